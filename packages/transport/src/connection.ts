@@ -1,0 +1,314 @@
+// One peer connection: a simple-peer data channel taken through the key handshake, then used
+// for framed messages with back-pressure and heartbeats. Created and owned by webrtc.ts, one per
+// remote node; it reports ready/message/closed/refused back and never outlives close().
+
+import type Peer from '@thaunknown/simple-peer/lite.js';
+import type { SignalData } from '@thaunknown/simple-peer/lite.js';
+import { ClusterKey, randomNonce } from './auth.ts';
+import { encodeControl, encodeMessage, PING_FRAME, Reassembler, type Control } from './frame.ts';
+import { createPeer, destroyPeer, loopbackSignal, type RtcOptions } from './rtc.ts';
+import { TransportError, type Logger } from './transport.ts';
+
+/** Never keep more than this queued in the channel (Chromium stalls above ~64 KiB here). */
+export const HIGH_WATER = 64 * 1024;
+/** Resume sending when the channel drains to this. */
+const LOW_WATER = 32 * 1024;
+/** Fallback re-check of bufferedAmount, in case an implementation misses bufferedamountlow. */
+const DRAIN_POLL_MS = 50;
+/** How long a goodbye may take to flush before the channel is torn down. */
+const BYE_FLUSH_MS = 250;
+
+export interface Timing {
+  heartbeatMs: number;
+  peerTimeoutMs: number;
+  connectTimeoutMs: number;
+}
+
+export interface ConnectionEvents {
+  ready(conn: Connection): void;
+  message(conn: Connection, data: Uint8Array): void;
+  /** Always called exactly once; `wasReady` says whether `ready` had been reported. */
+  closed(conn: Connection, reason: string, wasReady: boolean): void;
+  refused(conn: Connection, reason: string): void;
+  /** A WebRTC signal to carry to the remote over signaling. */
+  signal(conn: Connection, data: SignalData): void;
+}
+
+export interface ConnectionOptions {
+  nodeId: string;
+  remoteId: string;
+  remoteSession: string;
+  initiator: boolean;
+  key: ClusterKey;
+  rtc: RtcOptions;
+  maxMessageSize: number;
+  timing: Timing;
+  log: Logger;
+  events: ConnectionEvents;
+}
+
+type State = 'connecting' | 'authenticating' | 'ready' | 'closed';
+
+export class Connection {
+  readonly remoteId: string;
+  readonly remoteSession: string;
+  #state: State = 'connecting';
+  readonly #o: ConnectionOptions;
+  readonly #peer: Peer;
+  readonly #reassembler: Reassembler;
+  #channel: RTCDataChannel | null = null;
+  #myNonce = randomNonce();
+  #theirNonce: string | null = null;
+  #theirProofOk = false;
+  #theirOk = false;
+  #lastSeen = Date.now();
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #deadline: ReturnType<typeof setTimeout> | undefined;
+  #tail: Promise<void> | null = null; // the send in progress; sends are serialised so frames never interleave
+  #drainWaiters = new Set<() => void>();
+  #closing: Promise<void> | null = null;
+
+  constructor(options: ConnectionOptions) {
+    this.#o = options;
+    this.remoteId = options.remoteId;
+    this.remoteSession = options.remoteSession;
+    this.#reassembler = new Reassembler(options.maxMessageSize);
+    this.#peer = createPeer(options.initiator, options.rtc);
+    const peer = this.#peer;
+    peer.on('signal', (data) => {
+      const out = options.rtc.loopbackOnly ? loopbackSignal(data) : data;
+      if (out && this.#state !== 'closed') options.events.signal(this, out);
+    });
+    peer.on('connect', () => this.#onConnect());
+    peer.on('data', (frame) => this.#onFrame(frame));
+    // simple-peer emits 'error' then 'close'; without this listener the error would be thrown.
+    let error = '';
+    peer.on('error', (err) => void (error = err.code ? `${err.code}: ${err.message}` : err.message));
+    peer.on('close', () => void this.close(error ? `connection failed (${error})` : 'connection closed by the remote'));
+    this.#deadline = setTimeout(
+      () => void this.close(`not connected and authenticated within ${options.timing.connectTimeoutMs} ms`),
+      options.timing.connectTimeoutMs,
+    );
+  }
+
+  get ready(): boolean {
+    return this.#state === 'ready';
+  }
+
+  /** Feed a WebRTC signal that arrived over (already authenticated) signaling. */
+  signal(data: SignalData): void {
+    if (this.#state === 'closed') return;
+    const filtered = this.#o.rtc.loopbackOnly ? loopbackSignal(data) : data;
+    if (!filtered) return;
+    try {
+      this.#peer.signal(filtered);
+    } catch (err) {
+      void this.close(`bad signal from ${this.remoteId}: ${String(err)}`);
+    }
+  }
+
+  send(msg: Uint8Array): Promise<void> {
+    if (this.#state !== 'ready') return Promise.reject(new TransportError('not-connected', `${this.remoteId} is not connected`));
+    if (msg.byteLength > this.#o.maxMessageSize) {
+      return Promise.reject(new TransportError('too-large', `message of ${msg.byteLength} bytes exceeds the maximum of ${this.#o.maxMessageSize}`));
+    }
+    const frames = encodeMessage(msg);
+    // Fast path: nothing queued and the whole message fits in the buffer budget now.
+    if (this.#tail === null && frames.length === 1 && this.#fits(frames[0].byteLength)) {
+      return this.#raw(frames[0]) ? Promise.resolve() : Promise.reject(this.#closedError());
+    }
+    const run = (async (prev: Promise<void> | null) => {
+      if (prev) await prev;
+      for (const frame of frames) {
+        while (this.#state === 'ready' && !this.#fits(frame.byteLength)) await this.#drained();
+        if (this.#state !== 'ready' || !this.#raw(frame)) throw this.#closedError();
+      }
+    })(this.#tail);
+    const tail = run.catch(() => {});
+    this.#tail = tail;
+    void tail.then(() => {
+      if (this.#tail === tail) this.#tail = null;
+    });
+    return run;
+  }
+
+  /** Idempotent. `bye` tells the remote to report us left at once instead of waiting for heartbeats. */
+  close(reason: string, bye = false): Promise<void> {
+    if (this.#closing) return this.#closing;
+    const wasReady = this.#state === 'ready';
+    this.#state = 'closed';
+    clearInterval(this.#heartbeat);
+    clearTimeout(this.#deadline);
+    for (const wake of this.#drainWaiters) wake();
+    this.#o.events.closed(this, reason, wasReady);
+    this.#closing = (async () => {
+      if (bye) await this.#sayBye(reason);
+      const gone = new Promise<void>((resolve) => {
+        if (this.#peer.destroyed) return resolve();
+        this.#peer.once('close', resolve);
+        setTimeout(resolve, 1000).unref?.(); // never let a wedged implementation hang close()
+      });
+      destroyPeer(this.#peer);
+      await gone;
+      if (this.#peer._iceCompleteTimer) clearTimeout(this.#peer._iceCompleteTimer);
+    })();
+    return this.#closing;
+  }
+
+  /** Test hook for the framing tests: put raw bytes on the channel, bypassing framing. */
+  sendRawFrame(frame: Uint8Array): void {
+    this.#raw(frame);
+  }
+
+  async #sayBye(reason: string): Promise<void> {
+    if (!this.#channel || this.#channel.readyState !== 'open') return;
+    try {
+      this.#peer.send(encodeControl({ t: 'bye', reason }));
+    } catch {
+      return;
+    }
+    const until = Date.now() + BYE_FLUSH_MS;
+    while (this.#channel && this.#channel.bufferedAmount > 0 && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  #onConnect(): void {
+    if (this.#state !== 'connecting') return;
+    this.#state = 'authenticating';
+    // simple-peer does not expose the channel; we need it for bufferedAmount events and readyState.
+    this.#channel = this.#peer._channel;
+    if (this.#channel) this.#channel.bufferedAmountLowThreshold = LOW_WATER;
+    this.#lastSeen = Date.now();
+    this.#heartbeat = setInterval(() => this.#beat(), this.#o.timing.heartbeatMs);
+    this.#control({ t: 'hello', nonce: this.#myNonce });
+  }
+
+  #beat(): void {
+    const silent = Date.now() - this.#lastSeen;
+    if (silent > this.#o.timing.peerTimeoutMs) {
+      void this.close(`no heartbeat from ${this.remoteId} for ${silent} ms`);
+      return;
+    }
+    this.#raw(PING_FRAME);
+  }
+
+  #onFrame(frame: Uint8Array): void {
+    if (this.#state === 'closed') return;
+    this.#lastSeen = Date.now();
+    const r = this.#reassembler.push(frame);
+    switch (r.kind) {
+      case 'message':
+        if (this.#state === 'ready') this.#o.events.message(this, r.data);
+        else this.#violation('data before authentication');
+        return;
+      case 'control':
+        this.#onControl(r.control);
+        return;
+      case 'reject':
+        this.#o.log(`transport ${this.#o.nodeId}: frame from ${this.remoteId} rejected: ${r.reason}`);
+        return;
+      case 'partial':
+        if (this.#state !== 'ready') this.#violation('data before authentication');
+        return;
+      case 'ping':
+        return;
+    }
+  }
+
+  #onControl(c: Control): void {
+    const { key, nodeId } = this.#o;
+    switch (c.t) {
+      case 'hello':
+        if (this.#state !== 'authenticating' || this.#theirNonce !== null) return this.#violation('unexpected hello');
+        this.#theirNonce = c.nonce;
+        void key.proof(nodeId, this.remoteId, c.nonce, this.#myNonce).then((mac) => this.#control({ t: 'proof', mac }));
+        return;
+      case 'proof': {
+        const theirNonce = this.#theirNonce;
+        if (this.#state !== 'authenticating' || theirNonce === null || this.#theirProofOk) return this.#violation('unexpected proof');
+        void key.verifyProof(this.remoteId, nodeId, this.#myNonce, theirNonce, c.mac).then((ok) => {
+          if (this.#state !== 'authenticating') return;
+          if (!ok) return this.#deny(`${this.remoteId} failed the key challenge (the nodes hold different cluster keys)`);
+          this.#theirProofOk = true;
+          this.#control({ t: 'ok' });
+          this.#maybeReady();
+        });
+        return;
+      }
+      case 'ok':
+        if (this.#state !== 'authenticating') return this.#violation('unexpected ok');
+        this.#theirOk = true;
+        this.#maybeReady();
+        return;
+      case 'deny':
+        this.#o.events.refused(this, `refused by ${this.remoteId}: ${c.reason}`);
+        void this.close(`refused by ${this.remoteId}`);
+        return;
+      case 'bye':
+        void this.close(`${this.remoteId} said goodbye (${c.reason})`);
+        return;
+    }
+  }
+
+  #maybeReady(): void {
+    if (this.#state !== 'authenticating' || !this.#theirProofOk || !this.#theirOk) return;
+    this.#state = 'ready';
+    clearTimeout(this.#deadline);
+    this.#o.events.ready(this);
+  }
+
+  #deny(reason: string): void {
+    this.#control({ t: 'deny', reason });
+    this.#o.events.refused(this, reason);
+    void this.close(reason, false);
+  }
+
+  #violation(what: string): void {
+    const reason = `protocol violation by ${this.remoteId}: ${what}`;
+    this.#o.log(`transport ${this.#o.nodeId}: ${reason}`);
+    if (this.#state !== 'ready') this.#o.events.refused(this, reason);
+    void this.close(reason);
+  }
+
+  #control(c: Control): void {
+    if (this.#state !== 'closed') this.#raw(encodeControl(c));
+  }
+
+  #fits(bytes: number): boolean {
+    const buffered = this.#channel?.bufferedAmount ?? 0;
+    return buffered === 0 || buffered + bytes <= HIGH_WATER;
+  }
+
+  /** Put one frame on the channel; false (and the connection closes) if that is no longer possible. */
+  #raw(frame: Uint8Array): boolean {
+    if (this.#state === 'closed') return false;
+    try {
+      this.#peer.send(frame);
+      return true;
+    } catch (err) {
+      void this.close(`send failed: ${String(err)}`);
+      return false;
+    }
+  }
+
+  #closedError(): TransportError {
+    return new TransportError('closed', `connection to ${this.remoteId} closed while sending`);
+  }
+
+  #drained(): Promise<void> {
+    const channel = this.#channel;
+    if (!channel) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        channel.removeEventListener('bufferedamountlow', wake);
+        clearTimeout(poll);
+        this.#drainWaiters.delete(wake);
+        resolve();
+      };
+      const poll = setTimeout(wake, DRAIN_POLL_MS);
+      channel.addEventListener('bufferedamountlow', wake);
+      this.#drainWaiters.add(wake);
+    });
+  }
+}

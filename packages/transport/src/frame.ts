@@ -1,0 +1,185 @@
+// The whole wire protocol of one data channel on one screen: frame layout, control messages,
+// chunking of application messages into 16 KiB frames and their validated reassembly.
+// Every incoming frame is checked here before the connection acts on it.
+
+/** Frame format version; a frame carrying any other value is rejected, never guessed at. */
+export const FRAME_VERSION = 1;
+/** Largest frame we put on a channel: every browser's data channel accepts 16 KiB messages. */
+export const CHUNK_SIZE = 16 * 1024;
+
+/**
+ * Byte 0 is the version, byte 1 the kind.
+ * Start: u32 big-endian total length, then the first payload bytes (a small message is one Start).
+ * More:  further payload bytes of the message begun by the last Start.
+ * Control: UTF-8 JSON, one of `Control` below (handshake and goodbye).
+ * Ping: no body; any frame proves liveness, Ping keeps an idle channel alive.
+ */
+export enum FrameKind {
+  Start = 1,
+  More = 2,
+  Control = 3,
+  Ping = 4,
+}
+
+const START_HEADER = 6;
+const MORE_HEADER = 2;
+
+/** Control messages, all sent over the channel before (handshake) or instead of (bye) data. */
+export type Control =
+  | { t: 'hello'; nonce: string } // my challenge for you
+  | { t: 'proof'; mac: string } // HMAC over both ids and both nonces (auth.ts)
+  | { t: 'ok' } // your proof verified
+  | { t: 'deny'; reason: string } // your proof failed; I am closing
+  | { t: 'bye'; reason: string }; // clean close: report me left at once
+
+/** What one incoming frame amounted to. */
+export type Incoming =
+  | { kind: 'message'; data: Uint8Array }
+  | { kind: 'control'; control: Control }
+  | { kind: 'ping' }
+  | { kind: 'partial' } // a chunk of a message still being reassembled
+  | { kind: 'reject'; reason: string };
+
+/** Split one application message into frames of at most `chunkSize` bytes. */
+export function encodeMessage(msg: Uint8Array, chunkSize = CHUNK_SIZE): Uint8Array[] {
+  const frames: Uint8Array[] = [];
+  const firstLen = Math.min(msg.byteLength, chunkSize - START_HEADER);
+  const first = new Uint8Array(START_HEADER + firstLen);
+  first[0] = FRAME_VERSION;
+  first[1] = FrameKind.Start;
+  new DataView(first.buffer).setUint32(2, msg.byteLength);
+  first.set(msg.subarray(0, firstLen), START_HEADER);
+  frames.push(first);
+  for (let off = firstLen; off < msg.byteLength; off += chunkSize - MORE_HEADER) {
+    const part = msg.subarray(off, off + chunkSize - MORE_HEADER);
+    const frame = new Uint8Array(MORE_HEADER + part.byteLength);
+    frame[0] = FRAME_VERSION;
+    frame[1] = FrameKind.More;
+    frame.set(part, MORE_HEADER);
+    frames.push(frame);
+  }
+  return frames;
+}
+
+export function encodeControl(control: Control): Uint8Array {
+  const body = new TextEncoder().encode(JSON.stringify(control));
+  const frame = new Uint8Array(MORE_HEADER + body.byteLength);
+  frame[0] = FRAME_VERSION;
+  frame[1] = FrameKind.Control;
+  frame.set(body, MORE_HEADER);
+  return frame;
+}
+
+export const PING_FRAME = Uint8Array.of(FRAME_VERSION, FrameKind.Ping);
+
+/** Build a raw frame of any version/kind (tests use it to send malformed frames). */
+export function rawFrame(version: number, kind: number, body: Uint8Array = new Uint8Array(0)): Uint8Array {
+  const frame = new Uint8Array(2 + body.byteLength);
+  frame[0] = version;
+  frame[1] = kind;
+  frame.set(body, 2);
+  return frame;
+}
+
+function parseControl(body: Uint8Array): Control | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+  } catch {
+    return 'control frame is not UTF-8 JSON';
+  }
+  if (typeof value !== 'object' || value === null) return 'control frame is not an object';
+  const v = value as Record<string, unknown>;
+  const str = (k: string, max: number) => typeof v[k] === 'string' && (v[k] as string).length <= max;
+  switch (v.t) {
+    case 'hello':
+      return str('nonce', 64) ? { t: 'hello', nonce: v.nonce as string } : 'hello without a valid nonce';
+    case 'proof':
+      return str('mac', 128) ? { t: 'proof', mac: v.mac as string } : 'proof without a valid mac';
+    case 'ok':
+      return { t: 'ok' };
+    case 'deny':
+      return str('reason', 500) ? { t: 'deny', reason: v.reason as string } : 'deny without a reason';
+    case 'bye':
+      return str('reason', 500) ? { t: 'bye', reason: v.reason as string } : 'bye without a reason';
+    default:
+      return `unknown control message ${JSON.stringify(String(v.t)).slice(0, 40)}`;
+  }
+}
+
+/**
+ * Validates frames and reassembles messages. A rejected frame never yields a message and
+ * leaves the reassembler ready for the next Start, so the connection survives bad input.
+ */
+export class Reassembler {
+  #buf: Uint8Array | null = null; // message being assembled
+  #filled = 0;
+  #skip = 0; // bytes still to discard of an oversize message
+
+  constructor(readonly maxMessageSize: number) {}
+
+  push(frame: Uint8Array): Incoming {
+    if (frame.byteLength < 2) return this.#reject(`frame of ${frame.byteLength} bytes is too short`);
+    if (frame[0] !== FRAME_VERSION) return this.#reject(`unknown frame version ${frame[0]}`);
+    switch (frame[1]) {
+      case FrameKind.Start:
+        return this.#start(frame);
+      case FrameKind.More:
+        return this.#more(frame.subarray(MORE_HEADER));
+      case FrameKind.Control: {
+        const control = parseControl(frame.subarray(MORE_HEADER));
+        return typeof control === 'string' ? this.#reject(control) : { kind: 'control', control };
+      }
+      case FrameKind.Ping:
+        return { kind: 'ping' };
+      default:
+        return this.#reject(`unknown frame kind ${frame[1]}`);
+    }
+  }
+
+  #start(frame: Uint8Array): Incoming {
+    if (frame.byteLength < START_HEADER) return this.#reject('start frame shorter than its header');
+    const interrupted = this.#buf !== null || this.#skip > 0;
+    this.#reset();
+    if (interrupted) return this.#reject('new message started before the previous one was complete');
+    const total = new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(2);
+    const payload = frame.subarray(START_HEADER);
+    if (payload.byteLength > total) return this.#reject(`start frame carries more than its declared ${total} bytes`);
+    if (total > this.maxMessageSize) {
+      this.#skip = total - payload.byteLength;
+      return { kind: 'reject', reason: `message of ${total} bytes exceeds the maximum of ${this.maxMessageSize}` };
+    }
+    if (payload.byteLength === total) return { kind: 'message', data: payload.slice() };
+    this.#buf = new Uint8Array(total);
+    this.#buf.set(payload);
+    this.#filled = payload.byteLength;
+    return { kind: 'partial' };
+  }
+
+  #more(payload: Uint8Array): Incoming {
+    if (this.#skip > 0) {
+      if (payload.byteLength > this.#skip) return this.#reject('chunk overruns the declared message length');
+      this.#skip -= payload.byteLength;
+      return { kind: 'partial' };
+    }
+    const buf = this.#buf;
+    if (!buf) return this.#reject('continuation frame without a message start');
+    if (this.#filled + payload.byteLength > buf.byteLength) return this.#reject('chunk overruns the declared message length');
+    buf.set(payload, this.#filled);
+    this.#filled += payload.byteLength;
+    if (this.#filled < buf.byteLength) return { kind: 'partial' };
+    this.#reset();
+    return { kind: 'message', data: buf };
+  }
+
+  #reject(reason: string): Incoming {
+    this.#reset(); // a half-built message after a bad frame can no longer be trusted
+    return { kind: 'reject', reason };
+  }
+
+  #reset(): void {
+    this.#buf = null;
+    this.#filled = 0;
+    this.#skip = 0;
+  }
+}

@@ -1,0 +1,12 @@
+// Public entry of @walrtc/transport: the Transport interface and its implementations
+// (webrtcTransport over simple-peer, memoryNetwork for fault tests) plus the signaling adapters.
+
+export type { Transport, TransportEvents, TransportEvent, Logger } from './transport.ts';
+export { TransportError, DEFAULT_MAX_MESSAGE_SIZE } from './transport.ts';
+export { webrtcTransport, type WebrtcTransportOptions } from './webrtc.ts';
+export type { Wrtc } from './rtc.ts';
+export { memoryNetwork, type MemoryNetwork, type MemoryNetworkOptions, type MemoryTransportOptions } from './memory.ts';
+export type { Signaling, SignalingChannel, SignalingHandlers } from './signaling/signaling.ts';
+export { broadcastSignaling } from './signaling/broadcast.ts';
+export { websocketSignaling, type WebsocketSignalingOptions } from './signaling/websocket.ts';
+export { manualSignaling, type ManualSignaling, type ManualSignalingOptions } from './signaling/manual.ts';
