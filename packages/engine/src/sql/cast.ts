@@ -1,0 +1,349 @@
+/**
+ * Type names, typmods, text input and casts between SqlTypes, with PostgreSQL's error texts.
+ * Also the assignment coercion used when INSERT/UPDATE store a value into a typed column.
+ */
+import type { Node, TypeName } from '@pgsql/types';
+import { SqlError, SQLSTATE } from '../errors.ts';
+import { parseDateTime, toDate } from './datetime.ts';
+import { TYPE_NAME, type SqlType, type Value } from './types.ts';
+import { toText, typeOfValue } from './values.ts';
+
+export type Cast = (v: Value) => Value;
+
+const TYPE_ALIASES: Record<string, SqlType> = {
+  int2: 'int2', smallint: 'int2', int4: 'int4', int: 'int4', integer: 'int4', int8: 'int8', bigint: 'int8',
+  float4: 'float4', real: 'float4', float8: 'float8', float: 'float8', numeric: 'numeric', decimal: 'numeric',
+  text: 'text', varchar: 'varchar', bool: 'bool', boolean: 'bool', timestamptz: 'timestamptz',
+  timestamp: 'timestamp', date: 'date', json: 'json', jsonb: 'jsonb', bytea: 'bytea',
+};
+
+// Real PostgreSQL types this engine lacks: these get 0A000 rather than "does not exist".
+const UNSUPPORTED_TYPES = new Set([
+  'bpchar', 'char', 'uuid', 'interval', 'time', 'timetz', 'money', 'inet', 'cidr', 'macaddr', 'xml', 'oid',
+  'name', 'bit', 'varbit', 'point', 'line', 'box', 'circle', 'polygon', 'path', 'tsvector', 'tsquery', 'regclass',
+  'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange', 'serial', 'bigserial', 'record',
+]);
+
+const INT_RANGE = { int2: 32767, int4: 2147483647, int8: 9223372036854775807 } as const;
+const INT_NAME = { int2: 'smallint', int4: 'integer', int8: 'bigint' } as const;
+type IntType = keyof typeof INT_RANGE;
+
+const isInt = (t: SqlType): t is IntType => t === 'int2' || t === 'int4' || t === 'int8';
+export const isNumericType = (t: SqlType): boolean =>
+  isInt(t) || t === 'float4' || t === 'float8' || t === 'numeric';
+export const isTextType = (t: SqlType): boolean => t === 'text' || t === 'varchar';
+export const isDateTimeType = (t: SqlType): t is 'date' | 'timestamp' | 'timestamptz' =>
+  t === 'date' || t === 'timestamp' || t === 'timestamptz';
+
+function intConst(n: Node): number {
+  if ('A_Const' in n && n.A_Const.ival) return n.A_Const.ival.ival ?? 0;
+  throw new SqlError(SQLSTATE.syntax_error, 'type modifiers must be simple constants or identifiers');
+}
+
+/** Resolve a TypeName node to a SqlType and PostgreSQL's typmod encoding (-1 when none). */
+export function resolveTypeName(tn: TypeName): { type: SqlType; typmod: number } {
+  const names = (tn.names ?? []).map((n) => ('String' in n ? n.String.sval ?? '' : ''));
+  const name = names[names.length - 1]?.toLowerCase() ?? '';
+  const display = names.filter((n) => n !== 'pg_catalog').join('.');
+  if (tn.arrayBounds?.length) throw new SqlError(SQLSTATE.feature_not_supported, `array type ${display}[] is not supported`);
+  const mods = (tn.typmods ?? []).map(intConst);
+  let type = names.length <= 2 && (names.length === 1 || names[0] === 'pg_catalog') ? TYPE_ALIASES[name] : undefined;
+  if (!type) {
+    if (UNSUPPORTED_TYPES.has(name)) throw new SqlError(SQLSTATE.feature_not_supported, `type ${display} is not supported`);
+    throw new SqlError(SQLSTATE.undefined_object, `type "${display}" does not exist`);
+  }
+  if (type === 'float8' && mods.length) {
+    // float(p): p ≤ 24 means real.
+    if (mods[0] < 1 || mods[0] > 53) throw new SqlError(SQLSTATE.invalid_parameter_value, `precision for type float must be between 1 and 53 bits`);
+    return { type: mods[0] <= 24 ? 'float4' : 'float8', typmod: -1 };
+  }
+  if (mods.length === 0) return { type, typmod: -1 };
+  if (type === 'varchar') {
+    if (mods[0] < 1) throw new SqlError(SQLSTATE.invalid_parameter_value, 'length for type varchar must be at least 1');
+    return { type, typmod: mods[0] + 4 };
+  }
+  if (type === 'numeric') {
+    const [p, s = 0] = mods;
+    if (p < 1 || p > 1000) throw new SqlError(SQLSTATE.invalid_parameter_value, `NUMERIC precision ${p} must be between 1 and 1000`);
+    if (s < 0 || s > p) throw new SqlError(SQLSTATE.invalid_parameter_value, `NUMERIC scale ${s} must be between 0 and precision ${p}`);
+    return { type, typmod: ((p << 16) | s) + 4 };
+  }
+  if (type === 'timestamp' || type === 'timestamptz') return { type, typmod: Math.min(Math.max(mods[0], 0), 6) };
+  throw new SqlError(SQLSTATE.syntax_error, `type modifier is not allowed for type "${name}"`);
+}
+
+/** `character varying(10)`, `numeric(10,2)`: the spelling PostgreSQL uses in messages. */
+export function formatTypeName(type: SqlType, typmod = -1): string {
+  if (typmod < 0) return TYPE_NAME[type];
+  if (type === 'varchar') return `character varying(${typmod - 4})`;
+  if (type === 'numeric') return `numeric(${(typmod - 4) >> 16},${(typmod - 4) & 0xffff})`;
+  if (type === 'timestamp') return `timestamp(${typmod}) without time zone`;
+  if (type === 'timestamptz') return `timestamp(${typmod}) with time zone`;
+  return TYPE_NAME[type];
+}
+
+const invalidInput = (type: SqlType, text: string): SqlError =>
+  new SqlError(SQLSTATE.invalid_text_representation, `invalid input syntax for type ${TYPE_NAME[type]}: "${text}"`);
+
+/** Round half away from zero at `scale` decimal digits, exactly for decimal inputs (numeric's rule). */
+export function roundDecimal(x: number, scale = 0): number {
+  if (!Number.isFinite(x)) return x;
+  if (scale === 0) return Math.sign(x) * Math.round(Math.abs(x));
+  const [m, e] = Math.abs(x).toExponential().split('e');
+  const shifted = Math.round(Number(`${m}e${Number(e) + scale}`));
+  if (!Number.isFinite(shifted) || shifted >= 1e21) return x;
+  return Math.sign(x) * Number(`${shifted}e${-scale}`);
+}
+
+/** Round half to even, as float → integer casts do (rint). */
+function rint(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+export function checkInt(x: number, type: IntType): number {
+  if (!(x <= INT_RANGE[type] && x >= -INT_RANGE[type] - 1)) {
+    throw new SqlError(SQLSTATE.numeric_value_out_of_range, `${INT_NAME[type]} out of range`);
+  }
+  return x === 0 ? 0 : x;
+}
+
+export function checkFloat(x: number, type: 'float4' | 'float8' = 'float8'): number {
+  const r = type === 'float4' ? Math.fround(x) : x;
+  if (!Number.isFinite(r) && Number.isFinite(x)) {
+    throw new SqlError(SQLSTATE.numeric_value_out_of_range, 'value out of range: overflow');
+  }
+  return r;
+}
+
+const INT_RE = /^\s*[+-]?\d+\s*$/;
+const FLOAT_RE = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i;
+const SPECIAL_FLOATS: Record<string, number> = {
+  nan: NaN, infinity: Infinity, '+infinity': Infinity, '-infinity': -Infinity, inf: Infinity, '+inf': Infinity, '-inf': -Infinity,
+};
+const BOOL_WORDS: [string, boolean][] = [['true', true], ['yes', true], ['false', false], ['no', false]];
+
+function parseBool(text: string): boolean {
+  const s = text.trim().toLowerCase();
+  if (s === 'on' || s === '1') return true;
+  if (s === 'off' || s === 'of' || s === '0') return false;
+  if (s.length > 0) for (const [w, b] of BOOL_WORDS) if (w.startsWith(s)) return b;
+  throw invalidInput('bool', text);
+}
+
+function parseBytea(text: string): Uint8Array {
+  if (text.startsWith('\\x')) {
+    const hex = text.slice(2).replace(/\s+/g, '');
+    const bad = /[^0-9a-f]/i.exec(hex);
+    if (bad) throw new SqlError(SQLSTATE.invalid_parameter_value, `invalid hexadecimal digit: "${bad[0]}"`);
+    if (hex.length % 2) throw new SqlError(SQLSTATE.invalid_parameter_value, 'invalid hexadecimal data: odd number of digits');
+    const out = new Uint8Array(hex.length / 2);
+    for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+    return out;
+  }
+  const bytes: number[] = [];
+  const utf8 = new TextEncoder().encode(text);
+  for (let i = 0; i < utf8.length; i++) {
+    if (utf8[i] !== 0x5c) { bytes.push(utf8[i]); continue; }
+    if (utf8[i + 1] === 0x5c) { bytes.push(0x5c); i++; continue; }
+    const oct = String.fromCharCode(...utf8.slice(i + 1, i + 4));
+    if (!/^[0-3][0-7]{2}$/.test(oct)) throw new SqlError(SQLSTATE.invalid_text_representation, 'invalid input syntax for type bytea');
+    bytes.push(parseInt(oct, 8));
+    i += 3;
+  }
+  return Uint8Array.from(bytes);
+}
+
+/** PostgreSQL's input function for `type`: turn literal/parameter text into a value. */
+export function parseInput(text: string, type: SqlType, now?: Date): Value {
+  switch (type) {
+    case 'text': case 'varchar': case 'unknown': return text;
+    case 'int2': case 'int4': case 'int8': {
+      if (!INT_RE.test(text)) throw invalidInput(type, text);
+      const n = Number(text);
+      if (!(n <= INT_RANGE[type] && n >= -INT_RANGE[type] - 1)) {
+        throw new SqlError(SQLSTATE.numeric_value_out_of_range, `value "${text}" is out of range for type ${INT_NAME[type]}`);
+      }
+      return n === 0 ? 0 : n;
+    }
+    case 'float4': case 'float8': case 'numeric': {
+      const special = SPECIAL_FLOATS[text.trim().toLowerCase()];
+      if (special !== undefined && (type !== 'numeric' || !/^[+-]?inf$/i.test(text.trim()))) return special;
+      if (!FLOAT_RE.test(text)) throw invalidInput(type, text);
+      const n = Number(text);
+      const r = type === 'float4' ? Math.fround(n) : n;
+      if (!Number.isFinite(r) || (r === 0 && /[1-9]/.test(text.split(/e/i)[0]))) {
+        if (type === 'numeric') throw new SqlError(SQLSTATE.numeric_value_out_of_range, 'value overflows numeric format');
+        throw new SqlError(SQLSTATE.numeric_value_out_of_range, `"${text}" is out of range for type ${TYPE_NAME[type]}`);
+      }
+      return r;
+    }
+    case 'bool': return parseBool(text);
+    case 'date': case 'timestamp': case 'timestamptz': return parseDateTime(text, type, now);
+    case 'json': case 'jsonb':
+      try {
+        return JSON.parse(text) as Value;
+      } catch {
+        throw new SqlError(SQLSTATE.invalid_text_representation, 'invalid input syntax for type json');
+      }
+    case 'bytea': return parseBytea(text);
+  }
+}
+
+function cannotCast(from: SqlType, to: SqlType): SqlError {
+  return new SqlError(SQLSTATE.cannot_coerce, `cannot cast type ${TYPE_NAME[from]} to ${TYPE_NAME[to]}`);
+}
+
+function numericToNumeric(from: SqlType, to: SqlType): Cast {
+  if (isInt(to)) {
+    if (isInt(from)) return from === to || (from === 'int2' || to === 'int8') ? (v) => v : (v) => checkInt(v as number, to);
+    const round = from === 'numeric' ? (x: number) => roundDecimal(x) : rint;
+    return (v) => {
+      const x = v as number;
+      if (Number.isNaN(x) && from === 'numeric') throw new SqlError(SQLSTATE.feature_not_supported, 'cannot convert NaN to ' + INT_NAME[to]);
+      return checkInt(round(x), to);
+    };
+  }
+  if (to === 'float4') return (v) => checkFloat(v as number, 'float4');
+  return (v) => v;
+}
+
+function jsonbScalar(to: SqlType): Cast {
+  const want = to === 'bool' ? 'boolean' : 'number';
+  const convert = to === 'bool' ? (v: Value) => v : numericToNumeric('numeric', to);
+  return (v) => {
+    if (typeof v !== want) {
+      const kind = v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : typeof v;
+      throw new SqlError(SQLSTATE.invalid_parameter_value, `cannot cast jsonb ${kind} to type ${TYPE_NAME[to]}`);
+    }
+    return convert(v);
+  };
+}
+
+/** Length-limit a varchar: explicit casts truncate, assignment errors unless only spaces are cut. */
+function varcharLimit(typmod: number, explicit: boolean): Cast {
+  const max = typmod - 4;
+  return (v) => {
+    const s = v as string;
+    if (s.length <= max) return s;
+    const chars = Array.from(s);
+    if (chars.length <= max) return s;
+    if (!explicit && chars.slice(max).some((c) => c !== ' ')) {
+      throw new SqlError(SQLSTATE.string_data_right_truncation, `value too long for type character varying(${max})`);
+    }
+    return chars.slice(0, max).join('');
+  };
+}
+
+function numericTypmod(typmod: number): Cast {
+  const p = (typmod - 4) >> 16, s = (typmod - 4) & 0xffff;
+  const limit = 10 ** (p - s);
+  return (v) => {
+    const x = roundDecimal(v as number, s);
+    if (Math.abs(x) >= limit && Number.isFinite(x)) {
+      throw new SqlError(SQLSTATE.numeric_value_out_of_range, 'numeric field overflow', {
+        detail: `A field with precision ${p}, scale ${s} must round to an absolute value less than ${p === s ? '1' : `10^${p - s}`}.`,
+      });
+    }
+    return x;
+  };
+}
+
+function withTypmod(cast: Cast, to: SqlType, typmod: number, explicit: boolean): Cast {
+  if (typmod < 0) return cast;
+  let limit: Cast | undefined;
+  if (to === 'varchar') limit = varcharLimit(typmod, explicit);
+  else if (to === 'numeric') limit = numericTypmod(typmod);
+  else if (to === 'timestamp' || to === 'timestamptz') {
+    const unit = typmod >= 3 ? 1 : 10 ** (3 - typmod);
+    if (unit > 1) limit = (v) => new Date(Math.round((v as Date).getTime() / unit) * unit);
+  }
+  if (!limit) return cast;
+  const l = limit;
+  return (v) => l(cast(v));
+}
+
+/**
+ * Cast a value whose type is decided only at run time (an untyped parameter): strings use the
+ * input syntax, JSON-ish values pass into json/jsonb as they are, anything else by its JS kind.
+ */
+function dynamicCast(to: SqlType, explicit: boolean): Cast {
+  const bySource = new Map<SqlType, Cast>();
+  const json = to === 'json' || to === 'jsonb';
+  return (v) => {
+    if (typeof v === 'string') return parseInput(v, to);
+    if (json) return v;
+    if (typeof v === 'bigint') v = Number(v);
+    const source = typeOfValue(v);
+    let cast = bySource.get(source);
+    if (!cast) {
+      cast = baseCast(source, to, explicit);
+      bySource.set(source, cast);
+    }
+    return cast(v);
+  };
+}
+
+function baseCast(from: SqlType, to: SqlType, explicit: boolean): Cast {
+  if (from === to) return (v) => v;
+  if (from === 'unknown') return dynamicCast(to, explicit);
+  if (isTextType(to)) return (v) => toText(v, from);
+  if (isTextType(from)) return to === 'text' || to === 'varchar' ? (v) => v : (v) => parseInput(v as string, to);
+  if (isNumericType(from) && isNumericType(to)) return numericToNumeric(from, to);
+  if (from === 'int4' && to === 'bool' && explicit) return (v) => v !== 0;
+  if (from === 'bool' && to === 'int4' && explicit) return (v) => (v ? 1 : 0);
+  if (isDateTimeType(from) && isDateTimeType(to)) return to === 'date' ? (v) => toDate(v as Date) : (v) => v;
+  if ((from === 'json' || from === 'jsonb') && (to === 'json' || to === 'jsonb')) return (v) => v;
+  if (from === 'jsonb' && explicit && (isNumericType(to) || to === 'bool')) return jsonbScalar(to);
+  throw cannotCast(from, to);
+}
+
+/**
+ * A cast from `from` to `to` (null-safe). `explicit` is CAST/::, which allows more conversions and
+ * truncates varchar(n); assignment (INSERT/UPDATE) rejects over-long strings instead.
+ * Throws 42846 right away when no such cast exists.
+ */
+export function castFunction(from: SqlType, to: SqlType, typmod = -1, explicit = true): Cast {
+  const cast = withTypmod(baseCast(from, to, explicit), to, typmod, explicit);
+  return (v) => (v === null || v === undefined ? null : cast(v));
+}
+
+/** Whether PostgreSQL would store an expression of type `from` into a column of type `to` (assignment cast). */
+export function assignable(from: SqlType, to: SqlType): boolean {
+  if (from === to || from === 'unknown' || isTextType(to)) return true;
+  if (isNumericType(from) && isNumericType(to)) return true;
+  if (isDateTimeType(from) && isDateTimeType(to)) return true;
+  return (from === 'json' || from === 'jsonb') && (to === 'json' || to === 'jsonb');
+}
+
+/** Throw PostgreSQL's 42804 when an INSERT/UPDATE expression does not fit the column's type. */
+export function checkAssignable(from: SqlType, to: SqlType, column: string): void {
+  if (!assignable(from, to)) {
+    throw new SqlError(SQLSTATE.datatype_mismatch, `column "${column}" is of type ${TYPE_NAME[to]} but expression is of type ${TYPE_NAME[from]}`, {
+      hint: 'You will need to rewrite or cast the expression.',
+    });
+  }
+}
+
+const columnCasts = new Map<string, Cast>();
+
+/**
+ * Convert a value for storage in a column of `type`/`typmod` (INSERT, UPDATE, COPY). Strings are
+ * parsed with the type's input syntax; other values go through the assignment cast from `from`
+ * (default: the type their JS kind suggests), with range checks, numeric rounding and varchar limits.
+ */
+export function coerceToColumn(value: Value, type: SqlType, typmod = -1, from?: SqlType): Value {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') value = Number(value);
+  if ((type === 'json' || type === 'jsonb') && typeof value !== 'string' && from === undefined) return value;
+  const source = typeof value === 'string' ? (from && !isTextType(from) ? from : 'text') : (from ?? typeOfValue(value));
+  const key = `${source}>${type}:${typmod}`;
+  let cast = columnCasts.get(key);
+  if (!cast) {
+    if (source === 'text' && !isTextType(type)) cast = withTypmod((v) => parseInput(v as string, type), type, typmod, false);
+    else if (source === 'unknown') cast = withTypmod(baseCast('unknown', type, false), type, typmod, false);
+    else cast = withTypmod(baseCast(source, type, true), type, typmod, false);
+    columnCasts.set(key, cast);
+  }
+  return cast(value);
+}

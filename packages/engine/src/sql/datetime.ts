@@ -1,0 +1,101 @@
+/**
+ * Text input and output for date, timestamp and timestamptz. The session time zone is always UTC,
+ * so all three are Date objects holding the UTC instant; precision is JS's millisecond.
+ */
+import { SqlError, SQLSTATE } from '../errors.ts';
+import { TYPE_NAME, type SqlType } from './types.ts';
+
+export type DateTimeType = 'date' | 'timestamp' | 'timestamptz';
+
+const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
+
+const DATETIME_RE =
+  /^(\d{4,})-(\d{1,2})-(\d{1,2})(?:(?:T|\s+)(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d*))?)?)?\s*(z|utc|gmt|[+-]\d{1,2}(?::?\d{2})?)?(?:\s+(bc|ad))?$/i;
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return isLeap(year) ? 29 : 28;
+  return [31, 0, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+}
+
+function isLeap(y: number): boolean {
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
+
+function utc(year: number, month: number, day: number, ms = 0): Date {
+  // Date.UTC maps years 0-99 to 1900-1999, so set the year separately.
+  const d = new Date(Date.UTC(2000, month - 1, day) + ms);
+  d.setUTCFullYear(year);
+  return d;
+}
+
+function syntaxError(text: string, type: SqlType): SqlError {
+  return new SqlError(SQLSTATE.invalid_datetime_format, `invalid input syntax for type ${TYPE_NAME[type]}: "${text}"`);
+}
+
+function startOfDay(d: Date): Date {
+  return utc(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+}
+
+/** Parse PostgreSQL date/time input (ISO 8601 forms and the special words). */
+export function parseDateTime(text: string, type: DateTimeType, now: Date = new Date()): Date {
+  const s = text.trim();
+  const word = s.toLowerCase();
+  const day = 86_400_000;
+  switch (word) {
+    case 'now': return type === 'date' ? startOfDay(now) : new Date(now.getTime());
+    case 'today': return startOfDay(now);
+    case 'tomorrow': return new Date(startOfDay(now).getTime() + day);
+    case 'yesterday': return new Date(startOfDay(now).getTime() - day);
+    case 'epoch': return new Date(0);
+    case 'infinity': case '+infinity': case '-infinity':
+      throw new SqlError(SQLSTATE.feature_not_supported, `${TYPE_NAME[type]} value "${s}" is not supported`);
+  }
+  const m = DATETIME_RE.exec(s);
+  if (!m) throw syntaxError(text, type);
+  let year = Number(m[1]);
+  const month = Number(m[2]), dayOfMonth = Number(m[3]);
+  const hour = m[4] ? Number(m[4]) : 0, minute = m[5] ? Number(m[5]) : 0, second = m[6] ? Number(m[6]) : 0;
+  const frac = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
+  if (m[9]?.toLowerCase() === 'bc') {
+    if (year === 0) throw syntaxError(text, type);
+    year = 1 - year;
+  }
+  const outOfRange = month < 1 || month > 12 || dayOfMonth < 1 || dayOfMonth > daysInMonth(year, month) ||
+    hour > 24 || minute > 59 || second > 60 || (hour === 24 && (minute > 0 || second > 0 || frac > 0));
+  if (outOfRange) {
+    throw new SqlError(SQLSTATE.datetime_field_overflow, `date/time field value out of range: "${text}"`);
+  }
+  let ms = ((hour * 60 + minute) * 60 + second) * 1000 + frac;
+  if (type === 'date') ms = 0;
+  // timestamp without time zone ignores a written offset, as PostgreSQL does.
+  if (type === 'timestamptz' && m[8] && !/^(z|utc|gmt)$/i.test(m[8])) {
+    const off = /^([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(m[8])!;
+    const minutes = Number(off[2]) * 60 + (off[3] ? Number(off[3]) : 0);
+    ms -= (off[1] === '-' ? -minutes : minutes) * 60_000;
+  }
+  return utc(year, month, dayOfMonth, ms);
+}
+
+function formatDatePart(d: Date): { text: string; bc: boolean } {
+  const y = d.getUTCFullYear();
+  const bc = y <= 0;
+  const year = String(bc ? 1 - y : y).padStart(4, '0');
+  return { text: `${year}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`, bc };
+}
+
+/** PostgreSQL's ISO output: `2024-01-02`, `2024-01-02 03:04:05.12`, `2024-01-02 03:04:05.12+00`. */
+export function formatDateTime(d: Date, type: DateTimeType): string {
+  if (Number.isNaN(d.getTime())) throw new SqlError(SQLSTATE.datetime_field_overflow, 'timestamp out of range');
+  const date = formatDatePart(d);
+  const bc = date.bc ? ' BC' : '';
+  if (type === 'date') return date.text + bc;
+  let time = `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
+  const ms = d.getUTCMilliseconds();
+  if (ms) time += '.' + String(ms).padStart(3, '0').replace(/0+$/, '');
+  return `${date.text} ${time}${type === 'timestamptz' ? '+00' : ''}${bc}`;
+}
+
+/** Truncate to the day, as a cast to date does. */
+export function toDate(d: Date): Date {
+  return startOfDay(d);
+}

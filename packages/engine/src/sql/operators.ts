@@ -1,0 +1,215 @@
+/**
+ * Operator semantics at the value level: type resolution between operands (PostgreSQL's
+ * categories and preferred types), arithmetic with overflow/division checks, comparators, LIKE.
+ */
+import { SqlError, SQLSTATE } from '../errors.ts';
+import { checkFloat, checkInt, isDateTimeType, isNumericType, isTextType } from './cast.ts';
+import { TYPE_NAME, type SqlType, type Value } from './types.ts';
+import { compareNumbers, compareStrings, compareValues } from './values.ts';
+
+export type Comparator = (a: Value, b: Value) => number;
+export type BinaryFn = (a: Value, b: Value) => Value;
+
+const NUMERIC_RANK: Partial<Record<SqlType, number>> = { int2: 0, int4: 1, int8: 2, numeric: 3, float4: 4, float8: 5 };
+const DATETIME_RANK: Partial<Record<SqlType, number>> = { date: 0, timestamp: 1, timestamptz: 2 };
+
+export function category(t: SqlType): string {
+  if (isNumericType(t)) return 'N';
+  if (isTextType(t)) return 'S';
+  if (isDateTimeType(t)) return 'D';
+  return t;
+}
+
+export function operatorError(op: string, l: SqlType, r: SqlType | undefined): SqlError {
+  const sig = r === undefined ? `${op} ${TYPE_NAME[l]}` : `${TYPE_NAME[l]} ${op} ${TYPE_NAME[r]}`;
+  return new SqlError(SQLSTATE.undefined_function, `operator does not exist: ${sig}`, {
+    hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.',
+  });
+}
+
+/** The type two known operand types meet at, or undefined when they are in different categories. */
+export function unify(a: SqlType, b: SqlType): SqlType | undefined {
+  if (a === b) return a;
+  const ca = category(a);
+  if (ca !== category(b)) return undefined;
+  if (ca === 'N') {
+    // float4 with anything wider than int8 resolves to float8 (the category's preferred type).
+    if ((a === 'float4' && b === 'numeric') || (a === 'numeric' && b === 'float4')) return 'float8';
+    return NUMERIC_RANK[a]! >= NUMERIC_RANK[b]! ? a : b;
+  }
+  if (ca === 'S') return 'text';
+  if (ca === 'D') return DATETIME_RANK[a]! >= DATETIME_RANK[b]! ? a : b;
+  return undefined;
+}
+
+/** select_common_type: CASE/COALESCE/GREATEST/IN branches. Unknown-only lists resolve to text. */
+export function commonType(types: readonly SqlType[], context: string): SqlType {
+  let common: SqlType | undefined;
+  for (const t of types) {
+    if (t === 'unknown') continue;
+    if (common === undefined) { common = t; continue; }
+    const u = unify(common, t);
+    if (!u) {
+      throw new SqlError(SQLSTATE.datatype_mismatch, `${context} types ${TYPE_NAME[common]} and ${TYPE_NAME[t]} cannot be matched`);
+    }
+    common = u;
+  }
+  return common ?? 'text';
+}
+
+/** A three-way comparator specialised for one SqlType. */
+export function comparatorFor(t: SqlType): Comparator {
+  switch (t) {
+    case 'int2': case 'int4': case 'int8':
+      return (a, b) => (a as number) - (b as number);
+    case 'numeric': case 'float4': case 'float8':
+      return (a, b) => compareNumbers(a as number, b as number);
+    case 'text': case 'varchar':
+      return (a, b) => compareStrings(a as string, b as string);
+    case 'bool':
+      return (a, b) => (a === b ? 0 : a ? 1 : -1);
+    case 'date': case 'timestamp': case 'timestamptz':
+      return (a, b) => (a as Date).getTime() - (b as Date).getTime();
+    default:
+      return compareValues;
+  }
+}
+
+/** Whether `=` can be JS `===` for this type (NaN aside, which float columns handle via comparatorFor). */
+export function strictEqualityWorks(t: SqlType): boolean {
+  return t === 'int2' || t === 'int4' || t === 'int8' || t === 'text' || t === 'varchar' || t === 'bool';
+}
+
+/** Turn a three-way result into the boolean for a comparison operator. */
+export function relation(op: string): ((c: number) => boolean) | undefined {
+  switch (op) {
+    case '=': return (c) => c === 0;
+    case '<>': return (c) => c !== 0;
+    case '<': return (c) => c < 0;
+    case '<=': return (c) => c <= 0;
+    case '>': return (c) => c > 0;
+    case '>=': return (c) => c >= 0;
+  }
+  return undefined;
+}
+
+export const COMPARISON_OPS = new Set(['=', '<>', '<', '<=', '>', '>=']);
+export const ARITHMETIC_OPS = new Set(['+', '-', '*', '/', '%']);
+
+const divisionByZero = (): SqlError => new SqlError(SQLSTATE.division_by_zero, 'division by zero');
+
+/** Decimal places in the shortest representation of x (numeric keeps exact decimal results). */
+function scaleOf(x: number): number {
+  if (Number.isInteger(x) || !Number.isFinite(x)) return 0;
+  const [m, e] = x.toExponential().split('e');
+  const frac = m.length - (m.indexOf('.') < 0 ? m.length : m.indexOf('.') + 1);
+  return Math.max(0, frac - Number(e));
+}
+
+function exactDecimal(r: number, scale: number): number {
+  if (Number.isInteger(r) || scale > 15 || !Number.isFinite(r)) return r;
+  return Number(r.toFixed(scale));
+}
+
+function intArith(op: string, t: 'int2' | 'int4' | 'int8'): BinaryFn {
+  switch (op) {
+    case '+': return (a, b) => checkInt((a as number) + (b as number), t);
+    case '-': return (a, b) => checkInt((a as number) - (b as number), t);
+    case '*': return (a, b) => checkInt((a as number) * (b as number), t);
+    case '/': return (a, b) => {
+      if (b === 0) throw divisionByZero();
+      return checkInt(Math.trunc((a as number) / (b as number)), t);
+    };
+    default: return (a, b) => {
+      if (b === 0) throw divisionByZero();
+      return (a as number) % (b as number) || 0;
+    };
+  }
+}
+
+function numericArith(op: string): BinaryFn {
+  switch (op) {
+    case '+': return (a, b) => exactDecimal((a as number) + (b as number), Math.max(scaleOf(a as number), scaleOf(b as number)));
+    case '-': return (a, b) => exactDecimal((a as number) - (b as number), Math.max(scaleOf(a as number), scaleOf(b as number)));
+    case '*': return (a, b) => exactDecimal((a as number) * (b as number), scaleOf(a as number) + scaleOf(b as number));
+    case '/': return (a, b) => {
+      if (b === 0) throw divisionByZero();
+      return (a as number) / (b as number);
+    };
+    default: return (a, b) => {
+      if (b === 0) throw divisionByZero();
+      return exactDecimal((a as number) % (b as number), Math.max(scaleOf(a as number), scaleOf(b as number))) || 0;
+    };
+  }
+}
+
+function floatArith(op: string, t: 'float4' | 'float8'): BinaryFn {
+  switch (op) {
+    case '+': return (a, b) => checkFloat((a as number) + (b as number), t);
+    case '-': return (a, b) => checkFloat((a as number) - (b as number), t);
+    case '*': return (a, b) => checkFloat((a as number) * (b as number), t);
+    default: return (a, b) => {
+      if (b === 0) throw divisionByZero();
+      return checkFloat((a as number) / (b as number), t);
+    };
+  }
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Resolve `l op r` for arithmetic on known types: the result type and the function (both operands
+ * non-null and already converted to `operand` type). Throws 42883 like PostgreSQL when undefined.
+ */
+export function arithmetic(op: string, l: SqlType, r: SqlType): { type: SqlType; operand: [SqlType, SqlType]; fn: BinaryFn } {
+  if (isNumericType(l) && isNumericType(r)) {
+    let t = unify(l, r)!;
+    // real combined with any other type computes in double precision.
+    if (t === 'float4' && l !== r) t = 'float8';
+    if (op === '%' && (t === 'float4' || t === 'float8')) throw operatorError(op, l, r);
+    const fn = t === 'numeric' ? numericArith(op) : t === 'float4' || t === 'float8' ? floatArith(op, t) : intArith(op, t as 'int2' | 'int4' | 'int8');
+    return { type: t, operand: [t, t], fn };
+  }
+  const isInt = (t: SqlType): boolean => t === 'int2' || t === 'int4';
+  if (l === 'date' && isInt(r) && (op === '+' || op === '-')) {
+    const sign = op === '+' ? 1 : -1;
+    return { type: 'date', operand: ['date', r], fn: (a, b) => new Date((a as Date).getTime() + sign * (b as number) * DAY_MS) };
+  }
+  if (isInt(l) && r === 'date' && op === '+') {
+    return { type: 'date', operand: [l, 'date'], fn: (a, b) => new Date((b as Date).getTime() + (a as number) * DAY_MS) };
+  }
+  if (l === 'date' && r === 'date' && op === '-') {
+    return { type: 'int4', operand: ['date', 'date'], fn: (a, b) => Math.round(((a as Date).getTime() - (b as Date).getTime()) / DAY_MS) };
+  }
+  throw operatorError(op, l, r);
+}
+
+/** Unary minus on a number of type t, with integer overflow (negating the minimum). */
+export function negate(t: SqlType): (v: Value) => Value {
+  if (t === 'int2' || t === 'int4' || t === 'int8') return (v) => checkInt(-(v as number), t);
+  if (isNumericType(t)) return (v) => -(v as number);
+  throw operatorError('-', t, undefined);
+}
+
+/**
+ * Compile a LIKE pattern to a RegExp. `_` is one character, `%` any run; `escape` (default
+ * backslash, '' for none) makes the next character literal.
+ */
+export function likeRegExp(pattern: string, escape: string | null, insensitive: boolean): RegExp {
+  const esc = escape ?? '\\';
+  if (Array.from(esc).length > 1) {
+    throw new SqlError('22025', 'invalid escape string', { hint: 'Escape string must be empty or one character.' });
+  }
+  let src = '';
+  const chars = Array.from(pattern);
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i];
+    if (esc !== '' && c === esc) {
+      if (i + 1 >= chars.length) throw new SqlError('22025', 'LIKE pattern must not end with escape character');
+      src += chars[++i].replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+    } else if (c === '%') src += '.*';
+    else if (c === '_') src += '.';
+    else src += c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+  }
+  return new RegExp(`^${src}$`, insensitive ? 'isu' : 'su');
+}

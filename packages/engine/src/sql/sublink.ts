@@ -1,0 +1,68 @@
+/**
+ * Subqueries inside expressions: EXISTS, scalar `(SELECT …)`, `x IN (SELECT …)` and
+ * `x op ANY/ALL (SELECT …)`. The planner plans the SELECT (scope.subquery); this file applies
+ * SQL's NULL rules to the rows it returns.
+ */
+import type { Node, SubLink } from '@pgsql/types';
+import { featureNotSupported, SqlError, SQLSTATE } from '../errors.ts';
+import { castFunction } from './cast.ts';
+import { expr, type Expr } from './compiled.ts';
+import { comparatorFor, COMPARISON_OPS, operatorError, relation, unify } from './operators.ts';
+import type { Scope } from './scope.ts';
+import type { SqlType, Value } from './types.ts';
+
+export function compileSubLink(s: SubLink, scope: Scope, compile: (n: Node, scope: Scope) => Expr): Expr {
+  const select = s.subselect && 'SelectStmt' in s.subselect ? s.subselect.SelectStmt : undefined;
+  if (!select) throw featureNotSupported('this kind of subquery');
+  const kind = s.subLinkType;
+  if (kind !== 'EXISTS_SUBLINK' && kind !== 'EXPR_SUBLINK' && kind !== 'ANY_SUBLINK' && kind !== 'ALL_SUBLINK') {
+    throw featureNotSupported(`${kind?.replace('_SUBLINK', '') ?? 'this'} subqueries`);
+  }
+  const sub = scope.subquery(select, s.location);
+  const run = sub.run;
+  if (kind === 'EXISTS_SUBLINK') return expr('bool', (row, ctx) => run(row, ctx).length > 0);
+  if (kind === 'EXPR_SUBLINK') {
+    if (sub.columns.length !== 1) throw new SqlError(SQLSTATE.syntax_error, 'subquery must return only one column');
+    return expr(sub.columns[0], (row, ctx) => {
+      const rows = run(row, ctx);
+      if (rows.length > 1) {
+        throw new SqlError(SQLSTATE.cardinality_violation, 'more than one row returned by a subquery used as an expression');
+      }
+      return rows.length ? rows[0][0] : null;
+    });
+  }
+
+  const names = (s.operName ?? []).map((n) => ('String' in n ? n.String.sval ?? '' : ''));
+  const op = names[names.length - 1] ?? '=';
+  if (!COMPARISON_OPS.has(op)) throw featureNotSupported(`operator ${op} with ANY/ALL`);
+  if (s.testexpr && 'RowExpr' in s.testexpr) throw featureNotSupported('row comparison with a subquery');
+  if (sub.columns.length !== 1) {
+    throw new SqlError(SQLSTATE.syntax_error, sub.columns.length > 1 ? 'subquery has too many columns' : 'subquery has too few columns');
+  }
+  const test = compile(s.testexpr!, scope);
+  const colType = sub.columns[0];
+  let t: SqlType;
+  if (test.type === 'unknown') t = colType === 'unknown' ? 'text' : colType;
+  else if (colType === 'unknown') t = test.type;
+  else {
+    const u = unify(test.type, colType);
+    if (!u) throw operatorError(op, test.type, colType);
+    t = u;
+  }
+  const castLeft = castFunction(test.type, t, -1, false), castRight = castFunction(colType, t, -1, false);
+  const cmp = comparatorFor(t), holds = relation(op)!, te = test.eval;
+  const any = kind === 'ANY_SUBLINK';
+  return expr('bool', (row, ctx) => {
+    const rows = run(row, ctx);
+    if (rows.length === 0) return !any;
+    const a = castLeft(te(row, ctx));
+    if (a === null) return null;
+    let sawNull = false;
+    for (const r of rows) {
+      const b: Value = castRight(r[0]);
+      if (b === null) { sawNull = true; continue; }
+      if (holds(cmp(a, b)) === any) return any;
+    }
+    return sawNull ? null : !any;
+  });
+}

@@ -1,0 +1,236 @@
+/**
+ * Value ordering and text output: the total order behind ORDER BY, DISTINCT and B-tree keys, and
+ * PostgreSQL's text rendering of every value kind (wire output and casts to text).
+ */
+import { formatDateTime } from './datetime.ts';
+import type { SqlType, Value } from './types.ts';
+
+/** Code point order of two strings (the C collation), which UTF-16 `<` gets wrong above U+FFFF. */
+export function compareStrings(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i), y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (U+D800-DFFF) encode code points above every BMP character.
+    if (x >= 0xd800 && y >= 0xd800) {
+      const sx = x <= 0xdfff, sy = y <= 0xdfff;
+      if (sx !== sy) return sx ? 1 : -1;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/** Numbers with PostgreSQL's float rule: NaN equals NaN and sorts above everything. */
+export function compareNumbers(a: number, b: number): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  if (a === b) return 0;
+  const an = Number.isNaN(a), bn = Number.isNaN(b);
+  return an === bn ? 0 : an ? 1 : -1;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+/** jsonb orders object keys by length, then bytes. */
+export function compareJsonbKeys(a: string, b: string): number {
+  return a.length - b.length || compareStrings(a, b);
+}
+
+// Cross-kind rank. Among JSON kinds it follows jsonb: string < number < boolean < array < object.
+function rank(v: Value): number {
+  switch (typeof v) {
+    case 'string': return 1;
+    case 'number': return 2;
+    case 'boolean': return 3;
+    case 'object':
+      if (v === null) return 8;
+      if (v instanceof Date) return 4;
+      if (v instanceof Uint8Array) return 5;
+      return Array.isArray(v) ? 6 : 7;
+    default: return 9;
+  }
+}
+
+/**
+ * Total order over all values. Values of one SQL type compare as PostgreSQL compares them; values
+ * of different kinds order by kind so the order stays total. NULL sorts last (callers usually
+ * handle NULL themselves, see compareForSort).
+ */
+export function compareValues(a: Value, b: Value): number {
+  if (typeof a === 'number' && typeof b === 'number') return compareNumbers(a, b);
+  if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
+  const ra = rank(a), rb = rank(b);
+  if (ra !== rb) return ra - rb;
+  switch (ra) {
+    case 3: return (a === b ? 0 : a ? 1 : -1);
+    case 4: return (a as Date).getTime() - (b as Date).getTime();
+    case 5: return compareBytes(a as Uint8Array, b as Uint8Array);
+    case 6: {
+      const x = a as Value[], y = b as Value[];
+      if (x.length !== y.length) return x.length - y.length;
+      for (let i = 0; i < x.length; i++) {
+        const c = compareValues(x[i], y[i]);
+        if (c) return c;
+      }
+      return 0;
+    }
+    case 7: {
+      const x = a as Record<string, Value>, y = b as Record<string, Value>;
+      const kx = Object.keys(x).sort(compareJsonbKeys), ky = Object.keys(y).sort(compareJsonbKeys);
+      if (kx.length !== ky.length) return kx.length - ky.length;
+      for (let i = 0; i < kx.length; i++) {
+        const c = compareJsonbKeys(kx[i], ky[i]);
+        if (c) return c;
+      }
+      for (const k of kx) {
+        const c = compareValues(x[k], y[k]);
+        if (c) return c;
+      }
+      return 0;
+    }
+    default: return 0;
+  }
+}
+
+/**
+ * ORDER BY comparison including NULLs. PostgreSQL's default is NULLS LAST for ascending and
+ * NULLS FIRST for descending order.
+ */
+export function compareForSort(a: Value, b: Value, desc = false, nullsFirst = desc): number {
+  if (a === null || b === null) {
+    if (a === b) return 0;
+    return (a === null) === nullsFirst ? -1 : 1;
+  }
+  const c = compareValues(a, b);
+  return desc ? -c : c;
+}
+
+/** A string equal for exactly the values compareValues calls equal: for DISTINCT sets and hashing. */
+export function distinctKey(v: Value): Value {
+  if (v === null || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v === 'string') return 's' + v;
+  if (v instanceof Date) return v.getTime();
+  if (v instanceof Uint8Array) return 'b' + Array.from(v).join(',');
+  return 'j' + jsonbText(v);
+}
+
+/** Shortest round-trip digits and decimal exponent: 1234.5 → { digits: '12345', exp: 3 }. */
+function decompose(x: number, float4: boolean): { neg: boolean; digits: string; exp: number } {
+  let s = Math.abs(x).toExponential();
+  if (float4) {
+    for (let p = 0; p < 9; p++) {
+      const t = Math.abs(x).toExponential(p);
+      if (Math.fround(Number(t)) === Math.fround(Math.abs(x))) { s = t; break; }
+    }
+  }
+  const [mant, e] = s.split('e');
+  return { neg: x < 0, digits: mant.replace('.', ''), exp: Number(e) };
+}
+
+/** float4/float8 output: shortest exact digits, exponent form outside [1e-4, 1e15) (1e6 for float4). */
+export function formatFloat(x: number, type: 'float4' | 'float8' = 'float8'): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Infinity) return 'Infinity';
+  if (x === -Infinity) return '-Infinity';
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  const { neg, digits, exp } = decompose(x, type === 'float4');
+  const sign = neg ? '-' : '';
+  if (exp < -4 || exp >= (type === 'float4' ? 6 : 15)) {
+    const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const e = Math.abs(exp);
+    return `${sign}${mant}e${exp < 0 ? '-' : '+'}${e < 10 ? '0' : ''}${e}`;
+  }
+  return sign + placePoint(digits, exp);
+}
+
+function placePoint(digits: string, exp: number): string {
+  if (exp < 0) return '0.' + '0'.repeat(-exp - 1) + digits;
+  if (digits.length <= exp + 1) return digits + '0'.repeat(exp + 1 - digits.length);
+  return digits.slice(0, exp + 1) + '.' + digits.slice(exp + 1);
+}
+
+/** numeric output: plain decimal notation, padded to the column's scale when it has one. */
+export function formatNumeric(x: number, scale?: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Infinity) return 'Infinity';
+  if (x === -Infinity) return '-Infinity';
+  let text: string;
+  if (x === 0) text = '0';
+  else {
+    const { neg, digits, exp } = decompose(x, false);
+    text = (neg ? '-' : '') + placePoint(digits, exp);
+  }
+  if (scale !== undefined && scale > 0) {
+    const dot = text.indexOf('.');
+    const have = dot < 0 ? 0 : text.length - dot - 1;
+    if (have < scale) text += (dot < 0 ? '.' : '') + '0'.repeat(scale - have);
+  }
+  return text;
+}
+
+/** jsonb's canonical text: `{"a": 1, "b": [1, 2]}` with keys ordered by length, then bytes. */
+export function jsonbText(v: Value): string {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string': return JSON.stringify(v);
+    case 'number': return formatNumeric(v);
+    case 'boolean': return v ? 'true' : 'false';
+  }
+  if (Array.isArray(v)) return '[' + v.map(jsonbText).join(', ') + ']';
+  const o = v as Record<string, Value>;
+  const keys = Object.keys(o).sort(compareJsonbKeys);
+  return '{' + keys.map((k) => `${JSON.stringify(k)}: ${jsonbText(o[k])}`).join(', ') + '}';
+}
+
+function byteaText(b: Uint8Array): string {
+  let s = '\\x';
+  for (const byte of b) s += (byte < 16 ? '0' : '') + byte.toString(16);
+  return s;
+}
+
+/** The SQL type a bare JS value most naturally has, for values whose static type is unknown. */
+export function typeOfValue(v: Value): Exclude<SqlType, 'unknown'> {
+  switch (typeof v) {
+    case 'number': return Number.isInteger(v) ? (Math.abs(v) <= 2147483647 ? 'int4' : 'int8') : 'numeric';
+    case 'string': return 'text';
+    case 'boolean': return 'bool';
+    case 'bigint': return 'int8';
+  }
+  if (v instanceof Date) return 'timestamptz';
+  if (v instanceof Uint8Array) return 'bytea';
+  return 'jsonb';
+}
+
+/**
+ * PostgreSQL's output function (what a client receives): booleans as t/f. `typmod` is
+ * PostgreSQL's encoding (numeric: ((precision << 16) | scale) + 4), used for numeric's scale.
+ */
+export function formatValue(v: Value, type: SqlType, typmod = -1): string | null {
+  if (v === null || v === undefined) return null;
+  if (type === 'bool' && typeof v === 'boolean') return v ? 't' : 'f';
+  return toText(v, type, typmod);
+}
+
+/** The value of `v::text`: like formatValue but booleans read true/false. */
+export function toText(v: Value, type: SqlType, typmod = -1): string {
+  if (type === 'unknown') type = typeOfValue(v);
+  switch (type) {
+    case 'text': case 'varchar': return String(v);
+    case 'bool': return v ? 'true' : 'false';
+    case 'int2': case 'int4': case 'int8':
+      return typeof v === 'number' ? formatNumeric(v) : String(v);
+    case 'float4': case 'float8': return formatFloat(Number(v), type);
+    case 'numeric': return formatNumeric(Number(v), typmod >= 4 ? (typmod - 4) & 0xffff : undefined);
+    case 'date': case 'timestamp': case 'timestamptz':
+      return v instanceof Date ? formatDateTime(v, type) : String(v);
+    case 'json': return JSON.stringify(v);
+    case 'jsonb': return jsonbText(v);
+    case 'bytea': return v instanceof Uint8Array ? byteaText(v) : String(v);
+  }
+}
