@@ -1,0 +1,52 @@
+/**
+ * Catalog definitions: what a table, column, index and sequence are. These objects travel inside
+ * WAL records and checkpoints, so they are plain data (defaults and checks are kept as parsed
+ * libpg-query expression nodes, recompiled where they are used).
+ */
+import type { Node } from '@pgsql/types';
+import type { SqlType } from '../sql/types.ts';
+
+export type Oid = number;
+
+export interface ColumnDef {
+  name: string;
+  type: SqlType;
+  /** PostgreSQL's type modifier: varchar(n) → n + 4, numeric(p,s) → ((p << 16) | s) + 4, else -1. */
+  typmod: number;
+  notNull: boolean;
+  /** DEFAULT expression as a parsed node; serial columns get nextval('<seq>'). */
+  default?: Node;
+  /** Source text of the DEFAULT, for information_schema.columns.column_default. */
+  defaultText?: string;
+}
+
+export interface CheckDef {
+  name: string;
+  expr: Node;
+}
+
+export interface TableDef {
+  oid: Oid;
+  name: string;
+  columns: ColumnDef[];
+  checks: CheckDef[];
+}
+
+export interface IndexDef {
+  oid: Oid;
+  name: string;
+  table: Oid;
+  columns: string[];
+  unique: boolean;
+  /** The index behind PRIMARY KEY: its columns are also NOT NULL. */
+  primary: boolean;
+  /** Created by a UNIQUE/PRIMARY KEY constraint (dropped with it; DROP INDEX refuses it). */
+  constraint: boolean;
+}
+
+export interface SequenceDef {
+  oid: Oid;
+  name: string;
+  /** Column that owns it (serial), dropped with the table. */
+  ownedBy?: { table: Oid; column: string };
+}

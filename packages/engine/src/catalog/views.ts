@@ -1,0 +1,37 @@
+/**
+ * information_schema views over the catalog, with PostgreSQL's column names: enough for a
+ * `\dt`/`\d`-like listing (tables, columns, types, nullability, defaults).
+ */
+import type { ExecEnv, VirtualTable } from '../sql/env.ts';
+import { TYPE_NAME } from '../sql/types.ts';
+
+const text = (name: string) => ({ name, type: 'text' as const });
+const int = (name: string) => ({ name, type: 'int4' as const });
+
+const tables: VirtualTable = {
+  columns: [text('table_catalog'), text('table_schema'), text('table_name'), text('table_type')],
+  rows: (env: ExecEnv) => [...env.state.tables.values()]
+    .sort((a, b) => (a.def.name < b.def.name ? -1 : 1))
+    .map((t) => ['walrtc', 'public', t.def.name, 'BASE TABLE']),
+};
+
+const columns: VirtualTable = {
+  columns: [
+    text('table_catalog'), text('table_schema'), text('table_name'), text('column_name'), int('ordinal_position'),
+    text('column_default'), text('is_nullable'), text('data_type'), int('character_maximum_length'),
+  ],
+  rows: (env: ExecEnv) => {
+    const out: unknown[][] = [];
+    for (const t of env.state.tables.values()) {
+      t.def.columns.forEach((c, i) => {
+        out.push([
+          'walrtc', 'public', t.def.name, c.name, i + 1, c.defaultText ?? null, c.notNull ? 'NO' : 'YES', TYPE_NAME[c.type],
+          c.type === 'varchar' && c.typmod > 0 ? c.typmod - 4 : null,
+        ]);
+      });
+    }
+    return out;
+  },
+};
+
+export const INFORMATION_SCHEMA: Record<string, VirtualTable> = { tables, columns };

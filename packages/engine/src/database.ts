@@ -1,0 +1,225 @@
+/**
+ * The database proper: the committed state, the WAL writer, one writer at a time, and the
+ * transaction lifecycle (PostgreSQL's xact.c). A write statement or an open transaction works
+ * on a fork of the committed state; COMMIT appends its records plus a commit record to the WAL,
+ * publishes the fork, and waits for the durability `synchronousCommit` asks for.
+ */
+import { SqlError, SQLSTATE } from './errors.ts';
+import type { ExecEnv, Field, NodeHooks, QueryResult, RunContext, WriteTxn } from './sql/env.ts';
+import { PlanCache } from './sql/executor.ts';
+import { parse, type ParsedStatement } from './sql/parse.ts';
+import { TYPE_OID, type Value } from './sql/types.ts';
+import { redo } from './state/redo.ts';
+import type { DbState } from './state/state.ts';
+import type { Lsn } from './wal/lsn.ts';
+import type { WalRecord } from './wal/record.ts';
+import type { WalWriter } from './wal/xlog.ts';
+
+export type SynchronousCommit = 'off' | 'local' | 'remote_write' | 'on' | 'remote_apply';
+
+export interface CommitInfo {
+  end: Lsn;
+  tables: Set<number>;
+}
+
+/** A transaction block opened by BEGIN or transaction(): it holds the writer lock until it ends. */
+export class Session {
+  txn?: OpenTxn;
+  failed = false;
+}
+
+class OpenTxn implements WriteTxn {
+  readonly records: WalRecord[] = [];
+  readonly sequenceWrites: WalRecord[] = [];
+  readonly tables = new Set<number>();
+  constructor(readonly state: DbState, readonly xid: number, readonly now: Date, readonly release: () => void) {}
+
+  write(rec: WalRecord): void {
+    redo(this.state, rec);
+    this.records.push(rec);
+    if ('table' in rec && typeof rec.table === 'number') this.tables.add(rec.table);
+    else if (rec.kind === 'create_table') this.tables.add(rec.table.oid);
+    else if (rec.kind === 'create_index') this.tables.add(rec.index.table);
+  }
+}
+
+export interface DatabaseOptions {
+  synchronousCommit: SynchronousCommit;
+  hooks: NodeHooks;
+  /** Extra wait after the local flush (synchronous replication); resolves when standbys confirm. */
+  waitForStandbys?: (end: Lsn, level: SynchronousCommit) => Promise<void>;
+}
+
+export class Database {
+  private readonly plans = new PlanCache();
+  private lockTail: Promise<void> = Promise.resolve();
+  private nextXid = 1;
+  private readonly commitListeners = new Set<(c: CommitInfo) => void>();
+
+  constructor(public state: DbState, readonly wal: WalWriter, readonly options: DatabaseOptions) {}
+
+  onCommit(listener: (c: CommitInfo) => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  /** Publish a state that replay produced (standby) and tell listeners which tables changed. */
+  publish(state: DbState, info: CommitInfo): void {
+    this.state = state;
+    for (const l of this.commitListeners) l(info);
+  }
+
+  /** Run every statement of `sql` (exec), or exactly one with parameters (query). */
+  async run(sql: string, params: readonly Value[] | undefined, session: Session | undefined, single: boolean): Promise<QueryResult[]> {
+    const statements = parse(sql);
+    if (single && statements.length > 1) throw new SqlError(SQLSTATE.syntax_error, 'cannot insert multiple commands into a prepared statement');
+    const results: QueryResult[] = [];
+    // exec() without transaction(): statements between BEGIN and COMMIT share an implicit session
+    const s = session ?? new Session();
+    try {
+      for (const st of statements) results.push(await this.statement(st, params ?? [], s));
+    } finally {
+      if (!session && s.txn) this.rollback(s);
+    }
+    return results;
+  }
+
+  private async statement(st: ParsedStatement, params: readonly Value[], session: Session): Promise<QueryResult> {
+    const stmt = st.stmt;
+    if ('TransactionStmt' in stmt) return this.transactionStatement(stmt.TransactionStmt.kind ?? '', session);
+    if (session.failed) {
+      throw new SqlError(SQLSTATE.in_failed_sql_transaction, 'current transaction is aborted, commands ignored until end of transaction block');
+    }
+    try {
+      return await this.execute(st, params, session);
+    } catch (e) {
+      if (session.txn) session.failed = true;
+      throw e;
+    }
+  }
+
+  private async execute(st: ParsedStatement, params: readonly Value[], session: Session): Promise<QueryResult> {
+    const hooks = this.options.hooks;
+    const open = session.txn;
+    const readState = open ? open.state : this.state;
+    const plan = this.plans.get(st.text, st.stmt, readState, hooks);
+    if (plan.writes && hooks.readOnly()) {
+      throw new SqlError(SQLSTATE.read_only_sql_transaction, `cannot execute ${plan.command} in a read-only transaction`);
+    }
+    if (!plan.writes) {
+      const env: ExecEnv = { state: readState, txn: open, hooks, sequenceWrites: [] };
+      const ctx: RunContext = { params, now: open?.now ?? new Date(), env };
+      const out = plan.run(ctx);
+      if (env.sequenceWrites.length) {
+        if (open) open.sequenceWrites.push(...env.sequenceWrites);
+        else await this.durable(this.wal.append([...env.sequenceWrites, { kind: 'commit', xid: this.nextXid++, time: Date.now() }]).end);
+      }
+      return result(plan.command, plan.columns, out.rows, out.rowCount);
+    }
+    if (open) {
+      const env: ExecEnv = { state: open.state, txn: open, hooks, sequenceWrites: [] };
+      try {
+        const out = plan.run({ params, now: open.now, env });
+        return result(plan.command, plan.columns, out.rows, out.rowCount);
+      } finally {
+        open.sequenceWrites.push(...env.sequenceWrites);
+      }
+    }
+    // autocommit: a one-statement transaction
+    const txn = await this.begin();
+    const env: ExecEnv = { state: txn.state, txn, hooks, sequenceWrites: [] };
+    let out: { rows: Value[][]; rowCount: number };
+    try {
+      // the plan was made against the committed state; a DDL commit while waiting for the lock invalidates it
+      const current = txn.state.catalogVersion === readState.catalogVersion ? plan : this.plans.get(st.text, st.stmt, txn.state, hooks);
+      out = current.run({ params, now: txn.now, env });
+    } catch (e) {
+      txn.sequenceWrites.push(...env.sequenceWrites);
+      this.abort(txn);
+      throw e;
+    }
+    txn.sequenceWrites.push(...env.sequenceWrites);
+    const end = this.commit(txn);
+    if (end !== undefined) await this.durable(end);
+    return result(plan.command, plan.columns, out.rows, out.rowCount);
+  }
+
+  private async transactionStatement(kind: string, session: Session): Promise<QueryResult> {
+    switch (kind) {
+      case 'TRANS_STMT_BEGIN':
+      case 'TRANS_STMT_START':
+        // PostgreSQL only warns "there is already a transaction in progress"
+        if (!session.txn) session.txn = await this.begin();
+        return result('BEGIN', [], [], 0);
+      case 'TRANS_STMT_COMMIT': {
+        if (!session.txn) return result('COMMIT', [], [], 0);
+        if (session.failed) {
+          this.rollback(session);
+          return result('ROLLBACK', [], [], 0);
+        }
+        const end = this.commit(session.txn);
+        session.txn = undefined;
+        if (end !== undefined) await this.durable(end);
+        return result('COMMIT', [], [], 0);
+      }
+      case 'TRANS_STMT_ROLLBACK':
+        this.rollback(session);
+        return result('ROLLBACK', [], [], 0);
+      default:
+        throw new SqlError(SQLSTATE.feature_not_supported, `${kind.replace('TRANS_STMT_', '')} is not supported`);
+    }
+  }
+
+  /** Take the writer lock and fork the committed state. */
+  async begin(): Promise<OpenTxn> {
+    let release!: () => void;
+    const previous = this.lockTail;
+    this.lockTail = new Promise<void>((r) => (release = r));
+    await previous;
+    return new OpenTxn(this.state.fork(), this.nextXid++, new Date(), release);
+  }
+
+  rollback(session: Session): void {
+    if (session.txn) this.abort(session.txn);
+    session.txn = undefined;
+    session.failed = false;
+  }
+
+  /** Log, publish and release; returns the commit's end LSN, or undefined when nothing was written. */
+  private commit(txn: OpenTxn): Lsn | undefined {
+    try {
+      if (!txn.records.length && !txn.sequenceWrites.length) return undefined;
+      const { end } = this.wal.append([...txn.sequenceWrites, ...txn.records, { kind: 'commit', xid: txn.xid, time: Date.now() }]);
+      if (txn.records.length) this.publish(txn.state, { end, tables: txn.tables });
+      return end;
+    } finally {
+      txn.release();
+    }
+  }
+
+  /** Roll back: only the sequence advances are logged, as PostgreSQL does not roll those back. */
+  private abort(txn: OpenTxn): void {
+    try {
+      if (txn.sequenceWrites.length) this.wal.append([...txn.sequenceWrites, { kind: 'abort', xid: txn.xid, time: Date.now() }]);
+    } finally {
+      txn.release();
+    }
+  }
+
+  private async durable(end: Lsn): Promise<void> {
+    const level = this.options.synchronousCommit;
+    if (level === 'off') return;
+    await this.wal.waitFlush(end);
+    if (level !== 'local' && this.options.waitForStandbys) await this.options.waitForStandbys(end, level);
+  }
+}
+
+function result(command: string, columns: { name: string; type: keyof typeof TYPE_OID }[], rows: Value[][], rowCount: number): QueryResult {
+  const fields: Field[] = columns.map((c) => ({ name: c.name, dataTypeID: TYPE_OID[c.type], type: c.type }));
+  const objects = rows.map((r) => {
+    const o: Record<string, Value> = {};
+    for (let i = 0; i < fields.length; i++) o[fields[i]!.name] = r[i];
+    return o;
+  });
+  return { rows: objects, fields, rowCount, command };
+}

@@ -1,0 +1,8 @@
+/** @walrtc/engine: open a node, run SQL, get PostgreSQL errors. */
+export { openNode, Node, type NodeOptions, type NodeStatus, type Queryable, type Role } from './node.ts';
+export { SqlError, SQLSTATE } from './errors.ts';
+export type { QueryResult, Field } from './sql/env.ts';
+export type { SynchronousCommit } from './database.ts';
+export type { Storage } from './storage/storage.ts';
+export type { Logger } from './recovery.ts';
+export { formatLsn, parseLsn, type Lsn } from './wal/lsn.ts';

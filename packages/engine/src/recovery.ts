@@ -1,0 +1,89 @@
+/**
+ * Startup (PostgreSQL's StartupXLOG): initialise a new cluster, or load the newest checkpoint and
+ * replay the WAL after it. Replay stops at the first torn or corrupted record with PostgreSQL's
+ * message; the incomplete transaction after the last commit is discarded, and so is the bad tail,
+ * so new WAL continues from a clean point.
+ */
+import { seal, unseal } from './storage/envelope.ts';
+import type { ControlFile, Storage } from './storage/storage.ts';
+import { Replayer } from './state/replay.ts';
+import { restoreSnapshot, takeSnapshot, type Snapshot } from './state/snapshot.ts';
+import { DbState } from './state/state.ts';
+import { decodeRecords } from './wal/codec.ts';
+import { FIRST_LSN, formatLsn, type Lsn } from './wal/lsn.ts';
+
+export type Logger = (level: 'log' | 'warning', message: string) => void;
+
+export interface Recovered {
+  state: DbState;
+  control: ControlFile;
+  /** Where the next WAL record goes. */
+  endLsn: Lsn;
+  fresh: boolean;
+}
+
+export function newSystemIdentifier(): string {
+  // PostgreSQL's: seconds since epoch in the high 32 bits, random low bits, shown in decimal
+  const hi = BigInt(Math.floor(Date.now() / 1000)) << 32n;
+  const lo = BigInt(crypto.getRandomValues(new Uint32Array(1))[0]!);
+  return (hi | lo).toString();
+}
+
+export async function recover(storage: Storage, nodeId: string, log: Logger): Promise<Recovered> {
+  const control = await storage.readControl();
+  if (!control) {
+    const fresh: ControlFile = { systemId: newSystemIdentifier(), nodeId, timeline: 1, checkpointLsn: FIRST_LSN, history: [], slots: [] };
+    const state = new DbState();
+    await storage.writeCheckpoint({ lsn: FIRST_LSN, bytes: seal(takeSnapshot(state)) }, fresh);
+    return { state, control: fresh, endLsn: FIRST_LSN, fresh: true };
+  }
+  const checkpoint = await storage.readCheckpoint();
+  if (!checkpoint || checkpoint.lsn !== control.checkpointLsn) {
+    throw new Error(`could not locate a valid checkpoint record at ${formatLsn(control.checkpointLsn)}`);
+  }
+  const state = restoreSnapshot(unseal<Snapshot>(checkpoint.bytes, 'checkpoint'));
+  const replayer = new Replayer(state, checkpoint.lsn);
+  let expected = checkpoint.lsn;
+  let replayed = 0;
+  for (const chunk of await storage.readWal(checkpoint.lsn)) {
+    if (chunk.lsn > expected) {
+      log('warning', `invalid record at ${formatLsn(expected)}: WAL is missing up to ${formatLsn(chunk.lsn)}`);
+      break;
+    }
+    // a chunk may begin before the checkpoint: skip the part already in the snapshot
+    const from = expected - chunk.lsn;
+    const { records, invalid } = decodeRecords(chunk.bytes.subarray(from), expected);
+    for (const r of records) {
+      replayer.apply(r);
+      replayed++;
+    }
+    if (invalid) {
+      log('warning', invalid.reason);
+      expected = -1;
+      break;
+    }
+    expected = chunk.end;
+  }
+  const endLsn = replayer.replayLsn;
+  if (replayer.inTransaction || expected !== endLsn) {
+    // drop what follows the last complete transaction: a torn tail must not be continued
+    await truncateWalAt(storage, endLsn);
+  }
+  if (replayed) log('log', `redo done at ${formatLsn(endLsn)}`);
+  return { state: replayer.state, control, endLsn, fresh: false };
+}
+
+async function truncateWalAt(storage: Storage, lsn: Lsn): Promise<void> {
+  const chunks = await storage.readWal(lsn);
+  await storage.removeWalFrom(lsn);
+  const straddling = chunks.find((c) => c.lsn < lsn && c.end > lsn);
+  if (straddling) {
+    await storage.removeWalFrom(straddling.lsn);
+    await storage.appendWal([{ lsn: straddling.lsn, end: lsn, bytes: straddling.bytes.subarray(0, lsn - straddling.lsn) }]);
+  }
+}
+
+export function snapshotBytes(state: DbState): Uint8Array {
+  return seal(takeSnapshot(state));
+}
+

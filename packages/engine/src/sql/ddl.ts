@@ -1,0 +1,341 @@
+/**
+ * CREATE/ALTER/DROP TABLE, CREATE/DROP INDEX: validated against the transaction's catalog and
+ * turned into DDL WAL records (serial columns become a sequence owned by the column, PRIMARY KEY
+ * and UNIQUE become constraint indexes named as PostgreSQL names them).
+ */
+import type { AlterTableCmd, AlterTableStmt, ColumnDef as PgColumnDef, Constraint, CreateStmt, DropStmt, IndexStmt, Node, RenameStmt } from '@pgsql/types';
+import { SqlError, SQLSTATE } from '../errors.ts';
+import type { CheckDef, ColumnDef, IndexDef, TableDef } from '../catalog/types.ts';
+import type { DbState, TableData } from '../state/state.ts';
+import { checkAssignable, coerceToColumn, resolveTypeName } from './cast.ts';
+import type { RunContext, WriteTxn } from './env.ts';
+import { compileExpr } from './expr.ts';
+import { pos, RowScope, type SubqueryPlanner } from './from.ts';
+import { strings } from './names.ts';
+import type { StatementPlan } from './plan.ts';
+import type { SqlType, Value } from './types.ts';
+import { formatValue } from './values.ts';
+
+const SERIAL: Record<string, SqlType> = { serial: 'int4', serial4: 'int4', bigserial: 'int8', serial8: 'int8', smallserial: 'int2', serial2: 'int2' };
+
+function ddl(command: string, run: (txn: WriteTxn, ctx: RunContext) => void): StatementPlan {
+  return {
+    command,
+    columns: [],
+    writes: true,
+    run(ctx) {
+      run(ctx.env.txn!, ctx);
+      return { rows: [], rowCount: 0 };
+    },
+  };
+}
+
+function relationExists(state: DbState, name: string): boolean {
+  return state.tableNames.has(name) || state.indexNames.has(name) || state.sequenceNames.has(name);
+}
+
+function uniqueName(state: DbState, base: string, taken: Set<string>): string {
+  let name = base;
+  for (let i = 1; relationExists(state, name) || taken.has(name); i++) name = `${base}${i}`;
+  taken.add(name);
+  return name;
+}
+
+function lookupTable(state: DbState, name: string, location?: number): TableData {
+  const oid = state.tableNames.get(name);
+  if (oid === undefined) throw new SqlError(SQLSTATE.undefined_table, `relation "${name}" does not exist`, { position: pos(location) });
+  return state.table(oid);
+}
+
+interface ColumnPlan {
+  column: ColumnDef;
+  serial: boolean;
+  primary: boolean;
+  unique: boolean;
+  checks: Node[];
+}
+
+function columnFromAst(cd: PgColumnDef, table: string, planner: SubqueryPlanner): ColumnPlan {
+  const name = cd.colname!;
+  const typeNames = strings(cd.typeName?.names);
+  const last = typeNames[typeNames.length - 1]!;
+  const serialType = typeNames.length === 1 ? SERIAL[last] : undefined;
+  const { type, typmod } = serialType ? { type: serialType, typmod: -1 } : resolveTypeName(cd.typeName!);
+  const column: ColumnDef = { name, type, typmod, notNull: false };
+  const plan: ColumnPlan = { column, serial: !!serialType, primary: false, unique: false, checks: [] };
+  for (const c of (cd.constraints ?? []).map((n) => (n as { Constraint: Constraint }).Constraint)) {
+    switch (c.contype) {
+      case 'CONSTR_NOTNULL': column.notNull = true; break;
+      case 'CONSTR_NULL': break;
+      case 'CONSTR_DEFAULT': {
+        const scope = new RowScope([], 0, planner);
+        scope.clause = 'DEFAULT expressions';
+        const compiled = compileExpr(c.raw_expr!, scope);
+        checkAssignable(compiled.type, type, name);
+        column.default = c.raw_expr;
+        break;
+      }
+      case 'CONSTR_PRIMARY': plan.primary = true; column.notNull = true; break;
+      case 'CONSTR_UNIQUE': plan.unique = true; break;
+      case 'CONSTR_CHECK': plan.checks.push(c.raw_expr!); break;
+      case 'CONSTR_FOREIGN': throw new SqlError(SQLSTATE.feature_not_supported, 'foreign key constraints are not supported');
+      default: throw new SqlError(SQLSTATE.feature_not_supported, `column constraint ${c.contype} is not supported`);
+    }
+  }
+  if (serialType) {
+    if (column.default) throw new SqlError(SQLSTATE.syntax_error, `multiple default values specified for column "${name}" of table "${table}"`);
+    column.notNull = true;
+  }
+  return plan;
+}
+
+function firstColumn(node: Node): string | undefined {
+  let found: string | undefined;
+  JSON.stringify(node, (k, v) => {
+    if (!found && k === 'ColumnRef') found = strings((v as { fields?: Node[] }).fields).pop();
+    return v;
+  });
+  return found;
+}
+
+export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): StatementPlan {
+  if (stmt.inhRelations?.length || stmt.partspec || stmt.ofTypename) throw new SqlError(SQLSTATE.feature_not_supported, 'table inheritance, partitioning and typed tables are not supported');
+  if (stmt.relation?.relpersistence === 't') throw new SqlError(SQLSTATE.feature_not_supported, 'temporary tables are not supported');
+  return ddl('CREATE TABLE', (txn) => {
+    const state = txn.state;
+    const name = stmt.relation!.relname!;
+    if (relationExists(state, name)) {
+      if (stmt.if_not_exists) return;
+      throw new SqlError(SQLSTATE.duplicate_table, `relation "${name}" already exists`);
+    }
+    const columns: ColumnPlan[] = [];
+    const tableConstraints: Constraint[] = [];
+    for (const elt of stmt.tableElts ?? []) {
+      if ('ColumnDef' in elt) {
+        const c = columnFromAst(elt.ColumnDef, name, planner);
+        if (columns.some((x) => x.column.name === c.column.name)) throw new SqlError(SQLSTATE.duplicate_column, `column "${c.column.name}" specified more than once`);
+        columns.push(c);
+      } else if ('Constraint' in elt) tableConstraints.push(elt.Constraint);
+      else throw new SqlError(SQLSTATE.feature_not_supported, `table element ${Object.keys(elt)[0]} is not supported`);
+    }
+    const taken = new Set<string>([name]);
+    const oid = state.allocateOid();
+    const keys: { columns: string[]; primary: boolean }[] = [];
+    const checks: CheckDef[] = [];
+    for (const c of columns) {
+      if (c.primary) keys.push({ columns: [c.column.name], primary: true });
+      if (c.unique) keys.push({ columns: [c.column.name], primary: false });
+      for (const expr of c.checks) checks.push({ name: uniqueName(state, `${name}_${c.column.name}_check`, taken), expr });
+    }
+    for (const c of tableConstraints) {
+      const cols = strings(c.keys);
+      for (const col of cols) {
+        if (!columns.some((x) => x.column.name === col)) throw new SqlError(SQLSTATE.undefined_column, `column "${col}" named in key does not exist`, { position: pos(c.location) });
+      }
+      if (c.contype === 'CONSTR_PRIMARY') keys.push({ columns: cols, primary: true });
+      else if (c.contype === 'CONSTR_UNIQUE') keys.push({ columns: cols, primary: false });
+      else if (c.contype === 'CONSTR_CHECK') {
+        const base = c.conname ?? `${name}_${firstColumn(c.raw_expr!) ?? ''}_check`.replace('__', '_');
+        checks.push({ name: c.conname ?? uniqueName(state, base, taken), expr: c.raw_expr! });
+      } else if (c.contype === 'CONSTR_FOREIGN') throw new SqlError(SQLSTATE.feature_not_supported, 'foreign key constraints are not supported');
+      else throw new SqlError(SQLSTATE.feature_not_supported, `table constraint ${c.contype} is not supported`);
+    }
+    if (keys.filter((k) => k.primary).length > 1) throw new SqlError(SQLSTATE.invalid_table_definition, `multiple primary keys for table "${name}" are not allowed`);
+    for (const k of keys) if (k.primary) for (const col of k.columns) columns.find((c) => c.column.name === col)!.column.notNull = true;
+
+    for (const c of columns) {
+      if (!c.serial) continue;
+      const seqName = uniqueName(state, `${name}_${c.column.name}_seq`, taken);
+      txn.write({ kind: 'create_sequence', sequence: { oid: state.allocateOid(), name: seqName, ownedBy: { table: oid, column: c.column.name } } });
+      c.column.default = nextvalCall(seqName);
+      c.column.defaultText = `nextval('${seqName}'::regclass)`;
+    }
+    const def: TableDef = { oid, name, columns: columns.map((c) => c.column), checks };
+    // compile checks now so a bad CHECK fails the CREATE, not the first INSERT
+    const scope = new RowScope([{ alias: name, columns: def.columns.map((c) => ({ name: c.name, type: c.type })), offset: 0 }], def.columns.length, planner);
+    scope.clause = 'check constraints';
+    for (const ch of checks) compileExpr(ch.expr, scope);
+    txn.write({ kind: 'create_table', table: def });
+    for (const k of keys) {
+      const ixName = uniqueName(state, k.primary ? `${name}_pkey` : `${name}_${k.columns.join('_')}_key`, taken);
+      txn.write({ kind: 'create_index', index: { oid: state.allocateOid(), name: ixName, table: oid, columns: k.columns, unique: true, primary: k.primary, constraint: true } });
+    }
+  });
+}
+
+export function nextvalCall(seq: string): Node {
+  return { FuncCall: { funcname: [{ String: { sval: 'nextval' } }], args: [{ A_Const: { sval: { sval: seq } } }], funcformat: 'COERCE_EXPLICIT_CALL' } };
+}
+
+export function planCreateIndex(stmt: IndexStmt): StatementPlan {
+  return ddl('CREATE INDEX', (txn) => {
+    const state = txn.state;
+    const table = lookupTable(state, stmt.relation!.relname!, stmt.relation!.location);
+    const columns = (stmt.indexParams ?? []).map((p) => {
+      const e = (p as { IndexElem: { name?: string; expr?: Node } }).IndexElem;
+      if (!e.name) throw new SqlError(SQLSTATE.feature_not_supported, 'indexes on expressions are not supported');
+      if (table.column(e.name) < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${e.name}" does not exist`);
+      return e.name;
+    });
+    if (stmt.whereClause) throw new SqlError(SQLSTATE.feature_not_supported, 'partial indexes are not supported');
+    const name = stmt.idxname ?? uniqueName(state, `${table.def.name}_${columns.join('_')}_idx`, new Set());
+    if (relationExists(state, name)) {
+      if (stmt.if_not_exists) return;
+      throw new SqlError(SQLSTATE.duplicate_table, `relation "${name}" already exists`);
+    }
+    const def: IndexDef = { oid: state.allocateOid(), name, table: table.def.oid, columns, unique: !!stmt.unique, primary: false, constraint: false };
+    if (def.unique) assertNoDuplicates(table, def);
+    txn.write({ kind: 'create_index', index: def });
+  });
+}
+
+function assertNoDuplicates(table: TableData, def: IndexDef): void {
+  const cols = def.columns.map((c) => table.column(c));
+  const seen = new Set<string>();
+  table.rows.forEachPair((_id, row) => {
+    const vals = cols.map((c) => row[c]);
+    if (vals.some((v) => v === null || v === undefined)) return;
+    const key = JSON.stringify(vals);
+    if (seen.has(key)) {
+      const shown = cols.map((c, i) => formatValue(vals[i], table.def.columns[c]!.type));
+      throw new SqlError(SQLSTATE.unique_violation, `could not create unique index "${def.name}"`, { detail: `Key (${def.columns.join(', ')})=(${shown.join(', ')}) is duplicated.` });
+    }
+    seen.add(key);
+  });
+}
+
+export function planDrop(stmt: DropStmt): StatementPlan {
+  const kind = stmt.removeType;
+  if (stmt.behavior === 'DROP_CASCADE') throw new SqlError(SQLSTATE.feature_not_supported, 'DROP … CASCADE is not supported');
+  const names = (stmt.objects ?? []).map((o) => {
+    const parts = 'List' in o ? strings(o.List.items) : strings([o]);
+    if (parts.length > 1 && parts[0] !== 'public') throw new SqlError(SQLSTATE.feature_not_supported, `schema "${parts[0]}" is not supported`);
+    return parts[parts.length - 1]!;
+  });
+  if (kind === 'OBJECT_TABLE') {
+    return ddl('DROP TABLE', (txn) => {
+      for (const name of names) {
+        const oid = txn.state.tableNames.get(name);
+        if (oid === undefined) {
+          if (stmt.missing_ok) continue;
+          throw new SqlError(SQLSTATE.undefined_table, `table "${name}" does not exist`);
+        }
+        txn.write({ kind: 'drop_table', table: oid });
+        for (const seq of [...txn.state.sequences.values()]) {
+          if (seq.def.ownedBy?.table === oid) txn.write({ kind: 'drop_sequence', sequence: seq.def.oid });
+        }
+      }
+    });
+  }
+  if (kind === 'OBJECT_INDEX') {
+    return ddl('DROP INDEX', (txn) => {
+      for (const name of names) {
+        const oid = txn.state.indexNames.get(name);
+        if (oid === undefined) {
+          if (stmt.missing_ok) continue;
+          throw new SqlError(SQLSTATE.undefined_object, `index "${name}" does not exist`);
+        }
+        const table = txn.state.table(txn.state.indexTables.get(oid)!);
+        const ix = table.indexes.find((i) => i.def.oid === oid)!;
+        if (ix.def.constraint) {
+          throw new SqlError('2BP01', `cannot drop index ${name} because constraint ${name} on table ${table.def.name} requires it`, {
+            hint: `You can drop constraint ${name} on table ${table.def.name} instead.`,
+          });
+        }
+        txn.write({ kind: 'drop_index', index: oid });
+      }
+    });
+  }
+  if (kind === 'OBJECT_SEQUENCE') {
+    return ddl('DROP SEQUENCE', (txn) => {
+      for (const name of names) {
+        const oid = txn.state.sequenceNames.get(name);
+        if (oid === undefined) {
+          if (stmt.missing_ok) continue;
+          throw new SqlError(SQLSTATE.undefined_table, `sequence "${name}" does not exist`);
+        }
+        txn.write({ kind: 'drop_sequence', sequence: oid });
+      }
+    });
+  }
+  throw new SqlError(SQLSTATE.feature_not_supported, `DROP ${(kind ?? '').replace('OBJECT_', '')} is not supported`);
+}
+
+export function planRename(stmt: RenameStmt): StatementPlan {
+  const name = stmt.relation?.relname ?? '';
+  if (stmt.renameType === 'OBJECT_TABLE') {
+    return ddl('ALTER TABLE', (txn) => {
+      const table = lookupTable(txn.state, name, stmt.relation?.location);
+      if (relationExists(txn.state, stmt.newname!)) throw new SqlError(SQLSTATE.duplicate_table, `relation "${stmt.newname}" already exists`);
+      txn.write({ kind: 'rename_table', table: table.def.oid, name: stmt.newname! });
+    });
+  }
+  if (stmt.renameType === 'OBJECT_COLUMN') {
+    return ddl('ALTER TABLE', (txn) => {
+      const table = lookupTable(txn.state, name, stmt.relation?.location);
+      if (table.column(stmt.subname!) < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${stmt.subname}" does not exist`);
+      if (table.column(stmt.newname!) >= 0) throw new SqlError(SQLSTATE.duplicate_column, `column "${stmt.newname}" of relation "${name}" already exists`);
+      txn.write({ kind: 'rename_column', table: table.def.oid, column: stmt.subname!, name: stmt.newname! });
+    });
+  }
+  throw new SqlError(SQLSTATE.feature_not_supported, `ALTER ${(stmt.renameType ?? '').replace('OBJECT_', '')} … RENAME is not supported`);
+}
+
+export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): StatementPlan {
+  const name = stmt.relation?.relname ?? '';
+  return ddl('ALTER TABLE', (txn, ctx) => {
+    if (txn.state.tableNames.get(name) === undefined) {
+      if (stmt.missing_ok) return;
+      lookupTable(txn.state, name, stmt.relation?.location);
+    }
+    for (const n of stmt.cmds ?? []) alterOne((n as { AlterTableCmd: AlterTableCmd }).AlterTableCmd, txn, ctx);
+  });
+
+  function alterOne(cmd: AlterTableCmd, txn: WriteTxn, ctx: RunContext): void {
+    const table = lookupTable(txn.state, name);
+    const oid = table.def.oid;
+    switch (cmd.subtype) {
+      case 'AT_AddColumn': {
+        const cd = (cmd.def as { ColumnDef: PgColumnDef }).ColumnDef;
+        if (table.column(cd.colname!) >= 0) {
+          if (cmd.missing_ok) return;
+          throw new SqlError(SQLSTATE.duplicate_column, `column "${cd.colname}" of relation "${name}" already exists`);
+        }
+        const c = columnFromAst(cd, name, planner);
+        if (c.serial) throw new SqlError(SQLSTATE.feature_not_supported, 'adding a serial column to an existing table is not supported');
+        if (c.checks.length) throw new SqlError(SQLSTATE.feature_not_supported, 'CHECK constraints in ALTER TABLE … ADD COLUMN are not supported');
+        let fill: Value = null;
+        if (c.column.default) {
+          const compiled = compileExpr(c.column.default, new RowScope([], 0, planner));
+          fill = coerceToColumn(compiled.eval([], ctx), c.column.type, c.column.typmod);
+        }
+        if (c.column.notNull && fill === null && table.rows.size > 0) {
+          throw new SqlError(SQLSTATE.not_null_violation, `column "${c.column.name}" of relation "${name}" contains null values`);
+        }
+        txn.write({ kind: 'add_column', table: oid, column: c.column, fill });
+        if (c.primary || c.unique) {
+          if (c.primary && table.indexes.some((i) => i.def.primary)) throw new SqlError(SQLSTATE.invalid_table_definition, `multiple primary keys for table "${name}" are not allowed`);
+          const ixName = uniqueName(txn.state, c.primary ? `${name}_pkey` : `${name}_${c.column.name}_key`, new Set());
+          const def: IndexDef = { oid: txn.state.allocateOid(), name: ixName, table: oid, columns: [c.column.name], unique: true, primary: c.primary, constraint: true };
+          assertNoDuplicates(txn.state.table(oid), def);
+          txn.write({ kind: 'create_index', index: def });
+        }
+        return;
+      }
+      case 'AT_DropColumn': {
+        if (table.column(cmd.name!) < 0) {
+          if (cmd.missing_ok) return;
+          throw new SqlError(SQLSTATE.undefined_column, `column "${cmd.name}" of relation "${name}" does not exist`);
+        }
+        for (const ix of table.indexes) if (ix.def.columns.includes(cmd.name!)) txn.write({ kind: 'drop_index', index: ix.def.oid });
+        for (const seq of [...txn.state.sequences.values()]) {
+          if (seq.def.ownedBy?.table === oid && seq.def.ownedBy.column === cmd.name) txn.write({ kind: 'drop_sequence', sequence: seq.def.oid });
+        }
+        txn.write({ kind: 'drop_column', table: oid, column: cmd.name! });
+        return;
+      }
+      default:
+        throw new SqlError(SQLSTATE.feature_not_supported, `ALTER TABLE ${(cmd.subtype ?? '').replace('AT_', '')} is not supported`);
+    }
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * INSERT (VALUES, SELECT, ON CONFLICT, RETURNING), UPDATE and DELETE. Each row change is checked
+ * (constraints.ts), turned into a WAL record and applied through the transaction, so the
+ * statement sees its own earlier rows and a failure leaves the transaction to be rolled back.
+ */
+import type { DeleteStmt, InsertStmt, Node, OnConflictClause, ResTarget, SelectStmt, UpdateStmt } from '@pgsql/types';
+import { SqlError, SQLSTATE } from '../errors.ts';
+import type { TableDef } from '../catalog/types.ts';
+import type { DbState, TableData } from '../state/state.ts';
+import type { RowId } from '../wal/record.ts';
+import { coerceToColumn, checkAssignable } from './cast.ts';
+import { rowChecker, tableScope } from './constraints.ts';
+import type { RunContext, WriteTxn } from './env.ts';
+import { compileExpr } from './expr.ts';
+import { pos, RowScope } from './from.ts';
+import type { StatementPlan } from './plan.ts';
+import { planTableScan } from './scan.ts';
+import type { Compiled } from './scope.ts';
+import { expandTargets, type SelectPlanner } from './select.ts';
+import type { Value } from './types.ts';
+
+function targetTable(state: DbState, name: string | undefined, location?: number): TableData {
+  const oid = name === undefined ? undefined : state.tableNames.get(name);
+  if (oid === undefined) throw new SqlError(SQLSTATE.undefined_table, `relation "${name}" does not exist`, { position: pos(location) });
+  return state.table(oid);
+}
+
+function txnOf(ctx: RunContext): WriteTxn {
+  const txn = ctx.env.txn;
+  if (!txn) throw new Error('write statement run without a transaction');
+  return txn;
+}
+
+function columnIndex(def: TableDef, name: string, location?: number): number {
+  const i = def.columns.findIndex((c) => c.name === name);
+  if (i < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${name}" of relation "${def.name}" does not exist`, { position: pos(location) });
+  return i;
+}
+
+/** RETURNING: the select list compiled over the changed row. */
+function returning(list: readonly Node[] | undefined, scope: RowScope) {
+  const targets = expandTargets(list ?? [], scope);
+  scope.clause = 'RETURNING';
+  const exprs = targets.map((t) => t.compiled ?? compileExpr(t.node, scope));
+  return { columns: targets.map((t, i) => ({ name: t.name, type: exprs[i]!.type })), exprs };
+}
+
+export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlanner): StatementPlan {
+  const table = targetTable(state, stmt.relation?.relname, stmt.relation?.location);
+  const def = table.def;
+  const oid = def.oid;
+  const alias = stmt.relation?.alias?.aliasname ?? def.name;
+  const targets = (stmt.cols ?? []).map((c) => {
+    const rt = (c as { ResTarget: ResTarget }).ResTarget;
+    if (rt.indirection?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'INSERT into a subfield or array element is not supported');
+    return columnIndex(def, rt.name!, rt.location);
+  });
+  const columns = targets.length ? targets : def.columns.map((_, i) => i);
+  const noColumns = new RowScope([], 0, planner);
+  const defaults: (Compiled | undefined)[] = def.columns.map((c) => (c.default ? compileExpr(c.default, noColumns) : undefined));
+
+  // VALUES lists compile per column, so `$n` takes the column's type and DEFAULT is allowed
+  const select = stmt.selectStmt ? (stmt.selectStmt as { SelectStmt: SelectStmt }).SelectStmt : undefined;
+  let produce: (ctx: RunContext) => (Value | typeof DEFAULT)[][];
+  if (!select) {
+    produce = () => [def.columns.map(() => DEFAULT)];
+  } else if (select.valuesLists && !select.sortClause && !select.limitCount) {
+    const scope = new RowScope([], 0, planner);
+    scope.clause = 'VALUES';
+    const lists = select.valuesLists.map((l) => {
+      const items = (l as { List: { items: Node[] } }).List.items ?? [];
+      if (items.length > columns.length) throw new SqlError(SQLSTATE.syntax_error, 'INSERT has more expressions than target columns', { position: pos(exprLocation(items[columns.length]!)) });
+      if (items.length < columns.length) throw new SqlError(SQLSTATE.syntax_error, 'INSERT has more target columns than expressions');
+      return items.map((item, i) => {
+        if ('SetToDefault' in item) return undefined;
+        const col = def.columns[columns[i]!]!;
+        scope.paramType = () => col.type;
+        const c = compileExpr(item, scope);
+        checkAssignable(c.type, col.type, col.name);
+        return c;
+      });
+    });
+    produce = (ctx) => lists.map((l) => l.map((c) => (c ? c.eval(EMPTY, ctx) : DEFAULT)));
+  } else {
+    const plan = planner.plan(select);
+    if (plan.columns.length > columns.length) throw new SqlError(SQLSTATE.syntax_error, 'INSERT has more expressions than target columns');
+    if (plan.columns.length < columns.length) throw new SqlError(SQLSTATE.syntax_error, 'INSERT has more target columns than expressions');
+    plan.columns.forEach((c, i) => checkAssignable(c.type, def.columns[columns[i]!]!.type, def.columns[columns[i]!]!.name));
+    produce = (ctx) => plan.run(ctx, undefined);
+  }
+
+  const checker = rowChecker(def, planner);
+  const conflict = stmt.onConflictClause ? planOnConflict(stmt.onConflictClause, table, planner, alias) : undefined;
+  const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, tableScope(def, planner, alias)) : undefined;
+  const width = def.columns.length;
+
+  return {
+    command: 'INSERT',
+    columns: ret?.columns ?? [],
+    writes: true,
+    run(ctx) {
+      const txn = txnOf(ctx);
+      const out: Value[][] = [];
+      let count = 0;
+      for (const given of produce(ctx)) {
+        const row: Value[] = new Array(width);
+        for (let i = 0; i < width; i++) row[i] = null;
+        const provided = new Array<boolean>(width).fill(false);
+        for (let k = 0; k < columns.length; k++) {
+          const v = given[k];
+          if (v === DEFAULT) continue;
+          const ci = columns[k]!;
+          const col = def.columns[ci]!;
+          row[ci] = coerceToColumn(v, col.type, col.typmod);
+          provided[ci] = true;
+        }
+        for (let i = 0; i < width; i++) {
+          if (provided[i]) continue;
+          const d = defaults[i];
+          if (d) row[i] = coerceToColumn(d.eval(EMPTY, ctx), def.columns[i]!.type, def.columns[i]!.typmod);
+        }
+        const t = txn.state.table(oid);
+        if (conflict) {
+          const existing = conflict.find(t, row);
+          if (existing !== undefined) {
+            if (!conflict.update) continue;
+            const old = t.rows.get(existing)!;
+            const updated = conflict.update(old, row, ctx);
+            if (!updated) continue;
+            checker.check(t, updated, ctx, existing);
+            txn.write({ kind: 'update', table: oid, rowid: existing, row: updated });
+            count++;
+            if (ret) out.push(ret.exprs.map((e) => e.eval(updated, ctx)));
+            continue;
+          }
+        }
+        checker.check(t, row, ctx);
+        txn.write({ kind: 'insert', table: oid, rowid: t.nextRowId, row });
+        count++;
+        if (ret) out.push(ret.exprs.map((e) => e.eval(row, ctx)));
+      }
+      return { rows: out, rowCount: count };
+    },
+  };
+}
+
+const DEFAULT = Symbol('DEFAULT');
+const EMPTY: Value[] = [];
+
+function exprLocation(node: Node): number | undefined {
+  const inner = Object.values(node)[0] as { location?: number } | undefined;
+  return inner?.location;
+}
+
+function planOnConflict(clause: OnConflictClause, table: TableData, planner: SelectPlanner, alias: string) {
+  const def = table.def;
+  const wanted = (clause.infer?.indexElems ?? []).map((e) => ('IndexElem' in e ? e.IndexElem.name! : ''));
+  const indexOids = table.indexes
+    .filter((ix) => ix.def.unique && (wanted.length === 0 || sameSet(ix.def.columns, wanted)))
+    .map((ix) => ix.def.oid);
+  if (wanted.length && !indexOids.length) {
+    throw new SqlError(SQLSTATE.invalid_column_reference, 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
+  }
+  if (clause.action === 'ONCONFLICT_UPDATE' && !wanted.length) {
+    throw new SqlError(SQLSTATE.syntax_error, 'ON CONFLICT DO UPDATE requires inference specification or constraint name', {
+      hint: 'For example, ON CONFLICT (column_name).',
+    });
+  }
+  const find = (t: TableData, row: Value[]): RowId | undefined => {
+    for (const ix of t.indexes) {
+      if (!indexOids.includes(ix.def.oid)) continue;
+      const id = ix.conflicts(ix.keyOf(row));
+      if (id !== undefined) return id;
+    }
+    return undefined;
+  };
+  if (clause.action !== 'ONCONFLICT_UPDATE') return { find, update: undefined };
+
+  const columns = def.columns.map((c) => ({ name: c.name, type: c.type }));
+  const scope = new RowScope(
+    [{ alias, columns, offset: 0 }, { alias: 'excluded', columns, offset: columns.length }],
+    columns.length * 2,
+    planner,
+  );
+  scope.clause = 'ON CONFLICT DO UPDATE';
+  const sets = (clause.targetList ?? []).map((n) => {
+    const rt = (n as { ResTarget: ResTarget }).ResTarget;
+    const i = columnIndex(def, rt.name!, rt.location);
+    const col = def.columns[i]!;
+    scope.paramType = () => col.type;
+    return { i, expr: compileExpr(rt.val!, scope) };
+  });
+  scope.paramType = undefined;
+  const where = clause.whereClause ? compileExpr(clause.whereClause, scope) : undefined;
+  const update = (old: Value[], excluded: Value[], ctx: RunContext): Value[] | undefined => {
+    const both = [...old, ...excluded];
+    if (where && where.eval(both, ctx) !== true) return undefined;
+    const row = [...old];
+    for (const s of sets) {
+      const col = def.columns[s.i]!;
+      row[s.i] = coerceToColumn(s.expr.eval(both, ctx), col.type, col.typmod);
+    }
+    return row;
+  };
+  return { find, update };
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlanner): StatementPlan {
+  if (stmt.fromClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'UPDATE … FROM is not supported');
+  const table = targetTable(state, stmt.relation?.relname, stmt.relation?.location);
+  const def = table.def;
+  const oid = def.oid;
+  const scope = tableScope(def, planner, stmt.relation?.alias?.aliasname ?? def.name);
+  const sets = (stmt.targetList ?? []).map((n) => {
+    const rt = (n as { ResTarget: ResTarget }).ResTarget;
+    if (rt.indirection?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'UPDATE of a subfield or array element is not supported');
+    const i = columnIndex(def, rt.name!, rt.location);
+    const col = def.columns[i]!;
+    scope.paramType = () => col.type;
+    scope.clause = 'UPDATE';
+    const expr = 'SetToDefault' in rt.val! ? compileExpr(col.default ?? { A_Const: { isnull: true } }, scope) : compileExpr(rt.val!, scope);
+    checkAssignable(expr.type, col.type, col.name);
+    return { i, expr };
+  });
+  scope.paramType = undefined;
+  scope.clause = 'WHERE';
+  const where = stmt.whereClause ? compileExpr(stmt.whereClause, scope) : undefined;
+  const scan = planTableScan(table, stmt.whereClause, scope);
+  const checker = rowChecker(def, planner);
+  const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, scope) : undefined;
+  return {
+    command: 'UPDATE',
+    columns: ret?.columns ?? [],
+    writes: true,
+    run(ctx) {
+      const txn = txnOf(ctx);
+      const { ids, rows } = scan(ctx);
+      const out: Value[][] = [];
+      let count = 0;
+      for (let r = 0; r < ids.length; r++) {
+        const old = rows[r]!;
+        if (where && where.eval(old, ctx) !== true) continue;
+        const row = [...old];
+        for (const s of sets) {
+          const col = def.columns[s.i]!;
+          row[s.i] = coerceToColumn(s.expr.eval(old, ctx), col.type, col.typmod);
+        }
+        checker.check(txn.state.table(oid), row, ctx, ids[r]);
+        txn.write({ kind: 'update', table: oid, rowid: ids[r]!, row });
+        count++;
+        if (ret) out.push(ret.exprs.map((e) => e.eval(row, ctx)));
+      }
+      return { rows: out, rowCount: count };
+    },
+  };
+}
+
+export function planDelete(stmt: DeleteStmt, state: DbState, planner: SelectPlanner): StatementPlan {
+  if (stmt.usingClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'DELETE … USING is not supported');
+  const table = targetTable(state, stmt.relation?.relname, stmt.relation?.location);
+  const def = table.def;
+  const oid = def.oid;
+  const scope = tableScope(def, planner, stmt.relation?.alias?.aliasname ?? def.name);
+  scope.clause = 'WHERE';
+  const where = stmt.whereClause ? compileExpr(stmt.whereClause, scope) : undefined;
+  const scan = planTableScan(table, stmt.whereClause, scope);
+  const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, scope) : undefined;
+  return {
+    command: 'DELETE',
+    columns: ret?.columns ?? [],
+    writes: true,
+    run(ctx) {
+      const txn = txnOf(ctx);
+      const { ids, rows } = scan(ctx);
+      const out: Value[][] = [];
+      let count = 0;
+      for (let r = 0; r < ids.length; r++) {
+        const old = rows[r]!;
+        if (where && where.eval(old, ctx) !== true) continue;
+        txn.write({ kind: 'delete', table: oid, rowid: ids[r]! });
+        count++;
+        if (ret) out.push(ret.exprs.map((e) => e.eval(old, ctx)));
+      }
+      return { rows: out, rowCount: count };
+    },
+  };
+}

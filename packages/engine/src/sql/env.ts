@@ -1,0 +1,55 @@
+/**
+ * What a statement runs against. Plans are compiled once per (SQL text, catalog version) and run
+ * many times; each run gets an ExecEnv naming the state it reads (the committed state, or the
+ * open transaction's fork) and, for writes, the transaction that logs its WAL records.
+ */
+import type { DbState } from '../state/state.ts';
+import type { WalRecord } from '../wal/record.ts';
+import type { EvalContext } from './scope.ts';
+import type { SqlType, Value } from './types.ts';
+
+export interface WriteTxn {
+  readonly state: DbState;
+  /** Apply a record to the transaction's state and keep it for the commit's WAL batch. */
+  write(rec: WalRecord): void;
+}
+
+/** Node-level functions and views (replication status, WAL positions) the SQL layer exposes. */
+export interface NodeHooks {
+  /** Why writes are refused right now (a hot standby), or undefined when they are allowed. */
+  readOnly(): boolean;
+  systemView(schema: string | undefined, name: string): VirtualTable | undefined;
+  systemFunction(name: string): ((args: Value[], env: ExecEnv) => Value) | undefined;
+  systemFunctionType(name: string): SqlType | undefined;
+}
+
+export interface VirtualTable {
+  columns: { name: string; type: SqlType }[];
+  rows(env: ExecEnv): Value[][];
+}
+
+export interface ExecEnv {
+  state: DbState;
+  txn?: WriteTxn;
+  hooks: NodeHooks;
+  /** Sequence advances made by this statement: logged even if the transaction rolls back. */
+  sequenceWrites: WalRecord[];
+}
+
+/** The evaluation context compiled closures receive; node functions reach the env through it. */
+export interface RunContext extends EvalContext {
+  env: ExecEnv;
+}
+
+export interface Field {
+  name: string;
+  dataTypeID: number;
+  type: SqlType;
+}
+
+export interface QueryResult<R = Record<string, Value>> {
+  rows: R[];
+  fields: Field[];
+  rowCount: number;
+  command: string;
+}

@@ -1,0 +1,117 @@
+/**
+ * From parsed statement to plan: dispatch on the statement kind, cache plans by SQL text and
+ * catalog version, and provide the functions that need the database (nextval, currval, setval)
+ * or the node (pg_current_wal_lsn, pg_is_in_recovery, …) to the expression compiler.
+ */
+import type { Node } from '@pgsql/types';
+import { SqlError, SQLSTATE } from '../errors.ts';
+import type { DbState } from '../state/state.ts';
+import { planAlterTable, planCreateIndex, planCreateTable, planDrop, planRename } from './ddl.ts';
+import { planDelete, planInsert, planUpdate } from './dml.ts';
+import type { NodeHooks, RunContext } from './env.ts';
+import type { StatementPlan } from './plan.ts';
+import type { Compiled } from './scope.ts';
+import { SelectPlanner } from './select.ts';
+import type { Value } from './types.ts';
+
+export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
+  const planner = new SelectPlanner(state, hooks, (name, args) => databaseFunction(name, args, hooks));
+  if ('SelectStmt' in stmt) {
+    const plan = planner.plan(stmt.SelectStmt);
+    return { command: 'SELECT', columns: plan.columns, writes: false, run: (ctx) => { const rows = plan.run(ctx, undefined); return { rows, rowCount: rows.length }; } };
+  }
+  if ('InsertStmt' in stmt) return planInsert(stmt.InsertStmt, state, planner);
+  if ('UpdateStmt' in stmt) return planUpdate(stmt.UpdateStmt, state, planner);
+  if ('DeleteStmt' in stmt) return planDelete(stmt.DeleteStmt, state, planner);
+  if ('CreateStmt' in stmt) return planCreateTable(stmt.CreateStmt, planner);
+  if ('IndexStmt' in stmt) return planCreateIndex(stmt.IndexStmt);
+  if ('DropStmt' in stmt) return planDrop(stmt.DropStmt);
+  if ('RenameStmt' in stmt) return planRename(stmt.RenameStmt);
+  if ('AlterTableStmt' in stmt) return planAlterTable(stmt.AlterTableStmt, planner);
+  const kind = Object.keys(stmt)[0]!.replace(/Stmt$/, '');
+  throw new SqlError(SQLSTATE.feature_not_supported, `statement ${kind} is not supported`);
+}
+
+/** Plans cached by SQL text; a plan is reused only against the catalog version it was made for. */
+export class PlanCache {
+  private readonly plans = new Map<string, { version: number; plan: StatementPlan }>();
+
+  get(text: string, stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
+    const hit = this.plans.get(text);
+    if (hit && hit.version === state.catalogVersion) return hit.plan;
+    const plan = planStatement(stmt, state, hooks);
+    // DDL runs against whatever catalog the transaction has: nothing to gain from caching it
+    if (plan.columns.length || !isDdl(plan.command)) {
+      if (this.plans.size > 1000) this.plans.clear();
+      this.plans.set(text, { version: state.catalogVersion, plan });
+    }
+    return plan;
+  }
+}
+
+function isDdl(command: string): boolean {
+  return /^(CREATE|DROP|ALTER)/.test(command);
+}
+
+function sequenceOf(ctx: RunContext, name: Value) {
+  const state = ctx.env.state;
+  const key = String(name).replace(/^public\./, '');
+  const oid = state.sequenceNames.get(key);
+  if (oid === undefined) throw new SqlError(SQLSTATE.undefined_table, `relation "${key}" does not exist`);
+  return state.sequences.get(oid)!;
+}
+
+/** Sequence functions and the node's system functions, as Compiled closures. */
+function databaseFunction(name: string, args: Compiled[], hooks: NodeHooks): Compiled | undefined {
+  switch (name) {
+    case 'nextval':
+      return {
+        type: 'int8',
+        eval: (row, c) => {
+          const ctx = c as RunContext;
+          const seqName = args[0]!.eval(row, ctx);
+          if (ctx.env.hooks.readOnly()) throw new SqlError(SQLSTATE.read_only_sql_transaction, 'cannot execute nextval() in a read-only transaction');
+          const seq = sequenceOf(ctx, seqName);
+          seq.value = seq.called ? seq.value + 1 : seq.value;
+          seq.called = true;
+          ctx.env.sequenceWrites.push({ kind: 'sequence_set', sequence: seq.def.oid, value: seq.value });
+          return seq.value;
+        },
+      };
+    case 'currval':
+      return {
+        type: 'int8',
+        eval: (row, c) => {
+          const ctx = c as RunContext;
+          const seqName = args[0]!.eval(row, ctx);
+          const seq = sequenceOf(ctx, seqName);
+          if (!seq.called) throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, `currval of sequence "${seq.def.name}" is not yet defined in this session`);
+          return seq.value;
+        },
+      };
+    case 'setval':
+      return {
+        type: 'int8',
+        eval: (row, c) => {
+          const ctx = c as RunContext;
+          if (ctx.env.hooks.readOnly()) throw new SqlError(SQLSTATE.read_only_sql_transaction, 'cannot execute setval() in a read-only transaction');
+          const seq = sequenceOf(ctx, args[0]!.eval(row, ctx));
+          const value = Number(args[1]!.eval(row, ctx));
+          seq.value = value;
+          seq.called = args[2] ? args[2].eval(row, ctx) !== false : true;
+          ctx.env.sequenceWrites.push({ kind: 'sequence_set', sequence: seq.def.oid, value });
+          return value;
+        },
+      };
+  }
+  const type = hooks.systemFunctionType(name);
+  if (type === undefined) return undefined;
+  return {
+    type,
+    eval: (row, c) => {
+      const ctx = c as RunContext;
+      const fn = ctx.env.hooks.systemFunction(name)!;
+      return fn(args.map((a) => a.eval(row, ctx)), ctx.env);
+    },
+  };
+}

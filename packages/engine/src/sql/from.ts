@@ -1,0 +1,224 @@
+/**
+ * The FROM clause: range entries (tables, system views, sub-selects, joins) flattened into one
+ * row of values, and the Scope that resolves column names against them. Rows of a correlated
+ * sub-select carry the outer row appended after their own columns, so an outer reference is just
+ * a slot further right.
+ */
+import type { JoinExpr, Node, RangeSubselect, RangeVar, SelectStmt } from '@pgsql/types';
+import { SqlError, SQLSTATE } from '../errors.ts';
+import type { DbState } from '../state/state.ts';
+import type { ExecEnv, NodeHooks, RunContext } from './env.ts';
+import { compileExpr } from './expr.ts';
+import type { Compiled, EvalContext, Scope, Slot } from './scope.ts';
+import type { SqlType, Value } from './types.ts';
+
+export interface RangeEntry {
+  alias: string;
+  columns: { name: string; type: SqlType }[];
+  offset: number;
+}
+
+/** Plans sub-selects for a scope; implemented by the SELECT planner. */
+export interface SubqueryPlanner {
+  planSubquery(stmt: SelectStmt, outer: RowScope): { columns: SqlType[]; run: (outer: readonly Value[], ctx: EvalContext) => Value[][] };
+  functions(name: string, args: Compiled[], location?: number): Compiled | undefined;
+}
+
+export class RowScope implements Scope {
+  /** Set when a name resolved in the outer scope: rows must then carry the outer row. */
+  correlated = false;
+  clause?: string;
+  paramType?: (n: number) => SqlType | undefined;
+
+  constructor(
+    readonly entries: RangeEntry[],
+    readonly width: number,
+    readonly planner: SubqueryPlanner,
+    readonly outer?: RowScope,
+  ) {}
+
+  column(fields: readonly string[], location?: number): Slot {
+    const slot = this.resolveLocal(fields, location);
+    if (slot) return slot;
+    if (this.outer) {
+      const outerSlot = this.outer.column(fields, location);
+      this.correlated = true;
+      return { index: this.width + outerSlot.index, type: outerSlot.type };
+    }
+    throw this.notFound(fields, location);
+  }
+
+  private resolveLocal(fields: readonly string[], location?: number): Slot | undefined {
+    if (fields.length >= 2) {
+      const [alias, name] = fields.slice(-2) as [string, string];
+      const entry = this.entries.find((e) => e.alias === alias);
+      if (!entry) return undefined;
+      const i = entry.columns.findIndex((c) => c.name === name);
+      if (i < 0) throw new SqlError(SQLSTATE.undefined_column, `column ${alias}.${name} does not exist`, { position: pos(location) });
+      return { index: entry.offset + i, type: entry.columns[i]!.type };
+    }
+    const name = fields[0]!;
+    let found: Slot | undefined;
+    for (const e of this.entries) {
+      const i = e.columns.findIndex((c) => c.name === name);
+      if (i < 0) continue;
+      if (found) throw new SqlError(SQLSTATE.ambiguous_column, `column reference "${name}" is ambiguous`, { position: pos(location) });
+      found = { index: e.offset + i, type: e.columns[i]!.type };
+    }
+    return found;
+  }
+
+  private notFound(fields: readonly string[], location?: number): SqlError {
+    if (fields.length >= 2) {
+      return new SqlError(SQLSTATE.undefined_table, `missing FROM-clause entry for table "${fields[fields.length - 2]}"`, { position: pos(location) });
+    }
+    return new SqlError(SQLSTATE.undefined_column, `column "${fields[0]}" does not exist`, { position: pos(location) });
+  }
+
+  subquery(stmt: SelectStmt) {
+    return this.planner.planSubquery(stmt, this);
+  }
+
+  callFunction(name: string, args: Compiled[], location?: number): Compiled | undefined {
+    return this.planner.functions(name, args, location);
+  }
+}
+
+export function pos(location: number | undefined): number | undefined {
+  return location !== undefined && location >= 0 ? location + 1 : undefined;
+}
+
+/** Produces the FROM clause's rows (each `width` wide, with the outer row appended when correlated). */
+export type RowSource = (ctx: RunContext, outer: readonly Value[] | undefined) => Value[][];
+
+export interface FromPlan {
+  scope: RowScope;
+  source: RowSource;
+  /** Base-table entries by alias, for index selection. */
+  tables: Map<string, { oid: number; offset: number }>;
+}
+
+interface Built {
+  entries: RangeEntry[];
+  width: number;
+  source: RowSource;
+  tables: Map<string, { oid: number; offset: number }>;
+}
+
+export function planFrom(
+  from: readonly Node[] | undefined,
+  state: DbState,
+  hooks: NodeHooks,
+  planner: SubqueryPlanner,
+  outer: RowScope | undefined,
+  planSelectRows: (stmt: SelectStmt) => { columns: { name: string; type: SqlType }[]; run: RowSource },
+): FromPlan {
+  // the scope is refilled as items are built: a join condition sees exactly the join's own entries
+  const scope = new RowScope([], 0, planner, outer);
+  const items = from ?? [];
+  let acc: Built = { entries: [], width: 0, tables: new Map(), source: () => [[]] };
+  items.forEach((item, i) => {
+    const b = buildItem(item);
+    acc = i === 0 ? b : combine(acc, b);
+    setScope(acc);
+  });
+  setScope(acc);
+  const inner = acc.source;
+  // own columns first, then the outer row when a name resolved outside (correlated sub-select)
+  const source: RowSource = (ctx, o) => {
+    const rows = inner(ctx, o);
+    return o && scope.correlated ? rows.map((r) => [...r, ...o]) : rows;
+  };
+  return { scope, source, tables: acc.tables };
+
+  function setScope(b: Built): void {
+    scope.entries.splice(0, scope.entries.length, ...b.entries);
+    (scope as { width: number }).width = b.width;
+  }
+
+  function buildItem(node: Node): Built {
+    if ('RangeVar' in node) return rangeVar(node.RangeVar);
+    if ('JoinExpr' in node) return join(node.JoinExpr);
+    if ('RangeSubselect' in node) return subselect(node.RangeSubselect);
+    throw new SqlError(SQLSTATE.feature_not_supported, `FROM item ${Object.keys(node)[0]} is not supported`);
+  }
+
+  function rangeVar(rv: RangeVar): Built {
+    const name = rv.relname!;
+    const alias = rv.alias?.aliasname ?? name;
+    const schema = rv.schemaname;
+    const view = schema === 'public' ? undefined : hooks.systemView(schema, name);
+    if (view) {
+      return { entries: [{ alias, columns: view.columns, offset: 0 }], width: view.columns.length, tables: new Map(), source: (ctx) => view.rows(ctx.env) };
+    }
+    const oid = schema && schema !== 'public' ? undefined : state.tableNames.get(name);
+    if (oid === undefined) {
+      const full = schema ? `${schema}.${name}` : name;
+      throw new SqlError(SQLSTATE.undefined_table, `relation "${full}" does not exist`, { position: pos(rv.location) });
+    }
+    const columns = state.table(oid).def.columns.map((c) => ({ name: c.name, type: c.type }));
+    return {
+      entries: [{ alias, columns, offset: 0 }],
+      width: columns.length,
+      tables: new Map([[alias, { oid, offset: 0 }]]),
+      source: (ctx) => ctx.env.state.table(oid).rows.valuesArray(),
+    };
+  }
+
+  function subselect(rs: RangeSubselect): Built {
+    const alias = rs.alias?.aliasname;
+    if (!alias) throw new SqlError(SQLSTATE.syntax_error, 'subquery in FROM must have an alias');
+    const sub = planSelectRows((rs.subquery as { SelectStmt: SelectStmt }).SelectStmt);
+    const colnames = rs.alias?.colnames?.map((n) => ('String' in n ? n.String.sval! : '')) ?? [];
+    const columns = sub.columns.map((c, i) => ({ name: colnames[i] ?? c.name, type: c.type }));
+    return { entries: [{ alias, columns, offset: 0 }], width: columns.length, tables: new Map(), source: (ctx) => sub.run(ctx, undefined) };
+  }
+
+  function join(j: JoinExpr): Built {
+    const kind = j.jointype ?? 'JOIN_INNER';
+    if (kind !== 'JOIN_INNER' && kind !== 'JOIN_LEFT') throw new SqlError(SQLSTATE.feature_not_supported, `${kind.replace('JOIN_', '')} JOIN is not supported`);
+    if (j.usingClause?.length || j.isNatural) throw new SqlError(SQLSTATE.feature_not_supported, 'JOIN … USING and NATURAL JOIN are not supported');
+    const left = buildItem(j.larg!);
+    const right = buildItem(j.rarg!);
+    const shape = combine(left, right);
+    setScope(shape);
+    scope.clause = 'JOIN conditions';
+    const cond = j.quals ? compileExpr(j.quals, scope) : undefined;
+    scope.clause = undefined;
+    const nulls: Value[] = new Array(right.width).fill(null);
+    shape.source = (ctx, o) => {
+      const out: Value[][] = [];
+      const rs = right.source(ctx, o);
+      for (const l of left.source(ctx, o)) {
+        let matched = false;
+        for (const r of rs) {
+          const row = [...l, ...r];
+          if (!cond || cond.eval(o ? [...row, ...o] : row, ctx) === true) {
+            out.push(row);
+            matched = true;
+          }
+        }
+        if (!matched && kind === 'JOIN_LEFT') out.push([...l, ...nulls]);
+      }
+      return out;
+    };
+    return shape;
+  }
+
+  function combine(a: Built, b: Built): Built {
+    const shift = (e: RangeEntry) => ({ ...e, offset: e.offset + a.width });
+    const tables = new Map(a.tables);
+    for (const [k, v] of b.tables) tables.set(k, { oid: v.oid, offset: v.offset + a.width });
+    return {
+      entries: [...a.entries, ...b.entries.map(shift)],
+      width: a.width + b.width,
+      tables,
+      source: (ctx, o) => {
+        const out: Value[][] = [];
+        const bs = b.source(ctx, o);
+        for (const x of a.source(ctx, o)) for (const y of bs) out.push([...x, ...y]);
+        return out;
+      },
+    };
+  }
+}

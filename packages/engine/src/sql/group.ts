@@ -1,0 +1,174 @@
+/**
+ * Grouping: GROUP BY keys and aggregate calls are computed once per group, and everything after
+ * (HAVING, the select list, ORDER BY) is compiled against a scope whose rows are
+ * [group keys…, aggregate results…] — a column that is neither is PostgreSQL's 42803.
+ */
+import type { FuncCall, Node, SelectStmt } from '@pgsql/types';
+import { SqlError, SQLSTATE } from '../errors.ts';
+import { makeAggregate, type Aggregate } from './aggregates.ts';
+import type { RunContext } from './env.ts';
+import { compileExpr, isAggregateCall } from './expr.ts';
+import { pos, type RowScope, type RowSource } from './from.ts';
+import { lastName, sameExpr, strings } from './names.ts';
+import type { Compiled, Scope, Slot } from './scope.ts';
+import type { Value } from './types.ts';
+import { distinctKey } from './values.ts';
+import type { Target } from './select.ts';
+
+export function needsGrouping(stmt: SelectStmt, targets: readonly Node[]): boolean {
+  if (stmt.groupClause?.length) return true;
+  const roots = [...targets, ...(stmt.havingClause ? [stmt.havingClause] : [])];
+  return roots.some((n) => findAggregates(n).length > 0);
+}
+
+/** Aggregate calls in an expression, not looking inside sub-selects (they aggregate on their own). */
+export function findAggregates(node: Node | undefined, out: Node[] = []): Node[] {
+  if (!node || typeof node !== 'object') return out;
+  if ('SubLink' in node) return out;
+  if ('FuncCall' in node && isAggregateCall(node)) {
+    out.push(node);
+    return out;
+  }
+  for (const v of Object.values(node as Record<string, unknown>)) {
+    if (Array.isArray(v)) for (const x of v) findAggregates(x as Node, out);
+    else if (v && typeof v === 'object') findAggregates(v as Node, out);
+  }
+  return out;
+}
+
+interface AggregateCall {
+  node: Node;
+  arg?: Compiled;
+  filter?: Compiled;
+  agg: Aggregate;
+}
+
+export function planGrouping(stmt: SelectStmt, targets: Target[], input: RowScope, source: RowSource) {
+  const keys = (stmt.groupClause ?? []).map((g) => groupKeyNode(g, targets, input));
+  input.clause = 'GROUP BY';
+  const keyExprs = keys.map((k) => compileExpr(k, input));
+  const sortNodes = (stmt.sortClause ?? []).map((s) => ('SortBy' in s ? s.SortBy.node : undefined));
+  const aggNodes: Node[] = [];
+  for (const root of [...targets.map((t) => t.node), stmt.havingClause, ...sortNodes]) {
+    for (const a of findAggregates(root)) if (!aggNodes.some((x) => sameExpr(x, a))) aggNodes.push(a);
+  }
+  input.clause = 'aggregate function calls';
+  const calls = aggNodes.map((node) => aggregateCall(node, input));
+  input.clause = undefined;
+
+  const scope = new GroupScope(input, keys, keyExprs, calls);
+  let having: Compiled | undefined;
+  if (stmt.havingClause) {
+    scope.clause = 'HAVING';
+    having = compileExpr(stmt.havingClause, scope);
+    scope.clause = undefined;
+  }
+  const nk = keys.length;
+  const grouped: RowSource = (ctx: RunContext, o) => {
+    const rows = source(ctx, o);
+    const groups = new Map<string, { keys: Value[]; states: unknown[] }>();
+    for (const row of rows) {
+      const kv = keyExprs.map((k) => k.eval(row, ctx));
+      const id = nk === 0 ? '' : JSON.stringify(kv.map(distinctKey));
+      let g = groups.get(id);
+      if (!g) {
+        g = { keys: kv, states: calls.map((c) => c.agg.init()) };
+        groups.set(id, g);
+      }
+      for (let i = 0; i < calls.length; i++) {
+        const c = calls[i]!;
+        if (c.filter && c.filter.eval(row, ctx) !== true) continue;
+        g.states[i] = c.agg.step(g.states[i], c.arg ? c.arg.eval(row, ctx) : 1);
+      }
+    }
+    // an aggregate without GROUP BY yields one row even over no input
+    if (nk === 0 && groups.size === 0) groups.set('', { keys: [], states: calls.map((c) => c.agg.init()) });
+    const out: Value[][] = [];
+    for (const g of groups.values()) {
+      const row: Value[] = [...g.keys, ...g.states.map((s, i) => calls[i]!.agg.final(s))];
+      if (o && scope.correlated) row.push(...o);
+      if (!having || having.eval(row, ctx) === true) out.push(row);
+    }
+    return out;
+  };
+  return { scope, source: grouped, columnsScope: scope };
+}
+
+/** GROUP BY 1 names the first output column; a bare name that is not an input column may name an output alias. */
+function groupKeyNode(g: Node, targets: Target[], input: RowScope): Node {
+  if ('A_Const' in g && g.A_Const.ival !== undefined) {
+    const n = g.A_Const.ival.ival ?? 0;
+    if (n < 1 || n > targets.length) throw new SqlError(SQLSTATE.invalid_column_reference, `GROUP BY position ${n} is not in select list`, { position: pos(g.A_Const.location) });
+    return targets[n - 1]!.node;
+  }
+  if ('ColumnRef' in g && g.ColumnRef.fields?.length === 1) {
+    const name = strings(g.ColumnRef.fields)[0]!;
+    const isInput = input.entries.some((e) => e.columns.some((c) => c.name === name));
+    const alias = targets.find((t) => t.name === name);
+    if (!isInput && alias) return alias.node;
+  }
+  return g;
+}
+
+function aggregateCall(node: Node, input: RowScope): AggregateCall {
+  const f = (node as { FuncCall: FuncCall }).FuncCall;
+  const name = lastName(f.funcname);
+  if (f.agg_order?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'ORDER BY inside an aggregate call is not supported');
+  const args = f.args ?? [];
+  for (const a of args) {
+    if (findAggregates(a).length) throw new SqlError(SQLSTATE.grouping_error, 'aggregate function calls cannot be nested', { position: pos(f.location) });
+  }
+  if (args.length > 1) throw new SqlError(SQLSTATE.undefined_function, `function ${name} with ${args.length} arguments does not exist`);
+  const arg = args[0] ? compileExpr(args[0], input) : undefined;
+  const filter = f.agg_filter ? compileExpr(f.agg_filter, input) : undefined;
+  const agg = makeAggregate(name, arg?.type, { distinct: !!f.agg_distinct, star: !!f.agg_star, location: f.location });
+  return { node, arg, filter, agg };
+}
+
+class GroupScope implements Scope {
+  correlated = false;
+  clause?: string;
+  private readonly width: number;
+
+  constructor(
+    private readonly input: RowScope,
+    private readonly keys: Node[],
+    private readonly keyExprs: Compiled[],
+    private readonly calls: AggregateCall[],
+  ) {
+    this.width = keys.length + calls.length;
+  }
+
+  precomputed(node: Node): Slot | undefined {
+    const k = this.keys.findIndex((key) => sameExpr(key, node));
+    if (k >= 0) return { index: k, type: this.keyExprs[k]!.type };
+    if ('FuncCall' in node && isAggregateCall(node)) {
+      const a = this.calls.findIndex((c) => sameExpr(c.node, node));
+      if (a >= 0) return { index: this.keys.length + a, type: this.calls[a]!.agg.type };
+    }
+    return undefined;
+  }
+
+  column(fields: readonly string[], location?: number): Slot {
+    const slot = this.input.column(fields, location);
+    if (slot.index >= this.input.width) {
+      this.correlated = true;
+      return { index: this.width + (slot.index - this.input.width), type: slot.type };
+    }
+    for (let k = 0; k < this.keys.length; k++) {
+      const key = this.keys[k]!;
+      if ('ColumnRef' in key && this.input.column(strings(key.ColumnRef.fields)).index === slot.index) return { index: k, type: slot.type };
+    }
+    const entry = this.input.entries.find((e) => slot.index >= e.offset && slot.index < e.offset + e.columns.length);
+    const name = entry ? `${entry.alias}.${fields[fields.length - 1]}` : fields.join('.');
+    throw new SqlError(SQLSTATE.grouping_error, `column "${name}" must appear in the GROUP BY clause or be used in an aggregate function`, { position: pos(location) });
+  }
+
+  subquery(stmt: SelectStmt) {
+    return this.input.planner.planSubquery(stmt, this.input);
+  }
+
+  callFunction(name: string, args: Compiled[], location?: number): Compiled | undefined {
+    return this.input.callFunction(name, args, location);
+  }
+}

@@ -1,0 +1,48 @@
+/** Small AST helpers shared by the planners: names out of libpg-query nodes. */
+import type { Node } from '@pgsql/types';
+
+/** The string values of a list of `{ String: { sval } }` nodes. */
+export function strings(nodes: readonly Node[] | undefined): string[] {
+  return (nodes ?? []).map((n) => ('String' in n ? (n.String.sval ?? '') : ''));
+}
+
+/** Last element of a qualified name, e.g. `pg_catalog.int4` → `int4`. */
+export function lastName(nodes: readonly Node[] | undefined): string {
+  const s = strings(nodes);
+  return s[s.length - 1] ?? '';
+}
+
+/** The column name PostgreSQL gives an unnamed select-list expression. */
+export function outputName(node: Node | undefined): string {
+  if (!node) return '?column?';
+  if ('ColumnRef' in node) {
+    const f = node.ColumnRef.fields ?? [];
+    const last = f[f.length - 1];
+    return last && 'String' in last ? (last.String.sval ?? '?column?') : '?column?';
+  }
+  if ('FuncCall' in node) return lastName(node.FuncCall.funcname);
+  if ('TypeCast' in node) {
+    const inner = node.TypeCast.arg;
+    const name = outputName(inner);
+    return name === '?column?' ? lastName(node.TypeCast.typeName?.names) : name;
+  }
+  if ('CaseExpr' in node) return 'case';
+  if ('CoalesceExpr' in node) return 'coalesce';
+  if ('MinMaxExpr' in node) return node.MinMaxExpr.op === 'IS_GREATEST' ? 'greatest' : 'least';
+  if ('NullIfExpr' in node || ('A_Expr' in node && node.A_Expr.kind === 'AEXPR_NULLIF')) return 'nullif';
+  if ('SubLink' in node && node.SubLink.subLinkType === 'EXISTS_SUBLINK') return 'exists';
+  if ('SQLValueFunction' in node) {
+    const op = node.SQLValueFunction.op ?? '';
+    return op.replace(/^SVFOP_/, '').toLowerCase();
+  }
+  return '?column?';
+}
+
+/** Compare two AST nodes ignoring source locations (GROUP BY matching). */
+export function sameExpr(a: Node, b: Node): boolean {
+  return JSON.stringify(a, dropLocation) === JSON.stringify(b, dropLocation);
+}
+
+function dropLocation(key: string, value: unknown): unknown {
+  return key === 'location' ? undefined : value;
+}

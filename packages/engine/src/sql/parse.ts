@@ -1,0 +1,50 @@
+/**
+ * Parsing with PostgreSQL's own grammar (libpg-query, WebAssembly). The module loads once per
+ * process; parsed statements are cached by SQL text so a repeated parameterised statement is
+ * parsed once. Syntax errors become SqlError 42601 with PostgreSQL's text and cursor position.
+ */
+import { loadModule, parseSync } from 'libpg-query';
+import type { Node, RawStmt } from '@pgsql/types';
+import { SqlError, SQLSTATE } from '../errors.ts';
+
+let loading: Promise<void> | undefined;
+
+export function loadParser(): Promise<void> {
+  loading ??= loadModule();
+  return loading;
+}
+
+export interface ParsedStatement {
+  stmt: Node;
+  /** The statement's own text, for errors and logs. */
+  text: string;
+}
+
+const cache = new Map<string, ParsedStatement[]>();
+const CACHE_LIMIT = 2000;
+
+export function parse(sql: string): ParsedStatement[] {
+  const hit = cache.get(sql);
+  if (hit) return hit;
+  let raw: RawStmt[];
+  try {
+    raw = (parseSync(sql).stmts ?? []) as RawStmt[];
+  } catch (e) {
+    throw toSyntaxError(e);
+  }
+  const parsed = raw.map((r) => {
+    const start = r.stmt_location ?? 0;
+    const text = r.stmt_len ? sql.slice(start, start + r.stmt_len) : sql.slice(start);
+    return { stmt: r.stmt!, text: text.trim() };
+  });
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(sql, parsed);
+  return parsed;
+}
+
+function toSyntaxError(e: unknown): SqlError {
+  const details = (e as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails;
+  const message = details?.message ?? (e instanceof Error ? e.message : String(e));
+  const position = details?.cursorPosition !== undefined ? details.cursorPosition + 1 : undefined;
+  return new SqlError(SQLSTATE.syntax_error, message, { position });
+}

@@ -1,0 +1,11 @@
+/** A planned statement: compiled once for a catalog version, run with a RunContext each time. */
+import type { RunContext } from './env.ts';
+import type { SqlType, Value } from './types.ts';
+
+export interface StatementPlan {
+  command: string;
+  columns: { name: string; type: SqlType }[];
+  /** Changes data or catalog: refused on a standby, runs under the writer lock on a primary. */
+  writes: boolean;
+  run(ctx: RunContext): { rows: Value[][]; rowCount: number };
+}

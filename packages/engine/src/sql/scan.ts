@@ -1,0 +1,109 @@
+/**
+ * Reading one table's rows for UPDATE, DELETE and single-table SELECT: an index lookup when the
+ * WHERE clause pins every column of an index to a constant or parameter, else a full scan.
+ */
+import type { Node } from '@pgsql/types';
+import { hasNull } from '../state/keys.ts';
+import type { IndexData, TableData } from '../state/state.ts';
+import type { Value } from './types.ts';
+import type { RunContext } from './env.ts';
+import type { RowId } from '../wal/record.ts';
+import { compileExpr } from './expr.ts';
+import type { Compiled, Scope } from './scope.ts';
+import { strings } from './names.ts';
+
+export type TableScan = (ctx: RunContext) => { ids: RowId[]; rows: Value[][] };
+
+export function planTableScan(table: TableData, where: Node | undefined, scope: Scope): TableScan {
+  const oid = table.def.oid;
+  const pins = new Map<string, Compiled>();
+  for (const c of where ? conjuncts(where) : []) {
+    const pin = equalityPin(c, scope);
+    if (pin && !pins.has(pin.column)) pins.set(pin.column, pin.value);
+  }
+  const index = pins.size ? chooseIndex(table.indexes, pins) : undefined;
+  if (!index) {
+    return (ctx) => {
+      const ids: RowId[] = [];
+      const rows: Value[][] = [];
+      ctx.env.state.table(oid).rows.forEachPair((id, row) => { ids.push(id); rows.push(row); });
+      return { ids, rows };
+    };
+  }
+  const values = index.def.columns.map((c) => pins.get(c)!);
+  const indexOid = index.def.oid;
+  return (ctx) => {
+    const t = ctx.env.state.table(oid);
+    const ix = t.indexes.find((i) => i.def.oid === indexOid)!;
+    const key = ix.composite ? values.map((v) => v.eval([], ctx)) : values[0]!.eval([], ctx);
+    const ids: RowId[] = [];
+    const rows: Value[][] = [];
+    // `col = NULL` is never true; the index would otherwise return the rows whose key is NULL
+    if (hasNull(key, ix.composite)) return { ids, rows };
+    for (const id of ix.lookup(key)) {
+      const row = t.rows.get(id);
+      if (row) {
+        ids.push(id);
+        rows.push(row);
+      }
+    }
+    return { ids, rows };
+  };
+}
+
+/** The AND-ed parts of a condition. */
+export function conjuncts(node: Node): Node[] {
+  if ('BoolExpr' in node && node.BoolExpr.boolop === 'AND_EXPR') return (node.BoolExpr.args ?? []).flatMap(conjuncts);
+  return [node];
+}
+
+/** `column = constant/param` (either side): the column's name and the compiled value. */
+function equalityPin(node: Node, scope: Scope): { column: string; value: Compiled } | undefined {
+  if (!('A_Expr' in node) || node.A_Expr.kind !== 'AEXPR_OP') return undefined;
+  if (strings(node.A_Expr.name)[0] !== '=') return undefined;
+  const { lexpr, rexpr } = node.A_Expr;
+  for (const [col, val] of [[lexpr, rexpr], [rexpr, lexpr]] as const) {
+    if (!col || !val || !('ColumnRef' in col) || !isConstant(val)) continue;
+    const fields = strings(col.ColumnRef.fields);
+    const slot = scope.column(fields);
+    const value = compileExpr(val, scope);
+    if (value.type !== 'unknown' && !comparableForIndex(slot.type, value.type)) return undefined;
+    return { column: fields[fields.length - 1]!, value: coerceForIndex(value, slot.type) };
+  }
+  return undefined;
+}
+
+function isConstant(node: Node): boolean {
+  if ('A_Const' in node || 'ParamRef' in node) return true;
+  if ('TypeCast' in node) return node.TypeCast.arg !== undefined && isConstant(node.TypeCast.arg);
+  return false;
+}
+
+const NUMERIC = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric']);
+const TEXT = new Set(['text', 'varchar']);
+
+function comparableForIndex(col: string, val: string): boolean {
+  if (col === val) return true;
+  return (NUMERIC.has(col) && NUMERIC.has(val)) || (TEXT.has(col) && TEXT.has(val));
+}
+
+/** Index keys hold stored values; a parameter given as text for a number column is converted first. */
+function coerceForIndex(value: Compiled, type: string): Compiled {
+  if (!NUMERIC.has(type)) return value;
+  return {
+    type: value.type,
+    eval: (row, ctx) => {
+      const v = value.eval(row, ctx);
+      return typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
+    },
+  };
+}
+
+function chooseIndex(indexes: readonly IndexData[], pins: Map<string, Compiled>): IndexData | undefined {
+  let best: IndexData | undefined;
+  for (const ix of indexes) {
+    if (!ix.def.columns.every((c) => pins.has(c))) continue;
+    if (!best || (ix.def.unique && !best.def.unique) || ix.def.columns.length > best.def.columns.length) best = ix;
+  }
+  return best;
+}

@@ -1,0 +1,259 @@
+/**
+ * SELECT planning: FROM → WHERE (with an index lookup when the WHERE pins an indexed column to a
+ * constant or parameter) → GROUP BY/aggregates/HAVING → select list → DISTINCT → ORDER BY →
+ * OFFSET/LIMIT. The plan is compiled once and run with a RunContext each time.
+ */
+import type { Node, ResTarget, SelectStmt, SortBy } from '@pgsql/types';
+import { SqlError, SQLSTATE } from '../errors.ts';
+import type { DbState } from '../state/state.ts';
+import { planTableScan } from './scan.ts';
+import type { NodeHooks, RunContext } from './env.ts';
+import { compileExpr } from './expr.ts';
+import { planFrom, pos, RowScope, type RowSource, type SubqueryPlanner } from './from.ts';
+import { needsGrouping, planGrouping } from './group.ts';
+import { outputName, strings } from './names.ts';
+import type { Compiled, EvalContext, Scope } from './scope.ts';
+import type { SqlType, Value } from './types.ts';
+import { compareForSort, distinctKey } from './values.ts';
+
+export interface SelectPlan {
+  columns: { name: string; type: SqlType }[];
+  run: (ctx: RunContext, outer: readonly Value[] | undefined) => Value[][];
+}
+
+export class SelectPlanner implements SubqueryPlanner {
+  constructor(
+    private readonly state: DbState,
+    private readonly hooks: NodeHooks,
+    readonly functions: SubqueryPlanner['functions'],
+  ) {}
+
+  planSubquery(stmt: SelectStmt, outer: RowScope) {
+    const plan = this.plan(stmt, outer);
+    return { columns: plan.columns.map((c) => c.type), run: (o: readonly Value[], ctx: EvalContext) => plan.run(ctx as RunContext, o) };
+  }
+
+  plan(stmt: SelectStmt, outer?: RowScope): SelectPlan {
+    if (stmt.op && stmt.op !== 'SETOP_NONE') return this.setOperation(stmt, outer);
+    if (stmt.valuesLists) return this.values(stmt, outer);
+    if (stmt.withClause) throw new SqlError(SQLSTATE.feature_not_supported, 'WITH queries are not supported');
+    if (stmt.intoClause) throw new SqlError(SQLSTATE.feature_not_supported, 'SELECT INTO is not supported');
+    if (stmt.lockingClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'SELECT … FOR UPDATE/SHARE is not supported');
+    if (stmt.windowClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'window functions are not supported');
+
+    const from = planFrom(stmt.fromClause, this.state, this.hooks, this, outer, (s) => {
+      const p = this.plan(s);
+      return { columns: p.columns, run: p.run };
+    });
+    const scope = from.scope;
+    let source: RowSource = from.source;
+
+    let where: Compiled | undefined;
+    if (stmt.whereClause) {
+      scope.clause = 'WHERE';
+      where = compileExpr(stmt.whereClause, scope);
+      scope.clause = undefined;
+      source = this.indexScan(stmt.whereClause, from.tables, scope, source);
+    }
+    const filtered: RowSource = where
+      ? (ctx, o) => {
+          const w = where!;
+          return source(ctx, o).filter((row) => w.eval(row, ctx) === true);
+        }
+      : source;
+
+    const targets = expandTargets(stmt.targetList ?? [], scope);
+    if (needsGrouping(stmt, targets.map((t) => t.node))) {
+      const grouped = planGrouping(stmt, targets, scope, filtered);
+      return this.finish(stmt, grouped.scope, grouped.source, targets, grouped.columnsScope);
+    }
+    if (stmt.havingClause) throw new SqlError(SQLSTATE.grouping_error, 'HAVING clause requires GROUP BY or aggregate functions');
+    return this.finish(stmt, scope, filtered, targets, scope);
+  }
+
+  /** Select list, DISTINCT, ORDER BY, OFFSET/LIMIT over rows that `scope` describes. */
+  private finish(stmt: SelectStmt, scope: Scope, source: RowSource, targets: Target[], _columns: Scope): SelectPlan {
+    const saved = scope.clause;
+    scope.clause = 'SELECT';
+    const outputs = targets.map((t) => ({ name: t.name, expr: t.compiled ?? compileExpr(t.node, scope) }));
+    scope.clause = saved;
+    const columns = outputs.map((o) => ({ name: o.name, type: o.expr.type }));
+    const sort = (stmt.sortClause ?? []).map((s) => sortKey((s as { SortBy: SortBy }).SortBy, outputs, scope));
+    const distinct = stmt.distinctClause !== undefined;
+    if (distinct && stmt.distinctClause!.length && Object.keys(stmt.distinctClause![0]!).length) {
+      throw new SqlError(SQLSTATE.feature_not_supported, 'SELECT DISTINCT ON is not supported');
+    }
+    const limit = stmt.limitCount ? compileExpr(stmt.limitCount, scope) : undefined;
+    const offset = stmt.limitOffset ? compileExpr(stmt.limitOffset, scope) : undefined;
+    const n = outputs.length;
+
+    return {
+      columns,
+      run: (ctx, o) => {
+        const rows = source(ctx, o);
+        let out: Value[][] = new Array(rows.length);
+        for (let r = 0; r < rows.length; r++) {
+          const row = rows[r]!;
+          const values = new Array(n + sort.length);
+          for (let i = 0; i < n; i++) values[i] = outputs[i]!.expr.eval(row, ctx);
+          for (let k = 0; k < sort.length; k++) {
+            const s = sort[k]!;
+            values[n + k] = s.output !== undefined ? values[s.output] : s.expr!.eval(row, ctx);
+          }
+          out[r] = values;
+        }
+        if (distinct) {
+          const seen = new Set<string>();
+          out = out.filter((v) => {
+            const key = JSON.stringify(v.slice(0, n).map(distinctKey));
+            if (seen.has(key)) return false;
+            seen.add(key);
+            return true;
+          });
+        }
+        if (sort.length) {
+          out.sort((a, b) => {
+            for (let k = 0; k < sort.length; k++) {
+              const s = sort[k]!;
+              const c = compareForSort(a[n + k], b[n + k], s.desc, s.nullsFirst);
+              if (c !== 0) return c;
+            }
+            return 0;
+          });
+        }
+        const skip = offset ? toCount(offset.eval([], ctx), 'OFFSET') : 0;
+        const take = limit ? toCount(limit.eval([], ctx), 'LIMIT') : Infinity;
+        if (skip || take !== Infinity) out = out.slice(skip, skip + take);
+        if (sort.length) for (const v of out) v.length = n;
+        return out;
+      },
+    };
+  }
+
+  /** A lone base table filtered by its WHERE clause: let planTableScan use an index. */
+  private indexScan(where: Node, tables: Map<string, { oid: number; offset: number }>, scope: RowScope, fallback: RowSource): RowSource {
+    if (tables.size !== 1 || scope.entries.length !== 1) return fallback;
+    const [[, { oid }]] = [...tables];
+    const scan = planTableScan(this.state.table(oid), where, scope);
+    return (ctx, o) => {
+      const rows = scan(ctx).rows;
+      return o && scope.correlated ? rows.map((r) => [...r, ...o]) : rows;
+    };
+  }
+
+  private values(stmt: SelectStmt, outer?: RowScope): SelectPlan {
+    const scope = new RowScope([], 0, this, outer);
+    scope.clause = 'VALUES';
+    const lists = stmt.valuesLists!.map((l) => ((l as { List: { items: Node[] } }).List.items ?? []).map((e) => compileExpr(e, scope)));
+    const width = lists[0]?.length ?? 0;
+    if (lists.some((l) => l.length !== width)) throw new SqlError(SQLSTATE.syntax_error, 'VALUES lists must all be the same length');
+    const columns = (lists[0] ?? []).map((c, i) => ({ name: `column${i + 1}`, type: c.type }));
+    return { columns, run: (ctx, o) => lists.map((l) => l.map((c) => c.eval(o ?? [], ctx))) };
+  }
+
+  private setOperation(stmt: SelectStmt, outer?: RowScope): SelectPlan {
+    const left = this.plan(stmt.larg!, outer);
+    const right = this.plan(stmt.rarg!, outer);
+    if (left.columns.length !== right.columns.length) {
+      const op = stmt.op!.replace('SETOP_', '');
+      throw new SqlError(SQLSTATE.syntax_error, `each ${op} query must have the same number of columns`);
+    }
+    if (stmt.sortClause?.length || stmt.limitCount || stmt.limitOffset) {
+      throw new SqlError(SQLSTATE.feature_not_supported, 'ORDER BY/LIMIT on UNION, INTERSECT or EXCEPT is not supported');
+    }
+    const key = (r: Value[]) => JSON.stringify(r.map(distinctKey));
+    return {
+      columns: left.columns,
+      run: (ctx, o) => {
+        const a = left.run(ctx, o);
+        const b = right.run(ctx, o);
+        if (stmt.op === 'SETOP_UNION') return stmt.all ? [...a, ...b] : dedupe([...a, ...b], key);
+        const inB = new Set(b.map(key));
+        if (stmt.op === 'SETOP_INTERSECT') return dedupe(a.filter((r) => inB.has(key(r))), key);
+        return dedupe(a.filter((r) => !inB.has(key(r))), key);
+      },
+    };
+  }
+}
+
+function dedupe(rows: Value[][], key: (r: Value[]) => string): Value[][] {
+  const seen = new Set<string>();
+  return rows.filter((r) => {
+    const k = key(r);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function toCount(v: Value, what: string): number {
+  if (v === null || v === undefined) return what === 'LIMIT' ? Infinity : 0;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new SqlError(SQLSTATE.invalid_parameter_value, `${what} must not be negative`);
+  return Math.floor(n);
+}
+
+export interface Target {
+  name: string;
+  node: Node;
+  compiled?: Compiled;
+}
+
+/** The select list with `*` and `t.*` expanded into column references. */
+export function expandTargets(list: readonly Node[], scope: RowScope): Target[] {
+  const out: Target[] = [];
+  for (const item of list) {
+    const rt = (item as { ResTarget: ResTarget }).ResTarget;
+    const val = rt.val!;
+    if ('ColumnRef' in val && val.ColumnRef.fields?.some((f) => 'A_Star' in f)) {
+      const qualifier = strings(val.ColumnRef.fields!.filter((f) => 'String' in f));
+      const entries = qualifier.length ? scope.entries.filter((e) => e.alias === qualifier[qualifier.length - 1]) : scope.entries;
+      if (qualifier.length && !entries.length) {
+        throw new SqlError(SQLSTATE.undefined_table, `missing FROM-clause entry for table "${qualifier[qualifier.length - 1]}"`, { position: pos(val.ColumnRef.location) });
+      }
+      if (!qualifier.length && !scope.entries.length) throw new SqlError(SQLSTATE.syntax_error, 'SELECT * with no tables specified is not valid');
+      for (const e of entries) {
+        e.columns.forEach((c, i) => {
+          const slot = { index: e.offset + i, type: c.type };
+          out.push({
+            name: c.name,
+            node: { ColumnRef: { fields: [{ String: { sval: e.alias } }, { String: { sval: c.name } }] } },
+            compiled: { type: c.type, eval: (row) => row[slot.index] },
+          });
+        });
+      }
+      continue;
+    }
+    out.push({ name: rt.name ?? outputName(val), node: val });
+  }
+  return out;
+}
+
+interface SortKey {
+  output?: number;
+  expr?: Compiled;
+  desc: boolean;
+  nullsFirst: boolean;
+}
+
+function sortKey(s: SortBy, outputs: { name: string; expr: Compiled }[], scope: Scope): SortKey {
+  const desc = s.sortby_dir === 'SORTBY_DESC';
+  const nullsFirst = s.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : s.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
+  const node = s.node!;
+  if ('A_Const' in node && node.A_Const.ival !== undefined) {
+    const n = node.A_Const.ival.ival ?? 0;
+    if (n < 1 || n > outputs.length) throw new SqlError(SQLSTATE.invalid_column_reference, `ORDER BY position ${n} is not in select list`, { position: pos(node.A_Const.location) });
+    return { output: n - 1, desc, nullsFirst };
+  }
+  if ('ColumnRef' in node && node.ColumnRef.fields?.length === 1) {
+    const name = strings(node.ColumnRef.fields)[0];
+    const i = outputs.findIndex((o) => o.name === name);
+    if (i >= 0) return { output: i, desc, nullsFirst };
+  }
+  const saved = scope.clause;
+  scope.clause = 'ORDER BY';
+  const expr = compileExpr(node, scope);
+  scope.clause = saved;
+  return { expr, desc, nullsFirst };
+}
+

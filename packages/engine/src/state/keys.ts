@@ -1,0 +1,63 @@
+/**
+ * Index keys: a single column's value, or an array of values for a composite index. The order is
+ * total over every value kind so one B+ tree can hold any column type; NULL sorts last, as in
+ * PostgreSQL's default ASC order.
+ */
+import type { Value } from '../sql/types.ts';
+
+export type IndexKey = Value;
+
+function rank(v: Value): number {
+  if (v === null || v === undefined) return 9;
+  switch (typeof v) {
+    case 'boolean': return 0;
+    case 'number': return 1;
+    case 'string': return 2;
+    default:
+      if (v instanceof Date) return 3;
+      if (v instanceof Uint8Array) return 4;
+      if (Array.isArray(v)) return 5;
+      return 6;
+  }
+}
+
+export function compareKeys(a: IndexKey, b: IndexKey): number {
+  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra !== rb) return ra - rb;
+  switch (ra) {
+    case 0: return (a as boolean) === (b as boolean) ? 0 : a ? 1 : -1;
+    case 3: return (a as Date).getTime() - (b as Date).getTime();
+    case 4: return compareBytes(a as Uint8Array, b as Uint8Array);
+    case 5: {
+      const x = a as Value[];
+      const y = b as Value[];
+      const n = Math.min(x.length, y.length);
+      for (let i = 0; i < n; i++) {
+        const c = compareKeys(x[i], y[i]);
+        if (c !== 0) return c;
+      }
+      return x.length - y.length;
+    }
+    case 6: {
+      const sa = JSON.stringify(a);
+      const sb = JSON.stringify(b);
+      return sa < sb ? -1 : sa > sb ? 1 : 0;
+    }
+    default: return 0;
+  }
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+/** True when a key holds a NULL: such keys never conflict in a unique index. */
+export function hasNull(key: IndexKey, composite: boolean): boolean {
+  if (!composite) return key === null || key === undefined;
+  return (key as Value[]).some((v) => v === null || v === undefined);
+}

@@ -1,0 +1,155 @@
+/**
+ * Redo: apply one WAL record to a database state. The primary's executor and a standby's
+ * replay both change state only through here, so the same records on the same state always give
+ * the same state.
+ */
+import type { Node } from '@pgsql/types';
+import BTree from './btree.ts';
+import type { Value } from '../sql/types.ts';
+import type { WalRecord } from '../wal/record.ts';
+import { buildIndex, nextCatalogVersion, TableData, type DbState } from './state.ts';
+
+export function redo(state: DbState, rec: WalRecord): void {
+  switch (rec.kind) {
+    case 'create_table': {
+      state.adopt(rec.table.oid, new TableData(rec.table));
+      state.tableNames.set(rec.table.name, rec.table.oid);
+      seenOid(state, rec.table.oid);
+      state.catalogVersion = nextCatalogVersion();
+      return;
+    }
+    case 'drop_table': {
+      const t = state.table(rec.table);
+      for (const ix of t.indexes) {
+        state.indexNames.delete(ix.def.name);
+        state.indexTables.delete(ix.def.oid);
+      }
+      state.tables.delete(rec.table);
+      state.tableNames.delete(t.def.name);
+      state.catalogVersion = nextCatalogVersion();
+      return;
+    }
+    case 'rename_table': {
+      const t = state.writable(rec.table);
+      state.tableNames.delete(t.def.name);
+      t.def = { ...t.def, name: rec.name };
+      state.tableNames.set(rec.name, rec.table);
+      state.catalogVersion = nextCatalogVersion();
+      return;
+    }
+    case 'add_column': {
+      const t = state.writable(rec.table);
+      t.def = { ...t.def, columns: [...t.def.columns, rec.column] };
+      rewriteRows(t, (row) => [...row, rec.fill]);
+      state.catalogVersion = nextCatalogVersion();
+      return;
+    }
+    case 'drop_column': {
+      const t = state.writable(rec.table);
+      const at = t.column(rec.column);
+      // a CHECK that mentions the column goes with it, as in PostgreSQL
+      const checks = t.def.checks.filter((c) => !mentions(c.expr, rec.column));
+      t.def = { ...t.def, columns: t.def.columns.filter((_, i) => i !== at), checks };
+      rewriteRows(t, (row) => row.filter((_, i) => i !== at));
+      state.catalogVersion = nextCatalogVersion();
+      return;
+    }
+    case 'rename_column': {
+      const t = state.writable(rec.table);
+      const rename = (c: string) => (c === rec.column ? rec.name : c);
+      const checks = t.def.checks.map((c) => ({ ...c, expr: renameColumnRefs(c.expr, rec.column, rec.name) }));
+      t.def = { ...t.def, checks, columns: t.def.columns.map((c) => (c.name === rec.column ? { ...c, name: rec.name } : c)) };
+      t.indexes = t.indexes.map((ix) => buildIndex({ ...ix.def, columns: ix.def.columns.map(rename) }, t));
+      state.catalogVersion = nextCatalogVersion();
+      return;
+    }
+    case 'create_index': {
+      const t = state.writable(rec.index.table);
+      t.indexes = [...t.indexes, buildIndex(rec.index, t)];
+      state.indexNames.set(rec.index.name, rec.index.oid);
+      state.indexTables.set(rec.index.oid, rec.index.table);
+      seenOid(state, rec.index.oid);
+      state.catalogVersion = nextCatalogVersion();
+      return;
+    }
+    case 'drop_index': {
+      const tableOid = state.indexTables.get(rec.index);
+      if (tableOid === undefined) return;
+      const t = state.writable(tableOid);
+      const ix = t.indexes.find((i) => i.def.oid === rec.index);
+      t.indexes = t.indexes.filter((i) => i.def.oid !== rec.index);
+      if (ix) state.indexNames.delete(ix.def.name);
+      state.indexTables.delete(rec.index);
+      state.catalogVersion = nextCatalogVersion();
+      return;
+    }
+    case 'create_sequence': {
+      state.sequences.set(rec.sequence.oid, { def: rec.sequence, value: 1, called: false });
+      state.sequenceNames.set(rec.sequence.name, rec.sequence.oid);
+      seenOid(state, rec.sequence.oid);
+      state.catalogVersion = nextCatalogVersion();
+      return;
+    }
+    case 'drop_sequence': {
+      const s = state.sequences.get(rec.sequence);
+      if (s) state.sequenceNames.delete(s.def.name);
+      state.sequences.delete(rec.sequence);
+      state.catalogVersion = nextCatalogVersion();
+      return;
+    }
+    case 'sequence_set': {
+      const s = state.sequences.get(rec.sequence);
+      if (s && (!s.called || rec.value > s.value)) {
+        s.value = rec.value;
+        s.called = true;
+      }
+      return;
+    }
+    case 'insert':
+      state.writable(rec.table).insert(rec.rowid, rec.row);
+      return;
+    case 'update':
+      state.writable(rec.table).update(rec.rowid, rec.row);
+      return;
+    case 'delete':
+      state.writable(rec.table).delete(rec.rowid);
+      return;
+    case 'commit':
+    case 'abort':
+    case 'checkpoint':
+    case 'timeline_switch':
+    case 'membership':
+      return;
+  }
+}
+
+function mentions(expr: Node, column: string): boolean {
+  let found = false;
+  JSON.stringify(expr, (k, v) => {
+    if (k === 'ColumnRef' && JSON.stringify(v).includes(JSON.stringify(column))) found = true;
+    return v;
+  });
+  return found;
+}
+
+function renameColumnRefs(expr: Node, from: string, to: string): Node {
+  return JSON.parse(JSON.stringify(expr, function (this: Record<string, unknown>, k, v) {
+    if (k === 'ColumnRef') {
+      const fields = (v as { fields: { String?: { sval?: string } }[] }).fields.map((f) =>
+        f.String?.sval === from ? { String: { sval: to } } : f);
+      return { ...v, fields };
+    }
+    return v;
+  })) as Node;
+}
+
+function seenOid(state: DbState, oid: number): void {
+  if (oid >= state.nextOid) state.nextOid = oid + 1;
+}
+
+function rewriteRows(t: TableData, f: (row: Value[]) => Value[]): void {
+  const rows = new BTree<number, Value[]>();
+  t.rows.forEachPair((id, row) => { rows.set(id, f(row)); });
+  t.rows = rows;
+  t.reindex();
+}

@@ -1,0 +1,77 @@
+/**
+ * Snapshots of a database state: what a checkpoint stores and a base backup ships. Rows are kept
+ * in row-id order and indexes are rebuilt on load, so equal states give equal bytes; `contentHash`
+ * turns that into a short fingerprint tests compare across nodes.
+ */
+import { Packr } from 'msgpackr';
+import BTree from './btree.ts';
+import type { IndexDef, SequenceDef, TableDef } from '../catalog/types.ts';
+import type { Value } from '../sql/types.ts';
+import { buildIndex, DbState, TableData } from './state.ts';
+
+export interface Snapshot {
+  nextOid: number;
+  tables: { def: TableDef; nextRowId: number; ids: number[]; rows: Value[][]; indexes: IndexDef[] }[];
+  sequences: { def: SequenceDef; value: number; called: boolean }[];
+}
+
+export function takeSnapshot(state: DbState): Snapshot {
+  const tables = [...state.tables.values()]
+    .sort((a, b) => a.def.oid - b.def.oid)
+    .map((t) => {
+      const ids: number[] = [];
+      const rows: Value[][] = [];
+      t.rows.forEachPair((id, row) => { ids.push(id); rows.push(row); });
+      return { def: t.def, nextRowId: t.nextRowId, ids, rows, indexes: t.indexes.map((i) => i.def) };
+    });
+  const sequences = [...state.sequences.values()]
+    .sort((a, b) => a.def.oid - b.def.oid)
+    .map((s) => ({ def: s.def, value: s.value, called: s.called }));
+  return { nextOid: state.nextOid, tables, sequences };
+}
+
+export function restoreSnapshot(snap: Snapshot): DbState {
+  const state = new DbState();
+  state.nextOid = snap.nextOid;
+  for (const t of snap.tables) {
+    const rows = new BTree<number, Value[]>();
+    for (let i = 0; i < t.ids.length; i++) rows.set(t.ids[i]!, t.rows[i]!);
+    const data = new TableData(t.def, rows, t.nextRowId);
+    data.indexes = t.indexes.map((def) => buildIndex(def, data));
+    state.tables.set(t.def.oid, data);
+    state.tableNames.set(t.def.name, t.def.oid);
+    for (const ix of t.indexes) {
+      state.indexNames.set(ix.name, ix.oid);
+      state.indexTables.set(ix.oid, t.def.oid);
+    }
+  }
+  for (const s of snap.sequences) {
+    state.sequences.set(s.def.oid, { def: s.def, value: s.value, called: s.called });
+    state.sequenceNames.set(s.def.name, s.def.oid);
+  }
+  return state;
+}
+
+const packr = new Packr({ useRecords: false, moreTypes: false });
+
+export function encodeSnapshot(snap: Snapshot): Uint8Array {
+  return packr.pack(snap);
+}
+
+export function decodeSnapshot(bytes: Uint8Array): Snapshot {
+  return packr.unpack(bytes) as Snapshot;
+}
+
+/**
+ * A fingerprint of the visible content (tables, rows, sequences) independent of row ids and of
+ * how the state was reached: two nodes with equal hashes answer every query alike.
+ */
+export async function contentHash(state: DbState): Promise<string> {
+  const snap = takeSnapshot(state);
+  const canonical = {
+    tables: snap.tables.map((t) => ({ def: t.def, indexes: t.indexes, rows: t.rows })),
+    sequences: snap.sequences,
+  };
+  const digest = await crypto.subtle.digest('SHA-256', new Uint8Array(packr.pack(canonical)));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}

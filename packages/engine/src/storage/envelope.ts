@@ -1,0 +1,42 @@
+/**
+ * Sealing for persisted blobs (control record, checkpoints): magic, format version, CRC-32C and
+ * the msgpack payload. Opening refuses a different magic, a newer version or a bad checksum
+ * instead of guessing, as PostgreSQL refuses a pg_control it does not understand.
+ */
+import { Packr } from 'msgpackr';
+import { SqlError, SQLSTATE } from '../errors.ts';
+import { crc32c } from '../wal/crc32.ts';
+
+export const STORAGE_FORMAT_VERSION = 1;
+const MAGIC = 0x5741_4c52; // "WALR"
+const HEADER = 12;
+const packr = new Packr({ useRecords: false, moreTypes: false });
+
+export function seal(payload: unknown): Uint8Array {
+  const body = packr.pack(payload);
+  const out = new Uint8Array(HEADER + body.length);
+  out.set(body, HEADER);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, MAGIC, true);
+  view.setUint32(4, STORAGE_FORMAT_VERSION, true);
+  view.setUint32(8, crc32c(out, HEADER), true);
+  return out;
+}
+
+export function unseal<T>(bytes: Uint8Array, what: string): T {
+  if (bytes.length < HEADER) throw corrupted(what, 'too short');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== MAGIC) throw corrupted(what, 'bad magic number');
+  const version = view.getUint32(4, true);
+  if (version !== STORAGE_FORMAT_VERSION) {
+    throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, 'database files are incompatible with server', {
+      detail: `The ${what} was written with format version ${version}, but this build of walrtc supports version ${STORAGE_FORMAT_VERSION}.`,
+    });
+  }
+  if (view.getUint32(8, true) !== crc32c(bytes, HEADER)) throw corrupted(what, 'incorrect checksum');
+  return packr.unpack(bytes.subarray(HEADER)) as T;
+}
+
+function corrupted(what: string, why: string): SqlError {
+  return new SqlError(SQLSTATE.data_corrupted, `invalid ${what}: ${why}`);
+}

@@ -1,0 +1,77 @@
+/**
+ * IndexedDB storage through `idb`: one database per (cluster, nodeId), with the sealed control
+ * record and latest checkpoint in `meta` and WAL chunks in `wal` keyed by start LSN. IndexedDB
+ * transactions are atomic, so a checkpoint and the control record pointing at it land together.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { Lsn } from '../wal/lsn.ts';
+import { seal, unseal } from './envelope.ts';
+import type { ControlFile, Storage, StoredCheckpoint, WalChunk } from './storage.ts';
+
+interface Schema extends DBSchema {
+  meta: { key: 'control' | 'checkpoint'; value: { bytes: Uint8Array; lsn?: Lsn } };
+  wal: { key: Lsn; value: WalChunk };
+}
+
+export function databaseName(cluster: string, nodeId: string): string {
+  return `walrtc:${cluster}:${nodeId}`;
+}
+
+export async function indexedDbStorage(cluster: string, nodeId: string): Promise<Storage> {
+  const db: IDBPDatabase<Schema> = await openDB<Schema>(databaseName(cluster, nodeId), 1, {
+    upgrade(d) {
+      d.createObjectStore('meta');
+      d.createObjectStore('wal', { keyPath: 'lsn' });
+    },
+  });
+  const range = (lo?: Lsn, hi?: Lsn) =>
+    lo === undefined ? IDBKeyRange.upperBound(hi!, true) : hi === undefined ? IDBKeyRange.lowerBound(lo) : IDBKeyRange.bound(lo, hi, false, true);
+
+  return {
+    kind: 'indexeddb',
+    async readControl() {
+      const row = await db.get('meta', 'control');
+      return row && unseal<ControlFile>(row.bytes, 'control file');
+    },
+    async writeControl(control) {
+      await db.put('meta', { bytes: seal(control) }, 'control');
+    },
+    async appendWal(chunks) {
+      const tx = db.transaction('wal', 'readwrite');
+      for (const c of chunks) void tx.store.put({ lsn: c.lsn, end: c.end, bytes: c.bytes });
+      await tx.done;
+    },
+    async readWal(from) {
+      // the chunk holding `from` starts at or before it: take the last one below, then all above
+      const before = await db.getAll('wal', range(undefined, from + 1));
+      const first = before.length ? before[before.length - 1]! : undefined;
+      const after = await db.getAll('wal', range(from + 1));
+      return [...(first && first.end > from ? [first] : []), ...after];
+    },
+    async removeWalBefore(lsn) {
+      const tx = db.transaction('wal', 'readwrite');
+      let cursor = await tx.store.openCursor(range(undefined, lsn));
+      while (cursor) {
+        if (cursor.value.end <= lsn) await cursor.delete();
+        cursor = await cursor.continue();
+      }
+      await tx.done;
+    },
+    async removeWalFrom(lsn) {
+      await db.delete('wal', range(lsn));
+    },
+    async writeCheckpoint(checkpoint, control) {
+      const tx = db.transaction('meta', 'readwrite');
+      void tx.store.put({ bytes: checkpoint.bytes, lsn: checkpoint.lsn }, 'checkpoint');
+      void tx.store.put({ bytes: seal(control) }, 'control');
+      await tx.done;
+    },
+    async readCheckpoint(): Promise<StoredCheckpoint | undefined> {
+      const row = await db.get('meta', 'checkpoint');
+      return row && row.lsn !== undefined ? { lsn: row.lsn, bytes: row.bytes } : undefined;
+    },
+    async close() {
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+/** Storage that lives and dies with the node: for tests, benchmarks and throwaway nodes. */
+import type { Lsn } from '../wal/lsn.ts';
+import type { ControlFile, Storage, StoredCheckpoint, WalChunk } from './storage.ts';
+
+export function memoryStorage(): Storage {
+  let control: ControlFile | undefined;
+  let checkpoint: StoredCheckpoint | undefined;
+  let wal: WalChunk[] = [];
+  return {
+    kind: 'memory',
+    async readControl() { return control && structuredClone(control); },
+    async writeControl(c) { control = structuredClone(c); },
+    async appendWal(chunks) { for (const c of chunks) wal.push(c); },
+    async readWal(from: Lsn) { return wal.filter((c) => c.end > from); },
+    async removeWalBefore(lsn) { wal = wal.filter((c) => c.end > lsn); },
+    async removeWalFrom(lsn) { wal = wal.filter((c) => c.lsn < lsn); },
+    async writeCheckpoint(cp, c) { checkpoint = cp; control = structuredClone(c); },
+    async readCheckpoint() { return checkpoint; },
+    async close() {},
+  };
+}

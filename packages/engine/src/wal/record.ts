@@ -1,0 +1,50 @@
+/**
+ * WAL record types: the one discriminated union every change to a node's state goes through.
+ * A transaction's records are written together and end with its commit record; replay applies
+ * them to a private copy and publishes it only at the commit, so nobody sees half a transaction.
+ */
+import type { ColumnDef, IndexDef, Oid, SequenceDef, TableDef } from '../catalog/types.ts';
+import type { Value } from '../sql/types.ts';
+import type { Lsn } from './lsn.ts';
+
+export type RowId = number;
+
+export type WalRecord =
+  // DDL
+  | { kind: 'create_table'; table: TableDef }
+  | { kind: 'drop_table'; table: Oid }
+  | { kind: 'rename_table'; table: Oid; name: string }
+  | { kind: 'add_column'; table: Oid; column: ColumnDef; fill: Value }
+  | { kind: 'drop_column'; table: Oid; column: string }
+  | { kind: 'rename_column'; table: Oid; column: string; name: string }
+  | { kind: 'create_index'; index: IndexDef }
+  | { kind: 'drop_index'; index: Oid }
+  | { kind: 'create_sequence'; sequence: SequenceDef }
+  | { kind: 'drop_sequence'; sequence: Oid }
+  // sequences advance outside transactions, as in PostgreSQL: the record survives a rollback
+  | { kind: 'sequence_set'; sequence: Oid; value: number }
+  // rows
+  | { kind: 'insert'; table: Oid; rowid: RowId; row: Value[] }
+  | { kind: 'update'; table: Oid; rowid: RowId; row: Value[] }
+  | { kind: 'delete'; table: Oid; rowid: RowId }
+  // transaction end
+  | { kind: 'commit'; xid: number; time: number }
+  | { kind: 'abort'; xid: number; time: number }
+  // control
+  | { kind: 'checkpoint'; redo: Lsn; timeline: number }
+  | { kind: 'timeline_switch'; timeline: number; parent: number; switchLsn: Lsn }
+  | { kind: 'membership'; nodeId: string; action: 'join' | 'leave' };
+
+export type WalKind = WalRecord['kind'];
+
+/** A record with its place in the WAL. `end` is where the next record starts. */
+export interface PositionedRecord {
+  lsn: Lsn;
+  end: Lsn;
+  record: WalRecord;
+}
+
+/** Records that end a transaction: replay publishes (commit) or discards (abort) the pending state. */
+export function endsTransaction(r: WalRecord): r is Extract<WalRecord, { kind: 'commit' | 'abort' }> {
+  return r.kind === 'commit' || r.kind === 'abort';
+}

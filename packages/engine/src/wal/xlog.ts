@@ -1,0 +1,105 @@
+/**
+ * The WAL writer (PostgreSQL's xlog.c insert/flush half): gives records their LSNs, keeps the
+ * insert position, and flushes to storage with group commit — every chunk appended while a
+ * flush is running goes into the next single storage transaction. Callers wait for durability
+ * with `waitFlush(lsn)`; walsenders hear about flushed chunks through `onFlush`.
+ */
+import { SqlError, SQLSTATE } from '../errors.ts';
+import type { Storage, WalChunk } from '../storage/storage.ts';
+import { concat, encodeRecord } from './codec.ts';
+import type { Lsn } from './lsn.ts';
+import type { PositionedRecord, WalRecord } from './record.ts';
+
+interface Waiter {
+  lsn: Lsn;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+export class WalWriter {
+  private pending: WalChunk[] = [];
+  private flushing = false;
+  private waiters: Waiter[] = [];
+  private failure: unknown;
+  private readonly flushListeners = new Set<(chunks: readonly WalChunk[]) => void>();
+
+  constructor(private readonly storage: Storage, public insertLsn: Lsn, public flushLsn: Lsn = insertLsn) {}
+
+  /** Encode and position records; they are durable once `waitFlush(end)` resolves. */
+  append(records: readonly WalRecord[]): { lsn: Lsn; end: Lsn; positioned: PositionedRecord[] } {
+    this.assertHealthy();
+    const parts: Uint8Array[] = [];
+    const positioned: PositionedRecord[] = [];
+    const start = this.insertLsn;
+    let at = start;
+    for (const record of records) {
+      const bytes = encodeRecord(record);
+      parts.push(bytes);
+      positioned.push({ lsn: at, end: at + bytes.length, record });
+      at += bytes.length;
+    }
+    this.appendChunk({ lsn: start, end: at, bytes: parts.length === 1 ? parts[0]! : concat(parts) });
+    return { lsn: start, end: at, positioned };
+  }
+
+  /** Append already-encoded WAL (a standby writing what it received). */
+  appendChunk(chunk: WalChunk): void {
+    this.assertHealthy();
+    if (chunk.lsn !== this.insertLsn) throw new Error(`WAL chunk at ${chunk.lsn} does not continue insert position ${this.insertLsn}`);
+    this.pending.push(chunk);
+    this.insertLsn = chunk.end;
+    if (!this.flushing) {
+      this.flushing = true;
+      // let every append of this tick join the same storage transaction
+      queueMicrotask(() => void this.flushLoop());
+    }
+  }
+
+  waitFlush(lsn: Lsn): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (lsn <= this.flushLsn) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ lsn, resolve, reject }));
+  }
+
+  /** Wait until everything appended so far is durable. */
+  flushAll(): Promise<void> {
+    return this.waitFlush(this.insertLsn);
+  }
+
+  onFlush(listener: (chunks: readonly WalChunk[]) => void): () => void {
+    this.flushListeners.add(listener);
+    return () => this.flushListeners.delete(listener);
+  }
+
+  /** Forget WAL from `lsn` on (rewind, or a torn tail found by recovery). */
+  resetTo(lsn: Lsn): void {
+    this.insertLsn = lsn;
+    this.flushLsn = lsn;
+  }
+
+  private async flushLoop(): Promise<void> {
+    try {
+      while (this.pending.length) {
+        const batch = this.pending;
+        this.pending = [];
+        await this.storage.appendWal(batch);
+        this.flushLsn = batch[batch.length - 1]!.end;
+        const ready = this.waiters.filter((w) => w.lsn <= this.flushLsn);
+        this.waiters = this.waiters.filter((w) => w.lsn > this.flushLsn);
+        for (const w of ready) w.resolve();
+        for (const l of this.flushListeners) l(batch);
+      }
+    } catch (e) {
+      // a failed WAL flush is PostgreSQL's PANIC: nothing after it can be trusted to be durable
+      this.failure = new SqlError(SQLSTATE.data_corrupted, `could not write to WAL: ${e instanceof Error ? e.message : String(e)}`);
+      for (const w of this.waiters) w.reject(this.failure);
+      this.waiters = [];
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private assertHealthy(): void {
+    if (this.failure) throw this.failure;
+  }
+}
