@@ -121,7 +121,10 @@ export function compile(node: Node, scope: Scope): Expr {
         ? `aggregate functions are not allowed in ${scope.clause}`
         : 'aggregate functions are not allowed here');
     }
-    return compileFunction(f, funcName(f), (f.args ?? []).map((a) => compile(a, scope)));
+    const args = (f.args ?? []).map((a) => compile(a, scope));
+    // node-provided functions (nextval, pg_current_wal_lsn, …) come first
+    const provided = (f.funcname ?? []).length === 1 ? scope.callFunction?.(funcName(f), args, f.location) : undefined;
+    return provided ?? compileFunction(f, funcName(f), args);
   }
   if ('SQLValueFunction' in node) {
     switch (node.SQLValueFunction.op) {
@@ -150,7 +153,7 @@ function compileConst(c: A_Const): Expr {
   if (c.fval) {
     const text = c.fval.fval ?? '0';
     // Integer-looking literals too big for int4 are int8 (up to its range), others numeric.
-    if (/^-?\d+$/.test(text) && Math.abs(Number(text)) <= 9223372036854775807) return constant(Number(text), 'int8');
+    if (/^-?\d+$/.test(text) && Math.abs(Number(text)) < 2 ** 63) return constant(Number(text), 'int8');
     return constant(Number(text), 'numeric');
   }
   if (c.boolval) return constant(c.boolval.boolval ?? false, 'bool');
