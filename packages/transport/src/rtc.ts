@@ -39,28 +39,30 @@ export function loopbackSignal(data: SignalData): SignalData | null {
 
 /**
  * simple-peer builds its RTCPeerConnection inside its constructor from a module-level import,
- * so a caller-supplied implementation can only be put in right after: close the default one
+ * so a caller-supplied implementation can only be put in right after: detach the default one
  * (nothing has been negotiated yet: negotiation starts on a later tick) and wire the new one
- * exactly as lite.js's constructor does. Pinned to simple-peer 10.1 internals; covered by a test.
+ * exactly as lite.js's constructor does. The default one is closed only when this peer closes:
+ * in Node, closing webrtc-polyfill's last connection calls node-datachannel's global cleanup(),
+ * which would tear down the injected connection too if that is node-datachannel-based.
+ * Pinned to simple-peer 10.1 internals; covered by a test.
  */
 class InjectedPeer extends Peer {
   constructor(opts: PeerOptions, wrtc: Wrtc) {
     super(opts);
     const borrowed = this._pc;
     if (!borrowed) return; // the default constructor failed and is already destroying
-    if (this._channel) {
-      this._channel.onmessage = this._channel.onopen = this._channel.onclose = this._channel.onerror = null;
-      this._channel.onbufferedamountlow = null;
-      this._channel.close();
+    const unused = this._channel;
+    if (unused) {
+      unused.onmessage = unused.onopen = unused.onclose = unused.onerror = unused.onbufferedamountlow = null;
     }
     if (this._closingInterval) clearInterval(this._closingInterval);
     borrowed.oniceconnectionstatechange = borrowed.onicegatheringstatechange = null;
     borrowed.onconnectionstatechange = borrowed.onsignalingstatechange = null;
     borrowed.onicecandidate = null;
     borrowed.ondatachannel = null;
-    borrowed.close();
+    this.once('close', () => borrowed.close());
 
-    const pc = new wrtc.RTCPeerConnection(this.config);
+    const pc = plainDescriptions(new wrtc.RTCPeerConnection(this.config));
     this._pc = pc;
     pc.oniceconnectionstatechange = () => this._onIceStateChange();
     pc.onicegatheringstatechange = () => this._onIceStateChange();
@@ -73,6 +75,21 @@ class InjectedPeer extends Peer {
       pc.ondatachannel = (event) => this._setupData(event);
     }
   }
+}
+
+/**
+ * simple-peer assigns `offer.sdp = …`; some implementations (node-datachannel's polyfill) return
+ * descriptions with read-only getters, so hand simple-peer plain `{ type, sdp }` objects instead.
+ */
+function plainDescriptions(pc: RTCPeerConnection): RTCPeerConnection {
+  const plain = (d: RTCSessionDescriptionInit): RTCSessionDescriptionInit => ({ type: d.type, sdp: d.sdp });
+  const createOffer = pc.createOffer.bind(pc) as (o?: RTCOfferOptions) => Promise<RTCSessionDescriptionInit>;
+  const createAnswer = pc.createAnswer.bind(pc) as (o?: RTCAnswerOptions) => Promise<RTCSessionDescriptionInit>;
+  Object.assign(pc, {
+    createOffer: (o?: RTCOfferOptions) => createOffer(o).then(plain),
+    createAnswer: (o?: RTCAnswerOptions) => createAnswer(o).then(plain),
+  });
+  return pc;
 }
 
 export function createPeer(initiator: boolean, options: RtcOptions): Peer {

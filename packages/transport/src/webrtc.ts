@@ -154,7 +154,7 @@ class WebrtcTransport implements Transport {
   #discovered(e: Envelope): void {
     const existing = this.#conns.get(e.from);
     if (existing?.remoteSession === e.session) return;
-    if (existing) void existing.close(`${e.from} reconnected as a new session`);
+    if (existing) void existing.close(`${e.from} reconnected as a new session`, true);
     if (this.nodeId < e.from) this.#connect(e.from, e.session, true);
   }
 
@@ -169,7 +169,7 @@ class WebrtcTransport implements Transport {
     if (conn?.remoteSession !== e.session) {
       // Only the initiator's offer may open a connection; anything else is for a session we dropped.
       if (this.nodeId < e.from || data.type !== 'offer') return;
-      if (conn) void conn.close(`${e.from} reconnected as a new session`);
+      if (conn) void conn.close(`${e.from} reconnected as a new session`, true);
       conn = this.#connect(e.from, e.session, false);
     }
     conn.signal(data);

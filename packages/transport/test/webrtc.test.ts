@@ -1,0 +1,182 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { broadcastSignaling, manualSignaling, type Transport } from '../src/index.ts';
+import { rawFrame, FrameKind, FRAME_VERSION } from '../src/frame.ts';
+import { closeAll, connections, make, sha256, uniqueRoom, until } from './helpers.ts';
+
+afterEach(closeAll);
+
+/** Wait until every transport sees exactly the others as peers. */
+async function mesh(ts: Transport[]): Promise<void> {
+  const ids = ts.map((t) => t.nodeId).sort();
+  await until('full mesh', () => ts.every((t) => JSON.stringify(t.peers()) === JSON.stringify(ids.filter((id) => id !== t.nodeId))));
+}
+
+describe('webrtcTransport over real data channels (node-datachannel, loopback only)', () => {
+  it('three peers form a full mesh over broadcastSignaling, one connection per pair', async () => {
+    const room = uniqueRoom();
+    const seen: string[] = [];
+    const nodes = ['a', 'b', 'c'].map((id) => make(id, broadcastSignaling(room)).t);
+    for (const t of nodes) t.on('peer', (id) => seen.push(`${t.nodeId}->${id}`));
+    await mesh(nodes);
+    expect(seen.sort()).toEqual(['a->b', 'a->c', 'b->a', 'b->c', 'c->a', 'c->b']);
+    for (const t of nodes) expect(connections(t)).toHaveLength(2);
+    // every pair can talk both ways
+    const got: string[] = [];
+    for (const t of nodes) t.on('message', (from, m) => got.push(`${from}->${t.nodeId}:${new TextDecoder().decode(m)}`));
+    for (const t of nodes) for (const p of t.peers()) await t.send(p, new TextEncoder().encode('hi'));
+    await until('six messages', () => got.length === 6);
+    expect(got.sort()).toEqual(['a->b:hi', 'a->c:hi', 'b->a:hi', 'b->c:hi', 'c->a:hi', 'c->b:hi']);
+  });
+
+  it('delivers a 10 MiB message intact (hash compared) and 10,000 small messages in order', async () => {
+    const room = uniqueRoom();
+    const a = make('a', broadcastSignaling(room)).t;
+    const b = make('b', broadcastSignaling(room)).t;
+    await mesh([a, b]);
+    const big = crypto.getRandomValues(new Uint8Array(10 * 1024 * 1024).subarray(0, 65536)) && new Uint8Array(10 * 1024 * 1024);
+    for (let off = 0; off < big.byteLength; off += 65536) crypto.getRandomValues(big.subarray(off, off + 65536));
+    const received: Uint8Array[] = [];
+    b.on('message', (_from, m) => received.push(m));
+    await a.send('b', big);
+    await until('10 MiB message', () => received.length === 1, 20_000);
+    expect(received[0].byteLength).toBe(big.byteLength);
+    expect(await sha256(received[0] as Uint8Array<ArrayBuffer>)).toBe(await sha256(big));
+
+    received.length = 0;
+    const n = 10_000;
+    const sends: Promise<void>[] = [];
+    for (let i = 0; i < n; i++) {
+      const m = new Uint8Array(64);
+      new DataView(m.buffer).setUint32(0, i);
+      sends.push(a.send('b', m)); // not awaited one by one: concurrent sends must still stay in order
+    }
+    await Promise.all(sends);
+    await until('10,000 messages', () => received.length === n, 20_000);
+    const order = received.map((m) => new DataView(m.buffer, m.byteOffset).getUint32(0));
+    expect(order).toEqual(Array.from({ length: n }, (_, i) => i));
+  });
+
+  it('refuses a node with the wrong key on both sides, with a reason and no peer event', async () => {
+    const room = uniqueRoom();
+    const a = make('a', broadcastSignaling(room));
+    const b = make('b', broadcastSignaling(room), { key: 'a guess' });
+    const refused: string[] = [];
+    const peers: string[] = [];
+    for (const { t } of [a, b]) {
+      t.on('refused', (id, reason) => refused.push(`${t.nodeId} refused ${id}: ${reason}`));
+      t.on('peer', (id) => peers.push(id));
+    }
+    await until('both sides refuse', () => refused.length >= 2);
+    await new Promise((r) => setTimeout(r, 300)); // time for any connection that should not happen
+    expect(refused.sort()).toEqual([
+      'a refused b: signaling message failed authentication (the nodes hold different cluster keys)',
+      'b refused a: signaling message failed authentication (the nodes hold different cluster keys)',
+    ]);
+    expect(peers).toEqual([]);
+    expect(a.t.peers()).toEqual([]);
+    expect(connections(a.t)).toHaveLength(0);
+    expect(a.logs.join('\n')).toMatch(/refused b/);
+  });
+
+  it('a reload with the same id replaces the stale connection: exactly one remains', async () => {
+    const room = uniqueRoom();
+    const a = make('a', broadcastSignaling(room)).t;
+    const b1 = make('b', broadcastSignaling(room)).t;
+    await mesh([a, b1]);
+    const events: string[] = [];
+    a.on('peer', (id) => events.push(`peer ${id}`));
+    a.on('peer-left', (id, reason) => events.push(`left ${id}: ${reason}`));
+    // The old tab is not closed (a reload gives no goodbye): a new one with the same id appears.
+    const b2 = make('b', broadcastSignaling(room)).t;
+    await until('b2 connected', () => b2.peers().includes('a'));
+    await until('old connection replaced', () => events.length === 2);
+    expect(events).toEqual(['left b: b reconnected as a new session', 'peer b']);
+    expect(a.peers()).toEqual(['b']);
+    expect(connections(a)).toHaveLength(1);
+    await until('stale tab dropped', () => b1.peers().length === 0);
+    const atB1: Uint8Array[] = [];
+    const atB2: Uint8Array[] = [];
+    b1.on('message', (_f, m) => atB1.push(m));
+    b2.on('message', (_f, m) => atB2.push(m));
+    await a.send('b', Uint8Array.of(1));
+    await until('message at the new session', () => atB2.length === 1);
+    expect(atB1).toEqual([]);
+  });
+
+  it('a clean close is reported as peer-left at once', async () => {
+    const room = uniqueRoom();
+    const a = make('a', broadcastSignaling(room)).t;
+    const b = make('b', broadcastSignaling(room), { peerTimeoutMs: 20_000 }).t;
+    await mesh([a, b]);
+    let left = '';
+    a.on('peer-left', (id, reason) => (left = `${id}: ${reason}`));
+    const t0 = Date.now();
+    await b.close();
+    await until('peer-left', () => left !== '', 2000);
+    expect(Date.now() - t0).toBeLessThan(2000); // far below the 20 s heartbeat timeout
+    expect(left).toMatch(/^b: /);
+    expect(a.peers()).toEqual([]);
+    await expect(a.send('b', Uint8Array.of(1))).rejects.toMatchObject({ code: 'not-connected' });
+  });
+
+  it('rejects oversized and malformed frames with a logged reason and the connection survives', async () => {
+    const room = uniqueRoom();
+    const a = make('a', broadcastSignaling(room)).t;
+    const b = make('b', broadcastSignaling(room), { maxMessageSize: 1024 * 1024 });
+    await mesh([a, b.t]);
+    const got: number[] = [];
+    b.t.on('message', (_f, m) => got.push(m.byteLength));
+    // b refuses to send what it would refuse to receive
+    await expect(b.t.send('a', new Uint8Array(1024 * 1024 + 1))).rejects.toMatchObject({ code: 'too-large' });
+    // a (64 MiB limit) sends 2 MiB to b (1 MiB limit): b rejects it, then takes the next message
+    await a.send('b', new Uint8Array(2 * 1024 * 1024));
+    await a.send('b', new Uint8Array(10));
+    const link = connections(a)[0];
+    link.sendRawFrame(rawFrame(7, FrameKind.Start, new Uint8Array(8)));
+    link.sendRawFrame(rawFrame(FRAME_VERSION, FrameKind.More, new Uint8Array(100)));
+    link.sendRawFrame(rawFrame(FRAME_VERSION, FrameKind.Control, new TextEncoder().encode('garbage')));
+    await a.send('b', new Uint8Array(11));
+    await until('two good messages', () => got.length === 2);
+    expect(got).toEqual([10, 11]);
+    const rejected = b.logs.filter((l) => l.includes('rejected'));
+    expect(rejected).toEqual([
+      'transport b: frame from a rejected: message of 2097152 bytes exceeds the maximum of 1048576',
+      'transport b: frame from a rejected: unknown frame version 7',
+      'transport b: frame from a rejected: continuation frame without a message start',
+      'transport b: frame from a rejected: control frame is not UTF-8 JSON',
+    ]);
+    expect(b.t.peers()).toEqual(['a']);
+  });
+
+  it('accepts an explicit wrtc implementation (node-datachannel/polyfill)', async () => {
+    const { RTCPeerConnection } = await import('node-datachannel/polyfill');
+    const room = uniqueRoom();
+    const wrtc = { RTCPeerConnection: RTCPeerConnection as unknown as typeof globalThis.RTCPeerConnection };
+    const a = make('a', broadcastSignaling(room), { wrtc }).t;
+    const b = make('b', broadcastSignaling(room), { wrtc }).t;
+    await mesh([a, b]);
+    const got = new Promise<Uint8Array>((r) => b.on('message', (_f, m) => r(m)));
+    await a.send('b', new Uint8Array(100_000).fill(3));
+    expect((await got).every((x) => x === 3)).toBe(true);
+  });
+
+  it('manualSignaling connects two nodes by copying texts back and forth', async () => {
+    const ma = manualSignaling({ batchMs: 50 });
+    const mb = manualSignaling({ batchMs: 50 });
+    const a = make('a', ma).t;
+    const b = make('b', mb).t;
+    let copies = 0;
+    ma.onText((text) => {
+      expect(text).toMatch(/^walrtc1:[A-Za-z0-9+/=]+$/);
+      copies++;
+      mb.paste(text);
+    });
+    mb.onText((text) => {
+      copies++;
+      ma.paste(text);
+    });
+    await mesh([a, b]);
+    expect(copies).toBeGreaterThanOrEqual(2);
+    expect(() => ma.paste('hello')).toThrow(/not a walrtc signaling text/);
+  });
+});
