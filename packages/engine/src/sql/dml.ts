@@ -70,7 +70,8 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
     const lists = select.valuesLists.map((l) => {
       const items = (l as { List: { items: Node[] } }).List.items ?? [];
       if (items.length > columns.length) throw new SqlError(SQLSTATE.syntax_error, 'INSERT has more expressions than target columns', { position: pos(exprLocation(items[columns.length]!)) });
-      if (items.length < columns.length) throw new SqlError(SQLSTATE.syntax_error, 'INSERT has more target columns than expressions');
+      // without a column list, missing trailing values take their defaults, as in PostgreSQL
+      if (items.length < columns.length && targets.length) throw new SqlError(SQLSTATE.syntax_error, 'INSERT has more target columns than expressions');
       return items.map((item, i) => {
         if ('SetToDefault' in item) return undefined;
         const col = def.columns[columns[i]!]!;
@@ -107,6 +108,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
         for (let i = 0; i < width; i++) row[i] = null;
         const provided = new Array<boolean>(width).fill(false);
         for (let k = 0; k < columns.length; k++) {
+          if (k >= given.length) break;
           const v = given[k];
           if (v === DEFAULT) continue;
           const ci = columns[k]!;
