@@ -24,7 +24,8 @@ const UNSUPPORTED_TYPES = new Set([
   'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange', 'serial', 'bigserial', 'record',
 ]);
 
-const INT_RANGE = { int2: 32767, int4: 2147483647, int8: 9223372036854775807 } as const;
+// [min, max + 1]: the exclusive bound keeps int8's check exact even though 2^63 - 1 rounds to 2^63.
+const INT_RANGE = { int2: [-32768, 32768], int4: [-2147483648, 2147483648], int8: [-(2 ** 63), 2 ** 63] } as const;
 const INT_NAME = { int2: 'smallint', int4: 'integer', int8: 'bigint' } as const;
 type IntType = keyof typeof INT_RANGE;
 
@@ -102,15 +103,16 @@ function rint(x: number): number {
 }
 
 export function checkInt(x: number, type: IntType): number {
-  if (!(x <= INT_RANGE[type] && x >= -INT_RANGE[type] - 1)) {
+  if (!(x < INT_RANGE[type][1] && x >= INT_RANGE[type][0])) {
     throw new SqlError(SQLSTATE.numeric_value_out_of_range, `${INT_NAME[type]} out of range`);
   }
   return x === 0 ? 0 : x;
 }
 
-export function checkFloat(x: number, type: 'float4' | 'float8' = 'float8'): number {
+/** Round to the float type; `x` overflowing (when the inputs were finite) is PostgreSQL's 22003. */
+export function checkFloat(x: number, type: 'float4' | 'float8' = 'float8', inputsFinite = Number.isFinite(x)): number {
   const r = type === 'float4' ? Math.fround(x) : x;
-  if (!Number.isFinite(r) && Number.isFinite(x)) {
+  if (inputsFinite && (r === Infinity || r === -Infinity)) {
     throw new SqlError(SQLSTATE.numeric_value_out_of_range, 'value out of range: overflow');
   }
   return r;
@@ -161,7 +163,7 @@ export function parseInput(text: string, type: SqlType, now?: Date): Value {
     case 'int2': case 'int4': case 'int8': {
       if (!INT_RE.test(text)) throw invalidInput(type, text);
       const n = Number(text);
-      if (!(n <= INT_RANGE[type] && n >= -INT_RANGE[type] - 1)) {
+      if (!(n < INT_RANGE[type][1] && n >= INT_RANGE[type][0])) {
         throw new SqlError(SQLSTATE.numeric_value_out_of_range, `value "${text}" is out of range for type ${INT_NAME[type]}`);
       }
       return n === 0 ? 0 : n;

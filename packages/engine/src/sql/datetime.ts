@@ -50,7 +50,8 @@ export function parseDateTime(text: string, type: DateTimeType, now: Date = new 
     case 'infinity': case '+infinity': case '-infinity':
       throw new SqlError(SQLSTATE.feature_not_supported, `${TYPE_NAME[type]} value "${s}" is not supported`);
   }
-  const m = DATETIME_RE.exec(s);
+  // Undelimited ISO dates (20240105) are accepted too.
+  const m = DATETIME_RE.exec(/^\d{8}$/.test(s) ? `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6)}` : s);
   if (!m) throw syntaxError(text, type);
   let year = Number(m[1]);
   const month = Number(m[2]), dayOfMonth = Number(m[3]);

@@ -153,7 +153,9 @@ function compileConst(c: A_Const): Expr {
   if (c.fval) {
     const text = c.fval.fval ?? '0';
     // Integer-looking literals too big for int4 are int8 (up to its range), others numeric.
-    if (/^-?\d+$/.test(text) && Math.abs(Number(text)) < 2 ** 63) return constant(Number(text), 'int8');
+    if (/^-?\d+$/.test(text) && BigInt(text) <= 9223372036854775807n && BigInt(text) >= -9223372036854775808n) {
+      return constant(Number(text), 'int8');
+    }
     return constant(Number(text), 'numeric');
   }
   if (c.boolval) return constant(c.boolval.boolval ?? false, 'bool');

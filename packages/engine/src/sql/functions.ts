@@ -11,7 +11,7 @@ import { constant, expr, retype, type Expr } from './compiled.ts';
 import { category } from './operators.ts';
 import type { EvalContext } from './scope.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
-import { formatFloat, toText } from './values.ts';
+import { formatValue } from './values.ts';
 
 /** One overload. `any` accepts every type; `variadic` repeats the last parameter type. */
 interface Overload {
@@ -222,15 +222,11 @@ function noSuchFunction(name: string, args: Expr[]): SqlError {
   });
 }
 
-/** Arguments for `any` parameters are passed as text (concat's behaviour). */
+/** Arguments for `any` parameters arrive as their output text (concat shows booleans as t/f). */
 function anyAsText(a: Expr): Expr {
   if (a.type === 'text' || a.type === 'varchar' || a.type === 'unknown') return a;
   const inner = a.eval, t = a.type;
-  const render = t === 'float4' || t === 'float8' ? (v: Value) => formatFloat(v as number, t) : (v: Value) => toText(v, t);
-  return expr('text', (row, ctx) => {
-    const v = inner(row, ctx);
-    return v === null ? null : render(v);
-  });
+  return expr('text', (row, ctx) => formatValue(inner(row, ctx), t));
 }
 
 export function compileFunction(call: FuncCall, name: string, args: Expr[]): Expr {
@@ -239,6 +235,8 @@ export function compileFunction(call: FuncCall, name: string, args: Expr[]): Exp
     throw new SqlError(SQLSTATE.wrong_object_type, `${name} is not an aggregate function`);
   }
   if (call.func_variadic) throw featureNotSupported('VARIADIC arguments');
+  // pg_typeof reports the static type, which only the compiler knows.
+  if (name === 'pg_typeof' && args.length === 1) return constant(TYPE_NAME[args[0].type], 'text');
   const overloads = schema === undefined || schema === 'pg_catalog' ? FUNCTIONS[name] : undefined;
   const found = overloads && resolve(overloads, args);
   if (!found) throw noSuchFunction(schema && schema !== 'pg_catalog' ? `${schema}.${name}` : name, args);

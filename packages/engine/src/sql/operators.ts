@@ -144,13 +144,14 @@ function numericArith(op: string): BinaryFn {
 }
 
 function floatArith(op: string, t: 'float4' | 'float8'): BinaryFn {
+  const finite = (a: Value, b: Value): boolean => Number.isFinite(a) && Number.isFinite(b);
   switch (op) {
-    case '+': return (a, b) => checkFloat((a as number) + (b as number), t);
-    case '-': return (a, b) => checkFloat((a as number) - (b as number), t);
-    case '*': return (a, b) => checkFloat((a as number) * (b as number), t);
+    case '+': return (a, b) => checkFloat((a as number) + (b as number), t, finite(a, b));
+    case '-': return (a, b) => checkFloat((a as number) - (b as number), t, finite(a, b));
+    case '*': return (a, b) => checkFloat((a as number) * (b as number), t, finite(a, b));
     default: return (a, b) => {
       if (b === 0) throw divisionByZero();
-      return checkFloat((a as number) / (b as number), t);
+      return checkFloat((a as number) / (b as number), t, finite(a, b));
     };
   }
 }
