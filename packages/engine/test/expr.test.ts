@@ -6,9 +6,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModule, parseSync } from 'libpg-query';
 import type { Node, SelectStmt } from '@pgsql/types';
 import { SqlError } from '../src/errors.ts';
+import { makeAggregate } from '../src/sql/aggregates.ts';
+import { checkAssignable, coerceToColumn } from '../src/sql/cast.ts';
 import { compileExpr, compilePredicate, isAggregateCall } from '../src/sql/expr.ts';
 import type { EvalContext, Scope, Slot } from '../src/sql/scope.ts';
 import type { SqlType, Value } from '../src/sql/types.ts';
+import { compareForSort, compareValues, formatValue, toText } from '../src/sql/values.ts';
 
 const COLUMNS: [string, SqlType][] = [
   ['id', 'int4'], ['name', 'text'], ['score', 'float8'], ['active', 'bool'], ['born', 'date'], ['doc', 'jsonb'],
@@ -410,5 +413,157 @@ describe('json operators', () => {
     expect(ev("doc -> 'a'", [], NULL_ROW)).toBe(null);
     fails("id -> 'a'", '42883', 'operator does not exist: integer -> unknown');
     fails(`'{"a":1}' -> 'a'`, '42725', 'operator is not unique: unknown -> unknown');
+  });
+});
+
+describe('subqueries', () => {
+  it('evaluates IN / NOT IN / EXISTS / ANY / ALL / scalar subqueries', () => {
+    expect(ev('7 in (select 7)')).toBe(true);
+    expect(ev('8 in (select 7)')).toBe(false);
+    expect(ev('8 not in (select 7 union all select null)')).toBe(null);
+    expect(ev('id in (values (1), (7))')).toBe(true);
+    expect(ev('exists (select 1 where false)')).toBe(false);
+    expect(ev('exists (select 1 where id = 7)')).toBe(true);
+    expect(ev('(select 1 where false)')).toBe(null);
+    expect(ev('(select id + 1)')).toBe(8);
+    expect(ev('7 > all (select 1 union all select 2)')).toBe(true);
+    expect(ev('7 < any (select 1)')).toBe(false);
+    expect(ev('1 = any (select null::int)')).toBe(null);
+    fails('(select 1 union all select 2)', '21000', 'more than one row returned by a subquery used as an expression');
+    fails('(select 1, 2)', '42601', 'subquery must return only one column');
+    fails('1 in (select 1, 2)', '42601', 'subquery has too many columns');
+  });
+});
+
+describe('aggregates and unsupported syntax', () => {
+  it('rejects aggregate calls that were not precomputed', () => {
+    expect(isAggregateCall(firstTarget((parseSync('SELECT count(*)') as { stmts: { stmt: { SelectStmt: SelectStmt } }[] }).stmts[0]!.stmt.SelectStmt))).toBe(true);
+    expect(isAggregateCall(firstTarget((parseSync('SELECT lower(x)') as { stmts: { stmt: { SelectStmt: SelectStmt } }[] }).stmts[0]!.stmt.SelectStmt))).toBe(false);
+    fails('count(*) > 0', '42803', 'aggregate functions are not allowed in WHERE', [], ROW, 'WHERE');
+    fails('sum(distinct id)', '42803', 'aggregate functions are not allowed in WHERE', [], ROW, 'WHERE');
+    fails('max(id)', '42803', 'aggregate functions are not allowed here');
+  });
+
+  it('uses precomputed slots before compiling a node', () => {
+    const scope = makeScope();
+    scope.precomputed = (n) => ('FuncCall' in n ? { index: 0, type: 'int8' } : undefined);
+    const p = parseSync('SELECT count(*) + 1') as { stmts: { stmt: { SelectStmt: SelectStmt } }[] };
+    const c = compileExpr(firstTarget(p.stmts[0]!.stmt.SelectStmt), scope);
+    expect(c.type).toBe('int8');
+    expect(c.eval([41], { params: [], now: NOW })).toBe(42);
+  });
+
+  it('reports unsupported constructs as 0A000', () => {
+    fails('ARRAY[1, 2]', '0A000', 'ARRAY constructor is not supported');
+    fails("'a' similar to 'a'", '0A000', 'SIMILAR TO is not supported');
+    fails('row_number() over ()', '0A000', 'window function row_number is not supported');
+    fails('current_time', '0A000', 'SQL value function CURRENT_TIME is not supported');
+    fails("lower(distinct 'a')", '42809', 'DISTINCT specified, but lower is not an aggregate function');
+  });
+});
+
+describe('values: coercion, ordering, text output', () => {
+  it('coerces values for storage in typed columns', () => {
+    expect(coerceToColumn('42', 'int4')).toBe(42);
+    expect(coerceToColumn(2.5, 'int4')).toBe(3);
+    expect(coerceToColumn(2.5, 'int4', -1, 'float8')).toBe(2);
+    expect(coerceToColumn('ab   ', 'varchar', 3 + 4)).toBe('ab ');
+    expect(coerceToColumn(123.456, 'numeric', ((5 << 16) | 2) + 4)).toBe(123.46);
+    expect(coerceToColumn('t', 'bool')).toBe(true);
+    expect(coerceToColumn('2024-01-02 03:04:05+01', 'timestamptz')).toEqual(new Date('2024-01-02T02:04:05Z'));
+    expect(coerceToColumn('{"a": [1]}', 'jsonb')).toEqual({ a: [1] });
+    expect(coerceToColumn({ a: 1 }, 'jsonb')).toEqual({ a: 1 });
+    expect(coerceToColumn('x', 'jsonb', -1, 'jsonb')).toBe('x');
+    expect(coerceToColumn(7, 'text')).toBe('7');
+    expect(coerceToColumn(null, 'int4')).toBe(null);
+    const err = (f: () => unknown): { code: string; message: string } => {
+      try { f(); } catch (e) { return { code: (e as SqlError).code, message: (e as SqlError).message }; }
+      return { code: '', message: 'no error' };
+    };
+    expect(err(() => coerceToColumn('abcdef', 'varchar', 3 + 4))).toEqual({ code: '22001', message: 'value too long for type character varying(3)' });
+    expect(err(() => coerceToColumn(40000, 'int2'))).toEqual({ code: '22003', message: 'smallint out of range' });
+    expect(err(() => coerceToColumn(2 ** 31, 'int4'))).toEqual({ code: '22003', message: 'integer out of range' });
+    expect(err(() => coerceToColumn(2 ** 63, 'int8'))).toEqual({ code: '22003', message: 'bigint out of range' });
+    expect(err(() => coerceToColumn('2.5', 'int4'))).toEqual({ code: '22P02', message: 'invalid input syntax for type integer: "2.5"' });
+    expect(err(() => coerceToColumn(1234.5, 'numeric', ((5 << 16) | 2) + 4))).toEqual({ code: '22003', message: 'numeric field overflow' });
+    expect(err(() => checkAssignable('text', 'int4', 'i'))).toEqual({ code: '42804', message: 'column "i" is of type integer but expression is of type text' });
+  });
+
+  it('orders values totally, with a NULLS FIRST/LAST helper', () => {
+    expect(compareValues(1, 2)).toBeLessThan(0);
+    expect(compareValues(NaN, Infinity)).toBeGreaterThan(0);
+    expect(compareValues(NaN, NaN)).toBe(0);
+    expect(compareValues('B', 'a')).toBeLessThan(0);
+    expect(compareValues('\uffff', '😀')).toBeLessThan(0);
+    expect(compareValues(false, true)).toBeLessThan(0);
+    expect(compareValues(new Date(1), new Date(2))).toBeLessThan(0);
+    expect(compareValues(Uint8Array.from([1, 2]), Uint8Array.from([1, 3]))).toBeLessThan(0);
+    expect(compareValues({ a: 1 }, { a: 1 })).toBe(0);
+    expect(compareValues([1, 2], [1, 2, 0])).toBeLessThan(0);
+    const sorted = [3, null, 1, 2];
+    expect([...sorted].sort((a, b) => compareForSort(a, b))).toEqual([1, 2, 3, null]);
+    expect([...sorted].sort((a, b) => compareForSort(a, b, true))).toEqual([null, 3, 2, 1]);
+    expect([...sorted].sort((a, b) => compareForSort(a, b, false, true))).toEqual([null, 1, 2, 3]);
+  });
+
+  it('prints values as PostgreSQL does', () => {
+    expect(formatValue(true, 'bool')).toBe('t');
+    expect(toText(true, 'bool')).toBe('true');
+    expect(formatValue(null, 'int4')).toBe(null);
+    expect(formatValue(1e15, 'float8')).toBe('1e+15');
+    expect(formatValue(123456789012345, 'float8')).toBe('123456789012345');
+    expect(formatValue(1e-5, 'float8')).toBe('1e-05');
+    expect(formatValue(0.0001, 'float8')).toBe('0.0001');
+    expect(formatValue(-0, 'float8')).toBe('-0');
+    expect(formatValue(NaN, 'float8')).toBe('NaN');
+    expect(formatValue(Math.fround(0.1), 'float4')).toBe('0.1');
+    expect(formatValue(1234567, 'float4')).toBe('1.234567e+06');
+    expect(formatValue(1e21, 'numeric')).toBe('1000000000000000000000');
+    expect(formatValue(0.5, 'numeric', ((2 << 16) | 2) + 4)).toBe('0.50');
+    expect(formatValue(new Date('2024-01-02T03:04:05.120Z'), 'timestamptz')).toBe('2024-01-02 03:04:05.12+00');
+    expect(formatValue(new Date('2024-01-02T03:04:05Z'), 'timestamp')).toBe('2024-01-02 03:04:05');
+    expect(formatValue(new Date('2024-01-02T00:00:00Z'), 'date')).toBe('2024-01-02');
+    expect(formatValue({ bb: 1, a: { c: null } }, 'jsonb')).toBe('{"a": {"c": null}, "bb": 1}');
+    expect(formatValue(Uint8Array.from([0x41, 0xff]), 'bytea')).toBe('\\x41ff');
+  });
+});
+
+describe('aggregates', () => {
+  const run = (name: string, type: SqlType | undefined, values: Value[], opts: { distinct?: boolean; star?: boolean } = {}) => {
+    const agg = makeAggregate(name, type, opts);
+    let s = agg.init();
+    for (const v of values) s = agg.step(s, v);
+    return { type: agg.type, value: agg.final(s) };
+  };
+
+  it('computes count/sum/avg/min/max with PostgreSQL result types', () => {
+    expect(run('count', undefined, [1, 1, 1], { star: true })).toEqual({ type: 'int8', value: 3 });
+    expect(run('count', 'int4', [1, null, 2])).toEqual({ type: 'int8', value: 2 });
+    expect(run('count', 'int4', [1, 1, 2, null], { distinct: true })).toEqual({ type: 'int8', value: 2 });
+    expect(run('sum', 'int4', [1, 2, null])).toEqual({ type: 'int8', value: 3 });
+    expect(run('sum', 'int4', [1, 1, 2], { distinct: true })).toEqual({ type: 'int8', value: 3 });
+    expect(run('sum', 'int8', [1])).toEqual({ type: 'numeric', value: 1 });
+    expect(run('sum', 'numeric', [0.1, 0.2])).toEqual({ type: 'numeric', value: 0.3 });
+    expect(run('sum', 'float4', [1.5])).toEqual({ type: 'float4', value: 1.5 });
+    expect(run('sum', 'int4', [])).toEqual({ type: 'int8', value: null });
+    expect(run('avg', 'int4', [1, 2])).toEqual({ type: 'numeric', value: 1.5 });
+    expect(run('avg', 'float4', [1, 2])).toEqual({ type: 'float8', value: 1.5 });
+    expect(run('avg', 'int4', [null])).toEqual({ type: 'numeric', value: null });
+    expect(run('min', 'text', ['b', 'a', null])).toEqual({ type: 'text', value: 'a' });
+    expect(run('max', 'date', [new Date(1), new Date(5)])).toEqual({ type: 'date', value: new Date(5) });
+    expect(run('count', 'int4', [], {})).toEqual({ type: 'int8', value: 0 });
+  });
+
+  it('rejects argument types PostgreSQL lacks', () => {
+    const err = (f: () => unknown): string => {
+      try { f(); } catch (e) { return `${(e as SqlError).code} ${(e as SqlError).message}`; }
+      return 'no error';
+    };
+    expect(err(() => makeAggregate('sum', 'text'))).toBe('42883 function sum(text) does not exist');
+    expect(err(() => makeAggregate('min', 'bool'))).toBe('42883 function min(boolean) does not exist');
+    expect(err(() => makeAggregate('max', 'jsonb'))).toBe('42883 function max(jsonb) does not exist');
+    expect(err(() => makeAggregate('sum', undefined, { star: true }))).toBe('42883 function sum() does not exist');
+    expect(err(() => makeAggregate('sum', 'unknown'))).toBe('42725 function sum(unknown) is not unique');
+    expect(err(() => makeAggregate('string_agg', 'text'))).toBe('0A000 aggregate function string_agg is not supported');
   });
 });

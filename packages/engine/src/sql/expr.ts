@@ -50,7 +50,7 @@ export function compile(node: Node, scope: Scope): Expr {
   if ('ColumnRef' in node) {
     const fields = (node.ColumnRef.fields ?? []).map((f) => {
       if ('String' in f) return f.String.sval ?? '';
-      throw featureNotSupported('row references (table.*) in expressions');
+      throw featureNotSupported('table.* inside an expression');
     });
     const slot = scope.column(fields, node.ColumnRef.location);
     return column(slot.index, slot.type);
@@ -115,7 +115,7 @@ export function compile(node: Node, scope: Scope): Expr {
   }
   if ('FuncCall' in node) {
     const f = node.FuncCall;
-    if (f.over) throw featureNotSupported('window functions');
+    if (f.over) throw featureNotSupported(`window function ${funcName(f)}`);
     if (isAggregateCall(node)) {
       throw new SqlError(SQLSTATE.grouping_error, scope.clause
         ? `aggregate functions are not allowed in ${scope.clause}`
@@ -160,7 +160,7 @@ function compileConst(c: A_Const): Expr {
   }
   if (c.boolval) return constant(c.boolval.boolval ?? false, 'bool');
   if (c.sval) return constant(c.sval.sval ?? '', 'unknown');
-  if (c.bsval) throw featureNotSupported('bit string literals');
+  if (c.bsval) throw featureNotSupported('bit string literal');
   return constant(null, 'unknown');
 }
 

@@ -231,10 +231,9 @@ function anyAsText(a: Expr): Expr {
 
 export function compileFunction(call: FuncCall, name: string, args: Expr[]): Expr {
   const schema = (call.funcname ?? []).length > 1 && 'String' in call.funcname![0] ? call.funcname![0].String.sval : undefined;
-  if (call.agg_star || call.agg_distinct || call.agg_order?.length || call.agg_filter) {
-    throw new SqlError(SQLSTATE.wrong_object_type, `${name} is not an aggregate function`);
-  }
-  if (call.func_variadic) throw featureNotSupported('VARIADIC arguments');
+  const aggOnly = call.agg_distinct ? 'DISTINCT' : call.agg_star ? `${name}(*)` : call.agg_order?.length ? 'ORDER BY' : call.agg_filter ? 'FILTER' : '';
+  if (aggOnly) throw new SqlError(SQLSTATE.wrong_object_type, `${aggOnly} specified, but ${name} is not an aggregate function`);
+  if (call.func_variadic) throw featureNotSupported('VARIADIC argument');
   // pg_typeof reports the static type, which only the compiler knows.
   if (name === 'pg_typeof' && args.length === 1) return constant(TYPE_NAME[args[0].type], 'text');
   const overloads = schema === undefined || schema === 'pg_catalog' ? FUNCTIONS[name] : undefined;

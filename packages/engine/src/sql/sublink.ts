@@ -16,7 +16,7 @@ export function compileSubLink(s: SubLink, scope: Scope, compile: (n: Node, scop
   if (!select) throw featureNotSupported('this kind of subquery');
   const kind = s.subLinkType;
   if (kind !== 'EXISTS_SUBLINK' && kind !== 'EXPR_SUBLINK' && kind !== 'ANY_SUBLINK' && kind !== 'ALL_SUBLINK') {
-    throw featureNotSupported(`${kind?.replace('_SUBLINK', '') ?? 'this'} subqueries`);
+    throw featureNotSupported(`${kind?.replace('_SUBLINK', '') ?? 'this'} subquery`);
   }
   const sub = scope.subquery(select, s.location);
   const run = sub.run;

@@ -197,7 +197,9 @@ function byteaText(b: Uint8Array): string {
 /** The SQL type a bare JS value most naturally has, for values whose static type is unknown. */
 export function typeOfValue(v: Value): Exclude<SqlType, 'unknown'> {
   switch (typeof v) {
-    case 'number': return Number.isInteger(v) ? (Math.abs(v) <= 2147483647 ? 'int4' : 'int8') : 'numeric';
+    case 'number':
+      if (!Number.isInteger(v)) return 'numeric';
+      return v <= 2147483647 && v >= -2147483648 ? 'int4' : v < 2 ** 63 && v >= -(2 ** 63) ? 'int8' : 'numeric';
     case 'string': return 'text';
     case 'boolean': return 'bool';
     case 'bigint': return 'int8';
