@@ -153,6 +153,16 @@ describe('comparisons and logic', () => {
     fails('1 and true', '42804', 'argument of AND must be type boolean, not type integer');
   });
 
+  it('checks that a predicate is boolean', () => {
+    const where = (sql: string) => {
+      const p = parseSync(`SELECT ${sql}`) as { stmts: { stmt: { SelectStmt: SelectStmt } }[] };
+      return compilePredicate(firstTarget(p.stmts[0]!.stmt.SelectStmt), makeScope({ clause: 'WHERE' }));
+    };
+    expect(where("'t'").eval(ROW, { params: [], now: NOW })).toBe(true);
+    expect(where('$1').eval(ROW, { params: ['yes'], now: NOW })).toBe(true);
+    expect(() => where('id')).toThrow('argument of WHERE must be type boolean, not type integer');
+  });
+
   it('tests NULL, truth and distinctness', () => {
     expect(ev('name is null')).toBe(false);
     expect(ev('name is not null')).toBe(true);
@@ -344,6 +354,9 @@ describe('numeric and other functions', () => {
     expect(ev('ceil(2.1)')).toBe(3);
     expect(ev('floor(-2.5)')).toBe(-3);
     expect(ev('ceil(score)')).toBe(3);
+    expect(ev('trunc(1.15, 2)')).toBe(1.15);
+    expect(ev('round(1.005, 2)')).toBe(1.01);
+    expect(ev("left('hello', -2)")).toBe('hel');
     fails('round(2.5::float8, 1)', '42883', 'function round(double precision, integer) does not exist');
     fails('abs(-2147483647 - 1)', '22003', 'integer out of range');
   });

@@ -4,7 +4,7 @@
  */
 import { featureNotSupported, SqlError, SQLSTATE } from '../errors.ts';
 import { checkFloat, checkInt, isDateTimeType, isNumericType, isTextType } from './cast.ts';
-import { comparatorFor } from './operators.ts';
+import { comparatorFor, scaleOf } from './operators.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { distinctKey } from './values.ts';
 
@@ -33,14 +33,6 @@ const SUM_TYPE: Partial<Record<SqlType, SqlType>> = {
 const AVG_TYPE: Partial<Record<SqlType, SqlType>> = {
   int2: 'numeric', int4: 'numeric', int8: 'numeric', numeric: 'numeric', float4: 'float8', float8: 'float8',
 };
-
-/** Decimal places of x's shortest representation: sums of numerics stay exact decimals. */
-function scaleOf(x: number): number {
-  if (Number.isInteger(x) || !Number.isFinite(x)) return 0;
-  const [m, e] = x.toExponential().split('e');
-  const dot = m.indexOf('.');
-  return Math.max(0, (dot < 0 ? 0 : m.length - dot - 1) - Number(e));
-}
 
 interface SumState { sum: number; count: number; scale: number }
 

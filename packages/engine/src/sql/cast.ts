@@ -86,14 +86,27 @@ export function formatTypeName(type: SqlType, typmod = -1): string {
 const invalidInput = (type: SqlType, text: string): SqlError =>
   new SqlError(SQLSTATE.invalid_text_representation, `invalid input syntax for type ${TYPE_NAME[type]}: "${text}"`);
 
-/** Round half away from zero at `scale` decimal digits, exactly for decimal inputs (numeric's rule). */
-export function roundDecimal(x: number, scale = 0): number {
+/**
+ * Apply `integral` (Math.round or Math.trunc) to |x| at `scale` decimal digits, shifting the decimal
+ * exponent in text so 1.005 and 1.15 behave as the decimals they were written as.
+ */
+function atScale(x: number, scale: number, integral: (n: number) => number): number {
   if (!Number.isFinite(x)) return x;
-  if (scale === 0) return Math.sign(x) * Math.round(Math.abs(x));
+  if (scale === 0) return Math.sign(x) * integral(Math.abs(x));
   const [m, e] = Math.abs(x).toExponential().split('e');
-  const shifted = Math.round(Number(`${m}e${Number(e) + scale}`));
+  const shifted = integral(Number(`${m}e${Number(e) + scale}`));
   if (!Number.isFinite(shifted) || shifted >= 1e21) return x;
   return Math.sign(x) * Number(`${shifted}e${-scale}`);
+}
+
+/** Round half away from zero at `scale` decimal digits (numeric's rule). */
+export function roundDecimal(x: number, scale = 0): number {
+  return atScale(x, scale, Math.round);
+}
+
+/** Truncate toward zero at `scale` decimal digits. */
+export function truncDecimal(x: number, scale = 0): number {
+  return atScale(x, scale, Math.trunc);
 }
 
 /** Round half to even, as float → integer casts do (rint). */

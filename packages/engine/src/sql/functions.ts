@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FuncCall } from '@pgsql/types';
 import { featureNotSupported, SqlError, SQLSTATE } from '../errors.ts';
-import { checkFloat, checkInt, isNumericType, isTextType, roundDecimal } from './cast.ts';
+import { checkFloat, checkInt, isNumericType, isTextType, roundDecimal, truncDecimal } from './cast.ts';
 import { constant, expr, retype, type Expr } from './compiled.ts';
 import { category } from './operators.ts';
 import type { EvalContext } from './scope.ts';
@@ -123,7 +123,7 @@ const FUNCTIONS: Record<string, Overload[]> = {
   ],
   trunc: [
     ...numericFamily(Math.trunc, Math.trunc),
-    { params: ['numeric', 'int4'], ret: 'numeric', fn: ([x, n]) => Math.trunc(num(x) * 10 ** num(n)) / 10 ** num(n) || 0 },
+    { params: ['numeric', 'int4'], ret: 'numeric', fn: ([x, n]) => truncDecimal(num(x), num(n)) || 0 },
   ],
   ceil: numericFamily(Math.ceil, Math.ceil),
   ceiling: numericFamily(Math.ceil, Math.ceil),

@@ -99,7 +99,7 @@ export const ARITHMETIC_OPS = new Set(['+', '-', '*', '/', '%']);
 const divisionByZero = (): SqlError => new SqlError(SQLSTATE.division_by_zero, 'division by zero');
 
 /** Decimal places in the shortest representation of x (numeric keeps exact decimal results). */
-function scaleOf(x: number): number {
+export function scaleOf(x: number): number {
   if (Number.isInteger(x) || !Number.isFinite(x)) return 0;
   const [m, e] = x.toExponential().split('e');
   const frac = m.length - (m.indexOf('.') < 0 ? m.length : m.indexOf('.') + 1);
