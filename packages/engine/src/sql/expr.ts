@@ -13,7 +13,7 @@ import {
   arithmetic, ARITHMETIC_OPS, commonType, comparatorFor, COMPARISON_OPS, likeRegExp, negate, operatorError,
   relation, strictEqualityWorks, unify,
 } from './operators.ts';
-import type { Compiled, Evaluator, Scope } from './scope.ts';
+import type { Compiled, EvalContext, Evaluator, Scope } from './scope.ts';
 import { compileSubLink } from './sublink.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { toText } from './values.ts';
@@ -350,7 +350,7 @@ function compileLike(e: A_Expr, op: string, scope: Scope): Expr {
   const textish = (t: SqlType): boolean => isTextType(t) || t === 'unknown';
   if (!textish(l.type) || !textish(p.type)) throw operatorError(op, l.type, p.type);
   const le = retype(l, 'text').eval;
-  let match: (s: string, row: readonly Value[], ctx: Parameters<Evaluator>[1]) => boolean | null;
+  let match: (s: string, row: readonly Value[], ctx: EvalContext) => boolean | null;
   if (p.konst && (!escape || escape.konst)) {
     if (p.value === null || escape?.value === null) return constant(null, 'bool');
     const re = likeRegExp(p.value as string, escape ? (escape.value as string) : null, insensitive);
@@ -488,7 +488,7 @@ function compileCase(c: CaseExpr, scope: Scope): Expr {
     const tests = whens.map((w) => {
       const [, val, t] = unifyPair('=', arg, w.cond);
       const cast = castFunction(arg.type, t, -1, false), cmp = comparatorFor(t), ve = val.eval;
-      return (a: Value, row: readonly Value[], ctx: Parameters<Evaluator>[1]): boolean => {
+      return (a: Value, row: readonly Value[], ctx: EvalContext): boolean => {
         if (a === null) return false;
         const b = ve(row, ctx);
         return b !== null && cmp(cast(a), b) === 0;
