@@ -26,6 +26,8 @@ export interface CommitInfo {
 export class Session {
   txn?: OpenTxn;
   failed = false;
+  /** The block was opened by a multi-statement exec(), not by BEGIN: it commits when the exec ends. */
+  implicit = false;
 }
 
 class OpenTxn implements WriteTxn {
@@ -74,10 +76,20 @@ export class Database {
     const statements = parse(sql);
     if (single && statements.length > 1) throw new SqlError(SQLSTATE.syntax_error, 'cannot insert multiple commands into a prepared statement');
     const results: QueryResult[] = [];
-    // exec() without transaction(): statements between BEGIN and COMMIT share an implicit session
+    // exec() without transaction(): statements between BEGIN and COMMIT share one session, and
+    // like PostgreSQL's simple-query protocol, several statements outside BEGIN … COMMIT form an
+    // implicit transaction block: all of them commit, or none does
     const s = session ?? new Session();
+    const implicitBlock = !session && statements.length > 1;
     try {
-      for (const st of statements) results.push(await this.statement(st, params ?? [], s));
+      for (const st of statements) {
+        if (implicitBlock && !s.txn && !('TransactionStmt' in st.stmt)) {
+          s.txn = await this.begin();
+          s.implicit = true;
+        }
+        results.push(await this.statement(st, params ?? [], s));
+      }
+      if (s.implicit && s.txn) await this.transactionStatement('TRANS_STMT_COMMIT', s);
     } finally {
       if (!session && s.txn) this.rollback(s);
     }
@@ -150,6 +162,7 @@ export class Database {
       case 'TRANS_STMT_START':
         // PostgreSQL only warns "there is already a transaction in progress"
         if (!session.txn) session.txn = await this.begin();
+        session.implicit = false;
         return result('BEGIN', [], [], 0);
       case 'TRANS_STMT_COMMIT': {
         if (!session.txn) return result('COMMIT', [], [], 0);
@@ -159,6 +172,7 @@ export class Database {
         }
         const end = this.commit(session.txn);
         session.txn = undefined;
+        session.implicit = false;
         if (end !== undefined) await this.durable(end);
         return result('COMMIT', [], [], 0);
       }
@@ -183,6 +197,7 @@ export class Database {
     if (session.txn) this.abort(session.txn);
     session.txn = undefined;
     session.failed = false;
+    session.implicit = false;
   }
 
   /** Log, publish and release; returns the commit's end LSN, or undefined when nothing was written. */

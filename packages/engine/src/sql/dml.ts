@@ -103,6 +103,8 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
       const txn = txnOf(ctx);
       const out: Value[][] = [];
       let count = 0;
+      // rows this command inserted or updated: DO UPDATE may not touch one of them again
+      const touched = new Set<RowId>();
       for (const given of produce(ctx)) {
         const row: Value[] = new Array(width);
         for (let i = 0; i < width; i++) row[i] = null;
@@ -126,17 +128,24 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
           const existing = conflict.find(t, row);
           if (existing !== undefined) {
             if (!conflict.update) continue;
+            if (touched.has(existing)) {
+              throw new SqlError(SQLSTATE.cardinality_violation, 'ON CONFLICT DO UPDATE command cannot affect row a second time', {
+                hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.',
+              });
+            }
             const old = t.rows.get(existing)!;
             const updated = conflict.update(old, row, ctx);
             if (!updated) continue;
             checker.check(t, updated, ctx, existing);
             txn.write({ kind: 'update', table: oid, rowid: existing, row: updated });
+            touched.add(existing);
             count++;
             if (ret) out.push(ret.exprs.map((e) => e.eval(updated, ctx)));
             continue;
           }
         }
         checker.check(t, row, ctx);
+        if (conflict?.update) touched.add(t.nextRowId);
         txn.write({ kind: 'insert', table: oid, rowid: t.nextRowId, row });
         count++;
         if (ret) out.push(ret.exprs.map((e) => e.eval(row, ctx)));

@@ -14,6 +14,8 @@ import type { SqlType, Value } from './types.ts';
 
 export interface RangeEntry {
   alias: string;
+  /** The table's own name when an alias hides it: `t.x` after `FROM t AS u` is then a clearer error. */
+  relname?: string;
   columns: { name: string; type: SqlType }[];
   offset: number;
 }
@@ -70,7 +72,15 @@ export class RowScope implements Scope {
 
   private notFound(fields: readonly string[], location?: number): SqlError {
     if (fields.length >= 2) {
-      return new SqlError(SQLSTATE.undefined_table, `missing FROM-clause entry for table "${fields[fields.length - 2]}"`, { position: pos(location) });
+      const table = fields[fields.length - 2]!;
+      const hidden = this.entries.find((e) => e.relname === table && e.alias !== table);
+      if (hidden) {
+        return new SqlError(SQLSTATE.undefined_table, `invalid reference to FROM-clause entry for table "${table}"`, {
+          position: pos(location),
+          hint: `Perhaps you meant to reference the table alias "${hidden.alias}".`,
+        });
+      }
+      return new SqlError(SQLSTATE.undefined_table, `missing FROM-clause entry for table "${table}"`, { position: pos(location) });
     }
     return new SqlError(SQLSTATE.undefined_column, `column "${fields[0]}" does not exist`, { position: pos(location) });
   }
@@ -158,7 +168,7 @@ export function planFrom(
     }
     const columns = state.table(oid).def.columns.map((c) => ({ name: c.name, type: c.type }));
     return {
-      entries: [{ alias, columns, offset: 0 }],
+      entries: [{ alias, relname: name, columns, offset: 0 }],
       width: columns.length,
       tables: new Map([[alias, { oid, offset: 0 }]]),
       source: (ctx) => ctx.env.state.table(oid).rows.valuesArray(),

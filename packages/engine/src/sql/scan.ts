@@ -5,7 +5,8 @@
 import type { Node } from '@pgsql/types';
 import { hasNull } from '../state/keys.ts';
 import type { IndexData, TableData } from '../state/state.ts';
-import type { Value } from './types.ts';
+import type { SqlType, Value } from './types.ts';
+import { coerceToColumn } from './cast.ts';
 import type { RunContext } from './env.ts';
 import type { RowId } from '../wal/record.ts';
 import { compileExpr } from './expr.ts';
@@ -18,7 +19,7 @@ export function planTableScan(table: TableData, where: Node | undefined, scope: 
   const oid = table.def.oid;
   const pins = new Map<string, Compiled>();
   for (const c of where ? conjuncts(where) : []) {
-    const pin = equalityPin(c, scope);
+    const pin = equalityPin(c, table, scope);
     if (pin && !pins.has(pin.column)) pins.set(pin.column, pin.value);
   }
   const index = pins.size ? chooseIndex(table.indexes, pins) : undefined;
@@ -57,18 +58,21 @@ export function conjuncts(node: Node): Node[] {
   return [node];
 }
 
-/** `column = constant/param` (either side): the column's name and the compiled value. */
-function equalityPin(node: Node, scope: Scope): { column: string; value: Compiled } | undefined {
+/**
+ * `column = constant/param` (either side) on one of the table's own columns: the column's name and
+ * the compiled value. A name that resolves to an outer query's row is not a pin on this table.
+ */
+function equalityPin(node: Node, table: TableData, scope: Scope): { column: string; value: Compiled } | undefined {
   if (!('A_Expr' in node) || node.A_Expr.kind !== 'AEXPR_OP') return undefined;
   if (strings(node.A_Expr.name)[0] !== '=') return undefined;
   const { lexpr, rexpr } = node.A_Expr;
   for (const [col, val] of [[lexpr, rexpr], [rexpr, lexpr]] as const) {
     if (!col || !val || !('ColumnRef' in col) || !isConstant(val)) continue;
-    const fields = strings(col.ColumnRef.fields);
-    const slot = scope.column(fields);
+    const slot = scope.column(strings(col.ColumnRef.fields));
+    if (slot.index >= table.def.columns.length) return undefined;
     const value = compileExpr(val, scope);
     if (value.type !== 'unknown' && !comparableForIndex(slot.type, value.type)) return undefined;
-    return { column: fields[fields.length - 1]!, value: coerceForIndex(value, slot.type) };
+    return { column: table.def.columns[slot.index]!.name, value: value.type === 'unknown' ? asColumnType(value, slot.type) : value };
   }
   return undefined;
 }
@@ -87,14 +91,17 @@ function comparableForIndex(col: string, val: string): boolean {
   return (NUMERIC.has(col) && NUMERIC.has(val)) || (TEXT.has(col) && TEXT.has(val));
 }
 
-/** Index keys hold stored values; a parameter given as text for a number column is converted first. */
-function coerceForIndex(value: Compiled, type: string): Compiled {
-  if (!NUMERIC.has(type)) return value;
+/**
+ * Index keys hold stored values, so an untyped literal or parameter is read as the column's type
+ * first, as PostgreSQL does: '7' finds 7 in an int column, '2024-01-02' a date, and 'x' for an int
+ * column is 22P02 rather than an empty result. A number stays as given (1.5 must not match 2).
+ */
+function asColumnType(value: Compiled, type: SqlType): Compiled {
   return {
-    type: value.type,
+    type,
     eval: (row, ctx) => {
       const v = value.eval(row, ctx);
-      return typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
+      return typeof v === 'string' ? coerceToColumn(v, type) : v;
     },
   };
 }
