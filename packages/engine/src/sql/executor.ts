@@ -28,8 +28,20 @@ export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): Sta
   if ('DropStmt' in stmt) return planDrop(stmt.DropStmt);
   if ('RenameStmt' in stmt) return planRename(stmt.RenameStmt);
   if ('AlterTableStmt' in stmt) return planAlterTable(stmt.AlterTableStmt, planner);
-  const kind = Object.keys(stmt)[0]!.replace(/Stmt$/, '');
-  throw new SqlError(SQLSTATE.feature_not_supported, `statement ${kind} is not supported`);
+  throw new SqlError(SQLSTATE.feature_not_supported, `${statementName(Object.keys(stmt)[0]!)} is not supported`);
+}
+
+/** The SQL words for a parse-tree statement kind, so a 0A000 names what the user wrote. */
+const STATEMENT_NAMES: Record<string, string> = {
+  ViewStmt: 'CREATE VIEW', TruncateStmt: 'TRUNCATE', CreateSeqStmt: 'CREATE SEQUENCE', AlterSeqStmt: 'ALTER SEQUENCE',
+  CreateSchemaStmt: 'CREATE SCHEMA', CreateFunctionStmt: 'CREATE FUNCTION', CreateTrigStmt: 'CREATE TRIGGER',
+  CreateTableAsStmt: 'CREATE TABLE AS', CopyStmt: 'COPY', VacuumStmt: 'VACUUM', ExplainStmt: 'EXPLAIN',
+  GrantStmt: 'GRANT', VariableSetStmt: 'SET', VariableShowStmt: 'SHOW', PrepareStmt: 'PREPARE', ExecuteStmt: 'EXECUTE',
+  CreateExtensionStmt: 'CREATE EXTENSION', CommentStmt: 'COMMENT', LockStmt: 'LOCK', DoStmt: 'DO', CallStmt: 'CALL',
+};
+
+function statementName(kind: string): string {
+  return STATEMENT_NAMES[kind] ?? `statement ${kind.replace(/Stmt$/, '')}`;
 }
 
 /** Plans cached by SQL text; a plan is reused only against the catalog version it was made for. */
