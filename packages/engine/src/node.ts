@@ -1,23 +1,29 @@
 /**
- * The public Node: one database instance with its storage, WAL, and (later) its replication role.
- * openNode recovers from storage, and the Node runs SQL, transactions and checkpoints and reports
- * its status. Everything else lives in the folders it ties together.
+ * The public Node: one database instance. openNode recovers it from storage and, given a
+ * transport, joins it to its cluster as a primary or a hot standby. The Node runs SQL and
+ * transactions, checkpoints, and reports its status; replication/ does the streaming.
  */
-import { INFORMATION_SCHEMA } from './catalog/views.ts';
 import { Database, Session, type SynchronousCommit } from './database.ts';
 import { SqlError, SQLSTATE } from './errors.ts';
 import { recover, type Logger } from './recovery.ts';
-import type { ExecEnv, NodeHooks, QueryResult, VirtualTable } from './sql/env.ts';
+import type { WalArchive } from './replication/archive.ts';
+import type { ReceiverProgress } from './replication/receiver.ts';
+import { Replication, type NodeCore, type PeerTransport } from './replication/replication.ts';
+import { Slots } from './replication/slots.ts';
+import type { ReplicationSource } from './replication/views.ts';
+import type { QueryResult } from './sql/env.ts';
 import { loadParser } from './sql/parse.ts';
-import type { SqlType, Value } from './sql/types.ts';
+import type { Value } from './sql/types.ts';
 import { seal } from './storage/envelope.ts';
 import { indexedDbStorage } from './storage/indexeddb.ts';
 import { memoryStorage } from './storage/memory.ts';
-import type { ControlFile, Storage } from './storage/storage.ts';
-import { contentHash, takeSnapshot } from './state/snapshot.ts';
-import { formatLsn, type Lsn } from './wal/lsn.ts';
-import { WalWriter } from './wal/xlog.ts';
 import { defaultNodeId } from './storage/node-id.ts';
+import type { Storage } from './storage/storage.ts';
+import { Replayer } from './state/replay.ts';
+import { contentHash, takeSnapshot } from './state/snapshot.ts';
+import { nodeHooks } from './system.ts';
+import { formatLsn } from './wal/lsn.ts';
+import { WalWriter } from './wal/xlog.ts';
 
 export interface NodeOptions {
   /** All nodes of one database share it. */
@@ -25,24 +31,59 @@ export interface NodeOptions {
   /** Generated and persisted per cluster when absent. */
   nodeId?: string;
   storage?: 'indexeddb' | 'memory' | Storage;
+  /** Peers to replicate with (a Transport from @walrtc/transport). */
+  transport?: PeerTransport;
+  /** 'primary' (default) accepts writes; 'standby' streams from the primary and serves reads. */
+  role?: 'primary' | 'standby';
+  /** A standby's upstream node: another standby to cascade from. Default: the cluster's primary. */
+  upstream?: string;
   /** PostgreSQL's synchronous_commit; 'on' (default) returns after the WAL is durable. */
   synchronousCommit?: SynchronousCommit;
-  /** PostgreSQL's max_wal_size, in bytes: a checkpoint starts when this much WAL accumulates. */
+  /** PostgreSQL's max_wal_size, in bytes: a checkpoint starts when this much WAL accumulates. Default 16 MiB. */
   maxWalSize?: number;
+  /** PostgreSQL's wal_keep_size, in bytes. Default 0. */
+  walKeepSize?: number;
+  /** PostgreSQL's max_slot_wal_keep_size, in bytes; -1 (default) keeps WAL for slots without limit. */
+  maxSlotWalKeepSize?: number;
+  /** PostgreSQL's max_wal_senders: how many standbys this node feeds at once. Default 10. */
+  maxWalSenders?: number;
+  /** WAL archive: a primary archives every flushed batch; a standby restores from it when its upstream cannot serve it. */
+  archive?: WalArchive;
+  /** A standby whose upstream no longer has its WAL (and no archive has it) takes a new base backup. Default true. */
+  autoBaseBackup?: boolean;
+  /** Keepalive and announcement period in ms. Default 1000. */
+  keepaliveMs?: number;
+  /** Base backup and catch-up progress of a standby. */
+  onProgress?: (p: ReceiverProgress) => void;
   /** Where log messages go (default: console). */
   log?: Logger;
 }
 
 export type Role = 'primary' | 'standby';
 
+export interface StandbyStatus {
+  applicationName: string;
+  state: string;
+  sentLsn: string;
+  writeLsn: string;
+  flushLsn: string;
+  replayLsn: string;
+  writeLag: number | null;
+  flushLag: number | null;
+  replayLag: number | null;
+  syncState: string;
+}
+
 export interface NodeStatus {
   nodeId: string;
-  systemId: string;
+  systemId: string | null;
   role: Role;
   timeline: number;
-  leaderId: string | undefined;
+  leaderId: string | null;
+  upstream: string | null;
   lsn: { insert: string; flush: string; replay: string };
-  replication: unknown[];
+  replication: StandbyStatus[];
+  receiver: { status: string; upstream: string | null } | null;
 }
 
 export interface Queryable {
@@ -54,92 +95,164 @@ const consoleLogger: Logger = (level, message) => (level === 'warning' ? console
 
 export async function openNode(options: NodeOptions): Promise<Node> {
   await loadParser();
-  const log = options.log ?? consoleLogger;
   const nodeId = options.nodeId ?? (await defaultNodeId(options.cluster, options.storage === 'indexeddb'));
   const storage =
     typeof options.storage === 'object' ? options.storage
       : options.storage === 'indexeddb' ? await indexedDbStorage(options.cluster, nodeId)
         : memoryStorage();
-  const recovered = await recover(storage, nodeId, log);
-  return new Node(options, nodeId, storage, recovered.control, recovered.state, recovered.endLsn, log);
+  const log = options.log ?? consoleLogger;
+  const role = options.role ?? 'primary';
+  if (role === 'standby' && !options.transport) throw new SqlError(SQLSTATE.invalid_parameter_value, 'a standby needs a transport to reach its upstream');
+  const recovered = await recover(storage, nodeId, log, role === 'primary');
+  const wal = new WalWriter(storage, recovered.endLsn);
+  const maxWalSize = options.maxWalSize ?? 16 * 1024 * 1024;
+  const slots = new Slots(recovered.control?.slots ?? [], {
+    walKeepSize: options.walKeepSize ?? 0,
+    maxSlotWalKeepSize: options.maxSlotWalKeepSize ?? -1,
+    maxWalSize,
+  });
+  return new Node(options, { nodeId, storage, wal, slots, control: recovered.control, role, log, state: recovered.state, endLsn: recovered.endLsn, maxWalSize });
+}
+
+interface Opened {
+  nodeId: string;
+  storage: Storage;
+  wal: WalWriter;
+  slots: Slots;
+  control: NodeCore['control'];
+  role: Role;
+  log: Logger;
+  state: ConstructorParameters<typeof Database>[0];
+  endLsn: number;
+  maxWalSize: number;
 }
 
 export class Node implements Queryable {
-  private readonly db: Database;
-  private readonly wal: WalWriter;
+  readonly nodeId: string;
+  private readonly core: NodeCore;
+  private readonly replication: Replication | undefined;
+  private readonly maxWalSize: number;
   private closed = false;
   private checkpointing: Promise<void> | undefined;
-  private role: Role = 'primary';
 
-  constructor(
-    private readonly options: NodeOptions,
-    readonly nodeId: string,
-    private readonly storage: Storage,
-    private control: ControlFile,
-    state: ConstructorParameters<typeof Database>[0],
-    endLsn: Lsn,
-    private readonly log: Logger,
-  ) {
-    this.wal = new WalWriter(storage, endLsn);
-    this.db = new Database(state, this.wal, { synchronousCommit: options.synchronousCommit ?? 'on', hooks: this.hooks() });
-    this.db.onCommit(() => this.maybeCheckpoint());
+  constructor(options: NodeOptions, o: Opened) {
+    this.nodeId = o.nodeId;
+    this.maxWalSize = o.maxWalSize;
+    const source: ReplicationSource = {
+      standbys: () => this.replication?.senders.list() ?? [],
+      syncState: () => ({ priority: 0, state: 'async' }),
+      slots: () => o.slots,
+      insertLsn: () => o.wal.insertLsn,
+      receiver: () => this.replication?.receiver?.snapshot(),
+      nodes: () => this.replication?.nodes() ?? [],
+    };
+    const db = new Database(o.state, o.wal, {
+      synchronousCommit: options.synchronousCommit ?? 'on',
+      hooks: nodeHooks(
+        () => this.core,
+        () => source,
+        { promote: () => { throw new SqlError(SQLSTATE.feature_not_supported, 'promotion is not supported yet'); } },
+      ),
+    });
+    const core: NodeCore = {
+      nodeId: o.nodeId,
+      wal: o.wal,
+      db,
+      storage: o.storage,
+      slots: o.slots,
+      control: o.control,
+      role: o.role,
+      replayer: new Replayer(o.state, o.endLsn),
+      log: o.log,
+    };
+    this.core = core;
+    db.onCommit(() => this.maybeCheckpoint());
+    o.wal.onFlush(() => this.maybeCheckpoint());
+    this.replication = options.transport
+      ? new Replication(core, options.transport, {
+          upstream: options.upstream,
+          maxWalSenders: options.maxWalSenders ?? 10,
+          archive: options.archive,
+          autoBaseBackup: options.autoBaseBackup ?? true,
+          keepaliveMs: options.keepaliveMs ?? 1000,
+          onProgress: options.onProgress,
+        })
+      : undefined;
   }
 
-  get systemId(): string {
-    return this.control.systemId;
+  /** The cluster's system identifier; null on a standby still waiting for its base backup. */
+  get systemId(): string | null {
+    return this.core.control?.systemId ?? null;
   }
 
   async query<R = Record<string, Value>>(sql: string, params?: readonly Value[]): Promise<QueryResult<R>> {
     this.assertOpen();
-    const [result] = await this.db.run(sql, params, undefined, true);
+    const [result] = await this.core.db.run(sql, params, undefined, true);
     return (result ?? { rows: [], fields: [], rowCount: 0, command: '' }) as QueryResult<R>;
   }
 
   async exec(sql: string): Promise<QueryResult[]> {
     this.assertOpen();
-    return this.db.run(sql, undefined, undefined, false);
+    return this.core.db.run(sql, undefined, undefined, false);
   }
 
   /** Run `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     this.assertOpen();
+    const db = this.core.db;
     const session = new Session();
-    await this.db.run('BEGIN', undefined, session, true);
+    await db.run('BEGIN', undefined, session, true);
     const tx: Queryable = {
-      query: async <R>(sql: string, params?: readonly Value[]) => (await this.db.run(sql, params, session, true))[0] as unknown as QueryResult<R>,
-      exec: (sql: string) => this.db.run(sql, undefined, session, false),
+      query: async <R>(sql: string, params?: readonly Value[]) => (await db.run(sql, params, session, true))[0] as unknown as QueryResult<R>,
+      exec: (sql: string) => db.run(sql, undefined, session, false),
     };
     try {
       const value = await fn(tx);
-      const [end] = await this.db.run('COMMIT', undefined, session, true);
+      const [end] = await db.run('COMMIT', undefined, session, true);
       if (end?.command === 'ROLLBACK') {
         throw new SqlError(SQLSTATE.in_failed_sql_transaction, 'current transaction is aborted, commands ignored until end of transaction block');
       }
       return value;
     } catch (e) {
-      this.db.rollback(session);
+      db.rollback(session);
       throw e;
     }
   }
 
   async status(): Promise<NodeStatus> {
+    const { core } = this;
+    const receiver = this.replication?.receiver?.snapshot();
+    const primary = core.role === 'primary' ? core.nodeId : (this.replication?.nodes().find((n) => n.role === 'primary')?.nodeId ?? null);
     return {
-      nodeId: this.nodeId,
-      systemId: this.control.systemId,
-      role: this.role,
-      timeline: this.control.timeline,
-      leaderId: this.role === 'primary' ? this.nodeId : undefined,
-      lsn: { insert: formatLsn(this.wal.insertLsn), flush: formatLsn(this.wal.flushLsn), replay: formatLsn(this.wal.flushLsn) },
-      replication: [],
+      nodeId: core.nodeId,
+      systemId: core.control?.systemId ?? null,
+      role: core.role,
+      timeline: core.control?.timeline ?? 0,
+      leaderId: primary,
+      upstream: receiver?.upstream ?? null,
+      lsn: { insert: formatLsn(core.wal.insertLsn), flush: formatLsn(core.wal.flushLsn), replay: formatLsn(core.replayer.replayLsn) },
+      replication: (this.replication?.senders.list() ?? []).map((s) => ({
+        applicationName: s.applicationName,
+        state: s.state,
+        sentLsn: formatLsn(s.sentLsn),
+        writeLsn: formatLsn(s.writeLsn),
+        flushLsn: formatLsn(s.flushLsn),
+        replayLsn: formatLsn(s.replayLsn),
+        writeLag: s.writeLag,
+        flushLag: s.flushLag,
+        replayLag: s.replayLag,
+        syncState: 'async',
+      })),
+      receiver: receiver ? { status: receiver.status, upstream: receiver.upstream } : null,
     };
   }
 
   /** SHA-256 of the visible content (tables, rows, sequences): equal on nodes that answer alike. */
   contentHash(): Promise<string> {
-    return contentHash(this.db.state);
+    return contentHash(this.core.db.state);
   }
 
-  /** PostgreSQL's CHECKPOINT: snapshot the state, point the control record at it, drop older WAL. */
+  /** PostgreSQL's CHECKPOINT (a restartpoint on a standby): snapshot, point the control record at it, drop WAL no longer needed. */
   checkpoint(): Promise<void> {
     this.checkpointing ??= this.runCheckpoint().finally(() => (this.checkpointing = undefined));
     return this.checkpointing;
@@ -147,54 +260,34 @@ export class Node implements Queryable {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.checkpoint();
     this.closed = true;
-    await this.storage.close();
+    await this.replication?.close();
+    await this.checkpoint();
+    await this.core.storage.close();
   }
 
   private async runCheckpoint(): Promise<void> {
-    const lsn = this.wal.insertLsn;
-    const bytes = seal(takeSnapshot(this.db.state));
-    await this.wal.waitFlush(lsn);
-    if (lsn === this.control.checkpointLsn) return;
-    this.control = { ...this.control, checkpointLsn: lsn };
-    await this.storage.writeCheckpoint({ lsn, bytes }, this.control);
-    await this.storage.removeWalBefore(lsn);
+    const { core } = this;
+    if (!core.control) return;
+    const lsn = core.wal.insertLsn;
+    const bytes = seal(takeSnapshot(core.db.state));
+    await core.wal.waitFlush(lsn);
+    core.slots.invalidate(lsn, (m) => core.log('log', m));
+    const control = { ...core.control, checkpointLsn: lsn, slots: core.slots.persisted() };
+    await core.storage.writeCheckpoint({ lsn, bytes }, control);
+    core.control = control;
+    await core.storage.removeWalBefore(core.slots.retentionLsn(lsn, core.wal.insertLsn));
   }
 
   private maybeCheckpoint(): void {
-    const limit = this.options.maxWalSize ?? 16 * 1024 * 1024;
-    if (this.wal.insertLsn - this.control.checkpointLsn >= limit && !this.checkpointing) {
-      void this.checkpoint().catch((e) => this.log('warning', `checkpoint failed: ${e instanceof Error ? e.message : String(e)}`));
+    const control = this.core.control;
+    if (!control || this.closed || this.checkpointing) return;
+    if (this.core.wal.insertLsn - control.checkpointLsn >= this.maxWalSize) {
+      void this.checkpoint().catch((e) => this.core.log('warning', `checkpoint failed: ${e instanceof Error ? e.message : String(e)}`));
     }
   }
 
   private assertOpen(): void {
     if (this.closed) throw new SqlError(SQLSTATE.admin_shutdown, 'terminating connection because the node is closed');
-  }
-
-  private hooks(): NodeHooks {
-    const functions: Record<string, { type: SqlType; fn: (args: Value[], env: ExecEnv) => Value }> = {
-      pg_is_in_recovery: { type: 'bool', fn: () => this.role === 'standby' },
-      pg_current_wal_lsn: {
-        type: 'text',
-        fn: () => {
-          if (this.role === 'standby') {
-            throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, 'recovery is in progress', { hint: 'WAL control functions cannot be executed during recovery.' });
-          }
-          return formatLsn(this.wal.insertLsn);
-        },
-      },
-      pg_current_wal_flush_lsn: { type: 'text', fn: () => formatLsn(this.wal.flushLsn) },
-      pg_last_wal_replay_lsn: { type: 'text', fn: () => (this.role === 'standby' ? formatLsn(this.wal.flushLsn) : null) },
-      pg_last_wal_receive_lsn: { type: 'text', fn: () => (this.role === 'standby' ? formatLsn(this.wal.flushLsn) : null) },
-      version: { type: 'text', fn: () => 'walrtc 0.1.0 (PostgreSQL 18 dialect)' },
-    };
-    return {
-      readOnly: () => this.role === 'standby',
-      systemView: (schema, name): VirtualTable | undefined => (schema === 'information_schema' ? INFORMATION_SCHEMA[name] : undefined),
-      systemFunction: (name) => functions[name]?.fn,
-      systemFunctionType: (name) => functions[name]?.type,
-    };
   }
 }

@@ -16,7 +16,8 @@ export type Logger = (level: 'log' | 'warning', message: string) => void;
 
 export interface Recovered {
   state: DbState;
-  control: ControlFile;
+  /** Undefined for a standby that has no data yet: it waits for a base backup. */
+  control: ControlFile | undefined;
   /** Where the next WAL record goes. */
   endLsn: Lsn;
   fresh: boolean;
@@ -29,8 +30,10 @@ export function newSystemIdentifier(): string {
   return (hi | lo).toString();
 }
 
-export async function recover(storage: Storage, nodeId: string, log: Logger): Promise<Recovered> {
+/** `initialize`: create a new cluster when storage is empty (a primary); a standby waits for a base backup instead. */
+export async function recover(storage: Storage, nodeId: string, log: Logger, initialize = true): Promise<Recovered> {
   const control = await storage.readControl();
+  if (!control && !initialize) return { state: new DbState(), control: undefined, endLsn: FIRST_LSN, fresh: true };
   if (!control) {
     const fresh: ControlFile = { systemId: newSystemIdentifier(), nodeId, timeline: 1, checkpointLsn: FIRST_LSN, history: [], slots: [] };
     const state = new DbState();

@@ -5,8 +5,8 @@
 import BTreeImport from 'sorted-btree';
 
 type BTreeClass = typeof BTreeImport;
-const loaded = BTreeImport as BTreeClass & { default?: BTreeClass };
-const BTree: BTreeClass = typeof loaded === 'function' ? loaded : loaded.default!;
+const loaded = BTreeImport as unknown as BTreeClass | { default: BTreeClass };
+const BTree: BTreeClass = typeof loaded === 'function' ? loaded : loaded.default;
 
 export default BTree;
 export type { default as BTreeType } from 'sorted-btree';

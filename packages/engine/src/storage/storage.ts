@@ -14,7 +14,7 @@ export interface ControlFile {
   /** Timeline history: for each ancestor timeline, the LSN at which the next one forked from it. */
   history: { timeline: number; parent: number; switchLsn: Lsn }[];
   /** Persistent per-node settings that must survive restarts (replication slots, role). */
-  slots: { name: string; restartLsn: Lsn }[];
+  slots: { name: string; restartLsn: Lsn | null; lost: boolean }[];
 }
 
 /** A contiguous run of encoded WAL records: the unit of one flush (usually one transaction). */

@@ -22,6 +22,10 @@ export class WalWriter {
   private waiters: Waiter[] = [];
   private failure: unknown;
   private readonly flushListeners = new Set<(chunks: readonly WalChunk[]) => void>();
+  /** Recently flushed chunks, so walsenders of caught-up standbys never go back to storage. */
+  private recent: WalChunk[] = [];
+  private recentBytes = 0;
+  private static readonly RECENT_LIMIT = 16 * 1024 * 1024;
 
   constructor(private readonly storage: Storage, public insertLsn: Lsn, public flushLsn: Lsn = insertLsn) {}
 
@@ -71,10 +75,36 @@ export class WalWriter {
     return () => this.flushListeners.delete(listener);
   }
 
-  /** Forget WAL from `lsn` on (rewind, or a torn tail found by recovery). */
+  /** Forget WAL from `lsn` on (rewind, or a base backup that starts the WAL over). */
   resetTo(lsn: Lsn): void {
     this.insertLsn = lsn;
     this.flushLsn = lsn;
+    this.recent = [];
+    this.recentBytes = 0;
+  }
+
+  /**
+   * Flushed WAL from `from` on, as whole chunks (the first may start before `from`): from memory
+   * when the recent chunks reach back that far, else from storage.
+   */
+  async readFlushed(from: Lsn): Promise<WalChunk[]> {
+    const first = this.recent[0];
+    if (first && first.lsn <= from) {
+      const i = this.recent.findIndex((c) => c.end > from);
+      return i < 0 ? [] : this.recent.slice(i);
+    }
+    const limit = this.flushLsn;
+    return (await this.storage.readWal(from)).filter((c) => c.lsn < limit);
+  }
+
+  private remember(batch: readonly WalChunk[]): void {
+    for (const c of batch) {
+      this.recent.push(c);
+      this.recentBytes += c.bytes.length;
+    }
+    let drop = 0;
+    while (this.recentBytes > WalWriter.RECENT_LIMIT && drop < this.recent.length - 1) this.recentBytes -= this.recent[drop++]!.bytes.length;
+    if (drop) this.recent = this.recent.slice(drop);
   }
 
   private async flushLoop(): Promise<void> {
@@ -84,6 +114,7 @@ export class WalWriter {
         this.pending = [];
         await this.storage.appendWal(batch);
         this.flushLsn = batch[batch.length - 1]!.end;
+        this.remember(batch);
         const ready = this.waiters.filter((w) => w.lsn <= this.flushLsn);
         this.waiters = this.waiters.filter((w) => w.lsn > this.flushLsn);
         for (const w of ready) w.resolve();

@@ -1,0 +1,125 @@
+/**
+ * The replication protocol: every message a node sends to a peer, in one union, modelled on
+ * PostgreSQL's streaming replication (IDENTIFY_SYSTEM, TIMELINE_HISTORY, START_REPLICATION,
+ * XLogData, standby status update, keepalive, BASE_BACKUP). Each message travels as one msgpack
+ * frame behind a protocol version byte and is validated field by field before anything acts on it.
+ */
+import { Packr } from 'msgpackr';
+import type { Lsn } from '../wal/lsn.ts';
+
+export const PROTOCOL_VERSION = 1;
+
+export interface TimelineHistoryEntry {
+  timeline: number;
+  parent: number;
+  switchLsn: Lsn;
+}
+
+/** What every node tells its peers about itself: the node catalog is built from these. */
+export interface NodeAnnouncement {
+  nodeId: string;
+  systemId: string | null;
+  role: 'primary' | 'standby';
+  upstream: string | null;
+  timeline: number;
+  flushLsn: Lsn;
+}
+
+// ── sent by a standby (walreceiver) ─────────────────────────────────────────────
+export type StandbyMessage =
+  | { t: 'identify_system' }
+  | { t: 'timeline_history'; timeline: number }
+  | { t: 'start_replication'; slot: string | null; timeline: number; lsn: Lsn }
+  | { t: 'base_backup' }
+  /** Standby status update: positions written, flushed and applied, and the standby's clock. */
+  | { t: 'status_update'; write: Lsn; flush: Lsn; apply: Lsn; time: number; replyRequested: boolean };
+
+// ── sent by a primary or a cascading standby (walsender) ───────────────────────────
+export type SenderMessage =
+  | { t: 'identify_system_reply'; systemId: string; timeline: number; flushLsn: Lsn }
+  | { t: 'timeline_history_reply'; timeline: number; history: TimelineHistoryEntry[] }
+  /** START_REPLICATION accepted: XLogData follows. */
+  | { t: 'copy_both'; timeline: number }
+  | { t: 'xlog_data'; start: Lsn; end: Lsn; walEnd: Lsn; time: number; bytes: Uint8Array }
+  | { t: 'keepalive'; walEnd: Lsn; time: number; replyRequested: boolean }
+  | { t: 'backup_start'; systemId: string; timeline: number; lsn: Lsn; history: TimelineHistoryEntry[]; totalBytes: number }
+  | { t: 'backup_chunk'; offset: number; bytes: Uint8Array }
+  | { t: 'backup_end'; lsn: Lsn }
+  | { t: 'error'; code: string; message: string; detail?: string };
+
+// ── sent by every node to every peer ─────────────────────────────────────────────
+export type PeerMessage = { t: 'announce'; node: NodeAnnouncement };
+
+export type ReplicationMessage = StandbyMessage | SenderMessage | PeerMessage;
+
+const packr = new Packr({ useRecords: false, moreTypes: false });
+
+export function encodeMessage(msg: ReplicationMessage): Uint8Array {
+  const body = packr.pack(msg);
+  const out = new Uint8Array(body.length + 1);
+  out[0] = PROTOCOL_VERSION;
+  out.set(body, 1);
+  return out;
+}
+
+export type Decoded = { ok: true; msg: ReplicationMessage } | { ok: false; reason: string };
+
+/** Parse and validate one frame; a bad one is reported, never half-used. */
+export function decodeMessage(bytes: Uint8Array): Decoded {
+  if (bytes.length < 2) return { ok: false, reason: 'message too short' };
+  if (bytes[0] !== PROTOCOL_VERSION) return { ok: false, reason: `unsupported replication protocol version ${bytes[0]}` };
+  let raw: unknown;
+  try {
+    raw = packr.unpack(bytes.subarray(1));
+  } catch {
+    return { ok: false, reason: 'undecodable message' };
+  }
+  const reason = invalid(raw);
+  return reason ? { ok: false, reason } : { ok: true, msg: raw as ReplicationMessage };
+}
+
+const lsn = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const int = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v);
+const str = (v: unknown) => typeof v === 'string' && v.length <= 256;
+const bytes = (v: unknown) => v instanceof Uint8Array;
+const bool = (v: unknown) => typeof v === 'boolean';
+const history = (v: unknown) =>
+  Array.isArray(v) && v.length <= 10_000 && v.every((h) => h && int(h.timeline) && int(h.parent) && lsn(h.switchLsn));
+
+const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
+  identify_system: {},
+  timeline_history: { timeline: int },
+  start_replication: { slot: (v) => v === null || str(v), timeline: int, lsn },
+  base_backup: {},
+  status_update: { write: lsn, flush: lsn, apply: lsn, time: int, replyRequested: bool },
+  identify_system_reply: { systemId: str, timeline: int, flushLsn: lsn },
+  timeline_history_reply: { timeline: int, history },
+  copy_both: { timeline: int },
+  xlog_data: { start: lsn, end: lsn, walEnd: lsn, time: int, bytes },
+  keepalive: { walEnd: lsn, time: int, replyRequested: bool },
+  backup_start: { systemId: str, timeline: int, lsn, history, totalBytes: int },
+  backup_chunk: { offset: int, bytes },
+  backup_end: { lsn },
+  error: { code: str, message: (v) => typeof v === 'string', detail: (v) => v === undefined || typeof v === 'string' },
+  announce: {
+    node: (v) => {
+      const n = v as NodeAnnouncement | undefined;
+      return !!n && str(n.nodeId) && (n.systemId === null || str(n.systemId)) && (n.role === 'primary' || n.role === 'standby')
+        && (n.upstream === null || str(n.upstream)) && int(n.timeline) && lsn(n.flushLsn);
+    },
+  },
+};
+
+function invalid(raw: unknown): string | undefined {
+  if (!raw || typeof raw !== 'object') return 'message is not an object';
+  const t = (raw as { t?: unknown }).t;
+  if (typeof t !== 'string' || !(t in SHAPES)) return `unknown message type ${JSON.stringify(t)}`;
+  for (const [field, ok] of Object.entries(SHAPES[t]!)) {
+    if (!ok((raw as Record<string, unknown>)[field])) return `invalid field "${field}" in ${t} message`;
+  }
+  if (t === 'xlog_data') {
+    const m = raw as { start: number; end: number; bytes: Uint8Array };
+    if (m.end - m.start !== m.bytes.length) return 'xlog_data length does not match its LSN range';
+  }
+  return undefined;
+}

@@ -1,0 +1,294 @@
+/**
+ * The walreceiver (PostgreSQL's walreceiver.c): on a standby, finds its upstream, checks the
+ * system identifier, takes a base backup when it has no data, streams WAL from its own end,
+ * validates every batch (contiguous LSNs, CRC-checked records) before handing it to replay, and
+ * reports write/flush/apply positions back. When the upstream no longer has the WAL it needs it
+ * restores from the archive, or takes a fresh base backup.
+ */
+import type { WalChunk } from '../storage/storage.ts';
+import { decodeRecords } from '../wal/codec.ts';
+import { formatLsn, type Lsn } from '../wal/lsn.ts';
+import type { PositionedRecord } from '../wal/record.ts';
+import type { WalWriter } from '../wal/xlog.ts';
+import type { WalArchive } from './archive.ts';
+import type { SenderMessage, StandbyMessage, TimelineHistoryEntry } from './protocol.ts';
+
+export interface BackupMeta {
+  systemId: string;
+  timeline: number;
+  lsn: Lsn;
+  history: TimelineHistoryEntry[];
+}
+
+export type ReceiverStatus = 'stopped' | 'waiting' | 'starting' | 'backup' | 'restoring' | 'streaming' | 'error';
+
+export interface ReceiverProgress {
+  phase: 'backup' | 'catchup' | 'streaming';
+  done: number;
+  total: number;
+}
+
+export interface ReceiverHost {
+  readonly nodeId: string;
+  readonly wal: WalWriter;
+  readonly slotName: string | null;
+  readonly archive?: WalArchive;
+  /** Take a fresh base backup when the upstream can no longer serve this standby. */
+  readonly autoBaseBackup: boolean;
+  identity(): { systemId: string; timeline: number } | undefined;
+  /** The node to stream from: the configured upstream, or the primary the node catalog knows. */
+  upstream(): string | undefined;
+  replayLsn(): Lsn;
+  /** Write (append) and replay a validated batch. */
+  apply(chunk: WalChunk, records: PositionedRecord[]): void;
+  installBackup(meta: BackupMeta, snapshot: Uint8Array): Promise<void>;
+  /** The upstream is on a newer timeline whose history this node's WAL agrees with: follow it. */
+  followTimeline(timeline: number, history: TimelineHistoryEntry[]): Promise<boolean>;
+  send(to: string, msg: StandbyMessage): Promise<void>;
+  log(level: 'log' | 'warning', message: string): void;
+  progress(p: ReceiverProgress): void;
+}
+
+export interface ReceiverInfo {
+  status: ReceiverStatus;
+  upstream: string | null;
+  receiveStartLsn: Lsn | null;
+  receiveStartTli: number | null;
+  writtenLsn: Lsn;
+  flushedLsn: Lsn;
+  receivedTli: number | null;
+  lastMsgSendTime: Date | null;
+  lastMsgReceiptTime: Date | null;
+  latestEndLsn: Lsn | null;
+  slotName: string | null;
+  lastError: string | null;
+}
+
+const RETRY_MS = 200;
+
+export class WalReceiver {
+  private status: ReceiverStatus = 'stopped';
+  private source: string | undefined;
+  private backup: { meta: BackupMeta; bytes: Uint8Array; received: number } | undefined;
+  private info: Omit<ReceiverInfo, 'status' | 'upstream' | 'writtenLsn' | 'flushedLsn' | 'slotName'> = {
+    receiveStartLsn: null, receiveStartTli: null, receivedTli: null, lastMsgSendTime: null, lastMsgReceiptTime: null, latestEndLsn: null, lastError: null,
+  };
+  private retry: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
+
+  constructor(private readonly host: ReceiverHost) {}
+
+  snapshot(): ReceiverInfo {
+    return {
+      ...this.info,
+      status: this.status,
+      upstream: this.source ?? null,
+      writtenLsn: this.host.wal.insertLsn,
+      flushedLsn: this.host.wal.flushLsn,
+      slotName: this.host.slotName,
+    };
+  }
+
+  /** (Re)connect when idle: called at start, when peers come and go, and after errors. */
+  poke(): void {
+    if (this.stopped || this.status === 'error') return;
+    if (this.status !== 'stopped' && this.status !== 'waiting') return;
+    const upstream = this.host.upstream();
+    if (!upstream) {
+      this.status = 'waiting';
+      return;
+    }
+    this.source = upstream;
+    this.status = 'starting';
+    void this.send({ t: 'identify_system' });
+  }
+
+  peerLeft(peer: string): void {
+    if (peer !== this.source) return;
+    this.host.log('log', `replication terminated by upstream "${peer}"`);
+    this.source = undefined;
+    this.backup = undefined;
+    if (this.status !== 'error') this.status = 'waiting';
+    this.poke();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.status = 'stopped';
+    if (this.retry) clearTimeout(this.retry);
+  }
+
+  async handle(from: string, msg: SenderMessage): Promise<void> {
+    if (from !== this.source) return;
+    this.info.lastMsgReceiptTime = new Date();
+    switch (msg.t) {
+      case 'identify_system_reply':
+        return this.identified(msg.systemId, msg.timeline);
+      case 'timeline_history_reply': {
+        const ok = await this.host.followTimeline(msg.timeline, msg.history);
+        if (ok) return this.startStreaming();
+        return this.fail(`could not follow timeline ${msg.timeline} of upstream "${from}"`);
+      }
+      case 'copy_both':
+        this.status = 'streaming';
+        this.info.receiveStartLsn = this.host.wal.insertLsn;
+        this.info.receiveStartTli = msg.timeline;
+        this.info.receivedTli = msg.timeline;
+        return;
+      case 'xlog_data':
+        return this.xlogData(msg);
+      case 'keepalive':
+        this.info.lastMsgSendTime = new Date(msg.time);
+        this.info.latestEndLsn = msg.walEnd;
+        if (msg.replyRequested) await this.sendStatus();
+        return;
+      case 'backup_start':
+        this.status = 'backup';
+        this.backup = { meta: { systemId: msg.systemId, timeline: msg.timeline, lsn: msg.lsn, history: msg.history }, bytes: new Uint8Array(msg.totalBytes), received: 0 };
+        this.host.progress({ phase: 'backup', done: 0, total: msg.totalBytes });
+        return;
+      case 'backup_chunk': {
+        const b = this.backup;
+        if (!b || msg.offset + msg.bytes.length > b.bytes.length) return this.restart('base backup chunk out of range');
+        b.bytes.set(msg.bytes, msg.offset);
+        b.received += msg.bytes.length;
+        this.host.progress({ phase: 'backup', done: b.received, total: b.bytes.length });
+        return;
+      }
+      case 'backup_end': {
+        const b = this.backup;
+        this.backup = undefined;
+        if (!b || b.received !== b.bytes.length || msg.lsn !== b.meta.lsn) return this.restart('incomplete base backup');
+        await this.host.installBackup(b.meta, b.bytes);
+        this.host.log('log', `base backup received: consistent at ${formatLsn(b.meta.lsn)}`);
+        return this.startStreaming();
+      }
+      case 'error':
+        return this.upstreamError(msg.code, msg.message, msg.detail);
+    }
+  }
+
+  private async identified(systemId: string, timeline: number): Promise<void> {
+    const mine = this.host.identity();
+    if (!mine) {
+      this.host.log('log', `no local data: taking a base backup from "${this.source}"`);
+      this.status = 'backup';
+      return this.send({ t: 'base_backup' });
+    }
+    if (mine.systemId !== systemId) {
+      return this.fail('database system identifier differs between the primary and standby',
+        `The primary's identifier is ${systemId}, the standby's identifier is ${mine.systemId}.`);
+    }
+    if (timeline > mine.timeline) return this.send({ t: 'timeline_history', timeline });
+    if (timeline < mine.timeline) return this.fail(`upstream "${this.source}" is on timeline ${timeline}, behind this node's timeline ${mine.timeline}`, undefined, true);
+    return this.startStreaming();
+  }
+
+  private startStreaming(): Promise<void> {
+    const mine = this.host.identity()!;
+    this.status = 'starting';
+    return this.send({ t: 'start_replication', slot: this.host.slotName, timeline: mine.timeline, lsn: this.host.wal.insertLsn });
+  }
+
+  private async xlogData(msg: Extract<SenderMessage, { t: 'xlog_data' }>): Promise<void> {
+    const wal = this.host.wal;
+    if (this.status !== 'streaming' && this.status !== 'restoring') return;
+    this.info.lastMsgSendTime = new Date(msg.time);
+    this.info.latestEndLsn = msg.walEnd;
+    if (msg.start !== wal.insertLsn) {
+      return this.restart(`unexpected WAL start ${formatLsn(msg.start)} from upstream, expected ${formatLsn(wal.insertLsn)}`);
+    }
+    if (!this.accept({ lsn: msg.start, end: msg.end, bytes: msg.bytes })) return;
+    this.host.progress({ phase: msg.end >= msg.walEnd ? 'streaming' : 'catchup', done: msg.end, total: msg.walEnd });
+    await this.sendStatus();
+    void wal.waitFlush(msg.end).then(() => this.sendStatus(), () => {});
+  }
+
+  /** Validate a batch completely, then write and replay it; a bad batch changes nothing. */
+  private accept(chunk: WalChunk): boolean {
+    const { records, invalid } = decodeRecords(chunk.bytes, chunk.lsn);
+    if (invalid) {
+      void this.restart(`${invalid.reason} in WAL received from "${this.source}"`);
+      return false;
+    }
+    const last = records[records.length - 1];
+    if (last && last.record.kind !== 'commit' && last.record.kind !== 'abort' && last.record.kind !== 'checkpoint' && last.record.kind !== 'timeline_switch') {
+      void this.restart(`WAL batch from "${this.source}" ends inside a transaction at ${formatLsn(chunk.end)}`);
+      return false;
+    }
+    this.host.apply(chunk, records);
+    return true;
+  }
+
+  private async upstreamError(code: string, message: string, detail?: string): Promise<void> {
+    this.host.log('warning', `could not receive data from WAL stream: ERROR:  ${message}${detail ? ` (${detail})` : ''}`);
+    this.info.lastError = message;
+    if (code === '58P01') return this.behind();
+    return this.restart(message);
+  }
+
+  /** The upstream removed WAL this standby needs: restore_command first, then a new base backup. */
+  private async behind(): Promise<void> {
+    const archive = this.host.archive;
+    if (archive) {
+      this.status = 'restoring';
+      const from = this.host.wal.insertLsn;
+      const chunks = (await archive.restore(from)).filter((c) => c.end > from);
+      if (chunks.length && chunks[0]!.lsn <= from) {
+        let ok = true;
+        for (const c of chunks) {
+          const at = this.host.wal.insertLsn;
+          if (c.end <= at) continue;
+          if (c.lsn > at) break;
+          const piece = c.lsn < at ? { lsn: at, end: c.end, bytes: c.bytes.subarray(at - c.lsn) } : c;
+          if (!(ok = this.accept(piece))) break;
+        }
+        if (ok) {
+          this.host.log('log', `restored WAL from the archive up to ${formatLsn(this.host.wal.insertLsn)}`);
+          this.status = 'starting';
+          return this.startStreaming();
+        }
+      }
+      this.host.log('warning', `the archive does not have WAL from ${formatLsn(from)}`);
+    }
+    if (!this.host.autoBaseBackup) return this.fail('the upstream no longer has the WAL this standby needs, and autoBaseBackup is off');
+    this.host.log('log', 'taking a new base backup');
+    this.status = 'backup';
+    return this.send({ t: 'base_backup' });
+  }
+
+  private async sendStatus(): Promise<void> {
+    const wal = this.host.wal;
+    await this.send({ t: 'status_update', write: wal.insertLsn, flush: wal.flushLsn, apply: this.host.replayLsn(), time: Date.now(), replyRequested: false });
+  }
+
+  /** Drop the stream and start over from this node's own end of WAL. */
+  private restart(reason: string): void {
+    this.host.log('warning', reason);
+    this.info.lastError = reason;
+    this.status = 'waiting';
+    this.backup = undefined;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      this.poke();
+    }, RETRY_MS);
+  }
+
+  /** A condition retrying cannot fix (different cluster): stop and say why. */
+  private fail(message: string, detail?: string, retry = false): void {
+    this.host.log('warning', `FATAL:  ${message}${detail ? ` DETAIL:  ${detail}` : ''}`);
+    this.info.lastError = detail ? `${message}: ${detail}` : message;
+    if (retry) return this.restart(message);
+    this.status = 'error';
+  }
+
+  private async send(msg: StandbyMessage): Promise<void> {
+    if (!this.source) return;
+    try {
+      await this.host.send(this.source, msg);
+    } catch (e) {
+      this.restart(`could not send to upstream "${this.source}": ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}

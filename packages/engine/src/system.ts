@@ -1,0 +1,75 @@
+/**
+ * The SQL face of the node: functions that report or change its replication state
+ * (pg_is_in_recovery, pg_current_wal_lsn, pg_create_physical_replication_slot, pg_promote, …) and
+ * the system views (information_schema, pg_stat_replication, …) the planner can read.
+ */
+import { INFORMATION_SCHEMA } from './catalog/views.ts';
+import { SqlError, SQLSTATE } from './errors.ts';
+import type { NodeCore } from './replication/replication.ts';
+import { replicationViews, type ReplicationSource } from './replication/views.ts';
+import type { ExecEnv, NodeHooks } from './sql/env.ts';
+import type { SqlType, Value } from './sql/types.ts';
+import { formatLsn } from './wal/lsn.ts';
+
+interface SystemFunction {
+  type: SqlType;
+  fn: (args: Value[], env: ExecEnv) => Value;
+}
+
+export interface SystemActions {
+  /** pg_promote(): start promotion; the SQL call returns true once it is under way. */
+  promote(): void;
+}
+
+export function nodeHooks(node: () => NodeCore, replication: () => ReplicationSource, actions: SystemActions): NodeHooks {
+  const inRecovery = () => node().role === 'standby';
+  const notInRecovery = (): never => {
+    throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, 'recovery is in progress', { hint: 'WAL control functions cannot be executed during recovery.' });
+  };
+  const functions: Record<string, SystemFunction> = {
+    pg_is_in_recovery: { type: 'bool', fn: inRecovery },
+    pg_current_wal_lsn: { type: 'text', fn: () => (inRecovery() ? notInRecovery() : formatLsn(node().wal.insertLsn)) },
+    pg_current_wal_insert_lsn: { type: 'text', fn: () => (inRecovery() ? notInRecovery() : formatLsn(node().wal.insertLsn)) },
+    pg_current_wal_flush_lsn: { type: 'text', fn: () => (inRecovery() ? notInRecovery() : formatLsn(node().wal.flushLsn)) },
+    pg_last_wal_receive_lsn: { type: 'text', fn: () => (inRecovery() ? formatLsn(node().wal.flushLsn) : null) },
+    pg_last_wal_replay_lsn: { type: 'text', fn: () => (inRecovery() ? formatLsn(node().replayer.replayLsn) : null) },
+    pg_control_system: { type: 'text', fn: () => node().control?.systemId ?? null },
+    pg_create_physical_replication_slot: {
+      type: 'text',
+      fn: (args) => {
+        const name = String(args[0]);
+        // immediately_reserve (default false): without it restart_lsn stays NULL until a standby connects
+        node().slots.create(name, args[1] === true ? node().wal.insertLsn : null);
+        return name;
+      },
+    },
+    pg_drop_replication_slot: {
+      type: 'text',
+      fn: (args) => {
+        node().slots.drop(String(args[0]));
+        return '';
+      },
+    },
+    pg_promote: {
+      type: 'bool',
+      fn: () => {
+        if (!inRecovery()) throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, 'recovery is not in progress', { hint: 'Recovery control functions can only be executed during recovery.' });
+        actions.promote();
+        return true;
+      },
+    },
+    version: { type: 'text', fn: () => 'walrtc 0.1.0 (PostgreSQL 18 dialect)' },
+  };
+  let views: ReturnType<typeof replicationViews> | undefined;
+  return {
+    readOnly: inRecovery,
+    systemView: (schema, name) => {
+      if (schema === 'information_schema') return INFORMATION_SCHEMA[name];
+      if (schema !== undefined && schema !== 'pg_catalog') return undefined;
+      views ??= replicationViews(replication());
+      return views[name as keyof typeof views];
+    },
+    systemFunction: (name) => functions[name]?.fn,
+    systemFunctionType: (name) => functions[name]?.type,
+  };
+}
