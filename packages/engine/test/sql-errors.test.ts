@@ -107,6 +107,13 @@ describe('SQLSTATEs and messages', () => {
     expect((await node.query('select count(*) as n from t')).rows).toEqual([{ n: 1 }]);
   });
 
+  it('ORDER BY under DISTINCT, and negative LIMIT/OFFSET', async () => {
+    await expectError('select distinct name from t order by score', '42P10', 'for SELECT DISTINCT, ORDER BY expressions must appear in select list', { position: 38 });
+    expect((await node.query('select distinct upper(name) as u from t order by upper(name)')).rows).toEqual([{ u: 'A' }]);
+    await expectError('select 1 from t limit -1', '2201W', 'LIMIT must not be negative');
+    await expectError('select 1 from t offset -1', '2201X', 'OFFSET must not be negative');
+  });
+
   it('query() takes exactly one statement', async () => {
     await expectError('select 1; select 2', '42601', 'cannot insert multiple commands into a prepared statement');
   });

@@ -11,7 +11,7 @@ import type { NodeHooks, RunContext } from './env.ts';
 import { compileExpr } from './expr.ts';
 import { planFrom, pos, RowScope, type RowSource, type SubqueryPlanner } from './from.ts';
 import { needsGrouping, planGrouping } from './group.ts';
-import { outputName, strings } from './names.ts';
+import { outputName, sameExpr, strings } from './names.ts';
 import type { Compiled, EvalContext, Scope } from './scope.ts';
 import type { SqlType, Value } from './types.ts';
 import { compareForSort, distinctKey } from './values.ts';
@@ -78,8 +78,18 @@ export class SelectPlanner implements SubqueryPlanner {
     const outputs = targets.map((t) => ({ name: t.name, expr: t.compiled ?? compileExpr(t.node, scope) }));
     scope.clause = saved;
     const columns = outputs.map((o) => ({ name: o.name, type: o.expr.type }));
-    const sort = (stmt.sortClause ?? []).map((s) => sortKey((s as { SortBy: SortBy }).SortBy, outputs, scope));
     const distinct = stmt.distinctClause !== undefined;
+    const sort = (stmt.sortClause ?? []).map((s) => {
+      const by = (s as { SortBy: SortBy }).SortBy;
+      const key = sortKey(by, outputs, scope);
+      if (!distinct || key.output !== undefined) return key;
+      // DISTINCT removes rows by the select list alone, so a sort key must be one of its columns
+      const same = targets.findIndex((t) => sameExpr(t.node, by.node!));
+      if (same < 0) {
+        throw new SqlError(SQLSTATE.invalid_column_reference, 'for SELECT DISTINCT, ORDER BY expressions must appear in select list', { position: pos(exprLocation(by.node!)) });
+      }
+      return { output: same, desc: key.desc, nullsFirst: key.nullsFirst };
+    });
     if (distinct && stmt.distinctClause!.length && Object.keys(stmt.distinctClause![0]!).length) {
       throw new SqlError(SQLSTATE.feature_not_supported, 'SELECT DISTINCT ON is not supported');
     }
@@ -186,11 +196,16 @@ function dedupe(rows: Value[][], key: (r: Value[]) => string): Value[][] {
   });
 }
 
-function toCount(v: Value, what: string): number {
+function toCount(v: Value, what: 'LIMIT' | 'OFFSET'): number {
   if (v === null || v === undefined) return what === 'LIMIT' ? Infinity : 0;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new SqlError(SQLSTATE.invalid_parameter_value, `${what} must not be negative`);
+  // PostgreSQL's invalid_row_count_in_limit_clause / invalid_row_count_in_result_offset_clause
+  if (!Number.isFinite(n) || n < 0) throw new SqlError(what === 'LIMIT' ? '2201W' : '2201X', `${what} must not be negative`);
   return Math.floor(n);
+}
+
+function exprLocation(node: Node): number | undefined {
+  return (Object.values(node)[0] as { location?: number } | undefined)?.location;
 }
 
 export interface Target {
