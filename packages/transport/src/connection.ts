@@ -5,7 +5,7 @@
 import type Peer from '@thaunknown/simple-peer/lite.js';
 import type { SignalData } from '@thaunknown/simple-peer/lite.js';
 import { ClusterKey, randomNonce } from './auth.ts';
-import { encodeControl, encodeMessage, PING_FRAME, Reassembler, type Control } from './frame.ts';
+import { encodeControl, encodeMessage, fitsOneFrame, PING_FRAME, Reassembler, type Control } from './frame.ts';
 import { createPeer, destroyPeer, loopbackSignal, type RtcOptions } from './rtc.ts';
 import { TransportError, type Logger } from './transport.ts';
 
@@ -62,6 +62,7 @@ export class Connection {
   #theirProofOk = false;
   #theirOk = false;
   #lastSeen = Date.now();
+  #heard = false; // a frame arrived since the last heartbeat tick (cheaper than Date.now() per frame)
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #deadline: ReturnType<typeof setTimeout> | undefined;
   #tail: Promise<void> | null = null; // the send in progress; sends are serialised so frames never interleave
@@ -112,11 +113,12 @@ export class Connection {
     if (msg.byteLength > this.#o.maxMessageSize) {
       return Promise.reject(new TransportError('too-large', `message of ${msg.byteLength} bytes exceeds the maximum of ${this.#o.maxMessageSize}`));
     }
-    const frames = encodeMessage(msg);
-    // Fast path: nothing queued and the whole message fits in the buffer budget now.
-    if (this.#tail === null && frames.length === 1 && this.#fits(frames[0].byteLength)) {
-      return this.#raw(frames[0]) ? Promise.resolve() : Promise.reject(this.#closedError());
+    // Fast path: nothing queued and the whole message is one frame that fits the buffer budget now.
+    if (this.#tail === null && fitsOneFrame(msg) && this.#fits(msg.byteLength + 6)) {
+      const [frame] = encodeMessage(msg);
+      return this.#raw(frame) ? Promise.resolve() : Promise.reject(this.#closedError());
     }
+    const frames = encodeMessage(msg);
     const run = (async (prev: Promise<void> | null) => {
       if (prev) await prev;
       for (const frame of frames) {
@@ -185,6 +187,10 @@ export class Connection {
   }
 
   #beat(): void {
+    if (this.#heard) {
+      this.#heard = false;
+      this.#lastSeen = Date.now();
+    }
     const silent = Date.now() - this.#lastSeen;
     if (silent > this.#o.timing.peerTimeoutMs) {
       void this.close(`no heartbeat from ${this.remoteId} for ${silent} ms`);
@@ -195,7 +201,7 @@ export class Connection {
 
   #onFrame(frame: Uint8Array): void {
     if (this.#state === 'closed') return;
-    this.#lastSeen = Date.now();
+    this.#heard = true;
     const r = this.#reassembler.push(frame);
     switch (r.kind) {
       case 'message':

@@ -22,7 +22,8 @@ export class Emitter {
   emit<E extends TransportEvent>(event: E, ...args: Parameters<TransportEvents[E]>): void {
     const set = this.#listeners.get(event);
     if (!set) return;
-    for (const fn of [...set]) {
+    // Set iteration tolerates listeners removing themselves; no per-emit copy on the hot path.
+    for (const fn of set) {
       try {
         (fn as unknown as (...a: Parameters<TransportEvents[E]>) => void)(...args);
       } catch (err) {

@@ -40,25 +40,31 @@ export type Incoming =
   | { kind: 'partial' } // a chunk of a message still being reassembled
   | { kind: 'reject'; reason: string };
 
-/** Split one application message into frames of at most `chunkSize` bytes. */
-export function encodeMessage(msg: Uint8Array, chunkSize = CHUNK_SIZE): Uint8Array[] {
-  const frames: Uint8Array[] = [];
+/** True if `msg` travels as a single frame. */
+export function fitsOneFrame(msg: Uint8Array, chunkSize = CHUNK_SIZE): boolean {
+  return msg.byteLength <= chunkSize - START_HEADER;
+}
+
+/**
+ * Split one application message into frames of at most `chunkSize` bytes, lazily: a sender
+ * under back-pressure holds one frame at a time, not a second copy of the whole message.
+ */
+export function* encodeMessage(msg: Uint8Array, chunkSize = CHUNK_SIZE): Generator<Uint8Array> {
   const firstLen = Math.min(msg.byteLength, chunkSize - START_HEADER);
   const first = new Uint8Array(START_HEADER + firstLen);
   first[0] = FRAME_VERSION;
   first[1] = FrameKind.Start;
   new DataView(first.buffer).setUint32(2, msg.byteLength);
   first.set(msg.subarray(0, firstLen), START_HEADER);
-  frames.push(first);
+  yield first;
   for (let off = firstLen; off < msg.byteLength; off += chunkSize - MORE_HEADER) {
     const part = msg.subarray(off, off + chunkSize - MORE_HEADER);
     const frame = new Uint8Array(MORE_HEADER + part.byteLength);
     frame[0] = FRAME_VERSION;
     frame[1] = FrameKind.More;
     frame.set(part, MORE_HEADER);
-    frames.push(frame);
+    yield frame;
   }
-  return frames;
 }
 
 export function encodeControl(control: Control): Uint8Array {
@@ -142,14 +148,15 @@ export class Reassembler {
     const interrupted = this.#buf !== null || this.#skip > 0;
     this.#reset();
     if (interrupted) return this.#reject('new message started before the previous one was complete');
-    const total = new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(2);
+    const total = ((frame[2] << 24) | (frame[3] << 16) | (frame[4] << 8) | frame[5]) >>> 0;
     const payload = frame.subarray(START_HEADER);
     if (payload.byteLength > total) return this.#reject(`start frame carries more than its declared ${total} bytes`);
     if (total > this.maxMessageSize) {
       this.#skip = total - payload.byteLength;
       return { kind: 'reject', reason: `message of ${total} bytes exceeds the maximum of ${this.maxMessageSize}` };
     }
-    if (payload.byteLength === total) return { kind: 'message', data: payload.slice() };
+    // No copy: every frame arrives in its own buffer, which nothing else holds.
+    if (payload.byteLength === total) return { kind: 'message', data: payload };
     this.#buf = new Uint8Array(total);
     this.#buf.set(payload);
     this.#filled = payload.byteLength;

@@ -11,7 +11,7 @@ describe('framing', () => {
   it('chunks to at most 16 KiB and reassembles byte for byte', () => {
     for (const size of [0, 1, CHUNK_SIZE - 6, CHUNK_SIZE - 5, 3 * CHUNK_SIZE + 17, 1024 * 1024]) {
       const msg = bytes(size);
-      const frames = encodeMessage(msg);
+      const frames = [...encodeMessage(msg)];
       expect(frames.every((f) => f.byteLength <= CHUNK_SIZE && f[0] === FRAME_VERSION)).toBe(true);
       const out = feed(new Reassembler(64 * 1024 * 1024), frames);
       expect(out).toHaveLength(1);
@@ -29,7 +29,7 @@ describe('framing', () => {
 
   it('rejects malformed frames with a reason and never delivers a corrupted message', () => {
     const r = new Reassembler(1 << 20);
-    const [start, more] = encodeMessage(bytes(20_000));
+    const [start, more] = [...encodeMessage(bytes(20_000))];
     const cases: [Uint8Array, RegExp][] = [
       [new Uint8Array([1]), /too short/],
       [rawFrame(2, FrameKind.Start, new Uint8Array(8)), /unknown frame version 2/],
@@ -48,7 +48,7 @@ describe('framing', () => {
     }
     // A message cut short by a new start, or overrun by an extra chunk, is dropped, not delivered.
     expect(r.push(start).kind).toBe('partial');
-    expect(r.push(encodeMessage(bytes(3))[0])).toMatchObject({ kind: 'reject', reason: expect.stringMatching(/before the previous one was complete/) });
+    expect(r.push([...encodeMessage(bytes(3))][0])).toMatchObject({ kind: 'reject', reason: expect.stringMatching(/before the previous one was complete/) });
     expect(r.push(start).kind).toBe('partial');
     expect(r.push(more)).toEqual({ kind: 'message', data: bytes(20_000) });
     expect(r.push(more)).toMatchObject({ kind: 'reject', reason: expect.stringMatching(/without a message start/) });
