@@ -30,6 +30,38 @@ export function encodeRecord(record: WalRecord): Uint8Array {
   return out;
 }
 
+/**
+ * Encode records back to back into one buffer, byte for byte what concatenating `encodeRecord`
+ * of each would give, with one allocation instead of two per record. `ends[i]` is the offset just
+ * past record i.
+ */
+export function encodeBatch(records: readonly WalRecord[]): { bytes: Uint8Array; ends: number[] } {
+  // msgpackr returns views into its own buffer and never writes over an earlier result, so the
+  // payloads stay valid until they are copied below
+  const payloads = new Array<Uint8Array>(records.length);
+  let total = 0;
+  for (let i = 0; i < records.length; i++) {
+    const payload = packr.pack(records[i]!);
+    payloads[i] = payload;
+    total += HEADER + payload.length;
+  }
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  const ends = new Array<number>(records.length);
+  let at = 0;
+  for (let i = 0; i < payloads.length; i++) {
+    const payload = payloads[i]!;
+    const end = at + HEADER + payload.length;
+    out.set(payload, at + HEADER);
+    out[at] = WAL_FORMAT_VERSION;
+    view.setUint32(at + 1, payload.length, true);
+    view.setUint32(at + 5, crc32c(out, at + HEADER, end) ^ crcOfHeader(out, at), true);
+    ends[i] = end;
+    at = end;
+  }
+  return { bytes: out, ends };
+}
+
 function crcOfHeader(buf: Uint8Array, at = 0): number {
   // the header fields are covered by mixing in their own checksum, so a flipped length is caught too
   return crc32c(buf, at, at + 5);

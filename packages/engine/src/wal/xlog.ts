@@ -6,7 +6,7 @@
  */
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { Storage, WalChunk } from '../storage/storage.ts';
-import { concat, encodeRecord } from './codec.ts';
+import { encodeBatch } from './codec.ts';
 import type { Lsn } from './lsn.ts';
 import type { PositionedRecord, WalRecord } from './record.ts';
 
@@ -32,18 +32,18 @@ export class WalWriter {
   /** Encode and position records; they are durable once `waitFlush(end)` resolves. */
   append(records: readonly WalRecord[]): { lsn: Lsn; end: Lsn; positioned: PositionedRecord[] } {
     this.assertHealthy();
-    const parts: Uint8Array[] = [];
-    const positioned: PositionedRecord[] = [];
+    const { bytes, ends } = encodeBatch(records);
     const start = this.insertLsn;
-    let at = start;
-    for (const record of records) {
-      const bytes = encodeRecord(record);
-      parts.push(bytes);
-      positioned.push({ lsn: at, end: at + bytes.length, record });
-      at += bytes.length;
-    }
-    this.appendChunk({ lsn: start, end: at, bytes: parts.length === 1 ? parts[0]! : concat(parts) });
-    return { lsn: start, end: at, positioned };
+    const end = start + bytes.length;
+    this.appendChunk({ lsn: start, end, bytes });
+    return {
+      lsn: start,
+      end,
+      // built on demand: a large transaction's commit need not make an object per record
+      get positioned() {
+        return records.map((record, i) => ({ lsn: start + (i ? ends[i - 1]! : 0), end: start + ends[i]!, record }));
+      },
+    };
   }
 
   /** Append already-encoded WAL (a standby writing what it received). */
