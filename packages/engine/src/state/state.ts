@@ -10,10 +10,16 @@ import type { Value } from '../sql/types.ts';
 import type { RowId } from '../wal/record.ts';
 import { compareKeys, hasNull, type IndexKey } from './keys.ts';
 
+/**
+ * An index entry's row ids: one id as a plain number (every key of a unique index), more as an
+ * array. Entries are shared with forks: replaced, never mutated.
+ */
+type RowIds = RowId | readonly RowId[];
+
 export class IndexData {
   readonly cols: number[];
   readonly composite: boolean;
-  constructor(readonly def: IndexDef, table: TableDef, readonly tree = new BTree<IndexKey, RowId[]>(undefined, compareKeys)) {
+  constructor(readonly def: IndexDef, table: TableDef, readonly tree = new BTree<IndexKey, RowIds>(undefined, compareKeys)) {
     this.cols = def.columns.map((c) => table.columns.findIndex((col) => col.name === c));
     this.composite = this.cols.length > 1;
   }
@@ -24,27 +30,33 @@ export class IndexData {
   }
 
   lookup(key: IndexKey): readonly RowId[] {
-    return this.tree.get(key) ?? EMPTY;
+    const ids = this.tree.get(key);
+    return ids === undefined ? EMPTY : typeof ids === 'number' ? [ids] : ids;
   }
 
   /** Row ids other than `self` that hold `key`: a unique index's conflicts. NULLs never conflict. */
   conflicts(key: IndexKey, self?: RowId): RowId | undefined {
     if (hasNull(key, this.composite)) return undefined;
-    for (const id of this.lookup(key)) if (id !== self) return id;
+    const ids = this.tree.get(key);
+    if (ids === undefined) return undefined;
+    if (typeof ids === 'number') return ids !== self ? ids : undefined;
+    for (const id of ids) if (id !== self) return id;
     return undefined;
   }
 
   add(key: IndexKey, id: RowId): void {
     const ids = this.tree.get(key);
-    // row-id arrays are shared with forks: replace, never mutate
-    this.tree.set(key, ids ? [...ids, id] : [id]);
+    this.tree.set(key, ids === undefined ? id : typeof ids === 'number' ? [ids, id] : [...ids, id]);
   }
 
   remove(key: IndexKey, id: RowId): void {
     const ids = this.tree.get(key);
-    if (!ids) return;
-    if (ids.length === 1) this.tree.delete(key);
-    else this.tree.set(key, ids.filter((x) => x !== id));
+    if (ids === undefined) return;
+    if (typeof ids === 'number' || ids.length === 1) this.tree.delete(key);
+    else {
+      const rest = ids.filter((x) => x !== id);
+      this.tree.set(key, rest.length === 1 ? rest[0]! : rest);
+    }
   }
 
   clone(table: TableDef): IndexData {
@@ -123,29 +135,34 @@ export function nextCatalogVersion(): number {
 }
 
 export class DbState {
-  tables = new Map<Oid, TableData>();
-  tableNames = new Map<string, Oid>();
+  tables: Map<Oid, TableData>;
+  tableNames: Map<string, Oid>;
   /** index name → index oid, and index oid → owning table oid */
-  indexNames = new Map<string, Oid>();
-  indexTables = new Map<Oid, Oid>();
-  sequences = new Map<Oid, SequenceState>();
-  sequenceNames = new Map<string, Oid>();
+  indexNames: Map<string, Oid>;
+  indexTables: Map<Oid, Oid>;
+  sequences: Map<Oid, SequenceState>;
+  sequenceNames: Map<string, Oid>;
   nextOid = 16384;
   /** Bumped by every DDL change: cached plans compiled against an older version are recompiled. */
   catalogVersion = 0;
   private owned = new Set<Oid>();
 
+  /** An empty state, or (through `fork`) a copy of `parent`'s maps that owns none of its tables. */
+  constructor(parent?: DbState) {
+    this.tables = new Map(parent?.tables);
+    this.tableNames = new Map(parent?.tableNames);
+    this.indexNames = new Map(parent?.indexNames);
+    this.indexTables = new Map(parent?.indexTables);
+    this.sequences = new Map(parent?.sequences);
+    this.sequenceNames = new Map(parent?.sequenceNames);
+    if (parent) {
+      this.nextOid = parent.nextOid;
+      this.catalogVersion = parent.catalogVersion;
+    }
+  }
+
   fork(): DbState {
-    const f = new DbState();
-    f.tables = new Map(this.tables);
-    f.tableNames = new Map(this.tableNames);
-    f.indexNames = new Map(this.indexNames);
-    f.indexTables = new Map(this.indexTables);
-    f.sequences = new Map(this.sequences);
-    f.sequenceNames = new Map(this.sequenceNames);
-    f.nextOid = this.nextOid;
-    f.catalogVersion = this.catalogVersion;
-    return f;
+    return new DbState(this);
   }
 
   table(oid: Oid): TableData {
