@@ -34,6 +34,8 @@ export interface WebrtcTransportOptions {
 }
 
 const MAX_REMEMBERED = 1000; // bound on per-stranger bookkeeping
+const MAX_RETRIES = 5;
+const RETRY_MS = 250; // times the attempt number
 
 /** Create a transport; it joins signaling at once and connects to every node it hears of. */
 export function webrtcTransport(options: WebrtcTransportOptions): Transport {
@@ -48,6 +50,10 @@ class WebrtcTransport implements Transport {
   readonly #emitter: Emitter;
   readonly #timing: Timing;
   readonly #conns = new Map<string, Connection>();
+  readonly #known = new Map<string, string>(); // remote id -> its latest announced session
+  readonly #attempts = new WeakMap<Connection, number>();
+  readonly #refusedConns = new WeakSet<Connection>();
+  readonly #retries = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #refusedOnce = new Set<string>(); // "from|reason": report each refusal once, not per message
   readonly #started: Promise<void>;
   #key: ClusterKey | null = null;
@@ -101,6 +107,7 @@ class WebrtcTransport implements Transport {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#closed = true;
+      for (const timer of this.#retries.values()) clearTimeout(timer);
       await this.#started;
       await this.#post({ type: 'bye', to: '', toSession: '', body: '' });
       await Promise.all([...this.#conns.values()].map((c) => c.close(`${this.nodeId} closed`, true)));
@@ -152,6 +159,7 @@ class WebrtcTransport implements Transport {
 
   /** Heard of `from`'s session: replace a stale connection; the lower id starts a new one. */
   #discovered(e: Envelope): void {
+    this.#known.set(e.from, e.session);
     const existing = this.#conns.get(e.from);
     if (existing?.remoteSession === e.session) return;
     if (existing) void existing.close(`${e.from} reconnected as a new session`, true);
@@ -171,11 +179,15 @@ class WebrtcTransport implements Transport {
       if (this.nodeId < e.from || data.type !== 'offer') return;
       if (conn) void conn.close(`${e.from} reconnected as a new session`, true);
       conn = this.#connect(e.from, e.session, false);
+    } else if (data.type === 'offer' && !conn.ready) {
+      // The initiator gave up on the last attempt and retries: start over with it.
+      void conn.close(`${e.from} retried the connection`);
+      conn = this.#connect(e.from, e.session, false);
     }
     conn.signal(data);
   }
 
-  #connect(remoteId: string, remoteSession: string, initiator: boolean): Connection {
+  #connect(remoteId: string, remoteSession: string, initiator: boolean, attempt = 0): Connection {
     const key = this.#key;
     if (!key) throw new Error('unreachable: signaling is joined only after the key is imported');
     const conn = new Connection({
@@ -190,8 +202,24 @@ class WebrtcTransport implements Transport {
       log: this.#log,
       events: this.#events,
     });
+    this.#attempts.set(conn, attempt);
     this.#conns.set(remoteId, conn);
     return conn;
+  }
+
+  /** The initiator retries a connection that failed before becoming ready (e.g. ICE or DTLS timeout). */
+  #retry(conn: Connection, attempt: number): void {
+    if (this.#closed || this.nodeId > conn.remoteId || attempt > MAX_RETRIES) return;
+    const id = conn.remoteId;
+    clearTimeout(this.#retries.get(id));
+    this.#retries.set(
+      id,
+      setTimeout(() => {
+        this.#retries.delete(id);
+        if (this.#closed || this.#conns.has(id) || this.#known.get(id) !== conn.remoteSession) return;
+        this.#connect(id, conn.remoteSession, true, attempt);
+      }, RETRY_MS * attempt),
+    );
   }
 
   readonly #events: ConnectionEvents = {
@@ -200,10 +228,15 @@ class WebrtcTransport implements Transport {
     },
     message: (conn, data) => this.#emitter.emit('message', conn.remoteId, data),
     closed: (conn, reason, wasReady) => {
-      if (this.#conns.get(conn.remoteId) === conn) this.#conns.delete(conn.remoteId);
+      if (this.#conns.get(conn.remoteId) !== conn) return; // replaced: its successor owns the id
+      this.#conns.delete(conn.remoteId);
       if (wasReady && !this.#closed) this.#emitter.emit('peer-left', conn.remoteId, reason);
+      if (!wasReady && !this.#refusedConns.has(conn)) this.#retry(conn, (this.#attempts.get(conn) ?? 0) + 1);
     },
-    refused: (conn, reason) => this.#refuse(conn.remoteId, reason),
+    refused: (conn, reason) => {
+      this.#refusedConns.add(conn); // a refusal is final: no retry
+      this.#refuse(conn.remoteId, reason);
+    },
     signal: (conn, data) =>
       void this.#post({ type: 'signal', to: conn.remoteId, toSession: conn.remoteSession, body: JSON.stringify(data) }),
   };

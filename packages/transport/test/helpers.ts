@@ -19,6 +19,7 @@ export function make(nodeId: string, signaling: Signaling, extra: Partial<Webrtc
     key: 'cluster secret',
     signaling,
     loopbackOnly: true,
+    connectTimeoutMs: 4000, // a stuck attempt is abandoned and retried well within the test's waits
     log: (m) => logs.push(m),
     ...extra,
   });

@@ -8,7 +8,7 @@ afterEach(closeAll);
 /** Wait until every transport sees exactly the others as peers. */
 async function mesh(ts: Transport[]): Promise<void> {
   const ids = ts.map((t) => t.nodeId).sort();
-  await until('full mesh', () => ts.every((t) => JSON.stringify(t.peers()) === JSON.stringify(ids.filter((id) => id !== t.nodeId))));
+  await until('full mesh', () => ts.every((t) => JSON.stringify(t.peers()) === JSON.stringify(ids.filter((id) => id !== t.nodeId))), 20_000);
 }
 
 describe('webrtcTransport over real data channels (node-datachannel, loopback only)', () => {
