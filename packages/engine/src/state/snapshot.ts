@@ -52,14 +52,16 @@ export function restoreSnapshot(snap: Snapshot): DbState {
   return state;
 }
 
-const packr = new Packr({ useRecords: false, moreTypes: false });
+// A whole state is packed with a Packr of its own: a shared one would keep its scratch buffer, grown
+// to several times the largest state ever packed, for the life of the process.
+const packr = () => new Packr({ useRecords: false, moreTypes: false });
 
 export function encodeSnapshot(snap: Snapshot): Uint8Array {
-  return packr.pack(snap);
+  return packr().pack(snap);
 }
 
 export function decodeSnapshot(bytes: Uint8Array): Snapshot {
-  return packr.unpack(bytes) as Snapshot;
+  return packr().unpack(bytes) as Snapshot;
 }
 
 /**
@@ -72,6 +74,6 @@ export async function contentHash(state: DbState): Promise<string> {
     tables: snap.tables.map((t) => ({ def: t.def, indexes: t.indexes, rows: t.rows })),
     sequences: snap.sequences,
   };
-  const digest = await crypto.subtle.digest('SHA-256', new Uint8Array(packr.pack(canonical)));
+  const digest = await crypto.subtle.digest('SHA-256', new Uint8Array(packr().pack(canonical)));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
