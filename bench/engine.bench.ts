@@ -18,6 +18,7 @@ interface Db {
   query(sql: string, params?: unknown[]): Promise<unknown>;
   exec(sql: string): Promise<unknown>;
   transaction(fn: (tx: { query(sql: string, params?: unknown[]): Promise<unknown> }) => Promise<void>): Promise<void>;
+  checkpoint(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,6 +36,7 @@ const allEngines: Engine[] = [
         query: (sql, params) => node.query(sql, params as never),
         exec: (sql) => node.exec(sql),
         transaction: async (fn) => { await node.transaction((tx) => fn({ query: (sql, params) => tx.query(sql, params as never) })); },
+        checkpoint: () => node.checkpoint(),
         close: () => node.close(),
       };
     },
@@ -47,6 +49,7 @@ const allEngines: Engine[] = [
         query: (sql, params) => pg.query(sql, params),
         exec: (sql) => pg.exec(sql),
         transaction: async (fn) => { await pg.transaction((tx) => fn({ query: (sql, params) => tx.query(sql, params) })); },
+        checkpoint: async () => { await pg.exec('CHECKPOINT'); },
         close: () => pg.close(),
       };
     },
@@ -132,17 +135,22 @@ async function heap(): Promise<number> {
   return m.heapUsed + m.external;
 }
 
-/** Bytes of JS heap + external memory per row for MEM_ROWS rows of (serial, text(50), int). */
-async function memoryPerRow(engine: Engine): Promise<number> {
+/**
+ * Bytes of JS heap + external memory per row for MEM_ROWS rows of (serial, text(50), int): right
+ * after the inserting transaction commits, and again after a CHECKPOINT.
+ */
+async function memoryPerRow(engine: Engine): Promise<[number, number]> {
   const db = await engine.open();
   await db.exec('CREATE TABLE m (id serial PRIMARY KEY, s text, n int)');
   const before = await heap();
   await db.transaction(async (tx) => {
     for (let i = 1; i <= MEM_ROWS; i++) await tx.query('INSERT INTO m (s, n) VALUES ($1, $2)', [name(i), i]);
   });
-  const after = await heap();
+  const committed = await heap();
+  await db.checkpoint();
+  const checkpointed = await heap();
   await db.close();
-  return (after - before) / MEM_ROWS;
+  return [(committed - before) / MEM_ROWS, (checkpointed - before) / MEM_ROWS];
 }
 
 async function main(): Promise<void> {
@@ -175,11 +183,14 @@ async function main(): Promise<void> {
   }
 
   if (!process.env.NO_MEM) {
-    const mem = new Map<string, number>();
+    const mem = new Map<string, [number, number]>();
     for (const engine of engines) mem.set(engine.name, await memoryPerRow(engine));
-    const memCells = names.map((n) => `${fmt(mem.get(n)!)} B`);
-    const ratio = both ? ` | ${(mem.get('walrtc')! / mem.get('PGlite')!).toFixed(2)}×` : '';
-    lines.push(`| memory per row, ${MEM_ROWS / 1000}k rows (serial, text(50), int)${gc ? '' : ' (no --expose-gc)'} | ${memCells.join(' | ')}${ratio} |`);
+    const rows = `${MEM_ROWS / 1000}k rows (serial, text(50), int)${gc ? '' : ' (no --expose-gc)'}`;
+    for (const [k, when] of ['after COMMIT', 'after CHECKPOINT'].entries()) {
+      const memCells = names.map((n) => `${fmt(mem.get(n)![k]!)} B`);
+      const ratio = both ? ` | ${(mem.get('walrtc')![k]! / mem.get('PGlite')![k]!).toFixed(2)}×` : '';
+      lines.push(`| memory per row, ${rows}, ${when} | ${memCells.join(' | ')}${ratio} |`);
+    }
   }
 
   console.log(`\nEngine: medians of ${ROUNDS} rounds, ${N.toLocaleString('en-US')} ops per small workload; Node ${process.version}\n`);
