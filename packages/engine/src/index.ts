@@ -6,3 +6,5 @@ export type { SynchronousCommit } from './database.ts';
 export type { Storage } from './storage/storage.ts';
 export type { Logger } from './recovery.ts';
 export { formatLsn, parseLsn, type Lsn } from './wal/lsn.ts';
+export { memoryArchive, indexedDbArchive, type WalArchive } from './replication/archive.ts';
+export type { ReceiverProgress } from './replication/receiver.ts';

@@ -9,7 +9,7 @@ import { recover, type Logger } from './recovery.ts';
 import type { WalArchive } from './replication/archive.ts';
 import type { ReceiverProgress } from './replication/receiver.ts';
 import { Replication, type NodeCore, type PeerTransport } from './replication/replication.ts';
-import { Slots } from './replication/slots.ts';
+import { slotNameFor, Slots } from './replication/slots.ts';
 import type { ReplicationSource } from './replication/views.ts';
 import type { QueryResult } from './sql/env.ts';
 import { loadParser } from './sql/parse.ts';
@@ -37,6 +37,8 @@ export interface NodeOptions {
   role?: 'primary' | 'standby';
   /** A standby's upstream node: another standby to cascade from. Default: the cluster's primary. */
   upstream?: string;
+  /** PostgreSQL's primary_slot_name: the slot a standby streams through. Default: its node id; null for none. */
+  primarySlotName?: string | null;
   /** PostgreSQL's synchronous_commit; 'on' (default) returns after the WAL is durable. */
   synchronousCommit?: SynchronousCommit;
   /** PostgreSQL's max_wal_size, in bytes: a checkpoint starts when this much WAL accumulates. Default 16 MiB. */
@@ -171,6 +173,7 @@ export class Node implements Queryable {
     this.replication = options.transport
       ? new Replication(core, options.transport, {
           upstream: options.upstream,
+          slotName: options.primarySlotName === undefined ? slotNameFor(o.nodeId) : options.primarySlotName,
           maxWalSenders: options.maxWalSenders ?? 10,
           archive: options.archive,
           autoBaseBackup: options.autoBaseBackup ?? true,
@@ -276,7 +279,9 @@ export class Node implements Queryable {
     const control = { ...core.control, checkpointLsn: lsn, slots: core.slots.persisted() };
     await core.storage.writeCheckpoint({ lsn, bytes }, control);
     core.control = control;
-    await core.storage.removeWalBefore(core.slots.retentionLsn(lsn, core.wal.insertLsn));
+    const keep = core.slots.retentionLsn(lsn, core.wal.insertLsn);
+    await core.storage.removeWalBefore(keep);
+    core.wal.forgetBefore(keep);
   }
 
   private maybeCheckpoint(): void {

@@ -30,7 +30,8 @@ export type StandbyMessage =
   | { t: 'identify_system' }
   | { t: 'timeline_history'; timeline: number }
   | { t: 'start_replication'; slot: string | null; timeline: number; lsn: Lsn }
-  | { t: 'base_backup' }
+  /** BASE_BACKUP; with a slot, the WAL from the backup's LSN is kept for this standby (pg_basebackup -C -S). */
+  | { t: 'base_backup'; slot: string | null }
   /** Standby status update: positions written, flushed and applied, and the standby's clock. */
   | { t: 'status_update'; write: Lsn; flush: Lsn; apply: Lsn; time: number; replyRequested: boolean };
 
@@ -90,7 +91,7 @@ const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
   identify_system: {},
   timeline_history: { timeline: int },
   start_replication: { slot: (v) => v === null || str(v), timeline: int, lsn },
-  base_backup: {},
+  base_backup: { slot: (v) => v === null || str(v) },
   status_update: { write: lsn, flush: lsn, apply: lsn, time: int, replyRequested: bool },
   identify_system_reply: { systemId: str, timeline: int, flushLsn: lsn },
   timeline_history_reply: { timeline: int, history },

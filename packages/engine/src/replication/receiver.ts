@@ -173,7 +173,7 @@ export class WalReceiver {
     if (!mine) {
       this.host.log('log', `no local data: taking a base backup from "${this.source}"`);
       this.status = 'backup';
-      return this.send({ t: 'base_backup' });
+      return this.send({ t: 'base_backup', slot: this.host.slotName });
     }
     if (mine.systemId !== systemId) {
       return this.fail('database system identifier differs between the primary and standby',
@@ -254,7 +254,7 @@ export class WalReceiver {
     if (!this.host.autoBaseBackup) return this.fail('the upstream no longer has the WAL this standby needs, and autoBaseBackup is off');
     this.host.log('log', 'taking a new base backup');
     this.status = 'backup';
-    return this.send({ t: 'base_backup' });
+    return this.send({ t: 'base_backup', slot: this.host.slotName });
   }
 
   private async sendStatus(): Promise<void> {

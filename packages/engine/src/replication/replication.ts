@@ -14,7 +14,7 @@ import type { WalArchive } from './archive.ts';
 import { decodeMessage, encodeMessage, type NodeAnnouncement, type ReplicationMessage, type StandbyMessage } from './protocol.ts';
 import { WalReceiver, type BackupMeta, type ReceiverProgress } from './receiver.ts';
 import { WalSenders } from './sender.ts';
-import { slotNameFor, type Slots } from './slots.ts';
+import type { Slots } from './slots.ts';
 
 /** The part of a transport replication needs (structurally the @walrtc/transport Transport). */
 export interface PeerTransport {
@@ -40,6 +40,8 @@ export interface NodeCore {
 
 export interface ReplicationSettings {
   upstream?: string;
+  /** The slot this node streams through as a standby, or null for none. */
+  slotName: string | null;
   maxWalSenders: number;
   archive?: WalArchive;
   autoBaseBackup: boolean;
@@ -177,7 +179,7 @@ export class Replication {
     return new WalReceiver({
       nodeId: core.nodeId,
       wal: core.wal,
-      slotName: slotNameFor(core.nodeId),
+      slotName: this.settings.slotName,
       archive: this.settings.archive,
       autoBaseBackup: this.settings.autoBaseBackup,
       identity: () => this.identity(),

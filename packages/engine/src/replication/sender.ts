@@ -8,7 +8,7 @@ import { SQLSTATE } from '../errors.ts';
 import { formatLsn, type Lsn } from '../wal/lsn.ts';
 import type { WalWriter } from '../wal/xlog.ts';
 import type { SenderMessage, StandbyMessage, TimelineHistoryEntry } from './protocol.ts';
-import { slotNameFor, type Slots } from './slots.ts';
+import type { Slots } from './slots.ts';
 
 export interface SenderHost {
   readonly nodeId: string;
@@ -50,7 +50,7 @@ interface Standby extends StandbyInfo {
 
 /** Largest XLogData payload: whole chunks are grouped up to this during catch-up. */
 const BATCH_BYTES = 256 * 1024;
-const BACKUP_CHUNK = 256 * 1024;
+const BACKUP_CHUNK = 64 * 1024;
 
 export class WalSenders {
   private readonly standbys = new Map<string, Standby>();
@@ -105,7 +105,7 @@ export class WalSenders {
       case 'start_replication':
         return this.startReplication(peer, msg.slot, msg.timeline, msg.lsn);
       case 'base_backup':
-        return this.baseBackup(peer);
+        return this.baseBackup(peer, msg.slot);
       case 'status_update':
         return this.statusUpdate(peer, msg);
     }
@@ -197,9 +197,9 @@ export class WalSenders {
         s.sentLsn = end;
         s.samples.push({ lsn: end, time: performance.now() });
         if (s.samples.length > 1000) s.samples.shift();
-        if (s.sentLsn >= wal.flushLsn && s.state === 'catchup') s.state = 'streaming';
         start = end;
       }
+      if (s.streaming && s.sentLsn >= wal.flushLsn && s.state === 'catchup') s.state = 'streaming';
     } catch (e) {
       this.host.log(`could not send WAL to "${s.peer}": ${e instanceof Error ? e.message : String(e)}`);
       this.peerLeft(s.peer);
@@ -232,7 +232,7 @@ export class WalSenders {
     this.notify();
   }
 
-  private async baseBackup(peer: string): Promise<void> {
+  private async baseBackup(peer: string, slotName: string | null): Promise<void> {
     const identity = this.host.identity();
     if (!identity) return this.refuse(peer, SQLSTATE.object_not_in_prerequisite_state, 'the database system is starting up');
     const s = this.standby(peer);
@@ -240,20 +240,21 @@ export class WalSenders {
     s.state = 'backup';
     s.streaming = false;
     const { lsn, bytes } = this.host.snapshot();
-    // the standby streams from `lsn` next: keep that WAL for it
-    const slotName = slotNameFor(peer);
-    const slot = this.host.slots.get(slotName);
-    if (slot) {
-      slot.restartLsn = lsn;
-      slot.lost = false;
-    } else this.host.slots.create(slotName, lsn);
+    // the standby streams from `lsn` next: its slot keeps that WAL for it
+    if (slotName) {
+      const slot = this.host.slots.get(slotName);
+      if (slot) {
+        slot.restartLsn = lsn;
+        slot.lost = false;
+      } else this.host.slots.create(slotName, lsn);
+    }
     try {
       await this.host.send(peer, { t: 'backup_start', systemId: identity.systemId, timeline: identity.timeline, lsn, history: identity.history, totalBytes: bytes.length });
       for (let offset = 0; offset < bytes.length; offset += BACKUP_CHUNK) {
         await this.host.send(peer, { t: 'backup_chunk', offset, bytes: bytes.subarray(offset, offset + BACKUP_CHUNK) });
       }
+      // stays 'backup' until the standby, having installed it, asks to stream
       await this.host.send(peer, { t: 'backup_end', lsn });
-      s.state = 'startup';
     } catch (e) {
       this.host.log(`base backup to "${peer}" failed: ${e instanceof Error ? e.message : String(e)}`);
       this.peerLeft(peer);

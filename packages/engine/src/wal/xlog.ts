@@ -97,6 +97,14 @@ export class WalWriter {
     return (await this.storage.readWal(from)).filter((c) => c.lsn < limit);
   }
 
+  /** WAL before `lsn` was removed from storage (retention): stop serving it from memory too. */
+  forgetBefore(lsn: Lsn): void {
+    const keep = this.recent.findIndex((c) => c.end > lsn);
+    const dropped = keep < 0 ? this.recent : this.recent.slice(0, keep);
+    for (const c of dropped) this.recentBytes -= c.bytes.length;
+    this.recent = keep < 0 ? [] : this.recent.slice(keep);
+  }
+
   private remember(batch: readonly WalChunk[]): void {
     for (const c of batch) {
       this.recent.push(c);
