@@ -64,7 +64,9 @@ export interface ReceiverInfo {
   lastError: string | null;
 }
 
-const RETRY_MS = 200;
+/** wal_retrieve_retry_interval: the first retry is quick, later ones back off to 5 s. */
+const RETRY_MS = 100;
+const RETRY_MAX_MS = 5000;
 
 export class WalReceiver {
   private status: ReceiverStatus = 'stopped';
@@ -74,6 +76,7 @@ export class WalReceiver {
     receiveStartLsn: null, receiveStartTli: null, receivedTli: null, lastMsgSendTime: null, lastMsgReceiptTime: null, latestEndLsn: null, lastError: null,
   };
   private retry: ReturnType<typeof setTimeout> | undefined;
+  private retryMs = RETRY_MS;
   private stopped = false;
 
   constructor(private readonly host: ReceiverHost) {}
@@ -131,6 +134,7 @@ export class WalReceiver {
       }
       case 'copy_both':
         this.status = 'streaming';
+        this.retryMs = RETRY_MS;
         this.info.receiveStartLsn = this.host.wal.insertLsn;
         this.info.receiveStartTli = msg.timeline;
         this.info.receivedTli = msg.timeline;
@@ -195,6 +199,9 @@ export class WalReceiver {
     if (this.status !== 'streaming' && this.status !== 'restoring') return;
     this.info.lastMsgSendTime = new Date(msg.time);
     this.info.latestEndLsn = msg.walEnd;
+    if (msg.timeline !== this.info.receivedTli) {
+      return this.restart(`WAL from "${this.source}" is on timeline ${msg.timeline}, but streaming was started on timeline ${this.info.receivedTli}`);
+    }
     if (msg.start !== wal.insertLsn) {
       return this.restart(`unexpected WAL start ${formatLsn(msg.start)} from upstream, expected ${formatLsn(wal.insertLsn)}`);
     }
@@ -272,7 +279,8 @@ export class WalReceiver {
     this.retry = setTimeout(() => {
       this.retry = undefined;
       this.poke();
-    }, RETRY_MS);
+    }, this.retryMs);
+    this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
   }
 
   /** A condition retrying cannot fix (different cluster): stop and say why. */

@@ -193,7 +193,7 @@ export class WalSenders {
           end += piece.length;
         }
         const bytes = parts.length === 1 ? parts[0]! : concatBytes(parts, end - start);
-        await this.host.send(s.peer, { t: 'xlog_data', start, end, walEnd: wal.flushLsn, time: Date.now(), bytes });
+        await this.host.send(s.peer, { t: 'xlog_data', timeline: this.host.identity()?.timeline ?? 0, start, end, walEnd: wal.flushLsn, time: Date.now(), bytes });
         s.sentLsn = end;
         s.samples.push({ lsn: end, time: performance.now() });
         if (s.samples.length > 1000) s.samples.shift();
