@@ -10,10 +10,12 @@ import { crc32c } from '../wal/crc32.ts';
 export const STORAGE_FORMAT_VERSION = 1;
 const MAGIC = 0x5741_4c52; // "WALR"
 const HEADER = 12;
-const packr = new Packr({ useRecords: false, moreTypes: false });
+const options = { useRecords: false, moreTypes: false };
+const unpackr = new Packr(options);
 
 export function seal(payload: unknown): Uint8Array {
-  const body = packr.pack(payload);
+  // a fresh packer per blob: a shared one keeps a scratch buffer as large as the largest checkpoint
+  const body = new Packr(options).pack(payload);
   const out = new Uint8Array(HEADER + body.length);
   out.set(body, HEADER);
   const view = new DataView(out.buffer);
@@ -34,7 +36,7 @@ export function unseal<T>(bytes: Uint8Array, what: string): T {
     });
   }
   if (view.getUint32(8, true) !== crc32c(bytes, HEADER)) throw corrupted(what, 'incorrect checksum');
-  return packr.unpack(bytes.subarray(HEADER)) as T;
+  return unpackr.unpack(bytes.subarray(HEADER)) as T;
 }
 
 function corrupted(what: string, why: string): SqlError {
