@@ -5,6 +5,7 @@
  */
 import { Database, Session, type SynchronousCommit } from './database.ts';
 import { SqlError, SQLSTATE } from './errors.ts';
+import { live, type LiveCallback, type LiveOptions } from './live/live.ts';
 import { recover, type Logger } from './recovery.ts';
 import type { WalArchive } from './replication/archive.ts';
 import type { ReceiverProgress } from './replication/receiver.ts';
@@ -220,6 +221,12 @@ export class Node implements Queryable {
       db.rollback(session);
       throw e;
     }
+  }
+
+  /** Call `cb` with the result of `sql` now and again after every commit that changes a table it reads; returns the unsubscribe. */
+  live<R = Record<string, Value>>(sql: string, params: readonly Value[], cb: LiveCallback<R>, options?: LiveOptions): () => void {
+    this.assertOpen();
+    return live(this.core.db, sql, params, cb, options);
   }
 
   async status(): Promise<NodeStatus> {

@@ -1,0 +1,114 @@
+/**
+ * Live queries: a SELECT that re-runs whenever a committed transaction (local, or replayed on a
+ * standby) changes a table it reads. It owns the subscription lifecycle (first run, re-runs
+ * after commits, unsubscribe); the Database's commit listeners drive it, and bursts of commits
+ * are coalesced so a subscriber sees at most one result per scheduler tick (a frame in a page).
+ */
+import type { CommitInfo, Database } from '../database.ts';
+import type { QueryResult } from '../sql/env.ts';
+import type { Value } from '../sql/types.ts';
+import { readsOf, type Reads } from './reads.ts';
+
+export type LiveCallback<R = Record<string, Value>> = (result: QueryResult<R>) => void;
+export type LiveErrorCallback = (error: unknown) => void;
+
+/** Runs `fn` once, later; the default coalesces to one run per animation frame in a page. */
+export type Scheduler = (fn: () => void) => void;
+
+export interface LiveOptions {
+  /** A failed run (the table was dropped, a syntax error, …). Default: console.error. */
+  onError?: LiveErrorCallback;
+  /** How re-runs are deferred; see defaultScheduler. */
+  schedule?: Scheduler;
+}
+
+/**
+ * In a page, the next animation frame, with a timeout as well because hidden tabs get no frames
+ * and a standby tab in the background should still keep up; elsewhere (Node, a worker) a
+ * macrotask, so a burst of commits from one replayed batch becomes one re-run.
+ */
+export const defaultScheduler: Scheduler = (fn) => {
+  const raf = typeof document !== 'undefined' ? globalThis.requestAnimationFrame : undefined;
+  if (!raf) {
+    setTimeout(fn, 0);
+    return;
+  }
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    cancelAnimationFrame(frame);
+    clearTimeout(timer);
+    fn();
+  };
+  const frame = raf(once);
+  const timer = setTimeout(once, 100);
+};
+
+/** Subscribe `cb` to the results of `sql`; returns the unsubscribe function. */
+export function live<R = Record<string, Value>>(
+  db: Database,
+  sql: string,
+  params: readonly Value[],
+  cb: LiveCallback<R>,
+  options: LiveOptions = {},
+): () => void {
+  const onError = options.onError ?? ((e: unknown) => console.error('walrtc: live query failed:', e));
+  const schedule = options.schedule ?? defaultScheduler;
+  let active = true;
+  let reads: Reads | undefined;
+  let running = false;
+  let dirty = false;
+  let scheduled = false;
+
+  // Runs are serialised: a commit during a run marks the subscription dirty and the run repeats,
+  // so results arrive in commit order and the last one always reflects the latest commit.
+  const run = async (): Promise<void> => {
+    running = true;
+    try {
+      do {
+        dirty = false;
+        try {
+          const [result] = await db.run(sql, params, undefined, true);
+          reads = readsOf(sql, db.state);
+          if (active) cb((result ?? { rows: [], fields: [], rowCount: 0, command: '' }) as QueryResult<R>);
+        } catch (e) {
+          // a failing query (its table not created yet, say) re-runs after every commit
+          reads = { all: true, tables: new Set() };
+          if (active) onError(e);
+        }
+      } while (dirty && active);
+    } finally {
+      running = false;
+    }
+  };
+
+  const wake = (): void => {
+    if (running) {
+      dirty = true;
+      return;
+    }
+    if (scheduled) return;
+    scheduled = true;
+    schedule(() => {
+      scheduled = false;
+      if (active) void run();
+    });
+  };
+
+  const unsubscribe = db.onCommit((c: CommitInfo) => {
+    if (active && affects(reads, c)) wake();
+  });
+  void run();
+  return () => {
+    active = false;
+    unsubscribe();
+  };
+}
+
+function affects(reads: Reads | undefined, c: CommitInfo): boolean {
+  // before the first run finishes the reads are unknown: re-run to be safe
+  if (!reads || reads.all) return true;
+  for (const t of c.tables) if (reads.tables.has(t)) return true;
+  return false;
+}
