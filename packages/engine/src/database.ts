@@ -116,7 +116,7 @@ export class Database {
     const readState = open ? open.state : this.state;
     const plan = this.plans.get(st.text, st.stmt, readState, hooks);
     if (plan.writes && hooks.readOnly()) {
-      throw new SqlError(SQLSTATE.read_only_sql_transaction, `cannot execute ${plan.command} in a read-only transaction`);
+      throw new SqlError(SQLSTATE.read_only_sql_transaction, `cannot execute ${plan.command} in a read-only transaction`, { detail: hooks.readOnlyDetail?.() });
     }
     if (!plan.writes) {
       const env: ExecEnv = { state: readState, txn: open, hooks, sequenceWrites: [] };
@@ -124,7 +124,7 @@ export class Database {
       const out = plan.run(ctx);
       if (env.sequenceWrites.length) {
         if (open) open.sequenceWrites.push(...env.sequenceWrites);
-        else await this.durable(this.wal.append([...env.sequenceWrites, { kind: 'commit', xid: this.nextXid++, time: Date.now() }]).end);
+        else if (!hooks.readOnly()) await this.durable(this.wal.append([...env.sequenceWrites, { kind: 'commit', xid: this.nextXid++, time: Date.now() }]).end);
       }
       return result(plan.command, plan.columns, out.rows, out.rowCount);
     }
@@ -184,6 +184,19 @@ export class Database {
     }
   }
 
+  /** Commit records the node itself writes (membership changes) as one transaction. */
+  async writeSystem(records: readonly WalRecord[]): Promise<void> {
+    const txn = await this.begin();
+    try {
+      for (const r of records) txn.write(r);
+    } catch (e) {
+      this.abort(txn);
+      throw e;
+    }
+    const end = this.commit(txn);
+    if (end !== undefined) await this.wal.waitFlush(end);
+  }
+
   /** Take the writer lock and fork the committed state. */
   async begin(): Promise<OpenTxn> {
     let release!: () => void;
@@ -204,6 +217,13 @@ export class Database {
   private commit(txn: OpenTxn): Lsn | undefined {
     try {
       if (!txn.records.length && !txn.sequenceWrites.length) return undefined;
+      // the node stopped being a writable primary while this transaction ran: it must not reach the WAL
+      const hooks = this.options.hooks;
+      if (hooks.readOnly()) {
+        throw new SqlError(SQLSTATE.read_only_sql_transaction, 'cannot execute COMMIT in a read-only transaction', {
+          detail: hooks.readOnlyDetail?.() ?? 'The node became a standby while the transaction was open; it was rolled back.',
+        });
+      }
       const { end } = this.wal.append([...txn.sequenceWrites, ...txn.records, { kind: 'commit', xid: txn.xid, time: Date.now() }]);
       if (txn.records.length) this.publish(txn.state, { end, tables: txn.tables });
       return end;
@@ -215,7 +235,7 @@ export class Database {
   /** Roll back: only the sequence advances are logged, as PostgreSQL does not roll those back. */
   private abort(txn: OpenTxn): void {
     try {
-      if (txn.sequenceWrites.length) this.wal.append([...txn.sequenceWrites, { kind: 'abort', xid: txn.xid, time: Date.now() }]);
+      if (txn.sequenceWrites.length && !this.options.hooks.readOnly()) this.wal.append([...txn.sequenceWrites, { kind: 'abort', xid: txn.xid, time: Date.now() }]);
     } finally {
       txn.release();
     }

@@ -62,6 +62,8 @@ export const SQLSTATE = {
   connection_failure: '08006',
   undefined_file: '58P01',
   sequence_generator_limit_exceeded: '2200H',
+  query_canceled: '57014',
+  statement_completion_unknown: '40003',
 } as const;
 
 export function featureNotSupported(what: string): SqlError {

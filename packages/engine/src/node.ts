@@ -11,6 +11,7 @@ import type { WalArchive } from './replication/archive.ts';
 import type { ReceiverProgress } from './replication/receiver.ts';
 import { Replication, type NodeCore, type PeerTransport } from './replication/replication.ts';
 import { slotNameFor, Slots } from './replication/slots.ts';
+import { assignSyncStates, parseStandbyNames, SyncRepWaiters, type SyncConfig } from './replication/syncrep.ts';
 import type { ReplicationSource } from './replication/views.ts';
 import type { QueryResult } from './sql/env.ts';
 import { loadParser } from './sql/parse.ts';
@@ -34,8 +35,20 @@ export interface NodeOptions {
   storage?: 'indexeddb' | 'memory' | Storage;
   /** Peers to replicate with (a Transport from @walrtc/transport). */
   transport?: PeerTransport;
-  /** 'primary' (default) accepts writes; 'standby' streams from the primary and serves reads. */
-  role?: 'primary' | 'standby';
+  /**
+   * 'primary' (default) accepts writes; 'standby' streams from the primary and serves reads;
+   * 'auto' follows the cluster's primary when one is reachable and otherwise takes part in an
+   * election (only an elected node initialises a new cluster).
+   */
+  role?: 'primary' | 'standby' | 'auto';
+  /** 'auto' (default with role 'auto') elects a new primary when the primary is lost; 'manual' keeps PostgreSQL's behaviour. */
+  failover?: 'auto' | 'manual';
+  /** How long the primary may be unreachable before standbys elect a new one, in ms. Default 1000. */
+  failoverTimeout?: number;
+  /** PostgreSQL's synchronous_standby_names: 'FIRST n (a, b)', 'ANY n (a, b)', 'a, b' or '*'. */
+  synchronousStandbyNames?: string;
+  /** Fail a commit still waiting for its synchronous standbys after this many ms (it stays committed locally). */
+  syncCommitTimeout?: number;
   /** A standby's upstream node: another standby to cascade from. Default: the cluster's primary. */
   upstream?: string;
   /** PostgreSQL's primary_slot_name: the slot a standby streams through. Default: its node id; null for none. */
@@ -104,8 +117,10 @@ export async function openNode(options: NodeOptions): Promise<Node> {
       : options.storage === 'indexeddb' ? await indexedDbStorage(options.cluster, nodeId)
         : memoryStorage();
   const log = options.log ?? consoleLogger;
-  const role = options.role ?? 'primary';
-  if (role === 'standby' && !options.transport) throw new SqlError(SQLSTATE.invalid_parameter_value, 'a standby needs a transport to reach its upstream');
+  const wanted = options.role ?? 'primary';
+  if (wanted === 'standby' && !options.transport) throw new SqlError(SQLSTATE.invalid_parameter_value, 'a standby needs a transport to reach its upstream');
+  // 'auto' starts as a standby: it follows a primary if there is one, and elects one otherwise
+  const role: Role = wanted === 'primary' || !options.transport ? 'primary' : 'standby';
   const recovered = await recover(storage, nodeId, log, role === 'primary');
   const wal = new WalWriter(storage, recovered.endLsn);
   const maxWalSize = options.maxWalSize ?? 16 * 1024 * 1024;
@@ -134,6 +149,9 @@ export class Node implements Queryable {
   readonly nodeId: string;
   private readonly core: NodeCore;
   private readonly replication: Replication | undefined;
+  private readonly syncrep: SyncRepWaiters;
+  private readonly syncConfig: SyncConfig | undefined;
+  private readonly failover: 'auto' | 'manual';
   private readonly maxWalSize: number;
   private closed = false;
   private checkpointing: Promise<void> | undefined;
@@ -143,22 +161,30 @@ export class Node implements Queryable {
     this.maxWalSize = o.maxWalSize;
     const source: ReplicationSource = {
       standbys: () => this.replication?.senders.list() ?? [],
-      syncState: () => ({ priority: 0, state: 'async' }),
+      syncState: (name) => assignSyncStates(syncConfig, this.replication?.senders.list() ?? []).get(name) ?? { priority: 0, state: 'async' },
       slots: () => o.slots,
       insertLsn: () => o.wal.insertLsn,
       receiver: () => this.replication?.receiver?.snapshot(),
       nodes: () => this.replication?.nodes() ?? [],
     };
+    const syncConfig = parseStandbyNames(options.synchronousStandbyNames);
+    this.syncConfig = syncConfig;
+    this.syncrep = new SyncRepWaiters(() => syncConfig, () => this.replication?.senders.list() ?? [], options.syncCommitTimeout);
+    this.failover = options.failover ?? (options.role === 'auto' ? 'auto' : 'manual');
     const db = new Database(o.state, o.wal, {
       synchronousCommit: options.synchronousCommit ?? 'on',
+      waitForStandbys: (end, level) => this.syncrep.wait(end, level),
       hooks: nodeHooks(
         () => this.core,
         () => source,
-        { promote: () => { throw new SqlError(SQLSTATE.feature_not_supported, 'promotion is not supported yet'); } },
+        { promote: () => void this.promote().catch((e) => this.core.log('warning', `promotion failed: ${e instanceof Error ? e.message : String(e)}`)) },
       ),
     });
     const core: NodeCore = {
       nodeId: o.nodeId,
+      cluster: options.cluster,
+      fenced: undefined,
+      roleChanged: (reason) => this.syncrep.abandon(reason),
       wal: o.wal,
       db,
       storage: o.storage,
@@ -179,9 +205,12 @@ export class Node implements Queryable {
           archive: options.archive,
           autoBaseBackup: options.autoBaseBackup ?? true,
           keepaliveMs: options.keepaliveMs ?? 1000,
+          failover: this.failover,
+          failoverTimeoutMs: options.failoverTimeout ?? 1000,
           onProgress: options.onProgress,
         })
       : undefined;
+    this.replication?.senders.onPositions(() => this.syncrep.release());
   }
 
   /** The cluster's system identifier; null on a standby still waiting for its base backup. */
@@ -232,7 +261,7 @@ export class Node implements Queryable {
   async status(): Promise<NodeStatus> {
     const { core } = this;
     const receiver = this.replication?.receiver?.snapshot();
-    const primary = core.role === 'primary' ? core.nodeId : (this.replication?.nodes().find((n) => n.role === 'primary')?.nodeId ?? null);
+    const primary = this.replication?.primaryId() ?? (core.role === 'primary' ? core.nodeId : null);
     return {
       nodeId: core.nodeId,
       systemId: core.control?.systemId ?? null,
@@ -251,10 +280,29 @@ export class Node implements Queryable {
         writeLag: s.writeLag,
         flushLag: s.flushLag,
         replayLag: s.replayLag,
-        syncState: 'async',
+        syncState: assignSyncStates(this.syncConfig, this.replication?.senders.list() ?? []).get(s.applicationName)?.state ?? 'async',
       })),
       receiver: receiver ? { status: receiver.status, upstream: receiver.upstream } : null,
     };
+  }
+
+  /** pg_promote(): a standby finishes replaying what it has and becomes the primary on a new timeline. */
+  async promote(): Promise<void> {
+    this.assertOpen();
+    if (!this.replication || this.core.role === 'primary') {
+      throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, 'recovery is not in progress', { hint: 'Recovery control functions can only be executed during recovery.' });
+    }
+    await this.replication.promote();
+  }
+
+  /**
+   * Planned switchover: writes pause, the standby `to` (default: the most advanced) catches up
+   * fully and is promoted, and this node follows it. Resolves with the new primary's node id.
+   */
+  async switchover(to?: string, timeoutMs = 10_000): Promise<string> {
+    this.assertOpen();
+    if (!this.replication) throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, 'switchover needs a transport and standbys');
+    return this.replication.switchover(to, timeoutMs);
   }
 
   /** SHA-256 of the visible content (tables, rows, sequences): equal on nodes that answer alike. */
@@ -270,8 +318,17 @@ export class Node implements Queryable {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    const replication = this.replication;
+    if (replication && this.failover === 'auto') {
+      // a primary closing cleanly hands over first; a standby leaves the membership through the primary
+      if (this.core.role === 'primary' && replication.senders.list().some((s) => s.state === 'streaming')) {
+        await replication.switchover(undefined, 2000).catch((e) => this.core.log('warning', `switchover on close failed: ${e instanceof Error ? e.message : String(e)}`));
+      }
+      if (this.core.role === 'standby') await replication.leave();
+    }
     this.closed = true;
-    await this.replication?.close();
+    this.core.roleChanged('the node was closed');
+    await replication?.close();
     await this.checkpoint();
     await this.core.storage.close();
   }

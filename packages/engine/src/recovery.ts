@@ -76,7 +76,7 @@ export async function recover(storage: Storage, nodeId: string, log: Logger, ini
   return { state: replayer.state, control, endLsn, fresh: false };
 }
 
-async function truncateWalAt(storage: Storage, lsn: Lsn): Promise<void> {
+export async function truncateWalAt(storage: Storage, lsn: Lsn): Promise<void> {
   const chunks = await storage.readWal(lsn);
   await storage.removeWalFrom(lsn);
   const straddling = chunks.find((c) => c.lsn < lsn && c.end > lsn);

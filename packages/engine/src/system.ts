@@ -23,6 +23,7 @@ export interface SystemActions {
 
 export function nodeHooks(node: () => NodeCore, replication: () => ReplicationSource, actions: SystemActions): NodeHooks {
   const inRecovery = () => node().role === 'standby';
+  const readOnly = () => inRecovery() || node().fenced !== undefined;
   const notInRecovery = (): never => {
     throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, 'recovery is in progress', { hint: 'WAL control functions cannot be executed during recovery.' });
   };
@@ -62,7 +63,11 @@ export function nodeHooks(node: () => NodeCore, replication: () => ReplicationSo
   };
   let views: ReturnType<typeof replicationViews> | undefined;
   return {
-    readOnly: inRecovery,
+    readOnly,
+    readOnlyDetail: () => {
+      const reason = inRecovery() ? undefined : node().fenced;
+      return reason && `${reason[0]!.toUpperCase()}${reason.slice(1)}.`;
+    },
     systemView: (schema, name) => {
       if (schema === 'information_schema') return INFORMATION_SCHEMA[name];
       if (schema !== undefined && schema !== 'pg_catalog') return undefined;

@@ -49,7 +49,15 @@ export type SenderMessage =
   | { t: 'error'; code: string; message: string; detail?: string };
 
 // ── sent by every node to every peer ─────────────────────────────────────────────
-export type PeerMessage = { t: 'announce'; node: NodeAnnouncement };
+export type PeerMessage =
+  | { t: 'announce'; node: NodeAnnouncement }
+  /** A candidate asks for votes to become primary on timeline `term`; its WAL ends at (timeline, lsn). */
+  | { t: 'vote_request'; term: number; timeline: number; lsn: Lsn }
+  | { t: 'vote'; term: number; granted: boolean }
+  /** A standby closing cleanly leaves the membership through the primary. */
+  | { t: 'leave' }
+  /** Switchover: the primary, having stopped writes and seen this standby catch up, asks it to promote. */
+  | { t: 'promote_request'; lsn: Lsn };
 
 export type ReplicationMessage = StandbyMessage | SenderMessage | PeerMessage;
 
@@ -102,6 +110,10 @@ const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
   backup_chunk: { offset: int, bytes },
   backup_end: { lsn },
   error: { code: str, message: (v) => typeof v === 'string', detail: (v) => v === undefined || typeof v === 'string' },
+  vote_request: { term: int, timeline: int, lsn },
+  vote: { term: int, granted: bool },
+  leave: {},
+  promote_request: { lsn },
   announce: {
     node: (v) => {
       const n = v as NodeAnnouncement | undefined;

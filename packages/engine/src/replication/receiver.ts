@@ -12,6 +12,7 @@ import type { PositionedRecord } from '../wal/record.ts';
 import type { WalWriter } from '../wal/xlog.ts';
 import type { WalArchive } from './archive.ts';
 import type { SenderMessage, StandbyMessage, TimelineHistoryEntry } from './protocol.ts';
+import type { Follow } from './timeline.ts';
 
 export interface BackupMeta {
   systemId: string;
@@ -42,8 +43,8 @@ export interface ReceiverHost {
   /** Write (append) and replay a validated batch. */
   apply(chunk: WalChunk, records: PositionedRecord[]): void;
   installBackup(meta: BackupMeta, snapshot: Uint8Array): Promise<void>;
-  /** The upstream is on a newer timeline whose history this node's WAL agrees with: follow it. */
-  followTimeline(timeline: number, history: TimelineHistoryEntry[]): Promise<boolean>;
+  /** The upstream is on a newer timeline: switch to it (rewinding if needed), or say a base backup is needed. */
+  followTimeline(timeline: number, history: TimelineHistoryEntry[]): Promise<Follow>;
   send(to: string, msg: StandbyMessage): Promise<void>;
   log(level: 'log' | 'warning', message: string): void;
   progress(p: ReceiverProgress): void;
@@ -128,9 +129,11 @@ export class WalReceiver {
       case 'identify_system_reply':
         return this.identified(msg.systemId, msg.timeline);
       case 'timeline_history_reply': {
-        const ok = await this.host.followTimeline(msg.timeline, msg.history);
-        if (ok) return this.startStreaming();
-        return this.fail(`could not follow timeline ${msg.timeline} of upstream "${from}"`);
+        const how = await this.host.followTimeline(msg.timeline, msg.history);
+        if (how === 'follow') return this.startStreaming();
+        if (!this.host.autoBaseBackup) return this.fail(`cannot follow timeline ${msg.timeline} of upstream "${from}" without a base backup, and autoBaseBackup is off`);
+        this.status = 'backup';
+        return this.send({ t: 'base_backup', slot: this.host.slotName });
       }
       case 'copy_both':
         this.status = 'streaming';

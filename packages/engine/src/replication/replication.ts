@@ -1,20 +1,23 @@
 /**
- * Wires a node to its peers: decodes and validates every replication message, hands standby
- * requests to the walsenders and upstream messages to the walreceiver, keeps the node catalog
- * from peers' announcements, sends keepalives, and archives flushed WAL on a primary.
+ * Wires a node to its peers: decodes and validates every message, hands standby requests to the
+ * walsenders, upstream messages to the walreceiver and votes to the election; keeps the node
+ * catalog from peers' announcements; and carries out role changes — promotion, stepping down to
+ * follow a newer timeline, switchover, and membership of the cluster.
  */
 import type { Database } from '../database.ts';
+import { SqlError, SQLSTATE } from '../errors.ts';
 import type { ControlFile, Storage } from '../storage/storage.ts';
 import { unseal, seal } from '../storage/envelope.ts';
 import { Replayer } from '../state/replay.ts';
 import { restoreSnapshot, takeSnapshot, type Snapshot } from '../state/snapshot.ts';
-import type { DbState } from '../state/state.ts';
 import type { WalWriter } from '../wal/xlog.ts';
 import type { WalArchive } from './archive.ts';
-import { decodeMessage, encodeMessage, type NodeAnnouncement, type ReplicationMessage, type StandbyMessage } from './protocol.ts';
+import { Election } from './election.ts';
+import { decodeMessage, encodeMessage, type NodeAnnouncement, type PeerMessage, type ReplicationMessage, type StandbyMessage } from './protocol.ts';
 import { WalReceiver, type BackupMeta, type ReceiverProgress } from './receiver.ts';
 import { WalSenders } from './sender.ts';
 import type { Slots } from './slots.ts';
+import { followTimeline, startTimeline } from './timeline.ts';
 
 /** The part of a transport replication needs (structurally the @walrtc/transport Transport). */
 export interface PeerTransport {
@@ -25,17 +28,22 @@ export interface PeerTransport {
   send(to: string, msg: Uint8Array): Promise<void>;
 }
 
-/** What the node lends replication: its WAL, database, storage and identity. */
+/** What the node lends replication: its WAL, database, storage, identity and role. */
 export interface NodeCore {
   readonly nodeId: string;
+  readonly cluster: string;
   readonly wal: WalWriter;
   readonly db: Database;
   readonly storage: Storage;
   readonly slots: Slots;
   control: ControlFile | undefined;
   role: 'primary' | 'standby';
+  /** Why a primary currently refuses writes (lease lost, switchover), if it does. */
+  fenced: string | undefined;
   replayer: Replayer;
   log(level: 'log' | 'warning', message: string): void;
+  /** The node's role changed: calls waiting on the old role learn their outcome is unknown. */
+  roleChanged(reason: string): void;
 }
 
 export interface ReplicationSettings {
@@ -47,6 +55,9 @@ export interface ReplicationSettings {
   autoBaseBackup: boolean;
   /** How often walsenders ask standbys for a status update, and nodes re-announce themselves. */
   keepaliveMs: number;
+  /** 'auto': elect a new primary when this one is lost. */
+  failover: 'auto' | 'manual';
+  failoverTimeoutMs: number;
   onProgress?: (p: ReceiverProgress) => void;
 }
 
@@ -56,11 +67,14 @@ export interface KnownNode extends NodeAnnouncement {
 
 export class Replication {
   readonly senders: WalSenders;
-  readonly receiver: WalReceiver | undefined;
+  receiver: WalReceiver | undefined;
+  private readonly election: Election | undefined;
   private readonly known = new Map<string, KnownNode>();
+  private readonly heardAt = new Map<string, number>();
   private readonly unsubscribe: (() => void)[] = [];
   private readonly timer: ReturnType<typeof setInterval>;
   private archiving: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(private readonly core: NodeCore, private readonly transport: PeerTransport, private readonly settings: ReplicationSettings) {
     this.senders = new WalSenders({
@@ -72,23 +86,27 @@ export class Replication {
       snapshot: () => ({ lsn: core.wal.insertLsn, bytes: seal(takeSnapshot(core.db.state)) }),
       send: (to, msg) => this.send(to, msg),
       log: (m) => core.log('log', m),
+      standbyStarted: (peer) => this.join(peer),
     });
-    this.receiver = core.role === 'standby' ? this.makeReceiver() : undefined;
+    if (core.role === 'standby') this.receiver = this.makeReceiver();
     this.unsubscribe.push(
       transport.on('peer', (id) => {
+        this.heardAt.set(id, performance.now());
         void this.send(id, { t: 'announce', node: this.announcement() });
         this.receiver?.poke();
       }),
       transport.on('peer-left', (id) => {
         this.known.delete(id);
+        this.heardAt.delete(id);
         this.senders.peerLeft(id);
         this.receiver?.peerLeft(id);
       }),
       transport.on('message', (from, bytes) => void this.dispatch(from, bytes)),
     );
-    if (settings.archive && core.role === 'primary') {
+    if (settings.archive) {
       const archive = settings.archive;
       this.unsubscribe.push(core.wal.onFlush((chunks) => {
+        if (this.core.role !== 'primary') return;
         this.archiving = this.archiving.then(() => archive.archive(chunks)).catch((e) => core.log('warning', `archive command failed: ${String(e)}`));
       }));
     }
@@ -96,6 +114,8 @@ export class Replication {
       this.senders.keepalive();
       this.announce();
     }, settings.keepaliveMs);
+    this.election = settings.failover === 'auto' ? this.makeElection() : undefined;
+    if (core.role === 'primary') void this.join(core.nodeId);
     this.announce();
     this.receiver?.poke();
   }
@@ -110,8 +130,73 @@ export class Replication {
     for (const p of this.transport.peers()) void this.send(p, msg);
   }
 
+  /** pg_promote(): leave recovery and become the primary on a new timeline. */
+  async promote(term = 0): Promise<void> {
+    const core = this.core;
+    if (core.role === 'primary') {
+      throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, 'recovery is not in progress', { hint: 'Recovery control functions can only be executed during recovery.' });
+    }
+    this.receiver?.stop();
+    this.receiver = undefined;
+    const highest = Math.max(core.control?.timeline ?? 0, ...[...this.known.values()].map((n) => n.timeline));
+    await startTimeline(core, Math.max(term, highest + 1));
+    core.role = 'primary';
+    core.fenced = undefined;
+    core.roleChanged('the node was promoted');
+    this.senders.dropAll('the upstream was promoted to primary');
+    this.election?.roleChanged();
+    this.announce();
+    await this.join(core.nodeId);
+  }
+
+  /**
+   * Planned switchover: stop writes, let `to` (or the most advanced standby) replay everything,
+   * then ask it to promote; this node follows it as a standby.
+   */
+  async switchover(to: string | undefined, timeoutMs: number): Promise<string> {
+    const core = this.core;
+    if (core.role !== 'primary') throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, 'switchover must be started on the primary');
+    const streaming = this.senders.list().filter((s) => s.state === 'streaming');
+    const target = to ?? streaming.sort((a, b) => b.replayLsn - a.replayLsn)[0]?.applicationName;
+    if (!target || !streaming.some((s) => s.applicationName === target)) {
+      throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, to ? `standby "${to}" is not streaming from this primary` : 'no standby is streaming from this primary');
+    }
+    core.fenced = `a switchover to "${target}" is in progress`;
+    const deadline = performance.now() + timeoutMs;
+    try {
+      await core.wal.flushAll();
+      const end = core.wal.insertLsn;
+      while (!this.senders.list().some((s) => s.applicationName === target && s.replayLsn >= end)) {
+        if (performance.now() > deadline) throw new SqlError(SQLSTATE.query_canceled, `switchover to "${target}" timed out waiting for it to catch up`);
+        await sleep(5);
+      }
+      await this.send(target, { t: 'promote_request', lsn: end });
+      while (core.role === 'primary') {
+        if (performance.now() > deadline) throw new SqlError(SQLSTATE.query_canceled, `switchover to "${target}" timed out waiting for its promotion`);
+        await sleep(5);
+      }
+      return target;
+    } catch (e) {
+      if (core.role === 'primary') core.fenced = undefined;
+      throw e;
+    }
+  }
+
+  /** A clean close: a standby leaves the membership through the primary first. */
+  async leave(): Promise<void> {
+    const primary = this.primaryId();
+    if (this.core.role === 'standby' && primary) await this.send(primary, { t: 'leave' }).catch(() => {});
+  }
+
+  primaryId(): string | undefined {
+    if (this.core.role === 'primary') return this.core.nodeId;
+    return [...this.known.values()].filter((n) => n.role === 'primary').sort((a, b) => b.timeline - a.timeline)[0]?.nodeId;
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.timer);
+    this.election?.stop();
     this.receiver?.stop();
     for (const u of this.unsubscribe) u();
     await this.archiving;
@@ -139,6 +224,8 @@ export class Replication {
   }
 
   private async dispatch(from: string, bytes: Uint8Array): Promise<void> {
+    if (this.closed) return;
+    this.heardAt.set(from, performance.now());
     const decoded = decodeMessage(bytes);
     if (!decoded.ok) {
       this.core.log('warning', `rejected replication message from "${from}": ${decoded.reason}`);
@@ -146,7 +233,13 @@ export class Replication {
     }
     const msg = decoded.msg;
     try {
-      if (msg.t === 'announce') return this.heard(from, msg.node);
+      switch (msg.t) {
+        case 'announce': return await this.heard(from, msg.node);
+        case 'vote_request':
+        case 'vote': return this.election?.handle(from, msg);
+        case 'leave': return await this.memberLeft(from);
+        case 'promote_request': return await this.promoteRequested(from, msg.lsn);
+      }
       if (isStandbyMessage(msg)) return await this.senders.handle(from, msg);
       if (this.receiver) return await this.receiver.handle(from, msg);
     } catch (e) {
@@ -154,16 +247,60 @@ export class Replication {
     }
   }
 
-  private heard(from: string, node: NodeAnnouncement): void {
+  private async heard(from: string, node: NodeAnnouncement): Promise<void> {
     if (node.nodeId !== from) {
       this.core.log('warning', `rejected announcement from "${from}" claiming to be "${node.nodeId}"`);
       return;
     }
     this.known.set(from, { ...node, lastSeen: new Date() });
+    const mine = this.core.control;
+    if (this.core.role === 'primary' && node.role === 'primary' && mine && node.systemId === mine.systemId && node.timeline > mine.timeline) {
+      await this.stepDown(`primary "${from}" is on timeline ${node.timeline}, newer than this node's timeline ${mine.timeline}`);
+    }
     this.receiver?.poke();
   }
 
-  /** The configured upstream, or the most advanced primary of this cluster among the peers. */
+  /** A newer primary exists: stop accepting writes at once and follow it. */
+  private async stepDown(reason: string): Promise<void> {
+    const core = this.core;
+    if (core.role !== 'primary') return;
+    core.log('log', `stepping down: ${reason}`);
+    core.role = 'standby';
+    core.fenced = undefined;
+    core.roleChanged(`the node stepped down (${reason})`);
+    this.senders.dropAll('the upstream stepped down');
+    this.election?.roleChanged();
+    this.receiver = this.makeReceiver();
+    this.announce();
+    this.receiver.poke();
+  }
+
+  private async promoteRequested(from: string, lsn: number): Promise<void> {
+    const core = this.core;
+    if (core.role !== 'standby' || this.receiver?.snapshot().upstream !== from) return;
+    if (core.replayer.replayLsn < lsn) {
+      core.log('warning', `switchover: asked to promote at ${lsn} but replayed only to ${core.replayer.replayLsn}`);
+      return;
+    }
+    core.log('log', `switchover: promoting at the request of primary "${from}"`);
+    await this.promote();
+  }
+
+  /** The primary records a standby that streams from it as a voting member. */
+  private async join(nodeId: string): Promise<void> {
+    const core = this.core;
+    if (core.role !== 'primary' || core.fenced || core.db.state.members.has(nodeId) || !core.control) return;
+    await core.db.writeSystem([{ kind: 'membership', nodeId, action: 'join' }]).catch((e) => core.log('warning', `could not add member "${nodeId}": ${String(e)}`));
+  }
+
+  private async memberLeft(nodeId: string): Promise<void> {
+    const core = this.core;
+    if (core.role !== 'primary' || !core.db.state.members.has(nodeId)) return;
+    core.log('log', `member "${nodeId}" left the cluster`);
+    await core.db.writeSystem([{ kind: 'membership', nodeId, action: 'leave' }]);
+  }
+
+  /** The configured upstream, or the most advanced primary among the peers (this cluster's first). */
   private chooseUpstream(): string | undefined {
     if (this.settings.upstream) return this.transport.peers().includes(this.settings.upstream) ? this.settings.upstream : undefined;
     const systemId = this.core.control?.systemId;
@@ -172,6 +309,31 @@ export class Replication {
     const candidates = [...this.known.values()].filter((n) => n.role === 'primary' && n.systemId !== null);
     candidates.sort((a, b) => mine(a) - mine(b) || b.timeline - a.timeline || (a.nodeId < b.nodeId ? -1 : 1));
     return candidates[0]?.nodeId;
+  }
+
+  private makeElection(): Election {
+    const core = this.core;
+    return new Election({
+      nodeId: core.nodeId,
+      cluster: core.cluster,
+      failoverTimeoutMs: this.settings.failoverTimeoutMs,
+      role: () => core.role,
+      hasData: () => !!core.control,
+      position: () => ({ timeline: core.control?.timeline ?? 0, lsn: core.control ? core.wal.flushLsn : 0 }),
+      members: () => core.db.state.members,
+      peers: () => this.transport.peers(),
+      known: () => [...this.known.values()],
+      upstreamHealthy: () => this.receiver?.snapshot().status === 'streaming' || this.receiver?.snapshot().status === 'backup',
+      lastHeard: (peer) => this.heardAt.get(peer),
+      send: (to, msg: PeerMessage) => void this.send(to, msg).catch(() => {}),
+      promote: (term) => this.promote(term),
+      fence: (reason) => {
+        if (core.fenced !== reason) core.log('log', reason ? `fenced: ${reason}` : 'a majority is reachable again: accepting writes');
+        core.fenced = reason;
+        if (reason) core.roleChanged(reason);
+      },
+      log: (m) => core.log('log', m),
+    });
   }
 
   private makeReceiver(): WalReceiver {
@@ -193,7 +355,13 @@ export class Replication {
         }
       },
       installBackup: (meta, bytes) => this.installBackup(meta, bytes),
-      followTimeline: async () => false,
+      followTimeline: async (timeline, history) => {
+        const how = await followTimeline(core, timeline, history);
+        // standbys cascading from this node must see the new timeline (and any rewind) too
+        this.senders.dropAll('the upstream switched timeline');
+        this.announce();
+        return how;
+      },
       send: (to, msg: StandbyMessage) => this.send(to, msg),
       log: (level, m) => core.log(level, m),
       progress: (p) => this.settings.onProgress?.(p),
@@ -203,7 +371,7 @@ export class Replication {
   /** Replace this node's state and WAL with a base backup consistent at meta.lsn. */
   private async installBackup(meta: BackupMeta, bytes: Uint8Array): Promise<void> {
     const core = this.core;
-    const state: DbState = restoreSnapshot(unseal<Snapshot>(bytes, 'base backup'));
+    const state = restoreSnapshot(unseal<Snapshot>(bytes, 'base backup'));
     const control: ControlFile = {
       systemId: meta.systemId,
       nodeId: core.nodeId,
@@ -219,6 +387,7 @@ export class Replication {
     core.wal.resetTo(meta.lsn);
     core.replayer = new Replayer(state, meta.lsn);
     core.db.publish(state, { end: meta.lsn, tables: new Set(state.tables.keys()) });
+    this.senders.dropAll('the upstream took a new base backup');
   }
 }
 
@@ -226,3 +395,6 @@ function isStandbyMessage(msg: ReplicationMessage): msg is StandbyMessage {
   return msg.t === 'identify_system' || msg.t === 'timeline_history' || msg.t === 'start_replication' || msg.t === 'base_backup' || msg.t === 'status_update';
 }
 
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -21,6 +21,8 @@ export interface SenderHost {
   snapshot(): { lsn: Lsn; bytes: Uint8Array };
   send(to: string, msg: SenderMessage): Promise<void>;
   log(message: string): void;
+  /** A standby began streaming from this node. */
+  standbyStarted(peer: string): void;
 }
 
 export type SenderState = 'startup' | 'backup' | 'catchup' | 'streaming';
@@ -81,6 +83,15 @@ export class WalSenders {
       if (slot) slot.active = false;
     }
     this.notify();
+  }
+
+  /** This node stepped down or rewound: every standby must identify again and find its new upstream. */
+  dropAll(reason: string): void {
+    for (const s of [...this.standbys.values()]) {
+      s.streaming = false;
+      this.peerLeft(s.peer);
+      void this.refuse(s.peer, SQLSTATE.admin_shutdown, reason);
+    }
   }
 
   /** Ask every streaming standby for a status update (keepalive with reply requested). */
@@ -163,6 +174,7 @@ export class WalSenders {
     s.state = 'catchup';
     s.streaming = true;
     await this.host.send(peer, { t: 'copy_both', timeline: identity.timeline });
+    this.host.standbyStarted(peer);
     await this.pump(s);
   }
 

@@ -18,6 +18,8 @@ export interface WriteTxn {
 export interface NodeHooks {
   /** Why writes are refused right now (a hot standby), or undefined when they are allowed. */
   readOnly(): boolean;
+  /** Why, when it is not simply recovery: shown as the error's detail (a fenced primary, a switchover). */
+  readOnlyDetail?(): string | undefined;
   systemView(schema: string | undefined, name: string): VirtualTable | undefined;
   systemFunction(name: string): ((args: Value[], env: ExecEnv) => Value) | undefined;
   systemFunctionType(name: string): SqlType | undefined;

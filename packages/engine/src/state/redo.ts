@@ -114,11 +114,17 @@ export function redo(state: DbState, rec: WalRecord): void {
     case 'delete':
       state.writable(rec.table).delete(rec.rowid);
       return;
+    case 'membership': {
+      const members = new Set(state.members);
+      if (rec.action === 'join') members.add(rec.nodeId);
+      else members.delete(rec.nodeId);
+      state.members = members;
+      return;
+    }
     case 'commit':
     case 'abort':
     case 'checkpoint':
     case 'timeline_switch':
-    case 'membership':
       return;
   }
 }

@@ -11,6 +11,7 @@ import { buildIndex, DbState, TableData } from './state.ts';
 
 export interface Snapshot {
   nextOid: number;
+  members: string[];
   tables: { def: TableDef; nextRowId: number; ids: number[]; rows: Value[][]; indexes: IndexDef[] }[];
   sequences: { def: SequenceDef; value: number; called: boolean }[];
 }
@@ -27,12 +28,13 @@ export function takeSnapshot(state: DbState): Snapshot {
   const sequences = [...state.sequences.values()]
     .sort((a, b) => a.def.oid - b.def.oid)
     .map((s) => ({ def: s.def, value: s.value, called: s.called }));
-  return { nextOid: state.nextOid, tables, sequences };
+  return { nextOid: state.nextOid, members: [...state.members].sort(), tables, sequences };
 }
 
 export function restoreSnapshot(snap: Snapshot): DbState {
   const state = new DbState();
   state.nextOid = snap.nextOid;
+  state.members = new Set(snap.members ?? []);
   for (const t of snap.tables) {
     const rows = new BTree<number, Value[]>();
     for (let i = 0; i < t.ids.length; i++) rows.set(t.ids[i]!, t.rows[i]!);

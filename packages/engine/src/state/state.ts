@@ -143,6 +143,11 @@ export class DbState {
   sequences: Map<Oid, SequenceState>;
   sequenceNames: Map<string, Oid>;
   nextOid = 16384;
+  /**
+   * Voting members of the cluster (node ids): replicated like any other state, so every node
+   * agrees on what a majority is. Replaced, never mutated, so forks can share it.
+   */
+  members: ReadonlySet<string> = new Set();
   /** Bumped by every DDL change: cached plans compiled against an older version are recompiled. */
   catalogVersion = 0;
   private owned = new Set<Oid>();
@@ -157,6 +162,7 @@ export class DbState {
     this.sequenceNames = new Map(parent?.sequenceNames);
     if (parent) {
       this.nextOid = parent.nextOid;
+      this.members = parent.members;
       this.catalogVersion = parent.catalogVersion;
     }
   }

@@ -1,0 +1,224 @@
+/**
+ * Automatic failover (failover: 'auto'): failure detection, leader election and the primary's
+ * lease. A standby that has not streamed from a primary for failoverTimeout asks for votes when it
+ * is the most advanced member it knows of; members grant one vote per term to a candidate at least
+ * as advanced as themselves ((timeline, LSN), ties to the lower node id) while they see no live
+ * primary. A majority of the replicated membership elects; the term becomes the new timeline,
+ * which fences the old primary. A primary that cannot reach a majority for its lease stops
+ * accepting writes. Same-browser tabs also watch a Web Lock held by the primary, so a closed
+ * primary tab is noticed at once.
+ */
+import type { Lsn } from '../wal/lsn.ts';
+import type { PeerMessage } from './protocol.ts';
+import type { KnownNode } from './replication.ts';
+
+export interface ElectionHost {
+  readonly nodeId: string;
+  readonly cluster: string;
+  readonly failoverTimeoutMs: number;
+  role(): 'primary' | 'standby';
+  hasData(): boolean;
+  position(): { timeline: number; lsn: Lsn };
+  members(): ReadonlySet<string>;
+  peers(): string[];
+  known(): KnownNode[];
+  /** A standby streaming from a live upstream: no reason to elect anyone. */
+  upstreamHealthy(): boolean;
+  /** When this node last heard anything from `peer` (ms, performance.now()), if ever. */
+  lastHeard(peer: string): number | undefined;
+  send(to: string, msg: PeerMessage): void;
+  /** Become the primary on timeline `term` (initialising the cluster when there is no data yet). */
+  promote(term: number): Promise<void>;
+  /** Primary only: stop (reason) or resume (undefined) accepting writes. */
+  fence(reason: string | undefined): void;
+  log(message: string): void;
+}
+
+type Position = { timeline: number; lsn: Lsn; nodeId: string };
+
+/** Who is the better candidate: more advanced WAL, then the lower node id. */
+export function compareCandidates(a: Position, b: Position): number {
+  return b.timeline - a.timeline || b.lsn - a.lsn || (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0);
+}
+
+export class Election {
+  private votedTerm = 0;
+  private candidacy: { term: number; votes: Set<string>; until: number } | undefined;
+  private lastPrimaryOk = performance.now();
+  private minorityFor: number | undefined;
+  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly lock: LeaderLock | undefined;
+  private stopped = false;
+
+  constructor(private readonly host: ElectionHost) {
+    this.timer = setInterval(() => this.tick(), Math.max(10, host.failoverTimeoutMs / 5));
+    const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+    this.lock = locks ? new LeaderLock(locks, `walrtc:${host.cluster}:primary`, () => this.primaryGone()) : undefined;
+    this.roleChanged();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.lock?.release();
+  }
+
+  /** Call after every promotion or step-down. */
+  roleChanged(): void {
+    this.candidacy = undefined;
+    this.lastPrimaryOk = performance.now();
+    this.minorityFor = undefined;
+    if (this.host.role() === 'primary') this.lock?.hold();
+    else this.lock?.watch();
+  }
+
+  handle(from: string, msg: PeerMessage): void {
+    if (msg.t === 'vote_request') return this.voteRequested(from, msg);
+    if (msg.t === 'vote') return this.voted(from, msg);
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    const now = performance.now();
+    if (this.host.role() === 'primary') return this.checkLease(now);
+    if (this.host.upstreamHealthy()) {
+      this.lastPrimaryOk = now;
+      this.candidacy = undefined;
+      return;
+    }
+    if (this.candidacy && now > this.candidacy.until) this.candidacy = undefined;
+    if (this.candidacy) return;
+    const waited = now - this.lastPrimaryOk;
+    const timeout = this.host.failoverTimeoutMs;
+    // the best candidate goes first; anyone may try once it has had its chance
+    if (waited > timeout && (this.isBestCandidate() || waited > 3 * timeout)) this.stand();
+  }
+
+  private primaryGone(): void {
+    this.host.log('the primary released its lock: starting failover at once');
+    this.lastPrimaryOk = performance.now() - this.host.failoverTimeoutMs - 1;
+    this.tick();
+  }
+
+  private majority(): number {
+    const members = this.host.members();
+    return members.size ? Math.floor(members.size / 2) + 1 : Math.floor((this.host.peers().length + 1) / 2) + 1;
+  }
+
+  private eligible(nodeId: string): boolean {
+    const members = this.host.members();
+    return members.size === 0 || members.has(nodeId);
+  }
+
+  private isBestCandidate(): boolean {
+    const me = { ...this.host.position(), nodeId: this.host.nodeId };
+    const timeout = this.host.failoverTimeoutMs;
+    const now = performance.now();
+    for (const n of this.host.known()) {
+      if (n.role !== 'standby' || !this.eligible(n.nodeId)) continue;
+      const heard = this.host.lastHeard(n.nodeId);
+      if (heard === undefined || now - heard > timeout) continue;
+      if (compareCandidates({ timeline: n.timeline, lsn: n.flushLsn, nodeId: n.nodeId }, me) < 0) return false;
+    }
+    return true;
+  }
+
+  private stand(): void {
+    if (!this.eligible(this.host.nodeId)) return;
+    const known = Math.max(0, ...this.host.known().map((n) => n.timeline));
+    const term = Math.max(this.host.position().timeline, known, this.votedTerm) + 1;
+    this.votedTerm = term;
+    this.candidacy = { term, votes: new Set([this.host.nodeId]), until: performance.now() + this.host.failoverTimeoutMs };
+    const { timeline, lsn } = this.host.position();
+    this.host.log(`no primary for ${Math.round(performance.now() - this.lastPrimaryOk)} ms: standing for election on timeline ${term}`);
+    for (const p of this.host.peers()) this.host.send(p, { t: 'vote_request', term, timeline, lsn });
+    this.maybeWon();
+  }
+
+  private voteRequested(from: string, m: Extract<PeerMessage, { t: 'vote_request' }>): void {
+    const mine = { ...this.host.position(), nodeId: this.host.nodeId };
+    const theirs = { timeline: m.timeline, lsn: m.lsn, nodeId: from };
+    const granted =
+      m.term > this.votedTerm &&
+      m.term > mine.timeline &&
+      this.host.role() !== 'primary' &&
+      !this.host.upstreamHealthy() &&
+      this.eligible(from) &&
+      compareCandidates(theirs, mine) <= 0;
+    if (granted) {
+      this.votedTerm = m.term;
+      // a vote is a promise not to stand this term: give the candidate its chance
+      this.candidacy = undefined;
+      this.lastPrimaryOk = performance.now();
+    }
+    this.host.send(from, { t: 'vote', term: m.term, granted });
+  }
+
+  private voted(from: string, m: Extract<PeerMessage, { t: 'vote' }>): void {
+    const c = this.candidacy;
+    if (!c || m.term !== c.term || !m.granted || !this.eligible(from)) return;
+    c.votes.add(from);
+    this.maybeWon();
+  }
+
+  private maybeWon(): void {
+    const c = this.candidacy;
+    if (!c || c.votes.size < this.majority()) return;
+    this.candidacy = undefined;
+    this.host.log(`elected primary for timeline ${c.term} with ${c.votes.size} votes (${[...c.votes].sort().join(', ')})`);
+    void this.host.promote(c.term).catch((e) => this.host.log(`promotion failed: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
+  /** The primary's lease: writes stop while it cannot reach a majority of the members. */
+  private checkLease(now: number): void {
+    const members = this.host.members();
+    if (members.size <= 1) return;
+    const lease = this.host.failoverTimeoutMs * 0.6;
+    let reachable = members.has(this.host.nodeId) ? 1 : 0;
+    for (const p of this.host.peers()) {
+      const heard = this.host.lastHeard(p);
+      if (members.has(p) && heard !== undefined && now - heard <= lease) reachable++;
+    }
+    const needed = Math.floor(members.size / 2) + 1;
+    if (reachable >= needed) {
+      if (this.minorityFor !== undefined) this.host.fence(undefined);
+      this.minorityFor = undefined;
+      return;
+    }
+    this.minorityFor ??= now;
+    if (now - this.minorityFor >= lease) {
+      this.host.fence(`this primary can reach only ${reachable} of ${members.size} cluster members (a majority is ${needed}) and stopped accepting writes`);
+    }
+  }
+}
+
+/** The Web Lock a primary tab holds; standby tabs wait on it to notice a closed primary at once. */
+class LeaderLock {
+  private releaseHeld: (() => void) | undefined;
+  private watching = false;
+
+  constructor(private readonly locks: LockManager, private readonly name: string, private readonly onFree: () => void) {}
+
+  hold(): void {
+    this.watching = false;
+    if (this.releaseHeld) return;
+    void this.locks.request(this.name, { steal: true }, () => new Promise<void>((resolve) => (this.releaseHeld = resolve))).catch(() => {});
+  }
+
+  watch(): void {
+    this.release();
+    if (this.watching) return;
+    this.watching = true;
+    // granted only when no tab holds it: the primary's tab closed or stepped down
+    void this.locks.request(this.name, async () => {}).then(() => {
+      if (!this.watching) return;
+      this.watching = false;
+      this.onFree();
+    }, () => {});
+  }
+
+  release(): void {
+    this.releaseHeld?.();
+    this.releaseHeld = undefined;
+  }
+}
