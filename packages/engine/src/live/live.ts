@@ -8,12 +8,12 @@ import type { CommitInfo, Database } from '../database.ts';
 import type { QueryResult } from '../sql/env.ts';
 import type { Value } from '../sql/types.ts';
 import { readsOf, type Reads } from './reads.ts';
+import { defaultScheduler, type Scheduler } from './schedule.ts';
+
+export type { Scheduler } from './schedule.ts';
 
 export type LiveCallback<R = Record<string, Value>> = (result: QueryResult<R>) => void;
 export type LiveErrorCallback = (error: unknown) => void;
-
-/** Runs `fn` once, later; the default coalesces to one run per animation frame in a page. */
-export type Scheduler = (fn: () => void) => void;
 
 export interface LiveOptions {
   /** A failed run (the table was dropped, a syntax error, …). Default: console.error. */
@@ -21,29 +21,6 @@ export interface LiveOptions {
   /** How re-runs are deferred; see defaultScheduler. */
   schedule?: Scheduler;
 }
-
-/**
- * In a page, the next animation frame, with a timeout as well because hidden tabs get no frames
- * and a standby tab in the background should still keep up; elsewhere (Node, a worker) a
- * macrotask, so a burst of commits from one replayed batch becomes one re-run.
- */
-export const defaultScheduler: Scheduler = (fn) => {
-  const raf = typeof document !== 'undefined' ? globalThis.requestAnimationFrame : undefined;
-  if (!raf) {
-    setTimeout(fn, 0);
-    return;
-  }
-  let done = false;
-  const once = () => {
-    if (done) return;
-    done = true;
-    cancelAnimationFrame(frame);
-    clearTimeout(timer);
-    fn();
-  };
-  const frame = raf(once);
-  const timer = setTimeout(once, 100);
-};
 
 /** Subscribe `cb` to the results of `sql`; returns the unsubscribe function. */
 export function live<R = Record<string, Value>>(

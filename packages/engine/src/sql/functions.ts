@@ -3,7 +3,6 @@
  * resolution over them: exact argument types win, then implicit casts, unknown literals preferring
  * text; no match is `42883 function f(integer) does not exist`.
  */
-import { randomUUID } from 'node:crypto';
 import type { FuncCall } from '@pgsql/types';
 import { featureNotSupported, SqlError, SQLSTATE } from '../errors.ts';
 import { checkFloat, checkInt, isNumericType, isTextType, roundDecimal, truncDecimal } from './cast.ts';
@@ -176,7 +175,7 @@ const FUNCTIONS: Record<string, Overload[]> = {
   statement_timestamp: [{ params: [], ret: 'timestamptz', fn: now }],
   clock_timestamp: [{ params: [], ret: 'timestamptz', fn: () => new Date(), volatile: true }],
   random: [{ params: [], ret: 'float8', fn: () => Math.random(), volatile: true }],
-  gen_random_uuid: [{ params: [], ret: 'text', fn: () => randomUUID(), volatile: true }],
+  gen_random_uuid: [{ params: [], ret: 'text', fn: () => crypto.randomUUID(), volatile: true }],
 };
 
 const NUMERIC_ORDER: SqlType[] = ['int2', 'int4', 'int8', 'numeric', 'float4', 'float8'];

@@ -1,0 +1,127 @@
+/**
+ * The worker host: one Node inside a module Web Worker (or anything with a comlink Endpoint),
+ * exposed through comlink. The client (client.ts) is its only caller; every call is a direct
+ * call on the Node, so the worker and in-process nodes share one implementation.
+ * Lifecycle: open() once, calls, close(); the page then terminates the worker.
+ */
+import * as Comlink from 'comlink';
+import { SqlError, SQLSTATE } from '../errors.ts';
+import type { LiveCallback, LiveErrorCallback } from '../live/live.ts';
+import { openNode, type Node, type NodeOptions, type NodeStatus, type Queryable } from '../node.ts';
+import type { ReceiverProgress } from '../replication/receiver.ts';
+import type { QueryResult } from '../sql/env.ts';
+import type { Value } from '../sql/types.ts';
+import type { Logger } from '../recovery.ts';
+import './errors.ts';
+import { bridgedTransport } from './transport-bridge.ts';
+
+/** The NodeOptions that survive structured cloning: no functions, no objects with behaviour. */
+export type WorkerNodeOptions = Omit<NodeOptions, 'storage' | 'transport' | 'archive' | 'onProgress' | 'log'> & {
+  storage?: 'indexeddb' | 'memory';
+};
+
+export type TransactionBody = (tx: Queryable) => Promise<unknown>;
+
+export class NodeHost {
+  private node: Node | undefined;
+  private transport: ReturnType<typeof bridgedTransport> | undefined;
+  private readonly lives = new Map<number, () => void>();
+  private nextLive = 1;
+  private release = () => {};
+
+  /**
+   * Open the node. The callbacks of NodeOptions come as separate arguments because comlink
+   * proxies only top-level arguments; `port` is the worker end of a transport bridge.
+   */
+  async open(
+    options: WorkerNodeOptions,
+    log: Comlink.Remote<Logger> | undefined,
+    onProgress: Comlink.Remote<(p: ReceiverProgress) => void> | undefined,
+    port: MessagePort | undefined,
+  ): Promise<{ nodeId: string }> {
+    if (this.node) throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, 'this worker already hosts a node');
+    this.transport = port && options.nodeId ? bridgedTransport(port, options.nodeId) : undefined;
+    this.node = await openNode({
+      ...options,
+      transport: this.transport,
+      // not awaited: a log line or progress report must never stall the engine
+      log: log ? (level, message) => void log(level, message).catch(() => {}) : undefined,
+      onProgress: onProgress ? (p) => void onProgress(p).catch(() => {}) : undefined,
+    });
+    this.release = () => {
+      log?.[Comlink.releaseProxy]();
+      onProgress?.[Comlink.releaseProxy]();
+    };
+    return { nodeId: this.node.nodeId };
+  }
+
+  query(sql: string, params?: readonly Value[]): Promise<QueryResult> {
+    return this.open_().query(sql, params);
+  }
+
+  exec(sql: string): Promise<QueryResult[]> {
+    return this.open_().exec(sql);
+  }
+
+  /**
+   * The page's transaction body runs on the page and calls back into the worker for each
+   * statement, through a proxied tx; the writer lock is held here meanwhile.
+   */
+  async transaction(body: Comlink.Remote<TransactionBody>): Promise<unknown> {
+    try {
+      return await this.open_().transaction((tx) => body(Comlink.proxy({ query: tx.query.bind(tx), exec: tx.exec.bind(tx) })));
+    } finally {
+      body[Comlink.releaseProxy]();
+    }
+  }
+
+  live(sql: string, params: readonly Value[], cb: Comlink.Remote<LiveCallback>, onError: Comlink.Remote<LiveErrorCallback>): number {
+    const id = this.nextLive++;
+    const stop = this.open_().live(sql, params, (r) => void cb(r).catch(() => {}), {
+      onError: (e) => void onError(e).catch(() => {}),
+      // the page coalesces to its frames; here only a commit burst needs folding
+      schedule: (fn) => setTimeout(fn, 0),
+    });
+    this.lives.set(id, () => {
+      stop();
+      cb[Comlink.releaseProxy]();
+      onError[Comlink.releaseProxy]();
+    });
+    return id;
+  }
+
+  unlive(id: number): void {
+    this.lives.get(id)?.();
+    this.lives.delete(id);
+  }
+
+  status(): Promise<NodeStatus> {
+    return this.open_().status();
+  }
+
+  checkpoint(): Promise<void> {
+    return this.open_().checkpoint();
+  }
+
+  contentHash(): Promise<string> {
+    return this.open_().contentHash();
+  }
+
+  async close(): Promise<void> {
+    for (const stop of this.lives.values()) stop();
+    this.lives.clear();
+    await this.node?.close();
+    this.transport?.close();
+    this.release();
+  }
+
+  private open_(): Node {
+    if (!this.node) throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, 'the worker node is not open');
+    return this.node;
+  }
+}
+
+/** Serve a NodeHost on `endpoint` (default: the worker's global scope). */
+export function exposeHost(endpoint?: Comlink.Endpoint): void {
+  Comlink.expose(new NodeHost(), endpoint);
+}

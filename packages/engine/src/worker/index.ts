@@ -1,0 +1,7 @@
+/** @walrtc/engine/worker: the engine in a module Web Worker, with the same API as openNode. */
+export { openWorkerNode, connectWorkerNode, WorkerNode, type NodeApi, type OpenWorkerNodeOptions } from './client.ts';
+export { exposeHost } from './host.ts';
+export { SqlError, SQLSTATE } from '../errors.ts';
+export type { QueryResult, Field } from '../sql/env.ts';
+export type { NodeStatus, Queryable } from '../node.ts';
+export type { LiveCallback, LiveErrorCallback, LiveOptions } from '../live/live.ts';
