@@ -26,6 +26,7 @@ export class WalWriter {
   private recent: WalChunk[] = [];
   private recentBytes = 0;
   private static readonly RECENT_LIMIT = 16 * 1024 * 1024;
+  private static readonly RECENT_TRIM_TO = 12 * 1024 * 1024;
 
   constructor(private readonly storage: Storage, public insertLsn: Lsn, public flushLsn: Lsn = insertLsn) {}
 
@@ -90,8 +91,8 @@ export class WalWriter {
   async readFlushed(from: Lsn): Promise<WalChunk[]> {
     const first = this.recent[0];
     if (first && first.lsn <= from) {
-      const i = this.recent.findIndex((c) => c.end > from);
-      return i < 0 ? [] : this.recent.slice(i);
+      // called on every flush for every streaming standby: a linear scan here made each commit cost O(recent chunks)
+      return this.recent.slice(this.firstRecentEndingAfter(from));
     }
     const limit = this.flushLsn;
     return (await this.storage.readWal(from)).filter((c) => c.lsn < limit);
@@ -99,10 +100,21 @@ export class WalWriter {
 
   /** WAL before `lsn` was removed from storage (retention): stop serving it from memory too. */
   forgetBefore(lsn: Lsn): void {
-    const keep = this.recent.findIndex((c) => c.end > lsn);
-    const dropped = keep < 0 ? this.recent : this.recent.slice(0, keep);
-    for (const c of dropped) this.recentBytes -= c.bytes.length;
-    this.recent = keep < 0 ? [] : this.recent.slice(keep);
+    const keep = this.firstRecentEndingAfter(lsn);
+    for (let i = 0; i < keep; i++) this.recentBytes -= this.recent[i]!.bytes.length;
+    if (keep) this.recent = this.recent.slice(keep);
+  }
+
+  /** Index of the first recent chunk that ends after `lsn` (recent.length if none): chunks are contiguous and in LSN order. */
+  private firstRecentEndingAfter(lsn: Lsn): number {
+    let lo = 0;
+    let hi = this.recent.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.recent[mid]!.end > lsn) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
   }
 
   private remember(batch: readonly WalChunk[]): void {
@@ -110,8 +122,10 @@ export class WalWriter {
       this.recent.push(c);
       this.recentBytes += c.bytes.length;
     }
+    if (this.recentBytes <= WalWriter.RECENT_LIMIT) return;
+    // over the limit, drop down to 3/4 of it at once: trimming a chunk per flush copied the whole array on every commit
     let drop = 0;
-    while (this.recentBytes > WalWriter.RECENT_LIMIT && drop < this.recent.length - 1) this.recentBytes -= this.recent[drop++]!.bytes.length;
+    while (this.recentBytes > WalWriter.RECENT_TRIM_TO && drop < this.recent.length - 1) this.recentBytes -= this.recent[drop++]!.bytes.length;
     if (drop) this.recent = this.recent.slice(drop);
   }
 
