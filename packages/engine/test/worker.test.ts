@@ -108,7 +108,7 @@ describe.each(hosts)('%s', (_name, open) => {
 });
 
 describe('worker client with a bridged transport', () => {
-  it('streams from a primary as a hot standby, refuses writes with 25006 and runs live queries', async () => {
+  it('streams from a primary as a hot standby, refuses writes with 25006, runs live queries, and is promoted', async () => {
     const net = memoryNetwork({ log: () => {} });
     const cluster = `worker-bridge-${process.pid}`;
     const common = { cluster, storage: 'memory' as const, keepaliveMs: 50, log: () => {} };
@@ -127,6 +127,12 @@ describe('worker client with a bridged transport', () => {
     expect(write).toBeInstanceOf(SqlError);
     expect(write).toMatchObject({ code: '25006', message: 'cannot execute UPDATE in a read-only transaction' });
     expect(await standby.contentHash()).toBe(await primary.contentHash());
+
+    await primary.close();
+    await standby.promote();
+    expect(await standby.status()).toMatchObject({ role: 'primary', timeline: 2 });
+    await standby.query('insert into t values (4)');
+    await until(() => seen.at(-1)?.rows[0]?.n === 4);
   });
 });
 

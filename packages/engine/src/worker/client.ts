@@ -24,7 +24,7 @@ import type { NodeHost, TransactionBody, WorkerNodeOptions } from './host.ts';
 import { serveTransport } from './transport-bridge.ts';
 
 /** What a node offers, in-process or in a worker: tests run one suite against both. */
-export type NodeApi = Pick<Node, 'nodeId' | 'query' | 'exec' | 'transaction' | 'live' | 'status' | 'checkpoint' | 'contentHash' | 'close'>;
+export type NodeApi = Pick<Node, 'nodeId' | 'query' | 'exec' | 'transaction' | 'live' | 'status' | 'checkpoint' | 'promote' | 'switchover' | 'contentHash' | 'close'>;
 
 export interface OpenWorkerNodeOptions extends WorkerNodeOptions {
   /** The page's transport (webrtcTransport); its peers are bridged to the worker. */
@@ -134,6 +134,16 @@ export class WorkerNode implements NodeApi {
   checkpoint(): Promise<void> {
     this.assertOpen();
     return this.host.checkpoint();
+  }
+
+  promote(): Promise<void> {
+    this.assertOpen();
+    return this.host.promote();
+  }
+
+  switchover(to?: string, timeoutMs?: number): Promise<string> {
+    this.assertOpen();
+    return this.host.switchover(to, timeoutMs);
   }
 
   contentHash(): Promise<string> {

@@ -103,6 +103,14 @@ export class NodeHost {
     return this.open_().checkpoint();
   }
 
+  promote(): Promise<void> {
+    return this.open_().promote();
+  }
+
+  switchover(to?: string, timeoutMs?: number): Promise<string> {
+    return this.open_().switchover(to, timeoutMs);
+  }
+
   contentHash(): Promise<string> {
     return this.open_().contentHash();
   }
