@@ -6,6 +6,17 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'node', include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['test/e2e/**'], sequence: { groupOrder: 0 } },
+      },
+      {
+        // Chromium and three tabs need the machine to themselves: timing-sensitive node tests
+        // beside them would flake, so this group starts after the node group has finished
+        extends: true,
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 180_000, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });

@@ -1,0 +1,142 @@
+/**
+ * The demo in real Chromium (Debian's /usr/bin/chromium through playwright-core): three tabs of
+ * one browser context are three nodes of one cluster, the engine in each tab's module worker,
+ * WebRTC between tabs kept on 127.0.0.1. The demo is built and served from this process.
+ * Screenshots of every step: test-results/e2e/.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { startDemo, type DemoServer } from '../../apps/demo/serve.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = 'test-results/e2e';
+const FLAGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--allow-loopback-in-peer-connection',
+];
+const STEP_MS = 20_000;
+
+interface Demo {
+  url: string;
+  context: BrowserContext;
+  /** Problems the pages reported (uncaught errors, console errors). */
+  problems: string[];
+  open(): Promise<Page>;
+  shot(page: Page, name: string): Promise<void>;
+}
+
+async function role(page: Page): Promise<string> {
+  return page.evaluate(() => document.querySelector('[data-testid="role"]')?.textContent?.trim() ?? '');
+}
+
+/** Wait for the role; a standby also for a primary it follows ('auto' nodes start as standbys while they look for one). */
+async function waitRole(page: Page, expected: 'primary' | 'standby'): Promise<void> {
+  await expect.poll(() => role(page), { timeout: STEP_MS, interval: 100 }).toBe(expected);
+  if (expected === 'standby') await page.getByTestId('leader').waitFor({ timeout: STEP_MS });
+}
+
+async function liveRows(page: Page): Promise<string[][]> {
+  return page.$$eval('[data-testid="live-table"] tbody tr', (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+}
+
+async function runSql(page: Page, sql: string): Promise<void> {
+  await page.getByTestId('sql').fill(sql);
+  await page.getByTestId('run').click();
+}
+
+/** Build and serve the demo, launch Chromium; everything is closed when `body` ends, however it ends. */
+async function withDemo(body: (demo: Demo) => Promise<void>): Promise<void> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium (.ci/run does this)`);
+  mkdirSync(SHOTS, { recursive: true });
+  let server: DemoServer | undefined;
+  let browser: Browser | undefined;
+  try {
+    server = await startDemo(0);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    const context = await browser.newContext({ viewport: { width: 1100, height: 820 } });
+    // Chromium gathers loopback ICE candidates only for origins holding camera/microphone permission
+    await context.grantPermissions(['camera', 'microphone'], { origin: new URL(server.url).origin });
+    const problems: string[] = [];
+    const pages: Page[] = [];
+    const url = `${server.url}?cluster=e2e-${process.pid}-${Date.now()}`;
+    let step = 0;
+    await run(body, {
+      url,
+      context,
+      problems,
+      async open() {
+        const page = await context.newPage();
+        pages.push(page);
+        page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+        page.on('console', (m) => void (m.type() === 'error' && problems.push(`console: ${m.text()}`)));
+        await page.goto(url);
+        return page;
+      },
+      async shot(page, name) {
+        await page.screenshot({ path: `${SHOTS}/${String(++step).padStart(2, '0')}-${name}.png`, fullPage: true });
+      },
+    }, pages);
+  } finally {
+    await browser?.close().catch(() => {});
+    await server?.close().catch(() => {});
+  }
+}
+
+/** Run the steps; on failure, screenshot every open tab and print its node log before rethrowing. */
+async function run(body: (demo: Demo) => Promise<void>, demo: Demo, pages: Page[]): Promise<void> {
+  try {
+    await body(demo);
+  } catch (e) {
+    for (const [i, page] of pages.entries()) {
+      if (page.isClosed()) continue;
+      await page.screenshot({ path: `${SHOTS}/failure-tab${i + 1}.png`, fullPage: true }).catch(() => {});
+      const log = await page.evaluate(() => document.querySelector('.log')?.textContent ?? '').catch(() => '');
+      console.log(`tab ${i + 1} log:\n${log}`);
+    }
+    console.log('page problems:', demo.problems);
+    throw e;
+  }
+}
+
+describe('the demo in Chromium, one node per tab', () => {
+  it('replicates from the first tab to two standbys, refuses writes on a standby, and keeps a reloaded standby\'s data', async () => {
+    await withDemo(async (demo) => {
+      const tab1 = await demo.open();
+      await waitRole(tab1, 'primary');
+      const tab2 = await demo.open();
+      const tab3 = await demo.open();
+      await Promise.all([waitRole(tab2, 'standby'), waitRole(tab3, 'standby')]);
+      await expect.poll(() => tab1.$$eval('[data-testid="cluster-picture"] [data-node]', (n) => n.length), { timeout: STEP_MS }).toBe(3);
+      await demo.shot(tab1, 'three-tabs-primary');
+
+      // tab 1 creates a table and inserts: both standbys show the rows in their live tables
+      await runSql(tab1, `create table items(id serial primary key, name text not null, qty int not null default 0);
+        insert into items(name, qty) values ('apples', 3), ('pears', 5), ('plums', 8);`);
+      await expect.poll(() => tab1.getByTestId('command-tag').allTextContents(), { timeout: STEP_MS }).toEqual(['CREATE TABLE', 'INSERT 0 3']);
+      const rows = [['1', 'apples', '3'], ['2', 'pears', '5'], ['3', 'plums', '8']];
+      for (const tab of [tab2, tab3]) await expect.poll(() => liveRows(tab), { timeout: STEP_MS }).toEqual(rows);
+      await demo.shot(tab2, 'standby-live-table');
+
+      // a write in a standby's console: PostgreSQL's read-only error
+      await runSql(tab2, `update items set qty = qty + 1 where name = 'pears'`);
+      const error = tab2.getByTestId('sql-error');
+      await expect.poll(() => error.getAttribute('data-code'), { timeout: STEP_MS }).toBe('25006');
+      expect(await error.textContent()).toContain('ERROR:  cannot execute UPDATE in a read-only transaction');
+      await demo.shot(tab2, 'standby-refuses-update');
+
+      // a reloaded standby is the same node and shows its rows from IndexedDB, without a base backup
+      const id3 = await tab3.getByTestId('node-id').textContent();
+      await tab3.reload();
+      await waitRole(tab3, 'standby');
+      expect(await tab3.getByTestId('node-id').textContent()).toBe(id3);
+      await expect.poll(() => liveRows(tab3), { timeout: STEP_MS }).toEqual(rows);
+      expect(await tab3.locator('main').getAttribute('data-base-backups')).toBe('0');
+      await runSql(tab1, `insert into items(name, qty) values ('figs', 13)`);
+      await expect.poll(() => liveRows(tab3), { timeout: STEP_MS }).toContainEqual(['4', 'figs', '13']);
+      await demo.shot(tab3, 'reloaded-standby');
+
+      expect(demo.problems).toEqual([]);
+    });
+  }, 120_000);
+});
