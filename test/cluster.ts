@@ -53,10 +53,14 @@ function cluster(kind: string, makeTransport: TransportFactory): TestCluster {
     async closeAll() {
       const all = [...live];
       live.clear();
-      await Promise.all(all.map(async (t) => {
+      const close = async (t: TestNode) => {
         await t.node.close().catch(() => {});
         await t.transport.close();
-      }));
+      };
+      // standbys first: a primary closing cleanly would otherwise hand over to a node that is closing too
+      const roles = await Promise.all(all.map(async (t) => (await t.node.status().catch(() => undefined))?.role));
+      await Promise.all(all.filter((_, i) => roles[i] !== 'primary').map(close));
+      await Promise.all(all.filter((_, i) => roles[i] === 'primary').map(close));
     },
   };
 }

@@ -321,7 +321,7 @@ export class Node implements Queryable {
     const replication = this.replication;
     if (replication && this.failover === 'auto') {
       // a primary closing cleanly hands over first; a standby leaves the membership through the primary
-      if (this.core.role === 'primary' && replication.senders.list().some((s) => s.state === 'streaming')) {
+      if (this.core.role === 'primary' && !this.core.fenced && replication.senders.list().some((s) => s.state === 'streaming')) {
         await replication.switchover(undefined, 2000).catch((e) => this.core.log('warning', `switchover on close failed: ${e instanceof Error ? e.message : String(e)}`));
       }
       if (this.core.role === 'standby') await replication.leave();

@@ -166,12 +166,15 @@ export class Replication {
     try {
       await core.wal.flushAll();
       const end = core.wal.insertLsn;
+      const gone = () => !this.senders.list().some((s) => s.applicationName === target);
       while (!this.senders.list().some((s) => s.applicationName === target && s.replayLsn >= end)) {
+        if (gone()) throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, `standby "${target}" disconnected during the switchover`);
         if (performance.now() > deadline) throw new SqlError(SQLSTATE.query_canceled, `switchover to "${target}" timed out waiting for it to catch up`);
         await sleep(5);
       }
       await this.send(target, { t: 'promote_request', lsn: end });
       while (core.role === 'primary') {
+        if (gone()) throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, `standby "${target}" disconnected during the switchover`);
         if (performance.now() > deadline) throw new SqlError(SQLSTATE.query_canceled, `switchover to "${target}" timed out waiting for its promotion`);
         await sleep(5);
       }
@@ -266,6 +269,8 @@ export class Replication {
     if (core.role !== 'primary') return;
     core.log('log', `stepping down: ${reason}`);
     core.role = 'standby';
+    // replay continues from what this node committed as primary
+    core.replayer = new Replayer(core.db.state, core.wal.insertLsn);
     core.fenced = undefined;
     core.roleChanged(`the node stepped down (${reason})`);
     this.senders.dropAll('the upstream stepped down');
