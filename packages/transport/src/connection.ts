@@ -17,6 +17,8 @@ const LOW_WATER = 32 * 1024;
 const DRAIN_POLL_MS = 50;
 /** How long a goodbye may take to flush before the channel is torn down. */
 const BYE_FLUSH_MS = 250;
+/** Frames held while simple-peer has not yet reported connect: the handshake needs at most three. */
+const MAX_EARLY_FRAMES = 16;
 
 export interface Timing {
   heartbeatMs: number;
@@ -68,6 +70,9 @@ export class Connection {
   #tail: Promise<void> | null = null; // the send in progress; sends are serialised so frames never interleave
   #drainWaiters = new Set<() => void>();
   #closing: Promise<void> | null = null;
+  // simple-peer emits 'data' as soon as the channel opens but 'connect' only after an async
+  // getStats: a fast remote's hello can arrive first. Frames are held until 'connect' (few expected).
+  #early: Uint8Array[] = [];
 
   constructor(options: ConnectionOptions) {
     this.#o = options;
@@ -184,6 +189,7 @@ export class Connection {
     this.#lastSeen = Date.now();
     this.#heartbeat = setInterval(() => this.#beat(), this.#o.timing.heartbeatMs);
     this.#control({ t: 'hello', nonce: this.#myNonce });
+    for (const frame of this.#early.splice(0)) this.#onFrame(frame);
   }
 
   #beat(): void {
@@ -201,6 +207,11 @@ export class Connection {
 
   #onFrame(frame: Uint8Array): void {
     if (this.#state === 'closed') return;
+    if (this.#state === 'connecting') {
+      if (this.#early.length < MAX_EARLY_FRAMES) this.#early.push(frame);
+      else this.#violation('too many frames before the connection opened');
+      return;
+    }
     this.#heard = true;
     const r = this.#reassembler.push(frame);
     switch (r.kind) {
