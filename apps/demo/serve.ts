@@ -2,6 +2,7 @@
  * `npm run demo`: build the demo and serve it on 127.0.0.1 from this process (the end-to-end
  * test starts it the same way, so nothing is left running when the caller stops).
  */
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, preview } from 'vite';
 
@@ -12,10 +13,13 @@ export interface DemoServer {
   close(): Promise<void>;
 }
 
-/** `port` 0 picks a free one. */
-export async function startDemo(port = 5298): Promise<DemoServer> {
-  await build({ root, logLevel: 'warn' });
-  const server = await preview({ root, logLevel: 'warn', preview: { host: '127.0.0.1', port, strictPort: port !== 0 } });
+/**
+ * `port` 0 picks a free one. `outDir` defaults to apps/demo/dist; a test passes a directory of
+ * its own so that two test runs at once never serve each other's half-written build.
+ */
+export async function startDemo(port = 5298, outDir = join(root, 'dist')): Promise<DemoServer> {
+  await build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  const server = await preview({ root, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port, strictPort: port !== 0 } });
   const address = server.httpServer.address();
   if (!address || typeof address === 'string') throw new Error('the demo server has no TCP address');
   return { url: `http://127.0.0.1:${address.port}/`, close: () => server.close() };

@@ -31,14 +31,17 @@ export function clusterName(): string {
   return new URL(location.href).searchParams.get('cluster') || 'demo';
 }
 
-/** Stable per tab across reloads; a new tab is a new node. */
+/**
+ * Stable per tab across reloads; a new tab is a new node, unless the URL names one (`?node=`),
+ * which reopens that node from its IndexedDB.
+ */
 export function tabNodeId(cluster: string): string {
   const key = `walrtc:${cluster}:nodeId`;
-  let id = sessionStorage.getItem(key);
+  let id = new URL(location.href).searchParams.get('node') || sessionStorage.getItem(key);
   if (!id) {
     id = `tab-${crypto.randomUUID().slice(0, 6)}`;
-    sessionStorage.setItem(key, id);
   }
+  sessionStorage.setItem(key, id);
   return id;
 }
 
