@@ -69,7 +69,7 @@ function cluster(kind: string, makeTransport: TransportFactory): TestCluster {
 export function webrtcCluster(): TestCluster {
   const room = `walrtc-repl-${process.pid}-${rooms + 1}`;
   return cluster('webrtc', (nodeId) =>
-    webrtcTransport({ cluster: room, nodeId, key: 'test cluster key', signaling: broadcastSignaling(room), loopbackOnly: true, heartbeatMs: 200, peerTimeoutMs: 2000, log: () => {} }),
+    webrtcTransport({ cluster: room, nodeId, key: 'test cluster key', signaling: broadcastSignaling(room), loopbackOnly: true, heartbeatMs: 250, peerTimeoutMs: 5000, log: () => {} }),
   );
 }
 
@@ -96,9 +96,15 @@ export async function until<T>(what: string, check: () => T | Promise<T>, ms = 1
 }
 
 /** Wait until the standby has replayed everything the primary has flushed. */
-export async function caughtUp(primary: Node, standby: Node, ms = 10_000): Promise<void> {
+export async function caughtUp(primary: Node, standby: Node, ms = 15_000): Promise<void> {
   const target = (await primary.status()).lsn.flush;
-  await until(`standby ${standby.nodeId} to replay up to ${target}`, async () => lsnNumber((await standby.status()).lsn.replay) >= lsnNumber(target), ms);
+  try {
+    await until(`standby ${standby.nodeId} to replay up to ${target}`, async () => lsnNumber((await standby.status()).lsn.replay) >= lsnNumber(target), ms);
+  } catch (e) {
+    // say where each side stands, so a failure on a loaded CI machine can be read
+    const [p, s] = await Promise.all([primary.status(), standby.status()]);
+    throw new Error(`${(e as Error).message}\nprimary: ${JSON.stringify(p)}\nstandby: ${JSON.stringify(s)}`);
+  }
 }
 
 export function lsnNumber(text: string): number {

@@ -67,7 +67,7 @@ export interface NodeOptions {
   archive?: WalArchive;
   /** A standby whose upstream no longer has its WAL (and no archive has it) takes a new base backup. Default true. */
   autoBaseBackup?: boolean;
-  /** Keepalive and announcement period in ms. Default 1000. */
+  /** Keepalive and announcement period in ms. Default a quarter of failoverTimeout, at most 1000. */
   keepaliveMs?: number;
   /** Base backup and catch-up progress of a standby. */
   onProgress?: (p: ReceiverProgress) => void;
@@ -204,7 +204,8 @@ export class Node implements Queryable {
           maxWalSenders: options.maxWalSenders ?? 10,
           archive: options.archive,
           autoBaseBackup: options.autoBaseBackup ?? true,
-          keepaliveMs: options.keepaliveMs ?? 1000,
+          // several keepalives per failover timeout, so silence means loss and not a slow tick
+          keepaliveMs: options.keepaliveMs ?? Math.min(1000, Math.floor((options.failoverTimeout ?? 1000) / 4)),
           failover: this.failover,
           failoverTimeoutMs: options.failoverTimeout ?? 1000,
           onProgress: options.onProgress,

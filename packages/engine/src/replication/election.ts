@@ -45,7 +45,7 @@ export class Election {
   private votedTerm = 0;
   private candidacy: { term: number; votes: Set<string>; until: number } | undefined;
   private lastPrimaryOk = performance.now();
-  private minorityFor: number | undefined;
+  private fenced = false;
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly lock: LeaderLock | undefined;
   private stopped = false;
@@ -67,7 +67,7 @@ export class Election {
   roleChanged(): void {
     this.candidacy = undefined;
     this.lastPrimaryOk = performance.now();
-    this.minorityFor = undefined;
+    this.fenced = false;
     if (this.host.role() === 'primary') this.lock?.hold();
     else this.lock?.watch();
   }
@@ -181,14 +181,13 @@ export class Election {
     }
     const needed = Math.floor(members.size / 2) + 1;
     if (reachable >= needed) {
-      if (this.minorityFor !== undefined) this.host.fence(undefined);
-      this.minorityFor = undefined;
+      if (this.fenced) this.host.fence(undefined);
+      this.fenced = false;
       return;
     }
-    this.minorityFor ??= now;
-    if (now - this.minorityFor >= lease) {
-      this.host.fence(`this primary can reach only ${reachable} of ${members.size} cluster members (a majority is ${needed}) and stopped accepting writes`);
-    }
+    // nobody in a majority has been heard for a whole lease: stop before they can elect (at failoverTimeout)
+    if (!this.fenced) this.host.fence(`this primary can reach only ${reachable} of ${members.size} cluster members (a majority is ${needed}) and stopped accepting writes`);
+    this.fenced = true;
   }
 }
 

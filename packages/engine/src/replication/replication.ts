@@ -328,7 +328,13 @@ export class Replication {
       members: () => core.db.state.members,
       peers: () => this.transport.peers(),
       known: () => [...this.known.values()],
-      upstreamHealthy: () => this.receiver?.snapshot().status === 'streaming' || this.receiver?.snapshot().status === 'backup',
+      upstreamHealthy: () => {
+        const r = this.receiver?.snapshot();
+        if (!r || !r.upstream || (r.status !== 'streaming' && r.status !== 'backup')) return false;
+        // a silent upstream is a lost one, even before the transport's own heartbeat gives up
+        const heard = this.heardAt.get(r.upstream);
+        return heard !== undefined && performance.now() - heard <= this.settings.failoverTimeoutMs;
+      },
       lastHeard: (peer) => this.heardAt.get(peer),
       send: (to, msg: PeerMessage) => void this.send(to, msg).catch(() => {}),
       promote: (term) => this.promote(term),
