@@ -94,7 +94,7 @@ describe('bad input from a peer is rejected and never applied', () => {
 
   it('a peer announcing itself under another node id is ignored', async () => {
     const { p, s } = await streaming();
-    await p.transport.send('standby', encodeMessage({ t: 'announce', node: { nodeId: 'someone-else', systemId: null, role: 'primary', upstream: null, timeline: 5, flushLsn: 0 } }));
+    await p.transport.send('standby', encodeMessage({ t: 'announce', node: { nodeId: 'someone-else', systemId: null, role: 'primary', upstream: null, timeline: 5, flushLsn: 0, tables: 0 } }));
     await until('the rejection', () => s.logs.some((l) => l.includes('rejected announcement from "primary" claiming to be "someone-else"')));
     expect((await s.node.query(`select node_id from walrtc_nodes order by node_id`)).rows).toEqual([{ node_id: 'standby' }, { node_id: 'primary' }].sort((a, b) => (a.node_id < b.node_id ? -1 : 1)));
   });

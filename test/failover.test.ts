@@ -41,6 +41,21 @@ describe('automatic failover', () => {
     expect(standby.logs.some((l) => l.startsWith('initialised cluster'))).toBe(false);
   });
 
+  it('two empty clusters started apart merge when they meet: the empty one gives way; one with data never does', async () => {
+    const mc = memoryCluster();
+    c = mc;
+    mc.net.partition(['a'], ['b']);
+    const [a, b] = await Promise.all([mc.open('a', AUTO), mc.open('b', AUTO)]);
+    await until('two primaries', async () => (await a!.node.status()).role === 'primary' && (await b!.node.status()).role === 'primary');
+    expect(a!.node.systemId).not.toBe(b!.node.systemId);
+    await b!.node.exec('create table kept(x int); insert into kept values (42)');
+    mc.net.heal();
+    await until('a to join b', async () => a!.node.systemId === b!.node.systemId && (await a!.node.status()).role === 'standby');
+    await caughtUp(b!.node, a!.node);
+    expect((await a!.node.query('select x from kept')).rows).toEqual([{ x: 42 }]);
+    expect(a!.logs.some((l) => /^primary "b" leads cluster \d+; this node's cluster \d+ is empty: joining it$/.test(l))).toBe(true);
+  });
+
   it('when the primary is killed, the most advanced standby is elected and the others follow it', async () => {
     const { mc, nodes, primary } = await autoCluster(['n1', 'n2', 'n3']);
     for (let i = 0; i < 10; i++) await primary.node.query('insert into t values ($1, $2)', [i, 'v']);

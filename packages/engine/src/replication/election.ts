@@ -86,15 +86,23 @@ export class Election {
       this.candidacy = undefined;
       return;
     }
-    if (this.candidacy && now > this.candidacy.until) this.candidacy = undefined;
+    if (this.candidacy && now > this.candidacy.until) {
+      // a split vote: wait a random part of a timeout before trying again, so the next round has one candidate
+      this.candidacy = undefined;
+      this.lastPrimaryOk = now - this.host.failoverTimeoutMs + Math.random() * this.host.failoverTimeoutMs;
+      if (!this.host.hasData()) this.lock?.release();
+      return;
+    }
     if (this.candidacy) return;
     const waited = now - this.lastPrimaryOk;
     const timeout = this.host.failoverTimeoutMs;
     // the best candidate goes first; anyone may try once it has had its chance
-    if (waited > timeout && (this.isBestCandidate() || waited > 3 * timeout)) this.stand();
+    if (waited > timeout && (this.isBestCandidate() || waited > 3 * timeout)) void this.stand();
   }
 
   private primaryGone(): void {
+    // a node without data waits out the discovery time: the lock is free before any cluster exists
+    if (!this.host.hasData()) return;
     this.host.log('the primary released its lock: starting failover at once');
     this.lastPrimaryOk = performance.now() - this.host.failoverTimeoutMs - 1;
     this.tick();
@@ -123,8 +131,16 @@ export class Election {
     return true;
   }
 
-  private stand(): void {
+  private async stand(): Promise<void> {
     if (!this.eligible(this.host.nodeId)) return;
+    // only the tab holding the primary lock may initialise a cluster: two tabs opened at once, or one
+    // that cannot reach the others, never start a second one
+    if (!this.host.hasData() && this.lock && !(await this.lock.tryHold())) {
+      this.host.log('another tab of this browser holds the primary lock: not initialising a new cluster');
+      this.lastPrimaryOk = performance.now();
+      return;
+    }
+    if (this.candidacy || this.host.role() === 'primary') return;
     const known = Math.max(0, ...this.host.known().map((n) => n.timeline));
     const term = Math.max(this.host.position().timeline, known, this.votedTerm) + 1;
     this.votedTerm = term;
@@ -138,8 +154,11 @@ export class Election {
   private voteRequested(from: string, m: Extract<PeerMessage, { t: 'vote_request' }>): void {
     const mine = { ...this.host.position(), nodeId: this.host.nodeId };
     const theirs = { timeline: m.timeline, lsn: m.lsn, nodeId: from };
+    // a candidate meeting a better candidate for the same term withdraws and backs it: its own
+    // tally is dropped, so no term can end with two winners
+    const yieldsTo = this.candidacy?.term === m.term && compareCandidates(theirs, mine) < 0;
     const granted =
-      m.term > this.votedTerm &&
+      (m.term > this.votedTerm || yieldsTo) &&
       m.term > mine.timeline &&
       this.host.role() !== 'primary' &&
       !this.host.upstreamHealthy() &&
@@ -219,5 +238,19 @@ class LeaderLock {
   release(): void {
     this.releaseHeld?.();
     this.releaseHeld = undefined;
+  }
+
+  /** Take the lock only if no one holds it; keep it until release(). */
+  async tryHold(): Promise<boolean> {
+    if (this.releaseHeld) return true;
+    this.watching = false;
+    const granted = new Promise<boolean>((answer) => {
+      void this.locks.request(this.name, { ifAvailable: true }, (lock) => {
+        if (!lock) return answer(false);
+        answer(true);
+        return new Promise<void>((resolve) => (this.releaseHeld = resolve));
+      }).catch(() => answer(false));
+    });
+    return granted;
   }
 }

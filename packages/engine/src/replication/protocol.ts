@@ -23,6 +23,8 @@ export interface NodeAnnouncement {
   upstream: string | null;
   timeline: number;
   flushLsn: Lsn;
+  /** How many tables the node's database has: an empty cluster may give way to another (see replication.ts). */
+  tables: number;
 }
 
 // ── sent by a standby (walreceiver) ─────────────────────────────────────────────
@@ -118,7 +120,7 @@ const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
     node: (v) => {
       const n = v as NodeAnnouncement | undefined;
       return !!n && str(n.nodeId) && (n.systemId === null || str(n.systemId)) && (n.role === 'primary' || n.role === 'standby')
-        && (n.upstream === null || str(n.upstream)) && int(n.timeline) && lsn(n.flushLsn);
+        && (n.upstream === null || str(n.upstream)) && int(n.timeline) && lsn(n.flushLsn) && int(n.tables);
     },
   },
 };

@@ -10,6 +10,8 @@ import type { ControlFile, Storage } from '../storage/storage.ts';
 import { unseal, seal } from '../storage/envelope.ts';
 import { Replayer } from '../state/replay.ts';
 import { restoreSnapshot, takeSnapshot, type Snapshot } from '../state/snapshot.ts';
+import { DbState } from '../state/state.ts';
+import { FIRST_LSN } from '../wal/lsn.ts';
 import type { WalWriter } from '../wal/xlog.ts';
 import type { WalArchive } from './archive.ts';
 import { Election } from './election.ts';
@@ -219,6 +221,7 @@ export class Replication {
       upstream: this.core.role === 'standby' ? (this.receiver?.snapshot().upstream ?? this.settings.upstream ?? null) : null,
       timeline: c?.timeline ?? 0,
       flushLsn: this.core.wal.flushLsn,
+      tables: this.core.db.state.tables.size,
     };
   }
 
@@ -260,7 +263,42 @@ export class Replication {
     if (this.core.role === 'primary' && node.role === 'primary' && mine && node.systemId === mine.systemId && node.timeline > mine.timeline) {
       await this.stepDown(`primary "${from}" is on timeline ${node.timeline}, newer than this node's timeline ${mine.timeline}`);
     }
+    if (this.settings.failover === 'auto' && this.core.role === 'primary' && node.role === 'primary' && mine && node.systemId && node.systemId !== mine.systemId) {
+      await this.resolveTwoClusters(from, node);
+    }
     this.receiver?.poke();
+  }
+
+  /**
+   * Two 'auto' nodes that could not see each other in time each initialised a cluster. A cluster
+   * with no tables gives way — to one with tables, or between two empty ones to the smaller
+   * system identifier — and its node rejoins the other by base backup. A cluster with data never
+   * gives way on its own: that needs an operator.
+   */
+  private async resolveTwoClusters(from: string, other: NodeAnnouncement): Promise<void> {
+    const core = this.core;
+    const mine = core.control!;
+    const myTables = core.db.state.tables.size;
+    const yields = myTables === 0 && (other.tables > 0 || other.systemId! < mine.systemId);
+    if (!yields) {
+      if (myTables > 0 && other.tables > 0) core.log('warning', `primary "${from}" leads another cluster (system identifier ${other.systemId}) with data: not merging`);
+      return;
+    }
+    core.log('log', `primary "${from}" leads cluster ${other.systemId}; this node's cluster ${mine.systemId} is empty: joining it`);
+    core.role = 'standby';
+    core.roleChanged('the node joined another cluster');
+    this.senders.dropAll('the upstream joined another cluster');
+    await core.wal.flushAll().catch(() => {});
+    await core.storage.removeWalFrom(0);
+    core.control = undefined;
+    core.wal.resetTo(FIRST_LSN);
+    const empty = new DbState();
+    core.replayer = new Replayer(empty, FIRST_LSN);
+    core.db.publish(empty, { end: FIRST_LSN, tables: new Set() });
+    this.election?.roleChanged();
+    this.receiver = this.makeReceiver();
+    this.announce();
+    this.receiver.poke();
   }
 
   /** A newer primary exists: stop accepting writes at once and follow it. */
