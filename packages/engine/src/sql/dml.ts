@@ -243,31 +243,16 @@ export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlan
   const scan = planTableScan(table, stmt.whereClause, scope);
   const checker = rowChecker(def, planner);
   const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, scope) : undefined;
-  return {
-    command: 'UPDATE',
-    columns: ret?.columns ?? [],
-    writes: true,
-    run(ctx) {
-      const txn = txnOf(ctx);
-      const { ids, rows } = scan(ctx);
-      const out: Value[][] = [];
-      let count = 0;
-      for (let r = 0; r < ids.length; r++) {
-        const old = rows[r]!;
-        if (where && where.eval(old, ctx) !== true) continue;
-        const row = [...old];
-        for (const s of sets) {
-          const col = def.columns[s.i]!;
-          row[s.i] = coerceToColumn(s.expr.eval(old, ctx), col.type, col.typmod);
-        }
-        checker.check(txn.state.table(oid), row, ctx, ids[r]);
-        txn.write({ kind: 'update', table: oid, rowid: ids[r]!, row });
-        count++;
-        if (ret) out.push(ret.exprs.map((e) => e.eval(row, ctx)));
-      }
-      return { rows: out, rowCount: count };
-    },
-  };
+  return changeRows('UPDATE', scan, where, ret, (txn, ctx, id, old) => {
+    const row = [...old];
+    for (const s of sets) {
+      const col = def.columns[s.i]!;
+      row[s.i] = coerceToColumn(s.expr.eval(old, ctx), col.type, col.typmod);
+    }
+    checker.check(txn.state.table(oid), row, ctx, id);
+    txn.write({ kind: 'update', table: oid, rowid: id, row });
+    return row;
+  });
 }
 
 export function planDelete(stmt: DeleteStmt, state: DbState, planner: SelectPlanner): StatementPlan {
@@ -280,8 +265,25 @@ export function planDelete(stmt: DeleteStmt, state: DbState, planner: SelectPlan
   const where = stmt.whereClause ? compileExpr(stmt.whereClause, scope) : undefined;
   const scan = planTableScan(table, stmt.whereClause, scope);
   const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, scope) : undefined;
+  return changeRows('DELETE', scan, where, ret, (txn, _ctx, id, old) => {
+    txn.write({ kind: 'delete', table: oid, rowid: id });
+    return old;
+  });
+}
+
+/**
+ * UPDATE and DELETE share their loop: scan, filter by WHERE, change each row, and return
+ * RETURNING over the row as `change` leaves it (the new row for UPDATE, the old one for DELETE).
+ */
+function changeRows(
+  command: 'UPDATE' | 'DELETE',
+  scan: ReturnType<typeof planTableScan>,
+  where: Compiled | undefined,
+  ret: ReturnType<typeof returning> | undefined,
+  change: (txn: WriteTxn, ctx: RunContext, id: RowId, old: Value[]) => Value[],
+): StatementPlan {
   return {
-    command: 'DELETE',
+    command,
     columns: ret?.columns ?? [],
     writes: true,
     run(ctx) {
@@ -292,9 +294,9 @@ export function planDelete(stmt: DeleteStmt, state: DbState, planner: SelectPlan
       for (let r = 0; r < ids.length; r++) {
         const old = rows[r]!;
         if (where && where.eval(old, ctx) !== true) continue;
-        txn.write({ kind: 'delete', table: oid, rowid: ids[r]! });
+        const row = change(txn, ctx, ids[r]!, old);
         count++;
-        if (ret) out.push(ret.exprs.map((e) => e.eval(old, ctx)));
+        if (ret) out.push(ret.exprs.map((e) => e.eval(row, ctx)));
       }
       return { rows: out, rowCount: count };
     },
