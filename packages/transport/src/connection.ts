@@ -41,6 +41,7 @@ export interface ConnectionOptions {
   remoteId: string;
   remoteSession: string;
   initiator: boolean;
+  attempt: string;
   key: ClusterKey;
   rtc: RtcOptions;
   maxMessageSize: number;
@@ -49,11 +50,32 @@ export interface ConnectionOptions {
   events: ConnectionEvents;
 }
 
+/** Split an SDP into the SDP without candidate lines (nor end-of-candidates) and those candidates as trickle signals. */
+function withoutCandidates(sdp: string): { sdp: string; candidates: SignalData[] } {
+  const candidates: SignalData[] = [];
+  let mid = '0';
+  let index = -1;
+  const kept = sdp.split('\r\n').filter((line) => {
+    if (line.startsWith('m=')) index++;
+    else if (line.startsWith('a=mid:')) mid = line.slice(6);
+    else if (line.startsWith('a=candidate:')) {
+      candidates.push({ type: 'candidate', candidate: { candidate: line.slice(2), sdpMid: mid, sdpMLineIndex: Math.max(index, 0) } });
+      return false;
+    } else if (line === 'a=end-of-candidates') return false;
+    return true;
+  });
+  return { sdp: kept.join('\r\n'), candidates };
+}
+
 type State = 'connecting' | 'authenticating' | 'ready' | 'closed';
 
 export class Connection {
   readonly remoteId: string;
   readonly remoteSession: string;
+  /** The initiator's id for this attempt; every signal carries it, so stale ones are told apart. */
+  readonly attempt: string;
+  #goodbye = false;
+  #held: SignalData[] | null; // initiator: candidates kept back until the answer arrives
   #state: State = 'connecting';
   readonly #o: ConnectionOptions;
   readonly #peer: Peer;
@@ -81,20 +103,45 @@ export class Connection {
     this.#reassembler = new Reassembler(options.maxMessageSize);
     this.#peer = createPeer(options.initiator, options.rtc);
     const peer = this.#peer;
+    this.attempt = options.attempt;
+    this.#held = options.initiator ? [] : null;
     peer.on('signal', (data) => {
       const out = options.rtc.loopbackOnly ? loopbackSignal(data) : data;
-      if (out && this.#state !== 'closed') options.events.signal(this, out);
+      if (!out || this.#state === 'closed') return;
+      if (this.#held) {
+        // Initiator before the answer: send the offer without candidates and keep them back.
+        if (out.candidate) return void this.#hold(out);
+        if (out.type === 'offer' && out.sdp) {
+          const { sdp, candidates } = withoutCandidates(out.sdp);
+          for (const c of candidates) this.#hold(c);
+          return options.events.signal(this, { type: 'offer', sdp });
+        }
+      }
+      options.events.signal(this, out);
     });
     peer.on('connect', () => this.#onConnect());
     peer.on('data', (frame) => this.#onFrame(frame));
-    // simple-peer emits 'error' then 'close'; without this listener the error would be thrown.
-    let error = '';
-    peer.on('error', (err) => void (error = err.code ? `${err.code}: ${err.message}` : err.message));
-    peer.on('close', () => void this.close(error ? `connection failed (${error})` : 'connection closed by the remote'));
+    // simple-peer destroys itself on a failure and emits 'error', but never 'close' on that path
+    // (it calls _destroy directly, so streamx never finishes): the error itself ends the attempt.
+    peer.on('error', (err) => void this.close(`connection failed (${err.code ? `${err.code}: ${err.message}` : err.message})`));
+    peer.on('close', () => void this.close('connection closed by the remote'));
+    // libdatachannel closes a PeerConnection by itself (a failed DTLS handshake, the remote's
+    // SCTP abort) and node-datachannel drops the ICE 'closed' event simple-peer waits for; the
+    // connection state still says so.
+    const pc = peer._pc;
+    pc?.addEventListener?.('connectionstatechange', () => {
+      const state = pc.connectionState;
+      if (state === 'failed' || state === 'closed') void this.close(`connection ${state}`);
+    });
     this.#deadline = setTimeout(
       () => void this.close(`not connected and authenticated within ${options.timing.connectTimeoutMs} ms`),
       options.timing.connectTimeoutMs,
     );
+  }
+
+  /** The remote said goodbye on the channel: it closed on purpose, so there is nothing to retry. */
+  get goodbye(): boolean {
+    return this.#goodbye;
   }
 
   get ready(): boolean {
@@ -110,7 +157,28 @@ export class Connection {
       this.#peer.signal(filtered);
     } catch (err) {
       void this.close(`bad signal from ${this.remoteId}: ${String(err)}`);
+      return;
     }
+    if (filtered.type === 'answer') this.#releaseCandidates();
+  }
+
+  /**
+   * The initiator's candidates go out only once the answer is applied. Otherwise the responder
+   * completes ICE first and starts DTLS while the initiator has not yet applied the answer:
+   * libdatachannel then fails the certificate check against a fingerprint it does not have yet
+   * ("DTLS handshake failed", both sides closed), or drops the ClientHello and waits a 1 s
+   * retransmit. Without our candidates, the responder's ICE (and so DTLS) starts only when our
+   * checks reach it, which is after the answer.
+   */
+  #hold(c: SignalData): void {
+    if (this.#held && !this.#held.some((h) => h.candidate?.candidate === c.candidate?.candidate)) this.#held.push(c);
+  }
+
+  #releaseCandidates(): void {
+    const held = this.#held;
+    this.#held = null;
+    if (this.#state === 'closed' || !held) return;
+    for (const c of held) this.#o.events.signal(this, c);
   }
 
   send(msg: Uint8Array): Promise<void> {
@@ -263,6 +331,7 @@ export class Connection {
         void this.close(`refused by ${this.remoteId}`);
         return;
       case 'bye':
+        this.#goodbye = true;
         void this.close(`${this.remoteId} said goodbye (${c.reason})`);
         return;
     }

@@ -28,7 +28,7 @@ export interface WebrtcTransportOptions {
   heartbeatMs?: number;
   /** A peer silent for this long is reported left; default 5000 ms. */
   peerTimeoutMs?: number;
-  /** A connection not authenticated within this is abandoned; default 15000 ms. */
+  /** An attempt not authenticated within this is abandoned (and retried); default 15000 ms, 5000 ms with loopbackOnly. */
   connectTimeoutMs?: number;
   log?: Logger;
 }
@@ -58,6 +58,7 @@ class WebrtcTransport implements Transport {
   readonly #started: Promise<void>;
   #key: ClusterKey | null = null;
   #channel: SignalingChannel | null = null;
+  #outbox: Promise<void> = Promise.resolve();
   #inbox: Promise<void> = Promise.resolve(); // envelopes are verified asynchronously but handled in order
   #closed = false;
   #closing: Promise<void> | null = null;
@@ -70,7 +71,8 @@ class WebrtcTransport implements Transport {
     this.#timing = {
       heartbeatMs: options.heartbeatMs ?? 1000,
       peerTimeoutMs: options.peerTimeoutMs ?? 5000,
-      connectTimeoutMs: options.connectTimeoutMs ?? 15000,
+      // On loopback an attempt takes well under a second even on a loaded machine: give up on a stuck one sooner.
+      connectTimeoutMs: options.connectTimeoutMs ?? (options.loopbackOnly ? 5000 : 15000),
     };
     this.#started = this.#start();
   }
@@ -122,9 +124,15 @@ class WebrtcTransport implements Transport {
     return [...this.#conns.values()];
   }
 
-  async #post(e: Unsigned | Omit<Unsigned, 'from' | 'session'>): Promise<void> {
-    if (!this.#key || !this.#channel) return;
-    this.#channel.send(await sealEnvelope(this.#key, { from: this.nodeId, session: this.#session, ...e }));
+  /** Envelopes are signed concurrently but sent in the order posted (signals must not overtake each other). */
+  #post(e: Unsigned | Omit<Unsigned, 'from' | 'session'>): Promise<void> {
+    const key = this.#key;
+    const channel = this.#channel;
+    if (!key || !channel) return Promise.resolve();
+    const sealed = sealEnvelope(key, { from: this.nodeId, session: this.#session, ...e });
+    const sent = this.#outbox.then(async () => channel.send(await sealed));
+    this.#outbox = sent.catch((err) => this.#log(`transport ${this.nodeId}: ${String(err)}`));
+    return this.#outbox;
   }
 
   async #onSignalingText(text: string): Promise<void> {
@@ -150,6 +158,7 @@ class WebrtcTransport implements Transport {
       case 'signal':
         return this.#onSignal(e);
       case 'bye': {
+        if (this.#known.get(e.from) === e.session) this.#known.delete(e.from);
         const conn = this.#conns.get(e.from);
         if (conn?.remoteSession === e.session) void conn.close(`${e.from} said goodbye`);
         return;
@@ -163,31 +172,42 @@ class WebrtcTransport implements Transport {
     const existing = this.#conns.get(e.from);
     if (existing?.remoteSession === e.session) return;
     if (existing) void existing.close(`${e.from} reconnected as a new session`, true);
-    if (this.nodeId < e.from) this.#connect(e.from, e.session, true);
+    if (this.nodeId < e.from) {
+      clearTimeout(this.#retries.get(e.from));
+      this.#retries.delete(e.from);
+      this.#connect(e.from, e.session, true, 0, randomNonce());
+    }
   }
 
   #onSignal(e: Envelope): void {
-    let data: SignalData;
+    let attempt: string;
+    let data: SignalData | null;
     try {
-      data = JSON.parse(e.body) as SignalData;
+      const body = JSON.parse(e.body) as { attempt?: unknown; signal?: unknown };
+      if (typeof body.attempt !== 'string' || typeof body.signal !== 'object') throw new Error('shape');
+      attempt = body.attempt;
+      data = body.signal as SignalData | null; // null: the remote abandoned this attempt
     } catch {
       return this.#log(`transport ${this.nodeId}: unreadable signal from ${e.from}`);
     }
-    let conn = this.#conns.get(e.from);
-    if (conn?.remoteSession !== e.session) {
-      // Only the initiator's offer may open a connection; anything else is for a session we dropped.
-      if (this.nodeId < e.from || data.type !== 'offer') return;
-      if (conn) void conn.close(`${e.from} reconnected as a new session`, true);
-      conn = this.#connect(e.from, e.session, false);
-    } else if (data.type === 'offer' && !conn.ready) {
-      // The initiator gave up on the last attempt and retries: start over with it.
-      void conn.close(`${e.from} retried the connection`);
-      conn = this.#connect(e.from, e.session, false);
+    if (data === null) {
+      const conn = this.#conns.get(e.from);
+      if (conn?.remoteSession === e.session && conn.attempt === attempt && !conn.ready) void conn.close(`${e.from} abandoned the connection attempt`);
+      return;
     }
+    let conn = this.#conns.get(e.from);
+    if (conn?.remoteSession === e.session && conn.attempt === attempt) return conn.signal(data);
+    // Only the initiator's offer opens a connection (one attempt of it); anything else belongs to
+    // an attempt or session already replaced, and is dropped.
+    if (this.nodeId < e.from || data.type !== 'offer') return;
+    if (conn) {
+      void conn.close(conn.remoteSession === e.session ? `${e.from} started a new connection attempt` : `${e.from} reconnected as a new session`, conn.remoteSession !== e.session);
+    }
+    conn = this.#connect(e.from, e.session, false, 0, attempt);
     conn.signal(data);
   }
 
-  #connect(remoteId: string, remoteSession: string, initiator: boolean, attempt = 0): Connection {
+  #connect(remoteId: string, remoteSession: string, initiator: boolean, tries: number, attempt: string): Connection {
     const key = this.#key;
     if (!key) throw new Error('unreachable: signaling is joined only after the key is imported');
     const conn = new Connection({
@@ -195,6 +215,7 @@ class WebrtcTransport implements Transport {
       remoteId,
       remoteSession,
       initiator,
+      attempt,
       key,
       rtc: { iceServers: this.#o.iceServers ?? [], loopbackOnly: this.#o.loopbackOnly ?? false, wrtc: this.#o.wrtc },
       maxMessageSize: this.#o.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
@@ -202,14 +223,18 @@ class WebrtcTransport implements Transport {
       log: this.#log,
       events: this.#events,
     });
-    this.#attempts.set(conn, attempt);
+    this.#attempts.set(conn, tries);
     this.#conns.set(remoteId, conn);
     return conn;
   }
 
-  /** The initiator retries a connection that failed before becoming ready (e.g. ICE or DTLS timeout). */
-  #retry(conn: Connection, attempt: number): void {
-    if (this.#closed || this.nodeId > conn.remoteId || attempt > MAX_RETRIES) return;
+  /**
+   * The initiator starts a new attempt when one fails before becoming ready (ICE, DTLS, a
+   * timeout), and when a ready connection is lost while the remote's session is still live (no
+   * goodbye): bounded by MAX_RETRIES consecutive failures, with a growing delay.
+   */
+  #retry(conn: Connection, tries: number): void {
+    if (this.#closed || this.nodeId > conn.remoteId || tries > MAX_RETRIES) return;
     const id = conn.remoteId;
     clearTimeout(this.#retries.get(id));
     this.#retries.set(
@@ -217,8 +242,8 @@ class WebrtcTransport implements Transport {
       setTimeout(() => {
         this.#retries.delete(id);
         if (this.#closed || this.#conns.has(id) || this.#known.get(id) !== conn.remoteSession) return;
-        this.#connect(id, conn.remoteSession, true, attempt);
-      }, RETRY_MS * attempt),
+        this.#connect(id, conn.remoteSession, true, tries, randomNonce());
+      }, RETRY_MS * tries),
     );
   }
 
@@ -231,14 +256,19 @@ class WebrtcTransport implements Transport {
       if (this.#conns.get(conn.remoteId) !== conn) return; // replaced: its successor owns the id
       this.#conns.delete(conn.remoteId);
       if (wasReady && !this.#closed) this.#emitter.emit('peer-left', conn.remoteId, reason);
-      if (!wasReady && !this.#refusedConns.has(conn)) this.#retry(conn, (this.#attempts.get(conn) ?? 0) + 1);
+      if (this.#refusedConns.has(conn) || conn.goodbye || this.#closed) return;
+      if (this.nodeId < conn.remoteId) this.#retry(conn, wasReady ? 1 : (this.#attempts.get(conn) ?? 0) + 1);
+      else if (!wasReady) {
+        // Only the initiator retries: tell it this attempt is over rather than let it wait out its timeout.
+        void this.#post({ type: 'signal', to: conn.remoteId, toSession: conn.remoteSession, body: JSON.stringify({ attempt: conn.attempt, signal: null }) });
+      }
     },
     refused: (conn, reason) => {
       this.#refusedConns.add(conn); // a refusal is final: no retry
       this.#refuse(conn.remoteId, reason);
     },
     signal: (conn, data) =>
-      void this.#post({ type: 'signal', to: conn.remoteId, toSession: conn.remoteSession, body: JSON.stringify(data) }),
+      void this.#post({ type: 'signal', to: conn.remoteId, toSession: conn.remoteSession, body: JSON.stringify({ attempt: conn.attempt, signal: data }) }),
   };
 
   #refuse(from: string, reason: string): void {
