@@ -94,7 +94,8 @@ export class Replication {
     this.unsubscribe.push(
       transport.on('peer', (id) => {
         this.heardAt.set(id, performance.now());
-        void this.send(id, { t: 'announce', node: this.announcement() });
+        // announcements are best effort: a peer that just left cannot be told
+        this.send(id, { t: 'announce', node: this.announcement() }).catch(() => {});
         this.receiver?.poke();
       }),
       transport.on('peer-left', (id) => {
@@ -129,7 +130,7 @@ export class Replication {
 
   announce(): void {
     const msg: ReplicationMessage = { t: 'announce', node: this.announcement() };
-    for (const p of this.transport.peers()) void this.send(p, msg);
+    for (const p of this.transport.peers()) this.send(p, msg).catch(() => {});
   }
 
   /** pg_promote(): leave recovery and become the primary on a new timeline. */
