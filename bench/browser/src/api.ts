@@ -1,0 +1,59 @@
+/** What the benchmark page offers its driver (bench/browser.bench.ts) as `window.bench`. */
+
+/** Durable-commit contenders, all on IndexedDB. */
+export type CommitKind = 'walrtc-page' | 'walrtc-worker' | 'pglite' | 'idb' | 'idb-strict';
+
+export interface Throughput {
+  commits: number;
+  ms: number;
+}
+
+export interface TabStatus {
+  nodeId: string;
+  role: string;
+  leaderId: string | null;
+  /** Standbys this node streams to ('streaming'). */
+  streaming: number;
+  visibility: DocumentVisibilityState;
+}
+
+export interface LagRun {
+  /** Per commit: INSERT awaited in tab 1 (ms). */
+  commit: number[];
+  /** Per commit: tab 1's clock before the INSERT → tab 1 receives tab 2's BroadcastChannel ack (ms). */
+  roundTrip: number[];
+}
+
+export interface BenchApi {
+  /** Per-commit latency (ms) of `commits` single-row commits, one at a time, after `warmup` more. */
+  latency(kind: CommitKind, commits: number, warmup: number): Promise<number[]>;
+  /** `commits` single-row commits from `concurrency` concurrent loops. */
+  throughput(kind: CommitKind, commits: number, concurrency: number): Promise<Throughput>;
+
+  /** Open this tab's node: a worker node, role 'auto', WebRTC over BroadcastChannel signaling, loopback only. */
+  openTab(cluster: string, nodeId: string): Promise<void>;
+  /** SQL on this tab's node. */
+  exec(sql: string): Promise<void>;
+  status(): Promise<TabStatus>;
+  /** Tab 2: subscribe to the lag table; each change is timed against the row's timestamp and acked. */
+  lagReceive(): Promise<void>;
+  /** Tab 2: lag per row (ms), visible in tab 2 − tab 1's clock before its INSERT (the same clock: one browser). */
+  lagSeen(): number[];
+  /** Tab 1: commits one at a time, each waiting for tab 2's ack. */
+  lagSend(commits: number, warmup: number): Promise<LagRun>;
+  /** Round trips (ms) of BroadcastChannel pings to the other tabs (the first answer counts). */
+  ping(count: number): Promise<number[]>;
+  /** Survivors: try an INSERT every 10 ms until one commits, then call the driver's `failoverDone`. */
+  failoverArm(): void;
+  /** This tab's log and transport events, each stamped with performance.timeOrigin + now() (ms). */
+  events(): string[];
+  closeTab(): Promise<void>;
+}
+
+declare global {
+  interface Window {
+    bench: BenchApi;
+    /** Exposed by the driver (page.exposeBinding). */
+    failoverDone?: (nodeId: string, at: number) => Promise<void>;
+  }
+}
