@@ -22,8 +22,8 @@ export interface ElectionHost {
   members(): ReadonlySet<string>;
   peers(): string[];
   known(): KnownNode[];
-  /** A standby streaming from a live upstream: no reason to elect anyone. */
-  upstreamHealthy(): boolean;
+  /** When this standby last heard from the upstream it streams from (undefined when it streams from none). */
+  upstreamHeardAt(): number | undefined;
   /** When this node last heard anything from `peer` (ms, performance.now()), if ever. */
   lastHeard(peer: string): number | undefined;
   send(to: string, msg: PeerMessage): void;
@@ -81,8 +81,10 @@ export class Election {
     if (this.stopped) return;
     const now = performance.now();
     if (this.host.role() === 'primary') return this.checkLease(now);
-    if (this.host.upstreamHealthy()) {
-      this.lastPrimaryOk = now;
+    // the silence is counted from the last word of the upstream, not from the last check
+    const heard = this.host.upstreamHeardAt();
+    if (heard !== undefined && heard > this.lastPrimaryOk) this.lastPrimaryOk = heard;
+    if (this.upstreamHealthy(now) || this.newerPrimaryKnown(now)) {
       this.candidacy = undefined;
       return;
     }
@@ -98,6 +100,20 @@ export class Election {
     const timeout = this.host.failoverTimeoutMs;
     // the best candidate goes first; anyone may try once it has had its chance
     if (waited > timeout && (this.isBestCandidate() || waited > 3 * timeout)) void this.stand();
+  }
+
+  private upstreamHealthy(now: number): boolean {
+    const heard = this.host.upstreamHeardAt();
+    return heard !== undefined && now - heard <= this.host.failoverTimeoutMs;
+  }
+
+  /** A live primary on a newer timeline than this node's: follow it rather than stand. */
+  private newerPrimaryKnown(now: number): boolean {
+    const mine = this.host.position().timeline;
+    return this.host.known().some((n) => {
+      const heard = this.host.lastHeard(n.nodeId);
+      return n.role === 'primary' && n.timeline > mine && heard !== undefined && now - heard <= this.host.failoverTimeoutMs;
+    });
   }
 
   private primaryGone(): void {
@@ -161,7 +177,7 @@ export class Election {
       (m.term > this.votedTerm || yieldsTo) &&
       m.term > mine.timeline &&
       this.host.role() !== 'primary' &&
-      !this.host.upstreamHealthy() &&
+      !this.upstreamHealthy(performance.now()) &&
       this.eligible(from) &&
       compareCandidates(theirs, mine) <= 0;
     if (granted) {

@@ -221,7 +221,8 @@ export class Replication {
       role: this.core.role,
       upstream: this.core.role === 'standby' ? (this.receiver?.snapshot().upstream ?? this.settings.upstream ?? null) : null,
       timeline: c?.timeline ?? 0,
-      flushLsn: this.core.wal.flushLsn,
+      // a node without data has no WAL position: it must not look ahead of its empty peers
+      flushLsn: c ? this.core.wal.flushLsn : 0,
       tables: this.core.db.state.tables.size,
     };
   }
@@ -266,6 +267,12 @@ export class Replication {
     }
     if (this.settings.failover === 'auto' && this.core.role === 'primary' && node.role === 'primary' && mine && node.systemId && node.systemId !== mine.systemId) {
       await this.resolveTwoClusters(from, node);
+    }
+    // a standby still attached to an older (possibly silent) primary moves to the newer one at once
+    const upstream = this.receiver?.snapshot().upstream;
+    if (this.core.role === 'standby' && !this.settings.upstream && node.role === 'primary' && mine && node.systemId === mine.systemId
+      && upstream && upstream !== from && node.timeline > (this.known.get(upstream)?.timeline ?? Infinity)) {
+      this.receiver!.peerLeft(upstream);
     }
     this.receiver?.poke();
   }
@@ -367,12 +374,10 @@ export class Replication {
       members: () => core.db.state.members,
       peers: () => this.transport.peers(),
       known: () => [...this.known.values()],
-      upstreamHealthy: () => {
+      upstreamHeardAt: () => {
         const r = this.receiver?.snapshot();
-        if (!r || !r.upstream || (r.status !== 'streaming' && r.status !== 'backup')) return false;
-        // a silent upstream is a lost one, even before the transport's own heartbeat gives up
-        const heard = this.heardAt.get(r.upstream);
-        return heard !== undefined && performance.now() - heard <= this.settings.failoverTimeoutMs;
+        if (!r || !r.upstream || (r.status !== 'streaming' && r.status !== 'backup')) return undefined;
+        return this.heardAt.get(r.upstream);
       },
       lastHeard: (peer) => this.heardAt.get(peer),
       send: (to, msg: PeerMessage) => void this.send(to, msg).catch(() => {}),
