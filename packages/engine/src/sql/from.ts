@@ -7,7 +7,7 @@
 import type { JoinExpr, Node, RangeSubselect, RangeVar, SelectStmt } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { DbState } from '../state/state.ts';
-import type { ExecEnv, NodeHooks, RunContext } from './env.ts';
+import type { NodeHooks, RunContext } from './env.ts';
 import { compileExpr } from './expr.ts';
 import type { Compiled, EvalContext, Scope, Slot } from './scope.ts';
 import type { SqlType, Value } from './types.ts';

@@ -2,7 +2,7 @@
  * json/jsonb operators: `->` (field or element as json), `->>` (as text) and jsonb `||`.
  * Values are parsed JSON, so these are plain property and index lookups.
  */
-import { SqlError, SQLSTATE } from '../errors.ts';
+import { SqlError } from '../errors.ts';
 import { isTextType } from './cast.ts';
 import { expr, retype, type Expr } from './compiled.ts';
 import { operatorError } from './operators.ts';
