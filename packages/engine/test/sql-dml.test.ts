@@ -18,6 +18,16 @@ afterEach(async () => { await node.close(); });
 const all = async (sql = 'select * from kv order by k') => (await node.query(sql)).rows;
 
 describe('INSERT', () => {
+  it('assigns values with the cast from their own type: float rounds half to even, numeric half away from zero, a jsonb string stays a string', async () => {
+    await node.exec('create table cast_t (n int, j jsonb)');
+    await node.exec(`insert into cast_t(n) values (2.5::float8), (3.5::float8), (2.5)`);
+    await node.query('insert into cast_t(j) values ($1)', ['{"a": 1}']);
+    await node.exec(`insert into cast_t(j) values ('"a"'::jsonb)`);
+    expect((await node.query('select n, j from cast_t')).rows).toEqual([
+      { n: 2, j: null }, { n: 4, j: null }, { n: 3, j: null }, { n: null, j: { a: 1 } }, { n: null, j: 'a' },
+    ]);
+  });
+
   it('multi-row VALUES reports the count, fills omitted columns with defaults, and RETURNING echoes rows', async () => {
     const r = await node.query("insert into kv values ('c', 3), ('d', 4, 9) returning k, v, hits, v * 2 as twice");
     expect(r.command).toBe('INSERT');

@@ -17,7 +17,7 @@ import type { StatementPlan } from './plan.ts';
 import { planTableScan } from './scan.ts';
 import type { Compiled } from './scope.ts';
 import { expandTargets, type SelectPlanner } from './select.ts';
-import type { Value } from './types.ts';
+import type { SqlType, Value } from './types.ts';
 
 function targetTable(state: DbState, name: string | undefined, location?: number): TableData {
   const oid = name === undefined ? undefined : state.tableNames.get(name);
@@ -62,6 +62,9 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
   // VALUES lists compile per column, so `$n` takes the column's type and DEFAULT is allowed
   const select = stmt.selectStmt ? (stmt.selectStmt as { SelectStmt: SelectStmt }).SelectStmt : undefined;
   let produce: (ctx: RunContext) => (Value | typeof DEFAULT)[][];
+  // the SQL type each value comes as (row r, position k), so assignment uses PostgreSQL's cast from
+  // that type (a float rounds half to even, a jsonb string stays a string); parameters come untyped
+  let typeAt: (r: number, k: number) => SqlType | undefined = () => undefined;
   if (!select) {
     produce = () => [def.columns.map(() => DEFAULT)];
   } else if (select.valuesLists && !select.sortClause && !select.limitCount) {
@@ -78,15 +81,18 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
         scope.paramType = () => col.type;
         const c = compileExpr(item, scope);
         checkAssignable(c.type, col.type, col.name);
-        return c;
+        return { c, from: 'ParamRef' in item || c.type === 'unknown' ? undefined : c.type };
       });
     });
-    produce = (ctx) => lists.map((l) => l.map((c) => (c ? c.eval(EMPTY, ctx) : DEFAULT)));
+    typeAt = (r, k) => lists[r]?.[k]?.from;
+    produce = (ctx) => lists.map((l) => l.map((x) => (x ? x.c.eval(EMPTY, ctx) : DEFAULT)));
   } else {
     const plan = planner.plan(select);
     if (plan.columns.length > columns.length) throw new SqlError(SQLSTATE.syntax_error, 'INSERT has more expressions than target columns');
     if (plan.columns.length < columns.length) throw new SqlError(SQLSTATE.syntax_error, 'INSERT has more target columns than expressions');
     plan.columns.forEach((c, i) => checkAssignable(c.type, def.columns[columns[i]!]!.type, def.columns[columns[i]!]!.name));
+    const types = plan.columns.map((c) => (c.type === 'unknown' ? undefined : c.type));
+    typeAt = (_r, k) => types[k];
     produce = (ctx) => plan.run(ctx, undefined);
   }
 
@@ -105,7 +111,9 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
       let count = 0;
       // rows this command inserted or updated: DO UPDATE may not touch one of them again
       const touched = new Set<RowId>();
-      for (const given of produce(ctx)) {
+      const rows = produce(ctx);
+      for (let r = 0; r < rows.length; r++) {
+        const given = rows[r]!;
         const row: Value[] = new Array(width);
         for (let i = 0; i < width; i++) row[i] = null;
         const provided = new Array<boolean>(width).fill(false);
@@ -115,7 +123,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
           if (v === DEFAULT) continue;
           const ci = columns[k]!;
           const col = def.columns[ci]!;
-          row[ci] = coerceToColumn(v, col.type, col.typmod);
+          row[ci] = coerceToColumn(v, col.type, col.typmod, typeAt(r, k));
           provided[ci] = true;
         }
         for (let i = 0; i < width; i++) {
