@@ -26,6 +26,8 @@ describe('INSERT', () => {
     expect((await node.query('select n, j from cast_t')).rows).toEqual([
       { n: 2, j: null }, { n: 4, j: null }, { n: 3, j: null }, { n: null, j: { a: 1 } }, { n: null, j: 'a' },
     ]);
+    await node.exec(`update cast_t set n = 0.5::float8, j = '"b"'::jsonb where n = 2`);
+    expect((await node.query('select n, j from cast_t where j is not null and n is not null')).rows).toEqual([{ n: 0, j: 'b' }]);
   });
 
   it('multi-row VALUES reports the count, fills omitted columns with defaults, and RETURNING echoes rows', async () => {

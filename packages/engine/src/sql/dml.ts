@@ -81,7 +81,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
         scope.paramType = () => col.type;
         const c = compileExpr(item, scope);
         checkAssignable(c.type, col.type, col.name);
-        return { c, from: 'ParamRef' in item || c.type === 'unknown' ? undefined : c.type };
+        return { c, from: assignedFrom(item, c) };
       });
     });
     typeAt = (r, k) => lists[r]?.[k]?.from;
@@ -164,6 +164,11 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
 }
 
 const DEFAULT = Symbol('DEFAULT');
+
+/** The type an assigned expression's values come as; parameters and untyped literals come as their JS kind. */
+function assignedFrom(node: Node, expr: Compiled): SqlType | undefined {
+  return 'ParamRef' in node || expr.type === 'unknown' ? undefined : expr.type;
+}
 const EMPTY: Value[] = [];
 
 function exprLocation(node: Node): number | undefined {
@@ -207,7 +212,8 @@ function planOnConflict(clause: OnConflictClause, table: TableData, planner: Sel
     const i = columnIndex(def, rt.name!, rt.location);
     const col = def.columns[i]!;
     scope.paramType = () => col.type;
-    return { i, expr: compileExpr(rt.val!, scope) };
+    const expr = compileExpr(rt.val!, scope);
+    return { i, expr, from: assignedFrom(rt.val!, expr) };
   });
   scope.paramType = undefined;
   const where = clause.whereClause ? compileExpr(clause.whereClause, scope) : undefined;
@@ -217,7 +223,7 @@ function planOnConflict(clause: OnConflictClause, table: TableData, planner: Sel
     const row = [...old];
     for (const s of sets) {
       const col = def.columns[s.i]!;
-      row[s.i] = coerceToColumn(s.expr.eval(both, ctx), col.type, col.typmod);
+      row[s.i] = coerceToColumn(s.expr.eval(both, ctx), col.type, col.typmod, s.from);
     }
     return row;
   };
@@ -243,7 +249,7 @@ export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlan
     scope.clause = 'UPDATE';
     const expr = 'SetToDefault' in rt.val! ? compileExpr(col.default ?? { A_Const: { isnull: true } }, scope) : compileExpr(rt.val!, scope);
     checkAssignable(expr.type, col.type, col.name);
-    return { i, expr };
+    return { i, expr, from: assignedFrom(rt.val!, expr) };
   });
   scope.paramType = undefined;
   scope.clause = 'WHERE';
@@ -255,7 +261,7 @@ export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlan
     const row = [...old];
     for (const s of sets) {
       const col = def.columns[s.i]!;
-      row[s.i] = coerceToColumn(s.expr.eval(old, ctx), col.type, col.typmod);
+      row[s.i] = coerceToColumn(s.expr.eval(old, ctx), col.type, col.typmod, s.from);
     }
     checker.check(txn.state.table(oid), row, ctx, id);
     txn.write({ kind: 'update', table: oid, rowid: id, row });
