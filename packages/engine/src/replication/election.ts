@@ -46,6 +46,7 @@ export class Election {
   private candidacy: { term: number; votes: Set<string>; until: number } | undefined;
   private lastPrimaryOk = performance.now();
   private fenced = false;
+  private lastTick = performance.now();
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly lock: LeaderLock | undefined;
   private stopped = false;
@@ -80,6 +81,14 @@ export class Election {
   private tick(): void {
     if (this.stopped) return;
     const now = performance.now();
+    // a tick that comes late means this node itself was busy (a long statement): what it did not
+    // hear meanwhile is still waiting to be read, so judge nobody on this tick
+    const stalled = now - this.lastTick > this.host.failoverTimeoutMs / 2;
+    this.lastTick = now;
+    if (stalled) {
+      if (this.host.role() === 'standby') this.lastPrimaryOk = now;
+      return;
+    }
     if (this.host.role() === 'primary') return this.checkLease(now);
     // the silence is counted from the last word of the upstream, not from the last check
     const heard = this.host.upstreamHeardAt();
@@ -157,6 +166,12 @@ export class Election {
       return;
     }
     if (this.candidacy || this.host.role() === 'primary') return;
+    // in one browser the primary's tab holds a Web Lock while it may accept writes: a primary that is
+    // merely busy (its worker running a long transaction) is not a lost one
+    if (this.host.hasData() && this.lock && (await this.lock.heldElsewhere())) {
+      this.lastPrimaryOk = performance.now();
+      return;
+    }
     const known = Math.max(0, ...this.host.known().map((n) => n.timeline));
     const term = Math.max(this.host.position().timeline, known, this.votedTerm) + 1;
     this.votedTerm = term;
@@ -216,12 +231,19 @@ export class Election {
     }
     const needed = Math.floor(members.size / 2) + 1;
     if (reachable >= needed) {
-      if (this.fenced) this.host.fence(undefined);
+      if (this.fenced) {
+        this.host.fence(undefined);
+        this.lock?.hold();
+      }
       this.fenced = false;
       return;
     }
     // nobody in a majority has been heard for a whole lease: stop before they can elect (at failoverTimeout)
-    if (!this.fenced) this.host.fence(`this primary can reach only ${reachable} of ${members.size} cluster members (a majority is ${needed}) and stopped accepting writes`);
+    if (!this.fenced) {
+      this.host.fence(`this primary can reach only ${reachable} of ${members.size} cluster members (a majority is ${needed}) and stopped accepting writes`);
+      // a fenced primary gives up its lock, so the other tabs may elect at once
+      this.lock?.release();
+    }
     this.fenced = true;
   }
 }
@@ -243,8 +265,9 @@ class LeaderLock {
     this.release();
     if (this.watching) return;
     this.watching = true;
-    // granted only when no tab holds it: the primary's tab closed or stepped down
-    void this.locks.request(this.name, async () => {}).then(() => {
+    // granted only when no tab holds it exclusively: the primary's tab closed or stepped down.
+    // Shared, so watchers never look like a primary to each other.
+    void this.locks.request(this.name, { mode: 'shared' }, async () => {}).then(() => {
       if (!this.watching) return;
       this.watching = false;
       this.onFree();
@@ -254,6 +277,13 @@ class LeaderLock {
   release(): void {
     this.releaseHeld?.();
     this.releaseHeld = undefined;
+  }
+
+  /** Whether another tab (or worker) of this browser holds the lock. */
+  async heldElsewhere(): Promise<boolean> {
+    if (this.releaseHeld) return false;
+    const state = await this.locks.query();
+    return (state.held ?? []).some((l) => l.name === this.name && l.mode === 'exclusive');
   }
 
   /** Take the lock only if no one holds it; keep it until release(). */
