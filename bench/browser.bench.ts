@@ -37,6 +37,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import type { CommitKind, LagRun } from './browser/src/api.ts';
+import { pct, median } from './stats.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = [
@@ -67,8 +68,6 @@ const LABEL: Record<CommitKind, string> = {
 };
 
 const root = fileURLToPath(new URL('./browser/', import.meta.url));
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!; };
-const median = (xs: number[]) => pct(xs, 50);
 const ms = (n: number, digits = 2) => `${n.toFixed(digits)} ms`;
 const int = (n: number) => Math.round(n).toLocaleString('en');
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));

@@ -29,6 +29,7 @@ import Peer from '@thaunknown/simple-peer/lite.js';
 import { openNode, type Node, type NodeOptions } from '@walrtc/engine';
 import { broadcastSignaling, memoryNetwork, webrtcTransport, type Transport, type TransportEvent, type TransportEvents } from '@walrtc/transport';
 import { createPeer, destroyPeer, loopbackSignal } from '../packages/transport/src/rtc.ts';
+import { pct, median, lsnNumber, log, bounded } from './stats.ts';
 
 type SynchronousCommit = NonNullable<NodeOptions['synchronousCommit']>;
 
@@ -41,24 +42,10 @@ const ONLY = new Set((process.env.ONLY ?? 'closed,silent,memory,commit').split('
 const LEVELS: SynchronousCommit[] = ['off', 'local', 'remote_write', 'on', 'remote_apply'];
 const TARGET_MS = 1500;
 
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!; };
-const median = (xs: number[]) => pct(xs, 50);
-const lsnNumber = (text: string) => { const [hi, lo] = text.split('/'); return parseInt(hi!, 16) * 2 ** 32 + parseInt(lo!, 16); };
 const ms0 = (n: number) => `${Math.round(n).toLocaleString('en')} ms`;
 const ms3 = (n: number) => `${n.toFixed(3)} ms`;
-const log = (m: string) => { if (process.env.VERBOSE) console.error(`${performance.now().toFixed(1)} ${m}`); };
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 
-/** Run `fn`, failing after `ms` (every wait in this file is bounded). */
-async function bounded<T>(what: string, ms: number, fn: () => Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms); });
-  try {
-    return await Promise.race([fn(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Poll `check` every `every` ms until it returns a truthy value; fail after `ms`. */
 async function until<T>(what: string, ms: number, check: () => T | Promise<T>, every = 10): Promise<NonNullable<T>> {

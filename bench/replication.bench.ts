@@ -28,6 +28,7 @@ import type { Storage } from '../packages/engine/src/storage/storage.ts';
 import { decodeRecords } from '../packages/engine/src/wal/codec.ts';
 import { broadcastSignaling, webrtcTransport, type Transport } from '../packages/transport/src/index.ts';
 import { createPeer, destroyPeer, loopbackSignal } from '../packages/transport/src/rtc.ts';
+import { pct, median, lsnNumber, log, bounded } from './stats.ts';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const ONLY = new Set((process.env.ONLY ?? 'raw,lag,catchup,backup,idb').split(','));
@@ -41,23 +42,9 @@ const PINGS = 200;
 const HIGH_WATER = 64 * 1024;
 const NAME = 'x'.repeat(40);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!; };
-const lsnNumber = (text: string) => { const [hi, lo] = text.split('/'); return parseInt(hi!, 16) * 2 ** 32 + parseInt(lo!, 16); };
 const fmt = (n: number, digits = 0) => n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const mibps = (bytes: number, ms: number) => bytes / 1024 / 1024 / (ms / 1000);
-const log = (m: string) => { if (process.env.VERBOSE) console.error(`${performance.now().toFixed(1)} ${m}`); };
 
-/** Run `fn`, failing after `ms` (every wait in this file is bounded). */
-async function bounded<T>(what: string, ms: number, fn: () => Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms); });
-  try {
-    return await Promise.race([fn(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Spin on the standby's replay LSN, yielding to the event loop (setImmediate) between checks. */
 async function replayReaches(standby: Node, target: number, ms: number): Promise<void> {
