@@ -210,7 +210,8 @@ export class WalReceiver {
     }
     if (!this.accept({ lsn: msg.start, end: msg.end, bytes: msg.bytes })) return;
     this.host.progress({ phase: msg.end >= msg.walEnd ? 'streaming' : 'catchup', done: msg.end, total: msg.walEnd });
-    await this.sendStatus();
+    // one reply per batch, once it is durable: write ≤ flush and apply reported together, as
+    // PostgreSQL's startup process only replays what the walreceiver has flushed
     void wal.waitFlush(msg.end).then(() => this.sendStatus(), () => {});
   }
 
