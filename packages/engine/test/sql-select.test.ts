@@ -204,3 +204,14 @@ describe('joins', () => {
     expect(await rows("select p.name from p, d where d.code = p.dept and d.code = 'ops' order by p.name")).toEqual([{ name: 'cy' }, { name: 'ed' }]);
   });
 });
+
+describe('sub-selects in grouped queries', () => {
+  it('an uncorrelated one works; a correlated one is refused with 0A000 instead of reading the wrong column', async () => {
+    const count = (await node.query('select count(*)::int as n from p')).rows[0]!.n;
+    const top = (await node.query('select max(id) as top from p')).rows[0]!.top;
+    expect((await node.query('select count(*)::int as n, (select max(id) from p) as top from p')).rows).toEqual([{ n: count, top }]);
+    await expect(node.query('select dept, (select count(*) from p q where q.dept = p.dept) from p group by dept'))
+      .rejects.toMatchObject({ code: '0A000' });
+    await expect(node.query('select count(*), (select nope from p q) from p')).rejects.toMatchObject({ code: '42703' });
+  });
+});

@@ -8,7 +8,7 @@ import { SqlError, SQLSTATE } from '../errors.ts';
 import { makeAggregate, type Aggregate } from './aggregates.ts';
 import type { RunContext } from './env.ts';
 import { compileExpr, isAggregateCall } from './expr.ts';
-import { pos, type RowScope, type RowSource } from './from.ts';
+import { pos, RowScope, type RowSource } from './from.ts';
 import { lastName, sameExpr, strings } from './names.ts';
 import type { Compiled, Scope, Slot } from './scope.ts';
 import type { Value } from './types.ts';
@@ -91,7 +91,7 @@ export function planGrouping(stmt: SelectStmt, targets: Target[], input: RowScop
     }
     return out;
   };
-  return { scope, source: grouped, columnsScope: scope };
+  return { scope, source: grouped };
 }
 
 /** GROUP BY 1 names the first output column; a bare name that is not an input column may name an output alias. */
@@ -165,10 +165,23 @@ class GroupScope implements Scope {
   }
 
   subquery(stmt: SelectStmt) {
-    return this.input.planner.planSubquery(stmt, this.input);
+    // the rows here are group rows, not input rows: an outer reference would read the wrong slot
+    return this.input.planner.planSubquery(stmt, new NoOuterScope(this.input));
   }
 
   callFunction(name: string, args: Compiled[], location?: number): Compiled | undefined {
     return this.input.callFunction(name, args, location);
+  }
+}
+
+/** The outer scope of a sub-select inside a grouped query: outer references are refused, not misread. */
+class NoOuterScope extends RowScope {
+  constructor(private readonly grouped: RowScope) {
+    super([], 0, grouped.planner);
+  }
+
+  override column(fields: readonly string[], location?: number): Slot {
+    this.grouped.column(fields, location); // a name nobody has is still 42703 / 42P01
+    throw new SqlError(SQLSTATE.feature_not_supported, `correlated sub-select referencing "${fields.join('.')}" in a query with GROUP BY or aggregates is not supported`, { position: pos(location) });
   }
 }

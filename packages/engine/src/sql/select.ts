@@ -65,14 +65,14 @@ export class SelectPlanner implements SubqueryPlanner {
     const targets = expandTargets(stmt.targetList ?? [], scope);
     if (needsGrouping(stmt, targets.map((t) => t.node))) {
       const grouped = planGrouping(stmt, targets, scope, filtered);
-      return this.finish(stmt, grouped.scope, grouped.source, targets, grouped.columnsScope);
+      return this.finish(stmt, grouped.scope, grouped.source, targets);
     }
     if (stmt.havingClause) throw new SqlError(SQLSTATE.grouping_error, 'HAVING clause requires GROUP BY or aggregate functions');
-    return this.finish(stmt, scope, filtered, targets, scope);
+    return this.finish(stmt, scope, filtered, targets);
   }
 
   /** Select list, DISTINCT, ORDER BY, OFFSET/LIMIT over rows that `scope` describes. */
-  private finish(stmt: SelectStmt, scope: Scope, source: RowSource, targets: Target[], _columns: Scope): SelectPlan {
+  private finish(stmt: SelectStmt, scope: Scope, source: RowSource, targets: Target[]): SelectPlan {
     const saved = scope.clause;
     scope.clause = 'SELECT';
     const outputs = targets.map((t) => ({ name: t.name, expr: t.compiled ?? compileExpr(t.node, scope) }));
