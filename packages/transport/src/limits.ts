@@ -4,7 +4,7 @@
 
 /** Per-peer bounds; every field has a default (README, SECURITY.md). */
 export interface PeerLimits {
-  /** Sustained frames per second a peer may send (a frame is at most 16 KiB); default 20,000. */
+  /** Sustained frames per second a peer may send (a frame is at most 16 KiB); default 100,000. */
   framesPerSecond?: number;
   /** Sustained bytes per second a peer may send; default 256 MiB. */
   bytesPerSecond?: number;
@@ -20,7 +20,7 @@ export type ResolvedLimits = Required<PeerLimits>;
 
 export function resolveLimits(l: PeerLimits = {}): ResolvedLimits {
   return {
-    framesPerSecond: l.framesPerSecond ?? 20_000,
+    framesPerSecond: l.framesPerSecond ?? 100_000,
     bytesPerSecond: l.bytesPerSecond ?? 256 * 1024 * 1024,
     burstSeconds: l.burstSeconds ?? 2,
     maxRejectedFrames: l.maxRejectedFrames ?? 32,
