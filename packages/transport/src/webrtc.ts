@@ -46,6 +46,8 @@ export interface WebrtcTransportOptions {
 }
 
 const MAX_REMEMBERED = 1000; // bound on per-stranger bookkeeping
+const MAX_SIGNAL_TEXT = 256 * 1024; // an SDP with candidates is a few KiB; sealed or not, far below this
+const MAX_INBOX = 1000; // signaling texts awaiting verification
 const MAX_RETRIES = 5;
 const RETRY_MS = 250; // times the attempt number
 
@@ -79,6 +81,7 @@ class WebrtcTransport implements Transport {
   #channel: SignalingChannel | null = null;
   #outbox: Promise<void> = Promise.resolve();
   #inbox: Promise<void> = Promise.resolve(); // envelopes are verified asynchronously but handled in order
+  #inboxDepth = 0;
   #closed = false;
   #closing: Promise<void> | null = null;
 
@@ -103,7 +106,13 @@ class WebrtcTransport implements Transport {
     if (this.#closed) return;
     this.#channel = this.#o.signaling.join(this.#o.cluster, {
       message: (text) => {
-        this.#inbox = this.#inbox.then(() => this.#onSignalingText(text)).catch((err) => this.#log(`transport ${this.nodeId}: ${String(err)}`));
+        // Verification is async: bound what a flood of signaling texts can queue up.
+        if (text.length > MAX_SIGNAL_TEXT || this.#inboxDepth >= MAX_INBOX) return void this.#signalingRejected++;
+        this.#inboxDepth++;
+        this.#inbox = this.#inbox
+          .then(() => this.#onSignalingText(text))
+          .catch((err) => this.#log(`transport ${this.nodeId}: ${String(err)}`))
+          .finally(() => this.#inboxDepth--);
       },
       ready: () => void this.#post({ type: 'announce', to: '', toSession: '', body: '' }),
     });
@@ -210,7 +219,7 @@ class WebrtcTransport implements Transport {
     const stale = this.#guard.admit(e, Date.now(), (id, session) => this.#conns.get(id)?.remoteSession === session);
     if (stale) {
       this.#signalingRejected++;
-      if (this.#remember(stale)) this.#log(`transport ${this.nodeId}: ignored ${stale}`);
+      if (this.#remember(`stale|${e.from}|${e.session}`)) this.#log(`transport ${this.nodeId}: ignored ${stale}`);
       return;
     }
     this.#signalingAccepted++;

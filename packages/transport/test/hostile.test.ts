@@ -62,6 +62,30 @@ describe('webrtcTransport under a hostile network', () => {
     }
   });
 
+  it('a flood of 10,000 forged signaling texts and an oversized one are refused; the live connection stays up', async () => {
+    const room = uniqueRoom();
+    const spy = eavesdrop(room);
+    try {
+      const { a } = await pair(room, generateClusterKey());
+      const left: string[] = [];
+      a.t.on('peer-left', (id) => left.push(id));
+      const refused: string[] = [];
+      a.t.on('refused', (_id, reason) => refused.push(reason));
+      const before = stats(a.t).signalingRejected;
+      spy.inject('x'.repeat(300 * 1024)); // dropped unread: not even parsed
+      for (let i = 0; i < 10_000; i++) {
+        spy.inject(JSON.stringify({ v: 2, type: 'announce', cluster: 'test', from: 'b', session: `s${i}`, born: Date.now() + 1000, seq: 1, ts: Date.now(), to: '', toSession: '', body: '', mac: 'AAAA' }));
+      }
+      await until('every text judged', () => stats(a.t).signalingRejected === before + 10_001, 30_000);
+      expect(refused.some((r) => /not JSON/.test(r))).toBe(false);
+      expect(refused.every((r) => /failed authentication/.test(r))).toBe(true);
+      expect(left).toEqual([]);
+      expect(a.t.peers()).toEqual(['b']);
+    } finally {
+      spy.close();
+    }
+  });
+
   it('with encryptSignaling a relay sees no node id, session or SDP, and peers still connect', async () => {
     const room = uniqueRoom();
     const spy = eavesdrop(room);
