@@ -154,7 +154,11 @@ function compileConst(c: A_Const): Expr {
   if (c.fval) {
     const text = c.fval.fval ?? '0';
     // Integer-looking literals too big for int4 are int8 (up to its range), others numeric.
-    if (/^-?\d+$/.test(text) && inInt8Range(BigInt(text))) return constant(canonical(BigInt(text)), 'int8');
+    // an integer too long for the lexer's int4 is int4 still when it fits (-2147483648), else int8 (make_const)
+    if (/^-?\d+$/.test(text) && inInt8Range(BigInt(text))) {
+      const n = canonical(BigInt(text));
+      return constant(n, typeof n === 'number' && n >= -2147483648 && n <= 2147483647 ? 'int4' : 'int8');
+    }
     return constant(parseInput(text, 'numeric'), 'numeric');
   }
   if (c.boolval) return constant(c.boolval.boolval ?? false, 'bool');
