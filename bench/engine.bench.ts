@@ -71,6 +71,8 @@ const allEngines: Engine[] = [
 ];
 const engines = allEngines.filter((e) => !ONLY || e.name === ONLY);
 
+const BIG = 2n ** 53n;
+const bigKey = (i: number) => BIG + BigInt(i);
 const name = (i: number) => `name-${String(i).padStart(8, '0')}-${TEXT50}`.slice(0, 50);
 
 interface Workload {
@@ -123,6 +125,28 @@ const workloads: Workload[] = [
       for (let i = 1; i <= N; i++) await db.query(`UPDATE l SET n = ${i + 1} WHERE id = ${i}`);
     },
   },
+  // exact types: int8 keys past 2^53 (bigint parameters, BigInt arithmetic in the engine) and numeric(12,2) amounts as text
+  {
+    label: `INSERT bigint key + numeric, $n params (${N / 1000}k)`,
+    ops: N,
+    async run(db) {
+      for (let i = 1; i <= N; i++) await db.query('INSERT INTO x (id, name, amount) VALUES ($1, $2, $3)', [bigKey(i), name(i), `${i}.25`]);
+    },
+  },
+  {
+    label: `SELECT by bigint key, $n params (${N / 1000}k)`,
+    ops: N,
+    async run(db) {
+      for (let i = 1; i <= N; i++) await db.query('SELECT id, name, amount FROM x WHERE id = $1', [bigKey(i)]);
+    },
+  },
+  {
+    label: `UPDATE numeric by bigint key, $n params (${N / 1000}k)`,
+    ops: N,
+    async run(db) {
+      for (let i = 1; i <= N; i++) await db.query('UPDATE x SET amount = amount + $1 WHERE id = $2', ['0.10', bigKey(i)]);
+    },
+  },
   {
     label: `${BULK / 1000}k-row INSERT in one transaction (rows/s)`,
     ops: BULK,
@@ -135,6 +159,7 @@ const workloads: Workload[] = [
 ];
 
 const SCHEMA = ['p', 'l', 'b'].map((t) => `CREATE TABLE ${t} (id int PRIMARY KEY, name text, n int);`).join('\n');
+  + '\nCREATE TABLE x (id bigint PRIMARY KEY, name text, amount numeric(12,2));';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const gc = (globalThis as { gc?: () => void }).gc;

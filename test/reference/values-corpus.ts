@@ -113,4 +113,13 @@ export const VALUES_CORPUS: readonly string[] = [
   'select x, count(*) from (values (9007199254740993::int8), (9007199254740993), (9007199254740992)) v(x) group by x order by x',
   'select x from (values (1.5), (2)) v(x) union all select 9007199254740993',
   'select 2.5::numeric::int4, 0.1::float8::numeric, 1::int8::float8',
+  "select 'n' || 2.50 as a, concat(9007199254740993::int8, 'x', 0.10) as b, 9007199254740993::int8::text || '' as c",
+  'select count(*) from (select x from (values (1), (2), (3), (4)) v(x) limit 2.5) s',
+  'select 1.0 / 3 * 3 as a, sum(x) as b from (values (1e-5), (2)) v(x)',
+  "select ''::int8",
+  "select 'x'::numeric(3,1)",
+  'select -(-9223372036854775807 - 1)',
+  'select 200::int2 * 200::int2',
+  'select 10::int2 / 0::int2',
+  'select 9007199254740993::int8 / 0',
 ];

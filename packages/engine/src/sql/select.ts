@@ -10,6 +10,7 @@ import { planTableScan } from './scan.ts';
 import type { NodeHooks, RunContext } from './env.ts';
 import { castFunction } from './cast.ts';
 import { compileExpr } from './expr.ts';
+import { Numeric } from './numeric.ts';
 import { commonType } from './operators.ts';
 import { planFrom, pos, RowScope, type RowSource, type SubqueryPlanner } from './from.ts';
 import { needsGrouping, planGrouping } from './group.ts';
@@ -216,7 +217,8 @@ function dedupe(rows: Value[][], key: (r: Value[]) => string): Value[][] {
 
 function toCount(v: Value, what: 'LIMIT' | 'OFFSET'): number {
   if (v === null || v === undefined) return what === 'LIMIT' ? Infinity : 0;
-  const n = Number(v);
+  // LIMIT takes bigint: a numeric rounds to it (LIMIT 2.5 is 3), a bigint past 2^53 is as good as infinity
+  const n = v instanceof Numeric ? v.round().toFloat() : Number(v);
   // PostgreSQL's invalid_row_count_in_limit_clause / invalid_row_count_in_result_offset_clause
   if (!Number.isFinite(n) || n < 0) throw new SqlError(what === 'LIMIT' ? '2201W' : '2201X', `${what} must not be negative`);
   return Math.floor(n);
