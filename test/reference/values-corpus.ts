@@ -61,6 +61,10 @@ export const VALUES_CORPUS: readonly string[] = [
   'select 1e5::numeric(3,0)',
   'select 0.5::numeric(2,2)',
   "select 'Infinity'::numeric(10,2)",
+  'select 12345::numeric(5,-2) as a, 0.00123::numeric(3,5) as b, -0.001::numeric(2,3) as c',
+  'select 1::numeric(3,5)',
+  'select 1::numeric(3,1001)',
+  'select 1::numeric(1001)',
   // casts between the numeric types
   'select 0.1::float8::numeric as c1, (1 / 3.0::float8)::numeric as c2, 1e20::float8::numeric as c3, 1.5e-7::float8::numeric as c4, 0.1::float4::numeric as c5, 123456789.123::float8::numeric as c6',
   "select 'NaN'::float8::numeric as c1, 'Infinity'::float8::numeric as c2, 2.5::numeric::float8 as c3, 9007199254740993::numeric::float8 as c4",

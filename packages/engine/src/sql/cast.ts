@@ -68,18 +68,23 @@ export function resolveTypeName(tn: TypeName): { type: SqlType; typmod: number }
   if (type === 'numeric') {
     const [p, s = 0] = mods;
     if (p < 1 || p > 1000) throw new SqlError(SQLSTATE.invalid_parameter_value, `NUMERIC precision ${p} must be between 1 and 1000`);
-    if (s < 0 || s > p) throw new SqlError(SQLSTATE.invalid_parameter_value, `NUMERIC scale ${s} must be between 0 and precision ${p}`);
-    return { type, typmod: ((p << 16) | s) + 4 };
+    // PostgreSQL 15 allows a negative scale (round left of the point) and one above the precision
+    if (s < -1000 || s > 1000) throw new SqlError(SQLSTATE.invalid_parameter_value, `NUMERIC scale ${s} must be between -1000 and 1000`);
+    return { type, typmod: ((p << 16) | (s & 0x7ff)) + 4 };
   }
   if (type === 'timestamp' || type === 'timestamptz') return { type, typmod: Math.min(Math.max(mods[0], 0), 6) };
   throw new SqlError(SQLSTATE.syntax_error, `type modifier is not allowed for type "${name}"`);
 }
 
+/** numeric(p,s)'s typmod holds p in the high 16 bits and s as an 11-bit signed field, as PostgreSQL 15 packs them. */
+const numericPrecision = (typmod: number): number => (typmod - 4) >> 16;
+const numericScale = (typmod: number): number => ((((typmod - 4) & 0x7ff) ^ 0x400) - 0x400);
+
 /** `character varying(10)`, `numeric(10,2)`: the spelling PostgreSQL uses in messages. */
 export function formatTypeName(type: SqlType, typmod = -1): string {
   if (typmod < 0) return TYPE_NAME[type];
   if (type === 'varchar') return `character varying(${typmod - 4})`;
-  if (type === 'numeric') return `numeric(${(typmod - 4) >> 16},${(typmod - 4) & 0xffff})`;
+  if (type === 'numeric') return `numeric(${numericPrecision(typmod)},${numericScale(typmod)})`;
   if (type === 'timestamp') return `timestamp(${typmod}) without time zone`;
   if (type === 'timestamptz') return `timestamp(${typmod}) with time zone`;
   return TYPE_NAME[type];
@@ -285,7 +290,7 @@ function varcharLimit(typmod: number, explicit: boolean): Cast {
 }
 
 function numericTypmod(typmod: number): Cast {
-  const p = (typmod - 4) >> 16, s = (typmod - 4) & 0xffff;
+  const p = numericPrecision(typmod), s = numericScale(typmod);
   return (v) => applyNumericTypmod(v as Numeric, p, s);
 }
 

@@ -244,11 +244,6 @@ export class Numeric {
     return this.scale === 0 ? this.coef : divRound(this.coef, pow10(this.scale));
   }
 
-  /** Digits left of the decimal point, ignoring leading zeros (0 for |x| < 1). */
-  integerDigits(): number {
-    const whole = abs(this.coef) / pow10(this.scale);
-    return whole === 0n ? 0 : whole.toString().length;
-  }
 }
 
 const SPECIALS: Record<string, Numeric> = {
@@ -302,9 +297,11 @@ export function applyNumericTypmod(x: Numeric, precision: number, scale: number)
     });
   }
   const r = x.round(scale);
-  if (r.integerDigits() > limit) {
+  // |r| must stay below 10^(p - s); the limit is negative when the scale exceeds the precision
+  const bound = limit >= 0 ? Numeric.of(pow10(limit)) : Numeric.of(1n, -limit);
+  if (r.sign !== 0 && Numeric.compare(r.abs(), bound) >= 0) {
     throw new SqlError(SQLSTATE.numeric_value_out_of_range, 'numeric field overflow', {
-      detail: `A field with precision ${precision}, scale ${scale} must round to an absolute value less than ${limit > 0 ? `10^${limit}` : '1'}.`,
+      detail: `A field with precision ${precision}, scale ${scale} must round to an absolute value less than ${limit !== 0 ? `10^${limit}` : '1'}.`,
     });
   }
   return r;
