@@ -3,7 +3,7 @@
 // Run: node --expose-gc --import tsx bench/engine.bench.ts   (or npx tsx bench/engine.bench.ts); the engine is
 // bundled with esbuild first, as an application would ship it.
 // ROUNDS=n changes the number of repetitions (default 5). For profiling: ONLY=walrtc skips PGlite,
-// NO_MEM=1 skips the memory measurement.
+// NO_MEM=1 skips the memory measurement. KEY_BASE=n moves the bigint-key workloads' keys (default 2^53).
 
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -71,6 +71,9 @@ const allEngines: Engine[] = [
 ];
 const engines = allEngines.filter((e) => !ONLY || e.name === ONLY);
 
+// int8 keys start at 2^53 (beyond a double's exact integers) unless KEY_BASE says otherwise
+const KEY_BASE = BigInt(process.env.KEY_BASE ?? 2 ** 53);
+const bigKey = (i: number) => KEY_BASE + BigInt(i);
 const name = (i: number) => `name-${String(i).padStart(8, '0')}-${TEXT50}`.slice(0, 50);
 
 interface Workload {
@@ -123,6 +126,28 @@ const workloads: Workload[] = [
       for (let i = 1; i <= N; i++) await db.query(`UPDATE l SET n = ${i + 1} WHERE id = ${i}`);
     },
   },
+  // exact types: int8 keys past 2^53 (bigint parameters, BigInt arithmetic in the engine) and numeric(12,2) amounts as text
+  {
+    label: `INSERT bigint key + numeric, $n params (${N / 1000}k)`,
+    ops: N,
+    async run(db) {
+      for (let i = 1; i <= N; i++) await db.query('INSERT INTO x (id, name, amount) VALUES ($1, $2, $3)', [bigKey(i), name(i), `${i}.25`]);
+    },
+  },
+  {
+    label: `SELECT by bigint key, $n params (${N / 1000}k)`,
+    ops: N,
+    async run(db) {
+      for (let i = 1; i <= N; i++) await db.query('SELECT id, name, amount FROM x WHERE id = $1', [bigKey(i)]);
+    },
+  },
+  {
+    label: `UPDATE numeric by bigint key, $n params (${N / 1000}k)`,
+    ops: N,
+    async run(db) {
+      for (let i = 1; i <= N; i++) await db.query('UPDATE x SET amount = amount + $1 WHERE id = $2', ['0.10', bigKey(i)]);
+    },
+  },
   {
     label: `${BULK / 1000}k-row INSERT in one transaction (rows/s)`,
     ops: BULK,
@@ -134,7 +159,10 @@ const workloads: Workload[] = [
   },
 ];
 
-const SCHEMA = ['p', 'l', 'b'].map((t) => `CREATE TABLE ${t} (id int PRIMARY KEY, name text, n int);`).join('\n');
+const SCHEMA = [
+  ...['p', 'l', 'b'].map((t) => `CREATE TABLE ${t} (id int PRIMARY KEY, name text, n int);`),
+  'CREATE TABLE x (id bigint PRIMARY KEY, name text, amount numeric(12,2));',
+].join('\n');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const gc = (globalThis as { gc?: () => void }).gc;

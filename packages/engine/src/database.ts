@@ -9,6 +9,7 @@ import type { ExecEnv, Field, NodeHooks, QueryResult, RunContext, WriteTxn } fro
 import { PlanCache } from './sql/executor.ts';
 import { parse, type ParsedStatement } from './sql/parse.ts';
 import { TYPE_OID, type Value } from './sql/types.ts';
+import { outputValue } from './sql/values.ts';
 import { redo } from './state/redo.ts';
 import type { DbState } from './state/state.ts';
 import type { Lsn } from './wal/lsn.ts';
@@ -253,7 +254,7 @@ function result(command: string, columns: { name: string; type: keyof typeof TYP
   const fields: Field[] = columns.map((c) => ({ name: c.name, dataTypeID: TYPE_OID[c.type], type: c.type }));
   const objects = rows.map((r) => {
     const o: Record<string, Value> = {};
-    for (let i = 0; i < fields.length; i++) o[fields[i]!.name] = r[i];
+    for (let i = 0; i < fields.length; i++) o[fields[i]!.name] = outputValue(r[i]);
     return o;
   });
   return { rows: objects, fields, rowCount, command };

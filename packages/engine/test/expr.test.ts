@@ -11,7 +11,8 @@ import { checkAssignable, coerceToColumn } from '../src/sql/cast.ts';
 import { compileExpr, compilePredicate, isAggregateCall } from '../src/sql/expr.ts';
 import type { EvalContext, Scope, Slot } from '../src/sql/scope.ts';
 import type { SqlType, Value } from '../src/sql/types.ts';
-import { compareForSort, compareValues, formatValue, toText } from '../src/sql/values.ts';
+import { Numeric } from '../src/sql/numeric.ts';
+import { compareForSort, compareValues, formatValue, outputValue, toText } from '../src/sql/values.ts';
 
 const COLUMNS: [string, SqlType][] = [
   ['id', 'int4'], ['name', 'text'], ['score', 'float8'], ['active', 'bool'], ['born', 'date'], ['doc', 'jsonb'],
@@ -64,8 +65,9 @@ function compileSql(expr: string, opts: { paramTypes?: SqlType[]; clause?: strin
   return compileExpr(firstTarget(parsed.stmts[0]!.stmt.SelectStmt), makeScope(opts));
 }
 
+/** The value as a client receives it (numeric as its exact text). */
 function ev(expr: string, params: Value[] = [], row: Value[] = ROW, paramTypes?: SqlType[]): Value {
-  return compileSql(expr, { paramTypes }).eval(row, { params, now: NOW });
+  return outputValue(compileSql(expr, { paramTypes }).eval(row, { params, now: NOW }));
 }
 
 function typeOf(expr: string): SqlType {
@@ -92,7 +94,9 @@ describe('constants, columns, params', () => {
     expect(ev('1')).toBe(1);
     expect(typeOf('1')).toBe('int4');
     expect(typeOf('9999999999')).toBe('int8');
-    expect(ev('1.5')).toBe(1.5);
+    expect(ev('1.5')).toBe('1.5');
+    expect(ev('2.50')).toBe('2.50');
+    expect(ev('9007199254740993')).toBe(9007199254740993n);
     expect(typeOf('1.5')).toBe('numeric');
     expect(ev("'abc'")).toBe('abc');
     expect(typeOf("'abc'")).toBe('unknown');
@@ -200,16 +204,16 @@ describe('arithmetic', () => {
     expect(ev('7 / 2')).toBe(3);
     expect(ev('-7 / 2')).toBe(-3);
     expect(ev('-7 % 3')).toBe(-1);
-    expect(ev('7.5 / 2')).toBe(3.75);
+    expect(ev('7.5 / 2')).toBe('3.7500000000000000');
     expect(ev('id + score')).toBe(9.5);
     expect(typeOf('id + score')).toBe('float8');
     expect(typeOf('id + 1.5')).toBe('numeric');
     expect(typeOf('1::int2 + 1::int2')).toBe('int2');
     expect(typeOf('1::int2 + 1')).toBe('int4');
     expect(typeOf('1 + 1.5::real')).toBe('float8');
-    expect(ev('0.1 + 0.2')).toBe(0.3);
-    expect(ev('1.1 * 1.1')).toBe(1.21);
-    expect(ev('5.5 % 2')).toBe(1.5);
+    expect(ev('0.1 + 0.2')).toBe('0.3');
+    expect(ev('1.1 * 1.1')).toBe('1.21');
+    expect(ev('5.5 % 2')).toBe('1.5');
     expect(ev('-id')).toBe(-7);
     expect(ev("'5' + 3")).toBe(8);
     expect(ev("born + 1")).toEqual(new Date('1990-05-18T00:00:00Z'));
@@ -254,7 +258,7 @@ describe('casts', () => {
     expect(ev('born::text')).toBe('1990-05-17');
     expect(ev('doc::text')).toBe('{"a": 1, "b": [1, 2], "n": null, "s": "x"}');
     expect(ev("CAST(id AS text)")).toBe('7');
-    expect(ev("'123.456'::numeric(5,2)")).toBe(123.46);
+    expect(ev("'123.456'::numeric(5,2)")).toBe('123.46');
     expect(ev("'abcdef'::varchar(3)")).toBe('abc');
     expect(ev("'2024-01-02 03:04:05.120'::timestamptz::text")).toBe('2024-01-02 03:04:05.12+00');
     expect(ev("'2024-01-02 03:04:05.120'::timestamp::text")).toBe('2024-01-02 03:04:05.12');
@@ -344,18 +348,18 @@ describe('strings and LIKE', () => {
 describe('numeric and other functions', () => {
   it('rounds like PostgreSQL', () => {
     expect(ev('abs(-5)')).toBe(5);
-    expect(ev('abs(-2.5)')).toBe(2.5);
+    expect(ev('abs(-2.5)')).toBe('2.5');
     expect(typeOf('round(2)')).toBe('float8');
-    expect(ev('round(2.5)')).toBe(3);
-    expect(ev('round(-2.5)')).toBe(-3);
+    expect(ev('round(2.5)')).toBe('3');
+    expect(ev('round(-2.5)')).toBe('-3');
     expect(ev('round(2.5::float8)')).toBe(2);
-    expect(ev('round(2.567, 2)')).toBe(2.57);
-    expect(ev('round(1234.5, -2)')).toBe(1200);
-    expect(ev('ceil(2.1)')).toBe(3);
-    expect(ev('floor(-2.5)')).toBe(-3);
+    expect(ev('round(2.567, 2)')).toBe('2.57');
+    expect(ev('round(1234.5, -2)')).toBe('1200');
+    expect(ev('ceil(2.1)')).toBe('3');
+    expect(ev('floor(-2.5)')).toBe('-3');
     expect(ev('ceil(score)')).toBe(3);
-    expect(ev('trunc(1.15, 2)')).toBe(1.15);
-    expect(ev('round(1.005, 2)')).toBe(1.01);
+    expect(ev('trunc(1.15, 2)')).toBe('1.15');
+    expect(ev('round(1.005, 2)')).toBe('1.01');
     expect(ev("left('hello', -2)")).toBe('hel');
     fails('round(2.5::float8, 1)', '42883', 'function round(double precision, integer) does not exist');
     fails('abs(-2147483647 - 1)', '22003', 'integer out of range');
@@ -382,7 +386,7 @@ describe('CASE, COALESCE, NULLIF, GREATEST, LEAST', () => {
     expect(ev("case when id = 7 then 'seven' else 'other' end")).toBe('seven');
     expect(ev("case when id = 8 then 'eight' end")).toBe(null);
     expect(ev("case id when 7 then 'seven' when 8 then 'eight' else 'other' end")).toBe('seven');
-    expect(ev('case id when 1 then 1 else 2.5 end')).toBe(2.5);
+    expect(ev('case id when 1 then 1 else 2.5 end')).toBe('2.5');
     expect(typeOf('case id when 1 then 1 else 2.5 end')).toBe('numeric');
     expect(ev("case 7 when '7' then 'y' end")).toBe('y');
     expect(ev('case when active then 1 else 0 end', [], NULL_ROW)).toBe(0);
@@ -395,7 +399,7 @@ describe('CASE, COALESCE, NULLIF, GREATEST, LEAST', () => {
     expect(ev('coalesce(null, 1, 2)')).toBe(1);
     expect(ev('coalesce(null, null)')).toBe(null);
     expect(ev("coalesce(name, 'dflt')", [], NULL_ROW)).toBe('dflt');
-    expect(ev('coalesce(null::int, 2.5)')).toBe(2.5);
+    expect(ev('coalesce(null::int, 2.5)')).toBe('2.5');
     expect(ev('nullif(1, 1)')).toBe(null);
     expect(ev('nullif(id, 8)')).toBe(7);
     expect(ev('greatest(1, 2, 3)')).toBe(3);
@@ -481,7 +485,9 @@ describe('values: coercion, ordering, text output', () => {
     expect(coerceToColumn(2.5, 'int4')).toBe(3);
     expect(coerceToColumn(2.5, 'int4', -1, 'float8')).toBe(2);
     expect(coerceToColumn('ab   ', 'varchar', 3 + 4)).toBe('ab ');
-    expect(coerceToColumn(123.456, 'numeric', ((5 << 16) | 2) + 4)).toBe(123.46);
+    expect(String(coerceToColumn(123.456, 'numeric', ((5 << 16) | 2) + 4))).toBe('123.46');
+    expect(coerceToColumn(9007199254740993n, 'int8')).toBe(9007199254740993n);
+    expect(coerceToColumn('9007199254740993', 'int8')).toBe(9007199254740993n);
     expect(coerceToColumn('t', 'bool')).toBe(true);
     expect(coerceToColumn('2024-01-02 03:04:05+01', 'timestamptz')).toEqual(new Date('2024-01-02T02:04:05Z'));
     expect(coerceToColumn('{"a": [1]}', 'jsonb')).toEqual({ a: [1] });
@@ -531,8 +537,9 @@ describe('values: coercion, ordering, text output', () => {
     expect(formatValue(NaN, 'float8')).toBe('NaN');
     expect(formatValue(Math.fround(0.1), 'float4')).toBe('0.1');
     expect(formatValue(1234567, 'float4')).toBe('1.234567e+06');
-    expect(formatValue(1e21, 'numeric')).toBe('1000000000000000000000');
-    expect(formatValue(0.5, 'numeric', ((2 << 16) | 2) + 4)).toBe('0.50');
+    expect(formatValue(Numeric.parse('1e21'), 'numeric')).toBe('1000000000000000000000');
+    expect(formatValue(Numeric.parse('0.50'), 'numeric')).toBe('0.50');
+    expect(formatValue(9007199254740993n, 'int8')).toBe('9007199254740993');
     expect(formatValue(new Date('2024-01-02T03:04:05.120Z'), 'timestamptz')).toBe('2024-01-02 03:04:05.12+00');
     expect(formatValue(new Date('2024-01-02T03:04:05Z'), 'timestamp')).toBe('2024-01-02 03:04:05');
     expect(formatValue(new Date('2024-01-02T00:00:00Z'), 'date')).toBe('2024-01-02');
@@ -546,7 +553,7 @@ describe('aggregates', () => {
     const agg = makeAggregate(name, type, opts);
     let s = agg.init();
     for (const v of values) s = agg.step(s, v);
-    return { type: agg.type, value: agg.final(s) };
+    return { type: agg.type, value: outputValue(agg.final(s)) };
   };
 
   it('computes count/sum/avg/min/max with PostgreSQL result types', () => {
@@ -555,11 +562,11 @@ describe('aggregates', () => {
     expect(run('count', 'int4', [1, 1, 2, null], { distinct: true })).toEqual({ type: 'int8', value: 2 });
     expect(run('sum', 'int4', [1, 2, null])).toEqual({ type: 'int8', value: 3 });
     expect(run('sum', 'int4', [1, 1, 2], { distinct: true })).toEqual({ type: 'int8', value: 3 });
-    expect(run('sum', 'int8', [1])).toEqual({ type: 'numeric', value: 1 });
-    expect(run('sum', 'numeric', [0.1, 0.2])).toEqual({ type: 'numeric', value: 0.3 });
+    expect(run('sum', 'int8', [1])).toEqual({ type: 'numeric', value: '1' });
+    expect(run('sum', 'numeric', [Numeric.parse('0.1'), Numeric.parse('0.20')])).toEqual({ type: 'numeric', value: '0.30' });
     expect(run('sum', 'float4', [1.5])).toEqual({ type: 'float4', value: 1.5 });
     expect(run('sum', 'int4', [])).toEqual({ type: 'int8', value: null });
-    expect(run('avg', 'int4', [1, 2])).toEqual({ type: 'numeric', value: 1.5 });
+    expect(run('avg', 'int4', [1, 2])).toEqual({ type: 'numeric', value: '1.5000000000000000' });
     expect(run('avg', 'float4', [1, 2])).toEqual({ type: 'float8', value: 1.5 });
     expect(run('avg', 'int4', [null])).toEqual({ type: 'numeric', value: null });
     expect(run('min', 'text', ['b', 'a', null])).toEqual({ type: 'text', value: 'a' });

@@ -49,6 +49,15 @@ describe.each(hosts)('%s', (_name, open) => {
     expect(r.fields.map((f) => [f.name, f.type])).toEqual([['id', 'int4'], ['name', 'text']]);
   });
 
+  it('carries exact int8 (bigint past 2^53) and numeric (text) both ways', async () => {
+    const node = await fresh();
+    await node.exec('create table v(id bigint primary key, amount numeric(10,2))');
+    await node.query('insert into v values ($1, $2)', [9007199254740993n, '2.5']);
+    const r = await node.query('select id, amount, count(*) over_all from v group by id, amount');
+    expect(r.rows).toEqual([{ id: 9007199254740993n, amount: '2.50', over_all: 1 }]);
+    expect((await node.query('select amount from v where id = $1', [9007199254740993n])).rows).toEqual([{ amount: '2.50' }]);
+  });
+
   it('rejects with SqlError carrying SQLSTATE, detail and position', async () => {
     const node = await fresh();
     await node.exec(`create table t(id int primary key)`);

@@ -3,8 +3,10 @@
  * PostgreSQL's result types, NULL skipping and DISTINCT. The planner feeds them one value per row.
  */
 import { featureNotSupported, SqlError, SQLSTATE } from '../errors.ts';
-import { checkFloat, checkInt, isDateTimeType, isNumericType, isTextType } from './cast.ts';
-import { comparatorFor, scaleOf } from './operators.ts';
+import { checkFloat, isDateTimeType, isNumericType, isTextType } from './cast.ts';
+import { addExact, int8Add, type Int8 } from './int8.ts';
+import { Numeric } from './numeric.ts';
+import { comparatorFor } from './operators.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { distinctKey } from './values.ts';
 
@@ -34,33 +36,27 @@ const AVG_TYPE: Partial<Record<SqlType, SqlType>> = {
   int2: 'numeric', int4: 'numeric', int8: 'numeric', numeric: 'numeric', float4: 'float8', float8: 'float8',
 };
 
-interface SumState { sum: number; count: number; scale: number }
+/**
+ * How sum/avg add one value: int2/int4 sums into an int8 (22003 past its range), other integers
+ * exactly without limit (sum(int8) and avg are numeric), numeric exactly keeping the largest
+ * scale, floats as doubles.
+ */
+function adder(argType: SqlType, name: 'sum' | 'avg'): (acc: Value, x: Value) => Value {
+  if (argType === 'numeric') return (acc, x) => (acc as Numeric).add(x as Numeric);
+  if (argType === 'float4' || argType === 'float8') {
+    const ft = name === 'sum' ? argType : 'float8';
+    return (acc, x) => checkFloat((acc as number) + (x as number), ft);
+  }
+  if (name === 'sum' && argType !== 'int8') return (acc, x) => int8Add(acc as Int8, x as number);
+  return (acc, x) => addExact(acc as number | bigint, x as Int8);
+}
 
-function adder(argType: SqlType, resultType: SqlType): (s: SumState, x: number) => SumState {
-  if (argType === 'numeric') {
-    return (s, x) => {
-      const scale = Math.max(s.scale, scaleOf(x));
-      const r = s.sum + x;
-      s.sum = scale > 0 && scale <= 15 && Number.isFinite(r) ? Number(r.toFixed(scale)) : r;
-      s.scale = scale;
-      s.count++;
-      return s;
-    };
-  }
-  if (resultType === 'int8') {
-    return (s, x) => {
-      s.sum = checkInt(s.sum + x, 'int8');
-      s.count++;
-      return s;
-    };
-  }
-  const ft = resultType === 'float4' ? 'float4' : 'float8';
-  const isFloat = argType === 'float4' || argType === 'float8';
-  return (s, x) => {
-    s.sum = isFloat ? checkFloat(s.sum + x, ft) : s.sum + x;
-    s.count++;
-    return s;
-  };
+const exact = (v: Value): Numeric => (v instanceof Numeric ? v : Numeric.fromInt(v as number | bigint));
+
+/** sum/avg's result from the sum and count; avg of exact types is numeric_div(sum, count), with its scale. */
+function finisher(resultType: SqlType, name: 'sum' | 'avg'): (sum: Value, count: number) => Value {
+  if (resultType !== 'numeric') return name === 'avg' ? (sum, n) => (sum as number) / n : (sum) => sum;
+  return name === 'avg' ? (sum, n) => exact(sum).div(Numeric.fromInt(n)) : exact;
 }
 
 function noSuchAggregate(name: string, argType: SqlType | undefined): SqlError {
@@ -99,6 +95,7 @@ function erase<S>(a: Aggregate<S>): Aggregate {
 
 function build(name: string, argType: SqlType | undefined, star: boolean): Aggregate {
   if (name === 'count') {
+    // counts stay far below 2^53, so they are int8 in their canonical (number) form
     return erase<{ n: number }>({
       type: 'int8',
       init: () => ({ n: 0 }),
@@ -111,13 +108,17 @@ function build(name: string, argType: SqlType | undefined, star: boolean): Aggre
     if (argType === 'unknown') throw notUnique(name);
     const type = (name === 'sum' ? SUM_TYPE : AVG_TYPE)[argType];
     if (!type) throw noSuchAggregate(name, argType);
-    const add = adder(argType, name === 'sum' ? type : argType === 'numeric' ? 'numeric' : 'float8');
-    const avg = name === 'avg';
-    return erase<SumState>({
+    const add = adder(argType, name as 'sum' | 'avg'), final = finisher(type, name as 'sum' | 'avg');
+    return erase<{ sum: Value; count: number }>({
       type,
-      init: () => ({ sum: 0, count: 0, scale: 0 }),
-      step: (s, v) => (v === null ? s : add(s, v as number)),
-      final: (s) => (s.count === 0 ? null : avg ? s.sum / s.count : s.sum),
+      init: () => ({ sum: null, count: 0 }),
+      step: (s, v) => {
+        if (v === null) return s;
+        s.sum = s.count === 0 ? v : add(s.sum, v);
+        s.count++;
+        return s;
+      },
+      final: (s) => (s.count === 0 ? null : final(s.sum, s.count)),
     });
   }
   // min / max

@@ -5,6 +5,8 @@
 import type { Node, TypeName } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import { parseDateTime, toDate } from './datetime.ts';
+import { canonical, inInt8Range, type Int8 } from './int8.ts';
+import { applyNumericTypmod, Numeric } from './numeric.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { toText, typeOfValue } from './values.ts';
 
@@ -24,7 +26,7 @@ const UNSUPPORTED_TYPES = new Set([
   'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange', 'serial', 'bigserial', 'record',
 ]);
 
-// [min, max + 1]: the exclusive bound keeps int8's check exact even though 2^63 - 1 rounds to 2^63.
+// [min, max + 1] as doubles, for int2/int4 values and float sources (a double is exact at these bounds).
 const INT_RANGE = { int2: [-32768, 32768], int4: [-2147483648, 2147483648], int8: [-(2 ** 63), 2 ** 63] } as const;
 const INT_NAME = { int2: 'smallint', int4: 'integer', int8: 'bigint' } as const;
 type IntType = keyof typeof INT_RANGE;
@@ -66,18 +68,23 @@ export function resolveTypeName(tn: TypeName): { type: SqlType; typmod: number }
   if (type === 'numeric') {
     const [p, s = 0] = mods;
     if (p < 1 || p > 1000) throw new SqlError(SQLSTATE.invalid_parameter_value, `NUMERIC precision ${p} must be between 1 and 1000`);
-    if (s < 0 || s > p) throw new SqlError(SQLSTATE.invalid_parameter_value, `NUMERIC scale ${s} must be between 0 and precision ${p}`);
-    return { type, typmod: ((p << 16) | s) + 4 };
+    // PostgreSQL 15 allows a negative scale (round left of the point) and one above the precision
+    if (s < -1000 || s > 1000) throw new SqlError(SQLSTATE.invalid_parameter_value, `NUMERIC scale ${s} must be between -1000 and 1000`);
+    return { type, typmod: ((p << 16) | (s & 0x7ff)) + 4 };
   }
   if (type === 'timestamp' || type === 'timestamptz') return { type, typmod: Math.min(Math.max(mods[0], 0), 6) };
   throw new SqlError(SQLSTATE.syntax_error, `type modifier is not allowed for type "${name}"`);
 }
 
+/** numeric(p,s)'s typmod holds p in the high 16 bits and s as an 11-bit signed field, as PostgreSQL 15 packs them. */
+const numericPrecision = (typmod: number): number => (typmod - 4) >> 16;
+const numericScale = (typmod: number): number => ((((typmod - 4) & 0x7ff) ^ 0x400) - 0x400);
+
 /** `character varying(10)`, `numeric(10,2)`: the spelling PostgreSQL uses in messages. */
 export function formatTypeName(type: SqlType, typmod = -1): string {
   if (typmod < 0) return TYPE_NAME[type];
   if (type === 'varchar') return `character varying(${typmod - 4})`;
-  if (type === 'numeric') return `numeric(${(typmod - 4) >> 16},${(typmod - 4) & 0xffff})`;
+  if (type === 'numeric') return `numeric(${numericPrecision(typmod)},${numericScale(typmod)})`;
   if (type === 'timestamp') return `timestamp(${typmod}) without time zone`;
   if (type === 'timestamptz') return `timestamp(${typmod}) with time zone`;
   return TYPE_NAME[type];
@@ -86,39 +93,35 @@ export function formatTypeName(type: SqlType, typmod = -1): string {
 const invalidInput = (type: SqlType, text: string): SqlError =>
   new SqlError(SQLSTATE.invalid_text_representation, `invalid input syntax for type ${TYPE_NAME[type]}: "${text}"`);
 
-/**
- * Apply `integral` (Math.round or Math.trunc) to |x| at `scale` decimal digits, shifting the decimal
- * exponent in text so 1.005 and 1.15 behave as the decimals they were written as.
- */
-function atScale(x: number, scale: number, integral: (n: number) => number): number {
-  if (!Number.isFinite(x)) return x;
-  if (scale === 0) return Math.sign(x) * integral(Math.abs(x));
-  const [m, e] = Math.abs(x).toExponential().split('e');
-  const shifted = integral(Number(`${m}e${Number(e) + scale}`));
-  if (!Number.isFinite(shifted) || shifted >= 1e21) return x;
-  return Math.sign(x) * Number(`${shifted}e${-scale}`);
-}
-
-/** Round half away from zero at `scale` decimal digits (numeric's rule). */
-export function roundDecimal(x: number, scale = 0): number {
-  return atScale(x, scale, Math.round);
-}
-
-/** Truncate toward zero at `scale` decimal digits. */
-export function truncDecimal(x: number, scale = 0): number {
-  return atScale(x, scale, Math.trunc);
-}
-
 /** Round half to even, as float → integer casts do (rint). */
 function rint(x: number): number {
   const r = Math.round(x);
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-export function checkInt(x: number, type: IntType): number {
-  if (!(x < INT_RANGE[type][1] && x >= INT_RANGE[type][0])) {
-    throw new SqlError(SQLSTATE.numeric_value_out_of_range, `${INT_NAME[type]} out of range`);
+const intOutOfRange = (type: IntType): SqlError => new SqlError(SQLSTATE.numeric_value_out_of_range, `${INT_NAME[type]} out of range`);
+
+/** Range-check a double holding an integer (22003 `integer out of range`); int8 comes back canonical. */
+export function checkInt(x: number, type: IntType): number | bigint {
+  if (!(x < INT_RANGE[type][1] && x >= INT_RANGE[type][0])) throw intOutOfRange(type);
+  if (type === 'int8' && !Number.isSafeInteger(x)) return BigInt(x);
+  return x === 0 ? 0 : x;
+}
+
+/** Range-check an exact integer for `type`. */
+export function checkBigInt(x: bigint, type: IntType): number | bigint {
+  if (type === 'int8') {
+    if (!inInt8Range(x)) throw intOutOfRange(type);
+    return canonical(x);
   }
+  const n = Number(x);
+  if (!(n < INT_RANGE[type][1] && n >= INT_RANGE[type][0])) throw intOutOfRange(type);
+  return n;
+}
+
+/** An int2/int4 operation's double result, range-checked (int8 has its own exact arithmetic). */
+export function checkSmallInt(x: number, type: 'int2' | 'int4'): number {
+  if (!(x < INT_RANGE[type][1] && x >= INT_RANGE[type][0])) throw intOutOfRange(type);
   return x === 0 ? 0 : x;
 }
 
@@ -175,20 +178,23 @@ export function parseInput(text: string, type: SqlType, now?: Date): Value {
     case 'text': case 'varchar': case 'unknown': return text;
     case 'int2': case 'int4': case 'int8': {
       if (!INT_RE.test(text)) throw invalidInput(type, text);
-      const n = Number(text);
-      if (!(n < INT_RANGE[type][1] && n >= INT_RANGE[type][0])) {
-        throw new SqlError(SQLSTATE.numeric_value_out_of_range, `value "${text}" is out of range for type ${INT_NAME[type]}`);
-      }
-      return n === 0 ? 0 : n;
+      const n = BigInt(text.trim());
+      const ok = type === 'int8' ? inInt8Range(n) : n < BigInt(INT_RANGE[type][1]) && n >= BigInt(INT_RANGE[type][0]);
+      if (!ok) throw new SqlError(SQLSTATE.numeric_value_out_of_range, `value "${text}" is out of range for type ${INT_NAME[type]}`);
+      return canonical(n);
     }
-    case 'float4': case 'float8': case 'numeric': {
+    case 'numeric': {
+      const n = Numeric.parse(text);
+      if (!n) throw invalidInput(type, text);
+      return n;
+    }
+    case 'float4': case 'float8': {
       const special = SPECIAL_FLOATS[text.trim().toLowerCase()];
-      if (special !== undefined && (type !== 'numeric' || !/^[+-]?inf$/i.test(text.trim()))) return special;
+      if (special !== undefined) return special;
       if (!FLOAT_RE.test(text)) throw invalidInput(type, text);
       const n = Number(text);
       const r = type === 'float4' ? Math.fround(n) : n;
       if (!Number.isFinite(r) || (r === 0 && /[1-9]/.test(text.split(/e/i)[0]))) {
-        if (type === 'numeric') throw new SqlError(SQLSTATE.numeric_value_out_of_range, 'value overflows numeric format');
         throw new SqlError(SQLSTATE.numeric_value_out_of_range, `"${text}" is out of range for type ${TYPE_NAME[type]}`);
       }
       return r;
@@ -209,23 +215,56 @@ function cannotCast(from: SqlType, to: SqlType): SqlError {
   return new SqlError(SQLSTATE.cannot_coerce, `cannot cast type ${TYPE_NAME[from]} to ${TYPE_NAME[to]}`);
 }
 
+const cannotConvert = (what: string, to: IntType): SqlError =>
+  new SqlError(SQLSTATE.feature_not_supported, `cannot convert ${what} to ${INT_NAME[to]}`);
+
+/** numeric → integer: round half away from zero; NaN and infinity cannot convert (0A000). */
+function numericToInt(to: IntType): Cast {
+  return (v) => {
+    const n = v as Numeric;
+    const i = n.toBigInt();
+    if (i === undefined) throw cannotConvert(n.isNaN ? 'NaN' : 'infinity', to);
+    return checkBigInt(i, to);
+  };
+}
+
+/** A value of a numeric type as a double (int8 may be a bigint, numeric a Numeric). */
+export function toFloat(v: Value): number {
+  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : (v as Numeric).toFloat();
+}
+
+/** A value of an integer type or numeric as a Numeric. */
+export function toNumeric(v: Value): Numeric {
+  return v instanceof Numeric ? v : Numeric.fromInt(v as Int8);
+}
+
 function numericToNumeric(from: SqlType, to: SqlType): Cast {
   if (isInt(to)) {
-    if (isInt(from)) return from === to || (from === 'int2' || to === 'int8') ? (v) => v : (v) => checkInt(v as number, to);
-    const round = from === 'numeric' ? (x: number) => roundDecimal(x) : rint;
+    if (isInt(from)) {
+      if (from === to || from === 'int2' || to === 'int8') return (v) => v;
+      return (v) => (typeof v === 'bigint' ? checkBigInt(v, to) : checkInt(v as number, to));
+    }
+    if (from === 'numeric') return numericToInt(to);
     return (v) => {
       const x = v as number;
-      if (Number.isNaN(x) && from === 'numeric') throw new SqlError(SQLSTATE.feature_not_supported, 'cannot convert NaN to ' + INT_NAME[to]);
-      return checkInt(round(x), to);
+      if (!Number.isFinite(x)) throw new SqlError(SQLSTATE.numeric_value_out_of_range, `${INT_NAME[to]} out of range`);
+      return checkInt(rint(x), to);
     };
   }
-  if (to === 'float4') return (v) => checkFloat(v as number, 'float4');
+  if (to === 'numeric') {
+    if (isInt(from)) return (v) => Numeric.fromInt(v as Int8);
+    return (v) => Numeric.fromFloat(v as number, from === 'float4' ? 6 : 15);
+  }
+  if (to === 'float4') return (v) => checkFloat(toFloat(v), 'float4');
+  if (from === 'int8' || from === 'numeric') return toFloat;
   return (v) => v;
 }
 
 function jsonbScalar(to: SqlType): Cast {
   const want = to === 'bool' ? 'boolean' : 'number';
-  const convert = to === 'bool' ? (v: Value) => v : numericToNumeric('numeric', to);
+  // jsonb keeps numbers as doubles; their shortest text is what PostgreSQL's jsonb holds
+  const fromNumeric = numericToNumeric('numeric', to);
+  const convert = to === 'bool' ? (v: Value) => v : (v: Value) => fromNumeric(Numeric.parse(String(v)));
   return (v) => {
     if (typeof v !== want) {
       const kind = v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : typeof v;
@@ -251,17 +290,8 @@ function varcharLimit(typmod: number, explicit: boolean): Cast {
 }
 
 function numericTypmod(typmod: number): Cast {
-  const p = (typmod - 4) >> 16, s = (typmod - 4) & 0xffff;
-  const limit = 10 ** (p - s);
-  return (v) => {
-    const x = roundDecimal(v as number, s);
-    if (Math.abs(x) >= limit && Number.isFinite(x)) {
-      throw new SqlError(SQLSTATE.numeric_value_out_of_range, 'numeric field overflow', {
-        detail: `A field with precision ${p}, scale ${s} must round to an absolute value less than ${p === s ? '1' : `10^${p - s}`}.`,
-      });
-    }
-    return x;
-  };
+  const p = numericPrecision(typmod), s = numericScale(typmod);
+  return (v) => applyNumericTypmod(v as Numeric, p, s);
 }
 
 function withTypmod(cast: Cast, to: SqlType, typmod: number, explicit: boolean): Cast {
@@ -288,7 +318,7 @@ function dynamicCast(to: SqlType, explicit: boolean): Cast {
   return (v) => {
     if (typeof v === 'string') return parseInput(v, to);
     if (json) return v;
-    if (typeof v === 'bigint') v = Number(v);
+    v = fromJs(v);
     const source = typeOfValue(v);
     let cast = bySource.get(source);
     if (!cast) {
@@ -297,6 +327,17 @@ function dynamicCast(to: SqlType, explicit: boolean): Cast {
     }
     return cast(v);
   };
+}
+
+/**
+ * A JS number or bigint given as a parameter, in this engine's value form: integers stay
+ * integers (a bigint beyond int8 becomes numeric), a fractional number becomes the numeric its
+ * shortest text spells (0.1 is 0.1, as PGlite sends it), NaN and ±Infinity stay doubles.
+ */
+export function fromJs(v: Value): Value {
+  if (typeof v === 'bigint') return inInt8Range(v) ? canonical(v) : Numeric.fromInt(v);
+  if (typeof v === 'number' && Number.isFinite(v) && !Number.isSafeInteger(v)) return Numeric.parse(String(v));
+  return v;
 }
 
 function baseCast(from: SqlType, to: SqlType, explicit: boolean): Cast {
@@ -349,7 +390,7 @@ const columnCasts = new Map<string, Cast>();
  */
 export function coerceToColumn(value: Value, type: SqlType, typmod = -1, from?: SqlType): Value {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'bigint') value = Number(value);
+  if (from === undefined) value = fromJs(value);
   if ((type === 'json' || type === 'jsonb') && typeof value !== 'string' && from === undefined) return value;
   const source = typeof value === 'string' ? (from && !isTextType(from) ? from : 'text') : (from ?? typeOfValue(value));
   const key = `${source}>${type}:${typmod}`;

@@ -47,7 +47,7 @@ export function rowChecker(def: TableDef, planner: SubqueryPlanner): RowChecker 
         if (!ix.def.unique) continue;
         const key = ix.keyOf(row);
         if (ix.conflicts(key, self) !== undefined) {
-          const values = ix.cols.map((c) => formatValue(row[c], def.columns[c]!.type, def.columns[c]!.typmod) ?? 'null');
+          const values = ix.cols.map((c) => formatValue(row[c], def.columns[c]!.type) ?? 'null');
           throw new SqlError(SQLSTATE.unique_violation, `duplicate key value violates unique constraint "${ix.def.name}"`, {
             detail: `Key (${ix.def.columns.join(', ')})=(${values.join(', ')}) already exists.`,
           });
@@ -58,5 +58,5 @@ export function rowChecker(def: TableDef, planner: SubqueryPlanner): RowChecker 
 }
 
 function failingRow(def: TableDef, row: Value[]): string {
-  return `(${def.columns.map((c, i) => formatValue(row[i], c.type, c.typmod) ?? 'null').join(', ')})`;
+  return `(${def.columns.map((c, i) => formatValue(row[i], c.type) ?? 'null').join(', ')})`;
 }

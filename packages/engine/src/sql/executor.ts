@@ -12,7 +12,11 @@ import type { NodeHooks, RunContext } from './env.ts';
 import type { StatementPlan } from './plan.ts';
 import type { Compiled } from './scope.ts';
 import { SelectPlanner } from './select.ts';
+import { castFunction } from './cast.ts';
+import { int8Add } from './int8.ts';
 import type { Value } from './types.ts';
+
+const INT8_MAX = 2n ** 63n - 1n;
 
 export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
   const planner = new SelectPlanner(state, hooks, (name, args) => databaseFunction(name, args, hooks));
@@ -84,7 +88,10 @@ function databaseFunction(name: string, args: Compiled[], hooks: NodeHooks): Com
           const seqName = args[0]!.eval(row, ctx);
           if (ctx.env.hooks.readOnly()) throw new SqlError(SQLSTATE.read_only_sql_transaction, 'cannot execute nextval() in a read-only transaction');
           const seq = sequenceOf(ctx, seqName);
-          seq.value = seq.called ? seq.value + 1 : seq.value;
+          if (seq.called && seq.value === INT8_MAX) {
+            throw new SqlError('2200H', `nextval: reached maximum value of sequence "${seq.def.name}" (${INT8_MAX})`);
+          }
+          seq.value = seq.called ? int8Add(seq.value, 1) : seq.value;
           seq.called = true;
           ctx.env.sequenceWrites.push({ kind: 'sequence_set', sequence: seq.def.oid, value: seq.value });
           return seq.value;
@@ -101,20 +108,22 @@ function databaseFunction(name: string, args: Compiled[], hooks: NodeHooks): Com
           return seq.value;
         },
       };
-    case 'setval':
+    case 'setval': {
+      const toInt8 = castFunction(args[1]?.type ?? 'int8', 'int8', -1, false);
       return {
         type: 'int8',
         eval: (row, c) => {
           const ctx = c as RunContext;
           if (ctx.env.hooks.readOnly()) throw new SqlError(SQLSTATE.read_only_sql_transaction, 'cannot execute setval() in a read-only transaction');
           const seq = sequenceOf(ctx, args[0]!.eval(row, ctx));
-          const value = Number(args[1]!.eval(row, ctx));
+          const value = toInt8(args[1]!.eval(row, ctx)) as number | bigint;
           seq.value = value;
           seq.called = args[2] ? args[2].eval(row, ctx) !== false : true;
           ctx.env.sequenceWrites.push({ kind: 'sequence_set', sequence: seq.def.oid, value });
           return value;
         },
       };
+    }
   }
   const type = hooks.systemFunctionType(name);
   if (type === undefined) return undefined;

@@ -5,9 +5,10 @@
  */
 import type { A_Const, A_Expr, BoolExpr, CaseExpr, FuncCall, Node } from '@pgsql/types';
 import { featureNotSupported, SqlError, SQLSTATE } from '../errors.ts';
-import { castFunction, isTextType, resolveTypeName } from './cast.ts';
+import { castFunction, isTextType, parseInput, resolveTypeName } from './cast.ts';
 import { column, constant, expr, retype, type Expr } from './compiled.ts';
 import { compileFunction } from './functions.ts';
+import { canonical, inInt8Range } from './int8.ts';
 import { compileJsonOperator } from './json.ts';
 import {
   arithmetic, ARITHMETIC_OPS, commonType, comparatorFor, COMPARISON_OPS, likeRegExp, negate, operatorError,
@@ -153,10 +154,12 @@ function compileConst(c: A_Const): Expr {
   if (c.fval) {
     const text = c.fval.fval ?? '0';
     // Integer-looking literals too big for int4 are int8 (up to its range), others numeric.
-    if (/^-?\d+$/.test(text) && BigInt(text) <= 9223372036854775807n && BigInt(text) >= -9223372036854775808n) {
-      return constant(Number(text), 'int8');
+    // an integer too long for the lexer's int4 is int4 still when it fits (-2147483648), else int8 (make_const)
+    if (/^-?\d+$/.test(text) && inInt8Range(BigInt(text))) {
+      const n = canonical(BigInt(text));
+      return constant(n, typeof n === 'number' && n >= -2147483648 && n <= 2147483647 ? 'int4' : 'int8');
     }
-    return constant(Number(text), 'numeric');
+    return constant(parseInput(text, 'numeric'), 'numeric');
   }
   if (c.boolval) return constant(c.boolval.boolval ?? false, 'bool');
   if (c.sval) return constant(c.sval.sval ?? '', 'unknown');

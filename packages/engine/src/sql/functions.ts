@@ -5,7 +5,9 @@
  */
 import type { FuncCall } from '@pgsql/types';
 import { featureNotSupported, SqlError, SQLSTATE } from '../errors.ts';
-import { checkFloat, checkInt, isNumericType, isTextType, roundDecimal, truncDecimal } from './cast.ts';
+import { checkFloat, checkSmallInt, isNumericType, isTextType } from './cast.ts';
+import { int8Neg, type Int8 } from './int8.ts';
+import { Numeric } from './numeric.ts';
 import { constant, expr, retype, type Expr } from './compiled.ts';
 import { category } from './operators.ts';
 import type { EvalContext } from './scope.ts';
@@ -87,11 +89,22 @@ const num = (v: Value): number => v as number;
 const str = (v: Value): string => v as string;
 const INT_TYPES = ['int2', 'int4', 'int8'] as const;
 
-function numericFamily(onNumeric: (x: number) => number, onFloat: (x: number) => number): Overload[] {
+const dec = (v: Value): Numeric => v as Numeric;
+
+function numericFamily(onNumeric: (x: Numeric) => Numeric, onFloat: (x: number) => number): Overload[] {
   return [
     { params: ['float8'], ret: 'float8', fn: ([x]) => onFloat(num(x)) },
-    { params: ['numeric'], ret: 'numeric', fn: ([x]) => onNumeric(num(x)) || 0 },
+    { params: ['numeric'], ret: 'numeric', fn: ([x]) => onNumeric(dec(x)) },
   ];
+}
+
+/** numeric's sign(): -1, 0 or 1 at scale 0; NaN stays NaN. */
+const numericSign = (x: Numeric): Numeric => (x.isNaN ? x : Numeric.fromInt(x.sign));
+
+/** abs() of an integer type: negating the minimum is out of range. */
+function intAbs(t: (typeof INT_TYPES)[number]): (x: Value) => Value {
+  if (t === 'int8') return (x) => ((x as Int8) < 0 ? int8Neg(x as Int8) : x);
+  return (x) => checkSmallInt(Math.abs(num(x)), t);
 }
 
 const now = (_a: Value[], ctx: EvalContext): Value => ctx.now;
@@ -110,24 +123,27 @@ const FUNCTIONS: Record<string, Overload[]> = {
     { params: ['bytea'], ret: 'int4', fn: ([b]) => (b as Uint8Array).length },
   ],
   abs: [
-    ...INT_TYPES.map((t): Overload => ({ params: [t], ret: t, fn: ([x]) => checkInt(Math.abs(num(x)), t) })),
-    { params: ['numeric'], ret: 'numeric', fn: ([x]) => Math.abs(num(x)) },
+    ...INT_TYPES.map((t): Overload => {
+      const f = intAbs(t);
+      return { params: [t], ret: t, fn: ([x]) => f(x) };
+    }),
+    { params: ['numeric'], ret: 'numeric', fn: ([x]) => dec(x).abs() },
     { params: ['float4'], ret: 'float4', fn: ([x]) => Math.abs(num(x)) },
     { params: ['float8'], ret: 'float8', fn: ([x]) => Math.abs(num(x)) },
   ],
   round: [
     { params: ['float8'], ret: 'float8', fn: ([x]) => rint(num(x)) },
-    { params: ['numeric'], ret: 'numeric', fn: ([x]) => roundDecimal(num(x)) || 0 },
-    { params: ['numeric', 'int4'], ret: 'numeric', fn: ([x, n]) => roundDecimal(num(x), num(n)) || 0 },
+    { params: ['numeric'], ret: 'numeric', fn: ([x]) => dec(x).round() },
+    { params: ['numeric', 'int4'], ret: 'numeric', fn: ([x, n]) => dec(x).round(num(n)) },
   ],
   trunc: [
-    ...numericFamily(Math.trunc, Math.trunc),
-    { params: ['numeric', 'int4'], ret: 'numeric', fn: ([x, n]) => truncDecimal(num(x), num(n)) || 0 },
+    ...numericFamily((x) => x.trunc(), Math.trunc),
+    { params: ['numeric', 'int4'], ret: 'numeric', fn: ([x, n]) => dec(x).trunc(num(n)) },
   ],
-  ceil: numericFamily(Math.ceil, Math.ceil),
-  ceiling: numericFamily(Math.ceil, Math.ceil),
-  floor: numericFamily(Math.floor, Math.floor),
-  sign: numericFamily(Math.sign, Math.sign),
+  ceil: numericFamily((x) => x.ceil(), Math.ceil),
+  ceiling: numericFamily((x) => x.ceil(), Math.ceil),
+  floor: numericFamily((x) => x.floor(), Math.floor),
+  sign: numericFamily(numericSign, Math.sign),
   btrim: [
     { params: ['text'], ret: 'text', fn: ([s]) => trimChars(str(s), ' ', true, true) },
     { params: ['text', 'text'], ret: 'text', fn: ([s, c]) => trimChars(str(s), str(c), true, true) },

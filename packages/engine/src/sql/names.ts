@@ -22,9 +22,12 @@ export function outputName(node: Node | undefined): string {
   }
   if ('FuncCall' in node) return lastName(node.FuncCall.funcname);
   if ('TypeCast' in node) {
+    // FigureColname: a cast names the column unless its argument has a stronger name (a column or
+    // a function), so 2.5::numeric::int is "int4"
     const inner = node.TypeCast.arg;
     const name = outputName(inner);
-    return name === '?column?' ? lastName(node.TypeCast.typeName?.names) : name;
+    const weak = !inner || name === '?column?' || 'TypeCast' in inner || 'CaseExpr' in inner;
+    return weak ? lastName(node.TypeCast.typeName?.names) : name;
   }
   if ('CaseExpr' in node) return 'case';
   if ('CoalesceExpr' in node) return 'coalesce';

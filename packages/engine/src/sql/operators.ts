@@ -3,7 +3,9 @@
  * categories and preferred types), arithmetic with overflow/division checks, comparators, LIKE.
  */
 import { SqlError, SQLSTATE } from '../errors.ts';
-import { checkFloat, checkInt, isDateTimeType, isNumericType, isTextType } from './cast.ts';
+import { checkFloat, checkSmallInt, isDateTimeType, isNumericType, isTextType } from './cast.ts';
+import { int8Add, int8Compare, int8Div, int8Mod, int8Mul, int8Neg, int8Sub, type Int8 } from './int8.ts';
+import { Numeric } from './numeric.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { compareNumbers, compareStrings, compareValues } from './values.ts';
 
@@ -60,9 +62,13 @@ export function commonType(types: readonly SqlType[], context: string): SqlType 
 /** A three-way comparator specialised for one SqlType. */
 export function comparatorFor(t: SqlType): Comparator {
   switch (t) {
-    case 'int2': case 'int4': case 'int8':
+    case 'int2': case 'int4':
       return (a, b) => (a as number) - (b as number);
-    case 'numeric': case 'float4': case 'float8':
+    case 'int8':
+      return int8Compare as Comparator;
+    case 'numeric':
+      return Numeric.compare as Comparator;
+    case 'float4': case 'float8':
       return (a, b) => compareNumbers(a as number, b as number);
     case 'text': case 'varchar':
       return (a, b) => compareStrings(a as string, b as string);
@@ -98,27 +104,15 @@ export const ARITHMETIC_OPS = new Set(['+', '-', '*', '/', '%']);
 
 const divisionByZero = (): SqlError => new SqlError(SQLSTATE.division_by_zero, 'division by zero');
 
-/** Decimal places in the shortest representation of x (numeric keeps exact decimal results). */
-export function scaleOf(x: number): number {
-  if (Number.isInteger(x) || !Number.isFinite(x)) return 0;
-  const [m, e] = x.toExponential().split('e');
-  const frac = m.length - (m.indexOf('.') < 0 ? m.length : m.indexOf('.') + 1);
-  return Math.max(0, frac - Number(e));
-}
-
-function exactDecimal(r: number, scale: number): number {
-  if (Number.isInteger(r) || scale > 15 || !Number.isFinite(r)) return r;
-  return Number(r.toFixed(scale));
-}
-
-function intArith(op: string, t: 'int2' | 'int4' | 'int8'): BinaryFn {
+function smallIntArith(op: string, t: 'int2' | 'int4'): BinaryFn {
+  // products of two int4 may round as doubles, but only beyond the range, where they fail anyway
   switch (op) {
-    case '+': return (a, b) => checkInt((a as number) + (b as number), t);
-    case '-': return (a, b) => checkInt((a as number) - (b as number), t);
-    case '*': return (a, b) => checkInt((a as number) * (b as number), t);
+    case '+': return (a, b) => checkSmallInt((a as number) + (b as number), t);
+    case '-': return (a, b) => checkSmallInt((a as number) - (b as number), t);
+    case '*': return (a, b) => checkSmallInt((a as number) * (b as number), t);
     case '/': return (a, b) => {
       if (b === 0) throw divisionByZero();
-      return checkInt(Math.trunc((a as number) / (b as number)), t);
+      return checkSmallInt(Math.trunc((a as number) / (b as number)), t);
     };
     default: return (a, b) => {
       if (b === 0) throw divisionByZero();
@@ -127,19 +121,29 @@ function intArith(op: string, t: 'int2' | 'int4' | 'int8'): BinaryFn {
   }
 }
 
-function numericArith(op: string): BinaryFn {
+function int8Arith(op: string): BinaryFn {
   switch (op) {
-    case '+': return (a, b) => exactDecimal((a as number) + (b as number), Math.max(scaleOf(a as number), scaleOf(b as number)));
-    case '-': return (a, b) => exactDecimal((a as number) - (b as number), Math.max(scaleOf(a as number), scaleOf(b as number)));
-    case '*': return (a, b) => exactDecimal((a as number) * (b as number), scaleOf(a as number) + scaleOf(b as number));
+    case '+': return int8Add as BinaryFn;
+    case '-': return int8Sub as BinaryFn;
+    case '*': return int8Mul as BinaryFn;
     case '/': return (a, b) => {
       if (b === 0) throw divisionByZero();
-      return (a as number) / (b as number);
+      return int8Div(a as Int8, b as Int8);
     };
     default: return (a, b) => {
       if (b === 0) throw divisionByZero();
-      return exactDecimal((a as number) % (b as number), Math.max(scaleOf(a as number), scaleOf(b as number))) || 0;
+      return int8Mod(a as Int8, b as Int8);
     };
+  }
+}
+
+function numericArith(op: string): BinaryFn {
+  switch (op) {
+    case '+': return (a, b) => (a as Numeric).add(b as Numeric);
+    case '-': return (a, b) => (a as Numeric).sub(b as Numeric);
+    case '*': return (a, b) => (a as Numeric).mul(b as Numeric);
+    case '/': return (a, b) => (a as Numeric).div(b as Numeric);
+    default: return (a, b) => (a as Numeric).mod(b as Numeric);
   }
 }
 
@@ -168,7 +172,8 @@ export function arithmetic(op: string, l: SqlType, r: SqlType): { type: SqlType;
     // real combined with any other type computes in double precision.
     if (t === 'float4' && l !== r) t = 'float8';
     if (op === '%' && (t === 'float4' || t === 'float8')) throw operatorError(op, l, r);
-    const fn = t === 'numeric' ? numericArith(op) : t === 'float4' || t === 'float8' ? floatArith(op, t) : intArith(op, t as 'int2' | 'int4' | 'int8');
+    const fn = t === 'numeric' ? numericArith(op) : t === 'float4' || t === 'float8' ? floatArith(op, t)
+      : t === 'int8' ? int8Arith(op) : smallIntArith(op, t as 'int2' | 'int4');
     return { type: t, operand: [t, t], fn };
   }
   const isInt = (t: SqlType): boolean => t === 'int2' || t === 'int4';
@@ -187,7 +192,9 @@ export function arithmetic(op: string, l: SqlType, r: SqlType): { type: SqlType;
 
 /** Unary minus on a number of type t, with integer overflow (negating the minimum). */
 export function negate(t: SqlType): (v: Value) => Value {
-  if (t === 'int2' || t === 'int4' || t === 'int8') return (v) => checkInt(-(v as number), t);
+  if (t === 'int2' || t === 'int4') return (v) => checkSmallInt(-(v as number), t);
+  if (t === 'int8') return (v) => int8Neg(v as Int8);
+  if (t === 'numeric') return (v) => (v as Numeric).neg();
   if (isNumericType(t)) return (v) => -(v as number);
   throw operatorError('-', t, undefined);
 }

@@ -86,8 +86,13 @@ function isConstant(node: Node): boolean {
 const NUMERIC = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric']);
 const TEXT = new Set(['text', 'varchar']);
 
+const FLOAT = new Set(['float4', 'float8']);
+const EXACT = new Set(['int8', 'numeric']);
+
 function comparableForIndex(col: string, val: string): boolean {
   if (col === val) return true;
+  // int8/numeric against a double compares as double (PostgreSQL casts to float8), which an exact key lookup would not
+  if (FLOAT.has(col) !== FLOAT.has(val) && (EXACT.has(col) || EXACT.has(val))) return false;
   return (NUMERIC.has(col) && NUMERIC.has(val)) || (TEXT.has(col) && TEXT.has(val));
 }
 

@@ -8,7 +8,10 @@ import { SqlError, SQLSTATE } from '../errors.ts';
 import type { DbState } from '../state/state.ts';
 import { planTableScan } from './scan.ts';
 import type { NodeHooks, RunContext } from './env.ts';
+import { castFunction } from './cast.ts';
 import { compileExpr } from './expr.ts';
+import { Numeric } from './numeric.ts';
+import { commonType } from './operators.ts';
 import { planFrom, pos, RowScope, type RowSource, type SubqueryPlanner } from './from.ts';
 import { needsGrouping, planGrouping } from './group.ts';
 import { outputName, sameExpr, strings } from './names.ts';
@@ -157,26 +160,35 @@ export class SelectPlanner implements SubqueryPlanner {
     const lists = stmt.valuesLists!.map((l) => ((l as { List: { items: Node[] } }).List.items ?? []).map((e) => compileExpr(e, scope)));
     const width = lists[0]?.length ?? 0;
     if (lists.some((l) => l.length !== width)) throw new SqlError(SQLSTATE.syntax_error, 'VALUES lists must all be the same length');
-    const columns = (lists[0] ?? []).map((c, i) => ({ name: `column${i + 1}`, type: c.type }));
-    return { columns, run: (ctx, o) => lists.map((l) => l.map((c) => c.eval(o ?? [], ctx))) };
+    // each column takes the rows' common type (select_common_type), as in PostgreSQL
+    const columns = (lists[0] ?? []).map((_c, i) => ({ name: `column${i + 1}`, type: commonType(lists.map((l) => l[i]!.type), 'VALUES') }));
+    const evals = lists.map((l) => l.map((c, i) => {
+      const to = columns[i]!.type, e = c.eval;
+      if (c.type === to) return e;
+      const cast = castFunction(c.type, to, -1, false);
+      return (row: readonly Value[], ctx: EvalContext) => cast(e(row, ctx));
+    }));
+    return { columns, run: (ctx, o) => evals.map((l) => l.map((e) => e(o ?? [], ctx))) };
   }
 
   private setOperation(stmt: SelectStmt, outer?: RowScope): SelectPlan {
     const left = this.plan(stmt.larg!, outer);
     const right = this.plan(stmt.rarg!, outer);
+    const op = stmt.op!.replace('SETOP_', '');
     if (left.columns.length !== right.columns.length) {
-      const op = stmt.op!.replace('SETOP_', '');
       throw new SqlError(SQLSTATE.syntax_error, `each ${op} query must have the same number of columns`);
     }
     if (stmt.sortClause?.length || stmt.limitCount || stmt.limitOffset) {
       throw new SqlError(SQLSTATE.feature_not_supported, 'ORDER BY/LIMIT on UNION, INTERSECT or EXCEPT is not supported');
     }
     const key = (r: Value[]) => JSON.stringify(r.map(distinctKey));
+    const columns = left.columns.map((c, i) => ({ name: c.name, type: commonType([c.type, right.columns[i]!.type], op) }));
+    const toLeft = convertRows(left.columns, columns), toRight = convertRows(right.columns, columns);
     return {
-      columns: left.columns,
+      columns,
       run: (ctx, o) => {
-        const a = left.run(ctx, o);
-        const b = right.run(ctx, o);
+        const a = toLeft(left.run(ctx, o));
+        const b = toRight(right.run(ctx, o));
         if (stmt.op === 'SETOP_UNION') return stmt.all ? [...a, ...b] : dedupe([...a, ...b], key);
         const inB = new Set(b.map(key));
         if (stmt.op === 'SETOP_INTERSECT') return dedupe(a.filter((r) => inB.has(key(r))), key);
@@ -184,6 +196,13 @@ export class SelectPlanner implements SubqueryPlanner {
       },
     };
   }
+}
+
+/** Rows of a branch brought to the set operation's column types. */
+function convertRows(from: readonly { type: SqlType }[], to: readonly { type: SqlType }[]): (rows: Value[][]) => Value[][] {
+  const casts = from.map((c, i) => (c.type === to[i]!.type ? undefined : castFunction(c.type, to[i]!.type, -1, false)));
+  if (casts.every((c) => !c)) return (rows) => rows;
+  return (rows) => rows.map((r) => r.map((v, i) => (casts[i] ? casts[i]!(v) : v)));
 }
 
 function dedupe(rows: Value[][], key: (r: Value[]) => string): Value[][] {
@@ -198,7 +217,8 @@ function dedupe(rows: Value[][], key: (r: Value[]) => string): Value[][] {
 
 function toCount(v: Value, what: 'LIMIT' | 'OFFSET'): number {
   if (v === null || v === undefined) return what === 'LIMIT' ? Infinity : 0;
-  const n = Number(v);
+  // LIMIT takes bigint: a numeric rounds to it (LIMIT 2.5 is 3), a bigint past 2^53 is as good as infinity
+  const n = v instanceof Numeric ? v.round().toFloat() : Number(v);
   // PostgreSQL's invalid_row_count_in_limit_clause / invalid_row_count_in_result_offset_clause
   if (!Number.isFinite(n) || n < 0) throw new SqlError(what === 'LIMIT' ? '2201W' : '2201X', `${what} must not be negative`);
   return Math.floor(n);

@@ -1,8 +1,9 @@
 /**
  * SQL types and runtime values. A value is a plain JS value chosen so it survives structured
- * cloning and JSON-ish inspection: integers and floats are numbers (int8/numeric too, exact up to
- * 2^53), text is string, boolean is boolean, timestamptz/timestamp/date are Date, json/jsonb are
- * the parsed JSON value, bytea is Uint8Array, SQL NULL is null.
+ * cloning: int2/int4 and floats are numbers, int8 is a number while safe and a bigint beyond
+ * (int8.ts), numeric is a Numeric (numeric.ts; results carry its text), text is string, boolean is
+ * boolean, timestamptz/timestamp/date are Date, json/jsonb are the parsed JSON value, bytea is
+ * Uint8Array, SQL NULL is null.
  */
 export type SqlType =
   | 'int2' | 'int4' | 'int8' | 'float4' | 'float8' | 'numeric'

@@ -3,6 +3,7 @@
  * PostgreSQL's text rendering of every value kind (wire output and casts to text).
  */
 import { formatDateTime } from './datetime.ts';
+import { Numeric } from './numeric.ts';
 import type { SqlType, Value } from './types.ts';
 
 /** Code point order of two strings (the C collation), which UTF-16 `<` gets wrong above U+FFFF. */
@@ -46,10 +47,11 @@ export function compareJsonbKeys(a: string, b: string): number {
 function rank(v: Value): number {
   switch (typeof v) {
     case 'string': return 1;
-    case 'number': return 2;
+    case 'number': case 'bigint': return 2;
     case 'boolean': return 3;
     case 'object':
       if (v === null) return 8;
+      if (v instanceof Numeric) return 2;
       if (v instanceof Date) return 4;
       if (v instanceof Uint8Array) return 5;
       return Array.isArray(v) ? 6 : 7;
@@ -68,6 +70,7 @@ export function compareValues(a: Value, b: Value): number {
   const ra = rank(a), rb = rank(b);
   if (ra !== rb) return ra - rb;
   switch (ra) {
+    case 2: return compareNumberKinds(a, b);
     case 3: return (a === b ? 0 : a ? 1 : -1);
     case 4: return (a as Date).getTime() - (b as Date).getTime();
     case 5: return compareBytes(a as Uint8Array, b as Uint8Array);
@@ -111,10 +114,32 @@ export function compareForSort(a: Value, b: Value, desc = false, nullsFirst = de
   return desc ? -c : c;
 }
 
-/** A string equal for exactly the values compareValues calls equal: for DISTINCT sets and hashing. */
+/**
+ * Numbers of any representation (double, int8 bigint, Numeric): exact between integers and
+ * numerics; a numeric against a fractional double compares as double, as PostgreSQL does.
+ */
+export function compareNumberKinds(a: Value, b: Value): number {
+  if (a instanceof Numeric || b instanceof Numeric) {
+    const x = asNumeric(a), y = asNumeric(b);
+    if (x && y) return Numeric.compare(x, y);
+    return compareNumbers(a instanceof Numeric ? a.toFloat() : (a as number), b instanceof Numeric ? b.toFloat() : (b as number));
+  }
+  if (typeof a === 'number' && typeof b === 'number') return compareNumbers(a, b);
+  return a! < b! ? -1 : a! > b! ? 1 : 0;
+}
+
+function asNumeric(v: Value): Numeric | undefined {
+  if (v instanceof Numeric) return v;
+  if (typeof v === 'bigint' || Number.isSafeInteger(v)) return Numeric.fromInt(v as number | bigint);
+  return undefined;
+}
+
+/** A key equal for exactly the values compareValues calls equal (JSON-safe): for DISTINCT sets and hashing. */
 export function distinctKey(v: Value): Value {
   if (v === null || typeof v === 'number' || typeof v === 'boolean') return v;
   if (typeof v === 'string') return 's' + v;
+  if (typeof v === 'bigint') return 'i' + v;
+  if (v instanceof Numeric) return 'n' + v.normalized();
   if (v instanceof Date) return v.getTime();
   if (v instanceof Uint8Array) return 'b' + Array.from(v).join(',');
   return 'j' + jsonbText(v);
@@ -155,23 +180,11 @@ function placePoint(digits: string, exp: number): string {
   return digits.slice(0, exp + 1) + '.' + digits.slice(exp + 1);
 }
 
-/** numeric output: plain decimal notation, padded to the column's scale when it has one. */
-export function formatNumeric(x: number, scale?: number): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (x === Infinity) return 'Infinity';
-  if (x === -Infinity) return '-Infinity';
-  let text: string;
-  if (x === 0) text = '0';
-  else {
-    const { neg, digits, exp } = decompose(x, false);
-    text = (neg ? '-' : '') + placePoint(digits, exp);
-  }
-  if (scale !== undefined && scale > 0) {
-    const dot = text.indexOf('.');
-    const have = dot < 0 ? 0 : text.length - dot - 1;
-    if (have < scale) text += (dot < 0 ? '.' : '') + '0'.repeat(scale - have);
-  }
-  return text;
+/** A jsonb number's text: plain decimal notation of its shortest digits. */
+function jsonNumberText(x: number): string {
+  if (x === 0) return '0';
+  const { neg, digits, exp } = decompose(x, false);
+  return (neg ? '-' : '') + placePoint(digits, exp);
 }
 
 /** jsonb's canonical text: `{"a": 1, "b": [1, 2]}` with keys ordered by length, then bytes. */
@@ -179,7 +192,7 @@ export function jsonbText(v: Value): string {
   if (v === null) return 'null';
   switch (typeof v) {
     case 'string': return JSON.stringify(v);
-    case 'number': return formatNumeric(v);
+    case 'number': return jsonNumberText(v);
     case 'boolean': return v ? 'true' : 'false';
   }
   if (Array.isArray(v)) return '[' + v.map(jsonbText).join(', ') + ']';
@@ -198,37 +211,41 @@ function byteaText(b: Uint8Array): string {
 export function typeOfValue(v: Value): Exclude<SqlType, 'unknown'> {
   switch (typeof v) {
     case 'number':
-      if (!Number.isInteger(v)) return 'numeric';
-      return v <= 2147483647 && v >= -2147483648 ? 'int4' : v < 2 ** 63 && v >= -(2 ** 63) ? 'int8' : 'numeric';
+      if (!Number.isSafeInteger(v)) return 'float8';
+      return v <= 2147483647 && v >= -2147483648 ? 'int4' : 'int8';
     case 'string': return 'text';
     case 'boolean': return 'bool';
     case 'bigint': return 'int8';
   }
+  if (v instanceof Numeric) return 'numeric';
   if (v instanceof Date) return 'timestamptz';
   if (v instanceof Uint8Array) return 'bytea';
   return 'jsonb';
 }
 
-/**
- * PostgreSQL's output function (what a client receives): booleans as t/f. `typmod` is
- * PostgreSQL's encoding (numeric: ((precision << 16) | scale) + 4), used for numeric's scale.
- */
-export function formatValue(v: Value, type: SqlType, typmod = -1): string | null {
+/** PostgreSQL's output function (what a client receives): booleans as t/f. */
+export function formatValue(v: Value, type: SqlType): string | null {
   if (v === null || v === undefined) return null;
   if (type === 'bool' && typeof v === 'boolean') return v ? 't' : 'f';
-  return toText(v, type, typmod);
+  return toText(v, type);
+}
+
+/**
+ * A result value as the client gets it, as PGlite returns it: numeric as its text (exact, with
+ * its scale), int8 as a number when safe and a bigint beyond (already its stored form).
+ */
+export function outputValue(v: Value): Value {
+  return v instanceof Numeric ? v.toString() : v;
 }
 
 /** The value of `v::text`: like formatValue but booleans read true/false. */
-export function toText(v: Value, type: SqlType, typmod = -1): string {
+export function toText(v: Value, type: SqlType): string {
   if (type === 'unknown') type = typeOfValue(v);
   switch (type) {
     case 'text': case 'varchar': return String(v);
     case 'bool': return v ? 'true' : 'false';
-    case 'int2': case 'int4': case 'int8':
-      return typeof v === 'number' ? formatNumeric(v) : String(v);
+    case 'int2': case 'int4': case 'int8': case 'numeric': return String(v);
     case 'float4': case 'float8': return formatFloat(Number(v), type);
-    case 'numeric': return formatNumeric(Number(v), typmod >= 4 ? (typmod - 4) & 0xffff : undefined);
     case 'date': case 'timestamp': case 'timestamptz':
       return v instanceof Date ? formatDateTime(v, type) : String(v);
     case 'json': return JSON.stringify(v);

@@ -1,9 +1,12 @@
 /**
  * Index keys: a single column's value, or an array of values for a composite index. The order is
  * total over every value kind so one B+ tree can hold any column type; NULL sorts last, as in
- * PostgreSQL's default ASC order.
+ * PostgreSQL's default ASC order. Numbers of every representation (double, int8 bigint, numeric)
+ * share one rank and compare exactly, so an int4 constant finds its row in an int8 or numeric key.
  */
+import { Numeric } from '../sql/numeric.ts';
 import type { Value } from '../sql/types.ts';
+import { compareNumberKinds } from '../sql/values.ts';
 
 export type IndexKey = Value;
 
@@ -11,9 +14,10 @@ function rank(v: Value): number {
   if (v === null || v === undefined) return 9;
   switch (typeof v) {
     case 'boolean': return 0;
-    case 'number': return 1;
+    case 'number': case 'bigint': return 1;
     case 'string': return 2;
     default:
+      if (v instanceof Numeric) return 1;
       if (v instanceof Date) return 3;
       if (v instanceof Uint8Array) return 4;
       if (Array.isArray(v)) return 5;
@@ -29,6 +33,7 @@ export function compareKeys(a: IndexKey, b: IndexKey): number {
   if (ra !== rb) return ra - rb;
   switch (ra) {
     case 0: return (a as boolean) === (b as boolean) ? 0 : a ? 1 : -1;
+    case 1: return compareNumberKinds(a, b);
     case 3: return (a as Date).getTime() - (b as Date).getTime();
     case 4: return compareBytes(a as Uint8Array, b as Uint8Array);
     case 5: {

@@ -4,6 +4,7 @@
  * turns that into a short fingerprint tests compare across nodes.
  */
 import { Packr } from 'msgpackr';
+import { PACK_OPTIONS } from '../msgpack.ts';
 import BTree from './btree.ts';
 import type { IndexDef, SequenceDef, TableDef } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
@@ -13,7 +14,7 @@ export interface Snapshot {
   nextOid: number;
   members: string[];
   tables: { def: TableDef; nextRowId: number; ids: number[]; rows: Value[][]; indexes: IndexDef[] }[];
-  sequences: { def: SequenceDef; value: number; called: boolean }[];
+  sequences: { def: SequenceDef; value: number | bigint; called: boolean }[];
 }
 
 export function takeSnapshot(state: DbState): Snapshot {
@@ -56,7 +57,7 @@ export function restoreSnapshot(snap: Snapshot): DbState {
 
 // A whole state is packed with a Packr of its own: a shared one would keep its scratch buffer, grown
 // to several times the largest state ever packed, for the life of the process.
-const packr = () => new Packr({ useRecords: false, moreTypes: false });
+const packr = () => new Packr(PACK_OPTIONS);
 
 export function encodeSnapshot(snap: Snapshot): Uint8Array {
   return packr().pack(snap);

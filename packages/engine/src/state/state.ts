@@ -124,7 +124,8 @@ export function buildIndex(def: IndexDef, table: TableData): IndexData {
 /** A sequence's counter is shared by every fork: nextval is not rolled back, as in PostgreSQL. */
 export interface SequenceState {
   def: SequenceDef;
-  value: number;
+  /** int8 in its canonical form (a number up to 2^53, a bigint beyond). */
+  value: number | bigint;
   called: boolean;
 }
 

@@ -5,17 +5,18 @@
  */
 import { Packr } from 'msgpackr';
 import { SqlError, SQLSTATE } from '../errors.ts';
+import { PACK_OPTIONS } from '../msgpack.ts';
 import { crc32c } from '../wal/crc32.ts';
 
-export const STORAGE_FORMAT_VERSION = 1;
+/** 2: exact int8 and numeric values in checkpoints (see msgpack.ts); 1 held them as doubles. */
+export const STORAGE_FORMAT_VERSION = 2;
 const MAGIC = 0x5741_4c52; // "WALR"
 const HEADER = 12;
-const options = { useRecords: false, moreTypes: false };
-const unpackr = new Packr(options);
+const unpackr = new Packr(PACK_OPTIONS);
 
 export function seal(payload: unknown): Uint8Array {
   // a fresh packer per blob: a shared one keeps a scratch buffer as large as the largest checkpoint
-  const body = new Packr(options).pack(payload);
+  const body = new Packr(PACK_OPTIONS).pack(payload);
   const out = new Uint8Array(HEADER + body.length);
   out.set(body, HEADER);
   const view = new DataView(out.buffer);

@@ -5,15 +5,16 @@
  * PostgreSQL's `invalid record length at 0/…` / `incorrect resource manager data checksum`.
  */
 import { Packr } from 'msgpackr';
+import { PACK_OPTIONS } from '../msgpack.ts';
 import { crc32c } from './crc32.ts';
 import { formatLsn, type Lsn } from './lsn.ts';
 import type { PositionedRecord, WalRecord } from './record.ts';
 
-export const WAL_FORMAT_VERSION = 1;
+/** 2: int8 beyond 2^53 as msgpack int64, numeric as an exact-decimal extension (1 held both as doubles). */
+export const WAL_FORMAT_VERSION = 2;
 const HEADER = 9;
 
-// useRecords:false keeps the encoding stateless and deterministic: the same record always gives the same bytes.
-const packr = new Packr({ useRecords: false, moreTypes: false });
+const packr = new Packr(PACK_OPTIONS);
 
 export function encodeRecords(records: readonly WalRecord[]): Uint8Array[] {
   return records.map(encodeRecord);

@@ -22,7 +22,7 @@ export type WalRecord =
   | { kind: 'create_sequence'; sequence: SequenceDef }
   | { kind: 'drop_sequence'; sequence: Oid }
   // sequences advance outside transactions, as in PostgreSQL: the record survives a rollback
-  | { kind: 'sequence_set'; sequence: Oid; value: number }
+  | { kind: 'sequence_set'; sequence: Oid; value: number | bigint }
   // rows
   | { kind: 'insert'; table: Oid; rowid: RowId; row: Value[] }
   | { kind: 'update'; table: Oid; rowid: RowId; row: Value[] }

@@ -1,0 +1,25 @@
+/**
+ * The msgpack settings every persisted or streamed encoding shares (WAL records, checkpoints,
+ * base backups, the control file): int8 values beyond 2^53 travel as msgpack int64 and come back
+ * as bigint, and numeric values as an extension holding their exact text (scale included).
+ * Importing this module registers the extension, so encoder and decoder always agree.
+ */
+import { addExtension, type Options } from 'msgpackr';
+import { Numeric } from './sql/numeric.ts';
+
+/** msgpack extension type of a numeric value (ASCII 'N'). */
+const NUMERIC_EXT = 0x4e;
+
+addExtension({
+  Class: Numeric,
+  type: NUMERIC_EXT,
+  write: (n: Numeric) => n.toString(),
+  read: (text: string) => {
+    const n = typeof text === 'string' ? Numeric.parse(text) : undefined;
+    if (!n) throw new Error('invalid numeric value in msgpack data');
+    return n;
+  },
+});
+
+// useRecords:false keeps the encoding stateless and deterministic: the same value always gives the same bytes.
+export const PACK_OPTIONS: Options = { useRecords: false, moreTypes: false, int64AsType: 'bigint' };

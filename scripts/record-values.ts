@@ -1,0 +1,46 @@
+/**
+ * Records test/reference/values.json from a real PostgreSQL: runs VALUES_CORPUS in order in a
+ * fresh database and keeps, per statement, the result columns (name, type OID) and rows as
+ * PostgreSQL's text output, or the error's SQLSTATE and message.
+ *   scripts/postgres.sh start 54332
+ *   npx tsx scripts/record-values.ts postgres://postgres@127.0.0.1:54332/postgres
+ */
+import { writeFileSync } from 'node:fs';
+import pg from 'pg';
+import { VALUES_CORPUS } from '../test/reference/values-corpus.ts';
+
+const url = process.argv[2];
+if (!url) throw new Error('usage: record-values.ts <postgres url>');
+const DB = 'walrtc_values';
+
+// every value as PostgreSQL's text output, never parsed into a JS number
+const types = { getTypeParser: () => (text: string) => text };
+
+const admin = new pg.Client({ connectionString: url });
+await admin.connect();
+await admin.query(`drop database if exists ${DB}`);
+await admin.query(`create database ${DB}`);
+await admin.end();
+
+const target = new URL(url);
+target.pathname = `/${DB}`;
+const client = new pg.Client({ connectionString: target.href, types });
+await client.connect();
+const version = (await client.query('show server_version')).rows[0].server_version as string;
+const entries = [];
+for (const sql of VALUES_CORPUS) {
+  try {
+    const r = await client.query({ text: sql, rowMode: 'array' });
+    entries.push(r.fields.length
+      ? { sql, fields: r.fields.map((f) => ({ name: f.name, type: f.dataTypeID })), rows: r.rows }
+      : { sql, rowCount: r.rowCount });
+  } catch (e) {
+    const err = e as { code?: string; message: string };
+    if (!err.code) throw e;
+    entries.push({ sql, error: { code: err.code, message: err.message } });
+  }
+}
+await client.end();
+const file = new URL('../test/reference/values.json', import.meta.url);
+writeFileSync(file, JSON.stringify({ postgres: version, entries }, null, 1) + '\n');
+console.log(`recorded ${entries.length} statements from PostgreSQL ${version}`);
