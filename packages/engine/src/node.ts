@@ -3,6 +3,7 @@
  * transport, joins it to its cluster as a primary or a hot standby. The Node runs SQL and
  * transactions, checkpoints, and reports its status; replication/ does the streaming.
  */
+import { NodeControl } from './control/control.ts';
 import { Database, Session, type SynchronousCommit } from './database.ts';
 import { SqlError, SQLSTATE } from './errors.ts';
 import { live, type LiveCallback, type LiveOptions } from './live/live.ts';
@@ -20,7 +21,7 @@ import { seal } from './storage/envelope.ts';
 import { indexedDbStorage } from './storage/indexeddb.ts';
 import { memoryStorage } from './storage/memory.ts';
 import { defaultNodeId } from './storage/node-id.ts';
-import type { Storage } from './storage/storage.ts';
+import type { ControlFile, Storage } from './storage/storage.ts';
 import { Replayer } from './state/replay.ts';
 import { contentHash, takeSnapshot } from './state/snapshot.ts';
 import { nodeHooks } from './system.ts';
@@ -137,7 +138,7 @@ interface Opened {
   storage: Storage;
   wal: WalWriter;
   slots: Slots;
-  control: NodeCore['control'];
+  control: ControlFile | undefined;
   role: Role;
   log: Logger;
   state: ConstructorParameters<typeof Database>[0];
@@ -183,15 +184,12 @@ export class Node implements Queryable {
     const core: NodeCore = {
       nodeId: o.nodeId,
       cluster: options.cluster,
-      fenced: undefined,
       roleChanged: (reason) => this.syncrep.abandon(reason),
       wal: o.wal,
       db,
       storage: o.storage,
       slots: o.slots,
-      control: o.control,
-      role: o.role,
-      replayer: new Replayer(o.state, o.endLsn),
+      control: new NodeControl(o.storage, o.control, o.role, new Replayer(o.state, o.endLsn)),
       log: o.log,
     };
     this.core = core;
@@ -216,7 +214,7 @@ export class Node implements Queryable {
 
   /** The cluster's system identifier; null on a standby still waiting for its base backup. */
   get systemId(): string | null {
-    return this.core.control?.systemId ?? null;
+    return this.core.control.file?.systemId ?? null;
   }
 
   async query<R = Record<string, Value>>(sql: string, params?: readonly Value[]): Promise<QueryResult<R>> {
@@ -262,15 +260,16 @@ export class Node implements Queryable {
   async status(): Promise<NodeStatus> {
     const { core } = this;
     const receiver = this.replication?.receiver?.snapshot();
-    const primary = this.replication?.primaryId() ?? (core.role === 'primary' ? core.nodeId : null);
+    const { role, file } = core.control;
+    const primary = this.replication?.primaryId() ?? (role === 'primary' ? core.nodeId : null);
     return {
       nodeId: core.nodeId,
-      systemId: core.control?.systemId ?? null,
-      role: core.role,
-      timeline: core.control?.timeline ?? 0,
+      systemId: file?.systemId ?? null,
+      role,
+      timeline: file?.timeline ?? 0,
       leaderId: primary,
       upstream: receiver?.upstream ?? null,
-      lsn: { insert: formatLsn(core.wal.insertLsn), flush: formatLsn(core.wal.flushLsn), replay: formatLsn(core.replayer.replayLsn) },
+      lsn: { insert: formatLsn(core.wal.insertLsn), flush: formatLsn(core.wal.flushLsn), replay: formatLsn(core.control.replayer.replayLsn) },
       replication: (this.replication?.senders.list() ?? []).map((s) => ({
         applicationName: s.applicationName,
         state: s.state,
@@ -290,7 +289,7 @@ export class Node implements Queryable {
   /** pg_promote(): a standby finishes replaying what it has and becomes the primary on a new timeline. */
   async promote(): Promise<void> {
     this.assertOpen();
-    if (!this.replication || this.core.role === 'primary') {
+    if (!this.replication || this.core.control.role === 'primary') {
       throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, 'recovery is not in progress', { hint: 'Recovery control functions can only be executed during recovery.' });
     }
     await this.replication.promote();
@@ -322,10 +321,10 @@ export class Node implements Queryable {
     const replication = this.replication;
     if (replication && this.failover === 'auto') {
       // a primary closing cleanly hands over first; a standby leaves the membership through the primary
-      if (this.core.role === 'primary' && !this.core.fenced && replication.senders.list().some((s) => s.state === 'streaming')) {
+      if (this.core.control.role === 'primary' && !this.core.control.fenced && replication.senders.list().some((s) => s.state === 'streaming')) {
         await replication.switchover(undefined, 2000).catch((e) => this.core.log('warning', `switchover on close failed: ${e instanceof Error ? e.message : String(e)}`));
       }
-      if (this.core.role === 'standby') await replication.leave();
+      if (this.core.control.role === 'standby') await replication.leave();
     }
     this.closed = true;
     this.core.roleChanged('the node was closed');
@@ -334,23 +333,25 @@ export class Node implements Queryable {
     await this.core.storage.close();
   }
 
-  private async runCheckpoint(): Promise<void> {
+  /** One control update: a promotion, rewind or base backup cannot interleave with it and be undone. */
+  private runCheckpoint(): Promise<void> {
     const { core } = this;
-    if (!core.control) return;
-    const lsn = core.wal.insertLsn;
-    const bytes = seal(takeSnapshot(core.db.state));
-    await core.wal.waitFlush(lsn);
-    core.slots.invalidate(lsn, (m) => core.log('log', m));
-    const control = { ...core.control, checkpointLsn: lsn, slots: core.slots.persisted() };
-    await core.storage.writeCheckpoint({ lsn, bytes }, control);
-    core.control = control;
-    const keep = core.slots.retentionLsn(lsn, core.wal.insertLsn);
-    await core.storage.removeWalBefore(keep);
-    core.wal.forgetBefore(keep);
+    return core.control.update(async (txn) => {
+      const current = txn.current();
+      if (!current) return;
+      const lsn = core.wal.insertLsn;
+      const bytes = seal(takeSnapshot(core.db.state));
+      await core.wal.waitFlush(lsn);
+      core.slots.invalidate(lsn, (m) => core.log('log', m));
+      await txn.write({ ...current, checkpointLsn: lsn, slots: core.slots.persisted() }, { lsn, bytes });
+      const keep = core.slots.retentionLsn(lsn, core.wal.insertLsn);
+      await core.storage.removeWalBefore(keep);
+      core.wal.forgetBefore(keep);
+    });
   }
 
   private maybeCheckpoint(): void {
-    const control = this.core.control;
+    const control = this.core.control.file;
     if (!control || this.closed || this.checkpointing) return;
     if (this.core.wal.insertLsn - control.checkpointLsn >= this.maxWalSize) {
       void this.checkpoint().catch((e) => this.core.log('warning', `checkpoint failed: ${e instanceof Error ? e.message : String(e)}`));

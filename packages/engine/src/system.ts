@@ -22,8 +22,8 @@ export interface SystemActions {
 }
 
 export function nodeHooks(node: () => NodeCore, replication: () => ReplicationSource, actions: SystemActions): NodeHooks {
-  const inRecovery = () => node().role === 'standby';
-  const readOnly = () => inRecovery() || node().fenced !== undefined;
+  const inRecovery = () => node().control.role === 'standby';
+  const readOnly = () => inRecovery() || node().control.fenced !== undefined;
   const notInRecovery = (): never => {
     throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, 'recovery is in progress', { hint: 'WAL control functions cannot be executed during recovery.' });
   };
@@ -33,8 +33,8 @@ export function nodeHooks(node: () => NodeCore, replication: () => ReplicationSo
     pg_current_wal_insert_lsn: { type: 'text', fn: () => (inRecovery() ? notInRecovery() : formatLsn(node().wal.insertLsn)) },
     pg_current_wal_flush_lsn: { type: 'text', fn: () => (inRecovery() ? notInRecovery() : formatLsn(node().wal.flushLsn)) },
     pg_last_wal_receive_lsn: { type: 'text', fn: () => (inRecovery() ? formatLsn(node().wal.flushLsn) : null) },
-    pg_last_wal_replay_lsn: { type: 'text', fn: () => (inRecovery() ? formatLsn(node().replayer.replayLsn) : null) },
-    pg_control_system: { type: 'text', fn: () => node().control?.systemId ?? null },
+    pg_last_wal_replay_lsn: { type: 'text', fn: () => (inRecovery() ? formatLsn(node().control.replayer.replayLsn) : null) },
+    pg_control_system: { type: 'text', fn: () => node().control.file?.systemId ?? null },
     pg_create_physical_replication_slot: {
       type: 'text',
       fn: (args) => {
@@ -65,7 +65,7 @@ export function nodeHooks(node: () => NodeCore, replication: () => ReplicationSo
   return {
     readOnly,
     readOnlyDetail: () => {
-      const reason = inRecovery() ? undefined : node().fenced;
+      const reason = inRecovery() ? undefined : node().control.fenced;
       return reason && `${reason[0]!.toUpperCase()}${reason.slice(1)}.`;
     },
     systemView: (schema, name) => {
