@@ -4,6 +4,7 @@
  * seed) and can be made to fail, and a fresh reopen of a node's storage to see what survived.
  */
 import { openNode, type Node, type Storage } from '@walrtc/engine';
+import type { Transport } from '@walrtc/transport';
 import { memoryStorage } from '../../packages/engine/src/storage/memory.ts';
 
 /** mulberry32: every run is reproducible from its seed. */
@@ -54,4 +55,22 @@ export function faultyStorage(random: () => number, maxTurns = 4, inner: Storage
 /** Open a node on `storage` alone (no transport), as a restart of the node would. */
 export async function reopen(cluster: string, nodeId: string, storage: Storage): Promise<Node> {
   return openNode({ cluster, nodeId, storage, log: () => {} });
+}
+
+/**
+ * A node that goes silent with its channels open (a frozen tab, or replies lost on the way): while
+ * silenced, what it sends is dropped and what it is sent is never seen; nobody sees it leave.
+ */
+export function silenceable(): { wrap: (t: Transport) => Transport; silence: (on: boolean) => void } {
+  let silent = false;
+  const wrap = (t: Transport): Transport => ({
+    get nodeId() { return t.nodeId; },
+    peers: () => t.peers(),
+    on: ((event: string, fn: (...args: unknown[]) => void) =>
+      event === 'message' ? t.on('message', (from, msg) => void (silent || fn(from, msg))) : t.on(event as 'peer', fn as (id: string) => void)) as Transport['on'],
+    off: t.off.bind(t),
+    send: async (to, msg) => (silent ? undefined : t.send(to, msg)),
+    close: () => t.close(),
+  });
+  return { wrap, silence: (on) => void (silent = on) };
 }

@@ -68,6 +68,10 @@ export interface NodeOptions {
   archive?: WalArchive;
   /** A standby whose upstream no longer has its WAL (and no archive has it) takes a new base backup. Default true. */
   autoBaseBackup?: boolean;
+  /** PostgreSQL's wal_sender_timeout: a standby silent this long (ms, by this node's clock) is dropped. Default 4 × failoverTimeout; 0 disables. */
+  walSenderTimeout?: number;
+  /** PostgreSQL's wal_receiver_timeout: an upstream silent this long (ms) while streaming is given up and found again. Default 4 × failoverTimeout; 0 disables. */
+  walReceiverTimeout?: number;
   /** Keepalive and announcement period in ms. Default a quarter of failoverTimeout, at most 1000. */
   keepaliveMs?: number;
   /** Base backup and catch-up progress of a standby. */
@@ -206,6 +210,8 @@ export class Node implements Queryable {
           keepaliveMs: options.keepaliveMs ?? Math.min(1000, Math.floor((options.failoverTimeout ?? 1000) / 4)),
           failover: this.failover,
           failoverTimeoutMs: options.failoverTimeout ?? 1000,
+          walSenderTimeoutMs: options.walSenderTimeout ?? 4 * (options.failoverTimeout ?? 1000),
+          walReceiverTimeoutMs: options.walReceiverTimeout ?? 4 * (options.failoverTimeout ?? 1000),
           onProgress: options.onProgress,
         })
       : undefined;

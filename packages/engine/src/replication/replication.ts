@@ -58,6 +58,9 @@ export interface ReplicationSettings {
   /** 'auto': elect a new primary when this one is lost. */
   failover: 'auto' | 'manual';
   failoverTimeoutMs: number;
+  /** wal_sender_timeout / wal_receiver_timeout in ms; 0 disables. */
+  walSenderTimeoutMs: number;
+  walReceiverTimeoutMs: number;
   onProgress?: (p: ReceiverProgress) => void;
 }
 
@@ -112,6 +115,8 @@ export class Replication {
       }));
     }
     this.timer = setInterval(() => {
+      this.senders.checkTimeouts(settings.walSenderTimeoutMs);
+      this.receiver?.checkTimeout(settings.walReceiverTimeoutMs);
       this.senders.keepalive();
       this.announce();
     }, settings.keepaliveMs);
@@ -137,7 +142,7 @@ export class Replication {
     // an election, pg_promote(), a switchover request and promote() may race: only one proceeds
     core.control.beginPromotion();
     // recovery ends here: WAL arriving from now on is not this node's to replay
-    this.receiver?.stop();
+    void this.receiver?.stop();
     this.receiver = undefined;
     try {
       const highest = Math.max(core.control.file?.timeline ?? 0, ...[...this.known.values()].map((n) => n.timeline));
@@ -182,8 +187,9 @@ export class Replication {
         await sleep(5);
       }
       await this.send(target, { t: 'promote_request', lsn: end });
+      // a promoting standby ends its replication (CopyDone): from here only a lost peer is a failure
       while (core.control.role === 'primary') {
-        if (gone()) throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, `standby "${target}" disconnected during the switchover`);
+        if (!this.transport.peers().includes(target)) throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, `standby "${target}" disconnected during the switchover`);
         if (performance.now() > deadline) throw new SqlError(SQLSTATE.query_canceled, `switchover to "${target}" timed out waiting for its promotion`);
         await sleep(5);
       }
@@ -209,7 +215,7 @@ export class Replication {
     this.closed = true;
     clearInterval(this.timer);
     this.election?.stop();
-    this.receiver?.stop();
+    await this.receiver?.stop();
     for (const u of this.unsubscribe) u();
     await this.archiving;
   }
@@ -457,7 +463,7 @@ export class Replication {
 }
 
 function isStandbyMessage(msg: ReplicationMessage): msg is StandbyMessage {
-  return msg.t === 'identify_system' || msg.t === 'timeline_history' || msg.t === 'start_replication' || msg.t === 'base_backup' || msg.t === 'status_update';
+  return msg.t === 'identify_system' || msg.t === 'timeline_history' || msg.t === 'start_replication' || msg.t === 'base_backup' || msg.t === 'status_update' || msg.t === 'copy_done';
 }
 
 function sleep(ms: number): Promise<void> {

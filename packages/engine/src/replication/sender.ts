@@ -48,6 +48,8 @@ interface Standby extends StandbyInfo {
   streaming: boolean;
   pumping: boolean;
   samples: { lsn: Lsn; time: number }[];
+  /** When the standby last replied (performance.now()): wal_sender_timeout counts from here, by this node's clock. */
+  lastReplyAt: number;
 }
 
 /** Largest XLogData payload: whole chunks are grouped up to this during catch-up. */
@@ -94,6 +96,22 @@ export class WalSenders {
     }
   }
 
+  /**
+   * wal_sender_timeout: a standby that has not replied for `timeoutMs` (its channel may still be
+   * open, the standby frozen or its replies lost) is dropped, so it stops counting as synchronous.
+   */
+  checkTimeouts(timeoutMs: number): void {
+    if (timeoutMs <= 0) return;
+    const now = performance.now();
+    for (const s of [...this.standbys.values()]) {
+      if (!s.streaming || now - s.lastReplyAt <= timeoutMs) continue;
+      this.host.log(`terminating walsender process for "${s.peer}" due to replication timeout`);
+      s.streaming = false;
+      this.peerLeft(s.peer);
+      void this.refuse(s.peer, SQLSTATE.connection_failure, 'terminating walsender process due to replication timeout');
+    }
+  }
+
   /** Ask every streaming standby for a status update (keepalive with reply requested). */
   keepalive(): void {
     for (const s of this.standbys.values()) {
@@ -119,6 +137,13 @@ export class WalSenders {
         return this.baseBackup(peer, msg.slot);
       case 'status_update':
         return this.statusUpdate(peer, msg);
+      case 'copy_done': {
+        const s = this.standbys.get(peer);
+        if (!s) return;
+        this.host.log(`standby "${peer}" ended replication`);
+        s.streaming = false;
+        return this.peerLeft(peer);
+      }
     }
   }
 
@@ -129,6 +154,7 @@ export class WalSenders {
     const s: Standby = {
       peer, applicationName: peer, state: 'startup', slot: null, sentLsn: 0, writeLsn: 0, flushLsn: 0, replayLsn: 0,
       writeLag: null, flushLag: null, replayLag: null, replyTime: null, startedAt: new Date(), streaming: false, pumping: false, samples: [],
+      lastReplyAt: performance.now(),
     };
     this.standbys.set(peer, s);
     return s;
@@ -173,6 +199,7 @@ export class WalSenders {
     s.writeLsn = s.flushLsn = s.replayLsn = lsn;
     s.state = 'catchup';
     s.streaming = true;
+    s.lastReplyAt = performance.now();
     await this.host.send(peer, { t: 'copy_both', timeline: identity.timeline });
     this.host.standbyStarted(peer);
     await this.pump(s);
@@ -226,6 +253,7 @@ export class WalSenders {
     const s = this.standbys.get(peer);
     if (!s) return;
     const now = performance.now();
+    s.lastReplyAt = now;
     const lag = (lsn: Lsn, previous: number | null) => {
       let sample: { lsn: Lsn; time: number } | undefined;
       for (const x of s.samples) if (x.lsn <= lsn) sample = x;
