@@ -27,11 +27,14 @@ export async function turns(n: number): Promise<void> {
 export interface FaultyStorage extends Storage {
   /** Make every write fail (IndexedDB's QuotaExceededError) until called with false. */
   failWrites(on: boolean): void;
+  /** Hold the next WAL appends: `reached` resolves when one is waiting, `release` lets them all through. */
+  holdWal(): { reached: Promise<void>; release(): void };
 }
 
 /** Memory storage whose operations each wait 0..maxTurns turns, chosen by `random`. */
 export function faultyStorage(random: () => number, maxTurns = 4, inner: Storage = memoryStorage()): FaultyStorage {
   let failing = false;
+  let held: { reached: () => void; released: Promise<void> } | undefined;
   const slow = async () => turns(Math.floor(random() * (maxTurns + 1)));
   const write = async () => {
     await slow();
@@ -40,9 +43,23 @@ export function faultyStorage(random: () => number, maxTurns = 4, inner: Storage
   return {
     kind: inner.kind,
     failWrites: (on) => void (failing = on),
+    holdWal() {
+      let reached!: () => void;
+      let release!: () => void;
+      const r = new Promise<void>((ok) => (reached = ok));
+      held = { reached, released: new Promise<void>((ok) => (release = ok)) };
+      return { reached: r, release: () => { held = undefined; release(); } };
+    },
     async readControl() { await slow(); return inner.readControl(); },
     async writeControl(c) { await write(); return inner.writeControl(c); },
-    async appendWal(chunks) { await write(); return inner.appendWal(chunks); },
+    async appendWal(chunks) {
+      if (held) {
+        held.reached();
+        await held.released;
+      }
+      await write();
+      return inner.appendWal(chunks);
+    },
     async readWal(from) { await slow(); return inner.readWal(from); },
     async removeWalBefore(lsn) { await write(); return inner.removeWalBefore(lsn); },
     async removeWalFrom(lsn) { await write(); return inner.removeWalFrom(lsn); },

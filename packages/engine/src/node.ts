@@ -22,6 +22,7 @@ import { indexedDbStorage } from './storage/indexeddb.ts';
 import { memoryStorage } from './storage/memory.ts';
 import { defaultNodeId } from './storage/node-id.ts';
 import type { ControlFile, Storage } from './storage/storage.ts';
+import { rewindTo } from './replication/rewind.ts';
 import { Replayer } from './state/replay.ts';
 import { contentHash, takeSnapshot } from './state/snapshot.ts';
 import { nodeHooks } from './system.ts';
@@ -160,6 +161,7 @@ export class Node implements Queryable {
   private readonly maxWalSize: number;
   private closed = false;
   private checkpointing: Promise<void> | undefined;
+  private storageRetry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: NodeOptions, o: Opened) {
     this.nodeId = o.nodeId;
@@ -198,6 +200,10 @@ export class Node implements Queryable {
     };
     this.core = core;
     db.onCommit(() => this.maybeCheckpoint());
+    o.wal.onFailure((e) => {
+      core.log('warning', `PANIC:  ${e.message}: refusing writes until storage accepts them again`);
+      this.retryStorage(50);
+    });
     o.wal.onFlush(() => this.maybeCheckpoint());
     this.replication = options.transport
       ? new Replication(core, options.transport, {
@@ -333,6 +339,7 @@ export class Node implements Queryable {
       if (this.core.control.role === 'standby') await replication.leave();
     }
     this.closed = true;
+    clearTimeout(this.storageRetry);
     this.core.roleChanged('the node was closed');
     await replication?.close();
     await this.checkpoint();
@@ -346,7 +353,7 @@ export class Node implements Queryable {
       const current = txn.current();
       if (!current) return;
       const lsn = core.wal.insertLsn;
-      const bytes = seal(takeSnapshot(core.db.state));
+      const bytes = seal(takeSnapshot(core.db.latest()));
       await core.wal.waitFlush(lsn);
       core.slots.invalidate(lsn, (m) => core.log('log', m));
       await txn.write({ ...current, checkpointLsn: lsn, slots: core.slots.persisted() }, { lsn, bytes });
@@ -354,6 +361,30 @@ export class Node implements Queryable {
       await core.storage.removeWalBefore(keep);
       core.wal.forgetBefore(keep);
     });
+  }
+
+  /**
+   * After a failed WAL flush: probe storage with a control write, backing off; once it works, a
+   * standby (which replayed WAL that never reached its storage) rebuilds its state from what is
+   * stored, and WAL writes resume from the last flushed position.
+   */
+  private retryStorage(ms: number): void {
+    if (this.closed) return;
+    const { core } = this;
+    this.storageRetry = setTimeout(() => {
+      void core.control.update(async (txn) => {
+        const current = txn.current();
+        if (!current) return;
+        if (core.control.role === 'standby' && core.control.replayer.replayLsn > core.wal.flushLsn) {
+          if (!(await rewindTo(core, txn, core.wal.flushLsn))) throw new Error('cannot rebuild the replayed state from storage');
+        } else {
+          await txn.write({ ...current });
+        }
+      }).then(() => {
+        core.wal.resume();
+        core.log('log', `storage accepts writes again: WAL continues at ${formatLsn(core.wal.insertLsn)}`);
+      }, () => this.retryStorage(Math.min(ms * 2, 5000)));
+    }, ms);
   }
 
   private maybeCheckpoint(): void {

@@ -86,7 +86,7 @@ export class Replication {
       slots: core.slots,
       maxWalSenders: settings.maxWalSenders,
       identity: () => this.identity(),
-      snapshot: () => ({ lsn: core.wal.insertLsn, bytes: seal(takeSnapshot(core.db.state)) }),
+      snapshot: () => ({ lsn: core.wal.insertLsn, bytes: seal(takeSnapshot(core.db.latest())) }),
       send: (to, msg) => this.send(to, msg),
       log: (m) => core.log('log', m),
       standbyStarted: (peer) => this.join(peer),
@@ -331,7 +331,7 @@ export class Replication {
     if (core.control.role !== 'primary') return;
     core.log('log', `stepping down: ${reason}`);
     // replay continues from what this node committed as primary
-    core.control.demote(new Replayer(core.db.state, core.wal.insertLsn));
+    core.control.demote(new Replayer(core.db.latest(), core.wal.insertLsn));
     core.roleChanged(`the node stepped down (${reason})`);
     this.senders.dropAll('the upstream stepped down');
     this.election?.roleChanged();

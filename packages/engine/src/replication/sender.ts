@@ -280,6 +280,9 @@ export class WalSenders {
     s.state = 'backup';
     s.streaming = false;
     const { lsn, bytes } = this.host.snapshot();
+    const sendBackup = async () => {
+      // the standby streams from `lsn` next, which must be flushed here by then
+      await this.host.wal.waitFlush(lsn);
     // the standby streams from `lsn` next: its slot keeps that WAL for it
     if (slotName) {
       const slot = this.host.slots.get(slotName);
@@ -288,13 +291,15 @@ export class WalSenders {
         slot.lost = false;
       } else this.host.slots.create(slotName, lsn);
     }
-    try {
       await this.host.send(peer, { t: 'backup_start', systemId: identity.systemId, timeline: identity.timeline, lsn, history: identity.history, totalBytes: bytes.length });
       for (let offset = 0; offset < bytes.length; offset += BACKUP_CHUNK) {
         await this.host.send(peer, { t: 'backup_chunk', offset, bytes: bytes.subarray(offset, offset + BACKUP_CHUNK) });
       }
       // stays 'backup' until the standby, having installed it, asks to stream
       await this.host.send(peer, { t: 'backup_end', lsn });
+    };
+    try {
+      await sendBackup();
     } catch (e) {
       this.host.log(`base backup to "${peer}" failed: ${e instanceof Error ? e.message : String(e)}`);
       this.peerLeft(peer);
