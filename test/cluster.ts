@@ -16,7 +16,8 @@ export interface TestNode {
 
 export interface TestCluster {
   readonly name: string;
-  open(nodeId: string, options?: Partial<NodeOptions>): Promise<TestNode>;
+  /** `wrap` puts a fault-injecting layer around the node's transport. */
+  open(nodeId: string, options?: Partial<NodeOptions>, wrap?: (t: Transport) => Transport): Promise<TestNode>;
   /** Close a node cleanly (its transport too). */
   close(t: TestNode): Promise<void>;
   closeAll(): Promise<void>;
@@ -29,9 +30,9 @@ function cluster(kind: string, makeTransport: TransportFactory): TestCluster {
   const live = new Set<TestNode>();
   return {
     name,
-    async open(nodeId, options = {}) {
+    async open(nodeId, options = {}, wrap = (t) => t) {
       const logs: string[] = [];
-      const transport = makeTransport(nodeId);
+      const transport = wrap(makeTransport(nodeId));
       const node = await openNode({
         cluster: name,
         nodeId,

@@ -14,6 +14,7 @@ import { redo } from './state/redo.ts';
 import type { DbState } from './state/state.ts';
 import type { Lsn } from './wal/lsn.ts';
 import type { WalRecord } from './wal/record.ts';
+import { CommitVisibility } from './wal/visibility.ts';
 import type { WalWriter } from './wal/xlog.ts';
 
 export type SynchronousCommit = 'off' | 'local' | 'remote_write' | 'on' | 'remote_apply';
@@ -59,7 +60,17 @@ export class Database {
   private nextXid = 1;
   private readonly commitListeners = new Set<(c: CommitInfo) => void>();
 
-  constructor(public state: DbState, readonly wal: WalWriter, readonly options: DatabaseOptions) {}
+  private readonly visibility: CommitVisibility;
+  private readonly epochOf = new WeakMap<OpenTxn, number>();
+
+  constructor(public state: DbState, readonly wal: WalWriter, readonly options: DatabaseOptions) {
+    this.visibility = new CommitVisibility(state, wal, () => this.options.synchronousCommit === 'off', (s, info) => this.show(s, info));
+  }
+
+  /** The newest committed state, flushed or not: what a checkpoint or base backup at the WAL's insert position holds. */
+  latest(): DbState {
+    return this.visibility.latest(this.state);
+  }
 
   onCommit(listener: (c: CommitInfo) => void): () => void {
     this.commitListeners.add(listener);
@@ -68,6 +79,11 @@ export class Database {
 
   /** Publish a state that replay produced (standby) and tell listeners which tables changed. */
   publish(state: DbState, info: CommitInfo): void {
+    this.visibility.reset(state);
+    this.show(state, info);
+  }
+
+  private show(state: DbState, info: CommitInfo): void {
     this.state = state;
     for (const l of this.commitListeners) l(info);
   }
@@ -204,7 +220,9 @@ export class Database {
     const previous = this.lockTail;
     this.lockTail = new Promise<void>((r) => (release = r));
     await previous;
-    return new OpenTxn(this.state.fork(), this.nextXid++, new Date(), release);
+    const txn = new OpenTxn(this.latest().fork(), this.nextXid++, new Date(), release);
+    this.epochOf.set(txn, this.visibility.epoch);
+    return txn;
   }
 
   rollback(session: Session): void {
@@ -225,8 +243,12 @@ export class Database {
           detail: hooks.readOnlyDetail?.() ?? 'The node became a standby while the transaction was open; it was rolled back.',
         });
       }
+      if (this.epochOf.get(txn) !== this.visibility.epoch) {
+        throw new SqlError(SQLSTATE.data_corrupted, 'could not commit: a WAL write this transaction built on failed', { detail: 'The transaction was rolled back.' });
+      }
       const { end } = this.wal.append([...txn.sequenceWrites, ...txn.records, { kind: 'commit', xid: txn.xid, time: Date.now() }]);
-      if (txn.records.length) this.publish(txn.state, { end, tables: txn.tables });
+      // durable before visible: shown to readers, live queries and standbys once flushed (at once for 'off')
+      if (txn.records.length) this.visibility.committed(end, txn.state, txn.tables);
       return end;
     } finally {
       txn.release();

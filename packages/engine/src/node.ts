@@ -3,6 +3,7 @@
  * transport, joins it to its cluster as a primary or a hot standby. The Node runs SQL and
  * transactions, checkpoints, and reports its status; replication/ does the streaming.
  */
+import { NodeControl } from './control/control.ts';
 import { Database, Session, type SynchronousCommit } from './database.ts';
 import { SqlError, SQLSTATE } from './errors.ts';
 import { live, type LiveCallback, type LiveOptions } from './live/live.ts';
@@ -20,7 +21,8 @@ import { seal } from './storage/envelope.ts';
 import { indexedDbStorage } from './storage/indexeddb.ts';
 import { memoryStorage } from './storage/memory.ts';
 import { defaultNodeId } from './storage/node-id.ts';
-import type { Storage } from './storage/storage.ts';
+import type { ControlFile, Storage } from './storage/storage.ts';
+import { rewindTo } from './replication/rewind.ts';
 import { Replayer } from './state/replay.ts';
 import { contentHash, takeSnapshot } from './state/snapshot.ts';
 import { nodeHooks } from './system.ts';
@@ -71,6 +73,10 @@ export interface NodeOptions {
   archive?: WalArchive;
   /** A standby whose upstream no longer has its WAL (and no archive has it) takes a new base backup. Default true. */
   autoBaseBackup?: boolean;
+  /** PostgreSQL's wal_sender_timeout: a standby silent this long (ms, by this node's clock) is dropped. Default 4 × failoverTimeout; 0 disables. */
+  walSenderTimeout?: number;
+  /** PostgreSQL's wal_receiver_timeout: an upstream silent this long (ms) while streaming is given up and found again. Default 4 × failoverTimeout; 0 disables. */
+  walReceiverTimeout?: number;
   /** Keepalive and announcement period in ms. Default a quarter of failoverTimeout, at most 1000. */
   keepaliveMs?: number;
   /** Base backup and catch-up progress of a standby. */
@@ -142,7 +148,7 @@ interface Opened {
   storage: Storage;
   wal: WalWriter;
   slots: Slots;
-  control: NodeCore['control'];
+  control: ControlFile | undefined;
   role: Role;
   log: Logger;
   state: ConstructorParameters<typeof Database>[0];
@@ -160,6 +166,7 @@ export class Node implements Queryable {
   private readonly maxWalSize: number;
   private closed = false;
   private checkpointing: Promise<void> | undefined;
+  private storageRetry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: NodeOptions, o: Opened) {
     this.nodeId = o.nodeId;
@@ -189,19 +196,20 @@ export class Node implements Queryable {
     const core: NodeCore = {
       nodeId: o.nodeId,
       cluster: options.cluster,
-      fenced: undefined,
       roleChanged: (reason) => this.syncrep.abandon(reason),
       wal: o.wal,
       db,
       storage: o.storage,
       slots: o.slots,
-      control: o.control,
-      role: o.role,
-      replayer: new Replayer(o.state, o.endLsn),
+      control: new NodeControl(o.storage, o.control, o.role, new Replayer(o.state, o.endLsn)),
       log: o.log,
     };
     this.core = core;
     db.onCommit(() => this.maybeCheckpoint());
+    o.wal.onFailure((e) => {
+      core.log('warning', `PANIC:  ${e.message}: refusing writes until storage accepts them again`);
+      this.retryStorage(50);
+    });
     o.wal.onFlush(() => this.maybeCheckpoint());
     this.replication = options.transport
       ? new Replication(core, options.transport, {
@@ -215,6 +223,8 @@ export class Node implements Queryable {
           keepaliveMs: options.keepaliveMs ?? Math.min(1000, Math.floor((options.failoverTimeout ?? 1000) / 4)),
           failover: this.failover,
           failoverTimeoutMs: options.failoverTimeout ?? 1000,
+          walSenderTimeoutMs: options.walSenderTimeout ?? 4 * (options.failoverTimeout ?? 1000),
+          walReceiverTimeoutMs: options.walReceiverTimeout ?? 4 * (options.failoverTimeout ?? 1000),
           onProgress: options.onProgress,
         })
       : undefined;
@@ -223,7 +233,7 @@ export class Node implements Queryable {
 
   /** The cluster's system identifier; null on a standby still waiting for its base backup. */
   get systemId(): string | null {
-    return this.core.control?.systemId ?? null;
+    return this.core.control.file?.systemId ?? null;
   }
 
   async query<R = Record<string, Value>>(sql: string, params?: readonly Value[]): Promise<QueryResult<R>> {
@@ -269,15 +279,16 @@ export class Node implements Queryable {
   async status(): Promise<NodeStatus> {
     const { core } = this;
     const receiver = this.replication?.receiver?.snapshot();
-    const primary = this.replication?.primaryId() ?? (core.role === 'primary' ? core.nodeId : null);
+    const { role, file } = core.control;
+    const primary = this.replication?.primaryId() ?? (role === 'primary' ? core.nodeId : null);
     return {
       nodeId: core.nodeId,
-      systemId: core.control?.systemId ?? null,
-      role: core.role,
-      timeline: core.control?.timeline ?? 0,
+      systemId: file?.systemId ?? null,
+      role,
+      timeline: file?.timeline ?? 0,
       leaderId: primary,
       upstream: receiver?.upstream ?? null,
-      lsn: { insert: formatLsn(core.wal.insertLsn), flush: formatLsn(core.wal.flushLsn), replay: formatLsn(core.replayer.replayLsn) },
+      lsn: { insert: formatLsn(core.wal.insertLsn), flush: formatLsn(core.wal.flushLsn), replay: formatLsn(core.control.replayer.replayLsn) },
       replication: (this.replication?.senders.list() ?? []).map((s) => ({
         applicationName: s.applicationName,
         state: s.state,
@@ -297,7 +308,7 @@ export class Node implements Queryable {
   /** pg_promote(): a standby finishes replaying what it has and becomes the primary on a new timeline. */
   async promote(): Promise<void> {
     this.assertOpen();
-    if (!this.replication || this.core.role === 'primary') {
+    if (!this.replication || this.core.control.role === 'primary') {
       throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, 'recovery is not in progress', { hint: 'Recovery control functions can only be executed during recovery.' });
     }
     await this.replication.promote();
@@ -329,35 +340,62 @@ export class Node implements Queryable {
     const replication = this.replication;
     if (replication && this.failover === 'auto') {
       // a primary closing cleanly hands over first; a standby leaves the membership through the primary
-      if (this.core.role === 'primary' && !this.core.fenced && replication.senders.list().some((s) => s.state === 'streaming')) {
+      if (this.core.control.role === 'primary' && !this.core.control.fenced && replication.senders.list().some((s) => s.state === 'streaming')) {
         await replication.switchover(undefined, 2000).catch((e) => this.core.log('warning', `switchover on close failed: ${e instanceof Error ? e.message : String(e)}`));
       }
-      if (this.core.role === 'standby') await replication.leave();
+      if (this.core.control.role === 'standby') await replication.leave();
     }
     this.closed = true;
+    clearTimeout(this.storageRetry);
     this.core.roleChanged('the node was closed');
     await replication?.close();
     await this.checkpoint();
     await this.core.storage.close();
   }
 
-  private async runCheckpoint(): Promise<void> {
+  /** One control update: a promotion, rewind or base backup cannot interleave with it and be undone. */
+  private runCheckpoint(): Promise<void> {
     const { core } = this;
-    if (!core.control) return;
-    const lsn = core.wal.insertLsn;
-    const bytes = seal(takeSnapshot(core.db.state));
-    await core.wal.waitFlush(lsn);
-    core.slots.invalidate(lsn, (m) => core.log('log', m));
-    const control = { ...core.control, checkpointLsn: lsn, slots: core.slots.persisted() };
-    await core.storage.writeCheckpoint({ lsn, bytes }, control);
-    core.control = control;
-    const keep = core.slots.retentionLsn(lsn, core.wal.insertLsn);
-    await core.storage.removeWalBefore(keep);
-    core.wal.forgetBefore(keep);
+    return core.control.update(async (txn) => {
+      const current = txn.current();
+      if (!current) return;
+      const lsn = core.wal.insertLsn;
+      const bytes = seal(takeSnapshot(core.db.latest()));
+      await core.wal.waitFlush(lsn);
+      core.slots.invalidate(lsn, (m) => core.log('log', m));
+      await txn.write({ ...current, checkpointLsn: lsn, slots: core.slots.persisted() }, { lsn, bytes });
+      const keep = core.slots.retentionLsn(lsn, core.wal.insertLsn);
+      await core.storage.removeWalBefore(keep);
+      core.wal.forgetBefore(keep);
+    });
+  }
+
+  /**
+   * After a failed WAL flush: probe storage with a control write, backing off; once it works, a
+   * standby (which replayed WAL that never reached its storage) rebuilds its state from what is
+   * stored, and WAL writes resume from the last flushed position.
+   */
+  private retryStorage(ms: number): void {
+    if (this.closed) return;
+    const { core } = this;
+    this.storageRetry = setTimeout(() => {
+      void core.control.update(async (txn) => {
+        const current = txn.current();
+        if (!current) return;
+        if (core.control.role === 'standby' && core.control.replayer.replayLsn > core.wal.flushLsn) {
+          if (!(await rewindTo(core, txn, core.wal.flushLsn))) throw new Error('cannot rebuild the replayed state from storage');
+        } else {
+          await txn.write({ ...current });
+        }
+      }).then(() => {
+        core.wal.resume();
+        core.log('log', `storage accepts writes again: WAL continues at ${formatLsn(core.wal.insertLsn)}`);
+      }, () => this.retryStorage(Math.min(ms * 2, 5000)));
+    }, ms);
   }
 
   private maybeCheckpoint(): void {
-    const control = this.core.control;
+    const control = this.core.control.file;
     if (!control || this.closed || this.checkpointing) return;
     if (this.core.wal.insertLsn - control.checkpointLsn >= this.maxWalSize) {
       void this.checkpoint().catch((e) => this.core.log('warning', `checkpoint failed: ${e instanceof Error ? e.message : String(e)}`));

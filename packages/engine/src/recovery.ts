@@ -5,7 +5,7 @@
  * so new WAL continues from a clean point.
  */
 import { seal, unseal } from './storage/envelope.ts';
-import type { ControlFile, Storage } from './storage/storage.ts';
+import type { ControlFile, Storage, StoredCheckpoint } from './storage/storage.ts';
 import { Replayer } from './state/replay.ts';
 import { restoreSnapshot, takeSnapshot, type Snapshot } from './state/snapshot.ts';
 import { DbState } from './state/state.ts';
@@ -30,15 +30,21 @@ export function newSystemIdentifier(): string {
   return (hi | lo).toString();
 }
 
+/** A new cluster (initdb): its control record, empty state and first checkpoint, not yet stored. */
+export function initialCluster(nodeId: string): { control: ControlFile; state: DbState; checkpoint: StoredCheckpoint } {
+  const control: ControlFile = { systemId: newSystemIdentifier(), nodeId, timeline: 1, checkpointLsn: FIRST_LSN, history: [], slots: [] };
+  const state = new DbState();
+  return { control, state, checkpoint: { lsn: FIRST_LSN, bytes: seal(takeSnapshot(state)) } };
+}
+
 /** `initialize`: create a new cluster when storage is empty (a primary); a standby waits for a base backup instead. */
 export async function recover(storage: Storage, nodeId: string, log: Logger, initialize = true): Promise<Recovered> {
   const control = await storage.readControl();
   if (!control && !initialize) return { state: new DbState(), control: undefined, endLsn: FIRST_LSN, fresh: true };
   if (!control) {
-    const fresh: ControlFile = { systemId: newSystemIdentifier(), nodeId, timeline: 1, checkpointLsn: FIRST_LSN, history: [], slots: [] };
-    const state = new DbState();
-    await storage.writeCheckpoint({ lsn: FIRST_LSN, bytes: seal(takeSnapshot(state)) }, fresh);
-    return { state, control: fresh, endLsn: FIRST_LSN, fresh: true };
+    const fresh = initialCluster(nodeId);
+    await storage.writeCheckpoint(fresh.checkpoint, fresh.control);
+    return { state: fresh.state, control: fresh.control, endLsn: FIRST_LSN, fresh: true };
   }
   const checkpoint = await storage.readCheckpoint();
   if (!checkpoint || checkpoint.lsn !== control.checkpointLsn) {

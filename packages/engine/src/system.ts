@@ -22,8 +22,9 @@ export interface SystemActions {
 }
 
 export function nodeHooks(node: () => NodeCore, replication: () => ReplicationSource, actions: SystemActions): NodeHooks {
-  const inRecovery = () => node().role === 'standby';
-  const readOnly = () => inRecovery() || node().fenced !== undefined;
+  const inRecovery = () => node().control.role === 'standby';
+  const walFailed = () => node().wal.failed && `WAL writes are failing (${node().wal.failed!.message}); writes resume once storage accepts them again`;
+  const readOnly = () => inRecovery() || node().control.fenced !== undefined || node().wal.failed !== undefined;
   const notInRecovery = (): never => {
     throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, 'recovery is in progress', { hint: 'WAL control functions cannot be executed during recovery.' });
   };
@@ -33,8 +34,8 @@ export function nodeHooks(node: () => NodeCore, replication: () => ReplicationSo
     pg_current_wal_insert_lsn: { type: 'text', fn: () => (inRecovery() ? notInRecovery() : formatLsn(node().wal.insertLsn)) },
     pg_current_wal_flush_lsn: { type: 'text', fn: () => (inRecovery() ? notInRecovery() : formatLsn(node().wal.flushLsn)) },
     pg_last_wal_receive_lsn: { type: 'text', fn: () => (inRecovery() ? formatLsn(node().wal.flushLsn) : null) },
-    pg_last_wal_replay_lsn: { type: 'text', fn: () => (inRecovery() ? formatLsn(node().replayer.replayLsn) : null) },
-    pg_control_system: { type: 'text', fn: () => node().control?.systemId ?? null },
+    pg_last_wal_replay_lsn: { type: 'text', fn: () => (inRecovery() ? formatLsn(node().control.replayer.replayLsn) : null) },
+    pg_control_system: { type: 'text', fn: () => node().control.file?.systemId ?? null },
     pg_create_physical_replication_slot: {
       type: 'text',
       fn: (args) => {
@@ -65,7 +66,7 @@ export function nodeHooks(node: () => NodeCore, replication: () => ReplicationSo
   return {
     readOnly,
     readOnlyDetail: () => {
-      const reason = inRecovery() ? undefined : node().fenced;
+      const reason = inRecovery() ? undefined : (walFailed() || node().control.fenced);
       return reason && `${reason[0]!.toUpperCase()}${reason.slice(1)}.`;
     },
     systemView: (schema, name) => {

@@ -35,7 +35,9 @@ export type StandbyMessage =
   /** BASE_BACKUP; with a slot, the WAL from the backup's LSN is kept for this standby (pg_basebackup -C -S). */
   | { t: 'base_backup'; slot: string | null }
   /** Standby status update: positions written, flushed and applied, and the standby's clock. */
-  | { t: 'status_update'; write: Lsn; flush: Lsn; apply: Lsn; time: number; replyRequested: boolean };
+  | { t: 'status_update'; write: Lsn; flush: Lsn; apply: Lsn; time: number; replyRequested: boolean }
+  /** CopyDone: the standby ends replication (it closes or promotes); the walsender lets it go at once. */
+  | { t: 'copy_done' };
 
 // ── sent by a primary or a cascading standby (walsender) ───────────────────────────
 export type SenderMessage =
@@ -103,6 +105,7 @@ const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
   start_replication: { slot: (v) => v === null || str(v), timeline: int, lsn },
   base_backup: { slot: (v) => v === null || str(v) },
   status_update: { write: lsn, flush: lsn, apply: lsn, time: int, replyRequested: bool },
+  copy_done: {},
   identify_system_reply: { systemId: str, timeline: int, flushLsn: lsn },
   timeline_history_reply: { timeline: int, history },
   copy_both: { timeline: int },

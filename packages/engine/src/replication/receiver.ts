@@ -79,6 +79,8 @@ export class WalReceiver {
   private retry: ReturnType<typeof setTimeout> | undefined;
   private retryMs = RETRY_MS;
   private stopped = false;
+  /** When the upstream was last heard (performance.now()): wal_receiver_timeout counts from here. */
+  private heardAt = performance.now();
 
   constructor(private readonly host: ReceiverHost) {}
 
@@ -104,6 +106,7 @@ export class WalReceiver {
     }
     this.source = upstream;
     this.status = 'starting';
+    this.heardAt = performance.now();
     void this.send({ t: 'identify_system' });
   }
 
@@ -116,14 +119,25 @@ export class WalReceiver {
     this.poke();
   }
 
-  stop(): void {
+  /** Stop receiving; an upstream that is streaming to this node is told so (CopyDone) and lets it go at once. */
+  stop(): Promise<void> {
+    const ending = this.source && !this.stopped && this.status !== 'waiting' && this.status !== 'error' ? this.send({ t: 'copy_done' }) : Promise.resolve();
     this.stopped = true;
     this.status = 'stopped';
     if (this.retry) clearTimeout(this.retry);
+    return ending;
+  }
+
+  /** wal_receiver_timeout: an upstream silent for `timeoutMs` (while starting, in a backup or streaming) is given up and found again. */
+  checkTimeout(timeoutMs: number): void {
+    const active = this.status === 'starting' || this.status === 'backup' || this.status === 'restoring' || this.status === 'streaming';
+    if (timeoutMs <= 0 || this.stopped || !active || performance.now() - this.heardAt <= timeoutMs) return;
+    this.restart(`terminating walreceiver due to timeout: nothing received from upstream "${this.source}" for ${timeoutMs} ms`);
   }
 
   async handle(from: string, msg: SenderMessage): Promise<void> {
     if (from !== this.source) return;
+    this.heardAt = performance.now();
     this.info.lastMsgReceiptTime = new Date();
     switch (msg.t) {
       case 'identify_system_reply':
@@ -281,6 +295,7 @@ export class WalReceiver {
 
   /** Drop the stream and start over from this node's own end of WAL. */
   private restart(reason: string): void {
+    if (this.stopped) return;
     this.host.log('warning', reason);
     this.info.lastError = reason;
     this.status = 'waiting';

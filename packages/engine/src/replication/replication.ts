@@ -6,6 +6,7 @@
  */
 import type { Database } from '../database.ts';
 import { SqlError, SQLSTATE } from '../errors.ts';
+import type { NodeControl } from '../control/control.ts';
 import type { ControlFile, Storage } from '../storage/storage.ts';
 import { unseal, seal } from '../storage/envelope.ts';
 import { Replayer } from '../state/replay.ts';
@@ -51,11 +52,8 @@ export interface NodeCore {
   readonly db: Database;
   readonly storage: Storage;
   readonly slots: Slots;
-  control: ControlFile | undefined;
-  role: 'primary' | 'standby';
-  /** Why a primary currently refuses writes (lease lost, switchover), if it does. */
-  fenced: string | undefined;
-  replayer: Replayer;
+  /** The one owner of control record, role, fencing and replay position. */
+  readonly control: NodeControl;
   log(level: 'log' | 'warning', message: string): void;
   /** The node's role changed: calls waiting on the old role learn their outcome is unknown. */
   roleChanged(reason: string): void;
@@ -74,6 +72,9 @@ export interface ReplicationSettings {
   /** 'auto': elect a new primary when this one is lost. */
   failover: 'auto' | 'manual';
   failoverTimeoutMs: number;
+  /** wal_sender_timeout / wal_receiver_timeout in ms; 0 disables. */
+  walSenderTimeoutMs: number;
+  walReceiverTimeoutMs: number;
   onProgress?: (p: ReceiverProgress) => void;
 }
 
@@ -100,12 +101,12 @@ export class Replication {
       maxWalSenders: settings.maxWalSenders,
       maxBaseBackupsPerMinute: settings.maxBaseBackupsPerMinute,
       identity: () => this.identity(),
-      snapshot: () => ({ lsn: core.wal.insertLsn, bytes: seal(takeSnapshot(core.db.state)) }),
+      snapshot: () => ({ lsn: core.wal.insertLsn, bytes: seal(takeSnapshot(core.db.latest())) }),
       send: (to, msg) => this.send(to, msg),
       log: (m) => core.log('log', m),
       standbyStarted: (peer) => this.join(peer),
     });
-    if (core.role === 'standby') this.receiver = this.makeReceiver();
+    if (core.control.role === 'standby') this.receiver = this.makeReceiver();
     this.unsubscribe.push(
       transport.on('peer', (id) => {
         this.heardAt.set(id, performance.now());
@@ -124,16 +125,18 @@ export class Replication {
     if (settings.archive) {
       const archive = settings.archive;
       this.unsubscribe.push(core.wal.onFlush((chunks) => {
-        if (this.core.role !== 'primary') return;
+        if (this.core.control.role !== 'primary') return;
         this.archiving = this.archiving.then(() => archive.archive(chunks)).catch((e) => core.log('warning', `archive command failed: ${String(e)}`));
       }));
     }
     this.timer = setInterval(() => {
+      this.senders.checkTimeouts(settings.walSenderTimeoutMs);
+      this.receiver?.checkTimeout(settings.walReceiverTimeoutMs);
       this.senders.keepalive();
       this.announce();
     }, settings.keepaliveMs);
     this.election = settings.failover === 'auto' ? this.makeElection() : undefined;
-    if (core.role === 'primary') void this.join(core.nodeId);
+    if (core.control.role === 'primary') void this.join(core.nodeId);
     this.announce();
     this.receiver?.poke();
   }
@@ -151,15 +154,23 @@ export class Replication {
   /** pg_promote(): leave recovery and become the primary on a new timeline. */
   async promote(term = 0): Promise<void> {
     const core = this.core;
-    if (core.role === 'primary') {
-      throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, 'recovery is not in progress', { hint: 'Recovery control functions can only be executed during recovery.' });
-    }
-    this.receiver?.stop();
+    // an election, pg_promote(), a switchover request and promote() may race: only one proceeds
+    core.control.beginPromotion();
+    // recovery ends here: WAL arriving from now on is not this node's to replay
+    void this.receiver?.stop();
     this.receiver = undefined;
-    const highest = Math.max(core.control?.timeline ?? 0, ...[...this.known.values()].map((n) => n.timeline));
-    await startTimeline(core, Math.max(term, highest + 1));
-    core.role = 'primary';
-    core.fenced = undefined;
+    try {
+      const highest = Math.max(core.control.file?.timeline ?? 0, ...[...this.known.values()].map((n) => n.timeline));
+      await startTimeline(core, Math.max(term, highest + 1));
+      core.control.finishPromotion();
+    } catch (e) {
+      core.control.abandonPromotion();
+      if (!this.closed) {
+        this.receiver = this.makeReceiver();
+        this.receiver.poke();
+      }
+      throw e;
+    }
     core.roleChanged('the node was promoted');
     this.senders.dropAll('the upstream was promoted to primary');
     this.election?.roleChanged();
@@ -173,13 +184,13 @@ export class Replication {
    */
   async switchover(to: string | undefined, timeoutMs: number): Promise<string> {
     const core = this.core;
-    if (core.role !== 'primary') throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, 'switchover must be started on the primary');
+    if (core.control.role !== 'primary') throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, 'switchover must be started on the primary');
     const streaming = this.senders.list().filter((s) => s.state === 'streaming');
     const target = to ?? streaming.sort((a, b) => b.replayLsn - a.replayLsn)[0]?.applicationName;
     if (!target || !streaming.some((s) => s.applicationName === target)) {
       throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, to ? `standby "${to}" is not streaming from this primary` : 'no standby is streaming from this primary');
     }
-    core.fenced = `a switchover to "${target}" is in progress`;
+    core.control.fence(`a switchover to "${target}" is in progress`);
     const deadline = performance.now() + timeoutMs;
     try {
       await core.wal.flushAll();
@@ -191,14 +202,15 @@ export class Replication {
         await sleep(5);
       }
       await this.send(target, { t: 'promote_request', lsn: end });
-      while (core.role === 'primary') {
-        if (gone()) throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, `standby "${target}" disconnected during the switchover`);
+      // a promoting standby ends its replication (CopyDone): from here only a lost peer is a failure
+      while (core.control.role === 'primary') {
+        if (!this.transport.peers().includes(target)) throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, `standby "${target}" disconnected during the switchover`);
         if (performance.now() > deadline) throw new SqlError(SQLSTATE.query_canceled, `switchover to "${target}" timed out waiting for its promotion`);
         await sleep(5);
       }
       return target;
     } catch (e) {
-      if (core.role === 'primary') core.fenced = undefined;
+      if (core.control.role === 'primary') core.control.fence(undefined);
       throw e;
     }
   }
@@ -206,11 +218,11 @@ export class Replication {
   /** A clean close: a standby leaves the membership through the primary first. */
   async leave(): Promise<void> {
     const primary = this.primaryId();
-    if (this.core.role === 'standby' && primary) await this.send(primary, { t: 'leave' }).catch(() => {});
+    if (this.core.control.role === 'standby' && primary) await this.send(primary, { t: 'leave' }).catch(() => {});
   }
 
   primaryId(): string | undefined {
-    if (this.core.role === 'primary') return this.core.nodeId;
+    if (this.core.control.role === 'primary') return this.core.nodeId;
     return [...this.known.values()].filter((n) => n.role === 'primary').sort((a, b) => b.timeline - a.timeline)[0]?.nodeId;
   }
 
@@ -218,23 +230,24 @@ export class Replication {
     this.closed = true;
     clearInterval(this.timer);
     this.election?.stop();
-    this.receiver?.stop();
+    await this.receiver?.stop();
     for (const u of this.unsubscribe) u();
     await this.archiving;
   }
 
   private identity() {
-    const c = this.core.control;
+    const c = this.core.control.file;
     return c ? { systemId: c.systemId, timeline: c.timeline, history: c.history } : undefined;
   }
 
   private announcement(): NodeAnnouncement {
-    const c = this.core.control;
+    const c = this.core.control.file;
+    const role = this.core.control.role;
     return {
       nodeId: this.core.nodeId,
       systemId: c?.systemId ?? null,
-      role: this.core.role,
-      upstream: this.core.role === 'standby' ? (this.receiver?.snapshot().upstream ?? this.settings.upstream ?? null) : null,
+      role,
+      upstream: role === 'standby' ? (this.receiver?.snapshot().upstream ?? this.settings.upstream ?? null) : null,
       timeline: c?.timeline ?? 0,
       // a node without data has no WAL position: it must not look ahead of its empty peers
       flushLsn: c ? this.core.wal.flushLsn : 0,
@@ -276,16 +289,17 @@ export class Replication {
       return;
     }
     this.known.set(from, { ...node, lastSeen: new Date() });
-    const mine = this.core.control;
-    if (this.core.role === 'primary' && node.role === 'primary' && mine && node.systemId === mine.systemId && node.timeline > mine.timeline) {
+    const mine = this.core.control.file;
+    const role = this.core.control.role;
+    if (role === 'primary' && node.role === 'primary' && mine && node.systemId === mine.systemId && node.timeline > mine.timeline) {
       await this.stepDown(`primary "${from}" is on timeline ${node.timeline}, newer than this node's timeline ${mine.timeline}`);
     }
-    if (this.settings.failover === 'auto' && this.core.role === 'primary' && node.role === 'primary' && mine && node.systemId && node.systemId !== mine.systemId) {
+    if (this.settings.failover === 'auto' && this.core.control.role === 'primary' && node.role === 'primary' && mine && node.systemId && node.systemId !== mine.systemId) {
       await this.resolveTwoClusters(from, node);
     }
     // a standby still attached to an older (possibly silent) primary moves to the newer one at once
     const upstream = this.receiver?.snapshot().upstream;
-    if (this.core.role === 'standby' && !this.settings.upstream && node.role === 'primary' && mine && node.systemId === mine.systemId
+    if (this.core.control.role === 'standby' && !this.settings.upstream && node.role === 'primary' && mine && node.systemId === mine.systemId
       && upstream && upstream !== from && node.timeline > (this.known.get(upstream)?.timeline ?? Infinity)) {
       this.receiver!.peerLeft(upstream);
     }
@@ -300,7 +314,7 @@ export class Replication {
    */
   private async resolveTwoClusters(from: string, other: NodeAnnouncement): Promise<void> {
     const core = this.core;
-    const mine = core.control!;
+    const mine = core.control.file!;
     const myTables = core.db.state.tables.size;
     const yields = myTables === 0 && (other.tables > 0 || other.systemId! < mine.systemId);
     if (!yields) {
@@ -308,16 +322,18 @@ export class Replication {
       return;
     }
     core.log('log', `primary "${from}" leads cluster ${other.systemId}; this node's cluster ${mine.systemId} is empty: joining it`);
-    core.role = 'standby';
+    core.control.demote(core.control.replayer);
     core.roleChanged('the node joined another cluster');
     this.senders.dropAll('the upstream joined another cluster');
-    await core.wal.flushAll().catch(() => {});
-    await core.storage.removeWalFrom(0);
-    core.control = undefined;
-    core.wal.resetTo(FIRST_LSN);
-    const empty = new DbState();
-    core.replayer = new Replayer(empty, FIRST_LSN);
-    core.db.publish(empty, { end: FIRST_LSN, tables: new Set() });
+    await core.control.update(async (txn) => {
+      await core.wal.flushAll().catch(() => {});
+      await core.storage.removeWalFrom(0);
+      txn.clear();
+      core.wal.resetTo(FIRST_LSN);
+      const empty = new DbState();
+      txn.setReplayer(new Replayer(empty, FIRST_LSN));
+      core.db.publish(empty, { end: FIRST_LSN, tables: new Set() });
+    });
     this.election?.roleChanged();
     this.receiver = this.makeReceiver();
     this.announce();
@@ -327,12 +343,10 @@ export class Replication {
   /** A newer primary exists: stop accepting writes at once and follow it. */
   private async stepDown(reason: string): Promise<void> {
     const core = this.core;
-    if (core.role !== 'primary') return;
+    if (core.control.role !== 'primary') return;
     core.log('log', `stepping down: ${reason}`);
-    core.role = 'standby';
     // replay continues from what this node committed as primary
-    core.replayer = new Replayer(core.db.state, core.wal.insertLsn);
-    core.fenced = undefined;
+    core.control.demote(new Replayer(core.db.latest(), core.wal.insertLsn));
     core.roleChanged(`the node stepped down (${reason})`);
     this.senders.dropAll('the upstream stepped down');
     this.election?.roleChanged();
@@ -343,9 +357,9 @@ export class Replication {
 
   private async promoteRequested(from: string, lsn: number): Promise<void> {
     const core = this.core;
-    if (core.role !== 'standby' || this.receiver?.snapshot().upstream !== from) return;
-    if (core.replayer.replayLsn < lsn) {
-      core.log('warning', `switchover: asked to promote at ${lsn} but replayed only to ${core.replayer.replayLsn}`);
+    if (core.control.role !== 'standby' || this.receiver?.snapshot().upstream !== from) return;
+    if (core.control.replayer.replayLsn < lsn) {
+      core.log('warning', `switchover: asked to promote at ${lsn} but replayed only to ${core.control.replayer.replayLsn}`);
       return;
     }
     core.log('log', `switchover: promoting at the request of primary "${from}"`);
@@ -355,13 +369,13 @@ export class Replication {
   /** The primary records a standby that streams from it as a voting member. */
   private async join(nodeId: string): Promise<void> {
     const core = this.core;
-    if (core.role !== 'primary' || core.fenced || core.db.state.members.has(nodeId) || !core.control) return;
+    if (core.control.role !== 'primary' || core.control.fenced || core.db.state.members.has(nodeId) || !core.control.file) return;
     await core.db.writeSystem([{ kind: 'membership', nodeId, action: 'join' }]).catch((e) => core.log('warning', `could not add member "${nodeId}": ${String(e)}`));
   }
 
   private async memberLeft(nodeId: string): Promise<void> {
     const core = this.core;
-    if (core.role !== 'primary' || !core.db.state.members.has(nodeId)) return;
+    if (core.control.role !== 'primary' || !core.db.state.members.has(nodeId)) return;
     core.log('log', `member "${nodeId}" left the cluster`);
     await core.db.writeSystem([{ kind: 'membership', nodeId, action: 'leave' }]);
   }
@@ -369,7 +383,7 @@ export class Replication {
   /** The configured upstream, or the most advanced primary among the peers (this cluster's first). */
   private chooseUpstream(): string | undefined {
     if (this.settings.upstream) return this.transport.peers().includes(this.settings.upstream) ? this.settings.upstream : undefined;
-    const systemId = this.core.control?.systemId;
+    const systemId = this.core.control.file?.systemId;
     // a primary of another cluster is still chosen when it is the only one, so the mismatch is reported, not silently waited out
     const mine = (n: KnownNode) => (systemId && n.systemId === systemId ? 0 : 1);
     const candidates = [...this.known.values()].filter((n) => n.role === 'primary' && n.systemId !== null);
@@ -383,9 +397,9 @@ export class Replication {
       nodeId: core.nodeId,
       cluster: core.cluster,
       failoverTimeoutMs: this.settings.failoverTimeoutMs,
-      role: () => core.role,
-      hasData: () => !!core.control,
-      position: () => ({ timeline: core.control?.timeline ?? 0, lsn: core.control ? core.wal.flushLsn : 0 }),
+      role: () => core.control.role,
+      hasData: () => !!core.control.file,
+      position: () => ({ timeline: core.control.file?.timeline ?? 0, lsn: core.control.file ? core.wal.flushLsn : 0 }),
       members: () => core.db.state.members,
       peers: () => this.transport.peers(),
       known: () => [...this.known.values()],
@@ -398,8 +412,8 @@ export class Replication {
       send: (to, msg: PeerMessage) => void this.send(to, msg).catch(() => {}),
       promote: (term) => this.promote(term),
       fence: (reason) => {
-        if (core.fenced !== reason) core.log('log', reason ? `fenced: ${reason}` : 'a majority is reachable again: accepting writes');
-        core.fenced = reason;
+        if (core.control.fenced !== reason) core.log('log', reason ? `fenced: ${reason}` : 'a majority is reachable again: accepting writes');
+        core.control.fence(reason);
         if (reason) core.roleChanged(reason);
       },
       log: (m) => core.log('log', m),
@@ -416,12 +430,13 @@ export class Replication {
       autoBaseBackup: this.settings.autoBaseBackup,
       identity: () => this.identity(),
       upstream: () => this.chooseUpstream(),
-      replayLsn: () => core.replayer.replayLsn,
+      replayLsn: () => core.control.replayer.replayLsn,
       apply: (chunk, records) => {
         core.wal.appendChunk(chunk);
+        const replayer = core.control.replayer;
         for (const r of records) {
-          const commit = core.replayer.apply(r);
-          if (commit) core.db.publish(core.replayer.state, { end: commit.end, tables: commit.tables });
+          const commit = replayer.apply(r);
+          if (commit) core.db.publish(replayer.state, { end: commit.end, tables: commit.tables });
         }
       },
       installBackup: (meta, bytes) => this.installBackup(meta, bytes),
@@ -442,27 +457,28 @@ export class Replication {
   private async installBackup(meta: BackupMeta, bytes: Uint8Array): Promise<void> {
     const core = this.core;
     const state = restoreSnapshot(unseal<Snapshot>(bytes, 'base backup'));
-    const control: ControlFile = {
-      systemId: meta.systemId,
-      nodeId: core.nodeId,
-      timeline: meta.timeline,
-      checkpointLsn: meta.lsn,
-      history: meta.history,
-      slots: core.control?.slots ?? [],
-    };
-    await core.wal.flushAll().catch(() => {});
-    await core.storage.removeWalFrom(0);
-    await core.storage.writeCheckpoint({ lsn: meta.lsn, bytes }, control);
-    core.control = control;
-    core.wal.resetTo(meta.lsn);
-    core.replayer = new Replayer(state, meta.lsn);
-    core.db.publish(state, { end: meta.lsn, tables: new Set(state.tables.keys()) });
+    await core.control.update(async (txn) => {
+      const control: ControlFile = {
+        systemId: meta.systemId,
+        nodeId: core.nodeId,
+        timeline: meta.timeline,
+        checkpointLsn: meta.lsn,
+        history: meta.history,
+        slots: txn.current()?.slots ?? [],
+      };
+      await core.wal.flushAll().catch(() => {});
+      await core.storage.removeWalFrom(0);
+      await txn.write(control, { lsn: meta.lsn, bytes });
+      core.wal.resetTo(meta.lsn);
+      txn.setReplayer(new Replayer(state, meta.lsn));
+      core.db.publish(state, { end: meta.lsn, tables: new Set(state.tables.keys()) });
+    });
     this.senders.dropAll('the upstream took a new base backup');
   }
 }
 
 function isStandbyMessage(msg: ReplicationMessage): msg is StandbyMessage {
-  return msg.t === 'identify_system' || msg.t === 'timeline_history' || msg.t === 'start_replication' || msg.t === 'base_backup' || msg.t === 'status_update';
+  return msg.t === 'identify_system' || msg.t === 'timeline_history' || msg.t === 'start_replication' || msg.t === 'base_backup' || msg.t === 'status_update' || msg.t === 'copy_done';
 }
 
 function sleep(ms: number): Promise<void> {

@@ -5,6 +5,7 @@
  * and can then follow the new timeline. When its checkpoint is already past the fork, it cannot,
  * and the caller takes a base backup instead.
  */
+import type { ControlTxn } from '../control/control.ts';
 import { truncateWalAt } from '../recovery.ts';
 import { seal, unseal } from '../storage/envelope.ts';
 import { Replayer } from '../state/replay.ts';
@@ -14,11 +15,11 @@ import { formatLsn, type Lsn } from '../wal/lsn.ts';
 import type { PositionedRecord } from '../wal/record.ts';
 import type { NodeCore } from './replication.ts';
 
-/** Rewind `core` to `fork`; false when its checkpoint or WAL no longer reaches back that far. */
-export async function rewindTo(core: NodeCore, fork: Lsn): Promise<boolean> {
+/** Rewind `core` to `fork` inside a control update; false when its checkpoint or WAL no longer reaches back that far. */
+export async function rewindTo(core: NodeCore, txn: ControlTxn, fork: Lsn): Promise<boolean> {
   const { storage, wal } = core;
   await wal.flushAll().catch(() => {});
-  const control = core.control;
+  const control = txn.current();
   const checkpoint = await storage.readCheckpoint();
   if (!control || !checkpoint || checkpoint.lsn > fork) return false;
   const replayer = new Replayer(restoreSnapshot(unseal<Snapshot>(checkpoint.bytes, 'checkpoint')), checkpoint.lsn);
@@ -43,11 +44,9 @@ export async function rewindTo(core: NodeCore, fork: Lsn): Promise<boolean> {
   }
   const state = replayer.state;
   await truncateWalAt(storage, fork);
-  const rewound = { ...control, checkpointLsn: fork };
-  await storage.writeCheckpoint({ lsn: fork, bytes: seal(takeSnapshot(state)) }, rewound);
-  core.control = rewound;
+  await txn.write({ ...control, checkpointLsn: fork }, { lsn: fork, bytes: seal(takeSnapshot(state)) });
   wal.resetTo(fork);
-  core.replayer = new Replayer(state, fork);
+  txn.setReplayer(new Replayer(state, fork));
   core.db.publish(state, { end: fork, tables: new Set(state.tables.keys()) });
   const end = discarded.length ? discarded[discarded.length - 1]!.end : fork;
   core.log('log', `rewound to ${formatLsn(fork)}: discarded WAL from ${formatLsn(fork)} to ${formatLsn(end)}, ` +

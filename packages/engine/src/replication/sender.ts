@@ -50,6 +50,8 @@ interface Standby extends StandbyInfo {
   streaming: boolean;
   pumping: boolean;
   samples: { lsn: Lsn; time: number }[];
+  /** When the standby last replied (performance.now()): wal_sender_timeout counts from here, by this node's clock. */
+  lastReplyAt: number;
 }
 
 /** Largest XLogData payload: whole chunks are grouped up to this during catch-up. */
@@ -97,6 +99,22 @@ export class WalSenders {
     }
   }
 
+  /**
+   * wal_sender_timeout: a standby that has not replied for `timeoutMs` (its channel may still be
+   * open, the standby frozen or its replies lost) is dropped, so it stops counting as synchronous.
+   */
+  checkTimeouts(timeoutMs: number): void {
+    if (timeoutMs <= 0) return;
+    const now = performance.now();
+    for (const s of [...this.standbys.values()]) {
+      if (!s.streaming || now - s.lastReplyAt <= timeoutMs) continue;
+      this.host.log(`terminating walsender process for "${s.peer}" due to replication timeout`);
+      s.streaming = false;
+      this.peerLeft(s.peer);
+      void this.refuse(s.peer, SQLSTATE.connection_failure, 'terminating walsender process due to replication timeout');
+    }
+  }
+
   /** Ask every streaming standby for a status update (keepalive with reply requested). */
   keepalive(): void {
     for (const s of this.standbys.values()) {
@@ -122,6 +140,13 @@ export class WalSenders {
         return this.baseBackup(peer, msg.slot);
       case 'status_update':
         return this.statusUpdate(peer, msg);
+      case 'copy_done': {
+        const s = this.standbys.get(peer);
+        if (!s) return;
+        this.host.log(`standby "${peer}" ended replication`);
+        s.streaming = false;
+        return this.peerLeft(peer);
+      }
     }
   }
 
@@ -132,6 +157,7 @@ export class WalSenders {
     const s: Standby = {
       peer, applicationName: peer, state: 'startup', slot: null, sentLsn: 0, writeLsn: 0, flushLsn: 0, replayLsn: 0,
       writeLag: null, flushLag: null, replayLag: null, replyTime: null, startedAt: new Date(), streaming: false, pumping: false, samples: [],
+      lastReplyAt: performance.now(),
     };
     this.standbys.set(peer, s);
     return s;
@@ -177,6 +203,7 @@ export class WalSenders {
     s.writeLsn = s.flushLsn = s.replayLsn = lsn;
     s.state = 'catchup';
     s.streaming = true;
+    s.lastReplyAt = performance.now();
     await this.host.send(peer, { t: 'copy_both', timeline: identity.timeline });
     this.host.standbyStarted(peer);
     await this.pump(s);
@@ -230,6 +257,7 @@ export class WalSenders {
     const s = this.standbys.get(peer);
     if (!s) return;
     const now = performance.now();
+    s.lastReplyAt = now;
     const lag = (lsn: Lsn, previous: number | null) => {
       let sample: { lsn: Lsn; time: number } | undefined;
       for (const x of s.samples) if (x.lsn <= lsn) sample = x;
@@ -262,6 +290,9 @@ export class WalSenders {
     s.state = 'backup';
     s.streaming = false;
     const { lsn, bytes } = this.host.snapshot();
+    const sendBackup = async () => {
+      // the standby streams from `lsn` next, which must be flushed here by then
+      await this.host.wal.waitFlush(lsn);
     // the standby streams from `lsn` next: its slot keeps that WAL for it
     if (slotName) {
       const slot = this.host.slots.get(slotName);
@@ -273,13 +304,15 @@ export class WalSenders {
         if (created instanceof SqlError) return this.refuseSlot(peer, created);
       }
     }
-    try {
       await this.host.send(peer, { t: 'backup_start', systemId: identity.systemId, timeline: identity.timeline, lsn, history: identity.history, totalBytes: bytes.length });
       for (let offset = 0; offset < bytes.length; offset += BACKUP_CHUNK) {
         await this.host.send(peer, { t: 'backup_chunk', offset, bytes: bytes.subarray(offset, offset + BACKUP_CHUNK) });
       }
       // stays 'backup' until the standby, having installed it, asks to stream
       await this.host.send(peer, { t: 'backup_end', lsn });
+    };
+    try {
+      await sendBackup();
     } catch (e) {
       this.host.log(`base backup to "${peer}" failed: ${e instanceof Error ? e.message : String(e)}`);
       this.peerLeft(peer);

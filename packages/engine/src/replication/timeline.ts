@@ -3,10 +3,9 @@
  * from its parent; a node following a newer timeline checks that history against its own WAL —
  * up to the fork it agrees and simply switches timeline, past it it has diverged and must rewind.
  */
-import { recover } from '../recovery.ts';
-import type { ControlFile } from '../storage/storage.ts';
+import { initialCluster } from '../recovery.ts';
 import { Replayer } from '../state/replay.ts';
-import { formatLsn } from '../wal/lsn.ts';
+import { FIRST_LSN, formatLsn } from '../wal/lsn.ts';
 import type { TimelineHistoryEntry } from './protocol.ts';
 import type { NodeCore } from './replication.ts';
 import { rewindTo } from './rewind.ts';
@@ -19,47 +18,52 @@ export function forkOf(history: readonly TimelineHistoryEntry[], timeline: numbe
 /**
  * Make this node a primary on timeline `term`: a standby forks a new timeline at the end of the
  * WAL it has replayed; a node without data initialises the cluster (only an elected node may).
+ * One control update: a checkpoint cannot interleave and write back the old timeline.
  */
-export async function startTimeline(core: NodeCore, term: number): Promise<void> {
-  if (!core.control) {
-    const fresh = await recover(core.storage, core.nodeId, (level, m) => core.log(level, m), true);
-    core.control = fresh.control;
-    core.replayer = new Replayer(fresh.state, fresh.endLsn);
-    core.db.publish(fresh.state, { end: fresh.endLsn, tables: new Set() });
-    core.log('log', `initialised cluster with system identifier ${fresh.control!.systemId}`);
-    return;
-  }
-  const parent = core.control.timeline;
-  const switchLsn = core.wal.insertLsn;
-  const timeline = Math.max(term, parent + 1);
-  const control: ControlFile = { ...core.control, timeline, history: [...core.control.history, { timeline, parent, switchLsn }] };
-  await core.storage.writeControl(control);
-  core.control = control;
-  core.wal.append([{ kind: 'timeline_switch', timeline, parent, switchLsn }]);
-  core.log('log', `selected new timeline ID: ${timeline} (forked from timeline ${parent} at ${formatLsn(switchLsn)})`);
+export function startTimeline(core: NodeCore, term: number): Promise<void> {
+  return core.control.update(async (txn) => {
+    const current = txn.current();
+    if (!current) {
+      const fresh = initialCluster(core.nodeId);
+      await core.storage.removeWalFrom(0);
+      await txn.write(fresh.control, fresh.checkpoint);
+      core.wal.resetTo(FIRST_LSN);
+      txn.setReplayer(new Replayer(fresh.state, FIRST_LSN));
+      core.db.publish(fresh.state, { end: FIRST_LSN, tables: new Set() });
+      core.log('log', `initialised cluster with system identifier ${fresh.control.systemId}`);
+      return;
+    }
+    const parent = current.timeline;
+    // the fork point is fixed before the first await: nothing is appended while promoting (read-only)
+    const switchLsn = core.wal.insertLsn;
+    const timeline = Math.max(term, parent + 1);
+    await txn.write({ ...current, timeline, history: [...current.history, { timeline, parent, switchLsn }] });
+    core.wal.append([{ kind: 'timeline_switch', timeline, parent, switchLsn }]);
+    core.log('log', `selected new timeline ID: ${timeline} (forked from timeline ${parent} at ${formatLsn(switchLsn)})`);
+  });
 }
 
 export type Follow = 'follow' | 'backup';
 
 /** Switch to the upstream's newer `timeline`, rewinding first when this node's WAL went past the fork. */
-export async function followTimeline(core: NodeCore, timeline: number, history: TimelineHistoryEntry[]): Promise<Follow> {
-  const control = core.control!;
-  const fork = forkOf(history, control.timeline);
-  if (!fork) {
-    core.log('warning', `timeline ${control.timeline} of this node is not in the history of timeline ${timeline}`);
-    return 'backup';
-  }
-  if (core.wal.insertLsn > fork.switchLsn) {
-    core.log('log', `this node's WAL (to ${formatLsn(core.wal.insertLsn)}) diverged from timeline ${fork.timeline}, which forked at ${formatLsn(fork.switchLsn)}: rewinding`);
-    if (!(await rewindTo(core, fork.switchLsn))) {
-      core.log('log', 'cannot rewind: the last checkpoint is past the fork point; taking a base backup');
+export function followTimeline(core: NodeCore, timeline: number, history: TimelineHistoryEntry[]): Promise<Follow> {
+  return core.control.update(async (txn) => {
+    const current = txn.current();
+    if (!current) return 'backup';
+    const fork = forkOf(history, current.timeline);
+    if (!fork) {
+      core.log('warning', `timeline ${current.timeline} of this node is not in the history of timeline ${timeline}`);
       return 'backup';
     }
-  }
-  const next: ControlFile = { ...core.control!, timeline, history };
-  await core.storage.writeControl(next);
-  core.control = next;
-  core.log('log', `following timeline ${timeline} from ${formatLsn(core.wal.insertLsn)}`);
-  return 'follow';
+    if (core.wal.insertLsn > fork.switchLsn) {
+      core.log('log', `this node's WAL (to ${formatLsn(core.wal.insertLsn)}) diverged from timeline ${fork.timeline}, which forked at ${formatLsn(fork.switchLsn)}: rewinding`);
+      if (!(await rewindTo(core, txn, fork.switchLsn))) {
+        core.log('log', 'cannot rewind: the last checkpoint is past the fork point; taking a base backup');
+        return 'backup';
+      }
+    }
+    await txn.write({ ...txn.current()!, timeline, history });
+    core.log('log', `following timeline ${timeline} from ${formatLsn(core.wal.insertLsn)}`);
+    return 'follow';
+  });
 }
-

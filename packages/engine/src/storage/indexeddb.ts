@@ -2,6 +2,8 @@
  * IndexedDB storage through `idb`: one database per (cluster, nodeId), with the sealed control
  * record and latest checkpoint in `meta` and WAL chunks in `wal` keyed by start LSN. IndexedDB
  * transactions are atomic, so a checkpoint and the control record pointing at it land together.
+ * Every write asks for `durability: 'strict'`: Chromium's default ('relaxed') reports success
+ * before the data reaches the disk, which would make 'local' and 'on' commits lie.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Lsn } from '../wal/lsn.ts';
@@ -24,6 +26,7 @@ export async function indexedDbStorage(cluster: string, nodeId: string): Promise
       d.createObjectStore('wal', { keyPath: 'lsn' });
     },
   });
+  const strict = { durability: 'strict' } as const;
   const range = (lo?: Lsn, hi?: Lsn) =>
     lo === undefined ? IDBKeyRange.upperBound(hi!, true) : hi === undefined ? IDBKeyRange.lowerBound(lo) : IDBKeyRange.bound(lo, hi, false, true);
 
@@ -34,10 +37,12 @@ export async function indexedDbStorage(cluster: string, nodeId: string): Promise
       return row && unseal<ControlFile>(row.bytes, 'control file');
     },
     async writeControl(control) {
-      await db.put('meta', { bytes: seal(control) }, 'control');
+      const tx = db.transaction('meta', 'readwrite', strict);
+      void tx.store.put({ bytes: seal(control) }, 'control');
+      await tx.done;
     },
     async appendWal(chunks) {
-      const tx = db.transaction('wal', 'readwrite');
+      const tx = db.transaction('wal', 'readwrite', strict);
       for (const c of chunks) void tx.store.put({ lsn: c.lsn, end: c.end, bytes: c.bytes });
       await tx.done;
     },
@@ -49,7 +54,7 @@ export async function indexedDbStorage(cluster: string, nodeId: string): Promise
       return [...(first && first.end > from ? [first] : []), ...after];
     },
     async removeWalBefore(lsn) {
-      const tx = db.transaction('wal', 'readwrite');
+      const tx = db.transaction('wal', 'readwrite', strict);
       let cursor = await tx.store.openCursor(range(undefined, lsn));
       while (cursor) {
         if (cursor.value.end <= lsn) await cursor.delete();
@@ -58,10 +63,12 @@ export async function indexedDbStorage(cluster: string, nodeId: string): Promise
       await tx.done;
     },
     async removeWalFrom(lsn) {
-      await db.delete('wal', range(lsn));
+      const tx = db.transaction('wal', 'readwrite', strict);
+      void tx.store.delete(range(lsn));
+      await tx.done;
     },
     async writeCheckpoint(checkpoint, control) {
-      const tx = db.transaction('meta', 'readwrite');
+      const tx = db.transaction('meta', 'readwrite', strict);
       void tx.store.put({ bytes: checkpoint.bytes, lsn: checkpoint.lsn }, 'checkpoint');
       void tx.store.put({ bytes: seal(control) }, 'control');
       await tx.done;

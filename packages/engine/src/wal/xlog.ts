@@ -20,8 +20,9 @@ export class WalWriter {
   private pending: WalChunk[] = [];
   private flushing = false;
   private waiters: Waiter[] = [];
-  private failure: unknown;
+  private failure: SqlError | undefined;
   private readonly flushListeners = new Set<(chunks: readonly WalChunk[]) => void>();
+  private readonly failureListeners = new Set<(failure: SqlError) => void>();
   /** Recently flushed chunks, so walsenders of caught-up standbys never go back to storage. */
   private recent: WalChunk[] = [];
   private recentBytes = 0;
@@ -69,6 +70,22 @@ export class WalWriter {
   /** Wait until everything appended so far is durable. */
   flushAll(): Promise<void> {
     return this.waitFlush(this.insertLsn);
+  }
+
+  /** A flush failed: everything after `flushLsn` is gone and the writer refuses appends until `resume()`. */
+  onFailure(listener: (failure: SqlError) => void): () => void {
+    this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
+  }
+
+  /** Why WAL writes are refused, while they are. */
+  get failed(): SqlError | undefined {
+    return this.failure;
+  }
+
+  /** Storage accepts writes again: WAL continues from the last flushed position. */
+  resume(): void {
+    this.failure = undefined;
   }
 
   onFlush(listener: (chunks: readonly WalChunk[]) => void): () => void {
@@ -143,10 +160,15 @@ export class WalWriter {
         for (const l of this.flushListeners) l(batch);
       }
     } catch (e) {
-      // a failed WAL flush is PostgreSQL's PANIC: nothing after it can be trusted to be durable
-      this.failure = new SqlError(SQLSTATE.data_corrupted, `could not write to WAL: ${e instanceof Error ? e.message : String(e)}`);
-      for (const w of this.waiters) w.reject(this.failure);
+      // a failed WAL flush is PostgreSQL's PANIC: what was not flushed is gone (one storage
+      // transaction wrote none of it), and the WAL continues from the last flushed record
+      const failure = new SqlError(SQLSTATE.data_corrupted, `could not write to WAL: ${e instanceof Error ? e.message : String(e)}`);
+      this.failure = failure;
+      this.pending = [];
+      this.insertLsn = this.flushLsn;
+      for (const w of this.waiters) w.reject(failure);
       this.waiters = [];
+      for (const l of this.failureListeners) l(failure);
     } finally {
       this.flushing = false;
     }

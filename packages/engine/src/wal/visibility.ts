@@ -1,0 +1,75 @@
+/**
+ * Durable before visible: which committed state readers, live queries and new transactions see.
+ * A commit at 'local' or stronger is appended to the WAL at once (later writers build on it) but
+ * shown only when the flush reaches its commit record; at 'off' it is shown at once. When a flush
+ * fails, every commit after the last flushed one is withdrawn — readers fall back to the durable
+ * state, and transactions begun on top of a withdrawn one can no longer commit (their epoch ended).
+ */
+import type { DbState } from '../state/state.ts';
+import type { Lsn } from './lsn.ts';
+import type { WalWriter } from './xlog.ts';
+
+export interface Shown {
+  end: Lsn;
+  tables: Set<number>;
+}
+
+interface Pending extends Shown {
+  state: DbState;
+}
+
+export class CommitVisibility {
+  /** Commits in the WAL but not yet flushed, oldest first. */
+  private unflushed: Pending[] = [];
+  /** The newest state whose commit is flushed (or that came from replay or storage). */
+  private durable: DbState;
+  /** Ends when a flush fails: a transaction forked in an older epoch may build on withdrawn commits. */
+  epoch = 0;
+
+  constructor(initial: DbState, wal: WalWriter, private readonly immediate: () => boolean, private readonly show: (state: DbState, info: Shown) => void) {
+    this.durable = initial;
+    wal.onFlush(() => this.flushed(wal.flushLsn));
+    wal.onFailure(() => this.withdraw(wal.flushLsn));
+  }
+
+  /** The state the next transaction starts from: the newest commit, shown or not. */
+  latest(visible: DbState): DbState {
+    return this.unflushed[this.unflushed.length - 1]?.state ?? visible;
+  }
+
+  /** A commit ending at `end` was appended to the WAL. */
+  committed(end: Lsn, state: DbState, tables: Set<number>): void {
+    this.unflushed.push({ end, state, tables });
+    if (this.immediate()) this.show(state, { end, tables });
+  }
+
+  /** State replaced from outside the commit path (replay, rewind, base backup): it is the durable one. */
+  reset(state: DbState): void {
+    this.unflushed = [];
+    this.durable = state;
+  }
+
+  private flushed(flushLsn: Lsn): void {
+    let last: Pending | undefined;
+    const tables = new Set<number>();
+    while (this.unflushed.length && this.unflushed[0]!.end <= flushLsn) {
+      last = this.unflushed.shift()!;
+      for (const t of last.tables) tables.add(t);
+    }
+    if (!last) return;
+    this.durable = last.state;
+    if (!this.immediate()) this.show(last.state, { end: last.end, tables });
+  }
+
+  private withdraw(flushLsn: Lsn): void {
+    this.epoch++;
+    const lost = this.unflushed;
+    this.unflushed = [];
+    // at 'off' the lost commits were shown: take them back
+    if (this.immediate() && lost.length) {
+      const tables = new Set<number>();
+      for (const p of lost) for (const t of p.tables) tables.add(t);
+      this.show(this.durable, { end: flushLsn, tables });
+    }
+  }
+}

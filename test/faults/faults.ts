@@ -1,0 +1,93 @@
+/**
+ * Fault-injection plumbing for test/faults: a seeded PRNG, storage whose every operation takes a
+ * random number of event-loop turns (so concurrent control changes interleave differently per
+ * seed) and can be made to fail, and a fresh reopen of a node's storage to see what survived.
+ */
+import { openNode, type Node, type Storage } from '@walrtc/engine';
+import type { Transport } from '@walrtc/transport';
+import { memoryStorage } from '../../packages/engine/src/storage/memory.ts';
+
+/** mulberry32: every run is reproducible from its seed. */
+export function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Wait `n` macrotask turns: timers, I/O and every microtask queued meanwhile run. */
+export async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+}
+
+export interface FaultyStorage extends Storage {
+  /** Make every write fail (IndexedDB's QuotaExceededError) until called with false. */
+  failWrites(on: boolean): void;
+  /** Hold the next WAL appends: `reached` resolves when one is waiting, `release` lets them all through. */
+  holdWal(): { reached: Promise<void>; release(): void };
+}
+
+/** Memory storage whose operations each wait 0..maxTurns turns, chosen by `random`. */
+export function faultyStorage(random: () => number, maxTurns = 4, inner: Storage = memoryStorage()): FaultyStorage {
+  let failing = false;
+  let held: { reached: () => void; released: Promise<void> } | undefined;
+  const slow = async () => turns(Math.floor(random() * (maxTurns + 1)));
+  const write = async () => {
+    await slow();
+    if (failing) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+  };
+  return {
+    kind: inner.kind,
+    failWrites: (on) => void (failing = on),
+    holdWal() {
+      let reached!: () => void;
+      let release!: () => void;
+      const r = new Promise<void>((ok) => (reached = ok));
+      held = { reached, released: new Promise<void>((ok) => (release = ok)) };
+      return { reached: r, release: () => { held = undefined; release(); } };
+    },
+    async readControl() { await slow(); return inner.readControl(); },
+    async writeControl(c) { await write(); return inner.writeControl(c); },
+    async appendWal(chunks) {
+      if (held) {
+        held.reached();
+        await held.released;
+      }
+      await write();
+      return inner.appendWal(chunks);
+    },
+    async readWal(from) { await slow(); return inner.readWal(from); },
+    async removeWalBefore(lsn) { await write(); return inner.removeWalBefore(lsn); },
+    async removeWalFrom(lsn) { await write(); return inner.removeWalFrom(lsn); },
+    async writeCheckpoint(cp, c) { await write(); return inner.writeCheckpoint(cp, c); },
+    async readCheckpoint() { await slow(); return inner.readCheckpoint(); },
+    async close() {},
+  };
+}
+
+/** Open a node on `storage` alone (no transport), as a restart of the node would. */
+export async function reopen(cluster: string, nodeId: string, storage: Storage): Promise<Node> {
+  return openNode({ cluster, nodeId, storage, log: () => {} });
+}
+
+/**
+ * A node that goes silent with its channels open (a frozen tab, or replies lost on the way): while
+ * silenced, what it sends is dropped and what it is sent is never seen; nobody sees it leave.
+ */
+export function silenceable(): { wrap: (t: Transport) => Transport; silence: (on: boolean) => void } {
+  let silent = false;
+  const wrap = (t: Transport): Transport => ({
+    get nodeId() { return t.nodeId; },
+    peers: () => t.peers(),
+    on: ((event: string, fn: (...args: unknown[]) => void) =>
+      event === 'message' ? t.on('message', (from, msg) => void (silent || fn(from, msg))) : t.on(event as 'peer', fn as (id: string) => void)) as Transport['on'],
+    off: t.off.bind(t),
+    send: async (to, msg) => (silent ? undefined : t.send(to, msg)),
+    close: () => t.close(),
+  });
+  return { wrap, silence: (on) => void (silent = on) };
+}
