@@ -84,7 +84,15 @@ export class Database {
 
   private async statement(st: ParsedStatement, params: readonly Value[], session: Session): Promise<RawResult> {
     const stmt = st.stmt;
-    if ('TransactionStmt' in stmt) return this.control(stmt.TransactionStmt, session);
+    if ('TransactionStmt' in stmt) {
+      try {
+        return await this.control(stmt.TransactionStmt, session);
+      } catch (e) {
+        // RELEASE or ROLLBACK TO an unknown savepoint aborts the block like any other error
+        if (session.txn) session.failed = true;
+        throw e;
+      }
+    }
     if (session.failed) throw aborted();
     if ('VariableSetStmt' in stmt && stmt.VariableSetStmt.name === 'TRANSACTION') {
       if (!session.txn || session.implicit) session.warn(SQLSTATE.no_active_sql_transaction, 'SET TRANSACTION can only be used in transaction blocks');

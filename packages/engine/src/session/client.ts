@@ -58,11 +58,11 @@ class Scope {
 
   constructor(readonly release: () => void) {}
 
-  /** fn's statements run one after another even when fn does not await each. */
-  serial<T>(fn: () => Promise<T>): Promise<T> {
+  /** fn's statements run one after another even when fn does not await each; `ending` is transaction()'s own COMMIT or ROLLBACK. */
+  serial<T>(fn: () => Promise<T>, ending = false): Promise<T> {
     const run = this.tail.then(() => {
       if (this.killed) throw this.killed;
-      if (this.closed) throw new SqlError(SQLSTATE.no_active_sql_transaction, 'the transaction is closed');
+      if (this.closed && !ending) throw new SqlError(SQLSTATE.no_active_sql_transaction, 'the transaction is closed');
       return fn();
     });
     this.tail = run.catch(() => {});
@@ -117,9 +117,10 @@ export class SessionClient {
           value = this.context ? await this.context.run(scope, () => fn(tx)) : await fn(tx);
         } catch (e) {
           await scope.serial(async () => {
+            if (scope.closed) return;
             scope.closed = true;
             await this.call('ROLLBACK', undefined, true, undefined);
-          }).catch(() => {});
+          }, true).catch(() => {});
           throw e;
         }
         // fn may have left statements running; they finish before the COMMIT
@@ -127,7 +128,7 @@ export class SessionClient {
           if (scope.closed) return 'ROLLBACK';
           scope.closed = true;
           return (await this.call('COMMIT', undefined, true, undefined))[0]?.command;
-        });
+        }, true);
         if (end === 'ROLLBACK' && !scope.rolledBack) {
           throw new SqlError(SQLSTATE.in_failed_sql_transaction, 'current transaction is aborted, commands ignored until end of transaction block');
         }
