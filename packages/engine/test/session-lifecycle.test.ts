@@ -6,7 +6,7 @@
  * uncommitted writes; PGlite's live.query shape.
  */
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openNode, SqlError, type QueryResult } from '../src/index.ts';
 import { connectWorkerNode, exposeHost, type NodeApi, type OpenWorkerNodeOptions } from '../src/worker/index.ts';
 
@@ -132,6 +132,12 @@ describe.each(hosts)('%s', (_name, open) => {
     await expect(node.live.query('select * from missing')).rejects.toMatchObject({ code: '42P01' });
   });
 
+  it('refuses the serializers option loudly (parameter types are not known before planning)', async () => {
+    const node = await fresh();
+    await expect(node.query('select $1::int as n', [1], { serializers: { 23: (v) => String(v) } })).rejects.toMatchObject({ code: '0A000' });
+    expect((await node.query('select $1::int as n', [1], { serializers: {} })).rows).toEqual([{ n: 1 }]);
+  });
+
   it('has PGlite\'s readiness API and closed flag', async () => {
     const node = await fresh();
     expect(node.ready).toBe(true);
@@ -139,6 +145,23 @@ describe.each(hosts)('%s', (_name, open) => {
     expect(node.closed).toBe(false);
     await node.close();
     expect(node.closed).toBe(true);
+  });
+});
+
+describe('where a call from inside transaction() cannot be recognised (no AsyncLocalStorage, as in browsers)', () => {
+  it('a statement waiting behind the transaction is logged after deadlock_timeout, and runs once it ends', async () => {
+    const logs: string[] = [];
+    const spy = vi.spyOn(process, 'getBuiltinModule').mockImplementation(() => undefined as never);
+    const node = await inProcess({ cluster: `no-als-${process.pid}-${++counter}`, storage: 'memory', log: (_level, m) => void logs.push(m) });
+    spy.mockRestore();
+    await node.exec('create table t (id int primary key)');
+    let nested: Promise<unknown> | undefined;
+    await node.transaction(async (tx) => {
+      await tx.query('insert into t values (1)');
+      nested = node.query('select count(*)::int as n from t');
+      await until(() => logs.some((m) => m.startsWith('a statement has waited 1000 ms for a transaction() to finish')));
+    });
+    expect(await nested).toMatchObject({ rows: [{ n: 1 }] });
   });
 });
 
