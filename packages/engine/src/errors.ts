@@ -68,6 +68,11 @@ export const SQLSTATE = {
   statement_completion_unknown: '40003',
 } as const;
 
+/** What a call on a closed (or closing) node fails with. */
+export function closedError(): SqlError {
+  return new SqlError(SQLSTATE.admin_shutdown, 'terminating connection because the node is closed');
+}
+
 export function featureNotSupported(what: string): SqlError {
   return new SqlError(SQLSTATE.feature_not_supported, `${what} is not supported`);
 }

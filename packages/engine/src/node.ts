@@ -4,7 +4,7 @@
  * transactions, checkpoints, and reports its status; replication/ does the streaming.
  */
 import { Database, type SynchronousCommit } from './database.ts';
-import { SqlError, SQLSTATE } from './errors.ts';
+import { closedError, SqlError, SQLSTATE } from './errors.ts';
 import { recover, type Logger } from './recovery.ts';
 import type { WalArchive } from './replication/archive.ts';
 import type { ReceiverProgress } from './replication/receiver.ts';
@@ -163,6 +163,8 @@ export class Node implements Queryable {
   private readonly failover: 'auto' | 'manual';
   private readonly maxWalSize: number;
   private isClosed = false;
+  /** close() has begun: no new statement may start (the session's block is already rolled back). */
+  private closing = false;
   private checkpointing: Promise<void> | undefined;
   /** The node's one session (query, exec, transaction, live): PGlite's surface. */
   private readonly client: SessionClient;
@@ -321,9 +323,10 @@ export class Node implements Queryable {
   }
 
   async close(): Promise<void> {
-    if (this.isClosed) return;
+    if (this.isClosed || this.closing) return;
+    this.closing = true;
     // a block left open is rolled back, as when a PostgreSQL session disconnects
-    await this.client.abort();
+    await this.client.abort(closedError());
     const replication = this.replication;
     if (replication && this.failover === 'auto') {
       // a primary closing cleanly hands over first; a standby leaves the membership through the primary
@@ -363,6 +366,6 @@ export class Node implements Queryable {
   }
 
   private assertOpen(): void {
-    if (this.isClosed) throw new SqlError(SQLSTATE.admin_shutdown, 'terminating connection because the node is closed');
+    if (this.isClosed || this.closing) throw closedError();
   }
 }

@@ -177,6 +177,29 @@ describe('closing with a block open', () => {
     expect((await again.query('select count(*)::int as n from t')).rows).toEqual([{ n: 0 }]);
     await again.query('insert into t values (1)');
   });
+
+  it.each(hosts)('%s: a transaction() still running fails with 57P01 and commits nothing', async (_name, open) => {
+    const options = { cluster: `close-tx-${process.pid}-${++counter}`, nodeId: `c${counter}`, storage: 'indexeddb' as const, log: () => {} };
+    const node = await open(options);
+    await node.exec('create table t (id int primary key)');
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const running = node.transaction(async (tx) => {
+      await tx.query('insert into t values (1)');
+      entered();
+      await gate;
+      await tx.query('insert into t values (2)').catch(() => {});
+      return 'fn finished';
+    });
+    await inside;
+    await node.close();
+    release();
+    await expect(running).rejects.toMatchObject({ code: '57P01' });
+    const again = await inProcess(options);
+    expect((await again.query('select count(*)::int as n from t')).rows).toEqual([{ n: 0 }]);
+  });
 });
 
 async function until(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {

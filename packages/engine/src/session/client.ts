@@ -141,11 +141,23 @@ export class SessionClient {
     });
   }
 
-  /** Roll back whatever block is open (the node is closing). */
-  async abort(): Promise<void> {
+  /**
+   * The node is closing: roll back whatever block is open, and end a running transaction(fn)
+   * with `reason` so neither its remaining tx calls nor its COMMIT can reach the session.
+   */
+  async abort(reason: SqlError): Promise<void> {
     this.stopIdleTimer();
+    this.kill(reason);
     await this.backend.abort();
     this.status = 'I';
+  }
+
+  private kill(reason: SqlError): void {
+    const scope = this.owner;
+    if (!scope) return;
+    scope.killed = reason;
+    this.owner = undefined;
+    scope.release();
   }
 
   private transactionFor(scope: Scope): Transaction {
@@ -234,14 +246,8 @@ export class SessionClient {
     this.status = 'I';
     void this.backend.abort().catch((e) => this.options.log('warning', `rolling back an idle transaction failed: ${e instanceof Error ? e.message : String(e)}`));
     this.options.log('log', 'an idle transaction block was rolled back (idleInTransactionSessionTimeout)');
-    const scope = this.owner;
-    if (scope) {
-      scope.killed = error;
-      this.owner = undefined;
-      scope.release();
-    } else {
-      this.terminated = error;
-    }
+    if (this.owner) this.kill(error);
+    else this.terminated = error;
   }
 }
 

@@ -10,7 +10,7 @@
  * one round trip: exec() with several statements (one implicit transaction).
  */
 import * as Comlink from 'comlink';
-import { SqlError, SQLSTATE } from '../errors.ts';
+import { closedError } from '../errors.ts';
 import type { LiveOptions } from '../live/live.ts';
 import { defaultScheduler } from '../live/schedule.ts';
 import type { Node, NodeStatus } from '../node.ts';
@@ -139,6 +139,7 @@ export class WorkerNode implements NodeApi {
     if (this.isClosed) return;
     this.isClosed = true;
     try {
+      await this.client.abort(closedError());
       await this.host.close();
     } finally {
       this.dispose();
@@ -146,7 +147,7 @@ export class WorkerNode implements NodeApi {
   }
 
   private assertOpen(): void {
-    if (this.isClosed) throw new SqlError(SQLSTATE.admin_shutdown, 'terminating connection because the node is closed');
+    if (this.isClosed) throw closedError();
   }
 }
 
