@@ -40,11 +40,11 @@ export function shapeResults(raw: readonly RawResult[], options: QueryOptions | 
   let affected = 0;
   return raw.map((r) => {
     if (COUNTED.has(r.command)) affected += r.rowCount;
-    return { ...shapeRows(r, options), affectedRows: affected };
+    return { rows: shapeRows(r, options), fields: r.fields, rowCount: r.rowCount, command: r.command, affectedRows: affected };
   });
 }
 
-function shapeRows(r: RawResult, options: QueryOptions | undefined): Omit<QueryResult<never>, 'affectedRows'> {
+function shapeRows(r: RawResult, options: QueryOptions | undefined): never[] {
   const { fields } = r;
   let rows = r.rows;
   const parsers = options?.parsers;
@@ -55,12 +55,10 @@ function shapeRows(r: RawResult, options: QueryOptions | undefined): Omit<QueryR
       return parse && v !== null ? parse(formatValue(v, f.type)!, f.dataTypeID) : v;
     }));
   }
-  const shaped = options?.rowMode === 'array'
-    ? rows
-    : rows.map((row) => {
-      const o: Record<string, Value> = {};
-      for (let i = 0; i < fields.length; i++) o[fields[i]!.name] = row[i];
-      return o;
-    });
-  return { rows: shaped as never[], fields, rowCount: r.rowCount, command: r.command };
+  if (options?.rowMode === 'array') return rows as never[];
+  return rows.map((row) => {
+    const o: Record<string, Value> = {};
+    for (let i = 0; i < fields.length; i++) o[fields[i]!.name] = row[i];
+    return o;
+  }) as never[];
 }
