@@ -82,6 +82,17 @@ interface Workload {
   run(db: Db): Promise<void>;
 }
 
+const BLOCK = 10;
+
+/** Statements 1..N in transaction blocks of BLOCK, each BEGIN and COMMIT its own call, as an ORM or node-postgres client sends them. */
+async function blocks(db: Db, statement: (i: number) => Promise<unknown>): Promise<void> {
+  for (let i = 1; i <= N; i += BLOCK) {
+    await db.query('BEGIN');
+    for (let j = i; j < i + BLOCK && j <= N; j++) await statement(j);
+    await db.query('COMMIT');
+  }
+}
+
 // Workloads run in this order on one fresh database per round; later ones read what earlier ones wrote.
 const workloads: Workload[] = [
   {
@@ -148,6 +159,28 @@ const workloads: Workload[] = [
       for (let i = 1; i <= N; i++) await db.query('UPDATE x SET amount = amount + $1 WHERE id = $2', ['0.10', bigKey(i)]);
     },
   },
+  // the session path: BEGIN … COMMIT sent as separate calls, BLOCK statements per block
+  {
+    label: `INSERT, BEGIN…COMMIT across calls, ${BLOCK} per block (${N / 1000}k)`,
+    ops: N,
+    async run(db) {
+      await blocks(db, (i) => db.query('INSERT INTO s (id, name, n) VALUES ($1, $2, $3)', [i, name(i), i]));
+    },
+  },
+  {
+    label: `SELECT by primary key, BEGIN…COMMIT across calls, ${BLOCK} per block (${N / 1000}k)`,
+    ops: N,
+    async run(db) {
+      await blocks(db, (i) => db.query('SELECT id, name, n FROM s WHERE id = $1', [i]));
+    },
+  },
+  {
+    label: `UPDATE by key, BEGIN…COMMIT across calls, ${BLOCK} per block (${N / 1000}k)`,
+    ops: N,
+    async run(db) {
+      await blocks(db, (i) => db.query('UPDATE s SET n = $1 WHERE id = $2', [i + 1, i]));
+    },
+  },
   {
     label: `${BULK / 1000}k-row INSERT in one transaction (rows/s)`,
     ops: BULK,
@@ -160,7 +193,7 @@ const workloads: Workload[] = [
 ];
 
 const SCHEMA = [
-  ...['p', 'l', 'b'].map((t) => `CREATE TABLE ${t} (id int PRIMARY KEY, name text, n int);`),
+  ...['p', 'l', 's', 'b'].map((t) => `CREATE TABLE ${t} (id int PRIMARY KEY, name text, n int);`),
   'CREATE TABLE x (id bigint PRIMARY KEY, name text, amount numeric(12,2));',
 ].join('\n');
 

@@ -4,13 +4,15 @@
  * on a fork of the committed state; COMMIT appends its records plus a commit record to the WAL,
  * publishes the fork, and waits for the durability `synchronousCommit` asks for.
  */
+import type { TransactionStmt } from '@pgsql/types';
 import { SqlError, SQLSTATE } from './errors.ts';
-import type { ExecEnv, Field, NodeHooks, QueryResult, RunContext, WriteTxn } from './sql/env.ts';
+import { rawResult as result, type RawResult } from './session/result.ts';
+import type { Session } from './session/session.ts';
+import { OpenTxn } from './session/transaction.ts';
+import type { ExecEnv, NodeHooks, RunContext } from './sql/env.ts';
 import { PlanCache } from './sql/executor.ts';
 import { parse, type ParsedStatement } from './sql/parse.ts';
-import { TYPE_OID, type Value } from './sql/types.ts';
-import { outputValue } from './sql/values.ts';
-import { redo } from './state/redo.ts';
+import type { Value } from './sql/types.ts';
 import type { DbState } from './state/state.ts';
 import type { Lsn } from './wal/lsn.ts';
 import type { WalRecord } from './wal/record.ts';
@@ -22,29 +24,6 @@ export type SynchronousCommit = 'off' | 'local' | 'remote_write' | 'on' | 'remot
 export interface CommitInfo {
   end: Lsn;
   tables: Set<number>;
-}
-
-/** A transaction block opened by BEGIN or transaction(): it holds the writer lock until it ends. */
-export class Session {
-  txn?: OpenTxn;
-  failed = false;
-  /** The block was opened by a multi-statement exec(), not by BEGIN: it commits when the exec ends. */
-  implicit = false;
-}
-
-class OpenTxn implements WriteTxn {
-  readonly records: WalRecord[] = [];
-  readonly sequenceWrites: WalRecord[] = [];
-  readonly tables = new Set<number>();
-  constructor(readonly state: DbState, readonly xid: number, readonly now: Date, readonly release: () => void) {}
-
-  write(rec: WalRecord): void {
-    redo(this.state, rec);
-    this.records.push(rec);
-    if ('table' in rec && typeof rec.table === 'number') this.tables.add(rec.table);
-    else if (rec.kind === 'create_table') this.tables.add(rec.table.oid);
-    else if (rec.kind === 'create_index') this.tables.add(rec.index.table);
-  }
 }
 
 export interface DatabaseOptions {
@@ -59,11 +38,14 @@ export class Database {
   private lockTail: Promise<void> = Promise.resolve();
   private nextXid = 1;
   private readonly commitListeners = new Set<(c: CommitInfo) => void>();
+  /** What nextval() and setval() see inside a READ ONLY block. */
+  private readonly readOnlyHooks: NodeHooks;
 
   private readonly visibility: CommitVisibility;
   private readonly epochOf = new WeakMap<OpenTxn, number>();
 
   constructor(public state: DbState, readonly wal: WalWriter, readonly options: DatabaseOptions) {
+    this.readOnlyHooks = { ...options.hooks, readOnly: () => true, readOnlyDetail: () => undefined };
     this.visibility = new CommitVisibility(state, wal, () => this.options.synchronousCommit === 'off', (s, info) => this.show(s, info));
   }
 
@@ -88,55 +70,74 @@ export class Database {
     for (const l of this.commitListeners) l(info);
   }
 
-  /** Run every statement of `sql` (exec), or exactly one with parameters (query). */
-  async run(sql: string, params: readonly Value[] | undefined, session: Session | undefined, single: boolean): Promise<QueryResult[]> {
+  /**
+   * Run every statement of `sql` (exec), or exactly one with parameters (query), in `session`.
+   * As in PostgreSQL's simple-query protocol, several statements outside a block form an implicit
+   * block that commits at the end or not at all; a BEGIN among them makes it a regular block
+   * (statements before it included) that stays open after the call, failed if a statement failed.
+   */
+  async run(sql: string, params: readonly Value[] | undefined, session: Session, single: boolean): Promise<RawResult[]> {
     const statements = parse(sql);
     if (single && statements.length > 1) throw new SqlError(SQLSTATE.syntax_error, 'cannot insert multiple commands into a prepared statement');
-    const results: QueryResult[] = [];
-    // exec() without transaction(): statements between BEGIN and COMMIT share one session, and
-    // like PostgreSQL's simple-query protocol, several statements outside BEGIN … COMMIT form an
-    // implicit transaction block: all of them commit, or none does
-    const s = session ?? new Session();
-    const implicitBlock = !session && statements.length > 1;
+    const results: RawResult[] = [];
+    const implicitBlock = !single && statements.length > 1;
     try {
       for (const st of statements) {
-        if (implicitBlock && !s.txn && !('TransactionStmt' in st.stmt)) {
-          s.txn = await this.begin();
-          s.implicit = true;
+        if (implicitBlock && !session.txn && !('TransactionStmt' in st.stmt)) {
+          session.txn = await this.begin();
+          session.implicit = true;
         }
-        results.push(await this.statement(st, params ?? [], s));
+        results.push(await this.statement(st, params ?? [], session));
       }
-      if (s.implicit && s.txn) await this.transactionStatement('TRANS_STMT_COMMIT', s);
-    } finally {
-      if (!session && s.txn) this.rollback(s);
+      if (session.implicit && session.txn) await this.end(session, 'commit');
+    } catch (e) {
+      if (session.implicit) this.rollback(session);
+      throw e;
     }
     return results;
   }
 
-  private async statement(st: ParsedStatement, params: readonly Value[], session: Session): Promise<QueryResult> {
+  private async statement(st: ParsedStatement, params: readonly Value[], session: Session): Promise<RawResult> {
     const stmt = st.stmt;
-    if ('TransactionStmt' in stmt) return this.transactionStatement(stmt.TransactionStmt.kind ?? '', session);
-    if (session.failed) {
-      throw new SqlError(SQLSTATE.in_failed_sql_transaction, 'current transaction is aborted, commands ignored until end of transaction block');
+    if ('TransactionStmt' in stmt) {
+      try {
+        return await this.control(stmt.TransactionStmt, session);
+      } catch (e) {
+        // RELEASE or ROLLBACK TO an unknown savepoint aborts the block like any other error
+        if (session.txn) session.failed = true;
+        throw e;
+      }
+    }
+    if (session.failed) throw aborted();
+    if ('VariableSetStmt' in stmt && stmt.VariableSetStmt.name === 'TRANSACTION') {
+      if (!session.txn || session.implicit) session.warn(SQLSTATE.no_active_sql_transaction, 'SET TRANSACTION can only be used in transaction blocks');
+      else session.setCharacteristics(stmt.VariableSetStmt.args);
+      return result('SET', [], [], 0);
     }
     try {
       return await this.execute(st, params, session);
     } catch (e) {
       if (session.txn) session.failed = true;
       throw e;
+    } finally {
+      if (session.txn) session.queried = true;
     }
   }
 
-  private async execute(st: ParsedStatement, params: readonly Value[], session: Session): Promise<QueryResult> {
+  private async execute(st: ParsedStatement, params: readonly Value[], session: Session): Promise<RawResult> {
     const hooks = this.options.hooks;
     const open = session.txn;
     const readState = open ? open.state : this.state;
     const plan = this.plans.get(st.text, st.stmt, readState, hooks);
-    if (plan.writes && hooks.readOnly()) {
-      throw new SqlError(SQLSTATE.read_only_sql_transaction, `cannot execute ${plan.command} in a read-only transaction`, { detail: hooks.readOnlyDetail?.() });
+    const readOnlyBlock = open !== undefined && session.readOnly;
+    if (plan.writes && (readOnlyBlock || hooks.readOnly())) {
+      const detail = readOnlyBlock ? undefined : hooks.readOnlyDetail?.();
+      throw new SqlError(SQLSTATE.read_only_sql_transaction, `cannot execute ${plan.command} in a read-only transaction`, { detail });
     }
+    // nextval() and setval() ask the env's hooks whether they may write
+    const envHooks = readOnlyBlock ? this.readOnlyHooks : hooks;
     if (!plan.writes) {
-      const env: ExecEnv = { state: readState, txn: open, hooks, sequenceWrites: [] };
+      const env: ExecEnv = { state: readState, txn: open, hooks: envHooks, sequenceWrites: [] };
       const ctx: RunContext = { params, now: open?.now ?? new Date(), env };
       const out = plan.run(ctx);
       if (env.sequenceWrites.length) {
@@ -173,32 +174,73 @@ export class Database {
     return result(plan.command, plan.columns, out.rows, out.rowCount);
   }
 
-  private async transactionStatement(kind: string, session: Session): Promise<QueryResult> {
+  /** BEGIN, COMMIT, ROLLBACK (AND CHAIN), SAVEPOINT, RELEASE, ROLLBACK TO: PostgreSQL's xact.c rules. */
+  private async control(ts: TransactionStmt, session: Session): Promise<RawResult> {
+    const kind = ts.kind ?? '';
+    if (session.failed && kind !== 'TRANS_STMT_COMMIT' && kind !== 'TRANS_STMT_ROLLBACK' && kind !== 'TRANS_STMT_ROLLBACK_TO') throw aborted();
+    const inBlock = session.txn !== undefined && !session.implicit;
+    const name = ts.savepoint_name ?? '';
     switch (kind) {
       case 'TRANS_STMT_BEGIN':
-      case 'TRANS_STMT_START':
-        // PostgreSQL only warns "there is already a transaction in progress"
-        if (!session.txn) session.txn = await this.begin();
-        session.implicit = false;
-        return result('BEGIN', [], [], 0);
-      case 'TRANS_STMT_COMMIT': {
-        if (!session.txn) return result('COMMIT', [], [], 0);
-        if (session.failed) {
-          this.rollback(session);
-          return result('ROLLBACK', [], [], 0);
+      case 'TRANS_STMT_START': {
+        if (inBlock) session.warn(SQLSTATE.active_sql_transaction, 'there is already a transaction in progress');
+        else {
+          session.txn ??= await this.begin();
+          session.implicit = false;
+          session.setCharacteristics(ts.options);
         }
-        const end = this.commit(session.txn);
-        session.txn = undefined;
-        session.implicit = false;
-        if (end !== undefined) await this.durable(end);
-        return result('COMMIT', [], [], 0);
+        return result(kind === 'TRANS_STMT_BEGIN' ? 'BEGIN' : 'START TRANSACTION', [], [], 0);
       }
-      case 'TRANS_STMT_ROLLBACK':
-        this.rollback(session);
+      case 'TRANS_STMT_COMMIT':
+      case 'TRANS_STMT_ROLLBACK': {
+        const verb = kind === 'TRANS_STMT_COMMIT' ? 'COMMIT' : 'ROLLBACK';
+        if (!inBlock) {
+          if (ts.chain) throw new SqlError(SQLSTATE.no_active_sql_transaction, `${verb} AND CHAIN can only be used in transaction blocks`);
+          session.warn(SQLSTATE.no_active_sql_transaction, 'there is no transaction in progress');
+          // in an implicit block (exec) the statements before it still end here
+          if (session.txn) await this.end(session, verb === 'COMMIT' ? 'commit' : 'rollback');
+          return result(verb, [], [], 0);
+        }
+        const { readOnly, isolation } = session;
+        const outcome = verb === 'COMMIT' && !session.failed ? 'commit' : 'rollback';
+        await this.end(session, outcome);
+        if (ts.chain) {
+          session.txn = await this.begin();
+          session.readOnly = readOnly;
+          session.isolation = isolation;
+        }
+        return result(outcome === 'commit' ? 'COMMIT' : 'ROLLBACK', [], [], 0);
+      }
+      case 'TRANS_STMT_SAVEPOINT':
+        if (!inBlock) throw new SqlError(SQLSTATE.no_active_sql_transaction, 'SAVEPOINT can only be used in transaction blocks');
+        session.txn!.savepoint(name);
+        return result('SAVEPOINT', [], [], 0);
+      case 'TRANS_STMT_RELEASE':
+        if (!inBlock) throw new SqlError(SQLSTATE.no_active_sql_transaction, 'RELEASE SAVEPOINT can only be used in transaction blocks');
+        if (!session.txn!.has(name)) throw noSavepoint(name);
+        session.txn!.releaseSavepoint(name);
+        return result('RELEASE', [], [], 0);
+      case 'TRANS_STMT_ROLLBACK_TO':
+        if (!inBlock) throw new SqlError(SQLSTATE.no_active_sql_transaction, 'ROLLBACK TO SAVEPOINT can only be used in transaction blocks');
+        if (!session.txn!.has(name)) throw noSavepoint(name);
+        session.txn!.rollbackTo(name);
+        session.failed = false;
         return result('ROLLBACK', [], [], 0);
       default:
-        throw new SqlError(SQLSTATE.feature_not_supported, `${kind.replace('TRANS_STMT_', '')} is not supported`);
+        throw new SqlError(SQLSTATE.feature_not_supported, `${kind === 'TRANS_STMT_PREPARE' ? 'PREPARE TRANSACTION' : kind.replace('TRANS_STMT_', '').replace(/_/g, ' ')} is not supported`);
     }
+  }
+
+  /** End the session's block: log and publish it (commit), or drop it (rollback). */
+  private async end(session: Session, outcome: 'commit' | 'rollback'): Promise<void> {
+    if (outcome === 'rollback') {
+      this.rollback(session);
+      return;
+    }
+    const txn = session.txn!;
+    session.reset();
+    const end = this.commit(txn);
+    if (end !== undefined) await this.durable(end);
   }
 
   /** Commit records the node itself writes (membership changes) as one transaction. */
@@ -225,11 +267,11 @@ export class Database {
     return txn;
   }
 
+  /** Roll back the session's block, if one is open. */
   rollback(session: Session): void {
-    if (session.txn) this.abort(session.txn);
-    session.txn = undefined;
-    session.failed = false;
-    session.implicit = false;
+    const txn = session.txn;
+    session.reset();
+    if (txn) this.abort(txn);
   }
 
   /** Log, publish and release; returns the commit's end LSN, or undefined when nothing was written. */
@@ -272,12 +314,10 @@ export class Database {
   }
 }
 
-function result(command: string, columns: { name: string; type: keyof typeof TYPE_OID }[], rows: Value[][], rowCount: number): QueryResult {
-  const fields: Field[] = columns.map((c) => ({ name: c.name, dataTypeID: TYPE_OID[c.type], type: c.type }));
-  const objects = rows.map((r) => {
-    const o: Record<string, Value> = {};
-    for (let i = 0; i < fields.length; i++) o[fields[i]!.name] = outputValue(r[i]);
-    return o;
-  });
-  return { rows: objects, fields, rowCount, command };
+function aborted(): SqlError {
+  return new SqlError(SQLSTATE.in_failed_sql_transaction, 'current transaction is aborted, commands ignored until end of transaction block');
+}
+
+function noSavepoint(name: string): SqlError {
+  return new SqlError(SQLSTATE.invalid_savepoint_specification, `savepoint "${name}" does not exist`);
 }

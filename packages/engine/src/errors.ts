@@ -48,6 +48,8 @@ export const SQLSTATE = {
   invalid_parameter_value: '22023',
   cardinality_violation: '21000',
   in_failed_sql_transaction: '25P02',
+  idle_in_transaction_session_timeout: '25P03',
+  invalid_savepoint_specification: '3B001',
   read_only_sql_transaction: '25006',
   active_sql_transaction: '25001',
   no_active_sql_transaction: '25P01',
@@ -65,6 +67,11 @@ export const SQLSTATE = {
   query_canceled: '57014',
   statement_completion_unknown: '40003',
 } as const;
+
+/** What a call on a closed (or closing) node fails with. */
+export function closedError(): SqlError {
+  return new SqlError(SQLSTATE.admin_shutdown, 'terminating connection because the node is closed');
+}
 
 export function featureNotSupported(what: string): SqlError {
   return new SqlError(SQLSTATE.feature_not_supported, `${what} is not supported`);

@@ -2,6 +2,10 @@
 export { openNode, Node, type NodeOptions, type NodeStatus, type Queryable, type Role } from './node.ts';
 export { SqlError, SQLSTATE } from './errors.ts';
 export type { QueryResult, Field } from './sql/env.ts';
+export type { Transaction } from './session/client.ts';
+export type { QueryOptions, ParserOptions } from './session/result.ts';
+export type { Notice } from './session/session.ts';
+export type { LiveApi, LiveQuery } from './session/live.ts';
 export type { LiveCallback, LiveErrorCallback, LiveOptions, Scheduler } from './live/live.ts';
 export type { SynchronousCommit } from './database.ts';
 export type { Storage } from './storage/storage.ts';

@@ -4,9 +4,8 @@
  * transactions, checkpoints, and reports its status; replication/ does the streaming.
  */
 import { NodeControl } from './control/control.ts';
-import { Database, Session, type SynchronousCommit } from './database.ts';
-import { SqlError, SQLSTATE } from './errors.ts';
-import { live, type LiveCallback, type LiveOptions } from './live/live.ts';
+import { Database, type SynchronousCommit } from './database.ts';
+import { closedError, SqlError, SQLSTATE } from './errors.ts';
 import { recover, type Logger } from './recovery.ts';
 import type { WalArchive } from './replication/archive.ts';
 import type { ReceiverProgress } from './replication/receiver.ts';
@@ -14,6 +13,10 @@ import { Replication, type NodeCore, type PeerTransport } from './replication/re
 import { slotNameFor, Slots } from './replication/slots.ts';
 import { assignSyncStates, parseStandbyNames, SyncRepWaiters, type SyncConfig } from './replication/syncrep.ts';
 import type { ReplicationSource } from './replication/views.ts';
+import { DatabaseBackend } from './session/backend.ts';
+import { SessionClient, type Transaction } from './session/client.ts';
+import type { LiveApi } from './session/live.ts';
+import type { QueryOptions } from './session/result.ts';
 import type { QueryResult } from './sql/env.ts';
 import { loadParser } from './sql/parse.ts';
 import type { Value } from './sql/types.ts';
@@ -83,6 +86,12 @@ export interface NodeOptions {
   onProgress?: (p: ReceiverProgress) => void;
   /** Where log messages go (default: console). */
   log?: Logger;
+  /**
+   * PostgreSQL's idle_in_transaction_session_timeout, in ms (default 0: off): a block left open
+   * and idle this long is rolled back, freeing the writer lock; the session's next call (or the
+   * transaction()'s remaining ones) fails with 25P03.
+   */
+  idleInTransactionSessionTimeout?: number;
 }
 
 export type Role = 'primary' | 'standby';
@@ -113,8 +122,8 @@ export interface NodeStatus {
 }
 
 export interface Queryable {
-  query<R = Record<string, Value>>(sql: string, params?: readonly Value[]): Promise<QueryResult<R>>;
-  exec(sql: string): Promise<QueryResult[]>;
+  query<R = Record<string, Value>>(sql: string, params?: readonly Value[], options?: QueryOptions): Promise<QueryResult<R>>;
+  exec(sql: string, options?: QueryOptions): Promise<QueryResult[]>;
 }
 
 const consoleLogger: Logger = (level, message) => (level === 'warning' ? console.warn : console.log)(`walrtc: ${message}`);
@@ -164,9 +173,19 @@ export class Node implements Queryable {
   private readonly syncConfig: SyncConfig | undefined;
   private readonly failover: 'auto' | 'manual';
   private readonly maxWalSize: number;
-  private closed = false;
+  private isClosed = false;
+  /** close() has begun: no new statement may start (the session's block is already rolled back). */
+  private closing = false;
   private checkpointing: Promise<void> | undefined;
   private storageRetry: ReturnType<typeof setTimeout> | undefined;
+  /** The node's one session (query, exec, transaction, live): PGlite's surface. */
+  private readonly client: SessionClient;
+  /** The engine side of the session; the worker host drives it directly. @internal */
+  readonly backend: DatabaseBackend;
+  readonly live: LiveApi;
+  /** PGlite's readiness API: a Node is ready once openNode resolves. */
+  readonly ready = true;
+  readonly waitReady: Promise<void> = Promise.resolve();
 
   constructor(options: NodeOptions, o: Opened) {
     this.nodeId = o.nodeId;
@@ -229,6 +248,17 @@ export class Node implements Queryable {
         })
       : undefined;
     this.replication?.senders.onPositions(() => this.syncrep.release());
+    this.backend = new DatabaseBackend(db);
+    this.client = new SessionClient(this.backend, {
+      idleInTransactionSessionTimeout: options.idleInTransactionSessionTimeout,
+      assertOpen: () => this.assertOpen(),
+      log: o.log,
+    });
+    this.live = this.client.live;
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
   }
 
   /** The cluster's system identifier; null on a standby still waiting for its base backup. */
@@ -236,44 +266,19 @@ export class Node implements Queryable {
     return this.core.control.file?.systemId ?? null;
   }
 
-  async query<R = Record<string, Value>>(sql: string, params?: readonly Value[]): Promise<QueryResult<R>> {
-    this.assertOpen();
-    const [result] = await this.core.db.run(sql, params, undefined, true);
-    return (result ?? { rows: [], fields: [], rowCount: 0, command: '' }) as QueryResult<R>;
+  /** One statement, with PGlite's options; runs in the node's session (inside its open block, if any). */
+  query<R = Record<string, Value>>(sql: string, params?: readonly Value[], options?: QueryOptions): Promise<QueryResult<R>> {
+    return this.client.query<R>(sql, params, options);
   }
 
-  async exec(sql: string): Promise<QueryResult[]> {
-    this.assertOpen();
-    return this.core.db.run(sql, undefined, undefined, false);
+  /** Every statement of `sql`, one result each (PostgreSQL's simple-query protocol). */
+  exec(sql: string, options?: QueryOptions): Promise<QueryResult[]> {
+    return this.client.exec(sql, options);
   }
 
-  /** Run `fn` in one transaction: committed when it resolves, rolled back when it throws. */
-  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    this.assertOpen();
-    const db = this.core.db;
-    const session = new Session();
-    await db.run('BEGIN', undefined, session, true);
-    const tx: Queryable = {
-      query: async <R>(sql: string, params?: readonly Value[]) => (await db.run(sql, params, session, true))[0] as unknown as QueryResult<R>,
-      exec: (sql: string) => db.run(sql, undefined, session, false),
-    };
-    try {
-      const value = await fn(tx);
-      const [end] = await db.run('COMMIT', undefined, session, true);
-      if (end?.command === 'ROLLBACK') {
-        throw new SqlError(SQLSTATE.in_failed_sql_transaction, 'current transaction is aborted, commands ignored until end of transaction block');
-      }
-      return value;
-    } catch (e) {
-      db.rollback(session);
-      throw e;
-    }
-  }
-
-  /** Call `cb` with the result of `sql` now and again after every commit that changes a table it reads; returns the unsubscribe. */
-  live<R = Record<string, Value>>(sql: string, params: readonly Value[], cb: LiveCallback<R>, options?: LiveOptions): () => void {
-    this.assertOpen();
-    return live(this.core.db, sql, params, cb, options);
+  /** Run `fn` with the session to itself, in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.client.transaction(fn);
   }
 
   async status(): Promise<NodeStatus> {
@@ -336,7 +341,10 @@ export class Node implements Queryable {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.isClosed || this.closing) return;
+    this.closing = true;
+    // a block left open is rolled back, as when a PostgreSQL session disconnects
+    await this.client.abort(closedError());
     const replication = this.replication;
     if (replication && this.failover === 'auto') {
       // a primary closing cleanly hands over first; a standby leaves the membership through the primary
@@ -345,7 +353,7 @@ export class Node implements Queryable {
       }
       if (this.core.control.role === 'standby') await replication.leave();
     }
-    this.closed = true;
+    this.isClosed = true;
     clearTimeout(this.storageRetry);
     this.core.roleChanged('the node was closed');
     await replication?.close();
@@ -376,7 +384,7 @@ export class Node implements Queryable {
    * stored, and WAL writes resume from the last flushed position.
    */
   private retryStorage(ms: number): void {
-    if (this.closed) return;
+    if (this.isClosed) return;
     const { core } = this;
     this.storageRetry = setTimeout(() => {
       void core.control.update(async (txn) => {
@@ -396,13 +404,13 @@ export class Node implements Queryable {
 
   private maybeCheckpoint(): void {
     const control = this.core.control.file;
-    if (!control || this.closed || this.checkpointing) return;
+    if (!control || this.isClosed || this.checkpointing) return;
     if (this.core.wal.insertLsn - control.checkpointLsn >= this.maxWalSize) {
       void this.checkpoint().catch((e) => this.core.log('warning', `checkpoint failed: ${e instanceof Error ? e.message : String(e)}`));
     }
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new SqlError(SQLSTATE.admin_shutdown, 'terminating connection because the node is closed');
+    if (this.isClosed || this.closing) throw closedError();
   }
 }

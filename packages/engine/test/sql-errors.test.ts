@@ -130,7 +130,7 @@ describe('0A000 feature_not_supported names the feature', () => {
     ['select * from t right join kv on true', /RIGHT JOIN/],
     ['select * from t full join kv on true', /FULL JOIN/],
     ['select row_number() over () from t', /window function/],
-    ['savepoint a', /SAVEPOINT/],
+    ["prepare transaction 'x'", /PREPARE TRANSACTION/],
     ['alter table t add constraint c check (id > 0)', /ALTER TABLE AddConstraint/],
     ['create table f (id int references t (id))', /foreign key/],
     ['drop table t cascade', /CASCADE/],

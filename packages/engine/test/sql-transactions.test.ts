@@ -38,10 +38,12 @@ describe('BEGIN / COMMIT / ROLLBACK through exec', () => {
     expect((await node.query('select * from t')).fields.map((f) => f.name)).toEqual(['id', 'v']);
   });
 
-  it('a failed statement aborts the block: nothing commits', async () => {
+  it('a failed statement aborts the block: it stays open, failed, until ROLLBACK, and nothing commits', async () => {
     await node.query("insert into t (v) values ('a')");
     const e = await sqlError(node.exec("begin; insert into t (v) values ('b'); insert into t (v) values ('a'); insert into t (v) values ('c'); commit"));
     expect(e.code).toBe('23505');
+    expect(await sqlError(node.query('select 1'))).toMatchObject({ code: '25P02', message: ABORTED });
+    expect((await node.query('rollback')).command).toBe('ROLLBACK');
     expect(await values()).toEqual([{ id: 1, v: 'a' }]);
   });
 
@@ -93,23 +95,32 @@ describe('transaction()', () => {
     expect(await values()).toEqual([]);
   });
 
-  it('its own reads see its changes; reads outside do not until it commits', async () => {
+  it('its own reads see its changes; another caller\'s read waits for it and then sees the commit', async () => {
     await node.query("insert into t (v) values ('old')");
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    let reached!: () => void;
+    const inGate = new Promise<void>((r) => (reached = r));
+    const order: string[] = [];
     let inside: unknown;
     const done = node.transaction(async (tx) => {
       await tx.query("insert into t (v) values ('new')");
       await tx.query("update t set v = 'changed' where v = 'old'");
       inside = (await tx.query('select v from t order by id')).rows;
+      reached();
       await gate;
+      order.push('fn done');
     });
-    await new Promise((r) => setTimeout(r, 10));
+    await inGate;
     expect(inside).toEqual([{ v: 'changed' }, { v: 'new' }]);
-    expect((await node.query('select v from t order by id')).rows).toEqual([{ v: 'old' }]);
+    const outside = node.query('select v from t order by id').then((r) => {
+      order.push('outside read');
+      return r.rows;
+    });
     release();
     await done;
-    expect((await node.query('select v from t order by id')).rows).toEqual([{ v: 'changed' }, { v: 'new' }]);
+    expect(await outside).toEqual([{ v: 'changed' }, { v: 'new' }]);
+    expect(order).toEqual(['fn done', 'outside read']);
   });
 
   it('other callers\' writes wait for it (one writer at a time) and then see its result', async () => {

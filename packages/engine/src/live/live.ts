@@ -5,6 +5,8 @@
  * are coalesced so a subscriber sees at most one result per scheduler tick (a frame in a page).
  */
 import type { CommitInfo, Database } from '../database.ts';
+import type { RawResult } from '../session/result.ts';
+import { Session } from '../session/session.ts';
 import type { QueryResult } from '../sql/env.ts';
 import type { Value } from '../sql/types.ts';
 import { readsOf, type Reads } from './reads.ts';
@@ -22,12 +24,12 @@ export interface LiveOptions {
   schedule?: Scheduler;
 }
 
-/** Subscribe `cb` to the results of `sql`; returns the unsubscribe function. */
-export function live<R = Record<string, Value>>(
+/** Subscribe `cb` to the raw results of `sql` (the surface shapes them); returns the unsubscribe function. */
+export function live(
   db: Database,
   sql: string,
   params: readonly Value[],
-  cb: LiveCallback<R>,
+  cb: (result: RawResult) => void,
   options: LiveOptions = {},
 ): () => void {
   const onError = options.onError ?? ((e: unknown) => console.error('walrtc: live query failed:', e));
@@ -46,9 +48,10 @@ export function live<R = Record<string, Value>>(
       do {
         dirty = false;
         try {
-          const [result] = await db.run(sql, params, undefined, true);
+          // its own session: a live query reads committed state, never the node's open block
+          const [result] = await db.run(sql, params, new Session(), true);
           reads = readsOf(sql, db.state);
-          if (active) cb((result ?? { rows: [], fields: [], rowCount: 0, command: '' }) as QueryResult<R>);
+          if (active) cb(result ?? { rows: [], fields: [], rowCount: 0, command: '' });
         } catch (e) {
           // a failing query (its table not created yet, say) re-runs after every commit
           reads = { all: true, tables: new Set() };

@@ -54,4 +54,6 @@ export interface QueryResult<R = Record<string, Value>> {
   fields: Field[];
   rowCount: number;
   command: string;
+  /** Rows changed by INSERT/UPDATE/DELETE, as PGlite counts them (in exec(), summed over the statements so far). */
+  affectedRows?: number;
 }

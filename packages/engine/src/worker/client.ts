@@ -4,27 +4,31 @@
  * comlink to the host (host.ts). The page keeps what only it can run: the WebRTC transport,
  * served to the worker over a MessageChannel (transport-bridge.ts).
  *
- * transaction(fn) keeps Node's callback API: `fn` runs here and each tx.query is one round trip
- * to the worker, which holds the writer lock until `fn` settles. A list-of-statements variant
- * would need a second API; code written against openNode runs unchanged instead. Many writes in
+ * The page holds the session surface (session/client.ts, the same code as Node's): call order,
+ * transaction(fn), the idle timeout. `fn` runs here and each tx.query is one round trip to the
+ * worker, whose session keeps the block (and the writer lock) open between them. Many writes in
  * one round trip: exec() with several statements (one implicit transaction).
  */
 import * as Comlink from 'comlink';
-import { SqlError, SQLSTATE } from '../errors.ts';
-import type { LiveCallback, LiveOptions } from '../live/live.ts';
+import { closedError } from '../errors.ts';
+import type { LiveOptions } from '../live/live.ts';
 import { defaultScheduler } from '../live/schedule.ts';
-import type { Node, NodeStatus, Queryable } from '../node.ts';
+import type { Node, NodeStatus } from '../node.ts';
 import type { Logger } from '../recovery.ts';
 import type { ReceiverProgress } from '../replication/receiver.ts';
 import type { PeerTransport } from '../replication/replication.ts';
+import type { RunOutcome, SessionBackend } from '../session/backend.ts';
+import { SessionClient, type Transaction } from '../session/client.ts';
+import type { LiveApi } from '../session/live.ts';
+import type { QueryOptions, RawResult } from '../session/result.ts';
 import type { QueryResult } from '../sql/env.ts';
 import type { Value } from '../sql/types.ts';
-import './errors.ts';
-import type { NodeHost, TransactionBody, WorkerNodeOptions } from './host.ts';
+import { errorFromWire } from './errors.ts';
+import type { NodeHost, WorkerNodeOptions } from './host.ts';
 import { serveTransport } from './transport-bridge.ts';
 
 /** What a node offers, in-process or in a worker: tests run one suite against both. */
-export type NodeApi = Pick<Node, 'nodeId' | 'query' | 'exec' | 'transaction' | 'live' | 'status' | 'checkpoint' | 'promote' | 'switchover' | 'contentHash' | 'close'>;
+export type NodeApi = Pick<Node, 'nodeId' | 'query' | 'exec' | 'transaction' | 'live' | 'ready' | 'waitReady' | 'closed' | 'status' | 'checkpoint' | 'promote' | 'switchover' | 'contentHash' | 'close'>;
 
 export interface OpenWorkerNodeOptions extends WorkerNodeOptions {
   /** The page's transport (webrtcTransport); its peers are bridged to the worker. */
@@ -58,7 +62,7 @@ export async function connectWorkerNode(endpoint: Comlink.Endpoint, options: Ope
   const nodeOptions: WorkerNodeOptions = { ...plain, nodeId: plain.nodeId ?? transport?.nodeId };
   try {
     const { nodeId } = await host.open(nodeOptions, log && remoteCallback(log), onProgress && remoteCallback(onProgress), port && Comlink.transfer(port, [port]));
-    return new WorkerNode(nodeId, host, () => {
+    return new WorkerNode(nodeId, host, { log: log ?? (() => {}), idleInTransactionSessionTimeout: plain.idleInTransactionSessionTimeout }, () => {
       detach();
       host[Comlink.releaseProxy]();
       dispose();
@@ -70,60 +74,40 @@ export async function connectWorkerNode(endpoint: Comlink.Endpoint, options: Ope
 }
 
 export class WorkerNode implements NodeApi {
-  private closed = false;
+  private isClosed = false;
+  private readonly client: SessionClient;
+  readonly live: LiveApi;
+  readonly ready = true;
+  readonly waitReady: Promise<void> = Promise.resolve();
 
-  constructor(readonly nodeId: string, private readonly host: Comlink.Remote<NodeHost>, private readonly dispose: () => void) {}
-
-  async query<R = Record<string, Value>>(sql: string, params?: readonly Value[]): Promise<QueryResult<R>> {
-    this.assertOpen();
-    return (await this.host.query(sql, params)) as QueryResult<R>;
+  constructor(
+    readonly nodeId: string,
+    private readonly host: Comlink.Remote<NodeHost>,
+    options: { log: Logger; idleInTransactionSessionTimeout?: number },
+    private readonly dispose: () => void,
+  ) {
+    this.client = new SessionClient(new WorkerBackend(host, () => this.isClosed), {
+      idleInTransactionSessionTimeout: options.idleInTransactionSessionTimeout,
+      assertOpen: () => this.assertOpen(),
+      log: options.log,
+    });
+    this.live = this.client.live;
   }
 
-  exec(sql: string): Promise<QueryResult[]> {
-    this.assertOpen();
-    return this.host.exec(sql);
+  get closed(): boolean {
+    return this.isClosed;
   }
 
-  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    this.assertOpen();
-    const body: TransactionBody = async (remote) => {
-      // `remote` is a comlink proxy of the worker's tx: wrapped so callers see a plain Queryable
-      const tx = remote as unknown as Comlink.Remote<Queryable>;
-      try {
-        return await fn({
-          query: async <R>(sql: string, params?: readonly Value[]) => (await tx.query(sql, params)) as QueryResult<R>,
-          exec: (sql: string) => tx.exec(sql),
-        });
-      } finally {
-        tx[Comlink.releaseProxy]();
-      }
-    };
-    return (await this.host.transaction(remoteCallback(body))) as T;
+  query<R = Record<string, Value>>(sql: string, params?: readonly Value[], options?: QueryOptions): Promise<QueryResult<R>> {
+    return this.client.query<R>(sql, params, options);
   }
 
-  /** As Node.live; results are coalesced again here, to at most one per animation frame. */
-  live<R = Record<string, Value>>(sql: string, params: readonly Value[], cb: LiveCallback<R>, options: LiveOptions = {}): () => void {
-    this.assertOpen();
-    const schedule = options.schedule ?? defaultScheduler;
-    let active = true;
-    let latest: QueryResult<R> | undefined;
-    const deliver = (r: QueryResult) => {
-      const first = latest === undefined;
-      latest = r as QueryResult<R>;
-      if (!first) return;
-      schedule(() => {
-        const out = latest!;
-        latest = undefined;
-        if (active) cb(out);
-      });
-    };
-    const onError = options.onError ?? ((e: unknown) => console.error('walrtc: live query failed:', e));
-    const id = this.host.live(sql, params, remoteCallback(deliver), remoteCallback((e: unknown) => void (active && onError(e))));
-    return () => {
-      if (!active) return;
-      active = false;
-      void id.then((n) => (this.closed ? undefined : this.host.unlive(n))).catch(() => {});
-    };
+  exec(sql: string, options?: QueryOptions): Promise<QueryResult[]> {
+    return this.client.exec(sql, options);
+  }
+
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.client.transaction(fn);
   }
 
   status(): Promise<NodeStatus> {
@@ -152,9 +136,10 @@ export class WorkerNode implements NodeApi {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.isClosed) return;
+    this.isClosed = true;
     try {
+      await this.client.abort(closedError());
       await this.host.close();
     } finally {
       this.dispose();
@@ -162,7 +147,49 @@ export class WorkerNode implements NodeApi {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new SqlError(SQLSTATE.admin_shutdown, 'terminating connection because the node is closed');
+    if (this.isClosed) throw closedError();
+  }
+}
+
+/** The session's engine side, one comlink call away in the worker. */
+class WorkerBackend implements SessionBackend {
+  constructor(private readonly host: Comlink.Remote<NodeHost>, private readonly closed: () => boolean) {}
+
+  async run(sql: string, params: readonly Value[] | undefined, single: boolean): Promise<RunOutcome> {
+    const { error, ...out } = await this.host.run(sql, params, single);
+    return error === undefined ? out : { ...out, error: errorFromWire(error) };
+  }
+
+  abort(): Promise<void> {
+    return this.host.abort();
+  }
+
+  read(sql: string, params: readonly Value[]): Promise<RawResult> {
+    return this.host.read(sql, params);
+  }
+
+  /** Results are coalesced again here, to at most one per animation frame. */
+  live(sql: string, params: readonly Value[], cb: (r: RawResult) => void, options: LiveOptions): () => void {
+    const schedule = options.schedule ?? defaultScheduler;
+    let active = true;
+    let latest: RawResult | undefined;
+    const deliver = (r: RawResult) => {
+      const first = latest === undefined;
+      latest = r;
+      if (!first) return;
+      schedule(() => {
+        const out = latest!;
+        latest = undefined;
+        if (active) cb(out);
+      });
+    };
+    const onError = options.onError ?? ((e: unknown) => console.error('walrtc: live query failed:', e));
+    const id = this.host.live(sql, params, remoteCallback(deliver), remoteCallback((e: unknown) => void (active && onError(e))));
+    return () => {
+      if (!active) return;
+      active = false;
+      void id.then((n) => (this.closed() ? undefined : this.host.unlive(n))).catch(() => {});
+    };
   }
 }
 

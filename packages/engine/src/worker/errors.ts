@@ -14,7 +14,7 @@ interface WireSqlError {
   stack?: string;
 }
 
-type WireThrown =
+export type WireThrown =
   | { kind: 'sql'; error: WireSqlError }
   | { kind: 'error'; error: { name: string; message: string; stack?: string } }
   | { kind: 'value'; value: unknown };
@@ -29,20 +29,27 @@ function fromWire(w: WireSqlError): SqlError {
   return e;
 }
 
+/** An error carried inside a returned value (a RunOutcome), where comlink's handlers do not reach. */
+export function errorToWire(value: unknown): WireThrown {
+  if (value instanceof SqlError) return { kind: 'sql', error: toWire(value) };
+  if (value instanceof Error) return { kind: 'error', error: { name: value.name, message: value.message, stack: value.stack } };
+  return { kind: 'value', value };
+}
+
+export function errorFromWire(w: WireThrown): unknown {
+  if (w.kind === 'sql') return fromWire(w.error);
+  if (w.kind === 'error') return Object.assign(new Error(w.error.message), w.error);
+  return w.value;
+}
+
 // comlink's own throw handler recognises its wrapper by a marker symbol it does not export
 const throwMarker = [...Comlink.transferHandlers.entries()].find(([name]) => name === 'throw')?.[1];
 
 const throwHandler: Comlink.TransferHandler<{ value: unknown }, WireThrown> = {
   canHandle: (v): v is { value: unknown } => throwMarker !== undefined && throwMarker.canHandle(v),
-  serialize({ value }) {
-    if (value instanceof SqlError) return [{ kind: 'sql', error: toWire(value) }, []];
-    if (value instanceof Error) return [{ kind: 'error', error: { name: value.name, message: value.message, stack: value.stack } }, []];
-    return [{ kind: 'value', value }, []];
-  },
+  serialize: ({ value }) => [errorToWire(value), []],
   deserialize(w) {
-    if (w.kind === 'sql') throw fromWire(w.error);
-    if (w.kind === 'error') throw Object.assign(new Error(w.error.message), w.error);
-    throw w.value;
+    throw errorFromWire(w);
   },
 };
 

@@ -6,13 +6,14 @@
  */
 import * as Comlink from 'comlink';
 import { SqlError, SQLSTATE } from '../errors.ts';
-import type { LiveCallback, LiveErrorCallback } from '../live/live.ts';
-import { openNode, type Node, type NodeOptions, type NodeStatus, type Queryable } from '../node.ts';
+import type { LiveErrorCallback } from '../live/live.ts';
+import { openNode, type Node, type NodeOptions, type NodeStatus } from '../node.ts';
 import type { ReceiverProgress } from '../replication/receiver.ts';
-import type { QueryResult } from '../sql/env.ts';
+import type { RunOutcome } from '../session/backend.ts';
+import type { RawResult } from '../session/result.ts';
 import type { Value } from '../sql/types.ts';
 import type { Logger } from '../recovery.ts';
-import './errors.ts';
+import { errorToWire, type WireThrown } from './errors.ts';
 import { bridgedTransport } from './transport-bridge.ts';
 
 /** The NodeOptions that survive structured cloning: no functions, no objects with behaviour. */
@@ -20,7 +21,8 @@ export type WorkerNodeOptions = Omit<NodeOptions, 'storage' | 'transport' | 'arc
   storage?: 'indexeddb' | 'memory';
 };
 
-export type TransactionBody = (tx: Queryable) => Promise<unknown>;
+/** A RunOutcome whose error crossed the worker boundary in wire form. */
+export type WireOutcome = Omit<RunOutcome, 'error'> & { error?: WireThrown };
 
 export class NodeHost {
   private node: Node | undefined;
@@ -55,29 +57,26 @@ export class NodeHost {
     return { nodeId: this.node.nodeId };
   }
 
-  query(sql: string, params?: readonly Value[]): Promise<QueryResult> {
-    return this.open_().query(sql, params);
-  }
-
-  exec(sql: string): Promise<QueryResult[]> {
-    return this.open_().exec(sql);
-  }
-
   /**
-   * The page's transaction body runs on the page and calls back into the worker for each
-   * statement, through a proxied tx; the writer lock is held here meanwhile.
+   * The page's session surface (session/client.ts) drives the node's one session through these:
+   * statements, and the rollback of an idle or abandoned block. transaction(fn) runs on the page.
    */
-  async transaction(body: Comlink.Remote<TransactionBody>): Promise<unknown> {
-    try {
-      return await this.open_().transaction((tx) => body(Comlink.proxy({ query: tx.query.bind(tx), exec: tx.exec.bind(tx) })));
-    } finally {
-      body[Comlink.releaseProxy]();
-    }
+  async run(sql: string, params: readonly Value[] | undefined, single: boolean): Promise<WireOutcome> {
+    const { error, ...out } = await this.open_().backend.run(sql, params, single);
+    return error === undefined ? out : { ...out, error: errorToWire(error) };
   }
 
-  live(sql: string, params: readonly Value[], cb: Comlink.Remote<LiveCallback>, onError: Comlink.Remote<LiveErrorCallback>): number {
+  abort(): Promise<void> {
+    return this.open_().backend.abort();
+  }
+
+  read(sql: string, params: readonly Value[]): Promise<RawResult> {
+    return this.open_().backend.read(sql, params);
+  }
+
+  live(sql: string, params: readonly Value[], cb: Comlink.Remote<(r: RawResult) => void>, onError: Comlink.Remote<LiveErrorCallback>): number {
     const id = this.nextLive++;
-    const stop = this.open_().live(sql, params, (r) => void cb(r).catch(() => {}), {
+    const stop = this.open_().backend.live(sql, params, (r) => void cb(r).catch(() => {}), {
       onError: (e) => void onError(e).catch(() => {}),
       // the page coalesces to its frames; here only a commit burst needs folding
       schedule: (fn) => setTimeout(fn, 0),

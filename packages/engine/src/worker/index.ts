@@ -3,5 +3,9 @@ export { openWorkerNode, connectWorkerNode, WorkerNode, type NodeApi, type OpenW
 export { exposeHost } from './host.ts';
 export { SqlError, SQLSTATE } from '../errors.ts';
 export type { QueryResult, Field } from '../sql/env.ts';
+export type { Transaction } from '../session/client.ts';
+export type { QueryOptions, ParserOptions } from '../session/result.ts';
+export type { Notice } from '../session/session.ts';
+export type { LiveApi, LiveQuery } from '../session/live.ts';
 export type { NodeStatus, Queryable } from '../node.ts';
 export type { LiveCallback, LiveErrorCallback, LiveOptions } from '../live/live.ts';

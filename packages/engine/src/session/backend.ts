@@ -1,0 +1,58 @@
+/**
+ * The seam between the PGlite-shaped surface (client.ts) and the engine: what a host offers to
+ * run statements in its one Session. The in-process Node implements it directly (below); the
+ * worker client implements it by forwarding to the worker host, which calls this same class.
+ * Outcomes carry notices, the block status and the error as data, so all three cross a worker.
+ */
+import type { Database } from '../database.ts';
+import { live, type LiveOptions } from '../live/live.ts';
+import type { Value } from '../sql/types.ts';
+import type { RawResult } from './result.ts';
+import { Session, type Notice, type TransactionStatus } from './session.ts';
+
+export interface RunOutcome {
+  results: RawResult[];
+  notices: Notice[];
+  status: TransactionStatus;
+  /** Set when a statement failed (`results` is then empty, as PGlite's exec returns nothing). */
+  error?: unknown;
+}
+
+export interface SessionBackend {
+  run(sql: string, params: readonly Value[] | undefined, single: boolean): Promise<RunOutcome>;
+  /** Roll back the open block, if any (idle-in-transaction timeout, close). */
+  abort(): Promise<void>;
+  /** One statement on the committed state, outside the session (live query refresh). */
+  read(sql: string, params: readonly Value[]): Promise<RawResult>;
+  /** Subscribe to a live query; returns the unsubscribe. */
+  live(sql: string, params: readonly Value[], cb: (r: RawResult) => void, options: LiveOptions): () => void;
+}
+
+export class DatabaseBackend implements SessionBackend {
+  private readonly session = new Session();
+
+  constructor(private readonly db: Database) {}
+
+  async run(sql: string, params: readonly Value[] | undefined, single: boolean): Promise<RunOutcome> {
+    const { session } = this;
+    try {
+      const results = await this.db.run(sql, params, session, single);
+      return { results, notices: session.notices.splice(0), status: session.status };
+    } catch (error) {
+      return { results: [], notices: session.notices.splice(0), status: session.status, error };
+    }
+  }
+
+  async abort(): Promise<void> {
+    this.db.rollback(this.session);
+  }
+
+  async read(sql: string, params: readonly Value[]): Promise<RawResult> {
+    const [r] = await this.db.run(sql, params, new Session(), true);
+    return r ?? { command: '', fields: [], rows: [], rowCount: 0 };
+  }
+
+  live(sql: string, params: readonly Value[], cb: (r: RawResult) => void, options: LiveOptions): () => void {
+    return live(this.db, sql, params, cb, options);
+  }
+}

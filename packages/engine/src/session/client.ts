@@ -1,0 +1,267 @@
+/**
+ * The PGlite-shaped surface of one session, shared by the in-process Node and the WorkerNode so
+ * the two cannot drift: query/exec with PGlite's options, transaction(fn), the idle-in-transaction
+ * timeout, and live queries. It owns the session's call order: calls run one at a time, in
+ * order, and transaction(fn) holds the session for fn (PGlite's transaction mutex).
+ *
+ * A call on the node from inside fn would wait for fn forever. Where the host can tell (Node.js:
+ * AsyncLocalStorage) it fails at once with 25001; elsewhere a call waiting behind a transaction
+ * longer than deadlock_timeout (1 s) is logged, as PostgreSQL's log_lock_waits does.
+ */
+import { SqlError, SQLSTATE } from '../errors.ts';
+import type { QueryResult } from '../sql/env.ts';
+import type { Value } from '../sql/types.ts';
+import type { SessionBackend } from './backend.ts';
+import { liveApi, type LiveApi } from './live.ts';
+import { shapeResults, type QueryOptions } from './result.ts';
+import type { TransactionStatus } from './session.ts';
+
+/** PGlite's Transaction: what transaction(fn) hands to fn. */
+export interface Transaction {
+  query<R = Record<string, Value>>(sql: string, params?: readonly Value[], options?: QueryOptions): Promise<QueryResult<R>>;
+  exec(sql: string, options?: QueryOptions): Promise<QueryResult[]>;
+  /** Roll the transaction back now; transaction() then resolves with fn's value. */
+  rollback(): Promise<void>;
+  readonly closed: boolean;
+}
+
+export interface SessionClientOptions {
+  /** PostgreSQL's idle_in_transaction_session_timeout, in ms; 0 or absent: off. */
+  idleInTransactionSessionTimeout?: number;
+  /** Throws when the node is closed. */
+  assertOpen(): void;
+  log(level: 'log' | 'warning', message: string): void;
+}
+
+interface AsyncContext<T> {
+  getStore(): T | undefined;
+  run<R>(store: T, fn: () => R): R;
+}
+
+/** Node's AsyncLocalStorage when the host has one, found without an import a browser bundle would trip on. */
+function asyncContext<T>(): AsyncContext<T> | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const hooks = proc?.getBuiltinModule?.('node:async_hooks') as { AsyncLocalStorage?: new () => AsyncContext<T> } | undefined;
+  return hooks?.AsyncLocalStorage ? new hooks.AsyncLocalStorage() : undefined;
+}
+
+const DEADLOCK_TIMEOUT_MS = 1000;
+
+/** One transaction(fn) holding the session. */
+class Scope {
+  closed = false;
+  /** fn called tx.rollback(): the block ended as fn asked. */
+  rolledBack = false;
+  /** Set when the idle timeout ended the transaction under fn. */
+  killed: SqlError | undefined;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly release: () => void) {}
+
+  /** fn's statements run one after another even when fn does not await each; `ending` is transaction()'s own COMMIT or ROLLBACK. */
+  serial<T>(fn: () => Promise<T>, ending = false): Promise<T> {
+    const run = this.tail.then(() => {
+      if (this.killed) throw this.killed;
+      if (this.closed && !ending) throw new SqlError(SQLSTATE.no_active_sql_transaction, 'the transaction is closed');
+      return fn();
+    });
+    this.tail = run.catch(() => {});
+    return run;
+  }
+}
+
+export class SessionClient {
+  readonly live: LiveApi;
+  private tail: Promise<void> = Promise.resolve();
+  private owner: Scope | undefined;
+  private status: TransactionStatus = 'I';
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** 25P03, reported to the next call after the idle timeout ended a BEGIN block. */
+  private terminated: SqlError | undefined;
+  private readonly context = asyncContext<Scope>();
+
+  constructor(private readonly backend: SessionBackend, private readonly options: SessionClientOptions) {
+    this.live = liveApi(backend, options.assertOpen);
+  }
+
+  async query<R = Record<string, Value>>(sql: string, params?: readonly Value[], options?: QueryOptions): Promise<QueryResult<R>> {
+    this.enter();
+    const [result] = await this.exclusive(() => this.call(sql, params, true, options));
+    return (result ?? { rows: [], fields: [], rowCount: 0, command: '', affectedRows: 0 }) as QueryResult<R>;
+  }
+
+  exec(sql: string, options?: QueryOptions): Promise<QueryResult[]> {
+    this.enter();
+    return this.exclusive(() => this.call(sql, undefined, false, options));
+  }
+
+  /**
+   * Run fn with the session to itself: BEGIN before, COMMIT when it resolves (its value is
+   * returned), ROLLBACK when it throws. Other callers' statements wait and are not part of it.
+   * A COMMIT that rolled back (a statement failed and fn went on) rejects with 25P02 rather than
+   * resolving as if fn's writes were kept.
+   */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    this.enter();
+    let release!: () => void;
+    const previous = this.tail;
+    this.tail = new Promise<void>((r) => (release = r));
+    return previous.then(async () => {
+      const scope = new Scope(once(release));
+      this.owner = scope;
+      try {
+        await this.call('BEGIN', undefined, true, undefined);
+        const tx = this.transactionFor(scope);
+        let value: T;
+        try {
+          value = this.context ? await this.context.run(scope, () => fn(tx)) : await fn(tx);
+        } catch (e) {
+          await scope.serial(async () => {
+            if (scope.closed) return;
+            scope.closed = true;
+            await this.call('ROLLBACK', undefined, true, undefined);
+          }, true).catch(() => {});
+          throw e;
+        }
+        // fn may have left statements running; they finish before the COMMIT
+        const end = await scope.serial(async () => {
+          if (scope.closed) return 'ROLLBACK';
+          scope.closed = true;
+          return (await this.call('COMMIT', undefined, true, undefined))[0]?.command;
+        }, true);
+        if (end === 'ROLLBACK' && !scope.rolledBack) {
+          throw new SqlError(SQLSTATE.in_failed_sql_transaction, 'current transaction is aborted, commands ignored until end of transaction block');
+        }
+        return value;
+      } finally {
+        scope.closed = true;
+        if (this.owner === scope) this.owner = undefined;
+        scope.release();
+      }
+    });
+  }
+
+  /**
+   * The node is closing: roll back whatever block is open, and end a running transaction(fn)
+   * with `reason` so neither its remaining tx calls nor its COMMIT can reach the session.
+   */
+  async abort(reason: SqlError): Promise<void> {
+    this.stopIdleTimer();
+    this.kill(reason);
+    await this.backend.abort();
+    this.status = 'I';
+  }
+
+  private kill(reason: SqlError): void {
+    const scope = this.owner;
+    if (!scope) return;
+    scope.killed = reason;
+    this.owner = undefined;
+    scope.release();
+  }
+
+  private transactionFor(scope: Scope): Transaction {
+    return {
+      query: async <R>(sql: string, params?: readonly Value[], options?: QueryOptions) => {
+        this.options.assertOpen();
+        const [r] = await scope.serial(() => this.call(sql, params, true, options));
+        return r as unknown as QueryResult<R>;
+      },
+      exec: (sql: string, options?: QueryOptions) => {
+        this.options.assertOpen();
+        return scope.serial(() => this.call(sql, undefined, false, options));
+      },
+      rollback: () => scope.serial(async () => {
+        await this.call('ROLLBACK', undefined, true, undefined);
+        scope.rolledBack = true;
+        scope.closed = true;
+      }),
+      get closed() {
+        return scope.closed || scope.killed !== undefined;
+      },
+    };
+  }
+
+  /** Checks every call makes before it queues. */
+  private enter(): void {
+    this.options.assertOpen();
+    const scope = this.context?.getStore();
+    if (scope && scope === this.owner && !scope.closed) {
+      throw new SqlError(SQLSTATE.active_sql_transaction, 'the node was called from inside its own transaction(): it would wait for that transaction forever', {
+        hint: 'Run the statement through the transaction\'s tx argument.',
+      });
+    }
+  }
+
+  /** Run fn when the session is free; calls run in arrival order. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    let release!: () => void;
+    const previous = this.tail;
+    this.tail = new Promise<void>((r) => (release = r));
+    const blocker = this.owner;
+    // where a call from inside fn cannot be recognised, a long wait behind a transaction is logged
+    const watch = !this.context && blocker
+      ? setTimeout(() => {
+        if (this.owner === blocker) {
+          this.options.log('warning', `a statement has waited ${DEADLOCK_TIMEOUT_MS} ms for a transaction() to finish; if it was called on the node from inside that transaction's callback, it waits forever: use the callback's tx`);
+        }
+      }, DEADLOCK_TIMEOUT_MS)
+      : undefined;
+    return previous.then(() => {
+      clearTimeout(watch);
+      return fn();
+    }).finally(release);
+  }
+
+  private async call(sql: string, params: readonly Value[] | undefined, single: boolean, options: QueryOptions | undefined): Promise<QueryResult[]> {
+    if (this.terminated) {
+      const e = this.terminated;
+      this.terminated = undefined;
+      throw e;
+    }
+    this.stopIdleTimer();
+    const out = await this.backend.run(sql, params && serialize(params, options), single);
+    this.status = out.status;
+    this.startIdleTimer();
+    for (const n of out.notices) options?.onNotice?.(n);
+    if (out.error !== undefined) throw out.error;
+    return shapeResults(out.results, options);
+  }
+
+  private startIdleTimer(): void {
+    const ms = this.options.idleInTransactionSessionTimeout;
+    if (!ms || this.status === 'I') return;
+    this.idleTimer = setTimeout(() => this.idleTimeout(), ms);
+  }
+
+  private stopIdleTimer(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  /** The block sat idle too long: roll it back and free the session for other callers. */
+  private idleTimeout(): void {
+    this.idleTimer = undefined;
+    const error = new SqlError(SQLSTATE.idle_in_transaction_session_timeout, 'terminating connection due to idle-in-transaction timeout');
+    this.status = 'I';
+    void this.backend.abort().catch((e) => this.options.log('warning', `rolling back an idle transaction failed: ${e instanceof Error ? e.message : String(e)}`));
+    this.options.log('log', 'an idle transaction block was rolled back (idleInTransactionSessionTimeout)');
+    if (this.owner) this.kill(error);
+    else this.terminated = error;
+  }
+}
+
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+}
+
+/** Serializers are keyed by the parameter's type OID, which the surface does not know yet: refused loudly. */
+function serialize(params: readonly Value[], options: QueryOptions | undefined): readonly Value[] {
+  if (!options?.serializers || !Object.keys(options.serializers).length) return params;
+  throw new SqlError(SQLSTATE.feature_not_supported, 'query option "serializers" is not supported');
+}

@@ -1,0 +1,77 @@
+/**
+ * A session's transaction state, as PostgreSQL's xact.c keeps it per backend: the open block (if
+ * any), whether it failed, whether it is the implicit block of a multi-statement exec(), its
+ * characteristics (READ ONLY, isolation level), and the notices its statements raised. The
+ * Database drives it statement by statement; a Node owns exactly one.
+ */
+import type { Node } from '@pgsql/types';
+import { SqlError, SQLSTATE } from '../errors.ts';
+import type { OpenTxn } from './transaction.ts';
+
+/** A PostgreSQL notice (WARNING, NOTICE), delivered the way PGlite delivers them: to `onNotice`. */
+export interface Notice {
+  severity: 'WARNING' | 'NOTICE';
+  code: string;
+  message: string;
+}
+
+export type Isolation = 'read uncommitted' | 'read committed' | 'repeatable read' | 'serializable';
+
+/** 'I' idle, 'T' in a block, 'E' in a failed block: PostgreSQL's ReadyForQuery status. */
+export type TransactionStatus = 'I' | 'T' | 'E';
+
+export class Session {
+  txn?: OpenTxn;
+  failed = false;
+  /** The block was opened by a multi-statement exec(), not by BEGIN: it ends with the exec. */
+  implicit = false;
+  readOnly = false;
+  isolation: Isolation = 'read committed';
+  /** A query ran in this block: its isolation level and read-write mode are fixed now. */
+  queried = false;
+  notices: Notice[] = [];
+
+  get status(): TransactionStatus {
+    if (!this.txn || this.implicit) return 'I';
+    return this.failed ? 'E' : 'T';
+  }
+
+  warn(code: string, message: string): void {
+    this.notices.push({ severity: 'WARNING', code, message });
+  }
+
+  /** Forget the block (it was committed or rolled back). */
+  reset(): void {
+    this.txn = undefined;
+    this.failed = false;
+    this.implicit = false;
+    this.readOnly = false;
+    this.isolation = 'read committed';
+    this.queried = false;
+  }
+
+  /** Apply BEGIN's or SET TRANSACTION's options (a list of DefElem). */
+  setCharacteristics(options: readonly Node[] | undefined): void {
+    for (const o of options ?? []) {
+      if (!('DefElem' in o)) continue;
+      const { defname, arg } = o.DefElem;
+      const value = arg && 'A_Const' in arg ? arg.A_Const : undefined;
+      if (defname === 'transaction_read_only') {
+        const readOnly = (value?.ival?.ival ?? 0) !== 0;
+        if (!readOnly && this.readOnly && this.queried) {
+          throw new SqlError(SQLSTATE.active_sql_transaction, 'transaction read-write mode must be set before any query');
+        }
+        this.readOnly = readOnly;
+      } else if (defname === 'transaction_isolation') {
+        const level = value?.sval?.sval as Isolation | undefined;
+        if (this.queried && level !== this.isolation) {
+          throw new SqlError(SQLSTATE.active_sql_transaction, 'SET TRANSACTION ISOLATION LEVEL must be called before any query');
+        }
+        // one writer at a time, and a block works on its own snapshot from BEGIN on: every
+        // level PostgreSQL offers is honoured (blocks never interleave their writes)
+        if (level) this.isolation = level;
+      }
+      // transaction_deferrable only matters for SERIALIZABLE READ ONLY, which never waits here
+    }
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * One open transaction (PostgreSQL's TransactionState): the fork of the committed state it works
+ * on, the WAL records it will log at COMMIT, and its savepoints. A savepoint is a frozen fork
+ * plus how many records existed when it was taken: ROLLBACK TO forks the frozen state again and
+ * forgets the later records, so nothing of a rolled-back subtransaction reaches the WAL.
+ */
+import type { WriteTxn } from '../sql/env.ts';
+import type { DbState } from '../state/state.ts';
+import { redo } from '../state/redo.ts';
+import type { WalRecord } from '../wal/record.ts';
+
+interface Savepoint {
+  name: string;
+  /** Never written again: the transaction continues on a fork of it. */
+  state: DbState;
+  records: number;
+}
+
+export class OpenTxn implements WriteTxn {
+  readonly records: WalRecord[] = [];
+  /** Sequence advances: logged even when the transaction rolls back, as in PostgreSQL. */
+  readonly sequenceWrites: WalRecord[] = [];
+  /** Tables the transaction touched (a superset after ROLLBACK TO: live queries only re-run needlessly). */
+  readonly tables = new Set<number>();
+  private readonly savepoints: Savepoint[] = [];
+  private current: DbState;
+
+  constructor(state: DbState, readonly xid: number, readonly now: Date, readonly release: () => void) {
+    this.current = state;
+  }
+
+  get state(): DbState {
+    return this.current;
+  }
+
+  write(rec: WalRecord): void {
+    redo(this.current, rec);
+    this.records.push(rec);
+    if ('table' in rec && typeof rec.table === 'number') this.tables.add(rec.table);
+    else if (rec.kind === 'create_table') this.tables.add(rec.table.oid);
+    else if (rec.kind === 'create_index') this.tables.add(rec.index.table);
+  }
+
+  savepoint(name: string): void {
+    this.savepoints.push({ name, state: this.current, records: this.records.length });
+    this.current = this.current.fork();
+  }
+
+  /** The innermost savepoint called `name` (PostgreSQL searches from the newest), or -1. */
+  private find(name: string): number {
+    for (let i = this.savepoints.length - 1; i >= 0; i--) if (this.savepoints[i]!.name === name) return i;
+    return -1;
+  }
+
+  has(name: string): boolean {
+    return this.find(name) >= 0;
+  }
+
+  /** RELEASE: forget the savepoint and every later one, keeping their changes. */
+  releaseSavepoint(name: string): void {
+    this.savepoints.length = this.find(name);
+  }
+
+  /** ROLLBACK TO: undo everything after the savepoint; the savepoint itself stays. */
+  rollbackTo(name: string): void {
+    const at = this.find(name);
+    const sp = this.savepoints[at]!;
+    this.savepoints.length = at + 1;
+    this.records.length = sp.records;
+    this.current = sp.state.fork();
+  }
+}
