@@ -12,6 +12,7 @@ import type { NodeHooks, RunContext } from './env.ts';
 import type { StatementPlan } from './plan.ts';
 import type { Compiled } from './scope.ts';
 import { SelectPlanner } from './select.ts';
+import { planExplain } from './plan/explain-statement.ts';
 import type { Value } from './types.ts';
 
 export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
@@ -20,6 +21,7 @@ export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): Sta
     const plan = planner.plan(stmt.SelectStmt);
     return { command: 'SELECT', columns: plan.columns, writes: false, run: (ctx) => { const rows = plan.run(ctx, undefined); return { rows, rowCount: rows.length }; } };
   }
+  if ('ExplainStmt' in stmt) return planExplain(stmt.ExplainStmt, planner);
   if ('InsertStmt' in stmt) return planInsert(stmt.InsertStmt, state, planner);
   if ('UpdateStmt' in stmt) return planUpdate(stmt.UpdateStmt, state, planner);
   if ('DeleteStmt' in stmt) return planDelete(stmt.DeleteStmt, state, planner);
@@ -35,7 +37,7 @@ export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): Sta
 const STATEMENT_NAMES: Record<string, string> = {
   ViewStmt: 'CREATE VIEW', TruncateStmt: 'TRUNCATE', CreateSeqStmt: 'CREATE SEQUENCE', AlterSeqStmt: 'ALTER SEQUENCE',
   CreateSchemaStmt: 'CREATE SCHEMA', CreateFunctionStmt: 'CREATE FUNCTION', CreateTrigStmt: 'CREATE TRIGGER',
-  CreateTableAsStmt: 'CREATE TABLE AS', CopyStmt: 'COPY', VacuumStmt: 'VACUUM', ExplainStmt: 'EXPLAIN',
+  CreateTableAsStmt: 'CREATE TABLE AS', CopyStmt: 'COPY', VacuumStmt: 'VACUUM',
   GrantStmt: 'GRANT', VariableSetStmt: 'SET', VariableShowStmt: 'SHOW', PrepareStmt: 'PREPARE', ExecuteStmt: 'EXECUTE',
   CreateExtensionStmt: 'CREATE EXTENSION', CommentStmt: 'COMMENT', LockStmt: 'LOCK', DoStmt: 'DO', CallStmt: 'CALL',
 };

@@ -4,6 +4,7 @@
  * PostgreSQL's default ASC order.
  */
 import type { Value } from '../sql/types.ts';
+import { compareStrings } from '../sql/values.ts';
 
 export type IndexKey = Value;
 
@@ -23,7 +24,8 @@ function rank(v: Value): number {
 
 export function compareKeys(a: IndexKey, b: IndexKey): number {
   if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
-  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  // code point order, as SQL compares text (UTF-16 `<` misplaces characters above U+FFFF): index walks return it
+  if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
   const ra = rank(a);
   const rb = rank(b);
   if (ra !== rb) return ra - rb;
