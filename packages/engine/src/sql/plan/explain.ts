@@ -28,7 +28,7 @@ export function renderPlan(root: PlanNode, analyze: boolean): string[] {
     const pad = depth === 0 ? '' : ' '.repeat(depth * 6 - 6) + '  ->  ';
     const actual = analyze ? `  (actual rows=${n.loops ? Math.round(n.rows / n.loops) : 0} loops=${n.loops})` : '';
     lines.push(`${pad}${n.label}${actual}`);
-    const detailPad = ' '.repeat(depth === 0 ? 2 : depth * 6);
+    const detailPad = ' '.repeat(depth * 6 + 2);
     for (const d of n.details) lines.push(`${detailPad}${d}`);
     for (const c of n.children) walk(c, depth + 1);
   };

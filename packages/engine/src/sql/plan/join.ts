@@ -18,6 +18,7 @@ import { distinctKey } from '../values.ts';
 import { columnResolver, conjuncts, probeBound, type ColumnPredicate, type IndexPath } from './access.ts';
 import { deparse, deparseAll, planNode, type PlanNode } from './explain.ts';
 import { planPathScan, planScan, type RowTest, type Scan } from './scan.ts';
+import { compileFilter, type PreparedFilter } from './filter.ts';
 
 export interface JoinLeaf {
   /** Its FROM entries at their offsets in the joined row (a LEFT JOIN item has several). */
@@ -41,6 +42,8 @@ export interface JoinQual {
 interface Cond {
   node: Node;
   compiled: Compiled;
+  /** The scope it was written in (an ON clause's own tables). */
+  scope: Scope;
   /** Leaves it names (indexes into the leaf list), or all of them when it reads the outer row or a sub-select. */
   leaves: Set<number>;
   local: boolean;
@@ -75,7 +78,7 @@ export function planJoin(leaves: JoinLeaf[], quals: JoinQual[], scope: RowScope,
       q.scope.clause = undefined;
       if (q.scope.correlated) scope.correlated = true;
       const named = namedLeaves(node, q.scope, leaves, width);
-      conds.push({ node, compiled, leaves: named ?? new Set(leaves.keys()), local: named !== undefined && named.size === 1 });
+      conds.push({ node, compiled, scope: q.scope, leaves: named ?? new Set(leaves.keys()), local: named !== undefined && named.size === 1 });
     }
   }
 
@@ -114,6 +117,7 @@ export function planJoin(leaves: JoinLeaf[], quals: JoinQual[], scope: RowScope,
     const scratch: Value[] = new Array(width + (o && scope.correlated ? o.length : 0)).fill(null);
     if (o && scope.correlated) for (let i = 0; i < o.length; i++) scratch[width + i] = o[i];
     const out: Value[][] = [];
+    for (const input of inputs) input.prepared = input.filter?.(ctx);
     const prepared = steps.map((s) => prepare(s, inputs[s.leaf]!, ctx, o));
     const visit = (k: number): void => {
       if (k === steps.length) {
@@ -132,6 +136,7 @@ export function planJoin(leaves: JoinLeaf[], quals: JoinQual[], scope: RowScope,
     };
     for (const s of steps.slice(1)) s.node.loops++;
     visit(0);
+    for (const input of inputs) input.prepared = undefined;
     return out;
   };
   return { source, node: root };
@@ -145,14 +150,18 @@ interface LeafInput {
   local: Cond[];
   localScope: RowScope;
   test?: RowTest;
+  /** The leaf's own conditions, prepared once per run into `prepared`. */
+  filter?: PreparedFilter;
+  prepared?: (row: readonly Value[]) => boolean;
   node: PlanNode;
 }
 
 function leafInput(leaf: JoinLeaf, local: Cond[], leafScope: LeafScope): LeafInput {
   // the leaf's conditions compiled again over the leaf's own row (offset 0)
   const localScope = leafScope(leaf);
-  const tests = local.map((c) => compile(c.node, localScope));
-  const test: RowTest | undefined = tests.length ? (row, ctx) => tests.every((t) => t.eval(row, ctx) === true) : undefined;
+  const filter = local.length ? compileFilter(local.map((c) => c.node), localScope, leaf.width) : undefined;
+  const self: { prepared?: (row: readonly Value[]) => boolean } = {};
+  const test: RowTest | undefined = filter ? (row) => self.prepared!(row) : undefined;
   if (leaf.table) {
     const scan = planScan({
       table: leaf.table.data, alias: leaf.alias, conds: local.map((c) => c.node), scope: localScope,
@@ -160,14 +169,14 @@ function leafInput(leaf: JoinLeaf, local: Cond[], leafScope: LeafScope): LeafInp
     });
     const size = leaf.table.data.rows.size;
     const estimate = scan.path?.index.def.unique && scan.path.eq.length === scan.path.index.cols.length ? 1 : Math.max(1, size / 4 ** local.length);
-    return { estimate, scan, local, localScope, test, node: scan.node };
+    return Object.assign(self, { estimate, scan, local, localScope, test, filter, node: scan.node });
   }
   const src = leaf.source!;
   const node = leaf.node;
   if (local.length) node.details.push(`Filter: ${deparseAll(local.map((c) => c.node))}`);
-  return {
+  return Object.assign(self, {
     estimate: 1000,
-    rows: (ctx, o) => {
+    rows: (ctx: RunContext, o: readonly Value[] | undefined) => {
       const rows = src(ctx, o);
       node.loops++;
       const kept = test ? rows.filter((r) => test(r, ctx)) : rows;
@@ -177,8 +186,9 @@ function leafInput(leaf: JoinLeaf, local: Cond[], leafScope: LeafScope): LeafInp
     local,
     localScope,
     test,
+    filter,
     node,
-  };
+  });
 }
 
 /** Which leaves a condition names, or undefined when it reads the outer query's row or has a sub-select. */
@@ -220,10 +230,10 @@ function equiJoin(c: Cond, leaf: number, bound: Set<number>, leaves: JoinLeaf[],
   if (!('A_Expr' in n) || n.A_Expr.kind !== 'AEXPR_OP' || strings(n.A_Expr.name).join('.') !== '=' || !n.A_Expr.lexpr || !n.A_Expr.rexpr) return undefined;
   const leafScope = inputs[leaf]!.localScope;
   for (const [a, b] of [[n.A_Expr.lexpr, n.A_Expr.rexpr], [n.A_Expr.rexpr, n.A_Expr.lexpr]] as const) {
-    const side = namedLeaves(b, scope, leaves, Infinity);
-    const other = namedLeaves(a, scope, leaves, Infinity);
+    const side = namedLeaves(b, c.scope, leaves, Infinity);
+    const other = namedLeaves(a, c.scope, leaves, Infinity);
     if (!side || !other || side.size !== 1 || !side.has(leaf) || other.has(leaf) || other.size === 0) continue;
-    const [outer, inner, t] = unifyPair('=', compile(a, scope), compile(b, leafScope));
+    const [outer, inner, t] = unifyPair('=', compile(a, c.scope), compile(b, leafScope));
     if (!HASHABLE.has(t)) return undefined;
     const plain = 'ColumnRef' in b ? compile(b, leafScope) : undefined;
     return { outer, inner, innerColumn: plain?.slot };

@@ -10,6 +10,7 @@ import type { Compiled } from '../scope.ts';
 import type { RunContext } from '../env.ts';
 import type { Value } from '../types.ts';
 import { columnResolver, conjuncts } from './access.ts';
+import { compileFilter } from './filter.ts';
 import type { PlanNode } from './explain.ts';
 import { planOrderedScan, planScan, type RowTest, type Scan, type ScanInput, type SortColumn } from './scan.ts';
 
@@ -19,10 +20,17 @@ export type OrderedSource = (order: SortColumn[], limit: (ctx: RunContext) => nu
 export function singleTableSource(table: TableData, alias: string, whereNode: Node | undefined, where: Compiled | undefined, scope: RowScope) {
   // the outer row of a correlated sub-select, for the filter: set by each run before it scans
   let outerRow: readonly Value[] | undefined;
-  const test: RowTest | undefined = where
-    ? (row, ctx) => where.eval(outerRow && scope.correlated ? [...row, ...outerRow] : row, ctx) === true
-    : undefined;
   const conds = whereNode ? conjuncts(whereNode) : [];
+  // a WHERE that reads the outer row sees it appended; otherwise each conjunct runs over the stored row
+  const correlated = scope.correlated;
+  const filter = where && !correlated ? compileFilter(conds, scope, table.def.columns.length) : undefined;
+  // set by each run before it scans (constants and parameters evaluated once), cleared after
+  let prepared: ((row: readonly Value[]) => boolean) | undefined;
+  const test: RowTest | undefined = !where
+    ? undefined
+    : filter
+      ? (row) => prepared!(row)
+      : (row, ctx) => where.eval(outerRow && scope.correlated ? [...row, ...outerRow] : row, ctx) === true;
   const input: ScanInput = { table, alias, conds, scope, columnOf: columnResolver(scope, 0, table.def.columns.length), test, filterNodes: conds };
   const run = (scan: Scan, limit?: (ctx: RunContext) => number): RowSource => (ctx, o) => {
     const out: Value[][] = [];
@@ -31,6 +39,7 @@ export function singleTableSource(table: TableData, alias: string, whereNode: No
     const extend = o && scope.correlated;
     const saved = outerRow;
     outerRow = o;
+    prepared = filter?.(ctx);
     try {
       scan.run(ctx, (_id, row) => {
         out.push(extend ? [...row, ...o] : row);
@@ -38,6 +47,7 @@ export function singleTableSource(table: TableData, alias: string, whereNode: No
       });
     } finally {
       outerRow = saved;
+      prepared = undefined;
     }
     return out;
   };
