@@ -13,6 +13,7 @@ import type { StatementPlan } from './plan.ts';
 import type { Compiled } from './scope.ts';
 import { SelectPlanner } from './select.ts';
 import { planExplain } from './plan/explain-statement.ts';
+import { BoundedCache, estimateBytes } from './cache.ts';
 import type { Value } from './types.ts';
 
 export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
@@ -46,19 +47,19 @@ function statementName(kind: string): string {
   return STATEMENT_NAMES[kind] ?? `statement ${kind.replace(/Stmt$/, '')}`;
 }
 
-/** Plans cached by SQL text; a plan is reused only against the catalog version it was made for. */
+/**
+ * Plans cached by SQL text, bounded by count and estimated bytes (least recently used out first);
+ * a plan is reused only against the catalog version it was made for.
+ */
 export class PlanCache {
-  private readonly plans = new Map<string, { version: number; plan: StatementPlan }>();
+  readonly plans = new BoundedCache<{ version: number; plan: StatementPlan }>(1000, 32 * 1024 * 1024);
 
   get(text: string, stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
     const hit = this.plans.get(text);
     if (hit && hit.version === state.catalogVersion) return hit.plan;
     const plan = planStatement(stmt, state, hooks);
     // DDL runs against whatever catalog the transaction has: nothing to gain from caching it
-    if (plan.columns.length || !isDdl(plan.command)) {
-      if (this.plans.size > 1000) this.plans.clear();
-      this.plans.set(text, { version: state.catalogVersion, plan });
-    }
+    if (plan.columns.length || !isDdl(plan.command)) this.plans.set(text, { version: state.catalogVersion, plan }, estimateBytes(text));
     return plan;
   }
 }
