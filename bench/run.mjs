@@ -1,4 +1,4 @@
-// `npm run bench`: runs every bench/*.bench.ts in turn as `node --expose-gc --import tsx <file>`,
+// `npm run bench`: runs every bench/*.bench.ts in turn (engine, peers, replication, …) as `node --expose-gc --import tsx <file>`,
 // streaming its output; exits non-zero when one of them fails. Benchmarks are not tests.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';

@@ -14,6 +14,8 @@ import type { Compiled } from './scope.ts';
 import { SelectPlanner } from './select.ts';
 import { castFunction } from './cast.ts';
 import { int8Add } from './int8.ts';
+import { planExplain } from './plan/explain-statement.ts';
+import { BoundedCache, estimateBytes } from './cache.ts';
 import type { Value } from './types.ts';
 
 const INT8_MAX = 2n ** 63n - 1n;
@@ -24,6 +26,7 @@ export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): Sta
     const plan = planner.plan(stmt.SelectStmt);
     return { command: 'SELECT', columns: plan.columns, writes: false, run: (ctx) => { const rows = plan.run(ctx, undefined); return { rows, rowCount: rows.length }; } };
   }
+  if ('ExplainStmt' in stmt) return planExplain(stmt.ExplainStmt, planner);
   if ('InsertStmt' in stmt) return planInsert(stmt.InsertStmt, state, planner);
   if ('UpdateStmt' in stmt) return planUpdate(stmt.UpdateStmt, state, planner);
   if ('DeleteStmt' in stmt) return planDelete(stmt.DeleteStmt, state, planner);
@@ -39,7 +42,7 @@ export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): Sta
 const STATEMENT_NAMES: Record<string, string> = {
   ViewStmt: 'CREATE VIEW', TruncateStmt: 'TRUNCATE', CreateSeqStmt: 'CREATE SEQUENCE', AlterSeqStmt: 'ALTER SEQUENCE',
   CreateSchemaStmt: 'CREATE SCHEMA', CreateFunctionStmt: 'CREATE FUNCTION', CreateTrigStmt: 'CREATE TRIGGER',
-  CreateTableAsStmt: 'CREATE TABLE AS', CopyStmt: 'COPY', VacuumStmt: 'VACUUM', ExplainStmt: 'EXPLAIN',
+  CreateTableAsStmt: 'CREATE TABLE AS', CopyStmt: 'COPY', VacuumStmt: 'VACUUM',
   GrantStmt: 'GRANT', VariableSetStmt: 'SET', VariableShowStmt: 'SHOW', PrepareStmt: 'PREPARE', ExecuteStmt: 'EXECUTE',
   CreateExtensionStmt: 'CREATE EXTENSION', CommentStmt: 'COMMENT', LockStmt: 'LOCK', DoStmt: 'DO', CallStmt: 'CALL',
 };
@@ -48,19 +51,19 @@ function statementName(kind: string): string {
   return STATEMENT_NAMES[kind] ?? `statement ${kind.replace(/Stmt$/, '')}`;
 }
 
-/** Plans cached by SQL text; a plan is reused only against the catalog version it was made for. */
+/**
+ * Plans cached by SQL text, bounded by count and estimated bytes (least recently used out first);
+ * a plan is reused only against the catalog version it was made for.
+ */
 export class PlanCache {
-  private readonly plans = new Map<string, { version: number; plan: StatementPlan }>();
+  readonly plans = new BoundedCache<{ version: number; plan: StatementPlan }>(1000, 32 * 1024 * 1024);
 
   get(text: string, stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
     const hit = this.plans.get(text);
     if (hit && hit.version === state.catalogVersion) return hit.plan;
     const plan = planStatement(stmt, state, hooks);
     // DDL runs against whatever catalog the transaction has: nothing to gain from caching it
-    if (plan.columns.length || !isDdl(plan.command)) {
-      if (this.plans.size > 1000) this.plans.clear();
-      this.plans.set(text, { version: state.catalogVersion, plan });
-    }
+    if (plan.columns.length || !isDdl(plan.command)) this.plans.set(text, { version: state.catalogVersion, plan }, estimateBytes(text));
     return plan;
   }
 }

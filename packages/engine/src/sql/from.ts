@@ -6,11 +6,13 @@
  */
 import type { JoinExpr, Node, RangeSubselect, RangeVar, SelectStmt } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
-import type { DbState } from '../state/state.ts';
+import type { DbState, TableData } from '../state/state.ts';
 import type { NodeHooks, RunContext } from './env.ts';
 import { compileExpr } from './expr.ts';
 import type { Compiled, EvalContext, Scope, Slot } from './scope.ts';
 import type { SqlType, Value } from './types.ts';
+import { deparse, planNode, type PlanNode } from './plan/explain.ts';
+import { planJoin, type JoinLeaf, type JoinQual } from './plan/join.ts';
 
 export interface RangeEntry {
   alias: string;
@@ -106,6 +108,11 @@ export interface FromPlan {
   source: RowSource;
   /** Base-table entries by alias, for index selection. */
   tables: Map<string, { oid: number; offset: number }>;
+  node: PlanNode;
+  /** The WHERE clause was applied inside the joins: the caller must not filter again. */
+  whereApplied: boolean;
+  /** A FROM clause of one base table: the SELECT planner scans it itself (indexes, order, count). */
+  single?: { table: TableData; alias: string };
 }
 
 interface Built {
@@ -113,6 +120,13 @@ interface Built {
   width: number;
   source: RowSource;
   tables: Map<string, { oid: number; offset: number }>;
+  node: PlanNode;
+}
+
+/** One input of the flattened inner joins: a base table, or any other item built on its own. */
+interface Leaf {
+  built: Built;
+  table?: { oid: number; data: TableData };
 }
 
 export function planFrom(
@@ -121,29 +135,82 @@ export function planFrom(
   hooks: NodeHooks,
   planner: SubqueryPlanner,
   outer: RowScope | undefined,
-  planSelectRows: (stmt: SelectStmt) => { columns: { name: string; type: SqlType }[]; run: RowSource },
+  planSelectRows: (stmt: SelectStmt) => { columns: { name: string; type: SqlType }[]; run: RowSource; node: PlanNode },
+  where?: Node,
 ): FromPlan {
   // the scope is refilled as items are built: a join condition sees exactly the join's own entries
   const scope = new RowScope([], 0, planner, outer);
-  const items = from ?? [];
-  let acc: Built = { entries: [], width: 0, tables: new Map(), source: () => [[]] };
-  items.forEach((item, i) => {
-    const b = buildItem(item);
-    acc = i === 0 ? b : combine(acc, b);
-    setScope(acc);
-  });
-  setScope(acc);
-  const inner = acc.source;
-  // own columns first, then the outer row when a name resolved outside (correlated sub-select)
-  const source: RowSource = (ctx, o) => {
-    const rows = inner(ctx, o);
-    return o && scope.correlated ? rows.map((r) => [...r, ...o]) : rows;
-  };
-  return { scope, source, tables: acc.tables };
+  // comma lists and INNER JOINs flatten into leaves and their ON conditions; other items are leaves
+  const leaves: Leaf[] = [];
+  const quals: Array<{ node: Node; from: number; to: number }> = [];
+  for (const item of from ?? []) flatten(item);
 
-  function setScope(b: Built): void {
-    scope.entries.splice(0, scope.entries.length, ...b.entries);
-    (scope as { width: number }).width = b.width;
+  let width = 0;
+  const entries: RangeEntry[] = [];
+  const tables = new Map<string, { oid: number; offset: number }>();
+  const offsets = leaves.map((l) => {
+    const base = width;
+    for (const e of l.built.entries) entries.push({ ...e, offset: e.offset + base });
+    for (const [k, v] of l.built.tables) tables.set(k, { oid: v.oid, offset: v.offset + base });
+    width += l.built.width;
+    return base;
+  });
+  setScope(entries, width);
+
+  if (leaves.length === 0) return { scope, source: () => [[]], tables, node: planNode('Result'), whereApplied: false };
+  if (leaves.length === 1 && !quals.length) {
+    const only = leaves[0]!;
+    const inner = only.built.source;
+    // own columns first, then the outer row when a name resolved outside (correlated sub-select)
+    const source: RowSource = (ctx, o) => {
+      const rows = inner(ctx, o);
+      return o && scope.correlated ? rows.map((r) => [...r, ...o]) : rows;
+    };
+    const single = only.table ? { table: only.table.data, alias: only.built.entries[0]!.alias } : undefined;
+    return { scope, source, tables, node: only.built.node, whereApplied: false, single };
+  }
+
+  const joinQuals: JoinQual[] = quals.map((q) => {
+    const own = entries.filter((_, i) => i >= entryIndex(q.from) && i < entryIndex(q.to));
+    return { node: q.node, scope: new RowScope(own, width, planner, outer), clause: 'JOIN conditions' };
+  });
+  if (where) joinQuals.push({ node: where, scope, clause: 'WHERE' });
+  const joinLeaves: JoinLeaf[] = leaves.map((l, i) => ({
+    entries: l.built.entries.map((e) => ({ ...e, offset: e.offset + offsets[i]! })),
+    offset: offsets[i]!,
+    width: l.built.width,
+    alias: l.built.entries[0]!.alias,
+    table: l.table,
+    source: l.built.source,
+    node: l.built.node,
+  }));
+  const leafScope = (leaf: JoinLeaf) => new RowScope(leaf.entries.map((e) => ({ ...e, offset: e.offset - leaf.offset })), leaf.width, planner);
+  const joined = planJoin(joinLeaves, joinQuals, scope, width, leafScope);
+  return { scope, source: joined.source, tables, node: joined.node, whereApplied: where !== undefined };
+
+  /** The index in `entries` of leaf `i`'s first entry. */
+  function entryIndex(i: number): number {
+    let n = 0;
+    for (let k = 0; k < i; k++) n += leaves[k]!.built.entries.length;
+    return n;
+  }
+
+  function setScope(e: RangeEntry[], w: number): void {
+    scope.entries.splice(0, scope.entries.length, ...e);
+    (scope as { width: number }).width = w;
+  }
+
+  function flatten(node: Node): void {
+    if ('JoinExpr' in node && (node.JoinExpr.jointype ?? 'JOIN_INNER') === 'JOIN_INNER' && !node.JoinExpr.usingClause?.length && !node.JoinExpr.isNatural) {
+      const start = leaves.length;
+      flatten(node.JoinExpr.larg!);
+      flatten(node.JoinExpr.rarg!);
+      if (node.JoinExpr.quals) quals.push({ node: node.JoinExpr.quals, from: start, to: leaves.length });
+      return;
+    }
+    const built = buildItem(node);
+    const oid = 'RangeVar' in node && built.tables.size === 1 ? [...built.tables.values()][0]!.oid : undefined;
+    leaves.push({ built, table: oid === undefined ? undefined : { oid, data: state.table(oid) } });
   }
 
   function buildItem(node: Node): Built {
@@ -159,7 +226,10 @@ export function planFrom(
     const schema = rv.schemaname;
     const view = schema === 'public' ? undefined : hooks.systemView(schema, name);
     if (view) {
-      return { entries: [{ alias, columns: view.columns, offset: 0 }], width: view.columns.length, tables: new Map(), source: (ctx) => view.rows(ctx.env) };
+      return {
+        entries: [{ alias, columns: view.columns, offset: 0 }], width: view.columns.length, tables: new Map(),
+        source: (ctx) => view.rows(ctx.env), node: planNode(`Function Scan on ${name}`),
+      };
     }
     const oid = schema && schema !== 'public' ? undefined : state.tableNames.get(name);
     if (oid === undefined) {
@@ -172,6 +242,7 @@ export function planFrom(
       width: columns.length,
       tables: new Map([[alias, { oid, offset: 0 }]]),
       source: (ctx) => ctx.env.state.table(oid).rows.valuesArray(),
+      node: planNode(`Seq Scan on ${alias === name ? name : `${name} ${alias}`}`),
     };
   }
 
@@ -181,9 +252,13 @@ export function planFrom(
     const sub = planSelectRows((rs.subquery as { SelectStmt: SelectStmt }).SelectStmt);
     const colnames = rs.alias?.colnames?.map((n) => ('String' in n ? n.String.sval! : '')) ?? [];
     const columns = sub.columns.map((c, i) => ({ name: colnames[i] ?? c.name, type: c.type }));
-    return { entries: [{ alias, columns, offset: 0 }], width: columns.length, tables: new Map(), source: (ctx) => sub.run(ctx, undefined) };
+    return {
+      entries: [{ alias, columns, offset: 0 }], width: columns.length, tables: new Map(),
+      source: (ctx) => sub.run(ctx, undefined), node: planNode(`Subquery Scan on ${alias}`, [sub.node]),
+    };
   }
 
+  /** LEFT JOIN (and INNER JOINs inside one): a nested loop over both sides' rows. */
   function join(j: JoinExpr): Built {
     const kind = j.jointype ?? 'JOIN_INNER';
     if (kind !== 'JOIN_INNER' && kind !== 'JOIN_LEFT') throw new SqlError(SQLSTATE.feature_not_supported, `${kind.replace('JOIN_', '')} JOIN is not supported`);
@@ -191,15 +266,19 @@ export function planFrom(
     const left = buildItem(j.larg!);
     const right = buildItem(j.rarg!);
     const shape = combine(left, right);
-    setScope(shape);
+    setScope(shape.entries, shape.width);
     scope.clause = 'JOIN conditions';
     const cond = j.quals ? compileExpr(j.quals, scope) : undefined;
     scope.clause = undefined;
     const nulls: Value[] = new Array(right.width).fill(null);
+    const node = planNode(kind === 'JOIN_LEFT' ? 'Nested Loop Left Join' : 'Nested Loop', [left.node, right.node], j.quals ? [`Join Filter: ${deparse(j.quals)}`] : []);
+    shape.node = node;
     shape.source = (ctx, o) => {
       const out: Value[][] = [];
       const rs = right.source(ctx, o);
-      for (const l of left.source(ctx, o)) {
+      const ls = left.source(ctx, o);
+      node.loops++;
+      for (const l of ls) {
         let matched = false;
         for (const r of rs) {
           const row = [...l, ...r];
@@ -210,6 +289,7 @@ export function planFrom(
         }
         if (!matched && kind === 'JOIN_LEFT') out.push([...l, ...nulls]);
       }
+      node.rows += out.length;
       return out;
     };
     return shape;
@@ -223,6 +303,7 @@ export function planFrom(
       entries: [...a.entries, ...b.entries.map(shift)],
       width: a.width + b.width,
       tables,
+      node: planNode('Nested Loop', [a.node, b.node]),
       source: (ctx, o) => {
         const out: Value[][] = [];
         const bs = b.source(ctx, o);

@@ -14,6 +14,9 @@ import type { Compiled, Scope, Slot } from './scope.ts';
 import type { Value } from './types.ts';
 import { distinctKey } from './values.ts';
 import type { Target } from './select.ts';
+import type { TableData } from '../state/state.ts';
+import { deparse, planNode, type PlanNode } from './plan/explain.ts';
+import { fastAggregates } from './plan/fast-aggregates.ts';
 
 export function needsGrouping(stmt: SelectStmt, targets: readonly Node[]): boolean {
   if (stmt.groupClause?.length) return true;
@@ -36,14 +39,20 @@ export function findAggregates(node: Node | undefined, out: Node[] = []): Node[]
   return out;
 }
 
-interface AggregateCall {
+export interface AggregateCall {
   node: Node;
+  name: string;
+  star: boolean;
   arg?: Compiled;
   filter?: Compiled;
   agg: Aggregate;
 }
 
-export function planGrouping(stmt: SelectStmt, targets: Target[], input: RowScope, source: RowSource) {
+/**
+ * `table` is set when the input is one whole base table (no WHERE): count(*), min and max of an
+ * indexed column then come from the tree's size and the index's ends instead of the rows.
+ */
+export function planGrouping(stmt: SelectStmt, targets: Target[], input: RowScope, source: RowSource, inputNode: PlanNode, table?: TableData) {
   const keys = (stmt.groupClause ?? []).map((g) => groupKeyNode(g, targets, input));
   input.clause = 'GROUP BY';
   const keyExprs = keys.map((k) => compileExpr(k, input));
@@ -64,34 +73,54 @@ export function planGrouping(stmt: SelectStmt, targets: Target[], input: RowScop
     scope.clause = undefined;
   }
   const nk = keys.length;
+  const fast = nk === 0 && table ? fastAggregates(table, calls) : undefined;
+  const node = fast
+    ? planNode('Aggregate', [], fast.details)
+    : planNode(nk ? 'HashAggregate' : 'Aggregate', [inputNode], nk ? [`Group Key: ${keys.map(deparse).join(', ')}`] : []);
+  const single = nk === 1 ? keyExprs[0]! : undefined;
   const grouped: RowSource = (ctx: RunContext, o) => {
-    const rows = source(ctx, o);
-    const groups = new Map<string, { keys: Value[]; states: unknown[] }>();
-    for (const row of rows) {
-      const kv = keyExprs.map((k) => k.eval(row, ctx));
-      const id = nk === 0 ? '' : JSON.stringify(kv.map(distinctKey));
-      let g = groups.get(id);
-      if (!g) {
-        g = { keys: kv, states: calls.map((c) => c.agg.init()) };
-        groups.set(id, g);
-      }
-      for (let i = 0; i < calls.length; i++) {
-        const c = calls[i]!;
-        if (c.filter && c.filter.eval(row, ctx) !== true) continue;
-        g.states[i] = c.agg.step(g.states[i], c.arg ? c.arg.eval(row, ctx) : 1);
+    const groups = new Map<Value, { keys: Value[]; states: unknown[] }>();
+    if (fast) groups.set('', { keys: [], states: fast.values(ctx) });
+    else {
+      const rows = source(ctx, o);
+      for (const row of rows) {
+        // one key: its distinctKey is the hash key; several: their JSON
+        let id: Value, kv: Value[] | undefined;
+        if (nk === 0) id = '';
+        else if (single) {
+          const v = single.eval(row, ctx);
+          id = distinctKey(v);
+          kv = [v];
+        } else {
+          kv = keyExprs.map((k) => k.eval(row, ctx));
+          id = JSON.stringify(kv.map(distinctKey));
+        }
+        let g = groups.get(id);
+        if (!g) {
+          g = { keys: kv ?? [], states: calls.map((c) => c.agg.init()) };
+          groups.set(id, g);
+        }
+        const states = g.states;
+        for (let i = 0; i < calls.length; i++) {
+          const c = calls[i]!;
+          if (c.filter && c.filter.eval(row, ctx) !== true) continue;
+          states[i] = c.agg.step(states[i], c.arg ? c.arg.eval(row, ctx) : 1);
+        }
       }
     }
     // an aggregate without GROUP BY yields one row even over no input
     if (nk === 0 && groups.size === 0) groups.set('', { keys: [], states: calls.map((c) => c.agg.init()) });
     const out: Value[][] = [];
     for (const g of groups.values()) {
-      const row: Value[] = [...g.keys, ...g.states.map((s, i) => calls[i]!.agg.final(s))];
+      const row: Value[] = [...g.keys, ...(fast ? g.states : g.states.map((s, i) => calls[i]!.agg.final(s)))];
       if (o && scope.correlated) row.push(...o);
       if (!having || having.eval(row, ctx) === true) out.push(row);
     }
+    node.loops++;
+    node.rows += out.length;
     return out;
   };
-  return { scope, source: grouped };
+  return { scope, source: grouped, node };
 }
 
 /** GROUP BY 1 names the first output column; a bare name that is not an input column may name an output alias. */
@@ -122,7 +151,7 @@ function aggregateCall(node: Node, input: RowScope): AggregateCall {
   const arg = args[0] ? compileExpr(args[0], input) : undefined;
   const filter = f.agg_filter ? compileExpr(f.agg_filter, input) : undefined;
   const agg = makeAggregate(name, arg?.type, { distinct: !!f.agg_distinct, star: !!f.agg_star, location: f.location });
-  return { node, arg, filter, agg };
+  return { node, name, star: !!f.agg_star, arg, filter, agg };
 }
 
 class GroupScope implements Scope {

@@ -6,6 +6,7 @@
 import { loadModule, parseSync } from 'libpg-query';
 import type { Node, RawStmt } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
+import { BoundedCache, estimateBytes } from './cache.ts';
 
 let loading: Promise<void> | undefined;
 
@@ -20,11 +21,11 @@ export interface ParsedStatement {
   text: string;
 }
 
-const cache = new Map<string, ParsedStatement[]>();
-const CACHE_LIMIT = 2000;
+/** Parsed statements by SQL text, bounded by count and estimated bytes (sql/cache.ts). */
+export const parseCache = new BoundedCache<ParsedStatement[]>(2000, 32 * 1024 * 1024);
 
 export function parse(sql: string): ParsedStatement[] {
-  const hit = cache.get(sql);
+  const hit = parseCache.get(sql);
   if (hit) return hit;
   let raw: RawStmt[];
   try {
@@ -37,8 +38,7 @@ export function parse(sql: string): ParsedStatement[] {
     const text = r.stmt_len ? sql.slice(start, start + r.stmt_len) : sql.slice(start);
     return { stmt: r.stmt!, text: text.trim() };
   });
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(sql, parsed);
+  parseCache.set(sql, parsed, estimateBytes(sql));
   return parsed;
 }
 

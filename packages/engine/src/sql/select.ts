@@ -6,7 +6,6 @@
 import type { Node, ResTarget, SelectStmt, SortBy } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { DbState } from '../state/state.ts';
-import { planTableScan } from './scan.ts';
 import type { NodeHooks, RunContext } from './env.ts';
 import { castFunction } from './cast.ts';
 import { compileExpr } from './expr.ts';
@@ -18,10 +17,30 @@ import { outputName, sameExpr, strings } from './names.ts';
 import type { Compiled, EvalContext, Scope } from './scope.ts';
 import type { SqlType, Value } from './types.ts';
 import { compareForSort, distinctKey } from './values.ts';
+import type { Expr } from './compiled.ts';
+import { column } from './compiled.ts';
+import { deparse, planNode, type PlanNode } from './plan/explain.ts';
+import { singleTableSource, type OrderedSource } from './plan/single.ts';
+import { topN } from './plan/topn.ts';
 
 export interface SelectPlan {
   columns: { name: string; type: SqlType }[];
   run: (ctx: RunContext, outer: readonly Value[] | undefined) => Value[][];
+  /** What runs, for EXPLAIN; its counters fill as the plan runs. */
+  node: PlanNode;
+}
+
+/** Count one run of an EXPLAIN node that produced `rows` rows. */
+function count(node: PlanNode | undefined, rows: number): void {
+  if (!node) return;
+  node.loops++;
+  node.rows += rows;
+}
+
+function sortKeyText(by: SortBy): string {
+  const desc = by.sortby_dir === 'SORTBY_DESC';
+  const nulls = by.sortby_nulls === 'SORTBY_NULLS_FIRST' ? (desc ? '' : ' NULLS FIRST') : by.sortby_nulls === 'SORTBY_NULLS_LAST' ? (desc ? ' NULLS LAST' : '') : '';
+  return `${deparse(by.node)}${desc ? ' DESC' : ''}${nulls}`;
 }
 
 export class SelectPlanner implements SubqueryPlanner {
@@ -44,46 +63,47 @@ export class SelectPlanner implements SubqueryPlanner {
     if (stmt.lockingClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'SELECT … FOR UPDATE/SHARE is not supported');
     if (stmt.windowClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'window functions are not supported');
 
-    const from = planFrom(stmt.fromClause, this.state, this.hooks, this, outer, (s) => {
-      const p = this.plan(s);
-      return { columns: p.columns, run: p.run };
-    });
+    const from = planFrom(stmt.fromClause, this.state, this.hooks, this, outer, (s) => this.plan(s), stmt.whereClause);
     const scope = from.scope;
     let source: RowSource = from.source;
+    let node = from.node;
+    let ordered: OrderedSource | undefined;
 
     let where: Compiled | undefined;
-    if (stmt.whereClause) {
+    if (stmt.whereClause && !from.whereApplied) {
       scope.clause = 'WHERE';
       where = compileExpr(stmt.whereClause, scope);
       scope.clause = undefined;
-      source = this.indexScan(stmt.whereClause, from.tables, scope, source);
     }
-    const filtered: RowSource = where
-      ? (ctx, o) => {
-          const w = where!;
-          return source(ctx, o).filter((row) => w.eval(row, ctx) === true);
-        }
-      : source;
+    if (from.single) {
+      const t = singleTableSource(from.single.table, from.single.alias, stmt.whereClause, where, scope);
+      ({ source, node, ordered } = t);
+    } else if (where) {
+      const w = where, inner = source, filtered = node;
+      filtered.details.push(`Filter: ${deparse(stmt.whereClause)}`);
+      source = (ctx, o) => inner(ctx, o).filter((row) => w.eval(row, ctx) === true);
+    }
 
     const targets = expandTargets(stmt.targetList ?? [], scope);
     if (needsGrouping(stmt, targets.map((t) => t.node))) {
-      const grouped = planGrouping(stmt, targets, scope, filtered);
-      return this.finish(stmt, grouped.scope, grouped.source, targets);
+      const table = from.single && !stmt.whereClause ? from.single.table : undefined;
+      const grouped = planGrouping(stmt, targets, scope, source, node, table);
+      return this.finish(stmt, grouped.scope, grouped.source, targets, grouped.node);
     }
     if (stmt.havingClause) throw new SqlError(SQLSTATE.grouping_error, 'HAVING clause requires GROUP BY or aggregate functions');
-    return this.finish(stmt, scope, filtered, targets);
+    return this.finish(stmt, scope, source, targets, node, ordered);
   }
 
   /** Select list, DISTINCT, ORDER BY, OFFSET/LIMIT over rows that `scope` describes. */
-  private finish(stmt: SelectStmt, scope: Scope, source: RowSource, targets: Target[]): SelectPlan {
+  private finish(stmt: SelectStmt, scope: Scope, input: RowSource, targets: Target[], inputNode: PlanNode, ordered?: OrderedSource): SelectPlan {
     const saved = scope.clause;
     scope.clause = 'SELECT';
     const outputs = targets.map((t) => ({ name: t.name, expr: t.compiled ?? compileExpr(t.node, scope) }));
     scope.clause = saved;
     const columns = outputs.map((o) => ({ name: o.name, type: o.expr.type }));
     const distinct = stmt.distinctClause !== undefined;
-    const sort = (stmt.sortClause ?? []).map((s) => {
-      const by = (s as { SortBy: SortBy }).SortBy;
+    const sortBy = (stmt.sortClause ?? []).map((s) => (s as { SortBy: SortBy }).SortBy);
+    const sort = sortBy.map((by) => {
       const key = sortKey(by, outputs, scope);
       if (!distinct || key.output !== undefined) return key;
       // DISTINCT removes rows by the select list alone, so a sort key must be one of its columns
@@ -98,59 +118,93 @@ export class SelectPlanner implements SubqueryPlanner {
     }
     const limit = stmt.limitCount ? compileExpr(stmt.limitCount, scope) : undefined;
     const offset = stmt.limitOffset ? compileExpr(stmt.limitOffset, scope) : undefined;
+    const skipOf = (ctx: RunContext) => (offset ? toCount(offset.eval([], ctx), 'OFFSET') : 0);
+    const takeOf = (ctx: RunContext) => (limit ? toCount(limit.eval([], ctx), 'LIMIT') : Infinity);
     const n = outputs.length;
+    const sortExpr = (k: SortKey): Compiled => (k.output !== undefined ? outputs[k.output]!.expr : k.expr!);
+
+    // an index walk in the requested order: no sort, and LIMIT stops the walk
+    let source = input;
+    let presorted = false;
+    if (sort.length && !distinct && ordered) {
+      const cols = sort.map((k) => ({ column: (sortExpr(k) as Expr).slot ?? Infinity, desc: k.desc, nullsFirst: k.nullsFirst }));
+      const walk = cols.every((c) => c.column !== Infinity) ? ordered(cols, (ctx) => skipOf(ctx) + takeOf(ctx)) : undefined;
+      if (walk) {
+        source = walk.source;
+        inputNode = walk.node;
+        presorted = true;
+      }
+    }
+    const sorting = sort.length > 0 && !presorted;
+    const topNSort = sorting && limit !== undefined && !distinct;
+    let node = inputNode;
+    const sortNode = sorting ? planNode('Sort', [node], [`Sort Key: ${sortBy.map(sortKeyText).join(', ')}`]) : undefined;
+    if (sortNode) node = sortNode;
+    const distinctNode = distinct ? planNode('HashAggregate', [node], [`Group Key: ${targets.map((t) => deparse(t.node)).join(', ')}`]) : undefined;
+    if (distinctNode) node = distinctNode;
+    const limitNode = limit || offset ? planNode('Limit', [node]) : undefined;
+    if (limitNode) node = limitNode;
+    const project = (row: Value[], ctx: RunContext): Value[] => {
+      const values = new Array(n);
+      for (let i = 0; i < n; i++) values[i] = outputs[i]!.expr.eval(row, ctx);
+      return values;
+    };
 
     return {
       columns,
+      node,
       run: (ctx, o) => {
         const rows = source(ctx, o);
-        let out: Value[][] = new Array(rows.length);
-        for (let r = 0; r < rows.length; r++) {
-          const row = rows[r]!;
-          const values = new Array(n + sort.length);
-          for (let i = 0; i < n; i++) values[i] = outputs[i]!.expr.eval(row, ctx);
-          for (let k = 0; k < sort.length; k++) {
-            const s = sort[k]!;
-            values[n + k] = s.output !== undefined ? values[s.output] : s.expr!.eval(row, ctx);
-          }
-          out[r] = values;
-        }
-        if (distinct) {
-          const seen = new Set<string>();
-          out = out.filter((v) => {
-            const key = JSON.stringify(v.slice(0, n).map(distinctKey));
-            if (seen.has(key)) return false;
-            seen.add(key);
-            return true;
+        const skip = skipOf(ctx);
+        const take = takeOf(ctx);
+        let out: Value[][];
+        if (topNSort && skip + take < rows.length) {
+          // ORDER BY … LIMIT without an index: the best skip + take rows, then only those are projected
+          const keys = sort.map(sortExpr);
+          const best = topN(rows, skip + take, sort, (row, into) => {
+            for (let k = 0; k < keys.length; k++) into[k] = keys[k]!.eval(row, ctx);
           });
-        }
-        if (sort.length) {
-          out.sort((a, b) => {
+          count(sortNode, best.length);
+          out = best.slice(skip).map((row) => project(row, ctx));
+        } else {
+          out = new Array(rows.length);
+          for (let r = 0; r < rows.length; r++) {
+            const row = rows[r]!;
+            const values = new Array(n + sort.length);
+            for (let i = 0; i < n; i++) values[i] = outputs[i]!.expr.eval(row, ctx);
             for (let k = 0; k < sort.length; k++) {
               const s = sort[k]!;
-              const c = compareForSort(a[n + k], b[n + k], s.desc, s.nullsFirst);
-              if (c !== 0) return c;
+              values[n + k] = s.output !== undefined ? values[s.output] : s.expr!.eval(row, ctx);
             }
-            return 0;
-          });
+            out[r] = values;
+          }
+          if (distinct) {
+            const seen = new Set<string>();
+            out = out.filter((v) => {
+              const key = JSON.stringify(v.slice(0, n).map(distinctKey));
+              if (seen.has(key)) return false;
+              seen.add(key);
+              return true;
+            });
+            count(distinctNode, out.length);
+          }
+          if (sorting) {
+            out.sort((a, b) => {
+              for (let k = 0; k < sort.length; k++) {
+                const s = sort[k]!;
+                const c = compareForSort(a[n + k], b[n + k], s.desc, s.nullsFirst);
+                if (c !== 0) return c;
+              }
+              return 0;
+            });
+            count(sortNode, out.length);
+          }
+          if (skip || take !== Infinity) out = out.slice(skip, skip + take);
+          if (sort.length) for (const v of out) v.length = n;
         }
-        const skip = offset ? toCount(offset.eval([], ctx), 'OFFSET') : 0;
-        const take = limit ? toCount(limit.eval([], ctx), 'LIMIT') : Infinity;
-        if (skip || take !== Infinity) out = out.slice(skip, skip + take);
-        if (sort.length) for (const v of out) v.length = n;
+        count(limitNode, out.length);
         return out;
       },
-    };
-  }
-
-  /** A lone base table filtered by its WHERE clause: let planTableScan use an index. */
-  private indexScan(where: Node, tables: Map<string, { oid: number; offset: number }>, scope: RowScope, fallback: RowSource): RowSource {
-    if (tables.size !== 1 || scope.entries.length !== 1) return fallback;
-    const [[, { oid }]] = [...tables];
-    const scan = planTableScan(this.state.table(oid), where, scope);
-    return (ctx, o) => {
-      const rows = scan(ctx).rows;
-      return o && scope.correlated ? rows.map((r) => [...r, ...o]) : rows;
     };
   }
 
@@ -168,7 +222,7 @@ export class SelectPlanner implements SubqueryPlanner {
       const cast = castFunction(c.type, to, -1, false);
       return (row: readonly Value[], ctx: EvalContext) => cast(e(row, ctx));
     }));
-    return { columns, run: (ctx, o) => evals.map((l) => l.map((e) => e(o ?? [], ctx))) };
+    return { columns, node: planNode('Values Scan on "*VALUES*"'), run: (ctx, o) => evals.map((l) => l.map((e) => e(o ?? [], ctx))) };
   }
 
   private setOperation(stmt: SelectStmt, outer?: RowScope): SelectPlan {
@@ -184,8 +238,10 @@ export class SelectPlanner implements SubqueryPlanner {
     const key = (r: Value[]) => JSON.stringify(r.map(distinctKey));
     const columns = left.columns.map((c, i) => ({ name: c.name, type: commonType([c.type, right.columns[i]!.type], op) }));
     const toLeft = convertRows(left.columns, columns), toRight = convertRows(right.columns, columns);
+    const label = stmt.op === 'SETOP_UNION' ? (stmt.all ? 'Append' : 'HashAggregate') : `HashSetOp ${stmt.op === 'SETOP_INTERSECT' ? 'Intersect' : 'Except'}`;
     return {
       columns,
+      node: planNode(label, [left.node, right.node]),
       run: (ctx, o) => {
         const a = toLeft(left.run(ctx, o));
         const b = toRight(right.run(ctx, o));
@@ -253,7 +309,7 @@ export function expandTargets(list: readonly Node[], scope: RowScope): Target[] 
           out.push({
             name: c.name,
             node: { ColumnRef: { fields: [{ String: { sval: e.alias } }, { String: { sval: c.name } }] } },
-            compiled: { type: c.type, eval: (row) => row[slot.index] },
+            compiled: column(slot.index, slot.type),
           });
         });
       }

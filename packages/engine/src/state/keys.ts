@@ -6,7 +6,7 @@
  */
 import { Numeric } from '../sql/numeric.ts';
 import type { Value } from '../sql/types.ts';
-import { compareNumberKinds } from '../sql/values.ts';
+import { compareNumberKinds, compareStrings } from '../sql/values.ts';
 
 export type IndexKey = Value;
 
@@ -27,7 +27,8 @@ function rank(v: Value): number {
 
 export function compareKeys(a: IndexKey, b: IndexKey): number {
   if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
-  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  // code point order, as SQL compares text (UTF-16 `<` misplaces characters above U+FFFF): index walks return it
+  if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
   const ra = rank(a);
   const rb = rank(b);
   if (ra !== rb) return ra - rb;

@@ -1,0 +1,341 @@
+/**
+ * Inner joins (JOIN … ON and comma lists) over any number of FROM items: every ON and WHERE
+ * conjunct is attached to the first join step that has all the tables it names, equalities
+ * between two sides become hash joins (or index nested loops when the inner table has an index
+ * on the key and the outer side is small), and the join order grows greedily from the smallest
+ * input through the tables connected to it. Rows are assembled in one scratch row laid out as the
+ * FROM clause is; only rows that pass every condition are copied out.
+ */
+import type { Node } from '@pgsql/types';
+import type { TableData } from '../../state/state.ts';
+import type { RunContext } from '../env.ts';
+import { compile, unifyPair } from '../expr.ts';
+import type { RangeEntry, RowScope, RowSource } from '../from.ts';
+import { strings } from '../names.ts';
+import type { Compiled, Scope } from '../scope.ts';
+import type { SqlType, Value } from '../types.ts';
+import { distinctKey } from '../values.ts';
+import { columnResolver, conjuncts, probeBound, type ColumnPredicate, type IndexPath } from './access.ts';
+import { deparse, deparseAll, planNode, type PlanNode } from './explain.ts';
+import { planPathScan, planScan, type RowTest, type Scan } from './scan.ts';
+import { compileFilter, type PreparedFilter } from './filter.ts';
+
+export interface JoinLeaf {
+  /** Its FROM entries at their offsets in the joined row (a LEFT JOIN item has several). */
+  entries: RangeEntry[];
+  offset: number;
+  width: number;
+  alias: string;
+  /** A base table (scanned through plan/scan.ts), or any other FROM item's rows. */
+  table?: { oid: number; data: TableData };
+  source?: RowSource;
+  node: PlanNode;
+}
+
+export interface JoinQual {
+  node: Node;
+  /** The names it may use: an ON clause sees only its own join's items. */
+  scope: RowScope;
+  clause: string;
+}
+
+interface Cond {
+  node: Node;
+  compiled: Compiled;
+  /** The scope it was written in (an ON clause's own tables). */
+  scope: Scope;
+  /** Leaves it names (indexes into the leaf list), or all of them when it reads the outer row or a sub-select. */
+  leaves: Set<number>;
+  local: boolean;
+}
+
+/** Types whose `=` is exactly equality of distinctKey, so a hash table can answer it. */
+const HASHABLE: ReadonlySet<SqlType> = new Set(['int2', 'int4', 'int8', 'text', 'varchar', 'bool', 'date', 'timestamp', 'timestamptz', 'float4', 'float8']);
+
+interface Step {
+  leaf: number;
+  kind: 'first' | 'hash' | 'index' | 'cross';
+  /** Hash join: the outer side's key expressions (over the scratch row) and the inner side's (over the leaf's row). */
+  outerKeys: Compiled[];
+  innerKeys: Compiled[];
+  /** Conditions checked once this step's row is in place. */
+  filters: Compiled[];
+  scan?: Scan;
+  /** Index nested loop: where the probe value goes before each lookup, converted to the key column's type. */
+  probe?: { cell: { value: Value }; cast: (v: Value) => Value };
+  node: PlanNode;
+}
+
+/** A scope over one FROM item's own row (its columns from slot 0), for conditions on that item alone. */
+export type LeafScope = (leaf: JoinLeaf) => RowScope;
+
+export function planJoin(leaves: JoinLeaf[], quals: JoinQual[], scope: RowScope, width: number, leafScope: LeafScope): { source: RowSource; node: PlanNode } {
+  const conds: Cond[] = [];
+  for (const q of quals) {
+    for (const node of conjuncts(q.node)) {
+      q.scope.clause = q.clause;
+      const compiled = compile(node, q.scope);
+      q.scope.clause = undefined;
+      if (q.scope.correlated) scope.correlated = true;
+      const named = namedLeaves(node, q.scope, leaves, width);
+      conds.push({ node, compiled, scope: q.scope, leaves: named ?? new Set(leaves.keys()), local: named !== undefined && named.size === 1 });
+    }
+  }
+
+  // each leaf's own conditions run inside its scan, on its stored rows
+  const inputs = leaves.map((leaf, i) => leafInput(leaf, conds.filter((c) => c.local && c.leaves.has(i)), leafScope));
+  const remaining = conds.filter((c) => !c.local);
+
+  // greedy order: the smallest input first, then whatever joins to what is already bound
+  const bound = new Set<number>();
+  const steps: Step[] = [];
+  let estimate = 1;
+  while (bound.size < leaves.length) {
+    const candidates = [...leaves.keys()].filter((i) => !bound.has(i));
+    const connected = candidates.filter((i) => remaining.some((c) => equiJoin(c, i, bound, leaves, scope, inputs) !== undefined));
+    const pool = bound.size && connected.length ? connected : candidates;
+    const next = pool.reduce((a, b) => (inputs[b]!.estimate < inputs[a]!.estimate ? b : a));
+    const step = makeStep(next, bound, remaining, leaves, inputs, scope, estimate);
+    steps.push(step);
+    bound.add(next);
+    estimate = Math.max(1, step.kind === 'cross' || step.kind === 'first' ? estimate * inputs[next]!.estimate : Math.max(estimate, inputs[next]!.estimate));
+    // conditions whose tables are now all bound are checked here
+    for (const c of remaining.filter((c) => [...c.leaves].every((l) => bound.has(l)))) {
+      step.filters.push(c.compiled);
+      step.node.details.push(`${step.kind === 'first' ? 'Filter' : 'Join Filter'}: ${deparse(c.node)}`);
+      remaining.splice(remaining.indexOf(c), 1);
+    }
+  }
+  // a left-deep tree for EXPLAIN: each join step over the steps before it
+  let root = steps[0]!.node;
+  for (const s of steps.slice(1)) {
+    s.node.children.unshift(root);
+    root = s.node;
+  }
+
+  const source: RowSource = (ctx, o) => {
+    const scratch: Value[] = new Array(width + (o && scope.correlated ? o.length : 0)).fill(null);
+    if (o && scope.correlated) for (let i = 0; i < o.length; i++) scratch[width + i] = o[i];
+    const out: Value[][] = [];
+    for (const input of inputs) input.prepared = input.filter?.(ctx);
+    const prepared = steps.map((s) => prepare(s, inputs[s.leaf]!, ctx, o));
+    const visit = (k: number): void => {
+      if (k === steps.length) {
+        out.push(scratch.slice());
+        return;
+      }
+      const s = steps[k]!, p = prepared[k]!, off = leaves[s.leaf]!.offset, n = leaves[s.leaf]!.width;
+      const each = (row: readonly Value[]): boolean => {
+        for (let i = 0; i < n; i++) scratch[off + i] = row[i];
+        for (const f of s.filters) if (f.eval(scratch, ctx) !== true) return true;
+        if (k) s.node.rows++; // the first step is a scan, which counts its own rows
+        visit(k + 1);
+        return true;
+      };
+      p(scratch, each);
+    };
+    for (const s of steps.slice(1)) s.node.loops++;
+    visit(0);
+    for (const input of inputs) input.prepared = undefined;
+    return out;
+  };
+  return { source, node: root };
+}
+
+interface LeafInput {
+  estimate: number;
+  /** The leaf's rows after its own conditions; for base tables a Scan over an index path. */
+  scan?: Scan;
+  rows?: (ctx: RunContext, o: readonly Value[] | undefined) => Value[][];
+  local: Cond[];
+  localScope: RowScope;
+  test?: RowTest;
+  /** The leaf's own conditions, prepared once per run into `prepared`. */
+  filter?: PreparedFilter;
+  prepared?: (row: readonly Value[]) => boolean;
+  node: PlanNode;
+}
+
+function leafInput(leaf: JoinLeaf, local: Cond[], leafScope: LeafScope): LeafInput {
+  // the leaf's conditions compiled again over the leaf's own row (offset 0)
+  const localScope = leafScope(leaf);
+  const filter = local.length ? compileFilter(local.map((c) => c.node), localScope, leaf.width) : undefined;
+  const self: { prepared?: (row: readonly Value[]) => boolean } = {};
+  const test: RowTest | undefined = filter ? (row) => self.prepared!(row) : undefined;
+  if (leaf.table) {
+    const scan = planScan({
+      table: leaf.table.data, alias: leaf.alias, conds: local.map((c) => c.node), scope: localScope,
+      columnOf: columnResolver(localScope, 0, leaf.width), test, filterNodes: local.map((c) => c.node),
+    });
+    const size = leaf.table.data.rows.size;
+    const estimate = scan.path?.index.def.unique && scan.path.eq.length === scan.path.index.cols.length ? 1 : Math.max(1, size / 4 ** local.length);
+    return Object.assign(self, { estimate, scan, local, localScope, test, filter, node: scan.node });
+  }
+  const src = leaf.source!;
+  const node = leaf.node;
+  if (local.length) node.details.push(`Filter: ${deparseAll(local.map((c) => c.node))}`);
+  return Object.assign(self, {
+    estimate: 1000,
+    rows: (ctx: RunContext, o: readonly Value[] | undefined) => {
+      const rows = src(ctx, o);
+      node.loops++;
+      const kept = test ? rows.filter((r) => test(r, ctx)) : rows;
+      node.rows += kept.length;
+      return kept;
+    },
+    local,
+    localScope,
+    test,
+    filter,
+    node,
+  });
+}
+
+/** Which leaves a condition names, or undefined when it reads the outer query's row or has a sub-select. */
+function namedLeaves(node: Node, scope: Scope, leaves: JoinLeaf[], width: number): Set<number> | undefined {
+  const out = new Set<number>();
+  let opaque = false;
+  const walk = (n: unknown): void => {
+    if (opaque || !n || typeof n !== 'object') return;
+    if (Array.isArray(n)) { for (const x of n) walk(x); return; }
+    const o = n as Record<string, unknown>;
+    if ('SubLink' in o) { opaque = true; return; }
+    if ('ColumnRef' in o) {
+      const ref = o.ColumnRef as { fields?: Node[] };
+      if (ref.fields?.some((f) => !('String' in f))) { opaque = true; return; }
+      const slot = scope.column(strings(ref.fields));
+      if (slot.index >= width) { opaque = true; return; }
+      const leaf = leaves.findIndex((l) => slot.index >= l.offset && slot.index < l.offset + l.width);
+      out.add(leaf);
+      return;
+    }
+    for (const v of Object.values(o)) walk(v);
+  };
+  walk(node);
+  if (opaque) return undefined;
+  return out;
+}
+
+interface EquiJoin {
+  outer: Compiled;
+  inner: Compiled;
+  /** The inner side is a plain column of the leaf: its index, for an index nested loop. */
+  innerColumn?: number;
+}
+
+/** `a = b` where one side names only already-bound leaves and the other only `leaf`, of a hashable type. */
+function equiJoin(c: Cond, leaf: number, bound: Set<number>, leaves: JoinLeaf[], scope: RowScope, inputs: LeafInput[]): EquiJoin | undefined {
+  if (c.local || !c.leaves.has(leaf) || ![...c.leaves].every((l) => l === leaf || bound.has(l))) return undefined;
+  const n = c.node;
+  if (!('A_Expr' in n) || n.A_Expr.kind !== 'AEXPR_OP' || strings(n.A_Expr.name).join('.') !== '=' || !n.A_Expr.lexpr || !n.A_Expr.rexpr) return undefined;
+  const leafScope = inputs[leaf]!.localScope;
+  for (const [a, b] of [[n.A_Expr.lexpr, n.A_Expr.rexpr], [n.A_Expr.rexpr, n.A_Expr.lexpr]] as const) {
+    const side = namedLeaves(b, c.scope, leaves, Infinity);
+    const other = namedLeaves(a, c.scope, leaves, Infinity);
+    if (!side || !other || side.size !== 1 || !side.has(leaf) || other.has(leaf) || other.size === 0) continue;
+    const [outer, inner, t] = unifyPair('=', compile(a, c.scope), compile(b, leafScope));
+    if (!HASHABLE.has(t)) return undefined;
+    const plain = 'ColumnRef' in b ? compile(b, leafScope) : undefined;
+    return { outer, inner, innerColumn: plain?.slot };
+  }
+  return undefined;
+}
+
+function makeStep(leaf: number, bound: Set<number>, remaining: Cond[], leaves: JoinLeaf[], inputs: LeafInput[], scope: RowScope, outerEstimate: number): Step {
+  const input = inputs[leaf]!;
+  if (!bound.size) return { leaf, kind: 'first', outerKeys: [], innerKeys: [], filters: [], scan: input.scan, node: input.node };
+  const joins: Array<{ cond: Cond; eq: EquiJoin }> = [];
+  for (const c of remaining) {
+    const eq = equiJoin(c, leaf, bound, leaves, scope, inputs);
+    if (eq) joins.push({ cond: c, eq });
+  }
+  if (!joins.length) return { leaf, kind: 'cross', outerKeys: [], innerKeys: [], filters: [], node: planNode('Nested Loop', [input.node]) };
+
+  // an index on the inner key and few outer rows: look each one up instead of hashing the whole table
+  const table = leaves[leaf]!.table?.data;
+  const keyed = joins.find((j) => j.eq.innerColumn !== undefined && table?.indexes.some((ix) => ix.cols[0] === j.eq.innerColumn));
+  if (table && keyed && outerEstimate * 8 < table.rows.size) {
+    const column = keyed.eq.innerColumn!;
+    const probe = probeBound(keyed.eq.outer.type, table.def.columns[column]!.type);
+    if (probe) {
+      const index = table.indexes.find((ix) => ix.cols[0] === column)!;
+      const pred: ColumnPredicate = { column, op: '=', values: [probe.bound], node: keyed.cond.node };
+      const path: IndexPath = { index, eq: [{ values: [probe.bound], isNull: false }], used: [pred] };
+      const scan = planPathScan({
+        table, alias: leaves[leaf]!.alias, conds: [], scope: input.localScope, columnOf: () => undefined,
+        test: input.test, filterNodes: input.local.map((c) => c.node),
+      }, path);
+      // the lookup found the key in the column's type; the condition itself is checked on the joined row too
+      remaining.splice(remaining.indexOf(keyed.cond), 1);
+      return {
+        leaf, kind: 'index', outerKeys: [keyed.eq.outer], innerKeys: [], filters: [keyed.cond.compiled], scan,
+        probe: { cell: probe.cell, cast: probe.cast }, node: planNode('Nested Loop', [scan.node]),
+      };
+    }
+  }
+  for (const j of joins) remaining.splice(remaining.indexOf(j.cond), 1);
+  const node = planNode('Hash Join', [planNode('Hash', [input.node])], [`Hash Cond: ${deparseAll(joins.map((j) => j.cond.node))}`]);
+  return { leaf, kind: 'hash', outerKeys: joins.map((j) => j.eq.outer), innerKeys: joins.map((j) => j.eq.inner), filters: [], node };
+}
+
+/** Per execution: the function that feeds step `s` its candidate rows for the current scratch row. */
+function prepare(s: Step, input: LeafInput, ctx: RunContext, o: readonly Value[] | undefined): (scratch: Value[], each: (row: readonly Value[]) => boolean) => void {
+  const all = (): Value[][] => {
+    if (input.rows) return input.rows(ctx, o);
+    const rows: Value[][] = [];
+    input.scan!.run(ctx, (_id, row) => { rows.push(row); return true; });
+    return rows;
+  };
+  switch (s.kind) {
+    case 'first': {
+      if (input.scan) return (_scratch, each) => input.scan!.run(ctx, (_id, row) => each(row));
+      const rows = all();
+      return (_scratch, each) => { for (const r of rows) each(r); };
+    }
+    case 'cross': {
+      const rows = all();
+      return (_scratch, each) => { for (const r of rows) each(r); };
+    }
+    case 'index': {
+      const key = s.outerKeys[0]!, probe = s.probe!, scan = s.scan!;
+      return (scratch, each) => {
+        probe.cell.value = probe.cast(key.eval(scratch, ctx));
+        scan.run(ctx, (_id, row) => each(row));
+      };
+    }
+    default: {
+      const table = new Map<Value, Value[][]>();
+      const rows = all();
+      const single = s.innerKeys.length === 1;
+      for (const r of rows) {
+        const k = hashKey(s.innerKeys, r, ctx, single);
+        if (k === undefined) continue;
+        const list = table.get(k);
+        if (list) list.push(r);
+        else table.set(k, [r]);
+      }
+      return (scratch, each) => {
+        const k = hashKey(s.outerKeys, scratch, ctx, single);
+        if (k === undefined) return;
+        const list = table.get(k);
+        if (list) for (const r of list) each(r);
+      };
+    }
+  }
+}
+
+/** A hash key equal for exactly the rows `=` pairs; undefined when a key is NULL (which matches nothing). */
+function hashKey(keys: Compiled[], row: readonly Value[], ctx: RunContext, single: boolean): Value | undefined {
+  if (single) {
+    const v = keys[0]!.eval(row, ctx);
+    return v === null || v === undefined ? undefined : distinctKey(v);
+  }
+  const parts: Value[] = [];
+  for (const k of keys) {
+    const v = k.eval(row, ctx);
+    if (v === null || v === undefined) return undefined;
+    parts.push(distinctKey(v));
+  }
+  return JSON.stringify(parts);
+}
+

@@ -1,0 +1,61 @@
+/**
+ * A FROM clause of one base table: its rows through the best access path with the WHERE clause
+ * applied on the way (no copy of the table), and on request the same rows in an index's order so
+ * ORDER BY … LIMIT stops after the rows it returns.
+ */
+import type { Node } from '@pgsql/types';
+import type { TableData } from '../../state/state.ts';
+import type { RowScope, RowSource } from '../from.ts';
+import type { Compiled } from '../scope.ts';
+import type { RunContext } from '../env.ts';
+import type { Value } from '../types.ts';
+import { columnResolver, conjuncts } from './access.ts';
+import { compileFilter } from './filter.ts';
+import type { PlanNode } from './explain.ts';
+import { planOrderedScan, planScan, type RowTest, type Scan, type ScanInput, type SortColumn } from './scan.ts';
+
+/** Rows in a requested order, at most `limit(ctx)` of them; undefined when no index gives that order. */
+export type OrderedSource = (order: SortColumn[], limit: (ctx: RunContext) => number) => { source: RowSource; node: PlanNode } | undefined;
+
+export function singleTableSource(table: TableData, alias: string, whereNode: Node | undefined, where: Compiled | undefined, scope: RowScope) {
+  // the outer row of a correlated sub-select, for the filter: set by each run before it scans
+  let outerRow: readonly Value[] | undefined;
+  const conds = whereNode ? conjuncts(whereNode) : [];
+  // a WHERE that reads the outer row sees it appended; otherwise each conjunct runs over the stored row
+  const correlated = scope.correlated;
+  const filter = where && !correlated ? compileFilter(conds, scope, table.def.columns.length) : undefined;
+  // set by each run before it scans (constants and parameters evaluated once), cleared after
+  let prepared: ((row: readonly Value[]) => boolean) | undefined;
+  const test: RowTest | undefined = !where
+    ? undefined
+    : filter
+      ? (row) => prepared!(row)
+      : (row, ctx) => where.eval(outerRow && scope.correlated ? [...row, ...outerRow] : row, ctx) === true;
+  const input: ScanInput = { table, alias, conds, scope, columnOf: columnResolver(scope, 0, table.def.columns.length), test, filterNodes: conds };
+  const run = (scan: Scan, limit?: (ctx: RunContext) => number): RowSource => (ctx, o) => {
+    const out: Value[][] = [];
+    const max = limit ? limit(ctx) : Infinity;
+    if (max <= 0) return out;
+    const extend = o && scope.correlated;
+    const saved = outerRow;
+    outerRow = o;
+    prepared = filter?.(ctx);
+    try {
+      scan.run(ctx, (_id, row) => {
+        out.push(extend ? [...row, ...o] : row);
+        return out.length < max;
+      });
+    } finally {
+      outerRow = saved;
+      prepared = undefined;
+    }
+    return out;
+  };
+  const scan = planScan(input);
+  const ordered: OrderedSource = (order, limit) => {
+    if (order.some((o) => o.column >= table.def.columns.length)) return undefined;
+    const walk = planOrderedScan(input, order);
+    return walk && { source: run(walk, limit), node: walk.node };
+  };
+  return { source: run(scan), node: scan.node, ordered };
+}
