@@ -1,17 +1,17 @@
 /**
- * The demo in real Chromium (Debian's /usr/bin/chromium through playwright-core): three tabs of
+ * The demo in real Chromium (scripts/chromium.ts finds it; playwright-core downloads none): three tabs of
  * one browser context are three nodes of one cluster, the engine in each tab's module worker,
  * WebRTC between tabs kept on 127.0.0.1. The demo is built and served from this process.
  * Screenshots of every step: test-results/e2e/.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { startDemo, type DemoServer } from '../../apps/demo/serve.ts';
+import { requireChromium } from '../../scripts/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = 'test-results/e2e';
 const FLAGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -52,7 +52,7 @@ async function runSql(page: Page, sql: string): Promise<void> {
 
 /** Build and serve the demo, launch Chromium; everything is closed when `body` ends, however it ends. */
 async function withDemo(body: (demo: Demo) => Promise<void>): Promise<void> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium (.ci/run does this)`);
+  const executablePath = requireChromium();
   rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
   let server: DemoServer | undefined;
@@ -60,7 +60,7 @@ async function withDemo(body: (demo: Demo) => Promise<void>): Promise<void> {
   const build = mkdtempSync(join(tmpdir(), 'walrtc-demo-'));
   try {
     server = await startDemo(0, build);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await chromium.launch({ executablePath, args: FLAGS });
     const context = await browser.newContext({ viewport: { width: 1100, height: 820 } });
     // Chromium gathers loopback ICE candidates only for origins holding camera/microphone permission
     await context.grantPermissions(['camera', 'microphone'], { origin: new URL(server.url).origin });
