@@ -2,6 +2,7 @@
 export { openNode, Node, type NodeOptions, type NodeStatus, type Queryable, type Role } from './node.ts';
 export { SqlError, SQLSTATE } from './errors.ts';
 export type { QueryResult, Field } from './sql/env.ts';
+export type { ParserWasm } from './sql/pg-query.ts';
 export type { LiveCallback, LiveErrorCallback, LiveOptions, Scheduler } from './live/live.ts';
 export type { SynchronousCommit } from './database.ts';
 export type { Storage } from './storage/storage.ts';

@@ -1,10 +1,17 @@
 #!/usr/bin/env node
-// Starts the walrtc signaling relay (packages/transport/src/signaling/server.ts) under plain node,
-// loading the TypeScript source through tsx. Usage: npm run signal -- [--port 8787] [--host 127.0.0.1]
-import { register } from 'tsx/esm/api';
+// Starts the walrtc signaling relay (src/signaling/server.ts) under plain node: the built
+// dist/ when installed from npm, the TypeScript source through tsx in a checkout of the
+// repository. Usage: walrtc-signal [--port 8787] [--host 127.0.0.1] (npm run signal -- … in the repo)
+import { existsSync } from 'node:fs';
 
-register();
-const { startSignalServer } = await import('../src/signaling/server.ts');
+const source = new URL('../src/signaling/server.ts', import.meta.url);
+async function load() {
+  if (!existsSync(source)) return import('../dist/signaling/server.js');
+  const { register } = await import('tsx/esm/api');
+  register();
+  return import(source.href);
+}
+const { startSignalServer } = await load();
 
 const args = process.argv.slice(2);
 const flag = (name, fallback) => {

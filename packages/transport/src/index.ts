@@ -4,7 +4,7 @@
 export type { Transport, TransportEvents, TransportEvent, Logger } from './transport.ts';
 export { TransportError, DEFAULT_MAX_MESSAGE_SIZE } from './transport.ts';
 export { webrtcTransport, type WebrtcTransportOptions } from './webrtc.ts';
-export type { Wrtc } from './rtc.ts';
+export type { Wrtc } from './rtc-impl.ts';
 export { memoryNetwork, type MemoryNetwork, type MemoryNetworkOptions, type MemoryTransportOptions } from './memory.ts';
 export type { Signaling, SignalingChannel, SignalingHandlers } from './signaling/signaling.ts';
 export { broadcastSignaling } from './signaling/broadcast.ts';

@@ -6,7 +6,7 @@ import type { SignalData } from '@thaunknown/simple-peer/lite.js';
 import { ClusterKey, randomNonce } from './auth.ts';
 import { Connection, type ConnectionEvents, type Timing } from './connection.ts';
 import { Emitter } from './emitter.ts';
-import type { Wrtc } from './rtc.ts';
+import { loadRtc, type Wrtc } from './rtc-impl.ts';
 import { openEnvelope, sealEnvelope, type Envelope, type Unsigned } from './signaling/envelope.ts';
 import type { Signaling, SignalingChannel } from './signaling/signaling.ts';
 import { DEFAULT_MAX_MESSAGE_SIZE, TransportError, type Logger, type Transport, type TransportEvent, type TransportEvents } from './transport.ts';
@@ -78,6 +78,7 @@ class WebrtcTransport implements Transport {
   }
 
   async #start(): Promise<void> {
+    await loadRtc(this.#o.wrtc);
     this.#key = await ClusterKey.import(this.#o.cluster, this.#o.key);
     if (this.#closed) return;
     this.#channel = this.#o.signaling.join(this.#o.cluster, {
