@@ -1,7 +1,9 @@
 /**
  * The demo in real Chromium (scripts/chromium.ts finds it; playwright-core downloads none): three tabs of
  * one browser context are three nodes of one cluster, the engine in each tab's module worker,
- * WebRTC between tabs kept on 127.0.0.1. The demo is built and served from this process.
+ * WebRTC between tabs kept on 127.0.0.1. The demo is built and served from this process and opened
+ * as a stock browser would open it: at the URL `npm run demo` prints, without
+ * --allow-loopback-in-peer-connection and without camera/microphone permission.
  * Screenshots of every step: test-results/e2e/.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -15,7 +17,7 @@ import { requireChromium } from '../../scripts/chromium.ts';
 const SHOTS = 'test-results/e2e';
 const FLAGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--allow-loopback-in-peer-connection',
+  '--disable-component-update', '--disable-sync',
 ];
 const STEP_MS = 20_000;
 /** Upper bound on the time from closing the primary's tab to a standby reporting itself primary. */
@@ -62,8 +64,6 @@ async function withDemo(body: (demo: Demo) => Promise<void>): Promise<void> {
     server = await startDemo(0, build);
     browser = await chromium.launch({ executablePath, args: FLAGS });
     const context = await browser.newContext({ viewport: { width: 1100, height: 820 } });
-    // Chromium gathers loopback ICE candidates only for origins holding camera/microphone permission
-    await context.grantPermissions(['camera', 'microphone'], { origin: new URL(server.url).origin });
     const problems: string[] = [];
     const pages: Page[] = [];
     const url = `${server.url}?cluster=e2e-${process.pid}-${Date.now()}`;
