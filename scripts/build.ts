@@ -6,6 +6,8 @@
  * - @walrtc/engine: tsc, one .js and .d.ts per source file. Keeping the file layout keeps the
  *   `new URL('./libpg-query.wasm' | './worker.js', import.meta.url)` references true, so a
  *   consumer's bundler finds the wasm and the worker without configuration, and tree-shakes.
+ *   libpg-query's emscripten glue is shipped beside its wasm (the pair must come from one build)
+ *   as an ES module whose Node-only `require`s no bundler follows (webpack refuses `node:` ones).
  * - @walrtc/transport: .d.ts by tsc; the JavaScript bundled by esbuild, because simple-peer is
  *   inlined with its `webrtc-polyfill` import pointed at src/rtc-impl.ts: webrtc-polyfill
  *   depends on node-datachannel (a native build), which a browser app must never install.
@@ -38,6 +40,36 @@ function checkReferences(dist: string): void {
   }
 }
 
+function replaceText(text: string, from: string, to: string, where: string): string {
+  const parts = text.split(from);
+  if (parts.length !== 2) throw new Error(`${where}: expected "${from}" once, found it ${parts.length - 1} times; update scripts/build.ts`);
+  return parts.join(to);
+}
+
+function replaceOnce(file: string, from: string, to: string): void {
+  writeFileSync(file, replaceText(readFileSync(file, 'utf8'), from, to, file));
+}
+
+/**
+ * libpg-query's glue (emscripten, CommonJS/UMD) as an ES module. Its Node branch reads files and
+ * random bytes through `require`; pg-query.ts instantiates the wasm itself, and the runtime's own
+ * modules are reached through process.getBuiltinModule, which no bundler resolves.
+ */
+function esmGlue(text: string): string {
+  const where = 'libpg-query/wasm/libpg-query.js';
+  let out = replaceText(text, 'require("node:fs")', 'globalThis.process.getBuiltinModule("node:fs")', where);
+  out = replaceText(out, 'require("node:crypto")', 'globalThis.process.getBuiltinModule("node:crypto")', where);
+  out = replaceText(out, 'scriptDirectory=__dirname+"/"', 'scriptDirectory=""', where);
+  out = replaceText(out, 'if(typeof exports==="object"&&typeof module==="object"){module.exports=PgQueryModule;module.exports.default=PgQueryModule}else if(typeof define==="function"&&define["amd"])define([],()=>PgQueryModule);', 'export default PgQueryModule;', where);
+  const left = /\brequire\(|\bmodule\.exports|__dirname/.exec(out);
+  if (left) throw new Error(`${where}: CommonJS left after conversion (${left[0]}); update scripts/build.ts`);
+  return `// libpg-query ${libpgQueryVersion()} (MIT): PostgreSQL's parser, emscripten glue, as an ES module (scripts/build.ts)\n${out}`;
+}
+
+function libpgQueryVersion(): string {
+  return (JSON.parse(readFileSync(join(root, 'node_modules', 'libpg-query', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 function engine(): void {
   const pkg = join(root, 'packages', 'engine');
   const dist = join(pkg, 'dist');
@@ -45,12 +77,11 @@ function engine(): void {
   execFileSync(process.execPath, [tsc, '-p', join(pkg, 'tsconfig.build.json')], { stdio: 'inherit' });
   // the wasm beside the module that references it (src/sql/libpg-query.wasm is a link into libpg-query)
   copyFileSync(join(pkg, 'src', 'sql', 'libpg-query.wasm'), join(dist, 'sql', 'libpg-query.wasm'));
+  copyFileSync(join(root, 'node_modules', 'libpg-query', 'LICENSE'), join(dist, 'sql', 'libpg-query.LICENSE'));
+  writeFileSync(join(dist, 'sql', 'libpg-query.js'), esmGlue(readFileSync(join(root, 'node_modules', 'libpg-query', 'wasm', 'libpg-query.js'), 'utf8')));
+  replaceOnce(join(dist, 'sql', 'pg-query.js'), "from 'libpg-query/wasm/libpg-query.js'", "from './libpg-query.js'");
   // tsc rewrites import specifiers, not URLs: the worker's entry is worker.js once built
-  const client = join(dist, 'worker', 'client.js');
-  const text = readFileSync(client, 'utf8');
-  const rewritten = text.replace("new URL('./worker.ts', import.meta.url)", "new URL('./worker.js', import.meta.url)");
-  if (rewritten === text) throw new Error(`${client}: the worker URL was not found; update scripts/build.ts`);
-  writeFileSync(client, rewritten);
+  replaceOnce(join(dist, 'worker', 'client.js'), "new URL('./worker.ts', import.meta.url)", "new URL('./worker.js', import.meta.url)");
   checkReferences(dist);
 }
 
