@@ -47,6 +47,27 @@ async function liveRows(page: Page): Promise<string[][]> {
   return page.$$eval('[data-testid="live-table"] tbody tr', (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')));
 }
 
+/** The cluster picture as drawn: node boxes apart from each other, every label inside its box. */
+async function expectPictureWithoutOverlap(page: Page): Promise<void> {
+  const drawn = await page.$$eval('[data-testid="cluster-picture"] [data-node]', (groups) => groups.map((g) => {
+    const box = (e: Element) => {
+      const r = e.getBoundingClientRect();
+      return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+    };
+    return { rect: box(g.querySelector('rect')!), labels: [...g.querySelectorAll('text')].map(box) };
+  }));
+  for (const [i, a] of drawn.entries()) {
+    for (const label of a.labels) {
+      expect(label.left).toBeGreaterThanOrEqual(a.rect.left);
+      expect(label.right).toBeLessThanOrEqual(a.rect.right);
+    }
+    for (const b of drawn.slice(i + 1)) {
+      const apart = a.rect.right <= b.rect.left || b.rect.right <= a.rect.left || a.rect.bottom <= b.rect.top || b.rect.bottom <= a.rect.top;
+      expect(apart).toBe(true);
+    }
+  }
+}
+
 async function runSql(page: Page, sql: string): Promise<void> {
   await page.getByTestId('sql').fill(sql);
   await page.getByTestId('run').click();
@@ -116,6 +137,7 @@ describe('the demo in Chromium, one node per tab', () => {
       const tab3 = await demo.open();
       await Promise.all([waitRole(tab2, 'standby'), waitRole(tab3, 'standby')]);
       await expect.poll(() => tab1.$$eval('[data-testid="cluster-picture"] [data-node]', (n) => n.length), { timeout: STEP_MS }).toBe(3);
+      await expectPictureWithoutOverlap(tab1);
       await demo.shot(tab1, 'three-tabs-primary');
 
       // tab 1 creates a table and inserts: both standbys show the rows in their live tables
@@ -205,6 +227,22 @@ describe('the demo in Chromium, one node per tab', () => {
       await demo.shot(back, 'old-primary-rejoins');
 
       expect(demo.problems).toEqual([]);
+    });
+  }, 120_000);
+
+  it('says on the page why tabs opened at http://127.0.0.1 cannot connect, and how to fix it', async () => {
+    await withDemo(async (demo) => {
+      const url = demo.url.replace('//localhost:', '//127.0.0.1:');
+      const tabs = [await demo.context.newPage(), await demo.context.newPage()];
+      for (const tab of tabs) await tab.goto(url);
+      for (const tab of tabs) {
+        const problem = tab.getByTestId('peer-problem');
+        await problem.waitFor({ timeout: STEP_MS });
+        const text = await problem.textContent();
+        expect(text).toContain('Another tab of this cluster is open in this browser, but no WebRTC connection to it has formed.');
+        expect(text).toContain(`Fix: open ${demo.url.split('?')[0]!.replace(/\/$/, '')}/?cluster=`);
+      }
+      await demo.shot(tabs[1]!, 'loopback-ip-explained');
     });
   }, 120_000);
 });
