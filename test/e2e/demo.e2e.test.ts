@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { startDemo, type DemoServer } from '../../apps/demo/serve.ts';
+import { startSignalServer } from '../../packages/transport/src/signaling/server.ts';
 import { requireChromium } from '../../scripts/chromium.ts';
 
 const SHOTS = 'test-results/e2e';
@@ -244,5 +245,32 @@ describe('the demo in Chromium, one node per tab', () => {
       }
       await demo.shot(tabs[1]!, 'loopback-ip-explained');
     });
+  }, 120_000);
+
+  it('shows in the relay panel why the relay failed when nothing answers, and connected once one runs', async () => {
+    const relay = await startSignalServer({ host: '127.0.0.1', port: 0, log: () => {} });
+    const vacant = await startSignalServer({ host: '127.0.0.1', port: 0, log: () => {} });
+    const vacantUrl = vacant.url;
+    await vacant.close(); // a port nothing listens on any more
+    try {
+      await withDemo(async (demo) => {
+        const tab = await demo.open();
+        await waitRole(tab, 'primary');
+        const state = tab.getByTestId('relay-state');
+        await tab.getByTestId('relay-url').fill(vacantUrl);
+        await tab.getByTestId('relay-button').click();
+        await expect.poll(() => state.getAttribute('data-state'), { timeout: STEP_MS }).toBe('failed');
+        expect(await state.textContent()).toContain(`failed: no relay answers at ${vacantUrl} (code 1006)`);
+        await demo.shot(tab, 'relay-failed');
+        await tab.getByTestId('relay-button').click(); // disconnect
+        await tab.getByTestId('relay-url').fill(relay.url);
+        await tab.getByTestId('relay-button').click();
+        await expect.poll(() => state.getAttribute('data-state'), { timeout: STEP_MS }).toBe('connected');
+        expect(await tab.getByTestId('relay-button').textContent()).toBe('Disconnect relay');
+        await demo.shot(tab, 'relay-connected');
+      });
+    } finally {
+      await relay.close();
+    }
   }, 120_000);
 });
