@@ -7,7 +7,8 @@
  *   `new URL('./libpg-query.wasm' | './worker.js', import.meta.url)` references true, so a
  *   consumer's bundler finds the wasm and the worker without configuration, and tree-shakes.
  *   libpg-query's emscripten glue is shipped beside its wasm (the pair must come from one build)
- *   as an ES module whose Node-only `require`s no bundler follows (webpack refuses `node:` ones).
+ *   as an ES module whose Node-only `require`s no bundler follows (webpack refuses `node:` ones);
+ *   sorted-btree (CommonJS) as an ES module too: every module the worker loads is then ESM.
  * - @walrtc/transport: .d.ts by tsc; the JavaScript bundled by esbuild, because simple-peer is
  *   inlined with its `webrtc-polyfill` import pointed at src/rtc-impl.ts: webrtc-polyfill
  *   depends on node-datachannel (a native build), which a browser app must never install.
@@ -70,7 +71,7 @@ function libpgQueryVersion(): string {
   return (JSON.parse(readFileSync(join(root, 'node_modules', 'libpg-query', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-function engine(): void {
+async function engine(): Promise<void> {
   const pkg = join(root, 'packages', 'engine');
   const dist = join(pkg, 'dist');
   rmSync(dist, { recursive: true, force: true });
@@ -80,6 +81,11 @@ function engine(): void {
   copyFileSync(join(root, 'node_modules', 'libpg-query', 'LICENSE'), join(dist, 'sql', 'libpg-query.LICENSE'));
   writeFileSync(join(dist, 'sql', 'libpg-query.js'), esmGlue(readFileSync(join(root, 'node_modules', 'libpg-query', 'wasm', 'libpg-query.js'), 'utf8')));
   replaceOnce(join(dist, 'sql', 'pg-query.js'), "from 'libpg-query/wasm/libpg-query.js'", "from './libpg-query.js'");
+  // sorted-btree is CommonJS: a dev server that serves the worker's modules unbundled (Vite) cannot
+  // load it, so its runtime ships converted to an ES module (its types still come from the package)
+  await build({ entryPoints: [join(root, 'node_modules', 'sorted-btree', 'b+tree.js')], bundle: true, format: 'esm', platform: 'neutral', outfile: join(dist, 'vendor', 'sorted-btree.js'), logLevel: 'warning' });
+  copyFileSync(join(root, 'node_modules', 'sorted-btree', 'LICENSE'), join(dist, 'vendor', 'sorted-btree.LICENSE'));
+  replaceOnce(join(dist, 'state', 'btree.js'), "from 'sorted-btree'", "from '../vendor/sorted-btree.js'");
   // tsc rewrites import specifiers, not URLs: the worker's entry is worker.js once built
   replaceOnce(join(dist, 'worker', 'client.js'), "new URL('./worker.ts', import.meta.url)", "new URL('./worker.js', import.meta.url)");
   checkReferences(dist);
@@ -110,5 +116,5 @@ async function transport(): Promise<void> {
 
 const wanted = process.argv.slice(2);
 const all = wanted.length === 0;
-if (all || wanted.includes('engine')) engine();
+if (all || wanted.includes('engine')) await engine();
 if (all || wanted.includes('transport')) await transport();

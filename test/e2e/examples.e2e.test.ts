@@ -2,8 +2,9 @@
  * The packages as a user installs them: both are built and packed (`npm pack`), installed into
  * a copy of examples/vite-app offline (consumer.ts), and then the app is type-checked with
  * `tsc --strict` (the shipped .d.ts included: skipLibCheck is off), run under plain Node.js ESM,
- * built by Vite with no walrtc configuration, and opened in Chromium, where a node on the main
- * thread and one in a module worker keep their rows in IndexedDB across a reload.
+ * built by Vite with no walrtc configuration, and opened in Chromium (the build, and Vite's dev
+ * server), where a node on the main thread and one in a module worker keep their rows in
+ * IndexedDB across a reload.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser } from 'playwright-core';
-import { preview, type PreviewServer } from 'vite';
+import { createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireChromium } from '../../scripts/chromium.ts';
 import { packPackages, prepareApp } from './consumer.ts';
@@ -66,36 +67,60 @@ describe('the packed packages in an app outside the repository', () => {
     console.log(`examples/vite-app build: ${files.join(', ')}: ${(raw / 1024).toFixed(0)} kB, ${(gzip / 1024).toFixed(0)} kB gzip (JS + wasm)`);
 
     let server: PreviewServer | undefined;
-    let browser: Browser | undefined;
     try {
       server = await preview({ root: app, logLevel: 'error', configFile: false, preview: { host: '127.0.0.1', port: 0 } });
-      const address = server.httpServer.address();
-      if (!address || typeof address === 'string') throw new Error('no TCP address');
-      browser = await chromium.launch({ executablePath: requireChromium(), args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-      const page = await (await browser.newContext()).newPage();
-      const problems: string[] = [];
-      page.on('pageerror', (e) => problems.push(e.message));
-      const load = async () => {
-        await page.waitForFunction(() => document.body.dataset.result ?? document.body.dataset.error, undefined, { timeout: 30_000 });
-        const error = await page.evaluate(() => document.body.dataset.error);
-        if (error) throw new Error(`the page failed: ${error}`);
-        return JSON.parse((await page.evaluate(() => document.body.dataset.result))!) as { mainThread: unknown[]; inWorker: unknown[]; syntaxError: string; peers: string[] };
-      };
-      await page.goto(`http://localhost:${address.port}/`);
-      expect(await load()).toEqual({
-        mainThread: [{ id: 1, note: 'main thread' }],
-        inWorker: [{ id: 1, note: 'worker' }],
-        syntaxError: '42601 syntax error at or near "selec"',
-        peers: [],
-      });
-      await page.reload();
-      const second = await load();
-      expect(second.mainThread).toEqual([{ id: 1, note: 'main thread' }, { id: 2, note: 'main thread' }]);
-      expect(second.inWorker).toEqual([{ id: 1, note: 'worker' }, { id: 2, note: 'worker' }]);
-      expect(problems).toEqual([]);
+      await inChromium(port(server.httpServer.address()), true);
     } finally {
-      await browser?.close().catch(() => {});
+      await server?.close().catch(() => {});
+    }
+  });
+
+  it('run on Vite\'s dev server with no configuration (dependencies pre-bundled, the worker\'s modules served one by one)', async () => {
+    let server: ViteDevServer | undefined;
+    try {
+      server = await createServer({ root: app, logLevel: 'error', configFile: false, server: { host: '127.0.0.1', port: 0 } });
+      await server.listen();
+      await inChromium(port(server.httpServer?.address()), false);
+    } finally {
       await server?.close().catch(() => {});
     }
   });
 });
+
+function port(address: ReturnType<NonNullable<ViteDevServer['httpServer']>['address']> | undefined): number {
+  if (!address || typeof address === 'string') throw new Error('no TCP address');
+  return address.port;
+}
+
+/** Open the app twice in one browser profile: the second load finds the first one's rows. */
+async function inChromium(port: number, reload: boolean): Promise<void> {
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({ executablePath: requireChromium(), args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    const page = await (await browser.newContext()).newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    const load = async () => {
+      await page.waitForFunction(() => document.body.dataset.result ?? document.body.dataset.error, undefined, { timeout: 60_000 });
+      const error = await page.evaluate(() => document.body.dataset.error);
+      if (error) throw new Error(`the page failed: ${error}`);
+      return JSON.parse((await page.evaluate(() => document.body.dataset.result))!) as { mainThread: unknown[]; inWorker: unknown[]; syntaxError: string; peers: string[] };
+    };
+    await page.goto(`http://localhost:${port}/`);
+    expect(await load()).toEqual({
+      mainThread: [{ id: 1, note: 'main thread' }],
+      inWorker: [{ id: 1, note: 'worker' }],
+      syntaxError: '42601 syntax error at or near "selec"',
+      peers: [],
+    });
+    if (reload) {
+      await page.reload();
+      const second = await load();
+      expect(second.mainThread).toEqual([{ id: 1, note: 'main thread' }, { id: 2, note: 'main thread' }]);
+      expect(second.inWorker).toEqual([{ id: 1, note: 'worker' }, { id: 2, note: 'worker' }]);
+    }
+    expect(problems).toEqual([]);
+  } finally {
+    await browser?.close().catch(() => {});
+  }
+}

@@ -1,0 +1,11 @@
+import { chromium } from 'playwright-core';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+const page = await browser.newPage();
+page.on('console', (m) => console.log('console', m.type(), m.text().slice(0, 300)));
+page.on('worker', (w) => { console.log('worker', w.url()); w.on('console', (m) => console.log('wconsole', m.text().slice(0, 300))); });
+page.on('pageerror', (e) => console.log('pageerror', e.message));
+page.on('response', (r) => { if (true) console.log('resp', r.status(), r.url()); });
+await page.goto(process.argv[2]!);
+await page.waitForFunction(() => document.body.dataset.result ?? document.body.dataset.error, undefined, { timeout: 30000 }).catch(() => {});
+console.log(await page.evaluate(() => document.getElementById('out')!.textContent));
+await browser.close();
