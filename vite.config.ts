@@ -1,6 +1,12 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+// the workspace packages' sources (their exports' "walrtc-source" condition), never a build of them
+const conditions = { client: ['walrtc-source', ...defaultClientConditions], server: ['walrtc-source', ...defaultServerConditions] };
+
 export default defineConfig({
+  resolve: { conditions: conditions.client },
+  ssr: { resolve: { conditions: conditions.server } },
   test: {
     // 'forks': native WebRTC bindings misbehave at worker exit under 'threads'
     pool: 'forks',

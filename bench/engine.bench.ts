@@ -5,7 +5,7 @@
 // ROUNDS=n changes the number of repetitions (default 5). For profiling: ONLY=walrtc skips PGlite,
 // NO_MEM=1 skips the memory measurement. KEY_BASE=n moves the bigint-key workloads' keys (default 2^53).
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -18,6 +18,8 @@ mkdirSync(new URL('../node_modules/.cache/', import.meta.url), { recursive: true
 const outDir = mkdtempSync(new URL('../node_modules/.cache/walrtc-bench-', import.meta.url).pathname);
 const bundle = join(outDir, 'engine.mjs');
 await build({ entryPoints: [new URL('../packages/engine/src/index.ts', import.meta.url).pathname], bundle: true, format: 'esm', platform: 'node', packages: 'external', outfile: bundle, logLevel: 'warning' });
+// the parser's wasm where the bundle's new URL('./libpg-query.wasm', import.meta.url) looks for it
+copyFileSync(new URL('../packages/engine/src/sql/libpg-query.wasm', import.meta.url), join(outDir, 'libpg-query.wasm'));
 const { openNode } = (await import(pathToFileURL(bundle).href)) as typeof import('../packages/engine/src/index.ts');
 process.on('exit', () => rmSync(outDir, { recursive: true, force: true }));
 

@@ -1,5 +1,5 @@
 // Failover and synchronous-commit benchmark, in Node, loopback only.
-// Run: node --expose-gc --import tsx bench/failover.bench.ts   (part of `npm run bench`)
+// Run: node --expose-gc --conditions=walrtc-source --import tsx bench/failover.bench.ts   (part of `npm run bench`)
 // RUNS=n failover runs per kind (default 20); COMMITS=n commits per synchronousCommit level
 // (default 2000, after 200 warm-up); ONLY=closed,silent,memory,commit runs a subset; VERBOSE=1 logs.
 //

@@ -1,4 +1,5 @@
-// `npm run bench`: runs every bench/*.bench.ts in turn (engine, peers, replication, …) as `node --expose-gc --import tsx <file>`,
+// `npm run bench`: runs every bench/*.bench.ts in turn as
+// `node --expose-gc --conditions=walrtc-source --import tsx <file>` (the workspace packages from source),
 // streaming its output; exits non-zero when one of them fails. Benchmarks are not tests.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -10,7 +11,7 @@ const files = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).sort();
 let failed = 0;
 for (const file of files) {
   console.log(`\n# ${file}`);
-  const { status, signal } = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, file)], { stdio: 'inherit', cwd: join(here, '..') });
+  const { status, signal } = spawnSync(process.execPath, ['--expose-gc', '--conditions=walrtc-source', '--import', 'tsx', join(here, file)], { stdio: 'inherit', cwd: join(here, '..') });
   if (status !== 0) {
     failed++;
     console.error(`bench/${file} failed (${signal ?? `exit code ${status}`})`);

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { defineConfig, type Plugin } from 'vite';
+import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 
 /**
  * The browser benchmark page (bench/browser.bench.ts builds it and serves it on 127.0.0.1).
@@ -35,6 +35,7 @@ const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Emb
 export default defineConfig({
   root: import.meta.dirname,
   plugins: [libpgQueryWasm()],
+  resolve: { conditions: ['walrtc-source', ...defaultClientConditions] },
   optimizeDeps: { exclude: ['@electric-sql/pglite'] },
   server: { host: '127.0.0.1', headers },
   preview: { host: '127.0.0.1', headers },

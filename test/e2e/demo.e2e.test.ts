@@ -1,21 +1,24 @@
 /**
- * The demo in real Chromium (Debian's /usr/bin/chromium through playwright-core): three tabs of
+ * The demo in real Chromium (scripts/chromium.ts finds it; playwright-core downloads none): three tabs of
  * one browser context are three nodes of one cluster, the engine in each tab's module worker,
- * WebRTC between tabs kept on 127.0.0.1. The demo is built and served from this process.
+ * WebRTC between tabs kept on 127.0.0.1. The demo is built and served from this process and opened
+ * as a stock browser would open it: at the URL `npm run demo` prints, without
+ * --allow-loopback-in-peer-connection and without camera/microphone permission.
  * Screenshots of every step: test-results/e2e/.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { startDemo, type DemoServer } from '../../apps/demo/serve.ts';
+import { startSignalServer } from '../../packages/transport/src/signaling/server.ts';
+import { requireChromium } from '../../scripts/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = 'test-results/e2e';
 const FLAGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--allow-loopback-in-peer-connection',
+  '--disable-component-update', '--disable-sync',
 ];
 const STEP_MS = 20_000;
 /** Upper bound on the time from closing the primary's tab to a standby reporting itself primary. */
@@ -45,6 +48,27 @@ async function liveRows(page: Page): Promise<string[][]> {
   return page.$$eval('[data-testid="live-table"] tbody tr', (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')));
 }
 
+/** The cluster picture as drawn: node boxes apart from each other, every label inside its box. */
+async function expectPictureWithoutOverlap(page: Page): Promise<void> {
+  const drawn = await page.$$eval('[data-testid="cluster-picture"] [data-node]', (groups) => groups.map((g) => {
+    const box = (e: Element) => {
+      const r = e.getBoundingClientRect();
+      return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+    };
+    return { rect: box(g.querySelector('rect')!), labels: [...g.querySelectorAll('text')].map(box) };
+  }));
+  for (const [i, a] of drawn.entries()) {
+    for (const label of a.labels) {
+      expect(label.left).toBeGreaterThanOrEqual(a.rect.left);
+      expect(label.right).toBeLessThanOrEqual(a.rect.right);
+    }
+    for (const b of drawn.slice(i + 1)) {
+      const apart = a.rect.right <= b.rect.left || b.rect.right <= a.rect.left || a.rect.bottom <= b.rect.top || b.rect.bottom <= a.rect.top;
+      expect(apart).toBe(true);
+    }
+  }
+}
+
 async function runSql(page: Page, sql: string): Promise<void> {
   await page.getByTestId('sql').fill(sql);
   await page.getByTestId('run').click();
@@ -52,7 +76,7 @@ async function runSql(page: Page, sql: string): Promise<void> {
 
 /** Build and serve the demo, launch Chromium; everything is closed when `body` ends, however it ends. */
 async function withDemo(body: (demo: Demo) => Promise<void>): Promise<void> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium (.ci/run does this)`);
+  const executablePath = requireChromium();
   rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
   let server: DemoServer | undefined;
@@ -60,10 +84,8 @@ async function withDemo(body: (demo: Demo) => Promise<void>): Promise<void> {
   const build = mkdtempSync(join(tmpdir(), 'walrtc-demo-'));
   try {
     server = await startDemo(0, build);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await chromium.launch({ executablePath, args: FLAGS });
     const context = await browser.newContext({ viewport: { width: 1100, height: 820 } });
-    // Chromium gathers loopback ICE candidates only for origins holding camera/microphone permission
-    await context.grantPermissions(['camera', 'microphone'], { origin: new URL(server.url).origin });
     const problems: string[] = [];
     const pages: Page[] = [];
     const url = `${server.url}?cluster=e2e-${process.pid}-${Date.now()}`;
@@ -116,6 +138,7 @@ describe('the demo in Chromium, one node per tab', () => {
       const tab3 = await demo.open();
       await Promise.all([waitRole(tab2, 'standby'), waitRole(tab3, 'standby')]);
       await expect.poll(() => tab1.$$eval('[data-testid="cluster-picture"] [data-node]', (n) => n.length), { timeout: STEP_MS }).toBe(3);
+      await expectPictureWithoutOverlap(tab1);
       await demo.shot(tab1, 'three-tabs-primary');
 
       // tab 1 creates a table and inserts: both standbys show the rows in their live tables
@@ -206,5 +229,48 @@ describe('the demo in Chromium, one node per tab', () => {
 
       expect(demo.problems).toEqual([]);
     });
+  }, 120_000);
+
+  it('says on the page why tabs opened at http://127.0.0.1 cannot connect, and how to fix it', async () => {
+    await withDemo(async (demo) => {
+      const url = demo.url.replace('//localhost:', '//127.0.0.1:');
+      const tabs = [await demo.context.newPage(), await demo.context.newPage()];
+      for (const tab of tabs) await tab.goto(url);
+      for (const tab of tabs) {
+        const problem = tab.getByTestId('peer-problem');
+        await problem.waitFor({ timeout: STEP_MS });
+        const text = await problem.textContent();
+        expect(text).toContain('Another tab of this cluster is open in this browser, but no WebRTC connection to it has formed.');
+        expect(text).toContain(`Fix: open ${demo.url.split('?')[0]!.replace(/\/$/, '')}/?cluster=`);
+      }
+      await demo.shot(tabs[1]!, 'loopback-ip-explained');
+    });
+  }, 120_000);
+
+  it('shows in the relay panel why the relay failed when nothing answers, and connected once one runs', async () => {
+    const relay = await startSignalServer({ host: '127.0.0.1', port: 0, log: () => {} });
+    const vacant = await startSignalServer({ host: '127.0.0.1', port: 0, log: () => {} });
+    const vacantUrl = vacant.url;
+    await vacant.close(); // a port nothing listens on any more
+    try {
+      await withDemo(async (demo) => {
+        const tab = await demo.open();
+        await waitRole(tab, 'primary');
+        const state = tab.getByTestId('relay-state');
+        await tab.getByTestId('relay-url').fill(vacantUrl);
+        await tab.getByTestId('relay-button').click();
+        await expect.poll(() => state.getAttribute('data-state'), { timeout: STEP_MS }).toBe('failed');
+        expect(await state.textContent()).toContain(`failed: no relay answers at ${vacantUrl} (code 1006)`);
+        await demo.shot(tab, 'relay-failed');
+        await tab.getByTestId('relay-button').click(); // disconnect
+        await tab.getByTestId('relay-url').fill(relay.url);
+        await tab.getByTestId('relay-button').click();
+        await expect.poll(() => state.getAttribute('data-state'), { timeout: STEP_MS }).toBe('connected');
+        expect(await tab.getByTestId('relay-button').textContent()).toBe('Disconnect relay');
+        await demo.shot(tab, 'relay-connected');
+      });
+    } finally {
+      await relay.close();
+    }
   }, 120_000);
 });

@@ -6,6 +6,7 @@ export type { Transaction } from './session/client.ts';
 export type { QueryOptions, ParserOptions } from './session/result.ts';
 export type { Notice } from './session/session.ts';
 export type { LiveApi, LiveQuery } from './session/live.ts';
+export type { ParserWasm } from './sql/pg-query.ts';
 export type { LiveCallback, LiveErrorCallback, LiveOptions, Scheduler } from './live/live.ts';
 export type { SynchronousCommit } from './database.ts';
 export type { Storage } from './storage/storage.ts';

@@ -19,6 +19,7 @@ import type { LiveApi } from './session/live.ts';
 import type { QueryOptions } from './session/result.ts';
 import type { QueryResult } from './sql/env.ts';
 import { loadParser } from './sql/parse.ts';
+import type { ParserWasm } from './sql/pg-query.ts';
 import type { Value } from './sql/types.ts';
 import { seal } from './storage/envelope.ts';
 import { indexedDbStorage } from './storage/indexeddb.ts';
@@ -92,6 +93,8 @@ export interface NodeOptions {
    * transaction()'s remaining ones) fails with 25P03.
    */
   idleInTransactionSessionTimeout?: number;
+  /** The SQL parser's WebAssembly (a URL, bytes or a compiled module) where a bundler does not emit libpg-query.wasm itself. */
+  parserWasm?: ParserWasm;
 }
 
 export type Role = 'primary' | 'standby';
@@ -129,7 +132,7 @@ export interface Queryable {
 const consoleLogger: Logger = (level, message) => (level === 'warning' ? console.warn : console.log)(`walrtc: ${message}`);
 
 export async function openNode(options: NodeOptions): Promise<Node> {
-  await loadParser();
+  await loadParser(options.parserWasm);
   const nodeId = options.nodeId ?? (await defaultNodeId(options.cluster, options.storage === 'indexeddb'));
   const storage =
     typeof options.storage === 'object' ? options.storage

@@ -11,7 +11,8 @@ import { integer, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
 import { Kysely, PGliteDialect, type Generated } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openNode } from '../src/index.ts';
-import { connectWorkerNode, exposeHost, type NodeApi } from '../src/worker/index.ts';
+import { exposeHost } from '../src/worker/host.ts';
+import { connectWorkerNode, type NodeApi } from '../src/worker/index.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

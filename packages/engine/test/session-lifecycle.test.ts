@@ -8,7 +8,8 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openNode, SqlError, type QueryResult } from '../src/index.ts';
-import { connectWorkerNode, exposeHost, type NodeApi, type OpenWorkerNodeOptions } from '../src/worker/index.ts';
+import { exposeHost } from '../src/worker/host.ts';
+import { connectWorkerNode, type NodeApi, type OpenWorkerNodeOptions } from '../src/worker/index.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

@@ -7,7 +7,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openNode } from '../src/index.ts';
-import { connectWorkerNode, exposeHost } from '../src/worker/index.ts';
+import { exposeHost } from '../src/worker/host.ts';
+import { connectWorkerNode } from '../src/worker/index.ts';
 
 interface Result {
   rows: unknown[];

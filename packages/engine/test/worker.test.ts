@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryNetwork } from '@walrtc/transport';
 import { openNode, SqlError, type QueryResult } from '../src/index.ts';
-import { connectWorkerNode, exposeHost, type NodeApi, type OpenWorkerNodeOptions } from '../src/worker/index.ts';
+import { exposeHost } from '../src/worker/host.ts';
+import { connectWorkerNode, type NodeApi, type OpenWorkerNodeOptions } from '../src/worker/index.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

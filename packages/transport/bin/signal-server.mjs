@@ -1,14 +1,21 @@
 #!/usr/bin/env node
-// Starts the walrtc signaling relay (packages/transport/src/signaling/server.ts) under plain node,
-// loading the TypeScript source through tsx.
-// Usage: npm run signal -- [--port 8787] [--host 127.0.0.1] [--trust-proxy] [--max-message-bytes N]
+// Starts the walrtc signaling relay (src/signaling/server.ts) under plain node: the built
+// dist/ when installed from npm, the TypeScript source through tsx in a checkout of the
+// repository (npm run signal -- … in the repo).
+// Usage: walrtc-signal [--port 8787] [--host 127.0.0.1] [--trust-proxy] [--max-message-bytes N]
 //          [--messages-per-second N] [--bytes-per-second N] [--max-connections-per-ip N]
 //          [--max-connections N] [--max-peers-per-room N] [--idle-timeout-ms N] [--max-buffered-bytes N]
-//        Room tokens: set SIGNAL_ROOM_SECRET, then `npm run signal -- token <room>` prints a room's token.
-import { register } from 'tsx/esm/api';
+//        Room tokens: set SIGNAL_ROOM_SECRET, then `walrtc-signal token <room>` prints a room's token.
+import { existsSync } from 'node:fs';
 
-register();
-const { startSignalServer, roomToken } = await import('../src/signaling/server.ts');
+const source = new URL('../src/signaling/server.ts', import.meta.url);
+async function load() {
+  if (!existsSync(source)) return import('../dist/signaling/server.js');
+  const { register } = await import('tsx/esm/api');
+  register();
+  return import(source.href);
+}
+const { startSignalServer, roomToken } = await load();
 
 const args = process.argv.slice(2);
 const flag = (name, fallback) => {

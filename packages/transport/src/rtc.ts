@@ -5,10 +5,9 @@
 
 import Peer, { type PeerOptions, type SignalData } from '@thaunknown/simple-peer/lite.js';
 
-/** A WebRTC implementation for hosts without one (Node): anything with a spec RTCPeerConnection. */
-export interface Wrtc {
-  RTCPeerConnection: new (config?: RTCConfiguration) => RTCPeerConnection;
-}
+import type { Wrtc } from './rtc-impl.ts';
+
+export type { Wrtc };
 
 export interface RtcOptions {
   iceServers: RTCIceServer[];

@@ -7,7 +7,7 @@ import { ClusterKey, randomNonce } from './auth.ts';
 import { Connection, type ConnectionEvents, type Timing } from './connection.ts';
 import { Emitter } from './emitter.ts';
 import { resolveLimits, type PeerLimits, type PeerStats, type ResolvedLimits, type TransportStats } from './limits.ts';
-import type { Wrtc } from './rtc.ts';
+import { loadRtc, type Wrtc } from './rtc-impl.ts';
 import { openEnvelope, sealEnvelope, type Envelope, type Unsigned } from './signaling/envelope.ts';
 import { ReplayGuard } from './signaling/replay.ts';
 import type { Signaling, SignalingChannel } from './signaling/signaling.ts';
@@ -102,6 +102,7 @@ class WebrtcTransport implements Transport {
   }
 
   async #start(): Promise<void> {
+    await loadRtc(this.#o.wrtc);
     this.#key = await ClusterKey.import(this.#o.cluster, this.#o.key);
     if (this.#closed) return;
     this.#channel = this.#o.signaling.join(this.#o.cluster, {

@@ -3,16 +3,14 @@
  * process; parsed statements are cached by SQL text so a repeated parameterised statement is
  * parsed once. Syntax errors become SqlError 42601 with PostgreSQL's text and cursor position.
  */
-import { loadModule, parseSync } from 'libpg-query';
 import type { Node, RawStmt } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import { BoundedCache, estimateBytes } from './cache.ts';
+import { loadPgQuery, parseToJson, type ParserWasm } from './pg-query.ts';
 
-let loading: Promise<void> | undefined;
-
-export function loadParser(): Promise<void> {
-  loading ??= loadModule();
-  return loading;
+/** Load the parser (once per realm); `wasm` overrides where its WebAssembly comes from. */
+export function loadParser(wasm?: ParserWasm): Promise<void> {
+  return loadPgQuery(wasm);
 }
 
 export interface ParsedStatement {
@@ -29,7 +27,7 @@ export function parse(sql: string): ParsedStatement[] {
   if (hit) return hit;
   let raw: RawStmt[];
   try {
-    raw = (parseSync(sql).stmts ?? []) as RawStmt[];
+    raw = (parseToJson(sql).stmts ?? []) as RawStmt[];
   } catch (e) {
     throw toSyntaxError(e);
   }

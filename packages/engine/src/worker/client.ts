@@ -59,7 +59,9 @@ export async function connectWorkerNode(endpoint: Comlink.Endpoint, options: Ope
     detach = serveTransport(transport, channel.port1);
     port = channel.port2;
   }
-  const nodeOptions: WorkerNodeOptions = { ...plain, nodeId: plain.nodeId ?? transport?.nodeId };
+  // a URL does not survive structured cloning; its text does
+  const parserWasm = plain.parserWasm instanceof URL ? plain.parserWasm.href : plain.parserWasm;
+  const nodeOptions: WorkerNodeOptions = { ...plain, parserWasm, nodeId: plain.nodeId ?? transport?.nodeId };
   try {
     const { nodeId } = await host.open(nodeOptions, log && remoteCallback(log), onProgress && remoteCallback(onProgress), port && Comlink.transfer(port, [port]));
     return new WorkerNode(nodeId, host, { log: log ?? (() => {}), idleInTransactionSessionTimeout: plain.idleInTransactionSessionTimeout }, () => {

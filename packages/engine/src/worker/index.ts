@@ -1,6 +1,9 @@
-/** @walrtc/engine/worker: the engine in a module Web Worker, with the same API as openNode. */
+/**
+ * @walrtc/engine/worker: the engine in a module Web Worker, with the same API as openNode. This
+ * is the page side: it imports the comlink client only, never the engine (the worker loads that).
+ * The host, for a worker of one's own, is @walrtc/engine/worker/host.
+ */
 export { openWorkerNode, connectWorkerNode, WorkerNode, type NodeApi, type OpenWorkerNodeOptions } from './client.ts';
-export { exposeHost } from './host.ts';
 export { SqlError, SQLSTATE } from '../errors.ts';
 export type { QueryResult, Field } from '../sql/env.ts';
 export type { Transaction } from '../session/client.ts';
