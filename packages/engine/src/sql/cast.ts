@@ -233,11 +233,6 @@ export function toFloat(v: Value): number {
   return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : (v as Numeric).toFloat();
 }
 
-/** A value of an integer type or numeric as a Numeric. */
-export function toNumeric(v: Value): Numeric {
-  return v instanceof Numeric ? v : Numeric.fromInt(v as Int8);
-}
-
 function numericToNumeric(from: SqlType, to: SqlType): Cast {
   if (isInt(to)) {
     if (isInt(from)) {
