@@ -6,7 +6,7 @@ import type { Node, TypeName } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import { parseDateTime, toDate } from './datetime.ts';
 import { canonical, inInt8Range, type Int8 } from './int8.ts';
-import { applyNumericTypmod, Numeric } from './numeric.ts';
+import { Numeric, numericTypmod as numericTypmodOf } from './numeric.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { toText, typeOfValue } from './values.ts';
 
@@ -285,8 +285,8 @@ function varcharLimit(typmod: number, explicit: boolean): Cast {
 }
 
 function numericTypmod(typmod: number): Cast {
-  const p = numericPrecision(typmod), s = numericScale(typmod);
-  return (v) => applyNumericTypmod(v as Numeric, p, s);
+  const apply = numericTypmodOf(numericPrecision(typmod), numericScale(typmod));
+  return (v) => apply(v as Numeric);
 }
 
 function withTypmod(cast: Cast, to: SqlType, typmod: number, explicit: boolean): Cast {
