@@ -3,7 +3,8 @@
 // Run: node --expose-gc --import tsx bench/engine.bench.ts   (or npx tsx bench/engine.bench.ts); the engine is
 // bundled with esbuild first, as an application would ship it.
 // ROUNDS=n changes the number of repetitions (default 5). For profiling: ONLY=walrtc skips PGlite,
-// NO_MEM=1 skips the memory measurement. KEY_BASE=n moves the bigint-key workloads' keys (default 2^53).
+// NO_MEM=1 skips the memory measurement. KEY_BASE=n moves the bigint-key workloads' keys (default 2^53),
+// KEYS=number passes them as numbers.
 
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -75,7 +76,9 @@ const engines = allEngines.filter((e) => !ONLY || e.name === ONLY);
 
 // int8 keys start at 2^53 (beyond a double's exact integers) unless KEY_BASE says otherwise
 const KEY_BASE = BigInt(process.env.KEY_BASE ?? 2 ** 53);
-const bigKey = (i: number) => KEY_BASE + BigInt(i);
+// KEYS=number passes them as JS numbers (only exact below 2^53): the engine before exact int8
+// ignored bigint parameters in key lookups, so a before/after comparison needs this
+const bigKey = process.env.KEYS === 'number' ? (i: number) => Number(KEY_BASE + BigInt(i)) : (i: number) => KEY_BASE + BigInt(i);
 const name = (i: number) => `name-${String(i).padStart(8, '0')}-${TEXT50}`.slice(0, 50);
 
 interface Workload {

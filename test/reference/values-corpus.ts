@@ -42,6 +42,12 @@ export const VALUES_CORPUS: readonly string[] = [
   'select k, label from n order by k',
   'select label from n where k = 2.500',
   'select label from n where k = 10',
+  "insert into n values (2.5000001, 'e')",
+  'create unique index n_label on n (label)',
+  'create unique index acct_amount on acct (amount)',
+  "insert into acct values (1, 2.5, 9, 'g'), (2, 2.50, 9, 'h')",
+  'create unique index acct_amount2 on acct (amount)',
+  'create unique index acct_qty_id on acct (id, qty)',
   // numeric arithmetic and scales
   'select 1::numeric / 3 as c1, 2::numeric / 3 as c2, 10::numeric / 4 as c3, 1 / 3.0 as c4, 100000::numeric / 3 as c5, 1::numeric / 30000 as c6, 0::numeric / 7 as c7, 123456789::numeric / 1000 as c8',
   'select 1000000 / 3.0 as c1, 1::numeric / 7 * 7 as c2, 99999999::numeric / 0.001 as c3, 0.001::numeric / 99999999 as c4, 2::numeric / 2 as c5, -7::numeric / 2 as c6',

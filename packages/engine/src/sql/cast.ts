@@ -6,7 +6,7 @@ import type { Node, TypeName } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import { parseDateTime, toDate } from './datetime.ts';
 import { canonical, inInt8Range, type Int8 } from './int8.ts';
-import { applyNumericTypmod, Numeric } from './numeric.ts';
+import { Numeric, numericTypmod as numericTypmodOf } from './numeric.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { toText, typeOfValue } from './values.ts';
 
@@ -233,11 +233,6 @@ export function toFloat(v: Value): number {
   return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : (v as Numeric).toFloat();
 }
 
-/** A value of an integer type or numeric as a Numeric. */
-export function toNumeric(v: Value): Numeric {
-  return v instanceof Numeric ? v : Numeric.fromInt(v as Int8);
-}
-
 function numericToNumeric(from: SqlType, to: SqlType): Cast {
   if (isInt(to)) {
     if (isInt(from)) {
@@ -290,8 +285,8 @@ function varcharLimit(typmod: number, explicit: boolean): Cast {
 }
 
 function numericTypmod(typmod: number): Cast {
-  const p = numericPrecision(typmod), s = numericScale(typmod);
-  return (v) => applyNumericTypmod(v as Numeric, p, s);
+  const apply = numericTypmodOf(numericPrecision(typmod), numericScale(typmod));
+  return (v) => apply(v as Numeric);
 }
 
 function withTypmod(cast: Cast, to: SqlType, typmod: number, explicit: boolean): Cast {

@@ -14,7 +14,7 @@ import { pos, RowScope, type SubqueryPlanner } from './from.ts';
 import { strings } from './names.ts';
 import type { StatementPlan } from './plan.ts';
 import type { SqlType, Value } from './types.ts';
-import { formatValue } from './values.ts';
+import { distinctKey, formatValue } from './values.ts';
 
 const SERIAL: Record<string, SqlType> = { serial: 'int4', serial4: 'int4', bigserial: 'int8', serial8: 'int8', smallserial: 'int2', serial2: 'int2' };
 
@@ -195,7 +195,7 @@ function assertNoDuplicates(table: TableData, def: IndexDef): void {
   table.rows.forEachPair((_id, row) => {
     const vals = cols.map((c) => row[c]);
     if (vals.some((v) => v === null || v === undefined)) return;
-    const key = JSON.stringify(vals);
+    const key = JSON.stringify(vals.map(distinctKey));
     if (seen.has(key)) {
       const shown = cols.map((c, i) => formatValue(vals[i], table.def.columns[c]!.type));
       throw new SqlError(SQLSTATE.unique_violation, `could not create unique index "${def.name}"`, { detail: `Key (${def.columns.join(', ')})=(${shown.join(', ')}) is duplicated.` });

@@ -229,7 +229,7 @@ export class Numeric {
   }
 
   private rescale(n: number, integral: (x: bigint, d: bigint) => bigint): Numeric {
-    if (!this.isFinite) return this;
+    if (!this.isFinite || n === this.scale) return this;
     const target = Math.max(-MAX_DISPLAY_SCALE, Math.min(n, MAX_DISPLAY_SCALE));
     const dscale = Math.max(target, 0);
     if (target >= this.scale) return new Numeric(this.at(dscale), dscale);
@@ -285,24 +285,22 @@ function divScale(a: Numeric, b: Numeric): number {
 }
 
 /**
- * numeric(p,s)'s typmod: round to s digits, then 22003 when more than p - s digits remain left of
- * the point (apply_typmod). NaN passes; Infinity never fits.
+ * numeric(p,s)'s typmod as a conversion: round to s digits, then 22003 when more than p - s digits
+ * remain left of the point (apply_typmod). NaN passes; Infinity never fits.
  */
-export function applyNumericTypmod(x: Numeric, precision: number, scale: number): Numeric {
-  if (x.isNaN) return x;
+export function numericTypmod(precision: number, scale: number): (x: Numeric) => Numeric {
   const limit = precision - scale;
-  if (x.isInfinite) {
-    throw new SqlError(SQLSTATE.numeric_value_out_of_range, 'numeric field overflow', {
-      detail: `A field with precision ${precision}, scale ${scale} cannot hold an infinite value.`,
-    });
-  }
-  const r = x.round(scale);
-  // |r| must stay below 10^(p - s); the limit is negative when the scale exceeds the precision
-  const bound = limit >= 0 ? Numeric.of(pow10(limit)) : Numeric.of(1n, -limit);
-  if (r.sign !== 0 && Numeric.compare(r.abs(), bound) >= 0) {
-    throw new SqlError(SQLSTATE.numeric_value_out_of_range, 'numeric field overflow', {
-      detail: `A field with precision ${precision}, scale ${scale} must round to an absolute value less than ${limit !== 0 ? `10^${limit}` : '1'}.`,
-    });
-  }
-  return r;
+  const overflow = (detail: string): SqlError =>
+    new SqlError(SQLSTATE.numeric_value_out_of_range, 'numeric field overflow', { detail: `A field with precision ${precision}, scale ${scale} ${detail}.` });
+  // after rounding, the scale is max(s, 0) and |x| < 10^(p - s) means |coef| < 10^(p - s + max(s, 0))
+  const bound = pow10(Math.max(limit + Math.max(scale, 0), 0));
+  return (x) => {
+    if (x.isNaN) return x;
+    if (x.isInfinite) throw overflow('cannot hold an infinite value');
+    const r = x.round(scale);
+    if (abs(r.coef) >= bound && r.coef !== 0n) {
+      throw overflow(`must round to an absolute value less than ${limit !== 0 ? `10^${limit}` : '1'}`);
+    }
+    return r;
+  };
 }

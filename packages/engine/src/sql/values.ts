@@ -193,6 +193,7 @@ export function jsonbText(v: Value): string {
   switch (typeof v) {
     case 'string': return JSON.stringify(v);
     case 'number': return jsonNumberText(v);
+    case 'bigint': return String(v);
     case 'boolean': return v ? 'true' : 'false';
   }
   if (Array.isArray(v)) return '[' + v.map(jsonbText).join(', ') + ']';
