@@ -3,39 +3,13 @@
  * talking to a NodeHost over a MessageChannel, the way a page talks to its module worker. The
  * real Worker runs in the browser end-to-end test (test/e2e).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { memoryNetwork } from '@walrtc/transport';
-import { openNode, SqlError, type QueryResult } from '../src/index.ts';
-import { connectWorkerNode, exposeHost, type NodeApi, type OpenWorkerNodeOptions } from '../src/worker/index.ts';
-
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c().catch(() => {});
-});
+import { SqlError, type QueryResult } from '../src/index.ts';
+import type { OpenWorkerNodeOptions } from '../src/worker/index.ts';
+import { hosts, inProcess, viaWorker } from './hosts.ts';
 
 let counter = 0;
-
-async function viaWorker(options: OpenWorkerNodeOptions): Promise<NodeApi> {
-  const channel = new MessageChannel();
-  exposeHost(channel.port1);
-  const node = await connectWorkerNode(channel.port2, options, () => {
-    channel.port1.close();
-    channel.port2.close();
-  });
-  cleanup.push(() => node.close());
-  return node;
-}
-
-async function inProcess(options: OpenWorkerNodeOptions): Promise<NodeApi> {
-  const node = await openNode(options);
-  cleanup.push(() => node.close());
-  return node;
-}
-
-const hosts = [
-  ['in-process node', inProcess],
-  ['worker client', viaWorker],
-] as const;
 
 describe.each(hosts)('%s', (_name, open) => {
   const fresh = () => open({ cluster: `worker-suite-${process.pid}-${++counter}`, nodeId: `n${counter}`, storage: 'memory', log: () => {} });
