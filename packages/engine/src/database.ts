@@ -1,8 +1,10 @@
 /**
  * The database proper: the committed state, the WAL writer, one writer at a time, and the
- * transaction lifecycle (PostgreSQL's xact.c). A write statement or an open transaction works
- * on a fork of the committed state; COMMIT appends its records plus a commit record to the WAL,
- * publishes the fork, and waits for the durability `synchronousCommit` asks for.
+ * transaction lifecycle (PostgreSQL's xact.c). Statements run in a Session (session/), whose
+ * block outlives the call that opened it. A write statement or an open block works on a fork of
+ * the committed state; COMMIT appends its records plus a commit record to the WAL, publishes the
+ * fork, and waits for the durability `synchronousCommit` asks for. Nothing of a block reaches the
+ * WAL before its COMMIT, so a rolled-back block is never replayed anywhere.
  */
 import type { TransactionStmt } from '@pgsql/types';
 import { SqlError, SQLSTATE } from './errors.ts';
