@@ -156,6 +156,18 @@ export async function scenario(db: Db): Promise<string[]> {
   await q('rollback');
   await q('select id, v from t where id >= 20');
   await q('set transaction read only');
+  await q('commit and chain');
+  await q('rollback and chain');
+  await q('begin isolation level repeatable read read only');
+  await q("select nextval('gone_id_seq')");
+  await q('rollback to savepoint nowhere');
+  await q('rollback');
+  await q('begin read only');
+  await q('select 1');
+  await q('set transaction read write');
+  await q('rollback');
+  await x("insert into t values (40, 'implicit'); savepoint a");
+  await q('select count(*)::int as n from t where id = 40');
   // the PGlite query surface
   await q('select id, v from t where id < 3 order by id', [], { rowMode: 'array' });
   await q('select id, v from t where id = $1', [1], { parsers: { 23: (v: string) => `int4 ${v}` } });
