@@ -63,4 +63,22 @@ describe('transaction blocks on a standby', () => {
     await caughtUp(p.node, s.node);
     expect(await s.node.contentHash()).toBe(await p.node.contentHash());
   });
+
+  it('a sequence created inside a committed block has the same value on the standby', async () => {
+    c = memoryCluster();
+    const p = await c.open('primary');
+    const s = await c.open('standby', { role: 'standby' });
+    // the standby streams the block (not a base backup taken after it)
+    await p.node.exec('create table before (id int)');
+    await caughtUp(p.node, s.node);
+    await p.node.query('begin');
+    await p.node.query('create table s (id serial primary key, v int)');
+    await p.node.query('insert into s (v) values (1), (2), (3)');
+    await p.node.query('commit');
+    await caughtUp(p.node, s.node);
+    expect(await s.node.contentHash()).toBe(await p.node.contentHash());
+    await c.close(p);
+    await s.node.promote();
+    expect((await s.node.query('insert into s (v) values (4) returning id')).rows).toEqual([{ id: 4 }]);
+  });
 });

@@ -226,6 +226,8 @@ export class Database {
     }
     const txn = session.txn!;
     session.reset();
+    // a sequence the block created must exist before its advances replay, so they follow the records
+    txn.records.push(...txn.sequenceWrites.splice(0));
     const end = this.commit(txn);
     if (end !== undefined) await this.durable(end);
   }
