@@ -74,6 +74,12 @@ describe('transaction blocks on a standby', () => {
     await p.node.query('begin');
     await p.node.query('create table s (id serial primary key, v int)');
     await p.node.query('insert into s (v) values (1), (2), (3)');
+    // a sequence created and advanced after a savepoint, rolled back, and its oid taken again
+    await p.node.query('savepoint a');
+    await p.node.query('create table gone (id serial primary key)');
+    await p.node.query('insert into gone default values');
+    await p.node.query('rollback to a');
+    await p.node.query('create table again (id serial primary key)');
     await p.node.query('commit');
     await caughtUp(p.node, s.node);
     expect(await s.node.contentHash()).toBe(await p.node.contentHash());

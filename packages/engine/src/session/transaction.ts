@@ -68,5 +68,8 @@ export class OpenTxn implements WriteTxn {
     this.savepoints.length = at + 1;
     this.records.length = sp.records;
     this.current = sp.state.fork();
+    // advances of a sequence created after the savepoint go with it: its oid may be reused
+    const kept = this.sequenceWrites.filter((w) => w.kind !== 'sequence_set' || this.current.sequences.has(w.sequence));
+    this.sequenceWrites.splice(0, this.sequenceWrites.length, ...kept);
   }
 }
