@@ -87,4 +87,26 @@ describe('transaction blocks on a standby', () => {
     await s.node.promote();
     expect((await s.node.query('insert into s (v) values (4) returning id')).rows).toEqual([{ id: 4 }]);
   });
+
+  it('a block begun on a hot standby stays read-only after promotion and never holds the writer lock', async () => {
+    c = memoryCluster();
+    const p = await c.open('primary');
+    const s = await c.open('standby', { role: 'standby' });
+    await p.node.exec('create table t (id int primary key)');
+    await caughtUp(p.node, s.node);
+    await s.node.query('begin');
+    await expect(s.node.query('set transaction read write')).rejects.toMatchObject({ code: '0A000', message: 'cannot set transaction read-write mode during recovery' });
+    await s.node.query('rollback');
+    await s.node.query('begin');
+    expect((await s.node.query('select count(*)::int as n from t')).rows).toEqual([{ n: 0 }]);
+    await p.node.query('insert into t values (1)');
+    await caughtUp(p.node, s.node);
+    await c.close(p);
+    await s.node.promote();
+    // the block's snapshot predates the replayed insert: committing a write from it would lose that row
+    await expect(s.node.query('insert into t values (2)')).rejects.toMatchObject({ code: '25006', message: 'cannot execute INSERT in a read-only transaction' });
+    await s.node.query('rollback');
+    await s.node.query('insert into t values (2)');
+    expect((await s.node.query('select id from t order by id')).rows).toEqual([{ id: 1 }, { id: 2 }]);
+  });
 });

@@ -172,8 +172,12 @@ export class Database {
       case 'TRANS_STMT_START': {
         if (inBlock) session.warn(SQLSTATE.active_sql_transaction, 'there is already a transaction in progress');
         else {
-          session.txn ??= await this.begin();
+          // as in PostgreSQL, a block begun during recovery stays read-only after a promotion:
+          // its snapshot predates what replay published since, so it must never commit writes
+          const recovery = session.txn === undefined && this.options.hooks.readOnly();
+          session.txn ??= recovery ? this.snapshotBlock() : await this.begin();
           session.implicit = false;
+          if (recovery) session.recovery = true;
           session.setCharacteristics(ts.options);
         }
         return result(kind === 'TRANS_STMT_BEGIN' ? 'BEGIN' : 'START TRANSACTION', [], [], 0);
@@ -192,8 +196,9 @@ export class Database {
         const outcome = verb === 'COMMIT' && !session.failed ? 'commit' : 'rollback';
         await this.end(session, outcome);
         if (ts.chain) {
-          session.txn = await this.begin();
-          session.readOnly = readOnly;
+          session.recovery = this.options.hooks.readOnly();
+          session.txn = session.recovery ? this.snapshotBlock() : await this.begin();
+          session.readOnly = readOnly || session.recovery;
           session.isolation = isolation;
         }
         return result(outcome === 'commit' ? 'COMMIT' : 'ROLLBACK', [], [], 0);
@@ -252,6 +257,11 @@ export class Database {
     this.lockTail = new Promise<void>((r) => (release = r));
     await previous;
     return new OpenTxn(this.state.fork(), this.nextXid++, new Date(), release);
+  }
+
+  /** A block that can never write (begun during recovery): a snapshot, without the writer lock. */
+  private snapshotBlock(): OpenTxn {
+    return new OpenTxn(this.state.fork(), this.nextXid++, new Date(), () => {});
   }
 
   /** Roll back the session's block, if one is open. */
