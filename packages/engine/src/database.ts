@@ -231,6 +231,14 @@ export class Database {
     }
     const txn = session.txn!;
     session.reset();
+    if (txn.base !== this.state && txn.records.length) {
+      // replay published other transactions under the block (the node was a standby meanwhile):
+      // committing its fork would silently drop them
+      this.abort(txn);
+      throw new SqlError(SQLSTATE.read_only_sql_transaction, 'cannot execute COMMIT in a read-only transaction', {
+        detail: 'The node was a standby while the transaction was open; it was rolled back.',
+      });
+    }
     // a sequence the block created must exist before its advances replay, so they follow the records
     txn.records.push(...txn.sequenceWrites.splice(0));
     const end = this.commit(txn);
@@ -256,12 +264,12 @@ export class Database {
     const previous = this.lockTail;
     this.lockTail = new Promise<void>((r) => (release = r));
     await previous;
-    return new OpenTxn(this.state.fork(), this.nextXid++, new Date(), release);
+    return new OpenTxn(this.state, this.nextXid++, new Date(), release);
   }
 
   /** A block that can never write (begun during recovery): a snapshot, without the writer lock. */
   private snapshotBlock(): OpenTxn {
-    return new OpenTxn(this.state.fork(), this.nextXid++, new Date(), () => {});
+    return new OpenTxn(this.state, this.nextXid++, new Date(), () => {});
   }
 
   /** Roll back the session's block, if one is open. */

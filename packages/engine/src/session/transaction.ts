@@ -25,8 +25,9 @@ export class OpenTxn implements WriteTxn {
   private readonly savepoints: Savepoint[] = [];
   private current: DbState;
 
-  constructor(state: DbState, readonly xid: number, readonly now: Date, readonly release: () => void) {
-    this.current = state;
+  /** `base` is the committed state the transaction forked: it may commit only while that is still the committed state. */
+  constructor(readonly base: DbState, readonly xid: number, readonly now: Date, readonly release: () => void) {
+    this.current = base.fork();
   }
 
   get state(): DbState {
