@@ -4,7 +4,7 @@
  * one transaction, never in part.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { caughtUp, memoryCluster, type TestCluster } from './cluster.ts';
+import { caughtUp, memoryCluster, type TestCluster, type TestNode } from './cluster.ts';
 
 let c: TestCluster | undefined;
 afterEach(async () => {
@@ -12,13 +12,19 @@ afterEach(async () => {
   c = undefined;
 });
 
+/** A primary and a standby that streams (not a base backup taken later), with table t on both. */
+async function streamingPair(): Promise<{ p: TestNode; s: TestNode }> {
+  c = memoryCluster();
+  const p = await c.open('primary');
+  const s = await c.open('standby', { role: 'standby' });
+  await p.node.exec('create table t (id int primary key, v text)');
+  await caughtUp(p.node, s.node);
+  return { p, s };
+}
+
 describe('transaction blocks on a standby', () => {
   it('a rolled-back block, DML and DDL, never reaches a standby; a committed one arrives whole', async () => {
-    c = memoryCluster();
-    const p = await c.open('primary');
-    const s = await c.open('standby', { role: 'standby' });
-    await p.node.exec('create table t (id int primary key, v text)');
-    await caughtUp(p.node, s.node);
+    const { p, s } = await streamingPair();
 
     // the standby polls all along: every count it ever sees is 0 or the whole committed block
     const seen = new Set<number>();
@@ -62,5 +68,42 @@ describe('transaction blocks on a standby', () => {
     await p.node.query('create index t_v_idx on t (v)');
     await caughtUp(p.node, s.node);
     expect(await s.node.contentHash()).toBe(await p.node.contentHash());
+  });
+
+  it('a sequence created inside a committed block has the same value on the standby', async () => {
+    const { p, s } = await streamingPair();
+    await p.node.query('begin');
+    await p.node.query('create table s (id serial primary key, v int)');
+    await p.node.query('insert into s (v) values (1), (2), (3)');
+    // a sequence created and advanced after a savepoint, rolled back, and its oid taken again
+    await p.node.query('savepoint a');
+    await p.node.query('create table gone (id serial primary key)');
+    await p.node.query('insert into gone default values');
+    await p.node.query('rollback to a');
+    await p.node.query('create table again (id serial primary key)');
+    await p.node.query('commit');
+    await caughtUp(p.node, s.node);
+    expect(await s.node.contentHash()).toBe(await p.node.contentHash());
+    await c!.close(p);
+    await s.node.promote();
+    expect((await s.node.query('insert into s (v) values (4) returning id')).rows).toEqual([{ id: 4 }]);
+  });
+
+  it('a block begun on a hot standby stays read-only after promotion and never holds the writer lock', async () => {
+    const { p, s } = await streamingPair();
+    await s.node.query('begin');
+    await expect(s.node.query('set transaction read write')).rejects.toMatchObject({ code: '0A000', message: 'cannot set transaction read-write mode during recovery' });
+    await s.node.query('rollback');
+    await s.node.query('begin');
+    expect((await s.node.query('select count(*)::int as n from t')).rows).toEqual([{ n: 0 }]);
+    await p.node.query('insert into t values (1)');
+    await caughtUp(p.node, s.node);
+    await c!.close(p);
+    await s.node.promote();
+    // the block's snapshot predates the replayed insert: committing a write from it would lose that row
+    await expect(s.node.query('insert into t values (2)')).rejects.toMatchObject({ code: '25006', message: 'cannot execute INSERT in a read-only transaction' });
+    await s.node.query('rollback');
+    await s.node.query('insert into t values (2)');
+    expect((await s.node.query('select id from t order by id')).rows).toEqual([{ id: 1 }, { id: 2 }]);
   });
 });

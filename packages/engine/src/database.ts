@@ -1,8 +1,10 @@
 /**
  * The database proper: the committed state, the WAL writer, one writer at a time, and the
- * transaction lifecycle (PostgreSQL's xact.c). A write statement or an open transaction works
- * on a fork of the committed state; COMMIT appends its records plus a commit record to the WAL,
- * publishes the fork, and waits for the durability `synchronousCommit` asks for.
+ * transaction lifecycle (PostgreSQL's xact.c). Statements run in a Session (session/), whose
+ * block outlives the call that opened it. A write statement or an open block works on a fork of
+ * the committed state; COMMIT appends its records plus a commit record to the WAL, publishes the
+ * fork, and waits for the durability `synchronousCommit` asks for. Nothing of a block reaches the
+ * WAL before its COMMIT, so a rolled-back block is never replayed anywhere.
  */
 import type { TransactionStmt } from '@pgsql/types';
 import { SqlError, SQLSTATE } from './errors.ts';
@@ -185,8 +187,12 @@ export class Database {
       case 'TRANS_STMT_START': {
         if (inBlock) session.warn(SQLSTATE.active_sql_transaction, 'there is already a transaction in progress');
         else {
-          session.txn ??= await this.begin();
+          // as in PostgreSQL, a block begun during recovery stays read-only after a promotion:
+          // its snapshot predates what replay published since, so it must never commit writes
+          const recovery = session.txn === undefined && this.options.hooks.readOnly();
+          session.txn ??= recovery ? this.snapshotBlock() : await this.begin();
           session.implicit = false;
+          if (recovery) session.recovery = true;
           session.setCharacteristics(ts.options);
         }
         return result(kind === 'TRANS_STMT_BEGIN' ? 'BEGIN' : 'START TRANSACTION', [], [], 0);
@@ -205,8 +211,9 @@ export class Database {
         const outcome = verb === 'COMMIT' && !session.failed ? 'commit' : 'rollback';
         await this.end(session, outcome);
         if (ts.chain) {
-          session.txn = await this.begin();
-          session.readOnly = readOnly;
+          session.recovery = this.options.hooks.readOnly();
+          session.txn = session.recovery ? this.snapshotBlock() : await this.begin();
+          session.readOnly = readOnly || session.recovery;
           session.isolation = isolation;
         }
         return result(outcome === 'commit' ? 'COMMIT' : 'ROLLBACK', [], [], 0);
@@ -239,6 +246,16 @@ export class Database {
     }
     const txn = session.txn!;
     session.reset();
+    if (txn.base !== this.latest() && txn.records.length) {
+      // replay published other transactions under the block (the node was a standby meanwhile):
+      // committing its fork would silently drop them
+      this.abort(txn);
+      throw new SqlError(SQLSTATE.read_only_sql_transaction, 'cannot execute COMMIT in a read-only transaction', {
+        detail: 'The node was a standby while the transaction was open; it was rolled back.',
+      });
+    }
+    // a sequence the block created must exist before its advances replay, so they follow the records
+    txn.records.push(...txn.sequenceWrites.splice(0));
     const end = this.commit(txn);
     if (end !== undefined) await this.durable(end);
   }
@@ -262,9 +279,14 @@ export class Database {
     const previous = this.lockTail;
     this.lockTail = new Promise<void>((r) => (release = r));
     await previous;
-    const txn = new OpenTxn(this.latest().fork(), this.nextXid++, new Date(), release);
+    const txn = new OpenTxn(this.latest(), this.nextXid++, new Date(), release);
     this.epochOf.set(txn, this.visibility.epoch);
     return txn;
+  }
+
+  /** A block that can never write (begun during recovery): a snapshot, without the writer lock. */
+  private snapshotBlock(): OpenTxn {
+    return new OpenTxn(this.state, this.nextXid++, new Date(), () => {});
   }
 
   /** Roll back the session's block, if one is open. */

@@ -14,8 +14,7 @@ import { slotNameFor, Slots } from './replication/slots.ts';
 import { assignSyncStates, parseStandbyNames, SyncRepWaiters, type SyncConfig } from './replication/syncrep.ts';
 import type { ReplicationSource } from './replication/views.ts';
 import { DatabaseBackend } from './session/backend.ts';
-import { SessionClient, type Transaction } from './session/client.ts';
-import type { LiveApi } from './session/live.ts';
+import { SessionClient, SessionSurface } from './session/client.ts';
 import type { QueryOptions } from './session/result.ts';
 import type { QueryResult } from './sql/env.ts';
 import { loadParser } from './sql/parse.ts';
@@ -168,7 +167,7 @@ interface Opened {
   maxWalSize: number;
 }
 
-export class Node implements Queryable {
+export class Node extends SessionSurface implements Queryable {
   readonly nodeId: string;
   private readonly core: NodeCore;
   private readonly replication: Replication | undefined;
@@ -182,15 +181,12 @@ export class Node implements Queryable {
   private checkpointing: Promise<void> | undefined;
   private storageRetry: ReturnType<typeof setTimeout> | undefined;
   /** The node's one session (query, exec, transaction, live): PGlite's surface. */
-  private readonly client: SessionClient;
+  protected readonly client: SessionClient;
   /** The engine side of the session; the worker host drives it directly. @internal */
   readonly backend: DatabaseBackend;
-  readonly live: LiveApi;
-  /** PGlite's readiness API: a Node is ready once openNode resolves. */
-  readonly ready = true;
-  readonly waitReady: Promise<void> = Promise.resolve();
 
   constructor(options: NodeOptions, o: Opened) {
+    super();
     this.nodeId = o.nodeId;
     this.maxWalSize = o.maxWalSize;
     const source: ReplicationSource = {
@@ -257,7 +253,6 @@ export class Node implements Queryable {
       assertOpen: () => this.assertOpen(),
       log: o.log,
     });
-    this.live = this.client.live;
   }
 
   get closed(): boolean {
@@ -267,21 +262,6 @@ export class Node implements Queryable {
   /** The cluster's system identifier; null on a standby still waiting for its base backup. */
   get systemId(): string | null {
     return this.core.control.file?.systemId ?? null;
-  }
-
-  /** One statement, with PGlite's options; runs in the node's session (inside its open block, if any). */
-  query<R = Record<string, Value>>(sql: string, params?: readonly Value[], options?: QueryOptions): Promise<QueryResult<R>> {
-    return this.client.query<R>(sql, params, options);
-  }
-
-  /** Every statement of `sql`, one result each (PostgreSQL's simple-query protocol). */
-  exec(sql: string, options?: QueryOptions): Promise<QueryResult[]> {
-    return this.client.exec(sql, options);
-  }
-
-  /** Run `fn` with the session to itself, in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.client.transaction(fn);
   }
 
   async status(): Promise<NodeStatus> {

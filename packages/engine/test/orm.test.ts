@@ -9,35 +9,12 @@ import { asc, eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/pglite';
 import { integer, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
 import { Kysely, PGliteDialect, type Generated } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openNode } from '../src/index.ts';
-import { exposeHost } from '../src/worker/host.ts';
-import { connectWorkerNode, type NodeApi } from '../src/worker/index.ts';
-
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c().catch(() => {});
-});
+import { describe, expect, it } from 'vitest';
+import type { NodeApi } from '../src/worker/index.ts';
+import { hosts } from './hosts.ts';
 
 let counter = 0;
 const options = () => ({ cluster: `orm-${process.pid}-${++counter}`, nodeId: `o${counter}`, storage: 'memory' as const, log: () => {} });
-
-async function inProcess(): Promise<NodeApi> {
-  const node = await openNode(options());
-  cleanup.push(() => node.close());
-  return node;
-}
-
-async function viaWorker(): Promise<NodeApi> {
-  const channel = new MessageChannel();
-  exposeHost(channel.port1);
-  const node = await connectWorkerNode(channel.port2, options(), () => {
-    channel.port1.close();
-    channel.port2.close();
-  });
-  cleanup.push(() => node.close());
-  return node;
-}
 
 const SCHEMA = 'create table users (id serial primary key, name text not null unique, age int, created_at timestamptz not null default now())';
 
@@ -55,10 +32,8 @@ interface Database {
 /** The nodes are typed as walrtc's; the drivers want a PGlite: structurally they are one. */
 const asPGlite = (node: NodeApi) => node as unknown as PGlite;
 
-describe.each([
-  ['in-process node', inProcess],
-  ['worker client', viaWorker],
-] as const)('%s', (_name, open) => {
+describe.each(hosts)('%s', (_name, host) => {
+  const open = () => host(options());
   it('Drizzle: insert returning, select, update and delete with affected counts, nested transactions', async () => {
     const node = await open();
     await node.exec(SCHEMA);

@@ -6,39 +6,12 @@
  * uncommitted writes; PGlite's live.query shape.
  */
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openNode, SqlError, type QueryResult } from '../src/index.ts';
-import { exposeHost } from '../src/worker/host.ts';
-import { connectWorkerNode, type NodeApi, type OpenWorkerNodeOptions } from '../src/worker/index.ts';
-
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c().catch(() => {});
-});
+import { describe, expect, it, vi } from 'vitest';
+import { SqlError, type QueryResult } from '../src/index.ts';
+import type { OpenWorkerNodeOptions } from '../src/worker/index.ts';
+import { hosts, inProcess } from './hosts.ts';
 
 let counter = 0;
-
-async function viaWorker(options: OpenWorkerNodeOptions): Promise<NodeApi> {
-  const channel = new MessageChannel();
-  exposeHost(channel.port1);
-  const node = await connectWorkerNode(channel.port2, options, () => {
-    channel.port1.close();
-    channel.port2.close();
-  });
-  cleanup.push(() => node.close());
-  return node;
-}
-
-async function inProcess(options: OpenWorkerNodeOptions): Promise<NodeApi> {
-  const node = await openNode(options);
-  cleanup.push(() => node.close());
-  return node;
-}
-
-const hosts = [
-  ['in-process node', inProcess],
-  ['worker client', viaWorker],
-] as const;
 
 const TIMED_OUT = { code: '25P03', message: 'terminating connection due to idle-in-transaction timeout' };
 

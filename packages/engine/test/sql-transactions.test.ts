@@ -5,6 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Node } from '../src/index.ts';
+import { openNode } from '../src/index.ts';
+import { memoryStorage } from '../src/storage/memory.ts';
 import { freshNode, sqlError } from './sql-helpers.ts';
 
 let node: Node;
@@ -60,6 +62,24 @@ describe('BEGIN / COMMIT / ROLLBACK through exec', () => {
     const e = await sqlError(node.exec("insert into t (v) values ('a'); begin; insert into t (v) values ('b'); commit; insert into t (v) values ('b')"));
     expect(e.code).toBe('23505');
     expect((await values()).map((r) => r.v)).toEqual(['a', 'b']);
+  });
+});
+
+describe('sequences created inside a block', () => {
+  it('keep their advances through recovery (the advances are logged after the CREATE)', async () => {
+    const storage = memoryStorage();
+    const options = { cluster: `seq-in-block-${process.pid}`, nodeId: 'a', storage, log: () => {} };
+    const a = await openNode(options);
+    await a.query('begin');
+    await a.query('create table s (id serial primary key, v int)');
+    await a.query('insert into s (v) values (1), (2), (3)');
+    await a.query('commit');
+    const hash = await a.contentHash();
+    // reopened without close(): recovery replays the WAL, as after a crash
+    const b = await openNode(options);
+    expect(await b.contentHash()).toBe(hash);
+    expect((await b.query('insert into s (v) values (4) returning id')).rows).toEqual([{ id: 4 }]);
+    await b.close();
   });
 });
 

@@ -3,40 +3,13 @@
  * talking to a NodeHost over a MessageChannel, the way a page talks to its module worker. The
  * real Worker runs in the browser end-to-end test (test/e2e).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { memoryNetwork } from '@walrtc/transport';
-import { openNode, SqlError, type QueryResult } from '../src/index.ts';
-import { exposeHost } from '../src/worker/host.ts';
-import { connectWorkerNode, type NodeApi, type OpenWorkerNodeOptions } from '../src/worker/index.ts';
-
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c().catch(() => {});
-});
+import { SqlError, type QueryResult } from '../src/index.ts';
+import type { OpenWorkerNodeOptions } from '../src/worker/index.ts';
+import { hosts, inProcess, viaWorker } from './hosts.ts';
 
 let counter = 0;
-
-async function viaWorker(options: OpenWorkerNodeOptions): Promise<NodeApi> {
-  const channel = new MessageChannel();
-  exposeHost(channel.port1);
-  const node = await connectWorkerNode(channel.port2, options, () => {
-    channel.port1.close();
-    channel.port2.close();
-  });
-  cleanup.push(() => node.close());
-  return node;
-}
-
-async function inProcess(options: OpenWorkerNodeOptions): Promise<NodeApi> {
-  const node = await openNode(options);
-  cleanup.push(() => node.close());
-  return node;
-}
-
-const hosts = [
-  ['in-process node', inProcess],
-  ['worker client', viaWorker],
-] as const;
 
 describe.each(hosts)('%s', (_name, open) => {
   const fresh = () => open({ cluster: `worker-suite-${process.pid}-${++counter}`, nodeId: `n${counter}`, storage: 'memory', log: () => {} });
@@ -48,15 +21,6 @@ describe.each(hosts)('%s', (_name, open) => {
     const r = await node.query<{ id: number; name: string }>('select id, name from t where id = $1', [2]);
     expect(r).toMatchObject({ rows: [{ id: 2, name: 'two' }], rowCount: 1, command: 'SELECT' });
     expect(r.fields.map((f) => [f.name, f.type])).toEqual([['id', 'int4'], ['name', 'text']]);
-  });
-
-  it('carries exact int8 (bigint past 2^53) and numeric (text) both ways', async () => {
-    const node = await fresh();
-    await node.exec('create table v(id bigint primary key, amount numeric(10,2))');
-    await node.query('insert into v values ($1, $2)', [9007199254740993n, '2.5']);
-    const r = await node.query('select id, amount, count(*) over_all from v group by id, amount');
-    expect(r.rows).toEqual([{ id: 9007199254740993n, amount: '2.50', over_all: 1 }]);
-    expect((await node.query('select amount from v where id = $1', [9007199254740993n])).rows).toEqual([{ amount: '2.50' }]);
   });
 
   it('rejects with SqlError carrying SQLSTATE, detail and position', async () => {

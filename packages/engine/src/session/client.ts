@@ -265,3 +265,34 @@ function serialize(params: readonly Value[], options: QueryOptions | undefined):
   if (!options?.serializers || !Object.keys(options.serializers).length) return params;
   throw new SqlError(SQLSTATE.feature_not_supported, 'query option "serializers" is not supported');
 }
+
+/**
+ * PGlite's query surface over a SessionClient: the base of Node and WorkerNode (PGlite's own
+ * pattern for its in-process and worker clients), so the two hosts cannot drift.
+ */
+export abstract class SessionSurface {
+  protected abstract readonly client: SessionClient;
+  /** PGlite's readiness API: a node is ready once it is opened. */
+  readonly ready = true;
+  readonly waitReady: Promise<void> = Promise.resolve();
+
+  /** `live(sql, params, cb)` → unsubscribe; `live.query` / `live.incrementalQuery` as PGlite's live extension. */
+  get live(): LiveApi {
+    return this.client.live;
+  }
+
+  /** One statement, with PGlite's options; runs in the session (inside its open block, if any). */
+  query<R = Record<string, Value>>(sql: string, params?: readonly Value[], options?: QueryOptions): Promise<QueryResult<R>> {
+    return this.client.query<R>(sql, params, options);
+  }
+
+  /** Every statement of `sql`, one result each (PostgreSQL's simple-query protocol). */
+  exec(sql: string, options?: QueryOptions): Promise<QueryResult[]> {
+    return this.client.exec(sql, options);
+  }
+
+  /** Run `fn` with the session to itself, in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.client.transaction(fn);
+  }
+}

@@ -26,6 +26,8 @@ export class Session {
   /** The block was opened by a multi-statement exec(), not by BEGIN: it ends with the exec. */
   implicit = false;
   readOnly = false;
+  /** The block began while the node was a hot standby: read-only for good. */
+  recovery = false;
   isolation: Isolation = 'read committed';
   /** A query ran in this block: its isolation level and read-write mode are fixed now. */
   queried = false;
@@ -46,18 +48,21 @@ export class Session {
     this.failed = false;
     this.implicit = false;
     this.readOnly = false;
+    this.recovery = false;
     this.isolation = 'read committed';
     this.queried = false;
   }
 
   /** Apply BEGIN's or SET TRANSACTION's options (a list of DefElem). */
   setCharacteristics(options: readonly Node[] | undefined): void {
+    if (this.recovery) this.readOnly = true;
     for (const o of options ?? []) {
       if (!('DefElem' in o)) continue;
       const { defname, arg } = o.DefElem;
       const value = arg && 'A_Const' in arg ? arg.A_Const : undefined;
       if (defname === 'transaction_read_only') {
         const readOnly = (value?.ival?.ival ?? 0) !== 0;
+        if (!readOnly && this.recovery) throw new SqlError(SQLSTATE.feature_not_supported, 'cannot set transaction read-write mode during recovery');
         if (!readOnly && this.readOnly && this.queried) {
           throw new SqlError(SQLSTATE.active_sql_transaction, 'transaction read-write mode must be set before any query');
         }

@@ -25,8 +25,9 @@ export class OpenTxn implements WriteTxn {
   private readonly savepoints: Savepoint[] = [];
   private current: DbState;
 
-  constructor(state: DbState, readonly xid: number, readonly now: Date, readonly release: () => void) {
-    this.current = state;
+  /** `base` is the committed state the transaction forked: it may commit only while that is still the committed state. */
+  constructor(readonly base: DbState, readonly xid: number, readonly now: Date, readonly release: () => void) {
+    this.current = base.fork();
   }
 
   get state(): DbState {
@@ -68,5 +69,8 @@ export class OpenTxn implements WriteTxn {
     this.savepoints.length = at + 1;
     this.records.length = sp.records;
     this.current = sp.state.fork();
+    // advances of a sequence created after the savepoint go with it: its oid may be reused
+    const kept = this.sequenceWrites.filter((w) => w.kind !== 'sequence_set' || this.current.sequences.has(w.sequence));
+    this.sequenceWrites.splice(0, this.sequenceWrites.length, ...kept);
   }
 }

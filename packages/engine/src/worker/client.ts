@@ -18,10 +18,8 @@ import type { Logger } from '../recovery.ts';
 import type { ReceiverProgress } from '../replication/receiver.ts';
 import type { PeerTransport } from '../replication/replication.ts';
 import type { RunOutcome, SessionBackend } from '../session/backend.ts';
-import { SessionClient, type Transaction } from '../session/client.ts';
-import type { LiveApi } from '../session/live.ts';
-import type { QueryOptions, RawResult } from '../session/result.ts';
-import type { QueryResult } from '../sql/env.ts';
+import { SessionClient, SessionSurface } from '../session/client.ts';
+import type { RawResult } from '../session/result.ts';
 import type { Value } from '../sql/types.ts';
 import { errorFromWire } from './errors.ts';
 import type { NodeHost, WorkerNodeOptions } from './host.ts';
@@ -75,12 +73,9 @@ export async function connectWorkerNode(endpoint: Comlink.Endpoint, options: Ope
   }
 }
 
-export class WorkerNode implements NodeApi {
+export class WorkerNode extends SessionSurface implements NodeApi {
   private isClosed = false;
-  private readonly client: SessionClient;
-  readonly live: LiveApi;
-  readonly ready = true;
-  readonly waitReady: Promise<void> = Promise.resolve();
+  protected readonly client: SessionClient;
 
   constructor(
     readonly nodeId: string,
@@ -88,28 +83,16 @@ export class WorkerNode implements NodeApi {
     options: { log: Logger; idleInTransactionSessionTimeout?: number },
     private readonly dispose: () => void,
   ) {
+    super();
     this.client = new SessionClient(new WorkerBackend(host, () => this.isClosed), {
       idleInTransactionSessionTimeout: options.idleInTransactionSessionTimeout,
       assertOpen: () => this.assertOpen(),
       log: options.log,
     });
-    this.live = this.client.live;
   }
 
   get closed(): boolean {
     return this.isClosed;
-  }
-
-  query<R = Record<string, Value>>(sql: string, params?: readonly Value[], options?: QueryOptions): Promise<QueryResult<R>> {
-    return this.client.query<R>(sql, params, options);
-  }
-
-  exec(sql: string, options?: QueryOptions): Promise<QueryResult[]> {
-    return this.client.exec(sql, options);
-  }
-
-  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.client.transaction(fn);
   }
 
   status(): Promise<NodeStatus> {
