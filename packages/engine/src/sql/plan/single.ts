@@ -5,7 +5,7 @@
  */
 import type { Node } from '@pgsql/types';
 import type { TableData } from '../../state/state.ts';
-import type { RowScope, RowSource } from '../from.ts';
+import type { RowScope, RowSource, RowStream } from '../from.ts';
 import type { Compiled } from '../scope.ts';
 import type { RunContext } from '../env.ts';
 import type { Value } from '../types.ts';
@@ -52,10 +52,27 @@ export function singleTableSource(table: TableData, alias: string, whereNode: No
     return out;
   };
   const scan = planScan(input);
+  const stream: RowStream = (ctx, o, emit) => {
+    const extend = o && scope.correlated;
+    const saved = outerRow;
+    outerRow = o;
+    prepared = filter?.(ctx);
+    try {
+      scan.run(ctx, (_id, row) => {
+        emit(extend ? [...row, ...o] : row);
+        return true;
+      });
+    } finally {
+      outerRow = saved;
+      prepared = undefined;
+    }
+  };
+  const source = run(scan);
+  source.stream = stream;
   const ordered: OrderedSource = (order, limit) => {
     if (order.some((o) => o.column >= table.def.columns.length)) return undefined;
     const walk = planOrderedScan(input, order);
     return walk && { source: run(walk, limit), node: walk.node };
   };
-  return { source: run(scan), node: scan.node, ordered };
+  return { source, node: scan.node, ordered };
 }
