@@ -21,6 +21,13 @@ export function singleTableSource(table: TableData, alias: string, whereNode: No
   // the outer row of a correlated sub-select, for the filter: set by each run before it scans
   let outerRow: readonly Value[] | undefined;
   const conds = whereNode ? conjuncts(whereNode) : [];
+  const width = table.def.columns.length;
+  // an index bound may be a column of the outer row: it sits after the table's own slots
+  const boundRow = (o: readonly Value[]): Value[] => {
+    const r: Value[] = new Array(width + o.length).fill(null);
+    for (let i = 0; i < o.length; i++) r[width + i] = o[i];
+    return r;
+  };
   // a WHERE that reads the outer row sees it appended; otherwise each conjunct runs over the stored row
   const correlated = scope.correlated;
   const filter = where && !correlated ? compileFilter(conds, scope, table.def.columns.length) : undefined;
@@ -44,7 +51,7 @@ export function singleTableSource(table: TableData, alias: string, whereNode: No
       scan.run(ctx, (_id, row) => {
         out.push(extend ? [...row, ...o] : row);
         return out.length < max;
-      });
+      }, extend ? boundRow(o) : undefined);
     } finally {
       outerRow = saved;
       prepared = undefined;
@@ -61,7 +68,7 @@ export function singleTableSource(table: TableData, alias: string, whereNode: No
       scan.run(ctx, (_id, row) => {
         emit(extend ? [...row, ...o] : row);
         return true;
-      });
+      }, extend ? boundRow(o) : undefined);
     } finally {
       outerRow = saved;
       prepared = undefined;
@@ -72,7 +79,9 @@ export function singleTableSource(table: TableData, alias: string, whereNode: No
   const ordered: OrderedSource = (order, limit) => {
     if (order.some((o) => o.column >= table.def.columns.length)) return undefined;
     const walk = planOrderedScan(input, order);
-    return walk && { source: run(walk, limit), node: walk.node };
+    // equalities through another index usually read far fewer rows than walking in order and filtering
+    if (!walk || (scan.path && scan.path.eq.length > 0 && !walk.path?.used.length)) return undefined;
+    return { source: run(walk, limit), node: walk.node };
   };
   return { source, node: scan.node, ordered };
 }
