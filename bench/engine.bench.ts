@@ -5,21 +5,11 @@
 // ROUNDS=n changes the number of repetitions (default 5). For profiling: ONLY=walrtc skips PGlite,
 // NO_MEM=1 skips the memory measurement.
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { build } from 'esbuild';
+import { bundledEngine } from './bundle.ts';
 
-// walrtc runs as applications ship it: bundled, without tsx's per-function name wrappers (which
-// cost ~7 % of the literal-SQL rows when the sources run through tsx). Dependencies stay external.
-mkdirSync(new URL('../node_modules/.cache/', import.meta.url), { recursive: true });
-// inside node_modules so the bundle resolves its external dependencies from the repository
-const outDir = mkdtempSync(new URL('../node_modules/.cache/walrtc-bench-', import.meta.url).pathname);
-const bundle = join(outDir, 'engine.mjs');
-await build({ entryPoints: [new URL('../packages/engine/src/index.ts', import.meta.url).pathname], bundle: true, format: 'esm', platform: 'node', packages: 'external', outfile: bundle, logLevel: 'warning' });
-const { openNode } = (await import(pathToFileURL(bundle).href)) as typeof import('../packages/engine/src/index.ts');
-process.on('exit', () => rmSync(outDir, { recursive: true, force: true }));
+// walrtc runs as applications ship it (bench/bundle.ts)
+const { openNode } = await bundledEngine();
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const ONLY = process.env.ONLY;

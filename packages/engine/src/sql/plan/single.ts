@@ -39,41 +39,30 @@ export function singleTableSource(table: TableData, alias: string, whereNode: No
       ? (row) => prepared!(row)
       : (row, ctx) => where.eval(outerRow && scope.correlated ? [...row, ...outerRow] : row, ctx) === true;
   const input: ScanInput = { table, alias, conds, scope, columnOf: columnResolver(scope, 0, table.def.columns.length), test, filterNodes: conds };
+  // every row the scan passes, with the outer row appended when correlated, until `emit` says stop
+  const each = (scan: Scan, ctx: RunContext, o: readonly Value[] | undefined, emit: (row: Value[]) => boolean): void => {
+    const extend = o && scope.correlated;
+    const saved = outerRow;
+    outerRow = o;
+    prepared = filter?.(ctx);
+    try {
+      scan.run(ctx, (_id, row) => emit(extend ? [...row, ...o] : row), extend ? boundRow(o) : undefined);
+    } finally {
+      outerRow = saved;
+      prepared = undefined;
+    }
+  };
   const run = (scan: Scan, limit?: (ctx: RunContext) => number): RowSource => (ctx, o) => {
     const out: Value[][] = [];
     const max = limit ? limit(ctx) : Infinity;
-    if (max <= 0) return out;
-    const extend = o && scope.correlated;
-    const saved = outerRow;
-    outerRow = o;
-    prepared = filter?.(ctx);
-    try {
-      scan.run(ctx, (_id, row) => {
-        out.push(extend ? [...row, ...o] : row);
-        return out.length < max;
-      }, extend ? boundRow(o) : undefined);
-    } finally {
-      outerRow = saved;
-      prepared = undefined;
-    }
+    if (max > 0) each(scan, ctx, o, (row) => out.push(row) < max);
     return out;
   };
   const scan = planScan(input);
-  const stream: RowStream = (ctx, o, emit) => {
-    const extend = o && scope.correlated;
-    const saved = outerRow;
-    outerRow = o;
-    prepared = filter?.(ctx);
-    try {
-      scan.run(ctx, (_id, row) => {
-        emit(extend ? [...row, ...o] : row);
-        return true;
-      }, extend ? boundRow(o) : undefined);
-    } finally {
-      outerRow = saved;
-      prepared = undefined;
-    }
-  };
+  const stream: RowStream = (ctx, o, emit) => each(scan, ctx, o, (row) => {
+    emit(row);
+    return true;
+  });
   const source = run(scan);
   source.stream = stream;
   const ordered: OrderedSource = (order, limit) => {
