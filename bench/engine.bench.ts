@@ -6,23 +6,11 @@
 // NO_MEM=1 skips the memory measurement. KEY_BASE=n moves the bigint-key workloads' keys (default 2^53),
 // KEYS=number passes them as numbers.
 
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { build } from 'esbuild';
+import { bundledEngine } from './bundle.ts';
 
-// walrtc runs as applications ship it: bundled, without tsx's per-function name wrappers (which
-// cost ~7 % of the literal-SQL rows when the sources run through tsx). Dependencies stay external.
-mkdirSync(new URL('../node_modules/.cache/', import.meta.url), { recursive: true });
-// inside node_modules so the bundle resolves its external dependencies from the repository
-const outDir = mkdtempSync(new URL('../node_modules/.cache/walrtc-bench-', import.meta.url).pathname);
-const bundle = join(outDir, 'engine.mjs');
-await build({ entryPoints: [new URL('../packages/engine/src/index.ts', import.meta.url).pathname], bundle: true, format: 'esm', platform: 'node', packages: 'external', outfile: bundle, logLevel: 'warning' });
-// the parser's wasm where the bundle's new URL('./libpg-query.wasm', import.meta.url) looks for it
-copyFileSync(new URL('../packages/engine/src/sql/libpg-query.wasm', import.meta.url), join(outDir, 'libpg-query.wasm'));
-const { openNode } = (await import(pathToFileURL(bundle).href)) as typeof import('../packages/engine/src/index.ts');
-process.on('exit', () => rmSync(outDir, { recursive: true, force: true }));
+// walrtc runs as applications ship it (bench/bundle.ts)
+const { openNode } = await bundledEngine();
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const ONLY = process.env.ONLY;

@@ -6,12 +6,12 @@
 // measurement (which runs each engine in a child process of its own, so WASM heaps start empty).
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { build } from 'esbuild';
+import { bundledEngine } from './bundle.ts';
 import { median } from './stats.ts';
 
 type Row = Record<string, unknown>;
@@ -43,14 +43,8 @@ const READ_MS = 400;
 const MIN_QUERIES = 3;
 
 async function walrtcEngine(): Promise<Engine> {
-  // bundled with esbuild (dependencies external), as bench/engine.bench.ts does, so tsx's per-function
-  // wrappers do not slow the engine down
-  mkdirSync(new URL('../node_modules/.cache/', import.meta.url), { recursive: true });
-  const outDir = mkdtempSync(new URL('../node_modules/.cache/walrtc-peers-', import.meta.url).pathname);
-  const bundle = join(outDir, 'engine.mjs');
-  await build({ entryPoints: [new URL('../packages/engine/src/index.ts', import.meta.url).pathname], bundle: true, format: 'esm', platform: 'node', packages: 'external', outfile: bundle, logLevel: 'warning' });
-  const { openNode } = (await import(pathToFileURL(bundle).href)) as typeof import('../packages/engine/src/index.ts');
-  process.on('exit', () => rmSync(outDir, { recursive: true, force: true }));
+  // bundled as it ships (bench/bundle.ts)
+  const { openNode } = await bundledEngine();
   return {
     name: 'walrtc',
     open: async () => {

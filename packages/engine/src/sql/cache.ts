@@ -19,6 +19,8 @@ export class BoundedCache<V> {
   private readonly entries = new Map<string, { value: V; bytes: number }>();
   /** Estimated bytes held now. */
   bytes = 0;
+  /** The most recently used key. */
+  private last: string | undefined;
 
   constructor(readonly maxEntries: number, readonly maxBytes: number) {}
 
@@ -29,9 +31,12 @@ export class BoundedCache<V> {
   get(key: string): V | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
-    // most recently used last
-    this.entries.delete(key);
-    this.entries.set(key, e);
+    // most recently used last (a statement run in a loop is already there)
+    if (key !== this.last) {
+      this.entries.delete(key);
+      this.entries.set(key, e);
+      this.last = key;
+    }
     return e.value;
   }
 
@@ -45,6 +50,7 @@ export class BoundedCache<V> {
     if (bytes > this.maxBytes / 8) return;
     this.entries.set(key, { value, bytes });
     this.bytes += bytes;
+    this.last = key;
     for (const [k, e] of this.entries) {
       if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
       this.entries.delete(k);

@@ -101,7 +101,16 @@ export function pos(location: number | undefined): number | undefined {
 }
 
 /** Produces the FROM clause's rows (each `width` wide, with the outer row appended when correlated). */
-export type RowSource = (ctx: RunContext, outer: readonly Value[] | undefined) => Value[][];
+export interface RowSource {
+  (ctx: RunContext, outer: readonly Value[] | undefined): Value[][];
+  /**
+   * The same rows handed one at a time, without collecting them (an aggregate over a join or a
+   * scan allocates nothing per row). `emit` gets a row it may read only during the call.
+   */
+  stream?: RowStream;
+}
+
+export type RowStream = (ctx: RunContext, outer: readonly Value[] | undefined, emit: (row: readonly Value[]) => void) => void;
 
 export interface FromPlan {
   scope: RowScope;

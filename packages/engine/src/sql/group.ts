@@ -78,26 +78,25 @@ export function planGrouping(stmt: SelectStmt, targets: Target[], input: RowScop
     ? planNode('Aggregate', [], fast.details)
     : planNode(nk ? 'HashAggregate' : 'Aggregate', [inputNode], nk ? [`Group Key: ${keys.map(deparse).join(', ')}`] : []);
   const single = nk === 1 ? keyExprs[0]! : undefined;
+  const textKey = single !== undefined && (single.type === 'text' || single.type === 'varchar');
   const grouped: RowSource = (ctx: RunContext, o) => {
     const groups = new Map<Value, { keys: Value[]; states: unknown[] }>();
     if (fast) groups.set('', { keys: [], states: fast.values(ctx) });
     else {
-      const rows = source(ctx, o);
-      for (const row of rows) {
-        // one key: its distinctKey is the hash key; several: their JSON
-        let id: Value, kv: Value[] | undefined;
+      const step = (row: readonly Value[]): void => {
+        // one key: its distinctKey is the hash key (text keys need no tag: they are all strings); several: their JSON
+        let id: Value, kv: Value[] | undefined, v: Value;
         if (nk === 0) id = '';
         else if (single) {
-          const v = single.eval(row, ctx);
-          id = distinctKey(v);
-          kv = [v];
+          v = single.eval(row, ctx);
+          id = textKey ? v : distinctKey(v);
         } else {
           kv = keyExprs.map((k) => k.eval(row, ctx));
           id = JSON.stringify(kv.map(distinctKey));
         }
         let g = groups.get(id);
         if (!g) {
-          g = { keys: kv ?? [], states: calls.map((c) => c.agg.init()) };
+          g = { keys: single ? [v] : kv ?? [], states: calls.map((c) => c.agg.init()) };
           groups.set(id, g);
         }
         const states = g.states;
@@ -106,7 +105,9 @@ export function planGrouping(stmt: SelectStmt, targets: Target[], input: RowScop
           if (c.filter && c.filter.eval(row, ctx) !== true) continue;
           states[i] = c.agg.step(states[i], c.arg ? c.arg.eval(row, ctx) : 1);
         }
-      }
+      };
+      if (source.stream) source.stream(ctx, o, step);
+      else for (const row of source(ctx, o)) step(row);
     }
     // an aggregate without GROUP BY yields one row even over no input
     if (nk === 0 && groups.size === 0) groups.set('', { keys: [], states: calls.map((c) => c.agg.init()) });

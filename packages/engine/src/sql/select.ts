@@ -154,19 +154,22 @@ export class SelectPlanner implements SubqueryPlanner {
       columns,
       node,
       run: (ctx, o) => {
-        const rows = source(ctx, o);
         const skip = skipOf(ctx);
         const take = takeOf(ctx);
         let out: Value[][];
-        if (topNSort && skip + take < rows.length) {
+        if (topNSort && take !== Infinity) {
           // ORDER BY … LIMIT without an index: the best skip + take rows, then only those are projected
           const keys = sort.map(sortExpr);
-          const best = topN(rows, skip + take, sort, (row, into) => {
+          const each = source.stream
+            ? (visit: (row: readonly Value[]) => void) => source.stream!(ctx, o, visit)
+            : (visit: (row: readonly Value[]) => void) => { for (const row of source(ctx, o)) visit(row); };
+          const best = topN(each, skip + take, sort, (row, into) => {
             for (let k = 0; k < keys.length; k++) into[k] = keys[k]!.eval(row, ctx);
           });
           count(sortNode, best.length);
           out = best.slice(skip).map((row) => project(row, ctx));
         } else {
+          const rows = source(ctx, o);
           out = new Array(rows.length);
           for (let r = 0; r < rows.length; r++) {
             const row = rows[r]!;

@@ -90,16 +90,28 @@ export function keyValue(v: Value, type: SqlType): Value | typeof INVALID {
   }
 }
 
-/** The table column a node names, when it is a plain reference to one of this table's columns. */
-export type ColumnOf = (node: Node) => number | undefined;
+/**
+ * The table column a node names, when it is a plain reference to one of this table's columns.
+ * `outer` tells whether a node is a column of an enclosing query's row (a correlated sub-select):
+ * constant for one run of the scan, so it can bound an index walk like a parameter.
+ */
+export interface ColumnOf {
+  (node: Node): number | undefined;
+  outer?: (node: Node) => boolean;
+}
 
 export function columnResolver(scope: Scope, offset: number, width: number): ColumnOf {
-  return (node) => {
+  const slotOf = (node: Node): number | undefined => {
     if (!('ColumnRef' in node) || node.ColumnRef.fields?.some((f) => !('String' in f))) return undefined;
-    const slot = scope.column(strings(node.ColumnRef.fields), node.ColumnRef.location);
-    const i = slot.index - offset;
+    return scope.column(strings(node.ColumnRef.fields), node.ColumnRef.location).index;
+  };
+  const columnOf: ColumnOf = (node) => {
+    const slot = slotOf(node);
+    const i = slot === undefined ? -1 : slot - offset;
     return i >= 0 && i < width ? i : undefined;
   };
+  if (offset === 0) columnOf.outer = (node) => (slotOf(node) ?? -1) >= width;
+  return columnOf;
 }
 
 /** The index-usable conditions among `conds` (each a conjunct of WHERE/ON) on `table`'s columns. */
@@ -125,7 +137,7 @@ function exprPredicate(e: A_Expr, columnOf: ColumnOf, typeOf: (c: number) => Sql
   if (e.kind === 'AEXPR_OP' && FLIP[op] && e.lexpr && e.rexpr) {
     for (const [col, val, flipped] of [[e.lexpr, e.rexpr, false], [e.rexpr, e.lexpr, true]] as const) {
       const c = columnOf(col);
-      if (!usable(c) || !isConstant(val)) continue;
+      if (!usable(c) || !(isConstant(val) || columnOf.outer?.(val))) continue;
       const v = boundValue(val, typeOf(c), scope);
       if (v) return { column: c, op: flipped ? FLIP[op]! : (op as ColumnPredicate['op']), values: [v], node };
     }
@@ -138,7 +150,7 @@ function exprPredicate(e: A_Expr, columnOf: ColumnOf, typeOf: (c: number) => Sql
   if (e.kind === 'AEXPR_IN' && op === '=' && e.lexpr && e.rexpr && 'List' in e.rexpr) {
     const c = columnOf(e.lexpr);
     const items = e.rexpr.List.items ?? [];
-    if (!usable(c) || !items.length || !items.every(isConstant)) return undefined;
+    if (!usable(c) || !items.length || !items.every((i) => isConstant(i) || columnOf.outer?.(i))) return undefined;
     const values = items.map((i) => boundValue(i, typeOf(c), scope));
     if (values.some((v) => !v)) return undefined;
     return { column: c, op: 'in', values: values as Compiled[], node };
@@ -164,7 +176,7 @@ export function betweenPredicates(conds: readonly Node[], table: TableData, colu
     const items = e.rexpr && 'List' in e.rexpr ? e.rexpr.List.items ?? [] : [];
     if (c === undefined || items.length !== 2 || !ORDERED.has(table.def.columns[c]!.type)) continue;
     const type = table.def.columns[c]!.type;
-    const [lo, hi] = items.map((i) => (isConstant(i) ? boundValue(i, type, scope) : undefined));
+    const [lo, hi] = items.map((i) => (isConstant(i) || columnOf.outer?.(i) ? boundValue(i, type, scope) : undefined));
     if (lo) out.push({ column: c, op: '>=', values: [lo], node });
     if (hi) out.push({ column: c, op: '<=', values: [hi], node });
   }

@@ -10,7 +10,7 @@ import type { Node } from '@pgsql/types';
 import type { TableData } from '../../state/state.ts';
 import type { RunContext } from '../env.ts';
 import { compile, unifyPair } from '../expr.ts';
-import type { RangeEntry, RowScope, RowSource } from '../from.ts';
+import type { RangeEntry, RowScope, RowSource, RowStream } from '../from.ts';
 import { strings } from '../names.ts';
 import type { Compiled, Scope } from '../scope.ts';
 import type { SqlType, Value } from '../types.ts';
@@ -113,32 +113,39 @@ export function planJoin(leaves: JoinLeaf[], quals: JoinQual[], scope: RowScope,
     root = s.node;
   }
 
-  const source: RowSource = (ctx, o) => {
+  const stream: RowStream = (ctx, o, emit) => {
     const scratch: Value[] = new Array(width + (o && scope.correlated ? o.length : 0)).fill(null);
     if (o && scope.correlated) for (let i = 0; i < o.length; i++) scratch[width + i] = o[i];
-    const out: Value[][] = [];
     for (const input of inputs) input.prepared = input.filter?.(ctx);
     const prepared = steps.map((s) => prepare(s, inputs[s.leaf]!, ctx, o));
-    const visit = (k: number): void => {
-      if (k === steps.length) {
-        out.push(scratch.slice());
-        return;
-      }
-      const s = steps[k]!, p = prepared[k]!, off = leaves[s.leaf]!.offset, n = leaves[s.leaf]!.width;
-      const each = (row: readonly Value[]): boolean => {
+    // per step, what to do with one of its rows: place it, check the step's conditions, go deeper
+    const each: Array<(row: readonly Value[]) => boolean> = new Array(steps.length);
+    for (let k = steps.length - 1; k >= 0; k--) {
+      const s = steps[k]!, off = leaves[s.leaf]!.offset, n = leaves[s.leaf]!.width, filters = s.filters;
+      const last = k === steps.length - 1, node = s.node, counted = k > 0; // the first step is a scan, which counts itself
+      const deeper = last ? undefined : prepared[k + 1]!, next = last ? undefined : each[k + 1]!;
+      each[k] = (row) => {
         for (let i = 0; i < n; i++) scratch[off + i] = row[i];
-        for (const f of s.filters) if (f.eval(scratch, ctx) !== true) return true;
-        if (k) s.node.rows++; // the first step is a scan, which counts its own rows
-        visit(k + 1);
+        for (let f = 0; f < filters.length; f++) if (filters[f]!.eval(scratch, ctx) !== true) return true;
+        if (counted) node.rows++;
+        if (last) emit(scratch);
+        else deeper!(scratch, next!);
         return true;
       };
-      p(scratch, each);
-    };
+    }
     for (const s of steps.slice(1)) s.node.loops++;
-    visit(0);
-    for (const input of inputs) input.prepared = undefined;
+    try {
+      prepared[0]!(scratch, each[0]!);
+    } finally {
+      for (const input of inputs) input.prepared = undefined;
+    }
+  };
+  const source: RowSource = (ctx, o) => {
+    const out: Value[][] = [];
+    stream(ctx, o, (row) => out.push(row.slice()));
     return out;
   };
+  source.stream = stream;
   return { source, node: root };
 }
 

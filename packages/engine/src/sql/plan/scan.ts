@@ -21,7 +21,8 @@ export interface Scan {
   node: PlanNode;
   /** The index path, when one is used. */
   path?: IndexPath;
-  run(ctx: RunContext, visit: Visitor): void;
+  /** `boundRow`: a correlated sub-select's outer row at its slots, which bounds may read. */
+  run(ctx: RunContext, visit: Visitor, boundRow?: readonly Value[]): void;
 }
 
 export interface ScanInput {
@@ -117,10 +118,10 @@ function makeScan(input: ScanInput, path: IndexPath | undefined, passes: WalkOpt
   const filters = (input.filterNodes ?? []).filter((n) => !path?.used.some((p) => p.node === n && p.op !== 'prefix'));
   if (filters.length && input.test) details.push(`Filter: ${deparseAll(filters)}`);
   const node = planNode(label, [], details);
-  return { node, path, run: (ctx, visit) => runPath(input, path, ctx, visit, passes, node, order) };
+  return { node, path, run: (ctx, visit, boundRow) => runPath(input, path, ctx, visit, passes, node, order, boundRow) };
 }
 
-function runPath(input: ScanInput, path: IndexPath | undefined, ctx: RunContext, visit: Visitor, passes: WalkOptions[], node: PlanNode, order?: readonly SortColumn[]): void {
+function runPath(input: ScanInput, path: IndexPath | undefined, ctx: RunContext, visit: Visitor, passes: WalkOptions[], node: PlanNode, order?: readonly SortColumn[], boundRow?: readonly Value[]): void {
   const table = ctx.env.state.table(input.table.def.oid);
   const test = input.test;
   node.loops++;
@@ -135,7 +136,7 @@ function runPath(input: ScanInput, path: IndexPath | undefined, ctx: RunContext,
   if (path) {
     for (const opts of passes) {
       // false: a bound cannot be compared with the keys (a parameter of another kind)
-      if (!walkIndex(table, path, ctx, v, opts)) break;
+      if (!walkIndex(table, path, ctx, v, boundRow ? { ...opts, boundRow } : opts)) break;
       if (stopped || opts === passes[passes.length - 1]) return;
     }
     if (node.rows) throw new Error('index walk gave up after producing rows');

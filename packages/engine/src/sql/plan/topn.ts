@@ -18,10 +18,11 @@ interface Entry {
 }
 
 /**
- * The first `k` of `rows` in sort order. `keyOf` writes a row's sort keys into `into` (reused, so a
- * row that loses allocates nothing).
+ * The first `k` rows `each` hands over, in sort order. `keyOf` writes a row's sort keys into `into`
+ * (reused, so a row that loses allocates nothing); a row that is kept is copied, so `each` may reuse
+ * one array for every row.
  */
-export function topN(rows: readonly Value[][], k: number, specs: readonly SortSpec[], keyOf: (row: Value[], into: Value[]) => void): Value[][] {
+export function topN(each: (visit: (row: readonly Value[]) => void) => void, k: number, specs: readonly SortSpec[], keyOf: (row: readonly Value[], into: Value[]) => void): Value[][] {
   if (k <= 0) return [];
   const n = specs.length;
   const cmpKeys = (a: readonly Value[], b: readonly Value[]): number => {
@@ -58,19 +59,20 @@ export function topN(rows: readonly Value[][], k: number, specs: readonly SortSp
     }
   };
   const scratch: Value[] = new Array(n);
-  for (let seq = 0; seq < rows.length; seq++) {
-    const row = rows[seq]!;
+  let seq = 0;
+  each((row) => {
     keyOf(row, scratch);
     if (heap.length < k) {
-      heap.push({ keys: scratch.slice(), row, seq });
+      heap.push({ keys: scratch.slice(), row: row.slice(), seq: seq++ });
       up(heap.length - 1);
-      continue;
+      return;
     }
+    seq++;
     // a later row that only ties with the worst kept one loses (stable order)
-    if (cmpKeys(scratch, heap[0]!.keys) >= 0) continue;
-    heap[0] = { keys: scratch.slice(), row, seq };
+    if (cmpKeys(scratch, heap[0]!.keys) >= 0) return;
+    heap[0] = { keys: scratch.slice(), row: row.slice(), seq: seq - 1 };
     down(0);
-  }
+  });
   heap.sort((a, b) => cmpKeys(a.keys, b.keys) || a.seq - b.seq);
   return heap.map((e) => e.row);
 }

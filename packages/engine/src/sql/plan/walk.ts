@@ -17,6 +17,8 @@ export interface WalkOptions {
   desc?: boolean;
   /** Of the first column after the equality prefix: only NULL keys, or none (ORDER BY's NULLS placement). */
   nulls?: 'only' | 'skip';
+  /** The row bounds are evaluated over: a correlated sub-select's outer row at its slots, else empty. */
+  boundRow?: readonly Value[];
 }
 
 /**
@@ -30,7 +32,8 @@ export function walkIndex(table: TableData, path: IndexPath, ctx: EvalContext, v
   const types = ix.cols.map((c) => table.def.columns[c]!.type);
   const m = path.eq.length;
   const rangeType = types[m];
-  const eval1 = (c: { eval: (r: readonly Value[], x: EvalContext) => Value }, t: SqlType) => keyValue(c.eval(EMPTY_ROW, ctx), t);
+  const boundRow = opts.boundRow ?? EMPTY_ROW;
+  const eval1 = (c: { eval: (r: readonly Value[], x: EvalContext) => Value }, t: SqlType) => keyValue(c.eval(boundRow, ctx), t);
 
   // equality alternatives per column, then every combination in index order
   let prefixes: Value[][] = [[]];
@@ -70,7 +73,7 @@ export function walkIndex(table: TableData, path: IndexPath, ctx: EvalContext, v
       if (v === null) return true;
       hi = v;
     }
-    if (path.prefix) prefix = path.prefix.eval(EMPTY_ROW, ctx) as string;
+    if (path.prefix) prefix = path.prefix.eval(boundRow, ctx) as string;
   }
   if (prefix !== undefined && (lo === undefined || compareKeys(prefix, lo) > 0)) lo = prefix;
   const ranged = lo !== undefined || hi !== undefined || prefix !== undefined;
