@@ -33,7 +33,8 @@ async function run(seed: number, size: number): Promise<void> {
     const rest: TestNode[] = [];
     for (const id of ids.slice(1)) rest.push(await c.open(id, { ...settings, role: 'auto' }));
     await until('all standbys streaming', async () => (await first.node.status()).replication.filter((s) => s.state === 'streaming').length === size - 1);
-    await first.node.exec('create table t(id int primary key, seed int)');
+    // writes are accepted once the primary holds its lease over the members that just joined
+    await until('the primary to accept writes', () => first.node.exec('create table t(id int primary key, seed int)').then(() => true, () => false));
 
     const acknowledged: number[] = [];
     // WAL is in flight when the primary dies: only synchronous replication keeps acknowledged commits

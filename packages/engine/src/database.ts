@@ -51,6 +51,8 @@ export interface DatabaseOptions {
   hooks: NodeHooks;
   /** Extra wait after the local flush (synchronous replication); resolves when standbys confirm. */
   waitForStandbys?: (end: Lsn, level: SynchronousCommit) => Promise<void>;
+  /** Throws when the commit must not be reported as done after all (the lease ran out meanwhile). */
+  acknowledge?: () => void;
 }
 
 export class Database {
@@ -268,6 +270,7 @@ export class Database {
     if (level === 'off') return;
     await this.wal.waitFlush(end);
     if (level !== 'local' && this.options.waitForStandbys) await this.options.waitForStandbys(end, level);
+    this.options.acknowledge?.();
   }
 }
 

@@ -181,6 +181,7 @@ export class Node implements Queryable {
     const db = new Database(o.state, o.wal, {
       synchronousCommit: options.synchronousCommit ?? 'on',
       waitForStandbys: (end, level) => this.syncrep.wait(end, level),
+      acknowledge: () => this.checkAcknowledge(),
       hooks: nodeHooks(
         () => this.core,
         () => source,
@@ -191,6 +192,7 @@ export class Node implements Queryable {
       nodeId: o.nodeId,
       cluster: options.cluster,
       roleChanged: (reason) => this.syncrep.abandon(reason),
+      leaseLost: () => this.replication?.leaseLost(),
       wal: o.wal,
       db,
       storage: o.storage,
@@ -385,6 +387,19 @@ export class Node implements Queryable {
         core.log('log', `storage accepts writes again: WAL continues at ${formatLsn(core.wal.insertLsn)}`);
       }, () => this.retryStorage(Math.min(ms * 2, 5000)));
     }, ms);
+  }
+
+  /**
+   * The last check before a commit is reported as done: a node that stopped being the primary, or
+   * whose lease ran out (it may have been paused while another was elected), must not say so.
+   */
+  private checkAcknowledge(): void {
+    const { core } = this;
+    const reason = core.control.role !== 'primary' ? 'the node is no longer the primary' : (core.control.fenced ?? core.leaseLost());
+    if (!reason) return;
+    throw new SqlError(SQLSTATE.statement_completion_unknown, `${reason} before the commit was acknowledged`, {
+      detail: 'The transaction has already committed locally, but might not survive a failover.',
+    });
   }
 
   private maybeCheckpoint(): void {

@@ -25,6 +25,8 @@ export interface NodeAnnouncement {
   flushLsn: Lsn;
   /** How many tables the node's database has: an empty cluster may give way to another (see replication.ts). */
   tables: number;
+  /** A primary elected for its timeline: how many votes elected it (its proof of a majority). */
+  votes?: number;
 }
 
 // ── sent by a standby (walreceiver) ─────────────────────────────────────────────
@@ -54,7 +56,11 @@ export type SenderMessage =
 
 // ── sent by every node to every peer ─────────────────────────────────────────────
 export type PeerMessage =
-  | { t: 'announce'; node: NodeAnnouncement }
+  /**
+   * `ping`: the sender's monotonic clock (performance.now()); `echo`: the last ping the sender
+   * received from this peer, returned so that peer can time the round trip by its own clock.
+   */
+  | { t: 'announce'; node: NodeAnnouncement; ping?: number; echo?: number }
   /** A candidate asks for votes to become primary on timeline `term`; its WAL ends at (timeline, lsn). */
   | { t: 'vote_request'; term: number; timeline: number; lsn: Lsn }
   | { t: 'vote'; term: number; granted: boolean }
@@ -120,10 +126,12 @@ const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
   leave: {},
   promote_request: { lsn },
   announce: {
+    ping: (v) => v === undefined || (typeof v === 'number' && Number.isFinite(v)),
+    echo: (v) => v === undefined || (typeof v === 'number' && Number.isFinite(v)),
     node: (v) => {
       const n = v as NodeAnnouncement | undefined;
       return !!n && str(n.nodeId) && (n.systemId === null || str(n.systemId)) && (n.role === 'primary' || n.role === 'standby')
-        && (n.upstream === null || str(n.upstream)) && int(n.timeline) && lsn(n.flushLsn) && int(n.tables);
+        && (n.upstream === null || str(n.upstream)) && int(n.timeline) && lsn(n.flushLsn) && int(n.tables) && (n.votes === undefined || int(n.votes));
     },
   },
 };

@@ -44,6 +44,8 @@ export interface NodeCore {
   log(level: 'log' | 'warning', message: string): void;
   /** The node's role changed: calls waiting on the old role learn their outcome is unknown. */
   roleChanged(reason: string): void;
+  /** Why this primary's lease has run out, checked now; undefined while it holds (or without automatic failover). */
+  leaseLost(): string | undefined;
 }
 
 export interface ReplicationSettings {
@@ -74,6 +76,9 @@ export class Replication {
   private readonly election: Election | undefined;
   private readonly known = new Map<string, KnownNode>();
   private readonly heardAt = new Map<string, number>();
+  /** The last ping each peer sent (echoed back to it) and, by this node's clock, when each peer last echoed one of ours. */
+  private readonly pings = new Map<string, number>();
+  private readonly answered = new Map<string, number>();
   private readonly unsubscribe: (() => void)[] = [];
   private readonly timer: ReturnType<typeof setInterval>;
   private archiving: Promise<void> = Promise.resolve();
@@ -96,12 +101,13 @@ export class Replication {
       transport.on('peer', (id) => {
         this.heardAt.set(id, performance.now());
         // announcements are best effort: a peer that just left cannot be told
-        this.send(id, { t: 'announce', node: this.announcement() }).catch(() => {});
+        this.send(id, this.announceTo(id, this.announcement())).catch(() => {});
         this.receiver?.poke();
       }),
       transport.on('peer-left', (id) => {
         this.known.delete(id);
         this.heardAt.delete(id);
+        this.pings.delete(id);
         this.senders.peerLeft(id);
         this.receiver?.peerLeft(id);
       }),
@@ -132,8 +138,14 @@ export class Replication {
   }
 
   announce(): void {
-    const msg: ReplicationMessage = { t: 'announce', node: this.announcement() };
-    for (const p of this.transport.peers()) this.send(p, msg).catch(() => {});
+    const node = this.announcement();
+    for (const p of this.transport.peers()) this.send(p, this.announceTo(p, node)).catch(() => {});
+  }
+
+  /** Announcements double as the lease's round trips: each carries a fresh ping and echoes the peer's last one. */
+  private announceTo(peer: string, node: NodeAnnouncement): ReplicationMessage {
+    const echo = this.pings.get(peer);
+    return { t: 'announce', node, ping: performance.now(), ...(echo === undefined ? {} : { echo }) };
   }
 
   /** pg_promote(): leave recovery and become the primary on a new timeline. */
@@ -206,6 +218,10 @@ export class Replication {
     if (this.core.control.role === 'standby' && primary) await this.send(primary, { t: 'leave' }).catch(() => {});
   }
 
+  leaseLost(): string | undefined {
+    return this.election?.leaseLost();
+  }
+
   primaryId(): string | undefined {
     if (this.core.control.role === 'primary') return this.core.nodeId;
     return [...this.known.values()].filter((n) => n.role === 'primary').sort((a, b) => b.timeline - a.timeline)[0]?.nodeId;
@@ -237,6 +253,7 @@ export class Replication {
       // a node without data has no WAL position: it must not look ahead of its empty peers
       flushLsn: c ? this.core.wal.flushLsn : 0,
       tables: this.core.db.state.tables.size,
+      ...(this.election?.votes ? { votes: this.election.votes } : {}),
     };
   }
 
@@ -255,7 +272,9 @@ export class Replication {
     const msg = decoded.msg;
     try {
       switch (msg.t) {
-        case 'announce': return await this.heard(from, msg.node);
+        case 'announce':
+          this.echoed(from, msg.ping, msg.echo);
+          return await this.heard(from, msg.node);
         case 'vote_request':
         case 'vote': return this.election?.handle(from, msg);
         case 'leave': return await this.memberLeft(from);
@@ -268,6 +287,12 @@ export class Replication {
     }
   }
 
+  private echoed(from: string, ping: number | undefined, echo: number | undefined): void {
+    if (ping !== undefined) this.pings.set(from, ping);
+    // an echo from the future is forged or meant for another incarnation of this node: ignore it
+    if (echo !== undefined && echo <= performance.now() && echo > (this.answered.get(from) ?? -Infinity)) this.answered.set(from, echo);
+  }
+
   private async heard(from: string, node: NodeAnnouncement): Promise<void> {
     if (node.nodeId !== from) {
       this.core.log('warning', `rejected announcement from "${from}" claiming to be "${node.nodeId}"`);
@@ -278,6 +303,9 @@ export class Replication {
     const role = this.core.control.role;
     if (role === 'primary' && node.role === 'primary' && mine && node.systemId === mine.systemId && node.timeline > mine.timeline) {
       await this.stepDown(`primary "${from}" is on timeline ${node.timeline}, newer than this node's timeline ${mine.timeline}`);
+    }
+    if (role === 'primary' && node.role === 'primary' && mine && node.systemId === mine.systemId && node.timeline === mine.timeline && this.outranks(from, node)) {
+      await this.rejoin(`primary "${from}" was also elected for timeline ${node.timeline} (${node.votes ?? 0} votes against this node's ${this.election?.votes ?? 0}): stepping down and rejoining by base backup`);
     }
     if (this.settings.failover === 'auto' && this.core.control.role === 'primary' && node.role === 'primary' && mine && node.systemId && node.systemId !== mine.systemId) {
       await this.resolveTwoClusters(from, node);
@@ -306,10 +334,28 @@ export class Replication {
       if (myTables > 0 && other.tables > 0) core.log('warning', `primary "${from}" leads another cluster (system identifier ${other.systemId}) with data: not merging`);
       return;
     }
-    core.log('log', `primary "${from}" leads cluster ${other.systemId}; this node's cluster ${mine.systemId} is empty: joining it`);
+    await this.rejoin(`primary "${from}" leads cluster ${other.systemId}; this node's cluster ${mine.systemId} is empty: joining it`);
+  }
+
+  /**
+   * Two primaries on one timeline (which persisted votes should make impossible, but a node must
+   * never keep writing on a timeline another primary owns): the one with more votes keeps it, ties
+   * to the lower node id — the same answer on both sides.
+   */
+  private outranks(from: string, other: NodeAnnouncement): boolean {
+    const mine = this.election?.votes ?? 0;
+    const theirs = other.votes ?? 0;
+    return theirs > mine || (theirs === mine && from < this.core.nodeId);
+  }
+
+  /** Give up this node's data and role, and join the cluster's primary again by base backup. */
+  private async rejoin(reason: string): Promise<void> {
+    const core = this.core;
+    if (core.control.role !== 'primary') return;
+    core.log('log', reason);
     core.control.demote(core.control.replayer);
-    core.roleChanged('the node joined another cluster');
-    this.senders.dropAll('the upstream joined another cluster');
+    core.roleChanged(`the node stepped down (${reason})`);
+    this.senders.dropAll('the upstream stepped down');
     await core.control.update(async (txn) => {
       await core.wal.flushAll().catch(() => {});
       await core.storage.removeWalFrom(0);
@@ -394,6 +440,21 @@ export class Replication {
         return this.heardAt.get(r.upstream);
       },
       lastHeard: (peer) => this.heardAt.get(peer),
+      // a member that never echoed a ping yet (it just joined) counts by when it was last heard
+      answeredAt: (peer) => this.answered.get(peer) ?? this.heardAt.get(peer),
+      savedVote: () => core.control.file?.votedTerm ?? 0,
+      persistVote: async (term) => {
+        try {
+          await core.control.update(async (txn) => {
+            const c = txn.current();
+            if (c && (c.votedTerm ?? 0) < term) await txn.write({ ...c, votedTerm: term });
+          });
+          return true;
+        } catch (e) {
+          core.log('warning', `could not store the vote for term ${term}: ${e instanceof Error ? e.message : String(e)}`);
+          return false;
+        }
+      },
       send: (to, msg: PeerMessage) => void this.send(to, msg).catch(() => {}),
       promote: (term) => this.promote(term),
       fence: (reason) => {
@@ -450,6 +511,7 @@ export class Replication {
         checkpointLsn: meta.lsn,
         history: meta.history,
         slots: txn.current()?.slots ?? [],
+        ...(txn.current()?.votedTerm ? { votedTerm: txn.current()!.votedTerm } : {}),
       };
       await core.wal.flushAll().catch(() => {});
       await core.storage.removeWalFrom(0);

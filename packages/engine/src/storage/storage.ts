@@ -15,6 +15,8 @@ export interface ControlFile {
   history: { timeline: number; parent: number; switchLsn: Lsn }[];
   /** Persistent per-node settings that must survive restarts (replication slots, role). */
   slots: { name: string; restartLsn: Lsn | null; lost: boolean }[];
+  /** The last election term this node voted in: stored before the vote is sent, so a restart cannot vote twice. */
+  votedTerm?: number;
 }
 
 /** A contiguous run of encoded WAL records: the unit of one flush (usually one transaction). */
