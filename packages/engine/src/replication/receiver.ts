@@ -79,6 +79,8 @@ export class WalReceiver {
   private retry: ReturnType<typeof setTimeout> | undefined;
   private retryMs = RETRY_MS;
   private stopped = false;
+  /** Where the last batch that could not be replayed started: a second failure there takes a base backup. */
+  private unreplayableAt: Lsn | undefined;
   /** When the upstream was last heard (performance.now()): wal_receiver_timeout counts from here. */
   private heardAt = performance.now();
 
@@ -241,8 +243,31 @@ export class WalReceiver {
       void this.restart(`WAL batch from "${this.source}" ends inside a transaction at ${formatLsn(chunk.end)}`);
       return false;
     }
-    this.host.apply(chunk, records);
+    try {
+      this.host.apply(chunk, records);
+    } catch (e) {
+      this.unreplayable(chunk.lsn, e instanceof Error ? e.message : String(e));
+      return false;
+    }
+    this.unreplayableAt = undefined;
     return true;
+  }
+
+  /**
+   * A record this node cannot apply (PostgreSQL stops recovery on one): nothing of the batch was
+   * written or replayed, so positions stay where they were. The stream starts over from there; if
+   * the same WAL fails again, a base backup replaces it.
+   */
+  private unreplayable(lsn: Lsn, reason: string): void {
+    const again = this.unreplayableAt === lsn;
+    this.unreplayableAt = lsn;
+    this.host.log('warning', `FATAL:  ${reason} in WAL received from "${this.source}"`);
+    this.info.lastError = reason;
+    if (!again) return this.restart(`recovery stopped at ${formatLsn(lsn)}: reconnecting to upstream "${this.source}"`);
+    if (!this.host.autoBaseBackup) return this.fail(`WAL from ${formatLsn(lsn)} cannot be replayed, and autoBaseBackup is off`);
+    this.host.log('log', 'taking a new base backup');
+    this.status = 'backup';
+    void this.send({ t: 'base_backup', slot: this.host.slotName });
   }
 
   private async upstreamError(code: string, message: string, detail?: string): Promise<void> {

@@ -478,12 +478,21 @@ export class Replication {
       upstream: () => this.chooseUpstream(),
       replayLsn: () => core.control.replayer.replayLsn,
       apply: (chunk, records) => {
-        core.wal.appendChunk(chunk);
+        // the whole batch is replayed on a trial first: a record that cannot be applied throws
+        // before anything is written, replayed or reported
         const replayer = core.control.replayer;
+        const trial = replayer.trial();
+        const tables = new Set<number>();
+        let end: number | undefined;
         for (const r of records) {
-          const commit = replayer.apply(r);
-          if (commit) core.db.publish(replayer.state, { end: commit.end, tables: commit.tables });
+          const commit = trial.apply(r);
+          if (!commit) continue;
+          for (const t of commit.tables) tables.add(t);
+          end = commit.end;
         }
+        core.wal.appendChunk(chunk);
+        replayer.adopt(trial);
+        if (end !== undefined) core.db.publish(replayer.state, { end, tables });
       },
       installBackup: (meta, bytes) => this.installBackup(meta, bytes),
       followTimeline: async (timeline, history) => {
