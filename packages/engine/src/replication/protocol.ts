@@ -47,7 +47,8 @@ export type SenderMessage =
   | { t: 'timeline_history_reply'; timeline: number; history: TimelineHistoryEntry[] }
   /** START_REPLICATION accepted: XLogData follows. */
   | { t: 'copy_both'; timeline: number }
-  | { t: 'xlog_data'; timeline: number; start: Lsn; end: Lsn; walEnd: Lsn; time: number; bytes: Uint8Array }
+  /** `partial`: a piece of a batch larger than one message; the standby joins the pieces and uses the batch at its last piece. */
+  | { t: 'xlog_data'; timeline: number; start: Lsn; end: Lsn; walEnd: Lsn; time: number; bytes: Uint8Array; partial?: boolean }
   | { t: 'keepalive'; walEnd: Lsn; time: number; replyRequested: boolean }
   | { t: 'backup_start'; systemId: string; timeline: number; lsn: Lsn; history: TimelineHistoryEntry[]; totalBytes: number }
   | { t: 'backup_chunk'; offset: number; bytes: Uint8Array }
@@ -115,7 +116,7 @@ const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
   identify_system_reply: { systemId: str, timeline: int, flushLsn: lsn },
   timeline_history_reply: { timeline: int, history },
   copy_both: { timeline: int },
-  xlog_data: { timeline: int, start: lsn, end: lsn, walEnd: lsn, time: int, bytes },
+  xlog_data: { timeline: int, start: lsn, end: lsn, walEnd: lsn, time: int, bytes, partial: (v) => v === undefined || bool(v) },
   keepalive: { walEnd: lsn, time: int, replyRequested: bool },
   backup_start: { systemId: str, timeline: int, lsn, history, totalBytes: int },
   backup_chunk: { offset: int, bytes },

@@ -6,7 +6,7 @@
  * restores from the archive, or takes a fresh base backup.
  */
 import type { WalChunk } from '../storage/storage.ts';
-import { decodeRecords } from '../wal/codec.ts';
+import { concat, decodeRecords } from '../wal/codec.ts';
 import { formatLsn, type Lsn } from '../wal/lsn.ts';
 import type { PositionedRecord } from '../wal/record.ts';
 import type { WalWriter } from '../wal/xlog.ts';
@@ -81,6 +81,8 @@ export class WalReceiver {
   private stopped = false;
   /** Where the last batch that could not be replayed started: a second failure there takes a base backup. */
   private unreplayableAt: Lsn | undefined;
+  /** Pieces of a batch larger than one message, joined until its last piece arrives. */
+  private assembling: { start: Lsn; end: Lsn; parts: Uint8Array[] } | undefined;
   /** When the upstream was last heard (performance.now()): wal_receiver_timeout counts from here. */
   private heardAt = performance.now();
 
@@ -221,8 +223,17 @@ export class WalReceiver {
     if (msg.timeline !== this.info.receivedTli) {
       return this.restart(`WAL from "${this.source}" is on timeline ${msg.timeline}, but streaming was started on timeline ${this.info.receivedTli}`);
     }
-    if (msg.start !== wal.insertLsn) {
-      return this.restart(`unexpected WAL start ${formatLsn(msg.start)} from upstream, expected ${formatLsn(wal.insertLsn)}`);
+    const expected = this.assembling?.end ?? wal.insertLsn;
+    if (msg.start !== expected) {
+      return this.restart(`unexpected WAL start ${formatLsn(msg.start)} from upstream, expected ${formatLsn(expected)}`);
+    }
+    if (msg.partial || this.assembling) {
+      const a = (this.assembling ??= { start: msg.start, end: msg.start, parts: [] });
+      a.parts.push(msg.bytes);
+      a.end = msg.end;
+      if (msg.partial) return;
+      this.assembling = undefined;
+      msg = { ...msg, start: a.start, bytes: concat(a.parts) };
     }
     if (!this.accept({ lsn: msg.start, end: msg.end, bytes: msg.bytes })) return;
     this.host.progress({ phase: msg.end >= msg.walEnd ? 'streaming' : 'catchup', done: msg.end, total: msg.walEnd });
@@ -319,6 +330,7 @@ export class WalReceiver {
     this.info.lastError = reason;
     this.status = 'waiting';
     this.backup = undefined;
+    this.assembling = undefined;
     if (this.retry) clearTimeout(this.retry);
     this.retry = setTimeout(() => {
       this.retry = undefined;

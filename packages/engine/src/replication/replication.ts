@@ -29,6 +29,8 @@ export interface PeerTransport {
   on(event: 'peer' | 'peer-left', fn: (id: string) => void): () => void;
   on(event: 'message', fn: (from: string, msg: Uint8Array) => void): () => void;
   send(to: string, msg: Uint8Array): Promise<void>;
+  /** The largest message it carries, when it says (the memory transport does). */
+  readonly maxMessageSize?: number;
 }
 
 /** What the node lends replication: its WAL, database, storage, identity and role. */
@@ -90,6 +92,7 @@ export class Replication {
       wal: core.wal,
       slots: core.slots,
       maxWalSenders: settings.maxWalSenders,
+      maxMessageSize: transport.maxMessageSize ?? 64 * 1024 * 1024,
       identity: () => this.identity(),
       snapshot: () => ({ lsn: core.wal.insertLsn, bytes: seal(takeSnapshot(core.db.latest())) }),
       send: (to, msg) => this.send(to, msg),

@@ -15,6 +15,8 @@ export interface SenderHost {
   readonly wal: WalWriter;
   readonly slots: Slots;
   readonly maxWalSenders: number;
+  /** The largest message the transport carries: XLogData and base backups are sent in pieces below it. */
+  readonly maxMessageSize: number;
   /** This node's cluster identity, or undefined while it has none (a standby awaiting its base backup). */
   identity(): { systemId: string; timeline: number; history: TimelineHistoryEntry[] } | undefined;
   /** A consistent snapshot (sealed) and the LSN it is consistent at. */
@@ -55,6 +57,8 @@ interface Standby extends StandbyInfo {
 /** Largest XLogData payload: whole chunks are grouped up to this during catch-up. */
 const BATCH_BYTES = 256 * 1024;
 const BACKUP_CHUNK = 64 * 1024;
+/** Room for a message's other fields and framing, below the transport's limit. */
+const MESSAGE_OVERHEAD = 1024;
 
 export class WalSenders {
   private readonly standbys = new Map<string, Standby>();
@@ -232,7 +236,14 @@ export class WalSenders {
           end += piece.length;
         }
         const bytes = parts.length === 1 ? parts[0]! : concatBytes(parts, end - start);
-        await this.host.send(s.peer, { t: 'xlog_data', timeline: this.host.identity()?.timeline ?? 0, start, end, walEnd: wal.flushLsn, time: Date.now(), bytes });
+        // a transaction larger than a message goes in pieces; the standby uses it at the last one
+        const piece = this.pieceBytes(BATCH_BYTES);
+        const timeline = this.host.identity()?.timeline ?? 0;
+        for (let off = 0; off < bytes.length; off += piece) {
+          const part = bytes.subarray(off, off + piece);
+          const partial = off + part.length < bytes.length;
+          await this.host.send(s.peer, { t: 'xlog_data', timeline, start: start + off, end: start + off + part.length, walEnd: wal.flushLsn, time: Date.now(), bytes: part, ...(partial ? { partial } : {}) });
+        }
         s.sentLsn = end;
         s.samples.push({ lsn: end, time: performance.now() });
         if (s.samples.length > 1000) s.samples.shift();
@@ -240,8 +251,12 @@ export class WalSenders {
       }
       if (s.streaming && s.sentLsn >= wal.flushLsn && s.state === 'catchup') s.state = 'streaming';
     } catch (e) {
-      this.host.log(`could not send WAL to "${s.peer}": ${e instanceof Error ? e.message : String(e)}`);
+      const reason = `could not send WAL to "${s.peer}": ${e instanceof Error ? e.message : String(e)}`;
+      this.host.log(reason);
+      s.streaming = false;
       this.peerLeft(s.peer);
+      // the standby must not keep waiting on a stream that ended: it hears why and reconnects
+      void this.refuse(s.peer, SQLSTATE.connection_failure, reason);
     } finally {
       s.pumping = false;
     }
@@ -292,8 +307,9 @@ export class WalSenders {
       } else this.host.slots.create(slotName, lsn);
     }
       await this.host.send(peer, { t: 'backup_start', systemId: identity.systemId, timeline: identity.timeline, lsn, history: identity.history, totalBytes: bytes.length });
-      for (let offset = 0; offset < bytes.length; offset += BACKUP_CHUNK) {
-        await this.host.send(peer, { t: 'backup_chunk', offset, bytes: bytes.subarray(offset, offset + BACKUP_CHUNK) });
+      const piece = this.pieceBytes(BACKUP_CHUNK);
+      for (let offset = 0; offset < bytes.length; offset += piece) {
+        await this.host.send(peer, { t: 'backup_chunk', offset, bytes: bytes.subarray(offset, offset + piece) });
       }
       // stays 'backup' until the standby, having installed it, asks to stream
       await this.host.send(peer, { t: 'backup_end', lsn });
@@ -304,6 +320,10 @@ export class WalSenders {
       this.host.log(`base backup to "${peer}" failed: ${e instanceof Error ? e.message : String(e)}`);
       this.peerLeft(peer);
     }
+  }
+
+  private pieceBytes(preferred: number): number {
+    return Math.max(1, Math.min(preferred, this.host.maxMessageSize - MESSAGE_OVERHEAD));
   }
 
   private notify(): void {
