@@ -361,7 +361,7 @@ export class Replication {
     this.senders.dropAll('the upstream stepped down');
     await core.control.update(async (txn) => {
       await core.wal.flushAll().catch(() => {});
-      await core.storage.removeWalFrom(0);
+      await core.storage.truncateWal(0);
       txn.clear();
       core.wal.resetTo(FIRST_LSN);
       const empty = new DbState();
@@ -526,7 +526,7 @@ export class Replication {
         ...(txn.current()?.votedTerm ? { votedTerm: txn.current()!.votedTerm } : {}),
       };
       await core.wal.flushAll().catch(() => {});
-      await core.storage.removeWalFrom(0);
+      await core.storage.truncateWal(0);
       await txn.write(control, { lsn: meta.lsn, bytes });
       core.wal.resetTo(meta.lsn);
       txn.setReplayer(new Replayer(state, meta.lsn));

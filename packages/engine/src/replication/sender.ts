@@ -216,7 +216,7 @@ export class WalSenders {
     const wal = this.host.wal;
     try {
       while (s.streaming && this.standbys.get(s.peer) === s && s.sentLsn < wal.flushLsn) {
-        const chunks = await wal.readFlushed(s.sentLsn);
+        const chunks = await wal.readFlushed(s.sentLsn, BATCH_BYTES);
         if (!chunks.length || chunks[0]!.lsn > s.sentLsn) {
           s.streaming = false;
           this.standbys.delete(s.peer);
