@@ -61,12 +61,14 @@ export interface NodeOptions {
   maxWalSize?: number;
   /** PostgreSQL's wal_keep_size, in bytes. Default 0. */
   walKeepSize?: number;
-  /** PostgreSQL's max_slot_wal_keep_size, in bytes; -1 (default) keeps WAL for slots without limit. */
+  /** PostgreSQL's max_slot_wal_keep_size, in bytes; -1 keeps WAL for slots without limit. Default 4 × maxWalSize. */
   maxSlotWalKeepSize?: number;
   /** PostgreSQL's max_wal_senders: how many standbys this node feeds at once. Default 10. */
   maxWalSenders?: number;
   /** WAL archive: a primary archives every flushed batch; a standby restores from it when its upstream cannot serve it. */
   archive?: WalArchive;
+  /** archive_cleanup_command: after each checkpoint, a primary drops archived WAL this many bytes older than what it still keeps. Default 4 × maxWalSize; -1 keeps everything. */
+  archiveKeepSize?: number;
   /** A standby whose upstream no longer has its WAL (and no archive has it) takes a new base backup. Default true. */
   autoBaseBackup?: boolean;
   /** PostgreSQL's wal_sender_timeout: a standby silent this long (ms, by this node's clock) is dropped. Default 4 × failoverTimeout; 0 disables. */
@@ -132,7 +134,8 @@ export async function openNode(options: NodeOptions): Promise<Node> {
   const maxWalSize = options.maxWalSize ?? 16 * 1024 * 1024;
   const slots = new Slots(recovered.control?.slots ?? [], {
     walKeepSize: options.walKeepSize ?? 0,
-    maxSlotWalKeepSize: options.maxSlotWalKeepSize ?? -1,
+    // every standby streams through a slot by default, so the WAL they pin is bounded by default
+    maxSlotWalKeepSize: options.maxSlotWalKeepSize ?? 4 * maxWalSize,
     maxWalSize,
   });
   return new Node(options, { nodeId, storage, wal, slots, control: recovered.control, role, log, state: recovered.state, endLsn: recovered.endLsn, maxWalSize });
@@ -159,6 +162,7 @@ export class Node implements Queryable {
   private readonly syncConfig: SyncConfig | undefined;
   private readonly failover: 'auto' | 'manual';
   private readonly maxWalSize: number;
+  private readonly archiveCleanup: ((before: number) => Promise<void>) | undefined;
   private closed = false;
   private checkpointing: Promise<void> | undefined;
   private storageRetry: ReturnType<typeof setTimeout> | undefined;
@@ -166,6 +170,9 @@ export class Node implements Queryable {
   constructor(options: NodeOptions, o: Opened) {
     this.nodeId = o.nodeId;
     this.maxWalSize = o.maxWalSize;
+    const archiveKeep = options.archiveKeepSize ?? 4 * o.maxWalSize;
+    const archive = options.archive;
+    this.archiveCleanup = archive && archiveKeep >= 0 ? (keep) => archive.cleanup(keep - archiveKeep) : undefined;
     const source: ReplicationSource = {
       standbys: () => this.replication?.senders.list() ?? [],
       syncState: (name) => assignSyncStates(syncConfig, this.replication?.senders.list() ?? []).get(name) ?? { priority: 0, state: 'async' },
@@ -362,6 +369,7 @@ export class Node implements Queryable {
       const keep = core.slots.retentionLsn(lsn, core.wal.insertLsn);
       await core.storage.removeWalBefore(keep);
       core.wal.forgetBefore(keep);
+      if (core.control.role === 'primary') await this.archiveCleanup?.(keep).catch((e) => core.log('warning', `archive cleanup command failed: ${String(e)}`));
     });
   }
 

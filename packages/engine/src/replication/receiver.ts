@@ -10,7 +10,7 @@ import { concat, decodeRecords } from '../wal/codec.ts';
 import { formatLsn, type Lsn } from '../wal/lsn.ts';
 import type { PositionedRecord } from '../wal/record.ts';
 import type { WalWriter } from '../wal/xlog.ts';
-import type { WalArchive } from './archive.ts';
+import { restoreWal, type WalArchive } from './archive.ts';
 import type { SenderMessage, StandbyMessage, TimelineHistoryEntry } from './protocol.ts';
 import type { Follow } from './timeline.ts';
 
@@ -36,7 +36,7 @@ export interface ReceiverHost {
   readonly archive?: WalArchive;
   /** Take a fresh base backup when the upstream can no longer serve this standby. */
   readonly autoBaseBackup: boolean;
-  identity(): { systemId: string; timeline: number } | undefined;
+  identity(): { systemId: string; timeline: number; history: TimelineHistoryEntry[] } | undefined;
   /** The node to stream from: the configured upstream, or the primary the node catalog knows. */
   upstream(): string | undefined;
   replayLsn(): Lsn;
@@ -68,6 +68,8 @@ export interface ReceiverInfo {
 /** wal_retrieve_retry_interval: the first retry is quick, later ones back off to 5 s. */
 const RETRY_MS = 100;
 const RETRY_MAX_MS = 5000;
+/** How much archived WAL one restore_command read brings. */
+const RESTORE_BYTES = 1024 * 1024;
 
 export class WalReceiver {
   private status: ReceiverStatus = 'stopped';
@@ -291,12 +293,16 @@ export class WalReceiver {
   /** The upstream removed WAL this standby needs: restore_command first, then a new base backup. */
   private async behind(): Promise<void> {
     const archive = this.host.archive;
-    if (archive) {
+    const mine = this.host.identity();
+    if (archive && mine) {
       this.status = 'restoring';
-      const from = this.host.wal.insertLsn;
-      const chunks = (await archive.restore(from)).filter((c) => c.end > from);
-      if (chunks.length && chunks[0]!.lsn <= from) {
-        let ok = true;
+      const start = this.host.wal.insertLsn;
+      let ok = true;
+      // batch by batch, each part from the timeline that holds it in this node's history
+      while (ok) {
+        const from = this.host.wal.insertLsn;
+        const chunks = await restoreWal(archive, mine.timeline, mine.history, from, RESTORE_BYTES);
+        if (!chunks.length || chunks[0]!.lsn > from) break;
         for (const c of chunks) {
           const at = this.host.wal.insertLsn;
           if (c.end <= at) continue;
@@ -304,13 +310,14 @@ export class WalReceiver {
           const piece = c.lsn < at ? { lsn: at, end: c.end, bytes: c.bytes.subarray(at - c.lsn) } : c;
           if (!(ok = this.accept(piece))) break;
         }
-        if (ok) {
-          this.host.log('log', `restored WAL from the archive up to ${formatLsn(this.host.wal.insertLsn)}`);
-          this.status = 'starting';
-          return this.startStreaming();
-        }
+        if (this.host.wal.insertLsn === from) break;
       }
-      this.host.log('warning', `the archive does not have WAL from ${formatLsn(from)}`);
+      if (ok && this.host.wal.insertLsn > start) {
+        this.host.log('log', `restored WAL from the archive up to ${formatLsn(this.host.wal.insertLsn)}`);
+        this.status = 'starting';
+        return this.startStreaming();
+      }
+      if (ok) this.host.log('warning', `the archive does not have WAL from ${formatLsn(start)}`);
     }
     if (!this.host.autoBaseBackup) return this.fail('the upstream no longer has the WAL this standby needs, and autoBaseBackup is off');
     this.host.log('log', 'taking a new base backup');

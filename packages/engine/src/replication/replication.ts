@@ -19,7 +19,7 @@ import { Election } from './election.ts';
 import { decodeMessage, encodeMessage, type NodeAnnouncement, type PeerMessage, type ReplicationMessage, type StandbyMessage } from './protocol.ts';
 import { WalReceiver, type BackupMeta, type ReceiverProgress } from './receiver.ts';
 import { WalSenders } from './sender.ts';
-import type { Slots } from './slots.ts';
+import { slotNameFor, type Slots } from './slots.ts';
 import { followTimeline, startTimeline } from './timeline.ts';
 
 /** The part of a transport replication needs (structurally the @walrtc/transport Transport). */
@@ -119,8 +119,10 @@ export class Replication {
     if (settings.archive) {
       const archive = settings.archive;
       this.unsubscribe.push(core.wal.onFlush((chunks) => {
-        if (this.core.control.role !== 'primary') return;
-        this.archiving = this.archiving.then(() => archive.archive(chunks)).catch((e) => core.log('warning', `archive command failed: ${String(e)}`));
+        // a promoting node's timeline switch record is its new timeline's first WAL: archived too
+        const timeline = core.control.file?.timeline;
+        if (core.control.state === 'standby' || timeline === undefined) return;
+        this.archiving = this.archiving.then(() => archive.archive(timeline, chunks)).catch((e) => core.log('warning', `archive command failed: ${String(e)}`));
       }));
     }
     this.timer = setInterval(() => {
@@ -218,6 +220,8 @@ export class Replication {
   /** A clean close: a standby leaves the membership through the primary first. */
   async leave(): Promise<void> {
     const primary = this.primaryId();
+    // replication ends first (CopyDone), so the primary can drop this node's slot when it leaves
+    await this.receiver?.stop();
     if (this.core.control.role === 'standby' && primary) await this.send(primary, { t: 'leave' }).catch(() => {});
   }
 
@@ -412,6 +416,12 @@ export class Replication {
     if (core.control.role !== 'primary' || !core.db.state.members.has(nodeId)) return;
     core.log('log', `member "${nodeId}" left the cluster`);
     await core.db.writeSystem([{ kind: 'membership', nodeId, action: 'leave' }]);
+    // the slot it streamed through would otherwise pin WAL for a node that is not coming back
+    const slot = core.slots.get(slotNameFor(nodeId));
+    if (slot && !slot.active) {
+      core.slots.drop(slot.name);
+      core.log('log', `dropped replication slot "${slot.name}" of member "${nodeId}", which left`);
+    }
   }
 
   /** The configured upstream, or the most advanced primary among the peers (this cluster's first). */

@@ -86,7 +86,10 @@ export class WalSenders {
     this.standbys.delete(peer);
     if (s.slot) {
       const slot = this.host.slots.get(s.slot);
-      if (slot) slot.active = false;
+      if (slot && slot.activePeer === peer) {
+        slot.active = false;
+        slot.activePeer = undefined;
+      }
     }
     this.notify();
   }
@@ -194,8 +197,10 @@ export class WalSenders {
     }
     if (slotName) {
       const slot = this.host.slots.get(slotName) ?? this.host.slots.create(slotName, lsn);
+      if (slot.active && slot.activePeer !== peer) return this.slotInUse(peer, slotName, slot.activePeer);
       // a lost slot keeps nothing: the standby hears that its WAL was removed, as in PostgreSQL
       slot.active = true;
+      slot.activePeer = peer;
       if (slot.restartLsn === null && !slot.lost) slot.restartLsn = lsn;
       s.slot = slotName;
     }
@@ -292,6 +297,8 @@ export class WalSenders {
     if (!identity) return this.refuse(peer, SQLSTATE.object_not_in_prerequisite_state, 'the database system is starting up');
     const s = this.standby(peer);
     if (!s) return this.tooMany(peer);
+    const inUse = slotName ? this.host.slots.get(slotName) : undefined;
+    if (inUse?.active && inUse.activePeer !== peer) return this.slotInUse(peer, inUse.name, inUse.activePeer);
     s.state = 'backup';
     s.streaming = false;
     const { lsn, bytes } = this.host.snapshot();
@@ -320,6 +327,13 @@ export class WalSenders {
       this.host.log(`base backup to "${peer}" failed: ${e instanceof Error ? e.message : String(e)}`);
       this.peerLeft(peer);
     }
+  }
+
+  /** PostgreSQL's 55006: one standby per slot at a time; the one streaming keeps it. */
+  private slotInUse(peer: string, slot: string, holder: string | undefined): Promise<void> {
+    const s = this.standbys.get(peer);
+    if (s && !s.streaming) this.standbys.delete(peer);
+    return this.refuse(peer, SQLSTATE.object_in_use, `replication slot "${slot}" is active for node "${holder}"`);
   }
 
   private pieceBytes(preferred: number): number {
