@@ -74,10 +74,10 @@ export function webrtcCluster(): TestCluster {
   );
 }
 
-/** Nodes on the in-process network, for fault injection. */
-export function memoryCluster(): TestCluster & { net: MemoryNetwork } {
+/** Nodes on the in-process network, for fault injection; `maxMessageSize` caps every node's messages. */
+export function memoryCluster(options: { maxMessageSize?: number } = {}): TestCluster & { net: MemoryNetwork } {
   const net = memoryNetwork({ log: () => {} });
-  return Object.assign(cluster('memory', (nodeId) => net.transport(nodeId)), { net });
+  return Object.assign(cluster('memory', (nodeId) => net.transport(nodeId, options)), { net });
 }
 
 /** Poll until `check` returns a truthy value; fail with `what` after `ms`. */

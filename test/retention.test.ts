@@ -52,14 +52,14 @@ describe('WAL retention: wal_keep_size, replication slots, max_slot_wal_keep_siz
 
   it('a replication slot keeps the WAL a disconnected standby needs, and persists across a primary restart', async () => {
     c = webrtcCluster();
-    const { p, s, reopen } = await pair({ storage: 'indexeddb' });
+    const { p, s, reopen } = await pair({ storage: 'indexeddb', maxSlotWalKeepSize: -1 });
     const again = await reopen(s);
     await write(p.node, 200);
     const slot = (await p.node.query('select slot_name, slot_type, active, restart_lsn, wal_status from pg_replication_slots')).rows;
     expect(slot).toMatchObject([{ slot_name: 'standby', slot_type: 'physical', active: false, wal_status: 'extended' }]);
 
     await c.close(p);
-    const p2 = await c.open('primary', { storage: 'indexeddb', maxWalSize: 8 * 1024 });
+    const p2 = await c.open('primary', { storage: 'indexeddb', maxWalSize: 8 * 1024, maxSlotWalKeepSize: -1 });
     expect((await p2.node.query('select slot_name, restart_lsn from pg_replication_slots')).rows).toEqual([{ slot_name: 'standby', restart_lsn: slot[0]!.restart_lsn }]);
     await write(p2.node, 50);
     const s2 = await again();
@@ -71,7 +71,7 @@ describe('WAL retention: wal_keep_size, replication slots, max_slot_wal_keep_siz
   it("past max_slot_wal_keep_size the slot is 'lost'; the standby restores from the archive and ends identical", async () => {
     c = webrtcCluster();
     const archive = memoryArchive();
-    const { p, s, reopen } = await pair({ maxSlotWalKeepSize: 16 * 1024, archive }, { archive });
+    const { p, s, reopen } = await pair({ maxSlotWalKeepSize: 16 * 1024, archive, archiveKeepSize: -1 }, { archive });
     const again = await reopen(s);
     await write(p.node, 300);
     expect((await p.node.query('select wal_status, restart_lsn, safe_wal_size from pg_replication_slots')).rows).toEqual([{ wal_status: 'lost', restart_lsn: null, safe_wal_size: null }]);

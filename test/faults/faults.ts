@@ -27,6 +27,10 @@ export async function turns(n: number): Promise<void> {
 export interface FaultyStorage extends Storage {
   /** Make every write fail (IndexedDB's QuotaExceededError) until called with false. */
   failWrites(on: boolean): void;
+  /** A crash after `n` more successful writes: every later write fails (the process is gone). */
+  crashAfterWrites(n: number): void;
+  /** Bytes of WAL chunks returned by readWal so far. */
+  readonly walBytesRead: number;
   /** Hold the next WAL appends: `reached` resolves when one is waiting, `release` lets them all through. */
   holdWal(): { reached: Promise<void>; release(): void };
 }
@@ -34,15 +38,21 @@ export interface FaultyStorage extends Storage {
 /** Memory storage whose operations each wait 0..maxTurns turns, chosen by `random`. */
 export function faultyStorage(random: () => number, maxTurns = 4, inner: Storage = memoryStorage()): FaultyStorage {
   let failing = false;
+  let writesLeft = Infinity;
+  let walBytesRead = 0;
   let held: { reached: () => void; released: Promise<void> } | undefined;
   const slow = async () => turns(Math.floor(random() * (maxTurns + 1)));
   const write = async () => {
     await slow();
     if (failing) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    if (writesLeft <= 0) throw new Error('the process crashed');
+    writesLeft--;
   };
   return {
     kind: inner.kind,
     failWrites: (on) => void (failing = on),
+    crashAfterWrites: (n) => void (writesLeft = n),
+    get walBytesRead() { return walBytesRead; },
     holdWal() {
       let reached!: () => void;
       let release!: () => void;
@@ -60,9 +70,14 @@ export function faultyStorage(random: () => number, maxTurns = 4, inner: Storage
       await write();
       return inner.appendWal(chunks);
     },
-    async readWal(from) { await slow(); return inner.readWal(from); },
+    async readWal(from, maxBytes) {
+      await slow();
+      const chunks = await inner.readWal(from, maxBytes);
+      for (const c of chunks) walBytesRead += c.bytes.length;
+      return chunks;
+    },
     async removeWalBefore(lsn) { await write(); return inner.removeWalBefore(lsn); },
-    async removeWalFrom(lsn) { await write(); return inner.removeWalFrom(lsn); },
+    async truncateWal(lsn) { await write(); return inner.truncateWal(lsn); },
     async writeCheckpoint(cp, c) { await write(); return inner.writeCheckpoint(cp, c); },
     async readCheckpoint() { await slow(); return inner.readCheckpoint(); },
     async close() {},

@@ -33,6 +33,8 @@ export interface DatabaseOptions {
   hooks: NodeHooks;
   /** Extra wait after the local flush (synchronous replication); resolves when standbys confirm. */
   waitForStandbys?: (end: Lsn, level: SynchronousCommit) => Promise<void>;
+  /** Throws when the commit must not be reported as done after all (the lease ran out meanwhile). */
+  acknowledge?: () => void;
 }
 
 export class Database {
@@ -333,6 +335,7 @@ export class Database {
     if (level === 'off') return;
     await this.wal.waitFlush(end);
     if (level !== 'local' && this.options.waitForStandbys) await this.options.waitForStandbys(end, level);
+    this.options.acknowledge?.();
   }
 }
 

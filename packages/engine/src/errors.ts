@@ -56,6 +56,7 @@ export const SQLSTATE = {
   feature_not_supported: '0A000',
   too_many_connections: '53300',
   object_not_in_prerequisite_state: '55000',
+  object_in_use: '55006',
   internal_error: 'XX000',
   data_corrupted: 'XX001',
   program_limit_exceeded: '54000',

@@ -64,7 +64,7 @@ export interface NodeOptions {
   maxWalSize?: number;
   /** PostgreSQL's wal_keep_size, in bytes. Default 0. */
   walKeepSize?: number;
-  /** PostgreSQL's max_slot_wal_keep_size, in bytes; -1 (default) keeps WAL for slots without limit. */
+  /** PostgreSQL's max_slot_wal_keep_size, in bytes; -1 keeps WAL for slots without limit. Default 4 × maxWalSize. */
   maxSlotWalKeepSize?: number;
   /** PostgreSQL's max_wal_senders: how many standbys this node feeds at once. Default 10. */
   maxWalSenders?: number;
@@ -74,6 +74,8 @@ export interface NodeOptions {
   maxBaseBackupsPerMinute?: number;
   /** WAL archive: a primary archives every flushed batch; a standby restores from it when its upstream cannot serve it. */
   archive?: WalArchive;
+  /** archive_cleanup_command: after each checkpoint, a primary drops archived WAL this many bytes older than what it still keeps. Default 4 × maxWalSize; -1 keeps everything. */
+  archiveKeepSize?: number;
   /** A standby whose upstream no longer has its WAL (and no archive has it) takes a new base backup. Default true. */
   autoBaseBackup?: boolean;
   /** PostgreSQL's wal_sender_timeout: a standby silent this long (ms, by this node's clock) is dropped. Default 4 × failoverTimeout; 0 disables. */
@@ -147,7 +149,8 @@ export async function openNode(options: NodeOptions): Promise<Node> {
   const maxWalSize = options.maxWalSize ?? 16 * 1024 * 1024;
   const slots = new Slots(recovered.control?.slots ?? [], {
     walKeepSize: options.walKeepSize ?? 0,
-    maxSlotWalKeepSize: options.maxSlotWalKeepSize ?? -1,
+    // every standby streams through a slot by default, so the WAL they pin is bounded by default
+    maxSlotWalKeepSize: options.maxSlotWalKeepSize ?? 4 * maxWalSize,
     maxWalSize,
     maxReplicationSlots: options.maxReplicationSlots ?? 10,
   });
@@ -175,6 +178,7 @@ export class Node extends SessionSurface implements Queryable {
   private readonly syncConfig: SyncConfig | undefined;
   private readonly failover: 'auto' | 'manual';
   private readonly maxWalSize: number;
+  private readonly archiveCleanup: ((before: number) => Promise<void>) | undefined;
   private isClosed = false;
   /** close() has begun: no new statement may start (the session's block is already rolled back). */
   private closing = false;
@@ -189,6 +193,9 @@ export class Node extends SessionSurface implements Queryable {
     super();
     this.nodeId = o.nodeId;
     this.maxWalSize = o.maxWalSize;
+    const archiveKeep = options.archiveKeepSize ?? 4 * o.maxWalSize;
+    const archive = options.archive;
+    this.archiveCleanup = archive && archiveKeep >= 0 ? (keep) => archive.cleanup(keep - archiveKeep) : undefined;
     const source: ReplicationSource = {
       standbys: () => this.replication?.senders.list() ?? [],
       syncState: (name) => assignSyncStates(syncConfig, this.replication?.senders.list() ?? []).get(name) ?? { priority: 0, state: 'async' },
@@ -205,6 +212,7 @@ export class Node extends SessionSurface implements Queryable {
     const db = new Database(o.state, o.wal, {
       synchronousCommit: options.synchronousCommit ?? 'on',
       waitForStandbys: (end, level) => this.syncrep.wait(end, level),
+      acknowledge: () => this.checkAcknowledge(),
       hooks: nodeHooks(
         () => this.core,
         () => source,
@@ -215,6 +223,7 @@ export class Node extends SessionSurface implements Queryable {
       nodeId: o.nodeId,
       cluster: options.cluster,
       roleChanged: (reason) => this.syncrep.abandon(reason),
+      leaseLost: () => this.replication?.leaseLost(),
       wal: o.wal,
       db,
       storage: o.storage,
@@ -358,6 +367,7 @@ export class Node extends SessionSurface implements Queryable {
       const keep = core.slots.retentionLsn(lsn, core.wal.insertLsn);
       await core.storage.removeWalBefore(keep);
       core.wal.forgetBefore(keep);
+      if (core.control.role === 'primary') await this.archiveCleanup?.(keep).catch((e) => core.log('warning', `archive cleanup command failed: ${String(e)}`));
     });
   }
 
@@ -383,6 +393,19 @@ export class Node extends SessionSurface implements Queryable {
         core.log('log', `storage accepts writes again: WAL continues at ${formatLsn(core.wal.insertLsn)}`);
       }, () => this.retryStorage(Math.min(ms * 2, 5000)));
     }, ms);
+  }
+
+  /**
+   * The last check before a commit is reported as done: a node that stopped being the primary, or
+   * whose lease ran out (it may have been paused while another was elected), must not say so.
+   */
+  private checkAcknowledge(): void {
+    const { core } = this;
+    const reason = core.control.role !== 'primary' ? 'the node is no longer the primary' : (core.control.fenced ?? core.leaseLost());
+    if (!reason) return;
+    throw new SqlError(SQLSTATE.statement_completion_unknown, `${reason} before the commit was acknowledged`, {
+      detail: 'The transaction has already committed locally, but might not survive a failover.',
+    });
   }
 
   private maybeCheckpoint(): void {

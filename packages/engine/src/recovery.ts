@@ -76,20 +76,10 @@ export async function recover(storage: Storage, nodeId: string, log: Logger, ini
   const endLsn = replayer.replayLsn;
   if (replayer.inTransaction || expected !== endLsn) {
     // drop what follows the last complete transaction: a torn tail must not be continued
-    await truncateWalAt(storage, endLsn);
+    await storage.truncateWal(endLsn);
   }
   if (replayed) log('log', `redo done at ${formatLsn(endLsn)}`);
   return { state: replayer.state, control, endLsn, fresh: false };
-}
-
-export async function truncateWalAt(storage: Storage, lsn: Lsn): Promise<void> {
-  const chunks = await storage.readWal(lsn);
-  await storage.removeWalFrom(lsn);
-  const straddling = chunks.find((c) => c.lsn < lsn && c.end > lsn);
-  if (straddling) {
-    await storage.removeWalFrom(straddling.lsn);
-    await storage.appendWal([{ lsn: straddling.lsn, end: lsn, bytes: straddling.bytes.subarray(0, lsn - straddling.lsn) }]);
-  }
 }
 
 export function snapshotBytes(state: DbState): Uint8Array {

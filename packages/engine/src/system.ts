@@ -24,7 +24,8 @@ export interface SystemActions {
 export function nodeHooks(node: () => NodeCore, replication: () => ReplicationSource, actions: SystemActions): NodeHooks {
   const inRecovery = () => node().control.role === 'standby';
   const walFailed = () => node().wal.failed && `WAL writes are failing (${node().wal.failed!.message}); writes resume once storage accepts them again`;
-  const readOnly = () => inRecovery() || node().control.fenced !== undefined || node().wal.failed !== undefined;
+  // the lease is judged at the moment a write is accepted, by the monotonic clock, not only by the timer
+  const readOnly = () => inRecovery() || node().control.fenced !== undefined || node().wal.failed !== undefined || node().leaseLost() !== undefined;
   const notInRecovery = (): never => {
     throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, 'recovery is in progress', { hint: 'WAL control functions cannot be executed during recovery.' });
   };
@@ -66,7 +67,7 @@ export function nodeHooks(node: () => NodeCore, replication: () => ReplicationSo
   return {
     readOnly,
     readOnlyDetail: () => {
-      const reason = inRecovery() ? undefined : (walFailed() || node().control.fenced);
+      const reason = inRecovery() ? undefined : (walFailed() || node().control.fenced || node().leaseLost());
       return reason && `${reason[0]!.toUpperCase()}${reason.slice(1)}.`;
     },
     systemView: (schema, name) => {

@@ -124,7 +124,7 @@ describe('crash recovery (IndexedDB)', () => {
     const chunks = await storage.readWal(0);
     const last = chunks[chunks.length - 1]!;
     // the last transaction's bytes cut short, as if the write stopped half way
-    await storage.removeWalFrom(last.lsn);
+    await storage.truncateWal(last.lsn);
     await storage.appendWal([{ lsn: last.lsn, end: last.end - 5, bytes: last.bytes.subarray(0, last.bytes.length - 5) }]);
     await storage.close();
 
@@ -149,7 +149,7 @@ describe('crash recovery (IndexedDB)', () => {
     const victim = chunks[chunks.length - 2]!;
     const bytes = new Uint8Array(victim.bytes);
     bytes[bytes.length - 20] ^= 0xff;
-    await storage.removeWalFrom(victim.lsn);
+    await storage.truncateWal(victim.lsn);
     await storage.appendWal([{ ...victim, bytes }, chunks[chunks.length - 1]!]);
     await storage.close();
 
@@ -188,7 +188,7 @@ describe('crash recovery (IndexedDB)', () => {
     const last = chunks[chunks.length - 1]!;
     const bytes = new Uint8Array(last.bytes);
     bytes[0] = 7;
-    await storage.removeWalFrom(last.lsn);
+    await storage.truncateWal(last.lsn);
     await storage.appendWal([{ ...last, bytes }]);
     await storage.close();
     const { lines, log } = logs();

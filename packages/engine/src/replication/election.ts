@@ -26,6 +26,12 @@ export interface ElectionHost {
   upstreamHeardAt(): number | undefined;
   /** When this node last heard anything from `peer` (ms, performance.now()), if ever. */
   lastHeard(peer: string): number | undefined;
+  /** When `peer` last answered this node's keepalive, by the time it was sent (performance.now()); the lease counts only these. */
+  answeredAt(peer: string): number | undefined;
+  /** The term this node last voted in, as stored. */
+  savedVote(): number;
+  /** Store the vote for `term` before it is sent; false when it could not be stored (no vote then). */
+  persistVote(term: number): Promise<boolean>;
   send(to: string, msg: PeerMessage): void;
   /** Become the primary on timeline `term` (initialising the cluster when there is no data yet). */
   promote(term: number): Promise<void>;
@@ -42,8 +48,10 @@ export function compareCandidates(a: Position, b: Position): number {
 }
 
 export class Election {
-  private votedTerm = 0;
-  private candidacy: { term: number; votes: Set<string>; until: number } | undefined;
+  private votedTerm: number;
+  private candidacy: { term: number; votes: Set<string>; until: number; since: number } | undefined;
+  /** The voters that elected this node, and when it asked them (its clock): the lease's first proof. */
+  private elected: { votes: Set<string>; since: number } | undefined;
   private lastPrimaryOk = performance.now();
   private fenced = false;
   private lastTick = performance.now();
@@ -52,6 +60,7 @@ export class Election {
   private stopped = false;
 
   constructor(private readonly host: ElectionHost) {
+    this.votedTerm = host.savedVote();
     this.timer = setInterval(() => this.tick(), Math.max(10, host.failoverTimeoutMs / 5));
     const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
     this.lock = locks ? new LeaderLock(locks, `walrtc:${host.cluster}:primary`, () => this.primaryGone()) : undefined;
@@ -64,16 +73,46 @@ export class Election {
     this.lock?.release();
   }
 
+  /** How many votes elected this primary (0 when it was not elected by this election). */
+  get votes(): number {
+    return this.host.role() === 'primary' ? (this.elected?.votes.size ?? 0) : 0;
+  }
+
+  /**
+   * Whether this primary's lease has run out, checked now by the monotonic clock (not by the
+   * timer, which a paused node does not run): a majority must have answered a keepalive sent
+   * within the lease. Messages that waited while this node was paused carry old pings, so they
+   * never renew it. Returns the reason, or undefined while the lease holds.
+   */
+  leaseLost(): string | undefined {
+    if (this.host.role() !== 'primary') return undefined;
+    const members = this.host.members();
+    if (members.size <= 1) return undefined;
+    const now = performance.now();
+    // a member that echoed a ping sent at T heard this node at T or later, and votes for no one before T + failoverTimeout
+    const lease = this.host.failoverTimeoutMs * 0.8;
+    let reachable = members.has(this.host.nodeId) ? 1 : 0;
+    for (const m of members) {
+      if (m === this.host.nodeId) continue;
+      const voted = this.elected?.votes.has(m) ? this.elected.since : undefined;
+      const answered = Math.max(this.host.answeredAt(m) ?? -Infinity, voted ?? -Infinity);
+      if (now - answered <= lease) reachable++;
+    }
+    const needed = Math.floor(members.size / 2) + 1;
+    return reachable >= needed ? undefined : `this primary can reach only ${reachable} of ${members.size} cluster members (a majority is ${needed}) and stopped accepting writes`;
+  }
+
   /** Call after every promotion or step-down. */
   roleChanged(): void {
     this.candidacy = undefined;
+    if (this.host.role() !== 'primary') this.elected = undefined;
     this.lastPrimaryOk = performance.now();
     this.fenced = false;
     if (this.host.role() === 'primary') this.lock?.hold();
     else this.lock?.watch();
   }
 
-  handle(from: string, msg: PeerMessage): void {
+  async handle(from: string, msg: PeerMessage): Promise<void> {
     if (msg.t === 'vote_request') return this.voteRequested(from, msg);
     if (msg.t === 'vote') return this.voted(from, msg);
   }
@@ -85,11 +124,12 @@ export class Election {
     // hear meanwhile is still waiting to be read, so judge nobody on this tick
     const stalled = now - this.lastTick > this.host.failoverTimeoutMs / 2;
     this.lastTick = now;
+    // the lease is judged on every tick, late or not: it is measured by replies to this node's own pings
+    if (this.host.role() === 'primary') return this.checkLease();
     if (stalled) {
       if (this.host.role() === 'standby') this.lastPrimaryOk = now;
       return;
     }
-    if (this.host.role() === 'primary') return this.checkLease(now);
     // the silence is counted from the last word of the upstream, not from the last check
     const heard = this.host.upstreamHeardAt();
     if (heard !== undefined && heard > this.lastPrimaryOk) this.lastPrimaryOk = heard;
@@ -175,14 +215,20 @@ export class Election {
     const known = Math.max(0, ...this.host.known().map((n) => n.timeline));
     const term = Math.max(this.host.position().timeline, known, this.votedTerm) + 1;
     this.votedTerm = term;
-    this.candidacy = { term, votes: new Set([this.host.nodeId]), until: performance.now() + this.host.failoverTimeoutMs };
+    const candidacy = { term, votes: new Set([this.host.nodeId]), until: performance.now() + this.host.failoverTimeoutMs, since: performance.now() };
+    this.candidacy = candidacy;
+    // its vote for itself is stored first, like any other: a restart cannot vote again in this term
+    if (!(await this.host.persistVote(term)) || this.candidacy !== candidacy) {
+      if (this.candidacy === candidacy) this.candidacy = undefined;
+      return;
+    }
     const { timeline, lsn } = this.host.position();
     this.host.log(`no primary for ${Math.round(performance.now() - this.lastPrimaryOk)} ms: standing for election on timeline ${term}`);
     for (const p of this.host.peers()) this.host.send(p, { t: 'vote_request', term, timeline, lsn });
     this.maybeWon();
   }
 
-  private voteRequested(from: string, m: Extract<PeerMessage, { t: 'vote_request' }>): void {
+  private async voteRequested(from: string, m: Extract<PeerMessage, { t: 'vote_request' }>): Promise<void> {
     const mine = { ...this.host.position(), nodeId: this.host.nodeId };
     const theirs = { timeline: m.timeline, lsn: m.lsn, nodeId: from };
     // a candidate meeting a better candidate for the same term withdraws and backs it: its own
@@ -201,7 +247,9 @@ export class Election {
       this.candidacy = undefined;
       this.lastPrimaryOk = performance.now();
     }
-    this.host.send(from, { t: 'vote', term: m.term, granted });
+    // the vote is stored before it is sent: a node restarted mid-election remembers it voted
+    const stored = granted && (await this.host.persistVote(m.term));
+    this.host.send(from, { t: 'vote', term: m.term, granted: stored });
   }
 
   private voted(from: string, m: Extract<PeerMessage, { t: 'vote' }>): void {
@@ -215,22 +263,15 @@ export class Election {
     const c = this.candidacy;
     if (!c || c.votes.size < this.majority()) return;
     this.candidacy = undefined;
+    this.elected = { votes: c.votes, since: c.since };
     this.host.log(`elected primary for timeline ${c.term} with ${c.votes.size} votes (${[...c.votes].sort().join(', ')})`);
     void this.host.promote(c.term).catch((e) => this.host.log(`promotion failed: ${e instanceof Error ? e.message : String(e)}`));
   }
 
   /** The primary's lease: writes stop while it cannot reach a majority of the members. */
-  private checkLease(now: number): void {
-    const members = this.host.members();
-    if (members.size <= 1) return;
-    const lease = this.host.failoverTimeoutMs * 0.6;
-    let reachable = members.has(this.host.nodeId) ? 1 : 0;
-    for (const p of this.host.peers()) {
-      const heard = this.host.lastHeard(p);
-      if (members.has(p) && heard !== undefined && now - heard <= lease) reachable++;
-    }
-    const needed = Math.floor(members.size / 2) + 1;
-    if (reachable >= needed) {
+  private checkLease(): void {
+    const lost = this.leaseLost();
+    if (!lost) {
       if (this.fenced) {
         this.host.fence(undefined);
         this.lock?.hold();
@@ -240,7 +281,7 @@ export class Election {
     }
     // nobody in a majority has been heard for a whole lease: stop before they can elect (at failoverTimeout)
     if (!this.fenced) {
-      this.host.fence(`this primary can reach only ${reachable} of ${members.size} cluster members (a majority is ${needed}) and stopped accepting writes`);
+      this.host.fence(lost);
       // a fenced primary gives up its lock, so the other tabs may elect at once
       this.lock?.release();
     }

@@ -25,6 +25,8 @@ export interface NodeAnnouncement {
   flushLsn: Lsn;
   /** How many tables the node's database has: an empty cluster may give way to another (see replication.ts). */
   tables: number;
+  /** A primary elected for its timeline: how many votes elected it (its proof of a majority). */
+  votes?: number;
 }
 
 // ── sent by a standby (walreceiver) ─────────────────────────────────────────────
@@ -45,7 +47,8 @@ export type SenderMessage =
   | { t: 'timeline_history_reply'; timeline: number; history: TimelineHistoryEntry[] }
   /** START_REPLICATION accepted: XLogData follows. */
   | { t: 'copy_both'; timeline: number }
-  | { t: 'xlog_data'; timeline: number; start: Lsn; end: Lsn; walEnd: Lsn; time: number; bytes: Uint8Array }
+  /** `partial`: a piece of a batch larger than one message; the standby joins the pieces and uses the batch at its last piece. */
+  | { t: 'xlog_data'; timeline: number; start: Lsn; end: Lsn; walEnd: Lsn; time: number; bytes: Uint8Array; partial?: boolean }
   | { t: 'keepalive'; walEnd: Lsn; time: number; replyRequested: boolean }
   | { t: 'backup_start'; systemId: string; timeline: number; lsn: Lsn; history: TimelineHistoryEntry[]; totalBytes: number }
   | { t: 'backup_chunk'; offset: number; bytes: Uint8Array }
@@ -54,7 +57,11 @@ export type SenderMessage =
 
 // ── sent by every node to every peer ─────────────────────────────────────────────
 export type PeerMessage =
-  | { t: 'announce'; node: NodeAnnouncement }
+  /**
+   * `ping`: the sender's monotonic clock (performance.now()); `echo`: the last ping the sender
+   * received from this peer, returned so that peer can time the round trip by its own clock.
+   */
+  | { t: 'announce'; node: NodeAnnouncement; ping?: number; echo?: number }
   /** A candidate asks for votes to become primary on timeline `term`; its WAL ends at (timeline, lsn). */
   | { t: 'vote_request'; term: number; timeline: number; lsn: Lsn }
   | { t: 'vote'; term: number; granted: boolean }
@@ -109,7 +116,7 @@ const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
   identify_system_reply: { systemId: str, timeline: int, flushLsn: lsn },
   timeline_history_reply: { timeline: int, history },
   copy_both: { timeline: int },
-  xlog_data: { timeline: int, start: lsn, end: lsn, walEnd: lsn, time: int, bytes },
+  xlog_data: { timeline: int, start: lsn, end: lsn, walEnd: lsn, time: int, bytes, partial: (v) => v === undefined || bool(v) },
   keepalive: { walEnd: lsn, time: int, replyRequested: bool },
   backup_start: { systemId: str, timeline: int, lsn, history, totalBytes: int },
   backup_chunk: { offset: int, bytes },
@@ -120,10 +127,12 @@ const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
   leave: {},
   promote_request: { lsn },
   announce: {
+    ping: (v) => v === undefined || (typeof v === 'number' && Number.isFinite(v)),
+    echo: (v) => v === undefined || (typeof v === 'number' && Number.isFinite(v)),
     node: (v) => {
       const n = v as NodeAnnouncement | undefined;
       return !!n && str(n.nodeId) && (n.systemId === null || str(n.systemId)) && (n.role === 'primary' || n.role === 'standby')
-        && (n.upstream === null || str(n.upstream)) && int(n.timeline) && lsn(n.flushLsn) && int(n.tables);
+        && (n.upstream === null || str(n.upstream)) && int(n.timeline) && lsn(n.flushLsn) && int(n.tables) && (n.votes === undefined || int(n.votes));
     },
   },
 };

@@ -6,11 +6,11 @@
  * restores from the archive, or takes a fresh base backup.
  */
 import type { WalChunk } from '../storage/storage.ts';
-import { decodeRecords } from '../wal/codec.ts';
+import { concat, decodeRecords } from '../wal/codec.ts';
 import { formatLsn, type Lsn } from '../wal/lsn.ts';
 import type { PositionedRecord } from '../wal/record.ts';
 import type { WalWriter } from '../wal/xlog.ts';
-import type { WalArchive } from './archive.ts';
+import { restoreWal, type WalArchive } from './archive.ts';
 import type { SenderMessage, StandbyMessage, TimelineHistoryEntry } from './protocol.ts';
 import type { Follow } from './timeline.ts';
 
@@ -36,7 +36,7 @@ export interface ReceiverHost {
   readonly archive?: WalArchive;
   /** Take a fresh base backup when the upstream can no longer serve this standby. */
   readonly autoBaseBackup: boolean;
-  identity(): { systemId: string; timeline: number } | undefined;
+  identity(): { systemId: string; timeline: number; history: TimelineHistoryEntry[] } | undefined;
   /** The node to stream from: the configured upstream, or the primary the node catalog knows. */
   upstream(): string | undefined;
   replayLsn(): Lsn;
@@ -68,6 +68,8 @@ export interface ReceiverInfo {
 /** wal_retrieve_retry_interval: the first retry is quick, later ones back off to 5 s. */
 const RETRY_MS = 100;
 const RETRY_MAX_MS = 5000;
+/** How much archived WAL one restore_command read brings. */
+const RESTORE_BYTES = 1024 * 1024;
 
 export class WalReceiver {
   private status: ReceiverStatus = 'stopped';
@@ -79,6 +81,10 @@ export class WalReceiver {
   private retry: ReturnType<typeof setTimeout> | undefined;
   private retryMs = RETRY_MS;
   private stopped = false;
+  /** Where the last batch that could not be replayed started: a second failure there takes a base backup. */
+  private unreplayableAt: Lsn | undefined;
+  /** Pieces of a batch larger than one message, joined until its last piece arrives. */
+  private assembling: { start: Lsn; end: Lsn; parts: Uint8Array[] } | undefined;
   /** When the upstream was last heard (performance.now()): wal_receiver_timeout counts from here. */
   private heardAt = performance.now();
 
@@ -225,8 +231,17 @@ export class WalReceiver {
     if (msg.timeline !== this.info.receivedTli) {
       return this.restart(`WAL from "${this.source}" is on timeline ${msg.timeline}, but streaming was started on timeline ${this.info.receivedTli}`);
     }
-    if (msg.start !== wal.insertLsn) {
-      return this.restart(`unexpected WAL start ${formatLsn(msg.start)} from upstream, expected ${formatLsn(wal.insertLsn)}`);
+    const expected = this.assembling?.end ?? wal.insertLsn;
+    if (msg.start !== expected) {
+      return this.restart(`unexpected WAL start ${formatLsn(msg.start)} from upstream, expected ${formatLsn(expected)}`);
+    }
+    if (msg.partial || this.assembling) {
+      const a = (this.assembling ??= { start: msg.start, end: msg.start, parts: [] });
+      a.parts.push(msg.bytes);
+      a.end = msg.end;
+      if (msg.partial) return;
+      this.assembling = undefined;
+      msg = { ...msg, start: a.start, bytes: concat(a.parts) };
     }
     if (!this.accept({ lsn: msg.start, end: msg.end, bytes: msg.bytes })) return;
     this.host.progress({ phase: msg.end >= msg.walEnd ? 'streaming' : 'catchup', done: msg.end, total: msg.walEnd });
@@ -247,8 +262,31 @@ export class WalReceiver {
       void this.restart(`WAL batch from "${this.source}" ends inside a transaction at ${formatLsn(chunk.end)}`);
       return false;
     }
-    this.host.apply(chunk, records);
+    try {
+      this.host.apply(chunk, records);
+    } catch (e) {
+      this.unreplayable(chunk.lsn, e instanceof Error ? e.message : String(e));
+      return false;
+    }
+    this.unreplayableAt = undefined;
     return true;
+  }
+
+  /**
+   * A record this node cannot apply (PostgreSQL stops recovery on one): nothing of the batch was
+   * written or replayed, so positions stay where they were. The stream starts over from there; if
+   * the same WAL fails again, a base backup replaces it.
+   */
+  private unreplayable(lsn: Lsn, reason: string): void {
+    const again = this.unreplayableAt === lsn;
+    this.unreplayableAt = lsn;
+    this.host.log('warning', `FATAL:  ${reason} in WAL received from "${this.source}"`);
+    this.info.lastError = reason;
+    if (!again) return this.restart(`recovery stopped at ${formatLsn(lsn)}: reconnecting to upstream "${this.source}"`);
+    if (!this.host.autoBaseBackup) return this.fail(`WAL from ${formatLsn(lsn)} cannot be replayed, and autoBaseBackup is off`);
+    this.host.log('log', 'taking a new base backup');
+    this.status = 'backup';
+    void this.send({ t: 'base_backup', slot: this.host.slotName });
   }
 
   private async upstreamError(code: string, message: string, detail?: string): Promise<void> {
@@ -261,12 +299,16 @@ export class WalReceiver {
   /** The upstream removed WAL this standby needs: restore_command first, then a new base backup. */
   private async behind(): Promise<void> {
     const archive = this.host.archive;
-    if (archive) {
+    const mine = this.host.identity();
+    if (archive && mine) {
       this.status = 'restoring';
-      const from = this.host.wal.insertLsn;
-      const chunks = (await archive.restore(from)).filter((c) => c.end > from);
-      if (chunks.length && chunks[0]!.lsn <= from) {
-        let ok = true;
+      const start = this.host.wal.insertLsn;
+      let ok = true;
+      // batch by batch, each part from the timeline that holds it in this node's history
+      while (ok) {
+        const from = this.host.wal.insertLsn;
+        const chunks = await restoreWal(archive, mine.timeline, mine.history, from, RESTORE_BYTES);
+        if (!chunks.length || chunks[0]!.lsn > from) break;
         for (const c of chunks) {
           const at = this.host.wal.insertLsn;
           if (c.end <= at) continue;
@@ -274,13 +316,14 @@ export class WalReceiver {
           const piece = c.lsn < at ? { lsn: at, end: c.end, bytes: c.bytes.subarray(at - c.lsn) } : c;
           if (!(ok = this.accept(piece))) break;
         }
-        if (ok) {
-          this.host.log('log', `restored WAL from the archive up to ${formatLsn(this.host.wal.insertLsn)}`);
-          this.status = 'starting';
-          return this.startStreaming();
-        }
+        if (this.host.wal.insertLsn === from) break;
       }
-      this.host.log('warning', `the archive does not have WAL from ${formatLsn(from)}`);
+      if (ok && this.host.wal.insertLsn > start) {
+        this.host.log('log', `restored WAL from the archive up to ${formatLsn(this.host.wal.insertLsn)}`);
+        this.status = 'starting';
+        return this.startStreaming();
+      }
+      if (ok) this.host.log('warning', `the archive does not have WAL from ${formatLsn(start)}`);
     }
     if (!this.host.autoBaseBackup) return this.fail('the upstream no longer has the WAL this standby needs, and autoBaseBackup is off');
     this.host.log('log', 'taking a new base backup');
@@ -300,6 +343,7 @@ export class WalReceiver {
     this.info.lastError = reason;
     this.status = 'waiting';
     this.backup = undefined;
+    this.assembling = undefined;
     if (this.retry) clearTimeout(this.retry);
     this.retry = setTimeout(() => {
       this.retry = undefined;

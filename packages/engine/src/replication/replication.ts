@@ -19,7 +19,7 @@ import { Election } from './election.ts';
 import { decodeMessage, encodeMessage, type NodeAnnouncement, type PeerMessage, type ReplicationMessage, type StandbyMessage } from './protocol.ts';
 import { WalReceiver, type BackupMeta, type ReceiverProgress } from './receiver.ts';
 import { WalSenders } from './sender.ts';
-import type { Slots } from './slots.ts';
+import { slotNameFor, type Slots } from './slots.ts';
 import { followTimeline, startTimeline } from './timeline.ts';
 
 /** The part of a transport replication needs (structurally the @walrtc/transport Transport). */
@@ -29,6 +29,8 @@ export interface PeerTransport {
   on(event: 'peer' | 'peer-left', fn: (id: string) => void): () => void;
   on(event: 'message', fn: (from: string, msg: Uint8Array) => void): () => void;
   send(to: string, msg: Uint8Array): Promise<void>;
+  /** The largest message it carries, when it says (the memory transport does). */
+  readonly maxMessageSize?: number;
   /** Per-peer transport counters, shown as walrtc_peer_stats when the transport has them. */
   stats?(): { peers: readonly PeerStatsRow[] };
 }
@@ -57,6 +59,8 @@ export interface NodeCore {
   log(level: 'log' | 'warning', message: string): void;
   /** The node's role changed: calls waiting on the old role learn their outcome is unknown. */
   roleChanged(reason: string): void;
+  /** Why this primary's lease has run out, checked now; undefined while it holds (or without automatic failover). */
+  leaseLost(): string | undefined;
 }
 
 export interface ReplicationSettings {
@@ -88,6 +92,9 @@ export class Replication {
   private readonly election: Election | undefined;
   private readonly known = new Map<string, KnownNode>();
   private readonly heardAt = new Map<string, number>();
+  /** The last ping each peer sent (echoed back to it) and, by this node's clock, when each peer last echoed one of ours. */
+  private readonly pings = new Map<string, number>();
+  private readonly answered = new Map<string, number>();
   private readonly unsubscribe: (() => void)[] = [];
   private readonly timer: ReturnType<typeof setInterval>;
   private archiving: Promise<void> = Promise.resolve();
@@ -100,6 +107,7 @@ export class Replication {
       slots: core.slots,
       maxWalSenders: settings.maxWalSenders,
       maxBaseBackupsPerMinute: settings.maxBaseBackupsPerMinute,
+      maxMessageSize: transport.maxMessageSize ?? 64 * 1024 * 1024,
       identity: () => this.identity(),
       snapshot: () => ({ lsn: core.wal.insertLsn, bytes: seal(takeSnapshot(core.db.latest())) }),
       send: (to, msg) => this.send(to, msg),
@@ -111,12 +119,13 @@ export class Replication {
       transport.on('peer', (id) => {
         this.heardAt.set(id, performance.now());
         // announcements are best effort: a peer that just left cannot be told
-        this.send(id, { t: 'announce', node: this.announcement() }).catch(() => {});
+        this.send(id, this.announceTo(id, this.announcement())).catch(() => {});
         this.receiver?.poke();
       }),
       transport.on('peer-left', (id) => {
         this.known.delete(id);
         this.heardAt.delete(id);
+        this.pings.delete(id);
         this.senders.peerLeft(id);
         this.receiver?.peerLeft(id);
       }),
@@ -125,8 +134,10 @@ export class Replication {
     if (settings.archive) {
       const archive = settings.archive;
       this.unsubscribe.push(core.wal.onFlush((chunks) => {
-        if (this.core.control.role !== 'primary') return;
-        this.archiving = this.archiving.then(() => archive.archive(chunks)).catch((e) => core.log('warning', `archive command failed: ${String(e)}`));
+        // a promoting node's timeline switch record is its new timeline's first WAL: archived too
+        const timeline = core.control.file?.timeline;
+        if (core.control.state === 'standby' || timeline === undefined) return;
+        this.archiving = this.archiving.then(() => archive.archive(timeline, chunks)).catch((e) => core.log('warning', `archive command failed: ${String(e)}`));
       }));
     }
     this.timer = setInterval(() => {
@@ -147,8 +158,14 @@ export class Replication {
   }
 
   announce(): void {
-    const msg: ReplicationMessage = { t: 'announce', node: this.announcement() };
-    for (const p of this.transport.peers()) this.send(p, msg).catch(() => {});
+    const node = this.announcement();
+    for (const p of this.transport.peers()) this.send(p, this.announceTo(p, node)).catch(() => {});
+  }
+
+  /** Announcements double as the lease's round trips: each carries a fresh ping and echoes the peer's last one. */
+  private announceTo(peer: string, node: NodeAnnouncement): ReplicationMessage {
+    const echo = this.pings.get(peer);
+    return { t: 'announce', node, ping: performance.now(), ...(echo === undefined ? {} : { echo }) };
   }
 
   /** pg_promote(): leave recovery and become the primary on a new timeline. */
@@ -218,7 +235,13 @@ export class Replication {
   /** A clean close: a standby leaves the membership through the primary first. */
   async leave(): Promise<void> {
     const primary = this.primaryId();
+    // replication ends first (CopyDone), so the primary can drop this node's slot when it leaves
+    await this.receiver?.stop();
     if (this.core.control.role === 'standby' && primary) await this.send(primary, { t: 'leave' }).catch(() => {});
+  }
+
+  leaseLost(): string | undefined {
+    return this.election?.leaseLost();
   }
 
   primaryId(): string | undefined {
@@ -252,6 +275,7 @@ export class Replication {
       // a node without data has no WAL position: it must not look ahead of its empty peers
       flushLsn: c ? this.core.wal.flushLsn : 0,
       tables: this.core.db.state.tables.size,
+      ...(this.election?.votes ? { votes: this.election.votes } : {}),
     };
   }
 
@@ -270,7 +294,9 @@ export class Replication {
     const msg = decoded.msg;
     try {
       switch (msg.t) {
-        case 'announce': return await this.heard(from, msg.node);
+        case 'announce':
+          this.echoed(from, msg.ping, msg.echo);
+          return await this.heard(from, msg.node);
         case 'vote_request':
         case 'vote': return this.election?.handle(from, msg);
         case 'leave': return await this.memberLeft(from);
@@ -283,6 +309,12 @@ export class Replication {
     }
   }
 
+  private echoed(from: string, ping: number | undefined, echo: number | undefined): void {
+    if (ping !== undefined) this.pings.set(from, ping);
+    // an echo from the future is forged or meant for another incarnation of this node: ignore it
+    if (echo !== undefined && echo <= performance.now() && echo > (this.answered.get(from) ?? -Infinity)) this.answered.set(from, echo);
+  }
+
   private async heard(from: string, node: NodeAnnouncement): Promise<void> {
     if (node.nodeId !== from) {
       this.core.log('warning', `rejected announcement from "${from}" claiming to be "${node.nodeId}"`);
@@ -293,6 +325,9 @@ export class Replication {
     const role = this.core.control.role;
     if (role === 'primary' && node.role === 'primary' && mine && node.systemId === mine.systemId && node.timeline > mine.timeline) {
       await this.stepDown(`primary "${from}" is on timeline ${node.timeline}, newer than this node's timeline ${mine.timeline}`);
+    }
+    if (role === 'primary' && node.role === 'primary' && mine && node.systemId === mine.systemId && node.timeline === mine.timeline && this.outranks(from, node)) {
+      await this.rejoin(`primary "${from}" was also elected for timeline ${node.timeline} (${node.votes ?? 0} votes against this node's ${this.election?.votes ?? 0}): stepping down and rejoining by base backup`);
     }
     if (this.settings.failover === 'auto' && this.core.control.role === 'primary' && node.role === 'primary' && mine && node.systemId && node.systemId !== mine.systemId) {
       await this.resolveTwoClusters(from, node);
@@ -321,13 +356,31 @@ export class Replication {
       if (myTables > 0 && other.tables > 0) core.log('warning', `primary "${from}" leads another cluster (system identifier ${other.systemId}) with data: not merging`);
       return;
     }
-    core.log('log', `primary "${from}" leads cluster ${other.systemId}; this node's cluster ${mine.systemId} is empty: joining it`);
+    await this.rejoin(`primary "${from}" leads cluster ${other.systemId}; this node's cluster ${mine.systemId} is empty: joining it`);
+  }
+
+  /**
+   * Two primaries on one timeline (which persisted votes should make impossible, but a node must
+   * never keep writing on a timeline another primary owns): the one with more votes keeps it, ties
+   * to the lower node id — the same answer on both sides.
+   */
+  private outranks(from: string, other: NodeAnnouncement): boolean {
+    const mine = this.election?.votes ?? 0;
+    const theirs = other.votes ?? 0;
+    return theirs > mine || (theirs === mine && from < this.core.nodeId);
+  }
+
+  /** Give up this node's data and role, and join the cluster's primary again by base backup. */
+  private async rejoin(reason: string): Promise<void> {
+    const core = this.core;
+    if (core.control.role !== 'primary') return;
+    core.log('log', reason);
     core.control.demote(core.control.replayer);
-    core.roleChanged('the node joined another cluster');
-    this.senders.dropAll('the upstream joined another cluster');
+    core.roleChanged(`the node stepped down (${reason})`);
+    this.senders.dropAll('the upstream stepped down');
     await core.control.update(async (txn) => {
       await core.wal.flushAll().catch(() => {});
-      await core.storage.removeWalFrom(0);
+      await core.storage.truncateWal(0);
       txn.clear();
       core.wal.resetTo(FIRST_LSN);
       const empty = new DbState();
@@ -378,6 +431,12 @@ export class Replication {
     if (core.control.role !== 'primary' || !core.db.state.members.has(nodeId)) return;
     core.log('log', `member "${nodeId}" left the cluster`);
     await core.db.writeSystem([{ kind: 'membership', nodeId, action: 'leave' }]);
+    // the slot it streamed through would otherwise pin WAL for a node that is not coming back
+    const slot = core.slots.get(slotNameFor(nodeId));
+    if (slot && !slot.active) {
+      core.slots.drop(slot.name);
+      core.log('log', `dropped replication slot "${slot.name}" of member "${nodeId}", which left`);
+    }
   }
 
   /** The configured upstream, or the most advanced primary among the peers (this cluster's first). */
@@ -409,6 +468,21 @@ export class Replication {
         return this.heardAt.get(r.upstream);
       },
       lastHeard: (peer) => this.heardAt.get(peer),
+      // a member that never echoed a ping yet (it just joined) counts by when it was last heard
+      answeredAt: (peer) => this.answered.get(peer) ?? this.heardAt.get(peer),
+      savedVote: () => core.control.file?.votedTerm ?? 0,
+      persistVote: async (term) => {
+        try {
+          await core.control.update(async (txn) => {
+            const c = txn.current();
+            if (c && (c.votedTerm ?? 0) < term) await txn.write({ ...c, votedTerm: term });
+          });
+          return true;
+        } catch (e) {
+          core.log('warning', `could not store the vote for term ${term}: ${e instanceof Error ? e.message : String(e)}`);
+          return false;
+        }
+      },
       send: (to, msg: PeerMessage) => void this.send(to, msg).catch(() => {}),
       promote: (term) => this.promote(term),
       fence: (reason) => {
@@ -432,12 +506,21 @@ export class Replication {
       upstream: () => this.chooseUpstream(),
       replayLsn: () => core.control.replayer.replayLsn,
       apply: (chunk, records) => {
-        core.wal.appendChunk(chunk);
+        // the whole batch is replayed on a trial first: a record that cannot be applied throws
+        // before anything is written, replayed or reported
         const replayer = core.control.replayer;
+        const trial = replayer.trial();
+        const tables = new Set<number>();
+        let end: number | undefined;
         for (const r of records) {
-          const commit = replayer.apply(r);
-          if (commit) core.db.publish(replayer.state, { end: commit.end, tables: commit.tables });
+          const commit = trial.apply(r);
+          if (!commit) continue;
+          for (const t of commit.tables) tables.add(t);
+          end = commit.end;
         }
+        core.wal.appendChunk(chunk);
+        replayer.adopt(trial);
+        if (end !== undefined) core.db.publish(replayer.state, { end, tables });
       },
       installBackup: (meta, bytes) => this.installBackup(meta, bytes),
       followTimeline: async (timeline, history) => {
@@ -465,9 +548,10 @@ export class Replication {
         checkpointLsn: meta.lsn,
         history: meta.history,
         slots: txn.current()?.slots ?? [],
+        ...(txn.current()?.votedTerm ? { votedTerm: txn.current()!.votedTerm } : {}),
       };
       await core.wal.flushAll().catch(() => {});
-      await core.storage.removeWalFrom(0);
+      await core.storage.truncateWal(0);
       await txn.write(control, { lsn: meta.lsn, bytes });
       core.wal.resetTo(meta.lsn);
       txn.setReplayer(new Replayer(state, meta.lsn));

@@ -6,7 +6,6 @@
  * and the caller takes a base backup instead.
  */
 import type { ControlTxn } from '../control/control.ts';
-import { truncateWalAt } from '../recovery.ts';
 import { seal, unseal } from '../storage/envelope.ts';
 import { Replayer } from '../state/replay.ts';
 import { restoreSnapshot, takeSnapshot, type Snapshot } from '../state/snapshot.ts';
@@ -43,7 +42,7 @@ export async function rewindTo(core: NodeCore, txn: ControlTxn, fork: Lsn): Prom
     if ('table' in rec && typeof rec.table === 'number') tables.add(core.db.state.tables.get(rec.table)?.def.name ?? String(rec.table));
   }
   const state = replayer.state;
-  await truncateWalAt(storage, fork);
+  await storage.truncateWal(fork);
   await txn.write({ ...control, checkpointLsn: fork }, { lsn: fork, bytes: seal(takeSnapshot(state)) });
   wal.resetTo(fork);
   txn.setReplayer(new Replayer(state, fork));

@@ -17,6 +17,8 @@ export interface SenderHost {
   readonly maxWalSenders: number;
   /** Base backups one peer may ask for per minute (each costs a full snapshot); default 6. */
   readonly maxBaseBackupsPerMinute?: number;
+  /** The largest message the transport carries: XLogData and base backups are sent in pieces below it. */
+  readonly maxMessageSize: number;
   /** This node's cluster identity, or undefined while it has none (a standby awaiting its base backup). */
   identity(): { systemId: string; timeline: number; history: TimelineHistoryEntry[] } | undefined;
   /** A consistent snapshot (sealed) and the LSN it is consistent at. */
@@ -57,6 +59,8 @@ interface Standby extends StandbyInfo {
 /** Largest XLogData payload: whole chunks are grouped up to this during catch-up. */
 const BATCH_BYTES = 256 * 1024;
 const BACKUP_CHUNK = 64 * 1024;
+/** Room for a message's other fields and framing, below the transport's limit. */
+const MESSAGE_OVERHEAD = 1024;
 
 export class WalSenders {
   private readonly standbys = new Map<string, Standby>();
@@ -85,7 +89,10 @@ export class WalSenders {
     this.standbys.delete(peer);
     if (s.slot) {
       const slot = this.host.slots.get(s.slot);
-      if (slot) slot.active = false;
+      if (slot && slot.activePeer === peer) {
+        slot.active = false;
+        slot.activePeer = undefined;
+      }
     }
     this.notify();
   }
@@ -194,8 +201,10 @@ export class WalSenders {
     if (slotName) {
       const slot = this.host.slots.get(slotName) ?? this.createSlot(slotName, lsn);
       if (slot instanceof SqlError) return this.refuseSlot(peer, slot);
+      if (slot.active && slot.activePeer !== peer) return this.slotInUse(peer, slotName, slot.activePeer);
       // a lost slot keeps nothing: the standby hears that its WAL was removed, as in PostgreSQL
       slot.active = true;
+      slot.activePeer = peer;
       if (slot.restartLsn === null && !slot.lost) slot.restartLsn = lsn;
       s.slot = slotName;
     }
@@ -216,7 +225,7 @@ export class WalSenders {
     const wal = this.host.wal;
     try {
       while (s.streaming && this.standbys.get(s.peer) === s && s.sentLsn < wal.flushLsn) {
-        const chunks = await wal.readFlushed(s.sentLsn);
+        const chunks = await wal.readFlushed(s.sentLsn, BATCH_BYTES);
         if (!chunks.length || chunks[0]!.lsn > s.sentLsn) {
           s.streaming = false;
           this.standbys.delete(s.peer);
@@ -236,7 +245,14 @@ export class WalSenders {
           end += piece.length;
         }
         const bytes = parts.length === 1 ? parts[0]! : concatBytes(parts, end - start);
-        await this.host.send(s.peer, { t: 'xlog_data', timeline: this.host.identity()?.timeline ?? 0, start, end, walEnd: wal.flushLsn, time: Date.now(), bytes });
+        // a transaction larger than a message goes in pieces; the standby uses it at the last one
+        const piece = this.pieceBytes(BATCH_BYTES);
+        const timeline = this.host.identity()?.timeline ?? 0;
+        for (let off = 0; off < bytes.length; off += piece) {
+          const part = bytes.subarray(off, off + piece);
+          const partial = off + part.length < bytes.length;
+          await this.host.send(s.peer, { t: 'xlog_data', timeline, start: start + off, end: start + off + part.length, walEnd: wal.flushLsn, time: Date.now(), bytes: part, ...(partial ? { partial } : {}) });
+        }
         s.sentLsn = end;
         s.samples.push({ lsn: end, time: performance.now() });
         if (s.samples.length > 1000) s.samples.shift();
@@ -244,8 +260,12 @@ export class WalSenders {
       }
       if (s.streaming && s.sentLsn >= wal.flushLsn && s.state === 'catchup') s.state = 'streaming';
     } catch (e) {
-      this.host.log(`could not send WAL to "${s.peer}": ${e instanceof Error ? e.message : String(e)}`);
+      const reason = `could not send WAL to "${s.peer}": ${e instanceof Error ? e.message : String(e)}`;
+      this.host.log(reason);
+      s.streaming = false;
       this.peerLeft(s.peer);
+      // the standby must not keep waiting on a stream that ended: it hears why and reconnects
+      void this.refuse(s.peer, SQLSTATE.connection_failure, reason);
     } finally {
       s.pumping = false;
     }
@@ -287,6 +307,8 @@ export class WalSenders {
     recent.push(now);
     const s = this.standby(peer);
     if (!s) return this.tooMany(peer);
+    const inUse = slotName ? this.host.slots.get(slotName) : undefined;
+    if (inUse?.active && inUse.activePeer !== peer) return this.slotInUse(peer, inUse.name, inUse.activePeer);
     s.state = 'backup';
     s.streaming = false;
     const { lsn, bytes } = this.host.snapshot();
@@ -305,8 +327,9 @@ export class WalSenders {
       }
     }
       await this.host.send(peer, { t: 'backup_start', systemId: identity.systemId, timeline: identity.timeline, lsn, history: identity.history, totalBytes: bytes.length });
-      for (let offset = 0; offset < bytes.length; offset += BACKUP_CHUNK) {
-        await this.host.send(peer, { t: 'backup_chunk', offset, bytes: bytes.subarray(offset, offset + BACKUP_CHUNK) });
+      const piece = this.pieceBytes(BACKUP_CHUNK);
+      for (let offset = 0; offset < bytes.length; offset += piece) {
+        await this.host.send(peer, { t: 'backup_chunk', offset, bytes: bytes.subarray(offset, offset + piece) });
       }
       // stays 'backup' until the standby, having installed it, asks to stream
       await this.host.send(peer, { t: 'backup_end', lsn });
@@ -332,6 +355,17 @@ export class WalSenders {
   private refuseSlot(peer: string, e: SqlError): Promise<void> {
     this.standbys.delete(peer);
     return this.refuse(peer, e.code, e.message);
+  }
+
+  /** PostgreSQL's 55006: one standby per slot at a time; the one streaming keeps it. */
+  private slotInUse(peer: string, slot: string, holder: string | undefined): Promise<void> {
+    const s = this.standbys.get(peer);
+    if (s && !s.streaming) this.standbys.delete(peer);
+    return this.refuse(peer, SQLSTATE.object_in_use, `replication slot "${slot}" is active for node "${holder}"`);
+  }
+
+  private pieceBytes(preferred: number): number {
+    return Math.max(1, Math.min(preferred, this.host.maxMessageSize - MESSAGE_OVERHEAD));
   }
 
   private notify(): void {

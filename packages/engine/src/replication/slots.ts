@@ -15,6 +15,8 @@ export interface Slot {
   /** Invalidated for holding back more than max_slot_wal_keep_size. */
   lost: boolean;
   active: boolean;
+  /** The standby streaming through it while active (PostgreSQL shows its PID). */
+  activePeer?: string;
 }
 
 export interface RetentionSettings {
@@ -74,7 +76,7 @@ export class Slots {
   drop(name: string): void {
     const slot = this.slots.get(name);
     if (!slot) throw new SqlError(SQLSTATE.undefined_object, `replication slot "${name}" does not exist`);
-    if (slot.active) throw new SqlError('55006', `replication slot "${name}" is active`);
+    if (slot.active) throw new SqlError(SQLSTATE.object_in_use, `replication slot "${name}" is active`);
     this.slots.delete(name);
   }
 

@@ -25,7 +25,7 @@ export function startTimeline(core: NodeCore, term: number): Promise<void> {
     const current = txn.current();
     if (!current) {
       const fresh = initialCluster(core.nodeId);
-      await core.storage.removeWalFrom(0);
+      await core.storage.truncateWal(0);
       await txn.write(fresh.control, fresh.checkpoint);
       core.wal.resetTo(FIRST_LSN);
       txn.setReplayer(new Replayer(fresh.state, FIRST_LSN));

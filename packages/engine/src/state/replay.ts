@@ -6,8 +6,35 @@
  */
 import type { Lsn } from '../wal/lsn.ts';
 import type { PositionedRecord, WalRecord } from '../wal/record.ts';
+import { formatLsn } from '../wal/lsn.ts';
 import { redo } from './redo.ts';
 import type { DbState } from './state.ts';
+
+/** A record replay cannot apply (PostgreSQL stops recovery on one): nothing of its batch may be used. */
+export class ReplayError extends Error {
+  override name = 'ReplayError';
+}
+
+const KINDS = new Set<string>([
+  'create_table', 'drop_table', 'rename_table', 'add_column', 'drop_column', 'rename_column', 'create_index', 'drop_index',
+  'create_sequence', 'drop_sequence', 'sequence_set', 'insert', 'update', 'delete', 'commit', 'abort', 'checkpoint',
+  'timeline_switch', 'membership',
+]);
+
+/** Why `rec` cannot be applied to `state`, if it cannot: unknown kind, missing table, a row of the wrong shape. */
+function problem(state: DbState, rec: WalRecord): string | undefined {
+  if (!KINDS.has(rec.kind)) return `unknown record kind "${String(rec.kind)}"`;
+  if (!('table' in rec) || typeof rec.table !== 'number') return undefined;
+  const t = state.tables.get(rec.table);
+  if (!t) return `${rec.kind} record for table ${rec.table}, which does not exist`;
+  if (rec.kind === 'insert' || rec.kind === 'update' || rec.kind === 'delete') {
+    if (!Number.isSafeInteger(rec.rowid)) return `${rec.kind} record with an invalid row id`;
+    if (rec.kind !== 'delete' && (!Array.isArray(rec.row) || rec.row.length !== t.def.columns.length)) {
+      return `${rec.kind} record for table "${t.def.name}" with ${Array.isArray(rec.row) ? rec.row.length : 'no'} columns, expected ${t.def.columns.length}`;
+    }
+  }
+  return undefined;
+}
 
 export interface ReplayedCommit {
   xid: number;
@@ -47,12 +74,29 @@ export class Replayer {
       case 'timeline_switch':
         this.replayLsn = pr.end;
         return undefined;
-      default:
+      default: {
         this.fork ??= this.state.fork();
+        const why = problem(this.fork, rec);
+        if (why) throw new ReplayError(`invalid record at ${formatLsn(pr.lsn)}: ${why}`);
         redo(this.fork, rec);
         this.pending.push(rec);
         return undefined;
+      }
     }
+  }
+
+  /** A copy to try a batch on: the batch is used only if every record applies. Only between transactions. */
+  trial(): Replayer {
+    if (this.inTransaction) throw new ReplayError('cannot try a batch in the middle of a transaction');
+    return new Replayer(this.state, this.replayLsn);
+  }
+
+  /** Take over what a successful trial replayed. */
+  adopt(trial: Replayer): void {
+    this.state = trial.state;
+    this.pending = trial.pending;
+    this.fork = trial.fork;
+    this.replayLsn = trial.replayLsn;
   }
 
   /** True while a transaction's records have arrived but not its commit or abort. */

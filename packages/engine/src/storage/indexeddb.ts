@@ -46,12 +46,19 @@ export async function indexedDbStorage(cluster: string, nodeId: string): Promise
       for (const c of chunks) void tx.store.put({ lsn: c.lsn, end: c.end, bytes: c.bytes });
       await tx.done;
     },
-    async readWal(from) {
-      // the chunk holding `from` starts at or before it: take the last one below, then all above
-      const before = await db.getAll('wal', range(undefined, from + 1));
-      const first = before.length ? before[before.length - 1]! : undefined;
-      const after = await db.getAll('wal', range(from + 1));
-      return [...(first && first.end > from ? [first] : []), ...after];
+    async readWal(from, maxBytes = Infinity) {
+      const tx = db.transaction('wal', 'readonly');
+      // the chunk holding `from` starts at or before it: the last one below, then a cursor above
+      const below = await tx.store.openCursor(range(undefined, from + 1), 'prev');
+      const out: WalChunk[] = below && below.value.end > from ? [below.value] : [];
+      let bytes = out[0]?.bytes.length ?? 0;
+      let cursor = await tx.store.openCursor(range(from + 1));
+      while (cursor && !(out.length && bytes >= maxBytes)) {
+        out.push(cursor.value);
+        bytes += cursor.value.bytes.length;
+        cursor = await cursor.continue();
+      }
+      return out;
     },
     async removeWalBefore(lsn) {
       const tx = db.transaction('wal', 'readwrite', strict);
@@ -62,9 +69,14 @@ export async function indexedDbStorage(cluster: string, nodeId: string): Promise
       }
       await tx.done;
     },
-    async removeWalFrom(lsn) {
+    async truncateWal(lsn) {
       const tx = db.transaction('wal', 'readwrite', strict);
-      void tx.store.delete(range(lsn));
+      const straddling = await tx.store.openCursor(range(undefined, lsn), 'prev');
+      if (straddling && straddling.value.end > lsn) {
+        const c = straddling.value;
+        await straddling.update({ lsn: c.lsn, end: lsn, bytes: c.bytes.slice(0, lsn - c.lsn) });
+      }
+      await tx.store.delete(range(lsn));
       await tx.done;
     },
     async writeCheckpoint(checkpoint, control) {

@@ -11,9 +11,21 @@ export function memoryStorage(): Storage {
     async readControl() { return control && structuredClone(control); },
     async writeControl(c) { control = structuredClone(c); },
     async appendWal(chunks) { for (const c of chunks) wal.push(c); },
-    async readWal(from: Lsn) { return wal.filter((c) => c.end > from); },
+    async readWal(from: Lsn, maxBytes = Infinity) {
+      const out: WalChunk[] = [];
+      let bytes = 0;
+      for (const c of wal) {
+        if (c.end <= from) continue;
+        if (out.length && bytes >= maxBytes) break;
+        out.push(c);
+        bytes += c.bytes.length;
+      }
+      return out;
+    },
     async removeWalBefore(lsn) { wal = wal.filter((c) => c.end > lsn); },
-    async removeWalFrom(lsn) { wal = wal.filter((c) => c.lsn < lsn); },
+    async truncateWal(lsn) {
+      wal = wal.filter((c) => c.lsn < lsn).map((c) => (c.end > lsn ? { lsn: c.lsn, end: lsn, bytes: c.bytes.subarray(0, lsn - c.lsn) } : c));
+    },
     async writeCheckpoint(cp, c) { checkpoint = cp; control = structuredClone(c); },
     async readCheckpoint() { return checkpoint; },
     async close() {},

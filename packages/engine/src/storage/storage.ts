@@ -15,6 +15,8 @@ export interface ControlFile {
   history: { timeline: number; parent: number; switchLsn: Lsn }[];
   /** Persistent per-node settings that must survive restarts (replication slots, role). */
   slots: { name: string; restartLsn: Lsn | null; lost: boolean }[];
+  /** The last election term this node voted in: stored before the vote is sent, so a restart cannot vote twice. */
+  votedTerm?: number;
 }
 
 /** A contiguous run of encoded WAL records: the unit of one flush (usually one transaction). */
@@ -35,12 +37,20 @@ export interface Storage {
   readControl(): Promise<ControlFile | undefined>;
   writeControl(control: ControlFile): Promise<void>;
   appendWal(chunks: readonly WalChunk[]): Promise<void>;
-  /** Chunks holding WAL at or after `from`, in LSN order. */
-  readWal(from: Lsn): Promise<WalChunk[]>;
+  /**
+   * Chunks holding WAL at or after `from`, in LSN order (the first may start before it). With
+   * `maxBytes`, stops once that many bytes are read (at least one chunk): a cursor, so reading a
+   * long WAL batch by batch costs what is read, not the whole tail each time.
+   */
+  readWal(from: Lsn, maxBytes?: number): Promise<WalChunk[]>;
   /** Drop chunks that end at or before `lsn` (retention). */
   removeWalBefore(lsn: Lsn): Promise<void>;
-  /** Drop chunks that start at or after `lsn` (rewind, or a torn tail found by recovery). */
-  removeWalFrom(lsn: Lsn): Promise<void>;
+  /**
+   * Drop the WAL from `lsn` on (rewind, a torn tail found by recovery, a new base backup): the
+   * chunks that start at or after it and the tail of the one that straddles it, atomically — a
+   * crash leaves either all of it or none of it done.
+   */
+  truncateWal(lsn: Lsn): Promise<void>;
   /** Store a checkpoint and the control record that points at it, atomically. */
   writeCheckpoint(checkpoint: StoredCheckpoint, control: ControlFile): Promise<void>;
   readCheckpoint(): Promise<StoredCheckpoint | undefined>;

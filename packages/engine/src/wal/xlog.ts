@@ -105,14 +105,18 @@ export class WalWriter {
    * Flushed WAL from `from` on, as whole chunks (the first may start before `from`): from memory
    * when the recent chunks reach back that far, else from storage.
    */
-  async readFlushed(from: Lsn): Promise<WalChunk[]> {
+  async readFlushed(from: Lsn, maxBytes = Infinity): Promise<WalChunk[]> {
     const first = this.recent[0];
     if (first && first.lsn <= from) {
       // called on every flush for every streaming standby: a linear scan here made each commit cost O(recent chunks)
-      return this.recent.slice(this.firstRecentEndingAfter(from));
+      const start = this.firstRecentEndingAfter(from);
+      let end = start;
+      for (let bytes = 0; end < this.recent.length && !(end > start && bytes >= maxBytes); end++) bytes += this.recent[end]!.bytes.length;
+      return this.recent.slice(start, end);
     }
     const limit = this.flushLsn;
-    return (await this.storage.readWal(from)).filter((c) => c.lsn < limit);
+    // a cursor from `from`: catch-up from storage reads what it sends, not the whole tail per batch
+    return (await this.storage.readWal(from, maxBytes)).filter((c) => c.lsn < limit);
   }
 
   /** WAL before `lsn` was removed from storage (retention): stop serving it from memory too. */
