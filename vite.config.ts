@@ -21,7 +21,8 @@ export default defineConfig({
         // Chromium and three tabs need the machine to themselves: timing-sensitive node tests
         // beside them would flake, so this group starts after the node group has finished
         extends: true,
-        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 180_000, sequence: { groupOrder: 1 } },
+        // and its files one at a time: the examples' builds beside the demo's tabs would skew its failover timing
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 180_000, fileParallelism: false, sequence: { groupOrder: 1 } },
       },
     ],
   },

@@ -61,8 +61,10 @@ function esmGlue(text: string): string {
   let out = replaceText(text, 'require("node:fs")', 'globalThis.process.getBuiltinModule("node:fs")', where);
   out = replaceText(out, 'require("node:crypto")', 'globalThis.process.getBuiltinModule("node:crypto")', where);
   out = replaceText(out, 'scriptDirectory=__dirname+"/"', 'scriptDirectory=""', where);
+  // webpack answers `typeof __filename` itself ("string") for browser builds, where __filename is undefined
+  out = replaceText(out, 'if(typeof __filename!="undefined"){_scriptName=__filename}else if(ENVIRONMENT_IS_WORKER)', 'if(ENVIRONMENT_IS_WORKER)', where);
   out = replaceText(out, 'if(typeof exports==="object"&&typeof module==="object"){module.exports=PgQueryModule;module.exports.default=PgQueryModule}else if(typeof define==="function"&&define["amd"])define([],()=>PgQueryModule);', 'export default PgQueryModule;', where);
-  const left = /\brequire\(|\bmodule\.exports|__dirname/.exec(out);
+  const left = /\brequire\(|\bmodule\.exports|__dirname|__filename/.exec(out);
   if (left) throw new Error(`${where}: CommonJS left after conversion (${left[0]}); update scripts/build.ts`);
   return `// libpg-query ${libpgQueryVersion()} (MIT): PostgreSQL's parser, emscripten glue, as an ES module (scripts/build.ts)\n${out}`;
 }

@@ -40,6 +40,12 @@ export function prepareApp(name: string, dir: string, tarballs: Record<string, s
   writeFileSync(join(dir, 'package-lock.json'), JSON.stringify(lockfile(pkg, dir, tarballs), null, 2));
 }
 
+const registry = execFileSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).trim().replace(/\/?$/, '/');
+
+function tarballUrl(name: string, version: string): string {
+  return `${registry}${name}/-/${name.split('/').pop()}-${version}.tgz`;
+}
+
 const FLAGS = ['dev', 'devOptional', 'peer', 'optional', 'extraneous', 'inBundle'];
 
 /** The app's lockfile: every package it needs, at the place and version the repository's lockfile has it. */
@@ -85,6 +91,8 @@ function lockfile(pkg: { dependencies: Record<string, string>; devDependencies?:
     if (isOptional) optional.add(key);
     const entry: LockEntry = { ...repoLock.packages[key]! };
     for (const flag of FLAGS) delete entry[flag];
+    // where the tarball is, so that npm fetches it (from its cache) without asking for the package's metadata
+    entry.resolved ??= tarballUrl(key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length), entry.version!);
     packages[key] = entry;
     need(key, entry.dependencies, isOptional);
     need(key, entry.optionalDependencies, true);

@@ -1,10 +1,10 @@
 /**
  * The packages as a user installs them: both are built and packed (`npm pack`), installed into
- * a copy of examples/vite-app offline (consumer.ts), and then the app is type-checked with
+ * copies of examples/vite-app and examples/webpack-app offline (consumer.ts). The Vite app is type-checked with
  * `tsc --strict` (the shipped .d.ts included: skipLibCheck is off), run under plain Node.js ESM,
  * built by Vite with no walrtc configuration, and opened in Chromium (the build, and Vite's dev
  * server), where a node on the main thread and one in a module worker keep their rows in
- * IndexedDB across a reload.
+ * IndexedDB across a reload. The webpack app is built with webpack's defaults and run likewise.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -18,17 +18,19 @@ import { requireChromium } from '../../scripts/chromium.ts';
 import { packPackages, prepareApp } from './consumer.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'walrtc-consumer-'));
-const app = join(work, 'app');
+const app = join(work, 'vite-app');
+const webpackApp = join(work, 'webpack-app');
 let tarballs: Record<string, string>;
 
-function run(command: string, args: string[]): string {
-  return execFileSync(command, args, { cwd: app, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+function run(command: string, args: string[], cwd = app): string {
+  return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 beforeAll(() => {
   tarballs = packPackages(work);
   prepareApp('vite-app', app, tarballs);
-  run('npm', ['install', '--offline', '--no-audit', '--no-fund']);
+  prepareApp('webpack-app', webpackApp, tarballs);
+  for (const dir of [app, webpackApp]) run('npm', ['install', '--offline', '--no-audit', '--no-fund'], dir);
 }, 300_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -82,6 +84,32 @@ describe('the packed packages in an app outside the repository', () => {
       await server.listen();
       await inChromium(port(server.httpServer?.address()), false);
     } finally {
+      await server?.close().catch(() => {});
+    }
+  });
+});
+
+describe('the packed engine under webpack 5', () => {
+  it('builds with webpack\'s defaults (no configuration file) and runs in Chromium, on the main thread and in a worker', async () => {
+    run('npx', ['webpack', '--mode', 'production', '--no-stats'], webpackApp);
+    const emitted = readdirSync(join(webpackApp, 'dist'));
+    expect(emitted.filter((f) => f.endsWith('.wasm'))).toHaveLength(1);
+    let server: PreviewServer | undefined;
+    let browser: Browser | undefined;
+    try {
+      // the app's folder as it is: index.html beside webpack's dist/
+      server = await preview({ root: webpackApp, logLevel: 'error', configFile: false, build: { outDir: webpackApp }, preview: { host: '127.0.0.1', port: 0 } });
+      browser = await chromium.launch({ executablePath: requireChromium(), args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+      const page = await (await browser.newContext()).newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (e) => problems.push(e.message));
+      await page.goto(`http://localhost:${port(server.httpServer.address())}/`);
+      await page.waitForFunction(() => document.body.dataset.result ?? document.body.dataset.error, undefined, { timeout: 60_000 });
+      expect(await page.evaluate(() => document.body.dataset.error)).toBeUndefined();
+      expect(JSON.parse((await page.evaluate(() => document.body.dataset.result))!)).toEqual({ mainThread: [{ answer: 42 }], inWorker: [{ answer: 42 }] });
+      expect(problems).toEqual([]);
+    } finally {
+      await browser?.close().catch(() => {});
       await server?.close().catch(() => {});
     }
   });
