@@ -8,7 +8,8 @@
  */
 import type { TransactionStmt } from '@pgsql/types';
 import { SqlError, SQLSTATE } from './errors.ts';
-import { rawResult as result, type RawResult } from './session/result.ts';
+import { rawResult as result } from './session/raw.ts';
+import type { RawResult } from './session/result.ts';
 import type { Session } from './session/session.ts';
 import { OpenTxn } from './session/transaction.ts';
 import type { ExecEnv, NodeHooks, RunContext } from './sql/env.ts';

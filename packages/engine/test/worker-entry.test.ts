@@ -1,7 +1,8 @@
 /**
  * @walrtc/engine/worker is what a page imports to run the engine in a worker: bundled for the
- * page, it must hold the comlink client only, never the engine (the SQL parser, the WAL, …),
- * which the worker loads itself.
+ * page, it must hold the comlink client and the session surface it shares with Node (session/:
+ * query/exec/transaction/live shaping, PGlite's options) only, never the engine (the SQL parser,
+ * value formatting, the WAL, …), which the worker loads itself.
  */
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +16,9 @@ describe('@walrtc/engine/worker, bundled for a page', () => {
       'node_modules/comlink/dist/esm/comlink.mjs',
       'src/errors.ts',
       'src/live/schedule.ts',
+      'src/session/client.ts',
+      'src/session/live.ts',
+      'src/session/result.ts',
       'src/worker/client.ts',
       'src/worker/errors.ts',
       'src/worker/index.ts',

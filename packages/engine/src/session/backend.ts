@@ -7,6 +7,7 @@
 import type { Database } from '../database.ts';
 import { live, type LiveOptions } from '../live/live.ts';
 import type { Value } from '../sql/types.ts';
+import { withText } from './raw.ts';
 import type { RawResult } from './result.ts';
 import { Session, type Notice, type TransactionStatus } from './session.ts';
 
@@ -19,7 +20,8 @@ export interface RunOutcome {
 }
 
 export interface SessionBackend {
-  run(sql: string, params: readonly Value[] | undefined, single: boolean): Promise<RunOutcome>;
+  /** `textTypes`: type OIDs whose columns come back as PostgreSQL's text form (for the caller's parsers). */
+  run(sql: string, params: readonly Value[] | undefined, single: boolean, textTypes?: readonly number[]): Promise<RunOutcome>;
   /** Roll back the open block, if any (idle-in-transaction timeout, close). */
   abort(): Promise<void>;
   /** One statement on the committed state, outside the session (live query refresh). */
@@ -33,10 +35,10 @@ export class DatabaseBackend implements SessionBackend {
 
   constructor(private readonly db: Database) {}
 
-  async run(sql: string, params: readonly Value[] | undefined, single: boolean): Promise<RunOutcome> {
+  async run(sql: string, params: readonly Value[] | undefined, single: boolean, textTypes?: readonly number[]): Promise<RunOutcome> {
     const { session } = this;
     try {
-      const results = await this.db.run(sql, params, session, single);
+      const results = (await this.db.run(sql, params, session, single)).map((r) => withText(r, textTypes));
       return { results, notices: session.notices.splice(0), status: session.status };
     } catch (error) {
       return { results: [], notices: session.notices.splice(0), status: session.status, error };

@@ -13,7 +13,7 @@ import type { QueryResult } from '../sql/env.ts';
 import type { Value } from '../sql/types.ts';
 import type { SessionBackend } from './backend.ts';
 import { liveApi, type LiveApi } from './live.ts';
-import { shapeResults, type QueryOptions } from './result.ts';
+import { parsedTypes, shapeResults, type QueryOptions } from './result.ts';
 import type { TransactionStatus } from './session.ts';
 
 /** PGlite's Transaction: what transaction(fn) hands to fn. */
@@ -220,7 +220,7 @@ export class SessionClient {
       throw e;
     }
     this.stopIdleTimer();
-    const out = await this.backend.run(sql, params && serialize(params, options), single);
+    const out = await this.backend.run(sql, params && serialize(params, options), single, parsedTypes(options));
     this.status = out.status;
     this.startIdleTimer();
     for (const n of out.notices) options?.onNotice?.(n);

@@ -5,8 +5,7 @@
  * to PostgreSQL's text form, `affectedRows` summed over INSERT/UPDATE/DELETE.
  */
 import type { Field, QueryResult } from '../sql/env.ts';
-import { TYPE_OID, type SqlType, type Value } from '../sql/types.ts';
-import { formatValue, outputValue } from '../sql/values.ts';
+import type { Value } from '../sql/types.ts';
 import type { Notice } from './session.ts';
 
 export interface RawResult {
@@ -29,15 +28,12 @@ export interface QueryOptions {
   onNotice?: (notice: Notice) => void;
 }
 
-export function rawResult(command: string, columns: readonly { name: string; type: SqlType }[], rows: Value[][], rowCount: number): RawResult {
-  // numeric leaves the engine as its exact text, as PGlite returns it; other types are already their client form
-  const exact = columns.some((c) => c.type === 'numeric' || c.type === 'unknown');
-  return {
-    command,
-    fields: columns.map((c) => ({ name: c.name, dataTypeID: TYPE_OID[c.type], type: c.type })),
-    rows: exact ? rows.map((r) => r.map(outputValue)) : rows,
-    rowCount,
-  };
+/** The type OIDs whose columns the engine must send as PostgreSQL's text form (those `parsers` handle). */
+export function parsedTypes(options: QueryOptions | undefined): number[] | undefined {
+  const parsers = options?.parsers;
+  if (!parsers) return undefined;
+  const oids = Object.keys(parsers).map(Number).filter((oid) => parsers[oid]);
+  return oids.length ? oids : undefined;
 }
 
 const COUNTED = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
@@ -59,7 +55,8 @@ function shapeRows(r: RawResult, options: QueryOptions | undefined): never[] {
     rows = rows.map((row) => row.map((v, i) => {
       const f = fields[i]!;
       const parse = parsers[f.dataTypeID];
-      return parse && v !== null ? parse(formatValue(v, f.type)!, f.dataTypeID) : v;
+      // the engine sent these columns as text (parsedTypes)
+      return parse && v !== null ? parse(v as string, f.dataTypeID) : v;
     }));
   }
   if (options?.rowMode === 'array') return rows as never[];
