@@ -5,8 +5,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Node } from '../src/index.ts';
+import { Database } from '../src/database.ts';
 import { openNode } from '../src/index.ts';
+import { Session } from '../src/session/session.ts';
+import { loadParser } from '../src/sql/parse.ts';
+import { DbState } from '../src/state/state.ts';
 import { memoryStorage } from '../src/storage/memory.ts';
+import { WalWriter } from '../src/wal/xlog.ts';
 import { freshNode, sqlError } from './sql-helpers.ts';
 
 let node: Node;
@@ -80,6 +85,26 @@ describe('sequences created inside a block', () => {
     expect(await b.contentHash()).toBe(hash);
     expect((await b.query('insert into s (v) values (4) returning id')).rows).toEqual([{ id: 4 }]);
     await b.close();
+  });
+});
+
+describe('a block whose committed state was replaced under it', () => {
+  it('is rolled back at COMMIT with 25006 instead of publishing a fork that drops what replay published', async () => {
+    await loadParser();
+    const hooks = { readOnly: () => false, systemView: () => undefined, systemFunction: () => undefined, systemFunctionType: () => undefined };
+    const db = new Database(new DbState(), new WalWriter(memoryStorage(), 0), { synchronousCommit: 'off', hooks });
+    const session = new Session();
+    await db.run('create table t (id int)', undefined, session, true);
+    await db.run('begin', undefined, session, true);
+    await db.run('insert into t values (1)', undefined, session, true);
+    // what a standby's replay does when the node was demoted and promoted again meanwhile
+    const replayed = db.state.fork();
+    db.publish(replayed, { end: 0, tables: new Set() });
+    await expect(db.run('commit', undefined, session, true)).rejects.toMatchObject({ code: '25006' });
+    expect(db.state).toBe(replayed);
+    expect(session.status).toBe('I');
+    // the writer lock was released: the next write goes through
+    expect((await db.run('insert into t values (2)', undefined, session, true))[0]!.rowCount).toBe(1);
   });
 });
 
