@@ -117,12 +117,9 @@ export class Numeric {
     return `${sign}${padded.slice(0, cut)}.${padded.slice(cut)}`;
   }
 
-  /** The same value without trailing fractional zeros: equal numerics get equal keys. */
+  /** The same value without trailing fractional zeros, as text: equal numerics get equal keys. */
   normalized(): string {
-    if (!this.isFinite || this.scale === 0) return this.toString();
-    let c = this.coef, s = this.scale;
-    while (s > 0 && c % 10n === 0n) { c /= 10n; s--; }
-    return new Numeric(c, s).toString();
+    return this.scale === 0 ? this.toString() : this.trimScale().toString();
   }
 
   toFloat(): number {
@@ -196,6 +193,22 @@ export class Numeric {
     const rscale = divScale(this, b);
     // this/b = (c1 / 10^s1) / (c2 / 10^s2); scaled by 10^rscale, with rscale ≥ s1
     return new Numeric(divRound(this.coef * pow10(b.scale + rscale - this.scale), b.coef), rscale);
+  }
+
+  /** div(): the quotient truncated toward zero, at scale 0. */
+  divTrunc(b: Numeric): Numeric {
+    if (!this.isFinite || !b.isFinite) return this.div(b).trunc();
+    if (b.coef === 0n) throw divisionByZero();
+    const s = Math.max(this.scale, b.scale);
+    return new Numeric(this.at(s) / b.at(s), 0);
+  }
+
+  /** trim_scale(): the same value without trailing fractional zeros. */
+  trimScale(): Numeric {
+    if (!this.isFinite) return this;
+    let c = this.coef, s = this.scale;
+    while (s > 0 && c % 10n === 0n) { c /= 10n; s--; }
+    return new Numeric(c, s);
   }
 
   /** numeric_mod: the remainder of truncating division, at the larger scale. */
