@@ -12,8 +12,12 @@ import { SqlError, SQLSTATE } from '../errors.ts';
 const Kind = { Finite: 0, NaN: 1, PosInf: 2, NegInf: 3 } as const;
 type Kind = (typeof Kind)[keyof typeof Kind];
 
-/** PostgreSQL's NUMERIC_DSCALE_MAX, NUMERIC_MAX_DISPLAY_SCALE and NUMERIC_MIN_SIG_DIGITS. */
+/**
+ * PostgreSQL's NUMERIC_DSCALE_MAX, NUMERIC_MAX_DISPLAY_SCALE and NUMERIC_MIN_SIG_DIGITS, and the
+ * integer digits its storage holds (NUMERIC_WEIGHT_MAX + 1 groups of 4).
+ */
 const DSCALE_MAX = 16383;
+const MAX_INTEGER_DIGITS = 131072;
 const MAX_DISPLAY_SCALE = 1000;
 const MIN_SIG_DIGITS = 16;
 
@@ -80,15 +84,18 @@ export class Numeric {
     const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(s);
     if (!m || (m[2] === '' && !m[3])) return undefined;
     const exp = m[4] === undefined ? 0 : Number(m[4]);
-    if (Math.abs(exp) > 100000) throw new SqlError(SQLSTATE.numeric_value_out_of_range, 'value overflows numeric format');
+    if (Math.abs(exp) >= 2 ** 30) throw overflowsFormat();
     const frac = m[3] ?? '';
     let coef = BigInt((m[2] || '0') + frac);
     let scale = frac.length - exp;
     if (scale < 0) {
-      coef *= pow10(-scale);
+      if (coef !== 0n) {
+        if (coef.toString().length - scale > MAX_INTEGER_DIGITS) throw overflowsFormat();
+        coef *= pow10(-scale);
+      }
       scale = 0;
     }
-    if (scale > DSCALE_MAX) throw new SqlError(SQLSTATE.numeric_value_out_of_range, 'value overflows numeric format');
+    if (scale > DSCALE_MAX) throw overflowsFormat();
     return new Numeric(m[1] === '-' ? -coef : coef, scale);
   }
 
@@ -268,6 +275,10 @@ const SPECIALS: Record<string, Numeric> = {
 function rank(x: Numeric): number {
   if (x.isNaN) return 2;
   return x.isFinite ? 0 : x.sign;
+}
+
+function overflowsFormat(): SqlError {
+  return new SqlError(SQLSTATE.numeric_value_out_of_range, 'value overflows numeric format');
 }
 
 function divisionByZero(): SqlError {
