@@ -21,6 +21,7 @@ const MAX_INTEGER_DIGITS = 131072;
 const MAX_DISPLAY_SCALE = 1000;
 const MIN_SIG_DIGITS = 16;
 
+let HUGE: bigint | undefined;
 const TENS: bigint[] = [];
 function pow10(n: number): bigint {
   if (n < 64) return (TENS[n] ??= 10n ** BigInt(n));
@@ -54,8 +55,11 @@ export class Numeric {
   static readonly NegativeInfinity = new Numeric(0n, 0, Kind.NegInf);
   static readonly ZERO = new Numeric(0n, 0);
 
+  /** A computed result: rounded to the largest display scale, 22003 past the largest value storage holds. */
   static of(coef: bigint, scale = 0): Numeric {
-    if (scale > DSCALE_MAX) return new Numeric(divRound(coef, pow10(scale - DSCALE_MAX)), DSCALE_MAX);
+    if (scale > DSCALE_MAX) return Numeric.of(divRound(coef, pow10(scale - DSCALE_MAX)), DSCALE_MAX);
+    // the cheap test first: below 10^131072 the value fits whatever its scale
+    if (abs(coef) >= (HUGE ??= pow10(MAX_INTEGER_DIGITS)) && abs(coef) / pow10(scale) >= HUGE) throw overflowsFormat();
     return new Numeric(coef, scale);
   }
 
@@ -158,7 +162,7 @@ export class Numeric {
       return this.isInfinite ? this : b;
     }
     const s = Math.max(this.scale, b.scale);
-    return new Numeric(this.at(s) + b.at(s), s);
+    return Numeric.of(this.at(s) + b.at(s), s);
   }
 
   sub(b: Numeric): Numeric {
@@ -199,7 +203,7 @@ export class Numeric {
     if (b.coef === 0n) throw divisionByZero();
     const rscale = divScale(this, b);
     // this/b = (c1 / 10^s1) / (c2 / 10^s2); scaled by 10^rscale, with rscale ≥ s1
-    return new Numeric(divRound(this.coef * pow10(b.scale + rscale - this.scale), b.coef), rscale);
+    return Numeric.of(divRound(this.coef * pow10(b.scale + rscale - this.scale), b.coef), rscale);
   }
 
   /** div(): the quotient truncated toward zero, at scale 0. */
