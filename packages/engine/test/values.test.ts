@@ -5,6 +5,7 @@
  */
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PGlite } from '@electric-sql/pglite';
 import { openNode, type Node } from '../src/index.ts';
 import { Numeric } from '../src/sql/numeric.ts';
 import { decodeRecords, encodeRecord } from '../src/wal/codec.ts';
@@ -64,6 +65,26 @@ describe('int8 is exact', () => {
     await expect(node.query("select nextval('ledger_n_seq')")).rejects.toMatchObject({
       code: '2200H', message: 'nextval: reached maximum value of sequence "ledger_n_seq" (9223372036854775807)',
     });
+  });
+});
+
+describe('the JS values are PGlite\'s', () => {
+  it('int8, count(*), sum, avg and numeric come back with the types and values PGlite gives', async () => {
+    const sql = `select 9007199254740993::int8 as a, 42::int8 as b, (-9223372036854775808)::int8 as c, count(*) as n, sum(x) as s,
+      avg(x) as m, 2.50::numeric as d, 1::numeric / 3 as q, 'NaN'::numeric as z, sum(x::int8) as s8, max(x)::int2 as h
+      from (values (1), (2)) v(x)`;
+    const params = [9007199254740993n, 7, '12.50'];
+    const psql = 'select $1::int8 as p1, $2::int8 as p2, $3::numeric as p3, $1::int8 + 1 as p4';
+    const pg = await PGlite.create();
+    try {
+      const node = await memoryNode();
+      const [want, got] = [await pg.query(sql), await node.query(sql)];
+      expect(got.rows).toEqual(want.rows);
+      expect(got.fields.map((f) => [f.name, f.dataTypeID])).toEqual(want.fields.map((f) => [f.name, f.dataTypeID]));
+      expect((await node.query(psql, params)).rows).toEqual((await pg.query(psql, params)).rows);
+    } finally {
+      await pg.close();
+    }
   });
 });
 

@@ -9,7 +9,7 @@ import { checkFloat, checkSmallInt, isNumericType, isTextType } from './cast.ts'
 import { int8Neg, type Int8 } from './int8.ts';
 import { Numeric } from './numeric.ts';
 import { constant, expr, retype, type Expr } from './compiled.ts';
-import { category } from './operators.ts';
+import { arithmetic, category } from './operators.ts';
 import type { EvalContext } from './scope.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { formatValue } from './values.ts';
@@ -144,6 +144,13 @@ const FUNCTIONS: Record<string, Overload[]> = {
   ceiling: numericFamily((x) => x.ceil(), Math.ceil),
   floor: numericFamily((x) => x.floor(), Math.floor),
   sign: numericFamily(numericSign, Math.sign),
+  mod: (['int2', 'int4', 'int8', 'numeric'] as const).map((t): Overload => {
+    const rem = arithmetic('%', t, t).fn;
+    return { params: [t, t], ret: t, fn: ([a, b]) => rem(a, b) };
+  }),
+  div: [{ params: ['numeric', 'numeric'], ret: 'numeric', fn: ([a, b]) => dec(a).divTrunc(dec(b)) }],
+  scale: [{ params: ['numeric'], ret: 'int4', fn: ([x]) => (dec(x).isFinite ? dec(x).scale : null) }],
+  trim_scale: [{ params: ['numeric'], ret: 'numeric', fn: ([x]) => dec(x).trimScale() }],
   btrim: [
     { params: ['text'], ret: 'text', fn: ([s]) => trimChars(str(s), ' ', true, true) },
     { params: ['text', 'text'], ret: 'text', fn: ([s, c]) => trimChars(str(s), str(c), true, true) },

@@ -12,11 +12,16 @@ import { SqlError, SQLSTATE } from '../errors.ts';
 const Kind = { Finite: 0, NaN: 1, PosInf: 2, NegInf: 3 } as const;
 type Kind = (typeof Kind)[keyof typeof Kind];
 
-/** PostgreSQL's NUMERIC_DSCALE_MAX, NUMERIC_MAX_DISPLAY_SCALE and NUMERIC_MIN_SIG_DIGITS. */
+/**
+ * PostgreSQL's NUMERIC_DSCALE_MAX, NUMERIC_MAX_DISPLAY_SCALE and NUMERIC_MIN_SIG_DIGITS, and the
+ * integer digits its storage holds (NUMERIC_WEIGHT_MAX + 1 groups of 4).
+ */
 const DSCALE_MAX = 16383;
+const MAX_INTEGER_DIGITS = 131072;
 const MAX_DISPLAY_SCALE = 1000;
 const MIN_SIG_DIGITS = 16;
 
+let HUGE: bigint | undefined;
 const TENS: bigint[] = [];
 function pow10(n: number): bigint {
   if (n < 64) return (TENS[n] ??= 10n ** BigInt(n));
@@ -50,8 +55,11 @@ export class Numeric {
   static readonly NegativeInfinity = new Numeric(0n, 0, Kind.NegInf);
   static readonly ZERO = new Numeric(0n, 0);
 
+  /** A computed result: rounded to the largest display scale, 22003 past the largest value storage holds. */
   static of(coef: bigint, scale = 0): Numeric {
-    if (scale > DSCALE_MAX) return new Numeric(divRound(coef, pow10(scale - DSCALE_MAX)), DSCALE_MAX);
+    if (scale > DSCALE_MAX) return Numeric.of(divRound(coef, pow10(scale - DSCALE_MAX)), DSCALE_MAX);
+    // the cheap test first: below 10^131072 the value fits whatever its scale
+    if (abs(coef) >= (HUGE ??= pow10(MAX_INTEGER_DIGITS)) && abs(coef) / pow10(scale) >= HUGE) throw overflowsFormat();
     return new Numeric(coef, scale);
   }
 
@@ -80,15 +88,18 @@ export class Numeric {
     const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(s);
     if (!m || (m[2] === '' && !m[3])) return undefined;
     const exp = m[4] === undefined ? 0 : Number(m[4]);
-    if (Math.abs(exp) > 100000) throw new SqlError(SQLSTATE.numeric_value_out_of_range, 'value overflows numeric format');
+    if (Math.abs(exp) >= 2 ** 30) throw overflowsFormat();
     const frac = m[3] ?? '';
     let coef = BigInt((m[2] || '0') + frac);
     let scale = frac.length - exp;
     if (scale < 0) {
-      coef *= pow10(-scale);
+      if (coef !== 0n) {
+        if (coef.toString().length - scale > MAX_INTEGER_DIGITS) throw overflowsFormat();
+        coef *= pow10(-scale);
+      }
       scale = 0;
     }
-    if (scale > DSCALE_MAX) throw new SqlError(SQLSTATE.numeric_value_out_of_range, 'value overflows numeric format');
+    if (scale > DSCALE_MAX) throw overflowsFormat();
     return new Numeric(m[1] === '-' ? -coef : coef, scale);
   }
 
@@ -117,12 +128,9 @@ export class Numeric {
     return `${sign}${padded.slice(0, cut)}.${padded.slice(cut)}`;
   }
 
-  /** The same value without trailing fractional zeros: equal numerics get equal keys. */
+  /** The same value without trailing fractional zeros, as text: equal numerics get equal keys. */
   normalized(): string {
-    if (!this.isFinite || this.scale === 0) return this.toString();
-    let c = this.coef, s = this.scale;
-    while (s > 0 && c % 10n === 0n) { c /= 10n; s--; }
-    return new Numeric(c, s).toString();
+    return this.scale === 0 ? this.toString() : this.trimScale().toString();
   }
 
   toFloat(): number {
@@ -154,7 +162,7 @@ export class Numeric {
       return this.isInfinite ? this : b;
     }
     const s = Math.max(this.scale, b.scale);
-    return new Numeric(this.at(s) + b.at(s), s);
+    return Numeric.of(this.at(s) + b.at(s), s);
   }
 
   sub(b: Numeric): Numeric {
@@ -195,7 +203,23 @@ export class Numeric {
     if (b.coef === 0n) throw divisionByZero();
     const rscale = divScale(this, b);
     // this/b = (c1 / 10^s1) / (c2 / 10^s2); scaled by 10^rscale, with rscale ≥ s1
-    return new Numeric(divRound(this.coef * pow10(b.scale + rscale - this.scale), b.coef), rscale);
+    return Numeric.of(divRound(this.coef * pow10(b.scale + rscale - this.scale), b.coef), rscale);
+  }
+
+  /** div(): the quotient truncated toward zero, at scale 0. */
+  divTrunc(b: Numeric): Numeric {
+    if (!this.isFinite || !b.isFinite) return this.div(b).trunc();
+    if (b.coef === 0n) throw divisionByZero();
+    const s = Math.max(this.scale, b.scale);
+    return new Numeric(this.at(s) / b.at(s), 0);
+  }
+
+  /** trim_scale(): the same value without trailing fractional zeros. */
+  trimScale(): Numeric {
+    if (!this.isFinite) return this;
+    let c = this.coef, s = this.scale;
+    while (s > 0 && c % 10n === 0n) { c /= 10n; s--; }
+    return new Numeric(c, s);
   }
 
   /** numeric_mod: the remainder of truncating division, at the larger scale. */
@@ -255,6 +279,10 @@ const SPECIALS: Record<string, Numeric> = {
 function rank(x: Numeric): number {
   if (x.isNaN) return 2;
   return x.isFinite ? 0 : x.sign;
+}
+
+function overflowsFormat(): SqlError {
+  return new SqlError(SQLSTATE.numeric_value_out_of_range, 'value overflows numeric format');
 }
 
 function divisionByZero(): SqlError {
