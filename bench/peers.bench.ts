@@ -363,9 +363,9 @@ async function main(): Promise<void> {
 
   const names = engines.map((e) => e.name);
   const ref = names.includes('sqlite-wasm') && names.includes('walrtc');
-  const fmt = (x: number, unit: Workload['unit']) => unit === 'ms'
-    ? `${x < 10 ? x.toFixed(2) : Math.round(x).toLocaleString('en-US')} ms`
-    : Math.round(x).toLocaleString('en-US');
+  // two decimals below 10, so a slow row does not print as 0
+  const num = (x: number) => (x < 10 ? x.toFixed(2) : Math.round(x).toLocaleString('en-US'));
+  const fmt = (x: number, unit: Workload['unit']) => (unit === 'ms' ? `${num(x)} ms` : num(x));
   const lines = [
     `| workload | ${names.join(' | ')}${ref ? ' | walrtc vs sqlite-wasm' : ''} |`,
     `|---|${names.map(() => '---:').join('|')}${ref ? '|---:' : ''}|`,

@@ -92,10 +92,10 @@ export function planJoin(leaves: JoinLeaf[], quals: JoinQual[], scope: RowScope,
   let estimate = 1;
   while (bound.size < leaves.length) {
     const candidates = [...leaves.keys()].filter((i) => !bound.has(i));
-    const connected = candidates.filter((i) => remaining.some((c) => equiJoin(c, i, bound, leaves, scope, inputs) !== undefined));
+    const connected = candidates.filter((i) => remaining.some((c) => equiJoin(c, i, bound, leaves, inputs) !== undefined));
     const pool = bound.size && connected.length ? connected : candidates;
     const next = pool.reduce((a, b) => (inputs[b]!.estimate < inputs[a]!.estimate ? b : a));
-    const step = makeStep(next, bound, remaining, leaves, inputs, scope, estimate);
+    const step = makeStep(next, bound, remaining, leaves, inputs, estimate);
     steps.push(step);
     bound.add(next);
     estimate = Math.max(1, step.kind === 'cross' || step.kind === 'first' ? estimate * inputs[next]!.estimate : Math.max(estimate, inputs[next]!.estimate));
@@ -231,7 +231,7 @@ interface EquiJoin {
 }
 
 /** `a = b` where one side names only already-bound leaves and the other only `leaf`, of a hashable type. */
-function equiJoin(c: Cond, leaf: number, bound: Set<number>, leaves: JoinLeaf[], scope: RowScope, inputs: LeafInput[]): EquiJoin | undefined {
+function equiJoin(c: Cond, leaf: number, bound: Set<number>, leaves: JoinLeaf[], inputs: LeafInput[]): EquiJoin | undefined {
   if (c.local || !c.leaves.has(leaf) || ![...c.leaves].every((l) => l === leaf || bound.has(l))) return undefined;
   const n = c.node;
   if (!('A_Expr' in n) || n.A_Expr.kind !== 'AEXPR_OP' || strings(n.A_Expr.name).join('.') !== '=' || !n.A_Expr.lexpr || !n.A_Expr.rexpr) return undefined;
@@ -248,12 +248,12 @@ function equiJoin(c: Cond, leaf: number, bound: Set<number>, leaves: JoinLeaf[],
   return undefined;
 }
 
-function makeStep(leaf: number, bound: Set<number>, remaining: Cond[], leaves: JoinLeaf[], inputs: LeafInput[], scope: RowScope, outerEstimate: number): Step {
+function makeStep(leaf: number, bound: Set<number>, remaining: Cond[], leaves: JoinLeaf[], inputs: LeafInput[], outerEstimate: number): Step {
   const input = inputs[leaf]!;
   if (!bound.size) return { leaf, kind: 'first', outerKeys: [], innerKeys: [], filters: [], scan: input.scan, node: input.node };
   const joins: Array<{ cond: Cond; eq: EquiJoin }> = [];
   for (const c of remaining) {
-    const eq = equiJoin(c, leaf, bound, leaves, scope, inputs);
+    const eq = equiJoin(c, leaf, bound, leaves, inputs);
     if (eq) joins.push({ cond: c, eq });
   }
   if (!joins.length) return { leaf, kind: 'cross', outerKeys: [], innerKeys: [], filters: [], node: planNode('Nested Loop', [input.node]) };
