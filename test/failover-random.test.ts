@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Node } from '@walrtc/engine';
 import { caughtUp, memoryCluster, until, type TestNode } from './cluster.ts';
+import { prng } from './faults/faults.ts';
 import { History } from './faults/history.ts';
-
-/** mulberry32: the runs are reproducible from their seed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const roleOf = async (n: Node) => (await n.status()).role;
 

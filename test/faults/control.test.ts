@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { NodeOptions } from '@walrtc/engine';
 import { caughtUp, memoryCluster, until, type TestCluster, type TestNode } from '../cluster.ts';
 import { faultyStorage, prng, reopen, turns } from './faults.ts';
 
@@ -36,18 +37,25 @@ async function expectDurableTimeline(t: TestNode, cluster: string, storage: Retu
   }
 }
 
+/** A primary with table t and five rows, and the standbys `ids` caught up with it. */
+async function withStandbys(ids: [string, Partial<NodeOptions>][], primary: Partial<NodeOptions> = {}) {
+  const mc = memoryCluster();
+  c = mc;
+  const p = await mc.open('p', primary);
+  await p.node.exec('create table t(id int primary key)');
+  const standbys: TestNode[] = [];
+  for (const [id, o] of ids) standbys.push(await mc.open(id, { role: 'standby', ...o }));
+  for (let i = 0; i < 5; i++) await p.node.query('insert into t values ($1)', [i]);
+  for (const s of standbys) await caughtUp(p.node, s.node);
+  return { mc, p, standbys };
+}
+
 describe('one owner of the control state: checkpoints racing role changes (seeded interleavings)', () => {
   it('checkpoint racing promote(): the new timeline is never undone', async () => {
     for (let seed = 1; seed <= 12; seed++) {
       const random = prng(seed);
-      const mc = memoryCluster();
-      c = mc;
       const storage = faultyStorage(random);
-      const p = await mc.open('p');
-      await p.node.exec('create table t(id int primary key)');
-      const s = await mc.open('s', { role: 'standby', storage });
-      for (let i = 0; i < 5; i++) await p.node.query('insert into t values ($1)', [i]);
-      await caughtUp(p.node, s.node);
+      const { mc, p, standbys: [s] } = await withStandbys([['s', { storage }]]);
       await mc.close(p);
       await racingCheckpoints(s, random, s.node.promote());
       expect((await s.node.status()).role).toBe('primary');
@@ -60,16 +68,8 @@ describe('one owner of the control state: checkpoints racing role changes (seede
   it('checkpoint racing a standby following a new timeline', async () => {
     for (let seed = 21; seed <= 30; seed++) {
       const random = prng(seed);
-      const mc = memoryCluster();
-      c = mc;
       const storage = faultyStorage(random);
-      const p = await mc.open('p');
-      await p.node.exec('create table t(id int primary key)');
-      const s1 = await mc.open('s1', { role: 'standby' });
-      const s2 = await mc.open('s2', { role: 'standby', storage });
-      for (let i = 0; i < 5; i++) await p.node.query('insert into t values ($1)', [i]);
-      await caughtUp(p.node, s1.node);
-      await caughtUp(p.node, s2.node);
+      const { mc, p, standbys: [s1, s2] } = await withStandbys([['s1', {}], ['s2', { storage }]]);
       await mc.close(p);
       await s1.node.promote();
       const followed = until(`s2 to follow timeline 2 (seed ${seed})`, async () => (await s2.node.status()).timeline === 2);
@@ -84,14 +84,8 @@ describe('one owner of the control state: checkpoints racing role changes (seede
   it('checkpoint racing a rewind (or the base backup that replaces it) of a diverged old primary', async () => {
     for (let seed = 41; seed <= 50; seed++) {
       const random = prng(seed);
-      const mc = memoryCluster();
-      c = mc;
       const storage = faultyStorage(random);
-      const p = await mc.open('p', { storage, synchronousCommit: 'local' });
-      await p.node.exec('create table t(id int primary key)');
-      const s = await mc.open('s', { role: 'standby' });
-      for (let i = 0; i < 5; i++) await p.node.query('insert into t values ($1)', [i]);
-      await caughtUp(p.node, s.node);
+      const { mc, p, standbys: [s] } = await withStandbys([['s', {}]], { storage, synchronousCommit: 'local' });
       mc.net.partition(['p'], ['s']);
       await s.node.promote();
       await s.node.query('insert into t values (100)');

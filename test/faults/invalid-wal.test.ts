@@ -46,6 +46,23 @@ function reportedApply(s: TestNode): number[] {
   return seen;
 }
 
+async function streaming(): Promise<{ p: TestNode; s: TestNode }> {
+  const mc = memoryCluster();
+  c = mc;
+  const p = await mc.open('primary');
+  await p.node.exec('create table t(id int primary key, v text)');
+  const s = await mc.open('standby', { role: 'standby' });
+  await caughtUp(p.node, s.node);
+  return { p, s };
+}
+
+/** The standby ends with the one row, exactly as the primary. */
+async function identical(p: TestNode, s: TestNode): Promise<void> {
+  await caughtUp(p.node, s.node);
+  expect((await s.node.query('select * from t')).rows).toEqual([{ id: 1, v: 'one' }]);
+  expect(await s.node.contentHash()).toBe(await p.node.contentHash());
+}
+
 const forgeries: [string, Forge, RegExp][] = [
   ['an unknown record kind', (r) => ({ ...r, kind: 'bogus' }) as unknown as WalRecord, /unknown record kind "bogus"/],
   ['an insert into a table that does not exist', (r) => ({ ...r, table: 99_999 }) as WalRecord, /insert record for table 99999, which does not exist/],
@@ -55,12 +72,7 @@ const forgeries: [string, Forge, RegExp][] = [
 describe('a standby never applies WAL it cannot replay (forged batches with valid CRCs)', () => {
   for (const [what, forge, reason] of forgeries) {
     it(`${what}: refused with a FATAL log, positions not advanced, then the real WAL streams and the standby ends identical`, async () => {
-      const mc = memoryCluster();
-      c = mc;
-      const p = await mc.open('primary');
-      await p.node.exec('create table t(id int primary key, v text)');
-      const s = await mc.open('standby', { role: 'standby' });
-      await caughtUp(p.node, s.node);
+      const { p, s } = await streaming();
       const applied = reportedApply(s);
       const forgedEnds = forgeBatches(p, forge, 1);
       await p.node.query(`insert into t values (1, 'one')`);
@@ -70,23 +82,15 @@ describe('a standby never applies WAL it cannot replay (forged batches with vali
       expect(forgedEnds).toHaveLength(1);
       expect(forgedEnds[0]).not.toBe(lsnNumber(realEnd));
       expect(applied).not.toContain(forgedEnds[0]);
-      expect((await s.node.query('select * from t')).rows).toEqual([{ id: 1, v: 'one' }]);
-      expect(await s.node.contentHash()).toBe(await p.node.contentHash());
+      await identical(p, s);
     });
   }
 
   it('the same WAL failing twice: the standby takes a new base backup instead of retrying forever', async () => {
-    const mc = memoryCluster();
-    c = mc;
-    const p = await mc.open('primary');
-    await p.node.exec('create table t(id int primary key, v text)');
-    const s = await mc.open('standby', { role: 'standby' });
-    await caughtUp(p.node, s.node);
+    const { p, s } = await streaming();
     forgeBatches(p, forgeries[1]![1], 2);
     await p.node.query(`insert into t values (1, 'one')`);
     await until('a new base backup', () => s.logs.filter((l) => l.startsWith('base backup received')).length === 2);
-    await caughtUp(p.node, s.node);
-    expect((await s.node.query('select * from t')).rows).toEqual([{ id: 1, v: 'one' }]);
-    expect(await s.node.contentHash()).toBe(await p.node.contentHash());
+    await identical(p, s);
   });
 });
