@@ -64,6 +64,10 @@ export interface NodeOptions {
   maxSlotWalKeepSize?: number;
   /** PostgreSQL's max_wal_senders: how many standbys this node feeds at once. Default 10. */
   maxWalSenders?: number;
+  /** PostgreSQL's max_replication_slots. Default 10. */
+  maxReplicationSlots?: number;
+  /** Base backups one peer may ask this node for per minute (each is a full snapshot). Default 6. */
+  maxBaseBackupsPerMinute?: number;
   /** WAL archive: a primary archives every flushed batch; a standby restores from it when its upstream cannot serve it. */
   archive?: WalArchive;
   /** A standby whose upstream no longer has its WAL (and no archive has it) takes a new base backup. Default true. */
@@ -131,6 +135,7 @@ export async function openNode(options: NodeOptions): Promise<Node> {
     walKeepSize: options.walKeepSize ?? 0,
     maxSlotWalKeepSize: options.maxSlotWalKeepSize ?? -1,
     maxWalSize,
+    maxReplicationSlots: options.maxReplicationSlots ?? 10,
   });
   return new Node(options, { nodeId, storage, wal, slots, control: recovered.control, role, log, state: recovered.state, endLsn: recovered.endLsn, maxWalSize });
 }
@@ -169,6 +174,7 @@ export class Node implements Queryable {
       insertLsn: () => o.wal.insertLsn,
       receiver: () => this.replication?.receiver?.snapshot(),
       nodes: () => this.replication?.nodes() ?? [],
+      peerStats: () => options.transport?.stats?.().peers ?? [],
     };
     const syncConfig = parseStandbyNames(options.synchronousStandbyNames);
     this.syncConfig = syncConfig;
@@ -205,6 +211,7 @@ export class Node implements Queryable {
           upstream: options.upstream,
           slotName: options.primarySlotName === undefined ? slotNameFor(o.nodeId) : options.primarySlotName,
           maxWalSenders: options.maxWalSenders ?? 10,
+          maxBaseBackupsPerMinute: options.maxBaseBackupsPerMinute ?? 6,
           archive: options.archive,
           autoBaseBackup: options.autoBaseBackup ?? true,
           // several keepalives per failover timeout, so silence means loss and not a slow tick

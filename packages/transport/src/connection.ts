@@ -6,6 +6,7 @@ import type Peer from '@thaunknown/simple-peer/lite.js';
 import type { SignalData } from '@thaunknown/simple-peer/lite.js';
 import { ClusterKey, randomNonce } from './auth.ts';
 import { encodeControl, encodeMessage, fitsOneFrame, PING_FRAME, Reassembler, type Control } from './frame.ts';
+import { PeerMeter, type ResolvedLimits } from './limits.ts';
 import { createPeer, destroyPeer, loopbackSignal, type RtcOptions } from './rtc.ts';
 import { TransportError, type Logger } from './transport.ts';
 
@@ -32,6 +33,8 @@ export interface ConnectionEvents {
   /** Always called exactly once; `wasReady` says whether `ready` had been reported. */
   closed(conn: Connection, reason: string, wasReady: boolean): void;
   refused(conn: Connection, reason: string): void;
+  /** The remote exceeded a limit (limits.ts) and was disconnected; the transport backs off from it. */
+  abusive(conn: Connection, reason: string): void;
   /** A WebRTC signal to carry to the remote over signaling. */
   signal(conn: Connection, data: SignalData): void;
 }
@@ -45,6 +48,7 @@ export interface ConnectionOptions {
   key: ClusterKey;
   rtc: RtcOptions;
   maxMessageSize: number;
+  limits: ResolvedLimits;
   timing: Timing;
   log: Logger;
   events: ConnectionEvents;
@@ -80,6 +84,8 @@ export class Connection {
   readonly #o: ConnectionOptions;
   readonly #peer: Peer;
   readonly #reassembler: Reassembler;
+  /** Counters and rate limits of what the remote sends. */
+  readonly meter: PeerMeter;
   #channel: RTCDataChannel | null = null;
   #myNonce = randomNonce();
   #theirNonce: string | null = null;
@@ -101,6 +107,7 @@ export class Connection {
     this.remoteId = options.remoteId;
     this.remoteSession = options.remoteSession;
     this.#reassembler = new Reassembler(options.maxMessageSize);
+    this.meter = new PeerMeter(options.limits);
     this.#peer = createPeer(options.initiator, options.rtc);
     const peer = this.#peer;
     this.attempt = options.attempt;
@@ -281,18 +288,24 @@ export class Connection {
       return;
     }
     this.#heard = true;
+    const over = this.meter.frame(frame.byteLength);
+    if (over) return this.#abuse(over);
     const r = this.#reassembler.push(frame);
     switch (r.kind) {
       case 'message':
-        if (this.#state === 'ready') this.#o.events.message(this, r.data);
-        else this.#violation('data before authentication');
+        if (this.#state !== 'ready') return this.#violation('data before authentication');
+        this.meter.messagesReceived++;
+        this.#o.events.message(this, r.data);
         return;
       case 'control':
         this.#onControl(r.control);
         return;
-      case 'reject':
+      case 'reject': {
         this.#o.log(`transport ${this.#o.nodeId}: frame from ${this.remoteId} rejected: ${r.reason}`);
+        const tooMany = this.meter.rejected();
+        if (tooMany) this.#abuse(tooMany);
         return;
+      }
       case 'partial':
         if (this.#state !== 'ready') this.#violation('data before authentication');
         return;
@@ -348,6 +361,15 @@ export class Connection {
     this.#control({ t: 'deny', reason });
     this.#o.events.refused(this, reason);
     void this.close(reason, false);
+  }
+
+  /** Tell the remote why (an honest but misconfigured peer then stops retrying), and drop it. */
+  #abuse(what: string): void {
+    const reason = `${this.remoteId} disconnected: ${what}`;
+    this.#o.log(`transport ${this.#o.nodeId}: ${reason}`);
+    this.#control({ t: 'deny', reason });
+    this.#o.events.abusive(this, reason);
+    void this.close(reason);
   }
 
   #violation(what: string): void {

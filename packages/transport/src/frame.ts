@@ -115,10 +115,12 @@ function parseControl(body: Uint8Array): Control | string {
 
 /**
  * Validates frames and reassembles messages. A rejected frame never yields a message and
- * leaves the reassembler ready for the next Start, so the connection survives bad input.
+ * leaves the reassembler ready for the next Start; the connection decides how many rejections
+ * it tolerates (limits.ts). Memory held is bounded by the bytes received, never by a claimed length.
  */
 export class Reassembler {
-  #buf: Uint8Array | null = null; // message being assembled
+  #buf: Uint8Array | null = null; // message being assembled: grows with the bytes received, up to #total
+  #total = 0;
   #filled = 0;
   #skip = 0; // bytes still to discard of an oversize message
 
@@ -157,7 +159,9 @@ export class Reassembler {
     }
     // No copy: every frame arrives in its own buffer, which nothing else holds.
     if (payload.byteLength === total) return { kind: 'message', data: payload };
-    this.#buf = new Uint8Array(total);
+    // The declared length is only a claim: memory follows the bytes that actually arrive.
+    this.#total = total;
+    this.#buf = new Uint8Array(Math.min(total, 2 * payload.byteLength)); // doubles as chunks arrive
     this.#buf.set(payload);
     this.#filled = payload.byteLength;
     return { kind: 'partial' };
@@ -169,12 +173,18 @@ export class Reassembler {
       this.#skip -= payload.byteLength;
       return { kind: 'partial' };
     }
-    const buf = this.#buf;
+    let buf = this.#buf;
     if (!buf) return this.#reject('continuation frame without a message start');
-    if (this.#filled + payload.byteLength > buf.byteLength) return this.#reject('chunk overruns the declared message length');
+    const filled = this.#filled + payload.byteLength;
+    if (filled > this.#total) return this.#reject('chunk overruns the declared message length');
+    if (filled > buf.byteLength) {
+      const grown = new Uint8Array(Math.min(this.#total, Math.max(filled, 2 * buf.byteLength)));
+      grown.set(buf.subarray(0, this.#filled));
+      this.#buf = buf = grown;
+    }
     buf.set(payload, this.#filled);
-    this.#filled += payload.byteLength;
-    if (this.#filled < buf.byteLength) return { kind: 'partial' };
+    this.#filled = filled;
+    if (filled < this.#total) return { kind: 'partial' };
     this.#reset();
     return { kind: 'message', data: buf };
   }
@@ -186,6 +196,7 @@ export class Reassembler {
 
   #reset(): void {
     this.#buf = null;
+    this.#total = 0;
     this.#filled = 0;
     this.#skip = 0;
   }

@@ -3,6 +3,8 @@
 
 export type { Transport, TransportEvents, TransportEvent, Logger } from './transport.ts';
 export { TransportError, DEFAULT_MAX_MESSAGE_SIZE } from './transport.ts';
+export { generateClusterKey, RANDOM_KEY_PREFIX, PBKDF2_ITERATIONS } from './auth.ts';
+export type { PeerLimits, PeerStats, TransportStats } from './limits.ts';
 export { webrtcTransport, type WebrtcTransportOptions } from './webrtc.ts';
 export type { Wrtc } from './rtc-impl.ts';
 export { memoryNetwork, type MemoryNetwork, type MemoryNetworkOptions, type MemoryTransportOptions } from './memory.ts';

@@ -1,6 +1,8 @@
 // The seam the engine talks to: the `Transport` interface, its events and the options every
 // implementation shares. Owns no behaviour; webrtc.ts and memory.ts implement it.
 
+import type { TransportStats } from './limits.ts';
+
 /** Events a transport emits. `peer` fires once a peer has proved it holds the cluster key. */
 export interface TransportEvents {
   peer: (id: string) => void;
@@ -26,6 +28,8 @@ export interface Transport {
   off<E extends TransportEvent>(event: E, fn: TransportEvents[E]): void;
   /** Resolves when the message is handed to the channel within its buffer budget; rejects if `to` is not a peer. */
   send(to: string, msg: Uint8Array): Promise<void>;
+  /** Per-peer counters (received, rejected, disconnected for abuse); implementations may omit it. */
+  stats?(): TransportStats;
   /** Says goodbye to every peer (they report `peer-left` at once) and releases every handle. */
   close(): Promise<void>;
 }

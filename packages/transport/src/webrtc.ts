@@ -6,17 +6,29 @@ import type { SignalData } from '@thaunknown/simple-peer/lite.js';
 import { ClusterKey, randomNonce } from './auth.ts';
 import { Connection, type ConnectionEvents, type Timing } from './connection.ts';
 import { Emitter } from './emitter.ts';
+import { resolveLimits, type PeerLimits, type PeerStats, type ResolvedLimits, type TransportStats } from './limits.ts';
 import { loadRtc, type Wrtc } from './rtc-impl.ts';
 import { openEnvelope, sealEnvelope, type Envelope, type Unsigned } from './signaling/envelope.ts';
+import { ReplayGuard } from './signaling/replay.ts';
 import type { Signaling, SignalingChannel } from './signaling/signaling.ts';
 import { DEFAULT_MAX_MESSAGE_SIZE, TransportError, type Logger, type Transport, type TransportEvent, type TransportEvents } from './transport.ts';
 
 export interface WebrtcTransportOptions {
   cluster: string;
   nodeId: string;
-  /** The cluster secret. Only HMACs derived from it ever leave this node. */
-  key: string;
+  /**
+   * The cluster key: a random key from `generateClusterKey()` (recommended) or a passphrase
+   * (stretched with PBKDF2, 600,000 iterations). A list accepts several during a rotation: the
+   * first signs and encrypts, all verify (SECURITY.md). Only MACs derived from it leave this node.
+   */
+  key: string | readonly string[];
   signaling: Signaling;
+  /** Encrypt every signaling envelope (AES-GCM): a relay sees only the cluster name and sizes. Default false. */
+  encryptSignaling?: boolean;
+  /** Signaling envelopes stamped further than this from the local clock are refused; default 300,000 ms. */
+  signalingWindowMs?: number;
+  /** Per-peer rate limits, rejected-frame budget and abuse backoff (limits.ts). */
+  limits?: PeerLimits;
   /** Node without webrtc-polyfill's default, or another implementation: `{ RTCPeerConnection }`. */
   wrtc?: Wrtc;
   iceServers?: RTCIceServer[];
@@ -34,6 +46,8 @@ export interface WebrtcTransportOptions {
 }
 
 const MAX_REMEMBERED = 1000; // bound on per-stranger bookkeeping
+const MAX_SIGNAL_TEXT = 256 * 1024; // an SDP with candidates is a few KiB; sealed or not, far below this
+const MAX_INBOX = 1000; // signaling texts awaiting verification
 const MAX_RETRIES = 5;
 const RETRY_MS = 250; // times the attempt number
 
@@ -45,12 +59,19 @@ export function webrtcTransport(options: WebrtcTransportOptions): Transport {
 class WebrtcTransport implements Transport {
   readonly nodeId: string;
   readonly #session = randomNonce(); // a reload is a new session: that is how stale connections are told apart
+  readonly #born = Date.now(); // orders our sessions: a replayed envelope of an older one cannot displace this one
+  #seq = 0; // per-session envelope counter
   readonly #o: WebrtcTransportOptions;
   readonly #log: Logger;
   readonly #emitter: Emitter;
   readonly #timing: Timing;
   readonly #conns = new Map<string, Connection>();
-  readonly #known = new Map<string, string>(); // remote id -> its latest announced session
+  readonly #guard: ReplayGuard; // remote id -> its latest session, born, counter
+  readonly #limits: ResolvedLimits;
+  readonly #stats = new Map<string, PeerStats>(); // totals of closed connections, per remote id
+  readonly #backoff = new Map<string, { until: number; strikes: number }>(); // peers disconnected for abuse
+  #signalingAccepted = 0;
+  #signalingRejected = 0;
   readonly #attempts = new WeakMap<Connection, number>();
   readonly #refusedConns = new WeakSet<Connection>();
   readonly #retries = new Map<string, ReturnType<typeof setTimeout>>();
@@ -60,6 +81,7 @@ class WebrtcTransport implements Transport {
   #channel: SignalingChannel | null = null;
   #outbox: Promise<void> = Promise.resolve();
   #inbox: Promise<void> = Promise.resolve(); // envelopes are verified asynchronously but handled in order
+  #inboxDepth = 0;
   #closed = false;
   #closing: Promise<void> | null = null;
 
@@ -68,6 +90,8 @@ class WebrtcTransport implements Transport {
     this.nodeId = options.nodeId;
     this.#log = options.log ?? ((m) => console.warn(m));
     this.#emitter = new Emitter(this.#log);
+    this.#guard = new ReplayGuard(options.signalingWindowMs);
+    this.#limits = resolveLimits(options.limits);
     this.#timing = {
       heartbeatMs: options.heartbeatMs ?? 1000,
       peerTimeoutMs: options.peerTimeoutMs ?? 5000,
@@ -83,7 +107,13 @@ class WebrtcTransport implements Transport {
     if (this.#closed) return;
     this.#channel = this.#o.signaling.join(this.#o.cluster, {
       message: (text) => {
-        this.#inbox = this.#inbox.then(() => this.#onSignalingText(text)).catch((err) => this.#log(`transport ${this.nodeId}: ${String(err)}`));
+        // Verification is async: bound what a flood of signaling texts can queue up.
+        if (text.length > MAX_SIGNAL_TEXT || this.#inboxDepth >= MAX_INBOX) return void this.#signalingRejected++;
+        this.#inboxDepth++;
+        this.#inbox = this.#inbox
+          .then(() => this.#onSignalingText(text))
+          .catch((err) => this.#log(`transport ${this.nodeId}: ${String(err)}`))
+          .finally(() => this.#inboxDepth--);
       },
       ready: () => void this.#post({ type: 'announce', to: '', toSession: '', body: '' }),
     });
@@ -120,17 +150,52 @@ class WebrtcTransport implements Transport {
     return this.#closing;
   }
 
+  /** Per-peer counters (frames, bytes, messages, rejected frames, abuse) and signaling totals. */
+  stats(): TransportStats {
+    const peers = new Map<string, PeerStats>();
+    for (const [id, s] of this.#stats) peers.set(id, { ...s, connected: false, refusedUntil: this.#refusedUntil(id) });
+    for (const conn of this.#conns.values()) {
+      const s = this.#statsOf(peers, conn.remoteId);
+      s.connected = conn.ready;
+      addMeter(s, conn);
+    }
+    return { peers: [...peers.values()].sort((a, b) => (a.peer < b.peer ? -1 : 1)), signalingAccepted: this.#signalingAccepted, signalingRejected: this.#signalingRejected };
+  }
+
+  #statsOf(map: Map<string, PeerStats>, id: string): PeerStats {
+    let s = map.get(id);
+    if (!s) {
+      if (map.size >= MAX_REMEMBERED) map.delete(map.keys().next().value as string);
+      s = { peer: id, connected: false, framesReceived: 0, bytesReceived: 0, messagesReceived: 0, framesRejected: 0, disconnectsForAbuse: 0, refusedUntil: this.#refusedUntil(id) };
+      map.set(id, s);
+    }
+    return s;
+  }
+
+  #refusedUntil(id: string): number {
+    const until = this.#backoff.get(id)?.until ?? 0;
+    return until > Date.now() ? until : 0;
+  }
+
+  /** True (and logged once per backoff) while `id` is refused for abuse. */
+  #shunned(id: string): boolean {
+    const until = this.#refusedUntil(id);
+    if (until && this.#remember(`shun|${id}|${until}`)) this.#log(`transport ${this.nodeId}: ignoring ${id} until ${new Date(until).toISOString()} (disconnected for abuse)`);
+    return until > 0;
+  }
+
   /** Test hook: the live Connection objects, to check that exactly one exists per peer. */
   connectionsForTest(): Connection[] {
     return [...this.#conns.values()];
   }
 
   /** Envelopes are signed concurrently but sent in the order posted (signals must not overtake each other). */
-  #post(e: Unsigned | Omit<Unsigned, 'from' | 'session'>): Promise<void> {
+  #post(e: Pick<Unsigned, 'type' | 'to' | 'toSession' | 'body'>): Promise<void> {
     const key = this.#key;
     const channel = this.#channel;
     if (!key || !channel) return Promise.resolve();
-    const sealed = sealEnvelope(key, { from: this.nodeId, session: this.#session, ...e });
+    const stamp = { from: this.nodeId, session: this.#session, born: this.#born, seq: ++this.#seq, ts: Date.now() };
+    const sealed = sealEnvelope(key, { ...stamp, ...e }, this.#o.encryptSignaling ?? false);
     const sent = this.#outbox.then(async () => channel.send(await sealed));
     this.#outbox = sent.catch((err) => this.#log(`transport ${this.nodeId}: ${String(err)}`));
     return this.#outbox;
@@ -141,6 +206,7 @@ class WebrtcTransport implements Transport {
     const opened = await openEnvelope(this.#key, text);
     if (!opened.ok) {
       if ('ignore' in opened) return;
+      this.#signalingRejected++;
       this.#refuse(opened.from ?? '(unknown)', opened.reason);
       // Answer a stranger's broadcast announce once, so it too learns why no connection forms.
       if (opened.from && opened.from !== this.nodeId && this.#remember(`reply|${opened.from}`)) {
@@ -151,6 +217,13 @@ class WebrtcTransport implements Transport {
     const e = opened.envelope;
     if (this.#closed || e.from === this.nodeId) return;
     if (e.to !== '' && (e.to !== this.nodeId || (e.toSession !== '' && e.toSession !== this.#session))) return;
+    const stale = this.#guard.admit(e, Date.now(), (id, session) => this.#conns.get(id)?.remoteSession === session);
+    if (stale) {
+      this.#signalingRejected++;
+      if (this.#remember(`stale|${e.from}|${e.session}`)) this.#log(`transport ${this.nodeId}: ignored ${stale}`);
+      return;
+    }
+    this.#signalingAccepted++;
     switch (e.type) {
       case 'announce':
         if (e.to === '') await this.#post({ type: 'announce', to: e.from, toSession: e.session, body: '' });
@@ -159,7 +232,6 @@ class WebrtcTransport implements Transport {
       case 'signal':
         return this.#onSignal(e);
       case 'bye': {
-        if (this.#known.get(e.from) === e.session) this.#known.delete(e.from);
         const conn = this.#conns.get(e.from);
         if (conn?.remoteSession === e.session) void conn.close(`${e.from} said goodbye`);
         return;
@@ -169,11 +241,10 @@ class WebrtcTransport implements Transport {
 
   /** Heard of `from`'s session: replace a stale connection; the lower id starts a new one. */
   #discovered(e: Envelope): void {
-    this.#known.set(e.from, e.session);
     const existing = this.#conns.get(e.from);
     if (existing?.remoteSession === e.session) return;
     if (existing) void existing.close(`${e.from} reconnected as a new session`, true);
-    if (this.nodeId < e.from) {
+    if (this.nodeId < e.from && !this.#shunned(e.from)) {
       clearTimeout(this.#retries.get(e.from));
       this.#retries.delete(e.from);
       this.#connect(e.from, e.session, true, 0, randomNonce());
@@ -200,7 +271,7 @@ class WebrtcTransport implements Transport {
     if (conn?.remoteSession === e.session && conn.attempt === attempt) return conn.signal(data);
     // Only the initiator's offer opens a connection (one attempt of it); anything else belongs to
     // an attempt or session already replaced, and is dropped.
-    if (this.nodeId < e.from || data.type !== 'offer') return;
+    if (this.nodeId < e.from || data.type !== 'offer' || this.#shunned(e.from)) return;
     if (conn) {
       void conn.close(conn.remoteSession === e.session ? `${e.from} started a new connection attempt` : `${e.from} reconnected as a new session`, conn.remoteSession !== e.session);
     }
@@ -220,6 +291,7 @@ class WebrtcTransport implements Transport {
       key,
       rtc: { iceServers: this.#o.iceServers ?? [], loopbackOnly: this.#o.loopbackOnly ?? false, wrtc: this.#o.wrtc },
       maxMessageSize: this.#o.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
+      limits: this.#limits,
       timing: this.#timing,
       log: this.#log,
       events: this.#events,
@@ -242,7 +314,7 @@ class WebrtcTransport implements Transport {
       id,
       setTimeout(() => {
         this.#retries.delete(id);
-        if (this.#closed || this.#conns.has(id) || this.#known.get(id) !== conn.remoteSession) return;
+        if (this.#closed || this.#conns.has(id) || this.#guard.live(id) !== conn.remoteSession || this.#shunned(id)) return;
         this.#connect(id, conn.remoteSession, true, tries, randomNonce());
       }, RETRY_MS * tries),
     );
@@ -254,6 +326,7 @@ class WebrtcTransport implements Transport {
     },
     message: (conn, data) => this.#emitter.emit('message', conn.remoteId, data),
     closed: (conn, reason, wasReady) => {
+      addMeter(this.#statsOf(this.#stats, conn.remoteId), conn);
       if (this.#conns.get(conn.remoteId) !== conn) return; // replaced: its successor owns the id
       this.#conns.delete(conn.remoteId);
       if (wasReady && !this.#closed) this.#emitter.emit('peer-left', conn.remoteId, reason);
@@ -263,6 +336,14 @@ class WebrtcTransport implements Transport {
         // Only the initiator retries: tell it this attempt is over rather than let it wait out its timeout.
         void this.#post({ type: 'signal', to: conn.remoteId, toSession: conn.remoteSession, body: JSON.stringify({ attempt: conn.attempt, signal: null }) });
       }
+    },
+    abusive: (conn) => {
+      this.#refusedConns.add(conn); // no retry: the backoff decides when it may come back
+      const prev = this.#backoff.get(conn.remoteId);
+      const strikes = (prev?.strikes ?? 0) + 1;
+      if (!prev && this.#backoff.size >= MAX_REMEMBERED) this.#backoff.delete(this.#backoff.keys().next().value as string);
+      this.#backoff.set(conn.remoteId, { strikes, until: Date.now() + this.#limits.abuseBackoffMs * 2 ** Math.min(strikes - 1, 6) });
+      this.#statsOf(this.#stats, conn.remoteId).disconnectsForAbuse++;
     },
     refused: (conn, reason) => {
       this.#refusedConns.add(conn); // a refusal is final: no retry
@@ -285,4 +366,11 @@ class WebrtcTransport implements Transport {
     this.#refusedOnce.add(token);
     return true;
   }
+}
+
+function addMeter(s: PeerStats, conn: Connection): void {
+  s.framesReceived += conn.meter.framesReceived;
+  s.bytesReceived += conn.meter.bytesReceived;
+  s.messagesReceived += conn.meter.messagesReceived;
+  s.framesRejected += conn.meter.framesRejected;
 }

@@ -54,4 +54,23 @@ describe('framing', () => {
     expect(r.push(more)).toMatchObject({ kind: 'reject', reason: expect.stringMatching(/without a message start/) });
     expect(r.push(encodeControl({ t: 'bye', reason: 'done' }))).toEqual({ kind: 'control', control: { t: 'bye', reason: 'done' } });
   });
+
+  it('a frame declaring 64 MiB with 10 bytes allocates nothing large: memory stays flat over 1,000 of them', () => {
+    const r = new Reassembler(64 * 1024 * 1024);
+    const lie = rawFrame(FRAME_VERSION, FrameKind.Start, Uint8Array.of(4, 0, 0, 0, ...bytes(10))); // declares 64 MiB
+    const base = process.memoryUsage().arrayBuffers;
+    let peak = 0;
+    const kinds = new Set<string>();
+    for (let i = 0; i < 1000; i++) {
+      kinds.add(r.push(lie).kind);
+      peak = Math.max(peak, process.memoryUsage().arrayBuffers - base);
+    }
+    expect([...kinds].sort()).toEqual(['partial', 'reject']); // every second one interrupts the first
+    expect(peak).toBeLessThan(4 * 1024 * 1024);
+    // the claim is still honoured when the bytes do arrive
+    const msg = bytes(200_000);
+    const out = feed(r, [...encodeMessage(msg)]);
+    expect(out).toHaveLength(1);
+    expect(out[0].kind === 'message' && Buffer.from(out[0].data).equals(msg)).toBe(true);
+  });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { broadcastSignaling, manualSignaling, type Transport } from '../src/index.ts';
+import { broadcastSignaling, generateClusterKey, manualSignaling, type Transport } from '../src/index.ts';
 import { rawFrame, FrameKind, FRAME_VERSION } from '../src/frame.ts';
 import { closeAll, connections, make, sha256, uniqueRoom, until } from './helpers.ts';
 
@@ -76,6 +76,20 @@ describe('webrtcTransport over real data channels (node-datachannel, loopback on
     expect(a.t.peers()).toEqual([]);
     expect(connections(a.t)).toHaveLength(0);
     expect(a.logs.join('\n')).toMatch(/refused b/);
+  });
+
+  it('a rolling key rotation: each step connects to the step before it', async () => {
+    const room = uniqueRoom();
+    const [oldKey, newKey] = [generateClusterKey(), generateClusterKey()];
+    const a = make('a', broadcastSignaling(room), { key: [oldKey] }).t; // not yet touched
+    const refusedByA: string[] = [];
+    a.on('refused', (id) => refusedByA.push(id));
+    const b = make('b', broadcastSignaling(room), { key: [oldKey, newKey] }).t; // step 1: accepts the new key
+    const c = make('c', broadcastSignaling(room), { key: [newKey, oldKey] }).t; // step 2: signs with the new key
+    await until('b meets both, a refuses c', () => b.peers().length === 2 && refusedByA.includes('c'), 20_000);
+    expect(b.peers()).toEqual(['a', 'c']);
+    expect(c.peers()).toEqual(['b']); // a (old key only) cannot verify c: why step 1 must finish before step 2
+    expect(a.peers()).toEqual(['b']);
   });
 
   it('a reload with the same id replaces the stale connection: exactly one remains', async () => {

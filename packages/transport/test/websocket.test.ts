@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { websocketSignaling } from '../src/index.ts';
-import { startSignalServer, type SignalServer } from '../src/signaling/server.ts';
+import { roomToken, startSignalServer, type SignalServer } from '../src/signaling/server.ts';
 import { closeAll, make, until } from './helpers.ts';
 
 let server: SignalServer | null = null;
@@ -51,5 +51,14 @@ describe('websocket signaling', () => {
     expect(leftAt - killedAt).toBeLessThanOrEqual(peerTimeoutMs + 300);
     expect(reason).toMatch(/no heartbeat from z for \d+ ms/);
     expect(a.peers()).toEqual([]);
+  });
+
+  it('peers present the room token a server with a room secret requires', async () => {
+    server = await startSignalServer({ port: 0, roomSecret: 'operator secret' });
+    const token = roomToken('operator secret', 'test'); // the transport's room is its cluster name
+    const a = make('a', websocketSignaling(server.url, { token })).t;
+    const b = make('b', websocketSignaling(server.url, { token })).t;
+    await until('a and b connected', () => a.peers().includes('b') && b.peers().includes('a'));
+    expect(server.connections()).toBe(2);
   });
 });

@@ -72,7 +72,7 @@ const RETRY_MAX_MS = 5000;
 export class WalReceiver {
   private status: ReceiverStatus = 'stopped';
   private source: string | undefined;
-  private backup: { meta: BackupMeta; bytes: Uint8Array; received: number } | undefined;
+  private backup: { meta: BackupMeta; bytes: Uint8Array; total: number; received: number } | undefined;
   private info: Omit<ReceiverInfo, 'status' | 'upstream' | 'writtenLsn' | 'flushedLsn' | 'slotName'> = {
     receiveStartLsn: null, receiveStartTli: null, receivedTli: null, lastMsgSendTime: null, lastMsgReceiptTime: null, latestEndLsn: null, lastError: null,
   };
@@ -151,21 +151,27 @@ export class WalReceiver {
         return;
       case 'backup_start':
         this.status = 'backup';
-        this.backup = { meta: { systemId: msg.systemId, timeline: msg.timeline, lsn: msg.lsn, history: msg.history }, bytes: new Uint8Array(msg.totalBytes), received: 0 };
+        // totalBytes is the sender's claim: memory follows the chunks that actually arrive
+        this.backup = { meta: { systemId: msg.systemId, timeline: msg.timeline, lsn: msg.lsn, history: msg.history }, bytes: new Uint8Array(0), total: msg.totalBytes, received: 0 };
         this.host.progress({ phase: 'backup', done: 0, total: msg.totalBytes });
         return;
       case 'backup_chunk': {
         const b = this.backup;
-        if (!b || msg.offset + msg.bytes.length > b.bytes.length) return this.restart('base backup chunk out of range');
+        if (!b || msg.offset !== b.received || msg.offset + msg.bytes.length > b.total) return this.restart('base backup chunk out of range');
+        if (b.received + msg.bytes.length > b.bytes.length) {
+          const grown = new Uint8Array(Math.min(b.total, Math.max(b.received + msg.bytes.length, 2 * b.bytes.length)));
+          grown.set(b.bytes.subarray(0, b.received));
+          b.bytes = grown;
+        }
         b.bytes.set(msg.bytes, msg.offset);
         b.received += msg.bytes.length;
-        this.host.progress({ phase: 'backup', done: b.received, total: b.bytes.length });
+        this.host.progress({ phase: 'backup', done: b.received, total: b.total });
         return;
       }
       case 'backup_end': {
         const b = this.backup;
         this.backup = undefined;
-        if (!b || b.received !== b.bytes.length || msg.lsn !== b.meta.lsn) return this.restart('incomplete base backup');
+        if (!b || b.received !== b.total || msg.lsn !== b.meta.lsn) return this.restart('incomplete base backup');
         await this.host.installBackup(b.meta, b.bytes);
         this.host.log('log', `base backup received: consistent at ${formatLsn(b.meta.lsn)}`);
         return this.startStreaming();

@@ -28,6 +28,19 @@ export interface PeerTransport {
   on(event: 'peer' | 'peer-left', fn: (id: string) => void): () => void;
   on(event: 'message', fn: (from: string, msg: Uint8Array) => void): () => void;
   send(to: string, msg: Uint8Array): Promise<void>;
+  /** Per-peer transport counters, shown as walrtc_peer_stats when the transport has them. */
+  stats?(): { peers: readonly PeerStatsRow[] };
+}
+
+export interface PeerStatsRow {
+  peer: string;
+  connected: boolean;
+  framesReceived: number;
+  bytesReceived: number;
+  messagesReceived: number;
+  framesRejected: number;
+  disconnectsForAbuse: number;
+  refusedUntil: number;
 }
 
 /** What the node lends replication: its WAL, database, storage, identity and role. */
@@ -53,6 +66,7 @@ export interface ReplicationSettings {
   /** The slot this node streams through as a standby, or null for none. */
   slotName: string | null;
   maxWalSenders: number;
+  maxBaseBackupsPerMinute?: number;
   archive?: WalArchive;
   autoBaseBackup: boolean;
   /** How often walsenders ask standbys for a status update, and nodes re-announce themselves. */
@@ -84,6 +98,7 @@ export class Replication {
       wal: core.wal,
       slots: core.slots,
       maxWalSenders: settings.maxWalSenders,
+      maxBaseBackupsPerMinute: settings.maxBaseBackupsPerMinute,
       identity: () => this.identity(),
       snapshot: () => ({ lsn: core.wal.insertLsn, bytes: seal(takeSnapshot(core.db.state)) }),
       send: (to, msg) => this.send(to, msg),

@@ -4,7 +4,7 @@
  * storage, then live from the flush stream), takes base backups, and turns standby status updates
  * into positions, lags and slot advances. Runs on the primary and on cascading standbys alike.
  */
-import { SQLSTATE } from '../errors.ts';
+import { SqlError, SQLSTATE } from '../errors.ts';
 import { formatLsn, type Lsn } from '../wal/lsn.ts';
 import type { WalWriter } from '../wal/xlog.ts';
 import type { SenderMessage, StandbyMessage, TimelineHistoryEntry } from './protocol.ts';
@@ -15,6 +15,8 @@ export interface SenderHost {
   readonly wal: WalWriter;
   readonly slots: Slots;
   readonly maxWalSenders: number;
+  /** Base backups one peer may ask for per minute (each costs a full snapshot); default 6. */
+  readonly maxBaseBackupsPerMinute?: number;
   /** This node's cluster identity, or undefined while it has none (a standby awaiting its base backup). */
   identity(): { systemId: string; timeline: number; history: TimelineHistoryEntry[] } | undefined;
   /** A consistent snapshot (sealed) and the LSN it is consistent at. */
@@ -57,6 +59,7 @@ const BACKUP_CHUNK = 64 * 1024;
 export class WalSenders {
   private readonly standbys = new Map<string, Standby>();
   private readonly positionListeners = new Set<() => void>();
+  private readonly backupRequests = new Map<string, number[]>(); // per peer: times of its base backups in the last minute
 
   constructor(private readonly host: SenderHost) {
     host.wal.onFlush(() => {
@@ -163,7 +166,8 @@ export class WalSenders {
         `requested starting point ${formatLsn(lsn)} is ahead of the WAL flush position of this server ${formatLsn(wal.flushLsn)}`);
     }
     if (slotName) {
-      const slot = this.host.slots.get(slotName) ?? this.host.slots.create(slotName, lsn);
+      const slot = this.host.slots.get(slotName) ?? this.createSlot(slotName, lsn);
+      if (slot instanceof SqlError) return this.refuseSlot(peer, slot);
       // a lost slot keeps nothing: the standby hears that its WAL was removed, as in PostgreSQL
       slot.active = true;
       if (slot.restartLsn === null && !slot.lost) slot.restartLsn = lsn;
@@ -247,6 +251,12 @@ export class WalSenders {
   private async baseBackup(peer: string, slotName: string | null): Promise<void> {
     const identity = this.host.identity();
     if (!identity) return this.refuse(peer, SQLSTATE.object_not_in_prerequisite_state, 'the database system is starting up');
+    const max = this.host.maxBaseBackupsPerMinute ?? 6;
+    const now = Date.now();
+    const recent = (this.backupRequests.get(peer) ?? []).filter((t) => now - t < 60_000);
+    this.backupRequests.set(peer, recent);
+    if (recent.length >= max) return this.refuse(peer, '53400', `base backup requests from "${peer}" exceed ${max} per minute`);
+    recent.push(now);
     const s = this.standby(peer);
     if (!s) return this.tooMany(peer);
     s.state = 'backup';
@@ -258,7 +268,10 @@ export class WalSenders {
       if (slot) {
         slot.restartLsn = lsn;
         slot.lost = false;
-      } else this.host.slots.create(slotName, lsn);
+      } else {
+        const created = this.createSlot(slotName, lsn);
+        if (created instanceof SqlError) return this.refuseSlot(peer, created);
+      }
     }
     try {
       await this.host.send(peer, { t: 'backup_start', systemId: identity.systemId, timeline: identity.timeline, lsn, history: identity.history, totalBytes: bytes.length });
@@ -271,6 +284,21 @@ export class WalSenders {
       this.host.log(`base backup to "${peer}" failed: ${e instanceof Error ? e.message : String(e)}`);
       this.peerLeft(peer);
     }
+  }
+
+  /** A slot a standby asked for, or why it cannot have one (max_replication_slots, a bad name). */
+  private createSlot(name: string, lsn: Lsn): ReturnType<Slots['create']> | SqlError {
+    try {
+      return this.host.slots.create(name, lsn);
+    } catch (e) {
+      if (e instanceof SqlError) return e;
+      throw e;
+    }
+  }
+
+  private refuseSlot(peer: string, e: SqlError): Promise<void> {
+    this.standbys.delete(peer);
+    return this.refuse(peer, e.code, e.message);
   }
 
   private notify(): void {

@@ -24,6 +24,8 @@ export interface RetentionSettings {
   maxSlotWalKeepSize: number;
   /** PostgreSQL's max_wal_size, in bytes (a slot within it is 'reserved'). */
   maxWalSize: number;
+  /** PostgreSQL's max_replication_slots; default 10. */
+  maxReplicationSlots?: number;
 }
 
 export interface SavedSlot {
@@ -61,6 +63,9 @@ export class Slots {
       });
     }
     if (this.slots.has(name)) throw new SqlError(SQLSTATE.duplicate_object, `replication slot "${name}" already exists`);
+    if (this.slots.size >= (this.settings.maxReplicationSlots ?? 10)) {
+      throw new SqlError('53400', 'all replication slots are in use', { hint: 'Free one or increase max_replication_slots.' });
+    }
     const slot: Slot = { name, restartLsn, lost: false, active: false };
     this.slots.set(name, slot);
     return slot;

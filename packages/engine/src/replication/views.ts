@@ -6,7 +6,7 @@
 import type { ExecEnv, VirtualTable } from '../sql/env.ts';
 import type { SqlType, Value } from '../sql/types.ts';
 import { formatLsn, type Lsn } from '../wal/lsn.ts';
-import type { KnownNode } from './replication.ts';
+import type { KnownNode, PeerStatsRow } from './replication.ts';
 import type { ReceiverInfo } from './receiver.ts';
 import type { StandbyInfo } from './sender.ts';
 import type { Slots } from './slots.ts';
@@ -18,6 +18,7 @@ export interface ReplicationSource {
   insertLsn(): Lsn;
   receiver(): ReceiverInfo | undefined;
   nodes(): KnownNode[];
+  peerStats(): readonly PeerStatsRow[];
 }
 
 const col = (name: string, type: SqlType) => ({ name, type });
@@ -71,6 +72,13 @@ export function replicationViews(src: ReplicationSource): Record<string, Virtual
     walrtc_nodes: view(
       [col('node_id', 'text'), col('role', 'text'), col('upstream', 'text'), col('timeline', 'int4'), col('flush_lsn', 'text'), col('last_seen', 'timestamptz')],
       () => src.nodes().map((n) => [n.nodeId, n.role, n.upstream, n.timeline, lsn(n.flushLsn), n.lastSeen]),
+    ),
+    // what each peer sent this node and what was refused: SECURITY.md's per-peer limits
+    walrtc_peer_stats: view(
+      [col('peer', 'text'), col('connected', 'bool'), col('frames_received', 'int8'), col('bytes_received', 'int8'), col('messages_received', 'int8'),
+        col('frames_rejected', 'int8'), col('disconnects_for_abuse', 'int8'), col('refused_until', 'timestamptz')],
+      () => src.peerStats().map((p) => [p.peer, p.connected, p.framesReceived, p.bytesReceived, p.messagesReceived, p.framesRejected,
+        p.disconnectsForAbuse, p.refusedUntil ? new Date(p.refusedUntil) : null]),
     ),
   };
 }

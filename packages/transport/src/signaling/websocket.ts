@@ -17,6 +17,7 @@ interface Socket {
 type SocketCtor = new (url: string) => Socket;
 
 const OPEN = 1;
+const STABLE_MS = 10_000; // a socket open this long was not refused: reconnect at the base delay
 const MAX_QUEUED = 1000; // texts kept while disconnected; beyond this signaling is best effort anyway
 
 async function socketClass(): Promise<SocketCtor> {
@@ -27,8 +28,10 @@ async function socketClass(): Promise<SocketCtor> {
 }
 
 export interface WebsocketSignalingOptions {
-  /** Delay before reconnecting after the socket drops; default 1000 ms. */
+  /** Delay before reconnecting after the socket drops; doubles while connecting fails, up to 32×. Default 1000 ms. */
   reconnectMs?: number;
+  /** The room token a server started with `roomSecret` requires (`roomToken(secret, room)`). */
+  token?: string;
 }
 
 /** `url` of the signaling server, e.g. `ws://127.0.0.1:8787`; the room is appended as the path. */
@@ -36,7 +39,10 @@ export function websocketSignaling(url: string, options: WebsocketSignalingOptio
   const reconnectMs = options.reconnectMs ?? 1000;
   return {
     join(room: string, handlers: SignalingHandlers): SignalingChannel {
-      const target = `${url.replace(/\/+$/, '')}/${encodeURIComponent(room)}`;
+      const query = options.token === undefined ? '' : `?token=${encodeURIComponent(options.token)}`;
+      const target = `${url.replace(/\/+$/, '')}/${encodeURIComponent(room)}${query}`;
+      let failures = 0; // consecutive sockets that failed or were refused soon after opening
+      let openedAt = 0;
       let socket: Socket | null = null;
       let closed = false;
       let retry: ReturnType<typeof setTimeout> | undefined;
@@ -48,6 +54,7 @@ export function websocketSignaling(url: string, options: WebsocketSignalingOptio
         const s = new Ctor(target);
         socket = s;
         s.onopen = () => {
+          openedAt = Date.now();
           for (const text of queue.splice(0)) s.send(text);
           handlers.ready();
         };
@@ -57,7 +64,9 @@ export function websocketSignaling(url: string, options: WebsocketSignalingOptio
         s.onerror = () => {}; // onclose follows and handles it
         s.onclose = () => {
           socket = null;
-          if (!closed) retry = setTimeout(() => void connect(), reconnectMs);
+          failures = openedAt > 0 && Date.now() - openedAt > STABLE_MS ? 0 : Math.min(failures + 1, 5);
+          openedAt = 0;
+          if (!closed) retry = setTimeout(() => void connect(), reconnectMs * 2 ** Math.max(0, failures - 1));
         };
       };
       void connect();
