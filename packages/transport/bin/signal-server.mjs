@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-// Starts the walrtc signaling relay (src/signaling/server.ts) under plain node: the built
-// dist/ when installed from npm, the TypeScript source through tsx in a checkout of the
-// repository (npm run signal -- … in the repo).
-// Usage: walrtc-signal [--port 8787] [--host 127.0.0.1] [--trust-proxy] [--max-message-bytes N]
-//          [--messages-per-second N] [--bytes-per-second N] [--max-connections-per-ip N]
+// Starts the walrtc signaling relay (src/signaling/server.ts) under plain node: the built dist/
+// when installed from npm, the TypeScript source through tsx in a checkout of the repository.
+// Usage: walrtc-signal (npm run signal -- in the repo) [--port 8787] [--host 127.0.0.1] [--trust-proxy]
+//          [--max-message-bytes N] [--messages-per-second N] [--bytes-per-second N] [--max-connections-per-ip N]
 //          [--max-connections N] [--max-peers-per-room N] [--idle-timeout-ms N] [--max-buffered-bytes N]
 //        Room tokens: set SIGNAL_ROOM_SECRET, then `walrtc-signal token <room>` prints a room's token.
 import { existsSync } from 'node:fs';
