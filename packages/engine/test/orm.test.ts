@@ -1,13 +1,13 @@
 /**
  * Drizzle (drizzle-orm/pglite) and Kysely (its built-in PGliteDialect) run on a walrtc node
  * unchanged, in-process and through the worker client: inserts with RETURNING, selects, updates
- * and deletes with affected counts, transactions and nested transactions (savepoints).
- * Not yet here: bigint columns in mode 'bigint' (they need int8 as bigint, another change).
+ * and deletes with affected counts, transactions and nested transactions (savepoints), and
+ * bigint/numeric columns that keep their exact values.
  */
 import type { PGlite } from '@electric-sql/pglite';
 import { asc, eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/pglite';
-import { integer, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, integer, numeric, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
 import { Kysely, PGliteDialect, type Generated } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { NodeApi } from '../src/worker/index.ts';
@@ -23,6 +23,11 @@ const users = pgTable('users', {
   name: text('name').notNull(),
   age: integer('age'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+const ledger = pgTable('ledger', {
+  id: bigint('id', { mode: 'bigint' }).primaryKey(),
+  amount: numeric('amount', { precision: 20, scale: 2 }).notNull(),
 });
 
 interface Database {
@@ -75,6 +80,23 @@ describe.each(hosts)('%s', (_name, host) => {
 
     const names = await db.select({ name: users.name }).from(users).orderBy(asc(users.id));
     expect(names.map((r) => r.name)).toEqual(['ann', 'outer', 'kept', 'after']);
+  });
+
+  it("Drizzle: bigint columns in mode 'bigint' and numeric amounts stay exact", async () => {
+    const node = await open();
+    await node.exec('create table ledger (id bigint primary key, amount numeric(20,2) not null)');
+    const db = drizzle(asPGlite(node));
+    // 2^53 + 1 and 2^53 + 2 collide as doubles
+    const ids = [9007199254740993n, 9007199254740994n, 9223372036854775807n];
+    await db.insert(ledger).values(ids.map((id, i) => ({ id, amount: `${i}0000000000000001.10` })));
+    const rows = await db.select().from(ledger).orderBy(asc(ledger.id));
+    expect(rows).toEqual([
+      { id: 9007199254740993n, amount: '1.10' },
+      { id: 9007199254740994n, amount: '10000000000000001.10' },
+      { id: 9223372036854775807n, amount: '20000000000000001.10' },
+    ]);
+    const [one] = await db.select({ amount: ledger.amount }).from(ledger).where(eq(ledger.id, 9007199254740994n));
+    expect(one).toEqual({ amount: '10000000000000001.10' });
   });
 
   it('Kysely: insert returning, select, update and delete with affected counts, transactions and savepoints', async () => {
