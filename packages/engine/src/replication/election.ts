@@ -75,6 +75,11 @@ export class Election {
     this.lock?.stop();
   }
 
+  /** The newest term this node knows of: its timeline, or a later term it voted in. */
+  get term(): number {
+    return Math.max(this.votedTerm, this.host.position().timeline);
+  }
+
   /** How many votes elected this primary (0 when it was not elected by this election). */
   get votes(): number {
     return this.host.role() === 'primary' ? (this.elected?.votes.size ?? 0) : 0;

@@ -60,7 +60,8 @@ export type PeerMessage =
   | { t: 'announce'; node: NodeAnnouncement }
   /** A primary's lease round trip: `ping` is its monotonic clock (performance.now()), returned at once in a pong. */
   | { t: 'ping'; ping: number }
-  | { t: 'pong'; echo: number }
+  /** `term`: the newest term the answering node knows of (its timeline, or a term it voted in): an answer from a newer term supports no lease. */
+  | { t: 'pong'; echo: number; term: number }
   /** A candidate asks for votes to become primary on timeline `term`; its WAL ends at (timeline, lsn). */
   | { t: 'vote_request'; term: number; timeline: number; lsn: Lsn }
   | { t: 'vote'; term: number; granted: boolean }
@@ -125,7 +126,7 @@ const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
   vote: { term: int, granted: bool },
   leave: {},
   ping: { ping: (v) => typeof v === 'number' && Number.isFinite(v) },
-  pong: { echo: (v) => typeof v === 'number' && Number.isFinite(v) },
+  pong: { echo: (v) => typeof v === 'number' && Number.isFinite(v), term: int },
   promote_request: { lsn },
   announce: {
     node: (v) => {

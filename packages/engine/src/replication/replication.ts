@@ -287,8 +287,8 @@ export class Replication {
       switch (msg.t) {
         case 'announce': return await this.heard(from, msg.node);
         // answered from the message handler, not a timer: a peer with throttled timers still answers at once
-        case 'ping': return void this.send(from, { t: 'pong', echo: msg.ping }).catch(() => {});
-        case 'pong': return this.answeredPing(from, msg.echo);
+        case 'ping': return void this.send(from, { t: 'pong', echo: msg.ping, term: this.election?.term ?? this.core.control.file?.timeline ?? 0 }).catch(() => {});
+        case 'pong': return this.answeredPing(from, msg.echo, msg.term);
         case 'vote_request':
         case 'vote': return this.election?.handle(from, msg);
         case 'leave': return await this.memberLeft(from);
@@ -301,8 +301,10 @@ export class Replication {
     }
   }
 
-  private answeredPing(from: string, echo: number): void {
-    // an echo from the future is forged or meant for another incarnation of this node: ignore it
+  private answeredPing(from: string, echo: number, term: number): void {
+    // a node that moved on to a newer term (it voted for another candidate) no longer supports this
+    // primary; an echo from the future is forged or meant for another incarnation of this node
+    if (term > (this.core.control.file?.timeline ?? 0)) return;
     if (echo <= performance.now() && echo > (this.answered.get(from) ?? -Infinity)) this.answered.set(from, echo);
     this.ping(from);
   }
