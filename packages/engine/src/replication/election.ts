@@ -10,6 +10,7 @@
  */
 import type { Lsn } from '../wal/lsn.ts';
 import type { PeerMessage } from './protocol.ts';
+import { LeaderLock } from './locks.ts';
 import type { KnownNode } from './replication.ts';
 
 export interface ElectionHost {
@@ -64,13 +65,19 @@ export class Election {
     this.timer = setInterval(() => this.tick(), Math.max(10, host.failoverTimeoutMs / 5));
     const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
     this.lock = locks ? new LeaderLock(locks, `walrtc:${host.cluster}:primary`, () => this.primaryGone()) : undefined;
+    this.lock?.present(host.nodeId);
     this.roleChanged();
   }
 
   stop(): void {
     this.stopped = true;
     clearInterval(this.timer);
-    this.lock?.release();
+    this.lock?.stop();
+  }
+
+  /** The newest term this node knows of: its timeline, or a later term it voted in. */
+  get term(): number {
+    return Math.max(this.votedTerm, this.host.position().timeline);
   }
 
   /** How many votes elected this primary (0 when it was not elected by this election). */
@@ -92,8 +99,14 @@ export class Election {
     // a member that echoed a ping sent at T heard this node at T or later, and votes for no one before T + failoverTimeout
     const lease = this.host.failoverTimeoutMs * 0.8;
     let reachable = members.has(this.host.nodeId) ? 1 : 0;
+    // while this tab holds the primary lock, the members in this browser cannot vote for another
+    const local = this.lock?.holding ? this.lock.local : undefined;
     for (const m of members) {
       if (m === this.host.nodeId) continue;
+      if (local?.has(m)) {
+        reachable++;
+        continue;
+      }
       const voted = this.elected?.votes.has(m) ? this.elected.since : undefined;
       const answered = Math.max(this.host.answeredAt(m) ?? -Infinity, voted ?? -Infinity);
       if (now - answered <= lease) reachable++;
@@ -124,6 +137,7 @@ export class Election {
     // hear meanwhile is still waiting to be read, so judge nobody on this tick
     const stalled = now - this.lastTick > this.host.failoverTimeoutMs / 2;
     this.lastTick = now;
+    this.lock?.refreshLocal();
     // the lease is judged on every tick, late or not: it is measured by replies to this node's own pings
     if (this.host.role() === 'primary') return this.checkLease();
     if (stalled) {
@@ -229,12 +243,15 @@ export class Election {
   }
 
   private async voteRequested(from: string, m: Extract<PeerMessage, { t: 'vote_request' }>): Promise<void> {
+    // a primary tab of this browser holds its lock: it is alive (perhaps only busy), so no vote
+    const primaryTabAlive = this.lock ? await this.lock.heldElsewhere() : false;
     const mine = { ...this.host.position(), nodeId: this.host.nodeId };
     const theirs = { timeline: m.timeline, lsn: m.lsn, nodeId: from };
     // a candidate meeting a better candidate for the same term withdraws and backs it: its own
     // tally is dropped, so no term can end with two winners
     const yieldsTo = this.candidacy?.term === m.term && compareCandidates(theirs, mine) < 0;
     const granted =
+      !primaryTabAlive &&
       (m.term > this.votedTerm || yieldsTo) &&
       m.term > mine.timeline &&
       this.host.role() !== 'primary' &&
@@ -286,58 +303,5 @@ export class Election {
       this.lock?.release();
     }
     this.fenced = true;
-  }
-}
-
-/** The Web Lock a primary tab holds; standby tabs wait on it to notice a closed primary at once. */
-class LeaderLock {
-  private releaseHeld: (() => void) | undefined;
-  private watching = false;
-
-  constructor(private readonly locks: LockManager, private readonly name: string, private readonly onFree: () => void) {}
-
-  hold(): void {
-    this.watching = false;
-    if (this.releaseHeld) return;
-    void this.locks.request(this.name, { steal: true }, () => new Promise<void>((resolve) => (this.releaseHeld = resolve))).catch(() => {});
-  }
-
-  watch(): void {
-    this.release();
-    if (this.watching) return;
-    this.watching = true;
-    // granted only when no tab holds it exclusively: the primary's tab closed or stepped down.
-    // Shared, so watchers never look like a primary to each other.
-    void this.locks.request(this.name, { mode: 'shared' }, async () => {}).then(() => {
-      if (!this.watching) return;
-      this.watching = false;
-      this.onFree();
-    }, () => {});
-  }
-
-  release(): void {
-    this.releaseHeld?.();
-    this.releaseHeld = undefined;
-  }
-
-  /** Whether another tab (or worker) of this browser holds the lock. */
-  async heldElsewhere(): Promise<boolean> {
-    if (this.releaseHeld) return false;
-    const state = await this.locks.query();
-    return (state.held ?? []).some((l) => l.name === this.name && l.mode === 'exclusive');
-  }
-
-  /** Take the lock only if no one holds it; keep it until release(). */
-  async tryHold(): Promise<boolean> {
-    if (this.releaseHeld) return true;
-    this.watching = false;
-    const granted = new Promise<boolean>((answer) => {
-      void this.locks.request(this.name, { ifAvailable: true }, (lock) => {
-        if (!lock) return answer(false);
-        answer(true);
-        return new Promise<void>((resolve) => (this.releaseHeld = resolve));
-      }).catch(() => answer(false));
-    });
-    return granted;
   }
 }

@@ -57,11 +57,11 @@ export type SenderMessage =
 
 // ── sent by every node to every peer ─────────────────────────────────────────────
 export type PeerMessage =
-  /**
-   * `ping`: the sender's monotonic clock (performance.now()); `echo`: the last ping the sender
-   * received from this peer, returned so that peer can time the round trip by its own clock.
-   */
-  | { t: 'announce'; node: NodeAnnouncement; ping?: number; echo?: number }
+  | { t: 'announce'; node: NodeAnnouncement }
+  /** A primary's lease round trip: `ping` is its monotonic clock (performance.now()), returned at once in a pong. */
+  | { t: 'ping'; ping: number }
+  /** `term`: the newest term the answering node knows of (its timeline, or a term it voted in): an answer from a newer term supports no lease. */
+  | { t: 'pong'; echo: number; term: number }
   /** A candidate asks for votes to become primary on timeline `term`; its WAL ends at (timeline, lsn). */
   | { t: 'vote_request'; term: number; timeline: number; lsn: Lsn }
   | { t: 'vote'; term: number; granted: boolean }
@@ -125,10 +125,10 @@ const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
   vote_request: { term: int, timeline: int, lsn },
   vote: { term: int, granted: bool },
   leave: {},
+  ping: { ping: (v) => typeof v === 'number' && Number.isFinite(v) },
+  pong: { echo: (v) => typeof v === 'number' && Number.isFinite(v), term: int },
   promote_request: { lsn },
   announce: {
-    ping: (v) => v === undefined || (typeof v === 'number' && Number.isFinite(v)),
-    echo: (v) => v === undefined || (typeof v === 'number' && Number.isFinite(v)),
     node: (v) => {
       const n = v as NodeAnnouncement | undefined;
       return !!n && str(n.nodeId) && (n.systemId === null || str(n.systemId)) && (n.role === 'primary' || n.role === 'standby')

@@ -92,9 +92,9 @@ export class Replication {
   private readonly election: Election | undefined;
   private readonly known = new Map<string, KnownNode>();
   private readonly heardAt = new Map<string, number>();
-  /** The last ping each peer sent (echoed back to it) and, by this node's clock, when each peer last echoed one of ours. */
-  private readonly pings = new Map<string, number>();
+  /** By this node's clock, when each peer last answered one of its pings (the send time of that ping), and when it was last pinged. */
   private readonly answered = new Map<string, number>();
+  private readonly pinged = new Map<string, number>();
   private readonly unsubscribe: (() => void)[] = [];
   private readonly timer: ReturnType<typeof setInterval>;
   private archiving: Promise<void> = Promise.resolve();
@@ -119,13 +119,13 @@ export class Replication {
       transport.on('peer', (id) => {
         this.heardAt.set(id, performance.now());
         // announcements are best effort: a peer that just left cannot be told
-        this.send(id, this.announceTo(id, this.announcement())).catch(() => {});
+        this.send(id, { t: 'announce', node: this.announcement() }).catch(() => {});
         this.receiver?.poke();
       }),
       transport.on('peer-left', (id) => {
         this.known.delete(id);
         this.heardAt.delete(id);
-        this.pings.delete(id);
+        this.pinged.delete(id);
         this.senders.peerLeft(id);
         this.receiver?.peerLeft(id);
       }),
@@ -145,6 +145,7 @@ export class Replication {
       this.receiver?.checkTimeout(settings.walReceiverTimeoutMs);
       this.senders.keepalive();
       this.announce();
+      for (const p of transport.peers()) this.ping(p);
     }, settings.keepaliveMs);
     this.election = settings.failover === 'auto' ? this.makeElection() : undefined;
     if (core.control.role === 'primary') void this.join(core.nodeId);
@@ -158,14 +159,19 @@ export class Replication {
   }
 
   announce(): void {
-    const node = this.announcement();
-    for (const p of this.transport.peers()) this.send(p, this.announceTo(p, node)).catch(() => {});
+    const msg: ReplicationMessage = { t: 'announce', node: this.announcement() };
+    for (const p of this.transport.peers()) this.send(p, msg).catch(() => {});
   }
 
-  /** Announcements double as the lease's round trips: each carries a fresh ping and echoes the peer's last one. */
-  private announceTo(peer: string, node: NodeAnnouncement): ReplicationMessage {
-    const echo = this.pings.get(peer);
-    return { t: 'announce', node, ping: performance.now(), ...(echo === undefined ? {} : { echo }) };
+  /**
+   * A primary's lease round trip. Started by the keepalive timer and kept going by each pong, so
+   * it does not depend on timers alone (a background tab's run at most once a second).
+   */
+  private ping(peer: string): void {
+    const now = performance.now();
+    if (this.core.control.role !== 'primary' || now - (this.pinged.get(peer) ?? -Infinity) < this.settings.keepaliveMs / 2) return;
+    this.pinged.set(peer, now);
+    this.send(peer, { t: 'ping', ping: now }).catch(() => {});
   }
 
   /** pg_promote(): leave recovery and become the primary on a new timeline. */
@@ -294,9 +300,10 @@ export class Replication {
     const msg = decoded.msg;
     try {
       switch (msg.t) {
-        case 'announce':
-          this.echoed(from, msg.ping, msg.echo);
-          return await this.heard(from, msg.node);
+        case 'announce': return await this.heard(from, msg.node);
+        // answered from the message handler, not a timer: a peer with throttled timers still answers at once
+        case 'ping': return void this.send(from, { t: 'pong', echo: msg.ping, term: this.election?.term ?? this.core.control.file?.timeline ?? 0 }).catch(() => {});
+        case 'pong': return this.answeredPing(from, msg.echo, msg.term);
         case 'vote_request':
         case 'vote': return this.election?.handle(from, msg);
         case 'leave': return await this.memberLeft(from);
@@ -309,10 +316,12 @@ export class Replication {
     }
   }
 
-  private echoed(from: string, ping: number | undefined, echo: number | undefined): void {
-    if (ping !== undefined) this.pings.set(from, ping);
-    // an echo from the future is forged or meant for another incarnation of this node: ignore it
-    if (echo !== undefined && echo <= performance.now() && echo > (this.answered.get(from) ?? -Infinity)) this.answered.set(from, echo);
+  private answeredPing(from: string, echo: number, term: number): void {
+    // a node that moved on to a newer term (it voted for another candidate) no longer supports this
+    // primary; an echo from the future is forged or meant for another incarnation of this node
+    if (term > (this.core.control.file?.timeline ?? 0)) return;
+    if (echo <= performance.now() && echo > (this.answered.get(from) ?? -Infinity)) this.answered.set(from, echo);
+    this.ping(from);
   }
 
   private async heard(from: string, node: NodeAnnouncement): Promise<void> {
