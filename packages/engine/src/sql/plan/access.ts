@@ -208,6 +208,8 @@ export interface IndexPath {
   prefix?: Compiled;
   /** The predicates the path uses, for EXPLAIN's Index Cond. */
   used: ColumnPredicate[];
+  /** The index columns' types, filled on the first walk (a plan lives for one catalog version). */
+  types?: SqlType[];
 }
 
 /** The best path through `index` for these predicates, or undefined when it cannot use any. */
