@@ -50,7 +50,7 @@ interface Cond {
 }
 
 /** Types whose `=` is exactly equality of distinctKey, so a hash table can answer it. */
-const HASHABLE: ReadonlySet<SqlType> = new Set(['int2', 'int4', 'int8', 'text', 'varchar', 'bool', 'date', 'timestamp', 'timestamptz', 'float4', 'float8']);
+export const HASHABLE: ReadonlySet<SqlType> = new Set(['int2', 'int4', 'int8', 'text', 'varchar', 'bool', 'date', 'timestamp', 'timestamptz', 'float4', 'float8']);
 
 interface Step {
   leaf: number;
@@ -332,7 +332,7 @@ function prepare(s: Step, input: LeafInput, ctx: RunContext, o: readonly Value[]
 }
 
 /** A hash key equal for exactly the rows `=` pairs; undefined when a key is NULL (which matches nothing). */
-function hashKey(keys: Compiled[], row: readonly Value[], ctx: RunContext, single: boolean): Value | undefined {
+export function hashKey(keys: Compiled[], row: readonly Value[], ctx: RunContext, single: boolean): Value | undefined {
   if (single) {
     const v = keys[0]!.eval(row, ctx);
     return v === null || v === undefined ? undefined : distinctKey(v);
