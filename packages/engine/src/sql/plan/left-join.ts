@@ -10,7 +10,7 @@ import { compile, unifyPair } from '../expr.ts';
 import { strings } from '../names.ts';
 import type { Compiled, Scope } from '../scope.ts';
 import type { Value } from '../types.ts';
-import { conjuncts } from './access.ts';
+import { conjuncts, referencedSlots } from './access.ts';
 import { hashKey, HASHABLE } from './join.ts';
 
 export interface HashKeys {
@@ -21,34 +21,13 @@ export interface HashKeys {
   nodes: Node[];
 }
 
-/** The slots a side reads, or undefined when it has a sub-select or names something unusual. */
-function slotsOf(node: Node, scope: Scope): number[] | undefined {
-  const out: number[] = [];
-  let opaque = false;
-  const walk = (n: unknown): void => {
-    if (opaque || !n || typeof n !== 'object') return;
-    if (Array.isArray(n)) { for (const x of n) walk(x); return; }
-    const o = n as Record<string, unknown>;
-    if ('SubLink' in o) { opaque = true; return; }
-    if ('ColumnRef' in o) {
-      const fields = (o.ColumnRef as { fields?: Node[] }).fields;
-      if (fields?.some((f) => !('String' in f))) { opaque = true; return; }
-      out.push(scope.column(strings(fields)).index);
-      return;
-    }
-    for (const v of Object.values(o)) walk(v);
-  };
-  walk(node);
-  return opaque ? undefined : out;
-}
-
 /** `l = r` conjuncts of `quals` with one side on slots [0, split) and the other on [split, width). */
 export function hashKeysOf(quals: Node, scope: Scope, split: number, width: number): HashKeys | undefined {
   const keys: HashKeys = { left: [], right: [], nodes: [] };
   for (const c of conjuncts(quals)) {
     if (!('A_Expr' in c) || c.A_Expr.kind !== 'AEXPR_OP' || strings(c.A_Expr.name).join('.') !== '=' || !c.A_Expr.lexpr || !c.A_Expr.rexpr) continue;
     for (const [a, b] of [[c.A_Expr.lexpr, c.A_Expr.rexpr], [c.A_Expr.rexpr, c.A_Expr.lexpr]] as const) {
-      const sa = slotsOf(a, scope), sb = slotsOf(b, scope);
+      const sa = referencedSlots(a, scope), sb = referencedSlots(b, scope);
       if (!sa?.length || !sb?.length || !sa.every((x) => x < split) || !sb.every((x) => x >= split && x < width)) continue;
       const [l, r, t] = unifyPair('=', compile(a, scope), compile(b, scope));
       if (!HASHABLE.has(t)) break;
