@@ -364,7 +364,7 @@ async function main(): Promise<void> {
   const names = engines.map((e) => e.name);
   const ref = names.includes('sqlite-wasm') && names.includes('walrtc');
   // two decimals below 10, so a slow row does not print as 0
-  const num = (x: number) => (x < 10 ? x.toFixed(2) : Math.round(x).toLocaleString('en-US'));
+  const num = (x: number) => (x < 0.1 ? x.toPrecision(2) : x < 10 ? x.toFixed(2) : Math.round(x).toLocaleString('en-US'));
   const fmt = (x: number, unit: Workload['unit']) => (unit === 'ms' ? `${num(x)} ms` : num(x));
   const lines = [
     `| workload | ${names.join(' | ')}${ref ? ' | walrtc vs sqlite-wasm' : ''} |`,

@@ -195,6 +195,12 @@ describe('joins', () => {
     }
   });
 
+  it('LEFT JOIN on an equality hashes its right side', async () => {
+    expect(await plan('select c.id, o.id from c left join o on o.cid = c.id')).toEqual([
+      'Hash Left Join', '  Hash Cond: (o.cid = c.id)', '  ->  Seq Scan on c', '  ->  Hash', '        ->  Seq Scan on o',
+    ]);
+  });
+
   it('LEFT JOIN keeps its unmatched rows', async () => {
     const r = await node.query('select c.id, count(o.id) as n from c left join o on o.cid = c.id and o.amount < 0 group by c.id order by c.id limit 2');
     expect(r.rows.map((x) => [x.id, Number(x.n)])).toEqual([[1, 0], [2, 0]]);

@@ -178,6 +178,10 @@ describe('random joins: hash joins and index nested loops return what a nested l
         [`select x.id as a, y.id as b, z.id as c from x, y, z where x.k = y.k and z.k = y.id and x.v = ${v}`,
           `select x.id as a, y.id as b, z.id as c from x, y, z where (x.k = y.k) is true and (z.k = y.id) is true and x.v + 0 = ${v}`],
         [`select y.id as b, z.id as c from y join z on z.k = y.k where y.id < ${lim}`, `select y.id as b, z.id as c from y join z on (z.k = y.k) is true where y.id + 0 < ${lim}`],
+        [`select x.id as a, y.id as b from x left join y on x.k = y.k and y.id > ${lim}`,
+          `select x.id as a, y.id as b from x left join y on (x.k = y.k) is true and y.id > ${lim}`],
+        [`select x.id as a, z.id as c from x left join z on z.k = x.k + ${v} where x.v = ${v}`,
+          `select x.id as a, z.id as c from x left join z on (z.k = x.k + ${v}) is true where x.v = ${v}`],
         [`select x.id as a, count(*) as n from x join y on y.k = x.k and y.id > x.id group by x.id`,
           `select x.id as a, count(*) as n from x join y on (y.k = x.k) is true and y.id > x.id group by x.id`],
       ];

@@ -11,8 +11,11 @@ import type { NodeHooks, RunContext } from './env.ts';
 import { compileExpr } from './expr.ts';
 import type { Compiled, EvalContext, Scope, Slot } from './scope.ts';
 import type { SqlType, Value } from './types.ts';
-import { deparse, planNode, type PlanNode } from './plan/explain.ts';
-import { planJoin, type JoinLeaf, type JoinQual } from './plan/join.ts';
+import { deparse, deparseAll, planNode, type PlanNode } from './plan/explain.ts';
+import { hashKey, planJoin, type JoinLeaf, type JoinQual } from './plan/join.ts';
+import { buildHash, hashKeysOf } from './plan/left-join.ts';
+
+const NO_ROWS: readonly Value[][] = [];
 
 export interface RangeEntry {
   alias: string;
@@ -280,16 +283,27 @@ export function planFrom(
     const cond = j.quals ? compileExpr(j.quals, scope) : undefined;
     scope.clause = undefined;
     const nulls: Value[] = new Array(right.width).fill(null);
-    const node = planNode(kind === 'JOIN_LEFT' ? 'Nested Loop Left Join' : 'Nested Loop', [left.node, right.node], j.quals ? [`Join Filter: ${deparse(j.quals)}`] : []);
+    // equalities between the two sides: pair each left row only with the right rows of its key
+    const keys = j.quals ? hashKeysOf(j.quals, scope, left.width, shape.width) : undefined;
+    const label = keys ? (kind === 'JOIN_LEFT' ? 'Hash Left Join' : 'Hash Join') : kind === 'JOIN_LEFT' ? 'Nested Loop Left Join' : 'Nested Loop';
+    const details = keys ? [`Hash Cond: ${deparseAll(keys.nodes)}`] : j.quals ? [`Join Filter: ${deparse(j.quals)}`] : [];
+    const node = planNode(label, keys ? [left.node, planNode('Hash', [right.node])] : [left.node, right.node], details);
     shape.node = node;
     shape.source = (ctx, o) => {
       const out: Value[][] = [];
       const rs = right.source(ctx, o);
       const ls = left.source(ctx, o);
+      const table = keys ? buildHash(keys, rs, left.width, shape.width, ctx) : undefined;
+      const single = keys?.left.length === 1;
       node.loops++;
       for (const l of ls) {
         let matched = false;
-        for (const r of rs) {
+        let candidates: readonly Value[][] = rs;
+        if (keys) {
+          const k = hashKey(keys.left, l, ctx, single);
+          candidates = (k === undefined ? undefined : table!.get(k)) ?? NO_ROWS;
+        }
+        for (const r of candidates) {
           const row = [...l, ...r];
           if (!cond || cond.eval(o ? [...row, ...o] : row, ctx) === true) {
             out.push(row);

@@ -114,6 +114,27 @@ export function columnResolver(scope: Scope, offset: number, width: number): Col
   return columnOf;
 }
 
+/** The row slots an expression reads, or undefined when it has a sub-select or names something unusual. */
+export function referencedSlots(node: Node, scope: Scope): number[] | undefined {
+  const out: number[] = [];
+  let opaque = false;
+  const walk = (n: unknown): void => {
+    if (opaque || !n || typeof n !== 'object') return;
+    if (Array.isArray(n)) { for (const x of n) walk(x); return; }
+    const o = n as Record<string, unknown>;
+    if ('SubLink' in o) { opaque = true; return; }
+    if ('ColumnRef' in o) {
+      const fields = (o.ColumnRef as { fields?: Node[] }).fields;
+      if (fields?.some((f) => !('String' in f))) { opaque = true; return; }
+      out.push(scope.column(strings(fields)).index);
+      return;
+    }
+    for (const v of Object.values(o)) walk(v);
+  };
+  walk(node);
+  return opaque ? undefined : out;
+}
+
 /** The index-usable conditions among `conds` (each a conjunct of WHERE/ON) on `table`'s columns. */
 export function columnPredicates(conds: readonly Node[], table: TableData, columnOf: ColumnOf, scope: Scope): ColumnPredicate[] {
   const out: ColumnPredicate[] = [];
@@ -208,6 +229,8 @@ export interface IndexPath {
   prefix?: Compiled;
   /** The predicates the path uses, for EXPLAIN's Index Cond. */
   used: ColumnPredicate[];
+  /** The index columns' types, filled on the first walk (a plan lives for one catalog version). */
+  types?: SqlType[];
 }
 
 /** The best path through `index` for these predicates, or undefined when it cannot use any. */

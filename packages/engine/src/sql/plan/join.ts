@@ -15,7 +15,7 @@ import { strings } from '../names.ts';
 import type { Compiled, Scope } from '../scope.ts';
 import type { SqlType, Value } from '../types.ts';
 import { distinctKey } from '../values.ts';
-import { columnResolver, conjuncts, probeBound, type ColumnPredicate, type IndexPath } from './access.ts';
+import { columnResolver, conjuncts, probeBound, referencedSlots, type ColumnPredicate, type IndexPath } from './access.ts';
 import { deparse, deparseAll, planNode, type PlanNode } from './explain.ts';
 import { planPathScan, planScan, type RowTest, type Scan } from './scan.ts';
 import { compileFilter, type PreparedFilter } from './filter.ts';
@@ -50,7 +50,7 @@ interface Cond {
 }
 
 /** Types whose `=` is exactly equality of distinctKey, so a hash table can answer it. */
-const HASHABLE: ReadonlySet<SqlType> = new Set(['int2', 'int4', 'int8', 'text', 'varchar', 'bool', 'date', 'timestamp', 'timestamptz', 'float4', 'float8']);
+export const HASHABLE: ReadonlySet<SqlType> = new Set(['int2', 'int4', 'int8', 'text', 'varchar', 'bool', 'date', 'timestamp', 'timestamptz', 'float4', 'float8']);
 
 interface Step {
   leaf: number;
@@ -200,27 +200,9 @@ function leafInput(leaf: JoinLeaf, local: Cond[], leafScope: LeafScope): LeafInp
 
 /** Which leaves a condition names, or undefined when it reads the outer query's row or has a sub-select. */
 function namedLeaves(node: Node, scope: Scope, leaves: JoinLeaf[], width: number): Set<number> | undefined {
-  const out = new Set<number>();
-  let opaque = false;
-  const walk = (n: unknown): void => {
-    if (opaque || !n || typeof n !== 'object') return;
-    if (Array.isArray(n)) { for (const x of n) walk(x); return; }
-    const o = n as Record<string, unknown>;
-    if ('SubLink' in o) { opaque = true; return; }
-    if ('ColumnRef' in o) {
-      const ref = o.ColumnRef as { fields?: Node[] };
-      if (ref.fields?.some((f) => !('String' in f))) { opaque = true; return; }
-      const slot = scope.column(strings(ref.fields));
-      if (slot.index >= width) { opaque = true; return; }
-      const leaf = leaves.findIndex((l) => slot.index >= l.offset && slot.index < l.offset + l.width);
-      out.add(leaf);
-      return;
-    }
-    for (const v of Object.values(o)) walk(v);
-  };
-  walk(node);
-  if (opaque) return undefined;
-  return out;
+  const slots = referencedSlots(node, scope);
+  if (!slots || slots.some((s) => s >= width)) return undefined;
+  return new Set(slots.map((s) => leaves.findIndex((l) => s >= l.offset && s < l.offset + l.width)));
 }
 
 interface EquiJoin {
@@ -332,7 +314,7 @@ function prepare(s: Step, input: LeafInput, ctx: RunContext, o: readonly Value[]
 }
 
 /** A hash key equal for exactly the rows `=` pairs; undefined when a key is NULL (which matches nothing). */
-function hashKey(keys: Compiled[], row: readonly Value[], ctx: RunContext, single: boolean): Value | undefined {
+export function hashKey(keys: Compiled[], row: readonly Value[], ctx: RunContext, single: boolean): Value | undefined {
   if (single) {
     const v = keys[0]!.eval(row, ctx);
     return v === null || v === undefined ? undefined : distinctKey(v);

@@ -29,11 +29,34 @@ export function walkIndex(table: TableData, path: IndexPath, ctx: EvalContext, v
   const oid = path.index.def.oid;
   const ix = table.indexes.find((i) => i.def.oid === oid);
   if (!ix) throw new Error(`index ${oid} missing from table ${table.def.oid}`);
-  const types = ix.cols.map((c) => table.def.columns[c]!.type);
+  const types = path.types ??= ix.cols.map((c) => table.def.columns[c]!.type);
   const m = path.eq.length;
   const rangeType = types[m];
   const boundRow = opts.boundRow ?? EMPTY_ROW;
   const eval1 = (c: { eval: (r: readonly Value[], x: EvalContext) => Value }, t: SqlType) => keyValue(c.eval(boundRow, ctx), t);
+  const rows = table.rows;
+  const emit = (ids: RowId | readonly RowId[]): boolean => {
+    if (typeof ids === 'number') {
+      const row = rows.get(ids);
+      return row ? visit(ids, row) : true;
+    }
+    for (const id of ids) {
+      const row = rows.get(id);
+      if (row && !visit(id, row)) return false;
+    }
+    return true;
+  };
+
+  // one value for the only column: a point lookup (the common `id = $1`)
+  if (m === 1 && !ix.composite && path.eq[0]!.values.length === 1) {
+    const e = path.eq[0]!;
+    const v = e.isNull ? null : eval1(e.values[0]!, types[0]!);
+    if (v === INVALID) return false;
+    if (v === null && !e.isNull) return true; // `col = NULL` is never true
+    const ids = ix.tree.get(v);
+    if (ids !== undefined) emit(ids);
+    return true;
+  }
 
   // equality alternatives per column, then every combination in index order
   let prefixes: Value[][] = [[]];
@@ -82,19 +105,6 @@ export function walkIndex(table: TableData, path: IndexPath, ctx: EvalContext, v
   const loInclusive = path.lower?.inclusive ?? true, hiInclusive = path.upper?.inclusive ?? true;
   const n = ix.cols.length;
   const composite = ix.composite;
-  const rows = table.rows;
-
-  const emit = (ids: RowId | readonly RowId[]): boolean => {
-    if (typeof ids === 'number') {
-      const row = rows.get(ids);
-      return row ? visit(ids, row) : true;
-    }
-    for (const id of ids) {
-      const row = rows.get(id);
-      if (row && !visit(id, row)) return false;
-    }
-    return true;
-  };
 
   for (const p of prefixes) {
     if (m === n) {
