@@ -7,17 +7,7 @@ import { openNode, type Node, type Storage } from '@walrtc/engine';
 import type { Transport } from '@walrtc/transport';
 import { memoryStorage } from '../../packages/engine/src/storage/memory.ts';
 
-/** mulberry32: every run is reproducible from its seed. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../prng.ts';
 
 /** Wait `n` macrotask turns: timers, I/O and every microtask queued meanwhile run. */
 export async function turns(n: number): Promise<void> {
