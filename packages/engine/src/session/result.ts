@@ -7,6 +7,7 @@
 import type { Field, QueryResult } from '../sql/env.ts';
 import { TYPE_OID, type SqlType, type Value } from '../sql/types.ts';
 import { formatValue, outputValue } from '../sql/values.ts';
+import { jsonParsed } from '../sql/json-text.ts';
 import type { Notice } from './session.ts';
 
 export interface RawResult {
@@ -62,6 +63,9 @@ function shapeRows(r: RawResult, options: QueryOptions | undefined): never[] {
       return parse && v !== null ? parse(formatValue(v, f.type)!, f.dataTypeID) : v;
     }));
   }
+  // json travels as its text (parsers above get it unchanged) and reaches the caller parsed, as in PGlite
+  const json = fields.map((f) => f.type === 'json' && !parsers?.[f.dataTypeID]);
+  if (json.includes(true)) rows = rows.map((row) => row.map((v, i) => (json[i] ? jsonParsed(v) : v)));
   if (options?.rowMode === 'array') return rows as never[];
   return rows.map((row) => {
     const o: Record<string, Value> = {};

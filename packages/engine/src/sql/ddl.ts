@@ -12,6 +12,8 @@ import type { RunContext, WriteTxn } from './env.ts';
 import { compileExpr } from './expr.ts';
 import { pos, RowScope, type SubqueryPlanner } from './from.ts';
 import { strings } from './names.ts';
+import { ddlSchemaOk } from './schema.ts';
+import { checkColumnName, checkNoSubquery, checkStorageOptions } from './ddl-checks.ts';
 import type { StatementPlan } from './plan.ts';
 import type { SqlType, Value } from './types.ts';
 import { formatValue } from './values.ts';
@@ -57,6 +59,7 @@ interface ColumnPlan {
 
 function columnFromAst(cd: PgColumnDef, table: string, planner: SubqueryPlanner): ColumnPlan {
   const name = cd.colname!;
+  checkColumnName(name);
   const typeNames = strings(cd.typeName?.names);
   const last = typeNames[typeNames.length - 1]!;
   const serialType = typeNames.length === 1 ? SERIAL[last] : undefined;
@@ -68,6 +71,7 @@ function columnFromAst(cd: PgColumnDef, table: string, planner: SubqueryPlanner)
       case 'CONSTR_NOTNULL': column.notNull = true; break;
       case 'CONSTR_NULL': break;
       case 'CONSTR_DEFAULT': {
+        checkNoSubquery(c.raw_expr!, 'DEFAULT expression');
         const scope = new RowScope([], 0, planner);
         scope.clause = 'DEFAULT expressions';
         const compiled = compileExpr(c.raw_expr!, scope);
@@ -77,7 +81,7 @@ function columnFromAst(cd: PgColumnDef, table: string, planner: SubqueryPlanner)
       }
       case 'CONSTR_PRIMARY': plan.primary = true; column.notNull = true; break;
       case 'CONSTR_UNIQUE': plan.unique = true; break;
-      case 'CONSTR_CHECK': plan.checks.push(c.raw_expr!); break;
+      case 'CONSTR_CHECK': checkNoSubquery(c.raw_expr!, 'check constraint'); plan.checks.push(c.raw_expr!); break;
       case 'CONSTR_FOREIGN': throw new SqlError(SQLSTATE.feature_not_supported, 'foreign key constraints are not supported');
       default: throw new SqlError(SQLSTATE.feature_not_supported, `column constraint ${c.contype} is not supported`);
     }
@@ -101,6 +105,8 @@ function firstColumn(node: Node): string | undefined {
 export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): StatementPlan {
   if (stmt.inhRelations?.length || stmt.partspec || stmt.ofTypename) throw new SqlError(SQLSTATE.feature_not_supported, 'table inheritance, partitioning and typed tables are not supported');
   if (stmt.relation?.relpersistence === 't') throw new SqlError(SQLSTATE.feature_not_supported, 'temporary tables are not supported');
+  ddlSchemaOk(stmt.relation?.schemaname, false, stmt.relation?.location);
+  checkStorageOptions(stmt.options);
   return ddl('CREATE TABLE', (txn) => {
     const state = txn.state;
     const name = stmt.relation!.relname!;
@@ -135,6 +141,7 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
       if (c.contype === 'CONSTR_PRIMARY') keys.push({ columns: cols, primary: true });
       else if (c.contype === 'CONSTR_UNIQUE') keys.push({ columns: cols, primary: false });
       else if (c.contype === 'CONSTR_CHECK') {
+        checkNoSubquery(c.raw_expr!, 'check constraint');
         const base = c.conname ?? `${name}_${firstColumn(c.raw_expr!) ?? ''}_check`.replace('__', '_');
         checks.push({ name: c.conname ?? uniqueName(state, base, taken), expr: c.raw_expr! });
       } else if (c.contype === 'CONSTR_FOREIGN') throw new SqlError(SQLSTATE.feature_not_supported, 'foreign key constraints are not supported');
@@ -168,6 +175,7 @@ export function nextvalCall(seq: string): Node {
 }
 
 export function planCreateIndex(stmt: IndexStmt): StatementPlan {
+  ddlSchemaOk(stmt.relation?.schemaname);
   return ddl('CREATE INDEX', (txn) => {
     const state = txn.state;
     const table = lookupTable(state, stmt.relation!.relname!, stmt.relation!.location);
@@ -207,10 +215,11 @@ function assertNoDuplicates(table: TableData, def: IndexDef): void {
 export function planDrop(stmt: DropStmt): StatementPlan {
   const kind = stmt.removeType;
   if (stmt.behavior === 'DROP_CASCADE') throw new SqlError(SQLSTATE.feature_not_supported, 'DROP … CASCADE is not supported');
-  const names = (stmt.objects ?? []).map((o) => {
+  const names = (stmt.objects ?? []).flatMap((o) => {
     const parts = 'List' in o ? strings(o.List.items) : strings([o]);
-    if (parts.length > 1 && parts[0] !== 'public') throw new SqlError(SQLSTATE.feature_not_supported, `schema "${parts[0]}" is not supported`);
-    return parts[parts.length - 1]!;
+    // DROP … IF EXISTS of a relation in a schema that does not exist does nothing
+    if (parts.length > 1 && !ddlSchemaOk(parts[parts.length - 2], stmt.missing_ok)) return [];
+    return [parts[parts.length - 1]!];
   });
   if (kind === 'OBJECT_TABLE') {
     return ddl('DROP TABLE', (txn) => {
@@ -262,6 +271,7 @@ export function planDrop(stmt: DropStmt): StatementPlan {
 }
 
 export function planRename(stmt: RenameStmt): StatementPlan {
+  ddlSchemaOk(stmt.relation?.schemaname);
   const name = stmt.relation?.relname ?? '';
   if (stmt.renameType === 'OBJECT_TABLE') {
     return ddl('ALTER TABLE', (txn) => {
@@ -274,6 +284,7 @@ export function planRename(stmt: RenameStmt): StatementPlan {
     return ddl('ALTER TABLE', (txn) => {
       const table = lookupTable(txn.state, name, stmt.relation?.location);
       if (table.column(stmt.subname!) < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${stmt.subname}" does not exist`);
+      checkColumnName(stmt.newname!);
       if (table.column(stmt.newname!) >= 0) throw new SqlError(SQLSTATE.duplicate_column, `column "${stmt.newname}" of relation "${name}" already exists`);
       txn.write({ kind: 'rename_column', table: table.def.oid, column: stmt.subname!, name: stmt.newname! });
     });
@@ -283,7 +294,9 @@ export function planRename(stmt: RenameStmt): StatementPlan {
 
 export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): StatementPlan {
   const name = stmt.relation?.relname ?? '';
+  const schemaOk = ddlSchemaOk(stmt.relation?.schemaname, stmt.missing_ok);
   return ddl('ALTER TABLE', (txn, ctx) => {
+    if (!schemaOk) return;
     if (txn.state.tableNames.get(name) === undefined) {
       if (stmt.missing_ok) return;
       lookupTable(txn.state, name, stmt.relation?.location);

@@ -3,7 +3,7 @@
  * (constraints.ts), turned into a WAL record and applied through the transaction, so the
  * statement sees its own earlier rows and a failure leaves the transaction to be rolled back.
  */
-import type { DeleteStmt, InsertStmt, Node, OnConflictClause, ResTarget, SelectStmt, UpdateStmt } from '@pgsql/types';
+import type { DeleteStmt, InsertStmt, Node, OnConflictClause, RangeVar, ResTarget, SelectStmt, UpdateStmt } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { TableDef } from '../catalog/types.ts';
 import type { DbState, TableData } from '../state/state.ts';
@@ -15,13 +15,15 @@ import { compileExpr } from './expr.ts';
 import { pos, RowScope } from './from.ts';
 import type { StatementPlan } from './plan.ts';
 import { planTableScan } from './scan.ts';
+import { qualifiedName, userRelationName } from './schema.ts';
 import type { Compiled } from './scope.ts';
 import { expandTargets, type SelectPlanner } from './select.ts';
 import type { SqlType, Value } from './types.ts';
 
-function targetTable(state: DbState, name: string | undefined, location?: number): TableData {
+function targetTable(state: DbState, rv: RangeVar | undefined): TableData {
+  const name = rv && userRelationName(rv);
   const oid = name === undefined ? undefined : state.tableNames.get(name);
-  if (oid === undefined) throw new SqlError(SQLSTATE.undefined_table, `relation "${name}" does not exist`, { position: pos(location) });
+  if (oid === undefined) throw new SqlError(SQLSTATE.undefined_table, `relation "${qualifiedName(rv ?? {})}" does not exist`, { position: pos(rv?.location) });
   return state.table(oid);
 }
 
@@ -46,7 +48,7 @@ function returning(list: readonly Node[] | undefined, scope: RowScope) {
 }
 
 export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlanner): StatementPlan {
-  const table = targetTable(state, stmt.relation?.relname, stmt.relation?.location);
+  const table = targetTable(state, stmt.relation);
   const def = table.def;
   const oid = def.oid;
   const alias = stmt.relation?.alias?.aliasname ?? def.name;
@@ -236,7 +238,7 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 
 export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlanner): StatementPlan {
   if (stmt.fromClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'UPDATE … FROM is not supported');
-  const table = targetTable(state, stmt.relation?.relname, stmt.relation?.location);
+  const table = targetTable(state, stmt.relation);
   const def = table.def;
   const oid = def.oid;
   const scope = tableScope(def, planner, stmt.relation?.alias?.aliasname ?? def.name);
@@ -271,7 +273,7 @@ export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlan
 
 export function planDelete(stmt: DeleteStmt, state: DbState, planner: SelectPlanner): StatementPlan {
   if (stmt.usingClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'DELETE … USING is not supported');
-  const table = targetTable(state, stmt.relation?.relname, stmt.relation?.location);
+  const table = targetTable(state, stmt.relation);
   const def = table.def;
   const oid = def.oid;
   const scope = tableScope(def, planner, stmt.relation?.alias?.aliasname ?? def.name);

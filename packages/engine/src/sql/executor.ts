@@ -16,6 +16,7 @@ import { castFunction } from './cast.ts';
 import { int8Add } from './int8.ts';
 import { planExplain } from './plan/explain-statement.ts';
 import { BoundedCache, estimateBytes } from './cache.ts';
+import { withNotSupported } from './with.ts';
 import type { Value } from './types.ts';
 
 const INT8_MAX = 2n ** 63n - 1n;
@@ -27,6 +28,8 @@ export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): Sta
     return { command: 'SELECT', columns: plan.columns, writes: false, run: (ctx) => { const rows = plan.run(ctx, undefined); return { rows, rowCount: rows.length }; } };
   }
   if ('ExplainStmt' in stmt) return planExplain(stmt.ExplainStmt, planner);
+  const withClause = ('InsertStmt' in stmt ? stmt.InsertStmt : 'UpdateStmt' in stmt ? stmt.UpdateStmt : 'DeleteStmt' in stmt ? stmt.DeleteStmt : undefined)?.withClause;
+  if (withClause) throw withNotSupported(withClause);
   if ('InsertStmt' in stmt) return planInsert(stmt.InsertStmt, state, planner);
   if ('UpdateStmt' in stmt) return planUpdate(stmt.UpdateStmt, state, planner);
   if ('DeleteStmt' in stmt) return planDelete(stmt.DeleteStmt, state, planner);

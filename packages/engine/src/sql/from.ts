@@ -13,6 +13,7 @@ import type { Compiled, EvalContext, Scope, Slot } from './scope.ts';
 import type { SqlType, Value } from './types.ts';
 import { deparse, planNode, type PlanNode } from './plan/explain.ts';
 import { planJoin, type JoinLeaf, type JoinQual } from './plan/join.ts';
+import { strings } from './names.ts';
 
 export interface RangeEntry {
   alias: string;
@@ -57,6 +58,8 @@ export class RowScope implements Scope {
       const [alias, name] = fields.slice(-2) as [string, string];
       const entry = this.entries.find((e) => e.alias === alias);
       if (!entry) return undefined;
+      // only ON CONFLICT's target can share a name (excluded) with another entry
+      if (this.entries.some((e) => e !== entry && e.alias === alias)) throw new SqlError('42P09', `table reference "${alias}" is ambiguous`, { position: pos(location) });
       const i = entry.columns.findIndex((c) => c.name === name);
       if (i < 0) throw new SqlError(SQLSTATE.undefined_column, `column ${alias}.${name} does not exist`, { position: pos(location) });
       return { index: entry.offset + i, type: entry.columns[i]!.type };
@@ -94,6 +97,15 @@ export class RowScope implements Scope {
   callFunction(name: string, args: Compiled[], location?: number): Compiled | undefined {
     return this.planner.functions(name, args, location);
   }
+}
+
+/** A FROM item's columns under its alias's column list (`t1 (a, b)` renames the first two). */
+function aliasColumns(alias: string, columns: readonly { name: string; type: SqlType }[], colnames: readonly Node[] | undefined): { name: string; type: SqlType }[] {
+  const names = strings(colnames);
+  if (names.length > columns.length) {
+    throw new SqlError(SQLSTATE.invalid_column_reference, `table "${alias}" has ${columns.length} columns available but ${names.length} columns specified`);
+  }
+  return columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type }));
 }
 
 export function pos(location: number | undefined): number | undefined {
@@ -156,6 +168,11 @@ export function planFrom(
     return base;
   });
   setScope(entries, width);
+  const aliases = new Set<string>();
+  for (const e of entries) {
+    if (aliases.has(e.alias)) throw new SqlError('42712', `table name "${e.alias}" specified more than once`);
+    aliases.add(e.alias);
+  }
 
   if (leaves.length === 0) return { scope, source: () => [[]], tables, node: planNode('Result'), whereApplied: false };
   if (leaves.length === 1 && !quals.length) {
@@ -227,7 +244,7 @@ export function planFrom(
     const view = schema === 'public' ? undefined : hooks.systemView(schema, name);
     if (view) {
       return {
-        entries: [{ alias, columns: view.columns, offset: 0 }], width: view.columns.length, tables: new Map(),
+        entries: [{ alias, columns: aliasColumns(alias, view.columns, rv.alias?.colnames), offset: 0 }], width: view.columns.length, tables: new Map(),
         source: (ctx) => view.rows(ctx.env), node: planNode(`Function Scan on ${name}`),
       };
     }
@@ -236,7 +253,7 @@ export function planFrom(
       const full = schema ? `${schema}.${name}` : name;
       throw new SqlError(SQLSTATE.undefined_table, `relation "${full}" does not exist`, { position: pos(rv.location) });
     }
-    const columns = state.table(oid).def.columns.map((c) => ({ name: c.name, type: c.type }));
+    const columns = aliasColumns(alias, state.table(oid).def.columns, rv.alias?.colnames);
     return {
       entries: [{ alias, relname: name, columns, offset: 0 }],
       width: columns.length,
@@ -250,8 +267,7 @@ export function planFrom(
     const alias = rs.alias?.aliasname;
     if (!alias) throw new SqlError(SQLSTATE.syntax_error, 'subquery in FROM must have an alias');
     const sub = planSelectRows((rs.subquery as { SelectStmt: SelectStmt }).SelectStmt);
-    const colnames = rs.alias?.colnames?.map((n) => ('String' in n ? n.String.sval! : '')) ?? [];
-    const columns = sub.columns.map((c, i) => ({ name: colnames[i] ?? c.name, type: c.type }));
+    const columns = aliasColumns(alias, sub.columns, rs.alias?.colnames);
     return {
       entries: [{ alias, columns, offset: 0 }], width: columns.length, tables: new Map(),
       source: (ctx) => sub.run(ctx, undefined), node: planNode(`Subquery Scan on ${alias}`, [sub.node]),

@@ -13,7 +13,8 @@ import { Numeric } from './numeric.ts';
 import { commonType } from './operators.ts';
 import { planFrom, pos, RowScope, type RowSource, type SubqueryPlanner } from './from.ts';
 import { needsGrouping, planGrouping } from './group.ts';
-import { outputName, sameExpr, strings } from './names.ts';
+import { lastName, outputName, sameExpr, strings } from './names.ts';
+import { usingDescending } from './sort-using.ts';
 import type { Compiled, EvalContext, Scope } from './scope.ts';
 import type { SqlType, Value } from './types.ts';
 import { compareForSort, distinctKey } from './values.ts';
@@ -22,6 +23,9 @@ import { column } from './compiled.ts';
 import { deparse, planNode, type PlanNode } from './plan/explain.ts';
 import { singleTableSource, type OrderedSource } from './plan/single.ts';
 import { topN } from './plan/topn.ts';
+import { withNotSupported } from './with.ts';
+import { checkLocking } from './locking.ts';
+import { setOperationResult } from './setop-order.ts';
 
 export interface SelectPlan {
   columns: { name: string; type: SqlType }[];
@@ -38,7 +42,7 @@ function count(node: PlanNode | undefined, rows: number): void {
 }
 
 function sortKeyText(by: SortBy): string {
-  const desc = by.sortby_dir === 'SORTBY_DESC';
+  const desc = by.sortby_dir === 'SORTBY_DESC' || (by.sortby_dir === 'SORTBY_USING' && lastName(by.useOp) === '>');
   const nulls = by.sortby_nulls === 'SORTBY_NULLS_FIRST' ? (desc ? '' : ' NULLS FIRST') : by.sortby_nulls === 'SORTBY_NULLS_LAST' ? (desc ? ' NULLS LAST' : '') : '';
   return `${deparse(by.node)}${desc ? ' DESC' : ''}${nulls}`;
 }
@@ -56,11 +60,12 @@ export class SelectPlanner implements SubqueryPlanner {
   }
 
   plan(stmt: SelectStmt, outer?: RowScope): SelectPlan {
+    // before any other branch: VALUES and set operations carry WITH too
+    if (stmt.withClause) throw withNotSupported(stmt.withClause);
+    checkLocking(stmt);
     if (stmt.op && stmt.op !== 'SETOP_NONE') return this.setOperation(stmt, outer);
     if (stmt.valuesLists) return this.values(stmt, outer);
-    if (stmt.withClause) throw new SqlError(SQLSTATE.feature_not_supported, 'WITH queries are not supported');
     if (stmt.intoClause) throw new SqlError(SQLSTATE.feature_not_supported, 'SELECT INTO is not supported');
-    if (stmt.lockingClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'SELECT … FOR UPDATE/SHARE is not supported');
     if (stmt.windowClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'window functions are not supported');
 
     const from = planFrom(stmt.fromClause, this.state, this.hooks, this, outer, (s) => this.plan(s), stmt.whereClause);
@@ -233,7 +238,10 @@ export class SelectPlanner implements SubqueryPlanner {
       throw new SqlError(SQLSTATE.syntax_error, `each ${op} query must have the same number of columns`);
     }
     if (stmt.sortClause?.length || stmt.limitCount || stmt.limitOffset) {
-      throw new SqlError(SQLSTATE.feature_not_supported, 'ORDER BY/LIMIT on UNION, INTERSECT or EXCEPT is not supported');
+      // ORDER BY/LIMIT apply to the whole result: sort and cut the set operation's rows
+      const inner = this.setOperation({ ...stmt, sortClause: undefined, limitCount: undefined, limitOffset: undefined }, outer);
+      const { scope, targets } = setOperationResult(inner.columns, stmt, this);
+      return this.finish({ ...stmt, distinctClause: undefined }, scope, (ctx, o) => inner.run(ctx, o), targets, inner.node);
     }
     const key = (r: Value[]) => JSON.stringify(r.map(distinctKey));
     const columns = left.columns.map((c, i) => ({ name: c.name, type: commonType([c.type, right.columns[i]!.type], op) }));
@@ -328,23 +336,29 @@ interface SortKey {
 }
 
 function sortKey(s: SortBy, outputs: { name: string; expr: Compiled }[], scope: Scope): SortKey {
-  const desc = s.sortby_dir === 'SORTBY_DESC';
+  const key = sortTarget(s, outputs, scope);
+  const type = key.output !== undefined ? outputs[key.output]!.expr.type : key.expr!.type;
+  const desc = s.sortby_dir === 'SORTBY_USING' ? usingDescending(s, type) : s.sortby_dir === 'SORTBY_DESC';
   const nullsFirst = s.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : s.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
+  return { ...key, desc, nullsFirst };
+}
+
+function sortTarget(s: SortBy, outputs: { name: string; expr: Compiled }[], scope: Scope): { output?: number; expr?: Compiled } {
   const node = s.node!;
   if ('A_Const' in node && node.A_Const.ival !== undefined) {
     const n = node.A_Const.ival.ival ?? 0;
     if (n < 1 || n > outputs.length) throw new SqlError(SQLSTATE.invalid_column_reference, `ORDER BY position ${n} is not in select list`, { position: pos(node.A_Const.location) });
-    return { output: n - 1, desc, nullsFirst };
+    return { output: n - 1 };
   }
   if ('ColumnRef' in node && node.ColumnRef.fields?.length === 1) {
     const name = strings(node.ColumnRef.fields)[0];
     const i = outputs.findIndex((o) => o.name === name);
-    if (i >= 0) return { output: i, desc, nullsFirst };
+    if (i >= 0) return { output: i };
   }
   const saved = scope.clause;
   scope.clause = 'ORDER BY';
   const expr = compileExpr(node, scope);
   scope.clause = saved;
-  return { expr, desc, nullsFirst };
+  return { expr };
 }
 
