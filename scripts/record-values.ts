@@ -1,21 +1,22 @@
 /**
  * Records a reference corpus from a real PostgreSQL: test/reference/values.json (VALUES_CORPUS,
- * the default) or test/reference/sql.json (SQL_CORPUS). Runs the corpus in order in a fresh
+ * the default) or test/reference/sql.json (SQL_CORPUS), fk.json (FK_CORPUS). Runs the corpus in order in a fresh
  * database and keeps, per statement, the result columns (name, type OID) and rows as
  * PostgreSQL's text output, the row count, or the error's SQLSTATE and message.
  *   scripts/postgres.sh start 54332
- *   npx tsx scripts/record-values.ts postgres://postgres@127.0.0.1:54332/postgres [values|sql]
+ *   npx tsx scripts/record-values.ts postgres://postgres@127.0.0.1:54332/postgres [values|sql|fk]
  */
 import { writeFileSync } from 'node:fs';
 import pg from 'pg';
+import { FK_CORPUS } from '../test/reference/fk-corpus.ts';
 import { SQL_CORPUS } from '../test/reference/sql-corpus.ts';
 import { VALUES_CORPUS } from '../test/reference/values-corpus.ts';
 
 const url = process.argv[2];
 const name = process.argv[3] ?? 'values';
-const CORPORA: Record<string, readonly string[]> = { values: VALUES_CORPUS, sql: SQL_CORPUS };
+const CORPORA: Record<string, readonly string[]> = { values: VALUES_CORPUS, sql: SQL_CORPUS, fk: FK_CORPUS };
 const corpus = CORPORA[name];
-if (!url || !corpus) throw new Error('usage: record-values.ts <postgres url> [values|sql]');
+if (!url || !corpus) throw new Error('usage: record-values.ts <postgres url> [values|sql|fk]');
 const DB = `walrtc_${name}`;
 
 // every value as PostgreSQL's text output, never parsed into a JS number

@@ -14,6 +14,7 @@ import { pos, RowScope, type SubqueryPlanner } from './from.ts';
 import { strings } from './names.ts';
 import { ddlSchemaOk } from './schema.ts';
 import { checkColumnName, checkNoSubquery, checkStorageOptions } from './ddl-checks.ts';
+import { addConstraint, assertColumnNotReferenced, assertTableNotReferenced, dropConstraint, planForeignKey } from './constraint-ddl.ts';
 import type { StatementPlan } from './plan.ts';
 import type { SqlType, Value } from './types.ts';
 import { formatValue } from './values.ts';
@@ -55,6 +56,7 @@ interface ColumnPlan {
   primary: boolean;
   unique: boolean;
   checks: Node[];
+  foreign: Constraint[];
 }
 
 function columnFromAst(cd: PgColumnDef, table: string, planner: SubqueryPlanner): ColumnPlan {
@@ -65,7 +67,7 @@ function columnFromAst(cd: PgColumnDef, table: string, planner: SubqueryPlanner)
   const serialType = typeNames.length === 1 ? SERIAL[last] : undefined;
   const { type, typmod } = serialType ? { type: serialType, typmod: -1 } : resolveTypeName(cd.typeName!);
   const column: ColumnDef = { name, type, typmod, notNull: false };
-  const plan: ColumnPlan = { column, serial: !!serialType, primary: false, unique: false, checks: [] };
+  const plan: ColumnPlan = { column, serial: !!serialType, primary: false, unique: false, checks: [], foreign: [] };
   for (const c of (cd.constraints ?? []).map((n) => (n as { Constraint: Constraint }).Constraint)) {
     switch (c.contype) {
       case 'CONSTR_NOTNULL': column.notNull = true; break;
@@ -82,7 +84,10 @@ function columnFromAst(cd: PgColumnDef, table: string, planner: SubqueryPlanner)
       case 'CONSTR_PRIMARY': plan.primary = true; column.notNull = true; break;
       case 'CONSTR_UNIQUE': plan.unique = true; break;
       case 'CONSTR_CHECK': checkNoSubquery(c.raw_expr!, 'check constraint'); plan.checks.push(c.raw_expr!); break;
-      case 'CONSTR_FOREIGN': throw new SqlError(SQLSTATE.feature_not_supported, 'foreign key constraints are not supported');
+      case 'CONSTR_FOREIGN': plan.foreign.push(c); break;
+      case 'CONSTR_ATTR_DEFERRED': throw new SqlError(SQLSTATE.feature_not_supported, 'DEFERRABLE INITIALLY DEFERRED constraints are not supported');
+      // without INITIALLY DEFERRED (and without SET CONSTRAINTS) a constraint is checked as if not deferrable
+      case 'CONSTR_ATTR_DEFERRABLE': case 'CONSTR_ATTR_NOT_DEFERRABLE': case 'CONSTR_ATTR_IMMEDIATE': break;
       default: throw new SqlError(SQLSTATE.feature_not_supported, `column constraint ${c.contype} is not supported`);
     }
   }
@@ -93,7 +98,7 @@ function columnFromAst(cd: PgColumnDef, table: string, planner: SubqueryPlanner)
   return plan;
 }
 
-function firstColumn(node: Node): string | undefined {
+export function firstColumn(node: Node): string | undefined {
   let found: string | undefined;
   JSON.stringify(node, (k, v) => {
     if (!found && k === 'ColumnRef') found = strings((v as { fields?: Node[] }).fields).pop();
@@ -128,7 +133,9 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
     const oid = state.allocateOid();
     const keys: { columns: string[]; primary: boolean }[] = [];
     const checks: CheckDef[] = [];
+    const foreign: { c: Constraint; column?: string }[] = [];
     for (const c of columns) {
+      for (const f of c.foreign) foreign.push({ c: f, column: c.column.name });
       if (c.primary) keys.push({ columns: [c.column.name], primary: true });
       if (c.unique) keys.push({ columns: [c.column.name], primary: false });
       for (const expr of c.checks) checks.push({ name: uniqueName(state, `${name}_${c.column.name}_check`, taken), expr });
@@ -144,7 +151,7 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
         checkNoSubquery(c.raw_expr!, 'check constraint');
         const base = c.conname ?? `${name}_${firstColumn(c.raw_expr!) ?? ''}_check`.replace('__', '_');
         checks.push({ name: c.conname ?? uniqueName(state, base, taken), expr: c.raw_expr! });
-      } else if (c.contype === 'CONSTR_FOREIGN') throw new SqlError(SQLSTATE.feature_not_supported, 'foreign key constraints are not supported');
+      } else if (c.contype === 'CONSTR_FOREIGN') foreign.push({ c });
       else throw new SqlError(SQLSTATE.feature_not_supported, `table constraint ${c.contype} is not supported`);
     }
     if (keys.filter((k) => k.primary).length > 1) throw new SqlError(SQLSTATE.invalid_table_definition, `multiple primary keys for table "${name}" are not allowed`);
@@ -158,6 +165,10 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
       c.column.defaultText = `nextval('${seqName}'::regclass)`;
     }
     const def: TableDef = { oid, name, columns: columns.map((c) => c.column), checks };
+    const owner = { name, oid, columns: def.columns, keys };
+    const fkNames = new Set([...taken, ...checks.map((c) => c.name)]);
+    const foreignKeys = foreign.map((f) => planForeignKey(f.c, owner, state, fkNames, f.column));
+    if (foreignKeys.length) def.foreignKeys = foreignKeys;
     // compile checks now so a bad CHECK fails the CREATE, not the first INSERT
     const scope = new RowScope([{ alias: name, columns: def.columns.map((c) => ({ name: c.name, type: c.type })), offset: 0 }], def.columns.length, planner);
     scope.clause = 'check constraints';
@@ -197,7 +208,7 @@ export function planCreateIndex(stmt: IndexStmt): StatementPlan {
   });
 }
 
-function assertNoDuplicates(table: TableData, def: IndexDef): void {
+export function assertNoDuplicates(table: TableData, def: IndexDef): void {
   const cols = def.columns.map((c) => table.column(c));
   const seen = new Set<string>();
   table.rows.forEachPair((_id, row) => {
@@ -223,12 +234,14 @@ export function planDrop(stmt: DropStmt): StatementPlan {
   });
   if (kind === 'OBJECT_TABLE') {
     return ddl('DROP TABLE', (txn) => {
+      const dropped = new Set(names.map((n) => txn.state.tableNames.get(n)).filter((o) => o !== undefined));
       for (const name of names) {
         const oid = txn.state.tableNames.get(name);
         if (oid === undefined) {
           if (stmt.missing_ok) continue;
           throw new SqlError(SQLSTATE.undefined_table, `table "${name}" does not exist`);
         }
+        assertTableNotReferenced(txn.state, oid, dropped);
         txn.write({ kind: 'drop_table', table: oid });
         for (const seq of [...txn.state.sequences.values()]) {
           if (seq.def.ownedBy?.table === oid) txn.write({ kind: 'drop_sequence', sequence: seq.def.oid });
@@ -316,6 +329,7 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
         }
         const c = columnFromAst(cd, name, planner);
         if (c.serial) throw new SqlError(SQLSTATE.feature_not_supported, 'adding a serial column to an existing table is not supported');
+        const fkAttrs = [{ String: { sval: c.column.name } }];
         if (c.checks.length) throw new SqlError(SQLSTATE.feature_not_supported, 'CHECK constraints in ALTER TABLE … ADD COLUMN are not supported');
         let fill: Value = null;
         if (c.column.default) {
@@ -333,13 +347,21 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
           assertNoDuplicates(txn.state.table(oid), def);
           txn.write({ kind: 'create_index', index: def });
         }
+        for (const f of c.foreign) addConstraint({ ...f, fk_attrs: f.fk_attrs?.length ? f.fk_attrs : fkAttrs }, txn.state.table(oid), txn, ctx, planner);
         return;
       }
+      case 'AT_AddConstraint':
+        addConstraint((cmd.def as { Constraint: Constraint }).Constraint, table, txn, ctx, planner);
+        return;
+      case 'AT_DropConstraint':
+        dropConstraint(cmd.name!, !!cmd.missing_ok, cmd.behavior === 'DROP_CASCADE', table, txn);
+        return;
       case 'AT_DropColumn': {
         if (table.column(cmd.name!) < 0) {
           if (cmd.missing_ok) return;
           throw new SqlError(SQLSTATE.undefined_column, `column "${cmd.name}" of relation "${name}" does not exist`);
         }
+        assertColumnNotReferenced(txn.state, table.def, cmd.name!);
         for (const ix of table.indexes) if (ix.def.columns.includes(cmd.name!)) txn.write({ kind: 'drop_index', index: ix.def.oid });
         for (const seq of [...txn.state.sequences.values()]) {
           if (seq.def.ownedBy?.table === oid && seq.def.ownedBy.column === cmd.name) txn.write({ kind: 'drop_sequence', sequence: seq.def.oid });

@@ -16,6 +16,7 @@ import { pos, RowScope } from './from.ts';
 import type { StatementPlan } from './plan.ts';
 import { planTableScan } from './scan.ts';
 import { qualifiedName, userRelationName } from './schema.ts';
+import { foreignKeyEvents, type ForeignKeyEvents } from './foreign-keys.ts';
 import type { Compiled } from './scope.ts';
 import { expandTargets, type SelectPlanner } from './select.ts';
 import type { SqlType, Value } from './types.ts';
@@ -102,6 +103,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
   const conflict = stmt.onConflictClause ? planOnConflict(stmt.onConflictClause, table, planner, alias) : undefined;
   const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, tableScope(def, planner, alias)) : undefined;
   const width = def.columns.length;
+  const fks = foreignKeyEvents(state, planner);
 
   return {
     command: 'INSERT',
@@ -148,6 +150,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
             if (!updated) continue;
             checker.check(t, updated, ctx, existing);
             txn.write({ kind: 'update', table: oid, rowid: existing, row: updated });
+            fks?.updated(oid, existing, old, updated);
             touched.add(existing);
             count++;
             if (ret) out.push(ret.exprs.map((e) => e.eval(updated, ctx)));
@@ -156,10 +159,12 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
         }
         checker.check(t, row, ctx);
         if (conflict?.update) touched.add(t.nextRowId);
+        fks?.inserted(oid, t.nextRowId);
         txn.write({ kind: 'insert', table: oid, rowid: t.nextRowId, row });
         count++;
         if (ret) out.push(ret.exprs.map((e) => e.eval(row, ctx)));
       }
+      fks?.finish(txn, ctx);
       return { rows: out, rowCount: count };
     },
   };
@@ -259,7 +264,8 @@ export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlan
   const scan = planTableScan(table, stmt.whereClause, scope);
   const checker = rowChecker(def, planner);
   const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, scope) : undefined;
-  return changeRows('UPDATE', scan, where, ret, (txn, ctx, id, old) => {
+  const fks = foreignKeyEvents(state, planner);
+  return changeRows('UPDATE', scan, where, ret, fks, (txn, ctx, id, old) => {
     const row = [...old];
     for (const s of sets) {
       const col = def.columns[s.i]!;
@@ -267,6 +273,7 @@ export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlan
     }
     checker.check(txn.state.table(oid), row, ctx, id);
     txn.write({ kind: 'update', table: oid, rowid: id, row });
+    fks?.updated(oid, id, old, row);
     return row;
   });
 }
@@ -281,8 +288,10 @@ export function planDelete(stmt: DeleteStmt, state: DbState, planner: SelectPlan
   const where = stmt.whereClause ? compileExpr(stmt.whereClause, scope) : undefined;
   const scan = planTableScan(table, stmt.whereClause, scope);
   const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, scope) : undefined;
-  return changeRows('DELETE', scan, where, ret, (txn, _ctx, id, old) => {
+  const fks = foreignKeyEvents(state, planner);
+  return changeRows('DELETE', scan, where, ret, fks, (txn, _ctx, id, old) => {
     txn.write({ kind: 'delete', table: oid, rowid: id });
+    fks?.deleted(oid, id, old);
     return old;
   });
 }
@@ -296,6 +305,7 @@ function changeRows(
   scan: ReturnType<typeof planTableScan>,
   where: Compiled | undefined,
   ret: ReturnType<typeof returning> | undefined,
+  fks: ForeignKeyEvents | undefined,
   change: (txn: WriteTxn, ctx: RunContext, id: RowId, old: Value[]) => Value[],
 ): StatementPlan {
   return {
@@ -314,6 +324,7 @@ function changeRows(
         count++;
         if (ret) out.push(ret.exprs.map((e) => e.eval(row, ctx)));
       }
+      fks?.finish(txn, ctx);
       return { rows: out, rowCount: count };
     },
   };
