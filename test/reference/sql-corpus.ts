@@ -87,4 +87,19 @@ export const SQL_CORPUS: readonly string[] = [
   // output column names
   'select cast(1 as int8), cast(x as int8), cast(x as bigint) as y from ob order by 2 limit 1',
   'select (select max(x) from ob), (select count(*) from ob), (select 1)',
+  // uuid and the defaults ORMs generate
+  'create table u (id uuid primary key default gen_random_uuid(), x text, at timestamptz not null default now())',
+  "insert into u (id, x) values ('A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', 'upper'), ('{a0eebc999c0b4ef8bb6d6bb9bd380a12}', 'braces'), ('a0eebc99-9c0b4ef8-bb6d6bb9-bd380a13', 'groups')",
+  "insert into u (x) values ('generated')",
+  "insert into u (id, x) values ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1', 'short')",
+  "insert into u (id, x) values ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'dup')",
+  'select id, x from u where x <> \'generated\' order by id desc',
+  "select x from u where id = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12'",
+  "select count(*) from u where id > 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11' and x <> 'generated'",
+  "select count(*) from u where at <= now() and length(id::text) = 36",
+  'select id::text, upper(id::text) from u where x = \'upper\'',
+  "select x from u where id = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::text",
+  'select x from u where id = 1',
+  "select 'nope'::uuid",
+  'select gen_random_uuid() = gen_random_uuid()',
 ];

@@ -10,6 +10,7 @@ import { applyNumericTypmod, Numeric } from './numeric.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { jsonbText, toText, typeOfValue } from './values.ts';
 import { jsonInput, jsonParsed, jsonText } from './json-text.ts';
+import { uuidInput } from './uuid.ts';
 
 export type Cast = (v: Value) => Value;
 
@@ -17,12 +18,12 @@ const TYPE_ALIASES: Record<string, SqlType> = {
   int2: 'int2', smallint: 'int2', int4: 'int4', int: 'int4', integer: 'int4', int8: 'int8', bigint: 'int8',
   float4: 'float4', real: 'float4', float8: 'float8', float: 'float8', numeric: 'numeric', decimal: 'numeric',
   text: 'text', varchar: 'varchar', bool: 'bool', boolean: 'bool', timestamptz: 'timestamptz',
-  timestamp: 'timestamp', date: 'date', json: 'json', jsonb: 'jsonb', bytea: 'bytea',
+  timestamp: 'timestamp', date: 'date', json: 'json', jsonb: 'jsonb', bytea: 'bytea', uuid: 'uuid',
 };
 
 // Real PostgreSQL types this engine lacks: these get 0A000 rather than "does not exist".
 const UNSUPPORTED_TYPES = new Set([
-  'bpchar', 'char', 'uuid', 'interval', 'time', 'timetz', 'money', 'inet', 'cidr', 'macaddr', 'xml', 'oid',
+  'bpchar', 'char', 'interval', 'time', 'timetz', 'money', 'inet', 'cidr', 'macaddr', 'xml', 'oid',
   'name', 'bit', 'varbit', 'point', 'line', 'box', 'circle', 'polygon', 'path', 'tsvector', 'tsquery', 'regclass',
   'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange', 'serial', 'bigserial', 'record',
 ]);
@@ -203,6 +204,7 @@ export function parseInput(text: string, type: SqlType, now?: Date): Value {
     case 'bool': return parseBool(text);
     case 'date': case 'timestamp': case 'timestamptz': return parseDateTime(text, type, now);
     case 'json': return jsonInput(text);
+    case 'uuid': return uuidInput(text);
     case 'jsonb':
       try {
         return JSON.parse(text) as Value;

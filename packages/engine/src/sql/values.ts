@@ -252,5 +252,6 @@ export function toText(v: Value, type: SqlType): string {
     case 'json': return jsonText(v);
     case 'jsonb': return jsonbText(v);
     case 'bytea': return v instanceof Uint8Array ? byteaText(v) : String(v);
+    case 'uuid': return String(v);
   }
 }
