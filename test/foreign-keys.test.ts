@@ -1,22 +1,13 @@
 /**
- * Foreign keys beyond the recorded corpus (fk-reference.test.ts): PostgreSQL's error details, and
+ * Foreign keys beyond the recorded corpus (sql-reference.test.ts): PostgreSQL's error details, and
  * foreign keys as WAL-logged DDL — a standby replaying the WAL, a base-backup standby and a node
  * recovered from its checkpoint and WAL all enforce them and hold the cascades' effects.
  */
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openNode, SqlError, type Node } from '@walrtc/engine';
+import { openNode, type Node } from '@walrtc/engine';
+import { sqlError } from '../packages/engine/test/sql-helpers.ts';
 import { caughtUp, memoryCluster, until, type TestCluster } from './cluster.ts';
-
-async function sqlError(p: Promise<unknown>): Promise<SqlError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SqlError) return e;
-    throw e;
-  }
-  throw new Error('expected an SqlError');
-}
 
 const SCHEMA = `
   create table parent (id int primary key, name text);

@@ -1,6 +1,6 @@
 /**
  * Foreign keys and ALTER TABLE … ADD/DROP CONSTRAINT, recorded from PostgreSQL 15 into fk.json
- * (scripts/record-values.ts <url> fk); fk-reference.test.ts replays it on walrtc.
+ * (scripts/record-values.ts <url> fk); sql-reference.test.ts replays it on walrtc.
  */
 export const FK_CORPUS: readonly string[] = [
   'create table parent (id int primary key, code text unique, n int)',
