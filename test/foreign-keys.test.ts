@@ -106,6 +106,7 @@ describe('foreign keys are WAL-logged DDL', () => {
     const cluster = `fk-recovery-${process.pid}`;
     const node = await openNode({ cluster, nodeId: 'a', storage: 'indexeddb' });
     await node.exec(SCHEMA);
+    await node.exec('create table later (id int primary key, pid int references parent deferrable initially deferred)');
     await node.checkpoint();
     await node.exec("alter table child add constraint note_set check (note is not null)");
     await changes(node);
@@ -114,6 +115,16 @@ describe('foreign keys are WAL-logged DDL', () => {
     const reopened = await openNode({ cluster, nodeId: 'a', storage: 'indexeddb', log: () => {} });
     expect(await contents(reopened)).toEqual(before);
     expect((await sqlError(reopened.query('insert into child values (13, 20, null)'))).code).toBe('23514');
+    // a DEFERRABLE INITIALLY DEFERRED key kept its timing through the checkpoint: checked at COMMIT
+    await reopened.transaction(async (tx) => {
+      await tx.query('insert into later values (1, 30)');
+      await tx.query("insert into parent values (30, 'late')");
+    });
+    const atCommit = await sqlError(reopened.transaction(async (tx) => {
+      await tx.query('insert into later values (2, 31)');
+    }));
+    expect([atCommit.code, atCommit.detail]).toEqual(['23503', 'Key (pid)=(31) is not present in table "parent".']);
+    expect((await reopened.query('select id from later')).rows).toEqual([{ id: 1 }]);
     await enforced(reopened);
     await reopened.close();
   });

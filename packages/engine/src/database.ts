@@ -163,6 +163,7 @@ export class Database {
       // the plan was made against the committed state; a DDL commit while waiting for the lock invalidates it
       const current = txn.state.catalogVersion === readState.catalogVersion ? plan : this.plans.get(st.text, st.stmt, txn.state, hooks);
       out = current.run({ params, now: txn.now, env });
+      txn.checkDeferred();
     } catch (e) {
       txn.sequenceWrites.push(...env.sequenceWrites);
       this.abort(txn);
@@ -238,6 +239,12 @@ export class Database {
       return;
     }
     const txn = session.txn!;
+    try {
+      txn.checkDeferred();
+    } catch (e) {
+      this.rollback(session);
+      throw e;
+    }
     session.reset();
     const end = this.commit(txn);
     if (end !== undefined) await this.durable(end);

@@ -39,6 +39,8 @@ export interface ForeignKeyDef {
   onUpdate: ForeignKeyAction;
   /** MATCH FULL: all key columns NULL or none; MATCH SIMPLE (false): any NULL skips the check. */
   matchFull: boolean;
+  /** DEFERRABLE INITIALLY DEFERRED: checked at COMMIT instead of at the end of each statement. */
+  deferred?: boolean;
 }
 
 export interface TableDef {

@@ -33,7 +33,7 @@ export interface ForeignKeyOwner {
 
 /** Refuses what the constraint asks for that walrtc does not do. */
 export function checkConstraintOptions(c: Constraint): void {
-  if (c.initdeferred) throw new SqlError(SQLSTATE.feature_not_supported, 'DEFERRABLE INITIALLY DEFERRED constraints are not supported');
+  if (c.initdeferred && c.contype !== 'CONSTR_FOREIGN') throw new SqlError(SQLSTATE.feature_not_supported, 'DEFERRABLE INITIALLY DEFERRED is not supported for UNIQUE, PRIMARY KEY or CHECK constraints');
   if (c.skip_validation) throw new SqlError(SQLSTATE.feature_not_supported, 'NOT VALID constraints are not supported');
   if (c.contype === 'CONSTR_FOREIGN') {
     if (c.fk_matchtype === 'p') throw new SqlError(SQLSTATE.feature_not_supported, 'MATCH PARTIAL not yet implemented');
@@ -103,6 +103,7 @@ export function planForeignKey(c: Constraint, owner: ForeignKeyOwner, state: DbS
     onDelete: (c.fk_del_action ?? 'a') as ForeignKeyAction,
     onUpdate: (c.fk_upd_action ?? 'a') as ForeignKeyAction,
     matchFull: c.fk_matchtype === 'f',
+    ...(c.initdeferred ? { deferred: true } : {}),
   };
 }
 
@@ -119,7 +120,7 @@ export function addConstraint(c: Constraint, table: TableData, txn: WriteTxn, ct
       // the rows already there must satisfy it, exactly as if each were inserted now
       const events = foreignKeyEvents(txn.state, planner)!;
       txn.state.table(def.oid).rows.forEachPair((id) => events.inserted(def.oid, id));
-      events.finish(txn, ctx);
+      events.finish(txn, ctx, true);
       return;
     }
     case 'CONSTR_CHECK': {

@@ -68,7 +68,9 @@ function columnFromAst(cd: PgColumnDef, table: string, planner: SubqueryPlanner)
   const { type, typmod } = serialType ? { type: serialType, typmod: -1 } : resolveTypeName(cd.typeName!);
   const column: ColumnDef = { name, type, typmod, notNull: false };
   const plan: ColumnPlan = { column, serial: !!serialType, primary: false, unique: false, checks: [], foreign: [] };
+  let previous: Constraint | undefined;
   for (const c of (cd.constraints ?? []).map((n) => (n as { Constraint: Constraint }).Constraint)) {
+    if (!c.contype?.startsWith('CONSTR_ATTR_')) previous = c;
     switch (c.contype) {
       case 'CONSTR_NOTNULL': column.notNull = true; break;
       case 'CONSTR_NULL': break;
@@ -85,7 +87,10 @@ function columnFromAst(cd: PgColumnDef, table: string, planner: SubqueryPlanner)
       case 'CONSTR_UNIQUE': plan.unique = true; break;
       case 'CONSTR_CHECK': checkNoSubquery(c.raw_expr!, 'check constraint'); plan.checks.push(c.raw_expr!); break;
       case 'CONSTR_FOREIGN': plan.foreign.push(c); break;
-      case 'CONSTR_ATTR_DEFERRED': throw new SqlError(SQLSTATE.feature_not_supported, 'DEFERRABLE INITIALLY DEFERRED constraints are not supported');
+      case 'CONSTR_ATTR_DEFERRED':
+        if (previous?.contype !== 'CONSTR_FOREIGN') throw new SqlError(SQLSTATE.feature_not_supported, 'DEFERRABLE INITIALLY DEFERRED is not supported for UNIQUE, PRIMARY KEY or CHECK constraints');
+        plan.foreign[plan.foreign.length - 1] = { ...previous, initdeferred: true };
+        break;
       // without INITIALLY DEFERRED (and without SET CONSTRAINTS) a constraint is checked as if not deferrable
       case 'CONSTR_ATTR_DEFERRABLE': case 'CONSTR_ATTR_NOT_DEFERRABLE': case 'CONSTR_ATTR_IMMEDIATE': break;
       default: throw new SqlError(SQLSTATE.feature_not_supported, `column constraint ${c.contype} is not supported`);

@@ -25,6 +25,8 @@ type Event =
   | { kind: 'update'; table: Oid; id: RowId; old: Value[]; row: Value[] }
   | { kind: 'delete'; table: Oid; id: RowId; old: Value[] };
 
+type Defer = (check: (state: DbState) => void) => void;
+
 interface Link {
   fk: ForeignKeyDef;
   child: Oid;
@@ -35,8 +37,11 @@ export interface ForeignKeyEvents {
   inserted(table: Oid, id: RowId): void;
   updated(table: Oid, id: RowId, old: Value[], row: Value[]): void;
   deleted(table: Oid, id: RowId, old: Value[]): void;
-  /** Run every check and action the statement's changes call for (its end). */
-  finish(txn: WriteTxn, ctx: RunContext): void;
+  /**
+   * Run every check and action the statement's changes call for (its end). Checks of deferred
+   * constraints go to the transaction's COMMIT unless `immediate` (ADD CONSTRAINT validates now).
+   */
+  finish(txn: WriteTxn, ctx: RunContext, immediate?: boolean): void;
 }
 
 export function foreignKeyEvents(state: DbState, planner: SubqueryPlanner): ForeignKeyEvents | undefined {
@@ -65,13 +70,14 @@ export function foreignKeyEvents(state: DbState, planner: SubqueryPlanner): Fore
     inserted: (table, id) => { events.push({ kind: 'insert', table, id }); },
     updated: (table, id, old, row) => { events.push({ kind: 'update', table, id, old, row }); },
     deleted: (table, id, old) => { events.push({ kind: 'delete', table, id, old }); },
-    finish(txn, ctx) {
+    finish(txn, ctx, immediate = false) {
+      const defer = immediate ? undefined : txn.defer?.bind(txn);
       // actions append events while this runs; every one is handled in order
       for (let i = 0; i < events.length; i++) {
         const e = events[i]!;
-        if (e.kind !== 'delete') checkReferencing(txn.state, e);
+        if (e.kind !== 'delete') checkReferencing(txn.state, e, defer);
         if (e.kind !== 'insert') {
-          for (const link of links) if (link.fk.refTable === e.table) referencedGone(txn, ctx, e, link);
+          for (const link of links) if (link.fk.refTable === e.table) referencedGone(txn, ctx, e, link, defer);
         }
       }
       events.length = 0;
@@ -79,31 +85,20 @@ export function foreignKeyEvents(state: DbState, planner: SubqueryPlanner): Fore
   };
 
   /** A new or changed row's keys must exist in the tables they reference. */
-  function checkReferencing(state: DbState, e: Extract<Event, { kind: 'insert' | 'update' }>): void {
+  function checkReferencing(state: DbState, e: Extract<Event, { kind: 'insert' | 'update' }>, defer: Defer | undefined): void {
     const table = state.table(e.table);
     const row = table.rows.get(e.id);
     if (!row) return;
     for (const fk of table.def.foreignKeys ?? []) {
       const cols = fk.columns.map((c) => table.column(c));
       if (e.kind === 'update' && sameKey(cols.map((c) => e.old[c]), cols.map((c) => row[c]))) continue;
-      const values = cols.map((c) => row[c] ?? null);
-      const nulls = values.filter((v) => v === null).length;
-      if (nulls && fk.matchFull && nulls < values.length) {
-        throw new SqlError(SQLSTATE.foreign_key_violation, `insert or update on table "${table.def.name}" violates foreign key constraint "${fk.name}"`, {
-          detail: 'MATCH FULL does not allow mixing of null and nonnull key values.',
-        });
-      }
-      if (nulls) continue;
-      const parent = state.table(fk.refTable);
-      if (keyExists(parent, fk.refColumns, values, cols.map((c) => table.def.columns[c]!.type))) continue;
-      throw new SqlError(SQLSTATE.foreign_key_violation, `insert or update on table "${table.def.name}" violates foreign key constraint "${fk.name}"`, {
-        detail: `Key (${fk.columns.join(', ')})=(${shown(table.def, cols, row)}) is not present in table "${parent.def.name}".`,
-      });
+      if (fk.deferred && defer) defer((final) => keyPresent(final, e.table, e.id, fk));
+      else keyPresent(state, e.table, e.id, fk);
     }
   }
 
   /** A referenced row was deleted, or its key changed: apply the constraint's action. */
-  function referencedGone(txn: WriteTxn, ctx: RunContext, e: Extract<Event, { kind: 'update' | 'delete' }>, link: Link): void {
+  function referencedGone(txn: WriteTxn, ctx: RunContext, e: Extract<Event, { kind: 'update' | 'delete' }>, link: Link, defer: Defer | undefined): void {
     const { fk } = link;
     const parent = txn.state.table(e.table);
     const pcols = fk.refColumns.map((c) => parent.column(c));
@@ -112,16 +107,19 @@ export function foreignKeyEvents(state: DbState, planner: SubqueryPlanner): Fore
     if (e.kind === 'update' && sameKey(key, pcols.map((c) => e.row[c]))) return;
     const action = e.kind === 'delete' ? fk.onDelete : fk.onUpdate;
     const ptypes = pcols.map((c) => parent.def.columns[c]!.type);
-    // NO ACTION is satisfied when the key exists again by the end of the statement
-    if (action === 'a' && keyExists(parent, fk.refColumns, key, ptypes)) return;
+    if (action === 'a') {
+      // NO ACTION is satisfied when the key exists again by the end of the statement (or the COMMIT)
+      const old = e.old, parentOid = e.table;
+      if (fk.deferred && defer) defer((final) => notReferenced(final, parentOid, link, old, true));
+      else notReferenced(txn.state, parentOid, link, old, true);
+      return;
+    }
+    if (action === 'r') {
+      notReferenced(txn.state, e.table, link, e.old, false);
+      return;
+    }
     const child = txn.state.table(link.child);
     const ids = referencingRows(child, fk, key, ptypes);
-    if (!ids.length) return;
-    if (action === 'a' || action === 'r') {
-      throw new SqlError(SQLSTATE.foreign_key_violation, `update or delete on table "${parent.def.name}" violates foreign key constraint "${fk.name}" on table "${child.def.name}"`, {
-        detail: `Key (${fk.refColumns.join(', ')})=(${shown(parent.def, pcols, e.old)}) is still referenced from table "${child.def.name}".`,
-      });
-    }
     const ccols = fk.columns.map((c) => child.column(c));
     for (const id of ids) {
       const t = txn.state.table(link.child);
@@ -144,6 +142,45 @@ export function foreignKeyEvents(state: DbState, planner: SubqueryPlanner): Fore
       events.push({ kind: 'update', table: link.child, id, old, row });
     }
   }
+}
+
+/** The row's key (when it has one) exists in the referenced table; 23503 otherwise. */
+function keyPresent(state: DbState, oid: Oid, id: RowId, wanted: ForeignKeyDef): void {
+  const table = state.table(oid);
+  const row = table.rows.get(id);
+  // a row gone by now, or a constraint dropped since, has nothing to check
+  const fk = table.def.foreignKeys?.find((f) => f.name === wanted.name);
+  if (!row || !fk) return;
+  const cols = fk.columns.map((c) => table.column(c));
+  const values = cols.map((c) => row[c] ?? null);
+  const nulls = values.filter((v) => v === null).length;
+  if (nulls && fk.matchFull && nulls < values.length) {
+    throw new SqlError(SQLSTATE.foreign_key_violation, `insert or update on table "${table.def.name}" violates foreign key constraint "${fk.name}"`, {
+      detail: 'MATCH FULL does not allow mixing of null and nonnull key values.',
+    });
+  }
+  if (nulls) return;
+  const parent = state.table(fk.refTable);
+  if (keyExists(parent, fk.refColumns, values, cols.map((c) => table.def.columns[c]!.type))) return;
+  throw new SqlError(SQLSTATE.foreign_key_violation, `insert or update on table "${table.def.name}" violates foreign key constraint "${fk.name}"`, {
+    detail: `Key (${fk.columns.join(', ')})=(${shown(table.def, cols, row)}) is not present in table "${parent.def.name}".`,
+  });
+}
+
+/** No row references the old key (NO ACTION also accepts the key existing again); 23503 otherwise. */
+function notReferenced(state: DbState, parentOid: Oid, link: Link, old: readonly Value[], again: boolean): void {
+  const fk = state.table(link.child).def.foreignKeys?.find((f) => f.name === link.fk.name);
+  if (!fk) return;
+  const parent = state.table(parentOid);
+  const pcols = fk.refColumns.map((c) => parent.column(c));
+  const key = pcols.map((c) => old[c] ?? null);
+  const ptypes = pcols.map((c) => parent.def.columns[c]!.type);
+  if (again && keyExists(parent, fk.refColumns, key, ptypes)) return;
+  const child = state.table(link.child);
+  if (!referencingRows(child, fk, key, ptypes).length) return;
+  throw new SqlError(SQLSTATE.foreign_key_violation, `update or delete on table "${parent.def.name}" violates foreign key constraint "${fk.name}" on table "${child.def.name}"`, {
+    detail: `Key (${fk.refColumns.join(', ')})=(${shown(parent.def, pcols, old)}) is still referenced from table "${child.def.name}".`,
+  });
 }
 
 function sameKey(a: readonly Value[], b: readonly Value[]): boolean {
