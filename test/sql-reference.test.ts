@@ -31,7 +31,10 @@ const CORPORA = [
     name: 'fk',
     what: 'foreign keys, ADD/DROP CONSTRAINT, ORM migrations',
     corpus: FK_CORPUS,
-    refused: ['create table dq (id int primary key, u int unique deferrable initially deferred)'],
+    refused: [
+      'create table dq (id int primary key, u int unique deferrable initially deferred)',
+      'alter table ac alter column a type bigint',
+    ],
   },
 ];
 

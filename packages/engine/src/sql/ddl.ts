@@ -14,6 +14,7 @@ import { pos, RowScope, type SubqueryPlanner } from './from.ts';
 import { strings } from './names.ts';
 import { ddlSchemaOk } from './schema.ts';
 import { checkColumnName, checkNoSubquery, checkStorageOptions } from './ddl-checks.ts';
+import { alterColumn } from './alter-column.ts';
 import { addConstraint, assertColumnNotReferenced, assertTableNotReferenced, dropConstraint, planForeignKey } from './constraint-ddl.ts';
 import type { StatementPlan } from './plan.ts';
 import type { SqlType, Value } from './types.ts';
@@ -355,6 +356,11 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
         for (const f of c.foreign) addConstraint({ ...f, fk_attrs: f.fk_attrs?.length ? f.fk_attrs : fkAttrs }, txn.state.table(oid), txn, ctx, planner);
         return;
       }
+      case 'AT_ColumnDefault':
+      case 'AT_SetNotNull':
+      case 'AT_DropNotNull':
+        alterColumn(cmd, table, txn, planner);
+        return;
       case 'AT_AddConstraint':
         addConstraint((cmd.def as { Constraint: Constraint }).Constraint, table, txn, ctx, planner);
         return;
