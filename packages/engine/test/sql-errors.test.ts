@@ -122,7 +122,7 @@ describe('SQLSTATEs and messages', () => {
 describe('0A000 feature_not_supported names the feature', () => {
   const cases: [string, RegExp][] = [
     ['select * from t for update', /FOR UPDATE/],
-    ['with x as (select 1) select * from x', /WITH/],
+    ['with recursive x as (select 1) select * from x', /WITH RECURSIVE/],
     ['create view v as select 1', /CREATE VIEW/],
     ['truncate t', /TRUNCATE/],
     ['create sequence s', /CREATE SEQUENCE/],

@@ -14,6 +14,7 @@ import type { SqlType, Value } from './types.ts';
 import { deparse, planNode, type PlanNode } from './plan/explain.ts';
 import { planJoin, type JoinLeaf, type JoinQual } from './plan/join.ts';
 import { strings } from './names.ts';
+import type { Cte } from './with.ts';
 
 export interface RangeEntry {
   alias: string;
@@ -27,6 +28,8 @@ export interface RangeEntry {
 export interface SubqueryPlanner {
   planSubquery(stmt: SelectStmt, outer: RowScope): { columns: SqlType[]; run: (outer: readonly Value[], ctx: EvalContext) => Value[][] };
   functions(name: string, args: Compiled[], location?: number): Compiled | undefined;
+  /** A WITH query visible here by that name. */
+  cte?(name: string): Cte | undefined;
 }
 
 export class RowScope implements Scope {
@@ -241,6 +244,14 @@ export function planFrom(
     const name = rv.relname!;
     const alias = rv.alias?.aliasname ?? name;
     const schema = rv.schemaname;
+    const cte = schema === undefined ? planner.cte?.(name) : undefined;
+    if (cte) {
+      const columns = aliasColumns(alias, cte.columns, rv.alias?.colnames);
+      return {
+        entries: [{ alias, columns, offset: 0 }], width: columns.length, tables: new Map(),
+        source: (ctx) => cte.rows(ctx), node: planNode(`CTE Scan on ${alias === name ? name : `${name} ${alias}`}`, [cte.node]),
+      };
+    }
     const view = schema === 'public' ? undefined : hooks.systemView(schema, name);
     if (view) {
       return {

@@ -23,7 +23,7 @@ import { column } from './compiled.ts';
 import { deparse, planNode, type PlanNode } from './plan/explain.ts';
 import { singleTableSource, type OrderedSource } from './plan/single.ts';
 import { topN } from './plan/topn.ts';
-import { withNotSupported } from './with.ts';
+import { CteScope, type Cte } from './with.ts';
 import { checkLocking } from './locking.ts';
 import { setOperationResult } from './setop-order.ts';
 
@@ -48,6 +48,8 @@ function sortKeyText(by: SortBy): string {
 }
 
 export class SelectPlanner implements SubqueryPlanner {
+  private readonly ctes = new CteScope();
+
   constructor(
     private readonly state: DbState,
     private readonly hooks: NodeHooks,
@@ -59,9 +61,16 @@ export class SelectPlanner implements SubqueryPlanner {
     return { columns: plan.columns.map((c) => c.type), run: (o: readonly Value[], ctx: EvalContext) => plan.run(ctx as RunContext, o) };
   }
 
+  cte(name: string): Cte | undefined {
+    return this.ctes.find(name);
+  }
+
   plan(stmt: SelectStmt, outer?: RowScope): SelectPlan {
     // before any other branch: VALUES and set operations carry WITH too
-    if (stmt.withClause) throw withNotSupported(stmt.withClause);
+    if (stmt.withClause) {
+      const body = { ...stmt, withClause: undefined };
+      return this.ctes.with(stmt.withClause, (s) => this.plan(s), () => this.plan(body, outer));
+    }
     checkLocking(stmt);
     if (stmt.op && stmt.op !== 'SETOP_NONE') return this.setOperation(stmt, outer);
     if (stmt.valuesLists) return this.values(stmt, outer);
