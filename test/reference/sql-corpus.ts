@@ -82,6 +82,12 @@ export const SQL_CORPUS: readonly string[] = [
   `insert into js values (1, '{"z": 1,  "a": [true]}', '{"z": 1,  "a": [true]}')`,
   `select doc, docb, doc::text, doc -> 'a', docb -> 'a' from js`,
   'select 1 from js where doc = doc',
+  'select doc from js union select doc from js',
+  'select doc from js union all select doc from js',
+  'select distinct doc from js',
+  'select count(*) from js group by doc',
+  'select doc from js order by doc',
+  'select distinct docb from js order by docb',
   // accepted where PostgreSQL refuses
   'create table d1 (a int default (select 1))',
   'create table d5 (a int check (a > (select 1)))',

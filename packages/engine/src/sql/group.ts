@@ -17,6 +17,7 @@ import type { Target } from './select.ts';
 import type { TableData } from '../state/state.ts';
 import { deparse, planNode, type PlanNode } from './plan/explain.ts';
 import { fastAggregates } from './plan/fast-aggregates.ts';
+import { refuseJsonComparison } from './json-text.ts';
 
 export function needsGrouping(stmt: SelectStmt, targets: readonly Node[]): boolean {
   if (stmt.groupClause?.length) return true;
@@ -56,6 +57,7 @@ export function planGrouping(stmt: SelectStmt, targets: Target[], input: RowScop
   const keys = (stmt.groupClause ?? []).map((g) => groupKeyNode(g, targets, input));
   input.clause = 'GROUP BY';
   const keyExprs = keys.map((k) => compileExpr(k, input));
+  refuseJsonComparison(keyExprs.map((k) => k.type));
   const sortNodes = (stmt.sortClause ?? []).map((s) => ('SortBy' in s ? s.SortBy.node : undefined));
   const aggNodes: Node[] = [];
   for (const root of [...targets.map((t) => t.node), stmt.havingClause, ...sortNodes]) {

@@ -98,3 +98,12 @@ class Scanner {
     while (this.i < t.length && !',}] \t\n\r'.includes(t[this.i]!)) this.i++;
   }
 }
+
+/** json has no equality or ordering operator (jsonb has both): DISTINCT, GROUP BY, UNION and ORDER BY on it fail as in PostgreSQL. */
+export function refuseJsonComparison(types: readonly string[], ordering = false): void {
+  if (!types.includes('json')) return;
+  if (ordering) {
+    throw new SqlError(SQLSTATE.undefined_function, 'could not identify an ordering operator for type json', { hint: 'Use an explicit ordering operator or modify the query.' });
+  }
+  throw new SqlError(SQLSTATE.undefined_function, 'could not identify an equality operator for type json');
+}

@@ -26,6 +26,7 @@ import { topN } from './plan/topn.ts';
 import { CteScope, type Cte } from './with.ts';
 import { checkLocking } from './locking.ts';
 import { setOperationResult } from './setop-order.ts';
+import { refuseJsonComparison } from './json-text.ts';
 
 export interface SelectPlan {
   columns: { name: string; type: SqlType }[];
@@ -116,6 +117,7 @@ export class SelectPlanner implements SubqueryPlanner {
     scope.clause = saved;
     const columns = outputs.map((o) => ({ name: o.name, type: o.expr.type }));
     const distinct = stmt.distinctClause !== undefined;
+    if (distinct) refuseJsonComparison(columns.map((c) => c.type));
     const sortBy = (stmt.sortClause ?? []).map((s) => (s as { SortBy: SortBy }).SortBy);
     const sort = sortBy.map((by) => {
       const key = sortKey(by, outputs, scope);
@@ -130,6 +132,7 @@ export class SelectPlanner implements SubqueryPlanner {
     if (distinct && stmt.distinctClause!.length && Object.keys(stmt.distinctClause![0]!).length) {
       throw new SqlError(SQLSTATE.feature_not_supported, 'SELECT DISTINCT ON is not supported');
     }
+    refuseJsonComparison(sort.map((k) => (k.output !== undefined ? outputs[k.output]!.expr.type : k.expr!.type)), true);
     const limit = stmt.limitCount ? compileExpr(stmt.limitCount, scope) : undefined;
     const offset = stmt.limitOffset ? compileExpr(stmt.limitOffset, scope) : undefined;
     const skipOf = (ctx: RunContext) => (offset ? toCount(offset.eval([], ctx), 'OFFSET') : 0);
@@ -254,6 +257,7 @@ export class SelectPlanner implements SubqueryPlanner {
     }
     const key = (r: Value[]) => JSON.stringify(r.map(distinctKey));
     const columns = left.columns.map((c, i) => ({ name: c.name, type: commonType([c.type, right.columns[i]!.type], op) }));
+    if (!(stmt.op === 'SETOP_UNION' && stmt.all)) refuseJsonComparison(columns.map((c) => c.type));
     const toLeft = convertRows(left.columns, columns), toRight = convertRows(right.columns, columns);
     const label = stmt.op === 'SETOP_UNION' ? (stmt.all ? 'Append' : 'HashAggregate') : `HashSetOp ${stmt.op === 'SETOP_INTERSECT' ? 'Intersect' : 'Except'}`;
     return {
