@@ -166,9 +166,8 @@ export function addConstraint(c: Constraint, table: TableData, txn: WriteTxn, ct
   }
 }
 
-/** ALTER TABLE … DROP CONSTRAINT [IF EXISTS] name. */
+/** ALTER TABLE … DROP CONSTRAINT [IF EXISTS] name [CASCADE]. */
 export function dropConstraint(name: string, missingOk: boolean, cascade: boolean, table: TableData, txn: WriteTxn): void {
-  if (cascade) throw new SqlError(SQLSTATE.feature_not_supported, 'DROP CONSTRAINT … CASCADE is not supported');
   const def = table.def;
   if (def.checks.some((c) => c.name === name)) {
     txn.write({ kind: 'alter_table_def', table: { ...def, checks: def.checks.filter((c) => c.name !== name) } });
@@ -180,12 +179,10 @@ export function dropConstraint(name: string, missingOk: boolean, cascade: boolea
   }
   const ix = table.indexes.find((i) => i.def.constraint && i.def.name === name);
   if (ix) {
-    const dependent = referencingKeys(txn.state, def.oid).find((r) => r.fk.refTable === def.oid && matchingUniqueIndex(table, r.fk.refColumns) === ix);
-    if (dependent) {
-      throw new SqlError('2BP01', `cannot drop constraint ${name} on table ${def.name} because other objects depend on it`, {
-        detail: `constraint ${dependent.fk.name} on table ${dependent.table.name} depends on index ${name}`, hint: HINT_CASCADE,
-      });
-    }
+    const dependents = foreignKeysOn(txn.state, def.oid, true).filter((r) => matchingUniqueIndex(table, r.fk.refColumns) === ix);
+    dropDependents(txn, dependents, cascade, (d) => new SqlError('2BP01', `cannot drop constraint ${name} on table ${def.name} because other objects depend on it`, {
+      detail: `constraint ${d.fk.name} on table ${d.table.name} depends on index ${name}`, hint: HINT_CASCADE,
+    }));
     txn.write({ kind: 'drop_index', index: ix.def.oid });
     return;
   }
@@ -193,35 +190,43 @@ export function dropConstraint(name: string, missingOk: boolean, cascade: boolea
   throw new SqlError(SQLSTATE.undefined_object, `constraint "${name}" of relation "${def.name}" does not exist`);
 }
 
-/** Foreign keys of other tables that reference `oid`. */
-function referencingKeys(state: DbState, oid: number): { fk: ForeignKeyDef; table: TableDef }[] {
-  const out: { fk: ForeignKeyDef; table: TableDef }[] = [];
+interface Dependent { fk: ForeignKeyDef; table: TableDef }
+
+/** Foreign keys that reference `oid` (of other tables, and of itself when `self`). */
+function foreignKeysOn(state: DbState, oid: number, self: boolean): Dependent[] {
+  const out: Dependent[] = [];
   for (const t of state.tables.values()) {
-    for (const fk of t.def.foreignKeys ?? []) if (fk.refTable === oid && t.def.oid !== oid) out.push({ fk, table: t.def });
+    for (const fk of t.def.foreignKeys ?? []) if (fk.refTable === oid && (self || t.def.oid !== oid)) out.push({ fk, table: t.def });
   }
   return out;
 }
 
-/** DROP TABLE: refused while a table not dropped with it references it. */
-export function assertTableNotReferenced(state: DbState, oid: number, droppedWith: ReadonlySet<number>): void {
-  const r = referencingKeys(state, oid).find((x) => !droppedWith.has(x.table.oid));
-  if (!r) return;
-  const name = state.table(oid).def.name;
-  const message = droppedWith.size > 1 ? 'cannot drop desired object(s) because other objects depend on them' : `cannot drop table ${name} because other objects depend on it`;
-  throw new SqlError('2BP01', message, {
-    detail: `constraint ${r.fk.name} on table ${r.table.name} depends on table ${name}`, hint: HINT_CASCADE,
-  });
+/** Without CASCADE the first dependent foreign key refuses the drop (2BP01); with it, they are dropped first. */
+function dropDependents(txn: WriteTxn, dependents: readonly Dependent[], cascade: boolean, refuse: (d: Dependent) => SqlError): void {
+  if (!dependents.length) return;
+  if (!cascade) throw refuse(dependents[0]!);
+  for (const oid of new Set(dependents.map((d) => d.table.oid))) {
+    const def = txn.state.table(oid).def;
+    const gone = new Set(dependents.filter((d) => d.table.oid === oid).map((d) => d.fk.name));
+    txn.write({ kind: 'alter_table_def', table: { ...def, foreignKeys: (def.foreignKeys ?? []).filter((fk) => !gone.has(fk.name)) } });
+  }
 }
 
-/** ALTER TABLE … DROP COLUMN: refused while a foreign key (of any table, itself included) references the column. */
-export function assertColumnNotReferenced(state: DbState, table: TableDef, column: string): void {
-  for (const t of state.tables.values()) {
-    for (const fk of t.def.foreignKeys ?? []) {
-      if (fk.refTable !== table.oid || !fk.refColumns.includes(column)) continue;
-      if (t.def.oid === table.oid && fk.columns.includes(column)) continue;
-      throw new SqlError('2BP01', `cannot drop column ${column} of table ${table.name} because other objects depend on it`, {
-        detail: `constraint ${fk.name} on table ${t.def.name} depends on column ${column} of table ${table.name}`, hint: HINT_CASCADE,
-      });
-    }
-  }
+/** DROP TABLE: a table not dropped with it that references it refuses the drop, or loses that foreign key (CASCADE). */
+export function dropTableDependents(txn: WriteTxn, oid: number, droppedWith: ReadonlySet<number>, cascade: boolean): void {
+  const dependents = foreignKeysOn(txn.state, oid, false).filter((x) => !droppedWith.has(x.table.oid));
+  const name = txn.state.table(oid).def.name;
+  const message = droppedWith.size > 1 ? 'cannot drop desired object(s) because other objects depend on them' : `cannot drop table ${name} because other objects depend on it`;
+  dropDependents(txn, dependents, cascade, (d) => new SqlError('2BP01', message, {
+    detail: `constraint ${d.fk.name} on table ${d.table.name} depends on table ${name}`, hint: HINT_CASCADE,
+  }));
+}
+
+/** ALTER TABLE … DROP COLUMN: foreign keys that reference the column refuse the drop, or go with it (CASCADE). */
+export function dropColumnDependents(txn: WriteTxn, table: TableDef, column: string, cascade: boolean): void {
+  // a table's own key on the column goes with the column anyway
+  const dependents = foreignKeysOn(txn.state, table.oid, true).filter((d) => d.fk.refColumns.includes(column) && !(d.table.oid === table.oid && d.fk.columns.includes(column)));
+  dropDependents(txn, dependents, cascade, (d) => new SqlError('2BP01', `cannot drop column ${column} of table ${table.name} because other objects depend on it`, {
+    detail: `constraint ${d.fk.name} on table ${d.table.name} depends on column ${column} of table ${table.name}`, hint: HINT_CASCADE,
+  }));
 }

@@ -15,7 +15,7 @@ import { strings } from './names.ts';
 import { ddlSchemaOk } from './schema.ts';
 import { checkColumnName, checkNoSubquery, checkStorageOptions } from './ddl-checks.ts';
 import { alterColumn } from './alter-column.ts';
-import { addConstraint, assertColumnNotReferenced, assertTableNotReferenced, dropConstraint, planForeignKey } from './constraint-ddl.ts';
+import { addConstraint, dropColumnDependents, dropConstraint, dropTableDependents, planForeignKey } from './constraint-ddl.ts';
 import type { StatementPlan } from './plan.ts';
 import type { SqlType, Value } from './types.ts';
 import { formatValue } from './values.ts';
@@ -231,7 +231,9 @@ export function assertNoDuplicates(table: TableData, def: IndexDef): void {
 
 export function planDrop(stmt: DropStmt): StatementPlan {
   const kind = stmt.removeType;
-  if (stmt.behavior === 'DROP_CASCADE') throw new SqlError(SQLSTATE.feature_not_supported, 'DROP … CASCADE is not supported');
+  const cascade = stmt.behavior === 'DROP_CASCADE';
+  // CASCADE drops dependent foreign keys; tables have no other dependents (no views)
+  if (cascade && kind !== 'OBJECT_TABLE') throw new SqlError(SQLSTATE.feature_not_supported, `DROP ${(kind ?? '').replace('OBJECT_', '')} … CASCADE is not supported`);
   const names = (stmt.objects ?? []).flatMap((o) => {
     const parts = 'List' in o ? strings(o.List.items) : strings([o]);
     // DROP … IF EXISTS of a relation in a schema that does not exist does nothing
@@ -247,7 +249,7 @@ export function planDrop(stmt: DropStmt): StatementPlan {
           if (stmt.missing_ok) continue;
           throw new SqlError(SQLSTATE.undefined_table, `table "${name}" does not exist`);
         }
-        assertTableNotReferenced(txn.state, oid, dropped);
+        dropTableDependents(txn, oid, dropped, cascade);
         txn.write({ kind: 'drop_table', table: oid });
         for (const seq of [...txn.state.sequences.values()]) {
           if (seq.def.ownedBy?.table === oid) txn.write({ kind: 'drop_sequence', sequence: seq.def.oid });
@@ -372,7 +374,7 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
           if (cmd.missing_ok) return;
           throw new SqlError(SQLSTATE.undefined_column, `column "${cmd.name}" of relation "${name}" does not exist`);
         }
-        assertColumnNotReferenced(txn.state, table.def, cmd.name!);
+        dropColumnDependents(txn, table.def, cmd.name!, cmd.behavior === 'DROP_CASCADE');
         for (const ix of table.indexes) if (ix.def.columns.includes(cmd.name!)) txn.write({ kind: 'drop_index', index: ix.def.oid });
         for (const seq of [...txn.state.sequences.values()]) {
           if (seq.def.ownedBy?.table === oid && seq.def.ownedBy.column === cmd.name) txn.write({ kind: 'drop_sequence', sequence: seq.def.oid });
