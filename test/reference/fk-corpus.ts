@@ -169,4 +169,16 @@ export const FK_CORPUS: readonly string[] = [
   'insert into cc1 values (2, 42)',
   'select id, pid from cc1 order by id',
   'drop table cc1, cc2, cself',
+  // ADD COLUMN with REFERENCES and CHECK
+  'create table ap (id int primary key)',
+  'create table ach (id int primary key)',
+  'insert into ap values (1)',
+  'insert into ach values (1), (2)',
+  'alter table ach add column pid int default 1 references ap',
+  'alter table ach add column pid2 int default 7 references ap',
+  'alter table ach add column n int default 5 check (n > 0)',
+  'alter table ach add column m int default 0 check (m > 0)',
+  'insert into ach (id, pid) values (3, 9)',
+  'insert into ach (id, n) values (3, -1)',
+  'select id, pid, n from ach order by id',
 ];

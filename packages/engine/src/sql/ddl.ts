@@ -338,7 +338,6 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
         const c = columnFromAst(cd, name, planner);
         if (c.serial) throw new SqlError(SQLSTATE.feature_not_supported, 'adding a serial column to an existing table is not supported');
         const fkAttrs = [{ String: { sval: c.column.name } }];
-        if (c.checks.length) throw new SqlError(SQLSTATE.feature_not_supported, 'CHECK constraints in ALTER TABLE … ADD COLUMN are not supported');
         let fill: Value = null;
         if (c.column.default) {
           const compiled = compileExpr(c.column.default, new RowScope([], 0, planner));
@@ -355,6 +354,8 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
           assertNoDuplicates(txn.state.table(oid), def);
           txn.write({ kind: 'create_index', index: def });
         }
+        // the column's CHECK and REFERENCES constraints, checked against the rows as filled
+        for (const expr of c.checks) addConstraint({ contype: 'CONSTR_CHECK', raw_expr: expr }, txn.state.table(oid), txn, ctx, planner);
         for (const f of c.foreign) addConstraint({ ...f, fk_attrs: f.fk_attrs?.length ? f.fk_attrs : fkAttrs }, txn.state.table(oid), txn, ctx, planner);
         return;
       }
