@@ -17,31 +17,32 @@ import type { StatementPlan } from './plan.ts';
 import { planTableScan } from './scan.ts';
 import { qualifiedName, userRelationName } from './schema.ts';
 import { foreignKeyEvents, type ForeignKeyEvents } from './foreign-keys.ts';
+import { planJoinedChange } from './dml-from.ts';
 import type { Compiled } from './scope.ts';
 import { expandTargets, type SelectPlanner } from './select.ts';
 import type { SqlType, Value } from './types.ts';
 
-function targetTable(state: DbState, rv: RangeVar | undefined): TableData {
+export function targetTable(state: DbState, rv: RangeVar | undefined): TableData {
   const name = rv && userRelationName(rv);
   const oid = name === undefined ? undefined : state.tableNames.get(name);
   if (oid === undefined) throw new SqlError(SQLSTATE.undefined_table, `relation "${qualifiedName(rv ?? {})}" does not exist`, { position: pos(rv?.location) });
   return state.table(oid);
 }
 
-function txnOf(ctx: RunContext): WriteTxn {
+export function txnOf(ctx: RunContext): WriteTxn {
   const txn = ctx.env.txn;
   if (!txn) throw new Error('write statement run without a transaction');
   return txn;
 }
 
-function columnIndex(def: TableDef, name: string, location?: number): number {
+export function columnIndex(def: TableDef, name: string, location?: number): number {
   const i = def.columns.findIndex((c) => c.name === name);
   if (i < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${name}" of relation "${def.name}" does not exist`, { position: pos(location) });
   return i;
 }
 
 /** RETURNING: the select list compiled over the changed row. */
-function returning(list: readonly Node[] | undefined, scope: RowScope) {
+export function returning(list: readonly Node[] | undefined, scope: RowScope) {
   const targets = expandTargets(list ?? [], scope);
   scope.clause = 'RETURNING';
   const exprs = targets.map((t) => t.compiled ?? compileExpr(t.node, scope));
@@ -173,7 +174,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
 const DEFAULT = Symbol('DEFAULT');
 
 /** The type an assigned expression's values come as; parameters and untyped literals come as their JS kind. */
-function assignedFrom(node: Node, expr: Compiled): SqlType | undefined {
+export function assignedFrom(node: Node, expr: Compiled): SqlType | undefined {
   return 'ParamRef' in node || expr.type === 'unknown' ? undefined : expr.type;
 }
 const EMPTY: Value[] = [];
@@ -242,7 +243,7 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 }
 
 export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlanner): StatementPlan {
-  if (stmt.fromClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'UPDATE … FROM is not supported');
+  if (stmt.fromClause?.length) return planJoinedChange('UPDATE', stmt, stmt.fromClause, state, planner);
   const table = targetTable(state, stmt.relation);
   const def = table.def;
   const oid = def.oid;
@@ -279,7 +280,7 @@ export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlan
 }
 
 export function planDelete(stmt: DeleteStmt, state: DbState, planner: SelectPlanner): StatementPlan {
-  if (stmt.usingClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'DELETE … USING is not supported');
+  if (stmt.usingClause?.length) return planJoinedChange('DELETE', stmt, stmt.usingClause, state, planner);
   const table = targetTable(state, stmt.relation);
   const def = table.def;
   const oid = def.oid;

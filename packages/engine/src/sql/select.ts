@@ -62,6 +62,11 @@ export class SelectPlanner implements SubqueryPlanner {
     return { columns: plan.columns.map((c) => c.type), run: (o: readonly Value[], ctx: EvalContext) => plan.run(ctx as RunContext, o) };
   }
 
+  /** FROM items on their own (UPDATE … FROM, DELETE … USING). */
+  planFromItems(from: readonly Node[]) {
+    return planFrom(from, this.state, this.hooks, this, undefined, (s) => this.plan(s));
+  }
+
   cte(name: string): Cte | undefined {
     return this.ctes.find(name);
   }
