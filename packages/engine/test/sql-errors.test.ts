@@ -124,7 +124,7 @@ describe('0A000 feature_not_supported names the feature', () => {
     ['select * from t for update', /FOR UPDATE/],
     ['with recursive x as (select 1) select * from x', /WITH RECURSIVE/],
     ['create view v as select 1', /CREATE VIEW/],
-    ['truncate t', /TRUNCATE/],
+    ['truncate t restart identity', /RESTART IDENTITY/],
     ['create sequence s', /CREATE SEQUENCE/],
     ['select name from t natural join kv', /NATURAL JOIN/],
     ['select * from t right join kv on true', /RIGHT JOIN/],

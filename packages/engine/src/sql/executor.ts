@@ -17,6 +17,7 @@ import { int8Add } from './int8.ts';
 import { planExplain } from './plan/explain-statement.ts';
 import { BoundedCache, estimateBytes } from './cache.ts';
 import { withNotSupported } from './with.ts';
+import { planTruncate } from './truncate.ts';
 import type { Value } from './types.ts';
 
 const INT8_MAX = 2n ** 63n - 1n;
@@ -38,6 +39,7 @@ export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): Sta
   if ('DropStmt' in stmt) return planDrop(stmt.DropStmt);
   if ('RenameStmt' in stmt) return planRename(stmt.RenameStmt);
   if ('AlterTableStmt' in stmt) return planAlterTable(stmt.AlterTableStmt, planner);
+  if ('TruncateStmt' in stmt) return planTruncate(stmt.TruncateStmt);
   throw new SqlError(SQLSTATE.feature_not_supported, `${statementName(Object.keys(stmt)[0]!)} is not supported`);
 }
 

@@ -123,6 +123,13 @@ export function redo(state: DbState, rec: WalRecord): void {
     case 'delete':
       state.writable(rec.table).delete(rec.rowid);
       return;
+    case 'truncate': {
+      // row ids go on from where they were, so a replayed truncate gives the same ids afterwards
+      const t = state.writable(rec.table);
+      t.rows = new BTree<number, Value[]>();
+      t.reindex();
+      return;
+    }
     case 'membership': {
       const members = new Set(state.members);
       if (rec.action === 'join') members.add(rec.nodeId);

@@ -29,6 +29,8 @@ export type WalRecord =
   | { kind: 'insert'; table: Oid; rowid: RowId; row: Value[] }
   | { kind: 'update'; table: Oid; rowid: RowId; row: Value[] }
   | { kind: 'delete'; table: Oid; rowid: RowId }
+  // TRUNCATE: every row of the table
+  | { kind: 'truncate'; table: Oid }
   // transaction end
   | { kind: 'commit'; xid: number; time: number }
   | { kind: 'abort'; xid: number; time: number }
