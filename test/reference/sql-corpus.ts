@@ -140,4 +140,13 @@ export const SQL_CORPUS: readonly string[] = [
   'update stock set qty = nosuch.x from moves',
   'delete from stock using (select 3 as k) k where stock.sku = k.k',
   'select count(*) from stock',
+  // DISTINCT ON
+  'create table ev2 (dev text, at int, v int)',
+  "insert into ev2 values ('a', 1, 10), ('a', 3, 30), ('b', 2, 20), ('b', 5, 50), ('c', 4, null)",
+  'select distinct on (dev) dev, at, v from ev2 order by dev, at desc',
+  'select distinct on (dev) v from ev2 order by dev, at',
+  'select distinct on (1) dev, at from ev2 order by 1, 2 desc limit 2',
+  'select distinct on (dev, v is null) dev from ev2 order by dev, v is null, at',
+  'select distinct on (dev) dev, at from ev2 order by at',
+  'select count(*) from (select distinct on (dev) dev from ev2) s',
 ];

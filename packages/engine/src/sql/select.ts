@@ -121,8 +121,12 @@ export class SelectPlanner implements SubqueryPlanner {
     const outputs = targets.map((t) => ({ name: t.name, expr: t.compiled ?? compileExpr(t.node, scope) }));
     scope.clause = saved;
     const columns = outputs.map((o) => ({ name: o.name, type: o.expr.type }));
-    const distinct = stmt.distinctClause !== undefined;
+    // DISTINCT ON (…) keeps the first row of each group of equal keys, in ORDER BY order
+    const onNodes = (stmt.distinctClause ?? []).filter((d) => Object.keys(d).length);
+    const on = onNodes.map((node) => sortKey({ node, sortby_dir: 'SORTBY_DEFAULT' } as SortBy, outputs, scope));
+    const distinct = stmt.distinctClause !== undefined && !on.length;
     if (distinct) refuseJsonComparison(columns.map((c) => c.type));
+    refuseJsonComparison(on.map((k) => (k.output !== undefined ? outputs[k.output]!.expr.type : k.expr!.type)));
     const sortBy = (stmt.sortClause ?? []).map((s) => (s as { SortBy: SortBy }).SortBy);
     const sort = sortBy.map((by) => {
       const key = sortKey(by, outputs, scope);
@@ -134,8 +138,11 @@ export class SelectPlanner implements SubqueryPlanner {
       }
       return { output: same, desc: key.desc, nullsFirst: key.nullsFirst };
     });
-    if (distinct && stmt.distinctClause!.length && Object.keys(stmt.distinctClause![0]!).length) {
-      throw new SqlError(SQLSTATE.feature_not_supported, 'SELECT DISTINCT ON is not supported');
+    for (let i = 0; i < Math.min(sort.length, on.length); i++) {
+      const k = sort[i]!, node = sortBy[i]!.node!;
+      if (!on.some((o, j) => (o.output !== undefined ? o.output === k.output : sameExpr(onNodes[j]!, node)))) {
+        throw new SqlError(SQLSTATE.invalid_column_reference, 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions', { position: pos(exprLocation(onNodes[0]!)) });
+      }
     }
     refuseJsonComparison(sort.map((k) => (k.output !== undefined ? outputs[k.output]!.expr.type : k.expr!.type)), true);
     const limit = stmt.limitCount ? compileExpr(stmt.limitCount, scope) : undefined;
@@ -148,7 +155,7 @@ export class SelectPlanner implements SubqueryPlanner {
     // an index walk in the requested order: no sort, and LIMIT stops the walk
     let source = input;
     let presorted = false;
-    if (sort.length && !distinct && ordered) {
+    if (sort.length && !distinct && !on.length && ordered) {
       const cols = sort.map((k) => ({ column: (sortExpr(k) as Expr).slot ?? Infinity, desc: k.desc, nullsFirst: k.nullsFirst }));
       const walk = cols.every((c) => c.column !== Infinity) ? ordered(cols, (ctx) => skipOf(ctx) + takeOf(ctx)) : undefined;
       if (walk) {
@@ -158,11 +165,12 @@ export class SelectPlanner implements SubqueryPlanner {
       }
     }
     const sorting = sort.length > 0 && !presorted;
-    const topNSort = sorting && limit !== undefined && !distinct;
+    const topNSort = sorting && limit !== undefined && !distinct && !on.length;
     let node = inputNode;
     const sortNode = sorting ? planNode('Sort', [node], [`Sort Key: ${sortBy.map(sortKeyText).join(', ')}`]) : undefined;
     if (sortNode) node = sortNode;
-    const distinctNode = distinct ? planNode('HashAggregate', [node], [`Group Key: ${targets.map((t) => deparse(t.node)).join(', ')}`]) : undefined;
+    const distinctNode = distinct ? planNode('HashAggregate', [node], [`Group Key: ${targets.map((t) => deparse(t.node)).join(', ')}`])
+      : on.length ? planNode('Unique', [node]) : undefined;
     if (distinctNode) node = distinctNode;
     const limitNode = limit || offset ? planNode('Limit', [node]) : undefined;
     if (limitNode) node = limitNode;
@@ -192,11 +200,15 @@ export class SelectPlanner implements SubqueryPlanner {
           out = new Array(rows.length);
           for (let r = 0; r < rows.length; r++) {
             const row = rows[r]!;
-            const values = new Array(n + sort.length);
+            const values = new Array(n + sort.length + on.length);
             for (let i = 0; i < n; i++) values[i] = outputs[i]!.expr.eval(row, ctx);
             for (let k = 0; k < sort.length; k++) {
               const s = sort[k]!;
               values[n + k] = s.output !== undefined ? values[s.output] : s.expr!.eval(row, ctx);
+            }
+            for (let k = 0; k < on.length; k++) {
+              const s = on[k]!;
+              values[n + sort.length + k] = s.output !== undefined ? values[s.output] : s.expr!.eval(row, ctx);
             }
             out[r] = values;
           }
@@ -221,8 +233,19 @@ export class SelectPlanner implements SubqueryPlanner {
             });
             count(sortNode, out.length);
           }
+          if (on.length) {
+            const seen = new Set<string>();
+            const at = n + sort.length;
+            out = out.filter((v) => {
+              const key = JSON.stringify(v.slice(at).map(distinctKey));
+              if (seen.has(key)) return false;
+              seen.add(key);
+              return true;
+            });
+            count(distinctNode, out.length);
+          }
           if (skip || take !== Infinity) out = out.slice(skip, skip + take);
-          if (sort.length) for (const v of out) v.length = n;
+          if (sort.length || on.length) for (const v of out) v.length = n;
         }
         count(limitNode, out.length);
         return out;
