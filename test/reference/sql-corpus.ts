@@ -149,4 +149,18 @@ export const SQL_CORPUS: readonly string[] = [
   'select distinct on (dev, v is null) dev from ev2 order by dev, v is null, at',
   'select distinct on (dev) dev, at from ev2 order by at',
   'select count(*) from (select distinct on (dev) dev from ev2) s',
+  // RIGHT and FULL JOIN
+  'create table ja (id int, a text)',
+  'create table jb (id int, b text)',
+  "insert into ja values (1, 'a1'), (2, 'a2'), (null, 'an')",
+  "insert into jb values (2, 'b2'), (3, 'b3'), (null, 'bn')",
+  'select ja.id as l, jb.id as r, a, b from ja right join jb on ja.id = jb.id order by b',
+  'select ja.id as l, jb.id as r, a, b from ja full join jb on ja.id = jb.id order by a nulls last, b nulls last',
+  'select count(*) from ja full outer join jb on ja.id = jb.id where jb.id is null',
+  'select a, b from ja right join jb on ja.id = jb.id and jb.b <> \'b2\' order by b',
+  'select a, b from ja full join jb on ja.id < jb.id order by a, b',
+  'select ja.a, b from ja left join jb on true right join ja j2 on j2.a = ja.a order by 1, 2 limit 3',
+  'select count(*) from ja full join jb on true',
+  'select count(*) from ja full join jb on ja.id = jb.id and ja.id > 1',
+  'select count(*) from ja full join jb on ja.id = 1',
 ];

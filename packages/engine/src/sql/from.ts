@@ -15,6 +15,7 @@ import { deparse, planNode, type PlanNode } from './plan/explain.ts';
 import { planJoin, type JoinLeaf, type JoinQual } from './plan/join.ts';
 import { strings } from './names.ts';
 import type { Cte } from './with.ts';
+import { checkFullJoinCondition } from './full-join.ts';
 
 export interface RangeEntry {
   alias: string;
@@ -285,37 +286,45 @@ export function planFrom(
     };
   }
 
-  /** LEFT JOIN (and INNER JOINs inside one): a nested loop over both sides' rows. */
+  /** LEFT, RIGHT and FULL JOIN (and INNER JOINs inside one): a nested loop over both sides' rows. */
   function join(j: JoinExpr): Built {
     const kind = j.jointype ?? 'JOIN_INNER';
-    if (kind !== 'JOIN_INNER' && kind !== 'JOIN_LEFT') throw new SqlError(SQLSTATE.feature_not_supported, `${kind.replace('JOIN_', '')} JOIN is not supported`);
+    if (kind !== 'JOIN_INNER' && kind !== 'JOIN_LEFT' && kind !== 'JOIN_RIGHT' && kind !== 'JOIN_FULL') throw new SqlError(SQLSTATE.feature_not_supported, `${kind.replace('JOIN_', '')} JOIN is not supported`);
     if (j.usingClause?.length || j.isNatural) throw new SqlError(SQLSTATE.feature_not_supported, 'JOIN … USING and NATURAL JOIN are not supported');
     const left = buildItem(j.larg!);
     const right = buildItem(j.rarg!);
+    if (kind === 'JOIN_FULL') checkFullJoinCondition(j.quals, left.entries, right.entries);
     const shape = combine(left, right);
     setScope(shape.entries, shape.width);
     scope.clause = 'JOIN conditions';
     const cond = j.quals ? compileExpr(j.quals, scope) : undefined;
     scope.clause = undefined;
     const nulls: Value[] = new Array(right.width).fill(null);
-    const node = planNode(kind === 'JOIN_LEFT' ? 'Nested Loop Left Join' : 'Nested Loop', [left.node, right.node], j.quals ? [`Join Filter: ${deparse(j.quals)}`] : []);
+    const leftNulls: Value[] = new Array(left.width).fill(null);
+    const keepLeft = kind === 'JOIN_LEFT' || kind === 'JOIN_FULL';
+    const keepRight = kind === 'JOIN_RIGHT' || kind === 'JOIN_FULL';
+    const label = { JOIN_LEFT: 'Nested Loop Left Join', JOIN_RIGHT: 'Nested Loop Right Join', JOIN_FULL: 'Nested Loop Full Join' }[kind as string] ?? 'Nested Loop';
+    const node = planNode(label, [left.node, right.node], j.quals ? [`Join Filter: ${deparse(j.quals)}`] : []);
     shape.node = node;
     shape.source = (ctx, o) => {
       const out: Value[][] = [];
       const rs = right.source(ctx, o);
       const ls = left.source(ctx, o);
       node.loops++;
+      const rightMatched = keepRight ? new Array<boolean>(rs.length).fill(false) : undefined;
       for (const l of ls) {
         let matched = false;
-        for (const r of rs) {
-          const row = [...l, ...r];
+        for (let i = 0; i < rs.length; i++) {
+          const row = [...l, ...rs[i]!];
           if (!cond || cond.eval(o ? [...row, ...o] : row, ctx) === true) {
             out.push(row);
             matched = true;
+            if (rightMatched) rightMatched[i] = true;
           }
         }
-        if (!matched && kind === 'JOIN_LEFT') out.push([...l, ...nulls]);
+        if (!matched && keepLeft) out.push([...l, ...nulls]);
       }
+      if (rightMatched) rightMatched.forEach((m, i) => { if (!m) out.push([...leftNulls, ...rs[i]!]); });
       node.rows += out.length;
       return out;
     };
