@@ -163,4 +163,17 @@ export const SQL_CORPUS: readonly string[] = [
   'select count(*) from ja full join jb on true',
   'select count(*) from ja full join jb on ja.id = jb.id and ja.id > 1',
   'select count(*) from ja full join jb on ja.id = 1',
+  // JOIN … USING and NATURAL JOIN
+  'select * from ja join jb using (id) order by id',
+  'select id, a, b, ja.id as l, jb.id as r from ja left join jb using (id) order by a',
+  'select * from ja right join jb using (id) order by b',
+  'select * from ja full join jb using (id) order by id, a, b',
+  'select * from ja natural join jb',
+  'create table jc (id int, a text, c int)',
+  "insert into jc values (2, 'a2', 7), (1, 'zz', 8)",
+  'select * from ja natural join jc',
+  'select ja.*, jc.c from ja join jc using (id, a)',
+  'select * from ja join jb using (nosuch)',
+  'select count(*) from ja join jb using (id) join jc using (id)',
+  'select id from ja join jb using (id) join jc on jc.id = ja.id',
 ];

@@ -16,6 +16,7 @@ import { planJoin, type JoinLeaf, type JoinQual } from './plan/join.ts';
 import { strings } from './names.ts';
 import type { Cte } from './with.ts';
 import { checkFullJoinCondition } from './full-join.ts';
+import { planUsingJoin } from './join-using.ts';
 
 export interface RangeEntry {
   alias: string;
@@ -23,6 +24,8 @@ export interface RangeEntry {
   relname?: string;
   columns: { name: string; type: SqlType }[];
   offset: number;
+  /** Columns merged away by JOIN … USING: only a qualified name (t.col, t.*) reaches them. */
+  hidden?: ReadonlySet<string>;
 }
 
 /** Plans sub-selects for a scope; implemented by the SELECT planner. */
@@ -72,7 +75,7 @@ export class RowScope implements Scope {
     let found: Slot | undefined;
     for (const e of this.entries) {
       const i = e.columns.findIndex((c) => c.name === name);
-      if (i < 0) continue;
+      if (i < 0 || e.hidden?.has(name)) continue;
       if (found) throw new SqlError(SQLSTATE.ambiguous_column, `column reference "${name}" is ambiguous`, { position: pos(location) });
       found = { index: e.offset + i, type: e.columns[i]!.type };
     }
@@ -174,6 +177,7 @@ export function planFrom(
   setScope(entries, width);
   const aliases = new Set<string>();
   for (const e of entries) {
+    if (!e.alias) continue; // the merged columns of JOIN … USING have no name of their own
     if (aliases.has(e.alias)) throw new SqlError('42712', `table name "${e.alias}" specified more than once`);
     aliases.add(e.alias);
   }
@@ -290,15 +294,17 @@ export function planFrom(
   function join(j: JoinExpr): Built {
     const kind = j.jointype ?? 'JOIN_INNER';
     if (kind !== 'JOIN_INNER' && kind !== 'JOIN_LEFT' && kind !== 'JOIN_RIGHT' && kind !== 'JOIN_FULL') throw new SqlError(SQLSTATE.feature_not_supported, `${kind.replace('JOIN_', '')} JOIN is not supported`);
-    if (j.usingClause?.length || j.isNatural) throw new SqlError(SQLSTATE.feature_not_supported, 'JOIN … USING and NATURAL JOIN are not supported');
     const left = buildItem(j.larg!);
     const right = buildItem(j.rarg!);
+    const using = j.usingClause?.length || j.isNatural ? planUsingJoin(j, kind, left, right, planner) : undefined;
     if (kind === 'JOIN_FULL') checkFullJoinCondition(j.quals, left.entries, right.entries);
     const shape = combine(left, right);
+    if (using) Object.assign(shape, { entries: using.entries, width: using.width });
     setScope(shape.entries, shape.width);
     scope.clause = 'JOIN conditions';
-    const cond = j.quals ? compileExpr(j.quals, scope) : undefined;
+    const cond = using ? { eval: using.matches } : j.quals ? compileExpr(j.quals, scope) : undefined;
     scope.clause = undefined;
+    const merge = using ? using.merge : (row: Value[]) => row;
     const nulls: Value[] = new Array(right.width).fill(null);
     const leftNulls: Value[] = new Array(left.width).fill(null);
     const keepLeft = kind === 'JOIN_LEFT' || kind === 'JOIN_FULL';
@@ -316,15 +322,15 @@ export function planFrom(
         let matched = false;
         for (let i = 0; i < rs.length; i++) {
           const row = [...l, ...rs[i]!];
-          if (!cond || cond.eval(o ? [...row, ...o] : row, ctx) === true) {
-            out.push(row);
+          if (!cond || cond.eval(o && !using ? [...row, ...o] : row, ctx) === true) {
+            out.push(merge(row));
             matched = true;
             if (rightMatched) rightMatched[i] = true;
           }
         }
-        if (!matched && keepLeft) out.push([...l, ...nulls]);
+        if (!matched && keepLeft) out.push(merge([...l, ...nulls]));
       }
-      if (rightMatched) rightMatched.forEach((m, i) => { if (!m) out.push([...leftNulls, ...rs[i]!]); });
+      if (rightMatched) rightMatched.forEach((m, i) => { if (!m) out.push(merge([...leftNulls, ...rs[i]!])); });
       node.rows += out.length;
       return out;
     };

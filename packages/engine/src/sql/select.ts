@@ -354,6 +354,7 @@ export function expandTargets(list: readonly Node[], scope: RowScope): Target[] 
       if (!qualifier.length && !scope.entries.length) throw new SqlError(SQLSTATE.syntax_error, 'SELECT * with no tables specified is not valid');
       for (const e of entries) {
         e.columns.forEach((c, i) => {
+          if (!qualifier.length && e.hidden?.has(c.name)) return;
           const slot = { index: e.offset + i, type: c.type };
           out.push({
             name: c.name,
