@@ -4,13 +4,12 @@
  * row that satisfies the WHERE (PostgreSQL leaves which one unspecified when several do), and a
  * target row that joins with nothing is left alone.
  */
-import type { DeleteStmt, Node, ResTarget, UpdateStmt } from '@pgsql/types';
+import type { DeleteStmt, Node, UpdateStmt } from '@pgsql/types';
 import { SqlError } from '../errors.ts';
 import type { DbState } from '../state/state.ts';
 import type { RowId } from '../wal/record.ts';
-import { checkAssignable, coerceToColumn } from './cast.ts';
 import { rowChecker } from './constraints.ts';
-import { assignedFrom, columnIndex, returning, targetTable, txnOf } from './dml.ts';
+import { applySets, compileSets, returning, targetTable, txnOf } from './dml.ts';
 import { compileExpr } from './expr.ts';
 import { foreignKeyEvents } from './foreign-keys.ts';
 import { RowScope } from './from.ts';
@@ -34,18 +33,7 @@ export function planJoinedChange(command: 'UPDATE' | 'DELETE', stmt: UpdateStmt 
   }
   const scope = new RowScope(entries, width + items.scope.width, planner);
 
-  const sets = command === 'UPDATE' ? ((stmt as UpdateStmt).targetList ?? []).map((n) => {
-    const rt = (n as { ResTarget: ResTarget }).ResTarget;
-    if (rt.indirection?.length) throw new SqlError('0A000', 'UPDATE of a subfield or array element is not supported');
-    const i = columnIndex(def, rt.name!, rt.location);
-    const col = def.columns[i]!;
-    scope.paramType = () => col.type;
-    scope.clause = 'UPDATE';
-    const expr = compileExpr('SetToDefault' in rt.val! ? (col.default ?? { A_Const: { isnull: true } }) : rt.val!, scope);
-    checkAssignable(expr.type, col.type, col.name);
-    return { i, expr, from: assignedFrom(rt.val!, expr) };
-  }) : [];
-  scope.paramType = undefined;
+  const sets = command === 'UPDATE' ? compileSets((stmt as UpdateStmt).targetList, def, scope) : [];
   scope.clause = 'WHERE';
   const where = stmt.whereClause ? compileExpr(stmt.whereClause, scope) : undefined;
   const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, scope) : undefined;
@@ -77,11 +65,7 @@ export function planJoinedChange(command: 'UPDATE' | 'DELETE', stmt: UpdateStmt 
           txn.write({ kind: 'delete', table: oid, rowid: id });
           fks?.deleted(oid, id, old);
         } else {
-          const row = [...old];
-          for (const s of sets) {
-            const col = def.columns[s.i]!;
-            row[s.i] = coerceToColumn(s.expr.eval(joined, ctx), col.type, col.typmod, s.from);
-          }
+          const row = applySets(sets, def, joined, old, ctx);
           checker!.check(txn.state.table(oid), row, ctx, id);
           txn.write({ kind: 'update', table: oid, rowid: id, row });
           fks?.updated(oid, id, old, row);

@@ -242,13 +242,9 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
 
-export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlanner): StatementPlan {
-  if (stmt.fromClause?.length) return planJoinedChange('UPDATE', stmt, stmt.fromClause, state, planner);
-  const table = targetTable(state, stmt.relation);
-  const def = table.def;
-  const oid = def.oid;
-  const scope = tableScope(def, planner, stmt.relation?.alias?.aliasname ?? def.name);
-  const sets = (stmt.targetList ?? []).map((n) => {
+/** UPDATE's SET list compiled over `scope` (the target's row, and FROM items' after it). */
+export function compileSets(list: readonly Node[] | undefined, def: TableDef, scope: RowScope) {
+  const sets = (list ?? []).map((n) => {
     const rt = (n as { ResTarget: ResTarget }).ResTarget;
     if (rt.indirection?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'UPDATE of a subfield or array element is not supported');
     const i = columnIndex(def, rt.name!, rt.location);
@@ -260,6 +256,26 @@ export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlan
     return { i, expr, from: assignedFrom(rt.val!, expr) };
   });
   scope.paramType = undefined;
+  return sets;
+}
+
+/** The updated row: `old` with each SET column assigned its expression's value over `input`. */
+export function applySets(sets: ReturnType<typeof compileSets>, def: TableDef, input: readonly Value[], old: readonly Value[], ctx: RunContext): Value[] {
+  const row = [...old];
+  for (const s of sets) {
+    const col = def.columns[s.i]!;
+    row[s.i] = coerceToColumn(s.expr.eval(input, ctx), col.type, col.typmod, s.from);
+  }
+  return row;
+}
+
+export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlanner): StatementPlan {
+  if (stmt.fromClause?.length) return planJoinedChange('UPDATE', stmt, stmt.fromClause, state, planner);
+  const table = targetTable(state, stmt.relation);
+  const def = table.def;
+  const oid = def.oid;
+  const scope = tableScope(def, planner, stmt.relation?.alias?.aliasname ?? def.name);
+  const sets = compileSets(stmt.targetList, def, scope);
   scope.clause = 'WHERE';
   const where = stmt.whereClause ? compileExpr(stmt.whereClause, scope) : undefined;
   const scan = planTableScan(table, stmt.whereClause, scope);
@@ -267,11 +283,7 @@ export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlan
   const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, scope) : undefined;
   const fks = foreignKeyEvents(state, planner);
   return changeRows('UPDATE', scan, where, ret, fks, (txn, ctx, id, old) => {
-    const row = [...old];
-    for (const s of sets) {
-      const col = def.columns[s.i]!;
-      row[s.i] = coerceToColumn(s.expr.eval(old, ctx), col.type, col.typmod, s.from);
-    }
+    const row = applySets(sets, def, old, old, ctx);
     checker.check(txn.state.table(oid), row, ctx, id);
     txn.write({ kind: 'update', table: oid, rowid: id, row });
     fks?.updated(oid, id, old, row);
