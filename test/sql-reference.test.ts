@@ -26,7 +26,6 @@ const CORPORA = [
       'select (select max(agg_o.x)) from agg_o',
       'select (select count(agg_o.x) from ob limit 1) from agg_o',
       'create table d6 (a int) with (fillfactor = 70)',
-      'select * from ob for update',
     ],
   },
   {

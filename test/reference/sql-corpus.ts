@@ -176,4 +176,17 @@ export const SQL_CORPUS: readonly string[] = [
   'select * from ja join jb using (nosuch)',
   'select count(*) from ja join jb using (id) join jc using (id)',
   'select id from ja join jb using (id) join jc on jc.id = ja.id',
+  // row locking clauses (one writer at a time: nothing else can change the rows)
+  'select x from ob where x = 1 for update',
+  'select x from ob order by x nulls first for share skip locked',
+  'select x from ob where x > 1 order by x for no key update nowait',
+  'select count(*) from ob for update',
+  'select x from ob group by x for update',
+  'select distinct x from ob for update',
+  'select * from ob a left join ob b on a.x = b.x for update',
+  'select x from ob for update of nosuch',
+  'select x from ob o order by x for update of o',
+  'begin read only',
+  'select x from ob for update',
+  'rollback',
 ];

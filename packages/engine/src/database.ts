@@ -132,7 +132,7 @@ export class Database {
     const readOnlyBlock = open !== undefined && session.readOnly;
     if (plan.writes && (readOnlyBlock || hooks.readOnly())) {
       const detail = readOnlyBlock ? undefined : hooks.readOnlyDetail?.();
-      throw new SqlError(SQLSTATE.read_only_sql_transaction, `cannot execute ${plan.command} in a read-only transaction`, { detail });
+      throw new SqlError(SQLSTATE.read_only_sql_transaction, `cannot execute ${plan.writeName ?? plan.command} in a read-only transaction`, { detail });
     }
     // nextval() and setval() ask the env's hooks whether they may write
     const envHooks = readOnlyBlock ? this.readOnlyHooks : hooks;

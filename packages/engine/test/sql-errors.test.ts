@@ -121,7 +121,7 @@ describe('SQLSTATEs and messages', () => {
 
 describe('0A000 feature_not_supported names the feature', () => {
   const cases: [string, RegExp][] = [
-    ['select * from t for update', /FOR UPDATE/],
+    ['select * from t a left join kv b on true for update of a', /FOR UPDATE OF/],
     ['with recursive x as (select 1) select * from x', /WITH RECURSIVE/],
     ['create view v as select 1', /CREATE VIEW/],
     ['truncate t restart identity', /RESTART IDENTITY/],

@@ -18,6 +18,7 @@ import { planExplain } from './plan/explain-statement.ts';
 import { BoundedCache, estimateBytes } from './cache.ts';
 import { withNotSupported } from './with.ts';
 import { planTruncate } from './truncate.ts';
+import { lockingStrength } from './locking.ts';
 import type { Value } from './types.ts';
 
 const INT8_MAX = 2n ** 63n - 1n;
@@ -26,7 +27,9 @@ export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): Sta
   const planner = new SelectPlanner(state, hooks, (name, args) => databaseFunction(name, args, hooks));
   if ('SelectStmt' in stmt) {
     const plan = planner.plan(stmt.SelectStmt);
-    return { command: 'SELECT', columns: plan.columns, writes: false, run: (ctx) => { const rows = plan.run(ctx, undefined); return { rows, rowCount: rows.length }; } };
+    // a locking SELECT (FOR UPDATE, …) counts as a write, as PostgreSQL refuses it where writes are refused
+    const locking = lockingStrength(stmt.SelectStmt);
+    return { command: 'SELECT', columns: plan.columns, writes: locking !== undefined, writeName: locking && `SELECT ${locking}`, run: (ctx) => { const rows = plan.run(ctx, undefined); return { rows, rowCount: rows.length }; } };
   }
   if ('ExplainStmt' in stmt) return planExplain(stmt.ExplainStmt, planner);
   const withClause = ('InsertStmt' in stmt ? stmt.InsertStmt : 'UpdateStmt' in stmt ? stmt.UpdateStmt : 'DeleteStmt' in stmt ? stmt.DeleteStmt : undefined)?.withClause;

@@ -24,7 +24,7 @@ import { deparse, planNode, type PlanNode } from './plan/explain.ts';
 import { singleTableSource, type OrderedSource } from './plan/single.ts';
 import { topN } from './plan/topn.ts';
 import { CteScope, type Cte } from './with.ts';
-import { checkLocking } from './locking.ts';
+import { checkLocking, lockingStrength } from './locking.ts';
 import { setOperationResult } from './setop-order.ts';
 import { refuseJsonComparison } from './json-text.ts';
 
@@ -106,6 +106,8 @@ export class SelectPlanner implements SubqueryPlanner {
 
     const targets = expandTargets(stmt.targetList ?? [], scope);
     if (needsGrouping(stmt, targets.map((t) => t.node))) {
+      const locking = lockingStrength(stmt);
+      if (locking) throw new SqlError(SQLSTATE.feature_not_supported, `${locking} is not allowed with aggregate functions`);
       const table = from.single && !stmt.whereClause ? from.single.table : undefined;
       const grouped = planGrouping(stmt, targets, scope, source, node, table);
       return this.finish(stmt, grouped.scope, grouped.source, targets, grouped.node);
