@@ -59,6 +59,22 @@ describe('foreign key errors', () => {
     await node.close();
   });
 
+  it('a cached plan that failed half-way leaves nothing behind for its next run', async () => {
+    const node = await openNode({ cluster: `fk-rerun-${process.pid}`, storage: 'memory' });
+    await node.exec(`
+      create table p (id int primary key check (id < 100));
+      create table c (pid int references p on update restrict);
+      insert into p values (1), (95);`);
+    const shift = 'update p set id = id + 10 where id >= $1';
+    // id 1 becomes 11, then 95 → 105 fails its CHECK: the statement fails half-way
+    expect((await sqlError(node.query(shift, [1]))).code).toBe('23514');
+    await node.exec('delete from p where id = 95; insert into p values (50); insert into c values (1);');
+    // the same plan again, touching only 50: key 1 did not change this time
+    expect((await node.query(shift, [2])).rowCount).toBe(1);
+    expect((await node.query('select id from p order by id')).rows).toEqual([{ id: 1 }, { id: 60 }]);
+    await node.close();
+  });
+
   it('a failed cascade leaves the statement without effect', async () => {
     const node = await openNode({ cluster: `fk-atomic-${process.pid}`, storage: 'memory' });
     await node.exec(`

@@ -46,6 +46,7 @@ export function planJoinedChange(command: 'UPDATE' | 'DELETE', stmt: UpdateStmt 
     writes: true,
     run(ctx) {
       const txn = txnOf(ctx);
+      fks?.reset();
       const others = items.source(ctx, undefined);
       const targets: [RowId, Value[]][] = [];
       txn.state.table(oid).rows.forEachPair((id, row) => { targets.push([id, row]); });

@@ -112,6 +112,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
     writes: true,
     run(ctx) {
       const txn = txnOf(ctx);
+      fks?.reset();
       const out: Value[][] = [];
       let count = 0;
       // rows this command inserted or updated: DO UPDATE may not touch one of them again
@@ -327,6 +328,7 @@ function changeRows(
     writes: true,
     run(ctx) {
       const txn = txnOf(ctx);
+      fks?.reset();
       const { ids, rows } = scan(ctx);
       const out: Value[][] = [];
       let count = 0;

@@ -34,6 +34,8 @@ interface Link {
 
 /** One statement's foreign-key work; undefined from `foreignKeyEvents` when no table has a foreign key. */
 export interface ForeignKeyEvents {
+  /** Forget what an earlier run of the same plan left behind (it failed before `finish`). */
+  reset(): void;
   inserted(table: Oid, id: RowId): void;
   updated(table: Oid, id: RowId, old: Value[], row: Value[]): void;
   deleted(table: Oid, id: RowId, old: Value[]): void;
@@ -67,6 +69,7 @@ export function foreignKeyEvents(state: DbState, planner: SubqueryPlanner): Fore
   };
 
   return {
+    reset: () => { events.length = 0; },
     inserted: (table, id) => { events.push({ kind: 'insert', table, id }); },
     updated: (table, id, old, row) => { events.push({ kind: 'update', table, id, old, row }); },
     deleted: (table, id, old) => { events.push({ kind: 'delete', table, id, old }); },
