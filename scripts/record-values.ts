@@ -1,17 +1,23 @@
 /**
- * Records test/reference/values.json from a real PostgreSQL: runs VALUES_CORPUS in order in a
- * fresh database and keeps, per statement, the result columns (name, type OID) and rows as
- * PostgreSQL's text output, or the error's SQLSTATE and message.
+ * Records a reference corpus from a real PostgreSQL: test/reference/values.json (VALUES_CORPUS,
+ * the default) or test/reference/sql.json (SQL_CORPUS), fk.json (FK_CORPUS). Runs the corpus in order in a fresh
+ * database and keeps, per statement, the result columns (name, type OID) and rows as
+ * PostgreSQL's text output, the row count, or the error's SQLSTATE and message.
  *   scripts/postgres.sh start 54332
- *   npx tsx scripts/record-values.ts postgres://postgres@127.0.0.1:54332/postgres
+ *   npx tsx scripts/record-values.ts postgres://postgres@127.0.0.1:54332/postgres [values|sql|fk]
  */
 import { writeFileSync } from 'node:fs';
 import pg from 'pg';
+import { FK_CORPUS } from '../test/reference/fk-corpus.ts';
+import { SQL_CORPUS } from '../test/reference/sql-corpus.ts';
 import { VALUES_CORPUS } from '../test/reference/values-corpus.ts';
 
 const url = process.argv[2];
-if (!url) throw new Error('usage: record-values.ts <postgres url>');
-const DB = 'walrtc_values';
+const name = process.argv[3] ?? 'values';
+const CORPORA: Record<string, readonly string[]> = { values: VALUES_CORPUS, sql: SQL_CORPUS, fk: FK_CORPUS };
+const corpus = CORPORA[name];
+if (!url || !corpus) throw new Error('usage: record-values.ts <postgres url> [values|sql|fk]');
+const DB = `walrtc_${name}`;
 
 // every value as PostgreSQL's text output, never parsed into a JS number
 const types = { getTypeParser: () => (text: string) => text };
@@ -28,7 +34,7 @@ const client = new pg.Client({ connectionString: target.href, types });
 await client.connect();
 const version = (await client.query('show server_version')).rows[0].server_version as string;
 const entries = [];
-for (const sql of VALUES_CORPUS) {
+for (const sql of corpus) {
   try {
     const r = await client.query({ text: sql, rowMode: 'array' });
     entries.push(r.fields.length
@@ -41,6 +47,6 @@ for (const sql of VALUES_CORPUS) {
   }
 }
 await client.end();
-const file = new URL('../test/reference/values.json', import.meta.url);
+const file = new URL(`../test/reference/${name}.json`, import.meta.url);
 writeFileSync(file, JSON.stringify({ postgres: version, entries }, null, 1) + '\n');
 console.log(`recorded ${entries.length} statements from PostgreSQL ${version}`);

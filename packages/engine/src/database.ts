@@ -137,7 +137,7 @@ export class Database {
     const readOnlyBlock = open !== undefined && session.readOnly;
     if (plan.writes && (readOnlyBlock || hooks.readOnly())) {
       const detail = readOnlyBlock ? undefined : hooks.readOnlyDetail?.();
-      throw new SqlError(SQLSTATE.read_only_sql_transaction, `cannot execute ${plan.command} in a read-only transaction`, { detail });
+      throw new SqlError(SQLSTATE.read_only_sql_transaction, `cannot execute ${plan.writeName ?? plan.command} in a read-only transaction`, { detail });
     }
     // nextval() and setval() ask the env's hooks whether they may write
     const envHooks = readOnlyBlock ? this.readOnlyHooks : hooks;
@@ -168,6 +168,7 @@ export class Database {
       // the plan was made against the committed state; a DDL commit while waiting for the lock invalidates it
       const current = txn.state.catalogVersion === readState.catalogVersion ? plan : this.plans.get(st.text, st.stmt, txn.state, hooks);
       out = current.run({ params, now: txn.now, env });
+      txn.checkDeferred();
     } catch (e) {
       txn.sequenceWrites.push(...env.sequenceWrites);
       this.abort(txn);
@@ -248,6 +249,12 @@ export class Database {
       return;
     }
     const txn = session.txn!;
+    try {
+      txn.checkDeferred();
+    } catch (e) {
+      this.rollback(session);
+      throw e;
+    }
     session.reset();
     if (txn.base !== this.latest() && txn.records.length) {
       // replay published other transactions under the block (the node was a standby meanwhile):

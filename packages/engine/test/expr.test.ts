@@ -288,7 +288,8 @@ describe('casts', () => {
     fails('born::int', '42846', 'cannot cast type date to integer');
     fails("'\\x0g'::bytea", '22023', 'invalid hexadecimal digit: "g"');
     fails("'x'::foo", '42704', 'type "foo" does not exist');
-    fails("'x'::uuid", '0A000', 'type uuid is not supported');
+    fails("'x'::uuid", '22P02', 'invalid input syntax for type uuid: "x"');
+    fails("'x'::interval", '0A000', 'type interval is not supported');
   });
 });
 

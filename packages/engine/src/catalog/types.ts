@@ -25,11 +25,31 @@ export interface CheckDef {
   expr: Node;
 }
 
+/** PostgreSQL's confupdtype/confdeltype letters: no action, restrict, cascade, set null, set default. */
+export type ForeignKeyAction = 'a' | 'r' | 'c' | 'n' | 'd';
+
+export interface ForeignKeyDef {
+  name: string;
+  /** Referencing columns of this table, in key order. */
+  columns: string[];
+  refTable: Oid;
+  /** Referenced columns (a primary key or unique constraint of refTable), in the same order. */
+  refColumns: string[];
+  onDelete: ForeignKeyAction;
+  onUpdate: ForeignKeyAction;
+  /** MATCH FULL: all key columns NULL or none; MATCH SIMPLE (false): any NULL skips the check. */
+  matchFull: boolean;
+  /** DEFERRABLE INITIALLY DEFERRED: checked at COMMIT instead of at the end of each statement. */
+  deferred?: boolean;
+}
+
 export interface TableDef {
   oid: Oid;
   name: string;
   columns: ColumnDef[];
   checks: CheckDef[];
+  /** Absent in definitions written before foreign keys existed. */
+  foreignKeys?: ForeignKeyDef[];
 }
 
 export interface IndexDef {

@@ -59,6 +59,9 @@ function shapeRows(r: RawResult, options: QueryOptions | undefined): never[] {
       return parse && v !== null ? parse(v as string, f.dataTypeID) : v;
     }));
   }
+  // json travels as its text (parsers above get it unchanged) and reaches the caller parsed, as in PGlite
+  const json = fields.map((f) => f.type === 'json' && !parsers?.[f.dataTypeID]);
+  if (json.includes(true)) rows = rows.map((row) => row.map((v, i) => (json[i] && typeof v === 'string' ? (JSON.parse(v) as Value) : v)));
   if (options?.rowMode === 'array') return rows as never[];
   return rows.map((row) => {
     const o: Record<string, Value> = {};

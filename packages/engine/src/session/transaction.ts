@@ -14,6 +14,7 @@ interface Savepoint {
   /** Never written again: the transaction continues on a fork of it. */
   state: DbState;
   records: number;
+  deferred: number;
 }
 
 export class OpenTxn implements WriteTxn {
@@ -23,6 +24,8 @@ export class OpenTxn implements WriteTxn {
   /** Tables the transaction touched (a superset after ROLLBACK TO: live queries only re-run needlessly). */
   readonly tables = new Set<number>();
   private readonly savepoints: Savepoint[] = [];
+  /** Checks of DEFERRABLE INITIALLY DEFERRED constraints, run by `checkDeferred` before COMMIT. */
+  private readonly deferred: ((state: DbState) => void)[] = [];
   private current: DbState;
 
   /** `base` is the committed state the transaction forked: it may commit only while that is still the committed state. */
@@ -42,8 +45,17 @@ export class OpenTxn implements WriteTxn {
     else if (rec.kind === 'create_index') this.tables.add(rec.index.table);
   }
 
+  defer(check: (state: DbState) => void): void {
+    this.deferred.push(check);
+  }
+
+  /** Throws the first deferred constraint violation: the caller then rolls back instead of committing. */
+  checkDeferred(): void {
+    for (const check of this.deferred) check(this.current);
+  }
+
   savepoint(name: string): void {
-    this.savepoints.push({ name, state: this.current, records: this.records.length });
+    this.savepoints.push({ name, state: this.current, records: this.records.length, deferred: this.deferred.length });
     this.current = this.current.fork();
   }
 
@@ -68,6 +80,7 @@ export class OpenTxn implements WriteTxn {
     const sp = this.savepoints[at]!;
     this.savepoints.length = at + 1;
     this.records.length = sp.records;
+    this.deferred.length = sp.deferred;
     this.current = sp.state.fork();
     // advances of a sequence created after the savepoint go with it: its oid may be reused
     const kept = this.sequenceWrites.filter((w) => w.kind !== 'sequence_set' || this.current.sequences.has(w.sequence));

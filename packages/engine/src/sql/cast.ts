@@ -8,7 +8,9 @@ import { parseDateTime, toDate } from './datetime.ts';
 import { canonical, inInt8Range, type Int8 } from './int8.ts';
 import { Numeric, numericTypmod as numericTypmodOf } from './numeric.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
-import { toText, typeOfValue } from './values.ts';
+import { jsonbText, toText, typeOfValue } from './values.ts';
+import { jsonInput, jsonParsed, jsonText } from './json-text.ts';
+import { uuidInput } from './uuid.ts';
 
 export type Cast = (v: Value) => Value;
 
@@ -16,12 +18,12 @@ const TYPE_ALIASES: Record<string, SqlType> = {
   int2: 'int2', smallint: 'int2', int4: 'int4', int: 'int4', integer: 'int4', int8: 'int8', bigint: 'int8',
   float4: 'float4', real: 'float4', float8: 'float8', float: 'float8', numeric: 'numeric', decimal: 'numeric',
   text: 'text', varchar: 'varchar', bool: 'bool', boolean: 'bool', timestamptz: 'timestamptz',
-  timestamp: 'timestamp', date: 'date', json: 'json', jsonb: 'jsonb', bytea: 'bytea',
+  timestamp: 'timestamp', date: 'date', json: 'json', jsonb: 'jsonb', bytea: 'bytea', uuid: 'uuid',
 };
 
 // Real PostgreSQL types this engine lacks: these get 0A000 rather than "does not exist".
 const UNSUPPORTED_TYPES = new Set([
-  'bpchar', 'char', 'uuid', 'interval', 'time', 'timetz', 'money', 'inet', 'cidr', 'macaddr', 'xml', 'oid',
+  'bpchar', 'char', 'interval', 'time', 'timetz', 'money', 'inet', 'cidr', 'macaddr', 'xml', 'oid',
   'name', 'bit', 'varbit', 'point', 'line', 'box', 'circle', 'polygon', 'path', 'tsvector', 'tsquery', 'regclass',
   'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange', 'serial', 'bigserial', 'record',
 ]);
@@ -201,7 +203,9 @@ export function parseInput(text: string, type: SqlType, now?: Date): Value {
     }
     case 'bool': return parseBool(text);
     case 'date': case 'timestamp': case 'timestamptz': return parseDateTime(text, type, now);
-    case 'json': case 'jsonb':
+    case 'json': return jsonInput(text);
+    case 'uuid': return uuidInput(text);
+    case 'jsonb':
       try {
         return JSON.parse(text) as Value;
       } catch {
@@ -312,7 +316,7 @@ function dynamicCast(to: SqlType, explicit: boolean): Cast {
   const json = to === 'json' || to === 'jsonb';
   return (v) => {
     if (typeof v === 'string') return parseInput(v, to);
-    if (json) return v;
+    if (json) return to === 'json' ? jsonText(v) : v;
     v = fromJs(v);
     const source = typeOfValue(v);
     let cast = bySource.get(source);
@@ -344,7 +348,8 @@ function baseCast(from: SqlType, to: SqlType, explicit: boolean): Cast {
   if (from === 'int4' && to === 'bool' && explicit) return (v) => v !== 0;
   if (from === 'bool' && to === 'int4' && explicit) return (v) => (v ? 1 : 0);
   if (isDateTimeType(from) && isDateTimeType(to)) return to === 'date' ? (v) => toDate(v as Date) : (v) => v;
-  if ((from === 'json' || from === 'jsonb') && (to === 'json' || to === 'jsonb')) return (v) => v;
+  if (from === 'json' && to === 'jsonb') return jsonParsed;
+  if (from === 'jsonb' && to === 'json') return (v) => jsonbText(v);
   if (from === 'jsonb' && explicit && (isNumericType(to) || to === 'bool')) return jsonbScalar(to);
   throw cannotCast(from, to);
 }
@@ -386,7 +391,7 @@ const columnCasts = new Map<string, Cast>();
 export function coerceToColumn(value: Value, type: SqlType, typmod = -1, from?: SqlType): Value {
   if (value === null || value === undefined) return null;
   if (from === undefined) value = fromJs(value);
-  if ((type === 'json' || type === 'jsonb') && typeof value !== 'string' && from === undefined) return value;
+  if ((type === 'json' || type === 'jsonb') && typeof value !== 'string' && from === undefined) return type === 'json' ? jsonText(value) : value;
   const source = typeof value === 'string' ? (from && !isTextType(from) ? from : 'text') : (from ?? typeOfValue(value));
   const key = `${source}>${type}:${typmod}`;
   let cast = columnCasts.get(key);

@@ -12,6 +12,10 @@ import type { RunContext, WriteTxn } from './env.ts';
 import { compileExpr } from './expr.ts';
 import { pos, RowScope, type SubqueryPlanner } from './from.ts';
 import { strings } from './names.ts';
+import { ddlSchemaOk } from './schema.ts';
+import { checkColumnName, checkNoSubquery, checkStorageOptions } from './ddl-checks.ts';
+import { alterColumn } from './alter-column.ts';
+import { addConstraint, dropColumnDependents, dropConstraint, dropTableDependents, planForeignKey } from './constraint-ddl.ts';
 import type { StatementPlan } from './plan.ts';
 import type { SqlType, Value } from './types.ts';
 import { distinctKey, formatValue } from './values.ts';
@@ -53,21 +57,26 @@ interface ColumnPlan {
   primary: boolean;
   unique: boolean;
   checks: Node[];
+  foreign: Constraint[];
 }
 
 function columnFromAst(cd: PgColumnDef, table: string, planner: SubqueryPlanner): ColumnPlan {
   const name = cd.colname!;
+  checkColumnName(name);
   const typeNames = strings(cd.typeName?.names);
   const last = typeNames[typeNames.length - 1]!;
   const serialType = typeNames.length === 1 ? SERIAL[last] : undefined;
   const { type, typmod } = serialType ? { type: serialType, typmod: -1 } : resolveTypeName(cd.typeName!);
   const column: ColumnDef = { name, type, typmod, notNull: false };
-  const plan: ColumnPlan = { column, serial: !!serialType, primary: false, unique: false, checks: [] };
+  const plan: ColumnPlan = { column, serial: !!serialType, primary: false, unique: false, checks: [], foreign: [] };
+  let previous: Constraint | undefined;
   for (const c of (cd.constraints ?? []).map((n) => (n as { Constraint: Constraint }).Constraint)) {
+    if (!c.contype?.startsWith('CONSTR_ATTR_')) previous = c;
     switch (c.contype) {
       case 'CONSTR_NOTNULL': column.notNull = true; break;
       case 'CONSTR_NULL': break;
       case 'CONSTR_DEFAULT': {
+        checkNoSubquery(c.raw_expr!, 'DEFAULT expression');
         const scope = new RowScope([], 0, planner);
         scope.clause = 'DEFAULT expressions';
         const compiled = compileExpr(c.raw_expr!, scope);
@@ -77,8 +86,14 @@ function columnFromAst(cd: PgColumnDef, table: string, planner: SubqueryPlanner)
       }
       case 'CONSTR_PRIMARY': plan.primary = true; column.notNull = true; break;
       case 'CONSTR_UNIQUE': plan.unique = true; break;
-      case 'CONSTR_CHECK': plan.checks.push(c.raw_expr!); break;
-      case 'CONSTR_FOREIGN': throw new SqlError(SQLSTATE.feature_not_supported, 'foreign key constraints are not supported');
+      case 'CONSTR_CHECK': checkNoSubquery(c.raw_expr!, 'check constraint'); plan.checks.push(c.raw_expr!); break;
+      case 'CONSTR_FOREIGN': plan.foreign.push(c); break;
+      case 'CONSTR_ATTR_DEFERRED':
+        if (previous?.contype !== 'CONSTR_FOREIGN') throw new SqlError(SQLSTATE.feature_not_supported, 'DEFERRABLE INITIALLY DEFERRED is not supported for UNIQUE, PRIMARY KEY or CHECK constraints');
+        plan.foreign[plan.foreign.length - 1] = { ...previous, initdeferred: true };
+        break;
+      // without INITIALLY DEFERRED (and without SET CONSTRAINTS) a constraint is checked as if not deferrable
+      case 'CONSTR_ATTR_DEFERRABLE': case 'CONSTR_ATTR_NOT_DEFERRABLE': case 'CONSTR_ATTR_IMMEDIATE': break;
       default: throw new SqlError(SQLSTATE.feature_not_supported, `column constraint ${c.contype} is not supported`);
     }
   }
@@ -89,7 +104,7 @@ function columnFromAst(cd: PgColumnDef, table: string, planner: SubqueryPlanner)
   return plan;
 }
 
-function firstColumn(node: Node): string | undefined {
+export function firstColumn(node: Node): string | undefined {
   let found: string | undefined;
   JSON.stringify(node, (k, v) => {
     if (!found && k === 'ColumnRef') found = strings((v as { fields?: Node[] }).fields).pop();
@@ -101,6 +116,8 @@ function firstColumn(node: Node): string | undefined {
 export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): StatementPlan {
   if (stmt.inhRelations?.length || stmt.partspec || stmt.ofTypename) throw new SqlError(SQLSTATE.feature_not_supported, 'table inheritance, partitioning and typed tables are not supported');
   if (stmt.relation?.relpersistence === 't') throw new SqlError(SQLSTATE.feature_not_supported, 'temporary tables are not supported');
+  ddlSchemaOk(stmt.relation?.schemaname, false, stmt.relation?.location);
+  checkStorageOptions(stmt.options);
   return ddl('CREATE TABLE', (txn) => {
     const state = txn.state;
     const name = stmt.relation!.relname!;
@@ -122,7 +139,9 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
     const oid = state.allocateOid();
     const keys: { columns: string[]; primary: boolean }[] = [];
     const checks: CheckDef[] = [];
+    const foreign: { c: Constraint; column?: string }[] = [];
     for (const c of columns) {
+      for (const f of c.foreign) foreign.push({ c: f, column: c.column.name });
       if (c.primary) keys.push({ columns: [c.column.name], primary: true });
       if (c.unique) keys.push({ columns: [c.column.name], primary: false });
       for (const expr of c.checks) checks.push({ name: uniqueName(state, `${name}_${c.column.name}_check`, taken), expr });
@@ -135,9 +154,10 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
       if (c.contype === 'CONSTR_PRIMARY') keys.push({ columns: cols, primary: true });
       else if (c.contype === 'CONSTR_UNIQUE') keys.push({ columns: cols, primary: false });
       else if (c.contype === 'CONSTR_CHECK') {
+        checkNoSubquery(c.raw_expr!, 'check constraint');
         const base = c.conname ?? `${name}_${firstColumn(c.raw_expr!) ?? ''}_check`.replace('__', '_');
         checks.push({ name: c.conname ?? uniqueName(state, base, taken), expr: c.raw_expr! });
-      } else if (c.contype === 'CONSTR_FOREIGN') throw new SqlError(SQLSTATE.feature_not_supported, 'foreign key constraints are not supported');
+      } else if (c.contype === 'CONSTR_FOREIGN') foreign.push({ c });
       else throw new SqlError(SQLSTATE.feature_not_supported, `table constraint ${c.contype} is not supported`);
     }
     if (keys.filter((k) => k.primary).length > 1) throw new SqlError(SQLSTATE.invalid_table_definition, `multiple primary keys for table "${name}" are not allowed`);
@@ -151,6 +171,10 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
       c.column.defaultText = `nextval('${seqName}'::regclass)`;
     }
     const def: TableDef = { oid, name, columns: columns.map((c) => c.column), checks };
+    const owner = { name, oid, columns: def.columns, keys };
+    const fkNames = new Set([...taken, ...checks.map((c) => c.name)]);
+    const foreignKeys = foreign.map((f) => planForeignKey(f.c, owner, state, fkNames, f.column));
+    if (foreignKeys.length) def.foreignKeys = foreignKeys;
     // compile checks now so a bad CHECK fails the CREATE, not the first INSERT
     const scope = new RowScope([{ alias: name, columns: def.columns.map((c) => ({ name: c.name, type: c.type })), offset: 0 }], def.columns.length, planner);
     scope.clause = 'check constraints';
@@ -168,6 +192,7 @@ export function nextvalCall(seq: string): Node {
 }
 
 export function planCreateIndex(stmt: IndexStmt): StatementPlan {
+  ddlSchemaOk(stmt.relation?.schemaname);
   return ddl('CREATE INDEX', (txn) => {
     const state = txn.state;
     const table = lookupTable(state, stmt.relation!.relname!, stmt.relation!.location);
@@ -189,7 +214,7 @@ export function planCreateIndex(stmt: IndexStmt): StatementPlan {
   });
 }
 
-function assertNoDuplicates(table: TableData, def: IndexDef): void {
+export function assertNoDuplicates(table: TableData, def: IndexDef): void {
   const cols = def.columns.map((c) => table.column(c));
   const seen = new Set<string>();
   table.rows.forEachPair((_id, row) => {
@@ -206,20 +231,25 @@ function assertNoDuplicates(table: TableData, def: IndexDef): void {
 
 export function planDrop(stmt: DropStmt): StatementPlan {
   const kind = stmt.removeType;
-  if (stmt.behavior === 'DROP_CASCADE') throw new SqlError(SQLSTATE.feature_not_supported, 'DROP … CASCADE is not supported');
-  const names = (stmt.objects ?? []).map((o) => {
+  const cascade = stmt.behavior === 'DROP_CASCADE';
+  // CASCADE drops dependent foreign keys; tables have no other dependents (no views)
+  if (cascade && kind !== 'OBJECT_TABLE') throw new SqlError(SQLSTATE.feature_not_supported, `DROP ${(kind ?? '').replace('OBJECT_', '')} … CASCADE is not supported`);
+  const names = (stmt.objects ?? []).flatMap((o) => {
     const parts = 'List' in o ? strings(o.List.items) : strings([o]);
-    if (parts.length > 1 && parts[0] !== 'public') throw new SqlError(SQLSTATE.feature_not_supported, `schema "${parts[0]}" is not supported`);
-    return parts[parts.length - 1]!;
+    // DROP … IF EXISTS of a relation in a schema that does not exist does nothing
+    if (parts.length > 1 && !ddlSchemaOk(parts[parts.length - 2], stmt.missing_ok)) return [];
+    return [parts[parts.length - 1]!];
   });
   if (kind === 'OBJECT_TABLE') {
     return ddl('DROP TABLE', (txn) => {
+      const dropped = new Set(names.map((n) => txn.state.tableNames.get(n)).filter((o) => o !== undefined));
       for (const name of names) {
         const oid = txn.state.tableNames.get(name);
         if (oid === undefined) {
           if (stmt.missing_ok) continue;
           throw new SqlError(SQLSTATE.undefined_table, `table "${name}" does not exist`);
         }
+        dropTableDependents(txn, oid, dropped, cascade);
         txn.write({ kind: 'drop_table', table: oid });
         for (const seq of [...txn.state.sequences.values()]) {
           if (seq.def.ownedBy?.table === oid) txn.write({ kind: 'drop_sequence', sequence: seq.def.oid });
@@ -262,6 +292,7 @@ export function planDrop(stmt: DropStmt): StatementPlan {
 }
 
 export function planRename(stmt: RenameStmt): StatementPlan {
+  ddlSchemaOk(stmt.relation?.schemaname);
   const name = stmt.relation?.relname ?? '';
   if (stmt.renameType === 'OBJECT_TABLE') {
     return ddl('ALTER TABLE', (txn) => {
@@ -274,6 +305,7 @@ export function planRename(stmt: RenameStmt): StatementPlan {
     return ddl('ALTER TABLE', (txn) => {
       const table = lookupTable(txn.state, name, stmt.relation?.location);
       if (table.column(stmt.subname!) < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${stmt.subname}" does not exist`);
+      checkColumnName(stmt.newname!);
       if (table.column(stmt.newname!) >= 0) throw new SqlError(SQLSTATE.duplicate_column, `column "${stmt.newname}" of relation "${name}" already exists`);
       txn.write({ kind: 'rename_column', table: table.def.oid, column: stmt.subname!, name: stmt.newname! });
     });
@@ -283,7 +315,9 @@ export function planRename(stmt: RenameStmt): StatementPlan {
 
 export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): StatementPlan {
   const name = stmt.relation?.relname ?? '';
+  const schemaOk = ddlSchemaOk(stmt.relation?.schemaname, stmt.missing_ok);
   return ddl('ALTER TABLE', (txn, ctx) => {
+    if (!schemaOk) return;
     if (txn.state.tableNames.get(name) === undefined) {
       if (stmt.missing_ok) return;
       lookupTable(txn.state, name, stmt.relation?.location);
@@ -303,7 +337,7 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
         }
         const c = columnFromAst(cd, name, planner);
         if (c.serial) throw new SqlError(SQLSTATE.feature_not_supported, 'adding a serial column to an existing table is not supported');
-        if (c.checks.length) throw new SqlError(SQLSTATE.feature_not_supported, 'CHECK constraints in ALTER TABLE … ADD COLUMN are not supported');
+        const fkAttrs = [{ String: { sval: c.column.name } }];
         let fill: Value = null;
         if (c.column.default) {
           const compiled = compileExpr(c.column.default, new RowScope([], 0, planner));
@@ -320,13 +354,28 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
           assertNoDuplicates(txn.state.table(oid), def);
           txn.write({ kind: 'create_index', index: def });
         }
+        // the column's CHECK and REFERENCES constraints, checked against the rows as filled
+        for (const expr of c.checks) addConstraint({ contype: 'CONSTR_CHECK', raw_expr: expr }, txn.state.table(oid), txn, ctx, planner);
+        for (const f of c.foreign) addConstraint({ ...f, fk_attrs: f.fk_attrs?.length ? f.fk_attrs : fkAttrs }, txn.state.table(oid), txn, ctx, planner);
         return;
       }
+      case 'AT_ColumnDefault':
+      case 'AT_SetNotNull':
+      case 'AT_DropNotNull':
+        alterColumn(cmd, table, txn, planner);
+        return;
+      case 'AT_AddConstraint':
+        addConstraint((cmd.def as { Constraint: Constraint }).Constraint, table, txn, ctx, planner);
+        return;
+      case 'AT_DropConstraint':
+        dropConstraint(cmd.name!, !!cmd.missing_ok, cmd.behavior === 'DROP_CASCADE', table, txn);
+        return;
       case 'AT_DropColumn': {
         if (table.column(cmd.name!) < 0) {
           if (cmd.missing_ok) return;
           throw new SqlError(SQLSTATE.undefined_column, `column "${cmd.name}" of relation "${name}" does not exist`);
         }
+        dropColumnDependents(txn, table.def, cmd.name!, cmd.behavior === 'DROP_CASCADE');
         for (const ix of table.indexes) if (ix.def.columns.includes(cmd.name!)) txn.write({ kind: 'drop_index', index: ix.def.oid });
         for (const seq of [...txn.state.sequences.values()]) {
           if (seq.def.ownedBy?.table === oid && seq.def.ownedBy.column === cmd.name) txn.write({ kind: 'drop_sequence', sequence: seq.def.oid });

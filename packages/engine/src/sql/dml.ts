@@ -3,7 +3,7 @@
  * (constraints.ts), turned into a WAL record and applied through the transaction, so the
  * statement sees its own earlier rows and a failure leaves the transaction to be rolled back.
  */
-import type { DeleteStmt, InsertStmt, Node, OnConflictClause, ResTarget, SelectStmt, UpdateStmt } from '@pgsql/types';
+import type { DeleteStmt, InsertStmt, Node, OnConflictClause, RangeVar, ResTarget, SelectStmt, UpdateStmt } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { TableDef } from '../catalog/types.ts';
 import type { DbState, TableData } from '../state/state.ts';
@@ -15,30 +15,34 @@ import { compileExpr } from './expr.ts';
 import { pos, RowScope } from './from.ts';
 import type { StatementPlan } from './plan.ts';
 import { planTableScan } from './scan.ts';
+import { qualifiedName, userRelationName } from './schema.ts';
+import { foreignKeyEvents, type ForeignKeyEvents } from './foreign-keys.ts';
+import { planJoinedChange } from './dml-from.ts';
 import type { Compiled } from './scope.ts';
 import { expandTargets, type SelectPlanner } from './select.ts';
 import type { SqlType, Value } from './types.ts';
 
-function targetTable(state: DbState, name: string | undefined, location?: number): TableData {
+export function targetTable(state: DbState, rv: RangeVar | undefined): TableData {
+  const name = rv && userRelationName(rv);
   const oid = name === undefined ? undefined : state.tableNames.get(name);
-  if (oid === undefined) throw new SqlError(SQLSTATE.undefined_table, `relation "${name}" does not exist`, { position: pos(location) });
+  if (oid === undefined) throw new SqlError(SQLSTATE.undefined_table, `relation "${qualifiedName(rv ?? {})}" does not exist`, { position: pos(rv?.location) });
   return state.table(oid);
 }
 
-function txnOf(ctx: RunContext): WriteTxn {
+export function txnOf(ctx: RunContext): WriteTxn {
   const txn = ctx.env.txn;
   if (!txn) throw new Error('write statement run without a transaction');
   return txn;
 }
 
-function columnIndex(def: TableDef, name: string, location?: number): number {
+export function columnIndex(def: TableDef, name: string, location?: number): number {
   const i = def.columns.findIndex((c) => c.name === name);
   if (i < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${name}" of relation "${def.name}" does not exist`, { position: pos(location) });
   return i;
 }
 
 /** RETURNING: the select list compiled over the changed row. */
-function returning(list: readonly Node[] | undefined, scope: RowScope) {
+export function returning(list: readonly Node[] | undefined, scope: RowScope) {
   const targets = expandTargets(list ?? [], scope);
   scope.clause = 'RETURNING';
   const exprs = targets.map((t) => t.compiled ?? compileExpr(t.node, scope));
@@ -46,7 +50,7 @@ function returning(list: readonly Node[] | undefined, scope: RowScope) {
 }
 
 export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlanner): StatementPlan {
-  const table = targetTable(state, stmt.relation?.relname, stmt.relation?.location);
+  const table = targetTable(state, stmt.relation);
   const def = table.def;
   const oid = def.oid;
   const alias = stmt.relation?.alias?.aliasname ?? def.name;
@@ -100,6 +104,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
   const conflict = stmt.onConflictClause ? planOnConflict(stmt.onConflictClause, table, planner, alias) : undefined;
   const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, tableScope(def, planner, alias)) : undefined;
   const width = def.columns.length;
+  const fks = foreignKeyEvents(state, planner);
 
   return {
     command: 'INSERT',
@@ -107,6 +112,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
     writes: true,
     run(ctx) {
       const txn = txnOf(ctx);
+      fks?.reset();
       const out: Value[][] = [];
       let count = 0;
       // rows this command inserted or updated: DO UPDATE may not touch one of them again
@@ -146,6 +152,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
             if (!updated) continue;
             checker.check(t, updated, ctx, existing);
             txn.write({ kind: 'update', table: oid, rowid: existing, row: updated });
+            fks?.updated(oid, existing, old, updated);
             touched.add(existing);
             count++;
             if (ret) out.push(ret.exprs.map((e) => e.eval(updated, ctx)));
@@ -154,10 +161,12 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
         }
         checker.check(t, row, ctx);
         if (conflict?.update) touched.add(t.nextRowId);
+        fks?.inserted(oid, t.nextRowId);
         txn.write({ kind: 'insert', table: oid, rowid: t.nextRowId, row });
         count++;
         if (ret) out.push(ret.exprs.map((e) => e.eval(row, ctx)));
       }
+      fks?.finish(txn, ctx);
       return { rows: out, rowCount: count };
     },
   };
@@ -166,7 +175,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
 const DEFAULT = Symbol('DEFAULT');
 
 /** The type an assigned expression's values come as; parameters and untyped literals come as their JS kind. */
-function assignedFrom(node: Node, expr: Compiled): SqlType | undefined {
+export function assignedFrom(node: Node, expr: Compiled): SqlType | undefined {
   return 'ParamRef' in node || expr.type === 'unknown' ? undefined : expr.type;
 }
 const EMPTY: Value[] = [];
@@ -234,13 +243,9 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
 
-export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlanner): StatementPlan {
-  if (stmt.fromClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'UPDATE … FROM is not supported');
-  const table = targetTable(state, stmt.relation?.relname, stmt.relation?.location);
-  const def = table.def;
-  const oid = def.oid;
-  const scope = tableScope(def, planner, stmt.relation?.alias?.aliasname ?? def.name);
-  const sets = (stmt.targetList ?? []).map((n) => {
+/** UPDATE's SET list compiled over `scope` (the target's row, and FROM items' after it). */
+export function compileSets(list: readonly Node[] | undefined, def: TableDef, scope: RowScope) {
+  const sets = (list ?? []).map((n) => {
     const rt = (n as { ResTarget: ResTarget }).ResTarget;
     if (rt.indirection?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'UPDATE of a subfield or array element is not supported');
     const i = columnIndex(def, rt.name!, rt.location);
@@ -252,26 +257,44 @@ export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlan
     return { i, expr, from: assignedFrom(rt.val!, expr) };
   });
   scope.paramType = undefined;
+  return sets;
+}
+
+/** The updated row: `old` with each SET column assigned its expression's value over `input`. */
+export function applySets(sets: ReturnType<typeof compileSets>, def: TableDef, input: readonly Value[], old: readonly Value[], ctx: RunContext): Value[] {
+  const row = [...old];
+  for (const s of sets) {
+    const col = def.columns[s.i]!;
+    row[s.i] = coerceToColumn(s.expr.eval(input, ctx), col.type, col.typmod, s.from);
+  }
+  return row;
+}
+
+export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlanner): StatementPlan {
+  if (stmt.fromClause?.length) return planJoinedChange('UPDATE', stmt, stmt.fromClause, state, planner);
+  const table = targetTable(state, stmt.relation);
+  const def = table.def;
+  const oid = def.oid;
+  const scope = tableScope(def, planner, stmt.relation?.alias?.aliasname ?? def.name);
+  const sets = compileSets(stmt.targetList, def, scope);
   scope.clause = 'WHERE';
   const where = stmt.whereClause ? compileExpr(stmt.whereClause, scope) : undefined;
   const scan = planTableScan(table, stmt.whereClause, scope);
   const checker = rowChecker(def, planner);
   const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, scope) : undefined;
-  return changeRows('UPDATE', scan, where, ret, (txn, ctx, id, old) => {
-    const row = [...old];
-    for (const s of sets) {
-      const col = def.columns[s.i]!;
-      row[s.i] = coerceToColumn(s.expr.eval(old, ctx), col.type, col.typmod, s.from);
-    }
+  const fks = foreignKeyEvents(state, planner);
+  return changeRows('UPDATE', scan, where, ret, fks, (txn, ctx, id, old) => {
+    const row = applySets(sets, def, old, old, ctx);
     checker.check(txn.state.table(oid), row, ctx, id);
     txn.write({ kind: 'update', table: oid, rowid: id, row });
+    fks?.updated(oid, id, old, row);
     return row;
   });
 }
 
 export function planDelete(stmt: DeleteStmt, state: DbState, planner: SelectPlanner): StatementPlan {
-  if (stmt.usingClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'DELETE … USING is not supported');
-  const table = targetTable(state, stmt.relation?.relname, stmt.relation?.location);
+  if (stmt.usingClause?.length) return planJoinedChange('DELETE', stmt, stmt.usingClause, state, planner);
+  const table = targetTable(state, stmt.relation);
   const def = table.def;
   const oid = def.oid;
   const scope = tableScope(def, planner, stmt.relation?.alias?.aliasname ?? def.name);
@@ -279,8 +302,10 @@ export function planDelete(stmt: DeleteStmt, state: DbState, planner: SelectPlan
   const where = stmt.whereClause ? compileExpr(stmt.whereClause, scope) : undefined;
   const scan = planTableScan(table, stmt.whereClause, scope);
   const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, scope) : undefined;
-  return changeRows('DELETE', scan, where, ret, (txn, _ctx, id, old) => {
+  const fks = foreignKeyEvents(state, planner);
+  return changeRows('DELETE', scan, where, ret, fks, (txn, _ctx, id, old) => {
     txn.write({ kind: 'delete', table: oid, rowid: id });
+    fks?.deleted(oid, id, old);
     return old;
   });
 }
@@ -294,6 +319,7 @@ function changeRows(
   scan: ReturnType<typeof planTableScan>,
   where: Compiled | undefined,
   ret: ReturnType<typeof returning> | undefined,
+  fks: ForeignKeyEvents | undefined,
   change: (txn: WriteTxn, ctx: RunContext, id: RowId, old: Value[]) => Value[],
 ): StatementPlan {
   return {
@@ -302,6 +328,7 @@ function changeRows(
     writes: true,
     run(ctx) {
       const txn = txnOf(ctx);
+      fks?.reset();
       const { ids, rows } = scan(ctx);
       const out: Value[][] = [];
       let count = 0;
@@ -312,6 +339,7 @@ function changeRows(
         count++;
         if (ret) out.push(ret.exprs.map((e) => e.eval(row, ctx)));
       }
+      fks?.finish(txn, ctx);
       return { rows: out, rowCount: count };
     },
   };

@@ -12,6 +12,8 @@ export interface WriteTxn {
   readonly state: DbState;
   /** Apply a record to the transaction's state and keep it for the commit's WAL batch. */
   write(rec: WalRecord): void;
+  /** Run `check` against the transaction's final state just before COMMIT (deferred constraints). */
+  defer?(check: (state: DbState) => void): void;
 }
 
 /** Node-level functions and views (replication status, WAL positions) the SQL layer exposes. */

@@ -16,6 +16,9 @@ import { castFunction } from './cast.ts';
 import { int8Add } from './int8.ts';
 import { planExplain } from './plan/explain-statement.ts';
 import { BoundedCache, estimateBytes } from './cache.ts';
+import { withNotSupported } from './with.ts';
+import { planTruncate } from './truncate.ts';
+import { lockingStrength } from './locking.ts';
 import type { Value } from './types.ts';
 
 const INT8_MAX = 2n ** 63n - 1n;
@@ -24,9 +27,13 @@ export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): Sta
   const planner = new SelectPlanner(state, hooks, (name, args) => databaseFunction(name, args, hooks));
   if ('SelectStmt' in stmt) {
     const plan = planner.plan(stmt.SelectStmt);
-    return { command: 'SELECT', columns: plan.columns, writes: false, run: (ctx) => { const rows = plan.run(ctx, undefined); return { rows, rowCount: rows.length }; } };
+    // a locking SELECT (FOR UPDATE, …) counts as a write, as PostgreSQL refuses it where writes are refused
+    const locking = lockingStrength(stmt.SelectStmt);
+    return { command: 'SELECT', columns: plan.columns, writes: locking !== undefined, writeName: locking && `SELECT ${locking}`, run: (ctx) => { const rows = plan.run(ctx, undefined); return { rows, rowCount: rows.length }; } };
   }
   if ('ExplainStmt' in stmt) return planExplain(stmt.ExplainStmt, planner);
+  const withClause = ('InsertStmt' in stmt ? stmt.InsertStmt : 'UpdateStmt' in stmt ? stmt.UpdateStmt : 'DeleteStmt' in stmt ? stmt.DeleteStmt : undefined)?.withClause;
+  if (withClause) throw withNotSupported(withClause);
   if ('InsertStmt' in stmt) return planInsert(stmt.InsertStmt, state, planner);
   if ('UpdateStmt' in stmt) return planUpdate(stmt.UpdateStmt, state, planner);
   if ('DeleteStmt' in stmt) return planDelete(stmt.DeleteStmt, state, planner);
@@ -35,6 +42,7 @@ export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): Sta
   if ('DropStmt' in stmt) return planDrop(stmt.DropStmt);
   if ('RenameStmt' in stmt) return planRename(stmt.RenameStmt);
   if ('AlterTableStmt' in stmt) return planAlterTable(stmt.AlterTableStmt, planner);
+  if ('TruncateStmt' in stmt) return planTruncate(stmt.TruncateStmt);
   throw new SqlError(SQLSTATE.feature_not_supported, `${statementName(Object.keys(stmt)[0]!)} is not supported`);
 }
 

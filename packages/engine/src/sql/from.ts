@@ -14,6 +14,10 @@ import type { SqlType, Value } from './types.ts';
 import { deparse, deparseAll, planNode, type PlanNode } from './plan/explain.ts';
 import { hashKey, planJoin, type JoinLeaf, type JoinQual } from './plan/join.ts';
 import { buildHash, hashKeysOf } from './plan/left-join.ts';
+import { strings } from './names.ts';
+import type { Cte } from './with.ts';
+import { checkFullJoinCondition } from './full-join.ts';
+import { planUsingJoin } from './join-using.ts';
 
 const NO_ROWS: readonly Value[][] = [];
 
@@ -23,12 +27,16 @@ export interface RangeEntry {
   relname?: string;
   columns: { name: string; type: SqlType }[];
   offset: number;
+  /** Columns merged away by JOIN … USING: only a qualified name (t.col, t.*) reaches them. */
+  hidden?: ReadonlySet<string>;
 }
 
 /** Plans sub-selects for a scope; implemented by the SELECT planner. */
 export interface SubqueryPlanner {
   planSubquery(stmt: SelectStmt, outer: RowScope): { columns: SqlType[]; run: (outer: readonly Value[], ctx: EvalContext) => Value[][] };
   functions(name: string, args: Compiled[], location?: number): Compiled | undefined;
+  /** A WITH query visible here by that name. */
+  cte?(name: string): Cte | undefined;
 }
 
 export class RowScope implements Scope {
@@ -60,6 +68,8 @@ export class RowScope implements Scope {
       const [alias, name] = fields.slice(-2) as [string, string];
       const entry = this.entries.find((e) => e.alias === alias);
       if (!entry) return undefined;
+      // only ON CONFLICT's target can share a name (excluded) with another entry
+      if (this.entries.some((e) => e !== entry && e.alias === alias)) throw new SqlError('42P09', `table reference "${alias}" is ambiguous`, { position: pos(location) });
       const i = entry.columns.findIndex((c) => c.name === name);
       if (i < 0) throw new SqlError(SQLSTATE.undefined_column, `column ${alias}.${name} does not exist`, { position: pos(location) });
       return { index: entry.offset + i, type: entry.columns[i]!.type };
@@ -68,7 +78,7 @@ export class RowScope implements Scope {
     let found: Slot | undefined;
     for (const e of this.entries) {
       const i = e.columns.findIndex((c) => c.name === name);
-      if (i < 0) continue;
+      if (i < 0 || e.hidden?.has(name)) continue;
       if (found) throw new SqlError(SQLSTATE.ambiguous_column, `column reference "${name}" is ambiguous`, { position: pos(location) });
       found = { index: e.offset + i, type: e.columns[i]!.type };
     }
@@ -97,6 +107,15 @@ export class RowScope implements Scope {
   callFunction(name: string, args: Compiled[], location?: number): Compiled | undefined {
     return this.planner.functions(name, args, location);
   }
+}
+
+/** A FROM item's columns under its alias's column list (`t1 (a, b)` renames the first two). */
+function aliasColumns(alias: string, columns: readonly { name: string; type: SqlType }[], colnames: readonly Node[] | undefined): { name: string; type: SqlType }[] {
+  const names = strings(colnames);
+  if (names.length > columns.length) {
+    throw new SqlError(SQLSTATE.invalid_column_reference, `table "${alias}" has ${columns.length} columns available but ${names.length} columns specified`);
+  }
+  return columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type }));
 }
 
 export function pos(location: number | undefined): number | undefined {
@@ -168,6 +187,12 @@ export function planFrom(
     return base;
   });
   setScope(entries, width);
+  const aliases = new Set<string>();
+  for (const e of entries) {
+    if (!e.alias) continue; // the merged columns of JOIN … USING have no name of their own
+    if (aliases.has(e.alias)) throw new SqlError('42712', `table name "${e.alias}" specified more than once`);
+    aliases.add(e.alias);
+  }
 
   if (leaves.length === 0) return { scope, source: () => [[]], tables, node: planNode('Result'), whereApplied: false };
   if (leaves.length === 1 && !quals.length) {
@@ -236,10 +261,18 @@ export function planFrom(
     const name = rv.relname!;
     const alias = rv.alias?.aliasname ?? name;
     const schema = rv.schemaname;
+    const cte = schema === undefined ? planner.cte?.(name) : undefined;
+    if (cte) {
+      const columns = aliasColumns(alias, cte.columns, rv.alias?.colnames);
+      return {
+        entries: [{ alias, columns, offset: 0 }], width: columns.length, tables: new Map(),
+        source: (ctx) => cte.rows(ctx), node: planNode(`CTE Scan on ${alias === name ? name : `${name} ${alias}`}`, [cte.node]),
+      };
+    }
     const view = schema === 'public' ? undefined : hooks.systemView(schema, name);
     if (view) {
       return {
-        entries: [{ alias, columns: view.columns, offset: 0 }], width: view.columns.length, tables: new Map(),
+        entries: [{ alias, columns: aliasColumns(alias, view.columns, rv.alias?.colnames), offset: 0 }], width: view.columns.length, tables: new Map(),
         source: (ctx) => view.rows(ctx.env), node: planNode(`Function Scan on ${name}`),
       };
     }
@@ -248,7 +281,7 @@ export function planFrom(
       const full = schema ? `${schema}.${name}` : name;
       throw new SqlError(SQLSTATE.undefined_table, `relation "${full}" does not exist`, { position: pos(rv.location) });
     }
-    const columns = state.table(oid).def.columns.map((c) => ({ name: c.name, type: c.type }));
+    const columns = aliasColumns(alias, state.table(oid).def.columns, rv.alias?.colnames);
     return {
       entries: [{ alias, relname: name, columns, offset: 0 }],
       width: columns.length,
@@ -262,30 +295,36 @@ export function planFrom(
     const alias = rs.alias?.aliasname;
     if (!alias) throw new SqlError(SQLSTATE.syntax_error, 'subquery in FROM must have an alias');
     const sub = planSelectRows((rs.subquery as { SelectStmt: SelectStmt }).SelectStmt);
-    const colnames = rs.alias?.colnames?.map((n) => ('String' in n ? n.String.sval! : '')) ?? [];
-    const columns = sub.columns.map((c, i) => ({ name: colnames[i] ?? c.name, type: c.type }));
+    const columns = aliasColumns(alias, sub.columns, rs.alias?.colnames);
     return {
       entries: [{ alias, columns, offset: 0 }], width: columns.length, tables: new Map(),
       source: (ctx) => sub.run(ctx, undefined), node: planNode(`Subquery Scan on ${alias}`, [sub.node]),
     };
   }
 
-  /** LEFT JOIN (and INNER JOINs inside one): a nested loop over both sides' rows. */
+  /** LEFT, RIGHT and FULL JOIN (and INNER JOINs inside one): a hash join on equalities for INNER and LEFT, else a nested loop. */
   function join(j: JoinExpr): Built {
     const kind = j.jointype ?? 'JOIN_INNER';
-    if (kind !== 'JOIN_INNER' && kind !== 'JOIN_LEFT') throw new SqlError(SQLSTATE.feature_not_supported, `${kind.replace('JOIN_', '')} JOIN is not supported`);
-    if (j.usingClause?.length || j.isNatural) throw new SqlError(SQLSTATE.feature_not_supported, 'JOIN … USING and NATURAL JOIN are not supported');
+    if (kind !== 'JOIN_INNER' && kind !== 'JOIN_LEFT' && kind !== 'JOIN_RIGHT' && kind !== 'JOIN_FULL') throw new SqlError(SQLSTATE.feature_not_supported, `${kind.replace('JOIN_', '')} JOIN is not supported`);
     const left = buildItem(j.larg!);
     const right = buildItem(j.rarg!);
+    const using = j.usingClause?.length || j.isNatural ? planUsingJoin(j, kind, left, right, planner) : undefined;
+    if (kind === 'JOIN_FULL') checkFullJoinCondition(j.quals, left.entries, right.entries);
     const shape = combine(left, right);
+    if (using) Object.assign(shape, { entries: using.entries, width: using.width });
     setScope(shape.entries, shape.width);
     scope.clause = 'JOIN conditions';
-    const cond = j.quals ? compileExpr(j.quals, scope) : undefined;
+    const cond = using ? { eval: using.matches } : j.quals ? compileExpr(j.quals, scope) : undefined;
     scope.clause = undefined;
+    const merge = using ? using.merge : (row: Value[]) => row;
     const nulls: Value[] = new Array(right.width).fill(null);
-    // equalities between the two sides: pair each left row only with the right rows of its key
-    const keys = j.quals ? hashKeysOf(j.quals, scope, left.width, shape.width) : undefined;
-    const label = keys ? (kind === 'JOIN_LEFT' ? 'Hash Left Join' : 'Hash Join') : kind === 'JOIN_LEFT' ? 'Nested Loop Left Join' : 'Nested Loop';
+    const leftNulls: Value[] = new Array(left.width).fill(null);
+    const keepLeft = kind === 'JOIN_LEFT' || kind === 'JOIN_FULL';
+    const keepRight = kind === 'JOIN_RIGHT' || kind === 'JOIN_FULL';
+    // equalities between the two sides of an INNER or LEFT join: pair each left row only with the right rows of its key
+    const keys = !using && (kind === 'JOIN_INNER' || kind === 'JOIN_LEFT') && j.quals ? hashKeysOf(j.quals, scope, left.width, shape.width) : undefined;
+    const loopLabel = { JOIN_LEFT: 'Nested Loop Left Join', JOIN_RIGHT: 'Nested Loop Right Join', JOIN_FULL: 'Nested Loop Full Join' }[kind as string] ?? 'Nested Loop';
+    const label = keys ? (kind === 'JOIN_LEFT' ? 'Hash Left Join' : 'Hash Join') : loopLabel;
     const details = keys ? [`Hash Cond: ${deparseAll(keys.nodes)}`] : j.quals ? [`Join Filter: ${deparse(j.quals)}`] : [];
     const node = planNode(label, keys ? [left.node, planNode('Hash', [right.node])] : [left.node, right.node], details);
     shape.node = node;
@@ -296,22 +335,31 @@ export function planFrom(
       const table = keys ? buildHash(keys, rs, left.width, shape.width, ctx) : undefined;
       const single = keys?.left.length === 1;
       node.loops++;
+      const rightMatched = keepRight ? new Array<boolean>(rs.length).fill(false) : undefined;
       for (const l of ls) {
         let matched = false;
-        let candidates: readonly Value[][] = rs;
         if (keys) {
           const k = hashKey(keys.left, l, ctx, single);
-          candidates = (k === undefined ? undefined : table!.get(k)) ?? NO_ROWS;
-        }
-        for (const r of candidates) {
-          const row = [...l, ...r];
-          if (!cond || cond.eval(o ? [...row, ...o] : row, ctx) === true) {
-            out.push(row);
-            matched = true;
+          for (const r of (k === undefined ? undefined : table!.get(k)) ?? NO_ROWS) {
+            const row = [...l, ...r];
+            if (!cond || cond.eval(o ? [...row, ...o] : row, ctx) === true) {
+              out.push(row);
+              matched = true;
+            }
+          }
+        } else {
+          for (let i = 0; i < rs.length; i++) {
+            const row = [...l, ...rs[i]!];
+            if (!cond || cond.eval(o && !using ? [...row, ...o] : row, ctx) === true) {
+              out.push(merge(row));
+              matched = true;
+              if (rightMatched) rightMatched[i] = true;
+            }
           }
         }
-        if (!matched && kind === 'JOIN_LEFT') out.push([...l, ...nulls]);
+        if (!matched && keepLeft) out.push(merge([...l, ...nulls]));
       }
+      if (rightMatched) rightMatched.forEach((m, i) => { if (!m) out.push(merge([...leftNulls, ...rs[i]!])); });
       node.rows += out.length;
       return out;
     };

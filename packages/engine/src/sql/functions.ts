@@ -198,7 +198,7 @@ const FUNCTIONS: Record<string, Overload[]> = {
   statement_timestamp: [{ params: [], ret: 'timestamptz', fn: now }],
   clock_timestamp: [{ params: [], ret: 'timestamptz', fn: () => new Date(), volatile: true }],
   random: [{ params: [], ret: 'float8', fn: () => Math.random(), volatile: true }],
-  gen_random_uuid: [{ params: [], ret: 'text', fn: () => crypto.randomUUID(), volatile: true }],
+  gen_random_uuid: [{ params: [], ret: 'uuid', fn: () => crypto.randomUUID(), volatile: true }],
 };
 
 const NUMERIC_ORDER: SqlType[] = ['int2', 'int4', 'int8', 'numeric', 'float4', 'float8'];

@@ -17,6 +17,7 @@ import type { Target } from './select.ts';
 import type { TableData } from '../state/state.ts';
 import { deparse, planNode, type PlanNode } from './plan/explain.ts';
 import { fastAggregates } from './plan/fast-aggregates.ts';
+import { refuseJsonComparison } from './json-text.ts';
 
 export function needsGrouping(stmt: SelectStmt, targets: readonly Node[]): boolean {
   if (stmt.groupClause?.length) return true;
@@ -56,6 +57,7 @@ export function planGrouping(stmt: SelectStmt, targets: Target[], input: RowScop
   const keys = (stmt.groupClause ?? []).map((g) => groupKeyNode(g, targets, input));
   input.clause = 'GROUP BY';
   const keyExprs = keys.map((k) => compileExpr(k, input));
+  refuseJsonComparison(keyExprs.map((k) => k.type));
   const sortNodes = (stmt.sortClause ?? []).map((s) => ('SortBy' in s ? s.SortBy.node : undefined));
   const aggNodes: Node[] = [];
   for (const root of [...targets.map((t) => t.node), stmt.havingClause, ...sortNodes]) {
@@ -149,10 +151,34 @@ function aggregateCall(node: Node, input: RowScope): AggregateCall {
     if (findAggregates(a).length) throw new SqlError(SQLSTATE.grouping_error, 'aggregate function calls cannot be nested', { position: pos(f.location) });
   }
   if (args.length > 1) throw new SqlError(SQLSTATE.undefined_function, `function ${name} with ${args.length} arguments does not exist`);
+  if (outerOnly(args, input)) {
+    // PostgreSQL evaluates such an aggregate in the outer query (one row over all its rows)
+    throw new SqlError(SQLSTATE.feature_not_supported, 'aggregate functions of outer-query columns inside a sub-select are not supported', { position: pos(f.location) });
+  }
   const arg = args[0] ? compileExpr(args[0], input) : undefined;
   const filter = f.agg_filter ? compileExpr(f.agg_filter, input) : undefined;
   const agg = makeAggregate(name, arg?.type, { distinct: !!f.agg_distinct, star: !!f.agg_star, location: f.location });
   return { node, name, star: !!f.agg_star, arg, filter, agg };
+}
+
+/** Whether the arguments name columns, none of them of this query's own FROM items. */
+function outerOnly(args: readonly Node[], input: RowScope): boolean {
+  if (!input.outer) return false;
+  const refs: string[][] = [];
+  const visit = (n: unknown): void => {
+    if (!n || typeof n !== 'object') return;
+    if ('SubLink' in n) return;
+    if ('ColumnRef' in n) {
+      refs.push(strings((n as { ColumnRef: { fields?: Node[] } }).ColumnRef.fields));
+      return;
+    }
+    for (const v of Object.values(n)) Array.isArray(v) ? v.forEach(visit) : visit(v);
+  };
+  args.forEach(visit);
+  const local = (f: string[]) => (f.length >= 2
+    ? input.entries.some((e) => e.alias === f[f.length - 2])
+    : input.entries.some((e) => e.columns.some((c) => c.name === f[0])));
+  return refs.length > 0 && !refs.some(local);
 }
 
 class GroupScope implements Scope {

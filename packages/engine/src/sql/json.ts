@@ -8,6 +8,7 @@ import { expr, retype, type Expr } from './compiled.ts';
 import { operatorError } from './operators.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { jsonbText } from './values.ts';
+import { jsonMember, jsonMemberText } from './json-text.ts';
 
 function lookup(doc: Value, key: Value): Value {
   if (typeof key === 'number') {
@@ -65,6 +66,11 @@ export function compileJsonOperator(op: '->' | '->>' | '||', left: Expr, right: 
     if (doc === null) return null;
     const key = re(row, ctx);
     if (key === null) return null;
+    if (typeof doc === 'string' && docType === 'json') {
+      const member = jsonMember(doc, typeof key === 'bigint' ? Number(key) : (key as string | number));
+      if (member === undefined) return null;
+      return text ? jsonMemberText(member) : member;
+    }
     const v = lookup(doc, key);
     return text ? asText(v, docType) : v;
   });

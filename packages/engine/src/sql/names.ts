@@ -34,11 +34,24 @@ export function outputName(node: Node | undefined): string {
   if ('MinMaxExpr' in node) return node.MinMaxExpr.op === 'IS_GREATEST' ? 'greatest' : 'least';
   if ('NullIfExpr' in node || ('A_Expr' in node && node.A_Expr.kind === 'AEXPR_NULLIF')) return 'nullif';
   if ('SubLink' in node && node.SubLink.subLinkType === 'EXISTS_SUBLINK') return 'exists';
+  if ('SubLink' in node && node.SubLink.subLinkType === 'ARRAY_SUBLINK') return 'array';
+  if ('SubLink' in node && node.SubLink.subLinkType === 'EXPR_SUBLINK') return subselectName(node.SubLink.subselect);
   if ('SQLValueFunction' in node) {
     const op = node.SQLValueFunction.op ?? '';
     return op.replace(/^SVFOP_/, '').toLowerCase();
   }
   return '?column?';
+}
+
+/** A scalar sub-select is named after its (first) output column, as PostgreSQL names it. */
+function subselectName(node: Node | undefined): string {
+  const sel = node && 'SelectStmt' in node ? node.SelectStmt : undefined;
+  if (!sel) return '?column?';
+  if (sel.op && sel.op !== 'SETOP_NONE') return subselectName(sel.larg ? { SelectStmt: sel.larg } : undefined);
+  if (sel.valuesLists) return 'column1';
+  const first = sel.targetList?.[0];
+  const rt = first && 'ResTarget' in first ? first.ResTarget : undefined;
+  return rt?.name ?? outputName(rt?.val);
 }
 
 /** Compare two AST nodes ignoring source locations (GROUP BY matching). */

@@ -44,5 +44,7 @@ function toSyntaxError(e: unknown): SqlError {
   const details = (e as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails;
   const message = details?.message ?? (e instanceof Error ? e.message : String(e));
   const position = details?.cursorPosition !== undefined ? details.cursorPosition + 1 : undefined;
-  return new SqlError(SQLSTATE.syntax_error, message, { position });
+  // the grammar's own refusals of unimplemented syntax (MATCH PARTIAL, …) are feature_not_supported
+  const code = / not yet implemented$| is not supported$/.test(message) ? SQLSTATE.feature_not_supported : SQLSTATE.syntax_error;
+  return new SqlError(code, message, { position });
 }

@@ -7,5 +7,7 @@ export interface StatementPlan {
   columns: { name: string; type: SqlType }[];
   /** Changes data or catalog: refused on a standby, runs under the writer lock on a primary. */
   writes: boolean;
+  /** How a read-only refusal names the statement when not by its command (SELECT FOR UPDATE). */
+  writeName?: string;
   run(ctx: RunContext): { rows: Value[][]; rowCount: number };
 }

@@ -13,7 +13,8 @@ import { Numeric } from './numeric.ts';
 import { commonType } from './operators.ts';
 import { planFrom, pos, RowScope, type RowSource, type SubqueryPlanner } from './from.ts';
 import { needsGrouping, planGrouping } from './group.ts';
-import { outputName, sameExpr, strings } from './names.ts';
+import { lastName, outputName, sameExpr, strings } from './names.ts';
+import { usingDescending } from './sort-using.ts';
 import type { Compiled, EvalContext, Scope } from './scope.ts';
 import type { SqlType, Value } from './types.ts';
 import { compareForSort, distinctKey } from './values.ts';
@@ -22,6 +23,10 @@ import { column } from './compiled.ts';
 import { deparse, planNode, type PlanNode } from './plan/explain.ts';
 import { singleTableSource, type OrderedSource } from './plan/single.ts';
 import { topN } from './plan/topn.ts';
+import { CteScope, type Cte } from './with.ts';
+import { checkLocking, lockingStrength } from './locking.ts';
+import { setOperationResult } from './setop-order.ts';
+import { refuseJsonComparison } from './json-text.ts';
 
 export interface SelectPlan {
   columns: { name: string; type: SqlType }[];
@@ -38,12 +43,14 @@ function count(node: PlanNode | undefined, rows: number): void {
 }
 
 function sortKeyText(by: SortBy): string {
-  const desc = by.sortby_dir === 'SORTBY_DESC';
+  const desc = by.sortby_dir === 'SORTBY_DESC' || (by.sortby_dir === 'SORTBY_USING' && lastName(by.useOp) === '>');
   const nulls = by.sortby_nulls === 'SORTBY_NULLS_FIRST' ? (desc ? '' : ' NULLS FIRST') : by.sortby_nulls === 'SORTBY_NULLS_LAST' ? (desc ? ' NULLS LAST' : '') : '';
   return `${deparse(by.node)}${desc ? ' DESC' : ''}${nulls}`;
 }
 
 export class SelectPlanner implements SubqueryPlanner {
+  private readonly ctes = new CteScope();
+
   constructor(
     private readonly state: DbState,
     private readonly hooks: NodeHooks,
@@ -55,12 +62,25 @@ export class SelectPlanner implements SubqueryPlanner {
     return { columns: plan.columns.map((c) => c.type), run: (o: readonly Value[], ctx: EvalContext) => plan.run(ctx as RunContext, o) };
   }
 
+  /** FROM items on their own (UPDATE … FROM, DELETE … USING). */
+  planFromItems(from: readonly Node[]) {
+    return planFrom(from, this.state, this.hooks, this, undefined, (s) => this.plan(s));
+  }
+
+  cte(name: string): Cte | undefined {
+    return this.ctes.find(name);
+  }
+
   plan(stmt: SelectStmt, outer?: RowScope): SelectPlan {
+    // before any other branch: VALUES and set operations carry WITH too
+    if (stmt.withClause) {
+      const body = { ...stmt, withClause: undefined };
+      return this.ctes.with(stmt.withClause, (s) => this.plan(s), () => this.plan(body, outer));
+    }
+    checkLocking(stmt);
     if (stmt.op && stmt.op !== 'SETOP_NONE') return this.setOperation(stmt, outer);
     if (stmt.valuesLists) return this.values(stmt, outer);
-    if (stmt.withClause) throw new SqlError(SQLSTATE.feature_not_supported, 'WITH queries are not supported');
     if (stmt.intoClause) throw new SqlError(SQLSTATE.feature_not_supported, 'SELECT INTO is not supported');
-    if (stmt.lockingClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'SELECT … FOR UPDATE/SHARE is not supported');
     if (stmt.windowClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'window functions are not supported');
 
     const from = planFrom(stmt.fromClause, this.state, this.hooks, this, outer, (s) => this.plan(s), stmt.whereClause);
@@ -86,6 +106,8 @@ export class SelectPlanner implements SubqueryPlanner {
 
     const targets = expandTargets(stmt.targetList ?? [], scope);
     if (needsGrouping(stmt, targets.map((t) => t.node))) {
+      const locking = lockingStrength(stmt);
+      if (locking) throw new SqlError(SQLSTATE.feature_not_supported, `${locking} is not allowed with aggregate functions`);
       const table = from.single && !stmt.whereClause ? from.single.table : undefined;
       const grouped = planGrouping(stmt, targets, scope, source, node, table);
       return this.finish(stmt, grouped.scope, grouped.source, targets, grouped.node);
@@ -101,7 +123,12 @@ export class SelectPlanner implements SubqueryPlanner {
     const outputs = targets.map((t) => ({ name: t.name, expr: t.compiled ?? compileExpr(t.node, scope) }));
     scope.clause = saved;
     const columns = outputs.map((o) => ({ name: o.name, type: o.expr.type }));
-    const distinct = stmt.distinctClause !== undefined;
+    // DISTINCT ON (…) keeps the first row of each group of equal keys, in ORDER BY order
+    const onNodes = (stmt.distinctClause ?? []).filter((d) => Object.keys(d).length);
+    const on = onNodes.map((node) => sortKey({ node, sortby_dir: 'SORTBY_DEFAULT' } as SortBy, outputs, scope));
+    const distinct = stmt.distinctClause !== undefined && !on.length;
+    if (distinct) refuseJsonComparison(columns.map((c) => c.type));
+    refuseJsonComparison(on.map((k) => (k.output !== undefined ? outputs[k.output]!.expr.type : k.expr!.type)));
     const sortBy = (stmt.sortClause ?? []).map((s) => (s as { SortBy: SortBy }).SortBy);
     const sort = sortBy.map((by) => {
       const key = sortKey(by, outputs, scope);
@@ -113,9 +140,13 @@ export class SelectPlanner implements SubqueryPlanner {
       }
       return { output: same, desc: key.desc, nullsFirst: key.nullsFirst };
     });
-    if (distinct && stmt.distinctClause!.length && Object.keys(stmt.distinctClause![0]!).length) {
-      throw new SqlError(SQLSTATE.feature_not_supported, 'SELECT DISTINCT ON is not supported');
+    for (let i = 0; i < Math.min(sort.length, on.length); i++) {
+      const k = sort[i]!, node = sortBy[i]!.node!;
+      if (!on.some((o, j) => (o.output !== undefined ? o.output === k.output : sameExpr(onNodes[j]!, node)))) {
+        throw new SqlError(SQLSTATE.invalid_column_reference, 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions', { position: pos(exprLocation(onNodes[0]!)) });
+      }
     }
+    refuseJsonComparison(sort.map((k) => (k.output !== undefined ? outputs[k.output]!.expr.type : k.expr!.type)), true);
     const limit = stmt.limitCount ? compileExpr(stmt.limitCount, scope) : undefined;
     const offset = stmt.limitOffset ? compileExpr(stmt.limitOffset, scope) : undefined;
     const skipOf = (ctx: RunContext) => (offset ? toCount(offset.eval([], ctx), 'OFFSET') : 0);
@@ -126,7 +157,7 @@ export class SelectPlanner implements SubqueryPlanner {
     // an index walk in the requested order: no sort, and LIMIT stops the walk
     let source = input;
     let presorted = false;
-    if (sort.length && !distinct && ordered) {
+    if (sort.length && !distinct && !on.length && ordered) {
       const cols = sort.map((k) => ({ column: (sortExpr(k) as Expr).slot ?? Infinity, desc: k.desc, nullsFirst: k.nullsFirst }));
       const walk = cols.every((c) => c.column !== Infinity) ? ordered(cols, (ctx) => skipOf(ctx) + takeOf(ctx)) : undefined;
       if (walk) {
@@ -136,11 +167,12 @@ export class SelectPlanner implements SubqueryPlanner {
       }
     }
     const sorting = sort.length > 0 && !presorted;
-    const topNSort = sorting && limit !== undefined && !distinct;
+    const topNSort = sorting && limit !== undefined && !distinct && !on.length;
     let node = inputNode;
     const sortNode = sorting ? planNode('Sort', [node], [`Sort Key: ${sortBy.map(sortKeyText).join(', ')}`]) : undefined;
     if (sortNode) node = sortNode;
-    const distinctNode = distinct ? planNode('HashAggregate', [node], [`Group Key: ${targets.map((t) => deparse(t.node)).join(', ')}`]) : undefined;
+    const distinctNode = distinct ? planNode('HashAggregate', [node], [`Group Key: ${targets.map((t) => deparse(t.node)).join(', ')}`])
+      : on.length ? planNode('Unique', [node]) : undefined;
     if (distinctNode) node = distinctNode;
     const limitNode = limit || offset ? planNode('Limit', [node]) : undefined;
     if (limitNode) node = limitNode;
@@ -173,11 +205,15 @@ export class SelectPlanner implements SubqueryPlanner {
           out = new Array(rows.length);
           for (let r = 0; r < rows.length; r++) {
             const row = rows[r]!;
-            const values = new Array(n + sort.length);
+            const values = new Array(n + sort.length + on.length);
             for (let i = 0; i < n; i++) values[i] = outputs[i]!.expr.eval(row, ctx);
             for (let k = 0; k < sort.length; k++) {
               const s = sort[k]!;
               values[n + k] = s.output !== undefined ? values[s.output] : s.expr!.eval(row, ctx);
+            }
+            for (let k = 0; k < on.length; k++) {
+              const s = on[k]!;
+              values[n + sort.length + k] = s.output !== undefined ? values[s.output] : s.expr!.eval(row, ctx);
             }
             out[r] = values;
           }
@@ -202,8 +238,19 @@ export class SelectPlanner implements SubqueryPlanner {
             });
             count(sortNode, out.length);
           }
+          if (on.length) {
+            const seen = new Set<string>();
+            const at = n + sort.length;
+            out = out.filter((v) => {
+              const key = JSON.stringify(v.slice(at).map(distinctKey));
+              if (seen.has(key)) return false;
+              seen.add(key);
+              return true;
+            });
+            count(distinctNode, out.length);
+          }
           if (skip || take !== Infinity) out = out.slice(skip, skip + take);
-          if (sort.length) for (const v of out) v.length = n;
+          if (sort.length || on.length) for (const v of out) v.length = n;
         }
         count(limitNode, out.length);
         return out;
@@ -236,10 +283,14 @@ export class SelectPlanner implements SubqueryPlanner {
       throw new SqlError(SQLSTATE.syntax_error, `each ${op} query must have the same number of columns`);
     }
     if (stmt.sortClause?.length || stmt.limitCount || stmt.limitOffset) {
-      throw new SqlError(SQLSTATE.feature_not_supported, 'ORDER BY/LIMIT on UNION, INTERSECT or EXCEPT is not supported');
+      // ORDER BY/LIMIT apply to the whole result: sort and cut the set operation's rows
+      const inner = this.setOperation({ ...stmt, sortClause: undefined, limitCount: undefined, limitOffset: undefined }, outer);
+      const { scope, targets } = setOperationResult(inner.columns, stmt, this);
+      return this.finish({ ...stmt, distinctClause: undefined }, scope, (ctx, o) => inner.run(ctx, o), targets, inner.node);
     }
     const key = (r: Value[]) => JSON.stringify(r.map(distinctKey));
     const columns = left.columns.map((c, i) => ({ name: c.name, type: commonType([c.type, right.columns[i]!.type], op) }));
+    if (!(stmt.op === 'SETOP_UNION' && stmt.all)) refuseJsonComparison(columns.map((c) => c.type));
     const toLeft = convertRows(left.columns, columns), toRight = convertRows(right.columns, columns);
     const label = stmt.op === 'SETOP_UNION' ? (stmt.all ? 'Append' : 'HashAggregate') : `HashSetOp ${stmt.op === 'SETOP_INTERSECT' ? 'Intersect' : 'Except'}`;
     return {
@@ -308,6 +359,7 @@ export function expandTargets(list: readonly Node[], scope: RowScope): Target[] 
       if (!qualifier.length && !scope.entries.length) throw new SqlError(SQLSTATE.syntax_error, 'SELECT * with no tables specified is not valid');
       for (const e of entries) {
         e.columns.forEach((c, i) => {
+          if (!qualifier.length && e.hidden?.has(c.name)) return;
           const slot = { index: e.offset + i, type: c.type };
           out.push({
             name: c.name,
@@ -331,23 +383,29 @@ interface SortKey {
 }
 
 function sortKey(s: SortBy, outputs: { name: string; expr: Compiled }[], scope: Scope): SortKey {
-  const desc = s.sortby_dir === 'SORTBY_DESC';
+  const key = sortTarget(s, outputs, scope);
+  const type = key.output !== undefined ? outputs[key.output]!.expr.type : key.expr!.type;
+  const desc = s.sortby_dir === 'SORTBY_USING' ? usingDescending(s, type) : s.sortby_dir === 'SORTBY_DESC';
   const nullsFirst = s.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : s.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
+  return { ...key, desc, nullsFirst };
+}
+
+function sortTarget(s: SortBy, outputs: { name: string; expr: Compiled }[], scope: Scope): { output?: number; expr?: Compiled } {
   const node = s.node!;
   if ('A_Const' in node && node.A_Const.ival !== undefined) {
     const n = node.A_Const.ival.ival ?? 0;
     if (n < 1 || n > outputs.length) throw new SqlError(SQLSTATE.invalid_column_reference, `ORDER BY position ${n} is not in select list`, { position: pos(node.A_Const.location) });
-    return { output: n - 1, desc, nullsFirst };
+    return { output: n - 1 };
   }
   if ('ColumnRef' in node && node.ColumnRef.fields?.length === 1) {
     const name = strings(node.ColumnRef.fields)[0];
     const i = outputs.findIndex((o) => o.name === name);
-    if (i >= 0) return { output: i, desc, nullsFirst };
+    if (i >= 0) return { output: i };
   }
   const saved = scope.clause;
   scope.clause = 'ORDER BY';
   const expr = compileExpr(node, scope);
   scope.clause = saved;
-  return { expr, desc, nullsFirst };
+  return { expr };
 }
 

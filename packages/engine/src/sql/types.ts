@@ -3,13 +3,13 @@
  * cloning: int2/int4 and floats are numbers, int8 is a number while safe and a bigint beyond
  * (int8.ts), numeric is a Numeric (numeric.ts; results carry its text), text is string, boolean is
  * boolean, timestamptz/timestamp/date are Date, json/jsonb are the parsed JSON value, bytea is
- * Uint8Array, SQL NULL is null.
+ * Uint8Array, uuid is its canonical lowercase text, SQL NULL is null.
  */
 export type SqlType =
   | 'int2' | 'int4' | 'int8' | 'float4' | 'float8' | 'numeric'
   | 'text' | 'varchar' | 'bool'
   | 'timestamptz' | 'timestamp' | 'date'
-  | 'json' | 'jsonb' | 'bytea'
+  | 'json' | 'jsonb' | 'bytea' | 'uuid'
   | 'unknown';
 
 export type Value = unknown;
@@ -18,6 +18,7 @@ export type Value = unknown;
 export const TYPE_OID: Record<SqlType, number> = {
   bool: 16, bytea: 17, int8: 20, int2: 21, int4: 23, text: 25, json: 114, float4: 700, float8: 701,
   varchar: 1043, date: 1082, timestamp: 1114, timestamptz: 1184, numeric: 1700, jsonb: 3802, unknown: 705,
+  uuid: 2950,
 };
 
 /** Names as `information_schema.columns.data_type` and error messages spell them. */
@@ -25,5 +26,5 @@ export const TYPE_NAME: Record<SqlType, string> = {
   bool: 'boolean', bytea: 'bytea', int8: 'bigint', int2: 'smallint', int4: 'integer', text: 'text',
   json: 'json', float4: 'real', float8: 'double precision', varchar: 'character varying', date: 'date',
   timestamp: 'timestamp without time zone', timestamptz: 'timestamp with time zone', numeric: 'numeric',
-  jsonb: 'jsonb', unknown: 'unknown',
+  jsonb: 'jsonb', unknown: 'unknown', uuid: 'uuid',
 };

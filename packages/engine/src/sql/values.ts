@@ -5,6 +5,7 @@
 import { formatDateTime } from './datetime.ts';
 import { Numeric } from './numeric.ts';
 import type { SqlType, Value } from './types.ts';
+import { jsonText } from './json-text.ts';
 
 /** Code point order of two strings (the C collation), which UTF-16 `<` gets wrong above U+FFFF. */
 export function compareStrings(a: string, b: string): number {
@@ -249,8 +250,9 @@ export function toText(v: Value, type: SqlType): string {
     case 'float4': case 'float8': return formatFloat(Number(v), type);
     case 'date': case 'timestamp': case 'timestamptz':
       return v instanceof Date ? formatDateTime(v, type) : String(v);
-    case 'json': return JSON.stringify(v);
+    case 'json': return jsonText(v);
     case 'jsonb': return jsonbText(v);
     case 'bytea': return v instanceof Uint8Array ? byteaText(v) : String(v);
+    case 'uuid': return String(v);
   }
 }

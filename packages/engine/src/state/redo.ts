@@ -47,9 +47,10 @@ export function redo(state: DbState, rec: WalRecord): void {
     case 'drop_column': {
       const t = state.writable(rec.table);
       const at = t.column(rec.column);
-      // a CHECK that mentions the column goes with it, as in PostgreSQL
+      // a CHECK or FOREIGN KEY that mentions the column goes with it, as in PostgreSQL
       const checks = t.def.checks.filter((c) => !mentions(c.expr, rec.column));
-      t.def = { ...t.def, columns: t.def.columns.filter((_, i) => i !== at), checks };
+      const foreignKeys = t.def.foreignKeys?.filter((fk) => !fk.columns.includes(rec.column));
+      t.def = { ...t.def, columns: t.def.columns.filter((_, i) => i !== at), checks, foreignKeys };
       rewriteRows(t, (row) => row.filter((_, i) => i !== at));
       state.catalogVersion = nextCatalogVersion();
       return;
@@ -58,8 +59,16 @@ export function redo(state: DbState, rec: WalRecord): void {
       const t = state.writable(rec.table);
       const rename = (c: string) => (c === rec.column ? rec.name : c);
       const checks = t.def.checks.map((c) => ({ ...c, expr: renameColumnRefs(c.expr, rec.column, rec.name) }));
-      t.def = { ...t.def, checks, columns: t.def.columns.map((c) => (c.name === rec.column ? { ...c, name: rec.name } : c)) };
+      const foreignKeys = t.def.foreignKeys?.map((fk) => ({ ...fk, columns: fk.columns.map(rename) }));
+      t.def = { ...t.def, checks, foreignKeys, columns: t.def.columns.map((c) => (c.name === rec.column ? { ...c, name: rec.name } : c)) };
+      renameReferencedColumn(state, rec.table, rename);
       t.indexes = t.indexes.map((ix) => buildIndex({ ...ix.def, columns: ix.def.columns.map(rename) }, t));
+      state.catalogVersion = nextCatalogVersion();
+      return;
+    }
+    case 'alter_table_def': {
+      const t = state.writable(rec.table.oid);
+      t.def = rec.table;
       state.catalogVersion = nextCatalogVersion();
       return;
     }
@@ -114,6 +123,13 @@ export function redo(state: DbState, rec: WalRecord): void {
     case 'delete':
       state.writable(rec.table).delete(rec.rowid);
       return;
+    case 'truncate': {
+      // row ids go on from where they were, so a replayed truncate gives the same ids afterwards
+      const t = state.writable(rec.table);
+      t.rows = new BTree<number, Value[]>();
+      t.reindex();
+      return;
+    }
     case 'membership': {
       const members = new Set(state.members);
       if (rec.action === 'join') members.add(rec.nodeId);
@@ -147,6 +163,15 @@ function renameColumnRefs(expr: Node, from: string, to: string): Node {
     }
     return v;
   })) as Node;
+}
+
+/** Foreign keys of any table that reference `table` follow a rename of its columns. */
+function renameReferencedColumn(state: DbState, table: number, rename: (c: string) => string): void {
+  for (const [oid, t] of state.tables) {
+    if (!t.def.foreignKeys?.some((fk) => fk.refTable === table)) continue;
+    const w = state.writable(oid);
+    w.def = { ...w.def, foreignKeys: w.def.foreignKeys!.map((fk) => (fk.refTable === table ? { ...fk, refColumns: fk.refColumns.map(rename) } : fk)) };
+  }
 }
 
 function seenOid(state: DbState, oid: number): void {

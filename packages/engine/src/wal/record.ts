@@ -17,6 +17,8 @@ export type WalRecord =
   | { kind: 'add_column'; table: Oid; column: ColumnDef; fill: Value }
   | { kind: 'drop_column'; table: Oid; column: string }
   | { kind: 'rename_column'; table: Oid; column: string; name: string }
+  // constraints (CHECK, FOREIGN KEY) added or dropped: the table's definition with rows unchanged
+  | { kind: 'alter_table_def'; table: TableDef }
   | { kind: 'create_index'; index: IndexDef }
   | { kind: 'drop_index'; index: Oid }
   | { kind: 'create_sequence'; sequence: SequenceDef }
@@ -27,6 +29,8 @@ export type WalRecord =
   | { kind: 'insert'; table: Oid; rowid: RowId; row: Value[] }
   | { kind: 'update'; table: Oid; rowid: RowId; row: Value[] }
   | { kind: 'delete'; table: Oid; rowid: RowId }
+  // TRUNCATE: every row of the table
+  | { kind: 'truncate'; table: Oid }
   // transaction end
   | { kind: 'commit'; xid: number; time: number }
   | { kind: 'abort'; xid: number; time: number }

@@ -1,0 +1,56 @@
+/**
+ * Replays a corpus recorded from PostgreSQL (scripts/record-values.ts) on a walrtc node and lists
+ * every statement whose outcome differs: columns and type OIDs, rows as PostgreSQL's text output,
+ * the row count of DML, or the error's SQLSTATE and message.
+ */
+import { SqlError, type Node } from '@walrtc/engine';
+import { formatValue } from '../../packages/engine/src/sql/values.ts';
+
+export interface Entry {
+  sql: string;
+  fields?: { name: string; type: number }[];
+  rows?: (string | null)[][];
+  rowCount?: number | null;
+  error?: { code: string; message: string };
+}
+
+/** What walrtc answers for one statement, in the fixture's shape. */
+export async function outcome(node: Node, sql: string): Promise<Omit<Entry, 'sql'>> {
+  try {
+    // arrays: several columns may share a name (?column?); json as the text a client's parser gets
+    const r = await node.query<unknown[]>(sql, [], { rowMode: 'array', parsers: { 114: (text) => text } });
+    if (!r.fields.length) return { rowCount: r.rowCount };
+    return {
+      fields: r.fields.map((f) => ({ name: f.name, type: f.dataTypeID })),
+      rows: r.rows.map((row) => row.map((v, i) => formatValue(v, r.fields[i]!.type))),
+    };
+  } catch (e) {
+    if (!(e instanceof SqlError)) throw e;
+    return { error: { code: e.code, message: e.message } };
+  }
+}
+
+/**
+ * The statements, in order, whose walrtc outcome is not PostgreSQL's (empty when all match).
+ * `refused` lists statements PostgreSQL runs and walrtc honestly refuses (0A000, not supported
+ * yet): each must fail exactly so, and is reported when it no longer does.
+ */
+export async function mismatches(node: Node, entries: readonly Entry[], refused: ReadonlySet<string> = new Set()): Promise<string[]> {
+  const out: string[] = [];
+  for (const { sql, ...want } of entries) {
+    const got = await outcome(node, sql);
+    if (refused.has(sql)) {
+      if (got.error?.code !== '0A000' || want.error) out.push(`${sql}\n  listed as refused, but walrtc: ${JSON.stringify(got)}`);
+      continue;
+    }
+    // DDL reports no count in PostgreSQL; DML counts must agree
+    if (want.rowCount === null) {
+      delete want.rowCount;
+      delete got.rowCount;
+    }
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      out.push(`${sql}\n  postgres: ${JSON.stringify(want)}\n  walrtc:   ${JSON.stringify(got)}`);
+    }
+  }
+  return out;
+}
