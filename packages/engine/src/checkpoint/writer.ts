@@ -120,7 +120,7 @@ function dirtyChunks(now: BTreeType<RowId, Value[]>, before: BTreeType<RowId, Va
 }
 
 /** Every chunk index that holds a row, jumping over empty ranges. */
-function* presentChunks(rows: BTreeType<RowId, Value[]>): Generator<number> {
+export function* presentChunks(rows: BTreeType<RowId, Value[]>): Generator<number> {
   let k = rows.minKey();
   while (k !== undefined) {
     const index = chunkOf(k);
