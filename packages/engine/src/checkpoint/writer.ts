@@ -103,7 +103,8 @@ export class Checkpointer {
   /** The prepared checkpoint is stored: it is the base from now on, and chunks it does not name go. */
   async stored(storage: Storage, prepared: PreparedCheckpoint): Promise<void> {
     this.base = prepared.base;
-    await storage.chunks?.retain(prepared.keys);
+    // chunks left behind now are removed by the next checkpoint or the next open
+    await storage.chunks?.retain(prepared.keys).catch(() => {});
   }
 }
 
