@@ -42,17 +42,19 @@ export async function loadCheckpoint(storage: Storage, stored: StoredCheckpoint)
   const tables: Snapshot['tables'] = [];
   const keys = new Set<string>();
   for (const t of payload.tables) {
-    const ids: RowId[] = [];
-    const rows: Value[][] = [];
+    const total = t.chunks.reduce((sum, c) => sum + c.rows, 0);
+    const ids = new Array<RowId>(total);
+    const rows = new Array<Value[]>(total);
+    let at = 0;
     const found = t.chunks.length ? await chunkStore(storage).get(t.chunks.map((c) => c.key)) : [];
     t.chunks.forEach((ref, i) => {
       const bytes = found[i];
       if (!bytes) throw new SqlError(SQLSTATE.data_corrupted, `invalid checkpoint: chunk "${ref.key}" is missing`);
       const chunk = unseal<ChunkPayload>(bytes, 'checkpoint chunk');
       if (chunk.ids.length !== ref.rows) throw new SqlError(SQLSTATE.data_corrupted, `invalid checkpoint: chunk "${ref.key}" holds ${chunk.ids.length} rows, expected ${ref.rows}`);
-      for (let j = 0; j < chunk.ids.length; j++) {
-        ids.push(chunk.ids[j]!);
-        rows.push(chunk.rows[j]!);
+      for (let j = 0; j < chunk.ids.length; j++, at++) {
+        ids[at] = chunk.ids[j]!;
+        rows[at] = chunk.rows[j]!;
       }
       keys.add(ref.key);
     });

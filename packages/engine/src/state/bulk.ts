@@ -39,7 +39,12 @@ export function bulkIndex(def: IndexDef, table: TableData): IndexData {
     ids[i++] = id;
   });
   const order = Array.from({ length: n }, (_, j) => j);
-  order.sort((a, b) => compareKeys(keys[a]!, keys[b]!) || ids[a]! - ids[b]!);
+  if (!ascending(keys)) {
+    // finite numbers compare as numbers (compareKeys agrees); anything else goes through compareKeys
+    const numeric = keys.every((k) => typeof k === 'number' && Number.isFinite(k));
+    if (numeric) order.sort((a, b) => (keys[a] as number) - (keys[b] as number) || ids[a]! - ids[b]!);
+    else order.sort((a, b) => compareKeys(keys[a]!, keys[b]!) || ids[a]! - ids[b]!);
+  }
   const outKeys: IndexKey[] = [];
   const outIds: (RowId | RowId[])[] = [];
   for (const j of order) {
@@ -53,6 +58,12 @@ export function bulkIndex(def: IndexDef, table: TableData): IndexData {
     }
   }
   return new IndexData(def, table.def, bulkLoad(outKeys, outIds, NODE_SIZE, compareKeys));
+}
+
+/** Keys already in index order (a key over the row id's order, like a serial primary key): no sort needed. */
+function ascending(keys: readonly IndexKey[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (compareKeys(keys[i - 1]!, keys[i]!) > 0) return false;
+  return true;
 }
 
 /**
