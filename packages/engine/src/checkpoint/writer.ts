@@ -6,7 +6,9 @@
  * of a checkpoint that stopped half-way are named by no manifest and are removed later. Owned by
  * the Node, driven from its checkpoint inside a control update.
  */
+import { Packr } from 'msgpackr';
 import type { IndexDef, TableDef } from '../catalog/types.ts';
+import { PACK_OPTIONS } from '../msgpack.ts';
 import type { Value } from '../sql/types.ts';
 import type { BTreeType } from '../state/btree.ts';
 import { changedRowIds } from '../state/bulk.ts';
@@ -62,6 +64,8 @@ export class Checkpointer {
     const base = this.base?.lsn === storedLsn ? this.base : undefined;
     const token = `${lsn.toString(36)}.${crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36)}`;
     const slicer = new Slicer();
+    // one packer for every chunk of this checkpoint: a fresh one per chunk is garbage the collector pauses for
+    const packr = new Packr(PACK_OPTIONS);
     const pending: CheckpointChunk[] = [];
     let pendingBytes = 0;
     let written = 0;
@@ -80,7 +84,7 @@ export class Checkpointer {
       const dirty = before ? dirtyChunks(t.rows, before.rows) : undefined;
       const refs: ChunkRef[] = before && dirty ? before.chunks.filter((c) => !dirty.has(c.index)) : [];
       for (const index of dirty ? [...dirty].sort((a, b) => a - b) : presentChunks(t.rows)) {
-        const chunk = encodeChunk(t.rows, index);
+        const chunk = encodeChunk(t.rows, index, packr);
         if (!chunk) continue;
         const key = `${t.def.oid}.${index}.${token}`;
         pending.push({ key, bytes: chunk.bytes });
@@ -130,11 +134,11 @@ export function* presentChunks(rows: BTreeType<RowId, Value[]>): Generator<numbe
   }
 }
 
-function encodeChunk(rows: BTreeType<RowId, Value[]>, index: number): { bytes: Uint8Array; rows: number } | undefined {
+function encodeChunk(rows: BTreeType<RowId, Value[]>, index: number, packr: Packr): { bytes: Uint8Array; rows: number } | undefined {
   const payload: ChunkPayload = { ids: [], rows: [] };
   rows.forRange(index * CHUNK_IDS, (index + 1) * CHUNK_IDS, false, (id, row) => {
     payload.ids.push(id);
     payload.rows.push(row);
   });
-  return payload.ids.length ? { bytes: seal(payload), rows: payload.ids.length } : undefined;
+  return payload.ids.length ? { bytes: seal(payload, packr), rows: payload.ids.length } : undefined;
 }

@@ -15,9 +15,10 @@ export const ENVELOPE_HEADER = 12;
 const HEADER = ENVELOPE_HEADER;
 const unpackr = new Packr(PACK_OPTIONS);
 
-export function seal(payload: unknown): Uint8Array {
-  // a fresh packer per blob: a shared one keeps a scratch buffer as large as the largest checkpoint
-  const body = new Packr(PACK_OPTIONS).pack(payload);
+/** `packr`: one a caller sealing many blobs in a row shares between them (its scratch buffer is reused). */
+export function seal(payload: unknown, packr?: Packr): Uint8Array {
+  // a fresh packer per blob by default: a process-wide one keeps a scratch buffer as large as the largest checkpoint
+  const body = (packr ?? new Packr(PACK_OPTIONS)).pack(payload);
   const out = new Uint8Array(HEADER + body.length);
   out.set(body, HEADER);
   return stampEnvelope(out, crc32c(out, HEADER));
