@@ -3,6 +3,7 @@
  * transport, joins it to its cluster as a primary or a hot standby. The Node runs SQL and
  * transactions, checkpoints, and reports its status; replication/ does the streaming.
  */
+import { Checkpointer } from './checkpoint/writer.ts';
 import { NodeControl } from './control/control.ts';
 import { Database, type SynchronousCommit } from './database.ts';
 import { closedError, SqlError, SQLSTATE } from './errors.ts';
@@ -20,14 +21,13 @@ import type { QueryResult } from './sql/env.ts';
 import { loadParser } from './sql/parse.ts';
 import type { ParserWasm } from './sql/pg-query.ts';
 import type { Value } from './sql/types.ts';
-import { seal } from './storage/envelope.ts';
 import { indexedDbStorage } from './storage/indexeddb.ts';
 import { memoryStorage } from './storage/memory.ts';
 import { defaultNodeId } from './storage/node-id.ts';
 import type { ControlFile, Storage } from './storage/storage.ts';
 import { rewindTo } from './replication/rewind.ts';
 import { Replayer } from './state/replay.ts';
-import { contentHash, takeSnapshot } from './state/snapshot.ts';
+import { contentHash } from './state/snapshot.ts';
 import { nodeHooks } from './system.ts';
 import { formatLsn } from './wal/lsn.ts';
 import { WalWriter } from './wal/xlog.ts';
@@ -154,7 +154,7 @@ export async function openNode(options: NodeOptions): Promise<Node> {
     maxWalSize,
     maxReplicationSlots: options.maxReplicationSlots ?? 10,
   });
-  return new Node(options, { nodeId, storage, wal, slots, control: recovered.control, role, log, state: recovered.state, endLsn: recovered.endLsn, maxWalSize });
+  return new Node(options, { nodeId, storage, wal, slots, control: recovered.control, role, log, state: recovered.state, endLsn: recovered.endLsn, maxWalSize, checkpointer: new Checkpointer(recovered.base) });
 }
 
 interface Opened {
@@ -168,6 +168,7 @@ interface Opened {
   state: ConstructorParameters<typeof Database>[0];
   endLsn: number;
   maxWalSize: number;
+  checkpointer: Checkpointer;
 }
 
 export class Node extends SessionSurface implements Queryable {
@@ -183,6 +184,7 @@ export class Node extends SessionSurface implements Queryable {
   /** close() has begun: no new statement may start (the session's block is already rolled back). */
   private closing = false;
   private checkpointing: Promise<void> | undefined;
+  private readonly checkpointer: Checkpointer;
   private storageRetry: ReturnType<typeof setTimeout> | undefined;
   /** The node's one session (query, exec, transaction, live): PGlite's surface. */
   protected readonly client: SessionClient;
@@ -193,6 +195,7 @@ export class Node extends SessionSurface implements Queryable {
     super();
     this.nodeId = o.nodeId;
     this.maxWalSize = o.maxWalSize;
+    this.checkpointer = o.checkpointer;
     const archiveKeep = options.archiveKeepSize ?? 4 * o.maxWalSize;
     const archive = options.archive;
     this.archiveCleanup = archive && archiveKeep >= 0 ? (keep) => archive.cleanup(keep - archiveKeep) : undefined;
@@ -360,10 +363,12 @@ export class Node extends SessionSurface implements Queryable {
       const current = txn.current();
       if (!current) return;
       const lsn = core.wal.insertLsn;
-      const bytes = seal(takeSnapshot(core.db.latest()));
+      // written in slices from a clone taken now: commits go on while it is written
+      const prepared = await this.checkpointer.prepare(core.storage, core.db.latest(), lsn, current.checkpointLsn);
       await core.wal.waitFlush(lsn);
       core.slots.invalidate(lsn, (m) => core.log('log', m));
-      await txn.write({ ...current, checkpointLsn: lsn, slots: core.slots.persisted() }, { lsn, bytes });
+      await txn.write({ ...current, checkpointLsn: lsn, slots: core.slots.persisted() }, { lsn, bytes: prepared.bytes });
+      await this.checkpointer.stored(core.storage, prepared);
       const keep = core.slots.retentionLsn(lsn, core.wal.insertLsn);
       await core.storage.removeWalBefore(keep);
       core.wal.forgetBefore(keep);

@@ -4,10 +4,11 @@
  * message; the incomplete transaction after the last commit is discarded, and so is the bad tail,
  * so new WAL continues from a clean point.
  */
-import { seal, unseal } from './storage/envelope.ts';
+import { seal } from './storage/envelope.ts';
 import type { ControlFile, Storage, StoredCheckpoint } from './storage/storage.ts';
 import { Replayer } from './state/replay.ts';
-import { restoreSnapshot, takeSnapshot, type Snapshot } from './state/snapshot.ts';
+import { loadCheckpoint, type CheckpointBase } from './checkpoint/load.ts';
+import { takeSnapshot } from './state/snapshot.ts';
 import { DbState } from './state/state.ts';
 import { decodeRecords } from './wal/codec.ts';
 import { FIRST_LSN, formatLsn, type Lsn } from './wal/lsn.ts';
@@ -21,6 +22,8 @@ export interface Recovered {
   /** Where the next WAL record goes. */
   endLsn: Lsn;
   fresh: boolean;
+  /** What the stored checkpoint holds, for the next incremental checkpoint to diff against. */
+  base?: CheckpointBase;
 }
 
 export function newSystemIdentifier(): string {
@@ -50,7 +53,10 @@ export async function recover(storage: Storage, nodeId: string, log: Logger, ini
   if (!checkpoint || checkpoint.lsn !== control.checkpointLsn) {
     throw new Error(`could not locate a valid checkpoint record at ${formatLsn(control.checkpointLsn)}`);
   }
-  const state = restoreSnapshot(unseal<Snapshot>(checkpoint.bytes, 'checkpoint'));
+  const loaded = await loadCheckpoint(storage, checkpoint);
+  // chunks of a checkpoint that stopped before its manifest was stored
+  await storage.chunks?.retain(loaded.keys);
+  const state = loaded.state;
   const replayer = new Replayer(state, checkpoint.lsn);
   let expected = checkpoint.lsn;
   let replayed = 0;
@@ -79,7 +85,7 @@ export async function recover(storage: Storage, nodeId: string, log: Logger, ini
     await storage.truncateWal(endLsn);
   }
   if (replayed) log('log', `redo done at ${formatLsn(endLsn)}`);
-  return { state: replayer.state, control, endLsn, fresh: false };
+  return { state: replayer.state, control, endLsn, fresh: false, base: loaded.base };
 }
 
 export function snapshotBytes(state: DbState): Uint8Array {

@@ -8,9 +8,10 @@ import type { Database } from '../database.ts';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { NodeControl } from '../control/control.ts';
 import type { ControlFile, Storage } from '../storage/storage.ts';
-import { unseal, seal } from '../storage/envelope.ts';
+import { unseal } from '../storage/envelope.ts';
 import { Replayer } from '../state/replay.ts';
-import { restoreSnapshot, takeSnapshot, type Snapshot } from '../state/snapshot.ts';
+import { sealSnapshotInSlices } from '../checkpoint/backup.ts';
+import { restoreSnapshot, type Snapshot } from '../state/snapshot.ts';
 import { DbState } from '../state/state.ts';
 import { FIRST_LSN } from '../wal/lsn.ts';
 import type { WalWriter } from '../wal/xlog.ts';
@@ -109,7 +110,7 @@ export class Replication {
       maxBaseBackupsPerMinute: settings.maxBaseBackupsPerMinute,
       maxMessageSize: transport.maxMessageSize ?? 64 * 1024 * 1024,
       identity: () => this.identity(),
-      snapshot: () => ({ lsn: core.wal.insertLsn, bytes: seal(takeSnapshot(core.db.latest())) }),
+      snapshot: () => ({ lsn: core.wal.insertLsn, bytes: sealSnapshotInSlices(core.db.latest()) }),
       send: (to, msg) => this.send(to, msg),
       log: (m) => core.log('log', m),
       standbyStarted: (peer) => this.join(peer),

@@ -6,9 +6,10 @@
  * and the caller takes a base backup instead.
  */
 import type { ControlTxn } from '../control/control.ts';
-import { seal, unseal } from '../storage/envelope.ts';
+import { loadCheckpoint } from '../checkpoint/load.ts';
+import { seal } from '../storage/envelope.ts';
 import { Replayer } from '../state/replay.ts';
-import { restoreSnapshot, takeSnapshot, type Snapshot } from '../state/snapshot.ts';
+import { takeSnapshot } from '../state/snapshot.ts';
 import { decodeRecords } from '../wal/codec.ts';
 import { formatLsn, type Lsn } from '../wal/lsn.ts';
 import type { PositionedRecord } from '../wal/record.ts';
@@ -21,7 +22,7 @@ export async function rewindTo(core: NodeCore, txn: ControlTxn, fork: Lsn): Prom
   const control = txn.current();
   const checkpoint = await storage.readCheckpoint();
   if (!control || !checkpoint || checkpoint.lsn > fork) return false;
-  const replayer = new Replayer(restoreSnapshot(unseal<Snapshot>(checkpoint.bytes, 'checkpoint')), checkpoint.lsn);
+  const replayer = new Replayer((await loadCheckpoint(storage, checkpoint)).state, checkpoint.lsn);
   const discarded: PositionedRecord[] = [];
   let expected = checkpoint.lsn;
   for (const chunk of await storage.readWal(checkpoint.lsn)) {

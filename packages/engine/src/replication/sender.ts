@@ -21,8 +21,8 @@ export interface SenderHost {
   readonly maxMessageSize: number;
   /** This node's cluster identity, or undefined while it has none (a standby awaiting its base backup). */
   identity(): { systemId: string; timeline: number; history: TimelineHistoryEntry[] } | undefined;
-  /** A consistent snapshot (sealed) and the LSN it is consistent at. */
-  snapshot(): { lsn: Lsn; bytes: Uint8Array };
+  /** A consistent snapshot (sealed, produced in slices) and the LSN it is consistent at. */
+  snapshot(): { lsn: Lsn; bytes: Promise<Uint8Array> };
   send(to: string, msg: SenderMessage): Promise<void>;
   log(message: string): void;
   /** A standby began streaming from this node. */
@@ -311,8 +311,9 @@ export class WalSenders {
     if (inUse?.active && inUse.activePeer !== peer) return this.slotInUse(peer, inUse.name, inUse.activePeer);
     s.state = 'backup';
     s.streaming = false;
-    const { lsn, bytes } = this.host.snapshot();
+    const { lsn, bytes: sealing } = this.host.snapshot();
     const sendBackup = async () => {
+      const bytes = await sealing;
       // the standby streams from `lsn` next, which must be flushed here by then
       await this.host.wal.waitFlush(lsn);
     // the standby streams from `lsn` next: its slot keeps that WAL for it

@@ -1,14 +1,14 @@
 /**
  * Snapshots of a database state: what a checkpoint stores and a base backup ships. Rows are kept
- * in row-id order and indexes are rebuilt on load, so equal states give equal bytes; `contentHash`
+ * in row-id order and indexes are rebuilt on load (both bulk-loaded), so equal states give equal bytes; `contentHash`
  * turns that into a short fingerprint tests compare across nodes.
  */
 import { Packr } from 'msgpackr';
 import { PACK_OPTIONS } from '../msgpack.ts';
-import BTree from './btree.ts';
+import { bulkIndex, bulkRows } from './bulk.ts';
 import type { IndexDef, SequenceDef, TableDef } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
-import { buildIndex, DbState, TableData } from './state.ts';
+import { DbState, TableData } from './state.ts';
 
 export interface Snapshot {
   nextOid: number;
@@ -37,10 +37,8 @@ export function restoreSnapshot(snap: Snapshot): DbState {
   state.nextOid = snap.nextOid;
   state.members = new Set(snap.members ?? []);
   for (const t of snap.tables) {
-    const rows = new BTree<number, Value[]>();
-    for (let i = 0; i < t.ids.length; i++) rows.set(t.ids[i]!, t.rows[i]!);
-    const data = new TableData(t.def, rows, t.nextRowId);
-    data.indexes = t.indexes.map((def) => buildIndex(def, data));
+    const data = new TableData(t.def, bulkRows(t.ids, t.rows), t.nextRowId);
+    data.indexes = t.indexes.map((def) => bulkIndex(def, data));
     state.tables.set(t.def.oid, data);
     state.tableNames.set(t.def.name, t.def.oid);
     for (const ix of t.indexes) {

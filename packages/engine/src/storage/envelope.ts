@@ -11,18 +11,25 @@ import { crc32c } from '../wal/crc32.ts';
 /** 2: exact int8 and numeric values in checkpoints (see msgpack.ts); 1 held them as doubles. */
 export const STORAGE_FORMAT_VERSION = 2;
 const MAGIC = 0x5741_4c52; // "WALR"
-const HEADER = 12;
+export const ENVELOPE_HEADER = 12;
+const HEADER = ENVELOPE_HEADER;
 const unpackr = new Packr(PACK_OPTIONS);
 
-export function seal(payload: unknown): Uint8Array {
-  // a fresh packer per blob: a shared one keeps a scratch buffer as large as the largest checkpoint
-  const body = new Packr(PACK_OPTIONS).pack(payload);
+/** `packr`: one a caller sealing many blobs in a row shares between them (its scratch buffer is reused). */
+export function seal(payload: unknown, packr?: Packr): Uint8Array {
+  // a fresh packer per blob by default: a process-wide one keeps a scratch buffer as large as the largest checkpoint
+  const body = (packr ?? new Packr(PACK_OPTIONS)).pack(payload);
   const out = new Uint8Array(HEADER + body.length);
   out.set(body, HEADER);
-  const view = new DataView(out.buffer);
+  return stampEnvelope(out, crc32c(out, HEADER));
+}
+
+/** Write the header onto `out`, whose body (from ENVELOPE_HEADER on, checksum `crc`) is in place: sealing in pieces. */
+export function stampEnvelope(out: Uint8Array, crc: number): Uint8Array {
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   view.setUint32(0, MAGIC, true);
   view.setUint32(4, STORAGE_FORMAT_VERSION, true);
-  view.setUint32(8, crc32c(out, HEADER), true);
+  view.setUint32(8, crc, true);
   return out;
 }
 

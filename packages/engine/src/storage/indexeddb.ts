@@ -1,6 +1,7 @@
 /**
  * IndexedDB storage through `idb`: one database per (cluster, nodeId), with the sealed control
- * record and latest checkpoint in `meta` and WAL chunks in `wal` keyed by start LSN. IndexedDB
+ * record and latest checkpoint in `meta`, WAL chunks in `wal` keyed by start LSN and the chunks of
+ * incremental checkpoints in `chunks` (schema version 2 added that store). IndexedDB
  * transactions are atomic, so a checkpoint and the control record pointing at it land together.
  * Every write asks for `durability: 'strict'`: Chromium's default ('relaxed') reports success
  * before the data reaches the disk, which would make 'local' and 'on' commits lie.
@@ -8,11 +9,12 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Lsn } from '../wal/lsn.ts';
 import { seal, unseal } from './envelope.ts';
-import type { ControlFile, Storage, StoredCheckpoint, WalChunk } from './storage.ts';
+import type { CheckpointChunks, ControlFile, Storage, StoredCheckpoint, WalChunk } from './storage.ts';
 
 interface Schema extends DBSchema {
   meta: { key: 'control' | 'checkpoint'; value: { bytes: Uint8Array; lsn?: Lsn } };
   wal: { key: Lsn; value: WalChunk };
+  chunks: { key: string; value: Uint8Array };
 }
 
 export function databaseName(cluster: string, nodeId: string): string {
@@ -20,18 +22,39 @@ export function databaseName(cluster: string, nodeId: string): string {
 }
 
 export async function indexedDbStorage(cluster: string, nodeId: string): Promise<Storage> {
-  const db: IDBPDatabase<Schema> = await openDB<Schema>(databaseName(cluster, nodeId), 1, {
-    upgrade(d) {
-      d.createObjectStore('meta');
-      d.createObjectStore('wal', { keyPath: 'lsn' });
+  const db: IDBPDatabase<Schema> = await openDB<Schema>(databaseName(cluster, nodeId), 2, {
+    upgrade(d, oldVersion) {
+      if (oldVersion < 1) {
+        d.createObjectStore('meta');
+        d.createObjectStore('wal', { keyPath: 'lsn' });
+      }
+      if (oldVersion < 2) d.createObjectStore('chunks');
     },
   });
   const strict = { durability: 'strict' } as const;
   const range = (lo?: Lsn, hi?: Lsn) =>
     lo === undefined ? IDBKeyRange.upperBound(hi!, true) : hi === undefined ? IDBKeyRange.lowerBound(lo) : IDBKeyRange.bound(lo, hi, false, true);
 
+  const chunks: CheckpointChunks = {
+    async put(list) {
+      const tx = db.transaction('chunks', 'readwrite', strict);
+      for (const c of list) void tx.store.put(c.bytes, c.key);
+      await tx.done;
+    },
+    async get(keys) {
+      const tx = db.transaction('chunks', 'readonly');
+      return Promise.all(keys.map((k) => tx.store.get(k)));
+    },
+    async retain(keys) {
+      const tx = db.transaction('chunks', 'readwrite', strict);
+      for (const k of await tx.store.getAllKeys()) if (!keys.has(k)) void tx.store.delete(k);
+      await tx.done;
+    },
+  };
+
   return {
     kind: 'indexeddb',
+    chunks,
     async readControl() {
       const row = await db.get('meta', 'control');
       return row && unseal<ControlFile>(row.bytes, 'control file');

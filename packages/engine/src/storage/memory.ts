@@ -1,11 +1,17 @@
 /** Storage that lives and dies with the node: for tests, benchmarks and throwaway nodes. */
 import type { Lsn } from '../wal/lsn.ts';
-import type { ControlFile, Storage, StoredCheckpoint, WalChunk } from './storage.ts';
+import type { CheckpointChunks, ControlFile, Storage, StoredCheckpoint, WalChunk } from './storage.ts';
 
 export function memoryStorage(): Storage {
   let control: ControlFile | undefined;
   let checkpoint: StoredCheckpoint | undefined;
   let wal: WalChunk[] = [];
+  const stored = new Map<string, Uint8Array>();
+  const chunks: CheckpointChunks = {
+    async put(list) { for (const c of list) stored.set(c.key, c.bytes); },
+    async get(keys) { return keys.map((k) => stored.get(k)); },
+    async retain(keys) { for (const k of [...stored.keys()]) if (!keys.has(k)) stored.delete(k); },
+  };
   return {
     kind: 'memory',
     async readControl() { return control && structuredClone(control); },
@@ -28,6 +34,7 @@ export function memoryStorage(): Storage {
     },
     async writeCheckpoint(cp, c) { checkpoint = cp; control = structuredClone(c); },
     async readCheckpoint() { return checkpoint; },
+    chunks,
     async close() {},
   };
 }

@@ -28,8 +28,27 @@ export interface WalChunk {
 
 export interface StoredCheckpoint {
   lsn: Lsn;
-  /** Sealed snapshot bytes (see envelope.ts). */
+  /** Sealed snapshot or chunked-checkpoint manifest (see envelope.ts, checkpoint/format.ts). */
   bytes: Uint8Array;
+}
+
+/** One sealed piece of a chunked checkpoint: a row-id range of one table, under a key never reused. */
+export interface CheckpointChunk {
+  key: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * The chunks of incremental checkpoints. A chunk is written before the manifest that names it and
+ * is never overwritten while a stored manifest names it, so a checkpoint that stops half-way leaves
+ * only unnamed chunks behind, which `retain` later removes.
+ */
+export interface CheckpointChunks {
+  put(chunks: readonly CheckpointChunk[]): Promise<void>;
+  /** The chunks' bytes in the order asked; undefined for a missing key. */
+  get(keys: readonly string[]): Promise<(Uint8Array | undefined)[]>;
+  /** Remove every chunk whose key is not in `keys`. */
+  retain(keys: ReadonlySet<string>): Promise<void>;
 }
 
 export interface Storage {
@@ -54,5 +73,7 @@ export interface Storage {
   /** Store a checkpoint and the control record that points at it, atomically. */
   writeCheckpoint(checkpoint: StoredCheckpoint, control: ControlFile): Promise<void>;
   readCheckpoint(): Promise<StoredCheckpoint | undefined>;
+  /** Where incremental checkpoints keep their chunks; without it every checkpoint is one whole snapshot. */
+  readonly chunks?: CheckpointChunks;
   close(): Promise<void>;
 }

@@ -9,8 +9,9 @@ const TABLE = (() => {
   return t;
 })();
 
-export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  let crc = 0xffffffff;
+/** `prev`: the CRC of the bytes before these, to checksum a body produced in pieces. */
+export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length, prev = 0): number {
+  let crc = (prev ^ 0xffffffff) >>> 0;
   for (let i = start; i < end; i++) crc = TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }

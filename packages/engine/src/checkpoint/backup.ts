@@ -1,0 +1,105 @@
+/**
+ * A base backup's bytes produced in slices: the same sealed snapshot `seal(takeSnapshot(state))`
+ * gives, byte for byte (so the standby installs it unchanged), but packed a row-id chunk at a time
+ * from clones taken when it is asked for, yielding between slices so the primary's commits go on.
+ * msgpack is compositional with the stateless options used (no records), so the body is written as
+ * headers plus arrays packed in batches with their own headers cut off.
+ */
+import { Packr } from 'msgpackr';
+import { PACK_OPTIONS } from '../msgpack.ts';
+import type { Value } from '../sql/types.ts';
+import type { Snapshot } from '../state/snapshot.ts';
+import type { DbState } from '../state/state.ts';
+import { ENVELOPE_HEADER, stampEnvelope } from '../storage/envelope.ts';
+import { crc32c } from '../wal/crc32.ts';
+import type { RowId } from '../wal/record.ts';
+import { CHUNK_IDS } from './format.ts';
+import { Slicer } from './slices.ts';
+import { presentChunks } from './writer.ts';
+
+/** Everything but the rows is read at once; the rows come from clones, so later commits do not show. */
+export function sealSnapshotInSlices(state: DbState): Promise<Uint8Array> {
+  const tables = [...state.tables.values()]
+    .sort((a, b) => a.def.oid - b.def.oid)
+    .map((t) => ({ def: t.def, nextRowId: t.nextRowId, indexes: t.indexes.map((i) => i.def), rows: t.rows.clone() }));
+  const sequences: Snapshot['sequences'] = [...state.sequences.values()]
+    .sort((a, b) => a.def.oid - b.def.oid)
+    .map((s) => ({ def: s.def, value: s.value, called: s.called }));
+  const nextOid = state.nextOid;
+  const members = [...state.members].sort();
+  return (async () => {
+    const body = new Body();
+    body.map(4).value('nextOid').value(nextOid).value('members').value(members).value('tables');
+    body.array(tables.length);
+    const slicer = new Slicer();
+    for (const t of tables) {
+      body.map(5).value('def').value(t.def).value('nextRowId').value(t.nextRowId);
+      // ids then rows, each one array over the whole table, packed a chunk at a time
+      for (const part of ['ids', 'rows'] as const) {
+        body.value(part);
+        body.array(t.rows.size);
+        for (const index of presentChunks(t.rows)) {
+          const batch: (RowId | Value[])[] = [];
+          t.rows.forRange(index * CHUNK_IDS, (index + 1) * CHUNK_IDS, false, (id, row) => void batch.push(part === 'ids' ? id : row));
+          body.elements(batch);
+          await slicer.maybeYield();
+        }
+      }
+      body.value('indexes').value(t.indexes);
+    }
+    body.value('sequences').value(sequences);
+    return body.seal(slicer);
+  })();
+}
+
+/** The packed body in pieces, with its running CRC. */
+class Body {
+  private readonly packr = new Packr(PACK_OPTIONS);
+  private readonly pieces: Uint8Array[] = [];
+  private length = 0;
+  private crc = 0;
+
+  private add(bytes: Uint8Array): void {
+    this.pieces.push(bytes);
+    this.length += bytes.length;
+    this.crc = crc32c(bytes, 0, bytes.length, this.crc);
+  }
+
+  value(v: unknown): this {
+    // copied: the packer reuses its buffer
+    this.add(this.packr.pack(v).slice());
+    return this;
+  }
+
+  /** A map header as msgpackr writes one for an object of a few keys: always the 16-bit form. */
+  map(n: number): this {
+    this.add(Uint8Array.of(0xde, n >> 8, n & 0xff));
+    return this;
+  }
+
+  /** An array header: the fix form below 16 entries, then the 16-bit form, then the 32-bit one. */
+  array(n: number): void {
+    if (n < 16) return this.add(Uint8Array.of(0x90 | n));
+    if (n < 0x10000) return this.add(Uint8Array.of(0xdc, n >> 8, n & 0xff));
+    this.add(Uint8Array.of(0xdd, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff));
+  }
+
+  /** The elements of `items`, without the array's own header. */
+  elements(items: unknown[]): void {
+    if (!items.length) return;
+    const packed = this.packr.pack(items);
+    const skip = items.length < 16 ? 1 : items.length < 0x10000 ? 3 : 5;
+    this.add(packed.slice(skip));
+  }
+
+  async seal(slicer: Slicer): Promise<Uint8Array> {
+    const out = new Uint8Array(ENVELOPE_HEADER + this.length);
+    let at = ENVELOPE_HEADER;
+    for (const p of this.pieces) {
+      out.set(p, at);
+      at += p.length;
+      await slicer.maybeYield();
+    }
+    return stampEnvelope(out, this.crc);
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Cooperative slicing for long jobs on the main thread (checkpoints, base backups): work runs until
+ * its slice budget is spent, then yields a macrotask so commits, queries and timers run between
+ * slices. Microtasks would not do: a chain of resolved promises never lets the event loop in.
+ */
+
+/** How long one slice may run before it yields, in ms. */
+export const SLICE_MS = 4;
+
+const now = (): number => performance.now();
+
+export function yieldToEventLoop(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+  if (immediate) return new Promise((resolve) => void immediate(resolve));
+  // a browser clamps nested setTimeout(0) to 4 ms; a message posted to itself runs at once
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+/** A budget for one slice: `spent()` says when to yield; `next()` yields and starts a new slice. */
+export class Slicer {
+  private started = now();
+
+  spent(): boolean {
+    return now() - this.started >= SLICE_MS;
+  }
+
+  async next(): Promise<void> {
+    await yieldToEventLoop();
+    this.started = now();
+  }
+
+  /** Yield only if this slice's budget is spent. */
+  async maybeYield(): Promise<void> {
+    if (this.spent()) await this.next();
+  }
+}

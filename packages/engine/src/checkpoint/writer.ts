@@ -1,0 +1,144 @@
+/**
+ * Incremental checkpoints that never stall: the committed state is cloned (O(1), copy-on-write)
+ * at one LSN, and only the row-id chunks that differ from the last stored checkpoint are encoded
+ * and written, in slices that yield to the event loop so commits go on meanwhile. Nothing counts
+ * until the node stores the manifest together with the control record that points at it; chunks
+ * of a checkpoint that stopped half-way are named by no manifest and are removed later. Owned by
+ * the Node, driven from its checkpoint inside a control update.
+ */
+import { Packr } from 'msgpackr';
+import type { IndexDef, TableDef } from '../catalog/types.ts';
+import { PACK_OPTIONS } from '../msgpack.ts';
+import type { Value } from '../sql/types.ts';
+import type { BTreeType } from '../state/btree.ts';
+import { changedRowIds } from '../state/bulk.ts';
+import { takeSnapshot, type Snapshot } from '../state/snapshot.ts';
+import type { DbState } from '../state/state.ts';
+import { seal } from '../storage/envelope.ts';
+import type { CheckpointChunk, Storage } from '../storage/storage.ts';
+import type { Lsn } from '../wal/lsn.ts';
+import type { RowId } from '../wal/record.ts';
+import { CHUNK_IDS, chunkOf, MANIFEST_VERSION, type ChunkPayload, type ChunkRef, type Manifest, type TableManifest } from './format.ts';
+import type { CheckpointBase } from './load.ts';
+import { Slicer } from './slices.ts';
+
+/** Chunks go to storage in batches of this many (or this many bytes), each its own storage transaction. */
+const BATCH_CHUNKS = 16;
+const BATCH_BYTES = 1 << 20;
+
+export interface PreparedCheckpoint {
+  /** What to store as the checkpoint: a sealed manifest (or a whole snapshot without a chunk store). */
+  bytes: Uint8Array;
+  base: CheckpointBase | undefined;
+  keys: Set<string>;
+  /** Chunk bytes written for this checkpoint. */
+  written: number;
+}
+
+interface Frozen {
+  def: TableDef;
+  nextRowId: number;
+  indexes: IndexDef[];
+  rows: BTreeType<RowId, Value[]>;
+}
+
+export class Checkpointer {
+  constructor(private base: CheckpointBase | undefined) {}
+
+  /**
+   * Write the chunks of `state` (consistent at `lsn`) that differ from the last checkpoint, which
+   * the control record says is at `storedLsn`; a base from any other checkpoint (a rewind or a
+   * base backup stored a whole snapshot since) is not trusted and everything is written.
+   */
+  async prepare(storage: Storage, state: DbState, lsn: Lsn, storedLsn: Lsn): Promise<PreparedCheckpoint> {
+    const store = storage.chunks;
+    if (!store) return { bytes: seal(takeSnapshot(state)), base: undefined, keys: new Set(), written: 0 };
+    // everything the manifest says is read now: the state's shared parts (sequences) move on while we yield
+    const frozen: Frozen[] = [...state.tables.values()]
+      .sort((a, b) => a.def.oid - b.def.oid)
+      .map((t) => ({ def: t.def, nextRowId: t.nextRowId, indexes: t.indexes.map((i) => i.def), rows: t.rows.clone() }));
+    const sequences: Snapshot['sequences'] = [...state.sequences.values()]
+      .sort((a, b) => a.def.oid - b.def.oid)
+      .map((s) => ({ def: s.def, value: s.value, called: s.called }));
+    const header = { nextOid: state.nextOid, members: [...state.members].sort() };
+    const base = this.base?.lsn === storedLsn ? this.base : undefined;
+    const token = `${lsn.toString(36)}.${crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36)}`;
+    const slicer = new Slicer();
+    // one packer for every chunk of this checkpoint: a fresh one per chunk is garbage the collector pauses for
+    const packr = new Packr(PACK_OPTIONS);
+    const pending: CheckpointChunk[] = [];
+    let pendingBytes = 0;
+    let written = 0;
+    const flush = async () => {
+      if (!pending.length) return;
+      const batch = pending.splice(0);
+      pendingBytes = 0;
+      await store.put(batch);
+    };
+
+    const tables: TableManifest[] = [];
+    const next: CheckpointBase = { lsn, tables: new Map() };
+    const keys = new Set<string>();
+    for (const t of frozen) {
+      const before = base?.tables.get(t.def.oid);
+      const dirty = before ? dirtyChunks(t.rows, before.rows) : undefined;
+      const refs: ChunkRef[] = before && dirty ? before.chunks.filter((c) => !dirty.has(c.index)) : [];
+      for (const index of dirty ? [...dirty].sort((a, b) => a - b) : presentChunks(t.rows)) {
+        const chunk = encodeChunk(t.rows, index, packr);
+        if (!chunk) continue;
+        const key = `${t.def.oid}.${index}.${token}`;
+        pending.push({ key, bytes: chunk.bytes });
+        pendingBytes += chunk.bytes.length;
+        written += chunk.bytes.length;
+        refs.push({ index, key, rows: chunk.rows });
+        if (pending.length >= BATCH_CHUNKS || pendingBytes >= BATCH_BYTES) await flush();
+        await slicer.maybeYield();
+      }
+      await flush();
+      refs.sort((a, b) => a.index - b.index);
+      for (const r of refs) keys.add(r.key);
+      tables.push({ def: t.def, nextRowId: t.nextRowId, indexes: t.indexes, chunks: refs });
+      next.tables.set(t.def.oid, { rows: t.rows, chunks: refs });
+    }
+    const manifest: Manifest = { chunked: MANIFEST_VERSION, ...header, tables, sequences };
+    return { bytes: seal(manifest), base: next, keys, written };
+  }
+
+  /** The prepared checkpoint is stored: it is the base from now on, and chunks it does not name go. */
+  async stored(storage: Storage, prepared: PreparedCheckpoint): Promise<void> {
+    this.base = prepared.base;
+    // chunks left behind now are removed by the next checkpoint or the next open
+    await storage.chunks?.retain(prepared.keys).catch(() => {});
+  }
+}
+
+/** Chunk indexes where `now` differs from `before`; undefined when the trees cannot be compared. */
+function dirtyChunks(now: BTreeType<RowId, Value[]>, before: BTreeType<RowId, Value[]>): Set<number> | undefined {
+  const dirty = new Set<number>();
+  try {
+    changedRowIds(now, before, (id) => dirty.add(chunkOf(id)));
+  } catch {
+    // trees built with different comparators (a table rebuilt from scratch): write it all
+    return undefined;
+  }
+  return dirty;
+}
+
+/** Every chunk index that holds a row, jumping over empty ranges. */
+export function* presentChunks(rows: BTreeType<RowId, Value[]>): Generator<number> {
+  let k = rows.minKey();
+  while (k !== undefined) {
+    const index = chunkOf(k);
+    yield index;
+    k = rows.nextHigherKey((index + 1) * CHUNK_IDS - 1);
+  }
+}
+
+function encodeChunk(rows: BTreeType<RowId, Value[]>, index: number, packr: Packr): { bytes: Uint8Array; rows: number } | undefined {
+  const payload: ChunkPayload = { ids: [], rows: [] };
+  rows.forRange(index * CHUNK_IDS, (index + 1) * CHUNK_IDS, false, (id, row) => {
+    payload.ids.push(id);
+    payload.rows.push(row);
+  });
+  return payload.ids.length ? { bytes: seal(payload, packr), rows: payload.ids.length } : undefined;
+}

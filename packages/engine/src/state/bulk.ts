@@ -1,0 +1,75 @@
+/**
+ * Building trees from sorted data in one pass (sorted-btree's bulk loader) instead of one insert
+ * per entry: what makes opening a node or installing a base backup fast. Also the structural diff
+ * incremental checkpoints use to find what changed since the last one. The extended modules are
+ * CommonJS like the main one, so the same two-shape import resolution as btree.ts applies.
+ */
+import * as bulkModule from 'sorted-btree/extended/bulkLoad.js';
+import * as diffModule from 'sorted-btree/extended/diffAgainst.js';
+import { defaultComparator } from 'sorted-btree';
+import type { BTreeType } from './btree.ts';
+import type { IndexDef } from '../catalog/types.ts';
+import type { Value } from '../sql/types.ts';
+import type { RowId } from '../wal/record.ts';
+import { compareKeys, type IndexKey } from './keys.ts';
+import { IndexData, type TableData } from './state.ts';
+
+type DiffFn = typeof diffModule.default;
+const diffLoaded = diffModule.default as DiffFn | { default: DiffFn };
+const diff: DiffFn = typeof diffLoaded === 'function' ? diffLoaded : diffLoaded.default;
+const bulkLoad = bulkModule.bulkLoad;
+
+/** sorted-btree's default node size: bulk-loaded trees behave like the ones `new BTree()` grows. */
+const NODE_SIZE = 32;
+
+/** A row tree from row ids in strictly ascending order (as a checkpoint or snapshot stores them). */
+export function bulkRows(ids: RowId[], rows: Value[][]): BTreeType<RowId, Value[]> {
+  return bulkLoad<RowId, Value[]>(ids, rows, NODE_SIZE, defaultComparator);
+}
+
+/** An index over `table`'s rows: keys sorted once, equal keys grouped in row-id order, then one bulk load. */
+export function bulkIndex(def: IndexDef, table: TableData): IndexData {
+  const empty = new IndexData(def, table.def);
+  const n = table.rows.size;
+  const keys = new Array<IndexKey>(n);
+  const ids = new Array<RowId>(n);
+  let i = 0;
+  table.rows.forEachPair((id, row) => {
+    keys[i] = empty.keyOf(row);
+    ids[i++] = id;
+  });
+  const order = Array.from({ length: n }, (_, j) => j);
+  if (!ascending(keys)) {
+    // finite numbers compare as numbers (compareKeys agrees); anything else goes through compareKeys
+    const numeric = keys.every((k) => typeof k === 'number' && Number.isFinite(k));
+    if (numeric) order.sort((a, b) => (keys[a] as number) - (keys[b] as number) || ids[a]! - ids[b]!);
+    else order.sort((a, b) => compareKeys(keys[a]!, keys[b]!) || ids[a]! - ids[b]!);
+  }
+  const outKeys: IndexKey[] = [];
+  const outIds: (RowId | RowId[])[] = [];
+  for (const j of order) {
+    const last = outKeys.length - 1;
+    if (last >= 0 && compareKeys(outKeys[last]!, keys[j]!) === 0) {
+      const prev = outIds[last]!;
+      outIds[last] = typeof prev === 'number' ? [prev, ids[j]!] : (prev.push(ids[j]!), prev);
+    } else {
+      outKeys.push(keys[j]!);
+      outIds.push(ids[j]!);
+    }
+  }
+  return new IndexData(def, table.def, bulkLoad(outKeys, outIds, NODE_SIZE, compareKeys));
+}
+
+/** Keys already in index order (a key over the row id's order, like a serial primary key): no sort needed. */
+function ascending(keys: readonly IndexKey[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (compareKeys(keys[i - 1]!, keys[i]!) > 0) return false;
+  return true;
+}
+
+/**
+ * Calls `changed` for every row id whose row differs between `now` and `before` (added, removed or
+ * replaced). Subtrees the two share (copy-on-write clones) are skipped without being walked.
+ */
+export function changedRowIds(now: BTreeType<RowId, Value[]>, before: BTreeType<RowId, Value[]>, changed: (id: RowId) => void): void {
+  diff(now, before, (id) => changed(id), (id) => changed(id), (id) => changed(id));
+}
