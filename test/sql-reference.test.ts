@@ -22,7 +22,6 @@ const CORPORA = [
       'with t as (insert into cte_t values (2) returning a) select * from t',
       'with t as (delete from cte_t returning a) insert into cte_t values (3)',
       'with recursive r (n) as (select 1 union all select n + 1 from r where n < 3) select * from r',
-      'with q as (select 1) insert into cte_t select * from q',
       'select (select max(agg_o.x)) from agg_o',
       'select (select count(agg_o.x) from ob limit 1) from agg_o',
       'create table d6 (a int) with (fillfactor = 70)',

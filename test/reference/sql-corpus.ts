@@ -41,6 +41,9 @@ export const SQL_CORPUS: readonly string[] = [
   'with t (a, b) as (select 1) select * from t',
   'with recursive r (n) as (select 1 union all select n + 1 from r where n < 3) select * from r',
   'with q as (select 1) insert into cte_t select * from q',
+  "with q as (select 1 as v) update cte_t set a = a + (select v from q) where a in (select v + 4 from q) returning a",
+  'with q as (select 6 as v) delete from cte_t using q where cte_t.a = q.v returning a',
+  'select a from cte_t where a = 5 or a = 1 order by a',
   'with t as (select 1 as a) select * from t, t',
   // ORDER BY … USING
   'create table ob (x int, s text)',

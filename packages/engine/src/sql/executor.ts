@@ -3,7 +3,7 @@
  * catalog version, and provide the functions that need the database (nextval, currval, setval)
  * or the node (pg_current_wal_lsn, pg_is_in_recovery, …) to the expression compiler.
  */
-import type { Node } from '@pgsql/types';
+import type { Node, WithClause } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { DbState } from '../state/state.ts';
 import { planAlterTable, planCreateIndex, planCreateTable, planDrop, planRename } from './ddl.ts';
@@ -16,7 +16,6 @@ import { castFunction } from './cast.ts';
 import { int8Add } from './int8.ts';
 import { planExplain } from './plan/explain-statement.ts';
 import { BoundedCache, estimateBytes } from './cache.ts';
-import { withNotSupported } from './with.ts';
 import { planTruncate } from './truncate.ts';
 import { lockingStrength } from './locking.ts';
 import type { Value } from './types.ts';
@@ -25,6 +24,8 @@ const INT8_MAX = 2n ** 63n - 1n;
 
 export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
   const planner = new SelectPlanner(state, hooks, (name, args) => databaseFunction(name, args, hooks));
+  const withQueries = <S extends { withClause?: WithClause }>(s: S, plan: (s: S) => StatementPlan): StatementPlan =>
+    (s.withClause ? planner.withQueries(s.withClause, () => plan(s)) : plan(s));
   if ('SelectStmt' in stmt) {
     const plan = planner.plan(stmt.SelectStmt);
     // a locking SELECT (FOR UPDATE, …) counts as a write, as PostgreSQL refuses it where writes are refused
@@ -32,11 +33,10 @@ export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): Sta
     return { command: 'SELECT', columns: plan.columns, writes: locking !== undefined, writeName: locking && `SELECT ${locking}`, run: (ctx) => { const rows = plan.run(ctx, undefined); return { rows, rowCount: rows.length }; } };
   }
   if ('ExplainStmt' in stmt) return planExplain(stmt.ExplainStmt, planner);
-  const withClause = ('InsertStmt' in stmt ? stmt.InsertStmt : 'UpdateStmt' in stmt ? stmt.UpdateStmt : 'DeleteStmt' in stmt ? stmt.DeleteStmt : undefined)?.withClause;
-  if (withClause) throw withNotSupported(withClause);
-  if ('InsertStmt' in stmt) return planInsert(stmt.InsertStmt, state, planner);
-  if ('UpdateStmt' in stmt) return planUpdate(stmt.UpdateStmt, state, planner);
-  if ('DeleteStmt' in stmt) return planDelete(stmt.DeleteStmt, state, planner);
+  // WITH in front of INSERT/UPDATE/DELETE: read-only queries their SELECTs, FROM items and sub-selects see
+  if ('InsertStmt' in stmt) return withQueries(stmt.InsertStmt, (s) => planInsert(s, state, planner));
+  if ('UpdateStmt' in stmt) return withQueries(stmt.UpdateStmt, (s) => planUpdate(s, state, planner));
+  if ('DeleteStmt' in stmt) return withQueries(stmt.DeleteStmt, (s) => planDelete(s, state, planner));
   if ('CreateStmt' in stmt) return planCreateTable(stmt.CreateStmt, planner);
   if ('IndexStmt' in stmt) return planCreateIndex(stmt.IndexStmt);
   if ('DropStmt' in stmt) return planDrop(stmt.DropStmt);

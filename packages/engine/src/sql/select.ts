@@ -3,7 +3,7 @@
  * constant or parameter) → GROUP BY/aggregates/HAVING → select list → DISTINCT → ORDER BY →
  * OFFSET/LIMIT. The plan is compiled once and run with a RunContext each time.
  */
-import type { Node, ResTarget, SelectStmt, SortBy } from '@pgsql/types';
+import type { Node, ResTarget, SelectStmt, SortBy, WithClause } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { DbState } from '../state/state.ts';
 import type { NodeHooks, RunContext } from './env.ts';
@@ -65,6 +65,11 @@ export class SelectPlanner implements SubqueryPlanner {
   /** FROM items on their own (UPDATE … FROM, DELETE … USING). */
   planFromItems(from: readonly Node[]) {
     return planFrom(from, this.state, this.hooks, this, undefined, (s) => this.plan(s));
+  }
+
+  /** Plan `body` (an INSERT, UPDATE or DELETE) with the WITH clause's queries visible. */
+  withQueries<T>(clause: WithClause, body: () => T): T {
+    return this.ctes.with(clause, (s) => this.plan(s), body);
   }
 
   cte(name: string): Cte | undefined {

@@ -2,9 +2,9 @@
  * WITH: non-recursive, read-only common table expressions. Each CTE is planned once, in order (a
  * CTE sees the ones before it), and its rows are computed at most once per statement execution,
  * however often the query names it — PostgreSQL's materialised CTE, which gives the same answer as
- * inlining for every query without volatile functions, and PostgreSQL's answer for those. WITH
- * RECURSIVE and data-modifying CTEs are refused with 0A000, so a data-modifying CTE is never
- * dropped silently.
+ * inlining for every query without volatile functions, and PostgreSQL's answer for those. In front
+ * of SELECT, INSERT, UPDATE and DELETE alike. WITH RECURSIVE and data-modifying CTEs are refused
+ * with 0A000, so a data-modifying CTE is never dropped silently.
  */
 import type { CommonTableExpr, SelectStmt, WithClause } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
@@ -24,11 +24,6 @@ function refusal(clause: WithClause): SqlError | undefined {
   }
   if (clause.recursive) return new SqlError(SQLSTATE.feature_not_supported, 'WITH RECURSIVE queries are not supported');
   return undefined;
-}
-
-/** For INSERT/UPDATE/DELETE, which do not take a WITH clause yet. */
-export function withNotSupported(clause: WithClause): SqlError {
-  return refusal(clause) ?? new SqlError(SQLSTATE.feature_not_supported, 'WITH on INSERT, UPDATE or DELETE is not supported');
 }
 
 export interface Cte {
