@@ -7,7 +7,9 @@
 // on the same storage: load the checkpoint, bulk-load rows and indexes, replay the WAL after it);
 // base backup: producing the sealed snapshot bytes in slices, with the same two stall measures; and,
 // as a baseline, the same commit loop for as long as the full checkpoint took, with no checkpoint.
-// Run: node --expose-gc --max-old-space-size=6144 --import tsx bench/scale.bench.ts
+// No forced GC between steps: the sweeping a forced full collection leaves behind lands on the next
+// task and would be charged to whatever runs then.
+// Run: node --max-old-space-size=6144 --import tsx bench/scale.bench.ts
 // SIZES=10000,100000 picks the sizes (default 10k, 100k, 1M).
 
 import { sealSnapshotInSlices } from '../packages/engine/src/checkpoint/backup.ts';
@@ -81,7 +83,6 @@ for (const rows of SIZES) {
   const storage: Storage = memoryStorage();
   const node = await openNode({ cluster: 'scale', nodeId: 'n1', storage, log: quiet, maxWalSize: 1 << 30 });
   await fill(node, rows);
-  (globalThis as { gc?: () => void }).gc?.();
   const full = await underLoad(node, rows, () => node.checkpoint());
   // the same commit loop for as long, with no checkpoint: what the heap's garbage collection alone costs
   const idle = await underLoad(node, rows, () => new Promise((resolve) => setTimeout(resolve, full.time)));
@@ -93,7 +94,6 @@ for (const rows of SIZES) {
   let backupBytes = 0;
   const backup = await underLoad(node, rows, async () => (backupBytes = (await sealSnapshotInSlices(stateOf(node))).length));
   const expected = await node.contentHash();
-  (globalThis as { gc?: () => void }).gc?.();
   const t0 = performance.now();
   const reopened = await openNode({ cluster: 'scale', nodeId: 'n1', storage, log: quiet, maxWalSize: 1 << 30 });
   const reopen = performance.now() - t0;

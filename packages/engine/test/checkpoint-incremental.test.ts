@@ -7,7 +7,8 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { openNode, type Node } from '../src/index.ts';
 import { seal, unseal } from '../src/storage/envelope.ts';
-import { indexedDbStorage } from '../src/storage/indexeddb.ts';
+import { openDB } from 'idb';
+import { databaseName, indexedDbStorage } from '../src/storage/indexeddb.ts';
 import { memoryStorage } from '../src/storage/memory.ts';
 import type { CheckpointChunk, Storage } from '../src/storage/storage.ts';
 
@@ -211,6 +212,25 @@ describe('incremental checkpoints', () => {
     await node.checkpoint();
     await inner.chunks!.retain(new Set());
     await expect(open(cluster, inner)).rejects.toMatchObject({ code: 'XX001', message: expect.stringMatching(/^invalid checkpoint: chunk ".*" is missing$/) });
+  });
+
+  it('an IndexedDB database of the first schema (no chunk store) is upgraded in place and keeps its data', async () => {
+    const cluster = unique('ckpt-idb-v1');
+    const v1 = await openDB(databaseName(cluster, 'n1'), 1, {
+      upgrade(d) {
+        d.createObjectStore('meta');
+        d.createObjectStore('wal', { keyPath: 'lsn' });
+      },
+    });
+    v1.close();
+    const node = await open(cluster, await indexedDbStorage(cluster, 'n1'));
+    await fill(node, 3000);
+    await node.checkpoint();
+    const expected = await node.contentHash();
+    await node.close();
+    const reopened = await open(cluster, await indexedDbStorage(cluster, 'n1'));
+    expect(await reopened.contentHash()).toBe(expected);
+    await reopened.close();
   });
 
   it('IndexedDB keeps chunks across reopen, and an incremental checkpoint there reloads to the same content', async () => {
