@@ -15,7 +15,7 @@
  * Usage: tsx scripts/build.ts [engine|transport]…
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -56,6 +56,25 @@ function replaceOnce(file: string, from: string, to: string): void {
  * random bytes through `require`; pg-query.ts instantiates the wasm itself, and the runtime's own
  * modules are reached through process.getBuiltinModule, which no bundler resolves.
  */
+/** sorted-btree's CommonJS modules as ES modules with the exports the engine imports, one shared chunk for the tree. */
+async function vendorSortedBtree(outdir: string): Promise<void> {
+  // the entries sit under node_modules so that they resolve sorted-btree from the repository
+  const entries = join(root, 'node_modules', '.cache', 'walrtc-vendor');
+  rmSync(entries, { recursive: true, force: true });
+  mkdirSync(entries, { recursive: true });
+  const wrappers: Record<string, string> = {
+    'sorted-btree': "import BTree, { defaultComparator } from 'sorted-btree';\nexport default BTree;\nexport { defaultComparator };\n",
+    'sorted-btree-bulk-load': "export { bulkLoad } from 'sorted-btree/extended/bulkLoad.js';\n",
+    'sorted-btree-diff': "import diffAgainst from 'sorted-btree/extended/diffAgainst.js';\nexport default diffAgainst;\n",
+  };
+  for (const [name, text] of Object.entries(wrappers)) writeFileSync(join(entries, `${name}.js`), text);
+  await build({
+    entryPoints: Object.keys(wrappers).map((name) => join(entries, `${name}.js`)),
+    bundle: true, splitting: true, format: 'esm', platform: 'neutral', mainFields: ['module', 'main'], outdir, chunkNames: 'sorted-btree-[hash]', logLevel: 'warning',
+  });
+  rmSync(entries, { recursive: true, force: true });
+}
+
 function esmGlue(text: string): string {
   const where = 'libpg-query/wasm/libpg-query.js';
   let out = replaceText(text, 'require("node:fs")', 'globalThis.process.getBuiltinModule("node:fs")', where);
@@ -84,10 +103,14 @@ async function engine(): Promise<void> {
   writeFileSync(join(dist, 'sql', 'libpg-query.js'), esmGlue(readFileSync(join(root, 'node_modules', 'libpg-query', 'wasm', 'libpg-query.js'), 'utf8')));
   replaceOnce(join(dist, 'sql', 'pg-query.js'), "from 'libpg-query/wasm/libpg-query.js'", "from './libpg-query.js'");
   // sorted-btree is CommonJS: a dev server that serves the worker's modules unbundled (Vite) cannot
-  // load it, so its runtime ships converted to an ES module (its types still come from the package)
-  await build({ entryPoints: [join(root, 'node_modules', 'sorted-btree', 'b+tree.js')], bundle: true, format: 'esm', platform: 'neutral', outfile: join(dist, 'vendor', 'sorted-btree.js'), logLevel: 'warning' });
+  // load it, so its runtime ships converted to ES modules (its types still come from the package):
+  // the core and the two extended modules the engine uses, sharing one copy of the tree class
+  await vendorSortedBtree(join(dist, 'vendor'));
   copyFileSync(join(root, 'node_modules', 'sorted-btree', 'LICENSE'), join(dist, 'vendor', 'sorted-btree.LICENSE'));
   replaceOnce(join(dist, 'state', 'btree.js'), "from 'sorted-btree'", "from '../vendor/sorted-btree.js'");
+  replaceOnce(join(dist, 'state', 'bulk.js'), "from 'sorted-btree'", "from '../vendor/sorted-btree.js'");
+  replaceOnce(join(dist, 'state', 'bulk.js'), "from 'sorted-btree/extended/bulkLoad.js'", "from '../vendor/sorted-btree-bulk-load.js'");
+  replaceOnce(join(dist, 'state', 'bulk.js'), "from 'sorted-btree/extended/diffAgainst.js'", "from '../vendor/sorted-btree-diff.js'");
   // tsc rewrites import specifiers, not URLs: the worker's entry is worker.js once built
   replaceOnce(join(dist, 'worker', 'client.js'), "new URL('./worker.ts', import.meta.url)", "new URL('./worker.js', import.meta.url)");
   checkReferences(dist);
