@@ -70,6 +70,12 @@ export function faultyStorage(random: () => number, maxTurns = 4, inner: Storage
     async truncateWal(lsn) { await write(); return inner.truncateWal(lsn); },
     async writeCheckpoint(cp, c) { await write(); return inner.writeCheckpoint(cp, c); },
     async readCheckpoint() { await slow(); return inner.readCheckpoint(); },
+    // incremental checkpoints' chunks go through the same faults as every other write
+    chunks: inner.chunks && {
+      put: async (c) => { await write(); return inner.chunks!.put(c); },
+      get: async (keys) => { await slow(); return inner.chunks!.get(keys); },
+      retain: async (keys) => { await write(); return inner.chunks!.retain(keys); },
+    },
     async close() {},
   };
 }
