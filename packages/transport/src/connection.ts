@@ -74,8 +74,8 @@ function withoutCandidates(sdp: string): { sdp: string; candidates: SignalData[]
 type State = 'connecting' | 'authenticating' | 'ready' | 'closed';
 
 export class Connection {
-  readonly remoteId: string;
-  readonly remoteSession: string;
+  #remoteId: string;
+  #remoteSession: string;
   /** The initiator's id for this attempt; every signal carries it, so stale ones are told apart. */
   readonly attempt: string;
   #goodbye = false;
@@ -104,14 +104,14 @@ export class Connection {
 
   constructor(options: ConnectionOptions) {
     this.#o = options;
-    this.remoteId = options.remoteId;
-    this.remoteSession = options.remoteSession;
+    this.#remoteId = options.remoteId;
+    this.#remoteSession = options.remoteSession;
     this.#reassembler = new Reassembler(options.maxMessageSize);
     this.meter = new PeerMeter(options.limits);
     this.#peer = createPeer(options.initiator, options.rtc);
     const peer = this.#peer;
     this.attempt = options.attempt;
-    this.#held = options.initiator ? [] : null;
+    this.#held = options.initiator && options.rtc.trickle !== false ? [] : null;
     peer.on('signal', (data) => {
       const out = options.rtc.loopbackOnly ? loopbackSignal(data) : data;
       if (!out || this.#state === 'closed') return;
@@ -144,6 +144,21 @@ export class Connection {
       () => void this.close(`not connected and authenticated within ${options.timing.connectTimeoutMs} ms`),
       options.timing.connectTimeoutMs,
     );
+  }
+
+  get remoteId(): string {
+    return this.#remoteId;
+  }
+
+  get remoteSession(): string {
+    return this.#remoteSession;
+  }
+
+  /** A pairing offer goes out before anyone answers it: the answer's sender becomes the remote, once. */
+  bind(remoteId: string, remoteSession: string): void {
+    if (this.#remoteId !== '') throw new Error(`unreachable: connection to ${this.#remoteId} is already bound`);
+    this.#remoteId = remoteId;
+    this.#remoteSession = remoteSession;
   }
 
   /** The remote said goodbye on the channel: it closed on purpose, so there is nothing to retry. */

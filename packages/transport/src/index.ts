@@ -11,4 +11,4 @@ export { memoryNetwork, type MemoryNetwork, type MemoryNetworkOptions, type Memo
 export type { Signaling, SignalingChannel, SignalingHandlers } from './signaling/signaling.ts';
 export { broadcastSignaling } from './signaling/broadcast.ts';
 export { websocketSignaling, type WebsocketSignalingOptions } from './signaling/websocket.ts';
-export { manualSignaling, type ManualSignaling, type ManualSignalingOptions } from './signaling/manual.ts';
+export { manualSignaling, PairingTextError, type ManualSignaling } from './signaling/manual.ts';

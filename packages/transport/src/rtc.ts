@@ -13,6 +13,8 @@ export interface RtcOptions {
   iceServers: RTCIceServer[];
   /** Keep ICE on 127.0.0.1: bind node-datachannel there and drop every other candidate. */
   loopbackOnly: boolean;
+  /** False: every ICE candidate is gathered into the offer/answer SDP (a text carried by hand). Default true. */
+  trickle?: boolean;
   wrtc?: Wrtc;
 }
 
@@ -99,10 +101,20 @@ export function createPeer(initiator: boolean, options: RtcOptions): Peer {
     initiator,
     config,
     channelConfig: { ordered: true },
-    trickle: true,
+    trickle: options.trickle ?? true,
     sdpTransform: options.loopbackOnly ? loopbackSdp : (sdp) => sdp,
   };
-  return options.wrtc ? new InjectedPeer(opts, options.wrtc) : new Peer(opts);
+  const peer = options.wrtc ? new InjectedPeer(opts, options.wrtc) : new Peer(opts);
+  // Non-trickle waits for the end of gathering, which simple-peer learns only from a null
+  // candidate; node-datachannel never sends one (only the gathering state says 'complete'), and
+  // simple-peer would wait out its 5 s timeout for each offer and answer.
+  const pc = peer._pc;
+  if (options.trickle === false && pc) {
+    pc.addEventListener('icegatheringstatechange', () => {
+      if (pc.iceGatheringState === 'complete') peer._onIceCandidate({ candidate: null } as RTCPeerConnectionIceEvent);
+    });
+  }
+  return peer;
 }
 
 /** Destroy a peer and clear the ICE-complete timer simple-peer leaves behind after destroy(). */

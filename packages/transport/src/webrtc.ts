@@ -40,7 +40,10 @@ export interface WebrtcTransportOptions {
   heartbeatMs?: number;
   /** A peer silent for this long is reported left; default 5000 ms. */
   peerTimeoutMs?: number;
-  /** An attempt not authenticated within this is abandoned (and retried); default 15000 ms, 5000 ms with loopbackOnly. */
+  /**
+   * An attempt not authenticated within this is abandoned (and retried); default 15000 ms, 5000 ms
+   * with loopbackOnly. A pairing carried by hand (manualSignaling) waits as long as the signaling window.
+   */
   connectTimeoutMs?: number;
   log?: Logger;
 }
@@ -73,6 +76,8 @@ class WebrtcTransport implements Transport {
   #signalingAccepted = 0;
   #signalingRejected = 0;
   readonly #attempts = new WeakMap<Connection, number>();
+  readonly #byHand = new WeakSet<Connection>(); // paired by a text carried by hand: non-trickle, never retried
+  #invite: Connection | null = null; // our pairing offer, bound to whoever answers it
   readonly #refusedConns = new WeakSet<Connection>();
   readonly #retries = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #refusedOnce = new Set<string>(); // "from|reason": report each refusal once, not per message
@@ -116,6 +121,7 @@ class WebrtcTransport implements Transport {
           .finally(() => this.#inboxDepth--);
       },
       ready: () => void this.#post({ type: 'announce', to: '', toSession: '', body: '' }),
+      invite: () => this.#startInvite(),
     });
   }
 
@@ -143,7 +149,8 @@ class WebrtcTransport implements Transport {
       for (const timer of this.#retries.values()) clearTimeout(timer);
       await this.#started;
       await this.#post({ type: 'bye', to: '', toSession: '', body: '' });
-      await Promise.all([...this.#conns.values()].map((c) => c.close(`${this.nodeId} closed`, true)));
+      const all = [...this.#conns.values(), ...(this.#invite ? [this.#invite] : [])];
+      await Promise.all(all.map((c) => c.close(`${this.nodeId} closed`, true)));
       await this.#channel?.close();
       this.#emitter.clear();
     })();
@@ -190,13 +197,13 @@ class WebrtcTransport implements Transport {
   }
 
   /** Envelopes are signed concurrently but sent in the order posted (signals must not overtake each other). */
-  #post(e: Pick<Unsigned, 'type' | 'to' | 'toSession' | 'body'>): Promise<void> {
+  #post(e: Pick<Unsigned, 'type' | 'to' | 'toSession' | 'body'>, byHand = false): Promise<void> {
     const key = this.#key;
     const channel = this.#channel;
     if (!key || !channel) return Promise.resolve();
     const stamp = { from: this.nodeId, session: this.#session, born: this.#born, seq: ++this.#seq, ts: Date.now() };
     const sealed = sealEnvelope(key, { ...stamp, ...e }, this.#o.encryptSignaling ?? false);
-    const sent = this.#outbox.then(async () => channel.send(await sealed));
+    const sent = this.#outbox.then(async () => (byHand ? channel.sendByHand?.(await sealed) : channel.send(await sealed)));
     this.#outbox = sent.catch((err) => this.#log(`transport ${this.nodeId}: ${String(err)}`));
     return this.#outbox;
   }
@@ -226,6 +233,7 @@ class WebrtcTransport implements Transport {
     this.#signalingAccepted++;
     switch (e.type) {
       case 'announce':
+        if (e.body !== '') return this.#onPairing(e);
         if (e.to === '') await this.#post({ type: 'announce', to: e.from, toSession: e.session, body: '' });
         this.#discovered(e);
         return;
@@ -249,6 +257,47 @@ class WebrtcTransport implements Transport {
       this.#retries.delete(e.from);
       this.#connect(e.from, e.session, true, 0, randomNonce());
     }
+  }
+
+  /** Pairing by hand: announce with a complete offer (non-trickle), to whoever gets the text. */
+  #startInvite(): void {
+    if (this.#closed || !this.#key) return;
+    if (this.#invite) void this.#invite.close('replaced by a new pairing text', true);
+    this.#invite = this.#connect('', '', true, 0, randomNonce(), true);
+  }
+
+  /**
+   * An announce that carries a complete offer (to anyone: the author of the text offers, whatever
+   * the ids) or the answer to our own offer. Only ever carried by hand, so the answer goes back
+   * the same way; the envelope was verified and admitted by the replay guard like any other.
+   */
+  #onPairing(e: Envelope): void {
+    let attempt: string;
+    let data: SignalData;
+    try {
+      const body = JSON.parse(e.body) as { attempt?: unknown; signal?: { type?: unknown; sdp?: unknown } };
+      if (typeof body.attempt !== 'string' || typeof body.signal?.sdp !== 'string') throw new Error('shape');
+      attempt = body.attempt;
+      data = body.signal as SignalData;
+    } catch {
+      return this.#log(`transport ${this.nodeId}: unreadable pairing text from ${e.from}`);
+    }
+    if (this.#shunned(e.from)) return;
+    const existing = this.#conns.get(e.from);
+    if (data.type === 'offer' && e.to === '') {
+      if (existing) void existing.close(`${e.from} paired again`, existing.remoteSession !== e.session);
+      this.#connect(e.from, e.session, false, 0, attempt, true).signal(data);
+      return;
+    }
+    const invite = this.#invite;
+    if (data.type !== 'answer' || !invite || invite.attempt !== attempt) {
+      return this.#log(`transport ${this.nodeId}: ignored a pairing text from ${e.from} that answers no offer of this session (paste the answer to the latest text)`);
+    }
+    this.#invite = null;
+    if (existing) void existing.close(`${e.from} paired again`, existing.remoteSession !== e.session);
+    invite.bind(e.from, e.session);
+    this.#conns.set(e.from, invite);
+    invite.signal(data);
   }
 
   #onSignal(e: Envelope): void {
@@ -279,7 +328,7 @@ class WebrtcTransport implements Transport {
     conn.signal(data);
   }
 
-  #connect(remoteId: string, remoteSession: string, initiator: boolean, tries: number, attempt: string): Connection {
+  #connect(remoteId: string, remoteSession: string, initiator: boolean, tries: number, attempt: string, byHand = false): Connection {
     const key = this.#key;
     if (!key) throw new Error('unreachable: signaling is joined only after the key is imported');
     const conn = new Connection({
@@ -289,15 +338,17 @@ class WebrtcTransport implements Transport {
       initiator,
       attempt,
       key,
-      rtc: { iceServers: this.#o.iceServers ?? [], loopbackOnly: this.#o.loopbackOnly ?? false, wrtc: this.#o.wrtc },
+      rtc: { iceServers: this.#o.iceServers ?? [], loopbackOnly: this.#o.loopbackOnly ?? false, trickle: !byHand, wrtc: this.#o.wrtc },
       maxMessageSize: this.#o.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
       limits: this.#limits,
-      timing: this.#timing,
+      // A person carries the answer back: wait as long as the pasted text itself stays valid.
+      timing: byHand ? { ...this.#timing, connectTimeoutMs: this.#guard.windowMs } : this.#timing,
       log: this.#log,
       events: this.#events,
     });
     this.#attempts.set(conn, tries);
-    this.#conns.set(remoteId, conn);
+    if (byHand) this.#byHand.add(conn);
+    if (remoteId !== '') this.#conns.set(remoteId, conn);
     return conn;
   }
 
@@ -326,11 +377,14 @@ class WebrtcTransport implements Transport {
     },
     message: (conn, data) => this.#emitter.emit('message', conn.remoteId, data),
     closed: (conn, reason, wasReady) => {
+      if (this.#invite === conn) this.#invite = null;
+      if (conn.remoteId === '') return; // a pairing offer nobody answered
       addMeter(this.#statsOf(this.#stats, conn.remoteId), conn);
       if (this.#conns.get(conn.remoteId) !== conn) return; // replaced: its successor owns the id
       this.#conns.delete(conn.remoteId);
       if (wasReady && !this.#closed) this.#emitter.emit('peer-left', conn.remoteId, reason);
-      if (this.#refusedConns.has(conn) || conn.goodbye || this.#closed) return;
+      // A pairing carried by hand cannot be redone without the person: they paste new texts.
+      if (this.#refusedConns.has(conn) || conn.goodbye || this.#closed || this.#byHand.has(conn)) return;
       if (this.nodeId < conn.remoteId) this.#retry(conn, wasReady ? 1 : (this.#attempts.get(conn) ?? 0) + 1);
       else if (!wasReady) {
         // Only the initiator retries: tell it this attempt is over rather than let it wait out its timeout.
@@ -349,8 +403,12 @@ class WebrtcTransport implements Transport {
       this.#refusedConns.add(conn); // a refusal is final: no retry
       this.#refuse(conn.remoteId, reason);
     },
-    signal: (conn, data) =>
-      void this.#post({ type: 'signal', to: conn.remoteId, toSession: conn.remoteSession, body: JSON.stringify({ attempt: conn.attempt, signal: data }) }),
+    signal: (conn, data) => {
+      const body = JSON.stringify({ attempt: conn.attempt, signal: data });
+      if (!this.#byHand.has(conn)) return void this.#post({ type: 'signal', to: conn.remoteId, toSession: conn.remoteSession, body });
+      // Non-trickle: the one offer or answer holds every candidate and rides in an announce.
+      if (data.type === 'offer' || data.type === 'answer') void this.#post({ type: 'announce', to: conn.remoteId, toSession: conn.remoteSession, body }, true);
+    },
   };
 
   #refuse(from: string, reason: string): void {

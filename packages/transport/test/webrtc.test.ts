@@ -174,23 +174,72 @@ describe('webrtcTransport over real data channels (node-datachannel, loopback on
     expect((await got).every((x) => x === 3)).toBe(true);
   });
 
-  it('manualSignaling connects two nodes by copying texts back and forth', async () => {
-    const ma = manualSignaling({ batchMs: 50 });
-    const mb = manualSignaling({ batchMs: 50 });
-    const a = make('a', ma).t;
-    const b = make('b', mb).t;
-    let copies = 0;
-    ma.onText((text) => {
-      expect(text).toMatch(/^walrtc1:[A-Za-z0-9+/=]+$/);
-      copies++;
-      mb.paste(text);
-    });
-    mb.onText((text) => {
-      copies++;
-      ma.paste(text);
-    });
-    await mesh([a, b]);
-    expect(copies).toBeGreaterThanOrEqual(2);
-    expect(() => ma.paste('hello')).toThrow(/not a walrtc signaling text/);
+  it('manualSignaling pairs two nodes with exactly one text each way, whichever id is lower', async () => {
+    for (const [first, second] of [['b', 'a'], ['c', 'd']]) {
+      const mf = manualSignaling();
+      const ms = manualSignaling();
+      const f = make(first, mf).t;
+      const s = make(second, ms).t;
+      const fromFirst: string[] = [];
+      const fromSecond: string[] = [];
+      mf.onText((text, checksum) => {
+        expect(text.startsWith(`${checksum}-`)).toBe(true);
+        fromFirst.push(text);
+      });
+      ms.onText((text) => fromSecond.push(text));
+      mf.invite();
+      await until('the first text', () => fromFirst.length === 1);
+      expect(fromFirst[0]).toMatch(/^[0-9A-Z]{5}-[A-Za-z0-9_-]+$/);
+      expect(await ms.paste(fromFirst[0])).toBe(fromFirst[0].slice(0, 5));
+      await until('the answer text', () => fromSecond.length === 1);
+      await mf.paste(fromSecond[0]);
+      await mesh([f, s]);
+      expect(fromFirst).toHaveLength(1);
+      expect(fromSecond).toHaveLength(1);
+      const got = new Promise<Uint8Array>((r) => s.on('message', (_from, m) => r(m)));
+      await f.send(second, new Uint8Array([7]));
+      expect([...(await got)]).toEqual([7]);
+    }
+  });
+
+  it('manualSignaling refuses a damaged text, a replayed text and one sealed with another key', async () => {
+    const mb = manualSignaling();
+    const b = make('b', mb);
+    const refused: string[] = [];
+    b.t.on('refused', (from, reason) => refused.push(`${from}: ${reason}`));
+    const answers: string[] = [];
+    mb.onText((text) => answers.push(text));
+
+    const ma = manualSignaling();
+    make('a', ma);
+    const texts: string[] = [];
+    ma.onText((text) => texts.push(text));
+    ma.invite();
+    await until('the pairing text', () => texts.length === 1);
+    const text = texts[0];
+    const i = text.length - 10;
+    const damaged = text.slice(0, i) + (text[i] === 'A' ? 'B' : 'A') + text.slice(i + 1);
+    await expect(mb.paste(damaged)).rejects.toThrow(/^pairing text [0-9A-Z]{5} is damaged \(its content hashes to [0-9A-Z]{5}\): copy the whole text again$/);
+    await expect(mb.paste('walrtc1:eyJ9')).rejects.toThrow(/not a walrtc pairing text/);
+    expect(answers).toEqual([]); // nothing reached the transport
+    expect(b.logs).toEqual([]);
+
+    await mb.paste(` ${text.slice(0, 40)}\n${text.slice(40)} `); // line breaks from copying are fine
+    await until('the answer', () => answers.length === 1);
+    await mb.paste(text); // the same text again: refused by the replay guard, no second answer
+    await until('the replay refused', () => b.logs.some((l) => l.includes('ignored') && l.includes('from a')));
+    expect(answers).toHaveLength(1);
+
+    const mc = manualSignaling();
+    make('c', mc, { key: 'another secret' });
+    const foreign: string[] = [];
+    mc.onText((t) => foreign.push(t));
+    mc.invite();
+    await until('the foreign text', () => foreign.length === 1);
+    await mb.paste(foreign[0]); // the checksum is fine: the envelope inside fails authentication
+    await until('the refusal', () => refused.length === 1);
+    expect(refused).toEqual(['c: signaling message failed authentication (the nodes hold different cluster keys)']);
+    expect(answers).toHaveLength(1);
+    expect(connections(b.t).map((c) => c.remoteId)).toEqual(['a']);
   });
 });

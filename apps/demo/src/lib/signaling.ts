@@ -1,6 +1,6 @@
 /**
  * One transport, several ways to find peers: BroadcastChannel for the tabs of this browser, plus
- * whatever the devices panel adds later (a WebSocket relay, copied offer/answer texts). Every
+ * whatever the devices panel adds later (a WebSocket relay, a pairing text carried each way). Every
  * outgoing text goes to every pipe; an incoming text seen on two pipes is handled once.
  */
 import type { Signaling, SignalingChannel, SignalingHandlers } from '@walrtc/transport';
@@ -26,6 +26,7 @@ export function multiSignaling(first: Signaling): MultiSignaling {
       h.message(text);
     },
     ready: () => h.ready(),
+    invite: () => h.invite(),
   });
 
   const join = (s: Signaling) => {
@@ -39,6 +40,10 @@ export function multiSignaling(first: Signaling): MultiSignaling {
       return {
         send: (text) => {
           for (const c of channels.values()) c.send(text);
+        },
+        // A pairing text goes only to the pipes a person carries, never to the other tabs.
+        sendByHand: (text) => {
+          for (const c of channels.values()) c.sendByHand?.(text);
         },
         close: async () => {
           await Promise.all([...channels.values()].map((c) => c.close()));

@@ -6,6 +6,8 @@
 export interface SignalingChannel {
   send(text: string): void;
   close(): void | Promise<void>;
+  /** Carried by hand only (manualSignaling): this one envelope, a pairing offer or answer, becomes the text a person carries. */
+  sendByHand?(text: string): void;
 }
 
 export interface SignalingHandlers {
@@ -13,6 +15,8 @@ export interface SignalingHandlers {
   message(text: string): void;
   /** The pipe is (again) able to reach the room: the transport announces itself on each call. */
   ready(): void;
+  /** Carried by hand only: announce this node with a complete offer to whoever gets the text (sent with sendByHand). */
+  invite(): void;
 }
 
 export interface Signaling {
