@@ -40,7 +40,7 @@ describe('statement caches in a node', () => {
       await node.exec('create table t (id int primary key, s text, n int)');
       let id = 0, largest = 0;
       for (let q = 0; q < 150; q++) {
-        const values = Array.from({ length: 500 }, () => { id++; return `(${id}, 'name-${id}-xxxxxxxxxxxxxxxxxxxx', ${id})`; });
+        const values = Array.from({ length: 500 }, () => { id++; return `(${id}, 'name-${id}-${'y'.repeat(20)}', ${id})`; });
         const sql = `insert into t values ${values.join(', ')}`;
         largest = Math.max(largest, estimateBytes(sql));
         await node.query(sql);
