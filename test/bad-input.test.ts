@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeMessage, encodeMessage, type ReplicationMessage } from '../packages/engine/src/replication/protocol.ts';
-import { caughtUp, memoryCluster, until, type TestCluster, type TestNode } from './cluster.ts';
+import { caughtUp, memoryCluster, streamingPair, until, type TestCluster, type TestNode } from './cluster.ts';
 
 let c: TestCluster;
 afterEach(async () => c?.closeAll());
@@ -19,14 +19,9 @@ function tamperNextBatch(p: TestNode, tamper: (m: Extract<ReplicationMessage, { 
   };
 }
 
-async function streaming() {
-  const mc = memoryCluster();
-  c = mc;
-  const p = await mc.open('primary');
-  await p.node.exec('create table t(id int primary key, v text)');
-  const s = await mc.open('standby', { role: 'standby' });
-  await caughtUp(p.node, s.node);
-  return { p, s };
+async function streaming(): Promise<{ p: TestNode; s: TestNode }> {
+  c = memoryCluster();
+  return streamingPair(c);
 }
 
 const rows = async (t: TestNode) => (await t.node.query('select * from t order by id')).rows;

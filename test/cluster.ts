@@ -80,6 +80,15 @@ export function memoryCluster(options: { maxMessageSize?: number } = {}): TestCl
   return Object.assign(cluster('memory', (nodeId) => net.transport(nodeId, options)), { net });
 }
 
+/** A primary with table t(id int primary key, v text) and one standby of it, caught up. */
+export async function streamingPair(c: TestCluster): Promise<{ p: TestNode; s: TestNode }> {
+  const p = await c.open('primary');
+  await p.node.exec('create table t(id int primary key, v text)');
+  const s = await c.open('standby', { role: 'standby' });
+  await caughtUp(p.node, s.node);
+  return { p, s };
+}
+
 /** Poll until `check` returns a truthy value; fail with `what` after `ms`. */
 export async function until<T>(what: string, check: () => T | Promise<T>, ms = 10_000): Promise<NonNullable<T>> {
   const end = Date.now() + ms;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodeMessage, encodeMessage } from '../../packages/engine/src/replication/protocol.ts';
 import { decodeRecords, encodeBatch } from '../../packages/engine/src/wal/codec.ts';
 import type { WalRecord } from '../../packages/engine/src/wal/record.ts';
-import { caughtUp, lsnNumber, memoryCluster, until, type TestCluster, type TestNode } from '../cluster.ts';
+import { caughtUp, lsnNumber, memoryCluster, streamingPair, until, type TestCluster, type TestNode } from '../cluster.ts';
 
 let c: TestCluster | undefined;
 afterEach(async () => {
@@ -47,13 +47,8 @@ function reportedApply(s: TestNode): number[] {
 }
 
 async function streaming(): Promise<{ p: TestNode; s: TestNode }> {
-  const mc = memoryCluster();
-  c = mc;
-  const p = await mc.open('primary');
-  await p.node.exec('create table t(id int primary key, v text)');
-  const s = await mc.open('standby', { role: 'standby' });
-  await caughtUp(p.node, s.node);
-  return { p, s };
+  c = memoryCluster();
+  return streamingPair(c);
 }
 
 /** The standby ends with the one row, exactly as the primary. */
