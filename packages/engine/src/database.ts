@@ -133,12 +133,14 @@ export class Database {
     const hooks = this.options.hooks;
     const open = session.txn;
     const readState = open ? open.state : this.state;
-    const plan = this.plans.get(st.text, st.stmt, readState, hooks);
+    let plan = this.plans.get(st.text, st.stmt, readState, hooks);
     const readOnlyBlock = open !== undefined && session.readOnly;
     if (plan.writes && (readOnlyBlock || hooks.readOnly())) {
       const detail = readOnlyBlock ? undefined : hooks.readOnlyDetail?.();
       throw new SqlError(SQLSTATE.read_only_sql_transaction, `cannot execute ${plan.writeName ?? plan.command} in a read-only transaction`, { detail });
     }
+    const prepared = plan.prepare !== undefined;
+    if (plan.prepare) plan = await plan.prepare({ params, now: new Date(), env: { state: readState, hooks, sequenceWrites: [] } }, open !== undefined);
     // nextval() and setval() ask the env's hooks whether they may write
     const envHooks = readOnlyBlock ? this.readOnlyHooks : hooks;
     if (!plan.writes) {
@@ -166,7 +168,7 @@ export class Database {
     let out: { rows: Value[][]; rowCount: number };
     try {
       // the plan was made against the committed state; a DDL commit while waiting for the lock invalidates it
-      const current = txn.state.catalogVersion === readState.catalogVersion ? plan : this.plans.get(st.text, st.stmt, txn.state, hooks);
+      const current = prepared || txn.state.catalogVersion === readState.catalogVersion ? plan : this.plans.get(st.text, st.stmt, txn.state, hooks);
       out = current.run({ params, now: txn.now, env });
       txn.checkDeferred();
     } catch (e) {

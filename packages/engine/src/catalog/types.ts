@@ -50,6 +50,8 @@ export interface TableDef {
   checks: CheckDef[];
   /** Absent in definitions written before foreign keys existed. */
   foreignKeys?: ForeignKeyDef[];
+  /** A system catalog (pg_publication, pg_subscription, …): hidden from information_schema, never published. */
+  system?: boolean;
 }
 
 export interface IndexDef {

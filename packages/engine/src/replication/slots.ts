@@ -6,6 +6,7 @@
  * maxSlotWalKeepSize bytes.
  */
 import { SqlError, SQLSTATE } from '../errors.ts';
+import type { SavedLogicalSlot } from '../storage/storage.ts';
 import type { Lsn } from '../wal/lsn.ts';
 
 export interface Slot {
@@ -17,6 +18,15 @@ export interface Slot {
   active: boolean;
   /** The standby streaming through it while active (PostgreSQL shows its PID). */
   activePeer?: string;
+  /** A logical slot's decoding state (logical/slot.ts); absent for physical slots. */
+  logical?: LogicalSlotState;
+}
+
+export interface LogicalSlotState extends SavedLogicalSlot {
+  /** Dropped when the node stops (and not saved); a synced slot stays temporary until it is sync-ready. */
+  temporary: boolean;
+  /** When the slot stopped being used (ms since epoch); null while in use. */
+  inactiveSince: number | null;
 }
 
 export interface RetentionSettings {
@@ -34,6 +44,7 @@ export interface SavedSlot {
   name: string;
   restartLsn: Lsn | null;
   lost: boolean;
+  logical?: SavedLogicalSlot;
 }
 
 export type WalStatus = 'reserved' | 'extended' | 'unreserved' | 'lost';
@@ -47,7 +58,10 @@ export class Slots {
   private readonly slots = new Map<string, Slot>();
 
   constructor(saved: readonly SavedSlot[], private readonly settings: RetentionSettings) {
-    for (const s of saved) this.slots.set(s.name, { name: s.name, restartLsn: s.restartLsn, lost: s.lost, active: false });
+    for (const s of saved) {
+      const logical = s.logical && { ...s.logical, temporary: false, inactiveSince: Date.now() };
+      this.slots.set(s.name, { name: s.name, restartLsn: s.restartLsn, lost: s.lost, active: false, logical });
+    }
   }
 
   list(): Slot[] {
@@ -124,6 +138,10 @@ export class Slots {
 
   /** What the control file keeps. */
   persisted(): SavedSlot[] {
-    return this.list().map((s) => ({ name: s.name, restartLsn: s.restartLsn, lost: s.lost }));
+    return this.list().filter((s) => !s.logical?.temporary).map((s) => {
+      if (!s.logical) return { name: s.name, restartLsn: s.restartLsn, lost: s.lost };
+      const { temporary: _t, inactiveSince: _i, ...logical } = s.logical;
+      return { name: s.name, restartLsn: s.restartLsn, lost: s.lost, logical };
+    });
   }
 }

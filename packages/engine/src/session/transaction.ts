@@ -4,6 +4,7 @@
  * plus how many records existed when it was taken: ROLLBACK TO forks the frozen state again and
  * forgets the later records, so nothing of a rolled-back subtransaction reaches the WAL.
  */
+import { withReplicaIdentity } from '../logical/identity.ts';
 import type { WriteTxn } from '../sql/env.ts';
 import type { DbState } from '../state/state.ts';
 import { redo } from '../state/redo.ts';
@@ -38,6 +39,7 @@ export class OpenTxn implements WriteTxn {
   }
 
   write(rec: WalRecord): void {
+    if (rec.kind === 'update' || rec.kind === 'delete') rec = withReplicaIdentity(this.current, rec);
     redo(this.current, rec);
     this.records.push(rec);
     if ('table' in rec && typeof rec.table === 'number') this.tables.add(rec.table);

@@ -3,6 +3,7 @@
  * many times; each run gets an ExecEnv naming the state it reads (the committed state, or the
  * open transaction's fork) and, for writes, the transaction that logs its WAL records.
  */
+import type { SubscriptionHooks } from '../logical/subscription.ts';
 import type { DbState } from '../state/state.ts';
 import type { WalRecord } from '../wal/record.ts';
 import type { EvalContext } from './scope.ts';
@@ -25,6 +26,8 @@ export interface NodeHooks {
   systemView(schema: string | undefined, name: string): VirtualTable | undefined;
   systemFunction(name: string): ((args: Value[], env: ExecEnv) => Value) | undefined;
   systemFunctionType(name: string): SqlType | undefined;
+  /** Logical replication (subscriptions): absent where the node offers none. */
+  logical?: SubscriptionHooks;
 }
 
 export interface VirtualTable {

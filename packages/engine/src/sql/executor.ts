@@ -17,6 +17,7 @@ import { int8Add } from './int8.ts';
 import { planExplain } from './plan/explain-statement.ts';
 import { BoundedCache, estimateBytes } from './cache.ts';
 import { planTruncate } from './truncate.ts';
+import { planLogical } from '../logical/statements.ts';
 import { lockingStrength } from './locking.ts';
 import type { Value } from './types.ts';
 
@@ -39,6 +40,8 @@ export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): Sta
   if ('DeleteStmt' in stmt) return withQueries(stmt.DeleteStmt, (s) => planDelete(s, state, planner));
   if ('CreateStmt' in stmt) return planCreateTable(stmt.CreateStmt, planner);
   if ('IndexStmt' in stmt) return planCreateIndex(stmt.IndexStmt);
+  const logical = planLogical(stmt);
+  if (logical) return logical;
   if ('DropStmt' in stmt) return planDrop(stmt.DropStmt);
   if ('RenameStmt' in stmt) return planRename(stmt.RenameStmt);
   if ('AlterTableStmt' in stmt) return planAlterTable(stmt.AlterTableStmt, planner);

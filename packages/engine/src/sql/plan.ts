@@ -10,4 +10,9 @@ export interface StatementPlan {
   /** How a read-only refusal names the statement when not by its command (SELECT FOR UPDATE). */
   writeName?: string;
   run(ctx: RunContext): { rows: Value[][]; rowCount: number };
+  /**
+   * Work done before the statement takes the writer lock (a subscription talking to its
+   * publisher); resolves with the plan to run. `inBlock`: a transaction block is open.
+   */
+  prepare?(ctx: RunContext, inBlock: boolean): Promise<StatementPlan>;
 }

@@ -14,9 +14,21 @@ export interface ControlFile {
   /** Timeline history: for each ancestor timeline, the LSN at which the next one forked from it. */
   history: { timeline: number; parent: number; switchLsn: Lsn }[];
   /** Persistent per-node settings that must survive restarts (replication slots, role). */
-  slots: { name: string; restartLsn: Lsn | null; lost: boolean }[];
+  slots: { name: string; restartLsn: Lsn | null; lost: boolean; logical?: SavedLogicalSlot }[];
   /** The last election term this node voted in: stored before the vote is sent, so a restart cannot vote twice. */
   votedTerm?: number;
+}
+
+/** What a logical slot keeps beyond its restart LSN (see logical/slot.ts). */
+export interface SavedLogicalSlot {
+  plugin: string;
+  confirmedFlush: Lsn;
+  twoPhase: boolean;
+  failover: boolean;
+  /** Synchronized from the primary (a standby's copy of a failover slot). */
+  synced: boolean;
+  /** The decoder's catalog at the restart LSN (packed). */
+  catalog: Uint8Array;
 }
 
 /** A contiguous run of encoded WAL records: the unit of one flush (usually one transaction). */

@@ -27,8 +27,9 @@ export type WalRecord =
   | { kind: 'sequence_set'; sequence: Oid; value: number | bigint }
   // rows
   | { kind: 'insert'; table: Oid; rowid: RowId; row: Value[] }
-  | { kind: 'update'; table: Oid; rowid: RowId; row: Value[] }
-  | { kind: 'delete'; table: Oid; rowid: RowId }
+  // `old`: the row before the change, logged once a publication exists (logical decoding's replica identity)
+  | { kind: 'update'; table: Oid; rowid: RowId; row: Value[]; old?: Value[] }
+  | { kind: 'delete'; table: Oid; rowid: RowId; old?: Value[] }
   // TRUNCATE: every row of the table
   | { kind: 'truncate'; table: Oid }
   // transaction end
