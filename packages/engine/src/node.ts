@@ -27,12 +27,13 @@ import { defaultNodeId } from './storage/node-id.ts';
 import type { ControlFile, Storage } from './storage/storage.ts';
 import { rewindTo } from './replication/rewind.ts';
 import { Replayer } from './state/replay.ts';
+import { LogicalReplication, type LogicalOptions } from './logical/logical.ts';
 import { contentHash } from './state/snapshot.ts';
 import { nodeHooks } from './system.ts';
 import { formatLsn } from './wal/lsn.ts';
 import { WalWriter } from './wal/xlog.ts';
 
-export interface NodeOptions {
+export interface NodeOptions extends LogicalOptions {
   /** All nodes of one database share it. */
   cluster: string;
   /** Generated and persisted per cluster when absent. */
@@ -175,6 +176,7 @@ export class Node extends SessionSurface implements Queryable {
   readonly nodeId: string;
   private readonly core: NodeCore;
   private readonly replication: Replication | undefined;
+  private readonly logical: LogicalReplication;
   private readonly syncrep: SyncRepWaiters;
   private readonly syncConfig: SyncConfig | undefined;
   private readonly failover: 'auto' | 'manual';
@@ -212,15 +214,17 @@ export class Node extends SessionSurface implements Queryable {
     this.syncConfig = syncConfig;
     this.syncrep = new SyncRepWaiters(() => syncConfig, () => this.replication?.senders.list() ?? [], options.syncCommitTimeout);
     this.failover = options.failover ?? (options.role === 'auto' ? 'auto' : 'manual');
+    const hooks = nodeHooks(
+      () => this.core,
+      () => source,
+      { promote: () => void this.promote().catch((e) => this.core.log('warning', `promotion failed: ${e instanceof Error ? e.message : String(e)}`)) },
+      () => this.logical,
+    );
     const db = new Database(o.state, o.wal, {
       synchronousCommit: options.synchronousCommit ?? 'on',
       waitForStandbys: (end, level) => this.syncrep.wait(end, level),
       acknowledge: () => this.checkAcknowledge(),
-      hooks: nodeHooks(
-        () => this.core,
-        () => source,
-        { promote: () => void this.promote().catch((e) => this.core.log('warning', `promotion failed: ${e instanceof Error ? e.message : String(e)}`)) },
-      ),
+      hooks,
     });
     const core: NodeCore = {
       nodeId: o.nodeId,
@@ -259,6 +263,10 @@ export class Node extends SessionSurface implements Queryable {
         })
       : undefined;
     this.replication?.senders.onPositions(() => this.syncrep.release());
+    this.logical = new LogicalReplication(core, options.transport, options, () => this.replication?.nodes() ?? [], () => {
+      void this.checkpoint().catch((e) => core.log('warning', `saving replication slots failed: ${e instanceof Error ? e.message : String(e)}`));
+    });
+    hooks.logical = this.logical.hooks((m) => core.log('log', m));
     this.backend = new DatabaseBackend(db);
     this.client = new SessionClient(this.backend, {
       idleInTransactionSessionTimeout: options.idleInTransactionSessionTimeout,
@@ -351,6 +359,7 @@ export class Node extends SessionSurface implements Queryable {
     this.isClosed = true;
     clearTimeout(this.storageRetry);
     this.core.roleChanged('the node was closed');
+    await this.logical.close();
     await replication?.close();
     await this.checkpoint();
     await this.core.storage.close();

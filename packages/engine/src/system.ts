@@ -10,6 +10,9 @@ import { replicationViews, type ReplicationSource } from './replication/views.ts
 import type { ExecEnv, NodeHooks } from './sql/env.ts';
 import type { SqlType, Value } from './sql/types.ts';
 import { formatLsn } from './wal/lsn.ts';
+import type { LogicalReplication } from './logical/logical.ts';
+import { logicalFunctions } from './logical/functions.ts';
+import { logicalViews } from './logical/views.ts';
 
 interface SystemFunction {
   type: SqlType;
@@ -21,11 +24,16 @@ export interface SystemActions {
   promote(): void;
 }
 
-export function nodeHooks(node: () => NodeCore, replication: () => ReplicationSource, actions: SystemActions): NodeHooks {
+export function nodeHooks(node: () => NodeCore, replication: () => ReplicationSource, actions: SystemActions, logical: () => LogicalReplication | undefined = () => undefined): NodeHooks {
   const inRecovery = () => node().control.role === 'standby';
   const walFailed = () => node().wal.failed && `WAL writes are failing (${node().wal.failed!.message}); writes resume once storage accepts them again`;
   // the lease is judged at the moment a write is accepted, by the monotonic clock, not only by the timer
   const readOnly = () => inRecovery() || node().control.fenced !== undefined || node().wal.failed !== undefined || node().leaseLost() !== undefined;
+  const requireLogical = (): LogicalReplication => {
+    const l = logical();
+    if (!l) throw new SqlError(SQLSTATE.feature_not_supported, 'logical replication is not available on this node');
+    return l;
+  };
   const notInRecovery = (): never => {
     throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, 'recovery is in progress', { hint: 'WAL control functions cannot be executed during recovery.' });
   };
@@ -49,10 +57,13 @@ export function nodeHooks(node: () => NodeCore, replication: () => ReplicationSo
     pg_drop_replication_slot: {
       type: 'text',
       fn: (args) => {
-        node().slots.drop(String(args[0]));
+        const name = String(args[0]);
+        if (node().slots.get(name)?.logical) requireLogical().dropSlot(name);
+        else node().slots.drop(name);
         return '';
       },
     },
+    ...logicalFunctions(requireLogical),
     pg_promote: {
       type: 'bool',
       fn: () => {
@@ -64,6 +75,7 @@ export function nodeHooks(node: () => NodeCore, replication: () => ReplicationSo
     version: { type: 'text', fn: () => 'walrtc 0.1.0 (PostgreSQL 18 dialect)' },
   };
   let views: ReturnType<typeof replicationViews> | undefined;
+  let extra: ReturnType<typeof logicalViews> | undefined;
   return {
     readOnly,
     readOnlyDetail: () => {
@@ -74,7 +86,8 @@ export function nodeHooks(node: () => NodeCore, replication: () => ReplicationSo
       if (schema === 'information_schema') return INFORMATION_SCHEMA[name];
       if (schema !== undefined && schema !== 'pg_catalog') return undefined;
       views ??= replicationViews(replication());
-      return views[name as keyof typeof views];
+      extra ??= logicalViews(logical, () => node().control.file?.systemId ?? null);
+      return extra[name] ?? views[name as keyof typeof views];
     },
     systemFunction: (name) => functions[name]?.fn,
     systemFunctionType: (name) => functions[name]?.type,

@@ -11,6 +11,7 @@ const int = (name: string) => ({ name, type: 'int4' as const });
 const tables: VirtualTable = {
   columns: [text('table_catalog'), text('table_schema'), text('table_name'), text('table_type')],
   rows: (env: ExecEnv) => [...env.state.tables.values()]
+    .filter((t) => !t.def.system)
     .sort((a, b) => (a.def.name < b.def.name ? -1 : 1))
     .map((t) => ['walrtc', 'public', t.def.name, 'BASE TABLE']),
 };
@@ -23,6 +24,7 @@ const columns: VirtualTable = {
   rows: (env: ExecEnv) => {
     const out: unknown[][] = [];
     for (const t of env.state.tables.values()) {
+      if (t.def.system) continue;
       t.def.columns.forEach((c, i) => {
         out.push([
           'walrtc', 'public', t.def.name, c.name, i + 1, c.defaultText ?? null, c.notNull ? 'NO' : 'YES', TYPE_NAME[c.type],

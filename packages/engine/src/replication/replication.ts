@@ -4,6 +4,7 @@
  * catalog from peers' announcements; and carries out role changes — promotion, stepping down to
  * follow a newer timeline, switchover, and membership of the cluster.
  */
+import { isLogicalFrame } from '../logical/protocol.ts';
 import type { Database } from '../database.ts';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { NodeControl } from '../control/control.ts';
@@ -293,6 +294,8 @@ export class Replication {
   private async dispatch(from: string, bytes: Uint8Array): Promise<void> {
     if (this.closed) return;
     this.heardAt.set(from, performance.now());
+    // logical replication frames are logical/logical.ts's to read
+    if (isLogicalFrame(bytes)) return;
     const decoded = decodeMessage(bytes);
     if (!decoded.ok) {
       this.core.log('warning', `rejected replication message from "${from}": ${decoded.reason}`);

@@ -49,13 +49,23 @@ export function replicationViews(src: ReplicationSource): Record<string, Virtual
           formatLag(s.writeLag), formatLag(s.flushLag), formatLag(s.replayLag), sync.priority, sync.state, s.replyTime, s.startedAt];
       }),
     ),
+    // PostgreSQL 17's columns; logical slots (logical/slot.ts) fill the logical ones
     pg_replication_slots: view(
-      [col('slot_name', 'text'), col('plugin', 'text'), col('slot_type', 'text'), col('active', 'bool'), col('restart_lsn', 'text'),
-        col('wal_status', 'text'), col('safe_wal_size', 'int8')],
+      [col('slot_name', 'text'), col('plugin', 'text'), col('slot_type', 'text'), col('datoid', 'int4'), col('database', 'text'), col('temporary', 'bool'),
+        col('active', 'bool'), col('active_pid', 'int4'), col('xmin', 'text'), col('catalog_xmin', 'text'), col('restart_lsn', 'text'),
+        col('confirmed_flush_lsn', 'text'), col('wal_status', 'text'), col('safe_wal_size', 'int8'), col('two_phase', 'bool'),
+        col('inactive_since', 'timestamptz'), col('conflicting', 'bool'), col('invalidation_reason', 'text'), col('failover', 'bool'), col('synced', 'bool')],
       () => {
         const slots = src.slots();
         const insert = src.insertLsn();
-        return slots.list().map((s) => [s.name, null, 'physical', s.active, lsn(s.restartLsn), slots.walStatus(s, insert), slots.safeWalSize(s, insert)]);
+        return slots.list().map((s) => {
+          const l = s.logical;
+          const invalidation = s.lost ? 'wal_removed' : null;
+          return [s.name, l ? l.plugin : null, l ? 'logical' : 'physical', l ? 5 : null, l ? 'walrtc' : null, l?.temporary ?? false,
+            s.active, s.active ? 1 : null, null, null, lsn(s.restartLsn), l ? lsn(l.confirmedFlush) : null, slots.walStatus(s, insert),
+            slots.safeWalSize(s, insert), l?.twoPhase ?? false, s.active ? null : l?.inactiveSince ? new Date(l.inactiveSince) : null,
+            l ? false : null, invalidation, l?.failover ?? false, l?.synced ?? false];
+        });
       },
     ),
     pg_stat_wal_receiver: view(

@@ -109,6 +109,18 @@ export class RowScope implements Scope {
   }
 }
 
+/** `pg_control_system()` and other argument-less system functions in FROM: their one-row system view. */
+function systemFunctionView(node: Node): RangeVar | undefined {
+  if (!('RangeFunction' in node)) return undefined;
+  const items = node.RangeFunction.functions?.[0];
+  const call = items && 'List' in items ? items.List.items?.[0] : undefined;
+  if (!call || !('FuncCall' in call) || call.FuncCall.args?.length) return undefined;
+  const names = (call.FuncCall.funcname ?? []).map((n) => ('String' in n ? n.String.sval : ''));
+  const name = names[names.length - 1];
+  if (!name || !['pg_control_system'].includes(name)) return undefined;
+  return { relname: name, alias: node.RangeFunction.alias ?? { aliasname: name } };
+}
+
 /** A FROM item's columns under its alias's column list (`t1 (a, b)` renames the first two). */
 function aliasColumns(alias: string, columns: readonly { name: string; type: SqlType }[], colnames: readonly Node[] | undefined): { name: string; type: SqlType }[] {
   const names = strings(colnames);
@@ -254,6 +266,8 @@ export function planFrom(
     if ('RangeVar' in node) return rangeVar(node.RangeVar);
     if ('JoinExpr' in node) return join(node.JoinExpr);
     if ('RangeSubselect' in node) return subselect(node.RangeSubselect);
+    const fnView = systemFunctionView(node);
+    if (fnView) return rangeVar(fnView);
     throw new SqlError(SQLSTATE.feature_not_supported, `FROM item ${Object.keys(node)[0]} is not supported`);
   }
 
