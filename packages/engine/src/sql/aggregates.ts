@@ -9,6 +9,7 @@ import { Numeric } from './numeric.ts';
 import { comparatorFor } from './operators.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { distinctKey } from './values.ts';
+import { arrayAgg } from './array-agg.ts';
 
 export interface Aggregate<S = unknown> {
   /** Result type, as PostgreSQL reports it (count → int8, sum(int4) → int8, avg(int) → numeric …). */
@@ -26,7 +27,7 @@ export interface AggregateOptions {
   location?: number;
 }
 
-const SUPPORTED = new Set(['count', 'sum', 'avg', 'min', 'max']);
+const SUPPORTED = new Set(['count', 'sum', 'avg', 'min', 'max', 'array_agg']);
 
 /** sum's result type by argument type; absent means no such sum(). */
 const SUM_TYPE: Partial<Record<SqlType, SqlType>> = {
@@ -104,6 +105,7 @@ function build(name: string, argType: SqlType | undefined, star: boolean): Aggre
     });
   }
   if (argType === undefined) throw noSuchAggregate(name, undefined);
+  if (name === 'array_agg') return arrayAgg(argType === 'unknown' ? 'text' : argType);
   if (name === 'sum' || name === 'avg') {
     if (argType === 'unknown') throw notUnique(name);
     const type = (name === 'sum' ? SUM_TYPE : AVG_TYPE)[argType];

@@ -306,8 +306,8 @@ export function planFrom(
   }
 
   function subselect(rs: RangeSubselect): Built {
-    const alias = rs.alias?.aliasname;
-    if (!alias) throw new SqlError(SQLSTATE.syntax_error, 'subquery in FROM must have an alias');
+    // PostgreSQL 16 and later name an alias-less subquery themselves
+    const alias = rs.alias?.aliasname ?? 'unnamed_subquery';
     const sub = planSelectRows((rs.subquery as { SelectStmt: SelectStmt }).SelectStmt);
     const columns = aliasColumns(alias, sub.columns, rs.alias?.colnames);
     return {
