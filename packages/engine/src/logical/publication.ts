@@ -172,6 +172,6 @@ export function checkReplicaIdentity(state: DbState, table: number, action: 'upd
   if (!pubs.some((p) => p.puballtables || rels.some((r) => r.prpubid === p.oid && r.prrelid === table))) return;
   const [verb, gerund] = action === 'update' ? ['update', 'updating'] : ['delete from', 'deleting from'];
   throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, `cannot ${verb} table "${t.def.name}" because it does not have a replica identity and publishes ${action}s`, {
-    hint: `To enable ${gerund.replace(' from', '')} the table, set REPLICA IDENTITY using ALTER TABLE.`,
+    hint: `To enable ${gerund} the table, set REPLICA IDENTITY using ALTER TABLE.`,
   });
 }
