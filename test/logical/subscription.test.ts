@@ -1,0 +1,176 @@
+/**
+ * Subscriptions: DDL with PostgreSQL's errors, the initial copy (100k rows, table-sync slot named
+ * pg_<subid>_sync_<relid>_<sysid>), publish options, an apply error that stops the worker until
+ * the user fixes it, a column added on the publisher only, and a subscription surviving reloads
+ * of both sides with every row applied exactly once.
+ */
+import { afterEach, describe, expect, test } from 'vitest';
+import type { Node } from '@walrtc/engine';
+import { memoryStorage } from '../../packages/engine/src/storage/memory.ts';
+import { until, type TestNode } from '../cluster.ts';
+import { clusters, CONNINFO, type Clusters } from './setup.ts';
+
+let c: Clusters;
+afterEach(async () => c?.closeAll());
+
+async function error(p: Promise<unknown>): Promise<{ code: string; message: string; hint?: string }> {
+  const e = await p.then(() => undefined, (err: unknown) => err);
+  if (!e) throw new Error('expected an error');
+  return e as { code: string; message: string; hint?: string };
+}
+
+const count = async (n: Node, sql = 'select count(*) as n from t') => Number((await n.query(sql)).rows[0]!.n);
+
+async function pair(): Promise<{ p: TestNode; s: TestNode }> {
+  c = clusters();
+  const p = await c.pub.open('p1');
+  await p.node.exec(`create table t(id int primary key, v text); create publication pub for table t`);
+  const s = await c.sub.open('s1', c.subscriber);
+  await s.node.exec('create table t(id int primary key, v text)');
+  return { p, s };
+}
+
+describe('CREATE / ALTER / DROP SUBSCRIPTION', () => {
+  test('PostgreSQL errors', async () => {
+    const { s } = await pair();
+    expect(await error(s.node.exec(`begin; create subscription x connection '${CONNINFO}' publication pub`))).toMatchObject({
+      code: '25001', message: 'CREATE SUBSCRIPTION ... WITH (create_slot = true) cannot run inside a transaction block',
+    });
+    await s.node.query('rollback');
+    expect(await error(s.node.query(`create subscription x connection '${CONNINFO}' publication pub with (bogus = 1)`))).toMatchObject({ code: '42601', message: 'unrecognized subscription parameter: "bogus"' });
+    expect(await error(s.node.query(`create subscription x connection '${CONNINFO}' publication pub with (copy_data = 'x')`))).toMatchObject({ code: '42601', message: 'copy_data requires a Boolean value' });
+    expect(await error(s.node.query(`create subscription x connection 'bad' publication pub`))).toMatchObject({ code: '42601', message: 'invalid connection string syntax: missing "=" after "bad" in connection info string\n' });
+    expect(await error(s.node.query('alter subscription nope enable'))).toMatchObject({ code: '42704', message: 'subscription "nope" does not exist' });
+    expect(await error(s.node.query('drop subscription nope'))).toMatchObject({ code: '42704', message: 'subscription "nope" does not exist' });
+    await s.node.query(`create subscription sub connection '${CONNINFO}' publication pub`);
+    expect(await error(s.node.query(`create subscription sub connection '${CONNINFO}' publication pub with (connect = false)`))).toMatchObject({ code: '42710', message: 'subscription "sub" already exists' });
+    expect(await error(s.node.query('alter subscription sub set (failover = true)'))).toMatchObject({ code: '42601', message: 'cannot set failover for enabled subscription' });
+    await s.node.query('alter subscription sub disable');
+    expect(await error(s.node.exec('begin; alter subscription sub set (failover = true)'))).toMatchObject({
+      code: '25001', message: 'ALTER SUBSCRIPTION ... SET (failover) cannot run inside a transaction block',
+    });
+    await s.node.query('rollback');
+    await s.node.query('alter subscription sub set (failover = true)');
+    expect((await s.node.query('select subname, subenabled, subfailover, subslotname, subpublications from pg_subscription')).rows).toEqual([
+      { subname: 'sub', subenabled: false, subfailover: true, subslotname: 'sub', subpublications: '{pub}' },
+    ]);
+    expect(await error(s.node.exec('begin; drop subscription sub'))).toMatchObject({ code: '25001', message: 'DROP SUBSCRIPTION cannot run inside a transaction block' });
+    await s.node.query('rollback');
+    await s.node.query(`create subscription nc connection '${CONNINFO}' publication pub with (connect = false)`);
+    await s.node.query('alter subscription nc set (slot_name = none)');
+    expect(await error(s.node.query('alter subscription nc set (failover = true)'))).toMatchObject({ code: '42601', message: 'cannot set option "failover" for a subscription that does not have a slot name' });
+    await s.node.query('drop subscription nc');
+  });
+
+  test('ALTER SUBSCRIPTION … SET (failover) reaches the publisher\'s slot, DROP SUBSCRIPTION drops it', async () => {
+    const { p, s } = await pair();
+    await s.node.query(`create subscription sub connection '${CONNINFO}' publication pub`);
+    expect((await p.node.query(`select slot_name, slot_type, plugin, failover from pg_replication_slots`)).rows).toEqual([{ slot_name: 'sub', slot_type: 'logical', plugin: 'pgoutput', failover: false }]);
+    await s.node.query('alter subscription sub disable');
+    await s.node.query('alter subscription sub set (failover = true)');
+    expect((await p.node.query(`select failover from pg_replication_slots`)).rows).toEqual([{ failover: true }]);
+    await s.node.query('drop subscription sub');
+    expect((await p.node.query(`select count(*) as n from pg_replication_slots`)).rows[0]!.n).toBe(0);
+    expect(await count(s.node, 'select count(*) as n from pg_subscription_rel')).toBe(0);
+  });
+});
+
+describe('copy and apply', () => {
+  test('copy_data with 100k rows, through a table-sync slot, then streaming', async () => {
+    const { p, s } = await pair();
+    await p.node.query(`insert into t select g, 'row ' || g from generate_series(1, 100000) g`).catch(async () => {
+      for (let i = 0; i < 100; i++) {
+        const values = Array.from({ length: 1000 }, (_, j) => `(${i * 1000 + j + 1}, 'row ${i * 1000 + j + 1}')`).join(', ');
+        await p.node.query(`insert into t values ${values}`);
+      }
+    });
+    await s.node.query(`create subscription sub connection '${CONNINFO}' publication pub`);
+    const states = new Set<string>();
+    const syncSlots = new Set<string>();
+    await until('the table to be ready', async () => {
+      const st = (await s.node.query('select srsubstate from pg_subscription_rel')).rows[0]?.srsubstate as string;
+      states.add(st);
+      for (const r of (await p.node.query(`select slot_name from pg_replication_slots where slot_name like 'pg_%'`)).rows) syncSlots.add(r.slot_name as string);
+      return st === 'r';
+    }, 60_000);
+    expect(await count(s.node)).toBe(100_000);
+    const [{ oid }] = (await s.node.query(`select oid from pg_subscription`)).rows as [{ oid: number }];
+    const relid = (await s.node.query(`select srrelid from pg_subscription_rel`)).rows[0]!.srrelid;
+    const sysid = String((await s.node.query(`select system_identifier from pg_control_system()`)).rows[0]!.system_identifier);
+    // the sync slot exists only while the copy runs; when it was seen, it had PostgreSQL's name
+    for (const name of syncSlots) expect(name).toBe(`pg_${oid}_sync_${relid}_${sysid}`);
+    expect((await p.node.query(`select slot_name from pg_replication_slots`)).rows).toEqual([{ slot_name: 'sub' }]);
+    await p.node.query(`insert into t values (100001, 'streamed')`);
+    await until('streaming', async () => (await count(s.node)) === 100_001);
+  });
+
+  test('publish options filter what is sent; truncate is published', async () => {
+    c = clusters();
+    const p = await c.pub.open('p1');
+    await p.node.exec(`create table t(id int primary key, v text); create publication pub for table t with (publish = 'insert, truncate')`);
+    const s = await c.sub.open('s1', c.subscriber);
+    await s.node.exec('create table t(id int primary key, v text)');
+    await s.node.query(`create subscription sub connection '${CONNINFO}' publication pub with (copy_data = false)`);
+    expect((await s.node.query('select srsubstate from pg_subscription_rel')).rows).toEqual([{ srsubstate: 'r' }]);
+    await p.node.exec(`insert into t values (1, 'a'), (2, 'b'); update t set v = 'changed'; delete from t where id = 1`);
+    await p.node.query(`insert into t values (3, 'c')`);
+    await until('the inserts', async () => (await count(s.node)) === 3);
+    expect((await s.node.query('select * from t order by id')).rows).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }, { id: 3, v: 'c' }]);
+    await p.node.query('truncate t');
+    await until('the truncate', async () => (await count(s.node)) === 0);
+  });
+
+  test('an apply error (unique violation) stops the worker with PostgreSQL\'s message until the user fixes it', async () => {
+    const { p, s } = await pair();
+    await s.node.query(`insert into t values (2, 'local')`);
+    await s.node.query(`create subscription sub connection '${CONNINFO}' publication pub with (copy_data = false)`);
+    await p.node.exec(`insert into t values (1, 'one')`);
+    await until('the first row', async () => (await count(s.node)) === 2);
+    await p.node.exec(`begin; insert into t values (2, 'two'); insert into t values (3, 'three'); commit`);
+    await until('the apply error', async () => Number((await s.node.query('select apply_error_count from pg_stat_subscription_stats')).rows[0]!.apply_error_count) >= 1);
+    expect(s.logs.some((l) => l === 'ERROR:  duplicate key value violates unique constraint "t_pkey"\nDETAIL:  Key (id)=(2) already exists.\n'
+      + `CONTEXT:  processing remote data for replication origin "pg_${(l.match(/"pg_(\d+)"/) ?? [])[1]}" during message type "INSERT" for replication target relation "public.t" in transaction ${(l.match(/in transaction (\d+)/) ?? [])[1]}, finished at ${(l.match(/finished at (\S+)$/) ?? [])[1]}`)).toBe(true);
+    await p.node.exec(`insert into t values (4, 'four')`);
+    // nothing after the failed transaction is applied, and none of it
+    expect((await s.node.query('select id from t order by id')).rows).toEqual([{ id: 1 }, { id: 2 }]);
+    await s.node.exec(`delete from t where id = 2; alter subscription sub disable; alter subscription sub enable`);
+    await until('the rest', async () => (await count(s.node)) === 4);
+    expect((await s.node.query('select * from t order by id')).rows).toEqual([{ id: 1, v: 'one' }, { id: 2, v: 'two' }, { id: 3, v: 'three' }, { id: 4, v: 'four' }]);
+  });
+
+  test('a column added on the publisher: apply fails clearly until the subscriber\'s table has it', async () => {
+    const { p, s } = await pair();
+    await s.node.query(`create subscription sub connection '${CONNINFO}' publication pub`);
+    await p.node.exec(`insert into t values (1, 'before')`);
+    await until('the first row', async () => (await count(s.node)) === 1);
+    await p.node.exec(`alter table t add column c int; insert into t values (2, 'after', 42)`);
+    await until('the apply error', async () => s.logs.includes('ERROR:  logical replication target relation "public.t" is missing replicated column: "c"'));
+    expect(await count(s.node)).toBe(1);
+    await s.node.exec(`alter table t add column c int`);
+    await until('the row with its new column', async () => (await s.node.query('select c from t where id = 2')).rows[0]?.c === 42, 15_000);
+  });
+});
+
+test('a subscription survives reloads of both sides: nothing lost, nothing applied twice', async () => {
+  c = clusters();
+  const pubStorage = memoryStorage();
+  const subStorage = memoryStorage();
+  let p = await c.pub.open('p1', { storage: pubStorage });
+  await p.node.exec(`create table t(id int primary key, v text); create publication pub for table t`);
+  let s = await c.sub.open('s1', { ...c.subscriber, storage: subStorage });
+  // no key on the subscriber: a transaction applied twice shows as a duplicate
+  await s.node.exec('create table t(id int, v text)');
+  await s.node.query(`create subscription sub connection '${CONNINFO}' publication pub`);
+  for (let i = 1; i <= 10; i++) await p.node.query('insert into t values ($1, $2)', [i, 'first']);
+  await until('the first rows', async () => (await count(s.node)) === 10);
+
+  await c.sub.close(s);
+  for (let i = 11; i <= 20; i++) await p.node.query('insert into t values ($1, $2)', [i, 'while the subscriber was away']);
+  await c.pub.close(p);
+  p = await c.pub.open('p1', { storage: pubStorage });
+  s = await c.sub.open('s1', { ...c.subscriber, storage: subStorage });
+  for (let i = 21; i <= 30; i++) await p.node.query('insert into t values ($1, $2)', [i, 'after both reloaded']);
+  await until('every row', async () => (await count(s.node)) >= 30);
+  expect((await s.node.query('select id from t order by id')).rows.map((r) => r.id)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  expect((await p.node.query(`select slot_name, confirmed_flush_lsn is not null as confirmed from pg_replication_slots`)).rows).toEqual([{ slot_name: 'sub', confirmed: true }]);
+});
