@@ -66,12 +66,12 @@ function cluster(kind: string, makeTransport: TransportFactory): TestCluster {
   };
 }
 
-/** Nodes joined by real WebRTC data channels (node-datachannel), ICE kept on 127.0.0.1. */
-export function webrtcCluster(): TestCluster {
+/** Nodes joined by real WebRTC data channels (node-datachannel), ICE kept on 127.0.0.1. `transport` joins another peer (a subscriber) to the same room. */
+export function webrtcCluster(): TestCluster & { room: string; transport(peerId: string): Transport } {
   const room = `walrtc-repl-${process.pid}-${rooms + 1}`;
-  return cluster('webrtc', (nodeId) =>
-    webrtcTransport({ cluster: room, nodeId, key: 'test cluster key', signaling: broadcastSignaling(room), loopbackOnly: true, heartbeatMs: 250, peerTimeoutMs: 5000, log: () => {} }),
-  );
+  const transport = (nodeId: string) =>
+    webrtcTransport({ cluster: room, nodeId, key: 'test cluster key', signaling: broadcastSignaling(room), loopbackOnly: true, heartbeatMs: 250, peerTimeoutMs: 5000, log: () => {} });
+  return Object.assign(cluster('webrtc', transport), { room, transport });
 }
 
 /** Nodes on the in-process network, for fault injection; `maxMessageSize` caps every node's messages. */
