@@ -78,12 +78,10 @@ describe('CREATE / ALTER / DROP SUBSCRIPTION', () => {
 describe('copy and apply', () => {
   test('copy_data with 100k rows, through a table-sync slot, then streaming', async () => {
     const { p, s } = await pair();
-    await p.node.query(`insert into t select g, 'row ' || g from generate_series(1, 100000) g`).catch(async () => {
-      for (let i = 0; i < 100; i++) {
-        const values = Array.from({ length: 1000 }, (_, j) => `(${i * 1000 + j + 1}, 'row ${i * 1000 + j + 1}')`).join(', ');
-        await p.node.query(`insert into t values ${values}`);
-      }
-    });
+    for (let i = 0; i < 100; i++) {
+      const values = Array.from({ length: 1000 }, (_, j) => `(${i * 1000 + j + 1}, 'row ${i * 1000 + j + 1}')`).join(', ');
+      await p.node.query(`insert into t values ${values}`);
+    }
     await s.node.query(`create subscription sub connection '${CONNINFO}' publication pub`);
     const states = new Set<string>();
     const syncSlots = new Set<string>();
