@@ -7,6 +7,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { openNode, type Node } from '@walrtc/engine';
 import { memoryStorage } from '../../packages/engine/src/storage/memory.ts';
 import { caughtUp, memoryCluster, streamingPair, type TestCluster } from '../cluster.ts';
+import { error } from './setup.ts';
 
 const opened: Node[] = [];
 let cluster: TestCluster | undefined;
@@ -23,11 +24,6 @@ async function node(storage = memoryStorage()): Promise<Node> {
   return n;
 }
 
-async function error(p: Promise<unknown>): Promise<{ code: string; message: string; detail?: string; hint?: string }> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
-  if (!e) throw new Error('expected an error');
-  return e as { code: string; message: string; detail?: string; hint?: string };
-}
 
 describe('CREATE / ALTER / DROP PUBLICATION', () => {
   test('PostgreSQL errors', async () => {

@@ -36,3 +36,10 @@ export function clusters(): Clusters {
 }
 
 export const CONNINFO = 'cluster=pub';
+
+/** The error a statement fails with (the test fails when it succeeds). */
+export async function error(p: Promise<unknown>): Promise<{ code: string; message: string; detail?: string; hint?: string }> {
+  const e = await p.then(() => undefined, (err: unknown) => err);
+  if (!e) throw new Error('expected an error');
+  return e as { code: string; message: string; detail?: string; hint?: string };
+}

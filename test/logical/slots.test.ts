@@ -6,16 +6,11 @@
  */
 import { afterEach, expect, test } from 'vitest';
 import { caughtUp, until } from '../cluster.ts';
-import { clusters, CONNINFO, type Clusters } from './setup.ts';
+import { clusters, CONNINFO, error, type Clusters } from './setup.ts';
 
 let c: Clusters;
 afterEach(async () => c?.closeAll());
 
-async function error(p: Promise<unknown>): Promise<{ code: string; message: string; detail?: string }> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
-  if (!e) throw new Error('expected an error');
-  return e as { code: string; message: string; detail?: string };
-}
 
 test('pg_create_logical_replication_slot and pg_drop_replication_slot, with pg_replication_slots\' columns', async () => {
   c = clusters();

@@ -8,16 +8,11 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { Node } from '@walrtc/engine';
 import { memoryStorage } from '../../packages/engine/src/storage/memory.ts';
 import { until, type TestNode } from '../cluster.ts';
-import { clusters, CONNINFO, type Clusters } from './setup.ts';
+import { clusters, CONNINFO, error, type Clusters } from './setup.ts';
 
 let c: Clusters;
 afterEach(async () => c?.closeAll());
 
-async function error(p: Promise<unknown>): Promise<{ code: string; message: string; hint?: string }> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
-  if (!e) throw new Error('expected an error');
-  return e as { code: string; message: string; hint?: string };
-}
 
 const count = async (n: Node, sql = 'select count(*) as n from t') => Number((await n.query(sql)).rows[0]!.n);
 

@@ -6,6 +6,7 @@
  * The tables are created (as WAL records) by the first statement that needs them.
  */
 import type { ColumnDef, Oid, TableDef } from '../catalog/types.ts';
+import { SqlError, SQLSTATE } from '../errors.ts';
 import type { WriteTxn } from '../sql/env.ts';
 import type { SqlType, Value } from '../sql/types.ts';
 import type { DbState } from '../state/state.ts';
@@ -46,6 +47,16 @@ export function catalogRows(state: DbState, name: CatalogName): CatalogRow[] {
     out.push(r);
   });
   return out;
+}
+
+/** The publication or subscription called `name`; `required` makes a missing one PostgreSQL's 42704. */
+export function namedObject(state: DbState, kind: 'publication' | 'subscription', name: string, required: true): CatalogRow;
+export function namedObject(state: DbState, kind: 'publication' | 'subscription', name: string, required?: false): CatalogRow | undefined;
+export function namedObject(state: DbState, kind: 'publication' | 'subscription', name: string, required = false): CatalogRow | undefined {
+  const [catalog, column] = kind === 'publication' ? (['pg_publication', 'pubname'] as const) : (['pg_subscription', 'subname'] as const);
+  const row = catalogRows(state, catalog).find((r) => r[column] === name);
+  if (!row && required) throw new SqlError(SQLSTATE.undefined_object, `${kind} "${name}" does not exist`);
+  return row;
 }
 
 function toRow(name: CatalogName, values: Record<string, Value>): Value[] {

@@ -51,7 +51,7 @@ export class LogicalReplication {
   readonly slotSync: SlotSync;
   private readonly standbySlots: string[];
   private readonly unsubscribe: (() => void)[] = [];
-  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly timer: ReturnType<typeof setInterval> | undefined;
   private connections = 0;
   private closed = false;
   private wasPrimary: boolean;
@@ -75,7 +75,8 @@ export class LogicalReplication {
       );
     }
     this.unsubscribe.push(core.wal.onFlush(() => this.pumpAll()));
-    this.timer = setInterval(() => this.tick(), TICK_MS);
+    // a node with no peers and no way to a publisher has nothing to serve, sync or apply
+    if (transport || options.subscriptionTransport) this.timer = setInterval(() => this.tick(), TICK_MS);
   }
 
   /** What subscription DDL uses. */

@@ -8,7 +8,7 @@ import { SqlError, SQLSTATE } from '../errors.ts';
 import type { NodeHooks, WriteTxn } from '../sql/env.ts';
 import type { StatementPlan } from '../sql/plan.ts';
 import type { DbState } from '../state/state.ts';
-import { catalogRows, deleteCatalog, insertCatalog, updateCatalog, type CatalogRow } from './catalog.ts';
+import { catalogRows, deleteCatalog, insertCatalog, namedObject, updateCatalog } from './catalog.ts';
 
 export type PublishAction = 'insert' | 'update' | 'delete' | 'truncate';
 const ACTIONS: readonly PublishAction[] = ['insert', 'update', 'delete', 'truncate'];
@@ -60,15 +60,8 @@ function tableOid(state: DbState, name: string): number {
   return oid;
 }
 
-export function findPublication(state: DbState, name: string): CatalogRow | undefined {
-  return catalogRows(state, 'pg_publication').find((p) => p.pubname === name);
-}
-
-function requirePublication(state: DbState, name: string): CatalogRow {
-  const p = findPublication(state, name);
-  if (!p) throw new SqlError(SQLSTATE.undefined_object, `publication "${name}" does not exist`);
-  return p;
-}
+const findPublication = (state: DbState, name: string) => namedObject(state, 'publication', name);
+const requirePublication = (state: DbState, name: string) => namedObject(state, 'publication', name, true);
 
 export function planCreatePublication(stmt: CreatePublicationStmt): StatementPlan {
   return writePlan('CREATE PUBLICATION', (txn) => {
@@ -143,8 +136,7 @@ export function publishedTables(state: DbState, names: readonly string[]): Publi
   const out: PublishedTables = new Map();
   const rels = catalogRows(state, 'pg_publication_rel');
   for (const name of names) {
-    const pub = findPublication(state, name);
-    if (!pub) throw new SqlError(SQLSTATE.undefined_object, `publication "${name}" does not exist`);
+    const pub = requirePublication(state, name);
     const actions = ACTIONS.filter((a) => pub[`pub${a}`] === true);
     const oids = pub.puballtables
       ? [...state.tables.values()].filter((t) => !t.def.system).map((t) => t.def.oid)

@@ -10,7 +10,7 @@ import { SqlError, SQLSTATE } from '../errors.ts';
 import type { NodeHooks } from '../sql/env.ts';
 import type { StatementPlan } from '../sql/plan.ts';
 import type { DbState } from '../state/state.ts';
-import { catalogRows, deleteCatalog, formatNameArray, insertCatalog, updateCatalog, type CatalogRow } from './catalog.ts';
+import { catalogRows, deleteCatalog, formatNameArray, insertCatalog, namedObject, updateCatalog } from './catalog.ts';
 import { parseConnInfo } from './conninfo.ts';
 import { defString, writePlan } from './publication.ts';
 
@@ -84,15 +84,8 @@ function subOptions(options: readonly Node[] | undefined, allowed: Set<string>):
   return out;
 }
 
-export function findSubscription(state: DbState, name: string): CatalogRow | undefined {
-  return catalogRows(state, 'pg_subscription').find((s) => s.subname === name);
-}
-
-function requireSubscription(state: DbState, name: string): CatalogRow {
-  const s = findSubscription(state, name);
-  if (!s) throw new SqlError(SQLSTATE.undefined_object, `subscription "${name}" does not exist`);
-  return s;
-}
+const findSubscription = (state: DbState, name: string) => namedObject(state, 'subscription', name);
+const requireSubscription = (state: DbState, name: string) => namedObject(state, 'subscription', name, true);
 
 function localTable(state: DbState, name: string): number {
   const oid = state.tableNames.get(name);
