@@ -4,7 +4,51 @@
  * (as an application's factory would, from the connection string's `cluster`).
  */
 import type { NodeOptions } from '@walrtc/engine';
+import type { Transport } from '@walrtc/transport';
+import { decodeLogical, isLogicalFrame, type SubscriberMessage } from '../../packages/engine/src/logical/protocol.ts';
 import { memoryCluster, type TestCluster } from '../cluster.ts';
+
+/**
+ * A subscriber's connection that holds back the messages `hold` picks (until `release()`), so a
+ * test can stop a subscription at a chosen step (a table-sync slot not yet dropped: state f).
+ */
+export interface Gate {
+  hold: (msg: SubscriberMessage) => boolean;
+  release(): void;
+  /** Messages held so far. */
+  held: SubscriberMessage[];
+}
+
+export function gate(hold: (msg: SubscriberMessage) => boolean): Gate {
+  const g: Gate & { waiting: (() => void)[] } = {
+    hold, held: [], waiting: [],
+    release() {
+      this.hold = () => false;
+      for (const w of this.waiting.splice(0)) w();
+    },
+  };
+  return g;
+}
+
+function gated(t: Transport, g: Gate): Transport {
+  const waiting = (g as Gate & { waiting: (() => void)[] }).waiting;
+  return new Proxy(t, {
+    get(target, prop) {
+      if (prop === 'send') {
+        return async (to: string, bytes: Uint8Array) => {
+          const msg = isLogicalFrame(bytes) ? decodeLogical(bytes).msg : undefined;
+          if (msg && g.hold(msg as SubscriberMessage)) {
+            g.held.push(msg as SubscriberMessage);
+            await new Promise<void>((r) => waiting.push(r));
+          }
+          return target.send(to, bytes);
+        };
+      }
+      const v = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
 
 export interface Clusters {
   pub: TestCluster & { net: ReturnType<typeof memoryCluster>['net'] };
@@ -14,7 +58,8 @@ export interface Clusters {
   closeAll(): Promise<void>;
 }
 
-export function clusters(): Clusters {
+/** `g`: hold some of the subscribers' messages (see Gate). */
+export function clusters(g?: Gate): Clusters {
   const pub = memoryCluster();
   const sub = memoryCluster();
   return {
@@ -23,7 +68,8 @@ export function clusters(): Clusters {
     subscriber: {
       subscriptionTransport: (conninfo, peerId) => {
         if (conninfo.cluster !== 'pub') throw new Error(`no cluster "${conninfo.cluster}" in this test`);
-        return pub.net.transport(peerId);
+        const t = pub.net.transport(peerId);
+        return g ? gated(t, g) : t;
       },
       walRetrieveRetryInterval: 200,
       logicalConnectTimeout: 5000,
