@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import type { Node } from '@walrtc/engine';
 import { memoryStorage } from '../../packages/engine/src/storage/memory.ts';
+import { formatLsn } from '../../packages/engine/src/wal/lsn.ts';
 import { until, type TestNode } from '../cluster.ts';
 import { clusters, CONNINFO, error, type Clusters } from './setup.ts';
 
@@ -166,4 +167,26 @@ test('a subscription survives reloads of both sides: nothing lost, nothing appli
   await until('every row', async () => (await count(s.node)) >= 30);
   expect((await s.node.query('select id from t order by id')).rows.map((r) => r.id)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
   expect((await p.node.query(`select slot_name, confirmed_flush_lsn is not null as confirmed from pg_replication_slots`)).rows).toEqual([{ slot_name: 'sub', confirmed: true }]);
+});
+
+test('a publisher that crashes resumes from its last saved slot position, and the subscriber still applies each transaction once', async () => {
+  c = clusters();
+  const pubStorage = memoryStorage();
+  const p = await c.pub.open('p1', { storage: pubStorage });
+  await p.node.exec(`create table t(id int primary key, v text); create publication pub for table t`);
+  const s = await c.sub.open('s1', c.subscriber);
+  await s.node.exec('create table t(id int, v text)');
+  await s.node.query(`create subscription sub connection '${CONNINFO}' publication pub`);
+  for (let i = 1; i <= 10; i++) await p.node.query('insert into t values ($1, $2)', [i, 'before the crash']);
+  await until('the first rows', async () => (await count(s.node)) === 10);
+  const saved = (await pubStorage.readControl())!.slots.find((x) => x.name === 'sub')!.logical!.confirmedFlush;
+  expect((await p.node.query(`select confirmed_flush_lsn from pg_replication_slots`)).rows[0]!.confirmed_flush_lsn).not.toBe(formatLsn(saved));
+
+  // no close(): the slot comes back from the last checkpoint, behind what the subscriber applied
+  c.pub.net.kill('p1');
+  const again = await c.pub.open('p1', { storage: pubStorage });
+  expect((await again.node.query(`select confirmed_flush_lsn from pg_replication_slots`)).rows[0]!.confirmed_flush_lsn).toBe(formatLsn(saved));
+  for (let i = 11; i <= 20; i++) await again.node.query('insert into t values ($1, $2)', [i, 'after the crash']);
+  await until('the rows after the crash', async () => (await count(s.node)) >= 20, 15_000);
+  expect((await s.node.query('select id from t order by id')).rows.map((r) => r.id)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
 });
