@@ -127,8 +127,14 @@ describe('copy and apply', () => {
     await p.node.exec(`insert into t values (4, 'four')`);
     // nothing after the failed transaction is applied, and none of it
     expect((await s.node.query('select id from t order by id')).rows).toEqual([{ id: 1 }, { id: 2 }]);
-    await s.node.exec(`delete from t where id = 2; alter subscription sub disable; alter subscription sub enable`);
+    await s.node.query('alter subscription sub disable');
+    await until('the worker to stop', async () => (await s.node.query('select worker_type from pg_stat_subscription')).rows[0]!.worker_type === null);
+    const failures = Number((await s.node.query('select apply_error_count from pg_stat_subscription_stats')).rows[0]!.apply_error_count);
+    await s.node.exec(`delete from t where id = 2`);
+    await s.node.query('alter subscription sub enable');
     await until('the rest', async () => (await count(s.node)) === 4);
+    // re-enabling after the fix fails no more
+    expect(Number((await s.node.query('select apply_error_count from pg_stat_subscription_stats')).rows[0]!.apply_error_count)).toBe(failures);
     expect((await s.node.query('select * from t order by id')).rows).toEqual([{ id: 1, v: 'one' }, { id: 2, v: 'two' }, { id: 3, v: 'three' }, { id: 4, v: 'four' }]);
   });
 
@@ -189,4 +195,35 @@ test('a publisher that crashes resumes from its last saved slot position, and th
   for (let i = 11; i <= 20; i++) await again.node.query('insert into t values ($1, $2)', [i, 'after the crash']);
   await until('the rows after the crash', async () => (await count(s.node)) >= 20, 15_000);
   expect((await s.node.query('select id from t order by id')).rows.map((r) => r.id)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+});
+
+test('the subscriber\'s own failover: its promoted standby takes the subscription over from the replicated origin', async () => {
+  c = clusters();
+  const peers: string[] = [];
+  const p = await c.pub.open('p1');
+  await p.node.exec(`create table t(id int primary key, v text); create publication pub for table t`);
+  const subscriber = {
+    ...c.subscriber,
+    subscriptionTransport: (conninfo: Parameters<NonNullable<typeof c.subscriber.subscriptionTransport>>[0], peerId: string) => {
+      peers.push(peerId);
+      return c.subscriber.subscriptionTransport!(conninfo, peerId);
+    },
+  };
+  const s1 = await c.sub.open('s1', subscriber);
+  await s1.node.exec('create table t(id int, v text)');
+  const s2 = await c.sub.open('s2', { ...subscriber, role: 'standby' });
+  await s1.node.query(`create subscription sub connection '${CONNINFO}' publication pub`);
+  for (let i = 1; i <= 10; i++) await p.node.query('insert into t values ($1, $2)', [i, 'to s1']);
+  await until('s1 to apply', async () => (await count(s1.node)) === 10);
+  // the standby has the applied rows and the origin position, replicated physically
+  await until('s2 to replay them', async () => (await count(s2.node)) === 10);
+  expect((await s2.node.query(`select srsubstate from pg_subscription_rel`)).rows).toEqual([{ srsubstate: 'r' }]);
+
+  // s1 vanishes, with its connection to the publisher
+  c.sub.net.kill('s1');
+  for (const id of peers.filter((x) => x.startsWith('s1.'))) c.pub.net.kill(id);
+  await s2.node.promote();
+  for (let i = 11; i <= 20; i++) await p.node.query('insert into t values ($1, $2)', [i, 'to s2']);
+  await until('s2 to apply the rest', async () => (await count(s2.node)) >= 20, 15_000);
+  expect((await s2.node.query('select id from t order by id')).rows.map((r) => r.id)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
 });

@@ -183,8 +183,11 @@ export class LogicalReplication {
         this.persistSlots();
         return this.send(from, { t: 'l_result', req: msg.req });
       case 'l_start': {
-        const slot = logicalSlot(core, msg.slot);
+        logicalSlot(core, msg.slot);
         this.stopSender(from);
+        // a worker that restarts (ENABLE, a retry) may be back before its old connection is seen to go
+        await this.waitInactive(msg.slot);
+        const slot = logicalSlot(core, msg.slot);
         if (slot.active) throw new SqlError(SQLSTATE.object_in_use, `replication slot "${msg.slot}" is active for PID 1`);
         if (slot.lost) {
           throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, `can no longer get changes from replication slot "${msg.slot}"`);
