@@ -33,6 +33,7 @@ test('only committed transactions, whole, in commit order, with relations as the
   await n.query(`update t set v = 'A' where id = 1`);
   await n.exec(`alter table t add column w int; insert into t(v, w) values ('c', 3)`);
   await n.query('delete from t where id = 2');
+  await n.exec(`begin; insert into t(v) values ('d'); alter table t drop column w; insert into t(v) values ('e'); commit`);
   await n.query('truncate t');
   const txns = await decodeAll(storage, ['pub']);
   await n.close();
@@ -40,7 +41,7 @@ test('only committed transactions, whole, in commit order, with relations as the
   const ends = txns.map((t) => t.end);
   expect([...ends].sort((a, b) => a - b)).toEqual(ends);
   const shape = txns.map((t) => t.changes.map((c) => {
-    const rel = t.relations.find((r) => r.oid === (c.op === 'truncate' ? c.rels[0] : c.rel))!;
+    const rel = t.relations[c.op === 'truncate' ? c.rels[0]! : c.rel]!;
     const cols = rel.columns.map((x) => x.name).join(',');
     if (c.op === 'insert') return `insert ${rel.name}(${cols}) ${JSON.stringify(c.row)}`;
     if (c.op === 'update') return `update ${rel.name}(${cols}) ${JSON.stringify(c.old)} -> ${JSON.stringify(c.row)}`;
@@ -52,6 +53,8 @@ test('only committed transactions, whole, in commit order, with relations as the
     ['update t(id,v) [1,"a"] -> [1,"A"]'],
     ['insert t(id,v,w) [4,"c",3]'],
     ['delete t(id,v,w) [2,"b",null]'],
+    // DDL inside a transaction: the changes before and after it carry their own descriptions
+    ['insert t(id,v,w) [5,"d",null]', 'insert t(id,v) [6,"e"]'],
     ['truncate t'],
   ]);
   expect(txns[0]!.relations).toEqual([{ oid: txns[0]!.relations[0]!.oid, name: 't', columns: [{ name: 'id', type: 'int4' }, { name: 'v', type: 'text' }], key: ['id'] }]);

@@ -198,15 +198,14 @@ export class ApplyWorker {
   }
 
   private async applyTxn(sub: CatalogRow, txn: DecodedTxn): Promise<void> {
-    const relations = new Map(txn.relations.map((r) => [r.oid, r]));
     const states = new Map(this.rels(sub.oid as number).map((r) => [this.tableNameOrNull(r.srrelid as number), r]));
     await this.sql('begin');
     try {
       for (const change of txn.changes) {
         const rels = change.op === 'truncate' ? change.rels : [change.rel];
-        for (const oid of rels) {
-          const rel = relations.get(oid);
-          if (!rel) continue;
+        for (const at of rels) {
+          const rel = txn.relations[at];
+          if (!rel) throw new SqlError('08P01', `logical replication change refers to unknown relation ${at}`);
           const state = states.get(rel.name);
           // a table not (yet) synchronized, or whose copy already holds this transaction, takes nothing from it
           if (state && state.srsubstate !== 'r' && !(state.srsubstate === 's' && txn.end > lsnOf(state.srsublsn))) continue;

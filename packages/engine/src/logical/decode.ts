@@ -26,13 +26,18 @@ export interface RelationInfo {
   key: string[];
 }
 
+/** `rel`: the index in the transaction's `relations` of the description the change was written under. */
 export type Change =
-  | { op: 'insert'; rel: Oid; row: Value[] }
-  | { op: 'update'; rel: Oid; row: Value[]; old: Value[] | null }
-  | { op: 'delete'; rel: Oid; old: Value[] | null }
-  | { op: 'truncate'; rels: Oid[] };
+  | { op: 'insert'; rel: number; row: Value[] }
+  | { op: 'update'; rel: number; row: Value[]; old: Value[] | null }
+  | { op: 'delete'; rel: number; old: Value[] | null }
+  | { op: 'truncate'; rels: number[] };
 
-/** One committed transaction as pgoutput sends it: BEGIN, relations, changes, COMMIT. */
+/**
+ * One committed transaction as pgoutput sends it: BEGIN, relations, changes, COMMIT. A table
+ * changed by DDL inside the transaction has one description before and one after, as pgoutput
+ * sends a new RELATION message.
+ */
 export interface DecodedTxn {
   xid: number;
   commitTime: number;
@@ -121,12 +126,18 @@ export class LogicalDecoder {
     let catalog = this.catalog;
     let forked = false;
     const changes: Change[] = [];
-    const relations = new Map<Oid, RelationInfo>();
-    const publishes = (oid: Oid, action: 'insert' | 'update' | 'delete' | 'truncate'): boolean => {
+    const relations: RelationInfo[] = [];
+    /** The index of each table's current description in `relations`. */
+    const described = new Map<Oid, number>();
+    const rel = (oid: Oid, action: 'insert' | 'update' | 'delete' | 'truncate'): number | undefined => {
       this.published ??= this.publicationsIn(catalog);
-      if (!this.published.get(oid)?.has(action)) return false;
-      if (!relations.has(oid)) relations.set(oid, relationInfo(catalog.table(oid).def, catalog));
-      return true;
+      if (!this.published.get(oid)?.has(action)) return undefined;
+      let at = described.get(oid);
+      if (at === undefined) {
+        at = relations.push(relationInfo(catalog.table(oid).def, catalog)) - 1;
+        described.set(oid, at);
+      }
+      return at;
     };
     for (const rec of records) {
       const system = 'table' in rec && typeof rec.table === 'number' && catalog.tables.get(rec.table)?.def.system;
@@ -137,22 +148,23 @@ export class LogicalDecoder {
         }
         redo(catalog, rec);
         this.published = undefined;
-        // a relation's description changes with its DDL: later changes describe it afresh
-        if ('table' in rec && typeof rec.table === 'number') relations.delete(rec.table);
+        // DDL (or a publication change) may change any description: later changes describe their tables afresh
+        if (!system) described.clear();
         continue;
       }
+      let at: number | undefined;
       switch (rec.kind) {
         case 'insert':
-          if (publishes(rec.table, 'insert')) changes.push({ op: 'insert', rel: rec.table, row: rec.row });
+          if ((at = rel(rec.table, 'insert')) !== undefined) changes.push({ op: 'insert', rel: at, row: rec.row });
           break;
         case 'update':
-          if (publishes(rec.table, 'update')) changes.push({ op: 'update', rel: rec.table, row: rec.row, old: rec.old ?? null });
+          if ((at = rel(rec.table, 'update')) !== undefined) changes.push({ op: 'update', rel: at, row: rec.row, old: rec.old ?? null });
           break;
         case 'delete':
-          if (publishes(rec.table, 'delete')) changes.push({ op: 'delete', rel: rec.table, old: rec.old ?? null });
+          if ((at = rel(rec.table, 'delete')) !== undefined) changes.push({ op: 'delete', rel: at, old: rec.old ?? null });
           break;
         case 'truncate':
-          if (publishes(rec.table, 'truncate')) changes.push({ op: 'truncate', rels: [rec.table] });
+          if ((at = rel(rec.table, 'truncate')) !== undefined) changes.push({ op: 'truncate', rels: [at] });
           break;
         default:
           break;
@@ -163,7 +175,7 @@ export class LogicalDecoder {
       this.history.push({ end, catalog });
     }
     if (!changes.length) return undefined;
-    return { xid, commitTime: time, end, relations: [...relations.values()], changes };
+    return { xid, commitTime: time, end, relations, changes };
   }
 
   private publicationsIn(catalog: DbState): PublishedTables {
