@@ -53,6 +53,7 @@ export class LogicalReplication {
   private readonly unsubscribe: (() => void)[] = [];
   private readonly timer: ReturnType<typeof setInterval> | undefined;
   private connections = 0;
+  private sharedSlots = false;
   private closed = false;
   private wasPrimary: boolean;
 
@@ -258,6 +259,9 @@ export class LogicalReplication {
       name: s.name, plugin: s.logical!.plugin, restartLsn: s.restartLsn, confirmedFlush: s.logical!.confirmedFlush, twoPhase: s.logical!.twoPhase,
       invalidated: s.lost, catalog: s.logical!.catalog,
     }));
+    // an empty list is sent once, so standbys drop their copies, and then no more
+    if (!slots.length && !this.sharedSlots) return;
+    this.sharedSlots = slots.length > 0;
     const peers = new Set(this.transport?.peers() ?? []);
     for (const n of this.nodes()) {
       if (n.role === 'standby' && n.nodeId !== this.core.nodeId && peers.has(n.nodeId)) void this.send(n.nodeId, { t: 'l_slots', slots }).catch(() => {});
