@@ -41,6 +41,7 @@ test('a logical slot holds its WAL through checkpoints: a subscription disabled 
   await s.node.exec('create table t(id int primary key, v text)');
   await s.node.query(`create subscription sub connection '${CONNINFO}' publication pub`);
   await s.node.query('alter subscription sub disable');
+  await until('the worker to stop', async () => (await s.node.query('select worker_type from pg_stat_subscription')).rows[0]!.worker_type === null);
   const before = (await p.node.query(`select restart_lsn from pg_replication_slots`)).rows[0]!.restart_lsn;
   for (let i = 1; i <= 300; i++) await p.node.query('insert into t values ($1, $2)', [i, 'x'.repeat(500)]);
   await p.node.checkpoint();
@@ -116,4 +117,27 @@ test('synchronizedStandbySlots naming a slot that does not exist stalls logical 
   await until('the primary to say why it still waits', async () => p1.logs.includes(
     'replication slot "nosuch" specified in parameter "synchronized_standby_slots" has not reserved WAL yet: logical replication is waiting on the standby associated with it'));
   expect(Number((await s.node.query('select count(*) as n from t')).rows[0]!.n)).toBe(0);
+});
+
+test('a slot holding more than maxSlotWalKeepSize is invalidated, here and on the standby, and the subscription says it can no longer get changes', async () => {
+  c = clusters();
+  const p1 = await c.pub.open('p1', { maxWalSize: 32 * 1024, maxSlotWalKeepSize: 64 * 1024 });
+  await p1.node.exec(`create table t(id int primary key, v text); create publication pub for table t`);
+  const p2 = await c.pub.open('p2', { role: 'standby', syncReplicationSlots: true });
+  await caughtUp(p1.node, p2.node);
+  const s = await c.sub.open('s1', c.subscriber);
+  await s.node.exec('create table t(id int primary key, v text)');
+  await s.node.query(`create subscription sub connection '${CONNINFO}' publication pub with (failover = true)`);
+  await until('the standby to have the slot', async () => (await p2.node.query(`select synced from pg_replication_slots where slot_name = 'sub'`)).rows[0]?.synced === true);
+  await s.node.query('alter subscription sub disable');
+  await until('the worker to stop', async () => (await s.node.query('select worker_type from pg_stat_subscription')).rows[0]!.worker_type === null);
+  for (let i = 1; i <= 400; i++) await p1.node.query('insert into t values ($1, $2)', [i, 'x'.repeat(500)]);
+  await p1.node.checkpoint();
+  expect((await p1.node.query(`select restart_lsn, wal_status, invalidation_reason from pg_replication_slots where slot_name = 'sub'`)).rows)
+    .toEqual([{ restart_lsn: null, wal_status: 'lost', invalidation_reason: 'wal_removed' }]);
+  await until('the standby to mirror it', async () => (await p2.node.query(
+    `select (synced AND NOT temporary AND invalidation_reason IS NULL) as failover_ready from pg_replication_slots where slot_name = 'sub'`)).rows[0]?.failover_ready === false);
+  await s.node.query('alter subscription sub enable');
+  await until('the apply error', async () => s.logs.includes('ERROR:  can no longer get changes from replication slot "sub"\nDETAIL:  This slot has been invalidated because it exceeded the maximum reserved size.'));
+  expect(Number((await s.node.query('select apply_error_count from pg_stat_subscription_stats')).rows[0]!.apply_error_count)).toBeGreaterThanOrEqual(1);
 });

@@ -172,7 +172,7 @@ export class ApplyWorker {
       this.stats.lastMsgSendTime = now;
       if (msg.t === 'l_error') {
         if (msg.code === 'reconnect') throw new Reconnect(msg.message);
-        throw new SqlError(msg.code, msg.message);
+        throw new SqlError(msg.code, msg.message, { detail: msg.detail });
       }
       if (msg.t === 'l_keepalive') {
         this.stats.receivedLsn = Math.max(this.stats.receivedLsn ?? 0, msg.walEnd);

@@ -18,7 +18,7 @@ import { publishedTables } from './publication.ts';
 import { alterSlot, createLogicalSlot, dropSlot, logicalSlot } from './slot.ts';
 import { SlotSync } from './slotsync.ts';
 import type { PublisherClient, SubscriptionHooks } from './subscription.ts';
-import { LogicalWalSender } from './walsender.ts';
+import { invalidated, LogicalWalSender } from './walsender.ts';
 import type { Lsn } from '../wal/lsn.ts';
 
 const COPY_ROWS_PER_MESSAGE = 2000;
@@ -135,7 +135,8 @@ export class LogicalReplication {
       await this.serve(from, msg as SubscriberMessage);
     } catch (e) {
       const err = e instanceof SqlError ? e : new SqlError(SQLSTATE.internal_error, e instanceof Error ? e.message : String(e));
-      const reply: PublisherMessage = 'req' in msg ? { t: 'l_result', req: msg.req, code: err.code, message: err.message } : { t: 'l_error', code: err.code, message: err.message };
+      const reply: PublisherMessage = 'req' in msg ? { t: 'l_result', req: msg.req, code: err.code, message: err.message }
+        : { t: 'l_error', code: err.code, message: err.message, detail: err.detail };
       await this.send(from, reply).catch(() => {});
     }
   }
@@ -190,9 +191,7 @@ export class LogicalReplication {
         await this.waitInactive(msg.slot);
         const slot = logicalSlot(core, msg.slot);
         if (slot.active) throw new SqlError(SQLSTATE.object_in_use, `replication slot "${msg.slot}" is active for PID 1`);
-        if (slot.lost) {
-          throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, `can no longer get changes from replication slot "${msg.slot}"`);
-        }
+        if (slot.lost) throw invalidated(msg.slot);
         const sender = new LogicalWalSender({
           core, send: (to, m) => this.send(to, m), standbyLimit: () => this.standbyLimit(), log: (m) => core.log('warning', m),
         }, from, slot, msg.publications, msg.lsn);

@@ -48,7 +48,7 @@ export type PublisherMessage =
   | { t: 'l_txn'; txn: DecodedTxn }
   /** Everything up to `walEnd` has been sent (or publishes nothing). */
   | { t: 'l_keepalive'; walEnd: Lsn }
-  | { t: 'l_error'; code: string; message: string }
+  | { t: 'l_error'; code: string; message: string; detail?: string }
   /** A primary's failover slots, for its physical standbys' slot synchronization. */
   | { t: 'l_slots'; slots: RemoteSlot[] };
 
@@ -88,7 +88,7 @@ const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
   l_copy: { req: int, relation: obj, rows: Array.isArray, last: bool },
   l_txn: { txn: (v) => obj(v) && lsn((v as DecodedTxn).end) && Array.isArray((v as DecodedTxn).changes) && Array.isArray((v as DecodedTxn).relations) },
   l_keepalive: { walEnd: lsn },
-  l_error: { code: str, message: (v) => typeof v === 'string' },
+  l_error: { code: str, message: (v) => typeof v === 'string', detail: opt((v) => typeof v === 'string') },
   l_slots: {
     slots: (v) => Array.isArray(v) && v.every((s: RemoteSlot) => obj(s) && str(s.name) && str(s.plugin) && (s.restartLsn === null || lsn(s.restartLsn))
       && lsn(s.confirmedFlush) && bool(s.twoPhase) && bool(s.invalidated) && s.catalog instanceof Uint8Array),

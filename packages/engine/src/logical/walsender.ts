@@ -6,6 +6,7 @@
  * synchronizedStandbySlots, sends a transaction only once those physical standbys have flushed
  * it, so a standby promoted later can never be behind what a subscriber applied.
  */
+import { SqlError, SQLSTATE } from '../errors.ts';
 import type { NodeCore } from '../replication/replication.ts';
 import type { LogicalSlotState, Slot } from '../replication/slots.ts';
 import type { DbState } from '../state/state.ts';
@@ -91,7 +92,8 @@ export class LogicalWalSender {
   private async step(): Promise<void> {
     const { core } = this.host;
     for (;;) {
-      if (this.stopped || this.slot.lost) return;
+      if (this.stopped) return;
+      if (this.slot.lost) throw invalidated(this.slot.name);
       const held = this.host.standbyLimit();
       if (held.waiting && held.waiting !== this.warned) this.host.log(held.waiting);
       this.warned = held.waiting;
@@ -128,7 +130,15 @@ export class LogicalWalSender {
   private fail(e: unknown): void {
     const message = e instanceof Error ? e.message : String(e);
     this.host.log(`logical decoding for slot "${this.slot.name}" failed: ${message}`);
-    void this.host.send(this.peer, { t: 'l_error', code: 'XX000', message }).catch(() => {});
+    const code = e instanceof SqlError ? e.code : 'XX000';
+    void this.host.send(this.peer, { t: 'l_error', code, message, detail: e instanceof SqlError ? e.detail : undefined }).catch(() => {});
     this.stop();
   }
+}
+
+/** PostgreSQL's error for a slot invalidated by max_slot_wal_keep_size. */
+export function invalidated(name: string): SqlError {
+  return new SqlError(SQLSTATE.object_not_in_prerequisite_state, `can no longer get changes from replication slot "${name}"`, {
+    detail: 'This slot has been invalidated because it exceeded the maximum reserved size.',
+  });
 }
