@@ -227,3 +227,26 @@ test('the subscriber\'s own failover: its promoted standby takes the subscriptio
   await until('s2 to apply the rest', async () => (await count(s2.node)) >= 20, 15_000);
   expect((await s2.node.query('select id from t order by id')).rows.map((r) => r.id)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
 });
+
+test('ALTER SUBSCRIPTION … CONNECTION restarts the worker on the new connection string', async () => {
+  c = clusters();
+  const seen: string[] = [];
+  const p = await c.pub.open('p1');
+  await p.node.exec(`create table t(id int primary key, v text); create publication pub for table t`);
+  const s = await c.sub.open('s1', {
+    ...c.subscriber,
+    subscriptionTransport: (conninfo, peerId) => {
+      seen.push(conninfo.application_name ?? '');
+      return c.subscriber.subscriptionTransport!(conninfo, peerId);
+    },
+  });
+  await s.node.exec('create table t(id int primary key, v text)');
+  await s.node.query(`create subscription sub connection 'cluster=pub application_name=first' publication pub`);
+  await p.node.query(`insert into t values (1, 'one')`);
+  await until('the first row', async () => (await count(s.node)) === 1);
+  await s.node.query(`alter subscription sub connection 'cluster=pub application_name=second'`);
+  await p.node.query(`insert into t values (2, 'two')`);
+  await until('the second row', async () => (await count(s.node)) === 2);
+  expect(seen.at(-1)).toBe('second');
+  expect((await s.node.query('select subconninfo from pg_subscription')).rows).toEqual([{ subconninfo: 'cluster=pub application_name=second' }]);
+});

@@ -37,6 +37,8 @@ export interface LogicalOptions {
   logicalConnectTimeout?: number;
 }
 
+const signature = (sub: Record<string, unknown>) => JSON.stringify([sub.subconninfo, sub.subslotname, sub.subpublications, sub.subfailover]);
+
 export interface SubscriptionStats {
   applyErrorCount: number;
   syncErrorCount: number;
@@ -47,6 +49,7 @@ export class LogicalReplication {
   private readonly senders = new Map<string, LogicalWalSender>();
   private readonly workers = new Map<string, ApplyWorker>();
   private readonly retryAt = new Map<string, number>();
+  private readonly signatures = new WeakMap<ApplyWorker, string>();
   readonly stats = new Map<number, SubscriptionStats>();
   readonly slotSync: SlotSync;
   private readonly standbySlots: string[];
@@ -313,8 +316,9 @@ export class LogicalReplication {
     try {
       const primary = this.core.control.role === 'primary' && this.options.subscriptionTransport !== undefined;
       const subs = primary ? catalogRows(this.core.db.state, 'pg_subscription').filter((s) => s.subenabled && s.subslotname) : [];
-      const wanted = new Set(subs.map((s) => s.subname as string));
-      for (const name of [...this.workers.keys()]) if (!wanted.has(name)) await this.stopWorker(name);
+      // a worker runs with the connection, slot and publications it started with: a change restarts it, as in PostgreSQL
+      const wanted = new Map(subs.map((s) => [s.subname as string, signature(s)]));
+      for (const [name, w] of [...this.workers]) if (wanted.get(name) !== this.signatures.get(w)) await this.stopWorker(name);
       const now = Date.now();
       for (const sub of subs) {
         const name = sub.subname as string;
@@ -326,6 +330,7 @@ export class LogicalReplication {
           log: (level, m) => this.core.log(level, m),
         }, name, (e, sync) => this.failed(sub.oid as number, name, worker, e, sync));
         this.workers.set(name, worker);
+        this.signatures.set(worker, signature(sub));
         this.core.log('log', `logical replication apply worker for subscription "${name}" has started`);
       }
     } finally {
