@@ -55,6 +55,8 @@ export interface Clusters {
   sub: TestCluster & { net: ReturnType<typeof memoryCluster>['net'] };
   /** Options a subscriber node needs to reach the publisher cluster. */
   subscriber: Partial<NodeOptions>;
+  /** Every connection the subscribers opened: the connection string's keys and the peer id. */
+  connections: { conninfo: Record<string, string>; peerId: string }[];
   closeAll(): Promise<void>;
 }
 
@@ -62,11 +64,14 @@ export interface Clusters {
 export function clusters(g?: Gate): Clusters {
   const pub = memoryCluster();
   const sub = memoryCluster();
+  const connections: Clusters['connections'] = [];
   return {
     pub,
     sub,
+    connections,
     subscriber: {
       subscriptionTransport: (conninfo, peerId) => {
+        connections.push({ conninfo, peerId });
         if (conninfo.cluster !== 'pub') throw new Error(`no cluster "${conninfo.cluster}" in this test`);
         const t = pub.net.transport(peerId);
         return g ? gated(t, g) : t;

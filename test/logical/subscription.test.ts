@@ -17,12 +17,19 @@ afterEach(async () => c?.closeAll());
 
 const count = async (n: Node, sql = 'select count(*) as n from t') => Number((await n.query(sql)).rows[0]!.n);
 
-async function pair(): Promise<{ p: TestNode; s: TestNode }> {
+/** Wait for `n` rows, then require ids 1..n exactly once each (the subscriber's t has no key, so a double apply shows). */
+async function exactlyOnce(node: Node, n: number, what: string): Promise<void> {
+  await until(what, async () => (await count(node)) >= n, 15_000);
+  expect((await node.query('select id from t order by id')).rows.map((r) => r.id)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+}
+
+/** A publisher p1 publishing t, and a subscriber s1 with its own t (`table`: its definition there). */
+async function pair(table = 'create table t(id int primary key, v text)'): Promise<{ p: TestNode; s: TestNode }> {
   c = clusters();
   const p = await c.pub.open('p1');
   await p.node.exec(`create table t(id int primary key, v text); create publication pub for table t`);
   const s = await c.sub.open('s1', c.subscriber);
-  await s.node.exec('create table t(id int primary key, v text)');
+  await s.node.exec(table);
   return { p, s };
 }
 
@@ -170,8 +177,7 @@ test('a subscription survives reloads of both sides: nothing lost, nothing appli
   p = await c.pub.open('p1', { storage: pubStorage });
   s = await c.sub.open('s1', { ...c.subscriber, storage: subStorage });
   for (let i = 21; i <= 30; i++) await p.node.query('insert into t values ($1, $2)', [i, 'after both reloaded']);
-  await until('every row', async () => (await count(s.node)) >= 30);
-  expect((await s.node.query('select id from t order by id')).rows.map((r) => r.id)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  await exactlyOnce(s.node, 30, 'every row');
   expect((await p.node.query(`select slot_name, confirmed_flush_lsn is not null as confirmed from pg_replication_slots`)).rows).toEqual([{ slot_name: 'sub', confirmed: true }]);
 });
 
@@ -193,25 +199,12 @@ test('a publisher that crashes resumes from its last saved slot position, and th
   const again = await c.pub.open('p1', { storage: pubStorage });
   expect((await again.node.query(`select confirmed_flush_lsn from pg_replication_slots`)).rows[0]!.confirmed_flush_lsn).toBe(formatLsn(saved));
   for (let i = 11; i <= 20; i++) await again.node.query('insert into t values ($1, $2)', [i, 'after the crash']);
-  await until('the rows after the crash', async () => (await count(s.node)) >= 20, 15_000);
-  expect((await s.node.query('select id from t order by id')).rows.map((r) => r.id)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  await exactlyOnce(s.node, 20, 'the rows after the crash');
 });
 
 test('the subscriber\'s own failover: its promoted standby takes the subscription over from the replicated origin', async () => {
-  c = clusters();
-  const peers: string[] = [];
-  const p = await c.pub.open('p1');
-  await p.node.exec(`create table t(id int primary key, v text); create publication pub for table t`);
-  const subscriber = {
-    ...c.subscriber,
-    subscriptionTransport: (conninfo: Parameters<NonNullable<typeof c.subscriber.subscriptionTransport>>[0], peerId: string) => {
-      peers.push(peerId);
-      return c.subscriber.subscriptionTransport!(conninfo, peerId);
-    },
-  };
-  const s1 = await c.sub.open('s1', subscriber);
-  await s1.node.exec('create table t(id int, v text)');
-  const s2 = await c.sub.open('s2', { ...subscriber, role: 'standby' });
+  const { p, s: s1 } = await pair('create table t(id int, v text)');
+  const s2 = await c.sub.open('s2', { ...c.subscriber, role: 'standby' });
   await s1.node.query(`create subscription sub connection '${CONNINFO}' publication pub`);
   for (let i = 1; i <= 10; i++) await p.node.query('insert into t values ($1, $2)', [i, 'to s1']);
   await until('s1 to apply', async () => (await count(s1.node)) === 10);
@@ -221,32 +214,20 @@ test('the subscriber\'s own failover: its promoted standby takes the subscriptio
 
   // s1 vanishes, with its connection to the publisher
   c.sub.net.kill('s1');
-  for (const id of peers.filter((x) => x.startsWith('s1.'))) c.pub.net.kill(id);
+  for (const { peerId } of c.connections.filter((x) => x.peerId.startsWith('s1.'))) c.pub.net.kill(peerId);
   await s2.node.promote();
   for (let i = 11; i <= 20; i++) await p.node.query('insert into t values ($1, $2)', [i, 'to s2']);
-  await until('s2 to apply the rest', async () => (await count(s2.node)) >= 20, 15_000);
-  expect((await s2.node.query('select id from t order by id')).rows.map((r) => r.id)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  await exactlyOnce(s2.node, 20, 's2 to apply the rest');
 });
 
 test('ALTER SUBSCRIPTION … CONNECTION restarts the worker on the new connection string', async () => {
-  c = clusters();
-  const seen: string[] = [];
-  const p = await c.pub.open('p1');
-  await p.node.exec(`create table t(id int primary key, v text); create publication pub for table t`);
-  const s = await c.sub.open('s1', {
-    ...c.subscriber,
-    subscriptionTransport: (conninfo, peerId) => {
-      seen.push(conninfo.application_name ?? '');
-      return c.subscriber.subscriptionTransport!(conninfo, peerId);
-    },
-  });
-  await s.node.exec('create table t(id int primary key, v text)');
+  const { p, s } = await pair();
   await s.node.query(`create subscription sub connection 'cluster=pub application_name=first' publication pub`);
   await p.node.query(`insert into t values (1, 'one')`);
   await until('the first row', async () => (await count(s.node)) === 1);
   await s.node.query(`alter subscription sub connection 'cluster=pub application_name=second'`);
   await p.node.query(`insert into t values (2, 'two')`);
   await until('the second row', async () => (await count(s.node)) === 2);
-  expect(seen.at(-1)).toBe('second');
+  expect(c.connections.at(-1)!.conninfo.application_name).toBe('second');
   expect((await s.node.query('select subconninfo from pg_subscription')).rows).toEqual([{ subconninfo: 'cluster=pub application_name=second' }]);
 });
