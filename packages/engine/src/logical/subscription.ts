@@ -199,7 +199,7 @@ export function planAlterSubscription(stmt: AlterSubscriptionStmt): StatementPla
               await pub.close();
             }
           }
-          if (o.slotName !== undefined && sub.subenabled) throw new SqlError(SQLSTATE.syntax_error, 'cannot set slot_name for enabled subscription');
+          if (o.slotName === null && sub.subenabled) throw new SqlError(SQLSTATE.syntax_error, 'cannot set slot_name = NONE for enabled subscription');
           return writePlan(command, (txn) => {
             const changes: Record<string, unknown> = {};
             if (o.failover !== undefined) changes.subfailover = o.failover;
