@@ -60,9 +60,9 @@ export interface Clusters {
   closeAll(): Promise<void>;
 }
 
-/** `g`: hold some of the subscribers' messages (see Gate). */
-export function clusters(g?: Gate): Clusters {
-  const pub = memoryCluster();
+/** `g`: hold some of the subscribers' messages (see Gate); `maxMessageSize`: the publisher cluster's message limit. */
+export function clusters(g?: Gate, maxMessageSize?: number): Clusters {
+  const pub = memoryCluster({ maxMessageSize });
   const sub = memoryCluster();
   const connections: Clusters['connections'] = [];
   return {

@@ -231,3 +231,23 @@ test('ALTER SUBSCRIPTION … CONNECTION restarts the worker on the new connectio
   expect(c.connections.at(-1)!.conninfo.application_name).toBe('second');
   expect((await s.node.query('select subconninfo from pg_subscription')).rows).toEqual([{ subconninfo: 'cluster=pub application_name=second' }]);
 });
+
+test('a transaction larger than one message arrives in pieces and is applied whole', async () => {
+  // the publisher's transport carries at most 64 KiB per message: it sends pieces of 16 KiB
+  c = clusters(undefined, 64 * 1024);
+  const p = await c.pub.open('p1');
+  await p.node.exec(`create table t(id int primary key, v text); create publication pub for table t`);
+  const s = await c.sub.open('s1', c.subscriber);
+  await s.node.exec('create table t(id int primary key, v text)');
+  await s.node.query(`create subscription sub connection '${CONNINFO}' publication pub`);
+  const values = Array.from({ length: 2000 }, (_, i) => `(${i + 1}, '${'x'.repeat(100)}')`).join(', ');
+  await p.node.query(`insert into t values ${values}`);
+  // whole: a reader never sees part of the 2,000 rows
+  const seen = new Set<number>();
+  await until('the transaction', async () => {
+    const n = await count(s.node);
+    seen.add(n);
+    return n === 2000;
+  });
+  expect([...seen].filter((n) => n !== 0 && n !== 2000)).toEqual([]);
+});

@@ -49,6 +49,8 @@ export class ApplyWorker {
   private conn: PublisherConnection | undefined;
   private origin: Lsn = 0;
   private queue: PublisherMessage[] = [];
+  /** The pieces of a large transaction received so far. */
+  private piece: DecodedTxn | undefined;
   private wake: (() => void) | undefined;
   readonly stats: WorkerStats = { receivedLsn: null, lastMsgSendTime: null, lastMsgReceiptTime: null, latestEndLsn: null, latestEndTime: null };
   readonly done: Promise<void>;
@@ -162,6 +164,7 @@ export class ApplyWorker {
 
   private async stream(conn: PublisherConnection, sub: CatalogRow): Promise<void> {
     this.queue = [];
+    this.piece = undefined;
     const primary = await conn.ready();
     await conn.send(primary, { t: 'l_start', slot: sub.subslotname as string, publications: parseNameArray(sub.subpublications as string), lsn: this.origin });
     for (;;) {
@@ -182,10 +185,14 @@ export class ApplyWorker {
         continue;
       }
       if (msg.t !== 'l_txn') continue;
-      this.stats.receivedLsn = msg.txn.end;
-      if (msg.txn.end <= this.origin) continue;
-      await this.applyTxn(sub, msg.txn);
-      this.stats.latestEndLsn = msg.txn.end;
+      // the pieces of a large transaction are joined before any of it is applied
+      const txn: DecodedTxn = this.piece ? { ...msg.txn, changes: [...this.piece.changes, ...msg.txn.changes], relations: msg.txn.relations } : msg.txn;
+      this.piece = msg.more ? txn : undefined;
+      if (msg.more) continue;
+      this.stats.receivedLsn = txn.end;
+      if (txn.end <= this.origin) continue;
+      await this.applyTxn(sub, txn);
+      this.stats.latestEndLsn = txn.end;
       this.stats.latestEndTime = new Date();
       await conn.send(primary, { t: 'l_feedback', flush: this.origin }).catch(() => {});
     }

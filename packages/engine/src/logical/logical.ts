@@ -13,7 +13,7 @@ import { ApplyWorker, type WorkerStats } from './apply.ts';
 import { PublisherConnection, type ClosableTransport } from './connection.ts';
 import { parseConnInfo, type ConnInfo } from './conninfo.ts';
 import { relationInfo } from './decode.ts';
-import { decodeLogical, encodeLogical, isLogicalFrame, type PublisherMessage, type RemoteSlot, type SubscriberMessage } from './protocol.ts';
+import { decodeLogical, encodeLogical, inPieces, isLogicalFrame, type PublisherMessage, type RemoteSlot, type SubscriberMessage } from './protocol.ts';
 import { publishedTables } from './publication.ts';
 import { alterSlot, createLogicalSlot, dropSlot, logicalSlot } from './slot.ts';
 import { SlotSync } from './slotsync.ts';
@@ -21,7 +21,6 @@ import type { PublisherClient, SubscriptionHooks } from './subscription.ts';
 import { invalidated, LogicalWalSender } from './walsender.ts';
 import type { Lsn } from '../wal/lsn.ts';
 
-const COPY_ROWS_PER_MESSAGE = 2000;
 const TICK_MS = 100;
 
 export interface LogicalOptions {
@@ -169,10 +168,9 @@ export class LogicalReplication {
           if (oid === undefined || isCatalogTable(snapshot.table(oid).def)) throw new SqlError(SQLSTATE.undefined_table, `relation "public.${name}" does not exist`);
           const table = snapshot.table(oid);
           const relation = relationInfo(table.def, snapshot);
-          const rows = table.rows.valuesArray();
-          for (let i = 0; i < rows.length || i === 0; i += COPY_ROWS_PER_MESSAGE) {
-            const last = i + COPY_ROWS_PER_MESSAGE >= rows.length;
-            await this.send(from, { t: 'l_copy', req: msg.req, relation, rows: rows.slice(i, i + COPY_ROWS_PER_MESSAGE), last });
+          const pieces = inPieces(table.rows.valuesArray(), (row) => [row], this.maxMessageBytes());
+          for (let i = 0; i < pieces.length; i++) {
+            await this.send(from, { t: 'l_copy', req: msg.req, relation, rows: pieces[i]!, last: i === pieces.length - 1 });
           }
         }
         return this.send(from, { t: 'l_result', req: msg.req, lsn: slot.restartLsn! });
@@ -197,6 +195,7 @@ export class LogicalReplication {
         if (slot.lost) throw invalidated(msg.slot);
         const sender = new LogicalWalSender({
           core, send: (to, m) => this.send(to, m), standbyLimit: () => this.standbyLimit(), log: (m) => core.log('warning', m),
+          maxMessageBytes: this.maxMessageBytes(),
         }, from, slot, msg.publications, msg.lsn);
         this.senders.set(from, sender);
         sender.pump();
@@ -237,6 +236,11 @@ export class LogicalReplication {
 
   private pumpAll(): void {
     for (const s of this.senders.values()) s.pump();
+  }
+
+  /** A quarter of the transport's message limit, at most 1 MiB: copies and large transactions go in pieces of this size. */
+  private maxMessageBytes(): number {
+    return Math.min(1024 * 1024, Math.floor((this.transport?.maxMessageSize ?? 64 * 1024 * 1024) / 4));
   }
 
   private send(to: string, msg: PublisherMessage): Promise<void> {

@@ -45,7 +45,8 @@ export type PublisherMessage =
   | { t: 'l_result'; req: number; lsn?: Lsn; tables?: string[]; code?: string; message?: string }
   /** Initial copy of one table at the new slot's snapshot; `last` ends that table. */
   | { t: 'l_copy'; req: number; relation: RelationInfo; rows: Value[][]; last: boolean }
-  | { t: 'l_txn'; txn: DecodedTxn }
+  /** A transaction, in pieces when large: `more` says another piece of the same transaction follows. */
+  | { t: 'l_txn'; txn: DecodedTxn; more?: boolean }
   /** Everything up to `walEnd` has been sent (or publishes nothing). */
   | { t: 'l_keepalive'; walEnd: Lsn }
   | { t: 'l_error'; code: string; message: string; detail?: string }
@@ -86,7 +87,10 @@ const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
   l_stop: {},
   l_result: { req: int, lsn: opt(lsn), tables: opt(strs), code: opt(str), message: opt((v) => typeof v === 'string') },
   l_copy: { req: int, relation: obj, rows: Array.isArray, last: bool },
-  l_txn: { txn: (v) => obj(v) && lsn((v as DecodedTxn).end) && Array.isArray((v as DecodedTxn).changes) && Array.isArray((v as DecodedTxn).relations) },
+  l_txn: {
+    txn: (v) => obj(v) && lsn((v as DecodedTxn).end) && Array.isArray((v as DecodedTxn).changes) && Array.isArray((v as DecodedTxn).relations),
+    more: opt(bool),
+  },
   l_keepalive: { walEnd: lsn },
   l_error: { code: str, message: (v) => typeof v === 'string', detail: opt((v) => typeof v === 'string') },
   l_slots: {
@@ -110,4 +114,35 @@ export function decodeLogical(bytes: Uint8Array): { msg?: LogicalMessage; reason
     if (!ok((raw as Record<string, unknown>)[field])) return { reason: `invalid field "${field}" in ${t} message` };
   }
   return { msg: raw as LogicalMessage };
+}
+
+/** Roughly how many bytes a row takes in a message: enough to keep messages well under the transport's limit. */
+function rowBytes(row: readonly Value[]): number {
+  let n = 8;
+  for (const v of row) {
+    if (typeof v === 'string') n += v.length * 3 + 4;
+    else if (v instanceof Uint8Array) n += v.length + 4;
+    else if (v !== null && typeof v === 'object') n += JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x))?.length ?? 16;
+    else n += 9;
+  }
+  return n;
+}
+
+/** Split `items` into runs of at most `maxBytes` (each holds at least one item). */
+export function inPieces<T>(items: readonly T[], rowsOf: (item: T) => readonly (readonly Value[])[], maxBytes: number): T[][] {
+  const out: T[][] = [];
+  let piece: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = rowsOf(item).reduce((n, r) => n + rowBytes(r), 16);
+    if (piece.length && bytes + size > maxBytes) {
+      out.push(piece);
+      piece = [];
+      bytes = 0;
+    }
+    piece.push(item);
+    bytes += size;
+  }
+  if (piece.length || !out.length) out.push(piece);
+  return out;
 }

@@ -12,8 +12,9 @@ import type { LogicalSlotState, Slot } from '../replication/slots.ts';
 import type { DbState } from '../state/state.ts';
 import { decodeRecords } from '../wal/codec.ts';
 import type { Lsn } from '../wal/lsn.ts';
-import { LogicalDecoder } from './decode.ts';
-import type { PublisherMessage } from './protocol.ts';
+import type { Value } from '../sql/types.ts';
+import { LogicalDecoder, type Change, type DecodedTxn } from './decode.ts';
+import { inPieces, type PublisherMessage } from './protocol.ts';
 import { confirmSlot, slotCatalog } from './slot.ts';
 
 const READ_BYTES = 1024 * 1024;
@@ -24,7 +25,11 @@ export interface WalSenderHost {
   /** The positions the synchronizedStandbySlots have flushed to, or a reason they hold everything back. */
   standbyLimit(): { lsn: Lsn; waiting?: string };
   log(message: string): void;
+  /** How large one message may get (a quarter of the transport's limit). */
+  maxMessageBytes: number;
 }
+
+const changeRows = (c: Change): Value[][] => (c.op === 'insert' ? [c.row] : c.op === 'update' ? (c.old ? [c.row, c.old] : [c.row]) : c.op === 'delete' ? (c.old ? [c.old] : []) : []);
 
 export class LogicalWalSender {
   private readonly decoder: LogicalDecoder;
@@ -111,13 +116,21 @@ export class LogicalWalSender {
           this.pos = r.end;
           if (this.decoder.betweenTransactions) this.boundary = r.end;
           progressed = true;
-          if (txn && txn.end > this.startFrom) await this.host.send(this.peer, { t: 'l_txn', txn });
+          if (txn && txn.end > this.startFrom) await this.sendTxn(txn);
         }
         if (invalid) throw new Error(invalid.reason);
       }
       if (!progressed) break;
     }
     await this.keepalive();
+  }
+
+  /** A large transaction goes in pieces (each with the relation descriptions), joined by the subscriber before it applies any. */
+  private async sendTxn(txn: DecodedTxn): Promise<void> {
+    const pieces = inPieces(txn.changes, changeRows, this.host.maxMessageBytes);
+    for (let i = 0; i < pieces.length; i++) {
+      await this.host.send(this.peer, { t: 'l_txn', txn: { ...txn, changes: pieces[i]! }, ...(i < pieces.length - 1 ? { more: true } : {}) });
+    }
   }
 
   private async keepalive(): Promise<void> {
