@@ -19,7 +19,7 @@ import { alterSlot, createLogicalSlot, dropSlot, logicalSlot } from './slot.ts';
 import { SlotSync } from './slotsync.ts';
 import type { PublisherClient, SubscriptionHooks } from './subscription.ts';
 import { invalidated, LogicalWalSender } from './walsender.ts';
-import type { Lsn } from '../wal/lsn.ts';
+import { formatLsn, type Lsn } from '../wal/lsn.ts';
 
 const TICK_MS = 100;
 
@@ -163,6 +163,8 @@ export class LogicalReplication {
       case 'l_create_slot': {
         const { slot, snapshot } = createLogicalSlot(core, msg.name, { failover: msg.failover });
         this.persistSlots();
+        // the copy shows the snapshot's rows: only once they are durable here, and on the synchronized standbys
+        if (msg.copy.length) await this.durableEverywhere(slot.restartLsn!);
         for (const name of msg.copy) {
           const oid = snapshot.tableNames.get(name);
           if (oid === undefined || isCatalogTable(snapshot.table(oid).def)) throw new SqlError(SQLSTATE.undefined_table, `relation "public.${name}" does not exist`);
@@ -201,6 +203,18 @@ export class LogicalReplication {
         sender.pump();
         return;
       }
+    }
+  }
+
+  /** Wait until `lsn` is flushed here and on every synchronizedStandbySlots standby. */
+  private async durableEverywhere(lsn: Lsn): Promise<void> {
+    await this.core.wal.waitFlush(lsn);
+    const deadline = Date.now() + 4 * (this.options.logicalConnectTimeout ?? 10_000);
+    while (this.standbyLimit().lsn < lsn) {
+      if (Date.now() > deadline || this.closed) {
+        throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, `the standbys in synchronized_standby_slots have not confirmed ${formatLsn(lsn)}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 
