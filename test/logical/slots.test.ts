@@ -29,6 +29,8 @@ test('pg_create_logical_replication_slot and pg_drop_replication_slot, with pg_r
     confirmed_flush_lsn: r.slice(4, -1), wal_status: 'reserved', conflicting: false, invalidation_reason: null, failover: true, synced: false });
   expect(row.inactive_since).toBeInstanceOf(Date);
   expect((await p.node.query(`select system_identifier from pg_control_system()`)).rows[0]!.system_identifier).toBe(BigInt(p.node.systemId!));
+  await p.node.query(`select pg_create_logical_replication_slot('tmp', 'pgoutput', true)`);
+  expect((await p.node.query(`select temporary, failover from pg_replication_slots where slot_name = 'tmp'`)).rows).toEqual([{ temporary: true, failover: false }]);
   await p.node.query(`select pg_drop_replication_slot('ls')`);
   expect(await error(p.node.query(`select pg_drop_replication_slot('ls')`))).toMatchObject({ code: '42704', message: 'replication slot "ls" does not exist' });
 });

@@ -251,3 +251,17 @@ test('a transaction larger than one message arrives in pieces and is applied who
   });
   expect([...seen].filter((n) => n !== 0 && n !== 2000)).toEqual([]);
 });
+
+test('a subscription whose publisher cannot be reached: CREATE fails with 08006, and a worker that loses it retries without counting apply errors', async () => {
+  c = clusters();
+  const s = await c.sub.open('s1', { ...c.subscriber, logicalConnectTimeout: 300 });
+  await s.node.exec('create table t(id int primary key, v text)');
+  expect(await error(s.node.query(`create subscription sub connection '${CONNINFO}' publication pub`))).toMatchObject({
+    code: '08006', message: 'could not connect to the publisher: no primary of the publisher cluster answered',
+  });
+  await s.node.query(`create subscription sub connection '${CONNINFO}' publication pub with (connect = false)`);
+  expect((await s.node.query('select subenabled, subslotname from pg_subscription')).rows).toEqual([{ subenabled: false, subslotname: 'sub' }]);
+  await s.node.query('alter subscription sub enable');
+  await until('the worker to give up once', async () => s.logs.some((l) => l.startsWith('ERROR:  could not connect to the publisher')));
+  expect((await s.node.query('select apply_error_count, sync_error_count from pg_stat_subscription_stats')).rows).toEqual([{ apply_error_count: 0, sync_error_count: 0 }]);
+});

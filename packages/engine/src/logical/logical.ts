@@ -359,8 +359,10 @@ export class LogicalReplication {
   private failed(subid: number, name: string, worker: ApplyWorker, e: unknown, sync: boolean): void {
     if (this.workers.get(name) === worker) this.workers.delete(name);
     const stats = this.stats.get(subid) ?? { applyErrorCount: 0, syncErrorCount: 0, lastError: null };
-    if (sync) stats.syncErrorCount++;
-    else stats.applyErrorCount++;
+    // not reaching the publisher is logged, not counted: the counters are about applying and copying
+    const connection = e instanceof SqlError && e.code.startsWith('08');
+    if (!connection && sync) stats.syncErrorCount++;
+    else if (!connection) stats.applyErrorCount++;
     const err = e instanceof Error ? e : new Error(String(e));
     const detail = e instanceof SqlError && e.detail ? `\nDETAIL:  ${e.detail}` : '';
     const context = (e as { context?: string }).context ? `\nCONTEXT:  ${(e as { context?: string }).context}` : '';
