@@ -8,6 +8,7 @@ import BTree from './btree.ts';
 import type { IndexDef, Oid, SequenceDef, TableDef } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
 import type { RowId } from '../wal/record.ts';
+import { CowMap } from './cow-map.ts';
 import { compareKeys, hasNull, type IndexKey } from './keys.ts';
 
 /**
@@ -19,8 +20,8 @@ type RowIds = RowId | readonly RowId[];
 export class IndexData {
   readonly cols: number[];
   readonly composite: boolean;
-  constructor(readonly def: IndexDef, table: TableDef, readonly tree = new BTree<IndexKey, RowIds>(undefined, compareKeys)) {
-    this.cols = def.columns.map((c) => table.columns.findIndex((col) => col.name === c));
+  constructor(readonly def: IndexDef, table: TableDef, readonly tree = new BTree<IndexKey, RowIds>(undefined, compareKeys), cols?: number[]) {
+    this.cols = cols ?? def.columns.map((c) => table.columns.findIndex((col) => col.name === c));
     this.composite = this.cols.length > 1;
   }
 
@@ -59,8 +60,9 @@ export class IndexData {
     }
   }
 
+  /** A copy-on-write copy for a fork (once per table per write transaction); a change of column positions rebuilds indexes (`reindex`), so they carry over. */
   clone(table: TableDef): IndexData {
-    return new IndexData(this.def, table, this.tree.clone());
+    return new IndexData(this.def, table, this.tree.clone(), this.cols);
   }
 }
 
@@ -153,14 +155,14 @@ export class DbState {
   catalogVersion = 0;
   private owned = new Set<Oid>();
 
-  /** An empty state, or (through `fork`) a copy of `parent`'s maps that owns none of its tables. */
+  /** An empty state, or (through `fork`) a copy of `parent`'s maps (copied on first write) that owns none of its tables. */
   constructor(parent?: DbState) {
-    this.tables = new Map(parent?.tables);
-    this.tableNames = new Map(parent?.tableNames);
-    this.indexNames = new Map(parent?.indexNames);
-    this.indexTables = new Map(parent?.indexTables);
-    this.sequences = new Map(parent?.sequences);
-    this.sequenceNames = new Map(parent?.sequenceNames);
+    this.tables = new CowMap(parent?.tables);
+    this.tableNames = new CowMap(parent?.tableNames);
+    this.indexNames = new CowMap(parent?.indexNames);
+    this.indexTables = new CowMap(parent?.indexTables);
+    this.sequences = new CowMap(parent?.sequences);
+    this.sequenceNames = new CowMap(parent?.sequenceNames);
     if (parent) {
       this.nextOid = parent.nextOid;
       this.members = parent.members;

@@ -16,6 +16,15 @@ interface Waiter {
   reject: (e: unknown) => void;
 }
 
+/** Where an append landed; `positioned` is built on demand (a large transaction's commit need not make an object per record). */
+export class Appended {
+  constructor(private readonly records: readonly WalRecord[], readonly lsn: Lsn, readonly end: Lsn, private readonly ends: readonly number[]) {}
+
+  get positioned(): PositionedRecord[] {
+    return this.records.map((record, i) => ({ lsn: this.lsn + (i ? this.ends[i - 1]! : 0), end: this.lsn + this.ends[i]!, record }));
+  }
+}
+
 export class WalWriter {
   private pending: WalChunk[] = [];
   private flushing = false;
@@ -32,20 +41,13 @@ export class WalWriter {
   constructor(private readonly storage: Storage, public insertLsn: Lsn, public flushLsn: Lsn = insertLsn) {}
 
   /** Encode and position records; they are durable once `waitFlush(end)` resolves. */
-  append(records: readonly WalRecord[]): { lsn: Lsn; end: Lsn; positioned: PositionedRecord[] } {
+  append(records: readonly WalRecord[]): Appended {
     this.assertHealthy();
     const { bytes, ends } = encodeBatch(records);
     const start = this.insertLsn;
     const end = start + bytes.length;
     this.appendChunk({ lsn: start, end, bytes });
-    return {
-      lsn: start,
-      end,
-      // built on demand: a large transaction's commit need not make an object per record
-      get positioned() {
-        return records.map((record, i) => ({ lsn: start + (i ? ends[i - 1]! : 0), end: start + ends[i]!, record }));
-      },
-    };
+    return new Appended(records, start, end, ends);
   }
 
   /** Append already-encoded WAL (a standby writing what it received). */
@@ -158,8 +160,13 @@ export class WalWriter {
         await this.storage.appendWal(batch);
         this.flushLsn = batch[batch.length - 1]!.end;
         this.remember(batch);
-        const ready = this.waiters.filter((w) => w.lsn <= this.flushLsn);
-        this.waiters = this.waiters.filter((w) => w.lsn > this.flushLsn);
+        const flushed = this.flushLsn;
+        let ready = this.waiters;
+        // usually every waiter is satisfied: no filtering then
+        if (ready.some((w) => w.lsn > flushed)) {
+          ready = this.waiters.filter((w) => w.lsn <= flushed);
+          this.waiters = this.waiters.filter((w) => w.lsn > flushed);
+        } else this.waiters = [];
         for (const w of ready) w.resolve();
         for (const l of this.flushListeners) l(batch);
       }
