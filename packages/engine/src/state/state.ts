@@ -153,7 +153,8 @@ export class DbState {
   members: ReadonlySet<string> = new Set();
   /** Bumped by every DDL change: cached plans compiled against an older version are recompiled. */
   catalogVersion = 0;
-  private owned = new Set<Oid>();
+  /** Tables this fork copied or created (its own to write); made on the first write, as most forks are read-only snapshots or write one table. */
+  private owned: Set<Oid> | undefined;
 
   /** An empty state, or (through `fork`) a copy of `parent`'s maps (copied on first write) that owns none of its tables. */
   constructor(parent?: DbState) {
@@ -183,16 +184,16 @@ export class DbState {
   /** The table, copied on first write in this fork so the parent never sees the change. */
   writable(oid: Oid): TableData {
     const t = this.table(oid);
-    if (this.owned.has(oid)) return t;
+    if (this.owned?.has(oid)) return t;
     const copy = t.clone();
     this.tables.set(oid, copy);
-    this.owned.add(oid);
+    (this.owned ??= new Set()).add(oid);
     return copy;
   }
 
   adopt(oid: Oid, table: TableData): void {
     this.tables.set(oid, table);
-    this.owned.add(oid);
+    (this.owned ??= new Set()).add(oid);
   }
 
   allocateOid(): Oid {

@@ -46,7 +46,7 @@ export function encodeBatch(records: readonly WalRecord[]): { bytes: Uint8Array;
     payloads[i] = payload;
     total += HEADER + payload.length;
   }
-  const out = new Uint8Array(total);
+  const out = slabBytes(total);
   const ends = new Array<number>(records.length);
   let at = 0;
   for (let i = 0; i < payloads.length; i++) {
@@ -62,6 +62,27 @@ export function encodeBatch(records: readonly WalRecord[]): { bytes: Uint8Array;
     at = end;
   }
   return { bytes: out, ends };
+}
+
+/**
+ * Small batches (a point commit is ~100 bytes) are carved out of shared 64 KiB slabs: a buffer of
+ * their own per commit cost more than encoding it. Slabs are never written twice, so the views
+ * stay valid for as long as anyone holds them; storage that persists by structured clone copies
+ * them out first (`standalone`).
+ */
+const SLAB = 64 * 1024;
+let slab = new Uint8Array(SLAB);
+let slabAt = 0;
+
+function slabBytes(n: number): Uint8Array {
+  if (n > SLAB / 8) return new Uint8Array(n);
+  if (slabAt + n > SLAB) {
+    slab = new Uint8Array(SLAB);
+    slabAt = 0;
+  }
+  const out = slab.subarray(slabAt, slabAt + n);
+  slabAt += n;
+  return out;
 }
 
 function putU32(buf: Uint8Array, at: number, v: number): void {
