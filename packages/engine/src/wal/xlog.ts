@@ -35,6 +35,8 @@ export class WalWriter {
   /** Recently flushed chunks, so walsenders of caught-up standbys never go back to storage. */
   private recent: WalChunk[] = [];
   private recentBytes = 0;
+  /** Changes when WAL after the flushed position is forgotten (a failed flush) or the WAL starts over (`resetTo`): positions before and after may hold different records. */
+  generation = 0;
   private static readonly RECENT_LIMIT = 16 * 1024 * 1024;
   private static readonly RECENT_TRIM_TO = 12 * 1024 * 1024;
 
@@ -97,6 +99,7 @@ export class WalWriter {
 
   /** Forget WAL from `lsn` on (rewind, or a base backup that starts the WAL over). */
   resetTo(lsn: Lsn): void {
+    this.generation++;
     this.insertLsn = lsn;
     this.flushLsn = lsn;
     this.recent = [];
@@ -175,6 +178,7 @@ export class WalWriter {
       // transaction wrote none of it), and the WAL continues from the last flushed record
       const failure = new SqlError(SQLSTATE.data_corrupted, `could not write to WAL: ${e instanceof Error ? e.message : String(e)}`);
       this.failure = failure;
+      this.generation++;
       this.pending = [];
       this.insertLsn = this.flushLsn;
       for (const w of this.waiters) w.reject(failure);
