@@ -85,6 +85,7 @@ export class TableData {
   }
 
   insert(id: RowId, row: Value[]): void {
+    flattenStrings(row);
     this.rows.set(id, row);
     if (id >= this.nextRowId) this.nextRowId = id + 1;
     for (const ix of this.indexes) ix.add(ix.keyOf(row), id);
@@ -93,6 +94,7 @@ export class TableData {
   update(id: RowId, row: Value[]): void {
     const old = this.rows.get(id);
     if (!old) return;
+    flattenStrings(row);
     for (const ix of this.indexes) {
       const before = ix.keyOf(old);
       const after = ix.keyOf(row);
@@ -114,6 +116,18 @@ export class TableData {
   /** Rebuild every index after the row shape or definition changed. */
   reindex(): void {
     this.indexes = this.indexes.map((ix) => buildIndex(ix.def, this));
+  }
+}
+
+/**
+ * Text built by concatenation (template literals, `a + b`: most parameters) is a rope of pieces,
+ * 24+ bytes more per value than the flat string; reading a character makes V8 flatten it in place,
+ * and the collector then drops the rope. The text itself is unchanged.
+ */
+function flattenStrings(row: readonly Value[]): void {
+  for (let i = 0; i < row.length; i++) {
+    const v = row[i];
+    if (typeof v === 'string') v.charCodeAt(0);
   }
 }
 
