@@ -6,6 +6,7 @@
  */
 import { openNode } from '@walrtc/engine';
 import { openWorkerNode } from '@walrtc/engine/worker';
+import { SCALE_SCHEMA, scaleInserts } from '../../scale-rows.ts';
 import type { CheckpointStall } from './api.ts';
 
 interface Db {
@@ -65,13 +66,8 @@ export async function checkpointStall(where: 'page' | 'worker', rows: number): P
   const options = { cluster, nodeId: 'bench', storage: 'indexeddb' as const, synchronousCommit: 'on' as const, maxWalSize: 1 << 30, log: () => {} };
   const db: Db = where === 'page' ? await openNode(options) : await openWorkerNode(options);
   try {
-    await db.exec('create table t(id int primary key, v text, n int)');
-    await db.exec('create index t_n on t(n)');
-    for (let from = 1; from <= rows; from += 2000) {
-      const values: string[] = [];
-      for (let id = from; id < Math.min(from + 2000, rows + 1); id++) values.push(`(${id}, 'row ${id} ${'x'.repeat(30)}', ${id % 1000})`);
-      await db.exec(`insert into t values ${values.join(', ')}`);
-    }
+    for (const sql of SCALE_SCHEMA) await db.exec(sql);
+    for (const sql of scaleInserts(rows)) await db.exec(sql);
     const full = await underLoad(db, rows, () => db.checkpoint());
     const idle = await underLoad(db, rows, () => new Promise((r) => setTimeout(r, full.ms)));
     return { checkpointMs: full.ms, longestGap: full.longestGap, longestTask: full.longestTask, commits: full.commits, idleGap: idle.longestGap, idleTask: idle.longestTask };
