@@ -2,7 +2,8 @@
 // Run: node --expose-gc --import tsx bench/browser.bench.ts   (part of `npm run bench`)
 // ROUNDS=n (default 3) rounds of the commit and lag runs; COMMITS=n (default 500, after 50 warm-up)
 // commits per latency run; LAG=n (default 1000, after 100 warm-up) commits per lag round;
-// FAILOVERS=n (default 10); ONLY=commit,group,lag,failover; VERBOSE=1 prints each failover's logs.
+// FAILOVERS=n (default 10); ONLY=commit,group,lag,failover,checkpoint (checkpoint is not in the default set);
+// CHECKPOINT_ROWS=n (default 100000); VERBOSE=1 prints each failover's logs.
 //
 // The page (bench/browser/, its own Vite config) is built and served on 127.0.0.1 from this
 // process; Chromium runs headless with a persistent profile in a fresh temporary directory
@@ -29,6 +30,11 @@
 //    INSERT every 10 ms and the primary's tab is closed (`page.close({ runBeforeUnload: true })`,
 //    as a user closing it: the page says goodbye on pagehide); the time is from that call until a
 //    survivor's INSERT commits (reported back through `exposeBinding`).
+//  - checkpoint (ONLY=checkpoint): a node on IndexedDB in the page and in its worker fills
+//    CHECKPOINT_ROWS rows `(id int primary key, v text(~45), n int)` with an index on n, then runs
+//    its first (full) checkpoint while autocommit UPDATEs go on one per task: the checkpoint's time,
+//    the longest gap between two commits and the page's longest task (a MessageChannel ticker), and
+//    the same two for the same loop as long without a checkpoint.
 
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +59,7 @@ const LAG = Number(process.env.LAG ?? 1000);
 const LAG_WARMUP = 100;
 const FAILOVERS = Number(process.env.FAILOVERS ?? 10);
 const ONLY = new Set((process.env.ONLY ?? 'commit,group,lag,failover').split(','));
+const CHECKPOINT_ROWS = Number(process.env.CHECKPOINT_ROWS ?? 100_000);
 const VERBOSE = !!process.env.VERBOSE;
 const STEP_MS = 30_000;
 const GLOBAL_TIMEOUT_MS = 20 * 60_000;
@@ -340,6 +347,21 @@ async function failover(run: Run): Promise<void> {
   console.log(`\nAll runs (ms): ${xs.map(int).join(', ')}`);
 }
 
+// ---- checkpoint stalls -----------------------------------------------------------------------
+
+async function checkpointStalls(run: Run): Promise<void> {
+  const page = await run.open();
+  const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
+  console.log(`\nFirst checkpoint of ${CHECKPOINT_ROWS.toLocaleString('en')} rows on IndexedDB, commits going on`);
+  console.log('| node | checkpoint | longest commit gap / page task | commits meanwhile | same loop, no checkpoint: gap / task |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const where of ['page', 'worker'] as const) {
+    const r = await page.evaluate(([w, n]) => window.bench.checkpointStall(w, n), [where, CHECKPOINT_ROWS] as const);
+    console.log(`| ${where} | ${ms(r.checkpointMs)} | ${ms(r.longestGap)} / ${ms(r.longestTask)} | ${r.commits} | ${ms(r.idleGap)} / ${ms(r.idleTask)} |`);
+  }
+  await page.close();
+}
+
 // ---- main ------------------------------------------------------------------------------------
 
 if (!existsSync(CHROMIUM)) {
@@ -350,6 +372,7 @@ await withBrowser(async (run) => {
   if (ONLY.has('commit') || ONLY.has('group')) await commits(run);
   if (ONLY.has('lag')) await lag(run);
   if (ONLY.has('failover')) await failover(run);
+  if (ONLY.has('checkpoint')) await checkpointStalls(run);
   if (run.problems.length) console.log(`\nPage problems: ${run.problems.slice(0, 10).join(' | ')}`);
 });
 process.exit(0);

@@ -3,7 +3,9 @@
 // alternated (the order rotates every round), medians of ROUNDS rounds (default 5) on fresh databases.
 // Run: node --expose-gc --import tsx bench/peers.bench.ts
 // ROUNDS=n changes the rounds, ONLY=walrtc,sql.js picks engines, NO_MEM=1 skips the memory-per-row
-// measurement (which runs each engine in a child process of its own, so WASM heaps start empty).
+// measurement (which runs each engine in a child process of its own, so WASM heaps start empty),
+// WORKLOADS=regex runs only the workloads whose label matches (e.g. WORKLOADS='by key' for the
+// point rows; a point SELECT or UPDATE needs the INSERT row before it).
 
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -287,6 +289,9 @@ async function loadFixtures(db: Db): Promise<void> {
 
 /** The workloads that need the fixtures run after them; the write workloads before (their own data). */
 const FIXTURES_BEFORE = workloads.findIndex((w) => w.label.startsWith('join'));
+const picked = process.env.WORKLOADS ? new RegExp(process.env.WORKLOADS) : undefined;
+const selected = (w: Workload) => !picked || picked.test(w.label);
+const needsFixtures = workloads.some((w, i) => i >= FIXTURES_BEFORE && selected(w));
 
 async function engineList(): Promise<Engine[]> {
   const only = process.env.ONLY?.split(',');
@@ -350,7 +355,8 @@ async function main(): Promise<void> {
       const db = await engine.open();
       await db.exec(SCHEMA);
       for (const [w, workload] of workloads.entries()) {
-        if (w === FIXTURES_BEFORE) await loadFixtures(db);
+        if (w === FIXTURES_BEFORE && needsFixtures) await loadFixtures(db);
+        if (!selected(workload)) continue;
         const t0 = performance.now();
         const ops = await workload.run(db);
         const ms = performance.now() - t0;
@@ -371,6 +377,7 @@ async function main(): Promise<void> {
     `|---|${names.map(() => '---:').join('|')}${ref ? '|---:' : ''}|`,
   ];
   for (const [w, workload] of workloads.entries()) {
+    if (!selected(workload)) continue;
     const med = (n: string) => median(results.get(n)![w]!);
     const unit = workload.unit === 'ms' ? '' : ` ${workload.unit}`;
     const cells = names.map((n) => fmt(med(n), workload.unit) + unit);

@@ -17,19 +17,15 @@ import { openNode, type Node } from '../packages/engine/src/index.ts';
 import type { DbState } from '../packages/engine/src/state/state.ts';
 import { memoryStorage } from '../packages/engine/src/storage/memory.ts';
 import type { Storage } from '../packages/engine/src/storage/storage.ts';
+import { SCALE_SCHEMA, scaleInserts } from './scale-rows.ts';
 
 const SIZES = (process.env.SIZES ?? '10000,100000,1000000').split(',').map(Number);
 const quiet = () => {};
 const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
 
 async function fill(node: Node, rows: number): Promise<void> {
-  await node.exec('create table t(id int primary key, v text, n int)');
-  await node.exec('create index t_n on t(n)');
-  for (let from = 1; from <= rows; from += 2000) {
-    const values: string[] = [];
-    for (let id = from; id < Math.min(from + 2000, rows + 1); id++) values.push(`(${id}, 'row ${id} ${'x'.repeat(30)}', ${id % 1000})`);
-    await node.exec(`insert into t values ${values.join(', ')}`);
-  }
+  for (const sql of SCALE_SCHEMA) await node.exec(sql);
+  for (const sql of scaleInserts(rows)) await node.exec(sql);
 }
 
 /** Longest gap between ticks of a setImmediate loop: the longest task on the event loop. */

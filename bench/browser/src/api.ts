@@ -24,6 +24,18 @@ export interface LagRun {
   roundTrip: number[];
 }
 
+/** The first full checkpoint of a large table on IndexedDB, with commits going on (bench/browser/src/checkpoint.ts). */
+export interface CheckpointStall {
+  checkpointMs: number;
+  /** Longest time between two commits finishing, and the page's longest task, during the checkpoint. */
+  longestGap: number;
+  longestTask: number;
+  commits: number;
+  /** The same two for the same commit loop for as long, with no checkpoint. */
+  idleGap: number;
+  idleTask: number;
+}
+
 export interface BenchApi {
   /** Per-commit latency (ms) of `commits` single-row commits, one at a time, after `warmup` more. */
   latency(kind: CommitKind, commits: number, warmup: number): Promise<number[]>;
@@ -48,6 +60,8 @@ export interface BenchApi {
   /** This tab's log and transport events, each stamped with performance.timeOrigin + now() (ms). */
   events(): string[];
   closeTab(): Promise<void>;
+  /** Fill `rows` rows, then time the first checkpoint with commits going on (node in the page or its worker). */
+  checkpointStall(where: 'page' | 'worker', rows: number): Promise<CheckpointStall>;
 }
 
 declare global {

@@ -1,8 +1,9 @@
 /** The benchmark page: everything the driver calls, as `window.bench`. */
 import type { BenchApi } from './api.ts';
 import { closeTab, events, exec, failoverArm, lagReceive, lagSeen, lagSend, openTab, ping, status } from './cluster.ts';
+import { checkpointStall } from './checkpoint.ts';
 import { latency, throughput } from './commit.ts';
 
-const bench: BenchApi = { latency, throughput, openTab, exec, status, lagReceive, lagSeen, lagSend, ping, failoverArm, events, closeTab };
+const bench: BenchApi = { latency, throughput, openTab, exec, status, lagReceive, lagSeen, lagSend, ping, failoverArm, events, closeTab, checkpointStall };
 window.bench = bench;
 document.body.dataset.ready = 'true';

@@ -40,14 +40,15 @@ export interface DatabaseOptions {
 
 export class Database {
   private readonly plans = new PlanCache();
-  private lockTail: Promise<void> = Promise.resolve();
+  /** The writer lock: held by one transaction at a time, handed to waiters in arrival order. */
+  private locked = false;
+  private readonly lockWaiters: Array<() => void> = [];
   private nextXid = 1;
   private readonly commitListeners = new Set<(c: CommitInfo) => void>();
   /** What nextval() and setval() see inside a READ ONLY block. */
   private readonly readOnlyHooks: NodeHooks;
 
   private readonly visibility: CommitVisibility;
-  private readonly epochOf = new WeakMap<OpenTxn, number>();
 
   constructor(public state: DbState, readonly wal: WalWriter, readonly options: DatabaseOptions) {
     this.readOnlyHooks = { ...options.hooks, readOnly: () => true, readOnlyDetail: () => undefined };
@@ -162,8 +163,8 @@ export class Database {
         open.sequenceWrites.push(...env.sequenceWrites);
       }
     }
-    // autocommit: a one-statement transaction
-    const txn = await this.begin();
+    // autocommit: a one-statement transaction; an uncontended lock is taken without a turn of the event loop
+    const txn = this.tryBegin() ?? (await this.begin());
     const env: ExecEnv = { state: txn.state, txn, hooks, sequenceWrites: [] };
     let out: { rows: Value[][]; rowCount: number };
     try {
@@ -287,12 +288,30 @@ export class Database {
 
   /** Take the writer lock and fork the committed state. */
   async begin(): Promise<OpenTxn> {
-    let release!: () => void;
-    const previous = this.lockTail;
-    this.lockTail = new Promise<void>((r) => (release = r));
-    await previous;
+    if (this.locked) await new Promise<void>((r) => this.lockWaiters.push(r));
+    else this.locked = true;
+    return this.forkTxn();
+  }
+
+  /** Take the writer lock if it is free right now (nobody holds it, so nobody waits for it). */
+  private tryBegin(): OpenTxn | undefined {
+    if (this.locked) return undefined;
+    this.locked = true;
+    return this.forkTxn();
+  }
+
+  /** Under the writer lock: fork the newest committed state; the release hands the lock on once. */
+  private forkTxn(): OpenTxn {
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      const next = this.lockWaiters.shift();
+      if (next) next();
+      else this.locked = false;
+    };
     const txn = new OpenTxn(this.latest(), this.nextXid++, new Date(), release);
-    this.epochOf.set(txn, this.visibility.epoch);
+    txn.epoch = this.visibility.epoch;
     return txn;
   }
 
@@ -319,7 +338,7 @@ export class Database {
           detail: hooks.readOnlyDetail?.() ?? 'The node became a standby while the transaction was open; it was rolled back.',
         });
       }
-      if (this.epochOf.get(txn) !== this.visibility.epoch) {
+      if (txn.epoch !== this.visibility.epoch) {
         throw new SqlError(SQLSTATE.data_corrupted, 'could not commit: a WAL write this transaction built on failed', { detail: 'The transaction was rolled back.' });
       }
       const { end } = this.wal.append([...txn.sequenceWrites, ...txn.records, { kind: 'commit', xid: txn.xid, time: Date.now() }]);

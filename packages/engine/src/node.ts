@@ -365,15 +365,34 @@ export class Node extends SessionSurface implements Queryable {
     await this.core.storage.close();
   }
 
-  /** One control update: a promotion, rewind or base backup cannot interleave with it and be undone. */
-  private runCheckpoint(): Promise<void> {
+  /**
+   * Two short control updates around the slices: the first fixes the LSN and clones the state, the
+   * second switches the control record to the new checkpoint. Promotions, rewinds and base backups
+   * run between them without waiting for the slices; when one of them (or a failed WAL flush)
+   * changed what the clone stands for, the second step drops the checkpoint (its chunks are named
+   * by no manifest and go at the next one) rather than store it over their work.
+   */
+  private async runCheckpoint(): Promise<void> {
     const { core } = this;
-    return core.control.update(async (txn) => {
+    const start = await core.control.update(async (txn) => {
       const current = txn.current();
-      if (!current) return;
+      if (!current) return undefined;
       const lsn = core.wal.insertLsn;
-      // written in slices from a clone taken now: commits go on while it is written
-      const prepared = await this.checkpointer.prepare(core.storage, core.db.latest(), lsn, current.checkpointLsn);
+      const storedLsn = current.checkpointLsn;
+      // prepare clones the state before its first await; its slices run after this step returns
+      const prepared = this.checkpointer.prepare(core.storage, core.db.latest(), lsn, storedLsn);
+      prepared.catch(() => {});
+      return { lsn, storedLsn, walGeneration: core.wal.generation, prepared };
+    });
+    if (!start) return;
+    const prepared = await start.prepared;
+    const { lsn } = start;
+    await core.control.update(async (txn) => {
+      const current = txn.current();
+      if (!current || current.checkpointLsn !== start.storedLsn || core.wal.generation !== start.walGeneration) {
+        core.log('log', `checkpoint at ${formatLsn(lsn)} dropped: the node's WAL or checkpoint changed while it was written`);
+        return;
+      }
       await core.wal.waitFlush(lsn);
       core.slots.invalidate(lsn, (m) => core.log('log', m));
       await txn.write({ ...current, checkpointLsn: lsn, slots: core.slots.persisted() }, { lsn, bytes: prepared.bytes });

@@ -51,9 +51,38 @@ describe('EXPLAIN', () => {
     expect(lines[3]).toMatch(/^Execution Time: \d+\.\d{3} ms$/);
   });
 
-  it('explains only SELECT, and refuses other formats (0A000)', async () => {
-    expect((await sqlError(node.query('explain delete from t'))).code).toBe('0A000');
+  it('explains SELECT, INSERT, UPDATE and DELETE, and refuses other statements and formats (0A000)', async () => {
+    expect((await sqlError(node.query('explain create table x as select 1'))).code).toBe('0A000');
     expect((await sqlError(node.query('explain (format json) select 1'))).code).toBe('0A000');
+  });
+});
+
+describe('EXPLAIN of INSERT, UPDATE and DELETE', () => {
+  it('UPDATE and DELETE over the scan that finds their rows, the rest of WHERE as its filter', async () => {
+    expect(await plan('update t set n = 1 where id = 5')).toEqual(['Update on t', '  ->  Index Scan using t_pkey on t', '        Index Cond: (id = 5)']);
+    expect(await plan('update t x set n = 1 where id = $1 and s = $2', [5, 'k'])).toEqual([
+      'Update on t x', '  ->  Index Scan using t_pkey on t x', '        Index Cond: (id = $1)', '        Filter: (s = $2)',
+    ]);
+    expect(await plan('delete from t where b > 3')).toEqual(['Delete on t', '  ->  Seq Scan on t', '        Filter: (b > 3)']);
+    expect(await plan('delete from o')).toEqual(['Delete on o', '  ->  Seq Scan on o']);
+    expect(await plan('delete from t where n between 3 and 4')).toEqual(['Delete on t', '  ->  Index Scan using t_n on t', '        Index Cond: ((n >= 3) AND (n <= 4))']);
+  });
+
+  it('INSERT over Result, a Values Scan or the SELECT it copies; nothing is written', async () => {
+    expect(await plan('insert into c values (100, $1)', ['x'])).toEqual(['Insert on c', '  ->  Result']);
+    expect(await plan(`insert into c values (100, 'a'), (101, 'b')`)).toEqual(['Insert on c', '  ->  Values Scan on "*VALUES*"']);
+    expect(await plan('insert into c select id + 1000, s from t where id < 5')).toEqual([
+      'Insert on c', '  ->  Index Scan using t_pkey on t', '        Index Cond: (id < 5)',
+    ]);
+    expect(Number((await node.query('select count(*) as n from c')).rows[0]!.n)).toBe(20);
+  });
+
+  it('reports the errors running the statement would, and refuses what it does not model (0A000)', async () => {
+    expect((await sqlError(node.query('explain update t set nope = 1'))).code).toBe('42703');
+    expect((await sqlError(node.query('explain delete from missing'))).code).toBe('42P01');
+    expect((await sqlError(node.query('explain analyze delete from t'))).code).toBe('0A000');
+    expect((await sqlError(node.query('explain insert into c values (1, $1) on conflict do nothing', ['x']))).code).toBe('0A000');
+    expect((await sqlError(node.query('explain update t set n = 1 from c where c.id = t.id'))).code).toBe('0A000');
   });
 });
 

@@ -101,6 +101,22 @@ describe('crash recovery (IndexedDB)', () => {
     await reopened.close();
   });
 
+  it('IndexedDB stores each WAL chunk in a buffer of its own, though small commits share the writer\'s slabs', async () => {
+    const cluster = unique('slab');
+    const node = await openNode({ cluster, nodeId: 'a', storage: 'indexeddb' });
+    await node.exec('create table t(id int primary key, v text)');
+    for (let i = 0; i < 20; i++) await node.query('insert into t values ($1, $2)', [i, 'x'.repeat(20)]);
+    const storage = await indexedDbStorage(cluster, 'a');
+    const wal = await storage.readWal(0);
+    await storage.close();
+    await node.close();
+    expect(wal.length).toBeGreaterThan(0);
+    for (const c of wal) {
+      expect(c.bytes.byteLength).toBe(c.end - c.lsn);
+      expect(c.bytes.buffer.byteLength).toBe(c.bytes.byteLength);
+    }
+  });
+
   it('maxWalSize triggers a checkpoint by WAL volume', async () => {
     const storage = memoryStorage();
     const node = await openNode({ cluster: unique('c'), storage, maxWalSize: 4096 });

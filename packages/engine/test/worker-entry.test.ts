@@ -17,6 +17,7 @@ describe('@walrtc/engine/worker, bundled for a page', () => {
       'src/errors.ts',
       'src/live/schedule.ts',
       'src/session/client.ts',
+      'src/session/live-diff.ts',
       'src/session/live.ts',
       'src/session/result.ts',
       'src/worker/client.ts',

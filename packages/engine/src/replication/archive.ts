@@ -6,7 +6,7 @@
  * An interface, so a remote peer can be an archive later; IndexedDB and memory archives ship.
  */
 import { openDB, type DBSchema } from 'idb';
-import type { WalChunk } from '../storage/storage.ts';
+import { standalone, type WalChunk } from '../storage/storage.ts';
 import type { Lsn } from '../wal/lsn.ts';
 import type { TimelineHistoryEntry } from './protocol.ts';
 
@@ -94,7 +94,7 @@ export async function indexedDbArchive(name: string): Promise<WalArchive & { clo
   return {
     async archive(timeline, chunks) {
       const tx = db.transaction('wal', 'readwrite', strict);
-      for (const c of chunks) void tx.store.put({ timeline, lsn: c.lsn, end: c.end, bytes: c.bytes });
+      for (const c of chunks) void tx.store.put({ timeline, lsn: c.lsn, end: c.end, bytes: standalone(c.bytes) });
       await tx.done;
     },
     async read(timeline, from, maxBytes) {

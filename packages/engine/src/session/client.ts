@@ -72,7 +72,9 @@ class Scope {
 
 export class SessionClient {
   readonly live: LiveApi;
-  private tail: Promise<void> = Promise.resolve();
+  /** The session is taken (a call or a transaction(fn) runs); waiters get it in arrival order. */
+  private busy = false;
+  private readonly waiting: Array<() => void> = [];
   private owner: Scope | undefined;
   private status: TransactionStatus = 'I';
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -103,11 +105,8 @@ export class SessionClient {
    */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     this.enter();
-    let release!: () => void;
-    const previous = this.tail;
-    this.tail = new Promise<void>((r) => (release = r));
-    return previous.then(async () => {
-      const scope = new Scope(once(release));
+    return this.acquire().then(async () => {
+      const scope = new Scope(once(() => this.handOff()));
       this.owner = scope;
       try {
         await this.call('BEGIN', undefined, true, undefined);
@@ -195,9 +194,11 @@ export class SessionClient {
 
   /** Run fn when the session is free; calls run in arrival order. */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    let release!: () => void;
-    const previous = this.tail;
-    this.tail = new Promise<void>((r) => (release = r));
+    // a free session runs the call at once: no promise chain per statement when nobody waits
+    if (!this.busy) {
+      this.busy = true;
+      return this.holding(fn);
+    }
     const blocker = this.owner;
     // where a call from inside fn cannot be recognised, a long wait behind a transaction is logged
     const watch = !this.context && blocker
@@ -207,10 +208,35 @@ export class SessionClient {
         }
       }, DEADLOCK_TIMEOUT_MS)
       : undefined;
-    return previous.then(() => {
+    return new Promise<void>((r) => this.waiting.push(r)).then(() => {
       clearTimeout(watch);
-      return fn();
-    }).finally(release);
+      return this.holding(fn);
+    });
+  }
+
+  /** Take the session: at once when it is free, else after the calls before this one. */
+  private acquire(): Promise<void> {
+    if (!this.busy) {
+      this.busy = true;
+      return Promise.resolve();
+    }
+    return new Promise<void>((r) => this.waiting.push(r));
+  }
+
+  /** Run fn with the session taken, then hand it on. */
+  private async holding<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } finally {
+      this.handOff();
+    }
+  }
+
+  /** Give the session to the next waiter, or mark it free. */
+  private handOff(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.busy = false;
   }
 
   private async call(sql: string, params: readonly Value[] | undefined, single: boolean, options: QueryOptions | undefined): Promise<QueryResult[]> {

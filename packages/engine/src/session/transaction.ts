@@ -28,6 +28,8 @@ export class OpenTxn implements WriteTxn {
   /** Checks of DEFERRABLE INITIALLY DEFERRED constraints, run by `checkDeferred` before COMMIT. */
   private readonly deferred: ((state: DbState) => void)[] = [];
   private current: DbState;
+  /** The WAL epoch it forked in under the writer lock (a failed flush ends an epoch); -1 for a snapshot block, which may never commit writes. */
+  epoch = -1;
 
   /** `base` is the committed state the transaction forked: it may commit only while that is still the committed state. */
   constructor(readonly base: DbState, readonly xid: number, readonly now: Date, readonly release: () => void) {

@@ -33,7 +33,7 @@ export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): Sta
     const locking = lockingStrength(stmt.SelectStmt);
     return { command: 'SELECT', columns: plan.columns, writes: locking !== undefined, writeName: locking && `SELECT ${locking}`, run: (ctx) => { const rows = plan.run(ctx, undefined); return { rows, rowCount: rows.length }; } };
   }
-  if ('ExplainStmt' in stmt) return planExplain(stmt.ExplainStmt, planner);
+  if ('ExplainStmt' in stmt) return planExplain(stmt.ExplainStmt, planner, state);
   // WITH in front of INSERT/UPDATE/DELETE: read-only queries their SELECTs, FROM items and sub-selects see
   if ('InsertStmt' in stmt) return withQueries(stmt.InsertStmt, (s) => planInsert(s, state, planner));
   if ('UpdateStmt' in stmt) return withQueries(stmt.UpdateStmt, (s) => planUpdate(s, state, planner));

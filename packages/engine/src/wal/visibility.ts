@@ -50,13 +50,17 @@ export class CommitVisibility {
   }
 
   private flushed(flushLsn: Lsn): void {
-    let last: Pending | undefined;
-    const tables = new Set<number>();
-    while (this.unflushed.length && this.unflushed[0]!.end <= flushLsn) {
-      last = this.unflushed.shift()!;
-      for (const t of last.tables) tables.add(t);
+    let count = 0;
+    while (count < this.unflushed.length && this.unflushed[count]!.end <= flushLsn) count++;
+    if (!count) return;
+    const done = this.unflushed.splice(0, count);
+    const last = done[count - 1]!;
+    // one commit per flush is the common case: its own table set serves as is
+    let tables = last.tables;
+    if (count > 1) {
+      tables = new Set<number>();
+      for (const p of done) for (const t of p.tables) tables.add(t);
     }
-    if (!last) return;
     this.durable = last.state;
     if (!this.immediate()) this.show(last.state, { end: last.end, tables });
   }

@@ -16,6 +16,15 @@ interface Waiter {
   reject: (e: unknown) => void;
 }
 
+/** Where an append landed; `positioned` is built on demand (a large transaction's commit need not make an object per record). */
+export class Appended {
+  constructor(private readonly records: readonly WalRecord[], readonly lsn: Lsn, readonly end: Lsn, private readonly ends: readonly number[]) {}
+
+  get positioned(): PositionedRecord[] {
+    return this.records.map((record, i) => ({ lsn: this.lsn + (i ? this.ends[i - 1]! : 0), end: this.lsn + this.ends[i]!, record }));
+  }
+}
+
 export class WalWriter {
   private pending: WalChunk[] = [];
   private flushing = false;
@@ -26,26 +35,21 @@ export class WalWriter {
   /** Recently flushed chunks, so walsenders of caught-up standbys never go back to storage. */
   private recent: WalChunk[] = [];
   private recentBytes = 0;
+  /** Changes when WAL after the flushed position is forgotten (a failed flush) or the WAL starts over (`resetTo`): positions before and after may hold different records. */
+  generation = 0;
   private static readonly RECENT_LIMIT = 16 * 1024 * 1024;
   private static readonly RECENT_TRIM_TO = 12 * 1024 * 1024;
 
   constructor(private readonly storage: Storage, public insertLsn: Lsn, public flushLsn: Lsn = insertLsn) {}
 
   /** Encode and position records; they are durable once `waitFlush(end)` resolves. */
-  append(records: readonly WalRecord[]): { lsn: Lsn; end: Lsn; positioned: PositionedRecord[] } {
+  append(records: readonly WalRecord[]): Appended {
     this.assertHealthy();
     const { bytes, ends } = encodeBatch(records);
     const start = this.insertLsn;
     const end = start + bytes.length;
     this.appendChunk({ lsn: start, end, bytes });
-    return {
-      lsn: start,
-      end,
-      // built on demand: a large transaction's commit need not make an object per record
-      get positioned() {
-        return records.map((record, i) => ({ lsn: start + (i ? ends[i - 1]! : 0), end: start + ends[i]!, record }));
-      },
-    };
+    return new Appended(records, start, end, ends);
   }
 
   /** Append already-encoded WAL (a standby writing what it received). */
@@ -95,6 +99,7 @@ export class WalWriter {
 
   /** Forget WAL from `lsn` on (rewind, or a base backup that starts the WAL over). */
   resetTo(lsn: Lsn): void {
+    this.generation++;
     this.insertLsn = lsn;
     this.flushLsn = lsn;
     this.recent = [];
@@ -158,8 +163,13 @@ export class WalWriter {
         await this.storage.appendWal(batch);
         this.flushLsn = batch[batch.length - 1]!.end;
         this.remember(batch);
-        const ready = this.waiters.filter((w) => w.lsn <= this.flushLsn);
-        this.waiters = this.waiters.filter((w) => w.lsn > this.flushLsn);
+        const flushed = this.flushLsn;
+        let ready = this.waiters;
+        // usually every waiter is satisfied: no filtering then
+        if (ready.some((w) => w.lsn > flushed)) {
+          ready = this.waiters.filter((w) => w.lsn <= flushed);
+          this.waiters = this.waiters.filter((w) => w.lsn > flushed);
+        } else this.waiters = [];
         for (const w of ready) w.resolve();
         for (const l of this.flushListeners) l(batch);
       }
@@ -168,6 +178,7 @@ export class WalWriter {
       // transaction wrote none of it), and the WAL continues from the last flushed record
       const failure = new SqlError(SQLSTATE.data_corrupted, `could not write to WAL: ${e instanceof Error ? e.message : String(e)}`);
       this.failure = failure;
+      this.generation++;
       this.pending = [];
       this.insertLsn = this.flushLsn;
       for (const w of this.waiters) w.reject(failure);

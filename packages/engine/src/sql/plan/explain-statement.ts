@@ -1,16 +1,19 @@
 /**
  * The EXPLAIN statement: plan the SELECT, print its plan tree (plan/explain.ts); with ANALYZE run it
  * first, so every node shows the rows it produced. Results have PostgreSQL's one text column
- * "QUERY PLAN". Only SELECT can be explained here; other statements fail with 0A000.
+ * "QUERY PLAN". INSERT, UPDATE and DELETE are explained without ANALYZE (plan/explain-dml.ts);
+ * other statements fail with 0A000.
  */
 import type { ExplainStmt } from '@pgsql/types';
 import { featureNotSupported } from '../../errors.ts';
+import type { DbState } from '../../state/state.ts';
 import type { StatementPlan } from '../plan.ts';
 import type { SelectPlanner } from '../select.ts';
 import type { Value } from '../types.ts';
+import { explainDml } from './explain-dml.ts';
 import { renderPlan, type PlanNode } from './explain.ts';
 
-export function planExplain(stmt: ExplainStmt, planner: SelectPlanner): StatementPlan {
+export function planExplain(stmt: ExplainStmt, planner: SelectPlanner, state: DbState): StatementPlan {
   let analyze = false;
   for (const o of stmt.options ?? []) {
     const d = 'DefElem' in o ? o.DefElem : undefined;
@@ -22,6 +25,12 @@ export function planExplain(stmt: ExplainStmt, planner: SelectPlanner): Statemen
     else if (name !== 'costs' && name !== 'verbose' && name !== 'timing' && name !== 'summary' && name !== 'buffers') throw featureNotSupported(`EXPLAIN option ${name}`);
   }
   const query = stmt.query;
+  const dml = query && !('SelectStmt' in query) ? explainDml(query, state, planner) : undefined;
+  if (dml) {
+    if (analyze) throw featureNotSupported(`EXPLAIN ANALYZE of ${Object.keys(query!)[0]!.replace(/Stmt$/, '').toUpperCase()}`);
+    const rows: Value[][] = renderPlan(dml, false).map((l) => [l]);
+    return { command: 'EXPLAIN', columns: [{ name: 'QUERY PLAN', type: 'text' }], writes: false, run: () => ({ rows, rowCount: rows.length }) };
+  }
   if (!query || !('SelectStmt' in query)) throw featureNotSupported(`EXPLAIN of ${query ? Object.keys(query)[0]!.replace(/Stmt$/, '').toUpperCase() : 'this statement'}`);
   const plan = planner.plan(query.SelectStmt);
   return {

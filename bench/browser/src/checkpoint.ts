@@ -1,0 +1,84 @@
+/**
+ * A checkpoint at scale on IndexedDB, with a node in the page or in its module worker: while the
+ * first (full) checkpoint of `rows` rows runs, autocommit UPDATEs go on one per task (as clicks
+ * would send them) and a MessageChannel ticker measures the page's longest task; both are
+ * compared with the same loop for as long without a checkpoint.
+ */
+import { openNode } from '@walrtc/engine';
+import { openWorkerNode } from '@walrtc/engine/worker';
+import { SCALE_SCHEMA, scaleInserts } from '../../scale-rows.ts';
+import type { CheckpointStall } from './api.ts';
+
+interface Db {
+  exec(sql: string): Promise<unknown>;
+  query(sql: string, params: unknown[]): Promise<unknown>;
+  checkpoint(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The next task: a message to itself (setTimeout is clamped to 4 ms when nested). */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      resolve();
+    };
+    ch.port2.postMessage(null);
+  });
+}
+
+async function underLoad(db: Db, rows: number, job: () => Promise<unknown>) {
+  let done = false;
+  let longestGap = 0;
+  let longestTask = 0;
+  let commits = 0;
+  const ticker = (async () => {
+    let last = performance.now();
+    while (!done) {
+      await nextTask();
+      const now = performance.now();
+      longestTask = Math.max(longestTask, now - last);
+      last = now;
+    }
+  })();
+  const loop = (async () => {
+    let last = performance.now();
+    while (!done) {
+      await nextTask();
+      await db.query('update t set n = n + 1 where id = $1', [1 + Math.floor(Math.random() * rows)]);
+      const now = performance.now();
+      longestGap = Math.max(longestGap, now - last);
+      last = now;
+      commits++;
+    }
+  })();
+  const t0 = performance.now();
+  await job();
+  const ms = performance.now() - t0;
+  done = true;
+  await Promise.all([ticker, loop]);
+  return { ms, longestGap, longestTask, commits };
+}
+
+export async function checkpointStall(where: 'page' | 'worker', rows: number): Promise<CheckpointStall> {
+  const cluster = `bench-ckpt-${where}-${crypto.randomUUID().slice(0, 8)}`;
+  const options = { cluster, nodeId: 'bench', storage: 'indexeddb' as const, synchronousCommit: 'on' as const, maxWalSize: 1 << 30, log: () => {} };
+  const db: Db = where === 'page' ? await openNode(options) : await openWorkerNode(options);
+  try {
+    for (const sql of SCALE_SCHEMA) await db.exec(sql);
+    for (const sql of scaleInserts(rows)) await db.exec(sql);
+    const full = await underLoad(db, rows, () => db.checkpoint());
+    const idle = await underLoad(db, rows, () => new Promise((r) => setTimeout(r, full.ms)));
+    return { checkpointMs: full.ms, longestGap: full.longestGap, longestTask: full.longestTask, commits: full.commits, idleGap: idle.longestGap, idleTask: idle.longestTask };
+  } finally {
+    await db.close().catch(() => {});
+    for (const { name } of await indexedDB.databases()) {
+      if (!name?.includes(cluster)) continue;
+      await new Promise<void>((resolve) => {
+        const r = indexedDB.deleteDatabase(name);
+        r.onsuccess = r.onerror = r.onblocked = () => resolve();
+      });
+    }
+  }
+}
