@@ -71,6 +71,8 @@ export interface ReplicationSettings {
   maxWalSenders: number;
   maxBaseBackupsPerMinute?: number;
   archive?: WalArchive;
+  /** archive_mode: 'on' archives on a primary only; 'always' also what a standby receives (an archive kept by an always-on standby). */
+  archiveMode?: 'on' | 'always';
   autoBaseBackup: boolean;
   /** How often walsenders ask standbys for a status update, and nodes re-announce themselves. */
   keepaliveMs: number;
@@ -137,7 +139,7 @@ export class Replication {
       this.unsubscribe.push(core.wal.onFlush((chunks) => {
         // a promoting node's timeline switch record is its new timeline's first WAL: archived too
         const timeline = core.control.file?.timeline;
-        if (core.control.state === 'standby' || timeline === undefined) return;
+        if ((core.control.state === 'standby' && settings.archiveMode !== 'always') || timeline === undefined) return;
         this.archiving = this.archiving.then(() => archive.archive(timeline, chunks)).catch((e) => core.log('warning', `archive command failed: ${String(e)}`));
       }));
     }
