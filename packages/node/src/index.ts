@@ -3,3 +3,5 @@ export { fileStorage, type FileStorage } from './storage/file.ts';
 export { fileArchive, type FileArchive } from './storage/archive.ts';
 export { startBridge, type Bridge, type BridgeOptions, type BridgeStatus, type BridgeLogger } from './bridge/bridge.ts';
 export { BridgeError } from './bridge/errors.ts';
+export { startPeer, type Peer, type PeerOptions } from './peer/peer.ts';
+export { pgLogger } from './peer/log.ts';
