@@ -5,3 +5,4 @@ export { startBridge, type Bridge, type BridgeOptions, type BridgeStatus, type B
 export { BridgeError } from './bridge/errors.ts';
 export { startPeer, type Peer, type PeerOptions } from './peer/peer.ts';
 export { pgLogger } from './peer/log.ts';
+export { applyForwarded, ensureAppliedTable, APPLIED_TABLE, type ForwardedTransaction, type Verdict } from './bridge/writeback.ts';

@@ -12,7 +12,7 @@ import type { Node } from '@walrtc/engine';
 import type pg from 'pg';
 import { applyRun, checkRelation, copyRows, deleteStatement, finishCopy, insertStatement, prepareCopy, readState, truncateStatement, updateStatement, type Statement } from './apply.ts';
 import { BridgeError } from './errors.ts';
-import { decodeStream, formatPgLsn, statusUpdate, type PgOutputMessage } from './pgoutput.ts';
+import { decodeStream, formatPgLsn, parsePgLsn, statusUpdate, type PgOutputMessage } from './pgoutput.ts';
 import { connect, literal, publishedTables, quote, serverInfo, type PgTable } from './source.ts';
 
 export type BridgeLogger = (level: 'log' | 'warning', message: string) => void;
@@ -50,6 +50,8 @@ export interface Bridge {
   /** Resolves when stop() ends the bridge; rejects with the BridgeError (or connection error) that stopped it. */
   readonly done: Promise<void>;
   status(): BridgeStatus;
+  /** Resolves once everything PostgreSQL wrote up to `lsn` ('X/Y') is applied in walrtc (a write-back's verdict.lsn). */
+  waitApplied(lsn: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -137,15 +139,21 @@ function stream(o: BridgeOptions, repl: pg.Client, slot: string, tables: PgTable
   let applying: Promise<void> | undefined;
   let paused = false;
   let state: BridgeStatus['state'] = 'streaming';
+  const waiters: { lsn: bigint; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  const advance = (lsn: bigint) => {
+    if (lsn <= applied) return;
+    applied = lsn;
+    for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i]!.lsn <= applied) waiters.splice(i, 1)[0]!.resolve();
+  };
   let settle!: { resolve: () => void; reject: (e: unknown) => void };
   const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   done.catch(() => {});
 
   // pg's Connection sends CopyData and exposes its socket; @types/pg declares neither
   const wire = repl.connection as unknown as { sendCopyFromChunk(chunk: Buffer): void; stream: { pause(): void; resume(): void }; on: pg.Connection['on'] };
-  const sendStatus = (lsn: bigint) => {
+  const sendStatus = (lsn: bigint, replyRequested = false) => {
     if (state === 'stopped') return;
-    wire.sendCopyFromChunk(Buffer.from(statusUpdate(lsn)));
+    wire.sendCopyFromChunk(Buffer.from(statusUpdate(lsn, replyRequested)));
   };
   const end = async (error?: unknown) => {
     if (state === 'stopped') return;
@@ -155,6 +163,7 @@ function stream(o: BridgeOptions, repl: pg.Client, slot: string, tables: PgTable
     await applying?.catch(() => {});
     await repl.end().catch(() => {});
     log('log', `logical replication apply worker for slot "${slot}" stopped at ${formatPgLsn(applied)}`);
+    for (const w of waiters.splice(0)) w.reject(error ?? new BridgeError('57P01', 'the bridge was stopped'));
     if (error) settle.reject(error);
     else settle.resolve();
   };
@@ -167,7 +176,7 @@ function stream(o: BridgeOptions, repl: pg.Client, slot: string, tables: PgTable
       const lsn = runs[runs.length - 1]!.endLsn;
       if (statements.length) await applyRun(o.node, slot, statements, lsn);
       pending -= runs.reduce((n, r) => n + r.statements.length, 0);
-      if (lsn > applied) applied = lsn;
+      advance(lsn);
       // durable in walrtc: only now may PostgreSQL forget it
       sendStatus(applied);
       if (paused && pending < maxPending / 2) {
@@ -219,7 +228,7 @@ function stream(o: BridgeOptions, repl: pg.Client, slot: string, tables: PgTable
       const s = decodeStream(new Uint8Array(msg.chunk.buffer, msg.chunk.byteOffset, msg.chunk.byteLength));
       if (s.kind === 'xlogdata') return onMessage(s.message);
       // idle with nothing received unapplied: what PostgreSQL has sent is all applied
-      if (!open && !queue.length && !applying && s.walEnd > applied) applied = s.walEnd;
+      if (!open && !queue.length && !applying) advance(s.walEnd);
       if (s.replyRequested) sendStatus(applied);
     } catch (e) {
       void end(e);
@@ -234,6 +243,14 @@ function stream(o: BridgeOptions, repl: pg.Client, slot: string, tables: PgTable
   return {
     done,
     status: () => ({ state, slot, appliedLsn: formatPgLsn(applied), receivedLsn: formatPgLsn(received), pendingChanges: pending }),
+    waitApplied: (lsn) => {
+      const at = parsePgLsn(lsn);
+      if (at <= applied) return Promise.resolve();
+      if (state === 'stopped') return Promise.reject(new BridgeError('57P01', 'the bridge was stopped'));
+      // an idle server sends keepalives only every wal_sender_timeout / 2: ask for one now
+      sendStatus(applied, true);
+      return new Promise((resolve, reject) => waiters.push({ lsn: at, resolve, reject }));
+    },
     stop: async () => {
       await end();
       await done;
