@@ -1,6 +1,8 @@
 /**
  * A throwaway PostgreSQL server for one test file: initdb in a temporary directory, started on
- * 127.0.0.1 at a free port with wal_level = logical, stopped (fast) and removed by `stop()`.
+ * 127.0.0.1 at a free port with wal_level = logical, stopped (immediate: nothing in it is kept) and removed by `stop()`.
+ * fsync is off (a throwaway server); synchronous_commit stays on, so a commit is sent to logical
+ * subscribers at once instead of after the WAL writer's next round.
  * Runs the server as the `postgres` user when the tests run as root (PostgreSQL refuses root).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -46,7 +48,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   };
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '-N']);
   const port = await freePort();
-  const opts = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c wal_level=logical -c max_wal_senders=10 -c max_replication_slots=10 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+  const opts = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c wal_level=logical -c max_wal_senders=10 -c max_replication_slots=10 -c fsync=off -c full_page_writes=off`;
   run('pg_ctl', ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', 'start']);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let stopped = false;
