@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openNode, type Node } from '@walrtc/engine';
-import { generateClusterKey, webrtcTransport, websocketSignaling, type Transport } from '@walrtc/transport';
+import { generateClusterKey, peerArchive, webrtcTransport, websocketSignaling, type Transport } from '@walrtc/transport';
 import { caughtUp, lsnNumber, memoryCluster, until, type TestCluster } from '../../../test/cluster.ts';
 import { memoryStorage } from '../../engine/src/storage/memory.ts';
-import { fileArchive, fileStorage, startPeer, type Peer } from '../src/index.ts';
+import { fileStorage, startPeer, type Peer } from '../src/index.ts';
 import { parsePeerArgs, UsageError } from '../src/peer/cli.ts';
 
 const root = await mkdtemp(join(tmpdir(), 'walrtc-peer-'));
@@ -50,7 +50,7 @@ describe('walrtc-peer', () => {
     const args = ['--cluster', cluster, '--data', data, '--node-id', 'peer', '--port', '0', '--role', 'standby', '--loopback-only', '--health-interval', '200'];
     const first = runPeer([...args, '--key', key]);
     opened.push({ kill: () => first.child.kill('SIGKILL') });
-    const url = /listening for signaling on (ws:\/\/\S+)/.exec(await first.line(/listening for signaling on/))![1]!;
+    const url = /listening for signaling and archive reads on (ws:\/\/\S+)/.exec(await first.line(/listening for signaling/))![1]!;
     const transport = webrtcTransport({ cluster, nodeId: 'primary', key, signaling: websocketSignaling(url, { reconnectMs: 100 }), loopbackOnly: true, heartbeatMs: 250, log: () => {} });
     const primary = await openNode({ cluster, nodeId: 'primary', storage: 'memory', transport, keepaliveMs: 100, log: () => {} });
     opened.push({ node: primary, transport });
@@ -109,13 +109,14 @@ describe('the peer as the cluster archive', () => {
     c = undefined;
   });
 
-  it('a standby whose primary removed the WAL it needs restores it from the peer\'s archive, then streams', async () => {
+  it('a standby whose primary removed the WAL it needs restores it from the peer\'s archive over HTTP, then streams', async () => {
     const mc = memoryCluster();
     c = mc;
     const p = await mc.open('p', { maxWalSize: 16 * 1024, walKeepSize: 0 });
     await p.node.exec('create table t(id int primary key, v text)');
     const dataDir = join(root, 'archive');
-    peer = await startPeer({ cluster: mc.name, key: 'unused', dataDir, nodeId: 'peer', listen: false, role: 'standby', transport: mc.net.transport('peer'), healthIntervalMs: 0, logLine: () => {}, node: { keepaliveMs: 100, primarySlotName: null } });
+    const key = generateClusterKey();
+    peer = await startPeer({ cluster: mc.name, key, dataDir, nodeId: 'peer', listen: { port: 0 }, role: 'standby', transport: mc.net.transport('peer'), healthIntervalMs: 0, logLine: () => {}, node: { keepaliveMs: 100, primarySlotName: null } });
     const storage = memoryStorage();
     const logs: string[] = [];
     let s = await mc.open('s', { role: 'standby', storage, primarySlotName: null, log: (_l, m) => void logs.push(m) });
@@ -128,11 +129,22 @@ describe('the peer as the cluster archive', () => {
     const end = lsnNumber((await p.node.status()).lsn.flush);
     const archive = peer.archive;
     await until('the peer to archive all of it', async () => ((await archive.read(1, end - 1, Infinity)).at(-1)?.end ?? 0) >= end);
-    // the primary kept nothing for s: the WAL s needs exists only in the peer's archive
-    s = await mc.open('s', { role: 'standby', storage, primarySlotName: null, archive: await fileArchive(join(dataDir, 'archive')), log: (_l, m) => void logs.push(m) });
+    // the primary kept nothing for s: the WAL s needs exists only in the peer's archive, read over HTTP
+    s = await mc.open('s', { role: 'standby', storage, primarySlotName: null, archive: peerArchive(peer.signalUrl!, { cluster: mc.name, key }), log: (_l, m) => void logs.push(m) });
     await caughtUp(p.node, s.node, 30_000);
-    expect(logs.some((l) => /restored WAL from the archive up to/.test(l))).toBe(true);
+    // the restore's last read (nothing more) ends it after the standby has replayed everything
+    await until('the archive restore to finish', () => logs.some((l) => /restored WAL from the archive up to/.test(l)));
     expect(logs.some((l) => /taking a new base backup/.test(l))).toBe(false);
     expect(await s.node.contentHash()).toBe(await p.node.contentHash());
   }, 60_000);
+
+  it('the archive answers only requests signed with the cluster key', async () => {
+    const key = generateClusterKey();
+    peer = await startPeer({ cluster: 'signed', key, dataDir: join(root, 'signed'), listen: { port: 0 }, healthIntervalMs: 0, logLine: () => {} });
+    const http = peer.signalUrl!.replace('ws:', 'http:');
+    expect((await fetch(`${http}/walrtc-archive/1/0?max=10&t=${Date.now()}&mac=AAAA`)).status).toBe(403);
+    await expect(peerArchive(peer.signalUrl!, { cluster: 'signed', key: generateClusterKey() }).read(1, 0, 1000)).rejects.toThrow(/answered 403: archive request not signed with the cluster key/);
+    await expect(peerArchive(peer.signalUrl!, { cluster: 'signed', key }).read(1, 0, 1000)).resolves.toEqual([]);
+    expect((await fetch(http)).status).toBe(426);
+  });
 });

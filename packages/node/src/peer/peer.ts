@@ -1,7 +1,8 @@
 /**
  * The always-on Node peer: a walrtc node on file storage that joins its cluster over WebRTC
  * (node-datachannel), serves the WebSocket signaling relay itself, keeps the cluster's WAL
- * archive (archive_mode = always: what it receives as a standby is archived too), relays WAL to
+ * archive (archive_mode = always: what it receives as a standby is archived too; standbys read it
+ * over HTTP on the relay's port with `peerArchive`), relays WAL to
  * standbys that name it as upstream (cascading), and optionally runs the PostgreSQL bridge, in
  * which case it is the cluster's primary. Logs PostgreSQL-style lines with a periodic health line;
  * close() (SIGTERM in the CLI) stops the bridge, the node, the transport and the relay in order.
@@ -10,7 +11,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openNode, type Node, type NodeOptions } from '@walrtc/engine';
 import { webrtcTransport, websocketSignaling, type Transport } from '@walrtc/transport';
-import { startSignalServer, type SignalServer, type SignalServerOptions } from '@walrtc/transport/server';
+import { archiveRequestHandler, startSignalServer, type SignalServer, type SignalServerOptions } from '@walrtc/transport/server';
 import { startBridge, type Bridge, type BridgeOptions } from '../bridge/bridge.ts';
 import { fileArchive, type FileArchive } from '../storage/archive.ts';
 import { fileStorage, type FileStorage } from '../storage/file.ts';
@@ -79,14 +80,16 @@ export async function startPeer(o: PeerOptions): Promise<Peer> {
   let transport: Transport | undefined;
   let node: Node | undefined;
   try {
+    storage = await fileStorage(join(o.dataDir, 'db'));
+    archive = await fileArchive(join(o.dataDir, 'archive'));
     if (o.listen !== false) {
-      server = await startSignalServer({ host: '127.0.0.1', port: 8787, ...o.listen, log: (m) => log('log', m) });
-      log('log', `listening for signaling on ${server.url}`);
+      // the relay's port also answers signed archive reads: restore_command for browsers
+      const onRequest = archiveRequestHandler(archive, { cluster: o.cluster, key: o.key, log: (m) => log('warning', m) });
+      server = await startSignalServer({ host: '127.0.0.1', port: 8787, ...o.listen, onRequest, log: (m) => log('log', m) });
+      log('log', `listening for signaling and archive reads on ${server.url}`);
     }
     const relay = o.signaling ?? server?.url;
     if (!relay && !o.transport) throw new Error('the peer needs a signaling relay: serve one (listen) or name one (signaling)');
-    storage = await fileStorage(join(o.dataDir, 'db'));
-    archive = await fileArchive(join(o.dataDir, 'archive'));
     transport = o.transport ?? webrtcTransport({
       cluster: o.cluster,
       nodeId,
