@@ -9,13 +9,13 @@ import type { Node } from '@walrtc/engine';
 import type { Relation, TupleValue } from './pgoutput.ts';
 import { BridgeError } from './errors.ts';
 import type { PgTable } from './source.ts';
-import { checkValue, columnDdl, quoteIdent } from './types.ts';
+import { checkValue, columnDdl, quoteIdent, toParam } from './types.ts';
 
 export const STATE_TABLE = 'walrtc_bridge';
 
 export interface Statement {
   sql: string;
-  params: (string | null)[];
+  params: unknown[];
 }
 
 export interface BridgeState {
@@ -50,19 +50,12 @@ export async function prepareCopy(node: Node, slot: string, publication: string,
   });
 }
 
-const ROWS_PER_INSERT = 500;
-
 /** Rows of one table as PostgreSQL's text forms, in column order: inserted in one walrtc transaction. */
 export async function copyRows(node: Node, table: PgTable, rows: (string | null)[][]): Promise<void> {
-  for (const row of rows) table.columns.forEach((c, i) => row[i] !== null && checkValue(table.name, c.name, c.typeOid, row[i]!));
-  const cols = table.columns.map((c) => quoteIdent(c.name)).join(', ');
+  const insert = insertStatement(table, table.columns.map(() => null)).sql;
   await node.transaction(async (tx) => {
-    for (let at = 0; at < rows.length; at += ROWS_PER_INSERT) {
-      const batch = rows.slice(at, at + ROWS_PER_INSERT);
-      const n = table.columns.length;
-      const values = batch.map((_, r) => `(${table.columns.map((_c, i) => `$${r * n + i + 1}`).join(', ')})`).join(', ');
-      await tx.query(`insert into ${quoteIdent(table.name)} (${cols}) values ${values}`, batch.flat());
-    }
+    // one single-row statement, planned once: faster in walrtc than multi-row VALUES lists
+    for (const row of rows) await tx.query(insert, params(table, row, () => true));
   });
 }
 
@@ -90,13 +83,14 @@ export function checkRelation(rel: Relation, copied: PgTable | undefined): PgTab
   return copied;
 }
 
-const params = (table: PgTable, tuple: TupleValue[], pick: (i: number) => boolean): (string | null)[] => {
-  const out: (string | null)[] = [];
+const params = (table: PgTable, tuple: TupleValue[], pick: (i: number) => boolean): unknown[] => {
+  const out: unknown[] = [];
   tuple.forEach((v, i) => {
     if (!pick(i)) return;
     if (v !== null && typeof v !== 'string') throw new Error('unchanged TOAST value where a value is needed');
-    if (v !== null) checkValue(table.name, table.columns[i]!.name, table.columns[i]!.typeOid, v);
-    out.push(v);
+    const c = table.columns[i]!;
+    if (v !== null) checkValue(table.name, c.name, c.typeOid, v);
+    out.push(v === null ? null : toParam(c.typeOid, v));
   });
   return out;
 };
@@ -115,12 +109,13 @@ export function updateStatement(table: PgTable, old: TupleValue[] | undefined, t
   const set = params(table, tuple, (i) => changed[i]!);
   const keys = keyIndexes(table);
   const keyValues = keys.map((i) => (old ?? tuple)[i]!) as (string | null)[];
+  const keyParams = keyValues.map((v, k) => (v === null ? null : toParam(table.columns[keys[k]!]!.typeOid, v)));
   const assignments = table.columns.filter((_, i) => changed[i]).map((c, i) => `${quoteIdent(c.name)} = $${i + 1}`);
-  return { sql: `update ${quoteIdent(table.name)} set ${assignments.join(', ')} where ${keyWhere(table, set.length + 1)}`, params: [...set, ...keyValues] };
+  return { sql: `update ${quoteIdent(table.name)} set ${assignments.join(', ')} where ${keyWhere(table, set.length + 1)}`, params: [...set, ...keyParams] };
 }
 
 export function deleteStatement(table: PgTable, old: TupleValue[]): Statement {
-  return { sql: `delete from ${quoteIdent(table.name)} where ${keyWhere(table, 1)}`, params: keyIndexes(table).map((i) => old[i] as string | null) };
+  return { sql: `delete from ${quoteIdent(table.name)} where ${keyWhere(table, 1)}`, params: keyIndexes(table).map((i) => (old[i] === null ? null : toParam(table.columns[i]!.typeOid, old[i] as string))) };
 }
 
 export function truncateStatement(tables: PgTable[]): Statement {

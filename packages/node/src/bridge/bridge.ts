@@ -112,9 +112,14 @@ async function initialCopy(o: BridgeOptions, repl: pg.Client, slot: string, vers
     const started = performance.now();
     let rows = 0;
     await repl.query(`declare walrtc_copy no scroll cursor for select ${t.columns.map((c) => `${quote(c.name)}::text`).join(', ')} from public.${quote(t.name)}`);
+    const fetch = () => repl.query({ text: `fetch ${batch} from walrtc_copy`, rowMode: 'array' });
+    let next = fetch();
     for (;;) {
-      const r = await repl.query({ text: `fetch ${batch} from walrtc_copy`, rowMode: 'array' });
+      const r = await next;
       if (!r.rows.length) break;
+      // PostgreSQL reads the next batch while walrtc writes this one
+      next = fetch();
+      next.catch(() => {});
       await copyRows(o.node, t, r.rows as (string | null)[][]);
       rows += r.rows.length;
     }

@@ -86,6 +86,22 @@ export function checkValue(table: string, column: string, typeOid: number, text:
   if (why) throw new BridgeError('22003', `value ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)} of column "${column}" in table "${table}" cannot be represented exactly: ${why}`);
 }
 
+/**
+ * The parameter for a value: integers as numbers or bigints (exact: parsed from their text), the
+ * rest as the text walrtc parses with the type's input syntax.
+ */
+export function toParam(typeOid: number, text: string): string | number | bigint | Date {
+  if (typeOid === 21 || typeOid === 23) return Number(text);
+  if (typeOid === 20) return BigInt(text);
+  if (typeOid === 1184) {
+    // the session's TimeZone is UTC: PostgreSQL prints every timestamptz with +00; sub-millisecond
+    // digits were refused by checkValue; BC, infinity and odd years stay text
+    const m = /^([1-9]\d{3})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?\+00$/.exec(text);
+    if (m) return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, Number((m[7] ?? '').padEnd(3, '0').slice(0, 3))));
+  }
+  return text;
+}
+
 /** Always quoted: PostgreSQL's names arrive exactly as stored, reserved words and mixed case included. */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
