@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { aptInstall } from './apt.ts';
 
 const ROOT = '/usr/lib/postgresql';
 
@@ -24,28 +25,10 @@ export const POSTGRES_HOW_TO = `no PostgreSQL server binaries found for the brid
 
 function provision(): void {
   if (postgresBin()) return;
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  let apt = false;
-  try {
-    execFileSync('apt-get', ['--version'], { stdio: 'ignore' });
-    apt = true;
-  } catch {}
-  if (!root || !apt) {
-    console.error(`pretest: ${POSTGRES_HOW_TO}`);
-    process.exit(1);
-  }
-  console.log("pretest: PostgreSQL is missing; installing Debian's postgresql package (apt-get)");
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  try {
-    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-    execFileSync('apt-get', ['install', '-y', '-qq', 'postgresql'], { stdio: 'inherit', env });
-  } catch {
-    console.error(`pretest: apt-get could not install postgresql.\n${POSTGRES_HOW_TO}`);
-    process.exit(1);
-  }
+  aptInstall('postgresql', 'PostgreSQL', POSTGRES_HOW_TO);
   // the package's own cluster is not used by the tests: leave no server running
   try {
-    execFileSync('sh', ['-c', 'for c in $(pg_lsclusters -h | cut -d" " -f1,2 | tr " " "/"); do pg_ctlcluster ${c%/*} ${c#*/} stop || true; done'], { stdio: 'ignore' });
+    execFileSync('sh', ['-c', 'pg_lsclusters -h | while read version name rest; do pg_ctlcluster "$version" "$name" stop || true; done'], { stdio: 'ignore' });
   } catch {}
   if (!postgresBin()) {
     console.error(`pretest: apt-get finished but no ${ROOT}/N/bin/initdb exists.\n${POSTGRES_HOW_TO}`);
