@@ -1,7 +1,8 @@
 /**
  * The always-on peer: the walrtc-peer CLI serves signaling, follows a primary over WebRTC as a
  * standby, stops cleanly on SIGTERM and comes back from its file storage; a standby whose
- * primary no longer has its WAL restores it from the peer's archive; the CLI's arguments.
+ * primary no longer has its WAL restores it from the peer's archive over HTTP; a standby cascades
+ * through it; the CLI's arguments.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -137,6 +138,21 @@ describe('the peer as the cluster archive', () => {
     expect(logs.some((l) => /taking a new base backup/.test(l))).toBe(false);
     expect(await s.node.contentHash()).toBe(await p.node.contentHash());
   }, 60_000);
+
+  it('is a cascade point: a standby naming it as upstream streams through it, not from the primary', async () => {
+    const mc = memoryCluster();
+    c = mc;
+    const p = await mc.open('p');
+    await p.node.exec('create table t(id int primary key)');
+    peer = await startPeer({ cluster: mc.name, key: 'unused', dataDir: join(root, 'cascade'), nodeId: 'peer', listen: false, role: 'standby', transport: mc.net.transport('peer'), healthIntervalMs: 0, logLine: () => {}, node: { keepaliveMs: 100 } });
+    const s = await mc.open('s', { role: 'standby', upstream: 'peer' });
+    for (let i = 0; i < 20; i++) await p.node.query('insert into t values ($1)', [i]);
+    await caughtUp(p.node, s.node);
+    expect((await s.node.status()).receiver).toEqual({ status: 'streaming', upstream: 'peer' });
+    expect((await peer.node.status()).replication.map((r) => r.applicationName)).toEqual(['s']);
+    expect((await p.node.status()).replication.map((r) => r.applicationName)).toEqual(['peer']);
+    expect(await s.node.contentHash()).toBe(await p.node.contentHash());
+  });
 
   it('the archive answers only requests signed with the cluster key', async () => {
     const key = generateClusterKey();
