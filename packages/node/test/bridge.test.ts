@@ -164,7 +164,7 @@ describe('PostgreSQL → walrtc bridge', () => {
     expect(values).toEqual({ id: 9223372036854775807n, i8: -9223372036854775808n, num: '123456789012345678901234567890.123456789', tz: new Date('2024-02-29T18:59:59.999Z') });
   });
 
-  it('refuses what walrtc cannot hold exactly: an array column, a table without a primary key, a sub-millisecond timestamp', async () => {
+  it('refuses what walrtc cannot hold exactly (an array column, a table without a primary key, a sub-millisecond timestamp) and never drops a walrtc table it did not make', async () => {
     cluster = memoryCluster();
     const p = await cluster.open('bridge');
     const arrays = await database(`create table t(id int primary key, tags text[]); create publication pub for table t;`);
@@ -174,6 +174,12 @@ describe('PostgreSQL → walrtc bridge', () => {
       code: '55000',
       message: 'table "public.t" has no primary key: the walrtc bridge needs one to apply its updates and deletes',
     });
+    await p.node.exec('create table mine(id int primary key, v text)');
+    await p.node.query(`insert into mine values (1, 'walrtc data')`);
+    const clash = await database(`create table mine(id int primary key); create publication pub for table mine;`);
+    await expect(start(clash.url, p.node)).rejects.toMatchObject({ code: '42P07', message: 'relation "mine" already exists' });
+    expect((await p.node.query('select v from mine')).rows).toEqual([{ v: 'walrtc data' }]);
+    expect((await clash.sql('select count(*)::int as n from pg_replication_slots where database = current_database()')).rows).toEqual([{ n: 0 }]);
     const micro = await database(`create table t(id int primary key, at timestamptz); create publication pub for table t;`);
     const b = await start(micro.url, p.node);
     await micro.sql(`insert into t values (1, '2024-01-01 00:00:00.123456+00')`);

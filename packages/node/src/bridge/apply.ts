@@ -38,7 +38,9 @@ export async function readState(node: Node, slot: string): Promise<BridgeState |
 export async function prepareCopy(node: Node, slot: string, publication: string, tables: PgTable[], previous: PgTable[]): Promise<void> {
   await node.transaction(async (tx) => {
     await tx.query(`create table if not exists ${STATE_TABLE} (slot text primary key, publication text not null, state text not null, lsn numeric not null, tables text not null)`);
-    for (const t of [...previous, ...tables]) await tx.query(`drop table if exists ${quoteIdent(t.name)}`);
+    // only what this bridge's own unfinished copy made: a table of the same name made by anyone
+    // else is never dropped (its create below fails with 42P07 instead)
+    for (const t of previous) await tx.query(`drop table if exists ${quoteIdent(t.name)}`);
     for (const t of tables) {
       const cols = t.columns.map((c) => columnDdl(t.name, c));
       await tx.query(`create table ${quoteIdent(t.name)} (${cols.join(', ')}, primary key (${t.key.map(quoteIdent).join(', ')}))`);

@@ -67,6 +67,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const meta = connect(o.postgres, false);
   await meta.connect();
   let repl: pg.Client | undefined;
+  let copying = false;
   try {
     const { version } = await serverInfo(meta);
     if (o.createPublication && !(await meta.query('select 1 from pg_publication where pubname = $1', [o.publication])).rowCount) {
@@ -88,15 +89,30 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       log('log', `logical replication apply worker for slot "${slot}" resumes at ${formatPgLsn(start)}`);
     } else {
       if (slotRow.rowCount) await meta.query('select pg_drop_replication_slot($1)', [slot]);
+      copying = true;
       start = await initialCopy(o, repl, slot, version, tables, stored?.tables ?? [], log);
     }
+    copying = false;
     await meta.end();
     return stream(o, repl, slot, tables, start, log);
   } catch (e) {
-    await meta.end().catch(() => {});
     await repl?.end().catch(() => {});
+    // a copy that failed leaves no slot pinning the server's WAL (the next start copies again)
+    if (copying) await dropSlot(meta, slot).catch((d) => log('warning', `could not drop replication slot "${slot}": ${(d as Error).message}`));
+    await meta.end().catch(() => {});
     throw e;
   }
+}
+
+/** Drop `slot` once the walsender that held it has exited (it stays active for a moment after its connection ends). */
+async function dropSlot(meta: pg.Client, slot: string): Promise<void> {
+  for (let waited = 0; ; waited += 20) {
+    const r = await meta.query<{ active: boolean }>('select active from pg_replication_slots where slot_name = $1', [slot]);
+    if (!r.rowCount) return;
+    if (!r.rows[0]!.active || waited >= 5000) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await meta.query('select pg_drop_replication_slot($1)', [slot]);
 }
 
 /** CREATE_REPLICATION_SLOT … (SNAPSHOT 'use') in a repeatable-read transaction, then the tables read in that snapshot. */
