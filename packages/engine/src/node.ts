@@ -48,6 +48,8 @@ export interface NodeOptions {
   role?: 'primary' | 'standby' | 'auto';
   /** 'auto' (default with role 'auto') elects a new primary when the primary is lost; 'manual' keeps PostgreSQL's behaviour. */
   failover?: 'auto' | 'manual';
+  /** Between equally advanced candidates in an election the higher priority wins (a preferred primary, e.g. an always-on peer); never over more advanced WAL. Default 0. */
+  electionPriority?: number;
   /** How long the primary may be unreachable before standbys elect a new one, in ms. Default 1000. */
   failoverTimeout?: number;
   /** PostgreSQL's synchronous_standby_names: 'FIRST n (a, b)', 'ANY n (a, b)', 'a, b' or '*'. */
@@ -253,6 +255,7 @@ export class Node extends SessionSurface implements Queryable {
           maxBaseBackupsPerMinute: options.maxBaseBackupsPerMinute ?? 6,
           archive: options.archive,
           archiveMode: options.archiveMode,
+          electionPriority: options.electionPriority,
           autoBaseBackup: options.autoBaseBackup ?? true,
           // several keepalives per failover timeout, so silence means loss and not a slow tick
           keepaliveMs: options.keepaliveMs ?? Math.min(1000, Math.floor((options.failoverTimeout ?? 1000) / 4)),

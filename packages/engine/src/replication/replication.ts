@@ -73,6 +73,8 @@ export interface ReplicationSettings {
   archive?: WalArchive;
   /** archive_mode: 'on' archives on a primary only; 'always' also what a standby receives (an archive kept by an always-on standby). */
   archiveMode?: 'on' | 'always';
+  /** Tie-break between equally advanced election candidates: higher wins. Default 0. */
+  electionPriority?: number;
   autoBaseBackup: boolean;
   /** How often walsenders ask standbys for a status update, and nodes re-announce themselves. */
   keepaliveMs: number;
@@ -285,6 +287,7 @@ export class Replication {
       flushLsn: c ? this.core.wal.flushLsn : 0,
       tables: this.core.db.state.tables.size,
       ...(this.election?.votes ? { votes: this.election.votes } : {}),
+      ...(this.settings.electionPriority ? { priority: this.settings.electionPriority } : {}),
     };
   }
 
@@ -471,6 +474,7 @@ export class Replication {
       role: () => core.control.role,
       hasData: () => !!core.control.file,
       position: () => ({ timeline: core.control.file?.timeline ?? 0, lsn: core.control.file ? core.wal.flushLsn : 0 }),
+      priority: this.settings.electionPriority ?? 0,
       members: () => core.db.state.members,
       peers: () => this.transport.peers(),
       known: () => [...this.known.values()],

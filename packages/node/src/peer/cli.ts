@@ -3,7 +3,7 @@
  * WALRTC_<NAME>, e.g. WALRTC_KEY, which keeps the key out of `ps`):
  *   --cluster NAME --key KEY | --key-file PATH --data DIR
  *   [--node-id ID] [--host 127.0.0.1] [--port 8787] [--signal ws://…] [--no-listen]
- *   [--role auto|standby] [--upstream NODE] [--loopback-only] [--health-interval MS]
+ *   [--role auto|standby] [--preferred-primary] [--upstream NODE] [--loopback-only] [--health-interval MS]
  *   [--postgres URL --publication NAME [--slot NAME] [--create-publication 'a,b' | '*']]
  * SIGTERM or SIGINT closes it cleanly (exit 0); a failure to start exits 1 with a FATAL line.
  */
@@ -24,6 +24,7 @@ const OPTIONS = {
   'no-listen': { type: 'boolean' },
   role: { type: 'string' },
   upstream: { type: 'string' },
+  'preferred-primary': { type: 'boolean' },
   'loopback-only': { type: 'boolean' },
   'health-interval': { type: 'string' },
   postgres: { type: 'string' },
@@ -65,6 +66,7 @@ export function parsePeerArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
     signaling: get('signal'),
     role: role as PeerOptions['role'],
     upstream: get('upstream'),
+    preferredPrimary: values['preferred-primary'] ?? false,
     loopbackOnly: values['loopback-only'] ?? false,
     healthIntervalMs: int('health-interval'),
     bridge: postgres

@@ -33,6 +33,8 @@ export interface PeerOptions {
   role?: 'auto' | 'standby';
   /** Stream from this node instead of the primary. */
   upstream?: string;
+  /** With role 'auto': win elections among equally advanced candidates (electionPriority 1), so the always-on peer becomes the primary when it is as far along as any browser. */
+  preferredPrimary?: boolean;
   /** ICE only on 127.0.0.1 (tests, one machine). */
   loopbackOnly?: boolean;
   iceServers?: RTCIceServer[];
@@ -79,6 +81,7 @@ export async function startPeer(o: PeerOptions): Promise<Peer> {
   let archive: FileArchive | undefined;
   let transport: Transport | undefined;
   let node: Node | undefined;
+  if (o.preferredPrimary && (o.role === 'standby' || o.bridge)) throw new Error('preferredPrimary needs role "auto" (a standby-only peer or a bridge is never elected)');
   try {
     storage = await fileStorage(join(o.dataDir, 'db'));
     archive = await fileArchive(join(o.dataDir, 'archive'));
@@ -110,6 +113,7 @@ export async function startPeer(o: PeerOptions): Promise<Peer> {
       role: primary ? 'primary' : (o.role ?? 'auto'),
       failover: primary || o.role === 'standby' ? 'manual' : 'auto',
       upstream: o.upstream,
+      electionPriority: o.preferredPrimary ? 1 : 0,
       log,
       ...o.node,
     });
