@@ -13,6 +13,9 @@ import { checkValue, columnDdl, quoteIdent, toParam } from './types.ts';
 
 export const STATE_TABLE = 'walrtc_bridge';
 
+/** How to start over after a stop the bridge cannot resume from. */
+export const RESYNC = `Resynchronise: in walrtc drop the bridged tables and the bridge's row of ${STATE_TABLE}, drop the replication slot in PostgreSQL, and start the bridge again (it copies everything anew).`;
+
 export interface Statement {
   sql: string;
   params: unknown[];
@@ -76,11 +79,11 @@ export async function applyRun(node: Node, slot: string, statements: readonly St
 /** A table whose Relation message no longer matches what was copied: stop, as PostgreSQL's subscribers stop. */
 export function checkRelation(rel: Relation, copied: PgTable | undefined): PgTable {
   const qualified = `${rel.schema}.${rel.name}`;
-  if (!copied) throw new BridgeError('55000', `logical replication target relation "${qualified}" does not exist in walrtc: it was added to the publication after the copy`, 'Resynchronise: drop the slot and the walrtc_bridge row, then start the bridge again.');
+  if (!copied) throw new BridgeError('55000', `logical replication target relation "${qualified}" does not exist in walrtc: it was added to the publication after the copy`, RESYNC);
   const now = rel.columns.map((c) => `${c.name} ${c.typeOid}(${c.typmod})${c.key ? ' key' : ''}`).join(', ');
   const then = copied.columns.map((c) => `${c.name} ${c.typeOid}(${c.typmod})${copied.key.includes(c.name) ? ' key' : ''}`).join(', ');
   if (now !== then) {
-    throw new BridgeError('55000', `logical replication target relation "${qualified}" changed on the PostgreSQL side: its columns were (${then}) and are now (${now})`, 'The bridge stopped without acknowledging the change. Apply the same change in walrtc and reset the bridge, or resynchronise.');
+    throw new BridgeError('55000', `logical replication target relation "${qualified}" changed on the PostgreSQL side: its columns were (${then}) and are now (${now})`, `The bridge stopped without acknowledging the change. ${RESYNC}`);
   }
   return copied;
 }

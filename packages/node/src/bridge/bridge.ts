@@ -10,7 +10,7 @@
  */
 import type { Node } from '@walrtc/engine';
 import type pg from 'pg';
-import { applyRun, checkRelation, copyRows, deleteStatement, finishCopy, insertStatement, prepareCopy, readState, truncateStatement, updateStatement, type Statement } from './apply.ts';
+import { applyRun, checkRelation, RESYNC, copyRows, deleteStatement, finishCopy, insertStatement, prepareCopy, readState, truncateStatement, updateStatement, type Statement } from './apply.ts';
 import { BridgeError } from './errors.ts';
 import { decodeStream, formatPgLsn, parsePgLsn, statusUpdate, type PgOutputMessage } from './pgoutput.ts';
 import { connect, literal, publishedTables, quote, serverInfo, type PgTable } from './source.ts';
@@ -82,9 +82,9 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     await repl.connect();
     let start: bigint;
     if (stored?.state === 'streaming') {
-      if (!slotRow.rowCount) throw new BridgeError('42704', `replication slot "${slot}" does not exist`, 'The walrtc copy can no longer follow PostgreSQL: resynchronise (delete the walrtc_bridge row and start the bridge again).');
+      if (!slotRow.rowCount) throw new BridgeError('42704', `replication slot "${slot}" does not exist`, `The walrtc copy can no longer follow PostgreSQL. ${RESYNC}`);
       for (const t of tables) checkRelation({ relid: 0, schema: 'public', name: t.name, replicaIdentity: 'd', columns: t.columns.map((c) => ({ ...c, key: t.key.includes(c.name) })) }, stored.tables.find((s) => s.name === t.name));
-      if (stored.tables.length !== tables.length) throw new BridgeError('55000', `the tables of publication "${o.publication}" changed since the copy`, 'Resynchronise: drop the slot and the walrtc_bridge row, then start the bridge again.');
+      if (stored.tables.length !== tables.length) throw new BridgeError('55000', `the tables of publication "${o.publication}" changed since the copy`, RESYNC);
       start = stored.lsn;
       log('log', `logical replication apply worker for slot "${slot}" resumes at ${formatPgLsn(start)}`);
     } else {
@@ -143,7 +143,7 @@ async function initialCopy(o: BridgeOptions, repl: pg.Client, slot: string, vers
     log('log', `logical replication table synchronization for table "${t.name}" has finished: ${rows} rows in ${Math.round(performance.now() - started)} ms`);
   }
   await repl.query('commit');
-  const lsn = BigInt(`0x${lsnText.split('/')[0]}`) << 32n | BigInt(`0x${lsnText.split('/')[1]}`);
+  const lsn = parsePgLsn(lsnText);
   await finishCopy(o.node, slot, lsn);
   return lsn;
 }
