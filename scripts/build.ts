@@ -12,7 +12,9 @@
  * - @walrtc/transport: .d.ts by tsc; the JavaScript bundled by esbuild, because simple-peer is
  *   inlined with its `webrtc-polyfill` import pointed at src/rtc-impl.ts: webrtc-polyfill
  *   depends on node-datachannel (a native build), which a browser app must never install.
- * Usage: tsx scripts/build.ts [engine|transport]…
+ * - @walrtc/node: tsc against the engine's and the transport's built declarations (so build those
+ *   first): one .js and .d.ts per source file, run by Node as they are.
+ * Usage: tsx scripts/build.ts [engine|transport|node]…
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -143,3 +145,12 @@ const wanted = process.argv.slice(2);
 const all = wanted.length === 0;
 if (all || wanted.includes('engine')) await engine();
 if (all || wanted.includes('transport')) await transport();
+if (all || wanted.includes('node')) node();
+
+function node(): void {
+  const pkg = join(root, 'packages', 'node');
+  const dist = join(pkg, 'dist');
+  rmSync(dist, { recursive: true, force: true });
+  execFileSync(process.execPath, [tsc, '-p', join(pkg, 'tsconfig.build.json')], { stdio: 'inherit' });
+  checkReferences(dist);
+}

@@ -4,9 +4,9 @@
  * /usr/bin/chromium, else — as root with apt-get — Debian's chromium package is installed;
  * otherwise it stops with a message saying how to provide one.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { aptInstall } from './apt.ts';
 
 const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 
@@ -31,19 +31,6 @@ const HOW_TO = `no Chromium found for the browser tests. Either
   - set CHROMIUM_PATH to a Chromium or Chrome executable, or
   - install Debian's: apt-get update && apt-get install -y chromium (npm test does this itself when run as root)`;
 
-function isRoot(): boolean {
-  return typeof process.getuid === 'function' && process.getuid() === 0;
-}
-
-function hasAptGet(): boolean {
-  try {
-    execFileSync('apt-get', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function provision(): void {
   try {
     if (chromiumPath()) return;
@@ -51,19 +38,7 @@ function provision(): void {
     console.error(`pretest: ${(e as Error).message}`);
     process.exit(1);
   }
-  if (!isRoot() || !hasAptGet()) {
-    console.error(`pretest: ${HOW_TO}`);
-    process.exit(1);
-  }
-  console.log('pretest: Chromium is missing; installing Debian\'s chromium package (apt-get)');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  try {
-    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-    execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env });
-  } catch {
-    console.error(`pretest: apt-get could not install chromium.\n${HOW_TO}`);
-    process.exit(1);
-  }
+  aptInstall('chromium', 'Chromium', HOW_TO);
   if (!chromiumPath()) {
     console.error(`pretest: apt-get finished but ${DEBIAN_CHROMIUM} is still missing.\n${HOW_TO}`);
     process.exit(1);

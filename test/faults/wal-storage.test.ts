@@ -1,8 +1,22 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { recover } from '../../packages/engine/src/recovery.ts';
 import { decodeRecords } from '../../packages/engine/src/wal/codec.ts';
 import { caughtUp, lsnNumber, memoryCluster, type TestCluster } from '../cluster.ts';
 import { faultyStorage, prng, reopen } from './faults.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Storage } from '@walrtc/engine';
+import { fileStorage } from '@walrtc/node';
+import { memoryStorage } from '../../packages/engine/src/storage/memory.ts';
+
+// the same crashes on every storage that keeps WAL: memory (the engine's logic) and files (the Node peer's)
+const dirs: string[] = [];
+const storages: [string, () => Promise<Storage>][] = [
+  ['memory', async () => memoryStorage()],
+  ['file', async () => fileStorage(dirs[dirs.push(await mkdtemp(join(tmpdir(), 'walrtc-faults-'))) - 1]!)],
+];
+afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
 let c: TestCluster | undefined;
 afterEach(async () => {
@@ -10,14 +24,14 @@ afterEach(async () => {
   c = undefined;
 });
 
-describe('WAL storage under crashes and long catch-ups', () => {
+describe.each(storages)('WAL storage under crashes and long catch-ups (%s)', (_kind, makeStorage) => {
   it('a crash at any step of the WAL truncation recovery does keeps every transaction before the torn one', async () => {
     for (let crashAfter = 0; crashAfter <= 3; crashAfter++) {
       const mc = memoryCluster();
       c = mc;
       const p = await mc.open('p');
       await p.node.exec('create table t(id int primary key)');
-      const storage = faultyStorage(prng(crashAfter), 0);
+      const storage = faultyStorage(prng(crashAfter), 0, await makeStorage());
       const s = await mc.open('s', { role: 'standby', storage });
       await caughtUp(p.node, s.node);
       // while the standby is away, three transactions: it receives them as one batch, stored as one chunk
@@ -51,7 +65,7 @@ describe('WAL storage under crashes and long catch-ups', () => {
   it('catch-up from storage reads about what it sends (a cursor from the standby position), not the whole tail per batch', async () => {
     const mc = memoryCluster();
     c = mc;
-    const storage = faultyStorage(prng(1), 0);
+    const storage = faultyStorage(prng(1), 0, await makeStorage());
     let p = await mc.open('p', { storage, synchronousCommit: 'off' });
     await p.node.exec('create table t(id int primary key, v text)');
     const s = await mc.open('s', { role: 'standby' });

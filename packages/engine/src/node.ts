@@ -49,6 +49,8 @@ export interface NodeOptions extends LogicalOptions {
   role?: 'primary' | 'standby' | 'auto';
   /** 'auto' (default with role 'auto') elects a new primary when the primary is lost; 'manual' keeps PostgreSQL's behaviour. */
   failover?: 'auto' | 'manual';
+  /** Between equally advanced candidates in an election the higher priority wins (a preferred primary, e.g. an always-on peer); never over more advanced WAL. Default 0. */
+  electionPriority?: number;
   /** How long the primary may be unreachable before standbys elect a new one, in ms. Default 1000. */
   failoverTimeout?: number;
   /** PostgreSQL's synchronous_standby_names: 'FIRST n (a, b)', 'ANY n (a, b)', 'a, b' or '*'. */
@@ -75,6 +77,8 @@ export interface NodeOptions extends LogicalOptions {
   maxBaseBackupsPerMinute?: number;
   /** WAL archive: a primary archives every flushed batch; a standby restores from it when its upstream cannot serve it. */
   archive?: WalArchive;
+  /** PostgreSQL's archive_mode: 'on' (default) archives on a primary; 'always' also archives the WAL a standby receives. */
+  archiveMode?: 'on' | 'always';
   /** archive_cleanup_command: after each checkpoint, a primary drops archived WAL this many bytes older than what it still keeps. Default 4 × maxWalSize; -1 keeps everything. */
   archiveKeepSize?: number;
   /** A standby whose upstream no longer has its WAL (and no archive has it) takes a new base backup. Default true. */
@@ -182,6 +186,7 @@ export class Node extends SessionSurface implements Queryable {
   private readonly failover: 'auto' | 'manual';
   private readonly maxWalSize: number;
   private readonly archiveCleanup: ((before: number) => Promise<void>) | undefined;
+  private readonly archiveAlways: boolean;
   private isClosed = false;
   /** close() has begun: no new statement may start (the session's block is already rolled back). */
   private closing = false;
@@ -200,6 +205,7 @@ export class Node extends SessionSurface implements Queryable {
     this.checkpointer = o.checkpointer;
     const archiveKeep = options.archiveKeepSize ?? 4 * o.maxWalSize;
     const archive = options.archive;
+    this.archiveAlways = options.archiveMode === 'always';
     this.archiveCleanup = archive && archiveKeep >= 0 ? (keep) => archive.cleanup(keep - archiveKeep) : undefined;
     const source: ReplicationSource = {
       standbys: () => this.replication?.senders.list() ?? [],
@@ -252,6 +258,8 @@ export class Node extends SessionSurface implements Queryable {
           maxWalSenders: options.maxWalSenders ?? 10,
           maxBaseBackupsPerMinute: options.maxBaseBackupsPerMinute ?? 6,
           archive: options.archive,
+          archiveMode: options.archiveMode,
+          electionPriority: options.electionPriority,
           autoBaseBackup: options.autoBaseBackup ?? true,
           // several keepalives per failover timeout, so silence means loss and not a slow tick
           keepaliveMs: options.keepaliveMs ?? Math.min(1000, Math.floor((options.failoverTimeout ?? 1000) / 4)),
@@ -400,7 +408,7 @@ export class Node extends SessionSurface implements Queryable {
       const keep = core.slots.retentionLsn(lsn, core.wal.insertLsn);
       await core.storage.removeWalBefore(keep);
       core.wal.forgetBefore(keep);
-      if (core.control.role === 'primary') await this.archiveCleanup?.(keep).catch((e) => core.log('warning', `archive cleanup command failed: ${String(e)}`));
+      if (core.control.role === 'primary' || this.archiveAlways) await this.archiveCleanup?.(keep).catch((e) => core.log('warning', `archive cleanup command failed: ${String(e)}`));
     });
   }
 

@@ -12,3 +12,4 @@ export type { Signaling, SignalingChannel, SignalingHandlers } from './signaling
 export { broadcastSignaling } from './signaling/broadcast.ts';
 export { websocketSignaling, type WebsocketSignalingOptions } from './signaling/websocket.ts';
 export { manualSignaling, PairingTextError, type ManualSignaling } from './signaling/manual.ts';
+export { peerArchive, type PeerArchive, type PeerArchiveOptions } from './archive/client.ts';

@@ -2,7 +2,7 @@
  * Automatic failover (failover: 'auto'): failure detection, leader election and the primary's
  * lease. A standby that has not streamed from a primary for failoverTimeout asks for votes when it
  * is the most advanced member it knows of; members grant one vote per term to a candidate at least
- * as advanced as themselves ((timeline, LSN), ties to the lower node id) while they see no live
+ * as advanced as themselves ((timeline, LSN), ties to the higher priority, then the lower node id) while they see no live
  * primary. A majority of the replicated membership elects; the term becomes the new timeline,
  * which fences the old primary. A primary that cannot reach a majority for its lease stops
  * accepting writes. Same-browser tabs also watch a Web Lock held by the primary, so a closed
@@ -20,6 +20,8 @@ export interface ElectionHost {
   role(): 'primary' | 'standby';
   hasData(): boolean;
   position(): { timeline: number; lsn: Lsn };
+  /** This node's election priority (a tie-break between equally advanced candidates). */
+  readonly priority: number;
   members(): ReadonlySet<string>;
   peers(): string[];
   known(): KnownNode[];
@@ -41,11 +43,15 @@ export interface ElectionHost {
   log(message: string): void;
 }
 
-type Position = { timeline: number; lsn: Lsn; nodeId: string };
+type Position = { timeline: number; lsn: Lsn; nodeId: string; priority?: number };
 
-/** Who is the better candidate: more advanced WAL, then the lower node id. */
+/**
+ * Who is the better candidate: more advanced WAL, then the higher election priority (an
+ * always-on peer preferred among equally advanced nodes; never over a more advanced one), then
+ * the lower node id.
+ */
 export function compareCandidates(a: Position, b: Position): number {
-  return b.timeline - a.timeline || b.lsn - a.lsn || (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0);
+  return b.timeline - a.timeline || b.lsn - a.lsn || (b.priority ?? 0) - (a.priority ?? 0) || (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0);
 }
 
 export class Election {
@@ -198,14 +204,14 @@ export class Election {
   }
 
   private isBestCandidate(): boolean {
-    const me = { ...this.host.position(), nodeId: this.host.nodeId };
+    const me = { ...this.host.position(), nodeId: this.host.nodeId, priority: this.host.priority };
     const timeout = this.host.failoverTimeoutMs;
     const now = performance.now();
     for (const n of this.host.known()) {
       if (n.role !== 'standby' || !this.eligible(n.nodeId)) continue;
       const heard = this.host.lastHeard(n.nodeId);
       if (heard === undefined || now - heard > timeout) continue;
-      if (compareCandidates({ timeline: n.timeline, lsn: n.flushLsn, nodeId: n.nodeId }, me) < 0) return false;
+      if (compareCandidates({ timeline: n.timeline, lsn: n.flushLsn, nodeId: n.nodeId, priority: n.priority }, me) < 0) return false;
     }
     return true;
   }
@@ -238,15 +244,16 @@ export class Election {
     }
     const { timeline, lsn } = this.host.position();
     this.host.log(`no primary for ${Math.round(performance.now() - this.lastPrimaryOk)} ms: standing for election on timeline ${term}`);
-    for (const p of this.host.peers()) this.host.send(p, { t: 'vote_request', term, timeline, lsn });
+    const priority = this.host.priority ? { priority: this.host.priority } : {};
+    for (const p of this.host.peers()) this.host.send(p, { t: 'vote_request', term, timeline, lsn, ...priority });
     this.maybeWon();
   }
 
   private async voteRequested(from: string, m: Extract<PeerMessage, { t: 'vote_request' }>): Promise<void> {
     // a primary tab of this browser holds its lock: it is alive (perhaps only busy), so no vote
     const primaryTabAlive = this.lock ? await this.lock.heldElsewhere() : false;
-    const mine = { ...this.host.position(), nodeId: this.host.nodeId };
-    const theirs = { timeline: m.timeline, lsn: m.lsn, nodeId: from };
+    const mine = { ...this.host.position(), nodeId: this.host.nodeId, priority: this.host.priority };
+    const theirs = { timeline: m.timeline, lsn: m.lsn, nodeId: from, priority: m.priority };
     // a candidate meeting a better candidate for the same term withdraws and backs it: its own
     // tally is dropped, so no term can end with two winners
     const yieldsTo = this.candidacy?.term === m.term && compareCandidates(theirs, mine) < 0;

@@ -27,6 +27,8 @@ export interface NodeAnnouncement {
   tables: number;
   /** A primary elected for its timeline: how many votes elected it (its proof of a majority). */
   votes?: number;
+  /** Election priority: between equally advanced candidates the higher one wins (default 0). */
+  priority?: number;
 }
 
 // ── sent by a standby (walreceiver) ─────────────────────────────────────────────
@@ -63,7 +65,7 @@ export type PeerMessage =
   /** `term`: the newest term the answering node knows of (its timeline, or a term it voted in): an answer from a newer term supports no lease. */
   | { t: 'pong'; echo: number; term: number }
   /** A candidate asks for votes to become primary on timeline `term`; its WAL ends at (timeline, lsn). */
-  | { t: 'vote_request'; term: number; timeline: number; lsn: Lsn }
+  | { t: 'vote_request'; term: number; timeline: number; lsn: Lsn; priority?: number }
   | { t: 'vote'; term: number; granted: boolean }
   /** A standby closing cleanly leaves the membership through the primary. */
   | { t: 'leave' }
@@ -122,7 +124,7 @@ const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
   backup_chunk: { offset: int, bytes },
   backup_end: { lsn },
   error: { code: str, message: (v) => typeof v === 'string', detail: (v) => v === undefined || typeof v === 'string' },
-  vote_request: { term: int, timeline: int, lsn },
+  vote_request: { term: int, timeline: int, lsn, priority: (v) => v === undefined || int(v) },
   vote: { term: int, granted: bool },
   leave: {},
   ping: { ping: (v) => typeof v === 'number' && Number.isFinite(v) },
@@ -132,7 +134,7 @@ const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
     node: (v) => {
       const n = v as NodeAnnouncement | undefined;
       return !!n && str(n.nodeId) && (n.systemId === null || str(n.systemId)) && (n.role === 'primary' || n.role === 'standby')
-        && (n.upstream === null || str(n.upstream)) && int(n.timeline) && lsn(n.flushLsn) && int(n.tables) && (n.votes === undefined || int(n.votes));
+        && (n.upstream === null || str(n.upstream)) && int(n.timeline) && lsn(n.flushLsn) && int(n.tables) && (n.votes === undefined || int(n.votes)) && (n.priority === undefined || int(n.priority));
     },
   },
 };

@@ -72,6 +72,10 @@ export interface ReplicationSettings {
   maxWalSenders: number;
   maxBaseBackupsPerMinute?: number;
   archive?: WalArchive;
+  /** archive_mode: 'on' archives on a primary only; 'always' also what a standby receives (an archive kept by an always-on standby). */
+  archiveMode?: 'on' | 'always';
+  /** Tie-break between equally advanced election candidates: higher wins. Default 0. */
+  electionPriority?: number;
   autoBaseBackup: boolean;
   /** How often walsenders ask standbys for a status update, and nodes re-announce themselves. */
   keepaliveMs: number;
@@ -138,7 +142,7 @@ export class Replication {
       this.unsubscribe.push(core.wal.onFlush((chunks) => {
         // a promoting node's timeline switch record is its new timeline's first WAL: archived too
         const timeline = core.control.file?.timeline;
-        if (core.control.state === 'standby' || timeline === undefined) return;
+        if ((core.control.state === 'standby' && settings.archiveMode !== 'always') || timeline === undefined) return;
         this.archiving = this.archiving.then(() => archive.archive(timeline, chunks)).catch((e) => core.log('warning', `archive command failed: ${String(e)}`));
       }));
     }
@@ -284,6 +288,7 @@ export class Replication {
       flushLsn: c ? this.core.wal.flushLsn : 0,
       tables: this.core.db.state.tables.size,
       ...(this.election?.votes ? { votes: this.election.votes } : {}),
+      ...(this.settings.electionPriority ? { priority: this.settings.electionPriority } : {}),
     };
   }
 
@@ -472,6 +477,7 @@ export class Replication {
       role: () => core.control.role,
       hasData: () => !!core.control.file,
       position: () => ({ timeline: core.control.file?.timeline ?? 0, lsn: core.control.file ? core.wal.flushLsn : 0 }),
+      priority: this.settings.electionPriority ?? 0,
       members: () => core.db.state.members,
       peers: () => this.transport.peers(),
       known: () => [...this.known.values()],

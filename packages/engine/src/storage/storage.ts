@@ -70,7 +70,7 @@ export interface CheckpointChunks {
 }
 
 export interface Storage {
-  readonly kind: 'indexeddb' | 'memory';
+  readonly kind: 'indexeddb' | 'memory' | 'file';
   readControl(): Promise<ControlFile | undefined>;
   writeControl(control: ControlFile): Promise<void>;
   appendWal(chunks: readonly WalChunk[]): Promise<void>;

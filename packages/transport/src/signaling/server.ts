@@ -5,7 +5,7 @@
 // for other devices run it behind a TLS-terminating proxy (SECURITY.md).
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
@@ -36,6 +36,8 @@ export interface SignalServerOptions extends SignalLimits {
   /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry. Default false. */
   trustProxy?: boolean;
   log?: (message: string) => void;
+  /** Plain HTTP requests on the same port (the Node peer serves its WAL archive there); default: 426 Upgrade Required. */
+  onRequest?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 export interface SignalServer {
@@ -111,10 +113,14 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   const host = options.host ?? '127.0.0.1';
   const limits = resolveSignalLimits(options);
   const log = options.log ?? (() => {});
-  const wss = new WebSocketServer({ host, port: options.port ?? 8787, maxPayload: limits.maxMessageBytes, perMessageDeflate: false });
+  const http = options.onRequest ? createServer(options.onRequest) : undefined;
+  const wss = http
+    ? new WebSocketServer({ server: http, maxPayload: limits.maxMessageBytes, perMessageDeflate: false })
+    : new WebSocketServer({ host, port: options.port ?? 8787, maxPayload: limits.maxMessageBytes, perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => {
-    wss.once('listening', resolve);
-    wss.once('error', reject);
+    (http ?? wss).once('listening', resolve);
+    (http ?? wss).once('error', reject);
+    http?.listen(options.port ?? 8787, host);
   });
   // The only state: the open sockets, indexed by room and by address.
   const rooms = new Map<string, Set<WebSocket>>();
@@ -204,7 +210,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     }
   }, Math.max(10, limits.idleTimeoutMs / 4));
 
-  const port = (wss.address() as AddressInfo).port;
+  const port = ((http ?? wss).address() as AddressInfo).port;
   return {
     url: `ws://${host}:${port}`,
     port,
@@ -214,7 +220,13 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
         clearInterval(keepalive);
         clearInterval(idle);
         for (const socket of wss.clients) socket.terminate();
-        wss.close(() => resolve());
+        wss.close(() => {
+          if (!http) return resolve();
+          http.closeAllConnections();
+          http.close(() => resolve());
+        });
       }),
   };
 }
+
+export { archiveRequestHandler, type ArchiveSource } from '../archive/server.ts';

@@ -1,0 +1,108 @@
+/**
+ * PostgreSQL column types → walrtc column types, and the checks that keep every value exact.
+ * Values travel as PostgreSQL's text form (pgoutput text mode, and the initial copy selects
+ * `col::text`) and walrtc parses them with the same input syntax, so int8, numeric, uuid, bytea
+ * and float keep their exact value. Where walrtc's representation is narrower — timestamps are
+ * kept to the millisecond, jsonb numbers are doubles — a value that would change is refused
+ * (the bridge stops) instead of being rounded: never a silent wrong answer.
+ */
+import { BridgeError } from './errors.ts';
+
+interface Mapped {
+  /** walrtc column type in DDL. */
+  ddl: (typmod: number) => string;
+  /** A reason to refuse this text value, or undefined when it maps exactly. */
+  check?: (text: string) => string | undefined;
+}
+
+const subMillisecond = (text: string): string | undefined => {
+  const frac = /\.(\d+)/.exec(text)?.[1];
+  return frac && frac.length > 3 && /[1-9]/.test(frac.slice(3))
+    ? `it has sub-millisecond precision, which walrtc does not keep (declare the column timestamp(3) or timestamptz(3) in PostgreSQL)`
+    : undefined;
+};
+
+/** A JSON number with more than 15 significant digits may not survive as a double. */
+const inexactJsonNumber = (text: string): string | undefined => {
+  for (const m of text.matchAll(/"(?:[^"\\]|\\.)*"|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g)) {
+    const num = m[1];
+    if (!num) continue;
+    const digits = num.replace(/^-/, '').replace(/[eE].*$/, '').replace('.', '').replace(/^0+/, '');
+    const significant = num.includes('.') ? digits.replace(/0+$/, '') : digits.replace(/0+$/, '');
+    if (significant.length > 15) return `its JSON number ${num} has more than 15 significant digits, and walrtc keeps JSON numbers as doubles`;
+  }
+  return undefined;
+};
+
+const numericDdl = (typmod: number) => {
+  if (typmod < 4) return 'numeric';
+  const t = typmod - 4;
+  return `numeric(${(t >> 16) & 0xffff}, ${t & 0xffff})`;
+};
+
+/** By type OID (pg_type.oid of the built-in types). */
+const TYPES = new Map<number, Mapped>([
+  [16, { ddl: () => 'boolean' }],
+  [21, { ddl: () => 'smallint' }],
+  [23, { ddl: () => 'integer' }],
+  [20, { ddl: () => 'bigint' }],
+  [1700, { ddl: numericDdl }],
+  [700, { ddl: () => 'real' }],
+  [701, { ddl: () => 'double precision' }],
+  [25, { ddl: () => 'text' }],
+  [1043, { ddl: (typmod) => (typmod >= 4 ? `varchar(${typmod - 4})` : 'varchar') }],
+  [1082, { ddl: () => 'date' }],
+  [1114, { ddl: () => 'timestamp', check: subMillisecond }],
+  [1184, { ddl: () => 'timestamptz', check: subMillisecond }],
+  [114, { ddl: () => 'json', check: inexactJsonNumber }],
+  [3802, { ddl: () => 'jsonb', check: inexactJsonNumber }],
+  [2950, { ddl: () => 'uuid' }],
+  [17, { ddl: () => 'bytea' }],
+]);
+
+export interface PgColumn {
+  name: string;
+  typeOid: number;
+  typmod: number;
+  /** pg_type.typname and typcategory, for messages. */
+  typeName: string;
+  category: string;
+  notNull: boolean;
+}
+
+/** walrtc DDL for a column, or a BridgeError naming the table, column and type walrtc cannot hold exactly. */
+export function columnDdl(table: string, c: PgColumn): string {
+  const mapped = TYPES.get(c.typeOid);
+  if (!mapped) {
+    const what = c.category === 'A' ? `an array type (${c.typeName}); walrtc has no array columns yet` : `type ${c.typeName}, which walrtc does not support`;
+    throw new BridgeError('0A000', `column "${c.name}" of table "${table}" has ${what}`, 'Publish only tables whose columns walrtc supports, or leave the column out with a column list: CREATE PUBLICATION … FOR TABLE t (a, b).');
+  }
+  return `${quoteIdent(c.name)} ${mapped.ddl(c.typmod)}${c.notNull ? ' not null' : ''}`;
+}
+
+/** Refuse a value walrtc would not keep exactly. */
+export function checkValue(table: string, column: string, typeOid: number, text: string): void {
+  const why = TYPES.get(typeOid)?.check?.(text);
+  if (why) throw new BridgeError('22003', `value ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)} of column "${column}" in table "${table}" cannot be represented exactly: ${why}`);
+}
+
+/**
+ * The parameter for a value: integers as numbers or bigints (exact: parsed from their text), the
+ * rest as the text walrtc parses with the type's input syntax.
+ */
+export function toParam(typeOid: number, text: string): string | number | bigint | Date {
+  if (typeOid === 21 || typeOid === 23) return Number(text);
+  if (typeOid === 20) return BigInt(text);
+  if (typeOid === 1184) {
+    // the session's TimeZone is UTC: PostgreSQL prints every timestamptz with +00; sub-millisecond
+    // digits were refused by checkValue; BC, infinity and odd years stay text
+    const m = /^([1-9]\d{3})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?\+00$/.exec(text);
+    if (m) return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, Number((m[7] ?? '').padEnd(3, '0').slice(0, 3))));
+  }
+  return text;
+}
+
+/** Always quoted: PostgreSQL's names arrive exactly as stored, reserved words and mixed case included. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

@@ -1,0 +1,95 @@
+/**
+ * Writes flowing back: a transaction a walrtc node queued offline (issue 15's forwarding: origin
+ * node, per-origin sequence number, statements) applied to PostgreSQL exactly once. One
+ * PostgreSQL transaction runs the statements and records (origin, seq) and the verdict in
+ * `walrtc_applied`; a re-sent (origin, seq) gets the recorded verdict without running again, and
+ * a statement's error becomes a rejection carrying PostgreSQL's SQLSTATE and message (recorded
+ * too, so a re-send is rejected the same way). The applied change comes back to walrtc through
+ * the logical stream like any other: `lsn` is a PostgreSQL position at or after its commit, to
+ * wait for with `bridge.waitApplied(lsn)`.
+ */
+import type pg from 'pg';
+
+export interface ForwardedTransaction {
+  /** The node that queued it. */
+  origin: string;
+  /** Its position in that node's queue: 1, 2, 3, … without gaps. */
+  seq: number;
+  statements: readonly { sql: string; params?: readonly unknown[] }[];
+}
+
+export type Verdict =
+  | { status: 'applied'; seq: number; lsn: string; duplicate: boolean }
+  | { status: 'rejected'; seq: number; code: string; message: string; detail?: string; duplicate: boolean };
+
+export const APPLIED_TABLE = 'walrtc_applied';
+
+/** Errors that say "try again", not "this transaction is wrong": never recorded as a verdict. */
+const RETRYABLE = new Set(['40001', '40P01']);
+const MAX_TRIES = 5;
+
+export async function ensureAppliedTable(client: pg.ClientBase): Promise<void> {
+  await client.query(`create table if not exists ${APPLIED_TABLE} (
+    origin text not null, seq bigint not null, status text not null check (status in ('applied', 'rejected')),
+    sqlstate text, message text, detail text, at timestamptz not null default now(), primary key (origin, seq))`);
+}
+
+const param = (v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v) : v);
+
+/**
+ * Apply `tx` on `client` (a dedicated connection: this runs BEGIN … COMMIT on it) exactly once.
+ * Throws only when the outcome is unknown (the connection failed): the caller sends the same
+ * (origin, seq) again later, and the record decides.
+ */
+export async function applyForwarded(client: pg.ClientBase, tx: ForwardedTransaction): Promise<Verdict> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await attemptOnce(client, tx);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      await client.query('rollback').catch(() => {});
+      if (!code || !RETRYABLE.has(code) || attempt >= MAX_TRIES) throw e;
+    }
+  }
+}
+
+async function attemptOnce(client: pg.ClientBase, tx: ForwardedTransaction): Promise<Verdict> {
+  await client.query('begin');
+  // one applier per origin at a time, across every bridge connected to this server
+  await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`walrtc_applied:${tx.origin}`]);
+  const seen = await client.query<{ status: string; sqlstate: string | null; message: string | null; detail: string | null }>(
+    `select status, sqlstate, message, detail from ${APPLIED_TABLE} where origin = $1 and seq = $2`,
+    [tx.origin, tx.seq],
+  );
+  const recorded = seen.rows[0];
+  if (recorded) {
+    await client.query('rollback');
+    return recorded.status === 'applied'
+      ? { status: 'applied', seq: tx.seq, lsn: await currentLsn(client), duplicate: true }
+      : { status: 'rejected', seq: tx.seq, code: recorded.sqlstate!, message: recorded.message!, ...(recorded.detail ? { detail: recorded.detail } : {}), duplicate: true };
+  }
+  const last = Number((await client.query<{ seq: string | null }>(`select max(seq) as seq from ${APPLIED_TABLE} where origin = $1`, [tx.origin])).rows[0]!.seq ?? 0);
+  if (tx.seq !== last + 1) {
+    await client.query('rollback');
+    return { status: 'rejected', seq: tx.seq, code: '55000', message: `forwarded transaction ${tx.seq} of origin "${tx.origin}" is out of order: the last one applied is ${last}`, duplicate: false };
+  }
+  await client.query('savepoint walrtc_forwarded');
+  let failure: { code: string; message: string; detail?: string } | undefined;
+  try {
+    for (const s of tx.statements) await client.query(s.sql, (s.params ?? []).map(param));
+  } catch (e) {
+    const err = e as { code?: string; message: string; detail?: string };
+    if (!err.code || RETRYABLE.has(err.code)) throw e;
+    failure = { code: err.code, message: err.message, ...(err.detail ? { detail: err.detail } : {}) };
+    await client.query('rollback to savepoint walrtc_forwarded');
+  }
+  await client.query(`insert into ${APPLIED_TABLE} (origin, seq, status, sqlstate, message, detail) values ($1, $2, $3, $4, $5, $6)`, [
+    tx.origin, tx.seq, failure ? 'rejected' : 'applied', failure?.code ?? null, failure?.message ?? null, failure?.detail ?? null,
+  ]);
+  await client.query('commit');
+  return failure ? { status: 'rejected', seq: tx.seq, ...failure, duplicate: false } : { status: 'applied', seq: tx.seq, lsn: await currentLsn(client), duplicate: false };
+}
+
+async function currentLsn(client: pg.ClientBase): Promise<string> {
+  return (await client.query<{ lsn: string }>('select pg_current_wal_insert_lsn()::text as lsn')).rows[0]!.lsn;
+}
