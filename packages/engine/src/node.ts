@@ -29,6 +29,11 @@ import { rewindTo } from './replication/rewind.ts';
 import { Replayer } from './state/replay.ts';
 import { contentHash } from './state/snapshot.ts';
 import { nodeHooks } from './system.ts';
+import { APPLIED_TABLE, OfflineApplier } from './offline/apply.ts';
+import { ForwardPump, OfflineRelay } from './offline/forward.ts';
+import { OfflineWrites, type OfflineApi } from './offline/offline.ts';
+import { PendingQueue } from './offline/queue.ts';
+import { offlineViews } from './offline/views.ts';
 import { formatLsn } from './wal/lsn.ts';
 import { WalWriter } from './wal/xlog.ts';
 
@@ -94,6 +99,14 @@ export interface NodeOptions {
    * transaction()'s remaining ones) fails with 25P03.
    */
   idleInTransactionSessionTimeout?: number;
+  /**
+   * Offline-first writes: a standby (connected or not) accepts write transactions instead of
+   * failing with 25006. Each is queued durably, shown at once on this node's optimistic view, sent
+   * to the primary in order and applied there exactly once (see README, "Offline writes"). Default false.
+   */
+  offlineWrites?: boolean;
+  /** With offlineWrites: reads see this node's pending writes over the replicated state (default true); false shows confirmed data only. */
+  optimisticReads?: boolean;
   /** The SQL parser's WebAssembly (a URL, bytes or a compiled module) where a bundler does not emit libpg-query.wasm itself. */
   parserWasm?: ParserWasm;
 }
@@ -123,6 +136,8 @@ export interface NodeStatus {
   lsn: { insert: string; flush: string; replay: string };
   replication: StandbyStatus[];
   receiver: { status: string; upstream: string | null } | null;
+  /** This node's queued offline writes by state, and the transactions the cluster has recorded as applied or rejected (walrtc_applied_xacts). */
+  offline: { queued: number; sent: number; applied: number; failed: number; appliedXacts: number };
 }
 
 export interface Queryable {
@@ -144,6 +159,8 @@ export async function openNode(options: NodeOptions): Promise<Node> {
   if (wanted === 'standby' && !options.transport) throw new SqlError(SQLSTATE.invalid_parameter_value, 'a standby needs a transport to reach its upstream');
   // 'auto' starts as a standby: it follows a primary if there is one, and elects one otherwise
   const role: Role = wanted === 'primary' || !options.transport ? 'primary' : 'standby';
+  if (options.offlineWrites && !storage.pending) throw new SqlError(SQLSTATE.feature_not_supported, 'offline writes need a storage with a pending-transaction queue');
+  const queue = options.offlineWrites && storage.pending ? await PendingQueue.load(nodeId, storage.pending) : undefined;
   const recovered = await recover(storage, nodeId, log, role === 'primary');
   const wal = new WalWriter(storage, recovered.endLsn);
   const maxWalSize = options.maxWalSize ?? 16 * 1024 * 1024;
@@ -154,7 +171,7 @@ export async function openNode(options: NodeOptions): Promise<Node> {
     maxWalSize,
     maxReplicationSlots: options.maxReplicationSlots ?? 10,
   });
-  return new Node(options, { nodeId, storage, wal, slots, control: recovered.control, role, log, state: recovered.state, endLsn: recovered.endLsn, maxWalSize, checkpointer: new Checkpointer(recovered.base) });
+  return new Node(options, { nodeId, storage, wal, slots, control: recovered.control, role, log, state: recovered.state, endLsn: recovered.endLsn, maxWalSize, checkpointer: new Checkpointer(recovered.base), queue });
 }
 
 interface Opened {
@@ -169,6 +186,7 @@ interface Opened {
   endLsn: number;
   maxWalSize: number;
   checkpointer: Checkpointer;
+  queue: PendingQueue | undefined;
 }
 
 export class Node extends SessionSurface implements Queryable {
@@ -186,6 +204,10 @@ export class Node extends SessionSurface implements Queryable {
   private checkpointing: Promise<void> | undefined;
   private readonly checkpointer: Checkpointer;
   private storageRetry: ReturnType<typeof setTimeout> | undefined;
+  private readonly offlineWrites: OfflineWrites | undefined;
+  private readonly offlineTimer: ReturnType<typeof setInterval> | undefined;
+  /** This node's queued offline writes (undefined without the offlineWrites option). */
+  readonly offline: OfflineApi | undefined;
   /** The node's one session (query, exec, transaction, live): PGlite's surface. */
   protected readonly client: SessionClient;
   /** The engine side of the session; the worker host drives it directly. @internal */
@@ -220,6 +242,7 @@ export class Node extends SessionSurface implements Queryable {
         () => this.core,
         () => source,
         { promote: () => void this.promote().catch((e) => this.core.log('warning', `promotion failed: ${e instanceof Error ? e.message : String(e)}`)) },
+        () => offlineViews(() => this.offlineWrites?.rows() ?? []),
       ),
     });
     const core: NodeCore = {
@@ -259,11 +282,39 @@ export class Node extends SessionSurface implements Queryable {
         })
       : undefined;
     this.replication?.senders.onPositions(() => this.syncrep.release());
+    const keepaliveMs = options.keepaliveMs ?? Math.min(1000, Math.floor((options.failoverTimeout ?? 1000) / 4));
+    const relayDeps = {
+      nodeId: o.nodeId,
+      isPrimary: () => core.control.role === 'primary',
+      upstream: () => this.replication?.streamingUpstream(),
+      send: async (to: string, msg: Parameters<Replication['sendOffline']>[1]) => (await this.replication?.sendOffline(to, msg)) ?? false,
+      applier: new OfflineApplier(db, (m) => o.log('log', m)),
+      log: (m: string) => o.log('warning', m),
+    };
+    const relay = new OfflineRelay(relayDeps);
+    if (this.replication) this.replication.offline = (from, msg) => relay.handle(from, msg);
+    if (o.queue) {
+      const queue = o.queue;
+      const writes = new OfflineWrites({ db, queue, isPrimary: relayDeps.isPrimary, replayLsn: () => core.control.replayer.replayLsn, optimisticReads: options.optimisticReads ?? true, log: relayDeps.log });
+      const resendMs = 5 * keepaliveMs;
+      writes.pump = new ForwardPump({
+        ...relayDeps, origin: writes, resendMs, entries: () => queue.list(), markSent: (seqs, now) => queue.markSent(seqs, now),
+        maxBatchBytes: Math.min(256 * 1024, (options.transport?.maxMessageSize ?? 512 * 1024) / 2),
+      });
+      relay.origin = writes;
+      db.offline = writes;
+      this.offlineWrites = writes;
+      this.offline = writes;
+      this.offlineTimer = setInterval(() => writes.pump?.kick(), Math.max(10, resendMs / 2));
+      // what a reload left queued is shown and sent again
+      void writes.settled().then(() => db.announce({ end: 0, tables: new Set(), optimistic: true }));
+    }
     this.backend = new DatabaseBackend(db);
     this.client = new SessionClient(this.backend, {
       idleInTransactionSessionTimeout: options.idleInTransactionSessionTimeout,
       assertOpen: () => this.assertOpen(),
       log: o.log,
+      verdict: this.offlineWrites && ((seq) => this.offlineWrites!.verdict(seq)),
     });
   }
 
@@ -302,6 +353,7 @@ export class Node extends SessionSurface implements Queryable {
         syncState: assignSyncStates(this.syncConfig, this.replication?.senders.list() ?? []).get(s.applicationName)?.state ?? 'async',
       })),
       receiver: receiver ? { status: receiver.status, upstream: receiver.upstream } : null,
+      offline: { ...(this.offlineWrites?.counts() ?? { queued: 0, sent: 0, applied: 0, failed: 0 }), appliedXacts: core.db.state.tableNames.has(APPLIED_TABLE) ? core.db.state.table(core.db.state.tableNames.get(APPLIED_TABLE)!).rows.size : 0 },
     };
   }
 
@@ -350,6 +402,7 @@ export class Node extends SessionSurface implements Queryable {
     }
     this.isClosed = true;
     clearTimeout(this.storageRetry);
+    clearInterval(this.offlineTimer);
     this.core.roleChanged('the node was closed');
     await replication?.close();
     await this.checkpoint();

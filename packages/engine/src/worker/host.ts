@@ -61,8 +61,8 @@ export class NodeHost {
    * The page's session surface (session/client.ts) drives the node's one session through these:
    * statements, and the rollback of an idle or abandoned block. transaction(fn) runs on the page.
    */
-  async run(sql: string, params: readonly Value[] | undefined, single: boolean, textTypes?: readonly number[]): Promise<WireOutcome> {
-    const { error, ...out } = await this.open_().backend.run(sql, params, single, textTypes);
+  async run(sql: string, params: readonly Value[] | undefined, single: boolean, textTypes?: readonly number[], confirmed?: boolean): Promise<WireOutcome> {
+    const { error, ...out } = await this.open_().backend.run(sql, params, single, textTypes, confirmed);
     return error === undefined ? out : { ...out, error: errorToWire(error) };
   }
 
