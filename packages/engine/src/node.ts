@@ -306,8 +306,7 @@ export class Node extends SessionSurface implements Queryable {
       this.offlineWrites = writes;
       this.offline = writes;
       this.offlineTimer = setInterval(() => writes.pump?.kick(), Math.max(10, resendMs / 2));
-      // what a reload left queued is shown and sent again
-      void writes.settled().then(() => db.announce({ end: 0, tables: new Set(), optimistic: true }));
+      writes.start();
     }
     this.backend = new DatabaseBackend(db);
     this.client = new SessionClient(this.backend, {

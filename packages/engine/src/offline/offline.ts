@@ -51,11 +51,23 @@ export class OfflineWrites implements OfflineHook {
   pump: ForwardPump | undefined;
   /** Seq of the last transaction this node queued. */
   lastSeq: number | undefined;
+  /** A reconcile is queued and has not started: later replays are covered by it. */
+  private reconcileQueued = false;
 
   constructor(private readonly deps: OfflineWritesDeps) {
     deps.db.onCommit((c) => {
-      if (!c.optimistic) void this.serial(() => this.reconcile());
+      if (c.optimistic || this.reconcileQueued) return;
+      this.reconcileQueued = true;
+      void this.serial(() => {
+        this.reconcileQueued = false;
+        return this.reconcile();
+      });
     });
+  }
+
+  /** What a reload left queued is shown again (and sent once the node can reach the primary). */
+  start(): void {
+    void this.serial(() => this.reconcile(true));
   }
 
   // ── OfflineHook ──
