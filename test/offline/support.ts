@@ -40,3 +40,21 @@ export function chaos(random: () => number, { duplicate = 0.3, reorder = 0.3, dr
     close: () => t.close(),
   });
 }
+
+/** While held, this node's offline messages are dropped: its queue stays pending while WAL still streams to it. */
+export function gate(): { wrap: (t: Transport) => Transport; hold: (on: boolean) => void } {
+  let held = false;
+  const wrap = (t: Transport): Transport => ({
+    get nodeId() { return t.nodeId; },
+    peers: () => t.peers(),
+    on: t.on.bind(t) as Transport['on'],
+    off: t.off.bind(t),
+    send: async (to, msg) => {
+      const decoded = decodeMessage(msg);
+      if (held && decoded.ok && decoded.msg.t.startsWith('offline_')) return;
+      return t.send(to, msg);
+    },
+    close: () => t.close(),
+  });
+  return { wrap, hold: (on) => void (held = on) };
+}
