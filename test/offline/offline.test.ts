@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqlError } from '@walrtc/engine';
-import { caughtUp, memoryCluster, type TestCluster } from '../cluster.ts';
+import { caughtUp, memoryCluster, until, type TestCluster } from '../cluster.ts';
 
 let c: (TestCluster & { net: ReturnType<typeof memoryCluster>['net'] }) | undefined;
 afterEach(async () => {
@@ -119,6 +119,23 @@ describe('offline writes', () => {
     await expect(s.node.query(`insert into items values ('q', -1)`)).rejects.toMatchObject({ code: '23514' });
     expect(s.node.offline!.lastSeq).toBeUndefined();
     expect(await count(s.node, 'select count(*) as n from walrtc_pending')).toBe(0);
+  });
+
+  it('live queries fire for a queued write and again when its rejection takes it out of the view', async () => {
+    const { p, s } = await setup();
+    c!.net.partition(['standby'], ['primary']);
+    const seen: string[][] = [];
+    const lq = await s.node.live.query<{ id: string }>('select id from items order by id', [], (r) => void seen.push(r.rows.map((x) => x.id)));
+    await s.node.query(`insert into items values ('k', 1)`);
+    await until('the live query to show the queued row', () => seen.some((ids) => ids.includes('k')));
+    await p.node.query(`insert into items values ('k', 7)`);
+    c!.net.heal();
+    await until('the rejection', async () => (await s.node.status()).offline.failed === 1);
+    await caughtUp(p.node, s.node);
+    await s.node.offline!.settled();
+    await until('the live query to show the primary\'s row only', () => JSON.stringify(seen.at(-1)) === JSON.stringify(['a', 'k']));
+    expect((await s.node.query<{ qty: number }>(`select qty from items where id = 'k'`)).rows).toEqual([{ qty: 7 }]);
+    await lq.unsubscribe();
   });
 
   it('optimisticReads: false shows confirmed data only', async () => {
