@@ -402,6 +402,7 @@ export class Node extends SessionSurface implements Queryable {
     this.isClosed = true;
     clearTimeout(this.storageRetry);
     clearInterval(this.offlineTimer);
+    this.offlineWrites?.stop();
     this.core.roleChanged('the node was closed');
     await replication?.close();
     await this.checkpoint();

@@ -53,15 +53,26 @@ export class OfflineWrites implements OfflineHook {
   lastSeq: number | undefined;
   /** A reconcile is queued and has not started: later replays are covered by it. */
   private reconcileQueued = false;
+  /** A reconcile deferred so rebasing a long queue takes at most a fifth of the time while it drains. */
+  private deferred: ReturnType<typeof setTimeout> | undefined;
+  private lastRebase = { end: 0, cost: 0 };
 
   constructor(private readonly deps: OfflineWritesDeps) {
     deps.db.onCommit((c) => {
       if (c.optimistic || this.reconcileQueued) return;
       this.reconcileQueued = true;
-      void this.serial(() => {
-        this.reconcileQueued = false;
-        return this.reconcile();
-      });
+      const wait = this.lastRebase.end + 4 * this.lastRebase.cost - performance.now();
+      if (wait > 1) this.deferred = setTimeout(() => this.queueReconcile(), wait);
+      else this.queueReconcile();
+    });
+  }
+
+  private queueReconcile(): void {
+    clearTimeout(this.deferred);
+    this.deferred = undefined;
+    void this.serial(() => {
+      this.reconcileQueued = false;
+      return this.reconcile();
     });
   }
 
@@ -127,9 +138,14 @@ export class OfflineWrites implements OfflineHook {
     return this.serial(() => this.deps.queue.dismiss(seq));
   }
 
-  /** Resolves once every change begun so far (queueing, verdicts, the rebase after replay) is done. */
+  /** Resolves once every change begun so far (queueing, verdicts, the rebase after replay, a deferred one too) is done. */
   async settled(): Promise<void> {
+    if (this.deferred) this.queueReconcile();
     await this.serial(async () => {});
+  }
+
+  stop(): void {
+    clearTimeout(this.deferred);
   }
 
   rows(): PendingRow[] {
@@ -185,7 +201,9 @@ export class OfflineWrites implements OfflineHook {
       if (before) db.announce({ end: 0, tables: new Set(before.tables.keys()), optimistic: true });
       return;
     }
+    const started = performance.now();
     const r = await rebase(db, base, live);
+    this.lastRebase = { end: performance.now(), cost: performance.now() - started };
     this.overlay = { base, state: r.state };
     if (r.tables.size) db.announce({ end: 0, tables: r.tables, optimistic: true });
   }
