@@ -69,18 +69,23 @@ describe('offline writes', () => {
       await tx.query(`delete from items where id = 'c'`);
     });
     expect(s.node.offline!.lastSeq).toBe(2);
+    // several statements in one exec() are one implicit transaction
+    const many = await s.node.exec(`insert into items values ('e', 5); update items set qty = 6 where id = 'e'; delete from items where id = 'e'`);
+    expect(many.map((r) => r.command)).toEqual(['INSERT', 'UPDATE', 'DELETE']);
+    expect(many[2]!.pending?.seq).toBe(3);
+    expect(s.node.offline!.lastSeq).toBe(3);
     expect((await s.node.query('select id, qty from items order by id')).rows).toEqual([{ id: 'a', qty: 11 }, { id: 'd', qty: 4 }]);
     const rows = (await s.node.query<{ seq: number; statements: string; state: string }>('select seq, statements, state from walrtc_pending order by seq')).rows;
-    expect(rows.map((r) => r.seq)).toEqual([1, 2]);
+    expect(rows.map((r) => r.seq)).toEqual([1, 2, 3]);
     expect(rows[0]!.statements).toContain("insert into items values ('c', 3)");
     c!.net.heal();
-    expect(await s.node.offline!.verdict(2)).toMatchObject({ status: 'applied' });
+    expect(await s.node.offline!.verdict(3)).toMatchObject({ status: 'applied' });
     expect((await p.node.query('select id, qty from items order by id')).rows).toEqual([{ id: 'a', qty: 11 }, { id: 'd', qty: 4 }]);
     // a rolled-back block queues nothing
     await s.node.query('BEGIN');
     await s.node.query(`insert into items values ('z', 1)`);
     await s.node.query('ROLLBACK');
-    expect(s.node.offline!.lastSeq).toBe(2);
+    expect(s.node.offline!.lastSeq).toBe(3);
     expect(await count(s.node, `select count(*) as n from items where id = 'z'`)).toBe(0);
   });
 
@@ -110,6 +115,17 @@ describe('offline writes', () => {
     expect(await s.node.offline!.dismiss(1)).toBe(true);
     expect(await count(s.node, 'select count(*) as n from walrtc_pending')).toBe(1);
     expect(await s.node.contentHash()).toBe(await p.node.contentHash());
+  });
+
+  it('savepoints of an offline block are queued with it: what ROLLBACK TO undid is undone on the primary too', async () => {
+    const { p, s } = await setup();
+    await s.node.exec(`BEGIN; insert into items values ('x', 1); SAVEPOINT a; insert into items values ('y', 1)`);
+    await expect(s.node.query(`insert into items values ('x', 2)`)).rejects.toMatchObject({ code: '23505' });
+    await s.node.exec(`ROLLBACK TO a; insert into items values ('z', 1)`);
+    const commit = await s.node.query('COMMIT');
+    expect(await commit.pending!.verdict!).toMatchObject({ status: 'applied' });
+    expect((await p.node.query('select id from items order by id')).rows).toEqual([{ id: 'a' }, { id: 'x' }, { id: 'z' }]);
+    expect((await s.node.query('select id from items order by id')).rows).toEqual([{ id: 'a' }, { id: 'x' }, { id: 'z' }]);
   });
 
   it('DDL is refused in an offline write, and a failed write queues nothing', async () => {

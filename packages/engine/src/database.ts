@@ -109,7 +109,11 @@ export class Database {
         }
         results.push(await this.statement(st, params ?? [], session));
       }
-      if (session.implicit && session.txn) await this.end(session, 'commit');
+      if (session.implicit && session.txn) {
+        const pending = await this.end(session, 'commit');
+        // an implicit offline block: the last result carries the queued transaction's handle
+        if (pending && results.length) results[results.length - 1] = { ...results[results.length - 1]!, pending };
+      }
     } catch (e) {
       if (session.implicit) this.rollback(session);
       throw e;
