@@ -4,6 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqlError } from '@walrtc/engine';
+import { exposeHost } from '../../packages/engine/src/worker/host.ts';
+import { connectWorkerNode } from '../../packages/engine/src/worker/index.ts';
 import { caughtUp, memoryCluster, until, type TestCluster } from '../cluster.ts';
 
 let c: (TestCluster & { net: ReturnType<typeof memoryCluster>['net'] }) | undefined;
@@ -152,6 +154,27 @@ describe('offline writes', () => {
     await until('the live query to show the primary\'s row only', () => JSON.stringify(seen.at(-1)) === JSON.stringify(['a', 'k']));
     expect((await s.node.query<{ qty: number }>(`select qty from items where id = 'k'`)).rows).toEqual([{ qty: 7 }]);
     await lq.unsubscribe();
+  });
+
+  it('a WorkerNode standby queues offline writes too, and its results carry the verdict', async () => {
+    c = memoryCluster();
+    const p = await c.open('primary');
+    await p.node.exec('create table items(id text primary key, qty int not null)');
+    const channel = new MessageChannel();
+    exposeHost(channel.port1);
+    const w = await connectWorkerNode(channel.port2, { cluster: c.name, nodeId: 'worker', storage: 'memory', transport: c.net.transport('worker'), role: 'standby', offlineWrites: true, keepaliveMs: 100, log: () => {} }, () => {
+      channel.port1.close();
+      channel.port2.close();
+    });
+    try {
+      await caughtUp(p.node, w as never);
+      const r = await w.query<{ id: string }>(`insert into items values ('w', 1) returning id`);
+      expect(r.rows).toEqual([{ id: 'w' }]);
+      expect(await r.pending!.verdict!).toMatchObject({ status: 'applied', origin: 'worker', seq: 1 });
+      expect((await p.node.query(`select qty from items where id = 'w'`)).rows).toEqual([{ qty: 1 }]);
+    } finally {
+      await w.close();
+    }
   });
 
   it('optimisticReads: false shows confirmed data only', async () => {

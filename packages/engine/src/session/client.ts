@@ -228,7 +228,13 @@ export class SessionClient {
     for (const n of out.notices) options?.onNotice?.(n);
     if (out.error !== undefined) throw out.error;
     const results = shapeResults(out.results, options);
-    for (const r of results) if (r.pending && this.options.verdict) r.pending.verdict = this.options.verdict(r.pending.seq);
+    for (const r of results) {
+      if (!r.pending || !this.options.verdict) continue;
+      const verdict = this.options.verdict(r.pending.seq);
+      // a caller that never awaits it (the node closed first) must not get an unhandled rejection
+      verdict.catch(() => {});
+      r.pending.verdict = verdict;
+    }
     return results;
   }
 

@@ -88,6 +88,8 @@ export class WorkerNode extends SessionSurface implements NodeApi {
       idleInTransactionSessionTimeout: options.idleInTransactionSessionTimeout,
       assertOpen: () => this.assertOpen(),
       log: options.log,
+      // the worker resolves it; comlink carries the promise's outcome back
+      verdict: (seq) => host.offlineVerdict(seq),
     });
   }
 
