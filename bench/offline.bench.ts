@@ -20,7 +20,7 @@ import { memoryStorage } from '../packages/engine/src/storage/memory.ts';
 import type { Storage } from '../packages/engine/src/storage/storage.ts';
 import { broadcastSignaling, memoryNetwork, webrtcTransport, type Transport } from '../packages/transport/src/index.ts';
 import { createPeer, destroyPeer, loopbackSignal } from '../packages/transport/src/rtc.ts';
-import { decodeMessage } from '../packages/engine/src/replication/protocol.ts';
+import { gate } from '../test/offline/support.ts';
 import { bounded, lsnNumber, median, pct } from './stats.ts';
 
 const QUEUED = Number(process.env.QUEUED ?? 10_000);
@@ -137,29 +137,13 @@ async function confirmationLatency(): Promise<number[]> {
   return out;
 }
 
-/** A transport that drops this node's offline messages: its queue stays pending while WAL streams to it. */
-function holdOffline(t: Transport): Transport {
-  return {
-    get nodeId() { return t.nodeId; },
-    peers: () => t.peers(),
-    on: t.on.bind(t) as Transport['on'],
-    off: t.off.bind(t),
-    send: async (to, msg) => {
-      const d = decodeMessage(msg);
-      if (d.ok && d.msg.t.startsWith('offline_')) return;
-      return t.send(to, msg);
-    },
-    close: () => t.close(),
-  };
-}
-
 async function overlayCost(pending: number): Promise<{ read: number; rebase: number }> {
   const net = memoryNetwork({ log: quiet });
   const cluster = `offline-bench-${process.pid}-${++rooms}`;
   const p = await open(cluster, 'p', net.transport('p'));
   await p.exec('create table kv(k int primary key, v int not null)');
   await p.exec(`insert into kv values ${Array.from({ length: 1000 }, (_, i) => `(${i + 1}, ${i + 1})`).join(', ')}`);
-  const s = await open(cluster, 's', holdOffline(net.transport('s')), { role: 'standby', offlineWrites: true });
+  const s = await open(cluster, 's', gate(true).wrap(net.transport('s')), { role: 'standby', offlineWrites: true });
   await caughtUp(p, s);
   for (let i = 0; i < pending; i++) await s.query('insert into kv values ($1, $2)', [10_000 + i, i]);
   const times: number[] = [];

@@ -7,9 +7,9 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Node } from '@walrtc/engine';
-import { caughtUp, memoryCluster, until, type TestCluster, type TestNode } from '../cluster.ts';
+import { caughtUp, memoryCluster, primaryOf, until, type TestCluster, type TestNode } from '../cluster.ts';
 import { prng } from '../prng.ts';
-import { chaos, drained } from './support.ts';
+import { chaos, converged, drained } from './support.ts';
 
 let c: TestCluster | undefined;
 afterEach(async () => {
@@ -48,9 +48,7 @@ describe('offline writes under faults', () => {
       const { ks, recorded } = await applied(p.node, 'standby');
       expect([seed, ks]).toEqual([seed, range(20)]);
       expect([seed, recorded]).toEqual([seed, range(20).map((seq) => ({ seq, outcome: 'applied' }))]);
-      await caughtUp(p.node, s.node);
-      await s.node.offline!.settled();
-      expect(await s.node.contentHash()).toBe(await p.node.contentHash());
+      await converged(p.node, s.node);
       await mc.closeAll();
       c = undefined;
     }
@@ -81,9 +79,7 @@ describe('offline writes under faults', () => {
     const { ks, recorded } = await applied(next.node, origin.node.nodeId);
     expect(ks).toEqual(range(300));
     expect(recorded).toEqual(range(300).map((seq) => ({ seq, outcome: 'applied' })));
-    for (const n of standbys) if (n !== next) await caughtUp(next.node, n.node);
-    await origin.node.offline!.settled();
-    expect(await origin.node.contentHash()).toBe(await next.node.contentHash());
+    for (const n of standbys) if (n !== next) await converged(next.node, n.node);
   }, 60_000);
 
   it('a reload of the origin keeps its queued transactions (IndexedDB), shows them again and sends them once', async () => {
@@ -115,11 +111,3 @@ describe('offline writes under faults', () => {
     expect(recorded.map((x) => x.seq)).toEqual([1, 2, 3, 4, 5]);
   }, 60_000);
 });
-
-async function primaryOf(nodes: TestNode[], ms = 5000): Promise<TestNode> {
-  return until('exactly one primary', async () => {
-    const roles = await Promise.all(nodes.map(async (n) => (await n.node.status()).role));
-    const primaries = nodes.filter((_, i) => roles[i] === 'primary');
-    return primaries.length === 1 ? primaries[0] : undefined;
-  }, ms);
-}

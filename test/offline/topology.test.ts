@@ -7,7 +7,7 @@ import { afterEach, expect, it } from 'vitest';
 import { openNode, type Node } from '@walrtc/engine';
 import { caughtUp, memoryCluster, type TestCluster } from '../cluster.ts';
 import { prng } from '../prng.ts';
-import { drained, gate } from './support.ts';
+import { converged, drained, gate } from './support.ts';
 
 let c: TestCluster | undefined;
 const extra: Node[] = [];
@@ -121,9 +121,7 @@ it('property: after every replayed batch the optimistic view equals the replicat
     }
     expect(pendingSeen).toBeGreaterThan(5);
     await drained(s.node);
-    await caughtUp(p.node, s.node);
-    await s.node.offline!.settled();
-    expect(await s.node.contentHash()).toBe(await p.node.contentHash());
+    await converged(p.node, s.node);
     await mc.closeAll();
     c = undefined;
   }

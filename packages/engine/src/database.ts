@@ -354,6 +354,8 @@ export class Database {
     const expect = (plan.command === 'UPDATE' || plan.command === 'DELETE') && out.rowCount > 0 ? out.rowCount : undefined;
     const statement = { sql: st.text, params: params.length ? encodeParams(params) : null, ...(expect !== undefined && { expect }) };
     const r = result(plan.command, plan.columns, out.rows, out.rowCount);
+    // a locking SELECT outside a block locks nothing worth sending
+    if (!session.offline && plan.command === 'SELECT') return r;
     if (session.offline) {
       session.offline.push(statement);
       return r;
