@@ -6,7 +6,8 @@
  */
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Node } from '@walrtc/engine';
+import type { Node, Storage } from '@walrtc/engine';
+import { memoryStorage } from '../../packages/engine/src/storage/memory.ts';
 import { caughtUp, memoryCluster, primaryOf, until, type TestCluster, type TestNode } from '../cluster.ts';
 import { prng } from '../prng.ts';
 import { chaos, converged, drained } from './support.ts';
@@ -80,6 +81,41 @@ describe('offline writes under faults', () => {
     expect(ks).toEqual(range(300));
     expect(recorded).toEqual(range(300).map((seq) => ({ seq, outcome: 'applied' })));
     for (const n of standbys) if (n !== next) await converged(next.node, n.node);
+  }, 60_000);
+
+  it('the call returns only once the transaction is stored: a crash right after keeps it, a failed store queues nothing', async () => {
+    const mc = memoryCluster();
+    c = mc;
+    const p = await mc.open('primary');
+    await p.node.exec('create table log(n serial primary key, k int not null)');
+    const inner = memoryStorage();
+    let failing = false;
+    const storage: Storage = {
+      ...inner,
+      pending: {
+        load: () => inner.pending!.load(),
+        put: async (e) => {
+          if (failing) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+          return inner.pending!.put(e);
+        },
+        remove: (seqs) => inner.pending!.remove(seqs),
+      },
+    };
+    const opts = { role: 'standby' as const, offlineWrites: true, storage };
+    const crashed = await mc.open('origin', opts);
+    await caughtUp(p.node, crashed.node);
+    mc.net.partition(['origin'], ['primary']);
+    await crashed.node.query('insert into log(k) values (1)');
+    failing = true;
+    await expect(crashed.node.query('insert into log(k) values (2)')).rejects.toMatchObject({ code: '58030', message: 'could not queue the offline transaction: The quota has been exceeded.' });
+    expect((await crashed.node.query<{ k: number }>('select k from log')).rows).toEqual([{ k: 1 }]);
+    failing = false;
+    // the process dies without close(): a new node opens the same storage (and takes over the id on the network)
+    const s = await mc.open('origin', opts);
+    mc.net.heal();
+    await drained(s.node);
+    expect((await applied(p.node, 'origin')).ks).toEqual([1]);
+    await crashed.node.close().catch(() => {});
   }, 60_000);
 
   it('a reload of the origin keeps its queued transactions (IndexedDB), shows them again and sends them once', async () => {

@@ -97,7 +97,10 @@ export class OfflineWrites implements OfflineHook {
   queue(statements: PendingStatement[], txn: OpenTxn): Promise<{ origin: string; seq: number }> {
     return this.serial(async () => {
       const { db, queue } = this.deps;
-      const entry = await queue.add(statements, await highestRecorded(db, queue.origin));
+      const floor = await highestRecorded(db, queue.origin);
+      const entry = await queue.add(statements, floor).catch((e: unknown) => {
+        throw new SqlError(SQLSTATE.io_error, `could not queue the offline transaction: ${e instanceof Error ? e.message : String(e)}`, { detail: 'Nothing was queued.' });
+      });
       this.lastSeq = entry.seq;
       if (txn.base === this.current()) this.overlay = { base: this.overlay?.base ?? db.state, state: txn.state };
       else await this.recompute();
