@@ -118,6 +118,22 @@ describe('offline writes under faults', () => {
     await crashed.node.close().catch(() => {});
   }, 60_000);
 
+  it('a transaction too large for one message is rejected (54000) without holding up the ones after it', async () => {
+    const mc = memoryCluster({ maxMessageSize: 64 * 1024 });
+    c = mc;
+    const p = await mc.open('primary');
+    await p.node.exec('create table doc(id int primary key, body text not null)');
+    const s = await mc.open('standby', { role: 'standby', offlineWrites: true });
+    await caughtUp(p.node, s.node);
+    mc.net.partition(['standby'], ['primary']);
+    const big = await s.node.query('insert into doc values (1, $1)', ['x'.repeat(100_000)]);
+    const small = await s.node.query(`insert into doc values (2, 'fits')`);
+    mc.net.heal();
+    expect(await big.pending!.verdict!).toMatchObject({ status: 'rejected', code: '54000', message: expect.stringMatching(/^offline transaction of 1\d{5} bytes is too large to forward$/) });
+    expect(await small.pending!.verdict!).toMatchObject({ status: 'applied', seq: 2 });
+    expect((await p.node.query('select id from doc')).rows).toEqual([{ id: 2 }]);
+  });
+
   it('a reload of the origin keeps its queued transactions (IndexedDB), shows them again and sends them once', async () => {
     const mc = memoryCluster();
     c = mc;

@@ -105,6 +105,9 @@ export class OfflineApplier {
     const { db } = this;
     const session = new Session();
     try {
+      if (x.tooLarge !== undefined) {
+        throw new SqlError(SQLSTATE.program_limit_exceeded, `offline transaction of ${x.tooLarge} bytes is too large to forward`, { detail: 'Its origin could not send it in one message; it was not run.' });
+      }
       await db.run('BEGIN', undefined, session, true);
       for (const st of x.statements) {
         const [r] = await db.run(st.sql, decodeParams(st.params), session, true);

@@ -60,6 +60,11 @@ export interface PumpDeps extends RelayDeps {
 
 const MAX_BATCH = 500;
 
+/** An upper bound of the bytes a transaction takes in a message (UTF-8 text, parameters, framing). */
+function sizeOf(e: PendingEntry): number {
+  return 64 + e.statements.reduce((n, s) => n + s.sql.length * 3 + (s.params?.length ?? 0) + 16, 0);
+}
+
 export class ForwardPump {
   private inFlightUntil = 0;
   private running = false;
@@ -96,7 +101,11 @@ export class ForwardPump {
       const now = performance.now();
       const batch = this.nextBatch(now);
       if (!batch.length) return;
-      const xacts: WireXact[] = batch.map((e) => ({ seq: e.seq, queuedAt: e.queuedAt, statements: e.statements }));
+      const xacts: WireXact[] = batch.map((e) => {
+        const size = sizeOf(e);
+        // never sendable: the primary records it rejected, so the transactions after it are not held up
+        return size > deps.maxBatchBytes ? { seq: e.seq, queuedAt: e.queuedAt, statements: [], tooLarge: size } : { seq: e.seq, queuedAt: e.queuedAt, statements: e.statements };
+      });
       if (deps.isPrimary()) {
         deps.markSent(batch.map((e) => e.seq), now);
         const verdicts = await deps.applier.apply(deps.nodeId, xacts);
@@ -125,7 +134,7 @@ export class ForwardPump {
         if (batch.length) break;
         continue;
       }
-      const size = 64 + e.statements.reduce((n, s) => n + s.sql.length * 3 + (s.params?.length ?? 0) + 16, 0);
+      const size = sizeOf(e) > this.deps.maxBatchBytes ? 64 : sizeOf(e);
       if (batch.length && (batch.length >= MAX_BATCH || batch.length >= OFFLINE_LIMITS.xacts || bytes + size > this.deps.maxBatchBytes)) break;
       batch.push(e);
       bytes += size;

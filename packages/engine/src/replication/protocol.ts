@@ -75,6 +75,8 @@ export interface WireXact {
   seq: number;
   queuedAt: number;
   statements: { sql: string; params: Uint8Array | null; expect?: number }[];
+  /** Set (to its size in bytes) instead of statements for a transaction too large to send: the primary records it rejected (54000). */
+  tooLarge?: number;
 }
 
 /** The primary's answer for one offline write; `lsn`: its commit (a resend gets a position at or after it). */
@@ -134,7 +136,8 @@ export const OFFLINE_LIMITS = { xacts: 10_000, statements: 10_000, sqlBytes: 102
 const wireXact = (v: unknown) => {
   const x = v as WireXact | undefined;
   return !!x && int(x.seq) && x.seq > 0 && typeof x.queuedAt === 'number' && Number.isFinite(x.queuedAt)
-    && Array.isArray(x.statements) && x.statements.length > 0 && x.statements.length <= OFFLINE_LIMITS.statements
+    && (x.tooLarge === undefined || (int(x.tooLarge) && x.tooLarge > 0))
+    && Array.isArray(x.statements) && (x.statements.length > 0 || x.tooLarge !== undefined) && x.statements.length <= OFFLINE_LIMITS.statements
     && x.statements.every((st) => !!st && typeof st.sql === 'string' && st.sql.length <= OFFLINE_LIMITS.sqlBytes
       && (st.params === null || bytes(st.params)) && (st.expect === undefined || (int(st.expect) && st.expect >= 0)));
 };
