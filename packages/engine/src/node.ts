@@ -29,11 +29,10 @@ import { rewindTo } from './replication/rewind.ts';
 import { Replayer } from './state/replay.ts';
 import { contentHash } from './state/snapshot.ts';
 import { nodeHooks } from './system.ts';
-import { APPLIED_TABLE, OfflineApplier } from './offline/apply.ts';
-import { ForwardPump, OfflineRelay } from './offline/forward.ts';
-import { OfflineWrites, type OfflineApi } from './offline/offline.ts';
+import type { OfflineApi } from './offline/offline.ts';
 import { PendingQueue } from './offline/queue.ts';
 import { offlineViews } from './offline/views.ts';
+import { appliedCount, wireOffline, type WiredOffline } from './offline/wire.ts';
 import { formatLsn } from './wal/lsn.ts';
 import { WalWriter } from './wal/xlog.ts';
 
@@ -204,8 +203,7 @@ export class Node extends SessionSurface implements Queryable {
   private checkpointing: Promise<void> | undefined;
   private readonly checkpointer: Checkpointer;
   private storageRetry: ReturnType<typeof setTimeout> | undefined;
-  private readonly offlineWrites: OfflineWrites | undefined;
-  private readonly offlineTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly offlineWired: WiredOffline;
   /** This node's queued offline writes (undefined without the offlineWrites option). */
   readonly offline: OfflineApi | undefined;
   /** The node's one session (query, exec, transaction, live): PGlite's surface. */
@@ -242,7 +240,7 @@ export class Node extends SessionSurface implements Queryable {
         () => this.core,
         () => source,
         { promote: () => void this.promote().catch((e) => this.core.log('warning', `promotion failed: ${e instanceof Error ? e.message : String(e)}`)) },
-        () => offlineViews(() => this.offlineWrites?.rows() ?? []),
+        () => offlineViews(() => this.offline?.rows() ?? []),
       ),
     });
     const core: NodeCore = {
@@ -282,38 +280,22 @@ export class Node extends SessionSurface implements Queryable {
         })
       : undefined;
     this.replication?.senders.onPositions(() => this.syncrep.release());
-    const keepaliveMs = options.keepaliveMs ?? Math.min(1000, Math.floor((options.failoverTimeout ?? 1000) / 4));
-    const relayDeps = {
-      nodeId: o.nodeId,
+    this.offlineWired = wireOffline({
+      nodeId: o.nodeId, db, replication: this.replication, queue: o.queue, log: o.log,
       isPrimary: () => core.control.role === 'primary',
-      upstream: () => this.replication?.streamingUpstream(),
-      send: async (to: string, msg: Parameters<Replication['sendOffline']>[1]) => (await this.replication?.sendOffline(to, msg)) ?? false,
-      applier: new OfflineApplier(db, (m) => o.log('log', m)),
-      log: (m: string) => o.log('warning', m),
-    };
-    const relay = new OfflineRelay(relayDeps);
-    if (this.replication) this.replication.offline = (from, msg) => relay.handle(from, msg);
-    if (o.queue) {
-      const queue = o.queue;
-      const writes = new OfflineWrites({ db, queue, isPrimary: relayDeps.isPrimary, replayLsn: () => core.control.replayer.replayLsn, optimisticReads: options.optimisticReads ?? true, log: relayDeps.log });
-      const resendMs = 5 * keepaliveMs;
-      writes.pump = new ForwardPump({
-        ...relayDeps, origin: writes, resendMs, entries: () => queue.list(), markSent: (seqs, now) => queue.markSent(seqs, now),
-        maxBatchBytes: Math.min(256 * 1024, (options.transport?.maxMessageSize ?? 512 * 1024) / 2),
-      });
-      relay.origin = writes;
-      db.offline = writes;
-      this.offlineWrites = writes;
-      this.offline = writes;
-      this.offlineTimer = setInterval(() => writes.pump?.kick(), Math.max(10, resendMs / 2));
-      writes.start();
-    }
+      replayLsn: () => core.control.replayer.replayLsn,
+      optimisticReads: options.optimisticReads ?? true,
+      keepaliveMs: options.keepaliveMs ?? Math.min(1000, Math.floor((options.failoverTimeout ?? 1000) / 4)),
+      maxMessageSize: options.transport?.maxMessageSize,
+    });
+    const offline = this.offlineWired.writes;
+    this.offline = offline;
     this.backend = new DatabaseBackend(db);
     this.client = new SessionClient(this.backend, {
       idleInTransactionSessionTimeout: options.idleInTransactionSessionTimeout,
       assertOpen: () => this.assertOpen(),
       log: o.log,
-      verdict: this.offlineWrites && ((seq) => this.offlineWrites!.verdict(seq)),
+      verdict: offline && ((seq) => offline.verdict(seq)),
     });
   }
 
@@ -352,7 +334,7 @@ export class Node extends SessionSurface implements Queryable {
         syncState: assignSyncStates(this.syncConfig, this.replication?.senders.list() ?? []).get(s.applicationName)?.state ?? 'async',
       })),
       receiver: receiver ? { status: receiver.status, upstream: receiver.upstream } : null,
-      offline: { ...(this.offlineWrites?.counts() ?? { queued: 0, sent: 0, applied: 0, failed: 0 }), appliedXacts: core.db.state.tableNames.has(APPLIED_TABLE) ? core.db.state.table(core.db.state.tableNames.get(APPLIED_TABLE)!).rows.size : 0 },
+      offline: { ...(this.offline?.counts() ?? { queued: 0, sent: 0, applied: 0, failed: 0 }), appliedXacts: appliedCount(core.db.state) },
     };
   }
 
@@ -401,8 +383,7 @@ export class Node extends SessionSurface implements Queryable {
     }
     this.isClosed = true;
     clearTimeout(this.storageRetry);
-    clearInterval(this.offlineTimer);
-    this.offlineWrites?.stop();
+    this.offlineWired.stop();
     this.core.roleChanged('the node was closed');
     await replication?.close();
     await this.checkpoint();
