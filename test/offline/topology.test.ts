@@ -5,7 +5,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { openNode, type Node } from '@walrtc/engine';
-import { caughtUp, memoryCluster, type TestCluster } from '../cluster.ts';
+import { caughtUp, memoryCluster, until, type TestCluster } from '../cluster.ts';
 import { prng } from '../prng.ts';
 import { converged, drained, gate } from './support.ts';
 
@@ -126,3 +126,29 @@ it('property: after every replayed batch the optimistic view equals the replicat
     c = undefined;
   }
 }, 120_000);
+
+it('a pending transaction that no longer applies after a replay leaves the view, and live queries on its tables see it go', async () => {
+  const mc = memoryCluster();
+  c = mc;
+  const p = await mc.open('primary');
+  await p.node.exec('create table parent(id int primary key); create table child(id int primary key, pid int references parent); create table other(id int); insert into parent values (1)');
+  const g = gate(true);
+  const s = await mc.open('standby', { role: 'standby', offlineWrites: true }, g.wrap);
+  await caughtUp(p.node, s.node);
+  const seen: number[][] = [];
+  const lq = await s.node.live.query<{ id: number }>('select id from child', [], (r) => void seen.push(r.rows.map((x) => x.id)));
+  await s.node.query('insert into child values (10, 1)');
+  await s.node.query('insert into other values (1)');
+  await until('the live query to show the pending child', () => seen.some((ids) => ids.includes(10)));
+  // the primary deletes the parent: replay touches parent only, and the pending child no longer applies
+  await p.node.query('delete from parent where id = 1');
+  await caughtUp(p.node, s.node);
+  await s.node.offline!.settled();
+  expect((await s.node.query('select id from child')).rows).toEqual([]);
+  expect((await s.node.query('select id from other')).rows).toEqual([{ id: 1 }]);
+  await until('the live query to drop the child', () => JSON.stringify(seen.at(-1)) === '[]');
+  await lq.unsubscribe();
+  g.hold(false);
+  await drained(s.node);
+  expect((await s.node.query('select seq, state, sqlstate from walrtc_pending')).rows).toEqual([{ seq: 1, state: 'failed', sqlstate: '23503' }]);
+}, 30_000);

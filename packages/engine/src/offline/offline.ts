@@ -48,6 +48,8 @@ export class OfflineWrites implements OfflineHook {
   private tail: Promise<unknown> = Promise.resolve();
   /** The optimistic view and the replicated state it was computed on; undefined while nothing is pending. */
   private overlay: { base: DbState; state: DbState } | undefined;
+  /** Tables the view differs from the replicated state in: a rebuild tells live queries on these and the new ones. */
+  private touched = new Set<number>();
   pump: ForwardPump | undefined;
   /** Seq of the last transaction this node queued. */
   lastSeq: number | undefined;
@@ -102,8 +104,10 @@ export class OfflineWrites implements OfflineHook {
         throw new SqlError(SQLSTATE.io_error, `could not queue the offline transaction: ${e instanceof Error ? e.message : String(e)}`, { detail: 'Nothing was queued.' });
       });
       this.lastSeq = entry.seq;
-      if (txn.base === this.current()) this.overlay = { base: this.overlay?.base ?? db.state, state: txn.state };
-      else await this.recompute();
+      if (txn.base === this.current()) {
+        this.overlay = { base: this.overlay?.base ?? db.state, state: txn.state };
+        for (const t of txn.tables) this.touched.add(t);
+      } else await this.recompute();
       db.announce({ end: 0, tables: txn.tables, optimistic: true });
       this.pump?.kick();
       return { origin: queue.origin, seq: entry.seq };
@@ -196,19 +200,21 @@ export class OfflineWrites implements OfflineHook {
   /** The view from scratch: the replicated state plus every live entry, in order. */
   private async recompute(): Promise<void> {
     const { db, queue } = this.deps;
-    const before = this.overlay?.state;
-    const base = db.state;
+    const before = this.touched;
     const live = queue.live();
     if (!live.length) {
       this.overlay = undefined;
-      if (before) db.announce({ end: 0, tables: new Set(before.tables.keys()), optimistic: true });
-      return;
+      this.touched = new Set();
+    } else {
+      const base = db.state;
+      const started = performance.now();
+      const r = await rebase(db, base, live);
+      this.lastRebase = { end: performance.now(), cost: performance.now() - started };
+      this.overlay = { base, state: r.state };
+      this.touched = r.tables;
     }
-    const started = performance.now();
-    const r = await rebase(db, base, live);
-    this.lastRebase = { end: performance.now(), cost: performance.now() - started };
-    this.overlay = { base, state: r.state };
-    if (r.tables.size) db.announce({ end: 0, tables: r.tables, optimistic: true });
+    const tables = new Set([...before, ...this.touched]);
+    if (tables.size) db.announce({ end: 0, tables, optimistic: true });
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
