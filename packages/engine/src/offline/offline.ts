@@ -168,8 +168,8 @@ export class OfflineWrites implements OfflineHook {
         if (v.outcome === 'applied') this.deps.queue.applied(v.seq, v.lsn);
         else rejected = (await this.deps.queue.fail(v.seq, v.code ?? SQLSTATE.internal_error, v.message ?? '')) || rejected;
       }
-      // the primary's record may already be replayed here (or committed here, on a promoted origin)
-      await this.reconcile(rejected);
+      // an applied one stays in the view until replay brings the primary's record (onCommit reconciles then)
+      if (rejected) await this.reconcile(true);
     }).finally(() => this.pump?.kick());
   }
 
