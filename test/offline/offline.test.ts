@@ -83,11 +83,16 @@ describe('offline writes', () => {
     c!.net.heal();
     expect(await s.node.offline!.verdict(3)).toMatchObject({ status: 'applied' });
     expect((await p.node.query('select id, qty from items order by id')).rows).toEqual([{ id: 'a', qty: 11 }, { id: 'd', qty: 4 }]);
+    // COMMIT AND CHAIN queues the block and opens the next offline block
+    await s.node.exec(`BEGIN; insert into items values ('f', 7); COMMIT AND CHAIN`);
+    await s.node.query(`delete from items where id = 'f'`);
+    await s.node.query('COMMIT');
+    expect(s.node.offline!.lastSeq).toBe(5);
     // a rolled-back block queues nothing
     await s.node.query('BEGIN');
     await s.node.query(`insert into items values ('z', 1)`);
     await s.node.query('ROLLBACK');
-    expect(s.node.offline!.lastSeq).toBe(3);
+    expect(s.node.offline!.lastSeq).toBe(5);
     expect(await count(s.node, `select count(*) as n from items where id = 'z'`)).toBe(0);
   });
 

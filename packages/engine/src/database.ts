@@ -239,8 +239,9 @@ export class Database {
         const outcome = verb === 'COMMIT' && !session.failed ? 'commit' : 'rollback';
         const pending = await this.end(session, outcome);
         if (ts.chain) {
-          session.recovery = this.options.hooks.readOnly();
-          session.txn = session.recovery ? this.snapshotBlock() : await this.begin();
+          const offline = this.offline?.active() === true;
+          session.recovery = !offline && this.options.hooks.readOnly();
+          session.txn = offline ? this.offlineBlock(session) : session.recovery ? this.snapshotBlock() : await this.begin();
           session.readOnly = readOnly || session.recovery;
           session.isolation = isolation;
         }
