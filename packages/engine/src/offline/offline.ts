@@ -29,7 +29,7 @@ export interface OfflineWritesDeps {
   log(m: string): void;
 }
 
-/** One row of walrtc_pending and `node.offline.list()`. */
+/** One row of walrtc_pending and of `node.offline.rows()`. */
 export interface PendingRow {
   origin: string;
   seq: number;
