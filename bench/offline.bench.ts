@@ -1,6 +1,7 @@
 // Offline-writes benchmark (issue 15). Prints a markdown table.
 // Run: node --expose-gc --conditions=walrtc-source --import tsx bench/offline.bench.ts   (part of `npm run bench`)
-// QUEUED=n changes the forwarding workload (default 10,000), WRITES=n the latency samples (default 300).
+// QUEUED=n changes the forwarding workload (default 10,000), WRITES=n the latency samples (default 300);
+// ONLY=raw,latency,rtc,memory,overlay runs a subset.
 //
 //  - raw RTT: two simple-peers wired directly (node-datachannel, loopback), 200 one-byte pings: the
 //    floor any confirmation over a data channel pays.
@@ -27,6 +28,7 @@ const QUEUED = Number(process.env.QUEUED ?? 10_000);
 const WRITES = Number(process.env.WRITES ?? 300);
 const PINGS = 200;
 const READS = 2_000;
+const ONLY = new Set((process.env.ONLY ?? 'raw,latency,rtc,memory,overlay').split(','));
 const quiet = () => {};
 const fmt = (n: number, digits = 0) => n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 let rooms = 0;
@@ -166,21 +168,24 @@ async function overlayCost(pending: number): Promise<{ read: number; rebase: num
   return { read: median(times), rebase };
 }
 
-const raw = await rawRtts();
-const latency = await confirmationLatency();
-const fwdRtc = await forwarding('webrtc');
-const fwdMem = await forwarding('memory');
+const raw = ONLY.has('raw') ? await rawRtts() : undefined;
+const latency = ONLY.has('latency') ? await confirmationLatency() : undefined;
+const fwdRtc = ONLY.has('rtc') ? await forwarding('webrtc') : undefined;
+const fwdMem = ONLY.has('memory') ? await forwarding('memory') : undefined;
 const overlay = [];
-for (const n of [0, 100, 10_000]) overlay.push({ n, ...(await overlayCost(n)) });
+if (ONLY.has('overlay')) for (const n of [0, 100, 10_000]) overlay.push({ n, ...(await overlayCost(n)) });
 
+const rows = [
+  raw && `| raw data channel RTT (${PINGS} pings), p50 / p99 | ${fmt(median(raw), 3)} / ${fmt(pct(raw, 99), 3)} ms |`,
+  latency && `| standby write → confirmation over WebRTC (${WRITES} writes), p50 / p99 | ${fmt(median(latency), 2)} / ${fmt(pct(latency, 99), 2)} ms |`,
+  fwdRtc && `| forwarding ${fmt(QUEUED)} queued, WebRTC (reopen → drained) | ${fmt(fwdRtc)} txn/s |`,
+  fwdMem && `| forwarding ${fmt(QUEUED)} queued, in-process network (heal → drained) | ${fmt(fwdMem)} txn/s |`,
+  ...overlay.map((o) => `| point SELECT on the standby, ${fmt(o.n)} pending (median of ${fmt(READS)}) | ${fmt(o.read * 1000, 1)} µs |`),
+  ...overlay.map((o) => `| one replayed commit with ${fmt(o.n)} pending: replay + rebase of the view | ${fmt(o.rebase, 1)} ms |`),
+];
 console.log(`
 | offline writes | result |
 | --- | ---: |
-| raw data channel RTT (${PINGS} pings), p50 / p99 | ${fmt(median(raw), 3)} / ${fmt(pct(raw, 99), 3)} ms |
-| standby write → confirmation over WebRTC (${WRITES} writes), p50 / p99 | ${fmt(median(latency), 2)} / ${fmt(pct(latency, 99), 2)} ms |
-| forwarding ${fmt(QUEUED)} queued, WebRTC (reopen → drained) | ${fmt(fwdRtc)} txn/s |
-| forwarding ${fmt(QUEUED)} queued, in-process network (heal → drained) | ${fmt(fwdMem)} txn/s |
-${overlay.map((o) => `| point SELECT on the standby, ${fmt(o.n)} pending (median of ${fmt(READS)}) | ${fmt(o.read * 1000, 1)} µs |`).join('\n')}
-${overlay.map((o) => `| one replayed commit with ${fmt(o.n)} pending: replay + rebase of the view | ${fmt(o.rebase, 1)} ms |`).join('\n')}
+${rows.filter(Boolean).join('\n')}
 `);
 process.exit(0);
