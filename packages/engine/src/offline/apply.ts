@@ -35,10 +35,10 @@ async function read(db: Database, sql: string, params: readonly Value[]): Promis
   return r?.rows ?? [];
 }
 
-/** The recorded outcomes of `origin` from seq `from` on, in the given state's table (empty before its first write). */
-export async function recordedOutcomes(db: Database, state: DbState, origin: string, from: number): Promise<{ seq: number; outcome: string; code: string | null; message: string | null }[]> {
+/** The recorded outcomes of `origin` for seqs from..to, in the given state's table (empty before its first write). */
+export async function recordedOutcomes(db: Database, state: DbState, origin: string, from: number, to = Number.MAX_SAFE_INTEGER): Promise<{ seq: number; outcome: string; code: string | null; message: string | null }[]> {
   if (!state.tableNames.has(APPLIED_TABLE)) return [];
-  const rows = await read(db, `select seq, outcome, sqlstate, message from ${APPLIED_TABLE} where origin = $1 and seq >= $2 order by seq`, [origin, from]);
+  const rows = await read(db, `select seq, outcome, sqlstate, message from ${APPLIED_TABLE} where origin = $1 and seq between $2 and $3 order by seq`, [origin, from, to]);
   return rows.map(([seq, outcome, code, message]) => ({ seq: Number(seq), outcome: String(outcome), code: code as string | null, message: message as string | null }));
 }
 
@@ -65,10 +65,15 @@ export class OfflineApplier {
     const verdicts: WireVerdict[] = [];
     if (!(await this.ensureTable())) return verdicts;
     let highest = await highestRecorded(this.db, origin);
-    for (const x of [...xacts].sort((a, b) => a.seq - b.seq)) {
+    const sorted = [...xacts].sort((a, b) => a.seq - b.seq);
+    // resends: answered from the record, read once for the whole batch
+    const seen = sorted.length && sorted[0]!.seq <= highest
+      ? new Map((await recordedOutcomes(this.db, this.db.state, origin, sorted[0]!.seq, Math.min(highest, sorted.at(-1)!.seq))).map((r) => [r.seq, r]))
+      : new Map<number, never>();
+    for (const x of sorted) {
       if (x.seq <= highest) {
-        const [row] = await recordedOutcomes(this.db, this.db.state, origin, x.seq);
-        if (row?.seq === x.seq) verdicts.push(this.verdictOf(row));
+        const row = seen.get(x.seq);
+        if (row) verdicts.push(this.verdictOf(row));
         continue;
       }
       // an earlier one is missing (reordered or lost): it comes again, in order

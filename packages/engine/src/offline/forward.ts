@@ -124,9 +124,14 @@ export class ForwardPump {
     }
   }
 
-  /** From the first entry due (never sent, or unanswered for resendMs), the consecutive due ones. */
+  /**
+   * From the first entry due (never sent, unanswered for resendMs, or applied but still not
+   * replayed here after four times that: its commit may have been lost in a failover), the
+   * consecutive due ones.
+   */
   private nextBatch(now: number): PendingEntry[] {
-    const due = (e: PendingEntry) => e.state !== 'failed' && (e.state === 'queued' || now - (e.sentAt ?? 0) >= this.deps.resendMs);
+    const wait = (e: PendingEntry) => (e.state === 'applied' ? 4 : 1) * this.deps.resendMs;
+    const due = (e: PendingEntry) => e.state !== 'failed' && (e.state === 'queued' || now - (e.sentAt ?? 0) >= wait(e));
     const batch: PendingEntry[] = [];
     let bytes = 0;
     for (const e of this.deps.entries()) {

@@ -122,7 +122,7 @@ export class OfflineWrites implements OfflineHook {
     return this.serial(async () => {
       const again = this.deps.queue.wait(seq);
       if (again) return again;
-      const [row] = await recordedOutcomes(this.deps.db, this.deps.db.state, this.deps.queue.origin, seq);
+      const [row] = await recordedOutcomes(this.deps.db, this.deps.db.state, this.deps.queue.origin, seq, seq);
       if (row?.seq !== seq) throw new SqlError(SQLSTATE.undefined_object, `offline write ${seq} of "${this.deps.queue.origin}" is not known`);
       const base = { origin: this.deps.queue.origin, seq };
       return row.outcome === 'applied'
@@ -185,7 +185,7 @@ export class OfflineWrites implements OfflineHook {
     const settled: number[] = [];
     let changed = force;
     if (live.length) {
-      for (const r of await recordedOutcomes(db, db.state, queue.origin, live[0]!.seq)) {
+      for (const r of await recordedOutcomes(db, db.state, queue.origin, live[0]!.seq, live.at(-1)!.seq)) {
         const e = queue.get(r.seq);
         if (!e || e.state === 'failed') continue;
         if (r.outcome === 'applied') settled.push(r.seq);
