@@ -89,6 +89,15 @@ export async function streamingPair(c: TestCluster): Promise<{ p: TestNode; s: T
   return { p, s };
 }
 
+/** The one primary among `nodes`, once there is exactly one. */
+export async function primaryOf(nodes: TestNode[], ms = 5000): Promise<TestNode> {
+  return until('exactly one primary', async () => {
+    const roles = await Promise.all(nodes.map(async (n) => (await n.node.status()).role));
+    const primaries = nodes.filter((_, i) => roles[i] === 'primary');
+    return primaries.length === 1 ? primaries[0] : undefined;
+  }, ms);
+}
+
 /** Poll until `check` returns a truthy value; fail with `what` after `ms`. */
 export async function until<T>(what: string, check: () => T | Promise<T>, ms = 10_000): Promise<NonNullable<T>> {
   const end = Date.now() + ms;

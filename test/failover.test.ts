@@ -1,19 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Node } from '@walrtc/engine';
-import { caughtUp, memoryCluster, until, webrtcCluster, type TestCluster, type TestNode } from './cluster.ts';
+import { caughtUp, memoryCluster, primaryOf, until, webrtcCluster, type TestCluster } from './cluster.ts';
 
 let c: TestCluster;
 afterEach(async () => c?.closeAll());
 
 const AUTO = { role: 'auto' as const, failoverTimeout: 300, keepaliveMs: 50 };
-
-async function primaryOf(nodes: TestNode[], ms = 5000): Promise<TestNode> {
-  return until('exactly one primary', async () => {
-    const roles = await Promise.all(nodes.map(async (n) => (await n.node.status()).role));
-    const primaries = nodes.filter((_, i) => roles[i] === 'primary');
-    return primaries.length === 1 ? primaries[0] : undefined;
-  }, ms);
-}
 
 async function autoCluster(ids: string[], extra = {}) {
   const mc = memoryCluster();

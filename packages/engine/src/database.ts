@@ -8,12 +8,15 @@
  */
 import type { TransactionStmt } from '@pgsql/types';
 import { SqlError, SQLSTATE } from './errors.ts';
+import { OFFLINE_COMMANDS, type OfflineHook } from './offline/hook.ts';
+import { encodeParams } from './offline/params.ts';
 import { rawResult as result } from './session/raw.ts';
 import type { RawResult } from './session/result.ts';
 import type { Session } from './session/session.ts';
 import { OpenTxn } from './session/transaction.ts';
 import type { ExecEnv, NodeHooks, RunContext } from './sql/env.ts';
 import { PlanCache } from './sql/executor.ts';
+import type { StatementPlan } from './sql/plan.ts';
 import { parse, type ParsedStatement } from './sql/parse.ts';
 import type { Value } from './sql/types.ts';
 import type { DbState } from './state/state.ts';
@@ -27,6 +30,8 @@ export type SynchronousCommit = 'off' | 'local' | 'remote_write' | 'on' | 'remot
 export interface CommitInfo {
   end: Lsn;
   tables: Set<number>;
+  /** The optimistic view changed (an offline write was queued or rebased), not the replicated state. */
+  optimistic?: boolean;
 }
 
 export interface DatabaseOptions {
@@ -49,9 +54,14 @@ export class Database {
   private readonly readOnlyHooks: NodeHooks;
 
   private readonly visibility: CommitVisibility;
+  /** Offline writes (offline/), set once by the node when its offlineWrites option is on. */
+  offline: OfflineHook | undefined;
+  /** What nextval() sees in an offline transaction: it advances the fork's own copy of the sequence. */
+  private readonly offlineHooks: NodeHooks;
 
   constructor(public state: DbState, readonly wal: WalWriter, readonly options: DatabaseOptions) {
     this.readOnlyHooks = { ...options.hooks, readOnly: () => true, readOnlyDetail: () => undefined };
+    this.offlineHooks = { ...options.hooks, readOnly: () => false, readOnlyDetail: () => undefined };
     this.visibility = new CommitVisibility(state, wal, () => this.options.synchronousCommit === 'off', (s, info) => this.show(s, info));
   }
 
@@ -63,6 +73,11 @@ export class Database {
   onCommit(listener: (c: CommitInfo) => void): () => void {
     this.commitListeners.add(listener);
     return () => this.commitListeners.delete(listener);
+  }
+
+  /** Tell listeners (live queries) that the optimistic view changed these tables. */
+  announce(info: CommitInfo): void {
+    for (const l of this.commitListeners) l(info);
   }
 
   /** Publish a state that replay produced (standby) and tell listeners which tables changed. */
@@ -90,12 +105,16 @@ export class Database {
     try {
       for (const st of statements) {
         if (implicitBlock && !session.txn && !('TransactionStmt' in st.stmt)) {
-          session.txn = await this.begin();
+          session.txn = this.offline?.active() ? this.offlineBlock(session) : await this.begin();
           session.implicit = true;
         }
         results.push(await this.statement(st, params ?? [], session));
       }
-      if (session.implicit && session.txn) await this.end(session, 'commit');
+      if (session.implicit && session.txn) {
+        const pending = await this.end(session, 'commit');
+        // an implicit offline block: the last result carries the queued transaction's handle
+        if (pending && results.length) results[results.length - 1] = { ...results[results.length - 1]!, pending };
+      }
     } catch (e) {
       if (session.implicit) this.rollback(session);
       throw e;
@@ -107,7 +126,10 @@ export class Database {
     const stmt = st.stmt;
     if ('TransactionStmt' in stmt) {
       try {
-        return await this.control(stmt.TransactionStmt, session);
+        const r = await this.control(stmt.TransactionStmt, session);
+        // savepoints of an offline block are queued with it, so the primary undoes what it undid
+        if (session.offline && /^(SAVEPOINT|RELEASE|ROLLBACK)$/.test(r.command) && session.txn) session.offline.push({ sql: st.text, params: null });
+        return r;
       } catch (e) {
         // RELEASE or ROLLBACK TO an unknown savepoint aborts the block like any other error
         if (session.txn) session.failed = true;
@@ -133,9 +155,10 @@ export class Database {
   private async execute(st: ParsedStatement, params: readonly Value[], session: Session): Promise<RawResult> {
     const hooks = this.options.hooks;
     const open = session.txn;
-    const readState = open ? open.state : this.state;
+    const readState = open ? open.state : session.confirmed ? this.state : (this.offline?.view() ?? this.state);
     let plan = this.plans.get(st.text, st.stmt, readState, hooks);
     const readOnlyBlock = open !== undefined && session.readOnly;
+    if (plan.writes && !readOnlyBlock && (session.offline || (!open && this.offline?.active()))) return this.offlineWrite(st, params, session, plan);
     if (plan.writes && (readOnlyBlock || hooks.readOnly())) {
       const detail = readOnlyBlock ? undefined : hooks.readOnlyDetail?.();
       throw new SqlError(SQLSTATE.read_only_sql_transaction, `cannot execute ${plan.writeName ?? plan.command} in a read-only transaction`, { detail });
@@ -196,8 +219,9 @@ export class Database {
         else {
           // as in PostgreSQL, a block begun during recovery stays read-only after a promotion:
           // its snapshot predates what replay published since, so it must never commit writes
-          const recovery = session.txn === undefined && this.options.hooks.readOnly();
-          session.txn ??= recovery ? this.snapshotBlock() : await this.begin();
+          const offline = session.txn === undefined && this.offline?.active() === true;
+          const recovery = !offline && session.txn === undefined && this.options.hooks.readOnly();
+          session.txn ??= offline ? this.offlineBlock(session) : recovery ? this.snapshotBlock() : await this.begin();
           session.implicit = false;
           if (recovery) session.recovery = true;
           session.setCharacteristics(ts.options);
@@ -216,14 +240,15 @@ export class Database {
         }
         const { readOnly, isolation } = session;
         const outcome = verb === 'COMMIT' && !session.failed ? 'commit' : 'rollback';
-        await this.end(session, outcome);
+        const pending = await this.end(session, outcome);
         if (ts.chain) {
-          session.recovery = this.options.hooks.readOnly();
-          session.txn = session.recovery ? this.snapshotBlock() : await this.begin();
+          const offline = this.offline?.active() === true;
+          session.recovery = !offline && this.options.hooks.readOnly();
+          session.txn = offline ? this.offlineBlock(session) : session.recovery ? this.snapshotBlock() : await this.begin();
           session.readOnly = readOnly || session.recovery;
           session.isolation = isolation;
         }
-        return result(outcome === 'commit' ? 'COMMIT' : 'ROLLBACK', [], [], 0);
+        return { ...result(outcome === 'commit' ? 'COMMIT' : 'ROLLBACK', [], [], 0), ...(pending && { pending }) };
       }
       case 'TRANS_STMT_SAVEPOINT':
         if (!inBlock) throw new SqlError(SQLSTATE.no_active_sql_transaction, 'SAVEPOINT can only be used in transaction blocks');
@@ -245,8 +270,8 @@ export class Database {
     }
   }
 
-  /** End the session's block: log and publish it (commit), or drop it (rollback). */
-  private async end(session: Session, outcome: 'commit' | 'rollback'): Promise<void> {
+  /** End the session's block: log and publish it (commit), or drop it (rollback); an offline block is queued instead. */
+  private async end(session: Session, outcome: 'commit' | 'rollback'): Promise<{ origin: string; seq: number } | undefined> {
     if (outcome === 'rollback') {
       this.rollback(session);
       return;
@@ -258,7 +283,9 @@ export class Database {
       this.rollback(session);
       throw e;
     }
+    const offline = session.offline;
     session.reset();
+    if (offline) return offline.some((s) => s.params !== null || !/^(SAVEPOINT|RELEASE|ROLLBACK)/i.test(s.sql)) ? this.offline!.queue(offline, txn) : undefined;
     if (txn.base !== this.latest() && txn.records.length) {
       // replay published other transactions under the block (the node was a standby meanwhile):
       // committing its fork would silently drop them
@@ -323,8 +350,40 @@ export class Database {
   /** Roll back the session's block, if one is open. */
   rollback(session: Session): void {
     const txn = session.txn;
+    const offline = session.offline;
     session.reset();
-    if (txn) this.abort(txn);
+    // an offline block never took the writer lock and logs nothing, not even sequence advances
+    if (txn && !offline) this.abort(txn);
+  }
+
+  /** A block on the optimistic view: its statements are queued at COMMIT (offline/). */
+  private offlineBlock(session: Session): OpenTxn {
+    session.offline = [];
+    return this.offline!.fork();
+  }
+
+  /** A write on a standby with offline writes: run on the optimistic view; outside a block, queued at once as one transaction. */
+  private async offlineWrite(st: ParsedStatement, params: readonly Value[], session: Session, plan: StatementPlan): Promise<RawResult> {
+    if (!OFFLINE_COMMANDS.has(plan.command)) {
+      throw new SqlError(SQLSTATE.feature_not_supported, `cannot execute ${plan.command} in an offline write transaction`, { detail: 'Offline writes queue INSERT, UPDATE and DELETE; run DDL on the primary.' });
+    }
+    const txn = session.txn ?? this.offline!.fork();
+    const env: ExecEnv = { state: txn.state, txn, hooks: this.offlineHooks, sequenceWrites: [] };
+    // planned against the fork: a DDL replayed since the read state was taken changes the catalog
+    const current = this.plans.get(st.text, st.stmt, txn.state, this.options.hooks);
+    const out = current.run({ params, now: txn.now, env });
+    // an UPDATE or DELETE that changed rows here must change some on the primary too (see offline/apply.ts)
+    const expect = (plan.command === 'UPDATE' || plan.command === 'DELETE') && out.rowCount > 0 ? out.rowCount : undefined;
+    const statement = { sql: st.text, params: params.length ? encodeParams(params) : null, ...(expect !== undefined && { expect }) };
+    const r = result(plan.command, plan.columns, out.rows, out.rowCount);
+    // a locking SELECT outside a block locks nothing worth sending
+    if (!session.offline && plan.command === 'SELECT') return r;
+    if (session.offline) {
+      session.offline.push(statement);
+      return r;
+    }
+    txn.checkDeferred();
+    return { ...r, pending: await this.offline!.queue([statement], txn) };
   }
 
   /** Log, publish and release; returns the commit's end LSN, or undefined when nothing was written. */

@@ -67,6 +67,8 @@ export const SQLSTATE = {
   sequence_generator_limit_exceeded: '2200H',
   query_canceled: '57014',
   statement_completion_unknown: '40003',
+  serialization_failure: '40001',
+  io_error: '58030',
 } as const;
 
 /** What a call on a closed (or closing) node fails with. */

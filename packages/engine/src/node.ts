@@ -30,6 +30,10 @@ import { Replayer } from './state/replay.ts';
 import { LogicalReplication, type LogicalOptions } from './logical/logical.ts';
 import { contentHash } from './state/snapshot.ts';
 import { nodeHooks } from './system.ts';
+import type { OfflineApi } from './offline/offline.ts';
+import { PendingQueue } from './offline/queue.ts';
+import { offlineViews } from './offline/views.ts';
+import { appliedCount, wireOffline, type WiredOffline } from './offline/wire.ts';
 import { formatLsn } from './wal/lsn.ts';
 import { WalWriter } from './wal/xlog.ts';
 
@@ -99,6 +103,14 @@ export interface NodeOptions extends LogicalOptions {
    * transaction()'s remaining ones) fails with 25P03.
    */
   idleInTransactionSessionTimeout?: number;
+  /**
+   * Offline-first writes: a standby (connected or not) accepts write transactions instead of
+   * failing with 25006. Each is queued durably, shown at once on this node's optimistic view, sent
+   * to the primary in order and applied there exactly once (see README, "Offline writes"). Default false.
+   */
+  offlineWrites?: boolean;
+  /** With offlineWrites: reads see this node's pending writes over the replicated state (default true); false shows confirmed data only. */
+  optimisticReads?: boolean;
   /** The SQL parser's WebAssembly (a URL, bytes or a compiled module) where a bundler does not emit libpg-query.wasm itself. */
   parserWasm?: ParserWasm;
 }
@@ -128,6 +140,8 @@ export interface NodeStatus {
   lsn: { insert: string; flush: string; replay: string };
   replication: StandbyStatus[];
   receiver: { status: string; upstream: string | null } | null;
+  /** This node's queued offline writes by state, and the transactions the cluster has recorded as applied or rejected (walrtc_applied_xacts). */
+  offline: { queued: number; sent: number; applied: number; failed: number; appliedXacts: number };
 }
 
 export interface Queryable {
@@ -149,6 +163,8 @@ export async function openNode(options: NodeOptions): Promise<Node> {
   if (wanted === 'standby' && !options.transport) throw new SqlError(SQLSTATE.invalid_parameter_value, 'a standby needs a transport to reach its upstream');
   // 'auto' starts as a standby: it follows a primary if there is one, and elects one otherwise
   const role: Role = wanted === 'primary' || !options.transport ? 'primary' : 'standby';
+  if (options.offlineWrites && !storage.pending) throw new SqlError(SQLSTATE.feature_not_supported, 'offline writes need a storage with a pending-transaction queue');
+  const queue = options.offlineWrites && storage.pending ? await PendingQueue.load(nodeId, storage.pending) : undefined;
   const recovered = await recover(storage, nodeId, log, role === 'primary');
   const wal = new WalWriter(storage, recovered.endLsn);
   const maxWalSize = options.maxWalSize ?? 16 * 1024 * 1024;
@@ -159,7 +175,7 @@ export async function openNode(options: NodeOptions): Promise<Node> {
     maxWalSize,
     maxReplicationSlots: options.maxReplicationSlots ?? 10,
   });
-  return new Node(options, { nodeId, storage, wal, slots, control: recovered.control, role, log, state: recovered.state, endLsn: recovered.endLsn, maxWalSize, checkpointer: new Checkpointer(recovered.base) });
+  return new Node(options, { nodeId, storage, wal, slots, control: recovered.control, role, log, state: recovered.state, endLsn: recovered.endLsn, maxWalSize, checkpointer: new Checkpointer(recovered.base), queue });
 }
 
 interface Opened {
@@ -174,6 +190,7 @@ interface Opened {
   endLsn: number;
   maxWalSize: number;
   checkpointer: Checkpointer;
+  queue: PendingQueue | undefined;
 }
 
 export class Node extends SessionSurface implements Queryable {
@@ -193,6 +210,9 @@ export class Node extends SessionSurface implements Queryable {
   private checkpointing: Promise<void> | undefined;
   private readonly checkpointer: Checkpointer;
   private storageRetry: ReturnType<typeof setTimeout> | undefined;
+  private readonly offlineWired: WiredOffline;
+  /** This node's queued offline writes (undefined without the offlineWrites option). */
+  readonly offline: OfflineApi | undefined;
   /** The node's one session (query, exec, transaction, live): PGlite's surface. */
   protected readonly client: SessionClient;
   /** The engine side of the session; the worker host drives it directly. @internal */
@@ -225,6 +245,7 @@ export class Node extends SessionSurface implements Queryable {
       () => source,
       { promote: () => void this.promote().catch((e) => this.core.log('warning', `promotion failed: ${e instanceof Error ? e.message : String(e)}`)) },
       () => this.logical,
+      () => offlineViews(() => this.offline?.rows() ?? []),
     );
     const db = new Database(o.state, o.wal, {
       synchronousCommit: options.synchronousCommit ?? 'on',
@@ -275,11 +296,22 @@ export class Node extends SessionSurface implements Queryable {
       void this.checkpoint().catch((e) => core.log('warning', `saving replication slots failed: ${e instanceof Error ? e.message : String(e)}`));
     });
     hooks.logical = this.logical.hooks((m) => core.log('log', m));
+    this.offlineWired = wireOffline({
+      nodeId: o.nodeId, db, replication: this.replication, queue: o.queue, log: o.log,
+      isPrimary: () => core.control.role === 'primary',
+      replayLsn: () => core.control.replayer.replayLsn,
+      optimisticReads: options.optimisticReads ?? true,
+      keepaliveMs: options.keepaliveMs ?? Math.min(1000, Math.floor((options.failoverTimeout ?? 1000) / 4)),
+      maxMessageSize: options.transport?.maxMessageSize,
+    });
+    const offline = this.offlineWired.writes;
+    this.offline = offline;
     this.backend = new DatabaseBackend(db);
     this.client = new SessionClient(this.backend, {
       idleInTransactionSessionTimeout: options.idleInTransactionSessionTimeout,
       assertOpen: () => this.assertOpen(),
       log: o.log,
+      verdict: offline && ((seq) => offline.verdict(seq)),
     });
   }
 
@@ -318,6 +350,7 @@ export class Node extends SessionSurface implements Queryable {
         syncState: assignSyncStates(this.syncConfig, this.replication?.senders.list() ?? []).get(s.applicationName)?.state ?? 'async',
       })),
       receiver: receiver ? { status: receiver.status, upstream: receiver.upstream } : null,
+      offline: { ...(this.offline?.counts() ?? { queued: 0, sent: 0, applied: 0, failed: 0 }), appliedXacts: appliedCount(core.db.state) },
     };
   }
 
@@ -366,6 +399,7 @@ export class Node extends SessionSurface implements Queryable {
     }
     this.isClosed = true;
     clearTimeout(this.storageRetry);
+    this.offlineWired.stop();
     this.core.roleChanged('the node was closed');
     await this.logical.close();
     await replication?.close();

@@ -7,7 +7,7 @@ import { INFORMATION_SCHEMA } from './catalog/views.ts';
 import { SqlError, SQLSTATE } from './errors.ts';
 import type { NodeCore } from './replication/replication.ts';
 import { replicationViews, type ReplicationSource } from './replication/views.ts';
-import type { ExecEnv, NodeHooks } from './sql/env.ts';
+import type { ExecEnv, NodeHooks, VirtualTable } from './sql/env.ts';
 import type { SqlType, Value } from './sql/types.ts';
 import { formatLsn } from './wal/lsn.ts';
 import type { LogicalReplication } from './logical/logical.ts';
@@ -24,7 +24,13 @@ export interface SystemActions {
   promote(): void;
 }
 
-export function nodeHooks(node: () => NodeCore, replication: () => ReplicationSource, actions: SystemActions, logical: () => LogicalReplication | undefined = () => undefined): NodeHooks {
+export function nodeHooks(
+  node: () => NodeCore,
+  replication: () => ReplicationSource,
+  actions: SystemActions,
+  logical: () => LogicalReplication | undefined = () => undefined,
+  extraViews: () => Record<string, VirtualTable> = () => ({}),
+): NodeHooks {
   const inRecovery = () => node().control.role === 'standby';
   const walFailed = () => node().wal.failed && `WAL writes are failing (${node().wal.failed!.message}); writes resume once storage accepts them again`;
   // the lease is judged at the moment a write is accepted, by the monotonic clock, not only by the timer
@@ -74,8 +80,7 @@ export function nodeHooks(node: () => NodeCore, replication: () => ReplicationSo
     },
     version: { type: 'text', fn: () => 'walrtc 0.1.0 (PostgreSQL 18 dialect)' },
   };
-  let views: ReturnType<typeof replicationViews> | undefined;
-  let extra: ReturnType<typeof logicalViews> | undefined;
+  let views: Record<string, VirtualTable> | undefined;
   return {
     readOnly,
     readOnlyDetail: () => {
@@ -85,9 +90,8 @@ export function nodeHooks(node: () => NodeCore, replication: () => ReplicationSo
     systemView: (schema, name) => {
       if (schema === 'information_schema') return INFORMATION_SCHEMA[name];
       if (schema !== undefined && schema !== 'pg_catalog') return undefined;
-      views ??= replicationViews(replication());
-      extra ??= logicalViews(logical, () => node().control.file?.systemId ?? null);
-      return extra[name] ?? views[name as keyof typeof views];
+      views ??= { ...replicationViews(replication()), ...logicalViews(logical, () => node().control.file?.systemId ?? null), ...extraViews() };
+      return views[name];
     },
     systemFunction: (name) => functions[name]?.fn,
     systemFunctionType: (name) => functions[name]?.type,

@@ -45,6 +45,11 @@ export function tabNodeId(cluster: string): string {
   return id;
 }
 
+/** `?offline=1`: this tab accepts writes while it is a standby, queued until the primary applies them. */
+export function offlineWritesOn(): boolean {
+  return new URL(location.href).searchParams.get('offline') === '1';
+}
+
 /**
  * How this tab joins: 'auto' follows the cluster's primary when one answers and otherwise takes
  * part in an election, so the first tab initialises the cluster, later tabs become standbys by
@@ -75,6 +80,7 @@ export async function openTabNode(hooks: { onProgress(p: Progress): void; log(le
       storage: 'indexeddb',
       transport: gate,
       role: chooseRole(),
+      offlineWrites: offlineWritesOn(),
       onProgress: hooks.onProgress,
       log: hooks.log,
     });

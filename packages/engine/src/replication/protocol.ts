@@ -72,7 +72,31 @@ export type PeerMessage =
   /** Switchover: the primary, having stopped writes and seen this standby catch up, asks it to promote. */
   | { t: 'promote_request'; lsn: Lsn };
 
-export type ReplicationMessage = StandbyMessage | SenderMessage | PeerMessage;
+/** One queued offline write on the wire: `params` are msgpack bytes (PACK_OPTIONS). */
+export interface WireXact {
+  seq: number;
+  queuedAt: number;
+  statements: { sql: string; params: Uint8Array | null; expect?: number }[];
+  /** Set (to its size in bytes) instead of statements for a transaction too large to send: the primary records it rejected (54000). */
+  tooLarge?: number;
+}
+
+/** The primary's answer for one offline write; `lsn`: its commit (a resend gets a position at or after it). */
+export interface WireVerdict {
+  seq: number;
+  outcome: 'applied' | 'rejected';
+  lsn: Lsn;
+  code?: string;
+  message?: string;
+}
+
+// ── offline writes (offline/): a standby's queued transactions travel up, verdicts back down ──
+export type OfflineMessage =
+  /** `origin`'s queued transactions, in seq order; a cascading standby relays them to its upstream. */
+  | { t: 'offline_xacts'; origin: string; xacts: WireXact[] }
+  | { t: 'offline_verdicts'; origin: string; verdicts: WireVerdict[] };
+
+export type ReplicationMessage = StandbyMessage | SenderMessage | PeerMessage | OfflineMessage;
 
 const packr = new Packr({ useRecords: false, moreTypes: false });
 
@@ -108,6 +132,24 @@ const bool = (v: unknown) => typeof v === 'boolean';
 const history = (v: unknown) =>
   Array.isArray(v) && v.length <= 10_000 && v.every((h) => h && int(h.timeline) && int(h.parent) && lsn(h.switchLsn));
 
+/** Bounds of offline messages: a batch is cut well below these by its sender. */
+export const OFFLINE_LIMITS = { xacts: 10_000, statements: 10_000, sqlBytes: 1024 * 1024 };
+
+const wireXact = (v: unknown) => {
+  const x = v as WireXact | undefined;
+  return !!x && int(x.seq) && x.seq > 0 && typeof x.queuedAt === 'number' && Number.isFinite(x.queuedAt)
+    && (x.tooLarge === undefined || (int(x.tooLarge) && x.tooLarge > 0))
+    && Array.isArray(x.statements) && (x.statements.length > 0 || x.tooLarge !== undefined) && x.statements.length <= OFFLINE_LIMITS.statements
+    && x.statements.every((st) => !!st && typeof st.sql === 'string' && st.sql.length <= OFFLINE_LIMITS.sqlBytes
+      && (st.params === null || bytes(st.params)) && (st.expect === undefined || (int(st.expect) && st.expect >= 0)));
+};
+const wireVerdict = (v: unknown) => {
+  const x = v as WireVerdict | undefined;
+  return !!x && int(x.seq) && x.seq > 0 && (x.outcome === 'applied' || x.outcome === 'rejected') && lsn(x.lsn)
+    && (x.code === undefined || str(x.code)) && (x.message === undefined || typeof x.message === 'string');
+};
+const listOf = (ok: (v: unknown) => boolean) => (v: unknown) => Array.isArray(v) && v.length <= OFFLINE_LIMITS.xacts && v.every(ok);
+
 const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
   identify_system: {},
   timeline_history: { timeline: int },
@@ -130,6 +172,8 @@ const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
   ping: { ping: (v) => typeof v === 'number' && Number.isFinite(v) },
   pong: { echo: (v) => typeof v === 'number' && Number.isFinite(v), term: int },
   promote_request: { lsn },
+  offline_xacts: { origin: str, xacts: listOf(wireXact) },
+  offline_verdicts: { origin: str, verdicts: listOf(wireVerdict) },
   announce: {
     node: (v) => {
       const n = v as NodeAnnouncement | undefined;

@@ -18,7 +18,7 @@ import { FIRST_LSN } from '../wal/lsn.ts';
 import type { WalWriter } from '../wal/xlog.ts';
 import type { WalArchive } from './archive.ts';
 import { Election } from './election.ts';
-import { decodeMessage, encodeMessage, type NodeAnnouncement, type PeerMessage, type ReplicationMessage, type StandbyMessage } from './protocol.ts';
+import { decodeMessage, encodeMessage, type NodeAnnouncement, type OfflineMessage, type PeerMessage, type ReplicationMessage, type StandbyMessage } from './protocol.ts';
 import { WalReceiver, type BackupMeta, type ReceiverProgress } from './receiver.ts';
 import { WalSenders } from './sender.ts';
 import { slotNameFor, type Slots } from './slots.ts';
@@ -95,6 +95,8 @@ export interface KnownNode extends NodeAnnouncement {
 export class Replication {
   readonly senders: WalSenders;
   receiver: WalReceiver | undefined;
+  /** Handles offline writes' messages (offline/forward.ts), when the node has offline writes on. */
+  offline: ((from: string, msg: OfflineMessage) => Promise<void>) | undefined;
   private readonly election: Election | undefined;
   private readonly known = new Map<string, KnownNode>();
   private readonly heardAt = new Map<string, number>();
@@ -256,6 +258,19 @@ export class Replication {
     return this.election?.leaseLost();
   }
 
+  /** The upstream this standby streams from right now (where offline writes are forwarded). */
+  streamingUpstream(): string | undefined {
+    const r = this.receiver?.snapshot();
+    return r?.status === 'streaming' ? (r.upstream ?? undefined) : undefined;
+  }
+
+  /** Send one offline-writes message; false when the peer is not connected. */
+  async sendOffline(to: string, msg: OfflineMessage): Promise<boolean> {
+    if (!this.transport.peers().includes(to)) return false;
+    await this.send(to, msg);
+    return true;
+  }
+
   primaryId(): string | undefined {
     if (this.core.control.role === 'primary') return this.core.nodeId;
     return [...this.known.values()].filter((n) => n.role === 'primary').sort((a, b) => b.timeline - a.timeline)[0]?.nodeId;
@@ -317,6 +332,8 @@ export class Replication {
         case 'vote': return this.election?.handle(from, msg);
         case 'leave': return await this.memberLeft(from);
         case 'promote_request': return await this.promoteRequested(from, msg.lsn);
+        case 'offline_xacts':
+        case 'offline_verdicts': return await this.offline?.(from, msg);
       }
       if (isStandbyMessage(msg)) return await this.senders.handle(from, msg);
       if (this.receiver) return await this.receiver.handle(from, msg);

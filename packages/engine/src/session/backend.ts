@@ -21,7 +21,7 @@ export interface RunOutcome {
 
 export interface SessionBackend {
   /** `textTypes`: type OIDs whose columns come back as PostgreSQL's text form (for the caller's parsers). */
-  run(sql: string, params: readonly Value[] | undefined, single: boolean, textTypes?: readonly number[]): Promise<RunOutcome>;
+  run(sql: string, params: readonly Value[] | undefined, single: boolean, textTypes?: readonly number[], confirmed?: boolean): Promise<RunOutcome>;
   /** Roll back the open block, if any (idle-in-transaction timeout, close). */
   abort(): Promise<void>;
   /** One statement on the committed state, outside the session (live query refresh). */
@@ -35,13 +35,16 @@ export class DatabaseBackend implements SessionBackend {
 
   constructor(private readonly db: Database) {}
 
-  async run(sql: string, params: readonly Value[] | undefined, single: boolean, textTypes?: readonly number[]): Promise<RunOutcome> {
+  async run(sql: string, params: readonly Value[] | undefined, single: boolean, textTypes?: readonly number[], confirmed = false): Promise<RunOutcome> {
     const { session } = this;
+    session.confirmed = confirmed;
     try {
       const results = (await this.db.run(sql, params, session, single)).map((r) => withText(r, textTypes));
       return { results, notices: session.notices.splice(0), status: session.status };
     } catch (error) {
       return { results: [], notices: session.notices.splice(0), status: session.status, error };
+    } finally {
+      session.confirmed = false;
     }
   }
 

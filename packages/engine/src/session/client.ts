@@ -9,7 +9,7 @@
  * longer than deadlock_timeout (1 s) is logged, as PostgreSQL's log_lock_waits does.
  */
 import { SqlError, SQLSTATE } from '../errors.ts';
-import type { QueryResult } from '../sql/env.ts';
+import type { QueryResult, Verdict } from '../sql/env.ts';
 import type { Value } from '../sql/types.ts';
 import type { SessionBackend } from './backend.ts';
 import { liveApi, type LiveApi } from './live.ts';
@@ -31,6 +31,8 @@ export interface SessionClientOptions {
   /** Throws when the node is closed. */
   assertOpen(): void;
   log(level: 'log' | 'warning', message: string): void;
+  /** The verdict of a queued offline write, attached to the result that queued it. */
+  verdict?(seq: number): Promise<Verdict>;
 }
 
 interface AsyncContext<T> {
@@ -246,12 +248,20 @@ export class SessionClient {
       throw e;
     }
     this.stopIdleTimer();
-    const out = await this.backend.run(sql, params && serialize(params, options), single, parsedTypes(options));
+    const out = await this.backend.run(sql, params && serialize(params, options), single, parsedTypes(options), options?.optimistic === false);
     this.status = out.status;
     this.startIdleTimer();
     for (const n of out.notices) options?.onNotice?.(n);
     if (out.error !== undefined) throw out.error;
-    return shapeResults(out.results, options);
+    const results = shapeResults(out.results, options);
+    for (const r of results) {
+      if (!r.pending || !this.options.verdict) continue;
+      const verdict = this.options.verdict(r.pending.seq);
+      // a caller that never awaits it (the node closed first) must not get an unhandled rejection
+      verdict.catch(() => {});
+      r.pending.verdict = verdict;
+    }
+    return results;
   }
 
   private startIdleTimer(): void {

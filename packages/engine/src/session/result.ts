@@ -13,6 +13,8 @@ export interface RawResult {
   fields: Field[];
   rows: Value[][];
   rowCount: number;
+  /** An offline write queued by this statement (its COMMIT, in a block): see offline/. */
+  pending?: { origin: string; seq: number };
 }
 
 /** PGlite's parsers: by type OID, from the text form. */
@@ -26,6 +28,8 @@ export interface QueryOptions {
   serializers?: Record<number, (value: unknown) => string>;
   /** PostgreSQL's notices and warnings raised by the statement (e.g. "there is no transaction in progress"). */
   onNotice?: (notice: Notice) => void;
+  /** false: read the replicated state only, without this node's pending offline writes (default true). */
+  optimistic?: boolean;
 }
 
 /** The type OIDs whose columns the engine must send as PostgreSQL's text form (those `parsers` handle). */
@@ -43,7 +47,9 @@ export function shapeResults(raw: readonly RawResult[], options: QueryOptions | 
   let affected = 0;
   return raw.map((r) => {
     if (COUNTED.has(r.command)) affected += r.rowCount;
-    return { rows: shapeRows(r, options), fields: r.fields, rowCount: r.rowCount, command: r.command, affectedRows: affected };
+    const out: QueryResult<never> = { rows: shapeRows(r, options), fields: r.fields, rowCount: r.rowCount, command: r.command, affectedRows: affected };
+    if (r.pending) out.pending = { ...r.pending };
+    return out;
   });
 }
 

@@ -6,6 +6,7 @@
  */
 import type { Node } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
+import type { PendingStatement } from '../storage/storage.ts';
 import type { OpenTxn } from './transaction.ts';
 
 /** A PostgreSQL notice (WARNING, NOTICE), delivered the way PGlite delivers them: to `onNotice`. */
@@ -32,6 +33,10 @@ export class Session {
   /** A query ran in this block: its isolation level and read-write mode are fixed now. */
   queried = false;
   notices: Notice[] = [];
+  /** An offline write block (offline/): the statements that succeeded so far, queued at COMMIT. */
+  offline?: PendingStatement[];
+  /** This call reads the replicated state only, not the node's pending offline writes. */
+  confirmed = false;
 
   get status(): TransactionStatus {
     if (!this.txn || this.implicit) return 'I';
@@ -51,6 +56,7 @@ export class Session {
     this.recovery = false;
     this.isolation = 'read committed';
     this.queried = false;
+    this.offline = undefined;
   }
 
   /** Apply BEGIN's or SET TRANSACTION's options (a list of DefElem). */

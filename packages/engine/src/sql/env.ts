@@ -61,4 +61,18 @@ export interface QueryResult<R = Record<string, Value>> {
   command: string;
   /** Rows changed by INSERT/UPDATE/DELETE, as PGlite counts them (in exec(), summed over the statements so far). */
   affectedRows?: number;
+  /** Set when the statement was queued as an offline write (offline/): `verdict` resolves with the primary's answer. */
+  pending?: PendingWrite;
 }
+
+/** The handle of a queued offline write. */
+export interface PendingWrite {
+  origin: string;
+  seq: number;
+  /** Resolves once the primary applied it and this node replayed it, or once it was rejected. Absent across a worker. */
+  verdict?: Promise<Verdict>;
+}
+
+export type Verdict =
+  | { status: 'applied'; origin: string; seq: number; commitLsn: string }
+  | { status: 'rejected'; origin: string; seq: number; code: string; message: string };

@@ -1,7 +1,8 @@
 /**
  * IndexedDB storage through `idb`: one database per (cluster, nodeId), with the sealed control
  * record and latest checkpoint in `meta`, WAL chunks in `wal` keyed by start LSN and the chunks of
- * incremental checkpoints in `chunks` (schema version 2 added that store). IndexedDB
+ * incremental checkpoints in `chunks` (schema version 2 added that store) and offline writes' queue
+ * in `pending` (schema version 3: entries by seq, plus the key 'lastSeq'). IndexedDB
  * transactions are atomic, so a checkpoint and the control record pointing at it land together.
  * Every write asks for `durability: 'strict'`: Chromium's default ('relaxed') reports success
  * before the data reaches the disk, which would make 'local' and 'on' commits lie.
@@ -9,12 +10,13 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Lsn } from '../wal/lsn.ts';
 import { seal, unseal } from './envelope.ts';
-import { standalone, type CheckpointChunks, type ControlFile, type Storage, type StoredCheckpoint, type WalChunk } from './storage.ts';
+import { standalone, type CheckpointChunks, type ControlFile, type PendingStore, type Storage, type StoredCheckpoint, type StoredPendingXact, type WalChunk } from './storage.ts';
 
 interface Schema extends DBSchema {
   meta: { key: 'control' | 'checkpoint'; value: { bytes: Uint8Array; lsn?: Lsn } };
   wal: { key: Lsn; value: WalChunk };
   chunks: { key: string; value: Uint8Array };
+  pending: { key: number | 'lastSeq'; value: StoredPendingXact | number };
 }
 
 export function databaseName(cluster: string, nodeId: string): string {
@@ -22,13 +24,14 @@ export function databaseName(cluster: string, nodeId: string): string {
 }
 
 export async function indexedDbStorage(cluster: string, nodeId: string): Promise<Storage> {
-  const db: IDBPDatabase<Schema> = await openDB<Schema>(databaseName(cluster, nodeId), 2, {
+  const db: IDBPDatabase<Schema> = await openDB<Schema>(databaseName(cluster, nodeId), 3, {
     upgrade(d, oldVersion) {
       if (oldVersion < 1) {
         d.createObjectStore('meta');
         d.createObjectStore('wal', { keyPath: 'lsn' });
       }
       if (oldVersion < 2) d.createObjectStore('chunks');
+      if (oldVersion < 3) d.createObjectStore('pending');
     },
   });
   const strict = { durability: 'strict' } as const;
@@ -52,9 +55,32 @@ export async function indexedDbStorage(cluster: string, nodeId: string): Promise
     },
   };
 
+  const pending: PendingStore = {
+    async load() {
+      const tx = db.transaction('pending', 'readonly');
+      // numbers sort before strings in IndexedDB: this range holds the entries, not 'lastSeq'
+      const entries = (await tx.store.getAll(IDBKeyRange.bound(0, Infinity))) as StoredPendingXact[];
+      const last = await tx.store.get('lastSeq');
+      return { entries, lastSeq: typeof last === 'number' ? last : 0 };
+    },
+    async put(entry) {
+      const tx = db.transaction('pending', 'readwrite', strict);
+      const last = await tx.store.get('lastSeq');
+      void tx.store.put(entry, entry.seq);
+      if (typeof last !== 'number' || last < entry.seq) void tx.store.put(entry.seq, 'lastSeq');
+      await tx.done;
+    },
+    async remove(seqs) {
+      const tx = db.transaction('pending', 'readwrite', strict);
+      for (const s of seqs) void tx.store.delete(s);
+      await tx.done;
+    },
+  };
+
   return {
     kind: 'indexeddb',
     chunks,
+    pending,
     async readControl() {
       const row = await db.get('meta', 'control');
       return row && unseal<ControlFile>(row.bytes, 'control file');

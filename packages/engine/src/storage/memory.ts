@@ -1,6 +1,6 @@
 /** Storage that lives and dies with the node: for tests, benchmarks and throwaway nodes. */
 import type { Lsn } from '../wal/lsn.ts';
-import type { CheckpointChunks, ControlFile, Storage, StoredCheckpoint, WalChunk } from './storage.ts';
+import type { CheckpointChunks, ControlFile, PendingStore, Storage, StoredCheckpoint, StoredPendingXact, WalChunk } from './storage.ts';
 
 export function memoryStorage(): Storage {
   let control: ControlFile | undefined;
@@ -12,8 +12,19 @@ export function memoryStorage(): Storage {
     async get(keys) { return keys.map((k) => stored.get(k)); },
     async retain(keys) { for (const k of [...stored.keys()]) if (!keys.has(k)) stored.delete(k); },
   };
+  const queued = new Map<number, StoredPendingXact>();
+  let lastSeq = 0;
+  const pending: PendingStore = {
+    async load() { return { entries: [...queued.values()].sort((a, b) => a.seq - b.seq).map((e) => structuredClone(e)), lastSeq }; },
+    async put(e) {
+      queued.set(e.seq, structuredClone(e));
+      lastSeq = Math.max(lastSeq, e.seq);
+    },
+    async remove(seqs) { for (const s of seqs) queued.delete(s); },
+  };
   return {
     kind: 'memory',
+    pending,
     async readControl() { return control && structuredClone(control); },
     async writeControl(c) { control = structuredClone(c); },
     async appendWal(chunks) { for (const c of chunks) wal.push(c); },

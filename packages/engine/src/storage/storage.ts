@@ -69,6 +69,34 @@ export interface CheckpointChunks {
   retain(keys: ReadonlySet<string>): Promise<void>;
 }
 
+/** One statement of a queued offline write: its text, its parameters (msgpack, PACK_OPTIONS) and, for UPDATE/DELETE, the rows it changed on the origin. */
+export interface PendingStatement {
+  sql: string;
+  params: Uint8Array | null;
+  expect?: number;
+}
+
+/** A write transaction a standby queued (offline/): applied by the primary exactly once, by (origin, seq). */
+export interface StoredPendingXact {
+  seq: number;
+  /** ms since the epoch, on the origin's clock. */
+  queuedAt: number;
+  statements: PendingStatement[];
+  /** Set once the primary rejected it: kept for the app to inspect until dismissed. */
+  failed?: { code: string; message: string };
+}
+
+/**
+ * The offline-write queue (dbmirror's Pending). `lastSeq` is the highest sequence number ever
+ * stored, kept apart from the entries so a removed entry's number is never handed out again.
+ */
+export interface PendingStore {
+  load(): Promise<{ entries: StoredPendingXact[]; lastSeq: number }>;
+  /** Store (or replace) one entry durably; raises lastSeq to its seq in the same write. */
+  put(entry: StoredPendingXact): Promise<void>;
+  remove(seqs: readonly number[]): Promise<void>;
+}
+
 export interface Storage {
   readonly kind: 'indexeddb' | 'memory' | 'file';
   readControl(): Promise<ControlFile | undefined>;
@@ -93,5 +121,7 @@ export interface Storage {
   readCheckpoint(): Promise<StoredCheckpoint | undefined>;
   /** Where incremental checkpoints keep their chunks; without it every checkpoint is one whole snapshot. */
   readonly chunks?: CheckpointChunks;
+  /** Offline writes' pending transactions; without it a node cannot queue offline writes. */
+  readonly pending?: PendingStore;
   close(): Promise<void>;
 }

@@ -88,6 +88,8 @@ export class WorkerNode extends SessionSurface implements NodeApi {
       idleInTransactionSessionTimeout: options.idleInTransactionSessionTimeout,
       assertOpen: () => this.assertOpen(),
       log: options.log,
+      // the worker resolves it; comlink carries the promise's outcome back
+      verdict: (seq) => host.offlineVerdict(seq),
     });
   }
 
@@ -140,8 +142,8 @@ export class WorkerNode extends SessionSurface implements NodeApi {
 class WorkerBackend implements SessionBackend {
   constructor(private readonly host: Comlink.Remote<NodeHost>, private readonly closed: () => boolean) {}
 
-  async run(sql: string, params: readonly Value[] | undefined, single: boolean, textTypes?: readonly number[]): Promise<RunOutcome> {
-    const { error, ...out } = await this.host.run(sql, params, single, textTypes);
+  async run(sql: string, params: readonly Value[] | undefined, single: boolean, textTypes?: readonly number[], confirmed?: boolean): Promise<RunOutcome> {
+    const { error, ...out } = await this.host.run(sql, params, single, textTypes, confirmed);
     return error === undefined ? out : { ...out, error: errorFromWire(error) };
   }
 

@@ -8,6 +8,7 @@ import * as Comlink from 'comlink';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { LiveErrorCallback } from '../live/live.ts';
 import { openNode, type Node, type NodeOptions, type NodeStatus } from '../node.ts';
+import type { Verdict } from '../sql/env.ts';
 import type { ReceiverProgress } from '../replication/receiver.ts';
 import type { RunOutcome } from '../session/backend.ts';
 import type { RawResult } from '../session/result.ts';
@@ -61,8 +62,8 @@ export class NodeHost {
    * The page's session surface (session/client.ts) drives the node's one session through these:
    * statements, and the rollback of an idle or abandoned block. transaction(fn) runs on the page.
    */
-  async run(sql: string, params: readonly Value[] | undefined, single: boolean, textTypes?: readonly number[]): Promise<WireOutcome> {
-    const { error, ...out } = await this.open_().backend.run(sql, params, single, textTypes);
+  async run(sql: string, params: readonly Value[] | undefined, single: boolean, textTypes?: readonly number[], confirmed?: boolean): Promise<WireOutcome> {
+    const { error, ...out } = await this.open_().backend.run(sql, params, single, textTypes, confirmed);
     return error === undefined ? out : { ...out, error: errorToWire(error) };
   }
 
@@ -112,6 +113,13 @@ export class NodeHost {
 
   contentHash(): Promise<string> {
     return this.open_().contentHash();
+  }
+
+  /** The verdict of an offline write this node queued (`node.offline.verdict`). */
+  offlineVerdict(seq: number): Promise<Verdict> {
+    const offline = this.open_().offline;
+    if (!offline) throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, 'offline writes are not enabled on this node');
+    return offline.verdict(seq);
   }
 
   async close(): Promise<void> {
