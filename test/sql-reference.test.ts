@@ -10,6 +10,7 @@ import { openNode } from '@walrtc/engine';
 import { FK_CORPUS } from './reference/fk-corpus.ts';
 import { mismatches, type Entry } from './reference/replay.ts';
 import { SQL_CORPUS } from './reference/sql-corpus.ts';
+import { WINDOW_CORPUS } from './reference/window-corpus.ts';
 
 const CORPORA = [
   {
@@ -35,6 +36,12 @@ const CORPORA = [
       'create table dq (id int primary key, u int unique deferrable initially deferred)',
       'alter table ac alter column a type bigint',
     ],
+  },
+  {
+    name: 'window',
+    what: 'window functions, frames, named windows',
+    corpus: WINDOW_CORPUS,
+    refused: [],
   },
 ];
 

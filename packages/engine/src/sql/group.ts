@@ -184,7 +184,7 @@ function outerOnly(args: readonly Node[], input: RowScope): boolean {
 class GroupScope implements Scope {
   correlated = false;
   clause?: string;
-  private readonly width: number;
+  readonly width: number;
 
   constructor(
     private readonly input: RowScope,

@@ -27,6 +27,7 @@ import { CteScope, type Cte } from './with.ts';
 import { checkLocking, lockingStrength } from './locking.ts';
 import { setOperationResult } from './setop-order.ts';
 import { refuseJsonComparison } from './json-text.ts';
+import { planWindows } from './window/plan.ts';
 
 export interface SelectPlan {
   columns: { name: string; type: SqlType }[];
@@ -86,7 +87,6 @@ export class SelectPlanner implements SubqueryPlanner {
     if (stmt.op && stmt.op !== 'SETOP_NONE') return this.setOperation(stmt, outer);
     if (stmt.valuesLists) return this.values(stmt, outer);
     if (stmt.intoClause) throw new SqlError(SQLSTATE.feature_not_supported, 'SELECT INTO is not supported');
-    if (stmt.windowClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'window functions are not supported');
 
     const from = planFrom(stmt.fromClause, this.state, this.hooks, this, outer, (s) => this.plan(s), stmt.whereClause);
     const scope = from.scope;
@@ -115,9 +115,13 @@ export class SelectPlanner implements SubqueryPlanner {
       if (locking) throw new SqlError(SQLSTATE.feature_not_supported, `${locking} is not allowed with aggregate functions`);
       const table = from.single && !stmt.whereClause ? from.single.table : undefined;
       const grouped = planGrouping(stmt, targets, scope, source, node, table);
+      const windowed = planWindows(stmt, targets, grouped.scope, grouped.scope.width, grouped.source, grouped.node);
+      if (windowed) return this.finish(stmt, windowed.scope, windowed.source, targets, windowed.node);
       return this.finish(stmt, grouped.scope, grouped.source, targets, grouped.node);
     }
     if (stmt.havingClause) throw new SqlError(SQLSTATE.grouping_error, 'HAVING clause requires GROUP BY or aggregate functions');
+    const windowed = planWindows(stmt, targets, scope, scope.width, source, node);
+    if (windowed) return this.finish(stmt, windowed.scope, windowed.source, targets, windowed.node);
     return this.finish(stmt, scope, source, targets, node, ordered);
   }
 
