@@ -9,7 +9,7 @@ import { SqlError } from '../errors.ts';
 import type { DbState } from '../state/state.ts';
 import type { RowId } from '../wal/record.ts';
 import { rowChecker } from './constraints.ts';
-import { applySets, compileSets, returning, targetTable, txnOf } from './dml.ts';
+import { applySets, compileSets, returning, stillCurrent, targetTable, txnOf } from './dml.ts';
 import { compileExpr } from './expr.ts';
 import { foreignKeyEvents } from './foreign-keys.ts';
 import { RowScope } from './from.ts';
@@ -49,7 +49,7 @@ export function planJoinedChange(command: 'UPDATE' | 'DELETE', stmt: UpdateStmt 
       fks?.reset();
       const others = items.source(ctx, undefined);
       const targets: [RowId, Value[]][] = [];
-      txn.state.table(oid).rows.forEachPair((id, row) => { targets.push([id, row]); });
+      ctx.env.state.table(oid).rows.forEachPair((id, row) => { targets.push([id, row]); });
       const out: Value[][] = [];
       let count = 0;
       for (const [id, old] of targets) {
@@ -61,7 +61,7 @@ export function planJoinedChange(command: 'UPDATE' | 'DELETE', stmt: UpdateStmt 
             break;
           }
         }
-        if (!joined) continue;
+        if (!joined || !stillCurrent(ctx, txn, oid, id, old)) continue;
         if (command === 'DELETE') {
           txn.write({ kind: 'delete', table: oid, rowid: id });
           fks?.deleted(oid, id, old);

@@ -5,7 +5,7 @@
  */
 import type { DeleteStmt, InsertStmt, Node, OnConflictClause, RangeVar, ResTarget, SelectStmt, UpdateStmt } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
-import type { TableDef } from '../catalog/types.ts';
+import type { Oid, TableDef } from '../catalog/types.ts';
 import type { DbState, TableData } from '../state/state.ts';
 import type { RowId } from '../wal/record.ts';
 import { coerceToColumn, checkAssignable } from './cast.ts';
@@ -33,6 +33,15 @@ export function txnOf(ctx: RunContext): WriteTxn {
   const txn = ctx.env.txn;
   if (!txn) throw new Error('write statement run without a transaction');
   return txn;
+}
+
+/**
+ * Whether a row read from the statement's snapshot is still the row the transaction holds. Only a
+ * statement with data-modifying WITH queries reads a snapshot older than its writes; as in
+ * PostgreSQL, a row another part of it already changed is left alone.
+ */
+export function stillCurrent(ctx: RunContext, txn: WriteTxn, oid: Oid, id: RowId, old: readonly Value[]): boolean {
+  return ctx.env.state === txn.state || txn.state.table(oid).rows.get(id) === old;
 }
 
 export function columnIndex(def: TableDef, name: string, location?: number): number {
@@ -283,7 +292,7 @@ export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlan
   const checker = rowChecker(def, planner);
   const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, scope) : undefined;
   const fks = foreignKeyEvents(state, planner);
-  return changeRows('UPDATE', scan, where, ret, fks, (txn, ctx, id, old) => {
+  return changeRows('UPDATE', oid, scan, where, ret, fks, (txn, ctx, id, old) => {
     const row = applySets(sets, def, old, old, ctx);
     checker.check(txn.state.table(oid), row, ctx, id);
     txn.write({ kind: 'update', table: oid, rowid: id, row });
@@ -303,7 +312,7 @@ export function planDelete(stmt: DeleteStmt, state: DbState, planner: SelectPlan
   const scan = planTableScan(table, stmt.whereClause, scope);
   const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, scope) : undefined;
   const fks = foreignKeyEvents(state, planner);
-  return changeRows('DELETE', scan, where, ret, fks, (txn, _ctx, id, old) => {
+  return changeRows('DELETE', oid, scan, where, ret, fks, (txn, _ctx, id, old) => {
     txn.write({ kind: 'delete', table: oid, rowid: id });
     fks?.deleted(oid, id, old);
     return old;
@@ -316,6 +325,7 @@ export function planDelete(stmt: DeleteStmt, state: DbState, planner: SelectPlan
  */
 function changeRows(
   command: 'UPDATE' | 'DELETE',
+  oid: Oid,
   scan: ReturnType<typeof planTableScan>,
   where: Compiled | undefined,
   ret: ReturnType<typeof returning> | undefined,
@@ -335,6 +345,7 @@ function changeRows(
       for (let r = 0; r < ids.length; r++) {
         const old = rows[r]!;
         if (where && where.eval(old, ctx) !== true) continue;
+        if (!stillCurrent(ctx, txn, oid, ids[r]!, old)) continue;
         const row = change(txn, ctx, ids[r]!, old);
         count++;
         if (ret) out.push(ret.exprs.map((e) => e.eval(row, ctx)));

@@ -18,12 +18,23 @@ import { planExplain } from './plan/explain-statement.ts';
 import { BoundedCache, estimateBytes } from './cache.ts';
 import { planTruncate } from './truncate.ts';
 import { lockingStrength } from './locking.ts';
+import { withModifyingCtes } from './cte/modifying.ts';
 import type { Value } from './types.ts';
 
 const INT8_MAX = 2n ** 63n - 1n;
 
 export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
   const planner = new SelectPlanner(state, hooks, (name, args) => databaseFunction(name, args, hooks));
+  const top = (Object.values(stmt)[0] as { withClause?: WithClause }).withClause;
+  if (top) {
+    planner.topLevel = { clause: top, planDml: (s) => planStatementWith(s, state, hooks, planner) };
+    const plan = planStatementWith(stmt, state, hooks, planner);
+    return planner.modifyingCtes.length ? withModifyingCtes(plan, planner.modifyingCtes) : plan;
+  }
+  return planStatementWith(stmt, state, hooks, planner);
+}
+
+function planStatementWith(stmt: Node, state: DbState, hooks: NodeHooks, planner: SelectPlanner): StatementPlan {
   const withQueries = <S extends { withClause?: WithClause }>(s: S, plan: (s: S) => StatementPlan): StatementPlan =>
     (s.withClause ? planner.withQueries(s.withClause, () => plan(s)) : plan(s));
   if ('SelectStmt' in stmt) {

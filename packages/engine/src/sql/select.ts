@@ -24,6 +24,8 @@ import { deparse, planNode, type PlanNode } from './plan/explain.ts';
 import { singleTableSource, type OrderedSource } from './plan/single.ts';
 import { topN } from './plan/topn.ts';
 import { CteScope, type Cte } from './with.ts';
+import type { ModifyingCte } from './cte/modifying.ts';
+import type { StatementPlan } from './plan.ts';
 import { checkLocking, lockingStrength } from './locking.ts';
 import { setOperationResult } from './setop-order.ts';
 import { refuseJsonComparison } from './json-text.ts';
@@ -51,6 +53,8 @@ function sortKeyText(by: SortBy): string {
 
 export class SelectPlanner implements SubqueryPlanner {
   private readonly ctes = new CteScope();
+  /** The top-level statement's WITH, the one place data-modifying CTEs may stand, and how to plan them. */
+  topLevel?: { clause: WithClause; planDml: (stmt: Node) => StatementPlan };
 
   constructor(
     private readonly state: DbState,
@@ -70,18 +74,27 @@ export class SelectPlanner implements SubqueryPlanner {
 
   /** Plan `body` (an INSERT, UPDATE or DELETE) with the WITH clause's queries visible. */
   withQueries<T>(clause: WithClause, body: () => T): T {
-    return this.ctes.with(clause, (s) => this.plan(s), body);
+    return this.ctes.with(clause, (s) => this.plan(s), body, this.dmlPlannerFor(clause));
   }
 
   cte(name: string): Cte | undefined {
     return this.ctes.find(name);
   }
 
+  /** The data-modifying CTEs planned so far, which the statement must run. */
+  get modifyingCtes(): readonly ModifyingCte[] {
+    return this.ctes.modifying;
+  }
+
+  private dmlPlannerFor(clause: WithClause) {
+    return this.topLevel?.clause === clause ? this.topLevel.planDml : undefined;
+  }
+
   plan(stmt: SelectStmt, outer?: RowScope): SelectPlan {
     // before any other branch: VALUES and set operations carry WITH too
     if (stmt.withClause) {
       const body = { ...stmt, withClause: undefined };
-      return this.ctes.with(stmt.withClause, (s) => this.plan(s), () => this.plan(body, outer));
+      return this.ctes.with(stmt.withClause, (s) => this.plan(s), () => this.plan(body, outer), this.dmlPlannerFor(stmt.withClause));
     }
     checkLocking(stmt);
     if (stmt.op && stmt.op !== 'SETOP_NONE') return this.setOperation(stmt, outer);
