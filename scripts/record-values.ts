@@ -1,6 +1,6 @@
 /**
  * Records a reference corpus from a real PostgreSQL: test/reference/values.json (VALUES_CORPUS,
- * the default) or test/reference/sql.json (SQL_CORPUS), fk.json (FK_CORPUS), window.json (WINDOW_CORPUS), cte.json (CTE_CORPUS). Runs the corpus in order in a fresh
+ * the default) or test/reference/sql.json (SQL_CORPUS), fk.json (FK_CORPUS), window.json (WINDOW_CORPUS), cte.json (CTE_CORPUS), sequence.json (SEQUENCE_CORPUS). Runs the corpus in order in a fresh
  * database and keeps, per statement, the result columns (name, type OID) and rows as
  * PostgreSQL's text output, the row count, or the error's SQLSTATE and message.
  *   scripts/postgres.sh start 54332
@@ -13,12 +13,13 @@ import { SQL_CORPUS } from '../test/reference/sql-corpus.ts';
 import { VALUES_CORPUS } from '../test/reference/values-corpus.ts';
 import { WINDOW_CORPUS } from '../test/reference/window-corpus.ts';
 import { CTE_CORPUS } from '../test/reference/cte-corpus.ts';
+import { SEQUENCE_CORPUS } from '../test/reference/sequence-corpus.ts';
 
 const url = process.argv[2];
 const name = process.argv[3] ?? 'values';
-const CORPORA: Record<string, readonly string[]> = { values: VALUES_CORPUS, sql: SQL_CORPUS, fk: FK_CORPUS, window: WINDOW_CORPUS, cte: CTE_CORPUS };
+const CORPORA: Record<string, readonly string[]> = { values: VALUES_CORPUS, sql: SQL_CORPUS, fk: FK_CORPUS, window: WINDOW_CORPUS, cte: CTE_CORPUS, sequence: SEQUENCE_CORPUS };
 const corpus = CORPORA[name];
-if (!url || !corpus) throw new Error('usage: record-values.ts <postgres url> [values|sql|fk|window|cte]');
+if (!url || !corpus) throw new Error('usage: record-values.ts <postgres url> [values|sql|fk|window|cte|sequence]');
 const DB = `walrtc_${name}`;
 
 // every value as PostgreSQL's text output, never parsed into a JS number

@@ -12,6 +12,7 @@ import { mismatches, type Entry } from './reference/replay.ts';
 import { SQL_CORPUS } from './reference/sql-corpus.ts';
 import { WINDOW_CORPUS } from './reference/window-corpus.ts';
 import { CTE_CORPUS } from './reference/cte-corpus.ts';
+import { SEQUENCE_CORPUS } from './reference/sequence-corpus.ts';
 
 const CORPORA = [
   {
@@ -47,6 +48,12 @@ const CORPORA = [
     refused: [
       'with recursive q as (select * from department union all (with x as (select * from q) select * from x)) select * from q limit 24',
     ],
+  },
+  {
+    name: 'sequence',
+    what: 'sequences, identity and generated columns, RESTART IDENTITY',
+    corpus: SEQUENCE_CORPUS,
+    refused: [],
   },
 ];
 

@@ -18,6 +18,10 @@ export interface ColumnDef {
   default?: Node;
   /** Source text of the DEFAULT, for information_schema.columns.column_default. */
   defaultText?: string;
+  /** GENERATED ALWAYS ('a') or BY DEFAULT ('d') AS IDENTITY: its default is its sequence's nextval. */
+  identity?: 'a' | 'd';
+  /** GENERATED ALWAYS AS (expr) STORED: computed from the row's other columns on every write. */
+  generated?: Node;
 }
 
 export interface CheckDef {
@@ -69,4 +73,15 @@ export interface SequenceDef {
   name: string;
   /** Column that owns it (serial), dropped with the table. */
   ownedBy?: { table: Oid; column: string };
+  /**
+   * CREATE SEQUENCE's options (sql/sequence/options.ts gives the defaults of an absent one, which
+   * are PostgreSQL's for an ascending bigint sequence — what sequences made before them were).
+   */
+  type?: 'int2' | 'int4' | 'int8';
+  increment?: number | bigint;
+  min?: number | bigint;
+  max?: number | bigint;
+  start?: number | bigint;
+  cache?: number | bigint;
+  cycle?: boolean;
 }

@@ -19,6 +19,8 @@ import { addConstraint, dropColumnDependents, dropConstraint, dropTableDependent
 import type { StatementPlan } from './plan.ts';
 import type { SqlType, Value } from './types.ts';
 import { distinctKey, formatValue } from './values.ts';
+import { newSequence } from './sequence/ddl.ts';
+import { parseOptions } from './sequence/options.ts';
 
 const SERIAL: Record<string, SqlType> = { serial: 'int4', serial4: 'int4', bigserial: 'int8', serial8: 'int8', smallserial: 'int2', serial2: 'int2' };
 
@@ -54,6 +56,8 @@ function lookupTable(state: DbState, name: string, location?: number): TableData
 interface ColumnPlan {
   column: ColumnDef;
   serial: boolean;
+  /** GENERATED … AS IDENTITY: its kind and its sequence's options. */
+  identity?: { when: 'a' | 'd'; options: Node[] };
   primary: boolean;
   unique: boolean;
   checks: Node[];
@@ -84,6 +88,17 @@ function columnFromAst(cd: PgColumnDef, table: string, planner: SubqueryPlanner)
         column.default = c.raw_expr;
         break;
       }
+      case 'CONSTR_IDENTITY': {
+        if (type !== 'int2' && type !== 'int4' && type !== 'int8') throw new SqlError(SQLSTATE.invalid_parameter_value, 'identity column type must be smallint, integer, or bigint');
+        if (plan.identity) throw new SqlError(SQLSTATE.syntax_error, `multiple identity specifications for column "${name}" of table "${table}"`);
+        plan.identity = { when: c.generated_when === 'd' ? 'd' : 'a', options: c.options ?? [] };
+        column.notNull = true;
+        break;
+      }
+      case 'CONSTR_GENERATED':
+        checkNoSubquery(c.raw_expr!, 'column generation expression');
+        column.generated = c.raw_expr;
+        break;
       case 'CONSTR_PRIMARY': plan.primary = true; column.notNull = true; break;
       case 'CONSTR_UNIQUE': plan.unique = true; break;
       case 'CONSTR_CHECK': checkNoSubquery(c.raw_expr!, 'check constraint'); plan.checks.push(c.raw_expr!); break;
@@ -101,6 +116,9 @@ function columnFromAst(cd: PgColumnDef, table: string, planner: SubqueryPlanner)
     if (column.default) throw new SqlError(SQLSTATE.syntax_error, `multiple default values specified for column "${name}" of table "${table}"`);
     column.notNull = true;
   }
+  if (plan.identity && column.default) throw new SqlError(SQLSTATE.syntax_error, `both default and identity specified for column "${name}" of table "${table}"`);
+  if (column.generated && column.default) throw new SqlError(SQLSTATE.syntax_error, `both default and generation expression specified for column "${name}" of table "${table}"`);
+  if (column.generated && (plan.identity || serialType)) throw new SqlError(SQLSTATE.syntax_error, `both identity and generation expression specified for column "${name}" of table "${table}"`);
   return plan;
 }
 
@@ -164,11 +182,15 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
     for (const k of keys) if (k.primary) for (const col of k.columns) columns.find((c) => c.column.name === col)!.column.notNull = true;
 
     for (const c of columns) {
-      if (!c.serial) continue;
+      if (!c.serial && !c.identity) continue;
       const seqName = uniqueName(state, `${name}_${c.column.name}_seq`, taken);
-      txn.write({ kind: 'create_sequence', sequence: { oid: state.allocateOid(), name: seqName, ownedBy: { table: oid, column: c.column.name } } });
+      const ownedBy = { table: oid, column: c.column.name };
+      // a serial's or identity's sequence counts in its column's type (an int4 serial stops at 2147483647)
+      const type = c.column.type as 'int2' | 'int4' | 'int8';
+      txn.write({ kind: 'create_sequence', sequence: newSequence(state, seqName, parseOptions(c.identity?.options, false), { type, ownedBy }) });
       c.column.default = nextvalCall(seqName);
-      c.column.defaultText = `nextval('${seqName}'::regclass)`;
+      if (c.identity) c.column.identity = c.identity.when;
+      else c.column.defaultText = `nextval('${seqName}'::regclass)`;
     }
     const def: TableDef = { oid, name, columns: columns.map((c) => c.column), checks };
     const owner = { name, oid, columns: def.columns, keys };
@@ -337,6 +359,7 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
         }
         const c = columnFromAst(cd, name, planner);
         if (c.serial) throw new SqlError(SQLSTATE.feature_not_supported, 'adding a serial column to an existing table is not supported');
+        if (c.identity || c.column.generated) throw new SqlError(SQLSTATE.feature_not_supported, 'adding an identity or generated column to an existing table is not supported');
         const fkAttrs = [{ String: { sval: c.column.name } }];
         let fill: Value = null;
         if (c.column.default) {

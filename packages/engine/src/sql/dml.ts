@@ -15,6 +15,7 @@ import { compileExpr } from './expr.ts';
 import { pos, RowScope } from './from.ts';
 import type { StatementPlan } from './plan.ts';
 import { planTableScan } from './scan.ts';
+import { checkInsertValue, checkUpdateValue, generatedColumns } from './generated.ts';
 import { qualifiedName, userRelationName } from './schema.ts';
 import { foreignKeyEvents, type ForeignKeyEvents } from './foreign-keys.ts';
 import { planJoinedChange } from './dml-from.ts';
@@ -69,6 +70,10 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
     return columnIndex(def, rt.name!, rt.location);
   });
   const columns = targets.length ? targets : def.columns.map((_, i) => i);
+  const systemOverride = stmt.override === 'OVERRIDING_SYSTEM_VALUE', userOverride = stmt.override === 'OVERRIDING_USER_VALUE';
+  // OVERRIDING USER VALUE: identity columns take their default whatever the statement gives
+  const ignored = new Set(userOverride ? columns.filter((ci) => def.columns[ci]!.identity) : []);
+  const generated = generatedColumns(def, planner);
   const noColumns = new RowScope([], 0, planner);
   const defaults: (Compiled | undefined)[] = def.columns.map((c) => (c.default ? compileExpr(c.default, noColumns) : undefined));
 
@@ -91,6 +96,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
       return items.map((item, i) => {
         if ('SetToDefault' in item) return undefined;
         const col = def.columns[columns[i]!]!;
+        if (!userOverride || !col.identity) checkInsertValue(col, systemOverride);
         scope.paramType = () => col.type;
         const c = compileExpr(item, scope);
         checkAssignable(c.type, col.type, col.name);
@@ -101,6 +107,10 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
     produce = (ctx) => lists.map((l) => l.map((x) => (x ? x.c.eval(EMPTY, ctx) : DEFAULT)));
   } else {
     const plan = planner.plan(select);
+    for (let k = 0; k < Math.min(plan.columns.length, columns.length); k++) {
+      const col = def.columns[columns[k]!]!;
+      if (!userOverride || !col.identity) checkInsertValue(col, systemOverride);
+    }
     if (plan.columns.length > columns.length) throw new SqlError(SQLSTATE.syntax_error, 'INSERT has more expressions than target columns');
     if (plan.columns.length < columns.length) throw new SqlError(SQLSTATE.syntax_error, 'INSERT has more target columns than expressions');
     plan.columns.forEach((c, i) => checkAssignable(c.type, def.columns[columns[i]!]!.type, def.columns[columns[i]!]!.name));
@@ -135,7 +145,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
         for (let k = 0; k < columns.length; k++) {
           if (k >= given.length) break;
           const v = given[k];
-          if (v === DEFAULT) continue;
+          if (v === DEFAULT || ignored.has(columns[k]!)) continue;
           const ci = columns[k]!;
           const col = def.columns[ci]!;
           row[ci] = coerceToColumn(v, col.type, col.typmod, typeAt(r, k));
@@ -146,6 +156,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
           const d = defaults[i];
           if (d) row[i] = coerceToColumn(d.eval(EMPTY, ctx), def.columns[i]!.type, def.columns[i]!.typmod);
         }
+        generated?.(row, ctx);
         const t = txn.state.table(oid);
         if (conflict) {
           const existing = conflict.find(t, row);
@@ -159,6 +170,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
             const old = t.rows.get(existing)!;
             const updated = conflict.update(old, row, ctx);
             if (!updated) continue;
+            generated?.(updated, ctx);
             checker.check(t, updated, ctx, existing);
             txn.write({ kind: 'update', table: oid, rowid: existing, row: updated });
             fks?.updated(oid, existing, old, updated);
@@ -229,8 +241,9 @@ function planOnConflict(clause: OnConflictClause, table: TableData, planner: Sel
     const rt = (n as { ResTarget: ResTarget }).ResTarget;
     const i = columnIndex(def, rt.name!, rt.location);
     const col = def.columns[i]!;
+    if (!('SetToDefault' in rt.val!)) checkUpdateValue(col);
     scope.paramType = () => col.type;
-    const expr = compileExpr(rt.val!, scope);
+    const expr = 'SetToDefault' in rt.val! ? compileExpr(col.default ?? { A_Const: { isnull: true } }, scope) : compileExpr(rt.val!, scope);
     return { i, expr, from: assignedFrom(rt.val!, expr) };
   });
   scope.paramType = undefined;
@@ -259,6 +272,7 @@ export function compileSets(list: readonly Node[] | undefined, def: TableDef, sc
     if (rt.indirection?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'UPDATE of a subfield or array element is not supported');
     const i = columnIndex(def, rt.name!, rt.location);
     const col = def.columns[i]!;
+    if (!('SetToDefault' in rt.val!)) checkUpdateValue(col);
     scope.paramType = () => col.type;
     scope.clause = 'UPDATE';
     const expr = 'SetToDefault' in rt.val! ? compileExpr(col.default ?? { A_Const: { isnull: true } }, scope) : compileExpr(rt.val!, scope);
@@ -266,6 +280,7 @@ export function compileSets(list: readonly Node[] | undefined, def: TableDef, sc
     return { i, expr, from: assignedFrom(rt.val!, expr) };
   });
   scope.paramType = undefined;
+  generatedColumns(def, scope.planner);
   return sets;
 }
 
@@ -276,6 +291,7 @@ export function applySets(sets: ReturnType<typeof compileSets>, def: TableDef, i
     const col = def.columns[s.i]!;
     row[s.i] = coerceToColumn(s.expr.eval(input, ctx), col.type, col.typmod, s.from);
   }
+  generatedColumns(def)?.(row, ctx);
   return row;
 }
 

@@ -13,15 +13,14 @@ import type { StatementPlan } from './plan.ts';
 import type { Compiled } from './scope.ts';
 import { SelectPlanner } from './select.ts';
 import { castFunction } from './cast.ts';
-import { int8Add } from './int8.ts';
+import { nextval, setval } from './sequence/functions.ts';
+import { planAlterSequence, planCreateSequence } from './sequence/ddl.ts';
 import { planExplain } from './plan/explain-statement.ts';
 import { BoundedCache, estimateBytes } from './cache.ts';
 import { planTruncate } from './truncate.ts';
 import { lockingStrength } from './locking.ts';
 import { withModifyingCtes } from './cte/modifying.ts';
 import type { Value } from './types.ts';
-
-const INT8_MAX = 2n ** 63n - 1n;
 
 export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
   const planner = new SelectPlanner(state, hooks, (name, args) => databaseFunction(name, args, hooks));
@@ -54,6 +53,8 @@ function planStatementWith(stmt: Node, state: DbState, hooks: NodeHooks, planner
   if ('RenameStmt' in stmt) return planRename(stmt.RenameStmt);
   if ('AlterTableStmt' in stmt) return planAlterTable(stmt.AlterTableStmt, planner);
   if ('TruncateStmt' in stmt) return planTruncate(stmt.TruncateStmt);
+  if ('CreateSeqStmt' in stmt) return planCreateSequence(stmt.CreateSeqStmt);
+  if ('AlterSeqStmt' in stmt) return planAlterSequence(stmt.AlterSeqStmt);
   throw new SqlError(SQLSTATE.feature_not_supported, `${statementName(Object.keys(stmt)[0]!)} is not supported`);
 }
 
@@ -109,14 +110,7 @@ function databaseFunction(name: string, args: Compiled[], hooks: NodeHooks): Com
           const ctx = c as RunContext;
           const seqName = args[0]!.eval(row, ctx);
           if (ctx.env.hooks.readOnly()) throw new SqlError(SQLSTATE.read_only_sql_transaction, 'cannot execute nextval() in a read-only transaction');
-          const seq = sequenceOf(ctx, seqName);
-          if (seq.called && seq.value === INT8_MAX) {
-            throw new SqlError('2200H', `nextval: reached maximum value of sequence "${seq.def.name}" (${INT8_MAX})`);
-          }
-          seq.value = seq.called ? int8Add(seq.value, 1) : seq.value;
-          seq.called = true;
-          ctx.env.sequenceWrites.push({ kind: 'sequence_set', sequence: seq.def.oid, value: seq.value });
-          return seq.value;
+          return nextval(sequenceOf(ctx, seqName), ctx);
         },
       };
     case 'currval':
@@ -139,10 +133,7 @@ function databaseFunction(name: string, args: Compiled[], hooks: NodeHooks): Com
           if (ctx.env.hooks.readOnly()) throw new SqlError(SQLSTATE.read_only_sql_transaction, 'cannot execute setval() in a read-only transaction');
           const seq = sequenceOf(ctx, args[0]!.eval(row, ctx));
           const value = toInt8(args[1]!.eval(row, ctx)) as number | bigint;
-          seq.value = value;
-          seq.called = args[2] ? args[2].eval(row, ctx) !== false : true;
-          ctx.env.sequenceWrites.push({ kind: 'sequence_set', sequence: seq.def.oid, value });
-          return value;
+          return setval(seq, value, args[2] ? args[2].eval(row, ctx) !== false : true, ctx);
         },
       };
     }

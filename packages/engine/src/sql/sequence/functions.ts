@@ -1,0 +1,64 @@
+/**
+ * nextval, setval and currval with PostgreSQL's semantics for every sequence option: INCREMENT
+ * (either sign), MINVALUE/MAXVALUE (2200H once passed, or a wrap with CYCLE), setval's bounds
+ * (22003). The counter is shared by every fork and never rolled back; each change is a WAL record
+ * that the statement logs even if its transaction rolls back (ExecEnv.sequenceWrites), stamped
+ * with the sequence's next version so that replay applies changes in the order they were made.
+ */
+import { SqlError, SQLSTATE } from '../../errors.ts';
+import type { SequenceState } from '../../state/state.ts';
+import type { RunContext } from '../env.ts';
+import { canonical, type Int8 } from '../int8.ts';
+import { params } from './options.ts';
+
+export function nextval(seq: SequenceState, ctx: RunContext): Int8 {
+  if (!seq.called) {
+    seq.called = true;
+    ctx.env.sequenceWrites.push({ kind: 'sequence_set', sequence: seq.def.oid, value: seq.value, version: nextVersion(seq) });
+    return seq.value;
+  }
+  const p = params(seq.def);
+  let next = BigInt(seq.value) + p.increment;
+  let wrapped = false;
+  if (p.increment > 0n && next > p.max) {
+    if (!p.cycle) throw new SqlError('2200H', `nextval: reached maximum value of sequence "${seq.def.name}" (${p.max})`);
+    next = p.min;
+    wrapped = true;
+  } else if (p.increment < 0n && next < p.min) {
+    if (!p.cycle) throw new SqlError('2200H', `nextval: reached minimum value of sequence "${seq.def.name}" (${p.min})`);
+    next = p.max;
+    wrapped = true;
+  }
+  seq.value = canonical(next);
+  const version = nextVersion(seq);
+  ctx.env.sequenceWrites.push(wrapped
+    ? { kind: 'sequence_reset', sequence: seq.def.oid, value: seq.value, called: true, version }
+    : { kind: 'sequence_set', sequence: seq.def.oid, value: seq.value, version });
+  return seq.value;
+}
+
+export function setval(seq: SequenceState, value: Int8, called: boolean, ctx: RunContext): Int8 {
+  const p = params(seq.def);
+  const v = BigInt(value);
+  if (v < p.min || v > p.max) {
+    throw new SqlError(SQLSTATE.numeric_value_out_of_range, `setval: value ${v} is out of bounds for sequence "${seq.def.name}" (${p.min}..${p.max})`);
+  }
+  seq.value = canonical(v);
+  seq.called = called;
+  ctx.env.sequenceWrites.push({ kind: 'sequence_reset', sequence: seq.def.oid, value: seq.value, called, version: nextVersion(seq) });
+  return seq.value;
+}
+
+/**
+ * Stamp the next change of `seq`: records reach the WAL in commit order, not in the order they were
+ * made, and replay keeps only the newest by this number.
+ */
+export function nextVersion(seq: SequenceState): number {
+  seq.version = (seq.version ?? 0) + 1;
+  return seq.version;
+}
+
+/** The version a transactional change (ALTER, RESTART) carries: its redo sets it, in the transaction's own copy. */
+export function followingVersion(seq: SequenceState): number {
+  return (seq.version ?? 0) + 1;
+}
