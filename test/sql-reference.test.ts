@@ -13,6 +13,7 @@ import { SQL_CORPUS } from './reference/sql-corpus.ts';
 import { WINDOW_CORPUS } from './reference/window-corpus.ts';
 import { CTE_CORPUS } from './reference/cte-corpus.ts';
 import { SEQUENCE_CORPUS } from './reference/sequence-corpus.ts';
+import { VIEW_CORPUS } from './reference/view-corpus.ts';
 
 const CORPORA = [
   {
@@ -53,6 +54,12 @@ const CORPORA = [
     name: 'sequence',
     what: 'sequences, identity and generated columns, RESTART IDENTITY',
     corpus: SEQUENCE_CORPUS,
+    refused: [],
+  },
+  {
+    name: 'view',
+    what: 'views, CREATE TABLE AS, SELECT INTO',
+    corpus: VIEW_CORPUS,
     refused: [],
   },
 ];

@@ -54,6 +54,12 @@ export interface TableDef {
   checks: CheckDef[];
   /** Absent in definitions written before foreign keys existed. */
   foreignKeys?: ForeignKeyDef[];
+  /**
+   * Set for a view (CREATE VIEW): a relation without rows whose FROM-clause use runs `query` (a
+   * SelectStmt node), resolved afresh each time; `dependsOn` are the relations it names, which
+   * cannot be dropped or renamed under it (sql/view/).
+   */
+  view?: { query: Node; dependsOn: Oid[] };
 }
 
 export interface IndexDef {

@@ -20,6 +20,7 @@ import type { StatementPlan } from './plan.ts';
 import type { SqlType, Value } from './types.ts';
 import { distinctKey, formatValue } from './values.ts';
 import { newSequence } from './sequence/ddl.ts';
+import { dropDependentViews, planDropView, refuseIfViewed, refuseView } from './view/ddl.ts';
 import { parseOptions } from './sequence/options.ts';
 
 const SERIAL: Record<string, SqlType> = { serial: 'int4', serial4: 'int4', bigserial: 'int8', serial8: 'int8', smallserial: 'int2', serial2: 'int2' };
@@ -50,6 +51,7 @@ function uniqueName(state: DbState, base: string, taken: Set<string>): string {
 function lookupTable(state: DbState, name: string, location?: number): TableData {
   const oid = state.tableNames.get(name);
   if (oid === undefined) throw new SqlError(SQLSTATE.undefined_table, `relation "${name}" does not exist`, { position: pos(location) });
+  refuseView(state.table(oid).def, 'table', location);
   return state.table(oid);
 }
 
@@ -254,14 +256,15 @@ export function assertNoDuplicates(table: TableData, def: IndexDef): void {
 export function planDrop(stmt: DropStmt): StatementPlan {
   const kind = stmt.removeType;
   const cascade = stmt.behavior === 'DROP_CASCADE';
-  // CASCADE drops dependent foreign keys; tables have no other dependents (no views)
-  if (cascade && kind !== 'OBJECT_TABLE') throw new SqlError(SQLSTATE.feature_not_supported, `DROP ${(kind ?? '').replace('OBJECT_', '')} … CASCADE is not supported`);
+  // CASCADE drops dependent foreign keys and views
+  if (cascade && kind !== 'OBJECT_TABLE' && kind !== 'OBJECT_VIEW') throw new SqlError(SQLSTATE.feature_not_supported, `DROP ${(kind ?? '').replace('OBJECT_', '')} … CASCADE is not supported`);
   const names = (stmt.objects ?? []).flatMap((o) => {
     const parts = 'List' in o ? strings(o.List.items) : strings([o]);
     // DROP … IF EXISTS of a relation in a schema that does not exist does nothing
     if (parts.length > 1 && !ddlSchemaOk(parts[parts.length - 2], stmt.missing_ok)) return [];
     return [parts[parts.length - 1]!];
   });
+  if (kind === 'OBJECT_VIEW') return planDropView(names, !!stmt.missing_ok, cascade);
   if (kind === 'OBJECT_TABLE') {
     return ddl('DROP TABLE', (txn) => {
       const dropped = new Set(names.map((n) => txn.state.tableNames.get(n)).filter((o) => o !== undefined));
@@ -271,6 +274,8 @@ export function planDrop(stmt: DropStmt): StatementPlan {
           if (stmt.missing_ok) continue;
           throw new SqlError(SQLSTATE.undefined_table, `table "${name}" does not exist`);
         }
+        if (txn.state.table(oid).def.view) throw new SqlError(SQLSTATE.wrong_object_type, `"${name}" is not a table`, { hint: 'Use DROP VIEW to remove a view.' });
+        dropDependentViews(txn, oid, dropped, cascade);
         dropTableDependents(txn, oid, dropped, cascade);
         txn.write({ kind: 'drop_table', table: oid });
         for (const seq of [...txn.state.sequences.values()]) {
@@ -319,6 +324,7 @@ export function planRename(stmt: RenameStmt): StatementPlan {
   if (stmt.renameType === 'OBJECT_TABLE') {
     return ddl('ALTER TABLE', (txn) => {
       const table = lookupTable(txn.state, name, stmt.relation?.location);
+      refuseIfViewed(txn.state, table.def.oid, 'renaming');
       if (relationExists(txn.state, stmt.newname!)) throw new SqlError(SQLSTATE.duplicate_table, `relation "${stmt.newname}" already exists`);
       txn.write({ kind: 'rename_table', table: table.def.oid, name: stmt.newname! });
     });
@@ -326,6 +332,7 @@ export function planRename(stmt: RenameStmt): StatementPlan {
   if (stmt.renameType === 'OBJECT_COLUMN') {
     return ddl('ALTER TABLE', (txn) => {
       const table = lookupTable(txn.state, name, stmt.relation?.location);
+      refuseIfViewed(txn.state, table.def.oid, 'renaming a column');
       if (table.column(stmt.subname!) < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${stmt.subname}" does not exist`);
       checkColumnName(stmt.newname!);
       if (table.column(stmt.newname!) >= 0) throw new SqlError(SQLSTATE.duplicate_column, `column "${stmt.newname}" of relation "${name}" already exists`);
@@ -350,6 +357,7 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
   function alterOne(cmd: AlterTableCmd, txn: WriteTxn, ctx: RunContext): void {
     const table = lookupTable(txn.state, name);
     const oid = table.def.oid;
+    if (cmd.subtype === 'AT_DropColumn' || cmd.subtype === 'AT_AlterColumnType') refuseIfViewed(txn.state, oid, 'altering columns');
     switch (cmd.subtype) {
       case 'AT_AddColumn': {
         const cd = (cmd.def as { ColumnDef: PgColumnDef }).ColumnDef;

@@ -15,6 +15,7 @@ import { compileExpr } from './expr.ts';
 import { pos, RowScope } from './from.ts';
 import type { StatementPlan } from './plan.ts';
 import { planTableScan } from './scan.ts';
+import { refuseView } from './view/ddl.ts';
 import { checkInsertValue, checkUpdateValue, generatedColumns } from './generated.ts';
 import { qualifiedName, userRelationName } from './schema.ts';
 import { foreignKeyEvents, type ForeignKeyEvents } from './foreign-keys.ts';
@@ -27,6 +28,7 @@ export function targetTable(state: DbState, rv: RangeVar | undefined): TableData
   const name = rv && userRelationName(rv);
   const oid = name === undefined ? undefined : state.tableNames.get(name);
   if (oid === undefined) throw new SqlError(SQLSTATE.undefined_table, `relation "${qualifiedName(rv ?? {})}" does not exist`, { position: pos(rv?.location) });
+  refuseView(state.table(oid).def, 'write', rv?.location);
   return state.table(oid);
 }
 

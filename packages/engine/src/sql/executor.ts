@@ -3,7 +3,7 @@
  * catalog version, and provide the functions that need the database (nextval, currval, setval)
  * or the node (pg_current_wal_lsn, pg_is_in_recovery, …) to the expression compiler.
  */
-import type { Node, WithClause } from '@pgsql/types';
+import type { Node, SelectStmt, WithClause } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { DbState } from '../state/state.ts';
 import { planAlterTable, planCreateIndex, planCreateTable, planDrop, planRename } from './ddl.ts';
@@ -15,6 +15,8 @@ import { SelectPlanner } from './select.ts';
 import { castFunction } from './cast.ts';
 import { nextval, setval } from './sequence/functions.ts';
 import { planAlterSequence, planCreateSequence } from './sequence/ddl.ts';
+import { planCreateView } from './view/ddl.ts';
+import { planCreateTableAs } from './create-as.ts';
 import { planExplain } from './plan/explain-statement.ts';
 import { BoundedCache, estimateBytes } from './cache.ts';
 import { planTruncate } from './truncate.ts';
@@ -36,6 +38,14 @@ export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): Sta
 function planStatementWith(stmt: Node, state: DbState, hooks: NodeHooks, planner: SelectPlanner): StatementPlan {
   const withQueries = <S extends { withClause?: WithClause }>(s: S, plan: (s: S) => StatementPlan): StatementPlan =>
     (s.withClause ? planner.withQueries(s.withClause, () => plan(s)) : plan(s));
+  if ('SelectStmt' in stmt && stmt.SelectStmt.intoClause) {
+    return planCreateTableAs({ ...stmt.SelectStmt, intoClause: undefined }, stmt.SelectStmt.intoClause, planner);
+  }
+  if ('CreateTableAsStmt' in stmt) {
+    const s = stmt.CreateTableAsStmt;
+    if (s.objtype !== 'OBJECT_TABLE') throw new SqlError(SQLSTATE.feature_not_supported, 'materialized views are not supported');
+    return planCreateTableAs((s.query as { SelectStmt: SelectStmt }).SelectStmt, s.into!, planner, !!s.if_not_exists);
+  }
   if ('SelectStmt' in stmt) {
     const plan = planner.plan(stmt.SelectStmt);
     // a locking SELECT (FOR UPDATE, …) counts as a write, as PostgreSQL refuses it where writes are refused
@@ -53,6 +63,7 @@ function planStatementWith(stmt: Node, state: DbState, hooks: NodeHooks, planner
   if ('RenameStmt' in stmt) return planRename(stmt.RenameStmt);
   if ('AlterTableStmt' in stmt) return planAlterTable(stmt.AlterTableStmt, planner);
   if ('TruncateStmt' in stmt) return planTruncate(stmt.TruncateStmt);
+  if ('ViewStmt' in stmt) return planCreateView(stmt.ViewStmt, planner, state);
   if ('CreateSeqStmt' in stmt) return planCreateSequence(stmt.CreateSeqStmt);
   if ('AlterSeqStmt' in stmt) return planAlterSequence(stmt.AlterSeqStmt);
   throw new SqlError(SQLSTATE.feature_not_supported, `${statementName(Object.keys(stmt)[0]!)} is not supported`);

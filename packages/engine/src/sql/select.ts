@@ -81,6 +81,10 @@ export class SelectPlanner implements SubqueryPlanner {
     return this.ctes.find(name);
   }
 
+  planView(query: Node): SelectPlan {
+    return new SelectPlanner(this.state, this.hooks, this.functions).plan((query as { SelectStmt: SelectStmt }).SelectStmt);
+  }
+
   /** The data-modifying CTEs planned so far, which the statement must run. */
   get modifyingCtes(): readonly ModifyingCte[] {
     return this.ctes.modifying;
@@ -99,7 +103,7 @@ export class SelectPlanner implements SubqueryPlanner {
     checkLocking(stmt);
     if (stmt.op && stmt.op !== 'SETOP_NONE') return this.setOperation(stmt, outer);
     if (stmt.valuesLists) return this.values(stmt, outer);
-    if (stmt.intoClause) throw new SqlError(SQLSTATE.feature_not_supported, 'SELECT INTO is not supported');
+    if (stmt.intoClause) throw new SqlError(SQLSTATE.syntax_error, 'SELECT ... INTO is not allowed here');
 
     const from = planFrom(stmt.fromClause, this.state, this.hooks, this, outer, (s) => this.plan(s), stmt.whereClause);
     const scope = from.scope;

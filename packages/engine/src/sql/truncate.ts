@@ -11,6 +11,7 @@ import type { DbState } from '../state/state.ts';
 import type { StatementPlan } from './plan.ts';
 import { qualifiedName, userRelationName } from './schema.ts';
 import { pos } from './from.ts';
+import { refuseView } from './view/ddl.ts';
 import { canonical } from './int8.ts';
 import { params } from './sequence/options.ts';
 import { followingVersion } from './sequence/functions.ts';
@@ -29,6 +30,7 @@ export function planTruncate(stmt: TruncateStmt): StatementPlan {
         const name = userRelationName(rv);
         const oid = name === undefined ? undefined : txn.state.tableNames.get(name);
         if (oid === undefined) throw new SqlError(SQLSTATE.undefined_table, `relation "${qualifiedName(rv)}" does not exist`, { position: pos(rv.location) });
+        refuseView(txn.state.table(oid).def, 'table', rv.location);
         oids.add(oid);
       }
       for (const oid of oids) addReferencing(txn.state, oid, oids, cascade);

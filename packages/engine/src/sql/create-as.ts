@@ -1,0 +1,50 @@
+/**
+ * CREATE TABLE … AS and SELECT … INTO: a new table with the query's columns (unknown becomes
+ * text, as in PostgreSQL) and its rows, as one create_table record and one insert per row in the
+ * statement's transaction. The command reports the rows it stored (PostgreSQL's `SELECT n`).
+ */
+import type { IntoClause, SelectStmt } from '@pgsql/types';
+import type { TableDef } from '../catalog/types.ts';
+import { SqlError, SQLSTATE } from '../errors.ts';
+import { checkColumnName } from './ddl-checks.ts';
+import { strings } from './names.ts';
+import type { StatementPlan } from './plan.ts';
+import { ddlSchemaOk } from './schema.ts';
+import type { SelectPlanner } from './select.ts';
+import type { SqlType } from './types.ts';
+
+export function planCreateTableAs(select: SelectStmt, into: IntoClause, planner: SelectPlanner, ifNotExists = false): StatementPlan {
+  const rv = into.rel!;
+  ddlSchemaOk(rv.schemaname, false, rv.location);
+  if (rv.relpersistence === 't') throw new SqlError(SQLSTATE.feature_not_supported, 'temporary tables are not supported');
+  if (into.options?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'storage parameters (WITH (…)) are not supported');
+  const plan = planner.plan(select);
+  const names = strings(into.colNames);
+  if (names.length > plan.columns.length) throw new SqlError(SQLSTATE.syntax_error, 'too many column names were specified');
+  const columns = plan.columns.map((c, i) => ({ name: names[i] ?? c.name, type: (c.type === 'unknown' ? 'text' : c.type) as SqlType }));
+  const seen = new Set<string>();
+  for (const c of columns) {
+    checkColumnName(c.name);
+    if (seen.has(c.name)) throw new SqlError(SQLSTATE.duplicate_column, `column "${c.name}" specified more than once`);
+    seen.add(c.name);
+  }
+  const name = rv.relname!;
+  return {
+    command: 'SELECT',
+    columns: [],
+    writes: true,
+    run(ctx) {
+      const txn = ctx.env.txn!;
+      const state = txn.state;
+      if (state.tableNames.has(name) || state.indexNames.has(name) || state.sequenceNames.has(name)) {
+        if (ifNotExists) return { rows: [], rowCount: 0 };
+        throw new SqlError(SQLSTATE.duplicate_table, `relation "${name}" already exists`);
+      }
+      const rows = into.skipData ? [] : plan.run(ctx, undefined);
+      const def: TableDef = { oid: state.allocateOid(), name, columns: columns.map((c) => ({ name: c.name, type: c.type, typmod: -1, notNull: false })), checks: [] };
+      txn.write({ kind: 'create_table', table: def });
+      for (const row of rows) txn.write({ kind: 'insert', table: def.oid, rowid: txn.state.table(def.oid).nextRowId, row });
+      return { rows: [], rowCount: rows.length };
+    },
+  };
+}
