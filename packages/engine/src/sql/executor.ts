@@ -50,7 +50,9 @@ function planStatementWith(stmt: Node, state: DbState, hooks: NodeHooks, planner
     const plan = planner.plan(stmt.SelectStmt);
     // a locking SELECT (FOR UPDATE, …) counts as a write, as PostgreSQL refuses it where writes are refused
     const locking = lockingStrength(stmt.SelectStmt);
-    return { command: 'SELECT', columns: plan.columns, writes: locking !== undefined, writeName: locking && `SELECT ${locking}`, run: (ctx) => { const rows = plan.run(ctx, undefined); return { rows, rowCount: rows.length }; } };
+    // an untyped literal in the select list comes out as text, as PostgreSQL resolves it (resolveTargetListUnknowns)
+    const columns = plan.columns.map((c) => (c.type === 'unknown' ? { ...c, type: 'text' as const } : c));
+    return { command: 'SELECT', columns, writes: locking !== undefined, writeName: locking && `SELECT ${locking}`, run: (ctx) => { const rows = plan.run(ctx, undefined); return { rows, rowCount: rows.length }; } };
   }
   if ('ExplainStmt' in stmt) return planExplain(stmt.ExplainStmt, planner);
   // WITH in front of INSERT/UPDATE/DELETE: read-only queries their SELECTs, FROM items and sub-selects see

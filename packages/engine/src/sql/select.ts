@@ -173,8 +173,8 @@ export class SelectPlanner implements SubqueryPlanner {
       }
     }
     refuseJsonComparison(sort.map((k) => (k.output !== undefined ? outputs[k.output]!.expr.type : k.expr!.type)), true);
-    const limit = stmt.limitCount ? compileExpr(stmt.limitCount, scope) : undefined;
-    const offset = stmt.limitOffset ? compileExpr(stmt.limitOffset, scope) : undefined;
+    const limit = stmt.limitCount ? compileLimit(stmt.limitCount, 'LIMIT', scope) : undefined;
+    const offset = stmt.limitOffset ? compileLimit(stmt.limitOffset, 'OFFSET', scope) : undefined;
     const skipOf = (ctx: RunContext) => (offset ? toCount(offset.eval([], ctx), 'OFFSET') : 0);
     const takeOf = (ctx: RunContext) => (limit ? toCount(limit.eval([], ctx), 'LIMIT') : Infinity);
     const n = outputs.length;
@@ -326,6 +326,7 @@ export class SelectPlanner implements SubqueryPlanner {
         const a = toLeft(left.run(ctx, o));
         const b = toRight(right.run(ctx, o));
         if (stmt.op === 'SETOP_UNION') return stmt.all ? [...a, ...b] : dedupe([...a, ...b], key);
+        if (stmt.all) return multisetOp(a, b, key, stmt.op === 'SETOP_INTERSECT');
         const inB = new Set(b.map(key));
         if (stmt.op === 'SETOP_INTERSECT') return dedupe(a.filter((r) => inB.has(key(r))), key);
         return dedupe(a.filter((r) => !inB.has(key(r))), key);
@@ -341,6 +342,17 @@ function convertRows(from: readonly { type: SqlType }[], to: readonly { type: Sq
   return (rows) => rows.map((r) => r.map((v, i) => (casts[i] ? casts[i]!(v) : v)));
 }
 
+/** INTERSECT ALL keeps a row min(m, n) times, EXCEPT ALL max(m - n, 0) times (m, n: its counts on each side). */
+function multisetOp(a: Value[][], b: Value[][], key: (r: Value[]) => string, intersect: boolean): Value[][] {
+  const counts = new Map<string, number>();
+  for (const r of b) counts.set(key(r), (counts.get(key(r)) ?? 0) + 1);
+  return a.filter((r) => {
+    const k = key(r), n = counts.get(k) ?? 0;
+    if (n > 0) counts.set(k, n - 1);
+    return intersect ? n > 0 : n === 0;
+  });
+}
+
 function dedupe(rows: Value[][], key: (r: Value[]) => string): Value[][] {
   const seen = new Set<string>();
   return rows.filter((r) => {
@@ -349,6 +361,19 @@ function dedupe(rows: Value[][], key: (r: Value[]) => string): Value[][] {
     seen.add(k);
     return true;
   });
+}
+
+/** LIMIT/OFFSET: evaluated once, so a column of the query is PostgreSQL's 42P10. */
+function compileLimit(node: Node, what: 'LIMIT' | 'OFFSET', scope: Scope): Compiled {
+  const column = JSON.stringify(node, (k, v) => (k === 'SubLink' ? undefined : v)).includes('"ColumnRef"');
+  if (column) throw new SqlError(SQLSTATE.invalid_column_reference, `argument of ${what} must not contain variables`, { position: pos(exprLocation(node)) });
+  const saved = scope.clause;
+  scope.clause = what;
+  try {
+    return compileExpr(node, scope);
+  } finally {
+    scope.clause = saved;
+  }
 }
 
 function toCount(v: Value, what: 'LIMIT' | 'OFFSET'): number {
