@@ -1,6 +1,6 @@
 /**
  * Records a reference corpus from a real PostgreSQL: test/reference/values.json (VALUES_CORPUS,
- * the default) or test/reference/sql.json (SQL_CORPUS), fk.json (FK_CORPUS), window.json (WINDOW_CORPUS), cte.json (CTE_CORPUS), sequence.json (SEQUENCE_CORPUS), view.json (VIEW_CORPUS). Runs the corpus in order in a fresh
+ * the default) or test/reference/sql.json (SQL_CORPUS), fk.json (FK_CORPUS), window.json (WINDOW_CORPUS), cte.json (CTE_CORPUS), sequence.json (SEQUENCE_CORPUS), view.json (VIEW_CORPUS), settings.json (SETTINGS_CORPUS). Runs the corpus in order in a fresh
  * database and keeps, per statement, the result columns (name, type OID) and rows as
  * PostgreSQL's text output, the row count, or the error's SQLSTATE and message.
  *   scripts/postgres.sh start 54332
@@ -15,12 +15,13 @@ import { WINDOW_CORPUS } from '../test/reference/window-corpus.ts';
 import { CTE_CORPUS } from '../test/reference/cte-corpus.ts';
 import { SEQUENCE_CORPUS } from '../test/reference/sequence-corpus.ts';
 import { VIEW_CORPUS } from '../test/reference/view-corpus.ts';
+import { SETTINGS_CORPUS } from '../test/reference/settings-corpus.ts';
 
 const url = process.argv[2];
 const name = process.argv[3] ?? 'values';
-const CORPORA: Record<string, readonly string[]> = { values: VALUES_CORPUS, sql: SQL_CORPUS, fk: FK_CORPUS, window: WINDOW_CORPUS, cte: CTE_CORPUS, sequence: SEQUENCE_CORPUS, view: VIEW_CORPUS };
+const CORPORA: Record<string, readonly string[]> = { values: VALUES_CORPUS, sql: SQL_CORPUS, fk: FK_CORPUS, window: WINDOW_CORPUS, cte: CTE_CORPUS, sequence: SEQUENCE_CORPUS, view: VIEW_CORPUS, settings: SETTINGS_CORPUS };
 const corpus = CORPORA[name];
-if (!url || !corpus) throw new Error('usage: record-values.ts <postgres url> [values|sql|fk|window|cte|sequence|view]');
+if (!url || !corpus) throw new Error('usage: record-values.ts <postgres url> [values|sql|fk|window|cte|sequence|view|settings]');
 const DB = `walrtc_${name}`;
 
 // every value as PostgreSQL's text output, never parsed into a JS number

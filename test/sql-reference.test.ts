@@ -14,6 +14,7 @@ import { WINDOW_CORPUS } from './reference/window-corpus.ts';
 import { CTE_CORPUS } from './reference/cte-corpus.ts';
 import { SEQUENCE_CORPUS } from './reference/sequence-corpus.ts';
 import { VIEW_CORPUS } from './reference/view-corpus.ts';
+import { SETTINGS_CORPUS } from './reference/settings-corpus.ts';
 
 const CORPORA = [
   {
@@ -61,6 +62,13 @@ const CORPORA = [
     what: 'views, CREATE TABLE AS, SELECT INTO',
     corpus: VIEW_CORPUS,
     refused: [],
+  },
+  {
+    name: 'settings',
+    what: 'SET, SHOW and RESET',
+    corpus: SETTINGS_CORPUS,
+    // walrtc has one schema, public: a search path without it would not be honoured
+    refused: ['set search_path to app, public'],
   },
 ];
 

@@ -119,6 +119,14 @@ export class Database {
       else session.setCharacteristics(stmt.VariableSetStmt.args);
       return result('SET', [], [], 0);
     }
+    if ('VariableSetStmt' in stmt) {
+      session.settings.apply(stmt.VariableSetStmt, session);
+      return result(stmt.VariableSetStmt.kind?.startsWith('VAR_RESET') ? 'RESET' : 'SET', [], [], 0);
+    }
+    if ('VariableShowStmt' in stmt) {
+      const shown = session.settings.show(stmt.VariableShowStmt.name ?? '', session);
+      return result('SHOW', [{ name: shown.column, type: 'text' }], [[shown.value]], 1);
+    }
     try {
       return await this.execute(st, params, session);
     } catch (e) {

@@ -7,6 +7,7 @@
 import type { Node } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { OpenTxn } from './transaction.ts';
+import { Settings } from './settings.ts';
 
 /** A PostgreSQL notice (WARNING, NOTICE), delivered the way PGlite delivers them: to `onNotice`. */
 export interface Notice {
@@ -32,6 +33,8 @@ export class Session {
   /** A query ran in this block: its isolation level and read-write mode are fixed now. */
   queried = false;
   notices: Notice[] = [];
+  /** SET/SHOW parameters: they outlive blocks, as a PostgreSQL backend's do. */
+  readonly settings = new Settings();
 
   get status(): TransactionStatus {
     if (!this.txn || this.implicit) return 'I';
@@ -51,6 +54,7 @@ export class Session {
     this.recovery = false;
     this.isolation = 'read committed';
     this.queried = false;
+    this.settings.endBlock();
   }
 
   /** Apply BEGIN's or SET TRANSACTION's options (a list of DefElem). */
