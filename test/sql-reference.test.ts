@@ -25,6 +25,7 @@ const CORPORA = [
     refused: [
       'select (select max(agg_o.x)) from agg_o',
       'select (select count(agg_o.x) from ob limit 1) from agg_o',
+      'select count(*), (select count(*) from gsub g2 where g2.v < count(g1.v)) from gsub g1',
       'create table d6 (a int) with (fillfactor = 70)',
     ],
   },

@@ -192,4 +192,12 @@ export const SQL_CORPUS: readonly string[] = [
   'begin read only',
   'select x from ob for update',
   'rollback',
+  // correlated sub-selects inside a grouped query: they read the group's keys
+  'create table gsub (k text, v int)',
+  "insert into gsub values ('a', 1), ('a', 2), ('b', 3), ('c', null)",
+  'select k, count(*), (select count(*) from gsub g2 where g2.k = gsub.k and g2.v > 1) as big from gsub group by k order by k',
+  'select k, (select max(v) from gsub g2 where g2.k = g1.k) - min(v) as spread from gsub g1 group by k order by k',
+  'select k from gsub g1 group by k having exists (select 1 from gsub g2 where g2.k = g1.k and g2.v > 2) order by k',
+  'select k, (select g1.v) from gsub g1 group by k',
+  'select count(*), (select count(*) from gsub g2 where g2.v < count(g1.v)) from gsub g1',
 ];

@@ -119,6 +119,10 @@ export function compile(node: Node, scope: Scope): Expr {
     const f = node.FuncCall;
     if (f.over) throw windowMisplaced(scope.clause);
     if (isAggregateCall(node)) {
+      if (aggregatesOuterColumns(f, scope)) {
+        // PostgreSQL computes it in the enclosing query, over all of that query's rows
+        throw new SqlError(SQLSTATE.feature_not_supported, 'aggregate functions of outer-query columns inside a sub-select are not supported');
+      }
       throw new SqlError(SQLSTATE.grouping_error, scope.clause
         ? `aggregate functions are not allowed in ${scope.clause}`
         : 'aggregate functions are not allowed here');
@@ -139,6 +143,17 @@ export function compile(node: Node, scope: Scope): Expr {
   }
   if ('SubLink' in node) return compileSubLink(node.SubLink, scope, compile);
   throw featureNotSupported(describeNode(node));
+}
+
+/** Whether an aggregate's arguments name columns, all of them of an enclosing query. */
+function aggregatesOuterColumns(f: FuncCall, scope: Scope): boolean {
+  const refs: string[][] = [];
+  JSON.stringify(f.args ?? [], (k, v) => {
+    if (k === 'SubLink') return undefined;
+    if (k === 'ColumnRef') refs.push(((v as { fields?: Node[] }).fields ?? []).map((x) => ('String' in x ? x.String.sval ?? '' : '*')));
+    return v;
+  });
+  return refs.length > 0 && refs.every((r) => scope.isOuter?.(r) ?? false);
 }
 
 /** A window function call the planner did not compute: it stands where PostgreSQL allows none. */

@@ -65,6 +65,10 @@ export class RowScope implements Scope {
     throw this.notFound(fields, location);
   }
 
+  isOuter(fields: readonly string[]): boolean {
+    return !this.resolveLocal(fields) && !!this.outer;
+  }
+
   private resolveLocal(fields: readonly string[], location?: number): Slot | undefined {
     if (fields.length >= 2) {
       const [alias, name] = fields.slice(-2) as [string, string];
