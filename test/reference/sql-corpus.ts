@@ -200,4 +200,14 @@ export const SQL_CORPUS: readonly string[] = [
   'select k from gsub g1 group by k having exists (select 1 from gsub g2 where g2.k = g1.k and g2.v > 2) order by k',
   'select k, (select g1.v) from gsub g1 group by k',
   'select count(*), (select count(*) from gsub g2 where g2.v < count(g1.v)) from gsub g1',
+  // sub-selects of INSERT, UPDATE and DELETE read the state before the statement
+  'create table snap (v int)',
+  'insert into snap values (1), (2), (3), (3)',
+  'delete from snap where v >= (select max(v) from snap) returning v',
+  'update snap set v = v + 10 where v < (select max(v) from snap) returning v',
+  'insert into snap select max(v) + 1 from snap returning v, (select count(*) from snap)',
+  'update snap set v = (select sum(v) from snap) where v = 2 returning v',
+  'update snap set v = v + 1 from (values (1)) x(k) where snap.v < (select max(v) from snap) returning snap.v',
+  'delete from snap where v = (select min(v) from snap) returning v, (select count(*) from snap)',
+  'select v from snap order by v',
 ];

@@ -16,6 +16,7 @@ import { pos, RowScope } from './from.ts';
 import type { StatementPlan } from './plan.ts';
 import { planTableScan } from './scan.ts';
 import { refuseView } from './view/ddl.ts';
+import { snapshot } from './cte/modifying.ts';
 import { checkInsertValue, checkUpdateValue, generatedColumns } from './generated.ts';
 import { qualifiedName, userRelationName } from './schema.ts';
 import { foreignKeyEvents, type ForeignKeyEvents } from './foreign-keys.ts';
@@ -45,6 +46,22 @@ export function txnOf(ctx: RunContext): WriteTxn {
  */
 export function stillCurrent(ctx: RunContext, txn: WriteTxn, oid: Oid, id: RowId, old: readonly Value[]): boolean {
   return ctx.env.state === txn.state || txn.state.table(oid).rows.get(id) === old;
+}
+
+/**
+ * The context a statement's sub-selects read: the state before the statement, as PostgreSQL's
+ * statement snapshot (`update t set … where v < (select max(v) from t)` compares every row with the
+ * same max). Taken only when the statement has sub-selects, since the copy makes the statement's
+ * first writes to each tree copy their path.
+ */
+export function statementContext(ctx: RunContext, txn: WriteTxn, subselects: boolean): RunContext {
+  if (!subselects || ctx.env.state !== txn.state) return ctx;
+  return { ...ctx, env: { ...ctx.env, state: snapshot(ctx.env.state) } };
+}
+
+/** Whether any of the nodes holds a sub-select. */
+export function hasSubselect(...nodes: unknown[]): boolean {
+  return nodes.some((n) => n !== undefined && JSON.stringify(n).includes('"SubLink"'));
 }
 
 export function columnIndex(def: TableDef, name: string, location?: number): number {
@@ -124,6 +141,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
   const checker = rowChecker(def, planner);
   const conflict = stmt.onConflictClause ? planOnConflict(stmt.onConflictClause, table, planner, alias) : undefined;
   const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, tableScope(def, planner, alias)) : undefined;
+  const subselects = hasSubselect(stmt.returningClause, stmt.onConflictClause);
   const width = def.columns.length;
   const fks = foreignKeyEvents(state, planner);
 
@@ -131,8 +149,9 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
     command: 'INSERT',
     columns: ret?.columns ?? [],
     writes: true,
-    run(ctx) {
-      const txn = txnOf(ctx);
+    run(runCtx) {
+      const txn = txnOf(runCtx);
+      const ctx = statementContext(runCtx, txn, subselects);
       fks?.reset();
       const out: Value[][] = [];
       let count = 0;
@@ -310,7 +329,7 @@ export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlan
   const checker = rowChecker(def, planner);
   const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, scope) : undefined;
   const fks = foreignKeyEvents(state, planner);
-  return changeRows('UPDATE', oid, scan, where, ret, fks, (txn, ctx, id, old) => {
+  return changeRows('UPDATE', oid, hasSubselect(stmt.whereClause, stmt.targetList, stmt.returningClause), scan, where, ret, fks, (txn, ctx, id, old) => {
     const row = applySets(sets, def, old, old, ctx);
     checker.check(txn.state.table(oid), row, ctx, id);
     txn.write({ kind: 'update', table: oid, rowid: id, row });
@@ -330,7 +349,7 @@ export function planDelete(stmt: DeleteStmt, state: DbState, planner: SelectPlan
   const scan = planTableScan(table, stmt.whereClause, scope);
   const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, scope) : undefined;
   const fks = foreignKeyEvents(state, planner);
-  return changeRows('DELETE', oid, scan, where, ret, fks, (txn, _ctx, id, old) => {
+  return changeRows('DELETE', oid, hasSubselect(stmt.whereClause, stmt.returningClause), scan, where, ret, fks, (txn, _ctx, id, old) => {
     txn.write({ kind: 'delete', table: oid, rowid: id });
     fks?.deleted(oid, id, old);
     return old;
@@ -344,6 +363,7 @@ export function planDelete(stmt: DeleteStmt, state: DbState, planner: SelectPlan
 function changeRows(
   command: 'UPDATE' | 'DELETE',
   oid: Oid,
+  subselects: boolean,
   scan: ReturnType<typeof planTableScan>,
   where: Compiled | undefined,
   ret: ReturnType<typeof returning> | undefined,
@@ -354,8 +374,9 @@ function changeRows(
     command,
     columns: ret?.columns ?? [],
     writes: true,
-    run(ctx) {
-      const txn = txnOf(ctx);
+    run(runCtx) {
+      const txn = txnOf(runCtx);
+      const ctx = statementContext(runCtx, txn, subselects);
       fks?.reset();
       const { ids, rows } = scan(ctx);
       const out: Value[][] = [];

@@ -51,7 +51,7 @@ export function modifyingCte(name: string, kind: string, plan: StatementPlan, al
 }
 
 /** A read-only copy of the state as it is now, which later writes to `state` never change (O(tables), copy-on-write). */
-function snapshot(state: DbState): DbState {
+export function snapshot(state: DbState): DbState {
   const copy = state.fork();
   for (const [oid, t] of state.tables) copy.tables.set(oid, t.clone());
   return copy;
