@@ -210,4 +210,13 @@ export const SQL_CORPUS: readonly string[] = [
   'update snap set v = v + 1 from (values (1)) x(k) where snap.v < (select max(v) from snap) returning snap.v',
   'delete from snap where v = (select min(v) from snap) returning v, (select count(*) from snap)',
   'select v from snap order by v',
+  // multiple-column SET
+  'create table mset (a int default 7, b text, c int)',
+  "insert into mset values (1, 'x', 10), (2, 'y', 20)",
+  "update mset set (b, c) = ('z', c + 1) where a = 1 returning *",
+  'update mset set (a, c) = (default, a * 100) where a = 2 returning *',
+  "update mset set (b, c) = ('only one') returning *",
+  "update mset set (b, c) = ('x', 1, 2) returning *",
+  "update mset set (b, c) = row('r', 5), a = 3 where a = 7 returning *",
+  'select * from mset order by a',
 ];
