@@ -8,7 +8,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openNode, type Node } from '@walrtc/engine';
-import { caughtUp, memoryCluster, until, type TestCluster } from './cluster.ts';
+import { baseBackupStandby, caughtUp, memoryCluster, primaryWithStandby, until, type TestCluster } from './cluster.ts';
 
 const SCHEMA = `
   create sequence up as int increment by 5 start with 10 maxvalue 30 cycle;
@@ -29,9 +29,7 @@ describe('sequences are WAL-logged', () => {
 
   it('a streaming standby and a base-backup standby hold the same sequences, identity and generated columns', async () => {
     c = memoryCluster();
-    const p = await c.open('primary', { role: 'primary' });
-    const streaming = await c.open('streaming', { role: 'standby' });
-    await until('the standby to identify the primary', async () => (await streaming.node.status()).systemId === p.node.systemId);
+    const { p, s: streaming } = await primaryWithStandby(c);
     await p.node.exec(SCHEMA);
     await caughtUp(p.node, streaming.node);
     expect(await streaming.node.contentHash()).toBe(await p.node.contentHash());
@@ -39,9 +37,7 @@ describe('sequences are WAL-logged', () => {
       { id: 100, qty: 1, total: 3 }, { id: 101, qty: 2, total: 6 },
     ]);
     await p.node.checkpoint();
-    const fresh = await c.open('fresh', { role: 'standby' });
-    await until('the base backup', async () => (await fresh.node.status()).systemId === p.node.systemId);
-    await caughtUp(p.node, fresh.node);
+    const fresh = await baseBackupStandby(c, p);
     expect(await fresh.node.contentHash()).toBe(await p.node.contentHash());
     // a truncate that restarts the identity, after the backup: both standbys follow
     await p.node.exec("truncate items restart identity; insert into items (qty) values (7)");

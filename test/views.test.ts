@@ -8,7 +8,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openNode, type Node } from '@walrtc/engine';
-import { caughtUp, memoryCluster, until, type TestCluster } from './cluster.ts';
+import { baseBackupStandby, caughtUp, memoryCluster, primaryWithStandby, type TestCluster } from './cluster.ts';
 
 const SCHEMA = `
   create table orders (id int primary key, customer text, amount int);
@@ -39,17 +39,13 @@ describe('views are WAL-logged', () => {
 
   it('a streaming standby and a base-backup standby answer through them', async () => {
     c = memoryCluster();
-    const p = await c.open('primary', { role: 'primary' });
-    const streaming = await c.open('streaming', { role: 'standby' });
-    await until('the standby to identify the primary', async () => (await streaming.node.status()).systemId === p.node.systemId);
+    const { p, s: streaming } = await primaryWithStandby(c);
     await p.node.exec(SCHEMA);
     await caughtUp(p.node, streaming.node);
     expect(await answers(streaming.node)).toEqual(EXPECTED);
     expect(await streaming.node.contentHash()).toBe(await p.node.contentHash());
     await p.node.checkpoint();
-    const fresh = await c.open('fresh', { role: 'standby' });
-    await until('the base backup', async () => (await fresh.node.status()).systemId === p.node.systemId);
-    await caughtUp(p.node, fresh.node);
+    const fresh = await baseBackupStandby(c, p);
     expect(await answers(fresh.node)).toEqual(EXPECTED);
     // a view follows its table's rows, and a replaced or dropped view reaches the standbys as well
     await p.node.exec("insert into orders values (4, 'cy', 30); create or replace view big (who) as select customer from totals where total > 18; drop view totals cascade");

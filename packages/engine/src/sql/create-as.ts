@@ -11,7 +11,7 @@ import { strings } from './names.ts';
 import type { StatementPlan } from './plan.ts';
 import { ddlSchemaOk } from './schema.ts';
 import type { SelectPlanner } from './select.ts';
-import type { SqlType } from './types.ts';
+import { relationColumns } from './view/ddl.ts';
 
 export function planCreateTableAs(select: SelectStmt, into: IntoClause, planner: SelectPlanner, ifNotExists = false): StatementPlan {
   const rv = into.rel!;
@@ -19,15 +19,8 @@ export function planCreateTableAs(select: SelectStmt, into: IntoClause, planner:
   if (rv.relpersistence === 't') throw new SqlError(SQLSTATE.feature_not_supported, 'temporary tables are not supported');
   if (into.options?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'storage parameters (WITH (…)) are not supported');
   const plan = planner.plan(select);
-  const names = strings(into.colNames);
-  if (names.length > plan.columns.length) throw new SqlError(SQLSTATE.syntax_error, 'too many column names were specified');
-  const columns = plan.columns.map((c, i) => ({ name: names[i] ?? c.name, type: (c.type === 'unknown' ? 'text' : c.type) as SqlType }));
-  const seen = new Set<string>();
-  for (const c of columns) {
-    checkColumnName(c.name);
-    if (seen.has(c.name)) throw new SqlError(SQLSTATE.duplicate_column, `column "${c.name}" specified more than once`);
-    seen.add(c.name);
-  }
+  const columns = relationColumns(plan.columns, strings(into.colNames), 'too many column names were specified');
+  for (const c of columns) checkColumnName(c.name);
   const name = rv.relname!;
   return {
     command: 'SELECT',

@@ -38,6 +38,21 @@ function namedRelations(node: unknown, state: DbState, out: Set<Oid>): Set<Oid> 
   return out;
 }
 
+/**
+ * The columns of a relation made from a query (a view, CREATE TABLE AS): renamed by `aliases`,
+ * unknown as text, each name once.
+ */
+export function relationColumns(columns: readonly { name: string; type: SqlType }[], aliases: readonly string[], tooMany: string): { name: string; type: SqlType }[] {
+  if (aliases.length > columns.length) throw new SqlError(SQLSTATE.syntax_error, tooMany);
+  const out = columns.map((c, i) => ({ name: aliases[i] ?? c.name, type: (c.type === 'unknown' ? 'text' : c.type) as SqlType }));
+  const seen = new Set<string>();
+  for (const c of out) {
+    if (seen.has(c.name)) throw new SqlError(SQLSTATE.duplicate_column, `column "${c.name}" specified more than once`);
+    seen.add(c.name);
+  }
+  return out;
+}
+
 /** Views that name `oid` (directly). */
 export function dependentViews(state: DbState, oid: Oid): TableDef[] {
   return [...state.tables.values()].map((t) => t.def).filter((d) => d.view?.dependsOn.includes(oid));
@@ -51,14 +66,7 @@ export function planCreateView(stmt: ViewStmt, planner: SelectPlanner, state: Db
   const select = (stmt.query as { SelectStmt: SelectStmt }).SelectStmt;
   if (select.intoClause) throw new SqlError(SQLSTATE.feature_not_supported, 'views must not contain SELECT INTO');
   const plan = planner.plan(select);
-  const aliases = strings(stmt.aliases);
-  if (aliases.length > plan.columns.length) throw new SqlError(SQLSTATE.syntax_error, 'CREATE VIEW specifies more column names than columns');
-  const columns = plan.columns.map((c, i) => ({ name: aliases[i] ?? c.name, type: (c.type === 'unknown' ? 'text' : c.type) as SqlType }));
-  const seen = new Set<string>();
-  for (const c of columns) {
-    if (seen.has(c.name)) throw new SqlError(SQLSTATE.duplicate_column, `column "${c.name}" specified more than once`);
-    seen.add(c.name);
-  }
+  const columns = relationColumns(plan.columns, strings(stmt.aliases), 'CREATE VIEW specifies more column names than columns');
   const name = rv.relname!;
   const query: Node = { SelectStmt: select };
   return ddl(stmt.replace ? 'CREATE VIEW' : 'CREATE VIEW', (txn) => {
