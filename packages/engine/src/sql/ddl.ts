@@ -185,11 +185,16 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
 
     for (const c of columns) {
       if (!c.serial && !c.identity) continue;
-      const seqName = uniqueName(state, `${name}_${c.column.name}_seq`, taken);
+      const options = parseOptions(c.identity?.options, false);
+      const given = options.sequenceName;
+      if (given && given.length > 1) ddlSchemaOk(given[given.length - 2]);
+      const seqName = given ? given[given.length - 1]! : uniqueName(state, `${name}_${c.column.name}_seq`, taken);
+      if (given && (relationExists(state, seqName) || taken.has(seqName))) throw new SqlError(SQLSTATE.duplicate_table, `relation "${seqName}" already exists`);
+      taken.add(seqName);
       const ownedBy = { table: oid, column: c.column.name };
       // a serial's or identity's sequence counts in its column's type (an int4 serial stops at 2147483647)
       const type = c.column.type as 'int2' | 'int4' | 'int8';
-      txn.write({ kind: 'create_sequence', sequence: newSequence(state, seqName, parseOptions(c.identity?.options, false), { type, ownedBy }) });
+      txn.write({ kind: 'create_sequence', sequence: newSequence(state, seqName, options, { type, ownedBy }) });
       c.column.default = nextvalCall(seqName);
       if (c.identity) c.column.identity = c.identity.when;
       else c.column.defaultText = `nextval('${seqName}'::regclass)`;

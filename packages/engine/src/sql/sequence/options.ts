@@ -45,6 +45,8 @@ export interface ParsedOptions {
   restart?: bigint | true;
   /** OWNED BY table.column, or null for OWNED BY NONE. */
   ownedBy?: string[] | null;
+  /** An identity column's SEQUENCE NAME (its schema-qualified parts). */
+  sequenceName?: string[];
 }
 
 function integer(e: DefElem): bigint {
@@ -87,8 +89,7 @@ export function parseOptions(options: readonly Node[] | undefined, forAlter: boo
         out.ownedBy = names.length === 1 && names[0]!.toLowerCase() === 'none' ? null : names;
         break;
       }
-      // identity columns' options: the sequence's name (schema prefixes as in sql/schema.ts)
-      case 'sequence_name': break;
+      case 'sequence_name': out.sequenceName = strings((e.arg as { List?: { items?: Node[] } } | undefined)?.List?.items ?? []); break;
       default: throw new SqlError(SQLSTATE.syntax_error, `option "${name}" not recognized`);
     }
   }
