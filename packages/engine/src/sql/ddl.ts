@@ -19,7 +19,7 @@ import { addConstraint, dropColumnDependents, dropConstraint, dropTableDependent
 import type { StatementPlan } from './plan.ts';
 import type { SqlType, Value } from './types.ts';
 import { distinctKey, formatValue } from './values.ts';
-import { newSequence } from './sequence/ddl.ts';
+import { newSequence, refuseSequenceInUse } from './sequence/ddl.ts';
 import { dropDependentViews, planDropView, refuseIfViewed, refuseView } from './view/ddl.ts';
 import { parseOptions } from './sequence/options.ts';
 
@@ -316,6 +316,7 @@ export function planDrop(stmt: DropStmt): StatementPlan {
           if (stmt.missing_ok) continue;
           throw new SqlError(SQLSTATE.undefined_table, `sequence "${name}" does not exist`);
         }
+        refuseSequenceInUse(txn.state, name);
         txn.write({ kind: 'drop_sequence', sequence: oid });
       }
     });

@@ -42,6 +42,25 @@ function owner(state: DbState, names: string[] | null | undefined): SequenceDef[
   return { table: oid, column };
 }
 
+/** DROP SEQUENCE of a sequence a column's default or identity uses: PostgreSQL's 2BP01. */
+export function refuseSequenceInUse(state: DbState, name: string): void {
+  const call = JSON.stringify({ sval: name });
+  for (const t of state.tables.values()) {
+    for (const c of t.def.columns) {
+      if (!c.default || !JSON.stringify(c.default).includes(call)) continue;
+      if (c.identity) {
+        throw new SqlError('2BP01', `cannot drop sequence ${name} because column ${c.name} of table ${t.def.name} requires it`, {
+          hint: `You can drop column ${c.name} of table ${t.def.name} instead.`,
+        });
+      }
+      throw new SqlError('2BP01', `cannot drop sequence ${name} because other objects depend on it`, {
+        detail: `default value for column ${c.name} of table ${t.def.name} depends on sequence ${name}`,
+        hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+      });
+    }
+  }
+}
+
 /** The definition of a new sequence from its options (identity columns use it too). */
 export function newSequence(state: DbState, name: string, o: ParsedOptions, defaults: Partial<SequenceDef> = {}): SequenceDef {
   const def = mergeOptions({ oid: state.allocateOid(), name, ...defaults }, o);
