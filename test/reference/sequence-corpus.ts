@@ -5,6 +5,7 @@
  * generated.sql. Recorded from PostgreSQL 15 by `scripts/record-values.ts <url> sequence`.
  */
 export const SEQUENCE_CORPUS: readonly string[] = [
+  'select lastval()',
   'create sequence sequence_testx increment by 0',
   'create sequence sequence_testx increment by -1 minvalue 20',
   'create sequence sequence_testx increment by 1 maxvalue -20',
@@ -165,4 +166,19 @@ export const SEQUENCE_CORPUS: readonly string[] = [
   'drop sequence foo_seq',
   'drop table serialtest3',
   'drop sequence serialtest3_f1_seq',
+  // currval and lastval are this session's
+  'create sequence lv1',
+  'create sequence lv2 start 50',
+  "select currval('lv1')",
+  "select nextval('lv1'), nextval('lv2'), lastval()",
+  "select currval('lv1'), currval('lv2')",
+  "select setval('lv1', 30), lastval(), currval('lv1')",
+  "select setval('lv2', 60, false), currval('lv2')",
+  'begin',
+  "select nextval('lv1')",
+  'rollback',
+  "select lastval(), currval('lv1')",
+  'drop sequence lv1',
+  'select lastval()',
+  "select nextval('lv2'), lastval()",
 ];

@@ -150,7 +150,7 @@ export class Database {
     // nextval() and setval() ask the env's hooks whether they may write
     const envHooks = readOnlyBlock ? this.readOnlyHooks : hooks;
     if (!plan.writes) {
-      const env: ExecEnv = { state: readState, txn: open, hooks: envHooks, sequenceWrites: [] };
+      const env: ExecEnv = { state: readState, txn: open, hooks: envHooks, sequenceWrites: [], sequences: session.sequences };
       const ctx: RunContext = { params, now: open?.now ?? new Date(), env };
       const out = plan.run(ctx);
       if (env.sequenceWrites.length) {
@@ -160,7 +160,7 @@ export class Database {
       return result(plan.command, plan.columns, out.rows, out.rowCount);
     }
     if (open) {
-      const env: ExecEnv = { state: open.state, txn: open, hooks, sequenceWrites: [] };
+      const env: ExecEnv = { state: open.state, txn: open, hooks, sequenceWrites: [], sequences: session.sequences };
       try {
         const out = plan.run({ params, now: open.now, env });
         return result(plan.command, plan.columns, out.rows, out.rowCount);
@@ -170,7 +170,7 @@ export class Database {
     }
     // autocommit: a one-statement transaction
     const txn = await this.begin();
-    const env: ExecEnv = { state: txn.state, txn, hooks, sequenceWrites: [] };
+    const env: ExecEnv = { state: txn.state, txn, hooks, sequenceWrites: [], sequences: session.sequences };
     let out: { rows: Value[][]; rowCount: number };
     try {
       // the plan was made against the committed state; a DDL commit while waiting for the lock invalidates it

@@ -33,6 +33,8 @@ export class Session {
   /** A query ran in this block: its isolation level and read-write mode are fixed now. */
   queried = false;
   notices: Notice[] = [];
+  /** What currval and lastval return: this session's own nextval results. */
+  readonly sequences: { values: Map<number, number | bigint>; last?: number } = { values: new Map() };
   /** SET/SHOW parameters: they outlive blocks, as a PostgreSQL backend's do. */
   readonly settings = new Settings();
 

@@ -13,7 +13,7 @@ import type { StatementPlan } from './plan.ts';
 import type { Compiled } from './scope.ts';
 import { SelectPlanner } from './select.ts';
 import { castFunction } from './cast.ts';
-import { nextval, setval } from './sequence/functions.ts';
+import { currval, lastval, nextval, setval } from './sequence/functions.ts';
 import { planAlterSequence, planCreateSequence } from './sequence/ddl.ts';
 import { planCreateView } from './view/ddl.ts';
 import { planCreateTableAs } from './create-as.ts';
@@ -132,11 +132,12 @@ function databaseFunction(name: string, args: Compiled[], hooks: NodeHooks): Com
         eval: (row, c) => {
           const ctx = c as RunContext;
           const seqName = args[0]!.eval(row, ctx);
-          const seq = sequenceOf(ctx, seqName);
-          if (!seq.called) throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, `currval of sequence "${seq.def.name}" is not yet defined in this session`);
-          return seq.value;
+          return currval(sequenceOf(ctx, seqName), ctx);
         },
       };
+    case 'lastval':
+      if (args.length) return undefined;
+      return { type: 'int8', eval: (_row, c) => lastval(c as RunContext) };
     case 'setval': {
       const toInt8 = castFunction(args[1]?.type ?? 'int8', 'int8', -1, false);
       return {

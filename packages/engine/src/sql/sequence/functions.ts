@@ -12,9 +12,12 @@ import { canonical, type Int8 } from '../int8.ts';
 import { params } from './options.ts';
 
 export function nextval(seq: SequenceState, ctx: RunContext): Int8 {
+  const mine = ctx.env.sequences;
+  if (mine) mine.last = seq.def.oid;
   if (!seq.called) {
     seq.called = true;
     ctx.env.sequenceWrites.push({ kind: 'sequence_set', sequence: seq.def.oid, value: seq.value, version: nextVersion(seq) });
+    mine?.values.set(seq.def.oid, seq.value);
     return seq.value;
   }
   const p = params(seq.def);
@@ -34,7 +37,24 @@ export function nextval(seq: SequenceState, ctx: RunContext): Int8 {
   ctx.env.sequenceWrites.push(wrapped
     ? { kind: 'sequence_reset', sequence: seq.def.oid, value: seq.value, called: true, version }
     : { kind: 'sequence_set', sequence: seq.def.oid, value: seq.value, version });
+  mine?.values.set(seq.def.oid, seq.value);
   return seq.value;
+}
+
+/** currval: this session's last nextval of the sequence (55000 before the first). */
+export function currval(seq: SequenceState, ctx: RunContext): Int8 {
+  const v = ctx.env.sequences ? ctx.env.sequences.values.get(seq.def.oid) : seq.called ? seq.value : undefined;
+  if (v === undefined) throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, `currval of sequence "${seq.def.name}" is not yet defined in this session`);
+  return v;
+}
+
+/** lastval: the value of this session's latest nextval, of whichever sequence (55000 before the first). */
+export function lastval(ctx: RunContext): Int8 {
+  const mine = ctx.env.sequences;
+  const oid = mine?.last;
+  const v = oid === undefined || !ctx.env.state.sequences.has(oid) ? undefined : mine!.values.get(oid);
+  if (v === undefined) throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, 'lastval is not yet defined in this session');
+  return v;
 }
 
 export function setval(seq: SequenceState, value: Int8, called: boolean, ctx: RunContext): Int8 {
@@ -45,6 +65,8 @@ export function setval(seq: SequenceState, value: Int8, called: boolean, ctx: Ru
   }
   seq.value = canonical(v);
   seq.called = called;
+  // as PostgreSQL's setval, a value set as called is this session's currval too
+  if (called) ctx.env.sequences?.values.set(seq.def.oid, seq.value);
   ctx.env.sequenceWrites.push({ kind: 'sequence_reset', sequence: seq.def.oid, value: seq.value, called, version: nextVersion(seq) });
   return seq.value;
 }
