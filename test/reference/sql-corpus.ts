@@ -219,4 +219,12 @@ export const SQL_CORPUS: readonly string[] = [
   "update mset set (b, c) = ('x', 1, 2) returning *",
   "update mset set (b, c) = row('r', 5), a = 3 where a = 7 returning *",
   'select * from mset order by a',
+  "update mset set (b, c) = (select 'sub', 99) where a = 1 returning *",
+  'update mset set (b, c) = (select b || \'!\', c + m.a from mset m where m.a = mset.a) where a = 1 returning *',
+  'update mset set (b, c) = (select b, c from mset m where m.a > 100) where a = 3 returning *',
+  'update mset set (b, c) = (select b, c from mset) returning *',
+  'update mset set (b, c) = (select 1) returning *',
+  'update mset set (b, c) = (select b, c, a from mset m where m.a = mset.a) returning *',
+  'delete from mset m where mset.a = 1',
+  'select * from mset order by a',
 ];

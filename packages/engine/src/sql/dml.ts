@@ -17,6 +17,7 @@ import type { StatementPlan } from './plan.ts';
 import { planTableScan } from './scan.ts';
 import { refuseView } from './view/ddl.ts';
 import { snapshot } from './cte/modifying.ts';
+import { multiAssignment } from './multi-assign.ts';
 import { checkInsertValue, checkUpdateValue, generatedColumns } from './generated.ts';
 import { qualifiedName, userRelationName } from './schema.ts';
 import { foreignKeyEvents, type ForeignKeyEvents } from './foreign-keys.ts';
@@ -286,29 +287,19 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
 
-/** `SET (a, b) = (x, DEFAULT)`: each column gets its item of the row; the sub-select form is refused. */
-function multiAssigned(rt: ResTarget): ResTarget {
-  const m = rt.val && 'MultiAssignRef' in rt.val ? rt.val.MultiAssignRef : undefined;
-  if (!m) return rt;
-  const source = m.source!;
-  if ('SubLink' in source) throw new SqlError(SQLSTATE.feature_not_supported, 'multiple-column assignment from a sub-select is not supported');
-  if (!('RowExpr' in source)) throw new SqlError(SQLSTATE.feature_not_supported, 'source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression');
-  const args = source.RowExpr.args ?? [];
-  if (args.length !== m.ncolumns) throw new SqlError(SQLSTATE.syntax_error, 'number of columns does not match number of values', { position: pos(source.RowExpr.location) });
-  return { ...rt, val: args[m.colno! - 1] };
-}
-
 /** UPDATE's SET list compiled over `scope` (the target's row, and FROM items' after it). */
 export function compileSets(list: readonly Node[] | undefined, def: TableDef, scope: RowScope) {
+  const subs = new Map();
   const sets = (list ?? []).map((n) => {
-    const rt = multiAssigned((n as { ResTarget: ResTarget }).ResTarget);
+    const multi = multiAssignment((n as { ResTarget: ResTarget }).ResTarget, scope, subs);
+    const rt = multi.rt;
     if (rt.indirection?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'UPDATE of a subfield or array element is not supported');
     const i = columnIndex(def, rt.name!, rt.location);
     const col = def.columns[i]!;
     if (!('SetToDefault' in rt.val!)) checkUpdateValue(col);
     scope.paramType = () => col.type;
     scope.clause = 'UPDATE';
-    const expr = 'SetToDefault' in rt.val! ? compileExpr(col.default ?? { A_Const: { isnull: true } }, scope) : compileExpr(rt.val!, scope);
+    const expr = multi.expr ?? ('SetToDefault' in rt.val! ? compileExpr(col.default ?? { A_Const: { isnull: true } }, scope) : compileExpr(rt.val!, scope));
     checkAssignable(expr.type, col.type, col.name);
     return { i, expr, from: assignedFrom(rt.val!, expr) };
   });
