@@ -181,4 +181,7 @@ export const SEQUENCE_CORPUS: readonly string[] = [
   'drop sequence lv1',
   'select lastval()',
   "select nextval('lv2'), lastval()",
+  "select pg_get_serial_sequence('serialtest2', 'f2'), pg_get_serial_sequence('public.itest1', 'a'), pg_get_serial_sequence('users', 'name')",
+  "select pg_get_serial_sequence('nosuch', 'a')",
+  "select pg_get_serial_sequence('users', 'nosuch')",
 ];

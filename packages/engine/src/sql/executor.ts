@@ -13,7 +13,7 @@ import type { StatementPlan } from './plan.ts';
 import type { Compiled } from './scope.ts';
 import { SelectPlanner } from './select.ts';
 import { castFunction } from './cast.ts';
-import { currval, lastval, nextval, setval } from './sequence/functions.ts';
+import { currval, lastval, nextval, serialSequence, setval } from './sequence/functions.ts';
 import { planAlterSequence, planCreateSequence } from './sequence/ddl.ts';
 import { planCreateView } from './view/ddl.ts';
 import { planCreateTableAs } from './create-as.ts';
@@ -135,6 +135,9 @@ function databaseFunction(name: string, args: Compiled[], hooks: NodeHooks): Com
           return currval(sequenceOf(ctx, seqName), ctx);
         },
       };
+    case 'pg_get_serial_sequence':
+      if (args.length !== 2) return undefined;
+      return { type: 'text', eval: (row, c) => serialSequence(c as RunContext, args[0]!.eval(row, c), args[1]!.eval(row, c)) };
     case 'lastval':
       if (args.length) return undefined;
       return { type: 'int8', eval: (_row, c) => lastval(c as RunContext) };

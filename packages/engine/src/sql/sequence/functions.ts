@@ -9,6 +9,7 @@ import { SqlError, SQLSTATE } from '../../errors.ts';
 import type { SequenceState } from '../../state/state.ts';
 import type { RunContext } from '../env.ts';
 import { canonical, type Int8 } from '../int8.ts';
+import type { Value } from '../types.ts';
 import { params } from './options.ts';
 
 export function nextval(seq: SequenceState, ctx: RunContext): Int8 {
@@ -69,6 +70,21 @@ export function setval(seq: SequenceState, value: Int8, called: boolean, ctx: Ru
   if (called) ctx.env.sequences?.values.set(seq.def.oid, seq.value);
   ctx.env.sequenceWrites.push({ kind: 'sequence_reset', sequence: seq.def.oid, value: seq.value, called, version: nextVersion(seq) });
   return seq.value;
+}
+
+/** pg_get_serial_sequence(table, column): the sequence a serial or identity column owns, schema-qualified, or NULL. */
+export function serialSequence(ctx: RunContext, table: Value, column: Value): Value {
+  if (table === null || column === null) return null;
+  const state = ctx.env.state;
+  const name = String(table).replace(/^public\./, '');
+  const oid = state.tableNames.get(name);
+  if (oid === undefined) throw new SqlError(SQLSTATE.undefined_table, `relation "${table}" does not exist`);
+  const def = state.table(oid).def;
+  if (!def.columns.some((c) => c.name === column)) throw new SqlError(SQLSTATE.undefined_column, `column "${column}" of relation "${def.name}" does not exist`);
+  for (const s of state.sequences.values()) {
+    if (s.def.ownedBy?.table === oid && s.def.ownedBy.column === column) return `public.${s.def.name}`;
+  }
+  return null;
 }
 
 /**
