@@ -19,6 +19,9 @@ const SCHEMA = `
   select nextval('down'), nextval('down');
   alter sequence down restart with -10 minvalue -20;
   select setval('up', 20);
+  create table later (v int);
+  insert into later values (1), (2);
+  alter table later add column id int generated always as identity, add column twice int generated always as (v * 2) stored;
 `;
 
 const nextValues = async (node: Node) => (await node.query<{ up: unknown; down: unknown }>("select nextval('up') as up, nextval('down') as down")).rows[0];
@@ -33,6 +36,7 @@ describe('sequences are WAL-logged', () => {
     await p.node.exec(SCHEMA);
     await caughtUp(p.node, streaming.node);
     expect(await streaming.node.contentHash()).toBe(await p.node.contentHash());
+    expect((await streaming.node.query('select v, id, twice from later order by v')).rows).toEqual([{ v: 1, id: 1, twice: 2 }, { v: 2, id: 2, twice: 4 }]);
     expect((await streaming.node.query('select id, qty, total from items order by id')).rows).toEqual([
       { id: 100, qty: 1, total: 3 }, { id: 101, qty: 2, total: 6 },
     ]);
@@ -64,6 +68,8 @@ describe('sequences are WAL-logged', () => {
     expect(await nextValues(reopened)).toEqual({ up: 6, down: -10 });
     expect((await reopened.query('insert into items (qty) values (4) returning id, total')).rows).toEqual([{ id: 500, total: 12 }]);
     await expect(reopened.query('insert into items (id, qty) values (1, 1)')).rejects.toMatchObject({ code: '428C9' });
+    // the identity added to a table with rows continues after them
+    expect((await reopened.query('insert into later (v) values (3) returning id, twice')).rows).toEqual([{ id: 3, twice: 6 }]);
     await reopened.close();
   });
 });

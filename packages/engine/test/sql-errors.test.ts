@@ -124,7 +124,7 @@ describe('0A000 feature_not_supported names the feature', () => {
     ['select * from t a left join kv b on true for update of a', /FOR UPDATE OF/],
     ['with recursive x(n) as (select 1 union all select n + 1 from x where n < 3) search depth first by n set o select * from x', /SEARCH and CYCLE/],
     ['create materialized view mv as select 1', /materialized views/],
-    ['alter table t add column g int generated always as (1) stored', /identity or generated column/],
+    ['create table tl (like t)', /TableLikeClause/],
     ['create temporary sequence ts', /temporary sequences/],
     ['create schema s', /CREATE SCHEMA/],
     ["create type mood as enum ('sad', 'ok')", /CreateEnum/],

@@ -22,6 +22,7 @@ import { distinctKey, formatValue } from './values.ts';
 import { newSequence, refuseSequenceInUse } from './sequence/ddl.ts';
 import { dropDependentViews, planDropView, refuseIfViewed, refuseView } from './view/ddl.ts';
 import { parseOptions } from './sequence/options.ts';
+import { fillAddedColumn } from './generated.ts';
 
 const SERIAL: Record<string, SqlType> = { serial: 'int4', serial4: 'int4', bigserial: 'int8', serial8: 'int8', smallserial: 'int2', serial2: 'int2' };
 
@@ -133,6 +134,27 @@ export function firstColumn(node: Node): string | undefined {
   return found;
 }
 
+/**
+ * The sequence of a serial or identity column (its SEQUENCE NAME, or `<table>_<column>_seq`),
+ * counting in the column's type; the column's default becomes its nextval.
+ */
+function createColumnSequence(txn: WriteTxn, table: string, oid: number, c: ColumnPlan, taken: Set<string>): void {
+  const state = txn.state;
+  const options = parseOptions(c.identity?.options, false);
+  const given = options.sequenceName;
+  if (given && given.length > 1) ddlSchemaOk(given[given.length - 2]);
+  const seqName = given ? given[given.length - 1]! : uniqueName(state, `${table}_${c.column.name}_seq`, taken);
+  if (given && (relationExists(state, seqName) || taken.has(seqName))) throw new SqlError(SQLSTATE.duplicate_table, `relation "${seqName}" already exists`);
+  taken.add(seqName);
+  const ownedBy = { table: oid, column: c.column.name };
+  // a serial's or identity's sequence counts in its column's type (an int4 serial stops at 2147483647)
+  const type = c.column.type as 'int2' | 'int4' | 'int8';
+  txn.write({ kind: 'create_sequence', sequence: newSequence(state, seqName, options, { type, ownedBy }) });
+  c.column.default = nextvalCall(seqName);
+  if (c.identity) c.column.identity = c.identity.when;
+  else c.column.defaultText = `nextval('${seqName}'::regclass)`;
+}
+
 export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): StatementPlan {
   if (stmt.inhRelations?.length || stmt.partspec || stmt.ofTypename) throw new SqlError(SQLSTATE.feature_not_supported, 'table inheritance, partitioning and typed tables are not supported');
   if (stmt.relation?.relpersistence === 't') throw new SqlError(SQLSTATE.feature_not_supported, 'temporary tables are not supported');
@@ -183,22 +205,7 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
     if (keys.filter((k) => k.primary).length > 1) throw new SqlError(SQLSTATE.invalid_table_definition, `multiple primary keys for table "${name}" are not allowed`);
     for (const k of keys) if (k.primary) for (const col of k.columns) columns.find((c) => c.column.name === col)!.column.notNull = true;
 
-    for (const c of columns) {
-      if (!c.serial && !c.identity) continue;
-      const options = parseOptions(c.identity?.options, false);
-      const given = options.sequenceName;
-      if (given && given.length > 1) ddlSchemaOk(given[given.length - 2]);
-      const seqName = given ? given[given.length - 1]! : uniqueName(state, `${name}_${c.column.name}_seq`, taken);
-      if (given && (relationExists(state, seqName) || taken.has(seqName))) throw new SqlError(SQLSTATE.duplicate_table, `relation "${seqName}" already exists`);
-      taken.add(seqName);
-      const ownedBy = { table: oid, column: c.column.name };
-      // a serial's or identity's sequence counts in its column's type (an int4 serial stops at 2147483647)
-      const type = c.column.type as 'int2' | 'int4' | 'int8';
-      txn.write({ kind: 'create_sequence', sequence: newSequence(state, seqName, options, { type, ownedBy }) });
-      c.column.default = nextvalCall(seqName);
-      if (c.identity) c.column.identity = c.identity.when;
-      else c.column.defaultText = `nextval('${seqName}'::regclass)`;
-    }
+    for (const c of columns) if (c.serial || c.identity) createColumnSequence(txn, name, oid, c, taken);
     const def: TableDef = { oid, name, columns: columns.map((c) => c.column), checks };
     const owner = { name, oid, columns: def.columns, keys };
     const fkNames = new Set([...taken, ...checks.map((c) => c.name)]);
@@ -372,18 +379,20 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
           throw new SqlError(SQLSTATE.duplicate_column, `column "${cd.colname}" of relation "${name}" already exists`);
         }
         const c = columnFromAst(cd, name, planner);
-        if (c.serial) throw new SqlError(SQLSTATE.feature_not_supported, 'adding a serial column to an existing table is not supported');
-        if (c.identity || c.column.generated) throw new SqlError(SQLSTATE.feature_not_supported, 'adding an identity or generated column to an existing table is not supported');
+        // serial, identity and generated columns get a value per existing row (generated.ts)
+        const perRow = c.serial || !!c.identity || !!c.column.generated;
+        if (c.serial || c.identity) createColumnSequence(txn, name, oid, c, new Set());
         const fkAttrs = [{ String: { sval: c.column.name } }];
         let fill: Value = null;
-        if (c.column.default) {
+        if (c.column.default && !perRow) {
           const compiled = compileExpr(c.column.default, new RowScope([], 0, planner));
           fill = coerceToColumn(compiled.eval([], ctx), c.column.type, c.column.typmod);
         }
-        if (c.column.notNull && fill === null && table.rows.size > 0) {
+        if (c.column.notNull && fill === null && !perRow && table.rows.size > 0) {
           throw new SqlError(SQLSTATE.not_null_violation, `column "${c.column.name}" of relation "${name}" contains null values`);
         }
         txn.write({ kind: 'add_column', table: oid, column: c.column, fill });
+        if (perRow) fillAddedColumn(txn, ctx, oid, planner);
         if (c.primary || c.unique) {
           if (c.primary && table.indexes.some((i) => i.def.primary)) throw new SqlError(SQLSTATE.invalid_table_definition, `multiple primary keys for table "${name}" are not allowed`);
           const ixName = uniqueName(txn.state, c.primary ? `${name}_pkey` : `${name}_${c.column.name}_key`, new Set());

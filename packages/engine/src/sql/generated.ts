@@ -1,14 +1,18 @@
 /**
  * Identity and generated columns on writes: a value given for a GENERATED ALWAYS identity column
- * (without OVERRIDING SYSTEM VALUE) or for a generated column is PostgreSQL's 428C9, and a stored
+ * (without OVERRIDING SYSTEM VALUE) or for a generated column is PostgreSQL's 428C9, a stored
  * generated column is computed from the row's other columns after defaults and SET, before the
- * constraints are checked.
+ * constraints are checked, and such a column added to a table with rows is filled row by row.
  */
-import type { ColumnDef, TableDef } from '../catalog/types.ts';
+import type { ColumnDef, Oid, TableDef } from '../catalog/types.ts';
+import type { RowId } from '../wal/record.ts';
+import { canonical } from './int8.ts';
+import { params } from './sequence/options.ts';
+import { followingVersion } from './sequence/functions.ts';
 import { SqlError } from '../errors.ts';
 import { coerceToColumn } from './cast.ts';
 import { tableScope } from './constraints.ts';
-import type { RunContext } from './env.ts';
+import type { RunContext, WriteTxn } from './env.ts';
 import { compileExpr } from './expr.ts';
 import type { SubqueryPlanner } from './from.ts';
 import type { Value } from './types.ts';
@@ -34,6 +38,45 @@ export function checkUpdateValue(col: ColumnDef): void {
   if (col.generated || col.identity === 'a') {
     throw new SqlError(GENERATED_ALWAYS, `column "${col.name}" can only be updated to DEFAULT`, { detail: why(col) });
   }
+}
+
+/**
+ * ALTER TABLE … ADD COLUMN of a serial, identity or generated column: each existing row gets its
+ * value (the sequence's next ones in row order, or the generation expression) as an update record,
+ * and a sequence's new position is a transactional sequence_reset after them.
+ */
+export function fillAddedColumn(txn: WriteTxn, ctx: RunContext, oid: Oid, planner: SubqueryPlanner): void {
+  const table = txn.state.table(oid);
+  const def = table.def;
+  const at = def.columns.length - 1;
+  const col = def.columns[at]!;
+  const rows: [RowId, Value[]][] = [];
+  table.rows.forEachPair((id, row) => { rows.push([id, row]); });
+  if (!rows.length) return;
+  if (col.generated) {
+    const fill = generatedColumns(def, planner)!;
+    for (const [id, old] of rows) {
+      const row = [...old];
+      fill(row, ctx);
+      txn.write({ kind: 'update', table: oid, rowid: id, row });
+    }
+    return;
+  }
+  const seq = [...txn.state.sequences.values()].find((s) => s.def.ownedBy?.table === oid && s.def.ownedBy.column === col.name)!;
+  const p = params(seq.def);
+  let next = BigInt(seq.value);
+  let last = next;
+  for (const [id, old] of rows) {
+    if (next > p.max || next < p.min) {
+      throw new SqlError('2200H', `nextval: reached ${next > p.max ? 'maximum' : 'minimum'} value of sequence "${seq.def.name}" (${next > p.max ? p.max : p.min})`);
+    }
+    const row = [...old];
+    row[at] = canonical(next);
+    txn.write({ kind: 'update', table: oid, rowid: id, row });
+    last = next;
+    next += p.increment;
+  }
+  txn.write({ kind: 'sequence_reset', sequence: seq.def.oid, value: canonical(last), called: true, version: followingVersion(seq) });
 }
 
 export type FillGenerated = (row: Value[], ctx: RunContext) => void;
