@@ -1,52 +1,27 @@
 /**
- * Records a reference corpus from a real PostgreSQL: test/reference/values.json (VALUES_CORPUS,
- * the default) or test/reference/sql.json (SQL_CORPUS), fk.json (FK_CORPUS). Runs the corpus in order in a fresh
- * database and keeps, per statement, the result columns (name, type OID) and rows as
- * PostgreSQL's text output, the row count, or the error's SQLSTATE and message.
+ * Records a reference corpus from a real PostgreSQL into test/reference/<name>.json: values
+ * (VALUES_CORPUS, the default), sql, fk, window, cte, sequence, view, settings (the *-corpus.ts
+ * beside it). Runs the corpus in order in a fresh database (record-outcomes.ts).
  *   scripts/postgres.sh start 54332
- *   npx tsx scripts/record-values.ts postgres://postgres@127.0.0.1:54332/postgres [values|sql|fk]
+ *   npx tsx scripts/record-values.ts postgres://postgres@127.0.0.1:54332/postgres [values|sql|fk|window|cte|sequence|view|settings]
  */
 import { writeFileSync } from 'node:fs';
-import pg from 'pg';
+import { recordOutcomes } from './record-outcomes.ts';
 import { FK_CORPUS } from '../test/reference/fk-corpus.ts';
 import { SQL_CORPUS } from '../test/reference/sql-corpus.ts';
 import { VALUES_CORPUS } from '../test/reference/values-corpus.ts';
+import { WINDOW_CORPUS } from '../test/reference/window-corpus.ts';
+import { CTE_CORPUS } from '../test/reference/cte-corpus.ts';
+import { SEQUENCE_CORPUS } from '../test/reference/sequence-corpus.ts';
+import { VIEW_CORPUS } from '../test/reference/view-corpus.ts';
+import { SETTINGS_CORPUS } from '../test/reference/settings-corpus.ts';
 
 const url = process.argv[2];
 const name = process.argv[3] ?? 'values';
-const CORPORA: Record<string, readonly string[]> = { values: VALUES_CORPUS, sql: SQL_CORPUS, fk: FK_CORPUS };
+const CORPORA: Record<string, readonly string[]> = { values: VALUES_CORPUS, sql: SQL_CORPUS, fk: FK_CORPUS, window: WINDOW_CORPUS, cte: CTE_CORPUS, sequence: SEQUENCE_CORPUS, view: VIEW_CORPUS, settings: SETTINGS_CORPUS };
 const corpus = CORPORA[name];
-if (!url || !corpus) throw new Error('usage: record-values.ts <postgres url> [values|sql|fk]');
-const DB = `walrtc_${name}`;
-
-// every value as PostgreSQL's text output, never parsed into a JS number
-const types = { getTypeParser: () => (text: string) => text };
-
-const admin = new pg.Client({ connectionString: url });
-await admin.connect();
-await admin.query(`drop database if exists ${DB}`);
-await admin.query(`create database ${DB}`);
-await admin.end();
-
-const target = new URL(url);
-target.pathname = `/${DB}`;
-const client = new pg.Client({ connectionString: target.href, types });
-await client.connect();
-const version = (await client.query('show server_version')).rows[0].server_version as string;
-const entries = [];
-for (const sql of corpus) {
-  try {
-    const r = await client.query({ text: sql, rowMode: 'array' });
-    entries.push(r.fields.length
-      ? { sql, fields: r.fields.map((f) => ({ name: f.name, type: f.dataTypeID })), rows: r.rows }
-      : { sql, rowCount: r.rowCount });
-  } catch (e) {
-    const err = e as { code?: string; message: string };
-    if (!err.code) throw e;
-    entries.push({ sql, error: { code: err.code, message: err.message } });
-  }
-}
-await client.end();
+if (!url || !corpus) throw new Error('usage: record-values.ts <postgres url> [values|sql|fk|window|cte|sequence|view|settings]');
+const { version, entries } = await recordOutcomes(url, `walrtc_${name}`, corpus);
 const file = new URL(`../test/reference/${name}.json`, import.meta.url);
 writeFileSync(file, JSON.stringify({ postgres: version, entries }, null, 1) + '\n');
 console.log(`recorded ${entries.length} statements from PostgreSQL ${version}`);

@@ -80,6 +80,22 @@ export function memoryCluster(options: { maxMessageSize?: number } = {}): TestCl
   return Object.assign(cluster('memory', (nodeId) => net.transport(nodeId, options)), { net });
 }
 
+/** A primary and a standby streaming from it (identified, nothing else yet). */
+export async function primaryWithStandby(c: TestCluster): Promise<{ p: TestNode; s: TestNode }> {
+  const p = await c.open('primary', { role: 'primary' });
+  const s = await c.open('streaming', { role: 'standby' });
+  await until('the standby to identify the primary', async () => (await s.node.status()).systemId === p.node.systemId);
+  return { p, s };
+}
+
+/** A new standby of `primary` that starts from a base backup, caught up. */
+export async function baseBackupStandby(c: TestCluster, primary: TestNode, nodeId = 'fresh'): Promise<TestNode> {
+  const fresh = await c.open(nodeId, { role: 'standby' });
+  await until('the base backup', async () => (await fresh.node.status()).systemId === primary.node.systemId);
+  await caughtUp(primary.node, fresh.node);
+  return fresh;
+}
+
 /** A primary with table t(id int primary key, v text) and one standby of it, caught up. */
 export async function streamingPair(c: TestCluster): Promise<{ p: TestNode; s: TestNode }> {
   const p = await c.open('primary');

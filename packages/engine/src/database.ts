@@ -142,6 +142,14 @@ export class Database {
       else session.setCharacteristics(stmt.VariableSetStmt.args);
       return result('SET', [], [], 0);
     }
+    if ('VariableSetStmt' in stmt) {
+      session.settings.apply(stmt.VariableSetStmt, session);
+      return result(stmt.VariableSetStmt.kind?.startsWith('VAR_RESET') ? 'RESET' : 'SET', [], [], 0);
+    }
+    if ('VariableShowStmt' in stmt) {
+      const shown = session.settings.show(stmt.VariableShowStmt.name ?? '', session);
+      return result('SHOW', [{ name: shown.column, type: 'text' }], [[shown.value]], 1);
+    }
     try {
       return await this.execute(st, params, session);
     } catch (e) {
@@ -168,7 +176,7 @@ export class Database {
     // nextval() and setval() ask the env's hooks whether they may write
     const envHooks = readOnlyBlock ? this.readOnlyHooks : hooks;
     if (!plan.writes) {
-      const env: ExecEnv = { state: readState, txn: open, hooks: envHooks, sequenceWrites: [] };
+      const env: ExecEnv = { state: readState, txn: open, hooks: envHooks, sequenceWrites: [], sequences: session.sequences };
       const ctx: RunContext = { params, now: open?.now ?? new Date(), env };
       const out = plan.run(ctx);
       if (env.sequenceWrites.length) {
@@ -178,7 +186,7 @@ export class Database {
       return result(plan.command, plan.columns, out.rows, out.rowCount);
     }
     if (open) {
-      const env: ExecEnv = { state: open.state, txn: open, hooks, sequenceWrites: [] };
+      const env: ExecEnv = { state: open.state, txn: open, hooks, sequenceWrites: [], sequences: session.sequences };
       try {
         const out = plan.run({ params, now: open.now, env });
         return result(plan.command, plan.columns, out.rows, out.rowCount);
@@ -188,7 +196,7 @@ export class Database {
     }
     // autocommit: a one-statement transaction; an uncontended lock is taken without a turn of the event loop
     const txn = this.tryBegin() ?? (await this.begin());
-    const env: ExecEnv = { state: txn.state, txn, hooks, sequenceWrites: [] };
+    const env: ExecEnv = { state: txn.state, txn, hooks, sequenceWrites: [], sequences: session.sequences };
     let out: { rows: Value[][]; rowCount: number };
     try {
       // the plan was made against the committed state; a DDL commit while waiting for the lock invalidates it

@@ -81,6 +81,17 @@ describe('live queries on a primary', () => {
     expect(live.results.at(-1)!.rows).toEqual([{ x: 1 }]);
   });
 
+  it('follows the tables a view reads, through views over views', async () => {
+    const node = await primary();
+    await node.exec('create table a(x int); create table b(x int); create view va as select x from a; create view vab as select x from va union all select x from b');
+    const live = collect(node, 'select count(*)::int as n from vab');
+    expect((await live.next(1)).rows).toEqual([{ n: 0 }]);
+    await node.query('insert into a values (1)');
+    expect((await live.next(2)).rows).toEqual([{ n: 1 }]);
+    await node.query('insert into b values (1)');
+    expect((await live.next(3)).rows).toEqual([{ n: 2 }]);
+  });
+
   it('coalesces a burst of commits into few callbacks whose last result is complete', async () => {
     const node = await primary();
     await node.exec('create table burst(id int)');

@@ -122,13 +122,13 @@ describe('SQLSTATEs and messages', () => {
 describe('0A000 feature_not_supported names the feature', () => {
   const cases: [string, RegExp][] = [
     ['select * from t a left join kv b on true for update of a', /FOR UPDATE OF/],
-    ['with recursive x as (select 1) select * from x', /WITH RECURSIVE/],
-    ['create view v as select 1', /CREATE VIEW/],
-    ['truncate t restart identity', /RESTART IDENTITY/],
-    ['create sequence s', /CREATE SEQUENCE/],
+    ['with recursive x(n) as (select 1 union all select n + 1 from x where n < 3) search depth first by n set o select * from x', /SEARCH and CYCLE/],
+    ['create materialized view mv as select 1', /materialized views/],
+    ['create table tl (like t)', /TableLikeClause/],
+    ['create temporary sequence ts', /temporary sequences/],
     ['create schema s', /CREATE SCHEMA/],
     ["create type mood as enum ('sad', 'ok')", /CreateEnum/],
-    ['select row_number() over () from t', /window function/],
+    ['select sum(id) over (order by now() range between 1 preceding and current row) from t', /interval offsets/],
     ["prepare transaction 'x'", /PREPARE TRANSACTION/],
     ['alter table t add constraint c exclude using gist (id with =)', /EXCLUSION/],
     ['create table f (id int unique deferrable initially deferred)', /DEFERRABLE INITIALLY DEFERRED/],

@@ -18,6 +18,10 @@ export interface ColumnDef {
   default?: Node;
   /** Source text of the DEFAULT, for information_schema.columns.column_default. */
   defaultText?: string;
+  /** GENERATED ALWAYS ('a') or BY DEFAULT ('d') AS IDENTITY: its default is its sequence's nextval. */
+  identity?: 'a' | 'd';
+  /** GENERATED ALWAYS AS (expr) STORED: computed from the row's other columns on every write. */
+  generated?: Node;
 }
 
 export interface CheckDef {
@@ -52,6 +56,12 @@ export interface TableDef {
   foreignKeys?: ForeignKeyDef[];
   /** A system catalog (pg_publication, pg_subscription, …): hidden from information_schema, never published. */
   system?: boolean;
+  /**
+   * Set for a view (CREATE VIEW): a relation without rows whose FROM-clause use runs `query` (a
+   * SelectStmt node), resolved afresh each time; `dependsOn` are the relations it names, which
+   * cannot be dropped or renamed under it (sql/view/).
+   */
+  view?: { query: Node; dependsOn: Oid[] };
 }
 
 export interface IndexDef {
@@ -71,4 +81,15 @@ export interface SequenceDef {
   name: string;
   /** Column that owns it (serial), dropped with the table. */
   ownedBy?: { table: Oid; column: string };
+  /**
+   * CREATE SEQUENCE's options (sql/sequence/options.ts gives the defaults of an absent one, which
+   * are PostgreSQL's for an ascending bigint sequence — what sequences made before them were).
+   */
+  type?: 'int2' | 'int4' | 'int8';
+  increment?: number | bigint;
+  min?: number | bigint;
+  max?: number | bigint;
+  start?: number | bigint;
+  cache?: number | bigint;
+  cycle?: boolean;
 }

@@ -13,7 +13,16 @@ const tables: VirtualTable = {
   rows: (env: ExecEnv) => [...env.state.tables.values()]
     .filter((t) => !t.def.system)
     .sort((a, b) => (a.def.name < b.def.name ? -1 : 1))
-    .map((t) => ['walrtc', 'public', t.def.name, 'BASE TABLE']),
+    .map((t) => ['walrtc', 'public', t.def.name, t.def.view ? 'VIEW' : 'BASE TABLE']),
+};
+
+/** Views; their definitions are kept as parse trees, so view_definition is not offered. */
+const views: VirtualTable = {
+  columns: [text('table_catalog'), text('table_schema'), text('table_name'), text('check_option')],
+  rows: (env: ExecEnv) => [...env.state.tables.values()]
+    .filter((t) => t.def.view)
+    .sort((a, b) => (a.def.name < b.def.name ? -1 : 1))
+    .map((t) => ['walrtc', 'public', t.def.name, 'NONE']),
 };
 
 const columns: VirtualTable = {
@@ -36,4 +45,4 @@ const columns: VirtualTable = {
   },
 };
 
-export const INFORMATION_SCHEMA: Record<string, VirtualTable> = { tables, columns };
+export const INFORMATION_SCHEMA: Record<string, VirtualTable> = { tables, columns, views };

@@ -8,7 +8,7 @@
 import { Packr } from 'msgpackr';
 import { PACK_OPTIONS } from '../msgpack.ts';
 import type { Value } from '../sql/types.ts';
-import type { Snapshot } from '../state/snapshot.ts';
+import { sequenceEntries } from '../state/snapshot.ts';
 import type { DbState } from '../state/state.ts';
 import { ENVELOPE_HEADER, stampEnvelope } from '../storage/envelope.ts';
 import { crc32c } from '../wal/crc32.ts';
@@ -22,9 +22,7 @@ export function sealSnapshotInSlices(state: DbState): Promise<Uint8Array> {
   const tables = [...state.tables.values()]
     .sort((a, b) => a.def.oid - b.def.oid)
     .map((t) => ({ def: t.def, nextRowId: t.nextRowId, indexes: t.indexes.map((i) => i.def), rows: t.rows.clone() }));
-  const sequences: Snapshot['sequences'] = [...state.sequences.values()]
-    .sort((a, b) => a.def.oid - b.def.oid)
-    .map((s) => ({ def: s.def, value: s.value, called: s.called }));
+  const sequences = sequenceEntries(state);
   const nextOid = state.nextOid;
   const members = [...state.members].sort();
   return (async () => {

@@ -27,10 +27,16 @@ const CACHE_LIMIT = 500;
 export function readsOf(sql: string, state: DbState): Reads {
   const names = namesOf(sql);
   const tables = new Set<Oid>();
+  // a view reads the relations its query names (and theirs, for views over views)
+  const add = (oid: Oid): void => {
+    if (tables.has(oid)) return;
+    tables.add(oid);
+    for (const d of state.tables.get(oid)?.def.view?.dependsOn ?? []) add(d);
+  };
   let all = names.nodeFunctions;
   for (const r of names.relations) {
     const oid = r.schema === undefined || r.schema === 'public' ? state.tableNames.get(r.name) : undefined;
-    if (oid !== undefined) tables.add(oid);
+    if (oid !== undefined) add(oid);
     else if (r.schema !== undefined || !names.ctes.has(r.name)) all = true;
   }
   return { all, tables };

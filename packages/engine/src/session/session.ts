@@ -8,6 +8,7 @@ import type { Node } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { PendingStatement } from '../storage/storage.ts';
 import type { OpenTxn } from './transaction.ts';
+import { Settings } from './settings.ts';
 
 /** A PostgreSQL notice (WARNING, NOTICE), delivered the way PGlite delivers them: to `onNotice`. */
 export interface Notice {
@@ -37,6 +38,10 @@ export class Session {
   offline?: PendingStatement[];
   /** This call reads the replicated state only, not the node's pending offline writes. */
   confirmed = false;
+  /** What currval and lastval return: this session's own nextval results. */
+  readonly sequences: { values: Map<number, number | bigint>; last?: number } = { values: new Map() };
+  /** SET/SHOW parameters: they outlive blocks, as a PostgreSQL backend's do. */
+  readonly settings = new Settings();
 
   get status(): TransactionStatus {
     if (!this.txn || this.implicit) return 'I';
@@ -57,6 +62,7 @@ export class Session {
     this.isolation = 'read committed';
     this.queried = false;
     this.offline = undefined;
+    this.settings.endBlock();
   }
 
   /** Apply BEGIN's or SET TRANSACTION's options (a list of DefElem). */

@@ -87,7 +87,7 @@ export class OpenTxn implements WriteTxn {
     this.deferred.length = sp.deferred;
     this.current = sp.state.fork();
     // advances of a sequence created after the savepoint go with it: its oid may be reused
-    const kept = this.sequenceWrites.filter((w) => w.kind !== 'sequence_set' || this.current.sequences.has(w.sequence));
+    const kept = this.sequenceWrites.filter((w) => (w.kind !== 'sequence_set' && w.kind !== 'sequence_reset') || this.current.sequences.has(w.sequence));
     this.sequenceWrites.splice(0, this.sequenceWrites.length, ...kept);
   }
 }

@@ -17,7 +17,7 @@ export interface RowChecker {
 }
 
 export function tableScope(def: TableDef, planner: SubqueryPlanner, alias = def.name): RowScope {
-  return new RowScope([{ alias, columns: def.columns.map((c) => ({ name: c.name, type: c.type })), offset: 0 }], def.columns.length, planner);
+  return new RowScope([{ alias, relname: def.name, columns: def.columns.map((c) => ({ name: c.name, type: c.type })), offset: 0 }], def.columns.length, planner);
 }
 
 export function rowChecker(def: TableDef, planner: SubqueryPlanner): RowChecker {

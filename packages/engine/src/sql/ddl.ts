@@ -19,6 +19,10 @@ import { addConstraint, dropColumnDependents, dropConstraint, dropTableDependent
 import type { StatementPlan } from './plan.ts';
 import type { SqlType, Value } from './types.ts';
 import { distinctKey, formatValue } from './values.ts';
+import { newSequence, refuseSequenceInUse } from './sequence/ddl.ts';
+import { dropDependentViews, planDropView, refuseIfViewed, refuseView } from './view/ddl.ts';
+import { parseOptions } from './sequence/options.ts';
+import { fillAddedColumn } from './generated.ts';
 
 const SERIAL: Record<string, SqlType> = { serial: 'int4', serial4: 'int4', bigserial: 'int8', serial8: 'int8', smallserial: 'int2', serial2: 'int2' };
 
@@ -48,12 +52,15 @@ function uniqueName(state: DbState, base: string, taken: Set<string>): string {
 function lookupTable(state: DbState, name: string, location?: number): TableData {
   const oid = state.tableNames.get(name);
   if (oid === undefined) throw new SqlError(SQLSTATE.undefined_table, `relation "${name}" does not exist`, { position: pos(location) });
+  refuseView(state.table(oid).def, 'table', location);
   return state.table(oid);
 }
 
 interface ColumnPlan {
   column: ColumnDef;
   serial: boolean;
+  /** GENERATED … AS IDENTITY: its kind and its sequence's options. */
+  identity?: { when: 'a' | 'd'; options: Node[] };
   primary: boolean;
   unique: boolean;
   checks: Node[];
@@ -84,6 +91,17 @@ function columnFromAst(cd: PgColumnDef, table: string, planner: SubqueryPlanner)
         column.default = c.raw_expr;
         break;
       }
+      case 'CONSTR_IDENTITY': {
+        if (type !== 'int2' && type !== 'int4' && type !== 'int8') throw new SqlError(SQLSTATE.invalid_parameter_value, 'identity column type must be smallint, integer, or bigint');
+        if (plan.identity) throw new SqlError(SQLSTATE.syntax_error, `multiple identity specifications for column "${name}" of table "${table}"`);
+        plan.identity = { when: c.generated_when === 'd' ? 'd' : 'a', options: c.options ?? [] };
+        column.notNull = true;
+        break;
+      }
+      case 'CONSTR_GENERATED':
+        checkNoSubquery(c.raw_expr!, 'column generation expression');
+        column.generated = c.raw_expr;
+        break;
       case 'CONSTR_PRIMARY': plan.primary = true; column.notNull = true; break;
       case 'CONSTR_UNIQUE': plan.unique = true; break;
       case 'CONSTR_CHECK': checkNoSubquery(c.raw_expr!, 'check constraint'); plan.checks.push(c.raw_expr!); break;
@@ -101,6 +119,9 @@ function columnFromAst(cd: PgColumnDef, table: string, planner: SubqueryPlanner)
     if (column.default) throw new SqlError(SQLSTATE.syntax_error, `multiple default values specified for column "${name}" of table "${table}"`);
     column.notNull = true;
   }
+  if (plan.identity && column.default) throw new SqlError(SQLSTATE.syntax_error, `both default and identity specified for column "${name}" of table "${table}"`);
+  if (column.generated && column.default) throw new SqlError(SQLSTATE.syntax_error, `both default and generation expression specified for column "${name}" of table "${table}"`);
+  if (column.generated && (plan.identity || serialType)) throw new SqlError(SQLSTATE.syntax_error, `both identity and generation expression specified for column "${name}" of table "${table}"`);
   return plan;
 }
 
@@ -111,6 +132,27 @@ export function firstColumn(node: Node): string | undefined {
     return v;
   });
   return found;
+}
+
+/**
+ * The sequence of a serial or identity column (its SEQUENCE NAME, or `<table>_<column>_seq`),
+ * counting in the column's type; the column's default becomes its nextval.
+ */
+function createColumnSequence(txn: WriteTxn, table: string, oid: number, c: ColumnPlan, taken: Set<string>): void {
+  const state = txn.state;
+  const options = parseOptions(c.identity?.options, false);
+  const given = options.sequenceName;
+  if (given && given.length > 1) ddlSchemaOk(given[given.length - 2]);
+  const seqName = given ? given[given.length - 1]! : uniqueName(state, `${table}_${c.column.name}_seq`, taken);
+  if (given && (relationExists(state, seqName) || taken.has(seqName))) throw new SqlError(SQLSTATE.duplicate_table, `relation "${seqName}" already exists`);
+  taken.add(seqName);
+  const ownedBy = { table: oid, column: c.column.name };
+  // a serial's or identity's sequence counts in its column's type (an int4 serial stops at 2147483647)
+  const type = c.column.type as 'int2' | 'int4' | 'int8';
+  txn.write({ kind: 'create_sequence', sequence: newSequence(state, seqName, options, { type, ownedBy }) });
+  c.column.default = nextvalCall(seqName);
+  if (c.identity) c.column.identity = c.identity.when;
+  else c.column.defaultText = `nextval('${seqName}'::regclass)`;
 }
 
 export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): StatementPlan {
@@ -163,13 +205,7 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
     if (keys.filter((k) => k.primary).length > 1) throw new SqlError(SQLSTATE.invalid_table_definition, `multiple primary keys for table "${name}" are not allowed`);
     for (const k of keys) if (k.primary) for (const col of k.columns) columns.find((c) => c.column.name === col)!.column.notNull = true;
 
-    for (const c of columns) {
-      if (!c.serial) continue;
-      const seqName = uniqueName(state, `${name}_${c.column.name}_seq`, taken);
-      txn.write({ kind: 'create_sequence', sequence: { oid: state.allocateOid(), name: seqName, ownedBy: { table: oid, column: c.column.name } } });
-      c.column.default = nextvalCall(seqName);
-      c.column.defaultText = `nextval('${seqName}'::regclass)`;
-    }
+    for (const c of columns) if (c.serial || c.identity) createColumnSequence(txn, name, oid, c, taken);
     const def: TableDef = { oid, name, columns: columns.map((c) => c.column), checks };
     const owner = { name, oid, columns: def.columns, keys };
     const fkNames = new Set([...taken, ...checks.map((c) => c.name)]);
@@ -232,14 +268,15 @@ export function assertNoDuplicates(table: TableData, def: IndexDef): void {
 export function planDrop(stmt: DropStmt): StatementPlan {
   const kind = stmt.removeType;
   const cascade = stmt.behavior === 'DROP_CASCADE';
-  // CASCADE drops dependent foreign keys; tables have no other dependents (no views)
-  if (cascade && kind !== 'OBJECT_TABLE') throw new SqlError(SQLSTATE.feature_not_supported, `DROP ${(kind ?? '').replace('OBJECT_', '')} … CASCADE is not supported`);
+  // CASCADE drops dependent foreign keys and views
+  if (cascade && kind !== 'OBJECT_TABLE' && kind !== 'OBJECT_VIEW') throw new SqlError(SQLSTATE.feature_not_supported, `DROP ${(kind ?? '').replace('OBJECT_', '')} … CASCADE is not supported`);
   const names = (stmt.objects ?? []).flatMap((o) => {
     const parts = 'List' in o ? strings(o.List.items) : strings([o]);
     // DROP … IF EXISTS of a relation in a schema that does not exist does nothing
     if (parts.length > 1 && !ddlSchemaOk(parts[parts.length - 2], stmt.missing_ok)) return [];
     return [parts[parts.length - 1]!];
   });
+  if (kind === 'OBJECT_VIEW') return planDropView(names, !!stmt.missing_ok, cascade);
   if (kind === 'OBJECT_TABLE') {
     return ddl('DROP TABLE', (txn) => {
       const dropped = new Set(names.map((n) => txn.state.tableNames.get(n)).filter((o) => o !== undefined));
@@ -249,6 +286,8 @@ export function planDrop(stmt: DropStmt): StatementPlan {
           if (stmt.missing_ok) continue;
           throw new SqlError(SQLSTATE.undefined_table, `table "${name}" does not exist`);
         }
+        if (txn.state.table(oid).def.view) throw new SqlError(SQLSTATE.wrong_object_type, `"${name}" is not a table`, { hint: 'Use DROP VIEW to remove a view.' });
+        dropDependentViews(txn, oid, dropped, cascade);
         dropTableDependents(txn, oid, dropped, cascade);
         txn.write({ kind: 'drop_table', table: oid });
         for (const seq of [...txn.state.sequences.values()]) {
@@ -284,6 +323,7 @@ export function planDrop(stmt: DropStmt): StatementPlan {
           if (stmt.missing_ok) continue;
           throw new SqlError(SQLSTATE.undefined_table, `sequence "${name}" does not exist`);
         }
+        refuseSequenceInUse(txn.state, name);
         txn.write({ kind: 'drop_sequence', sequence: oid });
       }
     });
@@ -297,6 +337,7 @@ export function planRename(stmt: RenameStmt): StatementPlan {
   if (stmt.renameType === 'OBJECT_TABLE') {
     return ddl('ALTER TABLE', (txn) => {
       const table = lookupTable(txn.state, name, stmt.relation?.location);
+      refuseIfViewed(txn.state, table.def.oid, 'renaming');
       if (relationExists(txn.state, stmt.newname!)) throw new SqlError(SQLSTATE.duplicate_table, `relation "${stmt.newname}" already exists`);
       txn.write({ kind: 'rename_table', table: table.def.oid, name: stmt.newname! });
     });
@@ -304,6 +345,7 @@ export function planRename(stmt: RenameStmt): StatementPlan {
   if (stmt.renameType === 'OBJECT_COLUMN') {
     return ddl('ALTER TABLE', (txn) => {
       const table = lookupTable(txn.state, name, stmt.relation?.location);
+      refuseIfViewed(txn.state, table.def.oid, 'renaming a column');
       if (table.column(stmt.subname!) < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${stmt.subname}" does not exist`);
       checkColumnName(stmt.newname!);
       if (table.column(stmt.newname!) >= 0) throw new SqlError(SQLSTATE.duplicate_column, `column "${stmt.newname}" of relation "${name}" already exists`);
@@ -328,6 +370,7 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
   function alterOne(cmd: AlterTableCmd, txn: WriteTxn, ctx: RunContext): void {
     const table = lookupTable(txn.state, name);
     const oid = table.def.oid;
+    if (cmd.subtype === 'AT_DropColumn' || cmd.subtype === 'AT_AlterColumnType') refuseIfViewed(txn.state, oid, 'altering columns');
     switch (cmd.subtype) {
       case 'AT_AddColumn': {
         const cd = (cmd.def as { ColumnDef: PgColumnDef }).ColumnDef;
@@ -336,17 +379,20 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
           throw new SqlError(SQLSTATE.duplicate_column, `column "${cd.colname}" of relation "${name}" already exists`);
         }
         const c = columnFromAst(cd, name, planner);
-        if (c.serial) throw new SqlError(SQLSTATE.feature_not_supported, 'adding a serial column to an existing table is not supported');
+        // serial, identity and generated columns get a value per existing row (generated.ts)
+        const perRow = c.serial || !!c.identity || !!c.column.generated;
+        if (c.serial || c.identity) createColumnSequence(txn, name, oid, c, new Set());
         const fkAttrs = [{ String: { sval: c.column.name } }];
         let fill: Value = null;
-        if (c.column.default) {
+        if (c.column.default && !perRow) {
           const compiled = compileExpr(c.column.default, new RowScope([], 0, planner));
           fill = coerceToColumn(compiled.eval([], ctx), c.column.type, c.column.typmod);
         }
-        if (c.column.notNull && fill === null && table.rows.size > 0) {
+        if (c.column.notNull && fill === null && !perRow && table.rows.size > 0) {
           throw new SqlError(SQLSTATE.not_null_violation, `column "${c.column.name}" of relation "${name}" contains null values`);
         }
         txn.write({ kind: 'add_column', table: oid, column: c.column, fill });
+        if (perRow) fillAddedColumn(txn, ctx, oid, planner);
         if (c.primary || c.unique) {
           if (c.primary && table.indexes.some((i) => i.def.primary)) throw new SqlError(SQLSTATE.invalid_table_definition, `multiple primary keys for table "${name}" are not allowed`);
           const ixName = uniqueName(txn.state, c.primary ? `${name}_pkey` : `${name}_${c.column.name}_key`, new Set());

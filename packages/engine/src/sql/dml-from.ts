@@ -9,7 +9,7 @@ import { SqlError } from '../errors.ts';
 import type { DbState } from '../state/state.ts';
 import type { RowId } from '../wal/record.ts';
 import { rowChecker } from './constraints.ts';
-import { applySets, compileSets, returning, targetTable, txnOf } from './dml.ts';
+import { applySets, compileSets, hasSubselect, returning, statementContext, stillCurrent, targetTable, txnOf } from './dml.ts';
 import { compileExpr } from './expr.ts';
 import { foreignKeyEvents } from './foreign-keys.ts';
 import { RowScope } from './from.ts';
@@ -39,17 +39,19 @@ export function planJoinedChange(command: 'UPDATE' | 'DELETE', stmt: UpdateStmt 
   const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, scope) : undefined;
   const checker = command === 'UPDATE' ? rowChecker(def, planner) : undefined;
   const fks = foreignKeyEvents(state, planner);
+  const subselects = hasSubselect(stmt.whereClause, (stmt as UpdateStmt).targetList, stmt.returningClause);
 
   return {
     command,
     columns: ret?.columns ?? [],
     writes: true,
-    run(ctx) {
-      const txn = txnOf(ctx);
+    run(runCtx) {
+      const txn = txnOf(runCtx);
+      const ctx = statementContext(runCtx, txn, subselects);
       fks?.reset();
       const others = items.source(ctx, undefined);
       const targets: [RowId, Value[]][] = [];
-      txn.state.table(oid).rows.forEachPair((id, row) => { targets.push([id, row]); });
+      ctx.env.state.table(oid).rows.forEachPair((id, row) => { targets.push([id, row]); });
       const out: Value[][] = [];
       let count = 0;
       for (const [id, old] of targets) {
@@ -61,7 +63,7 @@ export function planJoinedChange(command: 'UPDATE' | 'DELETE', stmt: UpdateStmt 
             break;
           }
         }
-        if (!joined) continue;
+        if (!joined || !stillCurrent(ctx, txn, oid, id, old)) continue;
         if (command === 'DELETE') {
           txn.write({ kind: 'delete', table: oid, rowid: id });
           fks?.deleted(oid, id, old);

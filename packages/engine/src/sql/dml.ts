@@ -5,7 +5,7 @@
  */
 import type { DeleteStmt, InsertStmt, Node, OnConflictClause, RangeVar, ResTarget, SelectStmt, UpdateStmt } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
-import type { TableDef } from '../catalog/types.ts';
+import type { Oid, TableDef } from '../catalog/types.ts';
 import type { DbState, TableData } from '../state/state.ts';
 import type { RowId } from '../wal/record.ts';
 import { coerceToColumn, checkAssignable } from './cast.ts';
@@ -15,6 +15,10 @@ import { compileExpr } from './expr.ts';
 import { pos, RowScope } from './from.ts';
 import type { StatementPlan } from './plan.ts';
 import { planTableScan } from './scan.ts';
+import { refuseView } from './view/ddl.ts';
+import { snapshot } from './cte/modifying.ts';
+import { multiAssignment } from './multi-assign.ts';
+import { checkInsertValue, checkUpdateValue, generatedColumns } from './generated.ts';
 import { qualifiedName, userRelationName } from './schema.ts';
 import { foreignKeyEvents, type ForeignKeyEvents } from './foreign-keys.ts';
 import { planJoinedChange } from './dml-from.ts';
@@ -26,6 +30,7 @@ export function targetTable(state: DbState, rv: RangeVar | undefined): TableData
   const name = rv && userRelationName(rv);
   const oid = name === undefined ? undefined : state.tableNames.get(name);
   if (oid === undefined) throw new SqlError(SQLSTATE.undefined_table, `relation "${qualifiedName(rv ?? {})}" does not exist`, { position: pos(rv?.location) });
+  refuseView(state.table(oid).def, 'write', rv?.location);
   return state.table(oid);
 }
 
@@ -33,6 +38,31 @@ export function txnOf(ctx: RunContext): WriteTxn {
   const txn = ctx.env.txn;
   if (!txn) throw new Error('write statement run without a transaction');
   return txn;
+}
+
+/**
+ * Whether a row read from the statement's snapshot is still the row the transaction holds. Only a
+ * statement with data-modifying WITH queries reads a snapshot older than its writes; as in
+ * PostgreSQL, a row another part of it already changed is left alone.
+ */
+export function stillCurrent(ctx: RunContext, txn: WriteTxn, oid: Oid, id: RowId, old: readonly Value[]): boolean {
+  return ctx.env.state === txn.state || txn.state.table(oid).rows.get(id) === old;
+}
+
+/**
+ * The context a statement's sub-selects read: the state before the statement, as PostgreSQL's
+ * statement snapshot (`update t set … where v < (select max(v) from t)` compares every row with the
+ * same max). Taken only when the statement has sub-selects, since the copy makes the statement's
+ * first writes to each tree copy their path.
+ */
+export function statementContext(ctx: RunContext, txn: WriteTxn, subselects: boolean): RunContext {
+  if (!subselects || ctx.env.state !== txn.state) return ctx;
+  return { ...ctx, env: { ...ctx.env, state: snapshot(ctx.env.state) } };
+}
+
+/** Whether any of the nodes holds a sub-select. */
+export function hasSubselect(...nodes: unknown[]): boolean {
+  return nodes.some((n) => n !== undefined && JSON.stringify(n).includes('"SubLink"'));
 }
 
 export function columnIndex(def: TableDef, name: string, location?: number): number {
@@ -60,6 +90,10 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
     return columnIndex(def, rt.name!, rt.location);
   });
   const columns = targets.length ? targets : def.columns.map((_, i) => i);
+  const systemOverride = stmt.override === 'OVERRIDING_SYSTEM_VALUE', userOverride = stmt.override === 'OVERRIDING_USER_VALUE';
+  // OVERRIDING USER VALUE: identity columns take their default whatever the statement gives
+  const ignored = new Set(userOverride ? columns.filter((ci) => def.columns[ci]!.identity) : []);
+  const generated = generatedColumns(def, planner);
   const noColumns = new RowScope([], 0, planner);
   const defaults: (Compiled | undefined)[] = def.columns.map((c) => (c.default ? compileExpr(c.default, noColumns) : undefined));
 
@@ -82,6 +116,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
       return items.map((item, i) => {
         if ('SetToDefault' in item) return undefined;
         const col = def.columns[columns[i]!]!;
+        if (!userOverride || !col.identity) checkInsertValue(col, systemOverride);
         scope.paramType = () => col.type;
         const c = compileExpr(item, scope);
         checkAssignable(c.type, col.type, col.name);
@@ -92,6 +127,10 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
     produce = (ctx) => lists.map((l) => l.map((x) => (x ? x.c.eval(EMPTY, ctx) : DEFAULT)));
   } else {
     const plan = planner.plan(select);
+    for (let k = 0; k < Math.min(plan.columns.length, columns.length); k++) {
+      const col = def.columns[columns[k]!]!;
+      if (!userOverride || !col.identity) checkInsertValue(col, systemOverride);
+    }
     if (plan.columns.length > columns.length) throw new SqlError(SQLSTATE.syntax_error, 'INSERT has more expressions than target columns');
     if (plan.columns.length < columns.length) throw new SqlError(SQLSTATE.syntax_error, 'INSERT has more target columns than expressions');
     plan.columns.forEach((c, i) => checkAssignable(c.type, def.columns[columns[i]!]!.type, def.columns[columns[i]!]!.name));
@@ -103,6 +142,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
   const checker = rowChecker(def, planner);
   const conflict = stmt.onConflictClause ? planOnConflict(stmt.onConflictClause, table, planner, alias) : undefined;
   const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, tableScope(def, planner, alias)) : undefined;
+  const subselects = hasSubselect(stmt.returningClause, stmt.onConflictClause);
   const width = def.columns.length;
   const fks = foreignKeyEvents(state, planner);
 
@@ -110,8 +150,9 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
     command: 'INSERT',
     columns: ret?.columns ?? [],
     writes: true,
-    run(ctx) {
-      const txn = txnOf(ctx);
+    run(runCtx) {
+      const txn = txnOf(runCtx);
+      const ctx = statementContext(runCtx, txn, subselects);
       fks?.reset();
       const out: Value[][] = [];
       let count = 0;
@@ -126,7 +167,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
         for (let k = 0; k < columns.length; k++) {
           if (k >= given.length) break;
           const v = given[k];
-          if (v === DEFAULT) continue;
+          if (v === DEFAULT || ignored.has(columns[k]!)) continue;
           const ci = columns[k]!;
           const col = def.columns[ci]!;
           row[ci] = coerceToColumn(v, col.type, col.typmod, typeAt(r, k));
@@ -137,6 +178,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
           const d = defaults[i];
           if (d) row[i] = coerceToColumn(d.eval(EMPTY, ctx), def.columns[i]!.type, def.columns[i]!.typmod);
         }
+        generated?.(row, ctx);
         const t = txn.state.table(oid);
         if (conflict) {
           const existing = conflict.find(t, row);
@@ -150,6 +192,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
             const old = t.rows.get(existing)!;
             const updated = conflict.update(old, row, ctx);
             if (!updated) continue;
+            generated?.(updated, ctx);
             checker.check(t, updated, ctx, existing);
             txn.write({ kind: 'update', table: oid, rowid: existing, row: updated });
             fks?.updated(oid, existing, old, updated);
@@ -220,8 +263,9 @@ function planOnConflict(clause: OnConflictClause, table: TableData, planner: Sel
     const rt = (n as { ResTarget: ResTarget }).ResTarget;
     const i = columnIndex(def, rt.name!, rt.location);
     const col = def.columns[i]!;
+    if (!('SetToDefault' in rt.val!)) checkUpdateValue(col);
     scope.paramType = () => col.type;
-    const expr = compileExpr(rt.val!, scope);
+    const expr = 'SetToDefault' in rt.val! ? compileExpr(col.default ?? { A_Const: { isnull: true } }, scope) : compileExpr(rt.val!, scope);
     return { i, expr, from: assignedFrom(rt.val!, expr) };
   });
   scope.paramType = undefined;
@@ -245,18 +289,22 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 
 /** UPDATE's SET list compiled over `scope` (the target's row, and FROM items' after it). */
 export function compileSets(list: readonly Node[] | undefined, def: TableDef, scope: RowScope) {
+  const subs = new Map();
   const sets = (list ?? []).map((n) => {
-    const rt = (n as { ResTarget: ResTarget }).ResTarget;
+    const multi = multiAssignment((n as { ResTarget: ResTarget }).ResTarget, scope, subs);
+    const rt = multi.rt;
     if (rt.indirection?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'UPDATE of a subfield or array element is not supported');
     const i = columnIndex(def, rt.name!, rt.location);
     const col = def.columns[i]!;
+    if (!('SetToDefault' in rt.val!)) checkUpdateValue(col);
     scope.paramType = () => col.type;
     scope.clause = 'UPDATE';
-    const expr = 'SetToDefault' in rt.val! ? compileExpr(col.default ?? { A_Const: { isnull: true } }, scope) : compileExpr(rt.val!, scope);
+    const expr = multi.expr ?? ('SetToDefault' in rt.val! ? compileExpr(col.default ?? { A_Const: { isnull: true } }, scope) : compileExpr(rt.val!, scope));
     checkAssignable(expr.type, col.type, col.name);
     return { i, expr, from: assignedFrom(rt.val!, expr) };
   });
   scope.paramType = undefined;
+  generatedColumns(def, scope.planner);
   return sets;
 }
 
@@ -267,6 +315,7 @@ export function applySets(sets: ReturnType<typeof compileSets>, def: TableDef, i
     const col = def.columns[s.i]!;
     row[s.i] = coerceToColumn(s.expr.eval(input, ctx), col.type, col.typmod, s.from);
   }
+  generatedColumns(def)?.(row, ctx);
   return row;
 }
 
@@ -283,7 +332,7 @@ export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlan
   const checker = rowChecker(def, planner);
   const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, scope) : undefined;
   const fks = foreignKeyEvents(state, planner);
-  return changeRows('UPDATE', scan, where, ret, fks, (txn, ctx, id, old) => {
+  return changeRows('UPDATE', oid, hasSubselect(stmt.whereClause, stmt.targetList, stmt.returningClause), scan, where, ret, fks, (txn, ctx, id, old) => {
     const row = applySets(sets, def, old, old, ctx);
     checker.check(txn.state.table(oid), row, ctx, id);
     txn.write({ kind: 'update', table: oid, rowid: id, row });
@@ -303,7 +352,7 @@ export function planDelete(stmt: DeleteStmt, state: DbState, planner: SelectPlan
   const scan = planTableScan(table, stmt.whereClause, scope);
   const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, scope) : undefined;
   const fks = foreignKeyEvents(state, planner);
-  return changeRows('DELETE', scan, where, ret, fks, (txn, _ctx, id, old) => {
+  return changeRows('DELETE', oid, hasSubselect(stmt.whereClause, stmt.returningClause), scan, where, ret, fks, (txn, _ctx, id, old) => {
     txn.write({ kind: 'delete', table: oid, rowid: id });
     fks?.deleted(oid, id, old);
     return old;
@@ -316,6 +365,8 @@ export function planDelete(stmt: DeleteStmt, state: DbState, planner: SelectPlan
  */
 function changeRows(
   command: 'UPDATE' | 'DELETE',
+  oid: Oid,
+  subselects: boolean,
   scan: ReturnType<typeof planTableScan>,
   where: Compiled | undefined,
   ret: ReturnType<typeof returning> | undefined,
@@ -326,8 +377,9 @@ function changeRows(
     command,
     columns: ret?.columns ?? [],
     writes: true,
-    run(ctx) {
-      const txn = txnOf(ctx);
+    run(runCtx) {
+      const txn = txnOf(runCtx);
+      const ctx = statementContext(runCtx, txn, subselects);
       fks?.reset();
       const { ids, rows } = scan(ctx);
       const out: Value[][] = [];
@@ -335,6 +387,7 @@ function changeRows(
       for (let r = 0; r < ids.length; r++) {
         const old = rows[r]!;
         if (where && where.eval(old, ctx) !== true) continue;
+        if (!stillCurrent(ctx, txn, oid, ids[r]!, old)) continue;
         const row = change(txn, ctx, ids[r]!, old);
         count++;
         if (ret) out.push(ret.exprs.map((e) => e.eval(row, ctx)));

@@ -41,6 +41,8 @@ export interface ExecEnv {
   hooks: NodeHooks;
   /** Sequence advances made by this statement: logged even if the transaction rolls back. */
   sequenceWrites: WalRecord[];
+  /** The session's currval of each sequence (by oid) and the one lastval reads. */
+  sequences?: { values: Map<number, number | bigint>; last?: number };
 }
 
 /** The evaluation context compiled closures receive; node functions reach the env through it. */

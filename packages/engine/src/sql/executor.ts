@@ -3,7 +3,7 @@
  * catalog version, and provide the functions that need the database (nextval, currval, setval)
  * or the node (pg_current_wal_lsn, pg_is_in_recovery, …) to the expression compiler.
  */
-import type { Node, WithClause } from '@pgsql/types';
+import type { Node, SelectStmt, WithClause } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { DbState } from '../state/state.ts';
 import { planAlterTable, planCreateIndex, planCreateTable, planDrop, planRename } from './ddl.ts';
@@ -13,25 +13,47 @@ import type { StatementPlan } from './plan.ts';
 import type { Compiled } from './scope.ts';
 import { SelectPlanner } from './select.ts';
 import { castFunction } from './cast.ts';
-import { int8Add } from './int8.ts';
+import { currval, lastval, nextval, serialSequence, setval } from './sequence/functions.ts';
+import { planAlterSequence, planCreateSequence } from './sequence/ddl.ts';
+import { planCreateView } from './view/ddl.ts';
+import { planCreateTableAs } from './create-as.ts';
 import { planExplain } from './plan/explain-statement.ts';
 import { BoundedCache, estimateBytes } from './cache.ts';
 import { planTruncate } from './truncate.ts';
 import { planLogical } from '../logical/statements.ts';
 import { lockingStrength } from './locking.ts';
+import { withModifyingCtes } from './cte/modifying.ts';
 import type { Value } from './types.ts';
-
-const INT8_MAX = 2n ** 63n - 1n;
 
 export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
   const planner = new SelectPlanner(state, hooks, (name, args) => databaseFunction(name, args, hooks));
+  const top = (Object.values(stmt)[0] as { withClause?: WithClause }).withClause;
+  if (top) {
+    planner.topLevel = { clause: top, planDml: (s) => planStatementWith(s, state, hooks, planner) };
+    const plan = planStatementWith(stmt, state, hooks, planner);
+    return planner.modifyingCtes.length ? withModifyingCtes(plan, planner.modifyingCtes) : plan;
+  }
+  return planStatementWith(stmt, state, hooks, planner);
+}
+
+function planStatementWith(stmt: Node, state: DbState, hooks: NodeHooks, planner: SelectPlanner): StatementPlan {
   const withQueries = <S extends { withClause?: WithClause }>(s: S, plan: (s: S) => StatementPlan): StatementPlan =>
     (s.withClause ? planner.withQueries(s.withClause, () => plan(s)) : plan(s));
+  if ('SelectStmt' in stmt && stmt.SelectStmt.intoClause) {
+    return planCreateTableAs({ ...stmt.SelectStmt, intoClause: undefined }, stmt.SelectStmt.intoClause, planner);
+  }
+  if ('CreateTableAsStmt' in stmt) {
+    const s = stmt.CreateTableAsStmt;
+    if (s.objtype !== 'OBJECT_TABLE') throw new SqlError(SQLSTATE.feature_not_supported, 'materialized views are not supported');
+    return planCreateTableAs((s.query as { SelectStmt: SelectStmt }).SelectStmt, s.into!, planner, !!s.if_not_exists);
+  }
   if ('SelectStmt' in stmt) {
     const plan = planner.plan(stmt.SelectStmt);
     // a locking SELECT (FOR UPDATE, …) counts as a write, as PostgreSQL refuses it where writes are refused
     const locking = lockingStrength(stmt.SelectStmt);
-    return { command: 'SELECT', columns: plan.columns, writes: locking !== undefined, writeName: locking && `SELECT ${locking}`, run: (ctx) => { const rows = plan.run(ctx, undefined); return { rows, rowCount: rows.length }; } };
+    // an untyped literal in the select list comes out as text, as PostgreSQL resolves it (resolveTargetListUnknowns)
+    const columns = plan.columns.map((c) => (c.type === 'unknown' ? { ...c, type: 'text' as const } : c));
+    return { command: 'SELECT', columns, writes: locking !== undefined, writeName: locking && `SELECT ${locking}`, run: (ctx) => { const rows = plan.run(ctx, undefined); return { rows, rowCount: rows.length }; } };
   }
   if ('ExplainStmt' in stmt) return planExplain(stmt.ExplainStmt, planner, state);
   // WITH in front of INSERT/UPDATE/DELETE: read-only queries their SELECTs, FROM items and sub-selects see
@@ -46,6 +68,9 @@ export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): Sta
   if ('RenameStmt' in stmt) return planRename(stmt.RenameStmt);
   if ('AlterTableStmt' in stmt) return planAlterTable(stmt.AlterTableStmt, planner);
   if ('TruncateStmt' in stmt) return planTruncate(stmt.TruncateStmt);
+  if ('ViewStmt' in stmt) return planCreateView(stmt.ViewStmt, planner, state);
+  if ('CreateSeqStmt' in stmt) return planCreateSequence(stmt.CreateSeqStmt);
+  if ('AlterSeqStmt' in stmt) return planAlterSequence(stmt.AlterSeqStmt);
   throw new SqlError(SQLSTATE.feature_not_supported, `${statementName(Object.keys(stmt)[0]!)} is not supported`);
 }
 
@@ -101,14 +126,7 @@ function databaseFunction(name: string, args: Compiled[], hooks: NodeHooks): Com
           const ctx = c as RunContext;
           const seqName = args[0]!.eval(row, ctx);
           if (ctx.env.hooks.readOnly()) throw new SqlError(SQLSTATE.read_only_sql_transaction, 'cannot execute nextval() in a read-only transaction');
-          const seq = sequenceOf(ctx, seqName);
-          if (seq.called && seq.value === INT8_MAX) {
-            throw new SqlError('2200H', `nextval: reached maximum value of sequence "${seq.def.name}" (${INT8_MAX})`);
-          }
-          seq.value = seq.called ? int8Add(seq.value, 1) : seq.value;
-          seq.called = true;
-          ctx.env.sequenceWrites.push({ kind: 'sequence_set', sequence: seq.def.oid, value: seq.value });
-          return seq.value;
+          return nextval(sequenceOf(ctx, seqName), ctx);
         },
       };
     case 'currval':
@@ -117,11 +135,15 @@ function databaseFunction(name: string, args: Compiled[], hooks: NodeHooks): Com
         eval: (row, c) => {
           const ctx = c as RunContext;
           const seqName = args[0]!.eval(row, ctx);
-          const seq = sequenceOf(ctx, seqName);
-          if (!seq.called) throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, `currval of sequence "${seq.def.name}" is not yet defined in this session`);
-          return seq.value;
+          return currval(sequenceOf(ctx, seqName), ctx);
         },
       };
+    case 'pg_get_serial_sequence':
+      if (args.length !== 2) return undefined;
+      return { type: 'text', eval: (row, c) => serialSequence(c as RunContext, args[0]!.eval(row, c), args[1]!.eval(row, c)) };
+    case 'lastval':
+      if (args.length) return undefined;
+      return { type: 'int8', eval: (_row, c) => lastval(c as RunContext) };
     case 'setval': {
       const toInt8 = castFunction(args[1]?.type ?? 'int8', 'int8', -1, false);
       return {
@@ -131,10 +153,7 @@ function databaseFunction(name: string, args: Compiled[], hooks: NodeHooks): Com
           if (ctx.env.hooks.readOnly()) throw new SqlError(SQLSTATE.read_only_sql_transaction, 'cannot execute setval() in a read-only transaction');
           const seq = sequenceOf(ctx, args[0]!.eval(row, ctx));
           const value = toInt8(args[1]!.eval(row, ctx)) as number | bigint;
-          seq.value = value;
-          seq.called = args[2] ? args[2].eval(row, ctx) !== false : true;
-          ctx.env.sequenceWrites.push({ kind: 'sequence_set', sequence: seq.def.oid, value });
-          return value;
+          return setval(seq, value, args[2] ? args[2].eval(row, ctx) !== false : true, ctx);
         },
       };
     }

@@ -18,8 +18,9 @@ import type { Compiled, EvalContext, Evaluator, Scope } from './scope.ts';
 import { compileSubLink } from './sublink.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { toText } from './values.ts';
+import { WINDOW_FUNCTIONS } from './window/functions.ts';
 
-const AGGREGATES = new Set([
+export const AGGREGATES = new Set([
   'count', 'sum', 'avg', 'min', 'max', 'string_agg', 'array_agg', 'bool_and', 'bool_or', 'every', 'json_agg',
   'jsonb_agg', 'json_object_agg', 'jsonb_object_agg', 'stddev', 'stddev_pop', 'stddev_samp', 'variance',
   'var_pop', 'var_samp', 'bit_and', 'bit_or', 'percentile_cont', 'percentile_disc', 'mode',
@@ -116,12 +117,17 @@ export function compile(node: Node, scope: Scope): Expr {
   }
   if ('FuncCall' in node) {
     const f = node.FuncCall;
-    if (f.over) throw featureNotSupported(`window function ${funcName(f)}`);
+    if (f.over) throw windowMisplaced(scope.clause);
     if (isAggregateCall(node)) {
+      if (aggregatesOuterColumns(f, scope)) {
+        // PostgreSQL computes it in the enclosing query, over all of that query's rows
+        throw new SqlError(SQLSTATE.feature_not_supported, 'aggregate functions of outer-query columns inside a sub-select are not supported');
+      }
       throw new SqlError(SQLSTATE.grouping_error, scope.clause
         ? `aggregate functions are not allowed in ${scope.clause}`
         : 'aggregate functions are not allowed here');
     }
+    if (WINDOW_FUNCTIONS.has(funcName(f))) throw new SqlError(SQLSTATE.wrong_object_type, `window function ${funcName(f)} requires an OVER clause`, { position: f.location !== undefined ? f.location + 1 : undefined });
     const args = (f.args ?? []).map((a) => compile(a, scope));
     // node-provided functions (nextval, pg_current_wal_lsn, …) come first
     const provided = (f.funcname ?? []).length === 1 ? scope.callFunction?.(funcName(f), args, f.location) : undefined;
@@ -137,6 +143,24 @@ export function compile(node: Node, scope: Scope): Expr {
   }
   if ('SubLink' in node) return compileSubLink(node.SubLink, scope, compile);
   throw featureNotSupported(describeNode(node));
+}
+
+/** Whether an aggregate's arguments name columns, all of them of an enclosing query. */
+function aggregatesOuterColumns(f: FuncCall, scope: Scope): boolean {
+  const refs: string[][] = [];
+  JSON.stringify(f.args ?? [], (k, v) => {
+    if (k === 'SubLink') return undefined;
+    if (k === 'ColumnRef') refs.push(((v as { fields?: Node[] }).fields ?? []).map((x) => ('String' in x ? x.String.sval ?? '' : '*')));
+    return v;
+  });
+  return refs.length > 0 && refs.every((r) => scope.isOuter?.(r) ?? false);
+}
+
+/** A window function call the planner did not compute: it stands where PostgreSQL allows none. */
+function windowMisplaced(clause: string | undefined): SqlError {
+  if (clause === 'aggregate function calls') return new SqlError(SQLSTATE.grouping_error, 'aggregate function calls cannot contain window function calls');
+  if (clause === 'window function calls') return new SqlError('42P20', 'window function calls cannot be nested');
+  return new SqlError('42P20', clause ? `window functions are not allowed in ${clause}` : 'window functions are not allowed here');
 }
 
 function describeNode(node: Node): string {

@@ -37,6 +37,8 @@ export interface SubqueryPlanner {
   functions(name: string, args: Compiled[], location?: number): Compiled | undefined;
   /** A WITH query visible here by that name. */
   cte?(name: string): Cte | undefined;
+  /** A view's query (a SelectStmt node), planned with nothing of the current statement in scope. */
+  planView?(query: Node): { columns: { name: string; type: SqlType }[]; node: PlanNode; run(ctx: RunContext, outer: readonly Value[] | undefined): Value[][] };
 }
 
 export class RowScope implements Scope {
@@ -61,6 +63,10 @@ export class RowScope implements Scope {
       return { index: this.width + outerSlot.index, type: outerSlot.type };
     }
     throw this.notFound(fields, location);
+  }
+
+  isOuter(fields: readonly string[]): boolean {
+    return !this.resolveLocal(fields) && !!this.outer;
   }
 
   private resolveLocal(fields: readonly string[], location?: number): Slot | undefined {
@@ -295,7 +301,17 @@ export function planFrom(
       const full = schema ? `${schema}.${name}` : name;
       throw new SqlError(SQLSTATE.undefined_table, `relation "${full}" does not exist`, { position: pos(rv.location) });
     }
-    const columns = aliasColumns(alias, state.table(oid).def.columns, rv.alias?.colnames);
+    const def = state.table(oid).def;
+    if (def.view) {
+      // planned afresh from its definition, out of reach of this query's WITH names
+      const sub = planner.planView!(def.view.query);
+      const columns = aliasColumns(alias, def.columns, rv.alias?.colnames);
+      return {
+        entries: [{ alias, relname: name, columns, offset: 0 }], width: columns.length, tables: new Map(),
+        source: (ctx) => sub.run(ctx, undefined), node: planNode(`Subquery Scan on ${alias}`, [sub.node]),
+      };
+    }
+    const columns = aliasColumns(alias, def.columns, rv.alias?.colnames);
     return {
       entries: [{ alias, relname: name, columns, offset: 0 }],
       width: columns.length,

@@ -184,7 +184,7 @@ function outerOnly(args: readonly Node[], input: RowScope): boolean {
 class GroupScope implements Scope {
   correlated = false;
   clause?: string;
-  private readonly width: number;
+  readonly width: number;
 
   constructor(
     private readonly input: RowScope,
@@ -221,8 +221,12 @@ class GroupScope implements Scope {
   }
 
   subquery(stmt: SelectStmt) {
-    // the rows here are group rows, not input rows: an outer reference would read the wrong slot
-    return this.input.planner.planSubquery(stmt, new NoOuterScope(this.input));
+    // the rows here are group rows: an outer reference resolves as this query's own names do
+    return this.input.planner.planSubquery(stmt, new GroupedOuterScope(this));
+  }
+
+  get planner() {
+    return this.input.planner;
   }
 
   callFunction(name: string, args: Compiled[], location?: number): Compiled | undefined {
@@ -230,14 +234,22 @@ class GroupScope implements Scope {
   }
 }
 
-/** The outer scope of a sub-select inside a grouped query: outer references are refused, not misread. */
-class NoOuterScope extends RowScope {
-  constructor(private readonly grouped: RowScope) {
+/**
+ * The outer scope of a sub-select inside a grouped query: a name resolves to the group row's slot
+ * of a GROUP BY key, and any other column of the grouped query is PostgreSQL's 42803.
+ */
+class GroupedOuterScope extends RowScope {
+  constructor(private readonly grouped: GroupScope) {
     super([], 0, grouped.planner);
   }
 
   override column(fields: readonly string[], location?: number): Slot {
-    this.grouped.column(fields, location); // a name nobody has is still 42703 / 42P01
-    throw new SqlError(SQLSTATE.feature_not_supported, `correlated sub-select referencing "${fields.join('.')}" in a query with GROUP BY or aggregates is not supported`, { position: pos(location) });
+    try {
+      return this.grouped.column(fields, location);
+    } catch (e) {
+      if (!(e instanceof SqlError) || e.code !== SQLSTATE.grouping_error) throw e;
+      const name = /column "([^"]+)"/.exec(e.message)?.[1] ?? fields.join('.');
+      throw new SqlError(SQLSTATE.grouping_error, `subquery uses ungrouped column "${name}" from outer query`, { position: pos(location) });
+    }
   }
 }

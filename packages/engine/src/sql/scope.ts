@@ -42,6 +42,8 @@ export interface Scope {
    * one outer row (correlated references resolve against `outer`) and returns its rows as arrays.
    */
   subquery(stmt: SelectStmt, location?: number): { columns: SqlType[]; run: (outer: readonly Value[], ctx: EvalContext) => Value[][] };
+  /** Whether a column name resolves in an enclosing query rather than this one (absent: never). */
+  isOuter?(fields: readonly string[]): boolean;
   /** Name of the clause being compiled, for errors such as `aggregate functions are not allowed in WHERE`. */
   clause?: string;
   /** Declared type of `$n` when the planner knows it (e.g. the target column of INSERT … VALUES ($1)). */

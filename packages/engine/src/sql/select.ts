@@ -24,9 +24,12 @@ import { deparse, planNode, type PlanNode } from './plan/explain.ts';
 import { singleTableSource, type OrderedSource } from './plan/single.ts';
 import { topN } from './plan/topn.ts';
 import { CteScope, type Cte } from './with.ts';
+import type { ModifyingCte } from './cte/modifying.ts';
+import type { StatementPlan } from './plan.ts';
 import { checkLocking, lockingStrength } from './locking.ts';
 import { setOperationResult } from './setop-order.ts';
 import { refuseJsonComparison } from './json-text.ts';
+import { planWindows } from './window/plan.ts';
 
 export interface SelectPlan {
   columns: { name: string; type: SqlType }[];
@@ -50,6 +53,8 @@ function sortKeyText(by: SortBy): string {
 
 export class SelectPlanner implements SubqueryPlanner {
   private readonly ctes = new CteScope();
+  /** The top-level statement's WITH, the one place data-modifying CTEs may stand, and how to plan them. */
+  topLevel?: { clause: WithClause; planDml: (stmt: Node) => StatementPlan };
 
   constructor(
     private readonly state: DbState,
@@ -69,24 +74,36 @@ export class SelectPlanner implements SubqueryPlanner {
 
   /** Plan `body` (an INSERT, UPDATE or DELETE) with the WITH clause's queries visible. */
   withQueries<T>(clause: WithClause, body: () => T): T {
-    return this.ctes.with(clause, (s) => this.plan(s), body);
+    return this.ctes.with(clause, (s) => this.plan(s), body, this.dmlPlannerFor(clause));
   }
 
   cte(name: string): Cte | undefined {
     return this.ctes.find(name);
   }
 
+  planView(query: Node): SelectPlan {
+    return new SelectPlanner(this.state, this.hooks, this.functions).plan((query as { SelectStmt: SelectStmt }).SelectStmt);
+  }
+
+  /** The data-modifying CTEs planned so far, which the statement must run. */
+  get modifyingCtes(): readonly ModifyingCte[] {
+    return this.ctes.modifying;
+  }
+
+  private dmlPlannerFor(clause: WithClause) {
+    return this.topLevel?.clause === clause ? this.topLevel.planDml : undefined;
+  }
+
   plan(stmt: SelectStmt, outer?: RowScope): SelectPlan {
     // before any other branch: VALUES and set operations carry WITH too
     if (stmt.withClause) {
       const body = { ...stmt, withClause: undefined };
-      return this.ctes.with(stmt.withClause, (s) => this.plan(s), () => this.plan(body, outer));
+      return this.ctes.with(stmt.withClause, (s) => this.plan(s), () => this.plan(body, outer), this.dmlPlannerFor(stmt.withClause));
     }
     checkLocking(stmt);
     if (stmt.op && stmt.op !== 'SETOP_NONE') return this.setOperation(stmt, outer);
     if (stmt.valuesLists) return this.values(stmt, outer);
-    if (stmt.intoClause) throw new SqlError(SQLSTATE.feature_not_supported, 'SELECT INTO is not supported');
-    if (stmt.windowClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'window functions are not supported');
+    if (stmt.intoClause) throw new SqlError(SQLSTATE.syntax_error, 'SELECT ... INTO is not allowed here');
 
     const from = planFrom(stmt.fromClause, this.state, this.hooks, this, outer, (s) => this.plan(s), stmt.whereClause);
     const scope = from.scope;
@@ -115,9 +132,13 @@ export class SelectPlanner implements SubqueryPlanner {
       if (locking) throw new SqlError(SQLSTATE.feature_not_supported, `${locking} is not allowed with aggregate functions`);
       const table = from.single && !stmt.whereClause ? from.single.table : undefined;
       const grouped = planGrouping(stmt, targets, scope, source, node, table);
+      const windowed = planWindows(stmt, targets, grouped.scope, grouped.scope.width, grouped.source, grouped.node);
+      if (windowed) return this.finish(stmt, windowed.scope, windowed.source, targets, windowed.node);
       return this.finish(stmt, grouped.scope, grouped.source, targets, grouped.node);
     }
     if (stmt.havingClause) throw new SqlError(SQLSTATE.grouping_error, 'HAVING clause requires GROUP BY or aggregate functions');
+    const windowed = planWindows(stmt, targets, scope, scope.width, source, node);
+    if (windowed) return this.finish(stmt, windowed.scope, windowed.source, targets, windowed.node);
     return this.finish(stmt, scope, source, targets, node, ordered);
   }
 
@@ -152,8 +173,8 @@ export class SelectPlanner implements SubqueryPlanner {
       }
     }
     refuseJsonComparison(sort.map((k) => (k.output !== undefined ? outputs[k.output]!.expr.type : k.expr!.type)), true);
-    const limit = stmt.limitCount ? compileExpr(stmt.limitCount, scope) : undefined;
-    const offset = stmt.limitOffset ? compileExpr(stmt.limitOffset, scope) : undefined;
+    const limit = stmt.limitCount ? compileLimit(stmt.limitCount, 'LIMIT', scope) : undefined;
+    const offset = stmt.limitOffset ? compileLimit(stmt.limitOffset, 'OFFSET', scope) : undefined;
     const skipOf = (ctx: RunContext) => (offset ? toCount(offset.eval([], ctx), 'OFFSET') : 0);
     const takeOf = (ctx: RunContext) => (limit ? toCount(limit.eval([], ctx), 'LIMIT') : Infinity);
     const n = outputs.length;
@@ -305,6 +326,7 @@ export class SelectPlanner implements SubqueryPlanner {
         const a = toLeft(left.run(ctx, o));
         const b = toRight(right.run(ctx, o));
         if (stmt.op === 'SETOP_UNION') return stmt.all ? [...a, ...b] : dedupe([...a, ...b], key);
+        if (stmt.all) return multisetOp(a, b, key, stmt.op === 'SETOP_INTERSECT');
         const inB = new Set(b.map(key));
         if (stmt.op === 'SETOP_INTERSECT') return dedupe(a.filter((r) => inB.has(key(r))), key);
         return dedupe(a.filter((r) => !inB.has(key(r))), key);
@@ -320,6 +342,17 @@ function convertRows(from: readonly { type: SqlType }[], to: readonly { type: Sq
   return (rows) => rows.map((r) => r.map((v, i) => (casts[i] ? casts[i]!(v) : v)));
 }
 
+/** INTERSECT ALL keeps a row min(m, n) times, EXCEPT ALL max(m - n, 0) times (m, n: its counts on each side). */
+function multisetOp(a: Value[][], b: Value[][], key: (r: Value[]) => string, intersect: boolean): Value[][] {
+  const counts = new Map<string, number>();
+  for (const r of b) counts.set(key(r), (counts.get(key(r)) ?? 0) + 1);
+  return a.filter((r) => {
+    const k = key(r), n = counts.get(k) ?? 0;
+    if (n > 0) counts.set(k, n - 1);
+    return intersect ? n > 0 : n === 0;
+  });
+}
+
 function dedupe(rows: Value[][], key: (r: Value[]) => string): Value[][] {
   const seen = new Set<string>();
   return rows.filter((r) => {
@@ -328,6 +361,19 @@ function dedupe(rows: Value[][], key: (r: Value[]) => string): Value[][] {
     seen.add(k);
     return true;
   });
+}
+
+/** LIMIT/OFFSET: evaluated once, so a column of the query is PostgreSQL's 42P10. */
+function compileLimit(node: Node, what: 'LIMIT' | 'OFFSET', scope: Scope): Compiled {
+  const column = JSON.stringify(node, (k, v) => (k === 'SubLink' ? undefined : v)).includes('"ColumnRef"');
+  if (column) throw new SqlError(SQLSTATE.invalid_column_reference, `argument of ${what} must not contain variables`, { position: pos(exprLocation(node)) });
+  const saved = scope.clause;
+  scope.clause = what;
+  try {
+    return compileExpr(node, scope);
+  } finally {
+    scope.clause = saved;
+  }
 }
 
 function toCount(v: Value, what: 'LIMIT' | 'OFFSET'): number {

@@ -2,7 +2,8 @@
  * TRUNCATE [TABLE] t, … [CONTINUE IDENTITY] [RESTRICT | CASCADE]: every row of the tables goes,
  * as one `truncate` WAL record per table. A table referenced by a foreign key from a table not
  * truncated with it is refused as PostgreSQL refuses it, unless CASCADE adds the referencing
- * tables. RESTART IDENTITY is refused (0A000): sequences here only move forward.
+ * tables. RESTART IDENTITY sets the sequences owned by their columns back to their START, in
+ * the same transaction (a sequence_reset record each).
  */
 import type { RangeVar, TruncateStmt } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
@@ -10,9 +11,12 @@ import type { DbState } from '../state/state.ts';
 import type { StatementPlan } from './plan.ts';
 import { qualifiedName, userRelationName } from './schema.ts';
 import { pos } from './from.ts';
+import { refuseView } from './view/ddl.ts';
+import { canonical } from './int8.ts';
+import { params } from './sequence/options.ts';
+import { followingVersion } from './sequence/functions.ts';
 
 export function planTruncate(stmt: TruncateStmt): StatementPlan {
-  if (stmt.restart_seqs) throw new SqlError(SQLSTATE.feature_not_supported, 'TRUNCATE … RESTART IDENTITY is not supported');
   const cascade = stmt.behavior === 'DROP_CASCADE';
   const relations = (stmt.relations ?? []).map((n) => (n as { RangeVar: RangeVar }).RangeVar);
   return {
@@ -26,10 +30,18 @@ export function planTruncate(stmt: TruncateStmt): StatementPlan {
         const name = userRelationName(rv);
         const oid = name === undefined ? undefined : txn.state.tableNames.get(name);
         if (oid === undefined) throw new SqlError(SQLSTATE.undefined_table, `relation "${qualifiedName(rv)}" does not exist`, { position: pos(rv.location) });
+        refuseView(txn.state.table(oid).def, 'table', rv.location);
         oids.add(oid);
       }
       for (const oid of oids) addReferencing(txn.state, oid, oids, cascade);
       for (const oid of oids) txn.write({ kind: 'truncate', table: oid });
+      if (stmt.restart_seqs) {
+        for (const seq of txn.state.sequences.values()) {
+          if (seq.def.ownedBy && oids.has(seq.def.ownedBy.table)) {
+            txn.write({ kind: 'sequence_reset', sequence: seq.def.oid, value: canonical(params(seq.def).start), called: false, version: followingVersion(seq) });
+          }
+        }
+      }
       return { rows: [], rowCount: 0 };
     },
   };

@@ -1,47 +1,27 @@
 /**
- * WITH: non-recursive, read-only common table expressions. Each CTE is planned once, in order (a
- * CTE sees the ones before it), and its rows are computed at most once per statement execution,
- * however often the query names it — PostgreSQL's materialised CTE, which gives the same answer as
- * inlining for every query without volatile functions, and PostgreSQL's answer for those. In front
- * of SELECT, INSERT, UPDATE and DELETE alike. WITH RECURSIVE and data-modifying CTEs are refused
- * with 0A000, so a data-modifying CTE is never dropped silently.
+ * WITH: common table expressions. Each CTE is planned once, in order (a CTE sees the ones before
+ * it), and its rows are computed at most once per statement execution, however often the query
+ * names it — PostgreSQL's materialised CTE, which gives the same answer as inlining for every
+ * query without volatile functions, and PostgreSQL's answer for those. In front of SELECT, INSERT,
+ * UPDATE and DELETE alike. WITH RECURSIVE is cte/recursive.ts; data-modifying CTEs (top level
+ * only, as in PostgreSQL) are cte/modifying.ts, and the statement runs them (collected here).
  */
-import type { CommonTableExpr, SelectStmt, WithClause } from '@pgsql/types';
+import type { CommonTableExpr, Node, SelectStmt, WithClause } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
-import type { ExecEnv, RunContext } from './env.ts';
+import type { ExecEnv } from './env.ts';
 import { strings } from './names.ts';
-import type { PlanNode } from './plan/explain.ts';
-import type { SqlType, Value } from './types.ts';
+import type { StatementPlan } from './plan.ts';
+import { modifyingCte, modifyingKind, type ModifyingCte } from './cte/modifying.ts';
+import { isSelfReferencing, planRecursive, type CteRows, type PlannedQuery } from './cte/recursive.ts';
+import type { Value } from './types.ts';
 
-const MODIFYING: Record<string, string> = { InsertStmt: 'INSERT', UpdateStmt: 'UPDATE', DeleteStmt: 'DELETE', MergeStmt: 'MERGE' };
-
-/** Why a WITH clause cannot be planned, or undefined when it can. */
-function refusal(clause: WithClause): SqlError | undefined {
-  for (const cte of clause.ctes ?? []) {
-    const query = 'CommonTableExpr' in cte ? cte.CommonTableExpr.ctequery : undefined;
-    const kind = query ? MODIFYING[Object.keys(query)[0]!] : undefined;
-    if (kind) return new SqlError(SQLSTATE.feature_not_supported, `data-modifying statements in WITH (${kind}) are not supported`);
-  }
-  if (clause.recursive) return new SqlError(SQLSTATE.feature_not_supported, 'WITH RECURSIVE queries are not supported');
-  return undefined;
-}
-
-export interface Cte {
-  name: string;
-  columns: { name: string; type: SqlType }[];
-  node: PlanNode;
-  rows(ctx: RunContext): Value[][];
-}
-
-interface PlannedQuery {
-  columns: { name: string; type: SqlType }[];
-  node: PlanNode;
-  run(ctx: RunContext, outer: readonly Value[] | undefined): Value[][];
-}
+export type Cte = CteRows;
 
 /** The CTEs visible while a statement is planned: innermost WITH first. */
 export class CteScope {
   private readonly levels: Map<string, Cte>[] = [];
+  /** The data-modifying CTEs of the statement being planned, in order: the statement runs each once. */
+  readonly modifying: ModifyingCte[] = [];
 
   find(name: string): Cte | undefined {
     for (let i = this.levels.length - 1; i >= 0; i--) {
@@ -51,10 +31,11 @@ export class CteScope {
     return undefined;
   }
 
-  /** Plan the clause's CTEs, then `body` with them visible; they are hidden again afterwards. */
-  with<T>(clause: WithClause, plan: (stmt: SelectStmt) => PlannedQuery, body: () => T): T {
-    const refused = refusal(clause);
-    if (refused) throw refused;
+  /**
+   * Plan the clause's CTEs, then `body` with them visible; they are hidden again afterwards.
+   * `planDml` plans a data-modifying CTE; absent where PostgreSQL allows none (below the top level).
+   */
+  with<T>(clause: WithClause, plan: (stmt: SelectStmt) => PlannedQuery, body: () => T, planDml?: (stmt: Node) => StatementPlan): T {
     const level = new Map<string, Cte>();
     this.levels.push(level);
     try {
@@ -62,7 +43,26 @@ export class CteScope {
         const cte = (item as { CommonTableExpr: CommonTableExpr }).CommonTableExpr;
         const name = cte.ctename!;
         if (level.has(name)) throw new SqlError('42712', `WITH query name "${name}" specified more than once`);
-        level.set(name, materialised(name, plan((cte.ctequery as { SelectStmt: SelectStmt }).SelectStmt), strings(cte.aliascolnames)));
+        const aliases = strings(cte.aliascolnames);
+        const kind = modifyingKind(cte);
+        if (kind) {
+          if (!planDml) throw new SqlError(SQLSTATE.feature_not_supported, 'WITH clause containing a data-modifying statement must be at the top level');
+          if (kind === 'MERGE') throw new SqlError(SQLSTATE.feature_not_supported, 'MERGE not supported in WITH query');
+          const m = modifyingCte(name, kind, planDml(cte.ctequery!), aliases);
+          this.modifying.push(m);
+          level.set(name, m);
+        } else if (clause.recursive && isSelfReferencing(cte)) {
+          level.set(name, planRecursive(cte, aliases, plan, (table, inner) => {
+            level.set(name, table);
+            try {
+              return inner();
+            } finally {
+              level.delete(name);
+            }
+          }));
+        } else {
+          level.set(name, materialised(name, plan((cte.ctequery as { SelectStmt: SelectStmt }).SelectStmt), aliases));
+        }
       }
       return body();
     } finally {

@@ -93,7 +93,7 @@ export function redo(state: DbState, rec: WalRecord): void {
       return;
     }
     case 'create_sequence': {
-      state.sequences.set(rec.sequence.oid, { def: rec.sequence, value: 1, called: false });
+      state.sequences.set(rec.sequence.oid, { def: rec.sequence, value: rec.sequence.start ?? (rec.sequence.increment !== undefined && rec.sequence.increment < 0 ? rec.sequence.max ?? -1 : rec.sequence.min ?? 1), called: false });
       state.sequenceNames.set(rec.sequence.name, rec.sequence.oid);
       seenOid(state, rec.sequence.oid);
       state.catalogVersion = nextCatalogVersion();
@@ -108,10 +108,31 @@ export function redo(state: DbState, rec: WalRecord): void {
     }
     case 'sequence_set': {
       const s = state.sequences.get(rec.sequence);
-      if (s && (!s.called || rec.value > s.value)) {
-        s.value = rec.value;
-        s.called = true;
-      }
+      if (!s) return;
+      if (rec.version !== undefined) {
+        if (rec.version <= (s.version ?? 0)) return;
+        s.version = rec.version;
+      } else if (s.called && !(rec.value > s.value)) return; // unversioned (older WAL): only a move onwards counts
+      s.value = rec.value;
+      s.called = true;
+      return;
+    }
+    case 'alter_sequence': {
+      const s = state.sequences.get(rec.sequence.oid);
+      if (!s) return;
+      state.sequenceNames.delete(s.def.name);
+      // a new object: the fork's change stays its own until it commits
+      const newer = rec.version > (s.version ?? 0);
+      state.sequences.set(rec.sequence.oid, newer
+        ? { def: rec.sequence, value: rec.value, called: rec.called, version: rec.version }
+        : { def: rec.sequence, value: s.value, called: s.called, version: s.version });
+      state.sequenceNames.set(rec.sequence.name, rec.sequence.oid);
+      state.catalogVersion = nextCatalogVersion();
+      return;
+    }
+    case 'sequence_reset': {
+      const s = state.sequences.get(rec.sequence);
+      if (s && rec.version > (s.version ?? 0)) state.sequences.set(rec.sequence, { def: s.def, value: rec.value, called: rec.called, version: rec.version });
       return;
     }
     case 'insert':

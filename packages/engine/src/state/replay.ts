@@ -17,7 +17,7 @@ export class ReplayError extends Error {
 
 const KINDS = new Set<string>([
   'create_table', 'drop_table', 'rename_table', 'add_column', 'drop_column', 'rename_column', 'create_index', 'drop_index',
-  'create_sequence', 'drop_sequence', 'sequence_set', 'insert', 'update', 'delete', 'commit', 'abort', 'checkpoint',
+  'create_sequence', 'drop_sequence', 'sequence_set', 'alter_sequence', 'sequence_reset', 'insert', 'update', 'delete', 'commit', 'abort', 'checkpoint',
   'timeline_switch', 'membership',
 ]);
 
@@ -67,7 +67,7 @@ export class Replayer {
         return { xid: rec.xid, time: rec.time, end: pr.end, tables, catalogChanged };
       }
       case 'abort':
-        for (const r of this.pending) if (r.kind === 'sequence_set') redo(this.state, r);
+        for (const r of this.pending) if (r.kind === 'sequence_set' || r.kind === 'sequence_reset') redo(this.state, r);
         this.reset(pr.end);
         return undefined;
       case 'checkpoint':

@@ -14,7 +14,7 @@ export interface Snapshot {
   nextOid: number;
   members: string[];
   tables: { def: TableDef; nextRowId: number; ids: number[]; rows: Value[][]; indexes: IndexDef[] }[];
-  sequences: { def: SequenceDef; value: number | bigint; called: boolean }[];
+  sequences: { def: SequenceDef; value: number | bigint; called: boolean; version?: number }[];
 }
 
 export function takeSnapshot(state: DbState): Snapshot {
@@ -26,10 +26,14 @@ export function takeSnapshot(state: DbState): Snapshot {
       t.rows.forEachPair((id, row) => { ids.push(id); rows.push(row); });
       return { def: t.def, nextRowId: t.nextRowId, ids, rows, indexes: t.indexes.map((i) => i.def) };
     });
-  const sequences = [...state.sequences.values()]
+  return { nextOid: state.nextOid, members: [...state.members].sort(), tables, sequences: sequenceEntries(state) };
+}
+
+/** The sequences as a snapshot holds them (checkpoints and base backups alike), in oid order. */
+export function sequenceEntries(state: DbState): Snapshot['sequences'] {
+  return [...state.sequences.values()]
     .sort((a, b) => a.def.oid - b.def.oid)
-    .map((s) => ({ def: s.def, value: s.value, called: s.called }));
-  return { nextOid: state.nextOid, members: [...state.members].sort(), tables, sequences };
+    .map((s) => ({ def: s.def, value: s.value, called: s.called, ...(s.version ? { version: s.version } : {}) }));
 }
 
 export function restoreSnapshot(snap: Snapshot): DbState {
@@ -47,7 +51,7 @@ export function restoreSnapshot(snap: Snapshot): DbState {
     }
   }
   for (const s of snap.sequences) {
-    state.sequences.set(s.def.oid, { def: s.def, value: s.value, called: s.called });
+    state.sequences.set(s.def.oid, { def: s.def, value: s.value, called: s.called, ...(s.version ? { version: s.version } : {}) });
     state.sequenceNames.set(s.def.name, s.def.oid);
   }
   return state;

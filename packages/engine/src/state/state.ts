@@ -143,6 +143,8 @@ export interface SequenceState {
   /** int8 in its canonical form (a number up to 2^53, a bigint beyond). */
   value: number | bigint;
   called: boolean;
+  /** How many versioned changes it has had (sql/sequence/functions.ts); absent before the first. */
+  version?: number;
 }
 
 let catalogVersions = 0;

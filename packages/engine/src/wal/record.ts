@@ -24,7 +24,13 @@ export type WalRecord =
   | { kind: 'create_sequence'; sequence: SequenceDef }
   | { kind: 'drop_sequence'; sequence: Oid }
   // sequences advance outside transactions, as in PostgreSQL: the record survives a rollback
-  | { kind: 'sequence_set'; sequence: Oid; value: number | bigint }
+  // `version` (when present) orders a sequence's changes: the WAL may hold them out of order
+  // (a block logs its advances at COMMIT), and replay applies only a newer one
+  | { kind: 'sequence_set'; sequence: Oid; value: number | bigint; version?: number }
+  // ALTER SEQUENCE: the new definition, and the counter as it was then (its earlier advances may follow in the WAL)
+  | { kind: 'alter_sequence'; sequence: SequenceDef; value: number | bigint; called: boolean; version: number }
+  // setval, RESTART, a CYCLE wrap: the counter set to exactly this, whichever direction it moves
+  | { kind: 'sequence_reset'; sequence: Oid; value: number | bigint; called: boolean; version: number }
   // rows
   | { kind: 'insert'; table: Oid; rowid: RowId; row: Value[] }
   // `old`: the row before the change, logged once a publication exists (logical decoding's replica identity)

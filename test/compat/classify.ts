@@ -1,0 +1,81 @@
+/**
+ * Replays the sql:compat corpus on walrtc and sorts every statement into one of four outcomes
+ * against PostgreSQL's recorded one: matched; refused (walrtc's 0A000, an honest "not supported");
+ * error (walrtc fails otherwise: another SQLSTATE or message — often a statement after a refused
+ * one, whose table is missing); WRONG (walrtc succeeds where PostgreSQL failed, or with other
+ * columns, rows or count). A WRONG after an earlier statement of its area changed state
+ * differently (a refused CREATE TABLE, say) is counted apart, as `diverged`: it compares two
+ * different databases. Rows of a query without a top-level ORDER BY compare as multisets, as SQL
+ * leaves their order open.
+ */
+import { openNode, type Node } from '../../packages/engine/src/index.ts';
+import { parse } from '../../packages/engine/src/sql/parse.ts';
+import { outcome, type Entry } from '../reference/replay.ts';
+
+export type Verdict = 'matched' | 'refused' | 'error' | 'WRONG' | 'diverged';
+
+export interface Judged {
+  area: string;
+  sql: string;
+  verdict: Verdict;
+  postgres: Omit<Entry, 'sql'>;
+  walrtc: Omit<Entry, 'sql'>;
+}
+
+/** Whether the statement may change the database (anything but a plain SELECT or SHOW). */
+function changes(sql: string): boolean {
+  try {
+    const stmt = parse(sql)[0]?.stmt as { SelectStmt?: { intoClause?: unknown; withClause?: unknown }; VariableShowStmt?: unknown } | undefined;
+    if (stmt?.VariableShowStmt) return false;
+    return !stmt?.SelectStmt || !!stmt.SelectStmt.intoClause || !!stmt.SelectStmt.withClause;
+  } catch {
+    return false;
+  }
+}
+
+function ordered(sql: string): boolean {
+  try {
+    const stmt = parse(sql)[0]?.stmt as { SelectStmt?: { sortClause?: unknown[] } } | undefined;
+    return !!stmt?.SelectStmt?.sortClause?.length;
+  } catch {
+    return true;
+  }
+}
+
+function canonical(e: Omit<Entry, 'sql'>, sortRows: boolean): string {
+  const copy = { ...e };
+  if (copy.rowCount === null) delete copy.rowCount;
+  if (sortRows && copy.rows) copy.rows = [...copy.rows].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+  return JSON.stringify(copy);
+}
+
+export function verdict(sql: string, want: Omit<Entry, 'sql'>, got: Omit<Entry, 'sql'>): Verdict {
+  const loose = !ordered(sql);
+  if (want.rowCount === null) delete got.rowCount;
+  if (canonical(got, loose) === canonical(want, loose)) return 'matched';
+  if (got.error) return got.error.code === '0A000' ? 'refused' : 'error';
+  return 'WRONG';
+}
+
+export async function judgeAll(areas: Record<string, Entry[]>): Promise<Judged[]> {
+  const out: Judged[] = [];
+  let n = 0;
+  for (const [area, entries] of Object.entries(areas)) {
+    const node: Node = await openNode({ cluster: `compat-${area}-${process.pid}-${n++}`, storage: 'memory', log: () => {} });
+    try {
+      let diverged = false;
+      for (const { sql, ...want } of entries) {
+        const got = await outcome(node, sql);
+        let v = verdict(sql, { ...want }, got);
+        if (v === 'WRONG' && diverged) v = 'diverged';
+        if (v !== 'matched' && changes(sql)) diverged = true;
+        out.push({ area, sql, verdict: v, postgres: want, walrtc: got });
+      }
+      // a block a statement left open (or failed) must not leak into the next area
+      await node.query('rollback').catch(() => undefined);
+    } finally {
+      await node.close();
+    }
+  }
+  return out;
+}
