@@ -472,7 +472,7 @@ describe('aggregates and unsupported syntax', () => {
   });
 
   it('reports unsupported constructs as 0A000', () => {
-    fails('ARRAY[1, 2]', '0A000', 'ARRAY constructor is not supported');
+    fails('row(1, 2)', '0A000', 'row constructor is not supported');
     fails("'a' similar to 'a'", '0A000', 'SIMILAR TO is not supported');
     fails('row_number() over ()', '0A000', 'window function row_number is not supported');
     fails('current_time', '0A000', 'SQL value function CURRENT_TIME is not supported');

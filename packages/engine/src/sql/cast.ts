@@ -11,6 +11,7 @@ import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { jsonbText, toText, typeOfValue } from './values.ts';
 import { jsonInput, jsonParsed, jsonText } from './json-text.ts';
 import { uuidInput } from './uuid.ts';
+import { arrayTypeOf, elementType, isArrayType, mapElements, parseArray } from './types/array.ts';
 
 export type Cast = (v: Value) => Value;
 
@@ -50,7 +51,12 @@ export function resolveTypeName(tn: TypeName): { type: SqlType; typmod: number }
   const names = (tn.names ?? []).map((n) => ('String' in n ? n.String.sval ?? '' : ''));
   const name = names[names.length - 1]?.toLowerCase() ?? '';
   const display = names.filter((n) => n !== 'pg_catalog').join('.');
-  if (tn.arrayBounds?.length) throw new SqlError(SQLSTATE.feature_not_supported, `array type ${display}[] is not supported`);
+  if (tn.arrayBounds?.length) {
+    const elem = resolveTypeName({ ...tn, arrayBounds: undefined });
+    // jsonb elements are JS arrays and objects themselves, which the nested-array form cannot tell apart
+    if (isArrayType(elem.type) || elem.type === 'jsonb') throw new SqlError(SQLSTATE.feature_not_supported, `array type ${display}[] is not supported`);
+    return { type: arrayTypeOf(elem.type), typmod: elem.typmod };
+  }
   const mods = (tn.typmods ?? []).map(intConst);
   let type = names.length <= 2 && (names.length === 1 || names[0] === 'pg_catalog') ? TYPE_ALIASES[name] : undefined;
   if (!type) {
@@ -85,6 +91,7 @@ const numericScale = (typmod: number): number => ((((typmod - 4) & 0x7ff) ^ 0x40
 /** `character varying(10)`, `numeric(10,2)`: the spelling PostgreSQL uses in messages. */
 export function formatTypeName(type: SqlType, typmod = -1): string {
   if (typmod < 0) return TYPE_NAME[type];
+  if (isArrayType(type)) return formatTypeName(elementType(type), typmod) + '[]';
   if (type === 'varchar') return `character varying(${typmod - 4})`;
   if (type === 'numeric') return `numeric(${numericPrecision(typmod)},${numericScale(typmod)})`;
   if (type === 'timestamp') return `timestamp(${typmod}) without time zone`;
@@ -176,6 +183,10 @@ function parseBytea(text: string): Uint8Array {
 
 /** PostgreSQL's input function for `type`: turn literal/parameter text into a value. */
 export function parseInput(text: string, type: SqlType, now?: Date): Value {
+  if (isArrayType(type)) {
+    const elem = elementType(type);
+    return parseArray(text, (s) => parseInput(s, elem, now));
+  }
   switch (type) {
     case 'text': case 'varchar': case 'unknown': return text;
     case 'int2': case 'int4': case 'int8': {
@@ -295,6 +306,10 @@ function numericTypmod(typmod: number): Cast {
 
 function withTypmod(cast: Cast, to: SqlType, typmod: number, explicit: boolean): Cast {
   if (typmod < 0) return cast;
+  if (isArrayType(to)) {
+    const each = withTypmod((v) => v, elementType(to), typmod, explicit);
+    return (v) => mapElements(cast(v) as Value[], each);
+  }
   let limit: Cast | undefined;
   if (to === 'varchar') limit = varcharLimit(typmod, explicit);
   else if (to === 'numeric') limit = numericTypmod(typmod);
@@ -317,6 +332,10 @@ function dynamicCast(to: SqlType, explicit: boolean): Cast {
   return (v) => {
     if (typeof v === 'string') return parseInput(v, to);
     if (json) return to === 'json' ? jsonText(v) : v;
+    if (isArrayType(to) && Array.isArray(v)) {
+      const elem = elementType(to);
+      return mapElements(v, (e) => coerceToColumn(e, elem));
+    }
     v = fromJs(v);
     const source = typeOfValue(v);
     let cast = bySource.get(source);
@@ -342,6 +361,10 @@ export function fromJs(v: Value): Value {
 function baseCast(from: SqlType, to: SqlType, explicit: boolean): Cast {
   if (from === to) return (v) => v;
   if (from === 'unknown') return dynamicCast(to, explicit);
+  if (isArrayType(from) && isArrayType(to)) {
+    const each = baseCast(elementType(from), elementType(to), explicit);
+    return (v) => mapElements(v as Value[], each);
+  }
   if (isTextType(to)) return (v) => toText(v, from);
   if (isTextType(from)) return to === 'text' || to === 'varchar' ? (v) => v : (v) => parseInput(v as string, to);
   if (isNumericType(from) && isNumericType(to)) return numericToNumeric(from, to);
@@ -367,6 +390,7 @@ export function castFunction(from: SqlType, to: SqlType, typmod = -1, explicit =
 /** Whether PostgreSQL would store an expression of type `from` into a column of type `to` (assignment cast). */
 export function assignable(from: SqlType, to: SqlType): boolean {
   if (from === to || from === 'unknown' || isTextType(to)) return true;
+  if (isArrayType(from) || isArrayType(to)) return isArrayType(from) && isArrayType(to) && assignable(elementType(from), elementType(to));
   if (isNumericType(from) && isNumericType(to)) return true;
   if (isDateTimeType(from) && isDateTimeType(to)) return true;
   return (from === 'json' || from === 'jsonb') && (to === 'json' || to === 'jsonb');
@@ -390,7 +414,13 @@ const columnCasts = new Map<string, Cast>();
  */
 export function coerceToColumn(value: Value, type: SqlType, typmod = -1, from?: SqlType): Value {
   if (value === null || value === undefined) return null;
-  if (from === undefined) value = fromJs(value);
+  if (from === undefined) {
+    if (isArrayType(type) && Array.isArray(value)) {
+      const elem = elementType(type);
+      return mapElements(value, (e) => coerceToColumn(e, elem, typmod));
+    }
+    value = fromJs(value);
+  }
   if ((type === 'json' || type === 'jsonb') && typeof value !== 'string' && from === undefined) return type === 'json' ? jsonText(value) : value;
   const source = typeof value === 'string' ? (from && !isTextType(from) ? from : 'text') : (from ?? typeOfValue(value));
   const key = `${source}>${type}:${typmod}`;

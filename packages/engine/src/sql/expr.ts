@@ -10,6 +10,8 @@ import { column, constant, expr, retype, type Expr } from './compiled.ts';
 import { compileFunction } from './functions.ts';
 import { canonical, inInt8Range } from './int8.ts';
 import { compileJsonOperator } from './json.ts';
+import { compileAnyAll, compileArrayConstructor, compileArrayOperator, compileIndirection, isArrayOperator } from './functions/array.ts';
+import { isArrayType } from './types/array.ts';
 import {
   arithmetic, ARITHMETIC_OPS, commonType, comparatorFor, COMPARISON_OPS, likeRegExp, negate, operatorError,
   relation, strictEqualityWorks, unify,
@@ -79,7 +81,9 @@ export function compile(node: Node, scope: Scope): Expr {
   }
   if ('TypeCast' in node) {
     const { type, typmod } = resolveTypeName(node.TypeCast.typeName!);
-    const arg = compile(node.TypeCast.arg!, scope);
+    const arg = 'A_ArrayExpr' in node.TypeCast.arg! && isArrayType(type)
+      ? compileArrayConstructor(node.TypeCast.arg.A_ArrayExpr, scope, compile, type)
+      : compile(node.TypeCast.arg!, scope);
     const cast = castFunction(arg.type, type, typmod, true);
     if (arg.konst) {
       // Literals are converted at parse time in PostgreSQL, so their input errors surface there too.
@@ -136,6 +140,8 @@ export function compile(node: Node, scope: Scope): Expr {
     }
   }
   if ('SubLink' in node) return compileSubLink(node.SubLink, scope, compile);
+  if ('A_ArrayExpr' in node) return compileArrayConstructor(node.A_ArrayExpr, scope, compile);
+  if ('A_Indirection' in node) return compileIndirection(node.A_Indirection, scope, compile);
   throw featureNotSupported(describeNode(node));
 }
 
@@ -262,6 +268,7 @@ function compileAExpr(e: A_Expr, scope: Scope): Expr {
         });
       }
       const l = compile(e.lexpr, scope), r = compile(e.rexpr!, scope);
+      if (isArrayOperator(op, l.type, r.type)) return compileArrayOperator(op, l, r);
       if (COMPARISON_OPS.has(op)) return compileComparison(op, l, r);
       if (ARITHMETIC_OPS.has(op)) return compileArithmetic(op, l, r);
       if (op === '||') return compileConcat(l, r);
@@ -304,7 +311,7 @@ function compileAExpr(e: A_Expr, scope: Scope): Expr {
       return not ? and([range(lo, hi), range(hi, lo)]) : or([range(lo, hi), range(hi, lo)]);
     }
     case 'AEXPR_SIMILAR': throw featureNotSupported('SIMILAR TO');
-    case 'AEXPR_OP_ANY': case 'AEXPR_OP_ALL': throw featureNotSupported(`${op} ANY/ALL (array)`);
+    case 'AEXPR_OP_ANY': case 'AEXPR_OP_ALL': return compileAnyAll(op, e.kind === 'AEXPR_OP_ALL', compile(e.lexpr!, scope), compile(e.rexpr!, scope));
     default: throw featureNotSupported(`operator ${op}`);
   }
 }

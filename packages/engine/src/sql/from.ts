@@ -18,6 +18,7 @@ import { strings } from './names.ts';
 import type { Cte } from './with.ts';
 import { checkFullJoinCondition } from './full-join.ts';
 import { planUsingJoin } from './join-using.ts';
+import { planFunctionItem } from './functions/srf.ts';
 
 const NO_ROWS: readonly Value[][] = [];
 
@@ -254,6 +255,13 @@ export function planFrom(
     if ('RangeVar' in node) return rangeVar(node.RangeVar);
     if ('JoinExpr' in node) return join(node.JoinExpr);
     if ('RangeSubselect' in node) return subselect(node.RangeSubselect);
+    if ('RangeFunction' in node) {
+      const f = planFunctionItem(node.RangeFunction, new RowScope([], 0, planner, outer), compileExpr);
+      return {
+        entries: [{ alias: node.RangeFunction.alias?.aliasname ?? f.columns[0]!.name, columns: f.columns, offset: 0 }], width: f.columns.length,
+        tables: new Map(), source: (ctx, o) => f.rows(o ?? [], ctx), node: planNode(f.label),
+      };
+    }
     throw new SqlError(SQLSTATE.feature_not_supported, `FROM item ${Object.keys(node)[0]} is not supported`);
   }
 

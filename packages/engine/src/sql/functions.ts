@@ -13,6 +13,7 @@ import { arithmetic, category } from './operators.ts';
 import type { EvalContext } from './scope.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { formatValue } from './values.ts';
+import { compileArrayFunction } from './functions/array.ts';
 
 /** One overload. `any` accepts every type; `variadic` repeats the last parameter type. */
 interface Overload {
@@ -258,7 +259,10 @@ export function compileFunction(call: FuncCall, name: string, args: Expr[]): Exp
   if (call.func_variadic) throw featureNotSupported('VARIADIC argument');
   // pg_typeof reports the static type, which only the compiler knows.
   if (name === 'pg_typeof' && args.length === 1) return constant(TYPE_NAME[args[0].type], 'text');
-  const overloads = schema === undefined || schema === 'pg_catalog' ? FUNCTIONS[name] : undefined;
+  const builtin = schema === undefined || schema === 'pg_catalog';
+  const arrayFn = builtin ? compileArrayFunction(name, args) : undefined;
+  if (arrayFn) return arrayFn;
+  const overloads = builtin ? FUNCTIONS[name] : undefined;
   const found = overloads && resolve(overloads, args);
   if (!found) throw noSuchFunction(schema && schema !== 'pg_catalog' ? `${schema}.${name}` : name, args);
   const { o, params } = found;

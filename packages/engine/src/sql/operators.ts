@@ -8,6 +8,7 @@ import { int8Add, int8Compare, int8Div, int8Mod, int8Mul, int8Neg, int8Sub, type
 import { Numeric } from './numeric.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { compareNumbers, compareStrings, compareValues } from './values.ts';
+import { arrayComparator, arrayTypeOf, elementType, isArrayType } from './types/array.ts';
 
 export type Comparator = (a: Value, b: Value) => number;
 export type BinaryFn = (a: Value, b: Value) => Value;
@@ -32,6 +33,10 @@ export function operatorError(op: string, l: SqlType, r: SqlType | undefined): S
 /** The type two known operand types meet at, or undefined when they are in different categories. */
 export function unify(a: SqlType, b: SqlType): SqlType | undefined {
   if (a === b) return a;
+  if (isArrayType(a) && isArrayType(b)) {
+    const u = unify(elementType(a), elementType(b));
+    return u && arrayTypeOf(u);
+  }
   const ca = category(a);
   if (ca !== category(b)) return undefined;
   if (ca === 'N') {
@@ -77,7 +82,7 @@ export function comparatorFor(t: SqlType): Comparator {
     case 'date': case 'timestamp': case 'timestamptz':
       return (a, b) => (a as Date).getTime() - (b as Date).getTime();
     default:
-      return compareValues;
+      return isArrayType(t) ? arrayComparator(comparatorFor(elementType(t))) : compareValues;
   }
 }
 

@@ -6,6 +6,7 @@ import { formatDateTime } from './datetime.ts';
 import { Numeric } from './numeric.ts';
 import type { SqlType, Value } from './types.ts';
 import { jsonText } from './json-text.ts';
+import { elementType, formatArray, isArrayType, mapElements } from './types/array.ts';
 
 /** Code point order of two strings (the C collation), which UTF-16 `<` gets wrong above U+FFFF. */
 export function compareStrings(a: string, b: string): number {
@@ -106,12 +107,12 @@ export function compareValues(a: Value, b: Value): number {
  * ORDER BY comparison including NULLs. PostgreSQL's default is NULLS LAST for ascending and
  * NULLS FIRST for descending order.
  */
-export function compareForSort(a: Value, b: Value, desc = false, nullsFirst = desc): number {
+export function compareForSort(a: Value, b: Value, desc = false, nullsFirst = desc, compare: (a: Value, b: Value) => number = compareValues): number {
   if (a === null || b === null) {
     if (a === b) return 0;
     return (a === null) === nullsFirst ? -1 : 1;
   }
-  const c = compareValues(a, b);
+  const c = compare(a, b);
   return desc ? -c : c;
 }
 
@@ -143,6 +144,8 @@ export function distinctKey(v: Value): Value {
   if (v instanceof Numeric) return 'n' + v.normalized();
   if (v instanceof Date) return v.getTime();
   if (v instanceof Uint8Array) return 'b' + Array.from(v).join(',');
+  // SQL arrays hold Dates and numerics that jsonb text cannot tell apart; jsonb arrays key the same way
+  if (Array.isArray(v)) return 'a' + JSON.stringify(v.map(distinctKey));
   return 'j' + jsonbText(v);
 }
 
@@ -229,6 +232,10 @@ export function typeOfValue(v: Value): Exclude<SqlType, 'unknown'> {
 export function formatValue(v: Value, type: SqlType): string | null {
   if (v === null || v === undefined) return null;
   if (type === 'bool' && typeof v === 'boolean') return v ? 't' : 'f';
+  if (isArrayType(type) && Array.isArray(v)) {
+    const t = elementType(type);
+    return formatArray(v, (e) => formatValue(e, t)!);
+  }
   return toText(v, type);
 }
 
@@ -237,12 +244,14 @@ export function formatValue(v: Value, type: SqlType): string | null {
  * its scale), int8 as a number when safe and a bigint beyond (already its stored form).
  */
 export function outputValue(v: Value): Value {
+  if (Array.isArray(v)) return mapElements(v, outputValue);
   return v instanceof Numeric ? v.toString() : v;
 }
 
 /** The value of `v::text`: like formatValue but booleans read true/false. */
 export function toText(v: Value, type: SqlType): string {
   if (type === 'unknown') type = typeOfValue(v);
+  if (isArrayType(type)) return formatValue(v, type)!;
   switch (type) {
     case 'text': case 'varchar': return String(v);
     case 'bool': return v ? 'true' : 'false';
