@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openNode } from '@walrtc/engine';
+import { ARRAY_CORPUS } from './reference/array-corpus.ts';
 import { FK_CORPUS } from './reference/fk-corpus.ts';
 import { mismatches, type Entry } from './reference/replay.ts';
 import { SQL_CORPUS } from './reference/sql-corpus.ts';
@@ -34,6 +35,15 @@ const CORPORA = [
     refused: [
       'create table dq (id int primary key, u int unique deferrable initially deferred)',
       'alter table ac alter column a type bigint',
+    ],
+  },
+  {
+    name: 'array',
+    what: 'arrays: columns, literals, subscripts, ANY/ALL, operators, functions, unnest, generate_series, array_agg/string_agg and aggregate ORDER BY',
+    corpus: ARRAY_CORPUS,
+    refused: [
+      'select unnest(array[1, 2])',
+      'update arr_g set k[1] = 5',
     ],
   },
 ];

@@ -13,7 +13,7 @@ import { arithmetic, category } from './operators.ts';
 import type { EvalContext } from './scope.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { formatValue } from './values.ts';
-import { compileArrayFunction } from './functions/array.ts';
+import { compileArrayFunction } from './functions/array-functions.ts';
 
 /** One overload. `any` accepts every type; `variadic` repeats the last parameter type. */
 interface Overload {

@@ -8,7 +8,7 @@ import { int8Add, int8Compare, int8Div, int8Mod, int8Mul, int8Neg, int8Sub, type
 import { Numeric } from './numeric.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { compareNumbers, compareStrings, compareValues } from './values.ts';
-import { arrayComparator, arrayTypeOf, elementType, isArrayType } from './types/array.ts';
+import { arrayComparator, elementType, isArrayType } from './types/array.ts';
 
 export type Comparator = (a: Value, b: Value) => number;
 export type BinaryFn = (a: Value, b: Value) => Value;
@@ -33,10 +33,8 @@ export function operatorError(op: string, l: SqlType, r: SqlType | undefined): S
 /** The type two known operand types meet at, or undefined when they are in different categories. */
 export function unify(a: SqlType, b: SqlType): SqlType | undefined {
   if (a === b) return a;
-  if (isArrayType(a) && isArrayType(b)) {
-    const u = unify(elementType(a), elementType(b));
-    return u && arrayTypeOf(u);
-  }
+  // anyarray operators (=, <, @>, …) want one array type; only literals adapt
+  if (isArrayType(a) || isArrayType(b)) return undefined;
   const ca = category(a);
   if (ca !== category(b)) return undefined;
   if (ca === 'N') {

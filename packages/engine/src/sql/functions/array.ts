@@ -8,11 +8,10 @@ import type { A_ArrayExpr, A_Indirection, Node } from '@pgsql/types';
 import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
 import { castFunction } from '../cast.ts';
 import { constant, expr, retype, type Expr } from '../compiled.ts';
-import { commonType, comparatorFor, likeRegExp, operatorError, relation } from '../operators.ts';
+import { commonType, comparatorFor, likeRegExp, operatorError, relation, unify } from '../operators.ts';
 import type { EvalContext, Scope } from '../scope.ts';
 import { TYPE_NAME, type ArrayType, type SqlType, type Value } from '../types.ts';
 import { arrayTypeOf, dimensions, elementType, flatElements, isArrayType } from '../types/array.ts';
-import { formatValue } from '../values.ts';
 
 type Compile = (n: Node, scope: Scope) => Expr;
 
@@ -169,7 +168,8 @@ export function compileAnyAll(op: string, all: boolean, left: Expr, right: Expr)
     if (!holds) throw featureNotSupported(`operator ${op} with ANY/ALL`);
     if (l.type === 'unknown') l = retype(l, elem);
     else if (l.type !== elem) {
-      const t = commonType([l.type, elem], 'ANY/ALL');
+      const t = unify(l.type, elem);
+      if (!t) throw operatorError(op, l.type, elem);
       if (t !== elem) {
         r = retype(r, arrayTypeOf(t));
         elem = t;
@@ -196,14 +196,20 @@ export function compileAnyAll(op: string, all: boolean, left: Expr, right: Expr)
   });
 }
 
-/** Two operands brought to one array type (an unknown literal takes the other side's). */
-function sameArrays(op: string, left: Expr, right: Expr): [Expr, Expr, ArrayType] {
+/**
+ * Two operands brought to one array type (an unknown literal takes the other side's). `compatible`
+ * is PostgreSQL 15's anycompatiblearray (||, array_cat: int[] meets bigint[] as bigint[]); the
+ * anyarray operators (@>, <@, &&) want the very same type.
+ */
+export function sameArrays(op: string, left: Expr, right: Expr, compatible = false): [Expr, Expr, ArrayType] {
   let l = left, r = right;
   if (l.type === 'unknown' && isArrayType(r.type)) l = retype(l, r.type);
   if (r.type === 'unknown' && isArrayType(l.type)) r = retype(r, l.type);
   if (!isArrayType(l.type) || !isArrayType(r.type)) throw operatorError(op, l.type, r.type);
   if (l.type !== r.type) {
-    const t = arrayTypeOf(commonType([elementType(l.type), elementType(r.type)], 'operator'));
+    const u = compatible ? unify(elementType(l.type), elementType(r.type)) : undefined;
+    if (!u) throw operatorError(op, l.type, r.type);
+    const t = arrayTypeOf(u);
     return [retype(l, t), retype(r, t), t];
   }
   return [l, r, l.type];
@@ -243,35 +249,37 @@ export function compileArrayOperator(op: string, left: Expr, right: Expr): Expr 
   });
 }
 
-/** array || array (array_cat), array || element (array_append), element || array (array_prepend). */
+/** array || array (array_cat), array || element (array_append), element || array (array_prepend); an unknown literal is an array. */
 function compileArrayConcat(left: Expr, right: Expr): Expr {
   const la = isArrayType(left.type), ra = isArrayType(right.type);
-  if (la && (ra || (right.type === 'unknown' && right.konst && typeof right.value === 'string' && right.value.trimStart().startsWith('{')))) {
-    const [l, r, t] = sameArrays('||', left, right);
+  if ((la && (ra || right.type === 'unknown')) || (ra && left.type === 'unknown')) {
+    const [l, r, t] = sameArrays('||', left, right, true);
     return nullableBinary(t, l, r, arrayCat);
   }
   if (la) {
-    const t = left.type as ArrayType;
-    return nullableBinary(t, left, elementOf(right, t, '||', left), (a, e) => appendElement(a, e));
+    const [a, e, t] = withElement('||', left, right, true);
+    return nullableBinary(t, a, e, appendElement);
   }
-  const t = right.type as ArrayType;
-  return nullableBinary(t, elementOf(left, t, '||', right), right, (e, a) => prependElement(e, a));
+  const [a, e, t] = withElement('||', right, left, false);
+  return nullableBinary(t, e, a, prependElement);
 }
 
-function elementOf(e: Expr, t: ArrayType, op: string, other: Expr): Expr {
-  const elem = elementType(t);
-  if (e.type === elem || e.type === 'unknown') return retype(e, elem);
-  if (commonType([e.type, elem], 'operator') === elem) return retype(e, elem);
-  throw operatorError(op, other === e ? t : e.type, other === e ? e.type : t);
+/** An array and an element brought to one (anycompatible) element type. */
+function withElement(op: string, array: Expr, element: Expr, arrayFirst: boolean): [Expr, Expr, ArrayType] {
+  const at = array.type as ArrayType;
+  const u = element.type === 'unknown' ? elementType(at) : unify(elementType(at), element.type);
+  if (!u) throw arrayFirst ? operatorError(op, at, element.type) : operatorError(op, element.type, at);
+  const t = arrayTypeOf(u);
+  return [retype(array, t), retype(element, u), t];
 }
 
 /** NULL arrays act as empty ones (array_cat and friends are not strict). */
-function nullableBinary(type: SqlType, l: Expr, r: Expr, f: (a: Value, b: Value) => Value): Expr {
+export function nullableBinary(type: SqlType, l: Expr, r: Expr, f: (a: Value, b: Value) => Value): Expr {
   const le = l.eval, re = r.eval;
   return expr(type, (row, ctx) => f(le(row, ctx), re(row, ctx)));
 }
 
-function arrayCat(a: Value, b: Value): Value {
+export function arrayCat(a: Value, b: Value): Value {
   if (a === null) return b;
   if (b === null) return a;
   const x = a as Value[], y = b as Value[];
@@ -299,165 +307,14 @@ const mismatchedCat = (): SqlError => new SqlError('2202E', 'cannot concatenate 
   detail: 'Arrays with differing element dimensions are not compatible for concatenation.',
 });
 
-function appendElement(a: Value, e: Value): Value {
+export function appendElement(a: Value, e: Value): Value {
   if (a === null) return [e];
   if (dimensions(a as Value[]).length > 1) throw new SqlError(SQLSTATE.feature_not_supported, 'argument must be empty or one-dimensional array');
   return [...(a as Value[]), e];
 }
 
-function prependElement(e: Value, a: Value): Value {
+export function prependElement(e: Value, a: Value): Value {
   if (a === null) return [e];
   if (dimensions(a as Value[]).length > 1) throw new SqlError(SQLSTATE.feature_not_supported, 'argument must be empty or one-dimensional array');
   return [e, ...(a as Value[])];
-}
-
-type ArrayFn = (args: Expr[]) => Expr | undefined;
-
-function arrayArg(e: Expr | undefined): e is Expr & { type: ArrayType } {
-  return e !== undefined && isArrayType(e.type);
-}
-
-function strict(type: SqlType, args: Expr[], f: (vals: Value[]) => Value): Expr {
-  const evals = args.map((a) => a.eval);
-  return expr(type, (row, ctx) => {
-    const vals: Value[] = [];
-    for (const e of evals) {
-      const v = e(row, ctx);
-      if (v === null) return null;
-      vals.push(v);
-    }
-    return f(vals);
-  });
-}
-
-function oneDim(a: Value[]): void {
-  if (dimensions(a).length > 1) throw new SqlError(SQLSTATE.feature_not_supported, 'searching for elements in multidimensional arrays is not supported');
-}
-
-function positions(a: Value[], x: Value, cmp: (a: Value, b: Value) => number, start = 1): number[] {
-  oneDim(a);
-  const out: number[] = [];
-  for (let i = Math.max(start, 1) - 1; i < a.length; i++) {
-    const e = a[i];
-    if (x === null ? e === null : e !== null && cmp(e, x) === 0) out.push(i + 1);
-  }
-  return out;
-}
-
-function dimLength(a: Value[], dim: number): Value {
-  const d = dimensions(a);
-  return dim >= 1 && dim <= d.length ? d[dim - 1]! : null;
-}
-
-function withElement(name: string, a: Expr, e: Expr): Expr {
-  const t = a.type as ArrayType;
-  const elem = elementType(t);
-  if (e.type !== elem && e.type !== 'unknown' && commonType([e.type, elem], name) !== elem) {
-    throw new SqlError(SQLSTATE.undefined_function, `function ${name}(${TYPE_NAME[a.type]}, ${TYPE_NAME[e.type]}) does not exist`, {
-      hint: 'No function matches the given name and argument types. You might need to add explicit type casts.',
-    });
-  }
-  return retype(e, elem);
-}
-
-const ARRAY_FUNCTIONS: Record<string, ArrayFn> = {
-  array_length: ([a, d, ...rest]) => (arrayArg(a) && d && !rest.length ? strict('int4', [a, retype(d, 'int4')], ([x, n]) => dimLength(x as Value[], n as number)) : undefined),
-  array_lower: ([a, d, ...rest]) => (arrayArg(a) && d && !rest.length ? strict('int4', [a, retype(d, 'int4')], ([x, n]) => (dimLength(x as Value[], n as number) === null ? null : 1)) : undefined),
-  array_upper: ([a, d, ...rest]) => (arrayArg(a) && d && !rest.length ? strict('int4', [a, retype(d, 'int4')], ([x, n]) => dimLength(x as Value[], n as number)) : undefined),
-  array_ndims: ([a, ...rest]) => (arrayArg(a) && !rest.length ? strict('int4', [a], ([x]) => dimensions(x as Value[]).length || null) : undefined),
-  array_dims: ([a, ...rest]) => (arrayArg(a) && !rest.length
-    ? strict('text', [a], ([x]) => {
-      const d = dimensions(x as Value[]);
-      return d.length ? d.map((n) => `[1:${n}]`).join('') : null;
-    })
-    : undefined),
-  cardinality: ([a, ...rest]) => (arrayArg(a) && !rest.length ? strict('int4', [a], ([x]) => flatElements(x as Value[]).length) : undefined),
-  array_append: ([a, e, ...rest]) => (arrayArg(a) && e && !rest.length ? nullableBinary(a.type, a, withElement('array_append', a, e), appendElement) : undefined),
-  array_prepend: ([e, a, ...rest]) => (arrayArg(a) && e && !rest.length ? nullableBinary(a.type, withElement('array_prepend', a, e), a, prependElement) : undefined),
-  array_cat: ([a, b, ...rest]) => {
-    if (!arrayArg(a) || !b || rest.length) return undefined;
-    const [l, r, t] = sameArrays('array_cat', a, b);
-    return nullableBinary(t, l, r, arrayCat);
-  },
-  array_remove: ([a, e, ...rest]) => {
-    if (!arrayArg(a) || !e || rest.length) return undefined;
-    const cmp = comparatorFor(elementType(a.type)), x = withElement('array_remove', a, e);
-    const ae = a.eval, xe = x.eval;
-    return expr(a.type, (row, ctx) => {
-      const arr = ae(row, ctx);
-      if (arr === null) return null;
-      oneDim(arr as Value[]);
-      const v = xe(row, ctx);
-      return (arr as Value[]).filter((el) => (v === null ? el !== null : el === null || cmp(el, v) !== 0));
-    });
-  },
-  array_replace: ([a, e, f, ...rest]) => {
-    if (!arrayArg(a) || !e || !f || rest.length) return undefined;
-    const cmp = comparatorFor(elementType(a.type)), x = withElement('array_replace', a, e), y = withElement('array_replace', a, f);
-    const ae = a.eval, xe = x.eval, ye = y.eval;
-    const swap = (arr: Value[], v: Value, w: Value): Value[] =>
-      arr.map((el) => (Array.isArray(el) ? swap(el, v, w) : (v === null ? el === null : el !== null && cmp(el, v) === 0) ? w : el));
-    return expr(a.type, (row, ctx) => {
-      const arr = ae(row, ctx);
-      return arr === null ? null : swap(arr as Value[], xe(row, ctx), ye(row, ctx));
-    });
-  },
-  array_position: ([a, e, s, ...rest]) => {
-    if (!arrayArg(a) || !e || rest.length) return undefined;
-    const cmp = comparatorFor(elementType(a.type)), x = withElement('array_position', a, e);
-    const ae = a.eval, xe = x.eval, se = s ? retype(s, 'int4').eval : undefined;
-    return expr('int4', (row, ctx) => {
-      const arr = ae(row, ctx);
-      if (arr === null) return null;
-      const start = se ? se(row, ctx) : 1;
-      if (start === null) throw new SqlError('22004', 'initial position must not be null');
-      return positions(arr as Value[], xe(row, ctx), cmp, start as number)[0] ?? null;
-    });
-  },
-  array_positions: ([a, e, ...rest]) => {
-    if (!arrayArg(a) || !e || rest.length) return undefined;
-    const cmp = comparatorFor(elementType(a.type)), x = withElement('array_positions', a, e);
-    const ae = a.eval, xe = x.eval;
-    return expr('int4[]', (row, ctx) => {
-      const arr = ae(row, ctx);
-      return arr === null ? null : positions(arr as Value[], xe(row, ctx), cmp);
-    });
-  },
-  array_to_string: ([a, sep, nul, ...rest]) => {
-    if (!arrayArg(a) || !sep || rest.length) return undefined;
-    const elem = elementType(a.type), ae = a.eval, se = retype(sep, 'text').eval, ne = nul ? retype(nul, 'text').eval : undefined;
-    return expr('text', (row, ctx) => {
-      const arr = ae(row, ctx), s = se(row, ctx);
-      if (arr === null || s === null) return null;
-      const n = ne ? ne(row, ctx) : null;
-      return flatElements(arr as Value[])
-        .flatMap((v) => (v === null ? (n === null ? [] : [n as string]) : [formatValue(v, elem)!]))
-        .join(s as string);
-    });
-  },
-  string_to_array: ([s, sep, nul, ...rest]) => {
-    if (!s || !sep || rest.length) return undefined;
-    const textish = (t: SqlType) => t === 'text' || t === 'varchar' || t === 'unknown';
-    if (!textish(s.type) || !textish(sep.type) || (nul && !textish(nul.type))) return undefined;
-    const te = retype(s, 'text').eval, se = retype(sep, 'text').eval, ne = nul ? retype(nul, 'text').eval : undefined;
-    return expr('text[]', (row, ctx) => {
-      const str = te(row, ctx);
-      if (str === null) return null;
-      const d = se(row, ctx), n = ne ? ne(row, ctx) : null;
-      if (str === '') return [];
-      const parts = d === null ? Array.from(str as string) : d === '' ? [str as string] : (str as string).split(d as string);
-      return parts.map((p) => (n !== null && p === n ? null : p));
-    });
-  },
-};
-
-/** An array function call, or undefined when `name` is not one (or these argument types do not fit it). */
-export function compileArrayFunction(name: string, args: Expr[]): Expr | undefined {
-  if (name === 'unnest' || name === 'generate_series') throw featureNotSupported(`set-returning function ${name} outside FROM`);
-  const f = ARRAY_FUNCTIONS[name];
-  if (!f) return undefined;
-  if (name !== 'string_to_array' && args[0]?.type === 'unknown') {
-    throw new SqlError(SQLSTATE.datatype_mismatch, 'could not determine polymorphic type because input has type unknown');
-  }
-  return f(args);
 }

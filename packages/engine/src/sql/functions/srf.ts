@@ -9,7 +9,7 @@ import { retype, type Expr } from '../compiled.ts';
 import { Numeric } from '../numeric.ts';
 import { commonType } from '../operators.ts';
 import type { EvalContext, Scope } from '../scope.ts';
-import type { SqlType, Value } from '../types.ts';
+import { TYPE_NAME, type SqlType, type Value } from '../types.ts';
 import { elementType, flatElements, isArrayType } from '../types/array.ts';
 import { int8Add, int8Compare, type Int8 } from '../int8.ts';
 import { lastName, strings } from '../names.ts';
@@ -68,7 +68,7 @@ function generateSeries(args: Expr[]): { args: Expr[]; series: Series } {
 }
 
 function noFunction(name: string, args: Expr[]): SqlError {
-  return new SqlError(SQLSTATE.undefined_function, `function ${name}(${args.map((a) => a.type === 'unknown' ? 'unknown' : a.type).join(', ')}) does not exist`, {
+  return new SqlError(SQLSTATE.undefined_function, `function ${name}(${args.map((a) => TYPE_NAME[a.type]).join(', ')}) does not exist`, {
     hint: 'No function matches the given name and argument types. You might need to add explicit type casts.',
   });
 }
@@ -100,7 +100,11 @@ export function planFunctionItem(rf: RangeFunction, scope: Scope, compile: (n: N
   if (name === 'unnest') {
     if (args.length !== 1) throw featureNotSupported('unnest with several arguments');
     const a = args[0]!;
-    if (a.type === 'unknown') throw new SqlError(SQLSTATE.datatype_mismatch, 'could not determine polymorphic type because input has type unknown');
+    if (a.type === 'unknown') {
+      throw new SqlError('42725', 'function unnest(unknown) is not unique', {
+        hint: 'Could not choose a best candidate function. You might need to add explicit type casts.',
+      });
+    }
     if (!isArrayType(a.type)) throw noFunction('unnest', args);
     series = { type: elementType(a.type), run: ([v]) => flatElements(v as Value[]) };
   } else {

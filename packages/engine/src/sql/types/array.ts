@@ -132,10 +132,13 @@ export function formatArray(v: readonly Value[], formatElement: (e: Value) => st
   return '{' + parts.join(',') + '}';
 }
 
-/** btarraycmp: element by element (NULL above every value), then the shorter array first. */
+/**
+ * btarraycmp: the elements in storage order (NULL above every value), then the array with fewer
+ * elements first, then the one with fewer dimensions.
+ */
 export function arrayComparator(compareElements: (a: Value, b: Value) => number): (a: Value, b: Value) => number {
-  const cmp = (a: Value, b: Value): number => {
-    const x = a as Value[], y = b as Value[];
+  return (a, b) => {
+    const x = flatElements(a as Value[]), y = flatElements(b as Value[]);
     const n = Math.min(x.length, y.length);
     for (let i = 0; i < n; i++) {
       const p = x[i], q = y[i];
@@ -143,12 +146,11 @@ export function arrayComparator(compareElements: (a: Value, b: Value) => number)
         if (p === q) continue;
         return p === null ? 1 : -1;
       }
-      const c = Array.isArray(p) ? cmp(p, q) : compareElements(p, q);
+      const c = compareElements(p, q);
       if (c) return c;
     }
-    return x.length - y.length;
+    return x.length - y.length || dimensions(a as Value[]).length - dimensions(b as Value[]).length;
   };
-  return cmp;
 }
 
 /** Apply `f` to every element (any depth), keeping NULLs. */

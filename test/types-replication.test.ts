@@ -1,0 +1,81 @@
+/**
+ * Array values (and the other value kinds issue 10 adds) across replication and recovery: a
+ * streaming standby and a base-backup standby return the primary's arrays unchanged with the same
+ * content hash, and a node reopened from its checkpoint and WAL reads them back as they were.
+ */
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openNode, type Node } from '@walrtc/engine';
+import { caughtUp, memoryCluster, until, type TestCluster } from './cluster.ts';
+
+const SCHEMA = `
+  create table docs (id int primary key, tags text[], scores numeric[], ids bigint[], grid int[], at timestamptz[]);
+  create unique index docs_tags on docs (tags);`;
+
+async function changes(node: Node): Promise<void> {
+  await node.query(`insert into docs values
+    (1, '{red,"x y",NULL}', '{1.50,NaN}', '{9007199254740993,-1}', '{{1,2},{3,4}}', '{"2024-01-02 03:04:05+00"}'),
+    (2, array['blue'], array[0.1], array[]::bigint[], null, null)`);
+  await node.query("update docs set tags = array_append(tags, 'new') where id = 2");
+  await node.query('insert into docs (id, tags) values ($1, $2)', [3, ['from', 'params']]);
+}
+
+const contents = async (node: Node) => ({
+  rows: (await node.query('select * from docs order by id')).rows,
+  text: (await node.query('select id, tags::text, scores::text, grid::text from docs order by tags')).rows,
+  byTag: (await node.query("select id from docs where tags @> '{blue}'")).rows,
+});
+
+const EXPECTED_ROWS = [
+  { id: 1, tags: ['red', 'x y', null], scores: ['1.50', 'NaN'], ids: [9007199254740993n, -1], grid: [[1, 2], [3, 4]], at: [new Date('2024-01-02T03:04:05Z')] },
+  { id: 2, tags: ['blue', 'new'], scores: ['0.1'], ids: [], grid: null, at: null },
+  { id: 3, tags: ['from', 'params'], scores: null, ids: null, grid: null, at: null },
+];
+
+describe('arrays are replicated and recovered exactly', () => {
+  let c: TestCluster | undefined;
+  afterEach(async () => { await c?.closeAll(); c = undefined; });
+
+  it('a streaming standby and a base-backup standby hold the same arrays and content hash', async () => {
+    c = memoryCluster();
+    const p = await c.open('primary', { role: 'primary' });
+    const streaming = await c.open('streaming', { role: 'standby' });
+    await until('the standby to identify the primary', async () => (await streaming.node.status()).systemId === p.node.systemId);
+    await p.node.exec(SCHEMA);
+    await changes(p.node);
+    const expected = await contents(p.node);
+    expect(expected.rows).toEqual(EXPECTED_ROWS);
+    expect(expected.byTag).toEqual([{ id: 2 }]);
+    await caughtUp(p.node, streaming.node);
+    expect(await contents(streaming.node)).toEqual(expected);
+    expect(await streaming.node.contentHash()).toBe(await p.node.contentHash());
+
+    await p.node.checkpoint();
+    const fresh = await c.open('fresh', { role: 'standby' });
+    await until('the base backup', async () => (await fresh.node.status()).systemId === p.node.systemId);
+    await caughtUp(p.node, fresh.node);
+    expect(await contents(fresh.node)).toEqual(expected);
+    expect(await fresh.node.contentHash()).toBe(await p.node.contentHash());
+  });
+
+  it('a node recovered from its checkpoint and WAL reads its arrays back and keeps their unique index', async () => {
+    const cluster = `types-recovery-${process.pid}`;
+    const node = await openNode({ cluster, nodeId: 'a', storage: 'indexeddb' });
+    await node.exec(SCHEMA);
+    await node.query("insert into docs (id, tags) values (9, '{before,checkpoint}')");
+    await node.checkpoint();
+    await node.query('delete from docs where id = 9');
+    await changes(node);
+    const before = await contents(node);
+    const hash = await node.contentHash();
+    await node.close();
+    const reopened = await openNode({ cluster, nodeId: 'a', storage: 'indexeddb', log: () => {} });
+    try {
+      expect(await contents(reopened)).toEqual(before);
+      expect(await reopened.contentHash()).toBe(hash);
+      await expect(reopened.query("insert into docs (id, tags) values (4, '{blue,new}')")).rejects.toMatchObject({ code: '23505' });
+    } finally {
+      await reopened.close();
+    }
+  });
+});
