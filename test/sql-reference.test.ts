@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openNode } from '@walrtc/engine';
 import { ARRAY_CORPUS } from './reference/array-corpus.ts';
+import { DATETIME_CORPUS } from './reference/datetime-corpus.ts';
 import { FK_CORPUS } from './reference/fk-corpus.ts';
 import { mismatches, type Entry } from './reference/replay.ts';
 import { SQL_CORPUS } from './reference/sql-corpus.ts';
@@ -45,6 +46,12 @@ const CORPORA = [
       'select unnest(array[1, 2])',
       'update arr_g set k[1] = 5',
     ],
+  },
+  {
+    name: 'datetime',
+    what: 'interval, date_trunc, extract, age, make_interval, justify_*, AT TIME ZONE, to_char, to_timestamp, generate_series over timestamps',
+    corpus: DATETIME_CORPUS,
+    refused: ["select interval '1' day"],
   },
 ];
 

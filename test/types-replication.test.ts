@@ -1,5 +1,5 @@
 /**
- * Array values (and the other value kinds issue 10 adds) across replication and recovery: a
+ * Array and interval values (the value kinds issue 10 adds) across replication and recovery: a
  * streaming standby and a base-backup standby return the primary's arrays unchanged with the same
  * content hash, and a node reopened from its checkpoint and WAL reads them back as they were.
  */
@@ -9,13 +9,14 @@ import { openNode, type Node } from '@walrtc/engine';
 import { caughtUp, memoryCluster, until, type TestCluster } from './cluster.ts';
 
 const SCHEMA = `
-  create table docs (id int primary key, tags text[], scores numeric[], ids bigint[], grid int[], at timestamptz[]);
+  create table docs (id int primary key, tags text[], scores numeric[], ids bigint[], grid int[], at timestamptz[], dur interval, durs interval[]);
   create unique index docs_tags on docs (tags);`;
 
 async function changes(node: Node): Promise<void> {
   await node.query(`insert into docs values
     (1, '{red,"x y",NULL}', '{1.50,NaN}', '{9007199254740993,-1}', '{{1,2},{3,4}}', '{"2024-01-02 03:04:05+00"}'),
     (2, array['blue'], array[0.1], array[]::bigint[], null, null)`);
+  await node.query("update docs set dur = '1 mon 2 days -03:04:05.5', durs = array[interval '1 hour', null] where id = 1");
   await node.query("update docs set tags = array_append(tags, 'new') where id = 2");
   await node.query('insert into docs (id, tags) values ($1, $2)', [3, ['from', 'params']]);
 }
@@ -24,19 +25,20 @@ const contents = async (node: Node) => ({
   rows: (await node.query('select * from docs order by id')).rows,
   text: (await node.query('select id, tags::text, scores::text, grid::text from docs order by tags')).rows,
   byTag: (await node.query("select id from docs where tags @> '{blue}'")).rows,
+  byDur: (await node.query("select id, dur + interval '1 day' as later from docs where dur > '30 days'")).rows,
 });
 
 const EXPECTED_ROWS = [
-  { id: 1, tags: ['red', 'x y', null], scores: ['1.50', 'NaN'], ids: [9007199254740993n, -1], grid: [[1, 2], [3, 4]], at: [new Date('2024-01-02T03:04:05Z')] },
-  { id: 2, tags: ['blue', 'new'], scores: ['0.1'], ids: [], grid: null, at: null },
-  { id: 3, tags: ['from', 'params'], scores: null, ids: null, grid: null, at: null },
+  { id: 1, tags: ['red', 'x y', null], scores: ['1.50', 'NaN'], ids: [9007199254740993n, -1], grid: [[1, 2], [3, 4]], at: [new Date('2024-01-02T03:04:05Z')], dur: '1 mon 2 days -03:04:05.5', durs: ['01:00:00', null] },
+  { id: 2, tags: ['blue', 'new'], scores: ['0.1'], ids: [], grid: null, at: null, dur: null, durs: null },
+  { id: 3, tags: ['from', 'params'], scores: null, ids: null, grid: null, at: null, dur: null, durs: null },
 ];
 
-describe('arrays are replicated and recovered exactly', () => {
+describe('arrays and intervals are replicated and recovered exactly', () => {
   let c: TestCluster | undefined;
   afterEach(async () => { await c?.closeAll(); c = undefined; });
 
-  it('a streaming standby and a base-backup standby hold the same arrays and content hash', async () => {
+  it('a streaming standby and a base-backup standby hold the same arrays, intervals and content hash', async () => {
     c = memoryCluster();
     const p = await c.open('primary', { role: 'primary' });
     const streaming = await c.open('streaming', { role: 'standby' });
@@ -46,6 +48,7 @@ describe('arrays are replicated and recovered exactly', () => {
     const expected = await contents(p.node);
     expect(expected.rows).toEqual(EXPECTED_ROWS);
     expect(expected.byTag).toEqual([{ id: 2 }]);
+    expect(expected.byDur).toEqual([{ id: 1, later: '1 mon 3 days -03:04:05.5' }]);
     await caughtUp(p.node, streaming.node);
     expect(await contents(streaming.node)).toEqual(expected);
     expect(await streaming.node.contentHash()).toBe(await p.node.contentHash());
@@ -58,7 +61,7 @@ describe('arrays are replicated and recovered exactly', () => {
     expect(await fresh.node.contentHash()).toBe(await p.node.contentHash());
   });
 
-  it('a node recovered from its checkpoint and WAL reads its arrays back and keeps their unique index', async () => {
+  it('a node recovered from its checkpoint and WAL reads its arrays and intervals back and keeps their unique index', async () => {
     const cluster = `types-recovery-${process.pid}`;
     const node = await openNode({ cluster, nodeId: 'a', storage: 'indexeddb' });
     await node.exec(SCHEMA);

@@ -6,6 +6,7 @@
  */
 import { addExtension, type Options } from 'msgpackr';
 import { Numeric } from './sql/numeric.ts';
+import { Interval } from './sql/types/interval.ts';
 
 /** msgpack extension type of a numeric value (ASCII 'N'). */
 const NUMERIC_EXT = 0x4e;
@@ -18,6 +19,19 @@ addExtension({
     const n = typeof text === 'string' ? Numeric.parse(text) : undefined;
     if (!n) throw new Error('invalid numeric value in msgpack data');
     return n;
+  },
+});
+
+/** msgpack extension type of an interval value (ASCII 'I'): [months, days, microseconds]. */
+const INTERVAL_EXT = 0x49;
+
+addExtension({
+  Class: Interval,
+  type: INTERVAL_EXT,
+  write: (iv: Interval) => [iv.months, iv.days, iv.micros],
+  read: (parts: unknown) => {
+    if (!Array.isArray(parts) || parts.length !== 3 || !parts.every((p) => Number.isSafeInteger(p))) throw new Error('invalid interval value in msgpack data');
+    return new Interval(parts[0] as number, parts[1] as number, parts[2] as number);
   },
 });
 

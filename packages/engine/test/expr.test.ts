@@ -289,7 +289,8 @@ describe('casts', () => {
     fails("'\\x0g'::bytea", '22023', 'invalid hexadecimal digit: "g"');
     fails("'x'::foo", '42704', 'type "foo" does not exist');
     fails("'x'::uuid", '22P02', 'invalid input syntax for type uuid: "x"');
-    fails("'x'::interval", '0A000', 'type interval is not supported');
+    fails("'x'::interval", '22007', 'invalid input syntax for type interval: "x"');
+    fails("'x'::time", '0A000', 'type time is not supported');
   });
 });
 

@@ -9,7 +9,7 @@ import type { RawResult } from './result.ts';
 
 export function rawResult(command: string, columns: readonly { name: string; type: SqlType }[], rows: Value[][], rowCount: number): RawResult {
   // numeric leaves the engine as its exact text, as PGlite returns it; other types are already their client form
-  const exact = columns.some((c) => c.type === 'numeric' || c.type === 'numeric[]' || c.type === 'unknown');
+  const exact = columns.some((c) => c.type === 'numeric' || c.type === 'numeric[]' || c.type === 'interval' || c.type === 'interval[]' || c.type === 'unknown');
   return {
     command,
     fields: columns.map((c) => ({ name: c.name, dataTypeID: TYPE_OID[c.type], type: c.type })),

@@ -11,6 +11,7 @@ import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { jsonbText, toText, typeOfValue } from './values.ts';
 import { jsonInput, jsonParsed, jsonText } from './json-text.ts';
 import { uuidInput } from './uuid.ts';
+import { parseInterval } from './types/interval.ts';
 import { arrayTypeOf, elementType, isArrayType, mapElements, parseArray } from './types/array.ts';
 
 export type Cast = (v: Value) => Value;
@@ -20,11 +21,12 @@ const TYPE_ALIASES: Record<string, SqlType> = {
   float4: 'float4', real: 'float4', float8: 'float8', float: 'float8', numeric: 'numeric', decimal: 'numeric',
   text: 'text', varchar: 'varchar', bool: 'bool', boolean: 'bool', timestamptz: 'timestamptz',
   timestamp: 'timestamp', date: 'date', json: 'json', jsonb: 'jsonb', bytea: 'bytea', uuid: 'uuid',
+  interval: 'interval',
 };
 
 // Real PostgreSQL types this engine lacks: these get 0A000 rather than "does not exist".
 const UNSUPPORTED_TYPES = new Set([
-  'bpchar', 'char', 'interval', 'time', 'timetz', 'money', 'inet', 'cidr', 'macaddr', 'xml', 'oid',
+  'bpchar', 'char', 'time', 'timetz', 'money', 'inet', 'cidr', 'macaddr', 'xml', 'oid',
   'name', 'bit', 'varbit', 'point', 'line', 'box', 'circle', 'polygon', 'path', 'tsvector', 'tsquery', 'regclass',
   'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange', 'serial', 'bigserial', 'record',
 ]);
@@ -68,6 +70,7 @@ export function resolveTypeName(tn: TypeName): { type: SqlType; typmod: number }
     if (mods[0] < 1 || mods[0] > 53) throw new SqlError(SQLSTATE.invalid_parameter_value, `precision for type float must be between 1 and 53 bits`);
     return { type: mods[0] <= 24 ? 'float4' : 'float8', typmod: -1 };
   }
+  if (type === 'interval' && (mods.length || tn.typmods?.length)) throw new SqlError(SQLSTATE.feature_not_supported, 'interval precision and field restrictions are not supported');
   if (mods.length === 0) return { type, typmod: -1 };
   if (type === 'varchar') {
     if (mods[0] < 1) throw new SqlError(SQLSTATE.invalid_parameter_value, 'length for type varchar must be at least 1');
@@ -216,6 +219,7 @@ export function parseInput(text: string, type: SqlType, now?: Date): Value {
     case 'date': case 'timestamp': case 'timestamptz': return parseDateTime(text, type, now);
     case 'json': return jsonInput(text);
     case 'uuid': return uuidInput(text);
+    case 'interval': return parseInterval(text);
     case 'jsonb':
       try {
         return JSON.parse(text) as Value;

@@ -12,6 +12,8 @@ import { canonical, inInt8Range } from './int8.ts';
 import { compileJsonOperator } from './json.ts';
 import { compileAnyAll, compileArrayConstructor, compileArrayOperator, compileIndirection, isArrayOperator } from './functions/array.ts';
 import { isArrayType } from './types/array.ts';
+import { untypedOperand } from './functions/datetime-ops.ts';
+import { compileMakeInterval } from './functions/to-char.ts';
 import {
   arithmetic, ARITHMETIC_OPS, commonType, comparatorFor, COMPARISON_OPS, likeRegExp, negate, operatorError,
   relation, strictEqualityWorks, unify,
@@ -126,6 +128,7 @@ export function compile(node: Node, scope: Scope): Expr {
         ? `aggregate functions are not allowed in ${scope.clause}`
         : 'aggregate functions are not allowed here');
     }
+    if (funcName(f) === 'make_interval' && (f.funcname ?? []).length === 1) return compileMakeInterval(f, scope, compile);
     const args = (f.args ?? []).map((a) => compile(a, scope));
     // node-provided functions (nextval, pg_current_wal_lsn, …) come first
     const provided = (f.funcname ?? []).length === 1 ? scope.callFunction?.(funcName(f), args, f.location) : undefined;
@@ -319,8 +322,8 @@ function compileAExpr(e: A_Expr, scope: Scope): Expr {
 function compileArithmetic(op: string, left: Expr, right: Expr): Expr {
   // An untyped operand takes the other side's type; two untyped ones are numbers at run time.
   let l = left, r = right;
-  if (l.type === 'unknown' && r.type !== 'unknown') l = retype(l, r.type);
-  else if (r.type === 'unknown' && l.type !== 'unknown') r = retype(r, l.type);
+  if (l.type === 'unknown' && r.type !== 'unknown') l = retype(l, untypedOperand(op, r.type) ?? r.type);
+  else if (r.type === 'unknown' && l.type !== 'unknown') r = retype(r, untypedOperand(op, l.type) ?? l.type);
   else if (l.type === 'unknown') { l = retype(l, 'numeric'); r = retype(r, 'numeric'); }
   const { type, operand, fn } = arithmetic(op, l.type, r.type);
   const le = retype(l, operand[0]).eval, re = retype(r, operand[1]).eval;

@@ -14,9 +14,11 @@ import type { EvalContext } from './scope.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { formatValue } from './values.ts';
 import { compileArrayFunction } from './functions/array-functions.ts';
+import { DATETIME_FUNCTIONS } from './functions/datetime.ts';
+import { TO_CHAR_FUNCTIONS } from './functions/to-char.ts';
 
 /** One overload. `any` accepts every type; `variadic` repeats the last parameter type. */
-interface Overload {
+export interface Overload {
   params: (SqlType | 'any')[];
   ret: SqlType;
   fn: (args: Value[], ctx: EvalContext) => Value;
@@ -200,6 +202,8 @@ const FUNCTIONS: Record<string, Overload[]> = {
   clock_timestamp: [{ params: [], ret: 'timestamptz', fn: () => new Date(), volatile: true }],
   random: [{ params: [], ret: 'float8', fn: () => Math.random(), volatile: true }],
   gen_random_uuid: [{ params: [], ret: 'uuid', fn: () => crypto.randomUUID(), volatile: true }],
+  ...DATETIME_FUNCTIONS,
+  ...TO_CHAR_FUNCTIONS,
 };
 
 const NUMERIC_ORDER: SqlType[] = ['int2', 'int4', 'int8', 'numeric', 'float4', 'float8'];

@@ -9,6 +9,8 @@ import { Numeric } from './numeric.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { compareNumbers, compareStrings, compareValues } from './values.ts';
 import { arrayComparator, elementType, isArrayType } from './types/array.ts';
+import { compareIntervals } from './types/interval.ts';
+import { datetimeArithmetic, negateIntervalValue } from './functions/datetime-ops.ts';
 
 export type Comparator = (a: Value, b: Value) => number;
 export type BinaryFn = (a: Value, b: Value) => Value;
@@ -79,6 +81,8 @@ export function comparatorFor(t: SqlType): Comparator {
       return (a, b) => (a === b ? 0 : a ? 1 : -1);
     case 'date': case 'timestamp': case 'timestamptz':
       return (a, b) => (a as Date).getTime() - (b as Date).getTime();
+    case 'interval':
+      return compareIntervals as (a: Value, b: Value) => number;
     default:
       return isArrayType(t) ? arrayComparator(comparatorFor(elementType(t))) : compareValues;
   }
@@ -170,6 +174,8 @@ const DAY_MS = 86_400_000;
  * non-null and already converted to `operand` type). Throws 42883 like PostgreSQL when undefined.
  */
 export function arithmetic(op: string, l: SqlType, r: SqlType): { type: SqlType; operand: [SqlType, SqlType]; fn: BinaryFn } {
+  const dt = datetimeArithmetic(op, l, r);
+  if (dt) return dt;
   if (isNumericType(l) && isNumericType(r)) {
     let t = unify(l, r)!;
     // real combined with any other type computes in double precision.
@@ -199,6 +205,7 @@ export function negate(t: SqlType): (v: Value) => Value {
   if (t === 'int8') return (v) => int8Neg(v as Int8);
   if (t === 'numeric') return (v) => (v as Numeric).neg();
   if (isNumericType(t)) return (v) => -(v as number);
+  if (t === 'interval') return negateIntervalValue;
   throw operatorError('-', t, undefined);
 }
 

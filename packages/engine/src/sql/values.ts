@@ -7,6 +7,7 @@ import { Numeric } from './numeric.ts';
 import type { SqlType, Value } from './types.ts';
 import { jsonText } from './json-text.ts';
 import { elementType, formatArray, isArrayType, mapElements } from './types/array.ts';
+import { compareIntervals, Interval } from './types/interval.ts';
 
 /** Code point order of two strings (the C collation), which UTF-16 `<` gets wrong above U+FFFF. */
 export function compareStrings(a: string, b: string): number {
@@ -56,6 +57,7 @@ function rank(v: Value): number {
       if (v instanceof Numeric) return 2;
       if (v instanceof Date) return 4;
       if (v instanceof Uint8Array) return 5;
+      if (v instanceof Interval) return 10;
       return Array.isArray(v) ? 6 : 7;
     default: return 9;
   }
@@ -99,6 +101,7 @@ export function compareValues(a: Value, b: Value): number {
       }
       return 0;
     }
+    case 10: return compareIntervals(a as Interval, b as Interval);
     default: return 0;
   }
 }
@@ -144,6 +147,8 @@ export function distinctKey(v: Value): Value {
   if (v instanceof Numeric) return 'n' + v.normalized();
   if (v instanceof Date) return v.getTime();
   if (v instanceof Uint8Array) return 'b' + Array.from(v).join(',');
+  // '1 mon' and '30 days' are equal intervals, as PostgreSQL compares and hashes them
+  if (v instanceof Interval) return 'v' + v.span();
   // SQL arrays hold Dates and numerics that jsonb text cannot tell apart; jsonb arrays key the same way
   if (Array.isArray(v)) return 'a' + JSON.stringify(v.map(distinctKey));
   return 'j' + jsonbText(v);
@@ -225,6 +230,7 @@ export function typeOfValue(v: Value): Exclude<SqlType, 'unknown'> {
   if (v instanceof Numeric) return 'numeric';
   if (v instanceof Date) return 'timestamptz';
   if (v instanceof Uint8Array) return 'bytea';
+  if (v instanceof Interval) return 'interval';
   return 'jsonb';
 }
 
@@ -245,7 +251,8 @@ export function formatValue(v: Value, type: SqlType): string | null {
  */
 export function outputValue(v: Value): Value {
   if (Array.isArray(v)) return mapElements(v, outputValue);
-  return v instanceof Numeric ? v.toString() : v;
+  // interval reaches the client as its text, as PGlite returns it
+  return v instanceof Numeric || v instanceof Interval ? v.toString() : v;
 }
 
 /** The value of `v::text`: like formatValue but booleans read true/false. */
@@ -262,6 +269,6 @@ export function toText(v: Value, type: SqlType): string {
     case 'json': return jsonText(v);
     case 'jsonb': return jsonbText(v);
     case 'bytea': return v instanceof Uint8Array ? byteaText(v) : String(v);
-    case 'uuid': return String(v);
+    case 'uuid': case 'interval': return String(v);
   }
 }

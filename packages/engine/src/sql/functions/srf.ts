@@ -13,6 +13,7 @@ import { TYPE_NAME, type SqlType, type Value } from '../types.ts';
 import { elementType, flatElements, isArrayType } from '../types/array.ts';
 import { int8Add, int8Compare, type Int8 } from '../int8.ts';
 import { lastName, strings } from '../names.ts';
+import { addInterval, type Interval } from '../types/interval.ts';
 
 export interface FunctionItem {
   columns: { name: string; type: SqlType }[];
@@ -59,8 +60,23 @@ function numericSeries([start, stop, step = Numeric.fromInt(1)]: Value[]): Value
   return out;
 }
 
+function timestampSeries([start, stop, step]: Value[]): Value[] {
+  const s = step as Interval;
+  const sign = s.span();
+  if (sign === 0n) throw new SqlError(SQLSTATE.invalid_parameter_value, 'step size cannot equal zero');
+  const out: Value[] = [];
+  const end = (stop as Date).getTime();
+  for (let v = start as Date; sign > 0n ? v.getTime() <= end : v.getTime() >= end; v = addInterval(v, s, 1)) out.push(v);
+  return out;
+}
+
 function generateSeries(args: Expr[]): { args: Expr[]; series: Series } {
   if (args.length < 2 || args.length > 3) throw noFunction('generate_series', args);
+  const datetime = (t: SqlType) => t === 'timestamp' || t === 'timestamptz' || t === 'date';
+  if (args.length === 3 && (args[2]!.type === 'interval' || datetime(args[0]!.type) || datetime(args[1]!.type))) {
+    const type: SqlType = args[0]!.type === 'timestamp' && args[1]!.type !== 'timestamptz' ? 'timestamp' : 'timestamptz';
+    return { args: [retype(args[0]!, type), retype(args[1]!, type), retype(args[2]!, 'interval')], series: { type, run: timestampSeries } };
+  }
   const t = commonType(args.map((a) => a.type), 'generate_series');
   const type: SqlType = t === 'int2' ? 'int4' : t;
   if (type !== 'int4' && type !== 'int8' && type !== 'numeric') throw noFunction('generate_series', args);
