@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { openNode } from '@walrtc/engine';
 import { ARRAY_CORPUS } from './reference/array-corpus.ts';
 import { DATETIME_CORPUS } from './reference/datetime-corpus.ts';
+import { ENUM_CORPUS } from './reference/enum-corpus.ts';
 import { FK_CORPUS } from './reference/fk-corpus.ts';
 import { mismatches, type Entry } from './reference/replay.ts';
 import { SQL_CORPUS } from './reference/sql-corpus.ts';
@@ -52,6 +53,12 @@ const CORPORA = [
     what: 'interval, date_trunc, extract, age, make_interval, justify_*, AT TIME ZONE, to_char, to_timestamp, generate_series over timestamps',
     corpus: DATETIME_CORPUS,
     refused: ["select interval '1' day"],
+  },
+  {
+    name: 'enum',
+    what: 'enums: CREATE TYPE … AS ENUM, ALTER TYPE … ADD VALUE, DROP TYPE, declaration order, 22P02',
+    corpus: ENUM_CORPUS,
+    refused: [] as string[],
   },
 ];
 

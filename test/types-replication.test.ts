@@ -1,5 +1,5 @@
 /**
- * Array and interval values (the value kinds issue 10 adds) across replication and recovery: a
+ * Array, interval and enum values (the value kinds issue 10 adds) across replication and recovery: a
  * streaming standby and a base-backup standby return the primary's arrays unchanged with the same
  * content hash, and a node reopened from its checkpoint and WAL reads them back as they were.
  */
@@ -9,16 +9,18 @@ import { openNode, type Node } from '@walrtc/engine';
 import { caughtUp, memoryCluster, until, type TestCluster } from './cluster.ts';
 
 const SCHEMA = `
-  create table docs (id int primary key, tags text[], scores numeric[], ids bigint[], grid int[], at timestamptz[], dur interval, durs interval[]);
+  create type mood as enum ('sad', 'happy');
+  create table docs (id int primary key, tags text[], scores numeric[], ids bigint[], grid int[], at timestamptz[], dur interval, durs interval[], m mood);
   create unique index docs_tags on docs (tags);`;
 
 async function changes(node: Node): Promise<void> {
   await node.query(`insert into docs values
     (1, '{red,"x y",NULL}', '{1.50,NaN}', '{9007199254740993,-1}', '{{1,2},{3,4}}', '{"2024-01-02 03:04:05+00"}'),
     (2, array['blue'], array[0.1], array[]::bigint[], null, null)`);
-  await node.query("update docs set dur = '1 mon 2 days -03:04:05.5', durs = array[interval '1 hour', null] where id = 1");
-  await node.query("update docs set tags = array_append(tags, 'new') where id = 2");
   await node.query('insert into docs (id, tags) values ($1, $2)', [3, ['from', 'params']]);
+  await node.query("update docs set dur = '1 mon 2 days -03:04:05.5', durs = array[interval '1 hour', null] where id = 1");
+  await node.exec("alter type mood add value 'ok' before 'happy'; update docs set m = 'ok' where id = 1; update docs set m = 'happy' where id = 2; update docs set m = 'sad' where id = 3");
+  await node.query("update docs set tags = array_append(tags, 'new') where id = 2");
 }
 
 const contents = async (node: Node) => ({
@@ -26,15 +28,16 @@ const contents = async (node: Node) => ({
   text: (await node.query('select id, tags::text, scores::text, grid::text from docs order by tags')).rows,
   byTag: (await node.query("select id from docs where tags @> '{blue}'")).rows,
   byDur: (await node.query("select id, dur + interval '1 day' as later from docs where dur > '30 days'")).rows,
+  byMood: (await node.query("select id, m from docs where m > 'sad' order by m desc")).rows,
 });
 
 const EXPECTED_ROWS = [
-  { id: 1, tags: ['red', 'x y', null], scores: ['1.50', 'NaN'], ids: [9007199254740993n, -1], grid: [[1, 2], [3, 4]], at: [new Date('2024-01-02T03:04:05Z')], dur: '1 mon 2 days -03:04:05.5', durs: ['01:00:00', null] },
-  { id: 2, tags: ['blue', 'new'], scores: ['0.1'], ids: [], grid: null, at: null, dur: null, durs: null },
-  { id: 3, tags: ['from', 'params'], scores: null, ids: null, grid: null, at: null, dur: null, durs: null },
+  { id: 1, tags: ['red', 'x y', null], scores: ['1.50', 'NaN'], ids: [9007199254740993n, -1], grid: [[1, 2], [3, 4]], at: [new Date('2024-01-02T03:04:05Z')], dur: '1 mon 2 days -03:04:05.5', durs: ['01:00:00', null], m: 'ok' },
+  { id: 2, tags: ['blue', 'new'], scores: ['0.1'], ids: [], grid: null, at: null, dur: null, durs: null, m: 'happy' },
+  { id: 3, tags: ['from', 'params'], scores: null, ids: null, grid: null, at: null, dur: null, durs: null, m: 'sad' },
 ];
 
-describe('arrays and intervals are replicated and recovered exactly', () => {
+describe('arrays, intervals and enums are replicated and recovered exactly', () => {
   let c: TestCluster | undefined;
   afterEach(async () => { await c?.closeAll(); c = undefined; });
 
@@ -49,6 +52,7 @@ describe('arrays and intervals are replicated and recovered exactly', () => {
     expect(expected.rows).toEqual(EXPECTED_ROWS);
     expect(expected.byTag).toEqual([{ id: 2 }]);
     expect(expected.byDur).toEqual([{ id: 1, later: '1 mon 3 days -03:04:05.5' }]);
+    expect(expected.byMood).toEqual([{ id: 2, m: 'happy' }, { id: 1, m: 'ok' }]);
     await caughtUp(p.node, streaming.node);
     expect(await contents(streaming.node)).toEqual(expected);
     expect(await streaming.node.contentHash()).toBe(await p.node.contentHash());
@@ -77,6 +81,10 @@ describe('arrays and intervals are replicated and recovered exactly', () => {
       expect(await contents(reopened)).toEqual(before);
       expect(await reopened.contentHash()).toBe(hash);
       await expect(reopened.query("insert into docs (id, tags) values (4, '{blue,new}')")).rejects.toMatchObject({ code: '23505' });
+      // the enum type, with the value added after the checkpoint, came back from the WAL
+      await expect(reopened.query("insert into docs (id, m) values (4, 'angry')")).rejects.toMatchObject({ code: '22P02', message: 'invalid input value for enum mood: "angry"' });
+      await reopened.query("alter type mood add value 'angry' after 'sad'");
+      expect((await reopened.query("select array_agg(m::text order by m) as a from docs")).rows).toEqual([{ a: ['sad', 'ok', 'happy'] }]);
     } finally {
       await reopened.close();
     }

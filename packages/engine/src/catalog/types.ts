@@ -64,6 +64,13 @@ export interface IndexDef {
   constraint: boolean;
 }
 
+/** CREATE TYPE … AS ENUM: labels in their sort order (ADD VALUE BEFORE/AFTER inserts in place). */
+export interface EnumDef {
+  oid: Oid;
+  name: string;
+  labels: string[];
+}
+
 export interface SequenceDef {
   oid: Oid;
   name: string;

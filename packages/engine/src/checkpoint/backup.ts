@@ -8,7 +8,7 @@
 import { Packr } from 'msgpackr';
 import { PACK_OPTIONS } from '../msgpack.ts';
 import type { Value } from '../sql/types.ts';
-import type { Snapshot } from '../state/snapshot.ts';
+import { snapshotTypes, type Snapshot } from '../state/snapshot.ts';
 import type { DbState } from '../state/state.ts';
 import { ENVELOPE_HEADER, stampEnvelope } from '../storage/envelope.ts';
 import { crc32c } from '../wal/crc32.ts';
@@ -27,9 +27,10 @@ export function sealSnapshotInSlices(state: DbState): Promise<Uint8Array> {
     .map((s) => ({ def: s.def, value: s.value, called: s.called }));
   const nextOid = state.nextOid;
   const members = [...state.members].sort();
+  const types = snapshotTypes(state);
   return (async () => {
     const body = new Body();
-    body.map(4).value('nextOid').value(nextOid).value('members').value(members).value('tables');
+    body.map(types ? 5 : 4).value('nextOid').value(nextOid).value('members').value(members).value('tables');
     body.array(tables.length);
     const slicer = new Slicer();
     for (const t of tables) {
@@ -48,6 +49,7 @@ export function sealSnapshotInSlices(state: DbState): Promise<Uint8Array> {
       body.value('indexes').value(t.indexes);
     }
     body.value('sequences').value(sequences);
+    if (types) body.value('types').value(types);
     return body.seal(slicer);
   })();
 }

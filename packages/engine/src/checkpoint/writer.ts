@@ -12,7 +12,7 @@ import { PACK_OPTIONS } from '../msgpack.ts';
 import type { Value } from '../sql/types.ts';
 import type { BTreeType } from '../state/btree.ts';
 import { changedRowIds } from '../state/bulk.ts';
-import { takeSnapshot, type Snapshot } from '../state/snapshot.ts';
+import { snapshotTypes, takeSnapshot, type Snapshot } from '../state/snapshot.ts';
 import type { DbState } from '../state/state.ts';
 import { seal } from '../storage/envelope.ts';
 import type { CheckpointChunk, Storage } from '../storage/storage.ts';
@@ -60,7 +60,8 @@ export class Checkpointer {
     const sequences: Snapshot['sequences'] = [...state.sequences.values()]
       .sort((a, b) => a.def.oid - b.def.oid)
       .map((s) => ({ def: s.def, value: s.value, called: s.called }));
-    const header = { nextOid: state.nextOid, members: [...state.members].sort() };
+    const types = snapshotTypes(state);
+    const header = { nextOid: state.nextOid, members: [...state.members].sort(), ...(types ? { types } : {}) };
     const base = this.base?.lsn === storedLsn ? this.base : undefined;
     const token = `${lsn.toString(36)}.${crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36)}`;
     const slicer = new Slicer();

@@ -10,6 +10,7 @@ import { comparatorFor } from './operators.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { distinctKey } from './values.ts';
 import { addIntervals, divideInterval, type Interval } from './types/interval.ts';
+import { isEnumType } from './types/enum.ts';
 
 export interface Aggregate<S = unknown> {
   /** Result type, as PostgreSQL reports it (count → int8, sum(int4) → int8, avg(int) → numeric …). */
@@ -126,7 +127,7 @@ function build(name: string, argType: SqlType | undefined, star: boolean): Aggre
   }
   // min / max
   const t = argType === 'unknown' ? 'text' : argType;
-  if (!isNumericType(t) && !isTextType(t) && !isDateTimeType(t) && t !== 'interval') throw noSuchAggregate(name, argType);
+  if (!isNumericType(t) && !isTextType(t) && !isDateTimeType(t) && t !== 'interval' && !isEnumType(t)) throw noSuchAggregate(name, argType);
   const cmp = comparatorFor(t), sign = name === 'max' ? 1 : -1;
   // interval_larger/smaller keep the later of two equal intervals ('1 mon' and '30 days' print differently)
   const tie = t === 'interval' ? 0 : 1;

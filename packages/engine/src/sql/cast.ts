@@ -12,6 +12,7 @@ import { jsonbText, toText, typeOfValue } from './values.ts';
 import { jsonInput, jsonParsed, jsonText } from './json-text.ts';
 import { uuidInput } from './uuid.ts';
 import { parseInterval } from './types/interval.ts';
+import { isEnumType, lookupEnumType, parseEnum } from './types/enum.ts';
 import { arrayTypeOf, elementType, isArrayType, mapElements, parseArray } from './types/array.ts';
 
 export type Cast = (v: Value) => Value;
@@ -56,11 +57,12 @@ export function resolveTypeName(tn: TypeName): { type: SqlType; typmod: number }
   if (tn.arrayBounds?.length) {
     const elem = resolveTypeName({ ...tn, arrayBounds: undefined });
     // jsonb elements are JS arrays and objects themselves, which the nested-array form cannot tell apart
-    if (isArrayType(elem.type) || elem.type === 'jsonb') throw new SqlError(SQLSTATE.feature_not_supported, `array type ${display}[] is not supported`);
+    if (isArrayType(elem.type) || elem.type === 'jsonb' || isEnumType(elem.type)) throw new SqlError(SQLSTATE.feature_not_supported, `array type ${display}[] is not supported`);
     return { type: arrayTypeOf(elem.type), typmod: elem.typmod };
   }
   const mods = (tn.typmods ?? []).map(intConst);
-  let type = names.length <= 2 && (names.length === 1 || names[0] === 'pg_catalog') ? TYPE_ALIASES[name] : undefined;
+  let type: SqlType | undefined = names.length <= 2 && (names.length === 1 || names[0] === 'pg_catalog') ? TYPE_ALIASES[name] : undefined;
+  if (!type && (names.length === 1 || (names.length === 2 && names[0] === 'public'))) type = lookupEnumType(names[names.length - 1]!);
   if (!type) {
     if (UNSUPPORTED_TYPES.has(name)) throw new SqlError(SQLSTATE.feature_not_supported, `type ${display} is not supported`);
     throw new SqlError(SQLSTATE.undefined_object, `type "${display}" does not exist`);
@@ -186,6 +188,7 @@ function parseBytea(text: string): Uint8Array {
 
 /** PostgreSQL's input function for `type`: turn literal/parameter text into a value. */
 export function parseInput(text: string, type: SqlType, now?: Date): Value {
+  if (isEnumType(type)) return parseEnum(text, type);
   if (isArrayType(type)) {
     const elem = elementType(type);
     return parseArray(text, (s) => parseInput(s, elem, now));

@@ -19,6 +19,7 @@ import { addConstraint, dropColumnDependents, dropConstraint, dropTableDependent
 import type { StatementPlan } from './plan.ts';
 import type { SqlType, Value } from './types.ts';
 import { distinctKey, formatValue } from './values.ts';
+import { withEnumTypes } from './types/enum.ts';
 
 const SERIAL: Record<string, SqlType> = { serial: 'int4', serial4: 'int4', bigserial: 'int8', serial8: 'int8', smallserial: 'int2', serial2: 'int2' };
 
@@ -28,7 +29,9 @@ function ddl(command: string, run: (txn: WriteTxn, ctx: RunContext) => void): St
     columns: [],
     writes: true,
     run(ctx) {
-      run(ctx.env.txn!, ctx);
+      // column types name enum types of the transaction's catalog as it is when the DDL runs
+      const txn = ctx.env.txn!;
+      withEnumTypes(txn.state.types, txn.state.typeNames, () => run(txn, ctx));
       return { rows: [], rowCount: 0 };
     },
   };

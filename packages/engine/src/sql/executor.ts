@@ -17,12 +17,19 @@ import { int8Add } from './int8.ts';
 import { planExplain } from './plan/explain-statement.ts';
 import { BoundedCache, estimateBytes } from './cache.ts';
 import { planTruncate } from './truncate.ts';
+import { planAlterEnum, planCreateEnum, planDropType } from './enum-ddl.ts';
+import { withEnumTypes } from './types/enum.ts';
 import { lockingStrength } from './locking.ts';
 import type { Value } from './types.ts';
 
 const INT8_MAX = 2n ** 63n - 1n;
 
 export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
+  // type names resolve against this state's enum types while the statement compiles
+  return withEnumTypes(state.types, state.typeNames, () => planAnyStatement(stmt, state, hooks));
+}
+
+function planAnyStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
   const planner = new SelectPlanner(state, hooks, (name, args) => databaseFunction(name, args, hooks));
   const withQueries = <S extends { withClause?: WithClause }>(s: S, plan: (s: S) => StatementPlan): StatementPlan =>
     (s.withClause ? planner.withQueries(s.withClause, () => plan(s)) : plan(s));
@@ -39,7 +46,10 @@ export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): Sta
   if ('DeleteStmt' in stmt) return withQueries(stmt.DeleteStmt, (s) => planDelete(s, state, planner));
   if ('CreateStmt' in stmt) return planCreateTable(stmt.CreateStmt, planner);
   if ('IndexStmt' in stmt) return planCreateIndex(stmt.IndexStmt);
+  if ('DropStmt' in stmt && stmt.DropStmt.removeType === 'OBJECT_TYPE') return planDropType(stmt.DropStmt);
   if ('DropStmt' in stmt) return planDrop(stmt.DropStmt);
+  if ('CreateEnumStmt' in stmt) return planCreateEnum(stmt.CreateEnumStmt);
+  if ('AlterEnumStmt' in stmt) return planAlterEnum(stmt.AlterEnumStmt);
   if ('RenameStmt' in stmt) return planRename(stmt.RenameStmt);
   if ('AlterTableStmt' in stmt) return planAlterTable(stmt.AlterTableStmt, planner);
   if ('TruncateStmt' in stmt) return planTruncate(stmt.TruncateStmt);

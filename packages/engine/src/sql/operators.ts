@@ -10,6 +10,7 @@ import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { compareNumbers, compareStrings, compareValues } from './values.ts';
 import { arrayComparator, elementType, isArrayType } from './types/array.ts';
 import { compareIntervals } from './types/interval.ts';
+import { enumComparator, isEnumType } from './types/enum.ts';
 import { datetimeArithmetic, negateIntervalValue } from './functions/datetime-ops.ts';
 
 export type Comparator = (a: Value, b: Value) => number;
@@ -84,6 +85,7 @@ export function comparatorFor(t: SqlType): Comparator {
     case 'interval':
       return compareIntervals as (a: Value, b: Value) => number;
     default:
+      if (isEnumType(t)) return enumComparator(t);
       return isArrayType(t) ? arrayComparator(comparatorFor(elementType(t))) : compareValues;
   }
 }

@@ -12,6 +12,7 @@ import { compileExpr } from './expr.ts';
 import { Numeric } from './numeric.ts';
 import { commonType, comparatorFor, type Comparator } from './operators.ts';
 import { isArrayType } from './types/array.ts';
+import { isEnumType } from './types/enum.ts';
 import { planFrom, pos, RowScope, type RowSource, type SubqueryPlanner } from './from.ts';
 import { needsGrouping, planGrouping } from './group.ts';
 import { lastName, outputName, sameExpr, strings } from './names.ts';
@@ -395,7 +396,7 @@ function sortKey(s: SortBy, outputs: { name: string; expr: Compiled }[], scope: 
   const type = key.output !== undefined ? outputs[key.output]!.expr.type : key.expr!.type;
   const desc = s.sortby_dir === 'SORTBY_USING' ? usingDescending(s, type) : s.sortby_dir === 'SORTBY_DESC';
   const nullsFirst = s.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : s.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
-  return { ...key, desc, nullsFirst, compare: isArrayType(type) ? comparatorFor(type) : undefined };
+  return { ...key, desc, nullsFirst, compare: isArrayType(type) || isEnumType(type) ? comparatorFor(type) : undefined };
 }
 
 function sortTarget(s: SortBy, outputs: { name: string; expr: Compiled }[], scope: Scope): { output?: number; expr?: Compiled } {

@@ -17,7 +17,10 @@ export type BaseType =
 /** A one-or-more-dimensional array of a base type (types/array.ts): `int4[]` is PostgreSQL's _int4. */
 export type ArrayType = `${Exclude<BaseType, 'unknown'>}[]`;
 
-export type SqlType = BaseType | ArrayType;
+/** An enum type (types/enum.ts): its oid, name and labels are spelled in the type itself. */
+export type EnumType = `enum:${string}`;
+
+export type SqlType = BaseType | ArrayType | EnumType;
 
 export type Value = unknown;
 
@@ -35,7 +38,15 @@ const ARRAY_OID: Record<ArrayType, number> = {
   'numeric[]': 1231, 'jsonb[]': 3807, 'uuid[]': 2951, 'interval[]': 1187,
 };
 
-export const TYPE_OID: Record<SqlType, number> = { ...BASE_OID, ...ARRAY_OID };
+/** An enum type's own oid and name, read from its spelling (see types/enum.ts). */
+const enumField = (t: string, i: 0 | 1): number | string | undefined =>
+  t.startsWith('enum:') ? (JSON.parse(t.slice(5)) as [number, string])[i] : undefined;
+
+function withEnums<V>(base: Record<string, V>, i: 0 | 1): Record<SqlType, V> {
+  return new Proxy(base, { get: (o, k) => (typeof k === 'string' && !(k in o) ? enumField(k, i) : o[k as string]) }) as Record<SqlType, V>;
+}
+
+export const TYPE_OID: Record<SqlType, number> = withEnums<number>({ ...BASE_OID, ...ARRAY_OID }, 0);
 
 /** Names as `information_schema.columns.data_type` and error messages spell them. */
 const BASE_NAME: Record<BaseType, string> = {
@@ -45,7 +56,7 @@ const BASE_NAME: Record<BaseType, string> = {
   jsonb: 'jsonb', unknown: 'unknown', uuid: 'uuid', interval: 'interval',
 };
 
-export const TYPE_NAME: Record<SqlType, string> = {
+export const TYPE_NAME: Record<SqlType, string> = withEnums<string>({
   ...BASE_NAME,
   ...(Object.fromEntries(Object.keys(ARRAY_OID).map((t) => [t, `${BASE_NAME[t.slice(0, -2) as BaseType]}[]`])) as Record<ArrayType, string>),
-};
+}, 1);

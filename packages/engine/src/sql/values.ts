@@ -8,6 +8,7 @@ import type { SqlType, Value } from './types.ts';
 import { jsonText } from './json-text.ts';
 import { elementType, formatArray, isArrayType, mapElements } from './types/array.ts';
 import { compareIntervals, Interval } from './types/interval.ts';
+import { isEnumType } from './types/enum.ts';
 
 /** Code point order of two strings (the C collation), which UTF-16 `<` gets wrong above U+FFFF. */
 export function compareStrings(a: string, b: string): number {
@@ -259,6 +260,7 @@ export function outputValue(v: Value): Value {
 export function toText(v: Value, type: SqlType): string {
   if (type === 'unknown') type = typeOfValue(v);
   if (isArrayType(type)) return formatValue(v, type)!;
+  if (isEnumType(type)) return String(v);
   switch (type) {
     case 'text': case 'varchar': return String(v);
     case 'bool': return v ? 'true' : 'false';

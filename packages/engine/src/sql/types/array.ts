@@ -8,7 +8,7 @@ import type { ArrayType, BaseType, SqlType, Value } from '../types.ts';
 
 export type ElementType = Exclude<BaseType, 'unknown'>;
 
-export const isArrayType = (t: SqlType): t is ArrayType => t.endsWith('[]');
+export const isArrayType = (t: SqlType): t is ArrayType => t.endsWith('[]') && !t.startsWith('enum:');
 
 export function elementType(t: ArrayType): ElementType {
   return t.slice(0, -2) as ElementType;
@@ -17,7 +17,8 @@ export function elementType(t: ArrayType): ElementType {
 export function arrayTypeOf(t: SqlType): ArrayType {
   if (isArrayType(t)) return t;
   if (t === 'unknown') return 'text[]';
-  return `${t}[]`;
+  if (t.startsWith('enum:')) throw featureNotSupported('arrays of enum types');
+  return `${t as ElementType}[]`;
 }
 
 /** PostgreSQL's limit on dimensions (MAXDIM). */
