@@ -11,6 +11,7 @@ import { ARRAY_CORPUS } from './reference/array-corpus.ts';
 import { DATETIME_CORPUS } from './reference/datetime-corpus.ts';
 import { ENUM_CORPUS } from './reference/enum-corpus.ts';
 import { FK_CORPUS } from './reference/fk-corpus.ts';
+import { JSON_CORPUS } from './reference/json-corpus.ts';
 import { mismatches, type Entry } from './reference/replay.ts';
 import { SQL_CORPUS } from './reference/sql-corpus.ts';
 
@@ -58,6 +59,12 @@ const CORPORA = [
     name: 'enum',
     what: 'enums: CREATE TYPE … AS ENUM, ALTER TYPE … ADD VALUE, DROP TYPE, declaration order, 22P02',
     corpus: ENUM_CORPUS,
+    refused: [] as string[],
+  },
+  {
+    name: 'json',
+    what: 'jsonb: exact numbers, operators, functions, aggregates and set-returning functions',
+    corpus: JSON_CORPUS,
     refused: [] as string[],
   },
 ];

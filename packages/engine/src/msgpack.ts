@@ -7,6 +7,7 @@
 import { addExtension, type Options } from 'msgpackr';
 import { Numeric } from './sql/numeric.ts';
 import { Interval } from './sql/types/interval.ts';
+import { JSON_NULL, JsonNull } from './sql/types/jsonb.ts';
 
 /** msgpack extension type of a numeric value (ASCII 'N'). */
 const NUMERIC_EXT = 0x4e;
@@ -33,6 +34,16 @@ addExtension({
     if (!Array.isArray(parts) || parts.length !== 3 || !parts.every((p) => Number.isSafeInteger(p))) throw new Error('invalid interval value in msgpack data');
     return new Interval(parts[0] as number, parts[1] as number, parts[2] as number);
   },
+});
+
+/** msgpack extension type of a jsonb document that is JSON null itself (ASCII 'J'). */
+const JSON_NULL_EXT = 0x4a;
+
+addExtension({
+  Class: JsonNull,
+  type: JSON_NULL_EXT,
+  write: () => 0,
+  read: () => JSON_NULL,
 });
 
 // useRecords:false keeps the encoding stateless and deterministic: the same value always gives the same bytes.

@@ -9,10 +9,11 @@ import { canonical, inInt8Range, type Int8 } from './int8.ts';
 import { Numeric, numericTypmod as numericTypmodOf } from './numeric.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { jsonbText, toText, typeOfValue } from './values.ts';
-import { jsonInput, jsonParsed, jsonText } from './json-text.ts';
+import { jsonInput, jsonText } from './json-text.ts';
 import { uuidInput } from './uuid.ts';
 import { parseInterval } from './types/interval.ts';
 import { isEnumType, lookupEnumType, parseEnum } from './types/enum.ts';
+import { jsonbKind, parseJsonb } from './types/jsonb.ts';
 import { arrayTypeOf, elementType, isArrayType, mapElements, parseArray } from './types/array.ts';
 
 export type Cast = (v: Value) => Value;
@@ -223,12 +224,7 @@ export function parseInput(text: string, type: SqlType, now?: Date): Value {
     case 'json': return jsonInput(text);
     case 'uuid': return uuidInput(text);
     case 'interval': return parseInterval(text);
-    case 'jsonb':
-      try {
-        return JSON.parse(text) as Value;
-      } catch {
-        throw new SqlError(SQLSTATE.invalid_text_representation, 'invalid input syntax for type json');
-      }
+    case 'jsonb': return parseJsonb(text);
     case 'bytea': return parseBytea(text);
   }
 }
@@ -279,12 +275,12 @@ function numericToNumeric(from: SqlType, to: SqlType): Cast {
 
 function jsonbScalar(to: SqlType): Cast {
   const want = to === 'bool' ? 'boolean' : 'number';
-  // jsonb keeps numbers as doubles; their shortest text is what PostgreSQL's jsonb holds
-  const fromNumeric = numericToNumeric('numeric', to);
-  const convert = to === 'bool' ? (v: Value) => v : (v: Value) => fromNumeric(Numeric.parse(String(v)));
+  // a jsonb number is exact: a Numeric, or a double whose shortest text is its value
+  const fromNumeric = to === 'numeric' ? (n: Value) => n : numericToNumeric('numeric', to);
+  const convert = to === 'bool' ? (v: Value) => v : (v: Value) => fromNumeric(v instanceof Numeric ? v : Numeric.parse(String(v)));
   return (v) => {
-    if (typeof v !== want) {
-      const kind = v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : typeof v;
+    if ((want === 'number' ? jsonbKind(v) : typeof v) !== want) {
+      const kind = jsonbKind(v);
       throw new SqlError(SQLSTATE.invalid_parameter_value, `cannot cast jsonb ${kind} to type ${TYPE_NAME[to]}`);
     }
     return convert(v);
@@ -378,7 +374,7 @@ function baseCast(from: SqlType, to: SqlType, explicit: boolean): Cast {
   if (from === 'int4' && to === 'bool' && explicit) return (v) => v !== 0;
   if (from === 'bool' && to === 'int4' && explicit) return (v) => (v ? 1 : 0);
   if (isDateTimeType(from) && isDateTimeType(to)) return to === 'date' ? (v) => toDate(v as Date) : (v) => v;
-  if (from === 'json' && to === 'jsonb') return jsonParsed;
+  if (from === 'json' && to === 'jsonb') return (v) => (typeof v === 'string' ? parseJsonb(v) : v);
   if (from === 'jsonb' && to === 'json') return (v) => jsonbText(v);
   if (from === 'jsonb' && explicit && (isNumericType(to) || to === 'bool')) return jsonbScalar(to);
   throw cannotCast(from, to);

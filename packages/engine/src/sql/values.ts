@@ -9,6 +9,7 @@ import { jsonText } from './json-text.ts';
 import { elementType, formatArray, isArrayType, mapElements } from './types/array.ts';
 import { compareIntervals, Interval } from './types/interval.ts';
 import { isEnumType } from './types/enum.ts';
+import { JsonNull } from './types/jsonb.ts';
 
 /** Code point order of two strings (the C collation), which UTF-16 `<` gets wrong above U+FFFF. */
 export function compareStrings(a: string, b: string): number {
@@ -59,6 +60,8 @@ function rank(v: Value): number {
       if (v instanceof Date) return 4;
       if (v instanceof Uint8Array) return 5;
       if (v instanceof Interval) return 10;
+      // jsonb orders null below strings
+      if (v instanceof JsonNull) return 0;
       return Array.isArray(v) ? 6 : 7;
     default: return 9;
   }
@@ -145,11 +148,17 @@ export function distinctKey(v: Value): Value {
   if (v === null || typeof v === 'number' || typeof v === 'boolean') return v;
   if (typeof v === 'string') return 's' + v;
   if (typeof v === 'bigint') return 'i' + v;
-  if (v instanceof Numeric) return 'n' + v.normalized();
+  if (v instanceof Numeric) {
+    // a numeric equal to a double keys as that double, so jsonb's 1.0 and 1 group together
+    const f = v.toFloat();
+    const shortest = Number.isFinite(f) ? Numeric.parse(String(f)) : undefined;
+    return shortest && Numeric.compare(shortest, v) === 0 ? f : 'n' + v.normalized();
+  }
   if (v instanceof Date) return v.getTime();
   if (v instanceof Uint8Array) return 'b' + Array.from(v).join(',');
   // '1 mon' and '30 days' are equal intervals, as PostgreSQL compares and hashes them
   if (v instanceof Interval) return 'v' + v.span();
+  if (v instanceof JsonNull) return 'N';
   // SQL arrays hold Dates and numerics that jsonb text cannot tell apart; jsonb arrays key the same way
   if (Array.isArray(v)) return 'a' + JSON.stringify(v.map(distinctKey));
   return 'j' + jsonbText(v);
@@ -206,6 +215,8 @@ export function jsonbText(v: Value): string {
     case 'bigint': return String(v);
     case 'boolean': return v ? 'true' : 'false';
   }
+  if (v instanceof Numeric) return v.toString();
+  if (v instanceof JsonNull) return 'null';
   if (Array.isArray(v)) return '[' + v.map(jsonbText).join(', ') + ']';
   const o = v as Record<string, Value>;
   const keys = Object.keys(o).sort(compareJsonbKeys);

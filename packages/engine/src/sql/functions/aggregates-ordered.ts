@@ -14,7 +14,9 @@ import { sameExpr } from '../names.ts';
 import type { Compiled, Scope } from '../scope.ts';
 import { TYPE_NAME, type SqlType, type Value } from '../types.ts';
 import { arrayTypeOf, dimensions, isArrayType } from '../types/array.ts';
-import { compareForSort, distinctKey } from '../values.ts';
+import { compareForSort, distinctKey, toText } from '../values.ts';
+import { toJsonb, toJsonText } from './json.ts';
+import { nested } from '../types/jsonb.ts';
 
 /** Folds argument tuples in order: the aggregate's own logic once ORDER BY and DISTINCT are applied. */
 interface Folder {
@@ -22,7 +24,7 @@ interface Folder {
   fold(tuples: Value[][]): Value;
 }
 
-const EXTRA = new Set(['array_agg', 'string_agg', 'bool_and', 'bool_or', 'every']);
+const EXTRA = new Set(['array_agg', 'string_agg', 'bool_and', 'bool_or', 'every', 'json_agg', 'jsonb_agg', 'json_object_agg', 'jsonb_object_agg']);
 
 function noSuch(name: string, types: SqlType[]): SqlError {
   return new SqlError(SQLSTATE.undefined_function, `function ${name}(${types.map((t) => TYPE_NAME[t]).join(', ')}) does not exist`, {
@@ -86,6 +88,43 @@ function folder(name: string, args: Expr[], star: boolean): { folder: Folder; ar
           let out: Value = null;
           for (const [v] of rows) if (v !== null) out = out === null ? v : and ? (out as boolean) && (v as boolean) : (out as boolean) || (v as boolean);
           return out;
+        },
+      },
+    };
+  }
+  if (name === 'json_agg' || name === 'jsonb_agg') {
+    if (args.length !== 1) throw noSuch(name, types);
+    const t = types[0] === 'unknown' ? 'text' : types[0]!;
+    const json = name === 'json_agg';
+    return {
+      args,
+      folder: {
+        type: json ? 'json' : 'jsonb',
+        fold: (rows) => {
+          if (!rows.length) return null;
+          return json ? '[' + rows.map((r) => toJsonText(r[0], t) ?? 'null').join(', ') + ']' : rows.map((r) => nested(toJsonb(r[0], t)));
+        },
+      },
+    };
+  }
+  if (name === 'json_object_agg' || name === 'jsonb_object_agg') {
+    if (args.length !== 2) throw noSuch(name, types);
+    const [kt, vt] = types.map((t) => (t === 'unknown' ? 'text' : t)) as [SqlType, SqlType];
+    const json = name === 'json_object_agg';
+    return {
+      args,
+      folder: {
+        type: json ? 'json' : 'jsonb',
+        fold: (rows) => {
+          if (!rows.length) return null;
+          const entries = rows.map(([k, v]) => {
+            if (k === null) throw new SqlError(SQLSTATE.invalid_parameter_value, 'field name must not be null');
+            return [typeof k === 'string' ? k : toText(k, kt), v] as const;
+          });
+          if (json) return '{ ' + entries.map(([k, v]) => `${JSON.stringify(k)} : ${toJsonText(v, vt) ?? 'null'}`).join(', ') + ' }';
+          const o: Record<string, Value> = {};
+          for (const [k, v] of entries) o[k] = nested(toJsonb(v, vt));
+          return o;
         },
       },
     };

@@ -1,7 +1,7 @@
 /**
- * Set-returning functions in FROM: `unnest(array)` and `generate_series(start, stop [, step])`
- * (integers and numerics), with `WITH ORDINALITY` and alias column lists. Their arguments may read
- * parameters and the outer query's row, not other items of the same FROM (LATERAL is refused).
+ * Set-returning functions in FROM: `unnest(array)`, `generate_series(start, stop [, step])`
+ * (integers, numerics, timestamps) and the json(b)_each/array_elements/object_keys family, with
+ * `WITH ORDINALITY` and alias column lists. Their arguments may read parameters and the outer query's row, not other items of the same FROM (LATERAL is refused).
  */
 import type { FuncCall, Node, RangeFunction } from '@pgsql/types';
 import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
@@ -14,6 +14,7 @@ import { elementType, flatElements, isArrayType } from '../types/array.ts';
 import { int8Add, int8Compare, type Int8 } from '../int8.ts';
 import { lastName, strings } from '../names.ts';
 import { addInterval, type Interval } from '../types/interval.ts';
+import { JSON_SETS, jsonSet, type JsonSet } from './json-sets.ts';
 
 export interface FunctionItem {
   columns: { name: string; type: SqlType }[];
@@ -90,7 +91,7 @@ function noFunction(name: string, args: Expr[]): SqlError {
 }
 
 /** The set-returning functions this engine has, for the select-list refusal. */
-export const SET_RETURNING = new Set(['unnest', 'generate_series']);
+export const SET_RETURNING = new Set(['unnest', 'generate_series', ...Object.keys(JSON_SETS)]);
 
 /** Compile a FROM-clause function call. `scope` resolves parameters and outer columns only. */
 export function planFunctionItem(rf: RangeFunction, scope: Scope, compile: (n: Node, scope: Scope) => Expr): FunctionItem {
@@ -113,7 +114,12 @@ export function planFunctionItem(rf: RangeFunction, scope: Scope, compile: (n: N
     throw e;
   }
   let series: Series;
-  if (name === 'unnest') {
+  let record: JsonSet | undefined;
+  if (JSON_SETS[name]) {
+    record = jsonSet(name, args);
+    args = record.args;
+    series = { type: 'unknown', run: () => [] };
+  } else if (name === 'unnest') {
     if (args.length !== 1) throw featureNotSupported('unnest with several arguments');
     const a = args[0]!;
     if (a.type === 'unknown') {
@@ -130,12 +136,14 @@ export function planFunctionItem(rf: RangeFunction, scope: Scope, compile: (n: N
   }
   const alias = rf.alias?.aliasname ?? name;
   const colnames = strings(rf.alias?.colnames);
-  const width = rf.ordinality ? 2 : 1;
+  // a function of one result column names it after the alias; a record's columns keep their names
+  const own = record ? record.columns.map((c) => (c.name === name ? { ...c, name: alias } : c)) : [{ name: alias, type: series.type }];
+  const width = own.length + (rf.ordinality ? 1 : 0);
   if (colnames.length > width) {
     throw new SqlError(SQLSTATE.invalid_column_reference, `table "${alias}" has ${width} columns available but ${colnames.length} columns specified`);
   }
-  const columns = [{ name: colnames[0] ?? alias, type: series.type }];
-  if (rf.ordinality) columns.push({ name: colnames[1] ?? 'ordinality', type: 'int8' });
+  const columns = own.map((c, i) => ({ name: colnames[i] ?? c.name, type: c.type }));
+  if (rf.ordinality) columns.push({ name: colnames[own.length] ?? 'ordinality', type: 'int8' });
   const evals = args.map((a) => a.eval);
   return {
     columns,
@@ -143,8 +151,8 @@ export function planFunctionItem(rf: RangeFunction, scope: Scope, compile: (n: N
     rows: (outer, ctx) => {
       const vals = evals.map((e) => e(outer, ctx));
       if (vals.some((v) => v === null)) return [];
-      const out = series.run(vals);
-      return rf.ordinality ? out.map((v, i) => [v, i + 1]) : out.map((v) => [v]);
+      const out = record ? record.run(vals) : series.run(vals).map((v) => [v]);
+      return rf.ordinality ? out.map((r, i) => [...r, i + 1]) : out;
     },
   };
 }
