@@ -12,15 +12,16 @@ import { ARRAY_CORPUS } from '../test/reference/array-corpus.ts';
 import { DATETIME_CORPUS } from '../test/reference/datetime-corpus.ts';
 import { ENUM_CORPUS } from '../test/reference/enum-corpus.ts';
 import { JSON_CORPUS } from '../test/reference/json-corpus.ts';
+import { STRING_CORPUS } from '../test/reference/string-corpus.ts';
 import { FK_CORPUS } from '../test/reference/fk-corpus.ts';
 import { SQL_CORPUS } from '../test/reference/sql-corpus.ts';
 import { VALUES_CORPUS } from '../test/reference/values-corpus.ts';
 
 const url = process.argv[2];
 const name = process.argv[3] ?? 'values';
-const CORPORA: Record<string, readonly string[]> = { values: VALUES_CORPUS, sql: SQL_CORPUS, fk: FK_CORPUS, array: ARRAY_CORPUS, datetime: DATETIME_CORPUS, enum: ENUM_CORPUS, json: JSON_CORPUS };
+const CORPORA: Record<string, readonly string[]> = { values: VALUES_CORPUS, sql: SQL_CORPUS, fk: FK_CORPUS, array: ARRAY_CORPUS, datetime: DATETIME_CORPUS, enum: ENUM_CORPUS, json: JSON_CORPUS, string: STRING_CORPUS };
 const corpus = CORPORA[name];
-if (!url || !corpus) throw new Error('usage: record-values.ts <postgres url> [values|sql|fk|array|datetime|enum|json]');
+if (!url || !corpus) throw new Error('usage: record-values.ts <postgres url> [values|sql|fk|array|datetime|enum|json|string]');
 const DB = `walrtc_${name}`;
 
 // every value as PostgreSQL's text output, never parsed into a JS number

@@ -14,6 +14,7 @@ import { FK_CORPUS } from './reference/fk-corpus.ts';
 import { JSON_CORPUS } from './reference/json-corpus.ts';
 import { mismatches, type Entry } from './reference/replay.ts';
 import { SQL_CORPUS } from './reference/sql-corpus.ts';
+import { STRING_CORPUS } from './reference/string-corpus.ts';
 
 const CORPORA = [
   {
@@ -65,6 +66,12 @@ const CORPORA = [
     name: 'json',
     what: 'jsonb: exact numbers, operators, functions, aggregates and set-returning functions',
     corpus: JSON_CORPUS,
+    refused: [] as string[],
+  },
+  {
+    name: 'string',
+    what: 'string and regular-expression functions and operators',
+    corpus: STRING_CORPUS,
     refused: [] as string[],
   },
 ];

@@ -15,6 +15,7 @@ import { isArrayType } from './types/array.ts';
 import { untypedOperand } from './functions/datetime-ops.ts';
 import { compileMakeInterval } from './functions/to-char.ts';
 import { compileJsonbOperator, isJsonOperator } from './functions/json.ts';
+import { compileRegexMatch, REGEX_OPS } from './functions/string.ts';
 import {
   arithmetic, ARITHMETIC_OPS, commonType, comparatorFor, COMPARISON_OPS, likeRegExp, negate, operatorError,
   relation, strictEqualityWorks, unify,
@@ -274,6 +275,7 @@ function compileAExpr(e: A_Expr, scope: Scope): Expr {
       const l = compile(e.lexpr, scope), r = compile(e.rexpr!, scope);
       if (isArrayOperator(op, l.type, r.type)) return compileArrayOperator(op, l, r);
       if (isJsonOperator(op, l.type, r.type)) return compileJsonbOperator(op, l, r);
+      if (REGEX_OPS.has(op)) return compileRegexMatch(op, l, r);
       if (COMPARISON_OPS.has(op)) return compileComparison(op, l, r);
       if (ARITHMETIC_OPS.has(op)) return compileArithmetic(op, l, r);
       if (op === '||') return compileConcat(l, r);

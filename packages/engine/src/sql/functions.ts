@@ -17,6 +17,7 @@ import { compileArrayFunction } from './functions/array-functions.ts';
 import { DATETIME_FUNCTIONS } from './functions/datetime.ts';
 import { compileJsonFunction } from './functions/json.ts';
 import { TO_CHAR_FUNCTIONS } from './functions/to-char.ts';
+import { STRING_FUNCTIONS } from './functions/string.ts';
 
 /** One overload. `any` accepts every type; `variadic` repeats the last parameter type. */
 export interface Overload {
@@ -205,6 +206,7 @@ const FUNCTIONS: Record<string, Overload[]> = {
   gen_random_uuid: [{ params: [], ret: 'uuid', fn: () => crypto.randomUUID(), volatile: true }],
   ...DATETIME_FUNCTIONS,
   ...TO_CHAR_FUNCTIONS,
+  ...STRING_FUNCTIONS,
 };
 
 const NUMERIC_ORDER: SqlType[] = ['int2', 'int4', 'int8', 'numeric', 'float4', 'float8'];
