@@ -23,6 +23,8 @@ export interface ColumnDef {
 export interface CheckDef {
   name: string;
   expr: Node;
+  /** Added NOT VALID: rows written since are checked, older rows not until VALIDATE CONSTRAINT. */
+  notValid?: boolean;
 }
 
 /** PostgreSQL's confupdtype/confdeltype letters: no action, restrict, cascade, set null, set default. */
@@ -41,6 +43,8 @@ export interface ForeignKeyDef {
   matchFull: boolean;
   /** DEFERRABLE INITIALLY DEFERRED: checked at COMMIT instead of at the end of each statement. */
   deferred?: boolean;
+  /** Added NOT VALID: rows written since are checked, older rows not until VALIDATE CONSTRAINT. */
+  notValid?: boolean;
 }
 
 export interface TableDef {

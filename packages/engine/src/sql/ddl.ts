@@ -20,6 +20,7 @@ import type { StatementPlan } from './plan.ts';
 import type { SqlType, Value } from './types.ts';
 import { distinctKey, formatValue } from './values.ts';
 import { withEnumTypes } from './types/enum.ts';
+import { validateConstraint } from './validate-constraint.ts';
 
 const SERIAL: Record<string, SqlType> = { serial: 'int4', serial4: 'int4', bigserial: 'int8', serial8: 'int8', smallserial: 'int2', serial2: 'int2' };
 
@@ -372,6 +373,9 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
         return;
       case 'AT_DropConstraint':
         dropConstraint(cmd.name!, !!cmd.missing_ok, cmd.behavior === 'DROP_CASCADE', table, txn);
+        return;
+      case 'AT_ValidateConstraint':
+        validateConstraint(cmd.name!, table, txn, ctx, planner);
         return;
       case 'AT_DropColumn': {
         if (table.column(cmd.name!) < 0) {

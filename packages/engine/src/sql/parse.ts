@@ -45,6 +45,6 @@ function toSyntaxError(e: unknown): SqlError {
   const message = details?.message ?? (e instanceof Error ? e.message : String(e));
   const position = details?.cursorPosition !== undefined ? details.cursorPosition + 1 : undefined;
   // the grammar's own refusals of unimplemented syntax (MATCH PARTIAL, …) are feature_not_supported
-  const code = / not yet implemented$| is not supported$/.test(message) ? SQLSTATE.feature_not_supported : SQLSTATE.syntax_error;
+  const code = / not yet implemented$| is not supported$| cannot be marked NOT VALID$/.test(message) ? SQLSTATE.feature_not_supported : SQLSTATE.syntax_error;
   return new SqlError(code, message, { position });
 }
