@@ -174,6 +174,11 @@ function parseBytea(text: string): Uint8Array {
     for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
     return out;
   }
+  return parseByteaEscape(text);
+}
+
+/** bytea's escape format: bytes as written, `\\` for a backslash and `\ooo` octal escapes. */
+export function parseByteaEscape(text: string): Uint8Array {
   const bytes: number[] = [];
   const utf8 = new TextEncoder().encode(text);
   for (let i = 0; i < utf8.length; i++) {

@@ -8,7 +8,7 @@
  */
 import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
 import { expr, retype, type Expr } from '../compiled.ts';
-import { isTextType } from '../cast.ts';
+import { isTextType, parseByteaEscape } from '../cast.ts';
 import { operatorError } from '../operators.ts';
 import type { Overload } from '../functions.ts';
 import type { Value } from '../types.ts';
@@ -191,19 +191,7 @@ function decode(s: string, format: string): Uint8Array {
       if (/[^A-Za-z0-9+/=]/.test(clean) || clean.length % 4 === 1) throw new SqlError(SQLSTATE.invalid_parameter_value, 'invalid base64 end sequence', { hint: 'Input data is missing padding, is truncated, or is otherwise corrupted.' });
       return Uint8Array.from(atob(clean), (c) => c.charCodeAt(0));
     }
-    case 'escape': {
-      const out: number[] = [];
-      const bytes = new TextEncoder().encode(s);
-      for (let i = 0; i < bytes.length; i++) {
-        if (bytes[i] !== 0x5c) { out.push(bytes[i]!); continue; }
-        if (bytes[i + 1] === 0x5c) { out.push(0x5c); i++; continue; }
-        const oct = String.fromCharCode(...bytes.slice(i + 1, i + 4));
-        if (!/^[0-3][0-7]{2}$/.test(oct)) throw new SqlError(SQLSTATE.invalid_text_representation, 'invalid input syntax for type bytea');
-        out.push(parseInt(oct, 8));
-        i += 3;
-      }
-      return Uint8Array.from(out);
-    }
+    case 'escape': return parseByteaEscape(s);
     default: throw new SqlError(SQLSTATE.invalid_parameter_value, `unrecognized encoding: "${format}"`);
   }
 }
