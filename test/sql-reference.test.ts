@@ -48,6 +48,7 @@ const CORPORA = [
     refused: [
       'select unnest(array[1, 2])',
       'update arr_g set k[1] = 5',
+      'select a.id from arr a, arr b, unnest(a.tags) z',
     ],
   },
   {

@@ -133,4 +133,10 @@ export const ARRAY_CORPUS: readonly string[] = [
   "insert into arr_u values (array[1, 2])",
   "select * from arr_u where k = '{1,2}'",
   "select * from arr_u order by k desc",
+  // functions in FROM reading the item before them (implicit LATERAL)
+  'select t.id, tag from arr t, unnest(t.tags) as tag order by 1, 2',
+  'select id, x, n from arr join lateral unnest(tags) with ordinality as u (x, n) on n = 1 order by id',
+  'select id, count(g) from arr, generate_series(1, arr.id) g group by id order by id',
+  "select id, e.value::text from arr_a cross join lateral jsonb_array_elements(jsonb_build_array(n, g)) as e where n is not null order by id, 1",
+  'select a.id from arr a, arr b, unnest(a.tags) z',
 ];

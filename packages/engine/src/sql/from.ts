@@ -19,6 +19,7 @@ import type { Cte } from './with.ts';
 import { checkFullJoinCondition } from './full-join.ts';
 import { planUsingJoin } from './join-using.ts';
 import { planFunctionItem } from './functions/srf.ts';
+import { lateralFunction } from './functions/lateral.ts';
 
 const NO_ROWS: readonly Value[][] = [];
 
@@ -244,6 +245,13 @@ export function planFrom(
       flatten(node.JoinExpr.larg!);
       flatten(node.JoinExpr.rarg!);
       if (node.JoinExpr.quals) quals.push({ node: node.JoinExpr.quals, from: start, to: leaves.length });
+      return;
+    }
+    const previous = leaves[leaves.length - 1];
+    const lateral = 'RangeFunction' in node && previous ? lateralFunction(node.RangeFunction, previous.built, planner, outer) : undefined;
+    if (lateral) {
+      // the function reads the item before it: the two are one item now, scanned as a nested loop
+      leaves[leaves.length - 1] = { built: lateral };
       return;
     }
     const built = buildItem(node);

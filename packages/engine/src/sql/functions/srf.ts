@@ -93,9 +93,15 @@ function noFunction(name: string, args: Expr[]): SqlError {
 /** The set-returning functions this engine has, for the select-list refusal. */
 export const SET_RETURNING = new Set(['unnest', 'generate_series', ...Object.keys(JSON_SETS)]);
 
-/** Compile a FROM-clause function call. `scope` resolves parameters and outer columns only. */
-export function planFunctionItem(rf: RangeFunction, scope: Scope, compile: (n: Node, scope: Scope) => Expr): FunctionItem {
-  if (rf.lateral) throw featureNotSupported('LATERAL');
+/** A function in FROM that names columns of the FROM items before it: it needs those items' rows (LATERAL). */
+export class LateralReference extends SqlError {}
+
+/**
+ * Compile a FROM-clause function call. `scope` resolves parameters and outer columns, and with
+ * `lateral` also the columns of the FROM item it is joined to.
+ */
+export function planFunctionItem(rf: RangeFunction, scope: Scope, compile: (n: Node, scope: Scope) => Expr, lateral = false): FunctionItem {
+  if (rf.lateral && !lateral) throw new LateralReference(SQLSTATE.feature_not_supported, 'LATERAL is not supported here');
   if (rf.is_rowsfrom || (rf.functions ?? []).length !== 1) throw featureNotSupported('ROWS FROM');
   const pair = rf.functions![0]!;
   const items = 'List' in pair ? pair.List.items ?? [] : [];
@@ -108,8 +114,8 @@ export function planFunctionItem(rf: RangeFunction, scope: Scope, compile: (n: N
     args = (call.args ?? []).map((a) => compile(a, scope));
   } catch (e) {
     // functions in FROM see the items before them in PostgreSQL (an implicit LATERAL)
-    if (e instanceof SqlError && (e.code === SQLSTATE.undefined_table || e.code === SQLSTATE.undefined_column)) {
-      throw featureNotSupported(`a function in FROM that refers to other FROM items (LATERAL): ${e.message}`);
+    if (!lateral && e instanceof SqlError && (e.code === SQLSTATE.undefined_table || e.code === SQLSTATE.undefined_column)) {
+      throw new LateralReference(SQLSTATE.feature_not_supported, `a function in FROM that refers to FROM items other than the one before it (LATERAL) is not supported: ${e.message}`);
     }
     throw e;
   }
