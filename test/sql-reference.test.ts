@@ -46,9 +46,9 @@ const CORPORA = [
     what: 'arrays: columns, literals, subscripts, ANY/ALL, operators, functions, unnest, generate_series, array_agg/string_agg and aggregate ORDER BY',
     corpus: ARRAY_CORPUS,
     refused: [
-      'select unnest(array[1, 2])',
       'update arr_g set k[1] = 5',
       'select a.id from arr a, arr b, unnest(a.tags) z',
+      'select unnest(array[1, 2]), unnest(array[3])',
     ],
   },
   {

@@ -139,4 +139,9 @@ export const ARRAY_CORPUS: readonly string[] = [
   'select id, count(g) from arr, generate_series(1, arr.id) g group by id order by id',
   "select id, e.value::text from arr_a cross join lateral jsonb_array_elements(jsonb_build_array(n, g)) as e where n is not null order by id, 1",
   'select a.id from arr a, arr b, unnest(a.tags) z',
+  // a set-returning function in the select list
+  'select id, unnest(tags) as tag from arr where id in (1, 3, 4) order by id, tag',
+  'select generate_series(1, 3) as g',
+  'select id, generate_series(1, 2) from arr where id < 3 order by 1, 2',
+  'select unnest(array[1, 2]), unnest(array[3])',
 ];

@@ -13,6 +13,7 @@ import { Numeric } from './numeric.ts';
 import { commonType, comparatorFor, type Comparator } from './operators.ts';
 import { isArrayType } from './types/array.ts';
 import { isEnumType } from './types/enum.ts';
+import { targetListSrf } from './functions/srf-target.ts';
 import { planFrom, pos, RowScope, type RowSource, type SubqueryPlanner } from './from.ts';
 import { needsGrouping, planGrouping } from './group.ts';
 import { lastName, outputName, sameExpr, strings } from './names.ts';
@@ -87,6 +88,8 @@ export class SelectPlanner implements SubqueryPlanner {
     checkLocking(stmt);
     if (stmt.op && stmt.op !== 'SETOP_NONE') return this.setOperation(stmt, outer);
     if (stmt.valuesLists) return this.values(stmt, outer);
+    const srf = targetListSrf(stmt);
+    if (srf) return this.plan(srf, outer);
     if (stmt.intoClause) throw new SqlError(SQLSTATE.feature_not_supported, 'SELECT INTO is not supported');
     if (stmt.windowClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'window functions are not supported');
 
