@@ -46,7 +46,7 @@ const CORPORA = [
     what: 'arrays: columns, literals, subscripts, ANY/ALL, operators, functions, unnest, generate_series, array_agg/string_agg and aggregate ORDER BY',
     corpus: ARRAY_CORPUS,
     refused: [
-      'update arr_g set k[1] = 5',
+      "update arr_g set k[1:2] = '{1,2}'",
       'select a.id from arr a, arr b, unnest(a.tags) z',
       'select unnest(array[1, 2]), unnest(array[3])',
     ],

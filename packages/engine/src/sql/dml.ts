@@ -21,6 +21,8 @@ import { planJoinedChange } from './dml-from.ts';
 import type { Compiled } from './scope.ts';
 import { expandTargets, type SelectPlanner } from './select.ts';
 import type { SqlType, Value } from './types.ts';
+import { elementAssignment } from './functions/array-assign.ts';
+import { elementType, isArrayType } from './types/array.ts';
 
 export function targetTable(state: DbState, rv: RangeVar | undefined): TableData {
   const name = rv && userRelationName(rv);
@@ -246,11 +248,13 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 /** UPDATE's SET list compiled over `scope` (the target's row, and FROM items' after it). */
 export function compileSets(list: readonly Node[] | undefined, def: TableDef, scope: RowScope) {
   const sets = (list ?? []).map((n) => {
-    const rt = (n as { ResTarget: ResTarget }).ResTarget;
-    if (rt.indirection?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'UPDATE of a subfield or array element is not supported');
+    const written = (n as { ResTarget: ResTarget }).ResTarget;
+    // SET a[i] = v assigns the whole array with element i replaced
+    const rt = elementAssignment(written);
     const i = columnIndex(def, rt.name!, rt.location);
     const col = def.columns[i]!;
-    scope.paramType = () => col.type;
+    const paramType = written.indirection?.length && isArrayType(col.type) ? elementType(col.type) : col.type;
+    scope.paramType = () => paramType;
     scope.clause = 'UPDATE';
     const expr = 'SetToDefault' in rt.val! ? compileExpr(col.default ?? { A_Const: { isnull: true } }, scope) : compileExpr(rt.val!, scope);
     checkAssignable(expr.type, col.type, col.name);
