@@ -1,12 +1,17 @@
 /**
  * Records a reference corpus from a real PostgreSQL into test/reference/<name>.json: values
- * (VALUES_CORPUS, the default), sql, fk, window, cte, sequence, view, settings (the *-corpus.ts
+ * (VALUES_CORPUS, the default), sql, fk, window, cte, sequence, view, settings, array, datetime, enum, json, string (the *-corpus.ts
  * beside it). Runs the corpus in order in a fresh database (record-outcomes.ts).
  *   scripts/postgres.sh start 54332
- *   npx tsx scripts/record-values.ts postgres://postgres@127.0.0.1:54332/postgres [values|sql|fk|window|cte|sequence|view|settings]
+ *   npx tsx scripts/record-values.ts postgres://postgres@127.0.0.1:54332/postgres [values|sql|fk|window|cte|…|string]
  */
 import { writeFileSync } from 'node:fs';
 import { recordOutcomes } from './record-outcomes.ts';
+import { ARRAY_CORPUS } from '../test/reference/array-corpus.ts';
+import { DATETIME_CORPUS } from '../test/reference/datetime-corpus.ts';
+import { ENUM_CORPUS } from '../test/reference/enum-corpus.ts';
+import { JSON_CORPUS } from '../test/reference/json-corpus.ts';
+import { STRING_CORPUS } from '../test/reference/string-corpus.ts';
 import { FK_CORPUS } from '../test/reference/fk-corpus.ts';
 import { SQL_CORPUS } from '../test/reference/sql-corpus.ts';
 import { VALUES_CORPUS } from '../test/reference/values-corpus.ts';
@@ -18,9 +23,12 @@ import { SETTINGS_CORPUS } from '../test/reference/settings-corpus.ts';
 
 const url = process.argv[2];
 const name = process.argv[3] ?? 'values';
-const CORPORA: Record<string, readonly string[]> = { values: VALUES_CORPUS, sql: SQL_CORPUS, fk: FK_CORPUS, window: WINDOW_CORPUS, cte: CTE_CORPUS, sequence: SEQUENCE_CORPUS, view: VIEW_CORPUS, settings: SETTINGS_CORPUS };
+const CORPORA: Record<string, readonly string[]> = {
+  values: VALUES_CORPUS, sql: SQL_CORPUS, fk: FK_CORPUS, window: WINDOW_CORPUS, cte: CTE_CORPUS, sequence: SEQUENCE_CORPUS, view: VIEW_CORPUS,
+  settings: SETTINGS_CORPUS, array: ARRAY_CORPUS, datetime: DATETIME_CORPUS, enum: ENUM_CORPUS, json: JSON_CORPUS, string: STRING_CORPUS,
+};
 const corpus = CORPORA[name];
-if (!url || !corpus) throw new Error('usage: record-values.ts <postgres url> [values|sql|fk|window|cte|sequence|view|settings]');
+if (!url || !corpus) throw new Error(`usage: record-values.ts <postgres url> [${Object.keys(CORPORA).join('|')}]`);
 const { version, entries } = await recordOutcomes(url, `walrtc_${name}`, corpus);
 const file = new URL(`../test/reference/${name}.json`, import.meta.url);
 writeFileSync(file, JSON.stringify({ postgres: version, entries }, null, 1) + '\n');

@@ -7,7 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openNode } from '@walrtc/engine';
+import { ARRAY_CORPUS } from './reference/array-corpus.ts';
+import { DATETIME_CORPUS } from './reference/datetime-corpus.ts';
+import { ENUM_CORPUS } from './reference/enum-corpus.ts';
 import { FK_CORPUS } from './reference/fk-corpus.ts';
+import { JSON_CORPUS } from './reference/json-corpus.ts';
 import { mismatches, type Entry } from './reference/replay.ts';
 import { SQL_CORPUS } from './reference/sql-corpus.ts';
 import { WINDOW_CORPUS } from './reference/window-corpus.ts';
@@ -15,6 +19,7 @@ import { CTE_CORPUS } from './reference/cte-corpus.ts';
 import { SEQUENCE_CORPUS } from './reference/sequence-corpus.ts';
 import { VIEW_CORPUS } from './reference/view-corpus.ts';
 import { SETTINGS_CORPUS } from './reference/settings-corpus.ts';
+import { STRING_CORPUS } from './reference/string-corpus.ts';
 
 const CORPORA = [
   {
@@ -70,6 +75,40 @@ const CORPORA = [
     corpus: SETTINGS_CORPUS,
     // walrtc has one schema, public: a search path without it would not be honoured
     refused: ['set search_path to app, public'],
+  },
+  {
+    name: 'array',
+    what: 'arrays: columns, literals, subscripts, ANY/ALL, operators, functions, unnest, generate_series, array_agg/string_agg and aggregate ORDER BY',
+    corpus: ARRAY_CORPUS,
+    refused: [
+      "update arr_g set k[1:2] = '{1,2}'",
+      'select a.id from arr a, arr b, unnest(a.tags) z',
+      'select unnest(array[1, 2]), unnest(array[3])',
+    ],
+  },
+  {
+    name: 'datetime',
+    what: 'interval, date_trunc, extract, age, make_interval, justify_*, AT TIME ZONE, to_char, to_timestamp, generate_series over timestamps',
+    corpus: DATETIME_CORPUS,
+    refused: ["select interval '1' day"],
+  },
+  {
+    name: 'enum',
+    what: 'enums: CREATE TYPE … AS ENUM, ALTER TYPE … ADD VALUE, DROP TYPE, declaration order, 22P02',
+    corpus: ENUM_CORPUS,
+    refused: [] as string[],
+  },
+  {
+    name: 'json',
+    what: 'jsonb: exact numbers, operators, functions, aggregates and set-returning functions',
+    corpus: JSON_CORPUS,
+    refused: [] as string[],
+  },
+  {
+    name: 'string',
+    what: 'string and regular-expression functions and operators',
+    corpus: STRING_CORPUS,
+    refused: [] as string[],
   },
 ];
 

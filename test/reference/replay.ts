@@ -17,12 +17,13 @@ export interface Entry {
 /** What walrtc answers for one statement, in the fixture's shape. */
 export async function outcome(node: Node, sql: string): Promise<Omit<Entry, 'sql'>> {
   try {
-    // arrays: several columns may share a name (?column?); json as the text a client's parser gets
-    const r = await node.query<unknown[]>(sql, [], { rowMode: 'array', parsers: { 114: (text) => text } });
+    // arrays: several columns may share a name (?column?); json and jsonb as the text a client's
+    // parser gets (parsed, jsonb numbers would be doubles and JSON null would read as SQL NULL)
+    const r = await node.query<unknown[]>(sql, [], { rowMode: 'array', parsers: { 114: (text) => text, 3802: (text) => text } });
     if (!r.fields.length) return { rowCount: r.rowCount };
     return {
       fields: r.fields.map((f) => ({ name: f.name, type: f.dataTypeID })),
-      rows: r.rows.map((row) => row.map((v, i) => formatValue(v, r.fields[i]!.type))),
+      rows: r.rows.map((row) => row.map((v, i) => (r.fields[i]!.dataTypeID === 3802 ? (v as string | null) : formatValue(v, r.fields[i]!.type)))),
     };
   } catch (e) {
     if (!(e instanceof SqlError)) throw e;

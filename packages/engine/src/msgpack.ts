@@ -6,6 +6,8 @@
  */
 import { addExtension, type Options } from 'msgpackr';
 import { Numeric } from './sql/numeric.ts';
+import { Interval } from './sql/types/interval.ts';
+import { JSON_NULL, JsonNull } from './sql/types/jsonb.ts';
 
 /** msgpack extension type of a numeric value (ASCII 'N'). */
 const NUMERIC_EXT = 0x4e;
@@ -19,6 +21,29 @@ addExtension({
     if (!n) throw new Error('invalid numeric value in msgpack data');
     return n;
   },
+});
+
+/** msgpack extension type of an interval value (ASCII 'I'): [months, days, microseconds]. */
+const INTERVAL_EXT = 0x49;
+
+addExtension({
+  Class: Interval,
+  type: INTERVAL_EXT,
+  write: (iv: Interval) => [iv.months, iv.days, iv.micros],
+  read: (parts: unknown) => {
+    if (!Array.isArray(parts) || parts.length !== 3 || !parts.every((p) => Number.isSafeInteger(p))) throw new Error('invalid interval value in msgpack data');
+    return new Interval(parts[0] as number, parts[1] as number, parts[2] as number);
+  },
+});
+
+/** msgpack extension type of a jsonb document that is JSON null itself (ASCII 'J'). */
+const JSON_NULL_EXT = 0x4a;
+
+addExtension({
+  Class: JsonNull,
+  type: JSON_NULL_EXT,
+  write: () => 0,
+  read: () => JSON_NULL,
 });
 
 // useRecords:false keeps the encoding stateless and deterministic: the same value always gives the same bytes.

@@ -5,7 +5,7 @@
  * bigint/numeric columns that keep their exact values.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import { asc, eq } from 'drizzle-orm';
+import { arrayContains, arrayOverlaps, asc, eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/pglite';
 import { bigint, integer, numeric, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
 import { Kysely, PGliteDialect, type Generated } from 'kysely';
@@ -23,6 +23,12 @@ const users = pgTable('users', {
   name: text('name').notNull(),
   age: integer('age'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+const posts = pgTable('posts', {
+  id: serial('id').primaryKey(),
+  tags: text('tags').array().notNull(),
+  scores: integer('scores').array(),
 });
 
 const ledger = pgTable('ledger', {
@@ -80,6 +86,24 @@ describe.each(hosts)('%s', (_name, host) => {
 
     const names = await db.select({ name: users.name }).from(users).orderBy(asc(users.id));
     expect(names.map((r) => r.name)).toEqual(['ann', 'outer', 'kept', 'after']);
+  });
+
+  it("Drizzle: text('tags').array() columns insert, read back and filter with arrayContains/arrayOverlaps", async () => {
+    const node = await open();
+    await node.exec('create table posts (id serial primary key, tags text[] not null, scores int[])');
+    const db = drizzle(asPGlite(node));
+    const inserted = await db.insert(posts).values([
+      { tags: ['sql', 'wal'], scores: [3, 1] },
+      { tags: ['a "quoted", tag', 'sql'] },
+      { tags: [] },
+    ]).returning();
+    expect(inserted.map((p) => [p.id, p.tags, p.scores])).toEqual([[1, ['sql', 'wal'], [3, 1]], [2, ['a "quoted", tag', 'sql'], null], [3, [], null]]);
+    const withSql = await db.select({ id: posts.id }).from(posts).where(arrayContains(posts.tags, ['sql'])).orderBy(asc(posts.id));
+    expect(withSql).toEqual([{ id: 1 }, { id: 2 }]);
+    const overlapping = await db.select({ id: posts.id, tags: posts.tags }).from(posts).where(arrayOverlaps(posts.tags, ['wal', 'none']));
+    expect(overlapping).toEqual([{ id: 1, tags: ['sql', 'wal'] }]);
+    await db.update(posts).set({ tags: ['edited'] }).where(eq(posts.id, 3));
+    expect(await db.select({ tags: posts.tags }).from(posts).where(eq(posts.id, 3))).toEqual([{ tags: ['edited'] }]);
   });
 
   it("Drizzle: bigint columns in mode 'bigint' and numeric amounts stay exact", async () => {

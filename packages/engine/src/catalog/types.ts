@@ -27,6 +27,8 @@ export interface ColumnDef {
 export interface CheckDef {
   name: string;
   expr: Node;
+  /** Added NOT VALID: rows written since are checked, older rows not until VALIDATE CONSTRAINT. */
+  notValid?: boolean;
 }
 
 /** PostgreSQL's confupdtype/confdeltype letters: no action, restrict, cascade, set null, set default. */
@@ -45,6 +47,8 @@ export interface ForeignKeyDef {
   matchFull: boolean;
   /** DEFERRABLE INITIALLY DEFERRED: checked at COMMIT instead of at the end of each statement. */
   deferred?: boolean;
+  /** Added NOT VALID: rows written since are checked, older rows not until VALIDATE CONSTRAINT. */
+  notValid?: boolean;
 }
 
 export interface TableDef {
@@ -74,6 +78,13 @@ export interface IndexDef {
   primary: boolean;
   /** Created by a UNIQUE/PRIMARY KEY constraint (dropped with it; DROP INDEX refuses it). */
   constraint: boolean;
+}
+
+/** CREATE TYPE … AS ENUM: labels in their sort order (ADD VALUE BEFORE/AFTER inserts in place). */
+export interface EnumDef {
+  oid: Oid;
+  name: string;
+  labels: string[];
 }
 
 export interface SequenceDef {

@@ -36,7 +36,7 @@ const columns: VirtualTable = {
       if (t.def.system) continue;
       t.def.columns.forEach((c, i) => {
         out.push([
-          'walrtc', 'public', t.def.name, c.name, i + 1, c.defaultText ?? null, c.notNull ? 'NO' : 'YES', TYPE_NAME[c.type],
+          'walrtc', 'public', t.def.name, c.name, i + 1, c.defaultText ?? null, c.notNull ? 'NO' : 'YES', c.type.startsWith('enum:') ? 'USER-DEFINED' : c.type.endsWith('[]') ? 'ARRAY' : TYPE_NAME[c.type],
           c.type === 'varchar' && c.typmod > 0 ? c.typmod - 4 : null,
         ]);
       });

@@ -37,6 +37,7 @@ export interface Manifest {
   members: string[];
   tables: TableManifest[];
   sequences: Snapshot['sequences'];
+  types?: Snapshot['types'];
 }
 
 export interface ChunkPayload {

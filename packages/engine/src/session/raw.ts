@@ -5,27 +5,36 @@
  */
 import { TYPE_OID, type SqlType, type Value } from '../sql/types.ts';
 import { formatValue, outputValue } from '../sql/values.ts';
+import { jsonbToClient } from '../sql/types/jsonb.ts';
 import type { RawResult } from './result.ts';
 
 export function rawResult(command: string, columns: readonly { name: string; type: SqlType }[], rows: Value[][], rowCount: number): RawResult {
   // numeric leaves the engine as its exact text, as PGlite returns it; other types are already their client form
-  const exact = columns.some((c) => c.type === 'numeric' || c.type === 'unknown');
-  return {
+  const exact = columns.some((c) => c.type === 'numeric' || c.type === 'numeric[]' || c.type === 'interval' || c.type === 'interval[]' || c.type === 'unknown' || c.type === 'jsonb');
+  // jsonb numbers reach the client as doubles (PGlite parses jsonb text); other kinds by outputValue
+  const jsonb = columns.map((c) => c.type === 'jsonb');
+  const result: RawResult = {
     command,
     fields: columns.map((c) => ({ name: c.name, dataTypeID: TYPE_OID[c.type], type: c.type })),
-    rows: exact ? rows.map((r) => r.map(outputValue)) : rows,
+    rows: exact ? rows.map((r) => r.map((v, i) => (jsonb[i] ? jsonbToClient(v) : outputValue(v)))) : rows,
     rowCount,
   };
+  if (exact) engineRows.set(result, rows);
+  return result;
 }
+
+/** The engine's own values behind a result whose rows were converted for the client (exact jsonb text needs them). */
+const engineRows = new WeakMap<RawResult, Value[][]>();
 
 /** Columns of the given type OIDs as PostgreSQL's text output, for `parsers` on the client side. */
 export function withText(r: RawResult, oids: readonly number[] | undefined): RawResult {
   if (!oids) return r;
   const cols = r.fields.flatMap((f, i) => (oids.includes(f.dataTypeID) ? [i] : []));
   if (!cols.length) return r;
-  const rows = r.rows.map((row) => {
+  const source = engineRows.get(r) ?? r.rows;
+  const rows = r.rows.map((row, k) => {
     const out = row.slice();
-    for (const i of cols) out[i] = formatValue(row[i]!, r.fields[i]!.type);
+    for (const i of cols) out[i] = formatValue(source[k]![i]!, r.fields[i]!.type);
     return out;
   });
   return { ...r, rows };

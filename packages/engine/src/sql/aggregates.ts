@@ -9,7 +9,8 @@ import { Numeric } from './numeric.ts';
 import { comparatorFor } from './operators.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { distinctKey } from './values.ts';
-import { arrayAgg } from './array-agg.ts';
+import { addIntervals, divideInterval, type Interval } from './types/interval.ts';
+import { isEnumType } from './types/enum.ts';
 
 export interface Aggregate<S = unknown> {
   /** Result type, as PostgreSQL reports it (count → int8, sum(int4) → int8, avg(int) → numeric …). */
@@ -27,14 +28,14 @@ export interface AggregateOptions {
   location?: number;
 }
 
-const SUPPORTED = new Set(['count', 'sum', 'avg', 'min', 'max', 'array_agg']);
+const SUPPORTED = new Set(['count', 'sum', 'avg', 'min', 'max']);
 
 /** sum's result type by argument type; absent means no such sum(). */
 const SUM_TYPE: Partial<Record<SqlType, SqlType>> = {
-  int2: 'int8', int4: 'int8', int8: 'numeric', numeric: 'numeric', float4: 'float4', float8: 'float8',
+  int2: 'int8', int4: 'int8', int8: 'numeric', numeric: 'numeric', float4: 'float4', float8: 'float8', interval: 'interval',
 };
 const AVG_TYPE: Partial<Record<SqlType, SqlType>> = {
-  int2: 'numeric', int4: 'numeric', int8: 'numeric', numeric: 'numeric', float4: 'float8', float8: 'float8',
+  int2: 'numeric', int4: 'numeric', int8: 'numeric', numeric: 'numeric', float4: 'float8', float8: 'float8', interval: 'interval',
 };
 
 /**
@@ -43,6 +44,7 @@ const AVG_TYPE: Partial<Record<SqlType, SqlType>> = {
  * scale, floats as doubles.
  */
 function adder(argType: SqlType, name: 'sum' | 'avg'): (acc: Value, x: Value) => Value {
+  if (argType === 'interval') return (acc, x) => addIntervals(acc as Interval, x as Interval, 1);
   if (argType === 'numeric') return (acc, x) => (acc as Numeric).add(x as Numeric);
   if (argType === 'float4' || argType === 'float8') {
     const ft = name === 'sum' ? argType : 'float8';
@@ -56,6 +58,7 @@ const exact = (v: Value): Numeric => (v instanceof Numeric ? v : Numeric.fromInt
 
 /** sum/avg's result from the sum and count; avg of exact types is numeric_div(sum, count), with its scale. */
 function finisher(resultType: SqlType, name: 'sum' | 'avg'): (sum: Value, count: number) => Value {
+  if (resultType === 'interval') return name === 'avg' ? (sum, n) => divideInterval(sum as Interval, n) : (sum) => sum;
   if (resultType !== 'numeric') return name === 'avg' ? (sum, n) => (sum as number) / n : (sum) => sum;
   return name === 'avg' ? (sum, n) => exact(sum).div(Numeric.fromInt(n)) : exact;
 }
@@ -105,7 +108,6 @@ function build(name: string, argType: SqlType | undefined, star: boolean): Aggre
     });
   }
   if (argType === undefined) throw noSuchAggregate(name, undefined);
-  if (name === 'array_agg') return arrayAgg(argType === 'unknown' ? 'text' : argType);
   if (name === 'sum' || name === 'avg') {
     if (argType === 'unknown') throw notUnique(name);
     const type = (name === 'sum' ? SUM_TYPE : AVG_TYPE)[argType];
@@ -125,13 +127,15 @@ function build(name: string, argType: SqlType | undefined, star: boolean): Aggre
   }
   // min / max
   const t = argType === 'unknown' ? 'text' : argType;
-  if (!isNumericType(t) && !isTextType(t) && !isDateTimeType(t)) throw noSuchAggregate(name, argType);
+  if (!isNumericType(t) && !isTextType(t) && !isDateTimeType(t) && t !== 'interval' && !isEnumType(t)) throw noSuchAggregate(name, argType);
   const cmp = comparatorFor(t), sign = name === 'max' ? 1 : -1;
+  // interval_larger/smaller keep the later of two equal intervals ('1 mon' and '30 days' print differently)
+  const tie = t === 'interval' ? 0 : 1;
   return erase<{ best: Value }>({
     type: t === 'varchar' ? 'text' : t,
     init: () => ({ best: null as Value }),
     step: (s, v) => {
-      if (v !== null && (s.best === null || sign * cmp(v, s.best) > 0)) s.best = v;
+      if (v !== null && (s.best === null || sign * cmp(v, s.best) >= tie)) s.best = v;
       return s;
     },
     final: (s) => s.best,

@@ -9,8 +9,12 @@ import { canonical, inInt8Range, type Int8 } from './int8.ts';
 import { Numeric, numericTypmod as numericTypmodOf } from './numeric.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { jsonbText, toText, typeOfValue } from './values.ts';
-import { jsonInput, jsonParsed, jsonText } from './json-text.ts';
+import { jsonInput, jsonText } from './json-text.ts';
 import { uuidInput } from './uuid.ts';
+import { parseInterval } from './types/interval.ts';
+import { isEnumType, lookupEnumType, parseEnum } from './types/enum.ts';
+import { jsonbKind, parseJsonb } from './types/jsonb.ts';
+import { arrayTypeOf, elementType, isArrayType, mapElements, parseArray } from './types/array.ts';
 
 export type Cast = (v: Value) => Value;
 
@@ -19,11 +23,12 @@ const TYPE_ALIASES: Record<string, SqlType> = {
   float4: 'float4', real: 'float4', float8: 'float8', float: 'float8', numeric: 'numeric', decimal: 'numeric',
   text: 'text', varchar: 'varchar', bool: 'bool', boolean: 'bool', timestamptz: 'timestamptz',
   timestamp: 'timestamp', date: 'date', json: 'json', jsonb: 'jsonb', bytea: 'bytea', uuid: 'uuid',
+  interval: 'interval',
 };
 
 // Real PostgreSQL types this engine lacks: these get 0A000 rather than "does not exist".
 const UNSUPPORTED_TYPES = new Set([
-  'bpchar', 'char', 'interval', 'time', 'timetz', 'money', 'inet', 'cidr', 'macaddr', 'xml', 'oid',
+  'bpchar', 'char', 'time', 'timetz', 'money', 'inet', 'cidr', 'macaddr', 'xml', 'oid',
   'name', 'bit', 'varbit', 'point', 'line', 'box', 'circle', 'polygon', 'path', 'tsvector', 'tsquery', 'regclass',
   'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange', 'serial', 'bigserial', 'record',
 ]);
@@ -50,9 +55,15 @@ export function resolveTypeName(tn: TypeName): { type: SqlType; typmod: number }
   const names = (tn.names ?? []).map((n) => ('String' in n ? n.String.sval ?? '' : ''));
   const name = names[names.length - 1]?.toLowerCase() ?? '';
   const display = names.filter((n) => n !== 'pg_catalog').join('.');
-  if (tn.arrayBounds?.length) throw new SqlError(SQLSTATE.feature_not_supported, `array type ${display}[] is not supported`);
+  if (tn.arrayBounds?.length) {
+    const elem = resolveTypeName({ ...tn, arrayBounds: undefined });
+    // jsonb elements are JS arrays and objects themselves, which the nested-array form cannot tell apart
+    if (isArrayType(elem.type) || elem.type === 'jsonb' || isEnumType(elem.type)) throw new SqlError(SQLSTATE.feature_not_supported, `array type ${display}[] is not supported`);
+    return { type: arrayTypeOf(elem.type), typmod: elem.typmod };
+  }
   const mods = (tn.typmods ?? []).map(intConst);
-  let type = names.length <= 2 && (names.length === 1 || names[0] === 'pg_catalog') ? TYPE_ALIASES[name] : undefined;
+  let type: SqlType | undefined = names.length <= 2 && (names.length === 1 || names[0] === 'pg_catalog') ? TYPE_ALIASES[name] : undefined;
+  if (!type && (names.length === 1 || (names.length === 2 && names[0] === 'public'))) type = lookupEnumType(names[names.length - 1]!);
   if (!type) {
     if (UNSUPPORTED_TYPES.has(name)) throw new SqlError(SQLSTATE.feature_not_supported, `type ${display} is not supported`);
     throw new SqlError(SQLSTATE.undefined_object, `type "${display}" does not exist`);
@@ -62,6 +73,7 @@ export function resolveTypeName(tn: TypeName): { type: SqlType; typmod: number }
     if (mods[0] < 1 || mods[0] > 53) throw new SqlError(SQLSTATE.invalid_parameter_value, `precision for type float must be between 1 and 53 bits`);
     return { type: mods[0] <= 24 ? 'float4' : 'float8', typmod: -1 };
   }
+  if (type === 'interval' && (mods.length || tn.typmods?.length)) throw new SqlError(SQLSTATE.feature_not_supported, 'interval precision and field restrictions are not supported');
   if (mods.length === 0) return { type, typmod: -1 };
   if (type === 'varchar') {
     if (mods[0] < 1) throw new SqlError(SQLSTATE.invalid_parameter_value, 'length for type varchar must be at least 1');
@@ -85,6 +97,7 @@ const numericScale = (typmod: number): number => ((((typmod - 4) & 0x7ff) ^ 0x40
 /** `character varying(10)`, `numeric(10,2)`: the spelling PostgreSQL uses in messages. */
 export function formatTypeName(type: SqlType, typmod = -1): string {
   if (typmod < 0) return TYPE_NAME[type];
+  if (isArrayType(type)) return formatTypeName(elementType(type), typmod) + '[]';
   if (type === 'varchar') return `character varying(${typmod - 4})`;
   if (type === 'numeric') return `numeric(${numericPrecision(typmod)},${numericScale(typmod)})`;
   if (type === 'timestamp') return `timestamp(${typmod}) without time zone`;
@@ -161,6 +174,11 @@ function parseBytea(text: string): Uint8Array {
     for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
     return out;
   }
+  return parseByteaEscape(text);
+}
+
+/** bytea's escape format: bytes as written, `\\` for a backslash and `\ooo` octal escapes. */
+export function parseByteaEscape(text: string): Uint8Array {
   const bytes: number[] = [];
   const utf8 = new TextEncoder().encode(text);
   for (let i = 0; i < utf8.length; i++) {
@@ -176,6 +194,11 @@ function parseBytea(text: string): Uint8Array {
 
 /** PostgreSQL's input function for `type`: turn literal/parameter text into a value. */
 export function parseInput(text: string, type: SqlType, now?: Date): Value {
+  if (isEnumType(type)) return parseEnum(text, type);
+  if (isArrayType(type)) {
+    const elem = elementType(type);
+    return parseArray(text, (s) => parseInput(s, elem, now));
+  }
   switch (type) {
     case 'text': case 'varchar': case 'unknown': return text;
     case 'int2': case 'int4': case 'int8': {
@@ -205,12 +228,8 @@ export function parseInput(text: string, type: SqlType, now?: Date): Value {
     case 'date': case 'timestamp': case 'timestamptz': return parseDateTime(text, type, now);
     case 'json': return jsonInput(text);
     case 'uuid': return uuidInput(text);
-    case 'jsonb':
-      try {
-        return JSON.parse(text) as Value;
-      } catch {
-        throw new SqlError(SQLSTATE.invalid_text_representation, 'invalid input syntax for type json');
-      }
+    case 'interval': return parseInterval(text);
+    case 'jsonb': return parseJsonb(text);
     case 'bytea': return parseBytea(text);
   }
 }
@@ -261,12 +280,12 @@ function numericToNumeric(from: SqlType, to: SqlType): Cast {
 
 function jsonbScalar(to: SqlType): Cast {
   const want = to === 'bool' ? 'boolean' : 'number';
-  // jsonb keeps numbers as doubles; their shortest text is what PostgreSQL's jsonb holds
-  const fromNumeric = numericToNumeric('numeric', to);
-  const convert = to === 'bool' ? (v: Value) => v : (v: Value) => fromNumeric(Numeric.parse(String(v)));
+  // a jsonb number is exact: a Numeric, or a double whose shortest text is its value
+  const fromNumeric = to === 'numeric' ? (n: Value) => n : numericToNumeric('numeric', to);
+  const convert = to === 'bool' ? (v: Value) => v : (v: Value) => fromNumeric(v instanceof Numeric ? v : Numeric.parse(String(v)));
   return (v) => {
-    if (typeof v !== want) {
-      const kind = v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : typeof v;
+    if ((want === 'number' ? jsonbKind(v) : typeof v) !== want) {
+      const kind = jsonbKind(v);
       throw new SqlError(SQLSTATE.invalid_parameter_value, `cannot cast jsonb ${kind} to type ${TYPE_NAME[to]}`);
     }
     return convert(v);
@@ -295,6 +314,10 @@ function numericTypmod(typmod: number): Cast {
 
 function withTypmod(cast: Cast, to: SqlType, typmod: number, explicit: boolean): Cast {
   if (typmod < 0) return cast;
+  if (isArrayType(to)) {
+    const each = withTypmod((v) => v, elementType(to), typmod, explicit);
+    return (v) => mapElements(cast(v) as Value[], each);
+  }
   let limit: Cast | undefined;
   if (to === 'varchar') limit = varcharLimit(typmod, explicit);
   else if (to === 'numeric') limit = numericTypmod(typmod);
@@ -317,6 +340,10 @@ function dynamicCast(to: SqlType, explicit: boolean): Cast {
   return (v) => {
     if (typeof v === 'string') return parseInput(v, to);
     if (json) return to === 'json' ? jsonText(v) : v;
+    if (isArrayType(to) && Array.isArray(v)) {
+      const elem = elementType(to);
+      return mapElements(v, (e) => coerceToColumn(e, elem));
+    }
     v = fromJs(v);
     const source = typeOfValue(v);
     let cast = bySource.get(source);
@@ -342,13 +369,17 @@ export function fromJs(v: Value): Value {
 function baseCast(from: SqlType, to: SqlType, explicit: boolean): Cast {
   if (from === to) return (v) => v;
   if (from === 'unknown') return dynamicCast(to, explicit);
+  if (isArrayType(from) && isArrayType(to)) {
+    const each = baseCast(elementType(from), elementType(to), explicit);
+    return (v) => mapElements(v as Value[], each);
+  }
   if (isTextType(to)) return (v) => toText(v, from);
   if (isTextType(from)) return to === 'text' || to === 'varchar' ? (v) => v : (v) => parseInput(v as string, to);
   if (isNumericType(from) && isNumericType(to)) return numericToNumeric(from, to);
   if (from === 'int4' && to === 'bool' && explicit) return (v) => v !== 0;
   if (from === 'bool' && to === 'int4' && explicit) return (v) => (v ? 1 : 0);
   if (isDateTimeType(from) && isDateTimeType(to)) return to === 'date' ? (v) => toDate(v as Date) : (v) => v;
-  if (from === 'json' && to === 'jsonb') return jsonParsed;
+  if (from === 'json' && to === 'jsonb') return (v) => (typeof v === 'string' ? parseJsonb(v) : v);
   if (from === 'jsonb' && to === 'json') return (v) => jsonbText(v);
   if (from === 'jsonb' && explicit && (isNumericType(to) || to === 'bool')) return jsonbScalar(to);
   throw cannotCast(from, to);
@@ -367,6 +398,7 @@ export function castFunction(from: SqlType, to: SqlType, typmod = -1, explicit =
 /** Whether PostgreSQL would store an expression of type `from` into a column of type `to` (assignment cast). */
 export function assignable(from: SqlType, to: SqlType): boolean {
   if (from === to || from === 'unknown' || isTextType(to)) return true;
+  if (isArrayType(from) || isArrayType(to)) return isArrayType(from) && isArrayType(to) && assignable(elementType(from), elementType(to));
   if (isNumericType(from) && isNumericType(to)) return true;
   if (isDateTimeType(from) && isDateTimeType(to)) return true;
   return (from === 'json' || from === 'jsonb') && (to === 'json' || to === 'jsonb');
@@ -390,7 +422,13 @@ const columnCasts = new Map<string, Cast>();
  */
 export function coerceToColumn(value: Value, type: SqlType, typmod = -1, from?: SqlType): Value {
   if (value === null || value === undefined) return null;
-  if (from === undefined) value = fromJs(value);
+  if (from === undefined) {
+    if (isArrayType(type) && Array.isArray(value)) {
+      const elem = elementType(type);
+      return mapElements(value, (e) => coerceToColumn(e, elem, typmod));
+    }
+    value = fromJs(value);
+  }
   if ((type === 'json' || type === 'jsonb') && typeof value !== 'string' && from === undefined) return type === 'json' ? jsonText(value) : value;
   const source = typeof value === 'string' ? (from && !isTextType(from) ? from : 'text') : (from ?? typeOfValue(value));
   const key = `${source}>${type}:${typmod}`;

@@ -20,6 +20,7 @@ import { strings } from './names.ts';
 import { category } from './operators.ts';
 import { ddlSchemaOk, userRelationName } from './schema.ts';
 import { TYPE_NAME } from './types.ts';
+import type { Compiled } from './scope.ts';
 
 const HINT_CASCADE = 'Use DROP ... CASCADE to drop the dependent objects too.';
 
@@ -34,7 +35,9 @@ export interface ForeignKeyOwner {
 /** Refuses what the constraint asks for that walrtc does not do. */
 export function checkConstraintOptions(c: Constraint): void {
   if (c.initdeferred && c.contype !== 'CONSTR_FOREIGN') throw new SqlError(SQLSTATE.feature_not_supported, 'DEFERRABLE INITIALLY DEFERRED is not supported for UNIQUE, PRIMARY KEY or CHECK constraints');
-  if (c.skip_validation) throw new SqlError(SQLSTATE.feature_not_supported, 'NOT VALID constraints are not supported');
+  if (c.skip_validation && c.contype !== 'CONSTR_FOREIGN' && c.contype !== 'CONSTR_CHECK') {
+    throw new SqlError(SQLSTATE.feature_not_supported, `${c.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : (c.contype ?? '').replace('CONSTR_', '')} constraints cannot be marked NOT VALID`);
+  }
   if (c.contype === 'CONSTR_FOREIGN') {
     if (c.fk_matchtype === 'p') throw new SqlError(SQLSTATE.feature_not_supported, 'MATCH PARTIAL not yet implemented');
     if (c.fk_del_set_cols?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'ON DELETE SET NULL/SET DEFAULT with a column list is not supported');
@@ -108,7 +111,14 @@ export function planForeignKey(c: Constraint, owner: ForeignKeyOwner, state: DbS
   };
 }
 
-/** ALTER TABLE … ADD [CONSTRAINT name] FOREIGN KEY | CHECK | UNIQUE | PRIMARY KEY. */
+/** 23514 when a row already in the table fails the check (ADD CONSTRAINT, VALIDATE CONSTRAINT). */
+export function checkRows(def: { name: string }, name: string, expr: Compiled, table: TableData, ctx: RunContext): void {
+  table.rows.forEachPair((_id, row) => {
+    if (expr.eval(row, ctx) === false) throw new SqlError(SQLSTATE.check_violation, `check constraint "${name}" of relation "${def.name}" is violated by some row`);
+  });
+}
+
+/** ALTER TABLE … ADD [CONSTRAINT name] FOREIGN KEY | CHECK | UNIQUE | PRIMARY KEY [NOT VALID]. */
 export function addConstraint(c: Constraint, table: TableData, txn: WriteTxn, ctx: RunContext, planner: SubqueryPlanner): void {
   checkConstraintOptions(c);
   const def = table.def;
@@ -117,9 +127,14 @@ export function addConstraint(c: Constraint, table: TableData, txn: WriteTxn, ct
   switch (c.contype) {
     case 'CONSTR_FOREIGN': {
       const fk = planForeignKey(c, { name: def.name, oid: def.oid, columns: def.columns }, txn.state, taken);
+      if (c.skip_validation) {
+        // NOT VALID: the rows already there are left unchecked until VALIDATE CONSTRAINT
+        txn.write({ kind: 'alter_table_def', table: { ...def, foreignKeys: [...(def.foreignKeys ?? []), { ...fk, notValid: true }] } });
+        return;
+      }
       txn.write({ kind: 'alter_table_def', table: { ...def, foreignKeys: [...(def.foreignKeys ?? []), fk] } });
       // the rows already there must satisfy it, exactly as if each were inserted now
-      const events = foreignKeyEvents(txn.state, planner)!;
+      const events = foreignKeyEvents(txn.state, planner, fk.name)!;
       txn.state.table(def.oid).rows.forEachPair((id) => events.inserted(def.oid, id));
       events.finish(txn, ctx, true);
       return;
@@ -131,10 +146,8 @@ export function addConstraint(c: Constraint, table: TableData, txn: WriteTxn, ct
       const scope = new RowScope([{ alias: def.name, columns: def.columns.map((x) => ({ name: x.name, type: x.type })), offset: 0 }], def.columns.length, planner);
       scope.clause = 'check constraints';
       const expr = compileExpr(c.raw_expr!, scope);
-      table.rows.forEachPair((_id, row) => {
-        if (expr.eval(row, ctx) === false) throw new SqlError(SQLSTATE.check_violation, `check constraint "${name}" of relation "${def.name}" is violated by some row`);
-      });
-      txn.write({ kind: 'alter_table_def', table: { ...def, checks: [...def.checks, { name, expr: c.raw_expr! }] } });
+      if (!c.skip_validation) checkRows(def, name, expr, table, ctx);
+      txn.write({ kind: 'alter_table_def', table: { ...def, checks: [...def.checks, { name, expr: c.raw_expr!, ...(c.skip_validation ? { notValid: true } : {}) }] } });
       return;
     }
     case 'CONSTR_UNIQUE':

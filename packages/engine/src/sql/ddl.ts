@@ -23,6 +23,8 @@ import { newSequence, refuseSequenceInUse } from './sequence/ddl.ts';
 import { dropDependentViews, planDropView, refuseIfViewed, refuseView } from './view/ddl.ts';
 import { parseOptions } from './sequence/options.ts';
 import { fillAddedColumn } from './generated.ts';
+import { withEnumTypes } from './types/enum.ts';
+import { validateConstraint } from './validate-constraint.ts';
 
 const SERIAL: Record<string, SqlType> = { serial: 'int4', serial4: 'int4', bigserial: 'int8', serial8: 'int8', smallserial: 'int2', serial2: 'int2' };
 
@@ -32,7 +34,9 @@ function ddl(command: string, run: (txn: WriteTxn, ctx: RunContext) => void): St
     columns: [],
     writes: true,
     run(ctx) {
-      run(ctx.env.txn!, ctx);
+      // column types name enum types of the transaction's catalog as it is when the DDL runs
+      const txn = ctx.env.txn!;
+      withEnumTypes(txn.state.types, txn.state.typeNames, () => run(txn, ctx));
       return { rows: [], rowCount: 0 };
     },
   };
@@ -415,6 +419,9 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
         return;
       case 'AT_DropConstraint':
         dropConstraint(cmd.name!, !!cmd.missing_ok, cmd.behavior === 'DROP_CASCADE', table, txn);
+        return;
+      case 'AT_ValidateConstraint':
+        validateConstraint(cmd.name!, table, txn, ctx, planner);
         return;
       case 'AT_DropColumn': {
         if (table.column(cmd.name!) < 0) {

@@ -25,6 +25,8 @@ import { planJoinedChange } from './dml-from.ts';
 import type { Compiled } from './scope.ts';
 import { expandTargets, type SelectPlanner } from './select.ts';
 import type { SqlType, Value } from './types.ts';
+import { elementAssignment } from './functions/array-assign.ts';
+import { elementType, isArrayType } from './types/array.ts';
 
 export function targetTable(state: DbState, rv: RangeVar | undefined): TableData {
   const name = rv && userRelationName(rv);
@@ -292,12 +294,15 @@ export function compileSets(list: readonly Node[] | undefined, def: TableDef, sc
   const subs = new Map();
   const sets = (list ?? []).map((n) => {
     const multi = multiAssignment((n as { ResTarget: ResTarget }).ResTarget, scope, subs);
-    const rt = multi.rt;
-    if (rt.indirection?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'UPDATE of a subfield or array element is not supported');
+    const written = multi.rt;
+    if (multi.expr && written.indirection?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'UPDATE of an array element in a multiple-column assignment is not supported');
+    // SET a[i] = v assigns the whole array with element i replaced
+    const rt = elementAssignment(written);
     const i = columnIndex(def, rt.name!, rt.location);
     const col = def.columns[i]!;
     if (!('SetToDefault' in rt.val!)) checkUpdateValue(col);
-    scope.paramType = () => col.type;
+    const paramType = written.indirection?.length && isArrayType(col.type) ? elementType(col.type) : col.type;
+    scope.paramType = () => paramType;
     scope.clause = 'UPDATE';
     const expr = multi.expr ?? ('SetToDefault' in rt.val! ? compileExpr(col.default ?? { A_Const: { isnull: true } }, scope) : compileExpr(rt.val!, scope));
     checkAssignable(expr.type, col.type, col.name);

@@ -21,11 +21,18 @@ import { planExplain } from './plan/explain-statement.ts';
 import { BoundedCache, estimateBytes } from './cache.ts';
 import { planTruncate } from './truncate.ts';
 import { planLogical } from '../logical/statements.ts';
+import { planAlterEnum, planCreateEnum, planDropType } from './enum-ddl.ts';
+import { withEnumTypes } from './types/enum.ts';
 import { lockingStrength } from './locking.ts';
 import { withModifyingCtes } from './cte/modifying.ts';
 import type { Value } from './types.ts';
 
 export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
+  // type names resolve against this state's enum types while the statement compiles
+  return withEnumTypes(state.types, state.typeNames, () => planAnyStatement(stmt, state, hooks));
+}
+
+function planAnyStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
   const planner = new SelectPlanner(state, hooks, (name, args) => databaseFunction(name, args, hooks));
   const top = (Object.values(stmt)[0] as { withClause?: WithClause }).withClause;
   if (top) {
@@ -64,7 +71,10 @@ function planStatementWith(stmt: Node, state: DbState, hooks: NodeHooks, planner
   if ('IndexStmt' in stmt) return planCreateIndex(stmt.IndexStmt);
   const logical = planLogical(stmt);
   if (logical) return logical;
+  if ('DropStmt' in stmt && stmt.DropStmt.removeType === 'OBJECT_TYPE') return planDropType(stmt.DropStmt);
   if ('DropStmt' in stmt) return planDrop(stmt.DropStmt);
+  if ('CreateEnumStmt' in stmt) return planCreateEnum(stmt.CreateEnumStmt);
+  if ('AlterEnumStmt' in stmt) return planAlterEnum(stmt.AlterEnumStmt);
   if ('RenameStmt' in stmt) return planRename(stmt.RenameStmt);
   if ('AlterTableStmt' in stmt) return planAlterTable(stmt.AlterTableStmt, planner);
   if ('TruncateStmt' in stmt) return planTruncate(stmt.TruncateStmt);

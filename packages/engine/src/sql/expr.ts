@@ -10,6 +10,12 @@ import { column, constant, expr, retype, type Expr } from './compiled.ts';
 import { compileFunction } from './functions.ts';
 import { canonical, inInt8Range } from './int8.ts';
 import { compileJsonOperator } from './json.ts';
+import { compileAnyAll, compileArrayConstructor, compileArrayOperator, compileIndirection, isArrayOperator } from './functions/array.ts';
+import { isArrayType } from './types/array.ts';
+import { untypedOperand } from './functions/datetime-ops.ts';
+import { compileMakeInterval } from './functions/to-char.ts';
+import { compileJsonbOperator, isJsonOperator } from './functions/json.ts';
+import { compileRegexMatch, REGEX_OPS } from './functions/string.ts';
 import {
   arithmetic, ARITHMETIC_OPS, commonType, comparatorFor, COMPARISON_OPS, likeRegExp, negate, operatorError,
   relation, strictEqualityWorks, unify,
@@ -80,7 +86,9 @@ export function compile(node: Node, scope: Scope): Expr {
   }
   if ('TypeCast' in node) {
     const { type, typmod } = resolveTypeName(node.TypeCast.typeName!);
-    const arg = compile(node.TypeCast.arg!, scope);
+    const arg = 'A_ArrayExpr' in node.TypeCast.arg! && isArrayType(type)
+      ? compileArrayConstructor(node.TypeCast.arg.A_ArrayExpr, scope, compile, type)
+      : compile(node.TypeCast.arg!, scope);
     const cast = castFunction(arg.type, type, typmod, true);
     if (arg.konst) {
       // Literals are converted at parse time in PostgreSQL, so their input errors surface there too.
@@ -128,6 +136,7 @@ export function compile(node: Node, scope: Scope): Expr {
         : 'aggregate functions are not allowed here');
     }
     if (WINDOW_FUNCTIONS.has(funcName(f))) throw new SqlError(SQLSTATE.wrong_object_type, `window function ${funcName(f)} requires an OVER clause`, { position: f.location !== undefined ? f.location + 1 : undefined });
+    if (funcName(f) === 'make_interval' && (f.funcname ?? []).length === 1) return compileMakeInterval(f, scope, compile);
     const args = (f.args ?? []).map((a) => compile(a, scope));
     // node-provided functions (nextval, pg_current_wal_lsn, …) come first
     const provided = (f.funcname ?? []).length === 1 ? scope.callFunction?.(funcName(f), args, f.location) : undefined;
@@ -142,6 +151,8 @@ export function compile(node: Node, scope: Scope): Expr {
     }
   }
   if ('SubLink' in node) return compileSubLink(node.SubLink, scope, compile);
+  if ('A_ArrayExpr' in node) return compileArrayConstructor(node.A_ArrayExpr, scope, compile);
+  if ('A_Indirection' in node) return compileIndirection(node.A_Indirection, scope, compile);
   throw featureNotSupported(describeNode(node));
 }
 
@@ -286,6 +297,9 @@ function compileAExpr(e: A_Expr, scope: Scope): Expr {
         });
       }
       const l = compile(e.lexpr, scope), r = compile(e.rexpr!, scope);
+      if (isArrayOperator(op, l.type, r.type)) return compileArrayOperator(op, l, r);
+      if (isJsonOperator(op, l.type, r.type)) return compileJsonbOperator(op, l, r);
+      if (REGEX_OPS.has(op)) return compileRegexMatch(op, l, r);
       if (COMPARISON_OPS.has(op)) return compileComparison(op, l, r);
       if (ARITHMETIC_OPS.has(op)) return compileArithmetic(op, l, r);
       if (op === '||') return compileConcat(l, r);
@@ -328,7 +342,7 @@ function compileAExpr(e: A_Expr, scope: Scope): Expr {
       return not ? and([range(lo, hi), range(hi, lo)]) : or([range(lo, hi), range(hi, lo)]);
     }
     case 'AEXPR_SIMILAR': throw featureNotSupported('SIMILAR TO');
-    case 'AEXPR_OP_ANY': case 'AEXPR_OP_ALL': throw featureNotSupported(`${op} ANY/ALL (array)`);
+    case 'AEXPR_OP_ANY': case 'AEXPR_OP_ALL': return compileAnyAll(op, e.kind === 'AEXPR_OP_ALL', compile(e.lexpr!, scope), compile(e.rexpr!, scope));
     default: throw featureNotSupported(`operator ${op}`);
   }
 }
@@ -336,8 +350,8 @@ function compileAExpr(e: A_Expr, scope: Scope): Expr {
 function compileArithmetic(op: string, left: Expr, right: Expr): Expr {
   // An untyped operand takes the other side's type; two untyped ones are numbers at run time.
   let l = left, r = right;
-  if (l.type === 'unknown' && r.type !== 'unknown') l = retype(l, r.type);
-  else if (r.type === 'unknown' && l.type !== 'unknown') r = retype(r, l.type);
+  if (l.type === 'unknown' && r.type !== 'unknown') l = retype(l, untypedOperand(op, r.type) ?? r.type);
+  else if (r.type === 'unknown' && l.type !== 'unknown') r = retype(r, untypedOperand(op, l.type) ?? l.type);
   else if (l.type === 'unknown') { l = retype(l, 'numeric'); r = retype(r, 'numeric'); }
   const { type, operand, fn } = arithmetic(op, l.type, r.type);
   const le = retype(l, operand[0]).eval, re = retype(r, operand[1]).eval;

@@ -46,9 +46,10 @@ export interface ForeignKeyEvents {
   finish(txn: WriteTxn, ctx: RunContext, immediate?: boolean): void;
 }
 
-export function foreignKeyEvents(state: DbState, planner: SubqueryPlanner): ForeignKeyEvents | undefined {
+export function foreignKeyEvents(state: DbState, planner: SubqueryPlanner, only?: string): ForeignKeyEvents | undefined {
   const links: Link[] = [];
-  for (const t of state.tables.values()) for (const fk of t.def.foreignKeys ?? []) links.push({ fk, child: t.def.oid });
+  // `only`: the one foreign key whose existing rows ADD/VALIDATE CONSTRAINT checks
+  for (const t of state.tables.values()) for (const fk of t.def.foreignKeys ?? []) if (only === undefined || fk.name === only) links.push({ fk, child: t.def.oid });
   if (!links.length) return undefined;
   const events: Event[] = [];
   const checkers = new Map<Oid, RowChecker>();
@@ -93,6 +94,7 @@ export function foreignKeyEvents(state: DbState, planner: SubqueryPlanner): Fore
     const row = table.rows.get(e.id);
     if (!row) return;
     for (const fk of table.def.foreignKeys ?? []) {
+      if (only !== undefined && fk.name !== only) continue;
       const cols = fk.columns.map((c) => table.column(c));
       if (e.kind === 'update' && sameKey(cols.map((c) => e.old[c]), cols.map((c) => row[c]))) continue;
       if (fk.deferred && defer) defer((final) => keyPresent(final, e.table, e.id, fk));

@@ -18,6 +18,8 @@ import { strings } from './names.ts';
 import type { Cte } from './with.ts';
 import { checkFullJoinCondition } from './full-join.ts';
 import { planUsingJoin } from './join-using.ts';
+import { planFunctionItem } from './functions/srf.ts';
+import { lateralFunction } from './functions/lateral.ts';
 
 const NO_ROWS: readonly Value[][] = [];
 
@@ -263,6 +265,13 @@ export function planFrom(
       if (node.JoinExpr.quals) quals.push({ node: node.JoinExpr.quals, from: start, to: leaves.length });
       return;
     }
+    const previous = leaves[leaves.length - 1];
+    const lateral = 'RangeFunction' in node && previous ? lateralFunction(node.RangeFunction, previous.built, planner, outer) : undefined;
+    if (lateral) {
+      // the function reads the item before it: the two are one item now, scanned as a nested loop
+      leaves[leaves.length - 1] = { built: lateral };
+      return;
+    }
     const built = buildItem(node);
     const oid = 'RangeVar' in node && built.tables.size === 1 ? [...built.tables.values()][0]!.oid : undefined;
     leaves.push({ built, table: oid === undefined ? undefined : { oid, data: state.table(oid) } });
@@ -274,6 +283,13 @@ export function planFrom(
     if ('RangeSubselect' in node) return subselect(node.RangeSubselect);
     const fnView = systemFunctionView(node);
     if (fnView) return rangeVar(fnView);
+    if ('RangeFunction' in node) {
+      const f = planFunctionItem(node.RangeFunction, new RowScope([], 0, planner, outer), compileExpr);
+      return {
+        entries: [{ alias: node.RangeFunction.alias?.aliasname ?? f.columns[0]!.name, columns: f.columns, offset: 0 }], width: f.columns.length,
+        tables: new Map(), source: (ctx, o) => f.rows(o ?? [], ctx), node: planNode(f.label),
+      };
+    }
     throw new SqlError(SQLSTATE.feature_not_supported, `FROM item ${Object.keys(node)[0]} is not supported`);
   }
 

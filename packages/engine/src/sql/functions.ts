@@ -13,9 +13,14 @@ import { arithmetic, category } from './operators.ts';
 import type { EvalContext } from './scope.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { formatValue } from './values.ts';
+import { compileArrayFunction } from './functions/array-functions.ts';
+import { DATETIME_FUNCTIONS } from './functions/datetime.ts';
+import { compileJsonFunction } from './functions/json.ts';
+import { TO_CHAR_FUNCTIONS } from './functions/to-char.ts';
+import { STRING_FUNCTIONS } from './functions/string.ts';
 
 /** One overload. `any` accepts every type; `variadic` repeats the last parameter type. */
-interface Overload {
+export interface Overload {
   params: (SqlType | 'any')[];
   ret: SqlType;
   fn: (args: Value[], ctx: EvalContext) => Value;
@@ -199,6 +204,9 @@ const FUNCTIONS: Record<string, Overload[]> = {
   clock_timestamp: [{ params: [], ret: 'timestamptz', fn: () => new Date(), volatile: true }],
   random: [{ params: [], ret: 'float8', fn: () => Math.random(), volatile: true }],
   gen_random_uuid: [{ params: [], ret: 'uuid', fn: () => crypto.randomUUID(), volatile: true }],
+  ...DATETIME_FUNCTIONS,
+  ...TO_CHAR_FUNCTIONS,
+  ...STRING_FUNCTIONS,
 };
 
 const NUMERIC_ORDER: SqlType[] = ['int2', 'int4', 'int8', 'numeric', 'float4', 'float8'];
@@ -258,7 +266,10 @@ export function compileFunction(call: FuncCall, name: string, args: Expr[]): Exp
   if (call.func_variadic) throw featureNotSupported('VARIADIC argument');
   // pg_typeof reports the static type, which only the compiler knows.
   if (name === 'pg_typeof' && args.length === 1) return constant(TYPE_NAME[args[0].type], 'text');
-  const overloads = schema === undefined || schema === 'pg_catalog' ? FUNCTIONS[name] : undefined;
+  const builtin = schema === undefined || schema === 'pg_catalog';
+  const arrayFn = builtin ? compileArrayFunction(name, args) ?? compileJsonFunction(name, args) : undefined;
+  if (arrayFn) return arrayFn;
+  const overloads = builtin ? FUNCTIONS[name] : undefined;
   const found = overloads && resolve(overloads, args);
   if (!found) throw noSuchFunction(schema && schema !== 'pg_catalog' ? `${schema}.${name}` : name, args);
   const { o, params } = found;

@@ -18,6 +18,7 @@ import type { TableData } from '../state/state.ts';
 import { deparse, planNode, type PlanNode } from './plan/explain.ts';
 import { fastAggregates } from './plan/fast-aggregates.ts';
 import { refuseJsonComparison } from './json-text.ts';
+import { orderedAggregate } from './functions/aggregates-ordered.ts';
 
 export function needsGrouping(stmt: SelectStmt, targets: readonly Node[]): boolean {
   if (stmt.groupClause?.length) return true;
@@ -145,18 +146,19 @@ function groupKeyNode(g: Node, targets: Target[], input: RowScope): Node {
 function aggregateCall(node: Node, input: RowScope): AggregateCall {
   const f = (node as { FuncCall: FuncCall }).FuncCall;
   const name = lastName(f.funcname);
-  if (f.agg_order?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'ORDER BY inside an aggregate call is not supported');
   const args = f.args ?? [];
-  for (const a of args) {
+  for (const a of [...args, ...(f.agg_order ?? [])]) {
     if (findAggregates(a).length) throw new SqlError(SQLSTATE.grouping_error, 'aggregate function calls cannot be nested', { position: pos(f.location) });
   }
-  if (args.length > 1) throw new SqlError(SQLSTATE.undefined_function, `function ${name} with ${args.length} arguments does not exist`);
   if (outerOnly(args, input)) {
     // PostgreSQL evaluates such an aggregate in the outer query (one row over all its rows)
     throw new SqlError(SQLSTATE.feature_not_supported, 'aggregate functions of outer-query columns inside a sub-select are not supported', { position: pos(f.location) });
   }
-  const arg = args[0] ? compileExpr(args[0], input) : undefined;
   const filter = f.agg_filter ? compileExpr(f.agg_filter, input) : undefined;
+  const ordered = orderedAggregate(f, name, input, compileExpr);
+  if (ordered) return { node, name, star: false, arg: ordered.arg, filter, agg: ordered.agg };
+  if (args.length > 1) throw new SqlError(SQLSTATE.undefined_function, `function ${name} with ${args.length} arguments does not exist`);
+  const arg = args[0] ? compileExpr(args[0], input) : undefined;
   const agg = makeAggregate(name, arg?.type, { distinct: !!f.agg_distinct, star: !!f.agg_star, location: f.location });
   return { node, name, star: !!f.agg_star, arg, filter, agg };
 }

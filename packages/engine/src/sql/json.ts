@@ -9,28 +9,29 @@ import { operatorError } from './operators.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { jsonbText } from './values.ts';
 import { jsonMember, jsonMemberText } from './json-text.ts';
+import { isJsonObject, JsonNull, nested, topLevel } from './types/jsonb.ts';
 
+/** The member at `key`, JSON null as JSON_NULL, or SQL NULL when there is none. */
 function lookup(doc: Value, key: Value): Value {
   if (typeof key === 'number') {
     if (!Array.isArray(doc)) return null;
     const i = key < 0 ? doc.length + key : key;
-    return i >= 0 && i < doc.length ? (doc[i] as Value) : null;
+    return i >= 0 && i < doc.length ? topLevel(doc[i] as Value) : null;
   }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc) || doc instanceof Date) return null;
-  const o = doc as Record<string, Value>;
-  return Object.prototype.hasOwnProperty.call(o, key as string) ? o[key as string] : null;
+  if (!isJsonObject(doc)) return null;
+  return Object.prototype.hasOwnProperty.call(doc, key as string) ? topLevel(doc[key as string]) : null;
 }
 
 function asText(v: Value, type: SqlType): Value {
-  if (v === null || typeof v === 'string') return v;
+  if (v === null || v instanceof JsonNull) return null;
+  if (typeof v === 'string') return v;
   return type === 'jsonb' ? jsonbText(v) : JSON.stringify(v);
 }
 
 /** jsonb || jsonb: objects merge (right wins), anything else concatenates as arrays. */
 function concat(a: Value, b: Value): Value {
-  const isObject = (v: Value): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
-  if (isObject(a) && isObject(b)) return { ...(a as object), ...(b as object) };
-  const arr = (v: Value): Value[] => (Array.isArray(v) ? v : [v]);
+  if (isJsonObject(a) && isJsonObject(b)) return { ...(a as object), ...(b as object) };
+  const arr = (v: Value): Value[] => (Array.isArray(v) ? v : [nested(v)]);
   return [...arr(a), ...arr(b)];
 }
 

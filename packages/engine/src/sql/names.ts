@@ -30,6 +30,8 @@ export function outputName(node: Node | undefined): string {
     return weak ? lastName(node.TypeCast.typeName?.names) : name;
   }
   if ('CaseExpr' in node) return 'case';
+  if ('A_ArrayExpr' in node) return 'array';
+  if ('A_Indirection' in node) return outputName(node.A_Indirection.arg);
   if ('CoalesceExpr' in node) return 'coalesce';
   if ('MinMaxExpr' in node) return node.MinMaxExpr.op === 'IS_GREATEST' ? 'greatest' : 'least';
   if ('NullIfExpr' in node || ('A_Expr' in node && node.A_Expr.kind === 'AEXPR_NULLIF')) return 'nullif';

@@ -8,6 +8,10 @@ import { int8Add, int8Compare, int8Div, int8Mod, int8Mul, int8Neg, int8Sub, type
 import { Numeric } from './numeric.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { compareNumbers, compareStrings, compareValues } from './values.ts';
+import { arrayComparator, elementType, isArrayType } from './types/array.ts';
+import { compareIntervals } from './types/interval.ts';
+import { enumComparator, isEnumType } from './types/enum.ts';
+import { datetimeArithmetic, negateIntervalValue } from './functions/datetime-ops.ts';
 
 export type Comparator = (a: Value, b: Value) => number;
 export type BinaryFn = (a: Value, b: Value) => Value;
@@ -32,6 +36,8 @@ export function operatorError(op: string, l: SqlType, r: SqlType | undefined): S
 /** The type two known operand types meet at, or undefined when they are in different categories. */
 export function unify(a: SqlType, b: SqlType): SqlType | undefined {
   if (a === b) return a;
+  // anyarray operators (=, <, @>, …) want one array type; only literals adapt
+  if (isArrayType(a) || isArrayType(b)) return undefined;
   const ca = category(a);
   if (ca !== category(b)) return undefined;
   if (ca === 'N') {
@@ -76,8 +82,11 @@ export function comparatorFor(t: SqlType): Comparator {
       return (a, b) => (a === b ? 0 : a ? 1 : -1);
     case 'date': case 'timestamp': case 'timestamptz':
       return (a, b) => (a as Date).getTime() - (b as Date).getTime();
+    case 'interval':
+      return compareIntervals as (a: Value, b: Value) => number;
     default:
-      return compareValues;
+      if (isEnumType(t)) return enumComparator(t);
+      return isArrayType(t) ? arrayComparator(comparatorFor(elementType(t))) : compareValues;
   }
 }
 
@@ -167,6 +176,8 @@ const DAY_MS = 86_400_000;
  * non-null and already converted to `operand` type). Throws 42883 like PostgreSQL when undefined.
  */
 export function arithmetic(op: string, l: SqlType, r: SqlType): { type: SqlType; operand: [SqlType, SqlType]; fn: BinaryFn } {
+  const dt = datetimeArithmetic(op, l, r);
+  if (dt) return dt;
   if (isNumericType(l) && isNumericType(r)) {
     let t = unify(l, r)!;
     // real combined with any other type computes in double precision.
@@ -196,6 +207,7 @@ export function negate(t: SqlType): (v: Value) => Value {
   if (t === 'int8') return (v) => int8Neg(v as Int8);
   if (t === 'numeric') return (v) => (v as Numeric).neg();
   if (isNumericType(t)) return (v) => -(v as number);
+  if (t === 'interval') return negateIntervalValue;
   throw operatorError('-', t, undefined);
 }
 

@@ -10,7 +10,10 @@ import type { NodeHooks, RunContext } from './env.ts';
 import { castFunction } from './cast.ts';
 import { compileExpr } from './expr.ts';
 import { Numeric } from './numeric.ts';
-import { commonType } from './operators.ts';
+import { commonType, comparatorFor, type Comparator } from './operators.ts';
+import { isArrayType } from './types/array.ts';
+import { isEnumType } from './types/enum.ts';
+import { targetListSrf } from './functions/srf-target.ts';
 import { planFrom, pos, RowScope, type RowSource, type SubqueryPlanner } from './from.ts';
 import { needsGrouping, planGrouping } from './group.ts';
 import { lastName, outputName, sameExpr, strings } from './names.ts';
@@ -103,6 +106,8 @@ export class SelectPlanner implements SubqueryPlanner {
     checkLocking(stmt);
     if (stmt.op && stmt.op !== 'SETOP_NONE') return this.setOperation(stmt, outer);
     if (stmt.valuesLists) return this.values(stmt, outer);
+    const srf = targetListSrf(stmt);
+    if (srf) return this.plan(srf, outer);
     if (stmt.intoClause) throw new SqlError(SQLSTATE.syntax_error, 'SELECT ... INTO is not allowed here');
 
     const from = planFrom(stmt.fromClause, this.state, this.hooks, this, outer, (s) => this.plan(s), stmt.whereClause);
@@ -164,7 +169,7 @@ export class SelectPlanner implements SubqueryPlanner {
       if (same < 0) {
         throw new SqlError(SQLSTATE.invalid_column_reference, 'for SELECT DISTINCT, ORDER BY expressions must appear in select list', { position: pos(exprLocation(by.node!)) });
       }
-      return { output: same, desc: key.desc, nullsFirst: key.nullsFirst };
+      return { output: same, desc: key.desc, nullsFirst: key.nullsFirst, compare: key.compare };
     });
     for (let i = 0; i < Math.min(sort.length, on.length); i++) {
       const k = sort[i]!, node = sortBy[i]!.node!;
@@ -183,7 +188,7 @@ export class SelectPlanner implements SubqueryPlanner {
     // an index walk in the requested order: no sort, and LIMIT stops the walk
     let source = input;
     let presorted = false;
-    if (sort.length && !distinct && !on.length && ordered) {
+    if (sort.length && !distinct && !on.length && ordered && !sort.some((k) => k.compare)) {
       const cols = sort.map((k) => ({ column: (sortExpr(k) as Expr).slot ?? Infinity, desc: k.desc, nullsFirst: k.nullsFirst }));
       const walk = cols.every((c) => c.column !== Infinity) ? ordered(cols, (ctx) => skipOf(ctx) + takeOf(ctx)) : undefined;
       if (walk) {
@@ -257,7 +262,7 @@ export class SelectPlanner implements SubqueryPlanner {
             out.sort((a, b) => {
               for (let k = 0; k < sort.length; k++) {
                 const s = sort[k]!;
-                const c = compareForSort(a[n + k], b[n + k], s.desc, s.nullsFirst);
+                const c = compareForSort(a[n + k], b[n + k], s.desc, s.nullsFirst, s.compare);
                 if (c !== 0) return c;
               }
               return 0;
@@ -431,6 +436,8 @@ interface SortKey {
   expr?: Compiled;
   desc: boolean;
   nullsFirst: boolean;
+  /** Types whose order the type-less value order does not give (arrays: element-wise, not jsonb's length-first). */
+  compare?: Comparator;
 }
 
 function sortKey(s: SortBy, outputs: { name: string; expr: Compiled }[], scope: Scope): SortKey {
@@ -438,7 +445,7 @@ function sortKey(s: SortBy, outputs: { name: string; expr: Compiled }[], scope: 
   const type = key.output !== undefined ? outputs[key.output]!.expr.type : key.expr!.type;
   const desc = s.sortby_dir === 'SORTBY_USING' ? usingDescending(s, type) : s.sortby_dir === 'SORTBY_DESC';
   const nullsFirst = s.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : s.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
-  return { ...key, desc, nullsFirst };
+  return { ...key, desc, nullsFirst, compare: isArrayType(type) || isEnumType(type) ? comparatorFor(type) : undefined };
 }
 
 function sortTarget(s: SortBy, outputs: { name: string; expr: Compiled }[], scope: Scope): { output?: number; expr?: Compiled } {

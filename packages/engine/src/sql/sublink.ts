@@ -9,18 +9,23 @@ import { castFunction } from './cast.ts';
 import { expr, type Expr } from './compiled.ts';
 import { comparatorFor, COMPARISON_OPS, operatorError, relation, unify } from './operators.ts';
 import type { Scope } from './scope.ts';
+import { arraySubLink } from './functions/array.ts';
 import type { SqlType, Value } from './types.ts';
 
 export function compileSubLink(s: SubLink, scope: Scope, compile: (n: Node, scope: Scope) => Expr): Expr {
   const select = s.subselect && 'SelectStmt' in s.subselect ? s.subselect.SelectStmt : undefined;
   if (!select) throw featureNotSupported('this kind of subquery');
   const kind = s.subLinkType;
-  if (kind !== 'EXISTS_SUBLINK' && kind !== 'EXPR_SUBLINK' && kind !== 'ANY_SUBLINK' && kind !== 'ALL_SUBLINK') {
+  if (kind !== 'EXISTS_SUBLINK' && kind !== 'EXPR_SUBLINK' && kind !== 'ANY_SUBLINK' && kind !== 'ALL_SUBLINK' && kind !== 'ARRAY_SUBLINK') {
     throw featureNotSupported(`${kind?.replace('_SUBLINK', '') ?? 'this'} subquery`);
   }
   const sub = scope.subquery(select, s.location);
   const run = sub.run;
   if (kind === 'EXISTS_SUBLINK') return expr('bool', (row, ctx) => run(row, ctx).length > 0);
+  if (kind === 'ARRAY_SUBLINK') {
+    if (sub.columns.length !== 1) throw new SqlError(SQLSTATE.syntax_error, 'subquery must return only one column');
+    return arraySubLink(sub.columns[0]!, run);
+  }
   if (kind === 'EXPR_SUBLINK') {
     if (sub.columns.length !== 1) throw new SqlError(SQLSTATE.syntax_error, 'subquery must return only one column');
     return expr(sub.columns[0], (row, ctx) => {

@@ -3,28 +3,60 @@
  * cloning: int2/int4 and floats are numbers, int8 is a number while safe and a bigint beyond
  * (int8.ts), numeric is a Numeric (numeric.ts; results carry its text), text is string, boolean is
  * boolean, timestamptz/timestamp/date are Date, json/jsonb are the parsed JSON value, bytea is
- * Uint8Array, uuid is its canonical lowercase text, SQL NULL is null.
+ * Uint8Array, uuid is its canonical lowercase text, interval an Interval (types/interval.ts),
+ * arrays JS arrays of their elements (types/array.ts), SQL NULL is null.
  */
-export type SqlType =
+export type BaseType =
   | 'int2' | 'int4' | 'int8' | 'float4' | 'float8' | 'numeric'
   | 'text' | 'varchar' | 'bool'
   | 'timestamptz' | 'timestamp' | 'date'
   | 'json' | 'jsonb' | 'bytea' | 'uuid'
+  | 'interval'
   | 'unknown';
+
+/** A one-or-more-dimensional array of a base type (types/array.ts): `int4[]` is PostgreSQL's _int4. */
+export type ArrayType = `${Exclude<BaseType, 'unknown'>}[]`;
+
+/** An enum type (types/enum.ts): its oid, name and labels are spelled in the type itself. */
+export type EnumType = `enum:${string}`;
+
+export type SqlType = BaseType | ArrayType | EnumType;
 
 export type Value = unknown;
 
 /** PostgreSQL type OIDs, reported as `fields[].dataTypeID`. */
-export const TYPE_OID: Record<SqlType, number> = {
+const BASE_OID: Record<BaseType, number> = {
   bool: 16, bytea: 17, int8: 20, int2: 21, int4: 23, text: 25, json: 114, float4: 700, float8: 701,
   varchar: 1043, date: 1082, timestamp: 1114, timestamptz: 1184, numeric: 1700, jsonb: 3802, unknown: 705,
-  uuid: 2950,
+  uuid: 2950, interval: 1186,
 };
 
+/** The array type OID of each element type (pg_type.typarray). */
+const ARRAY_OID: Record<ArrayType, number> = {
+  'bool[]': 1000, 'bytea[]': 1001, 'int8[]': 1016, 'int2[]': 1005, 'int4[]': 1007, 'text[]': 1009, 'json[]': 199,
+  'float4[]': 1021, 'float8[]': 1022, 'varchar[]': 1015, 'date[]': 1182, 'timestamp[]': 1115, 'timestamptz[]': 1185,
+  'numeric[]': 1231, 'jsonb[]': 3807, 'uuid[]': 2951, 'interval[]': 1187,
+};
+
+/** An enum type's own oid and name, read from its spelling (see types/enum.ts). */
+const enumField = (t: string, i: 0 | 1): number | string | undefined =>
+  t.startsWith('enum:') ? (JSON.parse(t.slice(5)) as [number, string])[i] : undefined;
+
+function withEnums<V>(base: Record<string, V>, i: 0 | 1): Record<SqlType, V> {
+  return new Proxy(base, { get: (o, k) => (typeof k === 'string' && !(k in o) ? enumField(k, i) : o[k as string]) }) as Record<SqlType, V>;
+}
+
+export const TYPE_OID: Record<SqlType, number> = withEnums<number>({ ...BASE_OID, ...ARRAY_OID }, 0);
+
 /** Names as `information_schema.columns.data_type` and error messages spell them. */
-export const TYPE_NAME: Record<SqlType, string> = {
+const BASE_NAME: Record<BaseType, string> = {
   bool: 'boolean', bytea: 'bytea', int8: 'bigint', int2: 'smallint', int4: 'integer', text: 'text',
   json: 'json', float4: 'real', float8: 'double precision', varchar: 'character varying', date: 'date',
   timestamp: 'timestamp without time zone', timestamptz: 'timestamp with time zone', numeric: 'numeric',
-  jsonb: 'jsonb', unknown: 'unknown', uuid: 'uuid',
+  jsonb: 'jsonb', unknown: 'unknown', uuid: 'uuid', interval: 'interval',
 };
+
+export const TYPE_NAME: Record<SqlType, string> = withEnums<string>({
+  ...BASE_NAME,
+  ...(Object.fromEntries(Object.keys(ARRAY_OID).map((t) => [t, `${BASE_NAME[t.slice(0, -2) as BaseType]}[]`])) as Record<ArrayType, string>),
+}, 1);

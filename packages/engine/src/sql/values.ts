@@ -6,6 +6,10 @@ import { formatDateTime } from './datetime.ts';
 import { Numeric } from './numeric.ts';
 import type { SqlType, Value } from './types.ts';
 import { jsonText } from './json-text.ts';
+import { elementType, formatArray, isArrayType, mapElements } from './types/array.ts';
+import { compareIntervals, Interval } from './types/interval.ts';
+import { isEnumType } from './types/enum.ts';
+import { JsonNull } from './types/jsonb.ts';
 
 /** Code point order of two strings (the C collation), which UTF-16 `<` gets wrong above U+FFFF. */
 export function compareStrings(a: string, b: string): number {
@@ -55,6 +59,9 @@ function rank(v: Value): number {
       if (v instanceof Numeric) return 2;
       if (v instanceof Date) return 4;
       if (v instanceof Uint8Array) return 5;
+      if (v instanceof Interval) return 10;
+      // jsonb orders null below strings
+      if (v instanceof JsonNull) return 0;
       return Array.isArray(v) ? 6 : 7;
     default: return 9;
   }
@@ -98,6 +105,7 @@ export function compareValues(a: Value, b: Value): number {
       }
       return 0;
     }
+    case 10: return compareIntervals(a as Interval, b as Interval);
     default: return 0;
   }
 }
@@ -106,12 +114,12 @@ export function compareValues(a: Value, b: Value): number {
  * ORDER BY comparison including NULLs. PostgreSQL's default is NULLS LAST for ascending and
  * NULLS FIRST for descending order.
  */
-export function compareForSort(a: Value, b: Value, desc = false, nullsFirst = desc): number {
+export function compareForSort(a: Value, b: Value, desc = false, nullsFirst = desc, compare: (a: Value, b: Value) => number = compareValues): number {
   if (a === null || b === null) {
     if (a === b) return 0;
     return (a === null) === nullsFirst ? -1 : 1;
   }
-  const c = compareValues(a, b);
+  const c = compare(a, b);
   return desc ? -c : c;
 }
 
@@ -140,9 +148,19 @@ export function distinctKey(v: Value): Value {
   if (v === null || typeof v === 'number' || typeof v === 'boolean') return v;
   if (typeof v === 'string') return 's' + v;
   if (typeof v === 'bigint') return 'i' + v;
-  if (v instanceof Numeric) return 'n' + v.normalized();
+  if (v instanceof Numeric) {
+    // a numeric equal to a double keys as that double, so jsonb's 1.0 and 1 group together
+    const f = v.toFloat();
+    const shortest = Number.isFinite(f) ? Numeric.parse(String(f)) : undefined;
+    return shortest && Numeric.compare(shortest, v) === 0 ? f : 'n' + v.normalized();
+  }
   if (v instanceof Date) return v.getTime();
   if (v instanceof Uint8Array) return 'b' + Array.from(v).join(',');
+  // '1 mon' and '30 days' are equal intervals, as PostgreSQL compares and hashes them
+  if (v instanceof Interval) return 'v' + v.span();
+  if (v instanceof JsonNull) return 'N';
+  // SQL arrays hold Dates and numerics that jsonb text cannot tell apart; jsonb arrays key the same way
+  if (Array.isArray(v)) return 'a' + JSON.stringify(v.map(distinctKey));
   return 'j' + jsonbText(v);
 }
 
@@ -197,6 +215,8 @@ export function jsonbText(v: Value): string {
     case 'bigint': return String(v);
     case 'boolean': return v ? 'true' : 'false';
   }
+  if (v instanceof Numeric) return v.toString();
+  if (v instanceof JsonNull) return 'null';
   if (Array.isArray(v)) return '[' + v.map(jsonbText).join(', ') + ']';
   const o = v as Record<string, Value>;
   const keys = Object.keys(o).sort(compareJsonbKeys);
@@ -222,6 +242,7 @@ export function typeOfValue(v: Value): Exclude<SqlType, 'unknown'> {
   if (v instanceof Numeric) return 'numeric';
   if (v instanceof Date) return 'timestamptz';
   if (v instanceof Uint8Array) return 'bytea';
+  if (v instanceof Interval) return 'interval';
   return 'jsonb';
 }
 
@@ -229,6 +250,10 @@ export function typeOfValue(v: Value): Exclude<SqlType, 'unknown'> {
 export function formatValue(v: Value, type: SqlType): string | null {
   if (v === null || v === undefined) return null;
   if (type === 'bool' && typeof v === 'boolean') return v ? 't' : 'f';
+  if (isArrayType(type) && Array.isArray(v)) {
+    const t = elementType(type);
+    return formatArray(v, (e) => formatValue(e, t)!);
+  }
   return toText(v, type);
 }
 
@@ -237,12 +262,16 @@ export function formatValue(v: Value, type: SqlType): string | null {
  * its scale), int8 as a number when safe and a bigint beyond (already its stored form).
  */
 export function outputValue(v: Value): Value {
-  return v instanceof Numeric ? v.toString() : v;
+  if (Array.isArray(v)) return mapElements(v, outputValue);
+  // interval reaches the client as its text, as PGlite returns it
+  return v instanceof Numeric || v instanceof Interval ? v.toString() : v;
 }
 
 /** The value of `v::text`: like formatValue but booleans read true/false. */
 export function toText(v: Value, type: SqlType): string {
   if (type === 'unknown') type = typeOfValue(v);
+  if (isArrayType(type)) return formatValue(v, type)!;
+  if (isEnumType(type)) return String(v);
   switch (type) {
     case 'text': case 'varchar': return String(v);
     case 'bool': return v ? 'true' : 'false';
@@ -253,6 +282,6 @@ export function toText(v: Value, type: SqlType): string {
     case 'json': return jsonText(v);
     case 'jsonb': return jsonbText(v);
     case 'bytea': return v instanceof Uint8Array ? byteaText(v) : String(v);
-    case 'uuid': return String(v);
+    case 'uuid': case 'interval': return String(v);
   }
 }

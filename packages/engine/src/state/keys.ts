@@ -5,6 +5,7 @@
  * share one rank and compare exactly, so an int4 constant finds its row in an int8 or numeric key.
  */
 import { Numeric } from '../sql/numeric.ts';
+import { compareIntervals, Interval } from '../sql/types/interval.ts';
 import type { Value } from '../sql/types.ts';
 import { compareNumberKinds, compareStrings } from '../sql/values.ts';
 
@@ -21,6 +22,7 @@ function rank(v: Value): number {
       if (v instanceof Date) return 3;
       if (v instanceof Uint8Array) return 4;
       if (Array.isArray(v)) return 5;
+      if (v instanceof Interval) return 7;
       return 6;
   }
 }
@@ -52,6 +54,7 @@ export function compareKeys(a: IndexKey, b: IndexKey): number {
       const sb = JSON.stringify(b);
       return sa < sb ? -1 : sa > sb ? 1 : 0;
     }
+    case 7: return compareIntervals(a as Interval, b as Interval);
     default: return 0;
   }
 }

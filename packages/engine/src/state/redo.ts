@@ -106,6 +106,22 @@ export function redo(state: DbState, rec: WalRecord): void {
       state.catalogVersion = nextCatalogVersion();
       return;
     }
+    case 'create_type': {
+      const old = state.types.get(rec.type.oid);
+      if (old) state.typeNames.delete(old.name);
+      state.types.set(rec.type.oid, rec.type);
+      state.typeNames.set(rec.type.name, rec.type.oid);
+      seenOid(state, rec.type.oid);
+      state.catalogVersion = nextCatalogVersion();
+      return;
+    }
+    case 'drop_type': {
+      const t = state.types.get(rec.type);
+      if (t) state.typeNames.delete(t.name);
+      state.types.delete(rec.type);
+      state.catalogVersion = nextCatalogVersion();
+      return;
+    }
     case 'sequence_set': {
       const s = state.sequences.get(rec.sequence);
       if (!s) return;

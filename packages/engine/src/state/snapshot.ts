@@ -6,7 +6,7 @@
 import { Packr } from 'msgpackr';
 import { PACK_OPTIONS } from '../msgpack.ts';
 import { bulkIndex, bulkRows } from './bulk.ts';
-import type { IndexDef, SequenceDef, TableDef } from '../catalog/types.ts';
+import type { EnumDef, IndexDef, SequenceDef, TableDef } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
 import { DbState, TableData } from './state.ts';
 
@@ -15,6 +15,13 @@ export interface Snapshot {
   members: string[];
   tables: { def: TableDef; nextRowId: number; ids: number[]; rows: Value[][]; indexes: IndexDef[] }[];
   sequences: { def: SequenceDef; value: number | bigint; called: boolean; version?: number }[];
+  /** Enum types; absent in snapshots of databases that have none (and in those written before enums). */
+  types?: EnumDef[];
+}
+
+/** The state's enum types by oid, or undefined when there are none (the snapshot keeps its older shape). */
+export function snapshotTypes(state: DbState): EnumDef[] | undefined {
+  return state.types.size ? [...state.types.values()].sort((a, b) => a.oid - b.oid) : undefined;
 }
 
 export function takeSnapshot(state: DbState): Snapshot {
@@ -26,7 +33,8 @@ export function takeSnapshot(state: DbState): Snapshot {
       t.rows.forEachPair((id, row) => { ids.push(id); rows.push(row); });
       return { def: t.def, nextRowId: t.nextRowId, ids, rows, indexes: t.indexes.map((i) => i.def) };
     });
-  return { nextOid: state.nextOid, members: [...state.members].sort(), tables, sequences: sequenceEntries(state) };
+  const types = snapshotTypes(state);
+  return { nextOid: state.nextOid, members: [...state.members].sort(), tables, sequences: sequenceEntries(state), ...(types ? { types } : {}) };
 }
 
 /** The sequences as a snapshot holds them (checkpoints and base backups alike), in oid order. */
@@ -49,6 +57,10 @@ export function restoreSnapshot(snap: Snapshot): DbState {
       state.indexNames.set(ix.name, ix.oid);
       state.indexTables.set(ix.oid, t.def.oid);
     }
+  }
+  for (const t of snap.types ?? []) {
+    state.types.set(t.oid, t);
+    state.typeNames.set(t.name, t.oid);
   }
   for (const s of snap.sequences) {
     state.sequences.set(s.def.oid, { def: s.def, value: s.value, called: s.called, ...(s.version ? { version: s.version } : {}) });
@@ -78,6 +90,7 @@ export async function contentHash(state: DbState): Promise<string> {
   const canonical = {
     tables: snap.tables.map((t) => ({ def: t.def, indexes: t.indexes, rows: t.rows })),
     sequences: snap.sequences,
+    ...(snap.types ? { types: snap.types } : {}),
   };
   const digest = await crypto.subtle.digest('SHA-256', new Uint8Array(packr().pack(canonical)));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');

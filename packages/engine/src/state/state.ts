@@ -5,7 +5,7 @@
  * commit publishes the fork, rollback drops it.
  */
 import BTree from './btree.ts';
-import type { IndexDef, Oid, SequenceDef, TableDef } from '../catalog/types.ts';
+import type { EnumDef, IndexDef, Oid, SequenceDef, TableDef } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
 import type { RowId } from '../wal/record.ts';
 import { CowMap } from './cow-map.ts';
@@ -161,6 +161,9 @@ export class DbState {
   indexTables: Map<Oid, Oid>;
   sequences: Map<Oid, SequenceState>;
   sequenceNames: Map<string, Oid>;
+  /** Enum types (CREATE TYPE … AS ENUM) by oid, and their names. */
+  types: Map<Oid, EnumDef>;
+  typeNames: Map<string, Oid>;
   nextOid = 16384;
   /**
    * Voting members of the cluster (node ids): replicated like any other state, so every node
@@ -180,6 +183,8 @@ export class DbState {
     this.indexTables = new CowMap(parent?.indexTables);
     this.sequences = new CowMap(parent?.sequences);
     this.sequenceNames = new CowMap(parent?.sequenceNames);
+    this.types = new CowMap(parent?.types);
+    this.typeNames = new CowMap(parent?.typeNames);
     if (parent) {
       this.nextOid = parent.nextOid;
       this.members = parent.members;

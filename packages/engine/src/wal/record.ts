@@ -3,7 +3,7 @@
  * A transaction's records are written together and end with its commit record; replay applies
  * them to a private copy and publishes it only at the commit, so nobody sees half a transaction.
  */
-import type { ColumnDef, IndexDef, Oid, SequenceDef, TableDef } from '../catalog/types.ts';
+import type { ColumnDef, EnumDef, IndexDef, Oid, SequenceDef, TableDef } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
 import type { Lsn } from './lsn.ts';
 
@@ -23,6 +23,9 @@ export type WalRecord =
   | { kind: 'drop_index'; index: Oid }
   | { kind: 'create_sequence'; sequence: SequenceDef }
   | { kind: 'drop_sequence'; sequence: Oid }
+  // CREATE TYPE … AS ENUM, and ALTER TYPE … ADD VALUE (the whole new definition, same oid)
+  | { kind: 'create_type'; type: EnumDef }
+  | { kind: 'drop_type'; type: Oid }
   // sequences advance outside transactions, as in PostgreSQL: the record survives a rollback
   // `version` (when present) orders a sequence's changes: the WAL may hold them out of order
   // (a block logs its advances at COMMIT), and replay applies only a newer one

@@ -9,6 +9,7 @@ import { compareForSort } from '../values.ts';
 export interface SortSpec {
   desc: boolean;
   nullsFirst: boolean;
+  compare?: (a: Value, b: Value) => number;
 }
 
 interface Entry {
@@ -28,7 +29,7 @@ export function topN(each: (visit: (row: readonly Value[]) => void) => void, k: 
   const cmpKeys = (a: readonly Value[], b: readonly Value[]): number => {
     for (let i = 0; i < n; i++) {
       const s = specs[i]!;
-      const c = compareForSort(a[i], b[i], s.desc, s.nullsFirst);
+      const c = compareForSort(a[i], b[i], s.desc, s.nullsFirst, s.compare);
       if (c !== 0) return c;
     }
     return 0;
