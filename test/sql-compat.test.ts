@@ -13,10 +13,6 @@ import type { Entry } from './reference/replay.ts';
 const KNOWN_WRONG: Record<string, string> = {
   // PostgreSQL folds 1/0 while planning, so the statement fails though no row takes that branch
   'select case when i > 100 then 1/0 else 0 end from case_tbl': 'constant folding',
-  // jsonb (issue 10 part B): \u0000 is refused by PostgreSQL, numbers are doubles here, and a jsonb null is stored as SQL NULL
-  "select '\"\\u0000\"'::jsonb": 'jsonb',
-  "select '1e1000'::jsonb, '0.1'::jsonb": 'jsonb',
-  'select j from testjsonb order by j': 'jsonb',
 };
 
 const fixture = JSON.parse(readFileSync(new URL('./compat/compat.json', import.meta.url), 'utf8')) as { areas: Record<string, Entry[]> };

@@ -7,7 +7,7 @@ import { checkFloat, checkSmallInt, isDateTimeType, isNumericType, isTextType } 
 import { int8Add, int8Compare, int8Div, int8Mod, int8Mul, int8Neg, int8Sub, type Int8 } from './int8.ts';
 import { Numeric } from './numeric.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
-import { compareNumbers, compareStrings, compareValues } from './values.ts';
+import { compareJsonb, compareNumbers, compareStrings, compareValues } from './values.ts';
 import { arrayComparator, elementType, isArrayType } from './types/array.ts';
 import { compareIntervals } from './types/interval.ts';
 import { enumComparator, isEnumType } from './types/enum.ts';
@@ -84,6 +84,8 @@ export function comparatorFor(t: SqlType): Comparator {
       return (a, b) => (a as Date).getTime() - (b as Date).getTime();
     case 'interval':
       return compareIntervals as (a: Value, b: Value) => number;
+    case 'jsonb':
+      return compareJsonb;
     default:
       if (isEnumType(t)) return enumComparator(t);
       return isArrayType(t) ? arrayComparator(comparatorFor(elementType(t))) : compareValues;

@@ -110,6 +110,13 @@ export function compareValues(a: Value, b: Value): number {
   }
 }
 
+/** jsonb's order: compareValues's, except that an empty top-level array sorts below null (PostgreSQL keeps this for historical reasons). */
+export function compareJsonb(a: Value, b: Value): number {
+  if (a instanceof JsonNull && Array.isArray(b) && b.length === 0) return 1;
+  if (b instanceof JsonNull && Array.isArray(a) && a.length === 0) return -1;
+  return compareValues(a, b);
+}
+
 /**
  * ORDER BY comparison including NULLs. PostgreSQL's default is NULLS LAST for ascending and
  * NULLS FIRST for descending order.
