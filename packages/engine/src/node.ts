@@ -30,6 +30,7 @@ import { Replayer } from './state/replay.ts';
 import { LogicalReplication, type LogicalOptions } from './logical/logical.ts';
 import { contentHash } from './state/snapshot.ts';
 import { nodeHooks } from './system.ts';
+import type { ForwardedApplier } from './offline/apply.ts';
 import type { OfflineApi } from './offline/offline.ts';
 import { PendingQueue } from './offline/queue.ts';
 import { offlineViews } from './offline/views.ts';
@@ -111,6 +112,11 @@ export interface NodeOptions extends LogicalOptions {
   offlineWrites?: boolean;
   /** With offlineWrites: reads see this node's pending writes over the replicated state (default true); false shows confirmed data only. */
   optimisticReads?: boolean;
+  /**
+   * As the primary, apply standbys' forwarded offline transactions with this instead of running
+   * them here (a PostgreSQL bridge: `@walrtc/node`'s forwardToPostgres). See README, "Offline writes".
+   */
+  applyForwarded?: ForwardedApplier;
   /** The SQL parser's WebAssembly (a URL, bytes or a compiled module) where a bundler does not emit libpg-query.wasm itself. */
   parserWasm?: ParserWasm;
 }
@@ -303,6 +309,7 @@ export class Node extends SessionSurface implements Queryable {
       optimisticReads: options.optimisticReads ?? true,
       keepaliveMs: options.keepaliveMs ?? Math.min(1000, Math.floor((options.failoverTimeout ?? 1000) / 4)),
       maxMessageSize: options.transport?.maxMessageSize,
+      applyForwarded: options.applyForwarded,
     });
     const offline = this.offlineWired.writes;
     this.offline = offline;

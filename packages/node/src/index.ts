@@ -5,4 +5,5 @@ export { startBridge, type Bridge, type BridgeOptions, type BridgeStatus, type B
 export { BridgeError } from './bridge/errors.ts';
 export { startPeer, type Peer, type PeerOptions } from './peer/peer.ts';
 export { pgLogger } from './peer/log.ts';
+export { forwardToPostgres, type PostgresWriteBack } from './bridge/forward.ts';
 export { applyForwarded, ensureAppliedTable, APPLIED_TABLE, type ForwardedTransaction, type Verdict } from './bridge/writeback.ts';

@@ -16,8 +16,45 @@ import { decodeParams } from './params.ts';
 
 export const APPLIED_TABLE = 'walrtc_applied_xacts';
 
+/** A forwarded transaction as an external applier (a PostgreSQL bridge) gets it: parameters decoded. */
+export interface ForwardedXact {
+  origin: string;
+  seq: number;
+  /** `expect`: rows the statement changed on the origin; none changed where it is applied is a conflict (40001). */
+  statements: { sql: string; params: Value[]; expect?: number }[];
+  /** Set when it must be recorded rejected without running (too large to forward: 54000). */
+  refuse?: { code: string; message: string; detail?: string };
+}
+
+/** An external applier's decision, recorded where it applies (exactly once per origin and seq). */
+export type ForwardedOutcome =
+  | { status: 'applied' }
+  | { status: 'rejected'; code: string; message: string; detail?: string };
+
+/**
+ * The node option `applyForwarded`: applies a forwarded transaction somewhere else (a bridge
+ * primary: PostgreSQL) exactly once, and resolves only once an applied one's change is in this
+ * node's data. Throwing means "outcome not known now": nothing is recorded, the origin resends.
+ */
+export type ForwardedApplier = (xact: ForwardedXact) => Promise<ForwardedOutcome>;
+
 const CREATE_APPLIED = `create table if not exists ${APPLIED_TABLE} (origin text not null, seq bigint not null, outcome text not null, `
-  + 'sqlstate text, message text, applied_at timestamptz not null default now(), primary key (origin, seq))';
+  + 'sqlstate text, message text, applied_at timestamptz not null default now(), detail text, primary key (origin, seq))';
+
+/** Whether the table has `detail` (a table created before it was added has not: its rejections record none). */
+function hasDetail(state: DbState): boolean {
+  const oid = state.tableNames.get(APPLIED_TABLE);
+  return oid !== undefined && state.table(oid).column('detail') >= 0;
+}
+
+/** A decision recorded, in `session`'s transaction or a commit of its own. */
+async function record(db: Database, session: Session, origin: string, seq: number, failure?: { code: string; message: string; detail?: string }): Promise<void> {
+  const withDetail = failure?.detail !== undefined && hasDetail(db.state);
+  await db.run(`insert into ${APPLIED_TABLE} (origin, seq, outcome, sqlstate, message${withDetail ? ', detail' : ''}) values ($1, $2, $3, $4, $5${withDetail ? ', $6' : ''})`,
+    [origin, seq, failure ? 'rejected' : 'applied', failure?.code ?? null, failure?.message ?? null, ...(withDetail ? [failure.detail!] : [])], session, true);
+}
+
+export interface RecordedOutcome { seq: number; outcome: string; code: string | null; message: string | null; detail: string | null }
 
 /**
  * Errors that say nothing about the transaction itself — this node cannot commit now, or does not
@@ -36,10 +73,10 @@ async function read(db: Database, sql: string, params: readonly Value[]): Promis
 }
 
 /** The recorded outcomes of `origin` for seqs from..to, in the given state's table (empty before its first write). */
-export async function recordedOutcomes(db: Database, state: DbState, origin: string, from: number, to = Number.MAX_SAFE_INTEGER): Promise<{ seq: number; outcome: string; code: string | null; message: string | null }[]> {
+export async function recordedOutcomes(db: Database, state: DbState, origin: string, from: number, to = Number.MAX_SAFE_INTEGER): Promise<RecordedOutcome[]> {
   if (!state.tableNames.has(APPLIED_TABLE)) return [];
-  const rows = await read(db, `select seq, outcome, sqlstate, message from ${APPLIED_TABLE} where origin = $1 and seq between $2 and $3 order by seq`, [origin, from, to]);
-  return rows.map(([seq, outcome, code, message]) => ({ seq: Number(seq), outcome: String(outcome), code: code as string | null, message: message as string | null }));
+  const rows = await read(db, `select seq, outcome, sqlstate, message, ${hasDetail(state) ? 'detail' : 'null'} from ${APPLIED_TABLE} where origin = $1 and seq between $2 and $3 order by seq`, [origin, from, to]);
+  return rows.map(([seq, outcome, code, message, detail]) => ({ seq: Number(seq), outcome: String(outcome), code: code as string | null, message: message as string | null, detail: detail as string | null }));
 }
 
 /** The highest seq of `origin` recorded in the replicated state (0 when none). */
@@ -52,7 +89,7 @@ export async function highestRecorded(db: Database, origin: string): Promise<num
 export class OfflineApplier {
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly db: Database, private readonly log: (m: string) => void) {}
+  constructor(private readonly db: Database, private readonly log: (m: string) => void, private readonly external?: ForwardedApplier) {}
 
   /** Apply what is new of `xacts` in seq order, answer what was applied before; stops at a gap or a transient failure. */
   apply(origin: string, xacts: readonly WireXact[]): Promise<WireVerdict[]> {
@@ -78,7 +115,7 @@ export class OfflineApplier {
       }
       // an earlier one is missing (reordered or lost): it comes again, in order
       if (x.seq !== highest + 1) break;
-      const v = await this.execute(origin, x);
+      const v = this.external ? await this.executeExternal(this.external, origin, x) : await this.execute(origin, x);
       if (!v) break;
       verdicts.push(v);
       highest = x.seq;
@@ -86,12 +123,12 @@ export class OfflineApplier {
     return verdicts;
   }
 
-  private verdictOf(row: { seq: number; outcome: string; code: string | null; message: string | null }): WireVerdict {
+  private verdictOf(row: RecordedOutcome): WireVerdict {
     // the record is committed, so the position now is at or after its commit
     const lsn = this.db.wal.insertLsn;
     return row.outcome === 'applied'
       ? { seq: row.seq, outcome: 'applied', lsn }
-      : { seq: row.seq, outcome: 'rejected', lsn, code: row.code ?? SQLSTATE.internal_error, message: row.message ?? '' };
+      : { seq: row.seq, outcome: 'rejected', lsn, code: row.code ?? SQLSTATE.internal_error, message: row.message ?? '', ...(row.detail ? { detail: row.detail } : {}) };
   }
 
   private async ensureTable(): Promise<boolean> {
@@ -105,13 +142,47 @@ export class OfflineApplier {
     }
   }
 
+  /**
+   * One forwarded transaction decided by the external applier, which records it on its side. The
+   * record here, which settles the origin's entry once replayed there, is committed only after
+   * the applier returned — for an applied one, after its change came back into this node's data —
+   * so the write is never in neither place. A crash before this record: the resend is answered
+   * by the applier's own record.
+   */
+  private async executeExternal(apply: ForwardedApplier, origin: string, x: WireXact): Promise<WireVerdict | undefined> {
+    let outcome: ForwardedOutcome;
+    try {
+      outcome = await apply({
+        origin,
+        seq: x.seq,
+        statements: x.statements.map((s) => ({ sql: s.sql, params: decodeParams(s.params), ...(s.expect ? { expect: s.expect } : {}) })),
+        ...(x.tooLarge !== undefined ? { refuse: tooLarge(x.tooLarge) } : {}),
+      });
+    } catch (e) {
+      this.log(`offline writes: transaction ${x.seq} of "${origin}" not applied now (${e instanceof Error ? e.message : String(e)}); it will be sent again`);
+      return undefined;
+    }
+    const rejected = outcome.status === 'rejected' ? outcome : undefined;
+    try {
+      await record(this.db, new Session(), origin, x.seq, rejected);
+    } catch (e) {
+      this.log(`offline writes: could not record the outcome of transaction ${x.seq} of "${origin}": ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+    const lsn = this.db.wal.insertLsn;
+    return rejected
+      ? { seq: x.seq, outcome: 'rejected', lsn, code: rejected.code, message: rejected.message, ...(rejected.detail ? { detail: rejected.detail } : {}) }
+      : { seq: x.seq, outcome: 'applied', lsn };
+  }
+
   /** One forwarded transaction: applied with its record in one commit, or rolled back and its rejection recorded. */
   private async execute(origin: string, x: WireXact): Promise<WireVerdict | undefined> {
     const { db } = this;
     const session = new Session();
     try {
       if (x.tooLarge !== undefined) {
-        throw new SqlError(SQLSTATE.program_limit_exceeded, `offline transaction of ${x.tooLarge} bytes is too large to forward`, { detail: 'Its origin could not send it in one message; it was not run.' });
+        const r = tooLarge(x.tooLarge);
+        throw new SqlError(r.code, r.message, { detail: r.detail });
       }
       await db.run('BEGIN', undefined, session, true);
       for (const st of x.statements) {
@@ -122,7 +193,7 @@ export class OfflineApplier {
           });
         }
       }
-      await db.run(`insert into ${APPLIED_TABLE} (origin, seq, outcome) values ($1, $2, 'applied')`, [origin, x.seq], session, true);
+      await record(db, session, origin, x.seq);
       const [end] = await db.run('COMMIT', undefined, session, true);
       if (end?.command !== 'COMMIT') throw new SqlError(SQLSTATE.in_failed_sql_transaction, 'the transaction was rolled back at COMMIT');
       return { seq: x.seq, outcome: 'applied', lsn: db.wal.insertLsn };
@@ -130,17 +201,22 @@ export class OfflineApplier {
       db.rollback(session);
       const code = e instanceof SqlError ? e.code : SQLSTATE.internal_error;
       const message = e instanceof Error ? e.message : String(e);
+      const detail = e instanceof SqlError ? e.detail : undefined;
       if (TRANSIENT.has(code) || db.options.hooks.readOnly()) {
         this.log(`offline writes: transaction ${x.seq} of "${origin}" not applied now (${code} ${message}); it will be sent again`);
         return undefined;
       }
       try {
-        await db.run(`insert into ${APPLIED_TABLE} (origin, seq, outcome, sqlstate, message) values ($1, $2, 'rejected', $3, $4)`, [origin, x.seq, code, message], new Session(), true);
+        await record(db, new Session(), origin, x.seq, detail === undefined ? { code, message } : { code, message, detail });
       } catch (e2) {
         this.log(`offline writes: could not record the rejection of transaction ${x.seq} of "${origin}": ${e2 instanceof Error ? e2.message : String(e2)}`);
         return undefined;
       }
-      return { seq: x.seq, outcome: 'rejected', lsn: db.wal.insertLsn, code, message };
+      return { seq: x.seq, outcome: 'rejected', lsn: db.wal.insertLsn, code, message, ...(detail ? { detail } : {}) };
     }
   }
+}
+
+function tooLarge(bytes: number): { code: string; message: string; detail: string } {
+  return { code: SQLSTATE.program_limit_exceeded, message: `offline transaction of ${bytes} bytes is too large to forward`, detail: 'Its origin could not send it in one message; it was not run.' };
 }

@@ -127,7 +127,7 @@ export class OfflineWrites implements OfflineHook {
       const base = { origin: this.deps.queue.origin, seq };
       return row.outcome === 'applied'
         ? { ...base, status: 'applied' as const, commitLsn: formatLsn(this.deps.replayLsn()) }
-        : { ...base, status: 'rejected' as const, code: row.code ?? '', message: row.message ?? '' };
+        : { ...base, status: 'rejected' as const, code: row.code ?? '', message: row.message ?? '', ...(row.detail ? { detail: row.detail } : {}) };
     });
   }
 
@@ -166,7 +166,7 @@ export class OfflineWrites implements OfflineHook {
       let rejected = false;
       for (const v of verdicts) {
         if (v.outcome === 'applied') this.deps.queue.applied(v.seq, v.lsn);
-        else rejected = (await this.deps.queue.fail(v.seq, v.code ?? SQLSTATE.internal_error, v.message ?? '')) || rejected;
+        else rejected = (await this.deps.queue.fail(v.seq, v.code ?? SQLSTATE.internal_error, v.message ?? '', v.detail)) || rejected;
       }
       // an applied one stays in the view until replay brings the primary's record (onCommit reconciles then)
       if (rejected) await this.reconcile(true);
@@ -189,7 +189,7 @@ export class OfflineWrites implements OfflineHook {
         const e = queue.get(r.seq);
         if (!e || e.state === 'failed') continue;
         if (r.outcome === 'applied') settled.push(r.seq);
-        else changed = (await queue.fail(r.seq, r.code ?? SQLSTATE.internal_error, r.message ?? '')) || changed;
+        else changed = (await queue.fail(r.seq, r.code ?? SQLSTATE.internal_error, r.message ?? '', r.detail ?? undefined)) || changed;
       }
     }
     await queue.settle(settled, this.deps.replayLsn());

@@ -93,14 +93,14 @@ export class PendingQueue {
   }
 
   /** Rejected by the primary: kept, out of the view, for the app to inspect and dismiss. */
-  async fail(seq: number, code: string, message: string): Promise<boolean> {
+  async fail(seq: number, code: string, message: string, detail?: string): Promise<boolean> {
     const e = this.entries.get(seq);
     if (!e || e.state === 'failed') return false;
-    const failed = { code, message };
+    const failed = detail === undefined ? { code, message } : { code, message, detail };
     await this.store.put({ seq: e.seq, queuedAt: e.queuedAt, statements: e.statements, failed });
     e.state = 'failed';
     e.failed = failed;
-    this.emit({ status: 'rejected', origin: this.origin, seq, code, message });
+    this.emit({ status: 'rejected', origin: this.origin, seq, ...failed });
     return true;
   }
 
@@ -117,7 +117,7 @@ export class PendingQueue {
   wait(seq: number): Promise<Verdict> | undefined {
     const e = this.entries.get(seq);
     if (!e) return undefined;
-    if (e.failed) return Promise.resolve({ status: 'rejected', origin: this.origin, seq, code: e.failed.code, message: e.failed.message });
+    if (e.failed) return Promise.resolve({ status: 'rejected', origin: this.origin, seq, ...e.failed });
     return new Promise((resolve) => {
       const list = this.waiters.get(seq) ?? [];
       list.push(resolve);

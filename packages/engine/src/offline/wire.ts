@@ -7,7 +7,7 @@ import type { Database } from '../database.ts';
 import type { Replication } from '../replication/replication.ts';
 import type { DbState } from '../state/state.ts';
 import type { Lsn } from '../wal/lsn.ts';
-import { APPLIED_TABLE, OfflineApplier } from './apply.ts';
+import { APPLIED_TABLE, OfflineApplier, type ForwardedApplier } from './apply.ts';
 import { ForwardPump, OfflineRelay } from './forward.ts';
 import { OfflineWrites } from './offline.ts';
 import type { PendingQueue } from './queue.ts';
@@ -25,6 +25,8 @@ export interface OfflineWiring {
   /** The transport's message limit, when it has one. */
   maxMessageSize: number | undefined;
   log(level: 'log' | 'warning', message: string): void;
+  /** The node option: forwarded transactions are applied there (a bridge's PostgreSQL) instead of here. */
+  applyForwarded: ForwardedApplier | undefined;
 }
 
 export interface WiredOffline {
@@ -39,7 +41,7 @@ export function wireOffline(w: OfflineWiring): WiredOffline {
     isPrimary: w.isPrimary,
     upstream: () => w.replication?.streamingUpstream(),
     send: async (to: string, msg: Parameters<Replication['sendOffline']>[1]) => (await w.replication?.sendOffline(to, msg)) ?? false,
-    applier: new OfflineApplier(w.db, (m) => w.log('log', m)),
+    applier: new OfflineApplier(w.db, (m) => w.log('log', m), w.applyForwarded),
     log: (m: string) => w.log('warning', m),
   };
   const relay = new OfflineRelay(relayDeps);

@@ -88,6 +88,8 @@ export interface WireVerdict {
   lsn: Lsn;
   code?: string;
   message?: string;
+  /** PostgreSQL's DETAIL of a rejection, when the primary had one (a bridge's PostgreSQL). */
+  detail?: string;
 }
 
 // ── offline writes (offline/): a standby's queued transactions travel up, verdicts back down ──
@@ -146,7 +148,8 @@ const wireXact = (v: unknown) => {
 const wireVerdict = (v: unknown) => {
   const x = v as WireVerdict | undefined;
   return !!x && int(x.seq) && x.seq > 0 && (x.outcome === 'applied' || x.outcome === 'rejected') && lsn(x.lsn)
-    && (x.code === undefined || str(x.code)) && (x.message === undefined || typeof x.message === 'string');
+    && (x.code === undefined || str(x.code)) && (x.message === undefined || typeof x.message === 'string')
+    && (x.detail === undefined || typeof x.detail === 'string');
 };
 const listOf = (ok: (v: unknown) => boolean) => (v: unknown) => Array.isArray(v) && v.length <= OFFLINE_LIMITS.xacts && v.every(ok);
 

@@ -77,4 +77,4 @@ export interface PendingWrite {
 
 export type Verdict =
   | { status: 'applied'; origin: string; seq: number; commitLsn: string }
-  | { status: 'rejected'; origin: string; seq: number; code: string; message: string };
+  | { status: 'rejected'; origin: string; seq: number; code: string; message: string; detail?: string };

@@ -83,7 +83,7 @@ export interface StoredPendingXact {
   queuedAt: number;
   statements: PendingStatement[];
   /** Set once the primary rejected it: kept for the app to inspect until dismissed. */
-  failed?: { code: string; message: string };
+  failed?: { code: string; message: string; detail?: string };
 }
 
 /**

@@ -180,6 +180,7 @@ function stream(o: BridgeOptions, repl: pg.Client, slot: string, tables: PgTable
     if (state === 'stopped') return;
     state = 'stopped';
     clearInterval(timer);
+    clearInterval(poll);
     if (error) log('warning', `ERROR:  ${(error as Error).message}${(error as BridgeError).hint ? `\nHINT:  ${(error as BridgeError).hint}` : ''}`);
     await applying?.catch(() => {});
     await repl.end().catch(() => {});
@@ -259,6 +260,9 @@ function stream(o: BridgeOptions, repl: pg.Client, slot: string, tables: PgTable
   const command = `START_REPLICATION SLOT ${quote(slot)} LOGICAL ${formatPgLsn(start)} (proto_version '1', publication_names ${literal(quote(o.publication))})`;
   repl.query(command).then(() => end(new BridgeError('08006', 'the PostgreSQL server ended the replication stream')), (e) => end(e));
   const timer = setInterval(() => sendStatus(applied), o.statusIntervalMs ?? 10_000);
+  // while someone waits, ask for a keepalive often: its WAL end tells an idle stream has passed their LSN
+  // (a position PostgreSQL had not flushed when they asked is reached only later, with no change to send)
+  const poll = setInterval(() => waiters.length && sendStatus(applied, true), 100);
   log('log', `logical replication apply worker for slot "${slot}" streaming from ${formatPgLsn(start)}`);
 
   return {

@@ -15,12 +15,15 @@ export interface ForwardedTransaction {
   origin: string;
   /** Its position in that node's queue: 1, 2, 3, … without gaps. */
   seq: number;
-  statements: readonly { sql: string; params?: readonly unknown[] }[];
+  /** `expect`: rows the statement changed on the origin; none changed here rejects the transaction (40001). */
+  statements: readonly { sql: string; params?: readonly unknown[]; expect?: number }[];
+  /** Record it rejected with this, without running it (the origin could not send it: 54000). */
+  refuse?: { code: string; message: string; detail?: string };
 }
 
 export type Verdict =
   | { status: 'applied'; seq: number; lsn: string; duplicate: boolean }
-  | { status: 'rejected'; seq: number; code: string; message: string; detail?: string; duplicate: boolean };
+  | { status: 'rejected'; seq: number; code: string; message: string; detail?: string; duplicate: boolean; outOfOrder?: true };
 
 export const APPLIED_TABLE = 'walrtc_applied';
 
@@ -55,6 +58,8 @@ export async function applyForwarded(client: pg.ClientBase, tx: ForwardedTransac
 
 async function attemptOnce(client: pg.ClientBase, tx: ForwardedTransaction): Promise<Verdict> {
   await client.query('begin');
+  // flushed at COMMIT, so the flush position after it is at or after the commit (currentLsn)
+  await client.query(`select set_config('synchronous_commit', 'local', true) where current_setting('synchronous_commit') = 'off'`);
   // one applier per origin at a time, across every bridge connected to this server
   await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`walrtc_applied:${tx.origin}`]);
   const seen = await client.query<{ status: string; sqlstate: string | null; message: string | null; detail: string | null }>(
@@ -71,12 +76,20 @@ async function attemptOnce(client: pg.ClientBase, tx: ForwardedTransaction): Pro
   const last = Number((await client.query<{ seq: string | null }>(`select max(seq) as seq from ${APPLIED_TABLE} where origin = $1`, [tx.origin])).rows[0]!.seq ?? 0);
   if (tx.seq !== last + 1) {
     await client.query('rollback');
-    return { status: 'rejected', seq: tx.seq, code: '55000', message: `forwarded transaction ${tx.seq} of origin "${tx.origin}" is out of order: the last one applied is ${last}`, duplicate: false };
+    return { status: 'rejected', seq: tx.seq, code: '55000', message: `forwarded transaction ${tx.seq} of origin "${tx.origin}" is out of order: the last one applied is ${last}`, duplicate: false, outOfOrder: true };
   }
   await client.query('savepoint walrtc_forwarded');
-  let failure: { code: string; message: string; detail?: string } | undefined;
+  let failure: { code: string; message: string; detail?: string } | undefined = tx.refuse;
   try {
-    for (const s of tx.statements) await client.query(s.sql, (s.params ?? []).map(param));
+    for (const s of failure ? [] : tx.statements) {
+      const r = await client.query(s.sql, (s.params ?? []).map(param));
+      // the origin's optimistic run changed rows this one does not find: the row was deleted or changed meanwhile
+      if (s.expect && !r.rowCount) {
+        failure = { code: '40001', message: 'could not serialize access due to concurrent update', detail: `The statement changed ${s.expect} row(s) on the origin and none on the primary: ${s.sql}` };
+        break;
+      }
+    }
+    if (failure && !tx.refuse) await client.query('rollback to savepoint walrtc_forwarded');
   } catch (e) {
     const err = e as { code?: string; message: string; detail?: string };
     if (!err.code || RETRYABLE.has(err.code)) throw e;
@@ -90,6 +103,11 @@ async function attemptOnce(client: pg.ClientBase, tx: ForwardedTransaction): Pro
   return failure ? { status: 'rejected', seq: tx.seq, ...failure, duplicate: false } : { status: 'applied', seq: tx.seq, lsn: await currentLsn(client), duplicate: false };
 }
 
+/**
+ * A position at or after every recorded commit (each was flushed at its COMMIT), and one the
+ * logical stream reaches: the insert position can stay ahead of what is flushed, and so of what
+ * a walsender sends, for as long as another session's transaction stays open on an idle server.
+ */
 async function currentLsn(client: pg.ClientBase): Promise<string> {
-  return (await client.query<{ lsn: string }>('select pg_current_wal_insert_lsn()::text as lsn')).rows[0]!.lsn;
+  return (await client.query<{ lsn: string }>('select pg_current_wal_flush_lsn()::text as lsn')).rows[0]!.lsn;
 }
