@@ -4,7 +4,8 @@
  * archive (archive_mode = always: what it receives as a standby is archived too; standbys read it
  * over HTTP on the relay's port with `peerArchive`), relays WAL to
  * standbys that name it as upstream (cascading), and optionally runs the PostgreSQL bridge, in
- * which case it is the cluster's primary. Logs PostgreSQL-style lines with a periodic health line;
+ * which case it is the cluster's primary and writes standbys' offline transactions back to
+ * PostgreSQL (forwardToPostgres). Logs PostgreSQL-style lines with a periodic health line;
  * close() (SIGTERM in the CLI) stops the bridge, the node, the transport and the relay in order.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { openNode, type Node, type NodeOptions } from '@walrtc/engine';
 import { webrtcTransport, websocketSignaling, type Transport } from '@walrtc/transport';
 import { archiveRequestHandler, startSignalServer, type SignalServer, type SignalServerOptions } from '@walrtc/transport/server';
 import { startBridge, type Bridge, type BridgeOptions } from '../bridge/bridge.ts';
+import { forwardToPostgres, type PostgresWriteBack } from '../bridge/forward.ts';
 import { fileArchive, type FileArchive } from '../storage/archive.ts';
 import { fileStorage, type FileStorage } from '../storage/file.ts';
 import { pgLogger, type LineSink, type Logger } from './log.ts';
@@ -81,6 +83,7 @@ export async function startPeer(o: PeerOptions): Promise<Peer> {
   let archive: FileArchive | undefined;
   let transport: Transport | undefined;
   let node: Node | undefined;
+  let writeBack: PostgresWriteBack | undefined;
   if (o.preferredPrimary && (o.role === 'standby' || o.bridge)) throw new Error('preferredPrimary needs role "auto" (a standby-only peer or a bridge is never elected)');
   try {
     storage = await fileStorage(join(o.dataDir, 'db'));
@@ -103,6 +106,9 @@ export async function startPeer(o: PeerOptions): Promise<Peer> {
       log: (m) => log('log', m),
     });
     const primary = !!o.bridge;
+    let bridge: Bridge | undefined;
+    // browsers' offline writes go to PostgreSQL, and come back through the bridge's stream
+    writeBack = o.bridge && forwardToPostgres(o.bridge.postgres, () => bridge);
     node = await openNode({
       cluster: o.cluster,
       nodeId,
@@ -115,10 +121,11 @@ export async function startPeer(o: PeerOptions): Promise<Peer> {
       upstream: o.upstream,
       electionPriority: o.preferredPrimary ? 1 : 0,
       log,
+      ...(writeBack ? { applyForwarded: writeBack.apply } : {}),
       ...o.node,
     });
     log('log', `database system is ready: node "${nodeId}" of cluster "${o.cluster}" (${primary ? 'primary, PostgreSQL bridge' : o.role ?? 'auto'})`);
-    const bridge = o.bridge ? await startBridge({ ...o.bridge, node, log }) : undefined;
+    bridge = o.bridge ? await startBridge({ ...o.bridge, node, log }) : undefined;
     bridge?.done.catch(() => log('warning', 'the PostgreSQL bridge stopped: the cluster keeps serving reads; restart the peer once the cause is fixed'));
     const opened = { node, storage, archive, transport, server };
     const health = async () => {
@@ -155,6 +162,7 @@ export async function startPeer(o: PeerOptions): Promise<Peer> {
         log('log', 'received fast shutdown request');
         clearInterval(timer);
         await bridge?.stop().catch(() => {});
+        await writeBack?.close();
         await opened.node.close();
         await opened.transport.close();
         await opened.archive.close();
@@ -163,6 +171,7 @@ export async function startPeer(o: PeerOptions): Promise<Peer> {
       })()),
     };
   } catch (e) {
+    await writeBack?.close();
     await node?.close().catch(() => {});
     if (!node) await storage?.close().catch(() => {});
     await transport?.close().catch(() => {});
