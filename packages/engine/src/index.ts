@@ -2,7 +2,7 @@
 export { openNode, Node, type NodeOptions, type NodeStatus, type Queryable, type Role } from './node.ts';
 export { SqlError, SQLSTATE } from './errors.ts';
 export type { QueryResult, Field, Verdict } from './sql/env.ts';
-export type { ForwardedApplier, ForwardedOutcome, ForwardedXact } from './offline/apply.ts';
+export type { ForwardedApplier, ForwardedXact } from './offline/apply.ts';
 export type { OfflineApi, PendingRow } from './offline/offline.ts';
 export type { Transaction } from './session/client.ts';
 export type { QueryOptions, ParserOptions } from './session/result.ts';

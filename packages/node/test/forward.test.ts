@@ -8,10 +8,10 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import type { Node } from '@walrtc/engine';
+import type { ForwardedApplier, Node } from '@walrtc/engine';
 import { caughtUp, memoryCluster, until, type TestNode } from '../../../test/cluster.ts';
 import { drained } from '../../../test/offline/support.ts';
-import { forwardToPostgres, startBridge, type Bridge, type PostgresWriteBack } from '../src/index.ts';
+import { applyForwarded, forwardToPostgres, startBridge, type Bridge, type PostgresWriteBack } from '../src/index.ts';
 import { startPostgres, type TestPostgres } from './support/postgres.ts';
 
 let server: TestPostgres;
@@ -26,7 +26,8 @@ afterEach(async () => {
 });
 
 /** A fresh database with `items` published, a bridge primary writing back into it, a standby with offline writes and a plain standby. */
-async function setup(wrapBridge: (b: Bridge, restart: () => Promise<void>) => Bridge = (b) => b) {
+type Wrap = (apply: ForwardedApplier, ctx: { bridge: () => Bridge; client: pg.Client }) => ForwardedApplier;
+async function setup(wrap: Wrap = (apply) => apply) {
   const name = `fwd${++dbs}`;
   await server.sql(`create database ${name}`);
   const url = server.url.replace(/\/postgres$/, `/${name}`);
@@ -37,9 +38,9 @@ async function setup(wrapBridge: (b: Bridge, restart: () => Promise<void>) => Br
   const c = memoryCluster();
   cleanup.push(() => c.closeAll());
   let bridge: Bridge | undefined;
-  const writeBack: PostgresWriteBack = forwardToPostgres(url, () => bridge && wrapBridge(bridge, restart));
+  const writeBack: PostgresWriteBack = forwardToPostgres(url, () => bridge);
   cleanup.push(() => writeBack.close());
-  const p = await c.open('bridge', { applyForwarded: writeBack.apply });
+  const p = await c.open('bridge', { applyForwarded: wrap(writeBack.apply, { bridge: () => bridge!, client }) });
   const restart = async () => {
     await bridge?.stop();
     bridge = await startBridge({ postgres: url, node: p.node, publication: 'pub', statusIntervalMs: 100 });
@@ -82,6 +83,11 @@ describe('offline writes through a bridge primary into PostgreSQL', () => {
     // shown on the origin at once, nowhere else yet
     expect((await s.node.query('select id, qty from items order by id')).rows).toEqual([{ id: 'a', qty: 11 }, { id: 'b', qty: 2 }, { id: 'c', qty: 6 }, { id: 'gone', qty: 5 }]);
     expect(await pgItems(client)).toEqual([{ id: 'a', qty: 1 }, { id: 'gone', qty: 5 }]);
+    // every state of the origin's view while it settles: the change and its record arrive in one
+    // commit, so the pending update is never re-applied on top of its own effect (qty 21)
+    const seen = new Set<number>();
+    const stop = s.node.live<{ qty: number }>(`select qty from items where id = 'a'`, [], (r) => void seen.add(r.rows[0]!.qty), { schedule: (fn) => fn() });
+    cleanup.push(async () => stop());
     c.net.heal();
     for (const seq of [1, 2, 3]) expect(await s.node.offline!.verdict(seq)).toMatchObject({ status: 'applied', origin: 'standby', seq });
     await drained(s.node);
@@ -90,6 +96,7 @@ describe('offline writes through a bridge primary into PostgreSQL', () => {
     expect(await pgApplied(client)).toEqual([1, 2, 3].map((seq) => ({ origin: 'standby', seq, status: 'applied', sqlstate: null })));
     await converged(client, p, s, w);
     expect((await s.node.status()).offline).toEqual({ queued: 0, sent: 0, applied: 0, failed: 0, appliedXacts: 3 });
+    expect([...seen]).toEqual([11]);
   }, 60_000);
 
   it("a conflict made in PostgreSQL meanwhile is rejected with PostgreSQL's SQLSTATE, message and detail and leaves the view", async () => {
@@ -118,18 +125,15 @@ describe('offline writes through a bridge primary into PostgreSQL', () => {
   }, 60_000);
 
   it('the bridge killed after PostgreSQL committed, and its connection killed inside a transaction, then restarted: nothing applied twice, nothing lost', async () => {
-    let waits = 0;
     let killed = false;
-    // the 3rd applied transaction: PostgreSQL has committed it, and the bridge dies before answering
-    const { url, client, c, p, s, w, restart } = await setup((b) => ({
-      ...b,
-      waitApplied: async (lsn) => {
-        if (++waits !== 3) return b.waitApplied(lsn);
-        await b.stop();
-        killed = true;
-        throw new Error('the bridge was killed');
-      },
-    }));
+    // the 3rd: the bridge dies, PostgreSQL commits it all the same, and nothing answers
+    const { url, client, c, p, s, w, restart } = await setup((apply, ctx) => async (x) => {
+      if (x.seq !== 3 || killed) return apply(x);
+      await ctx.bridge().stop();
+      expect(await applyForwarded(ctx.client, x)).toMatchObject({ status: 'applied', duplicate: false });
+      killed = true;
+      throw new Error('the bridge was killed');
+    });
     c.net.partition(['standby'], ['bridge', 'watcher']);
     for (let i = 1; i <= 12; i++) await s.node.query(`insert into items values ($1, $2)`, [`x${i}`, i]);
     c.net.heal();

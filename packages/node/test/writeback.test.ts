@@ -38,7 +38,7 @@ describe('forwarded transactions applied to PostgreSQL', () => {
 
   it("rejects a conflicting transaction with PostgreSQL's SQLSTATE and message, as a whole, and the same way on a re-send", async () => {
     const tx = { origin: 'tab-a', seq: 2, statements: [insert(2, 'two'), insert(1, 'duplicate key')] };
-    const verdict = { status: 'rejected', seq: 2, code: '23505', message: 'duplicate key value violates unique constraint "t_pkey"', detail: 'Key (id)=(1) already exists.' };
+    const verdict = { status: 'rejected', seq: 2, code: '23505', message: 'duplicate key value violates unique constraint "t_pkey"', detail: 'Key (id)=(1) already exists.', lsn: expect.stringMatching(/^[0-9A-F]+\/[0-9A-F]+$/) };
     expect(await applyForwarded(client, tx)).toEqual({ ...verdict, duplicate: false });
     expect(await applyForwarded(client, tx)).toEqual({ ...verdict, duplicate: true });
     expect(await rows()).toEqual([{ id: 1, v: 'one!' }]);

@@ -26,17 +26,13 @@ export interface ForwardedXact {
   refuse?: { code: string; message: string; detail?: string };
 }
 
-/** An external applier's decision, recorded where it applies (exactly once per origin and seq). */
-export type ForwardedOutcome =
-  | { status: 'applied' }
-  | { status: 'rejected'; code: string; message: string; detail?: string };
-
 /**
- * The node option `applyForwarded`: applies a forwarded transaction somewhere else (a bridge
- * primary: PostgreSQL) exactly once, and resolves only once an applied one's change is in this
- * node's data. Throwing means "outcome not known now": nothing is recorded, the origin resends.
+ * The node option `applyForwarded`: decides a forwarded transaction somewhere else (a bridge
+ * primary: PostgreSQL) exactly once, and resolves once its outcome's row of walrtc_applied_xacts
+ * is in this node's data, committed together with the change it made (a bridge's stream brings
+ * both in one transaction). Throwing means "outcome not known now": the origin resends.
  */
-export type ForwardedApplier = (xact: ForwardedXact) => Promise<ForwardedOutcome>;
+export type ForwardedApplier = (xact: ForwardedXact) => Promise<void>;
 
 const CREATE_APPLIED = `create table if not exists ${APPLIED_TABLE} (origin text not null, seq bigint not null, outcome text not null, `
   + 'sqlstate text, message text, applied_at timestamptz not null default now(), detail text, primary key (origin, seq))';
@@ -143,16 +139,13 @@ export class OfflineApplier {
   }
 
   /**
-   * One forwarded transaction decided by the external applier, which records it on its side. The
-   * record here, which settles the origin's entry once replayed there, is committed only after
-   * the applier returned — for an applied one, after its change came back into this node's data —
-   * so the write is never in neither place. A crash before this record: the resend is answered
-   * by the applier's own record.
+   * One forwarded transaction decided by the external applier. Its record arrives here in the
+   * same commit as its change, so the origin, which settles its entry when its replay brings the
+   * record, has the change then too: the write is never in neither place, nor in both.
    */
   private async executeExternal(apply: ForwardedApplier, origin: string, x: WireXact): Promise<WireVerdict | undefined> {
-    let outcome: ForwardedOutcome;
     try {
-      outcome = await apply({
+      await apply({
         origin,
         seq: x.seq,
         statements: x.statements.map((s) => ({ sql: s.sql, params: decodeParams(s.params), ...(s.expect ? { expect: s.expect } : {}) })),
@@ -162,17 +155,10 @@ export class OfflineApplier {
       this.log(`offline writes: transaction ${x.seq} of "${origin}" not applied now (${e instanceof Error ? e.message : String(e)}); it will be sent again`);
       return undefined;
     }
-    const rejected = outcome.status === 'rejected' ? outcome : undefined;
-    try {
-      await record(this.db, new Session(), origin, x.seq, rejected);
-    } catch (e) {
-      this.log(`offline writes: could not record the outcome of transaction ${x.seq} of "${origin}": ${e instanceof Error ? e.message : String(e)}`);
-      return undefined;
-    }
-    const lsn = this.db.wal.insertLsn;
-    return rejected
-      ? { seq: x.seq, outcome: 'rejected', lsn, code: rejected.code, message: rejected.message, ...(rejected.detail ? { detail: rejected.detail } : {}) }
-      : { seq: x.seq, outcome: 'applied', lsn };
+    const [row] = await recordedOutcomes(this.db, this.db.state, origin, x.seq, x.seq);
+    if (row) return this.verdictOf(row);
+    this.log(`offline writes: transaction ${x.seq} of "${origin}" was decided but its record is not here; it will be sent again`);
+    return undefined;
   }
 
   /** One forwarded transaction: applied with its record in one commit, or rolled back and its rejection recorded. */

@@ -14,6 +14,7 @@ import { applyRun, checkRelation, RESYNC, copyRows, deleteStatement, finishCopy,
 import { BridgeError } from './errors.ts';
 import { decodeStream, formatPgLsn, parsePgLsn, statusUpdate, type PgOutputMessage } from './pgoutput.ts';
 import { connect, literal, publishedTables, quote, serverInfo, type PgTable } from './source.ts';
+import { APPLIED_XACTS, appliedRecordStatement, isRecord, RECORD_PREFIX } from './writeback.ts';
 
 export type BridgeLogger = (level: 'log' | 'warning', message: string) => void;
 
@@ -94,7 +95,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     }
     copying = false;
     await meta.end();
-    return stream(o, repl, slot, tables, start, log);
+    return stream(o, repl, slot, tables, start, version >= 140000, log);
   } catch (e) {
     await repl?.end().catch(() => {});
     // a copy that failed leaves no slot pinning the server's WAL (the next start copies again)
@@ -102,6 +103,20 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     await meta.end().catch(() => {});
     throw e;
   }
+}
+
+/**
+ * Write-back records go into the engine's walrtc_applied_xacts, which its offline applier creates
+ * before it forwards anything; records of transactions applied by other callers of
+ * applyForwarded, before that table exists, have no reader in walrtc and are left out.
+ */
+async function withoutOrphanRecords(node: Node, statements: Statement[]): Promise<Statement[]> {
+  if (!statements.some(isRecord)) return statements;
+  const exists = await node.query(`select 1 from ${APPLIED_XACTS} limit 0`).then(() => true, (e: { code?: string }) => {
+    if (e.code === '42P01') return false;
+    throw e;
+  });
+  return exists ? statements : statements.filter((s) => !isRecord(s));
 }
 
 /** Drop `slot` once the walsender that held it has exited (it stays active for a moment after its connection ends). */
@@ -148,7 +163,8 @@ async function initialCopy(o: BridgeOptions, repl: pg.Client, slot: string, vers
   return lsn;
 }
 
-function stream(o: BridgeOptions, repl: pg.Client, slot: string, tables: PgTable[], start: bigint, log: BridgeLogger): Bridge {
+/** `messages`: the server sends logical messages (PostgreSQL 14 and later), which carry write-back records. */
+function stream(o: BridgeOptions, repl: pg.Client, slot: string, tables: PgTable[], start: bigint, messages: boolean, log: BridgeLogger): Bridge {
   const maxPending = o.maxPendingChanges ?? 50_000;
   const byName = new Map(tables.map((t) => [t.name, t]));
   const relations = new Map<number, PgTable>();
@@ -194,7 +210,7 @@ function stream(o: BridgeOptions, repl: pg.Client, slot: string, tables: PgTable
     while (queue.length && state === 'streaming') {
       const runs = queue.splice(0, queue.length);
       const fresh = runs.filter((r) => r.endLsn > applied);
-      const statements = fresh.flatMap((r) => r.statements);
+      const statements = await withoutOrphanRecords(o.node, fresh.flatMap((r) => r.statements));
       const lsn = runs[runs.length - 1]!.endLsn;
       if (statements.length) await applyRun(o.node, slot, statements, lsn);
       pending -= runs.reduce((n, r) => n + r.statements.length, 0);
@@ -240,7 +256,10 @@ function stream(o: BridgeOptions, repl: pg.Client, slot: string, tables: PgTable
         kick();
         break;
       }
-      default: break; // origin, type (custom types were refused up front), message
+      case 'message':
+        if (m.transactional && m.prefix === RECORD_PREFIX) open!.push(appliedRecordStatement(m.content));
+        break;
+      default: break; // origin, type (custom types were refused up front)
     }
   };
 
@@ -257,7 +276,7 @@ function stream(o: BridgeOptions, repl: pg.Client, slot: string, tables: PgTable
     }
   });
   repl.on('error', (e) => void end(e));
-  const command = `START_REPLICATION SLOT ${quote(slot)} LOGICAL ${formatPgLsn(start)} (proto_version '1', publication_names ${literal(quote(o.publication))})`;
+  const command = `START_REPLICATION SLOT ${quote(slot)} LOGICAL ${formatPgLsn(start)} (proto_version '1', publication_names ${literal(quote(o.publication))}${messages ? `, messages 'true'` : ''})`;
   repl.query(command).then(() => end(new BridgeError('08006', 'the PostgreSQL server ended the replication stream')), (e) => end(e));
   const timer = setInterval(() => sendStatus(applied), o.statusIntervalMs ?? 10_000);
   // while someone waits, ask for a keepalive often: its WAL end tells an idle stream has passed their LSN

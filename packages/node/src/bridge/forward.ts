@@ -1,15 +1,15 @@
 /**
  * Offline writes through a bridge primary: the node option `applyForwarded` that sends a standby's
  * forwarded transaction to PostgreSQL (writeback.ts, on a connection of its own) instead of
- * running it in walrtc. An applied one is answered only once its change has come back through the
- * logical stream into walrtc (`bridge.waitApplied`), so the record the engine then commits — the
- * one that settles the origin's pending entry — never precedes the data. A rejection carries
- * PostgreSQL's SQLSTATE, message and detail. Anything that leaves the outcome unknown (no bridge
+ * running it in walrtc. PostgreSQL's transaction carries its record (walrtc_applied_xacts' row:
+ * outcome, SQLSTATE, message, detail) as a logical message, which the bridge applies in the same
+ * walrtc transaction as the change; this resolves once the stream has brought it
+ * (`bridge.waitApplied`), and the engine answers from that record. Anything that leaves the outcome unknown (no bridge
  * streaming yet, the connection lost, the stream stopped while waiting) throws: nothing is
  * recorded in walrtc, the origin resends, and PostgreSQL's walrtc_applied answers the resend.
  * Owns the connection; the engine's applier calls it one transaction at a time.
  */
-import type { ForwardedApplier, ForwardedOutcome } from '@walrtc/engine';
+import type { ForwardedApplier } from '@walrtc/engine';
 import type pg from 'pg';
 import type { Bridge } from './bridge.ts';
 import { connect } from './source.ts';
@@ -52,14 +52,9 @@ export function forwardToPostgres(postgres: string, bridge: () => Bridge | undef
       await drop(c);
       throw e;
     }
-    if (v.status === 'rejected') {
-      // recorded nowhere: walrtc's record and PostgreSQL's disagree, which a resend must not paper over
-      if (v.outOfOrder) throw new Error(v.message);
-      const outcome: ForwardedOutcome = { status: 'rejected', code: v.code, message: v.message };
-      return v.detail ? { ...outcome, detail: v.detail } : outcome;
-    }
+    // recorded nowhere: walrtc's record and PostgreSQL's disagree, which a resend must not paper over
+    if ('outOfOrder' in v) throw new Error(v.message);
     await b.waitApplied(v.lsn);
-    return { status: 'applied' };
   };
   return {
     apply,

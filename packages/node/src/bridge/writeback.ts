@@ -23,9 +23,31 @@ export interface ForwardedTransaction {
 
 export type Verdict =
   | { status: 'applied'; seq: number; lsn: string; duplicate: boolean }
-  | { status: 'rejected'; seq: number; code: string; message: string; detail?: string; duplicate: boolean; outOfOrder?: true };
+  | { status: 'rejected'; seq: number; code: string; message: string; detail?: string; duplicate: boolean; lsn: string }
+  | { status: 'rejected'; seq: number; code: '55000'; message: string; duplicate: false; outOfOrder: true };
 
 export const APPLIED_TABLE = 'walrtc_applied';
+
+/** The prefix of the transactional logical message that carries a write-back's record to the bridge. */
+export const RECORD_PREFIX = 'walrtc_applied';
+
+/** The engine's table of decided offline transactions, on every walrtc node. */
+export const APPLIED_XACTS = 'walrtc_applied_xacts';
+const RECORD_SQL = `insert into ${APPLIED_XACTS} (origin, seq, outcome, sqlstate, message, detail) values ($1, $2, $3, $4, $5, $6) on conflict do nothing`;
+
+interface AppliedRecord { origin: string; seq: number; outcome: 'applied' | 'rejected'; sqlstate: string | null; message: string | null; detail: string | null }
+
+/**
+ * The walrtc statement for a record received in the stream: the engine's walrtc_applied_xacts
+ * row (the table its offline applier creates before it forwards anything), applied in the same
+ * walrtc transaction as the change, so a node that replays one has the other.
+ */
+export function appliedRecordStatement(content: Uint8Array): { sql: string; params: unknown[] } {
+  const r = JSON.parse(new TextDecoder().decode(content)) as AppliedRecord;
+  return { sql: RECORD_SQL, params: [r.origin, r.seq, r.outcome, r.sqlstate, r.message, r.detail] };
+}
+
+export const isRecord = (s: { sql: string }): boolean => s.sql === RECORD_SQL;
 
 /** Errors that say "try again", not "this transaction is wrong": never recorded as a verdict. */
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -71,7 +93,7 @@ async function attemptOnce(client: pg.ClientBase, tx: ForwardedTransaction): Pro
     await client.query('rollback');
     return recorded.status === 'applied'
       ? { status: 'applied', seq: tx.seq, lsn: await currentLsn(client), duplicate: true }
-      : { status: 'rejected', seq: tx.seq, code: recorded.sqlstate!, message: recorded.message!, ...(recorded.detail ? { detail: recorded.detail } : {}), duplicate: true };
+      : { status: 'rejected', seq: tx.seq, code: recorded.sqlstate!, message: recorded.message!, ...(recorded.detail ? { detail: recorded.detail } : {}), duplicate: true, lsn: await currentLsn(client) };
   }
   const last = Number((await client.query<{ seq: string | null }>(`select max(seq) as seq from ${APPLIED_TABLE} where origin = $1`, [tx.origin])).rows[0]!.seq ?? 0);
   if (tx.seq !== last + 1) {
@@ -96,11 +118,15 @@ async function attemptOnce(client: pg.ClientBase, tx: ForwardedTransaction): Pro
     failure = { code: err.code, message: err.message, ...(err.detail ? { detail: err.detail } : {}) };
     await client.query('rollback to savepoint walrtc_forwarded');
   }
+  const record: AppliedRecord = { origin: tx.origin, seq: tx.seq, outcome: failure ? 'rejected' : 'applied', sqlstate: failure?.code ?? null, message: failure?.message ?? null, detail: failure?.detail ?? null };
   await client.query(`insert into ${APPLIED_TABLE} (origin, seq, status, sqlstate, message, detail) values ($1, $2, $3, $4, $5, $6)`, [
-    tx.origin, tx.seq, failure ? 'rejected' : 'applied', failure?.code ?? null, failure?.message ?? null, failure?.detail ?? null,
+    record.origin, record.seq, record.outcome, record.sqlstate, record.message, record.detail,
   ]);
+  // the same record through the logical stream, in this transaction: the bridge writes it into walrtc with the change
+  await client.query('select pg_logical_emit_message(true, $1, $2)', [RECORD_PREFIX, JSON.stringify(record)]);
   await client.query('commit');
-  return failure ? { status: 'rejected', seq: tx.seq, ...failure, duplicate: false } : { status: 'applied', seq: tx.seq, lsn: await currentLsn(client), duplicate: false };
+  const lsn = await currentLsn(client);
+  return failure ? { status: 'rejected', seq: tx.seq, ...failure, duplicate: false, lsn } : { status: 'applied', seq: tx.seq, lsn, duplicate: false };
 }
 
 /**
