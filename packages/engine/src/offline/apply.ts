@@ -4,7 +4,9 @@
  * (origin, seq), in each origin's order. The pair and its outcome are recorded in the replicated
  * table walrtc_applied_xacts in the same commit (a rejection in a commit of its own, after the
  * rollback), so a resend — after a lost reply, a reload of the origin, or a failover to a
- * primary that replayed the record — gets the original outcome. Calls are serialised here.
+ * primary that replayed the record — gets the original outcome. Calls are serialised here. With
+ * the node option `applyForwarded` (a PostgreSQL bridge) another system decides and records each
+ * transaction, and its record arrives here with the change; this only answers from it.
  */
 import type { Database } from '../database.ts';
 import { SqlError, SQLSTATE } from '../errors.ts';

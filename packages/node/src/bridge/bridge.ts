@@ -14,7 +14,7 @@ import { applyRun, checkRelation, RESYNC, copyRows, deleteStatement, finishCopy,
 import { BridgeError } from './errors.ts';
 import { decodeStream, formatPgLsn, parsePgLsn, statusUpdate, type PgOutputMessage } from './pgoutput.ts';
 import { connect, literal, publishedTables, quote, serverInfo, type PgTable } from './source.ts';
-import { APPLIED_XACTS, appliedRecordStatement, isRecord, RECORD_PREFIX } from './writeback.ts';
+import { APPLIED_XACTS, appliedRecordStatement, isRecord, RECORD_PREFIX, withoutDetail } from './writeback.ts';
 
 export type BridgeLogger = (level: 'log' | 'warning', message: string) => void;
 
@@ -108,15 +108,18 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
 /**
  * Write-back records go into the engine's walrtc_applied_xacts, which its offline applier creates
  * before it forwards anything; records of transactions applied by other callers of
- * applyForwarded, before that table exists, have no reader in walrtc and are left out.
+ * applyForwarded, before that table exists, have no reader in walrtc and are left out. A table
+ * made before it had `detail` gets its records without one.
  */
 async function withoutOrphanRecords(node: Node, statements: Statement[]): Promise<Statement[]> {
   if (!statements.some(isRecord)) return statements;
-  const exists = await node.query(`select 1 from ${APPLIED_XACTS} limit 0`).then(() => true, (e: { code?: string }) => {
-    if (e.code === '42P01') return false;
+  const table = await node.query(`select detail from ${APPLIED_XACTS} limit 0`).then(() => 'current' as const, (e: { code?: string }) => {
+    if (e.code === '42P01') return 'missing' as const;
+    if (e.code === '42703') return 'old' as const;
     throw e;
   });
-  return exists ? statements : statements.filter((s) => !isRecord(s));
+  if (table === 'missing') return statements.filter((s) => !isRecord(s));
+  return table === 'old' ? statements.map((s) => (isRecord(s) ? withoutDetail(s) : s)) : statements;
 }
 
 /** Drop `slot` once the walsender that held it has exited (it stays active for a moment after its connection ends). */

@@ -12,7 +12,8 @@
 import type { ForwardedApplier } from '@walrtc/engine';
 import type pg from 'pg';
 import type { Bridge } from './bridge.ts';
-import { connect } from './source.ts';
+import { BridgeError } from './errors.ts';
+import { connect, serverInfo } from './source.ts';
 import { applyForwarded, ensureAppliedTable } from './writeback.ts';
 
 export interface PostgresWriteBack {
@@ -30,6 +31,8 @@ export function forwardToPostgres(postgres: string, bridge: () => Bridge | undef
     c.on('error', () => {});
     try {
       await c.connect();
+      const { version } = await serverInfo(c);
+      if (version < 140000) throw new BridgeError('0A000', 'writing offline transactions back needs PostgreSQL 14 or later: their records travel as logical messages');
       await ensureAppliedTable(c);
       return c;
     } catch (e) {

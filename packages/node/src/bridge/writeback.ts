@@ -47,7 +47,14 @@ export function appliedRecordStatement(content: Uint8Array): { sql: string; para
   return { sql: RECORD_SQL, params: [r.origin, r.seq, r.outcome, r.sqlstate, r.message, r.detail] };
 }
 
+const RECORD_SQL_OLD = `insert into ${APPLIED_XACTS} (origin, seq, outcome, sqlstate, message) values ($1, $2, $3, $4, $5) on conflict do nothing`;
+
 export const isRecord = (s: { sql: string }): boolean => s.sql === RECORD_SQL;
+
+/** The record for a walrtc_applied_xacts made before the table had `detail`. */
+export function withoutDetail(s: { sql: string; params: unknown[] }): { sql: string; params: unknown[] } {
+  return { sql: RECORD_SQL_OLD, params: s.params.slice(0, 5) };
+}
 
 /** Errors that say "try again", not "this transaction is wrong": never recorded as a verdict. */
 const RETRYABLE = new Set(['40001', '40P01']);
