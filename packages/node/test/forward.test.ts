@@ -4,7 +4,8 @@
  * (walrtc_applied there), and come back to every walrtc node through the logical stream before
  * the origin settles them; a conflict is rejected with PostgreSQL's SQLSTATE, message and detail;
  * the bridge stopped mid-forward (after PostgreSQL's commit, before the change came back) and its
- * write-back connection killed inside a transaction lose nothing and apply nothing twice.
+ * write-back connection killed inside a transaction lose nothing and apply nothing twice; a
+ * walrtc_applied_xacts from before its detail column keeps working.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
@@ -164,4 +165,20 @@ describe('offline writes through a bridge primary into PostgreSQL', () => {
     );
     await converged(client, p, s, w);
   }, 90_000);
+
+  it('a walrtc_applied_xacts made before it had a detail column keeps working: the records come without one', async () => {
+    const { client, c, p, s, w } = await setup();
+    await p.node.exec(`create table walrtc_applied_xacts (origin text not null, seq bigint not null, outcome text not null, sqlstate text, message text, applied_at timestamptz not null default now(), primary key (origin, seq))`);
+    await caughtUp(p.node, s.node);
+    c.net.partition(['standby'], ['bridge', 'watcher']);
+    await s.node.query(`insert into items values ('k', 2)`);
+    await s.node.query(`insert into items values ('n', 2)`);
+    await client.query(`insert into items values ('k', 99)`);
+    c.net.heal();
+    expect(await s.node.offline!.verdict(1)).toEqual({ status: 'rejected', origin: 'standby', seq: 1, code: '23505', message: 'duplicate key value violates unique constraint "items_pkey"' });
+    expect(await s.node.offline!.verdict(2)).toMatchObject({ status: 'applied' });
+    await drained(s.node);
+    expect(await pgItems(client)).toEqual([{ id: 'a', qty: 1 }, { id: 'gone', qty: 5 }, { id: 'k', qty: 99 }, { id: 'n', qty: 2 }]);
+    await converged(client, p, s, w);
+  }, 60_000);
 });
