@@ -20,6 +20,7 @@ import { SEQUENCE_CORPUS } from './reference/sequence-corpus.ts';
 import { VIEW_CORPUS } from './reference/view-corpus.ts';
 import { SETTINGS_CORPUS } from './reference/settings-corpus.ts';
 import { STRING_CORPUS } from './reference/string-corpus.ts';
+import { DDL_CORPUS } from './reference/ddl-corpus.ts';
 
 const CORPORA = [
   {
@@ -108,6 +109,12 @@ const CORPORA = [
     name: 'string',
     what: 'string and regular-expression functions and operators',
     corpus: STRING_CORPUS,
+    refused: [] as string[],
+  },
+  {
+    name: 'ddl',
+    what: 'ALTER COLUMN … TYPE [USING]',
+    corpus: DDL_CORPUS,
     refused: [] as string[],
   },
 ];

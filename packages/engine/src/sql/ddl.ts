@@ -15,6 +15,7 @@ import { strings } from './names.ts';
 import { ddlSchemaOk } from './schema.ts';
 import { checkColumnName, checkNoSubquery, checkStorageOptions } from './ddl-checks.ts';
 import { alterColumn } from './alter-column.ts';
+import { alterColumnTypes } from './alter-type.ts';
 import { addConstraint, dropColumnDependents, dropConstraint, dropTableDependents, planForeignKey } from './constraint-ddl.ts';
 import type { StatementPlan } from './plan.ts';
 import type { SqlType, Value } from './types.ts';
@@ -368,13 +369,22 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
       if (stmt.missing_ok) return;
       lookupTable(txn.state, name, stmt.relation?.location);
     }
-    for (const n of stmt.cmds ?? []) alterOne((n as { AlterTableCmd: AlterTableCmd }).AlterTableCmd, txn, ctx);
+    const cmds = (stmt.cmds ?? []).map((n) => (n as { AlterTableCmd: AlterTableCmd }).AlterTableCmd);
+    // every ALTER TYPE of the statement rewrites the table once, at the first of them (alter-type.ts)
+    const retype = cmds.filter((c) => c.subtype === 'AT_AlterColumnType');
+    for (const cmd of cmds) {
+      if (cmd.subtype !== 'AT_AlterColumnType') alterOne(cmd, txn, ctx);
+      else if (cmd === retype[0]) {
+        const table = lookupTable(txn.state, name);
+        alterColumnTypes(retype, table, txn, ctx, planner);
+      }
+    }
   });
 
   function alterOne(cmd: AlterTableCmd, txn: WriteTxn, ctx: RunContext): void {
     const table = lookupTable(txn.state, name);
     const oid = table.def.oid;
-    if (cmd.subtype === 'AT_DropColumn' || cmd.subtype === 'AT_AlterColumnType') refuseIfViewed(txn.state, oid, 'altering columns');
+    if (cmd.subtype === 'AT_DropColumn') refuseIfViewed(txn.state, oid, 'altering columns');
     switch (cmd.subtype) {
       case 'AT_AddColumn': {
         const cd = (cmd.def as { ColumnDef: PgColumnDef }).ColumnDef;

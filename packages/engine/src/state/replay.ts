@@ -16,7 +16,7 @@ export class ReplayError extends Error {
 }
 
 const KINDS = new Set<string>([
-  'create_table', 'drop_table', 'rename_table', 'add_column', 'drop_column', 'rename_column', 'create_index', 'drop_index',
+  'create_table', 'drop_table', 'rename_table', 'add_column', 'drop_column', 'rename_column', 'alter_table_def', 'rewrite_table', 'create_index', 'drop_index',
   'create_sequence', 'drop_sequence', 'sequence_set', 'alter_sequence', 'sequence_reset', 'insert', 'update', 'delete', 'commit', 'abort', 'checkpoint',
   'timeline_switch', 'membership', 'create_type', 'drop_type',
 ]);
@@ -115,7 +115,7 @@ function touchedTables(records: readonly WalRecord[]): Set<number> {
   const out = new Set<number>();
   for (const r of records) {
     if ('table' in r && typeof r.table === 'number') out.add(r.table);
-    else if (r.kind === 'create_table') out.add(r.table.oid);
+    else if (r.kind === 'create_table' || r.kind === 'rewrite_table') out.add(r.table.oid);
     else if (r.kind === 'create_index') out.add(r.index.table);
   }
   return out;
