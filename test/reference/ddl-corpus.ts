@@ -1,6 +1,7 @@
 /**
  * The statements behind ddl.json (issue 10): ALTER COLUMN … TYPE [USING] with its checks and
- * errors. Recorded from PostgreSQL 15 by `scripts/record-values.ts <url> ddl`, replayed by
+ * errors; expression and partial indexes (uniqueness, IMMUTABLE-only expressions, answers of the
+ * lookups they serve — which plan serves them is checked in expression-index.test.ts). Recorded from PostgreSQL 15 by `scripts/record-values.ts <url> ddl`, replayed by
  * sql-reference.test.ts.
  */
 export const DDL_CORPUS: readonly string[] = [
@@ -61,4 +62,48 @@ export const DDL_CORPUS: readonly string[] = [
   'select b, pg_typeof(b)::text from at_u order by b',
   'alter table at_missing alter a type int',
   'alter table if exists at_missing alter a type int',
+  'create table ix_u (id int primary key, email text, a int, b int, active bool, ts timestamptz)',
+  "insert into ix_u values (1, 'Ann@x', 1, 2, true, null), (2, 'bob@x', 1, 2, true, null), (3, 'cy@x', 1, 3, false, null)",
+  'create unique index ix_u_lower on ix_u (lower(email))',
+  "insert into ix_u values (4, 'ANN@x', 5, 5, true, null)",
+  "insert into ix_u values (4, 'dee@x', 5, 5, true, null)",
+  "update ix_u set email = 'BOB@X' where id = 1",
+  "insert into ix_u values (5, 'Eve@x', 6, 6, false, null) on conflict do nothing",
+  "insert into ix_u values (6, 'eve@X', 6, 6, false, null) on conflict do nothing",
+  'select id, email from ix_u order by id',
+  "select id from ix_u where lower(email) = 'ann@x'",
+  "select id from ix_u where lower(ix_u.email) = lower('DEE@X')",
+  'create index on ix_u (a, (b + 1))',
+  'create index if not exists ix_u_lower on ix_u (a)',
+  'create index ix_u_lower on ix_u (a)',
+  'create unique index ix_u_ab on ix_u (a, (b + 1))',
+  'create unique index on ix_u ((a + b))',
+  'select id from ix_u where a = 1 and b + 1 = 3 order by id',
+  'create unique index ix_u_active on ix_u (a) where active',
+  'update ix_u set active = false where id = 2',
+  'create unique index ix_u_active on ix_u (a) where active',
+  'create unique index ix_u_active2 on ix_u (b) where active',
+  "insert into ix_u values (7, 'fay@x', 1, 7, false, null)",
+  "insert into ix_u values (8, 'gus@x', 1, 8, true, null)",
+  'update ix_u set active = true where id = 7',
+  'update ix_u set active = false where id = 1',
+  'update ix_u set active = true where id = 7',
+  'select id, a, active from ix_u where a = 1 and active order by id',
+  'select id from ix_u where active order by a, id',
+  'select id from ix_u where b > 2 and active order by b',
+  'create index on ix_u ((now()))',
+  'create index on ix_u (ts) where ts > now()',
+  'create index on ix_u ((ts::date))',
+  'create index on ix_u ((random()))',
+  "create index on ix_u ((ts + interval '1 day'))",
+  'create index on ix_u ((count(*)))',
+  'create index on ix_u (lower(nosuch))',
+  'create index on ix_u (lower(a))',
+  'create index on ix_u (a) where b',
+  'create index on ix_u (a) where max(b) > 1',
+  'alter table ix_u drop column email',
+  "insert into ix_u values (9, 9, 9, true, null)",
+  'alter table ix_u alter b type bigint',
+  'insert into ix_u values (10, 9, 9, true, null)',
+  'select id, b from ix_u where a = 9 and b + 1 = 10',
 ];

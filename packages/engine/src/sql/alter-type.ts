@@ -11,7 +11,7 @@ import type { AlterTableCmd, ColumnDef as PgColumnDef, Node } from '@pgsql/types
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { ColumnDef, TableDef } from '../catalog/types.ts';
 import BTree from '../state/btree.ts';
-import { TableData, type DbState } from '../state/state.ts';
+import { buildIndex, TableData, type DbState } from '../state/state.ts';
 import type { RowId } from '../wal/record.ts';
 import { assignable, coerceToColumn, formatTypeName, resolveTypeName } from './cast.ts';
 import { checkRows } from './constraint-ddl.ts';
@@ -84,7 +84,11 @@ export function alterColumnTypes(cmds: readonly AlterTableCmd[], table: TableDat
     const compiled = compileExpr(ch.expr, checkScope);
     if (!ch.notValid) checkRows(def, ch.name, compiled, rewritten, ctx);
   }
-  for (const ix of table.indexes) if (ix.def.unique) assertNoDuplicates(rewritten, ix.def);
+  // expression and partial indexes are recompiled for the new types, as PostgreSQL rebuilds them
+  for (const ix of table.indexes) {
+    if (ix.def.unique) assertNoDuplicates(rewritten, ix.def);
+    else if (ix.exprs) buildIndex(ix.def, rewritten);
+  }
 
   txn.write({ kind: 'rewrite_table', table: next, rows });
   recheckForeignKeys(txn, ctx, planner, next, [...converts.keys()].map((at) => columns[at]!.name));
