@@ -1,7 +1,9 @@
 /**
  * The statements behind ddl.json (issue 10): ALTER COLUMN … TYPE [USING] with its checks and
  * errors; expression and partial indexes (uniqueness, IMMUTABLE-only expressions, answers of the
- * lookups they serve — which plan serves them is checked in expression-index.test.ts). Recorded from PostgreSQL 15 by `scripts/record-values.ts <url> ddl`, replayed by
+ * lookups they serve — which plan serves them is checked in expression-index.test.ts); LISTEN,
+ * UNLISTEN and NOTIFY as statements (delivery is checked in notify.test.ts and
+ * notify-replication.test.ts). Recorded from PostgreSQL 15 by `scripts/record-values.ts <url> ddl`, replayed by
  * sql-reference.test.ts.
  */
 export const DDL_CORPUS: readonly string[] = [
@@ -106,4 +108,24 @@ export const DDL_CORPUS: readonly string[] = [
   'alter table ix_u alter b type bigint',
   'insert into ix_u values (10, 9, 9, true, null)',
   'select id, b from ix_u where a = 9 and b + 1 = 10',
+  'listen ch1',
+  'listen ch1',
+  "notify ch1, 'x'",
+  'notify ch1',
+  'notify "Ch1", \'upper\'',
+  'unlisten ch1',
+  'unlisten nosuch',
+  'unlisten *',
+  'begin',
+  'listen ch2',
+  "notify ch2, 'in a block'",
+  'commit',
+  'begin read only',
+  "notify ch2, 'x'",
+  'rollback',
+  "notify ch2, 'a' || 'b'",
+  "select pg_notify('', 'x')",
+  "select pg_notify(null, 'x')",
+  "select pg_notify('c', repeat('x', 8000))",
+  'select pg_notify(1, 2)',
 ];

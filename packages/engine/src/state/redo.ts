@@ -184,6 +184,7 @@ export function redo(state: DbState, rec: WalRecord): void {
       state.members = members;
       return;
     }
+    case 'notify':
     case 'commit':
     case 'abort':
     case 'checkpoint':

@@ -43,6 +43,8 @@ export type WalRecord =
   | { kind: 'delete'; table: Oid; rowid: RowId; old?: Value[] }
   // TRUNCATE: every row of the table
   | { kind: 'truncate'; table: Oid }
+  // NOTIFY / pg_notify: delivered to listeners when (and only if) the transaction commits, on standbys too
+  | { kind: 'notify'; channel: string; payload: string }
   // transaction end
   | { kind: 'commit'; xid: number; time: number }
   | { kind: 'abort'; xid: number; time: number }
