@@ -268,16 +268,19 @@ export class Database {
       case 'TRANS_STMT_SAVEPOINT':
         if (!inBlock) throw new SqlError(SQLSTATE.no_active_sql_transaction, 'SAVEPOINT can only be used in transaction blocks');
         session.txn!.savepoint(name);
+        session.listens.savepoint(name);
         return result('SAVEPOINT', [], [], 0);
       case 'TRANS_STMT_RELEASE':
         if (!inBlock) throw new SqlError(SQLSTATE.no_active_sql_transaction, 'RELEASE SAVEPOINT can only be used in transaction blocks');
         if (!session.txn!.has(name)) throw noSavepoint(name);
         session.txn!.releaseSavepoint(name);
+        session.listens.endSavepoint(name, false);
         return result('RELEASE', [], [], 0);
       case 'TRANS_STMT_ROLLBACK_TO':
         if (!inBlock) throw new SqlError(SQLSTATE.no_active_sql_transaction, 'ROLLBACK TO SAVEPOINT can only be used in transaction blocks');
         if (!session.txn!.has(name)) throw noSavepoint(name);
         session.txn!.rollbackTo(name);
+        session.listens.endSavepoint(name, true);
         session.failed = false;
         return result('ROLLBACK', [], [], 0);
       default:

@@ -44,16 +44,18 @@ for (const [host, open] of hosts) {
       const got: [string, string][] = [];
       node.onNotification((channel, payload) => got.push([channel, payload]));
       await node.exec('begin; listen a; rollback');
-      await node.exec('begin; listen "B"; commit');
+      await node.exec('begin; listen "B"; savepoint s; listen c; rollback to s; savepoint t; listen d; release t; commit');
       await node.query("notify a, 'x'");
+      await node.query("notify c, 'rolled back to a savepoint'");
       await node.query(`notify "B", 'y'`);
       await node.query("select pg_notify('b', 'other case')");
       await node.query("select pg_notify('B', 'same case')");
-      expect(await received(got, 2)).toEqual([['B', 'y'], ['B', 'same case']]);
+      await node.query("notify d, 'released'");
+      expect(await received(got, 3)).toEqual([['B', 'y'], ['B', 'same case'], ['d', 'released']]);
       await node.query('unlisten *');
       await node.query('listen a');
       await node.query("notify a, 'z'");
-      expect(await received(got, 3)).toEqual([['B', 'y'], ['B', 'same case'], ['a', 'z']]);
+      expect(await received(got, 4)).toEqual([['B', 'y'], ['B', 'same case'], ['d', 'released'], ['a', 'z']]);
     });
 
     it('refuses what PostgreSQL refuses, and NOTIFY in a READ ONLY block', async () => {

@@ -16,6 +16,8 @@ type Change = { listen: boolean; channel: string | undefined };
 export class Listens {
   private readonly channels = new Set<string>();
   private pending: Change[] = [];
+  /** Savepoints of the block: how many changes were pending when each was taken. */
+  private marks: { name: string; at: number }[] = [];
 
   has(channel: string): boolean {
     return this.channels.has(channel);
@@ -29,12 +31,25 @@ export class Listens {
   /** The block committed: its LISTENs and UNLISTENs take effect, in order. */
   commit(): void {
     for (const c of this.pending) this.apply(c);
-    this.pending = [];
+    this.forget();
   }
 
   /** The block ended without committing (or after `commit`): nothing more to apply. */
   forget(): void {
     this.pending = [];
+    this.marks = [];
+  }
+
+  savepoint(name: string): void {
+    this.marks.push({ name, at: this.pending.length });
+  }
+
+  /** RELEASE keeps the changes; ROLLBACK TO drops those made after the savepoint, which stays. */
+  endSavepoint(name: string, rollback: boolean): void {
+    const i = this.marks.map((m) => m.name).lastIndexOf(name);
+    if (i < 0) return;
+    if (rollback) this.pending.length = this.marks[i]!.at;
+    this.marks.length = rollback ? i + 1 : i;
   }
 
   private apply(c: Change): void {
