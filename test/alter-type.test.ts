@@ -64,6 +64,16 @@ describe('ALTER COLUMN … TYPE is WAL-logged', () => {
     expect(await s.node.contentHash()).toBe(await p.node.contentHash());
   });
 
+  it('a rewrite far larger than one replication message reaches the standby whole', async () => {
+    c = memoryCluster({ maxMessageSize: 16 * 1024 });
+    const { p, s } = await primaryWithStandby(c);
+    await p.node.exec("create table big (id int primary key, v text); insert into big select i, i::text from generate_series(1, 5000) i");
+    await p.node.exec('alter table big alter v type bigint using v::bigint * 3');
+    await caughtUp(p.node, s.node);
+    expect((await s.node.query('select sum(v) as total, pg_typeof(max(v))::text as type from big')).rows).toEqual([{ total: '37507500', type: 'bigint' }]);
+    expect(await s.node.contentHash()).toBe(await p.node.contentHash());
+  });
+
   it('a node recovered from its checkpoint and WAL keeps the new types and rows', async () => {
     const cluster = `alter-type-recovery-${process.pid}`;
     const node = await openNode({ cluster, nodeId: 'a', storage: 'indexeddb' });
