@@ -22,6 +22,8 @@ import type { Value } from './sql/types.ts';
 import type { DbState } from './state/state.ts';
 import type { Lsn } from './wal/lsn.ts';
 import type { WalRecord } from './wal/record.ts';
+import { notificationsOf, type Notification } from './sql/notify.ts';
+import { listenStatement } from './session/listen.ts';
 import { CommitVisibility } from './wal/visibility.ts';
 import type { WalWriter } from './wal/xlog.ts';
 
@@ -32,6 +34,8 @@ export interface CommitInfo {
   tables: Set<number>;
   /** The optimistic view changed (an offline write was queued or rebased), not the replicated state. */
   optimistic?: boolean;
+  /** NOTIFYs the shown commits made, in commit order (sql/notify.ts). */
+  notifications?: Notification[];
 }
 
 export interface DatabaseOptions {
@@ -146,6 +150,7 @@ export class Database {
       session.settings.apply(stmt.VariableSetStmt, session);
       return result(stmt.VariableSetStmt.kind?.startsWith('VAR_RESET') ? 'RESET' : 'SET', [], [], 0);
     }
+    if ('ListenStmt' in stmt || 'UnlistenStmt' in stmt) return listenStatement(stmt, session);
     if ('VariableShowStmt' in stmt) {
       const shown = session.settings.show(stmt.VariableShowStmt.name ?? '', session);
       return result('SHOW', [{ name: shown.column, type: 'text' }], [[shown.value]], 1);
@@ -167,6 +172,8 @@ export class Database {
     let plan = this.plans.get(st.text, st.stmt, readState, hooks);
     const readOnlyBlock = open !== undefined && session.readOnly;
     if (plan.writes && !readOnlyBlock && (session.offline || (!open && this.offline?.active()))) return this.offlineWrite(st, params, session, plan);
+    // PostgreSQL allows NOTIFY in a READ ONLY block; here such a block cannot commit records
+    if (plan.writes && readOnlyBlock && (plan.writeName ?? plan.command) === 'NOTIFY') throw new SqlError(SQLSTATE.feature_not_supported, 'NOTIFY in a read-only transaction is not supported');
     if (plan.writes && (readOnlyBlock || hooks.readOnly())) {
       const detail = readOnlyBlock ? undefined : hooks.readOnlyDetail?.();
       throw new SqlError(SQLSTATE.read_only_sql_transaction, `cannot execute ${plan.writeName ?? plan.command} in a read-only transaction`, { detail });
@@ -261,16 +268,19 @@ export class Database {
       case 'TRANS_STMT_SAVEPOINT':
         if (!inBlock) throw new SqlError(SQLSTATE.no_active_sql_transaction, 'SAVEPOINT can only be used in transaction blocks');
         session.txn!.savepoint(name);
+        session.listens.savepoint(name);
         return result('SAVEPOINT', [], [], 0);
       case 'TRANS_STMT_RELEASE':
         if (!inBlock) throw new SqlError(SQLSTATE.no_active_sql_transaction, 'RELEASE SAVEPOINT can only be used in transaction blocks');
         if (!session.txn!.has(name)) throw noSavepoint(name);
         session.txn!.releaseSavepoint(name);
+        session.listens.endSavepoint(name, false);
         return result('RELEASE', [], [], 0);
       case 'TRANS_STMT_ROLLBACK_TO':
         if (!inBlock) throw new SqlError(SQLSTATE.no_active_sql_transaction, 'ROLLBACK TO SAVEPOINT can only be used in transaction blocks');
         if (!session.txn!.has(name)) throw noSavepoint(name);
         session.txn!.rollbackTo(name);
+        session.listens.endSavepoint(name, true);
         session.failed = false;
         return result('ROLLBACK', [], [], 0);
       default:
@@ -292,6 +302,7 @@ export class Database {
       throw e;
     }
     const offline = session.offline;
+    session.listens.commit();
     session.reset();
     if (offline) return offline.some((s) => s.params !== null || !/^(SAVEPOINT|RELEASE|ROLLBACK)/i.test(s.sql)) ? this.offline!.queue(offline, txn) : undefined;
     if (txn.base !== this.latest() && txn.records.length) {
@@ -410,7 +421,7 @@ export class Database {
       }
       const { end } = this.wal.append([...txn.sequenceWrites, ...txn.records, { kind: 'commit', xid: txn.xid, time: Date.now() }]);
       // durable before visible: shown to readers, live queries and standbys once flushed (at once for 'off')
-      if (txn.records.length) this.visibility.committed(end, txn.state, txn.tables);
+      if (txn.records.length) this.visibility.committed(end, txn.state, txn.tables, notificationsOf(txn.records));
       return end;
     } finally {
       txn.release();

@@ -133,8 +133,6 @@ describe('0A000 feature_not_supported names the feature', () => {
     ['alter table t add constraint c exclude using gist (id with =)', /EXCLUSION/],
     ['create table f (id int unique deferrable initially deferred)', /DEFERRABLE INITIALLY DEFERRED/],
     ['drop sequence s cascade', /CASCADE/],
-    ['listen ch', /Listen/],
-    ['create index on t (lower(name))', /expressions/],
     ['create temporary table tt (a int)', /temporary/],
   ];
   for (const [sql, what] of cases) {

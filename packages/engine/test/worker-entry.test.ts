@@ -19,6 +19,7 @@ describe('@walrtc/engine/worker, bundled for a page', () => {
       'src/session/client.ts',
       'src/session/live-diff.ts',
       'src/session/live.ts',
+      'src/session/notifications.ts',
       'src/session/result.ts',
       'src/worker/client.ts',
       'src/worker/errors.ts',

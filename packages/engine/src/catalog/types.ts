@@ -78,6 +78,14 @@ export interface IndexDef {
   primary: boolean;
   /** Created by a UNIQUE/PRIMARY KEY constraint (dropped with it; DROP INDEX refuses it). */
   constraint: boolean;
+  /**
+   * An expression index: per key column, the expression (its ColumnRefs bare column names), or
+   * null for a plain column; `columns` then holds the expression as PostgreSQL prints it in a key
+   * (`lower(email)`, `(b + 1)`). Absent when every key column is plain.
+   */
+  exprs?: (Node | null)[];
+  /** A partial index (CREATE INDEX … WHERE): only rows for which it is true have entries. */
+  where?: Node;
 }
 
 /** CREATE TYPE … AS ENUM: labels in their sort order (ADD VALUE BEFORE/AFTER inserts in place). */

@@ -23,6 +23,7 @@ import { WalReceiver, type BackupMeta, type ReceiverProgress } from './receiver.
 import { WalSenders } from './sender.ts';
 import { slotNameFor, type Slots } from './slots.ts';
 import { followTimeline, startTimeline } from './timeline.ts';
+import type { Notification } from '../sql/notify.ts';
 
 /** The part of a transport replication needs (structurally the @walrtc/transport Transport). */
 export interface PeerTransport {
@@ -547,16 +548,18 @@ export class Replication {
         const replayer = core.control.replayer;
         const trial = replayer.trial();
         const tables = new Set<number>();
+        const notifications: Notification[] = [];
         let end: number | undefined;
         for (const r of records) {
           const commit = trial.apply(r);
           if (!commit) continue;
           for (const t of commit.tables) tables.add(t);
+          notifications.push(...commit.notifications);
           end = commit.end;
         }
         core.wal.appendChunk(chunk);
         replayer.adopt(trial);
-        if (end !== undefined) core.db.publish(replayer.state, { end, tables });
+        if (end !== undefined) core.db.publish(replayer.state, { end, tables, notifications });
       },
       installBackup: (meta, bytes) => this.installBackup(meta, bytes),
       followTimeline: async (timeline, history) => {

@@ -10,6 +10,8 @@ import type { Value } from '../sql/types.ts';
 import { withText } from './raw.ts';
 import type { RawResult } from './result.ts';
 import { Session, type Notice, type TransactionStatus } from './session.ts';
+import type { Notification } from '../sql/notify.ts';
+import { heard } from './listen.ts';
 
 export interface RunOutcome {
   results: RawResult[];
@@ -28,6 +30,8 @@ export interface SessionBackend {
   read(sql: string, params: readonly Value[]): Promise<RawResult>;
   /** Subscribe to a live query; returns the unsubscribe. */
   live(sql: string, params: readonly Value[], cb: (r: RawResult) => void, options: LiveOptions): () => void;
+  /** Committed NOTIFYs on the channels the session listens on, in commit order; returns the unsubscribe. */
+  notifications(cb: (n: Notification) => void): () => void;
 }
 
 export class DatabaseBackend implements SessionBackend {
@@ -59,5 +63,10 @@ export class DatabaseBackend implements SessionBackend {
 
   live(sql: string, params: readonly Value[], cb: (r: RawResult) => void, options: LiveOptions): () => void {
     return live(this.db, sql, params, cb, options);
+  }
+
+  notifications(cb: (n: Notification) => void): () => void {
+    // after the commit's own work: a callback that queries the node finds it settled
+    return this.db.onCommit((info) => { for (const n of heard(this.session, info.notifications)) queueMicrotask(() => cb(n)); });
   }
 }

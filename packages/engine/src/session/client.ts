@@ -13,6 +13,7 @@ import type { QueryResult, Verdict } from '../sql/env.ts';
 import type { Value } from '../sql/types.ts';
 import type { SessionBackend } from './backend.ts';
 import { liveApi, type LiveApi } from './live.ts';
+import { Notifications, type ChannelCallback, type NotificationCallback } from './notifications.ts';
 import { parsedTypes, shapeResults, type QueryOptions } from './result.ts';
 import type { TransactionStatus } from './session.ts';
 
@@ -74,6 +75,7 @@ class Scope {
 
 export class SessionClient {
   readonly live: LiveApi;
+  readonly notifications: Notifications;
   /** The session is taken (a call or a transaction(fn) runs); waiters get it in arrival order. */
   private busy = false;
   private readonly waiting: Array<() => void> = [];
@@ -86,6 +88,7 @@ export class SessionClient {
 
   constructor(private readonly backend: SessionBackend, private readonly options: SessionClientOptions) {
     this.live = liveApi(backend, options.assertOpen);
+    this.notifications = new Notifications(backend, (sql) => this.query(sql));
   }
 
   async query<R = Record<string, Value>>(sql: string, params?: readonly Value[], options?: QueryOptions): Promise<QueryResult<R>> {
@@ -147,6 +150,7 @@ export class SessionClient {
    * with `reason` so neither its remaining tx calls nor its COMMIT can reach the session.
    */
   async abort(reason: SqlError): Promise<void> {
+    this.notifications.close();
     this.stopIdleTimer();
     this.kill(reason);
     await this.backend.abort();
@@ -315,6 +319,21 @@ export abstract class SessionSurface {
   /** `live(sql, params, cb)` → unsubscribe; `live.query` / `live.incrementalQuery` as PGlite's live extension. */
   get live(): LiveApi {
     return this.client.live;
+  }
+
+  /** PGlite's `listen(channel, cb)`: LISTEN, then cb(payload) per committed NOTIFY; resolves to the unsubscribe. */
+  listen(channel: string, cb: ChannelCallback): Promise<() => Promise<void>> {
+    return this.client.notifications.listen(channel, cb);
+  }
+
+  /** PGlite's `unlisten(channel, cb?)`: drop cb (or every callback) and UNLISTEN once none is left. */
+  unlisten(channel: string, cb?: ChannelCallback): Promise<void> {
+    return this.client.notifications.unlisten(channel, cb);
+  }
+
+  /** PGlite's `onNotification(cb)`: cb(channel, payload) for every channel the session listens on. */
+  onNotification(cb: NotificationCallback): () => void {
+    return this.client.notifications.onNotification(cb);
   }
 
   /** One statement, with PGlite's options; runs in the session (inside its open block, if any). */

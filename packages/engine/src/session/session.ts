@@ -8,6 +8,7 @@ import type { Node } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { PendingStatement } from '../storage/storage.ts';
 import type { OpenTxn } from './transaction.ts';
+import { Listens } from './listen.ts';
 import { Settings } from './settings.ts';
 
 /** A PostgreSQL notice (WARNING, NOTICE), delivered the way PGlite delivers them: to `onNotice`. */
@@ -42,6 +43,8 @@ export class Session {
   readonly sequences: { values: Map<number, number | bigint>; last?: number } = { values: new Map() };
   /** SET/SHOW parameters: they outlive blocks, as a PostgreSQL backend's do. */
   readonly settings = new Settings();
+  /** LISTEN channels (listen.ts): they outlive blocks too. */
+  readonly listens = new Listens();
 
   get status(): TransactionStatus {
     if (!this.txn || this.implicit) return 'I';
@@ -63,6 +66,7 @@ export class Session {
     this.queried = false;
     this.offline = undefined;
     this.settings.endBlock();
+    this.listens.forget();
   }
 
   /** Apply BEGIN's or SET TRANSACTION's options (a list of DefElem). */

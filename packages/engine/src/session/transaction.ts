@@ -45,7 +45,7 @@ export class OpenTxn implements WriteTxn {
     redo(this.current, rec);
     this.records.push(rec);
     if ('table' in rec && typeof rec.table === 'number') this.tables.add(rec.table);
-    else if (rec.kind === 'create_table') this.tables.add(rec.table.oid);
+    else if (rec.kind === 'create_table' || rec.kind === 'rewrite_table') this.tables.add(rec.table.oid);
     else if (rec.kind === 'create_index') this.tables.add(rec.index.table);
   }
 

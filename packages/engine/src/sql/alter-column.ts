@@ -1,7 +1,7 @@
 /**
  * ALTER TABLE … ALTER [COLUMN] c SET DEFAULT e | DROP DEFAULT | SET NOT NULL | DROP NOT NULL: the
  * table's definition changes (an `alter_table_def` WAL record), its rows do not; SET NOT NULL
- * first checks the rows already there. ALTER COLUMN … TYPE is refused (0A000) by the caller.
+ * first checks the rows already there. ALTER COLUMN … TYPE is alter-type.ts.
  */
 import type { AlterTableCmd } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';

@@ -76,7 +76,7 @@ export function planForeignKey(c: Constraint, owner: ForeignKeyOwner, state: DbS
   const ref = self ? undefined : state.table(refOid);
   if (ref?.def.view) throw new SqlError(SQLSTATE.wrong_object_type, `referenced relation "${ref.def.name}" is not a table`);
   const refColumnDefs = self ? owner.columns : ref!.def.columns;
-  const keys = self ? (owner.keys ?? []).concat(state.tables.get(owner.oid)?.indexes.filter((i) => i.def.unique).map((i) => ({ columns: i.def.columns, primary: i.def.primary })) ?? []) : ref!.indexes.filter((i) => i.def.unique).map((i) => ({ columns: i.def.columns, primary: i.def.primary }));
+  const keys = self ? (owner.keys ?? []).concat(state.tables.get(owner.oid)?.indexes.filter((i) => i.def.unique && !i.exprs).map((i) => ({ columns: i.def.columns, primary: i.def.primary })) ?? []) : ref!.indexes.filter((i) => i.def.unique && !i.exprs).map((i) => ({ columns: i.def.columns, primary: i.def.primary }));
   let refColumns = strings(c.pk_attrs);
   if (!refColumns.length) {
     const pk = keys.find((k) => k.primary);

@@ -44,10 +44,11 @@ export function rowChecker(def: TableDef, planner: SubqueryPlanner): RowChecker 
         }
       }
       for (const ix of table.indexes) {
-        if (!ix.def.unique) continue;
+        if (!ix.def.unique || !ix.covers(row)) continue;
         const key = ix.keyOf(row);
         if (ix.conflicts(key, self) !== undefined) {
-          const values = ix.cols.map((c) => formatValue(row[c], def.columns[c]!.type) ?? 'null');
+          const types = ix.keyTypes(def);
+          const values = (ix.composite ? (key as Value[]) : [key]).map((v, i) => formatValue(v, types[i]!) ?? 'null');
           throw new SqlError(SQLSTATE.unique_violation, `duplicate key value violates unique constraint "${ix.def.name}"`, {
             detail: `Key (${ix.def.columns.join(', ')})=(${values.join(', ')}) already exists.`,
           });

@@ -6,7 +6,8 @@
 import type { AlterTableCmd, AlterTableStmt, ColumnDef as PgColumnDef, Constraint, CreateStmt, DropStmt, IndexStmt, Node, RenameStmt } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { CheckDef, ColumnDef, IndexDef, TableDef } from '../catalog/types.ts';
-import type { DbState, TableData } from '../state/state.ts';
+import { IndexData, type DbState, type TableData } from '../state/state.ts';
+import { indexElements, indexReads } from './index-expr.ts';
 import { checkAssignable, coerceToColumn, resolveTypeName } from './cast.ts';
 import type { RunContext, WriteTxn } from './env.ts';
 import { compileExpr } from './expr.ts';
@@ -15,6 +16,7 @@ import { strings } from './names.ts';
 import { ddlSchemaOk } from './schema.ts';
 import { checkColumnName, checkNoSubquery, checkStorageOptions } from './ddl-checks.ts';
 import { alterColumn } from './alter-column.ts';
+import { alterColumnTypes } from './alter-type.ts';
 import { addConstraint, dropColumnDependents, dropConstraint, dropTableDependents, planForeignKey } from './constraint-ddl.ts';
 import type { StatementPlan } from './plan.ts';
 import type { SqlType, Value } from './types.ts';
@@ -236,33 +238,30 @@ export function planCreateIndex(stmt: IndexStmt): StatementPlan {
   return ddl('CREATE INDEX', (txn) => {
     const state = txn.state;
     const table = lookupTable(state, stmt.relation!.relname!, stmt.relation!.location);
-    const columns = (stmt.indexParams ?? []).map((p) => {
-      const e = (p as { IndexElem: { name?: string; expr?: Node } }).IndexElem;
-      if (!e.name) throw new SqlError(SQLSTATE.feature_not_supported, 'indexes on expressions are not supported');
-      if (table.column(e.name) < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${e.name}" does not exist`);
-      return e.name;
-    });
-    if (stmt.whereClause) throw new SqlError(SQLSTATE.feature_not_supported, 'partial indexes are not supported');
-    const name = stmt.idxname ?? uniqueName(state, `${table.def.name}_${columns.join('_')}_idx`, new Set());
+    const { names, ...elements } = indexElements(stmt, table);
+    const name = stmt.idxname ?? uniqueName(state, `${table.def.name}_${names.join('_')}_idx`, new Set());
     if (relationExists(state, name)) {
       if (stmt.if_not_exists) return;
       throw new SqlError(SQLSTATE.duplicate_table, `relation "${name}" already exists`);
     }
-    const def: IndexDef = { oid: state.allocateOid(), name, table: table.def.oid, columns, unique: !!stmt.unique, primary: false, constraint: false };
+    const def: IndexDef = { oid: state.allocateOid(), name, table: table.def.oid, ...elements, unique: !!stmt.unique, primary: false, constraint: false };
     if (def.unique) assertNoDuplicates(table, def);
     txn.write({ kind: 'create_index', index: def });
   });
 }
 
 export function assertNoDuplicates(table: TableData, def: IndexDef): void {
-  const cols = def.columns.map((c) => table.column(c));
+  const ix = new IndexData(def, table.def, undefined);
+  const types = ix.keyTypes(table.def);
   const seen = new Set<string>();
   table.rows.forEachPair((_id, row) => {
-    const vals = cols.map((c) => row[c]);
+    if (!ix.covers(row)) return;
+    const key1 = ix.keyOf(row);
+    const vals = ix.composite ? (key1 as Value[]) : [key1];
     if (vals.some((v) => v === null || v === undefined)) return;
     const key = JSON.stringify(vals.map(distinctKey));
     if (seen.has(key)) {
-      const shown = cols.map((c, i) => formatValue(vals[i], table.def.columns[c]!.type));
+      const shown = vals.map((v, i) => formatValue(v, types[i]!));
       throw new SqlError(SQLSTATE.unique_violation, `could not create unique index "${def.name}"`, { detail: `Key (${def.columns.join(', ')})=(${shown.join(', ')}) is duplicated.` });
     }
     seen.add(key);
@@ -353,6 +352,8 @@ export function planRename(stmt: RenameStmt): StatementPlan {
       if (table.column(stmt.subname!) < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${stmt.subname}" does not exist`);
       checkColumnName(stmt.newname!);
       if (table.column(stmt.newname!) >= 0) throw new SqlError(SQLSTATE.duplicate_column, `column "${stmt.newname}" of relation "${name}" already exists`);
+      const ix = table.indexes.find((i) => indexReads(i.def, stmt.subname!));
+      if (ix) throw new SqlError(SQLSTATE.feature_not_supported, `renaming column "${stmt.subname}", which the expression or predicate of index "${ix.def.name}" reads, is not supported`);
       txn.write({ kind: 'rename_column', table: table.def.oid, column: stmt.subname!, name: stmt.newname! });
     });
   }
@@ -368,13 +369,22 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
       if (stmt.missing_ok) return;
       lookupTable(txn.state, name, stmt.relation?.location);
     }
-    for (const n of stmt.cmds ?? []) alterOne((n as { AlterTableCmd: AlterTableCmd }).AlterTableCmd, txn, ctx);
+    const cmds = (stmt.cmds ?? []).map((n) => (n as { AlterTableCmd: AlterTableCmd }).AlterTableCmd);
+    // every ALTER TYPE of the statement rewrites the table once, at the first of them (alter-type.ts)
+    const retype = cmds.filter((c) => c.subtype === 'AT_AlterColumnType');
+    for (const cmd of cmds) {
+      if (cmd.subtype !== 'AT_AlterColumnType') alterOne(cmd, txn, ctx);
+      else if (cmd === retype[0]) {
+        const table = lookupTable(txn.state, name);
+        alterColumnTypes(retype, table, txn, ctx, planner);
+      }
+    }
   });
 
   function alterOne(cmd: AlterTableCmd, txn: WriteTxn, ctx: RunContext): void {
     const table = lookupTable(txn.state, name);
     const oid = table.def.oid;
-    if (cmd.subtype === 'AT_DropColumn' || cmd.subtype === 'AT_AlterColumnType') refuseIfViewed(txn.state, oid, 'altering columns');
+    if (cmd.subtype === 'AT_DropColumn') refuseIfViewed(txn.state, oid, 'altering columns');
     switch (cmd.subtype) {
       case 'AT_AddColumn': {
         const cd = (cmd.def as { ColumnDef: PgColumnDef }).ColumnDef;
@@ -429,7 +439,7 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
           throw new SqlError(SQLSTATE.undefined_column, `column "${cmd.name}" of relation "${name}" does not exist`);
         }
         dropColumnDependents(txn, table.def, cmd.name!, cmd.behavior === 'DROP_CASCADE');
-        for (const ix of table.indexes) if (ix.def.columns.includes(cmd.name!)) txn.write({ kind: 'drop_index', index: ix.def.oid });
+        for (const ix of table.indexes) if (ix.def.columns.includes(cmd.name!) || indexReads(ix.def, cmd.name!)) txn.write({ kind: 'drop_index', index: ix.def.oid });
         for (const seq of [...txn.state.sequences.values()]) {
           if (seq.def.ownedBy?.table === oid && seq.def.ownedBy.column === cmd.name) txn.write({ kind: 'drop_sequence', sequence: seq.def.oid });
         }

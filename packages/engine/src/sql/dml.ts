@@ -234,7 +234,7 @@ function planOnConflict(clause: OnConflictClause, table: TableData, planner: Sel
   const def = table.def;
   const wanted = (clause.infer?.indexElems ?? []).map((e) => ('IndexElem' in e ? e.IndexElem.name! : ''));
   const indexOids = table.indexes
-    .filter((ix) => ix.def.unique && (wanted.length === 0 || sameSet(ix.def.columns, wanted)))
+    .filter((ix) => ix.def.unique && (wanted.length === 0 || (!ix.exprs && sameSet(ix.def.columns, wanted))))
     .map((ix) => ix.def.oid);
   if (wanted.length && !indexOids.length) {
     throw new SqlError(SQLSTATE.invalid_column_reference, 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
@@ -247,7 +247,7 @@ function planOnConflict(clause: OnConflictClause, table: TableData, planner: Sel
   const find = (t: TableData, row: Value[]): RowId | undefined => {
     for (const ix of t.indexes) {
       if (!indexOids.includes(ix.def.oid)) continue;
-      const id = ix.conflicts(ix.keyOf(row));
+      const id = ix.covers(row) ? ix.conflicts(ix.keyOf(row)) : undefined;
       if (id !== undefined) return id;
     }
     return undefined;

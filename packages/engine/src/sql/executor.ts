@@ -3,6 +3,7 @@
  * catalog version, and provide the functions that need the database (nextval, currval, setval)
  * or the node (pg_current_wal_lsn, pg_is_in_recovery, …) to the expression compiler.
  */
+import { callsNotify, pgNotify, planNotify } from './notify.ts';
 import type { Node, SelectStmt, WithClause } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { DbState } from '../state/state.ts';
@@ -60,7 +61,9 @@ function planStatementWith(stmt: Node, state: DbState, hooks: NodeHooks, planner
     const locking = lockingStrength(stmt.SelectStmt);
     // an untyped literal in the select list comes out as text, as PostgreSQL resolves it (resolveTargetListUnknowns)
     const columns = plan.columns.map((c) => (c.type === 'unknown' ? { ...c, type: 'text' as const } : c));
-    return { command: 'SELECT', columns, writes: locking !== undefined, writeName: locking && `SELECT ${locking}`, run: (ctx) => { const rows = plan.run(ctx, undefined); return { rows, rowCount: rows.length }; } };
+    // a SELECT calling pg_notify writes (a NOTIFY record in its transaction)
+    const notifies = !locking && callsNotify(stmt);
+    return { command: 'SELECT', columns, writes: locking !== undefined || notifies, writeName: locking ? `SELECT ${locking}` : notifies ? 'NOTIFY' : undefined, run: (ctx) => { const rows = plan.run(ctx, undefined); return { rows, rowCount: rows.length }; } };
   }
   if ('ExplainStmt' in stmt) return planExplain(stmt.ExplainStmt, planner, state);
   // WITH in front of INSERT/UPDATE/DELETE: read-only queries their SELECTs, FROM items and sub-selects see
@@ -69,6 +72,7 @@ function planStatementWith(stmt: Node, state: DbState, hooks: NodeHooks, planner
   if ('DeleteStmt' in stmt) return withQueries(stmt.DeleteStmt, (s) => planDelete(s, state, planner));
   if ('CreateStmt' in stmt) return planCreateTable(stmt.CreateStmt, planner);
   if ('IndexStmt' in stmt) return planCreateIndex(stmt.IndexStmt);
+  if ('NotifyStmt' in stmt) return planNotify(stmt.NotifyStmt);
   const logical = planLogical(stmt);
   if (logical) return logical;
   if ('DropStmt' in stmt && stmt.DropStmt.removeType === 'OBJECT_TYPE') return planDropType(stmt.DropStmt);
@@ -129,6 +133,8 @@ function sequenceOf(ctx: RunContext, name: Value) {
 /** Sequence functions and the node's system functions, as Compiled closures. */
 function databaseFunction(name: string, args: Compiled[], hooks: NodeHooks): Compiled | undefined {
   switch (name) {
+    case 'pg_notify':
+      return pgNotify(args);
     case 'nextval':
       return {
         type: 'int8',

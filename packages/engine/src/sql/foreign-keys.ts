@@ -198,7 +198,7 @@ function shown(def: TableDef, cols: readonly number[], row: readonly Value[]): s
 
 /** The unique index whose columns are exactly `columns` (any order), as a foreign key requires. */
 export function matchingUniqueIndex(table: TableData, columns: readonly string[]): IndexData | undefined {
-  return table.indexes.find((ix) => ix.def.unique && ix.def.columns.length === columns.length && columns.every((c) => ix.def.columns.includes(c)));
+  return table.indexes.find((ix) => ix.def.unique && !ix.exprs && ix.def.columns.length === columns.length && columns.every((c) => ix.def.columns.includes(c)));
 }
 
 /** Whether `table` has a row whose `columns` equal `values` (of `types`, cast to the columns' types). */
@@ -225,7 +225,7 @@ function referencingRows(child: TableData, fk: ForeignKeyDef, key: readonly Valu
     if (v === undefined) return [];
     want.push(v);
   }
-  const ix = child.indexes.find((i) => i.def.columns.length === fk.columns.length && i.def.columns.every((c, k) => c === fk.columns[k]));
+  const ix = child.indexes.find((i) => !i.exprs && i.def.columns.length === fk.columns.length && i.def.columns.every((c, k) => c === fk.columns[k]));
   if (ix) return [...ix.lookup(ix.composite ? want : want[0]!)];
   const wanted = JSON.stringify(want.map(distinctKey));
   const ids: RowId[] = [];

@@ -30,14 +30,14 @@ export function bulkRows(ids: RowId[], rows: Value[][]): BTreeType<RowId, Value[
 /** An index over `table`'s rows: keys sorted once, equal keys grouped in row-id order, then one bulk load. */
 export function bulkIndex(def: IndexDef, table: TableData): IndexData {
   const empty = new IndexData(def, table.def);
-  const n = table.rows.size;
-  const keys = new Array<IndexKey>(n);
-  const ids = new Array<RowId>(n);
-  let i = 0;
+  const keys: IndexKey[] = [];
+  const ids: RowId[] = [];
   table.rows.forEachPair((id, row) => {
-    keys[i] = empty.keyOf(row);
-    ids[i++] = id;
+    if (!empty.covers(row)) return;
+    keys.push(empty.keyOf(row));
+    ids.push(id);
   });
+  const n = keys.length;
   const inOrder = ascending(keys);
   let order: ArrayLike<number> | undefined = inOrder ? undefined : int32Order(keys);
   if (!order && !inOrder) {
@@ -61,7 +61,7 @@ export function bulkIndex(def: IndexDef, table: TableData): IndexData {
       outIds.push(ids[j]!);
     }
   }
-  return new IndexData(def, table.def, bulkLoad(outKeys, outIds, NODE_SIZE, compareKeys));
+  return new IndexData(def, table.def, bulkLoad(outKeys, outIds, NODE_SIZE, compareKeys), empty.cols, empty.exprs);
 }
 
 /**

@@ -72,6 +72,16 @@ export function redo(state: DbState, rec: WalRecord): void {
       state.catalogVersion = nextCatalogVersion();
       return;
     }
+    case 'rewrite_table': {
+      const t = state.writable(rec.table.oid);
+      t.def = rec.table;
+      const rows = new BTree<number, Value[]>();
+      for (const [id, row] of rec.rows) rows.set(id, row);
+      t.rows = rows;
+      t.reindex();
+      state.catalogVersion = nextCatalogVersion();
+      return;
+    }
     case 'create_index': {
       const t = state.writable(rec.index.table);
       t.indexes = [...t.indexes, buildIndex(rec.index, t)];
@@ -174,6 +184,7 @@ export function redo(state: DbState, rec: WalRecord): void {
       state.members = members;
       return;
     }
+    case 'notify':
     case 'commit':
     case 'abort':
     case 'checkpoint':

@@ -7,6 +7,7 @@
 import type { Lsn } from '../wal/lsn.ts';
 import type { PositionedRecord, WalRecord } from '../wal/record.ts';
 import { formatLsn } from '../wal/lsn.ts';
+import { notificationsOf, type Notification } from '../sql/notify.ts';
 import { redo } from './redo.ts';
 import type { DbState } from './state.ts';
 
@@ -16,9 +17,9 @@ export class ReplayError extends Error {
 }
 
 const KINDS = new Set<string>([
-  'create_table', 'drop_table', 'rename_table', 'add_column', 'drop_column', 'rename_column', 'create_index', 'drop_index',
+  'create_table', 'drop_table', 'rename_table', 'add_column', 'drop_column', 'rename_column', 'alter_table_def', 'rewrite_table', 'create_index', 'drop_index',
   'create_sequence', 'drop_sequence', 'sequence_set', 'alter_sequence', 'sequence_reset', 'insert', 'update', 'delete', 'commit', 'abort', 'checkpoint',
-  'timeline_switch', 'membership', 'create_type', 'drop_type',
+  'timeline_switch', 'membership', 'create_type', 'drop_type', 'notify',
 ]);
 
 /** Why `rec` cannot be applied to `state`, if it cannot: unknown kind, missing table, a row of the wrong shape. */
@@ -43,6 +44,8 @@ export interface ReplayedCommit {
   /** Oids of tables the transaction changed: live queries re-run when they read one. */
   tables: Set<number>;
   catalogChanged: boolean;
+  /** Its NOTIFYs, for the node's listeners (sql/notify.ts). */
+  notifications: Notification[];
 }
 
 export class Replayer {
@@ -62,9 +65,10 @@ export class Replayer {
       case 'commit': {
         const tables = touchedTables(this.pending);
         const catalogChanged = this.fork !== undefined && this.fork.catalogVersion !== this.state.catalogVersion;
+        const notifications = notificationsOf(this.pending);
         if (this.fork) this.state = this.fork;
         this.reset(pr.end);
-        return { xid: rec.xid, time: rec.time, end: pr.end, tables, catalogChanged };
+        return { xid: rec.xid, time: rec.time, end: pr.end, tables, catalogChanged, notifications };
       }
       case 'abort':
         for (const r of this.pending) if (r.kind === 'sequence_set' || r.kind === 'sequence_reset') redo(this.state, r);
@@ -115,7 +119,7 @@ function touchedTables(records: readonly WalRecord[]): Set<number> {
   const out = new Set<number>();
   for (const r of records) {
     if ('table' in r && typeof r.table === 'number') out.add(r.table);
-    else if (r.kind === 'create_table') out.add(r.table.oid);
+    else if (r.kind === 'create_table' || r.kind === 'rewrite_table') out.add(r.table.oid);
     else if (r.kind === 'create_index') out.add(r.index.table);
   }
   return out;

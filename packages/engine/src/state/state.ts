@@ -6,7 +6,7 @@
  */
 import BTree from './btree.ts';
 import type { EnumDef, IndexDef, Oid, SequenceDef, TableDef } from '../catalog/types.ts';
-import type { Value } from '../sql/types.ts';
+import type { SqlType, Value } from '../sql/types.ts';
 import type { RowId } from '../wal/record.ts';
 import { CowMap } from './cow-map.ts';
 import { compareKeys, hasNull, type IndexKey } from './keys.ts';
@@ -17,17 +17,67 @@ import { compareKeys, hasNull, type IndexKey } from './keys.ts';
  */
 type RowIds = RowId | readonly RowId[];
 
+/**
+ * The compiled key expressions and predicate of an expression or partial index. The SQL layer
+ * compiles them (sql/index-expr.ts registers itself here), so the state never parses SQL.
+ */
+export interface IndexExpressions {
+  /** Per key column: its value from a row (expression columns compiled, plain ones read). */
+  keys: ((row: readonly Value[]) => Value)[];
+  /** Per key column: its SQL type. */
+  types: SqlType[];
+  /** Per key column: its canonical text (for plan matching), undefined for a plain column. */
+  texts: (string | undefined)[];
+  covers?: (row: readonly Value[]) => boolean;
+}
+type ExpressionCompiler = (def: IndexDef, table: TableDef) => IndexExpressions;
+let compileExpressions: ExpressionCompiler | undefined;
+export function registerIndexExpressions(compiler: ExpressionCompiler): void {
+  compileExpressions = compiler;
+}
+
+/**
+ * An expression key column has no row position: it gets a number above every real column, the
+ * same for the same canonical text everywhere, so a plan's predicate on `lower(email)` names it.
+ */
+const VIRTUAL_BASE = 1 << 20;
+const virtualNumbers = new Map<string, number>();
+export function virtualColumn(text: string): number {
+  let n = virtualNumbers.get(text);
+  if (n === undefined) virtualNumbers.set(text, (n = VIRTUAL_BASE + virtualNumbers.size));
+  return n;
+}
+
 export class IndexData {
   readonly cols: number[];
   readonly composite: boolean;
-  constructor(readonly def: IndexDef, table: TableDef, readonly tree = new BTree<IndexKey, RowIds>(undefined, compareKeys), cols?: number[]) {
-    this.cols = cols ?? def.columns.map((c) => table.columns.findIndex((col) => col.name === c));
+  /** Set for an expression or partial index. */
+  readonly exprs: IndexExpressions | undefined;
+  constructor(readonly def: IndexDef, table: TableDef, readonly tree = new BTree<IndexKey, RowIds>(undefined, compareKeys), cols?: number[], exprs?: IndexExpressions) {
+    if (!exprs && (def.exprs || def.where)) {
+      if (!compileExpressions) throw new Error('index expressions are not available');
+      exprs = compileExpressions(def, table);
+    }
+    this.exprs = exprs;
+    this.cols = cols ?? def.columns.map((c, i) => (exprs?.texts[i] !== undefined ? virtualColumn(exprs.texts[i]) : table.columns.findIndex((col) => col.name === c)));
     this.composite = this.cols.length > 1;
   }
 
   keyOf(row: readonly Value[]): IndexKey {
+    const e = this.exprs;
+    if (e) return this.composite ? e.keys.map((k) => k(row) ?? null) : e.keys[0]!(row) ?? null;
     if (!this.composite) return row[this.cols[0]!] ?? null;
     return this.cols.map((c) => row[c] ?? null);
+  }
+
+  /** Whether the row has an entry: always, but for a partial index whose predicate it fails. */
+  covers(row: readonly Value[]): boolean {
+    return this.exprs?.covers?.(row) ?? true;
+  }
+
+  /** Key column types (an expression's own type). */
+  keyTypes(table: TableDef): SqlType[] {
+    return this.exprs?.types ?? this.cols.map((c) => table.columns[c]!.type);
   }
 
   lookup(key: IndexKey): readonly RowId[] {
@@ -62,7 +112,7 @@ export class IndexData {
 
   /** A copy-on-write copy for a fork (once per table per write transaction); a change of column positions rebuilds indexes (`reindex`), so they carry over. */
   clone(table: TableDef): IndexData {
-    return new IndexData(this.def, table, this.tree.clone(), this.cols);
+    return new IndexData(this.def, table, this.tree.clone(), this.cols, this.exprs);
   }
 }
 
@@ -88,7 +138,7 @@ export class TableData {
     flattenStrings(row);
     this.rows.set(id, row);
     if (id >= this.nextRowId) this.nextRowId = id + 1;
-    for (const ix of this.indexes) ix.add(ix.keyOf(row), id);
+    for (const ix of this.indexes) if (ix.covers(row)) ix.add(ix.keyOf(row), id);
   }
 
   update(id: RowId, row: Value[]): void {
@@ -96,6 +146,11 @@ export class TableData {
     if (!old) return;
     flattenStrings(row);
     for (const ix of this.indexes) {
+      if (ix.exprs?.covers) {
+        if (ix.covers(old)) ix.remove(ix.keyOf(old), id);
+        if (ix.covers(row)) ix.add(ix.keyOf(row), id);
+        continue;
+      }
       const before = ix.keyOf(old);
       const after = ix.keyOf(row);
       if (compareKeys(before, after) !== 0) {
@@ -109,7 +164,7 @@ export class TableData {
   delete(id: RowId): void {
     const old = this.rows.get(id);
     if (!old) return;
-    for (const ix of this.indexes) ix.remove(ix.keyOf(old), id);
+    for (const ix of this.indexes) if (ix.covers(old)) ix.remove(ix.keyOf(old), id);
     this.rows.delete(id);
   }
 
@@ -133,7 +188,7 @@ function flattenStrings(row: readonly Value[]): void {
 
 export function buildIndex(def: IndexDef, table: TableData): IndexData {
   const ix = new IndexData(def, table.def);
-  table.rows.forEachPair((id, row) => ix.add(ix.keyOf(row), id));
+  table.rows.forEachPair((id, row) => { if (ix.covers(row)) ix.add(ix.keyOf(row), id); });
   return ix;
 }
 

@@ -19,6 +19,8 @@ export type WalRecord =
   | { kind: 'rename_column'; table: Oid; column: string; name: string }
   // constraints (CHECK, FOREIGN KEY) added or dropped: the table's definition with rows unchanged
   | { kind: 'alter_table_def'; table: TableDef }
+  // ALTER COLUMN … TYPE: the new definition and every row as rewritten (replay applies the result, not the casts)
+  | { kind: 'rewrite_table'; table: TableDef; rows: [RowId, Value[]][] }
   | { kind: 'create_index'; index: IndexDef }
   | { kind: 'drop_index'; index: Oid }
   | { kind: 'create_sequence'; sequence: SequenceDef }
@@ -41,6 +43,8 @@ export type WalRecord =
   | { kind: 'delete'; table: Oid; rowid: RowId; old?: Value[] }
   // TRUNCATE: every row of the table
   | { kind: 'truncate'; table: Oid }
+  // NOTIFY / pg_notify: delivered to listeners when (and only if) the transaction commits, on standbys too
+  | { kind: 'notify'; channel: string; payload: string }
   // transaction end
   | { kind: 'commit'; xid: number; time: number }
   | { kind: 'abort'; xid: number; time: number }

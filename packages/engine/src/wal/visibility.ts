@@ -5,6 +5,7 @@
  * fails, every commit after the last flushed one is withdrawn — readers fall back to the durable
  * state, and transactions begun on top of a withdrawn one can no longer commit (their epoch ended).
  */
+import type { Notification } from '../sql/notify.ts';
 import type { DbState } from '../state/state.ts';
 import type { Lsn } from './lsn.ts';
 import type { WalWriter } from './xlog.ts';
@@ -12,6 +13,8 @@ import type { WalWriter } from './xlog.ts';
 export interface Shown {
   end: Lsn;
   tables: Set<number>;
+  /** NOTIFYs of the commits shown, in commit order. */
+  notifications?: Notification[];
 }
 
 interface Pending extends Shown {
@@ -38,9 +41,9 @@ export class CommitVisibility {
   }
 
   /** A commit ending at `end` was appended to the WAL. */
-  committed(end: Lsn, state: DbState, tables: Set<number>): void {
-    this.unflushed.push({ end, state, tables });
-    if (this.immediate()) this.show(state, { end, tables });
+  committed(end: Lsn, state: DbState, tables: Set<number>, notifications: Notification[] = []): void {
+    this.unflushed.push({ end, state, tables, notifications });
+    if (this.immediate()) this.show(state, { end, tables, notifications });
   }
 
   /** State replaced from outside the commit path (replay, rewind, base backup): it is the durable one. */
@@ -62,7 +65,8 @@ export class CommitVisibility {
       for (const p of done) for (const t of p.tables) tables.add(t);
     }
     this.durable = last.state;
-    if (!this.immediate()) this.show(last.state, { end: last.end, tables });
+    const notifications = done.flatMap((p) => p.notifications ?? []);
+    if (!this.immediate()) this.show(last.state, { end: last.end, tables, notifications });
   }
 
   private withdraw(flushLsn: Lsn): void {

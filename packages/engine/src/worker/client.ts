@@ -9,6 +9,7 @@
  * worker, whose session keeps the block (and the writer lock) open between them. Many writes in
  * one round trip: exec() with several statements (one implicit transaction).
  */
+import type { Notification } from '../sql/notify.ts';
 import * as Comlink from 'comlink';
 import { closedError } from '../errors.ts';
 import type { LiveOptions } from '../live/live.ts';
@@ -26,7 +27,7 @@ import type { NodeHost, WorkerNodeOptions } from './host.ts';
 import { serveTransport } from './transport-bridge.ts';
 
 /** What a node offers, in-process or in a worker: tests run one suite against both. */
-export type NodeApi = Pick<Node, 'nodeId' | 'query' | 'exec' | 'transaction' | 'live' | 'ready' | 'waitReady' | 'closed' | 'status' | 'checkpoint' | 'promote' | 'switchover' | 'contentHash' | 'close'>;
+export type NodeApi = Pick<Node, 'nodeId' | 'query' | 'exec' | 'transaction' | 'live' | 'listen' | 'unlisten' | 'onNotification' | 'ready' | 'waitReady' | 'closed' | 'status' | 'checkpoint' | 'promote' | 'switchover' | 'contentHash' | 'close'>;
 
 export interface OpenWorkerNodeOptions extends WorkerNodeOptions {
   /** The page's transport (webrtcTransport); its peers are bridged to the worker. */
@@ -153,6 +154,16 @@ class WorkerBackend implements SessionBackend {
 
   read(sql: string, params: readonly Value[]): Promise<RawResult> {
     return this.host.read(sql, params);
+  }
+
+  notifications(cb: (n: Notification) => void): () => void {
+    let active = true;
+    const id = this.host.notifications(remoteCallback((n: Notification) => void (active && cb(n))));
+    return () => {
+      if (!active) return;
+      active = false;
+      void id.then((n) => (this.closed() ? undefined : this.host.unlive(n))).catch(() => {});
+    };
   }
 
   /** Results are coalesced again here, to at most one per animation frame. */

@@ -4,6 +4,7 @@
  * call on the Node, so the worker and in-process nodes share one implementation.
  * Lifecycle: open() once, calls, close(); the page then terminates the worker.
  */
+import type { Notification } from '../sql/notify.ts';
 import * as Comlink from 'comlink';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { LiveErrorCallback } from '../live/live.ts';
@@ -86,6 +87,17 @@ export class NodeHost {
       stop();
       cb[Comlink.releaseProxy]();
       onError[Comlink.releaseProxy]();
+    });
+    return id;
+  }
+
+  /** The session's committed notifications, pushed to the page; stopped with `unlive` like a live query. */
+  notifications(cb: Comlink.Remote<(n: Notification) => void>): number {
+    const id = this.nextLive++;
+    const stop = this.open_().backend.notifications((n) => void cb(n).catch(() => {}));
+    this.lives.set(id, () => {
+      stop();
+      cb[Comlink.releaseProxy]();
     });
     return id;
   }

@@ -10,6 +10,7 @@ import type { IndexData, TableData } from '../../state/state.ts';
 import { castFunction, coerceToColumn } from '../cast.ts';
 import { compile } from '../expr.ts';
 import { strings } from '../names.ts';
+import { withExpressionColumns } from './expr-index.ts';
 import type { Compiled, Scope } from '../scope.ts';
 import type { SqlType, Value } from '../types.ts';
 
@@ -136,9 +137,9 @@ export function referencedSlots(node: Node, scope: Scope): number[] | undefined 
 }
 
 /** The index-usable conditions among `conds` (each a conjunct of WHERE/ON) on `table`'s columns. */
-export function columnPredicates(conds: readonly Node[], table: TableData, columnOf: ColumnOf, scope: Scope): ColumnPredicate[] {
+export function columnPredicates(conds: readonly Node[], table: TableData, plainColumnOf: ColumnOf, scope: Scope): ColumnPredicate[] {
   const out: ColumnPredicate[] = [];
-  const typeOf = (c: number) => table.def.columns[c]!.type;
+  const { columnOf, typeOf } = withExpressionColumns(table, plainColumnOf);
   for (const node of conds) {
     if ('NullTest' in node && node.NullTest.nulltesttype === 'IS_NULL' && node.NullTest.arg) {
       const c = columnOf(node.NullTest.arg);
@@ -188,15 +189,16 @@ function exprPredicate(e: A_Expr, columnOf: ColumnOf, typeOf: (c: number) => Sql
 }
 
 /** BETWEEN a AND b on a column: the `>= a` and `<= b` predicates. */
-export function betweenPredicates(conds: readonly Node[], table: TableData, columnOf: ColumnOf, scope: Scope): ColumnPredicate[] {
+export function betweenPredicates(conds: readonly Node[], table: TableData, plainColumnOf: ColumnOf, scope: Scope): ColumnPredicate[] {
   const out: ColumnPredicate[] = [];
+  const { columnOf, typeOf } = withExpressionColumns(table, plainColumnOf);
   for (const node of conds) {
     if (!('A_Expr' in node) || node.A_Expr.kind !== 'AEXPR_BETWEEN') continue;
     const e = node.A_Expr;
     const c = e.lexpr ? columnOf(e.lexpr) : undefined;
     const items = e.rexpr && 'List' in e.rexpr ? e.rexpr.List.items ?? [] : [];
-    if (c === undefined || items.length !== 2 || !ORDERED.has(table.def.columns[c]!.type)) continue;
-    const type = table.def.columns[c]!.type;
+    if (c === undefined || items.length !== 2 || !ORDERED.has(typeOf(c))) continue;
+    const type = typeOf(c);
     const [lo, hi] = items.map((i) => (isConstant(i) || columnOf.outer?.(i) ? boundValue(i, type, scope) : undefined));
     if (lo) out.push({ column: c, op: '>=', values: [lo], node });
     if (hi) out.push({ column: c, op: '<=', values: [hi], node });
@@ -263,9 +265,11 @@ export function pathScore(p: IndexPath): number {
   return (full && p.index.def.unique && single ? 1000 : 0) + p.eq.length * 10 + (p.lower || p.upper || p.prefix ? 3 : 0) + (full ? 1 : 0);
 }
 
-export function bestPath(table: TableData, preds: readonly ColumnPredicate[]): IndexPath | undefined {
+/** `usable`: which indexes the scan may read (a partial index only when its conditions imply the predicate). */
+export function bestPath(table: TableData, preds: readonly ColumnPredicate[], usable: (ix: IndexData) => boolean = (ix) => !ix.def.where): IndexPath | undefined {
   let best: IndexPath | undefined;
   for (const ix of table.indexes) {
+    if (!usable(ix)) continue;
     const p = indexPath(ix, preds);
     if (p && (!best || pathScore(p) > pathScore(best))) best = p;
   }

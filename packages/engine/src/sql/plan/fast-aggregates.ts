@@ -27,7 +27,7 @@ export function fastAggregates(table: TableData, calls: readonly AggregateCall[]
     }
     const slot = c.arg ? (c.arg as Expr).slot : undefined;
     if ((c.name !== 'min' && c.name !== 'max') || slot === undefined || !ORDERED.has(table.def.columns[slot]!.type)) return undefined;
-    const ix = table.indexes.find((i) => i.cols[0] === slot);
+    const ix = table.indexes.find((i) => i.cols[0] === slot && !i.def.where);
     if (!ix) return undefined;
     const ixOid = ix.def.oid, max = c.name === 'max';
     getters.push((t) => indexEnd(t.indexes.find((i) => i.def.oid === ixOid)!, max));

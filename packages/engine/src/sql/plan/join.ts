@@ -242,12 +242,12 @@ function makeStep(leaf: number, bound: Set<number>, remaining: Cond[], leaves: J
 
   // an index on the inner key and few outer rows: look each one up instead of hashing the whole table
   const table = leaves[leaf]!.table?.data;
-  const keyed = joins.find((j) => j.eq.innerColumn !== undefined && table?.indexes.some((ix) => ix.cols[0] === j.eq.innerColumn));
+  const keyed = joins.find((j) => j.eq.innerColumn !== undefined && table?.indexes.some((ix) => ix.cols[0] === j.eq.innerColumn && !ix.def.where));
   if (table && keyed && outerEstimate * 8 < table.rows.size) {
     const column = keyed.eq.innerColumn!;
     const probe = probeBound(keyed.eq.outer.type, table.def.columns[column]!.type);
     if (probe) {
-      const index = table.indexes.find((ix) => ix.cols[0] === column)!;
+      const index = table.indexes.find((ix) => ix.cols[0] === column && !ix.def.where)!;
       const pred: ColumnPredicate = { column, op: '=', values: [probe.bound], node: keyed.cond.node };
       const path: IndexPath = { index, eq: [{ values: [probe.bound], isNull: false }], used: [pred] };
       const scan = planPathScan({

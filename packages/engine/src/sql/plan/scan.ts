@@ -12,6 +12,7 @@ import type { Value } from '../types.ts';
 import { compareForSort } from '../values.ts';
 import { bestPath, betweenPredicates, columnPredicates, indexPath, type ColumnOf, type ColumnPredicate, type IndexPath } from './access.ts';
 import { deparseAll, planNode, type PlanNode } from './explain.ts';
+import { indexUsable } from './expr-index.ts';
 import { walkIndex, walkTable, type Visitor, type WalkOptions } from './walk.ts';
 
 /** Whether a row passes the scan's filter (the caller's whole WHERE, or the conditions local to this table). */
@@ -43,7 +44,7 @@ export function predicatesOf(input: ScanInput): ColumnPredicate[] {
 
 /** The cheapest unordered scan: the best index path, or every row. */
 export function planScan(input: ScanInput): Scan {
-  return makeScan(input, bestPath(input.table, predicatesOf(input)), [{}]);
+  return makeScan(input, bestPath(input.table, predicatesOf(input), (ix) => indexUsable(ix, input.table, input.conds, input.columnOf)), [{}]);
 }
 
 /** A scan over a given index path (an index nested loop's lookups). */
@@ -72,6 +73,7 @@ export function planOrderedScan(input: ScanInput, order: readonly SortColumn[]):
   const notNull = (c: number) => input.table.def.columns[c]!.notNull || input.table.indexes.some((ix) => ix.def.primary && ix.cols.includes(c));
   let best: { scan: Scan; score: number } | undefined;
   for (const ix of input.table.indexes) {
+    if (!indexUsable(ix, input.table, input.conds, input.columnOf)) continue;
     const path = indexPath(ix, preds) ?? { index: ix, eq: [], used: [] };
     // columns pinned to one value do not change the order; IN lists would interleave
     const pinned = path.eq.length;

@@ -29,7 +29,7 @@ export function walkIndex(table: TableData, path: IndexPath, ctx: EvalContext, v
   const oid = path.index.def.oid;
   const ix = table.indexes.find((i) => i.def.oid === oid);
   if (!ix) throw new Error(`index ${oid} missing from table ${table.def.oid}`);
-  const types = path.types ??= ix.cols.map((c) => table.def.columns[c]!.type);
+  const types = path.types ??= ix.keyTypes(table.def);
   const m = path.eq.length;
   const rangeType = types[m];
   const boundRow = opts.boundRow ?? EMPTY_ROW;
