@@ -20,17 +20,18 @@ function chunks(n: number, size: number, from = 1000): WalChunk[] {
 describe('WAL retention on IndexedDB', () => {
   it('a WAL append issued while old WAL is removed completes before the removal does, and both take effect', async () => {
     const storage = await indexedDbStorage(unique('ret'), 'n1');
-    const old = chunks(100, 64);
+    // big chunks: the removal takes several transactions of a few chunks each
+    const old = chunks(40, 100_000);
     await storage.appendWal(old);
-    const keep = old[90]!.lsn;
+    const keep = old[30]!.lsn;
     const done: string[] = [];
     const removal = storage.removeWalBefore(keep).then(() => void done.push('removal'));
-    const appended = chunks(1, 64, old.at(-1)!.end);
+    const appended = chunks(1, 100, old.at(-1)!.end);
     const append = storage.appendWal(appended).then(() => void done.push('append'));
     await Promise.all([removal, append]);
     expect(done).toEqual(['append', 'removal']);
     const left = await storage.readWal(0);
-    expect(left.map((c) => c.lsn)).toEqual([...old.slice(90), ...appended].map((c) => c.lsn));
+    expect(left.map((c) => c.lsn)).toEqual([...old.slice(30), ...appended].map((c) => c.lsn));
     await storage.close();
   });
 
