@@ -27,18 +27,31 @@ export function bulkRows(ids: RowId[], rows: Value[][]): BTreeType<RowId, Value[
   return bulkLoad<RowId, Value[]>(ids, rows, NODE_SIZE, defaultComparator);
 }
 
-/** An index over `table`'s rows: keys sorted once, equal keys grouped in row-id order, then one bulk load. */
-export function bulkIndex(def: IndexDef, table: TableData): IndexData {
+/**
+ * An index over `table`'s rows: keys sorted once, equal keys grouped in row-id order, then one bulk
+ * load. `from`, the arrays the row tree was just loaded from, spares a walk over the tree.
+ */
+export function bulkIndex(def: IndexDef, table: TableData, from?: { ids: readonly RowId[]; rows: readonly Value[][] }): IndexData {
   const empty = new IndexData(def, table.def);
   const n = table.rows.size;
   const keys = new Array<IndexKey>(n);
-  const ids = new Array<RowId>(n);
-  let i = 0;
-  table.rows.forEachPair((id, row) => {
-    keys[i] = empty.keyOf(row);
-    ids[i++] = id;
-  });
-  const inOrder = ascending(keys);
+  let ids: readonly RowId[];
+  if (from) {
+    ids = from.ids;
+    for (let i = 0; i < n; i++) keys[i] = empty.keyOf(from.rows[i]!);
+  } else {
+    const walked = new Array<RowId>(n);
+    let i = 0;
+    table.rows.forEachPair((id, row) => {
+      keys[i] = empty.keyOf(row);
+      walked[i++] = id;
+    });
+    ids = walked;
+  }
+  const shape = keyOrder(keys);
+  // every key distinct and already in order (a serial primary key): nothing to sort or group
+  if (shape === 'strict') return new IndexData(def, table.def, bulkLoad<IndexKey, RowId | RowId[]>(keys, ids as RowId[], NODE_SIZE, compareKeys));
+  const inOrder = shape === 'sorted';
   let order: ArrayLike<number> | undefined = inOrder ? undefined : int32Order(keys);
   if (!order && !inOrder) {
     const sorted = Array.from({ length: n }, (_, j) => j);
@@ -100,10 +113,15 @@ function int32Order(keys: readonly IndexKey[]): Uint32Array | undefined {
   return src;
 }
 
-/** Keys already in index order (a key over the row id's order, like a serial primary key): no sort needed. */
-function ascending(keys: readonly IndexKey[]): boolean {
-  for (let i = 1; i < keys.length; i++) if (compareKeys(keys[i - 1]!, keys[i]!) > 0) return false;
-  return true;
+/** Keys already in index order (a key over the row id's order, like a serial primary key): 'strict' when no two are equal. */
+function keyOrder(keys: readonly IndexKey[]): 'strict' | 'sorted' | undefined {
+  let strict = true;
+  for (let i = 1; i < keys.length; i++) {
+    const c = compareKeys(keys[i - 1]!, keys[i]!);
+    if (c > 0) return undefined;
+    if (c === 0) strict = false;
+  }
+  return strict ? 'strict' : 'sorted';
 }
 
 /**
