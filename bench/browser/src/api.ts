@@ -31,9 +31,13 @@ export interface CheckpointStall {
   longestGap: number;
   longestTask: number;
   commits: number;
-  /** The same two for the same commit loop for as long, with no checkpoint. */
+  /** Commits that took over 20 ms (the target's bound), during the checkpoint. */
+  slow: number;
+  /** The same for the same commit loop for as long, with no checkpoint. */
   idleGap: number;
   idleTask: number;
+  idleCommits: number;
+  idleSlow: number;
 }
 
 export interface BenchApi {

@@ -33,6 +33,7 @@ async function underLoad(db: Db, rows: number, job: () => Promise<unknown>) {
   let longestGap = 0;
   let longestTask = 0;
   let commits = 0;
+  let slow = 0;
   const ticker = (async () => {
     let last = performance.now();
     while (!done) {
@@ -46,8 +47,10 @@ async function underLoad(db: Db, rows: number, job: () => Promise<unknown>) {
     let last = performance.now();
     while (!done) {
       await nextTask();
+      const started = performance.now();
       await db.query('update t set n = n + 1 where id = $1', [1 + Math.floor(Math.random() * rows)]);
       const now = performance.now();
+      if (now - started > 20) slow++;
       longestGap = Math.max(longestGap, now - last);
       last = now;
       commits++;
@@ -58,7 +61,7 @@ async function underLoad(db: Db, rows: number, job: () => Promise<unknown>) {
   const ms = performance.now() - t0;
   done = true;
   await Promise.all([ticker, loop]);
-  return { ms, longestGap, longestTask, commits };
+  return { ms, longestGap, longestTask, commits, slow };
 }
 
 export async function checkpointStall(where: 'page' | 'worker', rows: number): Promise<CheckpointStall> {
@@ -70,7 +73,7 @@ export async function checkpointStall(where: 'page' | 'worker', rows: number): P
     for (const sql of scaleInserts(rows)) await db.exec(sql);
     const full = await underLoad(db, rows, () => db.checkpoint());
     const idle = await underLoad(db, rows, () => new Promise((r) => setTimeout(r, full.ms)));
-    return { checkpointMs: full.ms, longestGap: full.longestGap, longestTask: full.longestTask, commits: full.commits, idleGap: idle.longestGap, idleTask: idle.longestTask };
+    return { checkpointMs: full.ms, longestGap: full.longestGap, longestTask: full.longestTask, commits: full.commits, slow: full.slow, idleGap: idle.longestGap, idleTask: idle.longestTask, idleCommits: idle.commits, idleSlow: idle.slow };
   } finally {
     await db.close().catch(() => {});
     for (const { name } of await indexedDB.databases()) {

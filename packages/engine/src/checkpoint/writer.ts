@@ -22,9 +22,12 @@ import { CHUNK_IDS, chunkOf, MANIFEST_VERSION, type ChunkPayload, type ChunkRef,
 import type { CheckpointBase } from './load.ts';
 import { Slicer } from './slices.ts';
 
-/** Chunks go to storage in batches of this many (or this many bytes), each its own storage transaction. */
+/**
+ * Chunks go to storage in batches of this many (or this many bytes), each its own storage
+ * transaction: a commit's WAL append that reaches the disk behind one waits for at most this much.
+ */
 const BATCH_CHUNKS = 16;
-const BATCH_BYTES = 1 << 20;
+const BATCH_BYTES = 256 << 10;
 
 export interface PreparedCheckpoint {
   /** What to store as the checkpoint: a sealed manifest (or a whole snapshot without a chunk store). */

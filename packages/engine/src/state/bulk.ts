@@ -27,18 +27,34 @@ export function bulkRows(ids: RowId[], rows: Value[][]): BTreeType<RowId, Value[
   return bulkLoad<RowId, Value[]>(ids, rows, NODE_SIZE, defaultComparator);
 }
 
-/** An index over `table`'s rows: keys sorted once, equal keys grouped in row-id order, then one bulk load. */
-export function bulkIndex(def: IndexDef, table: TableData): IndexData {
+/**
+ * An index over `table`'s rows: keys sorted once, equal keys grouped in row-id order, then one bulk
+ * load. `from`, the arrays the row tree was just loaded from, spares a walk over the tree.
+ */
+export function bulkIndex(def: IndexDef, table: TableData, from?: { ids: readonly RowId[]; rows: readonly Value[][] }): IndexData {
   const empty = new IndexData(def, table.def);
+  // a partial index holds only the rows its predicate covers
   const keys: IndexKey[] = [];
   const ids: RowId[] = [];
-  table.rows.forEachPair((id, row) => {
-    if (!empty.covers(row)) return;
-    keys.push(empty.keyOf(row));
-    ids.push(id);
-  });
+  if (from) {
+    for (let i = 0; i < from.rows.length; i++) {
+      const row = from.rows[i]!;
+      if (!empty.covers(row)) continue;
+      keys.push(empty.keyOf(row));
+      ids.push(from.ids[i]!);
+    }
+  } else {
+    table.rows.forEachPair((id, row) => {
+      if (!empty.covers(row)) return;
+      keys.push(empty.keyOf(row));
+      ids.push(id);
+    });
+  }
   const n = keys.length;
-  const inOrder = ascending(keys);
+  const shape = keyOrder(keys);
+  // every key distinct and already in order (a serial primary key): nothing to sort or group
+  if (shape === 'strict') return new IndexData(def, table.def, bulkLoad<IndexKey, RowId | RowId[]>(keys, ids, NODE_SIZE, compareKeys), empty.cols, empty.exprs);
+  const inOrder = shape === 'sorted';
   let order: ArrayLike<number> | undefined = inOrder ? undefined : int32Order(keys);
   if (!order && !inOrder) {
     const sorted = Array.from({ length: n }, (_, j) => j);
@@ -100,10 +116,15 @@ function int32Order(keys: readonly IndexKey[]): Uint32Array | undefined {
   return src;
 }
 
-/** Keys already in index order (a key over the row id's order, like a serial primary key): no sort needed. */
-function ascending(keys: readonly IndexKey[]): boolean {
-  for (let i = 1; i < keys.length; i++) if (compareKeys(keys[i - 1]!, keys[i]!) > 0) return false;
-  return true;
+/** Keys already in index order (a key over the row id's order, like a serial primary key): 'strict' when no two are equal. */
+function keyOrder(keys: readonly IndexKey[]): 'strict' | 'sorted' | undefined {
+  let strict = true;
+  for (let i = 1; i < keys.length; i++) {
+    const c = compareKeys(keys[i - 1]!, keys[i]!);
+    if (c > 0) return undefined;
+    if (c === 0) strict = false;
+  }
+  return strict ? 'strict' : 'sorted';
 }
 
 /**

@@ -50,7 +50,7 @@ export function restoreSnapshot(snap: Snapshot): DbState {
   state.members = new Set(snap.members ?? []);
   for (const t of snap.tables) {
     const data = new TableData(t.def, bulkRows(t.ids, t.rows), t.nextRowId);
-    data.indexes = t.indexes.map((def) => bulkIndex(def, data));
+    data.indexes = t.indexes.map((def) => bulkIndex(def, data, t));
     state.tables.set(t.def.oid, data);
     state.tableNames.set(t.def.name, t.def.oid);
     for (const ix of t.indexes) {

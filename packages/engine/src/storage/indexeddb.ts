@@ -5,7 +5,9 @@
  * in `pending` (schema version 3: entries by seq, plus the key 'lastSeq'). IndexedDB
  * transactions are atomic, so a checkpoint and the control record pointing at it land together.
  * Every write asks for `durability: 'strict'`: Chromium's default ('relaxed') reports success
- * before the data reaches the disk, which would make 'local' and 'on' commits lie.
+ * before the data reaches the disk, which would make 'local' and 'on' commits lie. Removing what
+ * nothing needs any more (old WAL, chunks no manifest names) does not: a removal a crash loses is
+ * done again by the next one, and its flushes to disk would delay the commits' appends.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Lsn } from '../wal/lsn.ts';
@@ -18,6 +20,10 @@ interface Schema extends DBSchema {
   chunks: { key: string; value: Uint8Array };
   pending: { key: number | 'lastSeq'; value: StoredPendingXact | number };
 }
+
+/** WAL retention removes about this many bytes per transaction (chunks are keyed by LSN, so keys tell sizes). */
+const REMOVE_BYTES = 256 << 10;
+const REMOVE_KEYS = 64;
 
 export function databaseName(cluster: string, nodeId: string): string {
   return `walrtc:${cluster}:${nodeId}`;
@@ -49,7 +55,7 @@ export async function indexedDbStorage(cluster: string, nodeId: string): Promise
       return Promise.all(keys.map((k) => tx.store.get(k)));
     },
     async retain(keys) {
-      const tx = db.transaction('chunks', 'readwrite', strict);
+      const tx = db.transaction('chunks', 'readwrite');
       for (const k of await tx.store.getAllKeys()) if (!keys.has(k)) void tx.store.delete(k);
       await tx.done;
     },
@@ -110,13 +116,22 @@ export async function indexedDbStorage(cluster: string, nodeId: string): Promise
       return out;
     },
     async removeWalBefore(lsn) {
-      const tx = db.transaction('wal', 'readwrite', strict);
-      let cursor = await tx.store.openCursor(range(undefined, lsn));
-      while (cursor) {
-        if (cursor.value.end <= lsn) await cursor.delete();
-        cursor = await cursor.continue();
+      // only the newest chunk starting below lsn can run past it (chunks are contiguous): it stays
+      const last = await db.transaction('wal', 'readonly').store.openCursor(range(undefined, lsn), 'prev');
+      if (!last) return;
+      const below = IDBKeyRange.upperBound(last.value.lsn, last.value.end > lsn);
+      // keys only, ~256 KiB of WAL per transaction: commits append to this store and would queue
+      // behind one transaction that reads every old chunk's bytes (after a 1M-row bulk load ~2 s in
+      // Chromium). Oldest first, so a crash part-way leaves old WAL that the next removal takes.
+      for (;;) {
+        const tx = db.transaction('wal', 'readwrite');
+        const keys = await tx.store.getAllKeys(below, REMOVE_KEYS);
+        let upTo = 0;
+        while (upTo + 1 < keys.length && keys[upTo + 1]! - keys[0]! <= REMOVE_BYTES) upTo++;
+        if (keys.length) void tx.store.delete(IDBKeyRange.bound(keys[0]!, keys[upTo]!));
+        await tx.done;
+        if (!keys.length) return;
       }
-      await tx.done;
     },
     async truncateWal(lsn) {
       const tx = db.transaction('wal', 'readwrite', strict);
