@@ -20,6 +20,7 @@ import { SEQUENCE_CORPUS } from './reference/sequence-corpus.ts';
 import { VIEW_CORPUS } from './reference/view-corpus.ts';
 import { SETTINGS_CORPUS } from './reference/settings-corpus.ts';
 import { STRING_CORPUS } from './reference/string-corpus.ts';
+import { SCHEMA_CORPUS } from './reference/schema-corpus.ts';
 
 const CORPORA = [
   {
@@ -73,8 +74,7 @@ const CORPORA = [
     name: 'settings',
     what: 'SET, SHOW and RESET',
     corpus: SETTINGS_CORPUS,
-    // walrtc has one schema, public: a search path without it would not be honoured
-    refused: ['set search_path to app, public'],
+    refused: [] as string[],
   },
   {
     name: 'array',
@@ -103,6 +103,13 @@ const CORPORA = [
     what: 'jsonb: exact numbers, operators, functions, aggregates and set-returning functions',
     corpus: JSON_CORPUS,
     refused: [] as string[],
+  },
+  {
+    name: 'schema',
+    what: 'CREATE/DROP SCHEMA, schema-qualified names, search_path',
+    corpus: SCHEMA_CORPUS,
+    // PostgreSQL takes two unaliased tables of one name from two schemas (and refuses t.x as ambiguous)
+    refused: ['select count(*) from app.settings, public.settings'],
   },
   {
     name: 'string',

@@ -20,6 +20,7 @@ import { checkFullJoinCondition } from './full-join.ts';
 import { planUsingJoin } from './join-using.ts';
 import { planFunctionItem } from './functions/srf.ts';
 import { lateralFunction } from './functions/lateral.ts';
+import { ownName } from './schema/keys.ts';
 
 const NO_ROWS: readonly Value[][] = [];
 
@@ -210,7 +211,12 @@ export function planFrom(
   const aliases = new Set<string>();
   for (const e of entries) {
     if (!e.alias) continue; // the merged columns of JOIN … USING have no name of their own
-    if (aliases.has(e.alias)) throw new SqlError('42712', `table name "${e.alias}" specified more than once`);
+    if (aliases.has(e.alias)) {
+      // PostgreSQL takes two unaliased tables of one name from two schemas, then refuses `t.x` as ambiguous
+      const other = entries.find((o) => o !== e && o.alias === e.alias);
+      if (e.relname && other?.relname && other.relname !== e.relname && e.alias === ownName(e.relname) && other.alias === ownName(other.relname)) throw new SqlError(SQLSTATE.feature_not_supported, `tables named "${e.alias}" from two schemas in one FROM clause are not supported (give them aliases)`);
+      throw new SqlError('42712', `table name "${e.alias}" specified more than once`);
+    }
     aliases.add(e.alias);
   }
 
