@@ -29,9 +29,6 @@ const CORPORA = [
     corpus: SQL_CORPUS,
     // statements PostgreSQL runs that walrtc refuses with 0A000 (not supported yet, never a wrong answer)
     refused: [
-      'select (select max(agg_o.x)) from agg_o',
-      'select (select count(agg_o.x) from ob limit 1) from agg_o',
-      'select count(*), (select count(*) from gsub g2 where g2.v < count(g1.v)) from gsub g1',
       'create table d6 (a int) with (fillfactor = 70)',
     ],
   },

@@ -68,6 +68,15 @@ export class RowScope implements Scope {
     throw this.notFound(fields, location);
   }
 
+  /** An aggregate of an outer query's columns that the outer query computed (sql/outer-aggregates.ts), read from the outer row. */
+  precomputed(node: Node): Slot | undefined {
+    if (!this.outer || !('FuncCall' in node)) return undefined;
+    const s = this.outer.precomputed(node);
+    if (!s) return undefined;
+    this.correlated = true;
+    return { index: this.width + s.index, type: s.type };
+  }
+
   isOuter(fields: readonly string[]): boolean {
     return !this.resolveLocal(fields) && !!this.outer;
   }
@@ -220,7 +229,8 @@ export function planFrom(
     aliases.add(e.alias);
   }
 
-  if (leaves.length === 0) return { scope, source: () => [[]], tables, node: planNode('Result'), whereApplied: false };
+  // a sub-select without FROM reading its outer query: its one row is the outer row
+  if (leaves.length === 0) return { scope, source: (_ctx, o) => [o && scope.correlated ? [...o] : []], tables, node: planNode('Result'), whereApplied: false };
   if (leaves.length === 1 && !quals.length) {
     const only = leaves[0]!;
     const inner = only.built.source;
