@@ -82,6 +82,12 @@ export class Settings {
     return v === undefined ? DEFAULT_SEARCH_PATH : pathNames(v).filter((n) => n !== '$user');
   }
 
+  /** A live query's own session reads through its subscriber's search_path (PGlite runs it on the subscriber's connection). */
+  adoptSearchPath(from: Settings): void {
+    const v = from.local.get('search_path') ?? from.values.get('search_path');
+    if (v !== undefined) this.values.set('search_path', v);
+  }
+
   /** The block ended (committed or rolled back): SET LOCAL values lapse. */
   endBlock(): void {
     this.local.clear();
