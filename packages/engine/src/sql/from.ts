@@ -349,7 +349,7 @@ export function planFrom(
       width: columns.length,
       tables: new Map([[alias, { oid, offset: 0 }]]),
       source: (ctx) => ctx.env.state.table(oid).rows.valuesArray(),
-      node: planNode(`Seq Scan on ${alias === name ? name : `${name} ${alias}`}`),
+      node: planNode(`Seq Scan on ${alias === ownName(name) ? alias : `${ownName(name)} ${alias}`}`),
     };
   }
 
