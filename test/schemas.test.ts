@@ -8,7 +8,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openNode, type Node } from '@walrtc/engine';
-import { baseBackupStandby, caughtUp, memoryCluster, primaryWithStandby, type TestCluster } from './cluster.ts';
+import { caughtUp, memoryCluster, replicatedDdl, type TestCluster } from './cluster.ts';
 
 const SCHEMA = `
   create schema app;
@@ -50,14 +50,7 @@ describe('schemas are WAL-logged', () => {
 
   it('a streaming standby and a base-backup standby see them, and DROP SCHEMA … CASCADE', async () => {
     c = memoryCluster();
-    const { p, s: streaming } = await primaryWithStandby(c);
-    await p.node.exec(SCHEMA);
-    await caughtUp(p.node, streaming.node);
-    expect(await answers(streaming.node)).toEqual(EXPECTED);
-    expect(await streaming.node.contentHash()).toBe(await p.node.contentHash());
-    await p.node.checkpoint();
-    const fresh = await baseBackupStandby(c, p);
-    expect(await answers(fresh.node)).toEqual(EXPECTED);
+    const { p, streaming, fresh } = await replicatedDdl(c, SCHEMA, answers, EXPECTED);
     expect(await fresh.node.contentHash()).toBe(await p.node.contentHash());
     await p.node.exec('drop schema app cascade');
     await caughtUp(p.node, streaming.node);
