@@ -101,3 +101,36 @@ describe('search_path', () => {
     }
   });
 });
+
+describe('schema names', () => {
+  it('DROP SCHEMA of a schema in use lists what depends on it, as PostgreSQL does', async () => {
+    const node = await openNode({ cluster: `schemas-drop-${process.pid}`, storage: 'memory' });
+    try {
+      await node.exec(SCHEMA);
+      await expect(node.query('drop schema app')).rejects.toMatchObject({
+        code: '2BP01',
+        message: 'cannot drop schema app because other objects depend on it',
+        detail: 'type app.mood depends on schema app\ntable app.users depends on schema app\ntable app.posts depends on schema app\nsequence app.counter depends on schema app\nview app.happy depends on schema app',
+        hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+      });
+      await node.query('drop schema empty_one');
+      await expect(node.query('create table empty_one.t (a int)')).rejects.toMatchObject({ code: '3F000' });
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('a public relation named like a schema-qualified one is refused, never confused with it', async () => {
+    const node = await openNode({ cluster: `schemas-dots-${process.pid}`, storage: 'memory' });
+    try {
+      await node.exec('create table "app.t" (a int)');
+      await expect(node.query('create schema app')).rejects.toMatchObject({ code: '0A000' });
+      await node.exec('create schema other');
+      await expect(node.query('create table "other.t" (a int)')).rejects.toMatchObject({ code: '0A000' });
+      await expect(node.query('create table other."x.y" (a int)')).rejects.toMatchObject({ code: '0A000' });
+    } finally {
+      await node.close();
+    }
+  });
+});
+

@@ -33,6 +33,10 @@ export function planCreateSchema(stmt: CreateSchemaStmt): StatementPlan {
     }
     if (name.startsWith('pg_')) throw new SqlError('42939', `unacceptable schema name "${name}"`, { detail: 'The prefix "pg_" is reserved for system schemas.' });
     if (name.includes('.')) throw featureNotSupported('schema names containing "."');
+    const s = txn.state;
+    // a public relation named "app.t" would have the key of app's t (sql/schema/keys.ts)
+    const clash = [s.tableNames, s.indexNames, s.sequenceNames, s.typeNames].some((m) => [...m.keys()].some((k) => splitKey(k).schema === name));
+    if (clash) throw featureNotSupported(`CREATE SCHEMA ${name} while public has relations named "${name}.…"`);
     txn.write({ kind: 'create_schema', name });
   });
 }

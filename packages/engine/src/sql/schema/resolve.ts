@@ -7,10 +7,10 @@
  * exist, a WITH query's name) keep the planners' own handling and errors.
  */
 import type { Node, RangeVar } from '@pgsql/types';
-import { SqlError, SQLSTATE } from '../../errors.ts';
+import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
 import type { DbState } from '../../state/state.ts';
 import { pos } from '../from.ts';
-import { INVALID_SCHEMA_NAME, relationKey, SYSTEM_SCHEMAS } from './keys.ts';
+import { INVALID_SCHEMA_NAME, relationKey, splitKey, SYSTEM_SCHEMAS } from './keys.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -146,6 +146,8 @@ class Resolver {
     if (!rv?.relname) return;
     this.done.add(rv);
     const schema = rv.schemaname ?? this.creationSchema(rv.location);
+    // a public "app.t" would have the key of app's t
+    if (schema === 'public' && this.state.schemas.has(splitKey(rv.relname).schema)) throw featureNotSupported(`relation names starting with the name of a schema and "." ("${rv.relname}")`);
     if (schema === 'public' || SYSTEM_SCHEMAS.has(schema)) return;
     if (!this.state.schemas.has(schema)) throw new SqlError(INVALID_SCHEMA_NAME, `schema "${schema}" does not exist`, { position: pos(rv.location) });
     this.rename(rv, schema);
