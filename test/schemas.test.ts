@@ -102,6 +102,24 @@ describe('search_path', () => {
   });
 });
 
+describe('offline writes under a search_path', () => {
+  let c: TestCluster | undefined;
+  afterEach(async () => { await c?.closeAll(); c = undefined; });
+
+  it('are refused: the primary would run their text under its own search_path', async () => {
+    c = memoryCluster();
+    const p = await c.open('primary');
+    await p.node.exec("create schema app; create table app.items (id text primary key); create table items (id text primary key)");
+    const s = await c.open('standby', { role: 'standby', offlineWrites: true });
+    await caughtUp(p.node, s.node);
+    await s.node.query('set search_path to app, public');
+    await expect(s.node.query("insert into items values ('x')")).rejects.toMatchObject({ code: '0A000' });
+    await s.node.query('reset search_path');
+    await s.node.query("insert into app.items values ('y')");
+    expect(s.node.offline!.lastSeq).toBe(1);
+  });
+});
+
 describe('schema names', () => {
   it('DROP SCHEMA of a schema in use lists what depends on it, as PostgreSQL does', async () => {
     const node = await openNode({ cluster: `schemas-drop-${process.pid}`, storage: 'memory' });
