@@ -100,6 +100,7 @@ class Resolver {
         const t = value as { names?: Node[] };
         if (t.names) t.names = this.nameList(t.names, 'type');
       } else if (key === 'LockingClause') continue; // FOR UPDATE OF names FROM items, not relations
+      else if (key === 'DefElem') this.sequenceOption(value as Obj);
       else if (key === 'FuncCall') {
         this.sequenceArgument(value as Obj);
         this.walk(value);
@@ -107,6 +108,17 @@ class Resolver {
       else if (key === 'relation' || key === 'pktable') this.read(value as RangeVar);
       else if (key === 'rel' || key === 'view' || key === 'sequence') continue; // creation targets, resolved by statement()
       else this.walk(value);
+    }
+  }
+
+  /** OWNED BY [schema.]table.column and an identity's SEQUENCE NAME [schema.]name. */
+  private sequenceOption(def: Obj): void {
+    const list = (def.arg as { List?: { items?: Node[] } } | undefined)?.List;
+    if (!list?.items) return;
+    if (def.defname === 'sequence_name') list.items = this.nameList(list.items, 'relation');
+    else if (def.defname === 'owned_by' && list.items.length >= 2) {
+      const column = list.items.at(-1)!;
+      list.items = [...this.nameList(list.items.slice(0, -1), 'relation'), column];
     }
   }
 
