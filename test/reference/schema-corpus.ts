@@ -94,6 +94,11 @@ export const SCHEMA_CORPUS: readonly string[] = [
   'drop schema app restrict',
   'drop schema missing_schema',
   'drop schema if exists missing_schema',
+  'drop schema app, missing_schema',
+  'select app.kid.id from app.kid',
+  'select public.kid.id from app.kid',
+  'select public.settings.note from settings',
+  'select app.settings.note from settings',
   // search_path
   'show search_path',
   'set search_path to app, public',

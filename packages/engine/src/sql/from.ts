@@ -20,7 +20,7 @@ import { checkFullJoinCondition } from './full-join.ts';
 import { planUsingJoin } from './join-using.ts';
 import { planFunctionItem } from './functions/srf.ts';
 import { lateralFunction } from './functions/lateral.ts';
-import { ownName } from './schema/keys.ts';
+import { ownName, splitKey } from './schema/keys.ts';
 
 const NO_ROWS: readonly Value[][] = [];
 
@@ -86,6 +86,8 @@ export class RowScope implements Scope {
       const [alias, name] = fields.slice(-2) as [string, string];
       const entry = this.entries.find((e) => e.alias === alias);
       if (!entry) return undefined;
+      // schema.table.column names an unaliased relation of that schema
+      if (fields.length > 2 && entry.relname && !this.ofSchema(entry, fields[fields.length - 3]!)) return undefined;
       // only ON CONFLICT's target can share a name (excluded) with another entry
       if (this.entries.some((e) => e !== entry && e.alias === alias)) throw new SqlError('42P09', `table reference "${alias}" is ambiguous`, { position: pos(location) });
       const i = entry.columns.findIndex((c) => c.name === name);
@@ -103,9 +105,17 @@ export class RowScope implements Scope {
     return found;
   }
 
+  /** Whether `entry` is an unaliased relation of `schema` (so `schema.table.column` may name it). */
+  private ofSchema(entry: RangeEntry, schema: string): boolean {
+    return !!entry.relname && entry.alias === ownName(entry.relname) && splitKey(entry.relname).schema === schema;
+  }
+
   private notFound(fields: readonly string[], location?: number): SqlError {
     if (fields.length >= 2) {
       const table = fields[fields.length - 2]!;
+      if (fields.length > 2 && this.entries.some((e) => e.alias === table)) {
+        return new SqlError(SQLSTATE.undefined_table, `invalid reference to FROM-clause entry for table "${table}"`, { position: pos(location) });
+      }
       const hidden = this.entries.find((e) => e.relname === table && e.alias !== table);
       if (hidden) {
         return new SqlError(SQLSTATE.undefined_table, `invalid reference to FROM-clause entry for table "${table}"`, {

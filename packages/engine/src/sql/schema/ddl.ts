@@ -69,10 +69,10 @@ export function planDropSchema(stmt: DropStmt, planDrop: PlanDrop, planDropType:
     const txn = ctx.env.txn!;
     for (const name of names) {
       if (name === 'public' || SYSTEM_SCHEMAS.has(name)) throw featureNotSupported(`DROP SCHEMA ${name}`);
-      if (!txn.state.schemas.has(name)) {
-        if (stmt.missing_ok) continue;
-        throw new SqlError(INVALID_SCHEMA_NAME, `schema "${name}" does not exist`);
-      }
+      if (!txn.state.schemas.has(name) && !stmt.missing_ok) throw new SqlError(INVALID_SCHEMA_NAME, `schema "${name}" does not exist`);
+    }
+    for (const name of names) {
+      if (!txn.state.schemas.has(name)) continue;
       const objects = members(txn.state, name);
       if (objects.length && !cascade) {
         throw new SqlError('2BP01', `cannot drop schema ${name} because other objects depend on it`, {
