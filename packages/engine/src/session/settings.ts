@@ -1,7 +1,7 @@
 /**
  * SET, SHOW and RESET of a session's run-time parameters (PostgreSQL's GUCs). Only parameters
  * whose behaviour walrtc has are known, each with PostgreSQL's canonical name and default: a
- * value walrtc would not honour (another time zone, encoding or schema) is refused with 0A000
+ * value walrtc would not honour (another time zone or encoding) is refused with 0A000
  * rather than accepted and ignored, an unknown name is PostgreSQL's 42704, and a read-only one 55P02.
  */
 import type { A_Const, Node, VariableSetStmt } from '@pgsql/types';
@@ -52,7 +52,7 @@ const PARAMETERS: Parameter[] = [
   { name: 'statement_timeout', default: '0', accept: only('0', '0') },
   { name: 'TimeZone', default: 'UTC', accept: only('UTC', 'utc', 'etc/utc', 'gmt', 'z', 'zulu') },
 ];
-/** The default path's schemas, one array, so callers can tell the default by identity. */
+/** The default path's schemas. */
 const DEFAULT_SEARCH_PATH = ['public'];
 const BY_NAME = new Map(PARAMETERS.map((p) => [p.name.toLowerCase(), p]));
 
