@@ -3,6 +3,7 @@
  * signaling) or on the in-process fault-injection network, captured logs, bounded waits, and
  * cleanup that closes every node and transport so the test process exits by itself.
  */
+import { expect } from 'vitest';
 import { openNode, type Node, type NodeOptions } from '@walrtc/engine';
 import { broadcastSignaling, memoryNetwork, webrtcTransport, type MemoryNetwork, type Transport } from '@walrtc/transport';
 
@@ -94,6 +95,22 @@ export async function baseBackupStandby(c: TestCluster, primary: TestNode, nodeI
   await until('the base backup', async () => (await fresh.node.status()).systemId === primary.node.systemId);
   await caughtUp(primary.node, fresh.node);
   return fresh;
+}
+
+/**
+ * Runs `sql` on a primary with a streaming standby, checkpoints, and adds a base-backup standby:
+ * both standbys must answer `expected` and the streaming one carry the primary's content hash.
+ */
+export async function replicatedDdl<T>(c: TestCluster, sql: string, answers: (n: Node) => Promise<T>, expected: T): Promise<{ p: TestNode; streaming: TestNode; fresh: TestNode }> {
+  const { p, s: streaming } = await primaryWithStandby(c);
+  await p.node.exec(sql);
+  await caughtUp(p.node, streaming.node);
+  expect(await answers(streaming.node)).toEqual(expected);
+  expect(await streaming.node.contentHash()).toBe(await p.node.contentHash());
+  await p.node.checkpoint();
+  const fresh = await baseBackupStandby(c, p);
+  expect(await answers(fresh.node)).toEqual(expected);
+  return { p, streaming, fresh };
 }
 
 /** A primary with table t(id int primary key, v text) and one standby of it, caught up. */

@@ -1,7 +1,7 @@
 /**
  * The statements behind settings.json: SET, SHOW and RESET of the parameters walrtc honours, the
  * errors for unknown and read-only ones (issue 10), modelled on PostgreSQL's
- * src/test/regress/sql/guc.sql. Values walrtc cannot honour (another schema or time zone) are
+ * src/test/regress/sql/guc.sql. Values walrtc cannot honour (another time zone) are
  * refused with 0A000 where PostgreSQL accepts them. Recorded by `scripts/record-values.ts <url> settings`.
  */
 export const SETTINGS_CORPUS: readonly string[] = [

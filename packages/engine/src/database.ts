@@ -169,7 +169,7 @@ export class Database {
     const hooks = this.options.hooks;
     const open = session.txn;
     const readState = open ? open.state : session.confirmed ? this.state : (this.offline?.view() ?? this.state);
-    let plan = this.plans.get(st.text, st.stmt, readState, hooks);
+    let plan = this.plans.get(st.text, st.stmt, readState, hooks, session.settings.searchPath());
     const readOnlyBlock = open !== undefined && session.readOnly;
     if (plan.writes && !readOnlyBlock && (session.offline || (!open && this.offline?.active()))) return this.offlineWrite(st, params, session, plan);
     // PostgreSQL allows NOTIFY in a READ ONLY block; here such a block cannot commit records
@@ -207,7 +207,7 @@ export class Database {
     let out: { rows: Value[][]; rowCount: number };
     try {
       // the plan was made against the committed state; a DDL commit while waiting for the lock invalidates it
-      const current = prepared || txn.state.catalogVersion === readState.catalogVersion ? plan : this.plans.get(st.text, st.stmt, txn.state, hooks);
+      const current = prepared || txn.state.catalogVersion === readState.catalogVersion ? plan : this.plans.get(st.text, st.stmt, txn.state, hooks, session.settings.searchPath());
       out = current.run({ params, now: txn.now, env });
       txn.checkDeferred();
     } catch (e) {
@@ -389,6 +389,9 @@ export class Database {
     const txn = session.txn ?? this.offline!.fork();
     const env: ExecEnv = { state: txn.state, txn, hooks: this.offlineHooks, sequenceWrites: [] };
     // planned against the fork: a DDL replayed since the read state was taken changes the catalog
+    // the primary runs the statement's text under its default search_path
+    const path = session.settings.searchPath();
+    if (path.length !== 1 || path[0] !== 'public') throw new SqlError(SQLSTATE.feature_not_supported, 'offline writes with a search_path other than public are not supported');
     const current = this.plans.get(st.text, st.stmt, txn.state, this.options.hooks);
     const out = current.run({ params, now: txn.now, env });
     // an UPDATE or DELETE that changed rows here must change some on the primary too (see offline/apply.ts)

@@ -140,6 +140,19 @@ describe('live queries on a primary', () => {
     await node.query('insert into t values (1)');
     expect((await live.next(2)).rows[0]!.lsn).not.toBe(first.rows[0]!.lsn);
   });
+  it('a query on a table of another schema, named or reached through search_path, follows that table', async () => {
+    const node = await primary();
+    await node.exec('create schema app; create table app.t(x int); create table t(x int)');
+    const state = node['core'].db.state;
+    expect(readsOf('select * from app.t', state)).toEqual({ all: false, tables: new Set([state.tableNames.get('app.t')]) });
+    // a bare name may mean either table, depending on the session's search_path
+    expect(readsOf('select * from t', state)).toEqual({ all: false, tables: new Set([state.tableNames.get('t'), state.tableNames.get('app.t')]) });
+    await node.query('set search_path to app, public');
+    const live = collect(node, 'select count(*)::int as n from t');
+    expect((await live.next(1)).rows).toEqual([{ n: 0 }]);
+    await node.query('insert into app.t values (1)');
+    expect((await live.next(2)).rows).toEqual([{ n: 1 }]);
+  });
 });
 
 describe('live queries on a hot standby', () => {

@@ -4,6 +4,10 @@
  */
 import type { ExecEnv, VirtualTable } from '../sql/env.ts';
 import { TYPE_NAME } from '../sql/types.ts';
+import { splitKey } from '../sql/schema/keys.ts';
+
+/** A relation's schema and own name, as information_schema lists them. */
+const where = (key: string) => { const k = splitKey(key); return [k.schema, k.name]; };
 
 const text = (name: string) => ({ name, type: 'text' as const });
 const int = (name: string) => ({ name, type: 'int4' as const });
@@ -13,7 +17,7 @@ const tables: VirtualTable = {
   rows: (env: ExecEnv) => [...env.state.tables.values()]
     .filter((t) => !t.def.system)
     .sort((a, b) => (a.def.name < b.def.name ? -1 : 1))
-    .map((t) => ['walrtc', 'public', t.def.name, t.def.view ? 'VIEW' : 'BASE TABLE']),
+    .map((t) => ['walrtc', ...where(t.def.name), t.def.view ? 'VIEW' : 'BASE TABLE']),
 };
 
 /** Views; their definitions are kept as parse trees, so view_definition is not offered. */
@@ -22,7 +26,7 @@ const views: VirtualTable = {
   rows: (env: ExecEnv) => [...env.state.tables.values()]
     .filter((t) => t.def.view)
     .sort((a, b) => (a.def.name < b.def.name ? -1 : 1))
-    .map((t) => ['walrtc', 'public', t.def.name, 'NONE']),
+    .map((t) => ['walrtc', ...where(t.def.name), 'NONE']),
 };
 
 const columns: VirtualTable = {
@@ -36,7 +40,7 @@ const columns: VirtualTable = {
       if (t.def.system) continue;
       t.def.columns.forEach((c, i) => {
         out.push([
-          'walrtc', 'public', t.def.name, c.name, i + 1, c.defaultText ?? null, c.notNull ? 'NO' : 'YES', c.type.startsWith('enum:') ? 'USER-DEFINED' : c.type.endsWith('[]') ? 'ARRAY' : TYPE_NAME[c.type],
+          'walrtc', ...where(t.def.name), c.name, i + 1, c.defaultText ?? null, c.notNull ? 'NO' : 'YES', c.type.startsWith('enum:') ? 'USER-DEFINED' : c.type.endsWith('[]') ? 'ARRAY' : TYPE_NAME[c.type],
           c.type === 'varchar' && c.typmod > 0 ? c.typmod - 4 : null,
         ]);
       });

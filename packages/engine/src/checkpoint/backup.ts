@@ -8,7 +8,7 @@
 import { Packr } from 'msgpackr';
 import { PACK_OPTIONS } from '../msgpack.ts';
 import type { Value } from '../sql/types.ts';
-import { sequenceEntries, snapshotTypes } from '../state/snapshot.ts';
+import { sequenceEntries, snapshotCatalog } from '../state/snapshot.ts';
 import type { DbState } from '../state/state.ts';
 import { ENVELOPE_HEADER, stampEnvelope } from '../storage/envelope.ts';
 import { crc32c } from '../wal/crc32.ts';
@@ -25,10 +25,10 @@ export function sealSnapshotInSlices(state: DbState): Promise<Uint8Array> {
   const sequences = sequenceEntries(state);
   const nextOid = state.nextOid;
   const members = [...state.members].sort();
-  const types = snapshotTypes(state);
+  const { types, schemas } = snapshotCatalog(state);
   return (async () => {
     const body = new Body();
-    body.map(types ? 5 : 4).value('nextOid').value(nextOid).value('members').value(members).value('tables');
+    body.map(4 + (types ? 1 : 0) + (schemas ? 1 : 0)).value('nextOid').value(nextOid).value('members').value(members).value('tables');
     body.array(tables.length);
     const slicer = new Slicer();
     for (const t of tables) {
@@ -48,6 +48,7 @@ export function sealSnapshotInSlices(state: DbState): Promise<Uint8Array> {
     }
     body.value('sequences').value(sequences);
     if (types) body.value('types').value(types);
+    if (schemas) body.value('schemas').value(schemas);
     return body.seal(slicer);
   })();
 }

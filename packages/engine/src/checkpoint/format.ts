@@ -38,6 +38,7 @@ export interface Manifest {
   tables: TableManifest[];
   sequences: Snapshot['sequences'];
   types?: Snapshot['types'];
+  schemas?: Snapshot['schemas'];
 }
 
 export interface ChunkPayload {

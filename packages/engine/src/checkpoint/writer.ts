@@ -12,7 +12,7 @@ import { PACK_OPTIONS } from '../msgpack.ts';
 import type { Value } from '../sql/types.ts';
 import type { BTreeType } from '../state/btree.ts';
 import { changedRowIds } from '../state/bulk.ts';
-import { sequenceEntries, snapshotTypes, takeSnapshot } from '../state/snapshot.ts';
+import { sequenceEntries, snapshotCatalog, takeSnapshot } from '../state/snapshot.ts';
 import type { DbState } from '../state/state.ts';
 import { seal } from '../storage/envelope.ts';
 import type { CheckpointChunk, Storage } from '../storage/storage.ts';
@@ -61,8 +61,7 @@ export class Checkpointer {
       .sort((a, b) => a.def.oid - b.def.oid)
       .map((t) => ({ def: t.def, nextRowId: t.nextRowId, indexes: t.indexes.map((i) => i.def), rows: t.rows.clone() }));
     const sequences = sequenceEntries(state);
-    const types = snapshotTypes(state);
-    const header = { nextOid: state.nextOid, members: [...state.members].sort(), ...(types ? { types } : {}) };
+    const header = { nextOid: state.nextOid, members: [...state.members].sort(), ...snapshotCatalog(state) };
     const base = this.base?.lsn === storedLsn ? this.base : undefined;
     const token = `${lsn.toString(36)}.${crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36)}`;
     const slicer = new Slicer();

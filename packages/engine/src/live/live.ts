@@ -31,6 +31,7 @@ export function live(
   params: readonly Value[],
   cb: (result: RawResult) => void,
   options: LiveOptions = {},
+  session: () => Session = () => new Session(),
 ): () => void {
   const onError = options.onError ?? ((e: unknown) => console.error('walrtc: live query failed:', e));
   const schedule = options.schedule ?? defaultScheduler;
@@ -49,7 +50,7 @@ export function live(
         dirty = false;
         try {
           // its own session: a live query reads committed state, never the node's open block
-          const [result] = await db.run(sql, params, new Session(), true);
+          const [result] = await db.run(sql, params, session(), true);
           reads = readsOf(sql, db.state);
           if (active) cb(result ?? { rows: [], fields: [], rowCount: 0, command: '' });
         } catch (e) {

@@ -8,6 +8,7 @@ import type { Node } from '@pgsql/types';
 import type { Oid } from '../catalog/types.ts';
 import { parse } from '../sql/parse.ts';
 import type { DbState } from '../state/state.ts';
+import { relationKey } from '../sql/schema/keys.ts';
 
 export interface Reads {
   /** Re-run after every commit. */
@@ -35,8 +36,10 @@ export function readsOf(sql: string, state: DbState): Reads {
   };
   let all = names.nodeFunctions;
   for (const r of names.relations) {
-    const oid = r.schema === undefined || r.schema === 'public' ? state.tableNames.get(r.name) : undefined;
-    if (oid !== undefined) add(oid);
+    // a bare name may reach any schema through the session's search_path: it depends on each of them
+    const keys = r.schema !== undefined ? [relationKey(r.schema, r.name)] : [r.name, ...[...state.schemas].map((s) => relationKey(s, r.name))];
+    const oids = keys.map((k) => state.tableNames.get(k)).filter((o) => o !== undefined);
+    if (oids.length) oids.forEach(add);
     else if (r.schema !== undefined || !names.ctes.has(r.name)) all = true;
   }
   return { all, tables };

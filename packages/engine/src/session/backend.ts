@@ -57,16 +57,25 @@ export class DatabaseBackend implements SessionBackend {
   }
 
   async read(sql: string, params: readonly Value[]): Promise<RawResult> {
-    const [r] = await this.db.run(sql, params, new Session(), true);
+    const [r] = await this.db.run(sql, params, outside(this.session), true);
     return r ?? { command: '', fields: [], rows: [], rowCount: 0 };
   }
 
   live(sql: string, params: readonly Value[], cb: (r: RawResult) => void, options: LiveOptions): () => void {
-    return live(this.db, sql, params, cb, options);
+    // the search_path as it is when the query is subscribed
+    const template = outside(this.session);
+    return live(this.db, sql, params, cb, options, () => outside(template));
   }
 
   notifications(cb: (n: Notification) => void): () => void {
     // after the commit's own work: a callback that queries the node finds it settled
     return this.db.onCommit((info) => { for (const n of heard(this.session, info.notifications)) queueMicrotask(() => cb(n)); });
   }
+}
+
+/** A session of its own (committed state only) that reads through `from`'s search_path. */
+function outside(from: Session): Session {
+  const s = new Session();
+  s.settings.adoptSearchPath(from.settings);
+  return s;
 }

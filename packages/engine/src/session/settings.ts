@@ -1,7 +1,7 @@
 /**
  * SET, SHOW and RESET of a session's run-time parameters (PostgreSQL's GUCs). Only parameters
  * whose behaviour walrtc has are known, each with PostgreSQL's canonical name and default: a
- * value walrtc would not honour (another time zone, encoding or schema) is refused with 0A000
+ * value walrtc would not honour (another time zone or encoding) is refused with 0A000
  * rather than accepted and ignored, an unknown name is PostgreSQL's 42704, and a read-only one 55P02.
  */
 import type { A_Const, Node, VariableSetStmt } from '@pgsql/types';
@@ -21,15 +21,18 @@ interface Parameter {
 const only = (shown: string, ...accepted: string[]) => (v: string) => (accepted.includes(v.toLowerCase()) ? shown : undefined);
 const any = (v: string) => v;
 
+/** The schema names of a search_path value as SHOW prints it. */
+function pathNames(v: string): string[] {
+  return v.split(',').map((s) => s.trim().replace(/^"(.*)"$/, '$1'));
+}
+
 /**
- * search_path: walrtc has one schema for user relations, public; a path that resolves to it (and
- * the system schemas, which are searched anyway) behaves as PostgreSQL's would.
+ * search_path: any list of schema names (sql/schema/resolve.ts looks names up through those that
+ * exist, as PostgreSQL does); the system schemas are searched anyway.
  */
 function searchPath(v: string): string | undefined {
-  const names = v.split(',').map((s) => s.trim().replace(/^"(.*)"$/, '$1'));
-  const ok = names.every((n) => n === 'public' || n === '$user' || n === 'pg_catalog' || n === 'information_schema');
   // shown as PostgreSQL shows a list of names: quoted where an identifier needs it
-  return ok && names.includes('public') ? names.map((n) => (/^[a-z_][a-z0-9_]*$/.test(n) ? n : `"${n}"`)).join(', ') : undefined;
+  return pathNames(v).map((n) => (/^[a-z_][a-z0-9_]*$/.test(n) ? n : `"${n}"`)).join(', ');
 }
 
 const PARAMETERS: Parameter[] = [
@@ -49,6 +52,8 @@ const PARAMETERS: Parameter[] = [
   { name: 'statement_timeout', default: '0', accept: only('0', '0') },
   { name: 'TimeZone', default: 'UTC', accept: only('UTC', 'utc', 'etc/utc', 'gmt', 'z', 'zulu') },
 ];
+/** The default path's schemas. */
+const DEFAULT_SEARCH_PATH = ['public'];
 const BY_NAME = new Map(PARAMETERS.map((p) => [p.name.toLowerCase(), p]));
 
 function unrecognized(name: string): SqlError {
@@ -70,6 +75,18 @@ export class Settings {
   private readonly values = new Map<string, string>();
   /** SET LOCAL: until the block ends, however it ends. */
   private readonly local = new Map<string, string>();
+
+  /** The schemas of search_path in order ("$user" names no schema here: walrtc has no roles). */
+  searchPath(): string[] {
+    const v = this.local.get('search_path') ?? this.values.get('search_path');
+    return v === undefined ? DEFAULT_SEARCH_PATH : pathNames(v).filter((n) => n !== '$user');
+  }
+
+  /** A live query's own session reads through its subscriber's search_path (PGlite runs it on the subscriber's connection). */
+  adoptSearchPath(from: Settings): void {
+    const v = from.local.get('search_path') ?? from.values.get('search_path');
+    if (v !== undefined) this.values.set('search_path', v);
+  }
 
   /** The block ended (committed or rolled back): SET LOCAL values lapse. */
   endBlock(): void {

@@ -21,6 +21,7 @@ import { category } from './operators.ts';
 import { ddlSchemaOk, userRelationName } from './schema.ts';
 import { TYPE_NAME } from './types.ts';
 import type { Compiled } from './scope.ts';
+import { ownName, relationKey, splitKey } from './schema/keys.ts';
 
 const HINT_CASCADE = 'Use DROP ... CASCADE to drop the dependent objects too.';
 
@@ -55,7 +56,7 @@ export function constraintName(base: string, taken: ReadonlySet<string>): string
 export function constraintNames(table: TableData): Set<string> {
   const names = new Set<string>(table.def.checks.map((c) => c.name));
   for (const fk of table.def.foreignKeys ?? []) names.add(fk.name);
-  for (const ix of table.indexes) if (ix.def.constraint) names.add(ix.def.name);
+  for (const ix of table.indexes) if (ix.def.constraint) names.add(ownName(ix.def.name));
   return names;
 }
 
@@ -92,7 +93,7 @@ export function planForeignKey(c: Constraint, owner: ForeignKeyOwner, state: DbS
   if (!keys.some((k) => k.columns.length === refColumns.length && refColumns.every((x) => k.columns.includes(x)))) {
     throw new SqlError('42830', `there is no unique constraint matching given keys for referenced table "${rv.relname}"`);
   }
-  const name = c.conname ?? constraintName(`${owner.name}_${columns.join('_')}_fkey`, taken);
+  const name = c.conname ?? constraintName(`${ownName(owner.name)}_${columns.join('_')}_fkey`, taken);
   taken.add(name);
   own.forEach((col, i) => {
     const r = refs[i]!;
@@ -123,7 +124,7 @@ export function addConstraint(c: Constraint, table: TableData, txn: WriteTxn, ct
   checkConstraintOptions(c);
   const def = table.def;
   const taken = constraintNames(table);
-  if (c.conname && taken.has(c.conname)) throw new SqlError(SQLSTATE.duplicate_object, `constraint "${c.conname}" for relation "${def.name}" already exists`);
+  if (c.conname && taken.has(c.conname)) throw new SqlError(SQLSTATE.duplicate_object, `constraint "${c.conname}" for relation "${ownName(def.name)}" already exists`);
   switch (c.contype) {
     case 'CONSTR_FOREIGN': {
       const fk = planForeignKey(c, { name: def.name, oid: def.oid, columns: def.columns }, txn.state, taken);
@@ -142,7 +143,7 @@ export function addConstraint(c: Constraint, table: TableData, txn: WriteTxn, ct
     case 'CONSTR_CHECK': {
       checkNoSubquery(c.raw_expr!, 'check constraint');
       const first = firstColumn(c.raw_expr!);
-      const name = c.conname ?? constraintName(`${def.name}_${first ?? ''}_check`.replace('__', '_'), taken);
+      const name = c.conname ?? constraintName(`${ownName(def.name)}_${first ?? ''}_check`.replace('__', '_'), taken);
       const scope = new RowScope([{ alias: def.name, columns: def.columns.map((x) => ({ name: x.name, type: x.type })), offset: 0 }], def.columns.length, planner);
       scope.clause = 'check constraints';
       const expr = compileExpr(c.raw_expr!, scope);
@@ -158,14 +159,15 @@ export function addConstraint(c: Constraint, table: TableData, txn: WriteTxn, ct
       for (const col of columns) {
         if (table.column(col) < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${col}" named in key does not exist`, { position: pos(c.location) });
       }
-      if (primary && table.indexes.some((i) => i.def.primary)) throw new SqlError(SQLSTATE.invalid_table_definition, `multiple primary keys for table "${def.name}" are not allowed`);
-      const name = c.conname ?? constraintName(primary ? `${def.name}_pkey` : `${def.name}_${columns.join('_')}_key`, new Set([...taken, ...txn.state.tableNames.keys(), ...txn.state.indexNames.keys()]));
-      if (txn.state.tableNames.has(name) || txn.state.indexNames.has(name) || txn.state.sequenceNames.has(name)) throw new SqlError(SQLSTATE.duplicate_table, `relation "${name}" already exists`);
+      if (primary && table.indexes.some((i) => i.def.primary)) throw new SqlError(SQLSTATE.invalid_table_definition, `multiple primary keys for table "${ownName(def.name)}" are not allowed`);
+      // the constraint's index lives in the table's schema
+      const name = c.conname ? relationKey(splitKey(def.name).schema, c.conname) : constraintName(primary ? `${def.name}_pkey` : `${def.name}_${columns.join('_')}_key`, new Set([...taken, ...txn.state.tableNames.keys(), ...txn.state.indexNames.keys()]));
+      if (txn.state.tableNames.has(name) || txn.state.indexNames.has(name) || txn.state.sequenceNames.has(name)) throw new SqlError(SQLSTATE.duplicate_table, `relation "${ownName(name)}" already exists`);
       if (primary) {
         for (const col of columns) {
           const i = table.column(col);
           table.rows.forEachPair((_id, row) => {
-            if (row[i] === null || row[i] === undefined) throw new SqlError(SQLSTATE.not_null_violation, `column "${col}" of relation "${def.name}" contains null values`);
+            if (row[i] === null || row[i] === undefined) throw new SqlError(SQLSTATE.not_null_violation, `column "${col}" of relation "${ownName(def.name)}" contains null values`);
           });
         }
         txn.write({ kind: 'alter_table_def', table: { ...def, columns: def.columns.map((x) => (columns.includes(x.name) ? { ...x, notNull: true } : x)) } });
@@ -191,7 +193,7 @@ export function dropConstraint(name: string, missingOk: boolean, cascade: boolea
     txn.write({ kind: 'alter_table_def', table: { ...def, foreignKeys: def.foreignKeys.filter((fk) => fk.name !== name) } });
     return;
   }
-  const ix = table.indexes.find((i) => i.def.constraint && i.def.name === name);
+  const ix = table.indexes.find((i) => i.def.constraint && ownName(i.def.name) === name);
   if (ix) {
     const dependents = foreignKeysOn(txn.state, def.oid, true).filter((r) => matchingUniqueIndex(table, r.fk.refColumns) === ix);
     dropDependents(txn, dependents, cascade, (d) => new SqlError('2BP01', `cannot drop constraint ${name} on table ${def.name} because other objects depend on it`, {
@@ -201,7 +203,7 @@ export function dropConstraint(name: string, missingOk: boolean, cascade: boolea
     return;
   }
   if (missingOk) return;
-  throw new SqlError(SQLSTATE.undefined_object, `constraint "${name}" of relation "${def.name}" does not exist`);
+  throw new SqlError(SQLSTATE.undefined_object, `constraint "${ownName(name)}" of relation "${ownName(def.name)}" does not exist`);
 }
 
 interface Dependent { fk: ForeignKeyDef; table: TableDef }

@@ -11,6 +11,7 @@ import { RowScope, type SubqueryPlanner } from './from.ts';
 import type { Compiled, EvalContext } from './scope.ts';
 import type { Value } from './types.ts';
 import { formatValue } from './values.ts';
+import { ownName } from './schema/keys.ts';
 
 export interface RowChecker {
   check(table: TableData, row: Value[], ctx: EvalContext, self?: RowId): void;
@@ -31,14 +32,14 @@ export function rowChecker(def: TableDef, planner: SubqueryPlanner): RowChecker 
     check(table, row, ctx, self) {
       for (const i of notNull) {
         if (row[i] === null || row[i] === undefined) {
-          throw new SqlError(SQLSTATE.not_null_violation, `null value in column "${def.columns[i]!.name}" of relation "${def.name}" violates not-null constraint`, {
+          throw new SqlError(SQLSTATE.not_null_violation, `null value in column "${def.columns[i]!.name}" of relation "${ownName(def.name)}" violates not-null constraint`, {
             detail: `Failing row contains ${failingRow(def, row)}.`,
           });
         }
       }
       for (const c of checks) {
         if (c.expr.eval(row, ctx) === false) {
-          throw new SqlError(SQLSTATE.check_violation, `new row for relation "${def.name}" violates check constraint "${c.name}"`, {
+          throw new SqlError(SQLSTATE.check_violation, `new row for relation "${ownName(def.name)}" violates check constraint "${c.name}"`, {
             detail: `Failing row contains ${failingRow(def, row)}.`,
           });
         }
@@ -49,7 +50,7 @@ export function rowChecker(def: TableDef, planner: SubqueryPlanner): RowChecker 
         if (ix.conflicts(key, self) !== undefined) {
           const types = ix.keyTypes(def);
           const values = (ix.composite ? (key as Value[]) : [key]).map((v, i) => formatValue(v, types[i]!) ?? 'null');
-          throw new SqlError(SQLSTATE.unique_violation, `duplicate key value violates unique constraint "${ix.def.name}"`, {
+          throw new SqlError(SQLSTATE.unique_violation, `duplicate key value violates unique constraint "${ownName(ix.def.name)}"`, {
             detail: `Key (${ix.def.columns.join(', ')})=(${values.join(', ')}) already exists.`,
           });
         }

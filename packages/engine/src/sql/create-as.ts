@@ -12,6 +12,7 @@ import type { StatementPlan } from './plan.ts';
 import { ddlSchemaOk } from './schema.ts';
 import type { SelectPlanner } from './select.ts';
 import { relationColumns } from './view/ddl.ts';
+import { ownName } from './schema/keys.ts';
 
 export function planCreateTableAs(select: SelectStmt, into: IntoClause, planner: SelectPlanner, ifNotExists = false): StatementPlan {
   const rv = into.rel!;
@@ -31,7 +32,7 @@ export function planCreateTableAs(select: SelectStmt, into: IntoClause, planner:
       const state = txn.state;
       if (state.tableNames.has(name) || state.indexNames.has(name) || state.sequenceNames.has(name)) {
         if (ifNotExists) return { rows: [], rowCount: 0 };
-        throw new SqlError(SQLSTATE.duplicate_table, `relation "${name}" already exists`);
+        throw new SqlError(SQLSTATE.duplicate_table, `relation "${ownName(name)}" already exists`);
       }
       const rows = into.skipData ? [] : plan.run(ctx, undefined);
       const def: TableDef = { oid: state.allocateOid(), name, columns: columns.map((c) => ({ name: c.name, type: c.type, typmod: -1, notNull: false })), checks: [] };

@@ -27,6 +27,7 @@ import { parseOptions } from './sequence/options.ts';
 import { fillAddedColumn } from './generated.ts';
 import { withEnumTypes } from './types/enum.ts';
 import { validateConstraint } from './validate-constraint.ts';
+import { ownName } from './schema/keys.ts';
 
 const SERIAL: Record<string, SqlType> = { serial: 'int4', serial4: 'int4', bigserial: 'int8', serial8: 'int8', smallserial: 'int2', serial2: 'int2' };
 
@@ -150,7 +151,7 @@ function createColumnSequence(txn: WriteTxn, table: string, oid: number, c: Colu
   const given = options.sequenceName;
   if (given && given.length > 1) ddlSchemaOk(given[given.length - 2]);
   const seqName = given ? given[given.length - 1]! : uniqueName(state, `${table}_${c.column.name}_seq`, taken);
-  if (given && (relationExists(state, seqName) || taken.has(seqName))) throw new SqlError(SQLSTATE.duplicate_table, `relation "${seqName}" already exists`);
+  if (given && (relationExists(state, seqName) || taken.has(seqName))) throw new SqlError(SQLSTATE.duplicate_table, `relation "${ownName(seqName)}" already exists`);
   taken.add(seqName);
   const ownedBy = { table: oid, column: c.column.name };
   // a serial's or identity's sequence counts in its column's type (an int4 serial stops at 2147483647)
@@ -171,7 +172,7 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
     const name = stmt.relation!.relname!;
     if (relationExists(state, name)) {
       if (stmt.if_not_exists) return;
-      throw new SqlError(SQLSTATE.duplicate_table, `relation "${name}" already exists`);
+      throw new SqlError(SQLSTATE.duplicate_table, `relation "${ownName(name)}" already exists`);
     }
     const columns: ColumnPlan[] = [];
     const tableConstraints: Constraint[] = [];
@@ -192,7 +193,7 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
       for (const f of c.foreign) foreign.push({ c: f, column: c.column.name });
       if (c.primary) keys.push({ columns: [c.column.name], primary: true });
       if (c.unique) keys.push({ columns: [c.column.name], primary: false });
-      for (const expr of c.checks) checks.push({ name: uniqueName(state, `${name}_${c.column.name}_check`, taken), expr });
+      for (const expr of c.checks) checks.push({ name: uniqueName(state, `${ownName(name)}_${c.column.name}_check`, taken), expr });
     }
     for (const c of tableConstraints) {
       const cols = strings(c.keys);
@@ -203,12 +204,12 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
       else if (c.contype === 'CONSTR_UNIQUE') keys.push({ columns: cols, primary: false });
       else if (c.contype === 'CONSTR_CHECK') {
         checkNoSubquery(c.raw_expr!, 'check constraint');
-        const base = c.conname ?? `${name}_${firstColumn(c.raw_expr!) ?? ''}_check`.replace('__', '_');
+        const base = c.conname ?? `${ownName(name)}_${firstColumn(c.raw_expr!) ?? ''}_check`.replace('__', '_');
         checks.push({ name: c.conname ?? uniqueName(state, base, taken), expr: c.raw_expr! });
       } else if (c.contype === 'CONSTR_FOREIGN') foreign.push({ c });
       else throw new SqlError(SQLSTATE.feature_not_supported, `table constraint ${c.contype} is not supported`);
     }
-    if (keys.filter((k) => k.primary).length > 1) throw new SqlError(SQLSTATE.invalid_table_definition, `multiple primary keys for table "${name}" are not allowed`);
+    if (keys.filter((k) => k.primary).length > 1) throw new SqlError(SQLSTATE.invalid_table_definition, `multiple primary keys for table "${ownName(name)}" are not allowed`);
     for (const k of keys) if (k.primary) for (const col of k.columns) columns.find((c) => c.column.name === col)!.column.notNull = true;
 
     for (const c of columns) if (c.serial || c.identity) createColumnSequence(txn, name, oid, c, taken);
@@ -242,7 +243,7 @@ export function planCreateIndex(stmt: IndexStmt): StatementPlan {
     const name = stmt.idxname ?? uniqueName(state, `${table.def.name}_${names.join('_')}_idx`, new Set());
     if (relationExists(state, name)) {
       if (stmt.if_not_exists) return;
-      throw new SqlError(SQLSTATE.duplicate_table, `relation "${name}" already exists`);
+      throw new SqlError(SQLSTATE.duplicate_table, `relation "${ownName(name)}" already exists`);
     }
     const def: IndexDef = { oid: state.allocateOid(), name, table: table.def.oid, ...elements, unique: !!stmt.unique, primary: false, constraint: false };
     if (def.unique) assertNoDuplicates(table, def);
@@ -287,7 +288,7 @@ export function planDrop(stmt: DropStmt): StatementPlan {
         const oid = txn.state.tableNames.get(name);
         if (oid === undefined) {
           if (stmt.missing_ok) continue;
-          throw new SqlError(SQLSTATE.undefined_table, `table "${name}" does not exist`);
+          throw new SqlError(SQLSTATE.undefined_table, `table "${ownName(name)}" does not exist`);
         }
         if (txn.state.table(oid).def.view) throw new SqlError(SQLSTATE.wrong_object_type, `"${name}" is not a table`, { hint: 'Use DROP VIEW to remove a view.' });
         dropDependentViews(txn, oid, dropped, cascade);
@@ -305,7 +306,7 @@ export function planDrop(stmt: DropStmt): StatementPlan {
         const oid = txn.state.indexNames.get(name);
         if (oid === undefined) {
           if (stmt.missing_ok) continue;
-          throw new SqlError(SQLSTATE.undefined_object, `index "${name}" does not exist`);
+          throw new SqlError(SQLSTATE.undefined_object, `index "${ownName(name)}" does not exist`);
         }
         const table = txn.state.table(txn.state.indexTables.get(oid)!);
         const ix = table.indexes.find((i) => i.def.oid === oid)!;
@@ -324,7 +325,7 @@ export function planDrop(stmt: DropStmt): StatementPlan {
         const oid = txn.state.sequenceNames.get(name);
         if (oid === undefined) {
           if (stmt.missing_ok) continue;
-          throw new SqlError(SQLSTATE.undefined_table, `sequence "${name}" does not exist`);
+          throw new SqlError(SQLSTATE.undefined_table, `sequence "${ownName(name)}" does not exist`);
         }
         refuseSequenceInUse(txn.state, name);
         txn.write({ kind: 'drop_sequence', sequence: oid });
@@ -341,7 +342,7 @@ export function planRename(stmt: RenameStmt): StatementPlan {
     return ddl('ALTER TABLE', (txn) => {
       const table = lookupTable(txn.state, name, stmt.relation?.location);
       refuseIfViewed(txn.state, table.def.oid, 'renaming');
-      if (relationExists(txn.state, stmt.newname!)) throw new SqlError(SQLSTATE.duplicate_table, `relation "${stmt.newname}" already exists`);
+      if (relationExists(txn.state, stmt.newname!)) throw new SqlError(SQLSTATE.duplicate_table, `relation "${ownName(stmt.newname!)}" already exists`);
       txn.write({ kind: 'rename_table', table: table.def.oid, name: stmt.newname! });
     });
   }
@@ -351,9 +352,9 @@ export function planRename(stmt: RenameStmt): StatementPlan {
       refuseIfViewed(txn.state, table.def.oid, 'renaming a column');
       if (table.column(stmt.subname!) < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${stmt.subname}" does not exist`);
       checkColumnName(stmt.newname!);
-      if (table.column(stmt.newname!) >= 0) throw new SqlError(SQLSTATE.duplicate_column, `column "${stmt.newname}" of relation "${name}" already exists`);
+      if (table.column(stmt.newname!) >= 0) throw new SqlError(SQLSTATE.duplicate_column, `column "${stmt.newname}" of relation "${ownName(name)}" already exists`);
       const ix = table.indexes.find((i) => indexReads(i.def, stmt.subname!));
-      if (ix) throw new SqlError(SQLSTATE.feature_not_supported, `renaming column "${stmt.subname}", which the expression or predicate of index "${ix.def.name}" reads, is not supported`);
+      if (ix) throw new SqlError(SQLSTATE.feature_not_supported, `renaming column "${stmt.subname}", which the expression or predicate of index "${ownName(ix.def.name)}" reads, is not supported`);
       txn.write({ kind: 'rename_column', table: table.def.oid, column: stmt.subname!, name: stmt.newname! });
     });
   }
@@ -390,7 +391,7 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
         const cd = (cmd.def as { ColumnDef: PgColumnDef }).ColumnDef;
         if (table.column(cd.colname!) >= 0) {
           if (cmd.missing_ok) return;
-          throw new SqlError(SQLSTATE.duplicate_column, `column "${cd.colname}" of relation "${name}" already exists`);
+          throw new SqlError(SQLSTATE.duplicate_column, `column "${cd.colname}" of relation "${ownName(name)}" already exists`);
         }
         const c = columnFromAst(cd, name, planner);
         // serial, identity and generated columns get a value per existing row (generated.ts)
@@ -403,12 +404,12 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
           fill = coerceToColumn(compiled.eval([], ctx), c.column.type, c.column.typmod);
         }
         if (c.column.notNull && fill === null && !perRow && table.rows.size > 0) {
-          throw new SqlError(SQLSTATE.not_null_violation, `column "${c.column.name}" of relation "${name}" contains null values`);
+          throw new SqlError(SQLSTATE.not_null_violation, `column "${c.column.name}" of relation "${ownName(name)}" contains null values`);
         }
         txn.write({ kind: 'add_column', table: oid, column: c.column, fill });
         if (perRow) fillAddedColumn(txn, ctx, oid, planner);
         if (c.primary || c.unique) {
-          if (c.primary && table.indexes.some((i) => i.def.primary)) throw new SqlError(SQLSTATE.invalid_table_definition, `multiple primary keys for table "${name}" are not allowed`);
+          if (c.primary && table.indexes.some((i) => i.def.primary)) throw new SqlError(SQLSTATE.invalid_table_definition, `multiple primary keys for table "${ownName(name)}" are not allowed`);
           const ixName = uniqueName(txn.state, c.primary ? `${name}_pkey` : `${name}_${c.column.name}_key`, new Set());
           const def: IndexDef = { oid: txn.state.allocateOid(), name: ixName, table: oid, columns: [c.column.name], unique: true, primary: c.primary, constraint: true };
           assertNoDuplicates(txn.state.table(oid), def);
@@ -436,7 +437,7 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
       case 'AT_DropColumn': {
         if (table.column(cmd.name!) < 0) {
           if (cmd.missing_ok) return;
-          throw new SqlError(SQLSTATE.undefined_column, `column "${cmd.name}" of relation "${name}" does not exist`);
+          throw new SqlError(SQLSTATE.undefined_column, `column "${cmd.name}" of relation "${ownName(name)}" does not exist`);
         }
         dropColumnDependents(txn, table.def, cmd.name!, cmd.behavior === 'DROP_CASCADE');
         for (const ix of table.indexes) if (ix.def.columns.includes(cmd.name!) || indexReads(ix.def, cmd.name!)) txn.write({ kind: 'drop_index', index: ix.def.oid });

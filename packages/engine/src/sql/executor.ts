@@ -27,6 +27,8 @@ import { withEnumTypes } from './types/enum.ts';
 import { lockingStrength } from './locking.ts';
 import { withModifyingCtes } from './cte/modifying.ts';
 import type { Value } from './types.ts';
+import { planCreateSchema, planDropSchema } from './schema/ddl.ts';
+import { resolveSchemas } from './schema/resolve.ts';
 
 export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
   // type names resolve against this state's enum types while the statement compiles
@@ -76,6 +78,8 @@ function planStatementWith(stmt: Node, state: DbState, hooks: NodeHooks, planner
   const logical = planLogical(stmt);
   if (logical) return logical;
   if ('DropStmt' in stmt && stmt.DropStmt.removeType === 'OBJECT_TYPE') return planDropType(stmt.DropStmt);
+  if ('DropStmt' in stmt && stmt.DropStmt.removeType === 'OBJECT_SCHEMA') return planDropSchema(stmt.DropStmt, planDrop, planDropType);
+  if ('CreateSchemaStmt' in stmt) return planCreateSchema(stmt.CreateSchemaStmt);
   if ('DropStmt' in stmt) return planDrop(stmt.DropStmt);
   if ('CreateEnumStmt' in stmt) return planCreateEnum(stmt.CreateEnumStmt);
   if ('AlterEnumStmt' in stmt) return planAlterEnum(stmt.AlterEnumStmt);
@@ -108,12 +112,14 @@ function statementName(kind: string): string {
 export class PlanCache {
   readonly plans = new BoundedCache<{ version: number; plan: StatementPlan }>(1000, 32 * 1024 * 1024);
 
-  get(text: string, stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
-    const hit = this.plans.get(text);
+  /** `searchPath`: the session's schemas for unqualified names (sql/schema/resolve.ts); plans are cached per path. */
+  get(text: string, stmt: Node, state: DbState, hooks: NodeHooks, searchPath: readonly string[] = ['public']): StatementPlan {
+    const key = searchPath.length === 1 && searchPath[0] === 'public' ? text : `${searchPath.join(',')}\0${text}`;
+    const hit = this.plans.get(key);
     if (hit && hit.version === state.catalogVersion) return hit.plan;
-    const plan = planStatement(stmt, state, hooks);
+    const plan = planStatement(resolveSchemas(stmt, state, searchPath), state, hooks);
     // DDL runs against whatever catalog the transaction has: nothing to gain from caching it
-    if (plan.columns.length || !isDdl(plan.command)) this.plans.set(text, { version: state.catalogVersion, plan }, estimateBytes(text));
+    if (plan.columns.length || !isDdl(plan.command)) this.plans.set(key, { version: state.catalogVersion, plan }, estimateBytes(text));
     return plan;
   }
 }

@@ -19,6 +19,7 @@ import { RowScope, type SubqueryPlanner } from './from.ts';
 import type { Compiled } from './scope.ts';
 import type { SqlType, Value } from './types.ts';
 import { distinctKey, formatValue } from './values.ts';
+import { ownName } from './schema/keys.ts';
 
 type Event =
   | { kind: 'insert'; table: Oid; id: RowId }
@@ -160,14 +161,14 @@ function keyPresent(state: DbState, oid: Oid, id: RowId, wanted: ForeignKeyDef):
   const values = cols.map((c) => row[c] ?? null);
   const nulls = values.filter((v) => v === null).length;
   if (nulls && fk.matchFull && nulls < values.length) {
-    throw new SqlError(SQLSTATE.foreign_key_violation, `insert or update on table "${table.def.name}" violates foreign key constraint "${fk.name}"`, {
+    throw new SqlError(SQLSTATE.foreign_key_violation, `insert or update on table "${ownName(table.def.name)}" violates foreign key constraint "${fk.name}"`, {
       detail: 'MATCH FULL does not allow mixing of null and nonnull key values.',
     });
   }
   if (nulls) return;
   const parent = state.table(fk.refTable);
   if (keyExists(parent, fk.refColumns, values, cols.map((c) => table.def.columns[c]!.type))) return;
-  throw new SqlError(SQLSTATE.foreign_key_violation, `insert or update on table "${table.def.name}" violates foreign key constraint "${fk.name}"`, {
+  throw new SqlError(SQLSTATE.foreign_key_violation, `insert or update on table "${ownName(table.def.name)}" violates foreign key constraint "${fk.name}"`, {
     detail: `Key (${fk.columns.join(', ')})=(${shown(table.def, cols, row)}) is not present in table "${parent.def.name}".`,
   });
 }
@@ -183,7 +184,7 @@ function notReferenced(state: DbState, parentOid: Oid, link: Link, old: readonly
   if (again && keyExists(parent, fk.refColumns, key, ptypes)) return;
   const child = state.table(link.child);
   if (!referencingRows(child, fk, key, ptypes).length) return;
-  throw new SqlError(SQLSTATE.foreign_key_violation, `update or delete on table "${parent.def.name}" violates foreign key constraint "${fk.name}" on table "${child.def.name}"`, {
+  throw new SqlError(SQLSTATE.foreign_key_violation, `update or delete on table "${ownName(parent.def.name)}" violates foreign key constraint "${fk.name}" on table "${ownName(child.def.name)}"`, {
     detail: `Key (${fk.refColumns.join(', ')})=(${shown(parent.def, pcols, old)}) is still referenced from table "${child.def.name}".`,
   });
 }

@@ -20,6 +20,7 @@ import { checkFullJoinCondition } from './full-join.ts';
 import { planUsingJoin } from './join-using.ts';
 import { planFunctionItem } from './functions/srf.ts';
 import { lateralFunction } from './functions/lateral.ts';
+import { ownName, splitKey } from './schema/keys.ts';
 
 const NO_ROWS: readonly Value[][] = [];
 
@@ -67,6 +68,15 @@ export class RowScope implements Scope {
     throw this.notFound(fields, location);
   }
 
+  /** An aggregate of an outer query's columns that the outer query computed (sql/outer-aggregates.ts), read from the outer row. */
+  precomputed(node: Node): Slot | undefined {
+    if (!this.outer || !('FuncCall' in node)) return undefined;
+    const s = this.outer.precomputed(node);
+    if (!s) return undefined;
+    this.correlated = true;
+    return { index: this.width + s.index, type: s.type };
+  }
+
   isOuter(fields: readonly string[]): boolean {
     return !this.resolveLocal(fields) && !!this.outer;
   }
@@ -76,6 +86,8 @@ export class RowScope implements Scope {
       const [alias, name] = fields.slice(-2) as [string, string];
       const entry = this.entries.find((e) => e.alias === alias);
       if (!entry) return undefined;
+      // schema.table.column names an unaliased relation of that schema
+      if (fields.length > 2 && entry.relname && !this.ofSchema(entry, fields[fields.length - 3]!)) return undefined;
       // only ON CONFLICT's target can share a name (excluded) with another entry
       if (this.entries.some((e) => e !== entry && e.alias === alias)) throw new SqlError('42P09', `table reference "${alias}" is ambiguous`, { position: pos(location) });
       const i = entry.columns.findIndex((c) => c.name === name);
@@ -93,9 +105,17 @@ export class RowScope implements Scope {
     return found;
   }
 
+  /** Whether `entry` is an unaliased relation of `schema` (so `schema.table.column` may name it). */
+  private ofSchema(entry: RangeEntry, schema: string): boolean {
+    return !!entry.relname && entry.alias === ownName(entry.relname) && splitKey(entry.relname).schema === schema;
+  }
+
   private notFound(fields: readonly string[], location?: number): SqlError {
     if (fields.length >= 2) {
       const table = fields[fields.length - 2]!;
+      if (fields.length > 2 && this.entries.some((e) => e.alias === table)) {
+        return new SqlError(SQLSTATE.undefined_table, `invalid reference to FROM-clause entry for table "${table}"`, { position: pos(location) });
+      }
       const hidden = this.entries.find((e) => e.relname === table && e.alias !== table);
       if (hidden) {
         return new SqlError(SQLSTATE.undefined_table, `invalid reference to FROM-clause entry for table "${table}"`, {
@@ -210,11 +230,17 @@ export function planFrom(
   const aliases = new Set<string>();
   for (const e of entries) {
     if (!e.alias) continue; // the merged columns of JOIN … USING have no name of their own
-    if (aliases.has(e.alias)) throw new SqlError('42712', `table name "${e.alias}" specified more than once`);
+    if (aliases.has(e.alias)) {
+      // PostgreSQL takes two unaliased tables of one name from two schemas, then refuses `t.x` as ambiguous
+      const other = entries.find((o) => o !== e && o.alias === e.alias);
+      if (e.relname && other?.relname && other.relname !== e.relname && e.alias === ownName(e.relname) && other.alias === ownName(other.relname)) throw new SqlError(SQLSTATE.feature_not_supported, `tables named "${e.alias}" from two schemas in one FROM clause are not supported (give them aliases)`);
+      throw new SqlError('42712', `table name "${e.alias}" specified more than once`);
+    }
     aliases.add(e.alias);
   }
 
-  if (leaves.length === 0) return { scope, source: () => [[]], tables, node: planNode('Result'), whereApplied: false };
+  // a sub-select without FROM reading its outer query: its one row is the outer row
+  if (leaves.length === 0) return { scope, source: (_ctx, o) => [o && scope.correlated ? [...o] : []], tables, node: planNode('Result'), whereApplied: false };
   if (leaves.length === 1 && !quals.length) {
     const only = leaves[0]!;
     const inner = only.built.source;
@@ -333,7 +359,7 @@ export function planFrom(
       width: columns.length,
       tables: new Map([[alias, { oid, offset: 0 }]]),
       source: (ctx) => ctx.env.state.table(oid).rows.valuesArray(),
-      node: planNode(`Seq Scan on ${alias === name ? name : `${name} ${alias}`}`),
+      node: planNode(`Seq Scan on ${alias === ownName(name) ? alias : `${ownName(name)} ${alias}`}`),
     };
   }
 

@@ -19,11 +19,17 @@ import { deparse, planNode, type PlanNode } from './plan/explain.ts';
 import { fastAggregates } from './plan/fast-aggregates.ts';
 import { refuseJsonComparison } from './json-text.ts';
 import { orderedAggregate } from './functions/aggregates-ordered.ts';
+import { outerLevelAggregates, ownAggregate } from './outer-aggregates.ts';
 
-export function needsGrouping(stmt: SelectStmt, targets: readonly Node[]): boolean {
+export function needsGrouping(stmt: SelectStmt, targets: readonly Node[], input: RowScope): boolean {
   if (stmt.groupClause?.length) return true;
   const roots = [...targets, ...(stmt.havingClause ? [stmt.havingClause] : [])];
-  return roots.some((n) => findAggregates(n).length > 0);
+  return roots.some((n) => queryAggregates(n, input).length > 0);
+}
+
+/** The aggregate calls the query of `input` computes: its own, and those of its sub-selects over its columns (sql/outer-aggregates.ts). */
+function queryAggregates(root: Node | undefined, input: RowScope): Node[] {
+  return [...findAggregates(root).filter((a) => ownAggregate(a, input)), ...outerLevelAggregates(root, input)];
 }
 
 /** Aggregate calls in an expression, not looking inside sub-selects (they aggregate on their own). */
@@ -62,7 +68,7 @@ export function planGrouping(stmt: SelectStmt, targets: Target[], input: RowScop
   const sortNodes = (stmt.sortClause ?? []).map((s) => ('SortBy' in s ? s.SortBy.node : undefined));
   const aggNodes: Node[] = [];
   for (const root of [...targets.map((t) => t.node), stmt.havingClause, ...sortNodes]) {
-    for (const a of findAggregates(root)) if (!aggNodes.some((x) => sameExpr(x, a))) aggNodes.push(a);
+    for (const a of queryAggregates(root, input)) if (!aggNodes.some((x) => sameExpr(x, a))) aggNodes.push(a);
   }
   input.clause = 'aggregate function calls';
   const calls = aggNodes.map((node) => aggregateCall(node, input));
@@ -203,6 +209,12 @@ class GroupScope implements Scope {
     if ('FuncCall' in node && isAggregateCall(node)) {
       const a = this.calls.findIndex((c) => sameExpr(c.node, node));
       if (a >= 0) return { index: this.keys.length + a, type: this.calls[a]!.agg.type };
+      // an aggregate of a further outer query's columns: read from the outer row after the group row
+      const outer = ownAggregate(node, this.input) ? undefined : this.input.precomputed(node);
+      if (outer) {
+        this.correlated = true;
+        return { index: this.width + (outer.index - this.input.width), type: outer.type };
+      }
     }
     return undefined;
   }
@@ -243,6 +255,11 @@ class GroupScope implements Scope {
 class GroupedOuterScope extends RowScope {
   constructor(private readonly grouped: GroupScope) {
     super([], 0, grouped.planner);
+  }
+
+  /** An aggregate the grouped query computes for its sub-selects (sql/outer-aggregates.ts). */
+  override precomputed(node: Node): Slot | undefined {
+    return isAggregateCall(node) ? this.grouped.precomputed(node) : undefined;
   }
 
   override column(fields: readonly string[], location?: number): Slot {

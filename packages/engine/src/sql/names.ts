@@ -1,5 +1,6 @@
 /** Small AST helpers shared by the planners: names out of libpg-query nodes. */
 import type { Node } from '@pgsql/types';
+import { ownName } from './schema/keys.ts';
 
 /** The string values of a list of `{ String: { sval } }` nodes. */
 export function strings(nodes: readonly Node[] | undefined): string[] {
@@ -27,7 +28,7 @@ export function outputName(node: Node | undefined): string {
     const inner = node.TypeCast.arg;
     const name = outputName(inner);
     const weak = !inner || name === '?column?' || 'TypeCast' in inner || 'CaseExpr' in inner;
-    return weak ? lastName(node.TypeCast.typeName?.names) : name;
+    return weak ? ownName(lastName(node.TypeCast.typeName?.names)) : name;
   }
   if ('CaseExpr' in node) return 'case';
   if ('A_ArrayExpr' in node) return 'array';

@@ -1,16 +1,13 @@
 /**
- * Schema-qualified names. walrtc has one schema for user relations, `public` (CREATE SCHEMA is
- * refused), so a qualified name either names public, or a schema that does not exist: DDL then
+ * Schema-qualified names as the planners see them. sql/schema/resolve.ts has already turned every
+ * name of an existing schema other than public into its catalog key (no schemaname left), so a
+ * qualified name here names public, a system schema, or a schema that does not exist: DDL then
  * fails as PostgreSQL does (3F000), and a read or write of the relation fails with 42P01 naming it
  * qualified — never the unqualified relation of the same name.
  */
 import type { RangeVar } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
-
-const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema']);
-
-/** PostgreSQL's invalid_schema_name. */
-export const INVALID_SCHEMA_NAME = '3F000';
+import { INVALID_SCHEMA_NAME, SYSTEM_SCHEMAS } from './schema/keys.ts';
 
 /**
  * For DDL that creates or alters a relation named `schema.name`: throws unless the schema is

@@ -132,7 +132,7 @@ export class SelectPlanner implements SubqueryPlanner {
     }
 
     const targets = expandTargets(stmt.targetList ?? [], scope);
-    if (needsGrouping(stmt, targets.map((t) => t.node))) {
+    if (needsGrouping(stmt, targets.map((t) => t.node), scope)) {
       const locking = lockingStrength(stmt);
       if (locking) throw new SqlError(SQLSTATE.feature_not_supported, `${locking} is not allowed with aggregate functions`);
       const table = from.single && !stmt.whereClause ? from.single.table : undefined;

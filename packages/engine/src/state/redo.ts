@@ -177,6 +177,15 @@ export function redo(state: DbState, rec: WalRecord): void {
       t.reindex();
       return;
     }
+    case 'create_schema':
+    case 'drop_schema': {
+      const schemas = new Set(state.schemas);
+      if (rec.kind === 'create_schema') schemas.add(rec.name);
+      else schemas.delete(rec.name);
+      state.schemas = schemas;
+      state.catalogVersion = nextCatalogVersion();
+      return;
+    }
     case 'membership': {
       const members = new Set(state.members);
       if (rec.action === 'join') members.add(rec.nodeId);

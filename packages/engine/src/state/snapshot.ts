@@ -17,11 +17,19 @@ export interface Snapshot {
   sequences: { def: SequenceDef; value: number | bigint; called: boolean; version?: number }[];
   /** Enum types; absent in snapshots of databases that have none (and in those written before enums). */
   types?: EnumDef[];
+  /** CREATE SCHEMA's schemas; absent when there are none (and in snapshots written before them). */
+  schemas?: string[];
 }
 
 /** The state's enum types by oid, or undefined when there are none (the snapshot keeps its older shape). */
 export function snapshotTypes(state: DbState): EnumDef[] | undefined {
   return state.types.size ? [...state.types.values()].sort((a, b) => a.oid - b.oid) : undefined;
+}
+
+/** The snapshot fields of the state's catalog beyond tables and sequences: enum types and schemas, each absent when empty. */
+export function snapshotCatalog(state: DbState): Pick<Snapshot, 'types' | 'schemas'> {
+  const types = snapshotTypes(state);
+  return { ...(types ? { types } : {}), ...(state.schemas.size ? { schemas: [...state.schemas].sort() } : {}) };
 }
 
 export function takeSnapshot(state: DbState): Snapshot {
@@ -33,8 +41,7 @@ export function takeSnapshot(state: DbState): Snapshot {
       t.rows.forEachPair((id, row) => { ids.push(id); rows.push(row); });
       return { def: t.def, nextRowId: t.nextRowId, ids, rows, indexes: t.indexes.map((i) => i.def) };
     });
-  const types = snapshotTypes(state);
-  return { nextOid: state.nextOid, members: [...state.members].sort(), tables, sequences: sequenceEntries(state), ...(types ? { types } : {}) };
+  return { nextOid: state.nextOid, members: [...state.members].sort(), tables, sequences: sequenceEntries(state), ...snapshotCatalog(state) };
 }
 
 /** The sequences as a snapshot holds them (checkpoints and base backups alike), in oid order. */
@@ -48,6 +55,7 @@ export function restoreSnapshot(snap: Snapshot): DbState {
   const state = new DbState();
   state.nextOid = snap.nextOid;
   state.members = new Set(snap.members ?? []);
+  state.schemas = new Set(snap.schemas ?? []);
   for (const t of snap.tables) {
     const data = new TableData(t.def, bulkRows(t.ids, t.rows), t.nextRowId);
     data.indexes = t.indexes.map((def) => bulkIndex(def, data, t));
@@ -91,6 +99,7 @@ export async function contentHash(state: DbState): Promise<string> {
     tables: snap.tables.map((t) => ({ def: t.def, indexes: t.indexes, rows: t.rows })),
     sequences: snap.sequences,
     ...(snap.types ? { types: snap.types } : {}),
+    ...(snap.schemas ? { schemas: snap.schemas } : {}),
   };
   const digest = await crypto.subtle.digest('SHA-256', new Uint8Array(packr().pack(canonical)));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');

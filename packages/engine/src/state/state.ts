@@ -225,6 +225,8 @@ export class DbState {
    * agrees on what a majority is. Replaced, never mutated, so forks can share it.
    */
   members: ReadonlySet<string> = new Set();
+  /** Schemas made by CREATE SCHEMA (public is always there). Replaced, never mutated, so forks can share it. */
+  schemas: ReadonlySet<string> = new Set();
   /** Bumped by every DDL change: cached plans compiled against an older version are recompiled. */
   catalogVersion = 0;
   /** Tables this fork copied or created (its own to write); made on the first write, as most forks are read-only snapshots or write one table. */
@@ -243,6 +245,7 @@ export class DbState {
     if (parent) {
       this.nextOid = parent.nextOid;
       this.members = parent.members;
+      this.schemas = parent.schemas;
       this.catalogVersion = parent.catalogVersion;
     }
   }

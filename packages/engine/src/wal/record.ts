@@ -28,6 +28,9 @@ export type WalRecord =
   // CREATE TYPE … AS ENUM, and ALTER TYPE … ADD VALUE (the whole new definition, same oid)
   | { kind: 'create_type'; type: EnumDef }
   | { kind: 'drop_type'; type: Oid }
+  /** CREATE SCHEMA / DROP SCHEMA (sql/schema/): the schema's objects are dropped by records of their own first. */
+  | { kind: 'create_schema'; name: string }
+  | { kind: 'drop_schema'; name: string }
   // sequences advance outside transactions, as in PostgreSQL: the record survives a rollback
   // `version` (when present) orders a sequence's changes: the WAL may hold them out of order
   // (a block logs its advances at COMMIT), and replay applies only a newer one

@@ -14,6 +14,7 @@ import { bestPath, betweenPredicates, columnPredicates, indexPath, type ColumnOf
 import { deparseAll, planNode, type PlanNode } from './explain.ts';
 import { indexUsable } from './expr-index.ts';
 import { walkIndex, walkTable, type Visitor, type WalkOptions } from './walk.ts';
+import { ownName } from '../schema/keys.ts';
 
 /** Whether a row passes the scan's filter (the caller's whole WHERE, or the conditions local to this table). */
 export type RowTest = (row: Value[], ctx: RunContext) => boolean;
@@ -111,9 +112,11 @@ function twoPassScan(input: ScanInput, path: IndexPath, desc: boolean, order: re
 
 function makeScan(input: ScanInput, path: IndexPath | undefined, passes: WalkOptions[], order?: readonly SortColumn[]): Scan {
   const { table, alias } = input;
-  const name = table.def.name === alias ? alias : `${table.def.name} ${alias}`;
+  // EXPLAIN names relations without their schema, as PostgreSQL's (non-VERBOSE) EXPLAIN does
+  const own = ownName(table.def.name);
+  const name = own === alias ? alias : `${own} ${alias}`;
   const desc = passes[0]?.desc;
-  const label = path ? `Index Scan${desc ? ' Backward' : ''} using ${path.index.def.name} on ${name}` : `Seq Scan on ${name}`;
+  const label = path ? `Index Scan${desc ? ' Backward' : ''} using ${ownName(path.index.def.name)} on ${name}` : `Seq Scan on ${name}`;
   const details: string[] = [];
   const used = path ? path.used.map((p) => p.node).filter((n, i, a) => a.indexOf(n) === i) : [];
   if (used.length) details.push(`Index Cond: ${deparseAll(used)}`);

@@ -14,6 +14,7 @@ import { ddlSchemaOk, qualifiedName } from '../schema.ts';
 import { canonical } from '../int8.ts';
 import { mergeOptions, params, parseOptions, type ParsedOptions } from './options.ts';
 import { followingVersion } from './functions.ts';
+import { ownName } from '../schema/keys.ts';
 
 function ddl(command: string, run: (txn: WriteTxn) => void): StatementPlan {
   return {
@@ -79,7 +80,7 @@ export function planCreateSequence(stmt: CreateSeqStmt): StatementPlan {
     const name = rv.relname!;
     if (state.tableNames.has(name) || state.indexNames.has(name) || state.sequenceNames.has(name)) {
       if (stmt.if_not_exists) return;
-      throw new SqlError(SQLSTATE.duplicate_table, `relation "${name}" already exists`);
+      throw new SqlError(SQLSTATE.duplicate_table, `relation "${ownName(name)}" already exists`);
     }
     txn.write({ kind: 'create_sequence', sequence: newSequence(state, name, options) });
   });

@@ -11,6 +11,7 @@ import type { RunContext } from '../env.ts';
 import { canonical, type Int8 } from '../int8.ts';
 import type { Value } from '../types.ts';
 import { params } from './options.ts';
+import { splitKey } from '../schema/keys.ts';
 
 export function nextval(seq: SequenceState, ctx: RunContext): Int8 {
   const mine = ctx.env.sequences;
@@ -82,7 +83,10 @@ export function serialSequence(ctx: RunContext, table: Value, column: Value): Va
   const def = state.table(oid).def;
   if (!def.columns.some((c) => c.name === column)) throw new SqlError(SQLSTATE.undefined_column, `column "${column}" of relation "${def.name}" does not exist`);
   for (const s of state.sequences.values()) {
-    if (s.def.ownedBy?.table === oid && s.def.ownedBy.column === column) return `public.${s.def.name}`;
+    if (s.def.ownedBy?.table === oid && s.def.ownedBy.column === column) {
+      const { schema, name: own } = splitKey(s.def.name);
+      return `${schema}.${own}`;
+    }
   }
   return null;
 }

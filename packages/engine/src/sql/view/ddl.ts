@@ -15,6 +15,7 @@ import type { StatementPlan } from '../plan.ts';
 import { ddlSchemaOk } from '../schema.ts';
 import type { SelectPlanner } from '../select.ts';
 import { TYPE_NAME, type SqlType } from '../types.ts';
+import { ownName } from '../schema/keys.ts';
 
 const HINT_CASCADE = 'Use DROP ... CASCADE to drop the dependent objects too.';
 
@@ -81,13 +82,13 @@ export function planCreateView(stmt: ViewStmt, planner: SelectPlanner, state: Db
       view: { query, dependsOn },
     };
     if (existing === undefined) {
-      if (s.indexNames.has(name) || s.sequenceNames.has(name)) throw new SqlError(SQLSTATE.duplicate_table, `relation "${name}" already exists`);
+      if (s.indexNames.has(name) || s.sequenceNames.has(name)) throw new SqlError(SQLSTATE.duplicate_table, `relation "${ownName(name)}" already exists`);
       def.oid = s.allocateOid();
       txn.write({ kind: 'create_table', table: def });
       return;
     }
     const old = s.table(existing).def;
-    if (!stmt.replace) throw new SqlError(SQLSTATE.duplicate_table, `relation "${name}" already exists`);
+    if (!stmt.replace) throw new SqlError(SQLSTATE.duplicate_table, `relation "${ownName(name)}" already exists`);
     if (!old.view) throw new SqlError(SQLSTATE.wrong_object_type, `"${name}" is not a view`);
     if (dependsOn.includes(existing) || reaches(s, dependsOn, existing)) {
       throw new SqlError('42P17', `infinite recursion detected in rules for relation "${name}"`);
@@ -159,7 +160,7 @@ export function planDropView(names: readonly string[], missingOk: boolean, casca
       const oid = oids[i];
       if (oid === undefined || !txn.state.tables.has(oid)) {
         if (missingOk) return;
-        throw new SqlError(SQLSTATE.undefined_table, `view "${name}" does not exist`);
+        throw new SqlError(SQLSTATE.undefined_table, `view "${ownName(name)}" does not exist`);
       }
       if (!txn.state.table(oid).def.view) {
         throw new SqlError(SQLSTATE.wrong_object_type, `"${name}" is not a view`, { hint: 'Use DROP TABLE to remove a table.' });
