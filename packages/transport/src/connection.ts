@@ -16,7 +16,7 @@ export const HIGH_WATER = 64 * 1024;
 const LOW_WATER = 32 * 1024;
 /** Fallback re-check of bufferedAmount, in case an implementation misses bufferedamountlow. */
 const DRAIN_POLL_MS = 50;
-/** How long a goodbye may take to flush before the channel is torn down. */
+/** How long what is still buffered (a bye, a deny) may take to flush before the channel is torn down. */
 const BYE_FLUSH_MS = 250;
 /** Frames held while simple-peer has not yet reported connect: the handshake needs at most three. */
 const MAX_EARLY_FRAMES = 16;
@@ -239,7 +239,9 @@ export class Connection {
     for (const wake of this.#drainWaiters) wake();
     this.#o.events.closed(this, reason, wasReady);
     this.#closing = (async () => {
-      if (bye) await this.#sayBye(reason);
+      if (bye) this.#sayBye(reason);
+      // what is still buffered (a bye, or the deny that tells an abusive or refused peer why) goes out before the channel does
+      await this.#flush();
       const gone = new Promise<void>((resolve) => {
         if (this.#peer.destroyed) return resolve();
         this.#peer.once('close', resolve);
@@ -257,15 +259,18 @@ export class Connection {
     this.#raw(frame);
   }
 
-  async #sayBye(reason: string): Promise<void> {
+  #sayBye(reason: string): void {
     if (!this.#channel || this.#channel.readyState !== 'open') return;
     try {
       this.#peer.send(encodeControl({ t: 'bye', reason }));
     } catch {
-      return;
+      // the channel is going anyway; the remote then notices by heartbeat
     }
+  }
+
+  async #flush(): Promise<void> {
     const until = Date.now() + BYE_FLUSH_MS;
-    while (this.#channel && this.#channel.bufferedAmount > 0 && Date.now() < until) {
+    while (this.#channel && this.#channel.readyState === 'open' && this.#channel.bufferedAmount > 0 && Date.now() < until) {
       await new Promise((r) => setTimeout(r, 5));
     }
   }
