@@ -14,6 +14,12 @@ async function write(node: Node, rows: number): Promise<void> {
 }
 
 /** A primary with a standby streaming from it (standby in IndexedDB, so it can be closed and reopened). */
+/**
+ * A standby that comes back retries its upstream with a backoff capped at 5 s (receiver.ts); on a
+ * loaded machine the WebRTC mesh takes several attempts to form, so these waits allow a few of them.
+ */
+const RECONNECT_MS = 30_000;
+
 async function pair(primaryOptions: Parameters<TestCluster['open']>[1], standbyOptions: Parameters<TestCluster['open']>[1] = {}) {
   const p = await c.open('primary', { maxWalSize: 8 * 1024, ...primaryOptions });
   await p.node.exec('create table t(id serial primary key, v text)');
@@ -28,15 +34,15 @@ async function identical(p: TestNode, s: TestNode): Promise<void> {
   expect(await s.node.contentHash()).toBe(await p.node.contentHash());
 }
 
-describe('WAL retention: wal_keep_size, replication slots, max_slot_wal_keep_size', () => {
+describe('WAL retention: wal_keep_size, replication slots, max_slot_wal_keep_size', { timeout: 90_000 }, () => {
   it('without a slot or wal_keep_size, a standby that was away gets "requested WAL segment … has already been removed" and takes a new base backup', async () => {
     c = webrtcCluster();
     const { p, s, reopen } = await pair({}, { primarySlotName: null });
     const again = await reopen(s);
     await write(p.node, 200);
     const s2 = await again();
-    await until('the removed-WAL error', () => s2.logs.some((l) => /requested WAL segment [0-9A-F]{24} has already been removed/.test(l)));
-    await until('a new base backup', () => s2.logs.some((l) => l.includes('base backup received')));
+    await until('the removed-WAL error', () => s2.logs.some((l) => /requested WAL segment [0-9A-F]{24} has already been removed/.test(l)), RECONNECT_MS);
+    await until('a new base backup', () => s2.logs.some((l) => l.includes('base backup received')), RECONNECT_MS);
     await identical(p, s2);
   });
 
@@ -77,8 +83,8 @@ describe('WAL retention: wal_keep_size, replication slots, max_slot_wal_keep_siz
     expect((await p.node.query('select wal_status, restart_lsn, safe_wal_size from pg_replication_slots')).rows).toEqual([{ wal_status: 'lost', restart_lsn: null, safe_wal_size: null }]);
     expect(p.logs.some((l) => l.startsWith('invalidating obsolete replication slot "standby"'))).toBe(true);
     const s2 = await again();
-    await until('the removed-WAL error', () => s2.logs.some((l) => /requested WAL segment [0-9A-F]{24} has already been removed/.test(l)));
-    await until('restore from the archive', () => s2.logs.some((l) => l.startsWith('restored WAL from the archive')));
+    await until('the removed-WAL error', () => s2.logs.some((l) => /requested WAL segment [0-9A-F]{24} has already been removed/.test(l)), RECONNECT_MS);
+    await until('restore from the archive', () => s2.logs.some((l) => l.startsWith('restored WAL from the archive')), RECONNECT_MS);
     await identical(p, s2);
     expect(s2.logs.some((l) => l.includes('base backup received'))).toBe(false);
   });
@@ -89,7 +95,7 @@ describe('WAL retention: wal_keep_size, replication slots, max_slot_wal_keep_siz
     const again = await reopen(s);
     await write(p.node, 300);
     const s2 = await again();
-    await until('a new base backup', () => s2.logs.some((l) => l.includes('base backup received')));
+    await until('a new base backup', () => s2.logs.some((l) => l.includes('base backup received')), RECONNECT_MS);
     await identical(p, s2);
 
     const manual = await c.open('manual', { role: 'standby', storage: 'indexeddb', autoBaseBackup: false });
@@ -97,7 +103,7 @@ describe('WAL retention: wal_keep_size, replication slots, max_slot_wal_keep_siz
     await c.close(manual);
     await write(p.node, 300);
     const m2 = await c.open('manual', { role: 'standby', storage: 'indexeddb', autoBaseBackup: false });
-    await until('the standby to give up', async () => (await m2.node.status()).receiver?.status === 'error');
+    await until('the standby to give up', async () => (await m2.node.status()).receiver?.status === 'error', RECONNECT_MS);
     expect(m2.logs.some((l) => l.includes('autoBaseBackup is off'))).toBe(true);
   });
 
