@@ -364,6 +364,8 @@ export function planFrom(
   }
 
   function subselect(rs: RangeSubselect): Built {
+    // without this the sub-select would fail to see the items before it with a misleading 42P01
+    if (rs.lateral) throw new SqlError(SQLSTATE.feature_not_supported, 'LATERAL sub-selects are not supported');
     // PostgreSQL 16 and later name an alias-less subquery themselves
     const alias = rs.alias?.aliasname ?? 'unnamed_subquery';
     const sub = planSelectRows((rs.subquery as { SelectStmt: SelectStmt }).SelectStmt);
