@@ -141,22 +141,24 @@ describe('PostgreSQL → walrtc bridge', () => {
     }
   }, 90_000);
 
-  it('maps int8, numeric, timestamptz, jsonb, uuid, bytea and the other types exactly, in the copy and in the stream', async () => {
+  it('maps int8, numeric, timestamptz, jsonb, uuid, bytea, arrays and the other types exactly, in the copy and in the stream', async () => {
     const { url, sql } = await database(`
       create table t(id bigint primary key, i2 smallint, i4 int, i8 bigint, num numeric, num2 numeric(20,5), f4 real, f8 double precision,
-        b boolean, tx text, vc varchar(10), d date, ts timestamp(3), tz timestamptz(3), j json, jb jsonb, u uuid, by bytea);
+        b boolean, tx text, vc varchar(10), d date, ts timestamp(3), tz timestamptz(3), j json, jb jsonb, u uuid, by bytea,
+        ai int[], at text[], an numeric(10,2)[], a8 bigint[], au uuid[], ad date[], ab boolean[]);
       create publication pub for table t;`);
     const row = (id: string) => `(${id}, -32768, 2147483647, -9223372036854775808, 123456789012345678901234567890.123456789, 1234.5, 3.25, 1.7976931348623157e308,
         true, 'text ''quoted''', 'varchar', '2024-02-29', '2024-02-29 23:59:59.999', '2024-02-29 23:59:59.999+05', '{"j": [1, "x"]}', '{"b": {"c": [true, null, 1.5]}}',
-        'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '\\x00ff10')`;
-    await sql(`insert into t values ${row('9223372036854775807')}, (1, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null)`);
+        'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '\\x00ff10',
+        '{1,NULL,-2147483648}', '{"a b","x,y",NULL,"NULL",""}', '{1.50,2}', '{9223372036854775807}', '{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}', '{2024-02-29}', '{t,f,NULL}')`;
+    await sql(`insert into t values ${row('9223372036854775807')}, (1, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null)`);
     cluster = memoryCluster();
     const p = await cluster.open('bridge');
     const s = await cluster.open('s', { role: 'standby' });
     await start(url, p.node);
     await sql(`insert into t values ${row('2')}`);
     await until('the streamed row', async () => (await s.node.query('select 1 from t where id = 2')).rows.length);
-    const text = 'id::text, i2::text, i4::text, i8::text, num::text, num2::text, f4::text, f8::text, b::text, tx, vc, d::text, ts::text, tz::text, u::text, by::text';
+    const text = 'id::text, i2::text, i4::text, i8::text, num::text, num2::text, f4::text, f8::text, b::text, tx, vc, d::text, ts::text, tz::text, u::text, by::text, ai::text, at::text, an::text, a8::text, au::text, ad::text, ab::text';
     expect(await walrtcRows(s.node, text)).toEqual(await pgRows(sql, text));
     const json = (await s.node.query<{ j: unknown; jb: unknown }>('select j, jb from t order by id')).rows;
     expect(json).toEqual((await pgRows(sql, 'j, jb')).map((r) => ({ j: r.j, jb: r.jb })));
@@ -164,11 +166,11 @@ describe('PostgreSQL → walrtc bridge', () => {
     expect(values).toEqual({ id: 9223372036854775807n, i8: -9223372036854775808n, num: '123456789012345678901234567890.123456789', tz: new Date('2024-02-29T18:59:59.999Z') });
   });
 
-  it('refuses what walrtc cannot hold exactly (an array column, a table without a primary key, a sub-millisecond timestamp) and never drops a walrtc table it did not make', async () => {
+  it('refuses what walrtc cannot hold exactly (an array of timestamps, a table without a primary key, a sub-millisecond timestamp) and never drops a walrtc table it did not make', async () => {
     cluster = memoryCluster();
     const p = await cluster.open('bridge');
-    const arrays = await database(`create table t(id int primary key, tags text[]); create publication pub for table t;`);
-    await expect(start(arrays.url, p.node)).rejects.toMatchObject({ code: '0A000', message: 'column "tags" of table "t" has an array type (_text); walrtc has no array columns yet' });
+    const arrays = await database(`create table t(id int primary key, times timestamptz[]); create publication pub for table t;`);
+    await expect(start(arrays.url, p.node)).rejects.toMatchObject({ code: '0A000', message: 'column "times" of table "t" has an array type (_timestamptz) whose elements the bridge does not map exactly' });
     const nokey = await database(`create table t(id int, v text); create publication pub for table t;`);
     await expect(start(nokey.url, p.node)).rejects.toMatchObject({
       code: '55000',

@@ -60,6 +60,21 @@ const TYPES = new Map<number, Mapped>([
   [17, { ddl: () => 'bytea' }],
 ]);
 
+/**
+ * Array types (by their OID) whose element walrtc holds exactly, with the element type's OID. The
+ * value travels as PostgreSQL's array text (`{1,NULL,"a b"}`), which walrtc reads with the same
+ * syntax. Arrays of timestamps, json(b) and bytea are not mapped: their elements would need the
+ * checks above element by element.
+ */
+const ARRAYS = new Map<number, number>([
+  [1000, 16], [1005, 21], [1007, 23], [1016, 20], [1231, 1700], [1021, 700], [1022, 701],
+  [1009, 25], [1015, 1043], [2951, 2950], [1182, 1082],
+]);
+for (const [array, element] of ARRAYS) {
+  const inner = TYPES.get(element)!;
+  TYPES.set(array, { ddl: (typmod) => `${inner.ddl(typmod)}[]` });
+}
+
 export interface PgColumn {
   name: string;
   typeOid: number;
@@ -74,7 +89,7 @@ export interface PgColumn {
 export function columnDdl(table: string, c: PgColumn): string {
   const mapped = TYPES.get(c.typeOid);
   if (!mapped) {
-    const what = c.category === 'A' ? `an array type (${c.typeName}); walrtc has no array columns yet` : `type ${c.typeName}, which walrtc does not support`;
+    const what = c.category === 'A' ? `an array type (${c.typeName}) whose elements the bridge does not map exactly` : `type ${c.typeName}, which walrtc does not support`;
     throw new BridgeError('0A000', `column "${c.name}" of table "${table}" has ${what}`, 'Publish only tables whose columns walrtc supports, or leave the column out with a column list: CREATE PUBLICATION … FOR TABLE t (a, b).');
   }
   return `${quoteIdent(c.name)} ${mapped.ddl(c.typmod)}${c.notNull ? ' not null' : ''}`;
