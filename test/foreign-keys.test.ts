@@ -7,7 +7,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openNode, type Node } from '@walrtc/engine';
 import { sqlError } from '../packages/engine/test/sql-helpers.ts';
-import { caughtUp, memoryCluster, until, type TestCluster } from './cluster.ts';
+import { baseBackupStandby, caughtUp, memoryCluster, primaryWithStandby, type TestCluster } from './cluster.ts';
 
 const SCHEMA = `
   create table parent (id int primary key, name text);
@@ -95,9 +95,7 @@ describe('foreign keys are WAL-logged DDL', () => {
 
   it('a streaming standby and a base-backup standby replay the constraints and their cascades', async () => {
     c = memoryCluster();
-    const p = await c.open('primary', { role: 'primary' });
-    const streaming = await c.open('streaming', { role: 'standby' });
-    await until('the standby to identify the primary', async () => (await streaming.node.status()).systemId === p.node.systemId);
+    const { p, s: streaming } = await primaryWithStandby(c);
     await p.node.exec(SCHEMA);
     await changes(p.node);
     const expected = await contents(p.node);
@@ -107,9 +105,7 @@ describe('foreign keys are WAL-logged DDL', () => {
     expect(await streaming.node.contentHash()).toBe(await p.node.contentHash());
 
     await p.node.checkpoint();
-    const fresh = await c.open('fresh', { role: 'standby' });
-    await until('the base backup', async () => (await fresh.node.status()).systemId === p.node.systemId);
-    await caughtUp(p.node, fresh.node);
+    const fresh = await baseBackupStandby(c, p);
     expect(await fresh.node.contentHash()).toBe(await p.node.contentHash());
 
     // the rules keep holding on the primary, and what they do reaches the standby

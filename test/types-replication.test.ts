@@ -6,7 +6,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openNode, type Node } from '@walrtc/engine';
-import { caughtUp, memoryCluster, until, type TestCluster } from './cluster.ts';
+import { baseBackupStandby, caughtUp, memoryCluster, primaryWithStandby, type TestCluster } from './cluster.ts';
 
 const SCHEMA = `
   create type mood as enum ('sad', 'happy');
@@ -45,9 +45,7 @@ describe('arrays, intervals and enums are replicated and recovered exactly', () 
 
   it('a streaming standby and a base-backup standby hold the same arrays, intervals and content hash', async () => {
     c = memoryCluster();
-    const p = await c.open('primary', { role: 'primary' });
-    const streaming = await c.open('streaming', { role: 'standby' });
-    await until('the standby to identify the primary', async () => (await streaming.node.status()).systemId === p.node.systemId);
+    const { p, s: streaming } = await primaryWithStandby(c);
     await p.node.exec(SCHEMA);
     await changes(p.node);
     const expected = await contents(p.node);
@@ -66,9 +64,7 @@ describe('arrays, intervals and enums are replicated and recovered exactly', () 
     expect(await streaming.node.contentHash()).toBe(await p.node.contentHash());
 
     await p.node.checkpoint();
-    const fresh = await c.open('fresh', { role: 'standby' });
-    await until('the base backup', async () => (await fresh.node.status()).systemId === p.node.systemId);
-    await caughtUp(p.node, fresh.node);
+    const fresh = await baseBackupStandby(c, p);
     expect(await contents(fresh.node)).toEqual(expected);
     expect(await fresh.node.contentHash()).toBe(await p.node.contentHash());
   });
