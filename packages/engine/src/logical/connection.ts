@@ -7,7 +7,7 @@
  */
 import { SqlError, SQLSTATE } from '../errors.ts';
 import { decodeMessage } from '../replication/protocol.ts';
-import type { PeerTransport } from '../replication/replication.ts';
+import type { PeerTransport } from '../replication/peer-transport.ts';
 import type { Value } from '../sql/types.ts';
 import type { RelationInfo } from './decode.ts';
 import { decodeLogical, encodeLogical, isLogicalFrame, type PublisherMessage, type SubscriberMessage } from './protocol.ts';

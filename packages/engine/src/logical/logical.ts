@@ -7,7 +7,8 @@
  * the node's transport, WAL flushes and a short timer.
  */
 import { SqlError, SQLSTATE } from '../errors.ts';
-import type { KnownNode, NodeCore, PeerTransport } from '../replication/replication.ts';
+import type { KnownNode, NodeCore } from '../replication/replication.ts';
+import type { PeerTransport } from '../replication/peer-transport.ts';
 import { isCatalogTable, catalogRows } from './catalog.ts';
 import { ApplyWorker, type WorkerStats } from './apply.ts';
 import { PublisherConnection, type ClosableTransport } from './connection.ts';

@@ -24,30 +24,7 @@ import { WalSenders } from './sender.ts';
 import { slotNameFor, type Slots } from './slots.ts';
 import { followTimeline, startTimeline } from './timeline.ts';
 import type { Notification } from '../sql/notify.ts';
-
-/** The part of a transport replication needs (structurally the @walrtc/transport Transport). */
-export interface PeerTransport {
-  readonly nodeId: string;
-  peers(): string[];
-  on(event: 'peer' | 'peer-left', fn: (id: string) => void): () => void;
-  on(event: 'message', fn: (from: string, msg: Uint8Array) => void): () => void;
-  send(to: string, msg: Uint8Array): Promise<void>;
-  /** The largest message it carries, when it says (the memory transport does). */
-  readonly maxMessageSize?: number;
-  /** Per-peer transport counters, shown as walrtc_peer_stats when the transport has them. */
-  stats?(): { peers: readonly PeerStatsRow[] };
-}
-
-export interface PeerStatsRow {
-  peer: string;
-  connected: boolean;
-  framesReceived: number;
-  bytesReceived: number;
-  messagesReceived: number;
-  framesRejected: number;
-  disconnectsForAbuse: number;
-  refusedUntil: number;
-}
+import type { PeerTransport } from './peer-transport.ts';
 
 /** What the node lends replication: its WAL, database, storage, identity and role. */
 export interface NodeCore {

@@ -6,7 +6,8 @@
 import type { ExecEnv, VirtualTable } from '../sql/env.ts';
 import type { SqlType, Value } from '../sql/types.ts';
 import { formatLsn, type Lsn } from '../wal/lsn.ts';
-import type { KnownNode, PeerStatsRow } from './replication.ts';
+import type { KnownNode } from './replication.ts';
+import type { PeerStatsRow } from './peer-transport.ts';
 import type { ReceiverInfo } from './receiver.ts';
 import type { StandbyInfo } from './sender.ts';
 import type { Slots } from './slots.ts';

@@ -17,7 +17,7 @@ import { defaultScheduler } from '../live/schedule.ts';
 import type { Node, NodeStatus } from '../node.ts';
 import type { Logger } from '../recovery.ts';
 import type { ReceiverProgress } from '../replication/receiver.ts';
-import type { PeerTransport } from '../replication/replication.ts';
+import type { PeerTransport } from '../replication/peer-transport.ts';
 import type { RunOutcome, SessionBackend } from '../session/backend.ts';
 import { SessionClient, SessionSurface } from '../session/client.ts';
 import type { RawResult } from '../session/result.ts';

@@ -9,7 +9,7 @@
  * WAL kept in memory, the memory network's shared messages), so neither side may give away the
  * buffer it was handed.
  */
-import type { PeerTransport } from '../replication/replication.ts';
+import type { PeerTransport } from '../replication/peer-transport.ts';
 
 /** Sent by the page. `hello` is first and lists the peers already connected. */
 export type PageMessage =
