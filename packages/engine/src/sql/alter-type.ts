@@ -10,7 +10,7 @@
 import type { AlterTableCmd, ColumnDef as PgColumnDef, Node } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { ColumnDef, TableDef } from '../catalog/types.ts';
-import BTree from '../state/btree.ts';
+import BTree, { NODE_SIZE } from '../state/btree.ts';
 import { buildIndex, TableData, type DbState } from '../state/state.ts';
 import type { RowId } from '../wal/record.ts';
 import { assignable, coerceToColumn, formatTypeName, resolveTypeName } from './cast.ts';
@@ -72,7 +72,7 @@ export function alterColumnTypes(cmds: readonly AlterTableCmd[], table: TableDat
     for (const [at, convert] of converts) out[at] = convert(row);
     rows.push([id, out]);
   });
-  const rewritten = new TableData(next, new BTree<RowId, Value[]>());
+  const rewritten = new TableData(next, new BTree<RowId, Value[]>(undefined, undefined, NODE_SIZE));
   for (const [id, row] of rows) rewritten.rows.set(id, row);
   for (const at of converts.keys()) {
     const col = columns[at]!;

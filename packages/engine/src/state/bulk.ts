@@ -7,7 +7,7 @@
 import * as bulkModule from 'sorted-btree/extended/bulkLoad.js';
 import * as diffModule from 'sorted-btree/extended/diffAgainst.js';
 import { defaultComparator } from 'sorted-btree';
-import type { BTreeType } from './btree.ts';
+import { NODE_SIZE, type BTreeType } from './btree.ts';
 import type { IndexDef } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
 import type { RowId } from '../wal/record.ts';
@@ -19,8 +19,6 @@ const diffLoaded = diffModule.default as DiffFn | { default: DiffFn };
 const diff: DiffFn = typeof diffLoaded === 'function' ? diffLoaded : diffLoaded.default;
 const bulkLoad = bulkModule.bulkLoad;
 
-/** sorted-btree's default node size: bulk-loaded trees behave like the ones `new BTree()` grows. */
-const NODE_SIZE = 32;
 
 /** A row tree from row ids in strictly ascending order (as a checkpoint or snapshot stores them). */
 export function bulkRows(ids: RowId[], rows: Value[][]): BTreeType<RowId, Value[]> {

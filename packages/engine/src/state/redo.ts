@@ -4,7 +4,7 @@
  * the same state.
  */
 import type { Node } from '@pgsql/types';
-import BTree from './btree.ts';
+import BTree, { NODE_SIZE } from './btree.ts';
 import type { Value } from '../sql/types.ts';
 import type { WalRecord } from '../wal/record.ts';
 import { buildIndex, nextCatalogVersion, TableData, type DbState } from './state.ts';
@@ -75,7 +75,7 @@ export function redo(state: DbState, rec: WalRecord): void {
     case 'rewrite_table': {
       const t = state.writable(rec.table.oid);
       t.def = rec.table;
-      const rows = new BTree<number, Value[]>();
+      const rows = new BTree<number, Value[]>(undefined, undefined, NODE_SIZE);
       for (const [id, row] of rec.rows) rows.set(id, row);
       t.rows = rows;
       t.reindex();
@@ -173,7 +173,7 @@ export function redo(state: DbState, rec: WalRecord): void {
     case 'truncate': {
       // row ids go on from where they were, so a replayed truncate gives the same ids afterwards
       const t = state.writable(rec.table);
-      t.rows = new BTree<number, Value[]>();
+      t.rows = new BTree<number, Value[]>(undefined, undefined, NODE_SIZE);
       t.reindex();
       return;
     }
@@ -236,7 +236,7 @@ function seenOid(state: DbState, oid: number): void {
 }
 
 function rewriteRows(t: TableData, f: (row: Value[]) => Value[]): void {
-  const rows = new BTree<number, Value[]>();
+  const rows = new BTree<number, Value[]>(undefined, undefined, NODE_SIZE);
   t.rows.forEachPair((id, row) => { rows.set(id, f(row)); });
   t.rows = rows;
   t.reindex();

@@ -4,7 +4,7 @@
  * with its parent and copies a table's trees (O(1), copy-on-write) only when it first writes to it;
  * commit publishes the fork, rollback drops it.
  */
-import BTree from './btree.ts';
+import BTree, { NODE_SIZE } from './btree.ts';
 import type { EnumDef, IndexDef, Oid, SequenceDef, TableDef } from '../catalog/types.ts';
 import type { SqlType, Value } from '../sql/types.ts';
 import type { RowId } from '../wal/record.ts';
@@ -53,7 +53,7 @@ export class IndexData {
   readonly composite: boolean;
   /** Set for an expression or partial index. */
   readonly exprs: IndexExpressions | undefined;
-  constructor(readonly def: IndexDef, table: TableDef, readonly tree = new BTree<IndexKey, RowIds>(undefined, compareKeys), cols?: number[], exprs?: IndexExpressions) {
+  constructor(readonly def: IndexDef, table: TableDef, readonly tree = new BTree<IndexKey, RowIds>(undefined, compareKeys, NODE_SIZE), cols?: number[], exprs?: IndexExpressions) {
     if (!exprs && (def.exprs || def.where)) {
       if (!compileExpressions) throw new Error('index expressions are not available');
       exprs = compileExpressions(def, table);
@@ -121,7 +121,7 @@ const EMPTY: readonly RowId[] = [];
 export class TableData {
   constructor(
     public def: TableDef,
-    public rows = new BTree<RowId, Value[]>(),
+    public rows = new BTree<RowId, Value[]>(undefined, undefined, NODE_SIZE),
     public nextRowId = 1,
     public indexes: IndexData[] = [],
   ) {}
@@ -175,16 +175,31 @@ export class TableData {
 }
 
 /**
- * Text built by concatenation (template literals, `a + b`: most parameters) is a rope of pieces,
- * 24+ bytes more per value than the flat string; reading a character makes V8 flatten it in place,
- * and the collector then drops the rope. The text itself is unchanged.
+ * Text built by concatenation (template literals, `a + b`: most parameters) is a rope: a 32-byte
+ * cons string over its pieces. Reading a character flattens it in place (the cons now points at a
+ * flat copy), and the young-generation collector then hands the flat copy to whoever holds the
+ * cons — but a rope already promoted to the old generation (an application's batch built before
+ * its INSERTs) stays a cons in front of its flat copy, 32 bytes more per value. `normalize()`
+ * returns that flat copy itself for text already in NFC, so the row keeps it and the cons can go;
+ * text of any other form, which normalize would change, is only flattened.
  */
-function flattenStrings(row: readonly Value[]): void {
+function flattenStrings(row: Value[]): void {
   for (let i = 0; i < row.length; i++) {
     const v = row[i];
-    if (typeof v === 'string') v.charCodeAt(0);
+    if (typeof v !== 'string') continue;
+    if (v.length < ROPE_MIN || v.length > UNROPE_MAX) {
+      v.charCodeAt(0);
+      continue;
+    }
+    const flat = v.normalize();
+    if (flat === v) row[i] = flat;
+    else v.charCodeAt(0);
   }
 }
+/** V8 makes no rope (nor sliced string) shorter than this: such text is always flat. */
+const ROPE_MIN = 13;
+/** Above this the 32-byte cons is small beside the text, and normalize's scan (~1 ns a character) not worth it. */
+const UNROPE_MAX = 1024;
 
 export function buildIndex(def: IndexDef, table: TableData): IndexData {
   const ix = new IndexData(def, table.def);
