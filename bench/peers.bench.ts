@@ -307,13 +307,20 @@ const times = (r: number) => `${r >= 1 ? r.toFixed(2) : r.toPrecision(2)}×`;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-async function heap(): Promise<number> {
+async function heap(): Promise<{ heap: number; external: number }> {
   for (let i = 0; i < 3; i++) {
     gc?.();
     await new Promise((r) => setImmediate(r));
   }
   const m = process.memoryUsage();
-  return m.heapUsed + m.external;
+  return { heap: m.heapUsed, external: m.external };
+}
+
+/** Bytes per row in all, and the JS heap's and external memory's parts (WASM heaps, walrtc's memory storage). */
+interface PerRow {
+  perRow: number;
+  heap: number;
+  external: number;
 }
 
 /** Child-process mode: bytes of JS heap + external memory (WASM heaps are external) per row at BIG rows. */
@@ -328,17 +335,19 @@ async function memoryChild(engineName: string): Promise<void> {
   await db.load('big', ['id', 'n', 's'], rows);
   await db.checkpoint();
   rows.length = 0;
-  const perRow = ((await heap()) - before) / BIG;
-  process.stdout.write(JSON.stringify({ perRow }) + '\n');
+  const after = await heap();
+  const heapPart = (after.heap - before.heap) / BIG;
+  const external = (after.external - before.external) / BIG;
+  process.stdout.write(JSON.stringify({ perRow: heapPart + external, heap: heapPart, external } satisfies PerRow) + '\n');
   await db.close();
 }
 
-async function memoryPerRow(name: string): Promise<number | undefined> {
+async function memoryPerRow(name: string): Promise<PerRow | undefined> {
   const self = fileURLToPath(import.meta.url);
   const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self], { env: { ...process.env, PEERS_MEMORY: name }, encoding: 'utf8', maxBuffer: 1 << 20 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
-    return (JSON.parse(line) as { perRow: number }).perRow;
+    return JSON.parse(line) as PerRow;
   } catch {
     process.stderr.write(`memory measurement for ${name} failed: ${r.stderr}\n`);
     return undefined;
@@ -386,10 +395,14 @@ async function main(): Promise<void> {
     lines.push(`| ${workload.label} | ${cells.join(' | ')}${ratio} |`);
   }
   if (!process.env.NO_MEM) {
-    const mem = new Map<string, number | undefined>();
+    const mem = new Map<string, PerRow | undefined>();
     for (const n of names) mem.set(n, await memoryPerRow(n));
-    const cell = (n: string) => (mem.get(n) === undefined ? 'failed' : `${Math.round(mem.get(n)!)} B`);
-    const w = mem.get('walrtc'), s = mem.get('sqlite-wasm');
+    // the total, then its parts: a walrtc memory node's external bytes are its storage's sealed checkpoint
+    const cell = (n: string) => {
+      const m = mem.get(n);
+      return m === undefined ? 'failed' : `${Math.round(m.perRow)} B (${Math.round(m.heap)} + ${Math.round(m.external)})`;
+    };
+    const w = mem.get('walrtc')?.perRow, s = mem.get('sqlite-wasm')?.perRow;
     const ratio = ref ? ` | ${w && s ? `${times(w / s)} the bytes` : '–'}` : '';
     lines.push(`| memory per row at ${BIG / 1e6}M rows (heap + external${gc ? '' : ', no --expose-gc'}) | ${names.map(cell).join(' | ')}${ratio} |`);
   }

@@ -96,8 +96,10 @@ export class IndexData {
   }
 
   add(key: IndexKey, id: RowId): void {
-    const ids = this.tree.get(key);
-    this.tree.set(key, ids === undefined ? id : typeof ids === 'number' ? [ids, id] : [...ids, id]);
+    // one descent for a new key (every insert into a unique index); a second only when the key is there
+    if (this.tree.set(key, id, false)) return;
+    const ids = this.tree.get(key)!;
+    this.tree.set(key, typeof ids === 'number' ? [ids, id] : [...ids, id]);
   }
 
   remove(key: IndexKey, id: RowId): void {
