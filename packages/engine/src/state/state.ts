@@ -146,7 +146,7 @@ export class TableData {
   update(id: RowId, row: Value[]): void {
     const old = this.rows.get(id);
     if (!old) return;
-    flattenStrings(row);
+    flattenStrings(row, old);
     for (const ix of this.indexes) {
       if (ix.exprs?.covers) {
         if (ix.covers(old)) ix.remove(ix.keyOf(old), id);
@@ -183,12 +183,18 @@ export class TableData {
  * cons — but a rope already promoted to the old generation (an application's batch built before
  * its INSERTs) stays a cons in front of its flat copy, 32 bytes more per value. `normalize()`
  * returns that flat copy itself for text already in NFC, so the row keeps it and the cons can go;
- * text of any other form, which normalize would change, is only flattened.
+ * text of any other form, which normalize would change, is only flattened. An UPDATE's text equal
+ * to the old row's (`kept`: most often the very same string, an unchanged column) keeps the string
+ * already stored, which was handled when it entered.
  */
-function flattenStrings(row: Value[]): void {
+function flattenStrings(row: Value[], kept?: readonly Value[]): void {
   for (let i = 0; i < row.length; i++) {
     const v = row[i];
     if (typeof v !== 'string') continue;
+    if (kept && v === kept[i]) {
+      row[i] = kept[i];
+      continue;
+    }
     if (v.length < ROPE_MIN || v.length > UNROPE_MAX) {
       v.charCodeAt(0);
       continue;
