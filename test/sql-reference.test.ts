@@ -22,6 +22,7 @@ import { SETTINGS_CORPUS } from './reference/settings-corpus.ts';
 import { STRING_CORPUS } from './reference/string-corpus.ts';
 import { DDL_CORPUS } from './reference/ddl-corpus.ts';
 import { SCHEMA_CORPUS } from './reference/schema-corpus.ts';
+import { FOLD_CORPUS } from './reference/fold-corpus.ts';
 
 const CORPORA = [
   {
@@ -120,6 +121,12 @@ const CORPORA = [
     corpus: DDL_CORPUS,
     // a READ ONLY block here cannot commit the NOTIFY record
     refused: ["notify ch2, 'x'"],
+  },
+  {
+    name: 'fold',
+    what: 'plan-time constant folding: errors before any row, branches dropped unfolded',
+    corpus: FOLD_CORPUS,
+    refused: [] as string[],
   },
 ];
 

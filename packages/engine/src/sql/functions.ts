@@ -9,6 +9,7 @@ import { checkFloat, checkSmallInt, isNumericType, isTextType } from './cast.ts'
 import { int8Neg, type Int8 } from './int8.ts';
 import { Numeric } from './numeric.ts';
 import { constant, expr, retype, type Expr } from './compiled.ts';
+import { foldConstant } from './fold/fold.ts';
 import { arithmetic, category } from './operators.ts';
 import type { EvalContext } from './scope.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
@@ -285,16 +286,13 @@ export function compileFunction(call: FuncCall, name: string, args: Expr[]): Exp
     }
     return fn(vals, ctx);
   };
-  if (o.ret === 'float4' || o.ret === 'float8') {
-    const t = o.ret;
-    return expr(t, (row, ctx) => {
+  const t = o.ret;
+  const compiled = t === 'float4' || t === 'float8'
+    ? expr(t, (row, ctx) => {
       const v = evaluate(row, ctx);
       return v === null ? null : checkFloat(v as number, t);
-    });
-  }
-  if (!o.volatile && typed.length > 0 && typed.every((a) => a.konst)) {
-    // Fold stable functions over constants once, as PostgreSQL's planner does.
-    return constant(evaluate([], { params: [], now: new Date(0) }), o.ret);
-  }
-  return expr(o.ret, evaluate);
+    })
+    : expr(t, evaluate);
+  // Fold calls over constants once, as PostgreSQL's planner does (its errors surface while planning).
+  return !o.volatile && typed.length > 0 && typed.every((a) => a.konst) ? foldConstant(compiled) : compiled;
 }
