@@ -23,6 +23,7 @@ import { STRING_CORPUS } from './reference/string-corpus.ts';
 import { DDL_CORPUS } from './reference/ddl-corpus.ts';
 import { SCHEMA_CORPUS } from './reference/schema-corpus.ts';
 import { FOLD_CORPUS } from './reference/fold-corpus.ts';
+import { JSONPATH_CORPUS } from './reference/jsonpath-corpus.ts';
 
 const CORPORA = [
   {
@@ -127,6 +128,13 @@ const CORPORA = [
     what: 'plan-time constant folding: errors before any row, branches dropped unfolded',
     corpus: FOLD_CORPUS,
     refused: [] as string[],
+  },
+  {
+    name: 'jsonpath',
+    what: 'jsonpath: the type, jsonb_path_* functions, @? and @@, lax/strict, filters, methods, errors',
+    corpus: JSONPATH_CORPUS,
+    // named arguments (`silent => false`) are not supported yet
+    refused: ["select jsonb_path_query('0', '1 / $', silent => true)"],
   },
 ];
 

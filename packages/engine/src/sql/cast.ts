@@ -11,6 +11,7 @@ import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { jsonbText, toText, typeOfValue } from './values.ts';
 import { jsonInput, jsonText } from './json-text.ts';
 import { uuidInput } from './uuid.ts';
+import { jsonPathInput } from './jsonpath/functions.ts';
 import { parseInterval } from './types/interval.ts';
 import { isEnumType, lookupEnumType, parseEnum } from './types/enum.ts';
 import { jsonbKind, parseJsonb } from './types/jsonb.ts';
@@ -23,7 +24,7 @@ const TYPE_ALIASES: Record<string, SqlType> = {
   float4: 'float4', real: 'float4', float8: 'float8', float: 'float8', numeric: 'numeric', decimal: 'numeric',
   text: 'text', varchar: 'varchar', bool: 'bool', boolean: 'bool', timestamptz: 'timestamptz',
   timestamp: 'timestamp', date: 'date', json: 'json', jsonb: 'jsonb', bytea: 'bytea', uuid: 'uuid',
-  interval: 'interval',
+  interval: 'interval', jsonpath: 'jsonpath',
 };
 
 // Real PostgreSQL types this engine lacks: these get 0A000 rather than "does not exist".
@@ -229,6 +230,7 @@ export function parseInput(text: string, type: SqlType, now?: Date): Value {
     case 'json': return jsonInput(text);
     case 'uuid': return uuidInput(text);
     case 'interval': return parseInterval(text);
+    case 'jsonpath': return jsonPathInput(text);
     case 'jsonb': return parseJsonb(text);
     case 'bytea': return parseBytea(text);
   }

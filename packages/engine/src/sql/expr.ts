@@ -17,6 +17,7 @@ import { isArrayType } from './types/array.ts';
 import { untypedOperand } from './functions/datetime-ops.ts';
 import { compileMakeInterval } from './functions/to-char.ts';
 import { compileJsonbOperator, isJsonOperator } from './functions/json.ts';
+import { compileJsonPathOperator, isJsonPathOperator } from './jsonpath/functions.ts';
 import { compileRegexMatch, REGEX_OPS } from './functions/string.ts';
 import {
   arithmetic, ARITHMETIC_OPS, commonType, comparatorFor, COMPARISON_OPS, likeRegExp, negate, operatorError,
@@ -221,6 +222,8 @@ export function boolArg(e: Expr, what: string): Expr {
 
 /** Bring two operands to one type for a comparison-like operator; 'unknown' means decide at run time. */
 export function unifyPair(op: string, l: Expr, r: Expr): [Expr, Expr, SqlType] {
+  // json and jsonpath have no comparison operators, not even with an untyped literal
+  if ([l.type, r.type].some((t) => t === 'json' || t === 'jsonpath')) throw operatorError(op, l.type, r.type);
   if (l.type === 'unknown' && r.type === 'unknown') {
     if (!l.konst && !r.konst) return [l, r, 'unknown'];
     return [retype(l, 'text'), retype(r, 'text'), 'text'];
@@ -228,7 +231,7 @@ export function unifyPair(op: string, l: Expr, r: Expr): [Expr, Expr, SqlType] {
   if (l.type === 'unknown') return [retype(l, r.type), r, r.type];
   if (r.type === 'unknown') return [l, retype(r, l.type), l.type];
   const t = unify(l.type, r.type);
-  if (!t || t === 'json') throw operatorError(op, l.type, r.type);
+  if (!t) throw operatorError(op, l.type, r.type);
   return [retype(l, t), retype(r, t), t];
 }
 
@@ -295,6 +298,7 @@ function compileAExpr(e: A_Expr, scope: Scope): Expr {
       }
       const l = compile(e.lexpr, scope), r = compile(e.rexpr!, scope);
       if (isArrayOperator(op, l.type, r.type)) return compileArrayOperator(op, l, r);
+      if (isJsonPathOperator(op, l.type, r.type)) return compileJsonPathOperator(op, l, r);
       if (isJsonOperator(op, l.type, r.type)) return compileJsonbOperator(op, l, r);
       if (REGEX_OPS.has(op)) return compileRegexMatch(op, l, r);
       if (COMPARISON_OPS.has(op)) return compileComparison(op, l, r);

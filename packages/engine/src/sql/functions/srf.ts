@@ -15,6 +15,7 @@ import { int8Add, int8Compare, type Int8 } from '../int8.ts';
 import { lastName, strings } from '../names.ts';
 import { addInterval, type Interval } from '../types/interval.ts';
 import { JSON_SETS, jsonSet, type JsonSet } from './json-sets.ts';
+import { RECORD_SETS } from './sets.ts';
 
 export interface FunctionItem {
   columns: { name: string; type: SqlType }[];
@@ -91,7 +92,7 @@ function noFunction(name: string, args: Expr[]): SqlError {
 }
 
 /** The set-returning functions this engine has, for the select-list refusal. */
-export const SET_RETURNING = new Set(['unnest', 'generate_series', ...Object.keys(JSON_SETS)]);
+export const SET_RETURNING = new Set(['unnest', 'generate_series', ...Object.keys(JSON_SETS), ...Object.keys(RECORD_SETS)]);
 
 /** A function in FROM that names columns of the FROM items before it: it needs those items' rows (LATERAL). */
 export class LateralReference extends SqlError {}
@@ -121,8 +122,8 @@ export function planFunctionItem(rf: RangeFunction, scope: Scope, compile: (n: N
   }
   let series: Series;
   let record: JsonSet | undefined;
-  if (JSON_SETS[name]) {
-    record = jsonSet(name, args);
+  if (JSON_SETS[name] || RECORD_SETS[name]) {
+    record = JSON_SETS[name] ? jsonSet(name, args) : RECORD_SETS[name]!(name, args);
     args = record.args;
     series = { type: 'unknown', run: () => [] };
   } else if (name === 'unnest') {
