@@ -24,6 +24,7 @@ import { DDL_CORPUS } from './reference/ddl-corpus.ts';
 import { SCHEMA_CORPUS } from './reference/schema-corpus.ts';
 import { FOLD_CORPUS } from './reference/fold-corpus.ts';
 import { JSONPATH_CORPUS } from './reference/jsonpath-corpus.ts';
+import { FUNCTIONS_CORPUS } from './reference/functions-corpus.ts';
 
 const CORPORA = [
   {
@@ -89,7 +90,7 @@ const CORPORA = [
     name: 'datetime',
     what: 'interval, date_trunc, extract, age, make_interval, justify_*, AT TIME ZONE, to_char, to_timestamp, generate_series over timestamps',
     corpus: DATETIME_CORPUS,
-    refused: ["select interval '1' day"],
+    refused: [] as string[],
   },
   {
     name: 'enum',
@@ -135,6 +136,13 @@ const CORPORA = [
     corpus: JSONPATH_CORPUS,
     // named arguments (`silent => false`) are not supported yet
     refused: ["select jsonb_path_query('0', '1 / $', silent => true)"],
+  },
+  {
+    name: 'functions',
+    what: 'regexp_matches and the PostgreSQL 15 regexp_* functions, to_number, statement_timestamp, typed interval literals, window FILTER',
+    corpus: FUNCTIONS_CORPUS,
+    // the V (shift) code of number formats
+    refused: ["select to_number('1.5', '9V9')"],
   },
 ];
 

@@ -12,7 +12,8 @@ import { jsonbText, toText, typeOfValue } from './values.ts';
 import { jsonInput, jsonText } from './json-text.ts';
 import { uuidInput } from './uuid.ts';
 import { jsonPathInput } from './jsonpath/functions.ts';
-import { parseInterval } from './types/interval.ts';
+import { parseInterval, type Interval } from './types/interval.ts';
+import { adjustInterval, intervalInput, intervalTypmod } from './types/interval-typmod.ts';
 import { isEnumType, lookupEnumType, parseEnum } from './types/enum.ts';
 import { jsonbKind, parseJsonb } from './types/jsonb.ts';
 import { arrayTypeOf, elementType, isArrayType, mapElements, parseArray } from './types/array.ts';
@@ -74,7 +75,7 @@ export function resolveTypeName(tn: TypeName): { type: SqlType; typmod: number }
     if (mods[0] < 1 || mods[0] > 53) throw new SqlError(SQLSTATE.invalid_parameter_value, `precision for type float must be between 1 and 53 bits`);
     return { type: mods[0] <= 24 ? 'float4' : 'float8', typmod: -1 };
   }
-  if (type === 'interval' && (mods.length || tn.typmods?.length)) throw new SqlError(SQLSTATE.feature_not_supported, 'interval precision and field restrictions are not supported');
+  if (type === 'interval') return { type, typmod: tn.typmods?.length ? intervalTypmod(tn.typmods) : -1 };
   if (mods.length === 0) return { type, typmod: -1 };
   if (type === 'varchar') {
     if (mods[0] < 1) throw new SqlError(SQLSTATE.invalid_parameter_value, 'length for type varchar must be at least 1');
@@ -323,6 +324,7 @@ function withTypmod(cast: Cast, to: SqlType, typmod: number, explicit: boolean):
   let limit: Cast | undefined;
   if (to === 'varchar') limit = varcharLimit(typmod, explicit);
   else if (to === 'numeric') limit = numericTypmod(typmod);
+  else if (to === 'interval') limit = (v) => adjustInterval(v as Interval, typmod);
   else if (to === 'timestamp' || to === 'timestamptz') {
     const unit = typmod >= 3 ? 1 : 10 ** (3 - typmod);
     if (unit > 1) limit = (v) => new Date(Math.round((v as Date).getTime() / unit) * unit);
@@ -393,6 +395,8 @@ function baseCast(from: SqlType, to: SqlType, explicit: boolean): Cast {
  * Throws 42846 right away when no such cast exists.
  */
 export function castFunction(from: SqlType, to: SqlType, typmod = -1, explicit = true): Cast {
+  // a field restriction changes how interval text is read (`interval '1' day`)
+  if (to === 'interval' && typmod >= 0 && (from === 'unknown' || isTextType(from))) return (v) => (v === null || v === undefined ? null : intervalInput(v as string, typmod));
   const cast = withTypmod(baseCast(from, to, explicit), to, typmod, explicit);
   return (v) => (v === null || v === undefined ? null : cast(v));
 }
@@ -436,7 +440,8 @@ export function coerceToColumn(value: Value, type: SqlType, typmod = -1, from?: 
   const key = `${source}>${type}:${typmod}`;
   let cast = columnCasts.get(key);
   if (!cast) {
-    if (source === 'text' && !isTextType(type)) cast = withTypmod((v) => parseInput(v as string, type), type, typmod, false);
+    if (source === 'text' && type === 'interval' && typmod >= 0) cast = (v) => intervalInput(v as string, typmod);
+    else if (source === 'text' && !isTextType(type)) cast = withTypmod((v) => parseInput(v as string, type), type, typmod, false);
     else if (source === 'unknown') cast = withTypmod(baseCast('unknown', type, false), type, typmod, false);
     else cast = withTypmod(baseCast(source, type, true), type, typmod, false);
     columnCasts.set(key, cast);

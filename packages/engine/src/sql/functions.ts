@@ -20,6 +20,8 @@ import { compileJsonFunction } from './functions/json.ts';
 import { compileJsonPathFunction } from './jsonpath/functions.ts';
 import { TO_CHAR_FUNCTIONS } from './functions/to-char.ts';
 import { STRING_FUNCTIONS } from './functions/string.ts';
+import { REGEXP_FUNCTIONS } from './functions/regexp.ts';
+import { TO_NUMBER_FUNCTIONS } from './functions/to-number.ts';
 
 /** One overload. `any` accepts every type; `variadic` repeats the last parameter type. */
 export interface Overload {
@@ -202,13 +204,15 @@ const FUNCTIONS: Record<string, Overload[]> = {
   }],
   now: [{ params: [], ret: 'timestamptz', fn: now }],
   transaction_timestamp: [{ params: [], ret: 'timestamptz', fn: now }],
-  statement_timestamp: [{ params: [], ret: 'timestamptz', fn: now }],
+  statement_timestamp: [{ params: [], ret: 'timestamptz', fn: (_a, ctx) => ctx.statementNow ?? ctx.now }],
   clock_timestamp: [{ params: [], ret: 'timestamptz', fn: () => new Date(), volatile: true }],
   random: [{ params: [], ret: 'float8', fn: () => Math.random(), volatile: true }],
   gen_random_uuid: [{ params: [], ret: 'uuid', fn: () => crypto.randomUUID(), volatile: true }],
   ...DATETIME_FUNCTIONS,
   ...TO_CHAR_FUNCTIONS,
   ...STRING_FUNCTIONS,
+  ...REGEXP_FUNCTIONS,
+  ...TO_NUMBER_FUNCTIONS,
 };
 
 const NUMERIC_ORDER: SqlType[] = ['int2', 'int4', 'int8', 'numeric', 'float4', 'float8'];

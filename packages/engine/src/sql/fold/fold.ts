@@ -15,6 +15,7 @@ class NotConstant extends Error {}
 const FOLD_CONTEXT: EvalContext = {
   get params(): never { throw new NotConstant(); },
   get now(): never { throw new NotConstant(); },
+  get statementNow(): never { throw new NotConstant(); },
 };
 
 /**

@@ -5,7 +5,9 @@
 import type { Expr } from '../compiled.ts';
 import { jsonPathQuerySet } from '../jsonpath/functions.ts';
 import type { JsonSet } from './json-sets.ts';
+import { regexpMatchesSet } from './regexp.ts';
 
 export const RECORD_SETS: Record<string, (name: string, args: Expr[]) => JsonSet> = {
   jsonb_path_query: jsonPathQuerySet,
+  regexp_matches: regexpMatchesSet,
 };
