@@ -8,7 +8,7 @@ import { featureNotSupported, SqlError, SQLSTATE } from '../errors.ts';
 import { castFunction, isTextType, parseInput, resolveTypeName } from './cast.ts';
 import { column, constant, expr, retype, type Expr } from './compiled.ts';
 import { compileFunction } from './functions.ts';
-import { foldClock, foldingSuppressed, foldNode } from './fold/fold.ts';
+import { compileFolded, foldingSuppressed } from './fold/fold.ts';
 import { and, compileBool, compileCase, compileCoalesce, or } from './fold/prune.ts';
 import { canonical, inInt8Range } from './int8.ts';
 import { compileJsonOperator } from './json.ts';
@@ -56,8 +56,7 @@ export function compilePredicate(node: Node, scope: Scope): Compiled {
 
 /** The internal entry point: like compileExpr but keeps the fast-path metadata of Expr. */
 export function compile(node: Node, scope: Scope): Expr {
-  const since = foldClock();
-  return foldNode(node, compileNode(node, scope), since);
+  return compileFolded(node, () => compileNode(node, scope));
 }
 
 function compileNode(node: Node, scope: Scope): Expr {

@@ -29,6 +29,23 @@ const marks = new WeakMap<Node, Mark>();
 let serial = 0;
 /** Depth of branches being compiled that PostgreSQL drops, or may drop, without folding them. */
 let suppressed = 0;
+/** Depth of query planning: PostgreSQL folds while planning a query, not in DDL (a DEFAULT, a CHECK, a view). */
+let planning = 0;
+
+/** Nodes PostgreSQL never folds although they stand where it folds (an EXISTS sub-select's target list, which it drops). */
+const unfolded = new WeakSet<Node>();
+
+/** Compile these nodes without folding wherever they are compiled. */
+export function leaveUnfolded(nodes: readonly Node[]): void {
+  for (const n of nodes) unfolded.add(n);
+}
+
+/** The compiler's entry for every node: compile it (folding off when it is left unfolded), then fold it. */
+export function compileFolded(node: Node, compileNode: () => Expr): Expr {
+  const since = foldClock();
+  const run = (): Expr => foldNode(node, compileNode(), since);
+  return unfolded.has(node) ? withoutFolding(run) : run();
+}
 
 /** The serial to pass to foldNode: marks older than it belong to an earlier compilation. */
 export function foldClock(): number {
@@ -36,7 +53,20 @@ export function foldClock(): number {
 }
 
 export function foldingSuppressed(): boolean {
-  return suppressed > 0;
+  return suppressed > 0 || planning === 0;
+}
+
+/** Plan a query (SELECT, INSERT, UPDATE, DELETE, EXPLAIN, CREATE TABLE AS) with folding on. */
+export function withFolding<T>(plan: () => T): T {
+  const saved = suppressed;
+  suppressed = 0;
+  planning++;
+  try {
+    return plan();
+  } finally {
+    planning--;
+    suppressed = saved;
+  }
 }
 
 /** Compile a branch that PostgreSQL drops (or may drop) before folding: type-checked, not folded. */
@@ -56,7 +86,7 @@ export function isConstant(c: Compiled | undefined): boolean {
 
 /** Evaluate `e`, whose inputs are constants, now; left as is when it reads parameters or the time. */
 export function foldConstant(e: Expr): Expr {
-  if (e.konst || suppressed > 0) return e;
+  if (e.konst || foldingSuppressed()) return e;
   let value;
   try {
     value = e.eval([], FOLD_CONTEXT);
