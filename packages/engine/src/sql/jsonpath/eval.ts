@@ -20,6 +20,11 @@ type Bool = true | false | null;
 
 interface Ctx {
   strict: boolean;
+  /**
+   * Lax jsonb_path_exists: PostgreSQL runs it without a result list, so it stops at the first item
+   * found (later errors are not raised) and a unary operator skips non-numbers.
+   */
+  existsOnly: Value[] | undefined;
   root: Value;
   vars: Record<string, Value> | undefined;
   current: Value;
@@ -39,9 +44,15 @@ const asJsonb = (n: Numeric): Value => jsonbNumber(n.toString());
 const isNumber = (v: Value): boolean => jsonbKind(v) === 'number';
 const ordered = (o: Record<string, Value>): string[] => Object.keys(o).sort(compareJsonbKeys);
 
+/** Stops a lax existence check at its first item. */
+class Found extends Error {}
+
 function next(it: Item, v: Value, c: Ctx, out: Value[]): void {
   if (it.next) exec(it.next, v, c, out, !c.strict);
-  else out.push(v);
+  else {
+    out.push(v);
+    if (out === c.existsOnly) throw new Found();
+  }
 }
 
 /** Evaluate `it` (and what follows it) on `v`, lax-unwrapping an array target when `unwrap`. */
@@ -129,6 +140,7 @@ function exec(it: Item, v: Value, c: Ctx, out: Value[], unwrap: boolean): void {
     case 'unary': {
       for (const x of operand(it.arg, v, c)) {
         const n = num(x);
+        if ((!isNumber(x) || !n) && out === c.existsOnly && !it.next) continue;
         if (!isNumber(x) || !n) throw fail('2203B', `operand of unary jsonpath operator ${it.op} is not a numeric value`);
         next(it, it.op === '-' ? asJsonb(n.neg()) : x, c, out);
       }
@@ -271,7 +283,7 @@ function method(it: Item & { t: 'method' }, v: Value, c: Ctx, out: Value[], unwr
       if (unwrapArray()) return;
       if (!isJsonObject(v)) throw fail('2203C', 'jsonpath item method .keyvalue() can only be applied to an object');
       // PostgreSQL numbers each object by its byte offset inside the stored jsonb
-      if (v !== c.root) throw featureNotSupported('jsonpath item method .keyvalue() below the top-level object');
+      if (v !== c.root && Object.keys(v).length > 0) throw featureNotSupported('jsonpath item method .keyvalue() below the top-level object');
       for (const k of ordered(v)) next(it, { id: 0, key: k, value: v[k] }, c, out);
       return;
     }
@@ -396,18 +408,19 @@ function likeRegex(pattern: string, flags: string): RegExp {
  * Run a path over a jsonb document. Items found before a suppressed error stay in `out`; the
  * result says whether one happened (silent mode) — unsuppressed errors are thrown.
  */
-export function runJsonPath(path: JsonPath, doc: Value, vars: Value, silent: boolean, out: Value[]): 'ok' | 'error' {
+export function runJsonPath(path: JsonPath, doc: Value, vars: Value, silent: boolean, out: Value[], existsOnly = false): 'ok' | 'error' {
   if (vars !== undefined && vars !== null && !isJsonObject(nested(vars))) {
     throw new SqlError(SQLSTATE.invalid_parameter_value, '"vars" argument is not an object', {
       detail: 'Jsonpath parameters should be encoded as key-value pairs of "vars" object.',
     });
   }
   const root = nested(doc);
-  const c: Ctx = { strict: path.strict, root, vars: vars === undefined || vars === null ? undefined : (nested(vars) as Record<string, Value>), current: root, arraySize: -1, ignoreStructural: false };
+  const c: Ctx = { strict: path.strict, root, vars: vars === undefined || vars === null ? undefined : (nested(vars) as Record<string, Value>), current: root, arraySize: -1, ignoreStructural: false, existsOnly: existsOnly && !path.strict ? out : undefined };
   try {
     exec(path.root, root, c, out, !c.strict);
     return 'ok';
   } catch (e) {
+    if (e instanceof Found) return 'ok';
     if (silent && e instanceof JsonPathError) return 'error';
     throw e;
   }

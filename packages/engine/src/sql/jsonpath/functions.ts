@@ -38,15 +38,15 @@ function pathArgs(name: string, args: Expr[]): Expr[] {
 }
 
 /** Run the path: the items found (before a suppressed error) and whether one happened. */
-function run(vals: Value[]): { items: Value[]; failed: boolean } {
+function run(vals: Value[], existsOnly = false): { items: Value[]; failed: boolean } {
   const [doc, path, vars, silent] = vals;
   const items: Value[] = [];
-  const failed = runJsonPath(parseJsonPath(path as string), doc, vars ?? undefined, silent === true, items) === 'error';
+  const failed = runJsonPath(parseJsonPath(path as string), doc, vars ?? undefined, silent === true, items, existsOnly) === 'error';
   return { items, failed };
 }
 
 function result(kind: Kind, vals: Value[]): Value {
-  const { items, failed } = run(vals);
+  const { items, failed } = run(vals, kind === 'exists');
   switch (kind) {
     case 'exists': return failed ? null : items.length > 0;
     case 'match': {

@@ -109,9 +109,8 @@ function tokenize(s: string): Tok[] {
     const num = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/.exec(s.slice(i));
     if (num && /\d/.test(num[0][0] === '.' ? num[0][1]! : num[0][0]!)) {
       let text = num[0];
-      // `1.a`: the dot belongs to an accessor
-      if (text.endsWith('.') && /[A-Za-z_$"*]/.test(s[i + text.length] ?? '')) text = text.slice(0, -1);
-      if (/[A-Za-z_]/.test(s[i + text.length] ?? '') && !text.endsWith('.')) {
+      // `(1).a` is an accessor on a number, `1.a` junk after one
+      if (/[A-Za-z_]/.test(s[i + text.length] ?? '')) {
         throw syntax(`trailing junk after numeric literal at or near "${text}${s[i + text.length]}" of jsonpath input`);
       }
       toks.push({ k: 'num', v: text });
