@@ -141,8 +141,8 @@ const CORPORA = [
     name: 'functions',
     what: 'regexp_matches and the PostgreSQL 15 regexp_* functions, to_number, statement_timestamp, typed interval literals, window FILTER',
     corpus: FUNCTIONS_CORPUS,
-    // the V (shift) code of number formats
-    refused: ["select to_number('1.5', '9V9')"],
+    // the V (shift) code of number formats; two bare numbers under an interval field restriction
+    refused: ["select to_number('1.5', '9V9')", "select interval '123 11' day to hour"],
   },
 ];
 
