@@ -134,8 +134,7 @@ const CORPORA = [
     name: 'jsonpath',
     what: 'jsonpath: the type, jsonb_path_* functions, @? and @@, lax/strict, filters, methods, errors',
     corpus: JSONPATH_CORPUS,
-    // named arguments (`silent => false`) are not supported yet
-    refused: ["select jsonb_path_query('0', '1 / $', silent => true)"],
+    refused: [] as string[],
   },
   {
     name: 'functions',

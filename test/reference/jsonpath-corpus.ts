@@ -82,6 +82,9 @@ export const JSONPATH_CORPUS: readonly string[] = [
   "select jsonb_path_query('0', '1 % $')",
   "select jsonb_path_query('0', '1 / $', silent => true)",
   "select jsonb_path_query('0', '1 / $', '{}', true)",
+  "select jsonb_path_exists('[1]', 'strict $[5]', silent => true), jsonb_path_query_array('[1, 2]', '$[*] ? (@ > $x)', vars => '{\"x\": 1}'), jsonb_path_match(target => '1', path => '$ == 1')",
+  "select * from jsonb_path_query('[1, 2]', '$[*] ? (@ > $x)', silent => false, vars => '{\"x\": 1}')",
+  "select jsonb_path_query_array('[1]', '$', silent => true, '{}')",
   "select jsonb_path_query_array('[1, 0, 2]', '$[*] ? (1 / @ > 0)')",
   // methods
   "select jsonb_path_query_array('[1, \"a\", null, true, [], {}, 1.5]', '$[*].type()'), jsonb_path_query('[1, 2]', '$.type()')",

@@ -17,7 +17,7 @@ import { isArrayType } from './types/array.ts';
 import { untypedOperand } from './functions/datetime-ops.ts';
 import { compileMakeInterval } from './functions/to-char.ts';
 import { compileJsonbOperator, isJsonOperator } from './functions/json.ts';
-import { compileJsonPathOperator, isJsonPathOperator } from './jsonpath/functions.ts';
+import { compileJsonPathOperator, isJsonPathOperator, positionalPathCall } from './jsonpath/functions.ts';
 import { compileRegexMatch, REGEX_OPS } from './functions/string.ts';
 import {
   arithmetic, ARITHMETIC_OPS, commonType, comparatorFor, COMPARISON_OPS, likeRegExp, negate, operatorError,
@@ -121,7 +121,7 @@ function compileNode(node: Node, scope: Scope): Expr {
     });
   }
   if ('FuncCall' in node) {
-    const f = node.FuncCall;
+    const f = positionalPathCall(node.FuncCall);
     if (f.over) throw windowMisplaced(scope.clause);
     if (isAggregateCall(node)) {
       if (aggregatesOuterColumns(f, scope)) {

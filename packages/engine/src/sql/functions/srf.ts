@@ -16,6 +16,7 @@ import { lastName, strings } from '../names.ts';
 import { addInterval, type Interval } from '../types/interval.ts';
 import { JSON_SETS, jsonSet, type JsonSet } from './json-sets.ts';
 import { RECORD_SETS } from './sets.ts';
+import { positionalPathCall } from '../jsonpath/functions.ts';
 
 export interface FunctionItem {
   columns: { name: string; type: SqlType }[];
@@ -107,7 +108,7 @@ export function planFunctionItem(rf: RangeFunction, scope: Scope, compile: (n: N
   const pair = rf.functions![0]!;
   const items = 'List' in pair ? pair.List.items ?? [] : [];
   if ((items[1] && Object.keys(items[1]).length) || rf.coldeflist?.length) throw featureNotSupported('a column definition list');
-  const call = (items[0] as { FuncCall: FuncCall }).FuncCall;
+  const call = positionalPathCall((items[0] as { FuncCall: FuncCall }).FuncCall);
   const name = lastName(call.funcname).toLowerCase();
   if (!SET_RETURNING.has(name)) throw featureNotSupported(`function ${name} in FROM`);
   let args: Expr[];

@@ -3,6 +3,7 @@
  * jsonb_path_exists / _match / _query_array / _query_first, the set-returning jsonb_path_query, and
  * the operators `@?` and `@@` (their silent forms), with PostgreSQL's argument rules.
  */
+import type { FuncCall, Node } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../../errors.ts';
 import { expr, retype, type Expr } from '../compiled.ts';
 import { foldConstant } from '../fold/fold.ts';
@@ -97,4 +98,36 @@ export function jsonPathQuerySet(name: string, args: Expr[]): JsonSet {
     columns: [{ name, type: 'jsonb' }],
     run: (vals) => run(vals).items.map((v) => [topLevel(v)]),
   };
+}
+
+const PARAM_NAMES = ['target', 'path', 'vars', 'silent'];
+const PATH_FUNCTIONS = new Set(['jsonb_path_query', ...Object.keys(FUNCTIONS)]);
+
+/**
+ * A jsonb_path_* call with named arguments (`silent => true`) as the positional call it stands
+ * for, `vars` defaulting to `'{}'` as in PostgreSQL's declaration; other calls come back as they are.
+ */
+export function positionalPathCall(f: FuncCall): FuncCall {
+  const args = f.args ?? [];
+  const name = (f.funcname ?? []).map((n) => ('String' in n ? n.String.sval ?? '' : '')).pop()?.toLowerCase() ?? '';
+  if (!args.some((a) => 'NamedArgExpr' in a) || !PATH_FUNCTIONS.has(name)) return f;
+  const placed: (Node | undefined)[] = [];
+  let named = false;
+  args.forEach((a, i) => {
+    if (!('NamedArgExpr' in a)) {
+      if (named) throw new SqlError(SQLSTATE.syntax_error, 'positional argument cannot follow named argument');
+      placed[i] = a;
+      return;
+    }
+    named = true;
+    const at = PARAM_NAMES.indexOf(a.NamedArgExpr.name ?? '');
+    if (at < 0 || placed[at]) throw new SqlError(SQLSTATE.undefined_function, `function ${name} has no parameter named "${a.NamedArgExpr.name}"`);
+    placed[at] = a.NamedArgExpr.arg;
+  });
+  if (placed[3] && !placed[2]) placed[2] = { A_Const: { sval: { sval: '{}' } } };
+  const missing = Array.from({ length: Math.max(placed.length, 2) }, (_, i) => i).some((i) => !placed[i]);
+  if (missing) {
+    throw new SqlError(SQLSTATE.undefined_function, `function ${name} requires the target and path arguments`);
+  }
+  return { ...f, args: placed as Node[] };
 }
