@@ -43,6 +43,9 @@ export const FOLD_CORPUS: readonly string[] = [
   'select a.i from fold_t a, fold_t b where false and 1/0 = 1',
   'select a.i from fold_t a join fold_t b on a.i = b.i where null and 1/0 = 1',
   'select a.i from fold_t a, fold_t b where 1/0 = 1 and false',
+  'select case when (i > 0 and false) then 1/0 else 2 end from fold_t order by i',
+  'select i from fold_t where 1/(i - 1) = 1 and false',
+  'select i, (i > 0 or true) from fold_t order by i',
   // DDL is not planned, so not folded: a DEFAULT, a CHECK or a view keeps 1/0 until a query plans it
   'create table fold_d (a int default 1/0, b int check (b > 1/0 or b is null))',
   'insert into fold_d (a) values (5)',

@@ -45,8 +45,8 @@ export function compileBool(b: BoolExpr, scope: Scope, compile: CompileFn): Expr
   const stopAt = what === 'OR';
   const args = inOrder(b.args ?? [], (n) => boolArg(compile(n, scope), what),
     (a, n, since) => (a.konst && a.value === stopAt ? 'stop' : isParamOnly(n, since) ? 'maybe' : 'go'));
-  const decisive = args.findIndex((a) => a.konst && a.value === stopAt);
-  if (decisive >= 0 && args.slice(0, decisive).every((a) => a.konst)) return constant(stopAt, 'bool');
+  // `x AND false` is false whatever x is: PostgreSQL drops x (it is never evaluated)
+  if (args.some((a) => a.konst && a.value === stopAt)) return constant(stopAt, 'bool');
   // constants that do not decide drop out (PostgreSQL keeps one NULL)
   const kept = args.filter((a) => !a.konst || a.value === null);
   if (kept.length === 0) return constant(!stopAt, 'bool');
