@@ -38,6 +38,11 @@ export const FUNCTIONS_CORPUS: readonly string[] = [
   "select to_number('$1234.56', 'L9,999.99'), to_number('1,234.56', 'L99,999.99'), to_number('12,454.8-', '99G999D9S'), to_number('123456', '999'), to_number('12.345', '99.9')",
   "select to_number('1.5', '9V9')",
   "select to_number('abc', '999')",
+  "select to_number('1 234', '9 999'), to_number('1.55', '9.9'), to_number('  42', '9999'), to_number('4-2', '999'), to_number('1,2,3', '9,9,9'), to_number('123', '0000'), to_number('5.', '9.9'), to_number('123', '99'), to_number('1a2', '999')",
+  "select to_number('5-', '9'), to_number('-5', '9S'), to_number('5-', '9S'), to_number('5-', 'S9'), to_number('1-', '9MI'), to_number('.5', '9.9')",
+  "select to_number('12345', '99.99')",
+  "select to_number('12', '9D9')",
+  "select to_number('', '999')",
   // statement_timestamp, transaction_timestamp
   "select statement_timestamp() = now(), transaction_timestamp() = now(), pg_typeof(statement_timestamp())::text",
   "begin",

@@ -8,10 +8,10 @@ import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
 import type { Overload } from '../functions.ts';
 import { Numeric } from '../numeric.ts';
 
-interface NumberFormat { pre: number; post: number; angle: boolean }
+interface NumberFormat { pre: number; post: number; point: boolean; angle: boolean; sign: boolean }
 
 function parseFormat(fmt: string): NumberFormat {
-  let pre = 0, post = 0, point = false, angle = false;
+  let pre = 0, post = 0, point = false, angle = false, sign = false;
   const f = fmt.toUpperCase();
   for (let i = 0; i < f.length;) {
     const rest = f.slice(i);
@@ -24,17 +24,26 @@ function parseFormat(fmt: string): NumberFormat {
       if (point) throw new SqlError(SQLSTATE.syntax_error, 'multiple decimal points');
       point = true;
     } else if (tok === 'PR') angle = true;
+    else if (tok === 'S' || tok === 'MI' || tok === 'PL' || tok === 'SG') sign = true;
     i += tok.length;
   }
-  return { pre, post, angle };
+  return { pre, post, point, angle, sign };
 }
 
 function toNumber(text: string, fmt: string): Numeric {
-  const { pre, post, angle } = parseFormat(fmt);
-  const negative = /-/.test(text) || (angle && /^\s*<.*>\s*$/.test(text));
+  const { pre, post, point, angle, sign } = parseFormat(fmt);
+  const first = text.search(/\d/), last = text.length - 1 - [...text].reverse().join('').search(/\d/);
+  // a minus sign before the digits, or after them where the format has a sign code; elsewhere it is skipped
+  const negative = (first >= 0 && text.slice(0, first).includes('-')) || (first >= 0 && sign && text.slice(last + 1).includes('-'))
+    || (angle && /^\s*<.*>\s*$/.test(text));
   const at = text.indexOf('.');
   const whole = (at < 0 ? text : text.slice(0, at)).replace(/\D/g, '');
   const frac = at < 0 || post === 0 ? '' : text.slice(at + 1).replace(/\D/g, '').slice(0, post);
+  if (point && whole.length > pre) {
+    throw new SqlError(SQLSTATE.numeric_value_out_of_range, 'numeric field overflow', {
+      detail: `A field with precision ${pre + frac.length}, scale ${frac.length} must round to an absolute value less than 10^${pre}.`,
+    });
+  }
   const digits = whole.slice(0, pre);
   if (digits === '' && frac === '') {
     if (pre + post === 0) throw featureNotSupported(`to_number format "${fmt}" without digits`);
