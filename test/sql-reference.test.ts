@@ -140,8 +140,8 @@ const CORPORA = [
     name: 'functions',
     what: 'regexp_matches and the PostgreSQL 15 regexp_* functions, to_number, statement_timestamp, typed interval literals, window FILTER',
     corpus: FUNCTIONS_CORPUS,
-    // the V (shift) code of number formats; two bare numbers under an interval field restriction
-    refused: ["select to_number('1.5', '9V9')", "select interval '123 11' day to hour"],
+    // the V (shift) code of number formats, to_number over other characters between the digits, two bare numbers under an interval field restriction
+    refused: ["select to_number('1.5', '9V9')", "select to_number('4-2', '999'), to_number('1a2', '999')", "select interval '123 11' day to hour"],
   },
 ];
 

@@ -8,10 +8,10 @@ import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
 import type { Overload } from '../functions.ts';
 import { Numeric } from '../numeric.ts';
 
-interface NumberFormat { pre: number; post: number; point: boolean; angle: boolean; sign: boolean }
+interface NumberFormat { pre: number; post: number; point: boolean; angle: boolean; sign: boolean; group: boolean }
 
 function parseFormat(fmt: string): NumberFormat {
-  let pre = 0, post = 0, point = false, angle = false, sign = false;
+  let pre = 0, post = 0, point = false, angle = false, sign = false, group = false;
   const f = fmt.toUpperCase();
   for (let i = 0; i < f.length;) {
     const rest = f.slice(i);
@@ -24,14 +24,21 @@ function parseFormat(fmt: string): NumberFormat {
       if (point) throw new SqlError(SQLSTATE.syntax_error, 'multiple decimal points');
       point = true;
     } else if (tok === 'PR') angle = true;
+    else if (tok === ',' || tok === 'G') group = true;
     else if (tok === 'S' || tok === 'MI' || tok === 'PL' || tok === 'SG') sign = true;
     i += tok.length;
   }
-  return { pre, post, point, angle, sign };
+  return { pre, post, point, angle, sign, group };
 }
 
 function toNumber(text: string, fmt: string): Numeric {
-  const { pre, post, point, angle, sign } = parseFormat(fmt);
+  const { pre, post, point, angle, sign, group } = parseFormat(fmt);
+  if (!/[\d.]/.test(text) && pre + post > 0) throw new SqlError(SQLSTATE.invalid_text_representation, 'invalid input syntax for type numeric: " "');
+  // PostgreSQL reads the input position by position against the format; where other characters
+  // sit between the digits, or a point the format lacks, its reading is not reproduced here
+  const junk = /[^\d.,\s$+\-<>]/.test(text) || (text.match(/\./g) ?? []).length > 1 || (!point && text.includes('.'))
+    || (!angle && /[<>]/.test(text)) || (!group && text.includes(',')) || /\d[\s$<>+]*-[\s$<>+]*\d/.test(text);
+  if (junk) throw featureNotSupported(`to_number of "${text}" with format "${fmt}"`);
   const first = text.search(/\d/), last = text.length - 1 - [...text].reverse().join('').search(/\d/);
   // a minus sign before the digits, or after them where the format has a sign code; elsewhere it is skipped
   const negative = (first >= 0 && text.slice(0, first).includes('-')) || (first >= 0 && sign && text.slice(last + 1).includes('-'))
