@@ -58,6 +58,7 @@ export const JSONPATH_CORPUS: readonly string[] = [
   "select jsonb_path_query_array('[\"abc\", \"abd\", \"xab\", 1]', '$[*] ? (@ starts with \"ab\")')",
   "select jsonb_path_query_array('[\"abc\", \"ABC\", \"aXc\", \"a\\nc\"]', '$[*] ? (@ like_regex \"^a.c$\")'), jsonb_path_query_array('[\"abc\", \"ABC\"]', '$[*] ? (@ like_regex \"^a\" flag \"i\")')",
   "select jsonb_path_query_array('[\"a+c\", \"abc\"]', '$[*] ? (@ like_regex \"a+c\" flag \"q\")')",
+  "select jsonb_path_query_array('[\"ab\", \"1\", \"a:\", \"x\\ny\"]', '$[*] ? (@ like_regex \"^[[:alpha:]]+$\")'), jsonb_path_query_array('[\"x\\ny\"]', '$[*] ? (@ like_regex \"^y\" flag \"m\")'), jsonb_path_query_array('[\"x\\ny\"]', '$[*] ? (@ like_regex \"x.y\" flag \"s\")')",
   "select jsonb_path_query_array('{\"a\": [1, 5, 10]}', '$.a ? (@ > 2)'), jsonb_path_query_array('{\"a\": [1, 5, 10]}', 'strict $.a ? (@ > 2)')",
   "select jsonb_path_query_array('{\"a\": [[1, 5], 10]}', '$.a[*] ? (@ > 2)')",
   "select jsonb_path_query_array('[1, 2, 3]', '$ ? (@[*] > 2)'), jsonb_path_query_array('[1, 2, 3]', 'strict $ ? (@[*] > 2)')",

@@ -12,11 +12,8 @@ import type { Compiled, EvalContext } from '../scope.ts';
 /** Raised when a folded expression reads the statement's parameters or time: it is not constant. */
 class NotConstant extends Error {}
 
-const FOLD_CONTEXT: EvalContext = {
-  get params(): never { throw new NotConstant(); },
-  get now(): never { throw new NotConstant(); },
-  get statementNow(): never { throw new NotConstant(); },
-};
+/** Whatever an evaluation reads from its context (parameters, the time, the session) makes it not constant. */
+const FOLD_CONTEXT = new Proxy({}, { get: () => { throw new NotConstant(); } }) as EvalContext;
 
 /**
  * What the compiler knows of a node's value before any row: a constant, or a value that depends

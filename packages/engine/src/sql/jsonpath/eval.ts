@@ -7,6 +7,7 @@
 import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
 import { Numeric } from '../numeric.ts';
 import { compareJsonbKeys } from '../values.ts';
+import { translate } from '../functions/string.ts';
 import { isJsonObject, jsonbKind, jsonbNumber, nested } from '../types/jsonb.ts';
 import type { Value } from '../types.ts';
 import { LAST_LEVEL, type Item, type JsonPath } from './parse.ts';
@@ -393,7 +394,7 @@ function likeRegex(pattern: string, flags: string): RegExp {
   let re = regexes.get(key);
   if (re) return re;
   if (flags.includes('x')) throw featureNotSupported('the "x" flag of like_regex');
-  const source = flags.includes('q') ? pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : pattern;
+  const source = flags.includes('q') ? pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : translate(pattern);
   try {
     re = new RegExp(source, 'u' + (flags.includes('i') ? 'i' : '') + (flags.includes('s') ? 's' : '') + (flags.includes('m') ? 'm' : ''));
   } catch {
