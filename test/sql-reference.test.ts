@@ -22,6 +22,9 @@ import { SETTINGS_CORPUS } from './reference/settings-corpus.ts';
 import { STRING_CORPUS } from './reference/string-corpus.ts';
 import { DDL_CORPUS } from './reference/ddl-corpus.ts';
 import { SCHEMA_CORPUS } from './reference/schema-corpus.ts';
+import { FOLD_CORPUS } from './reference/fold-corpus.ts';
+import { JSONPATH_CORPUS } from './reference/jsonpath-corpus.ts';
+import { FUNCTIONS_CORPUS } from './reference/functions-corpus.ts';
 
 const CORPORA = [
   {
@@ -87,7 +90,7 @@ const CORPORA = [
     name: 'datetime',
     what: 'interval, date_trunc, extract, age, make_interval, justify_*, AT TIME ZONE, to_char, to_timestamp, generate_series over timestamps',
     corpus: DATETIME_CORPUS,
-    refused: ["select interval '1' day"],
+    refused: [] as string[],
   },
   {
     name: 'enum',
@@ -120,6 +123,25 @@ const CORPORA = [
     corpus: DDL_CORPUS,
     // a READ ONLY block here cannot commit the NOTIFY record
     refused: ["notify ch2, 'x'"],
+  },
+  {
+    name: 'fold',
+    what: 'plan-time constant folding: errors before any row, branches dropped unfolded',
+    corpus: FOLD_CORPUS,
+    refused: [] as string[],
+  },
+  {
+    name: 'jsonpath',
+    what: 'jsonpath: the type, jsonb_path_* functions, @? and @@, lax/strict, filters, methods, errors',
+    corpus: JSONPATH_CORPUS,
+    refused: [] as string[],
+  },
+  {
+    name: 'functions',
+    what: 'regexp_matches and the PostgreSQL 15 regexp_* functions, to_number, statement_timestamp, typed interval literals, window FILTER',
+    corpus: FUNCTIONS_CORPUS,
+    // the V (shift) code of number formats, to_number over other characters between the digits, two bare numbers under an interval field restriction
+    refused: ["select to_number('1.5', '9V9')", "select to_number('4-2', '999'), to_number('1a2', '999')", "select interval '123 11' day to hour"],
   },
 ];
 

@@ -184,7 +184,8 @@ export class Database {
     const envHooks = readOnlyBlock ? this.readOnlyHooks : hooks;
     if (!plan.writes) {
       const env: ExecEnv = { state: readState, txn: open, hooks: envHooks, sequenceWrites: [], sequences: session.sequences };
-      const ctx: RunContext = { params, now: open?.now ?? new Date(), env };
+      const started = new Date();
+      const ctx: RunContext = { params, now: open?.now ?? started, statementNow: started, env };
       const out = plan.run(ctx);
       if (env.sequenceWrites.length) {
         if (open) open.sequenceWrites.push(...env.sequenceWrites);
@@ -195,7 +196,7 @@ export class Database {
     if (open) {
       const env: ExecEnv = { state: open.state, txn: open, hooks, sequenceWrites: [], sequences: session.sequences };
       try {
-        const out = plan.run({ params, now: open.now, env });
+        const out = plan.run({ params, now: open.now, statementNow: new Date(), env });
         return result(plan.command, plan.columns, out.rows, out.rowCount);
       } finally {
         open.sequenceWrites.push(...env.sequenceWrites);

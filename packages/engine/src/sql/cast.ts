@@ -11,7 +11,9 @@ import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { jsonbText, toText, typeOfValue } from './values.ts';
 import { jsonInput, jsonText } from './json-text.ts';
 import { uuidInput } from './uuid.ts';
-import { parseInterval } from './types/interval.ts';
+import { jsonPathInput } from './jsonpath/functions.ts';
+import { parseInterval, type Interval } from './types/interval.ts';
+import { adjustInterval, intervalInput, intervalTypmod } from './types/interval-typmod.ts';
 import { isEnumType, lookupEnumType, parseEnum } from './types/enum.ts';
 import { jsonbKind, parseJsonb } from './types/jsonb.ts';
 import { arrayTypeOf, elementType, isArrayType, mapElements, parseArray } from './types/array.ts';
@@ -23,7 +25,7 @@ const TYPE_ALIASES: Record<string, SqlType> = {
   float4: 'float4', real: 'float4', float8: 'float8', float: 'float8', numeric: 'numeric', decimal: 'numeric',
   text: 'text', varchar: 'varchar', bool: 'bool', boolean: 'bool', timestamptz: 'timestamptz',
   timestamp: 'timestamp', date: 'date', json: 'json', jsonb: 'jsonb', bytea: 'bytea', uuid: 'uuid',
-  interval: 'interval',
+  interval: 'interval', jsonpath: 'jsonpath',
 };
 
 // Real PostgreSQL types this engine lacks: these get 0A000 rather than "does not exist".
@@ -73,7 +75,7 @@ export function resolveTypeName(tn: TypeName): { type: SqlType; typmod: number }
     if (mods[0] < 1 || mods[0] > 53) throw new SqlError(SQLSTATE.invalid_parameter_value, `precision for type float must be between 1 and 53 bits`);
     return { type: mods[0] <= 24 ? 'float4' : 'float8', typmod: -1 };
   }
-  if (type === 'interval' && (mods.length || tn.typmods?.length)) throw new SqlError(SQLSTATE.feature_not_supported, 'interval precision and field restrictions are not supported');
+  if (type === 'interval') return { type, typmod: tn.typmods?.length ? intervalTypmod(tn.typmods) : -1 };
   if (mods.length === 0) return { type, typmod: -1 };
   if (type === 'varchar') {
     if (mods[0] < 1) throw new SqlError(SQLSTATE.invalid_parameter_value, 'length for type varchar must be at least 1');
@@ -229,6 +231,7 @@ export function parseInput(text: string, type: SqlType, now?: Date): Value {
     case 'json': return jsonInput(text);
     case 'uuid': return uuidInput(text);
     case 'interval': return parseInterval(text);
+    case 'jsonpath': return jsonPathInput(text);
     case 'jsonb': return parseJsonb(text);
     case 'bytea': return parseBytea(text);
   }
@@ -321,6 +324,7 @@ function withTypmod(cast: Cast, to: SqlType, typmod: number, explicit: boolean):
   let limit: Cast | undefined;
   if (to === 'varchar') limit = varcharLimit(typmod, explicit);
   else if (to === 'numeric') limit = numericTypmod(typmod);
+  else if (to === 'interval') limit = (v) => adjustInterval(v as Interval, typmod);
   else if (to === 'timestamp' || to === 'timestamptz') {
     const unit = typmod >= 3 ? 1 : 10 ** (3 - typmod);
     if (unit > 1) limit = (v) => new Date(Math.round((v as Date).getTime() / unit) * unit);
@@ -391,6 +395,8 @@ function baseCast(from: SqlType, to: SqlType, explicit: boolean): Cast {
  * Throws 42846 right away when no such cast exists.
  */
 export function castFunction(from: SqlType, to: SqlType, typmod = -1, explicit = true): Cast {
+  // a field restriction changes how interval text is read (`interval '1' day`)
+  if (to === 'interval' && typmod >= 0 && (from === 'unknown' || isTextType(from))) return (v) => (v === null || v === undefined ? null : intervalInput(v as string, typmod));
   const cast = withTypmod(baseCast(from, to, explicit), to, typmod, explicit);
   return (v) => (v === null || v === undefined ? null : cast(v));
 }
@@ -434,7 +440,8 @@ export function coerceToColumn(value: Value, type: SqlType, typmod = -1, from?: 
   const key = `${source}>${type}:${typmod}`;
   let cast = columnCasts.get(key);
   if (!cast) {
-    if (source === 'text' && !isTextType(type)) cast = withTypmod((v) => parseInput(v as string, type), type, typmod, false);
+    if (source === 'text' && type === 'interval' && typmod >= 0) cast = (v) => intervalInput(v as string, typmod);
+    else if (source === 'text' && !isTextType(type)) cast = withTypmod((v) => parseInput(v as string, type), type, typmod, false);
     else if (source === 'unknown') cast = withTypmod(baseCast('unknown', type, false), type, typmod, false);
     else cast = withTypmod(baseCast(source, type, true), type, typmod, false);
     columnCasts.set(key, cast);

@@ -3,6 +3,7 @@
  * (constraints.ts), turned into a WAL record and applied through the transaction, so the
  * statement sees its own earlier rows and a failure leaves the transaction to be rolled back.
  */
+import { withoutFolding } from './fold/fold.ts';
 import type { DeleteStmt, InsertStmt, Node, OnConflictClause, RangeVar, ResTarget, SelectStmt, UpdateStmt } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { Oid, TableDef } from '../catalog/types.ts';
@@ -97,7 +98,8 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
   const ignored = new Set(userOverride ? columns.filter((ci) => def.columns[ci]!.identity) : []);
   const generated = generatedColumns(def, planner);
   const noColumns = new RowScope([], 0, planner);
-  const defaults: (Compiled | undefined)[] = def.columns.map((c) => (c.default ? compileExpr(c.default, noColumns) : undefined));
+  // every column's default is compiled, but PostgreSQL plans (and folds) only the ones the statement uses
+  const defaults: (Compiled | undefined)[] = def.columns.map((c) => (c.default ? withoutFolding(() => compileExpr(c.default!, noColumns)) : undefined));
 
   // VALUES lists compile per column, so `$n` takes the column's type and DEFAULT is allowed
   const select = stmt.selectStmt ? (stmt.selectStmt as { SelectStmt: SelectStmt }).SelectStmt : undefined;

@@ -3,6 +3,7 @@
  * catalog version, and provide the functions that need the database (nextval, currval, setval)
  * or the node (pg_current_wal_lsn, pg_is_in_recovery, …) to the expression compiler.
  */
+import { withFolding } from './fold/fold.ts';
 import { callsNotify, pgNotify, planNotify } from './notify.ts';
 import type { Node, SelectStmt, WithClause } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
@@ -36,6 +37,11 @@ export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): Sta
 }
 
 function planAnyStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
+  const query = ['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'ExplainStmt', 'CreateTableAsStmt'].includes(Object.keys(stmt)[0]!);
+  return query ? withFolding(() => planQueryStatement(stmt, state, hooks)) : planQueryStatement(stmt, state, hooks);
+}
+
+function planQueryStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
   const planner = new SelectPlanner(state, hooks, (name, args) => databaseFunction(name, args, hooks));
   const top = (Object.values(stmt)[0] as { withClause?: WithClause }).withClause;
   if (top) {

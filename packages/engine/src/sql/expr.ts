@@ -3,11 +3,13 @@
  * so evaluation never walks the AST. Operators, casts, CASE and friends live here; SQL functions
  * in functions.ts, subqueries in sublink.ts.
  */
-import type { A_Const, A_Expr, BoolExpr, CaseExpr, FuncCall, Node } from '@pgsql/types';
+import type { A_Const, A_Expr, FuncCall, Node } from '@pgsql/types';
 import { featureNotSupported, SqlError, SQLSTATE } from '../errors.ts';
 import { castFunction, isTextType, parseInput, resolveTypeName } from './cast.ts';
 import { column, constant, expr, retype, type Expr } from './compiled.ts';
 import { compileFunction } from './functions.ts';
+import { compileFolded, foldingSuppressed } from './fold/fold.ts';
+import { and, compileBool, compileCase, compileCoalesce, or } from './fold/prune.ts';
 import { canonical, inInt8Range } from './int8.ts';
 import { compileJsonOperator } from './json.ts';
 import { compileAnyAll, compileArrayConstructor, compileArrayOperator, compileIndirection, isArrayOperator } from './functions/array.ts';
@@ -15,6 +17,7 @@ import { isArrayType } from './types/array.ts';
 import { untypedOperand } from './functions/datetime-ops.ts';
 import { compileMakeInterval } from './functions/to-char.ts';
 import { compileJsonbOperator, isJsonOperator } from './functions/json.ts';
+import { compileJsonPathOperator, isJsonPathOperator, positionalPathCall } from './jsonpath/functions.ts';
 import { compileRegexMatch, REGEX_OPS } from './functions/string.ts';
 import {
   arithmetic, ARITHMETIC_OPS, commonType, comparatorFor, COMPARISON_OPS, likeRegExp, negate, operatorError,
@@ -53,6 +56,10 @@ export function compilePredicate(node: Node, scope: Scope): Compiled {
 
 /** The internal entry point: like compileExpr but keeps the fast-path metadata of Expr. */
 export function compile(node: Node, scope: Scope): Expr {
+  return compileFolded(node, () => compileNode(node, scope));
+}
+
+function compileNode(node: Node, scope: Scope): Expr {
   const pre = scope.precomputed?.(node);
   if (pre) return column(pre.index, pre.type);
   if ('ColumnRef' in node) {
@@ -66,7 +73,7 @@ export function compile(node: Node, scope: Scope): Expr {
   if ('A_Const' in node) return compileConst(node.A_Const);
   if ('ParamRef' in node) return compileParam(node.ParamRef.number ?? 0, scope);
   if ('A_Expr' in node) return compileAExpr(node.A_Expr, scope);
-  if ('BoolExpr' in node) return compileBool(node.BoolExpr, scope);
+  if ('BoolExpr' in node) return compileBool(node.BoolExpr, scope, compile);
   if ('NullTest' in node) {
     const arg = compile(node.NullTest.arg!, scope).eval;
     return node.NullTest.nulltesttype === 'IS_NOT_NULL'
@@ -90,25 +97,15 @@ export function compile(node: Node, scope: Scope): Expr {
       ? compileArrayConstructor(node.TypeCast.arg.A_ArrayExpr, scope, compile, type)
       : compile(node.TypeCast.arg!, scope);
     const cast = castFunction(arg.type, type, typmod, true);
-    if (arg.konst) {
+    if (arg.konst && (arg.type === 'unknown' || !foldingSuppressed())) {
       // Literals are converted at parse time in PostgreSQL, so their input errors surface there too.
       return constant(cast(arg.value), type);
     }
     const inner = arg.eval;
     return expr(type, (row, ctx) => cast(inner(row, ctx)));
   }
-  if ('CaseExpr' in node) return compileCase(node.CaseExpr, scope);
-  if ('CoalesceExpr' in node) {
-    const args = unifyAll((node.CoalesceExpr.args ?? []).map((a) => compile(a, scope)), 'COALESCE');
-    const evals = args.map((a) => a.eval);
-    return expr(args[0].type, (row, ctx) => {
-      for (const e of evals) {
-        const v = e(row, ctx);
-        if (v !== null) return v;
-      }
-      return null;
-    });
-  }
+  if ('CaseExpr' in node) return compileCase(node.CaseExpr, scope, compile);
+  if ('CoalesceExpr' in node) return compileCoalesce(node.CoalesceExpr, scope, compile);
   if ('MinMaxExpr' in node) {
     const greatest = node.MinMaxExpr.op === 'IS_GREATEST';
     const args = unifyAll((node.MinMaxExpr.args ?? []).map((a) => compile(a, scope)), greatest ? 'GREATEST' : 'LEAST');
@@ -124,7 +121,7 @@ export function compile(node: Node, scope: Scope): Expr {
     });
   }
   if ('FuncCall' in node) {
-    const f = node.FuncCall;
+    const f = positionalPathCall(node.FuncCall);
     if (f.over) throw windowMisplaced(scope.clause);
     if (isAggregateCall(node)) {
       if (aggregatesOuterColumns(f, scope)) {
@@ -224,6 +221,8 @@ export function boolArg(e: Expr, what: string): Expr {
 
 /** Bring two operands to one type for a comparison-like operator; 'unknown' means decide at run time. */
 export function unifyPair(op: string, l: Expr, r: Expr): [Expr, Expr, SqlType] {
+  // json and jsonpath have no comparison operators, not even with an untyped literal
+  if ([l.type, r.type].some((t) => t === 'json' || t === 'jsonpath')) throw operatorError(op, l.type, r.type);
   if (l.type === 'unknown' && r.type === 'unknown') {
     if (!l.konst && !r.konst) return [l, r, 'unknown'];
     return [retype(l, 'text'), retype(r, 'text'), 'text'];
@@ -231,7 +230,7 @@ export function unifyPair(op: string, l: Expr, r: Expr): [Expr, Expr, SqlType] {
   if (l.type === 'unknown') return [retype(l, r.type), r, r.type];
   if (r.type === 'unknown') return [l, retype(r, l.type), l.type];
   const t = unify(l.type, r.type);
-  if (!t || t === 'json') throw operatorError(op, l.type, r.type);
+  if (!t) throw operatorError(op, l.type, r.type);
   return [retype(l, t), retype(r, t), t];
 }
 
@@ -298,6 +297,7 @@ function compileAExpr(e: A_Expr, scope: Scope): Expr {
       }
       const l = compile(e.lexpr, scope), r = compile(e.rexpr!, scope);
       if (isArrayOperator(op, l.type, r.type)) return compileArrayOperator(op, l, r);
+      if (isJsonPathOperator(op, l.type, r.type)) return compileJsonPathOperator(op, l, r);
       if (isJsonOperator(op, l.type, r.type)) return compileJsonbOperator(op, l, r);
       if (REGEX_OPS.has(op)) return compileRegexMatch(op, l, r);
       if (COMPARISON_OPS.has(op)) return compileComparison(op, l, r);
@@ -461,89 +461,5 @@ function compileIn(e: A_Expr, op: string, scope: Scope): Expr {
   return expr('bool', (row, ctx) => {
     const v = test(row, ctx);
     return v === null ? null : !v;
-  });
-}
-
-function and(args: Expr[]): Expr {
-  const evals = args.map((a) => a.eval);
-  if (evals.length === 2) {
-    const [x, y] = evals;
-    return expr('bool', (row, ctx) => {
-      const a = x(row, ctx);
-      if (a === false) return false;
-      const b = y(row, ctx);
-      if (b === false) return false;
-      return a === null || b === null ? null : true;
-    });
-  }
-  return expr('bool', (row, ctx) => {
-    let result: boolean | null = true;
-    for (const ev of evals) {
-      const v = ev(row, ctx);
-      if (v === false) return false;
-      if (v === null) result = null;
-    }
-    return result;
-  });
-}
-
-function or(args: Expr[]): Expr {
-  const evals = args.map((a) => a.eval);
-  return expr('bool', (row, ctx) => {
-    let result: boolean | null = false;
-    for (const ev of evals) {
-      const v = ev(row, ctx);
-      if (v === true) return true;
-      if (v === null) result = null;
-    }
-    return result;
-  });
-}
-
-function compileBool(b: BoolExpr, scope: Scope): Expr {
-  const what = b.boolop === 'AND_EXPR' ? 'AND' : b.boolop === 'OR_EXPR' ? 'OR' : 'NOT';
-  const args = (b.args ?? []).map((a) => boolArg(compile(a, scope), what));
-  if (what === 'AND') return and(args);
-  if (what === 'OR') return or(args);
-  const inner = args[0].eval;
-  return expr('bool', (row, ctx) => {
-    const v = inner(row, ctx);
-    return v === null ? null : !v;
-  });
-}
-
-function compileCase(c: CaseExpr, scope: Scope): Expr {
-  const whens = (c.args ?? []).map((w) => {
-    if (!('CaseWhen' in w)) throw featureNotSupported(describeNode(w));
-    return { cond: compile(w.CaseWhen.expr!, scope), result: compile(w.CaseWhen.result!, scope) };
-  });
-  const def = c.defresult ? compile(c.defresult, scope) : constant(null, 'unknown');
-  // PostgreSQL puts the ELSE branch first when choosing the result type (it shows in messages).
-  const type = commonType([def.type, ...whens.map((w) => w.result.type)], 'CASE');
-  const results = whens.map((w) => retype(w.result, type).eval);
-  const defEval = retype(def, type).eval;
-  if (c.arg) {
-    // Simple CASE: evaluate the operand once and compare it with each WHEN value.
-    const arg = compile(c.arg, scope);
-    const argEval = arg.eval;
-    const tests = whens.map((w) => {
-      const [, val, t] = unifyPair('=', arg, w.cond);
-      const cast = castFunction(arg.type, t, -1, false), cmp = comparatorFor(t), ve = val.eval;
-      return (a: Value, row: readonly Value[], ctx: EvalContext): boolean => {
-        if (a === null) return false;
-        const b = ve(row, ctx);
-        return b !== null && cmp(cast(a), b) === 0;
-      };
-    });
-    return expr(type, (row, ctx) => {
-      const a = argEval(row, ctx);
-      for (let i = 0; i < tests.length; i++) if (tests[i](a, row, ctx)) return results[i](row, ctx);
-      return defEval(row, ctx);
-    });
-  }
-  const conds = whens.map((w) => boolArg(w.cond, 'CASE/WHEN').eval);
-  return expr(type, (row, ctx) => {
-    for (let i = 0; i < conds.length; i++) if (conds[i](row, ctx) === true) return results[i](row, ctx);
-    return defEval(row, ctx);
   });
 }

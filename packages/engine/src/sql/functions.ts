@@ -9,6 +9,7 @@ import { checkFloat, checkSmallInt, isNumericType, isTextType } from './cast.ts'
 import { int8Neg, type Int8 } from './int8.ts';
 import { Numeric } from './numeric.ts';
 import { constant, expr, retype, type Expr } from './compiled.ts';
+import { foldConstant } from './fold/fold.ts';
 import { arithmetic, category } from './operators.ts';
 import type { EvalContext } from './scope.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
@@ -16,8 +17,11 @@ import { formatValue } from './values.ts';
 import { compileArrayFunction } from './functions/array-functions.ts';
 import { DATETIME_FUNCTIONS } from './functions/datetime.ts';
 import { compileJsonFunction } from './functions/json.ts';
+import { compileJsonPathFunction } from './jsonpath/functions.ts';
 import { TO_CHAR_FUNCTIONS } from './functions/to-char.ts';
 import { STRING_FUNCTIONS } from './functions/string.ts';
+import { REGEXP_FUNCTIONS } from './functions/regexp.ts';
+import { TO_NUMBER_FUNCTIONS } from './functions/to-number.ts';
 
 /** One overload. `any` accepts every type; `variadic` repeats the last parameter type. */
 export interface Overload {
@@ -200,13 +204,15 @@ const FUNCTIONS: Record<string, Overload[]> = {
   }],
   now: [{ params: [], ret: 'timestamptz', fn: now }],
   transaction_timestamp: [{ params: [], ret: 'timestamptz', fn: now }],
-  statement_timestamp: [{ params: [], ret: 'timestamptz', fn: now }],
+  statement_timestamp: [{ params: [], ret: 'timestamptz', fn: (_a, ctx) => ctx.statementNow ?? ctx.now }],
   clock_timestamp: [{ params: [], ret: 'timestamptz', fn: () => new Date(), volatile: true }],
   random: [{ params: [], ret: 'float8', fn: () => Math.random(), volatile: true }],
   gen_random_uuid: [{ params: [], ret: 'uuid', fn: () => crypto.randomUUID(), volatile: true }],
   ...DATETIME_FUNCTIONS,
   ...TO_CHAR_FUNCTIONS,
   ...STRING_FUNCTIONS,
+  ...REGEXP_FUNCTIONS,
+  ...TO_NUMBER_FUNCTIONS,
 };
 
 const NUMERIC_ORDER: SqlType[] = ['int2', 'int4', 'int8', 'numeric', 'float4', 'float8'];
@@ -267,7 +273,7 @@ export function compileFunction(call: FuncCall, name: string, args: Expr[]): Exp
   // pg_typeof reports the static type, which only the compiler knows.
   if (name === 'pg_typeof' && args.length === 1) return constant(TYPE_NAME[args[0].type], 'text');
   const builtin = schema === undefined || schema === 'pg_catalog';
-  const arrayFn = builtin ? compileArrayFunction(name, args) ?? compileJsonFunction(name, args) : undefined;
+  const arrayFn = builtin ? compileArrayFunction(name, args) ?? compileJsonFunction(name, args) ?? compileJsonPathFunction(name, args) : undefined;
   if (arrayFn) return arrayFn;
   const overloads = builtin ? FUNCTIONS[name] : undefined;
   const found = overloads && resolve(overloads, args);
@@ -285,16 +291,13 @@ export function compileFunction(call: FuncCall, name: string, args: Expr[]): Exp
     }
     return fn(vals, ctx);
   };
-  if (o.ret === 'float4' || o.ret === 'float8') {
-    const t = o.ret;
-    return expr(t, (row, ctx) => {
+  const t = o.ret;
+  const compiled = t === 'float4' || t === 'float8'
+    ? expr(t, (row, ctx) => {
       const v = evaluate(row, ctx);
       return v === null ? null : checkFloat(v as number, t);
-    });
-  }
-  if (!o.volatile && typed.length > 0 && typed.every((a) => a.konst)) {
-    // Fold stable functions over constants once, as PostgreSQL's planner does.
-    return constant(evaluate([], { params: [], now: new Date(0) }), o.ret);
-  }
-  return expr(o.ret, evaluate);
+    })
+    : expr(t, evaluate);
+  // Fold calls over constants once, as PostgreSQL's planner does (its errors surface while planning).
+  return !o.volatile && typed.length > 0 && typed.every((a) => a.konst) ? foldConstant(compiled) : compiled;
 }

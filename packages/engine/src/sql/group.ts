@@ -36,6 +36,9 @@ function queryAggregates(root: Node | undefined, input: RowScope): Node[] {
 export function findAggregates(node: Node | undefined, out: Node[] = []): Node[] {
   if (!node || typeof node !== 'object') return out;
   if ('SubLink' in node) return out;
+  if ('FuncCall' in node && node.FuncCall.agg_filter && findAggregates(node.FuncCall.agg_filter).length) {
+    throw new SqlError(SQLSTATE.grouping_error, 'aggregate functions are not allowed in FILTER');
+  }
   if ('FuncCall' in node && isAggregateCall(node)) {
     out.push(node);
     return out;

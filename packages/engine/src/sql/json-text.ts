@@ -99,11 +99,12 @@ class Scanner {
   }
 }
 
-/** json has no equality or ordering operator (jsonb has both): DISTINCT, GROUP BY, UNION and ORDER BY on it fail as in PostgreSQL. */
+/** json and jsonpath have no equality or ordering operator (jsonb has both): DISTINCT, GROUP BY, UNION and ORDER BY on them fail as in PostgreSQL. */
 export function refuseJsonComparison(types: readonly string[], ordering = false): void {
-  if (!types.includes('json')) return;
+  const t = types.find((x) => x === 'json' || x === 'jsonpath');
+  if (!t) return;
   if (ordering) {
-    throw new SqlError(SQLSTATE.undefined_function, 'could not identify an ordering operator for type json', { hint: 'Use an explicit ordering operator or modify the query.' });
+    throw new SqlError(SQLSTATE.undefined_function, `could not identify an ordering operator for type ${t}`, { hint: 'Use an explicit ordering operator or modify the query.' });
   }
-  throw new SqlError(SQLSTATE.undefined_function, 'could not identify an equality operator for type json');
+  throw new SqlError(SQLSTATE.undefined_function, `could not identify an equality operator for type ${t}`);
 }

@@ -17,6 +17,8 @@ export interface EvalContext {
   params: readonly Value[];
   /** The transaction's start time: now(), current_timestamp and DEFAULT now() all return it. */
   now: Date;
+  /** The statement's start (statement_timestamp()) inside a transaction block; absent: `now`. */
+  statementNow?: Date;
 }
 
 export type Evaluator = (row: readonly Value[], ctx: EvalContext) => Value;

@@ -3,14 +3,25 @@
  * `x op ANY/ALL (SELECT …)`. The planner plans the SELECT (scope.subquery); this file applies
  * SQL's NULL rules to the rows it returns.
  */
-import type { Node, SubLink } from '@pgsql/types';
+import type { Node, SelectStmt, SubLink } from '@pgsql/types';
 import { featureNotSupported, SqlError, SQLSTATE } from '../errors.ts';
 import { castFunction } from './cast.ts';
 import { expr, type Expr } from './compiled.ts';
 import { comparatorFor, COMPARISON_OPS, operatorError, relation, unify } from './operators.ts';
 import type { Scope } from './scope.ts';
 import { arraySubLink } from './functions/array.ts';
+import { leaveUnfolded } from './fold/fold.ts';
+import { findAggregates } from './group.ts';
+import { findWindowCalls } from './window/plan.ts';
 import type { SqlType, Value } from './types.ts';
+
+/** A sub-select whose target list PostgreSQL's EXISTS may drop: no set operation, grouping, aggregate, window, LIMIT or locking. */
+function plainSelect(s: SelectStmt): boolean {
+  return !s.op || s.op === 'SETOP_NONE'
+    ? !s.groupClause?.length && !s.havingClause && !s.windowClause?.length && !s.limitCount && !s.limitOffset && !s.lockingClause?.length
+      && !(s.targetList ?? []).some((t) => findAggregates(t).length || findWindowCalls(t).length)
+    : false;
+}
 
 export function compileSubLink(s: SubLink, scope: Scope, compile: (n: Node, scope: Scope) => Expr): Expr {
   const select = s.subselect && 'SelectStmt' in s.subselect ? s.subselect.SelectStmt : undefined;
@@ -19,6 +30,8 @@ export function compileSubLink(s: SubLink, scope: Scope, compile: (n: Node, scop
   if (kind !== 'EXISTS_SUBLINK' && kind !== 'EXPR_SUBLINK' && kind !== 'ANY_SUBLINK' && kind !== 'ALL_SUBLINK' && kind !== 'ARRAY_SUBLINK') {
     throw featureNotSupported(`${kind?.replace('_SUBLINK', '') ?? 'this'} subquery`);
   }
+  // simplify_EXISTS_query: PostgreSQL drops a plain EXISTS sub-select's target list before folding
+  if (kind === 'EXISTS_SUBLINK' && plainSelect(select)) leaveUnfolded((select.targetList ?? []).flatMap((t) => ('ResTarget' in t && t.ResTarget.val ? [t.ResTarget.val] : [])));
   const sub = scope.subquery(select, s.location);
   const run = sub.run;
   if (kind === 'EXISTS_SUBLINK') return expr('bool', (row, ctx) => run(row, ctx).length > 0);

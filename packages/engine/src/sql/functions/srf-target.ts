@@ -9,11 +9,12 @@ import type { FuncCall, Node, SelectStmt } from '@pgsql/types';
 import { featureNotSupported } from '../../errors.ts';
 import { findAggregates } from '../group.ts';
 import { lastName, outputName } from '../names.ts';
+import { RECORD_SETS } from './sets.ts';
 
 /** Set-returning functions of one result column (the ones the select list can hold). */
 const SINGLE_COLUMN = new Set([
   'unnest', 'generate_series', 'jsonb_array_elements', 'jsonb_array_elements_text', 'json_array_elements',
-  'json_array_elements_text', 'jsonb_object_keys', 'json_object_keys',
+  'json_array_elements_text', 'jsonb_object_keys', 'json_object_keys', ...Object.keys(RECORD_SETS),
 ]);
 const MULTI_COLUMN = new Set(['jsonb_each', 'jsonb_each_text', 'json_each', 'json_each_text']);
 

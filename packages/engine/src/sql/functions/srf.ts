@@ -15,6 +15,8 @@ import { int8Add, int8Compare, type Int8 } from '../int8.ts';
 import { lastName, strings } from '../names.ts';
 import { addInterval, type Interval } from '../types/interval.ts';
 import { JSON_SETS, jsonSet, type JsonSet } from './json-sets.ts';
+import { RECORD_SETS } from './sets.ts';
+import { positionalPathCall } from '../jsonpath/functions.ts';
 
 export interface FunctionItem {
   columns: { name: string; type: SqlType }[];
@@ -91,7 +93,7 @@ function noFunction(name: string, args: Expr[]): SqlError {
 }
 
 /** The set-returning functions this engine has, for the select-list refusal. */
-export const SET_RETURNING = new Set(['unnest', 'generate_series', ...Object.keys(JSON_SETS)]);
+export const SET_RETURNING = new Set(['unnest', 'generate_series', ...Object.keys(JSON_SETS), ...Object.keys(RECORD_SETS)]);
 
 /** A function in FROM that names columns of the FROM items before it: it needs those items' rows (LATERAL). */
 export class LateralReference extends SqlError {}
@@ -106,7 +108,7 @@ export function planFunctionItem(rf: RangeFunction, scope: Scope, compile: (n: N
   const pair = rf.functions![0]!;
   const items = 'List' in pair ? pair.List.items ?? [] : [];
   if ((items[1] && Object.keys(items[1]).length) || rf.coldeflist?.length) throw featureNotSupported('a column definition list');
-  const call = (items[0] as { FuncCall: FuncCall }).FuncCall;
+  const call = positionalPathCall((items[0] as { FuncCall: FuncCall }).FuncCall);
   const name = lastName(call.funcname).toLowerCase();
   if (!SET_RETURNING.has(name)) throw featureNotSupported(`function ${name} in FROM`);
   let args: Expr[];
@@ -121,8 +123,8 @@ export function planFunctionItem(rf: RangeFunction, scope: Scope, compile: (n: N
   }
   let series: Series;
   let record: JsonSet | undefined;
-  if (JSON_SETS[name]) {
-    record = jsonSet(name, args);
+  if (JSON_SETS[name] || RECORD_SETS[name]) {
+    record = JSON_SETS[name] ? jsonSet(name, args) : RECORD_SETS[name]!(name, args);
     args = record.args;
     series = { type: 'unknown', run: () => [] };
   } else if (name === 'unnest') {

@@ -25,7 +25,7 @@ const CLASSES: Record<string, string> = {
 const invalidRegex = (detail: string): SqlError => new SqlError('2201B', `invalid regular expression: ${detail}`);
 
 /** A PostgreSQL ARE pattern as a JS RegExp source. */
-function translate(pattern: string): string {
+export function translate(pattern: string): string {
   let out = pattern.replace(/\[\[:(\w+):\]\]/g, (_, c: string) => {
     const cls = CLASSES[c];
     if (!cls) throw invalidRegex('invalid character class');

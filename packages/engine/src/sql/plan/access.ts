@@ -5,6 +5,7 @@
  * still applies the whole WHERE to every row it returns, so a path must yield a superset of the
  * matching rows, in index order.
  */
+import { leaveUnfolded } from '../fold/fold.ts';
 import type { A_Expr, Node } from '@pgsql/types';
 import type { IndexData, TableData } from '../../state/state.ts';
 import { castFunction, coerceToColumn } from '../cast.ts';
@@ -30,7 +31,15 @@ const FLIP: Record<string, ColumnPredicate['op']> = { '=': '=', '<': '>', '<=': 
 
 /** The AND-ed parts of a condition. */
 export function conjuncts(node: Node): Node[] {
-  if ('BoolExpr' in node && node.BoolExpr.boolop === 'AND_EXPR') return (node.BoolExpr.args ?? []).flatMap(conjuncts);
+  const parts = andParts(node);
+  // PostgreSQL's AND stops folding at a constant false: what follows `false AND` is not folded
+  const stop = parts.findIndex((p) => 'A_Const' in p && p.A_Const.boolval !== undefined && !p.A_Const.boolval.boolval);
+  if (stop >= 0) leaveUnfolded(parts.slice(stop + 1));
+  return parts;
+}
+
+function andParts(node: Node): Node[] {
+  if ('BoolExpr' in node && node.BoolExpr.boolop === 'AND_EXPR') return (node.BoolExpr.args ?? []).flatMap(andParts);
   return [node];
 }
 

@@ -11,6 +11,7 @@ import type { RunContext } from '../env.ts';
 import type { Value } from '../types.ts';
 import { columnResolver, conjuncts } from './access.ts';
 import { compileFilter } from './filter.ts';
+import { isConstant } from '../fold/fold.ts';
 import type { PlanNode } from './explain.ts';
 import { planOrderedScan, planScan, type RowTest, type Scan, type ScanInput, type SortColumn } from './scan.ts';
 
@@ -20,7 +21,8 @@ export type OrderedSource = (order: SortColumn[], limit: (ctx: RunContext) => nu
 export function singleTableSource(table: TableData, alias: string, whereNode: Node | undefined, where: Compiled | undefined, scope: RowScope) {
   // the outer row of a correlated sub-select, for the filter: set by each run before it scans
   let outerRow: readonly Value[] | undefined;
-  const conds = whereNode ? conjuncts(whereNode) : [];
+  // a WHERE that folded to a constant is not split: its later conjuncts stay unfolded, as in PostgreSQL
+  const conds = whereNode && !isConstant(where) ? conjuncts(whereNode) : [];
   const width = table.def.columns.length;
   // an index bound may be a column of the outer row: it sits after the table's own slots
   const boundRow = (o: readonly Value[]): Value[] => {
@@ -30,7 +32,7 @@ export function singleTableSource(table: TableData, alias: string, whereNode: No
   };
   // a WHERE that reads the outer row sees it appended; otherwise each conjunct runs over the stored row
   const correlated = scope.correlated;
-  const filter = where && !correlated ? compileFilter(conds, scope, table.def.columns.length) : undefined;
+  const filter = where && !correlated && conds.length > 0 ? compileFilter(conds, scope, table.def.columns.length) : undefined;
   // set by each run before it scans (constants and parameters evaluated once), cleared after
   let prepared: ((row: readonly Value[]) => boolean) | undefined;
   const test: RowTest | undefined = !where

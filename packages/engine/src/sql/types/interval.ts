@@ -149,6 +149,11 @@ export function parseInterval(text: string): Interval {
     const value = Number(tok);
     const next = tokens[i + 1];
     const u = next !== undefined ? UNITS[next] : undefined;
+    if (!u && next !== undefined && TIME_RE.test(next) && !bareUnit && /^[+-]?\d+$/.test(tok)) {
+      // `3 4:05`: a bare integer before a time is days (SQL standard day-time form)
+      f.add('d', 1, value);
+      continue;
+    }
     if (!u) {
       // a bare number is seconds; a bare integer after a `y-m` token is days (SQL standard form)
       if (next !== undefined && !TIME_RE.test(next)) throw invalid(text);
