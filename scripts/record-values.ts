@@ -22,6 +22,7 @@ import { VIEW_CORPUS } from '../test/reference/view-corpus.ts';
 import { SETTINGS_CORPUS } from '../test/reference/settings-corpus.ts';
 import { DDL_CORPUS } from '../test/reference/ddl-corpus.ts';
 import { SCHEMA_CORPUS } from '../test/reference/schema-corpus.ts';
+import { SQLB_CORPORA } from '../test/reference/sqlb-corpora.ts';
 
 const url = process.argv[2];
 const name = process.argv[3] ?? 'values';
@@ -30,6 +31,7 @@ const CORPORA: Record<string, readonly string[]> = {
   settings: SETTINGS_CORPUS, array: ARRAY_CORPUS, datetime: DATETIME_CORPUS, enum: ENUM_CORPUS, json: JSON_CORPUS, string: STRING_CORPUS,
   ddl: DDL_CORPUS,
   schema: SCHEMA_CORPUS,
+  ...SQLB_CORPORA,
 };
 const corpus = CORPORA[name];
 if (!url || !corpus) throw new Error(`usage: record-values.ts <postgres url> [${Object.keys(CORPORA).join('|')}]`);

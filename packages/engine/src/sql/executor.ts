@@ -29,6 +29,7 @@ import { withModifyingCtes } from './cte/modifying.ts';
 import type { Value } from './types.ts';
 import { planCreateSchema, planDropSchema } from './schema/ddl.ts';
 import { resolveSchemas } from './schema/resolve.ts';
+import { planMerge } from './merge/plan.ts';
 
 export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
   // type names resolve against this state's enum types while the statement compiles
@@ -72,6 +73,7 @@ function planStatementWith(stmt: Node, state: DbState, hooks: NodeHooks, planner
   if ('InsertStmt' in stmt) return withQueries(stmt.InsertStmt, (s) => planInsert(s, state, planner));
   if ('UpdateStmt' in stmt) return withQueries(stmt.UpdateStmt, (s) => planUpdate(s, state, planner));
   if ('DeleteStmt' in stmt) return withQueries(stmt.DeleteStmt, (s) => planDelete(s, state, planner));
+  if ('MergeStmt' in stmt) return withQueries(stmt.MergeStmt, (s) => planMerge(s, state, planner));
   if ('CreateStmt' in stmt) return planCreateTable(stmt.CreateStmt, planner);
   if ('IndexStmt' in stmt) return planCreateIndex(stmt.IndexStmt);
   if ('NotifyStmt' in stmt) return planNotify(stmt.NotifyStmt);
