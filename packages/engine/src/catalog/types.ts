@@ -63,9 +63,9 @@ export interface TableDef {
   /**
    * Set for a view (CREATE VIEW): a relation without rows whose FROM-clause use runs `query` (a
    * SelectStmt node), resolved afresh each time; `dependsOn` are the relations it names, which
-   * cannot be dropped or renamed under it (sql/view/).
+   * cannot be dropped or renamed under it (sql/view/); `checkOption`: WITH [LOCAL | CASCADED] CHECK OPTION.
    */
-  view?: { query: Node; dependsOn: Oid[] };
+  view?: { query: Node; dependsOn: Oid[]; checkOption?: 'local' | 'cascaded' };
 }
 
 export interface IndexDef {

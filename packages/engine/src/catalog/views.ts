@@ -6,6 +6,7 @@ import type { ExecEnv, VirtualTable } from '../sql/env.ts';
 import { TYPE_NAME } from '../sql/types.ts';
 import { splitKey } from '../sql/schema/keys.ts';
 import { params } from '../sql/sequence/options.ts';
+import { viewUpdatable } from '../sql/view/updatable.ts';
 
 /** A relation's schema and own name, as information_schema lists them. */
 const where = (key: string) => { const k = splitKey(key); return [k.schema, k.name]; };
@@ -23,11 +24,14 @@ const tables: VirtualTable = {
 
 /** Views; their definitions are kept as parse trees, so view_definition is not offered. */
 const views: VirtualTable = {
-  columns: [text('table_catalog'), text('table_schema'), text('table_name'), text('check_option')],
+  columns: [text('table_catalog'), text('table_schema'), text('table_name'), text('check_option'), text('is_updatable'), text('is_insertable_into')],
   rows: (env: ExecEnv) => [...env.state.tables.values()]
     .filter((t) => t.def.view)
     .sort((a, b) => (a.def.name < b.def.name ? -1 : 1))
-    .map((t) => ['walrtc', ...where(t.def.name), 'NONE']),
+    .map((t) => {
+      const updatable = viewUpdatable(t.def, env.state) ? 'YES' : 'NO';
+      return ['walrtc', ...where(t.def.name), t.def.view!.checkOption?.toUpperCase() ?? 'NONE', updatable, updatable];
+    }),
 };
 
 const columns: VirtualTable = {

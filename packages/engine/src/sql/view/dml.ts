@@ -1,0 +1,190 @@
+/**
+ * INSERT, UPDATE and DELETE through an automatically updatable view (view/updatable.ts). INSERT
+ * becomes an INSERT into the base table naming the base columns; UPDATE and DELETE read the base
+ * rows the view shows, evaluate the statement's WHERE and SET over the view's columns, and write
+ * the base rows. RETURNING is computed over the view's columns; WITH CHECK OPTION is tested on
+ * every new row. The writes are the base table's own row records, checked by its constraints.
+ */
+import type { DeleteStmt, InsertStmt, Node, ResTarget, SelectStmt, UpdateStmt } from '@pgsql/types';
+import type { TableDef } from '../../catalog/types.ts';
+import { SqlError, SQLSTATE } from '../../errors.ts';
+import type { DbState } from '../../state/state.ts';
+import type { RowId } from '../../wal/record.ts';
+import { coerceToColumn } from '../cast.ts';
+import { rowChecker } from '../constraints.ts';
+import { applySets, columnIndex, compileSets, hasSubselect, planInsert, returning, statementContext, stillCurrent, txnOf } from '../dml.ts';
+import type { RunContext } from '../env.ts';
+import { compilePredicate } from '../expr.ts';
+import { foreignKeyEvents } from '../foreign-keys.ts';
+import { pos, RowScope } from '../from.ts';
+import { checkUpdateValue, generatedColumns } from '../generated.ts';
+import type { StatementPlan } from '../plan.ts';
+import { userRelationName } from '../schema.ts';
+import type { SelectPlanner } from '../select.ts';
+import type { Value } from '../types.ts';
+import { ownName } from '../schema/keys.ts';
+import { baseColumn, checkOptions, COLUMN_NOT_UPDATABLE, viewChain, viewRow, type ViewChain } from './updatable.ts';
+
+function viewNamed(state: DbState, rv: InsertStmt['relation']): TableDef | undefined {
+  const name = rv && userRelationName(rv);
+  const oid = name === undefined ? undefined : state.tableNames.get(name);
+  const def = oid === undefined ? undefined : state.table(oid).def;
+  return def?.view ? def : undefined;
+}
+
+function viewScope(def: TableDef, alias: string | undefined, planner: SelectPlanner): RowScope {
+  const columns = def.columns.map((c) => ({ name: c.name, type: c.type }));
+  return new RowScope([{ alias: alias ?? ownName(def.name), relname: def.name, columns, offset: 0 }], columns.length, planner);
+}
+
+function columnNotUpdatable(verb: string, column: string, def: TableDef, location?: number): SqlError {
+  return new SqlError(SQLSTATE.feature_not_supported, `cannot ${verb} column "${column}" of view "${ownName(def.name)}"`, { detail: COLUMN_NOT_UPDATABLE, position: pos(location) });
+}
+
+/** RETURNING over the view's columns, computed from a base row. */
+function viewReturning(chain: ViewChain, def: TableDef, stmt: { returningClause?: { exprs?: Node[] }; relation?: InsertStmt['relation'] }, planner: SelectPlanner) {
+  const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, viewScope(def, stmt.relation?.alias?.aliasname, planner)) : undefined;
+  return {
+    columns: ret?.columns ?? [],
+    row(base: readonly Value[], ctx: RunContext): Value[] | undefined {
+      if (!ret) return undefined;
+      const row = viewRow(chain, base, ctx, false)!;
+      return ret.exprs.map((e) => e.eval(row, ctx));
+    },
+  };
+}
+
+export function planViewInsert(stmt: InsertStmt, state: DbState, planner: SelectPlanner): StatementPlan | undefined {
+  const def = viewNamed(state, stmt.relation);
+  if (!def) return undefined;
+  const chain = viewChain(def, state, planner, 'insert');
+  if (stmt.onConflictClause) throw new SqlError(SQLSTATE.feature_not_supported, 'INSERT … ON CONFLICT on a view is not supported');
+  const select = stmt.selectStmt ? (stmt.selectStmt as { SelectStmt: SelectStmt }).SelectStmt : undefined;
+  const given = (stmt.cols ?? []).map((c) => (c as { ResTarget: ResTarget }).ResTarget);
+  // without a column list, the view's first columns, as many as the statement gives
+  const width = !select ? 0 : select.valuesLists ? ((select.valuesLists[0] as { List: { items?: Node[] } }).List.items ?? []).length : planner.plan(select).columns.length;
+  const targets = given.length ? given : def.columns.slice(0, Math.min(width, def.columns.length)).map((c): ResTarget => ({ name: c.name }));
+  const cols = targets.map((rt): Node => {
+    const i = columnIndex(def, rt.name!, rt.location);
+    const b = baseColumn(chain, i);
+    if (b === undefined) throw columnNotUpdatable('insert into', rt.name!, def, rt.location);
+    return { ResTarget: { ...rt, name: chain.base.def.columns[b]!.name } };
+  });
+  const relation = { relname: chain.base.def.name, inh: true, relpersistence: 'p', location: stmt.relation?.location };
+  const star: Node = { ResTarget: { val: { ColumnRef: { fields: [{ A_Star: {} }] } } } };
+  const base = planInsert({ ...stmt, relation, cols, returningClause: { exprs: [star] } }, state, planner);
+  const after = viewReturning(chain, def, stmt, planner);
+  return {
+    ...base,
+    columns: after.columns,
+    run(ctx) {
+      const r = base.run(ctx);
+      const rows: Value[][] = [];
+      for (const b of r.rows) {
+        checkOptions(chain, b, ctx);
+        const out = after.row(b, ctx);
+        if (out) rows.push(out);
+      }
+      return { rows, rowCount: r.rowCount };
+    },
+  };
+}
+
+export function planViewUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlanner): StatementPlan | undefined {
+  const def = viewNamed(state, stmt.relation);
+  if (!def) return undefined;
+  const chain = viewChain(def, state, planner, 'update');
+  if (stmt.fromClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'UPDATE … FROM on a view is not supported');
+  const baseDef = chain.base.def;
+  // SET col = DEFAULT takes the base column's default; the base column's identity/generated rules apply
+  const target: TableDef = { ...def, columns: def.columns.map((c, i) => {
+    const b = baseColumn(chain, i);
+    return b === undefined ? c : { ...c, default: baseDef.columns[b]!.default, typmod: baseDef.columns[b]!.typmod };
+  }) };
+  const mapped = (stmt.targetList ?? []).map((n) => {
+    const rt = (n as { ResTarget: ResTarget }).ResTarget;
+    const i = columnIndex(def, rt.name!, rt.location);
+    const b = baseColumn(chain, i);
+    if (b === undefined) throw columnNotUpdatable('update', rt.name!, def, rt.location);
+    if (!('SetToDefault' in rt.val!)) checkUpdateValue(baseDef.columns[b]!);
+    return { view: i, base: b };
+  });
+  const scope = viewScope(def, stmt.relation?.alias?.aliasname, planner);
+  const sets = compileSets(stmt.targetList, target, scope);
+  return changeThroughView('UPDATE', stmt, chain, def, scope, state, planner, hasSubselect(stmt.targetList), (old, viewOld, ctx) => {
+    const viewNew = applySets(sets, target, viewOld, viewOld, ctx);
+    const row = [...old];
+    for (const m of mapped) {
+      const col = baseDef.columns[m.base]!;
+      row[m.base] = coerceToColumn(viewNew[m.view], col.type, col.typmod, def.columns[m.view]!.type);
+    }
+    generatedColumns(baseDef, planner)?.(row, ctx);
+    return row;
+  });
+}
+
+export function planViewDelete(stmt: DeleteStmt, state: DbState, planner: SelectPlanner): StatementPlan | undefined {
+  const def = viewNamed(state, stmt.relation);
+  if (!def) return undefined;
+  const chain = viewChain(def, state, planner, 'delete');
+  if (stmt.usingClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'DELETE … USING on a view is not supported');
+  return changeThroughView('DELETE', stmt, chain, def, viewScope(def, stmt.relation?.alias?.aliasname, planner), state, planner, false, undefined);
+}
+
+/** UPDATE (`update` gives the new base row) or DELETE of the base rows the view shows and WHERE selects. */
+function changeThroughView(
+  command: 'UPDATE' | 'DELETE',
+  stmt: UpdateStmt | DeleteStmt,
+  chain: ViewChain,
+  def: TableDef,
+  scope: RowScope,
+  state: DbState,
+  planner: SelectPlanner,
+  setSubselects: boolean,
+  update: ((old: Value[], viewOld: Value[], ctx: RunContext) => Value[]) | undefined,
+): StatementPlan {
+  const oid = chain.base.def.oid;
+  scope.clause = 'WHERE';
+  const where = stmt.whereClause ? compilePredicate(stmt.whereClause, scope) : undefined;
+  const after = viewReturning(chain, def, stmt, planner);
+  const checker = rowChecker(chain.base.def, planner);
+  const fks = foreignKeyEvents(state, planner);
+  const subselects = setSubselects || hasSubselect(stmt.whereClause, stmt.returningClause);
+  return {
+    command,
+    columns: after.columns,
+    writes: true,
+    run(runCtx) {
+      const txn = txnOf(runCtx);
+      const ctx = statementContext(runCtx, txn, subselects);
+      fks?.reset();
+      const chosen: [RowId, Value[], Value[]][] = [];
+      ctx.env.state.table(oid).rows.forEachPair((id, old) => {
+        const seen = viewRow(chain, old, ctx, true);
+        if (seen && (!where || where.eval(seen, ctx) === true)) chosen.push([id, old, seen]);
+      });
+      const out: Value[][] = [];
+      let count = 0;
+      for (const [id, old, seen] of chosen) {
+        if (!stillCurrent(ctx, txn, oid, id, old)) continue;
+        let written: Value[] = old;
+        if (update) {
+          written = update(old, seen, ctx);
+          checker.check(txn.state.table(oid), written, ctx, id);
+          txn.write({ kind: 'update', table: oid, rowid: id, row: written });
+          fks?.updated(oid, id, old, written);
+          checkOptions(chain, written, ctx);
+        } else {
+          txn.write({ kind: 'delete', table: oid, rowid: id });
+          fks?.deleted(oid, id, old);
+        }
+        count++;
+        const returned = after.row(written, ctx);
+        if (returned) out.push(returned);
+      }
+      fks?.finish(txn, ctx);
+      return { rows: out, rowCount: count };
+    },
+  };
+}
+
