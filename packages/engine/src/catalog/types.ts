@@ -66,6 +66,8 @@ export interface TableDef {
    * cannot be dropped or renamed under it (sql/view/); `checkOption`: WITH [LOCAL | CASCADED] CHECK OPTION.
    */
   view?: { query: Node; dependsOn: Oid[]; checkOption?: 'local' | 'cascaded' };
+  /** A temporary table's ON COMMIT DELETE ROWS | DROP (sql/temp-tables.ts; never in the WAL). */
+  onCommit?: 'delete' | 'drop';
 }
 
 export interface IndexDef {

@@ -7,6 +7,7 @@ import { TYPE_NAME } from '../sql/types.ts';
 import { splitKey } from '../sql/schema/keys.ts';
 import { params } from '../sql/sequence/options.ts';
 import { viewUpdatable } from '../sql/view/updatable.ts';
+import { TEMP_OID_BASE } from '../sql/temp-tables.ts';
 
 /** A relation's schema and own name, as information_schema lists them. */
 const where = (key: string) => { const k = splitKey(key); return [k.schema, k.name]; };
@@ -19,7 +20,7 @@ const tables: VirtualTable = {
   rows: (env: ExecEnv) => [...env.state.tables.values()]
     .filter((t) => !t.def.system)
     .sort((a, b) => (a.def.name < b.def.name ? -1 : 1))
-    .map((t) => ['walrtc', ...where(t.def.name), t.def.view ? 'VIEW' : 'BASE TABLE']),
+    .map((t) => ['walrtc', ...where(t.def.name), t.def.view ? 'VIEW' : t.def.oid >= TEMP_OID_BASE ? 'LOCAL TEMPORARY' : 'BASE TABLE']),
 };
 
 /** Views; their definitions are kept as parse trees, so view_definition is not offered. */

@@ -165,7 +165,6 @@ function createColumnSequence(txn: WriteTxn, table: string, oid: number, c: Colu
 
 export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): StatementPlan {
   if (stmt.inhRelations?.length || stmt.partspec || stmt.ofTypename) throw new SqlError(SQLSTATE.feature_not_supported, 'table inheritance, partitioning and typed tables are not supported');
-  if (stmt.relation?.relpersistence === 't') throw new SqlError(SQLSTATE.feature_not_supported, 'temporary tables are not supported');
   ddlSchemaOk(stmt.relation?.schemaname, false, stmt.relation?.location);
   checkStorageOptions(stmt.options);
   return ddl('CREATE TABLE', (txn) => {
@@ -271,7 +270,7 @@ export function assertNoDuplicates(table: TableData, def: IndexDef): void {
     const key = JSON.stringify(vals.map(distinctKey));
     if (seen.has(key)) {
       const shown = vals.map((v, i) => formatValue(v, types[i]!));
-      throw new SqlError(SQLSTATE.unique_violation, `could not create unique index "${def.name}"`, { detail: `Key (${def.columns.join(', ')})=(${shown.join(', ')}) is duplicated.` });
+      throw new SqlError(SQLSTATE.unique_violation, `could not create unique index "${ownName(def.name)}"`, { detail: `Key (${def.columns.join(', ')})=(${shown.join(', ')}) is duplicated.` });
     }
     seen.add(key);
   });

@@ -30,11 +30,12 @@ import type { Value } from './types.ts';
 import { planCreateSchema, planDropSchema } from './schema/ddl.ts';
 import { resolveSchemas } from './schema/resolve.ts';
 import { planMerge } from './merge/plan.ts';
+import { tempStatement } from './temp-tables.ts';
 import { planViewDelete, planViewInsert, planViewUpdate } from './view/dml.ts';
 
 export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
   // type names resolve against this state's enum types while the statement compiles
-  return withEnumTypes(state.types, state.typeNames, () => planAnyStatement(stmt, state, hooks));
+  return withEnumTypes(state.types, state.typeNames, () => tempStatement(stmt, planAnyStatement(stmt, state, hooks)));
 }
 
 function planAnyStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
