@@ -168,7 +168,7 @@ export class Database {
   private async execute(st: ParsedStatement, params: readonly Value[], session: Session): Promise<RawResult> {
     const hooks = this.options.hooks;
     const open = session.txn;
-    if (open && open.epoch >= 0) attachTemp(open, session);
+    if (open && open.epoch >= 0) attachTemp(open, session, st);
     const readState = open ? open.state : session.temp.view(session.confirmed ? this.state : (this.offline?.view() ?? this.state));
     const path = session.temp.path(session.settings.searchPath(), st.stmt, readState);
     let plan = this.plans.get(st.text, st.stmt, readState, hooks, path);
@@ -205,7 +205,7 @@ export class Database {
     }
     // autocommit: a one-statement transaction; an uncontended lock is taken without a turn of the event loop
     const txn = this.tryBegin() ?? (await this.begin());
-    attachTemp(txn, session);
+    attachTemp(txn, session, st);
     const env: ExecEnv = { state: txn.state, txn, hooks, sequenceWrites: [], sequences: session.sequences };
     let out: { rows: Value[][]; rowCount: number };
     try {
@@ -458,9 +458,9 @@ export class Database {
   }
 }
 
-/** A write transaction of `session` holds its temporary tables (offline and snapshot blocks never write them). */
-function attachTemp(txn: OpenTxn, session: Session): void {
-  if (session.offline) return;
+/** A write transaction of `session` holds its temporary tables once a statement may use them (offline and snapshot blocks never do). */
+function attachTemp(txn: OpenTxn, session: Session, st: ParsedStatement): void {
+  if (session.offline || !session.temp.wanted(st.stmt)) return;
   session.temp.attach(txn.state);
   txn.temp = session.temp;
 }

@@ -81,16 +81,21 @@ export function returning(list: readonly Node[] | undefined, scope: RowScope) {
   return { columns: targets.map((t, i) => ({ name: t.name, type: exprs[i]!.type })), exprs };
 }
 
+/** An INSERT's column list as column positions (empty when it has none). */
+export function insertTargets(def: TableDef, cols: readonly Node[] | undefined): number[] {
+  return (cols ?? []).map((c) => {
+    const rt = (c as { ResTarget: ResTarget }).ResTarget;
+    if (rt.indirection?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'INSERT into a subfield or array element is not supported');
+    return columnIndex(def, rt.name!, rt.location);
+  });
+}
+
 export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlanner): StatementPlan {
   const table = targetTable(state, stmt.relation);
   const def = table.def;
   const oid = def.oid;
   const alias = stmt.relation?.alias?.aliasname ?? def.name;
-  const targets = (stmt.cols ?? []).map((c) => {
-    const rt = (c as { ResTarget: ResTarget }).ResTarget;
-    if (rt.indirection?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'INSERT into a subfield or array element is not supported');
-    return columnIndex(def, rt.name!, rt.location);
-  });
+  const targets = insertTargets(def, stmt.cols);
   const columns = targets.length ? targets : def.columns.map((_, i) => i);
   const systemOverride = stmt.override === 'OVERRIDING_SYSTEM_VALUE', userOverride = stmt.override === 'OVERRIDING_USER_VALUE';
   // OVERRIDING USER VALUE: identity columns take their default whatever the statement gives

@@ -54,6 +54,11 @@ export class TempSpace {
     return this.tables.size || this.attached(state) || createsTemp(stmt) ? [this.schema, ...path] : path;
   }
 
+  /** Whether a statement may use temporary tables: the session has some, or it creates one. */
+  wanted(stmt: Node): boolean {
+    return this.tables.size > 0 || createsTemp(stmt);
+  }
+
   /** A state that reads like `state` plus the temporary tables (`state` itself when there are none). */
   view(state: DbState): DbState {
     if (!this.tables.size || this.attached(state)) return state;

@@ -3,11 +3,11 @@
  * each clause's condition and its action — UPDATE SET, DELETE, INSERT [(cols)] VALUES | DEFAULT
  * VALUES, DO NOTHING. A NOT MATCHED clause sees only the source, as in PostgreSQL.
  */
-import type { MergeWhenClause, Node, ResTarget } from '@pgsql/types';
+import type { MergeWhenClause, Node } from '@pgsql/types';
 import type { TableDef } from '../../catalog/types.ts';
 import { SqlError, SQLSTATE } from '../../errors.ts';
 import { checkAssignable, coerceToColumn } from '../cast.ts';
-import { applySets, assignedFrom, columnIndex, compileSets } from '../dml.ts';
+import { applySets, assignedFrom, compileSets, insertTargets } from '../dml.ts';
 import type { RunContext } from '../env.ts';
 import { compileExpr, compilePredicate } from '../expr.ts';
 import { pos, RowScope, type RangeEntry } from '../from.ts';
@@ -76,11 +76,7 @@ export function compileWhen(clause: MergeWhenClause, def: TableDef, scope: RowSc
 }
 
 function compileInsert(clause: MergeWhenClause, def: TableDef, scope: RowScope, defaults: readonly (Compiled | undefined)[]) {
-  const targets = (clause.targetList ?? []).map((c) => {
-    const rt = (c as { ResTarget: ResTarget }).ResTarget;
-    if (rt.indirection?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'INSERT into a subfield or array element is not supported');
-    return columnIndex(def, rt.name!, rt.location);
-  });
+  const targets = insertTargets(def, clause.targetList);
   const columns = targets.length ? targets : def.columns.map((_, i) => i);
   const systemOverride = clause.override === 'OVERRIDING_SYSTEM_VALUE', userOverride = clause.override === 'OVERRIDING_USER_VALUE';
   const items: readonly Node[] = clause.values ?? [];
