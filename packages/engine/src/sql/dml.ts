@@ -301,7 +301,8 @@ export function compileSets(list: readonly Node[] | undefined, def: TableDef, sc
     const multi = multiAssignment((n as { ResTarget: ResTarget }).ResTarget, scope, subs);
     const written = multi.rt;
     if (multi.expr && written.indirection?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'UPDATE of an array element in a multiple-column assignment is not supported');
-    // SET a[i] = v assigns the whole array with element i replaced
+    // SET a[i] = v assigns the whole array with element i replaced (a missing column is 42703 first: SET t.x = …)
+    columnIndex(def, written.name!, written.location);
     const rt = elementAssignment(written);
     const i = columnIndex(def, rt.name!, rt.location);
     const col = def.columns[i]!;

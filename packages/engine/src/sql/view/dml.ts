@@ -41,6 +41,15 @@ function columnNotUpdatable(verb: string, column: string, def: TableDef, locatio
   return new SqlError(SQLSTATE.feature_not_supported, `cannot ${verb} column "${column}" of view "${ownName(def.name)}"`, { detail: COLUMN_NOT_UPDATABLE, position: pos(location) });
 }
 
+/** Two view columns naming one base column may not both be assigned (PostgreSQL's 42601). */
+function onceEach(baseColumns: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const name of baseColumns) {
+    if (seen.has(name)) throw new SqlError(SQLSTATE.syntax_error, `multiple assignments to same column "${name}"`);
+    seen.add(name);
+  }
+}
+
 /** RETURNING over the view's columns, computed from a base row. */
 function viewReturning(chain: ViewChain, def: TableDef, stmt: { returningClause?: { exprs?: Node[] }; relation?: InsertStmt['relation'] }, planner: SelectPlanner) {
   const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, viewScope(def, stmt.relation?.alias?.aliasname, planner)) : undefined;
@@ -64,12 +73,18 @@ export function planViewInsert(stmt: InsertStmt, state: DbState, planner: Select
   // without a column list, the view's first columns, as many as the statement gives
   const width = !select ? 0 : select.valuesLists ? ((select.valuesLists[0] as { List: { items?: Node[] } }).List.items ?? []).length : planner.plan(select).columns.length;
   const targets = given.length ? given : def.columns.slice(0, Math.min(width, def.columns.length)).map((c): ResTarget => ({ name: c.name }));
+  const named = new Set<string>();
+  for (const rt of targets) {
+    if (named.has(rt.name!)) throw new SqlError(SQLSTATE.duplicate_column, `column "${rt.name}" specified more than once`, { position: pos(rt.location) });
+    named.add(rt.name!);
+  }
   const cols = targets.map((rt): Node => {
     const i = columnIndex(def, rt.name!, rt.location);
     const b = baseColumn(chain, i);
     if (b === undefined) throw columnNotUpdatable('insert into', rt.name!, def, rt.location);
     return { ResTarget: { ...rt, name: chain.base.def.columns[b]!.name } };
   });
+  onceEach(cols.map((c) => (c as { ResTarget: ResTarget }).ResTarget.name!));
   const relation = { relname: chain.base.def.name, inh: true, relpersistence: 'p', location: stmt.relation?.location };
   const star: Node = { ResTarget: { val: { ColumnRef: { fields: [{ A_Star: {} }] } } } };
   const base = planInsert({ ...stmt, relation, cols, returningClause: { exprs: [star] } }, state, planner);
@@ -96,10 +111,10 @@ export function planViewUpdate(stmt: UpdateStmt, state: DbState, planner: Select
   const chain = viewChain(def, state, planner, 'update');
   if (stmt.fromClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'UPDATE … FROM on a view is not supported');
   const baseDef = chain.base.def;
-  // SET col = DEFAULT takes the base column's default; the base column's identity/generated rules apply
+  // as in PostgreSQL, SET col = DEFAULT is the view column's default (walrtc's views have none: NULL); the base column's identity/generated rules apply
   const target: TableDef = { ...def, columns: def.columns.map((c, i) => {
     const b = baseColumn(chain, i);
-    return b === undefined ? c : { ...c, default: baseDef.columns[b]!.default, typmod: baseDef.columns[b]!.typmod };
+    return b === undefined ? c : { ...c, typmod: baseDef.columns[b]!.typmod };
   }) };
   const mapped = (stmt.targetList ?? []).map((n) => {
     const rt = (n as { ResTarget: ResTarget }).ResTarget;
@@ -109,6 +124,7 @@ export function planViewUpdate(stmt: UpdateStmt, state: DbState, planner: Select
     if (!('SetToDefault' in rt.val!)) checkUpdateValue(baseDef.columns[b]!);
     return { view: i, base: b };
   });
+  onceEach(mapped.map((m) => baseDef.columns[m.base]!.name));
   const scope = viewScope(def, stmt.relation?.alias?.aliasname, planner);
   const sets = compileSets(stmt.targetList, target, scope);
   return changeThroughView('UPDATE', stmt, chain, def, scope, state, planner, hasSubselect(stmt.targetList), (old, viewOld, ctx) => {
