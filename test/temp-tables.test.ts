@@ -35,13 +35,16 @@ const WORK = [
   'insert into perm values (7)',
   'drop table perm',
   "insert into perm values (2, 'also kept')",
+  // temporary and permanent DDL in one block: the permanent table's oid is the one a standby replays
+  'begin; create temp table tz (a int); create index tz_a on tz (a); create table perm2 (a int primary key); commit',
+  'insert into perm2 values (1)',
 ];
 
 /** A record naming a temporary relation, or an oid of the temporary range. */
 function mentionsTemp(rec: WalRecord): boolean {
   let found = false;
   JSON.stringify(rec, (k, v: unknown) => {
-    if (typeof v === 'string' && /pg_temp|scratch|shadow|^t2$/.test(v)) found = true;
+    if (typeof v === 'string' && /pg_temp|scratch|shadow|^t2$|^tz/.test(v)) found = true;
     if (typeof v === 'number' && k !== 'time' && v >= TEMP_OID_BASE) found = true;
     return typeof v === 'bigint' ? String(v) : v;
   });
@@ -61,7 +64,7 @@ describe('temporary tables', () => {
       const records: WalRecord[] = [];
       for (const chunk of await storage.readWal(FIRST_LSN)) for (const r of decodeRecords(chunk.bytes, chunk.lsn).records) records.push(r.record);
       expect(records.filter(mentionsTemp)).toEqual([]);
-      expect(records.filter((r) => r.kind === 'insert').map((r) => (r as { row: unknown[] }).row)).toEqual([[1, 'kept'], [2, 'also kept']]);
+      expect(records.filter((r) => r.kind === 'insert').map((r) => (r as { row: unknown[] }).row)).toEqual([[1, 'kept'], [2, 'also kept'], [1]]);
     } finally {
       await node.close();
     }
