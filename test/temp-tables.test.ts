@@ -38,6 +38,8 @@ const WORK = [
   // temporary and permanent DDL in one block: the permanent table's oid is the one a standby replays
   'begin; create temp table tz (a int); create index tz_a on tz (a); create table perm2 (a int primary key); commit',
   'insert into perm2 values (1)',
+  "alter table tz add column b text default 'x', add constraint tz_b unique (b)",
+  'alter table tz alter column a type bigint',
 ];
 
 /** A record naming a temporary relation, or an oid of the temporary range. */
@@ -126,7 +128,8 @@ describe('temporary tables', () => {
       await node.exec('create table parent (id int primary key); create temp table tt (a int)');
       await expect(node.query('create temp table ts (id serial)')).rejects.toMatchObject({ code: '0A000' });
       await expect(node.query('create temp table tf (p int references parent)')).rejects.toMatchObject({ code: '0A000' });
-      await expect(node.query('alter table tt add column b int')).rejects.toMatchObject({ code: '0A000' });
+      await expect(node.query('alter table tt add column b serial')).rejects.toMatchObject({ code: '0A000' });
+      await expect(node.query('alter table tt add constraint f foreign key (a) references parent')).rejects.toMatchObject({ code: '0A000' });
       await expect(node.query('create view tv as select * from tt')).rejects.toMatchObject({ code: '0A000' });
     } finally {
       await node.close();
