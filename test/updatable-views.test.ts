@@ -5,8 +5,9 @@
  * it like any write. PostgreSQL's results and errors are checked in sql-sqlb-reference.test.ts
  * (updview corpus).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openNode } from '@walrtc/engine';
+import BTree from '../packages/engine/src/state/btree.ts';
 import { baseBackupStandby, caughtUp, memoryCluster, primaryWithStandby, type TestCluster } from './cluster.ts';
 
 const SCHEMA = `
@@ -54,6 +55,23 @@ describe('DML through a view', () => {
       expect(await direct.contentHash()).toBe(await p.node.contentHash());
     } finally {
       await direct.close();
+    }
+  });
+
+  it('finds the rows of an UPDATE or DELETE through the base table\'s index, not by reading every row', async () => {
+    const node = await openNode({ cluster: `view-dml-index-${process.pid}`, storage: 'memory' });
+    try {
+      await node.exec("create table big (id int primary key, name text); insert into big select g, 'n' || g from generate_series(1, 5000) g; create view named (key, label) as select id, name from big where id > 0");
+      const fullScans = vi.spyOn(BTree.prototype, 'forEachPair');
+      expect((await node.query("update named set label = 'x' where key = 7 returning key, label")).rows).toEqual([{ key: 7, label: 'x' }]);
+      expect((await node.query('delete from named where key = 8 and label is not null')).rowCount).toBe(1);
+      expect(fullScans).not.toHaveBeenCalled();
+      // a condition on no indexed column reads the table
+      expect((await node.query("update named set label = 'y' where label = 'n9'")).rowCount).toBe(1);
+      expect(fullScans).toHaveBeenCalled();
+    } finally {
+      vi.restoreAllMocks();
+      await node.close();
     }
   });
 });

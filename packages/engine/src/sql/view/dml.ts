@@ -11,7 +11,8 @@ import { SqlError, SQLSTATE } from '../../errors.ts';
 import type { DbState } from '../../state/state.ts';
 import type { RowId } from '../../wal/record.ts';
 import { coerceToColumn } from '../cast.ts';
-import { rowChecker } from '../constraints.ts';
+import { rowChecker, tableScope } from '../constraints.ts';
+import { conjuncts, planTableScan } from '../scan.ts';
 import { applySets, columnIndex, compileSets, hasSubselect, planInsert, returning, statementContext, stillCurrent, txnOf } from '../dml.ts';
 import type { RunContext } from '../env.ts';
 import { compilePredicate } from '../expr.ts';
@@ -39,6 +40,36 @@ function viewScope(def: TableDef, alias: string | undefined, planner: SelectPlan
 
 function columnNotUpdatable(verb: string, column: string, def: TableDef, location?: number): SqlError {
   return new SqlError(SQLSTATE.feature_not_supported, `cannot ${verb} column "${column}" of view "${ownName(def.name)}"`, { detail: COLUMN_NOT_UPDATABLE, position: pos(location) });
+}
+
+/**
+ * The WHERE's conjuncts that read only view columns which are base columns, written over the base
+ * table (each view column renamed to its base column, which holds the same value), so the base
+ * table's indexes can narrow the rows read; every row is still checked against the whole WHERE.
+ */
+function baseConditions(where: Node | undefined, chain: ViewChain, def: TableDef, scope: RowScope): Node | undefined {
+  const alias = scope.entries[0]!.alias;
+  const baseName = (fields: readonly Node[] | undefined): string | undefined => {
+    const names = fields?.map((f) => ('String' in f ? f.String.sval : undefined)) ?? [];
+    if (names.some((n) => n === undefined) || names.length > 2 || (names.length === 2 && names[0] !== alias)) return undefined;
+    const i = def.columns.findIndex((c) => c.name === names[names.length - 1]);
+    const b = i < 0 ? undefined : baseColumn(chain, i);
+    return b === undefined ? undefined : chain.base.def.columns[b]!.name;
+  };
+  const pushed = (where ? conjuncts(where) : []).flatMap((c) => {
+    if (hasSubselect(c)) return [];
+    let ok = true;
+    const renamed = JSON.parse(JSON.stringify(c), (key, value: unknown) => {
+      if (key !== 'ColumnRef') return value;
+      const ref = value as { fields?: Node[]; location?: number };
+      const name = baseName(ref.fields);
+      if (name === undefined) ok = false;
+      return { ...ref, fields: [{ String: { sval: name ?? '' } }] };
+    }) as Node;
+    return ok ? [renamed] : [];
+  });
+  if (!pushed.length) return undefined;
+  return pushed.length === 1 ? pushed[0] : { BoolExpr: { boolop: 'AND_EXPR', args: pushed } };
 }
 
 /** Two view columns naming one base column may not both be assigned (PostgreSQL's 42601). */
@@ -166,6 +197,7 @@ function changeThroughView(
   const checker = rowChecker(chain.base.def, planner);
   const fks = foreignKeyEvents(state, planner);
   const subselects = setSubselects || hasSubselect(stmt.whereClause, stmt.returningClause);
+  const scan = planTableScan(chain.base, baseConditions(stmt.whereClause, chain, def, scope), tableScope(chain.base.def, planner));
   return {
     command,
     columns: after.columns,
@@ -175,9 +207,10 @@ function changeThroughView(
       const ctx = statementContext(runCtx, txn, subselects);
       fks?.reset();
       const chosen: [RowId, Value[], Value[]][] = [];
-      ctx.env.state.table(oid).rows.forEachPair((id, old) => {
+      const { ids, rows } = scan(ctx);
+      rows.forEach((old, r) => {
         const seen = viewRow(chain, old, ctx, true);
-        if (seen && (!where || where.eval(seen, ctx) === true)) chosen.push([id, old, seen]);
+        if (seen && (!where || where.eval(seen, ctx) === true)) chosen.push([ids[r]!, old, seen]);
       });
       const out: Value[][] = [];
       let count = 0;
