@@ -167,6 +167,14 @@ export const MERGE_CORPUS: readonly string[] = [
   'merge into edge e using (values (10, 5)) s (id, v) on e.id = s.id when not matched then insert (v) values (s.v)',
   'merge into edge e using (values (10, 5)) s (id, v) on e.id = s.id when not matched then insert values (s.id) ',
   'select * from edge order by id',
+  'merge into edge t using (select * from edge where t.id > id) s on t.id = s.id when not matched then insert default values',
+  'merge into edge t using edge s on (select true) when not matched then insert (id, v) values (t.id, s.v)',
+  'merge into edge t randomword using edge s on t.id = s.id when matched then delete',
+  'merge into edge t using edge s on t.id = s.id when not matched then insert values (1, 1), (2, 2)',
+  'merge into edge t using edge s on t.id = s.id when not matched then insert select (1, 1)',
+  'merge into edge t using edge s on t.id = s.id when matched then update edge set v = 0',
+  'merge into edge t using (values (2)) s (id) on t.id = s.id when matched and t.v > (select min(v) from edge) or s.id > 100 then update set v = t.v + 1',
+  'select * from edge order by id',
   // the command tag's count of an empty source
   'merge into nk t using (select 1 as k where false) s on t.k = s.k when matched then delete',
 ];

@@ -41,7 +41,7 @@ export function planMerge(stmt: MergeStmt, state: DbState, planner: SelectPlanne
   const alias = rv.alias?.aliasname ?? def.name;
   const width = def.columns.length;
 
-  const source = planner.planFromItems([stmt.sourceRelation!]);
+  const source = planSource(stmt, planner, alias);
   for (const e of source.scope.entries) {
     if (e.alias === alias) {
       throw new SqlError('42712', `name "${alias}" specified more than once`, { detail: 'The name is used both as MERGE target table and data source.' });
@@ -127,3 +127,17 @@ export function planMerge(stmt: MergeStmt, state: DbState, planner: SelectPlanne
   };
 }
 
+
+/** The source's FROM item, which cannot see the target (PostgreSQL names it in its error). */
+function planSource(stmt: MergeStmt, planner: SelectPlanner, target: string) {
+  try {
+    return planner.planFromItems([stmt.sourceRelation!]);
+  } catch (e) {
+    if (e instanceof SqlError && e.message === `missing FROM-clause entry for table "${target}"`) {
+      throw new SqlError(SQLSTATE.undefined_table, `invalid reference to FROM-clause entry for table "${target}"`, {
+        detail: `There is an entry for table "${target}", but it cannot be referenced from this part of the query.`,
+      });
+    }
+    throw e;
+  }
+}
