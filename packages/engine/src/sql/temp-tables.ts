@@ -14,16 +14,15 @@ import { SqlError, SQLSTATE } from '../errors.ts';
 import { buildIndex, nextCatalogVersion, TableData, type DbState } from '../state/state.ts';
 import type { WalRecord } from '../wal/record.ts';
 import type { StatementPlan } from './plan.ts';
-import { splitKey } from './schema/keys.ts';
+import { isTempSchema, splitKey } from './schema/keys.ts';
 
 /** Oids of temporary objects start here, far above any permanent one. */
 export const TEMP_OID_BASE = 0x40000000;
-const TEMP_SCHEMA = /^pg_temp_\d+$/;
 
 let spaces = 0;
 
 export function isTempKey(key: string | undefined): boolean {
-  return key !== undefined && TEMP_SCHEMA.test(splitKey(key).schema);
+  return key !== undefined && isTempSchema(splitKey(key).schema);
 }
 
 /** A record about a temporary object: applied to the transaction's state, never written to the WAL. */
@@ -150,6 +149,8 @@ function namesTemp(node: unknown, key: string): boolean {
 export function tempStatement(stmt: Node, plan: StatementPlan): StatementPlan {
   const target = ddlTarget(stmt);
   if (!isTempKey(target)) {
+    // only a session's statements have a temporary schema: elsewhere TEMP would make a permanent table
+    if (createsTemp(stmt)) throw new SqlError(SQLSTATE.feature_not_supported, 'temporary tables outside a session are not supported');
     const onCommit = 'CreateStmt' in stmt ? stmt.CreateStmt.oncommit : 'CreateTableAsStmt' in stmt ? stmt.CreateTableAsStmt.into?.onCommit : undefined;
     if (onCommit && onCommit !== 'ONCOMMIT_NOOP') throw new SqlError('42P16', 'ON COMMIT can only be used on temporary tables');
     if (target !== undefined && namesTemp(stmt, 'pktable')) throw new SqlError('42P16', 'constraints on permanent tables may reference only permanent tables');

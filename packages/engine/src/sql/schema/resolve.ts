@@ -10,9 +10,7 @@ import type { Node, RangeVar } from '@pgsql/types';
 import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
 import type { DbState } from '../../state/state.ts';
 import { pos } from '../from.ts';
-import { INVALID_SCHEMA_NAME, relationKey, splitKey, SYSTEM_SCHEMAS } from './keys.ts';
-
-const isTempSchema = (s: string): boolean => /^pg_temp_\d+$/.test(s);
+import { INVALID_SCHEMA_NAME, isTempSchema, relationKey, splitKey, SYSTEM_SCHEMAS } from './keys.ts';
 
 type Obj = Record<string, unknown>;
 
