@@ -23,6 +23,11 @@ import { baseBackupStandby, caughtUp, memoryCluster, primaryWithStandby, type Te
 const WORK = [
   'create table perm (id int primary key, v text)',
   "create temp table scratch (id int primary key, v text default 'd')",
+  // serial and identity columns: their sequences' advances are never logged either
+  'create temp table counted (id serial, n int generated always as identity, v text)',
+  "insert into counted (v) values ('a'), ('b')",
+  "begin; insert into counted (v) values ('rolled back'); rollback",
+  "insert into counted (v) values ('c')",
   'create index scratch_v on scratch (v)',
   'insert into scratch (id) select g from generate_series(1, 50) g',
   "update scratch set v = 'u' where id < 10",
@@ -46,7 +51,7 @@ const WORK = [
 function mentionsTemp(rec: WalRecord): boolean {
   let found = false;
   JSON.stringify(rec, (k, v: unknown) => {
-    if (typeof v === 'string' && /pg_temp|scratch|shadow|^t2$|^tz/.test(v)) found = true;
+    if (typeof v === 'string' && /pg_temp|scratch|shadow|counted|^t2$|^tz/.test(v)) found = true;
     if (typeof v === 'number' && k !== 'time' && v >= TEMP_OID_BASE) found = true;
     return typeof v === 'bigint' ? String(v) : v;
   });
@@ -63,6 +68,8 @@ describe('temporary tables', () => {
     try {
       for (const sql of WORK) await node.exec(sql);
       expect((await node.query('select count(*)::int as n from scratch')).rows).toEqual([{ n: 0 }]);
+      // the rolled-back row's values are used up, as PostgreSQL's sequences are never rolled back
+      expect((await node.query('select id, n, v from counted order by id')).rows).toEqual([{ id: 1, n: 1, v: 'a' }, { id: 2, n: 2, v: 'b' }, { id: 4, n: 4, v: 'c' }]);
       const records: WalRecord[] = [];
       for (const chunk of await storage.readWal(FIRST_LSN)) for (const r of decodeRecords(chunk.bytes, chunk.lsn).records) records.push(r.record);
       expect(records.filter(mentionsTemp)).toEqual([]);
@@ -122,13 +129,11 @@ describe('temporary tables', () => {
     }
   });
 
-  it('refuse what walrtc cannot keep out of the WAL, with 0A000', async () => {
+  it('refuse foreign keys and views, with 0A000', async () => {
     const node = await openNode({ cluster: `temp-refused-${process.pid}`, storage: 'memory' });
     try {
       await node.exec('create table parent (id int primary key); create temp table tt (a int)');
-      await expect(node.query('create temp table ts (id serial)')).rejects.toMatchObject({ code: '0A000' });
       await expect(node.query('create temp table tf (p int references parent)')).rejects.toMatchObject({ code: '0A000' });
-      await expect(node.query('alter table tt add column b serial')).rejects.toMatchObject({ code: '0A000' });
       await expect(node.query('alter table tt add constraint f foreign key (a) references parent')).rejects.toMatchObject({ code: '0A000' });
       await expect(node.query('create view tv as select * from tt')).rejects.toMatchObject({ code: '0A000' });
     } finally {

@@ -6,12 +6,13 @@
  * transaction that uses them has them put into its state (`attach`) and taken out again before it
  * commits (`detach`), so no published state, checkpoint or base backup holds them; and their
  * records are applied to the transaction's state but never logged (`isTempRecord`), so no WAL,
- * standby or recovery sees them. They end with their session (the node's close).
+ * standby or recovery sees them, nor the advances of their serial and identity sequences. They end
+ * with their session (the node's close).
  */
 import type { Node } from '@pgsql/types';
 import type { Oid, TableDef } from '../catalog/types.ts';
 import { SqlError, SQLSTATE } from '../errors.ts';
-import { buildIndex, nextCatalogVersion, TableData, type DbState } from '../state/state.ts';
+import { buildIndex, nextCatalogVersion, TableData, type DbState, type SequenceState } from '../state/state.ts';
 import type { WalRecord } from '../wal/record.ts';
 import type { StatementPlan } from './plan.ts';
 import { isTempSchema, splitKey } from './schema/keys.ts';
@@ -31,6 +32,8 @@ export function isTempRecord(rec: WalRecord): boolean {
     case 'create_table': case 'alter_table_def': case 'rewrite_table': return rec.table.oid >= TEMP_OID_BASE;
     case 'create_index': return rec.index.table >= TEMP_OID_BASE;
     case 'drop_index': return rec.index >= TEMP_OID_BASE;
+    case 'create_sequence': case 'alter_sequence': return rec.sequence.oid >= TEMP_OID_BASE;
+    case 'drop_sequence': case 'sequence_set': case 'sequence_reset': return rec.sequence >= TEMP_OID_BASE;
     default: return 'table' in rec && typeof rec.table === 'number' && rec.table >= TEMP_OID_BASE;
   }
 }
@@ -40,6 +43,8 @@ export class TempSpace {
   readonly schema = `pg_temp_${++spaces}`;
   /** The tables as the session's last commit left them. */
   private tables = new Map<Oid, TableData>();
+  /** Their serial and identity columns' sequences: counters shared with every fork, never rolled back, as permanent ones. */
+  private sequences = new Map<Oid, SequenceState>();
   /** The catalog version its last committed DDL left: an attached state's version is at least this, so plans made before it are recompiled. */
   private version = 0;
 
@@ -79,6 +84,10 @@ export class TempSpace {
         state.indexTables.set(ix.def.oid, oid);
       }
     }
+    for (const [oid, s] of this.sequences) {
+      state.sequences.set(oid, s);
+      state.sequenceNames.set(s.def.name, oid);
+    }
   }
 
   /**
@@ -108,10 +117,25 @@ export class TempSpace {
         kept.set(oid, empty);
       } else kept.set(oid, t);
     }
+    const sequences = new Map<Oid, SequenceState>();
+    for (const [name, oid] of [...state.sequenceNames]) {
+      if (!isTempKey(name)) continue;
+      state.sequenceNames.delete(name);
+      const s = state.sequences.get(oid)!;
+      state.sequences.delete(oid);
+      // a sequence goes with its table (ON COMMIT DROP)
+      if (s.def.ownedBy === undefined || kept.has(s.def.ownedBy.table)) sequences.set(oid, s);
+    }
     state.schemas = new Set([...state.schemas].filter((s) => s !== this.schema));
     // ON COMMIT DROP changes the catalog without a record: plans made with the table must go
     const version = dropped ? nextCatalogVersion() : state.catalogVersion;
-    return { keep: () => { this.tables = kept; this.version = Math.max(this.version, version); } };
+    return {
+      keep: () => {
+        this.tables = kept;
+        this.sequences = sequences;
+        this.version = Math.max(this.version, version);
+      },
+    };
   }
 }
 
@@ -158,8 +182,6 @@ export function tempStatement(stmt: Node, plan: StatementPlan): StatementPlan {
     return plan;
   }
   if (namesTemp(stmt, 'pktable') || JSON.stringify(stmt).includes('"CONSTR_FOREIGN"')) throw new SqlError(SQLSTATE.feature_not_supported, 'foreign keys on temporary tables are not supported');
-  // their sequences would be logged (nextval's advances are WAL records of their own)
-  if (/"CONSTR_IDENTITY"|"sval":"(big|small)?serial[248]?"/.test(JSON.stringify(stmt))) throw new SqlError(SQLSTATE.feature_not_supported, 'serial and identity columns of temporary tables are not supported');
   const onCommit = 'CreateStmt' in stmt ? stmt.CreateStmt.oncommit : 'CreateTableAsStmt' in stmt ? stmt.CreateTableAsStmt.into?.onCommit : undefined;
   return {
     ...plan,
@@ -189,5 +211,6 @@ function nextTempOid(state: DbState): number {
     if (oid < TEMP_OID_BASE) continue;
     next = Math.max(next, oid + 1, ...t.indexes.map((ix) => ix.def.oid + 1));
   }
+  for (const oid of state.sequences.keys()) if (oid >= TEMP_OID_BASE) next = Math.max(next, oid + 1);
   return next;
 }
