@@ -136,6 +136,12 @@ export const UPDATABLE_VIEW_CORPUS: readonly string[] = [
   'update upper_plain set a = -a where a = 60',
   'select a from base where a in (60, -60) order by a',
   "insert into cv_check select a, b from cb where a > 0 returning *",
+  "insert into rw values (1, 'again', 1) on conflict do nothing",
+  "insert into rw values (1, 'again', 1), (70, 'new', 7) on conflict (a) do nothing returning a, b",
+  "insert into renamed values ('again', 1) on conflict (y) do nothing",
+  "insert into computed (a, b) values (1, 'x') on conflict (c1) do nothing",
+  "insert into rw values (1, 'again', 1) on conflict (b) do nothing",
+  "insert into rw values (71, 'n', 1) on conflict on constraint base_pkey do nothing returning a",
   // transactions, savepoints
   'begin',
   "insert into rw values (30, 'thirty', 30)",

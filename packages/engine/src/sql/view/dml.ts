@@ -5,7 +5,7 @@
  * the base rows. RETURNING is computed over the view's columns; WITH CHECK OPTION is tested on
  * every new row. The writes are the base table's own row records, checked by its constraints.
  */
-import type { DeleteStmt, InsertStmt, Node, ResTarget, SelectStmt, UpdateStmt } from '@pgsql/types';
+import type { DeleteStmt, IndexElem, InsertStmt, Node, OnConflictClause, ResTarget, SelectStmt, UpdateStmt } from '@pgsql/types';
 import type { TableDef } from '../../catalog/types.ts';
 import { SqlError, SQLSTATE } from '../../errors.ts';
 import type { DbState } from '../../state/state.ts';
@@ -72,6 +72,22 @@ function baseConditions(where: Node | undefined, chain: ViewChain, def: TableDef
   return pushed.length === 1 ? pushed[0] : { BoolExpr: { boolop: 'AND_EXPR', args: pushed } };
 }
 
+/** ON CONFLICT [(view columns)] DO NOTHING, on the base table's columns; DO UPDATE is refused. */
+function conflictOnBase(clause: OnConflictClause, chain: ViewChain, def: TableDef): OnConflictClause {
+  if (clause.action === 'ONCONFLICT_UPDATE') throw new SqlError(SQLSTATE.feature_not_supported, 'INSERT … ON CONFLICT DO UPDATE on a view is not supported');
+  // a view has no constraints of its own
+  if (clause.infer?.conname) throw new SqlError(SQLSTATE.undefined_object, `constraint "${clause.infer.conname}" for table "${ownName(def.name)}" does not exist`);
+  if (clause.infer?.whereClause) throw new SqlError(SQLSTATE.feature_not_supported, 'INSERT … ON CONFLICT (…) WHERE on a view is not supported');
+  const indexElems = clause.infer?.indexElems?.map((n): Node => {
+    const e = (n as { IndexElem: IndexElem }).IndexElem;
+    const i = e.name === undefined ? -1 : def.columns.findIndex((c) => c.name === e.name);
+    const b = i < 0 ? undefined : baseColumn(chain, i);
+    if (b === undefined) throw new SqlError(SQLSTATE.invalid_column_reference, 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
+    return { IndexElem: { ...e, name: chain.base.def.columns[b]!.name } };
+  });
+  return { ...clause, ...(clause.infer ? { infer: { ...clause.infer, ...(indexElems ? { indexElems } : {}) } } : {}) };
+}
+
 /** Two view columns naming one base column may not both be assigned (PostgreSQL's 42601). */
 function onceEach(baseColumns: readonly string[]): void {
   const seen = new Set<string>();
@@ -98,7 +114,7 @@ export function planViewInsert(stmt: InsertStmt, state: DbState, planner: Select
   const def = viewNamed(state, stmt.relation);
   if (!def) return undefined;
   const chain = viewChain(def, state, planner, 'insert');
-  if (stmt.onConflictClause) throw new SqlError(SQLSTATE.feature_not_supported, 'INSERT … ON CONFLICT on a view is not supported');
+  const onConflictClause = stmt.onConflictClause && conflictOnBase(stmt.onConflictClause, chain, def);
   const select = stmt.selectStmt ? (stmt.selectStmt as { SelectStmt: SelectStmt }).SelectStmt : undefined;
   const given = (stmt.cols ?? []).map((c) => (c as { ResTarget: ResTarget }).ResTarget);
   // without a column list, the view's first columns, as many as the statement gives
@@ -118,7 +134,7 @@ export function planViewInsert(stmt: InsertStmt, state: DbState, planner: Select
   onceEach(cols.map((c) => (c as { ResTarget: ResTarget }).ResTarget.name!));
   const relation = { relname: chain.base.def.name, inh: true, relpersistence: 'p', location: stmt.relation?.location };
   const star: Node = { ResTarget: { val: { ColumnRef: { fields: [{ A_Star: {} }] } } } };
-  const base = planInsert({ ...stmt, relation, cols, returningClause: { exprs: [star] } }, state, planner);
+  const base = planInsert({ ...stmt, relation, cols, onConflictClause, returningClause: { exprs: [star] } }, state, planner);
   const after = viewReturning(chain, def, stmt, planner);
   return {
     ...base,
