@@ -1,7 +1,7 @@
 /**
  * Records a reference corpus from a real PostgreSQL into test/reference/<name>.json: values
  * (VALUES_CORPUS, the default), sql, fk, window, cte, sequence, view, settings, array, datetime, enum, json, string, ddl, schema (the *-corpus.ts
- * beside it). Runs the corpus in order in a fresh database (record-outcomes.ts).
+ * beside it), and merge, like, updview, temp (test/reference/sqlb-corpora.ts). Runs the corpus in order in a fresh database (record-outcomes.ts).
  *   scripts/postgres.sh start 54332
  *   npx tsx scripts/record-values.ts postgres://postgres@127.0.0.1:54332/postgres [values|sql|fk|window|cte|…|string]
  */
