@@ -16,6 +16,7 @@ import { pos, RowScope } from '../from.ts';
 import { foreignKeyEvents } from '../foreign-keys.ts';
 import { generatedColumns } from '../generated.ts';
 import type { StatementPlan } from '../plan.ts';
+import type { RunContext } from '../env.ts';
 import { qualifiedName, userRelationName } from '../schema.ts';
 import type { SelectPlanner } from '../select.ts';
 import type { Compiled } from '../scope.ts';
@@ -66,7 +67,7 @@ export function planMerge(stmt: MergeStmt, state: DbState, planner: SelectPlanne
   const fks = foreignKeyEvents(state, planner);
   const subselects = hasSubselect(stmt.joinCondition, stmt.mergeWhenClauses, stmt.sourceRelation);
 
-  const first = (list: readonly WhenAction[], joined: readonly Value[], ctx: Parameters<StatementPlan['run']>[0]) =>
+  const first = (list: readonly WhenAction[], joined: readonly Value[], ctx: RunContext) =>
     list.find((a) => !a.cond || a.cond.eval(joined, ctx) === true);
 
   return {
