@@ -168,8 +168,10 @@ export class Database {
   private async execute(st: ParsedStatement, params: readonly Value[], session: Session): Promise<RawResult> {
     const hooks = this.options.hooks;
     const open = session.txn;
-    const readState = open ? open.state : session.confirmed ? this.state : (this.offline?.view() ?? this.state);
-    let plan = this.plans.get(st.text, st.stmt, readState, hooks, session.settings.searchPath());
+    if (open && open.epoch >= 0) attachTemp(open, session, st);
+    const readState = open ? open.state : session.temp.view(session.confirmed ? this.state : (this.offline?.view() ?? this.state));
+    const path = session.temp.path(session.settings.searchPath(), st.stmt, readState);
+    let plan = this.plans.get(st.text, st.stmt, readState, hooks, path);
     const readOnlyBlock = open !== undefined && session.readOnly;
     if (plan.writes && !readOnlyBlock && (session.offline || (!open && this.offline?.active()))) return this.offlineWrite(st, params, session, plan);
     // PostgreSQL allows NOTIFY in a READ ONLY block; here such a block cannot commit records
@@ -204,11 +206,12 @@ export class Database {
     }
     // autocommit: a one-statement transaction; an uncontended lock is taken without a turn of the event loop
     const txn = this.tryBegin() ?? (await this.begin());
+    attachTemp(txn, session, st);
     const env: ExecEnv = { state: txn.state, txn, hooks, sequenceWrites: [], sequences: session.sequences };
     let out: { rows: Value[][]; rowCount: number };
     try {
       // the plan was made against the committed state; a DDL commit while waiting for the lock invalidates it
-      const current = prepared || txn.state.catalogVersion === readState.catalogVersion ? plan : this.plans.get(st.text, st.stmt, txn.state, hooks, session.settings.searchPath());
+      const current = prepared || txn.state.catalogVersion === readState.catalogVersion ? plan : this.plans.get(st.text, st.stmt, txn.state, hooks, path);
       out = current.run({ params, now: txn.now, env });
       txn.checkDeferred();
     } catch (e) {
@@ -411,8 +414,13 @@ export class Database {
 
   /** Log, publish and release; returns the commit's end LSN, or undefined when nothing was written. */
   private commit(txn: OpenTxn): Lsn | undefined {
+    // temporary tables never reach the published state; the session keeps them once this commits
+    const temp = txn.temp?.detach(txn.state);
     try {
-      if (!txn.records.length && !txn.sequenceWrites.length) return undefined;
+      if (!txn.records.length && !txn.sequenceWrites.length) {
+        temp?.keep();
+        return undefined;
+      }
       // the node stopped being a writable primary while this transaction ran: it must not reach the WAL
       const hooks = this.options.hooks;
       if (hooks.readOnly()) {
@@ -424,6 +432,7 @@ export class Database {
         throw new SqlError(SQLSTATE.data_corrupted, 'could not commit: a WAL write this transaction built on failed', { detail: 'The transaction was rolled back.' });
       }
       const { end } = this.wal.append([...txn.sequenceWrites, ...txn.records, { kind: 'commit', xid: txn.xid, time: Date.now() }]);
+      temp?.keep();
       // durable before visible: shown to readers, live queries and standbys once flushed (at once for 'off')
       if (txn.records.length) this.visibility.committed(end, txn.state, txn.tables, notificationsOf(txn.records));
       return end;
@@ -448,6 +457,13 @@ export class Database {
     if (level !== 'local' && this.options.waitForStandbys) await this.options.waitForStandbys(end, level);
     this.options.acknowledge?.();
   }
+}
+
+/** A write transaction of `session` holds its temporary tables once a statement may use them (offline and snapshot blocks never do). */
+function attachTemp(txn: OpenTxn, session: Session, st: ParsedStatement): void {
+  if (session.offline || !session.temp.wanted(st.stmt)) return;
+  session.temp.attach(txn.state);
+  txn.temp = session.temp;
 }
 
 function aborted(): SqlError {

@@ -63,9 +63,11 @@ export interface TableDef {
   /**
    * Set for a view (CREATE VIEW): a relation without rows whose FROM-clause use runs `query` (a
    * SelectStmt node), resolved afresh each time; `dependsOn` are the relations it names, which
-   * cannot be dropped or renamed under it (sql/view/).
+   * cannot be dropped or renamed under it (sql/view/); `checkOption`: WITH [LOCAL | CASCADED] CHECK OPTION.
    */
-  view?: { query: Node; dependsOn: Oid[] };
+  view?: { query: Node; dependsOn: Oid[]; checkOption?: 'local' | 'cascaded' };
+  /** A temporary table's ON COMMIT DELETE ROWS | DROP (sql/temp-tables.ts; never in the WAL). */
+  onCommit?: 'delete' | 'drop';
 }
 
 export interface IndexDef {

@@ -10,6 +10,7 @@ import type { PendingStatement } from '../storage/storage.ts';
 import type { OpenTxn } from './transaction.ts';
 import { Listens } from './listen.ts';
 import { Settings } from './settings.ts';
+import { TempSpace } from '../sql/temp-tables.ts';
 
 /** A PostgreSQL notice (WARNING, NOTICE), delivered the way PGlite delivers them: to `onNotice`. */
 export interface Notice {
@@ -45,6 +46,8 @@ export class Session {
   readonly settings = new Settings();
   /** LISTEN channels (listen.ts): they outlive blocks too. */
   readonly listens = new Listens();
+  /** Temporary tables: this session's alone, gone with it (sql/temp-tables.ts). */
+  readonly temp = new TempSpace();
 
   get status(): TransactionStatus {
     if (!this.txn || this.implicit) return 'I';

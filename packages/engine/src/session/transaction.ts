@@ -9,6 +9,7 @@ import type { WriteTxn } from '../sql/env.ts';
 import type { DbState } from '../state/state.ts';
 import { redo } from '../state/redo.ts';
 import type { WalRecord } from '../wal/record.ts';
+import { isTempRecord, type TempSpace } from '../sql/temp-tables.ts';
 
 interface Savepoint {
   name: string;
@@ -30,6 +31,8 @@ export class OpenTxn implements WriteTxn {
   private current: DbState;
   /** The WAL epoch it forked in under the writer lock (a failed flush ends an epoch); -1 for a snapshot block, which may never commit writes. */
   epoch = -1;
+  /** The session whose temporary tables this transaction's state holds (sql/temp-tables.ts). */
+  temp?: TempSpace;
 
   /** `base` is the committed state the transaction forked: it may commit only while that is still the committed state. */
   constructor(readonly base: DbState, readonly xid: number, readonly now: Date, readonly release: () => void) {
@@ -41,6 +44,11 @@ export class OpenTxn implements WriteTxn {
   }
 
   write(rec: WalRecord): void {
+    // a temporary table's change is the session's alone: applied, never logged
+    if (isTempRecord(rec)) {
+      redo(this.current, rec);
+      return;
+    }
     if (rec.kind === 'update' || rec.kind === 'delete') rec = withReplicaIdentity(this.current, rec);
     redo(this.current, rec);
     this.records.push(rec);

@@ -17,7 +17,6 @@ import { ownName } from './schema/keys.ts';
 export function planCreateTableAs(select: SelectStmt, into: IntoClause, planner: SelectPlanner, ifNotExists = false): StatementPlan {
   const rv = into.rel!;
   ddlSchemaOk(rv.schemaname, false, rv.location);
-  if (rv.relpersistence === 't') throw new SqlError(SQLSTATE.feature_not_supported, 'temporary tables are not supported');
   if (into.options?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'storage parameters (WITH (…)) are not supported');
   const plan = planner.plan(select);
   const columns = relationColumns(plan.columns, strings(into.colNames), 'too many column names were specified');

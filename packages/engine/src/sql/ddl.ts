@@ -28,6 +28,7 @@ import { fillAddedColumn } from './generated.ts';
 import { withEnumTypes } from './types/enum.ts';
 import { validateConstraint } from './validate-constraint.ts';
 import { ownName } from './schema/keys.ts';
+import { addLike, copyLike, type LikeCopy } from './create-like.ts';
 
 const SERIAL: Record<string, SqlType> = { serial: 'int4', serial4: 'int4', bigserial: 'int8', serial8: 'int8', smallserial: 'int2', serial2: 'int2' };
 
@@ -63,7 +64,7 @@ function lookupTable(state: DbState, name: string, location?: number): TableData
   return state.table(oid);
 }
 
-interface ColumnPlan {
+export interface ColumnPlan {
   column: ColumnDef;
   serial: boolean;
   /** GENERATED … AS IDENTITY: its kind and its sequence's options. */
@@ -164,7 +165,6 @@ function createColumnSequence(txn: WriteTxn, table: string, oid: number, c: Colu
 
 export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): StatementPlan {
   if (stmt.inhRelations?.length || stmt.partspec || stmt.ofTypename) throw new SqlError(SQLSTATE.feature_not_supported, 'table inheritance, partitioning and typed tables are not supported');
-  if (stmt.relation?.relpersistence === 't') throw new SqlError(SQLSTATE.feature_not_supported, 'temporary tables are not supported');
   ddlSchemaOk(stmt.relation?.schemaname, false, stmt.relation?.location);
   checkStorageOptions(stmt.options);
   return ddl('CREATE TABLE', (txn) => {
@@ -176,18 +176,22 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
     }
     const columns: ColumnPlan[] = [];
     const tableConstraints: Constraint[] = [];
+    const liked: Omit<LikeCopy, 'columns'> = { checks: [], indexes: [] };
     for (const elt of stmt.tableElts ?? []) {
-      if ('ColumnDef' in elt) {
-        const c = columnFromAst(elt.ColumnDef, name, planner);
+      const added = 'ColumnDef' in elt ? [columnFromAst(elt.ColumnDef, name, planner)] : 'TableLikeClause' in elt ? addLike(liked, copyLike(elt.TableLikeClause, state)) : [];
+      for (const c of added) {
         if (columns.some((x) => x.column.name === c.column.name)) throw new SqlError(SQLSTATE.duplicate_column, `column "${c.column.name}" specified more than once`);
         columns.push(c);
-      } else if ('Constraint' in elt) tableConstraints.push(elt.Constraint);
+      }
+      if ('ColumnDef' in elt || 'TableLikeClause' in elt) continue;
+      if ('Constraint' in elt) tableConstraints.push(elt.Constraint);
       else throw new SqlError(SQLSTATE.feature_not_supported, `table element ${Object.keys(elt)[0]} is not supported`);
     }
     const taken = new Set<string>([name]);
     const oid = state.allocateOid();
     const keys: { columns: string[]; primary: boolean }[] = [];
-    const checks: CheckDef[] = [];
+    const checks: CheckDef[] = [...liked.checks];
+    for (const ix of liked.indexes) if (ix.def.constraint) keys.push({ columns: ix.def.columns, primary: ix.def.primary });
     const foreign: { c: Constraint; column?: string }[] = [];
     for (const c of columns) {
       for (const f of c.foreign) foreign.push({ c: f, column: c.column.name });
@@ -227,6 +231,9 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
       const ixName = uniqueName(state, k.primary ? `${name}_pkey` : `${name}_${k.columns.join('_')}_key`, taken);
       txn.write({ kind: 'create_index', index: { oid: state.allocateOid(), name: ixName, table: oid, columns: k.columns, unique: true, primary: k.primary, constraint: true } });
     }
+    for (const ix of liked.indexes.filter((x) => !x.def.constraint)) {
+      txn.write({ kind: 'create_index', index: { ...ix.def, oid: state.allocateOid(), name: uniqueName(state, `${name}_${ix.nameParts.join('_')}_idx`, taken), table: oid } });
+    }
   });
 }
 
@@ -263,7 +270,7 @@ export function assertNoDuplicates(table: TableData, def: IndexDef): void {
     const key = JSON.stringify(vals.map(distinctKey));
     if (seen.has(key)) {
       const shown = vals.map((v, i) => formatValue(v, types[i]!));
-      throw new SqlError(SQLSTATE.unique_violation, `could not create unique index "${def.name}"`, { detail: `Key (${def.columns.join(', ')})=(${shown.join(', ')}) is duplicated.` });
+      throw new SqlError(SQLSTATE.unique_violation, `could not create unique index "${ownName(def.name)}"`, { detail: `Key (${def.columns.join(', ')})=(${shown.join(', ')}) is duplicated.` });
     }
     seen.add(key);
   });
@@ -295,7 +302,9 @@ export function planDrop(stmt: DropStmt): StatementPlan {
         dropTableDependents(txn, oid, dropped, cascade);
         txn.write({ kind: 'drop_table', table: oid });
         for (const seq of [...txn.state.sequences.values()]) {
-          if (seq.def.ownedBy?.table === oid) txn.write({ kind: 'drop_sequence', sequence: seq.def.oid });
+          if (seq.def.ownedBy?.table !== oid) continue;
+          refuseSequenceInUse(txn.state, seq.def.name, { name: ownName(name), cascade, dropped });
+          txn.write({ kind: 'drop_sequence', sequence: seq.def.oid });
         }
       }
     });

@@ -82,16 +82,21 @@ export function returning(list: readonly Node[] | undefined, scope: RowScope) {
   return { columns: targets.map((t, i) => ({ name: t.name, type: exprs[i]!.type })), exprs };
 }
 
+/** An INSERT's column list as column positions (empty when it has none). */
+export function insertTargets(def: TableDef, cols: readonly Node[] | undefined): number[] {
+  return (cols ?? []).map((c) => {
+    const rt = (c as { ResTarget: ResTarget }).ResTarget;
+    if (rt.indirection?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'INSERT into a subfield or array element is not supported');
+    return columnIndex(def, rt.name!, rt.location);
+  });
+}
+
 export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlanner): StatementPlan {
   const table = targetTable(state, stmt.relation);
   const def = table.def;
   const oid = def.oid;
   const alias = stmt.relation?.alias?.aliasname ?? def.name;
-  const targets = (stmt.cols ?? []).map((c) => {
-    const rt = (c as { ResTarget: ResTarget }).ResTarget;
-    if (rt.indirection?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'INSERT into a subfield or array element is not supported');
-    return columnIndex(def, rt.name!, rt.location);
-  });
+  const targets = insertTargets(def, stmt.cols);
   const columns = targets.length ? targets : def.columns.map((_, i) => i);
   const systemOverride = stmt.override === 'OVERRIDING_SYSTEM_VALUE', userOverride = stmt.override === 'OVERRIDING_USER_VALUE';
   // OVERRIDING USER VALUE: identity columns take their default whatever the statement gives
@@ -298,7 +303,8 @@ export function compileSets(list: readonly Node[] | undefined, def: TableDef, sc
     const multi = multiAssignment((n as { ResTarget: ResTarget }).ResTarget, scope, subs);
     const written = multi.rt;
     if (multi.expr && written.indirection?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'UPDATE of an array element in a multiple-column assignment is not supported');
-    // SET a[i] = v assigns the whole array with element i replaced
+    // SET a[i] = v assigns the whole array with element i replaced (a missing column is 42703 first: SET t.x = …)
+    columnIndex(def, written.name!, written.location);
     const rt = elementAssignment(written);
     const i = columnIndex(def, rt.name!, rt.location);
     const col = def.columns[i]!;

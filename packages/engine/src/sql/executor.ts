@@ -30,10 +30,13 @@ import { withModifyingCtes } from './cte/modifying.ts';
 import type { Value } from './types.ts';
 import { planCreateSchema, planDropSchema } from './schema/ddl.ts';
 import { resolveSchemas } from './schema/resolve.ts';
+import { planMerge } from './merge/plan.ts';
+import { tempStatement } from './temp-tables.ts';
+import { planViewDelete, planViewInsert, planViewUpdate } from './view/dml.ts';
 
 export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
   // type names resolve against this state's enum types while the statement compiles
-  return withEnumTypes(state.types, state.typeNames, () => planAnyStatement(stmt, state, hooks));
+  return withEnumTypes(state.types, state.typeNames, () => tempStatement(stmt, planAnyStatement(stmt, state, hooks)));
 }
 
 function planAnyStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
@@ -75,9 +78,10 @@ function planStatementWith(stmt: Node, state: DbState, hooks: NodeHooks, planner
   }
   if ('ExplainStmt' in stmt) return planExplain(stmt.ExplainStmt, planner, state);
   // WITH in front of INSERT/UPDATE/DELETE: read-only queries their SELECTs, FROM items and sub-selects see
-  if ('InsertStmt' in stmt) return withQueries(stmt.InsertStmt, (s) => planInsert(s, state, planner));
-  if ('UpdateStmt' in stmt) return withQueries(stmt.UpdateStmt, (s) => planUpdate(s, state, planner));
-  if ('DeleteStmt' in stmt) return withQueries(stmt.DeleteStmt, (s) => planDelete(s, state, planner));
+  if ('InsertStmt' in stmt) return withQueries(stmt.InsertStmt, (s) => planViewInsert(s, state, planner) ?? planInsert(s, state, planner));
+  if ('UpdateStmt' in stmt) return withQueries(stmt.UpdateStmt, (s) => planViewUpdate(s, state, planner) ?? planUpdate(s, state, planner));
+  if ('DeleteStmt' in stmt) return withQueries(stmt.DeleteStmt, (s) => planViewDelete(s, state, planner) ?? planDelete(s, state, planner));
+  if ('MergeStmt' in stmt) return withQueries(stmt.MergeStmt, (s) => planMerge(s, state, planner));
   if ('CreateStmt' in stmt) return planCreateTable(stmt.CreateStmt, planner);
   if ('IndexStmt' in stmt) return planCreateIndex(stmt.IndexStmt);
   if ('NotifyStmt' in stmt) return planNotify(stmt.NotifyStmt);

@@ -9,6 +9,11 @@ export const SYSTEM_SCHEMAS: ReadonlySet<string> = new Set(['pg_catalog', 'infor
 /** PostgreSQL's invalid_schema_name. */
 export const INVALID_SCHEMA_NAME = '3F000';
 
+/** A session's own schema of temporary tables (`pg_temp_3`; sql/temp-tables.ts). */
+export function isTempSchema(schema: string): boolean {
+  return /^pg_temp_\d+$/.test(schema);
+}
+
 export function relationKey(schema: string, name: string): string {
   return schema === 'public' ? name : `${schema}.${name}`;
 }

@@ -10,7 +10,7 @@ import type { Node, RangeVar } from '@pgsql/types';
 import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
 import type { DbState } from '../../state/state.ts';
 import { pos } from '../from.ts';
-import { INVALID_SCHEMA_NAME, relationKey, splitKey, SYSTEM_SCHEMAS } from './keys.ts';
+import { INVALID_SCHEMA_NAME, isTempSchema, relationKey, splitKey, SYSTEM_SCHEMAS } from './keys.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -22,7 +22,7 @@ export function effectivePath(state: DbState, path: readonly string[]): string[]
 /** `stmt` with its names resolved; the same node when nothing can resolve differently from public-only (no copy). */
 export function resolveSchemas(stmt: Node, state: DbState, path: readonly string[]): Node {
   const lookup = effectivePath(state, path);
-  if (state.schemas.size === 0 && lookup.length === 1 && lookup[0] === 'public') return stmt;
+  if (state.schemas.size === 0 && lookup.length === 1 && lookup[0] === 'public' && !path.some(isTempSchema)) return stmt;
   const copy = structuredClone(stmt);
   new Resolver(state, path, lookup, cteNames(copy)).statement(copy as unknown as Obj);
   return copy;
@@ -138,7 +138,7 @@ class Resolver {
   private read(rv: RangeVar | undefined): string | undefined {
     if (!rv?.relname || this.done.has(rv)) return undefined;
     const bare = rv.schemaname === undefined && !this.ctes.has(rv.relname);
-    const schema = rv.schemaname ?? (bare ? this.find(rv.relname, 'relation') : undefined);
+    const schema = (rv.schemaname === 'pg_temp' ? this.temporary(rv.relname) : rv.schemaname) ?? (bare ? this.find(rv.relname, 'relation') : undefined);
     if (bare && schema === undefined) this.hiddenPublic(rv);
     if (!schema || schema === 'public' || SYSTEM_SCHEMAS.has(schema) || !this.state.schemas.has(schema)) return undefined;
     this.rename(rv, schema);
@@ -157,6 +157,12 @@ class Resolver {
   private create(rv: RangeVar | undefined): void {
     if (!rv?.relname) return;
     this.done.add(rv);
+    const temp = this.path.find(isTempSchema);
+    if (temp && (rv.relpersistence === 't' || rv.schemaname === 'pg_temp')) {
+      if (rv.schemaname !== undefined && rv.schemaname !== 'pg_temp') throw new SqlError('42P16', 'cannot create temporary relation in non-temporary schema', { position: pos(rv.location) });
+      this.rename(rv, temp);
+      return;
+    }
     const schema = rv.schemaname ?? this.creationSchema(rv.location);
     // a public "app.t" would have the key of app's t
     if (schema === 'public' && this.state.schemas.has(splitKey(rv.relname).schema)) throw featureNotSupported(`relation names starting with the name of a schema and "." ("${rv.relname}")`);
@@ -175,9 +181,15 @@ class Resolver {
     this.done.add(rv);
   }
 
-  /** CREATE goes to the first schema of search_path that exists, as in PostgreSQL. */
+  /** `pg_temp.name`: the session's own temporary schema, when it holds `name` (else left as written, for the planners' errors). */
+  private temporary(name: string): string {
+    const temp = this.lookup.find(isTempSchema);
+    return temp && this.find(name, 'relation') === temp ? temp : 'pg_temp';
+  }
+
+  /** CREATE goes to the first schema of search_path that exists (never the temporary one), as in PostgreSQL. */
   private creationSchema(location?: number): string {
-    const first = this.path.find((s) => s === 'public' || this.state.schemas.has(s));
+    const first = this.path.find((s) => s === 'public' || (this.state.schemas.has(s) && !isTempSchema(s)));
     if (first === undefined) throw new SqlError(INVALID_SCHEMA_NAME, 'no schema has been selected to create in', { position: pos(location) });
     return first;
   }
@@ -199,7 +211,8 @@ class Resolver {
       const schema = this.find(parts[0]!, what);
       return schema && schema !== 'public' ? [{ String: { sval: relationKey(schema, parts[0]!) } }] : items;
     }
-    const [schema, name] = parts.length === 2 ? parts : [];
+    const [given, name] = parts.length === 2 ? parts : [];
+    const schema = given === 'pg_temp' ? this.temporary(name!) : given;
     if (!schema || schema === 'public' || SYSTEM_SCHEMAS.has(schema) || !this.state.schemas.has(schema)) return items;
     return [{ String: { sval: relationKey(schema, name!) } }];
   }

@@ -43,12 +43,23 @@ function owner(state: DbState, names: string[] | null | undefined): SequenceDef[
   return { table: oid, column };
 }
 
-/** DROP SEQUENCE of a sequence a column's default or identity uses: PostgreSQL's 2BP01. */
-export function refuseSequenceInUse(state: DbState, name: string): void {
+/**
+ * DROP SEQUENCE of a sequence a column's default or identity uses: PostgreSQL's 2BP01. `table`:
+ * the sequence goes with DROP TABLE of its owner, while another table's default still uses it.
+ */
+export function refuseSequenceInUse(state: DbState, name: string, table?: { name: string; cascade: boolean; dropped: ReadonlySet<number> }): void {
   const call = JSON.stringify({ sval: name });
   for (const t of state.tables.values()) {
+    if (table?.dropped.has(t.def.oid)) continue;
     for (const c of t.def.columns) {
       if (!c.default || !JSON.stringify(c.default).includes(call)) continue;
+      if (table?.cascade) throw new SqlError(SQLSTATE.feature_not_supported, `DROP TABLE ${table.name} CASCADE is not supported while the default of column ${c.name} of table ${t.def.name} uses its sequence ${name}`);
+      if (table) {
+        throw new SqlError('2BP01', `cannot drop table ${table.name} because other objects depend on it`, {
+          detail: `default value for column ${c.name} of table ${t.def.name} depends on sequence ${name}`,
+          hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+        });
+      }
       if (c.identity) {
         throw new SqlError('2BP01', `cannot drop sequence ${name} because column ${c.name} of table ${t.def.name} requires it`, {
           hint: `You can drop column ${c.name} of table ${t.def.name} instead.`,

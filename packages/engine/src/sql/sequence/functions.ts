@@ -11,14 +11,21 @@ import type { RunContext } from '../env.ts';
 import { canonical, type Int8 } from '../int8.ts';
 import type { Value } from '../types.ts';
 import { params } from './options.ts';
-import { splitKey } from '../schema/keys.ts';
+import { isTempSchema, splitKey } from '../schema/keys.ts';
+import { TEMP_OID_BASE } from '../temp-tables.ts';
+import type { WalRecord } from '../../wal/record.ts';
+
+/** A change to log with the statement; a temporary table's sequence is the session's alone (sql/temp-tables.ts). */
+function logChange(ctx: RunContext, seq: SequenceState, rec: WalRecord): void {
+  if (seq.def.oid < TEMP_OID_BASE) ctx.env.sequenceWrites.push(rec);
+}
 
 export function nextval(seq: SequenceState, ctx: RunContext): Int8 {
   const mine = ctx.env.sequences;
   if (mine) mine.last = seq.def.oid;
   if (!seq.called) {
     seq.called = true;
-    ctx.env.sequenceWrites.push({ kind: 'sequence_set', sequence: seq.def.oid, value: seq.value, version: nextVersion(seq) });
+    logChange(ctx, seq, { kind: 'sequence_set', sequence: seq.def.oid, value: seq.value, version: nextVersion(seq) });
     mine?.values.set(seq.def.oid, seq.value);
     return seq.value;
   }
@@ -36,7 +43,7 @@ export function nextval(seq: SequenceState, ctx: RunContext): Int8 {
   }
   seq.value = canonical(next);
   const version = nextVersion(seq);
-  ctx.env.sequenceWrites.push(wrapped
+  logChange(ctx, seq, wrapped
     ? { kind: 'sequence_reset', sequence: seq.def.oid, value: seq.value, called: true, version }
     : { kind: 'sequence_set', sequence: seq.def.oid, value: seq.value, version });
   mine?.values.set(seq.def.oid, seq.value);
@@ -69,7 +76,7 @@ export function setval(seq: SequenceState, value: Int8, called: boolean, ctx: Ru
   seq.called = called;
   // as PostgreSQL's setval, a value set as called is this session's currval too
   if (called) ctx.env.sequences?.values.set(seq.def.oid, seq.value);
-  ctx.env.sequenceWrites.push({ kind: 'sequence_reset', sequence: seq.def.oid, value: seq.value, called, version: nextVersion(seq) });
+  logChange(ctx, seq, { kind: 'sequence_reset', sequence: seq.def.oid, value: seq.value, called, version: nextVersion(seq) });
   return seq.value;
 }
 
@@ -78,7 +85,9 @@ export function serialSequence(ctx: RunContext, table: Value, column: Value): Va
   if (table === null || column === null) return null;
   const state = ctx.env.state;
   const name = String(table).replace(/^public\./, '');
-  const oid = state.tableNames.get(name);
+  // a bare name finds the session's temporary table first, as search_path's implicit pg_temp does
+  const temp = name.includes('.') ? undefined : [...state.schemas].find(isTempSchema);
+  const oid = (temp === undefined ? undefined : state.tableNames.get(`${temp}.${name}`)) ?? state.tableNames.get(name);
   if (oid === undefined) throw new SqlError(SQLSTATE.undefined_table, `relation "${table}" does not exist`);
   const def = state.table(oid).def;
   if (!def.columns.some((c) => c.name === column)) throw new SqlError(SQLSTATE.undefined_column, `column "${column}" of relation "${def.name}" does not exist`);

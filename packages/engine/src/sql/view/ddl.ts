@@ -2,7 +2,7 @@
  * Views: CREATE [OR REPLACE] VIEW, DROP VIEW [IF EXISTS] [CASCADE], and the dependencies that
  * keep a view's relations from being dropped, renamed or altered under it. A view is a TableDef
  * with `view` set and no rows, so it is WAL-logged, checkpointed and backed up as a table is;
- * sql/from.ts plans its query where it is named. Writing to a view is refused (0A000).
+ * sql/from.ts plans its query where it is named. Writing through a view: view/dml.ts.
  */
 import type { Node, SelectStmt, ViewStmt } from '@pgsql/types';
 import type { Oid, TableDef } from '../../catalog/types.ts';
@@ -16,6 +16,7 @@ import { ddlSchemaOk } from '../schema.ts';
 import type { SelectPlanner } from '../select.ts';
 import { TYPE_NAME, type SqlType } from '../types.ts';
 import { ownName } from '../schema/keys.ts';
+import { viewCheckOption } from './updatable.ts';
 
 const HINT_CASCADE = 'Use DROP ... CASCADE to drop the dependent objects too.';
 
@@ -70,6 +71,7 @@ export function planCreateView(stmt: ViewStmt, planner: SelectPlanner, state: Db
   const columns = relationColumns(plan.columns, strings(stmt.aliases), 'CREATE VIEW specifies more column names than columns');
   const name = rv.relname!;
   const query: Node = { SelectStmt: select };
+  const checkOption = viewCheckOption(stmt, select, state);
   return ddl(stmt.replace ? 'CREATE VIEW' : 'CREATE VIEW', (txn) => {
     const s = txn.state;
     const dependsOn = [...namedRelations(query, s, new Set())];
@@ -79,7 +81,7 @@ export function planCreateView(stmt: ViewStmt, planner: SelectPlanner, state: Db
       name,
       columns: columns.map((c) => ({ name: c.name, type: c.type, typmod: -1, notNull: false })),
       checks: [],
-      view: { query, dependsOn },
+      view: { query, dependsOn, ...(checkOption ? { checkOption } : {}) },
     };
     if (existing === undefined) {
       if (s.indexNames.has(name) || s.sequenceNames.has(name)) throw new SqlError(SQLSTATE.duplicate_table, `relation "${ownName(name)}" already exists`);
@@ -144,7 +146,7 @@ export function refuseIfViewed(state: DbState, oid: Oid, what: string): void {
   if (v) throw new SqlError(SQLSTATE.feature_not_supported, `${what} of "${state.table(oid).def.name}", which view "${v.name}" depends on, is not supported`);
 }
 
-/** A view named where a table is needed: PostgreSQL's wrong_object_type, or 0A000 for writes (views are not updatable here). */
+/** A view named where a table is needed: PostgreSQL's wrong_object_type, or 0A000 for writes view/dml.ts does not take (EXPLAIN, ON CONFLICT's target). */
 export function refuseView(def: TableDef, action: 'write' | 'table', location?: number): void {
   if (!def.view) return;
   if (action === 'write') throw new SqlError(SQLSTATE.feature_not_supported, `writing to view "${def.name}" is not supported`, { position: pos(location) });

@@ -1,0 +1,76 @@
+/**
+ * The statements behind like.json: CREATE TABLE (LIKE source [INCLUDING | EXCLUDING DEFAULTS,
+ * CONSTRAINTS, INDEXES, IDENTITY, GENERATED, ALL …], more columns), modelled on PostgreSQL's
+ * src/test/regress/sql/create_table_like.sql. What each copy holds is read back through
+ * information_schema, the rows it takes and the errors (with the index names) it gives.
+ * Recorded from PostgreSQL 15 by `scripts/record-values.ts <url> like`.
+ */
+export const LIKE_CORPUS: readonly string[] = [
+  `create table src (id int generated always as identity (start with 100 increment by 5), code text not null default 'x' || 'y',
+     qty int check (qty > 0), twice int generated always as (qty * 2) stored, note varchar(10) unique, constraint src_code_len check (length(code) < 5))`,
+  'create index src_qty_idx on src (qty)',
+  'create unique index src_lower_note on src (lower(note))',
+  // columns only: names, types, NOT NULL
+  'create table l1 (like src)',
+  "select column_name::text, data_type::text, is_nullable::text, column_default::text, is_identity::text, is_generated::text, character_maximum_length from information_schema.columns where table_name = 'l1' order by ordinal_position",
+  "insert into l1 (id, code, qty, twice, note) values (1, 'abcdefg', -1, 5, 'n')",
+  "insert into l1 (id, code, qty, twice, note) values (1, 'abc', -1, 5, 'n')",
+  'select * from l1',
+  'insert into l1 (id, code) values (null, null)',
+  "insert into l1 (id) values (7)",
+  // defaults, constraints, identity, generated
+  'create table l2 (like src including defaults including constraints)',
+  "select column_name::text, is_nullable::text from information_schema.columns where table_name = 'l2' order by ordinal_position",
+  'insert into l2 (id, qty) values (1, 3)',
+  'select * from l2',
+  'insert into l2 (id, qty) values (2, 0)',
+  "insert into l2 (id, code, qty) values (3, 'toolong', 1)",
+  'create table l3 (like src including identity including generated)',
+  "select column_name::text, is_identity::text, identity_generation::text, identity_start::text, identity_increment::text, is_generated::text from information_schema.columns where table_name = 'l3' order by ordinal_position",
+  "insert into l3 (code, qty) values ('a', 4), ('b', 5)",
+  'select * from l3 order by id',
+  "insert into l3 (id, code, qty) values (1, 'c', 1)",
+  "insert into src (code, qty) values ('s', 1)",
+  'select id from src',
+  // indexes, with names chosen for the new table
+  'create table l4 (like src including indexes)',
+  "insert into l4 (id, code, note) values (1, 'a', 'N'), (2, 'b', 'M')",
+  "insert into l4 (id, code, note) values (3, 'c', 'N')",
+  "insert into l4 (id, code, note) values (4, 'd', 'm')",
+  'create table l5 (like src including all, extra int default 9)',
+  "select column_name::text, is_identity::text, is_generated::text from information_schema.columns where table_name = 'l5' order by ordinal_position",
+  "insert into l5 (code, qty, note) values ('a', 2, 'q') returning *",
+  "insert into l5 (code, qty, note) values ('b', 0, 'r')",
+  "insert into l5 (code, qty, note) values ('b', 3, 'Q')",
+  'create table l6 (like src including all excluding indexes excluding constraints)',
+  "insert into l6 (code, qty, note) values ('a', -2, 'q'), ('b', -3, 'q') returning id, twice",
+  // primary keys and composite keys, LIKE among other columns
+  'create table pk (a int, b text, c date, primary key (a, b))',
+  'create table l7 (before int, like pk including indexes, after text)',
+  "select column_name::text, is_nullable::text from information_schema.columns where table_name = 'l7' order by ordinal_position",
+  "insert into l7 values (0, 1, 'x', null, 'y'), (0, 1, 'x', null, 'z')",
+  'create table l8 (like pk, like src)',
+  "select count(*) from information_schema.columns where table_name = 'l8'",
+  // errors
+  'create table l9 (like pk, a int)',
+  'create table l10 (like nosuch)',
+  'create table l11 (like pk including indexes, primary key (c))',
+  'create view pkv as select a, b from pk',
+  'create table l12 (like pkv)',
+  "select column_name::text, data_type::text from information_schema.columns where table_name = 'l12' order by ordinal_position",
+  'create table if not exists l1 (like pk)',
+  'create table l13 (like pk including comments including storage including statistics including compression)',
+  "select count(*) from information_schema.columns where table_name = 'l13'",
+  // a serial column's default (INCLUDING DEFAULTS) still draws on the source's sequence
+  'create table ser (id serial, v text)',
+  "insert into ser (v) values ('a')",
+  'create table ser2 (like ser including defaults)',
+  "insert into ser2 (v) values ('b') returning id",
+  "select column_default::text from information_schema.columns where table_name = 'ser2' and column_name = 'id'",
+  "insert into ser (v) values ('c') returning id",
+  'drop table ser',
+  'drop table ser, ser2',
+  'create table ser (id serial, v text)',
+  'drop table src',
+  "insert into l5 (code, qty, note) values ('z', 1, 'zz') returning id",
+];
