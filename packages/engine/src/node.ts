@@ -448,7 +448,8 @@ export class Node extends SessionSurface implements Queryable {
       await txn.write({ ...current, checkpointLsn: lsn, slots: core.slots.persisted() }, { lsn, bytes: prepared.bytes });
       await this.checkpointer.stored(core.storage, prepared);
       const keep = core.slots.retentionLsn(lsn, core.wal.insertLsn);
-      await core.storage.removeWalBefore(keep);
+      // not awaited: storage paces the removal into the appends' pauses, the control lock need not wait for it
+      core.storage.removeWalBefore(keep).catch((e) => core.log('warning', `could not remove old WAL: ${e instanceof Error ? e.message : String(e)}`));
       core.wal.forgetBefore(keep);
       if (core.control.role === 'primary' || this.archiveAlways) await this.archiveCleanup?.(keep).catch((e) => core.log('warning', `archive cleanup command failed: ${String(e)}`));
     });
