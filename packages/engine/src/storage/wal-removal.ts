@@ -15,7 +15,8 @@ export interface RemovalPacing {
   maxDeferMs: number;
 }
 
-export const DEFAULT_PACING: RemovalPacing = { idleMs: 10, maxDeferMs: 1000 };
+/** 100 ms: under commits that never pause, old WAL still goes at ~2.5 MB/s (one ~256 KiB transaction each time). */
+export const DEFAULT_PACING: RemovalPacing = { idleMs: 10, maxDeferMs: 100 };
 
 /**
  * `step(upTo)` removes one transaction's worth of what is below `upTo` and says whether anything
