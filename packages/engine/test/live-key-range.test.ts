@@ -94,6 +94,24 @@ describe('live queries scoped by key range', () => {
     live.stop();
   });
 
+  it('equality and IN on a text column scope it too, and a parameter of another type does not', async () => {
+    const node = await freshNode();
+    open.push(node);
+    await tableOf(node);
+    const text = subscribe(node, `select id, n from t where v in ('v1', 'v2') order by id`);
+    const param = subscribe(node, 'select id, n from t where v = $1', [7]);
+    await text.until('the first result', (r) => r.rows.length === 2);
+    await param.until('the first result', (r) => r.rows.length === 0);
+    await node.query('update t set n = 99 where id = 500');
+    await node.query('update t set n = 42 where id = 2');
+    await text.until('id 2 changed', (r) => r.rows[1]?.n === 42);
+    expect(text.results).toHaveLength(2);
+    // a number compared with a text column: not understood, so every change re-runs it
+    await param.until('both commits', () => param.results.length === 3);
+    text.stop();
+    param.stop();
+  });
+
   it('a DDL or TRUNCATE of the table re-runs it, and queries the scope cannot follow re-run on every change', async () => {
     const node = await freshNode();
     open.push(node);

@@ -10,6 +10,7 @@
 import type { A_Const, Node, SelectStmt } from '@pgsql/types';
 import type { Oid } from '../catalog/types.ts';
 import { parse } from '../sql/parse.ts';
+import { conjuncts } from '../sql/plan/access.ts';
 import type { Value } from '../sql/types.ts';
 import type { DbState } from '../state/state.ts';
 import type { WalRecord } from '../wal/record.ts';
@@ -86,11 +87,6 @@ function hasSubLink(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return false;
   if ('SubLink' in value) return true;
   return Object.values(value).some(hasSubLink);
-}
-
-function conjuncts(node: Node): Node[] {
-  if ('BoolExpr' in node && node.BoolExpr.boolop === 'AND_EXPR') return (node.BoolExpr.args ?? []).flatMap(conjuncts);
-  return [node];
 }
 
 type Kind = 'int' | 'text';
