@@ -24,10 +24,10 @@ export interface LagRun {
   roundTrip: number[];
 }
 
-/** The first full checkpoint of a large table on IndexedDB, with commits going on (bench/browser/src/checkpoint.ts). */
+/** The first full checkpoint of a large table on IndexedDB, then a base backup, with commits going on (bench/browser/src/checkpoint.ts). */
 export interface CheckpointStall {
   checkpointMs: number;
-  /** Longest time between two commits finishing, and the page's longest task, during the checkpoint. */
+  /** Longest time between two commits finishing, and the page's longest task, during the checkpoint and the tail after it. */
   longestGap: number;
   longestTask: number;
   commits: number;
@@ -38,6 +38,12 @@ export interface CheckpointStall {
   idleTask: number;
   idleCommits: number;
   idleSlow: number;
+  /** From opening a new standby until it holds the base backup: its time and the same measures. */
+  backupMs: number;
+  backupGap: number;
+  backupTask: number;
+  backupCommits: number;
+  backupSlow: number;
 }
 
 export interface BenchApi {
@@ -64,8 +70,8 @@ export interface BenchApi {
   /** This tab's log and transport events, each stamped with performance.timeOrigin + now() (ms). */
   events(): string[];
   closeTab(): Promise<void>;
-  /** Fill `rows` rows, then time the first checkpoint with commits going on (node in the page or its worker). */
-  checkpointStall(where: 'page' | 'worker', rows: number): Promise<CheckpointStall>;
+  /** Fill `rows` rows, then time the first checkpoint (and `tailMs` after it), then a base backup, with commits going on (node in the page or its worker). */
+  checkpointStall(where: 'page' | 'worker', rows: number, tailMs: number): Promise<CheckpointStall>;
 }
 
 declare global {

@@ -1,11 +1,14 @@
 /**
- * A checkpoint at scale on IndexedDB, with a node in the page or in its module worker: while the
- * first (full) checkpoint of `rows` rows runs, autocommit UPDATEs go on one per task (as clicks
- * would send them) and a MessageChannel ticker measures the page's longest task; both are
- * compared with the same loop for as long without a checkpoint.
+ * A checkpoint and a base backup at scale on IndexedDB, with a node in the page or in its module
+ * worker: while the first (full) checkpoint of `rows` rows runs, and for `tailMs` after it (the old
+ * WAL's paced removal), autocommit UPDATEs go on one per task (as clicks would send them) and a
+ * MessageChannel ticker measures the page's longest task; both are compared with the same loop for
+ * as long without a checkpoint. Then a new standby (in a worker of its own, memory storage, on an
+ * in-page memory network) takes a base backup of the node while the same loop runs.
  */
 import { openNode } from '@walrtc/engine';
 import { openWorkerNode } from '@walrtc/engine/worker';
+import { memoryNetwork } from '@walrtc/transport';
 import { SCALE_SCHEMA, scaleInserts } from '../../scale-rows.ts';
 import type { CheckpointStall } from './api.ts';
 
@@ -13,8 +16,11 @@ interface Db {
   exec(sql: string): Promise<unknown>;
   query(sql: string, params: unknown[]): Promise<unknown>;
   checkpoint(): Promise<void>;
+  status(): Promise<{ systemId: string | null }>;
   close(): Promise<void>;
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The next task: a message to itself (setTimeout is clamped to 4 ms when nested). */
 function nextTask(): Promise<void> {
@@ -64,17 +70,37 @@ async function underLoad(db: Db, rows: number, job: () => Promise<unknown>) {
   return { ms, longestGap, longestTask, commits, slow };
 }
 
-export async function checkpointStall(where: 'page' | 'worker', rows: number): Promise<CheckpointStall> {
+export async function checkpointStall(where: 'page' | 'worker', rows: number, tailMs: number): Promise<CheckpointStall> {
   const cluster = `bench-ckpt-${where}-${crypto.randomUUID().slice(0, 8)}`;
-  const options = { cluster, nodeId: 'bench', storage: 'indexeddb' as const, synchronousCommit: 'on' as const, maxWalSize: 1 << 30, log: () => {} };
+  const net = memoryNetwork();
+  const options = { cluster, nodeId: 'bench', storage: 'indexeddb' as const, synchronousCommit: 'on' as const, maxWalSize: 1 << 30, log: () => {}, role: 'primary' as const, transport: net.transport('bench') };
   const db: Db = where === 'page' ? await openNode(options) : await openWorkerNode(options);
+  let standby: Db | undefined;
   try {
     for (const sql of SCALE_SCHEMA) await db.exec(sql);
     for (const sql of scaleInserts(rows)) await db.exec(sql);
-    const full = await underLoad(db, rows, () => db.checkpoint());
-    const idle = await underLoad(db, rows, () => new Promise((r) => setTimeout(r, full.ms)));
-    return { checkpointMs: full.ms, longestGap: full.longestGap, longestTask: full.longestTask, commits: full.commits, slow: full.slow, idleGap: idle.longestGap, idleTask: idle.longestTask, idleCommits: idle.commits, idleSlow: idle.slow };
+    let checkpointMs = 0;
+    const full = await underLoad(db, rows, async () => {
+      const t0 = performance.now();
+      await db.checkpoint();
+      checkpointMs = performance.now() - t0;
+      await sleep(tailMs);
+    });
+    const idle = await underLoad(db, rows, () => sleep(full.ms));
+    // the standby's own work (installing the snapshot) runs in its worker, off this page's thread
+    const systemId = (await db.status()).systemId;
+    const backup = await underLoad(db, rows, async () => {
+      standby = await openWorkerNode({ cluster, nodeId: 'standby', storage: 'memory', role: 'standby', log: () => {}, transport: net.transport('standby') });
+      for (let i = 0; i < 60_000 / 20 && (await standby.status()).systemId !== systemId; i++) await sleep(20);
+      if ((await standby.status()).systemId !== systemId) throw new Error('the base backup did not arrive within 60 s');
+    });
+    return {
+      checkpointMs, longestGap: full.longestGap, longestTask: full.longestTask, commits: full.commits, slow: full.slow,
+      idleGap: idle.longestGap, idleTask: idle.longestTask, idleCommits: idle.commits, idleSlow: idle.slow,
+      backupMs: backup.ms, backupGap: backup.longestGap, backupTask: backup.longestTask, backupCommits: backup.commits, backupSlow: backup.slow,
+    };
   } finally {
+    await standby?.close().catch(() => {});
     await db.close().catch(() => {});
     for (const { name } of await indexedDB.databases()) {
       if (!name?.includes(cluster)) continue;

@@ -36,6 +36,8 @@ export interface CommitInfo {
   optimistic?: boolean;
   /** NOTIFYs the shown commits made, in commit order (sql/notify.ts). */
   notifications?: Notification[];
+  /** The shown commits' records, in order, when known: live queries scoped to a key range look at their rows. */
+  records?: readonly WalRecord[];
 }
 
 export interface DatabaseOptions {
@@ -434,7 +436,7 @@ export class Database {
       const { end } = this.wal.append([...txn.sequenceWrites, ...txn.records, { kind: 'commit', xid: txn.xid, time: Date.now() }]);
       temp?.keep();
       // durable before visible: shown to readers, live queries and standbys once flushed (at once for 'off')
-      if (txn.records.length) this.visibility.committed(end, txn.state, txn.tables, notificationsOf(txn.records));
+      if (txn.records.length) this.visibility.committed(end, txn.state, txn.tables, notificationsOf(txn.records), txn.records);
       return end;
     } finally {
       txn.release();

@@ -437,6 +437,7 @@ export class Node extends SessionSurface implements Queryable {
     if (!start) return;
     const prepared = await start.prepared;
     const { lsn } = start;
+    let removal: Promise<void> | undefined;
     await core.control.update(async (txn) => {
       const current = txn.current();
       if (!current || current.checkpointLsn !== start.storedLsn || core.wal.generation !== start.walGeneration) {
@@ -448,10 +449,13 @@ export class Node extends SessionSurface implements Queryable {
       await txn.write({ ...current, checkpointLsn: lsn, slots: core.slots.persisted() }, { lsn, bytes: prepared.bytes });
       await this.checkpointer.stored(core.storage, prepared);
       const keep = core.slots.retentionLsn(lsn, core.wal.insertLsn);
-      await core.storage.removeWalBefore(keep);
+      // awaited after the lock is released: storage paces the removal into the appends' pauses
+      removal = core.storage.removeWalBefore(keep);
+      removal.catch(() => {});
       core.wal.forgetBefore(keep);
       if (core.control.role === 'primary' || this.archiveAlways) await this.archiveCleanup?.(keep).catch((e) => core.log('warning', `archive cleanup command failed: ${String(e)}`));
     });
+    await removal?.catch((e) => core.log('warning', `could not remove old WAL: ${e instanceof Error ? e.message : String(e)}`));
   }
 
   /**

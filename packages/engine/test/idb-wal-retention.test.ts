@@ -1,7 +1,8 @@
 /**
  * WAL retention on IndexedDB while commits go on: old WAL is removed in small transactions, so a
  * commit's append (same object store) never queues behind the whole removal — the 1.8 s commit
- * stall of a 1M-row checkpoint in Chromium — and nothing appended meanwhile is lost.
+ * stall of a 1M-row checkpoint in Chromium — and nothing appended meanwhile is lost. The removal
+ * is paced: its transactions start in the appends' pauses, or one per `maxDeferMs` when none come.
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +49,73 @@ describe('WAL retention on IndexedDB', () => {
     await storage.removeWalBefore(0);
     expect((await storage.readWal(0)).length).toBe(10);
     await storage.close();
+  });
+
+  it('a removal requested while appends keep coming runs none of its transactions until they pause, then removes it all', async () => {
+    const storage = await indexedDbStorage(unique('ret'), 'n1', { idleMs: 10, maxDeferMs: 1e9 });
+    const old = chunks(20, 100_000);
+    await storage.appendWal(old);
+    let removed = false;
+    const removal = storage.removeWalBefore(old[15]!.lsn).then(() => void (removed = true));
+    // back-to-back appends, each issued as the previous one completes: never a pause
+    let end = old.at(-1)!.end;
+    for (let i = 0; i < 30; i++) {
+      await storage.appendWal(chunks(1, 100, end));
+      end += 100;
+    }
+    expect(removed).toBe(false);
+    expect((await storage.readWal(0))[0]!.lsn).toBe(old[0]!.lsn);
+    await removal;
+    expect((await storage.readWal(0))[0]!.lsn).toBe(old[15]!.lsn);
+    await storage.close();
+  });
+
+  it('appends that never pause do not hold the removal back longer than maxDeferMs per transaction', async () => {
+    const storage = await indexedDbStorage(unique('ret'), 'n1', { idleMs: 1e9, maxDeferMs: 0 });
+    const old = chunks(20, 100_000);
+    await storage.appendWal(old);
+    let removed = false;
+    const removal = storage.removeWalBefore(old[15]!.lsn).then(() => void (removed = true));
+    let end = old.at(-1)!.end;
+    for (let i = 0; i < 10_000 && !removed; i++) {
+      await storage.appendWal(chunks(1, 100, end));
+      end += 100;
+    }
+    await removal;
+    const left = await storage.readWal(0);
+    expect(left[0]!.lsn).toBe(old[15]!.lsn);
+    expect(left.at(-1)!.end).toBe(end);
+    await storage.close();
+  });
+
+  it('a truncation stops a removal requested before it: WAL written after the truncation stays', async () => {
+    const cluster = unique('ret');
+    const storage = await indexedDbStorage(cluster, 'n1', { idleMs: 1e9, maxDeferMs: 1e9 });
+    const old = chunks(20, 100);
+    await storage.appendWal(old);
+    // held back (no pause ever counts as one here) until the truncation has rewritten the tail
+    const removal = storage.removeWalBefore(old[15]!.lsn);
+    await storage.truncateWal(old[5]!.lsn);
+    const rewritten = chunks(15, 100, old[5]!.lsn);
+    await storage.appendWal(rewritten);
+    await storage.close();
+    await removal;
+    const reopened = await indexedDbStorage(cluster, 'n1');
+    expect((await reopened.readWal(0)).map((c) => c.lsn)).toEqual([...old.slice(0, 5), ...rewritten].map((c) => c.lsn));
+    await reopened.close();
+  });
+
+  it('closing the storage finishes a requested removal without waiting for a pause', async () => {
+    const cluster = unique('ret');
+    const storage = await indexedDbStorage(cluster, 'n1', { idleMs: 1e9, maxDeferMs: 1e9 });
+    const old = chunks(20, 100_000);
+    await storage.appendWal(old);
+    const removal = storage.removeWalBefore(old[15]!.lsn);
+    await storage.close();
+    await removal;
+    const reopened = await indexedDbStorage(cluster, 'n1');
+    expect((await reopened.readWal(0))[0]!.lsn).toBe(old[15]!.lsn);
+    await reopened.close();
   });
 
   it('commits made while a checkpoint writes its chunks and removes old WAL are all present after a crash right after it', async () => {

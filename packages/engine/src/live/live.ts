@@ -10,6 +10,8 @@ import { Session } from '../session/session.ts';
 import type { QueryResult } from '../sql/env.ts';
 import type { Value } from '../sql/types.ts';
 import { readsOf, type Reads } from './reads.ts';
+import { keyScopeOf, touches, type KeyScope } from './scope.ts';
+import type { DbState } from '../state/state.ts';
 import { defaultScheduler, type Scheduler } from './schedule.ts';
 
 export type { Scheduler } from './schedule.ts';
@@ -37,6 +39,9 @@ export function live(
   const schedule = options.schedule ?? defaultScheduler;
   let active = true;
   let reads: Reads | undefined;
+  /** A key range the query's rows must fall in (scope.ts), and the state its last run read. */
+  let scope: KeyScope | undefined;
+  let seen: DbState | undefined;
   let running = false;
   let dirty = false;
   let scheduled = false;
@@ -48,14 +53,19 @@ export function live(
     try {
       do {
         dirty = false;
+        // commits during the run are checked against what it started from: a change in range repeats it
+        seen = db.state;
         try {
           // its own session: a live query reads committed state, never the node's open block
           const [result] = await db.run(sql, params, session(), true);
           reads = readsOf(sql, db.state);
+          // an optimistic view (offline writes) is not db.state: no old rows to compare with there
+          scope = !reads.all && reads.tables.size === 1 && !db.offline ? keyScopeOf(sql, params, [...reads.tables][0]!, db.state) : undefined;
           if (active) cb(result ?? { rows: [], fields: [], rowCount: 0, command: '' });
         } catch (e) {
           // a failing query (its table not created yet, say) re-runs after every commit
           reads = { all: true, tables: new Set() };
+          scope = undefined;
           if (active) onError(e);
         }
       } while (dirty && active);
@@ -78,7 +88,13 @@ export function live(
   };
 
   const unsubscribe = db.onCommit((c: CommitInfo) => {
-    if (active && affects(reads, c)) wake();
+    if (!active || !affects(reads, c)) return;
+    if (scope && seen && c.records && !c.optimistic && !touches(scope, c.records, seen, reads!.tables)) {
+      // nothing in range changed: the last result still holds for this state
+      seen = db.state;
+      return;
+    }
+    wake();
   });
   void run();
   return () => {

@@ -24,6 +24,7 @@ import { WalSenders } from './sender.ts';
 import { slotNameFor, type Slots } from './slots.ts';
 import { followTimeline, startTimeline } from './timeline.ts';
 import type { Notification } from '../sql/notify.ts';
+import type { WalRecord } from '../wal/record.ts';
 import type { PeerTransport } from './peer-transport.ts';
 
 /** What the node lends replication: its WAL, database, storage, identity and role. */
@@ -526,17 +527,19 @@ export class Replication {
         const trial = replayer.trial();
         const tables = new Set<number>();
         const notifications: Notification[] = [];
+        const committed: WalRecord[] = [];
         let end: number | undefined;
         for (const r of records) {
           const commit = trial.apply(r);
           if (!commit) continue;
           for (const t of commit.tables) tables.add(t);
           notifications.push(...commit.notifications);
+          for (const c of commit.records) committed.push(c);
           end = commit.end;
         }
         core.wal.appendChunk(chunk);
         replayer.adopt(trial);
-        if (end !== undefined) core.db.publish(replayer.state, { end, tables, notifications });
+        if (end !== undefined) core.db.publish(replayer.state, { end, tables, notifications, records: committed });
       },
       installBackup: (meta, bytes) => this.installBackup(meta, bytes),
       followTimeline: async (timeline, history) => {

@@ -9,6 +9,7 @@ import { formatLsn, type Lsn } from '../wal/lsn.ts';
 import type { WalWriter } from '../wal/xlog.ts';
 import type { SenderMessage, StandbyMessage, TimelineHistoryEntry } from './protocol.ts';
 import type { Slots } from './slots.ts';
+import { Slicer } from '../checkpoint/slices.ts';
 
 export interface SenderHost {
   readonly nodeId: string;
@@ -329,8 +330,11 @@ export class WalSenders {
     }
       await this.host.send(peer, { t: 'backup_start', systemId: identity.systemId, timeline: identity.timeline, lsn, history: identity.history, totalBytes: bytes.length });
       const piece = this.pieceBytes(BACKUP_CHUNK);
+      // a transport whose send resolves at once (no back-pressure yet) must not make the whole backup one task
+      const slicer = new Slicer();
       for (let offset = 0; offset < bytes.length; offset += piece) {
         await this.host.send(peer, { t: 'backup_chunk', offset, bytes: bytes.subarray(offset, offset + piece) });
+        await slicer.maybeYield();
       }
       // stays 'backup' until the standby, having installed it, asks to stream
       await this.host.send(peer, { t: 'backup_end', lsn });

@@ -46,6 +46,8 @@ export interface ReplayedCommit {
   catalogChanged: boolean;
   /** Its NOTIFYs, for the node's listeners (sql/notify.ts). */
   notifications: Notification[];
+  /** Its records, in order (live queries scoped to a key range look at the rows). */
+  records: WalRecord[];
 }
 
 export class Replayer {
@@ -66,9 +68,10 @@ export class Replayer {
         const tables = touchedTables(this.pending);
         const catalogChanged = this.fork !== undefined && this.fork.catalogVersion !== this.state.catalogVersion;
         const notifications = notificationsOf(this.pending);
+        const records = this.pending;
         if (this.fork) this.state = this.fork;
         this.reset(pr.end);
-        return { xid: rec.xid, time: rec.time, end: pr.end, tables, catalogChanged, notifications };
+        return { xid: rec.xid, time: rec.time, end: pr.end, tables, catalogChanged, notifications, records };
       }
       case 'abort':
         for (const r of this.pending) if (r.kind === 'sequence_set' || r.kind === 'sequence_reset') redo(this.state, r);

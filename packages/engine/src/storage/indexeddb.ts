@@ -7,11 +7,13 @@
  * Every write asks for `durability: 'strict'`: Chromium's default ('relaxed') reports success
  * before the data reaches the disk, which would make 'local' and 'on' commits lie. Removing what
  * nothing needs any more (old WAL, chunks no manifest names) does not: a removal a crash loses is
- * done again by the next one, and its flushes to disk would delay the commits' appends.
+ * done again by the next one, and its flushes to disk would delay the commits' appends; old WAL
+ * goes paced, in the appends' pauses (wal-removal.ts).
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Lsn } from '../wal/lsn.ts';
 import { seal, unseal } from './envelope.ts';
+import { PacedRemoval, type RemovalPacing } from './wal-removal.ts';
 import { standalone, type CheckpointChunks, type ControlFile, type PendingStore, type Storage, type StoredCheckpoint, type StoredPendingXact, type WalChunk } from './storage.ts';
 
 interface Schema extends DBSchema {
@@ -29,7 +31,7 @@ export function databaseName(cluster: string, nodeId: string): string {
   return `walrtc:${cluster}:${nodeId}`;
 }
 
-export async function indexedDbStorage(cluster: string, nodeId: string): Promise<Storage> {
+export async function indexedDbStorage(cluster: string, nodeId: string, pacing?: RemovalPacing): Promise<Storage> {
   const db: IDBPDatabase<Schema> = await openDB<Schema>(databaseName(cluster, nodeId), 3, {
     upgrade(d, oldVersion) {
       if (oldVersion < 1) {
@@ -60,6 +62,31 @@ export async function indexedDbStorage(cluster: string, nodeId: string): Promise
       await tx.done;
     },
   };
+
+  /** One ~256 KiB removal transaction below `lsn`, oldest first; false when nothing was left. */
+  let bounds: { lsn: Lsn; below: IDBKeyRange | undefined } | undefined;
+  /** Changed by every truncation: bounds found before one may reach WAL written after it. */
+  let tails = 0;
+  const removeStep = async (lsn: Lsn): Promise<boolean> => {
+    if (bounds?.lsn !== lsn) {
+      const seen = tails;
+      // only the newest chunk starting below lsn can run past it (chunks are contiguous): it stays
+      const last = await db.transaction('wal', 'readonly').store.openCursor(range(undefined, lsn), 'prev');
+      if (seen !== tails) return false;
+      bounds = { lsn, below: last ? IDBKeyRange.upperBound(last.value.lsn, last.value.end > lsn) : undefined };
+    }
+    const below = bounds.below;
+    if (!below) return false;
+    // keys only: a transaction that read every old chunk's bytes held the store for seconds
+    const tx = db.transaction('wal', 'readwrite');
+    const keys = await tx.store.getAllKeys(below, REMOVE_KEYS);
+    let upTo = 0;
+    while (upTo + 1 < keys.length && keys[upTo + 1]! - keys[0]! <= REMOVE_BYTES) upTo++;
+    if (keys.length) void tx.store.delete(IDBKeyRange.bound(keys[0]!, keys[upTo]!));
+    await tx.done;
+    return keys.length > 0;
+  };
+  const removal = new PacedRemoval(removeStep, pacing);
 
   const pending: PendingStore = {
     async load() {
@@ -96,11 +123,11 @@ export async function indexedDbStorage(cluster: string, nodeId: string): Promise
       void tx.store.put({ bytes: seal(control) }, 'control');
       await tx.done;
     },
-    async appendWal(chunks) {
+    appendWal: (chunks) => removal.appending(async () => {
       const tx = db.transaction('wal', 'readwrite', strict);
       for (const c of chunks) void tx.store.put({ lsn: c.lsn, end: c.end, bytes: standalone(c.bytes) });
       await tx.done;
-    },
+    }),
     async readWal(from, maxBytes = Infinity) {
       const tx = db.transaction('wal', 'readonly');
       // the chunk holding `from` starts at or before it: the last one below, then a cursor above
@@ -115,25 +142,11 @@ export async function indexedDbStorage(cluster: string, nodeId: string): Promise
       }
       return out;
     },
-    async removeWalBefore(lsn) {
-      // only the newest chunk starting below lsn can run past it (chunks are contiguous): it stays
-      const last = await db.transaction('wal', 'readonly').store.openCursor(range(undefined, lsn), 'prev');
-      if (!last) return;
-      const below = IDBKeyRange.upperBound(last.value.lsn, last.value.end > lsn);
-      // keys only, ~256 KiB of WAL per transaction: commits append to this store and would queue
-      // behind one transaction that reads every old chunk's bytes (after a 1M-row bulk load ~2 s in
-      // Chromium). Oldest first, so a crash part-way leaves old WAL that the next removal takes.
-      for (;;) {
-        const tx = db.transaction('wal', 'readwrite');
-        const keys = await tx.store.getAllKeys(below, REMOVE_KEYS);
-        let upTo = 0;
-        while (upTo + 1 < keys.length && keys[upTo + 1]! - keys[0]! <= REMOVE_BYTES) upTo++;
-        if (keys.length) void tx.store.delete(IDBKeyRange.bound(keys[0]!, keys[upTo]!));
-        await tx.done;
-        if (!keys.length) return;
-      }
-    },
+    removeWalBefore: (lsn) => removal.request(lsn),
     async truncateWal(lsn) {
+      removal.cancel();
+      bounds = undefined;
+      tails++;
       const tx = db.transaction('wal', 'readwrite', strict);
       const straddling = await tx.store.openCursor(range(undefined, lsn), 'prev');
       if (straddling && straddling.value.end > lsn) {
@@ -154,6 +167,7 @@ export async function indexedDbStorage(cluster: string, nodeId: string): Promise
       return row && row.lsn !== undefined ? { lsn: row.lsn, bytes: row.bytes } : undefined;
     },
     async close() {
+      await removal.finish();
       db.close();
     },
   };

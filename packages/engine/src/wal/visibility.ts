@@ -8,6 +8,7 @@
 import type { Notification } from '../sql/notify.ts';
 import type { DbState } from '../state/state.ts';
 import type { Lsn } from './lsn.ts';
+import type { WalRecord } from './record.ts';
 import type { WalWriter } from './xlog.ts';
 
 export interface Shown {
@@ -15,6 +16,8 @@ export interface Shown {
   tables: Set<number>;
   /** NOTIFYs of the commits shown, in commit order. */
   notifications?: Notification[];
+  /** The commits' records in order, when known (live queries scoped to a key range read them). */
+  records?: readonly WalRecord[];
 }
 
 interface Pending extends Shown {
@@ -41,9 +44,9 @@ export class CommitVisibility {
   }
 
   /** A commit ending at `end` was appended to the WAL. */
-  committed(end: Lsn, state: DbState, tables: Set<number>, notifications: Notification[] = []): void {
-    this.unflushed.push({ end, state, tables, notifications });
-    if (this.immediate()) this.show(state, { end, tables, notifications });
+  committed(end: Lsn, state: DbState, tables: Set<number>, notifications: Notification[] = [], records?: readonly WalRecord[]): void {
+    this.unflushed.push({ end, state, tables, notifications, records });
+    if (this.immediate()) this.show(state, { end, tables, notifications, records });
   }
 
   /** State replaced from outside the commit path (replay, rewind, base backup): it is the durable one. */
@@ -66,7 +69,8 @@ export class CommitVisibility {
     }
     this.durable = last.state;
     const notifications = done.flatMap((p) => p.notifications ?? []);
-    if (!this.immediate()) this.show(last.state, { end: last.end, tables, notifications });
+    const records = done.every((p) => p.records) ? (count > 1 ? done.flatMap((p) => p.records!) : last.records) : undefined;
+    if (!this.immediate()) this.show(last.state, { end: last.end, tables, notifications, records });
   }
 
   private withdraw(flushLsn: Lsn): void {
