@@ -21,6 +21,7 @@ import { planUsingJoin } from './join-using.ts';
 import { planFunctionItem } from './functions/srf.ts';
 import { lateralFunction } from './functions/lateral.ts';
 import { ownName, splitKey } from './schema/keys.ts';
+import { lateralJoin, planSubselect, subselectItem } from './lateral.ts';
 
 const NO_ROWS: readonly Value[][] = [];
 
@@ -186,7 +187,7 @@ export interface FromPlan {
   single?: { table: TableData; alias: string };
 }
 
-interface Built {
+export interface Built {
   entries: RangeEntry[];
   width: number;
   source: RowSource;
@@ -198,6 +199,8 @@ interface Built {
 interface Leaf {
   built: Built;
   table?: { oid: number; data: TableData };
+  /** A LATERAL sub-select: the width of the row of the items before it, which it runs with (sql/lateral.ts). */
+  lateral?: number;
 }
 
 export function planFrom(
@@ -206,7 +209,7 @@ export function planFrom(
   hooks: NodeHooks,
   planner: SubqueryPlanner,
   outer: RowScope | undefined,
-  planSelectRows: (stmt: SelectStmt) => { columns: { name: string; type: SqlType }[]; run: RowSource; node: PlanNode },
+  planSelectRows: (stmt: SelectStmt, outer?: RowScope) => { columns: { name: string; type: SqlType }[]; run: RowSource; node: PlanNode },
   where?: Node,
 ): FromPlan {
   // the scope is refilled as items are built: a join condition sees exactly the join's own entries
@@ -266,6 +269,7 @@ export function planFrom(
     table: l.table,
     source: l.built.source,
     node: l.built.node,
+    lateral: l.lateral,
   }));
   const leafScope = (leaf: JoinLeaf) => new RowScope(leaf.entries.map((e) => ({ ...e, offset: e.offset - leaf.offset })), leaf.width, planner);
   const joined = planJoin(joinLeaves, joinQuals, scope, width, leafScope);
@@ -291,8 +295,13 @@ export function planFrom(
       if (node.JoinExpr.quals) quals.push({ node: node.JoinExpr.quals, from: start, to: leaves.length });
       return;
     }
+    if ('RangeSubselect' in node) {
+      const sub = planSubselect(node.RangeSubselect, leaves.map((l) => l.built), planner, outer, planSelectRows);
+      leaves.push({ built: subselectItem(node.RangeSubselect, sub, aliasColumns), lateral: sub.lateral });
+      return;
+    }
     const previous = leaves[leaves.length - 1];
-    const lateral = 'RangeFunction' in node && previous ? lateralFunction(node.RangeFunction, previous.built, planner, outer) : undefined;
+    const lateral = 'RangeFunction' in node && previous && previous.lateral === undefined ? lateralFunction(node.RangeFunction, previous.built, planner, outer) : undefined;
     if (lateral) {
       // the function reads the item before it: the two are one item now, scanned as a nested loop
       leaves[leaves.length - 1] = { built: lateral };
@@ -364,16 +373,7 @@ export function planFrom(
   }
 
   function subselect(rs: RangeSubselect): Built {
-    // without this the sub-select would fail to see the items before it with a misleading 42P01
-    if (rs.lateral) throw new SqlError(SQLSTATE.feature_not_supported, 'LATERAL sub-selects are not supported');
-    // PostgreSQL 16 and later name an alias-less subquery themselves
-    const alias = rs.alias?.aliasname ?? 'unnamed_subquery';
-    const sub = planSelectRows((rs.subquery as { SelectStmt: SelectStmt }).SelectStmt);
-    const columns = aliasColumns(alias, sub.columns, rs.alias?.colnames);
-    return {
-      entries: [{ alias, columns, offset: 0 }], width: columns.length, tables: new Map(),
-      source: (ctx) => sub.run(ctx, undefined), node: planNode(`Subquery Scan on ${alias}`, [sub.node]),
-    };
+    return subselectItem(rs, planSubselect(rs, [], planner, outer, planSelectRows, undefined, leaves.map((l) => l.built)), aliasColumns);
   }
 
   /** LEFT, RIGHT and FULL JOIN (and INNER JOINs inside one): a hash join on equalities for INNER and LEFT, else a nested loop. */
@@ -381,7 +381,10 @@ export function planFrom(
     const kind = j.jointype ?? 'JOIN_INNER';
     if (kind !== 'JOIN_INNER' && kind !== 'JOIN_LEFT' && kind !== 'JOIN_RIGHT' && kind !== 'JOIN_FULL') throw new SqlError(SQLSTATE.feature_not_supported, `${kind.replace('JOIN_', '')} JOIN is not supported`);
     const left = buildItem(j.larg!);
-    const right = buildItem(j.rarg!);
+    const rs = 'RangeSubselect' in j.rarg! ? j.rarg.RangeSubselect : undefined;
+    const sub = rs ? planSubselect(rs, [left], planner, outer, planSelectRows, kind, leaves.map((l) => l.built)) : undefined;
+    const right = rs ? subselectItem(rs, sub!, aliasColumns) : buildItem(j.rarg!);
+    if (sub?.lateral !== undefined) return lateralJoinItem(j, kind, left, right);
     const using = j.usingClause?.length || j.isNatural ? planUsingJoin(j, kind, left, right, planner) : undefined;
     if (kind === 'JOIN_FULL') checkFullJoinCondition(j.quals, left.entries, right.entries);
     const shape = combine(left, right);
@@ -437,6 +440,21 @@ export function planFrom(
       node.rows += out.length;
       return out;
     };
+    return shape;
+  }
+
+  /** INNER or LEFT JOIN LATERAL (…) ON …: a nested loop running the sub-select per left row. */
+  function lateralJoinItem(j: JoinExpr, kind: string, left: Built, right: Built): Built {
+    const using = j.usingClause?.length || j.isNatural ? planUsingJoin(j, kind, left, right, planner) : undefined;
+    const shape = combine(left, right);
+    if (using) Object.assign(shape, { entries: using.entries, width: using.width });
+    setScope(shape.entries, shape.width);
+    scope.clause = 'JOIN conditions';
+    const on = j.quals ? compileExpr(j.quals, scope) : undefined;
+    scope.clause = undefined;
+    const cond = using ? using.matches : on && ((row: readonly Value[], ctx: RunContext) => on.eval(row, ctx) === true);
+    shape.node = planNode(kind === 'JOIN_LEFT' ? 'Nested Loop Left Join' : 'Nested Loop', [left.node, right.node], j.quals ? [`Join Filter: ${deparse(j.quals)}`] : []);
+    shape.source = lateralJoin(left, right, kind === 'JOIN_LEFT', cond, using ? using.merge : (row) => row, shape);
     return shape;
   }
 
