@@ -23,6 +23,7 @@ import { STRING_CORPUS } from './reference/string-corpus.ts';
 import { DDL_CORPUS } from './reference/ddl-corpus.ts';
 import { SCHEMA_CORPUS } from './reference/schema-corpus.ts';
 import { LATERAL_CORPUS } from './reference/lateral-corpus.ts';
+import { GROUPING_CORPUS } from './reference/grouping-corpus.ts';
 
 const CORPORA = [
   {
@@ -126,6 +127,12 @@ const CORPORA = [
     name: 'lateral',
     what: 'LATERAL sub-selects: per-row top-N and aggregates, JOIN LATERAL, json_agg per row, PostgreSQL\'s errors',
     corpus: LATERAL_CORPUS,
+    refused: [] as string[],
+  },
+  {
+    name: 'grouping',
+    what: 'GROUPING SETS, ROLLUP, CUBE, GROUPING()',
+    corpus: GROUPING_CORPUS,
     refused: [] as string[],
   },
 ];

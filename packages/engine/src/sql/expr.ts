@@ -25,6 +25,7 @@ import { compileSubLink } from './sublink.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { toText } from './values.ts';
 import { WINDOW_FUNCTIONS } from './window/functions.ts';
+import { misplacedGrouping } from './grouping-sets.ts';
 
 export const AGGREGATES = new Set([
   'count', 'sum', 'avg', 'min', 'max', 'string_agg', 'array_agg', 'bool_and', 'bool_or', 'every', 'json_agg',
@@ -153,6 +154,7 @@ export function compile(node: Node, scope: Scope): Expr {
   if ('SubLink' in node) return compileSubLink(node.SubLink, scope, compile);
   if ('A_ArrayExpr' in node) return compileArrayConstructor(node.A_ArrayExpr, scope, compile);
   if ('A_Indirection' in node) return compileIndirection(node.A_Indirection, scope, compile);
+  if ('GroupingFunc' in node) throw misplacedGrouping(node.GroupingFunc, scope.clause);
   throw featureNotSupported(describeNode(node));
 }
 

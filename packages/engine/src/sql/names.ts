@@ -31,6 +31,7 @@ export function outputName(node: Node | undefined): string {
     return weak ? ownName(lastName(node.TypeCast.typeName?.names)) : name;
   }
   if ('CaseExpr' in node) return 'case';
+  if ('GroupingFunc' in node) return 'grouping';
   if ('A_ArrayExpr' in node) return 'array';
   if ('A_Indirection' in node) return outputName(node.A_Indirection.arg);
   if ('CoalesceExpr' in node) return 'coalesce';
