@@ -24,6 +24,7 @@ import { DDL_CORPUS } from './reference/ddl-corpus.ts';
 import { SCHEMA_CORPUS } from './reference/schema-corpus.ts';
 import { LATERAL_CORPUS } from './reference/lateral-corpus.ts';
 import { GROUPING_CORPUS } from './reference/grouping-corpus.ts';
+import { ROWTYPE_CORPUS } from './reference/rowtype-corpus.ts';
 
 const CORPORA = [
   {
@@ -134,6 +135,12 @@ const CORPORA = [
     what: 'GROUPING SETS, ROLLUP, CUBE, GROUPING()',
     corpus: GROUPING_CORPUS,
     refused: [] as string[],
+  },
+  {
+    name: 'rowtype',
+    what: 'row values: whole-row references, ROW(…), record text, row_to_json, row comparisons, IS NULL of rows',
+    corpus: ROWTYPE_CORPUS,
+    refused: ["select k.id from rw_kids k where (k.parent, k.label) in (select 1, 'k1')"],
   },
 ];
 

@@ -21,7 +21,7 @@ import { planUsingJoin } from './join-using.ts';
 import { planFunctionItem } from './functions/srf.ts';
 import { lateralFunction } from './functions/lateral.ts';
 import { ownName, splitKey } from './schema/keys.ts';
-import { lateralJoin, planSubselect, subselectItem } from './lateral.ts';
+import { lateralJoin, outerJoinSides, planSubselect, subselectItem } from './lateral.ts';
 
 const NO_ROWS: readonly Value[][] = [];
 
@@ -33,6 +33,8 @@ export interface RangeEntry {
   offset: number;
   /** Columns merged away by JOIN … USING: only a qualified name (t.col, t.*) reaches them. */
   hidden?: ReadonlySet<string>;
+  /** On the side of an outer join that may be filled with NULLs (a whole-row reference to it is refused). */
+  nullable?: boolean;
 }
 
 /** Plans sub-selects for a scope; implemented by the SELECT planner. */
@@ -78,8 +80,19 @@ export class RowScope implements Scope {
     return { index: this.width + s.index, type: s.type };
   }
 
+  wholeRow(alias: string, location?: number): { slots: Slot[]; names: string[]; nullable?: boolean } | undefined {
+    const entry = this.entries.find((e) => e.alias === alias);
+    if (entry) return { slots: entry.columns.map((c, i) => ({ index: entry.offset + i, type: c.type })), names: entry.columns.map((c) => c.name), nullable: entry.nullable };
+    const outer = this.outer?.wholeRow(alias, location);
+    if (!outer) return undefined;
+    this.correlated = true;
+    return { ...outer, slots: outer.slots.map((s) => ({ index: this.width + s.index, type: s.type })) };
+  }
+
   isOuter(fields: readonly string[]): boolean {
-    return !this.resolveLocal(fields) && !!this.outer;
+    // a single name that is one of this query's FROM items is its whole row
+    const wholeRow = fields.length === 1 && this.entries.some((e) => e.alias === fields[0]);
+    return !this.resolveLocal(fields) && !wholeRow && !!this.outer;
   }
 
   private resolveLocal(fields: readonly string[], location?: number): Slot | undefined {
@@ -389,6 +402,7 @@ export function planFrom(
     if (kind === 'JOIN_FULL') checkFullJoinCondition(j.quals, left.entries, right.entries);
     const shape = combine(left, right);
     if (using) Object.assign(shape, { entries: using.entries, width: using.width });
+    shape.entries = outerJoinSides(shape.entries, kind, left.width);
     setScope(shape.entries, shape.width);
     scope.clause = 'JOIN conditions';
     const cond = using ? { eval: using.matches } : j.quals ? compileExpr(j.quals, scope) : undefined;
@@ -448,6 +462,7 @@ export function planFrom(
     const using = j.usingClause?.length || j.isNatural ? planUsingJoin(j, kind, left, right, planner) : undefined;
     const shape = combine(left, right);
     if (using) Object.assign(shape, { entries: using.entries, width: using.width });
+    shape.entries = outerJoinSides(shape.entries, kind, left.width);
     setScope(shape.entries, shape.width);
     scope.clause = 'JOIN conditions';
     const on = j.quals ? compileExpr(j.quals, scope) : undefined;

@@ -204,7 +204,7 @@ function outerOnly(args: readonly Node[], input: RowScope): boolean {
   args.forEach(visit);
   const local = (f: string[]) => (f.length >= 2
     ? input.entries.some((e) => e.alias === f[f.length - 2])
-    : input.entries.some((e) => e.columns.some((c) => c.name === f[0])));
+    : input.entries.some((e) => e.alias === f[0] || e.columns.some((c) => c.name === f[0])));
   return refs.length > 0 && !refs.some(local);
 }
 

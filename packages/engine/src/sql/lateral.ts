@@ -66,6 +66,19 @@ const defineScope = () => class FromItemScope extends RowScope {
     return slot;
   }
 
+  override wholeRow(alias: string, location?: number) {
+    const whole = super.wholeRow(alias, location);
+    if (whole && whole.slots.some((s) => s.index < this.width)) {
+      if (this.mode === 'forbidden') {
+        throw new SqlError(SQLSTATE.invalid_column_reference, `invalid reference to FROM-clause entry for table "${alias}"`, {
+          position: pos(location), detail: 'The combining JOIN type must be INNER or LEFT for a LATERAL reference.',
+        });
+      }
+      this.used = true;
+    }
+    return whole;
+  }
+
   override precomputed(node: Node): Slot | undefined {
     // an aggregate of the earlier items' columns would belong to the query whose FROM this is
     if ('FuncCall' in node && this.width > 0 && isAggregateCall(node) && aggregatesOnly(node, (f) => this.isLocal(f))) {
@@ -171,6 +184,12 @@ export function subselectItem(rs: RangeSubselect, sub: PlannedSubselect, colname
     entries: [{ alias, columns, offset: 0 }], width: columns.length, tables: new Map(),
     source: (ctx, o) => sub.run(ctx, o), node: planNode(`Subquery Scan on ${alias}`, [sub.node]),
   };
+}
+
+/** Entries of an outer join marked `nullable` on the side(s) it may fill with NULLs. */
+export function outerJoinSides(entries: RangeEntry[], kind: string, leftWidth: number): RangeEntry[] {
+  const right = kind === 'JOIN_LEFT' || kind === 'JOIN_FULL', left = kind === 'JOIN_RIGHT' || kind === 'JOIN_FULL';
+  return entries.map((e) => ((e.offset >= leftWidth ? right : left) ? { ...e, nullable: true } : e));
 }
 
 /** LEFT or INNER JOIN of `left` with a LATERAL sub-select: per left row, the sub-select's rows that pass `cond` (USING: `merge` adds the merged columns). */

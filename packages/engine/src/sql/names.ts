@@ -32,6 +32,7 @@ export function outputName(node: Node | undefined): string {
   }
   if ('CaseExpr' in node) return 'case';
   if ('GroupingFunc' in node) return 'grouping';
+  if ('RowExpr' in node) return 'row';
   if ('A_ArrayExpr' in node) return 'array';
   if ('A_Indirection' in node) return outputName(node.A_Indirection.arg);
   if ('CoalesceExpr' in node) return 'coalesce';

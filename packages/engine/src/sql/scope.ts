@@ -42,6 +42,11 @@ export interface Scope {
    * one outer row (correlated references resolve against `outer`) and returns its rows as arrays.
    */
   subquery(stmt: SelectStmt, location?: number): { columns: SqlType[]; run: (outer: readonly Value[], ctx: EvalContext) => Value[][] };
+  /**
+   * The columns of FROM item `alias` (here or in an enclosing query), for a whole-row reference;
+   * `nullable` when an outer join may fill them with NULLs (sql/row-expr.ts).
+   */
+  wholeRow?(alias: string, location?: number): { slots: Slot[]; names: string[]; nullable?: boolean } | undefined;
   /** Whether a column name resolves in an enclosing query rather than this one (absent: never). */
   isOuter?(fields: readonly string[]): boolean;
   /** Name of the clause being compiled, for errors such as `aggregate functions are not allowed in WHERE`. */
