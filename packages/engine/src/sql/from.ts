@@ -21,7 +21,7 @@ import { planUsingJoin } from './join-using.ts';
 import { planFunctionItem } from './functions/srf.ts';
 import { lateralFunction } from './functions/lateral.ts';
 import { ownName, splitKey } from './schema/keys.ts';
-import { lateralJoin, outerJoinSides, planSubselect, subselectItem } from './lateral.ts';
+import { lateralJoin, leftOnlyFilter, outerJoinSides, planSubselect, subselectItem } from './lateral.ts';
 
 const NO_ROWS: readonly Value[][] = [];
 
@@ -229,6 +229,8 @@ export function planFrom(
   const scope = new RowScope([], 0, planner, outer);
   // comma lists and INNER JOINs flatten into leaves and their ON conditions; other items are leaves
   const leaves: Leaf[] = [];
+  // the FROM item being built at the top level (a JOIN there may take WHERE conditions on its left side)
+  let topItem: Node = {} as Node;
   const quals: Array<{ node: Node; from: number; to: number }> = [];
   for (const item of from ?? []) flatten(item);
 
@@ -320,6 +322,7 @@ export function planFrom(
       leaves[leaves.length - 1] = { built: lateral };
       return;
     }
+    topItem = node;
     const built = buildItem(node);
     const oid = 'RangeVar' in node && built.tables.size === 1 ? [...built.tables.values()][0]!.oid : undefined;
     leaves.push({ built, table: oid === undefined ? undefined : { oid, data: state.table(oid) } });
@@ -397,7 +400,7 @@ export function planFrom(
     const rs = 'RangeSubselect' in j.rarg! ? j.rarg.RangeSubselect : undefined;
     const sub = rs ? planSubselect(rs, [left], planner, outer, planSelectRows, kind, leaves.map((l) => l.built)) : undefined;
     const right = rs ? subselectItem(rs, sub!, aliasColumns) : buildItem(j.rarg!);
-    if (sub?.lateral !== undefined) return lateralJoinItem(j, kind, left, right);
+    if (sub?.lateral !== undefined) return lateralJoinItem(j, kind, left, 'JoinExpr' in topItem && j === topItem.JoinExpr ? where : undefined, right);
     const using = j.usingClause?.length || j.isNatural ? planUsingJoin(j, kind, left, right, planner) : undefined;
     if (kind === 'JOIN_FULL') checkFullJoinCondition(j.quals, left.entries, right.entries);
     const shape = combine(left, right);
@@ -458,7 +461,7 @@ export function planFrom(
   }
 
   /** INNER or LEFT JOIN LATERAL (…) ON …: a nested loop running the sub-select per left row. */
-  function lateralJoinItem(j: JoinExpr, kind: string, left: Built, right: Built): Built {
+  function lateralJoinItem(j: JoinExpr, kind: string, left: Built, where: Node | undefined, right: Built): Built {
     const using = j.usingClause?.length || j.isNatural ? planUsingJoin(j, kind, left, right, planner) : undefined;
     const shape = combine(left, right);
     if (using) Object.assign(shape, { entries: using.entries, width: using.width });
@@ -469,7 +472,10 @@ export function planFrom(
     scope.clause = undefined;
     const cond = using ? using.matches : on && ((row: readonly Value[], ctx: RunContext) => on.eval(row, ctx) === true);
     shape.node = planNode(kind === 'JOIN_LEFT' ? 'Nested Loop Left Join' : 'Nested Loop', [left.node, right.node], j.quals ? [`Join Filter: ${deparse(j.quals)}`] : []);
-    shape.source = lateralJoin(left, right, kind === 'JOIN_LEFT', cond, using ? using.merge : (row) => row, shape);
+    // WHERE conditions on the left side alone drop its rows before the sub-select runs for them
+    const pre = where ? leftOnlyFilter(where, new RowScope(left.entries, left.width, planner)) : undefined;
+    const input = pre ? { ...left, source: ((ctx, o) => left.source(ctx, o).filter((l) => pre(l, ctx))) as RowSource } : left;
+    shape.source = lateralJoin(input, right, kind === 'JOIN_LEFT', cond, using ? using.merge : (row) => row, shape);
     return shape;
   }
 

@@ -10,7 +10,8 @@ import type { Node, RangeSubselect, SelectStmt } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { RunContext } from './env.ts';
 import { pos, RowScope, type Built as FromItem, type RangeEntry, type SubqueryPlanner } from './from.ts';
-import { isAggregateCall } from './expr.ts';
+import { compileExpr, isAggregateCall } from './expr.ts';
+import { conjuncts } from './plan/access.ts';
 import { planNode } from './plan/explain.ts';
 import type { Slot } from './scope.ts';
 import type { SqlType, Value } from './types.ts';
@@ -184,6 +185,24 @@ export function subselectItem(rs: RangeSubselect, sub: PlannedSubselect, colname
     entries: [{ alias, columns, offset: 0 }], width: columns.length, tables: new Map(),
     source: (ctx, o) => sub.run(ctx, o), node: planNode(`Subquery Scan on ${alias}`, [sub.node]),
   };
+}
+
+/**
+ * The AND-ed parts of WHERE that read only `left`'s columns (no sub-selects, nothing of an
+ * enclosing query), as one test over a left row; undefined when there are none.
+ */
+export function leftOnlyFilter(where: Node, left: RowScope): ((row: readonly Value[], ctx: RunContext) => boolean) | undefined {
+  const tests: ((row: readonly Value[], ctx: RunContext) => Value)[] = [];
+  for (const part of conjuncts(where)) {
+    if (JSON.stringify(part).includes('"SubLink"')) continue;
+    try {
+      tests.push(compileExpr(part, left).eval);
+    } catch (e) {
+      if (!(e instanceof SqlError)) throw e;
+    }
+  }
+  if (!tests.length) return undefined;
+  return (row, ctx) => tests.every((t) => t(row, ctx) === true);
 }
 
 /** Entries of an outer join marked `nullable` on the side(s) it may fill with NULLs. */
