@@ -9,7 +9,7 @@ import { featureNotSupported, SqlError, SQLSTATE } from '../errors.ts';
 import { expr, type Expr } from './compiled.ts';
 import { pos } from './from.ts';
 import { strings } from './names.ts';
-import type { Scope } from './scope.ts';
+import type { Evaluator, Scope } from './scope.ts';
 import type { SqlType, Value } from './types.ts';
 import { anonymousNames, recordJsonText, rowIsNull, RowValue } from './types/record.ts';
 import { toJsonText } from './functions/json.ts';
@@ -106,18 +106,8 @@ export function compileRowAExpr(e: A_Expr, scope: Scope, compile: Compile): Expr
       if (!rowArgs(item)) throw featureNotSupported('IN with a row on the left and a list element that is not a row constructor');
       return compileRowCompare(op, left, rowArgs(item)!, scope, compile, e.location);
     });
-    // NOT IN: every comparison true; IN: some comparison true; else NULL when one was NULL
-    const all = op === '<>';
-    const evals = tests.map((t) => t.eval);
-    return expr('bool', (row, ctx) => {
-      let sawNull = false;
-      for (const t of evals) {
-        const v = t(row, ctx);
-        if (v === null) sawNull = true;
-        else if (v !== all) return !all;
-      }
-      return sawNull ? null : all;
-    });
+    // NOT IN: every comparison true; IN: some comparison true
+    return threeValued(tests.map((t) => t.eval), op === '<>');
   }
   const right = rowArgs(e.rexpr);
   if (!left && !right) return undefined;
@@ -127,24 +117,27 @@ export function compileRowAExpr(e: A_Expr, scope: Scope, compile: Compile): Expr
   return compileRowCompare(op, left, right, scope, compile, e.location);
 }
 
+/** AND (`all`) or OR of boolean tests with SQL's NULL rules: NULL when no test decides and one was NULL. */
+function threeValued(tests: Evaluator[], all: boolean): Expr {
+  return expr('bool', (row, ctx) => {
+    let sawNull = false;
+    for (const t of tests) {
+      const v = t(row, ctx);
+      if (v === null) sawNull = true;
+      else if (v !== all) return !all;
+    }
+    return sawNull ? null : all;
+  });
+}
+
 function compileRowCompare(op: string, left: Node[], right: Node[], scope: Scope, compile: Compile, location?: number): Expr {
   if (left.length !== right.length) throw new SqlError(SQLSTATE.syntax_error, 'unequal number of entries in row expressions', { position: pos(location) });
   // an operator that does not exist for the first pair fails as PostgreSQL reports it
   if (!ROW_OPS.has(op)) compile(opNode(op, left[0]!, right[0]!), scope);
   if (!ROW_OPS.has(op)) throw new SqlError(SQLSTATE.undefined_function, `could not determine interpretation of row comparison operator ${op}`, { position: pos(location) });
   const eqs = left.map((l, i) => compile(opNode('=', l, right[i]!), scope).eval);
-  if (op === '=' || op === '<>') {
-    const want = op === '=';
-    return expr('bool', (row, ctx) => {
-      let sawNull = false;
-      for (const eq of eqs) {
-        const v = eq(row, ctx);
-        if (v === null) sawNull = true;
-        else if (v !== true) return !want;
-      }
-      return sawNull ? null : want;
-    });
-  }
+  if (op === '=') return threeValued(eqs, true);
+  if (op === '<>') return threeValued(left.map((l, i) => compile(opNode('<>', l, right[i]!), scope).eval), false);
   const strict = left.map((l, i) => compile(opNode(op, l, right[i]!), scope).eval);
   const orEqual = op === '<=' || op === '>=';
   return expr('bool', (row, ctx) => {
