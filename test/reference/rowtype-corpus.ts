@@ -46,7 +46,17 @@ export const ROWTYPE_CORPUS: readonly string[] = [
   'select id from rw where (id, name) not in ((1, \'ann\'), (3, \'\')) order by id',
   'select (1, null) in ((1, 2)), (1, null) in ((1, null), (2, 2)), (1, 2) not in ((1, null)), (1, 2) not in ((2, null)), (1, 2) in ((1, 2), (3, 4))',
   'select count(*) from rw a join rw b on (a.id, a.name) = (b.id, b.name)',
+  // rows against a sub-select's rows
   'select k.id from rw_kids k where (k.parent, k.label) in (select 1, \'k1\')',
+  'select id, (parent, label) in (select parent, label from rw_kids where id <> 12) from rw_kids order by 1',
+  'select id, (parent, label) not in (select parent, label from rw_kids where id > 11) from rw_kids order by 1',
+  'select id, (parent, label) = any (select 1, \'k2\'), (parent, label) <> all (select 1, \'k2\'), (parent, id) < any (select 2, 0) from rw_kids order by 1',
+  'select id, (parent, label) = (select 1, \'k1\') from rw_kids order by 1',
+  'select (1, 2) = (select 1, 2), (1, 2) < (select 1, 3), (1, null) = (select 1, 2), (1, 2) = (select 1, 2 where false), (1, 2) in (select 1.0, 2::bigint)',
+  'select (1, 2) = (select x, x from (values (1), (2)) v(x))',
+  'select (1, 2) in (select 1)',
+  'select (1, 2) in (select 1, 2, 3)',
+  'select (1, \'a\') in (select 1, 2)',
   // IS NULL of rows
   'select row(null, null) is null, row(1, null) is null, row(1, null) is not null, row(1, 2) is not null, row(null, null) is not null, row() is null',
   'select id, rw is null, rw is not null from rw order by id',

@@ -111,6 +111,11 @@ export function compileRowAExpr(e: A_Expr, scope: Scope, compile: Compile): Expr
   }
   const right = rowArgs(e.rexpr);
   if (!left && !right) return undefined;
+  // (a, b) op (SELECT x, y): PostgreSQL's row comparison with a one-row sub-select (sql/row-sublink.ts)
+  const sub = e.rexpr && 'SubLink' in e.rexpr && e.rexpr.SubLink.subLinkType === 'EXPR_SUBLINK' ? e.rexpr.SubLink : undefined;
+  if (left && sub && e.kind === 'AEXPR_OP') {
+    return compile({ SubLink: { ...sub, subLinkType: 'ROWCOMPARE_SUBLINK', testexpr: e.lexpr, operName: e.name, location: e.location } }, scope);
+  }
   if (e.kind !== 'AEXPR_OP') throw featureNotSupported(`${(e.kind ?? '').replace('AEXPR_', '')} with row values`);
   const op = strings(e.name).join('.');
   if (!left || !right) throw featureNotSupported('comparison of a row constructor with a row value that is not a constructor');

@@ -10,12 +10,14 @@ import { expr, type Expr } from './compiled.ts';
 import { comparatorFor, COMPARISON_OPS, operatorError, relation, unify } from './operators.ts';
 import type { Scope } from './scope.ts';
 import { arraySubLink } from './functions/array.ts';
+import { compileRowSubLink } from './row-sublink.ts';
 import type { SqlType, Value } from './types.ts';
 
 export function compileSubLink(s: SubLink, scope: Scope, compile: (n: Node, scope: Scope) => Expr): Expr {
   const select = s.subselect && 'SelectStmt' in s.subselect ? s.subselect.SelectStmt : undefined;
   if (!select) throw featureNotSupported('this kind of subquery');
   const kind = s.subLinkType;
+  if (s.testexpr && 'RowExpr' in s.testexpr && (kind === 'ANY_SUBLINK' || kind === 'ALL_SUBLINK' || kind === 'ROWCOMPARE_SUBLINK')) return compileRowSubLink(s, select, s.testexpr.RowExpr, scope, compile);
   if (kind !== 'EXISTS_SUBLINK' && kind !== 'EXPR_SUBLINK' && kind !== 'ANY_SUBLINK' && kind !== 'ALL_SUBLINK' && kind !== 'ARRAY_SUBLINK') {
     throw featureNotSupported(`${kind?.replace('_SUBLINK', '') ?? 'this'} subquery`);
   }
@@ -40,7 +42,6 @@ export function compileSubLink(s: SubLink, scope: Scope, compile: (n: Node, scop
   const names = (s.operName ?? []).map((n) => ('String' in n ? n.String.sval ?? '' : ''));
   const op = names[names.length - 1] ?? '=';
   if (!COMPARISON_OPS.has(op)) throw featureNotSupported(`operator ${op} with ANY/ALL`);
-  if (s.testexpr && 'RowExpr' in s.testexpr) throw featureNotSupported('row comparison with a subquery');
   if (sub.columns.length !== 1) {
     throw new SqlError(SQLSTATE.syntax_error, sub.columns.length > 1 ? 'subquery has too many columns' : 'subquery has too few columns');
   }
