@@ -36,6 +36,11 @@ export const ROWTYPE_CORPUS: readonly string[] = [
   'select rw.name, j.kids from rw left join lateral (select json_agg(row_to_json(k) order by k.id) as kids from rw_kids k where k.parent = rw.id) j on true order by rw.id',
   'select (select to_json(t) from (select rw.id, upper(rw.name) as up) t) from rw order by rw.id',
   'select rw.id, row_to_json(k) from rw join rw_kids k on k.parent = rw.id order by k.id',
+  // a row an outer join filled with NULLs is NULL itself
+  'select rw.id, row_to_json(k), k is null, k is not null, k::text from rw left join rw_kids k on k.parent = rw.id order by rw.id, k.id',
+  'select rw.id, row(k.*)::text from rw_kids k right join rw on k.parent = rw.id order by rw.id, k.id',
+  'select row_to_json(a), to_jsonb(b) from rw a full join rw_kids b on b.parent = a.id order by a.id, b.id',
+  'select rw.id, json_agg(k order by k.id) from rw left join rw_kids k on k.parent = rw.id group by rw.id order by rw.id',
   'select row_to_json(s) from (select parent, array_agg(label order by id) as labels from rw_kids group by parent) s order by s.parent',
   // row comparisons and IN lists
   'select (1, 2) < (1, 3), (1, 2) = (1, 2), (1, null) = (1, 2), (1, null) = (2, 2), (1, null) < (2, 0), (2, null) < (1, 5), (1, 2) <> (1, 3), (1, 2) >= (1, 2), (1, 2) <= (1, 1)',

@@ -9,7 +9,7 @@ import { SqlError, SQLSTATE } from '../errors.ts';
 import type { DbState, TableData } from '../state/state.ts';
 import type { NodeHooks, RunContext } from './env.ts';
 import { compileExpr } from './expr.ts';
-import type { Compiled, EvalContext, Scope, Slot } from './scope.ts';
+import type { Compiled, EvalContext, Scope, Slot, WholeRow } from './scope.ts';
 import type { SqlType, Value } from './types.ts';
 import { deparse, deparseAll, planNode, type PlanNode } from './plan/explain.ts';
 import { hashKey, planJoin, type JoinLeaf, type JoinQual } from './plan/join.ts';
@@ -33,8 +33,10 @@ export interface RangeEntry {
   offset: number;
   /** Columns merged away by JOIN … USING: only a qualified name (t.col, t.*) reaches them. */
   hidden?: ReadonlySet<string>;
-  /** On the side of an outer join that may be filled with NULLs (a whole-row reference to it is refused). */
+  /** On the side of an outer join that may be filled with NULLs (sql/row-expr.ts). */
   nullable?: boolean;
+  /** A NOT NULL column of its table: NULL there means a row an outer join filled with NULLs. */
+  notNull?: number;
 }
 
 /** Plans sub-selects for a scope; implemented by the SELECT planner. */
@@ -80,13 +82,17 @@ export class RowScope implements Scope {
     return { index: this.width + s.index, type: s.type };
   }
 
-  wholeRow(alias: string, location?: number): { slots: Slot[]; names: string[]; nullable?: boolean } | undefined {
+  wholeRow(alias: string, location?: number): WholeRow | undefined {
     const entry = this.entries.find((e) => e.alias === alias);
-    if (entry) return { slots: entry.columns.map((c, i) => ({ index: entry.offset + i, type: c.type })), names: entry.columns.map((c) => c.name), nullable: entry.nullable };
+    if (entry) {
+      const slots = entry.columns.map((c, i) => ({ index: entry.offset + i, type: c.type }));
+      const marker = entry.notNull === undefined ? undefined : entry.offset + entry.notNull;
+      return { slots, names: entry.columns.map((c) => c.name), nullable: entry.nullable, marker };
+    }
     const outer = this.outer?.wholeRow(alias, location);
     if (!outer) return undefined;
     this.correlated = true;
-    return { ...outer, slots: outer.slots.map((s) => ({ index: this.width + s.index, type: s.type })) };
+    return { ...outer, slots: outer.slots.map((s) => ({ index: this.width + s.index, type: s.type })), marker: outer.marker === undefined ? undefined : this.width + outer.marker };
   }
 
   isOuter(fields: readonly string[]): boolean {
@@ -379,8 +385,9 @@ export function planFrom(
       };
     }
     const columns = aliasColumns(alias, def.columns, rv.alias?.colnames);
+    const notNull = def.columns.findIndex((c) => c.notNull);
     return {
-      entries: [{ alias, relname: name, columns, offset: 0 }],
+      entries: [{ alias, relname: name, columns, offset: 0, ...(notNull >= 0 ? { notNull } : {}) }],
       width: columns.length,
       tables: new Map([[alias, { oid, offset: 0 }]]),
       source: (ctx) => ctx.env.state.table(oid).rows.valuesArray(),

@@ -26,7 +26,7 @@ export function compileRowConstructor(r: RowExpr, scope: Scope, compile: Compile
     const whole = 'ColumnRef' in a && 'A_Star' in (a.ColumnRef.fields ?? []).at(-1)! ? compileWholeRow(a.ColumnRef, scope, () => compile(a, scope)) : undefined;
     if (!whole) return [compile(a, scope)];
     const fields = whole.eval;
-    return (whole.fields ?? []).map((type, i) => expr(type, (row, ctx) => (fields(row, ctx) as RowValue).values[i]));
+    return (whole.fields ?? []).map((type, i) => expr(type, (row, ctx) => (fields(row, ctx) as RowValue | null)?.values[i] ?? null));
   });
   const types = args.map((a) => (a.type === 'unknown' ? 'text' : a.type));
   const names = anonymousNames(args.length);
@@ -58,10 +58,15 @@ export function compileWholeRow(ref: ColumnRef, scope: Scope, columnMissing: () 
     if (star) throw new SqlError(SQLSTATE.undefined_table, `missing FROM-clause entry for table "${alias}"`, { position: pos(ref.location) });
     return undefined;
   }
-  if (whole.nullable) throw featureNotSupported(`a whole-row reference to "${alias}", which an outer join may fill with NULLs`);
+  // a row an outer join filled with NULLs is itself NULL, as PostgreSQL's whole-row Var is
+  const marker = whole.nullable ? whole.marker : undefined;
+  if (whole.nullable && marker === undefined) throw featureNotSupported(`a whole-row reference to "${alias}", which an outer join may fill with NULLs and which has no NOT NULL column`);
   const slots = whole.slots.map((s) => s.index);
   const types = whole.slots.map((s) => s.type);
-  return { ...expr('record', (row) => new RowValue(slots.map((i) => row[i]), types, whole.names)), fields: types };
+  const make = marker === undefined
+    ? (row: readonly Value[]) => new RowValue(slots.map((i) => row[i]), types, whole.names)
+    : (row: readonly Value[]) => (row[marker] === null ? null : new RowValue(slots.map((i) => row[i]), types, whole.names));
+  return { ...expr('record', make), fields: types };
 }
 
 /** The slots a column reference reads: its column's, or every column of a whole-row reference `t`. */
