@@ -51,6 +51,13 @@ export const ROWTYPE_CORPUS: readonly string[] = [
   'select id from rw where (id, name) not in ((1, \'ann\'), (3, \'\')) order by id',
   'select (1, null) in ((1, 2)), (1, null) in ((1, null), (2, 2)), (1, 2) not in ((1, null)), (1, 2) not in ((2, null)), (1, 2) in ((1, 2), (3, 4))',
   'select count(*) from rw a join rw b on (a.id, a.name) = (b.id, b.name)',
+  // field selection
+  'select (rw).name, (rw).id + 1, (rw.*).ok from rw order by 1',
+  'select (r).name from rw r where (r).id = 2',
+  'select (row(1, \'a\'::text)).f2, (row(1, 2)).f1 + 1',
+  'select (k).label from rw left join rw_kids k on k.parent = rw.id order by rw.id, k.id',
+  'select (rw).nope from rw',
+  'select (row(1, 2)).f3',
   // rows against a sub-select's rows
   'select k.id from rw_kids k where (k.parent, k.label) in (select 1, \'k1\')',
   'select id, (parent, label) in (select parent, label from rw_kids where id <> 12) from rw_kids order by 1',

@@ -26,7 +26,7 @@ import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { toText } from './values.ts';
 import { WINDOW_FUNCTIONS } from './window/functions.ts';
 import { misplacedGrouping } from './grouping-sets.ts';
-import { compileRowAExpr, compileRowConstructor, compileRowNullTest, compileWholeRow } from './row-expr.ts';
+import { compileFieldSelection, compileRowAExpr, compileRowConstructor, compileRowNullTest, compileWholeRow } from './row-expr.ts';
 import { strings } from './names.ts';
 
 export const AGGREGATES = new Set([
@@ -158,7 +158,7 @@ export function compile(node: Node, scope: Scope): Expr {
   }
   if ('SubLink' in node) return compileSubLink(node.SubLink, scope, compile);
   if ('A_ArrayExpr' in node) return compileArrayConstructor(node.A_ArrayExpr, scope, compile);
-  if ('A_Indirection' in node) return compileIndirection(node.A_Indirection, scope, compile);
+  if ('A_Indirection' in node) return compileFieldSelection(node.A_Indirection, scope, compile) ?? compileIndirection(node.A_Indirection, scope, compile);
   if ('RowExpr' in node) return compileRowConstructor(node.RowExpr, scope, compile);
   if ('GroupingFunc' in node) throw misplacedGrouping(node.GroupingFunc, scope.clause);
   throw featureNotSupported(describeNode(node));

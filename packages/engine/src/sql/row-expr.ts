@@ -4,7 +4,7 @@
  * PostgreSQL's RowCompareExpr semantics, `(a, b) [NOT] IN ((…), …)`, `IS [NOT] NULL` of a row,
  * and row_to_json. Comparing row values other than two ROW constructors is refused (0A000).
  */
-import type { A_Expr, ColumnRef, Node, RowExpr } from '@pgsql/types';
+import type { A_Expr, A_Indirection, ColumnRef, Node, RowExpr } from '@pgsql/types';
 import { featureNotSupported, SqlError, SQLSTATE } from '../errors.ts';
 import { expr, type Expr } from './compiled.ts';
 import { pos } from './from.ts';
@@ -16,11 +16,11 @@ import { toJsonText } from './functions/json.ts';
 
 type Compile = (node: Node, scope: Scope) => Expr;
 
-/** A whole-row reference, with its fields' types known when it is planned. */
-type RowExprOut = Expr & { fields?: SqlType[] };
+/** A row value whose fields are known when it is planned (a whole-row reference, ROW(…)). */
+type RowExprOut = Expr & { fields?: SqlType[]; fieldNames?: readonly string[]; alias?: string };
 
 /** `ROW(a, b)` and `(a, b)`: fields named f1, f2, … */
-export function compileRowConstructor(r: RowExpr, scope: Scope, compile: Compile): Expr {
+export function compileRowConstructor(r: RowExpr, scope: Scope, compile: Compile): RowExprOut {
   // ROW(t.*, x): t's columns are fields of their own
   const args = (r.args ?? []).flatMap((a) => {
     const whole = 'ColumnRef' in a && 'A_Star' in (a.ColumnRef.fields ?? []).at(-1)! ? compileWholeRow(a.ColumnRef, scope, () => compile(a, scope)) : undefined;
@@ -31,7 +31,7 @@ export function compileRowConstructor(r: RowExpr, scope: Scope, compile: Compile
   const types = args.map((a) => (a.type === 'unknown' ? 'text' : a.type));
   const names = anonymousNames(args.length);
   const evals = args.map((a) => a.eval);
-  return expr('record', (row, ctx) => new RowValue(evals.map((e) => e(row, ctx)), types, names));
+  return { ...expr('record', (row, ctx) => new RowValue(evals.map((e) => e(row, ctx)), types, names)), fields: types, fieldNames: names };
 }
 
 /**
@@ -66,7 +66,7 @@ export function compileWholeRow(ref: ColumnRef, scope: Scope, columnMissing: () 
   const make = marker === undefined
     ? (row: readonly Value[]) => new RowValue(slots.map((i) => row[i]), types, whole.names)
     : (row: readonly Value[]) => (row[marker] === null ? null : new RowValue(slots.map((i) => row[i]), types, whole.names));
-  return { ...expr('record', make), fields: types };
+  return { ...expr('record', make), fields: types, fieldNames: whole.names, alias };
 }
 
 /** The slots a column reference reads: its column's, or every column of a whole-row reference `t`. */
@@ -78,6 +78,30 @@ export function refSlots(scope: Scope, fields: string[], location?: number): { s
     if (!whole) throw e;
     return { slots: whole.slots.map((s) => s.index), whole: true };
   }
+}
+
+/**
+ * `(r).f`: a field of a row whose fields are known when it is planned; undefined for other
+ * indirections (subscripts). Selecting from another row value is refused (0A000).
+ */
+export function compileFieldSelection(ind: A_Indirection, scope: Scope, compile: Compile): Expr | undefined {
+  const steps = ind.indirection ?? [];
+  const first = steps[0];
+  if (!first || !('String' in first)) return undefined;
+  const base = compile(ind.arg!, scope) as RowExprOut;
+  if (base.type !== 'record' || !base.fields || !base.fieldNames) return undefined;
+  if (steps.length > 1) throw featureNotSupported('field selection followed by more indirection');
+  const name = first.String.sval ?? '';
+  const i = base.fieldNames.indexOf(name);
+  if (i < 0) {
+    const message = base.alias !== undefined ? `column ${base.alias}.${name} does not exist` : `could not identify column "${name}" in record data type`;
+    throw new SqlError(SQLSTATE.undefined_column, message);
+  }
+  const ev = base.eval, type = base.fields[i]!;
+  return expr(type, (row, ctx) => {
+    const v = ev(row, ctx) as RowValue | null;
+    return v === null ? null : v.values[i];
+  });
 }
 
 /** `row IS [NOT] NULL`. */
