@@ -1,13 +1,16 @@
 /**
  * Drizzle's relational query builder (`db.query.users.findMany({ with: { posts: … } })`) on a
  * walrtc node: it sends `left join lateral (select coalesce(json_agg(…), '[]'::json) …) on true`,
- * one LATERAL sub-select per relation, nested for relations of relations. Each query's result must
- * equal PGlite's (a real PostgreSQL in process) for the same schema and rows.
+ * one LATERAL sub-select per relation, nested for relations of relations. Kysely's
+ * jsonArrayFrom/jsonObjectFrom send `json_agg(agg)` and `to_json(obj)` of whole rows. Each
+ * query's result must equal PGlite's (a real PostgreSQL in process) for the same schema and rows.
  */
 import { PGlite } from '@electric-sql/pglite';
 import { asc, desc, eq, relations } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/pglite';
 import { integer, pgTable, serial, text } from 'drizzle-orm/pg-core';
+import { Kysely, PGliteDialect } from 'kysely';
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import { describe, expect, it } from 'vitest';
 import type { NodeApi } from '../src/worker/index.ts';
 import { hosts } from './hosts.ts';
@@ -59,8 +62,23 @@ async function relationalQueries(db: ReturnType<typeof drizzle<typeof schema>>) 
   };
 }
 
+interface Database {
+  users: { id: number; name: string };
+  posts: { id: number; author_id: number; title: string };
+  comments: { id: number; post_id: number; body: string };
+}
+
+/** Kysely's nesting helpers: a json array of rows and a json object of one row per outer row. */
+async function kyselyQueries(db: Kysely<Database>) {
+  return db.selectFrom('users').select((eb) => [
+    'users.name',
+    jsonArrayFrom(eb.selectFrom('posts').select(['posts.id', 'posts.title']).whereRef('posts.author_id', '=', 'users.id').orderBy('posts.id')).as('posts'),
+    jsonObjectFrom(eb.selectFrom('posts').select('posts.title').whereRef('posts.author_id', '=', 'users.id').orderBy('posts.id', 'desc').limit(1)).as('latest'),
+  ]).orderBy('users.id').execute();
+}
+
 describe.each(hosts)('%s', (_name, host) => {
-  it('Drizzle relational queries (LEFT JOIN LATERAL with json_agg) return what PostgreSQL (PGlite) returns', async () => {
+  it('Drizzle relational queries (LEFT JOIN LATERAL with json_agg) and Kysely json helpers return what PostgreSQL (PGlite) returns', async () => {
     const node: NodeApi = await host(options());
     const pglite = new PGlite();
     try {
@@ -77,6 +95,11 @@ describe.each(hosts)('%s', (_name, host) => {
       expect(ours.all.map((u) => [u.name, u.posts.map((p) => p.title)])).toEqual([['ann', ['hello', 'again', 'third']], ['bob', ["bob's"]], ['cy', []]]);
       expect(ours.nested[0]).toEqual({ name: 'ann', posts: [{ title: 'third', comments: [] }, { title: 'again', comments: [] }, { title: 'hello', comments: [{ body: 'nice' }, { body: 'thanks' }] }] });
       expect(ours.one).toEqual({ id: 3, authorId: 2, title: "bob's", author: { id: 2, name: 'bob' }, comments: [{ id: 3, postId: 3, body: 'first!' }] });
+
+      const kysely = await kyselyQueries(new Kysely<Database>({ dialect: new PGliteDialect({ pglite: node as unknown as PGlite }) }));
+      expect(kysely).toEqual(await kyselyQueries(new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })));
+      expect(kysely[0]).toEqual({ name: 'ann', posts: [{ id: 1, title: 'hello' }, { id: 2, title: 'again' }, { id: 4, title: 'third' }], latest: { title: 'third' } });
+      expect(kysely[2]).toEqual({ name: 'cy', posts: [], latest: null });
     } finally {
       await pglite.close();
     }
