@@ -50,6 +50,14 @@ export const LATERAL_CORPUS: readonly string[] = [
   'create view la_best as select u.name, p.title from la_users u left join lateral (select title from la_posts where author = u.id order by score desc nulls last limit 1) p on true',
   'select * from la_best order by name',
   'with c as (select id from la_users where team = 1) select c.id, p.n from c, lateral (select count(*) as n from la_posts where author = c.id) p order by 1',
+  // functions on the right of LEFT JOIN LATERAL
+  'create table la_docs (id int primary key, doc jsonb, tags text[])',
+  "insert into la_docs values (1, '[1, 2]', '{a,b}'), (2, '[]', '{}'), (3, null, null)",
+  'select d.id, e.value from la_docs d left join lateral jsonb_array_elements(d.doc) e on true order by 1, 2',
+  'select d.id, t from la_docs d left join lateral unnest(d.tags) t on true order by 1, 2',
+  'select d.id, t.x, t.n from la_docs d left join lateral unnest(d.tags) with ordinality t(x, n) on t.n > 1 order by 1, 2',
+  'select d.id, g from la_docs d left join lateral generate_series(1, d.id) g on g > 1 where d.id < 3 order by 1, 2',
+  'select d.id, t from la_docs d right join lateral unnest(d.tags) t on true',
   // errors, as PostgreSQL reports them
   'select u.id, s.x from la_users u, (select u.id as x) s',
   'select u.id, s.x from la_users u, (select team as x) s',

@@ -19,7 +19,7 @@ import type { Cte } from './with.ts';
 import { checkFullJoinCondition } from './full-join.ts';
 import { planUsingJoin } from './join-using.ts';
 import { planFunctionItem } from './functions/srf.ts';
-import { lateralFunction } from './functions/lateral.ts';
+import { lateralFunction, lateralFunctionItem } from './functions/lateral.ts';
 import { ownName, splitKey } from './schema/keys.ts';
 import { lateralJoin, leftOnlyFilter, outerJoinSides, planSubselect, subselectItem } from './lateral.ts';
 
@@ -406,8 +406,9 @@ export function planFrom(
     const left = buildItem(j.larg!);
     const rs = 'RangeSubselect' in j.rarg! ? j.rarg.RangeSubselect : undefined;
     const sub = rs ? planSubselect(rs, [left], planner, outer, planSelectRows, kind, leaves.map((l) => l.built)) : undefined;
-    const right = rs ? subselectItem(rs, sub!, aliasColumns) : buildItem(j.rarg!);
-    if (sub?.lateral !== undefined) return lateralJoinItem(j, kind, left, 'JoinExpr' in topItem && j === topItem.JoinExpr ? where : undefined, right);
+    const fn = 'RangeFunction' in j.rarg! ? lateralFunctionItem(j.rarg.RangeFunction, left, planner, outer, kind) : undefined;
+    const right = rs ? subselectItem(rs, sub!, aliasColumns) : fn ?? buildItem(j.rarg!);
+    if (sub?.lateral !== undefined || fn) return lateralJoinItem(j, kind, left, 'JoinExpr' in topItem && j === topItem.JoinExpr ? where : undefined, right);
     const using = j.usingClause?.length || j.isNatural ? planUsingJoin(j, kind, left, right, planner) : undefined;
     if (kind === 'JOIN_FULL') checkFullJoinCondition(j.quals, left.entries, right.entries);
     const shape = combine(left, right);
