@@ -25,6 +25,9 @@ import { SCHEMA_CORPUS } from './reference/schema-corpus.ts';
 import { FOLD_CORPUS } from './reference/fold-corpus.ts';
 import { JSONPATH_CORPUS } from './reference/jsonpath-corpus.ts';
 import { FUNCTIONS_CORPUS } from './reference/functions-corpus.ts';
+import { LATERAL_CORPUS } from './reference/lateral-corpus.ts';
+import { GROUPING_CORPUS } from './reference/grouping-corpus.ts';
+import { ROWTYPE_CORPUS } from './reference/rowtype-corpus.ts';
 
 const CORPORA = [
   {
@@ -142,6 +145,24 @@ const CORPORA = [
     corpus: FUNCTIONS_CORPUS,
     // the V (shift) code of number formats, to_number over other characters between the digits, two bare numbers under an interval field restriction
     refused: ["select to_number('1.5', '9V9')", "select to_number('4-2', '999'), to_number('1a2', '999')", "select interval '123 11' day to hour"],
+  },
+  {
+    name: 'lateral',
+    what: 'LATERAL sub-selects: per-row top-N and aggregates, JOIN LATERAL, json_agg per row, PostgreSQL\'s errors',
+    corpus: LATERAL_CORPUS,
+    refused: [] as string[],
+  },
+  {
+    name: 'grouping',
+    what: 'GROUPING SETS, ROLLUP, CUBE, GROUPING()',
+    corpus: GROUPING_CORPUS,
+    refused: [] as string[],
+  },
+  {
+    name: 'rowtype',
+    what: 'row values: whole-row references, ROW(…), record text, row_to_json, row comparisons, IS NULL of rows',
+    corpus: ROWTYPE_CORPUS,
+    refused: [] as string[],
   },
 ];
 

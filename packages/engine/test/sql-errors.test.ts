@@ -122,7 +122,7 @@ describe('SQLSTATEs and messages', () => {
 describe('0A000 feature_not_supported names the feature', () => {
   const cases: [string, RegExp][] = [
     ['select * from t a left join kv b on true for update of a', /FOR UPDATE OF/],
-    ['select * from t, lateral (select t.id * 2 as w) x', /LATERAL sub-selects/],
+    ['select * from t a, kv b left join lateral (select a.id) x on true', /LATERAL sub-select inside a JOIN that refers to FROM items before the JOIN/],
     ['with recursive x(n) as (select 1 union all select n + 1 from x where n < 3) search depth first by n set o select * from x', /SEARCH and CYCLE/],
     ['create materialized view mv as select 1', /materialized views/],
     ['create temporary sequence ts', /temporary sequences/],

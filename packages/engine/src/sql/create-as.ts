@@ -21,6 +21,9 @@ export function planCreateTableAs(select: SelectStmt, into: IntoClause, planner:
   const plan = planner.plan(select);
   const columns = relationColumns(plan.columns, strings(into.colNames), 'too many column names were specified');
   for (const c of columns) checkColumnName(c.name);
+  // a stored row value would need a composite type (PostgreSQL makes the table's own row type)
+  const rowColumn = columns.find((c) => c.type === 'record');
+  if (rowColumn) throw new SqlError(SQLSTATE.feature_not_supported, `a table column of a row type ("${rowColumn.name}") is not supported`);
   const name = rv.relname!;
   return {
     command: 'SELECT',

@@ -28,6 +28,9 @@ import { compileSubLink } from './sublink.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { toText } from './values.ts';
 import { WINDOW_FUNCTIONS } from './window/functions.ts';
+import { misplacedGrouping } from './grouping-sets.ts';
+import { compileFieldSelection, compileRowAExpr, compileRowConstructor, compileRowNullTest, compileWholeRow } from './row-expr.ts';
+import { strings } from './names.ts';
 
 export const AGGREGATES = new Set([
   'count', 'sum', 'avg', 'min', 'max', 'string_agg', 'array_agg', 'bool_and', 'bool_or', 'every', 'json_agg',
@@ -63,19 +66,22 @@ function compileNode(node: Node, scope: Scope): Expr {
   const pre = scope.precomputed?.(node);
   if (pre) return column(pre.index, pre.type);
   if ('ColumnRef' in node) {
-    const fields = (node.ColumnRef.fields ?? []).map((f) => {
-      if ('String' in f) return f.String.sval ?? '';
-      throw featureNotSupported('table.* inside an expression');
-    });
-    const slot = scope.column(fields, node.ColumnRef.location);
-    return column(slot.index, slot.type);
+    const ref = node.ColumnRef;
+    const plain = (): Expr => {
+      const slot = scope.column(strings(ref.fields), ref.location);
+      return column(slot.index, slot.type);
+    };
+    // `t` and `t.*` as a row value: sql/row-expr.ts
+    return compileWholeRow(ref, scope, plain) ?? plain();
   }
   if ('A_Const' in node) return compileConst(node.A_Const);
   if ('ParamRef' in node) return compileParam(node.ParamRef.number ?? 0, scope);
   if ('A_Expr' in node) return compileAExpr(node.A_Expr, scope);
   if ('BoolExpr' in node) return compileBool(node.BoolExpr, scope, compile);
   if ('NullTest' in node) {
-    const arg = compile(node.NullTest.arg!, scope).eval;
+    const tested = compile(node.NullTest.arg!, scope);
+    if (tested.type === 'record') return compileRowNullTest(tested, node.NullTest.nulltesttype === 'IS_NOT_NULL');
+    const arg = tested.eval;
     return node.NullTest.nulltesttype === 'IS_NOT_NULL'
       ? expr('bool', (row, ctx) => arg(row, ctx) !== null)
       : expr('bool', (row, ctx) => arg(row, ctx) === null);
@@ -149,7 +155,9 @@ function compileNode(node: Node, scope: Scope): Expr {
   }
   if ('SubLink' in node) return compileSubLink(node.SubLink, scope, compile);
   if ('A_ArrayExpr' in node) return compileArrayConstructor(node.A_ArrayExpr, scope, compile);
-  if ('A_Indirection' in node) return compileIndirection(node.A_Indirection, scope, compile);
+  if ('A_Indirection' in node) return compileFieldSelection(node.A_Indirection, scope, compile) ?? compileIndirection(node.A_Indirection, scope, compile);
+  if ('RowExpr' in node) return compileRowConstructor(node.RowExpr, scope, compile);
+  if ('GroupingFunc' in node) throw misplacedGrouping(node.GroupingFunc, scope.clause);
   throw featureNotSupported(describeNode(node));
 }
 
@@ -281,6 +289,8 @@ function listItems(n: Node | undefined): Node[] {
 }
 
 function compileAExpr(e: A_Expr, scope: Scope): Expr {
+  const rows = compileRowAExpr(e, scope, compile);
+  if (rows) return rows;
   const op = opName(e);
   switch (e.kind) {
     case 'AEXPR_OP': {

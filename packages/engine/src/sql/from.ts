@@ -9,7 +9,7 @@ import { SqlError, SQLSTATE } from '../errors.ts';
 import type { DbState, TableData } from '../state/state.ts';
 import type { NodeHooks, RunContext } from './env.ts';
 import { compileExpr } from './expr.ts';
-import type { Compiled, EvalContext, Scope, Slot } from './scope.ts';
+import type { Compiled, EvalContext, Scope, Slot, WholeRow } from './scope.ts';
 import type { SqlType, Value } from './types.ts';
 import { deparse, deparseAll, planNode, type PlanNode } from './plan/explain.ts';
 import { hashKey, planJoin, type JoinLeaf, type JoinQual } from './plan/join.ts';
@@ -19,8 +19,9 @@ import type { Cte } from './with.ts';
 import { checkFullJoinCondition } from './full-join.ts';
 import { planUsingJoin } from './join-using.ts';
 import { planFunctionItem } from './functions/srf.ts';
-import { lateralFunction } from './functions/lateral.ts';
+import { lateralFunction, lateralFunctionItem } from './functions/lateral.ts';
 import { ownName, splitKey } from './schema/keys.ts';
+import { lateralJoin, leftOnlyFilter, outerJoinSides, planSubselect, subselectItem } from './lateral.ts';
 
 const NO_ROWS: readonly Value[][] = [];
 
@@ -32,6 +33,10 @@ export interface RangeEntry {
   offset: number;
   /** Columns merged away by JOIN … USING: only a qualified name (t.col, t.*) reaches them. */
   hidden?: ReadonlySet<string>;
+  /** On the side of an outer join that may be filled with NULLs (sql/row-expr.ts). */
+  nullable?: boolean;
+  /** A NOT NULL column of its table: NULL there means a row an outer join filled with NULLs. */
+  notNull?: number;
 }
 
 /** Plans sub-selects for a scope; implemented by the SELECT planner. */
@@ -77,8 +82,23 @@ export class RowScope implements Scope {
     return { index: this.width + s.index, type: s.type };
   }
 
+  wholeRow(alias: string, location?: number): WholeRow | undefined {
+    const entry = this.entries.find((e) => e.alias === alias);
+    if (entry) {
+      const slots = entry.columns.map((c, i) => ({ index: entry.offset + i, type: c.type }));
+      const marker = entry.notNull === undefined ? undefined : entry.offset + entry.notNull;
+      return { slots, names: entry.columns.map((c) => c.name), nullable: entry.nullable, marker };
+    }
+    const outer = this.outer?.wholeRow(alias, location);
+    if (!outer) return undefined;
+    this.correlated = true;
+    return { ...outer, slots: outer.slots.map((s) => ({ index: this.width + s.index, type: s.type })), marker: outer.marker === undefined ? undefined : this.width + outer.marker };
+  }
+
   isOuter(fields: readonly string[]): boolean {
-    return !this.resolveLocal(fields) && !!this.outer;
+    // a single name that is one of this query's FROM items is its whole row
+    const wholeRow = fields.length === 1 && this.entries.some((e) => e.alias === fields[0]);
+    return !this.resolveLocal(fields) && !wholeRow && !!this.outer;
   }
 
   private resolveLocal(fields: readonly string[], location?: number): Slot | undefined {
@@ -186,7 +206,7 @@ export interface FromPlan {
   single?: { table: TableData; alias: string };
 }
 
-interface Built {
+export interface Built {
   entries: RangeEntry[];
   width: number;
   source: RowSource;
@@ -198,6 +218,8 @@ interface Built {
 interface Leaf {
   built: Built;
   table?: { oid: number; data: TableData };
+  /** A LATERAL sub-select: the width of the row of the items before it, which it runs with (sql/lateral.ts). */
+  lateral?: number;
 }
 
 export function planFrom(
@@ -206,13 +228,15 @@ export function planFrom(
   hooks: NodeHooks,
   planner: SubqueryPlanner,
   outer: RowScope | undefined,
-  planSelectRows: (stmt: SelectStmt) => { columns: { name: string; type: SqlType }[]; run: RowSource; node: PlanNode },
+  planSelectRows: (stmt: SelectStmt, outer?: RowScope) => { columns: { name: string; type: SqlType }[]; run: RowSource; node: PlanNode },
   where?: Node,
 ): FromPlan {
   // the scope is refilled as items are built: a join condition sees exactly the join's own entries
   const scope = new RowScope([], 0, planner, outer);
   // comma lists and INNER JOINs flatten into leaves and their ON conditions; other items are leaves
   const leaves: Leaf[] = [];
+  // the FROM item being built at the top level (a JOIN there may take WHERE conditions on its left side)
+  let topItem: Node = {} as Node;
   const quals: Array<{ node: Node; from: number; to: number }> = [];
   for (const item of from ?? []) flatten(item);
 
@@ -266,6 +290,7 @@ export function planFrom(
     table: l.table,
     source: l.built.source,
     node: l.built.node,
+    lateral: l.lateral,
   }));
   const leafScope = (leaf: JoinLeaf) => new RowScope(leaf.entries.map((e) => ({ ...e, offset: e.offset - leaf.offset })), leaf.width, planner);
   const joined = planJoin(joinLeaves, joinQuals, scope, width, leafScope);
@@ -291,13 +316,19 @@ export function planFrom(
       if (node.JoinExpr.quals) quals.push({ node: node.JoinExpr.quals, from: start, to: leaves.length });
       return;
     }
+    if ('RangeSubselect' in node) {
+      const sub = planSubselect(node.RangeSubselect, leaves.map((l) => l.built), planner, outer, planSelectRows);
+      leaves.push({ built: subselectItem(node.RangeSubselect, sub, aliasColumns), lateral: sub.lateral });
+      return;
+    }
     const previous = leaves[leaves.length - 1];
-    const lateral = 'RangeFunction' in node && previous ? lateralFunction(node.RangeFunction, previous.built, planner, outer) : undefined;
+    const lateral = 'RangeFunction' in node && previous && previous.lateral === undefined ? lateralFunction(node.RangeFunction, previous.built, planner, outer) : undefined;
     if (lateral) {
       // the function reads the item before it: the two are one item now, scanned as a nested loop
       leaves[leaves.length - 1] = { built: lateral };
       return;
     }
+    topItem = node;
     const built = buildItem(node);
     const oid = 'RangeVar' in node && built.tables.size === 1 ? [...built.tables.values()][0]!.oid : undefined;
     leaves.push({ built, table: oid === undefined ? undefined : { oid, data: state.table(oid) } });
@@ -354,8 +385,9 @@ export function planFrom(
       };
     }
     const columns = aliasColumns(alias, def.columns, rv.alias?.colnames);
+    const notNull = def.columns.findIndex((c) => c.notNull);
     return {
-      entries: [{ alias, relname: name, columns, offset: 0 }],
+      entries: [{ alias, relname: name, columns, offset: 0, ...(notNull >= 0 ? { notNull } : {}) }],
       width: columns.length,
       tables: new Map([[alias, { oid, offset: 0 }]]),
       source: (ctx) => ctx.env.state.table(oid).rows.valuesArray(),
@@ -364,16 +396,7 @@ export function planFrom(
   }
 
   function subselect(rs: RangeSubselect): Built {
-    // without this the sub-select would fail to see the items before it with a misleading 42P01
-    if (rs.lateral) throw new SqlError(SQLSTATE.feature_not_supported, 'LATERAL sub-selects are not supported');
-    // PostgreSQL 16 and later name an alias-less subquery themselves
-    const alias = rs.alias?.aliasname ?? 'unnamed_subquery';
-    const sub = planSelectRows((rs.subquery as { SelectStmt: SelectStmt }).SelectStmt);
-    const columns = aliasColumns(alias, sub.columns, rs.alias?.colnames);
-    return {
-      entries: [{ alias, columns, offset: 0 }], width: columns.length, tables: new Map(),
-      source: (ctx) => sub.run(ctx, undefined), node: planNode(`Subquery Scan on ${alias}`, [sub.node]),
-    };
+    return subselectItem(rs, planSubselect(rs, [], planner, outer, planSelectRows, undefined, leaves.map((l) => l.built)), aliasColumns);
   }
 
   /** LEFT, RIGHT and FULL JOIN (and INNER JOINs inside one): a hash join on equalities for INNER and LEFT, else a nested loop. */
@@ -381,11 +404,16 @@ export function planFrom(
     const kind = j.jointype ?? 'JOIN_INNER';
     if (kind !== 'JOIN_INNER' && kind !== 'JOIN_LEFT' && kind !== 'JOIN_RIGHT' && kind !== 'JOIN_FULL') throw new SqlError(SQLSTATE.feature_not_supported, `${kind.replace('JOIN_', '')} JOIN is not supported`);
     const left = buildItem(j.larg!);
-    const right = buildItem(j.rarg!);
+    const rs = 'RangeSubselect' in j.rarg! ? j.rarg.RangeSubselect : undefined;
+    const sub = rs ? planSubselect(rs, [left], planner, outer, planSelectRows, kind, leaves.map((l) => l.built)) : undefined;
+    const fn = 'RangeFunction' in j.rarg! ? lateralFunctionItem(j.rarg.RangeFunction, left, planner, outer, kind) : undefined;
+    const right = rs ? subselectItem(rs, sub!, aliasColumns) : fn ?? buildItem(j.rarg!);
+    if (sub?.lateral !== undefined || fn) return lateralJoinItem(j, kind, left, 'JoinExpr' in topItem && j === topItem.JoinExpr ? where : undefined, right);
     const using = j.usingClause?.length || j.isNatural ? planUsingJoin(j, kind, left, right, planner) : undefined;
     if (kind === 'JOIN_FULL') checkFullJoinCondition(j.quals, left.entries, right.entries);
     const shape = combine(left, right);
     if (using) Object.assign(shape, { entries: using.entries, width: using.width });
+    shape.entries = outerJoinSides(shape.entries, kind, left.width);
     setScope(shape.entries, shape.width);
     scope.clause = 'JOIN conditions';
     const cond = using ? { eval: using.matches } : j.quals ? compileExpr(j.quals, scope) : undefined;
@@ -437,6 +465,25 @@ export function planFrom(
       node.rows += out.length;
       return out;
     };
+    return shape;
+  }
+
+  /** INNER or LEFT JOIN LATERAL (…) ON …: a nested loop running the sub-select per left row. */
+  function lateralJoinItem(j: JoinExpr, kind: string, left: Built, where: Node | undefined, right: Built): Built {
+    const using = j.usingClause?.length || j.isNatural ? planUsingJoin(j, kind, left, right, planner) : undefined;
+    const shape = combine(left, right);
+    if (using) Object.assign(shape, { entries: using.entries, width: using.width });
+    shape.entries = outerJoinSides(shape.entries, kind, left.width);
+    setScope(shape.entries, shape.width);
+    scope.clause = 'JOIN conditions';
+    const on = j.quals ? compileExpr(j.quals, scope) : undefined;
+    scope.clause = undefined;
+    const cond = using ? using.matches : on && ((row: readonly Value[], ctx: RunContext) => on.eval(row, ctx) === true);
+    shape.node = planNode(kind === 'JOIN_LEFT' ? 'Nested Loop Left Join' : 'Nested Loop', [left.node, right.node], j.quals ? [`Join Filter: ${deparse(j.quals)}`] : []);
+    // WHERE conditions on the left side alone drop its rows before the sub-select runs for them
+    const pre = where ? leftOnlyFilter(where, new RowScope(left.entries, left.width, planner)) : undefined;
+    const input = pre ? { ...left, source: ((ctx, o) => left.source(ctx, o).filter((l) => pre(l, ctx))) as RowSource } : left;
+    shape.source = lateralJoin(input, right, kind === 'JOIN_LEFT', cond, using ? using.merge : (row) => row, shape);
     return shape;
   }
 

@@ -18,6 +18,7 @@ import { compileArrayFunction } from './functions/array-functions.ts';
 import { DATETIME_FUNCTIONS } from './functions/datetime.ts';
 import { compileJsonFunction } from './functions/json.ts';
 import { compileJsonPathFunction } from './jsonpath/functions.ts';
+import { compileRowFunction } from './row-expr.ts';
 import { TO_CHAR_FUNCTIONS } from './functions/to-char.ts';
 import { STRING_FUNCTIONS } from './functions/string.ts';
 import { REGEXP_FUNCTIONS } from './functions/regexp.ts';
@@ -273,7 +274,7 @@ export function compileFunction(call: FuncCall, name: string, args: Expr[]): Exp
   // pg_typeof reports the static type, which only the compiler knows.
   if (name === 'pg_typeof' && args.length === 1) return constant(TYPE_NAME[args[0].type], 'text');
   const builtin = schema === undefined || schema === 'pg_catalog';
-  const arrayFn = builtin ? compileArrayFunction(name, args) ?? compileJsonFunction(name, args) ?? compileJsonPathFunction(name, args) : undefined;
+  const arrayFn = builtin ? compileArrayFunction(name, args) ?? compileJsonFunction(name, args) ?? compileJsonPathFunction(name, args) ?? compileRowFunction(name, args) : undefined;
   if (arrayFn) return arrayFn;
   const overloads = builtin ? FUNCTIONS[name] : undefined;
   const found = overloads && resolve(overloads, args);

@@ -20,6 +20,8 @@ import { fastAggregates } from './plan/fast-aggregates.ts';
 import { refuseJsonComparison } from './json-text.ts';
 import { orderedAggregate } from './functions/aggregates-ordered.ts';
 import { outerLevelAggregates, ownAggregate } from './outer-aggregates.ts';
+import { expandGroupingSets, findGroupingCalls, groupingArgs, groupingSetsSource } from './grouping-sets.ts';
+import { column } from './compiled.ts';
 
 export function needsGrouping(stmt: SelectStmt, targets: readonly Node[], input: RowScope): boolean {
   if (stmt.groupClause?.length) return true;
@@ -64,11 +66,19 @@ export interface AggregateCall {
  * indexed column then come from the tree's size and the index's ends instead of the rows.
  */
 export function planGrouping(stmt: SelectStmt, targets: Target[], input: RowScope, source: RowSource, inputNode: PlanNode, table?: TableData) {
-  const keys = (stmt.groupClause ?? []).map((g) => groupKeyNode(g, targets, input));
+  const sortNodes = (stmt.sortClause ?? []).map((s) => ('SortBy' in s ? s.SortBy.node : undefined));
+  // GROUPING SETS, ROLLUP, CUBE and GROUPING(…): sql/grouping-sets.ts
+  const groupingCalls = findGroupingCalls([...targets.map((t) => t.node), stmt.havingClause, ...sortNodes]);
+  // a `*` column was compiled over the input row: in a grouped query it reads the group row, or is 42803
+  for (const t of targets) t.compiled = undefined;
+  const sets = expandGroupingSets(stmt.groupClause ?? [], !!stmt.groupDistinct, {
+    resolve: (g) => groupKeyNode(g, targets, input), targets: targets.map((t) => t.node),
+    same: (n) => ('ColumnRef' in n && !input.isOuter(strings(n.ColumnRef.fields)) ? `c${input.column(strings(n.ColumnRef.fields)).index}` : JSON.stringify(n, (k, v) => (k === 'location' ? undefined : v))),
+  });
+  const keys = sets ? sets.keys : (stmt.groupClause ?? []).map((g) => groupKeyNode(g, targets, input));
   input.clause = 'GROUP BY';
   const keyExprs = keys.map((k) => compileExpr(k, input));
   refuseJsonComparison(keyExprs.map((k) => k.type));
-  const sortNodes = (stmt.sortClause ?? []).map((s) => ('SortBy' in s ? s.SortBy.node : undefined));
   const aggNodes: Node[] = [];
   for (const root of [...targets.map((t) => t.node), stmt.havingClause, ...sortNodes]) {
     for (const a of queryAggregates(root, input)) if (!aggNodes.some((x) => sameExpr(x, a))) aggNodes.push(a);
@@ -77,7 +87,7 @@ export function planGrouping(stmt: SelectStmt, targets: Target[], input: RowScop
   const calls = aggNodes.map((node) => aggregateCall(node, input));
   input.clause = undefined;
 
-  const scope = new GroupScope(input, keys, keyExprs, calls);
+  const scope = new GroupScope(input, keys, keyExprs, calls, groupingCalls);
   let having: Compiled | undefined;
   if (stmt.havingClause) {
     scope.clause = 'HAVING';
@@ -85,6 +95,15 @@ export function planGrouping(stmt: SelectStmt, targets: Target[], input: RowScop
     scope.clause = undefined;
   }
   const nk = keys.length;
+  if (sets || groupingCalls.length) {
+    const grouping = groupingArgs(groupingCalls, keys);
+    // a select-list entry that is a key reads its own key (`a AS x, a AS y … ROLLUP (y)` nulls y only)
+    sets?.targets.forEach((t, k) => { if (t !== undefined) targets[t]!.compiled = column(k, keyExprs[k]!.type); });
+    const details = (sets?.sets ?? [keys.map((_, i) => i)]).map((s) => (s.length ? `Hash Key: ${s.map((i) => deparse(keys[i]!)).join(', ')}` : 'Group Key: ()'));
+    const node = planNode(nk ? 'MixedAggregate' : 'Aggregate', [inputNode], nk ? details : []);
+    const source2 = groupingSetsSource(sets?.sets ?? [keys.map((_, i) => i)], keyExprs, calls, grouping, source, having, node, () => scope.correlated);
+    return { scope, source: source2, node };
+  }
   const fast = nk === 0 && table ? fastAggregates(table, calls) : undefined;
   const node = fast
     ? planNode('Aggregate', [], fast.details)
@@ -188,7 +207,7 @@ function outerOnly(args: readonly Node[], input: RowScope): boolean {
   args.forEach(visit);
   const local = (f: string[]) => (f.length >= 2
     ? input.entries.some((e) => e.alias === f[f.length - 2])
-    : input.entries.some((e) => e.columns.some((c) => c.name === f[0])));
+    : input.entries.some((e) => e.alias === f[0] || e.columns.some((c) => c.name === f[0])));
   return refs.length > 0 && !refs.some(local);
 }
 
@@ -202,13 +221,16 @@ class GroupScope implements Scope {
     private readonly keys: Node[],
     private readonly keyExprs: Compiled[],
     private readonly calls: AggregateCall[],
+    private readonly grouping: Node[] = [],
   ) {
-    this.width = keys.length + calls.length;
+    this.width = keys.length + calls.length + grouping.length;
   }
 
   precomputed(node: Node): Slot | undefined {
     const k = this.keys.findIndex((key) => sameExpr(key, node));
     if (k >= 0) return { index: k, type: this.keyExprs[k]!.type };
+    const g = 'GroupingFunc' in node ? this.grouping.findIndex((x) => sameExpr(x, node)) : -1;
+    if (g >= 0) return { index: this.keys.length + this.calls.length + g, type: 'int4' };
     if ('FuncCall' in node && isAggregateCall(node)) {
       const a = this.calls.findIndex((c) => sameExpr(c.node, node));
       if (a >= 0) return { index: this.keys.length + a, type: this.calls[a]!.agg.type };

@@ -31,8 +31,14 @@ export function outputName(node: Node | undefined): string {
     return weak ? ownName(lastName(node.TypeCast.typeName?.names)) : name;
   }
   if ('CaseExpr' in node) return 'case';
+  if ('GroupingFunc' in node) return 'grouping';
+  if ('RowExpr' in node) return 'row';
   if ('A_ArrayExpr' in node) return 'array';
-  if ('A_Indirection' in node) return outputName(node.A_Indirection.arg);
+  if ('A_Indirection' in node) {
+    // (r).f is named after the field
+    const last = node.A_Indirection.indirection?.at(-1);
+    return last && 'String' in last ? (last.String.sval ?? '?column?') : outputName(node.A_Indirection.arg);
+  }
   if ('CoalesceExpr' in node) return 'coalesce';
   if ('MinMaxExpr' in node) return node.MinMaxExpr.op === 'IS_GREATEST' ? 'greatest' : 'least';
   if ('NullIfExpr' in node || ('A_Expr' in node && node.A_Expr.kind === 'AEXPR_NULLIF')) return 'nullif';

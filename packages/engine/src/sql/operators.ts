@@ -12,6 +12,7 @@ import { arrayComparator, elementType, isArrayType } from './types/array.ts';
 import { compareIntervals } from './types/interval.ts';
 import { enumComparator, isEnumType } from './types/enum.ts';
 import { datetimeArithmetic, negateIntervalValue } from './functions/datetime-ops.ts';
+import { compareRecords, type RowValue } from './types/record.ts';
 
 export type Comparator = (a: Value, b: Value) => number;
 export type BinaryFn = (a: Value, b: Value) => Value;
@@ -88,6 +89,7 @@ export function comparatorFor(t: SqlType): Comparator {
       return compareJsonb;
     default:
       if (isEnumType(t)) return enumComparator(t);
+      if (t === 'record') return (a, b) => compareRecords(a as RowValue, b as RowValue, comparatorFor);
       return isArrayType(t) ? arrayComparator(comparatorFor(elementType(t))) : compareValues;
   }
 }

@@ -12,6 +12,15 @@ export interface Slot {
   type: SqlType;
 }
 
+/** A FROM item's row for a whole-row reference (sql/row-expr.ts). */
+export interface WholeRow {
+  slots: Slot[];
+  names: string[];
+  /** An outer join may fill the item with NULLs; `marker`, a NOT NULL column's slot, is NULL exactly then. */
+  nullable?: boolean;
+  marker?: number;
+}
+
 export interface EvalContext {
   /** `$1` is params[0]. */
   params: readonly Value[];
@@ -44,6 +53,8 @@ export interface Scope {
    * one outer row (correlated references resolve against `outer`) and returns its rows as arrays.
    */
   subquery(stmt: SelectStmt, location?: number): { columns: SqlType[]; run: (outer: readonly Value[], ctx: EvalContext) => Value[][] };
+  /** The columns of FROM item `alias` (here or in an enclosing query), for a whole-row reference. */
+  wholeRow?(alias: string, location?: number): WholeRow | undefined;
   /** Whether a column name resolves in an enclosing query rather than this one (absent: never). */
   isOuter?(fields: readonly string[]): boolean;
   /** Name of the clause being compiled, for errors such as `aggregate functions are not allowed in WHERE`. */

@@ -72,7 +72,7 @@ export class SelectPlanner implements SubqueryPlanner {
 
   /** FROM items on their own (UPDATE … FROM, DELETE … USING). */
   planFromItems(from: readonly Node[]) {
-    return planFrom(from, this.state, this.hooks, this, undefined, (s) => this.plan(s));
+    return planFrom(from, this.state, this.hooks, this, undefined, (s, o) => this.plan(s, o));
   }
 
   /** Plan `body` (an INSERT, UPDATE or DELETE) with the WITH clause's queries visible. */
@@ -110,7 +110,7 @@ export class SelectPlanner implements SubqueryPlanner {
     if (srf) return this.plan(srf, outer);
     if (stmt.intoClause) throw new SqlError(SQLSTATE.syntax_error, 'SELECT ... INTO is not allowed here');
 
-    const from = planFrom(stmt.fromClause, this.state, this.hooks, this, outer, (s) => this.plan(s), stmt.whereClause);
+    const from = planFrom(stmt.fromClause, this.state, this.hooks, this, outer, (s, o) => this.plan(s, o), stmt.whereClause);
     const scope = from.scope;
     let source: RowSource = from.source;
     let node = from.node;
@@ -445,7 +445,7 @@ function sortKey(s: SortBy, outputs: { name: string; expr: Compiled }[], scope: 
   const type = key.output !== undefined ? outputs[key.output]!.expr.type : key.expr!.type;
   const desc = s.sortby_dir === 'SORTBY_USING' ? usingDescending(s, type) : s.sortby_dir === 'SORTBY_DESC';
   const nullsFirst = s.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : s.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
-  return { ...key, desc, nullsFirst, compare: isArrayType(type) || isEnumType(type) || type === 'jsonb' ? comparatorFor(type) : undefined };
+  return { ...key, desc, nullsFirst, compare: isArrayType(type) || isEnumType(type) || type === 'jsonb' || type === 'record' ? comparatorFor(type) : undefined };
 }
 
 function sortTarget(s: SortBy, outputs: { name: string; expr: Compiled }[], scope: Scope): { output?: number; expr?: Compiled } {

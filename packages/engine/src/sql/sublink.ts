@@ -13,6 +13,7 @@ import { arraySubLink } from './functions/array.ts';
 import { leaveUnfolded } from './fold/fold.ts';
 import { findAggregates } from './group.ts';
 import { findWindowCalls } from './window/plan.ts';
+import { compileRowSubLink } from './row-sublink.ts';
 import type { SqlType, Value } from './types.ts';
 
 /** A sub-select whose target list PostgreSQL's EXISTS may drop: no set operation, grouping, aggregate, window, LIMIT or locking. */
@@ -27,6 +28,7 @@ export function compileSubLink(s: SubLink, scope: Scope, compile: (n: Node, scop
   const select = s.subselect && 'SelectStmt' in s.subselect ? s.subselect.SelectStmt : undefined;
   if (!select) throw featureNotSupported('this kind of subquery');
   const kind = s.subLinkType;
+  if (s.testexpr && 'RowExpr' in s.testexpr && (kind === 'ANY_SUBLINK' || kind === 'ALL_SUBLINK' || kind === 'ROWCOMPARE_SUBLINK')) return compileRowSubLink(s, select, s.testexpr.RowExpr, scope, compile);
   if (kind !== 'EXISTS_SUBLINK' && kind !== 'EXPR_SUBLINK' && kind !== 'ANY_SUBLINK' && kind !== 'ALL_SUBLINK' && kind !== 'ARRAY_SUBLINK') {
     throw featureNotSupported(`${kind?.replace('_SUBLINK', '') ?? 'this'} subquery`);
   }
@@ -53,7 +55,6 @@ export function compileSubLink(s: SubLink, scope: Scope, compile: (n: Node, scop
   const names = (s.operName ?? []).map((n) => ('String' in n ? n.String.sval ?? '' : ''));
   const op = names[names.length - 1] ?? '=';
   if (!COMPARISON_OPS.has(op)) throw featureNotSupported(`operator ${op} with ANY/ALL`);
-  if (s.testexpr && 'RowExpr' in s.testexpr) throw featureNotSupported('row comparison with a subquery');
   if (sub.columns.length !== 1) {
     throw new SqlError(SQLSTATE.syntax_error, sub.columns.length > 1 ? 'subquery has too many columns' : 'subquery has too few columns');
   }

@@ -21,7 +21,10 @@ export type ArrayType = `${Exclude<BaseType, 'unknown'>}[]`;
 /** An enum type (types/enum.ts): its oid, name and labels are spelled in the type itself. */
 export type EnumType = `enum:${string}`;
 
-export type SqlType = BaseType | ArrayType | EnumType;
+/** A row value (types/record.ts): `ROW(a, b)`, a whole-row reference `t`; each value carries its fields' types. */
+export type RecordType = 'record';
+
+export type SqlType = BaseType | ArrayType | EnumType | RecordType;
 
 export type Value = unknown;
 
@@ -47,7 +50,7 @@ function withEnums<V>(base: Record<string, V>, i: 0 | 1): Record<SqlType, V> {
   return new Proxy(base, { get: (o, k) => (typeof k === 'string' && !(k in o) ? enumField(k, i) : o[k as string]) }) as Record<SqlType, V>;
 }
 
-export const TYPE_OID: Record<SqlType, number> = withEnums<number>({ ...BASE_OID, ...ARRAY_OID }, 0);
+export const TYPE_OID: Record<SqlType, number> = withEnums<number>({ ...BASE_OID, ...ARRAY_OID, record: 2249 }, 0);
 
 /** Names as `information_schema.columns.data_type` and error messages spell them. */
 const BASE_NAME: Record<BaseType, string> = {
@@ -60,4 +63,5 @@ const BASE_NAME: Record<BaseType, string> = {
 export const TYPE_NAME: Record<SqlType, string> = withEnums<string>({
   ...BASE_NAME,
   ...(Object.fromEntries(Object.keys(ARRAY_OID).map((t) => [t, `${BASE_NAME[t.slice(0, -2) as BaseType]}[]`])) as Record<ArrayType, string>),
+  record: 'record',
 }, 1);

@@ -10,6 +10,7 @@ import { elementType, formatArray, isArrayType, mapElements } from './types/arra
 import { compareIntervals, Interval } from './types/interval.ts';
 import { isEnumType } from './types/enum.ts';
 import { JsonNull } from './types/jsonb.ts';
+import { recordText, RowValue } from './types/record.ts';
 
 /** Code point order of two strings (the C collation), which UTF-16 `<` gets wrong above U+FFFF. */
 export function compareStrings(a: string, b: string): number {
@@ -166,6 +167,7 @@ export function distinctKey(v: Value): Value {
   // '1 mon' and '30 days' are equal intervals, as PostgreSQL compares and hashes them
   if (v instanceof Interval) return 'v' + v.span();
   if (v instanceof JsonNull) return 'N';
+  if (v instanceof RowValue) return 'r' + JSON.stringify(v.values.map(distinctKey));
   // SQL arrays hold Dates and numerics that jsonb text cannot tell apart; jsonb arrays key the same way
   if (Array.isArray(v)) return 'a' + JSON.stringify(v.map(distinctKey));
   return 'j' + jsonbText(v);
@@ -270,6 +272,8 @@ export function formatValue(v: Value, type: SqlType): string | null {
  */
 export function outputValue(v: Value): Value {
   if (Array.isArray(v)) return mapElements(v, outputValue);
+  // a row reaches the client as its text, as PGlite returns a record
+  if (v instanceof RowValue) return recordText(v, formatValue);
   // interval reaches the client as its text, as PGlite returns it
   return v instanceof Numeric || v instanceof Interval ? v.toString() : v;
 }
@@ -290,5 +294,6 @@ export function toText(v: Value, type: SqlType): string {
     case 'jsonb': return jsonbText(v);
     case 'bytea': return v instanceof Uint8Array ? byteaText(v) : String(v);
     case 'uuid': case 'interval': case 'jsonpath': return String(v);
+    case 'record': return recordText(v as RowValue, formatValue);
   }
 }

@@ -102,7 +102,9 @@ function folder(name: string, args: Expr[], star: boolean): { folder: Folder; ar
         type: json ? 'json' : 'jsonb',
         fold: (rows) => {
           if (!rows.length) return null;
-          return json ? '[' + rows.map((r) => toJsonText(r[0], t) ?? 'null').join(', ') + ']' : rows.map((r) => nested(toJsonb(r[0], t)));
+          // PostgreSQL starts each array or row element after the first on a new line
+          const sep = isArrayType(t) || t === 'record' ? ', \n ' : ', ';
+          return json ? '[' + rows.map((r) => toJsonText(r[0], t) ?? 'null').join(sep) + ']' : rows.map((r) => nested(toJsonb(r[0], t)));
         },
       },
     };

@@ -18,6 +18,7 @@ import {
   isJsonObject, jsonbContains, jsonbKind, jsonbNumber, jsonbPath, JsonNull, nested, parseJsonb, topLevel,
 } from '../types/jsonb.ts';
 import { formatValue, jsonbText, toText } from '../values.ts';
+import { recordJsonb, recordJsonText, type RowValue } from '../types/record.ts';
 
 const isJsonType = (t: SqlType): boolean => t === 'json' || t === 'jsonb';
 
@@ -45,6 +46,7 @@ export function toJsonb(v: Value, type: SqlType): Value {
     case 'timestamptz': return formatDateTime(v as Date, 'timestamptz').replace(' ', 'T').replace(/\+00$/, '+00:00');
     case 'timestamp': return formatDateTime(v as Date, 'timestamp').replace(' ', 'T');
     case 'unknown': return String(v);
+    case 'record': return recordJsonb(v as RowValue, (x, t) => nested(toJsonb(x, t)));
     default: return formatValue(v, type);
   }
 }
@@ -61,6 +63,7 @@ export function toJsonText(v: Value, type: SqlType): string | null {
   if (v === null) return null;
   if (type === 'json') return jsonText(v);
   if (type === 'jsonb') return jsonbText(v);
+  if (type === 'record') return recordJsonText(v as RowValue, toJsonText);
   return compactJson(toJsonb(v, type));
 }
 

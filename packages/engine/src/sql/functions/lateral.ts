@@ -21,6 +21,31 @@ interface Item {
   node: PlanNode;
 }
 
+/**
+ * The function on the right of a JOIN when it reads the JOIN's left side (`LEFT JOIN LATERAL
+ * jsonb_array_elements(t.doc) e ON true`): an item whose source takes the left row (then the
+ * enclosing query's row) in place of the outer row. Undefined when the function stands on its own.
+ */
+export function lateralFunctionItem(rf: RangeFunction, left: Item, planner: SubqueryPlanner, outer: RowScope | undefined, kind: string): Item | undefined {
+  try {
+    planFunctionItem(rf, new RowScope([], 0, planner, outer), compileExpr);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof LateralReference)) return undefined;
+  }
+  if (kind === 'JOIN_RIGHT' || kind === 'JOIN_FULL') {
+    throw new SqlError(SQLSTATE.invalid_column_reference, `invalid reference to FROM-clause entry for table "${left.entries[0]?.alias ?? ''}"`, {
+      detail: 'The combining JOIN type must be INNER or LEFT for a LATERAL reference.',
+    });
+  }
+  const f = planFunctionItem(rf, new RowScope(left.entries, left.width, planner, outer), compileExpr, true);
+  const alias = rf.alias?.aliasname ?? f.columns[0]!.name;
+  return {
+    entries: [{ alias, columns: f.columns, offset: 0 }], width: f.columns.length, tables: new Map(),
+    node: planNode(f.label), source: (ctx: RunContext, row: readonly Value[] | undefined) => f.rows(row ?? [], ctx),
+  };
+}
+
 /** The previous item joined with the function, or undefined when the function stands on its own. */
 export function lateralFunction(rf: RangeFunction, prev: Item, planner: SubqueryPlanner, outer: RowScope | undefined): Item | undefined {
   try {

@@ -12,6 +12,7 @@ import { castFunction, coerceToColumn } from '../cast.ts';
 import { compile } from '../expr.ts';
 import { strings } from '../names.ts';
 import { withExpressionColumns } from './expr-index.ts';
+import { refSlots } from '../row-expr.ts';
 import type { Compiled, Scope } from '../scope.ts';
 import type { SqlType, Value } from '../types.ts';
 
@@ -113,7 +114,8 @@ export interface ColumnOf {
 export function columnResolver(scope: Scope, offset: number, width: number): ColumnOf {
   const slotOf = (node: Node): number | undefined => {
     if (!('ColumnRef' in node) || node.ColumnRef.fields?.some((f) => !('String' in f))) return undefined;
-    return scope.column(strings(node.ColumnRef.fields), node.ColumnRef.location).index;
+    const ref = refSlots(scope, strings(node.ColumnRef.fields), node.ColumnRef.location);
+    return ref.whole ? undefined : ref.slots[0];
   };
   const columnOf: ColumnOf = (node) => {
     const slot = slotOf(node);
@@ -136,7 +138,7 @@ export function referencedSlots(node: Node, scope: Scope): number[] | undefined 
     if ('ColumnRef' in o) {
       const fields = (o.ColumnRef as { fields?: Node[] }).fields;
       if (fields?.some((f) => !('String' in f))) { opaque = true; return; }
-      out.push(scope.column(strings(fields)).index);
+      out.push(...refSlots(scope, strings(fields)).slots);
       return;
     }
     for (const v of Object.values(o)) walk(v);

@@ -30,6 +30,8 @@ export interface JoinLeaf {
   table?: { oid: number; data: TableData };
   source?: RowSource;
   node: PlanNode;
+  /** A LATERAL sub-select: joined after every leaf before it, its source run per row of their first `lateral` slots (sql/lateral.ts). */
+  lateral?: number;
 }
 
 export interface JoinQual {
@@ -54,13 +56,15 @@ export const HASHABLE: ReadonlySet<SqlType> = new Set(['int2', 'int4', 'int8', '
 
 interface Step {
   leaf: number;
-  kind: 'first' | 'hash' | 'index' | 'cross';
+  kind: 'first' | 'hash' | 'index' | 'cross' | 'lateral';
   /** Hash join: the outer side's key expressions (over the scratch row) and the inner side's (over the leaf's row). */
   outerKeys: Compiled[];
   innerKeys: Compiled[];
   /** Conditions checked once this step's row is in place. */
   filters: Compiled[];
   scan?: Scan;
+  /** LATERAL: how much of the scratch row the sub-select reads. */
+  lateralWidth?: number;
   /** Index nested loop: where the probe value goes before each lookup, converted to the key column's type. */
   probe?: { cell: { value: Value }; cast: (v: Value) => Value };
   node: PlanNode;
@@ -91,7 +95,7 @@ export function planJoin(leaves: JoinLeaf[], quals: JoinQual[], scope: RowScope,
   const steps: Step[] = [];
   let estimate = 1;
   while (bound.size < leaves.length) {
-    const candidates = [...leaves.keys()].filter((i) => !bound.has(i));
+    const candidates = [...leaves.keys()].filter((i) => !bound.has(i) && (leaves[i]!.lateral === undefined || leaves.every((_, j) => j >= i || bound.has(j))));
     const connected = candidates.filter((i) => remaining.some((c) => equiJoin(c, i, bound, leaves, inputs) !== undefined));
     const pool = bound.size && connected.length ? connected : candidates;
     const next = pool.reduce((a, b) => (inputs[b]!.estimate < inputs[a]!.estimate ? b : a));
@@ -233,6 +237,7 @@ function equiJoin(c: Cond, leaf: number, bound: Set<number>, leaves: JoinLeaf[],
 function makeStep(leaf: number, bound: Set<number>, remaining: Cond[], leaves: JoinLeaf[], inputs: LeafInput[], outerEstimate: number): Step {
   const input = inputs[leaf]!;
   if (!bound.size) return { leaf, kind: 'first', outerKeys: [], innerKeys: [], filters: [], scan: input.scan, node: input.node };
+  if (leaves[leaf]!.lateral !== undefined) return { leaf, kind: 'lateral', outerKeys: [], innerKeys: [], filters: [], node: planNode('Nested Loop', [input.node]), lateralWidth: leaves[leaf]!.lateral };
   const joins: Array<{ cond: Cond; eq: EquiJoin }> = [];
   for (const c of remaining) {
     const eq = equiJoin(c, leaf, bound, leaves, inputs);
@@ -284,6 +289,15 @@ function prepare(s: Step, input: LeafInput, ctx: RunContext, o: readonly Value[]
     case 'cross': {
       const rows = all();
       return (_scratch, each) => { for (const r of rows) each(r); };
+    }
+    case 'lateral': {
+      // the sub-select reads the items before it, then the enclosing query's row
+      const w = s.lateralWidth!;
+      return (scratch, each) => {
+        const row = scratch.slice(0, w);
+        if (o) row.push(...o);
+        for (const r of input.rows!(ctx, row)) each(r);
+      };
     }
     case 'index': {
       const key = s.outerKeys[0]!, probe = s.probe!, scan = s.scan!;

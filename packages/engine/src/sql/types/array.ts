@@ -18,6 +18,7 @@ export function arrayTypeOf(t: SqlType): ArrayType {
   if (isArrayType(t)) return t;
   if (t === 'unknown') return 'text[]';
   if (t.startsWith('enum:')) throw featureNotSupported('arrays of enum types');
+  if (t === 'record') throw featureNotSupported('arrays of row values');
   return `${t as ElementType}[]`;
 }
 
