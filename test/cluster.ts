@@ -151,7 +151,11 @@ export async function until<T>(what: string, check: () => T | Promise<T>, ms = 1
 export async function caughtUp(primary: Node, standby: Node, ms = 15_000): Promise<void> {
   const target = (await primary.status()).lsn.flush;
   try {
-    await until(`standby ${standby.nodeId} to replay up to ${target}`, async () => lsnNumber((await standby.status()).lsn.replay) >= lsnNumber(target), ms);
+    // flushed too: a standby replays a batch before its storage has it, and tests read that storage
+    await until(`standby ${standby.nodeId} to store and replay up to ${target}`, async () => {
+      const { lsn } = await standby.status();
+      return Math.min(lsnNumber(lsn.replay), lsnNumber(lsn.flush)) >= lsnNumber(target);
+    }, ms);
   } catch (e) {
     // say where each side stands, so a failure on a loaded CI machine can be read
     const [p, s] = await Promise.all([primary.status(), standby.status()]);

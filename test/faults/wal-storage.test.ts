@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 describe.each(storages)('WAL storage under crashes and long catch-ups (%s)', (_kind, makeStorage) => {
-  it('a crash at any step of the WAL truncation recovery does keeps every transaction before the torn one', async () => {
+  it('a crash at any step of the WAL truncation recovery keeps every transaction before the torn one', async () => {
     for (let crashAfter = 0; crashAfter <= 3; crashAfter++) {
       const mc = memoryCluster();
       c = mc;
@@ -39,7 +39,8 @@ describe.each(storages)('WAL storage under crashes and long catch-ups (%s)', (_k
       for (let i = 1; i <= 3; i++) await p.node.query('insert into t values ($1)', [i]);
       mc.net.heal();
       await caughtUp(p.node, s.node);
-      // the standby stops here without a checkpoint (which would remove that WAL)
+      // caughtUp waits for the standby to have the batch on storage, not only replayed; then it stops
+      // here without a checkpoint (which would remove that WAL)
       mc.net.kill('s');
       const chunks = await storage.readWal(0);
       const last = chunks[chunks.length - 1]!;

@@ -52,7 +52,8 @@ class Network implements MemoryNetwork {
   readonly nodes = new Map<string, MemoryTransport>();
   readonly #cuts = new Set<string>();
   readonly #connected = new Set<string>();
-  readonly #lastDelivery = new Map<string, number>(); // per directed link: keeps order when the delay changes
+  /** Delayed messages per directed link, in send order: one timer per link hands them over in that order. */
+  readonly #inFlight = new Map<string, { at: number; hand: () => void }[]>();
   readonly #random: () => number;
   readonly log: Logger;
   #delayMs = 0;
@@ -113,13 +114,25 @@ class Network implements MemoryNetwork {
       const target = this.nodes.get(to);
       if (target && this.nodes.get(from.nodeId) === from && this.linked(from.nodeId, to)) target.receive(from.nodeId, copy);
     };
-    if (this.#delayMs === 0 && !this.#lastDelivery.has(link)) return queueMicrotask(hand);
-    const at = Math.max(Date.now() + this.#delayMs, this.#lastDelivery.get(link) ?? 0);
-    this.#lastDelivery.set(link, at);
+    const queue = this.#inFlight.get(link);
+    if (this.#delayMs === 0 && !queue) return queueMicrotask(hand);
+    // the monotonic clock: a timer per message, each set from Date.now(), let a message sent after the
+    // delay was lowered (or the wall clock stepped) fire before earlier ones
+    const entry = { at: performance.now() + this.#delayMs, hand };
+    if (queue) return void queue.push(entry);
+    this.#inFlight.set(link, [entry]);
+    this.#drain(link);
+  }
+
+  /** Hand over the link's head when it is due, then every later message already due, in order. */
+  #drain(link: string): void {
+    const queue = this.#inFlight.get(link)!;
     setTimeout(() => {
-      if (this.#lastDelivery.get(link) === at) this.#lastDelivery.delete(link);
-      hand();
-    }, at - Date.now());
+      queue.shift()!.hand();
+      while (queue.length && queue[0]!.at <= performance.now()) queue.shift()!.hand();
+      if (queue.length) this.#drain(link);
+      else this.#inFlight.delete(link);
+    }, Math.max(0, queue[0]!.at - performance.now()));
   }
 
   /** Bring #connected in line with live nodes and cuts, announcing every change to both ends. */

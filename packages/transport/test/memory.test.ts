@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { memoryNetwork, type Transport } from '../src/index.ts';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
@@ -13,6 +13,9 @@ function record(t: Transport): string[] {
 }
 
 describe('memoryNetwork', () => {
+  // delays are driven by fake timers: what a test sees cannot depend on how loaded the machine is
+  afterEach(() => void vi.useRealTimers());
+
   it('connects every node, delivers copies in order, and reports clean close', async () => {
     const net = memoryNetwork();
     const [a, b, c] = ['a', 'b', 'c'].map((id) => net.transport(id));
@@ -60,10 +63,11 @@ describe('memoryNetwork', () => {
     const [a, b] = ['a', 'b'].map((id) => net.transport(id));
     await tick();
     const lb = record(b);
+    vi.useFakeTimers();
     net.delay(20);
     await a.send('b', msg(1));
     net.partition(['a'], ['b']);
-    await new Promise((r) => setTimeout(r, 40));
+    await vi.advanceTimersByTimeAsync(40);
     expect(lb).toEqual(['left a (network partition)']);
   });
 
@@ -81,16 +85,18 @@ describe('memoryNetwork', () => {
     expect(got).toEqual([...got].sort((x, y) => x - y)); // losses, never reordering
     net.drop(0);
     got.length = 0;
+    vi.useFakeTimers();
     net.delay(30);
-    const t0 = Date.now();
     for (let i = 0; i < 5; i++) await a.send('b', Uint8Array.of(0, i));
-    net.delay(0); // lowering the delay must not let later messages overtake earlier ones
+    // the wall clock moves on while the timers' clock does not (a loaded machine, or an NTP step):
+    // lowering the delay then must still not let a later message overtake earlier ones
+    vi.setSystemTime(Date.now() + 15);
+    net.delay(0);
     await a.send('b', Uint8Array.of(0, 5));
-    await new Promise((r) => setTimeout(r, 10));
+    await vi.advanceTimersByTimeAsync(29);
     expect(got).toEqual([]);
-    await new Promise((r) => setTimeout(r, 40));
+    await vi.advanceTimersByTimeAsync(1);
     expect(got).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(30);
   });
 
   it('kill makes a node vanish; a new transport with its id replaces it', async () => {

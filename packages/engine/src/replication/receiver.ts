@@ -333,7 +333,10 @@ export class WalReceiver {
 
   private async sendStatus(): Promise<void> {
     const wal = this.host.wal;
-    await this.send({ t: 'status_update', write: wal.insertLsn, flush: wal.flushLsn, apply: this.host.replayLsn(), time: Date.now(), replyRequested: false });
+    // a batch is replayed before it is flushed here; PostgreSQL's standby applies only flushed WAL, and
+    // remote_apply promises both: an applied position past the flush would release commits not yet durable here
+    const apply = Math.min(this.host.replayLsn(), wal.flushLsn);
+    await this.send({ t: 'status_update', write: wal.insertLsn, flush: wal.flushLsn, apply, time: Date.now(), replyRequested: false });
   }
 
   /** Drop the stream and start over from this node's own end of WAL. */
