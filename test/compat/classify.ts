@@ -13,6 +13,7 @@ import { parse } from '../../packages/engine/src/sql/parse.ts';
 import { outcome, type Entry } from '../reference/replay.ts';
 
 export type Verdict = 'matched' | 'refused' | 'error' | 'WRONG' | 'diverged';
+export const VERDICTS: readonly Verdict[] = ['matched', 'refused', 'error', 'WRONG', 'diverged'];
 
 export interface Judged {
   area: string;
@@ -23,7 +24,7 @@ export interface Judged {
 }
 
 /** Whether the statement may change the database (anything but a plain SELECT or SHOW). */
-function changes(sql: string): boolean {
+export function changes(sql: string): boolean {
   try {
     const stmt = parse(sql)[0]?.stmt as { SelectStmt?: { intoClause?: unknown; withClause?: unknown }; VariableShowStmt?: unknown } | undefined;
     if (stmt?.VariableShowStmt) return false;
@@ -33,7 +34,8 @@ function changes(sql: string): boolean {
   }
 }
 
-function ordered(sql: string): boolean {
+/** Whether the statement's rows come in a defined order (a top-level ORDER BY). */
+export function ordered(sql: string): boolean {
   try {
     const stmt = parse(sql)[0]?.stmt as { SelectStmt?: { sortClause?: unknown[] } } | undefined;
     return !!stmt?.SelectStmt?.sortClause?.length;
@@ -57,19 +59,31 @@ export function verdict(sql: string, want: Omit<Entry, 'sql'>, got: Omit<Entry, 
   return 'WRONG';
 }
 
+/**
+ * Judges one area's statements in order: once a statement that may change the database did not
+ * match, the databases differ, and a later WRONG is counted as `diverged`.
+ */
+export class AreaJudge {
+  private divergedAlready = false;
+
+  judge(sql: string, want: Omit<Entry, 'sql'>, got: Omit<Entry, 'sql'>): Verdict {
+    let v = verdict(sql, { ...want }, got);
+    if (v === 'WRONG' && this.divergedAlready) v = 'diverged';
+    if (v !== 'matched' && changes(sql)) this.divergedAlready = true;
+    return v;
+  }
+}
+
 export async function judgeAll(areas: Record<string, Entry[]>): Promise<Judged[]> {
   const out: Judged[] = [];
   let n = 0;
   for (const [area, entries] of Object.entries(areas)) {
     const node: Node = await openNode({ cluster: `compat-${area}-${process.pid}-${n++}`, storage: 'memory', log: () => {} });
     try {
-      let diverged = false;
+      const judge = new AreaJudge();
       for (const { sql, ...want } of entries) {
         const got = await outcome(node, sql);
-        let v = verdict(sql, { ...want }, got);
-        if (v === 'WRONG' && diverged) v = 'diverged';
-        if (v !== 'matched' && changes(sql)) diverged = true;
-        out.push({ area, sql, verdict: v, postgres: want, walrtc: got });
+        out.push({ area, sql, verdict: judge.judge(sql, want, got), postgres: want, walrtc: got });
       }
       // a block a statement left open (or failed) must not leak into the next area
       await node.query('rollback').catch(() => undefined);
