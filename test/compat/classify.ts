@@ -6,14 +6,15 @@
  * columns, rows or count). A WRONG after an earlier statement of its area changed state
  * differently (a refused CREATE TABLE, say) is counted apart, as `diverged`: it compares two
  * different databases. Rows of a query without a top-level ORDER BY compare as multisets, as SQL
- * leaves their order open.
+ * leaves their order open. An EXPLAIN that succeeds on both with another plan is `plan`: walrtc's
+ * plans are its own, and a plan is no answer.
  */
 import { openNode, type Node } from '../../packages/engine/src/index.ts';
 import { parse } from '../../packages/engine/src/sql/parse.ts';
 import { outcome, type Entry } from '../reference/replay.ts';
 
-export type Verdict = 'matched' | 'refused' | 'error' | 'WRONG' | 'diverged';
-export const VERDICTS: readonly Verdict[] = ['matched', 'refused', 'error', 'WRONG', 'diverged'];
+export type Verdict = 'matched' | 'refused' | 'error' | 'WRONG' | 'diverged' | 'plan';
+export const VERDICTS: readonly Verdict[] = ['matched', 'refused', 'error', 'WRONG', 'diverged', 'plan'];
 
 export interface Judged {
   area: string;
@@ -26,8 +27,8 @@ export interface Judged {
 /** Whether the statement may change the database (anything but a plain SELECT or SHOW). */
 export function changes(sql: string): boolean {
   try {
-    const stmt = parse(sql)[0]?.stmt as { SelectStmt?: { intoClause?: unknown; withClause?: unknown }; VariableShowStmt?: unknown } | undefined;
-    if (stmt?.VariableShowStmt) return false;
+    const stmt = parse(sql)[0]?.stmt as { SelectStmt?: { intoClause?: unknown; withClause?: unknown }; VariableShowStmt?: unknown; ExplainStmt?: unknown } | undefined;
+    if (stmt?.VariableShowStmt || (stmt?.ExplainStmt && !/\banalyze\b/i.test(sql))) return false;
     return !stmt?.SelectStmt || !!stmt.SelectStmt.intoClause || !!stmt.SelectStmt.withClause;
   } catch {
     return false;
@@ -44,6 +45,14 @@ export function ordered(sql: string): boolean {
   }
 }
 
+function isExplain(sql: string): boolean {
+  try {
+    return !!(parse(sql)[0]?.stmt as { ExplainStmt?: unknown } | undefined)?.ExplainStmt;
+  } catch {
+    return false;
+  }
+}
+
 function canonical(e: Omit<Entry, 'sql'>, sortRows: boolean): string {
   const copy = { ...e };
   if (copy.rowCount === null) delete copy.rowCount;
@@ -56,7 +65,7 @@ export function verdict(sql: string, want: Omit<Entry, 'sql'>, got: Omit<Entry, 
   if (want.rowCount === null) delete got.rowCount;
   if (canonical(got, loose) === canonical(want, loose)) return 'matched';
   if (got.error) return got.error.code === '0A000' ? 'refused' : 'error';
-  return 'WRONG';
+  return !want.error && isExplain(sql) ? 'plan' : 'WRONG';
 }
 
 /**

@@ -6,11 +6,12 @@
  * statements its query returns.
  */
 import { readFileSync } from 'node:fs';
-import { openNode, SqlError, type Node, type QueryResult } from '../../packages/engine/src/index.ts';
+import { SqlError, type Node, type QueryResult } from '../../packages/engine/src/index.ts';
 import { parse } from '../../packages/engine/src/sql/parse.ts';
 import { entryOf, outcome as walrtcOutcome, RAW } from '../reference/replay.ts';
 import { AreaJudge, type Verdict } from '../compat/classify.ts';
-import { readArea, setupStatements, statementHash, type Statement } from './corpus.ts';
+import { readArea, setupFiles, setupStatements, statementHash, type Statement } from './corpus.ts';
+import { nodeFromTemplate } from './snapshot.ts';
 import { copyFrom, copyOnWalrtc } from './copy.ts';
 import { compact, type AreaFixture, type Outcome } from './outcome.ts';
 
@@ -64,11 +65,12 @@ async function runStatement(node: Node, s: Statement): Promise<Outcome> {
   return compact(s.sql, last);
 }
 
-export async function openAreaNode(area: string): Promise<Node> {
-  const node = await openNode({ cluster: `regress-${area}-${process.pid}`, storage: 'memory', log: () => {} });
-  for (const s of setupStatements(area)) await runOnWalrtc(node, s);
-  await node.query('rollback').catch(() => undefined);
-  return node;
+/** A fresh walrtc node on which `area`'s setup has run (snapshot.ts runs each setup once). */
+export function openAreaNode(area: string): Promise<Node> {
+  return nodeFromTemplate(setupFiles(area).join('+'), async (node) => {
+    for (const s of setupStatements(area)) await runOnWalrtc(node, s);
+    await node.query('rollback').catch(() => undefined);
+  });
 }
 
 /** Replay `area` on a fresh walrtc node and judge every statement against the fixture. */

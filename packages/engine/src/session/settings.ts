@@ -7,6 +7,7 @@
 import type { A_Const, Node, VariableSetStmt } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { Session } from './session.ts';
+import { PLANNER_PARAMETERS } from './planner-settings.ts';
 
 interface Parameter {
   /** PostgreSQL's spelling, which SHOW uses as its column name. */
@@ -51,6 +52,7 @@ const PARAMETERS: Parameter[] = [
   { name: 'standard_conforming_strings', default: 'on', accept: only('on', 'on', 'true') },
   { name: 'statement_timeout', default: '0', accept: only('0', '0') },
   { name: 'TimeZone', default: 'UTC', accept: only('UTC', 'utc', 'etc/utc', 'gmt', 'z', 'zulu') },
+  ...PLANNER_PARAMETERS,
 ];
 /** The default path's schemas. */
 const DEFAULT_SEARCH_PATH = ['public'];

@@ -132,7 +132,7 @@ function build(name: string, argType: SqlType | undefined, star: boolean): Aggre
   // interval_larger/smaller keep the later of two equal intervals ('1 mon' and '30 days' print differently)
   const tie = t === 'interval' ? 0 : 1;
   return erase<{ best: Value }>({
-    type: t === 'varchar' ? 'text' : t,
+    type: t === 'varchar' || t === 'name' ? 'text' : t,
     init: () => ({ best: null as Value }),
     step: (s, v) => {
       if (v !== null && (s.best === null || sign * cmp(v, s.best) >= tie)) s.best = v;

@@ -369,7 +369,9 @@ export function planFrom(
     // PostgreSQL 16 and later name an alias-less subquery themselves
     const alias = rs.alias?.aliasname ?? 'unnamed_subquery';
     const sub = planSelectRows((rs.subquery as { SelectStmt: SelectStmt }).SelectStmt);
-    const columns = aliasColumns(alias, sub.columns, rs.alias?.colnames);
+    // a sub-select's untyped literal columns are text outside it (PostgreSQL 10 and later)
+    const resolved = sub.columns.map((c) => (c.type === 'unknown' ? { ...c, type: 'text' as const } : c));
+    const columns = aliasColumns(alias, resolved, rs.alias?.colnames);
     return {
       entries: [{ alias, columns, offset: 0 }], width: columns.length, tables: new Map(),
       source: (ctx) => sub.run(ctx, undefined), node: planNode(`Subquery Scan on ${alias}`, [sub.node]),

@@ -1,0 +1,69 @@
+/**
+ * What PostgreSQL's own regression files needed of the engine (test/regress.test.ts measures the
+ * files themselves): the `name` type of their shared tables, planner parameters they SET,
+ * uncorrelated sub-selects run once per statement, and a sub-select's untyped literals as text.
+ * Every expected result was produced by PostgreSQL 15.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Node } from '../src/index.ts';
+import { freshNode, sqlError } from './sql-helpers.ts';
+
+let node: Node;
+beforeAll(async () => {
+  node = await freshNode();
+});
+afterAll(async () => {
+  await node.close();
+});
+
+const one = async (sql: string) => (await node.query<unknown[]>(sql, [], { rowMode: 'array' })).rows[0];
+
+describe('the name type', () => {
+  it('stores at most 63 bytes, cut at a character boundary, and reports type oid 19', async () => {
+    await node.exec(`create table names (n name, ns name[])`);
+    await node.query(`insert into names values (repeat('x', 62) || 'éé', '{a,b}')`);
+    const r = await node.query<unknown[]>('select n, length(n), octet_length(n), ns from names', [], { rowMode: 'array' });
+    expect(r.rows[0]).toEqual([`${'x'.repeat(62)}`, 62, 62, ['a', 'b']]);
+    expect(r.fields.map((f) => f.dataTypeID)).toEqual([19, 23, 23, 1003]);
+  });
+
+  it('casts, compares and concatenates as PostgreSQL does (|| and max give text)', async () => {
+    expect(await one(`select 'abc'::name > 'abb'::name, 'abc'::name = 'abc'::text, pg_typeof('a'::name)`)).toEqual([true, true, 'name']);
+    const r = await node.query(`select 'a'::name || 'b' as c, max(n) as m from names`);
+    expect(r.fields.map((f) => f.dataTypeID)).toEqual([25, 25]);
+  });
+});
+
+describe('planner parameters', () => {
+  it('SET and SHOW them as PostgreSQL shows them', async () => {
+    await node.query('set enable_seqscan = false');
+    await node.query(`set work_mem = '64kB'`);
+    await node.query('set parallel_setup_cost = 0');
+    expect(await one('show enable_seqscan')).toEqual(['off']);
+    expect(await one('show work_mem')).toEqual(['64kB']);
+    expect(await one('show parallel_setup_cost')).toEqual(['0']);
+    await node.query('reset enable_seqscan');
+    expect(await one('show enable_seqscan')).toEqual(['on']);
+  });
+
+  it('refuse a value of the wrong kind with 22023', async () => {
+    const e = await sqlError(node.query(`set enable_hashjoin = 'maybe'`));
+    expect([e.code, e.message]).toEqual(['22023', 'parameter "enable_hashjoin" requires a Boolean value']);
+  });
+});
+
+describe('sub-selects', () => {
+  it('an uncorrelated sub-select runs once per statement (PostgreSQL’s InitPlan)', async () => {
+    expect(await one('select count(distinct r) from (select (select random()) as r from generate_series(1, 20)) s')).toEqual([1]);
+  });
+
+  it('a correlated one still runs per row', async () => {
+    expect(await one('select count(distinct r) from (select (select g * 2) as r from generate_series(1, 20) g) s')).toEqual([20]);
+  });
+
+  it('untyped literals of a sub-select in FROM are text outside it', async () => {
+    const r = await node.query<unknown[]>(`select f1, pg_typeof(f1) from (select 'foo' as f1) ss`, [], { rowMode: 'array' });
+    expect(r.rows).toEqual([['foo', 'text']]);
+    expect(r.fields[0]!.dataTypeID).toBe(25);
+  });
+});
