@@ -12,6 +12,7 @@ import { entryOf, outcome as walrtcOutcome, RAW } from '../reference/replay.ts';
 import { AreaJudge, type Verdict } from '../compat/classify.ts';
 import { readArea, setupFiles, setupStatements, statementHash, type Statement } from './corpus.ts';
 import { nodeFromTemplate } from './snapshot.ts';
+import { tooSlow } from './slow.ts';
 import { copyFrom, copyOnWalrtc } from './copy.ts';
 import { compact, type AreaFixture, type Outcome } from './outcome.ts';
 
@@ -86,7 +87,8 @@ export async function judgeArea(area: string): Promise<RegressJudged[]> {
       if (!want || want.hash !== statementHash(s.sql)) throw new Error(`${area} statement ${index} is not the one recorded: re-record with scripts/record-regress.ts`);
       const pg: Outcome = { ...want };
       delete (pg as Partial<typeof want>).hash;
-      const got = await runOnWalrtc(node, s);
+      const slow = tooSlow(area, want.hash);
+      const got: Outcome = slow ? { error: { code: '57014', message: `not run: too slow on walrtc (${slow})` } } : await runOnWalrtc(node, s);
       out.push({ area, index, sql: s.sql, verdict: judge.judge(s.sql, pg, got), postgres: pg, walrtc: got });
     }
   } finally {

@@ -67,3 +67,22 @@ describe('sub-selects', () => {
     expect(r.fields[0]!.dataTypeID).toBe(25);
   });
 });
+
+describe('VACUUM and ANALYZE', () => {
+  it('succeed on existing tables and columns and change nothing', async () => {
+    await node.exec('create table vac (a int); insert into vac values (1)');
+    expect((await node.query('vacuum vac')).command).toBe('VACUUM');
+    expect((await node.query('analyze vac (a)')).command).toBe('ANALYZE');
+    expect(await one('select count(*) from vac')).toEqual([1]);
+  });
+
+  it('fail as PostgreSQL fails: a missing table or column, VACUUM inside a block', async () => {
+    expect((await sqlError(node.query('vacuum nosuch'))).code).toBe('42P01');
+    const e = await sqlError(node.query('analyze vac (b)'));
+    expect([e.code, e.message]).toEqual(['42703', 'column "b" of relation "vac" does not exist']);
+    await node.query('begin');
+    const b = await sqlError(node.query('vacuum vac'));
+    await node.query('rollback');
+    expect([b.code, b.message]).toEqual(['25001', 'VACUUM cannot run inside a transaction block']);
+  });
+});

@@ -29,6 +29,7 @@ import { withModifyingCtes } from './cte/modifying.ts';
 import type { Value } from './types.ts';
 import { planCreateSchema, planDropSchema } from './schema/ddl.ts';
 import { resolveSchemas } from './schema/resolve.ts';
+import { planVacuum } from './vacuum.ts';
 
 export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
   // type names resolve against this state's enum types while the statement compiles
@@ -89,6 +90,7 @@ function planStatementWith(stmt: Node, state: DbState, hooks: NodeHooks, planner
   if ('ViewStmt' in stmt) return planCreateView(stmt.ViewStmt, planner, state);
   if ('CreateSeqStmt' in stmt) return planCreateSequence(stmt.CreateSeqStmt);
   if ('AlterSeqStmt' in stmt) return planAlterSequence(stmt.AlterSeqStmt);
+  if ('VacuumStmt' in stmt) return planVacuum(stmt.VacuumStmt);
   throw new SqlError(SQLSTATE.feature_not_supported, `${statementName(Object.keys(stmt)[0]!)} is not supported`);
 }
 
