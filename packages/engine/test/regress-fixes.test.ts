@@ -86,3 +86,19 @@ describe('VACUUM and ANALYZE', () => {
     expect([b.code, b.message]).toEqual(['25001', 'VACUUM cannot run inside a transaction block']);
   });
 });
+
+describe('CREATE TABLE … AS EXECUTE', () => {
+  it('is refused with 0A000 (it crashed with a TypeError)', async () => {
+    const e = await sqlError(node.query('create table as_exec as execute some_plan'));
+    expect([e.code, e.message]).toEqual(['0A000', 'CREATE TABLE … AS EXECUTE is not supported']);
+  });
+});
+
+describe('pg_typeof', () => {
+  it('returns regtype (oid 2206), which compares with a type name and casts to text', async () => {
+    const r = await node.query<unknown[]>(`select pg_typeof(1), pg_typeof(1) = 'int4', pg_typeof(1)::text || '!'`, [], { rowMode: 'array' });
+    expect(r.rows[0]).toEqual(['integer', true, 'integer!']);
+    expect(r.fields.map((f) => f.dataTypeID)).toEqual([2206, 16, 25]);
+    expect((await sqlError(node.query(`select 'nosuch'::regtype`))).code).toBe('42704');
+  });
+});

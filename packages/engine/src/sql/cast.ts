@@ -23,7 +23,7 @@ const TYPE_ALIASES: Record<string, SqlType> = {
   float4: 'float4', real: 'float4', float8: 'float8', float: 'float8', numeric: 'numeric', decimal: 'numeric',
   text: 'text', varchar: 'varchar', name: 'name', bool: 'bool', boolean: 'bool', timestamptz: 'timestamptz',
   timestamp: 'timestamp', date: 'date', json: 'json', jsonb: 'jsonb', bytea: 'bytea', uuid: 'uuid',
-  interval: 'interval',
+  interval: 'interval', regtype: 'regtype',
 };
 
 // Real PostgreSQL types this engine lacks: these get 0A000 rather than "does not exist".
@@ -204,6 +204,15 @@ function nameInput(text: string): string {
   return new TextDecoder().decode(bytes.subarray(0, end));
 }
 
+/** regtype's input: a type's name (int4, integer, …) as regtype prints it, for the types walrtc has. */
+function regtypeInput(text: string): string {
+  const name = text.trim().toLowerCase();
+  const alias = TYPE_ALIASES[name];
+  if (alias) return TYPE_NAME[alias];
+  if ((Object.values(TYPE_NAME) as string[]).includes(name)) return name;
+  throw new SqlError(SQLSTATE.undefined_object, `type "${text.trim()}" does not exist`);
+}
+
 /** PostgreSQL's input function for `type`: turn literal/parameter text into a value. */
 export function parseInput(text: string, type: SqlType, now?: Date): Value {
   if (isEnumType(type)) return parseEnum(text, type);
@@ -244,6 +253,7 @@ export function parseInput(text: string, type: SqlType, now?: Date): Value {
     case 'interval': return parseInterval(text);
     case 'jsonb': return parseJsonb(text);
     case 'bytea': return parseBytea(text);
+    case 'regtype': return regtypeInput(text);
   }
 }
 

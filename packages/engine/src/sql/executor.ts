@@ -56,6 +56,7 @@ function planStatementWith(stmt: Node, state: DbState, hooks: NodeHooks, planner
   if ('CreateTableAsStmt' in stmt) {
     const s = stmt.CreateTableAsStmt;
     if (s.objtype !== 'OBJECT_TABLE') throw new SqlError(SQLSTATE.feature_not_supported, 'materialized views are not supported');
+    if (!s.query || !('SelectStmt' in s.query)) throw new SqlError(SQLSTATE.feature_not_supported, 'CREATE TABLE … AS EXECUTE is not supported');
     return planCreateTableAs((s.query as { SelectStmt: SelectStmt }).SelectStmt, s.into!, planner, !!s.if_not_exists);
   }
   if ('SelectStmt' in stmt) {

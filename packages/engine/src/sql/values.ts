@@ -289,6 +289,6 @@ export function toText(v: Value, type: SqlType): string {
     case 'json': return jsonText(v);
     case 'jsonb': return jsonbText(v);
     case 'bytea': return v instanceof Uint8Array ? byteaText(v) : String(v);
-    case 'uuid': case 'interval': return String(v);
+    case 'uuid': case 'interval': case 'regtype': return String(v);
   }
 }
