@@ -102,3 +102,23 @@ describe('pg_typeof', () => {
     expect((await sqlError(node.query(`select 'nosuch'::regtype`))).code).toBe('42704');
   });
 });
+
+describe("jsonb's operator functions", () => {
+  it('jsonb_contains, jsonb_contained, jsonb_exists(_any/_all) and jsonb_delete answer as their operators', async () => {
+    expect(await one(`select jsonb_contains('{"a":1,"b":2}', '{"a":1}'), jsonb_contained('{"a":1}', '{"a":1,"b":2}'), jsonb_exists('{"a":1}', 'a'),
+      jsonb_exists_any('{"a":1}', array['x','a']), jsonb_exists_all('{"a":1}', '{a,b}'), jsonb_delete('{"a":1,"b":2}', 'a')`)).toEqual([true, true, true, true, false, { b: 2 }]);
+  });
+
+  it('take jsonb, not text', async () => {
+    expect((await sqlError(node.query(`select jsonb_contains('x'::text, '{}')`))).message).toBe('function jsonb_contains(text, unknown) does not exist');
+  });
+});
+
+describe('bytea_output and escape_string_warning', () => {
+  it('keep the values walrtc has (hex, on) and refuse others with 0A000', async () => {
+    await node.query(`set bytea_output = 'hex'`);
+    await node.query('set escape_string_warning = on');
+    expect(await one('show bytea_output')).toEqual(['hex']);
+    expect((await sqlError(node.query(`set bytea_output = 'escape'`))).code).toBe('0A000');
+  });
+});

@@ -38,9 +38,11 @@ function searchPath(v: string): string | undefined {
 
 const PARAMETERS: Parameter[] = [
   { name: 'application_name', default: '', accept: any },
+  { name: 'bytea_output', default: 'hex', accept: only('hex', 'hex') },
   { name: 'client_encoding', default: 'UTF8', accept: only('UTF8', 'utf8', 'utf-8', 'unicode') },
   { name: 'client_min_messages', default: 'notice', accept: only('notice', 'notice') },
   { name: 'DateStyle', default: 'ISO, MDY', accept: only('ISO, MDY', 'iso, mdy', 'iso') },
+  { name: 'escape_string_warning', default: 'on', accept: only('on', 'on', 'true') },
   { name: 'extra_float_digits', default: '1', accept: only('1', '1') },
   { name: 'idle_in_transaction_session_timeout', default: '0', accept: only('0', '0') },
   { name: 'integer_datetimes', default: 'on', readOnly: true },
