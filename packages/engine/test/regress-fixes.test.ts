@@ -122,3 +122,18 @@ describe('bytea_output and escape_string_warning', () => {
     expect((await sqlError(node.query(`set bytea_output = 'escape'`))).code).toBe('0A000');
   });
 });
+
+describe('transaction_deferrable', () => {
+  it('SHOW reads the block’s DEFERRABLE, which AND CHAIN keeps', async () => {
+    expect(await one('show transaction_deferrable')).toEqual(['off']);
+    await node.query('start transaction isolation level repeatable read, read write, deferrable');
+    expect(await one('show transaction_deferrable')).toEqual(['on']);
+    await node.query('commit and chain');
+    expect(await one('show transaction_deferrable')).toEqual(['on']);
+    await node.query('select 1');
+    const e = await sqlError(node.query('set transaction not deferrable'));
+    await node.query('rollback');
+    expect([e.code, e.message]).toEqual(['25001', 'SET TRANSACTION [NOT] DEFERRABLE must be called before any query']);
+    expect(await one('show transaction_deferrable')).toEqual(['off']);
+  });
+});

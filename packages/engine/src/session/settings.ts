@@ -102,6 +102,7 @@ export class Settings {
     if (key === 'all') throw new SqlError(SQLSTATE.feature_not_supported, 'SHOW ALL is not supported');
     if (key === 'transaction_isolation') return { column: 'transaction_isolation', value: session.isolation };
     if (key === 'transaction_read_only') return { column: 'transaction_read_only', value: session.readOnly ? 'on' : 'off' };
+    if (key === 'transaction_deferrable') return { column: 'transaction_deferrable', value: session.deferrable ? 'on' : 'off' };
     const p = BY_NAME.get(key);
     if (!p) throw unrecognized(name);
     return { column: p.name, value: this.local.get(p.name) ?? this.values.get(p.name) ?? p.default };
