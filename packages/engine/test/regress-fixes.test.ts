@@ -137,3 +137,16 @@ describe('transaction_deferrable', () => {
     expect(await one('show transaction_deferrable')).toEqual(['off']);
   });
 });
+
+describe('unistr', () => {
+  it('decodes \\XXXX, \\+XXXXXX, \\uXXXX, \\UXXXXXXXX (surrogate pairs combined) and \\\\', async () => {
+    expect(await one(String.raw`select unistr('\0064at\+0000610'), unistr('d\u0061t\U000000610'), unistr('a\\b'), unistr('\d83d\de00 x')`)).toEqual(['data0', 'data0', 'a\\b', '😀 x']);
+  });
+
+  it('fails with PostgreSQL’s errors', async () => {
+    const fails = async (sql: string) => { const e = await sqlError(node.query(sql)); return [e.code, e.message]; };
+    expect(await fails(String.raw`select unistr('wrong: \db99\0061')`)).toEqual(['42601', 'invalid Unicode surrogate pair']);
+    expect(await fails(String.raw`select unistr('wrong: \U002FFFFF')`)).toEqual(['22023', 'invalid Unicode code point: 2FFFFF']);
+    expect(await fails(String.raw`select unistr('wrong: \xyz')`)).toEqual(['42601', 'invalid Unicode escape']);
+  });
+});
