@@ -150,3 +150,19 @@ describe('unistr', () => {
     expect(await fails(String.raw`select unistr('wrong: \xyz')`)).toEqual(['42601', 'invalid Unicode escape']);
   });
 });
+
+describe('json_object and jsonb_object', () => {
+  const text = async (sql: string) => (await node.query<unknown[]>(sql, [], { rowMode: 'array', parsers: { 114: (t) => t, 3802: (t) => t } })).rows[0];
+  it('build an object from alternating keys and values, a two-column array, or keys and values', async () => {
+    expect(await text(`select json_object('{a,1,b,2,3,NULL}'), json_object('{{a,1},{b,2}}'), json_object('{a,b}', '{1,2}'), json_object('{a,1,a,2}'), jsonb_object('{a,1,a,2,3,NULL}')`))
+      .toEqual(['{"a" : "1", "b" : "2", "3" : null}', '{"a" : "1", "b" : "2"}', '{"a" : "1", "b" : "2"}', '{"a" : "1", "a" : "2"}', '{"3": null, "a": "2"}']);
+  });
+
+  it('fail with PostgreSQL’s errors', async () => {
+    const fails = async (sql: string) => { const e = await sqlError(node.query(sql)); return [e.code, e.message]; };
+    expect(await fails(`select json_object('{a,b,c}')`)).toEqual(['2202E', 'array must have even number of elements']);
+    expect(await fails(`select jsonb_object('{{a},{b}}')`)).toEqual(['2202E', 'array must have two columns']);
+    expect(await fails(`select json_object('{a,b}', '{1}')`)).toEqual(['2202E', 'mismatched array dimensions']);
+    expect(await fails(`select json_object('{NULL,1}')`)).toEqual(['22004', 'null value not allowed for object key']);
+  });
+});
