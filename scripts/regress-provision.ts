@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { aptInstall } from './apt.ts';
+import { aptInstall, hasCommand } from './apt.ts';
 
 export const REGRESS_CACHE = fileURLToPath(new URL('../node_modules/.cache/walrtc-regress/', import.meta.url));
 const VERSION = '15.18';
@@ -41,22 +41,13 @@ async function download(path: string): Promise<void> {
   renameSync(`${path}.part`, path);
 }
 
-function hasBzip2(): boolean {
-  try {
-    execFileSync('bzip2', ['--help'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export async function provisionRegress(): Promise<void> {
   const done = `${REGRESS_CACHE}extracted-${VERSION}`;
   if (existsSync(done)) return;
   mkdirSync(REGRESS_CACHE, { recursive: true });
   const tarball = `${REGRESS_CACHE}${TARBALL}`;
   if (!existsSync(tarball) || sha256(readFileSync(tarball)) !== SHA256) await download(tarball);
-  if (!hasBzip2()) aptInstall('bzip2', 'bzip2 (to unpack the regression files)', `bzip2 is needed to unpack ${tarball}: apt-get install -y bzip2`);
+  if (!hasCommand('bzip2', ['--help'])) aptInstall('bzip2', 'bzip2 (to unpack the regression files)', `bzip2 is needed to unpack ${tarball}: apt-get install -y bzip2`);
   const root = `postgresql-${VERSION}/src/test/regress`;
   rmSync(`${REGRESS_CACHE}postgresql-${VERSION}`, { recursive: true, force: true });
   execFileSync('tar', ['-xjf', tarball, '-C', REGRESS_CACHE, `${root}/sql`, `${root}/data`, `${root}/parallel_schedule`], { stdio: 'inherit', timeout: TIMEOUT_MS });
