@@ -166,3 +166,20 @@ describe('json_object and jsonb_object', () => {
     expect(await fails(`select json_object('{NULL,1}')`)).toEqual(['22004', 'null value not allowed for object key']);
   });
 });
+
+describe('json (not jsonb) set-returning functions', () => {
+  const rows = async (sql: string) => (await node.query<unknown[]>(sql, [], { rowMode: 'array', parsers: { 114: (t) => t } })).rows;
+  it('return members as written, in order, duplicate keys included', async () => {
+    expect(await rows(`select * from json_each('{"f1":[1,2,3],"f2":{"f3":1},"f1":null}')`)).toEqual([['f1', '[1,2,3]'], ['f2', '{"f3":1}'], ['f1', 'null']]);
+    expect(await rows(`select * from json_each_text('{"a":"x\\ty","b":null}')`)).toEqual([['a', 'x\ty'], ['b', null]]);
+    expect(await rows(`select json_array_elements('[1,[1,[2,3]],{"f1":1}]')`)).toEqual([['1'], ['[1,[2,3]]'], ['{"f1":1}']]);
+    expect(await rows(`select json_object_keys('{"b":1,"a":2,"b":3}')`)).toEqual([['b'], ['a'], ['b']]);
+  });
+
+  it("fail with the json functions' own errors", async () => {
+    const fails = async (sql: string) => (await sqlError(node.query(sql))).message;
+    expect(await fails(`select * from json_each('[1]')`)).toBe('cannot deconstruct an array as an object');
+    expect(await fails(`select json_array_elements('{"a":1}')`)).toBe('cannot call json_array_elements on a non-array');
+    expect(await fails(`select json_object_keys('1')`)).toBe('cannot call json_object_keys on a scalar');
+  });
+});
