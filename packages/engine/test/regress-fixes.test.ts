@@ -183,3 +183,15 @@ describe('json (not jsonb) set-returning functions', () => {
     expect(await fails(`select json_object_keys('1')`)).toBe('cannot call json_object_keys on a scalar');
   });
 });
+
+describe('silent wrong answers found under "differs after divergence"', () => {
+  it('count() without * fails with 42809 (it counted rows)', async () => {
+    const e = await sqlError(node.query('select count() over () from generate_series(1, 3)'));
+    expect([e.code, e.message]).toEqual(['42809', 'count(*) must be used to call a parameterless aggregate function']);
+  });
+
+  it('an untyped literal || jsonb is jsonb concatenation (it concatenated text)', async () => {
+    const r = await node.query<unknown[]>(`select '["c"]' || '["a", "b"]'::jsonb`, [], { rowMode: 'array' });
+    expect([r.rows[0]![0], r.fields[0]!.dataTypeID]).toEqual([['c', 'a', 'b'], 3802]);
+  });
+});

@@ -152,6 +152,7 @@ export function makeAggregate(name: string, argType: SqlType | undefined, opts: 
   if (!SUPPORTED.has(n)) throw featureNotSupported(`aggregate function ${n}`);
   const star = !!opts.star;
   if (star && n !== 'count') throw noSuchAggregate(n, undefined);
+  if (!star && argType === undefined && n === 'count') throw new SqlError(SQLSTATE.wrong_object_type, 'count(*) must be used to call a parameterless aggregate function');
   const agg = build(n, argType, star);
   return opts.distinct && !star ? erase(withDistinct(agg)) : agg;
 }
