@@ -61,6 +61,10 @@ describe('sub-selects', () => {
     expect(await one('select count(distinct r) from (select (select g * 2) as r from generate_series(1, 20) g) s')).toEqual([20]);
   });
 
+  it('untyped literals of a WITH query are text outside it', async () => {
+    expect(await one(`with q as (select 'foo' as x) select x, pg_typeof(x) from q`)).toEqual(['foo', 'text']);
+  });
+
   it('untyped literals of a sub-select in FROM are text outside it', async () => {
     const r = await node.query<unknown[]>(`select f1, pg_typeof(f1) from (select 'foo' as f1) ss`, [], { rowMode: 'array' });
     expect(r.rows).toEqual([['foo', 'text']]);
