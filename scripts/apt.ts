@@ -5,9 +5,10 @@ function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
-function hasAptGet(): boolean {
+/** Whether `command` runs here (with `args`, that exit 0). */
+export function hasCommand(command: string, args: string[]): boolean {
   try {
-    execFileSync('apt-get', ['--version'], { stdio: 'ignore' });
+    execFileSync(command, args, { stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -16,7 +17,7 @@ function hasAptGet(): boolean {
 
 /** Install Debian's `name` (describing it as `what`), or exit 1 with `howTo` when that cannot be done here. */
 export function aptInstall(name: string, what: string, howTo: string): void {
-  if (!isRoot() || !hasAptGet()) {
+  if (!isRoot() || !hasCommand('apt-get', ['--version'])) {
     console.error(`pretest: ${howTo}`);
     process.exit(1);
   }

@@ -6,13 +6,15 @@
  * columns, rows or count). A WRONG after an earlier statement of its area changed state
  * differently (a refused CREATE TABLE, say) is counted apart, as `diverged`: it compares two
  * different databases. Rows of a query without a top-level ORDER BY compare as multisets, as SQL
- * leaves their order open.
+ * leaves their order open. An EXPLAIN that succeeds on both with another plan is `plan`: walrtc's
+ * plans are its own, and a plan is no answer.
  */
 import { openNode, type Node } from '../../packages/engine/src/index.ts';
 import { parse } from '../../packages/engine/src/sql/parse.ts';
 import { outcome, type Entry } from '../reference/replay.ts';
 
-export type Verdict = 'matched' | 'refused' | 'error' | 'WRONG' | 'diverged';
+export type Verdict = 'matched' | 'refused' | 'error' | 'WRONG' | 'diverged' | 'plan';
+export const VERDICTS: readonly Verdict[] = ['matched', 'refused', 'error', 'WRONG', 'diverged', 'plan'];
 
 export interface Judged {
   area: string;
@@ -23,22 +25,31 @@ export interface Judged {
 }
 
 /** Whether the statement may change the database (anything but a plain SELECT or SHOW). */
-function changes(sql: string): boolean {
+export function changes(sql: string): boolean {
   try {
-    const stmt = parse(sql)[0]?.stmt as { SelectStmt?: { intoClause?: unknown; withClause?: unknown }; VariableShowStmt?: unknown } | undefined;
-    if (stmt?.VariableShowStmt) return false;
+    const stmt = parse(sql)[0]?.stmt as { SelectStmt?: { intoClause?: unknown; withClause?: unknown }; VariableShowStmt?: unknown; ExplainStmt?: unknown } | undefined;
+    if (stmt?.VariableShowStmt || (stmt?.ExplainStmt && !/\banalyze\b/i.test(sql))) return false;
     return !stmt?.SelectStmt || !!stmt.SelectStmt.intoClause || !!stmt.SelectStmt.withClause;
   } catch {
     return false;
   }
 }
 
-function ordered(sql: string): boolean {
+/** Whether the statement's rows come in a defined order (a top-level ORDER BY). */
+export function ordered(sql: string): boolean {
   try {
     const stmt = parse(sql)[0]?.stmt as { SelectStmt?: { sortClause?: unknown[] } } | undefined;
     return !!stmt?.SelectStmt?.sortClause?.length;
   } catch {
     return true;
+  }
+}
+
+function isExplain(sql: string): boolean {
+  try {
+    return !!(parse(sql)[0]?.stmt as { ExplainStmt?: unknown } | undefined)?.ExplainStmt;
+  } catch {
+    return false;
   }
 }
 
@@ -54,7 +65,22 @@ export function verdict(sql: string, want: Omit<Entry, 'sql'>, got: Omit<Entry, 
   if (want.rowCount === null) delete got.rowCount;
   if (canonical(got, loose) === canonical(want, loose)) return 'matched';
   if (got.error) return got.error.code === '0A000' ? 'refused' : 'error';
-  return 'WRONG';
+  return !want.error && isExplain(sql) ? 'plan' : 'WRONG';
+}
+
+/**
+ * Judges one area's statements in order: once a statement that may change the database did not
+ * match, the databases differ, and a later WRONG is counted as `diverged`.
+ */
+export class AreaJudge {
+  private divergedAlready = false;
+
+  judge(sql: string, want: Omit<Entry, 'sql'>, got: Omit<Entry, 'sql'>): Verdict {
+    let v = verdict(sql, { ...want }, got);
+    if (v === 'WRONG' && this.divergedAlready) v = 'diverged';
+    if (v !== 'matched' && changes(sql)) this.divergedAlready = true;
+    return v;
+  }
 }
 
 export async function judgeAll(areas: Record<string, Entry[]>): Promise<Judged[]> {
@@ -63,13 +89,10 @@ export async function judgeAll(areas: Record<string, Entry[]>): Promise<Judged[]
   for (const [area, entries] of Object.entries(areas)) {
     const node: Node = await openNode({ cluster: `compat-${area}-${process.pid}-${n++}`, storage: 'memory', log: () => {} });
     try {
-      let diverged = false;
+      const judge = new AreaJudge();
       for (const { sql, ...want } of entries) {
         const got = await outcome(node, sql);
-        let v = verdict(sql, { ...want }, got);
-        if (v === 'WRONG' && diverged) v = 'diverged';
-        if (v !== 'matched' && changes(sql)) diverged = true;
-        out.push({ area, sql, verdict: v, postgres: want, walrtc: got });
+        out.push({ area, sql, verdict: judge.judge(sql, want, got), postgres: want, walrtc: got });
       }
       // a block a statement left open (or failed) must not leak into the next area
       await node.query('rollback').catch(() => undefined);

@@ -3,7 +3,7 @@
  * every statement whose outcome differs: columns and type OIDs, rows as PostgreSQL's text output,
  * the row count of DML, or the error's SQLSTATE and message.
  */
-import { SqlError, type Node } from '@walrtc/engine';
+import { SqlError, type Node, type QueryOptions, type QueryResult } from '@walrtc/engine';
 import { formatValue } from '../../packages/engine/src/sql/values.ts';
 
 export interface Entry {
@@ -14,17 +14,23 @@ export interface Entry {
   error?: { code: string; message: string };
 }
 
+// arrays: several columns may share a name (?column?); json and jsonb as the text a client's
+// parser gets (parsed, jsonb numbers would be doubles and JSON null would read as SQL NULL)
+export const RAW: QueryOptions = { rowMode: 'array', parsers: { 114: (text) => text, 3802: (text) => text } };
+
+/** A result walrtc returned for RAW options, in the fixture's shape. */
+export function entryOf(r: QueryResult<unknown[]>): Omit<Entry, 'sql'> {
+  if (!r.fields.length) return { rowCount: r.rowCount };
+  return {
+    fields: r.fields.map((f) => ({ name: f.name, type: f.dataTypeID })),
+    rows: r.rows.map((row) => row.map((v, i) => (r.fields[i]!.dataTypeID === 3802 ? (v as string | null) : formatValue(v, r.fields[i]!.type)))),
+  };
+}
+
 /** What walrtc answers for one statement, in the fixture's shape. */
 export async function outcome(node: Node, sql: string): Promise<Omit<Entry, 'sql'>> {
   try {
-    // arrays: several columns may share a name (?column?); json and jsonb as the text a client's
-    // parser gets (parsed, jsonb numbers would be doubles and JSON null would read as SQL NULL)
-    const r = await node.query<unknown[]>(sql, [], { rowMode: 'array', parsers: { 114: (text) => text, 3802: (text) => text } });
-    if (!r.fields.length) return { rowCount: r.rowCount };
-    return {
-      fields: r.fields.map((f) => ({ name: f.name, type: f.dataTypeID })),
-      rows: r.rows.map((row) => row.map((v, i) => (r.fields[i]!.dataTypeID === 3802 ? (v as string | null) : formatValue(v, r.fields[i]!.type)))),
-    };
+    return entryOf(await node.query<unknown[]>(sql, [], RAW));
   } catch (e) {
     if (!(e instanceof SqlError)) throw e;
     return { error: { code: e.code, message: e.message } };

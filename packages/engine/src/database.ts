@@ -259,7 +259,7 @@ export class Database {
           if (session.txn) await this.end(session, verb === 'COMMIT' ? 'commit' : 'rollback');
           return result(verb, [], [], 0);
         }
-        const { readOnly, isolation } = session;
+        const { readOnly, isolation, deferrable } = session;
         const outcome = verb === 'COMMIT' && !session.failed ? 'commit' : 'rollback';
         const pending = await this.end(session, outcome);
         if (ts.chain) {
@@ -268,6 +268,7 @@ export class Database {
           session.txn = offline ? this.offlineBlock(session) : session.recovery ? this.snapshotBlock() : await this.begin();
           session.readOnly = readOnly || session.recovery;
           session.isolation = isolation;
+          session.deferrable = deferrable;
         }
         return { ...result(outcome === 'commit' ? 'COMMIT' : 'ROLLBACK', [], [], 0), ...(pending && { pending }) };
       }

@@ -33,6 +33,8 @@ export class Session {
   /** The block began while the node was a hot standby: read-only for good. */
   recovery = false;
   isolation: Isolation = 'read committed';
+  /** DEFERRABLE: only SHOW reads it (a SERIALIZABLE READ ONLY block never waits here). */
+  deferrable = false;
   /** A query ran in this block: its isolation level and read-write mode are fixed now. */
   queried = false;
   notices: Notice[] = [];
@@ -66,6 +68,7 @@ export class Session {
     this.readOnly = false;
     this.recovery = false;
     this.isolation = 'read committed';
+    this.deferrable = false;
     this.queried = false;
     this.offline = undefined;
     this.settings.endBlock();
@@ -94,8 +97,13 @@ export class Session {
         // one writer at a time, and a block works on its own snapshot from BEGIN on: every
         // level PostgreSQL offers is honoured (blocks never interleave their writes)
         if (level) this.isolation = level;
+      } else if (defname === 'transaction_deferrable') {
+        const deferrable = (value?.ival?.ival ?? 0) !== 0;
+        if (this.queried && deferrable !== this.deferrable) {
+          throw new SqlError(SQLSTATE.active_sql_transaction, 'SET TRANSACTION [NOT] DEFERRABLE must be called before any query');
+        }
+        this.deferrable = deferrable;
       }
-      // transaction_deferrable only matters for SERIALIZABLE READ ONLY, which never waits here
     }
   }
 }

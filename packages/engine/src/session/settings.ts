@@ -7,6 +7,7 @@
 import type { A_Const, Node, VariableSetStmt } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { Session } from './session.ts';
+import { PLANNER_PARAMETERS } from './planner-settings.ts';
 
 interface Parameter {
   /** PostgreSQL's spelling, which SHOW uses as its column name. */
@@ -37,9 +38,11 @@ function searchPath(v: string): string | undefined {
 
 const PARAMETERS: Parameter[] = [
   { name: 'application_name', default: '', accept: any },
+  { name: 'bytea_output', default: 'hex', accept: only('hex', 'hex') },
   { name: 'client_encoding', default: 'UTF8', accept: only('UTF8', 'utf8', 'utf-8', 'unicode') },
   { name: 'client_min_messages', default: 'notice', accept: only('notice', 'notice') },
   { name: 'DateStyle', default: 'ISO, MDY', accept: only('ISO, MDY', 'iso, mdy', 'iso') },
+  { name: 'escape_string_warning', default: 'on', accept: only('on', 'on', 'true') },
   { name: 'extra_float_digits', default: '1', accept: only('1', '1') },
   { name: 'idle_in_transaction_session_timeout', default: '0', accept: only('0', '0') },
   { name: 'integer_datetimes', default: 'on', readOnly: true },
@@ -51,6 +54,7 @@ const PARAMETERS: Parameter[] = [
   { name: 'standard_conforming_strings', default: 'on', accept: only('on', 'on', 'true') },
   { name: 'statement_timeout', default: '0', accept: only('0', '0') },
   { name: 'TimeZone', default: 'UTC', accept: only('UTC', 'utc', 'etc/utc', 'gmt', 'z', 'zulu') },
+  ...PLANNER_PARAMETERS,
 ];
 /** The default path's schemas. */
 const DEFAULT_SEARCH_PATH = ['public'];
@@ -98,6 +102,7 @@ export class Settings {
     if (key === 'all') throw new SqlError(SQLSTATE.feature_not_supported, 'SHOW ALL is not supported');
     if (key === 'transaction_isolation') return { column: 'transaction_isolation', value: session.isolation };
     if (key === 'transaction_read_only') return { column: 'transaction_read_only', value: session.readOnly ? 'on' : 'off' };
+    if (key === 'transaction_deferrable') return { column: 'transaction_deferrable', value: session.deferrable ? 'on' : 'off' };
     const p = BY_NAME.get(key);
     if (!p) throw unrecognized(name);
     return { column: p.name, value: this.local.get(p.name) ?? this.values.get(p.name) ?? p.default };

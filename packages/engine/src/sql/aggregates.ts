@@ -132,7 +132,7 @@ function build(name: string, argType: SqlType | undefined, star: boolean): Aggre
   // interval_larger/smaller keep the later of two equal intervals ('1 mon' and '30 days' print differently)
   const tie = t === 'interval' ? 0 : 1;
   return erase<{ best: Value }>({
-    type: t === 'varchar' ? 'text' : t,
+    type: t === 'varchar' || t === 'name' ? 'text' : t,
     init: () => ({ best: null as Value }),
     step: (s, v) => {
       if (v !== null && (s.best === null || sign * cmp(v, s.best) >= tie)) s.best = v;
@@ -152,6 +152,7 @@ export function makeAggregate(name: string, argType: SqlType | undefined, opts: 
   if (!SUPPORTED.has(n)) throw featureNotSupported(`aggregate function ${n}`);
   const star = !!opts.star;
   if (star && n !== 'count') throw noSuchAggregate(n, undefined);
+  if (!star && argType === undefined && n === 'count') throw new SqlError(SQLSTATE.wrong_object_type, 'count(*) must be used to call a parameterless aggregate function');
   const agg = build(n, argType, star);
   return opts.distinct && !star ? erase(withDistinct(agg)) : agg;
 }

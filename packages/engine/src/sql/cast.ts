@@ -23,15 +23,15 @@ export type Cast = (v: Value) => Value;
 const TYPE_ALIASES: Record<string, SqlType> = {
   int2: 'int2', smallint: 'int2', int4: 'int4', int: 'int4', integer: 'int4', int8: 'int8', bigint: 'int8',
   float4: 'float4', real: 'float4', float8: 'float8', float: 'float8', numeric: 'numeric', decimal: 'numeric',
-  text: 'text', varchar: 'varchar', bool: 'bool', boolean: 'bool', timestamptz: 'timestamptz',
+  text: 'text', varchar: 'varchar', name: 'name', bool: 'bool', boolean: 'bool', timestamptz: 'timestamptz',
   timestamp: 'timestamp', date: 'date', json: 'json', jsonb: 'jsonb', bytea: 'bytea', uuid: 'uuid',
-  interval: 'interval', jsonpath: 'jsonpath',
+  interval: 'interval', jsonpath: 'jsonpath', regtype: 'regtype',
 };
 
 // Real PostgreSQL types this engine lacks: these get 0A000 rather than "does not exist".
 const UNSUPPORTED_TYPES = new Set([
   'bpchar', 'char', 'time', 'timetz', 'money', 'inet', 'cidr', 'macaddr', 'xml', 'oid',
-  'name', 'bit', 'varbit', 'point', 'line', 'box', 'circle', 'polygon', 'path', 'tsvector', 'tsquery', 'regclass',
+  'bit', 'varbit', 'point', 'line', 'box', 'circle', 'polygon', 'path', 'tsvector', 'tsquery', 'regclass',
   'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange', 'serial', 'bigserial', 'record',
 ]);
 
@@ -43,7 +43,7 @@ type IntType = keyof typeof INT_RANGE;
 const isInt = (t: SqlType): t is IntType => t === 'int2' || t === 'int4' || t === 'int8';
 export const isNumericType = (t: SqlType): boolean =>
   isInt(t) || t === 'float4' || t === 'float8' || t === 'numeric';
-export const isTextType = (t: SqlType): boolean => t === 'text' || t === 'varchar';
+export const isTextType = (t: SqlType): boolean => t === 'text' || t === 'varchar' || t === 'name';
 export const isDateTimeType = (t: SqlType): t is 'date' | 'timestamp' | 'timestamptz' =>
   t === 'date' || t === 'timestamp' || t === 'timestamptz';
 
@@ -194,6 +194,27 @@ export function parseByteaEscape(text: string): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
+const NAMEDATALEN = 64;
+
+/** name's input: at most NAMEDATALEN - 1 bytes of UTF-8, cut at a character boundary (PostgreSQL's namein). */
+function nameInput(text: string): string {
+  if (text.length < NAMEDATALEN / 4) return text;
+  const bytes = new TextEncoder().encode(text);
+  if (bytes.length < NAMEDATALEN) return text;
+  let end = NAMEDATALEN - 1;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return new TextDecoder().decode(bytes.subarray(0, end));
+}
+
+/** regtype's input: a type's name (int4, integer, …) as regtype prints it, for the types walrtc has. */
+function regtypeInput(text: string): string {
+  const name = text.trim().toLowerCase();
+  const alias = TYPE_ALIASES[name];
+  if (alias) return TYPE_NAME[alias];
+  if ((Object.values(TYPE_NAME) as string[]).includes(name)) return name;
+  throw new SqlError(SQLSTATE.undefined_object, `type "${text.trim()}" does not exist`);
+}
+
 /** PostgreSQL's input function for `type`: turn literal/parameter text into a value. */
 export function parseInput(text: string, type: SqlType, now?: Date): Value {
   if (isEnumType(type)) return parseEnum(text, type);
@@ -203,6 +224,7 @@ export function parseInput(text: string, type: SqlType, now?: Date): Value {
   }
   switch (type) {
     case 'text': case 'varchar': case 'unknown': return text;
+    case 'name': return nameInput(text);
     case 'int2': case 'int4': case 'int8': {
       if (!INT_RE.test(text)) throw invalidInput(type, text);
       const n = BigInt(text.trim());
@@ -234,6 +256,7 @@ export function parseInput(text: string, type: SqlType, now?: Date): Value {
     case 'jsonpath': return jsonPathInput(text);
     case 'jsonb': return parseJsonb(text);
     case 'bytea': return parseBytea(text);
+    case 'regtype': return regtypeInput(text);
   }
 }
 
@@ -377,6 +400,7 @@ function baseCast(from: SqlType, to: SqlType, explicit: boolean): Cast {
     const each = baseCast(elementType(from), elementType(to), explicit);
     return (v) => mapElements(v as Value[], each);
   }
+  if (to === 'name') return (v) => nameInput(toText(v, from));
   if (isTextType(to)) return (v) => toText(v, from);
   if (isTextType(from)) return to === 'text' || to === 'varchar' ? (v) => v : (v) => parseInput(v as string, to);
   if (isNumericType(from) && isNumericType(to)) return numericToNumeric(from, to);

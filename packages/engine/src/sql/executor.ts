@@ -33,6 +33,7 @@ import { resolveSchemas } from './schema/resolve.ts';
 import { planMerge } from './merge/plan.ts';
 import { tempStatement } from './temp-tables.ts';
 import { planViewDelete, planViewInsert, planViewUpdate } from './view/dml.ts';
+import { planVacuum } from './vacuum.ts';
 
 export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
   // type names resolve against this state's enum types while the statement compiles
@@ -64,6 +65,7 @@ function planStatementWith(stmt: Node, state: DbState, hooks: NodeHooks, planner
   if ('CreateTableAsStmt' in stmt) {
     const s = stmt.CreateTableAsStmt;
     if (s.objtype !== 'OBJECT_TABLE') throw new SqlError(SQLSTATE.feature_not_supported, 'materialized views are not supported');
+    if (!s.query || !('SelectStmt' in s.query)) throw new SqlError(SQLSTATE.feature_not_supported, 'CREATE TABLE … AS EXECUTE is not supported');
     return planCreateTableAs((s.query as { SelectStmt: SelectStmt }).SelectStmt, s.into!, planner, !!s.if_not_exists);
   }
   if ('SelectStmt' in stmt) {
@@ -99,6 +101,7 @@ function planStatementWith(stmt: Node, state: DbState, hooks: NodeHooks, planner
   if ('ViewStmt' in stmt) return planCreateView(stmt.ViewStmt, planner, state);
   if ('CreateSeqStmt' in stmt) return planCreateSequence(stmt.CreateSeqStmt);
   if ('AlterSeqStmt' in stmt) return planAlterSequence(stmt.AlterSeqStmt);
+  if ('VacuumStmt' in stmt) return planVacuum(stmt.VacuumStmt);
   throw new SqlError(SQLSTATE.feature_not_supported, `${statementName(Object.keys(stmt)[0]!)} is not supported`);
 }
 

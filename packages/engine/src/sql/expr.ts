@@ -375,6 +375,8 @@ function compileArithmetic(op: string, left: Expr, right: Expr): Expr {
 
 function compileConcat(l: Expr, r: Expr): Expr {
   if (l.type === 'jsonb' && (r.type === 'jsonb' || r.type === 'unknown')) return compileJsonOperator('||', l, r);
+  // unknown || jsonb resolves to jsonb || jsonb, as in PostgreSQL (not text concatenation)
+  if (l.type === 'unknown' && r.type === 'jsonb') return compileJsonOperator('||', retype(l, 'jsonb'), r);
   const textish = (t: SqlType): boolean => isTextType(t) || t === 'unknown';
   if (!textish(l.type) && !textish(r.type)) throw operatorError('||', l.type, r.type);
   const le = l.eval, re = r.eval, lt = l.type, rt = r.type;

@@ -272,7 +272,7 @@ export function compileFunction(call: FuncCall, name: string, args: Expr[]): Exp
   if (aggOnly) throw new SqlError(SQLSTATE.wrong_object_type, `${aggOnly} specified, but ${name} is not an aggregate function`);
   if (call.func_variadic) throw featureNotSupported('VARIADIC argument');
   // pg_typeof reports the static type, which only the compiler knows.
-  if (name === 'pg_typeof' && args.length === 1) return constant(TYPE_NAME[args[0].type], 'text');
+  if (name === 'pg_typeof' && args.length === 1) return constant(TYPE_NAME[args[0].type], 'regtype');
   const builtin = schema === undefined || schema === 'pg_catalog';
   const arrayFn = builtin ? compileArrayFunction(name, args) ?? compileJsonFunction(name, args) ?? compileJsonPathFunction(name, args) ?? compileRowFunction(name, args) : undefined;
   if (arrayFn) return arrayFn;

@@ -26,16 +26,16 @@ export function jsonParsed(v: Value): Value {
   return typeof v === 'string' ? (JSON.parse(v) as Value) : v;
 }
 
-/** The text of a member (object key or array index, negative from the end), or undefined. */
-export function jsonMember(text: string, key: string | number): string | undefined {
+/** The members of a json object or array in their order (duplicate keys kept), each value as its text; undefined for a scalar. */
+export function jsonMembers(text: string): { kind: 'object' | 'array'; items: { key?: string; text: string }[] } | undefined {
   const s = new Scanner(text);
   s.ws();
   const open = text[s.i];
-  if (typeof key === 'number' ? open !== '[' : open !== '{') return undefined;
+  if (open !== '[' && open !== '{') return undefined;
   s.i++;
-  const items: { key?: string; start: number; end: number }[] = [];
+  const items: { key?: string; text: string }[] = [];
   s.ws();
-  if (text[s.i] === (open === '[' ? ']' : '}')) return undefined;
+  if (text[s.i] === (open === '[' ? ']' : '}')) return { kind: open === '[' ? 'array' : 'object', items };
   for (;;) {
     s.ws();
     let k: string | undefined;
@@ -49,15 +49,22 @@ export function jsonMember(text: string, key: string | number): string | undefin
     }
     const start = s.i;
     s.skipValue();
-    items.push({ key: k, start, end: s.i });
+    items.push({ key: k, text: text.slice(start, s.i) });
     s.ws();
     if (text[s.i] === ',') { s.i++; continue; }
     break;
   }
-  let found: { start: number; end: number } | undefined;
-  if (typeof key === 'number') found = items[key < 0 ? items.length + key : key];
-  else for (const it of items) if (it.key === key) found = it;
-  return found && text.slice(found.start, found.end);
+  return { kind: open === '[' ? 'array' : 'object', items };
+}
+
+/** The text of a member (object key or array index, negative from the end), or undefined. */
+export function jsonMember(text: string, key: string | number): string | undefined {
+  const m = jsonMembers(text);
+  if (!m || m.kind !== (typeof key === 'number' ? 'array' : 'object')) return undefined;
+  let found: { text: string } | undefined;
+  if (typeof key === 'number') found = m.items[key < 0 ? m.items.length + key : key];
+  else for (const it of m.items) if (it.key === key) found = it;
+  return found?.text;
 }
 
 /** `->>`: a member's text, a string member unescaped, JSON null as SQL NULL. */

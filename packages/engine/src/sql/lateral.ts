@@ -180,7 +180,9 @@ export function planSubselect(
 /** The FROM item of a planned sub-select (its rows: see PlannedSubselect.run). */
 export function subselectItem(rs: RangeSubselect, sub: PlannedSubselect, colnames: (alias: string, columns: PlannedSubselect['columns'], names: Node[] | undefined) => { name: string; type: SqlType }[]): FromItem {
   const alias = aliasOf(rs);
-  const columns = colnames(alias, sub.columns, rs.alias?.colnames);
+  // a sub-select's untyped literal columns are text outside it (PostgreSQL 10 and later)
+  const resolved = sub.columns.map((c) => (c.type === 'unknown' ? { ...c, type: 'text' as const } : c));
+  const columns = colnames(alias, resolved, rs.alias?.colnames);
   return {
     entries: [{ alias, columns, offset: 0 }], width: columns.length, tables: new Map(),
     source: (ctx, o) => sub.run(ctx, o), node: planNode(`Subquery Scan on ${alias}`, [sub.node]),

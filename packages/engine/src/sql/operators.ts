@@ -77,7 +77,7 @@ export function comparatorFor(t: SqlType): Comparator {
       return Numeric.compare as Comparator;
     case 'float4': case 'float8':
       return (a, b) => compareNumbers(a as number, b as number);
-    case 'text': case 'varchar':
+    case 'text': case 'varchar': case 'name':
       return (a, b) => compareStrings(a as string, b as string);
     case 'bool':
       return (a, b) => (a === b ? 0 : a ? 1 : -1);
@@ -96,7 +96,7 @@ export function comparatorFor(t: SqlType): Comparator {
 
 /** Whether `=` can be JS `===` for this type (NaN aside, which float columns handle via comparatorFor). */
 export function strictEqualityWorks(t: SqlType): boolean {
-  return t === 'int2' || t === 'int4' || t === 'int8' || t === 'text' || t === 'varchar' || t === 'bool';
+  return t === 'int2' || t === 'int4' || t === 'int8' || t === 'text' || t === 'varchar' || t === 'name' || t === 'bool';
 }
 
 /** Turn a three-way result into the boolean for a comparison operator. */

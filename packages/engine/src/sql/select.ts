@@ -26,6 +26,7 @@ import { column } from './compiled.ts';
 import { deparse, planNode, type PlanNode } from './plan/explain.ts';
 import { singleTableSource, type OrderedSource } from './plan/single.ts';
 import { topN } from './plan/topn.ts';
+import { watchOuter } from './plan/uncorrelated.ts';
 import { CteScope, type Cte } from './with.ts';
 import type { ModifyingCte } from './cte/modifying.ts';
 import type { StatementPlan } from './plan.ts';
@@ -66,8 +67,20 @@ export class SelectPlanner implements SubqueryPlanner {
   ) {}
 
   planSubquery(stmt: SelectStmt, outer: RowScope) {
-    const plan = this.plan(stmt, outer);
-    return { columns: plan.columns.map((c) => c.type), run: (o: readonly Value[], ctx: EvalContext) => plan.run(ctx as RunContext, o) };
+    const watched = watchOuter(outer);
+    const plan = this.plan(stmt, watched.scope);
+    const columns = plan.columns.map((c) => c.type);
+    if (watched.used()) return { columns, run: (o: readonly Value[], ctx: EvalContext) => plan.run(ctx as RunContext, o) };
+    // uncorrelated: PostgreSQL runs it once per execution (an InitPlan, or a SubPlan it hashes)
+    const once = new WeakMap<EvalContext, Value[][]>();
+    return {
+      columns,
+      run: (o: readonly Value[], ctx: EvalContext) => {
+        let rows = once.get(ctx);
+        if (!rows) once.set(ctx, (rows = plan.run(ctx as RunContext, o)));
+        return rows;
+      },
+    };
   }
 
   /** FROM items on their own (UPDATE … FROM, DELETE … USING). */

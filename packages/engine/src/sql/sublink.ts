@@ -7,7 +7,8 @@ import type { Node, SelectStmt, SubLink } from '@pgsql/types';
 import { featureNotSupported, SqlError, SQLSTATE } from '../errors.ts';
 import { castFunction } from './cast.ts';
 import { expr, type Expr } from './compiled.ts';
-import { comparatorFor, COMPARISON_OPS, operatorError, relation, unify } from './operators.ts';
+import { comparatorFor, COMPARISON_OPS, operatorError, relation, strictEqualityWorks, unify } from './operators.ts';
+import { hashedRowsCache } from './plan/hashed-any.ts';
 import type { Scope } from './scope.ts';
 import { arraySubLink } from './functions/array.ts';
 import { leaveUnfolded } from './fold/fold.ts';
@@ -71,6 +72,17 @@ export function compileSubLink(s: SubLink, scope: Scope, compile: (n: Node, scop
   const castLeft = castFunction(test.type, t, -1, false), castRight = castFunction(colType, t, -1, false);
   const cmp = comparatorFor(t), holds = relation(op)!, te = test.eval;
   const any = kind === 'ANY_SUBLINK';
+  if (any && op === '=' && strictEqualityWorks(t)) {
+    const hashed = hashedRowsCache(castRight);
+    return expr('bool', (row, ctx) => {
+      const rows = run(row, ctx);
+      if (rows.length === 0) return false;
+      const a = castLeft(te(row, ctx));
+      if (a === null) return null;
+      const h = hashed(rows);
+      return h.values.has(a) ? true : h.sawNull ? null : false;
+    });
+  }
   return expr('bool', (row, ctx) => {
     const rows = run(row, ctx);
     if (rows.length === 0) return !any;

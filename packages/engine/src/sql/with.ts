@@ -79,7 +79,8 @@ function materialised(name: string, query: PlannedQuery, aliases: string[]): Cte
   const results = new WeakMap<ExecEnv, Value[][]>();
   return {
     name,
-    columns: query.columns.map((c, i) => ({ name: aliases[i] ?? c.name, type: c.type })),
+    // an untyped literal column is text outside the WITH query, as a sub-select's is
+    columns: query.columns.map((c, i) => ({ name: aliases[i] ?? c.name, type: c.type === 'unknown' ? 'text' : c.type })),
     node: query.node,
     rows(ctx) {
       let rows = results.get(ctx.env);

@@ -5,9 +5,9 @@
  */
 import { SqlError, SQLSTATE } from '../../errors.ts';
 import { retype, type Expr } from '../compiled.ts';
-import { jsonText } from '../json-text.ts';
+import { jsonMembers, jsonMemberText, jsonText } from '../json-text.ts';
 import { TYPE_NAME, type SqlType, type Value } from '../types.ts';
-import { isJsonObject, jsonbKind, parseJsonb, topLevel } from '../types/jsonb.ts';
+import { isJsonObject, jsonbKind, topLevel } from '../types/jsonb.ts';
 import { jsonbText } from '../values.ts';
 
 export interface JsonSet {
@@ -30,8 +30,6 @@ export const JSON_SETS: Record<string, [SqlType, Kind, boolean]> = {
 
 const asText = (v: Value): Value => (v === null ? null : typeof v === 'string' ? v : jsonbText(v));
 
-/** A json value re-spelled as json text (json keeps text; members come back compact, as jsonb prints them). */
-const asJson = (v: Value): Value => jsonbText(v);
 
 export function jsonSet(name: string, args: Expr[]): JsonSet {
   const [input, kind, text] = JSON_SETS[name]!;
@@ -41,19 +39,18 @@ export function jsonSet(name: string, args: Expr[]): JsonSet {
       hint: 'No function matches the given name and argument types. You might need to add explicit type casts.',
     });
   }
-  const json = input === 'json';
-  const doc = (v: Value): Value => (json ? parseJsonb(jsonText(v)) : v);
+  if (input === 'json') return jsonTextSet(name, kind, text, retype(a, input));
   const valueType: SqlType = text ? 'text' : input;
-  const value = (v: Value): Value => (text ? asText(v) : json ? asJson(v) : topLevel(v));
+  const value = (v: Value): Value => (text ? asText(v) : topLevel(v));
   const scalarError = (what: string) => new SqlError(SQLSTATE.invalid_parameter_value, what);
   if (kind === 'each') {
     return {
       args: [retype(a, input)],
       columns: [{ name: 'key', type: 'text' }, { name: 'value', type: valueType }],
       run: ([v]) => {
-        const d = doc(v);
+        const d = v;
         if (!isJsonObject(d)) throw scalarError(`cannot call ${name} on a non-object`);
-        return Object.keys(d).sort((x, y) => (json ? 0 : x.length - y.length || (x < y ? -1 : x > y ? 1 : 0))).map((k) => [k, value(d[k])]);
+        return Object.keys(d).sort((x, y) => x.length - y.length || (x < y ? -1 : x > y ? 1 : 0)).map((k) => [k, value(d[k])]);
       },
     };
   }
@@ -62,7 +59,7 @@ export function jsonSet(name: string, args: Expr[]): JsonSet {
       args: [retype(a, input)],
       columns: [{ name: 'value', type: valueType }],
       run: ([v]) => {
-        const d = doc(v);
+        const d = v;
         if (!Array.isArray(d)) throw scalarError(jsonbKind(d) === 'object' ? `cannot extract elements from an object` : `cannot extract elements from a scalar`);
         return d.map((e) => [value(e)]);
       },
@@ -72,9 +69,50 @@ export function jsonSet(name: string, args: Expr[]): JsonSet {
     args: [retype(a, input)],
     columns: [{ name: name, type: 'text' }],
     run: ([v]) => {
-      const d = doc(v);
+      const d = v;
       if (!isJsonObject(d)) throw scalarError(`cannot call ${name} on ${Array.isArray(d) ? 'an array' : 'a scalar'}`);
-      return Object.keys(d).sort((x, y) => (json ? 0 : x.length - y.length || (x < y ? -1 : x > y ? 1 : 0))).map((k) => [k]);
+      return Object.keys(d).sort((x, y) => x.length - y.length || (x < y ? -1 : x > y ? 1 : 0)).map((k) => [k]);
+    },
+  };
+}
+
+/**
+ * The json (not jsonb) forms read the document's text: members come back as written, in order,
+ * duplicate keys included, as PostgreSQL's json functions return them.
+ */
+function jsonTextSet(name: string, kind: Kind, asText: boolean, arg: Expr): JsonSet {
+  const members = (v: Value) => jsonMembers(jsonText(v));
+  const scalarError = (what: string) => new SqlError(SQLSTATE.invalid_parameter_value, what);
+  const value = (t: string): Value => (asText ? jsonMemberText(t) : t);
+  if (kind === 'each') {
+    return {
+      args: [arg],
+      columns: [{ name: 'key', type: 'text' }, { name: 'value', type: asText ? 'text' : 'json' }],
+      run: ([v]) => {
+        const m = members(v);
+        if (m?.kind !== 'object') throw scalarError(m ? 'cannot deconstruct an array as an object' : 'cannot deconstruct a scalar');
+        return m.items.map((it) => [it.key!, value(it.text)]);
+      },
+    };
+  }
+  if (kind === 'elements') {
+    return {
+      args: [arg],
+      columns: [{ name: 'value', type: asText ? 'text' : 'json' }],
+      run: ([v]) => {
+        const m = members(v);
+        if (m?.kind !== 'array') throw scalarError(`cannot call ${name} on ${m ? 'a non-array' : 'a scalar'}`);
+        return m.items.map((it) => [value(it.text)]);
+      },
+    };
+  }
+  return {
+    args: [arg],
+    columns: [{ name, type: 'text' }],
+    run: ([v]) => {
+      const m = members(v);
+      if (m?.kind !== 'object') throw scalarError(`cannot call ${name} on ${m ? 'an array' : 'a scalar'}`);
+      return m.items.map((it) => [it.key!]);
     },
   };
 }

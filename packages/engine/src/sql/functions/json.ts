@@ -8,6 +8,8 @@
 import { SqlError, SQLSTATE } from '../../errors.ts';
 import { isTextType } from '../cast.ts';
 import { constant, expr, retype, type Expr } from '../compiled.ts';
+import { compileJsonbOperatorFunction } from './jsonb-operator-functions.ts';
+import { compileJsonObject } from './json-object.ts';
 import { formatDateTime } from '../datetime.ts';
 import { jsonMember, jsonText } from '../json-text.ts';
 import { Numeric } from '../numeric.ts';
@@ -398,5 +400,5 @@ function extractPath(args: Expr[], text: boolean): Expr | undefined {
 /** A json/jsonb function call, or undefined when `name` is not one (or the arguments do not fit). */
 export function compileJsonFunction(name: string, args: Expr[]): Expr | undefined {
   const f = JSON_FUNCTIONS[name];
-  return f ? f(args) : undefined;
+  return f ? f(args) : compileJsonbOperatorFunction(name, args) ?? compileJsonObject(name, args);
 }

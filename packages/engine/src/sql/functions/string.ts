@@ -6,6 +6,7 @@
  * PostgreSQL-only syntax ([[:alpha:]] classes, \m \M word bounds) is translated; anything it
  * cannot translate is refused rather than matched differently.
  */
+import { unistr } from './unistr.ts';
 import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
 import { expr, retype, type Expr } from '../compiled.ts';
 import { isTextType, parseByteaEscape } from '../cast.ts';
@@ -270,6 +271,7 @@ export const STRING_FUNCTIONS: Record<string, Overload[]> = {
   reverse: [{ params: ['text'], ret: 'text', fn: ([s]) => Array.from(str(s)).reverse().join('') }],
   translate: [{ params: ['text', 'text', 'text'], ret: 'text', fn: ([s, f, t]) => translateChars(str(s), str(f), str(t)) }],
   initcap: [{ params: ['text'], ret: 'text', fn: ([s]) => initcap(str(s)) }],
+  unistr: [{ params: ['text'], ret: 'text', fn: ([s]) => unistr(str(s)) }],
   chr: [{ params: ['int4'], ret: 'text', fn: ([n]) => chr(num(n)) }],
   ascii: [{ params: ['text'], ret: 'int4', fn: ([s]) => str(s).codePointAt(0) ?? 0 }],
   md5: [
