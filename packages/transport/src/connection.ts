@@ -54,6 +54,8 @@ export interface ConnectionOptions {
   events: ConnectionEvents;
 }
 
+const HOST_CANDIDATE = / typ host( |$)/;
+
 /** Split an SDP into the SDP without candidate lines (nor end-of-candidates) and those candidates as trickle signals. */
 function withoutCandidates(sdp: string): { sdp: string; candidates: SignalData[] } {
   const candidates: SignalData[] = [];
@@ -176,12 +178,28 @@ export class Connection {
     const filtered = this.#o.rtc.loopbackOnly ? loopbackSignal(data) : data;
     if (!filtered) return;
     try {
-      this.#peer.signal(filtered);
+      for (const s of this.#unhosted(filtered)) this.#peer.signal(s);
     } catch (err) {
       void this.close(`bad signal from ${this.remoteId}: ${String(err)}`);
       return;
     }
     if (filtered.type === 'answer') this.#releaseCandidates();
+  }
+
+  /**
+   * A pairing offer carried by hand holds the initiator's candidates, and the answer comes back
+   * only when a person carries it (seconds or minutes later). A responder that used the host ones
+   * at once would complete ICE and start DTLS long before that, and the initiator would then
+   * apply the answer while those checks and ClientHellos keep arriving: the race #hold describes,
+   * and the pairing cannot be redone without new texts. So the responder applies the offer
+   * without its host candidates; the initiator's checks, sent once it has the answer, teach it
+   * that address (peer-reflexive). Server-reflexive and relay candidates cross a network whose
+   * round trip is far longer than that window, and a NAT may need our checks to open: kept.
+   */
+  #unhosted(data: SignalData): SignalData[] {
+    if (this.#o.initiator || this.#o.rtc.trickle !== false || data.type !== 'offer' || !data.sdp) return [data];
+    const { sdp, candidates } = withoutCandidates(data.sdp);
+    return [{ ...data, sdp }, ...candidates.filter((c) => !HOST_CANDIDATE.test(c.candidate?.candidate ?? ''))];
   }
 
   /**

@@ -202,6 +202,42 @@ describe('webrtcTransport over real data channels (node-datachannel, loopback on
     }
   });
 
+  it('manualSignaling: the responder does not connect ahead of the initiator, so an answer carried back late still pairs', async () => {
+    // libdatachannel gives an offerer's ICE agent the answer's credentials just before it keeps the
+    // answer's fingerprint: checks and a certificate already arriving from the responder then meet
+    // no fingerprint and the DTLS handshake fails for good. So the responder must stay quiet until
+    // the initiator's checks reach it, however long the person takes to carry the answer back.
+    const { RTCPeerConnection } = await import('node-datachannel/polyfill');
+    const responderPcs: RTCPeerConnection[] = [];
+    const Recorded = class extends (RTCPeerConnection as unknown as typeof globalThis.RTCPeerConnection) {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        responderPcs.push(this);
+      }
+    };
+    const mf = manualSignaling();
+    const ms = manualSignaling();
+    const f = make('a', mf).t;
+    const s = make('b', ms, { wrtc: { RTCPeerConnection: Recorded } }).t;
+    const offers: string[] = [];
+    const answers: string[] = [];
+    mf.onText((text) => offers.push(text));
+    ms.onText((text) => answers.push(text));
+    mf.invite();
+    await until('the offer text', () => offers.length === 1);
+    await ms.paste(offers[0]);
+    await until('the answer text', () => answers.length === 1);
+    expect(responderPcs).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 1000)); // the person carrying the answer back; time for ICE that should not run
+    expect(responderPcs[0].iceConnectionState).toBe('checking');
+    expect(responderPcs[0].connectionState).toBe('connecting');
+    await mf.paste(answers[0]);
+    await mesh([f, s]);
+    const got = new Promise<Uint8Array>((r) => s.on('message', (_from, m) => r(m)));
+    await f.send('b', new Uint8Array([9]));
+    expect([...(await got)]).toEqual([9]);
+  });
+
   it('manualSignaling refuses a damaged text, a replayed text and one sealed with another key', async () => {
     const mb = manualSignaling();
     const b = make('b', mb);
