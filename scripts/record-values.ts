@@ -1,6 +1,6 @@
 /**
  * Records a reference corpus from a real PostgreSQL into test/reference/<name>.json: values
- * (VALUES_CORPUS, the default), sql, fk, window, cte, sequence, view, settings, array, datetime, enum, json, string, ddl, schema (the *-corpus.ts
+ * (VALUES_CORPUS, the default), sql, fk, window, cte, sequence, view, settings, array, datetime, enum, json, string, ddl, schema, bpchar (the *-corpus.ts
  * beside it). Runs the corpus in order in a fresh database (record-outcomes.ts).
  *   scripts/postgres.sh start 54332
  *   npx tsx scripts/record-values.ts postgres://postgres@127.0.0.1:54332/postgres [values|sql|fk|window|cte|…|string]
@@ -22,6 +22,7 @@ import { VIEW_CORPUS } from '../test/reference/view-corpus.ts';
 import { SETTINGS_CORPUS } from '../test/reference/settings-corpus.ts';
 import { DDL_CORPUS } from '../test/reference/ddl-corpus.ts';
 import { SCHEMA_CORPUS } from '../test/reference/schema-corpus.ts';
+import { BPCHAR_CORPUS } from '../test/reference/bpchar-corpus.ts';
 
 const url = process.argv[2];
 const name = process.argv[3] ?? 'values';
@@ -30,6 +31,7 @@ const CORPORA: Record<string, readonly string[]> = {
   settings: SETTINGS_CORPUS, array: ARRAY_CORPUS, datetime: DATETIME_CORPUS, enum: ENUM_CORPUS, json: JSON_CORPUS, string: STRING_CORPUS,
   ddl: DDL_CORPUS,
   schema: SCHEMA_CORPUS,
+  bpchar: BPCHAR_CORPUS,
 };
 const corpus = CORPORA[name];
 if (!url || !corpus) throw new Error(`usage: record-values.ts <postgres url> [${Object.keys(CORPORA).join('|')}]`);

@@ -22,6 +22,7 @@ import { SETTINGS_CORPUS } from './reference/settings-corpus.ts';
 import { STRING_CORPUS } from './reference/string-corpus.ts';
 import { DDL_CORPUS } from './reference/ddl-corpus.ts';
 import { SCHEMA_CORPUS } from './reference/schema-corpus.ts';
+import { BPCHAR_CORPUS } from './reference/bpchar-corpus.ts';
 
 const CORPORA = [
   {
@@ -120,6 +121,12 @@ const CORPORA = [
     corpus: DDL_CORPUS,
     // a READ ONLY block here cannot commit the NOTIFY record
     refused: ["notify ch2, 'x'"],
+  },
+  {
+    name: 'bpchar',
+    what: 'char(n) / character(n) / bpchar: padding, limits, trailing-space-blind comparison and grouping',
+    corpus: BPCHAR_CORPUS,
+    refused: [] as string[],
   },
 ];
 

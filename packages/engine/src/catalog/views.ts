@@ -41,7 +41,7 @@ const columns: VirtualTable = {
       t.def.columns.forEach((c, i) => {
         out.push([
           'walrtc', ...where(t.def.name), c.name, i + 1, c.defaultText ?? null, c.notNull ? 'NO' : 'YES', c.type.startsWith('enum:') ? 'USER-DEFINED' : c.type.endsWith('[]') ? 'ARRAY' : TYPE_NAME[c.type],
-          c.type === 'varchar' && c.typmod > 0 ? c.typmod - 4 : null,
+          (c.type === 'varchar' || c.type === 'bpchar') && c.typmod > 0 ? c.typmod - 4 : null,
         ]);
       });
     }

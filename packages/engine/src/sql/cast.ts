@@ -14,6 +14,7 @@ import { uuidInput } from './uuid.ts';
 import { parseInterval } from './types/interval.ts';
 import { isEnumType, lookupEnumType, parseEnum } from './types/enum.ts';
 import { jsonbKind, parseJsonb } from './types/jsonb.ts';
+import { bpcharLimit, bpcharTypmod, stripBpchar } from './types/bpchar.ts';
 import { arrayTypeOf, elementType, isArrayType, mapElements, parseArray } from './types/array.ts';
 
 export type Cast = (v: Value) => Value;
@@ -21,14 +22,14 @@ export type Cast = (v: Value) => Value;
 const TYPE_ALIASES: Record<string, SqlType> = {
   int2: 'int2', smallint: 'int2', int4: 'int4', int: 'int4', integer: 'int4', int8: 'int8', bigint: 'int8',
   float4: 'float4', real: 'float4', float8: 'float8', float: 'float8', numeric: 'numeric', decimal: 'numeric',
-  text: 'text', varchar: 'varchar', bool: 'bool', boolean: 'bool', timestamptz: 'timestamptz',
+  text: 'text', varchar: 'varchar', bpchar: 'bpchar', bool: 'bool', boolean: 'bool', timestamptz: 'timestamptz',
   timestamp: 'timestamp', date: 'date', json: 'json', jsonb: 'jsonb', bytea: 'bytea', uuid: 'uuid',
   interval: 'interval',
 };
 
 // Real PostgreSQL types this engine lacks: these get 0A000 rather than "does not exist".
 const UNSUPPORTED_TYPES = new Set([
-  'bpchar', 'char', 'time', 'timetz', 'money', 'inet', 'cidr', 'macaddr', 'xml', 'oid',
+  'char', 'time', 'timetz', 'money', 'inet', 'cidr', 'macaddr', 'xml', 'oid',
   'name', 'bit', 'varbit', 'point', 'line', 'box', 'circle', 'polygon', 'path', 'tsvector', 'tsquery', 'regclass',
   'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange', 'serial', 'bigserial', 'record',
 ]);
@@ -41,7 +42,7 @@ type IntType = keyof typeof INT_RANGE;
 const isInt = (t: SqlType): t is IntType => t === 'int2' || t === 'int4' || t === 'int8';
 export const isNumericType = (t: SqlType): boolean =>
   isInt(t) || t === 'float4' || t === 'float8' || t === 'numeric';
-export const isTextType = (t: SqlType): boolean => t === 'text' || t === 'varchar';
+export const isTextType = (t: SqlType): boolean => t === 'text' || t === 'varchar' || t === 'bpchar';
 export const isDateTimeType = (t: SqlType): t is 'date' | 'timestamp' | 'timestamptz' =>
   t === 'date' || t === 'timestamp' || t === 'timestamptz';
 
@@ -79,6 +80,7 @@ export function resolveTypeName(tn: TypeName): { type: SqlType; typmod: number }
     if (mods[0] < 1) throw new SqlError(SQLSTATE.invalid_parameter_value, 'length for type varchar must be at least 1');
     return { type, typmod: mods[0] + 4 };
   }
+  if (type === 'bpchar') return { type, typmod: bpcharTypmod(mods[0]) };
   if (type === 'numeric') {
     const [p, s = 0] = mods;
     if (p < 1 || p > 1000) throw new SqlError(SQLSTATE.invalid_parameter_value, `NUMERIC precision ${p} must be between 1 and 1000`);
@@ -99,6 +101,7 @@ export function formatTypeName(type: SqlType, typmod = -1): string {
   if (typmod < 0) return TYPE_NAME[type];
   if (isArrayType(type)) return formatTypeName(elementType(type), typmod) + '[]';
   if (type === 'varchar') return `character varying(${typmod - 4})`;
+  if (type === 'bpchar') return `character(${typmod - 4})`;
   if (type === 'numeric') return `numeric(${numericPrecision(typmod)},${numericScale(typmod)})`;
   if (type === 'timestamp') return `timestamp(${typmod}) without time zone`;
   if (type === 'timestamptz') return `timestamp(${typmod}) with time zone`;
@@ -200,7 +203,7 @@ export function parseInput(text: string, type: SqlType, now?: Date): Value {
     return parseArray(text, (s) => parseInput(s, elem, now));
   }
   switch (type) {
-    case 'text': case 'varchar': case 'unknown': return text;
+    case 'text': case 'varchar': case 'bpchar': case 'unknown': return text;
     case 'int2': case 'int4': case 'int8': {
       if (!INT_RE.test(text)) throw invalidInput(type, text);
       const n = BigInt(text.trim());
@@ -320,6 +323,7 @@ function withTypmod(cast: Cast, to: SqlType, typmod: number, explicit: boolean):
   }
   let limit: Cast | undefined;
   if (to === 'varchar') limit = varcharLimit(typmod, explicit);
+  else if (to === 'bpchar') limit = bpcharLimit(typmod, explicit);
   else if (to === 'numeric') limit = numericTypmod(typmod);
   else if (to === 'timestamp' || to === 'timestamptz') {
     const unit = typmod >= 3 ? 1 : 10 ** (3 - typmod);
@@ -373,8 +377,10 @@ function baseCast(from: SqlType, to: SqlType, explicit: boolean): Cast {
     const each = baseCast(elementType(from), elementType(to), explicit);
     return (v) => mapElements(v as Value[], each);
   }
+  // bpchar → text/varchar drops the padding; text → bpchar keeps the string (the typmod pads it)
+  if (from === 'bpchar' && isTextType(to)) return (v) => stripBpchar(v as string);
   if (isTextType(to)) return (v) => toText(v, from);
-  if (isTextType(from)) return to === 'text' || to === 'varchar' ? (v) => v : (v) => parseInput(v as string, to);
+  if (isTextType(from)) return isTextType(to) ? (v) => v : (v) => parseInput(v as string, to);
   if (isNumericType(from) && isNumericType(to)) return numericToNumeric(from, to);
   if (from === 'int4' && to === 'bool' && explicit) return (v) => v !== 0;
   if (from === 'bool' && to === 'int4' && explicit) return (v) => (v ? 1 : 0);
@@ -430,7 +436,7 @@ export function coerceToColumn(value: Value, type: SqlType, typmod = -1, from?: 
     value = fromJs(value);
   }
   if ((type === 'json' || type === 'jsonb') && typeof value !== 'string' && from === undefined) return type === 'json' ? jsonText(value) : value;
-  const source = typeof value === 'string' ? (from && !isTextType(from) ? from : 'text') : (from ?? typeOfValue(value));
+  const source = typeof value === 'string' ? (from && (from === 'bpchar' || !isTextType(from)) ? from : 'text') : (from ?? typeOfValue(value));
   const key = `${source}>${type}:${typmod}`;
   let cast = columnCasts.get(key);
   if (!cast) {
