@@ -10,6 +10,7 @@ import type { SqlType, Value } from '../sql/types.ts';
 import type { RowId } from '../wal/record.ts';
 import { CowMap } from './cow-map.ts';
 import { compareKeys, hasNull, type IndexKey } from './keys.ts';
+import { stripBpchar } from '../sql/types/bpchar.ts';
 
 /**
  * An index entry's row ids: one id as a plain number (every key of a unique index), more as an
@@ -61,7 +62,16 @@ export class IndexData {
     this.exprs = exprs;
     this.cols = cols ?? def.columns.map((c, i) => (exprs?.texts[i] !== undefined ? virtualColumn(exprs.texts[i]) : table.columns.findIndex((col) => col.name === c)));
     this.composite = this.cols.length > 1;
+    const strip = this.keyTypes(table).map((t) => t === 'bpchar');
+    // bpchar keys go into the tree without trailing spaces: 'a' and 'a ' are one key, as PostgreSQL's indexes see them
+    if (strip.includes(true)) {
+      this.norm = this.composite
+        ? (k) => (k as Value[]).map((v, i) => (strip[i] && typeof v === 'string' ? stripBpchar(v) : v))
+        : (k) => (typeof k === 'string' ? stripBpchar(k) : k);
+    }
   }
+
+  private readonly norm: (key: IndexKey) => IndexKey = (k) => k;
 
   keyOf(row: readonly Value[]): IndexKey {
     const e = this.exprs;
@@ -81,14 +91,14 @@ export class IndexData {
   }
 
   lookup(key: IndexKey): readonly RowId[] {
-    const ids = this.tree.get(key);
+    const ids = this.tree.get(this.norm(key));
     return ids === undefined ? EMPTY : typeof ids === 'number' ? [ids] : ids;
   }
 
   /** Row ids other than `self` that hold `key`: a unique index's conflicts. NULLs never conflict. */
   conflicts(key: IndexKey, self?: RowId): RowId | undefined {
     if (hasNull(key, this.composite)) return undefined;
-    const ids = this.tree.get(key);
+    const ids = this.tree.get(this.norm(key));
     if (ids === undefined) return undefined;
     if (typeof ids === 'number') return ids !== self ? ids : undefined;
     for (const id of ids) if (id !== self) return id;
@@ -96,11 +106,13 @@ export class IndexData {
   }
 
   add(key: IndexKey, id: RowId): void {
+    key = this.norm(key);
     const ids = this.tree.get(key);
     this.tree.set(key, ids === undefined ? id : typeof ids === 'number' ? [ids, id] : [...ids, id]);
   }
 
   remove(key: IndexKey, id: RowId): void {
+    key = this.norm(key);
     const ids = this.tree.get(key);
     if (ids === undefined) return;
     if (typeof ids === 'number' || ids.length === 1) this.tree.delete(key);
