@@ -65,13 +65,14 @@ export class IndexData {
     const strip = this.keyTypes(table).map((t) => t === 'bpchar');
     // bpchar keys go into the tree without trailing spaces: 'a' and 'a ' are one key, as PostgreSQL's indexes see them
     if (strip.includes(true)) {
-      this.norm = this.composite
+      this.treeKey = this.composite
         ? (k) => (k as Value[]).map((v, i) => (strip[i] && typeof v === 'string' ? stripBpchar(v) : v))
         : (k) => (typeof k === 'string' ? stripBpchar(k) : k);
     }
   }
 
-  private readonly norm: (key: IndexKey) => IndexKey = (k) => k;
+  /** The key as the tree holds it (keyOf's value, but bpchar without trailing spaces): bulk loads must use it too. */
+  readonly treeKey: (key: IndexKey) => IndexKey = (k) => k;
 
   keyOf(row: readonly Value[]): IndexKey {
     const e = this.exprs;
@@ -91,14 +92,14 @@ export class IndexData {
   }
 
   lookup(key: IndexKey): readonly RowId[] {
-    const ids = this.tree.get(this.norm(key));
+    const ids = this.tree.get(this.treeKey(key));
     return ids === undefined ? EMPTY : typeof ids === 'number' ? [ids] : ids;
   }
 
   /** Row ids other than `self` that hold `key`: a unique index's conflicts. NULLs never conflict. */
   conflicts(key: IndexKey, self?: RowId): RowId | undefined {
     if (hasNull(key, this.composite)) return undefined;
-    const ids = this.tree.get(this.norm(key));
+    const ids = this.tree.get(this.treeKey(key));
     if (ids === undefined) return undefined;
     if (typeof ids === 'number') return ids !== self ? ids : undefined;
     for (const id of ids) if (id !== self) return id;
@@ -106,13 +107,13 @@ export class IndexData {
   }
 
   add(key: IndexKey, id: RowId): void {
-    key = this.norm(key);
+    key = this.treeKey(key);
     const ids = this.tree.get(key);
     this.tree.set(key, ids === undefined ? id : typeof ids === 'number' ? [ids, id] : [...ids, id]);
   }
 
   remove(key: IndexKey, id: RowId): void {
-    key = this.norm(key);
+    key = this.treeKey(key);
     const ids = this.tree.get(key);
     if (ids === undefined) return;
     if (typeof ids === 'number' || ids.length === 1) this.tree.delete(key);
