@@ -87,5 +87,8 @@ export const BPCHAR_CORPUS: readonly string[] = [
   "alter table chd alter column v type char(1)",
   "select x, count(*) from (values ('a'::char(3)), ('a'::bpchar), ('a '::bpchar)) v(x) group by x",
   "select 'abc'::char(2) is distinct from 'ab'::char(3) as d, nullif('a'::char(2), 'a') as n",
+  "insert into chd (c) values (2), (345), (6789)",
+  "create table chas as select c, 'a'::char(6) as six, c::bpchar as b from chd",
+  "select six, octet_length(six) as o from chas limit 1",
   "select greatest('a'::char(3), 'b'::char(1)) as g, 'x'::char(3) > 'x' as gt",
 ];
