@@ -62,7 +62,7 @@ export class IndexData {
     this.exprs = exprs;
     this.cols = cols ?? def.columns.map((c, i) => (exprs?.texts[i] !== undefined ? virtualColumn(exprs.texts[i]) : table.columns.findIndex((col) => col.name === c)));
     this.composite = this.cols.length > 1;
-    const strip = this.keyTypes(table).map((t) => t === 'bpchar');
+    const strip = this.cols.map((c, i) => (exprs ? exprs.types[i] : table.columns[c]?.type) === 'bpchar');
     // bpchar keys go into the tree without trailing spaces: 'a' and 'a ' are one key, as PostgreSQL's indexes see them
     if (strip.includes(true)) {
       this.treeKey = this.composite
