@@ -1,6 +1,6 @@
 /**
  * Records a reference corpus from a real PostgreSQL into test/reference/<name>.json: values
- * (VALUES_CORPUS, the default), sql, fk, window, cte, sequence, view, settings, array, datetime, enum, json, string, ddl, schema, fold, jsonpath, functions, lateral, grouping, rowtype (the *-corpus.ts
+ * (VALUES_CORPUS, the default), sql, fk, window, cte, sequence, view, settings, array, datetime, enum, json, string, ddl, schema, fold, jsonpath, functions, lateral, grouping, rowtype, bpchar (the *-corpus.ts
  * beside it), and merge, like, updview, temp (test/reference/sqlb-corpora.ts). Runs the corpus in order in a fresh database (record-outcomes.ts).
  *   scripts/postgres.sh start 54332
  *   npx tsx scripts/record-values.ts postgres://postgres@127.0.0.1:54332/postgres [values|sql|fk|window|cte|…|string]
@@ -29,6 +29,7 @@ import { SQLB_CORPORA } from '../test/reference/sqlb-corpora.ts';
 import { LATERAL_CORPUS } from '../test/reference/lateral-corpus.ts';
 import { GROUPING_CORPUS } from '../test/reference/grouping-corpus.ts';
 import { ROWTYPE_CORPUS } from '../test/reference/rowtype-corpus.ts';
+import { BPCHAR_CORPUS } from '../test/reference/bpchar-corpus.ts';
 
 const url = process.argv[2];
 const name = process.argv[3] ?? 'values';
@@ -44,6 +45,7 @@ const CORPORA: Record<string, readonly string[]> = {
   lateral: LATERAL_CORPUS,
   grouping: GROUPING_CORPUS,
   rowtype: ROWTYPE_CORPUS,
+  bpchar: BPCHAR_CORPUS,
 };
 const corpus = CORPORA[name];
 if (!url || !corpus) throw new Error(`usage: record-values.ts <postgres url> [${Object.keys(CORPORA).join('|')}]`);

@@ -28,6 +28,7 @@ import { FUNCTIONS_CORPUS } from './reference/functions-corpus.ts';
 import { LATERAL_CORPUS } from './reference/lateral-corpus.ts';
 import { GROUPING_CORPUS } from './reference/grouping-corpus.ts';
 import { ROWTYPE_CORPUS } from './reference/rowtype-corpus.ts';
+import { BPCHAR_CORPUS } from './reference/bpchar-corpus.ts';
 
 const CORPORA = [
   {
@@ -162,6 +163,12 @@ const CORPORA = [
     name: 'rowtype',
     what: 'row values: whole-row references, ROW(…), record text, row_to_json, row comparisons, IS NULL of rows',
     corpus: ROWTYPE_CORPUS,
+    refused: [] as string[],
+  },
+  {
+    name: 'bpchar',
+    what: 'char(n) / character(n) / bpchar: padding, limits, trailing-space-blind comparison and grouping',
+    corpus: BPCHAR_CORPUS,
     refused: [] as string[],
   },
 ];

@@ -51,7 +51,7 @@ const columns: VirtualTable = {
         const p = seq && params(seq.def);
         out.push([
           'walrtc', ...where(t.def.name), c.name, i + 1, c.defaultText ?? null, c.notNull ? 'NO' : 'YES', c.type.startsWith('enum:') ? 'USER-DEFINED' : c.type.endsWith('[]') ? 'ARRAY' : TYPE_NAME[c.type],
-          c.type === 'varchar' && c.typmod > 0 ? c.typmod - 4 : null,
+          (c.type === 'varchar' || c.type === 'bpchar') && c.typmod > 0 ? c.typmod - 4 : null,
           c.identity ? 'YES' : 'NO', c.identity === 'a' ? 'ALWAYS' : c.identity === 'd' ? 'BY DEFAULT' : null,
           p ? String(p.start) : null, p ? String(p.increment) : null, c.generated ? 'ALWAYS' : 'NEVER',
         ]);

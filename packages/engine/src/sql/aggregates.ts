@@ -8,7 +8,7 @@ import { addExact, int8Add, type Int8 } from './int8.ts';
 import { Numeric } from './numeric.ts';
 import { comparatorFor } from './operators.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
-import { distinctKey } from './values.ts';
+import { keyFor } from './types/bpchar.ts';
 import { addIntervals, divideInterval, type Interval } from './types/interval.ts';
 import { isEnumType } from './types/enum.ts';
 
@@ -76,13 +76,14 @@ function notUnique(name: string): SqlError {
 }
 
 /** Only the first occurrence of each distinct non-null value reaches `inner`. */
-function withDistinct<S>(inner: Aggregate<S>): Aggregate<{ seen: Set<Value>; inner: S }> {
+function withDistinct<S>(inner: Aggregate<S>, argType: SqlType | undefined): Aggregate<{ seen: Set<Value>; inner: S }> {
+  const keyOf = keyFor(argType ?? 'unknown');
   return {
     type: inner.type,
     init: () => ({ seen: new Set<Value>(), inner: inner.init() }),
     step(s, v) {
       if (v === null) return s;
-      const key = distinctKey(v);
+      const key = keyOf(v);
       if (s.seen.has(key)) return s;
       s.seen.add(key);
       s.inner = inner.step(s.inner, v);
@@ -154,7 +155,7 @@ export function makeAggregate(name: string, argType: SqlType | undefined, opts: 
   if (star && n !== 'count') throw noSuchAggregate(n, undefined);
   if (!star && argType === undefined && n === 'count') throw new SqlError(SQLSTATE.wrong_object_type, 'count(*) must be used to call a parameterless aggregate function');
   const agg = build(n, argType, star);
-  return opts.distinct && !star ? erase(withDistinct(agg)) : agg;
+  return opts.distinct && !star ? erase(withDistinct(agg, argType)) : agg;
 }
 
 /** The result type makeAggregate would report, without building it. */

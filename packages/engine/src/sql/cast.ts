@@ -16,6 +16,7 @@ import { parseInterval, type Interval } from './types/interval.ts';
 import { adjustInterval, intervalInput, intervalTypmod } from './types/interval-typmod.ts';
 import { isEnumType, lookupEnumType, parseEnum } from './types/enum.ts';
 import { jsonbKind, parseJsonb } from './types/jsonb.ts';
+import { bpcharLimit, bpcharTypmod, stripBpchar } from './types/bpchar.ts';
 import { arrayTypeOf, elementType, isArrayType, mapElements, parseArray } from './types/array.ts';
 
 export type Cast = (v: Value) => Value;
@@ -23,14 +24,14 @@ export type Cast = (v: Value) => Value;
 const TYPE_ALIASES: Record<string, SqlType> = {
   int2: 'int2', smallint: 'int2', int4: 'int4', int: 'int4', integer: 'int4', int8: 'int8', bigint: 'int8',
   float4: 'float4', real: 'float4', float8: 'float8', float: 'float8', numeric: 'numeric', decimal: 'numeric',
-  text: 'text', varchar: 'varchar', name: 'name', bool: 'bool', boolean: 'bool', timestamptz: 'timestamptz',
+  text: 'text', varchar: 'varchar', name: 'name', bpchar: 'bpchar', bool: 'bool', boolean: 'bool', timestamptz: 'timestamptz',
   timestamp: 'timestamp', date: 'date', json: 'json', jsonb: 'jsonb', bytea: 'bytea', uuid: 'uuid',
   interval: 'interval', jsonpath: 'jsonpath', regtype: 'regtype',
 };
 
 // Real PostgreSQL types this engine lacks: these get 0A000 rather than "does not exist".
 const UNSUPPORTED_TYPES = new Set([
-  'bpchar', 'char', 'time', 'timetz', 'money', 'inet', 'cidr', 'macaddr', 'xml', 'oid',
+  'char', 'time', 'timetz', 'money', 'inet', 'cidr', 'macaddr', 'xml', 'oid',
   'bit', 'varbit', 'point', 'line', 'box', 'circle', 'polygon', 'path', 'tsvector', 'tsquery', 'regclass',
   'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange', 'serial', 'bigserial', 'record',
 ]);
@@ -43,7 +44,7 @@ type IntType = keyof typeof INT_RANGE;
 const isInt = (t: SqlType): t is IntType => t === 'int2' || t === 'int4' || t === 'int8';
 export const isNumericType = (t: SqlType): boolean =>
   isInt(t) || t === 'float4' || t === 'float8' || t === 'numeric';
-export const isTextType = (t: SqlType): boolean => t === 'text' || t === 'varchar' || t === 'name';
+export const isTextType = (t: SqlType): boolean => t === 'text' || t === 'varchar' || t === 'name' || t === 'bpchar';
 export const isDateTimeType = (t: SqlType): t is 'date' | 'timestamp' | 'timestamptz' =>
   t === 'date' || t === 'timestamp' || t === 'timestamptz';
 
@@ -81,6 +82,7 @@ export function resolveTypeName(tn: TypeName): { type: SqlType; typmod: number }
     if (mods[0] < 1) throw new SqlError(SQLSTATE.invalid_parameter_value, 'length for type varchar must be at least 1');
     return { type, typmod: mods[0] + 4 };
   }
+  if (type === 'bpchar') return { type, typmod: bpcharTypmod(mods[0]) };
   if (type === 'numeric') {
     const [p, s = 0] = mods;
     if (p < 1 || p > 1000) throw new SqlError(SQLSTATE.invalid_parameter_value, `NUMERIC precision ${p} must be between 1 and 1000`);
@@ -101,6 +103,7 @@ export function formatTypeName(type: SqlType, typmod = -1): string {
   if (typmod < 0) return TYPE_NAME[type];
   if (isArrayType(type)) return formatTypeName(elementType(type), typmod) + '[]';
   if (type === 'varchar') return `character varying(${typmod - 4})`;
+  if (type === 'bpchar') return `character(${typmod - 4})`;
   if (type === 'numeric') return `numeric(${numericPrecision(typmod)},${numericScale(typmod)})`;
   if (type === 'timestamp') return `timestamp(${typmod}) without time zone`;
   if (type === 'timestamptz') return `timestamp(${typmod}) with time zone`;
@@ -223,7 +226,7 @@ export function parseInput(text: string, type: SqlType, now?: Date): Value {
     return parseArray(text, (s) => parseInput(s, elem, now));
   }
   switch (type) {
-    case 'text': case 'varchar': case 'unknown': return text;
+    case 'text': case 'varchar': case 'bpchar': case 'unknown': return text;
     case 'name': return nameInput(text);
     case 'int2': case 'int4': case 'int8': {
       if (!INT_RE.test(text)) throw invalidInput(type, text);
@@ -346,6 +349,7 @@ function withTypmod(cast: Cast, to: SqlType, typmod: number, explicit: boolean):
   }
   let limit: Cast | undefined;
   if (to === 'varchar') limit = varcharLimit(typmod, explicit);
+  else if (to === 'bpchar') limit = bpcharLimit(typmod, explicit);
   else if (to === 'numeric') limit = numericTypmod(typmod);
   else if (to === 'interval') limit = (v) => adjustInterval(v as Interval, typmod);
   else if (to === 'timestamp' || to === 'timestamptz') {
@@ -400,9 +404,11 @@ function baseCast(from: SqlType, to: SqlType, explicit: boolean): Cast {
     const each = baseCast(elementType(from), elementType(to), explicit);
     return (v) => mapElements(v as Value[], each);
   }
+  // bpchar → text/varchar/name drops the padding; text → bpchar keeps the string (the typmod pads it)
+  if (from === 'bpchar' && isTextType(to)) return to === 'name' ? (v) => nameInput(stripBpchar(v as string)) : (v) => stripBpchar(v as string);
   if (to === 'name') return (v) => nameInput(toText(v, from));
   if (isTextType(to)) return (v) => toText(v, from);
-  if (isTextType(from)) return to === 'text' || to === 'varchar' ? (v) => v : (v) => parseInput(v as string, to);
+  if (isTextType(from)) return isTextType(to) ? (v) => v : (v) => parseInput(v as string, to);
   if (isNumericType(from) && isNumericType(to)) return numericToNumeric(from, to);
   if (from === 'int4' && to === 'bool' && explicit) return (v) => v !== 0;
   if (from === 'bool' && to === 'int4' && explicit) return (v) => (v ? 1 : 0);
@@ -460,7 +466,7 @@ export function coerceToColumn(value: Value, type: SqlType, typmod = -1, from?: 
     value = fromJs(value);
   }
   if ((type === 'json' || type === 'jsonb') && typeof value !== 'string' && from === undefined) return type === 'json' ? jsonText(value) : value;
-  const source = typeof value === 'string' ? (from && !isTextType(from) ? from : 'text') : (from ?? typeOfValue(value));
+  const source = typeof value === 'string' ? (from && (from === 'bpchar' || !isTextType(from)) ? from : 'text') : (from ?? typeOfValue(value));
   const key = `${source}>${type}:${typmod}`;
   let cast = columnCasts.get(key);
   if (!cast) {

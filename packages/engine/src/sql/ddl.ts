@@ -20,7 +20,8 @@ import { alterColumnTypes } from './alter-type.ts';
 import { addConstraint, dropColumnDependents, dropConstraint, dropTableDependents, planForeignKey } from './constraint-ddl.ts';
 import type { StatementPlan } from './plan.ts';
 import type { SqlType, Value } from './types.ts';
-import { distinctKey, formatValue } from './values.ts';
+import { formatValue } from './values.ts';
+import { rowKeyFor } from './types/bpchar.ts';
 import { newSequence, refuseSequenceInUse } from './sequence/ddl.ts';
 import { dropDependentViews, planDropView, refuseIfViewed, refuseView } from './view/ddl.ts';
 import { parseOptions } from './sequence/options.ts';
@@ -262,12 +263,13 @@ export function assertNoDuplicates(table: TableData, def: IndexDef): void {
   const ix = new IndexData(def, table.def, undefined);
   const types = ix.keyTypes(table.def);
   const seen = new Set<string>();
+  const rowKey = rowKeyFor(types);
   table.rows.forEachPair((_id, row) => {
     if (!ix.covers(row)) return;
     const key1 = ix.keyOf(row);
     const vals = ix.composite ? (key1 as Value[]) : [key1];
     if (vals.some((v) => v === null || v === undefined)) return;
-    const key = JSON.stringify(vals.map(distinctKey));
+    const key = rowKey(vals);
     if (seen.has(key)) {
       const shown = vals.map((v, i) => formatValue(v, types[i]!));
       throw new SqlError(SQLSTATE.unique_violation, `could not create unique index "${ownName(def.name)}"`, { detail: `Key (${def.columns.join(', ')})=(${shown.join(', ')}) is duplicated.` });

@@ -6,6 +6,7 @@
 import type { A_Const, A_Expr, FuncCall, Node } from '@pgsql/types';
 import { featureNotSupported, SqlError, SQLSTATE } from '../errors.ts';
 import { castFunction, isTextType, parseInput, resolveTypeName } from './cast.ts';
+import { stripBpchar } from './types/bpchar.ts';
 import { column, constant, expr, retype, type Expr } from './compiled.ts';
 import { compileFunction } from './functions.ts';
 import { compileFolded, foldingSuppressed } from './fold/fold.ts';
@@ -380,7 +381,8 @@ function compileConcat(l: Expr, r: Expr): Expr {
   const textish = (t: SqlType): boolean => isTextType(t) || t === 'unknown';
   if (!textish(l.type) && !textish(r.type)) throw operatorError('||', l.type, r.type);
   const le = l.eval, re = r.eval, lt = l.type, rt = r.type;
-  const str = (v: Value, t: SqlType): string => (typeof v === 'string' ? v : toText(v, t));
+  // bpchar meets text through its cast to text, which drops the padding
+  const str = (v: Value, t: SqlType): string => (typeof v === 'string' ? (t === 'bpchar' ? stripBpchar(v) : v) : toText(v, t));
   return expr('text', (row, ctx) => {
     const a = le(row, ctx);
     if (a === null) return null;
@@ -402,7 +404,8 @@ function compileLike(e: A_Expr, op: string, scope: Scope): Expr {
   const l = compile(e.lexpr!, scope), p = compile(patternNode, scope);
   const textish = (t: SqlType): boolean => isTextType(t) || t === 'unknown';
   if (!textish(l.type) || !textish(p.type)) throw operatorError(op, l.type, p.type);
-  const le = retype(l, 'text').eval;
+  // bpchar LIKE matches the padded value (PostgreSQL's bpcharlike)
+  const le = l.type === 'bpchar' ? l.eval : retype(l, 'text').eval;
   let match: (s: string, row: readonly Value[], ctx: EvalContext) => boolean | null;
   if (p.konst && (!escape || escape.konst)) {
     if (p.value === null || escape?.value === null) return constant(null, 'bool');

@@ -19,6 +19,7 @@ import { RowScope, type SubqueryPlanner } from './from.ts';
 import type { Compiled } from './scope.ts';
 import type { SqlType, Value } from './types.ts';
 import { distinctKey, formatValue } from './values.ts';
+import { rowKeyFor } from './types/bpchar.ts';
 import { ownName } from './schema/keys.ts';
 
 type Event =
@@ -228,10 +229,11 @@ function referencingRows(child: TableData, fk: ForeignKeyDef, key: readonly Valu
   }
   const ix = child.indexes.find((i) => !i.exprs && i.def.columns.length === fk.columns.length && i.def.columns.every((c, k) => c === fk.columns[k]));
   if (ix) return [...ix.lookup(ix.composite ? want : want[0]!)];
-  const wanted = JSON.stringify(want.map(distinctKey));
+  const rowKey = rowKeyFor(cols.map((c) => child.def.columns[c]!.type));
+  const wanted = rowKey(want);
   const ids: RowId[] = [];
   child.rows.forEachPair((id, row) => {
-    if (JSON.stringify(cols.map((c) => distinctKey(row[c] ?? null))) === wanted) ids.push(id);
+    if (rowKey(cols.map((c) => row[c] ?? null)) === wanted) ids.push(id);
   });
   return ids;
 }

@@ -129,6 +129,8 @@ const FUNCTIONS: Record<string, Overload[]> = {
   char_length: [{ params: ['text'], ret: 'int4', fn: ([s]) => charLength(str(s)) }],
   character_length: [{ params: ['text'], ret: 'int4', fn: ([s]) => charLength(str(s)) }],
   octet_length: [
+    // the padding counts here, where length() strips it with the cast to text
+    { params: ['bpchar'], ret: 'int4', fn: ([s]) => new TextEncoder().encode(str(s)).length },
     { params: ['text'], ret: 'int4', fn: ([s]) => new TextEncoder().encode(str(s)).length },
     { params: ['bytea'], ret: 'int4', fn: ([b]) => (b as Uint8Array).length },
   ],

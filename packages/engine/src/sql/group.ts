@@ -12,7 +12,7 @@ import { pos, RowScope, type RowSource } from './from.ts';
 import { lastName, sameExpr, strings } from './names.ts';
 import type { Compiled, Scope, Slot } from './scope.ts';
 import type { Value } from './types.ts';
-import { distinctKey } from './values.ts';
+import { keyFor, rowKeyFor } from './types/bpchar.ts';
 import type { Target } from './select.ts';
 import type { TableData } from '../state/state.ts';
 import { deparse, planNode, type PlanNode } from './plan/explain.ts';
@@ -110,6 +110,7 @@ export function planGrouping(stmt: SelectStmt, targets: Target[], input: RowScop
     : planNode(nk ? 'HashAggregate' : 'Aggregate', [inputNode], nk ? [`Group Key: ${keys.map(deparse).join(', ')}`] : []);
   const single = nk === 1 ? keyExprs[0]! : undefined;
   const textKey = single !== undefined && (single.type === 'text' || single.type === 'varchar');
+  const singleKey = keyFor(single?.type ?? 'unknown'), rowKey = rowKeyFor(keyExprs.map((k) => k.type));
   const grouped: RowSource = (ctx: RunContext, o) => {
     const groups = new Map<Value, { keys: Value[]; states: unknown[] }>();
     if (fast) groups.set('', { keys: [], states: fast.values(ctx) });
@@ -120,10 +121,10 @@ export function planGrouping(stmt: SelectStmt, targets: Target[], input: RowScop
         if (nk === 0) id = '';
         else if (single) {
           v = single.eval(row, ctx);
-          id = textKey ? v : distinctKey(v);
+          id = textKey ? v : singleKey(v);
         } else {
           kv = keyExprs.map((k) => k.eval(row, ctx));
-          id = JSON.stringify(kv.map(distinctKey));
+          id = rowKey(kv);
         }
         let g = groups.get(id);
         if (!g) {

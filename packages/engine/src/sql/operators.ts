@@ -9,6 +9,7 @@ import { Numeric } from './numeric.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { compareJsonb, compareNumbers, compareStrings, compareValues } from './values.ts';
 import { arrayComparator, elementType, isArrayType } from './types/array.ts';
+import { bpcharComparator } from './types/bpchar.ts';
 import { compareIntervals } from './types/interval.ts';
 import { enumComparator, isEnumType } from './types/enum.ts';
 import { datetimeArithmetic, negateIntervalValue } from './functions/datetime-ops.ts';
@@ -79,6 +80,8 @@ export function comparatorFor(t: SqlType): Comparator {
       return (a, b) => compareNumbers(a as number, b as number);
     case 'text': case 'varchar': case 'name':
       return (a, b) => compareStrings(a as string, b as string);
+    case 'bpchar':
+      return bpcharComparator(compareStrings);
     case 'bool':
       return (a, b) => (a === b ? 0 : a ? 1 : -1);
     case 'date': case 'timestamp': case 'timestamptz':

@@ -20,7 +20,8 @@ import { lastName, outputName, sameExpr, strings } from './names.ts';
 import { usingDescending } from './sort-using.ts';
 import type { Compiled, EvalContext, Scope } from './scope.ts';
 import type { SqlType, Value } from './types.ts';
-import { compareForSort, distinctKey } from './values.ts';
+import { compareForSort } from './values.ts';
+import { rowKeyFor } from './types/bpchar.ts';
 import type { Expr } from './compiled.ts';
 import { column } from './compiled.ts';
 import { deparse, planNode, type PlanNode } from './plan/explain.ts';
@@ -263,8 +264,9 @@ export class SelectPlanner implements SubqueryPlanner {
           }
           if (distinct) {
             const seen = new Set<string>();
+            const rowKey = rowKeyFor(outputs.map((o) => o.expr.type));
             out = out.filter((v) => {
-              const key = JSON.stringify(v.slice(0, n).map(distinctKey));
+              const key = rowKey(v);
               if (seen.has(key)) return false;
               seen.add(key);
               return true;
@@ -285,8 +287,9 @@ export class SelectPlanner implements SubqueryPlanner {
           if (on.length) {
             const seen = new Set<string>();
             const at = n + sort.length;
+            const rowKey = rowKeyFor(on.map((s) => (s.output !== undefined ? outputs[s.output]!.expr.type : s.expr!.type)));
             out = out.filter((v) => {
-              const key = JSON.stringify(v.slice(at).map(distinctKey));
+              const key = rowKey(v.slice(at));
               if (seen.has(key)) return false;
               seen.add(key);
               return true;
@@ -332,8 +335,8 @@ export class SelectPlanner implements SubqueryPlanner {
       const { scope, targets } = setOperationResult(inner.columns, stmt, this);
       return this.finish({ ...stmt, distinctClause: undefined }, scope, (ctx, o) => inner.run(ctx, o), targets, inner.node);
     }
-    const key = (r: Value[]) => JSON.stringify(r.map(distinctKey));
     const columns = left.columns.map((c, i) => ({ name: c.name, type: commonType([c.type, right.columns[i]!.type], op) }));
+    const key: (r: Value[]) => string = rowKeyFor(columns.map((c) => c.type));
     if (!(stmt.op === 'SETOP_UNION' && stmt.all)) refuseJsonComparison(columns.map((c) => c.type));
     const toLeft = convertRows(left.columns, columns), toRight = convertRows(right.columns, columns);
     const label = stmt.op === 'SETOP_UNION' ? (stmt.all ? 'Append' : 'HashAggregate') : `HashSetOp ${stmt.op === 'SETOP_INTERSECT' ? 'Intersect' : 'Except'}`;
@@ -458,7 +461,7 @@ function sortKey(s: SortBy, outputs: { name: string; expr: Compiled }[], scope: 
   const type = key.output !== undefined ? outputs[key.output]!.expr.type : key.expr!.type;
   const desc = s.sortby_dir === 'SORTBY_USING' ? usingDescending(s, type) : s.sortby_dir === 'SORTBY_DESC';
   const nullsFirst = s.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : s.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
-  return { ...key, desc, nullsFirst, compare: isArrayType(type) || isEnumType(type) || type === 'jsonb' || type === 'record' ? comparatorFor(type) : undefined };
+  return { ...key, desc, nullsFirst, compare: isArrayType(type) || isEnumType(type) || type === 'jsonb' || type === 'record' || type === 'bpchar' ? comparatorFor(type) : undefined };
 }
 
 function sortTarget(s: SortBy, outputs: { name: string; expr: Compiled }[], scope: Scope): { output?: number; expr?: Compiled } {

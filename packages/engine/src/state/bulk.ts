@@ -38,13 +38,13 @@ export function bulkIndex(def: IndexDef, table: TableData, from?: { ids: readonl
     for (let i = 0; i < from.rows.length; i++) {
       const row = from.rows[i]!;
       if (!empty.covers(row)) continue;
-      keys.push(empty.keyOf(row));
+      keys.push(empty.treeKey(empty.keyOf(row)));
       ids.push(from.ids[i]!);
     }
   } else {
     table.rows.forEachPair((id, row) => {
       if (!empty.covers(row)) return;
-      keys.push(empty.keyOf(row));
+      keys.push(empty.treeKey(empty.keyOf(row)));
       ids.push(id);
     });
   }

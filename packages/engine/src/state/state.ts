@@ -10,6 +10,7 @@ import type { SqlType, Value } from '../sql/types.ts';
 import type { RowId } from '../wal/record.ts';
 import { CowMap } from './cow-map.ts';
 import { compareKeys, hasNull, type IndexKey } from './keys.ts';
+import { stripBpchar } from '../sql/types/bpchar.ts';
 
 /**
  * An index entry's row ids: one id as a plain number (every key of a unique index), more as an
@@ -61,7 +62,17 @@ export class IndexData {
     this.exprs = exprs;
     this.cols = cols ?? def.columns.map((c, i) => (exprs?.texts[i] !== undefined ? virtualColumn(exprs.texts[i]) : table.columns.findIndex((col) => col.name === c)));
     this.composite = this.cols.length > 1;
+    const strip = this.cols.map((c, i) => (exprs ? exprs.types[i] : table.columns[c]?.type) === 'bpchar');
+    // bpchar keys go into the tree without trailing spaces: 'a' and 'a ' are one key, as PostgreSQL's indexes see them
+    if (strip.includes(true)) {
+      this.treeKey = this.composite
+        ? (k) => (k as Value[]).map((v, i) => (strip[i] && typeof v === 'string' ? stripBpchar(v) : v))
+        : (k) => (typeof k === 'string' ? stripBpchar(k) : k);
+    }
   }
+
+  /** The key as the tree holds it (keyOf's value, but bpchar without trailing spaces): bulk loads must use it too. */
+  readonly treeKey: (key: IndexKey) => IndexKey = (k) => k;
 
   keyOf(row: readonly Value[]): IndexKey {
     const e = this.exprs;
@@ -81,14 +92,14 @@ export class IndexData {
   }
 
   lookup(key: IndexKey): readonly RowId[] {
-    const ids = this.tree.get(key);
+    const ids = this.tree.get(this.treeKey(key));
     return ids === undefined ? EMPTY : typeof ids === 'number' ? [ids] : ids;
   }
 
   /** Row ids other than `self` that hold `key`: a unique index's conflicts. NULLs never conflict. */
   conflicts(key: IndexKey, self?: RowId): RowId | undefined {
     if (hasNull(key, this.composite)) return undefined;
-    const ids = this.tree.get(key);
+    const ids = this.tree.get(this.treeKey(key));
     if (ids === undefined) return undefined;
     if (typeof ids === 'number') return ids !== self ? ids : undefined;
     for (const id of ids) if (id !== self) return id;
@@ -96,6 +107,7 @@ export class IndexData {
   }
 
   add(key: IndexKey, id: RowId): void {
+    key = this.treeKey(key);
     // one descent for a new key (every insert into a unique index); a second only when the key is there
     if (this.tree.set(key, id, false)) return;
     const ids = this.tree.get(key)!;
@@ -103,6 +115,7 @@ export class IndexData {
   }
 
   remove(key: IndexKey, id: RowId): void {
+    key = this.treeKey(key);
     const ids = this.tree.get(key);
     if (ids === undefined) return;
     if (typeof ids === 'number' || ids.length === 1) this.tree.delete(key);

@@ -13,7 +13,7 @@ import { findAggregates } from '../group.ts';
 import { commonType } from '../operators.ts';
 import { planNode, type PlanNode } from '../plan/explain.ts';
 import { TYPE_NAME, type SqlType, type Value } from '../types.ts';
-import { distinctKey } from '../values.ts';
+import { rowKeyFor } from '../types/bpchar.ts';
 
 /** How many rows a recursive query may produce before it is stopped (PostgreSQL has no such bound). */
 export const MAX_RECURSIVE_ROWS = 1_000_000;
@@ -132,10 +132,11 @@ export function planRecursive(
       const done = results.get(ctx.env);
       if (done) return done.slice();
       const seen = new Set<string>();
+      const rowKey = rowKeyFor(columns.map((c) => c.type));
       const keep = (rows: Value[][]): Value[][] => {
         if (!distinct) return rows;
         return rows.filter((r) => {
-          const k = JSON.stringify(r.map(distinctKey));
+          const k = rowKey(r);
           if (seen.has(k)) return false;
           seen.add(k);
           return true;

@@ -14,7 +14,8 @@ import { sameExpr } from '../names.ts';
 import type { Compiled, Scope } from '../scope.ts';
 import { TYPE_NAME, type SqlType, type Value } from '../types.ts';
 import { arrayTypeOf, dimensions, isArrayType } from '../types/array.ts';
-import { compareForSort, distinctKey, toText } from '../values.ts';
+import { compareForSort, toText } from '../values.ts';
+import { rowKeyFor } from '../types/bpchar.ts';
 import { toJsonb, toJsonText } from './json.ts';
 import { nested } from '../types/jsonb.ts';
 
@@ -174,6 +175,7 @@ export function orderedAggregate(f: FuncCall, name: string, input: Scope, compil
   const n = args.length;
   const tuple = expr('unknown', (row, ctx) => evals.map((e) => e(row, ctx)));
   const distinct = !!f.agg_distinct;
+  const argKey = rowKeyFor(args.map((a) => a.type));
   const agg: Aggregate<Value[][]> = {
     type: fold.type,
     init: () => [],
@@ -197,7 +199,7 @@ export function orderedAggregate(f: FuncCall, name: string, input: Scope, compil
         const seen = new Set<string>();
         rows = rows.filter((r) => {
           if (r[0] === null && name !== 'array_agg') return false;
-          const key = JSON.stringify(r.slice(0, n).map(distinctKey));
+          const key = argKey(r);
           if (seen.has(key)) return false;
           seen.add(key);
           return true;

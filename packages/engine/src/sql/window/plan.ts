@@ -16,6 +16,7 @@ import type { Compiled, Scope, Slot } from '../scope.ts';
 import { usingDescending } from '../sort-using.ts';
 import type { SqlType, Value } from '../types.ts';
 import { compareForSort } from '../values.ts';
+import { stripBpchar } from '../types/bpchar.ts';
 import { DEFAULT_FRAME, FRAME, FrameBounds, rangeDomain, type Partition } from './frame.ts';
 import { makeWindowFunction, type WindowFunction } from './functions.ts';
 
@@ -185,6 +186,9 @@ export function planWindows(stmt: SelectStmt, targets: readonly { node: Node }[]
 function evaluateSpec(spec: Spec, rows: readonly (readonly Value[])[], fns: WindowFunction[], into: Value[][], ctx: RunContext): number[] {
   const np = spec.partition.length, no = spec.order.length;
   const keys = rows.map((row) => [...spec.partition.map((p) => p.eval(row, ctx)), ...spec.order.map((o) => o.expr.eval(row, ctx))]);
+  // bpchar partitions and orders without its trailing spaces
+  const blank = [...spec.partition.map((p) => p.type), ...spec.order.map((o) => o.expr.type)].map((t) => t === 'bpchar');
+  if (blank.includes(true)) for (const k of keys) blank.forEach((b, i) => { if (b && typeof k[i] === 'string') k[i] = stripBpchar(k[i] as string); });
   const cmpAt = (a: Value[], b: Value[], from: number, to: number): number => {
     for (let i = from; i < to; i++) {
       const o = i >= np ? spec.order[i - np]! : undefined;
