@@ -199,3 +199,17 @@ describe('silent wrong answers found under "differs after divergence"', () => {
     expect([r.rows[0]![0], r.fields[0]!.dataTypeID]).toEqual([['c', 'a', 'b'], 3802]);
   });
 });
+
+describe('the common type of string branches (select_common_type)', () => {
+  it('keeps the earlier type unless it is not text and converts to name; text UNION varchar is text, varchar UNION text varchar', async () => {
+    const typeOf = async (sql: string) => (await one(`select pg_typeof(x) from (${sql}) s limit 1`))![0];
+    expect(await typeOf(`select 'a'::varchar x union all select 'b'::text`)).toBe('character varying');
+    expect(await typeOf(`select 'a'::text x union all select 'b'::varchar`)).toBe('text');
+    expect(await typeOf(`select 'a'::char(2) x union all select 'b'::text`)).toBe('character');
+    expect(await typeOf(`select 'a'::varchar x union all select 'b'::name`)).toBe('name');
+    expect(await typeOf(`select 'a'::name x union all select 'b'::text`)).toBe('name');
+    expect(await one(`select pg_typeof(case when true then 'a'::char(2) else 'b'::varchar end)`)).toEqual(['character varying']);
+    // an IN list compares as the first branch's type: char(3) ignores trailing spaces
+    expect(await one(`select 'a '::char(3) in ('a'::text)`)).toEqual([true]);
+  });
+});

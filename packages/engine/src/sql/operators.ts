@@ -52,12 +52,27 @@ export function unify(a: SqlType, b: SqlType): SqlType | undefined {
   return undefined;
 }
 
+/**
+ * select_common_type within the string category: text (the preferred type) stays; otherwise the
+ * earlier type stays unless it converts implicitly to the next and not back — only name is such a
+ * target (varchar/bpchar → name are implicit casts, name → varchar/bpchar are not). So
+ * `varchar UNION text` is varchar and `text UNION varchar` is text, as in PostgreSQL.
+ */
+function stringCommonType(earlier: SqlType, next: SqlType): SqlType {
+  if (earlier === 'text') return earlier;
+  return next === 'name' ? next : earlier;
+}
+
 /** select_common_type: CASE/COALESCE/GREATEST/IN branches. Unknown-only lists resolve to text. */
 export function commonType(types: readonly SqlType[], context: string): SqlType {
   let common: SqlType | undefined;
   for (const t of types) {
     if (t === 'unknown') continue;
     if (common === undefined) { common = t; continue; }
+    if (common !== t && category(common) === 'S' && category(t) === 'S') {
+      common = stringCommonType(common, t);
+      continue;
+    }
     const u = unify(common, t);
     if (!u) {
       throw new SqlError(SQLSTATE.datatype_mismatch, `${context} types ${TYPE_NAME[common]} and ${TYPE_NAME[t]} cannot be matched`);
