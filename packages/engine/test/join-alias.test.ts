@@ -58,6 +58,12 @@ describe('a column assigned twice', () => {
     expect(await rows(`SELECT * FROM u`)).toEqual([[10, 1, 'x']]);
   });
 
+  it('is refused by ON CONFLICT DO UPDATE (42601)', async () => {
+    await node.exec(`create table uk (a int primary key, b int); insert into uk values (1, 1)`);
+    const e = await sqlError(node.query(`insert into uk values (1, 5) on conflict (a) do update set b = 2, b = 3`));
+    expect([e.code, e.message]).toEqual(['42601', 'multiple assignments to same column "b"']);
+  });
+
   it('is refused by an INSERT column list (42701)', async () => {
     const e = await sqlError(node.query(`insert into u (a, a) values (1, 2)`));
     expect([e.code, e.message]).toEqual(['42701', 'column "a" specified more than once']);
