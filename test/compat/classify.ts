@@ -6,12 +6,14 @@
  * columns, rows or count). A WRONG after an earlier statement of its area changed state
  * differently (a refused CREATE TABLE, say) is counted apart, as `diverged`: it compares two
  * different databases. Rows of a query without a top-level ORDER BY compare as multisets, as SQL
- * leaves their order open. An EXPLAIN that succeeds on both with another plan is `plan`: walrtc's
- * plans are its own, and a plan is no answer.
+ * leaves their order open; under an ORDER BY of output columns, rows with equal keys may come in
+ * any order among themselves (order-keys.ts). An EXPLAIN that succeeds on both with another plan
+ * is `plan`: walrtc's plans are its own, and a plan is no answer.
  */
 import { openNode, type Node } from '../../packages/engine/src/index.ts';
 import { parse } from '../../packages/engine/src/sql/parse.ts';
 import { outcome, type Entry } from '../reference/replay.ts';
+import { samePeerRuns, sortColumns } from './order-keys.ts';
 
 export type Verdict = 'matched' | 'refused' | 'error' | 'WRONG' | 'diverged' | 'plan';
 export const VERDICTS: readonly Verdict[] = ['matched', 'refused', 'error', 'WRONG', 'diverged', 'plan'];
@@ -60,10 +62,18 @@ function canonical(e: Omit<Entry, 'sql'>, sortRows: boolean): string {
   return JSON.stringify(copy);
 }
 
+/** Both succeeded alike but for the order of rows whose ORDER BY keys are equal (test/compat/order-keys.ts). */
+function tiesOnly(sql: string, want: Omit<Entry, 'sql'>, got: Omit<Entry, 'sql'>): boolean {
+  if (!want.rows || !got.rows || !want.fields) return false;
+  const keys = sortColumns(sql, want.fields.map((f) => f.name));
+  return !!keys && canonical({ ...got, rows: [] }, false) === canonical({ ...want, rows: [] }, false) && samePeerRuns(want.rows, got.rows, keys);
+}
+
 export function verdict(sql: string, want: Omit<Entry, 'sql'>, got: Omit<Entry, 'sql'>): Verdict {
   const loose = !ordered(sql);
   if (want.rowCount === null) delete got.rowCount;
   if (canonical(got, loose) === canonical(want, loose)) return 'matched';
+  if (tiesOnly(sql, want, got)) return 'matched';
   if (got.error) return got.error.code === '0A000' ? 'refused' : 'error';
   return !want.error && isExplain(sql) ? 'plan' : 'WRONG';
 }

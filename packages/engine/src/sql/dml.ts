@@ -84,10 +84,14 @@ export function returning(list: readonly Node[] | undefined, scope: RowScope) {
 
 /** An INSERT's column list as column positions (empty when it has none). */
 export function insertTargets(def: TableDef, cols: readonly Node[] | undefined): number[] {
+  const seen = new Set<number>();
   return (cols ?? []).map((c) => {
     const rt = (c as { ResTarget: ResTarget }).ResTarget;
     if (rt.indirection?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'INSERT into a subfield or array element is not supported');
-    return columnIndex(def, rt.name!, rt.location);
+    const i = columnIndex(def, rt.name!, rt.location);
+    if (seen.has(i)) throw new SqlError(SQLSTATE.duplicate_column, `column "${rt.name}" specified more than once`, { position: pos(rt.location) });
+    seen.add(i);
+    return i;
   });
 }
 
@@ -268,10 +272,12 @@ function planOnConflict(clause: OnConflictClause, table: TableData, planner: Sel
     planner,
   );
   scope.clause = 'ON CONFLICT DO UPDATE';
+  const assigned = new Map<number, boolean>();
   const sets = (clause.targetList ?? []).map((n) => {
     const rt = (n as { ResTarget: ResTarget }).ResTarget;
     const i = columnIndex(def, rt.name!, rt.location);
     const col = def.columns[i]!;
+    assignOnce(assigned, i, !!rt.indirection?.length, col.name);
     if (!('SetToDefault' in rt.val!)) checkUpdateValue(col);
     scope.paramType = () => col.type;
     const expr = 'SetToDefault' in rt.val! ? compileExpr(col.default ?? { A_Const: { isnull: true } }, scope) : compileExpr(rt.val!, scope);
@@ -296,9 +302,22 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
 
+/**
+ * A SET list assigns each column once (42601). PostgreSQL allows several elements of one array
+ * column (`a[1] = …, a[3] = …`), each applied to the array the one before produced; walrtc applies
+ * each to the old array, so it refuses that rather than keep only the last one.
+ * `assigned`: column → whether it was so far assigned an element only.
+ */
+function assignOnce(assigned: Map<number, boolean>, i: number, element: boolean, name: string): void {
+  if (assigned.has(i) && element && assigned.get(i)) throw new SqlError(SQLSTATE.feature_not_supported, `assigning several elements of array column "${name}" in one SET list is not supported`);
+  if (assigned.has(i)) throw new SqlError(SQLSTATE.syntax_error, `multiple assignments to same column "${name}"`);
+  assigned.set(i, element);
+}
+
 /** UPDATE's SET list compiled over `scope` (the target's row, and FROM items' after it). */
 export function compileSets(list: readonly Node[] | undefined, def: TableDef, scope: RowScope) {
   const subs = new Map();
+  const assigned = new Map<number, boolean>();
   const sets = (list ?? []).map((n) => {
     const multi = multiAssignment((n as { ResTarget: ResTarget }).ResTarget, scope, subs);
     const written = multi.rt;
@@ -308,6 +327,7 @@ export function compileSets(list: readonly Node[] | undefined, def: TableDef, sc
     const rt = elementAssignment(written);
     const i = columnIndex(def, rt.name!, rt.location);
     const col = def.columns[i]!;
+    assignOnce(assigned, i, !!written.indirection?.length, col.name);
     if (!('SetToDefault' in rt.val!)) checkUpdateValue(col);
     const paramType = written.indirection?.length && isArrayType(col.type) ? elementType(col.type) : col.type;
     scope.paramType = () => paramType;

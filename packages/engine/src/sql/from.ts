@@ -18,6 +18,7 @@ import { strings } from './names.ts';
 import type { Cte } from './with.ts';
 import { checkFullJoinCondition } from './full-join.ts';
 import { planUsingJoin } from './join-using.ts';
+import { aliasJoin } from './join-alias.ts';
 import { planFunctionItem } from './functions/srf.ts';
 import { lateralFunction, lateralFunctionItem } from './functions/lateral.ts';
 import { ownName, splitKey } from './schema/keys.ts';
@@ -31,6 +32,8 @@ export interface RangeEntry {
   relname?: string;
   columns: { name: string; type: SqlType }[];
   offset: number;
+  /** Names of the tables inside an aliased join (sql/join-alias.ts): they may not be named any more. */
+  shadows?: readonly string[];
   /** Columns merged away by JOIN … USING: only a qualified name (t.col, t.*) reaches them. */
   hidden?: ReadonlySet<string>;
   /** On the side of an outer join that may be filled with NULLs (sql/row-expr.ts). */
@@ -135,6 +138,12 @@ export class RowScope implements Scope {
       const table = fields[fields.length - 2]!;
       if (fields.length > 2 && this.entries.some((e) => e.alias === table)) {
         return new SqlError(SQLSTATE.undefined_table, `invalid reference to FROM-clause entry for table "${table}"`, { position: pos(location) });
+      }
+      if (this.entries.some((e) => e.shadows?.includes(table))) {
+        return new SqlError(SQLSTATE.undefined_table, `invalid reference to FROM-clause entry for table "${table}"`, {
+          position: pos(location),
+          hint: `There is an entry for table "${table}", but it cannot be referenced from this part of the query.`,
+        });
       }
       const hidden = this.entries.find((e) => e.relname === table && e.alias !== table);
       if (hidden) {
@@ -309,7 +318,7 @@ export function planFrom(
   }
 
   function flatten(node: Node): void {
-    if ('JoinExpr' in node && (node.JoinExpr.jointype ?? 'JOIN_INNER') === 'JOIN_INNER' && !node.JoinExpr.usingClause?.length && !node.JoinExpr.isNatural) {
+    if ('JoinExpr' in node && (node.JoinExpr.jointype ?? 'JOIN_INNER') === 'JOIN_INNER' && !node.JoinExpr.usingClause?.length && !node.JoinExpr.isNatural && !node.JoinExpr.alias) {
       const start = leaves.length;
       flatten(node.JoinExpr.larg!);
       flatten(node.JoinExpr.rarg!);
@@ -336,7 +345,7 @@ export function planFrom(
 
   function buildItem(node: Node): Built {
     if ('RangeVar' in node) return rangeVar(node.RangeVar);
-    if ('JoinExpr' in node) return join(node.JoinExpr);
+    if ('JoinExpr' in node) return node.JoinExpr.alias ? aliasJoin(join(node.JoinExpr), node.JoinExpr.alias, aliasColumns) : join(node.JoinExpr);
     if ('RangeSubselect' in node) return subselect(node.RangeSubselect);
     const fnView = systemFunctionView(node);
     if (fnView) return rangeVar(fnView);

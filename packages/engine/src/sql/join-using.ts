@@ -63,7 +63,8 @@ export function planUsingJoin(j: JoinExpr, kind: string, left: Side, right: Side
   }));
   const hide = (side: Side): RangeEntry[] => side.entries.map((e) => ({ ...e, hidden: new Set([...(e.hidden ?? []), ...names.filter((n) => e.columns.some((c) => c.name === n))]) }));
   const width = left.width + right.width;
-  const merged: RangeEntry = { alias: '', columns: pairs.map((p) => ({ name: p.name, type: p.type })), offset: width };
+  // `USING (…) AS x` (PostgreSQL 14) names the merged columns, and only them
+  const merged: RangeEntry = { alias: j.join_using_alias?.aliasname ?? '', columns: pairs.map((p) => ({ name: p.name, type: p.type })), offset: width };
   return {
     entries: [merged, ...hide(left), ...hide(right).map((e) => ({ ...e, offset: e.offset + left.width }))],
     width: width + pairs.length,
