@@ -213,3 +213,34 @@ describe('the common type of string branches (select_common_type)', () => {
     expect(await one(`select 'a '::char(3) in ('a'::text)`)).toEqual([true]);
   });
 });
+
+describe('json arguments of json_build_object / json_build_array', () => {
+  it('are embedded exactly as written, duplicate keys and spacing kept', async () => {
+    const r = await node.query<unknown[]>(
+      `select json_build_object('a', '{"x" : 1, "x": 2}'::json)::text, json_build_array('[1,  2]'::json, ' {"a":1} '::json, 3)::text,
+              json_build_object('a', '{"b":1}'::jsonb, 'a', 2, 'c', null, 'e', array[1,2])::text, json_build_array(' "s" '::json, null, row(1, 'x'))::text`,
+      [], { rowMode: 'array' });
+    expect(r.rows[0]).toEqual([
+      '{"a" : {"x" : 1, "x": 2}}', '[[1,  2],  {"a":1} , 3]',
+      '{"a" : {"b": 1}, "a" : 2, "c" : null, "e" : [1,2]}', '[ "s" , null, {"f1":1,"f2":"x"}]',
+    ]);
+  });
+});
+
+describe('jsonb ordering (compareJsonbContainers)', () => {
+  const values = `(values ('[]'::jsonb),('null'),('"a"'),('1'),('true'),('[1]'),('[1,2]'),('{}'),('{"a":2,"b":1}'),('{"a":1,"c":0}'),('{"b":1}'),('{"aa":1}'),('[[1,2]]'),('["a"]'),('[null]'),('[{}]'),('{"a":null}'),('1.0'),('false'),('[[]]')) v(j)`;
+
+  it('sorts scalars, arrays and objects as PostgreSQL 15 does', async () => {
+    const r = await node.query<unknown[]>(`select j::text as t from ${values} order by j, j::text`, [], { rowMode: 'array' });
+    expect(r.rows.map((x) => x[0])).toEqual([
+      '[]', 'null', '"a"', '1', '1.0', 'false', 'true', '[null]', '["a"]', '[1]', '[[]]', '[[1, 2]]', '[{}]', '[1, 2]',
+      '{}', '{"a": null}', '{"aa": 1}', '{"b": 1}', '{"a": 1, "c": 0}', '{"a": 2, "b": 1}',
+    ]);
+  });
+
+  it('compares with < and = and counts DISTINCT by that order', async () => {
+    expect(await one(`select count(*) from ${values} where j > '{"a":1, "b":5}'`)).toEqual([2]);
+    expect(await one(`select '"a"'::jsonb > '[]', '"a"'::jsonb < '["a"]', '{"a":2,"b":1}'::jsonb > '{"a":1,"c":0}', '1.0'::jsonb = '1'`)).toEqual([true, true, true, true]);
+    expect(await one(`select count(distinct j) from (values ('[]'::jsonb),('null'),('"a"'),('1'),('1.0'),('[1]'),('[1,2]'),('{"a":2,"b":1}'),('{"b":1,"a":2}')) v(j)`)).toEqual([7]);
+  });
+});

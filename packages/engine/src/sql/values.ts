@@ -62,7 +62,7 @@ function rank(v: Value): number {
       if (v instanceof Uint8Array) return 5;
       if (v instanceof Interval) return 10;
       // jsonb orders null below strings
-      if (v instanceof JsonNull) return 0;
+      if (v === null || v instanceof JsonNull) return 0;
       return Array.isArray(v) ? 6 : 7;
     default: return 9;
   }
@@ -111,11 +111,54 @@ export function compareValues(a: Value, b: Value): number {
   }
 }
 
-/** jsonb's order: compareValues's, except that an empty top-level array sorts below null (PostgreSQL keeps this for historical reasons). */
+/**
+ * jsonb's order, PostgreSQL's compareJsonbContainers: null < string < number < boolean < array <
+ * object; arrays by element count, then element by element; objects by pair count, then key and
+ * value in turn in stored key order (length, then bytes). A top-level scalar is a one-element "raw
+ * scalar" array there: above an empty array, below any other top-level array.
+ */
 export function compareJsonb(a: Value, b: Value): number {
-  if (a instanceof JsonNull && Array.isArray(b) && b.length === 0) return 1;
-  if (b instanceof JsonNull && Array.isArray(a) && a.length === 0) return -1;
-  return compareValues(a, b);
+  const sa = !isJsonContainer(a), sb = !isJsonContainer(b);
+  if (sa && sb) return compareJsonbNested(a, b);
+  if (sa && Array.isArray(b)) return b.length === 0 ? 1 : -1;
+  if (sb && Array.isArray(a)) return a.length === 0 ? -1 : 1;
+  return compareJsonbNested(a, b);
+}
+
+const isJsonContainer = (v: Value): boolean =>
+  typeof v === 'object' && v !== null && (Array.isArray(v) || Object.getPrototypeOf(v) === Object.prototype);
+
+function jsonbRank(v: Value): number {
+  if (v === null || v instanceof JsonNull) return 0;
+  if (typeof v === 'string') return 1;
+  if (typeof v === 'boolean') return 3;
+  if (Array.isArray(v)) return 4;
+  return isJsonContainer(v) ? 5 : 2;
+}
+
+function compareJsonbNested(a: Value, b: Value): number {
+  const ra = jsonbRank(a), rb = jsonbRank(b);
+  if (ra !== rb) return ra < rb ? -1 : 1;
+  if (ra === 4) {
+    const x = a as Value[], y = b as Value[];
+    if (x.length !== y.length) return x.length < y.length ? -1 : 1;
+    for (let i = 0; i < x.length; i++) {
+      const c = compareJsonbNested(x[i], y[i]);
+      if (c) return c;
+    }
+    return 0;
+  }
+  if (ra === 5) {
+    const x = a as Record<string, Value>, y = b as Record<string, Value>;
+    const kx = Object.keys(x).sort(compareJsonbKeys), ky = Object.keys(y).sort(compareJsonbKeys);
+    if (kx.length !== ky.length) return kx.length < ky.length ? -1 : 1;
+    for (let i = 0; i < kx.length; i++) {
+      const c = compareStrings(kx[i], ky[i]) || compareJsonbNested(x[kx[i]], y[ky[i]]);
+      if (c) return c;
+    }
+    return 0;
+  }
+  return ra === 0 ? 0 : compareValues(a, b);
 }
 
 /**

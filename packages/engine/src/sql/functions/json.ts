@@ -278,7 +278,10 @@ function asJsonb(e: Expr): (row: readonly Value[], ctx: Parameters<Expr['eval']>
   return (row, ctx) => toJsonb(ev(row, ctx), t);
 }
 
-function buildObject(args: Expr[], name: string): (row: readonly Value[], ctx: Parameters<Expr['eval']>[1]) => Record<string, Value> {
+type Eval = (row: readonly Value[], ctx: Parameters<Expr['eval']>[1]) => Value;
+
+/** The key/value argument pairs of json(b)_build_object, in order (json keeps duplicate keys). */
+function buildPairs(args: Expr[], name: string, value: (e: Expr) => Eval): (row: readonly Value[], ctx: Parameters<Expr['eval']>[1]) => [string, Value][] {
   if (args.length % 2) {
     throw new SqlError(SQLSTATE.invalid_parameter_value, 'argument list must have even number of elements', {
       hint: `The arguments of ${name}() must consist of alternating keys and values.`,
@@ -292,23 +295,18 @@ function buildObject(args: Expr[], name: string): (row: readonly Value[], ctx: P
       return v === null ? null : typeof v === 'string' ? v : toText(v, t);
     };
   });
-  const values = args.filter((_, i) => i % 2 === 1).map(asJsonb);
-  return (row, ctx) => {
-    const o: Record<string, Value> = {};
-    keys.forEach((k, i) => {
-      const key = k(row, ctx);
-      if (key === null) throw new SqlError(SQLSTATE.invalid_parameter_value, `argument ${2 * i + 1}: key must not be null`);
-      o[key] = nested(values[i]!(row, ctx));
-    });
-    return o;
-  };
+  const values = args.filter((_, i) => i % 2 === 1).map(value);
+  return (row, ctx) => keys.map((k, i) => {
+    const key = k(row, ctx);
+    if (key === null) throw new SqlError(SQLSTATE.invalid_parameter_value, `argument ${2 * i + 1}: key must not be null`);
+    return [key, values[i]!(row, ctx)];
+  });
 }
 
-/** json text as json_build_object/array write it: `{"a" : 1, "b" : [1,2]}` (the members as to_json writes them). */
-function buildJsonText(v: Value): string {
-  if (Array.isArray(v)) return '[' + v.map(compactJson).join(', ') + ']';
-  if (isJsonObject(v)) return '{' + Object.entries(v).map(([k, x]) => `${JSON.stringify(k)} : ${compactJson(x)}`).join(', ') + '}';
-  return jsonbText(v);
+/** An argument of json_build_object/array as to_json writes it: a json value keeps its own text. */
+function asJsonText(e: Expr): Eval {
+  const ev = e.eval, t = e.type === 'unknown' ? 'text' : e.type;
+  return (row, ctx) => toJsonText(ev(row, ctx), t) ?? 'null';
 }
 
 type JsonFn = (args: Expr[]) => Expr | undefined;
@@ -335,18 +333,25 @@ const JSON_FUNCTIONS: Record<string, JsonFn> = {
     const a = args[0]!, ev = a.eval, t = a.type === 'unknown' ? 'text' : a.type;
     return expr('json', (row, ctx) => toJsonText(ev(row, ctx), t));
   },
-  jsonb_build_object: (args) => expr('jsonb', buildObject(args, 'jsonb_build_object')),
+  jsonb_build_object: (args) => {
+    const b = buildPairs(args, 'jsonb_build_object', asJsonb);
+    return expr('jsonb', (row, ctx) => {
+      const o: Record<string, Value> = {};
+      for (const [k, v] of b(row, ctx)) o[k] = nested(v);
+      return o;
+    });
+  },
   json_build_object: (args) => {
-    const b = buildObject(args, 'json_build_object');
-    return expr('json', (row, ctx) => buildJsonText(b(row, ctx)));
+    const b = buildPairs(args, 'json_build_object', asJsonText);
+    return expr('json', (row, ctx) => '{' + b(row, ctx).map(([k, v]) => `${JSON.stringify(k)} : ${v as string}`).join(', ') + '}');
   },
   jsonb_build_array: (args) => {
     const vals = args.map(asJsonb);
     return expr('jsonb', (row, ctx) => vals.map((v) => nested(v(row, ctx))));
   },
   json_build_array: (args) => {
-    const vals = args.map(asJsonb);
-    return expr('json', (row, ctx) => buildJsonText(vals.map((v) => nested(v(row, ctx)))));
+    const vals = args.map(asJsonText);
+    return expr('json', (row, ctx) => '[' + vals.map((v) => v(row, ctx) as string).join(', ') + ']');
   },
   jsonb_typeof: (args) => unary('text', one(args, 'jsonb'), jsonbKind),
   json_typeof: (args) => unary('text', one(args, 'json'), (v) => jsonbKind(parseJsonb(jsonText(v)))),
