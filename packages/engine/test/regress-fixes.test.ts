@@ -242,5 +242,7 @@ describe('jsonb ordering (compareJsonbContainers)', () => {
     expect(await one(`select count(*) from ${values} where j > '{"a":1, "b":5}'`)).toEqual([2]);
     expect(await one(`select '"a"'::jsonb > '[]', '"a"'::jsonb < '["a"]', '{"a":2,"b":1}'::jsonb > '{"a":1,"c":0}', '1.0'::jsonb = '1'`)).toEqual([true, true, true, true]);
     expect(await one(`select count(distinct j) from (values ('[]'::jsonb),('null'),('"a"'),('1'),('1.0'),('[1]'),('[1,2]'),('{"a":2,"b":1}'),('{"b":1,"a":2}')) v(j)`)).toEqual([7]);
+    const equalNumbers = `(values ('1'::jsonb),('1.0'),('{"a":1}'),('{"a":1.00}'),('[1]'),('[1.0]')) v(j)`;
+    expect(await one(`select count(distinct j), (select count(*) from (select j from ${equalNumbers} group by j) g) from ${equalNumbers}`)).toEqual([3, 3]);
   });
 });

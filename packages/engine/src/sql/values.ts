@@ -213,6 +213,11 @@ export function distinctKey(v: Value): Value {
   if (v instanceof RowValue) return 'r' + JSON.stringify(v.values.map(distinctKey));
   // SQL arrays hold Dates and numerics that jsonb text cannot tell apart; jsonb arrays key the same way
   if (Array.isArray(v)) return 'a' + JSON.stringify(v.map(distinctKey));
+  // a jsonb object keys by its members' keys, so {"a":1.0} and {"a":1} group together as they compare equal
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    const o = v as Record<string, Value>;
+    return 'o' + JSON.stringify(Object.keys(o).sort(compareJsonbKeys).flatMap((k) => [k, distinctKey(o[k])]));
+  }
   return 'j' + jsonbText(v);
 }
 
