@@ -87,4 +87,21 @@ describe('checkpoints and the control lock', () => {
     expect((await reopened.node.status()).timeline).toBe(timeline);
     expect(await reopened.node.contentHash()).toBe(expected);
   });
+
+  it('a CHECKPOINT asked for while one is being written waits for one that covers its own commits', async () => {
+    c = memoryCluster();
+    const held = holdingStorage();
+    const p = await c.open('primary', { storage: held.storage, maxWalSize: 1 << 30, maxSlotWalKeepSize: 4096 });
+    await p.node.exec(`create table t(id int primary key, v text); insert into t values (-1, 'first')`);
+    const { reached, release } = held.arm();
+    const first = p.node.checkpoint();
+    await reached;
+    await p.node.query(`select pg_create_physical_replication_slot('away', true)`);
+    for (let i = 0; i < 50; i++) await p.node.query('insert into t values ($1, $2)', [i, 'x'.repeat(200)]);
+    // PostgreSQL's CHECKPOINT waits for a checkpoint that started after it was asked for
+    const second = p.node.checkpoint();
+    release();
+    await Promise.all([first, second]);
+    expect((await p.node.query(`select wal_status from pg_replication_slots where slot_name = 'away'`)).rows).toEqual([{ wal_status: 'lost' }]);
+  });
 });

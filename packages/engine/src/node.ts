@@ -215,6 +215,8 @@ export class Node extends SessionSurface implements Queryable {
   /** close() has begun: no new statement may start (the session's block is already rolled back). */
   private closing = false;
   private checkpointing: Promise<void> | undefined;
+  /** A checkpoint asked for while `checkpointing` runs: starts when it ends. */
+  private nextCheckpoint: Promise<void> | undefined;
   private readonly checkpointer: Checkpointer;
   private storageRetry: ReturnType<typeof setTimeout> | undefined;
   private readonly offlineWired: WiredOffline;
@@ -388,8 +390,17 @@ export class Node extends SessionSurface implements Queryable {
 
   /** PostgreSQL's CHECKPOINT (a restartpoint on a standby): snapshot, point the control record at it, drop WAL no longer needed. */
   checkpoint(): Promise<void> {
-    this.checkpointing ??= this.runCheckpoint().finally(() => (this.checkpointing = undefined));
-    return this.checkpointing;
+    if (!this.checkpointing) {
+      this.checkpointing = this.runCheckpoint().finally(() => (this.checkpointing = undefined));
+      return this.checkpointing;
+    }
+    // as PostgreSQL's CHECKPOINT: one already being written may miss the caller's commits, so the
+    // caller waits for the next, which every request made meanwhile shares
+    this.nextCheckpoint ??= this.checkpointing.catch(() => {}).then(() => {
+      this.nextCheckpoint = undefined;
+      return this.checkpoint();
+    });
+    return this.nextCheckpoint;
   }
 
   async close(): Promise<void> {
