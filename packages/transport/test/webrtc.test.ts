@@ -86,7 +86,8 @@ describe('webrtcTransport over real data channels (node-datachannel, loopback on
     a.on('refused', (id) => refusedByA.push(id));
     const b = make('b', broadcastSignaling(room), { key: [oldKey, newKey] }).t; // step 1: accepts the new key
     const c = make('c', broadcastSignaling(room), { key: [newKey, oldKey] }).t; // step 2: signs with the new key
-    await until('b meets both, a refuses c', () => b.peers().length === 2 && refusedByA.includes('c'), 20_000);
+    // each side of a connection reports its peer on its own, so wait for all three views
+    await until('b meets both, a and c meet b, a refuses c', () => b.peers().length === 2 && a.peers().length >= 1 && c.peers().length >= 1 && refusedByA.includes('c'), 20_000);
     expect(b.peers()).toEqual(['a', 'c']);
     expect(c.peers()).toEqual(['b']); // a (old key only) cannot verify c: why step 1 must finish before step 2
     expect(a.peers()).toEqual(['b']);
