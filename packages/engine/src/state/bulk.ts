@@ -29,7 +29,6 @@ interface NodeClasses {
 const nodeModule = btreeModule as unknown as NodeClasses | { default: NodeClasses };
 const { BNode, BNodeInternal } = 'BNode' in nodeModule ? nodeModule : nodeModule.default;
 
-
 /** Row ids in strictly ascending order and their rows: one chunk of a checkpoint, or a whole snapshot's table. */
 export interface RowRun {
   ids: readonly RowId[];
