@@ -11,6 +11,7 @@ import { unseal } from '../src/storage/envelope.ts';
 import { memoryStorage } from '../src/storage/memory.ts';
 import type { ChunkPayload, Manifest } from '../src/checkpoint/format.ts';
 import type { DeferredChunk, Storage } from '../src/storage/storage.ts';
+import { prng } from '../../../test/prng.ts';
 
 let seq = 0;
 const unique = (p: string) => `${p}-${process.pid}-${++seq}`;
@@ -24,23 +25,8 @@ async function storedChunks(storage: Storage): Promise<Uint8Array[]> {
 }
 
 async function fill(node: Node, rows: number): Promise<void> {
-  await node.exec('create table t(id int primary key, v text, n int)');
-  await node.exec('create index t_n on t(n)');
-  for (let from = 1; from <= rows; from += 1000) {
-    const values: string[] = [];
-    for (let id = from; id < Math.min(from + 1000, rows + 1); id++) values.push(`(${id}, 'row ${id}', ${id % 97})`);
-    await node.exec(`insert into t values ${values.join(', ')}`);
-  }
-}
-
-/** A seeded generator (mulberry32): a failing case can be run again. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  await node.exec('create table t(id int primary key, v text, n int); create index t_n on t(n)');
+  await node.query(`insert into t select g, 'row ' || g, g % 97 from generate_series(1, $1::int) g`, [rows]);
 }
 
 describe('memory storage: checkpoint chunks kept unsealed', () => {
@@ -92,7 +78,7 @@ describe('memory storage: checkpoint chunks kept unsealed', () => {
 
   it('random writes between incremental checkpoints and a crash reopen to the same rows and content hash', async () => {
     for (const seed of [1, 2, 3]) {
-      const next = random(seed);
+      const next = prng(seed);
       const storage = memoryStorage();
       const cluster = unique(`random-${seed}`);
       const node = await open(cluster, storage);
