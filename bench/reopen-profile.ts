@@ -1,4 +1,4 @@
-// Reopen profile: one node on memory storage fills ROWS rows (default 1,000,000) of the scale
+// Reopen profile: one node on memory storage (sealed chunks, as IndexedDB stores them) fills ROWS rows (default 1,000,000) of the scale
 // table, checkpoints, changes 99 rows (WAL after the checkpoint) and closes; then N nodes
 // (default 3) open the same storage one after another, each timed (wall and this process's CPU
 // time, which a shared machine disturbs less), and open number P (default 0, the cold one) runs
@@ -17,7 +17,7 @@ const P = Number(process.env.P ?? 0);
 const PROFILE = process.env.PROFILE ?? '/tmp/walrtc-reopen.cpuprofile';
 const options = { cluster: 'reopen', nodeId: 'n1', log: () => {}, maxWalSize: 1 << 30 };
 
-const storage = memoryStorage();
+const storage = memoryStorage({ deferChunks: false });
 const node = await openNode({ ...options, storage });
 for (const sql of SCALE_SCHEMA) await node.exec(sql);
 for (const sql of scaleInserts(ROWS)) await node.exec(sql);

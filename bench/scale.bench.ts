@@ -1,5 +1,6 @@
 // Scale benchmark: checkpoints, reopen and base backups at 10k → 100k → 1M rows, on a node with
-// memory storage in Node (storage writes cost ~nothing here, so the numbers are the engine's CPU
+// memory storage in Node that seals its chunks as IndexedDB does (`deferChunks: false`; storage
+// writes cost ~nothing here, so the numbers are the engine's CPU
 // work; IndexedDB adds its own I/O time on top but not main-thread work, which is what stalls).
 // For each size: the first (full) checkpoint and an incremental one after 100 updated rows, each
 // with a loop of autocommit UPDATEs running meanwhile: the longest gap between two commits and the
@@ -76,7 +77,7 @@ const lines: string[] = [
   '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
 ];
 for (const rows of SIZES) {
-  const storage: Storage = memoryStorage();
+  const storage: Storage = memoryStorage({ deferChunks: false });
   const node = await openNode({ cluster: 'scale', nodeId: 'n1', storage, log: quiet, maxWalSize: 1 << 30 });
   await fill(node, rows);
   const full = await underLoad(node, rows, () => node.checkpoint());

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IndexDef, TableDef } from '../src/catalog/types.ts';
 import type { Value } from '../src/sql/types.ts';
-import { bulkIndex } from '../src/state/bulk.ts';
+import { bulkIndex, bulkRows, type RowRun } from '../src/state/bulk.ts';
 import { buildIndex, TableData } from '../src/state/state.ts';
 import { prng } from '../../../test/prng.ts';
 
@@ -22,7 +22,26 @@ function fromArrays(t: TableData): [unknown, unknown][] {
   const ids: number[] = [];
   const rows: Value[][] = [];
   t.rows.forEachPair((id, row) => void (ids.push(id), rows.push(row)));
-  return bulkIndex(index, t, { ids, rows }).tree.toArray() as [unknown, unknown][];
+  return bulkIndex(index, t, [{ ids, rows }]).tree.toArray() as [unknown, unknown][];
+}
+
+/** The table's rows cut into runs of random sizes (empty and tiny ones too), as a checkpoint's chunks come. */
+function randomRuns(t: TableData, random: () => number): RowRun[] {
+  const runs: RowRun[] = [];
+  let cur: { ids: number[]; rows: Value[][] } = { ids: [], rows: [] };
+  const limit = () => [0, 1, 3, 31, 33, 64, 100, 2048][Math.floor(random() * 8)]!;
+  let size = limit();
+  t.rows.forEachPair((id, row) => {
+    while (cur.ids.length >= size) {
+      runs.push(cur);
+      cur = { ids: [], rows: [] };
+      size = limit();
+    }
+    cur.ids.push(id);
+    cur.rows.push(row);
+  });
+  runs.push(cur);
+  return runs;
 }
 
 describe('bulk-built indexes', () => {
@@ -45,6 +64,32 @@ describe('bulk-built indexes', () => {
       const expected = entries(t, false);
       expect(entries(t, true)).toEqual(expected);
       expect(fromArrays(t)).toEqual(expected);
+      expect(bulkIndex(index, t, randomRuns(t, random)).tree.toArray()).toEqual(expected);
     });
   }
+});
+
+describe('row trees bulk-built from runs (the chunks of a checkpoint)', () => {
+  for (const [rows, seed] of [[0, 1], [1, 2], [40, 3], [64, 4], [65, 5], [130, 6], [5000, 7], [60_000, 8]] as const) {
+    it(`${rows} rows in random runs give the tree inserting them one by one gives, and it stays valid under writes`, () => {
+      const random = prng(seed);
+      const t = new TableData(def);
+      for (let id = 1, n = 0; n < rows; id++) if (random() < 0.7) (t.insert(id, [id, n]), n++);
+      const tree = bulkRows(randomRuns(t, random));
+      tree.checkValid();
+      expect(tree.toArray()).toEqual(t.rows.toArray());
+      // the bulk-built tree takes inserts, updates and deletes like any other
+      for (let i = 0; i < 2000; i++) {
+        const id = Math.floor(random() * (rows * 1.5 + 10));
+        if (random() < 0.5) (tree.set(id, [id, -1]), t.rows.set(id, [id, -1]));
+        else (tree.delete(id), t.rows.delete(id));
+      }
+      tree.checkValid();
+      expect(tree.toArray()).toEqual(t.rows.toArray());
+    });
+  }
+
+  it('refuses runs whose row ids do not ascend', () => {
+    expect(() => bulkRows([{ ids: [1, 2], rows: [[1], [2]] }, { ids: [2, 3], rows: [[2], [3]] }])).toThrow('row ids must ascend strictly');
+  });
 });

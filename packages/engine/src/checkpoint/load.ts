@@ -8,7 +8,8 @@ import { SqlError, SQLSTATE } from '../errors.ts';
 import type { Oid } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
 import type { BTreeType } from '../state/btree.ts';
-import { restoreSnapshot, type Snapshot } from '../state/snapshot.ts';
+import { restoreSnapshot, type RunSnapshot, type Snapshot } from '../state/snapshot.ts';
+import type { RowRun } from '../state/bulk.ts';
 import type { DbState } from '../state/state.ts';
 import { unseal } from '../storage/envelope.ts';
 import type { Storage, StoredCheckpoint } from '../storage/storage.ts';
@@ -39,26 +40,20 @@ export async function loadCheckpoint(storage: Storage, stored: StoredCheckpoint)
   const payload = unseal<Manifest | Snapshot>(stored.bytes, 'checkpoint');
   if (!isManifest(payload)) return { state: restoreSnapshot(payload), base: undefined, keys: new Set() };
   checkManifestVersion(payload);
-  const tables: Snapshot['tables'] = [];
+  const tables: RunSnapshot['tables'] = [];
   const keys = new Set<string>();
   for (const t of payload.tables) {
-    const total = t.chunks.reduce((sum, c) => sum + c.rows, 0);
-    const ids = new Array<RowId>(total);
-    const rows = new Array<Value[]>(total);
-    let at = 0;
     const found = t.chunks.length ? await chunkStore(storage).get(t.chunks.map((c) => c.key)) : [];
-    t.chunks.forEach((ref, i) => {
+    // each chunk's arrays go to the bulk loaders as they are: no table-sized copy of them
+    const runs: RowRun[] = t.chunks.map((ref, i) => {
       const bytes = found[i];
       if (!bytes) throw new SqlError(SQLSTATE.data_corrupted, `invalid checkpoint: chunk "${ref.key}" is missing`);
       const chunk = unseal<ChunkPayload>(bytes, 'checkpoint chunk');
-      if (chunk.ids.length !== ref.rows) throw new SqlError(SQLSTATE.data_corrupted, `invalid checkpoint: chunk "${ref.key}" holds ${chunk.ids.length} rows, expected ${ref.rows}`);
-      for (let j = 0; j < chunk.ids.length; j++, at++) {
-        ids[at] = chunk.ids[j]!;
-        rows[at] = chunk.rows[j]!;
-      }
+      if (chunk.ids.length !== ref.rows || chunk.rows.length !== ref.rows) throw new SqlError(SQLSTATE.data_corrupted, `invalid checkpoint: chunk "${ref.key}" holds ${chunk.ids.length} rows, expected ${ref.rows}`);
       keys.add(ref.key);
+      return chunk;
     });
-    tables.push({ def: t.def, nextRowId: t.nextRowId, ids, rows, indexes: t.indexes });
+    tables.push({ def: t.def, nextRowId: t.nextRowId, runs, indexes: t.indexes });
   }
   const state = restoreSnapshot({ nextOid: payload.nextOid, members: payload.members, tables, sequences: payload.sequences, ...(payload.types ? { types: payload.types } : {}), ...(payload.schemas ? { schemas: payload.schemas } : {}) });
   const base: CheckpointBase = {

@@ -3,8 +3,9 @@
  * at one LSN, and only the row-id chunks that differ from the last stored checkpoint are encoded
  * and written, in slices that yield to the event loop so commits go on meanwhile. Nothing counts
  * until the node stores the manifest together with the control record that points at it; chunks
- * of a checkpoint that stopped half-way are named by no manifest and are removed later. Owned by
- * the Node, driven from its checkpoint inside a control update.
+ * of a checkpoint that stopped half-way are named by no manifest and are removed later. A store in
+ * the JS heap (memory storage) takes the chunks unsealed, as the frozen rows they would encode.
+ * Owned by the Node, driven from its checkpoint inside a control update.
  */
 import { Packr } from 'msgpackr';
 import type { IndexDef, TableDef } from '../catalog/types.ts';
@@ -15,7 +16,7 @@ import { changedRowIds } from '../state/bulk.ts';
 import { sequenceEntries, snapshotCatalog, takeSnapshot } from '../state/snapshot.ts';
 import type { DbState } from '../state/state.ts';
 import { seal } from '../storage/envelope.ts';
-import type { CheckpointChunk, Storage } from '../storage/storage.ts';
+import type { CheckpointChunk, DeferredChunk, Storage } from '../storage/storage.ts';
 import type { Lsn } from '../wal/lsn.ts';
 import type { RowId } from '../wal/record.ts';
 import { CHUNK_IDS, chunkOf, MANIFEST_VERSION, type ChunkPayload, type ChunkRef, type Manifest, type TableManifest } from './format.ts';
@@ -34,7 +35,7 @@ export interface PreparedCheckpoint {
   bytes: Uint8Array;
   base: CheckpointBase | undefined;
   keys: Set<string>;
-  /** Chunk bytes written for this checkpoint. */
+  /** Chunk bytes written for this checkpoint (none for chunks a store keeps unsealed). */
   written: number;
 }
 
@@ -69,9 +70,11 @@ export class Checkpointer {
     const packr = new Packr(PACK_OPTIONS);
     const scratch: ChunkPayload = { ids: new Array<RowId>(CHUNK_IDS), rows: new Array<Value[]>(CHUNK_IDS) };
     const pending: CheckpointChunk[] = [];
+    const deferred: DeferredChunk[] = [];
     let pendingBytes = 0;
     let written = 0;
     const flush = async () => {
+      if (deferred.length) await store.putDeferred!(deferred.splice(0));
       if (!pending.length) return;
       const batch = pending.splice(0);
       pendingBytes = 0;
@@ -86,14 +89,23 @@ export class Checkpointer {
       const dirty = before ? dirtyChunks(t.rows, before.rows) : undefined;
       const refs: ChunkRef[] = before && dirty ? before.chunks.filter((c) => !dirty.has(c.index)) : [];
       for (const index of dirty ? [...dirty].sort((a, b) => a - b) : presentChunks(t.rows)) {
-        const chunk = encodeChunk(t.rows, index, packr, scratch);
-        if (!chunk) continue;
         const key = `${t.def.oid}.${index}.${token}`;
-        pending.push({ key, bytes: chunk.bytes });
-        pendingBytes += chunk.bytes.length;
-        written += chunk.bytes.length;
-        refs.push({ index, key, rows: chunk.rows });
-        if (pending.length >= BATCH_CHUNKS || pendingBytes >= BATCH_BYTES) await flush();
+        if (store.putDeferred) {
+          const n = t.rows.forRange(index * CHUNK_IDS, (index + 1) * CHUNK_IDS, false);
+          if (!n) continue;
+          const rows = t.rows;
+          deferred.push({ key, seal: () => encodeChunk(rows, index, new Packr(PACK_OPTIONS), { ids: [], rows: [] })!.bytes });
+          refs.push({ index, key, rows: n });
+          if (deferred.length >= BATCH_CHUNKS) await flush();
+        } else {
+          const chunk = encodeChunk(t.rows, index, packr, scratch);
+          if (!chunk) continue;
+          pending.push({ key, bytes: chunk.bytes });
+          pendingBytes += chunk.bytes.length;
+          written += chunk.bytes.length;
+          refs.push({ index, key, rows: chunk.rows });
+          if (pending.length >= BATCH_CHUNKS || pendingBytes >= BATCH_BYTES) await flush();
+        }
         await slicer.maybeYield();
       }
       await flush();

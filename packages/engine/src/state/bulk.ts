@@ -6,8 +6,9 @@
  */
 import * as bulkModule from 'sorted-btree/extended/bulkLoad.js';
 import * as diffModule from 'sorted-btree/extended/diffAgainst.js';
+import * as btreeModule from 'sorted-btree';
 import { defaultComparator } from 'sorted-btree';
-import { NODE_SIZE, type BTreeType } from './btree.ts';
+import BTree, { NODE_SIZE, type BTreeType } from './btree.ts';
 import type { IndexDef } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
 import type { RowId } from '../wal/record.ts';
@@ -19,42 +20,133 @@ const diffLoaded = diffModule.default as DiffFn | { default: DiffFn };
 const diff: DiffFn = typeof diffLoaded === 'function' ? diffLoaded : diffLoaded.default;
 const bulkLoad = bulkModule.bulkLoad;
 
+/** sorted-btree's node classes: exported at run time (its extended modules use them), not in its typings. */
+interface LeafNode { keys: RowId[]; values: Value[][]; size(): number }
+interface NodeClasses {
+  BNode: new (keys: RowId[], values: Value[][]) => LeafNode;
+  BNodeInternal: new (children: { size(): number }[], size: number) => { size(): number };
+}
+const nodeModule = btreeModule as unknown as NodeClasses | { default: NodeClasses };
+const { BNode, BNodeInternal } = 'BNode' in nodeModule ? nodeModule : nodeModule.default;
 
-/** A row tree from row ids in strictly ascending order (as a checkpoint or snapshot stores them). */
-export function bulkRows(ids: RowId[], rows: Value[][]): BTreeType<RowId, Value[]> {
-  return bulkLoad<RowId, Value[]>(ids, rows, NODE_SIZE, defaultComparator);
+/** Row ids in strictly ascending order and their rows: one chunk of a checkpoint, or a whole snapshot's table. */
+export interface RowRun {
+  ids: readonly RowId[];
+  rows: readonly Value[][];
+}
+
+/**
+ * A row tree from runs whose ids ascend strictly across them (a checkpoint's chunks in order). The
+ * leaves are cut from each run's own arrays: concatenating a million-row table into one array first
+ * made every row pointer an old-to-young store the collector had to track, and an array to drop.
+ */
+export function bulkRows(runs: readonly RowRun[]): BTreeType<RowId, Value[]> {
+  if (runs.length === 1) return bulkLoad<RowId, Value[]>(runs[0]!.ids as RowId[], runs[0]!.rows as Value[][], NODE_SIZE, defaultComparator);
+  const leaves: LeafNode[] = [];
+  // entries not yet in a leaf; a leaf is cut once two leaves' worth are waiting, so the last two can share what is left
+  let keys: RowId[] = [];
+  let values: Value[][] = [];
+  let last: RowId | undefined;
+  for (const run of runs) {
+    for (let i = 0; i < run.ids.length; i++) {
+      const id = run.ids[i]!;
+      if (last !== undefined && !(id > last)) throw new Error('bulkRows: row ids must ascend strictly');
+      last = id;
+      keys.push(id);
+      values.push(run.rows[i]!);
+    }
+    if (keys.length >= 2 * LEAF) {
+      let at = 0;
+      for (; keys.length - at >= 2 * LEAF; at += LEAF) leaves.push(new BNode(keys.slice(at, at + LEAF), values.slice(at, at + LEAF)));
+      keys = keys.slice(at);
+      values = values.slice(at);
+    }
+  }
+  // what is left (under two leaves' worth) ends the tree: too few for a leaf of their own join the one before, and
+  // more than a leaf holds is cut in halves, so every leaf is at least half full and none over NODE_SIZE
+  if (leaves.length && keys.length < NODE_SIZE / 2) {
+    const prev = leaves.pop()!;
+    keys = prev.keys.concat(keys);
+    values = prev.values.concat(values);
+  }
+  if (keys.length > NODE_SIZE) {
+    const half = Math.ceil(keys.length / 2);
+    leaves.push(new BNode(keys.slice(0, half), values.slice(0, half)));
+    keys = keys.slice(half);
+    values = values.slice(half);
+  }
+  if (keys.length) leaves.push(new BNode(keys, values));
+  const tree = new BTree<RowId, Value[]>(undefined, defaultComparator, NODE_SIZE);
+  if (leaves.length) (tree as unknown as { _root: unknown })._root = rootOver(leaves);
+  return tree;
+}
+
+/** Entries per bulk-built leaf: sorted-btree's bulk load fills leaves to 80 % too, leaving room for inserts. */
+const LEAF = Math.ceil(NODE_SIZE * 0.8);
+
+/** Internal levels over `leaves`, as sorted-btree's bulkLoadRoot builds them (every node at least half full). */
+function rootOver(leaves: LeafNode[]): unknown {
+  let level: { size(): number }[] = leaves;
+  while (level.length > 1) {
+    if (level.length <= NODE_SIZE) return new BNodeInternal(level, level.reduce((n, c) => n + c.size(), 0));
+    const parents = Math.ceil(level.length / LEAF);
+    const next: { size(): number }[] = [];
+    let at = 0;
+    for (let p = 0; p < parents; p++) {
+      const take = Math.ceil((level.length - at) / (parents - p));
+      const children = level.slice(at, at + take);
+      at += take;
+      next.push(new BNodeInternal(children, children.reduce((n, c) => n + c.size(), 0)));
+    }
+    level = next;
+  }
+  return level[0];
 }
 
 /**
  * An index over `table`'s rows: keys sorted once, equal keys grouped in row-id order, then one bulk
- * load. `from`, the arrays the row tree was just loaded from, spares a walk over the tree.
+ * load. `from`, the runs the row tree was just loaded from, spares a walk over the tree.
  */
-export function bulkIndex(def: IndexDef, table: TableData, from?: { ids: readonly RowId[]; rows: readonly Value[][] }): IndexData {
+export function bulkIndex(def: IndexDef, table: TableData, from?: readonly RowRun[]): IndexData {
   const empty = new IndexData(def, table.def);
-  // a partial index holds only the rows its predicate covers
-  const keys: IndexKey[] = [];
-  const ids: RowId[] = [];
-  if (from) {
-    for (let i = 0; i < from.rows.length; i++) {
-      const row = from.rows[i]!;
-      if (!empty.covers(row)) continue;
-      keys.push(empty.treeKey(empty.keyOf(row)));
-      ids.push(from.ids[i]!);
+  const runs = from ?? [collect(table)];
+  let total = 0;
+  for (const r of runs) total += r.rows.length;
+  // arrays of their final size, filled by position: growing them by push was most of an index build
+  const keys = new Array<IndexKey>(total);
+  let ids: readonly RowId[];
+  let n = 0;
+  const plain = !empty.exprs && !empty.composite ? empty.cols[0]! : -1;
+  if (plain >= 0 && !empty.strips) {
+    const all = runs.length === 1 ? undefined : new Array<RowId>(total);
+    for (const r of runs) {
+      for (let i = 0; i < r.rows.length; i++, n++) {
+        keys[n] = r.rows[i]![plain] ?? null;
+        if (all) all[n] = r.ids[i]!;
+      }
     }
+    ids = all ?? runs[0]!.ids;
   } else {
-    table.rows.forEachPair((id, row) => {
-      if (!empty.covers(row)) return;
-      keys.push(empty.treeKey(empty.keyOf(row)));
-      ids.push(id);
-    });
+    // a partial index holds only the rows its predicate covers
+    const kept = new Array<RowId>(total);
+    for (const r of runs) {
+      for (let i = 0; i < r.rows.length; i++) {
+        const row = r.rows[i]!;
+        if (!empty.covers(row)) continue;
+        keys[n] = empty.treeKey(empty.keyOf(row));
+        kept[n++] = r.ids[i]!;
+      }
+    }
+    keys.length = n;
+    kept.length = n;
+    ids = kept;
   }
-  const n = keys.length;
   const shape = keyOrder(keys);
   // every key distinct and already in order (a serial primary key): nothing to sort or group
-  if (shape === 'strict') return new IndexData(def, table.def, bulkLoad<IndexKey, RowId | RowId[]>(keys, ids, NODE_SIZE, compareKeys), empty.cols, empty.exprs);
-  const inOrder = shape === 'sorted';
-  let order: ArrayLike<number> | undefined = inOrder ? undefined : int32Order(keys);
-  if (!order && !inOrder) {
+  if (shape === 'strict') return new IndexData(def, table.def, bulkLoad<IndexKey, RowId | RowId[]>(keys, ids as RowId[], NODE_SIZE, compareKeys), empty.cols, empty.exprs);
+  const ints = shape === 'sorted' ? undefined : int32Order(keys);
+  let order: ArrayLike<number> | undefined = ints;
+  if (!order && shape !== 'sorted') {
     const sorted = Array.from({ length: n }, (_, j) => j);
     // finite numbers compare as numbers (compareKeys agrees); anything else goes through compareKeys
     const numeric = keys.every((k) => typeof k === 'number' && Number.isFinite(k));
@@ -64,10 +156,12 @@ export function bulkIndex(def: IndexDef, table: TableData, from?: { ids: readonl
   }
   const outKeys: IndexKey[] = [];
   const outIds: (RowId | RowId[])[] = [];
+  // int32 keys are equal exactly when ===; any other kind asks compareKeys (1 and 1n are one key)
+  const same = ints ? (a: IndexKey, b: IndexKey) => a === b : (a: IndexKey, b: IndexKey) => compareKeys(a, b) === 0;
   for (let o = 0; o < n; o++) {
     const j = order ? order[o]! : o;
     const last = outKeys.length - 1;
-    if (last >= 0 && compareKeys(outKeys[last]!, keys[j]!) === 0) {
+    if (last >= 0 && same(outKeys[last]!, keys[j]!)) {
       const prev = outIds[last]!;
       outIds[last] = typeof prev === 'number' ? [prev, ids[j]!] : (prev.push(ids[j]!), prev);
     } else {
@@ -78,24 +172,42 @@ export function bulkIndex(def: IndexDef, table: TableData, from?: { ids: readonl
   return new IndexData(def, table.def, bulkLoad(outKeys, outIds, NODE_SIZE, compareKeys), empty.cols, empty.exprs);
 }
 
+/** The table's row ids and rows in row-id order. */
+function collect(table: TableData): RowRun {
+  const size = table.rows.size;
+  const ids = new Array<RowId>(size);
+  const rows = new Array<Value[]>(size);
+  let i = 0;
+  table.rows.forEachPair((id, row) => {
+    ids[i] = id;
+    rows[i++] = row;
+  });
+  return { ids, rows };
+}
+
 /**
  * Positions of `keys` in key order, equal keys in position (row id) order, when every key is an
- * integer in int32 range: a two-pass radix sort, ~6× faster at 1M rows than a comparator sort,
+ * integer in int32 range: a radix sort (one 16-bit pass, two for a wider range), ~6× faster at 1M rows than a comparator sort,
  * which was most of an index build when opening a node. Undefined for any other key.
  */
 function int32Order(keys: readonly IndexKey[]): Uint32Array | undefined {
   const n = keys.length;
-  const biased = new Uint32Array(n);
+  let min = Infinity;
+  let max = -Infinity;
   for (let j = 0; j < n; j++) {
     const k = keys[j];
     if (typeof k !== 'number' || !Number.isInteger(k) || k < -2147483648 || k > 2147483647) return undefined;
-    biased[j] = (k + 2147483648) >>> 0;
+    if (k < min) min = k;
+    if (k > max) max = k;
   }
+  const biased = new Uint32Array(n);
+  for (let j = 0; j < n; j++) biased[j] = (keys[j] as number) - min;
   let src = new Uint32Array(n);
   for (let j = 0; j < n; j++) src[j] = j;
   let dst = new Uint32Array(n);
   const count = new Uint32Array(65536);
-  for (const shift of [0, 16]) {
+  // keys within 65,536 of each other (a status, a bucket, a foreign key to a small table): one pass
+  for (const shift of max - min < 65536 ? [0] : [0, 16]) {
     count.fill(0);
     for (let j = 0; j < n; j++) count[(biased[j]! >>> shift) & 0xffff]!++;
     let sum = 0;

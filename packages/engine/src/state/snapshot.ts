@@ -5,7 +5,7 @@
  */
 import { Packr } from 'msgpackr';
 import { PACK_OPTIONS } from '../msgpack.ts';
-import { bulkIndex, bulkRows } from './bulk.ts';
+import { bulkIndex, bulkRows, type RowRun } from './bulk.ts';
 import type { EnumDef, IndexDef, SequenceDef, TableDef } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
 import { DbState, TableData } from './state.ts';
@@ -51,14 +51,18 @@ export function sequenceEntries(state: DbState): Snapshot['sequences'] {
     .map((s) => ({ def: s.def, value: s.value, called: s.called, ...(s.version ? { version: s.version } : {}) }));
 }
 
-export function restoreSnapshot(snap: Snapshot): DbState {
+/** A snapshot whose tables' rows come in runs: a chunked checkpoint's chunks, in row-id order. */
+export type RunSnapshot = Omit<Snapshot, 'tables'> & { tables: (Omit<Snapshot['tables'][number], 'ids' | 'rows'> & { runs: RowRun[] })[] };
+
+export function restoreSnapshot(snap: Snapshot | RunSnapshot): DbState {
   const state = new DbState();
   state.nextOid = snap.nextOid;
   state.members = new Set(snap.members ?? []);
   state.schemas = new Set(snap.schemas ?? []);
   for (const t of snap.tables) {
-    const data = new TableData(t.def, bulkRows(t.ids, t.rows), t.nextRowId);
-    data.indexes = t.indexes.map((def) => bulkIndex(def, data, t));
+    const runs = 'runs' in t ? t.runs : [{ ids: t.ids, rows: t.rows }];
+    const data = new TableData(t.def, bulkRows(runs), t.nextRowId);
+    data.indexes = t.indexes.map((def) => bulkIndex(def, data, runs));
     state.tables.set(t.def.oid, data);
     state.tableNames.set(t.def.name, t.def.oid);
     for (const ix of t.indexes) {

@@ -65,12 +65,15 @@ export class IndexData {
     const strip = this.cols.map((c, i) => (exprs ? exprs.types[i] : table.columns[c]?.type) === 'bpchar');
     // bpchar keys go into the tree without trailing spaces: 'a' and 'a ' are one key, as PostgreSQL's indexes see them
     if (strip.includes(true)) {
+      this.strips = true;
       this.treeKey = this.composite
         ? (k) => (k as Value[]).map((v, i) => (strip[i] && typeof v === 'string' ? stripBpchar(v) : v))
         : (k) => (typeof k === 'string' ? stripBpchar(k) : k);
     }
   }
 
+  /** Whether treeKey changes keys (a bpchar key column). */
+  readonly strips: boolean = false;
   /** The key as the tree holds it (keyOf's value, but bpchar without trailing spaces): bulk loads must use it too. */
   readonly treeKey: (key: IndexKey) => IndexKey = (k) => k;
 

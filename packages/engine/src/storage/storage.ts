@@ -67,6 +67,21 @@ export interface CheckpointChunks {
   get(keys: readonly string[]): Promise<(Uint8Array | undefined)[]>;
   /** Remove every chunk whose key is not in `keys`. */
   retain(keys: ReadonlySet<string>): Promise<void>;
+  /**
+   * A store that lives in the JS heap may take chunks unsealed (`DeferredChunk`) instead of `put`:
+   * their sealed copy would be a second copy of rows the heap holds anyway.
+   */
+  putDeferred?(chunks: readonly DeferredChunk[]): Promise<void>;
+}
+
+/**
+ * A chunk kept as its source: `seal()` returns the bytes `put` would have been given, whenever it is
+ * called. The source is the checkpoint's copy-on-write clone of the table (which the next
+ * incremental checkpoint diffs against anyway), so keeping it costs only the rows changed since.
+ */
+export interface DeferredChunk {
+  key: string;
+  seal(): Uint8Array;
 }
 
 /** One statement of a queued offline write: its text, its parameters (msgpack, PACK_OPTIONS) and, for UPDATE/DELETE, the rows it changed on the origin. */
