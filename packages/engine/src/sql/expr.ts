@@ -33,6 +33,7 @@ import { misplacedGrouping } from './grouping-sets.ts';
 import { compileFieldSelection, compileRowAExpr, compileRowConstructor, compileRowNullTest, compileWholeRow } from './row-expr.ts';
 import { strings } from './names.ts';
 import { STATISTICS } from './aggregate/statistics.ts';
+import { compilePrefixFunction, PREFIX_FUNCTIONS } from './functions/prefix-operators.ts';
 
 export const AGGREGATES = new Set([
   'count', 'sum', 'avg', 'min', 'max', 'string_agg', 'array_agg', 'bool_and', 'bool_or', 'every', 'json_agg',
@@ -300,6 +301,7 @@ function compileAExpr(e: A_Expr, scope: Scope): Expr {
       if (!e.lexpr) {
         const arg = compile(e.rexpr!, scope);
         if (op === '+') return arg;
+        if (PREFIX_FUNCTIONS[op]) return compilePrefixFunction(op, arg);
         if (op !== '-') throw operatorError(op, arg.type, undefined);
         const fn = negate(arg.type === 'unknown' ? 'numeric' : arg.type);
         const inner = retype(arg, arg.type === 'unknown' ? 'numeric' : arg.type).eval;

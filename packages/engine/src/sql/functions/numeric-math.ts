@@ -15,17 +15,15 @@ const pow10 = (n: number): bigint => 10n ** BigInt(n);
 /** Integer square root (floor) of a non-negative bigint. */
 export function isqrt(n: bigint): bigint {
   if (n < 2n) return n;
-  // a first guess from the float root, then Newton steps downward
-  let x = BigInt(Math.floor(Math.sqrt(Number(n))));
-  if (x === 0n || !Number.isFinite(Number(n))) x = 1n << BigInt(Math.ceil(n.toString(2).length / 2));
+  // Newton's iteration falls monotonically to the root from any start above it: the float root
+  // with a margin where a double holds n, a power of two otherwise
+  const f = Number(n);
+  let x = f < 2 ** 1000 ? BigInt(Math.ceil(Math.sqrt(f) * (1 + 2 ** -40))) + 1n : 1n << BigInt(Math.ceil(n.toString(2).length / 2));
   for (;;) {
     const y = (x + n / x) >> 1n;
-    if (y >= x) break;
+    if (y >= x) return x;
     x = y;
   }
-  while (x * x > n) x--;
-  while ((x + 1n) * (x + 1n) <= n) x++;
-  return x;
 }
 
 /**
