@@ -158,7 +158,7 @@ export function planFunctionItem(rf: RangeFunction, scope: Scope, compile: (n: N
     label: `Function Scan on ${name}${alias === name ? '' : ` ${alias}`}`,
     rows: (outer, ctx) => {
       const vals = evals.map((e) => e(outer, ctx));
-      if (vals.some((v) => v === null)) return [];
+      if (!record?.nullable && vals.some((v) => v === null)) return [];
       const out = record ? record.run(vals) : series.run(vals).map((v) => [v]);
       return rf.ordinality ? out.map((r, i) => [...r, i + 1]) : out;
     },
