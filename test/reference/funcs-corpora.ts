@@ -1,6 +1,6 @@
 /**
  * The corpora of issue 10's functions work, by fixture name: statistical and ordered-set
- * aggregates (stats) and math functions (math). Recorded by scripts/record-values.ts from
+ * aggregates (stats) math functions (math), SIMILAR TO and string_to_table (funcstrings). Recorded by scripts/record-values.ts from
  * PostgreSQL 15, replayed by test/sql-funcs-reference.test.ts; many statements are PostgreSQL's
  * own (src/test/regress/sql/aggregates.sql, numeric.sql, int4.sql, int8.sql).
  */
@@ -135,7 +135,63 @@ const MATH_CORPUS = [
   'select mod(7, 3), mod(-7.5, 2), div(7.5, 2), round(2.5), round(-2.5), round(2.567, 2), trunc(2.567, 1), round(2.5::float8), trunc(-2.7::float8)',
 ];
 
+const STRINGS_CORPUS = [
+  'SELECT SUBSTRING(\'abcdefg\' SIMILAR \'a#"(b_d)#"%\' ESCAPE \'#\') AS "bcd"',
+  'SELECT SUBSTRING(\'abcdefg\' SIMILAR \'#"(b_d)#"%\' ESCAPE \'#\') IS NULL AS "True"',
+  'SELECT SUBSTRING(\'abcdefg\' SIMILAR \'%\' ESCAPE NULL) IS NULL AS "True"',
+  'SELECT SUBSTRING(NULL SIMILAR \'%\' ESCAPE \'#\') IS NULL AS "True"',
+  'SELECT SUBSTRING(\'abcdefg\' SIMILAR NULL ESCAPE \'#\') IS NULL AS "True"',
+  'SELECT SUBSTRING(\'abcdefg\' SIMILAR \'a#"%#"g\' ESCAPE \'#\') AS "bcdef"',
+  'SELECT SUBSTRING(\'abcdefg\' SIMILAR \'a*#"%#"g*\' ESCAPE \'#\') AS "abcdefg"',
+  'SELECT SUBSTRING(\'abcdefg\' SIMILAR \'a|b#"%#"g\' ESCAPE \'#\') AS "bcdef"',
+  'SELECT SUBSTRING(\'abcdefg\' SIMILAR \'a#"%#"x|g\' ESCAPE \'#\') AS "bcdef"',
+  'SELECT SUBSTRING(\'abcdefg\' SIMILAR \'a#"%|ab#"g\' ESCAPE \'#\') AS "bcdef"',
+  'SELECT SUBSTRING(\'abcdefg\' SIMILAR \'a*#"%#"g*#"x\' ESCAPE \'#\') AS "error"',
+  'SELECT SUBSTRING(\'abcdefg\' SIMILAR \'a#"%g\' ESCAPE \'#\') AS "bcdefg"',
+  'SELECT SUBSTRING(\'abcdefg\' SIMILAR \'a%g\' ESCAPE \'#\') AS "abcdefg"',
+  "SELECT 'abcdefg' SIMILAR TO '_bcd%' AS true",
+  "SELECT 'abcdefg' SIMILAR TO 'bcd%' AS false",
+  "SELECT 'abcdefg' SIMILAR TO '_bcd#%' ESCAPE '#' AS false",
+  "SELECT 'abcd%' SIMILAR TO '_bcd#%' ESCAPE '#' AS true",
+  "SELECT 'abcdefg' SIMILAR TO '_bcd\\%' AS false",
+  "SELECT 'abcd\\efg' SIMILAR TO '_bcd\\%' ESCAPE '' AS true",
+  "SELECT 'abcdefg' SIMILAR TO '_bcd%' ESCAPE NULL AS null",
+  "SELECT 'abcdefg' SIMILAR TO '_bcd#%' ESCAPE '##' AS error",
+  "select 'abc' similar to 'a(b|c)+'",
+  "select 'abc' not similar to '%(b|d)%'",
+  "select 'a.c' similar to 'a.c', 'abc' similar to 'a.c', 'a[c' similar to 'a[[]c'",
+  "select substring('abcdefg' from '%' for '#')",
+  "select string_to_table('1|2|3', '|')",
+  "select string_to_table('1|2|3|', '|')",
+  "select string_to_table('1||2|3||', '||')",
+  "select string_to_table('1|2|3', '')",
+  "select string_to_table('', '|')",
+  "select string_to_table('1|2|3', NULL)",
+  "select string_to_table(NULL, '|') IS NULL",
+  "select string_to_table('abc', '')",
+  "select string_to_table('abc', '', 'abc')",
+  "select string_to_table('abc', ',')",
+  "select string_to_table('abc', ',', 'abc')",
+  "select string_to_table('1,2,3,4,,6', ',')",
+  "select string_to_table('1,2,3,4,,6', ',', '')",
+  "select string_to_table('1,2,3,4,*,6', ',', '*')",
+  'select v, v is null as "is null" from string_to_table(\'1,2,3,4,*,6\', \',\', \'*\') g(v)',
+  "select * from string_to_table('a b', ' ') with ordinality",
+  "select string_to_table(1, ',')",
+  "select similar_to_escape('a%b_c(d)'), similar_to_escape('a#%b', '#'), similar_to_escape('x', '')",
+  "select 'a%b' similar to 'a#%b' escape '#', 'axb' similar to 'a#%b' escape '#'",
+  "select 'abc' similar to 'ab'",
+  "select 'ab' similar to '(a|b)*', 'abc' similar to '[a-b]*'",
+  'create table stt (id int, s text)',
+  "insert into stt values (1, 'a,b'), (2, null), (3, '')",
+  "select id, string_to_table(s, ',') from stt order by id",
+  "select id, x from stt, string_to_table(s, ',') x order by id, x",
+  "select x from string_to_table('a\\\\b', '\\\\') x",
+  "select string_to_table(s, ',') from stt where id = 2",
+];
+
 export const FUNCS_CORPORA: Record<string, readonly string[]> = {
   stats: STATS_CORPUS,
   math: MATH_CORPUS,
+  funcstrings: STRINGS_CORPUS,
 };

@@ -356,7 +356,8 @@ function compileAExpr(e: A_Expr, scope: Scope): Expr {
       // SYMMETRIC: either order of the bounds.
       return not ? and([range(lo, hi), range(hi, lo)]) : or([range(lo, hi), range(hi, lo)]);
     }
-    case 'AEXPR_SIMILAR': throw featureNotSupported('SIMILAR TO');
+    // the parser wraps the pattern in similar_to_escape(…), which translates it to a POSIX regex
+    case 'AEXPR_SIMILAR': return compileRegexMatch(op, compile(e.lexpr!, scope), compile(e.rexpr!, scope));
     case 'AEXPR_OP_ANY': case 'AEXPR_OP_ALL': return compileAnyAll(op, e.kind === 'AEXPR_OP_ALL', compile(e.lexpr!, scope), compile(e.rexpr!, scope));
     default: throw featureNotSupported(`operator ${op}`);
   }

@@ -25,6 +25,7 @@ import { REGEXP_FUNCTIONS } from './functions/regexp.ts';
 import { TO_NUMBER_FUNCTIONS } from './functions/to-number.ts';
 import { MATH_FUNCTIONS } from './functions/math.ts';
 import { functionStyleCast } from './functions/func-cast.ts';
+import { SIMILAR_FUNCTIONS, SIMILAR_SUBSTRING } from './functions/similar.ts';
 
 /** One overload. `any` accepts every type; `variadic` repeats the last parameter type. */
 export interface Overload {
@@ -185,6 +186,7 @@ const FUNCTIONS: Record<string, Overload[]> = {
     { params: ['text', 'int4'], ret: 'text', fn: ([s, f]) => substring(str(s), num(f)) },
     { params: ['text', 'int4', 'int4'], ret: 'text', fn: ([s, f, n]) => substring(str(s), num(f), num(n)) },
     { params: ['text', 'text'], ret: 'text', fn: ([s, p]) => regexSubstring(str(s), str(p)) },
+    SIMILAR_SUBSTRING,
   ],
   replace: [{
     params: ['text', 'text', 'text'], ret: 'text',
@@ -219,6 +221,7 @@ const FUNCTIONS: Record<string, Overload[]> = {
   ...REGEXP_FUNCTIONS,
   ...TO_NUMBER_FUNCTIONS,
   ...MATH_FUNCTIONS,
+  ...SIMILAR_FUNCTIONS,
 };
 
 const NUMERIC_ORDER: SqlType[] = ['int2', 'int4', 'int8', 'numeric', 'float4', 'float8'];
