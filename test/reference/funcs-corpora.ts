@@ -1,7 +1,8 @@
 /**
  * The corpora of issue 10's functions work, by fixture name: statistical and ordered-set
  * aggregates (stats) math functions (math), SIMILAR TO and string_to_table (funcstrings),
- * json(b)_to_record(set) with column definition lists (jsonrecord). Recorded by scripts/record-values.ts from
+ * json(b)_to_record(set) with column definition lists (jsonrecord),
+ * jsonb subscripts in expressions (jsonbsubscript). Recorded by scripts/record-values.ts from
  * PostgreSQL 15, replayed by test/sql-funcs-reference.test.ts; many statements are PostgreSQL's
  * own (src/test/regress/sql/aggregates.sql, numeric.sql, int4.sql, int8.sql).
  */
@@ -269,9 +270,49 @@ const JSON_RECORD_CORPUS = [
   "select t.a, x.b from (values (1), (2)) t(a), lateral jsonb_to_record(jsonb_build_object('b', t.a * 10)) as x(b int)",
 ];
 
+const JSONB_SUBSCRIPT_CORPUS = [
+  "select ('123'::jsonb)['a']",
+  "select ('123'::jsonb)[0]",
+  "select ('123'::jsonb)[NULL]",
+  'select (\'{"a": 1}\'::jsonb)[\'a\']',
+  'select (\'{"a": 1}\'::jsonb)[0]',
+  'select (\'{"a": 1}\'::jsonb)[\'not_exist\']',
+  'select (\'{"a": 1}\'::jsonb)[NULL]',
+  'select (\'[1, "2", null]\'::jsonb)[\'a\']',
+  'select (\'[1, "2", null]\'::jsonb)[0]',
+  'select (\'[1, "2", null]\'::jsonb)[\'1\']',
+  'select (\'[1, "2", null]\'::jsonb)[1.0]',
+  'select (\'[1, "2", null]\'::jsonb)[2]',
+  'select (\'[1, "2", null]\'::jsonb)[3]',
+  'select (\'[1, "2", null]\'::jsonb)[-2]',
+  'select (\'[1, "2", null]\'::jsonb)[1][\'a\']',
+  'select (\'[1, "2", null]\'::jsonb)[1][0]',
+  'select (\'{"a": 1, "b": "c", "d": [1, 2, 3]}\'::jsonb)[\'b\']',
+  'select (\'{"a": 1, "b": "c", "d": [1, 2, 3]}\'::jsonb)[\'d\']',
+  'select (\'{"a": 1, "b": "c", "d": [1, 2, 3]}\'::jsonb)[\'d\'][1]',
+  'select (\'{"a": 1, "b": "c", "d": [1, 2, 3]}\'::jsonb)[\'d\'][\'a\']',
+  'select (\'{"a": {"a1": {"a2": "aaa"}}, "b": "bbb", "c": "ccc"}\'::jsonb)[\'a\'][\'a1\']',
+  'select (\'{"a": {"a1": {"a2": "aaa"}}, "b": "bbb", "c": "ccc"}\'::jsonb)[\'a\'][\'a1\'][\'a2\']',
+  'select (\'{"a": {"a1": {"a2": "aaa"}}, "b": "bbb", "c": "ccc"}\'::jsonb)[\'a\'][\'a1\'][\'a2\'][\'a3\']',
+  'select (\'{"a": ["a1", {"b1": ["aaa", "bbb", "ccc"]}], "b": "bb"}\'::jsonb)[\'a\'][1][\'b1\']',
+  'select (\'{"a": ["a1", {"b1": ["aaa", "bbb", "ccc"]}], "b": "bb"}\'::jsonb)[\'a\'][1][\'b1\'][2]',
+  'select (\'{"a": 1}\'::jsonb)[\'a\':\'b\']',
+  'select (\'[1, "2", null]\'::jsonb)[1:2]',
+  'select (\'[1, "2", null]\'::jsonb)[:2]',
+  'select (\'[1, "2", null]\'::jsonb)[1:]',
+  'select (\'{"a": 1}\'::jsonb)[\'a\'::varchar], (\'{"1": 1}\'::jsonb)[1], (\'[1,2]\'::jsonb)[1::int8]',
+  'select (\'{"a": null}\'::jsonb)[\'a\'], (\'{"a": null}\'::jsonb)[\'a\'] is null',
+  "select ('[1]'::jsonb)[true]",
+  'create table tjs (id int, j jsonb)',
+  'insert into tjs values (1, \'{"key": "value", "n": [1, {"x": 2}]}\'), (2, null)',
+  "select id, j['n'][1]['x'], j['key'] from tjs order by id",
+  'select * from tjs where j[\'key\'] = \'"value"\'',
+];
+
 export const FUNCS_CORPORA: Record<string, readonly string[]> = {
   stats: STATS_CORPUS,
   math: MATH_CORPUS,
   funcstrings: STRINGS_CORPUS,
   jsonrecord: JSON_RECORD_CORPUS,
+  jsonbsubscript: JSONB_SUBSCRIPT_CORPUS,
 };
