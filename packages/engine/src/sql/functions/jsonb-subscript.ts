@@ -13,7 +13,8 @@ import { jsonbPath, topLevel } from '../types/jsonb.ts';
 
 type Compile = (n: Node, s: Scope) => Expr;
 
-function subscript(e: Expr): Expr {
+/** A subscript as jsonb takes it: int4, or text (unknown literals too); 42804 for other types. */
+export function jsonbSubscriptArg(e: Expr): Expr {
   if (e.type === 'int2' || e.type === 'int4') return retype(e, 'int4');
   if (e.type === 'unknown' || e.type === 'text' || e.type === 'varchar' || e.type === 'bpchar' || e.type === 'name') return retype(e, 'text');
   throw new SqlError(SQLSTATE.datatype_mismatch, `subscript type ${TYPE_NAME[e.type]} is not supported`, {
@@ -23,7 +24,7 @@ function subscript(e: Expr): Expr {
 
 export function compileJsonbSubscript(base: Expr, indices: A_Indices[], scope: Scope, compile: Compile): Expr {
   if (indices.some((i) => i.is_slice)) throw new SqlError(SQLSTATE.datatype_mismatch, 'jsonb subscript does not support slices');
-  const steps = indices.map((i) => subscript(compile(i.uidx!, scope)).eval);
+  const steps = indices.map((i) => jsonbSubscriptArg(compile(i.uidx!, scope)).eval);
   const be = base.eval;
   return expr('jsonb', (row, ctx) => {
     const doc = be(row, ctx);
