@@ -1,6 +1,6 @@
 /**
  * The corpora of issue 10's functions work, by fixture name: statistical and ordered-set
- * aggregates (stats) math functions (math), SIMILAR TO and string_to_table (funcstrings),
+ * aggregates (stats) math functions (math), SIMILAR TO, string_to_table and string_agg(bytea, bytea) (funcstrings),
  * json(b)_to_record(set) with column definition lists (jsonrecord),
  * jsonb subscripts in expressions (jsonbsubscript) and in UPDATE … SET (jsonbassign). Recorded by scripts/record-values.ts from
  * PostgreSQL 15, replayed by test/sql-funcs-reference.test.ts; many statements are PostgreSQL's
@@ -190,6 +190,12 @@ const STRINGS_CORPUS = [
   "select id, x from stt, string_to_table(s, ',') x order by id, x",
   "select x from string_to_table('a\\\\b', '\\\\') x",
   "select string_to_table(s, ',') from stt where id = 2",
+  "select string_agg(x, '\\x2c'::bytea)::text from (values ('\\x01'::bytea), ('\\x0203'), (null), ('\\x04')) v(x)",
+  "select string_agg(x, null)::text from (values ('\\x01'::bytea), ('\\x02')) v(x)",
+  "select string_agg(x, ',')::text from (values ('\\x01'::bytea), ('\\x02')) v(x)",
+  "select string_agg(x, y order by x desc)::text from (values ('\\x01'::bytea, '\\xff'::bytea), ('\\x02', '\\xee')) v(x, y)",
+  "select string_agg(x, '\\x00'::bytea) is null from (values (null::bytea)) v(x)",
+  "select string_agg(distinct x, '\\x2c'::bytea)::text from (values ('\\x01'::bytea), ('\\x01')) v(x)",
 ];
 
 const JSON_RECORD_CORPUS = [
