@@ -1,6 +1,6 @@
 /**
- * Differential test against PostgreSQL 15 for issue 10's functions: statistical and ordered-set
- * aggregates and math functions. Replays each corpus of test/reference/funcs-corpora.ts, recorded by
+ * Differential test against PostgreSQL 15 for issue 10's functions: aggregates, math, SIMILAR TO,
+ * string_to_table, json(b)_to_record(set) and jsonb subscripts. Replays each corpus of test/reference/funcs-corpora.ts, recorded by
  * `scripts/record-values.ts <url> <name>`, on a fresh walrtc node.
  */
 import { readFileSync } from 'node:fs';

@@ -1,10 +1,11 @@
 /**
- * The corpora of issue 10's functions work, by fixture name: statistical and ordered-set
- * aggregates (stats) math functions (math), SIMILAR TO, string_to_table and string_agg(bytea, bytea) (funcstrings),
- * json(b)_to_record(set) with column definition lists (jsonrecord),
- * jsonb subscripts in expressions (jsonbsubscript) and in UPDATE … SET (jsonbassign). Recorded by scripts/record-values.ts from
- * PostgreSQL 15, replayed by test/sql-funcs-reference.test.ts; many statements are PostgreSQL's
- * own (src/test/regress/sql/aggregates.sql, numeric.sql, int4.sql, int8.sql).
+ * The corpora of issue 10's functions work, by fixture name: statistical, ordered-set and bitwise
+ * aggregates (stats); math functions (math); SIMILAR TO, string_to_table and string_agg(bytea,
+ * bytea) (funcstrings); json(b)_to_record(set) with column definition lists (jsonrecord); jsonb
+ * subscripts in expressions (jsonbsubscript) and in UPDATE … SET (jsonbassign). Recorded by
+ * scripts/record-values.ts from PostgreSQL 15, replayed by test/sql-funcs-reference.test.ts; many
+ * statements are PostgreSQL's own (src/test/regress/sql/aggregates.sql, strings.sql, json.sql,
+ * jsonb.sql, int4.sql, int8.sql).
  */
 
 const STATS_CORPUS = [
@@ -91,6 +92,12 @@ const STATS_CORPUS = [
   "select percentile_cont(0.5) within group (order by x) from (values ('a')) v(x)",
   'select percentile_cont(0.5) from (values (1)) v(x)',
   'select sum(x) within group (order by x) from (values (1)) v(x)',
+  'select bit_and(x), bit_or(x), bit_xor(x) from (values (12), (10), (null)) v(x)',
+  'select bit_and(x::int2), bit_or(x::int8), bit_xor(x::int8) from (values (-1), (9223372036854775807::int8)) v(x)',
+  'select bit_and(x), bit_or(x) from (values (1)) v(x) where false',
+  'select bit_and(x) from (values (1.5)) v(x)',
+  'select bit_or(distinct x), bit_and(x) filter (where x > 1) from (values (1), (1), (2), (3)) v(x)',
+  'select bit_xor(x) over (order by x) from (values (1), (2), (3)) v(x)',
 ];
 
 const MATH_CORPUS = [

@@ -12,6 +12,7 @@ import { keyFor } from './types/bpchar.ts';
 import { addIntervals, divideInterval, type Interval } from './types/interval.ts';
 import { isEnumType } from './types/enum.ts';
 import { statisticsAggregate } from './aggregate/statistics.ts';
+import { bitwiseAggregate } from './aggregate/bitwise.ts';
 
 export interface Aggregate<S = unknown> {
   /** Result type, as PostgreSQL reports it (count → int8, sum(int4) → int8, avg(int) → numeric …). */
@@ -152,7 +153,7 @@ function build(name: string, argType: SqlType | undefined, star: boolean): Aggre
 export function makeAggregate(name: string, argType: SqlType | undefined, opts: AggregateOptions = {}): Aggregate {
   const n = name.toLowerCase();
   const star = !!opts.star;
-  const statistic = star ? undefined : statisticsAggregate(n, argType);
+  const statistic = star ? undefined : statisticsAggregate(n, argType) ?? bitwiseAggregate(n, argType);
   if (statistic) return opts.distinct ? erase(withDistinct(statistic, argType)) : statistic;
   if (!SUPPORTED.has(n)) throw featureNotSupported(`aggregate function ${n}`);
   if (star && n !== 'count') throw noSuchAggregate(n, undefined);

@@ -33,13 +33,14 @@ import { misplacedGrouping } from './grouping-sets.ts';
 import { compileFieldSelection, compileRowAExpr, compileRowConstructor, compileRowNullTest, compileWholeRow } from './row-expr.ts';
 import { strings } from './names.ts';
 import { STATISTICS } from './aggregate/statistics.ts';
+import { BITWISE } from './aggregate/bitwise.ts';
 import { compilePrefixFunction, PREFIX_FUNCTIONS } from './functions/prefix-operators.ts';
 
 export const AGGREGATES = new Set([
   'count', 'sum', 'avg', 'min', 'max', 'string_agg', 'array_agg', 'bool_and', 'bool_or', 'every', 'json_agg',
   'jsonb_agg', 'json_object_agg', 'jsonb_object_agg', 'stddev', 'stddev_pop', 'stddev_samp', 'variance',
   'var_pop', 'var_samp', 'bit_and', 'bit_or', 'percentile_cont', 'percentile_disc', 'mode',
-  ...STATISTICS,
+  ...STATISTICS, ...BITWISE,
 ]);
 
 export function funcName(f: FuncCall): string {
