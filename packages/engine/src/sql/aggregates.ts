@@ -11,6 +11,8 @@ import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { keyFor } from './types/bpchar.ts';
 import { addIntervals, divideInterval, type Interval } from './types/interval.ts';
 import { isEnumType } from './types/enum.ts';
+import { statisticsAggregate } from './aggregate/statistics.ts';
+import { bitwiseAggregate } from './aggregate/bitwise.ts';
 
 export interface Aggregate<S = unknown> {
   /** Result type, as PostgreSQL reports it (count → int8, sum(int4) → int8, avg(int) → numeric …). */
@@ -150,8 +152,10 @@ function build(name: string, argType: SqlType | undefined, star: boolean): Aggre
  */
 export function makeAggregate(name: string, argType: SqlType | undefined, opts: AggregateOptions = {}): Aggregate {
   const n = name.toLowerCase();
-  if (!SUPPORTED.has(n)) throw featureNotSupported(`aggregate function ${n}`);
   const star = !!opts.star;
+  const statistic = star ? undefined : statisticsAggregate(n, argType) ?? bitwiseAggregate(n, argType);
+  if (statistic) return opts.distinct ? erase(withDistinct(statistic, argType)) : statistic;
+  if (!SUPPORTED.has(n)) throw featureNotSupported(`aggregate function ${n}`);
   if (star && n !== 'count') throw noSuchAggregate(n, undefined);
   if (!star && argType === undefined && n === 'count') throw new SqlError(SQLSTATE.wrong_object_type, 'count(*) must be used to call a parameterless aggregate function');
   const agg = build(n, argType, star);

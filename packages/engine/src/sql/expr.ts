@@ -32,11 +32,15 @@ import { WINDOW_FUNCTIONS } from './window/functions.ts';
 import { misplacedGrouping } from './grouping-sets.ts';
 import { compileFieldSelection, compileRowAExpr, compileRowConstructor, compileRowNullTest, compileWholeRow } from './row-expr.ts';
 import { strings } from './names.ts';
+import { STATISTICS } from './aggregate/statistics.ts';
+import { BITWISE } from './aggregate/bitwise.ts';
+import { compilePrefixFunction, PREFIX_FUNCTIONS } from './functions/prefix-operators.ts';
 
 export const AGGREGATES = new Set([
   'count', 'sum', 'avg', 'min', 'max', 'string_agg', 'array_agg', 'bool_and', 'bool_or', 'every', 'json_agg',
   'jsonb_agg', 'json_object_agg', 'jsonb_object_agg', 'stddev', 'stddev_pop', 'stddev_samp', 'variance',
   'var_pop', 'var_samp', 'bit_and', 'bit_or', 'percentile_cont', 'percentile_disc', 'mode',
+  ...STATISTICS, ...BITWISE,
 ]);
 
 export function funcName(f: FuncCall): string {
@@ -298,6 +302,7 @@ function compileAExpr(e: A_Expr, scope: Scope): Expr {
       if (!e.lexpr) {
         const arg = compile(e.rexpr!, scope);
         if (op === '+') return arg;
+        if (PREFIX_FUNCTIONS[op]) return compilePrefixFunction(op, arg);
         if (op !== '-') throw operatorError(op, arg.type, undefined);
         const fn = negate(arg.type === 'unknown' ? 'numeric' : arg.type);
         const inner = retype(arg, arg.type === 'unknown' ? 'numeric' : arg.type).eval;
@@ -352,7 +357,8 @@ function compileAExpr(e: A_Expr, scope: Scope): Expr {
       // SYMMETRIC: either order of the bounds.
       return not ? and([range(lo, hi), range(hi, lo)]) : or([range(lo, hi), range(hi, lo)]);
     }
-    case 'AEXPR_SIMILAR': throw featureNotSupported('SIMILAR TO');
+    // the parser wraps the pattern in similar_to_escape(…), which translates it to a POSIX regex
+    case 'AEXPR_SIMILAR': return compileRegexMatch(op, compile(e.lexpr!, scope), compile(e.rexpr!, scope));
     case 'AEXPR_OP_ANY': case 'AEXPR_OP_ALL': return compileAnyAll(op, e.kind === 'AEXPR_OP_ALL', compile(e.lexpr!, scope), compile(e.rexpr!, scope));
     default: throw featureNotSupported(`operator ${op}`);
   }

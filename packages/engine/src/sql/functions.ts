@@ -23,6 +23,9 @@ import { TO_CHAR_FUNCTIONS } from './functions/to-char.ts';
 import { STRING_FUNCTIONS } from './functions/string.ts';
 import { REGEXP_FUNCTIONS } from './functions/regexp.ts';
 import { TO_NUMBER_FUNCTIONS } from './functions/to-number.ts';
+import { MATH_FUNCTIONS } from './functions/math.ts';
+import { functionStyleCast } from './functions/func-cast.ts';
+import { SIMILAR_FUNCTIONS, SIMILAR_SUBSTRING } from './functions/similar.ts';
 
 /** One overload. `any` accepts every type; `variadic` repeats the last parameter type. */
 export interface Overload {
@@ -183,6 +186,7 @@ const FUNCTIONS: Record<string, Overload[]> = {
     { params: ['text', 'int4'], ret: 'text', fn: ([s, f]) => substring(str(s), num(f)) },
     { params: ['text', 'int4', 'int4'], ret: 'text', fn: ([s, f, n]) => substring(str(s), num(f), num(n)) },
     { params: ['text', 'text'], ret: 'text', fn: ([s, p]) => regexSubstring(str(s), str(p)) },
+    SIMILAR_SUBSTRING,
   ],
   replace: [{
     params: ['text', 'text', 'text'], ret: 'text',
@@ -216,6 +220,8 @@ const FUNCTIONS: Record<string, Overload[]> = {
   ...STRING_FUNCTIONS,
   ...REGEXP_FUNCTIONS,
   ...TO_NUMBER_FUNCTIONS,
+  ...MATH_FUNCTIONS,
+  ...SIMILAR_FUNCTIONS,
 };
 
 const NUMERIC_ORDER: SqlType[] = ['int2', 'int4', 'int8', 'numeric', 'float4', 'float8'];
@@ -280,6 +286,8 @@ export function compileFunction(call: FuncCall, name: string, args: Expr[]): Exp
   if (arrayFn) return arrayFn;
   const overloads = builtin ? FUNCTIONS[name] : undefined;
   const found = overloads && resolve(overloads, args);
+  const coercion = !found && builtin ? functionStyleCast(name, args) : undefined;
+  if (coercion) return coercion;
   if (!found) throw noSuchFunction(schema && schema !== 'pg_catalog' ? `${schema}.${name}` : name, args);
   const { o, params } = found;
   const typed = args.map((a, i) => (params[i] === 'any' ? anyAsText(a) : retype(a, params[i] as SqlType)));

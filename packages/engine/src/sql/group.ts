@@ -19,6 +19,8 @@ import { deparse, planNode, type PlanNode } from './plan/explain.ts';
 import { fastAggregates } from './plan/fast-aggregates.ts';
 import { refuseJsonComparison } from './json-text.ts';
 import { orderedAggregate } from './functions/aggregates-ordered.ts';
+import { orderedSetAggregate } from './aggregate/ordered-set.ts';
+import { regressionCall } from './aggregate/regression-call.ts';
 import { outerLevelAggregates, ownAggregate } from './outer-aggregates.ts';
 import { expandGroupingSets, findGroupingCalls, groupingArgs, groupingSetsSource } from './grouping-sets.ts';
 import { column } from './compiled.ts';
@@ -184,7 +186,7 @@ function aggregateCall(node: Node, input: RowScope): AggregateCall {
     throw new SqlError(SQLSTATE.feature_not_supported, 'aggregate functions of outer-query columns inside a sub-select are not supported', { position: pos(f.location) });
   }
   const filter = f.agg_filter ? compileExpr(f.agg_filter, input) : undefined;
-  const ordered = orderedAggregate(f, name, input, compileExpr);
+  const ordered = orderedSetAggregate(f, name, input, compileExpr) ?? regressionCall(f, name, input, compileExpr) ?? orderedAggregate(f, name, input, compileExpr);
   if (ordered) return { node, name, star: false, arg: ordered.arg, filter, agg: ordered.agg };
   if (args.length > 1) throw new SqlError(SQLSTATE.undefined_function, `function ${name} with ${args.length} arguments does not exist`);
   const arg = args[0] ? compileExpr(args[0], input) : undefined;

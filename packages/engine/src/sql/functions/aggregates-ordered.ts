@@ -33,6 +33,21 @@ function noSuch(name: string, types: SqlType[]): SqlError {
   });
 }
 
+/** string_agg(bytea, bytea): the values joined, each after the first preceded by its own row's delimiter. */
+function byteaAgg(rows: Value[][]): Value {
+  const parts: Uint8Array[] = [];
+  for (const [v, sep] of rows) {
+    if (v === null) continue;
+    if (parts.length && sep !== null) parts.push(sep as Uint8Array);
+    parts.push(v as Uint8Array);
+  }
+  if (!parts.length) return null;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+
 function folder(name: string, args: Expr[], star: boolean): { folder: Folder; args: Compiled[] } {
   const types = args.map((a) => a.type);
   if (name === 'array_agg') {
@@ -62,7 +77,7 @@ function folder(name: string, args: Expr[], star: boolean): { folder: Folder; ar
     const ok = args.length === 2 && types.every((t) => isTextType(t) || t === 'unknown');
     const bytes = args.length === 2 && types[0] === 'bytea' && (types[1] === 'bytea' || types[1] === 'unknown');
     if (!ok && !bytes) throw noSuch(name, types);
-    if (bytes) throw new SqlError(SQLSTATE.feature_not_supported, 'string_agg(bytea, bytea) is not supported');
+    if (bytes) return { args: [args[0]!, retype(args[1]!, 'bytea')], folder: { type: 'bytea', fold: byteaAgg } };
     return {
       args: args.map((a) => retype(a, 'text')),
       folder: {

@@ -10,7 +10,8 @@ import type { SqlType, Value } from '../types.ts';
 import { arrayTypeOf, dimensions, elementType, flatElements, isArrayType } from '../types/array.ts';
 import { formatValue } from '../values.ts';
 import { appendElement, arrayCat, nullableBinary, prependElement } from './array.ts';
-import { ARRAY_ASSIGN, compileArrayAssign } from './array-assign.ts';
+import { ARRAY_ASSIGN, compileArrayAssign, compileSubscriptsAssign } from './array-assign.ts';
+import { JSONB_ASSIGN } from './jsonb-assign.ts';
 
 /**
  * Parameter kinds: A anycompatiblearray, E anycompatible, X anyarray (exact), i integer, t text;
@@ -192,6 +193,7 @@ function resolve(sig: string, args: Expr[]): Expr[] | undefined {
 export function compileArrayFunction(name: string, args: Expr[]): Expr | undefined {
   if (name === 'unnest' || name === 'generate_series') throw featureNotSupported(`set-returning function ${name} outside FROM`);
   if (name === ARRAY_ASSIGN) return compileArrayAssign(args);
+  if (name === JSONB_ASSIGN) return compileSubscriptsAssign(args);
   const f = FUNCTIONS[name];
   if (!f) return undefined;
   const typed = resolve(f.sig, args);

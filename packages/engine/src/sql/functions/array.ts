@@ -4,7 +4,7 @@
  * cardinality, array_append/prepend/cat/remove/replace, array_to_string, string_to_array, …).
  * Element types follow PostgreSQL's anyarray/anyelement resolution.
  */
-import type { A_ArrayExpr, A_Indirection, Node } from '@pgsql/types';
+import type { A_ArrayExpr, A_Indices, A_Indirection, Node } from '@pgsql/types';
 import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
 import { castFunction } from '../cast.ts';
 import { constant, expr, retype, type Expr } from '../compiled.ts';
@@ -12,6 +12,7 @@ import { commonType, comparatorFor, likeRegExp, operatorError, relation, unify }
 import type { EvalContext, Scope } from '../scope.ts';
 import { TYPE_NAME, type ArrayType, type SqlType, type Value } from '../types.ts';
 import { arrayTypeOf, dimensions, elementType, flatElements, isArrayType } from '../types/array.ts';
+import { compileJsonbSubscript } from './jsonb-subscript.ts';
 
 type Compile = (n: Node, scope: Scope) => Expr;
 
@@ -89,6 +90,7 @@ export function compileIndirection(ind: A_Indirection, scope: Scope, compile: Co
     throw featureNotSupported('field selection from a composite value');
   }
   if (base.type === 'unknown') throw new SqlError(SQLSTATE.datatype_mismatch, 'cannot subscript type unknown because it is not an array');
+  if (base.type === 'jsonb') return compileJsonbSubscript(base, steps.map((s) => (s as { A_Indices: A_Indices }).A_Indices), scope, compile);
   if (!isArrayType(base.type)) {
     throw new SqlError(SQLSTATE.datatype_mismatch, `cannot subscript type ${TYPE_NAME[base.type]} because it does not support subscripting`);
   }

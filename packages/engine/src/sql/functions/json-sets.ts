@@ -15,6 +15,8 @@ export interface JsonSet {
   /** Result columns; one named after the function itself takes the FROM item's alias. */
   columns: { name: string; type: SqlType }[];
   run: (args: Value[]) => Value[][];
+  /** Runs with NULL arguments too (string_to_table); otherwise any NULL argument gives no rows. */
+  nullable?: boolean;
 }
 
 type Kind = 'each' | 'elements' | 'keys';

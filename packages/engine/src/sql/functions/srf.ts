@@ -17,6 +17,7 @@ import { addInterval, type Interval } from '../types/interval.ts';
 import { JSON_SETS, jsonSet, type JsonSet } from './json-sets.ts';
 import { RECORD_SETS } from './sets.ts';
 import { positionalPathCall } from '../jsonpath/functions.ts';
+import { TO_RECORD, toRecordSet } from './json-record.ts';
 
 export interface FunctionItem {
   columns: { name: string; type: SqlType }[];
@@ -93,7 +94,7 @@ function noFunction(name: string, args: Expr[]): SqlError {
 }
 
 /** The set-returning functions this engine has, for the select-list refusal. */
-export const SET_RETURNING = new Set(['unnest', 'generate_series', ...Object.keys(JSON_SETS), ...Object.keys(RECORD_SETS)]);
+export const SET_RETURNING = new Set(['unnest', 'generate_series', ...Object.keys(JSON_SETS), ...Object.keys(RECORD_SETS), ...Object.keys(TO_RECORD)]);
 
 /** A function in FROM that names columns of the FROM items before it: it needs those items' rows (LATERAL). */
 export class LateralReference extends SqlError {}
@@ -107,9 +108,12 @@ export function planFunctionItem(rf: RangeFunction, scope: Scope, compile: (n: N
   if (rf.is_rowsfrom || (rf.functions ?? []).length !== 1) throw featureNotSupported('ROWS FROM');
   const pair = rf.functions![0]!;
   const items = 'List' in pair ? pair.List.items ?? [] : [];
-  if ((items[1] && Object.keys(items[1]).length) || rf.coldeflist?.length) throw featureNotSupported('a column definition list');
   const call = positionalPathCall((items[0] as { FuncCall: FuncCall }).FuncCall);
   const name = lastName(call.funcname).toLowerCase();
+  if (rf.coldeflist?.length && (TO_RECORD[name] || SET_RETURNING.has(name))) {
+    if (!TO_RECORD[name]) throw new SqlError(SQLSTATE.syntax_error, 'a column definition list is only allowed for functions returning "record"');
+    if (rf.ordinality) throw new SqlError(SQLSTATE.syntax_error, 'WITH ORDINALITY cannot be used with a column definition list');
+  } else if ((items[1] && Object.keys(items[1]).length) || rf.coldeflist?.length) throw featureNotSupported('a column definition list');
   if (!SET_RETURNING.has(name)) throw featureNotSupported(`function ${name} in FROM`);
   let args: Expr[];
   try {
@@ -123,7 +127,11 @@ export function planFunctionItem(rf: RangeFunction, scope: Scope, compile: (n: N
   }
   let series: Series;
   let record: JsonSet | undefined;
-  if (JSON_SETS[name] || RECORD_SETS[name]) {
+  if (TO_RECORD[name]) {
+    record = toRecordSet(name, args, rf.coldeflist);
+    args = record.args;
+    series = { type: 'unknown', run: () => [] };
+  } else if (JSON_SETS[name] || RECORD_SETS[name]) {
     record = JSON_SETS[name] ? jsonSet(name, args) : RECORD_SETS[name]!(name, args);
     args = record.args;
     series = { type: 'unknown', run: () => [] };
@@ -158,7 +166,7 @@ export function planFunctionItem(rf: RangeFunction, scope: Scope, compile: (n: N
     label: `Function Scan on ${name}${alias === name ? '' : ` ${alias}`}`,
     rows: (outer, ctx) => {
       const vals = evals.map((e) => e(outer, ctx));
-      if (vals.some((v) => v === null)) return [];
+      if (!record?.nullable && vals.some((v) => v === null)) return [];
       const out = record ? record.run(vals) : series.run(vals).map((v) => [v]);
       return rf.ordinality ? out.map((r, i) => [...r, i + 1]) : out;
     },

@@ -38,7 +38,8 @@ export function translate(pattern: string): string {
     return cls;
   });
   if (/\\[mMyYZA]/.test(out.replace(/\\\\/g, ''))) throw featureNotSupported('regular expression escapes \\m, \\M, \\y, \\Y, \\A and \\Z');
-  return out;
+  // an ARE escapes any non-alphanumeric character to itself; JS's u mode only its syntax characters
+  return out.replace(/\\(.)/gsu, (m, c: string) => (/[\p{L}\p{N}^$\\.*+?()[\]{}|\/-]/u.test(c) ? m : c));
 }
 
 const cache = new Map<string, RegExp>();
