@@ -6,6 +6,7 @@
  */
 import type { QueryResult } from '../sql/env.ts';
 import type { Value } from '../sql/types.ts';
+import { compareTimestamps, timestampKey } from '../sql/types/timestamp.ts';
 
 type Row = Record<string, Value>;
 
@@ -67,7 +68,7 @@ export class KeyedDiff {
 
 /** A Map key for a key value: primitives as they are, dates and bytes by content. */
 function identity(v: Value): unknown {
-  if (v instanceof Date) return `date:${v.getTime()}`;
+  if (v instanceof Date) return `date:${timestampKey(v)}`;
   if (v instanceof Uint8Array) return `bytes:${Array.from(v).join(',')}`;
   if (v !== null && typeof v === 'object') return `json:${JSON.stringify(v)}`;
   return v;
@@ -75,7 +76,7 @@ function identity(v: Value): unknown {
 
 function sameValue(a: Value, b: Value): boolean {
   if (Object.is(a, b)) return true;
-  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  if (a instanceof Date && b instanceof Date) return compareTimestamps(a, b) === 0;
   if (a instanceof Uint8Array && b instanceof Uint8Array) return a.length === b.length && a.every((x, i) => x === b[i]);
   if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') return JSON.stringify(a) === JSON.stringify(b);
   return false;

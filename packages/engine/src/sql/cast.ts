@@ -5,6 +5,7 @@
 import type { Node, TypeName } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import { parseDateTime, toDate } from './datetime.ts';
+import { roundTimestamp } from './types/timestamp.ts';
 import { canonical, inInt8Range, type Int8 } from './int8.ts';
 import { Numeric, numericTypmod as numericTypmodOf } from './numeric.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
@@ -352,10 +353,7 @@ function withTypmod(cast: Cast, to: SqlType, typmod: number, explicit: boolean):
   else if (to === 'bpchar') limit = bpcharLimit(typmod, explicit);
   else if (to === 'numeric') limit = numericTypmod(typmod);
   else if (to === 'interval') limit = (v) => adjustInterval(v as Interval, typmod);
-  else if (to === 'timestamp' || to === 'timestamptz') {
-    const unit = typmod >= 3 ? 1 : 10 ** (3 - typmod);
-    if (unit > 1) limit = (v) => new Date(Math.round((v as Date).getTime() / unit) * unit);
-  }
+  else if ((to === 'timestamp' || to === 'timestamptz') && typmod < 6) limit = (v) => roundTimestamp(v as Date, typmod);
   if (!limit) return cast;
   const l = limit;
   return (v) => l(cast(v));

@@ -11,6 +11,7 @@ import { compareIntervals, Interval } from './types/interval.ts';
 import { isEnumType } from './types/enum.ts';
 import { JsonNull } from './types/jsonb.ts';
 import { recordText, RowValue } from './types/record.ts';
+import { compareTimestamps, timestampKey } from './types/timestamp.ts';
 
 /** Code point order of two strings (the C collation), which UTF-16 `<` gets wrong above U+FFFF. */
 export function compareStrings(a: string, b: string): number {
@@ -81,7 +82,7 @@ export function compareValues(a: Value, b: Value): number {
   switch (ra) {
     case 2: return compareNumberKinds(a, b);
     case 3: return (a === b ? 0 : a ? 1 : -1);
-    case 4: return (a as Date).getTime() - (b as Date).getTime();
+    case 4: return compareTimestamps(a as Date, b as Date);
     case 5: return compareBytes(a as Uint8Array, b as Uint8Array);
     case 6: {
       const x = a as Value[], y = b as Value[];
@@ -205,7 +206,7 @@ export function distinctKey(v: Value): Value {
     const shortest = Number.isFinite(f) ? Numeric.parse(String(f)) : undefined;
     return shortest && Numeric.compare(shortest, v) === 0 ? f : 'n' + v.normalized();
   }
-  if (v instanceof Date) return v.getTime();
+  if (v instanceof Date) return timestampKey(v);
   if (v instanceof Uint8Array) return 'b' + Array.from(v).join(',');
   // '1 mon' and '30 days' are equal intervals, as PostgreSQL compares and hashes them
   if (v instanceof Interval) return 'v' + v.span();

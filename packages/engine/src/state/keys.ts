@@ -7,6 +7,7 @@
 import { Numeric } from '../sql/numeric.ts';
 import { compareIntervals, Interval } from '../sql/types/interval.ts';
 import type { Value } from '../sql/types.ts';
+import { compareTimestamps } from '../sql/types/timestamp.ts';
 import { compareNumberKinds, compareStrings } from '../sql/values.ts';
 
 export type IndexKey = Value;
@@ -37,7 +38,7 @@ export function compareKeys(a: IndexKey, b: IndexKey): number {
   switch (ra) {
     case 0: return (a as boolean) === (b as boolean) ? 0 : a ? 1 : -1;
     case 1: return compareNumberKinds(a, b);
-    case 3: return (a as Date).getTime() - (b as Date).getTime();
+    case 3: return compareTimestamps(a as Date, b as Date);
     case 4: return compareBytes(a as Uint8Array, b as Uint8Array);
     case 5: {
       const x = a as Value[];
