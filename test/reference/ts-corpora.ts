@@ -44,6 +44,10 @@ const TSUS_CORPUS = [
   `select '2024-01-01 12:00:00.1234567890'::timestamp`,
   `select '2024-01-01 24:00:00.000001'::timestamp`,
   `select '2024-13-01 12:00:00.123456'::timestamp`,
+  `select '4714-11-24 00:00:00 BC'::timestamp, '4714-11-24 00:00:00.000001 BC'::timestamptz`,
+  `select '4714-11-23 23:59:59.999999 BC'::timestamp`,
+  `select '5000-01-01 BC'::date`,
+  `select '4714-11-24 00:00:00 BC'::timestamp - interval '1 us'`,
 ];
 
 /** Ordering, grouping, DISTINCT, joins and unique indexes on values that differ only in microseconds. */

@@ -5,7 +5,7 @@
  */
 import { SqlError, SQLSTATE } from '../errors.ts';
 import { TYPE_NAME, type SqlType } from './types.ts';
-import { rint, subMillis, timestampOf } from './types/timestamp.ts';
+import { MIN_TIMESTAMP_MS, rint, subMillis, timestampOf } from './types/timestamp.ts';
 
 export type DateTimeType = 'date' | 'timestamp' | 'timestamptz';
 
@@ -79,7 +79,13 @@ export function parseDateTime(text: string, type: DateTimeType, now: Date = new 
     ms -= (off[1] === '-' ? -minutes : minutes) * 60_000;
   }
   const d = utc(year, month, dayOfMonth, ms);
-  return us ? timestampOf(d.getTime(), us) : d;
+  const t = d.getTime();
+  // PostgreSQL's range starts at 4714-11-24 BC; JavaScript's Date ends at 275760-09-13, before PostgreSQL's
+  if (t < MIN_TIMESTAMP_MS || (Number.isNaN(t) && year < 0)) {
+    throw new SqlError(SQLSTATE.datetime_field_overflow, `${type === 'date' ? 'date' : 'timestamp'} out of range: "${text}"`);
+  }
+  if (Number.isNaN(t)) throw new SqlError(SQLSTATE.feature_not_supported, `${TYPE_NAME[type]} values after 275760-09-13 are not supported: "${text}"`);
+  return us ? timestampOf(t, us) : d;
 }
 
 function formatDatePart(d: Date): { text: string; bc: boolean } {

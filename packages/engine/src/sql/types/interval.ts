@@ -6,7 +6,7 @@
  * hours) and the calendar arithmetic with timestamps.
  */
 import { SqlError, SQLSTATE } from '../../errors.ts';
-import { addMicros, epochMicros, rint, subMillis, timestampOf } from './timestamp.ts';
+import { addMicros, epochMicros, MIN_TIMESTAMP_MS, rint, subMillis, timestampOf } from './timestamp.ts';
 
 export const USECS_PER_DAY = 86_400_000_000;
 const USECS_PER_HOUR = 3_600_000_000;
@@ -239,7 +239,7 @@ export function addInterval(d: Date, iv: Interval, sign: 1 | -1): Date {
   }
   t += sign * iv.days * 86_400_000;
   const out = addMicros(timestampOf(t, subMillis(d)), sign * iv.micros);
-  if (!Number.isFinite(out.getTime()) || Math.abs(out.getTime()) > 8.64e15) throw timestampOutOfRange();
+  if (!Number.isFinite(out.getTime()) || out.getTime() < MIN_TIMESTAMP_MS) throw timestampOutOfRange();
   return out;
 }
 

@@ -12,6 +12,9 @@ export class Timestamp extends Date {
   }
 }
 
+/** PostgreSQL's first timestamp, 4714-11-24 00:00:00 BC, in Unix milliseconds. */
+export const MIN_TIMESTAMP_MS = -210_866_803_200_000;
+
 /** The microseconds below the millisecond (0–999). */
 export const subMillis = (d: Date): number => (d instanceof Timestamp ? d.us : 0);
 
