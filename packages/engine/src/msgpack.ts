@@ -10,6 +10,7 @@ import { Numeric } from './sql/numeric.ts';
 import { Interval } from './sql/types/interval.ts';
 import { JSON_NULL, JsonNull } from './sql/types/jsonb.ts';
 import { Timestamp } from './sql/types/timestamp.ts';
+import { Time } from './sql/types/time.ts';
 
 /** msgpack extension type of a numeric value (ASCII 'N'). */
 const NUMERIC_EXT = 0x4e;
@@ -52,6 +53,19 @@ addExtension({
     const ok = Array.isArray(parts) && parts.length === 2 && Number.isSafeInteger(parts[0]) && Number.isInteger(parts[1]) && parts[1] > 0 && parts[1] < 1000;
     if (!ok) throw new Error('invalid timestamp value in msgpack data');
     return new Timestamp(parts[0] as number, parts[1] as number);
+  },
+});
+
+/** msgpack extension type of a time of day (ASCII 'H'): its microseconds since midnight. */
+const TIME_EXT = 0x48;
+
+addExtension({
+  Class: Time,
+  type: TIME_EXT,
+  write: (t: Time) => t.us,
+  read: (us: unknown) => {
+    if (!Number.isSafeInteger(us) || (us as number) < 0 || (us as number) > 86_400_000_000) throw new Error('invalid time value in msgpack data');
+    return new Time(us as number);
   },
 });
 

@@ -15,6 +15,7 @@ import { enumComparator, isEnumType } from './types/enum.ts';
 import { datetimeArithmetic, negateIntervalValue } from './functions/datetime-ops.ts';
 import { compareRecords, type RowValue } from './types/record.ts';
 import { compareTimestamps } from './types/timestamp.ts';
+import { compareTimes } from './types/time.ts';
 
 export type Comparator = (a: Value, b: Value) => number;
 export type BinaryFn = (a: Value, b: Value) => Value;
@@ -102,6 +103,8 @@ export function comparatorFor(t: SqlType): Comparator {
       return (a, b) => (a === b ? 0 : a ? 1 : -1);
     case 'date': case 'timestamp': case 'timestamptz':
       return compareTimestamps as (a: Value, b: Value) => number;
+    case 'time':
+      return compareTimes as (a: Value, b: Value) => number;
     case 'interval':
       return compareIntervals as (a: Value, b: Value) => number;
     case 'jsonb':

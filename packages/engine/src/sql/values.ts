@@ -12,6 +12,7 @@ import { isEnumType } from './types/enum.ts';
 import { JsonNull } from './types/jsonb.ts';
 import { recordText, RowValue } from './types/record.ts';
 import { compareTimestamps, timestampKey } from './types/timestamp.ts';
+import { compareTimes, Time } from './types/time.ts';
 
 /** Code point order of two strings (the C collation), which UTF-16 `<` gets wrong above U+FFFF. */
 export function compareStrings(a: string, b: string): number {
@@ -62,6 +63,7 @@ function rank(v: Value): number {
       if (v instanceof Date) return 4;
       if (v instanceof Uint8Array) return 5;
       if (v instanceof Interval) return 10;
+      if (v instanceof Time) return 11;
       // jsonb orders null below strings
       if (v === null || v instanceof JsonNull) return 0;
       return Array.isArray(v) ? 6 : 7;
@@ -108,6 +110,7 @@ export function compareValues(a: Value, b: Value): number {
       return 0;
     }
     case 10: return compareIntervals(a as Interval, b as Interval);
+    case 11: return compareTimes(a as Time, b as Time);
     default: return 0;
   }
 }
@@ -211,6 +214,7 @@ export function distinctKey(v: Value): Value {
   // '1 mon' and '30 days' are equal intervals, as PostgreSQL compares and hashes them
   if (v instanceof Interval) return 'v' + v.span();
   if (v instanceof JsonNull) return 'N';
+  if (v instanceof Time) return 'h' + v.us;
   if (v instanceof RowValue) return 'r' + JSON.stringify(v.values.map(distinctKey));
   // SQL arrays hold Dates and numerics that jsonb text cannot tell apart; jsonb arrays key the same way
   if (Array.isArray(v)) return 'a' + JSON.stringify(v.map(distinctKey));
@@ -301,6 +305,7 @@ export function typeOfValue(v: Value): Exclude<SqlType, 'unknown'> {
   if (v instanceof Date) return 'timestamptz';
   if (v instanceof Uint8Array) return 'bytea';
   if (v instanceof Interval) return 'interval';
+  if (v instanceof Time) return 'time';
   return 'jsonb';
 }
 
@@ -323,8 +328,8 @@ export function outputValue(v: Value): Value {
   if (Array.isArray(v)) return mapElements(v, outputValue);
   // a row reaches the client as its text, as PGlite returns a record
   if (v instanceof RowValue) return recordText(v, formatValue);
-  // interval reaches the client as its text, as PGlite returns it
-  return v instanceof Numeric || v instanceof Interval ? v.toString() : v;
+  // interval and time reach the client as their text, as PGlite returns them
+  return v instanceof Numeric || v instanceof Interval || v instanceof Time ? v.toString() : v;
 }
 
 /** The value of `v::text`: like formatValue but booleans read true/false. */
@@ -342,7 +347,7 @@ export function toText(v: Value, type: SqlType): string {
     case 'json': return jsonText(v);
     case 'jsonb': return jsonbText(v);
     case 'bytea': return v instanceof Uint8Array ? byteaText(v) : String(v);
-    case 'uuid': case 'interval': case 'jsonpath': case 'regtype': return String(v);
+    case 'uuid': case 'interval': case 'time': case 'jsonpath': case 'regtype': return String(v);
     case 'record': return recordText(v as RowValue, formatValue);
   }
 }

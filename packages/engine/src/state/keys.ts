@@ -8,6 +8,7 @@ import { Numeric } from '../sql/numeric.ts';
 import { compareIntervals, Interval } from '../sql/types/interval.ts';
 import type { Value } from '../sql/types.ts';
 import { compareTimestamps } from '../sql/types/timestamp.ts';
+import { compareTimes, Time } from '../sql/types/time.ts';
 import { compareNumberKinds, compareStrings } from '../sql/values.ts';
 
 export type IndexKey = Value;
@@ -24,6 +25,7 @@ function rank(v: Value): number {
       if (v instanceof Uint8Array) return 4;
       if (Array.isArray(v)) return 5;
       if (v instanceof Interval) return 7;
+      if (v instanceof Time) return 8;
       return 6;
   }
 }
@@ -56,6 +58,7 @@ export function compareKeys(a: IndexKey, b: IndexKey): number {
       return sa < sb ? -1 : sa > sb ? 1 : 0;
     }
     case 7: return compareIntervals(a as Interval, b as Interval);
+    case 8: return compareTimes(a as Time, b as Time);
     default: return 0;
   }
 }

@@ -12,7 +12,8 @@ import {
   Interval, justifyDays, justifyHours, justifyInterval, monthLength,
 } from '../types/interval.ts';
 import type { Overload } from '../functions.ts';
-import { addMicros, compareTimestamps, epochMicros, fromEpochMicros, subMillis, timestampOf } from '../types/timestamp.ts';
+import { addMicros, compareTimestamps, epochMicros, fromEpochMicros, rint, subMillis, timestampOf } from '../types/timestamp.ts';
+import { Time } from '../types/time.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -186,6 +187,31 @@ function extractInterval(fieldText: string, iv: Interval): Numeric {
   throw new SqlError(SQLSTATE.feature_not_supported, `unit "${fieldText}" not supported for type interval`);
 }
 
+/** extract(field from time) as numeric: the fields of a time of day and its epoch. */
+function extractTime(fieldText: string, t: Time): Numeric {
+  const field = fieldOf(fieldText, 'time');
+  const usOfMinute = t.us % 60_000_000;
+  const int = (n: number) => Numeric.fromInt(n);
+  switch (field) {
+    case 'microseconds': return int(usOfMinute);
+    case 'milliseconds': return scaled(usOfMinute, 3);
+    case 'second': return scaled(usOfMinute, 6);
+    case 'minute': return int(Math.floor(t.us / 60_000_000) % 60);
+    case 'hour': return int(Math.floor(t.us / 3_600_000_000));
+    case 'epoch': return scaled(t.us, 6);
+  }
+  throw unsupportedUnit(fieldText, 'time');
+}
+
+/** make_time(hour, min, sec). */
+function makeTime(hour: number, min: number, sec: number): Time {
+  const us = rint(sec * 1_000_000);
+  if (hour < 0 || hour > 24 || min < 0 || min > 59 || sec < 0 || us > 60_000_000 || (hour === 24 && (min > 0 || us > 0))) {
+    throw new SqlError(SQLSTATE.datetime_field_overflow, `time field value out of range: ${hour}:${String(min).padStart(2, '0')}:${String(sec).padStart(2, '0')}`);
+  }
+  return new Time((hour * 60 + min) * 60_000_000 + us);
+}
+
 /** age(a, b): the symbolic difference in years, months and days, then time (timestamp_age). */
 function age(a: Date, b: Date): Interval {
   const sign = compareTimestamps(a, b) >= 0 ? 1 : -1;
@@ -283,11 +309,13 @@ export const DATETIME_FUNCTIONS: Record<string, Overload[]> = {
     { params: ['text', 'timestamp'], ret: 'numeric', fn: ([f, d]) => extractTimestamp(text(f), date(d), 'timestamp') },
     { params: ['text', 'date'], ret: 'numeric', fn: ([f, d]) => extractTimestamp(text(f), date(d), 'date') },
     { params: ['text', 'interval'], ret: 'numeric', fn: ([f, v]) => extractInterval(text(f), iv(v)) },
+    { params: ['text', 'time'], ret: 'numeric', fn: ([f, v]) => extractTime(text(f), v as Time) },
   ],
   date_part: [
     { params: ['text', 'timestamptz'], ret: 'float8', fn: ([f, d]) => dbl(extractTimestamp(text(f), date(d), 'timestamptz')) },
     { params: ['text', 'timestamp'], ret: 'float8', fn: ([f, d]) => dbl(extractTimestamp(text(f), date(d), 'timestamp')) },
     { params: ['text', 'interval'], ret: 'float8', fn: ([f, v]) => dbl(extractInterval(text(f), iv(v))) },
+    { params: ['text', 'time'], ret: 'float8', fn: ([f, v]) => dbl(extractTime(text(f), v as Time)) },
   ],
   age: [
     { params: ['timestamptz', 'timestamptz'], ret: 'interval', fn: ([a, b]) => age(date(a), date(b)) },
@@ -300,6 +328,7 @@ export const DATETIME_FUNCTIONS: Record<string, Overload[]> = {
   justify_hours: [{ params: ['interval'], ret: 'interval', fn: ([v]) => justifyHours(iv(v)) }],
   justify_interval: [{ params: ['interval'], ret: 'interval', fn: ([v]) => justifyInterval(iv(v)) }],
   make_date: [{ params: ['int4', 'int4', 'int4'], ret: 'date', fn: ([y, m, d]) => makeTimestamp(num(y), num(m), num(d), 0, 0, 0) }],
+  make_time: [{ params: ['int4', 'int4', 'float8'], ret: 'time', fn: ([h, m, s]) => makeTime(num(h), num(m), num(s)) }],
   make_timestamp: [{
     params: ['int4', 'int4', 'int4', 'int4', 'int4', 'float8'], ret: 'timestamp',
     fn: ([y, m, d, h, mi, s]) => makeTimestamp(num(y), num(m), num(d), num(h), num(mi), num(s)),

@@ -45,7 +45,7 @@ export function addMicros(d: Date, us: number): Date {
   return fromEpochMicros(epochMicros(d) + BigInt(us));
 }
 
-/** Round half to even, as C's rint, with which PostgreSQL rounds fractions to microseconds. */
+/** Round half to even, as C's rint: PostgreSQL's float → integer casts and fractions of a second to microseconds. */
 export function rint(x: number): number {
   const r = Math.round(x);
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
