@@ -2,9 +2,9 @@
  * Microsecond timestamps. A timestamp, timestamptz or date value is a Date (the millisecond instant,
  * which is what clients get, as from PGlite); a value with microseconds below the millisecond is a
  * Timestamp, a Date that also carries them (0–999). So every reader of the millisecond instant keeps
- * working, comparisons, keys and text output see the microseconds, and a value is exact over the
- * whole range JavaScript's Date holds (271821 BC to 275760 AD; PostgreSQL's ends at 294276 AD).
- * Arithmetic that may cross 2^53 µs (about 285 years) goes through BigInt.
+ * working, comparisons, keys and text output see the microseconds, and a value is exact from
+ * PostgreSQL's first day (4714-11-24 BC) to JavaScript's last (275760-09-13; PostgreSQL's range
+ * goes on to 294276). Arithmetic that may cross 2^53 µs (about 285 years) goes through BigInt.
  */
 export class Timestamp extends Date {
   constructor(ms: number, readonly us: number) {
@@ -65,7 +65,7 @@ const PG_EPOCH_US = 946_684_800_000_000n;
  * from zero counted from 2000-01-01, so a half before 2000 rounds to the earlier value.
  */
 export function roundTimestamp(d: Date, precision: number): Date {
-  if (precision >= 6 || !(d instanceof Timestamp) && precision >= 3) return d;
+  if (precision >= 6 || (!(d instanceof Timestamp) && precision >= 3)) return d;
   const unit = 10n ** BigInt(6 - precision);
   const us = epochMicros(d) - PG_EPOCH_US;
   const half = unit / 2n;
