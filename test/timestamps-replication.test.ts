@@ -1,5 +1,5 @@
 /**
- * Microsecond timestamps and times across replication and recovery (issue 10): values that differ only below
+ * Microsecond timestamps, times and timetz values across replication and recovery (issue 10): values that differ only below
  * the millisecond stay distinct in rows, unique indexes and index lookups on a streaming standby, a
  * base-backup standby and a node reopened from its checkpoint and WAL, with the primary's content hash.
  */
@@ -9,7 +9,7 @@ import { openNode, type Node } from '@walrtc/engine';
 import { baseBackupStandby, caughtUp, memoryCluster, primaryWithStandby, type TestCluster } from './cluster.ts';
 
 const SCHEMA = `
-  create table ev (id int primary key, at timestamp unique, atz timestamptz, at3 timestamp(3), ats timestamptz[], tm time);
+  create table ev (id int primary key, at timestamp unique, atz timestamptz, at3 timestamp(3), ats timestamptz[], tm time, tmz timetz);
   create unique index ev_tm on ev (tm);
   create index ev_atz on ev (atz);`;
 
@@ -20,10 +20,11 @@ async function changes(node: Node): Promise<void> {
   await node.query('insert into ev (id, at, atz) values ($1, $2, $3)', [3, '2024-01-01 12:00:00.000003', '2300-01-01 00:00:00.000999+00']);
   await node.query("update ev set atz = atz + interval '1 us' where id = 2");
   await node.query("update ev set tm = (at + interval '0.000005 s')::time where id < 3");
+  await node.query("update ev set tmz = '23:59:59.999999-05:30' where id = 3");
 }
 
 const contents = async (node: Node) => ({
-  text: (await node.query('select id, at::text, atz::text, at3::text, ats::text, tm from ev order by at')).rows,
+  text: (await node.query('select id, at::text, atz::text, at3::text, ats::text, tm, tmz from ev order by at')).rows,
   byTm: (await node.query("select id from ev where tm = '12:00:00.000007'")).rows,
   byAt: (await node.query("select id from ev where at = '2024-01-01 12:00:00.000002'")).rows,
   byAtz: (await node.query("select id from ev where atz > '1969-12-31 23:59:59.999998+00' order by atz")).rows,
@@ -31,9 +32,9 @@ const contents = async (node: Node) => ({
 });
 
 const EXPECTED_TEXT = [
-  { id: 1, at: '2024-01-01 12:00:00.000001', atz: '1969-12-31 23:59:59.999999+00', at3: '2024-01-01 12:00:00.124', ats: '{"2024-01-01 12:00:00.000007+00"}', tm: '12:00:00.000006' },
-  { id: 2, at: '2024-01-01 12:00:00.000002', atz: '1600-02-29 00:00:00.000002+00', at3: '2024-01-01 12:00:01', ats: null, tm: '12:00:00.000007' },
-  { id: 3, at: '2024-01-01 12:00:00.000003', atz: '2300-01-01 00:00:00.000999+00', at3: null, ats: null, tm: null },
+  { id: 1, at: '2024-01-01 12:00:00.000001', atz: '1969-12-31 23:59:59.999999+00', at3: '2024-01-01 12:00:00.124', ats: '{"2024-01-01 12:00:00.000007+00"}', tm: '12:00:00.000006', tmz: null },
+  { id: 2, at: '2024-01-01 12:00:00.000002', atz: '1600-02-29 00:00:00.000002+00', at3: '2024-01-01 12:00:01', ats: null, tm: '12:00:00.000007', tmz: null },
+  { id: 3, at: '2024-01-01 12:00:00.000003', atz: '2300-01-01 00:00:00.000999+00', at3: null, ats: null, tm: null, tmz: '23:59:59.999999-05:30' },
 ];
 
 describe('microsecond timestamps are replicated and recovered exactly', () => {

@@ -11,6 +11,7 @@ import { Interval } from './sql/types/interval.ts';
 import { JSON_NULL, JsonNull } from './sql/types/jsonb.ts';
 import { Timestamp } from './sql/types/timestamp.ts';
 import { Time } from './sql/types/time.ts';
+import { TimeTz } from './sql/types/timetz.ts';
 
 /** msgpack extension type of a numeric value (ASCII 'N'). */
 const NUMERIC_EXT = 0x4e;
@@ -66,6 +67,20 @@ addExtension({
   read: (us: unknown) => {
     if (!Number.isSafeInteger(us) || (us as number) < 0 || (us as number) > 86_400_000_000) throw new Error('invalid time value in msgpack data');
     return new Time(us as number);
+  },
+});
+
+/** msgpack extension type of a time with time zone (ASCII 'Z'): [microseconds since midnight, seconds west of UTC]. */
+const TIMETZ_EXT = 0x5a;
+
+addExtension({
+  Class: TimeTz,
+  type: TIMETZ_EXT,
+  write: (t: TimeTz) => [t.us, t.zone],
+  read: (parts: unknown) => {
+    const ok = Array.isArray(parts) && parts.length === 2 && Number.isSafeInteger(parts[0]) && parts[0] >= 0 && parts[0] <= 86_400_000_000 && Number.isSafeInteger(parts[1]);
+    if (!ok) throw new Error('invalid timetz value in msgpack data');
+    return new TimeTz(parts[0] as number, parts[1] as number);
   },
 });
 

@@ -291,7 +291,7 @@ describe('casts', () => {
     fails("'x'::uuid", '22P02', 'invalid input syntax for type uuid: "x"');
     fails("'x'::interval", '22007', 'invalid input syntax for type interval: "x"');
     fails("'x'::time", '22007', 'invalid input syntax for type time: "x"');
-    fails("'x'::timetz", '0A000', 'type timetz is not supported');
+    fails("'11:59 PM-07'::timetz", '22007', 'invalid input syntax for type time with time zone: "11:59 PM-07"');
   });
 });
 

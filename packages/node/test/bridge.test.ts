@@ -184,15 +184,15 @@ describe('PostgreSQL → walrtc bridge', () => {
     expect((await clash.sql('select count(*)::int as n from pg_replication_slots where database = current_database()')).rows).toEqual([{ n: 0 }]);
   });
 
-  it('keeps the microseconds of timestamps, times and arrays of them, in the copy and in the stream', async () => {
-    const { url, sql } = await database(`create table t(id int primary key, at timestamptz, ts timestamp(4), ats timestamptz[], tm time(5), tms time[]); create publication pub for table t;`);
-    await sql(`insert into t values (1, '2024-01-01 00:00:00.123456+00', '1999-12-31 23:59:59.99995', '{"2024-01-01 00:00:00.000001+00",NULL}', '23:59:59.999996', '{00:00:00.000001}')`);
+  it('keeps the microseconds of timestamps, times, timetz and arrays of them, in the copy and in the stream', async () => {
+    const { url, sql } = await database(`create table t(id int primary key, at timestamptz, ts timestamp(4), ats timestamptz[], tm time(5), tms time[], tz timetz); create publication pub for table t;`);
+    await sql(`insert into t values (1, '2024-01-01 00:00:00.123456+00', '1999-12-31 23:59:59.99995', '{"2024-01-01 00:00:00.000001+00",NULL}', '23:59:59.999996', '{00:00:00.000001}', '12:00:00.000001-05:30')`);
     cluster = memoryCluster();
     const p = await cluster.open('bridge');
     await start(url, p.node);
-    await sql(`insert into t values (2, '1960-01-01 00:00:00.000001+00', '2024-01-01 00:00:00.00005', '{}', '12:00:00.00001', null)`);
+    await sql(`insert into t values (2, '1960-01-01 00:00:00.000001+00', '2024-01-01 00:00:00.00005', '{}', '12:00:00.00001', null, null)`);
     await until('the streamed row', async () => (await p.node.query('select 1 from t where id = 2')).rows.length);
-    const text = 'id, at::text, ts::text, ats::text, tm::text, tms::text';
+    const text = 'id, at::text, ts::text, ats::text, tm::text, tms::text, tz::text';
     expect(await walrtcRows(p.node, text)).toEqual(await pgRows(sql, text));
   });
 

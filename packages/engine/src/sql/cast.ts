@@ -7,6 +7,7 @@ import { SqlError, SQLSTATE } from '../errors.ts';
 import { parseDateTime, toDate } from './datetime.ts';
 import { rint, roundTimestamp } from './types/timestamp.ts';
 import { parseTime, roundTime, Time, timeOfInterval, timeOfTimestamp } from './types/time.ts';
+import { parseTimeTz, roundTimeTz, TimeTz } from './types/timetz.ts';
 import { canonical, inInt8Range, type Int8 } from './int8.ts';
 import { Numeric, numericTypmod as numericTypmodOf } from './numeric.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
@@ -27,13 +28,13 @@ const TYPE_ALIASES: Record<string, SqlType> = {
   int2: 'int2', smallint: 'int2', int4: 'int4', int: 'int4', integer: 'int4', int8: 'int8', bigint: 'int8',
   float4: 'float4', real: 'float4', float8: 'float8', float: 'float8', numeric: 'numeric', decimal: 'numeric',
   text: 'text', varchar: 'varchar', name: 'name', bpchar: 'bpchar', bool: 'bool', boolean: 'bool', timestamptz: 'timestamptz',
-  timestamp: 'timestamp', date: 'date', time: 'time', json: 'json', jsonb: 'jsonb', bytea: 'bytea', uuid: 'uuid',
+  timestamp: 'timestamp', date: 'date', time: 'time', timetz: 'timetz', json: 'json', jsonb: 'jsonb', bytea: 'bytea', uuid: 'uuid',
   interval: 'interval', jsonpath: 'jsonpath', regtype: 'regtype',
 };
 
 // Real PostgreSQL types this engine lacks: these get 0A000 rather than "does not exist".
 const UNSUPPORTED_TYPES = new Set([
-  'char', 'timetz', 'money', 'inet', 'cidr', 'macaddr', 'xml', 'oid',
+  'char', 'money', 'inet', 'cidr', 'macaddr', 'xml', 'oid',
   'bit', 'varbit', 'point', 'line', 'box', 'circle', 'polygon', 'path', 'tsvector', 'tsquery', 'regclass',
   'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange', 'serial', 'bigserial', 'record',
 ]);
@@ -92,7 +93,7 @@ export function resolveTypeName(tn: TypeName): { type: SqlType; typmod: number }
     if (s < -1000 || s > 1000) throw new SqlError(SQLSTATE.invalid_parameter_value, `NUMERIC scale ${s} must be between -1000 and 1000`);
     return { type, typmod: ((p << 16) | (s & 0x7ff)) + 4 };
   }
-  if (type === 'timestamp' || type === 'timestamptz' || type === 'time') return { type, typmod: Math.min(Math.max(mods[0], 0), 6) };
+  if (type === 'timestamp' || type === 'timestamptz' || type === 'time' || type === 'timetz') return { type, typmod: Math.min(Math.max(mods[0], 0), 6) };
   throw new SqlError(SQLSTATE.syntax_error, `type modifier is not allowed for type "${name}"`);
 }
 
@@ -110,6 +111,7 @@ export function formatTypeName(type: SqlType, typmod = -1): string {
   if (type === 'timestamp') return `timestamp(${typmod}) without time zone`;
   if (type === 'timestamptz') return `timestamp(${typmod}) with time zone`;
   if (type === 'time') return `time(${typmod}) without time zone`;
+  if (type === 'timetz') return `time(${typmod}) with time zone`;
   return TYPE_NAME[type];
 }
 
@@ -254,6 +256,7 @@ export function parseInput(text: string, type: SqlType, now?: Date): Value {
     case 'uuid': return uuidInput(text);
     case 'interval': return parseInterval(text);
     case 'time': return parseTime(text);
+    case 'timetz': return parseTimeTz(text);
     case 'jsonpath': return jsonPathInput(text);
     case 'jsonb': return parseJsonb(text);
     case 'bytea': return parseBytea(text);
@@ -352,6 +355,7 @@ function withTypmod(cast: Cast, to: SqlType, typmod: number, explicit: boolean):
   else if (to === 'interval') limit = (v) => adjustInterval(v as Interval, typmod);
   else if ((to === 'timestamp' || to === 'timestamptz') && typmod < 6) limit = (v) => roundTimestamp(v as Date, typmod);
   else if (to === 'time' && typmod < 6) limit = (v) => roundTime(v as Time, typmod);
+  else if (to === 'timetz' && typmod < 6) limit = (v) => roundTimeTz(v as TimeTz, (t) => roundTime(t, typmod));
   if (!limit) return cast;
   const l = limit;
   return (v) => l(cast(v));
@@ -412,6 +416,9 @@ function baseCast(from: SqlType, to: SqlType, explicit: boolean): Cast {
   if (to === 'time' && (from === 'timestamp' || from === 'timestamptz')) return (v) => timeOfTimestamp(v as Date);
   if (from === 'interval' && to === 'time') return (v) => timeOfInterval(v as Interval);
   if (from === 'time' && to === 'interval') return (v) => new Interval(0, 0, (v as Time).us);
+  // the session's time zone is UTC
+  if (to === 'timetz' && (from === 'time' || from === 'timestamptz')) return (v) => new TimeTz((from === 'time' ? (v as Time) : timeOfTimestamp(v as Date)).us, 0);
+  if (from === 'timetz' && to === 'time') return (v) => new Time((v as TimeTz).us);
   if (from === 'json' && to === 'jsonb') return (v) => (typeof v === 'string' ? parseJsonb(v) : v);
   if (from === 'jsonb' && to === 'json') return (v) => jsonbText(v);
   if (from === 'jsonb' && explicit && (isNumericType(to) || to === 'bool')) return jsonbScalar(to);
@@ -436,7 +443,8 @@ export function assignable(from: SqlType, to: SqlType): boolean {
   if (isArrayType(from) || isArrayType(to)) return isArrayType(from) && isArrayType(to) && assignable(elementType(from), elementType(to));
   if (isNumericType(from) && isNumericType(to)) return true;
   if (isDateTimeType(from) && isDateTimeType(to)) return true;
-  if (to === 'time') return from === 'timestamp' || from === 'timestamptz' || from === 'interval';
+  if (to === 'time') return from === 'timestamp' || from === 'timestamptz' || from === 'interval' || from === 'timetz';
+  if (to === 'timetz') return from === 'time' || from === 'timestamptz';
   if (from === 'time' && to === 'interval') return true;
   return (from === 'json' || from === 'jsonb') && (to === 'json' || to === 'jsonb');
 }

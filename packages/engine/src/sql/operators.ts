@@ -16,6 +16,7 @@ import { datetimeArithmetic, negateIntervalValue } from './functions/datetime-op
 import { compareRecords, type RowValue } from './types/record.ts';
 import { compareTimestamps } from './types/timestamp.ts';
 import { compareTimes } from './types/time.ts';
+import { compareTimeTzs } from './types/timetz.ts';
 
 export type Comparator = (a: Value, b: Value) => number;
 export type BinaryFn = (a: Value, b: Value) => Value;
@@ -105,6 +106,8 @@ export function comparatorFor(t: SqlType): Comparator {
       return compareTimestamps as (a: Value, b: Value) => number;
     case 'time':
       return compareTimes as (a: Value, b: Value) => number;
+    case 'timetz':
+      return compareTimeTzs as (a: Value, b: Value) => number;
     case 'interval':
       return compareIntervals as (a: Value, b: Value) => number;
     case 'jsonb':

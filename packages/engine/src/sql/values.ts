@@ -13,6 +13,7 @@ import { JsonNull } from './types/jsonb.ts';
 import { recordText, RowValue } from './types/record.ts';
 import { compareTimestamps, timestampKey } from './types/timestamp.ts';
 import { compareTimes, Time } from './types/time.ts';
+import { compareTimeTzs, TimeTz } from './types/timetz.ts';
 
 /** Code point order of two strings (the C collation), which UTF-16 `<` gets wrong above U+FFFF. */
 export function compareStrings(a: string, b: string): number {
@@ -64,6 +65,7 @@ function rank(v: Value): number {
       if (v instanceof Uint8Array) return 5;
       if (v instanceof Interval) return 10;
       if (v instanceof Time) return 11;
+      if (v instanceof TimeTz) return 12;
       // jsonb orders null below strings
       if (v === null || v instanceof JsonNull) return 0;
       return Array.isArray(v) ? 6 : 7;
@@ -111,6 +113,7 @@ export function compareValues(a: Value, b: Value): number {
     }
     case 10: return compareIntervals(a as Interval, b as Interval);
     case 11: return compareTimes(a as Time, b as Time);
+    case 12: return compareTimeTzs(a as TimeTz, b as TimeTz);
     default: return 0;
   }
 }
@@ -215,6 +218,7 @@ export function distinctKey(v: Value): Value {
   if (v instanceof Interval) return 'v' + v.span();
   if (v instanceof JsonNull) return 'N';
   if (v instanceof Time) return 'h' + v.us;
+  if (v instanceof TimeTz) return `z${v.us},${v.zone}`;
   if (v instanceof RowValue) return 'r' + JSON.stringify(v.values.map(distinctKey));
   // SQL arrays hold Dates and numerics that jsonb text cannot tell apart; jsonb arrays key the same way
   if (Array.isArray(v)) return 'a' + JSON.stringify(v.map(distinctKey));
@@ -306,6 +310,7 @@ export function typeOfValue(v: Value): Exclude<SqlType, 'unknown'> {
   if (v instanceof Uint8Array) return 'bytea';
   if (v instanceof Interval) return 'interval';
   if (v instanceof Time) return 'time';
+  if (v instanceof TimeTz) return 'timetz';
   return 'jsonb';
 }
 
@@ -329,7 +334,7 @@ export function outputValue(v: Value): Value {
   // a row reaches the client as its text, as PGlite returns a record
   if (v instanceof RowValue) return recordText(v, formatValue);
   // interval and time reach the client as their text, as PGlite returns them
-  return v instanceof Numeric || v instanceof Interval || v instanceof Time ? v.toString() : v;
+  return v instanceof Numeric || v instanceof Interval || v instanceof Time || v instanceof TimeTz ? v.toString() : v;
 }
 
 /** The value of `v::text`: like formatValue but booleans read true/false. */
@@ -347,7 +352,7 @@ export function toText(v: Value, type: SqlType): string {
     case 'json': return jsonText(v);
     case 'jsonb': return jsonbText(v);
     case 'bytea': return v instanceof Uint8Array ? byteaText(v) : String(v);
-    case 'uuid': case 'interval': case 'time': case 'jsonpath': case 'regtype': return String(v);
+    case 'uuid': case 'interval': case 'time': case 'timetz': case 'jsonpath': case 'regtype': return String(v);
     case 'record': return recordText(v as RowValue, formatValue);
   }
 }

@@ -9,6 +9,7 @@ import { compareIntervals, Interval } from '../sql/types/interval.ts';
 import type { Value } from '../sql/types.ts';
 import { compareTimestamps } from '../sql/types/timestamp.ts';
 import { compareTimes, Time } from '../sql/types/time.ts';
+import { compareTimeTzs, TimeTz } from '../sql/types/timetz.ts';
 import { compareNumberKinds, compareStrings } from '../sql/values.ts';
 
 export type IndexKey = Value;
@@ -26,6 +27,7 @@ function rank(v: Value): number {
       if (Array.isArray(v)) return 5;
       if (v instanceof Interval) return 7;
       if (v instanceof Time) return 8;
+      if (v instanceof TimeTz) return 10;
       return 6;
   }
 }
@@ -59,6 +61,7 @@ export function compareKeys(a: IndexKey, b: IndexKey): number {
     }
     case 7: return compareIntervals(a as Interval, b as Interval);
     case 8: return compareTimes(a as Time, b as Time);
+    case 10: return compareTimeTzs(a as TimeTz, b as TimeTz);
     default: return 0;
   }
 }

@@ -48,6 +48,7 @@ const TYPES = new Map<number, Mapped>([
   [1114, { ddl: (typmod) => (typmod >= 0 ? `timestamp(${typmod})` : 'timestamp') }],
   [1184, { ddl: (typmod) => (typmod >= 0 ? `timestamptz(${typmod})` : 'timestamptz') }],
   [1083, { ddl: (typmod) => (typmod >= 0 ? `time(${typmod})` : 'time') }],
+  [1266, { ddl: (typmod) => (typmod >= 0 ? `timetz(${typmod})` : 'timetz') }],
   [114, { ddl: () => 'json', check: inexactJsonNumber }],
   [3802, { ddl: () => 'jsonb', check: inexactJsonNumber }],
   [2950, { ddl: () => 'uuid' }],
@@ -62,7 +63,7 @@ const TYPES = new Map<number, Mapped>([
  */
 const ARRAYS = new Map<number, number>([
   [1000, 16], [1005, 21], [1007, 23], [1016, 20], [1231, 1700], [1021, 700], [1022, 701],
-  [1009, 25], [1015, 1043], [2951, 2950], [1182, 1082], [1115, 1114], [1185, 1184], [1183, 1083],
+  [1009, 25], [1015, 1043], [2951, 2950], [1182, 1082], [1115, 1114], [1185, 1184], [1183, 1083], [1270, 1266],
 ]);
 for (const [array, element] of ARRAYS) {
   const inner = TYPES.get(element)!;

@@ -14,6 +14,7 @@ import {
 import type { Overload } from '../functions.ts';
 import { addMicros, compareTimestamps, epochMicros, fromEpochMicros, rint, subMillis, timestampOf } from '../types/timestamp.ts';
 import { Time } from '../types/time.ts';
+import type { TimeTz } from '../types/timetz.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -203,6 +204,20 @@ function extractTime(fieldText: string, t: Time): Numeric {
   throw unsupportedUnit(fieldText, 'time');
 }
 
+/** extract(field from timetz): a time's fields, its zone, and an epoch counted in UTC. */
+function extractTimeTz(fieldText: string, t: TimeTz): Numeric {
+  const field = fieldOf(fieldText, 'timetz');
+  const east = -t.zone;
+  switch (field) {
+    case 'timezone': return Numeric.fromInt(east);
+    case 'timezone_hour': return Numeric.fromInt(Math.trunc(east / 3600));
+    case 'timezone_minute': return Numeric.fromInt(Math.trunc(east / 60) % 60);
+    case 'epoch': return scaled(t.us + t.zone * 1_000_000, 6);
+  }
+  if (field === 'microseconds' || field === 'milliseconds' || field === 'second' || field === 'minute' || field === 'hour') return extractTime(fieldText, new Time(t.us));
+  throw unsupportedUnit(fieldText, 'timetz');
+}
+
 /** make_time(hour, min, sec). */
 function makeTime(hour: number, min: number, sec: number): Time {
   const us = rint(sec * 1_000_000);
@@ -310,12 +325,14 @@ export const DATETIME_FUNCTIONS: Record<string, Overload[]> = {
     { params: ['text', 'date'], ret: 'numeric', fn: ([f, d]) => extractTimestamp(text(f), date(d), 'date') },
     { params: ['text', 'interval'], ret: 'numeric', fn: ([f, v]) => extractInterval(text(f), iv(v)) },
     { params: ['text', 'time'], ret: 'numeric', fn: ([f, v]) => extractTime(text(f), v as Time) },
+    { params: ['text', 'timetz'], ret: 'numeric', fn: ([f, v]) => extractTimeTz(text(f), v as TimeTz) },
   ],
   date_part: [
     { params: ['text', 'timestamptz'], ret: 'float8', fn: ([f, d]) => dbl(extractTimestamp(text(f), date(d), 'timestamptz')) },
     { params: ['text', 'timestamp'], ret: 'float8', fn: ([f, d]) => dbl(extractTimestamp(text(f), date(d), 'timestamp')) },
     { params: ['text', 'interval'], ret: 'float8', fn: ([f, v]) => dbl(extractInterval(text(f), iv(v))) },
     { params: ['text', 'time'], ret: 'float8', fn: ([f, v]) => dbl(extractTime(text(f), v as Time)) },
+    { params: ['text', 'timetz'], ret: 'float8', fn: ([f, v]) => dbl(extractTimeTz(text(f), v as TimeTz)) },
   ],
   age: [
     { params: ['timestamptz', 'timestamptz'], ret: 'interval', fn: ([a, b]) => age(date(a), date(b)) },

@@ -26,16 +26,22 @@ export function formatTime(us: number): string {
   return frac ? `${text}.${String(frac).padStart(6, '0').replace(/0+$/, '')}` : text;
 }
 
-// an optional ISO date before it, an optional zone after it (ignored by time without time zone)
+// an optional ISO date before it, an optional numeric zone after it (ignored by time without time zone)
 const TIME_RE =
-  /^(?:\d{4,}-\d{1,2}-\d{1,2}(?:T|\s+))?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d*))?)?\s*(am|pm|a\.m\.|p\.m\.)?\s*(?:z|utc|gmt|[+-]\d{1,2}(?::?\d{2})?)?$/i;
+  /^(?:\d{4,}-\d{1,2}-\d{1,2}(?:T|\s+))?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d*))?)?\s*(am|pm|a\.m\.|p\.m\.)?\s*(z|utc|gmt|[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?)?$/i;
 
 /** time_in: `12:34`, `12:34:56.789012`, `1:02 pm`, `allballs`, a timestamp's time of day. */
 export function parseTime(text: string): Time {
+  return new Time(parseTimeOfDay(text, 'time').us);
+}
+
+/** A time of day and its written zone in seconds west of UTC (PostgreSQL's sign), undefined when none is written. */
+export function parseTimeOfDay(text: string, type: 'time' | 'time with time zone'): { us: number; zone?: number } {
   const s = text.trim();
-  if (/^allballs$/i.test(s)) return new Time(0);
-  const m = TIME_RE.exec(s);
-  if (!m) throw new SqlError(SQLSTATE.invalid_datetime_format, `invalid input syntax for type time: "${text}"`);
+  if (/^allballs$/i.test(s)) return { us: 0, zone: 0 };
+  // PostgreSQL reads `PM-07` as a POSIX zone name and drops the meridian: refused rather than read otherwise
+  const m = /(am|pm|\.m\.)[+-]/i.test(s) ? null : TIME_RE.exec(s);
+  if (!m) throw new SqlError(SQLSTATE.invalid_datetime_format, `invalid input syntax for type ${type}: "${text}"`);
   let hour = Number(m[1]);
   const minute = Number(m[2]), second = m[3] ? Number(m[3]) : 0;
   const frac = m[4] ? rint(Number(`0.${m[4]}`) * 1_000_000) : 0;
@@ -45,7 +51,12 @@ export function parseTime(text: string): Time {
   if (meridian === 'a' && hour === 12) hour = 0;
   const us = ((hour * 60 + minute) * 60 + second) * 1_000_000 + frac;
   if (minute > 59 || second > 60 || us > USECS_PER_DAY) throw outOfRange(text);
-  return new Time(us);
+  const off = m[6] ? /^([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?$/.exec(m[6]) : null;
+  if (!m[6]) return { us };
+  if (!off) return { us, zone: 0 };
+  const east = Number(off[2]) * 3600 + Number(off[3] ?? 0) * 60 + Number(off[4] ?? 0);
+  if (east > 15 * 3600 + 59 * 60 + 59) throw new SqlError('22009', `time zone displacement out of range: "${text}"`);
+  return { us, zone: (off[1] === '-' ? east : -east) || 0 };
 }
 
 const outOfRange = (text: string): SqlError => new SqlError(SQLSTATE.datetime_field_overflow, `date/time field value out of range: "${text}"`);
