@@ -10,6 +10,8 @@ import { Numeric } from '../numeric.ts';
 import { TYPE_NAME, type SqlType, type Value } from '../types.ts';
 import { compareValues } from '../values.ts';
 import { addInterval, addIntervals, Interval, parseInterval } from '../types/interval.ts';
+import { Time } from '../types/time.ts';
+import { TimeTz } from '../types/timetz.ts';
 
 export const FRAME = {
   NONDEFAULT: 0x1, RANGE: 0x2, ROWS: 0x4, GROUPS: 0x8, BETWEEN: 0x10,
@@ -85,20 +87,33 @@ const intervalDomain: RangeDomain = {
   negative: (v) => (v as Interval).span() < 0n,
 };
 
+/**
+ * time and timetz keys with interval offsets (in_range_time(tz)_interval): the offset's time field
+ * added without wrapping around midnight, the zone kept; a negative time field is refused.
+ */
+const timeDomain: RangeDomain = {
+  of: (v) => (typeof v === 'string' ? parseInterval(v) : v),
+  add: (a, b) => shiftTime(a, (b as Interval).micros),
+  sub: (a, b) => shiftTime(a, -(b as Interval).micros),
+  negative: (v) => (v as Interval).micros < 0,
+};
+const shiftTime = (t: Value, us: number): Value => (t instanceof TimeTz ? new TimeTz(t.us + us, t.zone) : new Time((t as Time).us + us));
+
 const isInt = (t: SqlType) => t === 'int2' || t === 'int4' || t === 'int8';
 const isDateTime = (t: SqlType) => t === 'date' || t === 'timestamp' || t === 'timestamptz';
 
 /** The domain for RANGE offsets of a key of type `key` with offsets of type `offset` (PostgreSQL's in_range support). */
 export function rangeDomain(key: SqlType, offset: SqlType): RangeDomain {
   // an untyped offset takes the one offset type PostgreSQL's in_range functions have for the key
-  const off = offset === 'unknown' ? (isDateTime(key) ? 'interval' : key) : offset;
+  const off = offset === 'unknown' ? (isDateTime(key) || key === 'time' || key === 'timetz' ? 'interval' : key) : offset;
+  if ((key === 'time' || key === 'timetz') && off === 'interval') return timeDomain;
   if (isInt(key) && isInt(off)) return bigDomain;
   if ((isDateTime(key) || key === 'interval') && off === 'interval') return key === 'interval' ? intervalDomain : datetimeDomain;
   if ((key === 'float4' || key === 'float8') && isNumericType(off)) return floatDomain;
   if (key === 'numeric' && (isInt(off) || off === 'numeric')) return numericDomain;
   // varchar compares as text, and PostgreSQL names it so
   const name = (t: SqlType) => TYPE_NAME[t === 'varchar' ? 'text' : t];
-  if (!isNumericType(key) && !isDateTime(key) && key !== 'interval') {
+  if (!isNumericType(key) && !isDateTime(key) && key !== 'interval' && key !== 'time' && key !== 'timetz') {
     throw new SqlError(SQLSTATE.feature_not_supported, `RANGE with offset PRECEDING/FOLLOWING is not supported for column type ${name(key)}`);
   }
   throw new SqlError(SQLSTATE.feature_not_supported, `RANGE with offset PRECEDING/FOLLOWING is not supported for column type ${name(key)} and offset type ${name(off)}`);
