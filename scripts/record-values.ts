@@ -27,6 +27,7 @@ import { JSONPATH_CORPUS } from '../test/reference/jsonpath-corpus.ts';
 import { FUNCTIONS_CORPUS } from '../test/reference/functions-corpus.ts';
 import { SQLB_CORPORA } from '../test/reference/sqlb-corpora.ts';
 import { FUNCS_CORPORA } from '../test/reference/funcs-corpora.ts';
+import { TS_CORPORA } from '../test/reference/ts-corpora.ts';
 import { LATERAL_CORPUS } from '../test/reference/lateral-corpus.ts';
 import { GROUPING_CORPUS } from '../test/reference/grouping-corpus.ts';
 import { ROWTYPE_CORPUS } from '../test/reference/rowtype-corpus.ts';
@@ -44,6 +45,7 @@ const CORPORA: Record<string, readonly string[]> = {
   functions: FUNCTIONS_CORPUS,
   ...SQLB_CORPORA,
   ...FUNCS_CORPORA,
+  ...TS_CORPORA,
   lateral: LATERAL_CORPUS,
   grouping: GROUPING_CORPUS,
   rowtype: ROWTYPE_CORPUS,

@@ -1,13 +1,17 @@
 /**
  * The msgpack settings every persisted or streamed encoding shares (WAL records, checkpoints,
  * base backups, the control file): int8 values beyond 2^53 travel as msgpack int64 and come back
- * as bigint, and numeric values as an extension holding their exact text (scale included).
+ * as bigint, numeric values as an extension holding their exact text (scale included), and a
+ * timestamp with microseconds below the millisecond as one holding both parts.
  * Importing this module registers the extension, so encoder and decoder always agree.
  */
 import { addExtension, type Options } from 'msgpackr';
 import { Numeric } from './sql/numeric.ts';
 import { Interval } from './sql/types/interval.ts';
 import { JSON_NULL, JsonNull } from './sql/types/jsonb.ts';
+import { Timestamp } from './sql/types/timestamp.ts';
+import { Time } from './sql/types/time.ts';
+import { TimeTz } from './sql/types/timetz.ts';
 
 /** msgpack extension type of a numeric value (ASCII 'N'). */
 const NUMERIC_EXT = 0x4e;
@@ -33,6 +37,50 @@ addExtension({
   read: (parts: unknown) => {
     if (!Array.isArray(parts) || parts.length !== 3 || !parts.every((p) => Number.isSafeInteger(p))) throw new Error('invalid interval value in msgpack data');
     return new Interval(parts[0] as number, parts[1] as number, parts[2] as number);
+  },
+});
+
+/**
+ * msgpack extension type of a microsecond timestamp (ASCII 'T'): [milliseconds since 1970, microseconds
+ * 0–999]. A whole-millisecond timestamp is a plain Date and keeps msgpack's own timestamp type.
+ */
+const TIMESTAMP_EXT = 0x54;
+
+addExtension({
+  Class: Timestamp,
+  type: TIMESTAMP_EXT,
+  write: (t: Timestamp) => [t.getTime(), t.us],
+  read: (parts: unknown) => {
+    const ok = Array.isArray(parts) && parts.length === 2 && Number.isSafeInteger(parts[0]) && Number.isInteger(parts[1]) && parts[1] > 0 && parts[1] < 1000;
+    if (!ok) throw new Error('invalid timestamp value in msgpack data');
+    return new Timestamp(parts[0] as number, parts[1] as number);
+  },
+});
+
+/** msgpack extension type of a time of day (ASCII 'H'): its microseconds since midnight. */
+const TIME_EXT = 0x48;
+
+addExtension({
+  Class: Time,
+  type: TIME_EXT,
+  write: (t: Time) => t.us,
+  read: (us: unknown) => {
+    if (!Number.isSafeInteger(us) || (us as number) < 0 || (us as number) > 86_400_000_000) throw new Error('invalid time value in msgpack data');
+    return new Time(us as number);
+  },
+});
+
+/** msgpack extension type of a time with time zone (ASCII 'Z'): [microseconds since midnight, seconds west of UTC]. */
+const TIMETZ_EXT = 0x5a;
+
+addExtension({
+  Class: TimeTz,
+  type: TIMETZ_EXT,
+  write: (t: TimeTz) => [t.us, t.zone],
+  read: (parts: unknown) => {
+    const ok = Array.isArray(parts) && parts.length === 2 && Number.isSafeInteger(parts[0]) && parts[0] >= 0 && parts[0] <= 86_400_000_000 && Number.isSafeInteger(parts[1]);
+    if (!ok) throw new Error('invalid timetz value in msgpack data');
+    return new TimeTz(parts[0] as number, parts[1] as number);
   },
 });
 

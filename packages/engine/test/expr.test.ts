@@ -290,7 +290,8 @@ describe('casts', () => {
     fails("'x'::foo", '42704', 'type "foo" does not exist');
     fails("'x'::uuid", '22P02', 'invalid input syntax for type uuid: "x"');
     fails("'x'::interval", '22007', 'invalid input syntax for type interval: "x"');
-    fails("'x'::time", '0A000', 'type time is not supported');
+    fails("'x'::time", '22007', 'invalid input syntax for type time: "x"');
+    fails("'11:59 PM-07'::timetz", '22007', 'invalid input syntax for type time with time zone: "11:59 PM-07"');
   });
 });
 

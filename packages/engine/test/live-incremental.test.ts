@@ -81,6 +81,19 @@ describe('live queries keyed by a column', () => {
     await iq.unsubscribe();
   });
 
+  it('live.changes keyed by a timestamp tells apart keys and values that differ only in microseconds', async () => {
+    const db = await node();
+    await db.exec("create table ev (at timestamp primary key, seen timestamptz); insert into ev values ('2024-01-01 00:00:00.000001', null), ('2024-01-01 00:00:00.000002', null)");
+    const got = inbox<Change[]>();
+    const lc = await db.live.changes('select at::text as t, at, seen from ev order by at', [], 'at', got.push);
+    expect(lc.initialChanges.map((c) => c.t)).toEqual(['2024-01-01 00:00:00.000001', '2024-01-01 00:00:00.000002']);
+    await db.query("update ev set seen = '2024-01-01 00:00:00.000001+00' where at = '2024-01-01 00:00:00.000002'");
+    expect((await got.nth(2)).map((c) => [c.__op__, c.__changed_columns__])).toEqual([['UPDATE', ['seen']]]);
+    await db.query("update ev set seen = '2024-01-01 00:00:00.000002+00' where at = '2024-01-01 00:00:00.000002'");
+    expect((await got.nth(3)).map((c) => [c.__op__, c.__changed_columns__])).toEqual([['UPDATE', ['seen']]]);
+    await lc.unsubscribe();
+  });
+
   it('a live query over one table is not re-run by commits to another', async () => {
     const db = await node();
     const runsA = inbox<QueryResult>();

@@ -127,7 +127,7 @@ describe('0A000 feature_not_supported names the feature', () => {
     ['create materialized view mv as select 1', /materialized views/],
     ['create temporary sequence ts', /temporary sequences/],
     ['create schema s create table s2 (a int)', /CREATE SCHEMA with schema elements/],
-    ['select sum(id) over (order by now() range between 1 preceding and current row) from t', /interval offsets/],
+    ['select sum(id) over (order by now() range between 1 preceding and current row) from t', /column type timestamp with time zone and offset type integer/],
     ['create type pair as (a int, b int)', /CompositeType/],
     ["prepare transaction 'x'", /PREPARE TRANSACTION/],
     ['alter table t add constraint c exclude using gist (id with =)', /EXCLUSION/],

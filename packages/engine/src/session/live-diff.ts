@@ -65,9 +65,16 @@ export class KeyedDiff {
   }
 }
 
+/**
+ * The microseconds below the millisecond an in-process timestamp carries (sql/types/timestamp.ts),
+ * read by name: this file runs in pages too, which load no engine module; a Date that crossed the
+ * worker boundary has none.
+ */
+const subMillis = (d: Date): number => (d as Date & { us?: number }).us ?? 0;
+
 /** A Map key for a key value: primitives as they are, dates and bytes by content. */
 function identity(v: Value): unknown {
-  if (v instanceof Date) return `date:${v.getTime()}`;
+  if (v instanceof Date) return `date:${v.getTime()}.${subMillis(v)}`;
   if (v instanceof Uint8Array) return `bytes:${Array.from(v).join(',')}`;
   if (v !== null && typeof v === 'object') return `json:${JSON.stringify(v)}`;
   return v;
@@ -75,7 +82,7 @@ function identity(v: Value): unknown {
 
 function sameValue(a: Value, b: Value): boolean {
   if (Object.is(a, b)) return true;
-  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime() && subMillis(a) === subMillis(b);
   if (a instanceof Uint8Array && b instanceof Uint8Array) return a.length === b.length && a.every((x, i) => x === b[i]);
   if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') return JSON.stringify(a) === JSON.stringify(b);
   return false;

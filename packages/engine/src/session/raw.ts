@@ -10,7 +10,7 @@ import type { RawResult } from './result.ts';
 
 export function rawResult(command: string, columns: readonly { name: string; type: SqlType }[], rows: Value[][], rowCount: number): RawResult {
   // numeric leaves the engine as its exact text, as PGlite returns it; other types are already their client form
-  const exact = columns.some((c) => c.type === 'numeric' || c.type === 'numeric[]' || c.type === 'interval' || c.type === 'interval[]' || c.type === 'unknown' || c.type === 'jsonb');
+  const exact = columns.some((c) => c.type === 'numeric' || c.type === 'numeric[]' || c.type === 'interval' || c.type === 'interval[]' || c.type === 'time' || c.type === 'time[]' || c.type === 'timetz' || c.type === 'timetz[]' || c.type === 'unknown' || c.type === 'jsonb');
   // jsonb numbers reach the client as doubles (PGlite parses jsonb text); other kinds by outputValue
   const jsonb = columns.map((c) => c.type === 'jsonb');
   const result: RawResult = {

@@ -5,6 +5,9 @@
 import type { Node, TypeName } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import { parseDateTime, toDate } from './datetime.ts';
+import { rint, roundTimestamp } from './types/timestamp.ts';
+import { parseTime, roundTime, Time, timeOfInterval, timeOfTimestamp } from './types/time.ts';
+import { parseTimeTz, roundTimeTz, TimeTz } from './types/timetz.ts';
 import { canonical, inInt8Range, type Int8 } from './int8.ts';
 import { Numeric, numericTypmod as numericTypmodOf } from './numeric.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
@@ -12,7 +15,7 @@ import { jsonbText, toText, typeOfValue } from './values.ts';
 import { jsonInput, jsonText } from './json-text.ts';
 import { uuidInput } from './uuid.ts';
 import { jsonPathInput } from './jsonpath/functions.ts';
-import { parseInterval, type Interval } from './types/interval.ts';
+import { Interval, parseInterval } from './types/interval.ts';
 import { adjustInterval, intervalInput, intervalTypmod } from './types/interval-typmod.ts';
 import { isEnumType, lookupEnumType, parseEnum } from './types/enum.ts';
 import { jsonbKind, parseJsonb } from './types/jsonb.ts';
@@ -25,13 +28,13 @@ const TYPE_ALIASES: Record<string, SqlType> = {
   int2: 'int2', smallint: 'int2', int4: 'int4', int: 'int4', integer: 'int4', int8: 'int8', bigint: 'int8',
   float4: 'float4', real: 'float4', float8: 'float8', float: 'float8', numeric: 'numeric', decimal: 'numeric',
   text: 'text', varchar: 'varchar', name: 'name', bpchar: 'bpchar', bool: 'bool', boolean: 'bool', timestamptz: 'timestamptz',
-  timestamp: 'timestamp', date: 'date', json: 'json', jsonb: 'jsonb', bytea: 'bytea', uuid: 'uuid',
+  timestamp: 'timestamp', date: 'date', time: 'time', timetz: 'timetz', json: 'json', jsonb: 'jsonb', bytea: 'bytea', uuid: 'uuid',
   interval: 'interval', jsonpath: 'jsonpath', regtype: 'regtype',
 };
 
 // Real PostgreSQL types this engine lacks: these get 0A000 rather than "does not exist".
 const UNSUPPORTED_TYPES = new Set([
-  'char', 'time', 'timetz', 'money', 'inet', 'cidr', 'macaddr', 'xml', 'oid',
+  'char', 'money', 'inet', 'cidr', 'macaddr', 'xml', 'oid',
   'bit', 'varbit', 'point', 'line', 'box', 'circle', 'polygon', 'path', 'tsvector', 'tsquery', 'regclass',
   'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange', 'serial', 'bigserial', 'record',
 ]);
@@ -90,7 +93,7 @@ export function resolveTypeName(tn: TypeName): { type: SqlType; typmod: number }
     if (s < -1000 || s > 1000) throw new SqlError(SQLSTATE.invalid_parameter_value, `NUMERIC scale ${s} must be between -1000 and 1000`);
     return { type, typmod: ((p << 16) | (s & 0x7ff)) + 4 };
   }
-  if (type === 'timestamp' || type === 'timestamptz') return { type, typmod: Math.min(Math.max(mods[0], 0), 6) };
+  if (type === 'timestamp' || type === 'timestamptz' || type === 'time' || type === 'timetz') return { type, typmod: Math.min(Math.max(mods[0], 0), 6) };
   throw new SqlError(SQLSTATE.syntax_error, `type modifier is not allowed for type "${name}"`);
 }
 
@@ -107,17 +110,13 @@ export function formatTypeName(type: SqlType, typmod = -1): string {
   if (type === 'numeric') return `numeric(${numericPrecision(typmod)},${numericScale(typmod)})`;
   if (type === 'timestamp') return `timestamp(${typmod}) without time zone`;
   if (type === 'timestamptz') return `timestamp(${typmod}) with time zone`;
+  if (type === 'time') return `time(${typmod}) without time zone`;
+  if (type === 'timetz') return `time(${typmod}) with time zone`;
   return TYPE_NAME[type];
 }
 
 const invalidInput = (type: SqlType, text: string): SqlError =>
   new SqlError(SQLSTATE.invalid_text_representation, `invalid input syntax for type ${TYPE_NAME[type]}: "${text}"`);
-
-/** Round half to even, as float → integer casts do (rint). */
-function rint(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
 
 const intOutOfRange = (type: IntType): SqlError => new SqlError(SQLSTATE.numeric_value_out_of_range, `${INT_NAME[type]} out of range`);
 
@@ -256,6 +255,8 @@ export function parseInput(text: string, type: SqlType, now?: Date): Value {
     case 'json': return jsonInput(text);
     case 'uuid': return uuidInput(text);
     case 'interval': return parseInterval(text);
+    case 'time': return parseTime(text);
+    case 'timetz': return parseTimeTz(text);
     case 'jsonpath': return jsonPathInput(text);
     case 'jsonb': return parseJsonb(text);
     case 'bytea': return parseBytea(text);
@@ -352,10 +353,9 @@ function withTypmod(cast: Cast, to: SqlType, typmod: number, explicit: boolean):
   else if (to === 'bpchar') limit = bpcharLimit(typmod, explicit);
   else if (to === 'numeric') limit = numericTypmod(typmod);
   else if (to === 'interval') limit = (v) => adjustInterval(v as Interval, typmod);
-  else if (to === 'timestamp' || to === 'timestamptz') {
-    const unit = typmod >= 3 ? 1 : 10 ** (3 - typmod);
-    if (unit > 1) limit = (v) => new Date(Math.round((v as Date).getTime() / unit) * unit);
-  }
+  else if ((to === 'timestamp' || to === 'timestamptz') && typmod < 6) limit = (v) => roundTimestamp(v as Date, typmod);
+  else if (to === 'time' && typmod < 6) limit = (v) => roundTime(v as Time, typmod);
+  else if (to === 'timetz' && typmod < 6) limit = (v) => roundTimeTz(v as TimeTz, (t) => roundTime(t, typmod));
   if (!limit) return cast;
   const l = limit;
   return (v) => l(cast(v));
@@ -413,6 +413,12 @@ function baseCast(from: SqlType, to: SqlType, explicit: boolean): Cast {
   if (from === 'int4' && to === 'bool' && explicit) return (v) => v !== 0;
   if (from === 'bool' && to === 'int4' && explicit) return (v) => (v ? 1 : 0);
   if (isDateTimeType(from) && isDateTimeType(to)) return to === 'date' ? (v) => toDate(v as Date) : (v) => v;
+  if (to === 'time' && (from === 'timestamp' || from === 'timestamptz')) return (v) => timeOfTimestamp(v as Date);
+  if (from === 'interval' && to === 'time') return (v) => timeOfInterval(v as Interval);
+  if (from === 'time' && to === 'interval') return (v) => new Interval(0, 0, (v as Time).us);
+  // the session's time zone is UTC
+  if (to === 'timetz' && (from === 'time' || from === 'timestamptz')) return (v) => new TimeTz((from === 'time' ? (v as Time) : timeOfTimestamp(v as Date)).us, 0);
+  if (from === 'timetz' && to === 'time') return (v) => new Time((v as TimeTz).us);
   if (from === 'json' && to === 'jsonb') return (v) => (typeof v === 'string' ? parseJsonb(v) : v);
   if (from === 'jsonb' && to === 'json') return (v) => jsonbText(v);
   if (from === 'jsonb' && explicit && (isNumericType(to) || to === 'bool')) return jsonbScalar(to);
@@ -437,6 +443,9 @@ export function assignable(from: SqlType, to: SqlType): boolean {
   if (isArrayType(from) || isArrayType(to)) return isArrayType(from) && isArrayType(to) && assignable(elementType(from), elementType(to));
   if (isNumericType(from) && isNumericType(to)) return true;
   if (isDateTimeType(from) && isDateTimeType(to)) return true;
+  if (to === 'time') return from === 'timestamp' || from === 'timestamptz' || from === 'interval' || from === 'timetz';
+  if (to === 'timetz') return from === 'time' || from === 'timestamptz';
+  if (from === 'time' && to === 'interval') return true;
   return (from === 'json' || from === 'jsonb') && (to === 'json' || to === 'jsonb');
 }
 

@@ -1,9 +1,11 @@
 /**
  * Text input and output for date, timestamp and timestamptz. The session time zone is always UTC,
- * so all three are Date objects holding the UTC instant; precision is JS's millisecond.
+ * so all three are Date objects holding the UTC instant, with microseconds below the millisecond
+ * in a Timestamp (types/timestamp.ts).
  */
 import { SqlError, SQLSTATE } from '../errors.ts';
 import { TYPE_NAME, type SqlType } from './types.ts';
+import { MIN_TIMESTAMP_MS, rint, subMillis, timestampOf } from './types/timestamp.ts';
 
 export type DateTimeType = 'date' | 'timestamp' | 'timestamptz';
 
@@ -56,7 +58,8 @@ export function parseDateTime(text: string, type: DateTimeType, now: Date = new 
   let year = Number(m[1]);
   const month = Number(m[2]), dayOfMonth = Number(m[3]);
   const hour = m[4] ? Number(m[4]) : 0, minute = m[5] ? Number(m[5]) : 0, second = m[6] ? Number(m[6]) : 0;
-  const frac = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
+  // the fraction rounds to microseconds, as PostgreSQL's ParseFractionalSecond
+  const frac = m[7] ? rint(Number(`0.${m[7]}`) * 1_000_000) : 0;
   if (m[9]?.toLowerCase() === 'bc') {
     if (year === 0) throw syntaxError(text, type);
     year = 1 - year;
@@ -66,15 +69,23 @@ export function parseDateTime(text: string, type: DateTimeType, now: Date = new 
   if (outOfRange) {
     throw new SqlError(SQLSTATE.datetime_field_overflow, `date/time field value out of range: "${text}"`);
   }
-  let ms = ((hour * 60 + minute) * 60 + second) * 1000 + frac;
-  if (type === 'date') ms = 0;
+  let ms = ((hour * 60 + minute) * 60 + second) * 1000;
+  let us = frac;
+  if (type === 'date') ms = us = 0;
   // timestamp without time zone ignores a written offset, as PostgreSQL does.
   if (type === 'timestamptz' && m[8] && !/^(z|utc|gmt)$/i.test(m[8])) {
     const off = /^([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(m[8])!;
     const minutes = Number(off[2]) * 60 + (off[3] ? Number(off[3]) : 0);
     ms -= (off[1] === '-' ? -minutes : minutes) * 60_000;
   }
-  return utc(year, month, dayOfMonth, ms);
+  const d = utc(year, month, dayOfMonth, ms);
+  const t = d.getTime();
+  // PostgreSQL's range starts at 4714-11-24 BC; JavaScript's Date ends at 275760-09-13, before PostgreSQL's
+  if (t < MIN_TIMESTAMP_MS || (Number.isNaN(t) && year < 0)) {
+    throw new SqlError(SQLSTATE.datetime_field_overflow, `${type === 'date' ? 'date' : 'timestamp'} out of range: "${text}"`);
+  }
+  if (Number.isNaN(t)) throw new SqlError(SQLSTATE.feature_not_supported, `${TYPE_NAME[type]} values after 275760-09-13 are not supported: "${text}"`);
+  return us ? timestampOf(t, us) : d;
 }
 
 function formatDatePart(d: Date): { text: string; bc: boolean } {
@@ -91,8 +102,8 @@ export function formatDateTime(d: Date, type: DateTimeType): string {
   const bc = date.bc ? ' BC' : '';
   if (type === 'date') return date.text + bc;
   let time = `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
-  const ms = d.getUTCMilliseconds();
-  if (ms) time += '.' + String(ms).padStart(3, '0').replace(/0+$/, '');
+  const us = d.getUTCMilliseconds() * 1000 + subMillis(d);
+  if (us) time += '.' + String(us).padStart(6, '0').replace(/0+$/, '');
   return `${date.text} ${time}${type === 'timestamptz' ? '+00' : ''}${bc}`;
 }
 

@@ -14,6 +14,9 @@ import { compareIntervals } from './types/interval.ts';
 import { enumComparator, isEnumType } from './types/enum.ts';
 import { datetimeArithmetic, negateIntervalValue } from './functions/datetime-ops.ts';
 import { compareRecords, type RowValue } from './types/record.ts';
+import { compareTimestamps } from './types/timestamp.ts';
+import { compareTimes } from './types/time.ts';
+import { compareTimeTzs } from './types/timetz.ts';
 
 export type Comparator = (a: Value, b: Value) => number;
 export type BinaryFn = (a: Value, b: Value) => Value;
@@ -100,7 +103,11 @@ export function comparatorFor(t: SqlType): Comparator {
     case 'bool':
       return (a, b) => (a === b ? 0 : a ? 1 : -1);
     case 'date': case 'timestamp': case 'timestamptz':
-      return (a, b) => (a as Date).getTime() - (b as Date).getTime();
+      return compareTimestamps as (a: Value, b: Value) => number;
+    case 'time':
+      return compareTimes as (a: Value, b: Value) => number;
+    case 'timetz':
+      return compareTimeTzs as (a: Value, b: Value) => number;
     case 'interval':
       return compareIntervals as (a: Value, b: Value) => number;
     case 'jsonb':

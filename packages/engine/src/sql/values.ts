@@ -11,6 +11,9 @@ import { compareIntervals, Interval } from './types/interval.ts';
 import { isEnumType } from './types/enum.ts';
 import { JsonNull } from './types/jsonb.ts';
 import { recordText, RowValue } from './types/record.ts';
+import { compareTimestamps, timestampKey } from './types/timestamp.ts';
+import { compareTimes, Time } from './types/time.ts';
+import { compareTimeTzs, TimeTz } from './types/timetz.ts';
 
 /** Code point order of two strings (the C collation), which UTF-16 `<` gets wrong above U+FFFF. */
 export function compareStrings(a: string, b: string): number {
@@ -61,6 +64,8 @@ function rank(v: Value): number {
       if (v instanceof Date) return 4;
       if (v instanceof Uint8Array) return 5;
       if (v instanceof Interval) return 10;
+      if (v instanceof Time) return 11;
+      if (v instanceof TimeTz) return 12;
       // jsonb orders null below strings
       if (v === null || v instanceof JsonNull) return 0;
       return Array.isArray(v) ? 6 : 7;
@@ -81,7 +86,7 @@ export function compareValues(a: Value, b: Value): number {
   switch (ra) {
     case 2: return compareNumberKinds(a, b);
     case 3: return (a === b ? 0 : a ? 1 : -1);
-    case 4: return (a as Date).getTime() - (b as Date).getTime();
+    case 4: return compareTimestamps(a as Date, b as Date);
     case 5: return compareBytes(a as Uint8Array, b as Uint8Array);
     case 6: {
       const x = a as Value[], y = b as Value[];
@@ -107,6 +112,8 @@ export function compareValues(a: Value, b: Value): number {
       return 0;
     }
     case 10: return compareIntervals(a as Interval, b as Interval);
+    case 11: return compareTimes(a as Time, b as Time);
+    case 12: return compareTimeTzs(a as TimeTz, b as TimeTz);
     default: return 0;
   }
 }
@@ -205,11 +212,13 @@ export function distinctKey(v: Value): Value {
     const shortest = Number.isFinite(f) ? Numeric.parse(String(f)) : undefined;
     return shortest && Numeric.compare(shortest, v) === 0 ? f : 'n' + v.normalized();
   }
-  if (v instanceof Date) return v.getTime();
+  if (v instanceof Date) return timestampKey(v);
   if (v instanceof Uint8Array) return 'b' + Array.from(v).join(',');
   // '1 mon' and '30 days' are equal intervals, as PostgreSQL compares and hashes them
   if (v instanceof Interval) return 'v' + v.span();
   if (v instanceof JsonNull) return 'N';
+  if (v instanceof Time) return 'h' + v.us;
+  if (v instanceof TimeTz) return `z${v.us},${v.zone}`;
   if (v instanceof RowValue) return 'r' + JSON.stringify(v.values.map(distinctKey));
   // SQL arrays hold Dates and numerics that jsonb text cannot tell apart; jsonb arrays key the same way
   if (Array.isArray(v)) return 'a' + JSON.stringify(v.map(distinctKey));
@@ -300,6 +309,8 @@ export function typeOfValue(v: Value): Exclude<SqlType, 'unknown'> {
   if (v instanceof Date) return 'timestamptz';
   if (v instanceof Uint8Array) return 'bytea';
   if (v instanceof Interval) return 'interval';
+  if (v instanceof Time) return 'time';
+  if (v instanceof TimeTz) return 'timetz';
   return 'jsonb';
 }
 
@@ -322,8 +333,8 @@ export function outputValue(v: Value): Value {
   if (Array.isArray(v)) return mapElements(v, outputValue);
   // a row reaches the client as its text, as PGlite returns a record
   if (v instanceof RowValue) return recordText(v, formatValue);
-  // interval reaches the client as its text, as PGlite returns it
-  return v instanceof Numeric || v instanceof Interval ? v.toString() : v;
+  // interval and time reach the client as their text, as PGlite returns them
+  return v instanceof Numeric || v instanceof Interval || v instanceof Time || v instanceof TimeTz ? v.toString() : v;
 }
 
 /** The value of `v::text`: like formatValue but booleans read true/false. */
@@ -341,7 +352,7 @@ export function toText(v: Value, type: SqlType): string {
     case 'json': return jsonText(v);
     case 'jsonb': return jsonbText(v);
     case 'bytea': return v instanceof Uint8Array ? byteaText(v) : String(v);
-    case 'uuid': case 'interval': case 'jsonpath': case 'regtype': return String(v);
+    case 'uuid': case 'interval': case 'time': case 'timetz': case 'jsonpath': case 'regtype': return String(v);
     case 'record': return recordText(v as RowValue, formatValue);
   }
 }

@@ -7,6 +7,9 @@
 import { Numeric } from '../sql/numeric.ts';
 import { compareIntervals, Interval } from '../sql/types/interval.ts';
 import type { Value } from '../sql/types.ts';
+import { compareTimestamps } from '../sql/types/timestamp.ts';
+import { compareTimes, Time } from '../sql/types/time.ts';
+import { compareTimeTzs, TimeTz } from '../sql/types/timetz.ts';
 import { compareNumberKinds, compareStrings } from '../sql/values.ts';
 
 export type IndexKey = Value;
@@ -23,6 +26,8 @@ function rank(v: Value): number {
       if (v instanceof Uint8Array) return 4;
       if (Array.isArray(v)) return 5;
       if (v instanceof Interval) return 7;
+      if (v instanceof Time) return 8;
+      if (v instanceof TimeTz) return 10;
       return 6;
   }
 }
@@ -37,7 +42,7 @@ export function compareKeys(a: IndexKey, b: IndexKey): number {
   switch (ra) {
     case 0: return (a as boolean) === (b as boolean) ? 0 : a ? 1 : -1;
     case 1: return compareNumberKinds(a, b);
-    case 3: return (a as Date).getTime() - (b as Date).getTime();
+    case 3: return compareTimestamps(a as Date, b as Date);
     case 4: return compareBytes(a as Uint8Array, b as Uint8Array);
     case 5: {
       const x = a as Value[];
@@ -55,6 +60,8 @@ export function compareKeys(a: IndexKey, b: IndexKey): number {
       return sa < sb ? -1 : sa > sb ? 1 : 0;
     }
     case 7: return compareIntervals(a as Interval, b as Interval);
+    case 8: return compareTimes(a as Time, b as Time);
+    case 10: return compareTimeTzs(a as TimeTz, b as TimeTz);
     default: return 0;
   }
 }

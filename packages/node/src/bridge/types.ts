@@ -2,9 +2,9 @@
  * PostgreSQL column types → walrtc column types, and the checks that keep every value exact.
  * Values travel as PostgreSQL's text form (pgoutput text mode, and the initial copy selects
  * `col::text`) and walrtc parses them with the same input syntax, so int8, numeric, uuid, bytea
- * and float keep their exact value. Where walrtc's representation is narrower — timestamps are
- * kept to the millisecond, jsonb numbers are doubles — a value that would change is refused
- * (the bridge stops) instead of being rounded: never a silent wrong answer.
+ * and float keep their exact value, timestamps their microseconds. Where walrtc's representation
+ * is narrower — jsonb numbers are doubles — a value that would change is refused (the bridge
+ * stops) instead of being rounded: never a silent wrong answer.
  */
 import { BridgeError } from './errors.ts';
 
@@ -14,13 +14,6 @@ interface Mapped {
   /** A reason to refuse this text value, or undefined when it maps exactly. */
   check?: (text: string) => string | undefined;
 }
-
-const subMillisecond = (text: string): string | undefined => {
-  const frac = /\.(\d+)/.exec(text)?.[1];
-  return frac && frac.length > 3 && /[1-9]/.test(frac.slice(3))
-    ? `it has sub-millisecond precision, which walrtc does not keep (declare the column timestamp(3) or timestamptz(3) in PostgreSQL)`
-    : undefined;
-};
 
 /** A JSON number with more than 15 significant digits may not survive as a double. */
 const inexactJsonNumber = (text: string): string | undefined => {
@@ -52,8 +45,10 @@ const TYPES = new Map<number, Mapped>([
   [25, { ddl: () => 'text' }],
   [1043, { ddl: (typmod) => (typmod >= 4 ? `varchar(${typmod - 4})` : 'varchar') }],
   [1082, { ddl: () => 'date' }],
-  [1114, { ddl: () => 'timestamp', check: subMillisecond }],
-  [1184, { ddl: () => 'timestamptz', check: subMillisecond }],
+  [1114, { ddl: (typmod) => (typmod >= 0 ? `timestamp(${typmod})` : 'timestamp') }],
+  [1184, { ddl: (typmod) => (typmod >= 0 ? `timestamptz(${typmod})` : 'timestamptz') }],
+  [1083, { ddl: (typmod) => (typmod >= 0 ? `time(${typmod})` : 'time') }],
+  [1266, { ddl: (typmod) => (typmod >= 0 ? `timetz(${typmod})` : 'timetz') }],
   [114, { ddl: () => 'json', check: inexactJsonNumber }],
   [3802, { ddl: () => 'jsonb', check: inexactJsonNumber }],
   [2950, { ddl: () => 'uuid' }],
@@ -63,12 +58,12 @@ const TYPES = new Map<number, Mapped>([
 /**
  * Array types (by their OID) whose element walrtc holds exactly, with the element type's OID. The
  * value travels as PostgreSQL's array text (`{1,NULL,"a b"}`), which walrtc reads with the same
- * syntax. Arrays of timestamps, json(b) and bytea are not mapped: their elements would need the
- * checks above element by element.
+ * syntax. Arrays of json(b) and bytea are not mapped: their elements would need the checks above
+ * element by element.
  */
 const ARRAYS = new Map<number, number>([
   [1000, 16], [1005, 21], [1007, 23], [1016, 20], [1231, 1700], [1021, 700], [1022, 701],
-  [1009, 25], [1015, 1043], [2951, 2950], [1182, 1082],
+  [1009, 25], [1015, 1043], [2951, 2950], [1182, 1082], [1115, 1114], [1185, 1184], [1183, 1083], [1270, 1266],
 ]);
 for (const [array, element] of ARRAYS) {
   const inner = TYPES.get(element)!;
@@ -109,10 +104,10 @@ export function toParam(typeOid: number, text: string): string | number | bigint
   if (typeOid === 21 || typeOid === 23) return Number(text);
   if (typeOid === 20) return BigInt(text);
   if (typeOid === 1184) {
-    // the session's TimeZone is UTC: PostgreSQL prints every timestamptz with +00; sub-millisecond
-    // digits were refused by checkValue; BC, infinity and odd years stay text
-    const m = /^([1-9]\d{3})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?\+00$/.exec(text);
-    if (m) return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, Number((m[7] ?? '').padEnd(3, '0').slice(0, 3))));
+    // the session's TimeZone is UTC: PostgreSQL prints every timestamptz with +00; microseconds,
+    // BC, infinity and odd years stay text, which walrtc parses exactly
+    const m = /^([1-9]\d{3})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,3}))?\+00$/.exec(text);
+    if (m) return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, Number((m[7] ?? '').padEnd(3, '0'))));
   }
   return text;
 }

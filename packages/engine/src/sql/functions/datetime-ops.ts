@@ -8,6 +8,8 @@ import type { SqlType, Value } from '../types.ts';
 import {
   addInterval, addIntervals, divideInterval, Interval, multiplyInterval, negateInterval, subtractTimestamps,
 } from '../types/interval.ts';
+import { addIntervalToTime, dateAtTime, subtractTimes, type Time } from '../types/time.ts';
+import { addIntervalToTimeTz, type TimeTz } from '../types/timetz.ts';
 
 type BinaryFn = (a: Value, b: Value) => Value;
 export interface ArithmeticPlan { type: SqlType; operand: [SqlType, SqlType]; fn: BinaryFn }
@@ -29,6 +31,13 @@ export function datetimeArithmetic(op: string, l: SqlType, r: SqlType): Arithmet
     if (l === 'interval' && (isTimestamp(r) || r === 'date') && op === '+') {
       return { type: r === 'date' ? 'timestamp' : r, operand: ['interval', r], fn: (a, b) => addInterval(b as Date, iv(a), 1) };
     }
+    if (l === 'time' && r === 'interval') return { type: 'time', operand: [l, r], fn: (a, b) => addIntervalToTime(a as Time, iv(b), sign) };
+    if (l === 'interval' && r === 'time' && op === '+') return { type: 'time', operand: [l, r], fn: (a, b) => addIntervalToTime(b as Time, iv(a), 1) };
+    if (l === 'timetz' && r === 'interval') return { type: 'timetz', operand: [l, r], fn: (a, b) => addIntervalToTimeTz(a as TimeTz, iv(b), sign) };
+    if (l === 'interval' && r === 'timetz' && op === '+') return { type: 'timetz', operand: [l, r], fn: (a, b) => addIntervalToTimeTz(b as TimeTz, iv(a), 1) };
+    if (l === 'time' && r === 'time' && op === '-') return { type: 'interval', operand: [l, r], fn: (a, b) => subtractTimes(a as Time, b as Time) };
+    if (op === '+' && l === 'date' && r === 'time') return { type: 'timestamp', operand: [l, r], fn: (a, b) => dateAtTime(a as Date, b as Time) };
+    if (op === '+' && l === 'time' && r === 'date') return { type: 'timestamp', operand: [l, r], fn: (a, b) => dateAtTime(b as Date, a as Time) };
     if (l === 'interval' && r === 'interval') return { type: 'interval', operand: [l, r], fn: (a, b) => addIntervals(iv(a), iv(b), sign) };
     if (op === '-' && (isTimestamp(l) || l === 'date') && (isTimestamp(r) || r === 'date') && !(l === 'date' && r === 'date')) {
       // the wider of the two: timestamp with a date, timestamptz with either
@@ -45,7 +54,7 @@ export function datetimeArithmetic(op: string, l: SqlType, r: SqlType): Arithmet
 
 /** The type an untyped operand takes beside `other` (`now() + '1 day'` reads an interval). */
 export function untypedOperand(op: string, other: SqlType): SqlType | undefined {
-  if (op === '+' && isTimestamp(other)) return 'interval';
+  if (op === '+' && (isTimestamp(other) || other === 'time' || other === 'timetz')) return 'interval';
   return undefined;
 }
 

@@ -1,8 +1,8 @@
 /**
  * Date/time functions: date_trunc, extract/date_part, age, justify_*, make_date,
- * make_timestamp(tz), to_timestamp, AT TIME ZONE (timezone()), with PostgreSQL 15's result types
+ * make_timestamp(tz), to_timestamp, date_bin, AT TIME ZONE (timezone()), with PostgreSQL 15's result types
  * (extract gives numeric, date_part double). The session time zone is UTC, so timestamptz and
- * timestamp differ only in type. to_char and make_interval live in their own files.
+ * timestamp differ only in type. Every function keeps the microseconds (types/timestamp.ts). to_char and make_interval live in their own files.
  */
 import { SqlError, SQLSTATE } from '../../errors.ts';
 import { Numeric } from '../numeric.ts';
@@ -12,6 +12,9 @@ import {
   Interval, justifyDays, justifyHours, justifyInterval, monthLength,
 } from '../types/interval.ts';
 import type { Overload } from '../functions.ts';
+import { addMicros, compareTimestamps, epochMicros, fromEpochMicros, rint, subMillis, timestampOf } from '../types/timestamp.ts';
+import { Time } from '../types/time.ts';
+import type { TimeTz } from '../types/timetz.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -75,7 +78,7 @@ function truncTimestamp(fieldText: string, d: Date, type: SqlType): Date {
   const ms = d.getTime() - utc(y, mo, day).getTime();
   switch (field) {
     case 'microseconds': return d;
-    case 'milliseconds': return d;
+    case 'milliseconds': return new Date(d.getTime());
     case 'second': return utc(y, mo, day, Math.floor(ms / 1000) * 1000);
     case 'minute': return utc(y, mo, day, Math.floor(ms / 60_000) * 60_000);
     case 'hour': return utc(y, mo, day, Math.floor(ms / 3_600_000) * 3_600_000);
@@ -113,9 +116,9 @@ function truncInterval(fieldText: string, iv: Interval): Interval {
 }
 
 /** A decimal with `scale` places from an integer count of 10^-scale units. */
-function scaled(units: number, scale: number): Numeric {
+function scaled(units: number | bigint, scale: number): Numeric {
   const neg = units < 0;
-  const digits = String(Math.abs(units)).padStart(scale + 1, '0');
+  const digits = String(neg ? -units : units).padStart(scale + 1, '0');
   const text = scale ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits;
   return Numeric.parse((neg ? '-' : '') + text)!;
 }
@@ -125,7 +128,7 @@ function extractTimestamp(fieldText: string, d: Date, type: SqlType): Numeric {
   const field = fieldOf(fieldText, type);
   const date = type === 'date';
   const msOfDay = d.getTime() - utc(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()).getTime();
-  const usOfMinute = (msOfDay % 60_000) * 1000;
+  const usOfMinute = (msOfDay % 60_000) * 1000 + subMillis(d);
   const y = pgYear(d);
   const int = (n: number) => Numeric.fromInt(n);
   switch (field) {
@@ -146,7 +149,7 @@ function extractTimestamp(fieldText: string, d: Date, type: SqlType): Numeric {
     case 'decade': return int(Math.floor(y / 10));
     case 'century': return int(y > 0 ? Math.floor((y + 99) / 100) : -Math.floor((99 - (y + 1)) / 100));
     case 'millennium': return int(y > 0 ? Math.floor((y + 999) / 1000) : -Math.floor((999 - (y + 1)) / 1000));
-    case 'epoch': return date ? int(Math.floor(d.getTime() / 1000)) : scaled(d.getTime() * 1000, 6);
+    case 'epoch': return date ? int(Math.floor(d.getTime() / 1000)) : scaled(epochMicros(d), 6);
     case 'julian': {
       if (date) return int(Math.floor(d.getTime() / DAY_MS) + 2440588);
       break;
@@ -185,21 +188,60 @@ function extractInterval(fieldText: string, iv: Interval): Numeric {
   throw new SqlError(SQLSTATE.feature_not_supported, `unit "${fieldText}" not supported for type interval`);
 }
 
+/** extract(field from time) as numeric: the fields of a time of day and its epoch. */
+function extractTime(fieldText: string, t: Time): Numeric {
+  const field = fieldOf(fieldText, 'time');
+  const usOfMinute = t.us % 60_000_000;
+  const int = (n: number) => Numeric.fromInt(n);
+  switch (field) {
+    case 'microseconds': return int(usOfMinute);
+    case 'milliseconds': return scaled(usOfMinute, 3);
+    case 'second': return scaled(usOfMinute, 6);
+    case 'minute': return int(Math.floor(t.us / 60_000_000) % 60);
+    case 'hour': return int(Math.floor(t.us / 3_600_000_000));
+    case 'epoch': return scaled(t.us, 6);
+  }
+  throw unsupportedUnit(fieldText, 'time');
+}
+
+/** extract(field from timetz): a time's fields, its zone, and an epoch counted in UTC. */
+function extractTimeTz(fieldText: string, t: TimeTz): Numeric {
+  const field = fieldOf(fieldText, 'timetz');
+  const east = -t.zone;
+  switch (field) {
+    case 'timezone': return Numeric.fromInt(east);
+    case 'timezone_hour': return Numeric.fromInt(Math.trunc(east / 3600));
+    case 'timezone_minute': return Numeric.fromInt(Math.trunc(east / 60) % 60);
+    case 'epoch': return scaled(t.us + t.zone * 1_000_000, 6);
+  }
+  if (field === 'microseconds' || field === 'milliseconds' || field === 'second' || field === 'minute' || field === 'hour') return extractTime(fieldText, new Time(t.us));
+  throw unsupportedUnit(fieldText, 'timetz');
+}
+
+/** make_time(hour, min, sec). */
+function makeTime(hour: number, min: number, sec: number): Time {
+  const us = rint(sec * 1_000_000);
+  if (hour < 0 || hour > 24 || min < 0 || min > 59 || sec < 0 || us > 60_000_000 || (hour === 24 && (min > 0 || us > 0))) {
+    throw new SqlError(SQLSTATE.datetime_field_overflow, `time field value out of range: ${hour}:${String(min).padStart(2, '0')}:${String(sec).padStart(2, '0')}`);
+  }
+  return new Time((hour * 60 + min) * 60_000_000 + us);
+}
+
 /** age(a, b): the symbolic difference in years, months and days, then time (timestamp_age). */
 function age(a: Date, b: Date): Interval {
-  const sign = a.getTime() >= b.getTime() ? 1 : -1;
+  const sign = compareTimestamps(a, b) >= 0 ? 1 : -1;
   const [hi, lo] = sign > 0 ? [a, b] : [b, a];
   let months = (hi.getUTCFullYear() - lo.getUTCFullYear()) * 12 + hi.getUTCMonth() - lo.getUTCMonth();
   let days = hi.getUTCDate() - lo.getUTCDate();
-  const msOf = (d: Date) => d.getTime() - utc(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()).getTime();
-  let ms = msOf(hi) - msOf(lo);
-  if (ms < 0) { ms += DAY_MS; days--; }
+  const usOf = (d: Date) => (d.getTime() - utc(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()).getTime()) * 1000 + subMillis(d);
+  let us = usOf(hi) - usOf(lo);
+  if (us < 0) { us += DAY_MS * 1000; days--; }
   if (days < 0) {
     // borrow the length of the earlier date's month, as PostgreSQL does
     days += monthLength(lo.getUTCFullYear(), lo.getUTCMonth());
     months--;
   }
-  return new Interval(sign * months || 0, sign * days || 0, sign * ms * 1000 || 0);
+  return new Interval(sign * months || 0, sign * days || 0, sign * us || 0);
 }
 
 const midnight = (d: Date): Date => utc(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
@@ -230,24 +272,39 @@ function zoneOffset(zone: string, t: number): number {
 
 /** timestamptz AT TIME ZONE z: the wall-clock time there. */
 function toZone(zone: string, d: Date): Date {
-  return new Date(d.getTime() + zoneOffset(zone, d.getTime()));
+  return timestampOf(d.getTime() + zoneOffset(zone, d.getTime()), subMillis(d));
 }
 
 /** timestamp AT TIME ZONE z: the instant when the wall clock there shows `d`. */
 function fromZone(zone: string, d: Date): Date {
   const guess = d.getTime() - zoneOffset(zone, d.getTime());
-  return new Date(d.getTime() - zoneOffset(zone, guess));
+  return timestampOf(d.getTime() - zoneOffset(zone, guess), subMillis(d));
 }
 
+/** An interval time zone's offset east of UTC in microseconds. */
 const intervalOffset = (iv: Interval): number => {
   if (iv.months || iv.days) throw new SqlError(SQLSTATE.invalid_parameter_value, `interval time zone "${iv.toString()}" must not include months or days`);
-  return iv.micros / 1000;
+  // whole seconds only: timestamptz_izone divides the zone's time by a second
+  return Math.trunc(iv.micros / 1_000_000) * 1_000_000;
 };
 
 function makeTimestamp(y: number, mo: number, d: number, h: number, mi: number, s: number): Date {
   const ok = y !== 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= monthLength(y < 0 ? y + 1 : y, mo - 1) && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 && s < 60;
   if (!ok) throw new SqlError(SQLSTATE.datetime_field_overflow, `date field value out of range: ${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
-  return utc(y < 0 ? y + 1 : y, mo - 1, d, Math.round(((h * 60 + mi) * 60 + s) * 1000));
+  // the seconds are a double: rint(sec * 1e6) microseconds, as PostgreSQL
+  return addMicros(utc(y < 0 ? y + 1 : y, mo - 1, d, (h * 60 + mi) * 60_000), Math.round(s * 1e6));
+}
+
+/** date_bin(stride, source, origin): the start of the stride-long bin, counted from origin, that holds source. */
+function dateBin(stride: Interval, source: Date, origin: Date): Date {
+  if (stride.months) throw new SqlError(SQLSTATE.feature_not_supported, 'timestamps cannot be binned into intervals containing months or years');
+  const step = BigInt(stride.days) * 86_400_000_000n + BigInt(stride.micros);
+  if (step <= 0n) throw new SqlError(SQLSTATE.datetime_field_overflow, 'stride must be greater than zero');
+  const diff = epochMicros(source) - epochMicros(origin);
+  const modulo = diff % step;
+  // toward minus infinity when source is before origin
+  const delta = diff - modulo - (modulo < 0n ? step : 0n);
+  return fromEpochMicros(epochMicros(origin) + delta);
 }
 
 const date = (v: Value): Date => v as Date;
@@ -267,11 +324,15 @@ export const DATETIME_FUNCTIONS: Record<string, Overload[]> = {
     { params: ['text', 'timestamp'], ret: 'numeric', fn: ([f, d]) => extractTimestamp(text(f), date(d), 'timestamp') },
     { params: ['text', 'date'], ret: 'numeric', fn: ([f, d]) => extractTimestamp(text(f), date(d), 'date') },
     { params: ['text', 'interval'], ret: 'numeric', fn: ([f, v]) => extractInterval(text(f), iv(v)) },
+    { params: ['text', 'time'], ret: 'numeric', fn: ([f, v]) => extractTime(text(f), v as Time) },
+    { params: ['text', 'timetz'], ret: 'numeric', fn: ([f, v]) => extractTimeTz(text(f), v as TimeTz) },
   ],
   date_part: [
     { params: ['text', 'timestamptz'], ret: 'float8', fn: ([f, d]) => dbl(extractTimestamp(text(f), date(d), 'timestamptz')) },
     { params: ['text', 'timestamp'], ret: 'float8', fn: ([f, d]) => dbl(extractTimestamp(text(f), date(d), 'timestamp')) },
     { params: ['text', 'interval'], ret: 'float8', fn: ([f, v]) => dbl(extractInterval(text(f), iv(v))) },
+    { params: ['text', 'time'], ret: 'float8', fn: ([f, v]) => dbl(extractTime(text(f), v as Time)) },
+    { params: ['text', 'timetz'], ret: 'float8', fn: ([f, v]) => dbl(extractTimeTz(text(f), v as TimeTz)) },
   ],
   age: [
     { params: ['timestamptz', 'timestamptz'], ret: 'interval', fn: ([a, b]) => age(date(a), date(b)) },
@@ -284,6 +345,7 @@ export const DATETIME_FUNCTIONS: Record<string, Overload[]> = {
   justify_hours: [{ params: ['interval'], ret: 'interval', fn: ([v]) => justifyHours(iv(v)) }],
   justify_interval: [{ params: ['interval'], ret: 'interval', fn: ([v]) => justifyInterval(iv(v)) }],
   make_date: [{ params: ['int4', 'int4', 'int4'], ret: 'date', fn: ([y, m, d]) => makeTimestamp(num(y), num(m), num(d), 0, 0, 0) }],
+  make_time: [{ params: ['int4', 'int4', 'float8'], ret: 'time', fn: ([h, m, s]) => makeTime(num(h), num(m), num(s)) }],
   make_timestamp: [{
     params: ['int4', 'int4', 'int4', 'int4', 'int4', 'float8'], ret: 'timestamp',
     fn: ([y, m, d, h, mi, s]) => makeTimestamp(num(y), num(m), num(d), num(h), num(mi), num(s)),
@@ -295,8 +357,12 @@ export const DATETIME_FUNCTIONS: Record<string, Overload[]> = {
   timezone: [
     { params: ['text', 'timestamptz'], ret: 'timestamp', fn: ([z, d]) => toZone(text(z), date(d)) },
     { params: ['text', 'timestamp'], ret: 'timestamptz', fn: ([z, d]) => fromZone(text(z), date(d)) },
-    { params: ['interval', 'timestamptz'], ret: 'timestamp', fn: ([z, d]) => new Date(date(d).getTime() + intervalOffset(iv(z))) },
-    { params: ['interval', 'timestamp'], ret: 'timestamptz', fn: ([z, d]) => new Date(date(d).getTime() - intervalOffset(iv(z))) },
+    { params: ['interval', 'timestamptz'], ret: 'timestamp', fn: ([z, d]) => addMicros(date(d), intervalOffset(iv(z))) },
+    { params: ['interval', 'timestamp'], ret: 'timestamptz', fn: ([z, d]) => addMicros(date(d), -intervalOffset(iv(z))) },
+  ],
+  date_bin: [
+    { params: ['interval', 'timestamptz', 'timestamptz'], ret: 'timestamptz', fn: ([s, d, o]) => dateBin(iv(s), date(d), date(o)) },
+    { params: ['interval', 'timestamp', 'timestamp'], ret: 'timestamp', fn: ([s, d, o]) => dateBin(iv(s), date(d), date(o)) },
   ],
   isfinite: [
     { params: ['timestamptz'], ret: 'bool', fn: () => true },

@@ -13,6 +13,7 @@ import { TYPE_NAME, type SqlType, type Value } from '../types.ts';
 import { elementType, flatElements, isArrayType } from '../types/array.ts';
 import { int8Add, int8Compare, type Int8 } from '../int8.ts';
 import { lastName, strings } from '../names.ts';
+import { compareTimestamps } from '../types/timestamp.ts';
 import { addInterval, type Interval } from '../types/interval.ts';
 import { JSON_SETS, jsonSet, type JsonSet } from './json-sets.ts';
 import { RECORD_SETS } from './sets.ts';
@@ -69,8 +70,8 @@ function timestampSeries([start, stop, step]: Value[]): Value[] {
   const sign = s.span();
   if (sign === 0n) throw new SqlError(SQLSTATE.invalid_parameter_value, 'step size cannot equal zero');
   const out: Value[] = [];
-  const end = (stop as Date).getTime();
-  for (let v = start as Date; sign > 0n ? v.getTime() <= end : v.getTime() >= end; v = addInterval(v, s, 1)) out.push(v);
+  const end = stop as Date;
+  for (let v = start as Date; sign > 0n ? compareTimestamps(v, end) <= 0 : compareTimestamps(v, end) >= 0; v = addInterval(v, s, 1)) out.push(v);
   return out;
 }
 

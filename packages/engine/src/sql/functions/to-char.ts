@@ -1,6 +1,6 @@
 /**
  * Template patterns of to_char(timestamp, text) and to_timestamp(text, text): YYYY, MM, DD, HH24,
- * HH12, MI, SS, MS, US, AM/PM, Month/Mon, Day/Dy, DDD, D, ID, IW, Q, CC, TZ, OF, the FM and TH
+ * HH12, MI, SS, MS, US, FF1–FF6, AM/PM, Month/Mon, Day/Dy, DDD, D, ID, IW, Q, CC, TZ, OF, the FM and TH
  * modifiers, "quoted text" and backslash escapes; everything else is copied. Also make_interval,
  * whose arguments are usually named (`make_interval(days => 10)`).
  */
@@ -11,13 +11,14 @@ import type { Scope } from '../scope.ts';
 import type { Overload } from '../functions.ts';
 import type { Value } from '../types.ts';
 import { Interval } from '../types/interval.ts';
+import { addMicros, fromEpochMicros, rint, subMillis } from '../types/timestamp.ts';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 // longest first, so HH24 wins over HH and MONTH over MON
 const PATTERNS = [
-  'HH24', 'HH12', 'HH', 'MI', 'SSSSS', 'SSSS', 'SS', 'MS', 'US', 'A.M.', 'a.m.', 'P.M.', 'p.m.', 'AM', 'am', 'PM', 'pm',
+  'HH24', 'HH12', 'HH', 'MI', 'SSSSS', 'SSSS', 'SS', 'MS', 'US', 'FF1', 'FF2', 'FF3', 'FF4', 'FF5', 'FF6', 'ff1', 'ff2', 'ff3', 'ff4', 'ff5', 'ff6', 'ms', 'us', 'A.M.', 'a.m.', 'P.M.', 'p.m.', 'AM', 'am', 'PM', 'pm',
   'Y,YYY', 'YYYY', 'YYY', 'YY', 'Y', 'IYYY', 'MONTH', 'Month', 'month', 'MON', 'Mon', 'mon', 'MM', 'DAY', 'Day', 'day',
   'DY', 'Dy', 'dy', 'DDD', 'DD', 'D', 'ID', 'IW', 'WW', 'W', 'Q', 'CC', 'J', 'TZ', 'tz', 'OF',
 ];
@@ -86,7 +87,7 @@ function cased(word: string, pattern: string): string {
 /** to_char(timestamp[tz], template). `tz` is true for timestamptz (TZ prints the zone's abbreviation). */
 export function toChar(d: Date, fmt: string, tz: boolean): string {
   const y = d.getUTCFullYear(), mo = d.getUTCMonth(), day = d.getUTCDate(), dow = d.getUTCDay();
-  const h = d.getUTCHours(), mi = d.getUTCMinutes(), s = d.getUTCSeconds(), ms = d.getUTCMilliseconds();
+  const h = d.getUTCHours(), mi = d.getUTCMinutes(), s = d.getUTCSeconds(), us = d.getUTCMilliseconds() * 1000 + subMillis(d);
   const doy = 1 + Math.round((Date.UTC(y, mo, day) - Date.UTC(y, 0, 1)) / 86_400_000);
   let out = '';
   for (const t of tokenize(fmt)) {
@@ -106,8 +107,11 @@ export function toChar(d: Date, fmt: string, tz: boolean): string {
       case 'MI': out += num(mi, 2); break;
       case 'SS': out += num(s, 2); break;
       case 'SSSS': case 'SSSSS': out += num((h * 60 + mi) * 60 + s, 0); break;
-      case 'MS': out += num(ms, 3); break;
-      case 'US': out += num(ms * 1000, 6); break;
+      // fractions print at their full width whatever FM says, as PostgreSQL's DCH_to_char_fsec
+      case 'MS': case 'ms': out += fraction(us, 3, t.th); break;
+      case 'US': case 'us': out += fraction(us, 6, t.th); break;
+      case 'FF1': case 'FF2': case 'FF3': case 'FF4': case 'FF5': case 'FF6':
+      case 'ff1': case 'ff2': case 'ff3': case 'ff4': case 'ff5': case 'ff6': out += fraction(us, Number(p[2]), t.th); break;
       case 'AM': case 'PM': out += h < 12 ? 'AM' : 'PM'; break;
       case 'am': case 'pm': out += h < 12 ? 'am' : 'pm'; break;
       case 'A.M.': case 'P.M.': out += h < 12 ? 'A.M.' : 'P.M.'; break;
@@ -141,13 +145,19 @@ export function toChar(d: Date, fmt: string, tz: boolean): string {
   return out;
 }
 
+/** The first `width` digits of the microseconds, as PostgreSQL's MS, US and FFn print them. */
+function fraction(us: number, width: number, th: '' | 'TH' | 'th'): string {
+  const n = Math.trunc(us / 10 ** (6 - width));
+  return String(n).padStart(width, '0') + (th ? ordinal(n, th === 'TH') : '');
+}
+
 const badValue = (value: string, pattern: string): SqlError =>
   new SqlError(SQLSTATE.invalid_datetime_format, `invalid value "${value}" for "${pattern}"`);
 
 /** to_timestamp(text, template): the fields the template names, read from the text; the rest default to 0001-01-01 00:00:00. */
 export function toTimestamp(input: string, fmt: string): Date {
   // with no year in the template PostgreSQL gives year 0, that is 1 BC
-  let year = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0, ms = 0, pm: boolean | undefined, hour12 = false;
+  let year = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0, ms = 0, us = 0, pm: boolean | undefined, hour12 = false;
   let i = 0;
   const skipSpaces = (): void => { while (input[i] === ' ') i++; };
   const digits = (max: number, pattern: string, fm: boolean): number => {
@@ -156,6 +166,13 @@ export function toTimestamp(input: string, fmt: string): Date {
     if (!m) throw badValue(input.slice(i, i + max), pattern);
     i += m[0].length;
     return Number(m[0]);
+  };
+  // a fraction field is the digits after a decimal point: '12.3' read by SS.MS is 300 milliseconds
+  const fractionDigits = (width: number, pattern: string): number => {
+    const start = i;
+    const v = digits(width, pattern, false);
+    const len = input.slice(start, i).trim().replace(/^[+-]/, '').length;
+    return v * 10 ** (width - len);
   };
   const words = (list: string[], len: number | undefined, pattern: string): number => {
     skipSpaces();
@@ -189,8 +206,14 @@ export function toTimestamp(input: string, fmt: string): Date {
       case 'HH12': case 'HH': hour = digits(2, t.pattern, t.fm); hour12 = true; break;
       case 'MI': minute = digits(2, t.pattern, t.fm); break;
       case 'SS': second = digits(2, t.pattern, t.fm); break;
-      case 'MS': ms = digits(3, t.pattern, t.fm); break;
-      case 'US': ms = Math.round(digits(6, t.pattern, t.fm) / 1000); break;
+      case 'MS': case 'ms': ms = fractionDigits(3, t.pattern); break;
+      case 'US': case 'us': us = fractionDigits(6, t.pattern); break;
+      case 'FF1': case 'FF2': case 'FF3': case 'FF4': case 'FF5': case 'FF6':
+      case 'ff1': case 'ff2': case 'ff3': case 'ff4': case 'ff5': case 'ff6': {
+        const n = Number(t.pattern[2]);
+        us = fractionDigits(n, t.pattern) * 10 ** (6 - n);
+        break;
+      }
       case 'AM': case 'PM': case 'am': case 'pm': {
         skipSpaces();
         const w = input.slice(i, i + 2).toLowerCase();
@@ -206,12 +229,12 @@ export function toTimestamp(input: string, fmt: string): Date {
     if (hour < 1 || hour > 12) throw new SqlError(SQLSTATE.invalid_datetime_format, `hour "${hour}" is invalid for the 12-hour clock`, { hint: 'Use the 24-hour clock, or give an hour between 1 and 12.' });
     hour = (hour % 12) + (pm ? 12 : 0);
   }
-  const d = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, ms));
+  const d = new Date(Date.UTC(2000, month - 1, day, hour, minute, second));
   d.setUTCFullYear(year);
   if (d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day || hour > 24 || minute > 59 || second > 60) {
     throw new SqlError(SQLSTATE.datetime_field_overflow, `date/time field value out of range: "${input}"`);
   }
-  return d;
+  return addMicros(d, ms * 1000 + us);
 }
 
 export const TO_CHAR_FUNCTIONS: Record<string, Overload[]> = {
@@ -226,9 +249,9 @@ export const TO_CHAR_FUNCTIONS: Record<string, Overload[]> = {
       fn: ([x]) => {
         const s = x as number;
         if (!Number.isFinite(s)) throw new SqlError(SQLSTATE.feature_not_supported, 'infinite timestamps are not supported');
-        const ms = Math.round(s * 1000);
-        if (Math.abs(ms) > 8.64e15) throw new SqlError(SQLSTATE.datetime_field_overflow, `timestamp out of range: "${s}"`);
-        return new Date(ms);
+        if (Math.abs(s) > 8.64e12) throw new SqlError(SQLSTATE.datetime_field_overflow, `timestamp out of range: "${s}"`);
+        // PostgreSQL's own double arithmetic, counted from its epoch, so the microseconds come out as there
+        return fromEpochMicros(BigInt(rint((s - 946_684_800) * 1e6)) + 946_684_800_000_000n);
       },
     },
   ],

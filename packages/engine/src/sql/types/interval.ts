@@ -6,6 +6,7 @@
  * hours) and the calendar arithmetic with timestamps.
  */
 import { SqlError, SQLSTATE } from '../../errors.ts';
+import { addMicros, epochMicros, MIN_TIMESTAMP_MS, rint, subMillis, timestampOf } from './timestamp.ts';
 
 export const USECS_PER_DAY = 86_400_000_000;
 const USECS_PER_HOUR = 3_600_000_000;
@@ -53,6 +54,12 @@ unit(['decade', 'decades', 'dec', 'decs'], 'm', 120);
 unit(['century', 'centuries', 'c', 'cent'], 'm', 1200);
 unit(['millennium', 'millennia', 'mil', 'mils', 'millenniums'], 'm', 12000);
 
+/** A fraction of microseconds rounded as PostgreSQL's AdjustFractMicroseconds: a half rounds toward zero. */
+function fractMicros(us: number): number {
+  const whole = Math.trunc(us), rest = us - whole;
+  return whole + (rest > 0.5 ? 1 : rest < -0.5 ? -1 : 0);
+}
+
 /** Accumulates fields, spilling fractions down (months → 30-day days → microseconds) as PostgreSQL does. */
 class Fields {
   months = 0;
@@ -61,13 +68,15 @@ class Fields {
 
   add(kind: 'm' | 'd' | 'u', amount: number, value: number): void {
     if (kind === 'u') {
-      this.micros += Math.round(value * amount);
+      // the whole units exactly, the fraction rounded to a microsecond (AdjustMicroseconds: a half goes toward zero)
+      const whole = Math.trunc(value);
+      this.micros += whole * amount + fractMicros((value - whole) * amount);
       return;
     }
     if (kind === 'd') {
       const whole = Math.trunc(value * amount);
       this.days += whole;
-      this.micros += Math.round((value * amount - whole) * USECS_PER_DAY);
+      this.micros += fractMicros((value * amount - whole) * USECS_PER_DAY);
       return;
     }
     const total = value * amount;
@@ -81,7 +90,7 @@ class Fields {
     const days = (total - whole) * DAYS_PER_MONTH;
     const wholeDays = Math.trunc(days);
     this.days += wholeDays;
-    this.micros += Math.round((days - wholeDays) * USECS_PER_DAY);
+    this.micros += fractMicros((days - wholeDays) * USECS_PER_DAY);
   }
 }
 
@@ -130,7 +139,7 @@ export function parseInterval(text: string): Interval {
       const sign = time[1] === '-' ? -1 : 1;
       const h = Number(time[2]), mi = Number(time[3]), sec = time[4] !== undefined ? Number(time[4]) : 0;
       if (mi > 59 || sec >= 60) throw outOfRange(text);
-      f.micros += sign * (h * USECS_PER_HOUR + mi * USECS_PER_MINUTE + Math.round(sec * 1_000_000));
+      f.micros += sign * (h * USECS_PER_HOUR + mi * USECS_PER_MINUTE + rint(sec * 1_000_000));
       continue;
     }
     const ym = /^([+-])?(\d+)-(\d+)$/.exec(tok);
@@ -228,16 +237,18 @@ export function addInterval(d: Date, iv: Interval, sign: 1 | -1): Date {
     r.setUTCFullYear(year, month0, day);
     t = r.getTime();
   }
-  t += sign * iv.days * 86_400_000 + sign * Math.trunc(iv.micros / 1000);
-  if (!Number.isFinite(t) || Math.abs(t) > 8.64e15) throw timestampOutOfRange();
-  return new Date(t);
+  t += sign * iv.days * 86_400_000;
+  const out = addMicros(timestampOf(t, subMillis(d)), sign * iv.micros);
+  if (!Number.isFinite(out.getTime()) || out.getTime() < MIN_TIMESTAMP_MS) throw timestampOutOfRange();
+  return out;
 }
 
 /** timestamp - timestamp: whole days and the rest as time (interval_justify_hours). */
 export function subtractTimestamps(a: Date, b: Date): Interval {
-  const us = (a.getTime() - b.getTime()) * 1000;
-  const days = Math.trunc(us / USECS_PER_DAY);
-  return new Interval(0, days, us - days * USECS_PER_DAY || 0);
+  const us = epochMicros(a) - epochMicros(b);
+  const days = us / BigInt(USECS_PER_DAY);
+  const rest = us - days * BigInt(USECS_PER_DAY);
+  return new Interval(0, Number(days) || 0, Number(rest) || 0);
 }
 
 export const negateInterval = (iv: Interval): Interval => new Interval(-iv.months || 0, -iv.days || 0, -iv.micros || 0);
@@ -268,7 +279,7 @@ export function multiplyInterval(iv: Interval, factor: number): Interval {
     secRemainder -= Math.trunc(secRemainder / 86_400) * 86_400;
   }
   days += Math.trunc(monthRemainderDays);
-  return checkedInterval(months, days, Math.round(iv.micros * factor + secRemainder * 1e6));
+  return checkedInterval(months, days, rint(iv.micros * factor + secRemainder * 1e6));
 }
 
 export function divideInterval(iv: Interval, factor: number): Interval {

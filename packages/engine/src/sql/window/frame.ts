@@ -9,6 +9,9 @@ import { isNumericType } from '../cast.ts';
 import { Numeric } from '../numeric.ts';
 import { TYPE_NAME, type SqlType, type Value } from '../types.ts';
 import { compareValues } from '../values.ts';
+import { addInterval, addIntervals, Interval, parseInterval } from '../types/interval.ts';
+import { Time } from '../types/time.ts';
+import { TimeTz } from '../types/timetz.ts';
 
 export const FRAME = {
   NONDEFAULT: 0x1, RANGE: 0x2, ROWS: 0x4, GROUPS: 0x8, BETWEEN: 0x10,
@@ -69,20 +72,50 @@ const numericDomain: RangeDomain = {
   negative: (v) => (v as Numeric).sign < 0 || (v as Numeric).toString() === 'NaN',
 };
 
+/** date, timestamp and timestamptz keys with interval offsets (in_range_timestamp_interval): a date counts as its midnight. */
+const datetimeDomain: RangeDomain = {
+  of: (v) => (typeof v === 'string' ? parseInterval(v) : v),
+  add: (a, b) => addInterval(a as Date, b as Interval, 1),
+  sub: (a, b) => addInterval(a as Date, b as Interval, -1),
+  negative: (v) => (v as Interval).span() < 0n,
+};
+/** interval keys with interval offsets (in_range_interval_interval). */
+const intervalDomain: RangeDomain = {
+  of: (v) => (typeof v === 'string' ? parseInterval(v) : v),
+  add: (a, b) => addIntervals(a as Interval, b as Interval, 1),
+  sub: (a, b) => addIntervals(a as Interval, b as Interval, -1),
+  negative: (v) => (v as Interval).span() < 0n,
+};
+
+/**
+ * time and timetz keys with interval offsets (in_range_time(tz)_interval): the offset's time field
+ * added without wrapping around midnight, the zone kept; a negative time field is refused.
+ */
+const timeDomain: RangeDomain = {
+  of: (v) => (typeof v === 'string' ? parseInterval(v) : v),
+  add: (a, b) => shiftTime(a, (b as Interval).micros),
+  sub: (a, b) => shiftTime(a, -(b as Interval).micros),
+  negative: (v) => (v as Interval).micros < 0,
+};
+const shiftTime = (t: Value, us: number): Value => (t instanceof TimeTz ? new TimeTz(t.us + us, t.zone) : new Time((t as Time).us + us));
+
 const isInt = (t: SqlType) => t === 'int2' || t === 'int4' || t === 'int8';
+const isDateTime = (t: SqlType) => t === 'date' || t === 'timestamp' || t === 'timestamptz';
 
 /** The domain for RANGE offsets of a key of type `key` with offsets of type `offset` (PostgreSQL's in_range support). */
 export function rangeDomain(key: SqlType, offset: SqlType): RangeDomain {
-  const off = offset === 'unknown' ? key : offset;
+  // an untyped offset takes the one offset type PostgreSQL's in_range functions have for the key
+  const off = offset === 'unknown' ? (isDateTime(key) || key === 'time' || key === 'timetz' ? 'interval' : key) : offset;
+  if ((key === 'time' || key === 'timetz') && off === 'interval') return timeDomain;
   if (isInt(key) && isInt(off)) return bigDomain;
+  if ((isDateTime(key) || key === 'interval') && off === 'interval') return key === 'interval' ? intervalDomain : datetimeDomain;
   if ((key === 'float4' || key === 'float8') && isNumericType(off)) return floatDomain;
   if (key === 'numeric' && (isInt(off) || off === 'numeric')) return numericDomain;
   // varchar compares as text, and PostgreSQL names it so
   const name = (t: SqlType) => TYPE_NAME[t === 'varchar' ? 'text' : t];
-  if (!isNumericType(key) && key !== 'date' && key !== 'timestamp' && key !== 'timestamptz') {
+  if (!isNumericType(key) && !isDateTime(key) && key !== 'interval' && key !== 'time' && key !== 'timetz') {
     throw new SqlError(SQLSTATE.feature_not_supported, `RANGE with offset PRECEDING/FOLLOWING is not supported for column type ${name(key)}`);
   }
-  if (!isNumericType(key)) throw new SqlError(SQLSTATE.feature_not_supported, 'RANGE with offset PRECEDING/FOLLOWING over date/time columns (interval offsets) is not supported');
   throw new SqlError(SQLSTATE.feature_not_supported, `RANGE with offset PRECEDING/FOLLOWING is not supported for column type ${name(key)} and offset type ${name(off)}`);
 }
 
