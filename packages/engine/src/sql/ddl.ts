@@ -30,6 +30,7 @@ import { withEnumTypes } from './types/enum.ts';
 import { validateConstraint } from './validate-constraint.ts';
 import { ownName } from './schema/keys.ts';
 import { addLike, copyLike, type LikeCopy } from './create-like.ts';
+import { checkUniqueKeys, cloneParentIndexes, finishInherits, planInherits } from './inherit/create.ts';
 
 const SERIAL: Record<string, SqlType> = { serial: 'int4', serial4: 'int4', bigserial: 'int8', serial8: 'int8', smallserial: 'int2', serial2: 'int2' };
 
@@ -165,20 +166,22 @@ function createColumnSequence(txn: WriteTxn, table: string, oid: number, c: Colu
 }
 
 export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): StatementPlan {
-  if (stmt.inhRelations?.length || stmt.partspec || stmt.ofTypename) throw new SqlError(SQLSTATE.feature_not_supported, 'table inheritance, partitioning and typed tables are not supported');
+  if (stmt.ofTypename) throw new SqlError(SQLSTATE.feature_not_supported, 'typed tables are not supported');
   ddlSchemaOk(stmt.relation?.schemaname, false, stmt.relation?.location);
   checkStorageOptions(stmt.options);
-  return ddl('CREATE TABLE', (txn) => {
+  return ddl('CREATE TABLE', (txn, ctx) => {
     const state = txn.state;
     const name = stmt.relation!.relname!;
     if (relationExists(state, name)) {
       if (stmt.if_not_exists) return;
       throw new SqlError(SQLSTATE.duplicate_table, `relation "${ownName(name)}" already exists`);
     }
-    const columns: ColumnPlan[] = [];
+    const inherit = planInherits(stmt, state);
+    const columns: ColumnPlan[] = inherit?.columns ?? [];
     const tableConstraints: Constraint[] = [];
     const liked: Omit<LikeCopy, 'columns'> = { checks: [], indexes: [] };
     for (const elt of stmt.tableElts ?? []) {
+      if ('ColumnDef' in elt && inherit?.merge(elt.ColumnDef, (cd) => columnFromAst(cd, name, planner))) continue;
       const added = 'ColumnDef' in elt ? [columnFromAst(elt.ColumnDef, name, planner)] : 'TableLikeClause' in elt ? addLike(liked, copyLike(elt.TableLikeClause, state)) : [];
       for (const c of added) {
         if (columns.some((x) => x.column.name === c.column.name)) throw new SqlError(SQLSTATE.duplicate_column, `column "${c.column.name}" specified more than once`);
@@ -191,7 +194,7 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
     const taken = new Set<string>([name]);
     const oid = state.allocateOid();
     const keys: { columns: string[]; primary: boolean }[] = [];
-    const checks: CheckDef[] = [...liked.checks];
+    const checks: CheckDef[] = [...(inherit?.checks ?? []), ...liked.checks];
     for (const ix of liked.indexes) if (ix.def.constraint) keys.push({ columns: ix.def.columns, primary: ix.def.primary });
     const foreign: { c: Constraint; column?: string }[] = [];
     for (const c of columns) {
@@ -223,6 +226,8 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
     const fkNames = new Set([...taken, ...checks.map((c) => c.name)]);
     const foreignKeys = foreign.map((f) => planForeignKey(f.c, owner, state, fkNames, f.column));
     if (foreignKeys.length) def.foreignKeys = foreignKeys;
+    finishInherits(state, def, stmt, inherit, planner, ctx);
+    checkUniqueKeys(def, keys);
     // compile checks now so a bad CHECK fails the CREATE, not the first INSERT
     const scope = new RowScope([{ alias: name, columns: def.columns.map((c) => ({ name: c.name, type: c.type })), offset: 0 }], def.columns.length, planner);
     scope.clause = 'check constraints';
@@ -232,6 +237,7 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
       const ixName = uniqueName(state, k.primary ? `${name}_pkey` : `${name}_${k.columns.join('_')}_key`, taken);
       txn.write({ kind: 'create_index', index: { oid: state.allocateOid(), name: ixName, table: oid, columns: k.columns, unique: true, primary: k.primary, constraint: true } });
     }
+    cloneParentIndexes(txn, def, taken, (base) => uniqueName(state, base, taken));
     for (const ix of liked.indexes.filter((x) => !x.def.constraint)) {
       txn.write({ kind: 'create_index', index: { ...ix.def, oid: state.allocateOid(), name: uniqueName(state, `${name}_${ix.nameParts.join('_')}_idx`, taken), table: oid } });
     }

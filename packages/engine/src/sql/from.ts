@@ -22,6 +22,7 @@ import { aliasJoin } from './join-alias.ts';
 import { planFunctionItem } from './functions/srf.ts';
 import { lateralFunction, lateralFunctionItem } from './functions/lateral.ts';
 import { ownName, splitKey } from './schema/keys.ts';
+import { treeScan } from './inherit/scan.ts';
 import { lateralJoin, leftOnlyFilter, outerJoinSides, planSubselect, subselectItem } from './lateral.ts';
 
 const NO_ROWS: readonly Value[][] = [];
@@ -395,6 +396,8 @@ export function planFrom(
     }
     const columns = aliasColumns(alias, def.columns, rv.alias?.colnames);
     const notNull = def.columns.findIndex((c) => c.notNull);
+    const tree = rv.inh ? treeScan(state, def, alias) : undefined;
+    if (tree) return { entries: [{ alias, relname: name, columns, offset: 0, ...(notNull >= 0 ? { notNull } : {}) }], width: columns.length, tables: new Map(), ...tree };
     return {
       entries: [{ alias, relname: name, columns, offset: 0, ...(notNull >= 0 ? { notNull } : {}) }],
       width: columns.length,
