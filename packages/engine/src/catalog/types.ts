@@ -22,6 +22,8 @@ export interface ColumnDef {
   identity?: 'a' | 'd';
   /** GENERATED ALWAYS AS (expr) STORED: computed from the row's other columns on every write. */
   generated?: Node;
+  /** Inherited from a parent and not defined locally (PostgreSQL's attislocal false): dropped with the parents' column. */
+  notLocal?: boolean;
 }
 
 export interface CheckDef {

@@ -31,6 +31,8 @@ import { validateConstraint } from './validate-constraint.ts';
 import { ownName } from './schema/keys.ts';
 import { addLike, copyLike, type LikeCopy } from './create-like.ts';
 import { checkUniqueKeys, cloneParentIndexes, finishInherits, planInherits } from './inherit/create.ts';
+import { alterInTree, checkRenameColumn } from './inherit/alter.ts';
+import { dropTreeBelow } from './inherit/drop.ts';
 
 const SERIAL: Record<string, SqlType> = { serial: 'int4', serial4: 'int4', bigserial: 'int8', serial8: 'int8', smallserial: 'int2', serial2: 'int2' };
 
@@ -298,14 +300,23 @@ export function planDrop(stmt: DropStmt): StatementPlan {
   if (kind === 'OBJECT_VIEW') return planDropView(names, !!stmt.missing_ok, cascade);
   if (kind === 'OBJECT_TABLE') {
     return ddl('DROP TABLE', (txn) => {
-      const dropped = new Set(names.map((n) => txn.state.tableNames.get(n)).filter((o) => o !== undefined));
+      const named = new Map(names.map((n) => [n, txn.state.tableNames.get(n)]));
+      const dropped = new Set([...named.values()].filter((o) => o !== undefined));
+      const wentWithParent = (n: string) => named.get(n) !== undefined;
       for (const name of names) {
         const oid = txn.state.tableNames.get(name);
         if (oid === undefined) {
-          if (stmt.missing_ok) continue;
+          // a child named after its parent went with the parent
+          if (stmt.missing_ok || wentWithParent(name)) continue;
           throw new SqlError(SQLSTATE.undefined_table, `table "${ownName(name)}" does not exist`);
         }
         if (txn.state.table(oid).def.view) throw new SqlError(SQLSTATE.wrong_object_type, `"${name}" is not a table`, { hint: 'Use DROP VIEW to remove a view.' });
+        dropOne(oid, name);
+      }
+
+      function dropOne(oid: number, name: string): void {
+        dropTreeBelow(txn.state, oid, dropped, cascade, (child) => dropOne(child.oid, child.name));
+        if (!txn.state.tables.has(oid)) return;
         dropDependentViews(txn, oid, dropped, cascade);
         dropTableDependents(txn, oid, dropped, cascade);
         txn.write({ kind: 'drop_table', table: oid });
@@ -368,6 +379,7 @@ export function planRename(stmt: RenameStmt): StatementPlan {
       const table = lookupTable(txn.state, name, stmt.relation?.location);
       refuseIfViewed(txn.state, table.def.oid, 'renaming a column');
       if (table.column(stmt.subname!) < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${stmt.subname}" does not exist`);
+      checkRenameColumn(txn.state, table.def, stmt.subname!);
       checkColumnName(stmt.newname!);
       if (table.column(stmt.newname!) >= 0) throw new SqlError(SQLSTATE.duplicate_column, `column "${stmt.newname}" of relation "${ownName(name)}" already exists`);
       const ix = table.indexes.find((i) => indexReads(i.def, stmt.subname!));
@@ -391,6 +403,7 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
     // every ALTER TYPE of the statement rewrites the table once, at the first of them (alter-type.ts)
     const retype = cmds.filter((c) => c.subtype === 'AT_AlterColumnType');
     for (const cmd of cmds) {
+      if (alterInTree(cmd, stmt, lookupTable(txn.state, name).def, txn, ctx, planner, planAlterTable, () => alterOne(cmd, txn, ctx))) continue;
       if (cmd.subtype !== 'AT_AlterColumnType') alterOne(cmd, txn, ctx);
       else if (cmd === retype[0]) {
         const table = lookupTable(txn.state, name);

@@ -71,7 +71,7 @@ export function planInherits(stmt: CreateStmt, state: DbState): InheritPlan | un
         have.column.notNull ||= c.notNull;
         continue;
       }
-      const column = { name: c.name, type: c.type, typmod: c.typmod, notNull: c.notNull, ...(c.default ? { default: c.default, defaultText: c.defaultText } : {}), ...(c.generated ? { generated: c.generated } : {}) };
+      const column: ColumnPlan['column'] = { name: c.name, type: c.type, typmod: c.typmod, notNull: c.notNull, notLocal: true, ...(c.default ? { default: c.default, defaultText: c.defaultText } : {}), ...(c.generated ? { generated: c.generated } : {}) };
       columns.push({ column, serial: false, primary: false, unique: false, checks: [], foreign: [] });
     }
     for (const ch of p.checks) if (!checks.some((x) => x.name === ch.name)) checks.push({ name: ch.name, expr: ch.expr });
@@ -92,6 +92,7 @@ export function planInherits(stmt: CreateStmt, state: DbState): InheritPlan | un
       if (cd.typeName && (local.column.type !== have.column.type || local.column.typmod !== have.column.typmod)) throw typeConflict('', cd.colname!, have.column, local.column);
       if (local.serial || local.identity || local.column.generated) throw new SqlError(SQLSTATE.feature_not_supported, `an identity, serial or generated definition of inherited column "${cd.colname}" is not supported`);
       have.column.notNull ||= local.column.notNull;
+      if (!partition) delete have.column.notLocal;
       if (local.column.default) Object.assign(have.column, { default: local.column.default, defaultText: local.column.defaultText });
       have.primary ||= local.primary;
       have.unique ||= local.unique;
@@ -108,6 +109,9 @@ export function planInherits(stmt: CreateStmt, state: DbState): InheritPlan | un
  */
 export function finishInherits(state: DbState, def: TableDef, stmt: CreateStmt, plan: InheritPlan | undefined, planner: SubqueryPlanner, ctx: EvalContext): void {
   if (plan) def.inherits = plan.parents.map((p) => p.oid);
+  // a partition keeps its parent's foreign keys, as PostgreSQL clones them
+  const fks = stmt.partbound ? plan!.parents[0]!.foreignKeys ?? [] : [];
+  if (fks.length) def.foreignKeys = [...fks.filter((f) => !def.foreignKeys?.some((g) => g.name === f.name)), ...(def.foreignKeys ?? [])];
   if (stmt.partspec) def.partitionKey = planPartitionKey(stmt.partspec, def.name, def.columns, planner);
   if (stmt.partbound) {
     const parent = plan!.parents[0]!;
