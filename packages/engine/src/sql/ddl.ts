@@ -30,7 +30,7 @@ import { withEnumTypes } from './types/enum.ts';
 import { validateConstraint } from './validate-constraint.ts';
 import { ownName } from './schema/keys.ts';
 import { addLike, copyLike, type LikeCopy } from './create-like.ts';
-import { checkUniqueKeys, cloneParentIndexes, finishInherits, planInherits } from './inherit/create.ts';
+import { checkUniqueKeys, cloneParentIndexes, finishInherits, indexPartitions, planInherits } from './inherit/create.ts';
 import { alterInTree, checkRenameColumn } from './inherit/alter.ts';
 import { dropTreeBelow } from './inherit/drop.ts';
 
@@ -263,7 +263,9 @@ export function planCreateIndex(stmt: IndexStmt): StatementPlan {
     }
     const def: IndexDef = { oid: state.allocateOid(), name, table: table.def.oid, ...elements, unique: !!stmt.unique, primary: false, constraint: false };
     if (def.unique) assertNoDuplicates(table, def);
+    if (def.unique && table.def.partitionKey) checkUniqueKeys(table.def, [{ columns: def.columns, primary: false }]);
     txn.write({ kind: 'create_index', index: def });
+    if (stmt.relation!.inh) indexPartitions(txn, def, names, (base) => uniqueName(state, base, new Set()));
   });
 }
 

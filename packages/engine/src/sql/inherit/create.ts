@@ -8,7 +8,7 @@ import type { ColumnDef as PgColumnDef, CreateStmt, RangeVar } from '@pgsql/type
 import { SqlError, SQLSTATE } from '../../errors.ts';
 import type { CheckDef, IndexDef, TableDef } from '../../catalog/types.ts';
 import type { DbState } from '../../state/state.ts';
-import type { ColumnPlan } from '../ddl.ts';
+import { assertNoDuplicates, type ColumnPlan } from '../ddl.ts';
 import type { WriteTxn } from '../env.ts';
 import { pos, type SubqueryPlanner } from '../from.ts';
 import { formatTypeName } from '../cast.ts';
@@ -160,12 +160,25 @@ export function checkUniqueKeys(def: TableDef, keys: readonly { columns: string[
 /** The indexes of a partitioned table, made again on a new partition (PostgreSQL names them after the partition). */
 export function cloneParentIndexes(txn: WriteTxn, def: TableDef, taken: Set<string>, uniqueName: (base: string) => string): void {
   for (const parentOid of def.partitionBound ? def.inherits ?? [] : []) {
-    for (const ix of txn.state.table(parentOid).indexes) {
+    const parentIndexes = txn.state.table(parentOid).indexes;
+    checkUniqueKeys(def, parentIndexes.filter((ix) => ix.def.unique).map((ix) => ({ columns: ix.def.columns, primary: ix.def.primary })));
+    for (const ix of parentIndexes) {
       const d = ix.def;
       const base = d.primary ? `${def.name}_pkey` : `${def.name}_${d.columns.join('_')}_${d.constraint ? 'key' : 'idx'}`;
       const index: IndexDef = { ...d, oid: txn.state.allocateOid(), name: uniqueName(base), table: def.oid };
       taken.add(index.name);
       txn.write({ kind: 'create_index', index });
     }
+  }
+}
+
+/** CREATE INDEX on a partitioned table: the same index on each partition, and theirs in turn. */
+export function indexPartitions(txn: WriteTxn, index: IndexDef, nameParts: readonly string[], uniqueName: (base: string) => string): void {
+  for (const child of childrenOf(txn.state, index.table)) {
+    if (!child.partitionBound) continue;
+    const def: IndexDef = { ...index, oid: txn.state.allocateOid(), name: uniqueName(`${child.name}_${nameParts.join('_')}_idx`), table: child.oid };
+    if (def.unique) assertNoDuplicates(txn.state.table(child.oid), def);
+    txn.write({ kind: 'create_index', index: def });
+    indexPartitions(txn, def, nameParts, uniqueName);
   }
 }
