@@ -53,7 +53,7 @@ export function alterInTree(cmd: AlterTableCmd, stmt: AlterTableStmt, table: Tab
       dropInherit(state, txn, table, relation(state, (cmd.def as { RangeVar: RangeVar }).RangeVar));
       return true;
   }
-  checkInherited(cmd, table);
+  checkInherited(state, cmd, table);
   const children = childrenOf(state, table.oid);
   if (!children.length) return false;
   const only = !stmt.relation?.inh;
@@ -115,17 +115,17 @@ export function alterInTree(cmd: AlterTableCmd, stmt: AlterTableStmt, table: Tab
   return true;
 }
 
-/** Commands PostgreSQL refuses on a child's inherited column or a partition key column. */
-function checkInherited(cmd: AlterTableCmd, table: TableDef): void {
+/** Commands PostgreSQL refuses on a column a parent gives (attinhcount > 0) or a partition key column. */
+function checkInherited(state: DbState, cmd: AlterTableCmd, table: TableDef): void {
   if ((cmd.subtype === 'AT_DropColumn' || cmd.subtype === 'AT_AlterColumnType') && table.partitionKey && keyColumns(table.partitionKey).includes(cmd.name!)) {
     throw new SqlError('42P16', `cannot ${cmd.subtype === 'AT_DropColumn' ? 'drop' : 'alter'} column "${cmd.name}" because it is part of the partition key of relation "${ownName(table.name)}"`);
   }
-  if (cmd.subtype === 'AT_DropColumn' && table.columns.find((c) => c.name === cmd.name)?.notLocal && !cmd.recurse) {
-    throw new SqlError('42P16', `cannot drop inherited column "${cmd.name}"`);
-  }
-  if (cmd.subtype === 'AT_AlterColumnType' && table.columns.find((c) => c.name === cmd.name)?.notLocal) {
-    throw new SqlError('42P16', `cannot alter inherited column "${cmd.name}"`);
-  }
+  if (cmd.subtype === 'AT_DropColumn' && !cmd.recurse && inheritedColumn(state, table, cmd.name!)) throw new SqlError('42P16', `cannot drop inherited column "${cmd.name}"`);
+  if (cmd.subtype === 'AT_AlterColumnType' && inheritedColumn(state, table, cmd.name!)) throw new SqlError('42P16', `cannot alter inherited column "${cmd.name}"`);
+}
+
+function inheritedColumn(state: DbState, table: TableDef, column: string): boolean {
+  return (table.inherits ?? []).some((p) => state.table(p).def.columns.some((c) => c.name === column));
 }
 
 /** Whether the child has every column of the parent (same type, NOT NULL where the parent's is) and its CHECKs. */
@@ -183,7 +183,7 @@ function dropInherit(state: DbState, txn: WriteTxn, child: TableDef, parent: Tab
 }
 
 function attach(state: DbState, txn: WriteTxn, parent: TableDef, cmd: PartitionCmd, planner: SubqueryPlanner, ctx: RunContext): void {
-  if (!parent.partitionKey) throw new SqlError(SQLSTATE.wrong_object_type, `table "${ownName(parent.name)}" is not partitioned`);
+  if (!parent.partitionKey) throw new SqlError('42P17', `table "${ownName(parent.name)}" is not partitioned`);
   const child = relation(state, cmd.name!);
   checkCanInherit(state, parent, child, true);
   checkChildMatches(parent, child, true);
@@ -226,7 +226,7 @@ function attachIndexes(txn: WriteTxn, parent: TableDef, child: TableDef): void {
 
 function detach(state: DbState, txn: WriteTxn, parent: TableDef, cmd: PartitionCmd): void {
   if (cmd.concurrent) throw new SqlError(SQLSTATE.feature_not_supported, 'DETACH PARTITION … CONCURRENTLY is not supported');
-  if (!parent.partitionKey) throw new SqlError(SQLSTATE.wrong_object_type, `table "${ownName(parent.name)}" is not partitioned`);
+  if (!parent.partitionKey) throw new SqlError('42P17', `table "${ownName(parent.name)}" is not partitioned`);
   const child = relation(state, cmd.name!);
   if (child.inherits?.[0] !== parent.oid || !child.partitionBound) {
     throw new SqlError(SQLSTATE.undefined_table, `relation "${ownName(child.name)}" is not a partition of relation "${ownName(parent.name)}"`);
@@ -239,7 +239,7 @@ function detach(state: DbState, txn: WriteTxn, parent: TableDef, cmd: PartitionC
 
 /** RENAME of a column in an inheritance tree: PostgreSQL renames it in every child; refused here, and on an inherited column. */
 export function checkRenameColumn(state: DbState, table: TableDef, column: string): void {
-  if (table.columns.find((c) => c.name === column)?.notLocal) throw new SqlError('42P16', `cannot rename inherited column "${column}"`);
+  if (inheritedColumn(state, table, column)) throw new SqlError('42P16', `cannot rename inherited column "${column}"`);
   if (childrenOf(state, table.oid).length) throw new SqlError(SQLSTATE.feature_not_supported, 'renaming a column of a table with children or partitions is not supported');
   if (table.partitionKey && keyColumns(table.partitionKey).includes(column)) throw new SqlError(SQLSTATE.feature_not_supported, 'renaming a partition key column is not supported');
 }

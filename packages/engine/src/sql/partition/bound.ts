@@ -40,7 +40,7 @@ export function planBound(spec: PartitionBoundSpec, key: PartitionKey, planner: 
       const word = 'ColumnRef' in n && n.ColumnRef.fields?.length === 1 ? (n.ColumnRef.fields[0] as { String?: { sval: string } }).String?.sval : undefined;
       if (word === 'minvalue' || word === 'maxvalue') return word;
       const v = value(n, i);
-      if (v === null) throw new SqlError('42P16', 'cannot specify NULL in range bound', { position: pos(spec.location) });
+      if (v === null) throw new SqlError('42P17', 'cannot specify NULL in range bound', { position: pos(spec.location) });
       return { value: v };
     });
     if (out.length !== key.keys.length) {
