@@ -69,9 +69,9 @@ export function alterInTree(cmd: AlterTableCmd, stmt: AlterTableStmt, table: Tab
         if (constraint!.is_no_inherit) return false;
       } else if ((constraint!.contype === 'CONSTR_PRIMARY' || constraint!.contype === 'CONSTR_UNIQUE') && table.partitionKey) {
         checkUniqueKeys(table, [{ columns: (constraint!.keys ?? []).map((k) => (k as { String: { sval: string } }).String.sval), primary: constraint!.contype === 'CONSTR_PRIMARY' }]);
-      } else if (constraint!.contype === 'CONSTR_PRIMARY' || constraint!.contype === 'CONSTR_UNIQUE') {
-        return false; // an inheritance parent's own index, as in PostgreSQL
-      } else throw new SqlError(SQLSTATE.feature_not_supported, `ALTER TABLE … ADD ${constraint!.contype?.replace('CONSTR_', '')} on a table with children or partitions is not supported`);
+      } else if (constraint!.contype === 'CONSTR_PRIMARY' || constraint!.contype === 'CONSTR_UNIQUE' || (constraint!.contype === 'CONSTR_FOREIGN' && !table.partitionKey)) {
+        return false; // an inheritance parent's own index or foreign key: children do not inherit them
+      } else if (constraint!.contype !== 'CONSTR_FOREIGN') throw new SqlError(SQLSTATE.feature_not_supported, `ALTER TABLE … ADD ${constraint!.contype?.replace('CONSTR_', '')} on a table with children or partitions is not supported`);
       break;
     case 'AT_DropColumn':
       if (only) return false;
@@ -103,7 +103,12 @@ export function alterInTree(cmd: AlterTableCmd, stmt: AlterTableStmt, table: Tab
     }
     if (cmd.subtype === 'AT_DropConstraint' && !c.checks.some((x) => x.name === cmd.name)) continue;
     let childCmd: AlterTableCmd = { ...cmd, missing_ok: false, recurse: true };
-    if (constraint && constraint.contype !== 'CONSTR_CHECK') childCmd = { ...childCmd, def: { Constraint: { ...constraint, conname: undefined } } };
+    // a partition's key constraints are named after it; its foreign keys keep the parent's name
+    if (constraint && constraint.contype !== 'CONSTR_CHECK' && constraint.contype !== 'CONSTR_FOREIGN') childCmd = { ...childCmd, def: { Constraint: { ...constraint, conname: undefined } } };
+    if (constraint?.contype === 'CONSTR_FOREIGN' && !constraint.conname) {
+      const parentFk = txn.state.table(table.oid).def.foreignKeys?.at(-1);
+      childCmd = { ...childCmd, def: { Constraint: { ...constraint, conname: parentFk?.name } } };
+    }
     const sub: AlterTableStmt = { ...stmt, relation: { relname: c.name, inh: true, relpersistence: 'p' }, cmds: [{ AlterTableCmd: childCmd }], missing_ok: false };
     planAlter(sub, planner).run(ctx);
     // a column the parent gave the child is inherited, not the child's own
