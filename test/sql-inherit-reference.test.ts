@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openNode } from '@walrtc/engine';
 import { mismatches, type Entry } from './reference/replay.ts';
-import { INHERIT_CORPORA } from './reference/inherit-corpora.ts';
+import { INHERIT_CORPORA, INHERIT_REFUSED } from './reference/inherit-corpora.ts';
 
 for (const [name, corpus] of Object.entries(INHERIT_CORPORA)) {
   const fixture = JSON.parse(readFileSync(new URL(`./reference/${name}.json`, import.meta.url), 'utf8')) as { entries: Entry[] };
@@ -20,7 +20,7 @@ for (const [name, corpus] of Object.entries(INHERIT_CORPORA)) {
     it('every statement gives PostgreSQL\'s columns, rows, count or error', async () => {
       const node = await openNode({ cluster: `${name}-inherit-reference-${process.pid}`, storage: 'memory' });
       try {
-        expect((await mismatches(node, fixture.entries)).join('\n')).toBe('');
+        expect((await mismatches(node, fixture.entries, INHERIT_REFUSED)).join('\n')).toBe('');
       } finally {
         await node.close();
       }

@@ -29,7 +29,7 @@ import type { SqlType, Value } from './types.ts';
 import { elementAssignment } from './functions/array-assign.ts';
 import { elementType, isArrayType } from './types/array.ts';
 import { planTreeChange, treeTarget, type TreeMover } from './inherit/dml.ts';
-import { partitionInserter } from './partition/write.ts';
+import { partitionConflictWriter, partitionInserter } from './partition/write.ts';
 
 export function targetTable(state: DbState, rv: RangeVar | undefined): TableData {
   const name = rv && userRelationName(rv);
@@ -155,9 +155,9 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
   }
 
   const checker = rowChecker(def, planner);
-  if (def.partitionKey && stmt.onConflictClause) throw new SqlError(SQLSTATE.feature_not_supported, 'INSERT … ON CONFLICT on a partitioned table is not supported');
-  const route = def.partitionKey ? partitionInserter(planner) : undefined;
   const conflict = stmt.onConflictClause ? planOnConflict(stmt.onConflictClause, table, planner, alias) : undefined;
+  const route = def.partitionKey && !conflict ? partitionInserter(planner) : undefined;
+  const routeConflict = def.partitionKey && conflict ? partitionConflictWriter(def, planner, (leaf) => planOnConflict(stmt.onConflictClause!, leaf, planner, alias)) : undefined;
   const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, tableScope(def, planner, alias)) : undefined;
   const subselects = hasSubselect(stmt.returningClause, stmt.onConflictClause);
   const width = def.columns.length;
@@ -175,6 +175,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
       let count = 0;
       // rows this command inserted or updated: DO UPDATE may not touch one of them again
       const touched = new Set<RowId>();
+      routeConflict?.reset();
       const rows = produce(ctx);
       for (let r = 0; r < rows.length; r++) {
         const given = rows[r]!;
@@ -218,6 +219,13 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
             if (ret) out.push(ret.exprs.map((e) => e.eval(updated, ctx)));
             continue;
           }
+        }
+        if (routeConflict) {
+          const written = routeConflict.write(txn, ctx, row, fks);
+          if (!written) continue;
+          count++;
+          if (ret) out.push(ret.exprs.map((e) => e.eval(written, ctx)));
+          continue;
         }
         if (route) {
           route(txn, ctx, def, row, fks);
