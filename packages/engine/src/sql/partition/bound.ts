@@ -17,7 +17,10 @@ import { ownName } from '../schema/keys.ts';
 const STRATEGY_LETTER = { range: 'r', list: 'l', hash: 'h' } as const;
 
 export function planBound(spec: PartitionBoundSpec, key: PartitionKey, planner: SubqueryPlanner, ctx: EvalContext): PartitionBound {
-  if (spec.is_default) return { kind: 'default' };
+  if (spec.is_default) {
+    if (key.strategy === 'hash') throw new SqlError('42P16', 'a hash-partitioned table may not have a default partition', { position: pos(spec.location) });
+    return { kind: 'default' };
+  }
   if (spec.strategy !== STRATEGY_LETTER[key.strategy]) {
     throw new SqlError('42P16', `invalid bound specification for a ${key.strategy} partition`, { position: pos(spec.location) });
   }
@@ -27,6 +30,12 @@ export function planBound(spec: PartitionBoundSpec, key: PartitionKey, planner: 
     const c = compileExpr(n, scope);
     return coerceToColumn(c.eval([], ctx), key.keys[i]!.type, -1, c.type === 'unknown' ? undefined : c.type);
   };
+  if (key.strategy === 'hash') {
+    const modulus = spec.modulus ?? 0, remainder = spec.remainder ?? 0;
+    if (modulus <= 0) throw new SqlError('42P16', 'modulus for hash partition must be an integer value greater than zero', { position: pos(spec.location) });
+    if (remainder >= modulus) throw new SqlError('42P16', 'remainder for hash partition must be less than modulus', { position: pos(spec.location) });
+    return { kind: 'hash', modulus, remainder };
+  }
   if (key.strategy === 'list') {
     const values: Value[] = [];
     for (const n of spec.listdatums ?? []) {
@@ -116,6 +125,7 @@ export function checkBound(name: string, bound: PartitionBound, key: PartitionKe
       position,
     });
   }
+  if (bound.kind === 'hash') checkHashModulus(bound, siblings);
   for (const s of siblings) {
     const b = s.partitionBound;
     if (!b || !overlaps(bound, b)) continue;
@@ -123,7 +133,25 @@ export function checkBound(name: string, bound: PartitionBound, key: PartitionKe
   }
 }
 
+/** PostgreSQL's rule that every modulus divides the next larger one, checked against the neighbours in (modulus, remainder) order. */
+function checkHashModulus(bound: { modulus: number; remainder: number }, siblings: readonly TableDef[]): void {
+  const hashes = siblings.flatMap((s) => (s.partitionBound?.kind === 'hash' ? [{ name: s.name, ...s.partitionBound }] : []))
+    .sort((a, b) => a.modulus - b.modulus || a.remainder - b.remainder);
+  if (!hashes.length) return;
+  const fail = (detail: string) => new SqlError('42P17', 'every hash partition modulus must be a factor of the next larger modulus', { detail });
+  const m = bound.modulus;
+  let at = -1;
+  hashes.forEach((h, i) => { if (h.modulus < m || (h.modulus === m && h.remainder <= bound.remainder)) at = i; });
+  if (at >= 0 && m % hashes[at]!.modulus !== 0) throw fail(`The new modulus ${m} is not divisible by ${hashes[at]!.modulus}, the modulus of existing partition "${ownName(hashes[at]!.name)}".`);
+  const next = hashes[at + 1];
+  if (next && next.modulus % m !== 0) throw fail(`The new modulus ${m} is not a factor of ${next.modulus}, the modulus of existing partition "${ownName(next.name)}".`);
+}
+
 function overlaps(a: PartitionBound, b: PartitionBound): boolean {
+  if (a.kind === 'hash' && b.kind === 'hash') {
+    const m = Math.min(a.modulus, b.modulus);
+    return a.remainder % m === b.remainder % m;
+  }
   if (a.kind === 'list' && b.kind === 'list') return a.values.some((v) => b.values.some((w) => same(v, w)));
   if (a.kind === 'range' && b.kind === 'range') return compareBounds(a.from, b.to) < 0 && compareBounds(b.from, a.to) < 0;
   return false;

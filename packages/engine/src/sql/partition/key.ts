@@ -38,7 +38,6 @@ export function planPartitionKey(spec: PartitionSpec, name: string, columns: Col
     if ('ColumnRef' in expr) return { column: deparse(expr), text: deparse(expr), type: c.type };
     return { expr, text: `(${deparse(expr)})`, type: c.type };
   });
-  if (strategy === 'hash') throw new SqlError(SQLSTATE.feature_not_supported, 'hash partitioning is not supported');
   return { strategy, keys };
 }
 
