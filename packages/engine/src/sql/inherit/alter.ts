@@ -127,6 +127,9 @@ function checkInherited(state: DbState, cmd: AlterTableCmd, table: TableDef): vo
   }
   if (cmd.subtype === 'AT_DropColumn' && !cmd.recurse && inheritedColumn(state, table, cmd.name!)) throw new SqlError('42P16', `cannot drop inherited column "${cmd.name}"`);
   if (cmd.subtype === 'AT_AlterColumnType' && inheritedColumn(state, table, cmd.name!)) throw new SqlError('42P16', `cannot alter inherited column "${cmd.name}"`);
+  if (cmd.subtype === 'AT_DropConstraint' && !cmd.recurse && (table.inherits ?? []).some((p) => state.table(p).def.checks.some((c) => c.name === cmd.name))) {
+    throw new SqlError('42P16', `cannot drop inherited constraint "${cmd.name}" of relation "${ownName(table.name)}"`);
+  }
 }
 
 function inheritedColumn(state: DbState, table: TableDef, column: string): boolean {

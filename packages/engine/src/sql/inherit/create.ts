@@ -76,17 +76,19 @@ export function planInherits(stmt: CreateStmt, state: DbState): InheritPlan | un
     }
     for (const ch of p.checks) if (!checks.some((x) => x.name === ch.name)) checks.push({ name: ch.name, expr: ch.expr });
   }
+  const merged = new Set<string>();
   return {
     columns,
     checks,
     parents,
     merge(cd, build) {
       const have = columns.find((x) => x.column.name === cd.colname);
+      if (have && merged.has(cd.colname!)) throw new SqlError(SQLSTATE.duplicate_column, `column "${cd.colname}" specified more than once`);
+      if (have) merged.add(cd.colname!);
       if (!have) {
         if (partition) throw new SqlError(SQLSTATE.undefined_column, `column "${cd.colname}" does not exist`, { position: pos(cd.location) });
         return false;
       }
-      if (partition && cd.typeName) throw new SqlError(SQLSTATE.syntax_error, `column "${cd.colname}" specified more than once`);
       // a partition's `col WITH OPTIONS …` names no type: it is the parent's
       const local = build(cd.typeName ? cd : { ...cd, typeName: { names: [{ String: { sval: 'text' } }], typemod: -1 } });
       if (cd.typeName && (local.column.type !== have.column.type || local.column.typmod !== have.column.typmod)) throw typeConflict('', cd.colname!, have.column, local.column);

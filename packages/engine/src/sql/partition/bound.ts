@@ -4,9 +4,9 @@
  * (42P17 overlaps, empty ranges, a second DEFAULT).
  */
 import type { Node, PartitionBoundSpec } from '@pgsql/types';
-import { SqlError } from '../../errors.ts';
+import { SqlError, SQLSTATE } from '../../errors.ts';
 import type { PartitionBound, PartitionKey, RangeDatum, TableDef } from '../../catalog/types.ts';
-import { coerceToColumn } from '../cast.ts';
+import { assignable, coerceToColumn, formatTypeName } from '../cast.ts';
 import { compileExpr } from '../expr.ts';
 import { pos, RowScope, type SubqueryPlanner } from '../from.ts';
 import type { EvalContext } from '../scope.ts';
@@ -28,7 +28,11 @@ export function planBound(spec: PartitionBoundSpec, key: PartitionKey, planner: 
     const scope = new RowScope([], 0, planner);
     scope.clause = 'partition bound';
     const c = compileExpr(n, scope);
-    return coerceToColumn(c.eval([], ctx), key.keys[i]!.type, -1, c.type === 'unknown' ? undefined : c.type);
+    const type = key.keys[i]!.type;
+    if (c.type !== 'unknown' && !assignable(c.type, type)) {
+      throw new SqlError(SQLSTATE.datatype_mismatch, `specified value cannot be cast to type ${formatTypeName(type)} for column "${key.keys[i]!.text}"`, { position: pos(spec.location) });
+    }
+    return coerceToColumn(c.eval([], ctx), type, -1, c.type === 'unknown' ? undefined : c.type);
   };
   if (key.strategy === 'hash') {
     const modulus = spec.modulus ?? 0, remainder = spec.remainder ?? 0;

@@ -34,6 +34,7 @@ export function planPartitionKey(spec: PartitionSpec, name: string, columns: Col
     const scope = tableScope(def, planner);
     scope.clause = 'partition key expressions';
     const c = compileExpr(expr, scope);
+    if (!JSON.stringify(expr).includes('"ColumnRef"')) throw new SqlError('42P17', 'cannot use constant expression as partition key', { position: pos(p.location) });
     // a bare column in parentheses is that column, as PostgreSQL keeps it
     if ('ColumnRef' in expr) return { column: deparse(expr), text: deparse(expr), type: c.type };
     return { expr, text: `(${deparse(expr)})`, type: c.type };
