@@ -16,6 +16,7 @@ import { assertNoDuplicates } from '../ddl.ts';
 import { ownName } from '../schema/keys.ts';
 import { userRelationName } from '../schema.ts';
 import { refuseView } from '../view/ddl.ts';
+import { isTempKey } from '../temp-tables.ts';
 import { checkBound, planBound } from '../partition/bound.ts';
 import { keyColumns } from '../partition/key.ts';
 import { fitsPartition } from '../partition/route.ts';
@@ -168,7 +169,7 @@ function checkCanInherit(state: DbState, parent: TableDef, child: TableDef, part
     throw new SqlError(SQLSTATE.duplicate_table, 'circular inheritance not allowed', { detail: `"${ownName(parent.name)}" is already a child of "${ownName(child.name)}".` });
   }
   if (child.inherits?.includes(parent.oid)) throw new SqlError(SQLSTATE.duplicate_table, `relation "${ownName(parent.name)}" would be inherited from more than once`);
-  if (child.onCommit !== undefined || parent.onCommit !== undefined) throw new SqlError(SQLSTATE.feature_not_supported, 'inheritance involving temporary tables is not supported');
+  if (isTempKey(child.name) || isTempKey(parent.name)) throw new SqlError(SQLSTATE.feature_not_supported, 'inheritance involving temporary tables is not supported');
 }
 
 function addInherit(state: DbState, txn: WriteTxn, child: TableDef, parent: TableDef): void {

@@ -16,6 +16,7 @@ import type { EvalContext } from '../scope.ts';
 import { ownName } from '../schema/keys.ts';
 import { userRelationName } from '../schema.ts';
 import { refuseView } from '../view/ddl.ts';
+import { isTempKey } from '../temp-tables.ts';
 import { boundContains, checkBound, planBound } from '../partition/bound.ts';
 import { keyColumns, keyReader, planPartitionKey } from '../partition/key.ts';
 import { childrenOf, columnMap, mapRow } from './tree.ts';
@@ -39,7 +40,7 @@ function parentTable(state: DbState, rv: RangeVar, partition: boolean): TableDef
   if (partition && !def.partitionKey) throw new SqlError(SQLSTATE.wrong_object_type, `table "${ownName(def.name)}" is not partitioned`);
   if (!partition && def.partitionKey) throw new SqlError(SQLSTATE.wrong_object_type, `cannot inherit from partitioned table "${ownName(def.name)}"`);
   if (!partition && def.partitionBound) throw new SqlError(SQLSTATE.wrong_object_type, `cannot inherit from partition "${ownName(def.name)}"`);
-  if (def.onCommit !== undefined || name!.includes('pg_temp')) throw new SqlError(SQLSTATE.feature_not_supported, 'inheritance involving temporary tables is not supported');
+  if (isTempKey(def.name)) throw new SqlError(SQLSTATE.feature_not_supported, 'inheritance involving temporary tables is not supported');
   return def;
 }
 
@@ -54,7 +55,7 @@ export function planInherits(stmt: CreateStmt, state: DbState): InheritPlan | un
   const rvs = (stmt.inhRelations ?? []).map((n) => (n as { RangeVar: RangeVar }).RangeVar);
   if (!rvs.length) return undefined;
   const partition = !!stmt.partbound;
-  if (stmt.relation?.relpersistence === 't') throw new SqlError(SQLSTATE.feature_not_supported, 'inheritance involving temporary tables is not supported');
+  if (stmt.relation?.relpersistence === 't' || isTempKey(stmt.relation?.relname)) throw new SqlError(SQLSTATE.feature_not_supported, 'inheritance involving temporary tables is not supported');
   const parents: TableDef[] = [];
   for (const rv of rvs) {
     const def = parentTable(state, rv, partition);
