@@ -42,7 +42,9 @@ export function planTreeChange<S extends UpdateStmt | DeleteStmt>(
   const alias = rv.alias?.aliasname ?? ownName(rv.relname!);
   const mover = partitionMover(root, planner);
   const returningList = stmt.returningClause ? expandStar(stmt.returningClause.exprs ?? [], root, alias) : undefined;
-  const plans = treeMembers(state, root.oid).filter((m) => !m.partitionKey).map((m) => planOne({
+  const holders = treeMembers(state, root.oid).filter((m) => !m.partitionKey);
+  // a partitioned table without partitions still plans the statement once, for its errors and RETURNING columns
+  const plans = (holders.length ? holders : [root]).map((m) => planOne({
     ...stmt,
     relation: { ...rv, schemaname: undefined, relname: m.name, inh: false, alias: { aliasname: alias } },
     ...(returningList ? { returningClause: { ...stmt.returningClause, exprs: returningList } } : {}),

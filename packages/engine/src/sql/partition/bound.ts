@@ -160,17 +160,3 @@ function overlaps(a: PartitionBound, b: PartitionBound): boolean {
   if (a.kind === 'range' && b.kind === 'range') return compareBounds(a.from, b.to) < 0 && compareBounds(b.from, a.to) < 0;
   return false;
 }
-
-/** FOR VALUES as PostgreSQL prints it (pg_get_expr of relpartbound). */
-export function boundText(bound: PartitionBound, key: PartitionKey): string {
-  if (bound.kind === 'default') return 'DEFAULT';
-  if (bound.kind === 'list') return `FOR VALUES IN (${bound.values.map((v) => (v === null ? 'NULL' : quoteLiteral(v, key))).join(', ')})`;
-  if (bound.kind === 'hash') return `FOR VALUES WITH (modulus ${bound.modulus}, remainder ${bound.remainder})`;
-  const show = (ds: RangeDatum[]) => ds.map((d) => (typeof d === 'string' ? d.toUpperCase() : quoteLiteral(d.value, key))).join(', ');
-  return `FOR VALUES FROM (${show(bound.from)}) TO (${show(bound.to)})`;
-}
-
-function quoteLiteral(v: Value, key: PartitionKey): string {
-  const text = formatValue(v, key.keys[0]!.type) ?? 'NULL';
-  return typeof v === 'number' || typeof v === 'bigint' ? text : `'${text.replace(/'/g, "''")}'`;
-}
