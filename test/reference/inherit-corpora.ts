@@ -148,6 +148,13 @@ const PARTITION_CORPUS: readonly string[] = [
   'alter table pk add constraint pk_ref foreign key (a) references ref',
   'insert into pk values (2, 2)',
   'insert into pk values (101, 12)',
+  'create table att3 (a int not null, b int not null)',
+  'insert into att3 values (7, 45)',
+  'alter table pk attach partition att3 for values from (40) to (50)',
+  'update att3 set a = 101',
+  'alter table pk attach partition att3 for values from (40) to (50)',
+  'insert into pk values (8, 46)',
+  'delete from ref where id = 101',
   'create table fk_to_part (a int, b int, foreign key (a, b) references pk)',
   'drop table if exists fk_to_part',
   // sub-selects of an UPDATE over the tree read the table as it was before it

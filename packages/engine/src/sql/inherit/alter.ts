@@ -13,6 +13,7 @@ import type { RunContext, WriteTxn } from '../env.ts';
 import type { SubqueryPlanner } from '../from.ts';
 import type { StatementPlan } from '../plan.ts';
 import { assertNoDuplicates } from '../ddl.ts';
+import { addConstraint } from '../constraint-ddl.ts';
 import { ownName } from '../schema/keys.ts';
 import { userRelationName } from '../schema.ts';
 import { refuseView } from '../view/ddl.ts';
@@ -196,7 +197,6 @@ function attach(state: DbState, txn: WriteTxn, parent: TableDef, cmd: PartitionC
   const child = relation(state, cmd.name!);
   checkCanInherit(state, parent, child, true);
   checkChildMatches(parent, child, true);
-  if (parent.foreignKeys?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'ATTACH PARTITION to a table with foreign keys is not supported');
   const bound = planBound(cmd.bound!, parent.partitionKey, planner, ctx);
   const siblings = childrenOf(state, parent.oid);
   checkBound(child.name, bound, parent.partitionKey, siblings, cmd.bound!.location);
@@ -210,6 +210,22 @@ function attach(state: DbState, txn: WriteTxn, parent: TableDef, cmd: PartitionC
     }
   }
   attachIndexes(txn, parent, attached);
+  attachForeignKeys(txn, parent, attached, ctx, planner);
+}
+
+/** The partitioned table's foreign keys on the attached partition, checked against its rows (one it has already is kept). */
+function attachForeignKeys(txn: WriteTxn, parent: TableDef, child: TableDef, ctx: RunContext, planner: SubqueryPlanner): void {
+  for (const fk of parent.foreignKeys ?? []) {
+    const own = txn.state.table(child.oid);
+    if (own.def.foreignKeys?.some((f) => f.name === fk.name)) continue;
+    const str = (sval: string) => ({ String: { sval } });
+    const constraint: Constraint = {
+      contype: 'CONSTR_FOREIGN', conname: fk.name, pktable: { relname: txn.state.table(fk.refTable).def.name, inh: true, relpersistence: 'p' },
+      fk_attrs: fk.columns.map(str), pk_attrs: fk.refColumns.map(str), fk_upd_action: fk.onUpdate, fk_del_action: fk.onDelete,
+      fk_matchtype: fk.matchFull ? 'f' : 's', initdeferred: !!fk.deferred, deferrable: !!fk.deferred, initially_valid: true,
+    };
+    addConstraint(constraint, own, txn, ctx, planner);
+  }
 }
 
 function leavesOf(state: DbState, def: TableDef): TableDef[] {

@@ -52,3 +52,12 @@ export function mapRow(row: readonly Value[], map: number[] | undefined): Value[
   if (!map) return row as Value[];
   return map.map((m) => (m < 0 ? null : row[m] ?? null));
 }
+
+/** The table PostgreSQL names for a foreign key a partition has from its partitioned table: the topmost one that has it. */
+export function foreignKeyOwner(state: DbState, def: TableDef, name: string): TableDef {
+  for (;;) {
+    const parent = def.partitionBound ? state.tables.get(def.inherits![0]!)?.def : undefined;
+    if (!parent?.foreignKeys?.some((f) => f.name === name)) return def;
+    def = parent;
+  }
+}
