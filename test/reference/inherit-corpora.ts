@@ -206,6 +206,7 @@ const INHERIT_CORPUS: readonly string[] = [
   'select x, y from p1',
   'create table nope (a int) inherits (nosuch)',
   'create table selfp (a int) inherits (selfp)',
+  'create table partchild (x int) inherits (p1) partition by list (x)',
   // ALTER TABLE reaches the children
   'alter table p1 add column v int default 5',
   'select * from ch',
