@@ -55,7 +55,7 @@ export function planInherits(stmt: CreateStmt, state: DbState): InheritPlan | un
   const rvs = (stmt.inhRelations ?? []).map((n) => (n as { RangeVar: RangeVar }).RangeVar);
   if (!rvs.length) return undefined;
   const partition = !!stmt.partbound;
-  if (!partition && stmt.partspec) throw new SqlError(SQLSTATE.wrong_object_type, 'cannot create partitioned table as inheritance child');
+  if (!partition && stmt.partspec) throw new SqlError('42P17', 'cannot create partitioned table as inheritance child');
   if (stmt.relation?.relpersistence === 't' || isTempKey(stmt.relation?.relname)) throw new SqlError(SQLSTATE.feature_not_supported, 'inheritance involving temporary tables is not supported');
   const parents: TableDef[] = [];
   for (const rv of rvs) {
