@@ -4,7 +4,7 @@
  * libpg-query expression nodes, recompiled where they are used).
  */
 import type { Node } from '@pgsql/types';
-import type { SqlType } from '../sql/types.ts';
+import type { SqlType, Value } from '../sql/types.ts';
 
 export type Oid = number;
 
@@ -22,6 +22,8 @@ export interface ColumnDef {
   identity?: 'a' | 'd';
   /** GENERATED ALWAYS AS (expr) STORED: computed from the row's other columns on every write. */
   generated?: Node;
+  /** Inherited from a parent and not defined locally (PostgreSQL's attislocal false): dropped with the parents' column. */
+  notLocal?: boolean;
 }
 
 export interface CheckDef {
@@ -68,7 +70,28 @@ export interface TableDef {
   view?: { query: Node; dependsOn: Oid[]; checkOption?: 'local' | 'cascaded' };
   /** A temporary table's ON COMMIT DELETE ROWS | DROP (sql/temp-tables.ts; never in the WAL). */
   onCommit?: 'delete' | 'drop';
+  /** INHERITS parents, in order (sql/inherit/); a partition's one parent is its partitioned table. */
+  inherits?: Oid[];
+  /** PARTITION BY: a partitioned table, which holds no rows itself (sql/partition/). */
+  partitionKey?: PartitionKey;
+  /** FOR VALUES …: this partition's bound within its parent's key (sql/partition/). */
+  partitionBound?: PartitionBound;
 }
+
+export interface PartitionKey {
+  strategy: 'range' | 'list' | 'hash';
+  /** Per key column: a column name, or an expression over the table's columns (`expr`), with its type. */
+  keys: { column?: string; expr?: Node; text: string; type: SqlType }[];
+}
+
+/** A RANGE bound datum: a value, or MINVALUE / MAXVALUE. */
+export type RangeDatum = { value: Value } | 'minvalue' | 'maxvalue';
+
+export type PartitionBound =
+  | { kind: 'default' }
+  | { kind: 'list'; values: Value[] }
+  | { kind: 'range'; from: RangeDatum[]; to: RangeDatum[] }
+  | { kind: 'hash'; modulus: number; remainder: number };
 
 export interface IndexDef {
   oid: Oid;

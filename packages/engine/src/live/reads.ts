@@ -9,6 +9,7 @@ import type { Oid } from '../catalog/types.ts';
 import { parse } from '../sql/parse.ts';
 import type { DbState } from '../state/state.ts';
 import { relationKey } from '../sql/schema/keys.ts';
+import { childrenOf } from '../sql/inherit/tree.ts';
 
 export interface Reads {
   /** Re-run after every commit. */
@@ -33,6 +34,8 @@ export function readsOf(sql: string, state: DbState): Reads {
     if (tables.has(oid)) return;
     tables.add(oid);
     for (const d of state.tables.get(oid)?.def.view?.dependsOn ?? []) add(d);
+    // a parent's scan reads its children's rows (and a partitioned table's, its partitions')
+    for (const c of childrenOf(state, oid)) add(c.oid);
   };
   let all = names.nodeFunctions;
   for (const r of names.relations) {

@@ -76,6 +76,7 @@ export function planForeignKey(c: Constraint, owner: ForeignKeyOwner, state: DbS
   if (refOid === undefined) throw new SqlError(SQLSTATE.undefined_table, `relation "${rv.relname}" does not exist`, { position: pos(rv.location) });
   const ref = self ? undefined : state.table(refOid);
   if (ref?.def.view) throw new SqlError(SQLSTATE.wrong_object_type, `referenced relation "${ref.def.name}" is not a table`);
+  if (ref?.def.partitionKey || (self && state.tables.get(owner.oid)?.def.partitionKey)) throw new SqlError(SQLSTATE.feature_not_supported, 'foreign keys referencing a partitioned table are not supported');
   const refColumnDefs = self ? owner.columns : ref!.def.columns;
   const keys = self ? (owner.keys ?? []).concat(state.tables.get(owner.oid)?.indexes.filter((i) => i.def.unique && !i.exprs).map((i) => ({ columns: i.def.columns, primary: i.def.primary })) ?? []) : ref!.indexes.filter((i) => i.def.unique && !i.exprs).map((i) => ({ columns: i.def.columns, primary: i.def.primary }));
   let refColumns = strings(c.pk_attrs);

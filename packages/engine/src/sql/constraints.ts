@@ -12,6 +12,7 @@ import type { Compiled, EvalContext } from './scope.ts';
 import type { Value } from './types.ts';
 import { formatValue } from './values.ts';
 import { ownName } from './schema/keys.ts';
+import { partitionCheck } from './partition/write.ts';
 
 export interface RowChecker {
   check(table: TableData, row: Value[], ctx: EvalContext, self?: RowId): void;
@@ -28,6 +29,7 @@ export function rowChecker(def: TableDef, planner: SubqueryPlanner): RowChecker 
     scope.clause = 'check constraints';
     return { name: c.name, expr: compileExpr(c.expr, scope) };
   });
+  const partition = partitionCheck(def, planner);
   return {
     check(table, row, ctx, self) {
       for (const i of notNull) {
@@ -44,6 +46,7 @@ export function rowChecker(def: TableDef, planner: SubqueryPlanner): RowChecker 
           });
         }
       }
+      partition?.(row, ctx);
       for (const ix of table.indexes) {
         if (!ix.def.unique || !ix.covers(row)) continue;
         const key = ix.keyOf(row);

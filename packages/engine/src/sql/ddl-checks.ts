@@ -7,7 +7,7 @@ import type { Node } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import { pos } from './from.ts';
 
-const SYSTEM_COLUMNS = new Set(['tableoid', 'cmax', 'xmax', 'cmin', 'xmin', 'ctid']);
+export const SYSTEM_COLUMNS = new Set(['tableoid', 'cmax', 'xmax', 'cmin', 'xmin', 'ctid']);
 
 export function checkColumnName(name: string): void {
   if (SYSTEM_COLUMNS.has(name)) throw new SqlError(SQLSTATE.duplicate_column, `column name "${name}" conflicts with a system column name`);

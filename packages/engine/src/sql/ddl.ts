@@ -30,6 +30,9 @@ import { withEnumTypes } from './types/enum.ts';
 import { validateConstraint } from './validate-constraint.ts';
 import { ownName } from './schema/keys.ts';
 import { addLike, copyLike, type LikeCopy } from './create-like.ts';
+import { checkUniqueKeys, cloneParentIndexes, finishInherits, indexPartitions, planInherits } from './inherit/create.ts';
+import { alterInTree, checkRenameColumn } from './inherit/alter.ts';
+import { dropTreeBelow } from './inherit/drop.ts';
 
 const SERIAL: Record<string, SqlType> = { serial: 'int4', serial4: 'int4', bigserial: 'int8', serial8: 'int8', smallserial: 'int2', serial2: 'int2' };
 
@@ -165,20 +168,22 @@ function createColumnSequence(txn: WriteTxn, table: string, oid: number, c: Colu
 }
 
 export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): StatementPlan {
-  if (stmt.inhRelations?.length || stmt.partspec || stmt.ofTypename) throw new SqlError(SQLSTATE.feature_not_supported, 'table inheritance, partitioning and typed tables are not supported');
+  if (stmt.ofTypename) throw new SqlError(SQLSTATE.feature_not_supported, 'typed tables are not supported');
   ddlSchemaOk(stmt.relation?.schemaname, false, stmt.relation?.location);
   checkStorageOptions(stmt.options);
-  return ddl('CREATE TABLE', (txn) => {
+  return ddl('CREATE TABLE', (txn, ctx) => {
     const state = txn.state;
     const name = stmt.relation!.relname!;
     if (relationExists(state, name)) {
       if (stmt.if_not_exists) return;
       throw new SqlError(SQLSTATE.duplicate_table, `relation "${ownName(name)}" already exists`);
     }
-    const columns: ColumnPlan[] = [];
+    const inherit = planInherits(stmt, state);
+    const columns: ColumnPlan[] = inherit?.columns ?? [];
     const tableConstraints: Constraint[] = [];
     const liked: Omit<LikeCopy, 'columns'> = { checks: [], indexes: [] };
     for (const elt of stmt.tableElts ?? []) {
+      if ('ColumnDef' in elt && inherit?.merge(elt.ColumnDef, (cd) => columnFromAst(cd, name, planner))) continue;
       const added = 'ColumnDef' in elt ? [columnFromAst(elt.ColumnDef, name, planner)] : 'TableLikeClause' in elt ? addLike(liked, copyLike(elt.TableLikeClause, state)) : [];
       for (const c of added) {
         if (columns.some((x) => x.column.name === c.column.name)) throw new SqlError(SQLSTATE.duplicate_column, `column "${c.column.name}" specified more than once`);
@@ -191,7 +196,7 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
     const taken = new Set<string>([name]);
     const oid = state.allocateOid();
     const keys: { columns: string[]; primary: boolean }[] = [];
-    const checks: CheckDef[] = [...liked.checks];
+    const checks: CheckDef[] = [...(inherit?.checks ?? []), ...liked.checks];
     for (const ix of liked.indexes) if (ix.def.constraint) keys.push({ columns: ix.def.columns, primary: ix.def.primary });
     const foreign: { c: Constraint; column?: string }[] = [];
     for (const c of columns) {
@@ -223,6 +228,8 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
     const fkNames = new Set([...taken, ...checks.map((c) => c.name)]);
     const foreignKeys = foreign.map((f) => planForeignKey(f.c, owner, state, fkNames, f.column));
     if (foreignKeys.length) def.foreignKeys = foreignKeys;
+    finishInherits(state, def, stmt, inherit, planner, ctx);
+    checkUniqueKeys(def, keys);
     // compile checks now so a bad CHECK fails the CREATE, not the first INSERT
     const scope = new RowScope([{ alias: name, columns: def.columns.map((c) => ({ name: c.name, type: c.type })), offset: 0 }], def.columns.length, planner);
     scope.clause = 'check constraints';
@@ -232,6 +239,7 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
       const ixName = uniqueName(state, k.primary ? `${name}_pkey` : `${name}_${k.columns.join('_')}_key`, taken);
       txn.write({ kind: 'create_index', index: { oid: state.allocateOid(), name: ixName, table: oid, columns: k.columns, unique: true, primary: k.primary, constraint: true } });
     }
+    cloneParentIndexes(txn, def, taken, (base) => uniqueName(state, base, taken));
     for (const ix of liked.indexes.filter((x) => !x.def.constraint)) {
       txn.write({ kind: 'create_index', index: { ...ix.def, oid: state.allocateOid(), name: uniqueName(state, `${name}_${ix.nameParts.join('_')}_idx`, taken), table: oid } });
     }
@@ -255,7 +263,9 @@ export function planCreateIndex(stmt: IndexStmt): StatementPlan {
     }
     const def: IndexDef = { oid: state.allocateOid(), name, table: table.def.oid, ...elements, unique: !!stmt.unique, primary: false, constraint: false };
     if (def.unique) assertNoDuplicates(table, def);
+    if (def.unique && table.def.partitionKey) checkUniqueKeys(table.def, [{ columns: def.columns, primary: false }]);
     txn.write({ kind: 'create_index', index: def });
+    if (stmt.relation!.inh) indexPartitions(txn, def, names, (base) => uniqueName(state, base, new Set()));
   });
 }
 
@@ -292,14 +302,23 @@ export function planDrop(stmt: DropStmt): StatementPlan {
   if (kind === 'OBJECT_VIEW') return planDropView(names, !!stmt.missing_ok, cascade);
   if (kind === 'OBJECT_TABLE') {
     return ddl('DROP TABLE', (txn) => {
-      const dropped = new Set(names.map((n) => txn.state.tableNames.get(n)).filter((o) => o !== undefined));
+      const named = new Map(names.map((n) => [n, txn.state.tableNames.get(n)]));
+      const dropped = new Set([...named.values()].filter((o) => o !== undefined));
+      const wentWithParent = (n: string) => named.get(n) !== undefined;
       for (const name of names) {
         const oid = txn.state.tableNames.get(name);
         if (oid === undefined) {
-          if (stmt.missing_ok) continue;
+          // a child named after its parent went with the parent
+          if (stmt.missing_ok || wentWithParent(name)) continue;
           throw new SqlError(SQLSTATE.undefined_table, `table "${ownName(name)}" does not exist`);
         }
         if (txn.state.table(oid).def.view) throw new SqlError(SQLSTATE.wrong_object_type, `"${name}" is not a table`, { hint: 'Use DROP VIEW to remove a view.' });
+        dropOne(oid, name);
+      }
+
+      function dropOne(oid: number, name: string): void {
+        dropTreeBelow(txn.state, oid, dropped, cascade, (child) => dropOne(child.oid, child.name));
+        if (!txn.state.tables.has(oid)) return;
         dropDependentViews(txn, oid, dropped, cascade);
         dropTableDependents(txn, oid, dropped, cascade);
         txn.write({ kind: 'drop_table', table: oid });
@@ -362,6 +381,7 @@ export function planRename(stmt: RenameStmt): StatementPlan {
       const table = lookupTable(txn.state, name, stmt.relation?.location);
       refuseIfViewed(txn.state, table.def.oid, 'renaming a column');
       if (table.column(stmt.subname!) < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${stmt.subname}" does not exist`);
+      checkRenameColumn(txn.state, table.def, stmt.subname!);
       checkColumnName(stmt.newname!);
       if (table.column(stmt.newname!) >= 0) throw new SqlError(SQLSTATE.duplicate_column, `column "${stmt.newname}" of relation "${ownName(name)}" already exists`);
       const ix = table.indexes.find((i) => indexReads(i.def, stmt.subname!));
@@ -385,6 +405,7 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
     // every ALTER TYPE of the statement rewrites the table once, at the first of them (alter-type.ts)
     const retype = cmds.filter((c) => c.subtype === 'AT_AlterColumnType');
     for (const cmd of cmds) {
+      if (alterInTree(cmd, stmt, lookupTable(txn.state, name).def, txn, ctx, planner, planAlterTable, () => alterOne(cmd, txn, ctx))) continue;
       if (cmd.subtype !== 'AT_AlterColumnType') alterOne(cmd, txn, ctx);
       else if (cmd === retype[0]) {
         const table = lookupTable(txn.state, name);

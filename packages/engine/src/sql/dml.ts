@@ -28,6 +28,8 @@ import { expandTargets, type SelectPlanner } from './select.ts';
 import type { SqlType, Value } from './types.ts';
 import { elementAssignment } from './functions/array-assign.ts';
 import { elementType, isArrayType } from './types/array.ts';
+import { planTreeChange, treeTarget, type TreeMover } from './inherit/dml.ts';
+import { partitionConflictWriter, partitionInserter } from './partition/write.ts';
 
 export function targetTable(state: DbState, rv: RangeVar | undefined): TableData {
   const name = rv && userRelationName(rv);
@@ -154,6 +156,8 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
 
   const checker = rowChecker(def, planner);
   const conflict = stmt.onConflictClause ? planOnConflict(stmt.onConflictClause, table, planner, alias) : undefined;
+  const route = def.partitionKey && !conflict ? partitionInserter(planner) : undefined;
+  const routeConflict = def.partitionKey && conflict ? partitionConflictWriter(def, planner, (leaf) => planOnConflict(stmt.onConflictClause!, leaf, planner, alias)) : undefined;
   const ret = stmt.returningClause ? returning(stmt.returningClause.exprs, tableScope(def, planner, alias)) : undefined;
   const subselects = hasSubselect(stmt.returningClause, stmt.onConflictClause);
   const width = def.columns.length;
@@ -171,6 +175,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
       let count = 0;
       // rows this command inserted or updated: DO UPDATE may not touch one of them again
       const touched = new Set<RowId>();
+      routeConflict?.reset();
       const rows = produce(ctx);
       for (let r = 0; r < rows.length; r++) {
         const given = rows[r]!;
@@ -214,6 +219,19 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
             if (ret) out.push(ret.exprs.map((e) => e.eval(updated, ctx)));
             continue;
           }
+        }
+        if (routeConflict) {
+          const written = routeConflict.write(txn, ctx, row, fks);
+          if (!written) continue;
+          count++;
+          if (ret) out.push(ret.exprs.map((e) => e.eval(written, ctx)));
+          continue;
+        }
+        if (route) {
+          route(txn, ctx, def, row, fks);
+          count++;
+          if (ret) out.push(ret.exprs.map((e) => e.eval(row, ctx)));
+          continue;
         }
         checker.check(t, row, ctx);
         if (conflict?.update) touched.add(t.nextRowId);
@@ -352,7 +370,10 @@ export function applySets(sets: ReturnType<typeof compileSets>, def: TableDef, i
   return row;
 }
 
-export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlanner): StatementPlan {
+export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlanner, tree?: TreeMover): StatementPlan {
+  const root = treeTarget(state, stmt);
+  if (root && stmt.fromClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'UPDATE … FROM of a table with children or partitions is not supported');
+  if (root) return planTreeChange('UPDATE', stmt, root, state, planner, (s, mover) => planUpdate(s, state, planner, mover));
   if (stmt.fromClause?.length) return planJoinedChange('UPDATE', stmt, stmt.fromClause, state, planner);
   const table = targetTable(state, stmt.relation);
   const def = table.def;
@@ -367,6 +388,10 @@ export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlan
   const fks = foreignKeyEvents(state, planner);
   return changeRows('UPDATE', oid, hasSubselect(stmt.whereClause, stmt.targetList, stmt.returningClause), scan, where, ret, fks, (txn, ctx, id, old) => {
     const row = applySets(sets, def, old, old, ctx);
+    if (tree?.leaves(txn, def, row, ctx)) {
+      tree.move(txn, ctx, def, id, old, row, fks);
+      return row;
+    }
     checker.check(txn.state.table(oid), row, ctx, id);
     txn.write({ kind: 'update', table: oid, rowid: id, row });
     fks?.updated(oid, id, old, row);
@@ -375,6 +400,9 @@ export function planUpdate(stmt: UpdateStmt, state: DbState, planner: SelectPlan
 }
 
 export function planDelete(stmt: DeleteStmt, state: DbState, planner: SelectPlanner): StatementPlan {
+  const root = treeTarget(state, stmt);
+  if (root && stmt.usingClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'DELETE … USING of a table with children or partitions is not supported');
+  if (root) return planTreeChange('DELETE', stmt, root, state, planner, (s) => planDelete(s, state, planner));
   if (stmt.usingClause?.length) return planJoinedChange('DELETE', stmt, stmt.usingClause, state, planner);
   const table = targetTable(state, stmt.relation);
   const def = table.def;

@@ -7,6 +7,7 @@
  * update them. Changes made by an action are events too, so actions chain. Every change is a
  * WAL record written through the transaction, so standbys replay the effects, not the rules.
  */
+import { foreignKeyOwner } from './inherit/tree.ts';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { ForeignKeyDef, Oid, TableDef } from '../catalog/types.ts';
 import type { DbState, IndexData, TableData } from '../state/state.ts';
@@ -185,8 +186,9 @@ function notReferenced(state: DbState, parentOid: Oid, link: Link, old: readonly
   if (again && keyExists(parent, fk.refColumns, key, ptypes)) return;
   const child = state.table(link.child);
   if (!referencingRows(child, fk, key, ptypes).length) return;
-  throw new SqlError(SQLSTATE.foreign_key_violation, `update or delete on table "${ownName(parent.def.name)}" violates foreign key constraint "${fk.name}" on table "${ownName(child.def.name)}"`, {
-    detail: `Key (${fk.refColumns.join(', ')})=(${shown(parent.def, pcols, old)}) is still referenced from table "${child.def.name}".`,
+  const named = foreignKeyOwner(state, child.def, fk.name).name;
+  throw new SqlError(SQLSTATE.foreign_key_violation, `update or delete on table "${ownName(parent.def.name)}" violates foreign key constraint "${fk.name}" on table "${ownName(named)}"`, {
+    detail: `Key (${fk.refColumns.join(', ')})=(${shown(parent.def, pcols, old)}) is still referenced from table "${named}".`,
   });
 }
 

@@ -22,6 +22,8 @@ import { aliasJoin } from './join-alias.ts';
 import { planFunctionItem } from './functions/srf.ts';
 import { lateralFunction, lateralFunctionItem } from './functions/lateral.ts';
 import { ownName, splitKey } from './schema/keys.ts';
+import { treeScan } from './inherit/scan.ts';
+import { SYSTEM_COLUMNS } from './ddl-checks.ts';
 import { lateralJoin, leftOnlyFilter, outerJoinSides, planSubselect, subselectItem } from './lateral.ts';
 
 const NO_ROWS: readonly Value[][] = [];
@@ -114,6 +116,7 @@ export class RowScope implements Scope {
       // only ON CONFLICT's target can share a name (excluded) with another entry
       if (this.entries.some((e) => e !== entry && e.alias === alias)) throw new SqlError('42P09', `table reference "${alias}" is ambiguous`, { position: pos(location) });
       const i = entry.columns.findIndex((c) => c.name === name);
+      if (i < 0 && SYSTEM_COLUMNS.has(name) && entry.relname) throw new SqlError(SQLSTATE.feature_not_supported, `system column ${name} is not supported`, { position: pos(location) });
       if (i < 0) throw new SqlError(SQLSTATE.undefined_column, `column ${alias}.${name} does not exist`, { position: pos(location) });
       return { index: entry.offset + i, type: entry.columns[i]!.type };
     }
@@ -134,6 +137,10 @@ export class RowScope implements Scope {
   }
 
   private notFound(fields: readonly string[], location?: number): SqlError {
+    const last = fields[fields.length - 1]!;
+    if (fields.length === 1 && SYSTEM_COLUMNS.has(last) && this.entries.some((e) => e.relname)) {
+      return new SqlError(SQLSTATE.feature_not_supported, `system column ${last} is not supported`, { position: pos(location) });
+    }
     if (fields.length >= 2) {
       const table = fields[fields.length - 2]!;
       if (fields.length > 2 && this.entries.some((e) => e.alias === table)) {
@@ -395,6 +402,8 @@ export function planFrom(
     }
     const columns = aliasColumns(alias, def.columns, rv.alias?.colnames);
     const notNull = def.columns.findIndex((c) => c.notNull);
+    const tree = rv.inh ? treeScan(state, def, alias) : undefined;
+    if (tree) return { entries: [{ alias, relname: name, columns, offset: 0, ...(notNull >= 0 ? { notNull } : {}) }], width: columns.length, tables: new Map(), ...tree };
     return {
       entries: [{ alias, relname: name, columns, offset: 0, ...(notNull >= 0 ? { notNull } : {}) }],
       width: columns.length,

@@ -15,6 +15,7 @@ import { refuseView } from './view/ddl.ts';
 import { canonical } from './int8.ts';
 import { params } from './sequence/options.ts';
 import { followingVersion } from './sequence/functions.ts';
+import { treeMembers } from './inherit/tree.ts';
 
 export function planTruncate(stmt: TruncateStmt): StatementPlan {
   const cascade = stmt.behavior === 'DROP_CASCADE';
@@ -32,6 +33,9 @@ export function planTruncate(stmt: TruncateStmt): StatementPlan {
         if (oid === undefined) throw new SqlError(SQLSTATE.undefined_table, `relation "${qualifiedName(rv)}" does not exist`, { position: pos(rv.location) });
         refuseView(txn.state.table(oid).def, 'table', rv.location);
         oids.add(oid);
+        // TRUNCATE t empties its children too; TRUNCATE ONLY t only t (a partitioned table has nothing of its own: PostgreSQL refuses it)
+        if (rv.inh) for (const m of treeMembers(txn.state, oid)) oids.add(m.oid);
+        else if (txn.state.table(oid).def.partitionKey) throw new SqlError(SQLSTATE.wrong_object_type, 'cannot truncate only a partitioned table', { hint: 'Do not specify the ONLY keyword, or use TRUNCATE ONLY on the partitions directly.' });
       }
       for (const oid of oids) addReferencing(txn.state, oid, oids, cascade);
       for (const oid of oids) txn.write({ kind: 'truncate', table: oid });

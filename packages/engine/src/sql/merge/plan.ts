@@ -5,6 +5,7 @@
  * (insert, update, delete) an INSERT, UPDATE or DELETE writes, checked by the same constraints and
  * foreign-key events, so standbys replay it as such. A target row changed twice is 21000.
  */
+import { hasChildren } from '../inherit/tree.ts';
 import type { MergeStmt, MergeWhenClause } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../../errors.ts';
 import type { DbState } from '../../state/state.ts';
@@ -39,6 +40,7 @@ export function planMerge(stmt: MergeStmt, state: DbState, planner: SelectPlanne
   if (def.view || def.system) {
     throw new SqlError(SQLSTATE.feature_not_supported, `cannot execute MERGE on relation "${def.name}"`, { detail: 'This operation is not supported for views.' });
   }
+  if (def.partitionKey || (rv.inh && hasChildren(state, oid))) throw new SqlError(SQLSTATE.feature_not_supported, 'MERGE into a table with children or partitions is not supported');
   const alias = rv.alias?.aliasname ?? def.name;
   const width = def.columns.length;
 

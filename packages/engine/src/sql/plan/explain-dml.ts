@@ -5,6 +5,7 @@
  * plan/scan.ts), with the rest of WHERE as its Filter. The statement is planned first, so EXPLAIN
  * reports the errors running it would. Forms whose plan shape is not modelled are refused (0A000).
  */
+import { treeTarget } from '../inherit/dml.ts';
 import type { DeleteStmt, InsertStmt, Node, RangeVar, SelectStmt, UpdateStmt } from '@pgsql/types';
 import { featureNotSupported } from '../../errors.ts';
 import type { DbState, TableData } from '../../state/state.ts';
@@ -45,6 +46,7 @@ function explainChange(verb: 'Update' | 'Delete', stmt: UpdateStmt | DeleteStmt,
   if (from?.length) throw featureNotSupported(`EXPLAIN of ${verb.toUpperCase()} with ${verb === 'Update' ? 'FROM' : 'USING'}`);
   if (stmt.withClause) throw featureNotSupported(`EXPLAIN of ${verb.toUpperCase()} with WITH`);
   validate();
+  if (treeTarget(state, stmt)) throw featureNotSupported(`EXPLAIN of ${verb.toUpperCase()} on a table with children or partitions`);
   const table = targetTable(state, stmt.relation);
   const alias = stmt.relation?.alias?.aliasname ?? table.def.name;
   const scope = tableScope(table.def, planner, alias);

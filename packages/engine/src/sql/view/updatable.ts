@@ -5,6 +5,7 @@
  * and the chain from a view down to its base table: each level's columns and WHERE compiled over
  * the level below, so a base row can be seen as the view sees it and its CHECK OPTIONs tested.
  */
+import { hasChildren } from '../inherit/tree.ts';
 import type { FuncCall, Node, RangeVar, SelectStmt, ViewStmt } from '@pgsql/types';
 import type { TableDef } from '../../catalog/types.ts';
 import { SqlError, SQLSTATE } from '../../errors.ts';
@@ -100,6 +101,7 @@ export function viewChain(def: TableDef, state: DbState, planner: SubqueryPlanne
     }
     const rv = (select.fromClause![0] as { RangeVar: RangeVar }).RangeVar;
     const below = state.table(state.tableNames.get(rv.relname!)!);
+    if (rv.inh && (below.def.partitionKey || hasChildren(state, below.def.oid))) throw new SqlError(SQLSTATE.feature_not_supported, `writing through view "${ownName(current.name)}" to a table with children or partitions is not supported`);
     const names = strings(rv.alias?.colnames);
     const columns = below.def.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type }));
     const scope = new RowScope([{ alias: rv.alias?.aliasname ?? rv.relname!, relname: below.def.name, columns, offset: 0 }], columns.length, planner);
