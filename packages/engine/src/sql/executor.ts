@@ -5,6 +5,7 @@
  */
 import { withFolding } from './fold/fold.ts';
 import { callsNotify, pgNotify, planNotify } from './notify.ts';
+import { parameterFunction } from './functions/parameters.ts';
 import type { Node, SelectStmt, WithClause } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { DbState } from '../state/state.ts';
@@ -154,6 +155,9 @@ function databaseFunction(name: string, args: Compiled[], hooks: NodeHooks): Com
   switch (name) {
     case 'pg_notify':
       return pgNotify(args);
+    case 'set_config':
+    case 'current_setting':
+      return parameterFunction(name, args);
     case 'nextval':
       return {
         type: 'int8',
