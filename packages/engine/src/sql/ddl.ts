@@ -9,6 +9,7 @@ import type { CheckDef, ColumnDef, IndexDef, TableDef } from '../catalog/types.t
 import { IndexData, type DbState, type TableData } from '../state/state.ts';
 import { indexElements, indexReads } from './index-expr.ts';
 import { checkAssignable, coerceToColumn, resolveTypeName } from './cast.ts';
+import { checkNotPseudoType } from './types/pseudo.ts';
 import type { RunContext, WriteTxn } from './env.ts';
 import { compileExpr } from './expr.ts';
 import { pos, RowScope, type SubqueryPlanner } from './from.ts';
@@ -82,6 +83,7 @@ function columnFromAst(cd: PgColumnDef, table: string, planner: SubqueryPlanner)
   const typeNames = strings(cd.typeName?.names);
   const last = typeNames[typeNames.length - 1]!;
   const serialType = typeNames.length === 1 ? SERIAL[last] : undefined;
+  checkNotPseudoType(name, typeNames, cd.typeName?.arrayBounds?.length ?? 0);
   const { type, typmod } = serialType ? { type: serialType, typmod: -1 } : resolveTypeName(cd.typeName!);
   const column: ColumnDef = { name, type, typmod, notNull: false };
   const plan: ColumnPlan = { column, serial: !!serialType, primary: false, unique: false, checks: [], foreign: [] };
