@@ -6,6 +6,7 @@
 import { withFolding } from './fold/fold.ts';
 import { callsNotify, pgNotify, planNotify } from './notify.ts';
 import { parameterFunction } from './functions/parameters.ts';
+import { withParameterFolds } from './fold/params.ts';
 import type { Node, SelectStmt, WithClause } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { DbState } from '../state/state.ts';
@@ -43,7 +44,7 @@ export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): Sta
 
 function planAnyStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
   const query = ['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'ExplainStmt', 'CreateTableAsStmt'].includes(Object.keys(stmt)[0]!);
-  return query ? withFolding(() => planQueryStatement(stmt, state, hooks)) : planQueryStatement(stmt, state, hooks);
+  return query ? withParameterFolds(() => withFolding(() => planQueryStatement(stmt, state, hooks))) : planQueryStatement(stmt, state, hooks);
 }
 
 function planQueryStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
