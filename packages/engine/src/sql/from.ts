@@ -116,6 +116,8 @@ export class RowScope implements Scope {
       if (this.entries.some((e) => e !== entry && e.alias === alias)) throw new SqlError('42P09', `table reference "${alias}" is ambiguous`, { position: pos(location) });
       const i = entry.columns.findIndex((c) => c.name === name);
       if (i < 0) throw new SqlError(SQLSTATE.undefined_column, `column ${alias}.${name} does not exist`, { position: pos(location) });
+      // an aliased join or a sub-select may have two columns of one name
+      if (entry.columns.some((c, j) => j > i && c.name === name)) throw new SqlError(SQLSTATE.ambiguous_column, `column reference "${name}" is ambiguous`, { position: pos(location) });
       return { index: entry.offset + i, type: entry.columns[i]!.type };
     }
     const name = fields[0]!;
@@ -123,7 +125,7 @@ export class RowScope implements Scope {
     for (const e of this.entries) {
       const i = e.columns.findIndex((c) => c.name === name);
       if (i < 0 || e.hidden?.has(name)) continue;
-      if (found) throw new SqlError(SQLSTATE.ambiguous_column, `column reference "${name}" is ambiguous`, { position: pos(location) });
+      if (found || e.columns.some((c, j) => j > i && c.name === name)) throw new SqlError(SQLSTATE.ambiguous_column, `column reference "${name}" is ambiguous`, { position: pos(location) });
       found = { index: e.offset + i, type: e.columns[i]!.type };
     }
     return found;
