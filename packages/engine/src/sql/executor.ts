@@ -11,6 +11,7 @@ import type { Node, SelectStmt, WithClause } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { DbState } from '../state/state.ts';
 import { planAlterTable, planCreateIndex, planCreateTable, planDrop, planRename } from './ddl.ts';
+import { planSetSchema } from './rename.ts';
 import { planDelete, planInsert, planUpdate } from './dml.ts';
 import type { NodeHooks, RunContext } from './env.ts';
 import type { StatementPlan } from './plan.ts';
@@ -98,6 +99,7 @@ function planStatementWith(stmt: Node, state: DbState, hooks: NodeHooks, planner
   if ('CreateEnumStmt' in stmt) return planCreateEnum(stmt.CreateEnumStmt);
   if ('AlterEnumStmt' in stmt) return planAlterEnum(stmt.AlterEnumStmt);
   if ('RenameStmt' in stmt) return planRename(stmt.RenameStmt);
+  if ('AlterObjectSchemaStmt' in stmt) return planSetSchema(stmt.AlterObjectSchemaStmt);
   if ('AlterTableStmt' in stmt) return planAlterTable(stmt.AlterTableStmt, planner);
   if ('TruncateStmt' in stmt) return planTruncate(stmt.TruncateStmt);
   if ('ViewStmt' in stmt) return planCreateView(stmt.ViewStmt, planner, state);
