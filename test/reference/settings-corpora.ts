@@ -4,6 +4,7 @@
  * guc: SET / SET LOCAL / RESET inside blocks and savepoints, set_config, current_setting, custom
  * and inert parameters (after PostgreSQL's src/test/regress/sql/guc.sql). catalog10: pg_sequences.
  * fixes10: the statements whose answers this branch corrected (each failed before it).
+ * rename: ALTER INDEX / SEQUENCE / VIEW … RENAME, RENAME CONSTRAINT, SET SCHEMA, named constraints.
  */
 export const GUC_CORPUS: readonly string[] = [
   // guc.sql: SET inside a block that rolls back is undone; SET LOCAL lapses at COMMIT
@@ -230,8 +231,78 @@ export const FIXES10_CORPUS: readonly string[] = [
   'explain (costs off) insert into oc values (1, 5, 1) on conflict on constraint nope do nothing',
 ];
 
+export const RENAME_CORPUS: readonly string[] = [
+  // constraint names given in CREATE TABLE are kept (column and table level)
+  'create table rt (id serial primary key, b int constraint b_u unique, c int constraint c_pos check (c > 0))',
+  'insert into rt (b, c) values (1, -1)',
+  'insert into rt (b, c) values (1, 1)',
+  'insert into rt (b, c) values (1, 1)',
+  'create table rt3 (a int constraint a_pk primary key, b int, constraint rt3_b unique (b))',
+  'insert into rt3 values (1, 1), (1, 2)',
+  'insert into rt3 values (1, 1), (2, 1)',
+  'create table rt4 (a int constraint b_u unique)',
+  'create table rt4 (a int constraint x1 unique, b int constraint x1 unique)',
+  'alter table rt add column e int constraint e_pos check (e > 0)',
+  'insert into rt (b, c, e) values (2, 1, -1)',
+  // ALTER INDEX … RENAME
+  'create index rt_c_idx on rt (c)',
+  'alter index rt_c_idx rename to rt_c_idx2',
+  'alter index rt_c_idx rename to x',
+  'alter index if exists rt_c_idx rename to x',
+  'alter index rt_c_idx2 rename to b_u',
+  'alter index rt_c_idx2 rename to rt_by_c',
+  // RENAME CONSTRAINT: a UNIQUE's index is renamed with it, a CHECK in the table's definition
+  'alter table rt rename constraint b_u to rt_b_uniq',
+  'alter table rt rename constraint c_pos to c_positive',
+  'alter table rt rename constraint nope to z',
+  'alter table rt rename constraint c_positive to rt_b_uniq',
+  'alter table rt rename constraint c_positive to rt_by_c',
+  'insert into rt (b, c) values (1, 2)',
+  'insert into rt (b, c) values (2, -1)',
+  'insert into rt (b, c) values (1, 2) on conflict on constraint rt_b_uniq do nothing',
+  'alter index rt_b_uniq rename to rt_b_key',
+  'insert into rt (b, c) values (1, 2)',
+  // sequences: ALTER SEQUENCE … RENAME, and ALTER TABLE renames any relation
+  'create sequence rs',
+  'alter sequence rs rename to rs2',
+  "select nextval('rs2')",
+  'alter sequence rt rename to x',
+  'alter table rs2 rename to rs3',
+  "select nextval('rs3')",
+  // SET SCHEMA: the table moves with its indexes and its serial's sequence; the default follows
+  'create schema s2',
+  'alter table rt set schema s2',
+  'select * from rt',
+  'select id, b, c from s2.rt order by id',
+  'insert into s2.rt (b, c) values (5, 5)',
+  'select id, b from s2.rt order by id',
+  "select column_default::text from information_schema.columns where table_name = 'rt' and column_name = 'id'",
+  'select schemaname, sequencename from pg_sequences order by 2',
+  'alter index s2.rt_by_c rename to rt_c',
+  'alter table s2.rt set schema nosuch',
+  'alter table s2.rt set schema s2',
+  'alter sequence rs3 set schema s2',
+  "select nextval('s2.rs3')",
+  'alter sequence s2.rt_id_seq rename to rt_seq',
+  'insert into s2.rt (b, c) values (6, 6)',
+  'select id, b from s2.rt order by id',
+  'create table rt2 (a int)',
+  'create view rv as select * from rt2',
+  'alter view rv set schema s2',
+  'select * from s2.rv',
+  'alter view s2.rv rename to rv2',
+  'select * from s2.rv2',
+  'alter view rt2 rename to x',
+  'alter index s2.rt_pkey set schema public',
+  'alter table nosuch set schema s2',
+  'alter table if exists nosuch set schema s2',
+  'create table rt (x int)',
+  'alter table rt set schema s2',
+];
+
 export const SETTINGS_CORPORA: Record<string, readonly string[]> = {
   guc: GUC_CORPUS,
   catalog10: CATALOG10_CORPUS,
   fixes10: FIXES10_CORPUS,
+  rename: RENAME_CORPUS,
 };
