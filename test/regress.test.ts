@@ -12,7 +12,7 @@ import { judgeArea, readFixture, type RegressJudged } from './regress/replay.ts'
 
 /**
  * Known WRONG statements, by area and statement hash (the text is PostgreSQL's, not kept here).
- * Two are timestamps with microseconds (below). The others are each a window function whose value depends on which of two peers (rows with equal ORDER BY
+ * Each is a window function whose value depends on which of two peers (rows with equal ORDER BY
  * keys) comes first: SQL leaves that open, and PostgreSQL's comes from its unstable sort. For each,
  * walrtc's rows were checked by hand: the same multiset per peer group as PostgreSQL's, and every
  * frame computed correctly for walrtc's own peer order.
@@ -33,11 +33,6 @@ const KNOWN_WRONG: Record<string, string> = {
   'window c18f24bc322ad519': `ROWS frame over peers of ORDER BY four, EXCLUDE TIES: ${PEERS}`,
   // first_value, nth_value(…, 2), last_value over (order by four range between current row and unbounded following)
   'window 610a5d727041b98e': `RANGE frame starting at the first peer of ORDER BY four: first_value and nth_value pick among peers; ${PEERS}`,
-  // select to_json(timestamp '2014-05-28 12:22:35.614298'): masked as `diverged` until the SETs
-  // before it in json.sql ran; timestamps keep milliseconds until microsecond timestamps land (issue 10, ts)
-  'json 21f985ceaf033393': 'a timestamp keeps milliseconds only: .614298 becomes .614',
-  // select to_jsonb(timestamp '2014-05-28 12:22:35.614298'), likewise
-  'jsonb 8c17a821fabd9a7e': 'a timestamp keeps milliseconds only: .614298 becomes .614',
 };
 
 describe('sql:regress: PostgreSQL 15 regression files (recorded in test/regress/fixtures)', () => {
