@@ -38,6 +38,9 @@ const memory = (name: string, unitKb: number) => (v: string) => {
   return `${kb}kB`;
 };
 
+/** A size as `memory` shows it, in kB. */
+const kilobytes = (shown: string) => Number.parseInt(shown, 10) * (shown.endsWith('GB') ? 1024 * 1024 : shown.endsWith('MB') ? 1024 : 1);
+
 /** A time in `unit` (ms or s), shown in the largest unit that divides it (1s, 1min), as PostgreSQL does. */
 const time = (name: string, unit: 'ms' | 's') => (v: string) => {
   const m = /^\s*(-?\d+)\s*(ms|s|min|h|d)?\s*$/.exec(v);
@@ -117,11 +120,11 @@ export const PLANNER_PARAMETERS: PlannerParameter[] = [
   { name: 'maintenance_work_mem', default: '64MB', accept: memory('maintenance_work_mem', 1) },
   { name: 'logical_decoding_work_mem', default: '64MB', accept: memory('logical_decoding_work_mem', 1) },
   { name: 'gin_pending_list_limit', default: '4MB', accept: memory('gin_pending_list_limit', 1) },
-  { name: 'max_stack_depth', default: '2MB', accept: memory('max_stack_depth', 1) },
+  // a smaller stack makes PostgreSQL fail deep expressions walrtc evaluates: only as much or more is accepted
+  { name: 'max_stack_depth', default: '2MB', accept: (v) => { const shown = memory('max_stack_depth', 1)(v); return kilobytes(shown) >= 2048 ? shown : undefined; } },
   { name: 'wal_skip_threshold', default: '2MB', accept: memory('wal_skip_threshold', 1) },
   { name: 'effective_cache_size', default: '4GB', accept: memory('effective_cache_size', 8) },
   { name: 'temp_buffers', default: '8MB', accept: memory('temp_buffers', 8) },
-  { name: 'temp_file_limit', default: '-1', accept: (v) => (v.trim() === '-1' ? '-1' : memory('temp_file_limit', 1)(v)) },
   { name: 'log_temp_files', default: '-1', accept: (v) => (v.trim() === '-1' ? '-1' : memory('log_temp_files', 1)(v)) },
   { name: 'min_parallel_table_scan_size', default: '8MB', accept: memory('min_parallel_table_scan_size', 8) },
   { name: 'min_parallel_index_scan_size', default: '512kB', accept: memory('min_parallel_index_scan_size', 8) },
