@@ -113,6 +113,7 @@ export class Database {
         if (implicitBlock && !session.txn && !('TransactionStmt' in st.stmt)) {
           session.txn = this.offline?.active() ? this.offlineBlock(session) : await this.begin();
           session.implicit = true;
+          session.useDefaults();
         }
         results.push(await this.statement(st, params ?? [], session));
       }
@@ -250,6 +251,7 @@ export class Database {
           session.txn ??= offline ? this.offlineBlock(session) : recovery ? this.snapshotBlock() : await this.begin();
           session.implicit = false;
           if (recovery) session.recovery = true;
+          session.useDefaults();
           session.setCharacteristics(ts.options);
         }
         return result(kind === 'TRANS_STMT_BEGIN' ? 'BEGIN' : 'START TRANSACTION', [], [], 0);

@@ -9,8 +9,7 @@
 /** user/superuser parameters whose value would change a statement's result or behaviour. */
 export const UNSUPPORTED = new Set([
   'allow_system_table_mods', 'array_nulls', 'backslash_quote', 'check_function_bodies', 'default_table_access_method',
-  'default_tablespace', 'default_text_search_config', 'default_toast_compression', 'default_transaction_deferrable',
-  'default_transaction_isolation', 'default_transaction_read_only', 'exit_on_error', 'gin_fuzzy_search_limit',
+  'default_tablespace', 'default_text_search_config', 'default_toast_compression', 'exit_on_error', 'gin_fuzzy_search_limit',
   'idle_session_timeout', 'lc_messages', 'lc_monetary', 'lc_numeric', 'lc_time', 'lo_compat_privileges', 'quote_all_identifiers',
   'restrict_nonsystem_relation_kind', 'row_security', 'temp_file_limit', 'session_replication_role', 'synchronous_commit', 'temp_tablespaces',
   'timezone_abbreviations', 'transform_null_equals', 'wal_sender_timeout', 'xmlbinary', 'xmloption', 'password_encryption',

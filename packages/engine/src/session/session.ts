@@ -81,6 +81,12 @@ export class Session {
     this.listens.forget();
   }
 
+  /** A block begins with the session's default_transaction_isolation and _deferrable (BEGIN's options then apply). */
+  useDefaults(): void {
+    this.isolation = this.settings.show('default_transaction_isolation', this).value as Isolation;
+    this.deferrable = this.settings.show('default_transaction_deferrable', this).value === 'on';
+  }
+
   /** Apply BEGIN's or SET TRANSACTION's options (a list of DefElem). */
   setCharacteristics(options: readonly Node[] | undefined): void {
     if (this.recovery) this.readOnly = true;

@@ -27,6 +27,13 @@ interface Parameter {
 /** Accepts the spellings in `accepted` (lower case) and shows them as `shown`. */
 const only = (shown: string, ...accepted: string[]) => (v: string) => (accepted.includes(v.toLowerCase()) ? shown : undefined);
 const any = (v: string) => v;
+const ISOLATION_LEVELS = ['serializable', 'repeatable read', 'read committed', 'read uncommitted'];
+
+function isolationLevel(v: string): string {
+  const level = ISOLATION_LEVELS.find((l) => l === v.trim().toLowerCase());
+  if (level) return level;
+  throw new SqlError(SQLSTATE.invalid_parameter_value, `invalid value for parameter "default_transaction_isolation": "${v}"`, { hint: `Available values: ${ISOLATION_LEVELS.join(', ')}.` });
+}
 
 /** The schema names of a search_path value as SHOW prints it. */
 function pathNames(v: string): string[] {
@@ -46,6 +53,14 @@ const PARAMETERS: Parameter[] = [
   { name: 'application_name', default: '', accept: any },
   { name: 'bytea_output', default: 'hex', accept: only('hex', 'hex') },
   { name: 'client_encoding', default: 'UTF8', accept: only('UTF8', 'utf8', 'utf-8', 'unicode') },
+  // every level is honoured the same way (blocks never interleave their writes): see Session.setCharacteristics
+  { name: 'default_transaction_isolation', default: 'read committed', accept: isolationLevel },
+  { name: 'default_transaction_deferrable', default: 'off', accept: (v) => {
+    const shown = ({ on: 'on', true: 'on', yes: 'on', '1': 'on', off: 'off', false: 'off', no: 'off', '0': 'off' } as Record<string, string>)[v.trim().toLowerCase()];
+    if (!shown) throw new SqlError(SQLSTATE.invalid_parameter_value, 'parameter "default_transaction_deferrable" requires a Boolean value');
+    return shown;
+  } },
+  { name: 'default_transaction_read_only', default: 'off', accept: only('off', 'off', 'false', 'no', '0') },
   { name: 'client_min_messages', default: 'notice', accept: only('notice', 'notice') },
   { name: 'DateStyle', default: 'ISO, MDY', accept: only('ISO, MDY', 'iso, mdy', 'iso') },
   { name: 'escape_string_warning', default: 'on', accept: only('on', 'on', 'true') },
@@ -172,9 +187,10 @@ export class Settings {
 
   /** A parameter's value as SHOW prints it, or undefined when the name is unknown. */
   private read(key: string, session: Session): string | undefined {
-    if (key === 'transaction_isolation') return session.txn ? session.isolation : 'read committed';
+    // outside a block: the next transaction's, the session's defaults
+    if (key === 'transaction_isolation') return session.txn ? session.isolation : this.read('default_transaction_isolation', session);
     if (key === 'transaction_read_only') return session.txn && session.readOnly ? 'on' : 'off';
-    if (key === 'transaction_deferrable') return session.txn && session.deferrable ? 'on' : 'off';
+    if (key === 'transaction_deferrable') return session.txn ? (session.deferrable ? 'on' : 'off') : this.read('default_transaction_deferrable', session);
     const p = BY_NAME.get(key);
     if (p) return this.current(p.name) ?? p.default;
     if (this.custom.has(key)) return this.current(key) ?? '';
@@ -191,7 +207,19 @@ export class Settings {
       this.local.clear();
     } else {
       const name = stmt.name ?? '';
-      if (/^transaction_|^session characteristics$/i.test(name)) throw new SqlError(SQLSTATE.feature_not_supported, `SET ${name} is not supported (use BEGIN … or SET TRANSACTION …)`);
+      if (/^session characteristics$/i.test(name)) {
+        // SET SESSION CHARACTERISTICS AS TRANSACTION …: the default_transaction_* parameters
+        for (const o of stmt.args ?? []) {
+          if (!('DefElem' in o)) continue;
+          const { defname, arg } = o.DefElem;
+          const c = arg && 'A_Const' in arg ? arg.A_Const : undefined;
+          const text = defname === 'transaction_isolation' ? c?.sval?.sval ?? '' : (c?.ival?.ival ?? 0) !== 0 ? 'on' : 'off';
+          this.set(`default_${defname ?? ''}`, text, false);
+        }
+        if (block === 'none') this.end(true);
+        return;
+      }
+      if (/^transaction_/i.test(name)) throw new SqlError(SQLSTATE.feature_not_supported, `SET ${name} is not supported (use BEGIN … or SET TRANSACTION …)`);
       // as PostgreSQL: outside a block SET LOCAL warns and does nothing (an implicit block of several statements is a block)
       if (stmt.is_local && block === 'none') {
         this.check(name);
