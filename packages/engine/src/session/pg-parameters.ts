@@ -6,12 +6,12 @@
  * honoured (settings.ts) and not inert (planner-settings.ts) are unknown: 42704.
  */
 
-/** user/superuser parameters whose value would change a statement's result or behaviour. */
+/** user/superuser parameters whose value would change a statement's result or behaviour (role and session_authorization: walrtc has no roles). */
 export const UNSUPPORTED = new Set([
   'allow_system_table_mods', 'array_nulls', 'backslash_quote', 'check_function_bodies', 'default_table_access_method',
   'default_tablespace', 'default_text_search_config', 'default_toast_compression', 'exit_on_error', 'gin_fuzzy_search_limit',
   'idle_session_timeout', 'lc_messages', 'lc_monetary', 'lc_numeric', 'lc_time', 'lo_compat_privileges', 'quote_all_identifiers',
-  'restrict_nonsystem_relation_kind', 'row_security', 'temp_file_limit', 'session_replication_role', 'synchronous_commit', 'temp_tablespaces',
+  'restrict_nonsystem_relation_kind', 'row_security', 'temp_file_limit', 'role', 'session_authorization', 'session_replication_role', 'synchronous_commit', 'temp_tablespaces',
   'timezone_abbreviations', 'transform_null_equals', 'wal_sender_timeout', 'xmlbinary', 'xmloption', 'password_encryption',
 ]);
 
