@@ -29,6 +29,7 @@ import { SQLB_CORPORA } from '../test/reference/sqlb-corpora.ts';
 import { FUNCS_CORPORA } from '../test/reference/funcs-corpora.ts';
 import { TS_CORPORA } from '../test/reference/ts-corpora.ts';
 import { INHERIT_CORPORA } from '../test/reference/inherit-corpora.ts';
+import { SETTINGS_CORPORA } from '../test/reference/settings-corpora.ts';
 import { LATERAL_CORPUS } from '../test/reference/lateral-corpus.ts';
 import { GROUPING_CORPUS } from '../test/reference/grouping-corpus.ts';
 import { ROWTYPE_CORPUS } from '../test/reference/rowtype-corpus.ts';
@@ -48,6 +49,7 @@ const CORPORA: Record<string, readonly string[]> = {
   ...FUNCS_CORPORA,
   ...TS_CORPORA,
   ...INHERIT_CORPORA,
+  ...SETTINGS_CORPORA,
   lateral: LATERAL_CORPUS,
   grouping: GROUPING_CORPUS,
   rowtype: ROWTYPE_CORPUS,

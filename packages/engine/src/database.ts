@@ -113,6 +113,7 @@ export class Database {
         if (implicitBlock && !session.txn && !('TransactionStmt' in st.stmt)) {
           session.txn = this.offline?.active() ? this.offlineBlock(session) : await this.begin();
           session.implicit = true;
+          session.useDefaults();
         }
         results.push(await this.statement(st, params ?? [], session));
       }
@@ -157,10 +158,15 @@ export class Database {
       const shown = session.settings.show(stmt.VariableShowStmt.name ?? '', session);
       return result('SHOW', [{ name: shown.column, type: 'text' }], [[shown.value]], 1);
     }
+    const autocommit = !session.txn;
     try {
-      return await this.execute(st, params, session);
+      const r = await this.execute(st, params, session);
+      // set_config outside a block: the statement was its transaction
+      if (autocommit) session.settings.end(true);
+      return r;
     } catch (e) {
       if (session.txn) session.failed = true;
+      if (autocommit) session.settings.end(false);
       throw e;
     } finally {
       if (session.txn) session.queried = true;
@@ -187,7 +193,7 @@ export class Database {
     // nextval() and setval() ask the env's hooks whether they may write
     const envHooks = readOnlyBlock ? this.readOnlyHooks : hooks;
     if (!plan.writes) {
-      const env: ExecEnv = { state: readState, txn: open, hooks: envHooks, sequenceWrites: [], sequences: session.sequences };
+      const env: ExecEnv = { state: readState, txn: open, hooks: envHooks, sequenceWrites: [], sequences: session.sequences, parameters: session.parameters };
       const started = new Date();
       const ctx: RunContext = { params, now: open?.now ?? started, statementNow: started, env };
       const out = plan.run(ctx);
@@ -198,7 +204,7 @@ export class Database {
       return result(plan.command, plan.columns, out.rows, out.rowCount);
     }
     if (open) {
-      const env: ExecEnv = { state: open.state, txn: open, hooks, sequenceWrites: [], sequences: session.sequences };
+      const env: ExecEnv = { state: open.state, txn: open, hooks, sequenceWrites: [], sequences: session.sequences, parameters: session.parameters };
       try {
         const out = plan.run({ params, now: open.now, statementNow: new Date(), env });
         return result(plan.command, plan.columns, out.rows, out.rowCount);
@@ -209,7 +215,7 @@ export class Database {
     // autocommit: a one-statement transaction; an uncontended lock is taken without a turn of the event loop
     const txn = this.tryBegin() ?? (await this.begin());
     attachTemp(txn, session, st);
-    const env: ExecEnv = { state: txn.state, txn, hooks, sequenceWrites: [], sequences: session.sequences };
+    const env: ExecEnv = { state: txn.state, txn, hooks, sequenceWrites: [], sequences: session.sequences, parameters: session.parameters };
     let out: { rows: Value[][]; rowCount: number };
     try {
       // the plan was made against the committed state; a DDL commit while waiting for the lock invalidates it
@@ -245,6 +251,7 @@ export class Database {
           session.txn ??= offline ? this.offlineBlock(session) : recovery ? this.snapshotBlock() : await this.begin();
           session.implicit = false;
           if (recovery) session.recovery = true;
+          session.useDefaults();
           session.setCharacteristics(ts.options);
         }
         return result(kind === 'TRANS_STMT_BEGIN' ? 'BEGIN' : 'START TRANSACTION', [], [], 0);
@@ -276,18 +283,21 @@ export class Database {
         if (!inBlock) throw new SqlError(SQLSTATE.no_active_sql_transaction, 'SAVEPOINT can only be used in transaction blocks');
         session.txn!.savepoint(name);
         session.listens.savepoint(name);
+        session.settings.savepoint(name);
         return result('SAVEPOINT', [], [], 0);
       case 'TRANS_STMT_RELEASE':
         if (!inBlock) throw new SqlError(SQLSTATE.no_active_sql_transaction, 'RELEASE SAVEPOINT can only be used in transaction blocks');
         if (!session.txn!.has(name)) throw noSavepoint(name);
         session.txn!.releaseSavepoint(name);
         session.listens.endSavepoint(name, false);
+        session.settings.endSavepoint(name, false);
         return result('RELEASE', [], [], 0);
       case 'TRANS_STMT_ROLLBACK_TO':
         if (!inBlock) throw new SqlError(SQLSTATE.no_active_sql_transaction, 'ROLLBACK TO SAVEPOINT can only be used in transaction blocks');
         if (!session.txn!.has(name)) throw noSavepoint(name);
         session.txn!.rollbackTo(name);
         session.listens.endSavepoint(name, true);
+        session.settings.endSavepoint(name, true);
         session.failed = false;
         return result('ROLLBACK', [], [], 0);
       default:
@@ -310,6 +320,7 @@ export class Database {
     }
     const offline = session.offline;
     session.listens.commit();
+    session.settings.end(true);
     session.reset();
     if (offline) return offline.some((s) => s.params !== null || !/^(SAVEPOINT|RELEASE|ROLLBACK)/i.test(s.sql)) ? this.offline!.queue(offline, txn) : undefined;
     if (txn.base !== this.latest() && txn.records.length) {

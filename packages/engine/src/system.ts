@@ -4,6 +4,7 @@
  * the system views (information_schema, pg_stat_replication, …) the planner can read.
  */
 import { INFORMATION_SCHEMA } from './catalog/views.ts';
+import { PG_CATALOG_VIEWS } from './catalog/pg-views.ts';
 import { SqlError, SQLSTATE } from './errors.ts';
 import type { NodeCore } from './replication/replication.ts';
 import { replicationViews, type ReplicationSource } from './replication/views.ts';
@@ -90,7 +91,7 @@ export function nodeHooks(
     systemView: (schema, name) => {
       if (schema === 'information_schema') return INFORMATION_SCHEMA[name];
       if (schema !== undefined && schema !== 'pg_catalog') return undefined;
-      views ??= { ...replicationViews(replication()), ...logicalViews(logical, () => node().control.file?.systemId ?? null), ...extraViews() };
+      views ??= { ...replicationViews(replication()), ...logicalViews(logical, () => node().control.file?.systemId ?? null), ...extraViews(), ...PG_CATALOG_VIEWS };
       return views[name];
     },
     systemFunction: (name) => functions[name]?.fn,

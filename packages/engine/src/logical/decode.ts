@@ -70,7 +70,7 @@ export function unpackCatalog(bytes: Uint8Array): DbState {
 }
 
 const CATALOG_RECORDS = new Set<WalRecord['kind']>([
-  'create_table', 'drop_table', 'rename_table', 'add_column', 'drop_column', 'rename_column', 'alter_table_def', 'rewrite_table', 'create_index', 'drop_index',
+  'create_table', 'drop_table', 'rename_table', 'add_column', 'drop_column', 'rename_column', 'alter_table_def', 'rewrite_table', 'create_index', 'drop_index', 'rename_index',
 ]);
 
 export function relationInfo(def: TableDef, state: DbState): RelationInfo {

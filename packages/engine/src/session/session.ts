@@ -11,6 +11,7 @@ import type { OpenTxn } from './transaction.ts';
 import { Listens } from './listen.ts';
 import { Settings } from './settings.ts';
 import { TempSpace } from '../sql/temp-tables.ts';
+import type { SessionParameters } from '../sql/env.ts';
 
 /** A PostgreSQL notice (WARNING, NOTICE), delivered the way PGlite delivers them: to `onNotice`. */
 export interface Notice {
@@ -46,6 +47,11 @@ export class Session {
   readonly sequences: { values: Map<number, number | bigint>; last?: number } = { values: new Map() };
   /** SET/SHOW parameters: they outlive blocks, as a PostgreSQL backend's do. */
   readonly settings = new Settings();
+  /** What set_config and current_setting reach through a statement's ExecEnv. */
+  readonly parameters: SessionParameters = {
+    current: (name, missingOk) => this.settings.currentSetting(name, missingOk, this),
+    set: (name, value, local) => this.settings.setConfig(name, value, local),
+  };
   /** LISTEN channels (listen.ts): they outlive blocks too. */
   readonly listens = new Listens();
   /** Temporary tables: this session's alone, gone with it (sql/temp-tables.ts). */
@@ -71,8 +77,14 @@ export class Session {
     this.deferrable = false;
     this.queried = false;
     this.offline = undefined;
-    this.settings.endBlock();
+    this.settings.end(false);
     this.listens.forget();
+  }
+
+  /** A block begins with the session's default_transaction_isolation and _deferrable (BEGIN's options then apply). */
+  useDefaults(): void {
+    this.isolation = this.settings.show('default_transaction_isolation', this).value as Isolation;
+    this.deferrable = this.settings.show('default_transaction_deferrable', this).value === 'on';
   }
 
   /** Apply BEGIN's or SET TRANSACTION's options (a list of DefElem). */

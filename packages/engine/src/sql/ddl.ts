@@ -9,6 +9,8 @@ import type { CheckDef, ColumnDef, IndexDef, TableDef } from '../catalog/types.t
 import { IndexData, type DbState, type TableData } from '../state/state.ts';
 import { indexElements, indexReads } from './index-expr.ts';
 import { checkAssignable, coerceToColumn, resolveTypeName } from './cast.ts';
+import { checkNotPseudoType } from './types/pseudo.ts';
+import { planRelationRename } from './rename.ts';
 import type { RunContext, WriteTxn } from './env.ts';
 import { compileExpr } from './expr.ts';
 import { pos, RowScope, type SubqueryPlanner } from './from.ts';
@@ -28,7 +30,7 @@ import { parseOptions } from './sequence/options.ts';
 import { fillAddedColumn } from './generated.ts';
 import { withEnumTypes } from './types/enum.ts';
 import { validateConstraint } from './validate-constraint.ts';
-import { ownName } from './schema/keys.ts';
+import { ownName, relationKey, splitKey } from './schema/keys.ts';
 import { addLike, copyLike, type LikeCopy } from './create-like.ts';
 import { checkUniqueKeys, cloneParentIndexes, finishInherits, indexPartitions, planInherits } from './inherit/create.ts';
 import { alterInTree, checkRenameColumn } from './inherit/alter.ts';
@@ -61,6 +63,14 @@ function uniqueName(state: DbState, base: string, taken: Set<string>): string {
   return name;
 }
 
+/** The catalog key of a UNIQUE/PRIMARY KEY constraint's index named in CONSTRAINT name: in its table's schema, never taken. */
+function givenIndexName(state: DbState, table: string, given: string, taken: Set<string>): string {
+  const key = relationKey(splitKey(table).schema, given);
+  if (relationExists(state, key) || taken.has(key)) throw new SqlError(SQLSTATE.duplicate_table, `relation "${given}" already exists`);
+  taken.add(key);
+  return key;
+}
+
 function lookupTable(state: DbState, name: string, location?: number): TableData {
   const oid = state.tableNames.get(name);
   if (oid === undefined) throw new SqlError(SQLSTATE.undefined_table, `relation "${name}" does not exist`, { position: pos(location) });
@@ -75,7 +85,10 @@ export interface ColumnPlan {
   identity?: { when: 'a' | 'd'; options: Node[] };
   primary: boolean;
   unique: boolean;
-  checks: Node[];
+  /** The name a column's PRIMARY KEY or UNIQUE was given (CONSTRAINT name …). */
+  keyName?: string;
+  /** CHECK constraints written on the column, with the name given them (CONSTRAINT name CHECK …). */
+  checks: { expr: Node; name?: string }[];
   foreign: Constraint[];
 }
 
@@ -85,6 +98,7 @@ function columnFromAst(cd: PgColumnDef, table: string, planner: SubqueryPlanner)
   const typeNames = strings(cd.typeName?.names);
   const last = typeNames[typeNames.length - 1]!;
   const serialType = typeNames.length === 1 ? SERIAL[last] : undefined;
+  checkNotPseudoType(name, typeNames, cd.typeName?.arrayBounds?.length ?? 0);
   const { type, typmod } = serialType ? { type: serialType, typmod: -1 } : resolveTypeName(cd.typeName!);
   const column: ColumnDef = { name, type, typmod, notNull: false };
   const plan: ColumnPlan = { column, serial: !!serialType, primary: false, unique: false, checks: [], foreign: [] };
@@ -114,9 +128,9 @@ function columnFromAst(cd: PgColumnDef, table: string, planner: SubqueryPlanner)
         checkNoSubquery(c.raw_expr!, 'column generation expression');
         column.generated = c.raw_expr;
         break;
-      case 'CONSTR_PRIMARY': plan.primary = true; column.notNull = true; break;
-      case 'CONSTR_UNIQUE': plan.unique = true; break;
-      case 'CONSTR_CHECK': checkNoSubquery(c.raw_expr!, 'check constraint'); plan.checks.push(c.raw_expr!); break;
+      case 'CONSTR_PRIMARY': plan.primary = true; column.notNull = true; if (c.conname) plan.keyName = c.conname; break;
+      case 'CONSTR_UNIQUE': plan.unique = true; if (c.conname) plan.keyName = c.conname; break;
+      case 'CONSTR_CHECK': checkNoSubquery(c.raw_expr!, 'check constraint'); plan.checks.push({ expr: c.raw_expr!, ...(c.conname && { name: c.conname }) }); break;
       case 'CONSTR_FOREIGN': plan.foreign.push(c); break;
       case 'CONSTR_ATTR_DEFERRED':
         if (previous?.contype !== 'CONSTR_FOREIGN') throw new SqlError(SQLSTATE.feature_not_supported, 'DEFERRABLE INITIALLY DEFERRED is not supported for UNIQUE, PRIMARY KEY or CHECK constraints');
@@ -195,23 +209,23 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
     }
     const taken = new Set<string>([name]);
     const oid = state.allocateOid();
-    const keys: { columns: string[]; primary: boolean }[] = [];
+    const keys: { columns: string[]; primary: boolean; name?: string }[] = [];
     const checks: CheckDef[] = [...(inherit?.checks ?? []), ...liked.checks];
     for (const ix of liked.indexes) if (ix.def.constraint) keys.push({ columns: ix.def.columns, primary: ix.def.primary });
     const foreign: { c: Constraint; column?: string }[] = [];
     for (const c of columns) {
       for (const f of c.foreign) foreign.push({ c: f, column: c.column.name });
-      if (c.primary) keys.push({ columns: [c.column.name], primary: true });
-      if (c.unique) keys.push({ columns: [c.column.name], primary: false });
-      for (const expr of c.checks) checks.push({ name: uniqueName(state, `${ownName(name)}_${c.column.name}_check`, taken), expr });
+      if (c.primary) keys.push({ columns: [c.column.name], primary: true, name: c.keyName });
+      if (c.unique) keys.push({ columns: [c.column.name], primary: false, name: c.keyName });
+      for (const ch of c.checks) checks.push({ name: ch.name ?? uniqueName(state, `${ownName(name)}_${c.column.name}_check`, taken), expr: ch.expr });
     }
     for (const c of tableConstraints) {
       const cols = strings(c.keys);
       for (const col of cols) {
         if (!columns.some((x) => x.column.name === col)) throw new SqlError(SQLSTATE.undefined_column, `column "${col}" named in key does not exist`, { position: pos(c.location) });
       }
-      if (c.contype === 'CONSTR_PRIMARY') keys.push({ columns: cols, primary: true });
-      else if (c.contype === 'CONSTR_UNIQUE') keys.push({ columns: cols, primary: false });
+      if (c.contype === 'CONSTR_PRIMARY') keys.push({ columns: cols, primary: true, name: c.conname });
+      else if (c.contype === 'CONSTR_UNIQUE') keys.push({ columns: cols, primary: false, name: c.conname });
       else if (c.contype === 'CONSTR_CHECK') {
         checkNoSubquery(c.raw_expr!, 'check constraint');
         const base = c.conname ?? `${ownName(name)}_${firstColumn(c.raw_expr!) ?? ''}_check`.replace('__', '_');
@@ -236,7 +250,7 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
     for (const ch of checks) compileExpr(ch.expr, scope);
     txn.write({ kind: 'create_table', table: def });
     for (const k of keys) {
-      const ixName = uniqueName(state, k.primary ? `${name}_pkey` : `${name}_${k.columns.join('_')}_key`, taken);
+      const ixName = k.name ? givenIndexName(state, name, k.name, taken) : uniqueName(state, k.primary ? `${name}_pkey` : `${name}_${k.columns.join('_')}_key`, taken);
       txn.write({ kind: 'create_index', index: { oid: state.allocateOid(), name: ixName, table: oid, columns: k.columns, unique: true, primary: k.primary, constraint: true } });
     }
     cloneParentIndexes(txn, def, taken, (base) => uniqueName(state, base, taken));
@@ -368,14 +382,8 @@ export function planDrop(stmt: DropStmt): StatementPlan {
 export function planRename(stmt: RenameStmt): StatementPlan {
   ddlSchemaOk(stmt.relation?.schemaname);
   const name = stmt.relation?.relname ?? '';
-  if (stmt.renameType === 'OBJECT_TABLE') {
-    return ddl('ALTER TABLE', (txn) => {
-      const table = lookupTable(txn.state, name, stmt.relation?.location);
-      refuseIfViewed(txn.state, table.def.oid, 'renaming');
-      if (relationExists(txn.state, stmt.newname!)) throw new SqlError(SQLSTATE.duplicate_table, `relation "${ownName(stmt.newname!)}" already exists`);
-      txn.write({ kind: 'rename_table', table: table.def.oid, name: stmt.newname! });
-    });
-  }
+  const relation = planRelationRename(stmt);
+  if (relation) return relation;
   if (stmt.renameType === 'OBJECT_COLUMN') {
     return ddl('ALTER TABLE', (txn) => {
       const table = lookupTable(txn.state, name, stmt.relation?.location);
@@ -448,7 +456,7 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
           txn.write({ kind: 'create_index', index: def });
         }
         // the column's CHECK and REFERENCES constraints, checked against the rows as filled
-        for (const expr of c.checks) addConstraint({ contype: 'CONSTR_CHECK', raw_expr: expr }, txn.state.table(oid), txn, ctx, planner);
+        for (const ch of c.checks) addConstraint({ contype: 'CONSTR_CHECK', raw_expr: ch.expr, ...(ch.name && { conname: ch.name }) }, txn.state.table(oid), txn, ctx, planner);
         for (const f of c.foreign) addConstraint({ ...f, fk_attrs: f.fk_attrs?.length ? f.fk_attrs : fkAttrs }, txn.state.table(oid), txn, ctx, planner);
         return;
       }

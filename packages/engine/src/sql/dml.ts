@@ -30,6 +30,7 @@ import { elementAssignment } from './functions/array-assign.ts';
 import { elementType, isArrayType } from './types/array.ts';
 import { planTreeChange, treeTarget, type TreeMover } from './inherit/dml.ts';
 import { partitionConflictWriter, partitionInserter } from './partition/write.ts';
+import { arbiterIndexes } from './on-constraint.ts';
 
 export function targetTable(state: DbState, rv: RangeVar | undefined): TableData {
   const name = rv && userRelationName(rv);
@@ -261,14 +262,8 @@ function exprLocation(node: Node): number | undefined {
 
 function planOnConflict(clause: OnConflictClause, table: TableData, planner: SelectPlanner, alias: string) {
   const def = table.def;
-  const wanted = (clause.infer?.indexElems ?? []).map((e) => ('IndexElem' in e ? e.IndexElem.name! : ''));
-  const indexOids = table.indexes
-    .filter((ix) => ix.def.unique && (wanted.length === 0 || (!ix.exprs && sameSet(ix.def.columns, wanted))))
-    .map((ix) => ix.def.oid);
-  if (wanted.length && !indexOids.length) {
-    throw new SqlError(SQLSTATE.invalid_column_reference, 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
-  }
-  if (clause.action === 'ONCONFLICT_UPDATE' && !wanted.length) {
+  const { indexOids, inferred } = arbiterIndexes(clause, table);
+  if (clause.action === 'ONCONFLICT_UPDATE' && !inferred) {
     throw new SqlError(SQLSTATE.syntax_error, 'ON CONFLICT DO UPDATE requires inference specification or constraint name', {
       hint: 'For example, ON CONFLICT (column_name).',
     });
@@ -314,10 +309,6 @@ function planOnConflict(clause: OnConflictClause, table: TableData, planner: Sel
     return row;
   };
   return { find, update };
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x));
 }
 
 /**

@@ -43,6 +43,13 @@ export interface ExecEnv {
   sequenceWrites: WalRecord[];
   /** The session's currval of each sequence (by oid) and the one lastval reads. */
   sequences?: { values: Map<number, number | bigint>; last?: number };
+  /** The session's run-time parameters (set_config, current_setting); absent outside a session. */
+  parameters?: SessionParameters;
+}
+
+export interface SessionParameters {
+  current(name: string, missingOk: boolean): string | null;
+  set(name: string, value: string | null, local: boolean): string;
 }
 
 /** The evaluation context compiled closures receive; node functions reach the env through it. */

@@ -5,10 +5,13 @@
  */
 import { withFolding } from './fold/fold.ts';
 import { callsNotify, pgNotify, planNotify } from './notify.ts';
+import { parameterFunction } from './functions/parameters.ts';
+import { withParameterFolds } from './fold/params.ts';
 import type { Node, SelectStmt, WithClause } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { DbState } from '../state/state.ts';
 import { planAlterTable, planCreateIndex, planCreateTable, planDrop, planRename } from './ddl.ts';
+import { planSetSchema } from './rename.ts';
 import { planDelete, planInsert, planUpdate } from './dml.ts';
 import type { NodeHooks, RunContext } from './env.ts';
 import type { StatementPlan } from './plan.ts';
@@ -42,7 +45,7 @@ export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): Sta
 
 function planAnyStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
   const query = ['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'ExplainStmt', 'CreateTableAsStmt'].includes(Object.keys(stmt)[0]!);
-  return query ? withFolding(() => planQueryStatement(stmt, state, hooks)) : planQueryStatement(stmt, state, hooks);
+  return query ? withParameterFolds(() => withFolding(() => planQueryStatement(stmt, state, hooks))) : planQueryStatement(stmt, state, hooks);
 }
 
 function planQueryStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
@@ -96,6 +99,7 @@ function planStatementWith(stmt: Node, state: DbState, hooks: NodeHooks, planner
   if ('CreateEnumStmt' in stmt) return planCreateEnum(stmt.CreateEnumStmt);
   if ('AlterEnumStmt' in stmt) return planAlterEnum(stmt.AlterEnumStmt);
   if ('RenameStmt' in stmt) return planRename(stmt.RenameStmt);
+  if ('AlterObjectSchemaStmt' in stmt) return planSetSchema(stmt.AlterObjectSchemaStmt);
   if ('AlterTableStmt' in stmt) return planAlterTable(stmt.AlterTableStmt, planner);
   if ('TruncateStmt' in stmt) return planTruncate(stmt.TruncateStmt);
   if ('ViewStmt' in stmt) return planCreateView(stmt.ViewStmt, planner, state);
@@ -154,6 +158,9 @@ function databaseFunction(name: string, args: Compiled[], hooks: NodeHooks): Com
   switch (name) {
     case 'pg_notify':
       return pgNotify(args);
+    case 'set_config':
+    case 'current_setting':
+      return parameterFunction(name, args);
     case 'nextval':
       return {
         type: 'int8',

@@ -14,6 +14,7 @@ import type { SqlType, Value } from './types.ts';
 import { deparse, deparseAll, planNode, type PlanNode } from './plan/explain.ts';
 import { hashKey, planJoin, type JoinLeaf, type JoinQual } from './plan/join.ts';
 import { buildHash, hashKeysOf } from './plan/left-join.ts';
+import { isLazy, lazyStream } from './plan/stop-scan.ts';
 import { strings } from './names.ts';
 import type { Cte } from './with.ts';
 import { checkFullJoinCondition } from './full-join.ts';
@@ -118,6 +119,8 @@ export class RowScope implements Scope {
       const i = entry.columns.findIndex((c) => c.name === name);
       if (i < 0 && SYSTEM_COLUMNS.has(name) && entry.relname) throw new SqlError(SQLSTATE.feature_not_supported, `system column ${name} is not supported`, { position: pos(location) });
       if (i < 0) throw new SqlError(SQLSTATE.undefined_column, `column ${alias}.${name} does not exist`, { position: pos(location) });
+      // an aliased join or a sub-select may have two columns of one name
+      if (entry.columns.some((c, j) => j > i && c.name === name)) throw new SqlError(SQLSTATE.ambiguous_column, `column reference "${name}" is ambiguous`, { position: pos(location) });
       return { index: entry.offset + i, type: entry.columns[i]!.type };
     }
     const name = fields[0]!;
@@ -125,7 +128,7 @@ export class RowScope implements Scope {
     for (const e of this.entries) {
       const i = e.columns.findIndex((c) => c.name === name);
       if (i < 0 || e.hidden?.has(name)) continue;
-      if (found) throw new SqlError(SQLSTATE.ambiguous_column, `column reference "${name}" is ambiguous`, { position: pos(location) });
+      if (found || e.columns.some((c, j) => j > i && c.name === name)) throw new SqlError(SQLSTATE.ambiguous_column, `column reference "${name}" is ambiguous`, { position: pos(location) });
       found = { index: e.offset + i, type: e.columns[i]!.type };
     }
     return found;
@@ -289,6 +292,7 @@ export function planFrom(
       const rows = inner(ctx, o);
       return o && scope.correlated ? rows.map((r) => [...r, ...o]) : rows;
     };
+    if (isLazy(inner.stream)) source.stream = lazyStream((ctx, o, emit) => inner.stream!(ctx, o, (r) => emit(o && scope.correlated ? [...r, ...o] : r)));
     const single = only.table ? { table: only.table.data, alias: only.built.entries[0]!.alias } : undefined;
     return { scope, source, tables, node: only.built.node, whereApplied: false, single };
   }
@@ -373,9 +377,12 @@ export function planFrom(
     const cte = schema === undefined ? planner.cte?.(name) : undefined;
     if (cte) {
       const columns = aliasColumns(alias, cte.columns, rv.alias?.colnames);
+      const source: RowSource = (ctx) => cte.rows(ctx);
+      // a recursive CTE hands its rows on as it makes them: an outer LIMIT may stop it (plan/stop-scan.ts)
+      if (cte.stream) source.stream = lazyStream((ctx, _o, emit) => cte.stream!(ctx, emit));
       return {
         entries: [{ alias, columns, offset: 0 }], width: columns.length, tables: new Map(),
-        source: (ctx) => cte.rows(ctx), node: planNode(`CTE Scan on ${alias === name ? name : `${name} ${alias}`}`, [cte.node]),
+        source, node: planNode(`CTE Scan on ${alias === name ? name : `${name} ${alias}`}`, [cte.node]),
       };
     }
     const view = schema === 'public' ? undefined : hooks.systemView(schema, name);

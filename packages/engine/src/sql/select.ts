@@ -27,6 +27,7 @@ import { column } from './compiled.ts';
 import { deparse, planNode, type PlanNode } from './plan/explain.ts';
 import { singleTableSource, type OrderedSource } from './plan/single.ts';
 import { topN } from './plan/topn.ts';
+import { firstRows, isLazy, lazyStream } from './plan/stop-scan.ts';
 import { watchOuter } from './plan/uncorrelated.ts';
 import { CteScope, type Cte } from './with.ts';
 import type { ModifyingCte } from './cte/modifying.ts';
@@ -143,6 +144,7 @@ export class SelectPlanner implements SubqueryPlanner {
       const w = where, inner = source, filtered = node;
       filtered.details.push(`Filter: ${deparse(stmt.whereClause)}`);
       source = (ctx, o) => inner(ctx, o).filter((row) => w.eval(row, ctx) === true);
+      if (isLazy(inner.stream)) source.stream = lazyStream((ctx, o, emit) => inner.stream!(ctx, o, (row) => { if (w.eval(row, ctx) === true) emit(row); }));
     }
 
     const targets = expandTargets(stmt.targetList ?? [], scope);
@@ -246,7 +248,9 @@ export class SelectPlanner implements SubqueryPlanner {
           count(sortNode, best.length);
           out = best.slice(skip).map((row) => project(row, ctx));
         } else {
-          const rows = source(ctx, o);
+          // a lazy source (a recursive CTE) under a plain LIMIT: stop it once the rows are there
+          const lazy = isLazy(source.stream) && take !== Infinity && !sorting && !distinct && !on.length;
+          const rows = lazy ? firstRows(source.stream!, ctx, o, skip + take) : source(ctx, o);
           out = new Array(rows.length);
           for (let r = 0; r < rows.length; r++) {
             const row = rows[r]!;
@@ -391,7 +395,11 @@ function compileLimit(node: Node, what: 'LIMIT' | 'OFFSET', scope: Scope): Compi
   const saved = scope.clause;
   scope.clause = what;
   try {
-    return compileExpr(node, scope);
+    const c = compileExpr(node, scope);
+    if (c.type !== 'unknown') return c;
+    // a quoted literal is read as PostgreSQL's bigint argument: LIMIT 'x' is 22P02
+    const toInt8 = castFunction('unknown', 'int8', -1, false);
+    return { type: 'int8', eval: (row, ctx) => toInt8(c.eval(row, ctx)) };
   } finally {
     scope.clause = saved;
   }

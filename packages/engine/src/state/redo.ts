@@ -102,6 +102,18 @@ export function redo(state: DbState, rec: WalRecord): void {
       state.catalogVersion = nextCatalogVersion();
       return;
     }
+    case 'rename_index': {
+      const tableOid = state.indexTables.get(rec.index);
+      if (tableOid === undefined) return;
+      const t = state.writable(tableOid);
+      const ix = t.indexes.find((i) => i.def.oid === rec.index)!;
+      state.indexNames.delete(ix.def.name);
+      // rebuilt rather than changed in place: the committed state may share the index object
+      t.indexes = t.indexes.map((i) => (i === ix ? buildIndex({ ...ix.def, name: rec.name }, t) : i));
+      state.indexNames.set(rec.name, rec.index);
+      state.catalogVersion = nextCatalogVersion();
+      return;
+    }
     case 'create_sequence': {
       state.sequences.set(rec.sequence.oid, { def: rec.sequence, value: rec.sequence.start ?? (rec.sequence.increment !== undefined && rec.sequence.increment < 0 ? rec.sequence.max ?? -1 : rec.sequence.min ?? 1), called: false });
       state.sequenceNames.set(rec.sequence.name, rec.sequence.oid);

@@ -23,6 +23,8 @@ export type WalRecord =
   | { kind: 'rewrite_table'; table: TableDef; rows: [RowId, Value[]][] }
   | { kind: 'create_index'; index: IndexDef }
   | { kind: 'drop_index'; index: Oid }
+  // ALTER INDEX … RENAME, RENAME CONSTRAINT of a UNIQUE/PRIMARY KEY, SET SCHEMA of its table: the new catalog key
+  | { kind: 'rename_index'; index: Oid; name: string }
   | { kind: 'create_sequence'; sequence: SequenceDef }
   | { kind: 'drop_sequence'; sequence: Oid }
   // CREATE TYPE … AS ENUM, and ALTER TYPE … ADD VALUE (the whole new definition, same oid)

@@ -2,8 +2,9 @@
  * WITH RECURSIVE: a CTE of the form `non-recursive term UNION [ALL] recursive term` whose
  * recursive term reads the rows the previous step produced (the working table), run to a fixed
  * point as PostgreSQL runs it, with PostgreSQL's 42P19 checks on where the self-reference may
- * stand. PostgreSQL runs a recursion that never ends until the statement is cancelled; here it
- * stops with 54000 once it has produced MAX_RECURSIVE_ROWS rows, before memory runs out.
+ * stand. An outer LIMIT stops the recursion once it has its rows, as PostgreSQL's lazy
+ * executor does; a recursion that never ends otherwise runs in PostgreSQL until the statement is
+ * cancelled, and here stops with 54000 once it has produced MAX_RECURSIVE_ROWS rows.
  */
 import type { CommonTableExpr, SelectStmt } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../../errors.ts';
@@ -29,6 +30,11 @@ export interface CteRows {
   columns: { name: string; type: SqlType }[];
   node: PlanNode;
   rows(ctx: RunContext): Value[][];
+  /**
+   * The rows one at a time as the recursion produces them, for a consumer that may stop early
+   * (an outer LIMIT: stop-scan.ts), as PostgreSQL's executor pulls a recursive union lazily.
+   */
+  stream?(ctx: RunContext, emit: (row: readonly Value[]) => void): void;
 }
 
 const recursionError = (message: string) => new SqlError('42P19', message);
@@ -124,6 +130,40 @@ export function planRecursive(
   const distinct = !stmt.all;
   const results = new WeakMap<ExecEnv, Value[][]>();
 
+  /** Run the recursion to its fixed point, handing each row on as its step produces it. */
+  const recurse = (ctx: RunContext, emit: (row: readonly Value[]) => void): void => {
+    const seen = new Set<string>();
+    const rowKey = rowKeyFor(columns.map((c) => c.type));
+    const keep = (rows: Value[][]): Value[][] => {
+      if (!distinct) return rows;
+      return rows.filter((r) => {
+        const k = rowKey(r);
+        if (seen.has(k)) return false;
+        seen.add(k);
+        return true;
+      });
+    };
+    let produced = 0;
+    let next = keep(base.run(ctx, undefined));
+    const saved = working;
+    try {
+      while (next.length) {
+        for (const r of next) {
+          if (++produced > MAX_RECURSIVE_ROWS) {
+            throw new SqlError(SQLSTATE.program_limit_exceeded, `recursive query "${name}" produced more than ${MAX_RECURSIVE_ROWS} rows`, {
+              hint: 'PostgreSQL would run it until cancelled: check its recursive term for a condition that ends it.',
+            });
+          }
+          emit(r);
+        }
+        working = next;
+        next = keep(convert(step.run(ctx, undefined)));
+      }
+    } finally {
+      working = saved;
+    }
+  };
+
   return {
     name,
     columns,
@@ -131,36 +171,15 @@ export function planRecursive(
     rows(ctx) {
       const done = results.get(ctx.env);
       if (done) return done.slice();
-      const seen = new Set<string>();
-      const rowKey = rowKeyFor(columns.map((c) => c.type));
-      const keep = (rows: Value[][]): Value[][] => {
-        if (!distinct) return rows;
-        return rows.filter((r) => {
-          const k = rowKey(r);
-          if (seen.has(k)) return false;
-          seen.add(k);
-          return true;
-        });
-      };
       const out: Value[][] = [];
-      let next = keep(base.run(ctx, undefined));
-      const saved = working;
-      try {
-        while (next.length) {
-          for (const r of next) out.push(r);
-          if (out.length > MAX_RECURSIVE_ROWS) {
-            throw new SqlError(SQLSTATE.program_limit_exceeded, `recursive query "${name}" produced more than ${MAX_RECURSIVE_ROWS} rows`, {
-              hint: 'PostgreSQL would run it until cancelled: check its recursive term for a condition that ends it.',
-            });
-          }
-          working = next;
-          next = keep(convert(step.run(ctx, undefined)));
-        }
-      } finally {
-        working = saved;
-      }
+      recurse(ctx, (r) => out.push(r as Value[]));
       results.set(ctx.env, out);
       return out.slice();
+    },
+    stream(ctx, emit) {
+      const done = results.get(ctx.env);
+      if (done) for (const r of done) emit(r);
+      else recurse(ctx, emit);
     },
   };
 }

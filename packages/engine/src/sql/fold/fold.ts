@@ -29,6 +29,26 @@ let suppressed = 0;
 /** Depth of query planning: PostgreSQL folds while planning a query, not in DDL (a DEFAULT, a CHECK, a view). */
 let planning = 0;
 
+/** The parameter-only expressions of the query being planned (fold/params.ts), or undefined when none is collected. */
+let parameterFolds: Expr[] | undefined;
+
+/** Plan with the parameter-only expressions PostgreSQL's custom plan would fold collected into `into`. */
+export function collectingParameterFolds<T>(into: Expr[], plan: () => T): T {
+  const saved = parameterFolds;
+  parameterFolds = into;
+  try {
+    return plan();
+  } finally {
+    parameterFolds = saved;
+  }
+}
+
+/** `e` depends on parameters only and stands where PostgreSQL folds: a custom plan evaluates it before any row. */
+function foldWithParameters(e: Expr): Expr {
+  if (parameterFolds && !foldingSuppressed()) parameterFolds.push(e);
+  return e;
+}
+
 /** Nodes PostgreSQL never folds although they stand where it folds (an EXISTS sub-select's target list, which it drops). */
 const unfolded = new WeakSet<Node>();
 
@@ -155,10 +175,10 @@ export function foldNode(node: Node, e: Expr, since: number): Expr {
   const folded = foldableChildren(node);
   if (folded) {
     const kind = childrenKind(folded, since);
-    return mark(node, kind === 'const' ? foldConstant(e) : e, kind !== undefined);
+    return mark(node, kind === 'const' ? foldConstant(e) : kind === 'param' ? foldWithParameters(e) : e, kind !== undefined);
   }
   const others = otherChildren(node);
   const kind = others && childrenKind(others, since);
   // a call over constants that was not folded is volatile or reads the time: not parameter-only
-  return mark(node, e, 'FuncCall' in node ? kind === 'param' : kind !== undefined);
+  return mark(node, 'FuncCall' in node && kind === 'param' ? foldWithParameters(e) : e, 'FuncCall' in node ? kind === 'param' : kind !== undefined);
 }

@@ -6,14 +6,16 @@
  * reports the errors running it would. Forms whose plan shape is not modelled are refused (0A000).
  */
 import { treeTarget } from '../inherit/dml.ts';
-import type { DeleteStmt, InsertStmt, Node, RangeVar, SelectStmt, UpdateStmt } from '@pgsql/types';
+import type { DeleteStmt, InsertStmt, Node, OnConflictClause, RangeVar, SelectStmt, UpdateStmt } from '@pgsql/types';
 import { featureNotSupported } from '../../errors.ts';
 import type { DbState, TableData } from '../../state/state.ts';
 import { tableScope } from '../constraints.ts';
 import { planDelete, planInsert, planUpdate, targetTable } from '../dml.ts';
 import type { SelectPlanner } from '../select.ts';
 import { columnResolver, conjuncts } from './access.ts';
-import { planNode, type PlanNode } from './explain.ts';
+import { deparse, planNode, type PlanNode } from './explain.ts';
+import { arbiterIndexes } from '../on-constraint.ts';
+import { ownName } from '../schema/keys.ts';
 import { planScan } from './scan.ts';
 
 export function explainDml(query: Node, state: DbState, planner: SelectPlanner): PlanNode | undefined {
@@ -25,11 +27,21 @@ export function explainDml(query: Node, state: DbState, planner: SelectPlanner):
 
 function explainInsert(stmt: InsertStmt, state: DbState, planner: SelectPlanner): PlanNode {
   if (stmt.withClause) throw featureNotSupported('EXPLAIN of INSERT with WITH');
-  if (stmt.onConflictClause) throw featureNotSupported('EXPLAIN of INSERT … ON CONFLICT');
   planInsert(stmt, state, planner);
   const table = targetTable(state, stmt.relation);
   const select = stmt.selectStmt && 'SelectStmt' in stmt.selectStmt ? stmt.selectStmt.SelectStmt : undefined;
-  return planNode(`Insert on ${nameOf(table, stmt.relation)}`, [sourceOf(select, planner)]);
+  return planNode(`Insert on ${nameOf(table, stmt.relation)}`, [sourceOf(select, planner)], stmt.onConflictClause ? conflictDetails(stmt.onConflictClause, table) : []);
+}
+
+/** PostgreSQL's ON CONFLICT lines: the resolution, the arbiters when the clause names them, DO UPDATE's WHERE. */
+function conflictDetails(clause: OnConflictClause, table: TableData): string[] {
+  const { indexOids, inferred } = arbiterIndexes(clause, table);
+  const names = table.indexes.filter((ix) => indexOids.includes(ix.def.oid)).map((ix) => ownName(ix.def.name));
+  return [
+    `Conflict Resolution: ${clause.action === 'ONCONFLICT_UPDATE' ? 'UPDATE' : 'NOTHING'}`,
+    ...(inferred ? [`Conflict Arbiter Indexes: ${names.join(', ')}`] : []),
+    ...(clause.whereClause ? [`Conflict Filter: ${deparse(clause.whereClause)}`] : []),
+  ];
 }
 
 function sourceOf(select: SelectStmt | undefined, planner: SelectPlanner): PlanNode {
