@@ -97,6 +97,34 @@ export interface EnumDef {
   labels: string[];
 }
 
+/** A parameter of a CREATE FUNCTION/PROCEDURE: mode is pg_proc.proargmodes' letter (in, out, inout, variadic). */
+export interface FunctionParam {
+  name?: string;
+  type: SqlType;
+  mode: 'i' | 'o' | 'b' | 'v';
+  /** DEFAULT expression (a parsed node), evaluated at each call that omits the argument. */
+  default?: Node;
+}
+
+/**
+ * CREATE FUNCTION/PROCEDURE … LANGUAGE sql (sql/function/): the body is kept as parsed statements
+ * and planned afresh where the function is called, as PostgreSQL plans a SQL function at its first call.
+ */
+export interface FunctionDef {
+  oid: Oid;
+  name: string;
+  kind: 'f' | 'p';
+  params: FunctionParam[];
+  /** The result type (void for a procedure); `record` with `columns` for OUT parameters / RETURNS TABLE. */
+  returns: SqlType | 'void';
+  /** RETURNS SETOF … / RETURNS TABLE: called in FROM, one row per row of the last statement. */
+  setof: boolean;
+  columns?: { name: string; type: SqlType }[];
+  body: Node[];
+  strict: boolean;
+  volatility: 'i' | 's' | 'v';
+}
+
 export interface SequenceDef {
   oid: Oid;
   name: string;

@@ -39,6 +39,7 @@ export interface Manifest {
   sequences: Snapshot['sequences'];
   types?: Snapshot['types'];
   schemas?: Snapshot['schemas'];
+  functions?: Snapshot['functions'];
 }
 
 export interface ChunkPayload {

@@ -32,6 +32,7 @@ import { WINDOW_FUNCTIONS } from './window/functions.ts';
 import { misplacedGrouping } from './grouping-sets.ts';
 import { compileFieldSelection, compileRowAExpr, compileRowConstructor, compileRowNullTest, compileWholeRow } from './row-expr.ts';
 import { strings } from './names.ts';
+import { compileSqlFunctionCall } from './function/call.ts';
 
 export const AGGREGATES = new Set([
   'count', 'sum', 'avg', 'min', 'max', 'string_agg', 'array_agg', 'bool_and', 'bool_or', 'every', 'json_agg',
@@ -141,6 +142,8 @@ function compileNode(node: Node, scope: Scope): Expr {
     }
     if (WINDOW_FUNCTIONS.has(funcName(f))) throw new SqlError(SQLSTATE.wrong_object_type, `window function ${funcName(f)} requires an OVER clause`, { position: f.location !== undefined ? f.location + 1 : undefined });
     if (funcName(f) === 'make_interval' && (f.funcname ?? []).length === 1) return compileMakeInterval(f, scope, compile);
+    const sqlFunction = compileSqlFunctionCall(f, scope, compile);
+    if (sqlFunction) return sqlFunction;
     const args = (f.args ?? []).map((a) => compile(a, scope));
     // node-provided functions (nextval, pg_current_wal_lsn, …) come first
     const provided = (f.funcname ?? []).length === 1 ? scope.callFunction?.(funcName(f), args, f.location) : undefined;

@@ -17,6 +17,7 @@ import { addInterval, type Interval } from '../types/interval.ts';
 import { JSON_SETS, jsonSet, type JsonSet } from './json-sets.ts';
 import { RECORD_SETS } from './sets.ts';
 import { positionalPathCall } from '../jsonpath/functions.ts';
+import { sqlFunctionInFrom } from '../function/from-item.ts';
 
 export interface FunctionItem {
   columns: { name: string; type: SqlType }[];
@@ -110,7 +111,7 @@ export function planFunctionItem(rf: RangeFunction, scope: Scope, compile: (n: N
   if ((items[1] && Object.keys(items[1]).length) || rf.coldeflist?.length) throw featureNotSupported('a column definition list');
   const call = positionalPathCall((items[0] as { FuncCall: FuncCall }).FuncCall);
   const name = lastName(call.funcname).toLowerCase();
-  if (!SET_RETURNING.has(name)) throw featureNotSupported(`function ${name} in FROM`);
+  if (!SET_RETURNING.has(name)) return sqlFunctionInFrom(rf, call, scope, compile) ?? (() => { throw featureNotSupported(`function ${name} in FROM`); })();
   let args: Expr[];
   try {
     args = (call.args ?? []).map((a) => compile(a, scope));
