@@ -26,6 +26,7 @@ import { FOLD_CORPUS } from '../test/reference/fold-corpus.ts';
 import { JSONPATH_CORPUS } from '../test/reference/jsonpath-corpus.ts';
 import { FUNCTIONS_CORPUS } from '../test/reference/functions-corpus.ts';
 import { SQLB_CORPORA } from '../test/reference/sqlb-corpora.ts';
+import { TYPES_CORPORA } from '../test/reference/types-corpora.ts';
 import { LATERAL_CORPUS } from '../test/reference/lateral-corpus.ts';
 import { GROUPING_CORPUS } from '../test/reference/grouping-corpus.ts';
 import { ROWTYPE_CORPUS } from '../test/reference/rowtype-corpus.ts';
@@ -42,6 +43,7 @@ const CORPORA: Record<string, readonly string[]> = {
   jsonpath: JSONPATH_CORPUS,
   functions: FUNCTIONS_CORPUS,
   ...SQLB_CORPORA,
+  ...TYPES_CORPORA,
   lateral: LATERAL_CORPUS,
   grouping: GROUPING_CORPUS,
   rowtype: ROWTYPE_CORPUS,

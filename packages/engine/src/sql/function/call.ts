@@ -15,7 +15,7 @@ import type { EvalContext, Scope } from '../scope.ts';
 import type { SqlType, Value } from '../types.ts';
 import { planBody, type PlannedBody } from './body.ts';
 import { functionCatalog, functionsNamed } from './context.ts';
-import { inputParams, resolveCall, type CallArg, type Match } from './resolve.ts';
+import { callSignature, inputParams, resolveCall, type CallArg, type Match } from './resolve.ts';
 
 type Compile = (node: Node, scope: Scope) => Expr;
 
@@ -53,7 +53,10 @@ function resolveUserCall(call: FuncCall, scope: Scope, compile: Compile, kind: '
   const name = ownName(call);
   if (!catalog || name === undefined) return undefined;
   const candidates = functionsNamed(catalog.state, name, kind);
-  if (!candidates.length) return undefined;
+  if (!candidates.length) {
+    wrongKind(call, scope, compile, name, kind);
+    return undefined;
+  }
   if (call.agg_star || call.agg_distinct || call.agg_order?.length || call.agg_filter) {
     throw new SqlError(SQLSTATE.wrong_object_type, `${call.agg_distinct ? 'DISTINCT' : call.agg_star ? `${name}(*)` : call.agg_order?.length ? 'ORDER BY' : 'FILTER'} specified, but ${name} is not an aggregate function`);
   }
@@ -75,6 +78,22 @@ function resolveUserCall(call: FuncCall, scope: Scope, compile: Compile, kind: '
       return body.run(vals, ctx as RunContext);
     },
   };
+}
+
+/** A call of a procedure with SELECT, or of a function with CALL: PostgreSQL's 42809 when that is what it would match. */
+function wrongKind(call: FuncCall, scope: Scope, compile: Compile, name: string, kind: 'f' | 'p'): void {
+  const others = functionsNamed(functionCatalog()!.state, name, kind === 'f' ? 'p' : 'f');
+  if (!others.length) return;
+  const args = compileCallArgs(call, scope, compile);
+  try {
+    resolveCall(others, name, args, !!call.func_variadic, 'function');
+  } catch {
+    return;
+  }
+  const sig = callSignature(name, args);
+  throw new SqlError(SQLSTATE.wrong_object_type, kind === 'f' ? `${sig} is a procedure` : `${sig} is not a procedure`, {
+    hint: kind === 'f' ? 'To call a procedure, use CALL.' : 'To call a function, use SELECT.',
+  });
 }
 
 /** A SQL function called in an expression, or undefined when `call` names none. */

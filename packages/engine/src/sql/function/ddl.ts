@@ -152,7 +152,7 @@ function definition(stmt: CreateFunctionStmt): FunctionDef {
     if (declared && declared !== 'record' && (outs.length > 1 || typeOf(rt!) !== returns)) {
       throw invalid(`function result type must be ${outs.length > 1 ? 'record' : TYPE_NAME[returns as SqlType]} because of OUT parameters`);
     }
-    if (outs.length > 1) columns = outs;
+    columns = outs;
   } else if (rt) {
     if (strings(rt.names).pop()?.toLowerCase() === 'record') throw featureNotSupported('SQL functions returning record without OUT parameters');
     returns = typeOf(rt);
@@ -204,10 +204,13 @@ function dropTarget(state: DbState, o: ObjectWithArgs, kinds: readonly ('f' | 'p
   const args = (o.objfuncargs ?? []).map((n) => (n as { FunctionParameter: FunctionParameter }).FunctionParameter)
     .filter((p) => p.mode !== 'FUNC_PARAM_OUT' && p.mode !== 'FUNC_PARAM_TABLE')
     .map((p) => typeOf(p.argType!));
-  const found = all.find((f) => {
+  const matches = (f: FunctionDef): boolean => {
     const ins = inputParams(f).map((p) => p.type);
     return ins.length === args.length && ins.every((t, i) => t === args[i]);
-  });
+  };
+  const found = all.find(matches);
+  const other = !found && functionsNamed(state, name, kinds.includes('f') ? 'p' : 'f').find(matches);
+  if (other && kinds.length === 1) throw new SqlError(SQLSTATE.wrong_object_type, `${name}(${args.map((t) => TYPE_NAME[t]).join(', ')}) is not a ${what}`);
   if (!found && !missingOk) throw new SqlError(SQLSTATE.undefined_function, `${what} ${name}(${args.map((t) => TYPE_NAME[t]).join(', ')}) does not exist`);
   return found;
 }

@@ -21,8 +21,9 @@ export function compileVariadicCall(name: string, args: Expr[], overloads: reado
     return p === 'any' || implicit(from, p);
   }));
   if (!o) {
-    if (!overloads?.some((c) => c.variadic)) throw featureNotSupported(`VARIADIC argument of ${name}`);
-    throw new SqlError(SQLSTATE.undefined_function, `function ${name}(${args.map((a, i) => `${i === args.length - 1 ? 'VARIADIC ' : ''}${TYPE_NAME[a.type]}`).join(', ')}) does not exist`, {
+    // functions outside the scalar table (json_build_object, …) are not resolved here yet
+    if (!overloads) throw featureNotSupported(`VARIADIC argument of ${name}`);
+    throw new SqlError(SQLSTATE.undefined_function, `function ${name}(${args.map((a) => TYPE_NAME[a.type]).join(', ')}) does not exist`, {
       hint: 'No function matches the given name and argument types. You might need to add explicit type casts.',
     });
   }
@@ -34,8 +35,12 @@ export function compileVariadicCall(name: string, args: Expr[], overloads: reado
   const convert: (v: Value) => Value = target === 'any' ? (v) => (v === null ? null : formatValue(v, elem)) : castFunction(elem, target as SqlType, -1, false);
   const array = last.eval;
   return expr(o.ret, (row, ctx) => {
-    const arr = array(row, ctx);
-    if (arr === null) return null;
+    let arr = array(row, ctx);
+    // format() takes a NULL array as no arguments; the others' result is NULL
+    if (arr === null) {
+      if (name !== 'format') return null;
+      arr = [];
+    }
     const vals = [...fixed.map((e) => e(row, ctx)), ...flatElements(arr as Value[]).map((v) => (v === null ? null : convert(v)))];
     if (!o.nullable && vals.some((v) => v === null)) return null;
     return o.fn(vals, ctx);
