@@ -22,6 +22,8 @@ export interface ColumnDef {
   identity?: 'a' | 'd';
   /** GENERATED ALWAYS AS (expr) STORED: computed from the row's other columns on every write. */
   generated?: Node;
+  /** A column of a domain type (CREATE DOMAIN): `type` is its base type, the domain's constraints are checked on write. */
+  domain?: Oid;
 }
 
 export interface CheckDef {
@@ -95,6 +97,18 @@ export interface EnumDef {
   oid: Oid;
   name: string;
   labels: string[];
+}
+
+/** CREATE DOMAIN (sql/types/domain.ts): a base type with NOT NULL and CHECK constraints over VALUE. */
+export interface DomainDef {
+  oid: Oid;
+  name: string;
+  base: SqlType;
+  typmod: number;
+  notNull: boolean;
+  /** DEFAULT, copied into the columns declared with the domain (that have none of their own). */
+  default?: Node;
+  checks: CheckDef[];
 }
 
 /** A parameter of a CREATE FUNCTION/PROCEDURE: mode is pg_proc.proargmodes' letter (in, out, inout, variadic). */

@@ -40,6 +40,7 @@ export interface Manifest {
   types?: Snapshot['types'];
   schemas?: Snapshot['schemas'];
   functions?: Snapshot['functions'];
+  domains?: Snapshot['domains'];
 }
 
 export interface ChunkPayload {

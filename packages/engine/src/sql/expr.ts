@@ -33,6 +33,7 @@ import { misplacedGrouping } from './grouping-sets.ts';
 import { compileFieldSelection, compileRowAExpr, compileRowConstructor, compileRowNullTest, compileWholeRow } from './row-expr.ts';
 import { strings } from './names.ts';
 import { compileSqlFunctionCall } from './function/call.ts';
+import { domainCast } from './types/domain.ts';
 
 export const AGGREGATES = new Set([
   'count', 'sum', 'avg', 'min', 'max', 'string_agg', 'array_agg', 'bool_and', 'bool_or', 'every', 'json_agg',
@@ -100,17 +101,17 @@ function compileNode(node: Node, scope: Scope): Expr {
     }
   }
   if ('TypeCast' in node) {
-    const { type, typmod } = resolveTypeName(node.TypeCast.typeName!);
+    const { type, typmod, domain } = resolveTypeName(node.TypeCast.typeName!);
     const arg = 'A_ArrayExpr' in node.TypeCast.arg! && isArrayType(type)
       ? compileArrayConstructor(node.TypeCast.arg.A_ArrayExpr, scope, compile, type)
       : compile(node.TypeCast.arg!, scope);
     const cast = castFunction(arg.type, type, typmod, true);
     if (arg.konst && (arg.type === 'unknown' || !foldingSuppressed())) {
       // Literals are converted at parse time in PostgreSQL, so their input errors surface there too.
-      return constant(cast(arg.value), type);
+      return domainCast(constant(cast(arg.value), type), domain);
     }
     const inner = arg.eval;
-    return expr(type, (row, ctx) => cast(inner(row, ctx)));
+    return domainCast(expr(type, (row, ctx) => cast(inner(row, ctx))), domain);
   }
   if ('CaseExpr' in node) return compileCase(node.CaseExpr, scope, compile);
   if ('CoalesceExpr' in node) return compileCoalesce(node.CoalesceExpr, scope, compile);

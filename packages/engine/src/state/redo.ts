@@ -138,6 +138,17 @@ export function redo(state: DbState, rec: WalRecord): void {
       state.catalogVersion = nextCatalogVersion();
       return;
     }
+    case 'create_domain': {
+      state.domains.set(rec.domain.oid, rec.domain);
+      seenOid(state, rec.domain.oid);
+      state.catalogVersion = nextCatalogVersion();
+      return;
+    }
+    case 'drop_domain': {
+      state.domains.delete(rec.domain);
+      state.catalogVersion = nextCatalogVersion();
+      return;
+    }
     case 'drop_function': {
       state.functions.delete(rec.function);
       state.catalogVersion = nextCatalogVersion();
