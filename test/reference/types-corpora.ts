@@ -1,15 +1,18 @@
 /**
- * The corpora of SQL functions, procedures and VARIADIC calls (issue 10, helper "types"), by
+ * The corpora of SQL functions, procedures, VARIADIC calls and domains (issue 10, helper "types"), by
  * fixture name: recorded by scripts/record-values.ts, replayed by test/sql-types-reference.test.ts.
  */
+import { DOMAIN_CORPUS } from './domain-corpus.ts';
 import { SQLFUNC_CORPUS, VARIADIC_CORPUS } from './sqlfunc-corpus.ts';
 
 export const TYPES_CORPORA: Record<string, readonly string[]> = {
   sqlfunc: SQLFUNC_CORPUS,
   variadic: VARIADIC_CORPUS,
+  domain: DOMAIN_CORPUS,
 };
 
-/** Statements PostgreSQL runs that walrtc refuses with 0A000 by design (other procedural languages). */
+/** Statements PostgreSQL runs that walrtc refuses with 0A000: other procedural languages, the oid type. */
 export const TYPES_REFUSED: ReadonlySet<string> = new Set([
+  "create domain ddef2 oid DEFAULT '12'",
   "CREATE FUNCTION fn_plpgsql() RETURNS int LANGUAGE plpgsql AS 'BEGIN RETURN 1; END'",
 ]);

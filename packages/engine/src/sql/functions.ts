@@ -24,6 +24,7 @@ import { STRING_FUNCTIONS } from './functions/string.ts';
 import { REGEXP_FUNCTIONS } from './functions/regexp.ts';
 import { TO_NUMBER_FUNCTIONS } from './functions/to-number.ts';
 import { compileVariadicCall } from './function/variadic.ts';
+import { typeofName } from './types/domain.ts';
 
 /** One overload. `any` accepts every type; `variadic` repeats the last parameter type. */
 export interface Overload {
@@ -274,7 +275,7 @@ export function compileFunction(call: FuncCall, name: string, args: Expr[]): Exp
   const aggOnly = call.agg_distinct ? 'DISTINCT' : call.agg_star ? `${name}(*)` : call.agg_order?.length ? 'ORDER BY' : call.agg_filter ? 'FILTER' : '';
   if (aggOnly) throw new SqlError(SQLSTATE.wrong_object_type, `${aggOnly} specified, but ${name} is not an aggregate function`);
   // pg_typeof reports the static type, which only the compiler knows.
-  if (name === 'pg_typeof' && args.length === 1) return constant(TYPE_NAME[args[0].type], 'regtype');
+  if (name === 'pg_typeof' && args.length === 1) return constant(typeofName(args[0], call.args?.[0]), 'regtype');
   const builtin = schema === undefined || schema === 'pg_catalog';
   if (call.func_variadic) return compileVariadicCall(name, args, builtin ? FUNCTIONS[name] : undefined);
   const arrayFn = builtin ? compileArrayFunction(name, args) ?? compileJsonFunction(name, args) ?? compileJsonPathFunction(name, args) ?? compileRowFunction(name, args) : undefined;

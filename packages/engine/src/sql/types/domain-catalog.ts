@@ -23,6 +23,10 @@ export function lookupDomain(name: string): DomainDef | undefined {
   return undefined;
 }
 
+export function allDomains(): Iterable<DomainDef> {
+  return planning?.values() ?? [];
+}
+
 export function domainByOid(oid: Oid): DomainDef | undefined {
   return planning?.get(oid);
 }

@@ -11,8 +11,9 @@ import { SqlError, SQLSTATE } from '../../errors.ts';
 import { compileExpr } from '../expr.ts';
 import { RowScope, type SubqueryPlanner } from '../from.ts';
 import type { Compiled, EvalContext } from '../scope.ts';
-import type { Value } from '../types.ts';
-import { domainByOid } from './domain-catalog.ts';
+import { TYPE_NAME, type Value } from '../types.ts';
+import { allDomains, domainByOid } from './domain-catalog.ts';
+import { resolveTypeName } from '../cast.ts';
 import { expr, type Expr } from '../compiled.ts';
 import { functionCatalog } from '../function/context.ts';
 
@@ -74,4 +75,20 @@ export function domainCast(e: Expr, domain: Oid | undefined): Expr {
   const check = domainChecker(def, planner);
   const inner = e.eval;
   return expr(e.type, (row, ctx) => { const v = inner(row, ctx); check(v, ctx); return v; });
+}
+
+/**
+ * pg_typeof's answer for `e` (compiled from `node`): a cast to a domain names the domain. A plain column whose base type some
+ * domain has may be of that domain, which the compiled column does not record: refused rather
+ * than answered with the base type.
+ */
+export function typeofName(e: Expr, node: Node | undefined): string {
+  if (node && 'TypeCast' in node) {
+    const domain = domainByOid(resolveTypeName(node.TypeCast.typeName!).domain ?? -1);
+    if (domain) return domain.name;
+  }
+  if (e.slot !== undefined && [...allDomains()].some((d) => d.base === e.type)) {
+    throw new SqlError(SQLSTATE.feature_not_supported, 'pg_typeof of a column while a domain over its type exists is not supported');
+  }
+  return TYPE_NAME[e.type];
 }
