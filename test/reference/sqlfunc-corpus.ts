@@ -146,4 +146,17 @@ export const VARIADIC_CORPUS: readonly string[] = [
   "select format(string_agg('%s',','), variadic array_agg(i)) from generate_series(1,20) g(i)",
   "select concat(variadic array['a', null, 'b'])",
   'select lower(variadic array[1])',
+  // json(b)_build_object/array, after PostgreSQL's json.sql and jsonb.sql
+  'SELECT json_build_array(VARIADIC NULL::text[])',
+  "SELECT json_build_array(VARIADIC '{}'::text[])",
+  "SELECT json_build_array(VARIADIC '{a,b,c}'::text[])",
+  "SELECT json_build_array(VARIADIC ARRAY['a', NULL]::text[])",
+  "SELECT json_build_array(VARIADIC '{1,2,3,4}'::int[])",
+  "SELECT json_build_object(VARIADIC '{a,b,c}'::text[])",
+  "SELECT json_build_object(VARIADIC ARRAY[NULL, 'a']::text[])",
+  "SELECT json_build_object(VARIADIC '{{1,4},{2,5},{3,6}}'::int[][])",
+  'SELECT jsonb_build_array(VARIADIC NULL::text[])',
+  "SELECT jsonb_build_object(VARIADIC ARRAY['a', NULL]::text[])",
+  "SELECT jsonb_build_object(VARIADIC '{1,2,3,4}'::text[])",
+  'SELECT json_build_array(VARIADIC ARRAY[1, 2])',
 ];

@@ -4,12 +4,29 @@
  */
 import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
 import { castFunction } from '../cast.ts';
-import { expr, retype, type Expr } from '../compiled.ts';
+import { constant, expr, retype, type Expr } from '../compiled.ts';
+import { compileJsonFunction } from '../functions/json.ts';
 import type { Overload } from '../functions.ts';
 import { implicit } from '../functions.ts';
 import { TYPE_NAME, type SqlType, type Value } from '../types.ts';
 import { elementType, flatElements, isArrayType } from '../types/array.ts';
 import { formatValue } from '../values.ts';
+
+const JSON_BUILDERS = new Set(['json_build_object', 'json_build_array', 'jsonb_build_object', 'jsonb_build_array']);
+
+/**
+ * json(b)_build_object/array(VARIADIC arr) over a constant array: its elements become the
+ * arguments (their number decides the call's shape, so a computed array is refused).
+ */
+function spreadConstant(name: string, args: Expr[], elem: SqlType): Expr {
+  const last = args[args.length - 1]!;
+  if (!JSON_BUILDERS.has(name) || !last.konst) throw featureNotSupported(`VARIADIC argument of ${name}`);
+  if (last.value === null) return constant(null, name.startsWith('jsonb') ? 'jsonb' : 'json');
+  const spread = flatElements(last.value as Value[]).map((v) => constant(v, elem));
+  const call = compileJsonFunction(name, [...args.slice(0, -1), ...spread]);
+  if (!call) throw featureNotSupported(`VARIADIC argument of ${name}`);
+  return call;
+}
 
 export function compileVariadicCall(name: string, args: Expr[], overloads: readonly Overload[] | undefined): Expr {
   const last = args[args.length - 1];
@@ -21,8 +38,7 @@ export function compileVariadicCall(name: string, args: Expr[], overloads: reado
     return p === 'any' || implicit(from, p);
   }));
   if (!o) {
-    // functions outside the scalar table (json_build_object, …) are not resolved here yet
-    if (!overloads) throw featureNotSupported(`VARIADIC argument of ${name}`);
+    if (!overloads) return spreadConstant(name, args, elem);
     throw new SqlError(SQLSTATE.undefined_function, `function ${name}(${args.map((a) => TYPE_NAME[a.type]).join(', ')}) does not exist`, {
       hint: 'No function matches the given name and argument types. You might need to add explicit type casts.',
     });
