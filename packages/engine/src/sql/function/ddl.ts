@@ -40,8 +40,21 @@ function routineName(names: Node[] | undefined): string {
   return parts[parts.length - 1]!;
 }
 
+/** Pseudo-types PostgreSQL accepts in signatures that walrtc has no values for. */
+const PSEUDO_TYPES = new Set([
+  'anyelement', 'anyarray', 'anynonarray', 'anyenum', 'anyrange', 'anymultirange', 'anycompatible', 'anycompatiblearray',
+  'anycompatiblenonarray', 'anycompatiblerange', 'anycompatiblemultirange', 'internal', 'cstring', 'language_handler',
+  'fdw_handler', 'table_am_handler', 'index_am_handler', 'tsm_handler', 'event_trigger', 'any',
+]);
+
 function typeOf(tn: TypeName): SqlType {
   if (tn.pct_type) throw featureNotSupported('%TYPE in a function signature');
+  const last = strings(tn.names).pop()?.toLowerCase() ?? '';
+  if (PSEUDO_TYPES.has(last)) throw featureNotSupported(`type ${last} in a function signature`);
+  const catalog = functionCatalog();
+  if (catalog && strings(tn.names).length === 1 && catalog.state.tableNames.has(last) && !catalog.state.typeNames.has(last)) {
+    throw featureNotSupported(`the row type of table ${last} in a function signature`);
+  }
   const { type, domain } = resolveTypeName(tn);
   // an argument would have to pass the domain's constraints at each call
   if (domain !== undefined) throw featureNotSupported('domain types in a function signature');
