@@ -220,6 +220,11 @@ const FUNCTIONS: Record<string, Overload[]> = {
   ...TO_NUMBER_FUNCTIONS,
 };
 
+/** Whether `name` is a built-in scalar function of the table above. */
+export function isBuiltinFunction(name: string): boolean {
+  return Object.hasOwn(FUNCTIONS, name);
+}
+
 const NUMERIC_ORDER: SqlType[] = ['int2', 'int4', 'int8', 'numeric', 'float4', 'float8'];
 const DATETIME_ORDER: SqlType[] = ['date', 'timestamp', 'timestamptz'];
 

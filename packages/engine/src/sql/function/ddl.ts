@@ -18,6 +18,10 @@ import { isArrayType } from '../types/array.ts';
 import { planBody } from './body.ts';
 import { functionCatalog, functionsNamed } from './context.ts';
 import { inputParams } from './resolve.ts';
+import { isBuiltinFunction } from '../functions.ts';
+import { AGGREGATES } from '../expr.ts';
+import { WINDOW_FUNCTIONS } from '../window/functions.ts';
+import { SET_RETURNING } from '../functions/srf.ts';
 
 const MODES: Record<string, FunctionParam['mode'] | 't'> = {
   FUNC_PARAM_DEFAULT: 'i', FUNC_PARAM_IN: 'i', FUNC_PARAM_OUT: 'o', FUNC_PARAM_INOUT: 'b', FUNC_PARAM_VARIADIC: 'v', FUNC_PARAM_TABLE: 't',
@@ -187,8 +191,19 @@ export function signature(def: FunctionDef): string {
   return `${def.name}(${inputParams(def).map((p) => TYPE_NAME[p.type]).join(', ')})`;
 }
 
+/**
+ * PostgreSQL weighs pg_catalog's overloads and the user's together; walrtc looks a SQL function up
+ * before its built-ins, so one named like a built-in would shadow it: refused instead.
+ */
+function refuseBuiltinName(name: string): void {
+  if (isBuiltinFunction(name) || AGGREGATES.has(name) || WINDOW_FUNCTIONS.has(name) || SET_RETURNING.has(name) || name.startsWith('json') || name.startsWith('pg_') || ['nextval', 'currval', 'setval', 'lastval', 'make_interval'].includes(name)) {
+    throw featureNotSupported(`a SQL function named like the built-in function ${name}`);
+  }
+}
+
 export function planCreateFunction(stmt: CreateFunctionStmt): StatementPlan {
   const def = definition(stmt);
+  refuseBuiltinName(def.name);
   const catalog = functionCatalog();
   // validate the body now, as PostgreSQL does: unknown tables, columns and result mismatches fail the CREATE
   if (catalog && def.kind === 'f') planBody(def, catalog);
