@@ -126,6 +126,14 @@ export const SQLFUNC_CORPUS: readonly string[] = [
   'DROP ROUTINE fn_upd',
   'DROP FUNCTION fn_tab(int)',
   'SELECT fn_tab(1)',
+  // schemas and built-in names
+  'CREATE SCHEMA fn_app',
+  "CREATE FUNCTION fn_app.f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+  "CREATE FUNCTION fn_nos.f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+  'DROP FUNCTION fn_app.g(int)',
+  'DROP FUNCTION IF EXISTS fn_app.g()',
+  "CREATE FUNCTION lower(int) RETURNS int LANGUAGE sql AS 'SELECT 1'",
+  "CREATE FUNCTION fn_poly(anyelement) RETURNS int LANGUAGE sql AS 'SELECT 1'",
 ];
 
 /** Built-in VARIADIC functions called with VARIADIC ARRAY[…], after PostgreSQL's text.sql. */

@@ -39,7 +39,9 @@ function invalid(message: string): SqlError {
 function routineName(names: Node[] | undefined): string {
   const parts = strings(names);
   if (parts.length > 2 || (parts.length === 2 && parts[0] !== 'public')) {
-    throw new SqlError('3F000', `schema "${parts[parts.length - 2]}" does not exist`);
+    const schema = parts[parts.length - 2]!;
+    if (functionCatalog()?.state.schemas.has(schema) || schema === 'pg_catalog') throw featureNotSupported(`SQL functions outside schema public (${schema})`);
+    throw new SqlError('3F000', `schema "${schema}" does not exist`);
   }
   return parts[parts.length - 1]!;
 }
@@ -225,6 +227,13 @@ export function planCreateFunction(stmt: CreateFunctionStmt): StatementPlan {
 }
 
 function dropTarget(state: DbState, o: ObjectWithArgs, kinds: readonly ('f' | 'p')[], what: string, missingOk: boolean): FunctionDef | undefined {
+  const parts = strings(o.objname);
+  // another schema holds no SQL functions (CREATE refuses them there)
+  if (parts.length === 2 && parts[0] !== 'public' && state.schemas.has(parts[0]!)) {
+    if (missingOk) return undefined;
+    const args = (o.objargs ?? []).map((n) => TYPE_NAME[typeOf((n as { TypeName: TypeName }).TypeName)]);
+    throw new SqlError(SQLSTATE.undefined_function, `${what} ${parts.join('.')}(${args.join(', ')}) does not exist`);
+  }
   const name = routineName(o.objname);
   const all = kinds.flatMap((k) => functionsNamed(state, name, k));
   if (o.args_unspecified) {
