@@ -7,7 +7,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openNode, type Node } from '@walrtc/engine';
-import { baseBackupStandby, caughtUp, memoryCluster, primaryWithStandby, type TestCluster } from './cluster.ts';
+import { memoryCluster, replicatedDdl, type TestCluster } from './cluster.ts';
 
 const SCHEMA = `
   create domain pos as int check (value > 0);
@@ -38,15 +38,7 @@ describe('domains are WAL-logged catalog objects', () => {
 
   it('a streaming standby and a base-backup standby enforce the same domains, with the same content hash', async () => {
     c = memoryCluster();
-    const { p, s } = await primaryWithStandby(c);
-    await p.node.exec(SCHEMA);
-    await caughtUp(p.node, s.node);
-    expect(await answers(p.node)).toEqual(EXPECTED);
-    expect(await answers(s.node)).toEqual(EXPECTED);
-    expect(await s.node.contentHash()).toBe(await p.node.contentHash());
-    await p.node.checkpoint();
-    const fresh = await baseBackupStandby(c, p);
-    expect(await answers(fresh.node)).toEqual(EXPECTED);
+    const { p, fresh } = await replicatedDdl(c, SCHEMA, answers, EXPECTED);
     expect(await fresh.node.contentHash()).toBe(await p.node.contentHash());
   });
 
