@@ -30,6 +30,7 @@ import { FUNCS_CORPORA } from '../test/reference/funcs-corpora.ts';
 import { TS_CORPORA } from '../test/reference/ts-corpora.ts';
 import { INHERIT_CORPORA } from '../test/reference/inherit-corpora.ts';
 import { SETTINGS_CORPORA } from '../test/reference/settings-corpora.ts';
+import { TYPES_CORPORA } from '../test/reference/types-corpora.ts';
 import { LATERAL_CORPUS } from '../test/reference/lateral-corpus.ts';
 import { GROUPING_CORPUS } from '../test/reference/grouping-corpus.ts';
 import { ROWTYPE_CORPUS } from '../test/reference/rowtype-corpus.ts';
@@ -50,6 +51,7 @@ const CORPORA: Record<string, readonly string[]> = {
   ...TS_CORPORA,
   ...INHERIT_CORPORA,
   ...SETTINGS_CORPORA,
+  ...TYPES_CORPORA,
   lateral: LATERAL_CORPUS,
   grouping: GROUPING_CORPUS,
   rowtype: ROWTYPE_CORPUS,

@@ -24,6 +24,8 @@ export interface ColumnDef {
   generated?: Node;
   /** Inherited from a parent and not defined locally (PostgreSQL's attislocal false): dropped with the parents' column. */
   notLocal?: boolean;
+  /** A column of a domain type (CREATE DOMAIN): `type` is its base type, the domain's constraints are checked on write. */
+  domain?: Oid;
 }
 
 export interface CheckDef {
@@ -118,6 +120,46 @@ export interface EnumDef {
   oid: Oid;
   name: string;
   labels: string[];
+}
+
+/** CREATE DOMAIN (sql/types/domain.ts): a base type with NOT NULL and CHECK constraints over VALUE. */
+export interface DomainDef {
+  oid: Oid;
+  name: string;
+  base: SqlType;
+  typmod: number;
+  notNull: boolean;
+  /** DEFAULT, copied into the columns declared with the domain (that have none of their own). */
+  default?: Node;
+  checks: CheckDef[];
+}
+
+/** A parameter of a CREATE FUNCTION/PROCEDURE: mode is pg_proc.proargmodes' letter (in, out, inout, variadic). */
+export interface FunctionParam {
+  name?: string;
+  type: SqlType;
+  mode: 'i' | 'o' | 'b' | 'v';
+  /** DEFAULT expression (a parsed node), evaluated at each call that omits the argument. */
+  default?: Node;
+}
+
+/**
+ * CREATE FUNCTION/PROCEDURE … LANGUAGE sql (sql/function/): the body is kept as parsed statements
+ * and planned afresh where the function is called, as PostgreSQL plans a SQL function at its first call.
+ */
+export interface FunctionDef {
+  oid: Oid;
+  name: string;
+  kind: 'f' | 'p';
+  params: FunctionParam[];
+  /** The result type (void for a procedure); `record` with `columns` for OUT parameters / RETURNS TABLE. */
+  returns: SqlType | 'void';
+  /** RETURNS SETOF … / RETURNS TABLE: called in FROM, one row per row of the last statement. */
+  setof: boolean;
+  columns?: { name: string; type: SqlType }[];
+  body: Node[];
+  strict: boolean;
+  volatility: 'i' | 's' | 'v';
 }
 
 export interface SequenceDef {

@@ -39,6 +39,8 @@ export interface Manifest {
   sequences: Snapshot['sequences'];
   types?: Snapshot['types'];
   schemas?: Snapshot['schemas'];
+  functions?: Snapshot['functions'];
+  domains?: Snapshot['domains'];
 }
 
 export interface ChunkPayload {

@@ -3,6 +3,7 @@
  * table's definition changes (an `alter_table_def` WAL record), its rows do not; SET NOT NULL
  * first checks the rows already there. ALTER COLUMN … TYPE is alter-type.ts.
  */
+import { domainColumn } from './types/domain.ts';
 import type { AlterTableCmd } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { ColumnDef } from '../catalog/types.ts';
@@ -25,6 +26,8 @@ export function alterColumn(cmd: AlterTableCmd, table: TableData, txn: WriteTxn,
         changed = { ...col };
         delete changed.default;
         delete changed.defaultText;
+        // a column of a domain falls back to the domain's DEFAULT
+        changed = { ...changed, ...domainColumn(col.domain) };
         break;
       }
       checkNoSubquery(cmd.def, 'DEFAULT expression');

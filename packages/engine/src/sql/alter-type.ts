@@ -8,7 +8,7 @@
  * statement with PostgreSQL's error.
  */
 import type { AlterTableCmd, ColumnDef as PgColumnDef, Node } from '@pgsql/types';
-import { SqlError, SQLSTATE } from '../errors.ts';
+import { featureNotSupported, SqlError, SQLSTATE } from '../errors.ts';
 import type { ColumnDef, TableDef } from '../catalog/types.ts';
 import BTree, { NODE_SIZE } from '../state/btree.ts';
 import { buildIndex, TableData, type DbState } from '../state/state.ts';
@@ -38,7 +38,8 @@ export function alterColumnTypes(cmds: readonly AlterTableCmd[], table: TableDat
     const old = def.columns[at]!;
     refuseDependents(txn.state, def, old);
     const cd = (cmd.def as { ColumnDef: PgColumnDef }).ColumnDef;
-    const { type, typmod } = resolveTypeName(cd.typeName!);
+    const { type, typmod, domain } = resolveTypeName(cd.typeName!);
+    if (domain !== undefined) throw featureNotSupported('ALTER COLUMN … TYPE to a domain');
     const shown = formatTypeName(type, typmod);
     let convert: Convert;
     if (cd.raw_default) {

@@ -18,6 +18,7 @@ import { jsonPathInput } from './jsonpath/functions.ts';
 import { Interval, parseInterval } from './types/interval.ts';
 import { adjustInterval, intervalInput, intervalTypmod } from './types/interval-typmod.ts';
 import { isEnumType, lookupEnumType, parseEnum } from './types/enum.ts';
+import { lookupDomain } from './types/domain-catalog.ts';
 import { jsonbKind, parseJsonb } from './types/jsonb.ts';
 import { bpcharLimit, bpcharTypmod, stripBpchar } from './types/bpchar.ts';
 import { arrayTypeOf, elementType, isArrayType, mapElements, parseArray } from './types/array.ts';
@@ -57,12 +58,14 @@ function intConst(n: Node): number {
 }
 
 /** Resolve a TypeName node to a SqlType and PostgreSQL's typmod encoding (-1 when none). */
-export function resolveTypeName(tn: TypeName): { type: SqlType; typmod: number } {
+/** `domain`: the type named is that domain (types/domain.ts), `type` and `typmod` its base type's. */
+export function resolveTypeName(tn: TypeName): { type: SqlType; typmod: number; domain?: number } {
   const names = (tn.names ?? []).map((n) => ('String' in n ? n.String.sval ?? '' : ''));
   const name = names[names.length - 1]?.toLowerCase() ?? '';
   const display = names.filter((n) => n !== 'pg_catalog').join('.');
   if (tn.arrayBounds?.length) {
     const elem = resolveTypeName({ ...tn, arrayBounds: undefined });
+    if (elem.domain !== undefined) throw new SqlError(SQLSTATE.feature_not_supported, `arrays of domain ${display} are not supported`);
     // jsonb elements are JS arrays and objects themselves, which the nested-array form cannot tell apart
     if (isArrayType(elem.type) || elem.type === 'jsonb' || isEnumType(elem.type)) throw new SqlError(SQLSTATE.feature_not_supported, `array type ${display}[] is not supported`);
     return { type: arrayTypeOf(elem.type), typmod: elem.typmod };
@@ -70,6 +73,11 @@ export function resolveTypeName(tn: TypeName): { type: SqlType; typmod: number }
   const mods = (tn.typmods ?? []).map(intConst);
   let type: SqlType | undefined = names.length <= 2 && (names.length === 1 || names[0] === 'pg_catalog') ? TYPE_ALIASES[name] : undefined;
   if (!type && (names.length === 1 || (names.length === 2 && names[0] === 'public'))) type = lookupEnumType(names[names.length - 1]!);
+  const domain = !type && (names.length === 1 || (names.length === 2 && names[0] === 'public')) ? lookupDomain(names[names.length - 1]!) : undefined;
+  if (domain) {
+    if (mods.length) throw new SqlError(SQLSTATE.syntax_error, `type modifier is not allowed for type "${domain.name}"`);
+    return { type: domain.base, typmod: domain.typmod, domain: domain.oid };
+  }
   if (!type) {
     if (UNSUPPORTED_TYPES.has(name)) throw new SqlError(SQLSTATE.feature_not_supported, `type ${display} is not supported`);
     throw new SqlError(SQLSTATE.undefined_object, `type "${display}" does not exist`);

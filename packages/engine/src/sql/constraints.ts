@@ -13,6 +13,7 @@ import type { Value } from './types.ts';
 import { formatValue } from './values.ts';
 import { ownName } from './schema/keys.ts';
 import { partitionCheck } from './partition/write.ts';
+import { domainColumns } from './types/domain.ts';
 
 export interface RowChecker {
   check(table: TableData, row: Value[], ctx: EvalContext, self?: RowId): void;
@@ -24,6 +25,7 @@ export function tableScope(def: TableDef, planner: SubqueryPlanner, alias = def.
 
 export function rowChecker(def: TableDef, planner: SubqueryPlanner): RowChecker {
   const notNull = def.columns.map((c, i) => (c.notNull ? i : -1)).filter((i) => i >= 0);
+  const domains = domainColumns(def, planner);
   const checks: { name: string; expr: Compiled }[] = def.checks.map((c) => {
     const scope = tableScope(def, planner);
     scope.clause = 'check constraints';
@@ -32,6 +34,7 @@ export function rowChecker(def: TableDef, planner: SubqueryPlanner): RowChecker 
   const partition = partitionCheck(def, planner);
   return {
     check(table, row, ctx, self) {
+      for (const [i, check] of domains) check(row[i], ctx);
       for (const i of notNull) {
         if (row[i] === null || row[i] === undefined) {
           throw new SqlError(SQLSTATE.not_null_violation, `null value in column "${def.columns[i]!.name}" of relation "${ownName(def.name)}" violates not-null constraint`, {

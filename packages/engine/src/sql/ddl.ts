@@ -29,6 +29,8 @@ import { dropDependentViews, planDropView, refuseIfViewed, refuseView } from './
 import { parseOptions } from './sequence/options.ts';
 import { fillAddedColumn } from './generated.ts';
 import { withEnumTypes } from './types/enum.ts';
+import { checkDomainValue, domainColumn } from './types/domain.ts';
+import { withDomains } from './types/domain-catalog.ts';
 import { validateConstraint } from './validate-constraint.ts';
 import { ownName, relationKey, splitKey } from './schema/keys.ts';
 import { addLike, copyLike, type LikeCopy } from './create-like.ts';
@@ -46,7 +48,7 @@ function ddl(command: string, run: (txn: WriteTxn, ctx: RunContext) => void): St
     run(ctx) {
       // column types name enum types of the transaction's catalog as it is when the DDL runs
       const txn = ctx.env.txn!;
-      withEnumTypes(txn.state.types, txn.state.typeNames, () => run(txn, ctx));
+      withEnumTypes(txn.state.types, txn.state.typeNames, () => withDomains(txn.state.domains, () => run(txn, ctx)));
       return { rows: [], rowCount: 0 };
     },
   };
@@ -99,8 +101,8 @@ function columnFromAst(cd: PgColumnDef, table: string, planner: SubqueryPlanner)
   const last = typeNames[typeNames.length - 1]!;
   const serialType = typeNames.length === 1 ? SERIAL[last] : undefined;
   checkNotPseudoType(name, typeNames, cd.typeName?.arrayBounds?.length ?? 0);
-  const { type, typmod } = serialType ? { type: serialType, typmod: -1 } : resolveTypeName(cd.typeName!);
-  const column: ColumnDef = { name, type, typmod, notNull: false };
+  const { type, typmod, domain } = serialType ? { type: serialType, typmod: -1, domain: undefined } : resolveTypeName(cd.typeName!);
+  const column: ColumnDef = { name, type, typmod, notNull: false, ...domainColumn(domain) };
   const plan: ColumnPlan = { column, serial: !!serialType, primary: false, unique: false, checks: [], foreign: [] };
   let previous: Constraint | undefined;
   for (const c of (cd.constraints ?? []).map((n) => (n as { Constraint: Constraint }).Constraint)) {
@@ -443,6 +445,7 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
           const compiled = compileExpr(c.column.default, new RowScope([], 0, planner));
           fill = coerceToColumn(compiled.eval([], ctx), c.column.type, c.column.typmod);
         }
+        if (c.column.domain !== undefined && table.rows.size > 0) checkDomainValue(c.column.domain, fill, planner, ctx);
         if (c.column.notNull && fill === null && !perRow && table.rows.size > 0) {
           throw new SqlError(SQLSTATE.not_null_violation, `column "${c.column.name}" of relation "${ownName(name)}" contains null values`);
         }

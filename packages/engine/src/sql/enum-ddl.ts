@@ -41,7 +41,7 @@ export function planCreateEnum(stmt: CreateEnumStmt): StatementPlan {
   const name = typeName(stmt.typeName);
   const labels = strings(stmt.vals);
   return ddl('CREATE TYPE', (txn) => {
-    if (txn.state.typeNames.has(name) || txn.state.tableNames.has(name)) throw new SqlError('42710', `type "${name}" already exists`);
+    if (txn.state.typeNames.has(name) || txn.state.tableNames.has(name) || [...txn.state.domains.values()].some((d) => d.name === name)) throw new SqlError('42710', `type "${name}" already exists`);
     const seen = new Set<string>();
     for (const l of labels) {
       checkLabel(l);

@@ -37,10 +37,16 @@ import { planMerge } from './merge/plan.ts';
 import { tempStatement } from './temp-tables.ts';
 import { planViewDelete, planViewInsert, planViewUpdate } from './view/dml.ts';
 import { planVacuum } from './vacuum.ts';
+import { withFunctionCatalog } from './function/context.ts';
+import { withDomains } from './types/domain-catalog.ts';
+import { planAlterDomain, planCreateDomain, planDropDomain } from './types/domain-ddl.ts';
+import { planCreateFunction, planDropFunction } from './function/ddl.ts';
+import { planCall } from './function/procedure.ts';
 
 export function planStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
-  // type names resolve against this state's enum types while the statement compiles
-  return withEnumTypes(state.types, state.typeNames, () => tempStatement(stmt, planAnyStatement(stmt, state, hooks)));
+  // type names resolve against this state's enum types, and calls against its SQL functions, while the statement compiles
+  const catalog = { state, planner: () => new SelectPlanner(state, hooks, (name, args) => databaseFunction(name, args, hooks)), planStatement: (s: Node) => planStatement(s, state, hooks) };
+  return withFunctionCatalog(catalog, () => withDomains(state.domains, () => withEnumTypes(state.types, state.typeNames, () => tempStatement(stmt, planAnyStatement(stmt, state, hooks)))));
 }
 
 function planAnyStatement(stmt: Node, state: DbState, hooks: NodeHooks): StatementPlan {
@@ -93,6 +99,12 @@ function planStatementWith(stmt: Node, state: DbState, hooks: NodeHooks, planner
   const logical = planLogical(stmt);
   if (logical) return logical;
   if ('DropStmt' in stmt && stmt.DropStmt.removeType === 'OBJECT_TYPE') return planDropType(stmt.DropStmt);
+  if ('DropStmt' in stmt && ['OBJECT_FUNCTION', 'OBJECT_PROCEDURE', 'OBJECT_ROUTINE'].includes(stmt.DropStmt.removeType!)) return planDropFunction(stmt.DropStmt);
+  if ('CreateFunctionStmt' in stmt) return planCreateFunction(stmt.CreateFunctionStmt);
+  if ('CreateDomainStmt' in stmt) return planCreateDomain(stmt.CreateDomainStmt);
+  if ('AlterDomainStmt' in stmt) return planAlterDomain(stmt.AlterDomainStmt);
+  if ('DropStmt' in stmt && stmt.DropStmt.removeType === 'OBJECT_DOMAIN') return planDropDomain(stmt.DropStmt);
+  if ('CallStmt' in stmt) return planCall(stmt.CallStmt);
   if ('DropStmt' in stmt && stmt.DropStmt.removeType === 'OBJECT_SCHEMA') return planDropSchema(stmt.DropStmt, planDrop, planDropType);
   if ('CreateSchemaStmt' in stmt) return planCreateSchema(stmt.CreateSchemaStmt);
   if ('DropStmt' in stmt) return planDrop(stmt.DropStmt);

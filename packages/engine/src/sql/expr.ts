@@ -35,6 +35,8 @@ import { strings } from './names.ts';
 import { STATISTICS } from './aggregate/statistics.ts';
 import { BITWISE } from './aggregate/bitwise.ts';
 import { compilePrefixFunction, PREFIX_FUNCTIONS } from './functions/prefix-operators.ts';
+import { compileSqlFunctionCall } from './function/call.ts';
+import { domainCast } from './types/domain.ts';
 
 export const AGGREGATES = new Set([
   'count', 'sum', 'avg', 'min', 'max', 'string_agg', 'array_agg', 'bool_and', 'bool_or', 'every', 'json_agg',
@@ -103,17 +105,17 @@ function compileNode(node: Node, scope: Scope): Expr {
     }
   }
   if ('TypeCast' in node) {
-    const { type, typmod } = resolveTypeName(node.TypeCast.typeName!);
+    const { type, typmod, domain } = resolveTypeName(node.TypeCast.typeName!);
     const arg = 'A_ArrayExpr' in node.TypeCast.arg! && isArrayType(type)
       ? compileArrayConstructor(node.TypeCast.arg.A_ArrayExpr, scope, compile, type)
       : compile(node.TypeCast.arg!, scope);
     const cast = castFunction(arg.type, type, typmod, true);
     if (arg.konst && (arg.type === 'unknown' || !foldingSuppressed())) {
       // Literals are converted at parse time in PostgreSQL, so their input errors surface there too.
-      return constant(cast(arg.value), type);
+      return domainCast(constant(cast(arg.value), type), domain);
     }
     const inner = arg.eval;
-    return expr(type, (row, ctx) => cast(inner(row, ctx)));
+    return domainCast(expr(type, (row, ctx) => cast(inner(row, ctx))), domain);
   }
   if ('CaseExpr' in node) return compileCase(node.CaseExpr, scope, compile);
   if ('CoalesceExpr' in node) return compileCoalesce(node.CoalesceExpr, scope, compile);
@@ -145,6 +147,8 @@ function compileNode(node: Node, scope: Scope): Expr {
     }
     if (WINDOW_FUNCTIONS.has(funcName(f))) throw new SqlError(SQLSTATE.wrong_object_type, `window function ${funcName(f)} requires an OVER clause`, { position: f.location !== undefined ? f.location + 1 : undefined });
     if (funcName(f) === 'make_interval' && (f.funcname ?? []).length === 1) return compileMakeInterval(f, scope, compile);
+    const sqlFunction = compileSqlFunctionCall(f, scope, compile);
+    if (sqlFunction) return sqlFunction;
     const args = (f.args ?? []).map((a) => compile(a, scope));
     // node-provided functions (nextval, pg_current_wal_lsn, …) come first
     const provided = (f.funcname ?? []).length === 1 ? scope.callFunction?.(funcName(f), args, f.location) : undefined;

@@ -4,7 +4,7 @@
  * text; no match is `42883 function f(integer) does not exist`.
  */
 import type { FuncCall } from '@pgsql/types';
-import { featureNotSupported, SqlError, SQLSTATE } from '../errors.ts';
+import { SqlError, SQLSTATE } from '../errors.ts';
 import { checkFloat, checkSmallInt, isNumericType, isTextType } from './cast.ts';
 import { int8Neg, type Int8 } from './int8.ts';
 import { Numeric } from './numeric.ts';
@@ -26,6 +26,8 @@ import { TO_NUMBER_FUNCTIONS } from './functions/to-number.ts';
 import { MATH_FUNCTIONS } from './functions/math.ts';
 import { functionStyleCast } from './functions/func-cast.ts';
 import { SIMILAR_FUNCTIONS, SIMILAR_SUBSTRING } from './functions/similar.ts';
+import { compileVariadicCall } from './function/variadic.ts';
+import { typeofName } from './types/domain.ts';
 
 /** One overload. `any` accepts every type; `variadic` repeats the last parameter type. */
 export interface Overload {
@@ -224,11 +226,16 @@ const FUNCTIONS: Record<string, Overload[]> = {
   ...SIMILAR_FUNCTIONS,
 };
 
+/** Whether `name` is a built-in scalar function of the table above. */
+export function isBuiltinFunction(name: string): boolean {
+  return Object.hasOwn(FUNCTIONS, name);
+}
+
 const NUMERIC_ORDER: SqlType[] = ['int2', 'int4', 'int8', 'numeric', 'float4', 'float8'];
 const DATETIME_ORDER: SqlType[] = ['date', 'timestamp', 'timestamptz'];
 
 /** Whether PostgreSQL converts `from` to `to` implicitly when calling a function. */
-function implicit(from: SqlType, to: SqlType): boolean {
+export function implicit(from: SqlType, to: SqlType): boolean {
   if (from === to || from === 'unknown') return true;
   if (category(from) !== category(to)) return false;
   if (isNumericType(from)) return NUMERIC_ORDER.indexOf(from) <= NUMERIC_ORDER.indexOf(to);
@@ -278,10 +285,10 @@ export function compileFunction(call: FuncCall, name: string, args: Expr[]): Exp
   const schema = (call.funcname ?? []).length > 1 && 'String' in call.funcname![0] ? call.funcname![0].String.sval : undefined;
   const aggOnly = call.agg_distinct ? 'DISTINCT' : call.agg_star ? `${name}(*)` : call.agg_order?.length ? 'ORDER BY' : call.agg_filter ? 'FILTER' : '';
   if (aggOnly) throw new SqlError(SQLSTATE.wrong_object_type, `${aggOnly} specified, but ${name} is not an aggregate function`);
-  if (call.func_variadic) throw featureNotSupported('VARIADIC argument');
   // pg_typeof reports the static type, which only the compiler knows.
-  if (name === 'pg_typeof' && args.length === 1) return constant(TYPE_NAME[args[0].type], 'regtype');
+  if (name === 'pg_typeof' && args.length === 1) return constant(typeofName(args[0], call.args?.[0]), 'regtype');
   const builtin = schema === undefined || schema === 'pg_catalog';
+  if (call.func_variadic) return compileVariadicCall(name, args, builtin ? FUNCTIONS[name] : undefined);
   const arrayFn = builtin ? compileArrayFunction(name, args) ?? compileJsonFunction(name, args) ?? compileJsonPathFunction(name, args) ?? compileRowFunction(name, args) : undefined;
   if (arrayFn) return arrayFn;
   const overloads = builtin ? FUNCTIONS[name] : undefined;

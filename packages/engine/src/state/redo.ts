@@ -144,6 +144,28 @@ export function redo(state: DbState, rec: WalRecord): void {
       state.catalogVersion = nextCatalogVersion();
       return;
     }
+    case 'create_function': {
+      state.functions.set(rec.function.oid, rec.function);
+      seenOid(state, rec.function.oid);
+      state.catalogVersion = nextCatalogVersion();
+      return;
+    }
+    case 'create_domain': {
+      state.domains.set(rec.domain.oid, rec.domain);
+      seenOid(state, rec.domain.oid);
+      state.catalogVersion = nextCatalogVersion();
+      return;
+    }
+    case 'drop_domain': {
+      state.domains.delete(rec.domain);
+      state.catalogVersion = nextCatalogVersion();
+      return;
+    }
+    case 'drop_function': {
+      state.functions.delete(rec.function);
+      state.catalogVersion = nextCatalogVersion();
+      return;
+    }
     case 'sequence_set': {
       const s = state.sequences.get(rec.sequence);
       if (!s) return;

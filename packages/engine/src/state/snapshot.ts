@@ -6,7 +6,7 @@
 import { Packr } from 'msgpackr';
 import { PACK_OPTIONS } from '../msgpack.ts';
 import { bulkIndex, bulkRows, type RowRun } from './bulk.ts';
-import type { EnumDef, IndexDef, SequenceDef, TableDef } from '../catalog/types.ts';
+import type { DomainDef, EnumDef, FunctionDef, IndexDef, SequenceDef, TableDef } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
 import { DbState, TableData } from './state.ts';
 
@@ -19,6 +19,10 @@ export interface Snapshot {
   types?: EnumDef[];
   /** CREATE SCHEMA's schemas; absent when there are none (and in snapshots written before them). */
   schemas?: string[];
+  /** SQL functions and procedures; absent when there are none (and in snapshots written before them). */
+  functions?: FunctionDef[];
+  /** Domains; absent when there are none (and in snapshots written before them). */
+  domains?: DomainDef[];
 }
 
 /** The state's enum types by oid, or undefined when there are none (the snapshot keeps its older shape). */
@@ -27,9 +31,14 @@ export function snapshotTypes(state: DbState): EnumDef[] | undefined {
 }
 
 /** The snapshot fields of the state's catalog beyond tables and sequences: enum types and schemas, each absent when empty. */
-export function snapshotCatalog(state: DbState): Pick<Snapshot, 'types' | 'schemas'> {
+export function snapshotCatalog(state: DbState): Pick<Snapshot, 'types' | 'schemas' | 'functions' | 'domains'> {
   const types = snapshotTypes(state);
-  return { ...(types ? { types } : {}), ...(state.schemas.size ? { schemas: [...state.schemas].sort() } : {}) };
+  const functions = [...state.functions.values()].sort((a, b) => a.oid - b.oid);
+  const domains = [...state.domains.values()].sort((a, b) => a.oid - b.oid);
+  return {
+    ...(types ? { types } : {}), ...(state.schemas.size ? { schemas: [...state.schemas].sort() } : {}),
+    ...(functions.length ? { functions } : {}), ...(domains.length ? { domains } : {}),
+  };
 }
 
 export function takeSnapshot(state: DbState): Snapshot {
@@ -74,6 +83,8 @@ export function restoreSnapshot(snap: Snapshot | RunSnapshot): DbState {
     state.types.set(t.oid, t);
     state.typeNames.set(t.name, t.oid);
   }
+  for (const f of snap.functions ?? []) state.functions.set(f.oid, f);
+  for (const d of snap.domains ?? []) state.domains.set(d.oid, d);
   for (const s of snap.sequences) {
     state.sequences.set(s.def.oid, { def: s.def, value: s.value, called: s.called, ...(s.version ? { version: s.version } : {}) });
     state.sequenceNames.set(s.def.name, s.def.oid);
@@ -104,6 +115,8 @@ export async function contentHash(state: DbState): Promise<string> {
     sequences: snap.sequences,
     ...(snap.types ? { types: snap.types } : {}),
     ...(snap.schemas ? { schemas: snap.schemas } : {}),
+    ...(snap.functions ? { functions: snap.functions } : {}),
+    ...(snap.domains ? { domains: snap.domains } : {}),
   };
   const digest = await crypto.subtle.digest('SHA-256', new Uint8Array(packr().pack(canonical)));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');

@@ -5,7 +5,7 @@
  * commit publishes the fork, rollback drops it.
  */
 import BTree, { NODE_SIZE } from './btree.ts';
-import type { EnumDef, IndexDef, Oid, SequenceDef, TableDef } from '../catalog/types.ts';
+import type { DomainDef, EnumDef, FunctionDef, IndexDef, Oid, SequenceDef, TableDef } from '../catalog/types.ts';
 import type { SqlType, Value } from '../sql/types.ts';
 import type { RowId } from '../wal/record.ts';
 import { CowMap } from './cow-map.ts';
@@ -258,6 +258,10 @@ export class DbState {
   /** Enum types (CREATE TYPE … AS ENUM) by oid, and their names. */
   types: Map<Oid, EnumDef>;
   typeNames: Map<string, Oid>;
+  /** SQL functions and procedures (CREATE FUNCTION … LANGUAGE sql) by oid; overloads share a name. */
+  functions: Map<Oid, FunctionDef>;
+  /** Domains (CREATE DOMAIN) by oid; their names share typeNames' namespace. */
+  domains: Map<Oid, DomainDef>;
   nextOid = 16384;
   /**
    * Voting members of the cluster (node ids): replicated like any other state, so every node
@@ -281,6 +285,8 @@ export class DbState {
     this.sequenceNames = new CowMap(parent?.sequenceNames);
     this.types = new CowMap(parent?.types);
     this.typeNames = new CowMap(parent?.typeNames);
+    this.functions = new CowMap(parent?.functions);
+    this.domains = new CowMap(parent?.domains);
     if (parent) {
       this.nextOid = parent.nextOid;
       this.members = parent.members;

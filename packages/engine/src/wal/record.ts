@@ -3,7 +3,7 @@
  * A transaction's records are written together and end with its commit record; replay applies
  * them to a private copy and publishes it only at the commit, so nobody sees half a transaction.
  */
-import type { ColumnDef, EnumDef, IndexDef, Oid, SequenceDef, TableDef } from '../catalog/types.ts';
+import type { ColumnDef, DomainDef, EnumDef, FunctionDef, IndexDef, Oid, SequenceDef, TableDef } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
 import type { Lsn } from './lsn.ts';
 
@@ -30,6 +30,12 @@ export type WalRecord =
   // CREATE TYPE … AS ENUM, and ALTER TYPE … ADD VALUE (the whole new definition, same oid)
   | { kind: 'create_type'; type: EnumDef }
   | { kind: 'drop_type'; type: Oid }
+  // CREATE [OR REPLACE] FUNCTION/PROCEDURE (the whole definition, same oid when replaced), DROP FUNCTION
+  | { kind: 'create_function'; function: FunctionDef }
+  | { kind: 'drop_function'; function: Oid }
+  // CREATE DOMAIN and ALTER DOMAIN (the whole new definition, same oid), DROP DOMAIN
+  | { kind: 'create_domain'; domain: DomainDef }
+  | { kind: 'drop_domain'; domain: Oid }
   /** CREATE SCHEMA / DROP SCHEMA (sql/schema/): the schema's objects are dropped by records of their own first. */
   | { kind: 'create_schema'; name: string }
   | { kind: 'drop_schema'; name: string }

@@ -298,7 +298,8 @@ function buildPairs(args: Expr[], name: string, value: (e: Expr) => Eval): (row:
   const values = args.filter((_, i) => i % 2 === 1).map(value);
   return (row, ctx) => keys.map((k, i) => {
     const key = k(row, ctx);
-    if (key === null) throw new SqlError(SQLSTATE.invalid_parameter_value, `argument ${2 * i + 1}: key must not be null`);
+    // PostgreSQL 15 words it differently for json and jsonb
+    if (key === null) throw new SqlError(SQLSTATE.invalid_parameter_value, name.startsWith('jsonb') ? `argument ${2 * i + 1}: key must not be null` : `argument ${2 * i + 1} cannot be null`);
     return [key, values[i]!(row, ctx)];
   });
 }

@@ -19,6 +19,7 @@ import { JSON_SETS, jsonSet, type JsonSet } from './json-sets.ts';
 import { RECORD_SETS } from './sets.ts';
 import { positionalPathCall } from '../jsonpath/functions.ts';
 import { TO_RECORD, toRecordSet } from './json-record.ts';
+import { sqlFunctionInFrom } from '../function/from-item.ts';
 
 export interface FunctionItem {
   columns: { name: string; type: SqlType }[];
@@ -115,7 +116,7 @@ export function planFunctionItem(rf: RangeFunction, scope: Scope, compile: (n: N
     if (!TO_RECORD[name]) throw new SqlError(SQLSTATE.syntax_error, 'a column definition list is only allowed for functions returning "record"');
     if (rf.ordinality) throw new SqlError(SQLSTATE.syntax_error, 'WITH ORDINALITY cannot be used with a column definition list');
   } else if ((items[1] && Object.keys(items[1]).length) || rf.coldeflist?.length) throw featureNotSupported('a column definition list');
-  if (!SET_RETURNING.has(name)) throw featureNotSupported(`function ${name} in FROM`);
+  if (!SET_RETURNING.has(name)) return sqlFunctionInFrom(rf, call, scope, compile) ?? (() => { throw featureNotSupported(`function ${name} in FROM`); })();
   let args: Expr[];
   try {
     args = (call.args ?? []).map((a) => compile(a, scope));
