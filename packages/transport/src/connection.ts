@@ -18,6 +18,8 @@ const LOW_WATER = 32 * 1024;
 const DRAIN_POLL_MS = 50;
 /** How long what is still buffered (a bye, a deny) may take to flush before the channel is torn down. */
 const BYE_FLUSH_MS = 250;
+/** After a deny, how long the channel stays open for the remote to read it and close its side. */
+const DENY_LINGER_MS = 1000;
 /** Frames held while simple-peer has not yet reported connect: the handshake needs at most three. */
 const MAX_EARLY_FRAMES = 16;
 
@@ -248,7 +250,7 @@ export class Connection {
   }
 
   /** Idempotent. `bye` tells the remote to report us left at once instead of waiting for heartbeats. */
-  close(reason: string, bye = false): Promise<void> {
+  close(reason: string, bye = false, linger = false): Promise<void> {
     if (this.#closing) return this.#closing;
     const wasReady = this.#state === 'ready';
     this.#state = 'closed';
@@ -260,6 +262,9 @@ export class Connection {
       if (bye) this.#sayBye(reason);
       // what is still buffered (a bye, or the deny that tells an abusive or refused peer why) goes out before the channel does
       await this.#flush();
+      // a flushed channel has handed the deny to SCTP, not delivered it: destroying the peer now
+      // can drop it, so the remote (which closes on a deny) is given the time to close first
+      if (linger) await this.#remoteClose(DENY_LINGER_MS);
       const gone = new Promise<void>((resolve) => {
         if (this.#peer.destroyed) return resolve();
         this.#peer.once('close', resolve);
@@ -270,6 +275,14 @@ export class Connection {
       if (this.#peer._iceCompleteTimer) clearTimeout(this.#peer._iceCompleteTimer);
     })();
     return this.#closing;
+  }
+
+  #remoteClose(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.#peer.destroyed) return resolve();
+      this.#peer.once('close', resolve);
+      setTimeout(resolve, ms).unref?.();
+    });
   }
 
   /** Test hook for the framing tests: put raw bytes on the channel, bypassing framing. */
@@ -398,7 +411,7 @@ export class Connection {
   #deny(reason: string): void {
     this.#control({ t: 'deny', reason });
     this.#o.events.refused(this, reason);
-    void this.close(reason, false);
+    void this.close(reason, false, true);
   }
 
   /** Tell the remote why (an honest but misconfigured peer then stops retrying), and drop it. */
@@ -407,7 +420,7 @@ export class Connection {
     this.#o.log(`transport ${this.#o.nodeId}: ${reason}`);
     this.#control({ t: 'deny', reason });
     this.#o.events.abusive(this, reason);
-    void this.close(reason);
+    void this.close(reason, false, true);
   }
 
   #violation(what: string): void {
