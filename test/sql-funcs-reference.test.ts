@@ -3,10 +3,7 @@
  * string_to_table, json(b)_to_record(set) and jsonb subscripts. Replays each corpus of test/reference/funcs-corpora.ts, recorded by
  * `scripts/record-values.ts <url> <name>`, on a fresh walrtc node.
  */
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { openNode } from '@walrtc/engine';
-import { mismatches, type Entry } from './reference/replay.ts';
+import { replayCorpora } from './reference/replay-corpora.ts';
 import { FUNCS_CORPORA } from './reference/funcs-corpora.ts';
 
 /**
@@ -15,21 +12,4 @@ import { FUNCS_CORPORA } from './reference/funcs-corpora.ts';
  */
 const REFUSED = new Set(['select exp(1)', 'select power(2.0, 3)', "select string_to_table(NULL, '|') IS NULL"]);
 
-for (const [name, corpus] of Object.entries(FUNCS_CORPORA)) {
-  const fixture = JSON.parse(readFileSync(new URL(`./reference/${name}.json`, import.meta.url), 'utf8')) as { entries: Entry[] };
-
-  describe(`${name} against PostgreSQL 15 (recorded in ${name}.json)`, () => {
-    it('the fixture was recorded from the current corpus', () => {
-      expect(fixture.entries.map((e) => e.sql)).toEqual(corpus);
-    });
-
-    it('every statement gives PostgreSQL\'s columns, rows, count or error', async () => {
-      const node = await openNode({ cluster: `${name}-funcs-reference-${process.pid}`, storage: 'memory' });
-      try {
-        expect((await mismatches(node, fixture.entries, REFUSED)).join('\n')).toBe('');
-      } finally {
-        await node.close();
-      }
-    });
-  });
-}
+replayCorpora(FUNCS_CORPORA, REFUSED);
