@@ -7,7 +7,6 @@
 import * as bulkModule from 'sorted-btree/extended/bulkLoad.js';
 import * as diffModule from 'sorted-btree/extended/diffAgainst.js';
 import * as btreeModule from 'sorted-btree';
-import { defaultComparator } from 'sorted-btree';
 import BTree, { NODE_SIZE, type BTreeType } from './btree.ts';
 import type { IndexDef } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
@@ -25,9 +24,10 @@ interface LeafNode { keys: RowId[]; values: Value[][]; size(): number }
 interface NodeClasses {
   BNode: new (keys: RowId[], values: Value[][]) => LeafNode;
   BNodeInternal: new (children: { size(): number }[], size: number) => { size(): number };
+  defaultComparator: (a: RowId, b: RowId) => number;
 }
 const nodeModule = btreeModule as unknown as NodeClasses | { default: NodeClasses };
-const { BNode, BNodeInternal } = 'BNode' in nodeModule ? nodeModule : nodeModule.default;
+const { BNode, BNodeInternal, defaultComparator } = 'BNode' in nodeModule ? nodeModule : nodeModule.default;
 
 /** Row ids in strictly ascending order and their rows: one chunk of a checkpoint, or a whole snapshot's table. */
 export interface RowRun {
