@@ -59,7 +59,29 @@ const REGCLASS_CORPUS = [
   "select 'rc_s.u'::regclass::oid::regclass",
 ];
 
+/** tableoid: the oid of the table a row is stored in, as a column of every plain table. */
+const TABLEOID_CORPUS = [
+  "create table to_a (x int)",
+  "create table to_b (y int)",
+  "insert into to_a values (1), (2)",
+  "insert into to_b values (3)",
+  "select tableoid::regclass, x from to_a order by x",
+  "select to_a.tableoid::regclass, to_b.tableoid::regclass, x, y from to_a, to_b order by x",
+  "select a.tableoid = 'to_a'::regclass, pg_typeof(a.tableoid) from to_a a order by x",
+  "select count(*) from to_a where tableoid = 'to_a'::regclass::oid",
+  "select tableoid::regclass, count(*) from to_a group by tableoid",
+  "select x, (select tableoid::regclass from to_b) from to_a order by x",
+  "select tableoid from to_a, to_b",
+  "update to_a set x = x + 10 where tableoid = 'to_a'::regclass returning tableoid::regclass, x",
+  "delete from to_b returning tableoid::regclass, y",
+  "create schema to_s",
+  "create table to_s.c (z int)",
+  "insert into to_s.c values (5)",
+  "select tableoid::regclass, z from to_s.c",
+];
+
 export const CATALOG2_CORPORA: Record<string, readonly string[]> = {
   oid: OID_CORPUS,
   regclass: REGCLASS_CORPUS,
+  tableoid: TABLEOID_CORPUS,
 };
