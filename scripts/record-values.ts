@@ -26,6 +26,7 @@ import { FOLD_CORPUS } from '../test/reference/fold-corpus.ts';
 import { JSONPATH_CORPUS } from '../test/reference/jsonpath-corpus.ts';
 import { FUNCTIONS_CORPUS } from '../test/reference/functions-corpus.ts';
 import { SQLB_CORPORA } from '../test/reference/sqlb-corpora.ts';
+import { CATALOG2_CORPORA } from '../test/reference/catalog2-corpora.ts';
 import { FUNCS_CORPORA } from '../test/reference/funcs-corpora.ts';
 import { TS_CORPORA } from '../test/reference/ts-corpora.ts';
 import { INHERIT_CORPORA } from '../test/reference/inherit-corpora.ts';
@@ -47,6 +48,7 @@ const CORPORA: Record<string, readonly string[]> = {
   jsonpath: JSONPATH_CORPUS,
   functions: FUNCTIONS_CORPUS,
   ...SQLB_CORPORA,
+  ...CATALOG2_CORPORA,
   ...FUNCS_CORPORA,
   ...TS_CORPORA,
   ...INHERIT_CORPORA,

@@ -11,9 +11,8 @@ export const TYPES_CORPORA: Record<string, readonly string[]> = {
   domain: DOMAIN_CORPUS,
 };
 
-/** Statements PostgreSQL runs that walrtc refuses with 0A000: other procedural languages, the oid type, functions outside public, named like built-ins or polymorphic. */
+/** Statements PostgreSQL runs that walrtc refuses with 0A000: other procedural languages, functions outside public, named like built-ins or polymorphic. */
 export const TYPES_REFUSED: ReadonlySet<string> = new Set([
-  "create domain ddef2 oid DEFAULT '12'",
   "CREATE FUNCTION fn_app.f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
   "CREATE FUNCTION lower(int) RETURNS int LANGUAGE sql AS 'SELECT 1'",
   "CREATE FUNCTION fn_poly(anyelement) RETURNS int LANGUAGE sql AS 'SELECT 1'",

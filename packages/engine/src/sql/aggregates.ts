@@ -130,7 +130,7 @@ function build(name: string, argType: SqlType | undefined, star: boolean): Aggre
   }
   // min / max
   const t = argType === 'unknown' ? 'text' : argType;
-  if (!isNumericType(t) && !isTextType(t) && !isDateTimeType(t) && t !== 'interval' && t !== 'time' && t !== 'timetz' && !isEnumType(t)) throw noSuchAggregate(name, argType);
+  if (!isNumericType(t) && !isTextType(t) && !isDateTimeType(t) && t !== 'interval' && t !== 'time' && t !== 'timetz' && t !== 'oid' && !isEnumType(t)) throw noSuchAggregate(name, argType);
   const cmp = comparatorFor(t), sign = name === 'max' ? 1 : -1;
   // interval_larger/smaller keep the later of two equal intervals ('1 mon' and '30 days' print differently)
   const tie = t === 'interval' ? 0 : 1;

@@ -22,6 +22,7 @@ import { RowScope, type SubqueryPlanner } from './from.ts';
 import { category } from './operators.ts';
 import type { Value } from './types.ts';
 import { TYPE_NAME } from './types.ts';
+import { checkStorableType } from './types/oid.ts';
 import { dependentViews } from './view/ddl.ts';
 import { assertNoDuplicates } from './ddl.ts';
 
@@ -40,6 +41,7 @@ export function alterColumnTypes(cmds: readonly AlterTableCmd[], table: TableDat
     const cd = (cmd.def as { ColumnDef: PgColumnDef }).ColumnDef;
     const { type, typmod, domain } = resolveTypeName(cd.typeName!);
     if (domain !== undefined) throw featureNotSupported('ALTER COLUMN … TYPE to a domain');
+    checkStorableType(old.name, type);
     const shown = formatTypeName(type, typmod);
     let convert: Convert;
     if (cd.raw_default) {

@@ -14,6 +14,7 @@ import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { jsonbText, toText, typeOfValue } from './values.ts';
 import { jsonInput, jsonText } from './json-text.ts';
 import { uuidInput } from './uuid.ts';
+import { oidInput, oidTypeCast, regclassInput } from './types/oid.ts';
 import { jsonPathInput } from './jsonpath/functions.ts';
 import { Interval, parseInterval } from './types/interval.ts';
 import { adjustInterval, intervalInput, intervalTypmod } from './types/interval-typmod.ts';
@@ -30,13 +31,13 @@ const TYPE_ALIASES: Record<string, SqlType> = {
   float4: 'float4', real: 'float4', float8: 'float8', float: 'float8', numeric: 'numeric', decimal: 'numeric',
   text: 'text', varchar: 'varchar', name: 'name', bpchar: 'bpchar', bool: 'bool', boolean: 'bool', timestamptz: 'timestamptz',
   timestamp: 'timestamp', date: 'date', time: 'time', timetz: 'timetz', json: 'json', jsonb: 'jsonb', bytea: 'bytea', uuid: 'uuid',
-  interval: 'interval', jsonpath: 'jsonpath', regtype: 'regtype',
+  interval: 'interval', jsonpath: 'jsonpath', regtype: 'regtype', oid: 'oid', regclass: 'regclass',
 };
 
 // Real PostgreSQL types this engine lacks: these get 0A000 rather than "does not exist".
 const UNSUPPORTED_TYPES = new Set([
-  'char', 'money', 'inet', 'cidr', 'macaddr', 'xml', 'oid',
-  'bit', 'varbit', 'point', 'line', 'box', 'circle', 'polygon', 'path', 'tsvector', 'tsquery', 'regclass',
+  'char', 'money', 'inet', 'cidr', 'macaddr', 'xml',
+  'bit', 'varbit', 'point', 'line', 'box', 'circle', 'polygon', 'path', 'tsvector', 'tsquery',
   'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange', 'serial', 'bigserial', 'record',
 ]);
 
@@ -269,6 +270,8 @@ export function parseInput(text: string, type: SqlType, now?: Date): Value {
     case 'jsonb': return parseJsonb(text);
     case 'bytea': return parseBytea(text);
     case 'regtype': return regtypeInput(text);
+    case 'oid': return oidInput(text);
+    case 'regclass': return regclassInput(text);
   }
 }
 
@@ -408,6 +411,8 @@ export function fromJs(v: Value): Value {
 function baseCast(from: SqlType, to: SqlType, explicit: boolean): Cast {
   if (from === to) return (v) => v;
   if (from === 'unknown') return dynamicCast(to, explicit);
+  const oidCast = oidTypeCast(from, to);
+  if (oidCast) return oidCast;
   if (isArrayType(from) && isArrayType(to)) {
     const each = baseCast(elementType(from), elementType(to), explicit);
     return (v) => mapElements(v as Value[], each);
@@ -450,6 +455,7 @@ export function assignable(from: SqlType, to: SqlType): boolean {
   if (from === to || from === 'unknown' || isTextType(to)) return true;
   if (isArrayType(from) || isArrayType(to)) return isArrayType(from) && isArrayType(to) && assignable(elementType(from), elementType(to));
   if (isNumericType(from) && isNumericType(to)) return true;
+  if (to === 'oid' || from === 'oid') return (to === 'oid' ? from : to).startsWith('int');
   if (isDateTimeType(from) && isDateTimeType(to)) return true;
   if (to === 'time') return from === 'timestamp' || from === 'timestamptz' || from === 'interval' || from === 'timetz';
   if (to === 'timetz') return from === 'time' || from === 'timestamptz';

@@ -13,6 +13,7 @@ import { ddlSchemaOk } from './schema.ts';
 import type { SelectPlanner } from './select.ts';
 import { relationColumns } from './view/ddl.ts';
 import { ownName } from './schema/keys.ts';
+import { checkStorableType } from './types/oid.ts';
 
 export function planCreateTableAs(select: SelectStmt, into: IntoClause, planner: SelectPlanner, ifNotExists = false): StatementPlan {
   const rv = into.rel!;
@@ -22,6 +23,7 @@ export function planCreateTableAs(select: SelectStmt, into: IntoClause, planner:
   const columns = relationColumns(plan.columns, strings(into.colNames), 'too many column names were specified');
   for (const c of columns) checkColumnName(c.name);
   // a stored row value would need a composite type (PostgreSQL makes the table's own row type)
+  for (const c of columns) checkStorableType(c.name, c.type);
   const rowColumn = columns.find((c) => c.type === 'record');
   if (rowColumn) throw new SqlError(SQLSTATE.feature_not_supported, `a table column of a row type ("${rowColumn.name}") is not supported`);
   const name = rv.relname!;

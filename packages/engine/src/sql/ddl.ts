@@ -31,6 +31,7 @@ import { fillAddedColumn } from './generated.ts';
 import { withEnumTypes } from './types/enum.ts';
 import { checkDomainValue, domainColumn } from './types/domain.ts';
 import { withDomains } from './types/domain-catalog.ts';
+import { checkStorableType } from './types/oid.ts';
 import { validateConstraint } from './validate-constraint.ts';
 import { ownName, relationKey, splitKey } from './schema/keys.ts';
 import { addLike, copyLike, type LikeCopy } from './create-like.ts';
@@ -102,6 +103,7 @@ function columnFromAst(cd: PgColumnDef, table: string, planner: SubqueryPlanner)
   const serialType = typeNames.length === 1 ? SERIAL[last] : undefined;
   checkNotPseudoType(name, typeNames, cd.typeName?.arrayBounds?.length ?? 0);
   const { type, typmod, domain } = serialType ? { type: serialType, typmod: -1, domain: undefined } : resolveTypeName(cd.typeName!);
+  checkStorableType(name, type);
   const column: ColumnDef = { name, type, typmod, notNull: false, ...domainColumn(domain) };
   const plan: ColumnPlan = { column, serial: !!serialType, primary: false, unique: false, checks: [], foreign: [] };
   let previous: Constraint | undefined;

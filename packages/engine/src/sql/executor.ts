@@ -39,6 +39,7 @@ import { planViewDelete, planViewInsert, planViewUpdate } from './view/dml.ts';
 import { planVacuum } from './vacuum.ts';
 import { withFunctionCatalog } from './function/context.ts';
 import { withDomains } from './types/domain-catalog.ts';
+import { withRegclassPath } from './types/oid.ts';
 import { planAlterDomain, planCreateDomain, planDropDomain } from './types/domain-ddl.ts';
 import { planCreateFunction, planDropFunction } from './function/ddl.ts';
 import { planCall } from './function/procedure.ts';
@@ -146,7 +147,7 @@ export class PlanCache {
     const key = searchPath.length === 1 && searchPath[0] === 'public' ? text : `${searchPath.join(',')}\0${text}`;
     const hit = this.plans.get(key);
     if (hit && hit.version === state.catalogVersion) return hit.plan;
-    const plan = planStatement(resolveSchemas(stmt, state, searchPath), state, hooks);
+    const plan = withRegclassPath(searchPath, () => planStatement(resolveSchemas(stmt, state, searchPath), state, hooks));
     // DDL runs against whatever catalog the transaction has: nothing to gain from caching it
     if (plan.columns.length || !isDdl(plan.command)) this.plans.set(key, { version: state.catalogVersion, plan }, estimateBytes(text));
     return plan;

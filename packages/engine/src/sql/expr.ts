@@ -75,6 +75,8 @@ function compileNode(node: Node, scope: Scope): Expr {
   if ('ColumnRef' in node) {
     const ref = node.ColumnRef;
     const plain = (): Expr => {
+      const oid = scope.tableOid?.(strings(ref.fields));
+      if (oid !== undefined) return constant(oid, 'oid');
       const slot = scope.column(strings(ref.fields), ref.location);
       return column(slot.index, slot.type);
     };

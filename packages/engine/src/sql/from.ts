@@ -25,6 +25,7 @@ import { lateralFunction, lateralFunctionItem } from './functions/lateral.ts';
 import { ownName, splitKey } from './schema/keys.ts';
 import { treeScan } from './inherit/scan.ts';
 import { SYSTEM_COLUMNS } from './ddl-checks.ts';
+import { constantTableOid } from './tableoid.ts';
 import { lateralJoin, leftOnlyFilter, outerJoinSides, planSubselect, subselectItem } from './lateral.ts';
 
 const NO_ROWS: readonly Value[][] = [];
@@ -77,6 +78,11 @@ export class RowScope implements Scope {
       return { index: this.width + outerSlot.index, type: outerSlot.type };
     }
     throw this.notFound(fields, location);
+  }
+
+  /** `tableoid` of a plain table here or in an enclosing query: a constant (sql/tableoid.ts). */
+  tableOid(fields: readonly string[]): number | undefined {
+    return constantTableOid(this.entries, fields) ?? this.outer?.tableOid(fields);
   }
 
   /** An aggregate of an outer query's columns that the outer query computed (sql/outer-aggregates.ts), read from the outer row. */

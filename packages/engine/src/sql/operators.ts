@@ -41,6 +41,13 @@ export function operatorError(op: string, l: SqlType, r: SqlType | undefined): S
 /** The type two known operand types meet at, or undefined when they are in different categories. */
 export function unify(a: SqlType, b: SqlType): SqlType | undefined {
   if (a === b) return a;
+  // the implicit casts int2/int4 → oid, oid → int8, int2/int4/int8 → regclass and regclass → oid
+  if (a === 'oid' || b === 'oid' || a === 'regclass' || b === 'regclass') {
+    const [id, other] = a === 'oid' || a === 'regclass' ? [a, b] : [b, a];
+    if (other === 'oid' || other === 'regclass') return 'oid';
+    if (id === 'regclass') return other === 'int2' || other === 'int4' || other === 'int8' ? 'regclass' : undefined;
+    return other === 'int2' || other === 'int4' ? 'oid' : other === 'int8' ? 'int8' : undefined;
+  }
   // anyarray operators (=, <, @>, …) want one array type; only literals adapt
   if (isArrayType(a) || isArrayType(b)) return undefined;
   const ca = category(a);

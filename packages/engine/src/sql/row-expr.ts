@@ -71,6 +71,8 @@ export function compileWholeRow(ref: ColumnRef, scope: Scope, columnMissing: () 
 
 /** The slots a column reference reads: its column's, or every column of a whole-row reference `t`. */
 export function refSlots(scope: Scope, fields: string[], location?: number): { slots: number[]; whole: boolean } {
+  // a plain table's tableoid is a constant: it reads no slot and is no column to look up by
+  if (scope.tableOid?.(fields) !== undefined) return { slots: [], whole: true };
   try {
     return { slots: [scope.column(fields, location).index], whole: false };
   } catch (e) {

@@ -48,6 +48,8 @@ export interface Scope {
    * an aggregate's result) the planner returns its slot. Absent outside grouped queries.
    */
   precomputed?(node: Node): Slot | undefined;
+  /** The `tableoid` a reference reads when it is one constant (sql/tableoid.ts). */
+  tableOid?(fields: readonly string[]): number | undefined;
   /**
    * Plan a sub-SELECT (IN (SELECT …), EXISTS, scalar subquery). The returned function runs it for
    * one outer row (correlated references resolve against `outer`) and returns its rows as arrays.

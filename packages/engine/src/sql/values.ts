@@ -14,6 +14,7 @@ import { recordText, RowValue } from './types/record.ts';
 import { compareTimestamps, timestampKey } from './types/timestamp.ts';
 import { compareTimes, Time } from './types/time.ts';
 import { compareTimeTzs, TimeTz } from './types/timetz.ts';
+import { RegClass } from './types/regclass-value.ts';
 
 /** Code point order of two strings (the C collation), which UTF-16 `<` gets wrong above U+FFFF. */
 export function compareStrings(a: string, b: string): number {
@@ -66,6 +67,7 @@ function rank(v: Value): number {
       if (v instanceof Interval) return 10;
       if (v instanceof Time) return 11;
       if (v instanceof TimeTz) return 12;
+      if (v instanceof RegClass) return 13;
       // jsonb orders null below strings
       if (v === null || v instanceof JsonNull) return 0;
       return Array.isArray(v) ? 6 : 7;
@@ -114,6 +116,7 @@ export function compareValues(a: Value, b: Value): number {
     case 10: return compareIntervals(a as Interval, b as Interval);
     case 11: return compareTimes(a as Time, b as Time);
     case 12: return compareTimeTzs(a as TimeTz, b as TimeTz);
+    case 13: return (a as RegClass).oid - (b as RegClass).oid;
     default: return 0;
   }
 }
@@ -334,7 +337,7 @@ export function outputValue(v: Value): Value {
   // a row reaches the client as its text, as PGlite returns a record
   if (v instanceof RowValue) return recordText(v, formatValue);
   // interval and time reach the client as their text, as PGlite returns them
-  return v instanceof Numeric || v instanceof Interval || v instanceof Time || v instanceof TimeTz ? v.toString() : v;
+  return v instanceof Numeric || v instanceof Interval || v instanceof Time || v instanceof TimeTz || v instanceof RegClass ? v.toString() : v;
 }
 
 /** The value of `v::text`: like formatValue but booleans read true/false. */
@@ -352,7 +355,7 @@ export function toText(v: Value, type: SqlType): string {
     case 'json': return jsonText(v);
     case 'jsonb': return jsonbText(v);
     case 'bytea': return v instanceof Uint8Array ? byteaText(v) : String(v);
-    case 'uuid': case 'interval': case 'time': case 'timetz': case 'jsonpath': case 'regtype': return String(v);
+    case 'uuid': case 'interval': case 'time': case 'timetz': case 'jsonpath': case 'regtype': case 'oid': case 'regclass': return String(v);
     case 'record': return recordText(v as RowValue, formatValue);
   }
 }

@@ -4,6 +4,8 @@
  * as every database written before schemas existed does — and an object of schema `app` as
  * `app.name` (names with a "." are refused there, so keys never collide).
  */
+import type { DbState } from '../../state/state.ts';
+
 export const SYSTEM_SCHEMAS: ReadonlySet<string> = new Set(['pg_catalog', 'information_schema']);
 
 /** PostgreSQL's invalid_schema_name. */
@@ -27,4 +29,9 @@ export function splitKey(key: string): { schema: string; name: string } {
 /** The object's own name, as PostgreSQL's messages and constraint names spell it. */
 export function ownName(key: string): string {
   return splitKey(key).name;
+}
+
+/** The schemas a bare name is looked up in, in order: those of the path that exist. */
+export function effectivePath(state: DbState, path: readonly string[]): string[] {
+  return path.filter((s) => s === 'public' || state.schemas.has(s));
 }

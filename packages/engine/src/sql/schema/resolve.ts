@@ -14,10 +14,9 @@ import { INVALID_SCHEMA_NAME, isTempSchema, relationKey, splitKey, SYSTEM_SCHEMA
 
 type Obj = Record<string, unknown>;
 
-/** The schemas a bare name is looked up in, in order: those of the path that exist. */
-export function effectivePath(state: DbState, path: readonly string[]): string[] {
-  return path.filter((s) => s === 'public' || state.schemas.has(s));
-}
+import { effectivePath } from './keys.ts';
+
+export { effectivePath };
 
 /** `stmt` with its names resolved; the same node when nothing can resolve differently from public-only (no copy). */
 export function resolveSchemas(stmt: Node, state: DbState, path: readonly string[]): Node {

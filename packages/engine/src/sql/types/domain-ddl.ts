@@ -18,6 +18,7 @@ import type { StatementPlan } from '../plan.ts';
 import type { RunContext } from '../env.ts';
 import type { Value } from '../types.ts';
 import { compileDomainCheck, domainChecker } from './domain.ts';
+import { checkStorableType } from './oid.ts';
 
 const HINT_CASCADE = 'Use DROP ... CASCADE to drop the dependent objects too.';
 
@@ -68,6 +69,7 @@ export function planCreateDomain(stmt: CreateDomainStmt): StatementPlan {
   const tn = stmt.typeName as TypeName;
   const { type: base, typmod, domain } = resolveTypeName(tn);
   if (domain !== undefined) throw featureNotSupported('domains over domains');
+  checkStorableType(name, base);
   if (stmt.collClause) throw featureNotSupported('COLLATE in CREATE DOMAIN');
   const def: DomainDef = { oid: 0, name, base, typmod, notNull: false, checks: [] };
   const planner = functionCatalog()!.planner();

@@ -1,0 +1,32 @@
+/**
+ * The `tableoid` system column, for the relations where it is one value: a plain table (no
+ * inheritance children, not partitioned) stores every row itself, so its tableoid is the table's
+ * oid. A parent whose rows may come from children still refuses it (0A000 in from.ts).
+ */
+import { SqlError, SQLSTATE } from '../errors.ts';
+import type { DbState } from '../state/state.ts';
+import { functionCatalog } from './function/context.ts';
+
+interface Entry { alias: string; relname?: string; columns: readonly { name: string }[] }
+
+/** The oid `fields` (`tableoid` or `alias.tableoid`) reads among `entries`, when it is one constant. */
+export function constantTableOid(entries: readonly Entry[], fields: readonly string[]): number | undefined {
+  if (fields[fields.length - 1] !== 'tableoid' || fields.length > 2) return undefined;
+  const named = fields.length === 2 ? entries.filter((e) => e.alias === fields[0]) : entries.filter((e) => e.relname);
+  if (fields.length === 1 && named.length > 1) throw new SqlError(SQLSTATE.ambiguous_column, 'column reference "tableoid" is ambiguous');
+  const entry = named[0];
+  // a FROM item's own column of that name makes a bare reference ambiguous
+  const clash = fields.length === 1 ? entries : named;
+  if (named.length !== 1 || !entry?.relname || clash.some((e) => e.columns.some((c) => c.name === 'tableoid'))) return undefined;
+  const state = functionCatalog()?.state;
+  const oid = state?.tableNames.get(entry.relname);
+  if (!state || oid === undefined || !isPlainTable(state, oid)) return undefined;
+  return oid;
+}
+
+function isPlainTable(state: DbState, oid: number): boolean {
+  const def = state.tables.get(oid)?.def;
+  if (!def || def.view || def.partitionKey) return false;
+  for (const t of state.tables.values()) if (t.def.inherits?.includes(oid)) return false;
+  return true;
+}
