@@ -157,15 +157,104 @@ const BEHAVIOUR: readonly string[] = [
   'insert into hd values (\'2024-01-01\')',
 ];
 
-/** Statements PostgreSQL runs and walrtc refuses with 0A000 (hashes of numeric and date are not reproduced). */
+/** Statements PostgreSQL runs and walrtc refuses with 0A000: hashes of numeric and date, inexact float8 powers, numeric ^. */
 export const HASHPART_REFUSED: ReadonlySet<string> = new Set([
   'insert into hn values (1.5)',
   'insert into hd values (\'2024-01-01\')',
+  'select 2 ^ 0.5',
+  'select 10 ^ -1',
+  'select 3 ^ 34',
+  'select power(2.5, 1.5)',
+  'select 3.789 ^ 21', 'select 2.0 ^ -1', "select 'NaN'::numeric ^ 2", 'select 1.5 ^ 2.5', 'select 7.1 ^ 40',
+  'select power(0.5, 3), power(1.5, 2), power(-0.25, 3), power(144, 0.5)',
 ]);
+
+/** Random numeric bases and small exponents whose exact power has at most 16 digits and decimals. */
+function numericPowers(): string[] {
+  const rnd = generator(40);
+  const out: string[] = [];
+  while (out.length < 60) {
+    const scale = Math.floor(rnd() * 4), digits = 1 + Math.floor(rnd() * 4), n = Math.floor(rnd() * 9);
+    const coef = BigInt(Math.floor(rnd() * 10 ** digits)) * (rnd() < 0.3 ? -1n : 1n);
+    const power = (coef < 0n ? -coef : coef) ** BigInt(n);
+    if (scale * n > 16 || power.toString().replace(/0+$/, '').length > 16) continue;
+    const text = (coef < 0n ? '-' : '') + ((coef < 0n ? -coef : coef).toString().padStart(scale + 1, '0').replace(new RegExp(`(\\d{${scale}})$`), scale ? '.$1' : '$1'));
+    out.push(`select (${text})::numeric ^ ${n}`);
+  }
+  return out;
+}
+
+/** The `^` operator and power(float8, float8): exact results, dpow's special cases and errors. */
+const POWER: readonly string[] = [
+  'select sqrt(2.0)::numeric(10, 5), 2 ^ 10, @ -5, |/ 25.0',
+  'select 2 ^ 10 as p, pg_typeof(2 ^ 10), 2 ^ -2, (-2) ^ 3, (-2) ^ 4, 3 ^ 0, 0 ^ 0, 0 ^ 5',
+  'select power(10, 15), power(3, 33), power(2, 1023), power(2, -1022), power(0.5::float8, 3), pow(6.25::float8, 0.5), power(-0.25::float8, 3)',
+  'select power(0.5, 3), power(1.5, 2), power(-0.25, 3), power(144, 0.5)',
+  "select power(float8 '-0', 3), power(float8 '-0', 2), power(float8 '0', 0.5), 7 ^ 18, 10 ^ 22",
+  "select power(float8 '144', float8 '0.5')",
+  "select power(float8 'NaN', float8 '0.5')",
+  "select power(float8 '144', float8 'NaN')",
+  "select power(float8 'NaN', float8 'NaN')",
+  "select power(float8 '-1', float8 'NaN')",
+  "select power(float8 '1', float8 'NaN')",
+  "select power(float8 'NaN', float8 '0')",
+  "select power(float8 'inf', float8 '0')",
+  "select power(float8 '-inf', float8 '0')",
+  "select power(float8 '0', float8 'inf')",
+  "select power(float8 '0', float8 '-inf')",
+  "select power(float8 '1', float8 'inf')",
+  "select power(float8 '1', float8 '-inf')",
+  "select power(float8 '-1', float8 'inf')",
+  "select power(float8 '-1', float8 '-inf')",
+  "select power(float8 '0.1', float8 'inf')",
+  "select power(float8 '-0.1', float8 'inf')",
+  "select power(float8 '1.1', float8 'inf')",
+  "select power(float8 '-1.1', float8 'inf')",
+  "select power(float8 '0.1', float8 '-inf')",
+  "select power(float8 '-0.1', float8 '-inf')",
+  "select power(float8 '1.1', float8 '-inf')",
+  "select power(float8 '-1.1', float8 '-inf')",
+  "select power(float8 'inf', float8 '-2')",
+  "select power(float8 'inf', float8 '2')",
+  "select power(float8 'inf', float8 'inf')",
+  "select power(float8 'inf', float8 '-inf')",
+  "select power(float8 '-inf', float8 '-2') = '0'",
+  "select power(float8 '-inf', float8 '-3')",
+  "select power(float8 '-inf', float8 '2')",
+  "select power(float8 '-inf', float8 '3')",
+  "select power(float8 '-inf', float8 '3.5')",
+  "select power(float8 '-inf', float8 'inf')",
+  "select power(float8 '-inf', float8 '-inf')",
+  'select 0 ^ 0 + 0 ^ 1 + 0 ^ 0.0 + 0 ^ 0.5',
+  // errors: PostgreSQL's 2201F and 22003 texts
+  'select 0 ^ -1',
+  'select (-8) ^ 0.5',
+  'select 10 ^ 400',
+  'select 10 ^ -400',
+  'select 2 ^ 1024',
+  "select 1e200::float8 ^ '1e200'",
+  // results that are not exact doubles: C pow's last digit is not reproduced (HASHPART_REFUSED)
+  'select 2 ^ 0.5',
+  'select 10 ^ -1',
+  'select 3 ^ 34',
+  'select power(2.5, 1.5)',
+  "select '2' ^ '3'",
+  'select 2.0 ^ 3',
+  "select 'a'::text ^ 2",
+  // numeric ^ numeric with a non-negative integer exponent (src/test/regress/sql/numeric.sql and more)
+  'select 2.0 ^ 3, 10.0 ^ 20, 0.5 ^ 10, 2 ^ 3.00, 1.5 ^ 2, 0 ^ 0.5, 0.0 ^ 0, 3.7 ^ 1, 12.5 ^ 5, 0.001 ^ 5, (-2.0) ^ 3, 0.0 ^ 3',
+  'select 0.0 ^ 0.0', 'select (-12.34) ^ 0.0', 'select 12.34 ^ 0.0', 'select 0.0 ^ 12.34',
+  'select 0.0 ^ (-12.34)', 'select (-12.34) ^ 1.2', 'select 0 ^ (-1.0)',
+  'select 1.23456789012345678 ^ 1', 'select 1.23456789 ^ 2', 'select power(2.50::numeric, 4), pow(-1.1::numeric, 7)',
+  ...numericPowers(),
+  // beyond what walrtc reproduces exactly (HASHPART_REFUSED)
+  'select 3.789 ^ 21', 'select 2.0 ^ -1', "select 'NaN'::numeric ^ 2", 'select 1.5 ^ 2.5', 'select 7.1 ^ 40',
+];
 
 export const HASHPART_CORPORA: Record<string, readonly string[]> = {
   hashint: integers(),
   hashtext: texts(),
   hashother: others(),
   hashpart: BEHAVIOUR,
+  power: POWER,
 };
