@@ -1,5 +1,5 @@
 /**
- * Differential test against PostgreSQL 15 for HASH partition routing (issue 10): replays each
+ * Differential test against PostgreSQL 15 for HASH partition routing and `^`/power (issue 10): replays each
  * corpus of test/reference/hashpart-corpora.ts, recorded by
  * `scripts/record-values.ts <url> <name>`, on a fresh walrtc node — every row must land in the
  * partition PostgreSQL puts it in.

@@ -1,22 +1,12 @@
 /**
  * The corpora of HASH partition routing (issue 10), by fixture name: many pseudo-random key values
  * of each supported type inserted into hash-partitioned tables, then each partition's rows read
- * back, so every value's partition is compared with PostgreSQL 15's. Recorded by
+ * back, so every value's partition is compared with PostgreSQL 15's; and the `^` operator /
+ * power() over float8 and numeric (corpus "power"). Recorded by
  * scripts/record-values.ts, replayed by test/sql-hashpart-reference.test.ts. The values come from
  * a fixed-seed generator, so the corpus is the same on every run.
  */
-
-/** mulberry32: a small deterministic generator (the corpus must not change between runs). */
-function generator(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng as generator } from '../prng.ts';
 
 /** CREATE TABLE … PARTITION BY HASH and `modulus` partitions named `<name>_<remainder>`. */
 function hashTable(name: string, columns: string, key: string, modulus: number): string[] {
