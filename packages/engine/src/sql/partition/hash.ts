@@ -96,6 +96,8 @@ const HASHERS: Partial<Record<string, Hasher>> = {
   int4: (v, seed) => hashUint32Extended(Number(v) | 0, seed),
   int8: (v, seed) => hashInt8Extended(BigInt(v as number | bigint), seed),
   bool: (v, seed) => hashUint32Extended(v ? 1 : 0, seed),
+  // date_ops hashes the DateADT: days since 2000-01-01, as an int4
+  date: (v, seed) => hashUint32Extended(Math.round((v as Date).getTime() / 86_400_000) - 10_957, seed),
   float4: (v, seed) => hashFloat8Extended(Number(v), seed),
   float8: (v, seed) => hashFloat8Extended(Number(v), seed),
   // text_ops under a deterministic collation hashes the bytes; varchar uses text_ops
