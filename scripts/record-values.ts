@@ -36,6 +36,7 @@ import { LATERAL_CORPUS } from '../test/reference/lateral-corpus.ts';
 import { GROUPING_CORPUS } from '../test/reference/grouping-corpus.ts';
 import { ROWTYPE_CORPUS } from '../test/reference/rowtype-corpus.ts';
 import { BPCHAR_CORPUS } from '../test/reference/bpchar-corpus.ts';
+import { HASHPART_CORPORA } from '../test/reference/hashpart-corpora.ts';
 
 const url = process.argv[2];
 const name = process.argv[3] ?? 'values';
@@ -54,6 +55,7 @@ const CORPORA: Record<string, readonly string[]> = {
   ...INHERIT_CORPORA,
   ...SETTINGS_CORPORA,
   ...TYPES_CORPORA,
+  ...HASHPART_CORPORA,
   lateral: LATERAL_CORPUS,
   grouping: GROUPING_CORPUS,
   rowtype: ROWTYPE_CORPUS,

@@ -34,7 +34,7 @@ import { compileFieldSelection, compileRowAExpr, compileRowConstructor, compileR
 import { strings } from './names.ts';
 import { STATISTICS } from './aggregate/statistics.ts';
 import { BITWISE } from './aggregate/bitwise.ts';
-import { compilePrefixFunction, PREFIX_FUNCTIONS } from './functions/prefix-operators.ts';
+import { compilePowerOperator, compilePrefixFunction, PREFIX_FUNCTIONS } from './functions/prefix-operators.ts';
 import { compileSqlFunctionCall } from './function/call.ts';
 import { domainCast } from './types/domain.ts';
 
@@ -325,6 +325,7 @@ function compileAExpr(e: A_Expr, scope: Scope): Expr {
       if (COMPARISON_OPS.has(op)) return compileComparison(op, l, r);
       if (ARITHMETIC_OPS.has(op)) return compileArithmetic(op, l, r);
       if (op === '||') return compileConcat(l, r);
+      if (op === '^') return compilePowerOperator(l, r);
       if (op === '->' || op === '->>') return compileJsonOperator(op, l, r);
       throw featureNotSupported(`operator ${op}`);
     }

@@ -2,15 +2,17 @@
  * Mathematical functions beyond abs/round/trunc: sqrt, exp, ln, log, gcd, lcm, factorial,
  * width_bucket, min_scale and to_hex, with PostgreSQL's overloads (float8 listed first, so an
  * integer argument resolves to it as PostgreSQL's preferred type does), result scales and errors.
- * float8 exp/ln/log/power/cbrt are refused: libm's last digit differs between platforms, and a
- * different digit is a wrong answer.
+ * float8 exp/ln/log/cbrt are refused: libm's last digit differs between platforms, and a
+ * different digit is a wrong answer; float8 power gives only provably exact results (float-power.ts).
  */
 import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
 import type { Overload } from '../functions.ts';
 import type { Int8 } from '../int8.ts';
 import { Numeric } from '../numeric.ts';
 import type { Value } from '../types.ts';
+import { floatPower } from './float-power.ts';
 import { numericSqrt } from './numeric-math.ts';
+import { numericPower } from './numeric-power.ts';
 import { numericExp, numericLn, numericLog } from './numeric-transcendental.ts';
 
 const num = (v: Value): number => v as number;
@@ -154,12 +156,12 @@ export const MATH_FUNCTIONS: Record<string, Overload[]> = {
   ],
   cbrt: [{ params: ['float8'], ret: 'float8', fn: libm('cbrt') }],
   power: [
-    { params: ['float8', 'float8'], ret: 'float8', fn: libm('power') },
-    { params: ['numeric', 'numeric'], ret: 'numeric', fn: () => { throw featureNotSupported('power(numeric, numeric)'); } },
+    { params: ['float8', 'float8'], ret: 'float8', fn: ([x, y]) => floatPower(num(x), num(y)) },
+    { params: ['numeric', 'numeric'], ret: 'numeric', fn: ([b, e]) => numericPower(dec(b), dec(e)) },
   ],
   pow: [
-    { params: ['float8', 'float8'], ret: 'float8', fn: libm('pow') },
-    { params: ['numeric', 'numeric'], ret: 'numeric', fn: () => { throw featureNotSupported('pow(numeric, numeric)'); } },
+    { params: ['float8', 'float8'], ret: 'float8', fn: ([x, y]) => floatPower(num(x), num(y)) },
+    { params: ['numeric', 'numeric'], ret: 'numeric', fn: ([b, e]) => numericPower(dec(b), dec(e)) },
   ],
   gcd: [
     { params: ['int4', 'int4'], ret: 'int4', fn: ([a, b]) => intGcd(32)(a, b) },

@@ -1,6 +1,7 @@
 /**
  * Prefix operators that PostgreSQL implements by a function: `@ x` (abs, every numeric type),
- * `|/ x` (sqrt) and `||/ x` (cbrt), the last two over float8 only, as pg_operator defines them.
+ * `|/ x` (sqrt) and `||/ x` (cbrt), the last two over float8 only, as pg_operator defines them;
+ * and the infix `x ^ y` (power, over float8 or numeric).
  */
 import type { FuncCall } from '@pgsql/types';
 import { isNumericType } from '../cast.ts';
@@ -19,4 +20,10 @@ export function compilePrefixFunction(op: string, arg: Expr): Expr {
   if (arg.type !== 'unknown' && !isNumericType(arg.type)) throw operatorError(op, arg.type, undefined);
   const call: FuncCall = { funcname: [{ String: { sval: name } }] };
   return compileFunction(call, name, [float8Only ? retype(arg, 'float8') : arg]);
+}
+
+/** `x ^ y`: power(float8, float8) or power(numeric, numeric), resolved as the function call is. */
+export function compilePowerOperator(l: Expr, r: Expr): Expr {
+  for (const t of [l.type, r.type]) if (t !== 'unknown' && !isNumericType(t)) throw operatorError('^', l.type, r.type);
+  return compileFunction({ funcname: [{ String: { sval: 'power' } }] }, 'power', [l, r]);
 }

@@ -14,13 +14,16 @@ import { ownName } from '../schema/keys.ts';
 import { childrenOf, columnMap, mapRow } from '../inherit/tree.ts';
 import { boundContains } from './bound.ts';
 import { keyReader } from './key.ts';
+import { partitionHash } from './hash.ts';
 
 /** The partition of `def` (one level) whose bound holds the row, or undefined. */
 function choose(state: DbState, def: TableDef, row: readonly Value[], ctx: EvalContext, planner: SubqueryPlanner): { child?: TableDef; key: Value[] } {
-  // PostgreSQL's hash partitions follow its own hash functions, which walrtc does not reproduce yet
-  if (def.partitionKey!.strategy === 'hash') throw new SqlError(SQLSTATE.feature_not_supported, 'rows of a hash-partitioned table are not supported');
   const key = keyReader(def, planner)(row, ctx);
   const children = childrenOf(state, def.oid);
+  if (def.partitionKey!.strategy === 'hash') {
+    const h = partitionHash(def.partitionKey!, key);
+    return { child: children.find((c) => c.partitionBound?.kind === 'hash' && h % BigInt(c.partitionBound.modulus) === BigInt(c.partitionBound.remainder)), key };
+  }
   const child = children.find((c) => c.partitionBound && c.partitionBound.kind !== 'default' && boundContains(c.partitionBound, key))
     ?? children.find((c) => c.partitionBound?.kind === 'default');
   return { child, key };
