@@ -367,7 +367,7 @@ export function planFrom(
     if ('RangeFunction' in node) {
       const f = planFunctionItem(node.RangeFunction, new RowScope([], 0, planner, outer), compileExpr);
       return {
-        entries: [{ alias: node.RangeFunction.alias?.aliasname ?? f.columns[0]!.name, columns: f.columns, offset: 0 }], width: f.columns.length,
+        entries: [{ alias: node.RangeFunction.alias?.aliasname ?? f.columns[0]!.name, columns: f.columns, offset: 0, ...(f.rowType ? { rowType: f.rowType } : {}) }], width: f.columns.length,
         tables: new Map(), source: (ctx, o) => f.rows(o ?? [], ctx), node: planNode(f.label),
       };
     }
