@@ -1,7 +1,8 @@
 /**
  * Table row types (issue 10) replicate and persist: the pg_type OID a table's row type gets is
  * part of its definition's WAL record, so a streaming standby, a base-backup standby and a node
- * reopened after a checkpoint report the same OID for a whole-row column as the primary did.
+ * reopened after a checkpoint report the same OID for a whole-row column as the primary did, and
+ * json_populate_record over the table's row type gives the same rows there.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { openNode, type Node } from '@walrtc/engine';
@@ -10,10 +11,15 @@ import { baseBackupStandby, caughtUp, memoryCluster, primaryWithStandby, type Te
 
 const SCHEMA = "create table foo (f1 int, f2 text); insert into foo values (1, 'a'); create table bar (b int); create view fv as select f1 from foo";
 
-/** The row type OIDs and names whole-row references report, with their rows. */
+/** The row type OIDs and names whole-row references report, and what json_populate_record gives for foo's row type. */
 async function rowTypes(node: Node): Promise<unknown> {
   const r = await node.query('select foo, pg_typeof(foo)::text as foo_type, (select bar from bar limit 1) as bar, (select fv from fv limit 1) as fv from foo');
-  return { fields: r.fields.map((f) => [f.name, f.dataTypeID, f.typeName]), types: r.rows.map((row) => row.foo_type) };
+  const populated = await node.query(`select p, f1, f2 from json_populate_recordset(row(9, 'base')::foo, '[{"f2": "j"}, {"f1": 4}]') p`);
+  return {
+    fields: [...r.fields, ...populated.fields].map((f) => [f.name, f.dataTypeID, f.typeName]),
+    types: r.rows.map((row) => row.foo_type),
+    populated: populated.rows.map((row) => [row.f1, row.f2]),
+  };
 }
 
 describe('table row types', () => {
@@ -46,6 +52,7 @@ describe('table row types', () => {
     await p.node.exec(SCHEMA);
     await p.node.exec('insert into bar values (7)');
     const want = await rowTypes(p.node);
+    expect((want as { populated: unknown }).populated).toEqual([[9, 'j'], [4, 'base']]);
     await caughtUp(p.node, s.node);
     expect(await rowTypes(s.node)).toEqual(want);
     expect(await s.node.contentHash()).toBe(await p.node.contentHash());
