@@ -14,6 +14,7 @@ import { AREAS, readArea, setupFiles, setupStatements, statementHash, type State
 import { compact, type AreaFixture, type Outcome } from '../test/regress/outcome.ts';
 import { REGRESS_DIR } from './regress-provision.ts';
 import { loadParser } from '../packages/engine/src/sql/parse.ts';
+import { recordedFields } from './record-outcomes.ts';
 
 const url = process.argv[2];
 if (!url) throw new Error('usage: record-regress.ts <postgres url> [area …]');
@@ -37,7 +38,7 @@ async function run(client: pg.Client, sql: string): Promise<Outcome> {
   try {
     const res = await client.query({ text: sql, rowMode: 'array' });
     const r = Array.isArray(res) ? (res[res.length - 1] as pg.QueryResult) : res;
-    return r.fields.length ? { fields: r.fields.map((f) => ({ name: f.name, type: f.dataTypeID })), rows: r.rows as (string | null)[][] } : { rowCount: r.rowCount };
+    return r.fields.length ? { fields: await recordedFields(client, r.fields), rows: r.rows as (string | null)[][] } : { rowCount: r.rowCount };
   } catch (e) {
     const err = e as { code?: string; message: string };
     if (!err.code) throw e;

@@ -32,6 +32,7 @@ import { TS_CORPORA } from '../test/reference/ts-corpora.ts';
 import { INHERIT_CORPORA } from '../test/reference/inherit-corpora.ts';
 import { SETTINGS_CORPORA } from '../test/reference/settings-corpora.ts';
 import { TYPES_CORPORA } from '../test/reference/types-corpora.ts';
+import { ROWTYPE2_CORPORA } from '../test/reference/rowtype2-corpora.ts';
 import { LATERAL_CORPUS } from '../test/reference/lateral-corpus.ts';
 import { GROUPING_CORPUS } from '../test/reference/grouping-corpus.ts';
 import { ROWTYPE_CORPUS } from '../test/reference/rowtype-corpus.ts';
@@ -56,6 +57,7 @@ const CORPORA: Record<string, readonly string[]> = {
   ...SETTINGS_CORPORA,
   ...TYPES_CORPORA,
   ...HASHPART_CORPORA,
+  ...ROWTYPE2_CORPORA,
   lateral: LATERAL_CORPUS,
   grouping: GROUPING_CORPUS,
   rowtype: ROWTYPE_CORPUS,

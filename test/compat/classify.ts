@@ -12,7 +12,7 @@
  */
 import { openNode, type Node } from '../../packages/engine/src/index.ts';
 import { parse } from '../../packages/engine/src/sql/parse.ts';
-import { outcome, type Entry } from '../reference/replay.ts';
+import { comparable, outcome, type Entry } from '../reference/replay.ts';
 import { samePeerRuns, sortColumns } from './order-keys.ts';
 
 export type Verdict = 'matched' | 'refused' | 'error' | 'WRONG' | 'diverged' | 'plan';
@@ -69,8 +69,10 @@ function tiesOnly(sql: string, want: Omit<Entry, 'sql'>, got: Omit<Entry, 'sql'>
   return !!keys && canonical({ ...got, rows: [] }, false) === canonical({ ...want, rows: [] }, false) && samePeerRuns(want.rows, got.rows, keys);
 }
 
-export function verdict(sql: string, want: Omit<Entry, 'sql'>, got: Omit<Entry, 'sql'>): Verdict {
+export function verdict(sql: string, recorded: Omit<Entry, 'sql'>, walrtc: Omit<Entry, 'sql'>): Verdict {
   const loose = !ordered(sql);
+  const want = comparable(recorded, recorded);
+  const got = comparable(walrtc, recorded);
   if (want.rowCount === null) delete got.rowCount;
   if (canonical(got, loose) === canonical(want, loose)) return 'matched';
   if (tiesOnly(sql, want, got)) return 'matched';

@@ -78,6 +78,8 @@ export interface TableDef {
   partitionKey?: PartitionKey;
   /** FOR VALUES …: this partition's bound within its parent's key (sql/partition/). */
   partitionBound?: PartitionBound;
+  /** The pg_type OID of the table's row type (PostgreSQL's reltype); absent in definitions written before row types had one. */
+  rowType?: Oid;
 }
 
 export interface PartitionKey {

@@ -3,24 +3,31 @@
  * rows as arrays of client values, and, for the types a query's `parsers` handle, PostgreSQL's
  * text form, so the page side needs none of the engine's value formatting.
  */
-import { TYPE_OID, type SqlType, type Value } from '../sql/types.ts';
+import { TYPE_NAME, TYPE_OID, type SqlType, type Value } from '../sql/types.ts';
+import { isEnumType } from '../sql/types/enum.ts';
 import { formatValue, outputValue } from '../sql/values.ts';
 import { jsonbToClient } from '../sql/types/jsonb.ts';
 import type { RawResult } from './result.ts';
+import type { RowTypeRef } from '../sql/scope.ts';
 
-export function rawResult(command: string, columns: readonly { name: string; type: SqlType }[], rows: Value[][], rowCount: number): RawResult {
+export function rawResult(command: string, columns: readonly { name: string; type: SqlType; rowType?: RowTypeRef }[], rows: Value[][], rowCount: number): RawResult {
   // numeric leaves the engine as its exact text, as PGlite returns it; other types are already their client form
   const exact = columns.some((c) => c.type === 'numeric' || c.type === 'numeric[]' || c.type === 'interval' || c.type === 'interval[]' || c.type === 'time' || c.type === 'time[]' || c.type === 'timetz' || c.type === 'timetz[]' || c.type === 'unknown' || c.type === 'jsonb');
   // jsonb numbers reach the client as doubles (PGlite parses jsonb text); other kinds by outputValue
   const jsonb = columns.map((c) => c.type === 'jsonb');
   const result: RawResult = {
     command,
-    fields: columns.map((c) => ({ name: c.name, dataTypeID: TYPE_OID[c.type], type: c.type })),
+    fields: columns.map((c) => ({ name: c.name, dataTypeID: c.rowType?.oid ?? TYPE_OID[c.type], type: c.type, ...ownTypeName(c) })),
     rows: exact ? rows.map((r) => r.map((v, i) => (jsonb[i] ? jsonbToClient(v) : outputValue(v)))) : rows,
     rowCount,
   };
   if (exact) engineRows.set(result, rows);
   return result;
+}
+
+function ownTypeName(c: { type: SqlType; rowType?: RowTypeRef }): { typeName?: string } {
+  if (c.rowType) return { typeName: c.rowType.name };
+  return isEnumType(c.type) ? { typeName: TYPE_NAME[c.type] } : {};
 }
 
 /** The engine's own values behind a result whose rows were converted for the client (exact jsonb text needs them). */

@@ -12,6 +12,7 @@ import type { Compiled, EvalContext } from './scope.ts';
 import type { Value } from './types.ts';
 import { formatValue } from './values.ts';
 import { ownName } from './schema/keys.ts';
+import { rowTypeOf } from './rowtype/row-type.ts';
 import { partitionCheck } from './partition/write.ts';
 import { domainColumns } from './types/domain.ts';
 
@@ -20,7 +21,7 @@ export interface RowChecker {
 }
 
 export function tableScope(def: TableDef, planner: SubqueryPlanner, alias = def.name): RowScope {
-  return new RowScope([{ alias, relname: def.name, columns: def.columns.map((c) => ({ name: c.name, type: c.type })), offset: 0 }], def.columns.length, planner);
+  return new RowScope([{ alias, relname: def.name, columns: def.columns.map((c) => ({ name: c.name, type: c.type })), offset: 0, ...rowTypeOf(def) }], def.columns.length, planner);
 }
 
 export function rowChecker(def: TableDef, planner: SubqueryPlanner): RowChecker {

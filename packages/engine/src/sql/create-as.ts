@@ -39,7 +39,7 @@ export function planCreateTableAs(select: SelectStmt, into: IntoClause, planner:
         throw new SqlError(SQLSTATE.duplicate_table, `relation "${ownName(name)}" already exists`);
       }
       const rows = into.skipData ? [] : plan.run(ctx, undefined);
-      const def: TableDef = { oid: state.allocateOid(), name, columns: columns.map((c) => ({ name: c.name, type: c.type, typmod: -1, notNull: false })), checks: [] };
+      const def: TableDef = { oid: state.allocateOid(), name, columns: columns.map((c) => ({ name: c.name, type: c.type, typmod: -1, notNull: false })), checks: [], rowType: state.allocateOid() };
       txn.write({ kind: 'create_table', table: def });
       for (const row of rows) txn.write({ kind: 'insert', table: def.oid, rowid: txn.state.table(def.oid).nextRowId, row });
       return { rows: [], rowCount: rows.length };

@@ -31,7 +31,8 @@ function utc(year: number, month: number, day: number, ms = 0): Date {
 }
 
 function syntaxError(text: string, type: SqlType): SqlError {
-  return new SqlError(SQLSTATE.invalid_datetime_format, `invalid input syntax for type ${TYPE_NAME[type]}: "${text}"`);
+  // timestamp_in names its type "timestamp", not format_type's "timestamp without time zone"
+  return new SqlError(SQLSTATE.invalid_datetime_format, `invalid input syntax for type ${type === 'timestamp' ? 'timestamp' : TYPE_NAME[type]}: "${text}"`);
 }
 
 function startOfDay(d: Date): Date {

@@ -241,7 +241,7 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
     for (const k of keys) if (k.primary) for (const col of k.columns) columns.find((c) => c.column.name === col)!.column.notNull = true;
 
     for (const c of columns) if (c.serial || c.identity) createColumnSequence(txn, name, oid, c, taken);
-    const def: TableDef = { oid, name, columns: columns.map((c) => c.column), checks };
+    const def: TableDef = { oid, name, columns: columns.map((c) => c.column), checks, rowType: state.allocateOid() };
     const owner = { name, oid, columns: def.columns, keys };
     const fkNames = new Set([...taken, ...checks.map((c) => c.name)]);
     const foreignKeys = foreign.map((f) => planForeignKey(f.c, owner, state, fkNames, f.column));

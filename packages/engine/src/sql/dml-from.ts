@@ -16,6 +16,7 @@ import { RowScope } from './from.ts';
 import type { StatementPlan } from './plan.ts';
 import type { SelectPlanner } from './select.ts';
 import type { Value } from './types.ts';
+import { rowTypeOf } from './rowtype/row-type.ts';
 
 export function planJoinedChange(command: 'UPDATE' | 'DELETE', stmt: UpdateStmt | DeleteStmt, from: readonly Node[], state: DbState, planner: SelectPlanner): StatementPlan {
   const table = targetTable(state, stmt.relation);
@@ -24,7 +25,7 @@ export function planJoinedChange(command: 'UPDATE' | 'DELETE', stmt: UpdateStmt 
   const alias = stmt.relation?.alias?.aliasname ?? def.name;
   const items = planner.planFromItems(from);
   const width = def.columns.length;
-  const own = { alias, relname: def.name, columns: def.columns.map((c) => ({ name: c.name, type: c.type })), offset: 0 };
+  const own = { alias, relname: def.name, columns: def.columns.map((c) => ({ name: c.name, type: c.type })), offset: 0, ...rowTypeOf(def) };
   const entries = [own, ...items.scope.entries.map((e) => ({ ...e, offset: e.offset + width }))];
   const seen = new Set<string>();
   for (const e of entries) {

@@ -82,7 +82,7 @@ export function returning(list: readonly Node[] | undefined, scope: RowScope) {
   const targets = expandTargets(list ?? [], scope);
   scope.clause = 'RETURNING';
   const exprs = targets.map((t) => t.compiled ?? compileExpr(t.node, scope));
-  return { columns: targets.map((t, i) => ({ name: t.name, type: exprs[i]!.type })), exprs };
+  return { columns: targets.map((t, i) => ({ name: t.name, type: exprs[i]!.type, ...(exprs[i]!.rowType ? { rowType: exprs[i]!.rowType } : {}) })), exprs };
 }
 
 /** An INSERT's column list as column positions (empty when it has none). */

@@ -61,6 +61,8 @@ export interface Field {
   name: string;
   dataTypeID: number;
   type: SqlType;
+  /** The type's name when it is one of the database's own (an enum, a table's row type): its OID is only meaningful here. */
+  typeName?: string;
 }
 
 export interface QueryResult<R = Record<string, Value>> {

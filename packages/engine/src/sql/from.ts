@@ -9,8 +9,9 @@ import { SqlError, SQLSTATE } from '../errors.ts';
 import type { DbState, TableData } from '../state/state.ts';
 import type { NodeHooks, RunContext } from './env.ts';
 import { compileExpr } from './expr.ts';
-import type { Compiled, EvalContext, Scope, Slot, WholeRow } from './scope.ts';
+import type { Compiled, EvalContext, RowTypeRef, Scope, Slot, WholeRow } from './scope.ts';
 import type { SqlType, Value } from './types.ts';
+import { rowTypeOf } from './rowtype/row-type.ts';
 import { deparse, deparseAll, planNode, type PlanNode } from './plan/explain.ts';
 import { hashKey, planJoin, type JoinLeaf, type JoinQual } from './plan/join.ts';
 import { buildHash, hashKeysOf } from './plan/left-join.ts';
@@ -44,11 +45,14 @@ export interface RangeEntry {
   nullable?: boolean;
   /** A NOT NULL column of its table: NULL there means a row an outer join filled with NULLs. */
   notNull?: number;
+  /** The table's row type (catalog TableDef.rowType), which a whole-row reference reports. */
+  rowType?: RowTypeRef;
 }
 
 /** Plans sub-selects for a scope; implemented by the SELECT planner. */
 export interface SubqueryPlanner {
-  planSubquery(stmt: SelectStmt, outer: RowScope): { columns: SqlType[]; run: (outer: readonly Value[], ctx: EvalContext) => Value[][] };
+  /** `rowType`: the first column's table row type, which a scalar sub-select `(select t)` reports. */
+  planSubquery(stmt: SelectStmt, outer: RowScope): { columns: SqlType[]; rowType?: RowTypeRef; run: (outer: readonly Value[], ctx: EvalContext) => Value[][] };
   functions(name: string, args: Compiled[], location?: number): Compiled | undefined;
   /** A WITH query visible here by that name. */
   cte?(name: string): Cte | undefined;
@@ -99,7 +103,7 @@ export class RowScope implements Scope {
     if (entry) {
       const slots = entry.columns.map((c, i) => ({ index: entry.offset + i, type: c.type }));
       const marker = entry.notNull === undefined ? undefined : entry.offset + entry.notNull;
-      return { slots, names: entry.columns.map((c) => c.name), nullable: entry.nullable, marker };
+      return { slots, names: entry.columns.map((c) => c.name), nullable: entry.nullable, marker, rowType: entry.rowType };
     }
     const outer = this.outer?.wholeRow(alias, location);
     if (!outer) return undefined;
@@ -369,7 +373,7 @@ export function planFrom(
     if ('RangeFunction' in node) {
       const f = planFunctionItem(node.RangeFunction, new RowScope([], 0, planner, outer), compileExpr);
       return {
-        entries: [{ alias: node.RangeFunction.alias?.aliasname ?? f.columns[0]!.name, columns: f.columns, offset: 0 }], width: f.columns.length,
+        entries: [{ alias: node.RangeFunction.alias?.aliasname ?? f.columns[0]!.name, columns: f.columns, offset: 0, ...(f.rowType ? { rowType: f.rowType } : {}) }], width: f.columns.length,
         tables: new Map(), source: (ctx, o) => f.rows(o ?? [], ctx), node: planNode(f.label),
       };
     }
@@ -409,16 +413,16 @@ export function planFrom(
       const sub = planner.planView!(def.view.query);
       const columns = aliasColumns(alias, def.columns, rv.alias?.colnames);
       return {
-        entries: [{ alias, relname: name, columns, offset: 0 }], width: columns.length, tables: new Map(),
+        entries: [{ alias, relname: name, columns, offset: 0, ...rowTypeOf(def) }], width: columns.length, tables: new Map(),
         source: (ctx) => sub.run(ctx, undefined), node: planNode(`Subquery Scan on ${alias}`, [sub.node]),
       };
     }
     const columns = aliasColumns(alias, def.columns, rv.alias?.colnames);
     const notNull = def.columns.findIndex((c) => c.notNull);
     const tree = rv.inh ? treeScan(state, def, alias) : undefined;
-    if (tree) return { entries: [{ alias, relname: name, columns, offset: 0, ...(notNull >= 0 ? { notNull } : {}) }], width: columns.length, tables: new Map(), ...tree };
+    if (tree) return { entries: [{ alias, relname: name, columns, offset: 0, ...(notNull >= 0 ? { notNull } : {}), ...rowTypeOf(def) }], width: columns.length, tables: new Map(), ...tree };
     return {
-      entries: [{ alias, relname: name, columns, offset: 0, ...(notNull >= 0 ? { notNull } : {}) }],
+      entries: [{ alias, relname: name, columns, offset: 0, ...(notNull >= 0 ? { notNull } : {}), ...rowTypeOf(def) }],
       width: columns.length,
       tables: new Map([[alias, { oid, offset: 0 }]]),
       source: (ctx) => ctx.env.state.table(oid).rows.valuesArray(),

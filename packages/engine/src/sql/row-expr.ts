@@ -66,7 +66,7 @@ export function compileWholeRow(ref: ColumnRef, scope: Scope, columnMissing: () 
   const make = marker === undefined
     ? (row: readonly Value[]) => new RowValue(slots.map((i) => row[i]), types, whole.names)
     : (row: readonly Value[]) => (row[marker] === null ? null : new RowValue(slots.map((i) => row[i]), types, whole.names));
-  return { ...expr('record', make), fields: types, fieldNames: whole.names, alias };
+  return { ...expr('record', make), fields: types, fieldNames: whole.names, alias, ...(whole.rowType ? { rowType: whole.rowType } : {}) };
 }
 
 /** The slots a column reference reads: its column's, or every column of a whole-row reference `t`. */

@@ -19,6 +19,8 @@ export interface WholeRow {
   /** An outer join may fill the item with NULLs; `marker`, a NOT NULL column's slot, is NULL exactly then. */
   nullable?: boolean;
   marker?: number;
+  /** The table's row type, when the item is a table (not a join, sub-select or function). */
+  rowType?: RowTypeRef;
 }
 
 export interface EvalContext {
@@ -35,7 +37,12 @@ export type Evaluator = (row: readonly Value[], ctx: EvalContext) => Value;
 export interface Compiled {
   type: SqlType;
   eval: Evaluator;
+  /** A whole-row reference to a table (sql/row-expr.ts): the table's row type, reported instead of `record`. */
+  rowType?: RowTypeRef;
 }
+
+/** A table's row type as results and pg_typeof name it: its pg_type OID and the table's name. */
+export interface RowTypeRef { oid: number; name: string }
 
 export interface Scope {
   /**
@@ -54,7 +61,7 @@ export interface Scope {
    * Plan a sub-SELECT (IN (SELECT …), EXISTS, scalar subquery). The returned function runs it for
    * one outer row (correlated references resolve against `outer`) and returns its rows as arrays.
    */
-  subquery(stmt: SelectStmt, location?: number): { columns: SqlType[]; run: (outer: readonly Value[], ctx: EvalContext) => Value[][] };
+  subquery(stmt: SelectStmt, location?: number): { columns: SqlType[]; rowType?: RowTypeRef; run: (outer: readonly Value[], ctx: EvalContext) => Value[][] };
   /** The columns of FROM item `alias` (here or in an enclosing query), for a whole-row reference. */
   wholeRow?(alias: string, location?: number): WholeRow | undefined;
   /** Whether a column name resolves in an enclosing query rather than this one (absent: never). */

@@ -18,7 +18,7 @@ import { planFrom, pos, RowScope, type RowSource, type SubqueryPlanner } from '.
 import { needsGrouping, planGrouping } from './group.ts';
 import { lastName, outputName, sameExpr, strings } from './names.ts';
 import { usingDescending } from './sort-using.ts';
-import type { Compiled, EvalContext, Scope } from './scope.ts';
+import type { Compiled, EvalContext, RowTypeRef, Scope } from './scope.ts';
 import type { SqlType, Value } from './types.ts';
 import { compareForSort } from './values.ts';
 import { rowKeyFor } from './types/bpchar.ts';
@@ -38,7 +38,8 @@ import { refuseJsonComparison } from './json-text.ts';
 import { planWindows } from './window/plan.ts';
 
 export interface SelectPlan {
-  columns: { name: string; type: SqlType }[];
+  /** `rowType`: a whole-row column's table row type (sql/rowtype/). */
+  columns: { name: string; type: SqlType; rowType?: RowTypeRef }[];
   run: (ctx: RunContext, outer: readonly Value[] | undefined) => Value[][];
   /** What runs, for EXPLAIN; its counters fill as the plan runs. */
   node: PlanNode;
@@ -72,11 +73,13 @@ export class SelectPlanner implements SubqueryPlanner {
     const watched = watchOuter(outer);
     const plan = this.plan(stmt, watched.scope);
     const columns = plan.columns.map((c) => c.type);
-    if (watched.used()) return { columns, run: (o: readonly Value[], ctx: EvalContext) => plan.run(ctx as RunContext, o) };
+    const rowType = plan.columns[0]?.rowType;
+    if (watched.used()) return { columns, rowType, run: (o: readonly Value[], ctx: EvalContext) => plan.run(ctx as RunContext, o) };
     // uncorrelated: PostgreSQL runs it once per execution (an InitPlan, or a SubPlan it hashes)
     const once = new WeakMap<EvalContext, Value[][]>();
     return {
       columns,
+      rowType,
       run: (o: readonly Value[], ctx: EvalContext) => {
         let rows = once.get(ctx);
         if (!rows) once.set(ctx, (rows = plan.run(ctx as RunContext, o)));
@@ -169,7 +172,7 @@ export class SelectPlanner implements SubqueryPlanner {
     scope.clause = 'SELECT';
     const outputs = targets.map((t) => ({ name: t.name, expr: t.compiled ?? compileExpr(t.node, scope) }));
     scope.clause = saved;
-    const columns = outputs.map((o) => ({ name: o.name, type: o.expr.type }));
+    const columns = outputs.map((o) => ({ name: o.name, type: o.expr.type, ...(o.expr.rowType ? { rowType: o.expr.rowType } : {}) }));
     // DISTINCT ON (…) keeps the first row of each group of equal keys, in ORDER BY order
     const onNodes = (stmt.distinctClause ?? []).filter((d) => Object.keys(d).length);
     const on = onNodes.map((node) => sortKey({ node, sortby_dir: 'SORTBY_DEFAULT' } as SortBy, outputs, scope));

@@ -44,13 +44,14 @@ export function compileSubLink(s: SubLink, scope: Scope, compile: (n: Node, scop
   }
   if (kind === 'EXPR_SUBLINK') {
     if (sub.columns.length !== 1) throw new SqlError(SQLSTATE.syntax_error, 'subquery must return only one column');
-    return expr(sub.columns[0], (row, ctx) => {
+    const scalar = expr(sub.columns[0], (row, ctx) => {
       const rows = run(row, ctx);
       if (rows.length > 1) {
         throw new SqlError(SQLSTATE.cardinality_violation, 'more than one row returned by a subquery used as an expression');
       }
       return rows.length ? rows[0][0] : null;
     });
+    return sub.rowType ? { ...scalar, rowType: sub.rowType } : scalar;
   }
 
   const names = (s.operName ?? []).map((n) => ('String' in n ? n.String.sval ?? '' : ''));

@@ -51,7 +51,7 @@ function scalarText(n: Node_): string {
 
 const notArray = (where: string): SqlError => new SqlError(SQLSTATE.invalid_text_representation, 'expected JSON array', { hint: `See the ${where}.` });
 
-interface Column { name: string; type: SqlType; fromText: (s: string) => Value }
+export interface Column { name: string; type: SqlType; fromText: (s: string) => Value }
 
 /** An array column's value: nested JS arrays of converted elements, rectangular as PostgreSQL requires. */
 function arrayValue(n: Node_, element: (s: string) => Value, key: string): Value {
@@ -106,10 +106,11 @@ function fieldValue(n: Node_ | undefined, col: Column): Value {
   return col.fromText(scalarText(n));
 }
 
-function row(obj: Node_, cols: Column[]): Value[] {
+/** One row of `cols` from a JSON object; a key it lacks takes `base`'s field (json_populate_record's base record). */
+function row(obj: Node_, cols: Column[], base: readonly Value[] | null = null): Value[] {
   const byKey = new Map<string, Node_>();
   for (const m of members(obj)) byKey.set(m.key!, m.node);
-  return cols.map((c) => fieldValue(byKey.get(c.name), c));
+  return cols.map((c, i) => (byKey.has(c.name) ? fieldValue(byKey.get(c.name), c) : base ? base[i]! : null));
 }
 
 /** The set for `name(json) AS x(coldefs)`; 42601 without a column definition list. */
@@ -128,27 +129,29 @@ export function toRecordSet(name: string, args: Expr[], defs: readonly Node[] | 
     if (seen.has(c.name)) throw new SqlError(SQLSTATE.duplicate_column, `column name "${c.name}" specified more than once`);
     seen.add(c.name);
   }
-  const nodeOf = (v: Value): Node_ => (input === 'json' ? { text: v as string } : { value: v });
   return {
     args: [retype(a, input)],
     columns: cols.map((c) => ({ name: c.name, type: c.type })),
     // to_record(NULL) is one row of NULLs, to_recordset(NULL) none
     nullable: true,
-    run: ([v]) => {
-      if (v === null) return many ? [] : [cols.map(() => null)];
-      const doc = nodeOf(v);
-      if (!many) {
-        if (kindOf(doc) !== 'object') throw new SqlError(SQLSTATE.invalid_parameter_value, `cannot call populate_composite on ${kindOf(doc) === 'array' ? 'an array' : 'a scalar'}`);
-        return [row(doc, cols)];
-      }
-      if (kindOf(doc) !== 'array') {
-        const what = input === 'jsonb' ? 'a non-array' : kindOf(doc) === 'object' ? 'an object' : 'a scalar';
-        throw new SqlError(SQLSTATE.invalid_parameter_value, `cannot call ${name} on ${what}`);
-      }
-      return members(doc).map((m) => {
-        if (kindOf(m.node) !== 'object') throw new SqlError(SQLSTATE.invalid_parameter_value, `argument of ${name} must be an array of objects`);
-        return row(m.node, cols);
-      });
-    },
+    run: ([v]) => recordRows(name, input, many, cols, v, null),
   };
+}
+
+/** The rows `doc` (json text or a jsonb value) gives for `cols`, over the base record `base` (json_populate_record). */
+export function recordRows(name: string, input: SqlType, many: boolean, cols: Column[], v: Value, base: readonly Value[] | null): Value[][] {
+  if (v === null) return many ? [] : [base ? [...base] : cols.map(() => null)];
+  const doc: Node_ = input === 'json' ? { text: v as string } : { value: v };
+  if (!many) {
+    if (kindOf(doc) !== 'object') throw new SqlError(SQLSTATE.invalid_parameter_value, `cannot call populate_composite on ${kindOf(doc) === 'array' ? 'an array' : 'a scalar'}`);
+    return [row(doc, cols, base)];
+  }
+  if (kindOf(doc) !== 'array') {
+    const what = input === 'jsonb' ? 'a non-array' : kindOf(doc) === 'object' ? 'an object' : 'a scalar';
+    throw new SqlError(SQLSTATE.invalid_parameter_value, `cannot call ${name} on ${what}`);
+  }
+  return members(doc).map((m) => {
+    if (kindOf(m.node) !== 'object') throw new SqlError(SQLSTATE.invalid_parameter_value, `argument of ${name} must be an array of objects`);
+    return row(m.node, cols, base);
+  });
 }

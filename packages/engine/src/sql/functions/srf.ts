@@ -8,10 +8,11 @@ import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
 import { retype, type Expr } from '../compiled.ts';
 import { Numeric } from '../numeric.ts';
 import { commonType } from '../operators.ts';
-import type { EvalContext, Scope } from '../scope.ts';
+import type { EvalContext, RowTypeRef, Scope } from '../scope.ts';
 import { TYPE_NAME, type SqlType, type Value } from '../types.ts';
 import { elementType, flatElements, isArrayType } from '../types/array.ts';
 import { int8Add, int8Compare, type Int8 } from '../int8.ts';
+import { POPULATE, populateSet } from '../rowtype/populate.ts';
 import { lastName, strings } from '../names.ts';
 import { compareTimestamps } from '../types/timestamp.ts';
 import { addInterval, type Interval } from '../types/interval.ts';
@@ -23,6 +24,8 @@ import { sqlFunctionInFrom } from '../function/from-item.ts';
 
 export interface FunctionItem {
   columns: { name: string; type: SqlType }[];
+  /** A function returning a table's row type (json_populate_record): a whole-row reference reports it. */
+  rowType?: RowTypeRef;
   rows: (outer: readonly Value[], ctx: EvalContext) => Value[][];
   label: string;
 }
@@ -116,10 +119,12 @@ export function planFunctionItem(rf: RangeFunction, scope: Scope, compile: (n: N
     if (!TO_RECORD[name]) throw new SqlError(SQLSTATE.syntax_error, 'a column definition list is only allowed for functions returning "record"');
     if (rf.ordinality) throw new SqlError(SQLSTATE.syntax_error, 'WITH ORDINALITY cannot be used with a column definition list');
   } else if ((items[1] && Object.keys(items[1]).length) || rf.coldeflist?.length) throw featureNotSupported('a column definition list');
-  if (!SET_RETURNING.has(name)) return sqlFunctionInFrom(rf, call, scope, compile) ?? (() => { throw featureNotSupported(`function ${name} in FROM`); })();
+  if (!SET_RETURNING.has(name) && !POPULATE[name]) return sqlFunctionInFrom(rf, call, scope, compile) ?? (() => { throw featureNotSupported(`function ${name} in FROM`); })();
   let args: Expr[];
+  let populated: (JsonSet & { rowType?: RowTypeRef }) | undefined;
   try {
-    args = (call.args ?? []).map((a) => compile(a, scope));
+    if (POPULATE[name]) populated = populateSet(name, call, scope, compile) ?? (() => { throw featureNotSupported(`${name} with a base other than a table's row type`); })();
+    args = populated ? populated.args : (call.args ?? []).map((a) => compile(a, scope));
   } catch (e) {
     // functions in FROM see the items before them in PostgreSQL (an implicit LATERAL)
     if (!lateral && e instanceof SqlError && (e.code === SQLSTATE.undefined_table || e.code === SQLSTATE.undefined_column)) {
@@ -129,7 +134,10 @@ export function planFunctionItem(rf: RangeFunction, scope: Scope, compile: (n: N
   }
   let series: Series;
   let record: JsonSet | undefined;
-  if (TO_RECORD[name]) {
+  if (populated) {
+    record = populated;
+    series = { type: 'unknown', run: () => [] };
+  } else if (TO_RECORD[name]) {
     record = toRecordSet(name, args, rf.coldeflist);
     args = record.args;
     series = { type: 'unknown', run: () => [] };
@@ -165,6 +173,7 @@ export function planFunctionItem(rf: RangeFunction, scope: Scope, compile: (n: N
   const evals = args.map((a) => a.eval);
   return {
     columns,
+    ...(populated?.rowType && !rf.ordinality ? { rowType: populated.rowType } : {}),
     label: `Function Scan on ${name}${alias === name ? '' : ` ${alias}`}`,
     rows: (outer, ctx) => {
       const vals = evals.map((e) => e(outer, ctx));

@@ -90,5 +90,5 @@ export function typeofName(e: Expr, node: Node | undefined): string {
   if (e.slot !== undefined && [...allDomains()].some((d) => d.base === e.type)) {
     throw new SqlError(SQLSTATE.feature_not_supported, 'pg_typeof of a column while a domain over its type exists is not supported');
   }
-  return TYPE_NAME[e.type];
+  return e.rowType?.name ?? TYPE_NAME[e.type];
 }

@@ -86,6 +86,7 @@ export function planCreateView(stmt: ViewStmt, planner: SelectPlanner, state: Db
     if (existing === undefined) {
       if (s.indexNames.has(name) || s.sequenceNames.has(name)) throw new SqlError(SQLSTATE.duplicate_table, `relation "${ownName(name)}" already exists`);
       def.oid = s.allocateOid();
+      def.rowType = s.allocateOid();
       txn.write({ kind: 'create_table', table: def });
       return;
     }
@@ -105,6 +106,7 @@ export function planCreateView(stmt: ViewStmt, planner: SelectPlanner, state: Db
       }
       if (now.type !== c.type) throw new SqlError(SQLSTATE.invalid_table_definition, `cannot change data type of view column "${c.name}" from ${TYPE_NAME[c.type]} to ${TYPE_NAME[now.type]}`);
     });
+    if (old.rowType !== undefined) def.rowType = old.rowType;
     txn.write({ kind: 'alter_table_def', table: def });
   });
 }
