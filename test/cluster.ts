@@ -104,13 +104,23 @@ export async function baseBackupStandby(c: TestCluster, primary: TestNode, nodeI
 export async function replicatedDdl<T>(c: TestCluster, sql: string, answers: (n: Node) => Promise<T>, expected: T): Promise<{ p: TestNode; streaming: TestNode; fresh: TestNode }> {
   const { p, s: streaming } = await primaryWithStandby(c);
   await p.node.exec(sql);
+  const fresh = await standbysAgree(c, p, streaming, answers, expected);
+  return { p, streaming, fresh };
+}
+
+/**
+ * The streaming standby, once caught up, answers `expected` with the primary's content hash; after a
+ * checkpoint so does a new standby made from a base backup, which is returned.
+ */
+export async function standbysAgree<T>(c: TestCluster, p: TestNode, streaming: TestNode, answers: (n: Node) => Promise<T>, expected: T): Promise<TestNode> {
   await caughtUp(p.node, streaming.node);
   expect(await answers(streaming.node)).toEqual(expected);
   expect(await streaming.node.contentHash()).toBe(await p.node.contentHash());
   await p.node.checkpoint();
   const fresh = await baseBackupStandby(c, p);
   expect(await answers(fresh.node)).toEqual(expected);
-  return { p, streaming, fresh };
+  expect(await fresh.node.contentHash()).toBe(await p.node.contentHash());
+  return fresh;
 }
 
 /** A primary with table t(id int primary key, v text) and one standby of it, caught up. */
