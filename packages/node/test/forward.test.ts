@@ -60,9 +60,17 @@ const pgItems = async (client: pg.Client) => (await client.query<{ id: string; q
 const pgApplied = async (client: pg.Client) =>
   (await client.query<{ origin: string; seq: number; status: string; sqlstate: string | null }>('select origin, seq::int, status, sqlstate from walrtc_applied order by origin, seq')).rows;
 
-/** PostgreSQL's rows and record equal on every walrtc node (replicated record included). */
+/**
+ * PostgreSQL's rows and record equal on every walrtc node (replicated record included). The two
+ * sides are first read until they agree: the bridge follows PostgreSQL's logical stream, which
+ * lags it, and which also carries a commit as soon as its WAL is flushed — a moment before other
+ * PostgreSQL sessions see it — so either side can briefly show a row the other does not yet.
+ */
 async function converged(client: pg.Client, p: TestNode, ...standbys: TestNode[]): Promise<void> {
-  const items = await pgItems(client);
+  const items = await until('PostgreSQL and the bridge to show the same rows', async () => {
+    const [theirs, ours] = [await pgItems(client), await rowsOf(p.node)];
+    return JSON.stringify(theirs) === JSON.stringify(ours) && theirs;
+  });
   const record = (await pgApplied(client)).map((r) => ({ origin: r.origin, seq: r.seq, outcome: r.status, sqlstate: r.sqlstate }));
   for (const n of [p, ...standbys]) {
     if (n !== p) await caughtUp(p.node, n.node);
