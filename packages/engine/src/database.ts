@@ -44,7 +44,7 @@ export interface DatabaseOptions {
   synchronousCommit: SynchronousCommit;
   hooks: NodeHooks;
   /** Extra wait after the local flush (synchronous replication); resolves when standbys confirm. */
-  waitForStandbys?: (end: Lsn, level: SynchronousCommit) => Promise<void>;
+  waitForStandbys?: (end: Lsn, level: SynchronousCommit) => Promise<void> | undefined;
   /** Throws when the commit must not be reported as done after all (the lease ran out meanwhile). */
   acknowledge?: () => void;
 }
@@ -468,7 +468,8 @@ export class Database {
     const level = this.options.synchronousCommit;
     if (level === 'off') return;
     await this.wal.waitFlush(end);
-    if (level !== 'local' && this.options.waitForStandbys) await this.options.waitForStandbys(end, level);
+    const standbys = level !== 'local' ? this.options.waitForStandbys?.(end, level) : undefined;
+    if (standbys) await standbys;
     this.options.acknowledge?.();
   }
 }
