@@ -76,14 +76,16 @@ async function allocation(op: Op, loop: () => Promise<void>): Promise<{ bytes: n
   const head = (await session.post('HeapProfiler.stopSampling')).profile.head as unknown as Sample;
   const bySite = new Map<string, number>();
   let bytes = 0;
-  const walk = (s: Sample): void => {
+  const walk = (s: Sample, caller: string): void => {
     bytes += s.selfSize;
     const f = s.callFrame;
-    const site = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+    const name = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+    // a built-in (Set, push, Promise) is charged to its caller too
+    const site = f.url ? name : `${name} ← ${caller}`;
     if (s.selfSize) bySite.set(site, (bySite.get(site) ?? 0) + s.selfSize);
-    for (const c of s.children) walk(c);
+    for (const c of s.children) walk(c, f.url ? name : caller);
   };
-  walk(head);
+  walk(head, '');
   const top = [...bySite].sort((a, b) => b[1] - a[1]).slice(0, TOP).map(([site, b]) => `  ${op} ${(b / N).toFixed(0).padStart(6)} B  ${site}`);
   return { bytes: bytes / N, top };
 }

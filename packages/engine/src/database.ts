@@ -229,7 +229,12 @@ export class Database {
     }
     txn.sequenceWrites.push(...env.sequenceWrites);
     const end = this.commit(txn);
-    if (end !== undefined) await this.durable(end);
+    // durable() inlined: the point writes' path, one async frame and a turn fewer
+    if (end !== undefined && this.options.synchronousCommit !== 'off') {
+      await this.wal.waitFlush(end);
+      const standbys = this.standbys(end);
+      if (standbys) await standbys;
+    }
     return result(plan.command, plan.columns, out.rows, out.rowCount);
   }
 
@@ -465,12 +470,19 @@ export class Database {
   }
 
   private async durable(end: Lsn): Promise<void> {
-    const level = this.options.synchronousCommit;
-    if (level === 'off') return;
+    if (this.options.synchronousCommit === 'off') return;
     await this.wal.waitFlush(end);
-    const standbys = level !== 'local' ? this.options.waitForStandbys?.(end, level) : undefined;
+    const standbys = this.standbys(end);
     if (standbys) await standbys;
+  }
+
+  /** After the local flush: the standbys synchronous_commit waits for (a promise only when there are some), then the acknowledgement check. */
+  private standbys(end: Lsn): Promise<void> | undefined {
+    const level = this.options.synchronousCommit;
+    const wait = level !== 'local' ? this.options.waitForStandbys?.(end, level) : undefined;
+    if (wait) return wait.then(() => this.options.acknowledge?.());
     this.options.acknowledge?.();
+    return undefined;
   }
 }
 
