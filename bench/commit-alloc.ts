@@ -20,6 +20,8 @@ const N = Number(process.env.N ?? 10_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
 const BASE = process.env.BASE;
 const TOP = Number(process.env.TOP ?? 0);
+/** Bundled into each engine: this tree patches sorted-btree's node class (state/btree-append.ts), which must not reach the base. */
+const OWN = ['sorted-btree'];
 
 type Engine = Awaited<ReturnType<typeof bundledEngine>>;
 type Op = 'INSERT' | 'UPDATE';
@@ -38,7 +40,7 @@ async function baseEngine(commit: string): Promise<Engine> {
   const wasm = join(dir, 'packages/engine/src/sql/libpg-query.wasm');
   rmSync(wasm);
   copyFileSync(realpathSync(new URL('../packages/engine/src/sql/libpg-query.wasm', import.meta.url)), wasm);
-  return bundledEngine(join(dir, 'packages/engine/src'));
+  return bundledEngine(join(dir, 'packages/engine/src'), OWN);
 }
 
 /** One fresh node: run both point-write loops, each measured by `measure`. */
@@ -90,7 +92,7 @@ async function allocation(op: Op, loop: () => Promise<void>): Promise<{ bytes: n
   return { bytes: bytes / N, top };
 }
 
-const engines: [string, Engine][] = [['this tree', await bundledEngine()]];
+const engines: [string, Engine][] = [['this tree', await bundledEngine(undefined, BASE ? OWN : [])]];
 if (BASE) engines.push([`base ${BASE}`, await baseEngine(BASE)]);
 
 const times = new Map<string, Record<Op, number[]>>(engines.map(([name]) => [name, { INSERT: [], UPDATE: [] }]));

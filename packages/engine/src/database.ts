@@ -103,11 +103,23 @@ export class Database {
    * block that commits at the end or not at all; a BEGIN among them makes it a regular block
    * (statements before it included) that stays open after the call, failed if a statement failed.
    */
-  async run(sql: string, params: readonly Value[] | undefined, session: Session, single: boolean): Promise<RawResult[]> {
+  run(sql: string, params: readonly Value[] | undefined, session: Session, single: boolean): Promise<RawResult[]> {
+    if (!single) return this.runStatements(sql, params, session);
+    // one statement (query()): no implicit block to manage, so no async frame of its own
+    let statements: ParsedStatement[];
+    try {
+      statements = parse(sql);
+      if (statements.length > 1) throw new SqlError(SQLSTATE.syntax_error, 'cannot insert multiple commands into a prepared statement');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return statements.length ? this.statement(statements[0]!, params ?? [], session).then(alone) : Promise.resolve([]);
+  }
+
+  private async runStatements(sql: string, params: readonly Value[] | undefined, session: Session): Promise<RawResult[]> {
     const statements = parse(sql);
-    if (single && statements.length > 1) throw new SqlError(SQLSTATE.syntax_error, 'cannot insert multiple commands into a prepared statement');
     const results: RawResult[] = [];
-    const implicitBlock = !single && statements.length > 1;
+    const implicitBlock = statements.length > 1;
     try {
       for (const st of statements) {
         if (implicitBlock && !session.txn && !('TransactionStmt' in st.stmt)) {
@@ -491,6 +503,10 @@ function attachTemp(txn: OpenTxn, session: Session, st: ParsedStatement): void {
   if (session.offline || !session.temp.wanted(st.stmt)) return;
   session.temp.attach(txn.state);
   txn.temp = session.temp;
+}
+
+function alone(r: RawResult): RawResult[] {
+  return [r];
 }
 
 function aborted(): SqlError {
