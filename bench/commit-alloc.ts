@@ -118,6 +118,7 @@ if (BASE) {
   const [mine, base] = [times.get(engines[0]![0])!, times.get(engines[1]![0])!];
   const ratio = (op: Op) => median(mine[op].map((t, i) => t / base[op][i]!)).toFixed(3);
   console.log(`this tree / base, CPU time (median of per-round ratios): INSERT ${ratio('INSERT')}, UPDATE ${ratio('UPDATE')}`);
+  for (const op of ['INSERT', 'UPDATE'] as const) console.log(`  ${op} per round (this tree / base, µs): ${mine[op].map((t, i) => `${t.toFixed(1)}/${base[op][i]!.toFixed(1)}`).join(' ')}`);
 }
 if (TOP) for (const op of ['INSERT', 'UPDATE'] as const) console.log(allocated.get(engines[0]![0])![op].top.join('\n'));
 session.disconnect();

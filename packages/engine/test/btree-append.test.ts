@@ -2,10 +2,10 @@
 // (state/btree-append.ts) instead of copying the sibling to shift an entry into it: the snapshot's
 // leaves stay shared, the trees stay valid, and every snapshot keeps exactly its own entries.
 import { describe, expect, it } from 'vitest';
-import BTree, { NODE_SIZE } from '../src/state/btree.ts';
+import BTree, { NODE_SIZE, type BTreeType } from '../src/state/btree.ts';
 
 interface Node { keys: number[]; children?: Node[] }
-type Tree = BTree<number, number>;
+type Tree = BTreeType<number, number>;
 
 const root = (t: Tree): Node => (t as unknown as { _root: Node })._root;
 const leaves = (n: Node): Node[] => (n.children ? n.children.flatMap(leaves) : [n]);
