@@ -82,9 +82,10 @@ export class SyncRepWaiters {
 
   constructor(private readonly config: () => SyncConfig | undefined, private readonly standbys: () => StandbyInfo[], private readonly timeoutMs: number | undefined) {}
 
-  wait(end: Lsn, level: SynchronousCommit): Promise<void> {
+  /** Undefined when the commit needs no standby (none is synchronous, or they confirmed already): the committer then does not wait a turn. */
+  wait(end: Lsn, level: SynchronousCommit): Promise<void> | undefined {
     const config = this.config();
-    if (!config || level === 'off' || level === 'local' || confirmed(config, this.standbys(), end, level)) return Promise.resolve();
+    if (!config || level === 'off' || level === 'local' || confirmed(config, this.standbys(), end, level)) return undefined;
     return new Promise((resolve, reject) => {
       const w: Waiter = { end, level, resolve, reject };
       if (this.timeoutMs !== undefined) {

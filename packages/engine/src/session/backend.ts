@@ -43,10 +43,11 @@ export class DatabaseBackend implements SessionBackend {
     const { session } = this;
     session.confirmed = confirmed;
     try {
-      const results = (await this.db.run(sql, params, session, single)).map((r) => withText(r, textTypes));
-      return { results, notices: session.notices.splice(0), status: session.status };
+      const results = await this.db.run(sql, params, session, single);
+      if (textTypes) for (let i = 0; i < results.length; i++) results[i] = withText(results[i]!, textTypes);
+      return { results, notices: takeNotices(session), status: session.status };
     } catch (error) {
-      return { results: [], notices: session.notices.splice(0), status: session.status, error };
+      return { results: [], notices: takeNotices(session), status: session.status, error };
     } finally {
       session.confirmed = false;
     }
@@ -71,6 +72,13 @@ export class DatabaseBackend implements SessionBackend {
     // after the commit's own work: a callback that queries the node finds it settled
     return this.db.onCommit((info) => { for (const n of heard(this.session, info.notifications)) queueMicrotask(() => cb(n)); });
   }
+}
+
+const NO_NOTICES: readonly Notice[] = Object.freeze([]);
+
+/** The notices the call raised, taken from the session (most calls raise none: no array then). */
+function takeNotices(session: Session): Notice[] {
+  return session.notices.length ? session.notices.splice(0) : (NO_NOTICES as Notice[]);
 }
 
 /** A session of its own (committed state only) that reads through `from`'s search_path. */

@@ -93,7 +93,17 @@ export class SessionClient {
 
   async query<R = Record<string, Value>>(sql: string, params?: readonly Value[], options?: QueryOptions): Promise<QueryResult<R>> {
     this.enter();
-    const [result] = await this.exclusive(() => this.call(sql, params, true, options));
+    let results: QueryResult[];
+    // a free session runs the call at once, without exclusive()'s closure and async frame
+    if (!this.busy) {
+      this.busy = true;
+      try {
+        results = await this.call(sql, params, true, options);
+      } finally {
+        this.handOff();
+      }
+    } else results = await this.exclusive(() => this.call(sql, params, true, options));
+    const [result] = results;
     return (result ?? { rows: [], fields: [], rowCount: 0, command: '', affectedRows: 0 }) as QueryResult<R>;
   }
 

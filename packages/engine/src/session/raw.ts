@@ -11,6 +11,8 @@ import type { RawResult } from './result.ts';
 import type { RowTypeRef } from '../sql/scope.ts';
 
 export function rawResult(command: string, columns: readonly { name: string; type: SqlType; rowType?: RowTypeRef }[], rows: Value[][], rowCount: number): RawResult {
+  // a write without RETURNING: nothing to convert
+  if (!columns.length) return { command, fields: [], rows, rowCount };
   // numeric leaves the engine as its exact text, as PGlite returns it; other types are already their client form
   const exact = columns.some((c) => c.type === 'numeric' || c.type === 'numeric[]' || c.type === 'interval' || c.type === 'interval[]' || c.type === 'time' || c.type === 'time[]' || c.type === 'timetz' || c.type === 'timetz[]' || c.type === 'unknown' || c.type === 'jsonb');
   // jsonb numbers reach the client as doubles (PGlite parses jsonb text); other kinds by outputValue

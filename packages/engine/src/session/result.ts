@@ -45,17 +45,22 @@ const COUNTED = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
 /** Shape one call's raw results; `affectedRows` runs on across them as in PGlite's exec. */
 export function shapeResults(raw: readonly RawResult[], options: QueryOptions | undefined): QueryResult<never>[] {
   let affected = 0;
-  return raw.map((r) => {
+  const shaped = new Array<QueryResult<never>>(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const r = raw[i]!;
     if (COUNTED.has(r.command)) affected += r.rowCount;
     const out: QueryResult<never> = { rows: shapeRows(r, options), fields: r.fields, rowCount: r.rowCount, command: r.command, affectedRows: affected };
     if (r.pending) out.pending = { ...r.pending };
-    return out;
-  });
+    shaped[i] = out;
+  }
+  return shaped;
 }
 
 function shapeRows(r: RawResult, options: QueryOptions | undefined): never[] {
   const { fields } = r;
   let rows = r.rows;
+  // a write without RETURNING (a point UPDATE or INSERT): no row to shape
+  if (!rows.length) return [];
   const parsers = options?.parsers;
   if (parsers && fields.some((f) => parsers[f.dataTypeID])) {
     rows = rows.map((row) => row.map((v, i) => {

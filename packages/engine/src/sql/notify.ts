@@ -72,10 +72,12 @@ export function callsNotify(stmt: unknown): boolean {
 /** A committed transaction's notifications, in the order they were made, each (channel, payload) once. */
 export function notificationsOf(records: readonly WalRecord[]): Notification[] {
   const out: Notification[] = [];
-  const seen = new Set<string>();
+  // made at the first NOTIFY: every commit passes here, few notify
+  let seen: Set<string> | undefined;
   for (const r of records) {
     if (r.kind !== 'notify') continue;
     const key = JSON.stringify([r.channel, r.payload]);
+    seen ??= new Set();
     if (seen.has(key)) continue;
     seen.add(key);
     out.push({ channel: r.channel, payload: r.payload });

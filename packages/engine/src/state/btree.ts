@@ -3,10 +3,12 @@
  * class is at `.default`), bundlers hand over the class itself. One import site resolves both.
  */
 import BTreeImport from 'sorted-btree';
+import { appendWithoutSiblingCopy } from './btree-append.ts';
 
 type BTreeClass = typeof BTreeImport;
 const loaded = BTreeImport as unknown as BTreeClass | { default: BTreeClass };
 const BTree: BTreeClass = typeof loaded === 'function' ? loaded : loaded.default;
+appendWithoutSiblingCopy(BTree);
 
 export default BTree;
 

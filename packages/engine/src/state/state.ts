@@ -49,12 +49,15 @@ export function virtualColumn(text: string): number {
   return n;
 }
 
+const sameKey = (k: IndexKey): IndexKey => k;
+
 export class IndexData {
   readonly cols: number[];
   readonly composite: boolean;
   /** Set for an expression or partial index. */
   readonly exprs: IndexExpressions | undefined;
-  constructor(readonly def: IndexDef, table: TableDef, readonly tree = new BTree<IndexKey, RowIds>(undefined, compareKeys, NODE_SIZE), cols?: number[], exprs?: IndexExpressions) {
+  /** `like`: an index of the same table shape whose key handling this one shares (a fork's copy). */
+  constructor(readonly def: IndexDef, table: TableDef, readonly tree = new BTree<IndexKey, RowIds>(undefined, compareKeys, NODE_SIZE), cols?: number[], exprs?: IndexExpressions, like?: IndexData) {
     if (!exprs && (def.exprs || def.where)) {
       if (!compileExpressions) throw new Error('index expressions are not available');
       exprs = compileExpressions(def, table);
@@ -62,6 +65,11 @@ export class IndexData {
     this.exprs = exprs;
     this.cols = cols ?? def.columns.map((c, i) => (exprs?.texts[i] !== undefined ? virtualColumn(exprs.texts[i]) : table.columns.findIndex((col) => col.name === c)));
     this.composite = this.cols.length > 1;
+    if (like) {
+      this.strips = like.strips;
+      this.treeKey = like.treeKey;
+      return;
+    }
     const strip = this.cols.map((c, i) => (exprs ? exprs.types[i] : table.columns[c]?.type) === 'bpchar');
     // bpchar keys go into the tree without trailing spaces: 'a' and 'a ' are one key, as PostgreSQL's indexes see them
     if (strip.includes(true)) {
@@ -75,7 +83,7 @@ export class IndexData {
   /** Whether treeKey changes keys (a bpchar key column). */
   readonly strips: boolean = false;
   /** The key as the tree holds it (keyOf's value, but bpchar without trailing spaces): bulk loads must use it too. */
-  readonly treeKey: (key: IndexKey) => IndexKey = (k) => k;
+  readonly treeKey: (key: IndexKey) => IndexKey = sameKey;
 
   keyOf(row: readonly Value[]): IndexKey {
     const e = this.exprs;
@@ -130,7 +138,7 @@ export class IndexData {
 
   /** A copy-on-write copy for a fork (once per table per write transaction); a change of column positions rebuilds indexes (`reindex`), so they carry over. */
   clone(table: TableDef): IndexData {
-    return new IndexData(this.def, table, this.tree.clone(), this.cols, this.exprs);
+    return new IndexData(this.def, table, this.tree.clone(), this.cols, this.exprs, this);
   }
 }
 
@@ -267,9 +275,9 @@ export class DbState {
    * Voting members of the cluster (node ids): replicated like any other state, so every node
    * agrees on what a majority is. Replaced, never mutated, so forks can share it.
    */
-  members: ReadonlySet<string> = new Set();
+  members: ReadonlySet<string>;
   /** Schemas made by CREATE SCHEMA (public is always there). Replaced, never mutated, so forks can share it. */
-  schemas: ReadonlySet<string> = new Set();
+  schemas: ReadonlySet<string>;
   /** Bumped by every DDL change: cached plans compiled against an older version are recompiled. */
   catalogVersion = 0;
   /** Tables this fork copied or created (its own to write); made on the first write, as most forks are read-only snapshots or write one table. */
@@ -287,10 +295,11 @@ export class DbState {
     this.typeNames = new CowMap(parent?.typeNames);
     this.functions = new CowMap(parent?.functions);
     this.domains = new CowMap(parent?.domains);
+    // a fork (one per transaction) shares its parent's sets rather than making empty ones to drop
+    this.members = parent ? parent.members : new Set();
+    this.schemas = parent ? parent.schemas : new Set();
     if (parent) {
       this.nextOid = parent.nextOid;
-      this.members = parent.members;
-      this.schemas = parent.schemas;
       this.catalogVersion = parent.catalogVersion;
     }
   }

@@ -7,6 +7,7 @@
 import { Packr } from 'msgpackr';
 import { PACK_OPTIONS } from '../msgpack.ts';
 import { crc32c } from './crc32.ts';
+import { ScratchWriter } from './pack-fast.ts';
 import { formatLsn, type Lsn } from './lsn.ts';
 import type { PositionedRecord, WalRecord } from './record.ts';
 
@@ -33,36 +34,43 @@ export function encodeRecord(record: WalRecord): Uint8Array {
 
 /**
  * Encode records back to back into one buffer, byte for byte what concatenating `encodeRecord`
- * of each would give, with one allocation instead of two per record. `ends[i]` is the offset just
- * past record i.
+ * of each would give. `ends[i]` is the offset just past record i. The records are written into
+ * one reused scratch buffer (pack-fast.ts, msgpackr for what it does not cover) and copied once.
  */
 export function encodeBatch(records: readonly WalRecord[]): { bytes: Uint8Array; ends: number[] } {
-  // msgpackr returns views into its own buffer and never writes over an earlier result, so the
-  // payloads stay valid until they are copied below
-  const payloads = new Array<Uint8Array>(records.length);
-  let total = 0;
-  for (let i = 0; i < records.length; i++) {
-    const payload = packr.pack(records[i]!);
-    payloads[i] = payload;
-    total += HEADER + payload.length;
-  }
-  const out = slabBytes(total);
+  const w = scratch;
+  w.pos = 0;
   const ends = new Array<number>(records.length);
-  let at = 0;
-  for (let i = 0; i < payloads.length; i++) {
-    const payload = payloads[i]!;
-    const len = payload.length;
-    const end = at + HEADER + len;
-    out.set(payload, at + HEADER);
+  for (let i = 0; i < records.length; i++) {
+    const at = w.pos;
+    w.ensure(HEADER);
+    w.pos = at + HEADER;
+    if (!w.pack(records[i])) {
+      w.pos = at + HEADER;
+      w.write(packr.pack(records[i]!));
+    }
+    const end = w.pos;
+    const b = w.buf;
     // the header by hand (little-endian u32s): a DataView per batch cost more than the record's CRC
-    out[at] = WAL_FORMAT_VERSION;
-    putU32(out, at + 1, len);
-    putU32(out, at + 5, crc32c(out, at + HEADER, end) ^ crcOfHeader(out, at));
+    b[at] = WAL_FORMAT_VERSION;
+    putU32(b, at + 1, end - at - HEADER);
+    putU32(b, at + 5, crc32c(b, at + HEADER, end) ^ crcOfHeader(b, at));
     ends[i] = end;
-    at = end;
+  }
+  const total = w.pos;
+  let out: Uint8Array;
+  if (total > SLAB / 8) {
+    out = w.buf.slice(0, total);
+    w.shrink(SLAB, 4096);
+  } else {
+    out = slabBytes(total);
+    const b = w.buf;
+    for (let i = 0; i < total; i++) out[i] = b[i]!;
   }
   return { bytes: out, ends };
 }
+
+const scratch = new ScratchWriter();
 
 /**
  * Small batches (a point commit is ~100 bytes) are carved out of shared 64 KiB slabs: a buffer of
@@ -75,7 +83,6 @@ let slab = new Uint8Array(SLAB);
 let slabAt = 0;
 
 function slabBytes(n: number): Uint8Array {
-  if (n > SLAB / 8) return new Uint8Array(n);
   if (slabAt + n > SLAB) {
     slab = new Uint8Array(SLAB);
     slabAt = 0;

@@ -56,6 +56,14 @@ export class CommitVisibility {
   }
 
   private flushed(flushLsn: Lsn): void {
+    // one commit per flush is the common case (a point write): shown as is, nothing merged
+    const first = this.unflushed[0];
+    if (first && first.end <= flushLsn && (this.unflushed.length === 1 || this.unflushed[1]!.end > flushLsn)) {
+      this.unflushed.shift();
+      this.durable = first.state;
+      if (!this.immediate()) this.show(first.state, { end: first.end, tables: first.tables, notifications: first.notifications, records: first.records });
+      return;
+    }
     let count = 0;
     while (count < this.unflushed.length && this.unflushed[count]!.end <= flushLsn) count++;
     if (!count) return;

@@ -164,13 +164,15 @@ export class WalWriter {
         this.flushLsn = batch[batch.length - 1]!.end;
         this.remember(batch);
         const flushed = this.flushLsn;
-        let ready = this.waiters;
-        // usually every waiter is satisfied: no filtering then
-        if (ready.some((w) => w.lsn > flushed)) {
-          ready = this.waiters.filter((w) => w.lsn <= flushed);
-          this.waiters = this.waiters.filter((w) => w.lsn > flushed);
-        } else this.waiters = [];
-        for (const w of ready) w.resolve();
+        // in place, in order: resolving runs no code before this loop ends
+        const waiters = this.waiters;
+        let kept = 0;
+        for (let i = 0; i < waiters.length; i++) {
+          const w = waiters[i]!;
+          if (w.lsn <= flushed) w.resolve();
+          else waiters[kept++] = w;
+        }
+        waiters.length = kept;
         for (const l of this.flushListeners) l(batch);
       }
     } catch (e) {
