@@ -16,9 +16,11 @@ import type { Compiled, Scope, Slot } from '../scope.ts';
 import { usingDescending } from '../sort-using.ts';
 import type { SqlType, Value } from '../types.ts';
 import { compareForSort } from '../values.ts';
+import { pgQsort } from '../sort/pg-qsort.ts';
 import { stripBpchar } from '../types/bpchar.ts';
 import { DEFAULT_FRAME, FRAME, FrameBounds, rangeDomain, type Partition } from './frame.ts';
 import { makeWindowFunction, type WindowFunction } from './functions.ts';
+import { SortRefs, windowRunOrder, type SortItem } from './order.ts';
 
 /** Window function calls in an expression (not inside sub-selects, which have their own). */
 export function findWindowCalls(node: unknown, out: Node[] = []): Node[] {
@@ -49,6 +51,8 @@ interface Spec {
   endOffset?: Compiled;
   /** The definition with its references resolved, to share one sort between equal windows. */
   key: string;
+  /** Its sort columns as PostgreSQL's planner orders windows by them. */
+  items: SortItem[];
 }
 
 interface Call {
@@ -71,7 +75,7 @@ function resolveDef(def: WindowDef, named: Map<string, WindowDef>, inOver: boole
   return { ...def, refname: undefined, partitionClause: base.partitionClause, orderClause: def.orderClause?.length ? def.orderClause : base.orderClause };
 }
 
-function compileSpec(def: WindowDef, scope: Scope): Spec {
+function compileSpec(def: WindowDef, scope: Scope, refs: SortRefs): Spec {
   const saved = scope.clause;
   scope.clause = 'window definitions';
   try {
@@ -95,7 +99,7 @@ function compileSpec(def: WindowDef, scope: Scope): Spec {
     }
     if (options & FRAME.GROUPS && !order.length) throw new SqlError('42P20', 'GROUPS mode requires an ORDER BY clause', { position: pos(def.location) });
     const key = JSON.stringify({ p: def.partitionClause, o: def.orderClause, f: options, s: def.startOffset, e: def.endOffset }, (k, v) => (k === 'location' ? undefined : v));
-    return { partition, order, frame: new FrameBounds(options, domain), startOffset, endOffset, key };
+    return { partition, order, frame: new FrameBounds(options, domain), startOffset, endOffset, key, items: refs.items(def, order) };
   } finally {
     scope.clause = saved;
   }
@@ -111,7 +115,7 @@ export interface WindowStage {
  * Plan the window functions of `stmt` over rows that `scope` describes (`width` columns of their
  * own, then the outer row of a correlated sub-select). Undefined when the query has none.
  */
-export function planWindows(stmt: SelectStmt, targets: readonly { node: Node }[], scope: Scope, width: number, input: RowSource, inputNode: PlanNode): WindowStage | undefined {
+export function planWindows(stmt: SelectStmt, targets: readonly { node: Node; name: string }[], scope: Scope, width: number, input: RowSource, inputNode: PlanNode): WindowStage | undefined {
   const named = new Map<string, WindowDef>();
   for (const w of stmt.windowClause ?? []) {
     const def = (w as { WindowDef: WindowDef }).WindowDef;
@@ -125,8 +129,9 @@ export function planWindows(stmt: SelectStmt, targets: readonly { node: Node }[]
   }
   // every named window is checked even when no call uses it, as PostgreSQL does
   const specs: Spec[] = [];
+  const refs = new SortRefs(stmt, targets);
   const specOf = (def: WindowDef): number => {
-    const spec = compileSpec(def, scope);
+    const spec = compileSpec(def, scope, refs);
     const same = specs.findIndex((s) => s.key === spec.key);
     if (same >= 0) return same;
     specs.push(spec);
@@ -154,6 +159,8 @@ export function planWindows(stmt: SelectStmt, targets: readonly { node: Node }[]
     return { node, spec, fn: makeWindowFunction(f, name, args, filter) };
   });
   const k = calls.length;
+  const active = specs.map((_s, i) => i).filter((s) => calls.some((c) => c.spec === s));
+  const runOrder = windowRunOrder(active.map((s) => specs[s]!.items)).map((i) => active[i]!);
   const sortNode = planNode('Sort', [inputNode]);
   const node = planNode('WindowAgg', [sortNode], []);
 
@@ -161,10 +168,9 @@ export function planWindows(stmt: SelectStmt, targets: readonly { node: Node }[]
     const rows = input(ctx, o);
     const values: Value[][] = calls.map(() => new Array<Value>(rows.length));
     let order: number[] = rows.map((_r, i) => i);
-    for (let s = 0; s < specs.length; s++) {
+    for (const s of runOrder) {
       const mine = calls.map((c, i) => (c.spec === s ? i : -1)).filter((i) => i >= 0);
-      if (!mine.length) continue;
-      order = evaluateSpec(specs[s]!, rows, mine.map((i) => calls[i]!.fn), mine.map((i) => values[i]!), ctx);
+      order = evaluateSpec(specs[s]!, rows, order, mine.map((i) => calls[i]!.fn), mine.map((i) => values[i]!), ctx);
     }
     sortNode.loops++;
     sortNode.rows += rows.length;
@@ -182,8 +188,12 @@ export function planWindows(stmt: SelectStmt, targets: readonly { node: Node }[]
   return { scope: new WindowScope(scope, width, calls.map((c) => c.fn.type), found), source, node };
 }
 
-/** Sort the rows for one window, split them into partitions and fill each call's values. Returns the sorted order. */
-function evaluateSpec(spec: Spec, rows: readonly (readonly Value[])[], fns: WindowFunction[], into: Value[][], ctx: RunContext): number[] {
+/**
+ * Sort the rows for one window, split them into partitions and fill each call's values. Returns the
+ * sorted order. `input` is the order the rows reach the sort (the previous window's output, as in
+ * PostgreSQL's plan); PostgreSQL's quicksort then decides the order of peers.
+ */
+function evaluateSpec(spec: Spec, rows: readonly (readonly Value[])[], input: readonly number[], fns: WindowFunction[], into: Value[][], ctx: RunContext): number[] {
   const np = spec.partition.length, no = spec.order.length;
   const keys = rows.map((row) => [...spec.partition.map((p) => p.eval(row, ctx)), ...spec.order.map((o) => o.expr.eval(row, ctx))]);
   // bpchar partitions and orders without its trailing spaces
@@ -197,7 +207,8 @@ function evaluateSpec(spec: Spec, rows: readonly (readonly Value[])[], fns: Wind
     }
     return 0;
   };
-  const order = rows.map((_r, i) => i).sort((a, b) => cmpAt(keys[a]!, keys[b]!, 0, np + no));
+  const order = input.slice();
+  pgQsort(order, (a, b) => cmpAt(keys[a]!, keys[b]!, 0, np + no));
   const offsets = spec.frame.check({
     start: spec.startOffset?.eval([], ctx),
     end: spec.endOffset?.eval([], ctx),
