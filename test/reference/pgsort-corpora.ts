@@ -94,8 +94,24 @@ function indexed(): string[] {
   ];
 }
 
+/** Aggregates with ORDER BY over tied keys: PostgreSQL sorts each group's rows as they arrive. */
+function aggregates(): string[] {
+  const out = [...table('ag', 60, 400), ...table('ag2', 700, 401)];
+  for (const agg of ['string_agg(id::text, \',\' order by k)', 'array_agg(id order by k desc)', 'array_agg(id order by g, t)', 'string_agg(t, \'\' order by n)']) {
+    out.push(`select ${agg} from ag`, `select ${agg} from ag where g = 1`, `select md5(${agg}::text) from ag2`);
+  }
+  out.push(
+    'select json_agg(id order by k) from ag',
+    'select jsonb_agg(id) over (order by k rows between 2 preceding and current row) from ag',
+    'select bool_and(g = 1) over (order by k), array_agg(t) over (partition by g order by n range between current row and unbounded following) from ag',
+    'select string_agg(id::text, \'-\') over (order by k groups between 1 preceding and current row exclude group) from ag',
+  );
+  return out;
+}
+
 export const PGSORT_CORPORA: Record<string, readonly string[]> = {
   pgsort_sizes: sizes(),
   pgsort_regress: regress(),
   pgsort_index: indexed(),
+  pgsort_aggregates: aggregates(),
 };
