@@ -109,9 +109,26 @@ function aggregates(): string[] {
   return out;
 }
 
+/** DISTINCT ON keeps the first row of each group in the sort's order: which row that is depends on the order of peers. */
+function distinctOn(): string[] {
+  return [
+    ...table('d', 80, 500),
+    ...table('d2', 1500, 501),
+    'select distinct on (g) g, id, k from d order by g',
+    'select distinct on (g) g, id, k from d',
+    'select distinct on (k) k, id from d order by k, g',
+    'select distinct on (k) k, id from d order by k desc nulls last',
+    'select distinct on (t, g) t, g, id from d order by t, g',
+    'select distinct on (g) g, id, k from d where k > 2 order by g',
+    'select count(*), md5(string_agg(s::text, \',\')) from (select distinct on (k) k, id from d2 order by k, t) s',
+    'select count(*), md5(string_agg(s::text, \',\')) from (select distinct on (g, t) g, t, id from d2) s',
+  ];
+}
+
 export const PGSORT_CORPORA: Record<string, readonly string[]> = {
   pgsort_sizes: sizes(),
   pgsort_regress: regress(),
   pgsort_index: indexed(),
   pgsort_aggregates: aggregates(),
+  pgsort_distinct: distinctOn(),
 };
