@@ -46,16 +46,20 @@ const WINDOWS = [
   'first_value(id) over (partition by g order by k), first_value(id) over (partition by g)',
   'first_value(id) over (order by k), first_value(id) over (order by g, k)',
   'last_value(id) over (order by g), first_value(id) over (order by k desc), nth_value(id, 2) over (order by t)',
+  'first_value(id) over (partition by g order by k), last_value(id) over (partition by g order by t)',
+  'first_value(id) over (order by g, k), first_value(id) over (order by g)',
+  'row_number() over (partition by g order by k), last_value(id) over (partition by k order by g)',
+  'first_value(id) over (w order by k), last_value(id) over w, nth_value(id, 2) over (w order by t) from (select * from %T) x window w as (partition by g)',
 ];
 
 /** Every row, in the order the last window leaves them. */
 function small(name: string): string[] {
-  return [...ONE_WINDOW, ...WINDOWS].map((w) => `select id, k, g, ${w} from ${name}`);
+  return [...ONE_WINDOW, ...WINDOWS].map((w) => (w.includes('%T') ? `select id, k, g, ${w.replace('%T', name)}` : `select id, k, g, ${w} from ${name}`));
 }
 
 /** One digest line per query, for tables too large to list. */
 function large(name: string): string[] {
-  return [...ONE_WINDOW, ...WINDOWS].map((w) => `select count(*), md5(string_agg(s::text, ',')) from (select id, ${w} from ${name}) s`);
+  return [...ONE_WINDOW, ...WINDOWS].map((w) => `select count(*), md5(string_agg(s::text, ',')) from (select id, ${w.includes('%T') ? w.replace('%T', name) : `${w} from ${name}`}) s`);
 }
 
 function sizes(): string[] {

@@ -15,6 +15,8 @@ export interface SortItem {
   ref: number;
   desc: boolean;
   nullsFirst: boolean;
+  /** Its position among the window's PARTITION BY then ORDER BY keys. */
+  col: number;
 }
 
 /** Numbers sort expressions in the order PostgreSQL's parser assigns tleSortGroupRef. */
@@ -50,12 +52,13 @@ export class SortRefs {
    * repeats (numbered ORDER BY first, as transformWindowDefinitions does).
    */
   items(def: WindowDef, order: readonly { desc: boolean; nullsFirst: boolean }[]): SortItem[] {
-    const byOrder = (def.orderClause ?? []).map((n, i) => ({ ref: this.ref((n as { SortBy: SortBy }).SortBy.node!), ...order[i]! }));
-    const byPartition = (def.partitionClause ?? []).map((n) => {
+    const np = def.partitionClause?.length ?? 0;
+    const byOrder = (def.orderClause ?? []).map((n, i) => ({ ref: this.ref((n as { SortBy: SortBy }).SortBy.node!), desc: order[i]!.desc, nullsFirst: order[i]!.nullsFirst, col: np + i }));
+    const byPartition = (def.partitionClause ?? []).map((n, col) => {
       const ref = this.ref(n);
       // a PARTITION BY column also in ORDER BY takes its direction from there
       const same = byOrder.find((o) => o.ref === ref);
-      return { ref, desc: same?.desc ?? false, nullsFirst: same?.nullsFirst ?? false };
+      return { ref, desc: same?.desc ?? false, nullsFirst: same?.nullsFirst ?? false, col };
     });
     const out: SortItem[] = [];
     for (const it of [...byPartition, ...byOrder]) if (!out.some((o) => o.ref === it.ref && o.desc === it.desc && o.nullsFirst === it.nullsFirst)) out.push(it);
@@ -79,4 +82,16 @@ export function windowRunOrder(items: readonly (readonly SortItem[])[]): number[
   const order = items.map((_v, i) => i);
   pgQsort(order, (a, b) => commonPrefixCmp(items[a]!, items[b]!));
   return order;
+}
+
+const sameItem = (a: SortItem, b: SortItem): boolean => a.ref === b.ref && a.desc === b.desc && a.nullsFirst === b.nullsFirst;
+
+/**
+ * How many leading sort columns of `next` rows sorted by `prev` already are in (pathkeys_count_contained_in):
+ * all of them, and PostgreSQL does not sort; some, and it runs an Incremental Sort; none, a Sort.
+ */
+export function presorted(prev: readonly SortItem[] | undefined, next: readonly SortItem[]): number {
+  let n = 0;
+  while (prev && n < next.length && n < prev.length && sameItem(prev[n]!, next[n]!)) n++;
+  return n;
 }

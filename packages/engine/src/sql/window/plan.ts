@@ -20,7 +20,8 @@ import { pgQsort } from '../sort/pg-qsort.ts';
 import { stripBpchar } from '../types/bpchar.ts';
 import { DEFAULT_FRAME, FRAME, FrameBounds, rangeDomain, type Partition } from './frame.ts';
 import { makeWindowFunction, type WindowFunction } from './functions.ts';
-import { SortRefs, windowRunOrder, type SortItem } from './order.ts';
+import { presorted, SortRefs, windowRunOrder, type SortItem } from './order.ts';
+import { incrementalSort } from '../sort/incremental.ts';
 
 /** Window function calls in an expression (not inside sub-selects, which have their own). */
 export function findWindowCalls(node: unknown, out: Node[] = []): Node[] {
@@ -168,9 +169,11 @@ export function planWindows(stmt: SelectStmt, targets: readonly { node: Node; na
     const rows = input(ctx, o);
     const values: Value[][] = calls.map(() => new Array<Value>(rows.length));
     let order: number[] = rows.map((_r, i) => i);
+    let sortedBy: SortItem[] | undefined;
     for (const s of runOrder) {
       const mine = calls.map((c, i) => (c.spec === s ? i : -1)).filter((i) => i >= 0);
-      order = evaluateSpec(specs[s]!, rows, order, mine.map((i) => calls[i]!.fn), mine.map((i) => values[i]!), ctx);
+      order = evaluateSpec(specs[s]!, rows, order, presorted(sortedBy, specs[s]!.items), mine.map((i) => calls[i]!.fn), mine.map((i) => values[i]!), ctx);
+      if (presorted(sortedBy, specs[s]!.items) < specs[s]!.items.length) sortedBy = specs[s]!.items;
     }
     sortNode.loops++;
     sortNode.rows += rows.length;
@@ -191,9 +194,10 @@ export function planWindows(stmt: SelectStmt, targets: readonly { node: Node; na
 /**
  * Sort the rows for one window, split them into partitions and fill each call's values. Returns the
  * sorted order. `input` is the order the rows reach the sort (the previous window's output, as in
- * PostgreSQL's plan); PostgreSQL's quicksort then decides the order of peers.
+ * PostgreSQL's plan), already sorted by the window's first `sorted` sort columns; PostgreSQL's
+ * Sort or Incremental Sort then decides the order of peers.
  */
-function evaluateSpec(spec: Spec, rows: readonly (readonly Value[])[], input: readonly number[], fns: WindowFunction[], into: Value[][], ctx: RunContext): number[] {
+function evaluateSpec(spec: Spec, rows: readonly (readonly Value[])[], input: readonly number[], sorted: number, fns: WindowFunction[], into: Value[][], ctx: RunContext): number[] {
   const np = spec.partition.length, no = spec.order.length;
   const keys = rows.map((row) => [...spec.partition.map((p) => p.eval(row, ctx)), ...spec.order.map((o) => o.expr.eval(row, ctx))]);
   // bpchar partitions and orders without its trailing spaces
@@ -207,8 +211,13 @@ function evaluateSpec(spec: Spec, rows: readonly (readonly Value[])[], input: re
     }
     return 0;
   };
-  const order = input.slice();
-  pgQsort(order, (a, b) => cmpAt(keys[a]!, keys[b]!, 0, np + no));
+  const cmp = (a: number, b: number): number => cmpAt(keys[a]!, keys[b]!, 0, np + no);
+  let order = input.slice();
+  if (sorted === 0) pgQsort(order, cmp);
+  else if (sorted < spec.items.length) {
+    const prefix = spec.items.slice(0, sorted).map((it) => it.col);
+    order = incrementalSort(order, (a, b) => prefix.every((c) => cmpAt(keys[a]!, keys[b]!, c, c + 1) === 0), cmp);
+  }
   const offsets = spec.frame.check({
     start: spec.startOffset?.eval([], ctx),
     end: spec.endOffset?.eval([], ctx),
