@@ -4,9 +4,11 @@
  * gives. The hand inputs' permutations were read from PostgreSQL 15 as
  * `select string_agg(id::text, ',') from (select id, row_number() over (order by k) rn from t) s
  * where rn > 0` over a table loaded with (id, k) in id order; test/sql-pgsort-reference.test.ts
- * checks the same end to end through window functions.
+ * checks the same end to end through window functions; incrementalSort is checked there against
+ * PostgreSQL's Incremental Sort (several windows over the same PARTITION BY).
  */
 import { describe, expect, it } from 'vitest';
+import { incrementalSort } from '../packages/engine/src/sql/sort/incremental.ts';
 import { pgQsort } from '../packages/engine/src/sql/sort/pg-qsort.ts';
 import { prng } from './prng.ts';
 
@@ -64,5 +66,29 @@ describe('pgQsort: PostgreSQL 15\'s sort_template.h quicksort', () => {
     const a = [9, 8, 7, 6, 5, 4, 3, 2, 1, 0];
     pgQsort(a, (x, y) => x - y, 2, 5);
     expect(a).toEqual([9, 8, 3, 4, 5, 6, 7, 2, 1, 0]);
+  });
+});
+
+describe('incrementalSort: PostgreSQL 15\'s Incremental Sort batching', () => {
+  const byPrefix = (a: number[], b: number[]) => a[0]! - b[0]!;
+  const byAll = (a: number[], b: number[]) => a[0]! - b[0]! || a[1]! - b[1]!;
+
+  it('sorts input presorted by its prefix, keeping the rows, for small and large prefix groups', () => {
+    const rnd = prng(7);
+    for (let round = 0; round < 100; round++) {
+      const n = Math.floor(rnd() * 600), groups = 1 + Math.floor(rnd() * 40);
+      const input = Array.from({ length: n }, (_v, i) => [Math.floor(rnd() * groups), Math.floor(rnd() * 5), i]);
+      pgQsort(input, byPrefix);
+      const out = incrementalSort(input, (a, b) => a[0] === b[0], byAll);
+      expect(out.map((r) => r[2]).sort((x, y) => x! - y!)).toEqual(input.map((r) => r[2]).sort((x, y) => x! - y!));
+      for (let i = 1; i < out.length; i++) expect(byAll(out[i - 1]!, out[i]!)).toBeLessThanOrEqual(0);
+    }
+  });
+
+  it('sorts fewer than 32 rows as one quicksort, like a plain Sort', () => {
+    const input = [[0, 1, 0], [0, 0, 1], [0, 1, 2], [1, 0, 3], [1, 0, 4], [1, 1, 5], [1, 0, 6], [2, 0, 7]];
+    const whole = input.slice();
+    pgQsort(whole, byAll);
+    expect(incrementalSort(input, (a, b) => a[0] === b[0], byAll)).toEqual(whole);
   });
 });
