@@ -38,6 +38,7 @@ const ONE_WINDOW = [
   'first_value(id) over (partition by g), last_value(id) over (partition by g)',
   'nth_value(id, 3) over (order by n), last_value(id) over (order by f)',
   'row_number() over ()',
+  'row_number() over (partition by k order by k desc, g), first_value(id) over (partition by k order by k desc, g)',
 ];
 
 /** Several windows in one query: each sorts the rows the one below it returns, in PostgreSQL's order of windows. */

@@ -172,8 +172,10 @@ export function planWindows(stmt: SelectStmt, targets: readonly { node: Node; na
     let sortedBy: SortItem[] | undefined;
     for (const s of runOrder) {
       const mine = calls.map((c, i) => (c.spec === s ? i : -1)).filter((i) => i >= 0);
-      order = evaluateSpec(specs[s]!, rows, order, presorted(sortedBy, specs[s]!.items), mine.map((i) => calls[i]!.fn), mine.map((i) => values[i]!), ctx);
-      if (presorted(sortedBy, specs[s]!.items) < specs[s]!.items.length) sortedBy = specs[s]!.items;
+      const { items } = specs[s]!, sorted = presorted(sortedBy, items);
+      order = evaluateSpec(specs[s]!, rows, order, sorted, mine.map((i) => calls[i]!.fn), mine.map((i) => values[i]!), ctx);
+      // a window already in order sorts nothing, and the rows keep the longer order they had
+      if (sorted < items.length) sortedBy = items;
     }
     sortNode.loops++;
     sortNode.rows += rows.length;
@@ -203,10 +205,12 @@ function evaluateSpec(spec: Spec, rows: readonly (readonly Value[])[], input: re
   // bpchar partitions and orders without its trailing spaces
   const blank = [...spec.partition.map((p) => p.type), ...spec.order.map((o) => o.expr.type)].map((t) => t === 'bpchar');
   if (blank.includes(true)) for (const k of keys) blank.forEach((b, i) => { if (b && typeof k[i] === 'string') k[i] = stripBpchar(k[i] as string); });
+  // a PARTITION BY column that ORDER BY also names sorts in ORDER BY's direction, as in PostgreSQL
+  const dirs = [...spec.partition.map(() => ({ desc: false, nullsFirst: false })), ...spec.order];
+  for (const it of spec.items) dirs[it.col] = it;
   const cmpAt = (a: Value[], b: Value[], from: number, to: number): number => {
     for (let i = from; i < to; i++) {
-      const o = i >= np ? spec.order[i - np]! : undefined;
-      const c = compareForSort(a[i], b[i], o?.desc ?? false, o?.nullsFirst ?? false);
+      const c = compareForSort(a[i], b[i], dirs[i]!.desc, dirs[i]!.nullsFirst);
       if (c !== 0) return c;
     }
     return 0;
