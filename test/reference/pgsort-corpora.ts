@@ -65,7 +65,7 @@ function large(name: string): string[] {
 
 function sizes(): string[] {
   const out: string[] = [];
-  [3, 6, 7, 8, 20, 40, 41, 90].forEach((n, i) => out.push(...table(`s${n}`, n, 100 + i), ...small(`s${n}`)));
+  [3, 6, 7, 8, 20, 40, 41, 90].forEach((n, i) => out.push(...table(`s${n}`, n, 100 + i), ...(n <= 20 ? small : large)(`s${n}`)));
   [300, 2000].forEach((n, i) => out.push(...table(`m${n}`, n, 200 + i), ...large(`m${n}`)));
   return out;
 }
@@ -93,7 +93,7 @@ function indexed(): string[] {
   return [
     ...table('ix', 120, 300, ', primary key (id)'),
     'create index ix_k on ix (k)',
-    ...small('ix'),
+    ...large('ix'),
     'select id, k, first_value(id) over (order by k), last_value(id) over (order by k) from ix where g = 1',
     'select id, k, first_value(id) over (partition by g order by k) from ix where k is not null',
   ];
