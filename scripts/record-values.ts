@@ -38,6 +38,7 @@ import { GROUPING_CORPUS } from '../test/reference/grouping-corpus.ts';
 import { ROWTYPE_CORPUS } from '../test/reference/rowtype-corpus.ts';
 import { BPCHAR_CORPUS } from '../test/reference/bpchar-corpus.ts';
 import { HASHPART_CORPORA } from '../test/reference/hashpart-corpora.ts';
+import { PGSORT_CORPORA } from '../test/reference/pgsort-corpora.ts';
 
 const url = process.argv[2];
 const name = process.argv[3] ?? 'values';
@@ -58,6 +59,7 @@ const CORPORA: Record<string, readonly string[]> = {
   ...TYPES_CORPORA,
   ...HASHPART_CORPORA,
   ...ROWTYPE2_CORPORA,
+  ...PGSORT_CORPORA,
   lateral: LATERAL_CORPUS,
   grouping: GROUPING_CORPUS,
   rowtype: ROWTYPE_CORPUS,

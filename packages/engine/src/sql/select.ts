@@ -36,6 +36,7 @@ import { checkLocking, lockingStrength } from './locking.ts';
 import { setOperationResult } from './setop-order.ts';
 import { refuseJsonComparison } from './json-text.ts';
 import { planWindows } from './window/plan.ts';
+import { pgQsort } from './sort/pg-qsort.ts';
 
 export interface SelectPlan {
   /** `rowType`: a whole-row column's table row type (sql/rowtype/). */
@@ -280,15 +281,24 @@ export class SelectPlanner implements SubqueryPlanner {
             });
             count(distinctNode, out.length);
           }
-          if (sorting) {
-            out.sort((a, b) => {
+          if (sorting || on.length) {
+            const cmp = (a: Value[], b: Value[]): number => {
               for (let k = 0; k < sort.length; k++) {
                 const s = sort[k]!;
                 const c = compareForSort(a[n + k], b[n + k], s.desc, s.nullsFirst, s.compare);
                 if (c !== 0) return c;
               }
+              // DISTINCT ON sorts by its keys after ORDER BY's, as PostgreSQL's Unique over Sort does
+              for (let j = 0, k = n + sort.length; j < on.length; j++, k++) {
+                const c = compareForSort(a[k], b[k], on[j]!.desc, on[j]!.nullsFirst, on[j]!.compare);
+                if (c !== 0) return c;
+              }
               return 0;
-            });
+            };
+            // which row of a DISTINCT ON group is kept shows PostgreSQL's order of peers; plain
+            // ORDER BY keeps the engine's stable sort (ties there are unspecified, and cheaper)
+            if (on.length) pgQsort(out, cmp);
+            else out.sort(cmp);
             count(sortNode, out.length);
           }
           if (on.length) {

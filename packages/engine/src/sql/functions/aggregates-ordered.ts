@@ -18,6 +18,7 @@ import { compareForSort, toText } from '../values.ts';
 import { rowKeyFor } from '../types/bpchar.ts';
 import { toJsonb, toJsonText } from './json.ts';
 import { nested } from '../types/jsonb.ts';
+import { pgQsort } from '../sort/pg-qsort.ts';
 
 /** Folds argument tuples in order: the aggregate's own logic once ORDER BY and DISTINCT are applied. */
 interface Folder {
@@ -164,6 +165,19 @@ function folder(name: string, args: Expr[], star: boolean): { folder: Folder; ar
 }
 
 /**
+ * array_agg, string_agg, bool_and/bool_or/every and the json aggregates over already compiled
+ * arguments, as a window frame runs them (no aggregate ORDER BY or DISTINCT there): the argument
+ * tuple to feed and the aggregate; undefined for any other name.
+ */
+export function tupleAggregate(name: string, args: readonly Expr[], star: boolean): { arg: Compiled; agg: Aggregate } | undefined {
+  if (!EXTRA.has(name)) return undefined;
+  const { folder: fold, args: typed } = folder(name, [...args], star);
+  const evals = typed.map((c) => c.eval);
+  const agg: Aggregate<Value[][]> = { type: fold.type, init: () => [], step: (s, v) => (s.push(v as Value[]), s), final: (s) => fold.fold(s) };
+  return { arg: expr('unknown', (row, ctx) => evals.map((e) => e(row, ctx))), agg: agg as unknown as Aggregate };
+}
+
+/**
  * The compiled argument tuple and the aggregate for a call this module handles (an aggregate
  * ORDER BY, or one of array_agg, string_agg, bool_and, bool_or, every); undefined otherwise.
  */
@@ -201,7 +215,9 @@ export function orderedAggregate(f: FuncCall, name: string, input: Scope, compil
     final: (s) => {
       let rows = s;
       if (specs.length) {
-        rows = s.slice().sort((a, b) => {
+        // PostgreSQL's sort of the group's input decides which of two tied rows folds first
+        rows = s.slice();
+        pgQsort(rows, (a, b) => {
           for (let k = 0; k < specs.length; k++) {
             const sp = specs[k]!;
             const c = compareForSort(a[n + k], b[n + k], sp.desc, sp.nullsFirst, sp.compare);

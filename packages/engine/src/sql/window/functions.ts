@@ -1,12 +1,14 @@
 /**
  * The window functions: ranking (row_number, rank, dense_rank, percent_rank, cume_dist, ntile),
  * offsets (lag, lead), frame values (first_value, last_value, nth_value) and every aggregate of
- * aggregates.ts run over a frame. Each is compiled to `evaluate`, which fills one value per
- * position of a sorted partition; PostgreSQL's result types and argument errors.
+ * aggregates.ts, array_agg, string_agg, bool_and/bool_or and the json aggregates run over a
+ * frame. Each is compiled to `evaluate`, which fills one value per position of a sorted
+ * partition; PostgreSQL's result types and argument errors.
  */
 import type { FuncCall } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../../errors.ts';
 import { makeAggregate } from '../aggregates.ts';
+import { tupleAggregate } from '../functions/aggregates-ordered.ts';
 import { castFunction } from '../cast.ts';
 import type { RunContext } from '../env.ts';
 import { AGGREGATES } from '../expr.ts';
@@ -184,9 +186,10 @@ function aggregateOverFrame(f: FuncCall, name: string, args: Compiled[], filter:
   if (!AGGREGATES.has(name)) throw new SqlError(SQLSTATE.wrong_object_type, `OVER specified, but ${name} is not a window function nor an aggregate function`);
   if (f.agg_distinct) throw new SqlError(SQLSTATE.feature_not_supported, 'DISTINCT is not implemented for window functions');
   if (f.agg_order?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'aggregate ORDER BY is not implemented for window functions');
-  if (args.length > 1) throw noSuchFunction(name, args);
-  const arg = args[0];
-  const agg = makeAggregate(name, arg?.type, { star: !!f.agg_star, location: f.location });
+  const tupled = tupleAggregate(name, args, !!f.agg_star);
+  if (!tupled && args.length > 1) throw noSuchFunction(name, args);
+  const arg = tupled ? tupled.arg : args[0];
+  const agg = tupled ? tupled.agg : makeAggregate(name, arg?.type, { star: !!f.agg_star, location: f.location });
   const input = (row: readonly Value[], ctx: RunContext): Value | undefined => {
     if (filter && filter.eval(row, ctx) !== true) return undefined;
     return arg ? arg.eval(row, ctx) : 1;

@@ -16,9 +16,12 @@ import type { Compiled, Scope, Slot } from '../scope.ts';
 import { usingDescending } from '../sort-using.ts';
 import type { SqlType, Value } from '../types.ts';
 import { compareForSort } from '../values.ts';
+import { pgQsort } from '../sort/pg-qsort.ts';
 import { stripBpchar } from '../types/bpchar.ts';
 import { DEFAULT_FRAME, FRAME, FrameBounds, rangeDomain, type Partition } from './frame.ts';
 import { makeWindowFunction, type WindowFunction } from './functions.ts';
+import { presorted, SortRefs, windowRunOrder, type SortItem } from './order.ts';
+import { incrementalSort } from '../sort/incremental.ts';
 
 /** Window function calls in an expression (not inside sub-selects, which have their own). */
 export function findWindowCalls(node: unknown, out: Node[] = []): Node[] {
@@ -49,6 +52,8 @@ interface Spec {
   endOffset?: Compiled;
   /** The definition with its references resolved, to share one sort between equal windows. */
   key: string;
+  /** Its sort columns as PostgreSQL's planner orders windows by them. */
+  items: SortItem[];
 }
 
 interface Call {
@@ -71,7 +76,7 @@ function resolveDef(def: WindowDef, named: Map<string, WindowDef>, inOver: boole
   return { ...def, refname: undefined, partitionClause: base.partitionClause, orderClause: def.orderClause?.length ? def.orderClause : base.orderClause };
 }
 
-function compileSpec(def: WindowDef, scope: Scope): Spec {
+function compileSpec(def: WindowDef, scope: Scope, refs: SortRefs): Spec {
   const saved = scope.clause;
   scope.clause = 'window definitions';
   try {
@@ -95,7 +100,7 @@ function compileSpec(def: WindowDef, scope: Scope): Spec {
     }
     if (options & FRAME.GROUPS && !order.length) throw new SqlError('42P20', 'GROUPS mode requires an ORDER BY clause', { position: pos(def.location) });
     const key = JSON.stringify({ p: def.partitionClause, o: def.orderClause, f: options, s: def.startOffset, e: def.endOffset }, (k, v) => (k === 'location' ? undefined : v));
-    return { partition, order, frame: new FrameBounds(options, domain), startOffset, endOffset, key };
+    return { partition, order, frame: new FrameBounds(options, domain), startOffset, endOffset, key, items: refs.items(def, order) };
   } finally {
     scope.clause = saved;
   }
@@ -111,7 +116,7 @@ export interface WindowStage {
  * Plan the window functions of `stmt` over rows that `scope` describes (`width` columns of their
  * own, then the outer row of a correlated sub-select). Undefined when the query has none.
  */
-export function planWindows(stmt: SelectStmt, targets: readonly { node: Node }[], scope: Scope, width: number, input: RowSource, inputNode: PlanNode): WindowStage | undefined {
+export function planWindows(stmt: SelectStmt, targets: readonly { node: Node; name: string }[], scope: Scope, width: number, input: RowSource, inputNode: PlanNode): WindowStage | undefined {
   const named = new Map<string, WindowDef>();
   for (const w of stmt.windowClause ?? []) {
     const def = (w as { WindowDef: WindowDef }).WindowDef;
@@ -125,8 +130,9 @@ export function planWindows(stmt: SelectStmt, targets: readonly { node: Node }[]
   }
   // every named window is checked even when no call uses it, as PostgreSQL does
   const specs: Spec[] = [];
+  const refs = new SortRefs(stmt, targets);
   const specOf = (def: WindowDef): number => {
-    const spec = compileSpec(def, scope);
+    const spec = compileSpec(def, scope, refs);
     const same = specs.findIndex((s) => s.key === spec.key);
     if (same >= 0) return same;
     specs.push(spec);
@@ -154,6 +160,8 @@ export function planWindows(stmt: SelectStmt, targets: readonly { node: Node }[]
     return { node, spec, fn: makeWindowFunction(f, name, args, filter) };
   });
   const k = calls.length;
+  const active = specs.map((_s, i) => i).filter((s) => calls.some((c) => c.spec === s));
+  const runOrder = windowRunOrder(active.map((s) => specs[s]!.items)).map((i) => active[i]!);
   const sortNode = planNode('Sort', [inputNode]);
   const node = planNode('WindowAgg', [sortNode], []);
 
@@ -161,10 +169,13 @@ export function planWindows(stmt: SelectStmt, targets: readonly { node: Node }[]
     const rows = input(ctx, o);
     const values: Value[][] = calls.map(() => new Array<Value>(rows.length));
     let order: number[] = rows.map((_r, i) => i);
-    for (let s = 0; s < specs.length; s++) {
+    let sortedBy: SortItem[] | undefined;
+    for (const s of runOrder) {
       const mine = calls.map((c, i) => (c.spec === s ? i : -1)).filter((i) => i >= 0);
-      if (!mine.length) continue;
-      order = evaluateSpec(specs[s]!, rows, mine.map((i) => calls[i]!.fn), mine.map((i) => values[i]!), ctx);
+      const { items } = specs[s]!, sorted = presorted(sortedBy, items);
+      order = evaluateSpec(specs[s]!, rows, order, sorted, mine.map((i) => calls[i]!.fn), mine.map((i) => values[i]!), ctx);
+      // a window already in order sorts nothing, and the rows keep the longer order they had
+      if (sorted < items.length) sortedBy = items;
     }
     sortNode.loops++;
     sortNode.rows += rows.length;
@@ -182,22 +193,35 @@ export function planWindows(stmt: SelectStmt, targets: readonly { node: Node }[]
   return { scope: new WindowScope(scope, width, calls.map((c) => c.fn.type), found), source, node };
 }
 
-/** Sort the rows for one window, split them into partitions and fill each call's values. Returns the sorted order. */
-function evaluateSpec(spec: Spec, rows: readonly (readonly Value[])[], fns: WindowFunction[], into: Value[][], ctx: RunContext): number[] {
+/**
+ * Sort the rows for one window, split them into partitions and fill each call's values. Returns the
+ * sorted order. `input` is the order the rows reach the sort (the previous window's output, as in
+ * PostgreSQL's plan), already sorted by the window's first `sorted` sort columns; PostgreSQL's
+ * Sort or Incremental Sort then decides the order of peers.
+ */
+function evaluateSpec(spec: Spec, rows: readonly (readonly Value[])[], input: readonly number[], sorted: number, fns: WindowFunction[], into: Value[][], ctx: RunContext): number[] {
   const np = spec.partition.length, no = spec.order.length;
   const keys = rows.map((row) => [...spec.partition.map((p) => p.eval(row, ctx)), ...spec.order.map((o) => o.expr.eval(row, ctx))]);
   // bpchar partitions and orders without its trailing spaces
   const blank = [...spec.partition.map((p) => p.type), ...spec.order.map((o) => o.expr.type)].map((t) => t === 'bpchar');
   if (blank.includes(true)) for (const k of keys) blank.forEach((b, i) => { if (b && typeof k[i] === 'string') k[i] = stripBpchar(k[i] as string); });
+  // a PARTITION BY column that ORDER BY also names sorts in ORDER BY's direction, as in PostgreSQL
+  const dirs = [...spec.partition.map(() => ({ desc: false, nullsFirst: false })), ...spec.order];
+  for (const it of spec.items) dirs[it.col] = it;
   const cmpAt = (a: Value[], b: Value[], from: number, to: number): number => {
     for (let i = from; i < to; i++) {
-      const o = i >= np ? spec.order[i - np]! : undefined;
-      const c = compareForSort(a[i], b[i], o?.desc ?? false, o?.nullsFirst ?? false);
+      const c = compareForSort(a[i], b[i], dirs[i]!.desc, dirs[i]!.nullsFirst);
       if (c !== 0) return c;
     }
     return 0;
   };
-  const order = rows.map((_r, i) => i).sort((a, b) => cmpAt(keys[a]!, keys[b]!, 0, np + no));
+  const cmp = (a: number, b: number): number => cmpAt(keys[a]!, keys[b]!, 0, np + no);
+  let order = input.slice();
+  if (sorted === 0) pgQsort(order, cmp);
+  else if (sorted < spec.items.length) {
+    const prefix = spec.items.slice(0, sorted).map((it) => it.col);
+    order = incrementalSort(order, (a, b) => prefix.every((c) => cmpAt(keys[a]!, keys[b]!, c, c + 1) === 0), cmp);
+  }
   const offsets = spec.frame.check({
     start: spec.startOffset?.eval([], ctx),
     end: spec.endOffset?.eval([], ctx),
