@@ -9,7 +9,8 @@ export type PeerJob = { kind: 'standby'; cluster: string; nodeId: string; verbos
 /** What the child reports to the parent, each as it happens. */
 export type PeerReport =
   | { t: 'opening' | 'connected' | 'first-chunk' | 'last-chunk' | 'streaming' | 'received' | 'closed' }
-  | { t: 'backup'; bytes: number; rows: number; status: string }
+  /** transferBusy: the standby's event-loop utilization from the first chunk to the last. */
+  | { t: 'backup'; bytes: number; rows: number; status: string; transferBusy: number }
   | { t: 'signal'; data: SignalData } // raw: simple-peer's signal
   | { t: 'envelope'; text: string } // standby: a signaling envelope for the room
   | { t: 'failed'; error: string };

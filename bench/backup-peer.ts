@@ -4,6 +4,7 @@
 // simple-peer pair. Signaling travels over the IPC channel to the parent. The parent times each
 // report as it arrives, so no two clocks are compared.
 
+import { performance } from 'node:perf_hooks';
 import type Peer from '@thaunknown/simple-peer/lite.js';
 import { openNode } from '../packages/engine/src/index.ts';
 import { webrtcTransport } from '../packages/transport/src/index.ts';
@@ -29,6 +30,7 @@ async function standby(j: Extract<PeerJob, { kind: 'standby' }>): Promise<void> 
   let lastChunk = false;
   let bytes = 0;
   let streamed = false;
+  let elu = performance.eventLoopUtilization();
   let streaming!: () => void;
   const streamingAt = new Promise<void>((r) => (streaming = r));
   const stopProfile = await profile(`standby-${j.nodeId}`);
@@ -42,8 +44,8 @@ async function standby(j: Extract<PeerJob, { kind: 'standby' }>): Promise<void> 
     log: (_l, m) => log(m),
     onProgress: (p) => {
       if (p.phase === 'backup') {
-        if (!firstChunk && p.done > 0) ((firstChunk = true), post({ t: 'first-chunk' }));
-        if (p.done === p.total) ((lastChunk = true), (bytes = p.total), post({ t: 'last-chunk' }));
+        if (!firstChunk && p.done > 0) ((firstChunk = true), (elu = performance.eventLoopUtilization()), post({ t: 'first-chunk' }));
+        if (p.done === p.total) ((lastChunk = true), (bytes = p.total), (elu = performance.eventLoopUtilization(elu)), post({ t: 'last-chunk' }));
       } else if (lastChunk && !streamed) ((streamed = true), post({ t: 'streaming' }), streaming());
     },
   });
@@ -52,7 +54,7 @@ async function standby(j: Extract<PeerJob, { kind: 'standby' }>): Promise<void> 
     await stopProfile();
     const status = (await node.status()).receiver?.status ?? 'none';
     const rows = Number((await node.query<{ n: number }>('select count(*) as n from t')).rows[0]!.n);
-    post({ t: 'backup', bytes, rows, status });
+    post({ t: 'backup', bytes, rows, status, transferBusy: elu.utilization });
   } finally {
     await node.close().catch(() => {});
     await transport.close();

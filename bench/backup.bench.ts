@@ -8,10 +8,12 @@
 // two raw simple-peers (the receiver in a child process too) send the same byte count in 16 KiB messages (the frames the transport puts
 // on the channel) with the transport's 64 KiB / 32 KiB bufferedAmount thresholds.
 // Run: node --expose-gc --max-old-space-size=6144 --import tsx bench/backup.bench.ts
-// SIZES=100000,1000000 (default), ROUNDS=3 (default), VERBOSE=1 for timestamped logs, PROFILE=dir
+// SIZES=100000,1000000 (default), ROUNDS=3 (default), COMMITS=0 (no commit loop), VERBOSE=1 for timestamped logs, PROFILE=dir
 // for CPU profiles of the primary and the standby from the standby's openNode to streaming.
 
 import { fork } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type Peer from '@thaunknown/simple-peer/lite.js';
 import { openNode, type Node } from '../packages/engine/src/index.ts';
@@ -27,6 +29,8 @@ const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const RAW_MESSAGE = 16 * 1024;
 const HIGH_WATER = 64 * 1024;
 const LOW_WATER = 32 * 1024;
+/** COMMITS=0 leaves the primary idle during the backup (no commit loop). */
+const COMMITS = process.env.COMMITS !== '0';
 const CLUSTER = `walrtc-backup-bench-${process.pid}`;
 
 const mibps = (bytes: number, ms: number) => bytes / 1024 / 1024 / (ms / 1000);
@@ -130,7 +134,7 @@ async function rawSend(bytes: number): Promise<number> {
 
 /** Autocommit UPDATEs, one per event-loop turn, until stopped: the longest gap between two finishing. */
 function commitLoop(node: Node, rows: number): { stop(): Promise<{ longestGap: number; commits: number }> } {
-  let done = false;
+  let done = !COMMITS;
   let commits = 0;
   let longestGap = 0;
   const loop = (async () => {
@@ -147,7 +151,18 @@ function commitLoop(node: Node, rows: number): { stop(): Promise<{ longestGap: n
   return { stop: async () => ((done = true), await loop, { longestGap, commits }) };
 }
 
-interface BackupRound { bytes: number; connectMs: number; firstChunkMs: number; lastChunkMs: number; streamingMs: number; longestGap: number; commits: number }
+interface BackupRound {
+  bytes: number;
+  connectMs: number;
+  firstChunkMs: number;
+  lastChunkMs: number;
+  streamingMs: number;
+  longestGap: number;
+  commits: number;
+  /** Event-loop utilization of each side during the transfer (first chunk to last). */
+  primaryBusy: number;
+  standbyBusy: number;
+}
 
 let standbys = 0;
 /** The child standby of the current round: the primary's signaling goes to it. */
@@ -166,13 +181,15 @@ async function backupRound(primary: Node, rows: number): Promise<BackupRound> {
     const stopProfile = await profile(`primary-${rows}-${standbys}`);
     loop = commitLoop(primary, rows);
     const [connected, first, last, streaming] = [child.next('connected'), child.next('first-chunk'), child.next('last-chunk'), child.next('streaming')];
+    // the primary's event-loop utilization over the transfer, as the standby's reports of it arrive
+    const primaryBusy = first.then(() => performance.eventLoopUtilization()).then(async (start) => (await last, performance.eventLoopUtilization(start).utilization));
     const { report: r } = await child.next('backup');
     const { longestGap, commits } = await loop.stop();
     await stopProfile();
     if (r.status !== 'streaming') throw new Error(`standby is ${r.status}, not streaming`);
     if (r.rows !== rows) throw new Error(`standby holds ${r.rows} rows, expected ${rows}`);
     const ms = async (p: Promise<{ at: number }>) => (await p).at - t0;
-    return { bytes: r.bytes, connectMs: await ms(connected), firstChunkMs: await ms(first), lastChunkMs: await ms(last), streamingMs: await ms(streaming), longestGap, commits };
+    return { bytes: r.bytes, connectMs: await ms(connected), firstChunkMs: await ms(first), lastChunkMs: await ms(last), streamingMs: await ms(streaming), longestGap, commits, primaryBusy: await primaryBusy, standbyBusy: r.transferBusy };
   } finally {
     await loop?.stop();
     await child.done();
@@ -209,20 +226,19 @@ for (const rows of SIZES) {
       if (round % 2 === 0) await backup().then(raw);
       else await raw().then(backup);
       const b = backups.at(-1)!;
-      log(`round ${round + 1}: backup ${b.bytes} B, ${b.connectMs.toFixed(0)} / ${b.firstChunkMs.toFixed(0)} / ${b.lastChunkMs.toFixed(0)} / ${b.streamingMs.toFixed(0)} ms, gap ${b.longestGap.toFixed(1)} ms; raw ${raws.at(-1)!.toFixed(0)} ms`);
+      log(`round ${round + 1}: backup ${b.bytes} B, ${b.connectMs.toFixed(0)} / ${b.firstChunkMs.toFixed(0)} / ${b.lastChunkMs.toFixed(0)} / ${b.streamingMs.toFixed(0)} ms, gap ${b.longestGap.toFixed(1)} ms, busy ${b.primaryBusy.toFixed(2)} / ${b.standbyBusy.toFixed(2)}; raw ${raws.at(-1)!.toFixed(0)} ms`);
     }
     const bytes = backups[0]!.bytes;
     const m = (f: (r: BackupRound) => number) => median(backups.map(f));
+    // each round's backup against the raw send next to it, then the median of those ratios
+    const ratio = (f: (r: BackupRound) => number) => `${(median(backups.map((r, i) => raws[i]! / f(r))) * 100).toFixed(0)} %`;
     const raw = median(raws);
     const whole = m((r) => r.streamingMs);
-    const fromRequest = m((r) => r.streamingMs - r.connectMs);
-    const transfer = m((r) => r.lastChunkMs - r.firstChunkMs);
-    const pct = (ms: number) => `${((raw / ms) * 100).toFixed(0)} %`;
     lines.push(
       `| ${fmt(rows)} | ${(bytes / 1024 / 1024).toFixed(1)} MiB | ${fmt(raw)} ms (${mibps(bytes, raw).toFixed(1)} MiB/s) | ` +
-        `${fmt(whole)} ms (${mibps(bytes, whole).toFixed(1)} MiB/s) | ${pct(whole)} | ${pct(fromRequest)} | ` +
-        `${fmt(m((r) => r.connectMs))} / ${fmt(m((r) => r.firstChunkMs - r.connectMs))} / ${fmt(transfer)} / ${fmt(m((r) => r.streamingMs - r.lastChunkMs))} ms | ` +
-        `${pct(transfer)} | ${m((r) => r.longestGap).toFixed(1)} ms (${fmt(m((r) => r.commits))}) |`,
+        `${fmt(whole)} ms (${mibps(bytes, whole).toFixed(1)} MiB/s) | ${ratio((r) => r.streamingMs)} | ${ratio((r) => r.streamingMs - r.connectMs)} | ` +
+        `${fmt(m((r) => r.connectMs))} / ${fmt(m((r) => r.firstChunkMs - r.connectMs))} / ${fmt(m((r) => r.lastChunkMs - r.firstChunkMs))} / ${fmt(m((r) => r.streamingMs - r.lastChunkMs))} ms | ` +
+        `${ratio((r) => r.lastChunkMs - r.firstChunkMs)} | ${m((r) => r.primaryBusy).toFixed(2)} / ${m((r) => r.standbyBusy).toFixed(2)} | ${m((r) => r.longestGap).toFixed(1)} ms (${fmt(m((r) => r.commits))}) |`,
     );
   } finally {
     await p.close();
@@ -231,8 +247,9 @@ for (const rows of SIZES) {
 
 console.log(`
 Base backup over webrtcTransport vs the raw data channel (node-datachannel, 127.0.0.1), memory
-storage, medians of ${ROUNDS} round(s), raw and backup alternated, Node ${process.version}
+storage, medians of ${ROUNDS} round(s) (ratios: the median of each round's raw / backup), raw and backup
+alternated, ${COMMITS ? 'a commit loop on the primary during each backup' : 'no commits during the backups (COMMITS=0)'}, Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(', ')}
 
-| rows | backup bytes | raw channel, same bytes in 16 KiB messages | join → streaming | backup / raw | backup / raw from connect | connect / seal+request / transfer / install+start | transfer / raw | longest commit gap (commits) |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| rows | backup bytes | raw channel, same bytes in 16 KiB messages | join → streaming | backup / raw | backup / raw from connect | connect / seal+request / transfer / install+start | transfer / raw | busy during transfer: primary / standby | longest commit gap (commits) |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${lines.join('\n')}`);
