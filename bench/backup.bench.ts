@@ -21,7 +21,7 @@ import { webrtcTransport } from '../packages/transport/src/index.ts';
 import { createPeer, destroyPeer, loopbackSignal } from '../packages/transport/src/rtc.ts';
 import { relaySignaling, type PeerCommand, type PeerJob, type PeerReport } from './backup-ipc.ts';
 import { profile } from './profile.ts';
-import { SCALE_SCHEMA, scaleInserts } from './scale-rows.ts';
+import { commitLoop, SCALE_SCHEMA, scaleInserts } from './scale-rows.ts';
 import { bounded, log, median } from './stats.ts';
 
 const SIZES = (process.env.SIZES ?? '100000,1000000').split(',').map(Number);
@@ -132,25 +132,6 @@ async function rawSend(bytes: number): Promise<number> {
 
 // ── base backup ──────────────────────────────────────────────────────────────────
 
-/** Autocommit UPDATEs, one per event-loop turn, until stopped: the longest gap between two finishing. */
-function commitLoop(node: Node, rows: number): { stop(): Promise<{ longestGap: number; commits: number }> } {
-  let done = !COMMITS;
-  let commits = 0;
-  let longestGap = 0;
-  const loop = (async () => {
-    let last = performance.now();
-    while (!done) {
-      await new Promise((resolve) => setImmediate(resolve));
-      await node.query('update t set n = n + 1 where id = $1', [1 + Math.floor(Math.random() * rows)]);
-      const t = performance.now();
-      longestGap = Math.max(longestGap, t - last);
-      last = t;
-      commits++;
-    }
-  })();
-  return { stop: async () => ((done = true), await loop, { longestGap, commits }) };
-}
-
 interface BackupRound {
   bytes: number;
   connectMs: number;
@@ -179,12 +160,12 @@ async function backupRound(primary: Node, rows: number): Promise<BackupRound> {
   try {
     const t0 = (await opening).at;
     const stopProfile = await profile(`primary-${rows}-${standbys}`);
-    loop = commitLoop(primary, rows);
+    loop = COMMITS ? commitLoop(primary, rows) : undefined;
     const [connected, first, last, streaming] = [child.next('connected'), child.next('first-chunk'), child.next('last-chunk'), child.next('streaming')];
     // the primary's event-loop utilization over the transfer, as the standby's reports of it arrive
     const primaryBusy = first.then(() => performance.eventLoopUtilization()).then(async (start) => (await last, performance.eventLoopUtilization(start).utilization));
     const { report: r } = await child.next('backup');
-    const { longestGap, commits } = await loop.stop();
+    const { longestGap, commits } = (await loop?.stop()) ?? { longestGap: 0, commits: 0 };
     await stopProfile();
     if (r.status !== 'streaming') throw new Error(`standby is ${r.status}, not streaming`);
     if (r.rows !== rows) throw new Error(`standby holds ${r.rows} rows, expected ${rows}`);
