@@ -1,15 +1,16 @@
-// Base backup over a real data channel against the raw channel, in one process: a primary holding
-// N rows of the scale table (bench/scale-rows.ts), memory storage, and a new standby joining over
+// Base backup over a real data channel against the raw channel, in one run: a primary holding N
+// rows of the scale table (bench/scale-rows.ts), memory storage, and a new standby joining over
 // webrtcTransport (node-datachannel, ICE on 127.0.0.1, signaling relayed over IPC) from a child
-// process (bench/backup-peer.ts), so its decoding does not run on the primary's event loop. Each round
-// times, from the standby's openNode: peer connected, first backup chunk (the primary has sealed
-// the snapshot by then), last chunk, and streaming (first WAL after the install); a loop of
-// autocommit UPDATEs on the primary meanwhile gives the longest commit gap. Alternated with it,
-// two raw simple-peers (the receiver in a child process too) send the same byte count in 16 KiB messages (the frames the transport puts
-// on the channel) with the transport's 64 KiB / 32 KiB bufferedAmount thresholds.
+// process (bench/backup-peer.ts), so its decoding does not run on the primary's event loop. Each
+// round times, from the standby's openNode: peer connected, first backup chunk (the primary has
+// sealed the snapshot by then), last chunk, and streaming (first WAL after the install); a loop of
+// autocommit UPDATEs on the primary meanwhile gives the longest commit gap. Alternated with it, two
+// raw simple-peers (the receiver in a child process too) carry the same byte count in 16 KiB
+// messages (the frames the transport puts on the channel) with the transport's 64 KiB / 32 KiB
+// bufferedAmount thresholds.
 // Run: node --expose-gc --max-old-space-size=6144 --import tsx bench/backup.bench.ts
-// SIZES=100000,1000000 (default), ROUNDS=3 (default), COMMITS=0 (no commit loop), VERBOSE=1 for timestamped logs, PROFILE=dir
-// for CPU profiles of the primary and the standby from the standby's openNode to streaming.
+// SIZES=100000,1000000 (default), ROUNDS=3 (default), COMMITS=0 (no commit loop), VERBOSE=1 for
+// timestamped logs, PROFILE=dir for CPU profiles of both sides from the standby's openNode to streaming.
 
 import { fork } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -201,9 +202,9 @@ for (const rows of SIZES) {
     const backups: BackupRound[] = [];
     const raws: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      // alternate which runs first, so neither always meets a warmer (or a busier) machine
+      // alternate which runs first (the backup in round 1: its size is the raw byte count), so neither always meets a warmer or busier machine
       const backup = async () => void backups.push(await backupRound(p.node, rows));
-      const raw = async () => void raws.push(await rawSend(backups[0]?.bytes ?? rows * 60));
+      const raw = async () => void raws.push(await rawSend(backups[0]!.bytes));
       if (round % 2 === 0) await backup().then(raw);
       else await raw().then(backup);
       const b = backups.at(-1)!;
