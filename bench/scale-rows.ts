@@ -1,4 +1,6 @@
-/** The scale benchmarks' table (Node: scale.bench.ts; Chromium: browser/src/checkpoint.ts): t(id, ~45 bytes of text, n) with an index on n, filled 2,000 rows per INSERT. */
+/** The scale benchmarks' table (Node: scale.bench.ts, backup.bench.ts; Chromium: browser/src/checkpoint.ts): t(id, ~45 bytes of text, n) with an index on n, filled 2,000 rows per INSERT; and the commit loop they run against it. */
+import type { Node } from '../packages/engine/src/index.ts';
+
 export const SCALE_SCHEMA = ['create table t(id int primary key, v text, n int)', 'create index t_n on t(n)'];
 
 /** The INSERT statements that fill `rows` rows. */
@@ -8,4 +10,24 @@ export function* scaleInserts(rows: number): Generator<string> {
     for (let id = from; id < Math.min(from + 2000, rows + 1); id++) values.push(`(${id}, 'row ${id} ${'x'.repeat(30)}', ${id % 1000})`);
     yield `insert into t values ${values.join(', ')}`;
   }
+}
+
+/** Autocommit UPDATEs of random rows, one per event-loop turn, until stopped: the longest gap between two finishing, and how many. */
+export function commitLoop(node: Node, rows: number): { stop(): Promise<{ longestGap: number; commits: number }> } {
+  let done = false;
+  let commits = 0;
+  let longestGap = 0;
+  const loop = (async () => {
+    let last = performance.now();
+    while (!done) {
+      // each commit comes from its own event (a click, a message), as in an application
+      await new Promise((resolve) => setImmediate(resolve));
+      await node.query('update t set n = n + 1 where id = $1', [1 + Math.floor(Math.random() * rows)]);
+      const now = performance.now();
+      longestGap = Math.max(longestGap, now - last);
+      last = now;
+      commits++;
+    }
+  })();
+  return { stop: async () => ((done = true), await loop, { longestGap, commits }) };
 }

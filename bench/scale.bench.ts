@@ -18,7 +18,7 @@ import { openNode, type Node } from '../packages/engine/src/index.ts';
 import type { DbState } from '../packages/engine/src/state/state.ts';
 import { memoryStorage } from '../packages/engine/src/storage/memory.ts';
 import type { Storage } from '../packages/engine/src/storage/storage.ts';
-import { SCALE_SCHEMA, scaleInserts } from './scale-rows.ts';
+import { commitLoop, SCALE_SCHEMA, scaleInserts } from './scale-rows.ts';
 
 const SIZES = (process.env.SIZES ?? '10000,100000,1000000').split(',').map(Number);
 const quiet = () => {};
@@ -46,27 +46,12 @@ function ticker(): { stop(): number } {
 
 /** Run `job` while autocommit UPDATEs go on in a loop; the job's time, the longest commit gap and task, and the commits made. */
 async function underLoad(node: Node, rows: number, job: () => Promise<unknown>) {
-  let done = false;
-  let commits = 0;
-  let longestGap = 0;
-  const loop = (async () => {
-    let last = performance.now();
-    while (!done) {
-      // each commit comes from its own event (a click, a message), as in an application
-      await new Promise((resolve) => setImmediate(resolve));
-      await node.query('update t set n = n + 1 where id = $1', [1 + Math.floor(Math.random() * rows)]);
-      const now = performance.now();
-      longestGap = Math.max(longestGap, now - last);
-      last = now;
-      commits++;
-    }
-  })();
+  const loop = commitLoop(node, rows);
   const tasks = ticker();
   const t0 = performance.now();
   await job();
   const time = performance.now() - t0;
-  done = true;
-  await loop;
+  const { longestGap, commits } = await loop.stop();
   return { time, longestGap, longestTask: tasks.stop(), commits };
 }
 

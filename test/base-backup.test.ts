@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Node } from '@walrtc/engine';
+import { decodeMessage, encodeMessage } from '../packages/engine/src/replication/protocol.ts';
 import { caughtUp, memoryCluster, until, webrtcCluster, type TestCluster } from './cluster.ts';
 
 let c: TestCluster;
@@ -82,6 +83,32 @@ describe('base backup (pg_basebackup)', () => {
     expect(states.has('backup')).toBe(true);
     mc.net.delay(0);
     await caughtUp(p.node, s.node);
+    expect(await s.node.contentHash()).toBe(await p.node.contentHash());
+  });
+
+  it('a base backup damaged on the way is refused by its checksum and taken again', async () => {
+    const mc = memoryCluster();
+    c = mc;
+    const p = await mc.open('primary');
+    await accounts(p.node, 5_000);
+    const send = p.transport.send.bind(p.transport);
+    let damaged = false;
+    p.transport.send = async (to, bytes) => {
+      const d = decodeMessage(bytes);
+      if (!damaged && d.ok && d.msg.t === 'backup_chunk' && d.msg.offset === 0) {
+        damaged = true;
+        const flipped = d.msg.bytes.slice();
+        flipped[100]! ^= 0x40;
+        return send(to, encodeMessage({ ...d.msg, bytes: flipped }));
+      }
+      return send(to, bytes);
+    };
+    const s = await mc.open('fresh', { role: 'standby' });
+    await until('the refusal', () => s.logs.some((l) => l === 'invalid base backup: incorrect checksum'));
+    await until('the second base backup', async () => (await s.node.status()).systemId === p.node.systemId);
+    await caughtUp(p.node, s.node);
+    expect(damaged).toBe(true);
+    expect((await s.node.query('select count(*)::int as n, sum(balance)::int as total from account')).rows).toEqual([{ n: 5_000, total: 500_000 }]);
     expect(await s.node.contentHash()).toBe(await p.node.contentHash());
   });
 });

@@ -11,6 +11,7 @@ import { formatLsn, type Lsn } from '../wal/lsn.ts';
 import type { PositionedRecord } from '../wal/record.ts';
 import type { WalWriter } from '../wal/xlog.ts';
 import { restoreWal, type WalArchive } from './archive.ts';
+import { IncomingBackup } from './incoming-backup.ts';
 import type { SenderMessage, StandbyMessage, TimelineHistoryEntry } from './protocol.ts';
 import type { Follow } from './timeline.ts';
 
@@ -42,7 +43,8 @@ export interface ReceiverHost {
   replayLsn(): Lsn;
   /** Write (append) and replay a validated batch. */
   apply(chunk: WalChunk, records: PositionedRecord[]): void;
-  installBackup(meta: BackupMeta, snapshot: Uint8Array): Promise<void>;
+  /** `crc`: the CRC-32C of the snapshot's body, computed as it arrived (the envelope's is checked against it). */
+  installBackup(meta: BackupMeta, snapshot: Uint8Array, crc: number): Promise<void>;
   /** The upstream is on a newer timeline: switch to it (rewinding if needed), or say a base backup is needed. */
   followTimeline(timeline: number, history: TimelineHistoryEntry[]): Promise<Follow>;
   send(to: string, msg: StandbyMessage): Promise<void>;
@@ -74,7 +76,7 @@ const RESTORE_BYTES = 1024 * 1024;
 export class WalReceiver {
   private status: ReceiverStatus = 'stopped';
   private source: string | undefined;
-  private backup: { meta: BackupMeta; bytes: Uint8Array; total: number; received: number } | undefined;
+  private backup: IncomingBackup | undefined;
   private info: Omit<ReceiverInfo, 'status' | 'upstream' | 'writtenLsn' | 'flushedLsn' | 'slotName'> = {
     receiveStartLsn: null, receiveStartTli: null, receivedTli: null, lastMsgSendTime: null, lastMsgReceiptTime: null, latestEndLsn: null, lastError: null,
   };
@@ -172,27 +174,24 @@ export class WalReceiver {
       case 'backup_start':
         this.status = 'backup';
         // totalBytes is the sender's claim: memory follows the chunks that actually arrive
-        this.backup = { meta: { systemId: msg.systemId, timeline: msg.timeline, lsn: msg.lsn, history: msg.history }, bytes: new Uint8Array(0), total: msg.totalBytes, received: 0 };
+        this.backup = new IncomingBackup({ systemId: msg.systemId, timeline: msg.timeline, lsn: msg.lsn, history: msg.history }, msg.totalBytes);
         this.host.progress({ phase: 'backup', done: 0, total: msg.totalBytes });
         return;
       case 'backup_chunk': {
         const b = this.backup;
-        if (!b || msg.offset !== b.received || msg.offset + msg.bytes.length > b.total) return this.restart('base backup chunk out of range');
-        if (b.received + msg.bytes.length > b.bytes.length) {
-          const grown = new Uint8Array(Math.min(b.total, Math.max(b.received + msg.bytes.length, 2 * b.bytes.length)));
-          grown.set(b.bytes.subarray(0, b.received));
-          b.bytes = grown;
-        }
-        b.bytes.set(msg.bytes, msg.offset);
-        b.received += msg.bytes.length;
-        this.host.progress({ phase: 'backup', done: b.received, total: b.total });
+        const refused = b ? b.add(msg.offset, msg.bytes) : 'base backup chunk out of range';
+        if (refused) return this.restart(refused);
+        this.host.progress({ phase: 'backup', done: b!.done, total: b!.total });
         return;
       }
       case 'backup_end': {
         const b = this.backup;
         this.backup = undefined;
-        if (!b || b.received !== b.total || msg.lsn !== b.meta.lsn) return this.restart('incomplete base backup');
-        await this.host.installBackup(b.meta, b.bytes);
+        if (!b || msg.lsn !== b.meta.lsn) return this.restart('incomplete base backup');
+        const whole = b.complete();
+        // a damaged backup is refused like an incomplete one: the next attempt takes a fresh one
+        if (typeof whole === 'string') return this.restart(whole);
+        await this.host.installBackup(b.meta, whole.bytes, whole.crc);
         this.host.log('log', `base backup received: consistent at ${formatLsn(b.meta.lsn)}`);
         return this.startStreaming();
       }

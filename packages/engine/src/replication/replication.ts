@@ -541,7 +541,7 @@ export class Replication {
         replayer.adopt(trial);
         if (end !== undefined) core.db.publish(replayer.state, { end, tables, notifications, records: committed });
       },
-      installBackup: (meta, bytes) => this.installBackup(meta, bytes),
+      installBackup: (meta, bytes, crc) => this.installBackup(meta, bytes, crc),
       followTimeline: async (timeline, history) => {
         const how = await followTimeline(core, timeline, history);
         // standbys cascading from this node must see the new timeline (and any rewind) too
@@ -556,9 +556,9 @@ export class Replication {
   }
 
   /** Replace this node's state and WAL with a base backup consistent at meta.lsn. */
-  private async installBackup(meta: BackupMeta, bytes: Uint8Array): Promise<void> {
+  private async installBackup(meta: BackupMeta, bytes: Uint8Array, crc: number): Promise<void> {
     const core = this.core;
-    const state = restoreSnapshot(unseal<Snapshot>(bytes, 'base backup'));
+    const state = restoreSnapshot(unseal<Snapshot>(bytes, 'base backup', crc));
     await core.control.update(async (txn) => {
       const control: ControlFile = {
         systemId: meta.systemId,

@@ -33,7 +33,13 @@ export function stampEnvelope(out: Uint8Array, crc: number): Uint8Array {
   return out;
 }
 
-export function unseal<T>(bytes: Uint8Array, what: string): T {
+/** The body checksum an envelope's header records (unchecked). */
+export function envelopeCrc(bytes: Uint8Array): number {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
+}
+
+/** `crc`: the body's CRC-32C when the caller computed it already (a base backup, as its chunks arrived). */
+export function unseal<T>(bytes: Uint8Array, what: string, crc?: number): T {
   if (bytes.length < HEADER) throw corrupted(what, 'too short');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0, true) !== MAGIC) throw corrupted(what, 'bad magic number');
@@ -43,7 +49,7 @@ export function unseal<T>(bytes: Uint8Array, what: string): T {
       detail: `The ${what} was written with format version ${version}, but this build of walrtc supports version ${STORAGE_FORMAT_VERSION}.`,
     });
   }
-  if (view.getUint32(8, true) !== crc32c(bytes, HEADER)) throw corrupted(what, 'incorrect checksum');
+  if (view.getUint32(8, true) !== (crc ?? crc32c(bytes, HEADER))) throw corrupted(what, 'incorrect checksum');
   return unpackr.unpack(bytes.subarray(HEADER)) as T;
 }
 
