@@ -37,6 +37,7 @@ import { ownName, relationKey, splitKey } from './schema/keys.ts';
 import { addLike, copyLike, type LikeCopy } from './create-like.ts';
 import { checkUniqueKeys, cloneParentIndexes, finishInherits, indexPartitions, planInherits } from './inherit/create.ts';
 import { alterInTree, checkRenameColumn } from './inherit/alter.ts';
+import { renameColumnInTree } from './inherit/rename-column.ts';
 import { dropTreeBelow } from './inherit/drop.ts';
 
 const SERIAL: Record<string, SqlType> = { serial: 'int4', serial4: 'int4', bigserial: 'int8', serial8: 'int8', smallserial: 'int2', serial2: 'int2' };
@@ -390,15 +391,18 @@ export function planRename(stmt: RenameStmt): StatementPlan {
   if (relation) return relation;
   if (stmt.renameType === 'OBJECT_COLUMN') {
     return ddl('ALTER TABLE', (txn) => {
-      const table = lookupTable(txn.state, name, stmt.relation?.location);
-      refuseIfViewed(txn.state, table.def.oid, 'renaming a column');
-      if (table.column(stmt.subname!) < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${stmt.subname}" does not exist`);
-      checkRenameColumn(txn.state, table.def, stmt.subname!);
-      checkColumnName(stmt.newname!);
-      if (table.column(stmt.newname!) >= 0) throw new SqlError(SQLSTATE.duplicate_column, `column "${stmt.newname}" of relation "${ownName(name)}" already exists`);
-      const ix = table.indexes.find((i) => indexReads(i.def, stmt.subname!));
-      if (ix) throw new SqlError(SQLSTATE.feature_not_supported, `renaming column "${stmt.subname}", which the expression or predicate of index "${ownName(ix.def.name)}" reads, is not supported`);
-      txn.write({ kind: 'rename_column', table: table.def.oid, column: stmt.subname!, name: stmt.newname! });
+      const named = lookupTable(txn.state, name, stmt.relation?.location);
+      renameColumnInTree(txn.state, named.def, stmt.subname!, !!stmt.relation?.inh, (def, expectedParents, inherited) => {
+        const table = txn.state.table(def.oid);
+        refuseIfViewed(txn.state, def.oid, 'renaming a column');
+        if (table.column(stmt.subname!) < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${stmt.subname}" does not exist`);
+        checkRenameColumn(def, stmt.subname!, expectedParents, inherited);
+        checkColumnName(stmt.newname!);
+        if (table.column(stmt.newname!) >= 0) throw new SqlError(SQLSTATE.duplicate_column, `column "${stmt.newname}" of relation "${ownName(def.name)}" already exists`);
+        const ix = table.indexes.find((i) => indexReads(i.def, stmt.subname!));
+        if (ix) throw new SqlError(SQLSTATE.feature_not_supported, `renaming column "${stmt.subname}", which the expression or predicate of index "${ownName(ix.def.name)}" reads, is not supported`);
+        txn.write({ kind: 'rename_column', table: def.oid, column: stmt.subname!, name: stmt.newname! });
+      });
     });
   }
   throw new SqlError(SQLSTATE.feature_not_supported, `ALTER ${(stmt.renameType ?? '').replace('OBJECT_', '')} … RENAME is not supported`);
