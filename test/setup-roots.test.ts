@@ -67,3 +67,30 @@ describe('ALTER TABLE … RENAME COLUMN down an inheritance tree', () => {
     }
   });
 });
+
+describe('CREATE SCHEMA with schema elements', () => {
+  let c: TestCluster | undefined;
+  afterEach(async () => { await c?.closeAll(); c = undefined; });
+
+  const SCHEMA = `
+    create schema shop
+      create index item_price on item (price)
+      create view cheap as select name from item where price < 10
+      create table item (id serial primary key, name text, price int)
+      create table sale (item int references item (id), qty int);
+    insert into shop.item (name, price) values ('pen', 2), ('book', 20);
+    insert into shop.sale values (1, 3);`;
+  const answers = async (n: Node) => ({ cheap: await rows(n, 'select * from shop.cheap'), sale: await rows(n, 'select * from shop.sale') });
+  const expected = { cheap: [{ name: 'pen' }], sale: [{ item: 1, qty: 3 }] };
+
+  it('creates its tables, view and index in the schema on the primary and both kinds of standby', async () => {
+    c = memoryCluster();
+    const { p } = await replicatedDdl(c, SCHEMA, answers, expected);
+    await expect(p.node.query('insert into shop.sale values (9, 1)')).rejects.toMatchObject({ code: '23503' });
+    await expect(p.node.query('select * from item')).rejects.toMatchObject({ code: '42P01' });
+  });
+
+  it('survives a checkpoint and reopen', async () => {
+    expect(await afterReopen(SCHEMA, answers)).toEqual(expected);
+  });
+});

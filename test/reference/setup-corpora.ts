@@ -92,6 +92,75 @@ const renameColumn: readonly string[] = [
   'select m from rc_child',
 ];
 
+/** CREATE SCHEMA with schema elements (namespace.sql, foreign_key.sql's fkpart schemas, create_view.sql). */
+const schemaElements: readonly string[] = [
+  // namespace.sql: the index and view come before the table they use; PostgreSQL runs tables first
+  `CREATE SCHEMA test_ns_schema_1
+       CREATE UNIQUE INDEX abc_a_idx ON abc (a)
+       CREATE VIEW abc_view AS SELECT a+1 AS a, b+1 AS b FROM abc
+       CREATE TABLE abc (a serial, b int UNIQUE)`,
+  'SET search_path to public',
+  'BEGIN',
+  'SET search_path to public, test_ns_schema_1',
+  'CREATE SCHEMA test_ns_schema_2 CREATE VIEW abc_view AS SELECT c FROM abc',
+  'COMMIT',
+  'SHOW search_path',
+  'BEGIN',
+  'SET search_path to public, test_ns_schema_1',
+  'CREATE SCHEMA test_ns_schema_2 CREATE VIEW abc_view AS SELECT a FROM abc',
+  'SHOW search_path',
+  'COMMIT',
+  'SHOW search_path',
+  'SELECT * FROM test_ns_schema_2.abc_view',
+  'DROP SCHEMA test_ns_schema_2 CASCADE',
+  'RESET search_path',
+  "SELECT table_name::text, table_type::text FROM information_schema.tables WHERE table_schema = 'test_ns_schema_1' ORDER BY 1",
+  'INSERT INTO test_ns_schema_1.abc DEFAULT VALUES',
+  'INSERT INTO test_ns_schema_1.abc DEFAULT VALUES',
+  'INSERT INTO test_ns_schema_1.abc DEFAULT VALUES',
+  'SELECT * FROM test_ns_schema_1.abc ORDER BY a',
+  'SELECT * FROM test_ns_schema_1.abc_view ORDER BY a',
+  'SELECT * FROM abc',
+  "INSERT INTO test_ns_schema_1.abc VALUES (1, 5)",
+  'DROP SCHEMA test_ns_schema_1 CASCADE',
+  // foreign_key.sql: unqualified REFERENCES and PARTITION OF find the new schema's tables
+  `create schema fkpart0
+  create table pkey (a int primary key)
+  create table fk_part (a int) partition by list (a)
+  create table fk_part_1 partition of fk_part (foreign key (a) references fkpart0.pkey) for values in (1)
+  create table fk_part_23 partition of fk_part (foreign key (a) references fkpart0.pkey) for values in (2, 3) partition by list (a)
+  create table fk_part_23_2 partition of fk_part_23 for values in (2)`,
+  'insert into fkpart0.pkey values (1), (2)',
+  'insert into fkpart0.fk_part values (1), (2)',
+  'insert into fkpart0.fk_part values (3)',
+  `CREATE SCHEMA fkpart9
+  CREATE TABLE pk (a INT PRIMARY KEY)
+  CREATE TABLE fk (fk_a INT REFERENCES pk(a) ON DELETE CASCADE)
+  CREATE SEQUENCE seq9 START 5
+  CREATE INDEX fk_idx ON fk (fk_a)`,
+  'INSERT INTO fkpart9.pk VALUES (1), (2)',
+  'INSERT INTO fkpart9.fk VALUES (1), (2), (2)',
+  'DELETE FROM fkpart9.pk WHERE a = 2',
+  'SELECT * FROM fkpart9.fk',
+  "SELECT nextval('fkpart9.seq9')",
+  'ALTER INDEX fkpart9.fk_idx RENAME TO fk_idx2',
+  'ALTER INDEX fkpart9.pk_pkey RENAME TO pk_pkey2',
+  'DROP SCHEMA fkpart9 CASCADE',
+  // errors: another schema named, a schema that exists, IF NOT EXISTS with elements, an element that fails
+  'CREATE SCHEMA s_other CREATE TABLE public.t (a int)',
+  'CREATE TABLE s_other.t (a int)',
+  'CREATE SCHEMA fkpart0 CREATE TABLE t (a int)',
+  'CREATE SCHEMA IF NOT EXISTS s_ine CREATE TABLE t (a int)',
+  'CREATE SCHEMA s_fail CREATE TABLE t (a int) CREATE VIEW v AS SELECT nosuch FROM t',
+  'CREATE TABLE s_fail.t (a int)',
+  'CREATE SCHEMA s_ok CREATE TABLE s_ok.t (a int) CREATE VIEW v AS SELECT a * 2 AS b FROM t',
+  'INSERT INTO s_ok.t VALUES (21)',
+  'SELECT * FROM s_ok.v',
+  'DROP SCHEMA s_ok CASCADE',
+  'DROP SCHEMA fkpart0 CASCADE',
+];
+
 export const SETUP_CORPORA: Record<string, readonly string[]> = {
   renamecol: renameColumn,
+  schemaelts: schemaElements,
 };
