@@ -157,6 +157,19 @@ const schemaElements: readonly string[] = [
   'INSERT INTO s_ok.t VALUES (21)',
   'SELECT * FROM s_ok.v',
   'DROP SCHEMA s_ok CASCADE',
+  // a table of the name in a schema of the search_path is not the element's, nor what it references
+  'CREATE SCHEMA s_path CREATE TABLE pk (a int primary key)',
+  'SET search_path TO s_path, public',
+  'CREATE SCHEMA s_new CREATE TABLE pk (a int primary key) CREATE TABLE fk (a int references pk) CREATE TABLE tree (id int primary key, up int references tree)',
+  'INSERT INTO s_new.pk VALUES (1)',
+  'INSERT INTO s_path.pk VALUES (2)',
+  'INSERT INTO s_new.fk VALUES (1)',
+  'INSERT INTO s_new.fk VALUES (2)',
+  'INSERT INTO s_new.tree VALUES (1, NULL), (2, 1)',
+  'INSERT INTO s_new.tree VALUES (3, 7)',
+  'SHOW search_path',
+  'RESET search_path',
+  'DROP SCHEMA s_path, s_new CASCADE',
   'DROP SCHEMA fkpart0 CASCADE',
 ];
 
