@@ -178,11 +178,11 @@ class Resolver {
   private create(rv: RangeVar | undefined): void {
     if (!rv?.relname) return;
     const name = rv.relname;
-    this.createIn(rv);
+    this.createIn(rv, name);
     this.created = { name, key: rv.relname };
   }
 
-  private createIn(rv: RangeVar): void {
+  private createIn(rv: RangeVar, name: string): void {
     this.done.add(rv);
     const temp = this.path.find(isTempSchema);
     if (temp && (rv.relpersistence === 't' || rv.schemaname === 'pg_temp')) {
@@ -192,7 +192,7 @@ class Resolver {
     }
     const schema = rv.schemaname ?? this.creationSchema(rv.location);
     // a public "app.t" would have the key of app's t
-    if (schema === 'public' && this.state.schemas.has(splitKey(rv.relname).schema)) throw featureNotSupported(`relation names starting with the name of a schema and "." ("${rv.relname}")`);
+    if (schema === 'public' && this.state.schemas.has(splitKey(name).schema)) throw featureNotSupported(`relation names starting with the name of a schema and "." ("${name}")`);
     if (schema === 'public' || SYSTEM_SCHEMAS.has(schema)) return;
     if (!this.state.schemas.has(schema)) throw new SqlError(INVALID_SCHEMA_NAME, `schema "${schema}" does not exist`, { position: pos(rv.location) });
     this.rename(rv, schema);
