@@ -94,3 +94,46 @@ describe('CREATE SCHEMA with schema elements', () => {
     expect(await afterReopen(SCHEMA, answers)).toEqual(expected);
   });
 });
+
+describe('table storage parameters', () => {
+  let c: TestCluster | undefined;
+  afterEach(async () => { await c?.closeAll(); c = undefined; });
+
+  const OPTIONS = `
+    create table tuned (a int) with (fillfactor = 70, autovacuum_enabled = off);
+    create table tuned_child () inherits (tuned);
+    alter table tuned set (parallel_workers = 0, fillfactor = 80);
+    alter table tuned reset (autovacuum_enabled);
+    insert into tuned_child values (1);`;
+  const answers = (n: Node) => rows(n, 'select a from tuned');
+
+  it('reach both kinds of standby with the primary\'s catalog (content hash)', async () => {
+    c = memoryCluster();
+    const { p } = await replicatedDdl(c, OPTIONS, answers, [{ a: 1 }]);
+    // the kept parameters are part of the catalog the hash covers
+    const before = await p.node.contentHash();
+    await p.node.exec('alter table tuned reset (parallel_workers, fillfactor)');
+    expect(await p.node.contentHash()).not.toBe(before);
+  });
+
+  it('survive a checkpoint and reopen', async () => {
+    const storage = memoryStorage();
+    const cluster = `setup-roots-options-${process.pid}`;
+    const first = await openNode({ cluster, nodeId: 'a', storage, log: () => {} });
+    let hash: string;
+    try {
+      await first.exec(OPTIONS);
+      await first.checkpoint();
+      hash = await first.contentHash();
+    } finally {
+      await first.close();
+    }
+    const again = await openNode({ cluster, nodeId: 'a', storage, log: () => {} });
+    try {
+      expect(await again.contentHash()).toBe(hash);
+      await expect(again.query('alter table tuned set (fillfactor = 5)')).rejects.toMatchObject({ code: '22023', message: 'value 5 out of bounds for option "fillfactor"' });
+    } finally {
+      await again.close();
+    }
+  });
+});

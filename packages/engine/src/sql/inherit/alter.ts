@@ -55,6 +55,9 @@ export function alterInTree(cmd: AlterTableCmd, stmt: AlterTableStmt, table: Tab
     case 'AT_DropInherit':
       dropInherit(state, txn, table, relation(state, (cmd.def as { RangeVar: RangeVar }).RangeVar));
       return true;
+    case 'AT_SetRelOptions':
+    case 'AT_ResetRelOptions':
+      return false; // storage parameters are the table's own: PostgreSQL never recurses
   }
   checkInherited(state, cmd, table);
   const children = childrenOf(state, table.oid);
