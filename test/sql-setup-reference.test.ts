@@ -4,6 +4,6 @@
  * `scripts/record-values.ts <url> <name>`, on a fresh walrtc node.
  */
 import { replayCorpora } from './reference/replay-corpora.ts';
-import { SETUP_CORPORA } from './reference/setup-corpora.ts';
+import { SETUP_CORPORA, SETUP_REFUSED } from './reference/setup-corpora.ts';
 
-replayCorpora(SETUP_CORPORA);
+replayCorpora(SETUP_CORPORA, SETUP_REFUSED);
