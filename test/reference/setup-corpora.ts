@@ -374,6 +374,9 @@ const relOptions: readonly string[] = [
   'ALTER TABLE ro_parent RESET (parallel_workers)',
   'INSERT INTO ro_child VALUES (1)',
   'SELECT * FROM ro_parent',
+  // create_table.sql: a system column is no partition key
+  'CREATE TABLE partitioned ( a int ) PARTITION BY RANGE (xmin)',
+  'CREATE TABLE partitioned ( a int ) PARTITION BY RANGE (b)',
 ];
 
 /** Cursors: DECLARE, FETCH / MOVE in every direction, CLOSE, WITH HOLD, savepoints (limit.sql, transactions.sql, subselect.sql). */
