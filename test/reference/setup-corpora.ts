@@ -377,6 +377,10 @@ const relOptions: readonly string[] = [
   // create_table.sql: a system column is no partition key
   'CREATE TABLE partitioned ( a int ) PARTITION BY RANGE (xmin)',
   'CREATE TABLE partitioned ( a int ) PARTITION BY RANGE (b)',
+  // alter_table.sql: the grammar's own check of an index column number
+  'CREATE TABLE attmp (a int, d float8, e float8, b text)',
+  'CREATE INDEX attmp_idx ON attmp (a, (d + e), b)',
+  'ALTER INDEX attmp_idx ALTER COLUMN 0 SET STATISTICS 1000',
 ];
 
 /** Cursors: DECLARE, FETCH / MOVE in every direction, CLOSE, WITH HOLD, savepoints (limit.sql, transactions.sql, subselect.sql). */
