@@ -7,11 +7,13 @@
  *   node --conditions=walrtc-source --import tsx scripts/record-regress.ts postgres://postgres@127.0.0.1:54411/postgres [area …]
  * COPY runs as the server's own COPY: inline `stdin` data is written to a file in /tmp first,
  * and COPY … TO stdout goes to a file (its row count is recorded).
+ * The area `setup` records the setup files themselves (test/regress/fixtures/setup.json): each
+ * extra file in a fresh database after test_setup, so `sql:regress --setup` can judge them.
  */
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import pg from 'pg';
-import { AREAS, readArea, setupFiles, setupStatements, statementHash, type Statement } from '../test/regress/corpus.ts';
-import { compact, type AreaFixture, type Outcome } from '../test/regress/outcome.ts';
+import { AREAS, readArea, SETUP_EXTRA, setupFiles, setupStatements, statementHash, type Statement } from '../test/regress/corpus.ts';
+import { compact, type AreaFixture, type Outcome, type SetupFixture } from '../test/regress/outcome.ts';
 import { REGRESS_DIR } from './regress-provision.ts';
 import { loadParser } from '../packages/engine/src/sql/parse.ts';
 import { recordedFields } from './record-outcomes.ts';
@@ -54,7 +56,7 @@ async function runStatement(client: pg.Client, s: Statement, n: number): Promise
   return compact(s.sql, last);
 }
 
-async function recordArea(area: string): Promise<AreaFixture> {
+async function freshDatabase(): Promise<pg.Client> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query('drop database if exists regression');
@@ -65,7 +67,12 @@ async function recordArea(area: string): Promise<AreaFixture> {
   const client = new pg.Client({ connectionString: target.href, types });
   await client.connect();
   // an error event between queries (a backend that went away) must fail the recording, not the process
-  client.on('error', (e) => console.error(`${area}: ${e.message}`));
+  client.on('error', (e) => console.error(`regression: ${e.message}`));
+  return client;
+}
+
+async function recordArea(area: string): Promise<AreaFixture> {
+  const client = await freshDatabase();
   const version = (await client.query('show server_version')).rows[0].server_version as string;
   let n = 0;
   for (const s of setupStatements(area)) await runStatement(client, s, n++);
@@ -77,12 +84,31 @@ async function recordArea(area: string): Promise<AreaFixture> {
   return { area, postgres: version, setup: setupFiles(area), meta, statements: recorded };
 }
 
+/** Each setup file's outcomes, test_setup first and every SETUP_EXTRA file after it. */
+async function recordSetup(): Promise<SetupFixture> {
+  const files: SetupFixture['files'] = {};
+  let n = 0;
+  for (const file of ['test_setup', ...new Set(Object.values(SETUP_EXTRA).flat())]) {
+    const client = await freshDatabase();
+    if (file !== 'test_setup') for (const s of readArea('test_setup').statements) await runStatement(client, s, n++);
+    const recorded = [];
+    for (const s of readArea(file!).statements) recorded.push({ hash: statementHash(s.sql), ...(await runStatement(client, s, n++)) });
+    await client.query('rollback');
+    files[file!] = recorded;
+    await client.end();
+  }
+  return { files };
+}
+
 // compact() asks the parser whether a query orders its rows
 await loadParser();
 mkdirSync(scratch, { recursive: true });
 chmodSync(scratch, 0o777);
 try {
-  for (const area of only.length ? only : AREAS) {
+  if (only.includes('setup')) {
+    writeFileSync(new URL('../test/regress/fixtures/setup.json', import.meta.url), JSON.stringify(await recordSetup()).replace(/,\{"hash"/g, ',\n{"hash"') + '\n');
+  }
+  for (const area of only.length ? only.filter((a) => a !== 'setup') : AREAS) {
     const started = Date.now();
     const fixture = await recordArea(area);
     writeFileSync(new URL(`../test/regress/fixtures/${area}.json`, import.meta.url), JSON.stringify(fixture).replace(/,\{"hash"/g, ',\n{"hash"') + '\n');

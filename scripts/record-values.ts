@@ -39,6 +39,7 @@ import { ROWTYPE_CORPUS } from '../test/reference/rowtype-corpus.ts';
 import { BPCHAR_CORPUS } from '../test/reference/bpchar-corpus.ts';
 import { HASHPART_CORPORA } from '../test/reference/hashpart-corpora.ts';
 import { PGSORT_CORPORA } from '../test/reference/pgsort-corpora.ts';
+import { SETUP_CORPORA } from '../test/reference/setup-corpora.ts';
 
 const url = process.argv[2];
 const name = process.argv[3] ?? 'values';
@@ -58,6 +59,7 @@ const CORPORA: Record<string, readonly string[]> = {
   ...SETTINGS_CORPORA,
   ...TYPES_CORPORA,
   ...HASHPART_CORPORA,
+  ...SETUP_CORPORA,
   ...ROWTYPE2_CORPORA,
   ...PGSORT_CORPORA,
   lateral: LATERAL_CORPUS,

@@ -6,9 +6,12 @@
  * divergence (test/compat/classify.ts), and the psql meta-commands skipped (not statements).
  * `--markdown` prints the README's table; `--wrong`, `--diverged`, `--errors`, `--refused` list
  * those statements; `--causes` groups the failures by SQLSTATE and message. Areas may be named.
+ * `--setup` judges the setup files the areas ran after (fixtures/setup.json) and lists their
+ * statements that differ; `--roots` ranks the root statements of the failure chains (roots.ts).
  */
-import { AREAS } from '../test/regress/corpus.ts';
-import { judgeArea, readFixture, type RegressJudged } from '../test/regress/replay.ts';
+import { AREAS, setupFiles } from '../test/regress/corpus.ts';
+import { judgeArea, judgeSetup, readFixture, type RegressJudged } from '../test/regress/replay.ts';
+import { rankRoots, rootCost } from '../test/regress/roots.ts';
 import { verdictTable } from '../test/compat/table.ts';
 
 const named = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -37,4 +40,23 @@ if (process.argv.includes('--causes')) {
   }
   console.log('\ncauses:');
   for (const [k, n] of [...causes].sort((a, b) => b[1] - a[1]).slice(0, 60)) console.log(`${String(n).padStart(5)}  ${k}`);
+}
+if (process.argv.includes('--setup') || process.argv.includes('--roots')) {
+  const setup = judgeSetup(areas);
+  const files = [...new Set(setup.map((j) => j.area))];
+  if (process.argv.includes('--setup')) {
+    console.log('\nsetup files:');
+    for (const line of verdictTable(files, setup, false)) console.log(line);
+    for (const j of setup.filter((x) => x.verdict !== 'matched')) {
+      console.log(`\n[${j.area} #${j.index}] ${j.verdict}: ${j.sql}\n  postgres: ${short(j.postgres)}\n  walrtc:   ${short(j.walrtc)}`);
+    }
+  }
+  if (process.argv.includes('--roots')) {
+    const setupOf = (area: string) => setupFiles(area).flatMap((file) => setup.filter((j) => j.area === file));
+    console.log('\nroots of the 25P02 / 42P01 / 3F000 / 42P07 chains (statements they cost, by area):');
+    for (const r of rankRoots(areas, judged, setupOf).slice(0, 60)) {
+      const by = [...r.cost].sort((a, b) => b[1] - a[1]).map(([a, n]) => `${a} ${n}`).join(', ');
+      console.log(`${String(rootCost(r)).padStart(5)}  [${r.where}] ${r.error}\n         ${r.sql.replace(/\s+/g, ' ').slice(0, 160)}\n         (${by})`);
+    }
+  }
 }

@@ -45,13 +45,19 @@ const WORK = [
   'insert into perm2 values (1)',
   "alter table tz add column b text default 'x', add constraint tz_b unique (b)",
   'alter table tz alter column a type bigint',
+  // foreign keys between temporary tables: their cascades are temporary changes too
+  'create temp table tparent (id int primary key)',
+  'create temp table tchild (p int references tparent on delete cascade on update cascade, q int)',
+  'insert into tparent select g from generate_series(1, 5) g',
+  'insert into tchild select g, g from generate_series(1, 5) g',
+  'begin; update tparent set id = id + 10 where id < 3; delete from tparent where id = 5; insert into perm2 values (2); commit',
 ];
 
 /** A record naming a temporary relation, or an oid of the temporary range. */
 function mentionsTemp(rec: WalRecord): boolean {
   let found = false;
   JSON.stringify(rec, (k, v: unknown) => {
-    if (typeof v === 'string' && /pg_temp|scratch|shadow|counted|^t2$|^tz/.test(v)) found = true;
+    if (typeof v === 'string' && /pg_temp|scratch|shadow|counted|tparent|tchild|^t2$|^tz/.test(v)) found = true;
     if (typeof v === 'number' && k !== 'time' && v >= TEMP_OID_BASE) found = true;
     return typeof v === 'bigint' ? String(v) : v;
   });
@@ -73,7 +79,8 @@ describe('temporary tables', () => {
       const records: WalRecord[] = [];
       for (const chunk of await storage.readWal(FIRST_LSN)) for (const r of decodeRecords(chunk.bytes, chunk.lsn).records) records.push(r.record);
       expect(records.filter(mentionsTemp)).toEqual([]);
-      expect(records.filter((r) => r.kind === 'insert').map((r) => (r as { row: unknown[] }).row)).toEqual([[1, 'kept'], [2, 'also kept'], [1]]);
+      expect(records.filter((r) => r.kind === 'insert').map((r) => (r as { row: unknown[] }).row)).toEqual([[1, 'kept'], [2, 'also kept'], [1], [2]]);
+      expect((await node.query('select p, q from tchild order by q')).rows).toEqual([{ p: 11, q: 1 }, { p: 12, q: 2 }, { p: 3, q: 3 }, { p: 4, q: 4 }]);
     } finally {
       await node.close();
     }
@@ -129,13 +136,16 @@ describe('temporary tables', () => {
     }
   });
 
-  it('refuse foreign keys and views, with 0A000', async () => {
+  it('refuse foreign keys to permanent tables (42P16) and views (0A000)', async () => {
     const node = await openNode({ cluster: `temp-refused-${process.pid}`, storage: 'memory' });
     try {
       await node.exec('create table parent (id int primary key); create temp table tt (a int)');
-      await expect(node.query('create temp table tf (p int references parent)')).rejects.toMatchObject({ code: '0A000' });
-      await expect(node.query('alter table tt add constraint f foreign key (a) references parent')).rejects.toMatchObject({ code: '0A000' });
+      const onlyTemporary = { code: '42P16', message: 'constraints on temporary tables may reference only temporary tables' };
+      await expect(node.query('create temp table tf (p int references parent)')).rejects.toMatchObject(onlyTemporary);
+      await expect(node.query('alter table tt add constraint f foreign key (a) references parent')).rejects.toMatchObject(onlyTemporary);
       await expect(node.query('create view tv as select * from tt')).rejects.toMatchObject({ code: '0A000' });
+      await node.exec('create temp table tp (id int primary key) on commit delete rows');
+      await expect(node.query('create temp table tc (p int references tp)')).rejects.toMatchObject({ code: '0A000' });
     } finally {
       await node.close();
     }

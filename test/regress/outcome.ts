@@ -30,3 +30,8 @@ export function compact(sql: string, o: Outcome): Outcome {
   delete rest.rows;
   return { ...rest, rowTotal: rows.length, rowsHash: createHash('sha256').update(JSON.stringify(rows)).digest('hex').slice(0, 24) };
 }
+
+/** The setup files' own outcomes on PostgreSQL (fixtures/setup.json): not counted, judged by `sql:regress --setup`. */
+export interface SetupFixture {
+  files: Record<string, RecordedStatement[]>;
+}

@@ -10,11 +10,11 @@ import { SqlError, type Node, type QueryResult } from '../../packages/engine/src
 import { parse } from '../../packages/engine/src/sql/parse.ts';
 import { entryOf, outcome as walrtcOutcome, RAW } from '../reference/replay.ts';
 import { AreaJudge, type Verdict } from '../compat/classify.ts';
-import { readArea, setupFiles, setupStatements, statementHash, type Statement } from './corpus.ts';
+import { readArea, setupFiles, statementHash, type Statement } from './corpus.ts';
 import { nodeFromTemplate } from './snapshot.ts';
 import { tooSlow } from './slow.ts';
 import { copyFrom, copyOnWalrtc } from './copy.ts';
-import { compact, type AreaFixture, type Outcome } from './outcome.ts';
+import { compact, type AreaFixture, type Outcome, type SetupFixture } from './outcome.ts';
 
 export interface RegressJudged {
   area: string;
@@ -66,12 +66,39 @@ async function runStatement(node: Node, s: Statement): Promise<Outcome> {
   return compact(s.sql, last);
 }
 
+/** What walrtc answered to each setup file's statements, by file (the first replay of each file). */
+const setupOutcomes = new Map<string, Outcome[]>();
+
 /** A fresh walrtc node on which `area`'s setup has run (snapshot.ts runs each setup once). */
 export function openAreaNode(area: string): Promise<Node> {
   return nodeFromTemplate(setupFiles(area).join('+'), async (node) => {
-    for (const s of setupStatements(area)) await runOnWalrtc(node, s);
+    for (const file of setupFiles(area)) {
+      const outcomes: Outcome[] = [];
+      for (const s of readArea(file).statements) outcomes.push(await runOnWalrtc(node, s));
+      if (!setupOutcomes.has(file)) setupOutcomes.set(file, outcomes);
+    }
     await node.query('rollback').catch(() => undefined);
   });
+}
+
+/** Judges the setup files `areas` ran against PostgreSQL's outcomes (fixtures/setup.json); call after judging them. */
+export function judgeSetup(areas: readonly string[]): RegressJudged[] {
+  const fixture = JSON.parse(readFileSync(new URL('./fixtures/setup.json', import.meta.url), 'utf8')) as SetupFixture;
+  const out: RegressJudged[] = [];
+  for (const file of new Set(areas.flatMap(setupFiles))) {
+    const recorded = fixture.files[file];
+    const got = setupOutcomes.get(file);
+    if (!recorded || !got) throw new Error(`no outcomes for setup file ${file}: re-record with scripts/record-regress.ts setup`);
+    const judge = new AreaJudge();
+    for (const [index, s] of readArea(file).statements.entries()) {
+      const want = recorded[index];
+      if (!want || want.hash !== statementHash(s.sql)) throw new Error(`${file} statement ${index} is not the one recorded: re-record with scripts/record-regress.ts setup`);
+      const pg: Outcome = { ...want };
+      delete (pg as Partial<typeof want>).hash;
+      out.push({ area: file, index, sql: s.sql, verdict: judge.judge(s.sql, pg, got[index]!), postgres: pg, walrtc: got[index]! });
+    }
+  }
+  return out;
 }
 
 /** Replay `area` on a fresh walrtc node and judge every statement against the fixture. */

@@ -6,11 +6,12 @@
  * fork, and waits for the durability `synchronousCommit` asks for. Nothing of a block reaches the
  * WAL before its COMMIT, so a rolled-back block is never replayed anywhere.
  */
-import type { TransactionStmt } from '@pgsql/types';
+import type { DeclareCursorStmt, TransactionStmt } from '@pgsql/types';
 import { SqlError, SQLSTATE } from './errors.ts';
 import { OFFLINE_COMMANDS, type OfflineHook } from './offline/hook.ts';
 import { encodeParams } from './offline/params.ts';
-import { rawResult as result } from './session/raw.ts';
+import { engineValues, rawResult as result, resultRows } from './session/raw.ts';
+import { declareOptions, fetch, newCursor, noCursor, type Cursor } from './session/cursors.ts';
 import type { RawResult } from './session/result.ts';
 import type { Session } from './session/session.ts';
 import { OpenTxn } from './session/transaction.ts';
@@ -172,7 +173,7 @@ export class Database {
     }
     const autocommit = !session.txn;
     try {
-      const r = await this.execute(st, params, session);
+      const r = 'DeclareCursorStmt' in st.stmt || 'FetchStmt' in st.stmt || 'ClosePortalStmt' in st.stmt ? await this.cursorStatement(st, params, session) : await this.execute(st, params, session);
       // set_config outside a block: the statement was its transaction
       if (autocommit) session.settings.end(true);
       return r;
@@ -183,6 +184,45 @@ export class Database {
     } finally {
       if (session.txn) session.queried = true;
     }
+  }
+
+  /** DECLARE … CURSOR, FETCH, MOVE, CLOSE (session/cursors.ts). */
+  private async cursorStatement(st: ParsedStatement, params: readonly Value[], session: Session): Promise<RawResult> {
+    const stmt = st.stmt;
+    if ('ClosePortalStmt' in stmt) {
+      session.cursors.close(stmt.ClosePortalStmt.portalname);
+      return result('CLOSE CURSOR', [], [], 0);
+    }
+    if ('FetchStmt' in stmt) {
+      const name = stmt.FetchStmt.portalname ?? '';
+      const cursor = session.cursors.get(name);
+      if (!cursor) throw noCursor(name);
+      const fetched = fetch(cursor, name, stmt.FetchStmt);
+      return stmt.FetchStmt.ismove ? result('MOVE', [], [], fetched.count) : resultRows(fetched.result, 'FETCH', fetched.rows);
+    }
+    const declare = (stmt as { DeclareCursorStmt: DeclareCursorStmt }).DeclareCursorStmt;
+    const name = declare.portalname ?? '';
+    const query: ParsedStatement = { stmt: declare.query!, text: `\0cursor ${st.text}` };
+    const open = session.txn;
+    if (open && open.epoch >= 0) attachTemp(open, session, query);
+    const readState = open ? open.state : session.temp.view(this.state);
+    const { scroll, hold } = declareOptions(declare, open !== undefined, readState);
+    if (session.cursors.get(name)) throw new SqlError('42P03', `cursor "${name}" already exists`);
+    // planning errors (a missing table) fail the DECLARE; an error running the query waits for the first FETCH
+    this.plans.get(query.text, query.stmt, readState, this.options.hooks, session.temp.path(session.settings.searchPath(), query.stmt, readState));
+    let outcome: Cursor['outcome'];
+    try {
+      const ran = await this.execute(query, params, session);
+      outcome = { result: ran, rows: engineValues(ran) };
+    } catch (e) {
+      if (!(e instanceof SqlError)) throw e;
+      outcome = { error: e };
+    }
+    const cursor = newCursor(outcome, scroll, hold, session.cursors.depth);
+    // WITH HOLD outside a block: its own transaction committed
+    if (!open) cursor.held = true;
+    session.cursors.add(name, cursor);
+    return result('DECLARE CURSOR', [], [], 0);
   }
 
   private async execute(st: ParsedStatement, params: readonly Value[], session: Session): Promise<RawResult> {
@@ -299,6 +339,7 @@ export class Database {
       case 'TRANS_STMT_SAVEPOINT':
         if (!inBlock) throw new SqlError(SQLSTATE.no_active_sql_transaction, 'SAVEPOINT can only be used in transaction blocks');
         session.txn!.savepoint(name);
+        session.cursors.savepoint(name);
         session.listens.savepoint(name);
         session.settings.savepoint(name);
         return result('SAVEPOINT', [], [], 0);
@@ -306,6 +347,7 @@ export class Database {
         if (!inBlock) throw new SqlError(SQLSTATE.no_active_sql_transaction, 'RELEASE SAVEPOINT can only be used in transaction blocks');
         if (!session.txn!.has(name)) throw noSavepoint(name);
         session.txn!.releaseSavepoint(name);
+        session.cursors.endSavepoint(name, false);
         session.listens.endSavepoint(name, false);
         session.settings.endSavepoint(name, false);
         return result('RELEASE', [], [], 0);
@@ -313,6 +355,7 @@ export class Database {
         if (!inBlock) throw new SqlError(SQLSTATE.no_active_sql_transaction, 'ROLLBACK TO SAVEPOINT can only be used in transaction blocks');
         if (!session.txn!.has(name)) throw noSavepoint(name);
         session.txn!.rollbackTo(name);
+        session.cursors.endSavepoint(name, true);
         session.listens.endSavepoint(name, true);
         session.settings.endSavepoint(name, true);
         session.failed = false;
@@ -338,6 +381,7 @@ export class Database {
     const offline = session.offline;
     session.listens.commit();
     session.settings.end(true);
+    session.cursors.commit();
     session.reset();
     if (offline) return offline.some((s) => s.params !== null || !/^(SAVEPOINT|RELEASE|ROLLBACK)/i.test(s.sql)) ? this.offline!.queue(offline, txn) : undefined;
     if (txn.base !== this.latest() && txn.records.length) {

@@ -80,6 +80,8 @@ export interface TableDef {
   partitionBound?: PartitionBound;
   /** The pg_type OID of the table's row type (PostgreSQL's reltype); absent in definitions written before row types had one. */
   rowType?: Oid;
+  /** Storage parameters as pg_class.reloptions keeps them (`fillfactor=50`): checked, not honoured (sql/storage/reloptions.ts). */
+  options?: string[];
 }
 
 export interface PartitionKey {

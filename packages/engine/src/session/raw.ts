@@ -35,6 +35,18 @@ function ownTypeName(c: { type: SqlType; rowType?: RowTypeRef }): { typeName?: s
 /** The engine's own values behind a result whose rows were converted for the client (exact jsonb text needs them). */
 const engineRows = new WeakMap<RawResult, Value[][]>();
 
+/** A result's rows as the engine's values. */
+export function engineValues(r: RawResult): Value[][] {
+  return engineRows.get(r) ?? r.rows;
+}
+
+/** Some of an earlier result's rows (`engineValues` of it) under another command: a cursor's FETCH. */
+export function resultRows(from: RawResult, command: string, rows: Value[][]): RawResult {
+  const r = rawResult(command, from.fields, rows, rows.length);
+  r.fields = from.fields;
+  return r;
+}
+
 /** Columns of the given type OIDs as PostgreSQL's text output, for `parsers` on the client side. */
 export function withText(r: RawResult, oids: readonly number[] | undefined): RawResult {
   if (!oids) return r;

@@ -11,6 +11,7 @@ import type { OpenTxn } from './transaction.ts';
 import { Listens } from './listen.ts';
 import { Settings } from './settings.ts';
 import { TempSpace } from '../sql/temp-tables.ts';
+import { Cursors } from './cursors.ts';
 import type { SessionParameters } from '../sql/env.ts';
 
 /** A PostgreSQL notice (WARNING, NOTICE), delivered the way PGlite delivers them: to `onNotice`. */
@@ -56,6 +57,8 @@ export class Session {
   readonly listens = new Listens();
   /** Temporary tables: this session's alone, gone with it (sql/temp-tables.ts). */
   readonly temp = new TempSpace();
+  /** DECLARE'd cursors (cursors.ts): WITH HOLD ones outlive blocks. */
+  readonly cursors = new Cursors();
 
   get status(): TransactionStatus {
     if (!this.txn || this.implicit) return 'I';
@@ -79,6 +82,7 @@ export class Session {
     this.offline = undefined;
     this.settings.end(false);
     this.listens.forget();
+    this.cursors.forget();
   }
 
   /** A block begins with the session's default_transaction_isolation and _deferrable (BEGIN's options then apply). */

@@ -19,7 +19,9 @@ import { foreignKeyEvents, matchingUniqueIndex } from './foreign-keys.ts';
 import { strings } from './names.ts';
 import { category } from './operators.ts';
 import { ddlSchemaOk, userRelationName } from './schema.ts';
-import { TYPE_NAME } from './types.ts';
+import { TYPE_NAME, type SqlType } from './types.ts';
+import { isNumericType } from './cast.ts';
+import { isTempKey } from './temp-tables.ts';
 import type { Compiled } from './scope.ts';
 import { ownName, relationKey, splitKey } from './schema/keys.ts';
 
@@ -34,6 +36,21 @@ export interface ForeignKeyOwner {
 }
 
 /** Refuses what the constraint asks for that walrtc does not do. */
+const INTEGER_FAMILY: ReadonlySet<SqlType> = new Set(['int2', 'int4', 'int8']);
+
+/**
+ * Whether the referenced numeric key's equality takes the referencing column, as PostgreSQL finds
+ * it (ATAddForeignKeyConstraint): an operator of the key's family (the integers together, float4
+ * and float8 together), else the key's own after an implicit cast of the referencing side — which
+ * float and numeric values have to no integer, and float values have to no numeric.
+ */
+function numericKeyCompares(fk: SqlType, pk: SqlType): boolean {
+  if (!isNumericType(fk) || !isNumericType(pk) || fk === pk) return true;
+  if (INTEGER_FAMILY.has(pk)) return INTEGER_FAMILY.has(fk);
+  if (pk === 'numeric') return INTEGER_FAMILY.has(fk);
+  return true;
+}
+
 export function checkConstraintOptions(c: Constraint): void {
   if (c.initdeferred && c.contype !== 'CONSTR_FOREIGN') throw new SqlError(SQLSTATE.feature_not_supported, 'DEFERRABLE INITIALLY DEFERRED is not supported for UNIQUE, PRIMARY KEY or CHECK constraints');
   if (c.skip_validation && c.contype !== 'CONSTR_FOREIGN' && c.contype !== 'CONSTR_CHECK') {
@@ -98,7 +115,7 @@ export function planForeignKey(c: Constraint, owner: ForeignKeyOwner, state: DbS
   taken.add(name);
   own.forEach((col, i) => {
     const r = refs[i]!;
-    if (category(col.type) !== category(r.type)) {
+    if (category(col.type) !== category(r.type) || !numericKeyCompares(col.type, r.type)) {
       throw new SqlError(SQLSTATE.datatype_mismatch, `foreign key constraint "${name}" cannot be implemented`, {
         detail: `Key columns "${col.name}" and "${r.name}" are of incompatible types: ${TYPE_NAME[col.type]} and ${TYPE_NAME[r.type]}.`,
       });
@@ -232,10 +249,12 @@ function dropDependents(txn: WriteTxn, dependents: readonly Dependent[], cascade
 /** DROP TABLE: a table not dropped with it that references it refuses the drop, or loses that foreign key (CASCADE). */
 export function dropTableDependents(txn: WriteTxn, oid: number, droppedWith: ReadonlySet<number>, cascade: boolean): void {
   const dependents = foreignKeysOn(txn.state, oid, false).filter((x) => !droppedWith.has(x.table.oid));
-  const name = txn.state.table(oid).def.name;
+  // a temporary table is visible (pg_temp is searched first): named without its schema, as PostgreSQL does
+  const visible = (key: string) => (isTempKey(key) ? ownName(key) : key);
+  const name = visible(txn.state.table(oid).def.name);
   const message = droppedWith.size > 1 ? 'cannot drop desired object(s) because other objects depend on them' : `cannot drop table ${name} because other objects depend on it`;
   dropDependents(txn, dependents, cascade, (d) => new SqlError('2BP01', message, {
-    detail: `constraint ${d.fk.name} on table ${d.table.name} depends on table ${name}`, hint: HINT_CASCADE,
+    detail: `constraint ${d.fk.name} on table ${visible(d.table.name)} depends on table ${name}`, hint: HINT_CASCADE,
   }));
 }
 

@@ -16,7 +16,8 @@ import { compileExpr } from './expr.ts';
 import { pos, RowScope, type SubqueryPlanner } from './from.ts';
 import { strings } from './names.ts';
 import { ddlSchemaOk } from './schema.ts';
-import { checkColumnName, checkNoSubquery, checkStorageOptions } from './ddl-checks.ts';
+import { checkColumnName, checkNoSubquery } from './ddl-checks.ts';
+import { alterOptions, createOptions } from './storage/reloptions.ts';
 import { alterColumn } from './alter-column.ts';
 import { alterColumnTypes } from './alter-type.ts';
 import { addConstraint, dropColumnDependents, dropConstraint, dropTableDependents, planForeignKey } from './constraint-ddl.ts';
@@ -37,6 +38,7 @@ import { ownName, relationKey, splitKey } from './schema/keys.ts';
 import { addLike, copyLike, type LikeCopy } from './create-like.ts';
 import { checkUniqueKeys, cloneParentIndexes, finishInherits, indexPartitions, planInherits } from './inherit/create.ts';
 import { alterInTree, checkRenameColumn } from './inherit/alter.ts';
+import { renameColumnInTree } from './inherit/rename-column.ts';
 import { dropTreeBelow } from './inherit/drop.ts';
 
 const SERIAL: Record<string, SqlType> = { serial: 'int4', serial4: 'int4', bigserial: 'int8', serial8: 'int8', smallserial: 'int2', serial2: 'int2' };
@@ -188,7 +190,7 @@ function createColumnSequence(txn: WriteTxn, table: string, oid: number, c: Colu
 export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): StatementPlan {
   if (stmt.ofTypename) throw new SqlError(SQLSTATE.feature_not_supported, 'typed tables are not supported');
   ddlSchemaOk(stmt.relation?.schemaname, false, stmt.relation?.location);
-  checkStorageOptions(stmt.options);
+  const options = createOptions(stmt.options, !!stmt.partspec);
   return ddl('CREATE TABLE', (txn, ctx) => {
     const state = txn.state;
     const name = stmt.relation!.relname!;
@@ -241,7 +243,7 @@ export function planCreateTable(stmt: CreateStmt, planner: SubqueryPlanner): Sta
     for (const k of keys) if (k.primary) for (const col of k.columns) columns.find((c) => c.column.name === col)!.column.notNull = true;
 
     for (const c of columns) if (c.serial || c.identity) createColumnSequence(txn, name, oid, c, taken);
-    const def: TableDef = { oid, name, columns: columns.map((c) => c.column), checks, rowType: state.allocateOid() };
+    const def: TableDef = { oid, name, columns: columns.map((c) => c.column), checks, rowType: state.allocateOid(), ...(options && { options }) };
     const owner = { name, oid, columns: def.columns, keys };
     const fkNames = new Set([...taken, ...checks.map((c) => c.name)]);
     const foreignKeys = foreign.map((f) => planForeignKey(f.c, owner, state, fkNames, f.column));
@@ -390,15 +392,18 @@ export function planRename(stmt: RenameStmt): StatementPlan {
   if (relation) return relation;
   if (stmt.renameType === 'OBJECT_COLUMN') {
     return ddl('ALTER TABLE', (txn) => {
-      const table = lookupTable(txn.state, name, stmt.relation?.location);
-      refuseIfViewed(txn.state, table.def.oid, 'renaming a column');
-      if (table.column(stmt.subname!) < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${stmt.subname}" does not exist`);
-      checkRenameColumn(txn.state, table.def, stmt.subname!);
-      checkColumnName(stmt.newname!);
-      if (table.column(stmt.newname!) >= 0) throw new SqlError(SQLSTATE.duplicate_column, `column "${stmt.newname}" of relation "${ownName(name)}" already exists`);
-      const ix = table.indexes.find((i) => indexReads(i.def, stmt.subname!));
-      if (ix) throw new SqlError(SQLSTATE.feature_not_supported, `renaming column "${stmt.subname}", which the expression or predicate of index "${ownName(ix.def.name)}" reads, is not supported`);
-      txn.write({ kind: 'rename_column', table: table.def.oid, column: stmt.subname!, name: stmt.newname! });
+      const named = lookupTable(txn.state, name, stmt.relation?.location);
+      renameColumnInTree(txn.state, named.def, stmt.subname!, !!stmt.relation?.inh, (def, expectedParents, inherited) => {
+        const table = txn.state.table(def.oid);
+        refuseIfViewed(txn.state, def.oid, 'renaming a column');
+        if (table.column(stmt.subname!) < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${stmt.subname}" does not exist`);
+        checkRenameColumn(def, stmt.subname!, expectedParents, inherited);
+        checkColumnName(stmt.newname!);
+        if (table.column(stmt.newname!) >= 0) throw new SqlError(SQLSTATE.duplicate_column, `column "${stmt.newname}" of relation "${ownName(def.name)}" already exists`);
+        const ix = table.indexes.find((i) => indexReads(i.def, stmt.subname!));
+        if (ix) throw new SqlError(SQLSTATE.feature_not_supported, `renaming column "${stmt.subname}", which the expression or predicate of index "${ownName(ix.def.name)}" reads, is not supported`);
+        txn.write({ kind: 'rename_column', table: def.oid, column: stmt.subname!, name: stmt.newname! });
+      });
     });
   }
   throw new SqlError(SQLSTATE.feature_not_supported, `ALTER ${(stmt.renameType ?? '').replace('OBJECT_', '')} … RENAME is not supported`);
@@ -490,6 +495,15 @@ export function planAlterTable(stmt: AlterTableStmt, planner: SubqueryPlanner): 
           if (seq.def.ownedBy?.table === oid && seq.def.ownedBy.column === cmd.name) txn.write({ kind: 'drop_sequence', sequence: seq.def.oid });
         }
         txn.write({ kind: 'drop_column', table: oid, column: cmd.name! });
+        return;
+      }
+      case 'AT_SetRelOptions':
+      case 'AT_ResetRelOptions': {
+        const items = (cmd.def as { List?: { items?: Node[] } } | undefined)?.List?.items;
+        const options = alterOptions(table.def.options, items, !!table.def.partitionKey, cmd.subtype === 'AT_ResetRelOptions');
+        const def: TableDef = { ...table.def, options };
+        if (!options) delete def.options;
+        txn.write({ kind: 'alter_table_def', table: def });
         return;
       }
       default:

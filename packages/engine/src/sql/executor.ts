@@ -39,7 +39,7 @@ import { planViewDelete, planViewInsert, planViewUpdate } from './view/dml.ts';
 import { planVacuum } from './vacuum.ts';
 import { withFunctionCatalog } from './function/context.ts';
 import { withDomains } from './types/domain-catalog.ts';
-import { withRegclassPath } from './types/oid.ts';
+import { regclassPath, withRegclassPath } from './types/oid.ts';
 import { planAlterDomain, planCreateDomain, planDropDomain } from './types/domain-ddl.ts';
 import { planCreateFunction, planDropFunction } from './function/ddl.ts';
 import { planCall } from './function/procedure.ts';
@@ -107,7 +107,9 @@ function planStatementWith(stmt: Node, state: DbState, hooks: NodeHooks, planner
   if ('DropStmt' in stmt && stmt.DropStmt.removeType === 'OBJECT_DOMAIN') return planDropDomain(stmt.DropStmt);
   if ('CallStmt' in stmt) return planCall(stmt.CallStmt);
   if ('DropStmt' in stmt && stmt.DropStmt.removeType === 'OBJECT_SCHEMA') return planDropSchema(stmt.DropStmt, planDrop, planDropType);
-  if ('CreateSchemaStmt' in stmt) return planCreateSchema(stmt.CreateSchemaStmt);
+  if ('CreateSchemaStmt' in stmt) {
+    return planCreateSchema(stmt.CreateSchemaStmt, regclassPath(), (s, st, path) => withRegclassPath(path, () => planStatement(resolveSchemas(s, st, path), st, hooks)));
+  }
   if ('DropStmt' in stmt) return planDrop(stmt.DropStmt);
   if ('CreateEnumStmt' in stmt) return planCreateEnum(stmt.CreateEnumStmt);
   if ('AlterEnumStmt' in stmt) return planAlterEnum(stmt.AlterEnumStmt);

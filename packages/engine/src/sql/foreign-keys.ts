@@ -149,6 +149,8 @@ export function foreignKeyEvents(state: DbState, planner: SubqueryPlanner, only?
       txn.write({ kind: 'update', table: link.child, rowid: id, row });
       events.push({ kind: 'update', table: link.child, id, old, row });
     }
+    // a default equal to the key that went away leaves the row referencing it unchanged: PostgreSQL's ri_set runs the NO ACTION check
+    if (action === 'd' && ids.length) notReferenced(txn.state, e.table, link, e.old, true);
   }
 }
 

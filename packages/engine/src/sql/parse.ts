@@ -46,7 +46,8 @@ function toSyntaxError(e: unknown): SqlError {
   const position = details?.cursorPosition !== undefined ? details.cursorPosition + 1 : undefined;
   // the grammar's own refusals of unimplemented syntax (MATCH PARTIAL, …) are feature_not_supported
   // and its checks of window frames are windowing_error, as in PostgreSQL
-  const code = / not yet implemented$| is not supported$| cannot be marked NOT VALID$/.test(message) ? SQLSTATE.feature_not_supported
-    : /^frame (start|end)/.test(message) ? '42P20' : SQLSTATE.syntax_error;
+  const code = / not yet implemented$| is not supported$| cannot be marked NOT VALID$|^CREATE SCHEMA IF NOT EXISTS cannot include/.test(message) ? SQLSTATE.feature_not_supported
+    : /^frame (start|end)/.test(message) ? '42P20'
+    : /^column number must be in range from 1 to 32767$/.test(message) ? SQLSTATE.invalid_parameter_value : SQLSTATE.syntax_error;
   return new SqlError(code, message, { position });
 }

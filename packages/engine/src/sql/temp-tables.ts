@@ -7,7 +7,8 @@
  * commits (`detach`), so no published state, checkpoint or base backup holds them; and their
  * records are applied to the transaction's state but never logged (`isTempRecord`), so no WAL,
  * standby or recovery sees them, nor the advances of their serial and identity sequences. They end
- * with their session (the node's close).
+ * with their session (the node's close). Their foreign keys reference the session's temporary
+ * tables only, as in PostgreSQL.
  */
 import type { Node } from '@pgsql/types';
 import type { Oid, TableDef } from '../catalog/types.ts';
@@ -166,6 +167,16 @@ function namesTemp(node: unknown, key: string): boolean {
   return found;
 }
 
+/** The catalog keys of the tables a statement's foreign keys reference. */
+function pkTables(node: unknown): string[] {
+  const out: string[] = [];
+  JSON.stringify(node, (k, v: unknown) => {
+    if (k === 'pktable') out.push((v as { relname?: string }).relname ?? '');
+    return v;
+  });
+  return out;
+}
+
 /**
  * A statement on a temporary table, after name resolution: what walrtc does not offer there is
  * refused, and its DDL allocates oids from the temporary range (the permanent next oid stays put).
@@ -181,12 +192,14 @@ export function tempStatement(stmt: Node, plan: StatementPlan): StatementPlan {
     if ('ViewStmt' in stmt && namesTemp(stmt, 'RangeVar')) throw new SqlError(SQLSTATE.feature_not_supported, 'views of temporary tables are not supported');
     return plan;
   }
-  if (namesTemp(stmt, 'pktable') || JSON.stringify(stmt).includes('"CONSTR_FOREIGN"')) throw new SqlError(SQLSTATE.feature_not_supported, 'foreign keys on temporary tables are not supported');
+  const referenced = pkTables(stmt);
   const onCommit = 'CreateStmt' in stmt ? stmt.CreateStmt.oncommit : 'CreateTableAsStmt' in stmt ? stmt.CreateTableAsStmt.into?.onCommit : undefined;
   return {
     ...plan,
     run(ctx) {
       const state = ctx.env.txn!.state;
+      // PostgreSQL's rule: a temporary table's foreign keys reference temporary tables only (a missing one fails later, 42P01)
+      if (referenced.some((key) => !isTempKey(key) && state.tableNames.has(key))) throw new SqlError('42P16', 'constraints on temporary tables may reference only temporary tables');
       const permanent = state.nextOid;
       state.nextOid = nextTempOid(state);
       try {
@@ -195,6 +208,11 @@ export function tempStatement(stmt: Node, plan: StatementPlan): StatementPlan {
         if (oid !== undefined && (onCommit === 'ONCOMMIT_DELETE_ROWS' || onCommit === 'ONCOMMIT_DROP')) {
           const t = state.writable(oid);
           t.def = { ...t.def, onCommit: onCommit === 'ONCOMMIT_DROP' ? 'drop' : 'delete' } satisfies TableDef;
+        }
+        // detach empties or drops such a table without looking at the foreign keys between them
+        const def = oid === undefined ? undefined : state.table(oid).def;
+        if (def?.foreignKeys?.some((fk) => def.onCommit || state.tables.get(fk.refTable)?.def.onCommit)) {
+          throw new SqlError(SQLSTATE.feature_not_supported, 'foreign keys on temporary tables with ON COMMIT DELETE ROWS or DROP are not supported');
         }
         return out;
       } finally {

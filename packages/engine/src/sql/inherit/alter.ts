@@ -23,6 +23,7 @@ import { keyColumns } from '../partition/key.ts';
 import { fitsPartition } from '../partition/route.ts';
 import { checkDefaultRows, checkUniqueKeys } from './create.ts';
 import { childrenOf, isAncestor } from './tree.ts';
+import { inheritedCount } from './rename-column.ts';
 
 type PlanAlter = (stmt: AlterTableStmt, planner: SubqueryPlanner) => StatementPlan;
 
@@ -54,6 +55,9 @@ export function alterInTree(cmd: AlterTableCmd, stmt: AlterTableStmt, table: Tab
     case 'AT_DropInherit':
       dropInherit(state, txn, table, relation(state, (cmd.def as { RangeVar: RangeVar }).RangeVar));
       return true;
+    case 'AT_SetRelOptions':
+    case 'AT_ResetRelOptions':
+      return false; // storage parameters are the table's own: PostgreSQL never recurses
   }
   checkInherited(state, cmd, table);
   const children = childrenOf(state, table.oid);
@@ -135,7 +139,7 @@ function checkInherited(state: DbState, cmd: AlterTableCmd, table: TableDef): vo
 }
 
 function inheritedColumn(state: DbState, table: TableDef, column: string): boolean {
-  return (table.inherits ?? []).some((p) => state.table(p).def.columns.some((c) => c.name === column));
+  return inheritedCount(state, table, column) > 0;
 }
 
 /** Whether the child has every column of the parent (same type, NOT NULL where the parent's is) and its CHECKs. */
@@ -262,9 +266,8 @@ function detach(state: DbState, txn: WriteTxn, parent: TableDef, cmd: PartitionC
   txn.write({ kind: 'alter_table_def', table: def });
 }
 
-/** RENAME of a column in an inheritance tree: PostgreSQL renames it in every child; refused here, and on an inherited column. */
-export function checkRenameColumn(state: DbState, table: TableDef, column: string): void {
-  if (inheritedColumn(state, table, column)) throw new SqlError('42P16', `cannot rename inherited column "${column}"`);
-  if (childrenOf(state, table.oid).length) throw new SqlError(SQLSTATE.feature_not_supported, 'renaming a column of a table with children or partitions is not supported');
+/** RENAME of a column of one table of a tree (rename-column.ts): refused on a column more parents give it (`inherited`) than the rename comes through. */
+export function checkRenameColumn(table: TableDef, column: string, expectedParents: number, inherited: number): void {
+  if (inherited > expectedParents) throw new SqlError('42P16', `cannot rename inherited column "${column}"`);
   if (table.partitionKey && keyColumns(table.partitionKey).includes(column)) throw new SqlError(SQLSTATE.feature_not_supported, 'renaming a partition key column is not supported');
 }

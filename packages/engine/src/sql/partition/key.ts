@@ -9,7 +9,7 @@ import type { ColumnDef, PartitionKey, TableDef } from '../../catalog/types.ts';
 import { compileExpr } from '../expr.ts';
 import { pos, type SubqueryPlanner } from '../from.ts';
 import { tableScope } from '../constraints.ts';
-import { checkNoSubquery } from '../ddl-checks.ts';
+import { checkNoSubquery, SYSTEM_COLUMNS } from '../ddl-checks.ts';
 import { deparse } from '../plan/explain.ts';
 import type { EvalContext } from '../scope.ts';
 import type { Value } from '../types.ts';
@@ -26,6 +26,7 @@ export function planPartitionKey(spec: PartitionSpec, name: string, columns: Col
     if (p.collation?.length || p.opclass?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'a collation or operator class in a partition key is not supported');
     if (p.name) {
       const col = columns.find((c) => c.name === p.name);
+      if (!col && SYSTEM_COLUMNS.has(p.name)) throw new SqlError('42P17', `cannot use system column "${p.name}" in partition key`, { position: pos(p.location) });
       if (!col) throw new SqlError(SQLSTATE.undefined_column, `column "${p.name}" named in partition key does not exist`, { position: pos(p.location) });
       return { column: p.name, text: p.name, type: col.type };
     }

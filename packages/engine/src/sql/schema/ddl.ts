@@ -1,5 +1,5 @@
 /**
- * CREATE SCHEMA [IF NOT EXISTS] and DROP SCHEMA [IF EXISTS] … [CASCADE | RESTRICT], as WAL-logged
+ * CREATE SCHEMA [IF NOT EXISTS] (with its elements: elements.ts) and DROP SCHEMA [IF EXISTS] … [CASCADE | RESTRICT], as WAL-logged
  * catalog changes (create_schema, drop_schema). CASCADE drops the schema's objects through the
  * ordinary DROP statements first (each its own WAL records), so their dependency rules hold.
  */
@@ -10,6 +10,7 @@ import type { RunContext } from '../env.ts';
 import type { StatementPlan } from '../plan.ts';
 import { strings } from '../names.ts';
 import { INVALID_SCHEMA_NAME, splitKey, SYSTEM_SCHEMAS } from './keys.ts';
+import { runSchemaElements, type PlanElement } from './elements.ts';
 
 type PlanDrop = (stmt: DropStmt) => StatementPlan;
 
@@ -21,10 +22,10 @@ function exists(state: DbState, name: string): boolean {
   return name === 'public' || SYSTEM_SCHEMAS.has(name) || state.schemas.has(name);
 }
 
-export function planCreateSchema(stmt: CreateSchemaStmt): StatementPlan {
+/** `path`: the search_path it is planned with; `planElement` plans its elements (elements.ts). */
+export function planCreateSchema(stmt: CreateSchemaStmt, path: readonly string[], planElement: PlanElement): StatementPlan {
   const name = stmt.schemaname;
   if (!name) throw featureNotSupported('CREATE SCHEMA AUTHORIZATION without a schema name');
-  if (stmt.schemaElts?.length) throw featureNotSupported('CREATE SCHEMA with schema elements');
   return ddl('CREATE SCHEMA', (ctx) => {
     const txn = ctx.env.txn!;
     if (exists(txn.state, name)) {
@@ -38,6 +39,7 @@ export function planCreateSchema(stmt: CreateSchemaStmt): StatementPlan {
     const clash = [s.tableNames, s.indexNames, s.sequenceNames, s.typeNames].some((m) => [...m.keys()].some((k) => splitKey(k).schema === name));
     if (clash) throw featureNotSupported(`CREATE SCHEMA ${name} while public has relations named "${name}.…"`);
     txn.write({ kind: 'create_schema', name });
+    if (stmt.schemaElts?.length) runSchemaElements(ctx, name, stmt.schemaElts, path, planElement);
   });
 }
 

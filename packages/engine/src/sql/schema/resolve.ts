@@ -43,6 +43,8 @@ function sval(n: unknown): string {
 class Resolver {
   /** Creation targets, resolved already (a later look-up must not find an older relation of the name). */
   private readonly done = new WeakSet<RangeVar>();
+  /** The relation the statement creates: its name as written and its key. */
+  private created?: { name: string; key: string };
   constructor(
     private readonly state: DbState,
     private readonly path: readonly string[],
@@ -54,6 +56,8 @@ class Resolver {
     const [kind, body] = Object.entries(stmt)[0] as [string, Obj];
     // publications and subscriptions name public tables only (logical/): left as written
     if (/Publication|Subscription/.test(kind)) return;
+    // CREATE SCHEMA's elements are resolved one by one as they run, in the new schema (elements.ts)
+    if (kind === 'CreateSchemaStmt') return;
     switch (kind) {
       case 'CreateStmt': this.create(body.relation as RangeVar); break;
       case 'ViewStmt': this.create(body.view as RangeVar); break;
@@ -104,7 +108,8 @@ class Resolver {
         this.sequenceArgument(value as Obj);
         this.walk(value);
       }
-      else if (key === 'relation' || key === 'pktable') this.read(value as RangeVar);
+      else if (key === 'pktable') this.reference(value as RangeVar);
+      else if (key === 'relation') this.read(value as RangeVar);
       else if (key === 'rel' || key === 'view' || key === 'sequence') continue; // creation targets, resolved by statement()
       else this.walk(value);
     }
@@ -144,6 +149,23 @@ class Resolver {
     return schema;
   }
 
+  /**
+   * A foreign key's table: a bare name of the table being created is that table (PostgreSQL adds
+   * the key once the table exists), unless the temporary schema, searched first, has one of the name.
+   */
+  private reference(rv: RangeVar | undefined): void {
+    const c = this.created;
+    if (c && c.key !== c.name && rv?.relname === c.name && rv.schemaname === undefined && !this.done.has(rv)) {
+      const found = this.find(c.name, 'relation');
+      if (found === undefined || !isTempSchema(found)) {
+        rv.relname = c.key;
+        this.done.add(rv);
+        return;
+      }
+    }
+    this.read(rv);
+  }
+
   /** A public relation the path does not reach is not found, as in PostgreSQL (system catalogs are found anyway). */
   private hiddenPublic(rv: RangeVar): void {
     if (this.lookup.includes('public')) return;
@@ -155,6 +177,12 @@ class Resolver {
 
   private create(rv: RangeVar | undefined): void {
     if (!rv?.relname) return;
+    const name = rv.relname;
+    this.createIn(rv, name);
+    this.created = { name, key: rv.relname };
+  }
+
+  private createIn(rv: RangeVar, name: string): void {
     this.done.add(rv);
     const temp = this.path.find(isTempSchema);
     if (temp && (rv.relpersistence === 't' || rv.schemaname === 'pg_temp')) {
@@ -164,7 +192,7 @@ class Resolver {
     }
     const schema = rv.schemaname ?? this.creationSchema(rv.location);
     // a public "app.t" would have the key of app's t
-    if (schema === 'public' && this.state.schemas.has(splitKey(rv.relname).schema)) throw featureNotSupported(`relation names starting with the name of a schema and "." ("${rv.relname}")`);
+    if (schema === 'public' && this.state.schemas.has(splitKey(name).schema)) throw featureNotSupported(`relation names starting with the name of a schema and "." ("${name}")`);
     if (schema === 'public' || SYSTEM_SCHEMAS.has(schema)) return;
     if (!this.state.schemas.has(schema)) throw new SqlError(INVALID_SCHEMA_NAME, `schema "${schema}" does not exist`, { position: pos(rv.location) });
     this.rename(rv, schema);

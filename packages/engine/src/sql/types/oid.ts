@@ -31,6 +31,9 @@ export function withRegclassPath<T>(path: readonly string[], plan: () => T): T {
   }
 }
 
+/** The search_path of the statement being planned. */
+export const regclassPath = (): readonly string[] => searchPath;
+
 const invalidOid = (text: string): SqlError => new SqlError(SQLSTATE.invalid_text_representation, `invalid input syntax for type oid: "${text}"`);
 
 /** oidin: a decimal integer from -2147483648 to 4294967295; negatives wrap to the unsigned value. */
