@@ -70,8 +70,8 @@ const CHECKPOINT_TAIL_MS = Number(process.env.CHECKPOINT_TAIL_MS ?? 3000);
 const CHECKPOINT_NODES = (process.env.CHECKPOINT_NODES ?? 'page,worker').split(',') as ('page' | 'worker')[];
 const TRACE = process.env.TRACE;
 const TRACE_PHASES = new Set((process.env.TRACE_PHASES ?? 'idle').split(','));
-/** JS calls (FunctionCall), V8's GC pauses and their phases, the page's measures; tasks themselves (toplevel) would make a 1M-row phase's trace too big to read. */
-const TRACE_CATEGORIES = ['devtools.timeline', 'v8.gc', 'disabled-by-default-v8.gc', 'blink.user_timing'];
+/** JS calls (FunctionCall), V8's GC pauses and their phases, the page's measures, the browser's IndexedDB backend; tasks themselves (toplevel) would make a 1M-row phase's trace too big to read. */
+const TRACE_CATEGORIES = ['devtools.timeline', 'v8.gc', 'disabled-by-default-v8.gc', 'blink.user_timing', 'IndexedDB', 'leveldb', 'disabled-by-default-leveldb', 'sql'];
 const VERBOSE = !!process.env.VERBOSE;
 const STEP_MS = 30_000;
 const GLOBAL_TIMEOUT_MS = 20 * 60_000;

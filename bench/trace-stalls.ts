@@ -5,7 +5,7 @@
 // task (or outermost JS call) longer than minMs with the garbage collection inside it and its
 // longest children; and for every 'long task' and 'slow commit' the page measured (user-timing
 // measures: its ticker waited over 50 ms, a commit took over 20 ms) the GC pauses and the longest
-// JS call that overlapped it on each thread.
+// JS call that overlapped it on each thread, and the longest step of the browser's IndexedDB backend.
 
 import { readFileSync } from 'node:fs';
 
@@ -73,6 +73,16 @@ for (const k of watched) {
   }
 }
 
+// the browser's IndexedDB backend (any process and thread): its slow steps
+const storage = complete.filter((e) => /IndexedDB|leveldb|\bsql\b/.test(e.cat) && e.dur! > 5000);
+const storageSlow = new Map<string, { n: number; longest: number }>();
+for (const e of storage) {
+  const s = storageSlow.get(e.name) ?? { n: 0, longest: 0 };
+  storageSlow.set(e.name, { n: s.n + 1, longest: Math.max(s.longest, e.dur!) });
+}
+console.log(`\n== IndexedDB backend steps over 5 ms: name, count, longest`);
+for (const [n, s] of [...storageSlow].sort((a, b) => b[1].longest - a[1].longest).slice(0, 15)) console.log(`    ${n}: ${s.n}, ${ms(s.longest)}`);
+
 // the page's measures: async begin/end pairs in blink.user_timing
 function measures(name: string): { ts: number; end: number }[] {
   const begins = new Map<string, Ev>();
@@ -100,6 +110,8 @@ for (const [name, what] of [['long task', "the page's ticker waited over 50 ms"]
       const kinds = [...new Set(gcs.map((g) => g.name))].join('+');
       return `${threadName.get(k)}: GC ${ms(gc)}${kinds ? ` (${kinds})` : ''}${call ? `, ${call.name} ${String(call.args?.data?.['functionName'] ?? '')} ${ms(call.dur!)}` : ''}`;
     });
+    const db = storage.filter((e) => e.ts < s.end && e.ts + e.dur! > s.ts).sort((a, b) => b.dur! - a.dur!)[0];
+    if (db) parts.push(`IndexedDB backend: ${db.name} ${ms(db.dur!)}`);
     console.log(`  @${at(s.ts)} ${ms(s.end - s.ts)}: ${parts.filter(Boolean).join('; ') || 'nothing on the watched threads'}`);
   });
 }
