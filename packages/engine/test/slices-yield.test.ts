@@ -10,8 +10,6 @@ async function browserLike(): Promise<{ yieldToEventLoop: () => Promise<void>; c
     constructor() {
       super();
       made++;
-      // Node keeps a process alive while a port listens; a browser realm has no such notion
-      (this.port1 as unknown as { unref(): void }).unref();
     }
   }
   vi.stubGlobal('setImmediate', undefined);

@@ -26,6 +26,8 @@ export function yieldToEventLoop(): Promise<void> {
   if (!channel) {
     channel = new MessageChannel();
     channel.port1.onmessage = () => waiting.shift()?.();
+    // a runtime without setImmediate whose listening ports hold the process open (Deno) must not be kept alive by it
+    (channel.port1 as { unref?: () => void }).unref?.();
   }
   const port = channel.port2;
   return new Promise((resolve) => {
