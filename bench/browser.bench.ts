@@ -3,7 +3,10 @@
 // ROUNDS=n (default 3) rounds of the commit and lag runs; COMMITS=n (default 500, after 50 warm-up)
 // commits per latency run; LAG=n (default 1000, after 100 warm-up) commits per lag round;
 // FAILOVERS=n (default 10); ONLY=commit,group,lag,failover,checkpoint (checkpoint is not in the default set);
-// CHECKPOINT_ROWS=n (default 100000), CHECKPOINT_TAIL_MS=n (default 3000); VERBOSE=1 prints each failover's logs.
+// CHECKPOINT_ROWS=n (default 100000), CHECKPOINT_TAIL_MS=n (default 3000), CHECKPOINT_NODES=page,worker (the default);
+// TRACE=dir writes a Chromium trace (CDP Tracing: tasks, V8 GC, user timing) of each checkpoint-mode phase named in
+// TRACE_PHASES (default idle; also checkpoint, backup) to dir/<node>-<phase>.json (read it with bench/trace-stalls.ts);
+// VERBOSE=1 prints each failover's logs.
 //
 // The page (bench/browser/, its own Vite config) is built and served on 127.0.0.1 from this
 // process; Chromium runs headless with a persistent profile in a fresh temporary directory
@@ -34,16 +37,16 @@
 //    CHECKPOINT_ROWS rows `(id int primary key, v text(~45), n int)` with an index on n, then runs
 //    its first (full) checkpoint while autocommit UPDATEs go on one per task, measured over the
 //    checkpoint and CHECKPOINT_TAIL_MS after it (the old WAL is removed in the background, paced):
-//    the checkpoint's time, the longest gap between two commits and the page's longest task (a
-//    MessageChannel ticker), how many commits took over 20 ms, and the same for the same loop as
+//    the checkpoint's time, the longest gap between two commits and the page's longest task (its
+//    long-task entries, over 50 ms), how many commits took over 20 ms, and the same for the same loop as
 //    long without a checkpoint; then the same measures while a new standby (its own worker, memory
 //    storage, an in-page memory network) takes a base backup of the node.
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import type { CommitKind, LagRun } from './browser/src/api.ts';
 import { pct, median } from './stats.ts';
@@ -52,6 +55,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--allow-loopback-in-peer-connection',
+  // the checkpoint mode collects the page node's 1M rows before the worker node's run (a 0.4 s full GC in it otherwise)
+  '--js-flags=--expose-gc',
 ];
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const COMMITS = Number(process.env.COMMITS ?? 500);
@@ -64,6 +69,11 @@ const FAILOVERS = Number(process.env.FAILOVERS ?? 10);
 const ONLY = new Set((process.env.ONLY ?? 'commit,group,lag,failover').split(','));
 const CHECKPOINT_ROWS = Number(process.env.CHECKPOINT_ROWS ?? 100_000);
 const CHECKPOINT_TAIL_MS = Number(process.env.CHECKPOINT_TAIL_MS ?? 3000);
+const CHECKPOINT_NODES = (process.env.CHECKPOINT_NODES ?? 'page,worker').split(',') as ('page' | 'worker')[];
+const TRACE = process.env.TRACE;
+const TRACE_PHASES = new Set((process.env.TRACE_PHASES ?? 'idle').split(','));
+/** JS calls (FunctionCall), V8's GC pauses and their phases, the page's measures, the browser's IndexedDB backend; tasks themselves (toplevel) would make a 1M-row phase's trace too big to read. */
+const TRACE_CATEGORIES = ['devtools.timeline', 'v8.gc', 'disabled-by-default-v8.gc', 'blink.user_timing', 'IndexedDB', 'leveldb', 'disabled-by-default-leveldb', 'sql'];
 const VERBOSE = !!process.env.VERBOSE;
 const STEP_MS = 30_000;
 const GLOBAL_TIMEOUT_MS = 20 * 60_000;
@@ -353,25 +363,57 @@ async function failover(run: Run): Promise<void> {
 
 // ---- checkpoint stalls -----------------------------------------------------------------------
 
+/** Traces the page's renderer (its main thread and its workers) from `start` until `stop`, into `file`. */
+async function traceTo(cdp: CDPSession, file: string): Promise<() => Promise<void>> {
+  await cdp.send('Tracing.start', { traceConfig: { includedCategories: TRACE_CATEGORIES, recordMode: 'recordContinuously' }, transferMode: 'ReturnAsStream' });
+  return async () => {
+    const complete = new Promise<string>((resolve) => cdp.once('Tracing.tracingComplete', (e) => resolve(e.stream!)));
+    await cdp.send('Tracing.end');
+    const handle = await complete;
+    const out = createWriteStream(file);
+    for (;;) {
+      const chunk = await cdp.send('IO.read', { handle, size: 1 << 20 });
+      out.write(chunk.base64Encoded ? Buffer.from(chunk.data, 'base64') : chunk.data);
+      if (chunk.eof) break;
+    }
+    await cdp.send('IO.close', { handle });
+    await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    progress(`trace written: ${file}`);
+  };
+}
+
 async function checkpointStalls(run: Run): Promise<void> {
   const page = await run.open();
+  if (TRACE) {
+    mkdirSync(TRACE, { recursive: true });
+    const cdp = await run.context.newCDPSession(page);
+    let stop: (() => Promise<void>) | undefined;
+    await page.exposeBinding('benchPhase', async (_source, name: string) => {
+      const [where, phase, edge] = name.split(':');
+      if (!TRACE_PHASES.has(phase!)) return;
+      if (edge === 'start') stop = await traceTo(cdp, join(TRACE, `${where}-${phase}.json`));
+      else await stop?.();
+    });
+  }
   const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
+  /** Long-task entries exist only over 50 ms. */
+  const task = (x: number) => (x ? ms(x) : '< 50 ms');
   const results = [];
-  for (const where of ['page', 'worker'] as const) {
+  for (const where of CHECKPOINT_NODES) {
     const r = await page.evaluate(([w, n, tail]) => window.bench.checkpointStall(w, n, tail), [where, CHECKPOINT_ROWS, CHECKPOINT_TAIL_MS] as const);
     results.push({ where, r });
     progress(`${where}: checkpoint ${ms(r.checkpointMs)}, gap ${ms(r.longestGap)}; base backup ${ms(r.backupMs)}, gap ${ms(r.backupGap)}`);
   }
   console.log(`\nFirst checkpoint of ${CHECKPOINT_ROWS.toLocaleString('en')} rows on IndexedDB (measured over it and ${CHECKPOINT_TAIL_MS} ms after), commits going on`);
-  console.log('| node | checkpoint | longest commit gap / page task | commits meanwhile (over 20 ms) | same loop, no checkpoint: gap / task | commits (over 20 ms) |');
+  console.log('| node | checkpoint | longest commit gap / page task (tasks over 50 ms) | commits meanwhile (over 20 ms) | same loop, no checkpoint: gap / task (over 50 ms) | commits (over 20 ms) |');
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const { where, r } of results) {
-    console.log(`| ${where} | ${ms(r.checkpointMs)} | ${ms(r.longestGap)} / ${ms(r.longestTask)} | ${r.commits} (${r.slow}) | ${ms(r.idleGap)} / ${ms(r.idleTask)} | ${r.idleCommits} (${r.idleSlow}) |`);
+    console.log(`| ${where} | ${ms(r.checkpointMs)} | ${ms(r.longestGap)} / ${task(r.longestTask)} (${r.longTasks}) | ${r.commits} (${r.slow}) | ${ms(r.idleGap)} / ${task(r.idleTask)} (${r.idleLongTasks}) | ${r.idleCommits} (${r.idleSlow}) |`);
   }
   console.log(`\nBase backup of the same node to a new standby (its own worker, memory storage, in-page memory network), commits going on`);
-  console.log('| node | open → standby holds the backup | longest commit gap / page task | commits meanwhile (over 20 ms) |');
+  console.log('| node | open → standby holds the backup | longest commit gap / page task (tasks over 50 ms) | commits meanwhile (over 20 ms) |');
   console.log('|---|---:|---:|---:|');
-  for (const { where, r } of results) console.log(`| ${where} | ${ms(r.backupMs)} | ${ms(r.backupGap)} / ${ms(r.backupTask)} | ${r.backupCommits} (${r.backupSlow}) |`);
+  for (const { where, r } of results) console.log(`| ${where} | ${ms(r.backupMs)} | ${ms(r.backupGap)} / ${task(r.backupTask)} (${r.backupLongTasks}) | ${r.backupCommits} (${r.backupSlow}) |`);
   await page.close();
 }
 

@@ -27,21 +27,24 @@ export interface LagRun {
 /** The first full checkpoint of a large table on IndexedDB, then a base backup, with commits going on (bench/browser/src/checkpoint.ts). */
 export interface CheckpointStall {
   checkpointMs: number;
-  /** Longest time between two commits finishing, and the page's longest task, during the checkpoint and the tail after it. */
+  /** Longest time between two commits finishing, and the page's longest task over 50 ms (0: none) and how many there were, during the checkpoint and the tail after it. */
   longestGap: number;
   longestTask: number;
+  longTasks: number;
   commits: number;
   /** Commits that took over 20 ms (the target's bound), during the checkpoint. */
   slow: number;
   /** The same for the same commit loop for as long, with no checkpoint. */
   idleGap: number;
   idleTask: number;
+  idleLongTasks: number;
   idleCommits: number;
   idleSlow: number;
   /** From opening a new standby until it holds the base backup: its time and the same measures. */
   backupMs: number;
   backupGap: number;
   backupTask: number;
+  backupLongTasks: number;
   backupCommits: number;
   backupSlow: number;
 }
@@ -79,5 +82,7 @@ declare global {
     bench: BenchApi;
     /** Exposed by the driver (page.exposeBinding). */
     failoverDone?: (nodeId: string, at: number) => Promise<void>;
+    /** Exposed by the driver: a checkpoint-mode phase starts or ends (`page:idle:start`); with TRACE set it traces it. */
+    benchPhase?: (phase: string) => Promise<void>;
   }
 }

@@ -9,17 +9,30 @@ export const SLICE_MS = 4;
 
 const now = (): number => performance.now();
 
+/**
+ * The browser's way to the next task: a message to itself over ONE channel for the life of the
+ * realm. A channel per yield (as before) left a MessagePort pair per yield in Blink's heap until the
+ * next full GC; at 1M rows that garbage (with the bench's own ticker's) drove Chromium to a full GC
+ * whose atomic pause took 3.3 s (bench/README.md, "Fifth round").
+ */
+let channel: MessageChannel | undefined;
+/** Resolvers of the yields in flight, in posting order (a port delivers messages in order). */
+const waiting: (() => void)[] = [];
+
 export function yieldToEventLoop(): Promise<void> {
   const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
   if (immediate) return new Promise((resolve) => void immediate(resolve));
   // a browser clamps nested setTimeout(0) to 4 ms; a message posted to itself runs at once
+  if (!channel) {
+    channel = new MessageChannel();
+    channel.port1.onmessage = () => waiting.shift()?.();
+    // a runtime without setImmediate whose listening ports hold the process open (Deno) must not be kept alive by it
+    (channel.port1 as { unref?: () => void }).unref?.();
+  }
+  const port = channel.port2;
   return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
+    waiting.push(resolve);
+    port.postMessage(null);
   });
 }
 

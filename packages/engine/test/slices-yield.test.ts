@@ -1,0 +1,45 @@
+// The checkpoint's and base backup's yields in a browser (no setImmediate): one MessageChannel for
+// all of them. A channel per yield left a MessagePort pair per yield in Chromium's Blink heap
+// until the next full GC (bench/README.md, "Fifth round").
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+async function browserLike(): Promise<{ yieldToEventLoop: () => Promise<void>; channels: () => number }> {
+  let made = 0;
+  const Real = globalThis.MessageChannel;
+  class Counted extends Real {
+    constructor() {
+      super();
+      made++;
+    }
+  }
+  vi.stubGlobal('setImmediate', undefined);
+  vi.stubGlobal('MessageChannel', Counted);
+  vi.resetModules();
+  const { yieldToEventLoop } = await import('../src/checkpoint/slices.ts');
+  return { yieldToEventLoop, channels: () => made };
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.resetModules();
+});
+
+describe('yieldToEventLoop without setImmediate (a browser)', () => {
+  it('yields through one channel however many times it is called', async () => {
+    const { yieldToEventLoop, channels } = await browserLike();
+    for (let i = 0; i < 200; i++) await yieldToEventLoop();
+    await Promise.all(Array.from({ length: 50 }, () => yieldToEventLoop()));
+    expect(channels()).toBe(1);
+  });
+
+  it('resolves concurrent yields in the order they were asked for, each after a macrotask', async () => {
+    const { yieldToEventLoop } = await browserLike();
+    const order: string[] = [];
+    const yields = [0, 1, 2, 3].map((i) => yieldToEventLoop().then(() => void order.push(`yield ${i}`)));
+    // microtasks alone do not resolve them: each waits for a task of its own
+    await Promise.resolve();
+    expect(order).toEqual([]);
+    await Promise.all(yields);
+    expect(order).toEqual(['yield 0', 'yield 1', 'yield 2', 'yield 3']);
+  });
+});
