@@ -5,6 +5,7 @@
  */
 import { TYPE_NAME, TYPE_OID, type SqlType, type Value } from '../sql/types.ts';
 import { isEnumType } from '../sql/types/enum.ts';
+import { isCompositeType } from '../sql/composite/type.ts';
 import { formatValue, outputValue } from '../sql/values.ts';
 import { jsonbToClient } from '../sql/types/jsonb.ts';
 import type { RawResult } from './result.ts';
@@ -12,7 +13,7 @@ import type { RowTypeRef } from '../sql/scope.ts';
 
 export function rawResult(command: string, columns: readonly { name: string; type: SqlType; rowType?: RowTypeRef }[], rows: Value[][], rowCount: number): RawResult {
   // numeric leaves the engine as its exact text, as PGlite returns it; other types are already their client form
-  const exact = columns.some((c) => c.type === 'numeric' || c.type === 'numeric[]' || c.type === 'interval' || c.type === 'interval[]' || c.type === 'time' || c.type === 'time[]' || c.type === 'timetz' || c.type === 'timetz[]' || c.type === 'unknown' || c.type === 'jsonb');
+  const exact = columns.some((c) => c.type === 'numeric' || c.type === 'numeric[]' || c.type === 'interval' || c.type === 'interval[]' || c.type === 'time' || c.type === 'time[]' || c.type === 'timetz' || c.type === 'timetz[]' || c.type === 'unknown' || c.type === 'jsonb' || isCompositeType(c.type));
   // jsonb numbers reach the client as doubles (PGlite parses jsonb text); other kinds by outputValue
   const jsonb = columns.map((c) => c.type === 'jsonb');
   const result: RawResult = {
@@ -27,7 +28,7 @@ export function rawResult(command: string, columns: readonly { name: string; typ
 
 function ownTypeName(c: { type: SqlType; rowType?: RowTypeRef }): { typeName?: string } {
   if (c.rowType) return { typeName: c.rowType.name };
-  return isEnumType(c.type) ? { typeName: TYPE_NAME[c.type] } : {};
+  return isEnumType(c.type) || isCompositeType(c.type) ? { typeName: TYPE_NAME[c.type] } : {};
 }
 
 /** The engine's own values behind a result whose rows were converted for the client (exact jsonb text needs them). */

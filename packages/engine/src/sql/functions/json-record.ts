@@ -15,6 +15,9 @@ import { elementType, isArrayType } from '../types/array.ts';
 import { jsonbKind, parseJsonb, topLevel, nested } from '../types/jsonb.ts';
 import { jsonbText } from '../values.ts';
 import type { JsonSet } from './json-sets.ts';
+import { compositeOf, isCompositeType, type Composite } from '../composite/type.ts';
+import { attributeCheck } from '../composite/value.ts';
+import { RowValue } from '../types/record.ts';
 
 /** name → [input type, one row or a set]. */
 export const TO_RECORD: Record<string, [SqlType, boolean]> = {
@@ -51,7 +54,15 @@ function scalarText(n: Node_): string {
 
 const notArray = (where: string): SqlError => new SqlError(SQLSTATE.invalid_text_representation, 'expected JSON array', { hint: `See the ${where}.` });
 
-export interface Column { name: string; type: SqlType; fromText: (s: string) => Value }
+export interface Column {
+  name: string;
+  type: SqlType;
+  fromText: (s: string) => Value;
+  /** A domain attribute's check of a NULL (a value's is part of fromText). */
+  check?: (v: Value) => Value;
+  /** A composite column's own fields, filled from a JSON object. */
+  fields?: Column[];
+}
 
 /** An array column's value: nested JS arrays of converted elements, rectangular as PostgreSQL requires. */
 function arrayValue(n: Node_, element: (s: string) => Value, key: string): Value {
@@ -94,8 +105,23 @@ function columnsOf(defs: readonly Node[]): Column[] {
   });
 }
 
+/** The columns a composite's fields fill, each converted by its attribute's type, typmod and domain. */
+export function fieldColumns(c: Composite): Column[] {
+  return c.fields.map((f) => {
+    const input = castFunction('unknown', f.type, f.typmod, false) as (s: string) => Value;
+    const check = attributeCheck(f, c.name);
+    return { name: f.name, type: f.type, fromText: (s) => check(input(s)), check, ...(isCompositeType(f.type) ? { fields: fieldColumns(compositeOf(f.type)) } : {}) };
+  });
+}
+
 function fieldValue(n: Node_ | undefined, col: Column): Value {
-  if (n === undefined || kindOf(n) === 'null') return null;
+  if (n === undefined || kindOf(n) === 'null') return col.check ? col.check(null) : null;
+  if (isCompositeType(col.type) && col.fields && kindOf(n) !== 'string') {
+    const kind = kindOf(n);
+    if (kind !== 'object') throw new SqlError(SQLSTATE.invalid_parameter_value, `cannot call populate_composite on ${kind === 'array' ? 'an array' : 'a scalar'}`);
+    const c = compositeOf(col.type);
+    return new RowValue(row(n, col.fields), c.types, c.names);
+  }
   if (col.type === 'json') return 'value' in n ? jsonbText(nested(n.value)) : n.text.trim();
   if (col.type === 'jsonb') return 'value' in n ? topLevel(nested(n.value)) : topLevel(parseJsonb(n.text));
   if (isArrayType(col.type)) {
