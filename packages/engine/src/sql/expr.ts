@@ -37,7 +37,7 @@ import { BITWISE } from './aggregate/bitwise.ts';
 import { compilePowerOperator, compilePrefixFunction, PREFIX_FUNCTIONS } from './functions/prefix-operators.ts';
 import { compileSqlFunctionCall } from './function/call.ts';
 import { domainCast } from './types/domain.ts';
-import { isCompositeType } from './composite/type.ts';
+import { isCompositeType, isRowType } from './composite/type.ts';
 import { compileRowAs } from './composite/row.ts';
 
 export const AGGREGATES = new Set([
@@ -91,7 +91,7 @@ function compileNode(node: Node, scope: Scope): Expr {
   if ('BoolExpr' in node) return compileBool(node.BoolExpr, scope, compile);
   if ('NullTest' in node) {
     const tested = compile(node.NullTest.arg!, scope);
-    if (tested.type === 'record') return compileRowNullTest(tested, node.NullTest.nulltesttype === 'IS_NOT_NULL');
+    if (isRowType(tested.type)) return compileRowNullTest(tested, node.NullTest.nulltesttype === 'IS_NOT_NULL');
     const arg = tested.eval;
     return node.NullTest.nulltesttype === 'IS_NOT_NULL'
       ? expr('bool', (row, ctx) => arg(row, ctx) !== null)

@@ -37,6 +37,7 @@ import { setOperationResult } from './setop-order.ts';
 import { refuseJsonComparison } from './json-text.ts';
 import { planWindows } from './window/plan.ts';
 import { isRowType } from './composite/type.ts';
+import { expandFieldStar } from './composite/row.ts';
 
 export interface SelectPlan {
   /** `rowType`: a whole-row column's table row type (sql/rowtype/). */
@@ -454,7 +455,9 @@ export function expandTargets(list: readonly Node[], scope: RowScope): Target[] 
       }
       continue;
     }
-    out.push({ name: rt.name ?? outputName(val), node: val });
+    const fields = expandFieldStar(val, scope, compileExpr);
+    if (fields) out.push(...fields);
+    else out.push({ name: rt.name ?? outputName(val), node: val });
   }
   return out;
 }

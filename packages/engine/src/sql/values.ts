@@ -347,7 +347,8 @@ export function toText(v: Value, type: SqlType): string {
   if (type === 'unknown') type = typeOfValue(v);
   if (isArrayType(type)) return formatValue(v, type)!;
   if (isEnumType(type)) return String(v);
-  if (isCompositeType(type)) return recordText(v as RowValue, formatValue);
+  // a client's copy of a composite value is already its text (outputValue)
+  if (isCompositeType(type)) return typeof v === 'string' ? v : recordText(v as RowValue, formatValue);
   switch (type) {
     case 'text': case 'varchar': case 'name': case 'bpchar': return String(v);
     case 'bool': return v ? 'true' : 'false';

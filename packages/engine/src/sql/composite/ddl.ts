@@ -16,7 +16,7 @@ import { resolveTypeName } from '../cast.ts';
 import { checkNotPseudoType } from '../types/pseudo.ts';
 import { isEnumDef } from '../types/enum.ts';
 import { columnsUsing, typeDependents } from './depends.ts';
-import { typeOfComposite } from './type.ts';
+import { refuseTableRowType, typeOfComposite } from './type.ts';
 
 function ddl(command: string, run: (txn: WriteTxn) => void): StatementPlan {
   return { command, columns: [], writes: true, run: (ctx) => { run(ctx.env.txn!); return { rows: [], rowCount: 0 }; } };
@@ -43,6 +43,7 @@ export function attributeOf(def: ColumnDef): AttributeDef {
   const { type, typmod, domain } = last.startsWith('_') && !tn.arrayBounds?.length
     ? resolveTypeName({ ...tn, names: [...tn.names!.slice(0, -1), { String: { sval: last.slice(1) } }], arrayBounds: [{ Integer: { ival: -1 } }] })
     : resolveTypeName(tn);
+  refuseTableRowType(`an attribute ("${name}")`, type);
   return { name, type, typmod, ...(domain !== undefined ? { domain } : {}) };
 }
 
@@ -66,9 +67,16 @@ export function planCreateComposite(stmt: CompositeTypeStmt): StatementPlan {
   });
 }
 
+/** A composite type is a relation in PostgreSQL's pg_class too: its name is taken for tables, views, sequences and indexes. */
+export function compositeNamed(state: DbState, name: string): boolean {
+  const oid = state.typeNames.get(name);
+  return oid !== undefined && !isEnumDef(state.types.get(oid)!);
+}
+
+/** The composite type ALTER TYPE … ATTRIBUTE names; PostgreSQL looks it up as a relation (42P01). */
 function composite(state: DbState, name: string): CompositeDef {
   const oid = state.typeNames.get(name);
-  if (oid === undefined) throw new SqlError(SQLSTATE.undefined_object, `type "${name}" does not exist`);
+  if (oid === undefined) throw new SqlError(SQLSTATE.undefined_table, `relation "${name}" does not exist`);
   const def = state.types.get(oid)!;
   if (isEnumDef(def)) throw new SqlError(SQLSTATE.wrong_object_type, `"${name}" is not a composite type`);
   return def;

@@ -5,7 +5,7 @@
  */
 import type { Node, RowExpr } from '@pgsql/types';
 import { expr, type Expr } from '../compiled.ts';
-import { compileRowConstructor } from '../row-expr.ts';
+import { compileRowConstructor, fieldsOf } from '../row-expr.ts';
 import type { Scope } from '../scope.ts';
 import type { SqlType, Value } from '../types.ts';
 import { RowValue } from '../types/record.ts';
@@ -29,4 +29,19 @@ export function compileRowAs(r: RowExpr, to: CompositeType, scope: Scope, compil
 function splitRow(row: Expr & { fields?: readonly SqlType[] }): Expr[] {
   const ev = row.eval;
   return (row.fields ?? []).map((type, i) => expr(type, (r, ctx) => (ev(r, ctx) as RowValue).values[i]));
+}
+
+/**
+ * `(x).*` in a select list: one target per field of x's (composite or row) type, each the field
+ * selection `(x).f`; undefined when `val` is no such indirection or x's fields are not known.
+ */
+export function expandFieldStar(val: Node, scope: Scope, compile: Compile): { name: string; node: Node }[] | undefined {
+  if (!('A_Indirection' in val)) return undefined;
+  const steps = val.A_Indirection.indirection ?? [];
+  if (!steps.length || !('A_Star' in steps[steps.length - 1]!)) return undefined;
+  const head = steps.slice(0, -1);
+  const base: Node = head.length ? { A_Indirection: { arg: val.A_Indirection.arg, indirection: head } } : val.A_Indirection.arg!;
+  const known = fieldsOf(compile(base, scope));
+  if (!known) return undefined;
+  return known.names.map((name) => ({ name, node: { A_Indirection: { arg: val.A_Indirection.arg, indirection: [...head, { String: { sval: name } }] } } }));
 }

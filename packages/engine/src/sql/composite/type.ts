@@ -9,6 +9,8 @@
 import type { AttributeDef, CompositeDef, Oid, TableDef } from '../../catalog/types.ts';
 import { ownName } from '../schema/keys.ts';
 import { isEnumDef, lookupUserType } from '../types/enum.ts';
+import { functionCatalog } from '../function/context.ts';
+import { featureNotSupported } from '../../errors.ts';
 import type { SqlType } from '../types.ts';
 
 export type CompositeType = `comp:${string}`;
@@ -67,5 +69,20 @@ export function usesComposite(t: SqlType, oid: Oid): boolean {
 /** The composite type named `name` (CREATE TYPE … AS) in the catalog being planned against, if there is one. */
 export function lookupCompositeType(name: string): CompositeType | undefined {
   const def = lookupUserType(name);
-  return def && !isEnumDef(def) ? typeOfComposite(def) : undefined;
+  if (def) return isEnumDef(def) ? undefined : typeOfComposite(def);
+  // a table's (or view's) row type, named as the relation
+  const state = functionCatalog()?.state;
+  const oid = state?.tableNames.get(name);
+  return oid === undefined ? undefined : typeOfTable(state!.table(oid).def);
+}
+
+/**
+ * A table's row type as the type of a column, attribute or domain: its spelling would go stale
+ * when the table changes and nothing stops the table's DROP, so it is refused (0A000).
+ */
+export function refuseTableRowType(what: string, type: SqlType): void {
+  const inner = type.endsWith('[]') ? type.slice(0, -2) : type;
+  if (!isCompositeType(inner)) return;
+  const c = compositeOf(inner);
+  if (lookupUserType(c.name)?.oid !== c.oid) throw featureNotSupported(`${what} of the row type of table "${c.name}"`);
 }

@@ -101,7 +101,7 @@ function columnsOf(defs: readonly Node[]): Column[] {
     const { type, typmod } = sval.startsWith('_') && !tn.arrayBounds?.length
       ? resolveTypeName({ ...tn, names: [...tn.names!.slice(0, -1), { String: { sval: sval.slice(1) } }], arrayBounds: [{ Integer: { ival: -1 } }] })
       : resolveTypeName(tn);
-    return { name: def.colname!, type, fromText: castFunction('unknown', type, typmod, false) as (s: string) => Value };
+    return { name: def.colname!, type, fromText: castFunction('unknown', type, typmod, false) as (s: string) => Value, ...(isCompositeType(type) ? { fields: fieldColumns(compositeOf(type)) } : {}) };
   });
 }
 
