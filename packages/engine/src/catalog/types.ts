@@ -129,6 +129,8 @@ export interface CompositeDef {
   oid: Oid;
   name: string;
   attributes: AttributeDef[];
+  /** The pg_type OID of its array type (`pair[]`). */
+  arrayOid: Oid;
 }
 
 /** An attribute of a composite type: its type as a column's is spelled (a domain's base type, `domain` naming the domain). */

@@ -13,7 +13,7 @@ import type { RowTypeRef } from '../sql/scope.ts';
 
 export function rawResult(command: string, columns: readonly { name: string; type: SqlType; rowType?: RowTypeRef }[], rows: Value[][], rowCount: number): RawResult {
   // numeric leaves the engine as its exact text, as PGlite returns it; other types are already their client form
-  const exact = columns.some((c) => c.type === 'numeric' || c.type === 'numeric[]' || c.type === 'interval' || c.type === 'interval[]' || c.type === 'time' || c.type === 'time[]' || c.type === 'timetz' || c.type === 'timetz[]' || c.type === 'unknown' || c.type === 'jsonb' || isCompositeType(c.type));
+  const exact = columns.some((c) => c.type === 'numeric' || c.type === 'numeric[]' || c.type === 'interval' || c.type === 'interval[]' || c.type === 'time' || c.type === 'time[]' || c.type === 'timetz' || c.type === 'timetz[]' || c.type === 'unknown' || c.type === 'jsonb' || c.type.startsWith('comp:'));
   // jsonb numbers reach the client as doubles (PGlite parses jsonb text); other kinds by outputValue
   const jsonb = columns.map((c) => c.type === 'jsonb');
   const result: RawResult = {
@@ -28,7 +28,8 @@ export function rawResult(command: string, columns: readonly { name: string; typ
 
 function ownTypeName(c: { type: SqlType; rowType?: RowTypeRef }): { typeName?: string } {
   if (c.rowType) return { typeName: c.rowType.name };
-  return isEnumType(c.type) || isCompositeType(c.type) ? { typeName: TYPE_NAME[c.type] } : {};
+  if (isCompositeType(c.type.replace(/\[\]$/, ''))) return { typeName: c.type.endsWith('[]') ? `_${TYPE_NAME[c.type].slice(0, -2)}` : TYPE_NAME[c.type] };
+  return isEnumType(c.type) ? { typeName: TYPE_NAME[c.type] } : {};
 }
 
 /** The engine's own values behind a result whose rows were converted for the client (exact jsonb text needs them). */

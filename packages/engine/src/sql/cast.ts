@@ -20,7 +20,7 @@ import { Interval, parseInterval } from './types/interval.ts';
 import { adjustInterval, intervalInput, intervalTypmod } from './types/interval-typmod.ts';
 import { isEnumType, lookupEnumType, parseEnum } from './types/enum.ts';
 import { lookupDomain } from './types/domain-catalog.ts';
-import { isCompositeType, lookupCompositeType } from './composite/type.ts';
+import { compositeOf, isCompositeType, lookupCompositeType } from './composite/type.ts';
 import { recordIn, recordToComposite } from './composite/value.ts';
 import { jsonbKind, parseJsonb } from './types/jsonb.ts';
 import { bpcharLimit, bpcharTypmod, stripBpchar } from './types/bpchar.ts';
@@ -70,7 +70,7 @@ export function resolveTypeName(tn: TypeName): { type: SqlType; typmod: number; 
     const elem = resolveTypeName({ ...tn, arrayBounds: undefined });
     if (elem.domain !== undefined) throw new SqlError(SQLSTATE.feature_not_supported, `arrays of domain ${display} are not supported`);
     // jsonb elements are JS arrays and objects themselves, which the nested-array form cannot tell apart
-    if (isCompositeType(elem.type)) throw new SqlError(SQLSTATE.feature_not_supported, `arrays of composite type ${display} are not supported`);
+    if (isCompositeType(elem.type) && compositeOf(elem.type).arrayOid === undefined) throw new SqlError(SQLSTATE.feature_not_supported, `arrays of the row type of table ${display} are not supported`);
     if (isArrayType(elem.type) || elem.type === 'jsonb' || isEnumType(elem.type)) throw new SqlError(SQLSTATE.feature_not_supported, `array type ${display}[] is not supported`);
     return { type: arrayTypeOf(elem.type), typmod: elem.typmod };
   }

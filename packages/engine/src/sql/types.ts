@@ -48,8 +48,16 @@ const ARRAY_OID: Record<ArrayType, number> = {
 };
 
 /** An enum or composite type's own oid and name, read from its spelling (see types/enum.ts, composite/type.ts). */
-const enumField = (t: string, i: 0 | 1): number | string | undefined =>
-  t.startsWith('enum:') || t.startsWith('comp:') ? (JSON.parse(t.slice(5)) as [number, string])[i] : undefined;
+function enumField(t: string, i: 0 | 1): number | string | undefined {
+  if (t.startsWith('enum:')) return (JSON.parse(t.slice(5)) as [number, string])[i];
+  if (!t.startsWith('comp:')) return undefined;
+  // an array of a composite: [oid, name, fields, array oid] → its array OID, `name[]`
+  if (t.endsWith('[]')) {
+    const spelled = JSON.parse(t.slice(5, -2)) as [number, string, unknown, number];
+    return i === 0 ? spelled[3] : `${spelled[1]}[]`;
+  }
+  return (JSON.parse(t.slice(5)) as [number, string])[i];
+}
 
 function withEnums<V>(base: Record<string, V>, i: 0 | 1): Record<SqlType, V> {
   return new Proxy(base, { get: (o, k) => (typeof k === 'string' && !(k in o) ? enumField(k, i) : o[k as string]) }) as Record<SqlType, V>;

@@ -63,7 +63,8 @@ export function planCreateComposite(stmt: CompositeTypeStmt): StatementPlan {
   return ddl('CREATE TYPE', (txn) => {
     const s = txn.state;
     if (s.typeNames.has(name) || s.tableNames.has(name) || [...s.domains.values()].some((d) => d.name === name)) throw new SqlError('42710', `type "${name}" already exists`);
-    txn.write({ kind: 'create_type', type: { oid: s.allocateOid(), name, attributes } });
+    const oid = s.allocateOid();
+    txn.write({ kind: 'create_type', type: { oid, name, attributes, arrayOid: s.allocateOid() } });
   });
 }
 

@@ -15,28 +15,31 @@ import type { SqlType } from '../types.ts';
 
 export type CompositeType = `comp:${string}`;
 
-export const isCompositeType = (t: string): t is CompositeType => t.startsWith('comp:');
+export const isCompositeType = (t: string): t is CompositeType => t.startsWith('comp:') && !t.endsWith('[]');
 
 /** A value of `record` or of a composite type is a RowValue. */
 export const isRowType = (t: string): boolean => t === 'record' || isCompositeType(t);
 
 export interface Composite {
   oid: Oid;
+  arrayOid?: Oid;
   name: string;
   fields: readonly AttributeDef[];
   names: readonly string[];
   types: readonly SqlType[];
 }
 
-type Spelled = [Oid, string, [string, SqlType, number, Oid?][]];
+/** [oid, name, fields, array type OID (absent for a table's row type, which has no arrays here)]. */
+type Spelled = [Oid, string, [string, SqlType, number, Oid?][], Oid?];
 
-export function compositeType(oid: Oid, name: string, fields: readonly AttributeDef[]): CompositeType {
+export function compositeType(oid: Oid, name: string, fields: readonly AttributeDef[], arrayOid?: Oid): CompositeType {
   const spelled: Spelled = [oid, name, fields.map((f) => (f.domain === undefined ? [f.name, f.type, f.typmod] : [f.name, f.type, f.typmod, f.domain]))];
+  if (arrayOid !== undefined) spelled.push(arrayOid);
   return `comp:${JSON.stringify(spelled)}`;
 }
 
 /** The SqlType of a CREATE TYPE composite. */
-export const typeOfComposite = (def: CompositeDef): CompositeType => compositeType(def.oid, def.name, def.attributes);
+export const typeOfComposite = (def: CompositeDef): CompositeType => compositeType(def.oid, def.name, def.attributes, def.arrayOid);
 
 /** The SqlType of a table's row type (undefined for a definition written before row types had an OID). */
 export function typeOfTable(def: TableDef): CompositeType | undefined {
@@ -49,9 +52,9 @@ const parsed = new Map<string, Composite>();
 export function compositeOf(t: CompositeType): Composite {
   let c = parsed.get(t);
   if (!c) {
-    const [oid, name, spelled] = JSON.parse(t.slice(5)) as Spelled;
+    const [oid, name, spelled, arrayOid] = JSON.parse(t.slice(5)) as Spelled;
     const fields = spelled.map(([n, type, typmod, domain]) => ({ name: n, type, typmod, ...(domain !== undefined ? { domain } : {}) }));
-    c = { oid, name, fields, names: fields.map((f) => f.name), types: fields.map((f) => f.type) };
+    c = { oid, name, fields, names: fields.map((f) => f.name), types: fields.map((f) => f.type), ...(arrayOid !== undefined ? { arrayOid } : {}) };
     parsed.set(t, c);
   }
   return c;

@@ -18,9 +18,15 @@ import { compositeOf, type CompositeType } from './type.ts';
 export function attributeCheck(f: AttributeDef, type: string): (v: Value) => Value {
   if (f.domain === undefined) return (v) => v;
   const d = domainByOid(f.domain);
-  if (!d || d.checks.length) throw featureNotSupported(`a value of composite type ${type} built here, whose attribute "${f.name}" is of a domain with CHECK constraints`);
+  const refused = () => featureNotSupported(`a value of composite type ${type} built here, whose attribute "${f.name}" is of a domain with CHECK constraints`);
   return (v) => {
-    if ((v === null || v === undefined) && d.notNull) throw new SqlError(SQLSTATE.not_null_violation, `domain ${d.name} does not allow null values`);
+    if (!d) throw refused();
+    if (v === null || v === undefined) {
+      // a CHECK constraint passes a NULL
+      if (d.notNull) throw new SqlError(SQLSTATE.not_null_violation, `domain ${d.name} does not allow null values`);
+      return v;
+    }
+    if (d.checks.length) throw refused();
     return v;
   };
 }

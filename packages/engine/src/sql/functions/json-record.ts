@@ -58,14 +58,16 @@ export interface Column {
   name: string;
   type: SqlType;
   fromText: (s: string) => Value;
-  /** A domain attribute's check of a NULL (a value's is part of fromText). */
+  /** An attribute's typmod, applied to an array's elements too. */
+  typmod?: number;
+  /** A domain attribute's check of a value not read by fromText (fromText checks its own). */
   check?: (v: Value) => Value;
   /** A composite column's own fields, filled from a JSON object. */
   fields?: Column[];
 }
 
 /** An array column's value: nested JS arrays of converted elements, rectangular as PostgreSQL requires. */
-function arrayValue(n: Node_, element: (s: string) => Value, key: string): Value {
+function arrayValue(n: Node_, element: (s: string) => Value, key: string, object?: (n: Node_) => Value): Value {
   let depth: number | undefined;
   const dims: number[] = [];
   const walk = (x: Node_, level: number, path: number[]): Value => {
@@ -79,6 +81,7 @@ function arrayValue(n: Node_, element: (s: string) => Value, key: string): Value
     if (depth === undefined) depth = level;
     else if (depth !== level) throw level < depth ? notArray(`array element ${path.map((i) => `[${i}]`).join('')} of key "${key}"`) : notArrayDims();
     if (level === 0) throw notArray(`value of key "${key}"`);
+    if (object && kindOf(x) === 'object') return object(x);
     return kindOf(x) === 'null' ? null : element(scalarText(x));
   };
   const out = walk(n, 0, []);
@@ -101,8 +104,14 @@ function columnsOf(defs: readonly Node[]): Column[] {
     const { type, typmod } = sval.startsWith('_') && !tn.arrayBounds?.length
       ? resolveTypeName({ ...tn, names: [...tn.names!.slice(0, -1), { String: { sval: sval.slice(1) } }], arrayBounds: [{ Integer: { ival: -1 } }] })
       : resolveTypeName(tn);
-    return { name: def.colname!, type, fromText: castFunction('unknown', type, typmod, false) as (s: string) => Value, ...(isCompositeType(type) ? { fields: fieldColumns(compositeOf(type)) } : {}) };
+    return { name: def.colname!, type, fromText: castFunction('unknown', type, typmod, false) as (s: string) => Value, ...compositeFields(type) };
   });
+}
+
+/** The fields a JSON object fills for a column of a composite type or an array of one. */
+function compositeFields(t: SqlType): { fields?: Column[] } {
+  const inner = t.endsWith('[]') ? t.slice(0, -2) : t;
+  return isCompositeType(inner) ? { fields: fieldColumns(compositeOf(inner)) } : {};
 }
 
 /** The columns a composite's fields fill, each converted by its attribute's type, typmod and domain. */
@@ -110,12 +119,25 @@ export function fieldColumns(c: Composite): Column[] {
   return c.fields.map((f) => {
     const input = castFunction('unknown', f.type, f.typmod, false) as (s: string) => Value;
     const check = attributeCheck(f, c.name);
-    return { name: f.name, type: f.type, fromText: (s) => check(input(s)), check, ...(isCompositeType(f.type) ? { fields: fieldColumns(compositeOf(f.type)) } : {}) };
+    return { name: f.name, type: f.type, typmod: f.typmod, fromText: (s) => check(input(s)), check, ...compositeFields(f.type) };
   });
 }
 
 function fieldValue(n: Node_ | undefined, col: Column): Value {
-  if (n === undefined || kindOf(n) === 'null') return col.check ? col.check(null) : null;
+  const v = fieldInput(n, col);
+  // fromText checked what it read; a domain's check of what the other branches built
+  return col.check && (v === null || !isTextInput(n, col)) ? col.check(v) : v;
+}
+
+/** Whether the field is read by the column type's input function (fromText, which checks domains itself). */
+function isTextInput(n: Node_ | undefined, col: Column): boolean {
+  if (n === undefined || kindOf(n) === 'null' || col.type === 'json' || col.type === 'jsonb') return false;
+  if (isArrayType(col.type) || (isCompositeType(col.type) && col.fields)) return kindOf(n) === 'string';
+  return true;
+}
+
+function fieldInput(n: Node_ | undefined, col: Column): Value {
+  if (n === undefined || kindOf(n) === 'null') return null;
   if (isCompositeType(col.type) && col.fields && kindOf(n) !== 'string') {
     const kind = kindOf(n);
     if (kind !== 'object') throw new SqlError(SQLSTATE.invalid_parameter_value, `cannot call populate_composite on ${kind === 'array' ? 'an array' : 'a scalar'}`);
@@ -126,8 +148,12 @@ function fieldValue(n: Node_ | undefined, col: Column): Value {
   if (col.type === 'jsonb') return 'value' in n ? topLevel(nested(n.value)) : topLevel(parseJsonb(n.text));
   if (isArrayType(col.type)) {
     if (kindOf(n) === 'string') return col.fromText(scalarText(n));
-    const element = castFunction('unknown', elementType(col.type), -1, false) as (s: string) => Value;
-    return arrayValue(n, element, col.name);
+    const elem = elementType(col.type);
+    const element = castFunction('unknown', elem, col.typmod ?? -1, false) as (s: string) => Value;
+    // an element of a composite type from a JSON object, as a composite column is filled
+    const fields = col.fields;
+    const object = fields && isCompositeType(elem) ? (x: Node_) => new RowValue(row(x, fields), compositeOf(elem).types, compositeOf(elem).names) : undefined;
+    return arrayValue(n, element, col.name, object);
   }
   return col.fromText(scalarText(n));
 }
