@@ -14,12 +14,21 @@ import type { StatementPlan } from '../plan.ts';
 import { strings } from '../names.ts';
 import { resolveTypeName } from '../cast.ts';
 import { checkNotPseudoType } from '../types/pseudo.ts';
-import { isEnumDef } from '../types/enum.ts';
+import { isEnumDef, withEnumTypes } from '../types/enum.ts';
+import { withDomains } from '../types/domain-catalog.ts';
 import { columnsUsing, typeDependents } from './depends.ts';
 import { refuseTableRowType, typeOfComposite } from './type.ts';
 
+/** A DDL plan whose run resolves type names against the transaction's catalog as it is then (ADD ATTRIBUTE's type). */
 function ddl(command: string, run: (txn: WriteTxn) => void): StatementPlan {
-  return { command, columns: [], writes: true, run: (ctx) => { run(ctx.env.txn!); return { rows: [], rowCount: 0 }; } };
+  return {
+    command, columns: [], writes: true,
+    run: (ctx) => {
+      const txn = ctx.env.txn!;
+      withEnumTypes(txn.state.types, txn.state.typeNames, () => withDomains(txn.state.domains, () => run(txn)));
+      return { rows: [], rowCount: 0 };
+    },
+  };
 }
 
 /** The type's key: `public.t` and `t` are the same; another schema (resolved to its key by sql/schema/) must exist. */

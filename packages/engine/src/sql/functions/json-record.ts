@@ -81,7 +81,7 @@ function arrayValue(n: Node_, element: (s: string) => Value, key: string, object
     if (depth === undefined) depth = level;
     else if (depth !== level) throw level < depth ? notArray(`array element ${path.map((i) => `[${i}]`).join('')} of key "${key}"`) : notArrayDims();
     if (level === 0) throw notArray(`value of key "${key}"`);
-    if (object && kindOf(x) === 'object') return object(x);
+    if (object && kindOf(x) !== 'null') return object(x);
     return kindOf(x) === 'null' ? null : element(scalarText(x));
   };
   const out = walk(n, 0, []);
@@ -123,8 +123,8 @@ export function fieldColumns(c: Composite): Column[] {
   });
 }
 
-function fieldValue(n: Node_ | undefined, col: Column): Value {
-  const v = fieldInput(n, col);
+function fieldValue(n: Node_ | undefined, col: Column, prior: Value = null): Value {
+  const v = fieldInput(n, col, prior);
   // fromText checked what it read; a domain's check of what the other branches built
   return col.check && (v === null || !isTextInput(n, col)) ? col.check(v) : v;
 }
@@ -136,13 +136,14 @@ function isTextInput(n: Node_ | undefined, col: Column): boolean {
   return true;
 }
 
-function fieldInput(n: Node_ | undefined, col: Column): Value {
+function fieldInput(n: Node_ | undefined, col: Column, prior: Value): Value {
   if (n === undefined || kindOf(n) === 'null') return null;
   if (isCompositeType(col.type) && col.fields && kindOf(n) !== 'string') {
     const kind = kindOf(n);
     if (kind !== 'object') throw new SqlError(SQLSTATE.invalid_parameter_value, `cannot call populate_composite on ${kind === 'array' ? 'an array' : 'a scalar'}`);
     const c = compositeOf(col.type);
-    return new RowValue(row(n, col.fields), c.types, c.names);
+    // a nested object fills the base record's own value of the field, as PostgreSQL's populate_composite does
+    return new RowValue(row(n, col.fields, prior === null ? null : (prior as RowValue).values), c.types, c.names);
   }
   if (col.type === 'json') return 'value' in n ? jsonbText(nested(n.value)) : n.text.trim();
   if (col.type === 'jsonb') return 'value' in n ? topLevel(nested(n.value)) : topLevel(parseJsonb(n.text));
@@ -152,7 +153,11 @@ function fieldInput(n: Node_ | undefined, col: Column): Value {
     const element = castFunction('unknown', elem, col.typmod ?? -1, false) as (s: string) => Value;
     // an element of a composite type from a JSON object, as a composite column is filled
     const fields = col.fields;
-    const object = fields && isCompositeType(elem) ? (x: Node_) => new RowValue(row(x, fields), compositeOf(elem).types, compositeOf(elem).names) : undefined;
+    const object = fields && isCompositeType(elem) ? (x: Node_) => {
+      if (kindOf(x) === 'string') return element(scalarText(x));
+      if (kindOf(x) !== 'object') throw new SqlError(SQLSTATE.invalid_parameter_value, 'cannot call populate_composite on a scalar');
+      return new RowValue(row(x, fields), compositeOf(elem).types, compositeOf(elem).names);
+    } : undefined;
     return arrayValue(n, element, col.name, object);
   }
   return col.fromText(scalarText(n));
@@ -162,7 +167,8 @@ function fieldInput(n: Node_ | undefined, col: Column): Value {
 function row(obj: Node_, cols: Column[], base: readonly Value[] | null = null): Value[] {
   const byKey = new Map<string, Node_>();
   for (const m of members(obj)) byKey.set(m.key!, m.node);
-  return cols.map((c, i) => (byKey.has(c.name) ? fieldValue(byKey.get(c.name), c) : base ? base[i]! : null));
+  // a key the object lacks takes the base's field, or NULL, which a domain column checks
+  return cols.map((c, i) => (byKey.has(c.name) ? fieldValue(byKey.get(c.name), c, base ? base[i]! : null) : base ? base[i]! : c.check ? c.check(null) : null));
 }
 
 /** The set for `name(json) AS x(coldefs)`; 42601 without a column definition list. */
