@@ -54,6 +54,16 @@ const BASICS = [
   "insert into pt values (6, 5, null)",
   'select json_agg(p order by id) from pt',
   'select * from pt where (o).p = row(9, \'z\')::pair',
+  // an index and a UNIQUE index on a composite column: record order, NULL fields equal
+  'create table ti (p pair)',
+  'create unique index ti_p on ti (p)',
+  "insert into ti values ('(,)')",
+  "insert into ti values ('(,)')",
+  "insert into ti select row(i, 'v' || i)::pair from generate_series(1, 50) i",
+  "select count(*) from ti where p > '(40,v40)'::pair",
+  "select p from ti where p < '(3,a)'::pair order by p",
+  "select p from ti where p = '(7,v7)'::pair",
+  'drop table ti',
   // DROP TYPE with dependents
   'drop type pair',
   'drop type if exists no_such_type',
