@@ -40,6 +40,7 @@ import { BPCHAR_CORPUS } from '../test/reference/bpchar-corpus.ts';
 import { HASHPART_CORPORA } from '../test/reference/hashpart-corpora.ts';
 import { PGSORT_CORPORA } from '../test/reference/pgsort-corpora.ts';
 import { SETUP_CORPORA } from '../test/reference/setup-corpora.ts';
+import { COMPOSITE_CORPORA } from '../test/reference/composite-corpora.ts';
 
 const url = process.argv[2];
 const name = process.argv[3] ?? 'values';
@@ -60,6 +61,7 @@ const CORPORA: Record<string, readonly string[]> = {
   ...TYPES_CORPORA,
   ...HASHPART_CORPORA,
   ...SETUP_CORPORA,
+  ...COMPOSITE_CORPORA,
   ...ROWTYPE2_CORPORA,
   ...PGSORT_CORPORA,
   lateral: LATERAL_CORPUS,

@@ -12,6 +12,8 @@ import { JSON_NULL, JsonNull } from './sql/types/jsonb.ts';
 import { Timestamp } from './sql/types/timestamp.ts';
 import { Time } from './sql/types/time.ts';
 import { TimeTz } from './sql/types/timetz.ts';
+import { RowValue } from './sql/types/record.ts';
+import type { SqlType, Value } from './sql/types.ts';
 
 /** msgpack extension type of a numeric value (ASCII 'N'). */
 const NUMERIC_EXT = 0x4e;
@@ -96,3 +98,17 @@ addExtension({
 
 // useRecords:false keeps the encoding stateless and deterministic: the same value always gives the same bytes.
 export const PACK_OPTIONS: Options = { useRecords: false, moreTypes: false, int64AsType: 'bigint' };
+
+/** msgpack extension type of a row value, a composite column's (ASCII 'R'): [values, field types, field names]. */
+const ROW_EXT = 0x52;
+
+addExtension({
+  Class: RowValue,
+  type: ROW_EXT,
+  write: (r: RowValue) => [r.values, r.types, r.names],
+  read: (parts: unknown) => {
+    const ok = Array.isArray(parts) && parts.length === 3 && parts.every(Array.isArray) && parts[0].length === parts[1].length && parts[1].length === parts[2].length;
+    if (!ok) throw new Error('invalid row value in msgpack data');
+    return new RowValue(parts[0] as Value[], parts[1] as SqlType[], parts[2] as string[]);
+  },
+});

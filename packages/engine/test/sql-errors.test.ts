@@ -128,7 +128,6 @@ describe('0A000 feature_not_supported names the feature', () => {
     ['create temporary sequence ts', /temporary sequences/],
     ['declare c binary cursor with hold for select 1', /binary cursors/],
     ['select sum(id) over (order by now() range between 1 preceding and current row) from t', /column type timestamp with time zone and offset type integer/],
-    ['create type pair as (a int, b int)', /CompositeType/],
     ["prepare transaction 'x'", /PREPARE TRANSACTION/],
     ['alter table t add constraint c exclude using gist (id with =)', /EXCLUSION/],
     ['create table f (id int unique deferrable initially deferred)', /DEFERRABLE INITIALLY DEFERRED/],

@@ -126,6 +126,26 @@ export interface EnumDef {
   labels: string[];
 }
 
+/** CREATE TYPE … AS (…) (sql/composite/): named, typed attributes, the same shape a table's row type has. */
+export interface CompositeDef {
+  oid: Oid;
+  name: string;
+  attributes: AttributeDef[];
+  /** The pg_type OID of its array type (`pair[]`). */
+  arrayOid: Oid;
+}
+
+/** An attribute of a composite type: its type as a column's is spelled (a domain's base type, `domain` naming the domain). */
+export interface AttributeDef {
+  name: string;
+  type: SqlType;
+  typmod: number;
+  domain?: Oid;
+}
+
+/** A user-defined type of CREATE TYPE: an enum or a composite. */
+export type TypeDef = EnumDef | CompositeDef;
+
 /** CREATE DOMAIN (sql/types/domain.ts): a base type with NOT NULL and CHECK constraints over VALUE. */
 export interface DomainDef {
   oid: Oid;

@@ -5,6 +5,7 @@
  */
 import { TYPE_NAME, TYPE_OID, type SqlType, type Value } from '../sql/types.ts';
 import { isEnumType } from '../sql/types/enum.ts';
+import { isCompositeType } from '../sql/composite/type.ts';
 import { formatValue, outputValue } from '../sql/values.ts';
 import { jsonbToClient } from '../sql/types/jsonb.ts';
 import type { RawResult } from './result.ts';
@@ -14,7 +15,7 @@ export function rawResult(command: string, columns: readonly { name: string; typ
   // a write without RETURNING: nothing to convert
   if (!columns.length) return { command, fields: [], rows, rowCount };
   // numeric leaves the engine as its exact text, as PGlite returns it; other types are already their client form
-  const exact = columns.some((c) => c.type === 'numeric' || c.type === 'numeric[]' || c.type === 'interval' || c.type === 'interval[]' || c.type === 'time' || c.type === 'time[]' || c.type === 'timetz' || c.type === 'timetz[]' || c.type === 'unknown' || c.type === 'jsonb');
+  const exact = columns.some((c) => c.type === 'numeric' || c.type === 'numeric[]' || c.type === 'interval' || c.type === 'interval[]' || c.type === 'time' || c.type === 'time[]' || c.type === 'timetz' || c.type === 'timetz[]' || c.type === 'unknown' || c.type === 'jsonb' || c.type.startsWith('comp:'));
   // jsonb numbers reach the client as doubles (PGlite parses jsonb text); other kinds by outputValue
   const jsonb = columns.map((c) => c.type === 'jsonb');
   const result: RawResult = {
@@ -29,6 +30,7 @@ export function rawResult(command: string, columns: readonly { name: string; typ
 
 function ownTypeName(c: { type: SqlType; rowType?: RowTypeRef }): { typeName?: string } {
   if (c.rowType) return { typeName: c.rowType.name };
+  if (isCompositeType(c.type.replace(/\[\]$/, ''))) return { typeName: c.type.endsWith('[]') ? `_${TYPE_NAME[c.type].slice(0, -2)}` : TYPE_NAME[c.type] };
   return isEnumType(c.type) ? { typeName: TYPE_NAME[c.type] } : {};
 }
 

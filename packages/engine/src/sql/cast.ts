@@ -20,6 +20,8 @@ import { Interval, parseInterval } from './types/interval.ts';
 import { adjustInterval, intervalInput, intervalTypmod } from './types/interval-typmod.ts';
 import { isEnumType, lookupEnumType, parseEnum } from './types/enum.ts';
 import { lookupDomain } from './types/domain-catalog.ts';
+import { compositeOf, isCompositeType, lookupCompositeType } from './composite/type.ts';
+import { recordIn, recordToComposite } from './composite/value.ts';
 import { jsonbKind, parseJsonb } from './types/jsonb.ts';
 import { bpcharLimit, bpcharTypmod, stripBpchar } from './types/bpchar.ts';
 import { arrayTypeOf, elementType, isArrayType, mapElements, parseArray } from './types/array.ts';
@@ -68,12 +70,13 @@ export function resolveTypeName(tn: TypeName): { type: SqlType; typmod: number; 
     const elem = resolveTypeName({ ...tn, arrayBounds: undefined });
     if (elem.domain !== undefined) throw new SqlError(SQLSTATE.feature_not_supported, `arrays of domain ${display} are not supported`);
     // jsonb elements are JS arrays and objects themselves, which the nested-array form cannot tell apart
+    if (isCompositeType(elem.type) && compositeOf(elem.type).arrayOid === undefined) throw new SqlError(SQLSTATE.feature_not_supported, `arrays of the row type of table ${display} are not supported`);
     if (isArrayType(elem.type) || elem.type === 'jsonb' || isEnumType(elem.type)) throw new SqlError(SQLSTATE.feature_not_supported, `array type ${display}[] is not supported`);
     return { type: arrayTypeOf(elem.type), typmod: elem.typmod };
   }
   const mods = (tn.typmods ?? []).map(intConst);
   let type: SqlType | undefined = names.length <= 2 && (names.length === 1 || names[0] === 'pg_catalog') ? TYPE_ALIASES[name] : undefined;
-  if (!type && (names.length === 1 || (names.length === 2 && names[0] === 'public'))) type = lookupEnumType(names[names.length - 1]!);
+  if (!type && (names.length === 1 || (names.length === 2 && names[0] === 'public'))) type = lookupEnumType(names[names.length - 1]!) ?? lookupCompositeType(names[names.length - 1]!);
   const domain = !type && (names.length === 1 || (names.length === 2 && names[0] === 'public')) ? lookupDomain(names[names.length - 1]!) : undefined;
   if (domain) {
     if (mods.length) throw new SqlError(SQLSTATE.syntax_error, `type modifier is not allowed for type "${domain.name}"`);
@@ -229,6 +232,7 @@ function regtypeInput(text: string): string {
 /** PostgreSQL's input function for `type`: turn literal/parameter text into a value. */
 export function parseInput(text: string, type: SqlType, now?: Date): Value {
   if (isEnumType(type)) return parseEnum(text, type);
+  if (isCompositeType(type)) return recordIn(text, type);
   if (isArrayType(type)) {
     const elem = elementType(type);
     return parseArray(text, (s) => parseInput(s, elem, now));
@@ -411,6 +415,8 @@ export function fromJs(v: Value): Value {
 function baseCast(from: SqlType, to: SqlType, explicit: boolean): Cast {
   if (from === to) return (v) => v;
   if (from === 'unknown') return dynamicCast(to, explicit);
+  if (from === 'record' && isCompositeType(to)) return recordToComposite(to);
+  if (isCompositeType(from) && to === 'record') return (v) => v;
   const oidCast = oidTypeCast(from, to);
   if (oidCast) return oidCast;
   if (isArrayType(from) && isArrayType(to)) {
@@ -453,6 +459,7 @@ export function castFunction(from: SqlType, to: SqlType, typmod = -1, explicit =
 /** Whether PostgreSQL would store an expression of type `from` into a column of type `to` (assignment cast). */
 export function assignable(from: SqlType, to: SqlType): boolean {
   if (from === to || from === 'unknown' || isTextType(to)) return true;
+  if (isCompositeType(to)) return from === 'record';
   if (isArrayType(from) || isArrayType(to)) return isArrayType(from) && isArrayType(to) && assignable(elementType(from), elementType(to));
   if (isNumericType(from) && isNumericType(to)) return true;
   if (to === 'oid' || from === 'oid') return (to === 'oid' ? from : to).startsWith('int');

@@ -9,6 +9,7 @@ import type { CheckDef, ColumnDef, IndexDef, TableDef } from '../catalog/types.t
 import { IndexData, type DbState, type TableData } from '../state/state.ts';
 import { indexElements, indexReads } from './index-expr.ts';
 import { checkAssignable, coerceToColumn, resolveTypeName } from './cast.ts';
+import { compositeNamed } from './composite/ddl.ts';
 import { checkNotPseudoType } from './types/pseudo.ts';
 import { planRelationRename } from './rename.ts';
 import type { RunContext, WriteTxn } from './env.ts';
@@ -58,7 +59,7 @@ function ddl(command: string, run: (txn: WriteTxn, ctx: RunContext) => void): St
 }
 
 function relationExists(state: DbState, name: string): boolean {
-  return state.tableNames.has(name) || state.indexNames.has(name) || state.sequenceNames.has(name);
+  return state.tableNames.has(name) || state.indexNames.has(name) || state.sequenceNames.has(name) || compositeNamed(state, name);
 }
 
 function uniqueName(state: DbState, base: string, taken: Set<string>): string {

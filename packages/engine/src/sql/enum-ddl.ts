@@ -10,7 +10,8 @@ import type { DbState } from '../state/state.ts';
 import type { WriteTxn } from './env.ts';
 import type { StatementPlan } from './plan.ts';
 import { strings } from './names.ts';
-import { enumType } from './types/enum.ts';
+import { enumType, isEnumDef } from './types/enum.ts';
+import { typeDependents } from './composite/depends.ts';
 
 function ddl(command: string, run: (txn: WriteTxn) => void): StatementPlan {
   return { command, columns: [], writes: true, run: (ctx) => { run(ctx.env.txn!); return { rows: [], rowCount: 0 }; } };
@@ -34,7 +35,9 @@ function checkLabel(label: string): void {
 function lookup(state: DbState, name: string): EnumDef {
   const oid = state.typeNames.get(name);
   if (oid === undefined) throw new SqlError(SQLSTATE.undefined_object, `type "${name}" does not exist`);
-  return state.types.get(oid)!;
+  const def = state.types.get(oid)!;
+  if (!isEnumDef(def)) throw new SqlError(SQLSTATE.wrong_object_type, `"${name}" is not an enum`);
+  return def;
 }
 
 export function planCreateEnum(stmt: CreateEnumStmt): StatementPlan {
@@ -81,7 +84,6 @@ export function planAlterEnum(stmt: AlterEnumStmt): StatementPlan {
 }
 
 export function planDropType(stmt: DropStmt): StatementPlan {
-  if (stmt.behavior === 'DROP_CASCADE') throw featureNotSupported('DROP TYPE … CASCADE');
   const names = (stmt.objects ?? []).map((o) => typeName('TypeName' in o ? o.TypeName.names : 'List' in o ? o.List.items : [o]));
   return ddl('DROP TYPE', (txn) => {
     for (const name of names) {
@@ -90,15 +92,14 @@ export function planDropType(stmt: DropStmt): StatementPlan {
         if (stmt.missing_ok) continue;
         throw new SqlError(SQLSTATE.undefined_object, `type "${name}" does not exist`);
       }
-      const type = enumType(txn.state.types.get(oid)!);
-      for (const t of txn.state.tables.values()) {
-        const col = t.def.columns.find((c) => c.type === type);
-        if (col) {
-          throw new SqlError('2BP01', `cannot drop type ${name} because other objects depend on it`, {
-            detail: `column ${col.name} of table ${t.def.name} depends on type ${name}`,
-            hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
-          });
-        }
+      const dependents = typeDependents(txn.state, txn.state.types.get(oid)!);
+      if (dependents.length) {
+        // dropping what depends on the type (a column's data, another type's attribute) is not built
+        if (stmt.behavior === 'DROP_CASCADE') throw featureNotSupported(`DROP TYPE … CASCADE with dependent objects (${dependents[0]})`);
+        throw new SqlError('2BP01', `cannot drop type ${name} because other objects depend on it`, {
+          detail: dependents.map((d) => `${d} depends on type ${name}`).join('\n'),
+          hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+        });
       }
       txn.write({ kind: 'drop_type', type: oid });
     }

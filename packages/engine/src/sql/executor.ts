@@ -27,6 +27,7 @@ import { BoundedCache, estimateBytes } from './cache.ts';
 import { planTruncate } from './truncate.ts';
 import { planLogical } from '../logical/statements.ts';
 import { planAlterEnum, planCreateEnum, planDropType } from './enum-ddl.ts';
+import { planAlterComposite, planCompositeOwner, planCreateComposite, planRenameComposite } from './composite/ddl.ts';
 import { withEnumTypes } from './types/enum.ts';
 import { lockingStrength } from './locking.ts';
 import { withModifyingCtes } from './cte/modifying.ts';
@@ -112,6 +113,10 @@ function planStatementWith(stmt: Node, state: DbState, hooks: NodeHooks, planner
   }
   if ('DropStmt' in stmt) return planDrop(stmt.DropStmt);
   if ('CreateEnumStmt' in stmt) return planCreateEnum(stmt.CreateEnumStmt);
+  if ('CompositeTypeStmt' in stmt) return planCreateComposite(stmt.CompositeTypeStmt);
+  if ('AlterTableStmt' in stmt && stmt.AlterTableStmt.objtype === 'OBJECT_TYPE') return planAlterComposite(stmt.AlterTableStmt);
+  if ('RenameStmt' in stmt) { const p = planRenameComposite(stmt.RenameStmt); if (p) return p; }
+  if ('AlterOwnerStmt' in stmt) { const p = planCompositeOwner(stmt.AlterOwnerStmt); if (p) return p; }
   if ('AlterEnumStmt' in stmt) return planAlterEnum(stmt.AlterEnumStmt);
   if ('RenameStmt' in stmt) return planRename(stmt.RenameStmt);
   if ('AlterObjectSchemaStmt' in stmt) return planSetSchema(stmt.AlterObjectSchemaStmt);

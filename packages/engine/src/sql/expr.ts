@@ -37,6 +37,8 @@ import { BITWISE } from './aggregate/bitwise.ts';
 import { compilePowerOperator, compilePrefixFunction, PREFIX_FUNCTIONS } from './functions/prefix-operators.ts';
 import { compileSqlFunctionCall } from './function/call.ts';
 import { domainCast } from './types/domain.ts';
+import { isCompositeType, isRowType } from './composite/type.ts';
+import { compileRowAs } from './composite/row.ts';
 
 export const AGGREGATES = new Set([
   'count', 'sum', 'avg', 'min', 'max', 'string_agg', 'array_agg', 'bool_and', 'bool_or', 'every', 'json_agg',
@@ -89,7 +91,7 @@ function compileNode(node: Node, scope: Scope): Expr {
   if ('BoolExpr' in node) return compileBool(node.BoolExpr, scope, compile);
   if ('NullTest' in node) {
     const tested = compile(node.NullTest.arg!, scope);
-    if (tested.type === 'record') return compileRowNullTest(tested, node.NullTest.nulltesttype === 'IS_NOT_NULL');
+    if (isRowType(tested.type)) return compileRowNullTest(tested, node.NullTest.nulltesttype === 'IS_NOT_NULL');
     const arg = tested.eval;
     return node.NullTest.nulltesttype === 'IS_NOT_NULL'
       ? expr('bool', (row, ctx) => arg(row, ctx) !== null)
@@ -110,6 +112,7 @@ function compileNode(node: Node, scope: Scope): Expr {
     const { type, typmod, domain } = resolveTypeName(node.TypeCast.typeName!);
     const arg = 'A_ArrayExpr' in node.TypeCast.arg! && isArrayType(type)
       ? compileArrayConstructor(node.TypeCast.arg.A_ArrayExpr, scope, compile, type)
+      : 'RowExpr' in node.TypeCast.arg! && isCompositeType(type) ? compileRowAs(node.TypeCast.arg.RowExpr, type, scope, compile)
       : compile(node.TypeCast.arg!, scope);
     const cast = castFunction(arg.type, type, typmod, true);
     if (arg.konst && (arg.type === 'unknown' || !foldingSuppressed())) {

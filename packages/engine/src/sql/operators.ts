@@ -14,6 +14,7 @@ import { compareIntervals } from './types/interval.ts';
 import { enumComparator, isEnumType } from './types/enum.ts';
 import { datetimeArithmetic, negateIntervalValue } from './functions/datetime-ops.ts';
 import { compareRecords, type RowValue } from './types/record.ts';
+import { isRowType } from './composite/type.ts';
 import { compareTimestamps } from './types/timestamp.ts';
 import { compareTimes } from './types/time.ts';
 import { compareTimeTzs } from './types/timetz.ts';
@@ -121,7 +122,7 @@ export function comparatorFor(t: SqlType): Comparator {
       return compareJsonb;
     default:
       if (isEnumType(t)) return enumComparator(t);
-      if (t === 'record') return (a, b) => compareRecords(a as RowValue, b as RowValue, comparatorFor);
+      if (isRowType(t)) return (a, b) => compareRecords(a as RowValue, b as RowValue, comparatorFor);
       return isArrayType(t) ? arrayComparator(comparatorFor(elementType(t))) : compareValues;
   }
 }

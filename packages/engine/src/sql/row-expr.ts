@@ -13,6 +13,7 @@ import type { Evaluator, Scope } from './scope.ts';
 import type { SqlType, Value } from './types.ts';
 import { anonymousNames, recordJsonText, rowIsNull, RowValue } from './types/record.ts';
 import { toJsonText } from './functions/json.ts';
+import { compositeOf, isCompositeType, isRowType } from './composite/type.ts';
 
 type Compile = (node: Node, scope: Scope) => Expr;
 
@@ -90,20 +91,34 @@ export function compileFieldSelection(ind: A_Indirection, scope: Scope, compile:
   const steps = ind.indirection ?? [];
   const first = steps[0];
   if (!first || !('String' in first)) return undefined;
-  const base = compile(ind.arg!, scope) as RowExprOut;
-  if (base.type !== 'record' || !base.fields || !base.fieldNames) return undefined;
-  if (steps.length > 1) throw featureNotSupported('field selection followed by more indirection');
-  const name = first.String.sval ?? '';
-  const i = base.fieldNames.indexOf(name);
-  if (i < 0) {
-    const message = base.alias !== undefined ? `column ${base.alias}.${name} does not exist` : `could not identify column "${name}" in record data type`;
-    throw new SqlError(SQLSTATE.undefined_column, message);
+  let base = compile(ind.arg!, scope) as RowExprOut;
+  for (const [n, step] of steps.entries()) {
+    const known = fieldsOf(base);
+    if (!known) {
+      if (n === 0) return undefined;
+      throw featureNotSupported('field selection followed by more indirection');
+    }
+    if (!('String' in step)) throw featureNotSupported('field selection followed by more indirection');
+    const name = step.String.sval ?? '';
+    const i = known.names.indexOf(name);
+    if (i < 0) {
+      const message = base.alias !== undefined ? `column ${base.alias}.${name} does not exist`
+        : isCompositeType(base.type) ? `column "${name}" not found in data type ${compositeOf(base.type).name}` : `could not identify column "${name}" in record data type`;
+      throw new SqlError(SQLSTATE.undefined_column, message);
+    }
+    const ev = base.eval;
+    base = expr(known.types[i]!, (row, ctx) => {
+      const v = ev(row, ctx) as RowValue | null;
+      return v === null ? null : v.values[i];
+    });
   }
-  const ev = base.eval, type = base.fields[i]!;
-  return expr(type, (row, ctx) => {
-    const v = ev(row, ctx) as RowValue | null;
-    return v === null ? null : v.values[i];
-  });
+  return base;
+}
+
+/** The fields of a row value known when it is planned: a composite type's, or a ROW(…)'s / whole row's. */
+export function fieldsOf(e: RowExprOut): { names: readonly string[]; types: readonly SqlType[] } | undefined {
+  if (isCompositeType(e.type)) return compositeOf(e.type);
+  return e.type === 'record' && e.fields && e.fieldNames ? { names: e.fieldNames, types: e.fields } : undefined;
 }
 
 /** `row IS [NOT] NULL`. */
@@ -188,7 +203,7 @@ function compileRowCompare(op: string, left: Node[], right: Node[], scope: Scope
 
 /** row_to_json(record [, pretty]); undefined for other names or arguments (then 42883). */
 export function compileRowFunction(name: string, args: Expr[]): Expr | undefined {
-  if (name !== 'row_to_json' || !args.length || args.length > 2 || args[0]!.type !== 'record') return undefined;
+  if (name !== 'row_to_json' || !args.length || args.length > 2 || !isRowType(args[0]!.type)) return undefined;
   if (args[1] && args[1].type !== 'bool' && args[1].type !== 'unknown') return undefined;
   const r = args[0]!.eval, pretty = args[1]?.eval;
   return expr('json', (row, ctx) => {

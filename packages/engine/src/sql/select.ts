@@ -37,6 +37,8 @@ import { setOperationResult } from './setop-order.ts';
 import { refuseJsonComparison } from './json-text.ts';
 import { planWindows } from './window/plan.ts';
 import { pgQsort } from './sort/pg-qsort.ts';
+import { isRowType } from './composite/type.ts';
+import { expandFieldStar } from './composite/row.ts';
 
 export interface SelectPlan {
   /** `rowType`: a whole-row column's table row type (sql/rowtype/). */
@@ -463,7 +465,9 @@ export function expandTargets(list: readonly Node[], scope: RowScope): Target[] 
       }
       continue;
     }
-    out.push({ name: rt.name ?? outputName(val), node: val });
+    const fields = expandFieldStar(val, scope, compileExpr);
+    if (fields) out.push(...fields);
+    else out.push({ name: rt.name ?? outputName(val), node: val });
   }
   return out;
 }
@@ -482,7 +486,7 @@ function sortKey(s: SortBy, outputs: { name: string; expr: Compiled }[], scope: 
   const type = key.output !== undefined ? outputs[key.output]!.expr.type : key.expr!.type;
   const desc = s.sortby_dir === 'SORTBY_USING' ? usingDescending(s, type) : s.sortby_dir === 'SORTBY_DESC';
   const nullsFirst = s.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : s.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
-  return { ...key, desc, nullsFirst, compare: isArrayType(type) || isEnumType(type) || type === 'jsonb' || type === 'record' || type === 'bpchar' ? comparatorFor(type) : undefined };
+  return { ...key, desc, nullsFirst, compare: isArrayType(type) || isEnumType(type) || type === 'jsonb' || isRowType(type) || type === 'bpchar' ? comparatorFor(type) : undefined };
 }
 
 function sortTarget(s: SortBy, outputs: { name: string; expr: Compiled }[], scope: Scope): { output?: number; expr?: Compiled } {

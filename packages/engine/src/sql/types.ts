@@ -26,7 +26,10 @@ export type EnumType = `enum:${string}`;
 /** A row value (types/record.ts): `ROW(a, b)`, a whole-row reference `t`; each value carries its fields' types. */
 export type RecordType = 'record';
 
-export type SqlType = BaseType | ArrayType | EnumType | RecordType;
+/** A composite type (sql/composite/): CREATE TYPE … AS (…) or a table's row type; its oid, name and fields are spelled in the type. */
+export type CompositeType = `comp:${string}`;
+
+export type SqlType = BaseType | ArrayType | EnumType | RecordType | CompositeType;
 
 export type Value = unknown;
 
@@ -44,9 +47,17 @@ const ARRAY_OID: Record<ArrayType, number> = {
   'numeric[]': 1231, 'jsonb[]': 3807, 'uuid[]': 2951, 'interval[]': 1187, 'jsonpath[]': 4073, 'regtype[]': 2211, 'oid[]': 1028, 'regclass[]': 2210,
 };
 
-/** An enum type's own oid and name, read from its spelling (see types/enum.ts). */
-const enumField = (t: string, i: 0 | 1): number | string | undefined =>
-  t.startsWith('enum:') ? (JSON.parse(t.slice(5)) as [number, string])[i] : undefined;
+/** An enum or composite type's own oid and name, read from its spelling (see types/enum.ts, composite/type.ts). */
+function enumField(t: string, i: 0 | 1): number | string | undefined {
+  if (t.startsWith('enum:')) return (JSON.parse(t.slice(5)) as [number, string])[i];
+  if (!t.startsWith('comp:')) return undefined;
+  // an array of a composite: [oid, name, fields, array oid] → its array OID, `name[]`
+  if (t.endsWith('[]')) {
+    const spelled = JSON.parse(t.slice(5, -2)) as [number, string, unknown, number];
+    return i === 0 ? spelled[3] : `${spelled[1]}[]`;
+  }
+  return (JSON.parse(t.slice(5)) as [number, string])[i];
+}
 
 function withEnums<V>(base: Record<string, V>, i: 0 | 1): Record<SqlType, V> {
   return new Proxy(base, { get: (o, k) => (typeof k === 'string' && !(k in o) ? enumField(k, i) : o[k as string]) }) as Record<SqlType, V>;

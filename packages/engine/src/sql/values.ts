@@ -11,6 +11,7 @@ import { compareIntervals, Interval } from './types/interval.ts';
 import { isEnumType } from './types/enum.ts';
 import { JsonNull } from './types/jsonb.ts';
 import { recordText, RowValue } from './types/record.ts';
+import { isCompositeType } from './composite/type.ts';
 import { compareTimestamps, timestampKey } from './types/timestamp.ts';
 import { compareTimes, Time } from './types/time.ts';
 import { compareTimeTzs, TimeTz } from './types/timetz.ts';
@@ -314,6 +315,7 @@ export function typeOfValue(v: Value): Exclude<SqlType, 'unknown'> {
   if (v instanceof Interval) return 'interval';
   if (v instanceof Time) return 'time';
   if (v instanceof TimeTz) return 'timetz';
+  if (v instanceof RowValue) return 'record';
   return 'jsonb';
 }
 
@@ -345,6 +347,8 @@ export function toText(v: Value, type: SqlType): string {
   if (type === 'unknown') type = typeOfValue(v);
   if (isArrayType(type)) return formatValue(v, type)!;
   if (isEnumType(type)) return String(v);
+  // a client's copy of a composite value is already its text (outputValue)
+  if (isCompositeType(type)) return typeof v === 'string' ? v : recordText(v as RowValue, formatValue);
   switch (type) {
     case 'text': case 'varchar': case 'name': case 'bpchar': return String(v);
     case 'bool': return v ? 'true' : 'false';

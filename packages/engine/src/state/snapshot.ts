@@ -6,7 +6,7 @@
 import { Packr } from 'msgpackr';
 import { PACK_OPTIONS } from '../msgpack.ts';
 import { bulkIndex, bulkRows, type RowRun } from './bulk.ts';
-import type { DomainDef, EnumDef, FunctionDef, IndexDef, SequenceDef, TableDef } from '../catalog/types.ts';
+import type { DomainDef, TypeDef, FunctionDef, IndexDef, SequenceDef, TableDef } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
 import { DbState, TableData } from './state.ts';
 
@@ -16,7 +16,7 @@ export interface Snapshot {
   tables: { def: TableDef; nextRowId: number; ids: number[]; rows: Value[][]; indexes: IndexDef[] }[];
   sequences: { def: SequenceDef; value: number | bigint; called: boolean; version?: number }[];
   /** Enum types; absent in snapshots of databases that have none (and in those written before enums). */
-  types?: EnumDef[];
+  types?: TypeDef[];
   /** CREATE SCHEMA's schemas; absent when there are none (and in snapshots written before them). */
   schemas?: string[];
   /** SQL functions and procedures; absent when there are none (and in snapshots written before them). */
@@ -26,7 +26,7 @@ export interface Snapshot {
 }
 
 /** The state's enum types by oid, or undefined when there are none (the snapshot keeps its older shape). */
-export function snapshotTypes(state: DbState): EnumDef[] | undefined {
+export function snapshotTypes(state: DbState): TypeDef[] | undefined {
   return state.types.size ? [...state.types.values()].sort((a, b) => a.oid - b.oid) : undefined;
 }
 

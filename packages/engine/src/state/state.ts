@@ -5,7 +5,7 @@
  * commit publishes the fork, rollback drops it.
  */
 import BTree, { NODE_SIZE } from './btree.ts';
-import type { DomainDef, EnumDef, FunctionDef, IndexDef, Oid, SequenceDef, TableDef } from '../catalog/types.ts';
+import type { DomainDef, TypeDef, FunctionDef, IndexDef, Oid, SequenceDef, TableDef } from '../catalog/types.ts';
 import type { SqlType, Value } from '../sql/types.ts';
 import type { RowId } from '../wal/record.ts';
 import { CowMap } from './cow-map.ts';
@@ -263,8 +263,8 @@ export class DbState {
   indexTables: Map<Oid, Oid>;
   sequences: Map<Oid, SequenceState>;
   sequenceNames: Map<string, Oid>;
-  /** Enum types (CREATE TYPE … AS ENUM) by oid, and their names. */
-  types: Map<Oid, EnumDef>;
+  /** Enum and composite types (CREATE TYPE … AS ENUM | AS (…)) by oid, and their names. */
+  types: Map<Oid, TypeDef>;
   typeNames: Map<string, Oid>;
   /** SQL functions and procedures (CREATE FUNCTION … LANGUAGE sql) by oid; overloads share a name. */
   functions: Map<Oid, FunctionDef>;

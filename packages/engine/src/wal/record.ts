@@ -3,7 +3,7 @@
  * A transaction's records are written together and end with its commit record; replay applies
  * them to a private copy and publishes it only at the commit, so nobody sees half a transaction.
  */
-import type { ColumnDef, DomainDef, EnumDef, FunctionDef, IndexDef, Oid, SequenceDef, TableDef } from '../catalog/types.ts';
+import type { ColumnDef, DomainDef, TypeDef, FunctionDef, IndexDef, Oid, SequenceDef, TableDef } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
 import type { Lsn } from './lsn.ts';
 
@@ -28,7 +28,7 @@ export type WalRecord =
   | { kind: 'create_sequence'; sequence: SequenceDef }
   | { kind: 'drop_sequence'; sequence: Oid }
   // CREATE TYPE … AS ENUM, and ALTER TYPE … ADD VALUE (the whole new definition, same oid)
-  | { kind: 'create_type'; type: EnumDef }
+  | { kind: 'create_type'; type: TypeDef }
   | { kind: 'drop_type'; type: Oid }
   // CREATE [OR REPLACE] FUNCTION/PROCEDURE (the whole definition, same oid when replaced), DROP FUNCTION
   | { kind: 'create_function'; function: FunctionDef }

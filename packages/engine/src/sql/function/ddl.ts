@@ -4,6 +4,7 @@
  * when the function is created, so a body that cannot run is refused then, as PostgreSQL's
  * validator does; other languages are refused by name.
  */
+import { withEnumTypes } from '../types/enum.ts';
 import type { CreateFunctionStmt, DefElem, DropStmt, FunctionParameter, Node, ObjectWithArgs, TypeName } from '@pgsql/types';
 import type { FunctionDef, FunctionParam } from '../../catalog/types.ts';
 import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
@@ -262,7 +263,8 @@ export function planDropFunction(stmt: DropStmt): StatementPlan {
   const objects = (stmt.objects ?? []).map((n) => (n as { ObjectWithArgs: ObjectWithArgs }).ObjectWithArgs);
   return ddl(command, (txn) => {
     for (const o of objects) {
-      const def = dropTarget(txn.state, o, kinds, what, !!stmt.missing_ok);
+      // argument types name the transaction's user types (enums, composites) as it runs
+      const def = withEnumTypes(txn.state.types, txn.state.typeNames, () => dropTarget(txn.state, o, kinds, what, !!stmt.missing_ok));
       if (def) txn.write({ kind: 'drop_function', function: def.oid });
     }
   });

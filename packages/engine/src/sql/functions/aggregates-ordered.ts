@@ -4,6 +4,7 @@
  * Each row's arguments and sort keys travel to the aggregate as one tuple; the aggregate keeps the
  * tuples and folds them in ORDER BY order at the end.
  */
+import { isRowType } from '../composite/type.ts';
 import type { FuncCall, Node, SortBy } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../../errors.ts';
 import { makeAggregate, type Aggregate } from '../aggregates.ts';
@@ -119,9 +120,10 @@ function folder(name: string, args: Expr[], star: boolean): { folder: Folder; ar
         type: json ? 'json' : 'jsonb',
         fold: (rows) => {
           if (!rows.length) return null;
-          // PostgreSQL starts each array or row element after the first on a new line
-          const sep = isArrayType(t) || t === 'record' ? ', \n ' : ', ';
-          return json ? '[' + rows.map((r) => toJsonText(r[0], t) ?? 'null').join(sep) + ']' : rows.map((r) => nested(toJsonb(r[0], t)));
+          // PostgreSQL starts each non-null array or row element after the first on a new line
+          const newLine = isArrayType(t) || isRowType(t);
+          const text = (v: Value, i: number): string => (i ? (newLine && v !== null ? ', \n ' : ', ') : '') + (toJsonText(v, t) ?? 'null');
+          return json ? '[' + rows.map((r, i) => text(r[0], i)).join('') + ']' : rows.map((r) => nested(toJsonb(r[0], t)));
         },
       },
     };

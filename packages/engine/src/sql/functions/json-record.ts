@@ -15,6 +15,9 @@ import { elementType, isArrayType } from '../types/array.ts';
 import { jsonbKind, parseJsonb, topLevel, nested } from '../types/jsonb.ts';
 import { jsonbText } from '../values.ts';
 import type { JsonSet } from './json-sets.ts';
+import { compositeOf, isCompositeType, type Composite } from '../composite/type.ts';
+import { attributeCheck } from '../composite/value.ts';
+import { RowValue } from '../types/record.ts';
 
 /** name → [input type, one row or a set]. */
 export const TO_RECORD: Record<string, [SqlType, boolean]> = {
@@ -51,10 +54,20 @@ function scalarText(n: Node_): string {
 
 const notArray = (where: string): SqlError => new SqlError(SQLSTATE.invalid_text_representation, 'expected JSON array', { hint: `See the ${where}.` });
 
-export interface Column { name: string; type: SqlType; fromText: (s: string) => Value }
+export interface Column {
+  name: string;
+  type: SqlType;
+  fromText: (s: string) => Value;
+  /** An attribute's typmod, applied to an array's elements too. */
+  typmod?: number;
+  /** A domain attribute's check of a value not read by fromText (fromText checks its own). */
+  check?: (v: Value) => Value;
+  /** A composite column's own fields, filled from a JSON object. */
+  fields?: Column[];
+}
 
 /** An array column's value: nested JS arrays of converted elements, rectangular as PostgreSQL requires. */
-function arrayValue(n: Node_, element: (s: string) => Value, key: string): Value {
+function arrayValue(n: Node_, element: (s: string) => Value, key: string, object?: (n: Node_) => Value): Value {
   let depth: number | undefined;
   const dims: number[] = [];
   const walk = (x: Node_, level: number, path: number[]): Value => {
@@ -68,6 +81,7 @@ function arrayValue(n: Node_, element: (s: string) => Value, key: string): Value
     if (depth === undefined) depth = level;
     else if (depth !== level) throw level < depth ? notArray(`array element ${path.map((i) => `[${i}]`).join('')} of key "${key}"`) : notArrayDims();
     if (level === 0) throw notArray(`value of key "${key}"`);
+    if (object && kindOf(x) !== 'null') return object(x);
     return kindOf(x) === 'null' ? null : element(scalarText(x));
   };
   const out = walk(n, 0, []);
@@ -90,18 +104,61 @@ function columnsOf(defs: readonly Node[]): Column[] {
     const { type, typmod } = sval.startsWith('_') && !tn.arrayBounds?.length
       ? resolveTypeName({ ...tn, names: [...tn.names!.slice(0, -1), { String: { sval: sval.slice(1) } }], arrayBounds: [{ Integer: { ival: -1 } }] })
       : resolveTypeName(tn);
-    return { name: def.colname!, type, fromText: castFunction('unknown', type, typmod, false) as (s: string) => Value };
+    return { name: def.colname!, type, fromText: castFunction('unknown', type, typmod, false) as (s: string) => Value, ...compositeFields(type) };
   });
 }
 
-function fieldValue(n: Node_ | undefined, col: Column): Value {
+/** The fields a JSON object fills for a column of a composite type or an array of one. */
+function compositeFields(t: SqlType): { fields?: Column[] } {
+  const inner = t.endsWith('[]') ? t.slice(0, -2) : t;
+  return isCompositeType(inner) ? { fields: fieldColumns(compositeOf(inner)) } : {};
+}
+
+/** The columns a composite's fields fill, each converted by its attribute's type, typmod and domain. */
+export function fieldColumns(c: Composite): Column[] {
+  return c.fields.map((f) => {
+    const input = castFunction('unknown', f.type, f.typmod, false) as (s: string) => Value;
+    const check = attributeCheck(f, c.name);
+    return { name: f.name, type: f.type, typmod: f.typmod, fromText: (s) => check(input(s)), check, ...compositeFields(f.type) };
+  });
+}
+
+function fieldValue(n: Node_ | undefined, col: Column, prior: Value = null): Value {
+  const v = fieldInput(n, col, prior);
+  // fromText checked what it read; a domain's check of what the other branches built
+  return col.check && (v === null || !isTextInput(n, col)) ? col.check(v) : v;
+}
+
+/** Whether the field is read by the column type's input function (fromText, which checks domains itself). */
+function isTextInput(n: Node_ | undefined, col: Column): boolean {
+  if (n === undefined || kindOf(n) === 'null' || col.type === 'json' || col.type === 'jsonb') return false;
+  if (isArrayType(col.type) || (isCompositeType(col.type) && col.fields)) return kindOf(n) === 'string';
+  return true;
+}
+
+function fieldInput(n: Node_ | undefined, col: Column, prior: Value): Value {
   if (n === undefined || kindOf(n) === 'null') return null;
+  if (isCompositeType(col.type) && col.fields && kindOf(n) !== 'string') {
+    const kind = kindOf(n);
+    if (kind !== 'object') throw new SqlError(SQLSTATE.invalid_parameter_value, `cannot call populate_composite on ${kind === 'array' ? 'an array' : 'a scalar'}`);
+    const c = compositeOf(col.type);
+    // a nested object fills the base record's own value of the field, as PostgreSQL's populate_composite does
+    return new RowValue(row(n, col.fields, prior === null ? null : (prior as RowValue).values), c.types, c.names);
+  }
   if (col.type === 'json') return 'value' in n ? jsonbText(nested(n.value)) : n.text.trim();
   if (col.type === 'jsonb') return 'value' in n ? topLevel(nested(n.value)) : topLevel(parseJsonb(n.text));
   if (isArrayType(col.type)) {
     if (kindOf(n) === 'string') return col.fromText(scalarText(n));
-    const element = castFunction('unknown', elementType(col.type), -1, false) as (s: string) => Value;
-    return arrayValue(n, element, col.name);
+    const elem = elementType(col.type);
+    const element = castFunction('unknown', elem, col.typmod ?? -1, false) as (s: string) => Value;
+    // an element of a composite type from a JSON object, as a composite column is filled
+    const fields = col.fields;
+    const object = fields && isCompositeType(elem) ? (x: Node_) => {
+      if (kindOf(x) === 'string') return element(scalarText(x));
+      if (kindOf(x) !== 'object') throw new SqlError(SQLSTATE.invalid_parameter_value, 'cannot call populate_composite on a scalar');
+      return new RowValue(row(x, fields), compositeOf(elem).types, compositeOf(elem).names);
+    } : undefined;
+    return arrayValue(n, element, col.name, object);
   }
   return col.fromText(scalarText(n));
 }
@@ -110,7 +167,8 @@ function fieldValue(n: Node_ | undefined, col: Column): Value {
 function row(obj: Node_, cols: Column[], base: readonly Value[] | null = null): Value[] {
   const byKey = new Map<string, Node_>();
   for (const m of members(obj)) byKey.set(m.key!, m.node);
-  return cols.map((c, i) => (byKey.has(c.name) ? fieldValue(byKey.get(c.name), c) : base ? base[i]! : null));
+  // a key the object lacks takes the base's field, or NULL, which a domain column checks
+  return cols.map((c, i) => (byKey.has(c.name) ? fieldValue(byKey.get(c.name), c, base ? base[i]! : null) : base ? base[i]! : c.check ? c.check(null) : null));
 }
 
 /** The set for `name(json) AS x(coldefs)`; 42601 without a column definition list. */

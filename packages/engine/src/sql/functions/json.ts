@@ -21,6 +21,7 @@ import {
 } from '../types/jsonb.ts';
 import { formatValue, jsonbText, toText } from '../values.ts';
 import { recordJsonb, recordJsonText, type RowValue } from '../types/record.ts';
+import { isCompositeType, isRowType } from '../composite/type.ts';
 
 const isJsonType = (t: SqlType): boolean => t === 'json' || t === 'jsonb';
 
@@ -49,7 +50,7 @@ export function toJsonb(v: Value, type: SqlType): Value {
     case 'timestamp': return formatDateTime(v as Date, 'timestamp').replace(' ', 'T');
     case 'unknown': return String(v);
     case 'record': return recordJsonb(v as RowValue, (x, t) => nested(toJsonb(x, t)));
-    default: return formatValue(v, type);
+    default: return isCompositeType(type) ? recordJsonb(v as RowValue, (x, t) => nested(toJsonb(x, t))) : formatValue(v, type);
   }
 }
 
@@ -65,7 +66,7 @@ export function toJsonText(v: Value, type: SqlType): string | null {
   if (v === null) return null;
   if (type === 'json') return jsonText(v);
   if (type === 'jsonb') return jsonbText(v);
-  if (type === 'record') return recordJsonText(v as RowValue, toJsonText);
+  if (isRowType(type)) return recordJsonText(v as RowValue, toJsonText);
   return compactJson(toJsonb(v, type));
 }
 

@@ -1,8 +1,9 @@
 /**
- * json(b)_populate_record(set) in FROM with a table's row type: `json_populate_record(null::jpop,
+ * json(b)_populate_record(set) in FROM with a table's row type or a composite type (composite/): `json_populate_record(null::jpop,
  * '{"a": 1}')` or over a base record `row(…)::jpop`, whose fields fill the columns the JSON object
  * lacks. The columns are the table's, converted as json(b)_to_record's (functions/json-record.ts).
- * The base must be a cast of NULL or of ROW(…) to a table's name; other bases are refused (0A000).
+ * A table's base must be a cast of NULL or of ROW(…) to its name (other bases are refused, 0A000);
+ * a composite's is any expression cast to the type.
  */
 import type { FuncCall, Node, TypeCast } from '@pgsql/types';
 import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
@@ -15,7 +16,10 @@ import { relationKey } from '../schema/keys.ts';
 import type { RowTypeRef, Scope } from '../scope.ts';
 import { rowTypeOf } from './row-type.ts';
 import { TYPE_NAME, type SqlType, type Value } from '../types.ts';
-import { recordRows, type Column } from '../functions/json-record.ts';
+import { fieldColumns, recordRows } from '../functions/json-record.ts';
+import { compositeOf, compositeType, lookupCompositeType, typeOfTable, type CompositeType } from '../composite/type.ts';
+import type { RowValue } from '../types/record.ts';
+import { ownName } from '../schema/keys.ts';
 import type { JsonSet } from '../functions/json-sets.ts';
 
 /** name → [JSON input type, a set of rows]. */
@@ -36,8 +40,8 @@ function tableOfType(cast: TypeCast): TableDef | undefined {
 }
 
 /** The base record's field evaluators: NULL, or ROW(…)'s fields converted to the columns' types. */
-function baseFields(arg: Node | undefined, def: TableDef, scope: Scope, compile: (n: Node, scope: Scope) => Expr): Expr[] | null {
-  if (arg && 'A_Const' in arg && arg.A_Const.isnull) return null;
+function baseFields(arg: Node | undefined, def: TableDef, scope: Scope, compile: (n: Node, scope: Scope) => Expr): Expr[] {
+  if (arg && 'A_Const' in arg && arg.A_Const.isnull) return [];
   if (!arg || !('RowExpr' in arg)) throw featureNotSupported(`a base record other than NULL or ROW(…) cast to "${def.name}"`);
   const fields = (arg.RowExpr.args ?? []).map((a) => compile(a, scope));
   if (fields.length !== def.columns.length) {
@@ -52,27 +56,37 @@ function baseFields(arg: Node | undefined, def: TableDef, scope: Scope, compile:
   });
 }
 
-/** The FROM item's rows for `name(base::table, json)`; undefined when the base is not a table's row type. */
+/** The FROM item's rows for `name(base::t, json)`; undefined when t is neither a table's row type nor a composite type. */
 export function populateSet(name: string, call: FuncCall, scope: Scope, compile: (n: Node, scope: Scope) => Expr): (JsonSet & { rowType?: RowTypeRef }) | undefined {
   const [input, many] = POPULATE[name]!;
   const [first, json] = call.args ?? [];
   if ((call.args ?? []).length !== 2 || !first || !('TypeCast' in first)) return undefined;
   const def = tableOfType(first.TypeCast);
-  if (!def) return undefined;
-  const base = baseFields(first.TypeCast.arg, def, scope, compile);
+  const base = def ? baseFields(first.TypeCast.arg, def, scope, compile) : compositeBase(first, scope, compile);
+  if (!base) return undefined;
+  const comp = def ? compositeOf(typeOfTable(def) ?? compositeType(0, ownName(def.name), def.columns)) : compositeOf((base as Expr).type as CompositeType);
   const doc = compile(json!, scope);
   if (doc.type !== input && doc.type !== 'unknown') {
-    throw new SqlError(SQLSTATE.undefined_function, `function ${name}(${def.name}, ${TYPE_NAME[doc.type]}) does not exist`, {
+    throw new SqlError(SQLSTATE.undefined_function, `function ${name}(${comp.name}, ${TYPE_NAME[doc.type]}) does not exist`, {
       hint: 'No function matches the given name and argument types. You might need to add explicit type casts.',
     });
   }
-  const cols: Column[] = def.columns.map((c) => ({ name: c.name, type: c.type, fromText: castFunction('unknown', c.type, c.typmod, false) as (s: string) => Value }));
-  const fields = base ?? [];
+  const cols = fieldColumns(comp);
+  const fields = Array.isArray(base) ? base : [base];
+  const baseOf = Array.isArray(base) ? (rest: Value[]) => rest : ([r]: Value[]) => (r === null ? null : (r as RowValue).values);
   return {
     args: [retype(doc, input), ...fields],
-    columns: def.columns.map((c) => ({ name: c.name, type: c.type })),
+    columns: comp.fields.map((c) => ({ name: c.name, type: c.type })),
     nullable: true,
-    ...rowTypeOf(def),
-    run: ([v, ...rest]) => recordRows(name, input, many, cols, v, base ? rest : null),
+    ...(def ? rowTypeOf(def) : { rowType: { oid: comp.oid, name: ownName(comp.name) } }),
+    run: ([v, ...rest]) => recordRows(name, input, many, cols, v, fields.length ? baseOf(rest) : null),
   };
+}
+
+/** A composite type's base record (`null::t`, `row(…)::t`, `'(…)'::t`) as one expression of type t; undefined for other types. */
+function compositeBase(first: Node, scope: Scope, compile: (n: Node, scope: Scope) => Expr): Expr | undefined {
+  const tn = (first as { TypeCast: TypeCast }).TypeCast.typeName!;
+  const names = strings(tn.names);
+  if (tn.arrayBounds?.length || names.length > 2 || (names.length === 2 && names[0] !== 'public') || !lookupCompositeType(names[names.length - 1]!)) return undefined;
+  return compile(first, scope);
 }

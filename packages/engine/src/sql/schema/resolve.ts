@@ -65,6 +65,13 @@ class Resolver {
       case 'AlterSeqStmt': this.read(body.sequence as RangeVar); break;
       case 'CreateTableAsStmt': this.create((body.into as { rel: RangeVar }).rel); break;
       case 'CreateEnumStmt': body.typeName = this.createType(body.typeName as Node[]); break;
+      case 'CompositeTypeStmt': {
+        const rv = body.typevar as RangeVar;
+        const [key] = this.createType([...(rv.schemaname ? [rv.schemaname] : []), rv.relname!].map((sval) => ({ String: { sval } })));
+        body.typevar = { relname: sval(key!) };
+        this.walk(body.coldeflist);
+        return;
+      }
       case 'AlterEnumStmt': body.typeName = this.nameList(body.typeName as Node[], 'type'); break;
       case 'IndexStmt': {
         const schema = this.read(body.relation as RangeVar);

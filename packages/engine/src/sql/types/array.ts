@@ -5,6 +5,7 @@
  */
 import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
 import type { ArrayType, BaseType, SqlType, Value } from '../types.ts';
+import { compositeOf, isCompositeType } from '../composite/type.ts';
 
 export type ElementType = Exclude<BaseType, 'unknown'>;
 
@@ -19,6 +20,8 @@ export function arrayTypeOf(t: SqlType): ArrayType {
   if (t === 'unknown') return 'text[]';
   if (t.startsWith('enum:')) throw featureNotSupported('arrays of enum types');
   if (t === 'record') throw featureNotSupported('arrays of row values');
+  // a composite type's array has an OID of its own; a table's row type has none here
+  if (isCompositeType(t) && compositeOf(t).arrayOid === undefined) throw featureNotSupported(`arrays of the row type of table ${compositeOf(t).name}`);
   return `${t as ElementType}[]`;
 }
 

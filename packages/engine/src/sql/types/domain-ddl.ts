@@ -8,6 +8,7 @@ import type { DomainDef } from '../../catalog/types.ts';
 import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
 import type { DbState } from '../../state/state.ts';
 import { checkAssignable, resolveTypeName } from '../cast.ts';
+import { refuseTableRowType } from '../composite/type.ts';
 import { checkNoSubquery } from '../ddl-checks.ts';
 import type { WriteTxn } from '../env.ts';
 import { compileExpr } from '../expr.ts';
@@ -68,6 +69,7 @@ export function planCreateDomain(stmt: CreateDomainStmt): StatementPlan {
   const name = domainName(stmt.domainname);
   const tn = stmt.typeName as TypeName;
   const { type: base, typmod, domain } = resolveTypeName(tn);
+  refuseTableRowType('a domain', base);
   if (domain !== undefined) throw featureNotSupported('domains over domains');
   checkStorableType(name, base);
   if (stmt.collClause) throw featureNotSupported('COLLATE in CREATE DOMAIN');

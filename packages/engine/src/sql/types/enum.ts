@@ -6,7 +6,7 @@
  * gives the type a new SqlType and rewrites the definitions of the tables that use it.
  */
 import { SqlError, SQLSTATE } from '../../errors.ts';
-import type { EnumDef } from '../../catalog/types.ts';
+import type { EnumDef, TypeDef } from '../../catalog/types.ts';
 import type { Value } from '../types.ts';
 
 export type EnumType = `enum:${string}`;
@@ -43,13 +43,15 @@ export function enumComparator(t: EnumType): (a: Value, b: Value) => number {
   return (a, b) => rank.get(a as string)! - rank.get(b as string)!;
 }
 
+export const isEnumDef = (d: TypeDef): d is EnumDef => 'labels' in d;
+
 /**
- * The enum types of the state being planned. Planning is synchronous, so the planner sets this for
+ * The user types (enums and composites) of the state being planned. Planning is synchronous, so the planner sets this for
  * the duration of one statement's compilation and type names resolve against it.
  */
-let planning: { types: ReadonlyMap<number, EnumDef>; names: ReadonlyMap<string, number> } | undefined;
+let planning: { types: ReadonlyMap<number, TypeDef>; names: ReadonlyMap<string, number> } | undefined;
 
-export function withEnumTypes<T>(types: ReadonlyMap<number, EnumDef>, names: ReadonlyMap<string, number>, plan: () => T): T {
+export function withEnumTypes<T>(types: ReadonlyMap<number, TypeDef>, names: ReadonlyMap<string, number>, plan: () => T): T {
   const saved = planning;
   planning = { types, names };
   try {
@@ -61,7 +63,12 @@ export function withEnumTypes<T>(types: ReadonlyMap<number, EnumDef>, names: Rea
 
 /** The enum type named `name` in the catalog being planned against, if there is one. */
 export function lookupEnumType(name: string): EnumType | undefined {
+  const def = lookupUserType(name);
+  return def && isEnumDef(def) ? enumType(def) : undefined;
+}
+
+/** The CREATE TYPE type (enum or composite) named `name` in the catalog being planned against. */
+export function lookupUserType(name: string): TypeDef | undefined {
   const oid = planning?.names.get(name);
-  const def = oid === undefined ? undefined : planning!.types.get(oid);
-  return def && enumType(def);
+  return oid === undefined ? undefined : planning!.types.get(oid);
 }

@@ -6,6 +6,7 @@
  * length (as types/domain-catalog.ts does for domains), and plans are remade on every catalog
  * change. Being tied to one catalog, regclass cannot be a column's type.
  */
+import { refuseTableRowType } from '../composite/type.ts';
 import { SqlError, SQLSTATE } from '../../errors.ts';
 import type { DbState } from '../../state/state.ts';
 import type { SqlType, Value } from '../types.ts';
@@ -174,5 +175,6 @@ export function oidTypeCast(from: SqlType, to: SqlType): ((v: Value) => Value) |
 
 /** A regclass value holds its name as of one catalog, so no table column (nor domain) may store one. */
 export function checkStorableType(column: string, type: SqlType): void {
+  refuseTableRowType(`a column ("${column}")`, type);
   if (type === 'regclass' || type === 'regclass[]') throw new SqlError(SQLSTATE.feature_not_supported, `a column of type ${type === 'regclass' ? 'regclass' : 'regclass[]'} ("${column}") is not supported`);
 }
