@@ -346,7 +346,7 @@ export function toText(v: Value, type: SqlType): string {
   if (isArrayType(type)) return formatValue(v, type)!;
   if (isEnumType(type)) return String(v);
   switch (type) {
-    case 'text': case 'varchar': case 'name': case 'bpchar': return String(v);
+    case 'text': case 'varchar': case 'name': case 'bpchar': case 'char': return String(v);
     case 'bool': return v ? 'true' : 'false';
     case 'int2': case 'int4': case 'int8': case 'numeric': return String(v);
     case 'float4': case 'float8': return formatFloat(Number(v), type);

@@ -270,6 +270,10 @@ export class DbState {
   members: ReadonlySet<string> = new Set();
   /** Schemas made by CREATE SCHEMA (public is always there). Replaced, never mutated, so forks can share it. */
   schemas: ReadonlySet<string> = new Set();
+  /** The oid of each CREATE SCHEMA schema (catalog/namespaces.ts). Replaced, never mutated. */
+  schemaOids: ReadonlyMap<string, Oid> = new Map();
+  /** COMMENT ON text by described object (catalog/comments.ts). Replaced, never mutated. */
+  comments: ReadonlyMap<string, string> = new Map();
   /** Bumped by every DDL change: cached plans compiled against an older version are recompiled. */
   catalogVersion = 0;
   /** Tables this fork copied or created (its own to write); made on the first write, as most forks are read-only snapshots or write one table. */
@@ -291,6 +295,8 @@ export class DbState {
       this.nextOid = parent.nextOid;
       this.members = parent.members;
       this.schemas = parent.schemas;
+      this.schemaOids = parent.schemaOids;
+      this.comments = parent.comments;
       this.catalogVersion = parent.catalogVersion;
     }
   }
