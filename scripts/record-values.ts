@@ -38,6 +38,7 @@ import { GROUPING_CORPUS } from '../test/reference/grouping-corpus.ts';
 import { ROWTYPE_CORPUS } from '../test/reference/rowtype-corpus.ts';
 import { BPCHAR_CORPUS } from '../test/reference/bpchar-corpus.ts';
 import { HASHPART_CORPORA } from '../test/reference/hashpart-corpora.ts';
+import { PGCLASS_CORPORA } from '../test/reference/pgclass-corpora.ts';
 
 const url = process.argv[2];
 const name = process.argv[3] ?? 'values';
@@ -57,6 +58,7 @@ const CORPORA: Record<string, readonly string[]> = {
   ...SETTINGS_CORPORA,
   ...TYPES_CORPORA,
   ...HASHPART_CORPORA,
+  ...PGCLASS_CORPORA,
   ...ROWTYPE2_CORPORA,
   lateral: LATERAL_CORPUS,
   grouping: GROUPING_CORPUS,

@@ -28,7 +28,7 @@ export function redoComment(state: DbState, rec: Extract<WalRecord, { kind: 'com
 
 /** PostgreSQL's attnum of each column of `def`: DROP COLUMN leaves its number unused (TableDef.dropped). */
 export function attnums(def: TableDef): number[] {
-  const dropped = new Set(def.dropped ?? []);
+  const dropped = new Set((def.dropped ?? []).map((d) => d.attnum));
   const out: number[] = [];
   for (let n = 1; out.length < def.columns.length; n++) if (!dropped.has(n)) out.push(n);
   return out;

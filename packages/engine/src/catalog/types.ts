@@ -80,8 +80,8 @@ export interface TableDef {
   partitionBound?: PartitionBound;
   /** The pg_type OID of the table's row type (PostgreSQL's reltype); absent in definitions written before row types had one. */
   rowType?: Oid;
-  /** The attnums of dropped columns, which PostgreSQL never reuses (catalog/comments.ts attnums); absent until a DROP COLUMN. */
-  dropped?: number[];
+  /** Dropped columns, whose attnums PostgreSQL never reuses (catalog/comments.ts attnums), with the typmod pg_attribute keeps; absent until a DROP COLUMN. */
+  dropped?: { attnum: number; typmod: number }[];
   /** An index was ever created on it: PostgreSQL's relhasindex, which DROP INDEX leaves set. */
   hasIndex?: true;
 }

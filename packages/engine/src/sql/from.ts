@@ -49,6 +49,8 @@ export interface RangeEntry {
   rowType?: RowTypeRef;
   /** An inheritance tree's scan: the position (from offset) of the hidden value holding each row's own table oid (sql/tableoid.ts). */
   tableOidAt?: number;
+  /** FROM ONLY: every row is the table's own, so its tableoid is the table's oid even when it has children. */
+  ownRows?: true;
 }
 
 /** Plans sub-selects for a scope; implemented by the SELECT planner. */
@@ -426,7 +428,7 @@ export function planFrom(
     const tree = rv.inh ? treeScan(state, def, alias) : undefined;
     if (tree) return { entries: [{ alias, relname: name, columns, offset: 0, ...(notNull >= 0 ? { notNull } : {}), ...rowTypeOf(def), tableOidAt: columns.length }], width: columns.length + 1, tables: new Map(), ...tree };
     return {
-      entries: [{ alias, relname: name, columns, offset: 0, ...(notNull >= 0 ? { notNull } : {}), ...rowTypeOf(def) }],
+      entries: [{ alias, relname: name, columns, offset: 0, ...(notNull >= 0 ? { notNull } : {}), ...rowTypeOf(def), ...(rv.inh ? {} : { ownRows: true as const }) }],
       width: columns.length,
       tables: new Map([[alias, { oid, offset: 0 }]]),
       source: (ctx) => ctx.env.state.table(oid).rows.valuesArray(),

@@ -1,13 +1,14 @@
 /**
  * The `tableoid` system column. A plain table (no inheritance children, not partitioned) stores
- * every row itself, so its tableoid is the table's oid, a constant; a scan of an inheritance or
+ * every row itself, so its tableoid is the table's oid, a constant (so does any table read with
+ * FROM ONLY); a scan of an inheritance or
  * partition tree carries each row's own table oid in a hidden slot past its columns (inherit/scan.ts).
  */
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { DbState } from '../state/state.ts';
 import { functionCatalog } from './function/context.ts';
 
-interface Entry { alias: string; relname?: string; columns: readonly { name: string }[]; offset?: number; tableOidAt?: number }
+interface Entry { alias: string; relname?: string; columns: readonly { name: string }[]; offset?: number; tableOidAt?: number; ownRows?: true }
 
 /** The slot `fields` (`tableoid` or `alias.tableoid`) reads among `entries`, when it names a tree scan's hidden table oid. */
 export function treeTableOid(entries: readonly Entry[], fields: readonly string[]): { index: number; type: 'oid' } | undefined {
@@ -31,7 +32,7 @@ export function constantTableOid(entries: readonly Entry[], fields: readonly str
   if (named.length !== 1 || !entry?.relname || clash.some((e) => e.columns.some((c) => c.name === 'tableoid'))) return undefined;
   const state = functionCatalog()?.state;
   const oid = state?.tableNames.get(entry.relname);
-  if (!state || oid === undefined || !isPlainTable(state, oid)) return undefined;
+  if (!state || oid === undefined || !(entry.ownRows || isPlainTable(state, oid))) return undefined;
   return oid;
 }
 

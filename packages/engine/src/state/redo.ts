@@ -52,7 +52,7 @@ export function redo(state: DbState, rec: WalRecord): void {
       // a CHECK or FOREIGN KEY that mentions the column goes with it, as in PostgreSQL
       const checks = t.def.checks.filter((c) => !mentions(c.expr, rec.column));
       const foreignKeys = t.def.foreignKeys?.filter((fk) => !fk.columns.includes(rec.column));
-      const dropped = [...(t.def.dropped ?? []), attnums(t.def)[at]!].sort((a, b) => a - b);
+      const dropped = [...(t.def.dropped ?? []), { attnum: attnums(t.def)[at]!, typmod: t.def.columns[at]!.typmod }].sort((a, b) => a.attnum - b.attnum);
       t.def = { ...t.def, columns: t.def.columns.filter((_, i) => i !== at), checks, foreignKeys, dropped };
       rewriteRows(t, (row) => row.filter((_, i) => i !== at));
       state.catalogVersion = nextCatalogVersion();

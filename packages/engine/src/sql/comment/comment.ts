@@ -76,12 +76,14 @@ function schemaTarget(state: DbState, name: string): Target {
 function typeTarget(state: DbState, tn: TypeName, domainOnly: boolean): Target {
   const names = strings(tn.names ?? []);
   const display = names.join('.');
+  if (names.length === 2 && namespaceOid(state, names[0]!) === undefined) throw new SqlError(INVALID_SCHEMA_NAME, `schema "${names[0]}" does not exist`);
   const key = names.length === 1 ? names[0]! : relationKey(names[0]!, names[1]!);
-  const typeOid = names.length <= 2 ? state.typeNames.get(key) : undefined;
-  const table = typeOid === undefined && names.length <= 2 ? state.tableNames.get(key) : undefined;
-  const oid = typeOid ?? (table === undefined ? undefined : state.table(table).def.rowType);
+  const table = names.length <= 2 ? state.tableNames.get(key) : undefined;
+  let oid = names.length <= 2 ? state.typeNames.get(key) : undefined;
+  for (const d of state.domains.values()) if (d.name === key) oid = d.oid;
+  oid ??= table === undefined ? undefined : state.table(table).def.rowType;
   if (oid === undefined) {
-    if (names.length === 1 || names[0] === 'pg_catalog') throw featureNotSupported(`COMMENT ON TYPE of a built-in type or one walrtc has no such type for ("${display}")`);
+    if (names.length === 1 || names[0] === 'pg_catalog') throw featureNotSupported(`COMMENT ON TYPE "${display}" (a built-in type, or one walrtc does not have)`);
     throw new SqlError(SQLSTATE.undefined_object, `type "${display}" does not exist`);
   }
   if (domainOnly && !state.domains.has(oid)) throw new SqlError(SQLSTATE.wrong_object_type, `"${display}" is not a domain`);

@@ -3,7 +3,7 @@
  * statement's snapshot (catalog/comments.ts). PostgreSQL's built-in objects carry descriptions
  * walrtc does not hold, so asking for one is refused (0A000) rather than answered NULL.
  */
-import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
+import { featureNotSupported } from '../../errors.ts';
 import { CLASS_OIDS, commentKey } from '../../catalog/comments.ts';
 import type { RunContext } from '../env.ts';
 import type { Compiled } from '../scope.ts';
@@ -19,11 +19,11 @@ const OTHER_CATALOGS = new Set(['pg_constraint', 'pg_am', 'pg_attrdef', 'pg_cast
 
 const oidOf = (v: Value): number => (v instanceof RegClass ? v.oid : Number(v));
 
-function catalogOid(name: string): number {
+/** The catalog's oid; undefined for a name that is no catalog, of which PostgreSQL's obj_description finds no comment. */
+function catalogOid(name: string): number | undefined {
   const oid = (CLASS_OIDS as Record<string, number>)[name];
-  if (oid !== undefined) return oid;
-  if (OTHER_CATALOGS.has(name)) throw featureNotSupported(`obj_description for ${name}`);
-  throw new SqlError(SQLSTATE.undefined_table, `relation "${name}" does not exist`);
+  if (oid === undefined && OTHER_CATALOGS.has(name)) throw featureNotSupported(`obj_description for ${name}`);
+  return oid;
 }
 
 function userObject(oid: number, fn: string): void {
@@ -50,6 +50,7 @@ export function descriptionFunction(name: string, args: Compiled[]): Compiled | 
         const oid = args[0]!.eval(row, ctx), catalog = args[1]?.eval(row, ctx);
         if (oid === null || catalog === null) return null;
         const classoid = args[1] ? catalogOid(String(catalog)) : undefined;
+        if (args[1] && classoid === undefined) return null;
         userObject(oidOf(oid), name);
         return describe(ctx, oidOf(oid), classoid, 0);
       },

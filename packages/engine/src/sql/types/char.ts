@@ -5,7 +5,8 @@
  * ordering compares the bytes, unsigned, as PostgreSQL's charlt does.
  */
 import { SqlError, SQLSTATE } from '../../errors.ts';
-import type { Value } from '../types.ts';
+import { TYPE_NAME, type SqlType, type Value } from '../types.ts';
+import { isTextType } from '../cast.ts';
 
 const OCTAL = /^\\[0-7]{3}$/;
 
@@ -44,3 +45,15 @@ export function charToInt(v: Value): number {
 }
 
 export const compareChars = (a: Value, b: Value): number => charByte(a as string) - charByte(b as string);
+
+/**
+ * `"char" || text` (and text, unknown or "char" on the other side): "char" reaches text only by its
+ * implicit cast, so PostgreSQL finds several `||` that fit equally and refuses (42725).
+ */
+export function checkCharConcat(l: SqlType, r: SqlType): void {
+  const stringy = (t: SqlType) => t === 'char' || t === 'unknown' || isTextType(t);
+  if ((l === 'char' || r === 'char') && stringy(l) && stringy(r)) {
+    const shown = (t: SqlType) => (t === 'unknown' ? 'unknown' : TYPE_NAME[t]);
+    throw new SqlError('42725', `operator is not unique: ${shown(l)} || ${shown(r)}`, { hint: 'Could not choose a best candidate operator. You might need to add explicit type casts.' });
+  }
+}
