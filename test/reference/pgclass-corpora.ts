@@ -200,7 +200,23 @@ const pgtableoid = [
   `select * from cities c left join list_parted l on false where c.tableoid = 'capitals'::regclass order by c.name`,
 ];
 
-export const PGCLASS_CORPORA: Record<string, readonly string[]> = { pgchar, pgclass, pgattribute, pgcomment, pgtableoid };
+/** pg_type: built-in types walrtc has, enums, domains and table row types. */
+const pgtype = [
+  `select oid, typname, typnamespace, typowner, typlen, typbyval, typtype, typcategory, typdelim, typrelid, typelem, typnotnull, typbasetype, typtypmod, typndims from pg_type where oid in (16, 17, 18, 19, 20, 21, 23, 25, 26, 114, 700, 701, 705, 1042, 1043, 1082, 1083, 1114, 1184, 1186, 1266, 1700, 2205, 2206, 2249, 2950, 3802, 4072, 1007, 1009, 1002, 1231) order by oid`,
+  `select typname, typelem from pg_type where typname in ('_int4', '_text', '_numeric', 'name') order by 1`,
+  `create type tmood as enum ('sad', 'ok')`,
+  `create domain tdom as varchar(10) not null check (value <> '')`,
+  `create domain tarr as int[]`,
+  `create table trow (a int, b text)`,
+  `create schema tsch`,
+  `create type tsch.tinner as enum ('x')`,
+  `select typname, typlen, typbyval, typtype, typcategory, typdelim, typrelid = 'trow'::regclass as relid, typelem, typnotnull, typbasetype, typtypmod, typndims from pg_type where typname in ('tmood', 'tdom', 'tarr', 'trow', 'tinner') order by typname`,
+  `select t.typname, n.nspname from pg_type t join pg_namespace n on n.oid = t.typnamespace where t.typname in ('tmood', 'tinner', 'int4') order by 1`,
+  `select c.relname from pg_class c join pg_type t on t.oid = c.reltype where t.typname = 'trow'`,
+  `select a.attname, t.typname from pg_attribute a join pg_type t on t.oid = a.atttypid where a.attrelid = 'trow'::regclass and a.attnum > 0 order by a.attnum`,
+];
+
+export const PGCLASS_CORPORA: Record<string, readonly string[]> = { pgchar, pgclass, pgattribute, pgcomment, pgtableoid, pgtype };
 
 /** Statements PostgreSQL runs that walrtc refuses (0A000). */
 export const PGCLASS_REFUSED: ReadonlySet<string> = new Set([
