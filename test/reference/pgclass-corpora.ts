@@ -78,6 +78,12 @@ const pgclass = [
   `drop schema app cascade`,
   `select count(*) from pg_namespace where nspname = 'app'`,
   `select count(*) from pg_class where relname = 'u'`,
+  `SELECT oid::int8 FROM pg_class WHERE relname = 'pg_class'`,
+  `select row_to_json(r) from (select relkind, oid::regclass as name from pg_class where relname = 'pg_class') r`,
+  `select relname, relnatts, reltype, relnamespace, relhasindex, relkind, relreplident from pg_class where relname in ('pg_class', 'pg_attribute', 'pg_type', 'pg_namespace') order by 1`,
+  `select c.relname, count(a.*), count(*) filter (where a.attnum > 0), sum(a.atttypid::int8) from pg_class c join pg_attribute a on a.attrelid = c.oid where c.relname in ('pg_class', 'pg_attribute', 'pg_type', 'pg_namespace') group by 1 order by 1`,
+  `select attname, atttypid, attnum, attnotnull from pg_attribute where attrelid = 'pg_namespace'::regclass order by attnum`,
+  `select t.typname, t.typtype, t.typrelid::regclass::text from pg_type t join pg_class c on c.reltype = t.oid where c.relname in ('pg_class', 'pg_namespace') order by 1`,
 ];
 
 /** pg_attribute: user columns, dropped columns, system columns, defaults, identity and generated columns, indexes, views, sequences. */

@@ -10,6 +10,7 @@ import type { DbState, IndexData } from '../state/state.ts';
 import type { ColumnDef, TableDef } from './types.ts';
 import { featureNotSupported } from '../errors.ts';
 import { attnums } from './comments.ts';
+import { BUILTIN_ATTRIBUTE_ROWS } from './pg-builtin.ts';
 
 const col = (name: string, type: SqlType) => ({ name, type });
 
@@ -77,7 +78,7 @@ const pgAttribute: VirtualTable = {
   columns: COLUMNS,
   rows: (env: ExecEnv) => {
     const state = env.state;
-    const out: Value[][] = [];
+    const out: Value[][] = BUILTIN_ATTRIBUTE_ROWS.map((r) => [...r]);
     for (const t of state.tables.values()) {
       if (t.def.system) continue;
       tableRows(state, t.def, out);

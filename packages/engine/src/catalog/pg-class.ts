@@ -3,7 +3,8 @@
  * DDL is gone, the open transaction's own DDL is there). Only columns whose every value is what
  * PostgreSQL 15 holds are offered (others fail 42703): no storage statistics, ACLs, options or
  * rule/trigger flags. The relations listed are the user's (tables, views, partitioned tables,
- * indexes, sequences); PostgreSQL's own catalogs have no rows here.
+ * indexes, sequences) and the catalogs offered here themselves (pg-builtin.ts); PostgreSQL's other
+ * catalogs and their indexes have no rows here.
  */
 import type { ExecEnv, VirtualTable } from '../sql/env.ts';
 import type { SqlType, Value } from '../sql/types.ts';
@@ -13,6 +14,7 @@ import { featureNotSupported } from '../errors.ts';
 import { splitKey } from '../sql/schema/keys.ts';
 import { TEMP_OID_BASE } from '../sql/temp-tables.ts';
 import { FIXED_NAMESPACES, namespaceOid } from './namespaces.ts';
+import { BUILTIN_CLASS_ROWS } from './pg-builtin.ts';
 
 /** The bootstrap superuser (postgres), which owns every object: walrtc has no roles. */
 export const OWNER_OID = 10;
@@ -90,7 +92,7 @@ const pgClass: VirtualTable = {
     for (const s of state.sequences.values()) {
       rows.push({ oid: s.def.oid, key: s.def.name, reltype: 0, relam: 0, relhasindex: false, relkind: 'S', relnatts: 3, relchecks: 0, relreplident: 'n', relispartition: false });
     }
-    return rows.sort((a, b) => a.oid - b.oid).map((r) => classRow(state, r));
+    return [...BUILTIN_CLASS_ROWS.map((r) => [...r]), ...rows.sort((a, b) => a.oid - b.oid).map((r) => classRow(state, r))];
   },
 };
 

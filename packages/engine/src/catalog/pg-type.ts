@@ -1,6 +1,6 @@
 /**
  * pg_type over walrtc's types: the built-in types walrtc has (their rows as PostgreSQL 15 holds
- * them), enums, domains and tables' row types. Only columns whose every value is PostgreSQL's are
+ * them), the row types of the catalogs offered (pg-builtin.ts), enums, domains and tables' row types. Only columns whose every value is PostgreSQL's are
  * offered: `typarray` is not (PostgreSQL gives every enum, domain and row type an array type,
  * which walrtc does not have), and neither are the array types of user types themselves.
  */
@@ -11,6 +11,7 @@ import { featureNotSupported } from '../errors.ts';
 import { splitKey } from '../sql/schema/keys.ts';
 import { namespaceOid } from './namespaces.ts';
 import { OWNER_OID } from './pg-class.ts';
+import { BUILTIN_TYPE_ROWS } from './pg-builtin.ts';
 
 const col = (name: string, type: SqlType) => ({ name, type });
 
@@ -106,6 +107,7 @@ const pgType: VirtualTable = {
   columns: COLUMNS,
   rows: (env: ExecEnv) => [
     ...BUILT_IN.map(([oid, name, len, byval, type, category, elem]) => typeRow(oid, name, PG_CATALOG, len, byval, type, category, 0, elem)),
+    ...BUILTIN_TYPE_ROWS.map((r) => [...r]),
     ...userRows(env.state),
   ].sort((a, b) => (a[0] as number) - (b[0] as number)),
 };
