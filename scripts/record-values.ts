@@ -41,6 +41,7 @@ import { HASHPART_CORPORA } from '../test/reference/hashpart-corpora.ts';
 import { PGSORT_CORPORA } from '../test/reference/pgsort-corpora.ts';
 import { SETUP_CORPORA } from '../test/reference/setup-corpora.ts';
 import { COMPOSITE_CORPORA } from '../test/reference/composite-corpora.ts';
+import { PGCLASS_CORPORA } from '../test/reference/pgclass-corpora.ts';
 
 const url = process.argv[2];
 const name = process.argv[3] ?? 'values';
@@ -62,6 +63,7 @@ const CORPORA: Record<string, readonly string[]> = {
   ...HASHPART_CORPORA,
   ...SETUP_CORPORA,
   ...COMPOSITE_CORPORA,
+  ...PGCLASS_CORPORA,
   ...ROWTYPE2_CORPORA,
   ...PGSORT_CORPORA,
   lateral: LATERAL_CORPUS,

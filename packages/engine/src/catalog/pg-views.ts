@@ -1,14 +1,16 @@
 /**
  * pg_catalog views walrtc can give exactly from its catalog: pg_sequences (every sequence with
- * its options and, once nextval or setval was called, its last value). Views whose columns need
- * PostgreSQL types walrtc does not have (oid, "char": pg_class, pg_attribute) are not offered,
- * so a query on them fails with 42P01 rather than answer with other column types.
+ * its options and, once nextval or setval was called, its last value), and the system catalogs of
+ * pg-class.ts, pg-attribute.ts and pg-type.ts. Catalogs not listed (pg_constraint, pg_index, …) fail with 42P01.
  */
 import type { ExecEnv, VirtualTable } from '../sql/env.ts';
 import { splitKey } from '../sql/schema/keys.ts';
 import { params } from '../sql/sequence/options.ts';
 import { canonical } from '../sql/int8.ts';
 import { TYPE_NAME } from '../sql/types.ts';
+import { PG_CLASS_VIEWS } from './pg-class.ts';
+import { PG_ATTRIBUTE_VIEWS } from './pg-attribute.ts';
+import { PG_TYPE_VIEWS } from './pg-type.ts';
 
 /** walrtc has no roles: objects belong to the one a PGlite session also runs as. */
 const OWNER = 'postgres';
@@ -30,4 +32,4 @@ const pgSequences: VirtualTable = {
     }),
 };
 
-export const PG_CATALOG_VIEWS: Record<string, VirtualTable> = { pg_sequences: pgSequences };
+export const PG_CATALOG_VIEWS: Record<string, VirtualTable> = { pg_sequences: pgSequences, ...PG_CLASS_VIEWS, ...PG_ATTRIBUTE_VIEWS, ...PG_TYPE_VIEWS };

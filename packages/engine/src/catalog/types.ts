@@ -82,6 +82,10 @@ export interface TableDef {
   rowType?: Oid;
   /** Storage parameters as pg_class.reloptions keeps them (`fillfactor=50`): checked, not honoured (sql/storage/reloptions.ts). */
   options?: string[];
+  /** Dropped columns, whose attnums PostgreSQL never reuses (catalog/comments.ts attnums), with the typmod pg_attribute keeps; absent until a DROP COLUMN. */
+  dropped?: { attnum: number; typmod: number }[];
+  /** An index was ever created on it: PostgreSQL's relhasindex, which DROP INDEX leaves set. */
+  hasIndex?: true;
 }
 
 export interface PartitionKey {

@@ -25,10 +25,10 @@ export function sealSnapshotInSlices(state: DbState): Promise<Uint8Array> {
   const sequences = sequenceEntries(state);
   const nextOid = state.nextOid;
   const members = [...state.members].sort();
-  const { types, schemas, functions, domains } = snapshotCatalog(state);
+  const { types, schemas, functions, domains, pgCatalog } = snapshotCatalog(state);
   return (async () => {
     const body = new Body();
-    body.map(4 + (types ? 1 : 0) + (schemas ? 1 : 0) + (functions ? 1 : 0) + (domains ? 1 : 0)).value('nextOid').value(nextOid).value('members').value(members).value('tables');
+    body.map(4 + (types ? 1 : 0) + (schemas ? 1 : 0) + (functions ? 1 : 0) + (domains ? 1 : 0) + (pgCatalog ? 1 : 0)).value('nextOid').value(nextOid).value('members').value(members).value('tables');
     body.array(tables.length);
     const slicer = new Slicer();
     // one batch array for every chunk, filled by index: fresh arrays per chunk were garbage the collector paused for
@@ -58,6 +58,7 @@ export function sealSnapshotInSlices(state: DbState): Promise<Uint8Array> {
     if (schemas) body.value('schemas').value(schemas);
     if (functions) body.value('functions').value(functions);
     if (domains) body.value('domains').value(domains);
+    if (pgCatalog) body.value('pgCatalog').value(pgCatalog);
     return body.seal();
   })();
 }

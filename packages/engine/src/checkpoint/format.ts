@@ -41,6 +41,7 @@ export interface Manifest {
   schemas?: Snapshot['schemas'];
   functions?: Snapshot['functions'];
   domains?: Snapshot['domains'];
+  pgCatalog?: Snapshot['pgCatalog'];
 }
 
 export interface ChunkPayload {

@@ -55,7 +55,7 @@ export async function loadCheckpoint(storage: Storage, stored: StoredCheckpoint)
     });
     tables.push({ def: t.def, nextRowId: t.nextRowId, runs, indexes: t.indexes });
   }
-  const state = restoreSnapshot({ nextOid: payload.nextOid, members: payload.members, tables, sequences: payload.sequences, ...(payload.types ? { types: payload.types } : {}), ...(payload.schemas ? { schemas: payload.schemas } : {}), ...(payload.functions ? { functions: payload.functions } : {}), ...(payload.domains ? { domains: payload.domains } : {}) });
+  const state = restoreSnapshot({ nextOid: payload.nextOid, members: payload.members, tables, sequences: payload.sequences, ...(payload.types ? { types: payload.types } : {}), ...(payload.schemas ? { schemas: payload.schemas } : {}), ...(payload.functions ? { functions: payload.functions } : {}), ...(payload.domains ? { domains: payload.domains } : {}), ...(payload.pgCatalog ? { pgCatalog: payload.pgCatalog } : {}) });
   const base: CheckpointBase = {
     lsn: stored.lsn,
     tables: new Map(payload.tables.map((t) => [t.def.oid, { rows: state.table(t.def.oid).rows.clone(), chunks: t.chunks }])),

@@ -24,6 +24,7 @@ import { compositeOf, isCompositeType, lookupCompositeType } from './composite/t
 import { recordIn, recordToComposite } from './composite/value.ts';
 import { jsonbKind, parseJsonb } from './types/jsonb.ts';
 import { bpcharLimit, bpcharTypmod, stripBpchar } from './types/bpchar.ts';
+import { charFromInt, charInput, charToInt } from './types/char.ts';
 import { arrayTypeOf, elementType, isArrayType, mapElements, parseArray } from './types/array.ts';
 
 export type Cast = (v: Value) => Value;
@@ -33,12 +34,12 @@ const TYPE_ALIASES: Record<string, SqlType> = {
   float4: 'float4', real: 'float4', float8: 'float8', float: 'float8', numeric: 'numeric', decimal: 'numeric',
   text: 'text', varchar: 'varchar', name: 'name', bpchar: 'bpchar', bool: 'bool', boolean: 'bool', timestamptz: 'timestamptz',
   timestamp: 'timestamp', date: 'date', time: 'time', timetz: 'timetz', json: 'json', jsonb: 'jsonb', bytea: 'bytea', uuid: 'uuid',
-  interval: 'interval', jsonpath: 'jsonpath', regtype: 'regtype', oid: 'oid', regclass: 'regclass',
+  interval: 'interval', jsonpath: 'jsonpath', regtype: 'regtype', oid: 'oid', regclass: 'regclass', char: 'char',
 };
 
 // Real PostgreSQL types this engine lacks: these get 0A000 rather than "does not exist".
 const UNSUPPORTED_TYPES = new Set([
-  'char', 'money', 'inet', 'cidr', 'macaddr', 'xml',
+  'money', 'inet', 'cidr', 'macaddr', 'xml',
   'bit', 'varbit', 'point', 'line', 'box', 'circle', 'polygon', 'path', 'tsvector', 'tsquery',
   'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange', 'serial', 'bigserial', 'record',
 ]);
@@ -223,6 +224,8 @@ function nameInput(text: string): string {
 /** regtype's input: a type's name (int4, integer, …) as regtype prints it, for the types walrtc has. */
 function regtypeInput(text: string): string {
   const name = text.trim().toLowerCase();
+  // unquoted char is the grammar's character (bpchar); only "char" names the one-byte type
+  if (name === 'char') return TYPE_NAME.bpchar;
   const alias = TYPE_ALIASES[name];
   if (alias) return TYPE_NAME[alias];
   if ((Object.values(TYPE_NAME) as string[]).includes(name)) return name;
@@ -240,6 +243,7 @@ export function parseInput(text: string, type: SqlType, now?: Date): Value {
   switch (type) {
     case 'text': case 'varchar': case 'bpchar': case 'unknown': return text;
     case 'name': return nameInput(text);
+    case 'char': return charInput(text);
     case 'int2': case 'int4': case 'int8': {
       if (!INT_RE.test(text)) throw invalidInput(type, text);
       const n = BigInt(text.trim());
@@ -423,6 +427,7 @@ function baseCast(from: SqlType, to: SqlType, explicit: boolean): Cast {
     const each = baseCast(elementType(from), elementType(to), explicit);
     return (v) => mapElements(v as Value[], each);
   }
+  if (to === 'char' || from === 'char') return charCast(from, to, explicit);
   // bpchar → text/varchar/name drops the padding; text → bpchar keeps the string (the typmod pads it)
   if (from === 'bpchar' && isTextType(to)) return to === 'name' ? (v) => nameInput(stripBpchar(v as string)) : (v) => stripBpchar(v as string);
   if (to === 'name') return (v) => nameInput(toText(v, from));
@@ -444,6 +449,15 @@ function baseCast(from: SqlType, to: SqlType, explicit: boolean): Cast {
   throw cannotCast(from, to);
 }
 
+/** "char"'s casts: to and from the string types, and explicitly to and from int4 (as pg_cast lists them). */
+function charCast(from: SqlType, to: SqlType, explicit: boolean): Cast {
+  if (to === 'char' && isTextType(from)) return (v) => charInput(v as string);
+  if (from === 'char' && isTextType(to)) return to === 'name' ? (v) => nameInput(v as string) : (v) => v;
+  if (explicit && to === 'char' && from === 'int4') return charFromInt;
+  if (explicit && from === 'char' && to === 'int4') return charToInt;
+  throw cannotCast(from, to);
+}
+
 /**
  * A cast from `from` to `to` (null-safe). `explicit` is CAST/::, which allows more conversions and
  * truncates varchar(n); assignment (INSERT/UPDATE) rejects over-long strings instead.
@@ -460,6 +474,7 @@ export function castFunction(from: SqlType, to: SqlType, typmod = -1, explicit =
 export function assignable(from: SqlType, to: SqlType): boolean {
   if (from === to || from === 'unknown' || isTextType(to)) return true;
   if (isCompositeType(to)) return from === 'record';
+  if (to === 'char') return isTextType(from);
   if (isArrayType(from) || isArrayType(to)) return isArrayType(from) && isArrayType(to) && assignable(elementType(from), elementType(to));
   if (isNumericType(from) && isNumericType(to)) return true;
   if (to === 'oid' || from === 'oid') return (to === 'oid' ? from : to).startsWith('int');

@@ -41,6 +41,8 @@ import { planVacuum } from './vacuum.ts';
 import { withFunctionCatalog } from './function/context.ts';
 import { withDomains } from './types/domain-catalog.ts';
 import { regclassPath, withRegclassPath } from './types/oid.ts';
+import { planComment } from './comment/comment.ts';
+import { descriptionFunction } from './comment/describe.ts';
 import { planAlterDomain, planCreateDomain, planDropDomain } from './types/domain-ddl.ts';
 import { planCreateFunction, planDropFunction } from './function/ddl.ts';
 import { planCall } from './function/procedure.ts';
@@ -126,6 +128,7 @@ function planStatementWith(stmt: Node, state: DbState, hooks: NodeHooks, planner
   if ('CreateSeqStmt' in stmt) return planCreateSequence(stmt.CreateSeqStmt);
   if ('AlterSeqStmt' in stmt) return planAlterSequence(stmt.AlterSeqStmt);
   if ('VacuumStmt' in stmt) return planVacuum(stmt.VacuumStmt);
+  if ('CommentStmt' in stmt) return planComment(stmt.CommentStmt, state);
   throw new SqlError(SQLSTATE.feature_not_supported, `${statementName(Object.keys(stmt)[0]!)} is not supported`);
 }
 
@@ -200,6 +203,9 @@ function databaseFunction(name: string, args: Compiled[], hooks: NodeHooks): Com
           return currval(sequenceOf(ctx, seqName), ctx);
         },
       };
+    case 'obj_description':
+    case 'col_description':
+      return descriptionFunction(name, args);
     case 'pg_get_serial_sequence':
       if (args.length !== 2) return undefined;
       return { type: 'text', eval: (row, c) => serialSequence(c as RunContext, args[0]!.eval(row, c), args[1]!.eval(row, c)) };

@@ -3,6 +3,7 @@
  * so evaluation never walks the AST. Operators, casts, CASE and friends live here; SQL functions
  * in functions.ts, subqueries in sublink.ts.
  */
+import { checkCharConcat } from './types/char.ts';
 import type { A_Const, A_Expr, FuncCall, Node } from '@pgsql/types';
 import { featureNotSupported, SqlError, SQLSTATE } from '../errors.ts';
 import { castFunction, isTextType, parseInput, resolveTypeName } from './cast.ts';
@@ -395,6 +396,7 @@ function compileConcat(l: Expr, r: Expr): Expr {
   // unknown || jsonb resolves to jsonb || jsonb, as in PostgreSQL (not text concatenation)
   if (l.type === 'unknown' && r.type === 'jsonb') return compileJsonOperator('||', retype(l, 'jsonb'), r);
   const textish = (t: SqlType): boolean => isTextType(t) || t === 'unknown';
+  checkCharConcat(l.type, r.type);
   if (!textish(l.type) && !textish(r.type)) throw operatorError('||', l.type, r.type);
   const le = l.eval, re = r.eval, lt = l.type, rt = r.type;
   // bpchar meets text through its cast to text, which drops the padding

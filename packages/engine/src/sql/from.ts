@@ -26,7 +26,7 @@ import { lateralFunction, lateralFunctionItem } from './functions/lateral.ts';
 import { ownName, splitKey } from './schema/keys.ts';
 import { treeScan } from './inherit/scan.ts';
 import { SYSTEM_COLUMNS } from './ddl-checks.ts';
-import { constantTableOid } from './tableoid.ts';
+import { constantTableOid, treeTableOid } from './tableoid.ts';
 import { lateralJoin, leftOnlyFilter, outerJoinSides, planSubselect, subselectItem } from './lateral.ts';
 
 const NO_ROWS: readonly Value[][] = [];
@@ -47,6 +47,10 @@ export interface RangeEntry {
   notNull?: number;
   /** The table's row type (catalog TableDef.rowType), which a whole-row reference reports. */
   rowType?: RowTypeRef;
+  /** An inheritance tree's scan: the position (from offset) of the hidden value holding each row's own table oid (sql/tableoid.ts). */
+  tableOidAt?: number;
+  /** FROM ONLY: every row is the table's own, so its tableoid is the table's oid even when it has children. */
+  ownRows?: true;
 }
 
 /** Plans sub-selects for a scope; implemented by the SELECT planner. */
@@ -118,6 +122,8 @@ export class RowScope implements Scope {
   }
 
   private resolveLocal(fields: readonly string[], location?: number): Slot | undefined {
+    const tableOid = treeTableOid(this.entries, fields);
+    if (tableOid) return tableOid;
     if (fields.length >= 2) {
       const [alias, name] = fields.slice(-2) as [string, string];
       const entry = this.entries.find((e) => e.alias === alias);
@@ -420,9 +426,9 @@ export function planFrom(
     const columns = aliasColumns(alias, def.columns, rv.alias?.colnames);
     const notNull = def.columns.findIndex((c) => c.notNull);
     const tree = rv.inh ? treeScan(state, def, alias) : undefined;
-    if (tree) return { entries: [{ alias, relname: name, columns, offset: 0, ...(notNull >= 0 ? { notNull } : {}), ...rowTypeOf(def) }], width: columns.length, tables: new Map(), ...tree };
+    if (tree) return { entries: [{ alias, relname: name, columns, offset: 0, ...(notNull >= 0 ? { notNull } : {}), ...rowTypeOf(def), tableOidAt: columns.length }], width: columns.length + 1, tables: new Map(), ...tree };
     return {
-      entries: [{ alias, relname: name, columns, offset: 0, ...(notNull >= 0 ? { notNull } : {}), ...rowTypeOf(def) }],
+      entries: [{ alias, relname: name, columns, offset: 0, ...(notNull >= 0 ? { notNull } : {}), ...rowTypeOf(def), ...(rv.inh ? {} : { ownRows: true as const }) }],
       width: columns.length,
       tables: new Map([[alias, { oid, offset: 0 }]]),
       source: (ctx) => ctx.env.state.table(oid).rows.valuesArray(),

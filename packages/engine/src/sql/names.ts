@@ -24,11 +24,9 @@ export function outputName(node: Node | undefined): string {
   if ('FuncCall' in node) return lastName(node.FuncCall.funcname);
   if ('TypeCast' in node) {
     // FigureColname: a cast names the column unless its argument has a stronger name (a column or
-    // a function), so 2.5::numeric::int is "int4"
+    // a function, through any casts), so 2.5::numeric::int is "int4" and oid::regclass::text "oid"
     const inner = node.TypeCast.arg;
-    const name = outputName(inner);
-    const weak = !inner || name === '?column?' || 'TypeCast' in inner || 'CaseExpr' in inner;
-    return weak ? ownName(lastName(node.TypeCast.typeName?.names)) : name;
+    return weakName(inner) ? ownName(lastName(node.TypeCast.typeName?.names)) : outputName(inner);
   }
   if ('CaseExpr' in node) return 'case';
   if ('GroupingFunc' in node) return 'grouping';
@@ -50,6 +48,12 @@ export function outputName(node: Node | undefined): string {
     return op.replace(/^SVFOP_/, '').toLowerCase();
   }
   return '?column?';
+}
+
+/** Whether `node`'s name is one a cast around it replaces: none, CASE's, or a cast's own type name. */
+function weakName(node: Node | undefined): boolean {
+  if (!node || 'CaseExpr' in node || outputName(node) === '?column?') return true;
+  return 'TypeCast' in node && weakName(node.TypeCast.arg);
 }
 
 /** A scalar sub-select is named after its (first) output column, as PostgreSQL names it. */

@@ -10,6 +10,7 @@ import { TYPE_NAME, type SqlType, type Value } from './types.ts';
 import { compareJsonb, compareNumbers, compareStrings, compareValues } from './values.ts';
 import { arrayComparator, elementType, isArrayType } from './types/array.ts';
 import { bpcharComparator } from './types/bpchar.ts';
+import { compareChars } from './types/char.ts';
 import { compareIntervals } from './types/interval.ts';
 import { enumComparator, isEnumType } from './types/enum.ts';
 import { datetimeArithmetic, negateIntervalValue } from './functions/datetime-ops.ts';
@@ -51,6 +52,8 @@ export function unify(a: SqlType, b: SqlType): SqlType | undefined {
   }
   // anyarray operators (=, <, @>, …) want one array type; only literals adapt
   if (isArrayType(a) || isArrayType(b)) return undefined;
+  // "char" meets a string type through its implicit cast to text
+  if ((a === 'char' && isTextType(b)) || (b === 'char' && isTextType(a))) return 'text';
   const ca = category(a);
   if (ca !== category(b)) return undefined;
   if (ca === 'N') {
@@ -108,6 +111,8 @@ export function comparatorFor(t: SqlType): Comparator {
       return (a, b) => compareStrings(a as string, b as string);
     case 'bpchar':
       return bpcharComparator(compareStrings);
+    case 'char':
+      return compareChars;
     case 'bool':
       return (a, b) => (a === b ? 0 : a ? 1 : -1);
     case 'date': case 'timestamp': case 'timestamptz':

@@ -486,7 +486,7 @@ function sortKey(s: SortBy, outputs: { name: string; expr: Compiled }[], scope: 
   const type = key.output !== undefined ? outputs[key.output]!.expr.type : key.expr!.type;
   const desc = s.sortby_dir === 'SORTBY_USING' ? usingDescending(s, type) : s.sortby_dir === 'SORTBY_DESC';
   const nullsFirst = s.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : s.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
-  return { ...key, desc, nullsFirst, compare: isArrayType(type) || isEnumType(type) || type === 'jsonb' || isRowType(type) || type === 'bpchar' ? comparatorFor(type) : undefined };
+  return { ...key, desc, nullsFirst, compare: isArrayType(type) || isEnumType(type) || type === 'jsonb' || isRowType(type) || type === 'bpchar' || type === 'char' ? comparatorFor(type) : undefined };
 }
 
 function sortTarget(s: SortBy, outputs: { name: string; expr: Compiled }[], scope: Scope): { output?: number; expr?: Compiled } {

@@ -3,12 +3,12 @@
  * cloning: int2/int4 and floats are numbers, int8 is a number while safe and a bigint beyond
  * (int8.ts), numeric is a Numeric (numeric.ts; results carry its text), text is string, boolean is
  * boolean, timestamptz/timestamp/date are Date (types/timestamp.ts), time a Time (types/time.ts), timetz a TimeTz, json/jsonb are the parsed JSON value, bytea is
- * Uint8Array, uuid is its canonical lowercase text, interval an Interval (types/interval.ts), oid a number, regclass a RegClass (types/oid.ts),
+ * Uint8Array, "char" its output text (types/char.ts), uuid is its canonical lowercase text, interval an Interval (types/interval.ts), oid a number, regclass a RegClass (types/oid.ts),
  * arrays JS arrays of their elements (types/array.ts), SQL NULL is null.
  */
 export type BaseType =
   | 'int2' | 'int4' | 'int8' | 'float4' | 'float8' | 'numeric'
-  | 'text' | 'varchar' | 'name' | 'bpchar' | 'bool'
+  | 'text' | 'varchar' | 'name' | 'bpchar' | 'char' | 'bool'
   | 'timestamptz' | 'timestamp' | 'date' | 'time' | 'timetz'
   | 'json' | 'jsonb' | 'bytea' | 'uuid'
   | 'interval'
@@ -35,14 +35,14 @@ export type Value = unknown;
 
 /** PostgreSQL type OIDs, reported as `fields[].dataTypeID`. */
 const BASE_OID: Record<BaseType, number> = {
-  bool: 16, bytea: 17, name: 19, int8: 20, int2: 21, int4: 23, text: 25, json: 114, float4: 700, float8: 701,
+  bool: 16, bytea: 17, char: 18, name: 19, int8: 20, int2: 21, int4: 23, text: 25, json: 114, float4: 700, float8: 701,
   varchar: 1043, bpchar: 1042, date: 1082, time: 1083, timetz: 1266, timestamp: 1114, timestamptz: 1184, numeric: 1700, jsonb: 3802, unknown: 705,
   uuid: 2950, interval: 1186, jsonpath: 4072, regtype: 2206, oid: 26, regclass: 2205,
 };
 
 /** The array type OID of each element type (pg_type.typarray). */
 const ARRAY_OID: Record<ArrayType, number> = {
-  'bool[]': 1000, 'bytea[]': 1001, 'name[]': 1003, 'int8[]': 1016, 'int2[]': 1005, 'int4[]': 1007, 'text[]': 1009, 'json[]': 199,
+  'bool[]': 1000, 'bytea[]': 1001, 'char[]': 1002, 'name[]': 1003, 'int8[]': 1016, 'int2[]': 1005, 'int4[]': 1007, 'text[]': 1009, 'json[]': 199,
   'float4[]': 1021, 'float8[]': 1022, 'varchar[]': 1015, 'bpchar[]': 1014, 'date[]': 1182, 'time[]': 1183, 'timetz[]': 1270, 'timestamp[]': 1115, 'timestamptz[]': 1185,
   'numeric[]': 1231, 'jsonb[]': 3807, 'uuid[]': 2951, 'interval[]': 1187, 'jsonpath[]': 4073, 'regtype[]': 2211, 'oid[]': 1028, 'regclass[]': 2210,
 };
@@ -67,7 +67,7 @@ export const TYPE_OID: Record<SqlType, number> = withEnums<number>({ ...BASE_OID
 
 /** Names as `information_schema.columns.data_type` and error messages spell them. */
 const BASE_NAME: Record<BaseType, string> = {
-  bool: 'boolean', bytea: 'bytea', name: 'name', int8: 'bigint', int2: 'smallint', int4: 'integer', text: 'text',
+  bool: 'boolean', bytea: 'bytea', char: '"char"', name: 'name', int8: 'bigint', int2: 'smallint', int4: 'integer', text: 'text',
   json: 'json', float4: 'real', float8: 'double precision', varchar: 'character varying', bpchar: 'character', date: 'date', time: 'time without time zone', timetz: 'time with time zone',
   timestamp: 'timestamp without time zone', timestamptz: 'timestamp with time zone', numeric: 'numeric',
   jsonb: 'jsonb', unknown: 'unknown', uuid: 'uuid', interval: 'interval', jsonpath: 'jsonpath', regtype: 'regtype', oid: 'oid', regclass: 'regclass',

@@ -350,7 +350,7 @@ export function toText(v: Value, type: SqlType): string {
   // a client's copy of a composite value is already its text (outputValue)
   if (isCompositeType(type)) return typeof v === 'string' ? v : recordText(v as RowValue, formatValue);
   switch (type) {
-    case 'text': case 'varchar': case 'name': case 'bpchar': return String(v);
+    case 'text': case 'varchar': case 'name': case 'bpchar': case 'char': return String(v);
     case 'bool': return v ? 'true' : 'false';
     case 'int2': case 'int4': case 'int8': case 'numeric': return String(v);
     case 'float4': case 'float8': return formatFloat(Number(v), type);

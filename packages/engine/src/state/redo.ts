@@ -8,8 +8,10 @@ import BTree, { NODE_SIZE } from './btree.ts';
 import type { Value } from '../sql/types.ts';
 import type { WalRecord } from '../wal/record.ts';
 import { buildIndex, nextCatalogVersion, TableData, type DbState } from './state.ts';
+import { attnums, forgetComments, redoComment } from '../catalog/comments.ts';
 
 export function redo(state: DbState, rec: WalRecord): void {
+  if (state.comments.size) forgetComments(state, rec);
   switch (rec.kind) {
     case 'create_table': {
       state.adopt(rec.table.oid, new TableData(rec.table));
@@ -50,7 +52,8 @@ export function redo(state: DbState, rec: WalRecord): void {
       // a CHECK or FOREIGN KEY that mentions the column goes with it, as in PostgreSQL
       const checks = t.def.checks.filter((c) => !mentions(c.expr, rec.column));
       const foreignKeys = t.def.foreignKeys?.filter((fk) => !fk.columns.includes(rec.column));
-      t.def = { ...t.def, columns: t.def.columns.filter((_, i) => i !== at), checks, foreignKeys };
+      const dropped = [...(t.def.dropped ?? []), { attnum: attnums(t.def)[at]!, typmod: t.def.columns[at]!.typmod }].sort((a, b) => a.attnum - b.attnum);
+      t.def = { ...t.def, columns: t.def.columns.filter((_, i) => i !== at), checks, foreignKeys, dropped };
       rewriteRows(t, (row) => row.filter((_, i) => i !== at));
       state.catalogVersion = nextCatalogVersion();
       return;
@@ -84,6 +87,7 @@ export function redo(state: DbState, rec: WalRecord): void {
     }
     case 'create_index': {
       const t = state.writable(rec.index.table);
+      if (!t.def.hasIndex) t.def = { ...t.def, hasIndex: true };
       t.indexes = [...t.indexes, buildIndex(rec.index, t)];
       state.indexNames.set(rec.index.name, rec.index.oid);
       state.indexTables.set(rec.index.oid, rec.index.table);
@@ -214,12 +218,25 @@ export function redo(state: DbState, rec: WalRecord): void {
     case 'create_schema':
     case 'drop_schema': {
       const schemas = new Set(state.schemas);
-      if (rec.kind === 'create_schema') schemas.add(rec.name);
-      else schemas.delete(rec.name);
+      const oids = new Map(state.schemaOids);
+      if (rec.kind === 'create_schema') {
+        schemas.add(rec.name);
+        // a record written before schemas had oids gets the next one, the same on every node replaying it
+        const oid = rec.oid ?? state.allocateOid();
+        oids.set(rec.name, oid);
+        seenOid(state, oid);
+      } else {
+        schemas.delete(rec.name);
+        oids.delete(rec.name);
+      }
       state.schemas = schemas;
+      state.schemaOids = oids;
       state.catalogVersion = nextCatalogVersion();
       return;
     }
+    case 'comment':
+      redoComment(state, rec);
+      return;
     case 'membership': {
       const members = new Set(state.members);
       if (rec.action === 'join') members.add(rec.nodeId);

@@ -19,7 +19,7 @@ export class ReplayError extends Error {
 const KINDS = new Set<string>([
   'create_table', 'drop_table', 'rename_table', 'add_column', 'drop_column', 'rename_column', 'alter_table_def', 'rewrite_table', 'create_index', 'drop_index', 'rename_index',
   'create_sequence', 'drop_sequence', 'sequence_set', 'alter_sequence', 'sequence_reset', 'insert', 'update', 'delete', 'commit', 'abort', 'checkpoint',
-  'timeline_switch', 'membership', 'create_type', 'drop_type', 'create_function', 'drop_function', 'create_domain', 'drop_domain', 'notify', 'create_schema', 'drop_schema',
+  'timeline_switch', 'membership', 'create_type', 'drop_type', 'create_function', 'drop_function', 'create_domain', 'drop_domain', 'notify', 'create_schema', 'drop_schema', 'comment',
 ]);
 
 /** Why `rec` cannot be applied to `state`, if it cannot: unknown kind, missing table, a row of the wrong shape. */

@@ -23,6 +23,8 @@ export interface Snapshot {
   functions?: FunctionDef[];
   /** Domains; absent when there are none (and in snapshots written before them). */
   domains?: DomainDef[];
+  /** Schema oids and COMMENT ON text (catalog/namespaces.ts, comments.ts); absent when there are none (and in snapshots written before them). */
+  pgCatalog?: { schemaOids: [string, number][]; comments: [string, string][] };
 }
 
 /** The state's enum types by oid, or undefined when there are none (the snapshot keeps its older shape). */
@@ -31,15 +33,18 @@ export function snapshotTypes(state: DbState): TypeDef[] | undefined {
 }
 
 /** The snapshot fields of the state's catalog beyond tables and sequences: enum types and schemas, each absent when empty. */
-export function snapshotCatalog(state: DbState): Pick<Snapshot, 'types' | 'schemas' | 'functions' | 'domains'> {
+export function snapshotCatalog(state: DbState): Pick<Snapshot, 'types' | 'schemas' | 'functions' | 'domains' | 'pgCatalog'> {
   const types = snapshotTypes(state);
   const functions = [...state.functions.values()].sort((a, b) => a.oid - b.oid);
   const domains = [...state.domains.values()].sort((a, b) => a.oid - b.oid);
   return {
     ...(types ? { types } : {}), ...(state.schemas.size ? { schemas: [...state.schemas].sort() } : {}),
     ...(functions.length ? { functions } : {}), ...(domains.length ? { domains } : {}),
+    ...(state.schemaOids.size || state.comments.size ? { pgCatalog: { schemaOids: sorted(state.schemaOids), comments: sorted(state.comments) } } : {}),
   };
 }
+
+const sorted = <V>(m: ReadonlyMap<string, V>): [string, V][] => [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 
 export function takeSnapshot(state: DbState): Snapshot {
   const tables = [...state.tables.values()]
@@ -68,6 +73,10 @@ export function restoreSnapshot(snap: Snapshot | RunSnapshot): DbState {
   state.nextOid = snap.nextOid;
   state.members = new Set(snap.members ?? []);
   state.schemas = new Set(snap.schemas ?? []);
+  state.schemaOids = new Map(snap.pgCatalog?.schemaOids ?? []);
+  state.comments = new Map(snap.pgCatalog?.comments ?? []);
+  // schemas of a snapshot written before schemas had oids get the next ones, the same on every node restoring it
+  for (const name of [...state.schemas].sort()) if (!state.schemaOids.has(name)) state.schemaOids = new Map([...state.schemaOids, [name, state.allocateOid()]]);
   for (const t of snap.tables) {
     const runs = 'runs' in t ? t.runs : [{ ids: t.ids, rows: t.rows }];
     const data = new TableData(t.def, bulkRows(runs), t.nextRowId);
@@ -117,6 +126,7 @@ export async function contentHash(state: DbState): Promise<string> {
     ...(snap.schemas ? { schemas: snap.schemas } : {}),
     ...(snap.functions ? { functions: snap.functions } : {}),
     ...(snap.domains ? { domains: snap.domains } : {}),
+    ...(snap.pgCatalog ? { pgCatalog: snap.pgCatalog } : {}),
   };
   const digest = await crypto.subtle.digest('SHA-256', new Uint8Array(packr().pack(canonical)));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');

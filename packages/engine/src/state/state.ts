@@ -278,6 +278,10 @@ export class DbState {
   members: ReadonlySet<string>;
   /** Schemas made by CREATE SCHEMA (public is always there). Replaced, never mutated, so forks can share it. */
   schemas: ReadonlySet<string>;
+  /** The oid of each CREATE SCHEMA schema (catalog/namespaces.ts). Replaced, never mutated, so forks can share it. */
+  schemaOids: ReadonlyMap<string, Oid>;
+  /** COMMENT ON text by described object (catalog/comments.ts). Replaced, never mutated, so forks can share it. */
+  comments: ReadonlyMap<string, string>;
   /** Bumped by every DDL change: cached plans compiled against an older version are recompiled. */
   catalogVersion = 0;
   /** Tables this fork copied or created (its own to write); made on the first write, as most forks are read-only snapshots or write one table. */
@@ -298,6 +302,8 @@ export class DbState {
     // a fork (one per transaction) shares its parent's sets rather than making empty ones to drop
     this.members = parent ? parent.members : new Set();
     this.schemas = parent ? parent.schemas : new Set();
+    this.schemaOids = parent ? parent.schemaOids : new Map();
+    this.comments = parent ? parent.comments : new Map();
     if (parent) {
       this.nextOid = parent.nextOid;
       this.catalogVersion = parent.catalogVersion;

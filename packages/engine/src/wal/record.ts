@@ -37,8 +37,10 @@ export type WalRecord =
   | { kind: 'create_domain'; domain: DomainDef }
   | { kind: 'drop_domain'; domain: Oid }
   /** CREATE SCHEMA / DROP SCHEMA (sql/schema/): the schema's objects are dropped by records of their own first. */
-  | { kind: 'create_schema'; name: string }
+  | { kind: 'create_schema'; name: string; oid?: Oid }
   | { kind: 'drop_schema'; name: string }
+  // COMMENT ON … IS (catalog/comments.ts): the described object as pg_description names it; null removes the comment
+  | { kind: 'comment'; classoid: Oid; objoid: Oid; subid: number; text: string | null }
   // sequences advance outside transactions, as in PostgreSQL: the record survives a rollback
   // `version` (when present) orders a sequence's changes: the WAL may hold them out of order
   // (a block logs its advances at COMMIT), and replay applies only a newer one

@@ -227,7 +227,7 @@ export function planCreateFunction(stmt: CreateFunctionStmt): StatementPlan {
   });
 }
 
-function dropTarget(state: DbState, o: ObjectWithArgs, kinds: readonly ('f' | 'p')[], what: string, missingOk: boolean): FunctionDef | undefined {
+export function dropTarget(state: DbState, o: ObjectWithArgs, kinds: readonly ('f' | 'p')[], what: string, missingOk: boolean): FunctionDef | undefined {
   const parts = strings(o.objname);
   // another schema holds no SQL functions (CREATE refuses them there)
   if (parts.length === 2 && parts[0] !== 'public' && state.schemas.has(parts[0]!)) {

@@ -16,7 +16,11 @@ export interface TreeScan {
   node: PlanNode;
 }
 
-/** The scan over `def`'s tree, or undefined when it has no children (an ordinary table scan). */
+/**
+ * The scan over `def`'s tree, or undefined when it has no children (an ordinary table scan). Each
+ * row carries one value past the parent's columns: the oid of the table it came from, which the
+ * FROM item's `tableoid` reads (RangeEntry.tableOidAt).
+ */
 export function treeScan(state: DbState, def: TableDef, alias: string): TreeScan | undefined {
   if (!hasChildren(state, def.oid) && !def.partitionKey) return undefined;
   const members = treeMembers(state, def.oid).filter((m) => !m.partitionKey);
@@ -31,7 +35,11 @@ export function treeScan(state: DbState, def: TableDef, alias: string): TreeScan
       const out: Value[][] = [];
       members.forEach((m, i) => {
         const map = maps[i];
-        for (const row of ctx.env.state.table(m.oid).rows.valuesArray()) out.push(mapRow(row, map));
+        for (const row of ctx.env.state.table(m.oid).rows.valuesArray()) {
+          const mapped = map ? mapRow(row, map) : row.slice();
+          mapped.push(m.oid);
+          out.push(mapped);
+        }
       });
       return out;
     },

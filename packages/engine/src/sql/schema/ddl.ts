@@ -38,7 +38,7 @@ export function planCreateSchema(stmt: CreateSchemaStmt, path: readonly string[]
     // a public relation named "app.t" would have the key of app's t (sql/schema/keys.ts)
     const clash = [s.tableNames, s.indexNames, s.sequenceNames, s.typeNames].some((m) => [...m.keys()].some((k) => splitKey(k).schema === name));
     if (clash) throw featureNotSupported(`CREATE SCHEMA ${name} while public has relations named "${name}.…"`);
-    txn.write({ kind: 'create_schema', name });
+    txn.write({ kind: 'create_schema', name, oid: s.allocateOid() });
     if (stmt.schemaElts?.length) runSchemaElements(ctx, name, stmt.schemaElts, path, planElement);
   });
 }

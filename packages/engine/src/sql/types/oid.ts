@@ -7,6 +7,7 @@
  * change. Being tied to one catalog, regclass cannot be a column's type.
  */
 import { refuseTableRowType } from '../composite/type.ts';
+import { builtinRelationName, builtinRelationOid } from '../../catalog/pg-builtin.ts';
 import { SqlError, SQLSTATE } from '../../errors.ts';
 import type { DbState } from '../../state/state.ts';
 import type { SqlType, Value } from '../types.ts';
@@ -121,6 +122,8 @@ export function regclassInput(text: string, state = catalogState(), path = searc
   if (names.length > 3) throw new SqlError(SQLSTATE.syntax_error, `improper relation name (too many dotted names): ${text.trim()}`);
   const name = names[names.length - 1]!;
   let oid: number | undefined;
+  const builtin = names.length === 1 || names[names.length - 2] === 'pg_catalog' ? builtinRelationOid(name) : undefined;
+  if (builtin !== undefined) return new RegClass(builtin, name);
   if (names.length > 1) {
     const schema = names[names.length - 2]!;
     const known = schema === 'public' || schema === 'pg_catalog' || schema === 'information_schema' || state.schemas.has(schema);
@@ -142,7 +145,7 @@ export function regclassOfOid(oid: number, state: DbState, path: readonly string
   // InvalidOid prints as "-"
   if (oid === 0) return new RegClass(0, '-');
   const key = relationKeyOf(state, oid);
-  if (key === undefined) return new RegClass(oid, String(oid));
+  if (key === undefined) return new RegClass(oid, builtinRelationName(oid) ?? String(oid));
   const { schema, name } = splitKey(key);
   const first = effectivePath(state, path).map((s) => relationOid(state, relationKey(s, name))).find((o) => o !== undefined);
   const own = quoteIdent(name);
