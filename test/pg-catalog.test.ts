@@ -78,4 +78,18 @@ describe('pg_class, pg_namespace and COMMENT ON', () => {
       await node.close();
     }
   });
+
+  it('pg_class, pg_attribute and pg_type refuse while a composite type exists, whose relation walrtc does not keep', async () => {
+    const node = await openNode({ cluster: `pg-catalog-composite-${process.pid}`, storage: 'memory', log: () => {} });
+    try {
+      await node.exec(`create type pair as (a int, b text); create type mood as enum ('ok')`);
+      for (const catalog of ['pg_class', 'pg_attribute', 'pg_type']) {
+        await expect(node.query(`select * from ${catalog}`)).rejects.toMatchObject({ code: '0A000', message: `${catalog} while the composite type "pair" exists is not supported` });
+      }
+      await node.exec('drop type pair');
+      expect((await node.query(`select typname, typtype from pg_type where typname in ('pair', 'mood')`)).rows).toEqual([{ typname: 'mood', typtype: 'e' }]);
+    } finally {
+      await node.close();
+    }
+  });
 });

@@ -11,6 +11,7 @@ import type { ColumnDef, TableDef } from './types.ts';
 import { featureNotSupported } from '../errors.ts';
 import { attnums } from './comments.ts';
 import { BUILTIN_ATTRIBUTE_ROWS } from './pg-builtin.ts';
+import { refuseWithCompositeTypes } from './pg-class.ts';
 
 const col = (name: string, type: SqlType) => ({ name, type });
 
@@ -78,6 +79,7 @@ const pgAttribute: VirtualTable = {
   columns: COLUMNS,
   rows: (env: ExecEnv) => {
     const state = env.state;
+    refuseWithCompositeTypes(state, 'pg_attribute');
     const out: Value[][] = BUILTIN_ATTRIBUTE_ROWS.map((r) => [...r]);
     for (const t of state.tables.values()) {
       if (t.def.system) continue;

@@ -15,6 +15,7 @@ import { splitKey } from '../sql/schema/keys.ts';
 import { TEMP_OID_BASE } from '../sql/temp-tables.ts';
 import { FIXED_NAMESPACES, namespaceOid } from './namespaces.ts';
 import { BUILTIN_CLASS_ROWS } from './pg-builtin.ts';
+import { isEnumDef } from '../sql/types/enum.ts';
 
 /** The bootstrap superuser (postgres), which owns every object: walrtc has no roles. */
 export const OWNER_OID = 10;
@@ -24,6 +25,17 @@ const DATABASE_OWNER_OID = 6171;
 const HEAP_AM = 2, BTREE_AM = 403;
 
 const col = (name: string, type: SqlType) => ({ name, type });
+
+/**
+ * PostgreSQL gives a composite type (CREATE TYPE … AS) a relation of relkind 'c' with its
+ * attributes, and its pg_type row points at it; walrtc keeps no such relation, so while one
+ * exists these catalogs refuse rather than list a type without its relation.
+ */
+export function refuseWithCompositeTypes(state: DbState, catalog: string): void {
+  for (const t of state.types.values()) {
+    if (!isEnumDef(t)) throw featureNotSupported(`${catalog} while the composite type "${splitKey(t.name).name}" exists`);
+  }
+}
 
 const pgNamespace: VirtualTable = {
   columns: [col('oid', 'oid'), col('nspname', 'name'), col('nspowner', 'oid')],
@@ -83,6 +95,7 @@ const pgClass: VirtualTable = {
   columns: CLASS_COLUMNS,
   rows: (env: ExecEnv) => {
     const state = env.state;
+    refuseWithCompositeTypes(state, 'pg_class');
     const rows: ClassRow[] = [];
     for (const t of state.tables.values()) {
       if (t.def.system) continue;

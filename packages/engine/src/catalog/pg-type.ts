@@ -10,7 +10,7 @@ import type { DbState } from '../state/state.ts';
 import { featureNotSupported } from '../errors.ts';
 import { splitKey } from '../sql/schema/keys.ts';
 import { namespaceOid } from './namespaces.ts';
-import { OWNER_OID } from './pg-class.ts';
+import { OWNER_OID, refuseWithCompositeTypes } from './pg-class.ts';
 import { BUILTIN_TYPE_ROWS } from './pg-builtin.ts';
 
 const col = (name: string, type: SqlType) => ({ name, type });
@@ -90,6 +90,7 @@ function typeRow(oid: number, name: string, nsp: number, len: number, byval: boo
 function userRows(state: DbState): Value[][] {
   const out: Value[][] = [];
   const nsp = (key: string) => namespaceOid(state, splitKey(key).schema) ?? null;
+  refuseWithCompositeTypes(state, 'pg_type');
   for (const e of state.types.values()) out.push(typeRow(e.oid, splitKey(e.name).name, nsp(e.name) as number, 4, true, 'e', 'E', 0, 0));
   for (const d of state.domains.values()) {
     const base = BY_OID.get(TYPE_OID[d.base]);
