@@ -39,6 +39,7 @@ export interface SessionClientOptions {
 interface AsyncContext<T> {
   getStore(): T | undefined;
   run<R>(store: T, fn: () => R): R;
+  disable(): void;
 }
 
 /** Node's AsyncLocalStorage when the host has one, found without an import a browser bundle would trip on. */
@@ -150,6 +151,10 @@ export class SessionClient {
       } finally {
         scope.closed = true;
         if (this.owner === scope) this.owner = undefined;
+        // Node 20 runs a hook on every promise of the process while any AsyncLocalStorage is
+        // enabled (run() enables it): off again until the next transaction(fn), or every later
+        // statement anywhere pays for it (bench/README.md, "The cost of the transaction() guard")
+        this.context?.disable();
         scope.release();
       }
     });
