@@ -9,7 +9,7 @@
 // Run: node --expose-gc --max-old-space-size=6144 --import tsx bench/checkpoint-gc.ts
 import { Session } from 'node:inspector/promises';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
-import { sealSnapshotInSlices } from '../packages/engine/src/checkpoint/backup.ts';
+import { packBackup } from '../packages/engine/src/checkpoint/backup-stream.ts';
 import { openNode, type Node } from '../packages/engine/src/index.ts';
 import type { DbState } from '../packages/engine/src/state/state.ts';
 import { memoryStorage } from '../packages/engine/src/storage/memory.ts';
@@ -55,7 +55,7 @@ for (const sql of scaleInserts(ROWS)) await node.exec(sql);
 const state = (node as unknown as { core: { db: { latest(): DbState } } }).core.db.latest();
 const lines = [`| ${ROWS.toLocaleString('en')} rows | time | V8 heap allocated | collections minor / major | summed pauses | longest pause |`, '|---|---:|---:|---:|---:|---:|'];
 lines.push(await measured('first (full) checkpoint', () => node.checkpoint()));
-for (let i = 1; i <= BACKUPS; i++) lines.push(await measured(`base backup ${i}`, () => sealSnapshotInSlices(state)));
+for (let i = 1; i <= BACKUPS; i++) lines.push(await measured(`base backup ${i}`, () => packBackup(state)));
 console.log(lines.join('\n'));
 session.disconnect();
 process.exit(0);

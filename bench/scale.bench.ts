@@ -13,7 +13,7 @@
 // Run: node --max-old-space-size=6144 --import tsx bench/scale.bench.ts
 // SIZES=10000,100000 picks the sizes (default 10k, 100k, 1M).
 
-import { sealSnapshotInSlices } from '../packages/engine/src/checkpoint/backup.ts';
+import { packBackup } from '../packages/engine/src/checkpoint/backup-stream.ts';
 import { openNode, type Node } from '../packages/engine/src/index.ts';
 import type { DbState } from '../packages/engine/src/state/state.ts';
 import { memoryStorage } from '../packages/engine/src/storage/memory.ts';
@@ -74,7 +74,7 @@ for (const rows of SIZES) {
   await node.query('update t set v = $1 where id between $2 and $3', ['changed', at, at + 99]);
   const incremental = await underLoad(node, rows, () => node.checkpoint());
   let backupBytes = 0;
-  const backup = await underLoad(node, rows, async () => (backupBytes = (await sealSnapshotInSlices(stateOf(node))).length));
+  const backup = await underLoad(node, rows, async () => (backupBytes = await packBackup(stateOf(node))));
   const expected = await node.contentHash();
   const t0 = performance.now();
   const reopened = await openNode({ cluster: 'scale', nodeId: 'n1', storage, log: quiet, maxWalSize: 1 << 30 });

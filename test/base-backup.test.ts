@@ -24,7 +24,9 @@ describe('base backup (pg_basebackup)', () => {
     await caughtUp(p.node, s.node);
     const backup = progress.filter((e) => e.phase === 'backup');
     expect(backup.length).toBeGreaterThan(2);
-    expect(backup[backup.length - 1]!.done).toBe(backup[0]!.total);
+    // the size is an estimate while the pieces stream (as PostgreSQL's backup_total), exact at the end
+    expect(backup[backup.length - 1]!.done).toBe(backup[backup.length - 1]!.total);
+    expect(backup.every((e) => e.done <= e.total || e.total === 0)).toBe(true);
     expect(backup.map((e) => e.done)).toEqual([...backup.map((e) => e.done)].sort((a, b) => a - b));
     expect((await s.node.query('select count(*)::int as n, sum(balance)::int as total from account')).rows).toEqual([{ n: 20_000, total: 2_000_000 }]);
 
@@ -109,6 +111,95 @@ describe('base backup (pg_basebackup)', () => {
     await caughtUp(p.node, s.node);
     expect(damaged).toBe(true);
     expect((await s.node.query('select count(*)::int as n, sum(balance)::int as total from account')).rows).toEqual([{ n: 5_000, total: 500_000 }]);
+    expect(await s.node.contentHash()).toBe(await p.node.contentHash());
+  });
+
+  it("the primary's commits complete while a streamed backup is in flight, and reach the standby after it", async () => {
+    c = webrtcCluster();
+    const p = await c.open('primary');
+    await accounts(p.node, 20_000);
+    // hold the stream after its second piece: the backup is in flight, neither done nor abandoned
+    const send = p.transport.send.bind(p.transport);
+    let chunks = 0;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    p.transport.send = async (to, bytes) => {
+      const d = decodeMessage(bytes);
+      if (d.ok && (d.msg.t === 'backup_chunk' || d.msg.t === 'backup_end') && ++chunks > 2) await held;
+      return send(to, bytes);
+    };
+    const s = await c.open('fresh', { role: 'standby' });
+    await until('the backup in flight', () => chunks > 2);
+    for (let i = 0; i < 20; i++) await p.node.query('update account set balance = balance + 1 where id = $1', [i]);
+    await p.node.query('insert into account values (20000, 7)');
+    expect((await s.node.status()).systemId).toBeNull();
+    release();
+    await until('the base backup', async () => (await s.node.status()).systemId === p.node.systemId);
+    await caughtUp(p.node, s.node);
+    expect((await s.node.query('select count(*)::int as n, sum(balance)::int as total from account')).rows).toEqual([{ n: 20_001, total: 2_000_027 }]);
+    expect(await s.node.contentHash()).toBe(await p.node.contentHash());
+  });
+
+  it('a piece damaged in the middle of the stream is refused as soon as it lands, before the stream ends, and the backup taken again', async () => {
+    const mc = memoryCluster();
+    c = mc;
+    const p = await mc.open('primary');
+    await accounts(p.node, 20_000);
+    const send = p.transport.send.bind(p.transport);
+    let chunks = 0;
+    let refused = false;
+    p.transport.send = async (to, bytes) => {
+      const d = decodeMessage(bytes);
+      if (!refused && d.ok && (d.msg.t === 'backup_chunk' || d.msg.t === 'backup_end')) {
+        chunks++;
+        if (chunks === 3 && d.msg.t === 'backup_chunk') {
+          const flipped = d.msg.bytes.slice();
+          flipped[Math.floor(flipped.length / 2)]! ^= 0x40;
+          return send(to, encodeMessage({ ...d.msg, bytes: flipped }));
+        }
+        // the rest of the first stream waits for the standby's verdict on what it has, then is dropped
+        if (chunks > 3) {
+          await until('the refusal', () => refused);
+          return;
+        }
+      }
+      return send(to, bytes);
+    };
+    const s = await mc.open('fresh', { role: 'standby' });
+    await until('the refusal', () => s.logs.some((l) => l === 'invalid base backup: incorrect checksum'));
+    expect((await s.node.status()).systemId).toBeNull();
+    refused = true;
+    await until('the second base backup', async () => (await s.node.status()).systemId === p.node.systemId);
+    await caughtUp(p.node, s.node);
+    expect((await s.node.query('select count(*)::int as n, sum(balance)::int as total from account')).rows).toEqual([{ n: 20_000, total: 2_000_000 }]);
+    expect(await s.node.contentHash()).toBe(await p.node.contentHash());
+  });
+
+  it('a sender that goes away in the middle of the stream leaves nothing installed; the backup is taken again when it is back', async () => {
+    const mc = memoryCluster();
+    c = mc;
+    const p = await mc.open('primary');
+    await accounts(p.node, 20_000);
+    const send = p.transport.send.bind(p.transport);
+    let chunks = 0;
+    p.transport.send = async (to, bytes) => {
+      const d = decodeMessage(bytes);
+      if (d.ok && d.msg.t === 'backup_chunk' && ++chunks === 3) {
+        await send(to, bytes);
+        // the primary is cut off from the standby with the stream half sent
+        mc.net.partition(['primary'], ['fresh']);
+        return;
+      }
+      return send(to, bytes);
+    };
+    const s = await mc.open('fresh', { role: 'standby' });
+    await until('the upstream gone', () => s.logs.some((l) => l === 'replication terminated by upstream "primary"'));
+    expect((await s.node.status()).systemId).toBeNull();
+    await expect(s.node.query('select count(*) from account')).rejects.toMatchObject({ code: '42P01' });
+    mc.net.heal();
+    await until('the base backup', async () => (await s.node.status()).systemId === p.node.systemId);
+    await caughtUp(p.node, s.node);
+    expect((await s.node.query('select count(*)::int as n from account')).rows).toEqual([{ n: 20_000 }]);
     expect(await s.node.contentHash()).toBe(await p.node.contentHash());
   });
 });

@@ -93,8 +93,7 @@ export class Checkpointer {
         if (store.putDeferred) {
           const n = t.rows.forRange(index * CHUNK_IDS, (index + 1) * CHUNK_IDS, false);
           if (!n) continue;
-          const rows = t.rows;
-          deferred.push({ key, seal: () => encodeChunk(rows, index, new Packr(PACK_OPTIONS), { ids: [], rows: [] })!.bytes });
+          deferred.push({ key, seal: sealLater(t.rows, index) });
           refs.push({ index, key, rows: n });
           if (deferred.length >= BATCH_CHUNKS) await flush();
         } else {
@@ -136,6 +135,11 @@ function dirtyChunks(now: BTreeType<RowId, Value[]>, before: BTreeType<RowId, Va
     return undefined;
   }
   return dirty;
+}
+
+/** A deferred chunk's `seal`: the chunk `index` of `rows` (a frozen clone) encoded when it is read. */
+export function sealLater(rows: BTreeType<RowId, Value[]>, index: number): () => Uint8Array {
+  return () => encodeChunk(rows, index, new Packr(PACK_OPTIONS), { ids: [], rows: [] })!.bytes;
 }
 
 /** Every chunk index that holds a row, jumping over empty ranges. */

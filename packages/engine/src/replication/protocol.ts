@@ -52,9 +52,12 @@ export type SenderMessage =
   /** `partial`: a piece of a batch larger than one message; the standby joins the pieces and uses the batch at its last piece. */
   | { t: 'xlog_data'; timeline: number; start: Lsn; end: Lsn; walEnd: Lsn; time: number; bytes: Uint8Array; partial?: boolean }
   | { t: 'keepalive'; walEnd: Lsn; time: number; replyRequested: boolean }
-  | { t: 'backup_start'; systemId: string; timeline: number; lsn: Lsn; history: TimelineHistoryEntry[]; totalBytes: number }
+  /** BASE_BACKUP's start: where the backup is consistent. Its size is not known yet: the frames (checkpoint/backup-stream.ts) are sent as they are packed. */
+  | { t: 'backup_start'; systemId: string; timeline: number; lsn: Lsn; history: TimelineHistoryEntry[] }
+  /** The next bytes of the backup's frames, at `offset` in the stream. */
   | { t: 'backup_chunk'; offset: number; bytes: Uint8Array }
-  | { t: 'backup_end'; lsn: Lsn }
+  /** The stream is complete: its size, frame count and checksum, which the standby matches before it installs anything. */
+  | { t: 'backup_end'; lsn: Lsn; totalBytes: number; pieces: number; crc: number }
   | { t: 'error'; code: string; message: string; detail?: string };
 
 // ── sent by every node to every peer ─────────────────────────────────────────────
@@ -165,9 +168,9 @@ const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
   copy_both: { timeline: int },
   xlog_data: { timeline: int, start: lsn, end: lsn, walEnd: lsn, time: int, bytes, partial: (v) => v === undefined || bool(v) },
   keepalive: { walEnd: lsn, time: int, replyRequested: bool },
-  backup_start: { systemId: str, timeline: int, lsn, history, totalBytes: int },
+  backup_start: { systemId: str, timeline: int, lsn, history },
   backup_chunk: { offset: int, bytes },
-  backup_end: { lsn },
+  backup_end: { lsn, totalBytes: int, pieces: int, crc: int },
   error: { code: str, message: (v) => typeof v === 'string', detail: (v) => v === undefined || typeof v === 'string' },
   vote_request: { term: int, timeline: int, lsn, priority: (v) => v === undefined || int(v) },
   vote: { term: int, granted: bool },

@@ -11,7 +11,7 @@ import { formatLsn, type Lsn } from '../wal/lsn.ts';
 import type { PositionedRecord } from '../wal/record.ts';
 import type { WalWriter } from '../wal/xlog.ts';
 import { restoreWal, type WalArchive } from './archive.ts';
-import { IncomingBackup } from './incoming-backup.ts';
+import { IncomingBackup, type ReceivedBackup } from './incoming-backup.ts';
 import type { SenderMessage, StandbyMessage, TimelineHistoryEntry } from './protocol.ts';
 import type { Follow } from './timeline.ts';
 
@@ -43,8 +43,10 @@ export interface ReceiverHost {
   replayLsn(): Lsn;
   /** Write (append) and replay a validated batch. */
   apply(chunk: WalChunk, records: PositionedRecord[]): void;
-  /** `crc`: the CRC-32C of the snapshot's body, computed as it arrived (the envelope's is checked against it). */
-  installBackup(meta: BackupMeta, snapshot: Uint8Array, crc: number): Promise<void>;
+  /** Whether the storage writes a backup's rows pieces as its checkpoint chunks (so they are kept as they arrive). */
+  readonly keepBackupChunks: boolean;
+  /** Replace the node's state and WAL with a complete, verified base backup. */
+  installBackup(backup: ReceivedBackup): Promise<void>;
   /** The upstream is on a newer timeline: switch to it (rewinding if needed), or say a base backup is needed. */
   followTimeline(timeline: number, history: TimelineHistoryEntry[]): Promise<Follow>;
   send(to: string, msg: StandbyMessage): Promise<void>;
@@ -173,25 +175,30 @@ export class WalReceiver {
         return;
       case 'backup_start':
         this.status = 'backup';
-        // totalBytes is the sender's claim: memory follows the chunks that actually arrive
-        this.backup = new IncomingBackup({ systemId: msg.systemId, timeline: msg.timeline, lsn: msg.lsn, history: msg.history }, msg.totalBytes);
-        this.host.progress({ phase: 'backup', done: 0, total: msg.totalBytes });
+        this.backup = new IncomingBackup({ systemId: msg.systemId, timeline: msg.timeline, lsn: msg.lsn, history: msg.history }, this.host.keepBackupChunks);
+        this.host.progress({ phase: 'backup', done: 0, total: 0 });
         return;
       case 'backup_chunk': {
         const b = this.backup;
-        const refused = b ? b.add(msg.offset, msg.bytes) : 'base backup chunk out of range';
+        // bytes of a stream this standby gave up on, still on the wire: nothing to add them to
+        if (!b) return;
+        // each piece is checked and decoded as it completes: a damaged one is refused here, not after the last byte
+        const refused = b.add(msg.offset, msg.bytes);
         if (refused) return this.restart(refused);
-        this.host.progress({ phase: 'backup', done: b!.done, total: b!.total });
+        const total = b.estimate;
+        if (total !== undefined) this.host.progress({ phase: 'backup', done: b.done, total });
         return;
       }
       case 'backup_end': {
         const b = this.backup;
+        if (!b) return;
         this.backup = undefined;
-        if (!b || msg.lsn !== b.meta.lsn) return this.restart('incomplete base backup');
-        const whole = b.complete();
-        // a damaged backup is refused like an incomplete one: the next attempt takes a fresh one
+        if (msg.lsn !== b.meta.lsn) return this.restart('incomplete base backup');
+        const whole = b.finish(msg);
+        // a damaged or truncated backup is refused: the next attempt takes a fresh one
         if (typeof whole === 'string') return this.restart(whole);
-        await this.host.installBackup(b.meta, whole.bytes, whole.crc);
+        this.host.progress({ phase: 'backup', done: msg.totalBytes, total: msg.totalBytes });
+        await this.host.installBackup(whole);
         this.host.log('log', `base backup received: consistent at ${formatLsn(b.meta.lsn)}`);
         return this.startStreaming();
       }
@@ -344,6 +351,8 @@ export class WalReceiver {
     this.host.log('warning', reason);
     this.info.lastError = reason;
     this.status = 'waiting';
+    // a backup given up on is ended upstream too (CopyDone), so its sender stops rather than stream the rest
+    if (this.backup) void this.send({ t: 'copy_done' });
     this.backup = undefined;
     this.assembling = undefined;
     if (this.retry) clearTimeout(this.retry);

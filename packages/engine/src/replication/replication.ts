@@ -8,19 +8,18 @@ import { isLogicalFrame } from '../logical/protocol.ts';
 import type { Database } from '../database.ts';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { NodeControl } from '../control/control.ts';
-import type { ControlFile, Storage } from '../storage/storage.ts';
-import { unseal } from '../storage/envelope.ts';
+import type { Storage } from '../storage/storage.ts';
 import { Replayer } from '../state/replay.ts';
-import { sealSnapshotInSlices } from '../checkpoint/backup.ts';
-import { restoreSnapshot, type Snapshot } from '../state/snapshot.ts';
+import { streamBackup } from '../checkpoint/backup-stream.ts';
 import { DbState } from '../state/state.ts';
 import { FIRST_LSN } from '../wal/lsn.ts';
 import type { WalWriter } from '../wal/xlog.ts';
 import type { WalArchive } from './archive.ts';
 import { Election } from './election.ts';
 import { decodeMessage, encodeMessage, type NodeAnnouncement, type OfflineMessage, type PeerMessage, type ReplicationMessage, type StandbyMessage } from './protocol.ts';
-import { WalReceiver, type BackupMeta, type ReceiverProgress } from './receiver.ts';
+import { WalReceiver, type ReceiverProgress } from './receiver.ts';
 import { WalSenders } from './sender.ts';
+import { installBackup } from './backup-install.ts';
 import { slotNameFor, type Slots } from './slots.ts';
 import { followTimeline, startTimeline } from './timeline.ts';
 import type { Notification } from '../sql/notify.ts';
@@ -96,7 +95,7 @@ export class Replication {
       maxBaseBackupsPerMinute: settings.maxBaseBackupsPerMinute,
       maxMessageSize: transport.maxMessageSize ?? 64 * 1024 * 1024,
       identity: () => this.identity(),
-      snapshot: () => ({ lsn: core.wal.insertLsn, bytes: sealSnapshotInSlices(core.db.latest()) }),
+      backup: () => ({ lsn: core.wal.insertLsn, stream: streamBackup(core.db.latest()) }),
       send: (to, msg) => this.send(to, msg),
       log: (m) => core.log('log', m),
       standbyStarted: (peer) => this.join(peer),
@@ -541,7 +540,11 @@ export class Replication {
         replayer.adopt(trial);
         if (end !== undefined) core.db.publish(replayer.state, { end, tables, notifications, records: committed });
       },
-      installBackup: (meta, bytes, crc) => this.installBackup(meta, bytes, crc),
+      keepBackupChunks: !!core.storage.chunks && !core.storage.chunks.putDeferred,
+      installBackup: async (backup) => {
+        await installBackup(core, backup);
+        this.senders.dropAll('the upstream took a new base backup');
+      },
       followTimeline: async (timeline, history) => {
         const how = await followTimeline(core, timeline, history);
         // standbys cascading from this node must see the new timeline (and any rewind) too
@@ -553,30 +556,6 @@ export class Replication {
       log: (level, m) => core.log(level, m),
       progress: (p) => this.settings.onProgress?.(p),
     });
-  }
-
-  /** Replace this node's state and WAL with a base backup consistent at meta.lsn. */
-  private async installBackup(meta: BackupMeta, bytes: Uint8Array, crc: number): Promise<void> {
-    const core = this.core;
-    const state = restoreSnapshot(unseal<Snapshot>(bytes, 'base backup', crc));
-    await core.control.update(async (txn) => {
-      const control: ControlFile = {
-        systemId: meta.systemId,
-        nodeId: core.nodeId,
-        timeline: meta.timeline,
-        checkpointLsn: meta.lsn,
-        history: meta.history,
-        slots: txn.current()?.slots ?? [],
-        ...(txn.current()?.votedTerm ? { votedTerm: txn.current()!.votedTerm } : {}),
-      };
-      await core.wal.flushAll().catch(() => {});
-      await core.storage.truncateWal(0);
-      await txn.write(control, { lsn: meta.lsn, bytes });
-      core.wal.resetTo(meta.lsn);
-      txn.setReplayer(new Replayer(state, meta.lsn));
-      core.db.publish(state, { end: meta.lsn, tables: new Set(state.tables.keys()) });
-    });
-    this.senders.dropAll('the upstream took a new base backup');
   }
 }
 

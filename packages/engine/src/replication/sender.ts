@@ -9,7 +9,8 @@ import { formatLsn, type Lsn } from '../wal/lsn.ts';
 import type { WalWriter } from '../wal/xlog.ts';
 import type { SenderMessage, StandbyMessage, TimelineHistoryEntry } from './protocol.ts';
 import type { Slots } from './slots.ts';
-import { Slicer } from '../checkpoint/slices.ts';
+import type { BackupStream } from '../checkpoint/backup-stream.ts';
+import { sendFrames } from './backup-send.ts';
 
 export interface SenderHost {
   readonly nodeId: string;
@@ -22,8 +23,8 @@ export interface SenderHost {
   readonly maxMessageSize: number;
   /** This node's cluster identity, or undefined while it has none (a standby awaiting its base backup). */
   identity(): { systemId: string; timeline: number; history: TimelineHistoryEntry[] } | undefined;
-  /** A consistent snapshot (sealed, produced in slices) and the LSN it is consistent at. */
-  snapshot(): { lsn: Lsn; bytes: Promise<Uint8Array> };
+  /** A base backup of the state as it is now (its frames packed in slices as they are asked for) and the LSN it is consistent at. */
+  backup(): { lsn: Lsn; stream: BackupStream };
   send(to: string, msg: SenderMessage): Promise<void>;
   log(message: string): void;
   /** A standby began streaming from this node. */
@@ -55,11 +56,14 @@ interface Standby extends StandbyInfo {
   samples: { lsn: Lsn; time: number }[];
   /** When the standby last replied (performance.now()): wal_sender_timeout counts from here, by this node's clock. */
   lastReplyAt: number;
+  /** The base backup being sent to it, if any: a new request (or the standby leaving) ends the one before. */
+  backupRun?: object;
 }
 
 /** Largest XLogData payload: whole chunks are grouped up to this during catch-up. */
 const BATCH_BYTES = 256 * 1024;
-const BACKUP_CHUNK = 64 * 1024;
+/** Largest backup_chunk payload: a whole rows piece of a typical table (~100 KiB) fits in one. */
+const BACKUP_MESSAGE = 256 * 1024;
 /** Room for a message's other fields and framing, below the transport's limit. */
 const MESSAGE_OVERHEAD = 1024;
 
@@ -312,35 +316,30 @@ export class WalSenders {
     if (inUse?.active && inUse.activePeer !== peer) return this.slotInUse(peer, inUse.name, inUse.activePeer);
     s.state = 'backup';
     s.streaming = false;
-    const { lsn, bytes: sealing } = this.host.snapshot();
-    const sendBackup = async () => {
-      const bytes = await sealing;
+    // a standby that asks again (it refused the last one) ends the one still in flight
+    const run = (s.backupRun = {});
+    const { lsn, stream } = this.host.backup();
+    try {
       // the standby streams from `lsn` next, which must be flushed here by then
       await this.host.wal.waitFlush(lsn);
-    // the standby streams from `lsn` next: its slot keeps that WAL for it
-    if (slotName) {
-      const slot = this.host.slots.get(slotName);
-      if (slot) {
-        slot.restartLsn = lsn;
-        slot.lost = false;
-      } else {
-        const created = this.createSlot(slotName, lsn);
-        if (created instanceof SqlError) return this.refuseSlot(peer, created);
+      // the standby streams from `lsn` next: its slot keeps that WAL for it
+      if (slotName) {
+        const slot = this.host.slots.get(slotName);
+        if (slot) {
+          slot.restartLsn = lsn;
+          slot.lost = false;
+        } else {
+          const created = this.createSlot(slotName, lsn);
+          if (created instanceof SqlError) return this.refuseSlot(peer, created);
+        }
       }
-    }
-      await this.host.send(peer, { t: 'backup_start', systemId: identity.systemId, timeline: identity.timeline, lsn, history: identity.history, totalBytes: bytes.length });
-      const piece = this.pieceBytes(BACKUP_CHUNK);
-      // a transport whose send resolves at once (no back-pressure yet) must not make the whole backup one task
-      const slicer = new Slicer();
-      for (let offset = 0; offset < bytes.length; offset += piece) {
-        await this.host.send(peer, { t: 'backup_chunk', offset, bytes: bytes.subarray(offset, offset + piece) });
-        await slicer.maybeYield();
+      await this.host.send(peer, { t: 'backup_start', systemId: identity.systemId, timeline: identity.timeline, lsn, history: identity.history });
+      if (!(await sendFrames(stream, this.pieceBytes(BACKUP_MESSAGE), () => this.standbys.get(peer) === s && s.backupRun === run, (offset, bytes) => this.host.send(peer, { t: 'backup_chunk', offset, bytes })))) {
+        this.host.log(`base backup to "${peer}" stopped: the standby went away`);
+        return;
       }
       // stays 'backup' until the standby, having installed it, asks to stream
-      await this.host.send(peer, { t: 'backup_end', lsn });
-    };
-    try {
-      await sendBackup();
+      await this.host.send(peer, { t: 'backup_end', lsn, ...stream.summary() });
     } catch (e) {
       this.host.log(`base backup to "${peer}" failed: ${e instanceof Error ? e.message : String(e)}`);
       this.peerLeft(peer);

@@ -1,0 +1,71 @@
+/**
+ * Installing a complete, verified base backup on a standby: the rows decoded as they arrived are
+ * bulk-loaded, and the backup is stored as the node's checkpoint in the incremental checkpoint's
+ * own shape (checkpoint/format.ts): its rows pieces are the chunks (sealed as received, or, in a
+ * store that keeps chunks as the rows themselves, deferred over the loaded trees) and a manifest
+ * names them. The chunks and the control record that points at the manifest are written inside one
+ * control update, so a crash leaves the node either as it was or with the whole backup.
+ */
+import { MANIFEST_VERSION, type ChunkRef, type Manifest } from '../checkpoint/format.ts';
+import { sealLater } from '../checkpoint/writer.ts';
+import { Replayer } from '../state/replay.ts';
+import { restoreSnapshot, takeSnapshot } from '../state/snapshot.ts';
+import type { DbState } from '../state/state.ts';
+import { seal } from '../storage/envelope.ts';
+import { standalone, type ControlFile, type Storage } from '../storage/storage.ts';
+import type { ReceivedBackup } from './incoming-backup.ts';
+import type { NodeCore } from './replication.ts';
+
+/** Chunks go to storage in batches of this many: one storage transaction each. */
+const BATCH_CHUNKS = 64;
+
+/** Replace the node's state and WAL with `backup`, consistent at its LSN. */
+export async function installBackup(core: NodeCore, backup: ReceivedBackup): Promise<void> {
+  const { meta } = backup;
+  const state = restoreSnapshot(backup.snapshot);
+  await core.control.update(async (txn) => {
+    const control: ControlFile = {
+      systemId: meta.systemId,
+      nodeId: core.nodeId,
+      timeline: meta.timeline,
+      checkpointLsn: meta.lsn,
+      history: meta.history,
+      slots: txn.current()?.slots ?? [],
+      ...(txn.current()?.votedTerm ? { votedTerm: txn.current()!.votedTerm } : {}),
+    };
+    await core.wal.flushAll().catch(() => {});
+    await core.storage.truncateWal(0);
+    await txn.write(control, { lsn: meta.lsn, bytes: await storeCheckpoint(core.storage, state, backup) });
+    core.wal.resetTo(meta.lsn);
+    txn.setReplayer(new Replayer(state, meta.lsn));
+    core.db.publish(state, { end: meta.lsn, tables: new Set(state.tables.keys()) });
+  });
+}
+
+/** Write the backup's chunks and return the sealed manifest naming them (or, without a chunk store, the whole snapshot). */
+async function storeCheckpoint(storage: Storage, state: DbState, backup: ReceivedBackup): Promise<Uint8Array> {
+  const store = storage.chunks;
+  if (!store) return seal(takeSnapshot(state));
+  const { snapshot } = backup;
+  const token = `b${backup.meta.lsn.toString(36)}.${crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36)}`;
+  const refs = new Map<number, ChunkRef[]>(snapshot.tables.map((t) => [t.def.oid, []]));
+  // frozen here: replay changes the state's own trees after the install
+  const frozen = new Map(snapshot.tables.map((t) => [t.def.oid, state.table(t.def.oid).rows.clone()]));
+  for (let i = 0; i < backup.chunks.length; i += BATCH_CHUNKS) {
+    const batch = backup.chunks.slice(i, i + BATCH_CHUNKS).map((c) => {
+      const key = `${c.oid}.${c.index}.${token}`;
+      refs.get(c.oid)!.push({ index: c.index, key, rows: c.rows });
+      return { ...c, key };
+    });
+    // a store that keeps chunks in the heap holds them as the loaded rows, sealed only if ever read
+    if (store.putDeferred) await store.putDeferred(batch.map((c) => ({ key: c.key, seal: sealLater(frozen.get(c.oid)!, c.index) })));
+    else await store.put(batch.map((c) => ({ key: c.key, bytes: standalone(c.bytes!) })));
+  }
+  const { tables, ...catalog } = snapshot;
+  const manifest: Manifest = {
+    chunked: MANIFEST_VERSION,
+    ...catalog,
+    tables: tables.map((t) => ({ def: t.def, nextRowId: t.nextRowId, indexes: t.indexes, chunks: refs.get(t.def.oid)! })),
+  };
+  return seal(manifest);
+}
