@@ -45,7 +45,7 @@ async function standby(j: Extract<PeerJob, { kind: 'standby' }>): Promise<void> 
     onProgress: (p) => {
       if (p.phase === 'backup') {
         if (!firstChunk && p.done > 0) ((firstChunk = true), (elu = performance.eventLoopUtilization()), post({ t: 'first-chunk' }));
-        if (p.done === p.total) ((lastChunk = true), (bytes = p.total), (elu = performance.eventLoopUtilization(elu)), post({ t: 'last-chunk' }));
+        if (p.done > 0 && p.done === p.total) ((lastChunk = true), (bytes = p.total), (elu = performance.eventLoopUtilization(elu)), post({ t: 'last-chunk' }));
       } else if (lastChunk && !streamed) ((streamed = true), post({ t: 'streaming' }), streaming());
     },
   });

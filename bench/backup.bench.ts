@@ -6,8 +6,8 @@
 // sealed the snapshot by then), last chunk, and streaming (first WAL after the install); a loop of
 // autocommit UPDATEs on the primary meanwhile gives the longest commit gap. Alternated with it, two
 // raw simple-peers (the receiver in a child process too) carry the same byte count in 16 KiB
-// messages (the frames the transport puts on the channel) with the transport's 64 KiB / 32 KiB
-// bufferedAmount thresholds.
+// messages (the frames the transport puts on the channel) with the transport's bufferedAmount
+// thresholds (HIGH_WATER / LOW_WATER).
 // Run: node --expose-gc --max-old-space-size=6144 --import tsx bench/backup.bench.ts
 // SIZES=100000,1000000 (default), ROUNDS=3 (default), COMMITS=0 (no commit loop), VERBOSE=1 for
 // timestamped logs, PROFILE=dir for CPU profiles of both sides from the standby's openNode to streaming.
@@ -20,6 +20,8 @@ import type Peer from '@thaunknown/simple-peer/lite.js';
 import { openNode, type Node } from '../packages/engine/src/index.ts';
 import { webrtcTransport } from '../packages/transport/src/index.ts';
 import { createPeer, destroyPeer, loopbackSignal } from '../packages/transport/src/rtc.ts';
+// the raw channel gets the transport's own bufferedAmount budget
+import { HIGH_WATER, LOW_WATER } from '../packages/transport/src/connection.ts';
 import { relaySignaling, type PeerCommand, type PeerJob, type PeerReport } from './backup-ipc.ts';
 import { profile } from './profile.ts';
 import { commitLoop, SCALE_SCHEMA, scaleInserts } from './scale-rows.ts';
@@ -28,8 +30,6 @@ import { bounded, log, median } from './stats.ts';
 const SIZES = (process.env.SIZES ?? '100000,1000000').split(',').map(Number);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const RAW_MESSAGE = 16 * 1024;
-const HIGH_WATER = 64 * 1024;
-const LOW_WATER = 32 * 1024;
 /** COMMITS=0 leaves the primary idle during the backup (no commit loop). */
 const COMMITS = process.env.COMMITS !== '0';
 const CLUSTER = `walrtc-backup-bench-${process.pid}`;

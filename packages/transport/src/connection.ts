@@ -10,10 +10,16 @@ import { PeerMeter, type ResolvedLimits } from './limits.ts';
 import { createPeer, destroyPeer, loopbackSignal, type RtcOptions } from './rtc.ts';
 import { TransportError, type Logger } from './transport.ts';
 
-/** Never keep more than this queued in the channel (Chromium stalls above ~64 KiB here). */
-export const HIGH_WATER = 64 * 1024;
-/** Resume sending when the channel drains to this. */
-const LOW_WATER = 32 * 1024;
+/**
+ * The bufferedAmount budget: a send waits while the channel holds this much (browsers close a
+ * channel whose buffer passes 16 MiB). Large enough for bulk sends (a base backup): the sender is
+ * woken at LOW_WATER by 'bufferedamountlow', and what is left must cover the time until its
+ * next send, a few ms when its thread runs a 4 ms slice of work or commits meanwhile; with 64 /
+ * 32 KiB (0.4 ms of data at 80 MiB/s) the channel sat idle between sends.
+ */
+export const HIGH_WATER = 1024 * 1024;
+/** Resume sending when the channel drains to this (its 'bufferedamountlow' threshold). */
+export const LOW_WATER = 512 * 1024;
 /** Fallback re-check of bufferedAmount, in case an implementation misses bufferedamountlow. */
 const DRAIN_POLL_MS = 50;
 /** How long what is still buffered (a bye, a deny) may take to flush before the channel is torn down. */
