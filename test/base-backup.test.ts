@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Node } from '@walrtc/engine';
 import { decodeMessage, encodeMessage } from '../packages/engine/src/replication/protocol.ts';
+import { memoryStorage } from '../packages/engine/src/storage/memory.ts';
 import { caughtUp, memoryCluster, until, webrtcCluster, type TestCluster } from './cluster.ts';
 
 let c: TestCluster;
@@ -202,4 +203,25 @@ describe('base backup (pg_basebackup)', () => {
     expect((await s.node.query('select count(*)::int as n from account')).rows).toEqual([{ n: 20_000 }]);
     expect(await s.node.contentHash()).toBe(await p.node.contentHash());
   });
+
+  for (const deferChunks of [true, false]) {
+    it(`a standby that crashes right after installing a base backup reopens from it, with no second backup (chunks ${deferChunks ? 'kept as rows' : 'stored sealed'})`, async () => {
+      const mc = memoryCluster();
+      c = mc;
+      const p = await mc.open('primary');
+      await accounts(p.node, 10_000);
+      await p.node.exec('create index on account(balance)');
+      const storage = memoryStorage({ deferChunks });
+      const s = await mc.open('fresh', { role: 'standby', storage });
+      await until('the base backup', async () => (await s.node.status()).systemId === p.node.systemId);
+      // a crash: the standby is cut off and never closed, so no checkpoint of its own replaces the backup's
+      await s.transport.close();
+      await p.node.query('update account set balance = 1 where id < 10');
+      const again = await mc.open('fresh', { role: 'standby', storage });
+      await caughtUp(p.node, again.node);
+      expect(again.logs.some((l) => l.includes('base backup'))).toBe(false);
+      expect((await again.node.query('select count(*)::int as n, sum(balance)::int as total from account where balance < 100')).rows).toEqual([{ n: 10, total: 10 }]);
+      expect(await again.node.contentHash()).toBe(await p.node.contentHash());
+    });
+  }
 });
