@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Node } from '@walrtc/engine';
-import { decodeMessage, encodeMessage } from '../packages/engine/src/replication/protocol.ts';
+import { decodeMessage, encodeMessage, type SenderMessage } from '../packages/engine/src/replication/protocol.ts';
 import { memoryStorage } from '../packages/engine/src/storage/memory.ts';
-import { caughtUp, memoryCluster, until, webrtcCluster, type TestCluster } from './cluster.ts';
+import { caughtUp, memoryCluster, until, webrtcCluster, type TestCluster, type TestNode } from './cluster.ts';
 
 let c: TestCluster;
 afterEach(async () => c?.closeAll());
@@ -12,6 +12,26 @@ async function accounts(node: Node, n: number): Promise<void> {
   await node.transaction(async (tx) => {
     for (let i = 0; i < n; i++) await tx.query('insert into account values ($1, 100)', [i]);
   });
+}
+
+type BackupMessage = Extract<SenderMessage, { t: 'backup_chunk' | 'backup_end' }>;
+
+/** Route the primary's backup_chunk and backup_end messages through `hook`, which forwards what it wants with `forward`. */
+function interceptBackup(p: TestNode, hook: (msg: BackupMessage, forward: (m: BackupMessage) => Promise<void>) => Promise<void>): void {
+  const send = p.transport.send.bind(p.transport);
+  p.transport.send = async (to, bytes) => {
+    const d = decodeMessage(bytes);
+    if (!d.ok || (d.msg.t !== 'backup_chunk' && d.msg.t !== 'backup_end')) return send(to, bytes);
+    const original = d.msg;
+    return hook(original, (m) => send(to, m === original ? bytes : encodeMessage(m)));
+  };
+}
+
+/** The standby holds the primary's system id, has caught up and has the same content. */
+async function tookBackup(p: TestNode, s: TestNode): Promise<void> {
+  await until('the base backup', async () => (await s.node.status()).systemId === p.node.systemId);
+  await caughtUp(p.node, s.node);
+  expect(await s.node.contentHash()).toBe(await p.node.contentHash());
 }
 
 describe('base backup (pg_basebackup)', () => {
@@ -94,25 +114,19 @@ describe('base backup (pg_basebackup)', () => {
     c = mc;
     const p = await mc.open('primary');
     await accounts(p.node, 5_000);
-    const send = p.transport.send.bind(p.transport);
     let damaged = false;
-    p.transport.send = async (to, bytes) => {
-      const d = decodeMessage(bytes);
-      if (!damaged && d.ok && d.msg.t === 'backup_chunk' && d.msg.offset === 0) {
-        damaged = true;
-        const flipped = d.msg.bytes.slice();
-        flipped[100]! ^= 0x40;
-        return send(to, encodeMessage({ ...d.msg, bytes: flipped }));
-      }
-      return send(to, bytes);
-    };
+    interceptBackup(p, async (m, forward) => {
+      if (damaged || m.t !== 'backup_chunk' || m.offset !== 0) return forward(m);
+      damaged = true;
+      const flipped = m.bytes.slice();
+      flipped[100]! ^= 0x40;
+      return forward({ ...m, bytes: flipped });
+    });
     const s = await mc.open('fresh', { role: 'standby' });
     await until('the refusal', () => s.logs.some((l) => l === 'invalid base backup: incorrect checksum'));
-    await until('the second base backup', async () => (await s.node.status()).systemId === p.node.systemId);
-    await caughtUp(p.node, s.node);
+    await tookBackup(p, s);
     expect(damaged).toBe(true);
     expect((await s.node.query('select count(*)::int as n, sum(balance)::int as total from account')).rows).toEqual([{ n: 5_000, total: 500_000 }]);
-    expect(await s.node.contentHash()).toBe(await p.node.contentHash());
   });
 
   it("the primary's commits complete while a streamed backup is in flight, and reach the standby after it", async () => {
@@ -120,25 +134,21 @@ describe('base backup (pg_basebackup)', () => {
     const p = await c.open('primary');
     await accounts(p.node, 20_000);
     // hold the stream after its second piece: the backup is in flight, neither done nor abandoned
-    const send = p.transport.send.bind(p.transport);
     let chunks = 0;
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    p.transport.send = async (to, bytes) => {
-      const d = decodeMessage(bytes);
-      if (d.ok && (d.msg.t === 'backup_chunk' || d.msg.t === 'backup_end') && ++chunks > 2) await held;
-      return send(to, bytes);
-    };
+    interceptBackup(p, async (m, forward) => {
+      if (++chunks > 2) await held;
+      return forward(m);
+    });
     const s = await c.open('fresh', { role: 'standby' });
     await until('the backup in flight', () => chunks > 2);
     for (let i = 0; i < 20; i++) await p.node.query('update account set balance = balance + 1 where id = $1', [i]);
     await p.node.query('insert into account values (20000, 7)');
     expect((await s.node.status()).systemId).toBeNull();
     release();
-    await until('the base backup', async () => (await s.node.status()).systemId === p.node.systemId);
-    await caughtUp(p.node, s.node);
+    await tookBackup(p, s);
     expect((await s.node.query('select count(*)::int as n, sum(balance)::int as total from account')).rows).toEqual([{ n: 20_001, total: 2_000_027 }]);
-    expect(await s.node.contentHash()).toBe(await p.node.contentHash());
   });
 
   it('a piece damaged in the middle of the stream is refused as soon as it lands, before the stream ends, and the backup taken again', async () => {
@@ -146,34 +156,24 @@ describe('base backup (pg_basebackup)', () => {
     c = mc;
     const p = await mc.open('primary');
     await accounts(p.node, 20_000);
-    const send = p.transport.send.bind(p.transport);
     let chunks = 0;
     let refused = false;
-    p.transport.send = async (to, bytes) => {
-      const d = decodeMessage(bytes);
-      if (!refused && d.ok && (d.msg.t === 'backup_chunk' || d.msg.t === 'backup_end')) {
-        chunks++;
-        if (chunks === 3 && d.msg.t === 'backup_chunk') {
-          const flipped = d.msg.bytes.slice();
-          flipped[Math.floor(flipped.length / 2)]! ^= 0x40;
-          return send(to, encodeMessage({ ...d.msg, bytes: flipped }));
-        }
-        // the rest of the first stream waits for the standby's verdict on what it has, then is dropped
-        if (chunks > 3) {
-          await until('the refusal', () => refused);
-          return;
-        }
+    interceptBackup(p, async (m, forward) => {
+      if (refused || ++chunks < 3) return forward(m);
+      if (chunks === 3 && m.t === 'backup_chunk') {
+        const flipped = m.bytes.slice();
+        flipped[Math.floor(flipped.length / 2)]! ^= 0x40;
+        return forward({ ...m, bytes: flipped });
       }
-      return send(to, bytes);
-    };
+      // the rest of the first stream waits for the standby's verdict on what it has, then is dropped
+      await until('the refusal', () => refused);
+    });
     const s = await mc.open('fresh', { role: 'standby' });
     await until('the refusal', () => s.logs.some((l) => l === 'invalid base backup: incorrect checksum'));
     expect((await s.node.status()).systemId).toBeNull();
     refused = true;
-    await until('the second base backup', async () => (await s.node.status()).systemId === p.node.systemId);
-    await caughtUp(p.node, s.node);
+    await tookBackup(p, s);
     expect((await s.node.query('select count(*)::int as n, sum(balance)::int as total from account')).rows).toEqual([{ n: 20_000, total: 2_000_000 }]);
-    expect(await s.node.contentHash()).toBe(await p.node.contentHash());
   });
 
   it('a sender that goes away in the middle of the stream leaves nothing installed; the backup is taken again when it is back', async () => {
@@ -181,27 +181,19 @@ describe('base backup (pg_basebackup)', () => {
     c = mc;
     const p = await mc.open('primary');
     await accounts(p.node, 20_000);
-    const send = p.transport.send.bind(p.transport);
     let chunks = 0;
-    p.transport.send = async (to, bytes) => {
-      const d = decodeMessage(bytes);
-      if (d.ok && d.msg.t === 'backup_chunk' && ++chunks === 3) {
-        await send(to, bytes);
-        // the primary is cut off from the standby with the stream half sent
-        mc.net.partition(['primary'], ['fresh']);
-        return;
-      }
-      return send(to, bytes);
-    };
+    interceptBackup(p, async (m, forward) => {
+      await forward(m);
+      // the primary is cut off from the standby with the stream half sent
+      if (++chunks === 3) mc.net.partition(['primary'], ['fresh']);
+    });
     const s = await mc.open('fresh', { role: 'standby' });
     await until('the upstream gone', () => s.logs.some((l) => l === 'replication terminated by upstream "primary"'));
     expect((await s.node.status()).systemId).toBeNull();
     await expect(s.node.query('select count(*) from account')).rejects.toMatchObject({ code: '42P01' });
     mc.net.heal();
-    await until('the base backup', async () => (await s.node.status()).systemId === p.node.systemId);
-    await caughtUp(p.node, s.node);
+    await tookBackup(p, s);
     expect((await s.node.query('select count(*)::int as n from account')).rows).toEqual([{ n: 20_000 }]);
-    expect(await s.node.contentHash()).toBe(await p.node.contentHash());
   });
 
   for (const deferChunks of [true, false]) {
