@@ -96,6 +96,9 @@ function far(job: PeerJob): Far {
 // ── raw data channel ─────────────────────────────────────────────────────────────
 
 /** ms to carry `bytes` to a raw simple-peer in a child process, in RAW_MESSAGE messages (after a 1 MiB warm-up). */
+/** 'bufferedamountlow' events the raw sender waited for in vain (woken by its 50 ms fallback instead). */
+let missed = 0;
+
 async function rawSend(bytes: number): Promise<number> {
   const child = far({ kind: 'raw' });
   const a = createPeer(true, { iceServers: [], loopbackOnly: true });
@@ -105,7 +108,13 @@ async function rawSend(bytes: number): Promise<number> {
     await bounded('raw peers to connect', 10_000, () => new Promise<void>((r) => a.once('connect', r)));
     const channel = a._channel!;
     channel.bufferedAmountLowThreshold = LOW_WATER;
-    const drained = () => new Promise<void>((r) => channel.addEventListener('bufferedamountlow', () => r(), { once: true }));
+    // with the transport's fallback (connection.ts): node-datachannel now and then misses a 'bufferedamountlow'
+    const drained = () =>
+      new Promise<void>((r) => {
+        const wake = () => (clearTimeout(poll), channel.removeEventListener('bufferedamountlow', wake), r());
+        const poll = setTimeout(() => (missed++, wake()), 50);
+        channel.addEventListener('bufferedamountlow', wake);
+      });
     let sent = 0;
     const send = async (total: number) => {
       const received = child.next('received');
@@ -208,7 +217,7 @@ for (const rows of SIZES) {
       if (round % 2 === 0) await backup().then(raw);
       else await raw().then(backup);
       const b = backups.at(-1)!;
-      log(`round ${round + 1}: backup ${b.bytes} B, ${b.connectMs.toFixed(0)} / ${b.firstChunkMs.toFixed(0)} / ${b.lastChunkMs.toFixed(0)} / ${b.streamingMs.toFixed(0)} ms, gap ${b.longestGap.toFixed(1)} ms, busy ${b.primaryBusy.toFixed(2)} / ${b.standbyBusy.toFixed(2)}; raw ${raws.at(-1)!.toFixed(0)} ms`);
+      log(`round ${round + 1}: backup ${b.bytes} B, ${b.connectMs.toFixed(0)} / ${b.firstChunkMs.toFixed(0)} / ${b.lastChunkMs.toFixed(0)} / ${b.streamingMs.toFixed(0)} ms, gap ${b.longestGap.toFixed(1)} ms, busy ${b.primaryBusy.toFixed(2)} / ${b.standbyBusy.toFixed(2)}; raw ${raws.at(-1)!.toFixed(0)} ms, raw drain events missed ${missed}`);
     }
     const bytes = backups[0]!.bytes;
     const m = (f: (r: BackupRound) => number) => median(backups.map(f));
