@@ -4,7 +4,8 @@
  * rows); each chunk is sealed on its own and holds the rows of CHUNK_IDS consecutive row ids.
  * The manifest carries its own layout version on top of the envelope's: an unknown one is refused
  * rather than guessed at. A payload without the `chunked` field is a whole snapshot (the earlier
- * format, and what base backups and rewinds still store) and loads as before.
+ * format, and what rewinds still store) and loads as before. A base backup is stored in this
+ * shape, its pieces being the chunks (replication/backup-install.ts).
  */
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { IndexDef, TableDef } from '../catalog/types.ts';
