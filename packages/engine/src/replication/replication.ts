@@ -82,6 +82,8 @@ export class Replication {
   /** By this node's clock, when each peer last answered one of its pings (the send time of that ping), and when it was last pinged. */
   private readonly answered = new Map<string, number>();
   private readonly pinged = new Map<string, number>();
+  /** Membership joins being written, so the keepalive's retry does not write a second one. */
+  private readonly joining = new Set<string>();
   private readonly unsubscribe: (() => void)[] = [];
   private readonly timer: ReturnType<typeof setInterval>;
   private archiving: Promise<void> = Promise.resolve();
@@ -133,6 +135,7 @@ export class Replication {
       this.senders.keepalive();
       this.announce();
       for (const p of transport.peers()) this.ping(p);
+      this.joinStreaming();
     }, settings.keepaliveMs);
     this.election = settings.failover === 'auto' ? this.makeElection() : undefined;
     if (core.control.role === 'primary') void this.join(core.nodeId);
@@ -324,7 +327,7 @@ export class Replication {
   private answeredPing(from: string, echo: number, term: number): void {
     // a node that moved on to a newer term (it voted for another candidate) no longer supports this
     // primary; an echo from the future is forged or meant for another incarnation of this node
-    if (term > (this.core.control.file?.timeline ?? 0)) return;
+    if (term > (this.core.control.file?.timeline ?? 0)) return this.election?.newerTerm(from, term);
     if (echo <= performance.now() && echo > (this.answered.get(from) ?? -Infinity)) this.answered.set(from, echo);
     this.ping(from);
   }
@@ -436,8 +439,27 @@ export class Replication {
   /** The primary records a standby that streams from it as a voting member. */
   private async join(nodeId: string): Promise<void> {
     const core = this.core;
-    if (core.control.role !== 'primary' || core.control.fenced || core.db.state.members.has(nodeId) || !core.control.file) return;
-    await core.db.writeSystem([{ kind: 'membership', nodeId, action: 'join' }]).catch((e) => core.log('warning', `could not add member "${nodeId}": ${String(e)}`));
+    // refused while the lease has lapsed (it would be a write): joinStreaming tries again once it holds
+    if (core.control.role !== 'primary' || core.control.fenced || this.leaseLost() || core.db.state.members.has(nodeId) || !core.control.file || this.joining.has(nodeId)) return;
+    this.joining.add(nodeId);
+    try {
+      await core.db.writeSystem([{ kind: 'membership', nodeId, action: 'join' }]);
+      core.log('log', `member "${nodeId}" joined the cluster`);
+    } catch (e) {
+      core.log('warning', `could not add member "${nodeId}": ${String(e)}`);
+    } finally {
+      this.joining.delete(nodeId);
+    }
+  }
+
+  /**
+   * Every keepalive, the primary and the standbys streaming from it that are not members yet join:
+   * a standby that started streaming while the lease had lapsed (a stalled primary) would otherwise
+   * never vote, and a cluster whose primary is then lost could never elect another.
+   */
+  private joinStreaming(): void {
+    if (this.core.control.role !== 'primary') return;
+    for (const id of [this.core.nodeId, ...this.senders.streamingPeers()]) if (!this.core.db.state.members.has(id)) void this.join(id);
   }
 
   private async memberLeft(nodeId: string): Promise<void> {
@@ -500,6 +522,7 @@ export class Replication {
       },
       send: (to, msg: PeerMessage) => void this.send(to, msg).catch(() => {}),
       promote: (term) => this.promote(term),
+      stepDown: (reason) => this.stepDown(reason),
       fence: (reason) => {
         if (core.control.fenced !== reason) core.log('log', reason ? `fenced: ${reason}` : 'a majority is reachable again: accepting writes');
         core.control.fence(reason);
