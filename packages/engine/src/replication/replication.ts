@@ -18,6 +18,7 @@ import { FIRST_LSN } from '../wal/lsn.ts';
 import type { WalWriter } from '../wal/xlog.ts';
 import type { WalArchive } from './archive.ts';
 import { Election } from './election.ts';
+import { orphanRejoins, primaryGivesWay } from './merge.ts';
 import { decodeMessage, encodeMessage, type NodeAnnouncement, type OfflineMessage, type PeerMessage, type ReplicationMessage, type StandbyMessage } from './protocol.ts';
 import { WalReceiver, type BackupMeta, type ReceiverProgress } from './receiver.ts';
 import { WalSenders } from './sender.ts';
@@ -84,6 +85,7 @@ export class Replication {
   private readonly pinged = new Map<string, number>();
   /** Membership joins being written, so the keepalive's retry does not write a second one. */
   private readonly joining = new Set<string>();
+  private rejoiningStandby = false;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly timer: ReturnType<typeof setInterval>;
   private archiving: Promise<void> = Promise.resolve();
@@ -349,6 +351,9 @@ export class Replication {
     if (this.settings.failover === 'auto' && this.core.control.role === 'primary' && node.role === 'primary' && mine && node.systemId && node.systemId !== mine.systemId) {
       await this.resolveTwoClusters(from, node);
     }
+    if (this.settings.failover === 'auto' && this.core.control.role === 'standby' && !this.settings.upstream && node.role === 'primary' && mine && node.systemId && node.systemId !== mine.systemId) {
+      await this.rejoinIfOrphaned(from, node);
+    }
     // a standby still attached to an older (possibly silent) primary moves to the newer one at once
     const upstream = this.receiver?.snapshot().upstream;
     if (this.core.control.role === 'standby' && !this.settings.upstream && node.role === 'primary' && mine && node.systemId === mine.systemId
@@ -358,22 +363,30 @@ export class Replication {
     this.receiver?.poke();
   }
 
-  /**
-   * Two 'auto' nodes that could not see each other in time each initialised a cluster. A cluster
-   * with no tables gives way — to one with tables, or between two empty ones to the smaller
-   * system identifier — and its node rejoins the other by base backup. A cluster with data never
-   * gives way on its own: that needs an operator.
-   */
+  /** Two 'auto' nodes that each initialised a cluster meet: the one that gives way (merge.ts) rejoins the other. */
   private async resolveTwoClusters(from: string, other: NodeAnnouncement): Promise<void> {
+    const mine = this.core.control.file!;
+    const { rejoin, warning } = primaryGivesWay(from, { systemId: mine.systemId, tables: this.core.db.state.tables.size }, other);
+    if (warning) this.core.log('warning', warning);
+    if (rejoin) await this.rejoin(rejoin);
+  }
+
+  /** A standby of another cluster's system identifier than `other`'s primary: rejoin it when its own cluster was left empty and without a primary (merge.ts). */
+  private async rejoinIfOrphaned(from: string, other: NodeAnnouncement): Promise<void> {
     const core = this.core;
     const mine = core.control.file!;
-    const myTables = core.db.state.tables.size;
-    const yields = myTables === 0 && (other.tables > 0 || other.systemId! < mine.systemId);
-    if (!yields) {
-      if (myTables > 0 && other.tables > 0) core.log('warning', `primary "${from}" leads another cluster (system identifier ${other.systemId}) with data: not merging`);
-      return;
+    const now = performance.now();
+    const ownPrimaryAlive = [...this.known.values()].some((n) => n.role === 'primary' && n.systemId === mine.systemId && now - (this.heardAt.get(n.nodeId) ?? -Infinity) <= this.settings.failoverTimeoutMs);
+    const reason = orphanRejoins(from, { systemId: mine.systemId, tables: core.db.state.tables.size, ownPrimaryAlive }, other);
+    if (!reason || this.rejoiningStandby) return;
+    this.rejoiningStandby = true;
+    try {
+      core.log('log', reason);
+      await this.receiver?.stop();
+      await this.startOver();
+    } finally {
+      this.rejoiningStandby = false;
     }
-    await this.rejoin(`primary "${from}" leads cluster ${other.systemId}; this node's cluster ${mine.systemId} is empty: joining it`);
   }
 
   /**
@@ -395,6 +408,12 @@ export class Replication {
     core.control.demote(core.control.replayer);
     core.roleChanged(`the node stepped down (${reason})`);
     this.senders.dropAll('the upstream stepped down');
+    await this.startOver();
+  }
+
+  /** A standby without data: its WAL and control record cleared, a new walreceiver takes a base backup. */
+  private async startOver(): Promise<void> {
+    const core = this.core;
     await core.control.update(async (txn) => {
       await core.wal.flushAll().catch(() => {});
       await core.storage.truncateWal(0);
