@@ -170,6 +170,16 @@ export async function primaryOf(nodes: TestNode[], ms = 5000): Promise<TestNode>
   }, ms);
 }
 
+/**
+ * Until every node of `nodes` is a voting member: a primary records a standby's membership with a
+ * write, which waits while its lease has lapsed (a stall on a loaded machine), so streaming alone
+ * does not make a standby count in the next election.
+ */
+export async function allMembers(nodes: TestNode[], ms = 30_000): Promise<void> {
+  const joined = (id: string) => nodes.some((n) => n.logs.includes(`member "${id}" joined the cluster`));
+  await until('every node to be a voting member', () => nodes.every((n) => joined(n.node.nodeId)), ms);
+}
+
 /** Poll until `check` returns a truthy value; fail with `what` after `ms`. */
 export async function until<T>(what: string, check: () => T | Promise<T>, ms = 10_000): Promise<NonNullable<T>> {
   const end = Date.now() + ms;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { caughtUp, memoryCluster, primaryOf, until } from './cluster.ts';
+import { allMembers, caughtUp, memoryCluster, primaryOf, until } from './cluster.ts';
 import { prng } from './faults/faults.ts';
 import { History } from './faults/history.ts';
 
@@ -23,6 +23,7 @@ async function run(seed: number, size: number): Promise<void> {
     // writes are accepted once the primary holds its lease over the members that just joined (a
     // stall of the loaded test process may by then have elected another: it is the one killed)
     await until('a primary to accept writes', async () => (await primaryOf(all)).node.exec('create table if not exists t(id int primary key, seed int)').then(() => true, () => false), 30_000);
+    await allMembers(all);
     const first = await primaryOf(all);
     const rest = all.filter((n) => n !== first);
 

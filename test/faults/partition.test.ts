@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NodeOptions } from '@walrtc/engine';
-import { caughtUp, memoryCluster, primaryOf, until, type TestCluster, type TestNode } from '../cluster.ts';
+import { allMembers, caughtUp, memoryCluster, primaryOf, until, type TestCluster, type TestNode } from '../cluster.ts';
 import { History } from './history.ts';
 
 let c: TestCluster | undefined;
@@ -34,6 +34,7 @@ describe('a 5-node partition', () => {
     };
     // a write refused (25006) or cut off by a lapsed lease (40003, outcome unknown) is in the history: write again
     for (let i = 0; i < 5; i++) await until('an acknowledged write', async () => (await write(await primaryOf(nodes))).outcome === 'ok', 30_000);
+    await allMembers(nodes);
     const old = await primaryOf(nodes);
     for (const n of nodes) if (n !== old) await caughtUp(old.node, n.node);
 
