@@ -3,7 +3,7 @@
  * signaling) or on the in-process fault-injection network, captured logs, bounded waits, and
  * cleanup that closes every node and transport so the test process exits by itself.
  */
-import { expect } from 'vitest';
+import { expect, onTestFailed } from 'vitest';
 import { openNode, type Node, type NodeOptions } from '@walrtc/engine';
 import { broadcastSignaling, memoryNetwork, webrtcTransport, type MemoryNetwork, type Transport } from '@walrtc/transport';
 
@@ -26,9 +26,34 @@ export interface TestCluster {
 
 type TransportFactory = (nodeId: string) => Transport;
 
+/**
+ * The last log lines of the clusters a test made, each with its time and node, printed when the test
+ * fails: a failure seen once on a loaded CI machine can then be read instead of guessed at.
+ */
+const TRACE_LINES = 300;
+let traced: { test: unknown; clusters: { name: string; lines: string[] }[] } | undefined;
+
+function traceFor(name: string): string[] {
+  const lines: string[] = [];
+  const test = expect.getState().currentTestName;
+  if (test === undefined) return lines; // made outside a running test (a beforeAll): nothing to print it with
+  if (traced?.test !== test) {
+    const mine: NonNullable<typeof traced> = { test, clusters: [] };
+    // the last two: a test that loops over runs shows the failing one; a logical test its publisher and subscriber
+    onTestFailed(() => {
+      for (const c of mine.clusters.slice(-2)) console.log(`--- ${c.name}: last ${c.lines.length} log lines (ms since the cluster was made)\n${c.lines.join('\n')}`);
+    });
+    traced = mine;
+  }
+  traced.clusters.push({ name, lines });
+  return lines;
+}
+
 function cluster(kind: string, makeTransport: TransportFactory): TestCluster {
   const name = `${kind}-${process.pid}-${++rooms}`;
   const live = new Set<TestNode>();
+  const trace = traceFor(name);
+  const born = performance.now();
   return {
     name,
     async open(nodeId, options = {}, wrap = (t) => t) {
@@ -40,7 +65,11 @@ function cluster(kind: string, makeTransport: TransportFactory): TestCluster {
         storage: 'memory',
         transport,
         keepaliveMs: 100,
-        log: (_level, m) => void logs.push(m),
+        log: (_level, m) => {
+          logs.push(m);
+          trace.push(`${(performance.now() - born).toFixed(0).padStart(6)} ${nodeId}: ${m}`);
+          if (trace.length > TRACE_LINES) trace.splice(0, trace.length - TRACE_LINES);
+        },
         ...options,
       });
       const t = { node, transport, logs };
@@ -139,6 +168,16 @@ export async function primaryOf(nodes: TestNode[], ms = 5000): Promise<TestNode>
     const primaries = nodes.filter((_, i) => roles[i] === 'primary');
     return primaries.length === 1 ? primaries[0] : undefined;
   }, ms);
+}
+
+/**
+ * Until every node of `nodes` is a voting member: a primary records a standby's membership with a
+ * write, which waits while its lease has lapsed (a stall on a loaded machine), so streaming alone
+ * does not make a standby count in the next election.
+ */
+export async function allMembers(nodes: TestNode[], ms = 30_000): Promise<void> {
+  const joined = (id: string) => nodes.some((n) => n.logs.includes(`member "${id}" joined the cluster`));
+  await until('every node to be a voting member', () => nodes.every((n) => joined(n.node.nodeId)), ms);
 }
 
 /** Poll until `check` returns a truthy value; fail with `what` after `ms`. */

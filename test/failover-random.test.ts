@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Node } from '@walrtc/engine';
-import { caughtUp, memoryCluster, until, type TestNode } from './cluster.ts';
+import { allMembers, caughtUp, memoryCluster, primaryOf, until } from './cluster.ts';
 import { prng } from './faults/faults.ts';
 import { History } from './faults/history.ts';
-
-const roleOf = async (n: Node) => (await n.status()).role;
 
 /**
  * One run: an N-node cluster with synchronousCommit 'on' and ANY k standbys (k + the primary is a
@@ -20,12 +17,15 @@ async function run(seed: number, size: number): Promise<void> {
   const k = Math.floor(size / 2);
   const settings = { failover: 'auto' as const, failoverTimeout: 150, keepaliveMs: 25, synchronousStandbyNames: `ANY ${k} (${ids.join(', ')})`, syncCommitTimeout: 5000 };
   try {
-    const first = await c.open(ids[0]!, { ...settings, role: 'primary' });
-    const rest: TestNode[] = [];
-    for (const id of ids.slice(1)) rest.push(await c.open(id, { ...settings, role: 'auto' }));
-    await until('all standbys streaming', async () => (await first.node.status()).replication.filter((s) => s.state === 'streaming').length === size - 1);
-    // writes are accepted once the primary holds its lease over the members that just joined
-    await until('the primary to accept writes', () => first.node.exec('create table t(id int primary key, seed int)').then(() => true, () => false));
+    const all = [await c.open(ids[0]!, { ...settings, role: 'primary' })];
+    for (const id of ids.slice(1)) all.push(await c.open(id, { ...settings, role: 'auto' }));
+    await until('all standbys streaming', async () => (await all[0]!.node.status()).replication.filter((s) => s.state === 'streaming').length === size - 1);
+    // writes are accepted once the primary holds its lease over the members that just joined (a
+    // stall of the loaded test process may by then have elected another: it is the one killed)
+    await until('a primary to accept writes', async () => (await primaryOf(all)).node.exec('create table if not exists t(id int primary key, seed int)').then(() => true, () => false), 30_000);
+    await allMembers(all);
+    const first = await primaryOf(all);
+    const rest = all.filter((n) => n !== first);
 
     const history = new History();
     // WAL is in flight when the primary dies: only synchronous replication keeps acknowledged commits
@@ -49,47 +49,54 @@ async function run(seed: number, size: number): Promise<void> {
     })();
     await new Promise((r) => setTimeout(r, 10 + Math.floor(random() * 60)));
     c.net.kill(first.node.nodeId);
-    const primary = await until(`one new primary (seed ${seed})`, async () => {
-      const roles = await Promise.all(rest.map((n) => roleOf(n.node)));
-      const primaries = rest.filter((_, i) => roles[i] === 'primary');
-      return primaries.length === 1 ? primaries[0] : undefined;
-    }, 10_000);
+    // under load the new primary's lease can lapse and another survivor be elected: safety is
+    // checked on whichever survivor is the one primary, liveness by bounded waits
+    const current = () => primaryOf(rest, 30_000);
+    await current();
     writing = false;
     // the old primary fences itself (lease lost): its last call fails with an unknown outcome
     await writer;
     await reader;
-    // a write refused outright (25006 while the new primary's lease forms) certainly did nothing: retry it
-    await until(`seed ${seed}: a write on the new primary`, async () => {
-      const op = history.invoke('after', 'write', 1_000_000);
-      const outcome = await history.complete(op, primary.node.query('insert into t values ($1, $2)', [1_000_000, seed]));
-      if (outcome === 'unknown') throw new Error(`seed ${seed}: ${op.error}`);
-      return outcome === 'ok';
-    });
+    // a write refused (25006 while a lease forms) certainly did nothing; one cut off by a lapsed lease
+    // (40003) may have committed: both stay in the history, and the next attempt writes a new value
+    let after = 1_000_000;
+    await until('a write acknowledged by the new primary', async () => {
+      const to = await current();
+      const op = history.invoke('after', 'write', after++);
+      return (await history.complete(op, to.node.query('insert into t values ($1, $2)', [op.value, seed]))) === 'ok';
+    }, 30_000);
+    const primary = await current();
     const final = (await primary.node.query<{ id: number }>('select id from t')).rows.map((r) => Number(r.id));
     const verdict = history.check(final);
-    expect(verdict.lost, `seed ${seed}: acknowledged writes lost`).toEqual([]);
-    expect(verdict.phantom, `seed ${seed}: reads of values never written`).toEqual([]);
+    expect(verdict.lost, 'acknowledged writes lost').toEqual([]);
+    expect(verdict.phantom, 'reads of values never written').toEqual([]);
     for (const n of rest) if (n !== primary) await caughtUp(primary.node, n.node);
     const hashes = new Set(await Promise.all(rest.map((n) => n.node.contentHash())));
-    expect(hashes.size, `seed ${seed}: survivors differ`).toBe(1);
-    const roles = await Promise.all(rest.map((n) => roleOf(n.node)));
-    expect(roles.filter((r) => r === 'primary').length).toBe(1);
+    expect(hashes.size, 'survivors differ').toBe(1);
+    // and still exactly one primary among the survivors (primaryOf fails otherwise)
+    await current();
+  } catch (e) {
+    // every failure names its seed, and how to run that seed alone
+    if (e instanceof Error) e.message = `seed ${seed} (alone: SEED=${seed} npx vitest run test/failover-random.test.ts): ${e.message}`;
+    throw e;
   } finally {
     await c.closeAll();
   }
 }
 
-/** `npm run soak` sets SOAK_RUNS: many more seeds than CI runs. */
+/** `npm run soak` sets SOAK_RUNS: many more seeds than CI runs; SEED runs that one seed only. */
 const soak = Number(process.env.SOAK_RUNS ?? 0);
+const only = process.env.SEED === undefined ? undefined : Number(process.env.SEED);
+const chosen = (seed: number) => only === undefined || only === seed;
 const runs3 = soak || 30;
 const runs5 = soak || 20;
 
 describe('random primary kills (seeded), checked as a history', () => {
   it(`3 nodes, ${runs3} runs: one primary, every acknowledged write read back, no phantom read, survivors converge`, async () => {
-    for (let seed = 1; seed <= runs3; seed++) await run(seed, 3);
+    for (let seed = 1; seed <= runs3; seed++) if (chosen(seed)) await run(seed, 3);
   }, 180_000 + soak * 3_000);
 
   it(`5 nodes, ${runs5} runs: one primary, every acknowledged write read back, no phantom read, survivors converge`, async () => {
-    for (let seed = 101; seed < 101 + runs5; seed++) await run(seed, 5);
+    for (let seed = 101; seed < 101 + runs5; seed++) if (chosen(seed)) await run(seed, 5);
   }, 180_000 + soak * 3_000);
 });

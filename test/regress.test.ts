@@ -27,14 +27,26 @@ describe('sql:regress: PostgreSQL 15 regression files (recorded in test/regress/
     }
   });
 
-  it('no statement gives another result than PostgreSQL, but the known ones', async () => {
-    const judged: RegressJudged[] = [];
-    for (const area of AREAS) judged.push(...(await judgeArea(area)));
-    const wrong = judged.filter((j) => j.verdict === 'WRONG' && !(`${j.area} ${statementHash(j.sql)}` in KNOWN_WRONG));
+  // one test per area, each with its own bound: the whole corpus in one test had a single 300 s
+  // limit that a loaded 2-core CI machine overran, and a failure now names its area
+  const judged: RegressJudged[] = [];
+  // join's two lateral joins of tenk1 × tenk1 (#446, #448) run as nested loops, ~55 s on an idle
+  // machine, over four minutes at load 20 on 2 cores; every other area takes at most a few seconds
+  const bound = (area: string) => (area === 'join' ? 600_000 : 120_000);
+  for (const area of AREAS) {
+    it(`${area}: no statement gives another result than PostgreSQL, but the known ones`, async () => {
+      const mine = await judgeArea(area);
+      judged.push(...mine);
+      const wrong = mine.filter((j) => j.verdict === 'WRONG' && !(`${j.area} ${statementHash(j.sql)}` in KNOWN_WRONG));
+      expect(wrong.map((j) => `[${j.area} #${j.index} ${statementHash(j.sql)}] ${j.sql}\n  postgres: ${JSON.stringify(j.postgres).slice(0, 400)}\n  walrtc:   ${JSON.stringify(j.walrtc).slice(0, 400)}`).join('\n')).toBe('');
+    }, bound(area));
+  }
+
+  it('every known WRONG statement still is; the share matched stays above its floor', () => {
+    expect(judged.length, 'every area judged').toBe(AREAS.reduce((n, area) => n + readArea(area).statements.length, 0));
     const stillWrong = new Set(judged.filter((j) => j.verdict === 'WRONG').map((j) => `${j.area} ${statementHash(j.sql)}`));
     expect(Object.keys(KNOWN_WRONG).filter((k) => !stillWrong.has(k))).toEqual([]);
-    expect(wrong.map((j) => `[${j.area} #${j.index} ${statementHash(j.sql)}] ${j.sql}\n  postgres: ${JSON.stringify(j.postgres).slice(0, 400)}\n  walrtc:   ${JSON.stringify(j.walrtc).slice(0, 400)}`).join('\n')).toBe('');
     // the measurement itself, a floor so that a regression in the engine shows
     expect(judged.filter((j) => j.verdict === 'matched').length / judged.length).toBeGreaterThan(0.35);
-  }, 300_000);
+  });
 });

@@ -36,7 +36,8 @@ export class History {
       op.outcome = 'ok';
     } catch (e) {
       const code = (e as { code?: string }).code;
-      op.error = `${code ?? ''} ${(e as Error).message}`.trim();
+      const detail = (e as { detail?: string }).detail;
+      op.error = `${code ?? ''} ${(e as Error).message}${detail ? ` (${detail})` : ''}`.trim();
       // refused before it reached the WAL: it failed; anything else (40003, 57014, XX001, a lost peer) may have committed
       op.outcome = op.kind === 'read' || (code !== undefined && DEFINITELY_NOT.has(code)) ? 'fail' : 'unknown';
     }

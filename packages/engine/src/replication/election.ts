@@ -40,6 +40,8 @@ export interface ElectionHost {
   promote(term: number): Promise<void>;
   /** Primary only: stop (reason) or resume (undefined) accepting writes. */
   fence(reason: string | undefined): void;
+  /** Primary only: become a standby, keeping this node's WAL. */
+  stepDown(reason: string): Promise<void>;
   log(message: string): void;
 }
 
@@ -129,6 +131,23 @@ export class Election {
     this.fenced = false;
     if (this.host.role() === 'primary') this.lock?.hold();
     else this.lock?.watch();
+  }
+
+  /**
+   * `from` answered this primary's ping from a newer term: it stood or voted in an election since,
+   * and supports this primary's lease no more. While the lease holds through other members nothing
+   * changes. Once it has lapsed, this primary could never renew it from that member, and refuses
+   * that member its vote while it is a primary: in a cluster of two neither could ever write again.
+   * It steps down instead, and its next candidacy is for a term past the one seen, which the
+   * member can grant.
+   */
+  newerTerm(from: string, term: number): void {
+    if (this.host.role() !== 'primary') return;
+    const lost = this.leaseLost();
+    if (!lost) return;
+    this.votedTerm = Math.max(this.votedTerm, term);
+    void this.host.stepDown(`member "${from}" is in term ${term}, newer than this primary's, and ${lost}`)
+      .catch((e) => this.host.log(`stepping down failed: ${e instanceof Error ? e.message : String(e)}`));
   }
 
   async handle(from: string, msg: PeerMessage): Promise<void> {

@@ -16,6 +16,7 @@ import { FIRST_LSN } from '../wal/lsn.ts';
 import type { WalWriter } from '../wal/xlog.ts';
 import type { WalArchive } from './archive.ts';
 import { Election } from './election.ts';
+import { orphanRejoins, primaryGivesWay } from './merge.ts';
 import { decodeMessage, encodeMessage, type NodeAnnouncement, type OfflineMessage, type PeerMessage, type ReplicationMessage, type StandbyMessage } from './protocol.ts';
 import { WalReceiver, type ReceiverProgress } from './receiver.ts';
 import { WalSenders } from './sender.ts';
@@ -81,6 +82,9 @@ export class Replication {
   /** By this node's clock, when each peer last answered one of its pings (the send time of that ping), and when it was last pinged. */
   private readonly answered = new Map<string, number>();
   private readonly pinged = new Map<string, number>();
+  /** Membership joins being written, so the keepalive's retry does not write a second one. */
+  private readonly joining = new Set<string>();
+  private rejoiningStandby = false;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly timer: ReturnType<typeof setInterval>;
   private archiving: Promise<void> = Promise.resolve();
@@ -132,6 +136,7 @@ export class Replication {
       this.senders.keepalive();
       this.announce();
       for (const p of transport.peers()) this.ping(p);
+      this.joinStreaming();
     }, settings.keepaliveMs);
     this.election = settings.failover === 'auto' ? this.makeElection() : undefined;
     if (core.control.role === 'primary') void this.join(core.nodeId);
@@ -323,7 +328,7 @@ export class Replication {
   private answeredPing(from: string, echo: number, term: number): void {
     // a node that moved on to a newer term (it voted for another candidate) no longer supports this
     // primary; an echo from the future is forged or meant for another incarnation of this node
-    if (term > (this.core.control.file?.timeline ?? 0)) return;
+    if (term > (this.core.control.file?.timeline ?? 0)) return this.election?.newerTerm(from, term);
     if (echo <= performance.now() && echo > (this.answered.get(from) ?? -Infinity)) this.answered.set(from, echo);
     this.ping(from);
   }
@@ -345,6 +350,9 @@ export class Replication {
     if (this.settings.failover === 'auto' && this.core.control.role === 'primary' && node.role === 'primary' && mine && node.systemId && node.systemId !== mine.systemId) {
       await this.resolveTwoClusters(from, node);
     }
+    if (this.settings.failover === 'auto' && this.core.control.role === 'standby' && !this.settings.upstream && node.role === 'primary' && mine && node.systemId && node.systemId !== mine.systemId) {
+      await this.rejoinIfOrphaned(from, node);
+    }
     // a standby still attached to an older (possibly silent) primary moves to the newer one at once
     const upstream = this.receiver?.snapshot().upstream;
     if (this.core.control.role === 'standby' && !this.settings.upstream && node.role === 'primary' && mine && node.systemId === mine.systemId
@@ -354,22 +362,30 @@ export class Replication {
     this.receiver?.poke();
   }
 
-  /**
-   * Two 'auto' nodes that could not see each other in time each initialised a cluster. A cluster
-   * with no tables gives way — to one with tables, or between two empty ones to the smaller
-   * system identifier — and its node rejoins the other by base backup. A cluster with data never
-   * gives way on its own: that needs an operator.
-   */
+  /** Two 'auto' nodes that each initialised a cluster meet: the one that gives way (merge.ts) rejoins the other. */
   private async resolveTwoClusters(from: string, other: NodeAnnouncement): Promise<void> {
+    const mine = this.core.control.file!;
+    const { rejoin, warning } = primaryGivesWay(from, { systemId: mine.systemId, tables: this.core.db.state.tables.size }, other);
+    if (warning) this.core.log('warning', warning);
+    if (rejoin) await this.rejoin(rejoin);
+  }
+
+  /** A standby of another cluster's system identifier than `other`'s primary: rejoin it when its own cluster was left empty and without a primary (merge.ts). */
+  private async rejoinIfOrphaned(from: string, other: NodeAnnouncement): Promise<void> {
     const core = this.core;
     const mine = core.control.file!;
-    const myTables = core.db.state.tables.size;
-    const yields = myTables === 0 && (other.tables > 0 || other.systemId! < mine.systemId);
-    if (!yields) {
-      if (myTables > 0 && other.tables > 0) core.log('warning', `primary "${from}" leads another cluster (system identifier ${other.systemId}) with data: not merging`);
-      return;
+    const now = performance.now();
+    const ownPrimaryAlive = [...this.known.values()].some((n) => n.role === 'primary' && n.systemId === mine.systemId && now - (this.heardAt.get(n.nodeId) ?? -Infinity) <= this.settings.failoverTimeoutMs);
+    const reason = orphanRejoins(from, { systemId: mine.systemId, tables: core.db.state.tables.size, ownPrimaryAlive }, other);
+    if (!reason || this.rejoiningStandby) return;
+    this.rejoiningStandby = true;
+    try {
+      core.log('log', reason);
+      await this.receiver?.stop();
+      await this.startOver();
+    } finally {
+      this.rejoiningStandby = false;
     }
-    await this.rejoin(`primary "${from}" leads cluster ${other.systemId}; this node's cluster ${mine.systemId} is empty: joining it`);
   }
 
   /**
@@ -391,6 +407,12 @@ export class Replication {
     core.control.demote(core.control.replayer);
     core.roleChanged(`the node stepped down (${reason})`);
     this.senders.dropAll('the upstream stepped down');
+    await this.startOver();
+  }
+
+  /** A standby without data: its WAL and control record cleared, a new walreceiver takes a base backup. */
+  private async startOver(): Promise<void> {
+    const core = this.core;
     await core.control.update(async (txn) => {
       await core.wal.flushAll().catch(() => {});
       await core.storage.truncateWal(0);
@@ -435,8 +457,27 @@ export class Replication {
   /** The primary records a standby that streams from it as a voting member. */
   private async join(nodeId: string): Promise<void> {
     const core = this.core;
-    if (core.control.role !== 'primary' || core.control.fenced || core.db.state.members.has(nodeId) || !core.control.file) return;
-    await core.db.writeSystem([{ kind: 'membership', nodeId, action: 'join' }]).catch((e) => core.log('warning', `could not add member "${nodeId}": ${String(e)}`));
+    // refused while the lease has lapsed (it would be a write): joinStreaming tries again once it holds
+    if (core.control.role !== 'primary' || core.control.fenced || this.leaseLost() || core.db.state.members.has(nodeId) || !core.control.file || this.joining.has(nodeId)) return;
+    this.joining.add(nodeId);
+    try {
+      await core.db.writeSystem([{ kind: 'membership', nodeId, action: 'join' }]);
+      core.log('log', `member "${nodeId}" joined the cluster`);
+    } catch (e) {
+      core.log('warning', `could not add member "${nodeId}": ${String(e)}`);
+    } finally {
+      this.joining.delete(nodeId);
+    }
+  }
+
+  /**
+   * Every keepalive, the primary and the standbys streaming from it that are not members yet join:
+   * a standby that started streaming while the lease had lapsed (a stalled primary) would otherwise
+   * never vote, and a cluster whose primary is then lost could never elect another.
+   */
+  private joinStreaming(): void {
+    if (this.core.control.role !== 'primary') return;
+    for (const id of [this.core.nodeId, ...this.senders.streamingPeers()]) if (!this.core.db.state.members.has(id)) void this.join(id);
   }
 
   private async memberLeft(nodeId: string): Promise<void> {
@@ -499,6 +540,7 @@ export class Replication {
       },
       send: (to, msg: PeerMessage) => void this.send(to, msg).catch(() => {}),
       promote: (term) => this.promote(term),
+      stepDown: (reason) => this.stepDown(reason),
       fence: (reason) => {
         if (core.control.fenced !== reason) core.log('log', reason ? `fenced: ${reason}` : 'a majority is reachable again: accepting writes');
         core.control.fence(reason);

@@ -82,6 +82,11 @@ export class WalSenders {
     return [...this.standbys.values()].map((s) => ({ ...s }));
   }
 
+  /** The peers streaming WAL from this node (past START_REPLICATION). */
+  streamingPeers(): string[] {
+    return [...this.standbys.values()].filter((s) => s.streaming).map((s) => s.peer);
+  }
+
   /** Called whenever a standby reports new positions (synchronous replication waits on this). */
   onPositions(listener: () => void): () => void {
     this.positionListeners.add(listener);
