@@ -1,6 +1,6 @@
 /**
  * Snapshots of a database state: what a checkpoint stores and a base backup ships. Rows are kept
- * in row-id order and indexes are rebuilt on load (both bulk-loaded), so equal states give equal bytes; `contentHash`
+ * in row-id order and indexes are rebuilt on load (bulk-loaded: the primary key at once, others on first use, state/lazy-index.ts), so equal states give equal bytes; `contentHash`
  * turns that into a short fingerprint tests compare across nodes.
  */
 import { Packr } from 'msgpackr';
@@ -8,7 +8,8 @@ import { PACK_OPTIONS } from '../msgpack.ts';
 import { bulkIndex, bulkRows, type RowRun } from './bulk.ts';
 import type { DomainDef, TypeDef, FunctionDef, IndexDef, SequenceDef, TableDef } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
-import { DbState, TableData } from './state.ts';
+import { DbState, IndexData, TableData } from './state.ts';
+import { lazyIndex } from './lazy-index.ts';
 
 export interface Snapshot {
   nextOid: number;
@@ -80,7 +81,8 @@ export function restoreSnapshot(snap: Snapshot | RunSnapshot): DbState {
   for (const t of snap.tables) {
     const runs = 'runs' in t ? t.runs : [{ ids: t.ids, rows: t.rows }];
     const data = new TableData(t.def, bulkRows(runs), t.nextRowId);
-    data.indexes = t.indexes.map((def) => bulkIndex(def, data, runs));
+    // the primary key now (nearly every statement reads it), any other index on first use
+    data.indexes = t.indexes.map((def) => (def.primary ? bulkIndex(def, data, runs) : new IndexData(def, data.def, lazyIndex(def, data.def, data.rows))));
     state.tables.set(t.def.oid, data);
     state.tableNames.set(t.def.name, t.def.oid);
     for (const ix of t.indexes) {

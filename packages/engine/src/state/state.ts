@@ -4,7 +4,7 @@
  * with its parent and copies a table's trees (O(1), copy-on-write) only when it first writes to it;
  * commit publishes the fork, rollback drops it.
  */
-import BTree, { NODE_SIZE } from './btree.ts';
+import BTree, { NODE_SIZE, type BTreeType } from './btree.ts';
 import type { DomainDef, TypeDef, FunctionDef, IndexDef, Oid, SequenceDef, TableDef } from '../catalog/types.ts';
 import type { SqlType, Value } from '../sql/types.ts';
 import type { RowId } from '../wal/record.ts';
@@ -57,7 +57,12 @@ export class IndexData {
   /** Set for an expression or partial index. */
   readonly exprs: IndexExpressions | undefined;
   /** `like`: an index of the same table shape whose key handling this one shares (a fork's copy). */
-  constructor(readonly def: IndexDef, table: TableDef, readonly tree = new BTree<IndexKey, RowIds>(undefined, compareKeys, NODE_SIZE), cols?: number[], exprs?: IndexExpressions, like?: IndexData) {
+  /** The entries once built; until then `deferred` builds them on first use (state/lazy-index.ts). */
+  private built: IndexTree | undefined;
+  private deferred: DeferredIndexTree | undefined;
+  constructor(readonly def: IndexDef, table: TableDef, tree: IndexTree | DeferredIndexTree = new BTree<IndexKey, RowIds>(undefined, compareKeys, NODE_SIZE), cols?: number[], exprs?: IndexExpressions, like?: IndexData) {
+    if ('take' in tree) this.deferred = tree;
+    else this.built = tree;
     if (!exprs && (def.exprs || def.where)) {
       if (!compileExpressions) throw new Error('index expressions are not available');
       exprs = compileExpressions(def, table);
@@ -78,6 +83,19 @@ export class IndexData {
         ? (k) => (k as Value[]).map((v, i) => (strip[i] && typeof v === 'string' ? stripBpchar(v) : v))
         : (k) => (typeof k === 'string' ? stripBpchar(k) : k);
     }
+  }
+
+  /** The entries: every read and every write of the index goes through here, so a deferred index is built before its first one. */
+  get tree(): IndexTree {
+    if (this.built) return this.built;
+    this.built = this.deferred!.take();
+    this.deferred = undefined;
+    return this.built;
+  }
+
+  /** Whether the entries exist yet (false only for an index opened lazily and not used since). */
+  get isBuilt(): boolean {
+    return this.built !== undefined;
   }
 
   /** Whether treeKey changes keys (a bpchar key column). */
@@ -138,11 +156,18 @@ export class IndexData {
 
   /** A copy-on-write copy for a fork (once per table per write transaction); a change of column positions rebuilds indexes (`reindex`), so they carry over. */
   clone(table: TableDef): IndexData {
-    return new IndexData(this.def, table, this.tree.clone(), this.cols, this.exprs, this);
+    // a copy of an index not built yet stays unbuilt: it shares the pending build, which has the same entries
+    return new IndexData(this.def, table, this.built ? this.built.clone() : this.deferred!, this.cols, this.exprs, this);
   }
 }
 
 const EMPTY: readonly RowId[] = [];
+
+type IndexTree = BTreeType<IndexKey, RowIds>;
+/** An index's entries built on first use; `take` gives each caller its own copy-on-write copy of one build. */
+export interface DeferredIndexTree {
+  take(): IndexTree;
+}
 
 export class TableData {
   constructor(
