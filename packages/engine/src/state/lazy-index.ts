@@ -1,16 +1,19 @@
 /**
  * Indexes built on first use after a node opens (a checkpoint, a base backup or a rewind restored
  * the state). Opening then loads only the row trees and primary keys; each other index is built the
- * first time anything reads or writes it: a scan the planner chose, a unique check (which reads the
- * index, so it is never skipped), a foreign-key probe, or a write that maintains it. Chosen over
- * building in background slices because a use can come at any moment after open and must find the
- * index complete; a sliced build racing the writes that arrive meanwhile would need its own catch-up.
+ * first time anything reads it: a scan the planner chose, a unique check (which reads the index, so
+ * it is never skipped), a foreign-key probe, an index-end min/max. Writes before that (replayed WAL,
+ * a standby's replay, DML on its non-unique columns) are logged on the index (state.ts `pending`,
+ * up to MAX_PENDING) and applied in order when it is built. Chosen over building in background
+ * slices because a read can come at any moment after open and must find the index complete, and a
+ * sliced build racing the writes that arrive meanwhile would need the same catch-up log anyway.
  *
  * Why this is exact: every write to a table also writes each of its indexes (state.ts `insert`,
- * `update`, `delete`), and the first write to a deferred index builds it before changing it; DDL
- * that replaces the rows rebuilds the indexes outright (`reindex`). So until its first use an
- * index's entries are those of the rows as they were at open — kept here as a copy-on-write clone
- * of the row tree, which later writes to the table copy around and never change.
+ * `update`, `delete`); DDL that replaces the rows rebuilds the indexes outright (`reindex`). So an
+ * unbuilt index is "the index of the rows as they were at open, then the logged writes in order",
+ * which is what an index maintained all along holds. The rows at open are kept here as a
+ * copy-on-write clone of the row tree, which later writes to the table copy around and never change;
+ * every copy of the index (a transaction's fork of the table) shares the one build and its log.
  */
 import type { IndexDef, TableDef } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';

@@ -56,10 +56,12 @@ export class IndexData {
   readonly composite: boolean;
   /** Set for an expression or partial index. */
   readonly exprs: IndexExpressions | undefined;
-  /** `like`: an index of the same table shape whose key handling this one shares (a fork's copy). */
-  /** The entries once built; until then `deferred` builds them on first use (state/lazy-index.ts). */
+  /** The entries once built; until then `deferred` builds them on first read (state/lazy-index.ts). */
   private built: IndexTree | undefined;
   private deferred: DeferredIndexTree | undefined;
+  /** Writes to a deferred index, newest first, applied in order once it is built: a write alone does not build it. */
+  private pending: PendingWrite | undefined;
+  /** `like`: an index of the same table shape whose key handling this one shares (a fork's copy). */
   constructor(readonly def: IndexDef, table: TableDef, tree: IndexTree | DeferredIndexTree = new BTree<IndexKey, RowIds>(undefined, compareKeys, NODE_SIZE), cols?: number[], exprs?: IndexExpressions, like?: IndexData) {
     if ('take' in tree) this.deferred = tree;
     else this.built = tree;
@@ -85,11 +87,19 @@ export class IndexData {
     }
   }
 
-  /** The entries: every read and every write of the index goes through here, so a deferred index is built before its first one. */
+  /** The entries: every read of the index goes through here, so a deferred index is built, and the writes logged meanwhile applied, before its first read. */
   get tree(): IndexTree {
     if (this.built) return this.built;
     this.built = this.deferred!.take();
     this.deferred = undefined;
+    const writes: PendingWrite[] = [];
+    for (let w = this.pending; w; w = w.prev) writes.push(w);
+    this.pending = undefined;
+    for (let i = writes.length - 1; i >= 0; i--) {
+      const w = writes[i]!;
+      if (w.add) this.add(w.key, w.id);
+      else this.remove(w.key, w.id);
+    }
     return this.built;
   }
 
@@ -136,6 +146,7 @@ export class IndexData {
   }
 
   add(key: IndexKey, id: RowId): void {
+    if (this.defer(true, key, id)) return;
     key = this.treeKey(key);
     // one descent for a new key (every insert into a unique index); a second only when the key is there
     if (this.tree.set(key, id, false)) return;
@@ -144,6 +155,7 @@ export class IndexData {
   }
 
   remove(key: IndexKey, id: RowId): void {
+    if (this.defer(false, key, id)) return;
     key = this.treeKey(key);
     const ids = this.tree.get(key);
     if (ids === undefined) return;
@@ -157,11 +169,23 @@ export class IndexData {
   /** A copy-on-write copy for a fork (once per table per write transaction); a change of column positions rebuilds indexes (`reindex`), so they carry over. */
   clone(table: TableDef): IndexData {
     // a copy of an index not built yet stays unbuilt: it shares the pending build, which has the same entries
-    return new IndexData(this.def, table, this.built ? this.built.clone() : this.deferred!, this.cols, this.exprs, this);
+    const copy = new IndexData(this.def, table, this.built ? this.built.clone() : this.deferred!, this.cols, this.exprs, this);
+    copy.pending = this.pending;
+    return copy;
+  }
+
+  /** Logs a write to an index not built yet (the log is shared with copies: each adds in front of it); past MAX_PENDING it is built instead. */
+  private defer(add: boolean, key: IndexKey, id: RowId): boolean {
+    if (this.built || (this.pending?.count ?? 0) >= MAX_PENDING) return false;
+    this.pending = { add, key, id, prev: this.pending, count: (this.pending?.count ?? 0) + 1 };
+    return true;
   }
 }
 
 const EMPTY: readonly RowId[] = [];
+interface PendingWrite { readonly add: boolean; readonly key: IndexKey; readonly id: RowId; readonly prev: PendingWrite | undefined; readonly count: number }
+/** Writes logged before a deferred index is built; a log this long costs about what building it does. */
+const MAX_PENDING = 1 << 16;
 
 type IndexTree = BTreeType<IndexKey, RowIds>;
 /** An index's entries built on first use; `take` gives each caller its own copy-on-write copy of one build. */
