@@ -42,12 +42,22 @@ export interface RowRun {
  */
 export function bulkRows(runs: readonly RowRun[]): BTreeType<RowId, Value[]> {
   if (runs.length === 1) return bulkLoad<RowId, Value[]>(runs[0]!.ids as RowId[], runs[0]!.rows as Value[][], NODE_SIZE, defaultComparator);
-  const leaves: LeafNode[] = [];
+  const builder = new RowTreeBuilder();
+  for (const run of runs) builder.add(run);
+  return builder.finish();
+}
+
+/** `bulkRows` a run at a time, so a caller can decode the next run (and yield) between them. */
+export class RowTreeBuilder {
+  private readonly leaves: LeafNode[] = [];
   // entries not yet in a leaf; a leaf is cut once two leaves' worth are waiting, so the last two can share what is left
-  let keys: RowId[] = [];
-  let values: Value[][] = [];
-  let last: RowId | undefined;
-  for (const run of runs) {
+  private keys: RowId[] = [];
+  private values: Value[][] = [];
+  private last: RowId | undefined;
+
+  add(run: RowRun): void {
+    const { leaves } = this;
+    let { keys, values, last } = this;
     for (let i = 0; i < run.ids.length; i++) {
       const id = run.ids[i]!;
       if (last !== undefined && !(id > last)) throw new Error('bulkRows: row ids must ascend strictly');
@@ -61,24 +71,32 @@ export function bulkRows(runs: readonly RowRun[]): BTreeType<RowId, Value[]> {
       keys = keys.slice(at);
       values = values.slice(at);
     }
+    this.keys = keys;
+    this.values = values;
+    this.last = last;
   }
-  // what is left (under two leaves' worth) ends the tree: too few for a leaf of their own join the one before, and
-  // more than a leaf holds is cut in halves, so every leaf is at least half full and none over NODE_SIZE
-  if (leaves.length && keys.length < NODE_SIZE / 2) {
-    const prev = leaves.pop()!;
-    keys = prev.keys.concat(keys);
-    values = prev.values.concat(values);
+
+  finish(): BTreeType<RowId, Value[]> {
+    const { leaves } = this;
+    let { keys, values } = this;
+    // what is left (under two leaves' worth) ends the tree: too few for a leaf of their own join the one before, and
+    // more than a leaf holds is cut in halves, so every leaf is at least half full and none over NODE_SIZE
+    if (leaves.length && keys.length < NODE_SIZE / 2) {
+      const prev = leaves.pop()!;
+      keys = prev.keys.concat(keys);
+      values = prev.values.concat(values);
+    }
+    if (keys.length > NODE_SIZE) {
+      const half = Math.ceil(keys.length / 2);
+      leaves.push(new BNode(keys.slice(0, half), values.slice(0, half)));
+      keys = keys.slice(half);
+      values = values.slice(half);
+    }
+    if (keys.length) leaves.push(new BNode(keys, values));
+    const tree = new BTree<RowId, Value[]>(undefined, defaultComparator, NODE_SIZE);
+    if (leaves.length) (tree as unknown as { _root: unknown })._root = rootOver(leaves);
+    return tree;
   }
-  if (keys.length > NODE_SIZE) {
-    const half = Math.ceil(keys.length / 2);
-    leaves.push(new BNode(keys.slice(0, half), values.slice(0, half)));
-    keys = keys.slice(half);
-    values = values.slice(half);
-  }
-  if (keys.length) leaves.push(new BNode(keys, values));
-  const tree = new BTree<RowId, Value[]>(undefined, defaultComparator, NODE_SIZE);
-  if (leaves.length) (tree as unknown as { _root: unknown })._root = rootOver(leaves);
-  return tree;
 }
 
 /** Entries per bulk-built leaf: sorted-btree's bulk load fills leaves to 80 % too, leaving room for inserts. */

@@ -66,8 +66,16 @@ export function sequenceEntries(state: DbState): Snapshot['sequences'] {
     .map((s) => ({ def: s.def, value: s.value, called: s.called, ...(s.version ? { version: s.version } : {}) }));
 }
 
-/** A snapshot whose tables' rows come in runs: a chunked checkpoint's chunks, in row-id order. */
-export type RunSnapshot = Omit<Snapshot, 'tables'> & { tables: (Omit<Snapshot['tables'][number], 'ids' | 'rows'> & { runs: RowRun[] })[] };
+/** A snapshot whose tables' rows come in runs: a chunked checkpoint's chunks, in row-id order; `data` when the caller built the table already (`restoreTable`). */
+export type RunSnapshot = Omit<Snapshot, 'tables'> & { tables: (Omit<Snapshot['tables'][number], 'ids' | 'rows'> & { runs: RowRun[]; data?: TableData })[] };
+
+/** A table from its rows in row-id order: `rows` when the caller bulk-built the row tree already. */
+export function restoreTable(t: Pick<Snapshot['tables'][number], 'def' | 'nextRowId' | 'indexes'>, runs: readonly RowRun[], rows = bulkRows(runs)): TableData {
+  const data = new TableData(t.def, rows, t.nextRowId);
+  // the primary key now (nearly every statement reads it), any other index on first use
+  data.indexes = t.indexes.map((def) => (def.primary ? bulkIndex(def, data, runs) : new IndexData(def, data.def, lazyIndex(def, data.def, data.rows))));
+  return data;
+}
 
 export function restoreSnapshot(snap: Snapshot | RunSnapshot): DbState {
   const state = new DbState();
@@ -79,10 +87,7 @@ export function restoreSnapshot(snap: Snapshot | RunSnapshot): DbState {
   // schemas of a snapshot written before schemas had oids get the next ones, the same on every node restoring it
   for (const name of [...state.schemas].sort()) if (!state.schemaOids.has(name)) state.schemaOids = new Map([...state.schemaOids, [name, state.allocateOid()]]);
   for (const t of snap.tables) {
-    const runs = 'runs' in t ? t.runs : [{ ids: t.ids, rows: t.rows }];
-    const data = new TableData(t.def, bulkRows(runs), t.nextRowId);
-    // the primary key now (nearly every statement reads it), any other index on first use
-    data.indexes = t.indexes.map((def) => (def.primary ? bulkIndex(def, data, runs) : new IndexData(def, data.def, lazyIndex(def, data.def, data.rows))));
+    const data = 'runs' in t ? t.data ?? restoreTable(t, t.runs) : restoreTable(t, [{ ids: t.ids, rows: t.rows }]);
     state.tables.set(t.def.oid, data);
     state.tableNames.set(t.def.name, t.def.oid);
     for (const ix of t.indexes) {
