@@ -29,6 +29,8 @@ async function longTasks<T>(job: () => Promise<T>): Promise<{ result: T; ms: num
     for (const e of list) {
       count++;
       longest = Math.max(longest, e.duration);
+      // a user-timing measure: a trace of the phase shows it beside what ran in it (bench/trace-stalls.ts)
+      performance.measure('long task', { start: e.startTime, duration: e.duration });
     }
   };
   const observer = new PerformanceObserver((list) => seen(list.getEntries()));

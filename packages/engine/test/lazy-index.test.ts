@@ -162,6 +162,21 @@ describe('indexes built on first use after a node opens', () => {
     await same(third, eager, queries(rand).map((q) => q.replace('where c =', 'where cc =')));
   });
 
+  it('an index never read is built once its table has had 65,536 row changes, which lets the rows at open go', async () => {
+    const storage = memoryStorage();
+    const cluster = unique('bound');
+    const first = await open(cluster, storage);
+    await first.exec('create table t(id int primary key, v text, n int); create index t_n on t(n)');
+    await first.query(`insert into t select g, 'row ' || g, g % 100 from generate_series(1, 70000) g`);
+    await first.checkpoint();
+    const lazy = await open(cluster, storage);
+    await lazy.query(`update t set v = 'changed' where id <= 60000`);
+    expect(built(lazy).t_n).toBe(false);
+    await lazy.query(`update t set v = 'changed' where id > 60000`);
+    expect(built(lazy).t_n).toBe(true);
+    expect((await lazy.query('select count(*)::int as c, min(v) as v from t where n = 7')).rows).toEqual([{ c: 700, v: 'changed' }]);
+  });
+
   it('a TRUNCATE before first use empties every index', async () => {
     const { lazy, eager, rand } = await reopened(10);
     await exec([lazy, eager], ['truncate t', `insert into t values (1, 5, 'ab1', 'CA1', 2)`]);

@@ -14,6 +14,9 @@
  * which is what an index maintained all along holds. The rows at open are kept here as a
  * copy-on-write clone of the row tree, which later writes to the table copy around and never change;
  * every copy of the index (a transaction's fork of the table) shares the one build and its log.
+ * That clone keeps the rows at open reachable while the table changes, so every row change counts
+ * on the log, key changed or not (`unchanged`), and a log of MAX_PENDING builds the index and lets
+ * them go: at most that many changed rows are held twice.
  */
 import type { IndexDef, TableDef } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';

@@ -89,7 +89,10 @@ export class IndexData {
 
   /** The entries: every read of the index goes through here, so a deferred index is built, and the writes logged meanwhile applied, before its first read. */
   get tree(): IndexTree {
-    if (this.built) return this.built;
+    return this.built ?? this.build();
+  }
+
+  private build(): IndexTree {
     this.built = this.deferred!.take();
     this.deferred = undefined;
     const writes: PendingWrite[] = [];
@@ -97,8 +100,8 @@ export class IndexData {
     this.pending = undefined;
     for (let i = writes.length - 1; i >= 0; i--) {
       const w = writes[i]!;
-      if (w.add) this.add(w.key, w.id);
-      else this.remove(w.key, w.id);
+      if (w.op === 1) this.add(w.key, w.id);
+      else if (w.op === -1) this.remove(w.key, w.id);
     }
     return this.built;
   }
@@ -146,7 +149,7 @@ export class IndexData {
   }
 
   add(key: IndexKey, id: RowId): void {
-    if (this.defer(true, key, id)) return;
+    if (this.defer(1, key, id)) return;
     key = this.treeKey(key);
     // one descent for a new key (every insert into a unique index); a second only when the key is there
     if (this.tree.set(key, id, false)) return;
@@ -155,7 +158,7 @@ export class IndexData {
   }
 
   remove(key: IndexKey, id: RowId): void {
-    if (this.defer(false, key, id)) return;
+    if (this.defer(-1, key, id)) return;
     key = this.treeKey(key);
     const ids = this.tree.get(key);
     if (ids === undefined) return;
@@ -175,16 +178,29 @@ export class IndexData {
   }
 
   /** Logs a write to an index not built yet (the log is shared with copies: each adds in front of it); past MAX_PENDING it is built instead. */
-  private defer(add: boolean, key: IndexKey, id: RowId): boolean {
-    if (this.built || (this.pending?.count ?? 0) >= MAX_PENDING) return false;
-    this.pending = { add, key, id, prev: this.pending, count: (this.pending?.count ?? 0) + 1 };
+  private defer(op: 1 | -1 | 0, key: IndexKey, id: RowId): boolean {
+    if (this.built) return false;
+    if ((this.pending?.count ?? 0) >= MAX_PENDING) {
+      this.build();
+      return false;
+    }
+    this.pending = { op, key, id, prev: this.pending, count: (this.pending?.count ?? 0) + 1 };
     return true;
+  }
+
+  /**
+   * A row changed without changing its entry here. Counted for an index not built yet: its build
+   * keeps the rows as they were at open reachable, so enough changes build it and let them go.
+   */
+  unchanged(id: RowId): void {
+    if (!this.built) this.defer(0, null, id);
   }
 }
 
 const EMPTY: readonly RowId[] = [];
-interface PendingWrite { readonly add: boolean; readonly key: IndexKey; readonly id: RowId; readonly prev: PendingWrite | undefined; readonly count: number }
-/** Writes logged before a deferred index is built; a log this long costs about what building it does. */
+/** `op`: 1 adds the entry, -1 removes it, 0 counts a row change that left it as it was. */
+interface PendingWrite { readonly op: 1 | -1 | 0; readonly key: IndexKey; readonly id: RowId; readonly prev: PendingWrite | undefined; readonly count: number }
+/** Writes logged before a deferred index is built; past this many it is built (and the rows at open it kept are let go). */
 const MAX_PENDING = 1 << 16;
 
 type IndexTree = BTreeType<IndexKey, RowIds>;
@@ -231,7 +247,7 @@ export class TableData {
       if (compareKeys(before, after) !== 0) {
         ix.remove(before, id);
         ix.add(after, id);
-      }
+      } else ix.unchanged(id);
     }
     this.rows.set(id, row);
   }
