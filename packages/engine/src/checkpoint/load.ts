@@ -1,6 +1,6 @@
 /**
  * Loading the stored checkpoint (recovery, rewind): a whole snapshot as before, or a manifest whose
- * chunks are read in batches (the next in flight while one is decoded), each chunk's rows cut into
+ * chunks are read all at once and decoded as they arrive, each chunk's rows cut into
  * the table's leaves as it is decoded, in slices that yield (checkpoint/slices.ts) so a page opening a
  * million rows keeps running its tasks; only the primary key is built here, other indexes on first
  * use (state/lazy-index.ts). Alongside the state comes the
@@ -21,7 +21,7 @@ import type { RowId } from '../wal/record.ts';
 import { checkManifestVersion, isManifest, type ChunkPayload, type ChunkRef, type Manifest } from './format.ts';
 import { Slicer } from './slices.ts';
 
-/** Chunks asked of the store at once (~2,048 rows each). */
+/** Chunks asked of a store without `getEach` at once (~2,048 rows each). */
 const READ_BATCH = 32;
 
 export interface BaseTable {
@@ -54,23 +54,15 @@ export async function loadCheckpoint(storage: Storage, stored: StoredCheckpoint)
     // each chunk's arrays go to the bulk loaders as they are: no table-sized copy of them
     const runs: RowRun[] = [];
     const rows = new RowTreeBuilder();
-    const read = (at: number) => (at < t.chunks.length ? chunkStore(storage).get(t.chunks.slice(at, at + READ_BATCH).map((c) => c.key)) : undefined);
-    let reading = read(0);
-    for (let at = 0; at < t.chunks.length; at += READ_BATCH) {
-      const found = (await reading)!;
-      // the next batch is read while this one is decoded
-      reading = read(at + READ_BATCH);
-      for (let i = 0; i < found.length; i++) {
-        const ref = t.chunks[at + i]!;
-        const bytes = found[i];
-        if (!bytes) throw new SqlError(SQLSTATE.data_corrupted, `invalid checkpoint: chunk "${ref.key}" is missing`);
-        const chunk = unseal<ChunkPayload>(bytes, 'checkpoint chunk');
-        if (chunk.ids.length !== ref.rows || chunk.rows.length !== ref.rows) throw new SqlError(SQLSTATE.data_corrupted, `invalid checkpoint: chunk "${ref.key}" holds ${chunk.ids.length} rows, expected ${ref.rows}`);
-        keys.add(ref.key);
-        runs.push(chunk);
-        rows.add(chunk);
-        await slicer.maybeYield();
-      }
+    for await (const [i, bytes] of chunkBytes(chunkStore(storage), t.chunks.map((c) => c.key))) {
+      const ref = t.chunks[i]!;
+      if (!bytes) throw new SqlError(SQLSTATE.data_corrupted, `invalid checkpoint: chunk "${ref.key}" is missing`);
+      const chunk = unseal<ChunkPayload>(bytes, 'checkpoint chunk');
+      if (chunk.ids.length !== ref.rows || chunk.rows.length !== ref.rows) throw new SqlError(SQLSTATE.data_corrupted, `invalid checkpoint: chunk "${ref.key}" holds ${chunk.ids.length} rows, expected ${ref.rows}`);
+      keys.add(ref.key);
+      runs.push(chunk);
+      rows.add(chunk);
+      await slicer.maybeYield();
     }
     const data = restoreTable(t, runs, rows.finish());
     await slicer.maybeYield();
@@ -82,6 +74,28 @@ export async function loadCheckpoint(storage: Storage, stored: StoredCheckpoint)
     tables: new Map(payload.tables.map((t) => [t.def.oid, { rows: state.table(t.def.oid).rows.clone(), chunks: t.chunks }])),
   };
   return { state, base, keys };
+}
+
+/**
+ * The chunks' bytes in order, with their positions: all asked at once where the store can answer
+ * each on its own (IndexedDB: one transaction), so the first are decoded while the rest are read;
+ * otherwise in batches, the next in flight while one is decoded.
+ */
+async function* chunkBytes(store: NonNullable<Storage['chunks']>, keys: readonly string[]): AsyncGenerator<[number, Uint8Array | undefined]> {
+  if (store.getEach) {
+    const each = store.getEach(keys);
+    // reads past a chunk that fails to decode are not awaited: their failures are not unhandled
+    for (const read of each) read.catch(() => {});
+    for (let i = 0; i < each.length; i++) yield [i, await each[i]];
+    return;
+  }
+  const read = (at: number) => (at < keys.length ? store.get(keys.slice(at, at + READ_BATCH)) : undefined);
+  let reading = read(0);
+  for (let at = 0; at < keys.length; at += READ_BATCH) {
+    const found = (await reading)!;
+    reading = read(at + READ_BATCH);
+    for (let i = 0; i < found.length; i++) yield [at + i, found[i]];
+  }
 }
 
 export function chunkStore(storage: Storage): NonNullable<Storage['chunks']> {
