@@ -2,8 +2,8 @@
  * Loading the stored checkpoint (recovery, rewind): a whole snapshot as before, or a manifest whose
  * chunks are read all at once and decoded as they arrive, each chunk's rows cut into
  * the table's leaves as it is decoded, in slices that yield (checkpoint/slices.ts) so a page opening a
- * million rows keeps running its tasks; only the primary key is built here, other indexes on first
- * use (state/lazy-index.ts). Alongside the state comes the
+ * million rows keeps running its tasks; only the primary key is built here (chunk by chunk when its
+ * keys ascend with the row ids), other indexes on first use (state/lazy-index.ts). Alongside the state comes the
  * base the next incremental checkpoint diffs against: the loaded trees (cloned, so replay never
  * touches them) and the chunks that hold them.
  */
@@ -12,13 +12,15 @@ import type { Oid } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
 import type { BTreeType } from '../state/btree.ts';
 import { restoreSnapshot, restoreTable, type RunSnapshot, type Snapshot } from '../state/snapshot.ts';
-import { RowTreeBuilder, type RowRun } from '../state/bulk.ts';
+import { AscendingKeyBuilder, RowTreeBuilder, type RowRun } from '../state/bulk.ts';
+import type { IndexKey } from '../state/keys.ts';
+import { IndexData } from '../state/state.ts';
 import type { DbState } from '../state/state.ts';
 import { unseal } from '../storage/envelope.ts';
 import type { Storage, StoredCheckpoint } from '../storage/storage.ts';
 import type { Lsn } from '../wal/lsn.ts';
 import type { RowId } from '../wal/record.ts';
-import { checkManifestVersion, isManifest, type ChunkPayload, type ChunkRef, type Manifest } from './format.ts';
+import { checkManifestVersion, isManifest, type ChunkPayload, type ChunkRef, type Manifest, type TableManifest } from './format.ts';
 import { Slicer } from './slices.ts';
 
 /** Chunks asked of a store without `getEach` at once (~2,048 rows each). */
@@ -54,6 +56,7 @@ export async function loadCheckpoint(storage: Storage, stored: StoredCheckpoint)
     // each chunk's arrays go to the bulk loaders as they are: no table-sized copy of them
     const runs: RowRun[] = [];
     const rows = new RowTreeBuilder();
+    const primary = primaryKeys(t);
     for await (const [i, bytes] of chunkBytes(chunkStore(storage), t.chunks.map((c) => c.key))) {
       const ref = t.chunks[i]!;
       if (!bytes) throw new SqlError(SQLSTATE.data_corrupted, `invalid checkpoint: chunk "${ref.key}" is missing`);
@@ -62,9 +65,10 @@ export async function loadCheckpoint(storage: Storage, stored: StoredCheckpoint)
       keys.add(ref.key);
       runs.push(chunk);
       rows.add(chunk);
+      primary?.add(chunk);
       await slicer.maybeYield();
     }
-    const data = restoreTable(t, runs, rows.finish());
+    const data = restoreTable(t, runs, rows.finish(), primary?.finish());
     await slicer.maybeYield();
     tables.push({ def: t.def, nextRowId: t.nextRowId, runs, indexes: t.indexes, data });
   }
@@ -74,6 +78,22 @@ export async function loadCheckpoint(storage: Storage, stored: StoredCheckpoint)
     tables: new Map(payload.tables.map((t) => [t.def.oid, { rows: state.table(t.def.oid).rows.clone(), chunks: t.chunks }])),
   };
   return { state, base, keys };
+}
+
+/** The primary key's entries, built chunk by chunk beside the rows while its keys ascend with the row ids (a serial key); undefined without one. */
+function primaryKeys(t: TableManifest): { add(run: RowRun): void; finish(): ReturnType<AscendingKeyBuilder['finish']> } | undefined {
+  const def = t.indexes.find((d) => d.primary);
+  if (!def) return undefined;
+  const shape = new IndexData(def, t.def);
+  const builder = new AscendingKeyBuilder();
+  return {
+    add(run) {
+      const keys = new Array<IndexKey>(run.rows.length);
+      for (let i = 0; i < keys.length; i++) keys[i] = shape.treeKey(shape.keyOf(run.rows[i]!));
+      builder.add(keys, run.ids);
+    },
+    finish: () => builder.finish(),
+  };
 }
 
 /**

@@ -69,11 +69,14 @@ export function sequenceEntries(state: DbState): Snapshot['sequences'] {
 /** A snapshot whose tables' rows come in runs: a chunked checkpoint's chunks, in row-id order; `data` when the caller built the table already (`restoreTable`). */
 export type RunSnapshot = Omit<Snapshot, 'tables'> & { tables: (Omit<Snapshot['tables'][number], 'ids' | 'rows'> & { runs: RowRun[]; data?: TableData })[] };
 
-/** A table from its rows in row-id order: `rows` when the caller bulk-built the row tree already. */
-export function restoreTable(t: Pick<Snapshot['tables'][number], 'def' | 'nextRowId' | 'indexes'>, runs: readonly RowRun[], rows = bulkRows(runs)): TableData {
+/** A table from its rows in row-id order: `rows` (and `primary`, the primary key's entries) when the caller bulk-built them already. */
+export function restoreTable(t: Pick<Snapshot['tables'][number], 'def' | 'nextRowId' | 'indexes'>, runs: readonly RowRun[], rows = bulkRows(runs), primary?: IndexData['tree']): TableData {
   const data = new TableData(t.def, rows, t.nextRowId);
   // the primary key now (nearly every statement reads it), any other index on first use
-  data.indexes = t.indexes.map((def) => (def.primary ? bulkIndex(def, data, runs) : new IndexData(def, data.def, lazyIndex(def, data.def, data.rows))));
+  data.indexes = t.indexes.map((def) => {
+    if (!def.primary) return new IndexData(def, data.def, lazyIndex(def, data.def, data.rows));
+    return primary ? new IndexData(def, data.def, primary) : bulkIndex(def, data, runs);
+  });
   return data;
 }
 
