@@ -11,6 +11,7 @@ import { openWorkerNode } from '@walrtc/engine/worker';
 import { yieldToEventLoop } from '../../../packages/engine/src/checkpoint/slices.ts';
 import { SCALE_SCHEMA, scaleInserts } from '../../scale-rows.ts';
 import type { ReopenRun } from './api.ts';
+import { deleteDatabases } from './checkpoint.ts';
 
 interface Db {
   exec(sql: string): Promise<unknown>;
@@ -80,13 +81,7 @@ export async function reopenRun(where: 'page' | 'worker', rows: number, opens: n
     }
     return { opens: runs };
   } finally {
-    for (const { name } of await indexedDB.databases()) {
-      if (!name?.includes(cluster)) continue;
-      await new Promise<void>((resolve) => {
-        const r = indexedDB.deleteDatabase(name);
-        r.onsuccess = r.onerror = r.onblocked = () => resolve();
-      });
-    }
+    await deleteDatabases(cluster);
     (globalThis as { gc?: () => void }).gc?.();
   }
 }
