@@ -23,6 +23,8 @@ import type { RowId } from '../wal/record.ts';
 import { checkManifestVersion, isManifest, type ChunkPayload, type ChunkRef, type Manifest, type TableManifest } from './format.ts';
 import { Slicer } from './slices.ts';
 
+/** ms per slice of a load: well under a 50 ms task with a scavenge in it, few enough yields not to slow the load. */
+const LOAD_SLICE_MS = 20;
 /** Chunks asked of a store without `getEach` at once (~2,048 rows each). */
 const READ_BATCH = 32;
 
@@ -51,7 +53,7 @@ export async function loadCheckpoint(storage: Storage, stored: StoredCheckpoint)
   checkManifestVersion(payload);
   const tables: RunSnapshot['tables'] = [];
   const keys = new Set<string>();
-  const slicer = new Slicer();
+  const slicer = new Slicer(LOAD_SLICE_MS);
   for (const t of payload.tables) {
     // each chunk's arrays go to the bulk loaders as they are: no table-sized copy of them
     const runs: RowRun[] = [];
