@@ -6,6 +6,8 @@
 // CHECKPOINT_ROWS=n (default 100000), CHECKPOINT_TAIL_MS=n (default 3000), CHECKPOINT_NODES=page,worker (the default);
 // TRACE=dir writes a Chromium trace (CDP Tracing: tasks, V8 GC, user timing) of each checkpoint-mode phase named in
 // TRACE_PHASES (default idle; also checkpoint, backup) to dir/<node>-<phase>.json (read it with bench/trace-stalls.ts);
+// ONLY=reopen: REOPEN_ROWS=n (default CHECKPOINT_ROWS), REOPENS=n (default 3) opens per node, CHECKPOINT_NODES as above,
+// TRACE_PHASES=reopen traces each open (to dir/<node>-reopen.json, the last open's);
 // VERBOSE=1 prints each failover's logs.
 //
 // The page (bench/browser/, its own Vite config) is built and served on 127.0.0.1 from this
@@ -41,6 +43,10 @@
 //    long-task entries, over 50 ms), how many commits took over 20 ms, and the same for the same loop as
 //    long without a checkpoint; then the same measures while a new standby (its own worker, memory
 //    storage, an in-page memory network) takes a base backup of the node.
+//  - reopen (ONLY=reopen): a node on IndexedDB in the page and in its worker fills REOPEN_ROWS rows
+//    of the same table, checkpoints, changes 99 rows and closes; then it is opened REOPENS times:
+//    the time from the open call to its first answer (a point SELECT by primary key) and the page's
+//    long tasks meanwhile, then the first query through the `n` index (built on first use).
 
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,6 +76,8 @@ const ONLY = new Set((process.env.ONLY ?? 'commit,group,lag,failover').split(','
 const CHECKPOINT_ROWS = Number(process.env.CHECKPOINT_ROWS ?? 100_000);
 const CHECKPOINT_TAIL_MS = Number(process.env.CHECKPOINT_TAIL_MS ?? 3000);
 const CHECKPOINT_NODES = (process.env.CHECKPOINT_NODES ?? 'page,worker').split(',') as ('page' | 'worker')[];
+const REOPEN_ROWS = Number(process.env.REOPEN_ROWS ?? CHECKPOINT_ROWS);
+const REOPENS = Number(process.env.REOPENS ?? 3);
 const TRACE = process.env.TRACE;
 const TRACE_PHASES = new Set((process.env.TRACE_PHASES ?? 'idle').split(','));
 /** JS calls (FunctionCall), V8's GC pauses and their phases, the page's measures, the browser's IndexedDB backend; tasks themselves (toplevel) would make a 1M-row phase's trace too big to read. */
@@ -384,17 +392,7 @@ async function traceTo(cdp: CDPSession, file: string): Promise<() => Promise<voi
 
 async function checkpointStalls(run: Run): Promise<void> {
   const page = await run.open();
-  if (TRACE) {
-    mkdirSync(TRACE, { recursive: true });
-    const cdp = await run.context.newCDPSession(page);
-    let stop: (() => Promise<void>) | undefined;
-    await page.exposeBinding('benchPhase', async (_source, name: string) => {
-      const [where, phase, edge] = name.split(':');
-      if (!TRACE_PHASES.has(phase!)) return;
-      if (edge === 'start') stop = await traceTo(cdp, join(TRACE, `${where}-${phase}.json`));
-      else await stop?.();
-    });
-  }
+  await tracePhases(run, page);
   const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
   /** Long-task entries exist only over 50 ms. */
   const task = (x: number) => (x ? ms(x) : '< 50 ms');
@@ -417,6 +415,37 @@ async function checkpointStalls(run: Run): Promise<void> {
   await page.close();
 }
 
+// ---- reopen ----------------------------------------------------------------------------------
+
+/** Tracing every phase the page names in TRACE_PHASES (`page:idle:start` … `page:idle:end`), to TRACE/<node>-<phase>.json. */
+async function tracePhases(run: Run, page: Page): Promise<void> {
+  if (!TRACE) return;
+  mkdirSync(TRACE, { recursive: true });
+  const cdp = await run.context.newCDPSession(page);
+  let stop: (() => Promise<void>) | undefined;
+  await page.exposeBinding('benchPhase', async (_source, name: string) => {
+    const [where, phase, edge] = name.split(':');
+    if (!TRACE_PHASES.has(phase!)) return;
+    if (edge === 'start') stop = await traceTo(cdp, join(TRACE, `${where}-${phase}.json`));
+    else await stop?.();
+  });
+}
+
+async function reopens(run: Run): Promise<void> {
+  const page = await run.open();
+  await tracePhases(run, page);
+  const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
+  const task = (x: number) => (x ? ms(x) : '< 50 ms');
+  console.log(`\nReopen of ${REOPEN_ROWS.toLocaleString('en')} rows on IndexedDB (checkpoint, 99 rows changed, close; then opened ${REOPENS} times)`);
+  console.log('| node | open | open → first query answered | page\'s longest task (tasks over 50 ms) | first query through t_n (builds it) | its longest task |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const where of CHECKPOINT_NODES) {
+    const r = await page.evaluate(([w, n, k]) => window.bench.reopenRun(w, n, k), [where, REOPEN_ROWS, REOPENS] as const);
+    for (const o of r.opens) console.log(`| ${where} | ${ms(o.openMs)} | ${ms(o.firstQueryMs)} | ${task(o.longestTask)} (${o.longTasks}) | ${ms(o.indexQueryMs)} | ${task(o.indexLongestTask)} |`);
+  }
+  await page.close();
+}
+
 // ---- main ------------------------------------------------------------------------------------
 
 if (!existsSync(CHROMIUM)) {
@@ -428,6 +457,7 @@ await withBrowser(async (run) => {
   if (ONLY.has('lag')) await lag(run);
   if (ONLY.has('failover')) await failover(run);
   if (ONLY.has('checkpoint')) await checkpointStalls(run);
+  if (ONLY.has('reopen')) await reopens(run);
   if (run.problems.length) console.log(`\nPage problems: ${run.problems.slice(0, 10).join(' | ')}`);
 });
 process.exit(0);

@@ -5,7 +5,9 @@
 // For each size: the first (full) checkpoint and an incremental one after 100 updated rows, each
 // with a loop of autocommit UPDATEs running meanwhile: the longest gap between two commits and the
 // longest event-loop task (a setImmediate ticker) during the checkpoint; reopen time (a second node
-// on the same storage: load the checkpoint, bulk-load rows and indexes, replay the WAL after it);
+// on the same storage: load the checkpoint, bulk-load rows and the primary key, replay the WAL after
+// it), with the longest event-loop task meanwhile, then its first answer (a point SELECT) and its
+// first query through the `n` index (which builds it: indexes but the primary key are built on first use);
 // base backup: producing the sealed snapshot bytes in slices, with the same two stall measures; and,
 // as a baseline, the same commit loop for as long as the full checkpoint took, with no checkpoint.
 // No forced GC between steps: the sweeping a forced full collection leaves behind lands on the next
@@ -58,8 +60,8 @@ async function underLoad(node: Node, rows: number, job: () => Promise<unknown>) 
 const stateOf = (node: Node) => (node as unknown as { core: { db: { latest(): DbState } } }).core.db.latest();
 
 const lines: string[] = [
-  '| rows | full checkpoint | longest commit gap / task | commits meanwhile | same commit loop, no checkpoint: longest gap / task | incremental checkpoint (100 adjacent rows changed) | longest commit gap / task | reopen | base backup (sealed bytes) | longest commit gap / task |',
-  '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  '| rows | full checkpoint | longest commit gap / task | commits meanwhile | same commit loop, no checkpoint: longest gap / task | incremental checkpoint (100 adjacent rows changed) | longest commit gap / task | reopen | longest task during it | reopen → first answer | first query through t_n | base backup (sealed bytes) | longest commit gap / task |',
+  '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
 ];
 for (const rows of SIZES) {
   const storage: Storage = memoryStorage({ deferChunks: false });
@@ -76,11 +78,18 @@ for (const rows of SIZES) {
   let backupBytes = 0;
   const backup = await underLoad(node, rows, async () => (backupBytes = await packBackup(stateOf(node))));
   const expected = await node.contentHash();
+  const opening = ticker();
   const t0 = performance.now();
   const reopened = await openNode({ cluster: 'scale', nodeId: 'n1', storage, log: quiet, maxWalSize: 1 << 30 });
   const reopen = performance.now() - t0;
+  const openTask = opening.stop();
+  await reopened.query('select v from t where id = $1', [rows >> 1]);
+  const firstAnswer = performance.now() - t0;
+  const t1 = performance.now();
+  await reopened.query('select id from t where n = $1 limit 1', [7]);
+  const byIndex = performance.now() - t1;
   if ((await reopened.contentHash()) !== expected) throw new Error('reopened node differs');
-  const line = `| ${rows.toLocaleString('en')} | ${ms(full.time)} | ${ms(full.longestGap)} / ${ms(full.longestTask)} | ${full.commits} | ${ms(idle.longestGap)} / ${ms(idle.longestTask)} | ${ms(incremental.time)} | ${ms(incremental.longestGap)} / ${ms(incremental.longestTask)} | ${ms(reopen)} | ${ms(backup.time)} (${(backupBytes / 1e6).toFixed(1)} MB) | ${ms(backup.longestGap)} / ${ms(backup.longestTask)} |`;
+  const line = `| ${rows.toLocaleString('en')} | ${ms(full.time)} | ${ms(full.longestGap)} / ${ms(full.longestTask)} | ${full.commits} | ${ms(idle.longestGap)} / ${ms(idle.longestTask)} | ${ms(incremental.time)} | ${ms(incremental.longestGap)} / ${ms(incremental.longestTask)} | ${ms(reopen)} | ${ms(openTask)} | ${ms(firstAnswer)} | ${ms(byIndex)} | ${ms(backup.time)} (${(backupBytes / 1e6).toFixed(1)} MB) | ${ms(backup.longestGap)} / ${ms(backup.longestTask)} |`;
   lines.push(line);
   console.error(line);
 }

@@ -49,6 +49,21 @@ export interface CheckpointStall {
   backupSlow: number;
 }
 
+/** Reopening a large node on IndexedDB (bench/browser/src/reopen.ts), per open. */
+export interface ReopenRun {
+  opens: {
+    /** open() called → resolved; → its first query (a point SELECT) answered. */
+    openMs: number;
+    firstQueryMs: number;
+    /** The page's longest task over 50 ms (0: none) and how many, from the open call to the first answer. */
+    longestTask: number;
+    longTasks: number;
+    /** The first query through the `n` index (built on first use), and the page's longest task during it. */
+    indexQueryMs: number;
+    indexLongestTask: number;
+  }[];
+}
+
 export interface BenchApi {
   /** Per-commit latency (ms) of `commits` single-row commits, one at a time, after `warmup` more. */
   latency(kind: CommitKind, commits: number, warmup: number): Promise<number[]>;
@@ -75,6 +90,8 @@ export interface BenchApi {
   closeTab(): Promise<void>;
   /** Fill `rows` rows, then time the first checkpoint (and `tailMs` after it), then a base backup, with commits going on (node in the page or its worker). */
   checkpointStall(where: 'page' | 'worker', rows: number, tailMs: number): Promise<CheckpointStall>;
+  /** Fill `rows` rows, checkpoint, change 99 rows, close; then open the same node `opens` times, each timed to its first answers. */
+  reopenRun(where: 'page' | 'worker', rows: number, opens: number): Promise<ReopenRun>;
 }
 
 declare global {

@@ -26,6 +26,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The next task: a message to itself (setTimeout is clamped to 4 ms when nested) over the engine's one channel (a channel per task filled Blink's heap with ports). */
 const nextTask = yieldToEventLoop;
 
+/** Deletes the IndexedDB databases of `cluster`'s nodes (the reopen bench uses it too). */
+export async function deleteDatabases(cluster: string): Promise<void> {
+  for (const { name } of await indexedDB.databases()) {
+    if (!name?.includes(cluster)) continue;
+    await new Promise<void>((resolve) => {
+      const r = indexedDB.deleteDatabase(name);
+      r.onsuccess = r.onerror = r.onblocked = () => resolve();
+    });
+  }
+}
+
 /** Tells the driver a phase starts or ends (it may trace it); resolves once it is ready. */
 const phase = async (name: string) => void (await window.benchPhase?.(name));
 
@@ -108,13 +119,7 @@ export async function checkpointStall(where: 'page' | 'worker', rows: number, ta
   } finally {
     await standby?.close().catch(() => {});
     await db.close().catch(() => {});
-    for (const { name } of await indexedDB.databases()) {
-      if (!name?.includes(cluster)) continue;
-      await new Promise<void>((resolve) => {
-        const r = indexedDB.deleteDatabase(name);
-        r.onsuccess = r.onerror = r.onblocked = () => resolve();
-      });
-    }
+    await deleteDatabases(cluster);
     // this node's garbage (1M rows when it ran in the page) is not the next run's full GC
     (globalThis as { gc?: () => void }).gc?.();
   }

@@ -248,4 +248,18 @@ describe('incremental checkpoints', () => {
     expect(await count(reopened)).toBe(5001);
     await reopened.close();
   });
+
+  it('on IndexedDB, whose chunks are decoded as they are read, a chunk missing in the middle is reported as a corrupted checkpoint', async () => {
+    const cluster = unique('ckpt-idb-missing');
+    const node = await open(cluster, await indexedDbStorage(cluster, 'n1'));
+    await fill(node, 10_000);
+    await node.checkpoint();
+    await node.close();
+    const db = await openDB(databaseName(cluster, 'n1'));
+    const keys = (await db.getAllKeys('chunks')).map(String).sort();
+    expect(keys.length).toBeGreaterThan(3);
+    await db.delete('chunks', keys[2]!);
+    db.close();
+    await expect(open(cluster, await indexedDbStorage(cluster, 'n1'))).rejects.toMatchObject({ code: 'XX001', message: `invalid checkpoint: chunk "${keys[2]}" is missing` });
+  });
 });

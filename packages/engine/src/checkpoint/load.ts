@@ -1,6 +1,9 @@
 /**
  * Loading the stored checkpoint (recovery, rewind): a whole snapshot as before, or a manifest whose
- * chunks are read and concatenated, then bulk-loaded like a snapshot. Alongside the state comes the
+ * chunks are read all at once and decoded as they arrive, each chunk's rows cut into
+ * the table's leaves as it is decoded, in slices that yield (checkpoint/slices.ts) so a page opening a
+ * million rows keeps running its tasks; only the primary key is built here (chunk by chunk when its
+ * keys ascend with the row ids), other indexes on first use (state/lazy-index.ts). Alongside the state comes the
  * base the next incremental checkpoint diffs against: the loaded trees (cloned, so replay never
  * touches them) and the chunks that hold them.
  */
@@ -8,14 +11,22 @@ import { SqlError, SQLSTATE } from '../errors.ts';
 import type { Oid } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
 import type { BTreeType } from '../state/btree.ts';
-import { restoreSnapshot, type RunSnapshot, type Snapshot } from '../state/snapshot.ts';
-import type { RowRun } from '../state/bulk.ts';
+import { restoreSnapshot, restoreTable, type RunSnapshot, type Snapshot } from '../state/snapshot.ts';
+import { AscendingKeyBuilder, RowTreeBuilder, type RowRun } from '../state/bulk.ts';
+import type { IndexKey } from '../state/keys.ts';
+import { IndexData } from '../state/state.ts';
 import type { DbState } from '../state/state.ts';
 import { unseal } from '../storage/envelope.ts';
 import type { Storage, StoredCheckpoint } from '../storage/storage.ts';
 import type { Lsn } from '../wal/lsn.ts';
 import type { RowId } from '../wal/record.ts';
-import { checkManifestVersion, isManifest, type ChunkPayload, type ChunkRef, type Manifest } from './format.ts';
+import { checkManifestVersion, isManifest, type ChunkPayload, type ChunkRef, type Manifest, type TableManifest } from './format.ts';
+import { Slicer } from './slices.ts';
+
+/** ms per slice of a load: well under a 50 ms task with a scavenge in it, few enough yields not to slow the load. */
+const LOAD_SLICE_MS = 20;
+/** Chunks asked of a store without `getEach` at once (~2,048 rows each). */
+const READ_BATCH = 32;
 
 export interface BaseTable {
   rows: BTreeType<RowId, Value[]>;
@@ -42,18 +53,26 @@ export async function loadCheckpoint(storage: Storage, stored: StoredCheckpoint)
   checkManifestVersion(payload);
   const tables: RunSnapshot['tables'] = [];
   const keys = new Set<string>();
+  const slicer = new Slicer(LOAD_SLICE_MS);
   for (const t of payload.tables) {
-    const found = t.chunks.length ? await chunkStore(storage).get(t.chunks.map((c) => c.key)) : [];
     // each chunk's arrays go to the bulk loaders as they are: no table-sized copy of them
-    const runs: RowRun[] = t.chunks.map((ref, i) => {
-      const bytes = found[i];
+    const runs: RowRun[] = [];
+    const rows = new RowTreeBuilder();
+    const primary = primaryKeys(t);
+    for await (const [i, bytes] of chunkBytes(chunkStore(storage), t.chunks.map((c) => c.key))) {
+      const ref = t.chunks[i]!;
       if (!bytes) throw new SqlError(SQLSTATE.data_corrupted, `invalid checkpoint: chunk "${ref.key}" is missing`);
       const chunk = unseal<ChunkPayload>(bytes, 'checkpoint chunk');
       if (chunk.ids.length !== ref.rows || chunk.rows.length !== ref.rows) throw new SqlError(SQLSTATE.data_corrupted, `invalid checkpoint: chunk "${ref.key}" holds ${chunk.ids.length} rows, expected ${ref.rows}`);
       keys.add(ref.key);
-      return chunk;
-    });
-    tables.push({ def: t.def, nextRowId: t.nextRowId, runs, indexes: t.indexes });
+      runs.push(chunk);
+      rows.add(chunk);
+      primary?.add(chunk);
+      await slicer.maybeYield();
+    }
+    const data = restoreTable(t, runs, rows.finish(), primary?.finish());
+    await slicer.maybeYield();
+    tables.push({ def: t.def, nextRowId: t.nextRowId, runs, indexes: t.indexes, data });
   }
   const state = restoreSnapshot({ nextOid: payload.nextOid, members: payload.members, tables, sequences: payload.sequences, ...(payload.types ? { types: payload.types } : {}), ...(payload.schemas ? { schemas: payload.schemas } : {}), ...(payload.functions ? { functions: payload.functions } : {}), ...(payload.domains ? { domains: payload.domains } : {}), ...(payload.pgCatalog ? { pgCatalog: payload.pgCatalog } : {}) });
   const base: CheckpointBase = {
@@ -61,6 +80,44 @@ export async function loadCheckpoint(storage: Storage, stored: StoredCheckpoint)
     tables: new Map(payload.tables.map((t) => [t.def.oid, { rows: state.table(t.def.oid).rows.clone(), chunks: t.chunks }])),
   };
   return { state, base, keys };
+}
+
+/** The primary key's entries, built chunk by chunk beside the rows while its keys ascend with the row ids (a serial key); undefined without one. */
+function primaryKeys(t: TableManifest): { add(run: RowRun): void; finish(): ReturnType<AscendingKeyBuilder['finish']> } | undefined {
+  const def = t.indexes.find((d) => d.primary);
+  if (!def) return undefined;
+  const shape = new IndexData(def, t.def);
+  const builder = new AscendingKeyBuilder();
+  return {
+    add(run) {
+      const keys = new Array<IndexKey>(run.rows.length);
+      for (let i = 0; i < keys.length; i++) keys[i] = shape.treeKey(shape.keyOf(run.rows[i]!));
+      builder.add(keys, run.ids);
+    },
+    finish: () => builder.finish(),
+  };
+}
+
+/**
+ * The chunks' bytes in order, with their positions: all asked at once where the store can answer
+ * each on its own (IndexedDB: one transaction), so the first are decoded while the rest are read;
+ * otherwise in batches, the next in flight while one is decoded.
+ */
+async function* chunkBytes(store: NonNullable<Storage['chunks']>, keys: readonly string[]): AsyncGenerator<[number, Uint8Array | undefined]> {
+  if (store.getEach) {
+    const each = store.getEach(keys);
+    // reads past a chunk that fails to decode are not awaited: their failures are not unhandled
+    for (const read of each) read.catch(() => {});
+    for (let i = 0; i < each.length; i++) yield [i, await each[i]];
+    return;
+  }
+  const read = (at: number) => (at < keys.length ? store.get(keys.slice(at, at + READ_BATCH)) : undefined);
+  let reading = read(0);
+  for (let at = 0; at < keys.length; at += READ_BATCH) {
+    const found = (await reading)!;
+    reading = read(at + READ_BATCH);
+    for (let i = 0; i < found.length; i++) yield [at + i, found[i]];
+  }
 }
 
 export function chunkStore(storage: Storage): NonNullable<Storage['chunks']> {

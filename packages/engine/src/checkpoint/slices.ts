@@ -40,8 +40,11 @@ export function yieldToEventLoop(): Promise<void> {
 export class Slicer {
   private started = now();
 
+  /** `budget`: ms per slice (SLICE_MS unless a job's own work comes in coarser steps). */
+  constructor(private readonly budget = SLICE_MS) {}
+
   spent(): boolean {
-    return now() - this.started >= SLICE_MS;
+    return now() - this.started >= this.budget;
   }
 
   async next(): Promise<void> {

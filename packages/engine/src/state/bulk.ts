@@ -42,44 +42,111 @@ export interface RowRun {
  */
 export function bulkRows(runs: readonly RowRun[]): BTreeType<RowId, Value[]> {
   if (runs.length === 1) return bulkLoad<RowId, Value[]>(runs[0]!.ids as RowId[], runs[0]!.rows as Value[][], NODE_SIZE, defaultComparator);
-  const leaves: LeafNode[] = [];
-  // entries not yet in a leaf; a leaf is cut once two leaves' worth are waiting, so the last two can share what is left
-  let keys: RowId[] = [];
-  let values: Value[][] = [];
-  let last: RowId | undefined;
-  for (const run of runs) {
-    for (let i = 0; i < run.ids.length; i++) {
-      const id = run.ids[i]!;
+  const builder = new RowTreeBuilder();
+  for (const run of runs) builder.add(run);
+  return builder.finish();
+}
+
+/** `bulkRows` a run at a time, so a caller can decode the next run (and yield) between them. */
+export class RowTreeBuilder {
+  private readonly leaves = new LeafCutter<RowId, Value[]>();
+  private last: RowId | undefined;
+
+  add(run: RowRun): void {
+    let last = this.last;
+    for (const id of run.ids) {
       if (last !== undefined && !(id > last)) throw new Error('bulkRows: row ids must ascend strictly');
       last = id;
-      keys.push(id);
-      values.push(run.rows[i]!);
+    }
+    this.last = last;
+    this.leaves.add(run.ids, run.rows);
+  }
+
+  finish(): BTreeType<RowId, Value[]> {
+    return this.leaves.finish(defaultComparator);
+  }
+}
+
+/**
+ * A unique index whose keys ascend strictly with the row ids (a serial primary key), built a run
+ * at a time beside the rows; `finish` is undefined once a key did not ascend (the caller then
+ * builds it with `bulkIndex`, which sorts).
+ */
+export class AscendingKeyBuilder {
+  private readonly leaves = new LeafCutter<IndexKey, RowId>();
+  private last: IndexKey | undefined;
+  private ascending = true;
+
+  /** `keys`: the run's keys as the tree holds them, one per id. */
+  add(keys: readonly IndexKey[], ids: readonly RowId[]): void {
+    if (!this.ascending) return;
+    let last = this.last;
+    for (const k of keys) {
+      if (last !== undefined && compareKeys(last, k) >= 0) {
+        this.ascending = false;
+        return;
+      }
+      last = k;
+    }
+    this.last = last;
+    this.leaves.add(keys, ids);
+  }
+
+  finish(): BTreeType<IndexKey, RowId> | undefined {
+    return this.ascending ? this.leaves.finish(compareKeys) : undefined;
+  }
+}
+
+/**
+ * Leaves cut from runs of entries already in key order, as sorted-btree's bulk load cuts them
+ * (LEAF entries each), then the internal levels over them. The runs' arrays are sliced, never kept.
+ */
+class LeafCutter<K, V> {
+  private readonly leaves: LeafNode[] = [];
+  // entries not yet in a leaf; a leaf is cut once two leaves' worth are waiting, so the last two can share what is left
+  private keys: K[] = [];
+  private values: V[] = [];
+
+  add(runKeys: readonly K[], runValues: readonly V[]): void {
+    let { keys, values } = this;
+    for (let i = 0; i < runKeys.length; i++) {
+      keys.push(runKeys[i]!);
+      values.push(runValues[i]!);
     }
     if (keys.length >= 2 * LEAF) {
       let at = 0;
-      for (; keys.length - at >= 2 * LEAF; at += LEAF) leaves.push(new BNode(keys.slice(at, at + LEAF), values.slice(at, at + LEAF)));
+      for (; keys.length - at >= 2 * LEAF; at += LEAF) this.leaves.push(leaf(keys.slice(at, at + LEAF), values.slice(at, at + LEAF)));
       keys = keys.slice(at);
       values = values.slice(at);
     }
+    this.keys = keys;
+    this.values = values;
   }
-  // what is left (under two leaves' worth) ends the tree: too few for a leaf of their own join the one before, and
-  // more than a leaf holds is cut in halves, so every leaf is at least half full and none over NODE_SIZE
-  if (leaves.length && keys.length < NODE_SIZE / 2) {
-    const prev = leaves.pop()!;
-    keys = prev.keys.concat(keys);
-    values = prev.values.concat(values);
+
+  finish(compare: (a: K, b: K) => number): BTreeType<K, V> {
+    const { leaves } = this;
+    let { keys, values } = this;
+    // what is left (under two leaves' worth) ends the tree: too few for a leaf of their own join the one before, and
+    // more than a leaf holds is cut in halves, so every leaf is at least half full and none over NODE_SIZE
+    if (leaves.length && keys.length < NODE_SIZE / 2) {
+      const prev = leaves.pop()!;
+      keys = (prev.keys as unknown as K[]).concat(keys);
+      values = (prev.values as unknown as V[]).concat(values);
+    }
+    if (keys.length > NODE_SIZE) {
+      const half = Math.ceil(keys.length / 2);
+      leaves.push(leaf(keys.slice(0, half), values.slice(0, half)));
+      keys = keys.slice(half);
+      values = values.slice(half);
+    }
+    if (keys.length) leaves.push(leaf(keys, values));
+    const tree = new BTree<K, V>(undefined, compare, NODE_SIZE);
+    if (leaves.length) (tree as unknown as { _root: unknown })._root = rootOver(leaves);
+    return tree;
   }
-  if (keys.length > NODE_SIZE) {
-    const half = Math.ceil(keys.length / 2);
-    leaves.push(new BNode(keys.slice(0, half), values.slice(0, half)));
-    keys = keys.slice(half);
-    values = values.slice(half);
-  }
-  if (keys.length) leaves.push(new BNode(keys, values));
-  const tree = new BTree<RowId, Value[]>(undefined, defaultComparator, NODE_SIZE);
-  if (leaves.length) (tree as unknown as { _root: unknown })._root = rootOver(leaves);
-  return tree;
 }
+
+const leaf = <K, V>(keys: K[], values: V[]): LeafNode => new BNode(keys as unknown as RowId[], values as unknown as Value[][]);
 
 /** Entries per bulk-built leaf: sorted-btree's bulk load fills leaves to 80 % too, leaving room for inserts. */
 const LEAF = Math.ceil(NODE_SIZE * 0.8);

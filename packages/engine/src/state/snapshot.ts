@@ -1,6 +1,6 @@
 /**
  * Snapshots of a database state: what a checkpoint stores and a base backup ships. Rows are kept
- * in row-id order and indexes are rebuilt on load (both bulk-loaded), so equal states give equal bytes; `contentHash`
+ * in row-id order and indexes are rebuilt on load (bulk-loaded: the primary key at once, others on first use, state/lazy-index.ts), so equal states give equal bytes; `contentHash`
  * turns that into a short fingerprint tests compare across nodes.
  */
 import { Packr } from 'msgpackr';
@@ -8,7 +8,8 @@ import { PACK_OPTIONS } from '../msgpack.ts';
 import { bulkIndex, bulkRows, type RowRun } from './bulk.ts';
 import type { DomainDef, TypeDef, FunctionDef, IndexDef, SequenceDef, TableDef } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
-import { DbState, TableData } from './state.ts';
+import { DbState, IndexData, TableData } from './state.ts';
+import { lazyIndex } from './lazy-index.ts';
 
 export interface Snapshot {
   nextOid: number;
@@ -65,8 +66,19 @@ export function sequenceEntries(state: DbState): Snapshot['sequences'] {
     .map((s) => ({ def: s.def, value: s.value, called: s.called, ...(s.version ? { version: s.version } : {}) }));
 }
 
-/** A snapshot whose tables' rows come in runs: a chunked checkpoint's chunks, in row-id order. */
-export type RunSnapshot = Omit<Snapshot, 'tables'> & { tables: (Omit<Snapshot['tables'][number], 'ids' | 'rows'> & { runs: RowRun[] })[] };
+/** A snapshot whose tables' rows come in runs: a chunked checkpoint's chunks, in row-id order; `data` when the caller built the table already (`restoreTable`). */
+export type RunSnapshot = Omit<Snapshot, 'tables'> & { tables: (Omit<Snapshot['tables'][number], 'ids' | 'rows'> & { runs: RowRun[]; data?: TableData })[] };
+
+/** A table from its rows in row-id order: `rows` (and `primary`, the primary key's entries) when the caller bulk-built them already. */
+export function restoreTable(t: Pick<Snapshot['tables'][number], 'def' | 'nextRowId' | 'indexes'>, runs: readonly RowRun[], rows = bulkRows(runs), primary?: IndexData['tree']): TableData {
+  const data = new TableData(t.def, rows, t.nextRowId);
+  // the primary key now (nearly every statement reads it), any other index on first use
+  data.indexes = t.indexes.map((def) => {
+    if (!def.primary) return new IndexData(def, data.def, lazyIndex(def, data.def, data.rows));
+    return primary ? new IndexData(def, data.def, primary) : bulkIndex(def, data, runs);
+  });
+  return data;
+}
 
 export function restoreSnapshot(snap: Snapshot | RunSnapshot): DbState {
   const state = new DbState();
@@ -78,9 +90,7 @@ export function restoreSnapshot(snap: Snapshot | RunSnapshot): DbState {
   // schemas of a snapshot written before schemas had oids get the next ones, the same on every node restoring it
   for (const name of [...state.schemas].sort()) if (!state.schemaOids.has(name)) state.schemaOids = new Map([...state.schemaOids, [name, state.allocateOid()]]);
   for (const t of snap.tables) {
-    const runs = 'runs' in t ? t.runs : [{ ids: t.ids, rows: t.rows }];
-    const data = new TableData(t.def, bulkRows(runs), t.nextRowId);
-    data.indexes = t.indexes.map((def) => bulkIndex(def, data, runs));
+    const data = 'runs' in t ? t.data ?? restoreTable(t, t.runs) : restoreTable(t, [{ ids: t.ids, rows: t.rows }]);
     state.tables.set(t.def.oid, data);
     state.tableNames.set(t.def.name, t.def.oid);
     for (const ix of t.indexes) {

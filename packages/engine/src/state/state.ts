@@ -4,7 +4,7 @@
  * with its parent and copies a table's trees (O(1), copy-on-write) only when it first writes to it;
  * commit publishes the fork, rollback drops it.
  */
-import BTree, { NODE_SIZE } from './btree.ts';
+import BTree, { NODE_SIZE, type BTreeType } from './btree.ts';
 import type { DomainDef, TypeDef, FunctionDef, IndexDef, Oid, SequenceDef, TableDef } from '../catalog/types.ts';
 import type { SqlType, Value } from '../sql/types.ts';
 import type { RowId } from '../wal/record.ts';
@@ -56,8 +56,15 @@ export class IndexData {
   readonly composite: boolean;
   /** Set for an expression or partial index. */
   readonly exprs: IndexExpressions | undefined;
+  /** The entries once built; until then `deferred` builds them on first read (state/lazy-index.ts). */
+  private built: IndexTree | undefined;
+  private deferred: DeferredIndexTree | undefined;
+  /** Writes to a deferred index, newest first, applied in order once it is built: a write alone does not build it. */
+  private pending: PendingWrite | undefined;
   /** `like`: an index of the same table shape whose key handling this one shares (a fork's copy). */
-  constructor(readonly def: IndexDef, table: TableDef, readonly tree = new BTree<IndexKey, RowIds>(undefined, compareKeys, NODE_SIZE), cols?: number[], exprs?: IndexExpressions, like?: IndexData) {
+  constructor(readonly def: IndexDef, table: TableDef, tree: IndexTree | DeferredIndexTree = new BTree<IndexKey, RowIds>(undefined, compareKeys, NODE_SIZE), cols?: number[], exprs?: IndexExpressions, like?: IndexData) {
+    if ('take' in tree) this.deferred = tree;
+    else this.built = tree;
     if (!exprs && (def.exprs || def.where)) {
       if (!compileExpressions) throw new Error('index expressions are not available');
       exprs = compileExpressions(def, table);
@@ -78,6 +85,30 @@ export class IndexData {
         ? (k) => (k as Value[]).map((v, i) => (strip[i] && typeof v === 'string' ? stripBpchar(v) : v))
         : (k) => (typeof k === 'string' ? stripBpchar(k) : k);
     }
+  }
+
+  /** The entries: every read of the index goes through here, so a deferred index is built, and the writes logged meanwhile applied, before its first read. */
+  get tree(): IndexTree {
+    return this.built ?? this.build();
+  }
+
+  private build(): IndexTree {
+    this.built = this.deferred!.take();
+    this.deferred = undefined;
+    const writes: PendingWrite[] = [];
+    for (let w = this.pending; w; w = w.prev) writes.push(w);
+    this.pending = undefined;
+    for (let i = writes.length - 1; i >= 0; i--) {
+      const w = writes[i]!;
+      if (w.op === 1) this.add(w.key, w.id);
+      else if (w.op === -1) this.remove(w.key, w.id);
+    }
+    return this.built;
+  }
+
+  /** Whether the entries exist yet (false only for an index opened lazily and not used since). */
+  get isBuilt(): boolean {
+    return this.built !== undefined;
   }
 
   /** Whether treeKey changes keys (a bpchar key column). */
@@ -118,6 +149,7 @@ export class IndexData {
   }
 
   add(key: IndexKey, id: RowId): void {
+    if (this.defer(1, key, id)) return;
     key = this.treeKey(key);
     // one descent for a new key (every insert into a unique index); a second only when the key is there
     if (this.tree.set(key, id, false)) return;
@@ -126,6 +158,7 @@ export class IndexData {
   }
 
   remove(key: IndexKey, id: RowId): void {
+    if (this.defer(-1, key, id)) return;
     key = this.treeKey(key);
     const ids = this.tree.get(key);
     if (ids === undefined) return;
@@ -138,11 +171,43 @@ export class IndexData {
 
   /** A copy-on-write copy for a fork (once per table per write transaction); a change of column positions rebuilds indexes (`reindex`), so they carry over. */
   clone(table: TableDef): IndexData {
-    return new IndexData(this.def, table, this.tree.clone(), this.cols, this.exprs, this);
+    // a copy of an index not built yet stays unbuilt: it shares the pending build, which has the same entries
+    const copy = new IndexData(this.def, table, this.built ? this.built.clone() : this.deferred!, this.cols, this.exprs, this);
+    copy.pending = this.pending;
+    return copy;
+  }
+
+  /** Logs a write to an index not built yet (the log is shared with copies: each adds in front of it); past MAX_PENDING it is built instead. */
+  private defer(op: 1 | -1 | 0, key: IndexKey, id: RowId): boolean {
+    if (this.built) return false;
+    if ((this.pending?.count ?? 0) >= MAX_PENDING) {
+      this.build();
+      return false;
+    }
+    this.pending = { op, key, id, prev: this.pending, count: (this.pending?.count ?? 0) + 1 };
+    return true;
+  }
+
+  /**
+   * A row changed without changing its entry here. Counted for an index not built yet: its build
+   * keeps the rows as they were at open reachable, so enough changes build it and let them go.
+   */
+  unchanged(id: RowId): void {
+    if (!this.built) this.defer(0, null, id);
   }
 }
 
 const EMPTY: readonly RowId[] = [];
+/** `op`: 1 adds the entry, -1 removes it, 0 counts a row change that left it as it was. */
+interface PendingWrite { readonly op: 1 | -1 | 0; readonly key: IndexKey; readonly id: RowId; readonly prev: PendingWrite | undefined; readonly count: number }
+/** Writes logged before a deferred index is built; past this many it is built (and the rows at open it kept are let go). */
+const MAX_PENDING = 1 << 16;
+
+type IndexTree = BTreeType<IndexKey, RowIds>;
+/** An index's entries built on first use; `take` gives each caller its own copy-on-write copy of one build. */
+export interface DeferredIndexTree {
+  take(): IndexTree;
+}
 
 export class TableData {
   constructor(
@@ -182,7 +247,7 @@ export class TableData {
       if (compareKeys(before, after) !== 0) {
         ix.remove(before, id);
         ix.add(after, id);
-      }
+      } else ix.unchanged(id);
     }
     this.rows.set(id, row);
   }

@@ -56,6 +56,10 @@ export async function indexedDbStorage(cluster: string, nodeId: string, pacing?:
       const tx = db.transaction('chunks', 'readonly');
       return Promise.all(keys.map((k) => tx.store.get(k)));
     },
+    getEach(keys) {
+      const tx = db.transaction('chunks', 'readonly');
+      return keys.map((k) => tx.store.get(k));
+    },
     async retain(keys) {
       const tx = db.transaction('chunks', 'readwrite');
       for (const k of await tx.store.getAllKeys()) if (!keys.has(k)) void tx.store.delete(k);

@@ -65,6 +65,11 @@ export interface CheckpointChunks {
   put(chunks: readonly CheckpointChunk[]): Promise<void>;
   /** The chunks' bytes in the order asked; undefined for a missing key. */
   get(keys: readonly string[]): Promise<(Uint8Array | undefined)[]>;
+  /**
+   * `get`, one promise per key, all read together (one IndexedDB transaction): a reader decodes the
+   * first chunks while the rest are still being read. Optional: `get` serves without it.
+   */
+  getEach?(keys: readonly string[]): Promise<Uint8Array | undefined>[];
   /** Remove every chunk whose key is not in `keys`. */
   retain(keys: ReadonlySet<string>): Promise<void>;
   /**

@@ -1,0 +1,66 @@
+/**
+ * Indexes built on first use after a node opens (a checkpoint, a base backup or a rewind restored
+ * the state). Opening then loads only the row trees and primary keys; each other index is built the
+ * first time anything reads it: a scan the planner chose, a unique check (which reads the index, so
+ * it is never skipped), a foreign-key probe, an index-end min/max. Writes before that (replayed WAL,
+ * a standby's replay, DML on its non-unique columns) are logged on the index (state.ts `pending`,
+ * up to MAX_PENDING) and applied in order when it is built. Chosen over building in background
+ * slices because a read can come at any moment after open and must find the index complete, and a
+ * sliced build racing the writes that arrive meanwhile would need the same catch-up log anyway.
+ *
+ * Why this is exact: every write to a table also writes each of its indexes (state.ts `insert`,
+ * `update`, `delete`); DDL that replaces the rows rebuilds the indexes outright (`reindex`). So an
+ * unbuilt index is "the index of the rows as they were at open, then the logged writes in order",
+ * which is what an index maintained all along holds. The rows at open are kept here as a
+ * copy-on-write clone of the row tree, which later writes to the table copy around and never change;
+ * every copy of the index (a transaction's fork of the table) shares the one build and its log.
+ * That clone keeps the rows at open reachable while the table changes, so every row change counts
+ * on the log, key changed or not (`unchanged`), and a log of MAX_PENDING builds the index and lets
+ * them go: at most that many changed rows are held twice.
+ */
+import type { IndexDef, TableDef } from '../catalog/types.ts';
+import type { Value } from '../sql/types.ts';
+import type { RowId } from '../wal/record.ts';
+import type { BTreeType } from './btree.ts';
+import { bulkIndex, type RowRun } from './bulk.ts';
+import { TableData, type DeferredIndexTree } from './state.ts';
+
+type IndexTree = ReturnType<DeferredIndexTree['take']>;
+
+/** One build of an index over the rows at open, shared by every copy of the index made before it ran. */
+class LazyIndexBuild implements DeferredIndexTree {
+  private rows: BTreeType<RowId, Value[]> | undefined;
+  private result: IndexTree | undefined;
+
+  constructor(private readonly def: IndexDef, private readonly table: TableDef, rows: BTreeType<RowId, Value[]>) {
+    this.rows = rows.clone();
+  }
+
+  take(): IndexTree {
+    if (!this.result) {
+      const rows = this.rows!;
+      this.result = bulkIndex(this.def, new TableData(this.table, rows), leafRuns(rows)).tree;
+      // the rows at open are needed no longer: later writes no longer keep their old leaves alive for it
+      this.rows = undefined;
+    }
+    return this.result.clone();
+  }
+}
+
+/** A deferred index over `rows` as they are now (`table`'s tree just loaded). */
+export function lazyIndex(def: IndexDef, table: TableDef, rows: BTreeType<RowId, Value[]>): DeferredIndexTree {
+  return new LazyIndexBuild(def, table, rows);
+}
+
+interface TreeNode { keys: RowId[]; values: Value[][]; children?: TreeNode[] }
+
+/** The tree's leaves in key order, each as a run: the bulk index build reads them without walking entry by entry. */
+function leafRuns(rows: BTreeType<RowId, Value[]>): RowRun[] {
+  const runs: RowRun[] = [];
+  const visit = (node: TreeNode): void => {
+    if (node.children) for (const child of node.children) visit(child);
+    else if (node.keys.length) runs.push({ ids: node.keys, rows: node.values.length === node.keys.length ? node.values : node.values.slice(0, node.keys.length) });
+  };
+  visit((rows as unknown as { _root: TreeNode })._root);
+  return runs;
+}
