@@ -4,9 +4,11 @@
  * timeout, and live queries. It owns the session's call order: calls run one at a time, in
  * order, and transaction(fn) holds the session for fn (PGlite's transaction mutex).
  *
- * A call on the node from inside fn would wait for fn forever. Where the host can tell (Node.js:
- * AsyncLocalStorage) it fails at once with 25001; elsewhere a call waiting behind a transaction
- * longer than deadlock_timeout (1 s) is logged, as PostgreSQL's log_lock_waits does.
+ * A call on the node from inside fn would wait for fn forever. A call waiting behind a transaction
+ * longer than deadlock_timeout (1 s) is logged, as PostgreSQL's log_lock_waits does; on request
+ * (checkNestedCalls) and where the host can tell (Node.js: AsyncLocalStorage) it fails at once
+ * with 25001 instead. Not by default: while fn runs under an AsyncLocalStorage, Node 20 runs a hook
+ * on every promise of the process (bench/README.md, "The transaction() guard").
  */
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { QueryResult, Verdict } from '../sql/env.ts';
@@ -34,6 +36,8 @@ export interface SessionClientOptions {
   log(level: 'log' | 'warning', message: string): void;
   /** The verdict of a queued offline write, attached to the result that queued it. */
   verdict?(seq: number): Promise<Verdict>;
+  /** A call on the node from inside its own transaction() fails at once with 25001 (needs AsyncLocalStorage). */
+  checkNestedCalls?: boolean;
 }
 
 interface AsyncContext<T> {
@@ -85,9 +89,10 @@ export class SessionClient {
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   /** 25P03, reported to the next call after the idle timeout ended a BEGIN block. */
   private terminated: SqlError | undefined;
-  private readonly context = asyncContext<Scope>();
+  private readonly context: AsyncContext<Scope> | undefined;
 
   constructor(private readonly backend: SessionBackend, private readonly options: SessionClientOptions) {
+    this.context = options.checkNestedCalls ? asyncContext<Scope>() : undefined;
     this.live = liveApi(backend, options.assertOpen);
     this.notifications = new Notifications(backend, (sql) => this.query(sql));
   }
