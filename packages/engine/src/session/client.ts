@@ -13,7 +13,7 @@
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { QueryResult, Verdict } from '../sql/env.ts';
 import type { Value } from '../sql/types.ts';
-import type { SessionBackend } from './backend.ts';
+import type { RunOutcome, SessionBackend } from './backend.ts';
 import { liveApi, type LiveApi } from './live.ts';
 import { Notifications, type ChannelCallback, type NotificationCallback } from './notifications.ts';
 import { parsedTypes, shapeResults, type QueryOptions } from './result.ts';
@@ -63,18 +63,27 @@ class Scope {
   /** Set when the idle timeout ended the transaction under fn. */
   killed: SqlError | undefined;
   private tail: Promise<unknown> = Promise.resolve();
+  /** fn's statements started and not yet settled. */
+  private running = 0;
+  private readonly settled = (): void => {
+    this.running--;
+  };
 
   constructor(readonly release: () => void) {}
 
   /** fn's statements run one after another even when fn does not await each; `ending` is transaction()'s own COMMIT or ROLLBACK. */
   serial<T>(fn: () => Promise<T>, ending = false): Promise<T> {
-    const run = this.tail.then(() => {
-      if (this.killed) throw this.killed;
-      if (this.closed && !ending) throw new SqlError(SQLSTATE.no_active_sql_transaction, 'the transaction is closed');
-      return fn();
-    });
-    this.tail = run.catch(() => {});
+    // none running (fn awaits each call, the usual way): start now, without a turn through the chain
+    const run = this.running === 0 ? this.start(fn, ending) : this.tail.then(() => this.start(fn, ending));
+    this.running++;
+    this.tail = run.then(this.settled, this.settled);
     return run;
+  }
+
+  private start<T>(fn: () => Promise<T>, ending: boolean): Promise<T> {
+    if (this.killed) return Promise.reject(this.killed);
+    if (this.closed && !ending) return Promise.reject(new SqlError(SQLSTATE.no_active_sql_transaction, 'the transaction is closed'));
+    return fn();
   }
 }
 
@@ -187,10 +196,14 @@ export class SessionClient {
 
   private transactionFor(scope: Scope): Transaction {
     return {
-      query: async <R>(sql: string, params?: readonly Value[], options?: QueryOptions) => {
-        this.options.assertOpen();
-        const [r] = await scope.serial(() => this.call(sql, params, true, options));
-        return r as unknown as QueryResult<R>;
+      // no async frame of its own: a bulk load runs this per row (bench/README.md, issue 11 sixth round)
+      query: <R>(sql: string, params?: readonly Value[], options?: QueryOptions) => {
+        try {
+          this.options.assertOpen();
+        } catch (e) {
+          return Promise.reject(e);
+        }
+        return scope.serial(() => this.call(sql, params, true, options)).then(first) as Promise<QueryResult<R>>;
       },
       exec: (sql: string, options?: QueryOptions) => {
         this.options.assertOpen();
@@ -265,20 +278,32 @@ export class SessionClient {
     else this.busy = false;
   }
 
-  private async call(sql: string, params: readonly Value[] | undefined, single: boolean, options: QueryOptions | undefined): Promise<QueryResult[]> {
+  /** Not async: an async frame per statement was a third of the session's garbage (bench/README.md, issue 11 sixth round). */
+  private call(sql: string, params: readonly Value[] | undefined, single: boolean, options: QueryOptions | undefined): Promise<QueryResult[]> {
     if (this.terminated) {
       const e = this.terminated;
       this.terminated = undefined;
-      throw e;
+      return Promise.reject(e);
     }
     this.stopIdleTimer();
-    const out = await this.backend.run(sql, params && serialize(params, options), single, parsedTypes(options), options?.optimistic === false);
+    let run: Promise<RunOutcome>;
+    try {
+      run = this.backend.run(sql, params && serialize(params, options), single, parsedTypes(options), options?.optimistic === false);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return run.then((out) => this.outcome(out, options));
+  }
+
+  /** What a call's outcome means to the caller: its shaped results, or its error thrown. */
+  private outcome(out: RunOutcome, options: QueryOptions | undefined): QueryResult[] {
     this.status = out.status;
     this.startIdleTimer();
-    for (const n of out.notices) options?.onNotice?.(n);
+    for (let i = 0; i < out.notices.length; i++) options?.onNotice?.(out.notices[i]!);
     if (out.error !== undefined) throw out.error;
     const results = shapeResults(out.results, options);
-    for (const r of results) {
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i]!;
       if (!r.pending || !this.options.verdict) continue;
       const verdict = this.options.verdict(r.pending.seq);
       // a caller that never awaits it (the node closed first) must not get an unhandled rejection
@@ -310,6 +335,8 @@ export class SessionClient {
     else this.terminated = error;
   }
 }
+
+const first = (results: readonly QueryResult[]): QueryResult | undefined => results[0];
 
 function once(fn: () => void): () => void {
   let done = false;
