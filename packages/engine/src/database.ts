@@ -15,7 +15,7 @@ import { declareOptions, fetch, newCursor, noCursor, type Cursor } from './sessi
 import type { RawResult } from './session/result.ts';
 import type { Session } from './session/session.ts';
 import { OpenTxn } from './session/transaction.ts';
-import type { ExecEnv, NodeHooks, RunContext } from './sql/env.ts';
+import type { ExecEnv, NodeHooks } from './sql/env.ts';
 import { PlanCache } from './sql/executor.ts';
 import type { StatementPlan } from './sql/plan.ts';
 import { parse, type ParsedStatement } from './sql/parse.ts';
@@ -225,7 +225,8 @@ export class Database {
     return result('DECLARE CURSOR', [], [], 0);
   }
 
-  private async execute(st: ParsedStatement, params: readonly Value[], session: Session): Promise<RawResult> {
+  /** A statement in a block whose plan needs no preparing returns its result at once: no async frame per row of a bulk load. */
+  private execute(st: ParsedStatement, params: readonly Value[], session: Session): RawResult | Promise<RawResult> {
     const hooks = this.options.hooks;
     const open = session.txn;
     if (open && open.epoch >= 0) attachTemp(open, session, st);
@@ -240,29 +241,22 @@ export class Database {
       const detail = readOnlyBlock ? undefined : hooks.readOnlyDetail?.();
       throw new SqlError(SQLSTATE.read_only_sql_transaction, `cannot execute ${plan.writeName ?? plan.command} in a read-only transaction`, { detail });
     }
+    if (open && !plan.prepare) return this.inBlock(plan, params, session, open);
+    return this.executeAsync(st, params, session, plan, readState, path);
+  }
+
+  private async executeAsync(st: ParsedStatement, params: readonly Value[], session: Session, plan: StatementPlan, readState: DbState, path: readonly string[]): Promise<RawResult> {
+    const hooks = this.options.hooks;
+    const open = session.txn;
     const prepared = plan.prepare !== undefined;
     if (plan.prepare) plan = await plan.prepare({ params, now: new Date(), env: { state: readState, hooks, sequenceWrites: [] } }, open !== undefined);
-    // nextval() and setval() ask the env's hooks whether they may write
-    const envHooks = readOnlyBlock ? this.readOnlyHooks : hooks;
+    if (open) return this.inBlock(plan, params, session, open);
     if (!plan.writes) {
-      const env: ExecEnv = { state: readState, txn: open, hooks: envHooks, sequenceWrites: [], sequences: session.sequences, parameters: session.parameters };
+      const env: ExecEnv = { state: readState, txn: undefined, hooks, sequenceWrites: [], sequences: session.sequences, parameters: session.parameters };
       const started = new Date();
-      const ctx: RunContext = { params, now: open?.now ?? started, statementNow: started, env };
-      const out = plan.run(ctx);
-      if (env.sequenceWrites.length) {
-        if (open) open.sequenceWrites.push(...env.sequenceWrites);
-        else if (!hooks.readOnly()) await this.durable(this.wal.append([...env.sequenceWrites, { kind: 'commit', xid: this.nextXid++, time: Date.now() }]).end);
-      }
+      const out = plan.run({ params, now: started, statementNow: started, env });
+      if (env.sequenceWrites.length && !hooks.readOnly()) await this.durable(this.wal.append([...env.sequenceWrites, { kind: 'commit', xid: this.nextXid++, time: Date.now() }]).end);
       return result(plan.command, plan.columns, out.rows, out.rowCount);
-    }
-    if (open) {
-      const env: ExecEnv = { state: open.state, txn: open, hooks, sequenceWrites: [], sequences: session.sequences, parameters: session.parameters };
-      try {
-        const out = plan.run({ params, now: open.now, statementNow: new Date(), env });
-        return result(plan.command, plan.columns, out.rows, out.rowCount);
-      } finally {
-        open.sequenceWrites.push(...env.sequenceWrites);
-      }
     }
     // autocommit: a one-statement transaction; an uncontended lock is taken without a turn of the event loop
     const txn = this.tryBegin() ?? (await this.begin());
@@ -288,6 +282,19 @@ export class Database {
       if (standbys) await standbys;
     }
     return result(plan.command, plan.columns, out.rows, out.rowCount);
+  }
+
+  /** A planned statement inside the open block `open`: it reads and writes the block's own state. */
+  private inBlock(plan: StatementPlan, params: readonly Value[], session: Session, open: OpenTxn): RawResult {
+    // nextval() and setval() ask the env's hooks whether they may write
+    const hooks = session.readOnly ? this.readOnlyHooks : this.options.hooks;
+    const env: ExecEnv = { state: open.state, txn: open, hooks, sequenceWrites: [], sequences: session.sequences, parameters: session.parameters };
+    try {
+      const out = plan.run({ params, now: open.now, statementNow: new Date(), env });
+      return result(plan.command, plan.columns, out.rows, out.rowCount);
+    } finally {
+      if (env.sequenceWrites.length) open.sequenceWrites.push(...env.sequenceWrites);
+    }
   }
 
   /** BEGIN, COMMIT, ROLLBACK (AND CHAIN), SAVEPOINT, RELEASE, ROLLBACK TO: PostgreSQL's xact.c rules. */
