@@ -114,7 +114,14 @@ export class Database {
     } catch (e) {
       return Promise.reject(e);
     }
-    return statements.length ? this.statement(statements[0]!, params ?? [], session).then(alone) : Promise.resolve([]);
+    if (!statements.length) return Promise.resolve([]);
+    let r: RawResult | Promise<RawResult>;
+    try {
+      r = this.statement(statements[0]!, params ?? [], session);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return r instanceof Promise ? r.then(alone) : Promise.resolve([r]);
   }
 
   private async runStatements(sql: string, params: readonly Value[] | undefined, session: Session): Promise<RawResult[]> {
@@ -142,20 +149,13 @@ export class Database {
     return results;
   }
 
-  private async statement(st: ParsedStatement, params: readonly Value[], session: Session): Promise<RawResult> {
+  /**
+   * Not async: a statement that completes at once (in a block) returns its result at once, and a
+   * point write's chain has no frame of its own here; the bookkeeping runs when it settles.
+   */
+  private statement(st: ParsedStatement, params: readonly Value[], session: Session): RawResult | Promise<RawResult> {
     const stmt = st.stmt;
-    if ('TransactionStmt' in stmt) {
-      try {
-        const r = await this.control(stmt.TransactionStmt, session);
-        // savepoints of an offline block are queued with it, so the primary undoes what it undid
-        if (session.offline && /^(SAVEPOINT|RELEASE|ROLLBACK)$/.test(r.command) && session.txn) session.offline.push({ sql: st.text, params: null });
-        return r;
-      } catch (e) {
-        // RELEASE or ROLLBACK TO an unknown savepoint aborts the block like any other error
-        if (session.txn) session.failed = true;
-        throw e;
-      }
-    }
+    if ('TransactionStmt' in stmt) return this.transactionStatement(st, stmt.TransactionStmt, session);
     if (session.failed) throw aborted();
     if ('VariableSetStmt' in stmt && stmt.VariableSetStmt.name === 'TRANSACTION') {
       if (!session.txn || session.implicit) session.warn(SQLSTATE.no_active_sql_transaction, 'SET TRANSACTION can only be used in transaction blocks');
@@ -172,17 +172,28 @@ export class Database {
       return result('SHOW', [{ name: shown.column, type: 'text' }], [[shown.value]], 1);
     }
     const autocommit = !session.txn;
+    let r: RawResult | Promise<RawResult>;
     try {
-      const r = 'DeclareCursorStmt' in st.stmt || 'FetchStmt' in st.stmt || 'ClosePortalStmt' in st.stmt ? await this.cursorStatement(st, params, session) : await this.execute(st, params, session);
-      // set_config outside a block: the statement was its transaction
-      if (autocommit) session.settings.end(true);
+      r = 'DeclareCursorStmt' in st.stmt || 'FetchStmt' in st.stmt || 'ClosePortalStmt' in st.stmt ? this.cursorStatement(st, params, session) : this.execute(st, params, session);
+    } catch (e) {
+      throw statementFailed(session, autocommit, e);
+    }
+    if (!(r instanceof Promise)) return statementDone(session, autocommit, r);
+    return r.then((done) => statementDone(session, autocommit, done), (e: unknown) => {
+      throw statementFailed(session, autocommit, e);
+    });
+  }
+
+  private async transactionStatement(st: ParsedStatement, ts: TransactionStmt, session: Session): Promise<RawResult> {
+    try {
+      const r = await this.control(ts, session);
+      // savepoints of an offline block are queued with it, so the primary undoes what it undid
+      if (session.offline && /^(SAVEPOINT|RELEASE|ROLLBACK)$/.test(r.command) && session.txn) session.offline.push({ sql: st.text, params: null });
       return r;
     } catch (e) {
+      // RELEASE or ROLLBACK TO an unknown savepoint aborts the block like any other error
       if (session.txn) session.failed = true;
-      if (autocommit) session.settings.end(false);
       throw e;
-    } finally {
-      if (session.txn) session.queried = true;
     }
   }
 
@@ -554,6 +565,21 @@ function attachTemp(txn: OpenTxn, session: Session, st: ParsedStatement): void {
   if (session.offline || !session.temp.wanted(st.stmt)) return;
   session.temp.attach(txn.state);
   txn.temp = session.temp;
+}
+
+/** A statement ran: set_config outside a block ends with it (the statement was its transaction). */
+function statementDone(session: Session, autocommit: boolean, r: RawResult): RawResult {
+  if (autocommit) session.settings.end(true);
+  if (session.txn) session.queried = true;
+  return r;
+}
+
+/** A statement failed: its block fails, set_config outside a block is undone; returns the error to throw. */
+function statementFailed(session: Session, autocommit: boolean, e: unknown): unknown {
+  if (session.txn) session.failed = true;
+  if (autocommit) session.settings.end(false);
+  if (session.txn) session.queried = true;
+  return e;
 }
 
 function alone(r: RawResult): RawResult[] {
