@@ -68,6 +68,23 @@ describe.each(hosts)('%s', (_name, open) => {
     expect((await node.query('select id from t order by id')).rows).toEqual([{ id: 1 }, { id: 3 }]);
   });
 
+  it('tx calls fn does not await run one after another in call order; after a failed one the rest get 25P02', async () => {
+    const node = await fresh();
+    await node.exec('create table t (id int primary key)');
+    let outcomes: PromiseSettledResult<QueryResult>[] = [];
+    const committed = node.transaction(async (tx) => {
+      outcomes = await Promise.allSettled([
+        tx.query('insert into t values (1)'),
+        tx.query('select count(*)::int as n from t'),
+        tx.query('insert into t values (1)'),
+        tx.query('select 1'),
+      ]);
+    });
+    await expect(committed).rejects.toMatchObject({ code: '25P02' });
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.rows : (o.reason as SqlError).code))).toEqual([[], [{ n: 1 }], '23505', '25P02']);
+    expect((await node.query('select count(*)::int as n from t')).rows).toEqual([{ n: 0 }]);
+  });
+
   it('tx.rollback() ends the transaction; transaction() still returns fn\'s value and later tx calls fail', async () => {
     const node = await fresh();
     await node.exec('create table t (id int primary key)');
