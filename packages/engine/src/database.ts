@@ -253,6 +253,9 @@ export class Database {
       throw new SqlError(SQLSTATE.read_only_sql_transaction, `cannot execute ${plan.writeName ?? plan.command} in a read-only transaction`, { detail });
     }
     if (open && !plan.prepare) return this.inBlock(plan, params, session, open);
+    // an autocommit write that finds the writer lock free starts without a turn of the event loop
+    const txn = !open && plan.writes && !plan.prepare ? this.tryBegin() : undefined;
+    if (txn) return this.autocommitWrite(st, params, session, plan, readState, path, false, txn);
     return this.executeAsync(st, params, session, plan, readState, path);
   }
 
@@ -269,8 +272,16 @@ export class Database {
       if (env.sequenceWrites.length && !hooks.readOnly()) await this.durable(this.wal.append([...env.sequenceWrites, { kind: 'commit', xid: this.nextXid++, time: Date.now() }]).end);
       return result(plan.command, plan.columns, out.rows, out.rowCount);
     }
-    // autocommit: a one-statement transaction; an uncontended lock is taken without a turn of the event loop
-    const txn = this.tryBegin() ?? (await this.begin());
+    // autocommit: a one-statement transaction
+    return this.autocommitWrite(st, params, session, plan, readState, path, prepared, this.tryBegin() ?? (await this.begin()));
+  }
+
+  /**
+   * An autocommit write in its own transaction `txn`: run it, commit, and wait for the WAL flush
+   * (and synchronous standbys) without an async frame: the point writes' path.
+   */
+  private autocommitWrite(st: ParsedStatement, params: readonly Value[], session: Session, plan: StatementPlan, readState: DbState, path: readonly string[], prepared: boolean, txn: OpenTxn): RawResult | Promise<RawResult> {
+    const hooks = this.options.hooks;
     attachTemp(txn, session, st);
     const env: ExecEnv = { state: txn.state, txn, hooks, sequenceWrites: [], sequences: session.sequences, parameters: session.parameters };
     let out: { rows: Value[][]; rowCount: number };
@@ -284,15 +295,14 @@ export class Database {
       this.abort(txn);
       throw e;
     }
-    txn.sequenceWrites.push(...env.sequenceWrites);
+    if (env.sequenceWrites.length) txn.sequenceWrites.push(...env.sequenceWrites);
     const end = this.commit(txn);
-    // durable() inlined: the point writes' path, one async frame and a turn fewer
-    if (end !== undefined && this.options.synchronousCommit !== 'off') {
-      await this.wal.waitFlush(end);
+    const r = result(plan.command, plan.columns, out.rows, out.rowCount);
+    if (end === undefined || this.options.synchronousCommit === 'off') return r;
+    return this.wal.waitFlush(end).then(() => {
       const standbys = this.standbys(end);
-      if (standbys) await standbys;
-    }
-    return result(plan.command, plan.columns, out.rows, out.rowCount);
+      return standbys ? standbys.then(() => r) : r;
+    });
   }
 
   /** A planned statement inside the open block `open`: it reads and writes the block's own state. */

@@ -106,20 +106,23 @@ export class SessionClient {
     this.notifications = new Notifications(backend, (sql) => this.query(sql));
   }
 
-  async query<R = Record<string, Value>>(sql: string, params?: readonly Value[], options?: QueryOptions): Promise<QueryResult<R>> {
-    this.enter();
-    let results: QueryResult[];
-    // a free session runs the call at once, without exclusive()'s closure and async frame
-    if (!this.busy) {
-      this.busy = true;
-      try {
-        results = await this.call(sql, params, true, options);
-      } finally {
-        this.handOff();
-      }
-    } else results = await this.exclusive(() => this.call(sql, params, true, options));
-    const [result] = results;
-    return (result ?? { rows: [], fields: [], rowCount: 0, command: '', affectedRows: 0 }) as QueryResult<R>;
+  /** No async frame of its own (an autocommit point write runs this per statement); call() never throws. */
+  query<R = Record<string, Value>>(sql: string, params?: readonly Value[], options?: QueryOptions): Promise<QueryResult<R>> {
+    try {
+      this.enter();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    // a free session runs the call at once, without exclusive()'s closure and promise chain
+    if (this.busy) return this.exclusive(() => this.call(sql, params, true, options)).then(firstOrEmpty) as Promise<QueryResult<R>>;
+    this.busy = true;
+    return this.call(sql, params, true, options).then((results) => {
+      this.handOff();
+      return firstOrEmpty(results) as QueryResult<R>;
+    }, (e: unknown) => {
+      this.handOff();
+      throw e;
+    });
   }
 
   exec(sql: string, options?: QueryOptions): Promise<QueryResult[]> {
@@ -337,6 +340,7 @@ export class SessionClient {
 }
 
 const first = (results: readonly QueryResult[]): QueryResult | undefined => results[0];
+const firstOrEmpty = (results: readonly QueryResult[]): QueryResult => results[0] ?? { rows: [], fields: [], rowCount: 0, command: '', affectedRows: 0 };
 
 function once(fn: () => void): () => void {
   let done = false;
