@@ -8,7 +8,8 @@
  * longer than deadlock_timeout (1 s) is logged, as PostgreSQL's log_lock_waits does; on request
  * (checkNestedCalls) and where the host can tell (Node.js: AsyncLocalStorage) it fails at once
  * with 25001 instead. Not by default: while fn runs under an AsyncLocalStorage, Node 20 runs a hook
- * on every promise of the process (bench/README.md, "The transaction() guard").
+ * on every promise of the process (bench/README.md, "The transaction() guard, the session's
+ * per-statement cost and the full run").
  */
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { QueryResult, Verdict } from '../sql/env.ts';
@@ -170,7 +171,7 @@ export class SessionClient {
         if (this.owner === scope) this.owner = undefined;
         // Node 20 runs a hook on every promise of the process while any AsyncLocalStorage is
         // enabled (run() enables it): off again until the next transaction(fn), or every later
-        // statement anywhere pays for it (bench/README.md, "The cost of the transaction() guard")
+        // statement anywhere pays for it (bench/README.md, "Quiet-machine runs and the cost of the transaction() guard")
         this.context?.disable();
         scope.release();
       }
@@ -199,7 +200,7 @@ export class SessionClient {
 
   private transactionFor(scope: Scope): Transaction {
     return {
-      // no async frame of its own: a bulk load runs this per row (bench/README.md, issue 11 sixth round)
+      // no async frame of its own: a bulk load runs this per row
       query: <R>(sql: string, params?: readonly Value[], options?: QueryOptions) => {
         try {
           this.options.assertOpen();
@@ -281,7 +282,7 @@ export class SessionClient {
     else this.busy = false;
   }
 
-  /** Not async: an async frame per statement was a third of the session's garbage (bench/README.md, issue 11 sixth round). */
+  /** Not async: each async frame on a statement's path cost 500–700 bytes of garbage (bench/README.md, sixth round). */
   private call(sql: string, params: readonly Value[] | undefined, single: boolean, options: QueryOptions | undefined): Promise<QueryResult[]> {
     if (this.terminated) {
       const e = this.terminated;
