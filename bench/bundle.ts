@@ -6,7 +6,8 @@
  * packages/engine/src (an older commit's, for A/B in one process), placed inside the repository;
  * `own`: dependencies bundled in rather than shared (one that the engine patches, sorted-btree).
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -25,4 +26,16 @@ export async function bundledEngine(engineSrc = new URL('../packages/engine/src/
   copyFileSync(join(engineSrc, 'sql/libpg-query.wasm'), join(outDir, 'libpg-query.wasm'));
   process.on('exit', () => rmSync(outDir, { recursive: true, force: true }));
   return (await import(pathToFileURL(bundle).href)) as typeof import('../packages/engine/src/index.ts');
+}
+
+/** Another commit's engine, bundled as above: its packages/engine/src extracted into node_modules/.cache. */
+export async function baseEngine(commit: string, own: readonly string[] = []): Promise<typeof import('../packages/engine/src/index.ts')> {
+  const dir = new URL(`../node_modules/.cache/walrtc-base-${commit}/`, import.meta.url).pathname;
+  mkdirSync(dir, { recursive: true });
+  execSync(`git archive ${commit} packages/engine/src | tar -x -C ${dir}`);
+  // the parser's wasm is a link into the repository's node_modules (older commits have none), which the copy cannot reach
+  const wasm = join(dir, 'packages/engine/src/sql/libpg-query.wasm');
+  rmSync(wasm, { force: true });
+  copyFileSync(realpathSync(new URL('../packages/engine/src/sql/libpg-query.wasm', import.meta.url)), wasm);
+  return bundledEngine(join(dir, 'packages/engine/src'), own);
 }

@@ -9,11 +9,8 @@
 // ratios printed (this tree / base) come from the same load. TOP=n lists the n functions that
 // allocate the most per operation (self bytes), for the tree under test.
 // Run: BASE=3dfd5ed node --expose-gc --import tsx bench/commit-alloc.ts   (ROUNDS=n, N=n)
-import { execSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { join } from 'node:path';
-import { bundledEngine } from './bundle.ts';
+import { baseEngine, bundledEngine } from './bundle.ts';
 import { median } from './stats.ts';
 
 const N = Number(process.env.N ?? 10_000);
@@ -31,17 +28,6 @@ interface Sample { selfSize: number; callFrame: { functionName: string; url: str
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const session = new Session();
 session.connect();
-
-async function baseEngine(commit: string): Promise<Engine> {
-  const dir = new URL(`../node_modules/.cache/walrtc-base-${commit}/`, import.meta.url).pathname;
-  mkdirSync(dir, { recursive: true });
-  execSync(`git archive ${commit} packages/engine/src | tar -x -C ${dir}`);
-  // the parser's wasm is a link into the repository's node_modules, which the copy cannot reach
-  const wasm = join(dir, 'packages/engine/src/sql/libpg-query.wasm');
-  rmSync(wasm);
-  copyFileSync(realpathSync(new URL('../packages/engine/src/sql/libpg-query.wasm', import.meta.url)), wasm);
-  return bundledEngine(join(dir, 'packages/engine/src'), OWN);
-}
 
 /** One fresh node: run both point-write loops, each measured by `measure`. */
 async function onNode<T>(engine: Engine, measure: (op: Op, loop: () => Promise<void>) => Promise<T>): Promise<Record<Op, T>> {
@@ -93,7 +79,7 @@ async function allocation(op: Op, loop: () => Promise<void>): Promise<{ bytes: n
 }
 
 const engines: [string, Engine][] = [['this tree', await bundledEngine(undefined, BASE ? OWN : [])]];
-if (BASE) engines.push([`base ${BASE}`, await baseEngine(BASE)]);
+if (BASE) engines.push([`base ${BASE}`, await baseEngine(BASE, OWN)]);
 
 const times = new Map<string, Record<Op, number[]>>(engines.map(([name]) => [name, { INSERT: [], UPDATE: [] }]));
 for (let r = 0; r < ROUNDS; r++) {

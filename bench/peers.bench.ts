@@ -307,11 +307,16 @@ const times = (r: number) => `${r >= 1 ? r.toFixed(2) : r.toPrecision(2)}×`;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-async function heap(): Promise<{ heap: number; external: number }> {
+/** Collect what is garbage now (needs --expose-gc). */
+async function collect(): Promise<void> {
   for (let i = 0; i < 3; i++) {
     gc?.();
     await new Promise((r) => setImmediate(r));
   }
+}
+
+async function heap(): Promise<{ heap: number; external: number }> {
+  await collect();
   const m = process.memoryUsage();
   return { heap: m.heapUsed, external: m.external };
 }
@@ -366,6 +371,9 @@ async function main(): Promise<void> {
       for (const [w, workload] of workloads.entries()) {
         if (w === FIXTURES_BEFORE && needsFixtures) await loadFixtures(db);
         if (!selected(workload)) continue;
+        // every engine starts each workload on a collected heap: otherwise whoever runs next pays
+        // for the garbage the previous engine and the fixtures' input rows left (hundreds of MB)
+        await collect();
         const t0 = performance.now();
         const ops = await workload.run(db);
         const ms = performance.now() - t0;

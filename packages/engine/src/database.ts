@@ -15,7 +15,7 @@ import { declareOptions, fetch, newCursor, noCursor, type Cursor } from './sessi
 import type { RawResult } from './session/result.ts';
 import type { Session } from './session/session.ts';
 import { OpenTxn } from './session/transaction.ts';
-import type { ExecEnv, NodeHooks, RunContext } from './sql/env.ts';
+import type { ExecEnv, NodeHooks } from './sql/env.ts';
 import { PlanCache } from './sql/executor.ts';
 import type { StatementPlan } from './sql/plan.ts';
 import { parse, type ParsedStatement } from './sql/parse.ts';
@@ -114,7 +114,14 @@ export class Database {
     } catch (e) {
       return Promise.reject(e);
     }
-    return statements.length ? this.statement(statements[0]!, params ?? [], session).then(alone) : Promise.resolve([]);
+    if (!statements.length) return Promise.resolve([]);
+    let r: RawResult | Promise<RawResult>;
+    try {
+      r = this.statement(statements[0]!, params ?? [], session);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return r instanceof Promise ? r.then(alone) : Promise.resolve([r]);
   }
 
   private async runStatements(sql: string, params: readonly Value[] | undefined, session: Session): Promise<RawResult[]> {
@@ -142,20 +149,13 @@ export class Database {
     return results;
   }
 
-  private async statement(st: ParsedStatement, params: readonly Value[], session: Session): Promise<RawResult> {
+  /**
+   * Not async: a statement that completes at once (in a block) returns its result at once, and a
+   * point write's chain has no frame of its own here; the bookkeeping runs when it settles.
+   */
+  private statement(st: ParsedStatement, params: readonly Value[], session: Session): RawResult | Promise<RawResult> {
     const stmt = st.stmt;
-    if ('TransactionStmt' in stmt) {
-      try {
-        const r = await this.control(stmt.TransactionStmt, session);
-        // savepoints of an offline block are queued with it, so the primary undoes what it undid
-        if (session.offline && /^(SAVEPOINT|RELEASE|ROLLBACK)$/.test(r.command) && session.txn) session.offline.push({ sql: st.text, params: null });
-        return r;
-      } catch (e) {
-        // RELEASE or ROLLBACK TO an unknown savepoint aborts the block like any other error
-        if (session.txn) session.failed = true;
-        throw e;
-      }
-    }
+    if ('TransactionStmt' in stmt) return this.transactionStatement(st, stmt.TransactionStmt, session);
     if (session.failed) throw aborted();
     if ('VariableSetStmt' in stmt && stmt.VariableSetStmt.name === 'TRANSACTION') {
       if (!session.txn || session.implicit) session.warn(SQLSTATE.no_active_sql_transaction, 'SET TRANSACTION can only be used in transaction blocks');
@@ -172,17 +172,28 @@ export class Database {
       return result('SHOW', [{ name: shown.column, type: 'text' }], [[shown.value]], 1);
     }
     const autocommit = !session.txn;
+    let r: RawResult | Promise<RawResult>;
     try {
-      const r = 'DeclareCursorStmt' in st.stmt || 'FetchStmt' in st.stmt || 'ClosePortalStmt' in st.stmt ? await this.cursorStatement(st, params, session) : await this.execute(st, params, session);
-      // set_config outside a block: the statement was its transaction
-      if (autocommit) session.settings.end(true);
+      r = 'DeclareCursorStmt' in st.stmt || 'FetchStmt' in st.stmt || 'ClosePortalStmt' in st.stmt ? this.cursorStatement(st, params, session) : this.execute(st, params, session);
+    } catch (e) {
+      throw statementFailed(session, autocommit, e);
+    }
+    if (!(r instanceof Promise)) return statementDone(session, autocommit, r);
+    return r.then((done) => statementDone(session, autocommit, done), (e: unknown) => {
+      throw statementFailed(session, autocommit, e);
+    });
+  }
+
+  private async transactionStatement(st: ParsedStatement, ts: TransactionStmt, session: Session): Promise<RawResult> {
+    try {
+      const r = await this.control(ts, session);
+      // savepoints of an offline block are queued with it, so the primary undoes what it undid
+      if (session.offline && /^(SAVEPOINT|RELEASE|ROLLBACK)$/.test(r.command) && session.txn) session.offline.push({ sql: st.text, params: null });
       return r;
     } catch (e) {
+      // RELEASE or ROLLBACK TO an unknown savepoint aborts the block like any other error
       if (session.txn) session.failed = true;
-      if (autocommit) session.settings.end(false);
       throw e;
-    } finally {
-      if (session.txn) session.queried = true;
     }
   }
 
@@ -225,7 +236,8 @@ export class Database {
     return result('DECLARE CURSOR', [], [], 0);
   }
 
-  private async execute(st: ParsedStatement, params: readonly Value[], session: Session): Promise<RawResult> {
+  /** A statement in a block whose plan needs no preparing returns its result at once: no async frame per row of a bulk load. */
+  private execute(st: ParsedStatement, params: readonly Value[], session: Session): RawResult | Promise<RawResult> {
     const hooks = this.options.hooks;
     const open = session.txn;
     if (open && open.epoch >= 0) attachTemp(open, session, st);
@@ -240,32 +252,36 @@ export class Database {
       const detail = readOnlyBlock ? undefined : hooks.readOnlyDetail?.();
       throw new SqlError(SQLSTATE.read_only_sql_transaction, `cannot execute ${plan.writeName ?? plan.command} in a read-only transaction`, { detail });
     }
+    if (open && !plan.prepare) return this.inBlock(plan, params, session, open);
+    // an autocommit write that finds the writer lock free starts without a turn of the event loop
+    const txn = !open && plan.writes && !plan.prepare ? this.tryBegin() : undefined;
+    if (txn) return this.autocommitWrite(st, params, session, plan, readState, path, false, txn);
+    return this.executeAsync(st, params, session, plan, readState, path);
+  }
+
+  private async executeAsync(st: ParsedStatement, params: readonly Value[], session: Session, plan: StatementPlan, readState: DbState, path: readonly string[]): Promise<RawResult> {
+    const hooks = this.options.hooks;
+    const open = session.txn;
     const prepared = plan.prepare !== undefined;
     if (plan.prepare) plan = await plan.prepare({ params, now: new Date(), env: { state: readState, hooks, sequenceWrites: [] } }, open !== undefined);
-    // nextval() and setval() ask the env's hooks whether they may write
-    const envHooks = readOnlyBlock ? this.readOnlyHooks : hooks;
+    if (open) return this.inBlock(plan, params, session, open);
     if (!plan.writes) {
-      const env: ExecEnv = { state: readState, txn: open, hooks: envHooks, sequenceWrites: [], sequences: session.sequences, parameters: session.parameters };
+      const env: ExecEnv = { state: readState, txn: undefined, hooks, sequenceWrites: [], sequences: session.sequences, parameters: session.parameters };
       const started = new Date();
-      const ctx: RunContext = { params, now: open?.now ?? started, statementNow: started, env };
-      const out = plan.run(ctx);
-      if (env.sequenceWrites.length) {
-        if (open) open.sequenceWrites.push(...env.sequenceWrites);
-        else if (!hooks.readOnly()) await this.durable(this.wal.append([...env.sequenceWrites, { kind: 'commit', xid: this.nextXid++, time: Date.now() }]).end);
-      }
+      const out = plan.run({ params, now: started, statementNow: started, env });
+      if (env.sequenceWrites.length && !hooks.readOnly()) await this.durable(this.wal.append([...env.sequenceWrites, { kind: 'commit', xid: this.nextXid++, time: Date.now() }]).end);
       return result(plan.command, plan.columns, out.rows, out.rowCount);
     }
-    if (open) {
-      const env: ExecEnv = { state: open.state, txn: open, hooks, sequenceWrites: [], sequences: session.sequences, parameters: session.parameters };
-      try {
-        const out = plan.run({ params, now: open.now, statementNow: new Date(), env });
-        return result(plan.command, plan.columns, out.rows, out.rowCount);
-      } finally {
-        open.sequenceWrites.push(...env.sequenceWrites);
-      }
-    }
-    // autocommit: a one-statement transaction; an uncontended lock is taken without a turn of the event loop
-    const txn = this.tryBegin() ?? (await this.begin());
+    // autocommit: a one-statement transaction
+    return this.autocommitWrite(st, params, session, plan, readState, path, prepared, this.tryBegin() ?? (await this.begin()));
+  }
+
+  /**
+   * An autocommit write in its own transaction `txn`: run it, commit, and wait for the WAL flush
+   * (and synchronous standbys) without an async frame: the point writes' path.
+   */
+  private autocommitWrite(st: ParsedStatement, params: readonly Value[], session: Session, plan: StatementPlan, readState: DbState, path: readonly string[], prepared: boolean, txn: OpenTxn): RawResult | Promise<RawResult> {
+    const hooks = this.options.hooks;
     attachTemp(txn, session, st);
     const env: ExecEnv = { state: txn.state, txn, hooks, sequenceWrites: [], sequences: session.sequences, parameters: session.parameters };
     let out: { rows: Value[][]; rowCount: number };
@@ -279,15 +295,27 @@ export class Database {
       this.abort(txn);
       throw e;
     }
-    txn.sequenceWrites.push(...env.sequenceWrites);
+    if (env.sequenceWrites.length) txn.sequenceWrites.push(...env.sequenceWrites);
     const end = this.commit(txn);
-    // durable() inlined: the point writes' path, one async frame and a turn fewer
-    if (end !== undefined && this.options.synchronousCommit !== 'off') {
-      await this.wal.waitFlush(end);
+    const r = result(plan.command, plan.columns, out.rows, out.rowCount);
+    if (end === undefined || this.options.synchronousCommit === 'off') return r;
+    return this.wal.waitFlush(end).then(() => {
       const standbys = this.standbys(end);
-      if (standbys) await standbys;
+      return standbys ? standbys.then(() => r) : r;
+    });
+  }
+
+  /** A planned statement inside the open block `open`: it reads and writes the block's own state. */
+  private inBlock(plan: StatementPlan, params: readonly Value[], session: Session, open: OpenTxn): RawResult {
+    // nextval() and setval() ask the env's hooks whether they may write
+    const hooks = session.readOnly ? this.readOnlyHooks : this.options.hooks;
+    const env: ExecEnv = { state: open.state, txn: open, hooks, sequenceWrites: [], sequences: session.sequences, parameters: session.parameters };
+    try {
+      const out = plan.run({ params, now: open.now, statementNow: new Date(), env });
+      return result(plan.command, plan.columns, out.rows, out.rowCount);
+    } finally {
+      if (env.sequenceWrites.length) open.sequenceWrites.push(...env.sequenceWrites);
     }
-    return result(plan.command, plan.columns, out.rows, out.rowCount);
   }
 
   /** BEGIN, COMMIT, ROLLBACK (AND CHAIN), SAVEPOINT, RELEASE, ROLLBACK TO: PostgreSQL's xact.c rules. */
@@ -547,6 +575,21 @@ function attachTemp(txn: OpenTxn, session: Session, st: ParsedStatement): void {
   if (session.offline || !session.temp.wanted(st.stmt)) return;
   session.temp.attach(txn.state);
   txn.temp = session.temp;
+}
+
+/** A statement ran: set_config outside a block ends with it (the statement was its transaction). */
+function statementDone(session: Session, autocommit: boolean, r: RawResult): RawResult {
+  if (autocommit) session.settings.end(true);
+  if (session.txn) session.queried = true;
+  return r;
+}
+
+/** A statement failed: its block fails, set_config outside a block is undone; returns the error to throw. */
+function statementFailed(session: Session, autocommit: boolean, e: unknown): unknown {
+  if (session.txn) session.failed = true;
+  if (autocommit) session.settings.end(false);
+  if (session.txn) session.queried = true;
+  return e;
 }
 
 function alone(r: RawResult): RawResult[] {

@@ -1,14 +1,14 @@
 /**
  * The session's lifecycle on both hosts (in-process Node and WorkerNode): the idle-in-transaction
  * timeout (25P03) frees writers from a forgotten block or a transaction() whose fn never
- * settles; a call on the node from inside its own transaction() fails at once instead of
- * waiting forever; closing with a block open rolls it back; live queries never see a block's
+ * settles; a call on the node from inside its own transaction() is logged after deadlock_timeout,
+ * or fails at once with checkNestedCalls; closing with a block open rolls it back; live queries never see a block's
  * uncommitted writes; PGlite's live.query shape.
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it, vi } from 'vitest';
 import { SqlError, type QueryResult } from '../src/index.ts';
-import type { OpenWorkerNodeOptions } from '../src/worker/index.ts';
+import type { NodeApi, OpenWorkerNodeOptions } from '../src/worker/index.ts';
 import { hosts, inProcess } from './hosts.ts';
 
 let counter = 0;
@@ -53,8 +53,8 @@ describe.each(hosts)('%s', (_name, open) => {
     expect((await node.query('select id from t order by id')).rows).toEqual([{ id: 2 }]);
   });
 
-  it('a call on the node from inside its own transaction() fails at once with 25001, and the transaction goes on', async () => {
-    const node = await fresh();
+  it('with checkNestedCalls, a call on the node from inside its own transaction() fails at once with 25001, and the transaction goes on', async () => {
+    const node = await fresh({ checkNestedCalls: true });
     await node.exec('create table t (id int primary key)');
     const value = await node.transaction(async (tx) => {
       await tx.query('insert into t values (1)');
@@ -66,6 +66,23 @@ describe.each(hosts)('%s', (_name, open) => {
     });
     expect(value).toBe('done');
     expect((await node.query('select id from t order by id')).rows).toEqual([{ id: 1 }, { id: 3 }]);
+  });
+
+  it('tx calls fn does not await run one after another in call order; after a failed one the rest get 25P02', async () => {
+    const node = await fresh();
+    await node.exec('create table t (id int primary key)');
+    let outcomes: PromiseSettledResult<QueryResult>[] = [];
+    const committed = node.transaction(async (tx) => {
+      outcomes = await Promise.allSettled([
+        tx.query('insert into t values (1)'),
+        tx.query('select count(*)::int as n from t'),
+        tx.query('insert into t values (1)'),
+        tx.query('select 1'),
+      ]);
+    });
+    await expect(committed).rejects.toMatchObject({ code: '25P02' });
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.rows : (o.reason as SqlError).code))).toEqual([[], [{ n: 1 }], '23505', '25P02']);
+    expect((await node.query('select count(*)::int as n from t')).rows).toEqual([{ n: 0 }]);
   });
 
   it('tx.rollback() ends the transaction; transaction() still returns fn\'s value and later tx calls fail', async () => {
@@ -122,20 +139,19 @@ describe.each(hosts)('%s', (_name, open) => {
   });
 });
 
-describe('where a call from inside transaction() cannot be recognised (no AsyncLocalStorage, as in browsers)', () => {
-  it('a statement waiting behind the transaction is logged after deadlock_timeout, and runs once it ends', async () => {
+describe('a call on the node from inside its own transaction(), by default', () => {
+  it.each(hosts)('%s: waits, is logged after deadlock_timeout, and runs once the transaction ends', async (_name, open) => {
+    const logs: string[] = [];
+    const node = await open({ cluster: `nested-${process.pid}-${++counter}`, nodeId: `w${counter}`, storage: 'memory', log: (_level, m) => void logs.push(m) });
+    await waitsLogged(node, logs);
+  });
+
+  it('with checkNestedCalls where the host has no AsyncLocalStorage (browsers), is logged the same way', async () => {
     const logs: string[] = [];
     const spy = vi.spyOn(process, 'getBuiltinModule').mockImplementation(() => undefined as never);
-    const node = await inProcess({ cluster: `no-als-${process.pid}-${++counter}`, storage: 'memory', log: (_level, m) => void logs.push(m) });
+    const node = await inProcess({ cluster: `no-als-${process.pid}-${++counter}`, storage: 'memory', log: (_level, m) => void logs.push(m), checkNestedCalls: true });
     spy.mockRestore();
-    await node.exec('create table t (id int primary key)');
-    let nested: Promise<unknown> | undefined;
-    await node.transaction(async (tx) => {
-      await tx.query('insert into t values (1)');
-      nested = node.query('select count(*)::int as n from t');
-      await until(() => logs.some((m) => m.startsWith('a statement has waited 1000 ms for a transaction() to finish')));
-    });
-    expect(await nested).toMatchObject({ rows: [{ n: 1 }] });
+    await waitsLogged(node, logs);
   });
 });
 
@@ -175,6 +191,18 @@ describe('closing with a block open', () => {
     expect((await again.query('select count(*)::int as n from t')).rows).toEqual([{ n: 0 }]);
   });
 });
+
+/** A call on the node from inside fn waits, is logged after deadlock_timeout, and runs once fn is done. */
+async function waitsLogged(node: NodeApi, logs: readonly string[]): Promise<void> {
+  await node.exec('create table t (id int primary key)');
+  let nested: Promise<unknown> | undefined;
+  await node.transaction(async (tx) => {
+    await tx.query('insert into t values (1)');
+    nested = node.query('select count(*)::int as n from t');
+    await until(() => logs.some((m) => m.startsWith('a statement has waited 1000 ms for a transaction() to finish')));
+  });
+  expect(await nested).toMatchObject({ rows: [{ n: 1 }] });
+}
 
 async function until(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
   const end = Date.now() + ms;

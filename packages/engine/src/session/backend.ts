@@ -39,18 +39,24 @@ export class DatabaseBackend implements SessionBackend {
 
   constructor(private readonly db: Database) {}
 
-  async run(sql: string, params: readonly Value[] | undefined, single: boolean, textTypes?: readonly number[], confirmed = false): Promise<RunOutcome> {
+  /** Not async (one frame fewer per statement): the outcome is made in `.then`, as the try/catch/finally of an async frame would. */
+  run(sql: string, params: readonly Value[] | undefined, single: boolean, textTypes?: readonly number[], confirmed = false): Promise<RunOutcome> {
     const { session } = this;
     session.confirmed = confirmed;
+    let running: Promise<RawResult[]>;
     try {
-      const results = await this.db.run(sql, params, session, single);
+      running = this.db.run(sql, params, session, single);
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    return running.then((results) => {
+      session.confirmed = false;
       if (textTypes) for (let i = 0; i < results.length; i++) results[i] = withText(results[i]!, textTypes);
       return { results, notices: takeNotices(session), status: session.status };
-    } catch (error) {
-      return { results: [], notices: takeNotices(session), status: session.status, error };
-    } finally {
+    }, (error: unknown) => {
       session.confirmed = false;
-    }
+      return { results: [], notices: takeNotices(session), status: session.status, error };
+    });
   }
 
   async abort(): Promise<void> {

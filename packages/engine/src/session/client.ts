@@ -4,14 +4,17 @@
  * timeout, and live queries. It owns the session's call order: calls run one at a time, in
  * order, and transaction(fn) holds the session for fn (PGlite's transaction mutex).
  *
- * A call on the node from inside fn would wait for fn forever. Where the host can tell (Node.js:
- * AsyncLocalStorage) it fails at once with 25001; elsewhere a call waiting behind a transaction
- * longer than deadlock_timeout (1 s) is logged, as PostgreSQL's log_lock_waits does.
+ * A call on the node from inside fn would wait for fn forever. A call waiting behind a transaction
+ * longer than deadlock_timeout (1 s) is logged, as PostgreSQL's log_lock_waits does; on request
+ * (checkNestedCalls) and where the host can tell (Node.js: AsyncLocalStorage) it fails at once
+ * with 25001 instead. Not by default: while fn runs under an AsyncLocalStorage, Node 20 runs a hook
+ * on every promise of the process (bench/README.md, "The transaction() guard, the session's
+ * per-statement cost and the full run").
  */
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { QueryResult, Verdict } from '../sql/env.ts';
 import type { Value } from '../sql/types.ts';
-import type { SessionBackend } from './backend.ts';
+import type { RunOutcome, SessionBackend } from './backend.ts';
 import { liveApi, type LiveApi } from './live.ts';
 import { Notifications, type ChannelCallback, type NotificationCallback } from './notifications.ts';
 import { parsedTypes, shapeResults, type QueryOptions } from './result.ts';
@@ -34,6 +37,8 @@ export interface SessionClientOptions {
   log(level: 'log' | 'warning', message: string): void;
   /** The verdict of a queued offline write, attached to the result that queued it. */
   verdict?(seq: number): Promise<Verdict>;
+  /** A call on the node from inside its own transaction() fails at once with 25001 (needs AsyncLocalStorage). */
+  checkNestedCalls?: boolean;
 }
 
 interface AsyncContext<T> {
@@ -59,18 +64,27 @@ class Scope {
   /** Set when the idle timeout ended the transaction under fn. */
   killed: SqlError | undefined;
   private tail: Promise<unknown> = Promise.resolve();
+  /** fn's statements started and not yet settled. */
+  private running = 0;
+  private readonly settled = (): void => {
+    this.running--;
+  };
 
   constructor(readonly release: () => void) {}
 
   /** fn's statements run one after another even when fn does not await each; `ending` is transaction()'s own COMMIT or ROLLBACK. */
   serial<T>(fn: () => Promise<T>, ending = false): Promise<T> {
-    const run = this.tail.then(() => {
-      if (this.killed) throw this.killed;
-      if (this.closed && !ending) throw new SqlError(SQLSTATE.no_active_sql_transaction, 'the transaction is closed');
-      return fn();
-    });
-    this.tail = run.catch(() => {});
+    // none running (fn awaits each call, the usual way): start now, without a turn through the chain
+    const run = this.running === 0 ? this.start(fn, ending) : this.tail.then(() => this.start(fn, ending));
+    this.running++;
+    this.tail = run.then(this.settled, this.settled);
     return run;
+  }
+
+  private start<T>(fn: () => Promise<T>, ending: boolean): Promise<T> {
+    if (this.killed) return Promise.reject(this.killed);
+    if (this.closed && !ending) return Promise.reject(new SqlError(SQLSTATE.no_active_sql_transaction, 'the transaction is closed'));
+    return fn();
   }
 }
 
@@ -85,27 +99,31 @@ export class SessionClient {
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   /** 25P03, reported to the next call after the idle timeout ended a BEGIN block. */
   private terminated: SqlError | undefined;
-  private readonly context = asyncContext<Scope>();
+  private readonly context: AsyncContext<Scope> | undefined;
 
   constructor(private readonly backend: SessionBackend, private readonly options: SessionClientOptions) {
+    this.context = options.checkNestedCalls ? asyncContext<Scope>() : undefined;
     this.live = liveApi(backend, options.assertOpen);
     this.notifications = new Notifications(backend, (sql) => this.query(sql));
   }
 
-  async query<R = Record<string, Value>>(sql: string, params?: readonly Value[], options?: QueryOptions): Promise<QueryResult<R>> {
-    this.enter();
-    let results: QueryResult[];
-    // a free session runs the call at once, without exclusive()'s closure and async frame
-    if (!this.busy) {
-      this.busy = true;
-      try {
-        results = await this.call(sql, params, true, options);
-      } finally {
-        this.handOff();
-      }
-    } else results = await this.exclusive(() => this.call(sql, params, true, options));
-    const [result] = results;
-    return (result ?? { rows: [], fields: [], rowCount: 0, command: '', affectedRows: 0 }) as QueryResult<R>;
+  /** No async frame of its own (an autocommit point write runs this per statement); call() never throws. */
+  query<R = Record<string, Value>>(sql: string, params?: readonly Value[], options?: QueryOptions): Promise<QueryResult<R>> {
+    try {
+      this.enter();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    // a free session runs the call at once, without exclusive()'s closure and promise chain
+    if (this.busy) return this.exclusive(() => this.call(sql, params, true, options)).then(firstOrEmpty) as Promise<QueryResult<R>>;
+    this.busy = true;
+    return this.call(sql, params, true, options).then((results) => {
+      this.handOff();
+      return firstOrEmpty(results) as QueryResult<R>;
+    }, (e: unknown) => {
+      this.handOff();
+      throw e;
+    });
   }
 
   exec(sql: string, options?: QueryOptions): Promise<QueryResult[]> {
@@ -153,7 +171,7 @@ export class SessionClient {
         if (this.owner === scope) this.owner = undefined;
         // Node 20 runs a hook on every promise of the process while any AsyncLocalStorage is
         // enabled (run() enables it): off again until the next transaction(fn), or every later
-        // statement anywhere pays for it (bench/README.md, "The cost of the transaction() guard")
+        // statement anywhere pays for it (bench/README.md, "Quiet-machine runs and the cost of the transaction() guard")
         this.context?.disable();
         scope.release();
       }
@@ -182,10 +200,14 @@ export class SessionClient {
 
   private transactionFor(scope: Scope): Transaction {
     return {
-      query: async <R>(sql: string, params?: readonly Value[], options?: QueryOptions) => {
-        this.options.assertOpen();
-        const [r] = await scope.serial(() => this.call(sql, params, true, options));
-        return r as unknown as QueryResult<R>;
+      // no async frame of its own: a bulk load runs this per row
+      query: <R>(sql: string, params?: readonly Value[], options?: QueryOptions) => {
+        try {
+          this.options.assertOpen();
+        } catch (e) {
+          return Promise.reject(e);
+        }
+        return scope.serial(() => this.call(sql, params, true, options)).then(first) as Promise<QueryResult<R>>;
       },
       exec: (sql: string, options?: QueryOptions) => {
         this.options.assertOpen();
@@ -260,20 +282,32 @@ export class SessionClient {
     else this.busy = false;
   }
 
-  private async call(sql: string, params: readonly Value[] | undefined, single: boolean, options: QueryOptions | undefined): Promise<QueryResult[]> {
+  /** Not async: each async frame on a statement's path cost 500–700 bytes of garbage (bench/README.md, sixth round). */
+  private call(sql: string, params: readonly Value[] | undefined, single: boolean, options: QueryOptions | undefined): Promise<QueryResult[]> {
     if (this.terminated) {
       const e = this.terminated;
       this.terminated = undefined;
-      throw e;
+      return Promise.reject(e);
     }
     this.stopIdleTimer();
-    const out = await this.backend.run(sql, params && serialize(params, options), single, parsedTypes(options), options?.optimistic === false);
+    let run: Promise<RunOutcome>;
+    try {
+      run = this.backend.run(sql, params && serialize(params, options), single, parsedTypes(options), options?.optimistic === false);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return run.then((out) => this.outcome(out, options));
+  }
+
+  /** What a call's outcome means to the caller: its shaped results, or its error thrown. */
+  private outcome(out: RunOutcome, options: QueryOptions | undefined): QueryResult[] {
     this.status = out.status;
     this.startIdleTimer();
-    for (const n of out.notices) options?.onNotice?.(n);
+    for (let i = 0; i < out.notices.length; i++) options?.onNotice?.(out.notices[i]!);
     if (out.error !== undefined) throw out.error;
     const results = shapeResults(out.results, options);
-    for (const r of results) {
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i]!;
       if (!r.pending || !this.options.verdict) continue;
       const verdict = this.options.verdict(r.pending.seq);
       // a caller that never awaits it (the node closed first) must not get an unhandled rejection
@@ -305,6 +339,9 @@ export class SessionClient {
     else this.terminated = error;
   }
 }
+
+const first = (results: readonly QueryResult[]): QueryResult | undefined => results[0];
+const firstOrEmpty = (results: readonly QueryResult[]): QueryResult => results[0] ?? { rows: [], fields: [], rowCount: 0, command: '', affectedRows: 0 };
 
 function once(fn: () => void): () => void {
   let done = false;

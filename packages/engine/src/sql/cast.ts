@@ -494,7 +494,8 @@ export function checkAssignable(from: SqlType, to: SqlType, column: string): voi
   }
 }
 
-const columnCasts = new Map<string, Cast>();
+/** By column type, source type and typmod: nested, so a lookup builds no key string (it ran per value of every INSERT). */
+const columnCasts = new Map<SqlType, Map<SqlType, Map<number, Cast>>>();
 
 /**
  * Convert a value for storage in a column of `type`/`typmod` (INSERT, UPDATE, COPY). Strings are
@@ -512,14 +513,17 @@ export function coerceToColumn(value: Value, type: SqlType, typmod = -1, from?: 
   }
   if ((type === 'json' || type === 'jsonb') && typeof value !== 'string' && from === undefined) return type === 'json' ? jsonText(value) : value;
   const source = typeof value === 'string' ? (from && (from === 'bpchar' || !isTextType(from)) ? from : 'text') : (from ?? typeOfValue(value));
-  const key = `${source}>${type}:${typmod}`;
-  let cast = columnCasts.get(key);
+  let bySource = columnCasts.get(type);
+  if (!bySource) columnCasts.set(type, (bySource = new Map()));
+  let byTypmod = bySource.get(source);
+  if (!byTypmod) bySource.set(source, (byTypmod = new Map()));
+  let cast = byTypmod.get(typmod);
   if (!cast) {
     if (source === 'text' && type === 'interval' && typmod >= 0) cast = (v) => intervalInput(v as string, typmod);
     else if (source === 'text' && !isTextType(type)) cast = withTypmod((v) => parseInput(v as string, type), type, typmod, false);
     else if (source === 'unknown') cast = withTypmod(baseCast('unknown', type, false), type, typmod, false);
     else cast = withTypmod(baseCast(source, type, true), type, typmod, false);
-    columnCasts.set(key, cast);
+    byTypmod.set(typmod, cast);
   }
   return cast(value);
 }

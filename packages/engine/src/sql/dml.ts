@@ -174,8 +174,8 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
       fks?.reset();
       const out: Value[][] = [];
       let count = 0;
-      // rows this command inserted or updated: DO UPDATE may not touch one of them again
-      const touched = new Set<RowId>();
+      // rows this command inserted or updated: DO UPDATE may not touch one of them again (no Set per plain INSERT)
+      const touched = conflict?.update ? new Set<RowId>() : undefined;
       routeConflict?.reset();
       const rows = produce(ctx);
       for (let r = 0; r < rows.length; r++) {
@@ -203,7 +203,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
           const existing = conflict.find(t, row);
           if (existing !== undefined) {
             if (!conflict.update) continue;
-            if (touched.has(existing)) {
+            if (touched!.has(existing)) {
               throw new SqlError(SQLSTATE.cardinality_violation, 'ON CONFLICT DO UPDATE command cannot affect row a second time', {
                 hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.',
               });
@@ -215,7 +215,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
             checker.check(t, updated, ctx, existing);
             txn.write({ kind: 'update', table: oid, rowid: existing, row: updated });
             fks?.updated(oid, existing, old, updated);
-            touched.add(existing);
+            touched!.add(existing);
             count++;
             if (ret) out.push(ret.exprs.map((e) => e.eval(updated, ctx)));
             continue;
@@ -235,7 +235,7 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
           continue;
         }
         checker.check(t, row, ctx);
-        if (conflict?.update) touched.add(t.nextRowId);
+        touched?.add(t.nextRowId);
         fks?.inserted(oid, t.nextRowId);
         txn.write({ kind: 'insert', table: oid, rowid: t.nextRowId, row });
         count++;

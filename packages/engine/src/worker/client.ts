@@ -63,7 +63,7 @@ export async function connectWorkerNode(endpoint: Comlink.Endpoint, options: Ope
   const nodeOptions: WorkerNodeOptions = { ...plain, parserWasm, nodeId: plain.nodeId ?? transport?.nodeId };
   try {
     const { nodeId } = await host.open(nodeOptions, log && remoteCallback(log), onProgress && remoteCallback(onProgress), port && Comlink.transfer(port, [port]));
-    return new WorkerNode(nodeId, host, { log: log ?? (() => {}), idleInTransactionSessionTimeout: plain.idleInTransactionSessionTimeout }, () => {
+    return new WorkerNode(nodeId, host, { log: log ?? (() => {}), idleInTransactionSessionTimeout: plain.idleInTransactionSessionTimeout, checkNestedCalls: plain.checkNestedCalls }, () => {
       detach();
       host[Comlink.releaseProxy]();
       dispose();
@@ -81,12 +81,13 @@ export class WorkerNode extends SessionSurface implements NodeApi {
   constructor(
     readonly nodeId: string,
     private readonly host: Comlink.Remote<NodeHost>,
-    options: { log: Logger; idleInTransactionSessionTimeout?: number },
+    options: { log: Logger; idleInTransactionSessionTimeout?: number; checkNestedCalls?: boolean },
     private readonly dispose: () => void,
   ) {
     super();
     this.client = new SessionClient(new WorkerBackend(host, () => this.isClosed), {
       idleInTransactionSessionTimeout: options.idleInTransactionSessionTimeout,
+      checkNestedCalls: options.checkNestedCalls,
       assertOpen: () => this.assertOpen(),
       log: options.log,
       // the worker resolves it; comlink carries the promise's outcome back
