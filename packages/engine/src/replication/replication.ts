@@ -21,10 +21,9 @@ import { decodeMessage, encodeMessage, type NodeAnnouncement, type OfflineMessag
 import { WalReceiver, type ReceiverProgress } from './receiver.ts';
 import { WalSenders } from './sender.ts';
 import { installBackup } from './backup-install.ts';
+import { applyStreamedBatch } from './apply-batch.ts';
 import { slotNameFor, type Slots } from './slots.ts';
 import { followTimeline, startTimeline } from './timeline.ts';
-import type { Notification } from '../sql/notify.ts';
-import type { WalRecord } from '../wal/record.ts';
 import type { PeerTransport } from './peer-transport.ts';
 
 /** What the node lends replication: its WAL, database, storage, identity and role. */
@@ -561,27 +560,7 @@ export class Replication {
       identity: () => this.identity(),
       upstream: () => this.chooseUpstream(),
       replayLsn: () => core.control.replayer.replayLsn,
-      apply: (chunk, records) => {
-        // the whole batch is replayed on a trial first: a record that cannot be applied throws
-        // before anything is written, replayed or reported
-        const replayer = core.control.replayer;
-        const trial = replayer.trial();
-        const tables = new Set<number>();
-        const notifications: Notification[] = [];
-        const committed: WalRecord[] = [];
-        let end: number | undefined;
-        for (const r of records) {
-          const commit = trial.apply(r);
-          if (!commit) continue;
-          for (const t of commit.tables) tables.add(t);
-          notifications.push(...commit.notifications);
-          for (const c of commit.records) committed.push(c);
-          end = commit.end;
-        }
-        core.wal.appendChunk(chunk);
-        replayer.adopt(trial);
-        if (end !== undefined) core.db.publish(replayer.state, { end, tables, notifications, records: committed });
-      },
+      apply: (chunk, records) => applyStreamedBatch(core, chunk, records),
       keepBackupChunks: !!core.storage.chunks && !core.storage.chunks.putDeferred,
       installBackup: async (backup) => {
         await installBackup(core, backup);
