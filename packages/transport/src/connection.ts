@@ -12,14 +12,17 @@ import { TransportError, type Logger } from './transport.ts';
 
 /**
  * The bufferedAmount budget: a send waits while the channel holds this much (browsers close a
- * channel whose buffer passes 16 MiB). Large enough for bulk sends (a base backup): the sender is
- * woken at LOW_WATER by 'bufferedamountlow', and what is left must cover the time until its
- * next send, a few ms when its thread runs a 4 ms slice of work or commits meanwhile; with 64 /
- * 32 KiB (0.4 ms of data at 80 MiB/s) the channel sat idle between sends.
+ * channel whose buffer passes 16 MiB). In Node (libdatachannel) it is large enough for bulk sends
+ * (a base backup): the sender is woken at LOW_WATER by 'bufferedamountlow', and what is left must
+ * cover the time until its next send; with 64 / 32 KiB (0.4 ms of data at 80 MiB/s) the channel sat
+ * idle between sends. In a browser the channels live on the page's main thread, and there a 1 MiB
+ * budget gave the page 52–53 ms tasks while a worker node streamed a 100k-row insert to two tabs
+ * (test/e2e/demo.e2e.test.ts, 2 of 4 runs; none in 4 runs with 64 KiB), so browsers keep 64 / 32 KiB.
  */
-export const HIGH_WATER = 1024 * 1024;
+const IN_BROWSER = typeof (globalThis as { document?: unknown }).document !== 'undefined';
+export const HIGH_WATER = IN_BROWSER ? 64 * 1024 : 1024 * 1024;
 /** Resume sending when the channel drains to this (its 'bufferedamountlow' threshold). */
-export const LOW_WATER = 512 * 1024;
+export const LOW_WATER = IN_BROWSER ? 32 * 1024 : 512 * 1024;
 /** Fallback re-check of bufferedAmount, in case an implementation misses bufferedamountlow. */
 const DRAIN_POLL_MS = 50;
 /** How long what is still buffered (a bye, a deny) may take to flush before the channel is torn down. */
