@@ -15,6 +15,7 @@ import { declareOptions, fetch, newCursor, noCursor, type Cursor } from './sessi
 import type { RawResult } from './session/result.ts';
 import type { Session } from './session/session.ts';
 import { OpenTxn } from './session/transaction.ts';
+import { attachTemp, statementDone, statementFailed } from './session/statement-outcome.ts';
 import type { ExecEnv, NodeHooks } from './sql/env.ts';
 import { PlanCache } from './sql/executor.ts';
 import type { StatementPlan } from './sql/plan.ts';
@@ -568,28 +569,6 @@ export class Database {
     this.options.acknowledge?.();
     return undefined;
   }
-}
-
-/** A write transaction of `session` holds its temporary tables once a statement may use them (offline and snapshot blocks never do). */
-function attachTemp(txn: OpenTxn, session: Session, st: ParsedStatement): void {
-  if (session.offline || !session.temp.wanted(st.stmt)) return;
-  session.temp.attach(txn.state);
-  txn.temp = session.temp;
-}
-
-/** A statement ran: set_config outside a block ends with it (the statement was its transaction). */
-function statementDone(session: Session, autocommit: boolean, r: RawResult): RawResult {
-  if (autocommit) session.settings.end(true);
-  if (session.txn) session.queried = true;
-  return r;
-}
-
-/** A statement failed: its block fails, set_config outside a block is undone; returns the error to throw. */
-function statementFailed(session: Session, autocommit: boolean, e: unknown): unknown {
-  if (session.txn) session.failed = true;
-  if (autocommit) session.settings.end(false);
-  if (session.txn) session.queried = true;
-  return e;
 }
 
 function alone(r: RawResult): RawResult[] {
