@@ -3,13 +3,17 @@
  * WAL it replays afterwards is logged on them, its queries answer as the primary's, and once
  * promoted its first write still meets the unique index it has not built yet.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Node } from '@walrtc/engine';
 import type { DbState } from '../packages/engine/src/state/state.ts';
+import { IndexBuilds } from '../packages/engine/src/state/index-builds.ts';
 import { baseBackupStandby, caughtUp, memoryCluster, type TestCluster } from './cluster.ts';
 
 let c: TestCluster;
 afterEach(async () => c?.closeAll());
+// of first use: what replay and reads do to indexes no background build has touched
+beforeAll(() => void (IndexBuilds.inBackground = false));
+afterAll(() => void (IndexBuilds.inBackground = true));
 
 const stateOf = (node: Node): DbState => (node as unknown as { core: { db: { state: DbState } } }).core.db.state;
 const built = (node: Node): Record<string, boolean> => {

@@ -38,6 +38,7 @@ import { offlineViews } from './offline/views.ts';
 import { appliedCount, wireOffline, type WiredOffline } from './offline/wire.ts';
 import { formatLsn } from './wal/lsn.ts';
 import { WalWriter } from './wal/xlog.ts';
+import { IndexBuilds } from './state/index-builds.ts';
 
 export interface NodeOptions extends LogicalOptions {
   /** All nodes of one database share it. */
@@ -226,6 +227,8 @@ export class Node extends SessionSurface implements Queryable {
   /** A checkpoint asked for while `checkpointing` runs: starts when it ends. */
   private nextCheckpoint: Promise<void> | undefined;
   private readonly checkpointer: Checkpointer;
+  /** Indexes the node opened without, built in the background (state/index-builds.ts). */
+  private readonly indexBuilds: IndexBuilds;
   private storageRetry: ReturnType<typeof setTimeout> | undefined;
   private readonly offlineWired: WiredOffline;
   /** This node's queued offline writes (undefined without the offlineWrites option). */
@@ -283,7 +286,13 @@ export class Node extends SessionSurface implements Queryable {
       log: o.log,
     };
     this.core = core;
-    db.onCommit(() => this.maybeCheckpoint());
+    this.indexBuilds = new IndexBuilds(() => db.latest());
+    this.indexBuilds.start();
+    db.onCommit(() => {
+      this.maybeCheckpoint();
+      // a base backup or rewind published a state whose indexes are built on first use: build them now
+      this.indexBuilds.start();
+    });
     o.wal.onFailure((e) => {
       core.log('warning', `PANIC:  ${e.message}: refusing writes until storage accepts them again`);
       this.retryStorage(50);
@@ -426,6 +435,7 @@ export class Node extends SessionSurface implements Queryable {
       if (this.core.control.role === 'standby') await replication.leave();
     }
     this.isClosed = true;
+    await this.indexBuilds.stop();
     clearTimeout(this.storageRetry);
     this.offlineWired.stop();
     this.core.roleChanged('the node was closed');

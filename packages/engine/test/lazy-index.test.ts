@@ -6,11 +6,12 @@
  * its indexes were maintained write by write. A "crash" is a second node opened on the same
  * storage while the first is never closed.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openNode, SqlError, type Node } from '../src/index.ts';
 import { memoryStorage } from '../src/storage/memory.ts';
 import type { Storage } from '../src/storage/storage.ts';
 import { buildIndex, type DbState } from '../src/state/state.ts';
+import { IndexBuilds } from '../src/state/index-builds.ts';
 import { prng } from '../../../test/prng.ts';
 
 let seq = 0;
@@ -86,6 +87,10 @@ async function reopened(seed: number, rows = 400): Promise<{ lazy: Node; eager: 
   await exec([first, eager], writes(rand, rows / 4, ids));
   return { lazy: await open(cluster, storage), eager, cluster, storage, rand, ids };
 }
+
+// these tests are of first use: what a read, a write or DDL does to an index no background build has touched
+beforeAll(() => void (IndexBuilds.inBackground = false));
+afterAll(() => void (IndexBuilds.inBackground = true));
 
 const SECONDARY = { t_n: false, t_s: false, t_ns: false, t_u: false, t_p: false, t_l: false, t_c: false };
 

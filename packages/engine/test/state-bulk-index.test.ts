@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { IndexDef, TableDef } from '../src/catalog/types.ts';
 import type { Value } from '../src/sql/types.ts';
-import { bulkIndex, bulkRows, type RowRun } from '../src/state/bulk.ts';
+import { bulkRows, type RowRun } from '../src/state/bulk.ts';
+import { bulkIndex, bulkIndexSteps } from '../src/state/bulk-index.ts';
 import { buildIndex, TableData } from '../src/state/state.ts';
 import { prng } from '../../../test/prng.ts';
 
@@ -65,6 +66,26 @@ describe('bulk-built indexes', () => {
       expect(entries(t, true)).toEqual(expected);
       expect(fromArrays(t)).toEqual(expected);
       expect(bulkIndex(index, t, randomRuns(t, random)).tree.toArray()).toEqual(expected);
+    });
+  }
+
+  // the background build after open (state/index-builds.ts): short steps, a merge sort of small sorted blocks for keys a radix sort does not take
+  for (const [name, key] of cases) {
+    it(`built in steps: ${name}`, () => {
+      const random = prng(name.length + 1);
+      const t = new TableData(def);
+      // over several of the merge sort's 4,096-entry blocks, the last one partial
+      for (let id = 1; id <= 30_000; id++) if (random() < 0.8) t.insert(id, [id, key(random)]);
+      const expected = entries(t, false);
+      const steps = bulkIndexSteps(index, t, randomRuns(t, random), true);
+      let count = 0;
+      let r = steps.next();
+      for (; !r.done; r = steps.next()) count++;
+      const tree = r.value.tree;
+      tree.checkValid();
+      expect(tree.toArray()).toEqual(expected);
+      // in steps of a few thousand entries each: ~24,000 rows take at least six
+      expect(count).toBeGreaterThanOrEqual(6);
     });
   }
 });

@@ -8,11 +8,9 @@ import * as bulkModule from 'sorted-btree/extended/bulkLoad.js';
 import * as diffModule from 'sorted-btree/extended/diffAgainst.js';
 import * as btreeModule from 'sorted-btree';
 import BTree, { NODE_SIZE, type BTreeType } from './btree.ts';
-import type { IndexDef } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
 import type { RowId } from '../wal/record.ts';
 import { compareKeys, type IndexKey } from './keys.ts';
-import { IndexData, type TableData } from './state.ts';
 
 type DiffFn = typeof diffModule.default;
 const diffLoaded = diffModule.default as DiffFn | { default: DiffFn };
@@ -101,15 +99,16 @@ export class AscendingKeyBuilder {
  * Leaves cut from runs of entries already in key order, as sorted-btree's bulk load cuts them
  * (LEAF entries each), then the internal levels over them. The runs' arrays are sliced, never kept.
  */
-class LeafCutter<K, V> {
+export class LeafCutter<K, V> {
   private readonly leaves: LeafNode[] = [];
   // entries not yet in a leaf; a leaf is cut once two leaves' worth are waiting, so the last two can share what is left
   private keys: K[] = [];
   private values: V[] = [];
 
-  add(runKeys: readonly K[], runValues: readonly V[]): void {
+  /** `from`/`to`: a part of the run (a sliced index build adds a few thousand entries a step). */
+  add(runKeys: readonly K[], runValues: readonly V[], from = 0, to = runKeys.length): void {
     let { keys, values } = this;
-    for (let i = 0; i < runKeys.length; i++) {
+    for (let i = from; i < to; i++) {
       keys.push(runKeys[i]!);
       values.push(runValues[i]!);
     }
@@ -168,140 +167,6 @@ function rootOver(leaves: LeafNode[]): unknown {
     level = next;
   }
   return level[0];
-}
-
-/**
- * An index over `table`'s rows: keys sorted once, equal keys grouped in row-id order, then one bulk
- * load. `from`, the runs the row tree was just loaded from, spares a walk over the tree.
- */
-export function bulkIndex(def: IndexDef, table: TableData, from?: readonly RowRun[]): IndexData {
-  const empty = new IndexData(def, table.def);
-  const runs = from ?? [collect(table)];
-  let total = 0;
-  for (const r of runs) total += r.rows.length;
-  // arrays of their final size, filled by position: growing them by push was most of an index build
-  const keys = new Array<IndexKey>(total);
-  let ids: readonly RowId[];
-  let n = 0;
-  const plain = !empty.exprs && !empty.composite ? empty.cols[0]! : -1;
-  if (plain >= 0 && !empty.strips) {
-    const all = runs.length === 1 ? undefined : new Array<RowId>(total);
-    for (const r of runs) {
-      for (let i = 0; i < r.rows.length; i++, n++) {
-        keys[n] = r.rows[i]![plain] ?? null;
-        if (all) all[n] = r.ids[i]!;
-      }
-    }
-    ids = all ?? runs[0]!.ids;
-  } else {
-    // a partial index holds only the rows its predicate covers
-    const kept = new Array<RowId>(total);
-    for (const r of runs) {
-      for (let i = 0; i < r.rows.length; i++) {
-        const row = r.rows[i]!;
-        if (!empty.covers(row)) continue;
-        keys[n] = empty.treeKey(empty.keyOf(row));
-        kept[n++] = r.ids[i]!;
-      }
-    }
-    keys.length = n;
-    kept.length = n;
-    ids = kept;
-  }
-  const shape = keyOrder(keys);
-  // every key distinct and already in order (a serial primary key): nothing to sort or group
-  if (shape === 'strict') return new IndexData(def, table.def, bulkLoad<IndexKey, RowId | RowId[]>(keys, ids as RowId[], NODE_SIZE, compareKeys), empty.cols, empty.exprs);
-  const ints = shape === 'sorted' ? undefined : int32Order(keys);
-  let order: ArrayLike<number> | undefined = ints;
-  if (!order && shape !== 'sorted') {
-    const sorted = Array.from({ length: n }, (_, j) => j);
-    // finite numbers compare as numbers (compareKeys agrees); anything else goes through compareKeys
-    const numeric = keys.every((k) => typeof k === 'number' && Number.isFinite(k));
-    if (numeric) sorted.sort((a, b) => (keys[a] as number) - (keys[b] as number) || ids[a]! - ids[b]!);
-    else sorted.sort((a, b) => compareKeys(keys[a]!, keys[b]!) || ids[a]! - ids[b]!);
-    order = sorted;
-  }
-  const outKeys: IndexKey[] = [];
-  const outIds: (RowId | RowId[])[] = [];
-  // int32 keys are equal exactly when ===; any other kind asks compareKeys (1 and 1n are one key)
-  const same = ints ? (a: IndexKey, b: IndexKey) => a === b : (a: IndexKey, b: IndexKey) => compareKeys(a, b) === 0;
-  for (let o = 0; o < n; o++) {
-    const j = order ? order[o]! : o;
-    const last = outKeys.length - 1;
-    if (last >= 0 && same(outKeys[last]!, keys[j]!)) {
-      const prev = outIds[last]!;
-      outIds[last] = typeof prev === 'number' ? [prev, ids[j]!] : (prev.push(ids[j]!), prev);
-    } else {
-      outKeys.push(keys[j]!);
-      outIds.push(ids[j]!);
-    }
-  }
-  return new IndexData(def, table.def, bulkLoad(outKeys, outIds, NODE_SIZE, compareKeys), empty.cols, empty.exprs);
-}
-
-/** The table's row ids and rows in row-id order. */
-function collect(table: TableData): RowRun {
-  const size = table.rows.size;
-  const ids = new Array<RowId>(size);
-  const rows = new Array<Value[]>(size);
-  let i = 0;
-  table.rows.forEachPair((id, row) => {
-    ids[i] = id;
-    rows[i++] = row;
-  });
-  return { ids, rows };
-}
-
-/**
- * Positions of `keys` in key order, equal keys in position (row id) order, when every key is an
- * integer in int32 range: a radix sort (one 16-bit pass, two for a wider range), ~6× faster at 1M rows than a comparator sort,
- * which was most of an index build when opening a node. Undefined for any other key.
- */
-function int32Order(keys: readonly IndexKey[]): Uint32Array | undefined {
-  const n = keys.length;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let j = 0; j < n; j++) {
-    const k = keys[j];
-    if (typeof k !== 'number' || !Number.isInteger(k) || k < -2147483648 || k > 2147483647) return undefined;
-    if (k < min) min = k;
-    if (k > max) max = k;
-  }
-  const biased = new Uint32Array(n);
-  for (let j = 0; j < n; j++) biased[j] = (keys[j] as number) - min;
-  let src = new Uint32Array(n);
-  for (let j = 0; j < n; j++) src[j] = j;
-  let dst = new Uint32Array(n);
-  const count = new Uint32Array(65536);
-  // keys within 65,536 of each other (a status, a bucket, a foreign key to a small table): one pass
-  for (const shift of max - min < 65536 ? [0] : [0, 16]) {
-    count.fill(0);
-    for (let j = 0; j < n; j++) count[(biased[j]! >>> shift) & 0xffff]!++;
-    let sum = 0;
-    for (let b = 0; b < 65536; b++) {
-      const c = count[b]!;
-      count[b] = sum;
-      sum += c;
-    }
-    // stable: positions keep their order within a bucket, so equal keys stay in row-id order
-    for (let j = 0; j < n; j++) {
-      const p = src[j]!;
-      dst[count[(biased[p]! >>> shift) & 0xffff]!++] = p;
-    }
-    [src, dst] = [dst, src];
-  }
-  return src;
-}
-
-/** Keys already in index order (a key over the row id's order, like a serial primary key): 'strict' when no two are equal. */
-function keyOrder(keys: readonly IndexKey[]): 'strict' | 'sorted' | undefined {
-  let strict = true;
-  for (let i = 1; i < keys.length; i++) {
-    const c = compareKeys(keys[i - 1]!, keys[i]!);
-    if (c > 0) return undefined;
-    if (c === 0) strict = false;
-  }
-  return strict ? 'strict' : 'sorted';
 }
 
 /**

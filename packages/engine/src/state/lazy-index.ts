@@ -22,33 +22,62 @@ import type { IndexDef, TableDef } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
 import type { RowId } from '../wal/record.ts';
 import type { BTreeType } from './btree.ts';
-import { bulkIndex, type RowRun } from './bulk.ts';
-import { TableData, type DeferredIndexTree } from './state.ts';
+import type { RowRun } from './bulk.ts';
+import { bulkIndexSteps, drain } from './bulk-index.ts';
+import { TableData, type DeferredIndexTree, type IndexData } from './state.ts';
 
 type IndexTree = ReturnType<DeferredIndexTree['take']>;
 
 /** One build of an index over the rows at open, shared by every copy of the index made before it ran. */
 class LazyIndexBuild implements DeferredIndexTree {
   private rows: BTreeType<RowId, Value[]> | undefined;
+  private steps: Generator<void, IndexData> | undefined;
   private result: IndexTree | undefined;
+  /** Steps run so far by `step` (the background builder), for tests. */
+  stepsRun = 0;
+  scheduled = false;
 
   constructor(private readonly def: IndexDef, private readonly table: TableDef, rows: BTreeType<RowId, Value[]>) {
     this.rows = rows.clone();
   }
 
+  get done(): boolean {
+    return this.result !== undefined;
+  }
+
+  /** One step of the build in slices (state/index-builds.ts); true once it is complete. */
+  step(): boolean {
+    if (this.result) return true;
+    const r = this.start().next();
+    this.stepsRun++;
+    if (r.done) this.finished(r.value.tree);
+    return r.done === true;
+  }
+
   take(): IndexTree {
-    if (!this.result) {
-      const rows = this.rows!;
-      this.result = bulkIndex(this.def, new TableData(this.table, rows), leafRuns(rows)).tree;
-      // the rows at open are needed no longer: later writes no longer keep their old leaves alive for it
-      this.rows = undefined;
-    }
-    return this.result.clone();
+    // a read before the background build is complete finishes what is left of it at once (all of it, unsliced, when none ran)
+    if (!this.result) this.finished(drain(this.steps ?? this.start(false)).tree);
+    return this.result!.clone();
+  }
+
+  private start(sliced = true): Generator<void, IndexData> {
+    return (this.steps ??= bulkIndexSteps(this.def, new TableData(this.table, this.rows!), leafRuns(this.rows!), sliced));
+  }
+
+  private finished(tree: IndexTree): void {
+    this.result = tree;
+    // the rows at open are needed no longer: later writes no longer keep their old leaves alive for it
+    this.rows = undefined;
+    this.steps = undefined;
   }
 }
 
+/** How many deferred indexes were made in this process: a background builder looks for new ones when it changed. */
+export let lazyIndexesMade = 0;
+
 /** A deferred index over `rows` as they are now (`table`'s tree just loaded). */
 export function lazyIndex(def: IndexDef, table: TableDef, rows: BTreeType<RowId, Value[]>): DeferredIndexTree {
+  lazyIndexesMade++;
   return new LazyIndexBuild(def, table, rows);
 }
 

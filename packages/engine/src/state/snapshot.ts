@@ -5,7 +5,8 @@
  */
 import { Packr } from 'msgpackr';
 import { PACK_OPTIONS } from '../msgpack.ts';
-import { bulkIndex, bulkRows, type RowRun } from './bulk.ts';
+import { bulkRows, type RowRun } from './bulk.ts';
+import { bulkIndex } from './bulk-index.ts';
 import type { DomainDef, TypeDef, FunctionDef, IndexDef, SequenceDef, TableDef } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
 import { DbState, IndexData, TableData } from './state.ts';

@@ -111,6 +111,17 @@ export class IndexData {
     return this.built !== undefined;
   }
 
+  /** The build this index waits for, while it is not built. */
+  get deferredBuild(): DeferredIndexTree | undefined {
+    return this.built ? undefined : this.deferred;
+  }
+
+  /** Whether a background build of it is under way: a read now would finish it at once, in one task. */
+  get building(): boolean {
+    const d = this.deferredBuild;
+    return d !== undefined && d.scheduled && !d.done;
+  }
+
   /** Whether treeKey changes keys (a bpchar key column). */
   readonly strips: boolean = false;
   /** The key as the tree holds it (keyOf's value, but bpchar without trailing spaces): bulk loads must use it too. */
@@ -204,9 +215,18 @@ interface PendingWrite { readonly op: 1 | -1 | 0; readonly key: IndexKey; readon
 const MAX_PENDING = 1 << 16;
 
 type IndexTree = BTreeType<IndexKey, RowIds>;
-/** An index's entries built on first use; `take` gives each caller its own copy-on-write copy of one build. */
+/**
+ * An index's entries built on first use or in the background (state/lazy-index.ts, index-builds.ts);
+ * `take` gives each caller its own copy-on-write copy of one build, finishing it first if need be.
+ */
 export interface DeferredIndexTree {
   take(): IndexTree;
+  /** Whether the build is complete (`take` is cheap). */
+  readonly done: boolean;
+  /** Set once a background builder is to run it: until it is done, reads that can do without the index scan the rows instead. */
+  scheduled: boolean;
+  /** Runs one short step of the build; true once it is complete. */
+  step(): boolean;
 }
 
 export class TableData {

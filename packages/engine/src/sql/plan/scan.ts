@@ -45,7 +45,7 @@ export function predicatesOf(input: ScanInput): ColumnPredicate[] {
 
 /** The cheapest unordered scan: the best index path, or every row. */
 export function planScan(input: ScanInput): Scan {
-  return makeScan(input, bestPath(input.table, predicatesOf(input), (ix) => indexUsable(ix, input.table, input.conds, input.columnOf)), [{}]);
+  return makeScan(input, bestPath(input.table, predicatesOf(input), (ix) => indexUsable(ix, input.table, input.conds, input.columnOf)), [{}], undefined, true);
 }
 
 /** A scan over a given index path (an index nested loop's lookups). */
@@ -110,7 +110,8 @@ function twoPassScan(input: ScanInput, path: IndexPath, desc: boolean, order: re
   return makeScan(input, path, passes, order);
 }
 
-function makeScan(input: ScanInput, path: IndexPath | undefined, passes: WalkOptions[], order?: readonly SortColumn[]): Scan {
+/** `mayScan`: an unordered scan run once per statement, which scans the rows while its index is built in the background. */
+function makeScan(input: ScanInput, path: IndexPath | undefined, passes: WalkOptions[], order?: readonly SortColumn[], mayScan = false): Scan {
   const { table, alias } = input;
   // EXPLAIN names relations without their schema, as PostgreSQL's (non-VERBOSE) EXPLAIN does
   const own = ownName(table.def.name);
@@ -123,10 +124,10 @@ function makeScan(input: ScanInput, path: IndexPath | undefined, passes: WalkOpt
   const filters = (input.filterNodes ?? []).filter((n) => !path?.used.some((p) => p.node === n && p.op !== 'prefix'));
   if (filters.length && input.test) details.push(`Filter: ${deparseAll(filters)}`);
   const node = planNode(label, [], details);
-  return { node, path, run: (ctx, visit, boundRow) => runPath(input, path, ctx, visit, passes, node, order, boundRow) };
+  return { node, path, run: (ctx, visit, boundRow) => runPath(input, path, ctx, visit, passes, node, order, boundRow, mayScan) };
 }
 
-function runPath(input: ScanInput, path: IndexPath | undefined, ctx: RunContext, visit: Visitor, passes: WalkOptions[], node: PlanNode, order?: readonly SortColumn[], boundRow?: readonly Value[]): void {
+function runPath(input: ScanInput, path: IndexPath | undefined, ctx: RunContext, visit: Visitor, passes: WalkOptions[], node: PlanNode, order?: readonly SortColumn[], boundRow?: readonly Value[], mayScan = false): void {
   const table = ctx.env.state.table(input.table.def.oid);
   const test = input.test;
   node.loops++;
@@ -138,6 +139,10 @@ function runPath(input: ScanInput, path: IndexPath | undefined, ctx: RunContext,
     stopped = true;
     return false;
   };
+  // the index's background build is not done: a scan of the rows (the same rows; one tight loop) instead of finishing the build
+  // in this task; a correlated sub-select's scan, run once per outer row, finishes it instead
+  const oid = path?.index.def.oid;
+  if (mayScan && !boundRow && oid !== undefined && table.indexes.find((i) => i.def.oid === oid)?.building) path = undefined;
   if (path) {
     for (const opts of passes) {
       // false: a bound cannot be compared with the keys (a parameter of another kind)

@@ -1,0 +1,75 @@
+/**
+ * The background build of the indexes a node opened without (state/lazy-index.ts): right after
+ * open (and after a base backup or rewind restored a state), every index not built yet is built in
+ * slices that yield to the event loop (checkpoint/slices.ts), one index after another, over the
+ * rows as they were at open; writes made meanwhile go on the index's log as before and are applied
+ * when the build is installed. A read that cannot do without the index (a unique check, a
+ * foreign-key probe, an ordered walk, min/max, an index nested loop's lookups) finishes what is left
+ * of the build at once; an unordered scan scans the rows instead while the build runs (sql/plan/scan.ts).
+ * Owned by the Node: started when it opens, stopped when it closes.
+ */
+import { Slicer } from '../checkpoint/slices.ts';
+import { lazyIndexesMade } from './lazy-index.ts';
+import type { DbState, IndexData } from './state.ts';
+
+export class IndexBuilds {
+  /** Whether nodes build in the background at all: tests of first use (the path a read takes before any build ran) turn it off. */
+  static inBackground = true;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  /** `lazyIndexesMade` when the latest state was last looked at: a restore since may have made more. */
+  private seen = -1;
+
+  constructor(private readonly latest: () => DbState) {}
+
+  /** Builds every index of the latest state not built yet, unless already doing so; cheap when there is nothing new. */
+  start(): void {
+    if (this.stopped || this.running || this.seen === lazyIndexesMade || !IndexBuilds.inBackground) return;
+    this.seen = lazyIndexesMade;
+    if (!this.schedule()) return;
+    this.running = this.run().finally(() => (this.running = undefined));
+  }
+
+  /** Stops after the current slice; resolves once nothing of it runs any more. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
+  /** Whether a build is under way (for tests). */
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  private async run(): Promise<void> {
+    const slicer = new Slicer();
+    for (;;) {
+      // the first slice after a yield: opening returns (and its first queries run) before any build step
+      await slicer.next();
+      if (this.stopped) return;
+      const ix = this.schedule();
+      if (!ix) return;
+      const build = ix.deferredBuild!;
+      while (!slicer.spent()) {
+        if (!build.step()) continue;
+        // installed now: the writes logged meanwhile are applied once, and later ones go to the tree
+        void ix.tree;
+        break;
+      }
+    }
+  }
+
+  /** Marks every index of the latest state not built yet as built in the background; the first of them, if any. */
+  private schedule(): IndexData | undefined {
+    let first: IndexData | undefined;
+    for (const t of this.latest().tables.values()) {
+      for (const ix of t.indexes) {
+        const d = ix.deferredBuild;
+        if (!d) continue;
+        d.scheduled = true;
+        first ??= ix;
+      }
+    }
+    return first;
+  }
+}
