@@ -1,12 +1,13 @@
 /**
- * Indexes built on first use after a node opens (a checkpoint, a base backup or a rewind restored
- * the state). Opening then loads only the row trees and primary keys; each other index is built the
- * first time anything reads it: a scan the planner chose, a unique check (which reads the index, so
- * it is never skipped), a foreign-key probe, an index-end min/max. Writes before that (replayed WAL,
- * a standby's replay, DML on its non-unique columns) are logged on the index (state.ts `pending`,
- * up to MAX_PENDING) and applied in order when it is built. Chosen over building in background
- * slices because a read can come at any moment after open and must find the index complete, and a
- * sliced build racing the writes that arrive meanwhile would need the same catch-up log anyway.
+ * Indexes not built when a node opens (a checkpoint, a base backup or a rewind restored the state).
+ * Opening loads only the row trees and primary keys; each other index is built right after in the
+ * background, a few thousand entries a step (state/index-builds.ts drives the steps, state/bulk-index.ts
+ * is the build), or by the first read that needs it before that is done: a scan the planner chose
+ * that needs the index's order, a unique check (which reads the index, so it is never skipped), a
+ * foreign-key probe, an index-end min/max; such a read runs what is left of the build at once. An
+ * unordered scan scans the rows instead while a background build runs (sql/plan/scan.ts). Writes
+ * before the index is built (replayed WAL, a standby's replay, DML) are logged on the index
+ * (state.ts `pending`, up to MAX_PENDING) and applied in order when it is installed.
  *
  * Why this is exact: every write to a table also writes each of its indexes (state.ts `insert`,
  * `update`, `delete`); DDL that replaces the rows rebuilds the indexes outright (`reindex`). So an

@@ -227,6 +227,8 @@ export interface DeferredIndexTree {
   scheduled: boolean;
   /** Runs one short step of the build; true once it is complete. */
   step(): boolean;
+  /** How many steps `step` ran (tests see how a build went). */
+  readonly stepsRun: number;
 }
 
 export class TableData {
