@@ -12,8 +12,8 @@ export function* scaleInserts(rows: number): Generator<string> {
   }
 }
 
-/** Autocommit UPDATEs of random rows, one per event-loop turn, until stopped: the longest gap between two finishing, and how many. */
-export function commitLoop(node: Node, rows: number): { stop(): Promise<{ longestGap: number; commits: number }> } {
+/** Autocommit UPDATEs of random rows, one per event-loop turn, until stopped: the longest gap between two finishing, and how many; `gap` sees each gap as it ends. */
+export function commitLoop(node: Node, rows: number, gap?: (ms: number, end: number) => void): { stop(): Promise<{ longestGap: number; commits: number }> } {
   let done = false;
   let commits = 0;
   let longestGap = 0;
@@ -25,6 +25,7 @@ export function commitLoop(node: Node, rows: number): { stop(): Promise<{ longes
       await node.query('update t set n = n + 1 where id = $1', [1 + Math.floor(Math.random() * rows)]);
       const now = performance.now();
       longestGap = Math.max(longestGap, now - last);
+      gap?.(now - last, now);
       last = now;
       commits++;
     }

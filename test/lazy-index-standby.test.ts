@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Node } from '@walrtc/engine';
 import type { DbState } from '../packages/engine/src/state/state.ts';
 import { IndexBuilds } from '../packages/engine/src/state/index-builds.ts';
-import { baseBackupStandby, caughtUp, memoryCluster, type TestCluster } from './cluster.ts';
+import { baseBackupStandby, caughtUp, memoryCluster, type TestCluster, type TestNode } from './cluster.ts';
 
 let c: TestCluster;
 afterEach(async () => c?.closeAll());
@@ -27,13 +27,19 @@ const QUERIES = [
   'select count(*)::int as c, min(n) as lo, max(n) as hi from t',
 ];
 
+/** A primary of a new cluster holding `rows` rows of t, checkpointed: what a base backup sends. */
+async function checkpointedPrimary(rows: number): Promise<TestNode> {
+  c = memoryCluster();
+  const p = await c.open('primary', { role: 'primary' });
+  await p.node.exec('create table t(id int primary key, n int, s text); create index t_n on t(n); create unique index t_s on t(s)');
+  await p.node.query(`insert into t select g, g % 97, 'row ' || g from generate_series(1, ${rows}) g`);
+  await p.node.checkpoint();
+  return p;
+}
+
 describe('a standby with indexes built on first use', () => {
   it('replays, answers as the primary, and once promoted refuses a duplicate by its unbuilt unique index (23505)', async () => {
-    c = memoryCluster();
-    const p = await c.open('primary', { role: 'primary' });
-    await p.node.exec('create table t(id int primary key, n int, s text); create index t_n on t(n); create unique index t_s on t(s)');
-    await p.node.query(`insert into t select g, g % 97, 'row ' || g from generate_series(1, 3000) g`);
-    await p.node.checkpoint();
+    const p = await checkpointedPrimary(3000);
     const s = await baseBackupStandby(c, p);
     expect(built(s.node)).toEqual({ t_pkey: true, t_n: false, t_s: false });
 
@@ -60,11 +66,7 @@ describe('a standby with indexes built on first use', () => {
   });
 
   it('a standby replaying while it builds its indexes in the background after the base backup answers as the primary', async () => {
-    c = memoryCluster();
-    const p = await c.open('primary', { role: 'primary' });
-    await p.node.exec('create table t(id int primary key, n int, s text); create index t_n on t(n); create unique index t_s on t(s)');
-    await p.node.query(`insert into t select g, g % 97, 'row ' || g from generate_series(1, 20000) g`);
-    await p.node.checkpoint();
+    const p = await checkpointedPrimary(20_000);
     IndexBuilds.inBackground = true;
     try {
       // installing the base backup publishes a state with unbuilt indexes: the standby's builder takes them up

@@ -7,7 +7,7 @@
  * the JS heap (memory storage) takes the chunks unsealed, as the frozen rows they would encode.
  * Owned by the Node, driven from its checkpoint inside a control update.
  */
-import { Packr } from 'msgpackr';
+import { Packr, RESET_BUFFER_MODE } from 'msgpackr';
 import type { IndexDef, TableDef } from '../catalog/types.ts';
 import { PACK_OPTIONS } from '../msgpack.ts';
 import type { Value } from '../sql/types.ts';
@@ -153,6 +153,16 @@ export function* presentChunks(rows: BTreeType<RowId, Value[]>): Generator<numbe
 }
 
 /**
+ * Each chunk is packed where the one before was (msgpackr's RESET_BUFFER_MODE; `seal` copies it out
+ * at once). Left to itself msgpackr packs each chunk after the last in its buffer and, once that is
+ * full, allocates a new one of at least 4 MiB: a full checkpoint of 1M rows allocated ~56 MB of such
+ * buffers beside the ~56 MB of sealed chunks, all outside the JS heap, and external memory growing
+ * that fast is what made V8 collect during the checkpoint ("external memory pressure" scavenges, and
+ * a full mark-compact started early: bench/checkpoint-gap.ts, bench/README.md seventh round).
+ */
+const REUSE_PACK_BUFFER = RESET_BUFFER_MODE;
+
+/**
  * `scratch` is the same pair of arrays for every chunk of a checkpoint, filled by index: growing two
  * fresh arrays per chunk was most of what a checkpoint allocated besides its output (GC pauses).
  */
@@ -165,5 +175,5 @@ function encodeChunk(rows: BTreeType<RowId, Value[]>, index: number, packr: Pack
   if (!n) return undefined;
   scratch.ids.length = n;
   scratch.rows.length = n;
-  return { bytes: seal(scratch, packr), rows: n };
+  return { bytes: seal(scratch, packr, REUSE_PACK_BUFFER), rows: n };
 }

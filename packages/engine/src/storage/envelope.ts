@@ -15,10 +15,10 @@ export const ENVELOPE_HEADER = 12;
 const HEADER = ENVELOPE_HEADER;
 const unpackr = new Packr(PACK_OPTIONS);
 
-/** `packr`: one a caller sealing many blobs in a row shares between them (its scratch buffer is reused). */
-export function seal(payload: unknown, packr?: Packr): Uint8Array {
+/** `packr`: one a caller sealing many blobs in a row shares between them (its scratch buffer is reused); `encodeOptions`: msgpackr's. */
+export function seal(payload: unknown, packr?: Packr, encodeOptions?: number): Uint8Array {
   // a fresh packer per blob by default: a process-wide one keeps a scratch buffer as large as the largest checkpoint
-  const body = (packr ?? new Packr(PACK_OPTIONS)).pack(payload);
+  const body = (packr ?? new Packr(PACK_OPTIONS)).pack(payload, encodeOptions);
   const out = new Uint8Array(HEADER + body.length);
   out.set(body, HEADER);
   return stampEnvelope(out, crc32c(out, HEADER));
