@@ -154,11 +154,12 @@ export function* presentChunks(rows: BTreeType<RowId, Value[]>): Generator<numbe
 
 /**
  * Each chunk is packed where the one before was (msgpackr's RESET_BUFFER_MODE; `seal` copies it out
- * at once). Left to itself msgpackr packs each chunk after the last in its buffer and, once that is
- * full, allocates a new one of at least 4 MiB: a full checkpoint of 1M rows allocated ~56 MB of such
- * buffers beside the ~56 MB of sealed chunks, all outside the JS heap, and external memory growing
- * that fast is what made V8 collect during the checkpoint ("external memory pressure" scavenges, and
- * a full mark-compact started early: bench/checkpoint-gap.ts, bench/README.md seventh round).
+ * at once). Left to itself msgpackr packs each chunk after the last in its buffer and, when the
+ * chunk does not fit, allocates a new buffer of its size or more: nearly one per chunk, ~135 KB each,
+ * so a full checkpoint of 1M rows allocated ~60 MB of such buffers beside the ~56 MB of sealed
+ * chunks, all outside the JS heap, and external memory growing that fast is what made V8 collect
+ * during the checkpoint ("external memory pressure" scavenges, and a full mark-compact started
+ * early: bench/checkpoint-gap.ts, bench/README.md seventh round).
  */
 const REUSE_PACK_BUFFER = RESET_BUFFER_MODE;
 
