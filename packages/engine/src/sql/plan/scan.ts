@@ -141,8 +141,7 @@ function runPath(input: ScanInput, path: IndexPath | undefined, ctx: RunContext,
   };
   // the index's background build is not done: a scan of the rows (the same rows; one tight loop) instead of finishing the build
   // in this task; a correlated sub-select's scan, run once per outer row, finishes it instead
-  const oid = path?.index.def.oid;
-  if (mayScan && !boundRow && oid !== undefined && table.indexes.find((i) => i.def.oid === oid)?.building) path = undefined;
+  if (path && mayScan && !boundRow && building(table, path.index.def.oid)) path = undefined;
   if (path) {
     for (const opts of passes) {
       // false: a bound cannot be compared with the keys (a parameter of another kind)
@@ -172,4 +171,10 @@ function runPath(input: ScanInput, path: IndexPath | undefined, ctx: RunContext,
     node.rows++;
     if (!visit(id, row)) return;
   }
+}
+
+/** Whether the table's index `oid` is being built in the background (state/index-builds.ts). */
+function building(table: TableData, oid: number): boolean {
+  for (const ix of table.indexes) if (ix.def.oid === oid) return ix.building;
+  return false;
 }
