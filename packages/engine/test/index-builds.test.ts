@@ -11,7 +11,9 @@ import { SqlError, type Node } from '../src/index.ts';
 import { memoryStorage } from '../src/storage/memory.ts';
 import type { Storage } from '../src/storage/storage.ts';
 import { IndexBuilds } from '../src/state/index-builds.ts';
-import type { IndexData } from '../src/state/state.ts';
+import { DbState, IndexData, TableData, type DeferredIndexTree } from '../src/state/state.ts';
+import { lazyIndex } from '../src/state/lazy-index.ts';
+import type { IndexDef, TableDef } from '../src/catalog/types.ts';
 import { built, exec, open, plan, queries, same, SCHEMA, stateOf, unique, writes } from './lazy-index-helpers.ts';
 import { prng } from '../../../test/prng.ts';
 
@@ -149,6 +151,35 @@ describe('indexes built in the background after open, slice by slice', () => {
     await again.lazy.exec(SCHEMA);
     await again.lazy.query(`insert into t values (1, 5, 'ab1', 'CA1', 2)`);
     expect((await again.lazy.query('select id from t where n = 5')).rows).toEqual([{ id: 1 }]);
+  });
+});
+
+describe('a background build that fails', () => {
+  it('is given up: the builder moves on to the next index, and the index is left to the read that needs it, which meets the error', () => {
+    const def: TableDef = { oid: 1, name: 't', checks: [], columns: [{ name: 'id' }, { name: 'n' }] as TableDef['columns'] };
+    const index = (oid: number, name: string): IndexDef => ({ oid, name, table: 1, columns: ['n'], unique: false, primary: false, constraint: false });
+    const table = new TableData(def);
+    for (let id = 1; id <= 20_000; id++) table.insert(id, [id, id % 7]);
+    let calls = 0;
+    // as an index expression that raises on some row would
+    const failing: DeferredIndexTree = {
+      done: false, scheduled: false, stepsRun: 0,
+      step() {
+        if (++calls === 2) throw new Error('step failed');
+        return false;
+      },
+      take() {
+        throw new Error('build failed');
+      },
+    };
+    table.indexes = [new IndexData(index(2, 't_bad'), def, failing), new IndexData(index(3, 't_n'), def, lazyIndex(index(3, 't_n'), def, table.rows))];
+    const state = new DbState();
+    state.tables.set(1, table);
+    const builds = new IndexBuilds(() => state);
+    let slices = 0;
+    while (builds.slice(steps(5))) if (++slices > 1000) throw new Error('the builder did not end');
+    expect({ calls, scheduled: failing.scheduled, building: table.indexes[0]!.building, built: table.indexes.map((ix) => ix.isBuilt) }).toEqual({ calls: 2, scheduled: false, building: false, built: [false, true] });
+    expect(() => table.indexes[0]!.tree).toThrow('build failed');
   });
 });
 

@@ -16,13 +16,15 @@
  */
 import { Slicer } from '../checkpoint/slices.ts';
 import { lazyIndexesMade } from './lazy-index.ts';
-import type { DbState, IndexData } from './state.ts';
+import type { DbState, DeferredIndexTree, IndexData } from './state.ts';
 
 export class IndexBuilds {
   /** Whether nodes build in the background at all: tests of first use (the path a read takes before any build ran) turn it off. */
   static inBackground = true;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** Builds that failed in the background (an index expression that raises): not tried again. */
+  private readonly failed = new WeakSet<DeferredIndexTree>();
   /** `lazyIndexesMade` when the latest state was last looked at: a restore since may have made more. */
   private seen = -1;
 
@@ -55,11 +57,17 @@ export class IndexBuilds {
     const ix = this.schedule();
     if (!ix) return false;
     const build = ix.deferredBuild!;
-    while (!spent()) {
-      if (!build.step()) continue;
-      // installed now: the writes logged meanwhile are applied once, and later ones go to the tree
-      void ix.tree;
-      break;
+    try {
+      while (!spent()) {
+        if (!build.step()) continue;
+        // installed now: the writes logged meanwhile are applied once, and later ones go to the tree
+        void ix.tree;
+        break;
+      }
+    } catch {
+      // left to the first read, which builds it in the statement that needs it and reports the error there
+      this.failed.add(build);
+      build.scheduled = false;
     }
     return true;
   }
@@ -77,7 +85,7 @@ export class IndexBuilds {
     for (const t of this.latest().tables.values()) {
       for (const ix of t.indexes) {
         const d = ix.deferredBuild;
-        if (!d) continue;
+        if (!d || this.failed.has(d)) continue;
         d.scheduled = true;
         first ??= ix;
       }

@@ -49,7 +49,14 @@ class LazyIndexBuild implements DeferredIndexTree {
   /** One step of the build in slices (state/index-builds.ts); true once it is complete. */
   step(): boolean {
     if (this.result) return true;
-    const r = this.start().next();
+    let r: IteratorResult<void, IndexData>;
+    try {
+      r = this.start().next();
+    } catch (e) {
+      // the generator is closed now: a read builds the index from the start and meets the error itself
+      this.steps = undefined;
+      throw e;
+    }
     this.stepsRun++;
     if (r.done) this.finished(r.value.tree);
     return r.done === true;
