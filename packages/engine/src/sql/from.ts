@@ -255,6 +255,8 @@ interface Leaf {
   table?: { oid: number; data: TableData };
   /** A LATERAL sub-select: the width of the row of the items before it, which it runs with (sql/lateral.ts). */
   lateral?: number;
+  /** …and the prefix of that row it reads. */
+  reads?: number;
 }
 
 export function planFrom(
@@ -327,6 +329,7 @@ export function planFrom(
     source: l.built.source,
     node: l.built.node,
     lateral: l.lateral,
+    lateralReads: l.reads,
   }));
   const leafScope = (leaf: JoinLeaf) => new RowScope(leaf.entries.map((e) => ({ ...e, offset: e.offset - leaf.offset })), leaf.width, planner);
   const joined = planJoin(joinLeaves, joinQuals, scope, width, leafScope);
@@ -354,7 +357,7 @@ export function planFrom(
     }
     if ('RangeSubselect' in node) {
       const sub = planSubselect(node.RangeSubselect, leaves.map((l) => l.built), planner, outer, planSelectRows);
-      leaves.push({ built: subselectItem(node.RangeSubselect, sub, aliasColumns), lateral: sub.lateral });
+      leaves.push({ built: subselectItem(node.RangeSubselect, sub, aliasColumns), lateral: sub.lateral, reads: sub.reads });
       return;
     }
     const previous = leaves[leaves.length - 1];
