@@ -172,6 +172,8 @@ describe('random joins: hash joins and index nested loops return what a nested l
           `select x.id as a, y.id as b from x left join y on (x.k = y.k) is true and y.id > ${lim}`],
         [`select x.id as a, z.id as c from x left join z on z.k = x.k + ${v} where x.v = ${v}`,
           `select x.id as a, z.id as c from x left join z on (z.k = x.k + ${v}) is true where x.v = ${v}`],
+        [`select x.id as a, y.id as b, k from x join y using (k) where x.v = ${v}`, `select x.id as a, y.id as b, x.k as k from x join y on (x.k = y.k) is true where x.v = ${v}`],
+        [`select x.id as a, y.id as b, k from x left join y using (k) where x.v = ${v}`, `select x.id as a, y.id as b, x.k as k from x left join y on (x.k = y.k) is true where x.v = ${v}`],
         [`select x.id as a, count(*) as n from x join y on y.k = x.k and y.id > x.id group by x.id`,
           `select x.id as a, count(*) as n from x join y on (y.k = x.k) is true and y.id > x.id group by x.id`],
       ];

@@ -468,10 +468,11 @@ export function planFrom(
     const keepLeft = kind === 'JOIN_LEFT' || kind === 'JOIN_FULL';
     const keepRight = kind === 'JOIN_RIGHT' || kind === 'JOIN_FULL';
     // equalities between the two sides of an INNER or LEFT join: pair each left row only with the right rows of its key
-    const keys = !using && (kind === 'JOIN_INNER' || kind === 'JOIN_LEFT') && j.quals ? hashKeysOf(j.quals, scope, left.width, shape.width) : undefined;
+    const usingKeys = using && (kind === 'JOIN_INNER' || kind === 'JOIN_LEFT') ? using.hashKeys() : undefined;
+    const keys = usingKeys?.keys ?? (!using && (kind === 'JOIN_INNER' || kind === 'JOIN_LEFT') && j.quals ? hashKeysOf(j.quals, scope, left.width, shape.width) : undefined);
     const loopLabel = { JOIN_LEFT: 'Nested Loop Left Join', JOIN_RIGHT: 'Nested Loop Right Join', JOIN_FULL: 'Nested Loop Full Join' }[kind as string] ?? 'Nested Loop';
     const label = keys ? (kind === 'JOIN_LEFT' ? 'Hash Left Join' : 'Hash Join') : loopLabel;
-    const details = keys ? [`Hash Cond: ${deparseAll(keys.nodes)}`] : j.quals ? [`Join Filter: ${deparse(j.quals)}`] : [];
+    const details = keys ? [`Hash Cond: ${usingKeys?.cond ?? deparseAll(keys.nodes)}`] : j.quals ? [`Join Filter: ${deparse(j.quals)}`] : [];
     const node = planNode(label, keys ? [left.node, planNode('Hash', [right.node])] : [left.node, right.node], details);
     shape.node = node;
     shape.source = (ctx, o) => {
@@ -488,8 +489,8 @@ export function planFrom(
           const k = hashKey(keys.left, l, ctx, single);
           for (const r of (k === undefined ? undefined : table!.get(k)) ?? NO_ROWS) {
             const row = [...l, ...r];
-            if (!cond || cond.eval(o ? [...row, ...o] : row, ctx) === true) {
-              out.push(row);
+            if (!cond || cond.eval(o && !using ? [...row, ...o] : row, ctx) === true) {
+              out.push(merge(row));
               matched = true;
             }
           }
