@@ -28,9 +28,9 @@ describe('sql:regress: PostgreSQL 15 regression files (recorded in test/regress/
   });
 
   // one test per area, each with its own bound: the whole corpus in one test had a single 300 s
-  // limit that a loaded 2-core CI machine overran, and a failure now names its area. join, the
-  // slowest, takes about 30 s at load 12 on 2 cores since its lateral joins of tenk1 × tenk1
-  // (#446, #448) hash instead of running per pair (plan/lateral-order.ts)
+  // limit that a loaded 2-core CI machine overran, and a failure now names its area. join takes
+  // a few seconds since its lateral joins of tenk1 × tenk1 (#446, #448) hash instead of running
+  // per pair (plan/lateral-order.ts); before, 100 s in the node suite and over 600 s at load 12
   const judged: RegressJudged[] = [];
   const bound = 120_000;
   for (const area of AREAS) {
