@@ -61,6 +61,9 @@ describe('the lease under a frozen event loop', () => {
     const p = await workerNode(mc, 'p', { ...settings, role: 'primary' });
     const standbys: TestNode[] = [await mc.open('s1', { ...settings, role: 'auto' }), await mc.open('s2', { ...settings, role: 'auto' })];
     await until('s1 and s2 streaming', async () => (await p.status()).replication.filter((s) => s.state === 'streaming').length === 2, 20_000);
+    // voting members, not only streaming: a join waits while the primary's lease has lapsed (a stall
+    // under load), and s1 and s2 elect only if they know each other as members — replayed before t
+    await until('s1 and s2 to be members', () => ['s1', 's2'].every((id) => p.logs.includes(`member "${id}" joined the cluster`)), 20_000);
     await until('the primary to accept writes', async () => (await p.exec('create table t(id int primary key)')).ok, 20_000);
     await until('t on both standbys', async () => {
       for (const s of standbys) if (!(await s.node.query('select count(*) from t').then(() => true, () => false))) return false;

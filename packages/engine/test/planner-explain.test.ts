@@ -237,6 +237,17 @@ describe('joins', () => {
     ]);
   });
 
+  it('JOIN … USING and NATURAL JOIN hash on their merged columns, inner and left', async () => {
+    expect(await plan('select id from o join oi using (id, cid)')).toEqual([
+      'Hash Join', '  Hash Cond: ((o.id = oi.id) AND (o.cid = oi.cid))', '  ->  Seq Scan on o', '  ->  Hash', '        ->  Seq Scan on oi',
+    ]);
+    expect((await plan('select * from c natural left join o'))[0]).toBe('Hash Left Join');
+    expect(Number((await node.query('select count(*) as n from o join oi using (id, cid)')).rows[0]!.n)).toBe(1000);
+    // NULL-extended rows of a LEFT JOIN get the left value as the merged column
+    const r = await node.query('select id, name from c left join o using (id) where id <= 2 order by id');
+    expect(r.rows).toEqual([{ id: 1, name: 'c1' }, { id: 2, name: 'c2' }]);
+  });
+
   it('LEFT JOIN keeps its unmatched rows', async () => {
     const r = await node.query('select c.id, count(o.id) as n from c left join o on o.cid = c.id and o.amount < 0 group by c.id order by c.id limit 2');
     expect(r.rows.map((x) => [x.id, Number(x.n)])).toEqual([[1, 0], [2, 0]]);

@@ -118,7 +118,11 @@ describe('signaling server limits', () => {
 
   it('stays within a memory bound under 1,000 flooding clients (a tenth of them never reading)', async () => {
     const fixture = fileURLToPath(new URL('./fixtures/signal-server.ts', import.meta.url));
-    const opts: SignalServerOptions = { maxConnectionsPerIp: 2000, maxPeersPerRoom: 10, maxBufferedBytes: 256 * 1024 };
+    // one message a second (a burst of two): a flooder's 100 messages exceed it unless the server
+    // takes over 98 s to read them, so every flooder is cut however loaded the machine; at the
+    // default 20 a second, a server slowed past 3 s per flooder (load 10 on 2 cores, a GC per
+    // memory sample) let some through and the wait for every flooder ran out
+    const opts: SignalServerOptions = { maxConnectionsPerIp: 2000, maxPeersPerRoom: 10, maxBufferedBytes: 256 * 1024, messagesPerSecond: 1 };
     const proc = fork(fixture, [JSON.stringify(opts)], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
     child = proc;
     const url = await new Promise<string>((resolve) => proc.stdout?.once('data', (d: Buffer) => resolve(d.toString().trim())));
@@ -161,9 +165,10 @@ describe('signaling server limits', () => {
     // all). Bounded: each socket's backlog (maxBufferedBytes), what the rate limits let in, and the
     // sockets themselves (measured here: 45 MiB on an idle machine, 62 MiB on a loaded one).
     expect(peak).toBeLessThan(128 * 1024 * 1024);
-    // 1008 with the reason, or 1006 when the server cut it before the close handshake finished
+    // 1008 with the reason, or 1006 when the server ended it before the close handshake finished
+    // (the flooder's own backlog, unread a second after the close, decides which: the machine's
+    // load, not the server; the reason itself is checked by 'cuts a flooding connection …' above)
     expect(flooders.every((f) => f.closed?.code === 1008 || f.closed?.code === 1006)).toBe(true);
-    expect(flooders.some((f) => f.closed?.code === 1008)).toBe(true);
     for (const r of readers) r.ws.resume();
     for (const c of clients) c.ws.close();
     await until('all sockets gone', () => clients.every((c) => c.closed !== null), 20_000);

@@ -120,15 +120,15 @@ describe('webrtcTransport over real data channels (node-datachannel, loopback on
 
   it('a clean close is reported as peer-left at once', async () => {
     const room = uniqueRoom();
-    const a = make('a', broadcastSignaling(room)).t;
-    const b = make('b', broadcastSignaling(room), { peerTimeoutMs: 20_000 }).t;
+    // heartbeats time a peer out only after ten minutes: a peer-left within the wait below comes
+    // from the close itself, however slow a loaded machine is (no timed assertion needed)
+    const a = make('a', broadcastSignaling(room), { peerTimeoutMs: 600_000 }).t;
+    const b = make('b', broadcastSignaling(room), { peerTimeoutMs: 600_000 }).t;
     await mesh([a, b]);
     let left = '';
     a.on('peer-left', (id, reason) => (left = `${id}: ${reason}`));
-    const t0 = Date.now();
     await b.close();
-    await until('peer-left', () => left !== '', 2000);
-    expect(Date.now() - t0).toBeLessThan(2000); // far below the 20 s heartbeat timeout
+    await until('peer-left', () => left !== '', 20_000);
     expect(left).toMatch(/^b: /);
     expect(a.peers()).toEqual([]);
     await expect(a.send('b', Uint8Array.of(1))).rejects.toMatchObject({ code: 'not-connected' });

@@ -255,6 +255,8 @@ interface Leaf {
   table?: { oid: number; data: TableData };
   /** A LATERAL sub-select: the width of the row of the items before it, which it runs with (sql/lateral.ts). */
   lateral?: number;
+  /** …and the prefix of that row it reads. */
+  reads?: number;
 }
 
 export function planFrom(
@@ -327,6 +329,7 @@ export function planFrom(
     source: l.built.source,
     node: l.built.node,
     lateral: l.lateral,
+    lateralReads: l.reads,
   }));
   const leafScope = (leaf: JoinLeaf) => new RowScope(leaf.entries.map((e) => ({ ...e, offset: e.offset - leaf.offset })), leaf.width, planner);
   const joined = planJoin(joinLeaves, joinQuals, scope, width, leafScope);
@@ -354,7 +357,7 @@ export function planFrom(
     }
     if ('RangeSubselect' in node) {
       const sub = planSubselect(node.RangeSubselect, leaves.map((l) => l.built), planner, outer, planSelectRows);
-      leaves.push({ built: subselectItem(node.RangeSubselect, sub, aliasColumns), lateral: sub.lateral });
+      leaves.push({ built: subselectItem(node.RangeSubselect, sub, aliasColumns), lateral: sub.lateral, reads: sub.reads });
       return;
     }
     const previous = leaves[leaves.length - 1];
@@ -465,10 +468,11 @@ export function planFrom(
     const keepLeft = kind === 'JOIN_LEFT' || kind === 'JOIN_FULL';
     const keepRight = kind === 'JOIN_RIGHT' || kind === 'JOIN_FULL';
     // equalities between the two sides of an INNER or LEFT join: pair each left row only with the right rows of its key
-    const keys = !using && (kind === 'JOIN_INNER' || kind === 'JOIN_LEFT') && j.quals ? hashKeysOf(j.quals, scope, left.width, shape.width) : undefined;
+    const usingKeys = using && (kind === 'JOIN_INNER' || kind === 'JOIN_LEFT') ? using.hashKeys() : undefined;
+    const keys = usingKeys?.keys ?? (!using && (kind === 'JOIN_INNER' || kind === 'JOIN_LEFT') && j.quals ? hashKeysOf(j.quals, scope, left.width, shape.width) : undefined);
     const loopLabel = { JOIN_LEFT: 'Nested Loop Left Join', JOIN_RIGHT: 'Nested Loop Right Join', JOIN_FULL: 'Nested Loop Full Join' }[kind as string] ?? 'Nested Loop';
     const label = keys ? (kind === 'JOIN_LEFT' ? 'Hash Left Join' : 'Hash Join') : loopLabel;
-    const details = keys ? [`Hash Cond: ${deparseAll(keys.nodes)}`] : j.quals ? [`Join Filter: ${deparse(j.quals)}`] : [];
+    const details = keys ? [`Hash Cond: ${usingKeys?.cond ?? deparseAll(keys.nodes)}`] : j.quals ? [`Join Filter: ${deparse(j.quals)}`] : [];
     const node = planNode(label, keys ? [left.node, planNode('Hash', [right.node])] : [left.node, right.node], details);
     shape.node = node;
     shape.source = (ctx, o) => {
@@ -485,8 +489,8 @@ export function planFrom(
           const k = hashKey(keys.left, l, ctx, single);
           for (const r of (k === undefined ? undefined : table!.get(k)) ?? NO_ROWS) {
             const row = [...l, ...r];
-            if (!cond || cond.eval(o ? [...row, ...o] : row, ctx) === true) {
-              out.push(row);
+            if (!cond || cond.eval(o && !using ? [...row, ...o] : row, ctx) === true) {
+              out.push(merge(row));
               matched = true;
             }
           }

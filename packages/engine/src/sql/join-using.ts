@@ -12,6 +12,7 @@ import { compileExpr } from './expr.ts';
 import { RowScope, type RangeEntry, type SubqueryPlanner } from './from.ts';
 import { strings } from './names.ts';
 import { commonType } from './operators.ts';
+import { hashKeysOf, type HashKeys } from './plan/left-join.ts';
 import type { EvalContext } from './scope.ts';
 import type { Value } from './types.ts';
 
@@ -24,6 +25,8 @@ export interface UsingJoin {
   matches(row: readonly Value[], ctx: EvalContext): boolean;
   /** [...left, ...right] with the merged columns appended. */
   merge(row: Value[]): Value[];
+  /** The equalities as hash keys (undefined when a pair's type cannot hash), and PostgreSQL's Hash Cond text. */
+  hashKeys(): { keys: HashKeys; cond: string } | undefined;
 }
 
 /** Visible (unqualified) columns of a side by name: [slot, type], or 'ambiguous'. */
@@ -56,7 +59,8 @@ export function planUsingJoin(j: JoinExpr, kind: string, left: Side, right: Side
     { alias: `r${k}`, columns: [{ name: 'v', type: p.r.type }], offset: p.r.slot },
   ]), left.width + right.width, planner);
   const ref = (alias: string): Node => ({ ColumnRef: { fields: [{ String: { sval: alias } }, { String: { sval: 'v' } }] } });
-  const equalities = pairs.map((_p, k) => compileExpr({ A_Expr: { kind: 'AEXPR_OP', name: [{ String: { sval: '=' } }], lexpr: ref(`l${k}`), rexpr: ref(`r${k}`) } }, probe));
+  const nodes: Node[] = pairs.map((_p, k) => ({ A_Expr: { kind: 'AEXPR_OP', name: [{ String: { sval: '=' } }], lexpr: ref(`l${k}`), rexpr: ref(`r${k}`) } }));
+  const equalities = nodes.map((n) => compileExpr(n, probe));
   const casts = pairs.map((p) => ({
     l: p.l.type === p.type ? (v: Value) => v : castFunction(p.l.type, p.type, -1, false),
     r: p.r.type === p.type ? (v: Value) => v : castFunction(p.r.type, p.type, -1, false),
@@ -69,6 +73,14 @@ export function planUsingJoin(j: JoinExpr, kind: string, left: Side, right: Side
     entries: [merged, ...hide(left), ...hide(right).map((e) => ({ ...e, offset: e.offset + left.width }))],
     width: width + pairs.length,
     matches: (row, ctx) => equalities.every((e) => e.eval(row, ctx) === true),
+    hashKeys() {
+      const keys = hashKeysOf(nodes.length === 1 ? nodes[0]! : { BoolExpr: { boolop: 'AND_EXPR', args: nodes } }, probe, left.width, width);
+      if (keys?.left.length !== pairs.length) return undefined;
+      const owner = (side: Side, slot: number) => side.entries.find((e) => slot >= e.offset && slot < e.offset + e.columns.length)?.alias;
+      const named = (alias: string | undefined, name: string) => (alias ? `${alias}.${name}` : name);
+      const cond = pairs.map((p) => `(${named(owner(left, p.l.slot), p.name)} = ${named(owner(right, p.r.slot - left.width), p.name)})`);
+      return { keys, cond: cond.length === 1 ? cond[0]! : `(${cond.join(' AND ')})` };
+    },
     merge(row) {
       for (let k = 0; k < pairs.length; k++) {
         const p = pairs[k]!, c = casts[k]!;

@@ -36,6 +36,8 @@ let scopeClass: ReturnType<typeof defineScope> | undefined;
 const defineScope = () => class FromItemScope extends RowScope {
   /** A name resolved to one of the earlier items: the sub-select must run per row of them. */
   used = false;
+  /** How much of the earlier items' row those names reach (the highest slot read, plus one). */
+  reads = 0;
 
   constructor(
     entries: RangeEntry[],
@@ -63,6 +65,7 @@ const defineScope = () => class FromItemScope extends RowScope {
         });
       }
       this.used = true;
+      this.reads = Math.max(this.reads, slot.index + 1);
     }
     return slot;
   }
@@ -76,6 +79,7 @@ const defineScope = () => class FromItemScope extends RowScope {
         });
       }
       this.used = true;
+      for (const s of whole.slots) if (s.index < this.width) this.reads = Math.max(this.reads, s.index + 1);
     }
     return whole;
   }
@@ -153,6 +157,8 @@ export interface PlannedSubselect {
   node: ReturnType<typeof planNode>;
   /** Set when it reads the items before it: the width of their row it must be run with. */
   lateral?: number;
+  /** With `lateral`: the prefix of that row it reads, so the items after that prefix may join after it. */
+  reads?: number;
 }
 
 /**
@@ -170,7 +176,7 @@ export function planSubselect(
     const mode = joinKind === 'JOIN_RIGHT' || joinKind === 'JOIN_FULL' ? 'forbidden' : 'lateral';
     const scope = fromItemScope(before.entries, before.width, planner, outer, mode, others);
     const sub = planRows(stmt, scope);
-    if (scope.used) return { ...sub, lateral: before.width };
+    if (scope.used) return { ...sub, lateral: before.width, reads: scope.reads };
   }
   // no LATERAL (or it reads nothing before it): planned on its own, the enclosing query still in reach
   const scope = fromItemScope([], 0, planner, outer, 'invisible', [...others, ...before.entries]);

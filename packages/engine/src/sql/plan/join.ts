@@ -19,6 +19,7 @@ import { columnResolver, conjuncts, probeBound, referencedSlots, type ColumnPred
 import { deparse, deparseAll, planNode, type PlanNode } from './explain.ts';
 import { planPathScan, planScan, type RowTest, type Scan } from './scan.ts';
 import { compileFilter, type PreparedFilter } from './filter.ts';
+import { lateralFirst, lateralReady } from './lateral-order.ts';
 
 export interface JoinLeaf {
   /** Its FROM entries at their offsets in the joined row (a LEFT JOIN item has several). */
@@ -30,8 +31,10 @@ export interface JoinLeaf {
   table?: { oid: number; data: TableData };
   source?: RowSource;
   node: PlanNode;
-  /** A LATERAL sub-select: joined after every leaf before it, its source run per row of their first `lateral` slots (sql/lateral.ts). */
+  /** A LATERAL sub-select: its source run per row of the first `lateral` slots (sql/lateral.ts), joined once the leaves it reads are (lateral-order.ts). */
   lateral?: number;
+  /** The prefix of those slots it reads (all of them when unset). */
+  lateralReads?: number;
 }
 
 export interface JoinQual {
@@ -95,9 +98,9 @@ export function planJoin(leaves: JoinLeaf[], quals: JoinQual[], scope: RowScope,
   const steps: Step[] = [];
   let estimate = 1;
   while (bound.size < leaves.length) {
-    const candidates = [...leaves.keys()].filter((i) => !bound.has(i) && (leaves[i]!.lateral === undefined || leaves.every((_, j) => j >= i || bound.has(j))));
+    const candidates = [...leaves.keys()].filter((i) => !bound.has(i) && lateralReady(leaves, i, bound));
     const connected = candidates.filter((i) => remaining.some((c) => equiJoin(c, i, bound, leaves, inputs) !== undefined));
-    const pool = bound.size && connected.length ? connected : candidates;
+    const pool = bound.size && connected.length ? connected : lateralFirst(candidates, leaves);
     const next = pool.reduce((a, b) => (inputs[b]!.estimate < inputs[a]!.estimate ? b : a));
     const step = makeStep(next, bound, remaining, leaves, inputs, estimate);
     steps.push(step);
