@@ -270,7 +270,7 @@ export class Database {
       const env: ExecEnv = { state: readState, txn: undefined, hooks, sequenceWrites: [], sequences: session.sequences, parameters: session.parameters };
       const started = new Date();
       const out = plan.run({ params, now: started, statementNow: started, env });
-      if (env.sequenceWrites.length && !hooks.readOnly()) await this.durable(this.wal.append([...env.sequenceWrites, { kind: 'commit', xid: this.nextXid++, time: Date.now() }]).end);
+      if (env.sequenceWrites.length && !hooks.readOnly()) await this.durable(this.wal.appendRecords(env.sequenceWrites, NO_RECORDS, { kind: 'commit', xid: this.nextXid++, time: Date.now() }));
       return result(plan.command, plan.columns, out.rows, out.rowCount);
     }
     // autocommit: a one-statement transaction
@@ -535,7 +535,7 @@ export class Database {
       if (txn.epoch !== this.visibility.epoch) {
         throw new SqlError(SQLSTATE.data_corrupted, 'could not commit: a WAL write this transaction built on failed', { detail: 'The transaction was rolled back.' });
       }
-      const { end } = this.wal.append([...txn.sequenceWrites, ...txn.records, { kind: 'commit', xid: txn.xid, time: Date.now() }]);
+      const end = this.wal.appendRecords(txn.sequenceWrites, txn.records, { kind: 'commit', xid: txn.xid, time: Date.now() });
       temp?.keep();
       // durable before visible: shown to readers, live queries and standbys once flushed (at once for 'off')
       if (txn.records.length) this.visibility.committed(end, txn.state, txn.tables, notificationsOf(txn.records), txn.records);
@@ -548,7 +548,7 @@ export class Database {
   /** Roll back: only the sequence advances are logged, as PostgreSQL does not roll those back. */
   private abort(txn: OpenTxn): void {
     try {
-      if (txn.sequenceWrites.length && !this.options.hooks.readOnly()) this.wal.append([...txn.sequenceWrites, { kind: 'abort', xid: txn.xid, time: Date.now() }]);
+      if (txn.sequenceWrites.length && !this.options.hooks.readOnly()) this.wal.appendRecords(txn.sequenceWrites, NO_RECORDS, { kind: 'abort', xid: txn.xid, time: Date.now() });
     } finally {
       txn.release();
     }
@@ -582,3 +582,5 @@ function aborted(): SqlError {
 function noSavepoint(name: string): SqlError {
   return new SqlError(SQLSTATE.invalid_savepoint_specification, `savepoint "${name}" does not exist`);
 }
+
+const NO_RECORDS: readonly WalRecord[] = [];

@@ -11,9 +11,16 @@
 const utf8 = new TextEncoder();
 
 export class ScratchWriter {
-  buf = new Uint8Array(4096);
-  private view = new DataView(this.buf.buffer);
   pos = 0;
+
+  constructor(public buf: Uint8Array = new Uint8Array(4096), private view: DataView = new DataView(buf.buffer)) {}
+
+  /** Write into `buf` from `pos` on (the WAL's current slab); `ensure` moves to a larger copy when it runs out. */
+  target(buf: Uint8Array, view: DataView, pos: number): void {
+    this.buf = buf;
+    this.view = view;
+    this.pos = pos;
+  }
 
   /** Room for `n` more bytes. */
   ensure(n: number): void {
@@ -24,13 +31,6 @@ export class ScratchWriter {
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
     this.view = new DataView(next.buffer);
-  }
-
-  /** A large batch grew the buffer: let it go rather than hold it for every later commit. */
-  shrink(limit: number, size: number): void {
-    if (this.buf.length <= limit) return;
-    this.buf = new Uint8Array(size);
-    this.view = new DataView(this.buf.buffer);
   }
 
   write(bytes: Uint8Array): void {
