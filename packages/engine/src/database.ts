@@ -107,22 +107,20 @@ export class Database {
    */
   run(sql: string, params: readonly Value[] | undefined, session: Session, single: boolean): Promise<RawResult[]> {
     if (!single) return this.runStatements(sql, params, session);
-    // one statement (query()): no implicit block to manage, so no async frame of its own
-    let statements: ParsedStatement[];
+    let r: RawResult | Promise<RawResult> | undefined;
     try {
-      statements = parse(sql);
-      if (statements.length > 1) throw new SqlError(SQLSTATE.syntax_error, 'cannot insert multiple commands into a prepared statement');
+      r = this.runOne(sql, params, session);
     } catch (e) {
       return Promise.reject(e);
     }
-    if (!statements.length) return Promise.resolve([]);
-    let r: RawResult | Promise<RawResult>;
-    try {
-      r = this.statement(statements[0]!, params ?? [], session);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return r instanceof Promise ? r.then(alone) : Promise.resolve([r]);
+    return r === undefined ? Promise.resolve([]) : r instanceof Promise ? r.then(alone) : Promise.resolve([r]);
+  }
+
+  /** `run` of exactly one statement (query()), undefined for none; throws what it fails with when that is known at once: no async frame and no promise of its own. */
+  runOne(sql: string, params: readonly Value[] | undefined, session: Session): RawResult | Promise<RawResult> | undefined {
+    const statements = parse(sql);
+    if (statements.length > 1) throw new SqlError(SQLSTATE.syntax_error, 'cannot insert multiple commands into a prepared statement');
+    return statements.length ? this.statement(statements[0]!, params ?? [], session) : undefined;
   }
 
   private async runStatements(sql: string, params: readonly Value[] | undefined, session: Session): Promise<RawResult[]> {
