@@ -445,6 +445,13 @@ export class Database {
     return this.forkTxn();
   }
 
+  /** Hand the writer lock on (each transaction calls it once, OpenTxn.release): one function for all, not a closure per transaction. */
+  private readonly unlock = (): void => {
+    const next = this.lockWaiters.shift();
+    if (next) next();
+    else this.locked = false;
+  };
+
   /** Take the writer lock if it is free right now (nobody holds it, so nobody waits for it). */
   private tryBegin(): OpenTxn | undefined {
     if (this.locked) return undefined;
@@ -454,15 +461,7 @@ export class Database {
 
   /** Under the writer lock: fork the newest committed state; the release hands the lock on once. */
   private forkTxn(): OpenTxn {
-    let held = true;
-    const release = () => {
-      if (!held) return;
-      held = false;
-      const next = this.lockWaiters.shift();
-      if (next) next();
-      else this.locked = false;
-    };
-    const txn = new OpenTxn(this.latest(), this.nextXid++, new Date(), release);
+    const txn = new OpenTxn(this.latest(), this.nextXid++, new Date(), this.unlock);
     txn.epoch = this.visibility.epoch;
     return txn;
   }
