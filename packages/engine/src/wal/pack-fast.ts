@@ -2,7 +2,7 @@
  * The WAL's msgpack writer for what row-change records hold — plain objects, arrays, strings,
  * numbers, booleans, null and undefined — writing byte for byte what msgpackr writes with
  * PACK_OPTIONS (map16 headers for objects, the smallest int format, float64 otherwise, msgpackr's
- * own UTF-8 rules), into one buffer reused by every commit. msgpackr allocates a result view and
+ * own UTF-8 rules), straight into the WAL's current slab (codec.ts). msgpackr allocates a result view and
  * walks its generic dispatch per record; a point commit paid more for that than for its CRC. Any
  * other value (bigint, Date, the extension classes of msgpack.ts, Maps, typed arrays) makes `pack`
  * give up, and the caller packs that record with msgpackr: the bytes never differ.
