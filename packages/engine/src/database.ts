@@ -420,7 +420,7 @@ export class Database {
       });
     }
     // a sequence the block created must exist before its advances replay, so they follow the records
-    txn.records.push(...txn.sequenceWrites.splice(0));
+    if (txn.sequenceWrites.length) txn.records = [...txn.records, ...txn.sequenceWrites.splice(0)];
     const end = this.commit(txn);
     if (end !== undefined) await this.durable(end);
   }

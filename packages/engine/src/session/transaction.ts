@@ -19,8 +19,12 @@ interface Savepoint {
   deferred: number;
 }
 
+/** Never written: `records` until the first one (write replaces it). */
+const NO_RECORDS: WalRecord[] = [];
+
 export class OpenTxn implements WriteTxn {
-  readonly records: WalRecord[] = [];
+  /** Made with its first record: a point write's one record in an array of one, not one grown for seventeen. */
+  records: WalRecord[] = NO_RECORDS;
   /** Sequence advances: logged even when the transaction rolls back, as in PostgreSQL. */
   readonly sequenceWrites: WalRecord[] = [];
   /** Tables the transaction touched (a superset after ROLLBACK TO: live queries only re-run needlessly). */
@@ -59,7 +63,8 @@ export class OpenTxn implements WriteTxn {
     }
     if (rec.kind === 'update' || rec.kind === 'delete') rec = withReplicaIdentity(this.current, rec);
     redo(this.current, rec);
-    this.records.push(rec);
+    if (this.records === NO_RECORDS) this.records = [rec];
+    else this.records.push(rec);
     if ('table' in rec && typeof rec.table === 'number') this.tables.add(rec.table);
     else if (rec.kind === 'create_table' || rec.kind === 'rewrite_table') this.tables.add(rec.table.oid);
     else if (rec.kind === 'create_index') this.tables.add(rec.index.table);
@@ -100,7 +105,7 @@ export class OpenTxn implements WriteTxn {
     const at = this.find(name);
     const sp = this.savepoints![at]!;
     this.savepoints!.length = at + 1;
-    this.records.length = sp.records;
+    if (this.records !== NO_RECORDS) this.records.length = sp.records;
     if (this.deferred) this.deferred.length = sp.deferred;
     this.current = sp.state.fork();
     // advances of a sequence created after the savepoint go with it: its oid may be reused
