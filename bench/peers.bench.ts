@@ -5,7 +5,8 @@
 // ROUNDS=n changes the rounds, ONLY=walrtc,sql.js picks engines, NO_MEM=1 skips the memory-per-row
 // measurement (which runs each engine in a child process of its own, so WASM heaps start empty),
 // WORKLOADS=regex runs only the workloads whose label matches (e.g. WORKLOADS='by key' for the
-// point rows; a point SELECT or UPDATE needs the INSERT row before it).
+// point rows; a point SELECT or UPDATE needs the INSERT row before it). WALRTC_AT=<commit> runs that
+// commit's engine as walrtc (bench/bundle.ts baseEngine): two trees compared under the same load.
 
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { bundledEngine } from './bundle.ts';
+import { baseEngine, bundledEngine } from './bundle.ts';
 import { median } from './stats.ts';
 
 type Row = Record<string, unknown>;
@@ -46,7 +47,8 @@ const MIN_QUERIES = 3;
 
 async function walrtcEngine(): Promise<Engine> {
   // bundled as it ships (bench/bundle.ts)
-  const { openNode } = await bundledEngine();
+  const at = process.env.WALRTC_AT;
+  const { openNode } = await (at ? baseEngine(at) : bundledEngine());
   return {
     name: 'walrtc',
     open: async () => {

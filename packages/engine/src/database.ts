@@ -107,22 +107,20 @@ export class Database {
    */
   run(sql: string, params: readonly Value[] | undefined, session: Session, single: boolean): Promise<RawResult[]> {
     if (!single) return this.runStatements(sql, params, session);
-    // one statement (query()): no implicit block to manage, so no async frame of its own
-    let statements: ParsedStatement[];
+    let r: RawResult | Promise<RawResult> | undefined;
     try {
-      statements = parse(sql);
-      if (statements.length > 1) throw new SqlError(SQLSTATE.syntax_error, 'cannot insert multiple commands into a prepared statement');
+      r = this.runOne(sql, params, session);
     } catch (e) {
       return Promise.reject(e);
     }
-    if (!statements.length) return Promise.resolve([]);
-    let r: RawResult | Promise<RawResult>;
-    try {
-      r = this.statement(statements[0]!, params ?? [], session);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return r instanceof Promise ? r.then(alone) : Promise.resolve([r]);
+    return r === undefined ? Promise.resolve([]) : r instanceof Promise ? r.then(alone) : Promise.resolve([r]);
+  }
+
+  /** `run` of exactly one statement (query()), undefined for none; throws what it fails with when that is known at once: no async frame and no promise of its own. */
+  runOne(sql: string, params: readonly Value[] | undefined, session: Session): RawResult | Promise<RawResult> | undefined {
+    const statements = parse(sql);
+    if (statements.length > 1) throw new SqlError(SQLSTATE.syntax_error, 'cannot insert multiple commands into a prepared statement');
+    return statements.length ? this.statement(statements[0]!, params ?? [], session) : undefined;
   }
 
   private async runStatements(sql: string, params: readonly Value[] | undefined, session: Session): Promise<RawResult[]> {
@@ -270,7 +268,7 @@ export class Database {
       const env: ExecEnv = { state: readState, txn: undefined, hooks, sequenceWrites: [], sequences: session.sequences, parameters: session.parameters };
       const started = new Date();
       const out = plan.run({ params, now: started, statementNow: started, env });
-      if (env.sequenceWrites.length && !hooks.readOnly()) await this.durable(this.wal.append([...env.sequenceWrites, { kind: 'commit', xid: this.nextXid++, time: Date.now() }]).end);
+      if (env.sequenceWrites.length && !hooks.readOnly()) await this.durable(this.wal.appendRecords(env.sequenceWrites, NO_RECORDS, { kind: 'commit', xid: this.nextXid++, time: Date.now() }));
       return result(plan.command, plan.columns, out.rows, out.rowCount);
     }
     // autocommit: a one-statement transaction
@@ -422,7 +420,7 @@ export class Database {
       });
     }
     // a sequence the block created must exist before its advances replay, so they follow the records
-    txn.records.push(...txn.sequenceWrites.splice(0));
+    if (txn.sequenceWrites.length) txn.records = [...txn.records, ...txn.sequenceWrites.splice(0)];
     const end = this.commit(txn);
     if (end !== undefined) await this.durable(end);
   }
@@ -447,6 +445,13 @@ export class Database {
     return this.forkTxn();
   }
 
+  /** Hand the writer lock on (each transaction calls it once, OpenTxn.release): one function for all, not a closure per transaction. */
+  private readonly unlock = (): void => {
+    const next = this.lockWaiters.shift();
+    if (next) next();
+    else this.locked = false;
+  };
+
   /** Take the writer lock if it is free right now (nobody holds it, so nobody waits for it). */
   private tryBegin(): OpenTxn | undefined {
     if (this.locked) return undefined;
@@ -456,15 +461,7 @@ export class Database {
 
   /** Under the writer lock: fork the newest committed state; the release hands the lock on once. */
   private forkTxn(): OpenTxn {
-    let held = true;
-    const release = () => {
-      if (!held) return;
-      held = false;
-      const next = this.lockWaiters.shift();
-      if (next) next();
-      else this.locked = false;
-    };
-    const txn = new OpenTxn(this.latest(), this.nextXid++, new Date(), release);
+    const txn = new OpenTxn(this.latest(), this.nextXid++, new Date(), this.unlock);
     txn.epoch = this.visibility.epoch;
     return txn;
   }
@@ -535,7 +532,7 @@ export class Database {
       if (txn.epoch !== this.visibility.epoch) {
         throw new SqlError(SQLSTATE.data_corrupted, 'could not commit: a WAL write this transaction built on failed', { detail: 'The transaction was rolled back.' });
       }
-      const { end } = this.wal.append([...txn.sequenceWrites, ...txn.records, { kind: 'commit', xid: txn.xid, time: Date.now() }]);
+      const end = this.wal.appendRecords(txn.sequenceWrites, txn.records, { kind: 'commit', xid: txn.xid, time: Date.now() });
       temp?.keep();
       // durable before visible: shown to readers, live queries and standbys once flushed (at once for 'off')
       if (txn.records.length) this.visibility.committed(end, txn.state, txn.tables, notificationsOf(txn.records), txn.records);
@@ -548,7 +545,7 @@ export class Database {
   /** Roll back: only the sequence advances are logged, as PostgreSQL does not roll those back. */
   private abort(txn: OpenTxn): void {
     try {
-      if (txn.sequenceWrites.length && !this.options.hooks.readOnly()) this.wal.append([...txn.sequenceWrites, { kind: 'abort', xid: txn.xid, time: Date.now() }]);
+      if (txn.sequenceWrites.length && !this.options.hooks.readOnly()) this.wal.appendRecords(txn.sequenceWrites, NO_RECORDS, { kind: 'abort', xid: txn.xid, time: Date.now() });
     } finally {
       txn.release();
     }
@@ -582,3 +579,5 @@ function aborted(): SqlError {
 function noSavepoint(name: string): SqlError {
   return new SqlError(SQLSTATE.invalid_savepoint_specification, `savepoint "${name}" does not exist`);
 }
+
+const NO_RECORDS: readonly WalRecord[] = [];

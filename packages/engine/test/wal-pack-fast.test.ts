@@ -71,4 +71,23 @@ describe('the WAL record writer', () => {
       sameAsMsgpackr(records);
     }
   });
+
+  it('batches written across the end of a slab or larger than a slab come out whole, and bytes handed out are never written again', () => {
+    const kept: { bytes: Uint8Array; copy: Uint8Array; records: WalRecord[] }[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const records: WalRecord[] = [{ kind: 'insert', table: 1, rowid: i, row: [i, 'x'.repeat(i % 997)] }, { kind: 'commit', xid: i, time: i }];
+      const { bytes } = encodeBatch(records);
+      kept.push({ bytes, copy: bytes.slice(), records });
+      if (i % 500 === 0) {
+        // larger than a slab: its own buffer
+        const big: WalRecord[] = Array.from({ length: 2000 }, (_, r) => ({ kind: 'insert', table: 2, rowid: r, row: [r, 'y'.repeat(60)] }));
+        sameAsMsgpackr(big);
+        expect(decodeRecords(encodeBatch(big).bytes, 0).records.map((r) => r.record)).toEqual(big);
+      }
+    }
+    for (const k of kept) {
+      expect(Buffer.from(k.bytes).equals(Buffer.from(k.copy))).toBe(true);
+      expect(decodeRecords(k.bytes, 0).records.map((r) => r.record)).toEqual(k.records);
+    }
+  });
 });

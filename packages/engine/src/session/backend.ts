@@ -43,14 +43,19 @@ export class DatabaseBackend implements SessionBackend {
   run(sql: string, params: readonly Value[] | undefined, single: boolean, textTypes?: readonly number[], confirmed = false): Promise<RunOutcome> {
     const { session } = this;
     session.confirmed = confirmed;
-    let running: Promise<RawResult[]>;
+    let running: Promise<RawResult[] | RawResult | undefined>;
     try {
-      running = this.db.run(sql, params, session, single);
+      // one statement: its result is wrapped here, not in a promise step of its own
+      if (single) {
+        const one = this.db.runOne(sql, params, session);
+        running = one instanceof Promise ? one : Promise.resolve(one);
+      } else running = this.db.run(sql, params, session, false);
     } catch (error) {
       running = Promise.reject(error);
     }
-    return running.then((results) => {
+    return running.then((ran) => {
       session.confirmed = false;
+      const results = ran === undefined ? [] : Array.isArray(ran) ? ran : [ran];
       if (textTypes) for (let i = 0; i < results.length; i++) results[i] = withText(results[i]!, textTypes);
       return { results, notices: takeNotices(session), status: session.status };
     }, (error: unknown) => {

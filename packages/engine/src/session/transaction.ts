@@ -19,24 +19,36 @@ interface Savepoint {
   deferred: number;
 }
 
+/** Never written: `records` until the first one (write replaces it). */
+const NO_RECORDS: WalRecord[] = [];
+
 export class OpenTxn implements WriteTxn {
-  readonly records: WalRecord[] = [];
+  /** Made with its first record: a point write's one record in an array of one, not one grown for seventeen. */
+  records: WalRecord[] = NO_RECORDS;
   /** Sequence advances: logged even when the transaction rolls back, as in PostgreSQL. */
   readonly sequenceWrites: WalRecord[] = [];
   /** Tables the transaction touched (a superset after ROLLBACK TO: live queries only re-run needlessly). */
   readonly tables = new Set<number>();
-  private readonly savepoints: Savepoint[] = [];
+  /** Made on first use, as is `deferred`: an autocommit statement has neither. */
+  private savepoints: Savepoint[] | undefined;
   /** Checks of DEFERRABLE INITIALLY DEFERRED constraints, run by `checkDeferred` before COMMIT. */
-  private readonly deferred: ((state: DbState) => void)[] = [];
+  private deferred: ((state: DbState) => void)[] | undefined;
+  private released = false;
   private current: DbState;
   /** The WAL epoch it forked in under the writer lock (a failed flush ends an epoch); -1 for a snapshot block, which may never commit writes. */
   epoch = -1;
   /** The session whose temporary tables this transaction's state holds (sql/temp-tables.ts). */
   temp?: TempSpace;
 
-  /** `base` is the committed state the transaction forked: it may commit only while that is still the committed state. */
-  constructor(readonly base: DbState, readonly xid: number, readonly now: Date, readonly release: () => void) {
+  /** `base` is the committed state the transaction forked: it may commit only while that is still the committed state; `unlock` (the writer lock's release) runs once, at the first `release`. */
+  constructor(readonly base: DbState, readonly xid: number, readonly now: Date, private readonly unlock: () => void) {
     this.current = base.fork();
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.unlock();
   }
 
   get state(): DbState {
@@ -51,29 +63,31 @@ export class OpenTxn implements WriteTxn {
     }
     if (rec.kind === 'update' || rec.kind === 'delete') rec = withReplicaIdentity(this.current, rec);
     redo(this.current, rec);
-    this.records.push(rec);
+    if (this.records === NO_RECORDS) this.records = [rec];
+    else this.records.push(rec);
     if ('table' in rec && typeof rec.table === 'number') this.tables.add(rec.table);
     else if (rec.kind === 'create_table' || rec.kind === 'rewrite_table') this.tables.add(rec.table.oid);
     else if (rec.kind === 'create_index') this.tables.add(rec.index.table);
   }
 
   defer(check: (state: DbState) => void): void {
-    this.deferred.push(check);
+    (this.deferred ??= []).push(check);
   }
 
   /** Throws the first deferred constraint violation: the caller then rolls back instead of committing. */
   checkDeferred(): void {
-    for (const check of this.deferred) check(this.current);
+    if (this.deferred) for (const check of this.deferred) check(this.current);
   }
 
   savepoint(name: string): void {
-    this.savepoints.push({ name, state: this.current, records: this.records.length, deferred: this.deferred.length });
+    (this.savepoints ??= []).push({ name, state: this.current, records: this.records.length, deferred: this.deferred?.length ?? 0 });
     this.current = this.current.fork();
   }
 
   /** The innermost savepoint called `name` (PostgreSQL searches from the newest), or -1. */
   private find(name: string): number {
-    for (let i = this.savepoints.length - 1; i >= 0; i--) if (this.savepoints[i]!.name === name) return i;
+    const list = this.savepoints ?? [];
+    for (let i = list.length - 1; i >= 0; i--) if (list[i]!.name === name) return i;
     return -1;
   }
 
@@ -83,16 +97,16 @@ export class OpenTxn implements WriteTxn {
 
   /** RELEASE: forget the savepoint and every later one, keeping their changes. */
   releaseSavepoint(name: string): void {
-    this.savepoints.length = this.find(name);
+    this.savepoints!.length = this.find(name);
   }
 
   /** ROLLBACK TO: undo everything after the savepoint; the savepoint itself stays. */
   rollbackTo(name: string): void {
     const at = this.find(name);
-    const sp = this.savepoints[at]!;
-    this.savepoints.length = at + 1;
-    this.records.length = sp.records;
-    this.deferred.length = sp.deferred;
+    const sp = this.savepoints![at]!;
+    this.savepoints!.length = at + 1;
+    if (this.records !== NO_RECORDS) this.records.length = sp.records;
+    if (this.deferred) this.deferred.length = sp.deferred;
     this.current = sp.state.fork();
     // advances of a sequence created after the savepoint go with it: its oid may be reused
     const kept = this.sequenceWrites.filter((w) => (w.kind !== 'sequence_set' && w.kind !== 'sequence_reset') || this.current.sequences.has(w.sequence));

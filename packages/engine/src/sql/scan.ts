@@ -22,14 +22,26 @@ export function planTableScan(table: TableData, where: Node | undefined, scope: 
     columnOf: columnResolver(scope, 0, table.def.columns.length),
   });
   return (ctx) => {
-    const ids: RowId[] = [];
-    const rows: Value[][] = [];
+    // the first match is held apart: a point UPDATE or DELETE gets arrays of one, not two grown by push
+    let first: Value[] | undefined;
+    let firstId = 0;
+    let ids: RowId[] | undefined;
+    let rows: Value[][] | undefined;
     scan.run(ctx, (id, row) => {
-      ids.push(id);
-      rows.push(row);
+      if (ids) {
+        ids.push(id);
+        rows!.push(row);
+      } else if (first === undefined) {
+        first = row;
+        firstId = id;
+      } else {
+        ids = [firstId, id];
+        rows = [first, row];
+      }
       return true;
     });
-    return { ids, rows };
+    if (ids) return { ids, rows: rows! };
+    return first === undefined ? { ids: [], rows: [] } : { ids: [firstId], rows: [first] };
   };
 }
 

@@ -22,7 +22,10 @@ export class CowMap<K, V> implements Map<K, V> {
 
   private own(): Map<K, V> {
     if (this.shared) {
-      this.map = new Map(this.map);
+      // forEach, not new Map(map): the iterator made an entry array and a result object per entry, on every write transaction's first write
+      const copy = new Map<K, V>();
+      this.map.forEach(copyInto, copy);
+      this.map = copy;
       this.shared = false;
     }
     return this.map;
@@ -77,4 +80,8 @@ export class CowMap<K, V> implements Map<K, V> {
   get [Symbol.toStringTag](): string {
     return 'Map';
   }
+}
+
+function copyInto<K, V>(this: Map<K, V>, value: V, key: K): void {
+  this.set(key, value);
 }

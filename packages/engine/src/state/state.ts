@@ -232,6 +232,9 @@ export interface DeferredIndexTree {
 }
 
 export class TableData {
+  /** The state that copied or created it, and may write it in place (`DbState.writable`). */
+  owner: DbState | undefined;
+
   constructor(
     public def: TableDef,
     public rows = new BTree<RowId, Value[]>(undefined, undefined, NODE_SIZE),
@@ -371,8 +374,6 @@ export class DbState {
   comments: ReadonlyMap<string, string>;
   /** Bumped by every DDL change: cached plans compiled against an older version are recompiled. */
   catalogVersion = 0;
-  /** Tables this fork copied or created (its own to write); made on the first write, as most forks are read-only snapshots or write one table. */
-  private owned: Set<Oid> | undefined;
 
   /** An empty state, or (through `fork`) a copy of `parent`'s maps (copied on first write) that owns none of its tables. */
   constructor(parent?: DbState) {
@@ -410,16 +411,17 @@ export class DbState {
   /** The table, copied on first write in this fork so the parent never sees the change. */
   writable(oid: Oid): TableData {
     const t = this.table(oid);
-    if (this.owned?.has(oid)) return t;
+    // the table is this fork's own once it copied or created it (a mark on the table, not a Set per fork)
+    if (t.owner === this) return t;
     const copy = t.clone();
+    copy.owner = this;
     this.tables.set(oid, copy);
-    (this.owned ??= new Set()).add(oid);
     return copy;
   }
 
   adopt(oid: Oid, table: TableData): void {
     this.tables.set(oid, table);
-    (this.owned ??= new Set()).add(oid);
+    table.owner = this;
   }
 
   allocateOid(): Oid {

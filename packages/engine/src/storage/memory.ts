@@ -37,12 +37,15 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
     },
     async remove(seqs) { for (const s of seqs) queued.delete(s); },
   };
+  const appendNow = (list: readonly WalChunk[]): void => { for (const c of list) wal.push(c); };
+  // `now`: the WAL writer appends here in its own turn (wal/xlog.ts), there being nothing to wait for
+  const appendWal = Object.assign(async (list: readonly WalChunk[]) => appendNow(list), { now: appendNow });
   return {
     kind: 'memory',
     pending,
     async readControl() { return control && structuredClone(control); },
     async writeControl(c) { control = structuredClone(c); },
-    async appendWal(chunks) { for (const c of chunks) wal.push(c); },
+    appendWal,
     async readWal(from: Lsn, maxBytes = Infinity) {
       const out: WalChunk[] = [];
       let bytes = 0;

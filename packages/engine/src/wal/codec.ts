@@ -34,62 +34,75 @@ export function encodeRecord(record: WalRecord): Uint8Array {
 
 /**
  * Encode records back to back into one buffer, byte for byte what concatenating `encodeRecord`
- * of each would give. `ends[i]` is the offset just past record i. The records are written into
- * one reused scratch buffer (pack-fast.ts, msgpackr for what it does not cover) and copied once.
+ * of each would give. `ends[i]` is the offset just past record i.
  */
 export function encodeBatch(records: readonly WalRecord[]): { bytes: Uint8Array; ends: number[] } {
-  const w = scratch;
-  w.pos = 0;
-  const ends = new Array<number>(records.length);
-  for (let i = 0; i < records.length; i++) {
-    const at = w.pos;
-    w.ensure(HEADER);
-    w.pos = at + HEADER;
-    if (!w.pack(records[i])) {
-      w.pos = at + HEADER;
-      w.write(packr.pack(records[i]!));
-    }
-    const end = w.pos;
-    const b = w.buf;
-    // the header by hand (little-endian u32s): a DataView per batch cost more than the record's CRC
-    b[at] = WAL_FORMAT_VERSION;
-    putU32(b, at + 1, end - at - HEADER);
-    putU32(b, at + 5, crc32c(b, at + HEADER, end) ^ crcOfHeader(b, at));
-    ends[i] = end;
-  }
-  const total = w.pos;
-  let out: Uint8Array;
-  if (total > SLAB / 8) {
-    out = w.buf.slice(0, total);
-    w.shrink(SLAB, 4096);
-  } else {
-    out = slabBytes(total);
-    const b = w.buf;
-    for (let i = 0; i < total; i++) out[i] = b[i]!;
-  }
-  return { bytes: out, ends };
+  const ends: number[] = [];
+  return { bytes: encodeRecordsOf(records, EMPTY, undefined, ends), ends };
 }
 
-const scratch = new ScratchWriter();
+/**
+ * `head`, then `body`, then `last` (when given) back to back, as `encodeBatch` of them all: a
+ * commit's records without an array made to hold them. The records are written straight into the
+ * current slab (pack-fast.ts, msgpackr for what it does not cover); a batch that outgrows it is
+ * copied out of the writer's grown buffer into one of its own.
+ */
+export function encodeRecordsOf(head: readonly WalRecord[], body: readonly WalRecord[], last?: WalRecord, ends?: number[]): Uint8Array {
+  if (SLAB - slabAt < RETIRE) newSlab();
+  const w = scratch;
+  const start = slabAt;
+  w.target(slab, slabView, start);
+  try {
+    for (let i = 0; i < head.length; i++) encodeOne(w, head[i]!, start, ends);
+    for (let i = 0; i < body.length; i++) encodeOne(w, body[i]!, start, ends);
+    if (last) encodeOne(w, last, start, ends);
+    if (w.buf === slab) {
+      slabAt = w.pos;
+      return slab.subarray(start, slabAt);
+    }
+    // outgrew the slab: the writer copied it into a larger buffer of its own, let go below
+    return w.buf.slice(start, w.pos);
+  } finally {
+    w.target(slab, slabView, slabAt);
+  }
+}
+
+function encodeOne(w: ScratchWriter, record: WalRecord, start: number, ends: number[] | undefined): void {
+  const at = w.pos;
+  w.ensure(HEADER);
+  w.pos = at + HEADER;
+  if (!w.pack(record)) {
+    w.pos = at + HEADER;
+    w.write(packr.pack(record));
+  }
+  const end = w.pos;
+  const b = w.buf;
+  // the header by hand (little-endian u32s): a DataView per batch cost more than the record's CRC
+  b[at] = WAL_FORMAT_VERSION;
+  putU32(b, at + 1, end - at - HEADER);
+  putU32(b, at + 5, crc32c(b, at + HEADER, end) ^ crcOfHeader(b, at));
+  ends?.push(end - start);
+}
+
+const EMPTY: readonly WalRecord[] = [];
 
 /**
- * Small batches (a point commit is ~100 bytes) are carved out of shared 64 KiB slabs: a buffer of
- * their own per commit cost more than encoding it. Slabs are never written twice, so the views
- * stay valid for as long as anyone holds them; storage that persists by structured clone copies
- * them out first (`standalone`).
+ * Batches are written into shared 64 KiB slabs (a point commit is ~100 bytes): a buffer of their
+ * own per commit cost more than encoding it. Bytes handed out are never written again, so the
+ * views stay valid for as long as anyone holds them; storage that persists by structured clone
+ * copies them out first (`standalone`). A slab with less than RETIRE bytes left is retired.
  */
 const SLAB = 64 * 1024;
+const RETIRE = 1024;
 let slab = new Uint8Array(SLAB);
+let slabView = new DataView(slab.buffer);
 let slabAt = 0;
+const scratch = new ScratchWriter(slab, slabView);
 
-function slabBytes(n: number): Uint8Array {
-  if (slabAt + n > SLAB) {
-    slab = new Uint8Array(SLAB);
-    slabAt = 0;
-  }
-  const out = slab.subarray(slabAt, slabAt + n);
-  slabAt += n;
-  return out;
+function newSlab(): void {
+  slab = new Uint8Array(SLAB);
+  slabView = new DataView(slab.buffer);
+  slabAt = 0;
 }
 
 function putU32(buf: Uint8Array, at: number, v: number): void {

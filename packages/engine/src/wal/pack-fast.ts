@@ -2,7 +2,7 @@
  * The WAL's msgpack writer for what row-change records hold — plain objects, arrays, strings,
  * numbers, booleans, null and undefined — writing byte for byte what msgpackr writes with
  * PACK_OPTIONS (map16 headers for objects, the smallest int format, float64 otherwise, msgpackr's
- * own UTF-8 rules), into one buffer reused by every commit. msgpackr allocates a result view and
+ * own UTF-8 rules), straight into the WAL's current slab (codec.ts). msgpackr allocates a result view and
  * walks its generic dispatch per record; a point commit paid more for that than for its CRC. Any
  * other value (bigint, Date, the extension classes of msgpack.ts, Maps, typed arrays) makes `pack`
  * give up, and the caller packs that record with msgpackr: the bytes never differ.
@@ -11,9 +11,16 @@
 const utf8 = new TextEncoder();
 
 export class ScratchWriter {
-  buf = new Uint8Array(4096);
-  private view = new DataView(this.buf.buffer);
   pos = 0;
+
+  constructor(public buf: Uint8Array = new Uint8Array(4096), private view: DataView = new DataView(buf.buffer)) {}
+
+  /** Write into `buf` from `pos` on (the WAL's current slab); `ensure` moves to a larger copy when it runs out. */
+  target(buf: Uint8Array, view: DataView, pos: number): void {
+    this.buf = buf;
+    this.view = view;
+    this.pos = pos;
+  }
 
   /** Room for `n` more bytes. */
   ensure(n: number): void {
@@ -24,13 +31,6 @@ export class ScratchWriter {
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
     this.view = new DataView(next.buffer);
-  }
-
-  /** A large batch grew the buffer: let it go rather than hold it for every later commit. */
-  shrink(limit: number, size: number): void {
-    if (this.buf.length <= limit) return;
-    this.buf = new Uint8Array(size);
-    this.view = new DataView(this.buf.buffer);
   }
 
   write(bytes: Uint8Array): void {

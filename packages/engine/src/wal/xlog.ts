@@ -6,9 +6,11 @@
  */
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { Storage, WalChunk } from '../storage/storage.ts';
-import { encodeBatch } from './codec.ts';
+import { encodeRecordsOf } from './codec.ts';
 import type { Lsn } from './lsn.ts';
-import type { PositionedRecord, WalRecord } from './record.ts';
+import type { WalRecord } from './record.ts';
+
+const NONE: readonly WalRecord[] = [];
 
 interface Waiter {
   lsn: Lsn;
@@ -16,19 +18,34 @@ interface Waiter {
   reject: (e: unknown) => void;
 }
 
-/** Where an append landed; `positioned` is built on demand (a large transaction's commit need not make an object per record). */
-export class Appended {
-  constructor(private readonly records: readonly WalRecord[], readonly lsn: Lsn, readonly end: Lsn, private readonly ends: readonly number[]) {}
-
-  get positioned(): PositionedRecord[] {
-    return this.records.map((record, i) => ({ lsn: this.lsn + (i ? this.ends[i - 1]! : 0), end: this.lsn + this.ends[i]!, record }));
+/** One promise for every commit waiting on the same flush: a point commit's wait is one object, not a waiter, a closure and a promise. */
+class FlushWait {
+  readonly promise: Promise<void>;
+  resolve!: () => void;
+  reject!: (e: unknown) => void;
+  constructor() {
+    this.promise = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
   }
 }
+
+const FLUSHED = Promise.resolve();
+
+/** A storage whose `appendWal` also has a synchronous form (memory storage): `appendWal.now`. */
+type SyncAppend = Storage['appendWal'] & { now?: (chunks: readonly WalChunk[]) => void };
 
 export class WalWriter {
   private pending: WalChunk[] = [];
   private flushing = false;
+  /** Waiters for WAL past the insert position when they asked (rare: callers wait for what they appended). */
   private waiters: Waiter[] = [];
+  /** Resolved when the batch being written is durable (made when someone waits for it); `inflightEnd` is where that batch ends, and flushLsn once none is. */
+  private inflight: FlushWait | undefined;
+  private inflightEnd: Lsn = 0;
+  /** Resolved when what is pending now (everything appended past the batch being written) is durable. */
+  private queued: FlushWait | undefined;
   private failure: SqlError | undefined;
   private readonly flushListeners = new Set<(chunks: readonly WalChunk[]) => void>();
   private readonly failureListeners = new Set<(failure: SqlError) => void>();
@@ -39,17 +56,23 @@ export class WalWriter {
   generation = 0;
   private static readonly RECENT_LIMIT = 16 * 1024 * 1024;
   private static readonly RECENT_TRIM_TO = 12 * 1024 * 1024;
+  private readonly startFlush = (): void => this.flushLoop();
 
   constructor(private readonly storage: Storage, public insertLsn: Lsn, public flushLsn: Lsn = insertLsn) {}
 
-  /** Encode and position records; they are durable once `waitFlush(end)` resolves. */
-  append(records: readonly WalRecord[]): Appended {
+  /** Encode and position records; they are durable once `waitFlush` of the returned end resolves. */
+  append(records: readonly WalRecord[]): Lsn {
+    return this.appendRecords(records, NONE);
+  }
+
+  /** `head`, `body` and then `last` as one append, without an array made to hold them all (a commit: its sequence advances, its records, its commit record). */
+  appendRecords(head: readonly WalRecord[], body: readonly WalRecord[], last?: WalRecord): Lsn {
     this.assertHealthy();
-    const { bytes, ends } = encodeBatch(records);
+    const bytes = encodeRecordsOf(head, body, last);
     const start = this.insertLsn;
     const end = start + bytes.length;
     this.appendChunk({ lsn: start, end, bytes });
-    return new Appended(records, start, end, ends);
+    return end;
   }
 
   /** Append already-encoded WAL (a standby writing what it received). */
@@ -61,13 +84,16 @@ export class WalWriter {
     if (!this.flushing) {
       this.flushing = true;
       // let every append of this tick join the same storage transaction
-      queueMicrotask(() => void this.flushLoop());
+      queueMicrotask(this.startFlush);
     }
   }
 
   waitFlush(lsn: Lsn): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    if (lsn <= this.flushLsn) return Promise.resolve();
+    if (lsn <= this.flushLsn) return FLUSHED;
+    // inside the batch being written (inflightEnd is past flushLsn only while one is)
+    if (lsn <= this.inflightEnd) return (this.inflight ??= new FlushWait()).promise;
+    if (lsn <= this.insertLsn) return (this.queued ??= new FlushWait()).promise;
     return new Promise((resolve, reject) => this.waiters.push({ lsn, resolve, reject }));
   }
 
@@ -102,6 +128,7 @@ export class WalWriter {
     this.generation++;
     this.insertLsn = lsn;
     this.flushLsn = lsn;
+    this.inflightEnd = Math.min(this.inflightEnd, lsn);
     this.recent = [];
     this.recentBytes = 0;
   }
@@ -155,40 +182,91 @@ export class WalWriter {
     if (drop) this.recent = this.recent.slice(drop);
   }
 
-  private async flushLoop(): Promise<void> {
+  /**
+   * Write what is pending, batch after batch, until nothing is. Storage with nothing to wait for
+   * (`appendWal.now`) is written in this turn: no promise, async frame or extra turn per commit.
+   */
+  private flushLoop(): void {
+    const now = (this.storage.appendWal as SyncAppend).now;
+    if (!now) {
+      void this.flushLoopAsync();
+      return;
+    }
     try {
       while (this.pending.length) {
-        const batch = this.pending;
-        this.pending = [];
-        await this.storage.appendWal(batch);
-        this.flushLsn = batch[batch.length - 1]!.end;
-        this.remember(batch);
-        const flushed = this.flushLsn;
-        // in place, in order: resolving runs no code before this loop ends
-        const waiters = this.waiters;
-        let kept = 0;
-        for (let i = 0; i < waiters.length; i++) {
-          const w = waiters[i]!;
-          if (w.lsn <= flushed) w.resolve();
-          else waiters[kept++] = w;
-        }
-        waiters.length = kept;
-        for (const l of this.flushListeners) l(batch);
+        const batch = this.takeBatch();
+        now(batch);
+        this.written(batch);
       }
     } catch (e) {
-      // a failed WAL flush is PostgreSQL's PANIC: what was not flushed is gone (one storage
-      // transaction wrote none of it), and the WAL continues from the last flushed record
-      const failure = new SqlError(SQLSTATE.data_corrupted, `could not write to WAL: ${e instanceof Error ? e.message : String(e)}`);
-      this.failure = failure;
-      this.generation++;
-      this.pending = [];
-      this.insertLsn = this.flushLsn;
-      for (const w of this.waiters) w.reject(failure);
-      this.waiters = [];
-      for (const l of this.failureListeners) l(failure);
+      this.flushFailed(e);
     } finally {
       this.flushing = false;
     }
+  }
+
+  private async flushLoopAsync(): Promise<void> {
+    try {
+      while (this.pending.length) {
+        const batch = this.takeBatch();
+        await this.storage.appendWal(batch);
+        this.written(batch);
+      }
+    } catch (e) {
+      this.flushFailed(e);
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private takeBatch(): WalChunk[] {
+    const batch = this.pending;
+    this.pending = [];
+    this.inflight = this.queued;
+    this.queued = undefined;
+    this.inflightEnd = batch[batch.length - 1]!.end;
+    return batch;
+  }
+
+  private written(batch: WalChunk[]): void {
+    const flushed = batch[batch.length - 1]!.end;
+    this.flushLsn = flushed;
+    this.remember(batch);
+    const done = this.inflight;
+    this.inflight = undefined;
+    done?.resolve();
+    if (this.waiters.length) this.resolveWaiters(flushed);
+    for (const l of this.flushListeners) l(batch);
+  }
+
+  /**
+   * A failed WAL flush is PostgreSQL's PANIC: what was not flushed is gone (one storage
+   * transaction wrote none of it), and the WAL continues from the last flushed record.
+   */
+  private flushFailed(e: unknown): void {
+    const failure = new SqlError(SQLSTATE.data_corrupted, `could not write to WAL: ${e instanceof Error ? e.message : String(e)}`);
+    this.failure = failure;
+    this.generation++;
+    this.pending = [];
+    this.insertLsn = this.inflightEnd = this.flushLsn;
+    this.inflight?.reject(failure);
+    this.queued?.reject(failure);
+    this.inflight = this.queued = undefined;
+    for (const w of this.waiters) w.reject(failure);
+    this.waiters = [];
+    for (const l of this.failureListeners) l(failure);
+  }
+
+  /** In place, in order: resolving runs no code before the flush loop ends. */
+  private resolveWaiters(flushed: Lsn): void {
+    const waiters = this.waiters;
+    let kept = 0;
+    for (let i = 0; i < waiters.length; i++) {
+      const w = waiters[i]!;
+      if (w.lsn <= flushed) w.resolve();
+      else waiters[kept++] = w;
+    }
+    waiters.length = kept;
   }
 
   private assertHealthy(): void {

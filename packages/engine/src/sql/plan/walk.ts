@@ -21,42 +21,50 @@ export interface WalkOptions {
   boundRow?: readonly Value[];
 }
 
+function indexOf(table: TableData, oid: number): IndexData {
+  const list = table.indexes;
+  for (let i = 0; i < list.length; i++) if (list[i]!.def.oid === oid) return list[i]!;
+  throw new Error(`index ${oid} missing from table ${table.def.oid}`);
+}
+
+/** Hand the rows of `ids` (one id or several) to `visit`; false once it stopped the walk. */
+function emitRows(rows: TableData['rows'], ids: RowId | readonly RowId[], visit: Visitor): boolean {
+  if (typeof ids === 'number') {
+    const row = rows.get(ids);
+    return row ? visit(ids, row) : true;
+  }
+  for (const id of ids) {
+    const row = rows.get(id);
+    if (row && !visit(id, row)) return false;
+  }
+  return true;
+}
+
 /**
  * Walk `path` over the current `table` (its index with the path's oid). Returns false when a bound
  * cannot be compared with the keys at run time (a parameter of another kind): the caller scans.
  */
 export function walkIndex(table: TableData, path: IndexPath, ctx: EvalContext, visit: Visitor, opts: WalkOptions = {}): boolean {
-  const oid = path.index.def.oid;
-  const ix = table.indexes.find((i) => i.def.oid === oid);
-  if (!ix) throw new Error(`index ${oid} missing from table ${table.def.oid}`);
+  const ix = indexOf(table, path.index.def.oid);
   const types = path.types ??= ix.keyTypes(table.def);
   const m = path.eq.length;
-  const rangeType = types[m];
   const boundRow = opts.boundRow ?? EMPTY_ROW;
-  const eval1 = (c: { eval: (r: readonly Value[], x: EvalContext) => Value }, t: SqlType) => keyValue(c.eval(boundRow, ctx), t);
-  const rows = table.rows;
-  const emit = (ids: RowId | readonly RowId[]): boolean => {
-    if (typeof ids === 'number') {
-      const row = rows.get(ids);
-      return row ? visit(ids, row) : true;
-    }
-    for (const id of ids) {
-      const row = rows.get(id);
-      if (row && !visit(id, row)) return false;
-    }
-    return true;
-  };
 
-  // one value for the only column: a point lookup (the common `id = $1`)
+  // one value for the only column: a point lookup (the common `id = $1`), without the closures below
   if (m === 1 && !ix.composite && path.eq[0]!.values.length === 1) {
     const e = path.eq[0]!;
-    const v = e.isNull ? null : eval1(e.values[0]!, types[0]!);
+    const v = e.isNull ? null : keyValue(e.values[0]!.eval(boundRow, ctx), types[0]!);
     if (v === INVALID) return false;
     if (v === null && !e.isNull) return true; // `col = NULL` is never true
     const ids = ix.tree.get(v);
-    if (ids !== undefined) emit(ids);
+    if (ids !== undefined) emitRows(table.rows, ids, visit);
     return true;
   }
+
+  const rangeType = types[m];
+  const eval1 = (c: { eval: (r: readonly Value[], x: EvalContext) => Value }, t: SqlType) => keyValue(c.eval(boundRow, ctx), t);
+  const rows = table.rows;
+  const emit = (ids: RowId | readonly RowId[]): boolean => emitRows(rows, ids, visit);
 
   // equality alternatives per column, then every combination in index order
   let prefixes: Value[][] = [[]];
