@@ -22,6 +22,8 @@ export interface ChunkRef {
   index: number;
   key: string;
   rows: number;
+  /** Its sealed size, where it was stored sealed (absent in manifests written before): a base backup sends it only whole. */
+  bytes?: number;
 }
 
 export interface TableManifest {
