@@ -79,7 +79,7 @@ describe('base backup from the stored checkpoint', () => {
     const p = await mc.open('primary', { storage: sealedStorage().storage });
     await accounts(p.node, 20_000);
     await p.node.checkpoint();
-    // a change since the checkpoint: its chunk is encoded, the others go as stored
+    // a change since the checkpoint: it follows the checkpoint's chunks as WAL
     await p.node.query('update account set balance = 0 where id = 10000');
     let chunks = 0;
     let release!: () => void;
@@ -99,7 +99,8 @@ describe('base backup from the stored checkpoint', () => {
     expect(await s.node.contentHash()).toBe(await p.node.contentHash());
     expect((await s.node.query('select count(*)::int as n, sum(balance)::int as total from account')).rows).toEqual([{ n: 20_001, total: 2_000_000 - 100 + 20 + 7 }]);
     const [[stored, all]] = sentAsStored(p) as [[number, number]];
-    expect(stored).toBe(all - 1);
+    expect(stored).toBe(all);
+    expect(all).toBeGreaterThan(5);
   });
 
   it('a stored chunk damaged on the primary is refused by the standby, then checked and sent encoded from the rows', async () => {

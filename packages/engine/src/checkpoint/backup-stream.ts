@@ -27,9 +27,9 @@ import type { CheckpointChunks } from '../storage/storage.ts';
 import { crc32c } from '../wal/crc32.ts';
 import type { RowId } from '../wal/record.ts';
 import { CHUNK_IDS, type ChunkPayload, type ChunkRef } from './format.ts';
-import type { BaseTable, CheckpointBase } from './load.ts';
+import type { CheckpointBase } from './load.ts';
 import { Slicer } from './slices.ts';
-import { dirtyChunks, fillChunk, presentChunks } from './writer.ts';
+import { fillChunk, presentChunks } from './writer.ts';
 
 /** Layout of the pieces (the header's `backup`): an unknown one is refused, not guessed at. 2: chunks named by the header, pieces are bare chunks. */
 export const BACKUP_LAYOUT_VERSION = 2;
@@ -89,29 +89,59 @@ export function frameCrc(frame: Uint8Array, prev: number): number {
 
 interface Planned {
   index: number;
-  /** The stored chunk to send, when the chunk is unchanged since the checkpoint that stored it. */
+  /** The stored chunk that holds it, sent as stored. */
   ref: ChunkRef | undefined;
 }
 
+/** A table as a backup sends it: its rows (a frozen tree) and, in order, the chunks that hold them. */
+interface SourceTable {
+  def: TableDef;
+  nextRowId: number;
+  indexes: IndexDef[];
+  rows: BTreeType<RowId, Value[]>;
+  plan: Planned[];
+}
+
 /**
- * The stream of `state` as it is now: everything but the rows is read at once and the tables are
- * cloned (O(1)), so commits made while the frames are made do not show in them. `from`: the last
- * complete checkpoint, whose chunks are sent as stored where nothing changed since.
+ * The stream of `state` as it is now, every chunk encoded: everything but the rows is read at once
+ * and the tables are cloned (O(1)), so commits made while the frames are made do not show in them.
+ * For a node without a complete chunked checkpoint to send (`streamCheckpoint`).
  */
-export function streamBackup(state: DbState, from?: StoredChunks): BackupStream {
+export function streamBackup(state: DbState): BackupStream {
   const tables = [...state.tables.values()]
     .sort((a, b) => a.def.oid - b.def.oid)
     .map((t) => {
       const rows = t.rows.clone();
-      return { def: t.def, nextRowId: t.nextRowId, indexes: t.indexes.map((i) => i.def), rows, plan: plan(rows, from?.base.tables.get(t.def.oid)) };
+      return { def: t.def, nextRowId: t.nextRowId, indexes: t.indexes.map((i) => i.def), rows, plan: Array.from(presentChunks(rows), (index) => ({ index, ref: undefined })) };
     });
+  const catalog = { nextOid: state.nextOid, members: [...state.members].sort(), sequences: sequenceEntries(state), ...snapshotCatalog(state) };
+  return stream(catalog, tables, undefined);
+}
+
+/**
+ * The stream of the last complete checkpoint, as pg_basebackup copies the files a checkpoint left
+ * (its start LSN is that checkpoint's): the manifest's catalog, and each chunk as the checkpoint
+ * stored it, unopened. A chunk the store no longer has, or that is not sound, is encoded from the
+ * checkpoint's own frozen rows, which hold exactly what it held. The standby then streams the WAL
+ * from the checkpoint's LSN, which the primary keeps, as its own recovery needs it too.
+ */
+export function streamCheckpoint(from: StoredChunks): BackupStream {
+  const { chunked: _chunked, tables: manifestTables, ...catalog } = from.base.manifest;
+  const tables = manifestTables.map((t) => ({
+    def: t.def,
+    nextRowId: t.nextRowId,
+    indexes: t.indexes,
+    rows: from.base.tables.get(t.def.oid)!.rows,
+    plan: t.chunks.map((ref) => ({ index: ref.index, ref })),
+  }));
+  return stream(catalog, tables, from);
+}
+
+function stream(catalog: Omit<Snapshot, 'tables'>, tables: SourceTable[], from: StoredChunks | undefined): BackupStream {
   const header: BackupHeader = {
     k: 'header',
     backup: BACKUP_LAYOUT_VERSION,
-    nextOid: state.nextOid,
-    members: [...state.members].sort(),
-    sequences: sequenceEntries(state),
-    ...snapshotCatalog(state),
+    ...catalog,
     tables: tables.map((t) => ({ def: t.def, nextRowId: t.nextRowId, indexes: t.indexes, rows: t.rows.size, chunks: t.plan.map((p) => p.index) })),
   };
   const summary: BackupSummary = { totalBytes: 0, pieces: 0, crc: 0 };
@@ -132,9 +162,9 @@ export function streamBackup(state: DbState, from?: StoredChunks): BackupStream 
     for (const t of tables) {
       for (const p of t.plan) {
         await slicer.maybeYield();
-        if (p.ref) {
-          const bytes = await stored!();
-          // a stored chunk is sent only as it was sealed; one missing or damaged is encoded from the clone, which holds the same rows
+        if (stored && p.ref) {
+          const bytes = await stored();
+          // a stored chunk is sent only whole and sealed; one missing or damaged is encoded from the rows it held
           if (bytes && (p.ref.bytes === undefined || bytes.length === p.ref.bytes) && sealedIntact(bytes, from!.verify)) {
             stats.stored++;
             yield frame(storedFrame(bytes));
@@ -149,16 +179,6 @@ export function streamBackup(state: DbState, from?: StoredChunks): BackupStream 
     }
   }
   return { frames: frames(), summary: () => ({ ...summary }), stats: () => ({ ...stats, replaced: [...stats.replaced] }) };
-}
-
-/**
- * Every chunk of `rows` in order, each with the stored chunk that holds it unchanged, if any: the
- * structural diff against the checkpoint's clone finds the chunks any commit touched since.
- */
-function plan(rows: BTreeType<RowId, Value[]>, before: BaseTable | undefined): Planned[] {
-  const dirty = before && dirtyChunks(rows, before.rows);
-  const clean = new Map(before && dirty ? before.chunks.filter((c) => !dirty.has(c.index)).map((c) => [c.index, c]) : []);
-  return Array.from(presentChunks(rows), (index) => ({ index, ref: clean.get(index) }));
 }
 
 /** The stored chunks' bytes in `keys` order, one call each; a failed read is a missing chunk. */
@@ -197,8 +217,8 @@ function sealFrame(piece: BackupHeader | ChunkPayload, packr: Packr): Uint8Array
 }
 
 /** Make every frame of a backup of `state` and drop it: the bytes a base backup takes (benchmarks, tests). */
-export async function packBackup(state: DbState, from?: StoredChunks): Promise<number> {
-  const { frames, summary } = streamBackup(state, from);
+export async function packBackup(state: DbState): Promise<number> {
+  const { frames, summary } = streamBackup(state);
   for await (const _ of frames);
   return summary().totalBytes;
 }

@@ -31,10 +31,11 @@ export interface BaseTable {
   chunks: ChunkRef[];
 }
 
-/** What the latest stored checkpoint holds, table by table. */
+/** What the latest stored checkpoint holds, table by table, and its manifest (what a base backup sent from it says). */
 export interface CheckpointBase {
   lsn: Lsn;
   tables: Map<Oid, BaseTable>;
+  manifest: Manifest;
 }
 
 export interface LoadedCheckpoint {
@@ -71,6 +72,7 @@ export async function loadCheckpoint(storage: Storage, stored: StoredCheckpoint)
   const state = restoreSnapshot({ nextOid: payload.nextOid, members: payload.members, tables, sequences: payload.sequences, ...(payload.types ? { types: payload.types } : {}), ...(payload.schemas ? { schemas: payload.schemas } : {}), ...(payload.functions ? { functions: payload.functions } : {}), ...(payload.domains ? { domains: payload.domains } : {}), ...(payload.pgCatalog ? { pgCatalog: payload.pgCatalog } : {}) });
   const base: CheckpointBase = {
     lsn: stored.lsn,
+    manifest: payload,
     tables: new Map(payload.tables.map((t) => [t.def.oid, { rows: state.table(t.def.oid).rows.clone(), chunks: t.chunks }])),
   };
   return { state, base, keys };

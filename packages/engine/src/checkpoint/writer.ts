@@ -100,7 +100,7 @@ export class Checkpointer {
     };
 
     const tables: TableManifest[] = [];
-    const next: CheckpointBase = { lsn, tables: new Map() };
+    const bases: CheckpointBase['tables'] = new Map();
     const keys = new Set<string>();
     for (const t of frozen) {
       const before = base?.tables.get(t.def.oid);
@@ -129,10 +129,10 @@ export class Checkpointer {
       refs.sort((a, b) => a.index - b.index);
       for (const r of refs) keys.add(r.key);
       tables.push({ def: t.def, nextRowId: t.nextRowId, indexes: t.indexes, chunks: refs });
-      next.tables.set(t.def.oid, { rows: t.rows, chunks: refs });
+      bases.set(t.def.oid, { rows: t.rows, chunks: refs });
     }
     const manifest: Manifest = { chunked: MANIFEST_VERSION, ...header, tables, sequences };
-    return { bytes: seal(manifest), base: next, keys, written };
+    return { bytes: seal(manifest), base: { lsn, tables: bases, manifest }, keys, written };
   }
 
   /** The prepared checkpoint is stored as the `stamp`th: it is the base from now on, and chunks it does not name go. */
@@ -144,7 +144,7 @@ export class Checkpointer {
 }
 
 /** Chunk indexes where `now` differs from `before`; undefined when the trees cannot be compared. */
-export function dirtyChunks(now: BTreeType<RowId, Value[]>, before: BTreeType<RowId, Value[]>): Set<number> | undefined {
+function dirtyChunks(now: BTreeType<RowId, Value[]>, before: BTreeType<RowId, Value[]>): Set<number> | undefined {
   const dirty = new Set<number>();
   try {
     changedRowIds(now, before, (id) => dirty.add(chunkOf(id)));

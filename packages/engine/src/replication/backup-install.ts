@@ -77,6 +77,6 @@ async function storeCheckpoint(storage: Storage, state: DbState, backup: Receive
     ...catalog,
     tables: tables.map((t) => ({ def: t.def, nextRowId: t.nextRowId, indexes: t.indexes, chunks: refs.get(t.def.oid)! })),
   };
-  const base: CheckpointBase = { lsn: backup.meta.lsn, tables: new Map([...frozen].map(([oid, rows]) => [oid, { rows, chunks: refs.get(oid)! }])) };
+  const base: CheckpointBase = { lsn: backup.meta.lsn, manifest, tables: new Map([...frozen].map(([oid, rows]) => [oid, { rows, chunks: refs.get(oid)! }])) };
   return { bytes: seal(manifest), base, keys };
 }

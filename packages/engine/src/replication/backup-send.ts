@@ -1,19 +1,29 @@
 /**
- * The walsender's side of a streamed base backup: the stream of the node's state, sending the last
- * checkpoint's stored chunks where nothing changed since; its frames go out as `backup_chunk`
- * payloads of at most `limit` bytes while the next frame is made. The transport's send resolves
- * once a message fits the channel's bufferedAmount budget (back-pressure), so making frame n+1
- * runs while frame n drains, and the channel is fed as long as the sender has data.
+ * The walsender's side of a streamed base backup: what to send (the last complete checkpoint as
+ * stored, its LSN the backup's start, as pg_basebackup's; or, without one, a clone of the state as
+ * it is now), and the sending: frames go out as `backup_chunk` payloads of at most `limit` bytes
+ * while the next frame is made. The transport's send resolves once a message fits the channel's
+ * bufferedAmount budget (back-pressure), so making frame n+1 runs while frame n drains, and the
+ * channel is fed as long as the sender has data.
  */
-import { streamBackup, type BackupStream } from '../checkpoint/backup-stream.ts';
+import { streamBackup, streamCheckpoint, type BackupStream } from '../checkpoint/backup-stream.ts';
+import type { Lsn } from '../wal/lsn.ts';
 import type { NodeCore } from './replication.ts';
 
-/** A backup of the node's state as it is now; `verify`: check each stored chunk's CRC before sending it as stored. */
-export function backupStream(core: NodeCore, verify: boolean): BackupStream {
+/**
+ * A backup of the node and the LSN it is consistent at, from which the standby streams next;
+ * `verify`: check each stored chunk's CRC before sending it as stored. The checkpoint is sent
+ * when it is on the node's current timeline (WAL from before a switch belongs to another one).
+ */
+export function startBackup(core: NodeCore, verify: boolean): { lsn: Lsn; stream: BackupStream } {
   const store = core.storage.chunks;
   const base = core.checkpointer.baseFor(core.control.checkpointsWritten);
-  // a store that keeps chunks as the checkpoint's rows would encode them when read: the clone serves as well
-  return streamBackup(core.db.latest(), store && !store.putDeferred && base ? { base, store, verify } : undefined);
+  const control = core.control.file;
+  // the switch record itself (at switchLsn) belongs to the timeline's start: the checkpoint must be after it
+  const fork = control?.history.find((h) => h.timeline === control.timeline);
+  // a store that keeps chunks as the checkpoint's rows would encode them when read: a clone of now is as cheap, with no WAL to replay after it
+  if (store && !store.putDeferred && base && (!fork || base.lsn > fork.switchLsn)) return { lsn: base.lsn, stream: streamCheckpoint({ base, store, verify }) };
+  return { lsn: core.wal.insertLsn, stream: streamBackup(core.db.latest()) };
 }
 
 /** Send every frame of `stream`; false when `wanted()` turned false first (the standby went away or gave up). */

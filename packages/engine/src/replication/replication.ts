@@ -21,7 +21,7 @@ import { decodeMessage, encodeMessage, type NodeAnnouncement, type OfflineMessag
 import { WalReceiver, type ReceiverProgress } from './receiver.ts';
 import { WalSenders } from './sender.ts';
 import { installBackup } from './backup-install.ts';
-import { backupStream } from './backup-send.ts';
+import { startBackup } from './backup-send.ts';
 import { applyStreamedBatch } from './apply-batch.ts';
 import { slotNameFor, type Slots } from './slots.ts';
 import { followTimeline, startTimeline } from './timeline.ts';
@@ -101,7 +101,7 @@ export class Replication {
       maxBaseBackupsPerMinute: settings.maxBaseBackupsPerMinute,
       maxMessageSize: transport.maxMessageSize ?? 64 * 1024 * 1024,
       identity: () => this.identity(),
-      backup: (verify) => ({ lsn: core.wal.insertLsn, stream: backupStream(core, verify) }),
+      backup: (verify) => startBackup(core, verify),
       send: (to, msg) => this.send(to, msg),
       log: (m) => core.log('log', m),
       standbyStarted: (peer) => this.join(peer),
