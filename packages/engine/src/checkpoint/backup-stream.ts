@@ -1,19 +1,19 @@
 /**
- * A base backup as a stream of pieces (the BASE_BACKUP format): consistent at one LSN, cut from
- * copy-on-write clones taken when it is asked for, a piece at a time in slices that yield, so the
- * walsender sends each piece while the next is made and the standby decodes each as it lands.
- * Nothing is sealed whole: a million-row backup never exists as one buffer on either side.
+ * A base backup as a stream of pieces (the BASE_BACKUP format), consistent at one LSN: either the
+ * last complete checkpoint, its chunks sent as stored, unopened (as pg_basebackup copies files; the
+ * standby then streams the WAL from the checkpoint's LSN), or, for a node without one, copy-on-write
+ * clones of the state taken when the backup is asked for, encoded a chunk at a time in slices that
+ * yield. The walsender sends each piece while the next is made and the standby decodes each as it
+ * lands. Nothing is sealed whole: a million-row backup never exists as one buffer on either side.
  *
  * The stream is a sequence of frames: a 4-byte little-endian length, then one sealed piece
  * (envelope.ts: magic, version, CRC-32C of its body). The first piece is the header (the catalog,
  * sequences and, per table, its definition, row count and the row-id chunks holding its rows);
  * then one piece per chunk, table by table in the header's order: exactly a checkpoint chunk
- * (format.ts's `ChunkPayload`), so the standby can store it as one. As pg_basebackup copies files
- * rather than re-reading rows, a chunk that no commit has touched since the last complete
- * checkpoint is sent as that checkpoint stored it, unopened (its CRC is the one stored with it);
- * only the others are encoded from the clone. Size and checksum are known only at the end and
- * travel in `backup_end` (`BackupSummary`): the frame count, the byte count and a CRC-32C over
- * every frame's length and envelope header, which with each piece's own CRC covers every byte.
+ * (format.ts's `ChunkPayload`), so the standby can store it as one, and a stored chunk goes out
+ * with the CRC stored with it. Size and checksum are known only at the end and travel in
+ * `backup_end` (`BackupSummary`): the frame count, the byte count and a CRC-32C over every frame's
+ * length and envelope header, which with each piece's own CRC covers every byte.
  */
 import { Packr } from 'msgpackr';
 import type { IndexDef, TableDef } from '../catalog/types.ts';
