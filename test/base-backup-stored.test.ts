@@ -167,7 +167,8 @@ describe('base backup from the stored checkpoint', () => {
     const send = (m: SenderMessage) => p.transport.send('fresh', encodeMessage(m));
     await send({ t: 'backup_start', systemId: status.systemId!, timeline: status.timeline, lsn, history: [] });
     let offset = 0;
-    for await (const frame of stream.frames) {
+    for await (const parts of stream.frames) {
+      const frame = Buffer.concat(parts);
       await send({ t: 'backup_chunk', offset, bytes: frame });
       offset += frame.length;
     }

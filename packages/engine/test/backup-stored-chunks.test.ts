@@ -11,6 +11,7 @@ import type { Checkpointer } from '../src/checkpoint/writer.ts';
 import type { NodeControl } from '../src/control/control.ts';
 import { openNode, type Node } from '../src/index.ts';
 import { IncomingBackup, type ReceivedBackup } from '../src/replication/incoming-backup.ts';
+import { decodeMessage, encodeBackupChunk, encodeMessage } from '../src/replication/protocol.ts';
 import { seal } from '../src/storage/envelope.ts';
 import { memoryStorage } from '../src/storage/memory.ts';
 import { restoreSnapshot, takeSnapshot } from '../src/state/snapshot.ts';
@@ -54,7 +55,8 @@ async function receive(stream: ReturnType<typeof streamCheckpoint>, beforeRest?:
   const b = new IncomingBackup(meta, true);
   let offset = 0;
   let first = true;
-  for await (const frame of stream.frames) {
+  for await (const parts of stream.frames) {
+    const frame = Buffer.concat(parts);
     const refused = b.add(offset, frame);
     if (refused) return refused;
     offset += frame.length;
@@ -121,5 +123,17 @@ describe('a base backup from the stored checkpoint', () => {
     expect(verified.stats().replaced).toEqual([key]);
     expect(sealedState(restoreSnapshot(got.snapshot)).equals(expected)).toBe(true);
     await node.close();
+  });
+
+  it('a backup_chunk sent from parts (a stored chunk behind its length) decodes as the same message encoded whole', () => {
+    const big = new Uint8Array(70_000).map((_, i) => i * 7);
+    for (const offset of [0, 300, 70_000, 2 ** 33 + 5]) {
+      for (const parts of [[], [Uint8Array.of(1, 2, 3, 4)], [Uint8Array.of(9, 9, 9, 9), big.subarray(5)], [new Uint8Array(0), big, new Uint8Array(0)]]) {
+        const whole = new Uint8Array(Buffer.concat(parts));
+        const decoded = decodeMessage(encodeBackupChunk(offset, parts));
+        expect(decoded).toEqual(decodeMessage(encodeMessage({ t: 'backup_chunk', offset, bytes: whole })));
+        expect(decoded.ok && decoded.msg.t === 'backup_chunk' && Buffer.from(decoded.msg.bytes).equals(whole)).toBe(true);
+      }
+    }
   });
 });

@@ -74,9 +74,12 @@ export interface BackupStats {
   replaced: string[];
 }
 
+/** A frame as its parts, in order: a stored chunk goes out as its own bytes behind its length, never copied into one buffer first. */
+export type Frame = readonly Uint8Array[];
+
 export interface BackupStream {
   /** The frames, each made when asked for. */
-  frames: AsyncGenerator<Uint8Array, void, undefined>;
+  frames: AsyncGenerator<Frame, void, undefined>;
   /** Valid once `frames` is done. */
   summary(): BackupSummary;
   stats(): BackupStats;
@@ -85,6 +88,19 @@ export interface BackupStream {
 /** Fold one complete frame's head into the stream checksum. */
 export function frameCrc(frame: Uint8Array, prev: number): number {
   return crc32c(frame, 0, FRAME_HEAD, prev);
+}
+
+/** `frameCrc` of a frame in parts. */
+function partsCrc(frame: Frame, prev: number): number {
+  let crc = prev;
+  let left = FRAME_HEAD;
+  for (const part of frame) {
+    const n = Math.min(left, part.length);
+    crc = crc32c(part, 0, n, crc);
+    left -= n;
+    if (!left) break;
+  }
+  return crc;
 }
 
 interface Planned {
@@ -148,15 +164,15 @@ function stream(catalog: Omit<Snapshot, 'tables'>, tables: SourceTable[], from: 
   const stats: BackupStats = { stored: 0, encoded: 0, replaced: [] };
   // one packer and one pair of arrays for every piece, filled by index: fresh ones per piece are garbage the collector pauses for
   const packr = new Packr(PACK_OPTIONS);
-  const frame = (out: Uint8Array): Uint8Array => {
-    summary.totalBytes += out.length;
+  const frame = (out: Frame): Frame => {
+    for (const part of out) summary.totalBytes += part.length;
     summary.pieces++;
-    summary.crc = frameCrc(out, summary.crc);
+    summary.crc = partsCrc(out, summary.crc);
     return out;
   };
-  async function* frames(): AsyncGenerator<Uint8Array, void, undefined> {
+  async function* frames(): AsyncGenerator<Frame, void, undefined> {
     const slicer = new Slicer();
-    yield frame(sealFrame(header, packr));
+    yield frame([sealFrame(header, packr)]);
     const stored = from && storedReader(from.store, tables.flatMap((t) => t.plan.flatMap((p) => (p.ref ? [p.ref.key] : []))));
     const scratch: ChunkPayload = { ids: new Array<RowId>(CHUNK_IDS), rows: new Array<Value[]>(CHUNK_IDS) };
     for (const t of tables) {
@@ -174,7 +190,7 @@ function stream(catalog: Omit<Snapshot, 'tables'>, tables: SourceTable[], from: 
         }
         fillChunk(t.rows, p.index, scratch);
         stats.encoded++;
-        yield frame(sealFrame(scratch, packr));
+        yield frame([sealFrame(scratch, packr)]);
       }
     }
   }
@@ -199,11 +215,10 @@ function storedReader(store: CheckpointChunks, keys: readonly string[]): () => P
 }
 
 /** A stored chunk as a frame: its length, then its bytes as stored (their CRC with them). */
-function storedFrame(sealed: Uint8Array): Uint8Array {
-  const out = new Uint8Array(FRAME_PREFIX + sealed.length);
-  out.set(sealed, FRAME_PREFIX);
-  new DataView(out.buffer).setUint32(0, sealed.length, true);
-  return out;
+function storedFrame(sealed: Uint8Array): Frame {
+  const prefix = new Uint8Array(FRAME_PREFIX);
+  new DataView(prefix.buffer).setUint32(0, sealed.length, true);
+  return [prefix, sealed];
 }
 
 /** One frame: the length, then the piece sealed as envelope.ts seals (a chunk piece is a valid checkpoint chunk). */

@@ -26,28 +26,45 @@ export function startBackup(core: NodeCore, verify: boolean): { lsn: Lsn; stream
   return { lsn: core.wal.insertLsn, stream: streamBackup(core.db.latest()) };
 }
 
-/** Send every frame of `stream`; false when `wanted()` turned false first (the standby went away or gave up). */
-export async function sendFrames(stream: BackupStream, limit: number, wanted: () => boolean, send: (offset: number, bytes: Uint8Array) => Promise<void>): Promise<boolean> {
+/**
+ * Send every frame of `stream`, cut into messages of at most `limit` bytes, each given to `send`
+ * as the parts of the frames it holds; false when `wanted()` turned false first (the standby went
+ * away or gave up).
+ */
+export async function sendFrames(stream: BackupStream, limit: number, wanted: () => boolean, send: (offset: number, parts: Uint8Array[]) => Promise<void>): Promise<boolean> {
   const frames = stream.frames;
   let offset = 0;
   let next = frames.next();
   try {
     for (let r = await next; !r.done; r = await next) {
       const frame = r.value;
-      for (let at = 0; at < frame.length; at += limit) {
+      const length = frame.reduce((n, p) => n + p.length, 0);
+      for (let at = 0; at < length; at += limit) {
         if (!wanted()) return false;
-        const part = frame.subarray(at, at + limit);
-        const sending = send(offset, part);
-        offset += part.length;
-        // an async generator runs to its next yield inside next(): the next frame is packed now, before the wait
-        if (at + limit >= frame.length) next = frames.next();
+        const parts = cut(frame, at, Math.min(length, at + limit));
+        const sending = send(offset, parts);
+        offset += Math.min(limit, length - at);
+        // an async generator runs to its next yield inside next(): the next frame is made now, before the wait
+        if (at + limit >= length) next = frames.next();
         await sending;
       }
     }
     return true;
   } finally {
-    // stopped early: the frame being packed is dropped and the stream's clones with it
+    // stopped early: the frame being made is dropped and the stream's clones with it
     next.catch(() => {});
     void frames.return().catch(() => {});
   }
+}
+
+/** The bytes [from, to) of a frame in parts, as views of its parts. */
+function cut(frame: readonly Uint8Array[], from: number, to: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let start = 0;
+  for (const part of frame) {
+    const end = start + part.length;
+    if (end > from && start < to) out.push(part.subarray(Math.max(0, from - start), Math.min(part.length, to - start)));
+    start = end;
+  }
+  return out;
 }

@@ -103,6 +103,7 @@ export class Replication {
       identity: () => this.identity(),
       backup: (verify) => startBackup(core, verify),
       send: (to, msg) => this.send(to, msg),
+      sendEncoded: (to, bytes) => this.transport.send(to, bytes),
       log: (m) => core.log('log', m),
       standbyStarted: (peer) => this.join(peer),
     });
