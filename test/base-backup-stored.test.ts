@@ -70,15 +70,28 @@ function interceptBackup(p: TestNode, hook: (msg: BackupMessage, forward: () => 
   };
 }
 
+/** A memory cluster whose primary stores its chunks sealed and holds 20k accounts, checkpointed. */
+async function checkpointedPrimary(storage = sealedStorage().storage): Promise<{ mc: ReturnType<typeof memoryCluster>; p: TestNode }> {
+  const mc = memoryCluster();
+  c = mc;
+  const p = await mc.open('primary', { storage });
+  await accounts(p.node, 20_000);
+  await p.node.checkpoint();
+  return { mc, p };
+}
+
+/** The standby took a backup from `p`, caught up, and holds the primary's content. */
+async function tookBackup(p: TestNode, s: TestNode): Promise<void> {
+  await until('the base backup', async () => (await s.node.status()).systemId === p.node.systemId);
+  await caughtUp(p.node, s.node);
+  expect(await s.node.contentHash()).toBe(await p.node.contentHash());
+}
+
 const sentAsStored = (p: TestNode) => p.logs.map((l) => /sent: (\d+) of (\d+) chunks as the last checkpoint stored them/.exec(l)).filter((m) => m !== null).map((m) => [Number(m[1]), Number(m[2])]);
 
 describe('base backup from the stored checkpoint', () => {
   it("a commit during the backup to a chunk sent as stored reaches the standby by WAL, and the standby ends with the primary's content", async () => {
-    const mc = memoryCluster();
-    c = mc;
-    const p = await mc.open('primary', { storage: sealedStorage().storage });
-    await accounts(p.node, 20_000);
-    await p.node.checkpoint();
+    const { mc, p } = await checkpointedPrimary();
     // a change since the checkpoint: it follows the checkpoint's chunks as WAL
     await p.node.query('update account set balance = 0 where id = 10000');
     let chunks = 0;
@@ -94,9 +107,7 @@ describe('base backup from the stored checkpoint', () => {
     await p.node.query('update account set balance = balance + 1 where id % 1000 = 0');
     await p.node.query('insert into account values (20000, 7)');
     release();
-    await until('the base backup', async () => (await s.node.status()).systemId === p.node.systemId);
-    await caughtUp(p.node, s.node);
-    expect(await s.node.contentHash()).toBe(await p.node.contentHash());
+    await tookBackup(p, s);
     expect((await s.node.query('select count(*)::int as n, sum(balance)::int as total from account')).rows).toEqual([{ n: 20_001, total: 2_000_000 - 100 + 20 + 7 }]);
     const [[stored, all]] = sentAsStored(p) as [[number, number]];
     expect(stored).toBe(all);
@@ -104,30 +115,20 @@ describe('base backup from the stored checkpoint', () => {
   });
 
   it('a stored chunk damaged on the primary is refused by the standby, then checked and sent encoded from the rows', async () => {
-    const mc = memoryCluster();
-    c = mc;
     const primary = sealedStorage();
-    const p = await mc.open('primary', { storage: primary.storage });
-    await accounts(p.node, 20_000);
-    await p.node.checkpoint();
+    const { mc, p } = await checkpointedPrimary(primary.storage);
     const key = (await manifestKeys(primary.storage))[3]!;
     const damaged = (await primary.storage.chunks!.get([key]))[0]!.slice();
     damaged[damaged.length - 7]! ^= 0x20;
     await primary.storage.chunks!.put([{ key, bytes: damaged }]);
     const s = await mc.open('fresh', { role: 'standby' });
     await until('the refusal', () => s.logs.some((l) => l === 'invalid base backup: incorrect checksum'));
-    await until('the base backup', async () => (await s.node.status()).systemId === p.node.systemId);
-    await caughtUp(p.node, s.node);
+    await tookBackup(p, s);
     expect(p.logs.some((l) => l.includes(`stored checkpoint chunk "${key}" is missing or damaged; sent encoded from the rows instead`))).toBe(true);
-    expect(await s.node.contentHash()).toBe(await p.node.contentHash());
   });
 
   it('a standby that crashes in the middle of a backup sent from storage has installed nothing, and takes it again on restart', async () => {
-    const mc = memoryCluster();
-    c = mc;
-    const p = await mc.open('primary', { storage: sealedStorage().storage });
-    await accounts(p.node, 20_000);
-    await p.node.checkpoint();
+    const { mc, p } = await checkpointedPrimary();
     const standby = sealedStorage();
     let chunks = 0;
     let crashed!: () => void;
@@ -143,10 +144,7 @@ describe('base backup from the stored checkpoint', () => {
     expect(await standby.storage.readControl()).toBeUndefined();
     expect(await standby.storage.readCheckpoint()).toBeUndefined();
     expect(standby.held.size).toBe(0);
-    const again = await mc.open('fresh', { role: 'standby', storage: standby.storage });
-    await until('the base backup', async () => (await again.node.status()).systemId === p.node.systemId);
-    await caughtUp(p.node, again.node);
-    expect(await again.node.contentHash()).toBe(await p.node.contentHash());
+    await tookBackup(p, await mc.open('fresh', { role: 'standby', storage: standby.storage }));
   });
 
   it("a standby that installs a second backup at its last checkpoint's LSN keeps only that backup's chunks, checkpoints from it without rewriting them, and reopens from it", async () => {
@@ -156,8 +154,7 @@ describe('base backup from the stored checkpoint', () => {
     await accounts(p.node, 20_000);
     const standby = sealedStorage();
     const s = await mc.open('fresh', { role: 'standby', storage: standby.storage });
-    await until('the base backup', async () => (await s.node.status()).systemId === p.node.systemId);
-    await caughtUp(p.node, s.node);
+    await tookBackup(p, s);
     // a restartpoint at the LSN the primary stands at: the next backup is taken at the same LSN
     await s.node.checkpoint();
     const first = await manifestKeys(standby.storage);
