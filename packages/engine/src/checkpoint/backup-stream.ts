@@ -59,7 +59,7 @@ export interface BackupSummary {
   crc: number;
 }
 
-/** The last complete checkpoint, whose stored chunks a backup sends for every chunk unchanged since. */
+/** The last complete checkpoint (its trees, chunks and manifest) and the store holding its chunks: what `streamCheckpoint` sends. */
 export interface StoredChunks {
   base: CheckpointBase;
   store: CheckpointChunks;
@@ -67,7 +67,7 @@ export interface StoredChunks {
   verify: boolean;
 }
 
-/** How the pieces were made: sent as stored, encoded from the clone, and stored chunks found missing or damaged (encoded instead). */
+/** How the pieces were made: sent as stored, encoded from the rows, and the stored chunks found missing or damaged (encoded instead). */
 export interface BackupStats {
   stored: number;
   encoded: number;
