@@ -1,5 +1,7 @@
 // Base backup over a real data channel against the raw channel, in one run: a primary holding N
-// rows of the scale table (bench/scale-rows.ts), memory storage, and a new standby joining over
+// rows of the scale table (bench/scale-rows.ts), memory storage with its checkpoint chunks stored
+// sealed as IndexedDB stores them (a backup sends the last checkpoint's chunks unchanged since as
+// stored; CHECKPOINT=1, the default, checkpoints before each round), and a new standby joining over
 // webrtcTransport (node-datachannel, ICE on 127.0.0.1, signaling relayed over IPC) from a child
 // process (bench/backup-peer.ts), so its decoding does not run on the primary's event loop. Each
 // round times, from the standby's openNode: peer connected, first backup chunk (the primary has
@@ -9,7 +11,8 @@
 // messages (the frames the transport puts on the channel) with the transport's bufferedAmount
 // thresholds (HIGH_WATER / LOW_WATER).
 // Run: node --expose-gc --max-old-space-size=6144 --import tsx bench/backup.bench.ts
-// SIZES=100000,1000000 (default), ROUNDS=3 (default), COMMITS=0 (no commit loop), VERBOSE=1 for
+// SIZES=100000,1000000 (default), ROUNDS=3 (default), COMMITS=0 (no commit loop), CHECKPOINT=0 (no
+// checkpoint between rounds: the commit loops of earlier rounds leave most chunks changed), VERBOSE=1 for
 // timestamped logs, PROFILE=dir for CPU profiles of both sides from the standby's openNode to streaming.
 
 import { fork } from 'node:child_process';
@@ -18,6 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type Peer from '@thaunknown/simple-peer/lite.js';
 import { openNode, type Node } from '../packages/engine/src/index.ts';
+import { memoryStorage } from '../packages/engine/src/storage/memory.ts';
 import { webrtcTransport } from '../packages/transport/src/index.ts';
 import { createPeer, destroyPeer, loopbackSignal } from '../packages/transport/src/rtc.ts';
 // the raw channel gets the transport's own bufferedAmount budget
@@ -32,6 +36,8 @@ const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const RAW_MESSAGE = 16 * 1024;
 /** COMMITS=0 leaves the primary idle during the backup (no commit loop). */
 const COMMITS = process.env.COMMITS !== '0';
+/** CHECKPOINT=0: no checkpoint before each round (only the one after the load). */
+const CHECKPOINT = process.env.CHECKPOINT !== '0';
 const CLUSTER = `walrtc-backup-bench-${process.pid}`;
 
 const mibps = (bytes: number, ms: number) => bytes / 1024 / 1024 / (ms / 1000);
@@ -153,7 +159,13 @@ interface BackupRound {
   /** Event-loop utilization of each side during the transfer (first chunk to last). */
   primaryBusy: number;
   standbyBusy: number;
+  /** Chunks sent as the last checkpoint stored them, of all. */
+  stored: number;
+  chunks: number;
 }
+
+/** The primary's report of each backup it sent: chunks sent as stored, of all. */
+const sentReports: [number, number][] = [];
 
 let standbys = 0;
 /** The child standby of the current round: the primary's signaling goes to it. */
@@ -180,7 +192,8 @@ async function backupRound(primary: Node, rows: number): Promise<BackupRound> {
     if (r.status !== 'streaming') throw new Error(`standby is ${r.status}, not streaming`);
     if (r.rows !== rows) throw new Error(`standby holds ${r.rows} rows, expected ${rows}`);
     const ms = async (p: Promise<{ at: number }>) => (await p).at - t0;
-    return { bytes: r.bytes, connectMs: await ms(connected), firstChunkMs: await ms(first), lastChunkMs: await ms(last), streamingMs: await ms(streaming), longestGap, commits, primaryBusy: await primaryBusy, standbyBusy: r.transferBusy };
+    const [stored, chunks] = sentReports.at(-1) ?? [0, 0];
+    return { bytes: r.bytes, connectMs: await ms(connected), firstChunkMs: await ms(first), lastChunkMs: await ms(last), streamingMs: await ms(streaming), longestGap, commits, primaryBusy: await primaryBusy, standbyBusy: r.transferBusy, stored, chunks };
   } finally {
     await loop?.stop();
     await child.done();
@@ -195,7 +208,17 @@ async function openPrimary(): Promise<{ node: Node; close(): Promise<void> }> {
     (fn) => void toPrimary.add(fn),
   );
   const transport = webrtcTransport({ cluster: CLUSTER, nodeId: 'primary', key: 'bench cluster key', signaling, loopbackOnly: true, log: (m) => log(`transport: ${m}`) });
-  const node = await openNode({ cluster: CLUSTER, nodeId: 'primary', storage: 'memory', transport, log: (_l, m) => log(`primary: ${m}`) });
+  const node = await openNode({
+    cluster: CLUSTER,
+    nodeId: 'primary',
+    storage: memoryStorage({ deferChunks: false }),
+    transport,
+    log: (_l, m) => {
+      const sent = /sent: (\d+) of (\d+) chunks/.exec(m);
+      if (sent) sentReports.push([Number(sent[1]), Number(sent[2])]);
+      log(`primary: ${m}`);
+    },
+  });
   return { node, close: async () => ((await node.close().catch(() => {})), await transport.close(), toPrimary.clear()) };
 }
 
@@ -207,17 +230,22 @@ for (const rows of SIZES) {
   try {
     for (const sql of SCALE_SCHEMA) await p.node.exec(sql);
     for (const sql of scaleInserts(rows)) await p.node.exec(sql);
+    await p.node.checkpoint();
     log(`primary holds ${rows} rows`);
     const backups: BackupRound[] = [];
     const raws: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       // alternate which runs first (the backup in round 1: its size is the raw byte count), so neither always meets a warmer or busier machine
-      const backup = async () => void backups.push(await backupRound(p.node, rows));
+      const backup = async () => {
+        // not timed: the last checkpoint before the backup, whose chunks it sends as stored
+        if (CHECKPOINT) await p.node.checkpoint();
+        backups.push(await backupRound(p.node, rows));
+      };
       const raw = async () => void raws.push(await rawSend(backups[0]!.bytes));
       if (round % 2 === 0) await backup().then(raw);
       else await raw().then(backup);
       const b = backups.at(-1)!;
-      log(`round ${round + 1}: backup ${b.bytes} B, ${b.connectMs.toFixed(0)} / ${b.firstChunkMs.toFixed(0)} / ${b.lastChunkMs.toFixed(0)} / ${b.streamingMs.toFixed(0)} ms, gap ${b.longestGap.toFixed(1)} ms, busy ${b.primaryBusy.toFixed(2)} / ${b.standbyBusy.toFixed(2)}; raw ${raws.at(-1)!.toFixed(0)} ms, raw drain events missed ${missed}`);
+      log(`round ${round + 1}: backup ${b.bytes} B, ${b.stored} of ${b.chunks} chunks as stored, ${b.connectMs.toFixed(0)} / ${b.firstChunkMs.toFixed(0)} / ${b.lastChunkMs.toFixed(0)} / ${b.streamingMs.toFixed(0)} ms, gap ${b.longestGap.toFixed(1)} ms, busy ${b.primaryBusy.toFixed(2)} / ${b.standbyBusy.toFixed(2)}; raw ${raws.at(-1)!.toFixed(0)} ms, raw drain events missed ${missed}`);
     }
     const bytes = backups[0]!.bytes;
     const m = (f: (r: BackupRound) => number) => median(backups.map(f));
@@ -229,7 +257,8 @@ for (const rows of SIZES) {
       `| ${fmt(rows)} | ${(bytes / 1024 / 1024).toFixed(1)} MiB | ${fmt(raw)} ms (${mibps(bytes, raw).toFixed(1)} MiB/s) | ` +
         `${fmt(whole)} ms (${mibps(bytes, whole).toFixed(1)} MiB/s) | ${ratio((r) => r.streamingMs)} | ${ratio((r) => r.streamingMs - r.connectMs)} | ` +
         `${fmt(m((r) => r.connectMs))} / ${fmt(m((r) => r.firstChunkMs - r.connectMs))} / ${fmt(m((r) => r.lastChunkMs - r.firstChunkMs))} / ${fmt(m((r) => r.streamingMs - r.lastChunkMs))} ms | ` +
-        `${ratio((r) => r.lastChunkMs - r.firstChunkMs)} | ${m((r) => r.primaryBusy).toFixed(2)} / ${m((r) => r.standbyBusy).toFixed(2)} | ${m((r) => r.longestGap).toFixed(1)} ms (${fmt(m((r) => r.commits))}) |`,
+        `${ratio((r) => r.lastChunkMs - r.firstChunkMs)} | ${m((r) => r.primaryBusy).toFixed(2)} / ${m((r) => r.standbyBusy).toFixed(2)} | ${m((r) => r.longestGap).toFixed(1)} ms (${fmt(m((r) => r.commits))}) | ` +
+        `${backups.map((r) => `${r.stored}/${r.chunks}`).join(', ')} |`,
     );
   } finally {
     await p.close();
@@ -239,8 +268,8 @@ for (const rows of SIZES) {
 console.log(`
 Base backup over webrtcTransport vs the raw data channel (node-datachannel, 127.0.0.1), memory
 storage, medians of ${ROUNDS} round(s) (ratios: the median of each round's raw / backup), raw and backup
-alternated, ${COMMITS ? 'a commit loop on the primary during each backup' : 'no commits during the backups (COMMITS=0)'}, Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(', ')}
+alternated, ${COMMITS ? 'a commit loop on the primary during each backup' : 'no commits during the backups (COMMITS=0)'}, ${CHECKPOINT ? 'a checkpoint before each backup' : 'no checkpoint between rounds (CHECKPOINT=0)'}, Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(', ')}
 
-| rows | backup bytes | raw channel, same bytes in 16 KiB messages | join → streaming | backup / raw | backup / raw from connect | connect / seal+request / transfer / install+start | transfer / raw | busy during transfer: primary / standby | longest commit gap (commits) |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| rows | backup bytes | raw channel, same bytes in 16 KiB messages | join → streaming | backup / raw | backup / raw from connect | connect / seal+request / transfer / install+start | transfer / raw | busy during transfer: primary / standby | longest commit gap (commits) | chunks sent as stored, per round |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${lines.join('\n')}`);

@@ -61,6 +61,9 @@ describe('checkpoints and the control lock', () => {
     const held = holdingStorage();
     const s = await c.open('standby', { role: 'standby', storage: held.storage });
     await caughtUp(p.node, s.node);
+    // a change since the base backup, which is the standby's checkpoint base: its restartpoint has a chunk to write
+    await p.node.query(`update t set v = 'since the backup' where id = 0`);
+    await caughtUp(p.node, s.node);
     await c.close(p);
 
     const { reached, release } = held.arm();

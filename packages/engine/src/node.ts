@@ -283,6 +283,7 @@ export class Node extends SessionSurface implements Queryable {
       storage: o.storage,
       slots: o.slots,
       control: new NodeControl(o.storage, o.control, o.role, new Replayer(o.state, o.endLsn)),
+      checkpointer: o.checkpointer,
       log: o.log,
     };
     this.core = core;
@@ -459,10 +460,11 @@ export class Node extends SessionSurface implements Queryable {
       if (!current) return undefined;
       const lsn = core.wal.insertLsn;
       const storedLsn = current.checkpointLsn;
+      const stamp = core.control.checkpointsWritten;
       // prepare clones the state before its first await; its slices run after this step returns
-      const prepared = this.checkpointer.prepare(core.storage, core.db.latest(), lsn, storedLsn);
+      const prepared = this.checkpointer.prepare(core.storage, core.db.latest(), lsn, stamp);
       prepared.catch(() => {});
-      return { lsn, storedLsn, walGeneration: core.wal.generation, prepared };
+      return { lsn, storedLsn, stamp, walGeneration: core.wal.generation, prepared };
     });
     if (!start) return;
     const prepared = await start.prepared;
@@ -470,14 +472,14 @@ export class Node extends SessionSurface implements Queryable {
     let removal: Promise<void> | undefined;
     await core.control.update(async (txn) => {
       const current = txn.current();
-      if (!current || current.checkpointLsn !== start.storedLsn || core.wal.generation !== start.walGeneration) {
+      if (!current || current.checkpointLsn !== start.storedLsn || core.control.checkpointsWritten !== start.stamp || core.wal.generation !== start.walGeneration) {
         core.log('log', `checkpoint at ${formatLsn(lsn)} dropped: the node's WAL or checkpoint changed while it was written`);
         return;
       }
       await core.wal.waitFlush(lsn);
       core.slots.invalidate(lsn, (m) => core.log('log', m));
       await txn.write({ ...current, checkpointLsn: lsn, slots: core.slots.persisted() }, { lsn, bytes: prepared.bytes });
-      await this.checkpointer.stored(core.storage, prepared);
+      await this.checkpointer.stored(core.storage, prepared, core.control.checkpointsWritten);
       const keep = core.slots.retentionLsn(lsn, core.wal.insertLsn);
       // awaited after the lock is released: storage paces the removal into the appends' pauses
       removal = core.storage.removeWalBefore(keep);

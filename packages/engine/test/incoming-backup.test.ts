@@ -19,7 +19,7 @@ const stateOf = (node: Node) => (node as unknown as { core: { db: { latest(): Db
 async function frames(state: DbState): Promise<{ frames: Uint8Array[]; summary: BackupSummary }> {
   const s = streamBackup(state);
   const out: Uint8Array[] = [];
-  for await (const f of s.frames) out.push(f);
+  for await (const f of s.frames) out.push(Buffer.concat(f));
   return { frames: out, summary: s.summary() };
 }
 
@@ -90,8 +90,8 @@ describe('a streamed base backup', () => {
     await node.query(`insert into t values (100001, 'during')`);
     await node.query(`update t set v = 'changed' where id = 1`);
     await node.query(`delete from t where id = 2`);
-    const rest: Uint8Array[] = [first.value!];
-    for await (const f of s.frames) rest.push(f);
+    const rest: Uint8Array[] = [Buffer.concat(first.value!)];
+    for await (const f of s.frames) rest.push(Buffer.concat(f));
     const b = new IncomingBackup(meta, false);
     expect(feed(b, concat(rest), 64 * 1024)).toBeNull();
     const got = b.finish(s.summary());

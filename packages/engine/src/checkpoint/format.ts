@@ -5,7 +5,8 @@
  * The manifest carries its own layout version on top of the envelope's: an unknown one is refused
  * rather than guessed at. A payload without the `chunked` field is a whole snapshot (the earlier
  * format, and what rewinds still store) and loads as before. A base backup is stored in this
- * shape, its pieces being the chunks (replication/backup-install.ts).
+ * shape, its pieces being the chunks (replication/backup-install.ts), and is sent from it: the
+ * last checkpoint's manifest and chunks as stored (checkpoint/backup-stream.ts).
  */
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { IndexDef, TableDef } from '../catalog/types.ts';
@@ -22,6 +23,8 @@ export interface ChunkRef {
   index: number;
   key: string;
   rows: number;
+  /** Its sealed size, where it was stored sealed (absent in manifests written before): a base backup sends it only whole. */
+  bytes?: number;
 }
 
 export interface TableManifest {

@@ -11,17 +11,15 @@ import { SqlError, SQLSTATE } from '../errors.ts';
 import type { Oid } from '../catalog/types.ts';
 import type { Value } from '../sql/types.ts';
 import type { BTreeType } from '../state/btree.ts';
-import { restoreSnapshot, restoreTable, type RunSnapshot, type Snapshot } from '../state/snapshot.ts';
-import { AscendingKeyBuilder, RowTreeBuilder, type RowRun } from '../state/bulk.ts';
-import type { IndexKey } from '../state/keys.ts';
-import { IndexData } from '../state/state.ts';
+import { restoreSnapshot, type RunSnapshot, type Snapshot } from '../state/snapshot.ts';
 import type { DbState } from '../state/state.ts';
 import { unseal } from '../storage/envelope.ts';
 import type { Storage, StoredCheckpoint } from '../storage/storage.ts';
 import type { Lsn } from '../wal/lsn.ts';
 import type { RowId } from '../wal/record.ts';
-import { checkManifestVersion, isManifest, type ChunkPayload, type ChunkRef, type Manifest, type TableManifest } from './format.ts';
+import { checkManifestVersion, isManifest, type ChunkPayload, type ChunkRef, type Manifest } from './format.ts';
 import { Slicer } from './slices.ts';
+import { TableLoader } from './table-loader.ts';
 
 /** ms per slice of a load: well under a 50 ms task with a scavenge in it, few enough yields not to slow the load. */
 const LOAD_SLICE_MS = 20;
@@ -33,10 +31,11 @@ export interface BaseTable {
   chunks: ChunkRef[];
 }
 
-/** What the latest stored checkpoint holds, table by table. */
+/** What the latest stored checkpoint holds, table by table, and its manifest (what a base backup sent from it says). */
 export interface CheckpointBase {
   lsn: Lsn;
   tables: Map<Oid, BaseTable>;
+  manifest: Manifest;
 }
 
 export interface LoadedCheckpoint {
@@ -56,46 +55,27 @@ export async function loadCheckpoint(storage: Storage, stored: StoredCheckpoint)
   const slicer = new Slicer(LOAD_SLICE_MS);
   for (const t of payload.tables) {
     // each chunk's arrays go to the bulk loaders as they are: no table-sized copy of them
-    const runs: RowRun[] = [];
-    const rows = new RowTreeBuilder();
-    const primary = primaryKeys(t);
+    const loader = new TableLoader(t);
     for await (const [i, bytes] of chunkBytes(chunkStore(storage), t.chunks.map((c) => c.key))) {
       const ref = t.chunks[i]!;
       if (!bytes) throw new SqlError(SQLSTATE.data_corrupted, `invalid checkpoint: chunk "${ref.key}" is missing`);
       const chunk = unseal<ChunkPayload>(bytes, 'checkpoint chunk');
       if (chunk.ids.length !== ref.rows || chunk.rows.length !== ref.rows) throw new SqlError(SQLSTATE.data_corrupted, `invalid checkpoint: chunk "${ref.key}" holds ${chunk.ids.length} rows, expected ${ref.rows}`);
       keys.add(ref.key);
-      runs.push(chunk);
-      rows.add(chunk);
-      primary?.add(chunk);
+      loader.add(chunk);
       await slicer.maybeYield();
     }
-    const data = restoreTable(t, runs, rows.finish(), primary?.finish());
+    const data = loader.finish();
     await slicer.maybeYield();
-    tables.push({ def: t.def, nextRowId: t.nextRowId, runs, indexes: t.indexes, data });
+    tables.push({ def: t.def, nextRowId: t.nextRowId, runs: loader.runs, indexes: t.indexes, data });
   }
   const state = restoreSnapshot({ nextOid: payload.nextOid, members: payload.members, tables, sequences: payload.sequences, ...(payload.types ? { types: payload.types } : {}), ...(payload.schemas ? { schemas: payload.schemas } : {}), ...(payload.functions ? { functions: payload.functions } : {}), ...(payload.domains ? { domains: payload.domains } : {}), ...(payload.pgCatalog ? { pgCatalog: payload.pgCatalog } : {}) });
   const base: CheckpointBase = {
     lsn: stored.lsn,
+    manifest: payload,
     tables: new Map(payload.tables.map((t) => [t.def.oid, { rows: state.table(t.def.oid).rows.clone(), chunks: t.chunks }])),
   };
   return { state, base, keys };
-}
-
-/** The primary key's entries, built chunk by chunk beside the rows while its keys ascend with the row ids (a serial key); undefined without one. */
-function primaryKeys(t: TableManifest): { add(run: RowRun): void; finish(): ReturnType<AscendingKeyBuilder['finish']> } | undefined {
-  const def = t.indexes.find((d) => d.primary);
-  if (!def) return undefined;
-  const shape = new IndexData(def, t.def);
-  const builder = new AscendingKeyBuilder();
-  return {
-    add(run) {
-      const keys = new Array<IndexKey>(run.rows.length);
-      for (let i = 0; i < keys.length; i++) keys[i] = shape.treeKey(shape.keyOf(run.rows[i]!));
-      builder.add(keys, run.ids);
-    },
-    finish: () => builder.finish(),
-  };
 }
 
 /**

@@ -47,14 +47,32 @@ interface Frozen {
 }
 
 export class Checkpointer {
+  /**
+   * Which stored checkpoint `base` stands for: the control owner's count of checkpoints written
+   * (NodeControl.checkpointsWritten) when it was stored; 0 is the one recovered at open. An LSN
+   * would not do: a base backup or a rewind can store another checkpoint at the same LSN.
+   */
+  private stamp = 0;
+
   constructor(private base: CheckpointBase | undefined) {}
+
+  /** The base of the stored checkpoint `stamp` names, or undefined when this checkpointer's base is another's. */
+  baseFor(stamp: number): CheckpointBase | undefined {
+    return this.stamp === stamp ? this.base : undefined;
+  }
+
+  /** Another writer (a base backup's install) stored checkpoint `stamp`, whose trees and chunks are `base`. */
+  adopt(base: CheckpointBase | undefined, stamp: number): void {
+    this.base = base;
+    this.stamp = stamp;
+  }
 
   /**
    * Write the chunks of `state` (consistent at `lsn`) that differ from the last checkpoint, which
-   * the control record says is at `storedLsn`; a base from any other checkpoint (a rewind or a
-   * base backup stored a whole snapshot since) is not trusted and everything is written.
+   * is the `stamp`th stored; a base from any other checkpoint (a rewind stored a whole snapshot
+   * since) is not trusted and everything is written.
    */
-  async prepare(storage: Storage, state: DbState, lsn: Lsn, storedLsn: Lsn): Promise<PreparedCheckpoint> {
+  async prepare(storage: Storage, state: DbState, lsn: Lsn, stamp: number): Promise<PreparedCheckpoint> {
     const store = storage.chunks;
     if (!store) return { bytes: seal(takeSnapshot(state)), base: undefined, keys: new Set(), written: 0 };
     // everything the manifest says is read now: the state's shared parts (sequences) move on while we yield
@@ -63,7 +81,7 @@ export class Checkpointer {
       .map((t) => ({ def: t.def, nextRowId: t.nextRowId, indexes: t.indexes.map((i) => i.def), rows: t.rows.clone() }));
     const sequences = sequenceEntries(state);
     const header = { nextOid: state.nextOid, members: [...state.members].sort(), ...snapshotCatalog(state) };
-    const base = this.base?.lsn === storedLsn ? this.base : undefined;
+    const base = this.baseFor(stamp);
     const token = `${lsn.toString(36)}.${crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36)}`;
     const slicer = new Slicer();
     // one packer for every chunk of this checkpoint: a fresh one per chunk is garbage the collector pauses for
@@ -82,7 +100,7 @@ export class Checkpointer {
     };
 
     const tables: TableManifest[] = [];
-    const next: CheckpointBase = { lsn, tables: new Map() };
+    const bases: CheckpointBase['tables'] = new Map();
     const keys = new Set<string>();
     for (const t of frozen) {
       const before = base?.tables.get(t.def.oid);
@@ -102,7 +120,7 @@ export class Checkpointer {
           pending.push({ key, bytes: chunk.bytes });
           pendingBytes += chunk.bytes.length;
           written += chunk.bytes.length;
-          refs.push({ index, key, rows: chunk.rows });
+          refs.push({ index, key, rows: chunk.rows, bytes: chunk.bytes.length });
           if (pending.length >= BATCH_CHUNKS || pendingBytes >= BATCH_BYTES) await flush();
         }
         await slicer.maybeYield();
@@ -111,15 +129,15 @@ export class Checkpointer {
       refs.sort((a, b) => a.index - b.index);
       for (const r of refs) keys.add(r.key);
       tables.push({ def: t.def, nextRowId: t.nextRowId, indexes: t.indexes, chunks: refs });
-      next.tables.set(t.def.oid, { rows: t.rows, chunks: refs });
+      bases.set(t.def.oid, { rows: t.rows, chunks: refs });
     }
     const manifest: Manifest = { chunked: MANIFEST_VERSION, ...header, tables, sequences };
-    return { bytes: seal(manifest), base: next, keys, written };
+    return { bytes: seal(manifest), base: { lsn, tables: bases, manifest }, keys, written };
   }
 
-  /** The prepared checkpoint is stored: it is the base from now on, and chunks it does not name go. */
-  async stored(storage: Storage, prepared: PreparedCheckpoint): Promise<void> {
-    this.base = prepared.base;
+  /** The prepared checkpoint is stored as the `stamp`th: it is the base from now on, and chunks it does not name go. */
+  async stored(storage: Storage, prepared: PreparedCheckpoint, stamp: number): Promise<void> {
+    this.adopt(prepared.base, stamp);
     // chunks left behind now are removed by the next checkpoint or the next open
     await storage.chunks?.retain(prepared.keys).catch(() => {});
   }
@@ -168,13 +186,18 @@ const REUSE_PACK_BUFFER = RESET_BUFFER_MODE;
  * fresh arrays per chunk was most of what a checkpoint allocated besides its output (GC pauses).
  */
 function encodeChunk(rows: BTreeType<RowId, Value[]>, index: number, packr: Packr, scratch: ChunkPayload): { bytes: Uint8Array; rows: number } | undefined {
+  const n = fillChunk(rows, index, scratch);
+  return n ? { bytes: seal(scratch, packr, REUSE_PACK_BUFFER), rows: n } : undefined;
+}
+
+/** Fill `scratch` (reused arrays, filled by index) with chunk `index` of `rows`; how many rows it holds. */
+export function fillChunk(rows: BTreeType<RowId, Value[]>, index: number, scratch: ChunkPayload): number {
   let n = 0;
   rows.forRange(index * CHUNK_IDS, (index + 1) * CHUNK_IDS, false, (id, row) => {
     scratch.ids[n] = id;
     scratch.rows[n++] = row;
   });
-  if (!n) return undefined;
   scratch.ids.length = n;
   scratch.rows.length = n;
-  return { bytes: seal(scratch, packr, REUSE_PACK_BUFFER), rows: n };
+  return n;
 }

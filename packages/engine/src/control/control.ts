@@ -34,6 +34,7 @@ export class NodeControl {
   #fenced: string | undefined;
   #replayer: Replayer;
   #queue: Promise<unknown> = Promise.resolve();
+  #checkpoints = 0;
 
   constructor(private readonly storage: Storage, file: ControlFile | undefined, role: Role, replayer: Replayer) {
     this.#file = file;
@@ -58,6 +59,11 @@ export class NodeControl {
     return this.#fenced;
   }
 
+  /** How many checkpoints this owner has stored since open: names the stored one (checkpoint/writer.ts's stamp). */
+  get checkpointsWritten(): number {
+    return this.#checkpoints;
+  }
+
   get replayer(): Replayer {
     return this.#replayer;
   }
@@ -74,6 +80,7 @@ export class NodeControl {
           if (checkpoint) await this.storage.writeCheckpoint(checkpoint, next);
           else await this.storage.writeControl(next);
           this.#file = next;
+          if (checkpoint) this.#checkpoints++;
         },
         clear: () => (this.#file = undefined),
         setReplayer: (r) => (this.#replayer = r),

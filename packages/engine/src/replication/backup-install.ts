@@ -1,12 +1,15 @@
 /**
- * Installing a complete, verified base backup on a standby: the rows decoded as they arrived are
- * bulk-loaded, and the backup is stored as the node's checkpoint in the incremental checkpoint's
- * own shape (checkpoint/format.ts): its rows pieces are the chunks (sealed as received, or, in a
- * store that keeps chunks as the rows themselves, deferred over the loaded trees) and a manifest
- * names them. The chunks and the control record that points at the manifest are written inside one
- * control update, so a crash leaves the node either as it was or with the whole backup.
+ * Installing a complete, verified base backup on a standby: its tables were built as the pieces
+ * arrived (replication/incoming-backup.ts), and the backup is stored as the node's checkpoint in
+ * the incremental checkpoint's own shape (checkpoint/format.ts): its pieces are the chunks (sealed
+ * as received, or, in a store that keeps chunks as the rows themselves, deferred over the loaded
+ * trees) and a manifest names them. The chunks and the control record that points at the manifest
+ * are written inside one control update, so a crash leaves the node either as it was or with the
+ * whole backup; the chunks of the checkpoint it replaces are removed after, and the installed
+ * backup is the base the node's next incremental checkpoint diffs against.
  */
 import { MANIFEST_VERSION, type ChunkRef, type Manifest } from '../checkpoint/format.ts';
+import type { CheckpointBase } from '../checkpoint/load.ts';
 import { sealLater } from '../checkpoint/writer.ts';
 import { Replayer } from '../state/replay.ts';
 import { restoreSnapshot, takeSnapshot } from '../state/snapshot.ts';
@@ -35,26 +38,33 @@ export async function installBackup(core: NodeCore, backup: ReceivedBackup): Pro
     };
     await core.wal.flushAll().catch(() => {});
     await core.storage.truncateWal(0);
-    await txn.write(control, { lsn: meta.lsn, bytes: await storeCheckpoint(core.storage, state, backup) });
+    const stored = await storeCheckpoint(core.storage, state, backup);
+    await txn.write(control, { lsn: meta.lsn, bytes: stored.bytes });
+    // the backup's checkpoint is the stored one now: the next checkpoint diffs against it, and no other chunk is named
+    core.checkpointer.adopt(stored.base, core.control.checkpointsWritten);
     core.wal.resetTo(meta.lsn);
     txn.setReplayer(new Replayer(state, meta.lsn));
     core.db.publish(state, { end: meta.lsn, tables: new Set(state.tables.keys()) });
+    // left behind on failure, they are removed by the next checkpoint or the next open
+    await core.storage.chunks?.retain(stored.keys).catch(() => {});
   });
 }
 
-/** Write the backup's chunks and return the sealed manifest naming them (or, without a chunk store, the whole snapshot). */
-async function storeCheckpoint(storage: Storage, state: DbState, backup: ReceivedBackup): Promise<Uint8Array> {
+/** The backup's chunks, written, and the sealed manifest naming them (or, without a chunk store, the whole snapshot). */
+async function storeCheckpoint(storage: Storage, state: DbState, backup: ReceivedBackup): Promise<{ bytes: Uint8Array; base: CheckpointBase | undefined; keys: Set<string> }> {
   const store = storage.chunks;
-  if (!store) return seal(takeSnapshot(state));
+  if (!store) return { bytes: seal(takeSnapshot(state)), base: undefined, keys: new Set() };
   const { snapshot } = backup;
   const token = `b${backup.meta.lsn.toString(36)}.${crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36)}`;
   const refs = new Map<number, ChunkRef[]>(snapshot.tables.map((t) => [t.def.oid, []]));
+  const keys = new Set<string>();
   // frozen here: replay changes the state's own trees after the install
   const frozen = new Map(snapshot.tables.map((t) => [t.def.oid, state.table(t.def.oid).rows.clone()]));
   for (let i = 0; i < backup.chunks.length; i += BATCH_CHUNKS) {
     const batch = backup.chunks.slice(i, i + BATCH_CHUNKS).map((c) => {
       const key = `${c.oid}.${c.index}.${token}`;
-      refs.get(c.oid)!.push({ index: c.index, key, rows: c.rows });
+      refs.get(c.oid)!.push({ index: c.index, key, rows: c.rows, ...(c.bytes ? { bytes: c.bytes.length } : {}) });
+      keys.add(key);
       return { ...c, key };
     });
     // a store that keeps chunks in the heap holds them as the loaded rows, sealed only if ever read
@@ -67,5 +77,6 @@ async function storeCheckpoint(storage: Storage, state: DbState, backup: Receive
     ...catalog,
     tables: tables.map((t) => ({ def: t.def, nextRowId: t.nextRowId, indexes: t.indexes, chunks: refs.get(t.def.oid)! })),
   };
-  return seal(manifest);
+  const base: CheckpointBase = { lsn: backup.meta.lsn, manifest, tables: new Map([...frozen].map(([oid, rows]) => [oid, { rows, chunks: refs.get(oid)! }])) };
+  return { bytes: seal(manifest), base, keys };
 }

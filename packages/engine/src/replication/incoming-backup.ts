@@ -1,15 +1,16 @@
 /**
  * A base backup as it arrives on a standby (checkpoint/backup-stream.ts's frames): each piece is
- * checked (its envelope's CRC), decoded and validated as soon as its last byte lands, so when the
- * stream ends only the bulk load is left. Nothing of it counts until `finish` has matched the
+ * checked (its envelope's CRC), decoded, validated and cut into its table's row tree and primary
+ * key as soon as its last byte lands (checkpoint/table-loader.ts), so when the stream ends only the
+ * trees' upper levels are left to build. Nothing of it counts until `finish` has matched the
  * sender's summary (frames, bytes, stream checksum) and every table's row count: a damaged piece is
  * refused where it is, a truncated stream at its end, and either way nothing is installed.
  * Memory follows what arrives: a frame's claimed length is bounded, and its bytes are kept only
  * as they come.
  */
-import { BACKUP_LAYOUT_VERSION, FRAME_PREFIX, frameCrc, type BackupHeader, type BackupPiece, type BackupRows, type BackupSummary } from '../checkpoint/backup-stream.ts';
-import { CHUNK_IDS } from '../checkpoint/format.ts';
-import type { RowRun } from '../state/bulk.ts';
+import { BACKUP_LAYOUT_VERSION, FRAME_PREFIX, frameCrc, type BackupHeader, type BackupSummary } from '../checkpoint/backup-stream.ts';
+import { CHUNK_IDS, type ChunkPayload } from '../checkpoint/format.ts';
+import { TableLoader } from '../checkpoint/table-loader.ts';
 import type { RunSnapshot } from '../state/snapshot.ts';
 import { ENVELOPE_HEADER, unseal } from '../storage/envelope.ts';
 import type { BackupMeta } from './receiver.ts';
@@ -25,7 +26,7 @@ export interface ReceivedChunk {
   bytes?: Uint8Array;
 }
 
-/** A complete, verified backup: the snapshot to bulk-load and the chunks that hold its rows. */
+/** A complete, verified backup: the snapshot with its tables built, and the chunks that hold their rows. */
 export interface ReceivedBackup {
   meta: BackupMeta;
   snapshot: RunSnapshot;
@@ -41,12 +42,12 @@ export class IncomingBackup {
   private partBytes = 0;
   private need: number | undefined;
   private header: BackupHeader | undefined;
-  private readonly runs: RowRun[][] = [];
+  private loaders: TableLoader[] = [];
   private readonly counts: number[] = [];
   private readonly chunks: ReceivedChunk[] = [];
-  /** The table `rows` pieces are at (its position in the header), and the last chunk index seen there. */
+  /** The piece expected next: a table (its position in the header) and a chunk of it (the position in its `chunks`). */
   private table = 0;
-  private lastIndex = -1;
+  private chunk = 0;
   private rowsIn = 0;
   private rowBytes = 0;
   private failed: string | undefined;
@@ -107,16 +108,17 @@ export class IncomingBackup {
     const h = this.header;
     if (this.partBytes || summary.totalBytes !== this.received || summary.pieces !== this.pieces || !h) return this.fail('incomplete base backup');
     if (summary.crc !== this.crc) return this.fail('invalid base backup: incorrect checksum');
-    if (h.tables.some((t, i) => (this.counts[i] ?? 0) !== t.rows)) return this.fail('incomplete base backup');
+    this.skipDone();
+    if (this.table < h.tables.length || h.tables.some((t, i) => (this.counts[i] ?? 0) !== t.rows)) return this.fail('incomplete base backup');
     const { k: _k, backup: _b, tables, ...catalog } = h;
-    const snapshot: RunSnapshot = { ...catalog, tables: tables.map((t, i) => ({ def: t.def, nextRowId: t.nextRowId, indexes: t.indexes, runs: this.runs[i] ?? [] })) };
+    const snapshot: RunSnapshot = { ...catalog, tables: tables.map((t, i) => ({ def: t.def, nextRowId: t.nextRowId, indexes: t.indexes, runs: this.loaders[i]!.runs, data: this.loaders[i]!.finish() })) };
     return { meta: this.meta, snapshot, chunks: this.chunks };
   }
 
   private fail(reason: string): string {
     this.failed = reason;
     this.parts = [];
-    this.runs.length = 0;
+    this.loaders = [];
     this.chunks.length = 0;
     return reason;
   }
@@ -142,52 +144,75 @@ export class IncomingBackup {
   /** Check, decode and place one frame; why not, if it does not fit the stream. */
   private piece(frame: Uint8Array): string | null {
     const sealed = frame.subarray(FRAME_PREFIX);
-    let piece: BackupPiece;
+    let piece: BackupHeader | ChunkPayload;
     try {
-      piece = unseal<BackupPiece>(sealed, 'base backup');
+      piece = unseal<BackupHeader | ChunkPayload>(sealed, 'base backup');
     } catch (e) {
       return e instanceof Error ? e.message : String(e);
     }
     this.crc = frameCrc(frame, this.crc);
     this.pieces++;
-    if (!this.header) return piece?.k === 'header' ? this.start(piece) : 'invalid base backup: it does not start with its header';
-    if (piece?.k !== 'rows') return 'invalid base backup: a second header';
-    const refused = this.rows(piece);
+    if (!this.header) return piece && 'k' in piece && piece.k === 'header' ? this.start(piece) : 'invalid base backup: it does not start with its header';
+    if (!piece || 'k' in piece) return 'invalid base backup: a second header';
+    this.skipDone();
+    const t = this.header.tables[this.table];
+    if (!t) return 'invalid base backup: more pieces than its header names';
+    const index = t.chunks[this.chunk]!;
+    const refused = this.rows(t.def.oid, index, piece);
     if (refused) return refused;
+    this.chunk++;
     this.rowBytes += frame.length;
-    if (this.keepBytes) this.chunks.push({ oid: piece.oid, index: piece.index, rows: piece.ids.length, bytes: sealed });
-    else this.chunks.push({ oid: piece.oid, index: piece.index, rows: piece.ids.length });
+    if (this.keepBytes) this.chunks.push({ oid: t.def.oid, index, rows: piece.ids.length, bytes: sealed });
+    else this.chunks.push({ oid: t.def.oid, index, rows: piece.ids.length });
     return null;
+  }
+
+  /** Move past tables whose every chunk is in. */
+  private skipDone(): void {
+    const tables = this.header?.tables ?? [];
+    while (this.table < tables.length && this.chunk >= tables[this.table]!.chunks.length) {
+      this.table++;
+      this.chunk = 0;
+    }
   }
 
   private start(h: BackupHeader): string | null {
     if (h.backup !== BACKUP_LAYOUT_VERSION) return `invalid base backup: layout version ${String(h.backup)}, this build of walrtc reads version ${BACKUP_LAYOUT_VERSION}`;
-    if (!Array.isArray(h.tables) || !Array.isArray(h.sequences) || typeof h.nextOid !== 'number') return 'invalid base backup: a malformed header';
+    if (!Array.isArray(h.tables) || !Array.isArray(h.sequences) || typeof h.nextOid !== 'number' || !h.tables.every(tableShape)) return 'invalid base backup: a malformed header';
     this.header = h;
+    this.loaders = h.tables.map((t) => new TableLoader(t));
     return null;
   }
 
-  /** A chunk of the current table or of a later one, ids ascending inside its own row-id range. */
-  private rows(p: BackupRows): string | null {
-    const tables = this.header!.tables;
-    while (this.table < tables.length && tables[this.table]!.def.oid !== p.oid) {
-      this.table++;
-      this.lastIndex = -1;
-    }
-    if (this.table >= tables.length) return `invalid base backup: rows of table ${String(p.oid)} out of order`;
-    const { ids, rows, index } = p;
-    if (!Number.isSafeInteger(index) || index <= this.lastIndex) return `invalid base backup: chunk ${String(index)} of table ${p.oid} out of order`;
-    if (!Array.isArray(ids) || !Array.isArray(rows) || !ids.length || ids.length !== rows.length) return `invalid base backup: chunk ${index} of table ${p.oid} is malformed`;
+  /** Chunk `index` of table `oid`: ids ascending inside its own row-id range, one row each. */
+  private rows(oid: number, index: number, p: ChunkPayload): string | null {
+    const { ids, rows } = p;
+    if (!Array.isArray(ids) || !Array.isArray(rows) || !ids.length || ids.length !== rows.length) return `invalid base backup: chunk ${index} of table ${oid} is malformed`;
     let last = index * CHUNK_IDS - 1;
     for (const id of ids) {
-      if (!(id > last)) return `invalid base backup: chunk ${index} of table ${p.oid} is malformed`;
+      if (!(id > last)) return `invalid base backup: chunk ${index} of table ${oid} is malformed`;
       last = id;
     }
-    if (last >= (index + 1) * CHUNK_IDS) return `invalid base backup: chunk ${index} of table ${p.oid} is malformed`;
-    this.lastIndex = index;
-    (this.runs[this.table] ??= []).push({ ids, rows });
+    if (last >= (index + 1) * CHUNK_IDS) return `invalid base backup: chunk ${index} of table ${oid} is malformed`;
+    if (!rows.every(Array.isArray)) return `invalid base backup: chunk ${index} of table ${oid} is malformed`;
+    try {
+      this.loaders[this.table]!.add({ ids, rows });
+    } catch {
+      return `invalid base backup: chunk ${index} of table ${oid} is malformed`;
+    }
     this.counts[this.table] = (this.counts[this.table] ?? 0) + ids.length;
     this.rowsIn += ids.length;
     return null;
   }
+}
+
+/** A header's table: its chunks named in ascending order, a row count. */
+function tableShape(t: BackupHeader['tables'][number]): boolean {
+  if (!t || !t.def || !Array.isArray(t.indexes) || !Number.isSafeInteger(t.rows) || !Array.isArray(t.chunks)) return false;
+  let last = -1;
+  for (const c of t.chunks) {
+    if (!Number.isSafeInteger(c) || c <= last) return false;
+    last = c;
+  }
+  return true;
 }

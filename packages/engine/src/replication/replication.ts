@@ -10,7 +10,7 @@ import { SqlError, SQLSTATE } from '../errors.ts';
 import type { NodeControl } from '../control/control.ts';
 import type { Storage } from '../storage/storage.ts';
 import { Replayer } from '../state/replay.ts';
-import { streamBackup } from '../checkpoint/backup-stream.ts';
+import type { Checkpointer } from '../checkpoint/writer.ts';
 import { DbState } from '../state/state.ts';
 import { FIRST_LSN } from '../wal/lsn.ts';
 import type { WalWriter } from '../wal/xlog.ts';
@@ -21,6 +21,7 @@ import { decodeMessage, encodeMessage, type NodeAnnouncement, type OfflineMessag
 import { WalReceiver, type ReceiverProgress } from './receiver.ts';
 import { WalSenders } from './sender.ts';
 import { installBackup } from './backup-install.ts';
+import { startBackup } from './backup-send.ts';
 import { applyStreamedBatch } from './apply-batch.ts';
 import { slotNameFor, type Slots } from './slots.ts';
 import { followTimeline, startTimeline } from './timeline.ts';
@@ -36,6 +37,8 @@ export interface NodeCore {
   readonly slots: Slots;
   /** The one owner of control record, role, fencing and replay position. */
   readonly control: NodeControl;
+  /** The incremental checkpointer: a base backup sends its stored chunks, an installed backup becomes its base. */
+  readonly checkpointer: Checkpointer;
   log(level: 'log' | 'warning', message: string): void;
   /** The node's role changed: calls waiting on the old role learn their outcome is unknown. */
   roleChanged(reason: string): void;
@@ -98,8 +101,9 @@ export class Replication {
       maxBaseBackupsPerMinute: settings.maxBaseBackupsPerMinute,
       maxMessageSize: transport.maxMessageSize ?? 64 * 1024 * 1024,
       identity: () => this.identity(),
-      backup: () => ({ lsn: core.wal.insertLsn, stream: streamBackup(core.db.latest()) }),
+      backup: (verify) => startBackup(core, verify),
       send: (to, msg) => this.send(to, msg),
+      sendEncoded: (to, bytes) => this.transport.send(to, bytes),
       log: (m) => core.log('log', m),
       standbyStarted: (peer) => this.join(peer),
     });

@@ -7,7 +7,7 @@
 import { SqlError, SQLSTATE } from '../errors.ts';
 import { formatLsn, type Lsn } from '../wal/lsn.ts';
 import type { WalWriter } from '../wal/xlog.ts';
-import type { SenderMessage, StandbyMessage, TimelineHistoryEntry } from './protocol.ts';
+import { encodeBackupChunk, type SenderMessage, type StandbyMessage, type TimelineHistoryEntry } from './protocol.ts';
 import type { Slots } from './slots.ts';
 import type { BackupStream } from '../checkpoint/backup-stream.ts';
 import { sendFrames } from './backup-send.ts';
@@ -23,9 +23,14 @@ export interface SenderHost {
   readonly maxMessageSize: number;
   /** This node's cluster identity, or undefined while it has none (a standby awaiting its base backup). */
   identity(): { systemId: string; timeline: number; history: TimelineHistoryEntry[] } | undefined;
-  /** A base backup of the state as it is now (its frames packed in slices as they are asked for) and the LSN it is consistent at. */
-  backup(): { lsn: Lsn; stream: BackupStream };
+  /**
+   * A base backup of the state as it is now (its frames made in slices as they are asked for) and
+   * the LSN it is consistent at; `verify`: check the CRC of every stored chunk it sends as stored.
+   */
+  backup(verify: boolean): { lsn: Lsn; stream: BackupStream };
   send(to: string, msg: SenderMessage): Promise<void>;
+  /** Send a message already encoded (protocol.ts's encodeBackupChunk). */
+  sendEncoded(to: string, bytes: Uint8Array): Promise<void>;
   log(message: string): void;
   /** A standby began streaming from this node. */
   standbyStarted(peer: string): void;
@@ -323,7 +328,8 @@ export class WalSenders {
     s.streaming = false;
     // a standby that asks again (it refused the last one) ends the one still in flight
     const run = (s.backupRun = {});
-    const { lsn, stream } = this.host.backup();
+    // a standby that asks again within the minute may have refused a damaged stored chunk: this time each is checked before it goes
+    const { lsn, stream } = this.host.backup(recent.length > 1);
     try {
       // the standby streams from `lsn` next, which must be flushed here by then
       await this.host.wal.waitFlush(lsn);
@@ -339,12 +345,15 @@ export class WalSenders {
         }
       }
       await this.host.send(peer, { t: 'backup_start', systemId: identity.systemId, timeline: identity.timeline, lsn, history: identity.history });
-      if (!(await sendFrames(stream, this.pieceBytes(BACKUP_MESSAGE), () => this.standbys.get(peer) === s && s.backupRun === run, (offset, bytes) => this.host.send(peer, { t: 'backup_chunk', offset, bytes })))) {
+      if (!(await sendFrames(stream, this.pieceBytes(BACKUP_MESSAGE), () => this.standbys.get(peer) === s && s.backupRun === run, (offset, parts) => this.host.sendEncoded(peer, encodeBackupChunk(offset, parts))))) {
         this.host.log(`base backup to "${peer}" stopped: the standby went away`);
         return;
       }
       // stays 'backup' until the standby, having installed it, asks to stream
       await this.host.send(peer, { t: 'backup_end', lsn, ...stream.summary() });
+      const { stored, encoded, replaced } = stream.stats();
+      for (const key of replaced) this.host.log(`base backup to "${peer}": stored checkpoint chunk "${key}" is missing or damaged; sent encoded from the rows instead`);
+      this.host.log(`base backup to "${peer}" sent: ${stored} of ${stored + encoded} chunks as the last checkpoint stored them`);
     } catch (e) {
       this.host.log(`base backup to "${peer}" failed: ${e instanceof Error ? e.message : String(e)}`);
       this.peerLeft(peer);

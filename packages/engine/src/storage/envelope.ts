@@ -38,6 +38,18 @@ export function envelopeCrc(bytes: Uint8Array): number {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
 }
 
+/**
+ * Whether `bytes` look like a sealed envelope of this format (length, magic, version) and, with
+ * `checkCrc`, whether its body matches its checksum: unseal's checks without the decode, for bytes
+ * passed on unopened (a base backup sending stored checkpoint chunks).
+ */
+export function sealedIntact(bytes: Uint8Array, checkCrc: boolean): boolean {
+  if (bytes.length < HEADER) return false;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== MAGIC || view.getUint32(4, true) !== STORAGE_FORMAT_VERSION) return false;
+  return !checkCrc || view.getUint32(8, true) === crc32c(bytes, HEADER);
+}
+
 /** `crc`: the body's CRC-32C when the caller computed it already (a base backup, as its chunks arrived). */
 export function unseal<T>(bytes: Uint8Array, what: string, crc?: number): T {
   if (bytes.length < HEADER) throw corrupted(what, 'too short');
