@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { recover } from '../../packages/engine/src/recovery.ts';
 import { decodeRecords } from '../../packages/engine/src/wal/codec.ts';
-import { caughtUp, lsnNumber, memoryCluster, type TestCluster } from '../cluster.ts';
+import { allMembers, caughtUp, lsnNumber, memoryCluster, type TestCluster } from '../cluster.ts';
 import { faultyStorage, prng, reopen } from './faults.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,9 @@ describe.each(storages)('WAL storage under crashes and long catch-ups (%s)', (_k
       await p.node.exec('create table t(id int primary key)');
       const storage = faultyStorage(prng(crashAfter), 0, await makeStorage());
       const s = await mc.open('s', { role: 'standby', storage });
+      // the primary adds the standby as a member by a WAL record of its own; it must come before
+      // the three transactions, or it is the last chunk the standby stores
+      await allMembers([p, s]);
       await caughtUp(p.node, s.node);
       // while the standby is away, three transactions: it receives them as one batch, stored as one chunk
       mc.net.partition(['p'], ['s']);
