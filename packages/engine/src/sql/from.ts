@@ -16,6 +16,7 @@ import { deparse, deparseAll, planNode, type PlanNode } from './plan/explain.ts'
 import { hashKey, planJoin, type JoinLeaf, type JoinQual } from './plan/join.ts';
 import { buildHash, hashKeysOf } from './plan/left-join.ts';
 import { isLazy, lazyStream } from './plan/stop-scan.ts';
+import { count, counted } from './plan/explain-count.ts';
 import { strings } from './names.ts';
 import type { Cte } from './with.ts';
 import { checkFullJoinCondition } from './full-join.ts';
@@ -301,7 +302,10 @@ export function planFrom(
   }
 
   // a sub-select without FROM reading its outer query: its one row is the outer row
-  if (leaves.length === 0) return { scope, source: (_ctx, o) => [o && scope.correlated ? [...o] : []], tables, node: planNode('Result'), whereApplied: false };
+  if (leaves.length === 0) {
+    const node = planNode('Result');
+    return { scope, source: counted(node, (_ctx, o) => [o && scope.correlated ? [...o] : []]), tables, node, whereApplied: false };
+  }
   if (leaves.length === 1 && !quals.length) {
     const only = leaves[0]!;
     const inner = only.built.source;
@@ -357,14 +361,14 @@ export function planFrom(
     }
     if ('RangeSubselect' in node) {
       const sub = planSubselect(node.RangeSubselect, leaves.map((l) => l.built), planner, outer, planSelectRows);
-      leaves.push({ built: subselectItem(node.RangeSubselect, sub, aliasColumns), lateral: sub.lateral, reads: sub.reads });
+      leaves.push({ built: countedItem(subselectItem(node.RangeSubselect, sub, aliasColumns)), lateral: sub.lateral, reads: sub.reads });
       return;
     }
     const previous = leaves[leaves.length - 1];
     const lateral = 'RangeFunction' in node && previous && previous.lateral === undefined ? lateralFunction(node.RangeFunction, previous.built, planner, outer) : undefined;
     if (lateral) {
       // the function reads the item before it: the two are one item now, scanned as a nested loop
-      leaves[leaves.length - 1] = { built: lateral };
+      leaves[leaves.length - 1] = { built: countedItem(lateral) };
       return;
     }
     topItem = node;
@@ -373,7 +377,12 @@ export function planFrom(
     leaves.push({ built, table: oid === undefined ? undefined : { oid, data: state.table(oid) } });
   }
 
+  /** A FROM item, its EXPLAIN node counted (plan/explain-count.ts); LATERAL items are counted where they are built. */
   function buildItem(node: Node): Built {
+    return countedItem(buildUncounted(node));
+  }
+
+  function buildUncounted(node: Node): Built {
     if ('RangeVar' in node) return rangeVar(node.RangeVar);
     if ('JoinExpr' in node) return node.JoinExpr.alias ? aliasJoin(join(node.JoinExpr), node.JoinExpr.alias, aliasColumns) : join(node.JoinExpr);
     if ('RangeSubselect' in node) return subselect(node.RangeSubselect);
@@ -451,7 +460,7 @@ export function planFrom(
     const rs = 'RangeSubselect' in j.rarg! ? j.rarg.RangeSubselect : undefined;
     const sub = rs ? planSubselect(rs, [left], planner, outer, planSelectRows, kind, leaves.map((l) => l.built)) : undefined;
     const fn = 'RangeFunction' in j.rarg! ? lateralFunctionItem(j.rarg.RangeFunction, left, planner, outer, kind) : undefined;
-    const right = rs ? subselectItem(rs, sub!, aliasColumns) : fn ?? buildItem(j.rarg!);
+    const right = rs ? countedItem(subselectItem(rs, sub!, aliasColumns)) : fn ? countedItem(fn) : buildItem(j.rarg!);
     if (sub?.lateral !== undefined || fn) return lateralJoinItem(j, kind, left, 'JoinExpr' in topItem && j === topItem.JoinExpr ? where : undefined, right);
     const using = j.usingClause?.length || j.isNatural ? planUsingJoin(j, kind, left, right, planner) : undefined;
     if (kind === 'JOIN_FULL') checkFullJoinCondition(j.quals, left.entries, right.entries);
@@ -473,13 +482,15 @@ export function planFrom(
     const loopLabel = { JOIN_LEFT: 'Nested Loop Left Join', JOIN_RIGHT: 'Nested Loop Right Join', JOIN_FULL: 'Nested Loop Full Join' }[kind as string] ?? 'Nested Loop';
     const label = keys ? (kind === 'JOIN_LEFT' ? 'Hash Left Join' : 'Hash Join') : loopLabel;
     const details = keys ? [`Hash Cond: ${usingKeys?.cond ?? deparseAll(keys.nodes)}`] : j.quals ? [`Join Filter: ${deparse(j.quals)}`] : [];
-    const node = planNode(label, keys ? [left.node, planNode('Hash', [right.node])] : [left.node, right.node], details);
+    const hashNode = keys ? planNode('Hash', [right.node]) : undefined;
+    const node = planNode(label, hashNode ? [left.node, hashNode] : [left.node, right.node], details);
     shape.node = node;
     shape.source = (ctx, o) => {
       const out: Value[][] = [];
       const rs = right.source(ctx, o);
       const ls = left.source(ctx, o);
       const table = keys ? buildHash(keys, rs, left.width, shape.width, ctx) : undefined;
+      if (table) count(hashNode!, hashedRows(table));
       const single = keys?.left.length === 1;
       node.loops++;
       const rightMatched = keepRight ? new Array<boolean>(rs.length).fill(false) : undefined;
@@ -549,4 +560,16 @@ export function planFrom(
       },
     };
   }
+}
+
+/** The item with its source counted on its EXPLAIN node. */
+function countedItem(item: Built): Built {
+  return { ...item, source: counted(item.node, item.source) };
+}
+
+/** The rows a hash table holds (those with a NULL key are left out), which PostgreSQL's Hash node reports. */
+function hashedRows(table: Map<Value, Value[][]>): number {
+  let n = 0;
+  for (const list of table.values()) n += list.length;
+  return n;
 }

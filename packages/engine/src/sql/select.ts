@@ -28,6 +28,7 @@ import { deparse, planNode, type PlanNode } from './plan/explain.ts';
 import { singleTableSource, type OrderedSource } from './plan/single.ts';
 import { topN } from './plan/topn.ts';
 import { firstRows, isLazy, lazyStream } from './plan/stop-scan.ts';
+import { counted, filteredOut } from './plan/explain-count.ts';
 import { watchOuter } from './plan/uncorrelated.ts';
 import { CteScope, type Cte } from './with.ts';
 import type { ModifyingCte } from './cte/modifying.ts';
@@ -119,6 +120,11 @@ export class SelectPlanner implements SubqueryPlanner {
   }
 
   plan(stmt: SelectStmt, outer?: RowScope): SelectPlan {
+    const plan = this.planUncounted(stmt, outer);
+    return { ...plan, run: counted(plan.node, plan.run) };
+  }
+
+  private planUncounted(stmt: SelectStmt, outer?: RowScope): SelectPlan {
     // before any other branch: VALUES and set operations carry WITH too
     if (stmt.withClause) {
       const body = { ...stmt, withClause: undefined };
@@ -149,8 +155,18 @@ export class SelectPlanner implements SubqueryPlanner {
     } else if (where) {
       const w = where, inner = source, filtered = node;
       filtered.details.push(`Filter: ${deparse(stmt.whereClause)}`);
-      source = (ctx, o) => inner(ctx, o).filter((row) => w.eval(row, ctx) === true);
-      if (isLazy(inner.stream)) source.stream = lazyStream((ctx, o, emit) => inner.stream!(ctx, o, (row) => { if (w.eval(row, ctx) === true) emit(row); }));
+      source = (ctx, o) => {
+        const rows = inner(ctx, o);
+        const kept = rows.filter((row) => w.eval(row, ctx) === true);
+        filteredOut(filtered, rows.length - kept.length);
+        return kept;
+      };
+      if (isLazy(inner.stream)) {
+        source.stream = lazyStream((ctx, o, emit) => inner.stream!(ctx, o, (row) => {
+          if (w.eval(row, ctx) === true) emit(row);
+          else filteredOut(filtered, 1);
+        }));
+      }
     }
 
     const targets = expandTargets(stmt.targetList ?? [], scope);

@@ -13,6 +13,7 @@ import type { ExecEnv, RunContext } from '../env.ts';
 import { findAggregates } from '../group.ts';
 import { commonType } from '../operators.ts';
 import { planNode, type PlanNode } from '../plan/explain.ts';
+import { count } from '../plan/explain-count.ts';
 import { TYPE_NAME, type SqlType, type Value } from '../types.ts';
 import { rowKeyFor } from '../types/bpchar.ts';
 
@@ -112,7 +113,8 @@ export function planRecursive(
   }
   const columns = base.columns.map((c, i) => ({ name: aliases[i] ?? c.name, type: c.type === 'unknown' ? 'text' as const : c.type }));
   let working: Value[][] = [];
-  const table: CteRows = { name, columns, node: planNode(`WorkTable Scan on ${name}`), rows: () => working.slice() };
+  const workNode = planNode(`WorkTable Scan on ${name}`);
+  const table: CteRows = { name, columns, node: workNode, rows: () => { count(workNode, working.length); return working.slice(); } };
   const step = withWorkingTable(table, () => plan(recursive));
   if (step.columns.length !== columns.length) throw new SqlError(SQLSTATE.syntax_error, 'each UNION query must have the same number of columns');
   const casts = step.columns.map((c, i) => {
@@ -128,6 +130,7 @@ export function planRecursive(
   });
   const convert = (rows: Value[][]) => (casts.every((c) => !c) ? rows : rows.map((r) => r.map((v, i) => (casts[i] ? casts[i]!(v) : v))));
   const distinct = !stmt.all;
+  const union = planNode('Recursive Union', [base.node, step.node]);
   const results = new WeakMap<ExecEnv, Value[][]>();
 
   /** Run the recursion to its fixed point, handing each row on as its step produces it. */
@@ -147,6 +150,7 @@ export function planRecursive(
     let next = keep(base.run(ctx, undefined));
     const saved = working;
     try {
+      count(union, 0);
       while (next.length) {
         for (const r of next) {
           if (++produced > MAX_RECURSIVE_ROWS) {
@@ -161,13 +165,15 @@ export function planRecursive(
       }
     } finally {
       working = saved;
+      // the rows handed on, which a LIMIT may cut short
+      union.rows += produced;
     }
   };
 
   return {
     name,
     columns,
-    node: planNode(`Recursive Union`, [base.node, step.node]),
+    node: union,
     rows(ctx) {
       const done = results.get(ctx.env);
       if (done) return done.slice();

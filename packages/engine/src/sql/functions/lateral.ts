@@ -9,6 +9,7 @@ import type { RunContext } from '../env.ts';
 import { compileExpr } from '../expr.ts';
 import { RowScope, type RangeEntry, type RowSource, type SubqueryPlanner } from '../from.ts';
 import { planNode, type PlanNode } from '../plan/explain.ts';
+import { count } from '../plan/explain-count.ts';
 import type { Value } from '../types.ts';
 import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
 import { LateralReference, planFunctionItem, type FunctionItem } from './srf.ts';
@@ -66,17 +67,20 @@ export function lateralFunction(rf: RangeFunction, prev: Item, planner: Subquery
   }
   const alias = rf.alias?.aliasname ?? f.columns[0]!.name;
   const inner = prev.source;
+  const fnNode = planNode(f.label);
   return {
     entries: [...prev.entries, { alias, columns: f.columns, offset: prev.width }],
     width: prev.width + f.columns.length,
     tables: prev.tables,
-    node: planNode('Nested Loop', [prev.node, planNode(f.label)]),
+    node: planNode('Nested Loop', [prev.node, fnNode]),
     source: (ctx: RunContext, o: readonly Value[] | undefined) => {
       const out: Value[][] = [];
       for (const row of inner(ctx, o)) {
         // the arguments see this row, then the outer query's row when they name its columns
         const argsRow = scope.correlated && o ? [...row, ...o] : row;
-        for (const fr of f.rows(argsRow, ctx)) out.push([...row, ...fr]);
+        const rows = f.rows(argsRow, ctx);
+        count(fnNode, rows.length);
+        for (const fr of rows) out.push([...row, ...fr]);
       }
       return out;
     },

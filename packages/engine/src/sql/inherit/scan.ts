@@ -7,6 +7,7 @@ import type { TableDef } from '../../catalog/types.ts';
 import type { DbState } from '../../state/state.ts';
 import type { RunContext } from '../env.ts';
 import { planNode, type PlanNode } from '../plan/explain.ts';
+import { count } from '../plan/explain-count.ts';
 import type { Value } from '../types.ts';
 import { ownName } from '../schema/keys.ts';
 import { columnMap, hasChildren, mapRow, treeMembers } from './tree.ts';
@@ -26,16 +27,17 @@ export function treeScan(state: DbState, def: TableDef, alias: string): TreeScan
   const members = treeMembers(state, def.oid).filter((m) => !m.partitionKey);
   const maps = members.map((m) => columnMap(m, def));
   const base = ownName(alias);
-  const node = members.length === 0
-    ? planNode('Result', [], ['One-Time Filter: false'])
-    : planNode('Append', members.map((m, i) => planNode(`Seq Scan on ${ownName(m.name)} ${base}_${i + 1}`)));
+  const scans = members.map((m, i) => planNode(`Seq Scan on ${ownName(m.name)} ${base}_${i + 1}`));
+  const node = members.length === 0 ? planNode('Result', [], ['One-Time Filter: false']) : planNode('Append', scans);
   return {
     node,
     source: (ctx) => {
       const out: Value[][] = [];
       members.forEach((m, i) => {
         const map = maps[i];
-        for (const row of ctx.env.state.table(m.oid).rows.valuesArray()) {
+        const rows = ctx.env.state.table(m.oid).rows.valuesArray();
+        count(scans[i]!, rows.length);
+        for (const row of rows) {
           const mapped = map ? mapRow(row, map) : row.slice();
           mapped.push(m.oid);
           out.push(mapped);

@@ -15,14 +15,17 @@ import { renderPlan, type PlanNode } from './explain.ts';
 
 export function planExplain(stmt: ExplainStmt, planner: SelectPlanner, state: DbState): StatementPlan {
   let analyze = false;
+  // PostgreSQL prints the Execution Time line by default with ANALYZE only, and never with SUMMARY OFF
+  let summary: boolean | undefined;
   for (const o of stmt.options ?? []) {
     const d = 'DefElem' in o ? o.DefElem : undefined;
     const name = d?.defname ?? '';
     const arg = d?.arg && 'String' in d.arg ? d.arg.String.sval : d?.arg && 'Boolean' in d.arg ? String(d.arg.Boolean.boolval ?? false) : undefined;
     const on = arg === undefined || /^(true|on|1)$/i.test(arg);
     if (name === 'analyze') analyze = on;
+    else if (name === 'summary') summary = on;
     else if (name === 'format' && arg?.toLowerCase() !== 'text') throw featureNotSupported(`EXPLAIN (FORMAT ${arg?.toUpperCase()})`);
-    else if (name !== 'costs' && name !== 'verbose' && name !== 'timing' && name !== 'summary' && name !== 'buffers') throw featureNotSupported(`EXPLAIN option ${name}`);
+    else if (name !== 'costs' && name !== 'verbose' && name !== 'timing' && name !== 'buffers') throw featureNotSupported(`EXPLAIN option ${name}`);
   }
   const query = stmt.query;
   const dml = query && !('SelectStmt' in query) ? explainDml(query, state, planner) : undefined;
@@ -44,7 +47,7 @@ export function planExplain(stmt: ExplainStmt, planner: SelectPlanner, state: Db
         const t0 = performance.now();
         plan.run(ctx, undefined);
         const ms = performance.now() - t0;
-        lines = [...renderPlan(plan.node, true), `Execution Time: ${ms.toFixed(3)} ms`];
+        lines = [...renderPlan(plan.node, true), ...(summary === false ? [] : [`Execution Time: ${ms.toFixed(3)} ms`])];
       } else lines = renderPlan(plan.node, false);
       const rows: Value[][] = lines.map((l) => [l]);
       return { rows, rowCount: rows.length };

@@ -2,7 +2,7 @@
  * EXPLAIN: the tree of plan nodes a SELECT runs (Seq Scan, Index Scan, Hash Join, Sort, Limit, …),
  * each counting the rows it produced so EXPLAIN ANALYZE can print them, rendered in PostgreSQL's
  * shape as one text column "QUERY PLAN" (as EXPLAIN (COSTS OFF) prints it; ANALYZE adds
- * `(actual rows=N loops=L)` like TIMING OFF).
+ * `(actual rows=N loops=L)` like TIMING OFF, or `(never executed)`; plan/explain-count.ts counts).
  */
 import type { Node } from '@pgsql/types';
 import { strings } from '../names.ts';
@@ -26,7 +26,8 @@ export function renderPlan(root: PlanNode, analyze: boolean): string[] {
   const lines: string[] = [];
   const walk = (n: PlanNode, depth: number): void => {
     const pad = depth === 0 ? '' : ' '.repeat(depth * 6 - 6) + '  ->  ';
-    const actual = analyze ? `  (actual rows=${n.loops ? Math.round(n.rows / n.loops) : 0} loops=${n.loops})` : '';
+    // a node that never ran (the inner side of an empty outer, an empty hash's outer) says so, as PostgreSQL's does
+    const actual = !analyze ? '' : n.loops ? `  (actual rows=${Math.round(n.rows / n.loops)} loops=${n.loops})` : '  (never executed)';
     lines.push(`${pad}${n.label}${actual}`);
     const detailPad = ' '.repeat(depth * 6 + 2);
     for (const d of n.details) lines.push(`${detailPad}${d}`);

@@ -20,6 +20,7 @@ import { deparse, deparseAll, planNode, type PlanNode } from './explain.ts';
 import { planPathScan, planScan, type RowTest, type Scan } from './scan.ts';
 import { compileFilter, type PreparedFilter } from './filter.ts';
 import { lateralFirst, lateralReady } from './lateral-order.ts';
+import { count, filteredOut } from './explain-count.ts';
 
 export interface JoinLeaf {
   /** Its FROM entries at their offsets in the joined row (a LEFT JOIN item has several). */
@@ -71,6 +72,14 @@ interface Step {
   /** Index nested loop: where the probe value goes before each lookup, converted to the key column's type. */
   probe?: { cell: { value: Value }; cast: (v: Value) => Value };
   node: PlanNode;
+  /** Hash join: its Hash node, which counts the one build (the join node's children are reordered for display). */
+  hash?: PlanNode;
+}
+
+/** Per execution: what feeds a step its candidate rows for the current scratch row, and whether it is known to have none. */
+interface Prepared {
+  feed: (scratch: Value[], each: (row: readonly Value[]) => boolean) => void;
+  empty: boolean;
 }
 
 /** A scope over one FROM item's own row (its columns from slot 0), for conditions on that item alone. */
@@ -124,7 +133,8 @@ export function planJoin(leaves: JoinLeaf[], quals: JoinQual[], scope: RowScope,
     const scratch: Value[] = new Array(width + (o && scope.correlated ? o.length : 0)).fill(null);
     if (o && scope.correlated) for (let i = 0; i < o.length; i++) scratch[width + i] = o[i];
     for (const input of inputs) input.prepared = input.filter?.(ctx);
-    const prepared = steps.map((s) => prepare(s, inputs[s.leaf]!, ctx, o));
+    const ready = steps.map((s) => prepare(s, inputs[s.leaf]!, ctx, o));
+    const prepared = ready.map((p) => p.feed);
     // per step, what to do with one of its rows: place it, check the step's conditions, go deeper
     const each: Array<(row: readonly Value[]) => boolean> = new Array(steps.length);
     for (let k = steps.length - 1; k >= 0; k--) {
@@ -142,6 +152,9 @@ export function planJoin(leaves: JoinLeaf[], quals: JoinQual[], scope: RowScope,
     }
     for (const s of steps.slice(1)) s.node.loops++;
     try {
+      // an inner side known to be empty (a hash table): no row can come
+      // out, so the outer side is never run, as PostgreSQL's Hash Join skips it ("never executed")
+      if (ready.some((p) => p.empty)) return;
       prepared[0]!(scratch, each[0]!);
     } finally {
       for (const input of inputs) input.prepared = undefined;
@@ -191,10 +204,11 @@ function leafInput(leaf: JoinLeaf, local: Cond[], leafScope: LeafScope): LeafInp
   return Object.assign(self, {
     estimate: 1000,
     rows: (ctx: RunContext, o: readonly Value[] | undefined) => {
+      // counted on the leaf's node by its FROM item (explain-count.ts); its Filter is shown there too
       const rows = src(ctx, o);
-      node.loops++;
-      const kept = test ? rows.filter((r) => test(r, ctx)) : rows;
-      node.rows += kept.length;
+      if (!test) return rows;
+      const kept = rows.filter((r) => test(r, ctx));
+      filteredOut(node, rows.length - kept.length);
       return kept;
     },
     local,
@@ -271,12 +285,13 @@ function makeStep(leaf: number, bound: Set<number>, remaining: Cond[], leaves: J
     }
   }
   for (const j of joins) remaining.splice(remaining.indexOf(j.cond), 1);
-  const node = planNode('Hash Join', [planNode('Hash', [input.node])], [`Hash Cond: ${deparseAll(joins.map((j) => j.cond.node))}`]);
-  return { leaf, kind: 'hash', outerKeys: joins.map((j) => j.eq.outer), innerKeys: joins.map((j) => j.eq.inner), filters: [], node };
+  const hash = planNode('Hash', [input.node]);
+  const node = planNode('Hash Join', [hash], [`Hash Cond: ${deparseAll(joins.map((j) => j.cond.node))}`]);
+  return { leaf, kind: 'hash', outerKeys: joins.map((j) => j.eq.outer), innerKeys: joins.map((j) => j.eq.inner), filters: [], node, hash };
 }
 
 /** Per execution: the function that feeds step `s` its candidate rows for the current scratch row. */
-function prepare(s: Step, input: LeafInput, ctx: RunContext, o: readonly Value[] | undefined): (scratch: Value[], each: (row: readonly Value[]) => boolean) => void {
+function prepare(s: Step, input: LeafInput, ctx: RunContext, o: readonly Value[] | undefined): Prepared {
   const all = (): Value[][] => {
     if (input.rows) return input.rows(ctx, o);
     const rows: Value[][] = [];
@@ -285,46 +300,59 @@ function prepare(s: Step, input: LeafInput, ctx: RunContext, o: readonly Value[]
   };
   switch (s.kind) {
     case 'first': {
-      if (input.scan) return (_scratch, each) => input.scan!.run(ctx, (_id, row) => each(row));
-      const rows = all();
-      return (_scratch, each) => { for (const r of rows) each(r); };
+      // run when the join starts, after the inner sides are prepared
+      if (input.scan) return { feed: (_scratch, each) => input.scan!.run(ctx, (_id, row) => each(row)), empty: false };
+      return { feed: (_scratch, each) => { for (const r of all()) each(r); }, empty: false };
     }
     case 'cross': {
-      const rows = all();
-      return (_scratch, each) => { for (const r of rows) each(r); };
+      // read at the first outer row, as PostgreSQL's Materialize: an empty outer side never runs it
+      let rows: Value[][] | undefined;
+      return { feed: (_scratch, each) => { for (const r of (rows ??= all())) each(r); }, empty: false };
     }
     case 'lateral': {
       // the sub-select reads the items before it, then the enclosing query's row
       const w = s.lateralWidth!;
-      return (scratch, each) => {
-        const row = scratch.slice(0, w);
-        if (o) row.push(...o);
-        for (const r of input.rows!(ctx, row)) each(r);
+      return {
+        feed: (scratch, each) => {
+          const row = scratch.slice(0, w);
+          if (o) row.push(...o);
+          for (const r of input.rows!(ctx, row)) each(r);
+        },
+        empty: false,
       };
     }
     case 'index': {
       const key = s.outerKeys[0]!, probe = s.probe!, scan = s.scan!;
-      return (scratch, each) => {
-        probe.cell.value = probe.cast(key.eval(scratch, ctx));
-        scan.run(ctx, (_id, row) => each(row));
+      return {
+        feed: (scratch, each) => {
+          probe.cell.value = probe.cast(key.eval(scratch, ctx));
+          scan.run(ctx, (_id, row) => each(row));
+        },
+        empty: false,
       };
     }
     default: {
       const table = new Map<Value, Value[][]>();
       const rows = all();
       const single = s.innerKeys.length === 1;
+      let hashed = 0;
       for (const r of rows) {
         const k = hashKey(s.innerKeys, r, ctx, single);
         if (k === undefined) continue;
+        hashed++;
         const list = table.get(k);
         if (list) list.push(r);
         else table.set(k, [r]);
       }
-      return (scratch, each) => {
-        const k = hashKey(s.outerKeys, scratch, ctx, single);
-        if (k === undefined) return;
-        const list = table.get(k);
-        if (list) for (const r of list) each(r);
+      count(s.hash!, hashed);
+      return {
+        feed: (scratch, each) => {
+          const k = hashKey(s.outerKeys, scratch, ctx, single);
+          if (k === undefined) return;
+          const list = table.get(k);
+          if (list) for (const r of list) each(r);
+        },
+        empty: hashed === 0,
       };
     }
   }
