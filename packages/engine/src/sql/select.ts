@@ -234,6 +234,10 @@ export class SelectPlanner implements SubqueryPlanner {
         inputNode = walk.node;
         presorted = true;
       }
+    } else if (!sort.length && !distinct && !on.length && ordered && (limit || offset)) {
+      // a plain LIMIT over one table's scan: the scan stops once it has the rows (an index range, or the rows while that index is built)
+      const scan = ordered([], (ctx) => skipOf(ctx) + takeOf(ctx));
+      if (scan) source = scan.source;
     }
     const sorting = sort.length > 0 && !presorted;
     const topNSort = sorting && limit !== undefined && !distinct && !on.length;

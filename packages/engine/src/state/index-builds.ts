@@ -5,7 +5,8 @@
  * rows as they were at open; writes made meanwhile go on the index's log as before and are applied
  * when the build is installed. A read that cannot do without the index (a unique check, a
  * foreign-key probe, an ordered walk, min/max, an index nested loop's lookups) finishes what is left
- * of the build at once; an unordered scan scans the rows instead while the build runs (sql/plan/scan.ts).
+ * of the build at once; an unordered scan scans the rows instead while the build runs, until such
+ * scans have cost what the build does (sql/plan/build-fallback.ts).
  * Why that split: an unordered scan of the rows is one tight loop (28 ms over 1M rows,
  * bench/README.md) giving the same rows, cheaper than the sort of every key it would wait for; an
  * ordered walk would have to sort the rows, lookups per outer row and min/max would scan once per

@@ -14,6 +14,7 @@ import { bestPath, betweenPredicates, columnPredicates, indexPath, type ColumnOf
 import { deparseAll, planNode, type PlanNode } from './explain.ts';
 import { indexUsable } from './expr-index.ts';
 import { walkIndex, walkTable, type Visitor, type WalkOptions } from './walk.ts';
+import { scanInstead, scannedInstead } from './build-fallback.ts';
 import { ownName } from '../schema/keys.ts';
 
 /** Whether a row passes the scan's filter (the caller's whole WHERE, or the conditions local to this table). */
@@ -140,8 +141,21 @@ function runPath(input: ScanInput, path: IndexPath | undefined, ctx: RunContext,
     return false;
   };
   // the index's background build is not done: a scan of the rows (the same rows; one tight loop) instead of finishing the build
-  // in this task; a correlated sub-select's scan, run once per outer row, finishes it instead
-  if (path && mayScan && !boundRow && building(table, path.index.def.oid)) path = undefined;
+  // in this task, until such scans have cost what the build does (build-fallback.ts); a correlated sub-select's scan, run once
+  // per outer row, finishes it instead
+  const instead = path && mayScan && !boundRow ? scanInstead(table, path) : undefined;
+  if (instead) {
+    let read = 0;
+    try {
+      walkTable(table, (id, row) => {
+        read++;
+        return v(id, row);
+      });
+    } finally {
+      scannedInstead(instead, read);
+    }
+    return;
+  }
   if (path) {
     for (const opts of passes) {
       // false: a bound cannot be compared with the keys (a parameter of another kind)
@@ -173,8 +187,3 @@ function runPath(input: ScanInput, path: IndexPath | undefined, ctx: RunContext,
   }
 }
 
-/** Whether the table's index `oid` is being built in the background (state/index-builds.ts). */
-function building(table: TableData, oid: number): boolean {
-  for (const ix of table.indexes) if (ix.def.oid === oid) return ix.building;
-  return false;
-}

@@ -15,7 +15,7 @@ import { isConstant } from '../fold/fold.ts';
 import type { PlanNode } from './explain.ts';
 import { planOrderedScan, planScan, type RowTest, type Scan, type ScanInput, type SortColumn } from './scan.ts';
 
-/** Rows in a requested order, at most `limit(ctx)` of them; undefined when no index gives that order. */
+/** Rows in a requested order (any order when none is asked), at most `limit(ctx)` of them; undefined when no index gives that order. */
 export type OrderedSource = (order: SortColumn[], limit: (ctx: RunContext) => number) => { source: RowSource; node: PlanNode } | undefined;
 
 export function singleTableSource(table: TableData, alias: string, whereNode: Node | undefined, where: Compiled | undefined, scope: RowScope) {
@@ -68,6 +68,7 @@ export function singleTableSource(table: TableData, alias: string, whereNode: No
   const source = run(scan);
   source.stream = stream;
   const ordered: OrderedSource = (order, limit) => {
+    if (!order.length) return { source: run(scan, limit), node: scan.node };
     if (order.some((o) => o.column >= table.def.columns.length)) return undefined;
     const walk = planOrderedScan(input, order);
     // equalities through another index usually read far fewer rows than walking in order and filtering
