@@ -248,6 +248,37 @@ describe('joins', () => {
     expect(r.rows).toEqual([{ id: 1, name: 'c1' }, { id: 2, name: 'c2' }]);
   });
 
+  it('joins a leaf on its unique key before a smaller one joined on a column of repeated values', async () => {
+    // j2 is smaller than j3, but every j1 row matches all 500 j2 rows on `a` and one j3 row on its
+    // primary key: taking j2 first made a 50,000-row intermediate where the written order has 100
+    const n = await freshNode();
+    try {
+      await n.exec(`create table j1 (id int primary key, a int, c int); create table j2 (id int primary key, a int, b int); create table j3 (c int primary key, b int);
+        insert into j1 select g, 1, g from generate_series(1, 100) g; insert into j2 select g, 1, g from generate_series(1, 500) g;
+        insert into j3 select g, g from generate_series(1, 1000) g`);
+      for (const sql of [
+        'select count(*) as c from j1 join j3 on j3.c = j1.c join j2 on j2.a = j1.a and j2.b = j3.b',
+        'select count(*) as c from j1 join j2 on j2.a = j1.a join j3 on j3.c = j1.c and j2.b = j3.b',
+      ]) {
+        const lines = (await n.query(`explain analyze ${sql}`)).rows.map((r) => r['QUERY PLAN'] as string);
+        expect(lines.slice(0, 9)).toEqual([
+          'Aggregate  (actual rows=1 loops=1)',
+          '  ->  Hash Join  (actual rows=100 loops=1)',
+          '        Hash Cond: ((j2.a = j1.a) AND (j2.b = j3.b))',
+          '        ->  Nested Loop  (actual rows=100 loops=1)',
+          '              ->  Seq Scan on j1  (actual rows=100 loops=1)',
+          '              ->  Index Scan using j3_pkey on j3  (actual rows=1 loops=100)',
+          '                    Index Cond: (j3.c = j1.c)',
+          '        ->  Hash  (actual rows=500 loops=1)',
+          '              ->  Seq Scan on j2  (actual rows=500 loops=1)',
+        ]);
+        expect(Number((await n.query(sql)).rows[0]!.c)).toBe(100);
+      }
+    } finally {
+      await n.close();
+    }
+  });
+
   it('LEFT JOIN keeps its unmatched rows', async () => {
     const r = await node.query('select c.id, count(o.id) as n from c left join o on o.cid = c.id and o.amount < 0 group by c.id order by c.id limit 2');
     expect(r.rows.map((x) => [x.id, Number(x.n)])).toEqual([[1, 0], [2, 0]]);

@@ -102,19 +102,23 @@ export function planJoin(leaves: JoinLeaf[], quals: JoinQual[], scope: RowScope,
   const inputs = leaves.map((leaf, i) => leafInput(leaf, conds.filter((c) => c.local && c.leaves.has(i)), leafScope));
   const remaining = conds.filter((c) => !c.local);
 
-  // greedy order: the smallest input first, then whatever joins to what is already bound
+  // greedy order: the smallest input first, then of what joins to what is already bound the one
+  // whose join gives the fewest rows, the smaller input on a tie
   const bound = new Set<number>();
   const steps: Step[] = [];
   let estimate = 1;
   while (bound.size < leaves.length) {
     const candidates = [...leaves.keys()].filter((i) => !bound.has(i) && lateralReady(leaves, i, bound));
     const connected = candidates.filter((i) => remaining.some((c) => equiJoin(c, i, bound, leaves, inputs) !== undefined));
-    const pool = bound.size && connected.length ? connected : lateralFirst(candidates, leaves);
-    const next = pool.reduce((a, b) => (inputs[b]!.estimate < inputs[a]!.estimate ? b : a));
+    const joining = bound.size > 0 && connected.length > 0;
+    const pool = joining ? connected : lateralFirst(candidates, leaves);
+    const rows = (i: number) => (joining ? joinEstimate(i, bound, remaining, leaves, inputs, estimate) : inputs[i]!.estimate);
+    const next = pool.reduce((a, b) => (rows(b) < rows(a) || (rows(b) === rows(a) && inputs[b]!.estimate < inputs[a]!.estimate) ? b : a));
+    const joined = joining ? rows(next) : 0;
     const step = makeStep(next, bound, remaining, leaves, inputs, estimate);
     steps.push(step);
     bound.add(next);
-    estimate = Math.max(1, step.kind === 'cross' || step.kind === 'first' ? estimate * inputs[next]!.estimate : Math.max(estimate, inputs[next]!.estimate));
+    estimate = Math.max(1, step.kind === 'cross' || step.kind === 'first' ? estimate * inputs[next]!.estimate : joining ? joined : Math.max(estimate, inputs[next]!.estimate));
     // conditions whose tables are now all bound are checked here
     for (const c of remaining.filter((c) => [...c.leaves].every((l) => bound.has(l)))) {
       step.filters.push(c.compiled);
@@ -249,6 +253,26 @@ function equiJoin(c: Cond, leaf: number, bound: Set<number>, leaves: JoinLeaf[],
     return { outer, inner, innerColumn: plain?.slot };
   }
   return undefined;
+}
+
+/**
+ * Rows joining `leaf` to the bound leaves gives (`outer` rows so far): at most one match per outer
+ * row when the equalities cover a unique key of the leaf, else as many as the larger side (a
+ * many-to-one join from it). Without the first, a small leaf joined on a column full of repeats
+ * was taken before a larger one joined on its key: the repeats multiplied the rows that every
+ * later step then had to go through.
+ */
+function joinEstimate(leaf: number, bound: Set<number>, remaining: Cond[], leaves: JoinLeaf[], inputs: LeafInput[], outer: number): number {
+  const inner = inputs[leaf]!.estimate;
+  const table = leaves[leaf]!.table?.data;
+  if (!table) return Math.max(outer, inner);
+  const keyed = new Set<number>();
+  for (const c of remaining) {
+    const column = equiJoin(c, leaf, bound, leaves, inputs)?.innerColumn;
+    if (column !== undefined) keyed.add(column);
+  }
+  const unique = table.indexes.some((ix) => ix.def.unique && !ix.exprs && ix.cols.every((col) => keyed.has(col)));
+  return unique ? outer : Math.max(outer, inner);
 }
 
 function makeStep(leaf: number, bound: Set<number>, remaining: Cond[], leaves: JoinLeaf[], inputs: LeafInput[], outerEstimate: number): Step {
