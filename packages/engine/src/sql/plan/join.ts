@@ -156,8 +156,8 @@ export function planJoin(leaves: JoinLeaf[], quals: JoinQual[], scope: RowScope,
     }
     for (const s of steps.slice(1)) s.node.loops++;
     try {
-      // an inner side known to be empty (a hash table): no row can come
-      // out, so the outer side is never run, as PostgreSQL's Hash Join skips it ("never executed")
+      // an empty hash table: no row can come out, so the outer side is never run, as PostgreSQL's
+      // Hash Join skips it ("never executed")
       if (ready.some((p) => p.empty)) return;
       prepared[0]!(scratch, each[0]!);
     } finally {
