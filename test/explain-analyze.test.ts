@@ -157,6 +157,28 @@ describe('EXPLAIN ANALYZE node by node', () => {
     expect(await text('select * from generate_series(1, 10) g where g % 2 = 0')).toContain('Function Scan on generate_series g  (actual rows=5 loops=1)');
   });
 
+  it('a node that ran is never shown as not executed, whatever sits above it', async () => {
+    await node.exec(`create table ep (id int, v int); create table ep1 () inherits (ep); insert into ep values (1, 1); insert into ep1 values (2, 2)`);
+    for (const sql of [
+      'select id from ea union all select id from eb order by id limit 3',
+      'select id from ea union select id from ec order by 1',
+      'select id from ea intersect select id from ec',
+      'select distinct on (g) g, id from ea order by g, id',
+      'select g, count(*) from ea group by grouping sets ((g), ())',
+      'with recursive r(n) as (select 1 union all select n + 1 from r where n < 5) select * from r',
+      'select * from ep',
+      'select * from ec, unnest(array[ec.id, 0]) u where ec.id < 3',
+      'select id, row_number() over (order by v) from ea where id < 5',
+      'select * from ec cross join lateral (select * from eb where eb.a_id = ec.id limit 1) s',
+      'select * from ec full join (select * from eb where id < 4) b on b.a_id = ec.id',
+      'select count(*)',
+    ]) {
+      const lines = await ours(sql);
+      expect({ sql, never: lines.filter((l) => l.includes('never executed')) }).toEqual({ sql, never: [] });
+      expect({ sql, zero: lines.filter((l) => l.includes('loops=0')) }).toEqual({ sql, zero: [] });
+    }
+  });
+
   it('prints Execution Time unless SUMMARY is off', async () => {
     expect((await ours('values (1)')).some((l) => l.startsWith('Execution Time'))).toBe(false);
     const lines = (await node.query<Record<string, string>>('explain analyze values (1)')).rows.map((r) => r['QUERY PLAN']!);

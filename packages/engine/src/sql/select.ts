@@ -372,7 +372,7 @@ export class SelectPlanner implements SubqueryPlanner {
       // ORDER BY/LIMIT apply to the whole result: sort and cut the set operation's rows
       const inner = this.setOperation({ ...stmt, sortClause: undefined, limitCount: undefined, limitOffset: undefined }, outer);
       const { scope, targets } = setOperationResult(inner.columns, stmt, this);
-      return this.finish({ ...stmt, distinctClause: undefined }, scope, (ctx, o) => inner.run(ctx, o), targets, inner.node);
+      return this.finish({ ...stmt, distinctClause: undefined }, scope, counted(inner.node, (ctx, o) => inner.run(ctx, o)), targets, inner.node);
     }
     const columns = left.columns.map((c, i) => ({ name: c.name, type: commonType([c.type, right.columns[i]!.type], op) }));
     const key: (r: Value[]) => string = rowKeyFor(columns.map((c) => c.type));
