@@ -158,7 +158,6 @@ describe('EXPLAIN ANALYZE node by node', () => {
   });
 
   it('a node that ran is never shown as not executed, whatever sits above it', async () => {
-    await node.exec(`create table ep (id int, v int); create table ep1 () inherits (ep); insert into ep values (1, 1); insert into ep1 values (2, 2)`);
     for (const sql of [
       'select id from ea union all select id from eb order by id limit 3',
       'select id from ea union select id from ec order by 1',

@@ -4,7 +4,7 @@
  * Filter, index scans, Hash Join and its Hash, nested loops (inner loops = outer rows, the inner
  * side of an empty outer never executed), Values Scan, Subquery Scan (sub-selects and views),
  * Function Scan (generate_series, unnest), CTE Scan, Append (UNION ALL) and its scans, LEFT JOIN,
- * aggregates, windows, LATERAL, sub-plans. Recorded from PostgreSQL 15 by
+ * aggregates, windows, LATERAL, sub-plans, an inheritance tree, a SELECT without FROM. Recorded from PostgreSQL 15 by
  * `scripts/record-explain.ts <url>`; compared node by node by test/explain-analyze.test.ts.
  */
 export const EXPLAIN_SETUP: readonly string[] = [
@@ -17,6 +17,10 @@ export const EXPLAIN_SETUP: readonly string[] = [
   'insert into ea select i, i % 50, i % 10 from generate_series(1, 200) i',
   "insert into eb select i, i % 200 + 1, 'w' || i from generate_series(1, 600) i",
   "insert into ec select i, 'c' || i from generate_series(1, 10) i",
+  'create table ep (id int, v int)',
+  'create table ep1 () inherits (ep)',
+  'insert into ep values (1, 1)',
+  'insert into ep1 values (2, 2), (3, 3)',
 ];
 
 /** Each is run as `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) <statement>`. */
@@ -63,4 +67,7 @@ export const EXPLAIN_CORPUS: readonly string[] = [
   'select * from ea, lateral (select * from eb where eb.a_id = ea.id order by eb.id limit 1) s where ea.id < 5',
   'select * from ec left join lateral (select count(*) as n from eb where eb.a_id = ec.id) s on true',
   'select g, sum(v) over (partition by g) from ea where id < 10',
+  'select * from ep',
+  'select count(*)',
+  'select 1',
 ];
