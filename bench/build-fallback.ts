@@ -7,14 +7,13 @@
 import { openNode } from '../packages/engine/src/index.ts';
 import { memoryStorage } from '../packages/engine/src/storage/memory.ts';
 import { IndexBuilds } from '../packages/engine/src/state/index-builds.ts';
-import { SCALE_SCHEMA, scaleInserts } from './scale-rows.ts';
+import { fillScale } from './scale-rows.ts';
 const ROWS = Number(process.env.ROWS ?? 1_000_000);
 const options = { cluster: 'fb', nodeId: 'n1', log: () => {}, maxWalSize: 1 << 30 };
 const storage = memoryStorage({ deferChunks: false });
 await (async () => {
   const node = await openNode({ ...options, storage });
-  for (const sql of SCALE_SCHEMA) await node.exec(sql);
-  for (const sql of scaleInserts(ROWS)) await node.exec(sql);
+  await fillScale(node, ROWS);
   await node.checkpoint();
   await node.close();
 })();

@@ -12,6 +12,12 @@ export function* scaleInserts(rows: number): Generator<string> {
   }
 }
 
+/** Creates the scale table on `node` and fills it with `rows` rows. */
+export async function fillScale(node: Node, rows: number): Promise<void> {
+  for (const sql of SCALE_SCHEMA) await node.exec(sql);
+  for (const sql of scaleInserts(rows)) await node.exec(sql);
+}
+
 /** Autocommit UPDATEs of random rows, one per event-loop turn, until stopped: the longest gap between two finishing, and how many; `gap` sees each gap as it ends. */
 export function commitLoop(node: Node, rows: number, gap?: (ms: number, end: number) => void): { stop(): Promise<{ longestGap: number; commits: number }> } {
   let done = false;
