@@ -3,9 +3,11 @@
  * base backups, the control file): int8 values beyond 2^53 travel as msgpack int64 and come back
  * as bigint, numeric values as an extension holding their exact text (scale included), and a
  * timestamp with microseconds below the millisecond as one holding both parts.
+ * A float's negative zero travels as an extension too (msgpackr writes -0 as the integer 0), through
+ * `ValuePackr`, which every encoder of values uses.
  * Importing this module registers the extension, so encoder and decoder always agree.
  */
-import { addExtension, type Options } from 'msgpackr';
+import { addExtension, Packr, type Options } from 'msgpackr';
 import { Numeric } from './sql/numeric.ts';
 import { Interval } from './sql/types/interval.ts';
 import { JSON_NULL, JsonNull } from './sql/types/jsonb.ts';
@@ -112,3 +114,72 @@ addExtension({
     return new RowValue(parts[0] as Value[], parts[1] as SqlType[], parts[2] as string[]);
   },
 });
+
+/** msgpack extension type of a float's negative zero (ASCII '-'): msgpackr would write -0 as the integer 0. */
+const NEGATIVE_ZERO_EXT = 0x2d;
+
+class NegativeZero {}
+const NEGATIVE_ZERO = new NegativeZero();
+
+addExtension({
+  Class: NegativeZero,
+  type: NEGATIVE_ZERO_EXT,
+  write: () => 0,
+  read: () => -0,
+});
+
+const isNegativeZero = (v: unknown): boolean => v === 0 && 1 / (v as number) < 0;
+
+/**
+ * `value` with each negative zero in it (in arrays, plain objects, Maps and row values, as deep as
+ * they go) replaced by the extension's marker; `value` itself when it holds none, so a value
+ * without one costs a walk and no allocation.
+ */
+export function markNegativeZeros(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return isNegativeZero(value) ? NEGATIVE_ZERO : value;
+  if (Array.isArray(value)) return markInArray(value);
+  if (value instanceof RowValue) {
+    const values = markNegativeZeros(value.values) as Value[];
+    return values === value.values ? value : new RowValue(values, value.types, value.names);
+  }
+  if (value instanceof Map) {
+    let out: Map<unknown, unknown> | undefined;
+    for (const [k, v] of value as Map<unknown, unknown>) {
+      const marked = markNegativeZeros(v);
+      if (marked !== v) (out ??= new Map(value)).set(k, marked);
+    }
+    return out ?? value;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  let out: Record<string, unknown> | undefined;
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    const marked = markNegativeZeros(v);
+    if (marked !== v) (out ??= { ...(value as Record<string, unknown>) })[key] = marked;
+  }
+  return out ?? value;
+}
+
+// The hot case (a checkpoint chunk's rows): one tight loop per array, a call only for what nests.
+function markInArray(values: unknown[]): unknown[] {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < values.length; i++) {
+    const v: unknown = values[i];
+    if (v === 0) {
+      if (1 / v < 0) (out ??= values.slice())[i] = NEGATIVE_ZERO;
+    } else if (typeof v === 'object' && v !== null) {
+      const marked = Array.isArray(v) ? markInArray(v) : markNegativeZeros(v);
+      if (marked !== v) (out ??= values.slice())[i] = marked;
+    }
+  }
+  return out ?? values;
+}
+
+/** msgpackr's Packr with PACK_OPTIONS (by default) that keeps a float's negative zero. */
+export class ValuePackr extends Packr {
+  constructor(options: Options = PACK_OPTIONS) {
+    super(options);
+    const pack = this.pack;
+    this.pack = this.encode = (value: unknown, encodeOptions?: number) => pack.call(this, markNegativeZeros(value), encodeOptions);
+  }
+}

@@ -15,9 +15,9 @@
  * `backup_end` (`BackupSummary`): the frame count, the byte count and a CRC-32C over every frame's
  * length and envelope header, which with each piece's own CRC covers every byte.
  */
-import { Packr } from 'msgpackr';
+import type { Packr } from 'msgpackr';
 import type { IndexDef, TableDef } from '../catalog/types.ts';
-import { PACK_OPTIONS } from '../msgpack.ts';
+import { ValuePackr } from '../msgpack.ts';
 import type { Value } from '../sql/types.ts';
 import type { BTreeType } from '../state/btree.ts';
 import { sequenceEntries, snapshotCatalog, type Snapshot } from '../state/snapshot.ts';
@@ -163,7 +163,7 @@ function stream(catalog: Omit<Snapshot, 'tables'>, tables: SourceTable[], from: 
   const summary: BackupSummary = { totalBytes: 0, pieces: 0, crc: 0 };
   const stats: BackupStats = { stored: 0, encoded: 0, replaced: [] };
   // one packer and one pair of arrays for every piece, filled by index: fresh ones per piece are garbage the collector pauses for
-  const packr = new Packr(PACK_OPTIONS);
+  const packr = new ValuePackr();
   const frame = (out: Frame): Frame => {
     for (const part of out) summary.totalBytes += part.length;
     summary.pieces++;

@@ -9,7 +9,7 @@
  */
 import { Packr, RESET_BUFFER_MODE } from 'msgpackr';
 import type { IndexDef, TableDef } from '../catalog/types.ts';
-import { PACK_OPTIONS } from '../msgpack.ts';
+import { ValuePackr } from '../msgpack.ts';
 import type { Value } from '../sql/types.ts';
 import type { BTreeType } from '../state/btree.ts';
 import { changedRowIds } from '../state/bulk.ts';
@@ -85,7 +85,7 @@ export class Checkpointer {
     const token = `${lsn.toString(36)}.${crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36)}`;
     const slicer = new Slicer();
     // one packer for every chunk of this checkpoint: a fresh one per chunk is garbage the collector pauses for
-    const packr = new Packr(PACK_OPTIONS);
+    const packr = new ValuePackr();
     const scratch: ChunkPayload = { ids: new Array<RowId>(CHUNK_IDS), rows: new Array<Value[]>(CHUNK_IDS) };
     const pending: CheckpointChunk[] = [];
     const deferred: DeferredChunk[] = [];
@@ -157,7 +157,7 @@ function dirtyChunks(now: BTreeType<RowId, Value[]>, before: BTreeType<RowId, Va
 
 /** A deferred chunk's `seal`: the chunk `index` of `rows` (a frozen clone) encoded when it is read. */
 export function sealLater(rows: BTreeType<RowId, Value[]>, index: number): () => Uint8Array {
-  return () => encodeChunk(rows, index, new Packr(PACK_OPTIONS), { ids: [], rows: [] })!.bytes;
+  return () => encodeChunk(rows, index, new ValuePackr(), { ids: [], rows: [] })!.bytes;
 }
 
 /** Every chunk index that holds a row, jumping over empty ranges. */

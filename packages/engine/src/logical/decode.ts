@@ -7,9 +7,8 @@
  * (table definitions and the logical catalogs' rows), advanced by the DDL it reads, so a change is
  * described by the definitions it was written under even after later DDL.
  */
-import { Packr } from 'msgpackr';
 import type { Oid, TableDef } from '../catalog/types.ts';
-import { PACK_OPTIONS } from '../msgpack.ts';
+import { ValuePackr } from '../msgpack.ts';
 import type { SqlType, Value } from '../sql/types.ts';
 import { redo } from '../state/redo.ts';
 import { restoreSnapshot, takeSnapshot } from '../state/snapshot.ts';
@@ -47,7 +46,7 @@ export interface DecodedTxn {
   changes: Change[];
 }
 
-const packr = new Packr(PACK_OPTIONS);
+const packr = new ValuePackr();
 
 /** The catalog part of a state: every table definition, the system catalogs' rows, no user rows. */
 export function catalogOf(state: DbState): DbState {

@@ -6,8 +6,7 @@
  * slots a primary hands its physical standbys. Frames start with their own version byte, so the
  * physical protocol's dispatcher can tell them apart and leave them alone.
  */
-import { Packr } from 'msgpackr';
-import { PACK_OPTIONS } from '../msgpack.ts';
+import { ValuePackr } from '../msgpack.ts';
 import type { Value } from '../sql/types.ts';
 import type { Lsn } from '../wal/lsn.ts';
 import type { DecodedTxn, RelationInfo } from './decode.ts';
@@ -55,7 +54,7 @@ export type PublisherMessage =
 
 export type LogicalMessage = SubscriberMessage | PublisherMessage;
 
-const packr = new Packr(PACK_OPTIONS);
+const packr = new ValuePackr();
 
 export function encodeLogical(msg: LogicalMessage): Uint8Array {
   const body = packr.pack(msg);

@@ -1,9 +1,8 @@
 /** Parameters of queued offline writes as msgpack bytes (the WAL's settings: exact int8 and numeric), stored and sent as they are. */
-import { Packr } from 'msgpackr';
-import { PACK_OPTIONS } from '../msgpack.ts';
+import { ValuePackr } from '../msgpack.ts';
 import type { Value } from '../sql/types.ts';
 
-const packr = new Packr(PACK_OPTIONS);
+const packr = new ValuePackr();
 
 export function encodeParams(params: readonly Value[]): Uint8Array {
   return packr.pack(params);

@@ -3,8 +3,7 @@
  * in row-id order and indexes are rebuilt on load (bulk-loaded: the primary key at once, others on first use, state/lazy-index.ts), so equal states give equal bytes; `contentHash`
  * turns that into a short fingerprint tests compare across nodes.
  */
-import { Packr } from 'msgpackr';
-import { PACK_OPTIONS } from '../msgpack.ts';
+import { ValuePackr } from '../msgpack.ts';
 import { bulkRows, type RowRun } from './bulk.ts';
 import { bulkIndex } from './bulk-index.ts';
 import type { DomainDef, TypeDef, FunctionDef, IndexDef, SequenceDef, TableDef } from '../catalog/types.ts';
@@ -114,7 +113,7 @@ export function restoreSnapshot(snap: Snapshot | RunSnapshot): DbState {
 
 // A whole state is packed with a Packr of its own: a shared one would keep its scratch buffer, grown
 // to several times the largest state ever packed, for the life of the process.
-const packr = () => new Packr(PACK_OPTIONS);
+const packr = () => new ValuePackr();
 
 export function encodeSnapshot(snap: Snapshot): Uint8Array {
   return packr().pack(snap);

@@ -5,7 +5,7 @@
  */
 import { Packr } from 'msgpackr';
 import { SqlError, SQLSTATE } from '../errors.ts';
-import { PACK_OPTIONS } from '../msgpack.ts';
+import { PACK_OPTIONS, ValuePackr } from '../msgpack.ts';
 import { crc32c } from '../wal/crc32.ts';
 
 /** 2: exact int8 and numeric values in checkpoints (see msgpack.ts); 1 held them as doubles. */
@@ -18,7 +18,7 @@ const unpackr = new Packr(PACK_OPTIONS);
 /** `packr`: one a caller sealing many blobs in a row shares between them (its scratch buffer is reused); `encodeOptions`: msgpackr's. */
 export function seal(payload: unknown, packr?: Packr, encodeOptions?: number): Uint8Array {
   // a fresh packer per blob by default: a process-wide one keeps a scratch buffer as large as the largest checkpoint
-  const body = (packr ?? new Packr(PACK_OPTIONS)).pack(payload, encodeOptions);
+  const body = (packr ?? new ValuePackr()).pack(payload, encodeOptions);
   const out = new Uint8Array(HEADER + body.length);
   out.set(body, HEADER);
   return stampEnvelope(out, crc32c(out, HEADER));

@@ -4,8 +4,7 @@
  * unknown version and stops at the first torn or corrupted record, reporting where, as
  * PostgreSQL's `invalid record length at 0/…` / `incorrect resource manager data checksum`.
  */
-import { Packr } from 'msgpackr';
-import { PACK_OPTIONS } from '../msgpack.ts';
+import { ValuePackr } from '../msgpack.ts';
 import { crc32c } from './crc32.ts';
 import { ScratchWriter } from './pack-fast.ts';
 import { formatLsn, type Lsn } from './lsn.ts';
@@ -15,7 +14,7 @@ import type { PositionedRecord, WalRecord } from './record.ts';
 export const WAL_FORMAT_VERSION = 2;
 const HEADER = 9;
 
-const packr = new Packr(PACK_OPTIONS);
+const packr = new ValuePackr();
 
 export function encodeRecords(records: readonly WalRecord[]): Uint8Array[] {
   return records.map(encodeRecord);

@@ -5,7 +5,8 @@
  * own UTF-8 rules), straight into the WAL's current slab (codec.ts). msgpackr allocates a result view and
  * walks its generic dispatch per record; a point commit paid more for that than for its CRC. Any
  * other value (bigint, Date, the extension classes of msgpack.ts, Maps, typed arrays) makes `pack`
- * give up, and the caller packs that record with msgpackr: the bytes never differ.
+ * give up, as does a float's negative zero, and the caller packs that record with msgpack.ts's
+ * ValuePackr: the bytes never differ.
  */
 
 const utf8 = new TextEncoder();
@@ -46,6 +47,8 @@ export class ScratchWriter {
         this.string(value);
         return true;
       case 'number':
+        // msgpackr alone would write -0 as the integer 0: the ValuePackr path keeps it
+        if (value === 0 && 1 / value < 0) return false;
         this.number(value);
         return true;
       case 'boolean':
