@@ -5,7 +5,7 @@
 import type Peer from '@thaunknown/simple-peer/lite.js';
 import type { SignalData } from '@thaunknown/simple-peer/lite.js';
 import { ClusterKey, randomNonce } from './auth.ts';
-import { encodeControl, encodeMessage, fitsOneFrame, PING_FRAME, Reassembler, type Control } from './frame.ts';
+import { CHUNK_SIZE, encodeControl, encodeMessage, fitsOneFrame, PING_FRAME, Reassembler, type Control } from './frame.ts';
 import { PeerMeter, type ResolvedLimits } from './limits.ts';
 import { createPeer, destroyPeer, loopbackSignal, type RtcOptions } from './rtc.ts';
 import { TransportError, type Logger } from './transport.ts';
@@ -23,6 +23,14 @@ const IN_BROWSER = typeof (globalThis as { document?: unknown }).document !== 'u
 export const HIGH_WATER = IN_BROWSER ? 64 * 1024 : 1024 * 1024;
 /** Resume sending when the channel drains to this (its 'bufferedamountlow' threshold). */
 export const LOW_WATER = IN_BROWSER ? 32 * 1024 : 512 * 1024;
+/**
+ * The largest frame this end sends. In Node (libdatachannel) 64 KiB when the remote's SDP allows
+ * it (RTCSctpTransport.maxMessageSize): each frame costs a JS event and a native send on both
+ * sides, and a base backup of 54 MiB is 3,500 frames of 16 KiB. Browsers keep 16 KiB, the size
+ * every data channel accepts: their channels run on the page's main thread with a 64 KiB budget.
+ * A receiver takes frames of any size (frame.ts).
+ */
+export const MAX_FRAME = IN_BROWSER ? CHUNK_SIZE : 64 * 1024;
 /** Fallback re-check of bufferedAmount, in case an implementation misses bufferedamountlow. */
 const DRAIN_POLL_MS = 50;
 /** How long what is still buffered (a bye, a deny) may take to flush before the channel is torn down. */
@@ -100,6 +108,7 @@ export class Connection {
   /** Counters and rate limits of what the remote sends. */
   readonly meter: PeerMeter;
   #channel: RTCDataChannel | null = null;
+  #frameSize = CHUNK_SIZE; // set once the channel is open, from what the remote accepts
   #myNonce = randomNonce();
   #theirNonce: string | null = null;
   #theirProofOk = false;
@@ -238,11 +247,11 @@ export class Connection {
       return Promise.reject(new TransportError('too-large', `message of ${msg.byteLength} bytes exceeds the maximum of ${this.#o.maxMessageSize}`));
     }
     // Fast path: nothing queued and the whole message is one frame that fits the buffer budget now.
-    if (this.#tail === null && fitsOneFrame(msg) && this.#fits(msg.byteLength + 6)) {
-      const [frame] = encodeMessage(msg);
+    if (this.#tail === null && fitsOneFrame(msg, this.#frameSize) && this.#fits(msg.byteLength + 6)) {
+      const [frame] = encodeMessage(msg, this.#frameSize);
       return this.#raw(frame) ? Promise.resolve() : Promise.reject(this.#closedError());
     }
-    const frames = encodeMessage(msg);
+    const frames = encodeMessage(msg, this.#frameSize);
     const run = (async (prev: Promise<void> | null) => {
       if (prev) await prev;
       for (const frame of frames) {
@@ -321,6 +330,8 @@ export class Connection {
     // simple-peer does not expose the channel; we need it for bufferedAmount events and readyState.
     this.#channel = this.#peer._channel;
     if (this.#channel) this.#channel.bufferedAmountLowThreshold = LOW_WATER;
+    const accepted = this.#peer._pc?.sctp?.maxMessageSize;
+    if (typeof accepted === 'number' && accepted >= MAX_FRAME) this.#frameSize = MAX_FRAME;
     this.#lastSeen = Date.now();
     this.#heartbeat = setInterval(() => this.#beat(), this.#o.timing.heartbeatMs);
     this.#control({ t: 'hello', nonce: this.#myNonce });

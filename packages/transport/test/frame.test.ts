@@ -19,6 +19,16 @@ describe('framing', () => {
     }
   });
 
+  it('reassembles byte for byte whatever the frame size, tiny frames included', () => {
+    const msg = bytes(200_000);
+    for (const chunkSize of [8, 100, 64 * 1024, 256 * 1024]) {
+      const out = feed(new Reassembler(1024 * 1024), [...encodeMessage(msg, chunkSize), ...encodeMessage(bytes(5), chunkSize)]);
+      expect(out).toHaveLength(2);
+      expect(out[0].kind === 'message' && Buffer.from(out[0].data).equals(msg)).toBe(true);
+      expect(out[1]).toEqual({ kind: 'message', data: bytes(5) });
+    }
+  });
+
   it('rejects a message over the maximum, skips its chunks, and keeps going', () => {
     const r = new Reassembler(40_000);
     const out = feed(r, [...encodeMessage(bytes(100_000)), ...encodeMessage(bytes(5))]);
