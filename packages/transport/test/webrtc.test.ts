@@ -61,7 +61,7 @@ describe('webrtcTransport over real data channels (node-datachannel, loopback on
     const a = make('a', broadcastSignaling(room)).t;
     const b = make('b', broadcastSignaling(room)).t;
     await mesh([a, b]);
-    const frames = () => b.stats().peers.find((p) => p.peer === 'a')!.framesReceived;
+    const frames = () => b.stats!().peers.find((p) => p.peer === 'a')!.framesReceived;
     const received: Uint8Array[] = [];
     b.on('message', (_from, m) => received.push(m));
     const before = frames();
