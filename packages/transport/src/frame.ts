@@ -51,18 +51,21 @@ export function fitsOneFrame(msg: Uint8Array, chunkSize = CHUNK_SIZE): boolean {
 /**
  * Split one application message into frames of at most `chunkSize` bytes, lazily: a sender
  * under back-pressure holds one frame at a time, not a second copy of the whole message.
+ * `scratch` (at least `chunkSize` bytes): every frame is made in it, valid until the next is asked
+ * for, for a sender whose channel copies a frame when it is sent.
  */
-export function* encodeMessage(msg: Uint8Array, chunkSize = CHUNK_SIZE): Generator<Uint8Array> {
+export function* encodeMessage(msg: Uint8Array, chunkSize = CHUNK_SIZE, scratch?: Uint8Array): Generator<Uint8Array> {
+  const frameOf = (n: number) => (scratch ? scratch.subarray(0, n) : new Uint8Array(n));
   const firstLen = Math.min(msg.byteLength, chunkSize - START_HEADER);
-  const first = new Uint8Array(START_HEADER + firstLen);
+  const first = frameOf(START_HEADER + firstLen);
   first[0] = FRAME_VERSION;
   first[1] = FrameKind.Start;
-  new DataView(first.buffer).setUint32(2, msg.byteLength);
+  new DataView(first.buffer, first.byteOffset).setUint32(2, msg.byteLength);
   first.set(msg.subarray(0, firstLen), START_HEADER);
   yield first;
   for (let off = firstLen; off < msg.byteLength; off += chunkSize - MORE_HEADER) {
     const part = msg.subarray(off, off + chunkSize - MORE_HEADER);
-    const frame = new Uint8Array(MORE_HEADER + part.byteLength);
+    const frame = frameOf(MORE_HEADER + part.byteLength);
     frame[0] = FRAME_VERSION;
     frame[1] = FrameKind.More;
     frame.set(part, MORE_HEADER);
