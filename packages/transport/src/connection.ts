@@ -5,7 +5,7 @@
 import type Peer from '@thaunknown/simple-peer/lite.js';
 import type { SignalData } from '@thaunknown/simple-peer/lite.js';
 import { ClusterKey, randomNonce } from './auth.ts';
-import { CHUNK_SIZE, encodeControl, encodeMessage, fitsOneFrame, PING_FRAME, Reassembler, type Control } from './frame.ts';
+import { byteLength, CHUNK_SIZE, encodeControl, encodeMessage, fitsOneFrame, PING_FRAME, Reassembler, type Control } from './frame.ts';
 import { PeerMeter, type ResolvedLimits } from './limits.ts';
 import { createPeer, destroyPeer, loopbackSignal, type RtcOptions } from './rtc.ts';
 import { TransportError, type Logger } from './transport.ts';
@@ -247,13 +247,15 @@ export class Connection {
     for (const c of held) this.#o.events.signal(this, c);
   }
 
-  send(msg: Uint8Array): Promise<void> {
+  /** `msg` whole, or as parts (read, never kept or changed, until the promise settles). */
+  send(msg: Uint8Array | readonly Uint8Array[]): Promise<void> {
     if (this.#state !== 'ready') return Promise.reject(new TransportError('not-connected', `${this.remoteId} is not connected`));
-    if (msg.byteLength > this.#o.maxMessageSize) {
-      return Promise.reject(new TransportError('too-large', `message of ${msg.byteLength} bytes exceeds the maximum of ${this.#o.maxMessageSize}`));
+    const size = byteLength(msg);
+    if (size > this.#o.maxMessageSize) {
+      return Promise.reject(new TransportError('too-large', `message of ${size} bytes exceeds the maximum of ${this.#o.maxMessageSize}`));
     }
     // Fast path: nothing queued and the whole message is one frame that fits the buffer budget now.
-    if (this.#tail === null && fitsOneFrame(msg, this.#frameSize) && this.#fits(msg.byteLength + 6)) {
+    if (this.#tail === null && fitsOneFrame(msg, this.#frameSize) && this.#fits(size + 6)) {
       const [frame] = encodeMessage(msg, this.#frameSize, this.#scratch);
       return this.#raw(frame) ? Promise.resolve() : Promise.reject(this.#closedError());
     }

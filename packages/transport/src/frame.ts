@@ -44,33 +44,56 @@ export type Incoming =
   | { kind: 'reject'; reason: string };
 
 /** True if `msg` travels as a single frame. */
-export function fitsOneFrame(msg: Uint8Array, chunkSize = CHUNK_SIZE): boolean {
-  return msg.byteLength <= chunkSize - START_HEADER;
+export function fitsOneFrame(msg: Uint8Array | readonly Uint8Array[], chunkSize = CHUNK_SIZE): boolean {
+  return byteLength(msg) <= chunkSize - START_HEADER;
 }
 
 /**
- * Split one application message into frames of at most `chunkSize` bytes, lazily: a sender
- * under back-pressure holds one frame at a time, not a second copy of the whole message.
- * `scratch` (at least `chunkSize` bytes): every frame is made in it, valid until the next is asked
- * for, for a sender whose channel copies a frame when it is sent.
+ * Split one application message (given whole, or as parts whose concatenation it is) into frames
+ * of at most `chunkSize` bytes, lazily: a sender under back-pressure holds one frame at a time,
+ * not a second copy of the whole message. `scratch` (at least `chunkSize` bytes): every frame is
+ * made in it, valid until the next is asked for, for a sender whose channel copies a frame when it
+ * is sent.
  */
-export function* encodeMessage(msg: Uint8Array, chunkSize = CHUNK_SIZE, scratch?: Uint8Array): Generator<Uint8Array> {
+export function* encodeMessage(msg: Uint8Array | readonly Uint8Array[], chunkSize = CHUNK_SIZE, scratch?: Uint8Array): Generator<Uint8Array> {
+  const parts = msg instanceof Uint8Array ? [msg] : msg;
+  const total = byteLength(msg);
   const frameOf = (n: number) => (scratch ? scratch.subarray(0, n) : new Uint8Array(n));
-  const firstLen = Math.min(msg.byteLength, chunkSize - START_HEADER);
+  // the next bytes to frame: parts[part] from `at`
+  let part = 0;
+  let at = 0;
+  const fill = (frame: Uint8Array, from: number) => {
+    for (let o = from; o < frame.length; ) {
+      const p = parts[part]!;
+      const n = Math.min(p.byteLength - at, frame.length - o);
+      frame.set(p.subarray(at, at + n), o);
+      o += n;
+      at += n;
+      if (at === p.byteLength) (part++, (at = 0));
+    }
+  };
+  const firstLen = Math.min(total, chunkSize - START_HEADER);
   const first = frameOf(START_HEADER + firstLen);
   first[0] = FRAME_VERSION;
   first[1] = FrameKind.Start;
-  new DataView(first.buffer, first.byteOffset).setUint32(2, msg.byteLength);
-  first.set(msg.subarray(0, firstLen), START_HEADER);
+  new DataView(first.buffer, first.byteOffset).setUint32(2, total);
+  fill(first, START_HEADER);
   yield first;
-  for (let off = firstLen; off < msg.byteLength; off += chunkSize - MORE_HEADER) {
-    const part = msg.subarray(off, off + chunkSize - MORE_HEADER);
-    const frame = frameOf(MORE_HEADER + part.byteLength);
+  for (let off = firstLen; off < total; off += chunkSize - MORE_HEADER) {
+    const frame = frameOf(MORE_HEADER + Math.min(chunkSize - MORE_HEADER, total - off));
     frame[0] = FRAME_VERSION;
     frame[1] = FrameKind.More;
-    frame.set(part, MORE_HEADER);
+    fill(frame, MORE_HEADER);
     yield frame;
   }
+}
+
+/** The length of a message given whole or in parts. */
+export function byteLength(msg: Uint8Array | readonly Uint8Array[]): number {
+  if (msg instanceof Uint8Array) return msg.byteLength;
+  let n = 0;
+  for (const p of msg) n += p.byteLength;
+  return n;
 }
 
 export function encodeControl(control: Control): Uint8Array {

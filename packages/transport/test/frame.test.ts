@@ -29,6 +29,16 @@ describe('framing', () => {
     }
   });
 
+  it('frames a message given in parts (empty ones included) exactly as the same message whole, in a scratch buffer too', () => {
+    const msg = bytes(100_000);
+    const parts = [msg.subarray(0, 0), msg.subarray(0, 3), msg.subarray(3, 16_380), msg.subarray(16_380, 16_380), msg.subarray(16_380)];
+    const whole = [...encodeMessage(msg, 16 * 1024)].map((f) => Buffer.from(f).toString('hex'));
+    expect([...encodeMessage(parts, 16 * 1024)].map((f) => Buffer.from(f).toString('hex'))).toEqual(whole);
+    // a scratch frame is valid until the next is made: read each as it comes
+    const scratch = new Uint8Array(16 * 1024);
+    expect(Array.from(encodeMessage(parts, 16 * 1024, scratch), (f) => Buffer.from(f).toString('hex'))).toEqual(whole);
+  });
+
   it('rejects a message over the maximum, skips its chunks, and keeps going', () => {
     const r = new Reassembler(40_000);
     const out = feed(r, [...encodeMessage(bytes(100_000)), ...encodeMessage(bytes(5))]);

@@ -17,7 +17,7 @@ import type { WalWriter } from '../wal/xlog.ts';
 import type { WalArchive } from './archive.ts';
 import { Election } from './election.ts';
 import { orphanRejoins, primaryGivesWay } from './merge.ts';
-import { decodeMessage, encodeMessage, type NodeAnnouncement, type OfflineMessage, type PeerMessage, type ReplicationMessage, type StandbyMessage } from './protocol.ts';
+import { decodeMessage, encodeMessage, joinParts, type NodeAnnouncement, type OfflineMessage, type PeerMessage, type ReplicationMessage, type StandbyMessage } from './protocol.ts';
 import { WalReceiver, type ReceiverProgress } from './receiver.ts';
 import { WalSenders } from './sender.ts';
 import { installBackup } from './backup-install.ts';
@@ -103,7 +103,8 @@ export class Replication {
       identity: () => this.identity(),
       backup: (verify) => startBackup(core, verify),
       send: (to, msg) => this.send(to, msg),
-      sendEncoded: (to, bytes) => this.transport.send(to, bytes),
+      // a transport that frames parts takes a stored chunk as it is; another gets them joined
+      sendEncoded: (to, parts) => (this.transport.sendParts ? this.transport.sendParts(to, parts) : this.transport.send(to, joinParts(parts))),
       log: (m) => core.log('log', m),
       standbyStarted: (peer) => this.join(peer),
     });

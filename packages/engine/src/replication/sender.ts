@@ -7,7 +7,7 @@
 import { SqlError, SQLSTATE } from '../errors.ts';
 import { formatLsn, type Lsn } from '../wal/lsn.ts';
 import type { WalWriter } from '../wal/xlog.ts';
-import { encodeBackupChunk, type SenderMessage, type StandbyMessage, type TimelineHistoryEntry } from './protocol.ts';
+import { backupChunkParts, type SenderMessage, type StandbyMessage, type TimelineHistoryEntry } from './protocol.ts';
 import type { Slots } from './slots.ts';
 import type { BackupStream } from '../checkpoint/backup-stream.ts';
 import { sendFrames } from './backup-send.ts';
@@ -29,8 +29,8 @@ export interface SenderHost {
    */
   backup(verify: boolean): { lsn: Lsn; stream: BackupStream };
   send(to: string, msg: SenderMessage): Promise<void>;
-  /** Send a message already encoded (protocol.ts's encodeBackupChunk). */
-  sendEncoded(to: string, bytes: Uint8Array): Promise<void>;
+  /** Send a message already encoded, as the parts it is the concatenation of (protocol.ts's backupChunkParts). */
+  sendEncoded(to: string, parts: readonly Uint8Array[]): Promise<void>;
   log(message: string): void;
   /** A standby began streaming from this node. */
   standbyStarted(peer: string): void;
@@ -360,7 +360,7 @@ export class WalSenders {
         }
       }
       await this.host.send(peer, { t: 'backup_start', systemId: identity.systemId, timeline: identity.timeline, lsn, history: identity.history });
-      if (!(await sendFrames(stream, this.pieceBytes(BACKUP_MESSAGE), () => this.standbys.get(peer) === s && s.backupRun === run, (offset, parts) => this.host.sendEncoded(peer, encodeBackupChunk(offset, parts))))) {
+      if (!(await sendFrames(stream, this.pieceBytes(BACKUP_MESSAGE), () => this.standbys.get(peer) === s && s.backupRun === run, (offset, parts) => this.host.sendEncoded(peer, backupChunkParts(offset, parts))))) {
         this.host.log(`base backup to "${peer}" stopped: the standby went away`);
         return;
       }
