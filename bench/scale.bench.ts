@@ -9,8 +9,8 @@
 // it), with the longest event-loop task meanwhile, then its first answer (a point SELECT) and its
 // first query through the `n` index (which builds it: indexes but the primary key are built on first use);
 // base backup as a node sends it (replication/backup-send.ts: the last checkpoint's stored chunks
-// read and cut into backup_chunk messages, each message's send resolved on the next event-loop
-// turn as a channel's drain would be; no channel), and the clone path a node without a chunked
+// read and cut into backup_chunk messages, in parts as the webrtc transport takes them, each
+// message's send resolved on the next event-loop turn as a channel's drain would be; no channel), and the clone path a node without a chunked
 // checkpoint takes (`packBackup`: every chunk encoded from copy-on-write clones), each with the same
 // two stall measures; and,
 // as a baseline, the same commit loop for as long as the full checkpoint took, with no checkpoint.
@@ -21,7 +21,7 @@
 
 import { packBackup } from '../packages/engine/src/checkpoint/backup-stream.ts';
 import { sendFrames, startBackup } from '../packages/engine/src/replication/backup-send.ts';
-import { encodeBackupChunk } from '../packages/engine/src/replication/protocol.ts';
+import { backupChunkParts } from '../packages/engine/src/replication/protocol.ts';
 import type { NodeCore } from '../packages/engine/src/replication/replication.ts';
 import { openNode, type Node } from '../packages/engine/src/index.ts';
 import type { DbState } from '../packages/engine/src/state/state.ts';
@@ -71,7 +71,7 @@ async function sendBackup(node: Node): Promise<{ bytes: number; stored: number }
   const { stream } = startBackup((node as unknown as { core: NodeCore }).core, false);
   let bytes = 0;
   await sendFrames(stream, 255 * 1024, () => true, async (offset, parts) => {
-    bytes += encodeBackupChunk(offset, parts).length;
+    for (const p of backupChunkParts(offset, parts)) bytes += p.length;
     await new Promise((resolve) => setImmediate(resolve));
   });
   return { bytes, stored: stream.stats().stored };
