@@ -58,21 +58,26 @@ async function checkpointedPrimary(): Promise<{ p: TestNode; removals: number[] 
   return { p, removals };
 }
 
+/** A slotless standby's backup held in flight while the primary commits and checkpoints: nothing it streams from next is removed. */
+async function checkpointDuringBackup(p: TestNode, removals: number[]): Promise<{ s: TestNode; release(): void }> {
+  const backupLsn = checkpointLsn(p.node);
+  const hold = holdBackup(p);
+  const s = await c.open('fresh', { role: 'standby', primarySlotName: null });
+  await hold.inFlight;
+  await p.node.query('insert into account values (20000, 7)');
+  await p.node.checkpoint();
+  expect(checkpointLsn(p.node)).toBeGreaterThan(backupLsn);
+  expect(removals.at(-1)).toBeLessThanOrEqual(backupLsn);
+  return { s, release: hold.release };
+}
+
 const backupsSent = (p: TestNode) => p.logs.filter((l) => /base backup to "fresh" sent:/.test(l)).length;
 
 describe('base backup WAL hold', () => {
   it('a standby without a slot whose backup spans a checkpoint streams from the backup without 58P01 or a second backup, and the hold ends once it streams', async () => {
     const { p, removals } = await checkpointedPrimary();
-    const backupLsn = checkpointLsn(p.node);
-    const hold = holdBackup(p);
-    const s = await c.open('fresh', { role: 'standby', primarySlotName: null });
-    await hold.inFlight;
-    await p.node.query('insert into account values (20000, 7)');
-    await p.node.checkpoint();
-    expect(checkpointLsn(p.node)).toBeGreaterThan(backupLsn);
-    // the checkpoint removed nothing the backup's standby streams from next
-    expect(removals.at(-1)).toBeLessThanOrEqual(backupLsn);
-    hold.release();
+    const { s, release } = await checkpointDuringBackup(p, removals);
+    release();
     await until('the base backup', async () => (await s.node.status()).systemId === p.node.systemId);
     await caughtUp(p.node, s.node);
     expect(await s.node.contentHash()).toBe(await p.node.contentHash());
@@ -86,16 +91,10 @@ describe('base backup WAL hold', () => {
 
   it('a standby that goes away in the middle of its backup holds no WAL', async () => {
     const { p, removals } = await checkpointedPrimary();
-    const backupLsn = checkpointLsn(p.node);
-    const hold = holdBackup(p);
-    const s = await c.open('fresh', { role: 'standby', primarySlotName: null });
-    await hold.inFlight;
-    await p.node.query('insert into account values (20000, 7)');
-    await p.node.checkpoint();
-    expect(removals.at(-1)).toBeLessThanOrEqual(backupLsn);
+    const { s, release } = await checkpointDuringBackup(p, removals);
     await s.transport.close();
     await until('the primary to see the standby go', async () => (await p.node.status()).replication.length === 0);
-    hold.release();
+    release();
     await p.node.query('insert into account values (20001, 7)');
     await p.node.checkpoint();
     expect(removals.at(-1)).toBe(checkpointLsn(p.node));

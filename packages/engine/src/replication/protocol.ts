@@ -6,6 +6,7 @@
  */
 import { Packr } from 'msgpackr';
 import type { Lsn } from '../wal/lsn.ts';
+import { concat } from '../wal/codec.ts';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -143,20 +144,7 @@ export function backupChunkParts(offset: number, parts: readonly Uint8Array[]): 
 
 /** `backupChunkParts` as one message. */
 export function encodeBackupChunk(offset: number, parts: readonly Uint8Array[]): Uint8Array {
-  return joinParts(backupChunkParts(offset, parts));
-}
-
-/** The concatenation of `parts`. */
-export function joinParts(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concat(backupChunkParts(offset, parts));
 }
 
 export type Decoded = { ok: true; msg: ReplicationMessage } | { ok: false; reason: string };

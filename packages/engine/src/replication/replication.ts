@@ -12,12 +12,13 @@ import type { Storage } from '../storage/storage.ts';
 import { Replayer } from '../state/replay.ts';
 import type { Checkpointer } from '../checkpoint/writer.ts';
 import { DbState } from '../state/state.ts';
+import { concat } from '../wal/codec.ts';
 import { FIRST_LSN } from '../wal/lsn.ts';
 import type { WalWriter } from '../wal/xlog.ts';
 import type { WalArchive } from './archive.ts';
 import { Election } from './election.ts';
 import { orphanRejoins, primaryGivesWay } from './merge.ts';
-import { decodeMessage, encodeMessage, joinParts, type NodeAnnouncement, type OfflineMessage, type PeerMessage, type ReplicationMessage, type StandbyMessage } from './protocol.ts';
+import { decodeMessage, encodeMessage, type NodeAnnouncement, type OfflineMessage, type PeerMessage, type ReplicationMessage, type StandbyMessage } from './protocol.ts';
 import { WalReceiver, type ReceiverProgress } from './receiver.ts';
 import { WalSenders } from './sender.ts';
 import { installBackup } from './backup-install.ts';
@@ -104,7 +105,7 @@ export class Replication {
       backup: (verify) => startBackup(core, verify),
       send: (to, msg) => this.send(to, msg),
       // a transport that frames parts takes a stored chunk as it is; another gets them joined
-      sendEncoded: (to, parts) => (this.transport.sendParts ? this.transport.sendParts(to, parts) : this.transport.send(to, joinParts(parts))),
+      sendEncoded: (to, parts) => (this.transport.sendParts ? this.transport.sendParts(to, parts) : this.transport.send(to, concat(parts))),
       log: (m) => core.log('log', m),
       standbyStarted: (peer) => this.join(peer),
     });
