@@ -7,9 +7,9 @@
 // round times, from the standby's openNode: peer connected, first backup chunk (the primary has
 // sealed the snapshot by then), last chunk, and streaming (first WAL after the install); a loop of
 // autocommit UPDATEs on the primary meanwhile gives the longest commit gap. Alternated with it, two
-// raw simple-peers (the receiver in a child process too) carry the same byte count in 16 KiB
-// messages (the frames the transport puts on the channel) with the transport's bufferedAmount
-// thresholds (HIGH_WATER / LOW_WATER).
+// raw simple-peers (the receiver in a child process too) carry the same byte count in messages of
+// the transport's frame size (MAX_FRAME: 64 KiB in Node; RAW_MESSAGE=16384 for the earlier
+// rounds' raw) with the transport's bufferedAmount thresholds (HIGH_WATER / LOW_WATER).
 // Run: node --expose-gc --max-old-space-size=6144 --import tsx bench/backup.bench.ts
 // SIZES=100000,1000000 (default), ROUNDS=3 (default), COMMITS=0 (no commit loop), CHECKPOINT=0 (no
 // checkpoint between rounds: the commit loops of earlier rounds leave most chunks changed), VERBOSE=1 for
@@ -25,7 +25,7 @@ import { memoryStorage } from '../packages/engine/src/storage/memory.ts';
 import { webrtcTransport } from '../packages/transport/src/index.ts';
 import { createPeer, destroyPeer, loopbackSignal } from '../packages/transport/src/rtc.ts';
 // the raw channel gets the transport's own bufferedAmount budget
-import { HIGH_WATER, LOW_WATER } from '../packages/transport/src/connection.ts';
+import { HIGH_WATER, LOW_WATER, MAX_FRAME } from '../packages/transport/src/connection.ts';
 import { relaySignaling, type PeerCommand, type PeerJob, type PeerReport } from './backup-ipc.ts';
 import { profile } from './profile.ts';
 import { commitLoop, SCALE_SCHEMA, scaleInserts } from './scale-rows.ts';
@@ -33,7 +33,8 @@ import { bounded, log, median } from './stats.ts';
 
 const SIZES = (process.env.SIZES ?? '100000,1000000').split(',').map(Number);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
-const RAW_MESSAGE = 16 * 1024;
+/** RAW_MESSAGE=n: the raw channel's message size (default: the frames the transport puts on a Node channel, MAX_FRAME). */
+const RAW_MESSAGE = Number(process.env.RAW_MESSAGE ?? MAX_FRAME);
 /** COMMITS=0 leaves the primary idle during the backup (no commit loop). */
 const COMMITS = process.env.COMMITS !== '0';
 /** CHECKPOINT=0: no checkpoint before each round (only the one after the load). */
@@ -270,6 +271,6 @@ Base backup over webrtcTransport vs the raw data channel (node-datachannel, 127.
 storage, medians of ${ROUNDS} round(s) (ratios: the median of each round's raw / backup), raw and backup
 alternated, ${COMMITS ? 'a commit loop on the primary during each backup' : 'no commits during the backups (COMMITS=0)'}, ${CHECKPOINT ? 'a checkpoint before each backup' : 'no checkpoint between rounds (CHECKPOINT=0)'}, Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(', ')}
 
-| rows | backup bytes | raw channel, same bytes in 16 KiB messages | join → streaming | backup / raw | backup / raw from connect | connect / seal+request / transfer / install+start | transfer / raw | busy during transfer: primary / standby | longest commit gap (commits) | chunks sent as stored, per round |
+| rows | backup bytes | raw channel, same bytes in ${RAW_MESSAGE / 1024} KiB messages | join → streaming | backup / raw | backup / raw from connect | connect / seal+request / transfer / install+start | transfer / raw | busy during transfer: primary / standby | longest commit gap (commits) | chunks sent as stored, per round |
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${lines.join('\n')}`);

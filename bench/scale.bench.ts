@@ -8,7 +8,11 @@
 // on the same storage: load the checkpoint, bulk-load rows and the primary key, replay the WAL after
 // it), with the longest event-loop task meanwhile, then its first answer (a point SELECT) and its
 // first query through the `n` index (which builds it: indexes but the primary key are built on first use);
-// base backup: producing the sealed snapshot bytes in slices, with the same two stall measures; and,
+// base backup as a node sends it (replication/backup-send.ts: the last checkpoint's stored chunks
+// read and cut into backup_chunk messages, in parts as the webrtc transport takes them, each
+// message's send resolved on the next event-loop turn as a channel's drain would be; no channel), and the clone path a node without a chunked
+// checkpoint takes (`packBackup`: every chunk encoded from copy-on-write clones), each with the same
+// two stall measures; and,
 // as a baseline, the same commit loop for as long as the full checkpoint took, with no checkpoint.
 // No forced GC between steps: the sweeping a forced full collection leaves behind lands on the next
 // task and would be charged to whatever runs then.
@@ -16,6 +20,9 @@
 // SIZES=10000,100000 picks the sizes (default 10k, 100k, 1M).
 
 import { packBackup } from '../packages/engine/src/checkpoint/backup-stream.ts';
+import { sendFrames, startBackup } from '../packages/engine/src/replication/backup-send.ts';
+import { backupChunkParts } from '../packages/engine/src/replication/protocol.ts';
+import type { NodeCore } from '../packages/engine/src/replication/replication.ts';
 import { openNode, type Node } from '../packages/engine/src/index.ts';
 import type { DbState } from '../packages/engine/src/state/state.ts';
 import { memoryStorage } from '../packages/engine/src/storage/memory.ts';
@@ -59,9 +66,20 @@ async function underLoad(node: Node, rows: number, job: () => Promise<unknown>) 
 
 const stateOf = (node: Node) => (node as unknown as { core: { db: { latest(): DbState } } }).core.db.latest();
 
+/** A base backup as the walsender sends it, in messages of 255 KiB (its BACKUP_MESSAGE under a 256 KiB transport limit); the bytes sent and the chunks sent as stored. */
+async function sendBackup(node: Node): Promise<{ bytes: number; stored: number }> {
+  const { stream } = startBackup((node as unknown as { core: NodeCore }).core, false);
+  let bytes = 0;
+  await sendFrames(stream, 255 * 1024, () => true, async (offset, parts) => {
+    for (const p of backupChunkParts(offset, parts)) bytes += p.length;
+    await new Promise((resolve) => setImmediate(resolve));
+  });
+  return { bytes, stored: stream.stats().stored };
+}
+
 const lines: string[] = [
-  '| rows | full checkpoint | longest commit gap / task | commits meanwhile | same commit loop, no checkpoint: longest gap / task | incremental checkpoint (100 adjacent rows changed) | longest commit gap / task | reopen | longest task during it | reopen → first answer | first query through t_n | base backup (sealed bytes) | longest commit gap / task |',
-  '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  '| rows | full checkpoint | longest commit gap / task | commits meanwhile | same commit loop, no checkpoint: longest gap / task | incremental checkpoint (100 adjacent rows changed) | longest commit gap / task | reopen | longest task during it | reopen → first answer | first query through t_n | base backup as sent (message bytes, chunks as stored) | longest commit gap / task | clone path, packBackup (sealed bytes) | longest commit gap / task |',
+  '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
 ];
 for (const rows of SIZES) {
   const storage: Storage = memoryStorage({ deferChunks: false });
@@ -75,8 +93,10 @@ for (const rows of SIZES) {
   const at = 1 + Math.floor(Math.random() * (rows - 100));
   await node.query('update t set v = $1 where id between $2 and $3', ['changed', at, at + 99]);
   const incremental = await underLoad(node, rows, () => node.checkpoint());
-  let backupBytes = 0;
-  const backup = await underLoad(node, rows, async () => (backupBytes = await packBackup(stateOf(node))));
+  let sent = { bytes: 0, stored: 0 };
+  const backup = await underLoad(node, rows, async () => (sent = await sendBackup(node)));
+  let cloneBytes = 0;
+  const clone = await underLoad(node, rows, async () => (cloneBytes = await packBackup(stateOf(node))));
   const expected = await node.contentHash();
   const opening = ticker();
   const t0 = performance.now();
@@ -89,7 +109,7 @@ for (const rows of SIZES) {
   await reopened.query('select id from t where n = $1 limit 1', [7]);
   const byIndex = performance.now() - t1;
   if ((await reopened.contentHash()) !== expected) throw new Error('reopened node differs');
-  const line = `| ${rows.toLocaleString('en')} | ${ms(full.time)} | ${ms(full.longestGap)} / ${ms(full.longestTask)} | ${full.commits} | ${ms(idle.longestGap)} / ${ms(idle.longestTask)} | ${ms(incremental.time)} | ${ms(incremental.longestGap)} / ${ms(incremental.longestTask)} | ${ms(reopen)} | ${ms(openTask)} | ${ms(firstAnswer)} | ${ms(byIndex)} | ${ms(backup.time)} (${(backupBytes / 1e6).toFixed(1)} MB) | ${ms(backup.longestGap)} / ${ms(backup.longestTask)} |`;
+  const line = `| ${rows.toLocaleString('en')} | ${ms(full.time)} | ${ms(full.longestGap)} / ${ms(full.longestTask)} | ${full.commits} | ${ms(idle.longestGap)} / ${ms(idle.longestTask)} | ${ms(incremental.time)} | ${ms(incremental.longestGap)} / ${ms(incremental.longestTask)} | ${ms(reopen)} | ${ms(openTask)} | ${ms(firstAnswer)} | ${ms(byIndex)} | ${ms(backup.time)} (${(sent.bytes / 1e6).toFixed(1)} MB, ${sent.stored}) | ${ms(backup.longestGap)} / ${ms(backup.longestTask)} | ${ms(clone.time)} (${(cloneBytes / 1e6).toFixed(1)} MB) | ${ms(clone.longestGap)} / ${ms(clone.longestTask)} |`;
   lines.push(line);
   console.error(line);
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Node } from '@walrtc/engine';
 import { decodeMessage, encodeMessage, type SenderMessage } from '../packages/engine/src/replication/protocol.ts';
+import { concat } from '../packages/engine/src/wal/codec.ts';
 import { memoryStorage } from '../packages/engine/src/storage/memory.ts';
 import { caughtUp, memoryCluster, until, webrtcCluster, type TestCluster, type TestNode } from './cluster.ts';
 
@@ -25,6 +26,8 @@ function interceptBackup(p: TestNode, hook: (msg: BackupMessage, forward: (m: Ba
     const original = d.msg;
     return hook(original, (m) => send(to, m === original ? bytes : encodeMessage(m)));
   };
+  // a transport that frames parts gets the backup's chunks that way: through the hook too
+  if (p.transport.sendParts) p.transport.sendParts = (to, parts) => p.transport.send(to, concat(parts));
 }
 
 /** The standby holds the primary's system id, has caught up and has the same content. */

@@ -5,7 +5,7 @@
 import type Peer from '@thaunknown/simple-peer/lite.js';
 import type { SignalData } from '@thaunknown/simple-peer/lite.js';
 import { ClusterKey, randomNonce } from './auth.ts';
-import { encodeControl, encodeMessage, fitsOneFrame, PING_FRAME, Reassembler, type Control } from './frame.ts';
+import { byteLength, CHUNK_SIZE, encodeControl, encodeMessage, fitsOneFrame, PING_FRAME, Reassembler, type Control } from './frame.ts';
 import { PeerMeter, type ResolvedLimits } from './limits.ts';
 import { createPeer, destroyPeer, loopbackSignal, type RtcOptions } from './rtc.ts';
 import { TransportError, type Logger } from './transport.ts';
@@ -23,6 +23,14 @@ const IN_BROWSER = typeof (globalThis as { document?: unknown }).document !== 'u
 export const HIGH_WATER = IN_BROWSER ? 64 * 1024 : 1024 * 1024;
 /** Resume sending when the channel drains to this (its 'bufferedamountlow' threshold). */
 export const LOW_WATER = IN_BROWSER ? 32 * 1024 : 512 * 1024;
+/**
+ * The largest frame this end sends. In Node (libdatachannel) 64 KiB when the remote's SDP allows
+ * it (RTCSctpTransport.maxMessageSize): each frame costs a JS event and a native send on both
+ * sides, and a base backup of 54 MiB is 3,500 frames of 16 KiB. Browsers keep 16 KiB, the size
+ * every data channel accepts: their channels run on the page's main thread with a 64 KiB budget.
+ * A receiver takes frames of any size (frame.ts).
+ */
+export const MAX_FRAME = IN_BROWSER ? CHUNK_SIZE : 64 * 1024;
 /** Fallback re-check of bufferedAmount, in case an implementation misses bufferedamountlow. */
 const DRAIN_POLL_MS = 50;
 /** How long what is still buffered (a bye, a deny) may take to flush before the channel is torn down. */
@@ -100,6 +108,13 @@ export class Connection {
   /** Counters and rate limits of what the remote sends. */
   readonly meter: PeerMeter;
   #channel: RTCDataChannel | null = null;
+  #frameSize = CHUNK_SIZE; // set once the channel is open, from what the remote accepts
+  /**
+   * In Node every frame is made in this one buffer: node-datachannel's send copies the bytes into
+   * its native queue before it returns, so a frame is garbage once sent, and a fresh ArrayBuffer per
+   * frame is external memory that makes V8 collect (a base backup puts 54 MiB of frames on a channel).
+   */
+  readonly #scratch = IN_BROWSER ? undefined : new Uint8Array(MAX_FRAME);
   #myNonce = randomNonce();
   #theirNonce: string | null = null;
   #theirProofOk = false;
@@ -232,17 +247,19 @@ export class Connection {
     for (const c of held) this.#o.events.signal(this, c);
   }
 
-  send(msg: Uint8Array): Promise<void> {
+  /** `msg` whole, or as parts (read, never kept or changed, until the promise settles). */
+  send(msg: Uint8Array | readonly Uint8Array[]): Promise<void> {
     if (this.#state !== 'ready') return Promise.reject(new TransportError('not-connected', `${this.remoteId} is not connected`));
-    if (msg.byteLength > this.#o.maxMessageSize) {
-      return Promise.reject(new TransportError('too-large', `message of ${msg.byteLength} bytes exceeds the maximum of ${this.#o.maxMessageSize}`));
+    const size = byteLength(msg);
+    if (size > this.#o.maxMessageSize) {
+      return Promise.reject(new TransportError('too-large', `message of ${size} bytes exceeds the maximum of ${this.#o.maxMessageSize}`));
     }
     // Fast path: nothing queued and the whole message is one frame that fits the buffer budget now.
-    if (this.#tail === null && fitsOneFrame(msg) && this.#fits(msg.byteLength + 6)) {
-      const [frame] = encodeMessage(msg);
+    if (this.#tail === null && fitsOneFrame(msg, this.#frameSize) && this.#fits(size + 6)) {
+      const [frame] = encodeMessage(msg, this.#frameSize, this.#scratch);
       return this.#raw(frame) ? Promise.resolve() : Promise.reject(this.#closedError());
     }
-    const frames = encodeMessage(msg);
+    const frames = encodeMessage(msg, this.#frameSize, this.#scratch);
     const run = (async (prev: Promise<void> | null) => {
       if (prev) await prev;
       for (const frame of frames) {
@@ -321,6 +338,8 @@ export class Connection {
     // simple-peer does not expose the channel; we need it for bufferedAmount events and readyState.
     this.#channel = this.#peer._channel;
     if (this.#channel) this.#channel.bufferedAmountLowThreshold = LOW_WATER;
+    const accepted = this.#peer._pc?.sctp?.maxMessageSize;
+    if (typeof accepted === 'number' && accepted >= MAX_FRAME) this.#frameSize = MAX_FRAME;
     this.#lastSeen = Date.now();
     this.#heartbeat = setInterval(() => this.#beat(), this.#o.timing.heartbeatMs);
     this.#control({ t: 'hello', nonce: this.#myNonce });

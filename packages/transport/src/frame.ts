@@ -1,10 +1,11 @@
 // The whole wire protocol of one data channel on one screen: frame layout, control messages,
-// chunking of application messages into 16 KiB frames and their validated reassembly.
+// chunking of application messages into frames (16 KiB; 64 KiB between Node peers, connection.ts)
+// and their validated reassembly.
 // Every incoming frame is checked here before the connection acts on it.
 
 /** Frame format version; a frame carrying any other value is rejected, never guessed at. */
 export const FRAME_VERSION = 1;
-/** Largest frame we put on a channel: every browser's data channel accepts 16 KiB messages. */
+/** The frame size every browser's data channel accepts; a connection may use larger ones where the remote accepts them (connection.ts's MAX_FRAME). */
 export const CHUNK_SIZE = 16 * 1024;
 
 /**
@@ -23,6 +24,8 @@ export enum FrameKind {
 
 const START_HEADER = 6;
 const MORE_HEADER = 2;
+/** Frames of one message held apart before they are joined: a message of full frames never reaches it. */
+const MAX_PARTS = 64;
 
 /** Control messages, all sent over the channel before (handshake) or instead of (bye) data. */
 export type Control =
@@ -41,30 +44,56 @@ export type Incoming =
   | { kind: 'reject'; reason: string };
 
 /** True if `msg` travels as a single frame. */
-export function fitsOneFrame(msg: Uint8Array, chunkSize = CHUNK_SIZE): boolean {
-  return msg.byteLength <= chunkSize - START_HEADER;
+export function fitsOneFrame(msg: Uint8Array | readonly Uint8Array[], chunkSize = CHUNK_SIZE): boolean {
+  return byteLength(msg) <= chunkSize - START_HEADER;
 }
 
 /**
- * Split one application message into frames of at most `chunkSize` bytes, lazily: a sender
- * under back-pressure holds one frame at a time, not a second copy of the whole message.
+ * Split one application message (given whole, or as parts whose concatenation it is) into frames
+ * of at most `chunkSize` bytes, lazily: a sender under back-pressure holds one frame at a time,
+ * not a second copy of the whole message. `scratch` (at least `chunkSize` bytes): every frame is
+ * made in it, valid until the next is asked for, for a sender whose channel copies a frame when it
+ * is sent.
  */
-export function* encodeMessage(msg: Uint8Array, chunkSize = CHUNK_SIZE): Generator<Uint8Array> {
-  const firstLen = Math.min(msg.byteLength, chunkSize - START_HEADER);
-  const first = new Uint8Array(START_HEADER + firstLen);
+export function* encodeMessage(msg: Uint8Array | readonly Uint8Array[], chunkSize = CHUNK_SIZE, scratch?: Uint8Array): Generator<Uint8Array> {
+  const parts = msg instanceof Uint8Array ? [msg] : msg;
+  const total = byteLength(msg);
+  const frameOf = (n: number) => (scratch ? scratch.subarray(0, n) : new Uint8Array(n));
+  // the next bytes to frame: parts[part] from `at`
+  let part = 0;
+  let at = 0;
+  const fill = (frame: Uint8Array, from: number) => {
+    for (let o = from; o < frame.length; ) {
+      const p = parts[part]!;
+      const n = Math.min(p.byteLength - at, frame.length - o);
+      frame.set(p.subarray(at, at + n), o);
+      o += n;
+      at += n;
+      if (at === p.byteLength) (part++, (at = 0));
+    }
+  };
+  const firstLen = Math.min(total, chunkSize - START_HEADER);
+  const first = frameOf(START_HEADER + firstLen);
   first[0] = FRAME_VERSION;
   first[1] = FrameKind.Start;
-  new DataView(first.buffer).setUint32(2, msg.byteLength);
-  first.set(msg.subarray(0, firstLen), START_HEADER);
+  new DataView(first.buffer, first.byteOffset).setUint32(2, total);
+  fill(first, START_HEADER);
   yield first;
-  for (let off = firstLen; off < msg.byteLength; off += chunkSize - MORE_HEADER) {
-    const part = msg.subarray(off, off + chunkSize - MORE_HEADER);
-    const frame = new Uint8Array(MORE_HEADER + part.byteLength);
+  for (let off = firstLen; off < total; off += chunkSize - MORE_HEADER) {
+    const frame = frameOf(MORE_HEADER + Math.min(chunkSize - MORE_HEADER, total - off));
     frame[0] = FRAME_VERSION;
     frame[1] = FrameKind.More;
-    frame.set(part, MORE_HEADER);
+    fill(frame, MORE_HEADER);
     yield frame;
   }
+}
+
+/** The length of a message given whole or in parts. */
+export function byteLength(msg: Uint8Array | readonly Uint8Array[]): number {
+  if (msg instanceof Uint8Array) return msg.byteLength;
+  let n = 0;
+  for (const p of msg) n += p.byteLength;
+  return n;
 }
 
 export function encodeControl(control: Control): Uint8Array {
@@ -113,13 +142,25 @@ function parseControl(body: Uint8Array): Control | string {
   }
 }
 
+function join(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.byteLength;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
 /**
  * Validates frames and reassembles messages. A rejected frame never yields a message and
  * leaves the reassembler ready for the next Start; the connection decides how many rejections
  * it tolerates (limits.ts). Memory held is bounded by the bytes received, never by a claimed length.
  */
 export class Reassembler {
-  #buf: Uint8Array | null = null; // message being assembled: grows with the bytes received, up to #total
+  #parts: Uint8Array[] | null = null; // payloads of the message being assembled, as received
   #total = 0;
   #filled = 0;
   #skip = 0; // bytes still to discard of an oversize message
@@ -147,7 +188,7 @@ export class Reassembler {
 
   #start(frame: Uint8Array): Incoming {
     if (frame.byteLength < START_HEADER) return this.#reject('start frame shorter than its header');
-    const interrupted = this.#buf !== null || this.#skip > 0;
+    const interrupted = this.#parts !== null || this.#skip > 0;
     this.#reset();
     if (interrupted) return this.#reject('new message started before the previous one was complete');
     const total = ((frame[2] << 24) | (frame[3] << 16) | (frame[4] << 8) | frame[5]) >>> 0;
@@ -159,10 +200,10 @@ export class Reassembler {
     }
     // No copy: every frame arrives in its own buffer, which nothing else holds.
     if (payload.byteLength === total) return { kind: 'message', data: payload };
-    // The declared length is only a claim: memory follows the bytes that actually arrive.
+    // The declared length is only a claim: memory follows the bytes that actually arrive, held as
+    // the frames' own payloads and copied once, into a buffer of exactly the message's size, at its end.
     this.#total = total;
-    this.#buf = new Uint8Array(Math.min(total, 2 * payload.byteLength)); // doubles as chunks arrive
-    this.#buf.set(payload);
+    this.#parts = [payload];
     this.#filled = payload.byteLength;
     return { kind: 'partial' };
   }
@@ -173,20 +214,19 @@ export class Reassembler {
       this.#skip -= payload.byteLength;
       return { kind: 'partial' };
     }
-    let buf = this.#buf;
-    if (!buf) return this.#reject('continuation frame without a message start');
+    const parts = this.#parts;
+    if (!parts) return this.#reject('continuation frame without a message start');
     const filled = this.#filled + payload.byteLength;
     if (filled > this.#total) return this.#reject('chunk overruns the declared message length');
-    if (filled > buf.byteLength) {
-      const grown = new Uint8Array(Math.min(this.#total, Math.max(filled, 2 * buf.byteLength)));
-      grown.set(buf.subarray(0, this.#filled));
-      this.#buf = buf = grown;
-    }
-    buf.set(payload, this.#filled);
+    parts.push(payload);
     this.#filled = filled;
-    if (filled < this.#total) return { kind: 'partial' };
+    if (filled < this.#total) {
+      // a sender of tiny frames would make the parts' bookkeeping outgrow their bytes: join them now and then
+      if (parts.length >= MAX_PARTS) this.#parts = [join(parts)];
+      return { kind: 'partial' };
+    }
     this.#reset();
-    return { kind: 'message', data: buf };
+    return { kind: 'message', data: join(parts) };
   }
 
   #reject(reason: string): Incoming {
@@ -195,7 +235,7 @@ export class Reassembler {
   }
 
   #reset(): void {
-    this.#buf = null;
+    this.#parts = null;
     this.#total = 0;
     this.#filled = 0;
     this.#skip = 0;

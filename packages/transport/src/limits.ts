@@ -4,7 +4,7 @@
 
 /** Per-peer bounds; every field has a default (README, SECURITY.md). */
 export interface PeerLimits {
-  /** Sustained frames per second a peer may send (a frame is at most 16 KiB); default 100,000. */
+  /** Sustained frames per second a peer may send (a frame is 16 KiB, 64 KiB between Node peers); default 100,000. */
   framesPerSecond?: number;
   /** Sustained bytes per second a peer may send; default 256 MiB. */
   bytesPerSecond?: number;

@@ -28,6 +28,12 @@ export interface Transport {
   off<E extends TransportEvent>(event: E, fn: TransportEvents[E]): void;
   /** Resolves when the message is handed to the channel within its buffer budget; rejects if `to` is not a peer. */
   send(to: string, msg: Uint8Array): Promise<void>;
+  /**
+   * `send` of the message that is the concatenation of `parts`, framed from them without joining
+   * them first (a base backup's stored chunks); the parts must not change until it settles.
+   * Optional: a caller without it joins the parts and calls `send`.
+   */
+  sendParts?(to: string, parts: readonly Uint8Array[]): Promise<void>;
   /** Per-peer counters (received, rejected, disconnected for abuse); implementations may omit it. */
   stats?(): TransportStats;
   /** Says goodbye to every peer (they report `peer-left` at once) and releases every handle. */

@@ -138,6 +138,14 @@ class WebrtcTransport implements Transport {
   }
 
   send(to: string, msg: Uint8Array): Promise<void> {
+    return this.#send(to, msg);
+  }
+
+  sendParts(to: string, parts: readonly Uint8Array[]): Promise<void> {
+    return this.#send(to, parts);
+  }
+
+  #send(to: string, msg: Uint8Array | readonly Uint8Array[]): Promise<void> {
     const conn = this.#conns.get(to);
     if (!conn?.ready) return Promise.reject(new TransportError('not-connected', `${to} is not a connected peer of ${this.nodeId}`));
     return conn.send(msg);

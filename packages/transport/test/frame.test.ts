@@ -19,6 +19,26 @@ describe('framing', () => {
     }
   });
 
+  it('reassembles byte for byte whatever the frame size, tiny frames included', () => {
+    const msg = bytes(200_000);
+    for (const chunkSize of [8, 100, 64 * 1024, 256 * 1024]) {
+      const out = feed(new Reassembler(1024 * 1024), [...encodeMessage(msg, chunkSize), ...encodeMessage(bytes(5), chunkSize)]);
+      expect(out).toHaveLength(2);
+      expect(out[0].kind === 'message' && Buffer.from(out[0].data).equals(msg)).toBe(true);
+      expect(out[1]).toEqual({ kind: 'message', data: bytes(5) });
+    }
+  });
+
+  it('frames a message given in parts (empty ones included) exactly as the same message whole, in a scratch buffer too', () => {
+    const msg = bytes(100_000);
+    const parts = [msg.subarray(0, 0), msg.subarray(0, 3), msg.subarray(3, 16_380), msg.subarray(16_380, 16_380), msg.subarray(16_380)];
+    const whole = [...encodeMessage(msg, 16 * 1024)].map((f) => Buffer.from(f).toString('hex'));
+    expect([...encodeMessage(parts, 16 * 1024)].map((f) => Buffer.from(f).toString('hex'))).toEqual(whole);
+    // a scratch frame is valid until the next is made: read each as it comes
+    const scratch = new Uint8Array(16 * 1024);
+    expect(Array.from(encodeMessage(parts, 16 * 1024, scratch), (f) => Buffer.from(f).toString('hex'))).toEqual(whole);
+  });
+
   it('rejects a message over the maximum, skips its chunks, and keeps going', () => {
     const r = new Reassembler(40_000);
     const out = feed(r, [...encodeMessage(bytes(100_000)), ...encodeMessage(bytes(5))]);

@@ -124,8 +124,11 @@ export class IncomingBackup {
   }
 
   private push(part: Uint8Array): void {
-    this.parts.push(part);
     this.partBytes += part.length;
+    // a frame's length and its piece, cut from one message, stay one view of it: joined() then copies nothing
+    const last = this.parts.length === 1 ? this.parts[0]! : undefined;
+    if (last && last.buffer === part.buffer && last.byteOffset + last.length === part.byteOffset) this.parts[0] = new Uint8Array(part.buffer, last.byteOffset, last.length + part.length);
+    else this.parts.push(part);
   }
 
   /** The parts as one array: the part itself when a frame came in one message, so most frames are never copied. */

@@ -9,6 +9,8 @@ export interface PeerTransport {
   on(event: 'peer' | 'peer-left', fn: (id: string) => void): () => void;
   on(event: 'message', fn: (from: string, msg: Uint8Array) => void): () => void;
   send(to: string, msg: Uint8Array): Promise<void>;
+  /** `send` of the concatenation of `parts`, framed without joining them, when the transport can. */
+  sendParts?(to: string, parts: readonly Uint8Array[]): Promise<void>;
   /** The largest message it carries, when it says (the memory transport does). */
   readonly maxMessageSize?: number;
   /** Per-peer transport counters, shown as walrtc_peer_stats when the transport has them. */

@@ -6,6 +6,7 @@
  */
 import { Packr } from 'msgpackr';
 import type { Lsn } from '../wal/lsn.ts';
+import { concat } from '../wal/codec.ts';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -117,32 +118,33 @@ export function encodeMessage(msg: ReplicationMessage): Uint8Array {
 const BYTES_KEY = Uint8Array.of(0xa5, 0x62, 0x79, 0x74, 0x65, 0x73);
 
 /**
- * `backup_chunk` whose bytes come in parts, encoded as encodeMessage encodes it whole, copying
- * the bytes once: a base backup's stored chunks go out without being joined first (msgpack: the
- * two-entry map of `t` and `offset`, made a three-entry one by a `bytes` key and a bin 32).
+ * `backup_chunk` whose bytes come in parts, as encodeMessage encodes it whole, in parts itself: a
+ * head (the version byte, the msgpack map of `t` and `offset` made a three-entry one by a `bytes`
+ * key, and a bin 32 header), then the bytes' parts unchanged, so a base backup's stored chunks
+ * reach a transport that frames parts (Transport.sendParts) without a copy of their own.
  */
-export function encodeBackupChunk(offset: number, parts: readonly Uint8Array[]): Uint8Array {
+export function backupChunkParts(offset: number, parts: readonly Uint8Array[]): Uint8Array[] {
   const head = packr.pack({ t: 'backup_chunk', offset });
   let n = 0;
   for (const p of parts) n += p.length;
-  const out = new Uint8Array(1 + head.length + BYTES_KEY.length + 5 + n);
+  const out = new Uint8Array(1 + head.length + BYTES_KEY.length + 5);
   out[0] = PROTOCOL_VERSION;
   out.set(head, 1);
   // msgpackr writes the map's size as a map 16 (fixed-size maps), a fixmap with variableMapSize
   if (out[1] === 0xde && out[2] === 0 && out[3] === 2) out[3] = 3;
   else if (out[1] === 0x82) out[1] = 0x83;
-  else throw new Error('encodeBackupChunk: unexpected message head');
+  else throw new Error('backupChunkParts: unexpected message head');
   let at = 1 + head.length;
   out.set(BYTES_KEY, at);
   at += BYTES_KEY.length;
   out[at] = 0xc6;
   new DataView(out.buffer).setUint32(at + 1, n);
-  at += 5;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return [out, ...parts];
+}
+
+/** `backupChunkParts` as one message. */
+export function encodeBackupChunk(offset: number, parts: readonly Uint8Array[]): Uint8Array {
+  return concat(backupChunkParts(offset, parts));
 }
 
 export type Decoded = { ok: true; msg: ReplicationMessage } | { ok: false; reason: string };

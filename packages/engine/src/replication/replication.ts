@@ -12,6 +12,7 @@ import type { Storage } from '../storage/storage.ts';
 import { Replayer } from '../state/replay.ts';
 import type { Checkpointer } from '../checkpoint/writer.ts';
 import { DbState } from '../state/state.ts';
+import { concat } from '../wal/codec.ts';
 import { FIRST_LSN } from '../wal/lsn.ts';
 import type { WalWriter } from '../wal/xlog.ts';
 import type { WalArchive } from './archive.ts';
@@ -103,7 +104,8 @@ export class Replication {
       identity: () => this.identity(),
       backup: (verify) => startBackup(core, verify),
       send: (to, msg) => this.send(to, msg),
-      sendEncoded: (to, bytes) => this.transport.send(to, bytes),
+      // a transport that frames parts takes a stored chunk as it is; another gets them joined
+      sendEncoded: (to, parts) => (this.transport.sendParts ? this.transport.sendParts(to, parts) : this.transport.send(to, concat(parts))),
       log: (m) => core.log('log', m),
       standbyStarted: (peer) => this.join(peer),
     });

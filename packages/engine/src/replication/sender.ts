@@ -7,7 +7,7 @@
 import { SqlError, SQLSTATE } from '../errors.ts';
 import { formatLsn, type Lsn } from '../wal/lsn.ts';
 import type { WalWriter } from '../wal/xlog.ts';
-import { encodeBackupChunk, type SenderMessage, type StandbyMessage, type TimelineHistoryEntry } from './protocol.ts';
+import { backupChunkParts, type SenderMessage, type StandbyMessage, type TimelineHistoryEntry } from './protocol.ts';
 import type { Slots } from './slots.ts';
 import type { BackupStream } from '../checkpoint/backup-stream.ts';
 import { sendFrames } from './backup-send.ts';
@@ -29,8 +29,8 @@ export interface SenderHost {
    */
   backup(verify: boolean): { lsn: Lsn; stream: BackupStream };
   send(to: string, msg: SenderMessage): Promise<void>;
-  /** Send a message already encoded (protocol.ts's encodeBackupChunk). */
-  sendEncoded(to: string, bytes: Uint8Array): Promise<void>;
+  /** Send a message already encoded, as the parts it is the concatenation of (protocol.ts's backupChunkParts). */
+  sendEncoded(to: string, parts: readonly Uint8Array[]): Promise<void>;
   log(message: string): void;
   /** A standby began streaming from this node. */
   standbyStarted(peer: string): void;
@@ -63,6 +63,12 @@ interface Standby extends StandbyInfo {
   lastReplyAt: number;
   /** The base backup being sent to it, if any: a new request (or the standby leaving) ends the one before. */
   backupRun?: object;
+  /**
+   * The LSN its base backup starts streaming from, held (a temporary reservation, as
+   * pg_basebackup's temporary slot) from the backup's start until its first WAL is read for it:
+   * a checkpoint completing meanwhile must not remove that WAL from under a standby without a slot.
+   */
+  backupLsn?: Lsn;
 }
 
 /** Largest XLogData payload: whole chunks are grouped up to this during catch-up. */
@@ -78,6 +84,12 @@ export class WalSenders {
   private readonly backupRequests = new Map<string, number[]>(); // per peer: times of its base backups in the last minute
 
   constructor(private readonly host: SenderHost) {
+    // asked at each WAL removal: a standby gone from the map (left, refused, dropped) holds nothing
+    host.slots.hold(() => {
+      let oldest: Lsn | undefined;
+      for (const s of this.standbys.values()) if (s.backupLsn !== undefined && (oldest === undefined || s.backupLsn < oldest)) oldest = s.backupLsn;
+      return oldest;
+    });
     host.wal.onFlush(() => {
       for (const s of this.standbys.values()) if (s.streaming) void this.pump(s);
     });
@@ -241,6 +253,8 @@ export class WalSenders {
     try {
       while (s.streaming && this.standbys.get(s.peer) === s && s.sentLsn < wal.flushLsn) {
         const chunks = await wal.readFlushed(s.sentLsn, BATCH_BYTES);
+        // the backup's WAL is in hand (or already gone): it is streaming now, held by its slot or by nothing, as PostgreSQL's
+        s.backupLsn = undefined;
         if (!chunks.length || chunks[0]!.lsn > s.sentLsn) {
           s.streaming = false;
           this.standbys.delete(s.peer);
@@ -330,6 +344,7 @@ export class WalSenders {
     const run = (s.backupRun = {});
     // a standby that asks again within the minute may have refused a damaged stored chunk: this time each is checked before it goes
     const { lsn, stream } = this.host.backup(recent.length > 1);
+    s.backupLsn = lsn;
     try {
       // the standby streams from `lsn` next, which must be flushed here by then
       await this.host.wal.waitFlush(lsn);
@@ -345,7 +360,7 @@ export class WalSenders {
         }
       }
       await this.host.send(peer, { t: 'backup_start', systemId: identity.systemId, timeline: identity.timeline, lsn, history: identity.history });
-      if (!(await sendFrames(stream, this.pieceBytes(BACKUP_MESSAGE), () => this.standbys.get(peer) === s && s.backupRun === run, (offset, parts) => this.host.sendEncoded(peer, encodeBackupChunk(offset, parts))))) {
+      if (!(await sendFrames(stream, this.pieceBytes(BACKUP_MESSAGE), () => this.standbys.get(peer) === s && s.backupRun === run, (offset, parts) => this.host.sendEncoded(peer, backupChunkParts(offset, parts))))) {
         this.host.log(`base backup to "${peer}" stopped: the standby went away`);
         return;
       }

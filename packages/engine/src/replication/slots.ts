@@ -56,6 +56,8 @@ export function slotNameFor(nodeId: string): string {
 
 export class Slots {
   private readonly slots = new Map<string, Slot>();
+  /** Temporary reservations (pg_basebackup's temporary slot): each says the oldest LSN its owner needs now, or undefined. */
+  private readonly holds = new Set<() => Lsn | undefined>();
 
   constructor(saved: readonly SavedSlot[], private readonly settings: RetentionSettings) {
     for (const s of saved) {
@@ -113,10 +115,25 @@ export class Slots {
     }
   }
 
-  /** The oldest LSN whose WAL must be kept: by the checkpoint, wal_keep_size, and every live slot. */
+  /**
+   * A temporary reservation, asked each time WAL is removed (its owner keeps the LSN, so a
+   * reservation ends with what it belongs to); one older than max_slot_wal_keep_size allows keeps
+   * nothing, as a slot past it is lost. Returns the release.
+   */
+  hold(oldest: () => Lsn | undefined): () => void {
+    this.holds.add(oldest);
+    return () => void this.holds.delete(oldest);
+  }
+
+  /** The oldest LSN whose WAL must be kept: by the checkpoint, wal_keep_size, every live slot and every temporary reservation. */
   retentionLsn(checkpointLsn: Lsn, insertLsn: Lsn): Lsn {
     let keep = Math.min(checkpointLsn, insertLsn - this.settings.walKeepSize);
     for (const slot of this.slots.values()) if (slot.restartLsn !== null) keep = Math.min(keep, slot.restartLsn);
+    const max = this.settings.maxSlotWalKeepSize;
+    for (const oldest of this.holds) {
+      const lsn = oldest();
+      if (lsn !== undefined && (max < 0 || insertLsn - lsn <= max)) keep = Math.min(keep, lsn);
+    }
     return Math.max(0, keep);
   }
 
