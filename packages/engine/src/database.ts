@@ -282,7 +282,8 @@ export class Database {
   private autocommitWrite(st: ParsedStatement, params: readonly Value[], session: Session, plan: StatementPlan, readState: DbState, path: readonly string[], prepared: boolean, txn: OpenTxn): RawResult | Promise<RawResult> {
     const hooks = this.options.hooks;
     attachTemp(txn, session, st);
-    const env: ExecEnv = { state: txn.state, txn, hooks, sequenceWrites: [], sequences: session.sequences, parameters: session.parameters };
+    // the statement is the transaction: its sequence advances go straight to the transaction's list
+    const env: ExecEnv = { state: txn.state, txn, hooks, sequenceWrites: txn.sequenceWrites, sequences: session.sequences, parameters: session.parameters };
     let out: { rows: Value[][]; rowCount: number };
     try {
       // the plan was made against the committed state; a DDL commit while waiting for the lock invalidates it
@@ -290,11 +291,9 @@ export class Database {
       out = current.run({ params, now: txn.now, env });
       txn.checkDeferred();
     } catch (e) {
-      txn.sequenceWrites.push(...env.sequenceWrites);
       this.abort(txn);
       throw e;
     }
-    if (env.sequenceWrites.length) txn.sequenceWrites.push(...env.sequenceWrites);
     const end = this.commit(txn);
     const r = result(plan.command, plan.columns, out.rows, out.rowCount);
     if (end === undefined || this.options.synchronousCommit === 'off') return r;

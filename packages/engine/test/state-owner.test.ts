@@ -1,7 +1,9 @@
 // A fork writes in place only the tables it copied or created itself (TableData.owner): every
-// state taken before — a committed state a snapshot holds, a savepoint, a rolled-back fork's
-// parent, a tree clone as a checkpoint or a base backup takes — keeps its version. Random writes,
-// forks and clones against a model of each kept version.
+// state taken before — a committed state a snapshot holds, a reader's state taken in the middle of
+// a transaction, a savepoint, a rolled-back fork's parent, a statement's snapshot of the tables its
+// transaction goes on writing, a tree clone as a checkpoint or a base backup takes, read in slices
+// while writes go on — keeps its version. Random writes, forks and clones against a model of each
+// kept version.
 import { describe, expect, it } from 'vitest';
 import type { TableDef } from '../src/catalog/types.ts';
 import { DbState, TableData } from '../src/state/state.ts';
@@ -40,6 +42,8 @@ describe('a fork writes in place only the tables it owns', () => {
       let model: Model = new Map(oids.map((o) => [o, new Map()]));
       const kept: { state: DbState; model: Model }[] = [];
       const clones: { rows: TableData['rows']; model: Map<number, number> }[] = [];
+      /** Clones read a few entries per step while the writes go on, as a checkpoint writes its slices. */
+      const slicers: { next: () => IteratorResult<[number, unknown[]]>; want: [number, number][]; at: number; done: boolean }[] = [];
       /** The open transaction's fork and the savepoints under it (each a state never written again). */
       let txn: { base: DbState; baseModel: Model; stack: { state: DbState; model: Model }[] } | undefined;
 
@@ -75,6 +79,28 @@ describe('a fork writes in place only the tables it owns', () => {
           // a checkpoint's or base backup's O(1) clone of one table's rows
           const oid = oids[Math.floor(rnd() * oids.length)]!;
           clones.push({ rows: state.table(oid).rows.clone(), model: new Map(model.get(oid)!) });
+        } else if (r < 0.19) {
+          // a reader takes the committed state while the transaction writes
+          kept.push({ state: txn.base, model: copyModel(txn.baseModel) });
+        } else if (r < 0.21) {
+          // a statement's snapshot of every table (sql/cte/modifying.ts) while its transaction goes on writing them
+          const snap = state.fork();
+          for (const [o, t] of state.tables) snap.tables.set(o, t.clone());
+          kept.push({ state: snap, model: copyModel(model) });
+        } else if (r < 0.23) {
+          // a checkpoint's clone, read in slices between the writes that follow
+          const oid = oids[Math.floor(rnd() * oids.length)]!;
+          const it = state.table(oid).rows.clone().entries();
+          slicers.push({ next: () => it.next(), want: [...model.get(oid)!].sort((a, b) => a[0] - b[0]), at: 0, done: false });
+        }
+        for (const sl of slicers) {
+          for (let k = 0; k < 3 && !sl.done; k++) {
+            const got = sl.next();
+            if (got.done) {
+              sl.done = true;
+              expect(sl.at).toBe(sl.want.length);
+            } else expect([got.value[0], got.value[1][0]]).toEqual(sl.want[sl.at++]);
+          }
         }
         const oid = oids[Math.floor(rnd() * oids.length)]!;
         const id = 1 + Math.floor(rnd() * 300);
@@ -106,8 +132,13 @@ describe('a fork writes in place only the tables it owns', () => {
         expect(got).toEqual(c.model);
         c.rows.checkValid();
       }
+      for (const sl of slicers) {
+        if (!sl.done) for (let got = sl.next(); !got.done; got = sl.next()) expect([got.value[0], got.value[1][0]]).toEqual(sl.want[sl.at++]);
+        expect(sl.at).toBe(sl.want.length);
+      }
       expect(kept.length).toBeGreaterThan(50);
       expect(clones.length).toBeGreaterThan(50);
+      expect(slicers.length).toBeGreaterThan(50);
     });
   }
 

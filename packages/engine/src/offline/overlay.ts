@@ -17,7 +17,7 @@ import type { PendingEntry } from './queue.ts';
  */
 export function offlineTxn(base: DbState, now = new Date()): OpenTxn {
   const txn = new OpenTxn(base, 0, now, () => {});
-  const seqs = txn.state.sequences;
+  const seqs = txn.state.ownCatalog().sequences;
   for (const [oid, s] of seqs) seqs.set(oid, { ...s });
   return txn;
 }

@@ -79,15 +79,15 @@ export class TempSpace {
     state.catalogVersion = Math.max(state.catalogVersion, this.version);
     for (const [oid, t] of this.tables) {
       state.adopt(oid, t.clone());
-      state.tableNames.set(t.def.name, oid);
+      state.ownCatalog().tableNames.set(t.def.name, oid);
       for (const ix of t.indexes) {
-        state.indexNames.set(ix.def.name, ix.def.oid);
-        state.indexTables.set(ix.def.oid, oid);
+        state.ownCatalog().indexNames.set(ix.def.name, ix.def.oid);
+        state.ownCatalog().indexTables.set(ix.def.oid, oid);
       }
     }
     for (const [oid, s] of this.sequences) {
-      state.sequences.set(oid, s);
-      state.sequenceNames.set(s.def.name, oid);
+      state.ownCatalog().sequences.set(oid, s);
+      state.ownCatalog().sequenceNames.set(s.def.name, oid);
     }
   }
 
@@ -103,10 +103,10 @@ export class TempSpace {
       if (!isTempKey(name)) continue;
       const t = state.table(oid);
       for (const ix of t.indexes) {
-        state.indexNames.delete(ix.def.name);
-        state.indexTables.delete(ix.def.oid);
+        state.ownCatalog().indexNames.delete(ix.def.name);
+        state.ownCatalog().indexTables.delete(ix.def.oid);
       }
-      state.tableNames.delete(name);
+      state.ownCatalog().tableNames.delete(name);
       state.tables.delete(oid);
       if (t.def.onCommit === 'drop') {
         dropped = true;
@@ -121,9 +121,9 @@ export class TempSpace {
     const sequences = new Map<Oid, SequenceState>();
     for (const [name, oid] of [...state.sequenceNames]) {
       if (!isTempKey(name)) continue;
-      state.sequenceNames.delete(name);
+      state.ownCatalog().sequenceNames.delete(name);
       const s = state.sequences.get(oid)!;
-      state.sequences.delete(oid);
+      state.ownCatalog().sequences.delete(oid);
       // a sequence goes with its table (ON COMMIT DROP)
       if (s.def.ownedBy === undefined || kept.has(s.def.ownedBy.table)) sequences.set(oid, s);
     }

@@ -15,7 +15,7 @@ export function redo(state: DbState, rec: WalRecord): void {
   switch (rec.kind) {
     case 'create_table': {
       state.adopt(rec.table.oid, new TableData(rec.table));
-      state.tableNames.set(rec.table.name, rec.table.oid);
+      state.ownCatalog().tableNames.set(rec.table.name, rec.table.oid);
       seenOid(state, rec.table.oid);
       state.catalogVersion = nextCatalogVersion();
       return;
@@ -23,19 +23,19 @@ export function redo(state: DbState, rec: WalRecord): void {
     case 'drop_table': {
       const t = state.table(rec.table);
       for (const ix of t.indexes) {
-        state.indexNames.delete(ix.def.name);
-        state.indexTables.delete(ix.def.oid);
+        state.ownCatalog().indexNames.delete(ix.def.name);
+        state.ownCatalog().indexTables.delete(ix.def.oid);
       }
       state.tables.delete(rec.table);
-      state.tableNames.delete(t.def.name);
+      state.ownCatalog().tableNames.delete(t.def.name);
       state.catalogVersion = nextCatalogVersion();
       return;
     }
     case 'rename_table': {
       const t = state.writable(rec.table);
-      state.tableNames.delete(t.def.name);
+      state.ownCatalog().tableNames.delete(t.def.name);
       t.def = { ...t.def, name: rec.name };
-      state.tableNames.set(rec.name, rec.table);
+      state.ownCatalog().tableNames.set(rec.name, rec.table);
       state.catalogVersion = nextCatalogVersion();
       return;
     }
@@ -89,8 +89,8 @@ export function redo(state: DbState, rec: WalRecord): void {
       const t = state.writable(rec.index.table);
       if (!t.def.hasIndex) t.def = { ...t.def, hasIndex: true };
       t.indexes = [...t.indexes, buildIndex(rec.index, t)];
-      state.indexNames.set(rec.index.name, rec.index.oid);
-      state.indexTables.set(rec.index.oid, rec.index.table);
+      state.ownCatalog().indexNames.set(rec.index.name, rec.index.oid);
+      state.ownCatalog().indexTables.set(rec.index.oid, rec.index.table);
       seenOid(state, rec.index.oid);
       state.catalogVersion = nextCatalogVersion();
       return;
@@ -101,8 +101,8 @@ export function redo(state: DbState, rec: WalRecord): void {
       const t = state.writable(tableOid);
       const ix = t.indexes.find((i) => i.def.oid === rec.index);
       t.indexes = t.indexes.filter((i) => i.def.oid !== rec.index);
-      if (ix) state.indexNames.delete(ix.def.name);
-      state.indexTables.delete(rec.index);
+      if (ix) state.ownCatalog().indexNames.delete(ix.def.name);
+      state.ownCatalog().indexTables.delete(rec.index);
       state.catalogVersion = nextCatalogVersion();
       return;
     }
@@ -111,62 +111,62 @@ export function redo(state: DbState, rec: WalRecord): void {
       if (tableOid === undefined) return;
       const t = state.writable(tableOid);
       const ix = t.indexes.find((i) => i.def.oid === rec.index)!;
-      state.indexNames.delete(ix.def.name);
+      state.ownCatalog().indexNames.delete(ix.def.name);
       // rebuilt rather than changed in place: the committed state may share the index object
       t.indexes = t.indexes.map((i) => (i === ix ? buildIndex({ ...ix.def, name: rec.name }, t) : i));
-      state.indexNames.set(rec.name, rec.index);
+      state.ownCatalog().indexNames.set(rec.name, rec.index);
       state.catalogVersion = nextCatalogVersion();
       return;
     }
     case 'create_sequence': {
-      state.sequences.set(rec.sequence.oid, { def: rec.sequence, value: rec.sequence.start ?? (rec.sequence.increment !== undefined && rec.sequence.increment < 0 ? rec.sequence.max ?? -1 : rec.sequence.min ?? 1), called: false });
-      state.sequenceNames.set(rec.sequence.name, rec.sequence.oid);
+      state.ownCatalog().sequences.set(rec.sequence.oid, { def: rec.sequence, value: rec.sequence.start ?? (rec.sequence.increment !== undefined && rec.sequence.increment < 0 ? rec.sequence.max ?? -1 : rec.sequence.min ?? 1), called: false });
+      state.ownCatalog().sequenceNames.set(rec.sequence.name, rec.sequence.oid);
       seenOid(state, rec.sequence.oid);
       state.catalogVersion = nextCatalogVersion();
       return;
     }
     case 'drop_sequence': {
       const s = state.sequences.get(rec.sequence);
-      if (s) state.sequenceNames.delete(s.def.name);
-      state.sequences.delete(rec.sequence);
+      if (s) state.ownCatalog().sequenceNames.delete(s.def.name);
+      state.ownCatalog().sequences.delete(rec.sequence);
       state.catalogVersion = nextCatalogVersion();
       return;
     }
     case 'create_type': {
       const old = state.types.get(rec.type.oid);
-      if (old) state.typeNames.delete(old.name);
-      state.types.set(rec.type.oid, rec.type);
-      state.typeNames.set(rec.type.name, rec.type.oid);
+      if (old) state.ownCatalog().typeNames.delete(old.name);
+      state.ownCatalog().types.set(rec.type.oid, rec.type);
+      state.ownCatalog().typeNames.set(rec.type.name, rec.type.oid);
       seenOid(state, rec.type.oid);
       state.catalogVersion = nextCatalogVersion();
       return;
     }
     case 'drop_type': {
       const t = state.types.get(rec.type);
-      if (t) state.typeNames.delete(t.name);
-      state.types.delete(rec.type);
+      if (t) state.ownCatalog().typeNames.delete(t.name);
+      state.ownCatalog().types.delete(rec.type);
       state.catalogVersion = nextCatalogVersion();
       return;
     }
     case 'create_function': {
-      state.functions.set(rec.function.oid, rec.function);
+      state.ownCatalog().functions.set(rec.function.oid, rec.function);
       seenOid(state, rec.function.oid);
       state.catalogVersion = nextCatalogVersion();
       return;
     }
     case 'create_domain': {
-      state.domains.set(rec.domain.oid, rec.domain);
+      state.ownCatalog().domains.set(rec.domain.oid, rec.domain);
       seenOid(state, rec.domain.oid);
       state.catalogVersion = nextCatalogVersion();
       return;
     }
     case 'drop_domain': {
-      state.domains.delete(rec.domain);
+      state.ownCatalog().domains.delete(rec.domain);
       state.catalogVersion = nextCatalogVersion();
       return;
     }
     case 'drop_function': {
-      state.functions.delete(rec.function);
+      state.ownCatalog().functions.delete(rec.function);
       state.catalogVersion = nextCatalogVersion();
       return;
     }
@@ -184,19 +184,19 @@ export function redo(state: DbState, rec: WalRecord): void {
     case 'alter_sequence': {
       const s = state.sequences.get(rec.sequence.oid);
       if (!s) return;
-      state.sequenceNames.delete(s.def.name);
+      state.ownCatalog().sequenceNames.delete(s.def.name);
       // a new object: the fork's change stays its own until it commits
       const newer = rec.version > (s.version ?? 0);
-      state.sequences.set(rec.sequence.oid, newer
+      state.ownCatalog().sequences.set(rec.sequence.oid, newer
         ? { def: rec.sequence, value: rec.value, called: rec.called, version: rec.version }
         : { def: rec.sequence, value: s.value, called: s.called, version: s.version });
-      state.sequenceNames.set(rec.sequence.name, rec.sequence.oid);
+      state.ownCatalog().sequenceNames.set(rec.sequence.name, rec.sequence.oid);
       state.catalogVersion = nextCatalogVersion();
       return;
     }
     case 'sequence_reset': {
       const s = state.sequences.get(rec.sequence);
-      if (s && rec.version > (s.version ?? 0)) state.sequences.set(rec.sequence, { def: s.def, value: rec.value, called: rec.called, version: rec.version });
+      if (s && rec.version > (s.version ?? 0)) state.ownCatalog().sequences.set(rec.sequence, { def: s.def, value: rec.value, called: rec.called, version: rec.version });
       return;
     }
     case 'insert':

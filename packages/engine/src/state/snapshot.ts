@@ -92,21 +92,21 @@ export function restoreSnapshot(snap: Snapshot | RunSnapshot): DbState {
   for (const t of snap.tables) {
     const data = 'runs' in t ? t.data ?? restoreTable(t, t.runs) : restoreTable(t, [{ ids: t.ids, rows: t.rows }]);
     state.tables.set(t.def.oid, data);
-    state.tableNames.set(t.def.name, t.def.oid);
+    state.ownCatalog().tableNames.set(t.def.name, t.def.oid);
     for (const ix of t.indexes) {
-      state.indexNames.set(ix.name, ix.oid);
-      state.indexTables.set(ix.oid, t.def.oid);
+      state.ownCatalog().indexNames.set(ix.name, ix.oid);
+      state.ownCatalog().indexTables.set(ix.oid, t.def.oid);
     }
   }
   for (const t of snap.types ?? []) {
-    state.types.set(t.oid, t);
-    state.typeNames.set(t.name, t.oid);
+    state.ownCatalog().types.set(t.oid, t);
+    state.ownCatalog().typeNames.set(t.name, t.oid);
   }
-  for (const f of snap.functions ?? []) state.functions.set(f.oid, f);
-  for (const d of snap.domains ?? []) state.domains.set(d.oid, d);
+  for (const f of snap.functions ?? []) state.ownCatalog().functions.set(f.oid, f);
+  for (const d of snap.domains ?? []) state.ownCatalog().domains.set(d.oid, d);
   for (const s of snap.sequences) {
-    state.sequences.set(s.def.oid, { def: s.def, value: s.value, called: s.called, ...(s.version ? { version: s.version } : {}) });
-    state.sequenceNames.set(s.def.name, s.def.oid);
+    state.ownCatalog().sequences.set(s.def.oid, { def: s.def, value: s.value, called: s.called, ...(s.version ? { version: s.version } : {}) });
+    state.ownCatalog().sequenceNames.set(s.def.name, s.def.oid);
   }
   return state;
 }

@@ -345,8 +345,12 @@ export function nextCatalogVersion(): number {
   return ++catalogVersions;
 }
 
-export class DbState {
-  tables: Map<Oid, TableData>;
+/**
+ * The catalog maps but `tables`: only DDL (and loading a snapshot) writes them, so a fork — one per
+ * transaction — shares them with its parent until either side's first catalog write copies them
+ * all (`DbState.ownCatalog`), rather than wrapping each in a copy-on-write map of its own.
+ */
+export interface CatalogMaps {
   tableNames: Map<string, Oid>;
   /** index name → index oid, and index oid → owning table oid */
   indexNames: Map<string, Oid>;
@@ -360,6 +364,30 @@ export class DbState {
   functions: Map<Oid, FunctionDef>;
   /** Domains (CREATE DOMAIN) by oid; their names share typeNames' namespace. */
   domains: Map<Oid, DomainDef>;
+}
+
+function emptyCatalog(): CatalogMaps {
+  return { tableNames: new Map(), indexNames: new Map(), indexTables: new Map(), sequences: new Map(), sequenceNames: new Map(), types: new Map(), typeNames: new Map(), functions: new Map(), domains: new Map() };
+}
+
+function copyCatalog(c: CatalogMaps): CatalogMaps {
+  return { tableNames: new Map(c.tableNames), indexNames: new Map(c.indexNames), indexTables: new Map(c.indexTables), sequences: new Map(c.sequences), sequenceNames: new Map(c.sequenceNames), types: new Map(c.types), typeNames: new Map(c.typeNames), functions: new Map(c.functions), domains: new Map(c.domains) };
+}
+
+export class DbState {
+  tables: Map<Oid, TableData>;
+  private catalog: CatalogMaps;
+  /** Whether another state may read `catalog`: the next catalog write copies it first. */
+  private catalogShared: boolean;
+  get tableNames(): ReadonlyMap<string, Oid> { return this.catalog.tableNames; }
+  get indexNames(): ReadonlyMap<string, Oid> { return this.catalog.indexNames; }
+  get indexTables(): ReadonlyMap<Oid, Oid> { return this.catalog.indexTables; }
+  get sequences(): ReadonlyMap<Oid, SequenceState> { return this.catalog.sequences; }
+  get sequenceNames(): ReadonlyMap<string, Oid> { return this.catalog.sequenceNames; }
+  get types(): ReadonlyMap<Oid, TypeDef> { return this.catalog.types; }
+  get typeNames(): ReadonlyMap<string, Oid> { return this.catalog.typeNames; }
+  get functions(): ReadonlyMap<Oid, FunctionDef> { return this.catalog.functions; }
+  get domains(): ReadonlyMap<Oid, DomainDef> { return this.catalog.domains; }
   nextOid = 16384;
   /**
    * Voting members of the cluster (node ids): replicated like any other state, so every node
@@ -375,18 +403,16 @@ export class DbState {
   /** Bumped by every DDL change: cached plans compiled against an older version are recompiled. */
   catalogVersion = 0;
 
-  /** An empty state, or (through `fork`) a copy of `parent`'s maps (copied on first write) that owns none of its tables. */
+  /** An empty state, or (through `fork`) one sharing `parent`'s maps (copied on first write) that owns none of its tables. */
   constructor(parent?: DbState) {
     this.tables = new CowMap(parent?.tables);
-    this.tableNames = new CowMap(parent?.tableNames);
-    this.indexNames = new CowMap(parent?.indexNames);
-    this.indexTables = new CowMap(parent?.indexTables);
-    this.sequences = new CowMap(parent?.sequences);
-    this.sequenceNames = new CowMap(parent?.sequenceNames);
-    this.types = new CowMap(parent?.types);
-    this.typeNames = new CowMap(parent?.typeNames);
-    this.functions = new CowMap(parent?.functions);
-    this.domains = new CowMap(parent?.domains);
+    if (parent) {
+      this.catalog = parent.catalog;
+      this.catalogShared = parent.catalogShared = true;
+    } else {
+      this.catalog = emptyCatalog();
+      this.catalogShared = false;
+    }
     // a fork (one per transaction) shares its parent's sets rather than making empty ones to drop
     this.members = parent ? parent.members : new Set();
     this.schemas = parent ? parent.schemas : new Set();
@@ -400,6 +426,15 @@ export class DbState {
 
   fork(): DbState {
     return new DbState(this);
+  }
+
+  /** The catalog maps to change (DDL, redo, loading): this state's own, copied first while shared with a fork or parent. */
+  ownCatalog(): CatalogMaps {
+    if (this.catalogShared) {
+      this.catalog = copyCatalog(this.catalog);
+      this.catalogShared = false;
+    }
+    return this.catalog;
   }
 
   table(oid: Oid): TableData {

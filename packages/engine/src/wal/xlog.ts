@@ -21,14 +21,20 @@ interface Waiter {
 /** One promise for every commit waiting on the same flush: a point commit's wait is one object, not a waiter, a closure and a promise. */
 class FlushWait {
   readonly promise: Promise<void>;
-  resolve!: () => void;
-  reject!: (e: unknown) => void;
+  readonly resolve: () => void;
+  readonly reject: (e: unknown) => void;
   constructor() {
-    this.promise = new Promise<void>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
+    // one shared executor rather than a closure per commit's wait
+    this.promise = new Promise<void>(takeSettlers);
+    this.resolve = settlers.resolve!;
+    this.reject = settlers.reject!;
   }
+}
+
+const settlers: { resolve?: () => void; reject?: (e: unknown) => void } = {};
+function takeSettlers(resolve: () => void, reject: (e: unknown) => void): void {
+  settlers.resolve = resolve;
+  settlers.reject = reject;
 }
 
 const FLUSHED = Promise.resolve();
