@@ -90,7 +90,9 @@ function single(b: Builder, t: Table): Query {
   const cols = refs(t);
   const where = r.chance(0.8) ? ` where ${b.where(cols)}` : '';
   // a WHERE built (and its parameters taken) is always used: PostgreSQL refuses extra parameters (08P01)
-  const kind = r.int(0, 9);
+  const kind = r.int(0, 15);
+  if (kind >= 13) return misc(b, t, cols, where);
+  if (kind >= 10) return ordered(b, t, cols, where, kind);
   if (kind <= 4) {
     const out = r.some(cols, 1, 4);
     let keys: Ref[] = r.chance(0.75) ? r.some(out, 1, Math.min(3, out.length)) : [];
@@ -138,6 +140,95 @@ function single(b: Builder, t: Table): Query {
   return { sql: `select min(${c.sql}), max(${c.sql}) from ${t.name}${where}`, params: b.params, keys: null, determined: false, limited: false, loose: true };
 }
 
+/** Orders an index can give: an expression index's expression, a composite index's second column after equality on its first, a derived table cut by LIMIT. */
+function ordered(b: Builder, t: Table, cols: Ref[], where: string, kind: number): Query {
+  const r = b.r;
+  const id = cols[0]!;
+  const tie = t.pk ? `, ${id.sql}${r.pick(['', ' desc'])}` : '';
+  if (kind === 10) {
+    const c = r.pick(nonBool(cols.slice(1)).length ? nonBool(cols.slice(1)) : cols);
+    const e = c.type === 'text' ? `lower(${c.sql})` : isNumeric(c.type) ? `(${c.sql} / 2)` : c.sql;
+    const limit = b.limit();
+    return {
+      sql: `select ${e} as k, ${id.sql} from ${t.name}${where} order by ${b.order(r, [e])}${tie}${limit}`,
+      params: b.params, keys: t.pk ? [0, 1] : [0], determined: t.pk, limited: limit !== '', loose: false,
+    };
+  }
+  if (kind === 11 && cols.length >= 3) {
+    const [x, y] = r.some(cols.slice(1), 2, 2) as [Ref, Ref];
+    const limit = b.limit();
+    const eq = r.chance(0.8) ? `${x.sql} = ${literal(r, x.type)}` : `${x.sql} is null`;
+    return {
+      sql: `select ${x.sql}, ${y.sql}, ${id.sql} from ${t.name} where ${eq}${where ? ` and ${where.slice(7)}` : ''} order by ${b.order(r, [y.sql])}${tie}${limit}`,
+      params: b.params, keys: t.pk ? [1, 2] : [1], determined: t.pk, limited: limit !== '', loose: false,
+    };
+  }
+  // a derived table cut by an ORDER BY that decides every row (primary key last), filtered outside
+  const c = r.pick(cols);
+  // without a primary key the rows a LIMIT keeps among ties are any of them: no LIMIT then
+  const inner = `select ${cols.map((x) => x.sql).join(', ')} from ${t.name}${where} order by ${b.order(r, [c.sql])}${tie}${t.pk ? ` limit ${r.int(0, 12)}` : ''}`;
+  const outer = b.condition(r.pick(cols));
+  return { sql: `select * from (${inner}) s where ${outer}`, params: b.params, keys: null, determined: false, limited: false, loose: false };
+}
+
+/** Shapes beside the main ones: DISTINCT ON, row comparisons, IS [NOT] DISTINCT FROM, aggregates with FILTER and DISTINCT, LIMIT by parameter, UNION ALL under ORDER BY/LIMIT, a CTE. */
+function misc(b: Builder, t: Table, cols: Ref[], where: string): Query {
+  const r = b.r;
+  const id = cols[0]!;
+  const data = cols.slice(1);
+  const c = r.pick(nonBool(data).length ? nonBool(data) : data);
+  const w = where || ' where true';
+  switch (r.int(0, 6)) {
+    case 0: {
+      if (!t.pk) break;
+      return {
+        sql: `select distinct on (${c.sql}) ${c.sql}, ${id.sql} from ${t.name}${where} order by ${b.order(r, [c.sql])}, ${id.sql}${r.pick(['', ' desc'])}`,
+        params: b.params, keys: [0], determined: false, limited: true, loose: false,
+      };
+    }
+    case 1: {
+      const d = r.pick(data);
+      return {
+        sql: `select ${id.sql}, ${c.sql}, ${d.sql} from ${t.name} where (${c.sql}, ${d.sql}) ${r.pick(['<', '>=', '=', '<>'])} (${literal(r, c.type)}, ${literal(r, d.type)})${where ? ` and ${where.slice(7)}` : ''}`,
+        params: b.params, keys: null, determined: false, limited: false, loose: false,
+      };
+    }
+    case 2: return {
+      sql: `select ${id.sql}, ${c.sql} from ${t.name} where ${c.sql} is ${r.pick(['', 'not '])}distinct from ${r.chance(0.2) ? 'null' : b.value(c.type)}${where ? ` and ${where.slice(7)}` : ''}`,
+      params: b.params, keys: null, determined: false, limited: false, loose: false,
+    };
+    case 3: {
+      const g = r.pick(data);
+      return {
+        sql: `select ${g.sql}, count(distinct ${c.sql}), count(*) filter (where ${b.condition(r.pick(cols))}), max(${c.sql}) filter (where ${id.sql} > ${r.int(0, 20)}) from ${t.name}${where} group by ${g.sql}`,
+        params: b.params, keys: null, determined: false, limited: false, loose: true,
+      };
+    }
+    case 4: {
+      if (!t.pk) break;
+      b.params.push(r.int(0, 8));
+      const n = b.params.length;
+      return {
+        sql: `select ${c.sql}, ${id.sql} from ${t.name}${where} order by ${b.order(r, [c.sql])}, ${id.sql} limit $${n}`,
+        params: b.params, keys: [0, 1], determined: true, limited: true, loose: false,
+      };
+    }
+    case 5: {
+      if (!t.pk) break;
+      const other = b.condition(r.pick(cols));
+      return {
+        sql: `select ${c.sql}, ${id.sql} from ${t.name}${w} union all select ${c.sql}, ${id.sql} from ${t.name} where ${other} order by ${b.order(r, ['1'])}, 2 limit ${r.int(0, 15)}`,
+        params: b.params, keys: [0, 1], determined: false, limited: true, loose: false,
+      };
+    }
+    default: break;
+  }
+  return {
+    sql: `with s as (select * from ${t.name}${where}) select count(*), min(${c.sql}), max(${c.sql}) from s where ${b.condition(r.pick(cols))}`,
+    params: b.params, keys: null, determined: false, limited: false, loose: true,
+  };
+}
+
 /** Two columns that may be compared for equality (same type, or both numeric, or date/timestamptz). */
 function comparable(a: Col, b: Col): boolean {
   if (a.type === 'bool' || b.type === 'bool') return false;
@@ -175,6 +266,18 @@ function join(b: Builder, tables: Table[]): Query {
       ? `${r.pick(['', 'not '])}exists (select 1 from ${t2.name} b where b.${y.name} = a.${x.name}${inner})`
       : `a.${x.name} ${r.pick(['in', 'not in'])} (select b.${y.name} from ${t2.name} b${inner ? ` where ${inner.slice(5)}` : ''})`;
     return { sql: `select a.* from ${t1.name} a where ${cond}`, params: b.params, keys: null, determined: false, limited: false, loose: false };
+  }
+  if (kind === 9) {
+    // a correlated scalar sub-select: min/max and count where an index end or tree size might wrongly answer
+    const pairs: [Col, Col][] = [];
+    for (const x of t1.cols) for (const y of t2.cols) if (comparable(x, y)) pairs.push([x, y]);
+    const [x, y] = r.pick(pairs);
+    const z = r.pick(t2.cols.filter((c) => c.type !== 'bool'));
+    const agg = r.pick([`min(b.${z.name})`, `max(b.${z.name})`, 'count(*)']);
+    return {
+      sql: `select a.id, (select ${agg} from ${t2.name} b where b.${y.name} ${r.pick(['=', '<', '>='])} a.${x.name}) as v from ${t1.name} a`,
+      params: b.params, keys: null, determined: false, limited: false, loose: true,
+    };
   }
   if (kind === 2) {
     // LATERAL: the inner side returns only its order key, so ties print the same

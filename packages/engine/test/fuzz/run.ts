@@ -25,8 +25,10 @@ export async function runCase(pg: PGlite, seed: number, perPhase: number): Promi
   const storage = memoryStorage();
   const cluster = `fuzz-${process.pid}-${++opened}`;
   let node: Node = await open(cluster, storage);
-  await pg.exec('drop table if exists t0, t1, t2, t3; set timezone to \'UTC\'');
-  await node.exec("set timezone to 'UTC'");
+  // walrtc runs with TimeZone = UTC only (another is refused with 0A000)
+  const zone = 'UTC';
+  await pg.exec(`drop table if exists t0, t1, t2, t3; set timezone to '${zone}'`);
+  await node.exec(`set timezone to '${zone}'`);
   const context = [...setup];
   result.context = context;
 
@@ -44,11 +46,14 @@ export async function runCase(pg: PGlite, seed: number, perPhase: number): Promi
   }
 
   const queries: Query[] = Array.from({ length: perPhase }, () => query(r, tables));
-  const check = async (phase: string) => {
+  const check = async (phase: string, block = false) => {
     for (const q of queries) {
       result.queries++;
+      // in a block, an error of one engine alone (walrtc's 0A000) must not fail the block for the next queries
+      if (block) await both('savepoint q', phase);
       const w = await onWalrtc(node, q.sql, q.params);
       const p = await onPglite(pg, q.sql, q.params);
+      if (block) await both('rollback to savepoint q', phase);
       if (w.error === '0A000' && !p.error) {
         result.refused.push(`${q.sql}: ${w.message}`);
         continue;
@@ -66,14 +71,22 @@ export async function runCase(pg: PGlite, seed: number, perPhase: number): Promi
     }
     // a crash: the first node is never closed, the second opens what storage holds
     node = await open(cluster, storage);
-    await node.exec("set timezone to 'UTC'");
+    await node.exec(`set timezone to '${zone}'`);
     await check('reopened');
     for (const s of writes(r, tables, 8)) {
       context.push(s);
       await both(s, 'writes');
     }
     await check('after writes');
+    // inside a block: the indexes are the transaction's copy-on-write forks
+    await both('begin', 'block');
+    for (const s of writes(r, tables, 4)) await both(s, 'block');
+    await check('in a block', true);
+    await both('rollback', 'block');
+    await check('rolled back');
   } finally {
+    // a case that stopped inside its block must not leave PGlite in it for the next case
+    await pg.exec('rollback');
     await node.close();
   }
   return result;

@@ -97,7 +97,8 @@ export function schema(r: Rand): { tables: Table[]; setup: string[] } {
     const early = r.chance(0.5);
     const indexes = indexStatements(r, name, cols);
     if (early) setup.push(...indexes);
-    const rows = r.int(0, r.chance(0.2) ? 120 : 40);
+    // mostly small; sometimes large enough that joins pick hash tables and index lookups by size
+    const rows = r.int(0, r.chance(0.2) ? (r.chance(0.3) ? 600 : 120) : 40);
     tables.push({ name, cols, pk, rows });
     const values: string[] = [];
     for (let k = 1; k <= rows; k++) {
