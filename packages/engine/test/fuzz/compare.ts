@@ -83,7 +83,7 @@ function sameMultiset(a: string[], b: string[]): boolean {
 }
 
 /** Why the two outcomes of a query disagree, or null when they agree. */
-export function judge(q: Pick<Query, 'keys' | 'determined' | 'limited' | 'loose'>, w: Outcome, p: Outcome, zeros = false): string | null {
+export function judge(q: Pick<Query, 'keys' | 'determined' | 'limited' | 'loose' | 'sequence'>, w: Outcome, p: Outcome, zeros = false): string | null {
   if (w.error || p.error) {
     if (w.error === p.error) return null;
     return `walrtc ${w.error ? `error ${w.error} ${w.message}` : `${w.rows?.length} rows`}, PostgreSQL ${p.error ? `error ${p.error} ${p.message}` : `${p.rows?.length} rows`}`;
@@ -101,6 +101,7 @@ export function judge(q: Pick<Query, 'keys' | 'determined' | 'limited' | 'loose'
       `\n  only walrtc: ${onlyW.slice(0, 8).join(' ; ')}\n  only postgres: ${onlyP.slice(0, 8).join(' ; ')}`;
   };
   if (wr.length !== pr.length) return `row counts differ${show()}`;
+  if (q.sequence) return wr.join('\n') === pr.join('\n') ? null : `rows differ (ordered)${show()}`;
   if (!q.keys) return sameMultiset(wr, pr) ? null : `rows differ${show()}`;
   const key = (row: (string | null)[]) => line(q.keys!.map((k) => canonical(row[k]!, oids[k]!)));
   const wk = w.rows!.map(key), pk = p.rows!.map(key);

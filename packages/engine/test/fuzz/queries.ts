@@ -18,6 +18,8 @@ export interface Query {
   limited: boolean;
   /** Equal numeric/float values may legitimately print differently (1.5 vs 1.50, 0 vs -0): grouping, DISTINCT, min/max. */
   loose: boolean;
+  /** The rows must come in exactly this order, though no output column is an ORDER BY key (`determined` by hidden keys). */
+  sequence?: boolean;
 }
 
 interface Ref { sql: string; type: ColType }
@@ -53,7 +55,7 @@ class Builder {
       case 5: return `${ref} ${r.pick(['is null', 'is not null'])}`;
       case 6: return `${ref} ${r.pick(['>', '>='])} ${this.value(c.type)} and ${ref} ${r.pick(['<', '<='])} ${this.value(c.type)}`;
       case 7: if (c.type === 'text') {
-        const pat = r.pick(['a%', 'A%', 'ab%', 'é%', 'a_%', '%b', 'a', '', '%', 'a\\%%', '😀%', 'É%']);
+        const pat = r.pick(['a%', 'A%', 'ab%', 'é%', 'a_%', '%b', 'a', '', '%', 'a\\%%', '😀%', 'É%', 'a\uFFFF%', 'a😀%', 'a\u00FF%']);
         return `${ref} ${r.pick(['like', 'like', 'not like', 'ilike'])} '${pat}'`;
       }
       // falls through
@@ -178,7 +180,37 @@ function misc(b: Builder, t: Table, cols: Ref[], where: string): Query {
   const data = cols.slice(1);
   const c = r.pick(nonBool(data).length ? nonBool(data) : data);
   const w = where || ' where true';
-  switch (r.int(0, 6)) {
+  switch (r.int(0, 9)) {
+    case 7: {
+      // ORDER BY columns that are not selected: the order is checked through the full sequence (primary key last)
+      if (!t.pk) break;
+      const keys = r.some(data, 1, 2);
+      const out = r.some(data, 1, 2);
+      const limit = b.limit();
+      return {
+        sql: `select ${out.map((x) => x.sql).join(', ')}, ${id.sql} from ${t.name}${where} order by ${b.order(r, keys.map((k) => k.sql))}, ${id.sql}${r.pick(['', ' desc'])}${limit}`,
+        params: b.params, keys: null, determined: true, limited: limit !== '', loose: false, sequence: true,
+      };
+    }
+    case 8: {
+      // top-N over groups, ordered by an aggregate (the group key breaks ties)
+      const g = r.pick(data);
+      return {
+        sql: `select ${g.sql}, count(*) from ${t.name}${where} group by ${g.sql} order by count(*)${r.pick(['', ' desc'])}, ${g.sql}${r.pick(['', ' desc'])} nulls first limit ${r.int(1, 5)}`,
+        params: b.params, keys: [1, 0], determined: true, limited: true, loose: true,
+      };
+    }
+    case 9: {
+      // several equalities on a composite index's first column, ordered by the second
+      const [x, y] = r.some(data, 2, 2);
+      if (!x || !y || !t.pk) break;
+      const vs = Array.from({ length: r.int(2, 4) }, () => literal(r, x.type, 0.1)).join(', ');
+      const limit = b.limit();
+      return {
+        sql: `select ${x.sql}, ${y.sql}, ${id.sql} from ${t.name} where ${x.sql} in (${vs})${where ? ` and ${where.slice(7)}` : ''} order by ${b.order(r, [y.sql])}, ${id.sql}${limit}`,
+        params: b.params, keys: [1, 2], determined: true, limited: limit !== '', loose: false,
+      };
+    }
     case 0: {
       if (!t.pk) break;
       return {
