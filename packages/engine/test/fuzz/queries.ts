@@ -372,3 +372,16 @@ export function query(r: Rand, tables: Table[]): Query {
   const b = new Builder(r);
   return r.chance(0.55) ? single(b, r.pick(tables)) : join(b, tables);
 }
+
+/** An UPDATE or DELETE through the conditions the index paths serve, returning what it changed. */
+export function dml(r: Rand, tables: Table[]): { sql: string; params: unknown[] } {
+  const b = new Builder(r);
+  const t = r.pick(tables);
+  const cols = refs(t);
+  const where = b.where(cols);
+  const c = r.pick(t.cols.slice(1));
+  const returning = ` returning ${t.cols.map((x) => x.name).join(', ')}`;
+  if (r.chance(0.3)) return { sql: `delete from ${t.name} where ${where}${returning}`, params: b.params };
+  const value = r.chance(0.5) ? literal(r, c.type, 0.2) : isNumeric(c.type) && c.type !== 'numeric' ? `${c.name} / 2` : c.name;
+  return { sql: `update ${t.name} set ${c.name} = ${value} where ${where}${returning}`, params: b.params };
+}

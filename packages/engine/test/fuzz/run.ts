@@ -9,8 +9,8 @@ import { memoryStorage } from '../../src/storage/memory.ts';
 import type { Storage } from '../../src/storage/storage.ts';
 import { prng } from '../../../../test/prng.ts';
 import { judge, onPglite, onWalrtc } from './compare.ts';
-import { query, type Query } from './queries.ts';
-import { Rand, schema, writes } from './schema.ts';
+import { dml, query, type Query } from './queries.ts';
+import { indexStatements, Rand, schema, writes } from './schema.ts';
 
 /** `context`: the statements that made the data a mismatch was seen on, to reproduce it. */
 export interface CaseResult { mismatches: string[]; refused: string[]; queries: number; context: string[] }
@@ -32,10 +32,11 @@ export async function runCase(pg: PGlite, seed: number, perPhase: number): Promi
   const context = [...setup];
   result.context = context;
 
-  const both = async (sql: string, phase: string) => {
-    const w = await onWalrtc(node, sql);
-    const p = await onPglite(pg, sql);
-    const bad = judge({ keys: null, determined: false, limited: false, loose: false }, w, p) ?? (w.count !== p.count && !w.error ? `affected ${w.count} vs ${p.count}` : null);
+  let reopened = false;
+  const both = async (sql: string, phase: string, params: unknown[] = []) => {
+    const w = await onWalrtc(node, sql, params);
+    const p = await onPglite(pg, sql, params);
+    const bad = judge({ keys: null, determined: false, limited: false, loose: false }, w, p, reopened) ?? (w.count !== p.count && !w.error ? `affected ${w.count} vs ${p.count}` : null);
     if (bad) result.mismatches.push(`seed ${seed}, ${phase}: ${sql}\n  ${bad}`);
   };
   for (const s of setup) await both(s, 'setup');
@@ -58,7 +59,7 @@ export async function runCase(pg: PGlite, seed: number, perPhase: number): Promi
         result.refused.push(`${q.sql}: ${w.message}`);
         continue;
       }
-      const bad = judge(q, w, p, phase !== 'as built');
+      const bad = judge(q, w, p, reopened);
       if (bad) result.mismatches.push(`seed ${seed}, ${phase} (after ${context.length} statements), params ${JSON.stringify(q.params)}: ${q.sql}\n  ${bad}`);
     }
   };
@@ -71,16 +72,33 @@ export async function runCase(pg: PGlite, seed: number, perPhase: number): Promi
     }
     // a crash: the first node is never closed, the second opens what storage holds
     node = await open(cluster, storage);
+    reopened = true;
     await node.exec(`set timezone to '${zone}'`);
     await check('reopened');
     for (const s of writes(r, tables, 8)) {
       context.push(s);
       await both(s, 'writes');
     }
+    for (let k = 0; k < 6; k++) {
+      const { sql, params } = dml(r, tables);
+      context.push(`${sql} -- ${JSON.stringify(params)}`);
+      await both(sql, 'writes', params);
+    }
+    // plans are cached by SQL text: new and dropped indexes must change them, not their answers
+    const t = r.pick(tables);
+    const ddl = [...indexStatements(r, t.name, t.cols), ...r.some(t.cols.slice(1), 0, 2).map((c) => `drop index if exists ${t.name}_${c.name}_idx`)];
+    for (const s of ddl) {
+      context.push(s);
+      await both(s, 'indexes');
+    }
     await check('after writes');
     // inside a block: the indexes are the transaction's copy-on-write forks
     await both('begin', 'block');
     for (const s of writes(r, tables, 4)) await both(s, 'block');
+    for (let k = 0; k < 3; k++) {
+      const { sql, params } = dml(r, tables);
+      await both(sql, 'block', params);
+    }
     await check('in a block', true);
     await both('rollback', 'block');
     await check('rolled back');

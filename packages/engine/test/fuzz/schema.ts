@@ -114,7 +114,8 @@ export function schema(r: Rand): { tables: Table[]; setup: string[] } {
   return { tables, setup };
 }
 
-function indexStatements(r: Rand, table: string, cols: Col[]): string[] {
+/** Random CREATE INDEX statements of every kind for a table. */
+export function indexStatements(r: Rand, table: string, cols: Col[]): string[] {
   const out: string[] = [];
   const data = cols.slice(1);
   const options = () => `${r.pick(['', '', ' desc', ' asc'])}${r.pick(['', '', ' nulls first', ' nulls last'])}`;
