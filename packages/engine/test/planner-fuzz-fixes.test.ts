@@ -79,3 +79,14 @@ describe('a JS number bound to an integer parameter is read as its text, as PGli
     expect(await text('select id from t where id <= $1 order by id', [2])).toEqual([['1'], ['2']]);
   });
 });
+
+describe('parameters are converted before any row, as PostgreSQL converts them at bind time', () => {
+  it('a bad value fails even where no row reaches its comparison', async () => {
+    await node.exec('create table t (id int primary key, s text); insert into t values (1, \'a\')');
+    expect((await sqlError(node.query('select id from t where id is null and (id / 2) >= $1', [3000000000]))).code).toBe('22003');
+    expect((await sqlError(node.query('select id from t where false and id >= $1', ['x']))).code).toBe('22P02');
+    expect((await sqlError(node.query('select case when id > 5 then $1 + 1 else 0 end from t', [3000000000]))).code).toBe('22003');
+    expect(await text('select id from t where s = $1 and false', [5])).toEqual([]);
+    expect(await text('select id from t where id <= $1', [2])).toEqual([['1']]);
+  });
+});

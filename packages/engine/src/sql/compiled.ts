@@ -12,7 +12,16 @@ export interface Expr extends Compiled {
   value?: Value;
   /** Index into the row when the expression is a plain column reference. */
   slot?: number;
+  /** An untyped parameter (`$n` whose type its use decides). */
+  param?: boolean;
 }
+
+/**
+ * Where the conversions of parameters to the types their uses decide are collected while a query
+ * is planned (fold/fold.ts): PostgreSQL converts every parameter at bind time, so `$1` = 2.5 for
+ * an integer fails with 22P02 even where no row reaches the comparison.
+ */
+export const parameterCasts: { into?: Expr[] } = {};
 
 export function constant(value: Value, type: SqlType): Expr {
   return { type, eval: () => value, konst: true, value };
@@ -40,5 +49,7 @@ export function retype(e: Expr, to: SqlType): Expr {
   }
   const cast = castFunction(e.type, to, -1, false);
   const inner = e.eval;
-  return expr(to, (row, ctx) => cast(inner(row, ctx)));
+  const out = expr(to, (row, ctx) => cast(inner(row, ctx)));
+  if (e.param) parameterCasts.into?.push(out);
+  return out;
 }
