@@ -12,8 +12,8 @@ export interface Expr extends Compiled {
   value?: Value;
   /** Index into the row when the expression is a plain column reference. */
   slot?: number;
-  /** An untyped parameter (`$n` whose type its use decides). */
-  param?: boolean;
+  /** An untyped parameter: its index in the parameters (`$n` is n - 1), whose type its use decides. */
+  param?: number;
 }
 
 /**
@@ -50,6 +50,8 @@ export function retype(e: Expr, to: SqlType): Expr {
   const cast = castFunction(e.type, to, -1, false);
   const inner = e.eval;
   const out = expr(to, (row, ctx) => cast(inner(row, ctx)));
-  if (e.param) parameterCasts.into?.push(out);
+  const p = e.param;
+  // a parameter not given (EXPLAIN of a statement with $n) fails where it is read, as before
+  if (p !== undefined) parameterCasts.into?.push(expr(to, (row, ctx) => (ctx.params[p] === undefined ? null : out.eval(row, ctx))));
   return out;
 }
