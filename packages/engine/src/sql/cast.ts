@@ -389,6 +389,8 @@ function dynamicCast(to: SqlType, explicit: boolean): Cast {
   const json = to === 'json' || to === 'jsonb';
   return (v) => {
     if (typeof v === 'string') return parseInput(v, to);
+    // PGlite sends a JS number as its text: 2.5 for an integer is 22P02 there, never rounded
+    if (typeof v === 'number' && (to === 'int2' || to === 'int4' || to === 'int8')) return parseInput(String(v), to);
     if (json) return to === 'json' ? jsonText(v) : v;
     if (isArrayType(to) && Array.isArray(v)) {
       const elem = elementType(to);

@@ -12,7 +12,16 @@ export interface Expr extends Compiled {
   value?: Value;
   /** Index into the row when the expression is a plain column reference. */
   slot?: number;
+  /** An untyped parameter: its index in the parameters (`$n` is n - 1), whose type its use decides. */
+  param?: number;
 }
+
+/**
+ * Where the conversions of parameters to the types their uses decide are collected while a query
+ * is planned (fold/fold.ts): PostgreSQL converts every parameter at bind time, so `$1` = 2.5 for
+ * an integer fails with 22P02 even where no row reaches the comparison.
+ */
+export const parameterCasts: { into?: Expr[] } = {};
 
 export function constant(value: Value, type: SqlType): Expr {
   return { type, eval: () => value, konst: true, value };
@@ -40,5 +49,9 @@ export function retype(e: Expr, to: SqlType): Expr {
   }
   const cast = castFunction(e.type, to, -1, false);
   const inner = e.eval;
-  return expr(to, (row, ctx) => cast(inner(row, ctx)));
+  const out = expr(to, (row, ctx) => cast(inner(row, ctx)));
+  const p = e.param;
+  // a parameter not given (EXPLAIN of a statement with $n) fails where it is read, as before
+  if (p !== undefined) parameterCasts.into?.push(expr(to, (row, ctx) => (ctx.params[p] === undefined ? null : out.eval(row, ctx))));
+  return out;
 }

@@ -230,7 +230,7 @@ function compileParam(n: number, scope: Scope): Expr {
     return v;
   };
   const declared = scope.paramType?.(n);
-  if (!declared || declared === 'unknown') return expr('unknown', get);
+  if (!declared || declared === 'unknown') return { ...expr('unknown', get), param: i };
   const cast = castFunction('unknown', declared, -1, false);
   return expr(declared, (row, ctx) => cast(get(row, ctx)));
 }

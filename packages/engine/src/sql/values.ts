@@ -207,7 +207,9 @@ function asNumeric(v: Value): Numeric | undefined {
 
 /** A key equal for exactly the values compareValues calls equal (JSON-safe): for DISTINCT sets and hashing. */
 export function distinctKey(v: Value): Value {
-  if (v === null || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (v === null || typeof v === 'boolean') return v;
+  // JSON writes NaN and ±Infinity as null: as text they stay apart from NULL and from each other
+  if (typeof v === 'number') return Number.isFinite(v) ? v : 'f' + v;
   if (typeof v === 'string') return 's' + v;
   if (typeof v === 'bigint') return 'i' + v;
   if (v instanceof Numeric) {

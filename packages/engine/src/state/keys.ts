@@ -10,9 +10,15 @@ import type { Value } from '../sql/types.ts';
 import { compareTimestamps } from '../sql/types/timestamp.ts';
 import { compareTimes, Time } from '../sql/types/time.ts';
 import { compareTimeTzs, TimeTz } from '../sql/types/timetz.ts';
-import { compareNumberKinds, compareStrings } from '../sql/values.ts';
+import { compareNumberKinds, compareNumbers, compareStrings } from '../sql/values.ts';
 
 export type IndexKey = Value;
+
+/**
+ * A float NaN as a one-column index holds it: sorted-btree checks by `===` that the key it deletes
+ * is the one it found, and NaN !== NaN (state.ts's treeKey puts it in, readers of keys take it out).
+ */
+export const NAN_KEY = Object.freeze({ nan: true }) as unknown as IndexKey;
 
 function rank(v: Value): number {
   if (v === null || v === undefined) return 9;
@@ -33,9 +39,11 @@ function rank(v: Value): number {
 }
 
 export function compareKeys(a: IndexKey, b: IndexKey): number {
-  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
+  // NaN equals NaN and sorts above every number, as in PostgreSQL (`<`/`>` alone call it equal to all)
+  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : a === b ? 0 : compareNumbers(a, b);
   // code point order, as SQL compares text (UTF-16 `<` misplaces characters above U+FFFF): index walks return it
   if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
+  if (a === NAN_KEY || b === NAN_KEY) return compareKeys(a === NAN_KEY ? NaN : a, b === NAN_KEY ? NaN : b);
   const ra = rank(a);
   const rb = rank(b);
   if (ra !== rb) return ra - rb;

@@ -9,7 +9,7 @@ import type { DomainDef, TypeDef, FunctionDef, IndexDef, Oid, SequenceDef, Table
 import type { SqlType, Value } from '../sql/types.ts';
 import type { RowId } from '../wal/record.ts';
 import { CowMap } from './cow-map.ts';
-import { compareKeys, hasNull, type IndexKey } from './keys.ts';
+import { compareKeys, hasNull, NAN_KEY, type IndexKey } from './keys.ts';
 import { stripBpchar } from '../sql/types/bpchar.ts';
 
 /**
@@ -77,7 +77,13 @@ export class IndexData {
       this.treeKey = like.treeKey;
       return;
     }
-    const strip = this.cols.map((c, i) => (exprs ? exprs.types[i] : table.columns[c]?.type) === 'bpchar');
+    const types = this.cols.map((c, i) => (exprs ? exprs.types[i] : table.columns[c]?.type));
+    if (!this.composite && (types[0] === 'float8' || types[0] === 'float4')) {
+      this.strips = true;
+      this.treeKey = (k) => (k !== k ? NAN_KEY : k);
+      return;
+    }
+    const strip = types.map((t) => t === 'bpchar');
     // bpchar keys go into the tree without trailing spaces: 'a' and 'a ' are one key, as PostgreSQL's indexes see them
     if (strip.includes(true)) {
       this.strips = true;
@@ -122,7 +128,7 @@ export class IndexData {
     return d !== undefined && d.scheduled && !d.done;
   }
 
-  /** Whether treeKey changes keys (a bpchar key column). */
+  /** Whether treeKey changes keys (a bpchar key column, or a float one: NaN). */
   readonly strips: boolean = false;
   /** The key as the tree holds it (keyOf's value, but bpchar without trailing spaces): bulk loads must use it too. */
   readonly treeKey: (key: IndexKey) => IndexKey = sameKey;

@@ -6,7 +6,7 @@
  * AST and the suppression of folding inside branches PostgreSQL drops before folding them.
  */
 import type { Node } from '@pgsql/types';
-import { constant, type Expr } from '../compiled.ts';
+import { constant, parameterCasts, type Expr } from '../compiled.ts';
 import type { Compiled, EvalContext } from '../scope.ts';
 
 /** Raised when a folded expression reads the statement's parameters or time: it is not constant. */
@@ -34,12 +34,14 @@ let parameterFolds: Expr[] | undefined;
 
 /** Plan with the parameter-only expressions PostgreSQL's custom plan would fold collected into `into`. */
 export function collectingParameterFolds<T>(into: Expr[], plan: () => T): T {
-  const saved = parameterFolds;
+  const saved = parameterFolds, savedCasts = parameterCasts.into;
   parameterFolds = into;
+  parameterCasts.into = into;
   try {
     return plan();
   } finally {
     parameterFolds = saved;
+    parameterCasts.into = savedCasts;
   }
 }
 

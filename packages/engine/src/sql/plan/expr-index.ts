@@ -18,6 +18,8 @@ function conjunctsOf(node: Node): Node[] {
 
 /** A node with its references reduced to this table's column names, as the index stores its expressions. */
 function bareText(node: Node, table: TableData, columnOf: ColumnOf): string | undefined {
+  // a sub-select's references name its own tables (resolving them here fails), and no index expression or predicate holds one
+  if (JSON.stringify(node).includes('"SubLink"')) return undefined;
   const bare = bareColumns(node, (fields) => {
     const c = columnOf({ ColumnRef: { fields: fields.map((sval) => ({ String: { sval } })) } });
     return c === undefined ? undefined : table.def.columns[c]?.name;

@@ -4,6 +4,7 @@
  * first or last non-NULL key.
  */
 import type { IndexData, TableData } from '../../state/state.ts';
+import { NAN_KEY } from '../../state/keys.ts';
 import { castFunction } from '../cast.ts';
 import type { Expr } from '../compiled.ts';
 import type { RunContext } from '../env.ts';
@@ -38,7 +39,10 @@ export function fastAggregates(table: TableData, calls: readonly AggregateCall[]
 
 /** The smallest or largest non-NULL value of the index's first column (NULLs sort last), or NULL. */
 function indexEnd(ix: IndexData, max: boolean): Value {
-  const first = (k: Value): Value => (ix.composite ? (k as Value[])[0] : k) ?? null;
+  const first = (k: Value): Value => {
+    const v = (ix.composite ? (k as Value[])[0] : k) ?? null;
+    return v === NAN_KEY ? NaN : v;
+  };
   if (!max) {
     for (const [k] of ix.tree.entries()) return first(k);
     return null;
