@@ -83,7 +83,7 @@ function sameMultiset(a: string[], b: string[]): boolean {
 }
 
 /** Why the two outcomes of a query disagree, or null when they agree. */
-export function judge(q: Pick<Query, 'keys' | 'determined' | 'limited' | 'loose' | 'sequence'>, w: Outcome, p: Outcome, zeros = false): string | null {
+export function judge(q: Pick<Query, 'keys' | 'determined' | 'limited' | 'loose' | 'sequence'>, w: Outcome, p: Outcome): string | null {
   if (w.error || p.error) {
     if (w.error === p.error) return null;
     return `walrtc ${w.error ? `error ${w.error} ${w.message}` : `${w.rows?.length} rows`}, PostgreSQL ${p.error ? `error ${p.error} ${p.message}` : `${p.rows?.length} rows`}`;
@@ -91,8 +91,7 @@ export function judge(q: Pick<Query, 'keys' | 'determined' | 'limited' | 'loose'
   const oids = p.oids!;
   if (w.oids!.length !== oids.length) return `walrtc ${w.oids!.length} columns, PostgreSQL ${oids.length}`;
   if (w.oids!.join() !== oids.join()) return `column types: walrtc ${w.oids!.join()}, PostgreSQL ${oids.join()}`;
-  // `zeros`: float -0 reads back as 0 once it went through the WAL or a checkpoint (msgpack writes it as the integer 0)
-  const norm = (row: (string | null)[]) => (q.loose ? row.map((v, i) => canonical(v, oids[i]!)) : zeros ? row.map((v, i) => (FLOATS.has(oids[i]!) && v === '-0' ? '0' : v)) : row);
+  const norm = (row: (string | null)[]) => (q.loose ? row.map((v, i) => canonical(v, oids[i]!)) : row);
   const wr = w.rows!.map((r) => line(norm(r)));
   const pr = p.rows!.map((r) => line(norm(r)));
   const show = () => {

@@ -32,11 +32,10 @@ export async function runCase(pg: PGlite, seed: number, perPhase: number): Promi
   const context = [...setup];
   result.context = context;
 
-  let reopened = false;
   const both = async (sql: string, phase: string, params: unknown[] = []) => {
     const w = await onWalrtc(node, sql, params);
     const p = await onPglite(pg, sql, params);
-    const bad = judge({ keys: null, determined: false, limited: false, loose: false }, w, p, reopened) ?? (w.count !== p.count && !w.error ? `affected ${w.count} vs ${p.count}` : null);
+    const bad = judge({ keys: null, determined: false, limited: false, loose: false }, w, p) ?? (w.count !== p.count && !w.error ? `affected ${w.count} vs ${p.count}` : null);
     if (bad) result.mismatches.push(`seed ${seed}, ${phase}: ${sql}\n  ${bad}`);
   };
   for (const s of setup) await both(s, 'setup');
@@ -59,7 +58,7 @@ export async function runCase(pg: PGlite, seed: number, perPhase: number): Promi
         result.refused.push(`${q.sql}: ${w.message}`);
         continue;
       }
-      const bad = judge(q, w, p, reopened);
+      const bad = judge(q, w, p);
       if (bad) result.mismatches.push(`seed ${seed}, ${phase} (after ${context.length} statements), params ${JSON.stringify(q.params)}: ${q.sql}\n  ${bad}`);
     }
   };
@@ -72,7 +71,6 @@ export async function runCase(pg: PGlite, seed: number, perPhase: number): Promi
     }
     // a crash: the first node is never closed, the second opens what storage holds
     node = await open(cluster, storage);
-    reopened = true;
     await node.exec(`set timezone to '${zone}'`);
     await check('reopened');
     for (const s of writes(r, tables, 8)) {
