@@ -80,8 +80,6 @@ const shape = (nodes: PlanLine[]) => nodes.map((n) => `${n.column}:${n.label}`).
 /** Statements planned differently from PostgreSQL 15 (its plan is not wrong, only another one). */
 const SHAPES_DIFFER = [
   'select * from ea where id = 7', // PostgreSQL scans 200 rows rather than use the index
-  'select * from ea join eb on eb.a_id = ea.id', // walrtc hashes the larger side (the smaller input is its outer)
-  'select * from ea join ec on ec.id = ea.g',
   'select * from ea, ec where ea.id = ec.id', // Merge Join in PostgreSQL
   'select * from ec join eb on eb.a_id = ec.id where ec.id < 4',
   'select * from ea cross join ec where ea.id < 3', // Materialize in PostgreSQL
@@ -144,11 +142,11 @@ describe('EXPLAIN ANALYZE node by node', () => {
   const text = async (sql: string) => (await ours(sql)).join('\n');
 
   it('counts the Hash node once with the rows it hashed, and an outer side never run after an empty hash', async () => {
-    expect(await text('select * from ea join ec on ec.id = ea.g')).toContain('->  Hash  (actual rows=200 loops=1)');
-    const empty = await text('select * from ec join ea on ea.v = ec.id where ea.v > 1000');
+    expect(await text('select * from ea join ec on ec.id = ea.g')).toContain('->  Hash  (actual rows=10 loops=1)');
+    const empty = await text('select * from ea join ec on ec.id = ea.g where ec.id > 1000');
     expect(empty).toContain('->  Hash  (actual rows=0 loops=1)');
-    expect(empty).toContain('->  Seq Scan on ec  (never executed)');
-    expect((await node.query('select * from ec join ea on ea.v = ec.id where ea.v > 1000')).rows).toEqual([]);
+    expect(empty).toContain('->  Seq Scan on ea  (never executed)');
+    expect((await node.query('select * from ea join ec on ec.id = ea.g where ec.id > 1000')).rows).toEqual([]);
   });
 
   it('counts a node\'s rows after its own Filter', async () => {
