@@ -44,8 +44,8 @@ describe('EXPLAIN', () => {
   it('ANALYZE runs the query and prints the rows each node produced', async () => {
     const lines = (await node.query('explain analyze select * from t where id > 990 order by id limit 3')).rows.map((r) => r['QUERY PLAN']);
     expect(lines.slice(0, 3)).toEqual([
-      'Limit  (actual rows=3 loops=1)',
-      '  ->  Index Scan using t_pkey on t  (actual rows=3 loops=1)',
+      'Limit (actual rows=3 loops=1)',
+      '  ->  Index Scan using t_pkey on t (actual rows=3 loops=1)',
       '        Index Cond: (id > 990)',
     ]);
     expect(lines[3]).toMatch(/^Execution Time: \d+\.\d{3} ms$/);
@@ -263,14 +263,14 @@ describe('joins', () => {
       ]) {
         const lines = (await n.query(`explain analyze ${sql}`)).rows.map((r) => r['QUERY PLAN'] as string);
         expect(lines.slice(0, 9)).toEqual([
-          'Aggregate  (actual rows=1 loops=1)',
-          '  ->  Hash Join  (actual rows=100 loops=1)',
+          'Aggregate (actual rows=1 loops=1)',
+          '  ->  Hash Join (actual rows=100 loops=1)',
           '        Hash Cond: ((j2.a = j1.a) AND (j2.b = j3.b))',
-          '        ->  Seq Scan on j2  (actual rows=500 loops=1)',
-          '        ->  Hash  (actual rows=100 loops=1)',
-          '              ->  Nested Loop  (actual rows=100 loops=1)',
-          '                    ->  Seq Scan on j1  (actual rows=100 loops=1)',
-          '                    ->  Index Scan using j3_pkey on j3  (actual rows=1 loops=100)',
+          '        ->  Seq Scan on j2 (actual rows=500 loops=1)',
+          '        ->  Hash (actual rows=100 loops=1)',
+          '              ->  Nested Loop (actual rows=100 loops=1)',
+          '                    ->  Seq Scan on j1 (actual rows=100 loops=1)',
+          '                    ->  Index Scan using j3_pkey on j3 (actual rows=1 loops=100)',
           '                          Index Cond: (j3.c = j1.c)',
         ]);
         expect(Number((await n.query(sql)).rows[0]!.c)).toBe(100);

@@ -162,7 +162,12 @@ export function planJoin(leaves: JoinLeaf[], quals: JoinQual[], scope: RowScope,
       const deeper = last ? undefined : prepared[k + 1]!, next = last ? undefined : each[k + 1]!;
       each[k] = (row) => {
         for (let i = 0; i < n; i++) scratch[off + i] = row[i];
-        for (let f = 0; f < filters.length; f++) if (filters[f]!.eval(scratch, ctx) !== true) return true;
+        for (let f = 0; f < filters.length; f++) {
+          if (filters[f]!.eval(scratch, ctx) === true) continue;
+          // the first step's scan counted the row; its Filter line (conditions no scan could take) removes it
+          if (!counted) filteredOut(node, 1);
+          return true;
+        }
         if (counted) node.rows++;
         if (last) emit(scratch);
         else deeper!(scratch, next!);
