@@ -25,8 +25,8 @@ const plan = async (sql: string) => (await node.query<Record<string, string>>(`e
 describe('LATERAL sub-selects', () => {
   it('look their rows up through an index once per outer row', async () => {
     const text = await plan('select la.id, s.v from la, lateral (select v from lb where lb.a_id = la.id order by id limit 2) s where la.x < 50');
-    expect(text).toContain('Index Scan using lb_a on lb  (actual rows=10 loops=4)');
-    expect(text).toContain('Subquery Scan on s  (actual rows=2 loops=4)');
+    expect(text).toContain('Index Scan using lb_a on lb (actual rows=10 loops=4)');
+    expect(text).toContain('Subquery Scan on s (actual rows=2 loops=4)');
     const r = await node.query<{ id: number; v: string }>('select la.id, s.v from la, lateral (select v from lb where lb.a_id = la.id order by id limit 2) s where la.x < 50 order by la.id, s.v');
     expect(r.rows.map((x) => `${x.id}:${x.v}`)).toEqual(['1:v100', '1:v200', '2:v1', '2:v101', '3:v102', '3:v2', '4:v103', '4:v3']);
   });
@@ -37,16 +37,16 @@ describe('LATERAL sub-selects', () => {
     const sql = 'select count(*) as c from la, lb join lateral (values (la.id), (-1)) s(x) on lb.a_id = s.x';
     const text = await plan(sql);
     expect(text).toContain('Hash Cond: (lb.a_id = s.x)');
-    expect(text).toContain('Subquery Scan on s  (actual rows=2 loops=100)');
+    expect(text).toContain('Subquery Scan on s (actual rows=2 loops=100)');
     expect(Number((await node.query(sql)).rows[0]!.c)).toBe(1000);
     // a sub-select reading both earlier items still waits for both
     const both = await plan('select count(*) from la, lb join lateral (values (la.id + lb.id)) s(x) on lb.a_id = s.x');
-    expect(both).toContain('Subquery Scan on s  (actual rows=1 loops=100000)');
+    expect(both).toContain('Subquery Scan on s (actual rows=1 loops=100000)');
   });
 
   it('run only for the left rows that WHERE keeps in LEFT JOIN LATERAL', async () => {
     const sql = 'select la.id, s.n from la left join lateral (select count(*) as n from lb where lb.a_id = la.id) s on true where la.id = 2';
-    expect(await plan(sql)).toContain('Aggregate  (actual rows=1 loops=1)');
+    expect(await plan(sql)).toContain('Aggregate (actual rows=1 loops=1)');
     expect((await node.query(sql)).rows).toEqual([{ id: 2, n: 10 }]);
     // a condition on the sub-select's own columns still sees every left row, NULL-extended or not
     const none = await node.query('select count(*) as c from la left join lateral (select v from lb where lb.a_id = la.id and lb.id > 990) s on true where s.v is null');

@@ -174,6 +174,9 @@ describe('random joins: hash joins and index nested loops return what a nested l
           `select x.id as a, z.id as c from x left join z on (z.k = x.k + ${v}) is true where x.v = ${v}`],
         [`select x.id as a, y.id as b, k from x join y using (k) where x.v = ${v}`, `select x.id as a, y.id as b, x.k as k from x join y on (x.k = y.k) is true where x.v = ${v}`],
         [`select x.id as a, y.id as b, k from x left join y using (k) where x.v = ${v}`, `select x.id as a, y.id as b, x.k as k from x left join y on (x.k = y.k) is true where x.v = ${v}`],
+        // z (3000 rows) probes a hash of the y rows, then x joins the pairs: a hash built from rows joined before it
+        [`select y.id as b, z.id as c, x.id as a from y join z on z.k + 0 = y.k and z.id % 3 = y.id % 3 and z.id > y.id join x on x.k = z.k where x.v = ${v} and y.id < ${lim} and z.id <= 600`,
+          `select y.id as b, z.id as c, x.id as a from y join z on (z.k + 0 = y.k) is true and (z.id % 3 = y.id % 3) is true and z.id > y.id join x on (x.k = z.k) is true where x.v = ${v} and y.id < ${lim} and z.id + 0 <= 600`],
         [`select x.id as a, count(*) as n from x join y on y.k = x.k and y.id > x.id group by x.id`,
           `select x.id as a, count(*) as n from x join y on (y.k = x.k) is true and y.id > x.id group by x.id`],
       ];

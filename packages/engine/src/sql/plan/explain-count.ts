@@ -47,4 +47,5 @@ export function count(node: PlanNode, rows: number): void {
 /** A Filter shown on `node` removed `n` of the rows counted on it. */
 export function filteredOut(node: PlanNode, n: number): void {
   node.rows -= n;
+  node.removed += n;
 }

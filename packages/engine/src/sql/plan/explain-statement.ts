@@ -58,5 +58,6 @@ export function planExplain(stmt: ExplainStmt, planner: SelectPlanner, state: Db
 function reset(node: PlanNode): void {
   node.rows = 0;
   node.loops = 0;
+  node.removed = 0;
   for (const c of node.children) reset(c);
 }

@@ -15,10 +15,12 @@ export interface PlanNode {
   /** Filled while running: rows produced over all loops, and how many times the node ran. */
   rows: number;
   loops: number;
+  /** Rows its Filter line removed over all loops (EXPLAIN ANALYZE's `Rows Removed by Filter`). */
+  removed: number;
 }
 
 export function planNode(label: string, children: PlanNode[] = [], details: string[] = []): PlanNode {
-  return { label, details, children, rows: 0, loops: 0 };
+  return { label, details, children, rows: 0, loops: 0, removed: 0 };
 }
 
 /** The plan as PostgreSQL prints it, one line per row of the result. */
@@ -27,14 +29,26 @@ export function renderPlan(root: PlanNode, analyze: boolean): string[] {
   const walk = (n: PlanNode, depth: number): void => {
     const pad = depth === 0 ? '' : ' '.repeat(depth * 6 - 6) + '  ->  ';
     // a node that never ran (the inner side of an empty outer, an empty hash's outer) says so, as PostgreSQL's does
-    const actual = !analyze ? '' : n.loops ? `  (actual rows=${Math.round(n.rows / n.loops)} loops=${n.loops})` : '  (never executed)';
+    const actual = !analyze ? '' : n.loops ? ` (actual rows=${perLoop(n.rows, n.loops)} loops=${n.loops})` : ' (never executed)';
     lines.push(`${pad}${n.label}${actual}`);
     const detailPad = ' '.repeat(depth * 6 + 2);
-    for (const d of n.details) lines.push(`${detailPad}${d}`);
+    let shown = false;
+    for (const d of n.details) {
+      lines.push(`${detailPad}${d}`);
+      // PostgreSQL's show_instrumentation_count: per loop, below the Filter, only when some were removed
+      if (analyze && !shown && d.startsWith('Filter: ') && n.removed > 0 && n.loops) lines.push(`${detailPad}Rows Removed by Filter: ${perLoop(n.removed, n.loops)}`);
+      if (d.startsWith('Filter: ')) shown = true;
+    }
     for (const c of n.children) walk(c, depth + 1);
   };
   walk(root, 0);
   return lines;
+}
+
+/** A count per loop as PostgreSQL prints it (`%.0f`: a half rounds to even). */
+function perLoop(total: number, loops: number): number {
+  const x = total / loops, r = Math.round(x);
+  return x - Math.floor(x) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** An expression as EXPLAIN shows it: `(id > $1)`, `((n >= 1) AND (n <= 5))`, `(s ~~ 'ab%'::text)`. */

@@ -74,12 +74,19 @@ interface Step {
   node: PlanNode;
   /** Hash join: its Hash node, which counts the one build (the join node's children are reordered for display). */
   hash?: PlanNode;
+  /**
+   * Hash join whose leaf is the larger input (by the estimates): the rows joined so far go into
+   * the hash table instead, and the leaf's rows probe it, as PostgreSQL hashes the smaller side.
+   */
+  buildOuter?: boolean;
 }
 
 /** Per execution: what feeds a step its candidate rows for the current scratch row, and whether it is known to have none. */
 interface Prepared {
   feed: (scratch: Value[], each: (row: readonly Value[]) => boolean) => void;
   empty: boolean;
+  /** A hash built from the joined rows (`feed` only hashes them): probe it with the leaf's rows once they are all in. */
+  drive?: (scratch: Value[], each: (row: readonly Value[]) => boolean) => void;
 }
 
 /** A scope over one FROM item's own row (its columns from slot 0), for conditions on that item alone. */
@@ -116,6 +123,12 @@ export function planJoin(leaves: JoinLeaf[], quals: JoinQual[], scope: RowScope,
     const next = pool.reduce((a, b) => (rows(b) < rows(a) || (rows(b) === rows(a) && inputs[b]!.estimate < inputs[a]!.estimate) ? b : a));
     const joined = joining ? rows(next) : 0;
     const step = makeStep(next, bound, remaining, leaves, inputs, estimate);
+    // a base table larger than the rows joined so far probes their hash table rather than fill one
+    if (step.kind === 'hash' && leaves[next]!.table && inputs[next]!.estimate > estimate) {
+      step.buildOuter = true;
+      step.node.children.unshift(inputs[next]!.node);
+      step.hash!.children.length = 0;
+    }
     steps.push(step);
     bound.add(next);
     estimate = Math.max(1, step.kind === 'cross' || step.kind === 'first' ? estimate * inputs[next]!.estimate : joining ? joined : Math.max(estimate, inputs[next]!.estimate));
@@ -129,7 +142,8 @@ export function planJoin(leaves: JoinLeaf[], quals: JoinQual[], scope: RowScope,
   // a left-deep tree for EXPLAIN: each join step over the steps before it
   let root = steps[0]!.node;
   for (const s of steps.slice(1)) {
-    s.node.children.unshift(root);
+    if (s.buildOuter) s.hash!.children.push(root);
+    else s.node.children.unshift(root);
     root = s.node;
   }
 
@@ -139,6 +153,7 @@ export function planJoin(leaves: JoinLeaf[], quals: JoinQual[], scope: RowScope,
     for (const input of inputs) input.prepared = input.filter?.(ctx);
     const ready = steps.map((s) => prepare(s, inputs[s.leaf]!, ctx, o));
     const prepared = ready.map((p) => p.feed);
+    const swapped = ready.filter((p) => p.drive);
     // per step, what to do with one of its rows: place it, check the step's conditions, go deeper
     const each: Array<(row: readonly Value[]) => boolean> = new Array(steps.length);
     for (let k = steps.length - 1; k >= 0; k--) {
@@ -147,7 +162,12 @@ export function planJoin(leaves: JoinLeaf[], quals: JoinQual[], scope: RowScope,
       const deeper = last ? undefined : prepared[k + 1]!, next = last ? undefined : each[k + 1]!;
       each[k] = (row) => {
         for (let i = 0; i < n; i++) scratch[off + i] = row[i];
-        for (let f = 0; f < filters.length; f++) if (filters[f]!.eval(scratch, ctx) !== true) return true;
+        for (let f = 0; f < filters.length; f++) {
+          if (filters[f]!.eval(scratch, ctx) === true) continue;
+          // the first step's scan counted the row; its Filter line (conditions no scan could take) removes it
+          if (!counted) filteredOut(node, 1);
+          return true;
+        }
         if (counted) node.rows++;
         if (last) emit(scratch);
         else deeper!(scratch, next!);
@@ -160,6 +180,9 @@ export function planJoin(leaves: JoinLeaf[], quals: JoinQual[], scope: RowScope,
       // Hash Join skips it ("never executed")
       if (ready.some((p) => p.empty)) return;
       prepared[0]!(scratch, each[0]!);
+      // each hash built from the rows joined before it is probed by its leaf's rows in turn; the
+      // rows that pass go on down the pipeline (into the next such hash, or out)
+      for (const p of swapped) p.drive!(scratch, each[ready.indexOf(p)]!);
     } finally {
       for (const input of inputs) input.prepared = undefined;
     }
@@ -356,6 +379,7 @@ function prepare(s: Step, input: LeafInput, ctx: RunContext, o: readonly Value[]
       };
     }
     default: {
+      if (s.buildOuter) return buildOuter(s, input, ctx, o);
       const table = new Map<Value, Value[][]>();
       const rows = all();
       const single = s.innerKeys.length === 1;
@@ -380,6 +404,42 @@ function prepare(s: Step, input: LeafInput, ctx: RunContext, o: readonly Value[]
       };
     }
   }
+}
+
+/**
+ * A hash join that hashes the rows joined before step `s` (copies of the scratch row, by the
+ * outer keys) and then scans the leaf once, placing each hashed row that shares a leaf row's key
+ * back into the scratch row before the leaf's row. An empty hash table never runs the leaf's scan.
+ */
+function buildOuter(s: Step, input: LeafInput, ctx: RunContext, o: readonly Value[] | undefined): Prepared {
+  const table = new Map<Value, Value[][]>();
+  const single = s.innerKeys.length === 1;
+  let hashed = 0;
+  const feed = (scratch: Value[]): void => {
+    const k = hashKey(s.outerKeys, scratch, ctx, single);
+    if (k === undefined) return;
+    hashed++;
+    const list = table.get(k);
+    if (list) list.push(scratch.slice());
+    else table.set(k, [scratch.slice()]);
+  };
+  const drive = (scratch: Value[], each: (row: readonly Value[]) => boolean): void => {
+    count(s.hash!, hashed);
+    if (hashed === 0) return;
+    const probe = (row: readonly Value[]): boolean => {
+      const k = hashKey(s.innerKeys, row, ctx, single);
+      const list = k === undefined ? undefined : table.get(k);
+      if (!list) return true;
+      for (const saved of list) {
+        for (let i = 0; i < saved.length; i++) scratch[i] = saved[i];
+        each(row);
+      }
+      return true;
+    };
+    if (input.scan) input.scan.run(ctx, (_id, row) => probe(row));
+    else for (const r of input.rows!(ctx, o)) probe(r);
+  };
+  return { feed, empty: false, drive };
 }
 
 /** A hash key equal for exactly the rows `=` pairs; undefined when a key is NULL (which matches nothing). */

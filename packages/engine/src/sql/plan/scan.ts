@@ -134,7 +134,10 @@ function runPath(input: ScanInput, path: IndexPath | undefined, ctx: RunContext,
   node.loops++;
   let stopped = false;
   const v: Visitor = (id, row) => {
-    if (test && !test(row, ctx)) return true;
+    if (test && !test(row, ctx)) {
+      node.removed++;
+      return true;
+    }
     node.rows++;
     if (visit(id, row)) return true;
     stopped = true;
@@ -145,6 +148,8 @@ function runPath(input: ScanInput, path: IndexPath | undefined, ctx: RunContext,
   // per outer row, finishes it instead
   const instead = path && mayScan && !boundRow ? scanInstead(table, path) : undefined;
   if (instead) {
+    // the rows outside the index's range fail the test here too: not rows a Filter removed
+    const removed = node.removed;
     let read = 0;
     try {
       walkTable(table, (id, row) => {
@@ -153,6 +158,7 @@ function runPath(input: ScanInput, path: IndexPath | undefined, ctx: RunContext,
       });
     } finally {
       scannedInstead(instead, read);
+      node.removed = removed;
     }
     return;
   }
@@ -172,6 +178,7 @@ function runPath(input: ScanInput, path: IndexPath | undefined, ctx: RunContext,
   const rows: Array<[number, Value[]]> = [];
   walkTable(table, (id, row) => {
     if (!test || test(row, ctx)) rows.push([id, row]);
+    else node.removed++;
     return true;
   });
   rows.sort((a, b) => {
