@@ -19,7 +19,7 @@ import { attachTemp, statementDone, statementFailed } from './session/statement-
 import type { ExecEnv, NodeHooks } from './sql/env.ts';
 import { PlanCache } from './sql/executor.ts';
 import type { StatementPlan } from './sql/plan.ts';
-import { parse, type ParsedStatement } from './sql/parse.ts';
+import { parameterRefs, parse, type ParsedStatement } from './sql/parse.ts';
 import type { Value } from './sql/types.ts';
 import type { DbState } from './state/state.ts';
 import type { Lsn } from './wal/lsn.ts';
@@ -120,7 +120,12 @@ export class Database {
   runOne(sql: string, params: readonly Value[] | undefined, session: Session): RawResult | Promise<RawResult> | undefined {
     const statements = parse(sql);
     if (statements.length > 1) throw new SqlError(SQLSTATE.syntax_error, 'cannot insert multiple commands into a prepared statement');
-    return statements.length ? this.statement(statements[0]!, params ?? [], session) : undefined;
+    if (!statements.length) return undefined;
+    const st = statements[0]!;
+    const refs = parameterRefs(st), supplied = params?.length ?? 0;
+    if (refs.unread !== undefined) throw new SqlError(SQLSTATE.indeterminate_datatype, `could not determine data type of parameter $${refs.unread}`);
+    if (supplied !== refs.count) throw new SqlError(SQLSTATE.protocol_violation, `bind message supplies ${supplied} parameters, but prepared statement "" requires ${refs.count}`);
+    return this.statement(st, params ?? [], session);
   }
 
   private async runStatements(sql: string, params: readonly Value[] | undefined, session: Session): Promise<RawResult[]> {

@@ -34,6 +34,8 @@ export const SQLSTATE = {
   wrong_object_type: '42809',
   invalid_table_definition: '42P16',
   undefined_parameter: '42P02',
+  protocol_violation: '08P01',
+  indeterminate_datatype: '42P18',
   cannot_coerce: '42846',
   unique_violation: '23505',
   not_null_violation: '23502',

@@ -17,6 +17,15 @@ export interface ParsedStatement {
   stmt: Node;
   /** The statement's own text, for errors and logs. */
   text: string;
+  /** The parameters the statement reads (`parameterRefs`), found on first use. */
+  parameters?: ParameterRefs;
+}
+
+export interface ParameterRefs {
+  /** How many parameters a bind must supply: the highest `$n` read. */
+  count: number;
+  /** The first `$n` below it that nothing reads, whose type PostgreSQL cannot determine (42P18). */
+  unread?: number;
 }
 
 /** Parsed statements by SQL text, bounded by count and estimated bytes (sql/cache.ts). */
@@ -38,6 +47,32 @@ export function parse(sql: string): ParsedStatement[] {
   });
   parseCache.set(sql, parsed, estimateBytes(sql));
   return parsed;
+}
+
+/**
+ * The parameters the statement reads, as PostgreSQL infers them for an unnamed statement parsed
+ * without parameter types. A PREPARE's `$n` are its own statement's, not this one's.
+ */
+export function parameterRefs(st: ParsedStatement): ParameterRefs {
+  if (st.parameters) return st.parameters;
+  const read = new Set<number>();
+  collectParameters(st.stmt, read);
+  const count = read.size ? Math.max(...read) : 0;
+  let unread: number | undefined;
+  for (let n = 1; n < count && unread === undefined; n++) if (!read.has(n)) unread = n;
+  return (st.parameters = { count, unread });
+}
+
+function collectParameters(node: unknown, into: Set<number>): void {
+  if (Array.isArray(node)) {
+    for (const n of node) collectParameters(n, into);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  for (const [key, child] of Object.entries(node)) {
+    if (key === 'ParamRef') into.add((child as { number?: number }).number ?? 0);
+    else if (key !== 'PrepareStmt') collectParameters(child, into);
+  }
 }
 
 function toSyntaxError(e: unknown): SqlError {
