@@ -380,6 +380,10 @@ function withTypmod(cast: Cast, to: SqlType, typmod: number, explicit: boolean):
   return (v) => l(cast(v));
 }
 
+/** The integers a JS number parameter may be taken as without going through its text. */
+const INT_MIN = { int2: -32768, int4: -2147483648, int8: Number.MIN_SAFE_INTEGER } as const;
+const INT_MAX = { int2: 32767, int4: 2147483647, int8: Number.MAX_SAFE_INTEGER } as const;
+
 /**
  * Cast a value whose type is decided only at run time (an untyped parameter): strings use the
  * input syntax, JSON-ish values pass into json/jsonb as they are, anything else by its JS kind.
@@ -389,8 +393,11 @@ function dynamicCast(to: SqlType, explicit: boolean): Cast {
   const json = to === 'json' || to === 'jsonb';
   return (v) => {
     if (typeof v === 'string') return parseInput(v, to);
-    // PGlite sends a JS number as its text: 2.5 for an integer is 22P02 there, never rounded
-    if (typeof v === 'number' && (to === 'int2' || to === 'int4' || to === 'int8')) return parseInput(String(v), to);
+    // PGlite sends a JS number as its text: 2.5 for an integer is 22P02 there, never rounded; an
+    // integer in range is taken as it is (+ 0: its text has no sign for -0), the rest as its text
+    if (typeof v === 'number' && (to === 'int2' || to === 'int4' || to === 'int8')) {
+      return Number.isInteger(v) && v >= INT_MIN[to] && v <= INT_MAX[to] ? v + 0 : parseInput(String(v), to);
+    }
     if (json) return to === 'json' ? jsonText(v) : v;
     if (isArrayType(to) && Array.isArray(v)) {
       const elem = elementType(to);
