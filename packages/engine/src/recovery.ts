@@ -7,7 +7,7 @@
 import { seal } from './storage/envelope.ts';
 import type { ControlFile, Storage, StoredCheckpoint } from './storage/storage.ts';
 import { Replayer } from './state/replay.ts';
-import { loadCheckpoint, type CheckpointBase } from './checkpoint/load.ts';
+import { decodeTables, loadCheckpoint, type CheckpointBase } from './checkpoint/load.ts';
 import { takeSnapshot } from './state/snapshot.ts';
 import { DbState } from './state/state.ts';
 import { decodeRecords } from './wal/codec.ts';
@@ -68,6 +68,8 @@ export async function recover(storage: Storage, nodeId: string, log: Logger, ini
     // a chunk may begin before the checkpoint: skip the part already in the snapshot
     const from = expected - chunk.lsn;
     const { records, invalid } = decodeRecords(chunk.bytes.subarray(from), expected);
+    // the tables this WAL writes are decoded in slices first, not by their first redo in one task
+    await decodeTables(replayer.state, new Set(records.flatMap((r) => ('table' in r.record && typeof r.record.table === 'number' ? [r.record.table] : []))));
     for (const r of records) {
       replayer.apply(r);
       replayed++;

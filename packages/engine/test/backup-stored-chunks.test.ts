@@ -52,7 +52,7 @@ function storedKeys(from: StoredChunks): string[] {
 
 /** Run the stream through a standby's IncomingBackup: the backup, or why it was refused. */
 async function receive(stream: ReturnType<typeof streamCheckpoint>, beforeRest?: () => Promise<void>): Promise<ReceivedBackup | string> {
-  const b = new IncomingBackup(meta, true);
+  const b = new IncomingBackup(meta);
   let offset = 0;
   let first = true;
   for await (const parts of stream.frames) {

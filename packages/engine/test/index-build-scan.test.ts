@@ -11,7 +11,7 @@ import { IndexBuilds } from '../src/state/index-builds.ts';
 import type { IndexData } from '../src/state/state.ts';
 import type { Node } from '../src/index.ts';
 import { BUILD_COST_PER_ROW, rowsScannedInstead } from '../src/sql/plan/build-fallback.ts';
-import { exec, open, plan, SCHEMA, stateOf, unique } from './lazy-index-helpers.ts';
+import { decoded, exec, open, plan, SCHEMA, stateOf, unique } from './lazy-index-helpers.ts';
 
 const ROWS = 20_000;
 const FILL = `insert into t select g, case when g % 11 = 0 then null else (g * 7) % 100 end, 's' || (g % 5), 'c', g * 2 from generate_series(1, ${ROWS}) g`;
@@ -32,7 +32,7 @@ async function reopened(): Promise<{ lazy: Node; eager: Node }> {
   const eager = await open(unique('build-scan-eager'), memoryStorage());
   await exec([first, eager], [SCHEMA, FILL]);
   await first.close();
-  return { lazy: await open(cluster, storage), eager };
+  return { lazy: decoded(await open(cluster, storage)), eager };
 }
 
 describe('a scan through an index still being built', () => {

@@ -15,6 +15,11 @@ let seq = 0;
 export const unique = (p: string) => `${p}-${process.pid}-${++seq}`;
 export const open = (cluster: string, storage: Storage) => openNode({ cluster, nodeId: 'n1', storage, log: () => {} });
 export const stateOf = (node: Node): DbState => (node as unknown as { core: { db: { state: DbState } } }).core.db.state;
+/** Decodes every table a node still holds encoded (checkpoint/encoded-table.ts): tests of index builds start from the indexes. */
+export const decoded = (node: Node): Node => {
+  for (const t of stateOf(node).tables.values()) void t.rows;
+  return node;
+};
 /** Index name → whether its entries exist yet, for table `t`. */
 export const built = (node: Node, table = 't'): Record<string, boolean> => {
   const state = stateOf(node);

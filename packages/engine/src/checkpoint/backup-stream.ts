@@ -17,9 +17,9 @@
  */
 import type { Packr } from 'msgpackr';
 import type { IndexDef, TableDef } from '../catalog/types.ts';
+import { encodedChunk, frozenRows, isEncoded, sourceSize, type RowSource } from './encoded-table.ts';
 import { ValuePackr } from '../msgpack.ts';
 import type { Value } from '../sql/types.ts';
-import type { BTreeType } from '../state/btree.ts';
 import { sequenceEntries, snapshotCatalog, type Snapshot } from '../state/snapshot.ts';
 import type { DbState } from '../state/state.ts';
 import { ENVELOPE_HEADER, sealedIntact, stampEnvelope } from '../storage/envelope.ts';
@@ -114,7 +114,7 @@ interface SourceTable {
   def: TableDef;
   nextRowId: number;
   indexes: IndexDef[];
-  rows: BTreeType<RowId, Value[]>;
+  rows: RowSource;
   plan: Planned[];
 }
 
@@ -127,8 +127,9 @@ export function streamBackup(state: DbState): BackupStream {
   const tables = [...state.tables.values()]
     .sort((a, b) => a.def.oid - b.def.oid)
     .map((t) => {
-      const rows = t.rows.clone();
-      return { def: t.def, nextRowId: t.nextRowId, indexes: t.indexes.map((i) => i.def), rows, plan: Array.from(presentChunks(rows), (index) => ({ index, ref: undefined })) };
+      const rows = frozenRows(t);
+      const chunks = isEncoded(rows) ? rows.chunks.map((c) => c.index) : presentChunks(rows);
+      return { def: t.def, nextRowId: t.nextRowId, indexes: t.indexDefs, rows, plan: Array.from(chunks, (index) => ({ index, ref: undefined })) };
     });
   const catalog = { nextOid: state.nextOid, members: [...state.members].sort(), sequences: sequenceEntries(state), ...snapshotCatalog(state) };
   return stream(catalog, tables, undefined);
@@ -158,7 +159,7 @@ function stream(catalog: Omit<Snapshot, 'tables'>, tables: SourceTable[], from: 
     k: 'header',
     backup: BACKUP_LAYOUT_VERSION,
     ...catalog,
-    tables: tables.map((t) => ({ def: t.def, nextRowId: t.nextRowId, indexes: t.indexes, rows: t.rows.size, chunks: t.plan.map((p) => p.index) })),
+    tables: tables.map((t) => ({ def: t.def, nextRowId: t.nextRowId, indexes: t.indexes, rows: sourceSize(t.rows), chunks: t.plan.map((p) => p.index) })),
   };
   const summary: BackupSummary = { totalBytes: 0, pieces: 0, crc: 0 };
   const stats: BackupStats = { stored: 0, encoded: 0, replaced: [] };
@@ -188,7 +189,14 @@ function stream(catalog: Omit<Snapshot, 'tables'>, tables: SourceTable[], from: 
           }
           stats.replaced.push(p.ref.key);
         }
-        fillChunk(t.rows, p.index, scratch);
+        const { rows } = t;
+        if (isEncoded(rows)) {
+          // a table still encoded holds its chunks as they came, checked then: sent as they are
+          stats.stored++;
+          yield frame(storedFrame(encodedChunk(rows, p.index)!.bytes));
+          continue;
+        }
+        fillChunk(rows, p.index, scratch);
         stats.encoded++;
         yield frame([sealFrame(scratch, packr)]);
       }

@@ -1,25 +1,21 @@
 /**
  * Loading the stored checkpoint (recovery, rewind): a whole snapshot as before, or a manifest whose
- * chunks are read all at once and decoded as they arrive, each chunk's rows cut into
- * the table's leaves as it is decoded, in slices that yield (checkpoint/slices.ts) so a page opening a
- * million rows keeps running its tasks; only the primary key is built here (chunk by chunk when its
- * keys ascend with the row ids), other indexes on first use (state/lazy-index.ts). Alongside the state comes the
- * base the next incremental checkpoint diffs against: the loaded trees (cloned, so replay never
- * touches them) and the chunks that hold them.
+ * chunks are read all at once and checked (envelope, CRC) as they arrive, in slices that yield
+ * (checkpoint/slices.ts), and kept sealed: each table's rows and primary key are decoded and built
+ * on first use or in the background (checkpoint/encoded-table.ts), other indexes after that
+ * (state/lazy-index.ts). Alongside the state comes the base the next incremental checkpoint diffs
+ * against: the chunks that hold each table (and, once it is decoded, the rows as loaded).
  */
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { Oid } from '../catalog/types.ts';
-import type { Value } from '../sql/types.ts';
-import type { BTreeType } from '../state/btree.ts';
 import { restoreSnapshot, type RunSnapshot, type Snapshot } from '../state/snapshot.ts';
-import type { DbState } from '../state/state.ts';
-import { unseal } from '../storage/envelope.ts';
+import { TableData, type DbState } from '../state/state.ts';
+import { checkSealed, unseal } from '../storage/envelope.ts';
 import type { Storage, StoredCheckpoint } from '../storage/storage.ts';
 import type { Lsn } from '../wal/lsn.ts';
-import type { RowId } from '../wal/record.ts';
-import { checkManifestVersion, isManifest, type ChunkPayload, type ChunkRef, type Manifest } from './format.ts';
+import { EncodedTable, type EncodedChunk, type RowSource } from './encoded-table.ts';
+import { checkManifestVersion, isManifest, type ChunkRef, type Manifest } from './format.ts';
 import { Slicer } from './slices.ts';
-import { TableLoader } from './table-loader.ts';
 
 /** ms per slice of a load: well under a 50 ms task with a scavenge in it, few enough yields not to slow the load. */
 const LOAD_SLICE_MS = 20;
@@ -27,7 +23,8 @@ const LOAD_SLICE_MS = 20;
 const READ_BATCH = 32;
 
 export interface BaseTable {
-  rows: BTreeType<RowId, Value[]>;
+  /** What the chunks hold: a frozen tree, or the chunks themselves while the table is still encoded. */
+  rows: RowSource;
   chunks: ChunkRef[];
 }
 
@@ -53,29 +50,44 @@ export async function loadCheckpoint(storage: Storage, stored: StoredCheckpoint)
   const tables: RunSnapshot['tables'] = [];
   const keys = new Set<string>();
   const slicer = new Slicer(LOAD_SLICE_MS);
+  const frozen = new Map<Oid, RowSource>();
   for (const t of payload.tables) {
-    // each chunk's arrays go to the bulk loaders as they are: no table-sized copy of them
-    const loader = new TableLoader(t);
+    // each chunk is checked now and kept as stored: its rows are decoded when the table is first needed
+    const encoded: EncodedChunk[] = [];
     for await (const [i, bytes] of chunkBytes(chunkStore(storage), t.chunks.map((c) => c.key))) {
       const ref = t.chunks[i]!;
       if (!bytes) throw new SqlError(SQLSTATE.data_corrupted, `invalid checkpoint: chunk "${ref.key}" is missing`);
-      const chunk = unseal<ChunkPayload>(bytes, 'checkpoint chunk');
-      if (chunk.ids.length !== ref.rows || chunk.rows.length !== ref.rows) throw new SqlError(SQLSTATE.data_corrupted, `invalid checkpoint: chunk "${ref.key}" holds ${chunk.ids.length} rows, expected ${ref.rows}`);
+      checkSealed(bytes, 'checkpoint chunk');
       keys.add(ref.key);
-      loader.add(chunk);
+      encoded.push({ index: ref.index, rows: ref.rows, bytes });
       await slicer.maybeYield();
     }
-    const data = loader.finish();
-    await slicer.maybeYield();
-    tables.push({ def: t.def, nextRowId: t.nextRowId, runs: loader.runs, indexes: t.indexes, data });
+    const rows = new EncodedTable(t, encoded, 'checkpoint chunk');
+    frozen.set(t.def.oid, { table: rows, chunks: encoded });
+    tables.push({ def: t.def, nextRowId: t.nextRowId, runs: [], indexes: t.indexes, data: TableData.deferred(t.def, t.nextRowId, rows) });
   }
   const state = restoreSnapshot({ nextOid: payload.nextOid, members: payload.members, tables, sequences: payload.sequences, ...(payload.types ? { types: payload.types } : {}), ...(payload.schemas ? { schemas: payload.schemas } : {}), ...(payload.functions ? { functions: payload.functions } : {}), ...(payload.domains ? { domains: payload.domains } : {}), ...(payload.pgCatalog ? { pgCatalog: payload.pgCatalog } : {}) });
   const base: CheckpointBase = {
     lsn: stored.lsn,
     manifest: payload,
-    tables: new Map(payload.tables.map((t) => [t.def.oid, { rows: state.table(t.def.oid).rows.clone(), chunks: t.chunks }])),
+    tables: new Map(payload.tables.map((t) => [t.def.oid, { rows: frozen.get(t.def.oid)!, chunks: t.chunks }])),
   };
   return { state, base, keys };
+}
+
+/**
+ * Decodes, in slices that yield, every table of `oids` still encoded: recovery does it before
+ * replaying WAL into them, which would otherwise decode a whole table in one task.
+ */
+export async function decodeTables(state: DbState, oids: Iterable<Oid>): Promise<void> {
+  const slicer = new Slicer(LOAD_SLICE_MS);
+  for (const oid of oids) {
+    const t = state.tables.get(oid);
+    const rows = t?.stillEncoded;
+    if (!rows) continue;
+    while (!rows.step()) await slicer.maybeYield();
+    void t!.rows;
+  }
 }
 
 /**

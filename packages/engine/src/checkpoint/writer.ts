@@ -20,6 +20,7 @@ import type { CheckpointChunk, DeferredChunk, Storage } from '../storage/storage
 import type { Lsn } from '../wal/lsn.ts';
 import type { RowId } from '../wal/record.ts';
 import { CHUNK_IDS, chunkOf, MANIFEST_VERSION, type ChunkPayload, type ChunkRef, type Manifest, type TableManifest } from './format.ts';
+import { encodedChunk, frozenRows, isEncoded, type RowSource } from './encoded-table.ts';
 import type { CheckpointBase } from './load.ts';
 import { Slicer } from './slices.ts';
 
@@ -43,7 +44,7 @@ interface Frozen {
   def: TableDef;
   nextRowId: number;
   indexes: IndexDef[];
-  rows: BTreeType<RowId, Value[]>;
+  rows: RowSource;
 }
 
 export class Checkpointer {
@@ -78,7 +79,7 @@ export class Checkpointer {
     // everything the manifest says is read now: the state's shared parts (sequences) move on while we yield
     const frozen: Frozen[] = [...state.tables.values()]
       .sort((a, b) => a.def.oid - b.def.oid)
-      .map((t) => ({ def: t.def, nextRowId: t.nextRowId, indexes: t.indexes.map((i) => i.def), rows: t.rows.clone() }));
+      .map((t) => ({ def: t.def, nextRowId: t.nextRowId, indexes: t.indexDefs, rows: frozenRows(t) }));
     const sequences = sequenceEntries(state);
     const header = { nextOid: state.nextOid, members: [...state.members].sort(), ...snapshotCatalog(state) };
     const base = this.baseFor(stamp);
@@ -106,16 +107,28 @@ export class Checkpointer {
       const before = base?.tables.get(t.def.oid);
       const dirty = before ? dirtyChunks(t.rows, before.rows) : undefined;
       const refs: ChunkRef[] = before && dirty ? before.chunks.filter((c) => !dirty.has(c.index)) : [];
-      for (const index of dirty ? [...dirty].sort((a, b) => a - b) : presentChunks(t.rows)) {
+      const { rows } = t;
+      for (const index of dirty ? [...dirty].sort((a, b) => a - b) : isEncoded(rows) ? rows.chunks.map((c) => c.index) : presentChunks(rows)) {
         const key = `${t.def.oid}.${index}.${token}`;
-        if (store.putDeferred) {
-          const n = t.rows.forRange(index * CHUNK_IDS, (index + 1) * CHUNK_IDS, false);
+        if (isEncoded(rows)) {
+          // a table still encoded (never read since open or its backup): its chunks are written as they came
+          const c = encodedChunk(rows, index)!;
+          if (store.putDeferred) deferred.push({ key, seal: () => c.bytes });
+          else {
+            pending.push({ key, bytes: c.bytes });
+            pendingBytes += c.bytes.length;
+            written += c.bytes.length;
+          }
+          refs.push({ index, key, rows: c.rows, ...(store.putDeferred ? {} : { bytes: c.bytes.length }) });
+          if (deferred.length >= BATCH_CHUNKS || pending.length >= BATCH_CHUNKS || pendingBytes >= BATCH_BYTES) await flush();
+        } else if (store.putDeferred) {
+          const n = rows.forRange(index * CHUNK_IDS, (index + 1) * CHUNK_IDS, false);
           if (!n) continue;
-          deferred.push({ key, seal: sealLater(t.rows, index) });
+          deferred.push({ key, seal: sealLater(rows, index) });
           refs.push({ index, key, rows: n });
           if (deferred.length >= BATCH_CHUNKS) await flush();
         } else {
-          const chunk = encodeChunk(t.rows, index, packr, scratch);
+          const chunk = encodeChunk(rows, index, packr, scratch);
           if (!chunk) continue;
           pending.push({ key, bytes: chunk.bytes });
           pendingBytes += chunk.bytes.length;
@@ -143,8 +156,15 @@ export class Checkpointer {
   }
 }
 
-/** Chunk indexes where `now` differs from `before`; undefined when the trees cannot be compared. */
-function dirtyChunks(now: BTreeType<RowId, Value[]>, before: BTreeType<RowId, Value[]>): Set<number> | undefined {
+/**
+ * Chunk indexes where `now` differs from `before`; undefined when they cannot be compared (write
+ * it all). A table still encoded since `before` was stored is unchanged; one decoded since is
+ * compared with the rows as decoded, which its tree is a copy-on-write copy of.
+ */
+function dirtyChunks(now: RowSource, was: RowSource): Set<number> | undefined {
+  if (isEncoded(now)) return isEncoded(was) && was.table === now.table ? new Set() : undefined;
+  const before = isEncoded(was) ? was.table.loaded : was;
+  if (!before) return undefined;
   const dirty = new Set<number>();
   try {
     changedRowIds(now, before, (id) => dirty.add(chunkOf(id)));
@@ -155,8 +175,12 @@ function dirtyChunks(now: BTreeType<RowId, Value[]>, before: BTreeType<RowId, Va
   return dirty;
 }
 
-/** A deferred chunk's `seal`: the chunk `index` of `rows` (a frozen clone) encoded when it is read. */
-export function sealLater(rows: BTreeType<RowId, Value[]>, index: number): () => Uint8Array {
+/** A deferred chunk's `seal`: the chunk `index` of `rows` (a frozen clone) encoded when it is read, or as it came while still encoded. */
+export function sealLater(rows: RowSource, index: number): () => Uint8Array {
+  if (isEncoded(rows)) {
+    const c = encodedChunk(rows, index)!;
+    return () => c.bytes;
+  }
   return () => encodeChunk(rows, index, new ValuePackr(), { ids: [], rows: [] })!.bytes;
 }
 

@@ -1,6 +1,7 @@
 /**
- * Installing a complete, verified base backup on a standby: its tables were built as the pieces
- * arrived (replication/incoming-backup.ts), and the backup is stored as the node's checkpoint in
+ * Installing a complete, verified base backup on a standby: its tables are still the pieces as they
+ * arrived (replication/incoming-backup.ts; decoded on first use or in the background after this,
+ * checkpoint/encoded-table.ts), and the backup is stored as the node's checkpoint in
  * the incremental checkpoint's own shape (checkpoint/format.ts): its pieces are the chunks (sealed
  * as received, or, in a store that keeps chunks as the rows themselves, deferred over the loaded
  * trees) and a manifest names them. The chunks and the control record that points at the manifest
@@ -8,6 +9,7 @@
  * whole backup; the chunks of the checkpoint it replaces are removed after, and the installed
  * backup is the base the node's next incremental checkpoint diffs against.
  */
+import { frozenRows } from '../checkpoint/encoded-table.ts';
 import { MANIFEST_VERSION, type ChunkRef, type Manifest } from '../checkpoint/format.ts';
 import type { CheckpointBase } from '../checkpoint/load.ts';
 import { sealLater } from '../checkpoint/writer.ts';
@@ -58,18 +60,18 @@ async function storeCheckpoint(storage: Storage, state: DbState, backup: Receive
   const token = `b${backup.meta.lsn.toString(36)}.${crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36)}`;
   const refs = new Map<number, ChunkRef[]>(snapshot.tables.map((t) => [t.def.oid, []]));
   const keys = new Set<string>();
-  // frozen here: replay changes the state's own trees after the install
-  const frozen = new Map(snapshot.tables.map((t) => [t.def.oid, state.table(t.def.oid).rows.clone()]));
+  // frozen here: replay changes the state's own tables after the install (their chunks as received while still encoded)
+  const frozen = new Map(snapshot.tables.map((t) => [t.def.oid, frozenRows(state.table(t.def.oid))]));
   for (let i = 0; i < backup.chunks.length; i += BATCH_CHUNKS) {
     const batch = backup.chunks.slice(i, i + BATCH_CHUNKS).map((c) => {
       const key = `${c.oid}.${c.index}.${token}`;
-      refs.get(c.oid)!.push({ index: c.index, key, rows: c.rows, ...(c.bytes ? { bytes: c.bytes.length } : {}) });
+      refs.get(c.oid)!.push({ index: c.index, key, rows: c.rows, ...(store.putDeferred ? {} : { bytes: c.bytes.length }) });
       keys.add(key);
       return { ...c, key };
     });
     // a store that keeps chunks in the heap holds them as the loaded rows, sealed only if ever read
     if (store.putDeferred) await store.putDeferred(batch.map((c) => ({ key: c.key, seal: sealLater(frozen.get(c.oid)!, c.index) })));
-    else await store.put(batch.map((c) => ({ key: c.key, bytes: standalone(c.bytes!) })));
+    else await store.put(batch.map((c) => ({ key: c.key, bytes: standalone(c.bytes) })));
   }
   const { tables, ...catalog } = snapshot;
   const manifest: Manifest = {

@@ -1,18 +1,20 @@
 /**
  * A base backup as it arrives on a standby (checkpoint/backup-stream.ts's frames): each piece is
- * checked (its envelope's CRC), decoded, validated and cut into its table's row tree and primary
- * key as soon as its last byte lands (checkpoint/table-loader.ts), so when the stream ends only the
- * trees' upper levels are left to build. Nothing of it counts until `finish` has matched the
+ * checked (its envelope's CRC) as soon as its last byte lands and kept as it came: its rows are
+ * decoded and validated when the table is first needed, or in the background after the install
+ * (checkpoint/encoded-table.ts), so the stream itself allocates nothing per row (the collector
+ * copying a million freshly decoded rows per scavenge is what paced it). Nothing of it counts until `finish` has matched the
  * sender's summary (frames, bytes, stream checksum) and every table's row count: a damaged piece is
  * refused where it is, a truncated stream at its end, and either way nothing is installed.
  * Memory follows what arrives: a frame's claimed length is bounded, and its bytes are kept only
  * as they come.
  */
 import { BACKUP_LAYOUT_VERSION, FRAME_PREFIX, frameCrc, type BackupHeader, type BackupSummary } from '../checkpoint/backup-stream.ts';
-import { CHUNK_IDS, type ChunkPayload } from '../checkpoint/format.ts';
-import { TableLoader } from '../checkpoint/table-loader.ts';
+import { chunkRows, EncodedTable, type EncodedChunk } from '../checkpoint/encoded-table.ts';
+import { CHUNK_IDS } from '../checkpoint/format.ts';
 import type { RunSnapshot } from '../state/snapshot.ts';
-import { ENVELOPE_HEADER, unseal } from '../storage/envelope.ts';
+import { TableData } from '../state/state.ts';
+import { checkSealed, ENVELOPE_HEADER, unseal } from '../storage/envelope.ts';
 import type { BackupMeta } from './receiver.ts';
 
 /** The largest piece a standby takes: a chunk of CHUNK_IDS rows of up to 128 KiB each. */
@@ -22,8 +24,8 @@ export interface ReceivedChunk {
   oid: number;
   index: number;
   rows: number;
-  /** The sealed piece as received (a checkpoint chunk), kept only when asked for. */
-  bytes?: Uint8Array;
+  /** The sealed piece as received (a checkpoint chunk). */
+  bytes: Uint8Array;
 }
 
 /** A complete, verified backup: the snapshot with its tables built, and the chunks that hold their rows. */
@@ -42,7 +44,8 @@ export class IncomingBackup {
   private partBytes = 0;
   private need: number | undefined;
   private header: BackupHeader | undefined;
-  private loaders: TableLoader[] = [];
+  /** Per table of the header, its chunks so far. */
+  private encoded: EncodedChunk[][] = [];
   private readonly counts: number[] = [];
   private readonly chunks: ReceivedChunk[] = [];
   /** The piece expected next: a table (its position in the header) and a chunk of it (the position in its `chunks`). */
@@ -52,11 +55,7 @@ export class IncomingBackup {
   private rowBytes = 0;
   private failed: string | undefined;
 
-  /** `keepBytes`: keep each `rows` piece's sealed bytes (a store that writes them as checkpoint chunks). */
-  constructor(
-    readonly meta: BackupMeta,
-    private readonly keepBytes: boolean,
-  ) {}
+  constructor(readonly meta: BackupMeta) {}
 
   /** Bytes received so far. */
   get done(): number {
@@ -111,14 +110,17 @@ export class IncomingBackup {
     this.skipDone();
     if (this.table < h.tables.length || h.tables.some((t, i) => (this.counts[i] ?? 0) !== t.rows)) return this.fail('incomplete base backup');
     const { k: _k, backup: _b, tables, ...catalog } = h;
-    const snapshot: RunSnapshot = { ...catalog, tables: tables.map((t, i) => ({ def: t.def, nextRowId: t.nextRowId, indexes: t.indexes, runs: this.loaders[i]!.runs, data: this.loaders[i]!.finish() })) };
+    const snapshot: RunSnapshot = {
+      ...catalog,
+      tables: tables.map((t, i) => ({ def: t.def, nextRowId: t.nextRowId, indexes: t.indexes, runs: [], data: TableData.deferred(t.def, t.nextRowId, new EncodedTable(t, this.encoded[i]!, 'base backup')) })),
+    };
     return { meta: this.meta, snapshot, chunks: this.chunks };
   }
 
   private fail(reason: string): string {
     this.failed = reason;
     this.parts = [];
-    this.loaders = [];
+    this.encoded = [];
     this.chunks.length = 0;
     return reason;
   }
@@ -144,29 +146,32 @@ export class IncomingBackup {
     return out;
   }
 
-  /** Check, decode and place one frame; why not, if it does not fit the stream. */
+  /** Check and place one frame (the header decoded, a chunk kept sealed); why not, if it does not fit the stream. */
   private piece(frame: Uint8Array): string | null {
     const sealed = frame.subarray(FRAME_PREFIX);
-    let piece: BackupHeader | ChunkPayload;
+    let header: BackupHeader | undefined;
     try {
-      piece = unseal<BackupHeader | ChunkPayload>(sealed, 'base backup');
+      if (this.header) checkSealed(sealed, 'base backup');
+      else header = unseal<BackupHeader>(sealed, 'base backup');
     } catch (e) {
       return e instanceof Error ? e.message : String(e);
     }
     this.crc = frameCrc(frame, this.crc);
     this.pieces++;
-    if (!this.header) return piece && 'k' in piece && piece.k === 'header' ? this.start(piece) : 'invalid base backup: it does not start with its header';
-    if (!piece || 'k' in piece) return 'invalid base backup: a second header';
+    if (!this.header) return header && header.k === 'header' ? this.start(header) : 'invalid base backup: it does not start with its header';
     this.skipDone();
     const t = this.header.tables[this.table];
+    const rows = chunkRows(sealed);
+    if (rows === 'header') return 'invalid base backup: a second header';
     if (!t) return 'invalid base backup: more pieces than its header names';
     const index = t.chunks[this.chunk]!;
-    const refused = this.rows(t.def.oid, index, piece);
-    if (refused) return refused;
+    if (rows === undefined || rows < 1 || rows > CHUNK_IDS) return `invalid base backup: chunk ${index} of table ${t.def.oid} is malformed`;
+    this.encoded[this.table]!.push({ index, rows, bytes: sealed });
+    this.counts[this.table] = (this.counts[this.table] ?? 0) + rows;
+    this.rowsIn += rows;
     this.chunk++;
     this.rowBytes += frame.length;
-    if (this.keepBytes) this.chunks.push({ oid: t.def.oid, index, rows: piece.ids.length, bytes: sealed });
-    else this.chunks.push({ oid: t.def.oid, index, rows: piece.ids.length });
+    this.chunks.push({ oid: t.def.oid, index, rows, bytes: sealed });
     return null;
   }
 
@@ -183,28 +188,7 @@ export class IncomingBackup {
     if (h.backup !== BACKUP_LAYOUT_VERSION) return `invalid base backup: layout version ${String(h.backup)}, this build of walrtc reads version ${BACKUP_LAYOUT_VERSION}`;
     if (!Array.isArray(h.tables) || !Array.isArray(h.sequences) || typeof h.nextOid !== 'number' || !h.tables.every(tableShape)) return 'invalid base backup: a malformed header';
     this.header = h;
-    this.loaders = h.tables.map((t) => new TableLoader(t));
-    return null;
-  }
-
-  /** Chunk `index` of table `oid`: ids ascending inside its own row-id range, one row each. */
-  private rows(oid: number, index: number, p: ChunkPayload): string | null {
-    const { ids, rows } = p;
-    if (!Array.isArray(ids) || !Array.isArray(rows) || !ids.length || ids.length !== rows.length) return `invalid base backup: chunk ${index} of table ${oid} is malformed`;
-    let last = index * CHUNK_IDS - 1;
-    for (const id of ids) {
-      if (!(id > last)) return `invalid base backup: chunk ${index} of table ${oid} is malformed`;
-      last = id;
-    }
-    if (last >= (index + 1) * CHUNK_IDS) return `invalid base backup: chunk ${index} of table ${oid} is malformed`;
-    if (!rows.every(Array.isArray)) return `invalid base backup: chunk ${index} of table ${oid} is malformed`;
-    try {
-      this.loaders[this.table]!.add({ ids, rows });
-    } catch {
-      return `invalid base backup: chunk ${index} of table ${oid} is malformed`;
-    }
-    this.counts[this.table] = (this.counts[this.table] ?? 0) + ids.length;
-    this.rowsIn += ids.length;
+    this.encoded = h.tables.map(() => []);
     return null;
   }
 }

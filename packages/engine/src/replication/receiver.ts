@@ -43,8 +43,6 @@ export interface ReceiverHost {
   replayLsn(): Lsn;
   /** Write (append) and replay a validated batch. */
   apply(chunk: WalChunk, records: PositionedRecord[]): void;
-  /** Whether the storage writes a backup's rows pieces as its checkpoint chunks (so they are kept as they arrive). */
-  readonly keepBackupChunks: boolean;
   /** Replace the node's state and WAL with a complete, verified base backup. */
   installBackup(backup: ReceivedBackup): Promise<void>;
   /** The upstream is on a newer timeline: switch to it (rewinding if needed), or say a base backup is needed. */
@@ -175,7 +173,7 @@ export class WalReceiver {
         return;
       case 'backup_start':
         this.status = 'backup';
-        this.backup = new IncomingBackup({ systemId: msg.systemId, timeline: msg.timeline, lsn: msg.lsn, history: msg.history }, this.host.keepBackupChunks);
+        this.backup = new IncomingBackup({ systemId: msg.systemId, timeline: msg.timeline, lsn: msg.lsn, history: msg.history });
         this.host.progress({ phase: 'backup', done: 0, total: 0 });
         return;
       case 'backup_chunk': {

@@ -567,7 +567,6 @@ export class Replication {
       upstream: () => this.chooseUpstream(),
       replayLsn: () => core.control.replayer.replayLsn,
       apply: (chunk, records) => applyStreamedBatch(core, chunk, records),
-      keepBackupChunks: !!core.storage.chunks && !core.storage.chunks.putDeferred,
       installBackup: async (backup) => {
         await installBackup(core, backup);
         this.senders.dropAll('the upstream took a new base backup');

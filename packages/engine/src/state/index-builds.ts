@@ -1,5 +1,6 @@
 /**
- * The background build of the indexes a node opened without (state/lazy-index.ts): right after
+ * The background build of the indexes a node opened without (state/lazy-index.ts), and before them
+ * the decoding of tables still encoded (checkpoint/encoded-table.ts), a chunk a step: right after
  * open (and after a base backup or rewind restored a state), every index not built yet is built in
  * slices that yield to the event loop (checkpoint/slices.ts), one index after another, over the
  * rows as they were at open; writes made meanwhile go on the index's log as before and are applied
@@ -17,7 +18,7 @@
  */
 import { Slicer } from '../checkpoint/slices.ts';
 import { lazyIndexesMade } from './lazy-index.ts';
-import type { DbState, DeferredIndexTree, IndexData } from './state.ts';
+import type { DbState, DeferredIndexTree, DeferredRows } from './state.ts';
 
 export class IndexBuilds {
   /** Whether nodes build in the background at all: tests of first use (the path a read takes before any build ran) turn it off. */
@@ -25,7 +26,7 @@ export class IndexBuilds {
   private running: Promise<void> | undefined;
   private stopped = false;
   /** Builds that failed in the background (an index expression that raises): not tried again. */
-  private readonly failed = new WeakSet<DeferredIndexTree>();
+  private readonly failed = new WeakSet<DeferredIndexTree | DeferredRows>();
   /** `lazyIndexesMade` when the latest state was last looked at: a restore since may have made more. */
   private seen = -1;
 
@@ -55,14 +56,14 @@ export class IndexBuilds {
    * slice is over or the index is built; false once nothing is left to build.
    */
   slice(spent: () => boolean): boolean {
-    const ix = this.schedule();
-    if (!ix) return false;
-    const build = ix.deferredBuild!;
+    const work = this.schedule();
+    if (!work) return false;
+    const { build, install } = work;
     try {
       while (!spent()) {
         if (!build.step()) continue;
         // installed now: the writes logged meanwhile are applied once, and later ones go to the tree
-        void ix.tree;
+        install();
         break;
       }
     } catch {
@@ -80,17 +81,36 @@ export class IndexBuilds {
     while (!this.stopped && this.slice(() => slicer.spent()));
   }
 
-  /** Marks every index of the latest state not built yet as built in the background; the first of them, if any. */
-  private schedule(): IndexData | undefined {
-    let first: IndexData | undefined;
-    for (const t of this.latest().tables.values()) {
+  /**
+   * What to build next: the first table of the latest state still encoded (its indexes come after
+   * it), else the first index not built yet; every such table and index is marked as built in the background.
+   * A table still encoded is not touched here, which would decode it in one go.
+   */
+  private schedule(): Work | undefined {
+    let first: Work | undefined;
+    const tables = this.latest().tables;
+    for (const t of tables.values()) {
+      const rows = t.stillEncoded;
+      if (!rows || this.failed.has(rows)) continue;
+      rows.scheduled = true;
+      first ??= { build: rows, install: () => void t.rows };
+    }
+    if (first) return first;
+    for (const t of tables.values()) {
+      if (t.stillEncoded) continue;
       for (const ix of t.indexes) {
         const d = ix.deferredBuild;
         if (!d || this.failed.has(d)) continue;
         d.scheduled = true;
-        first ??= ix;
+        first ??= { build: d, install: () => void ix.tree };
       }
     }
     return first;
   }
+}
+
+/** A build run in steps, and what installs it once complete (the table takes its trees; the index applies its log). */
+interface Work {
+  build: DeferredIndexTree | DeferredRows;
+  install(): void;
 }

@@ -80,8 +80,13 @@ class LazyIndexBuild implements DeferredIndexTree {
   }
 }
 
-/** How many deferred indexes were made in this process: a background builder looks for new ones when it changed. */
+/** How many deferred indexes (and tables still encoded) were made in this process: a background builder looks for new ones when it changed. */
 export let lazyIndexesMade = 0;
+
+/** A table still encoded was made (checkpoint/encoded-table.ts): the background builder decodes it. */
+export function noteDeferredBuild(): void {
+  lazyIndexesMade++;
+}
 
 /** A deferred index over `rows` as they are now (`table`'s tree just loaded). */
 export function lazyIndex(def: IndexDef, table: TableDef, rows: BTreeType<RowId, Value[]>): DeferredIndexTree {

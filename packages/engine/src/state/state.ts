@@ -237,19 +237,104 @@ export interface DeferredIndexTree {
   readonly stepsRun: number;
 }
 
+export type RowTree = BTreeType<RowId, Value[]>;
+
+/**
+ * A table's rows and indexes still in their encoded form (the stored checkpoint's or a base
+ * backup's chunks: checkpoint/encoded-table.ts), made into trees on first touch or in background
+ * steps. One per loaded table, shared by every copy of it made before that: each copy then takes
+ * its own copy-on-write copy of the one materialisation.
+ */
+export interface DeferredRows {
+  /** The rows and indexes as loaded, for a table of definition `def`; decodes what is left first. */
+  take(def: TableDef): { rows: RowTree; indexes: IndexData[] };
+  /** Whether every chunk is decoded (`take` is cheap). */
+  readonly done: boolean;
+  /** Decodes one more chunk; true once all are. */
+  step(): boolean;
+  /** Rows it holds. */
+  readonly size: number;
+  /** The definitions of the indexes it was loaded with. */
+  readonly indexDefs: IndexDef[];
+  /** Set once a background builder is to decode it: the indexes it makes are then built in the background too. */
+  scheduled: boolean;
+}
+
 export class TableData {
   /** The state that copied or created it, and may write it in place (`DbState.writable`). */
   owner: DbState | undefined;
+  private tree: RowTree;
+  private ixs: IndexData[];
+  /** Set while this table's rows are still encoded: `rows` and `indexes` take them from it on first use. */
+  private encoded: DeferredRows | undefined;
 
   constructor(
     public def: TableDef,
-    public rows = new BTree<RowId, Value[]>(undefined, undefined, NODE_SIZE),
+    rows: RowTree = new BTree<RowId, Value[]>(undefined, undefined, NODE_SIZE),
     public nextRowId = 1,
-    public indexes: IndexData[] = [],
-  ) {}
+    indexes: IndexData[] = [],
+  ) {
+    this.tree = rows;
+    this.ixs = indexes;
+  }
+
+  /** A table whose rows and indexes are made from `rows` on first use. */
+  static deferred(def: TableDef, nextRowId: number, rows: DeferredRows): TableData {
+    const t = new TableData(def, undefined, nextRowId);
+    t.encoded = rows;
+    return t;
+  }
+
+  /**
+   * The row tree: every read and write of the rows goes through here (and `indexes`), so a table
+   * still encoded is materialised before anything sees it, whole, never half-built.
+   */
+  get rows(): RowTree {
+    return this.encoded ? this.materialise().tree : this.tree;
+  }
+
+  set rows(tree: RowTree) {
+    // the indexes are replaced or rebuilt after: they must exist first
+    if (this.encoded) this.materialise();
+    this.tree = tree;
+  }
+
+  get indexes(): IndexData[] {
+    return this.encoded ? this.materialise().ixs : this.ixs;
+  }
+
+  set indexes(ixs: IndexData[]) {
+    if (this.encoded) this.materialise();
+    this.ixs = ixs;
+  }
+
+  /** The encoded rows this table has not taken yet, while they are not all decoded (a checkpoint or backup then sends them as they are). */
+  get stillEncoded(): DeferredRows | undefined {
+    return this.encoded && !this.encoded.done ? this.encoded : undefined;
+  }
+
+  /** Its indexes' definitions, without materialising it: DDL that changes them materialises it first. */
+  get indexDefs(): IndexDef[] {
+    return this.encoded ? this.encoded.indexDefs : this.ixs.map((i) => i.def);
+  }
+
+  /** How many rows it holds, without materialising it. */
+  get size(): number {
+    return this.encoded ? this.encoded.size : this.tree.size;
+  }
+
+  private materialise(): this {
+    const { rows, indexes } = this.encoded!.take(this.def);
+    this.encoded = undefined;
+    this.tree = rows;
+    this.ixs = indexes;
+    return this;
+  }
 
   clone(): TableData {
-    return new TableData(this.def, this.rows.clone(), this.nextRowId, this.indexes.map((i) => i.clone(this.def)));
+    // a copy of a table still encoded shares the encoded rows: one materialisation for both
+    if (this.encoded) return TableData.deferred(this.def, this.nextRowId, this.encoded);
+    return new TableData(this.def, this.tree.clone(), this.nextRowId, this.ixs.map((i) => i.clone(this.def)));
   }
 
   column(name: string): number {

@@ -52,6 +52,12 @@ export function sealedIntact(bytes: Uint8Array, checkCrc: boolean): boolean {
 
 /** `crc`: the body's CRC-32C when the caller computed it already (a base backup, as its chunks arrived). */
 export function unseal<T>(bytes: Uint8Array, what: string, crc?: number): T {
+  checkSealed(bytes, what, crc);
+  return unpackr.unpack(bytes.subarray(HEADER)) as T;
+}
+
+/** unseal's checks (magic, version, checksum) with its errors, without the decode: bytes kept sealed until read (checkpoint/encoded-table.ts). */
+export function checkSealed(bytes: Uint8Array, what: string, crc?: number): void {
   if (bytes.length < HEADER) throw corrupted(what, 'too short');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0, true) !== MAGIC) throw corrupted(what, 'bad magic number');
@@ -62,7 +68,6 @@ export function unseal<T>(bytes: Uint8Array, what: string, crc?: number): T {
     });
   }
   if (view.getUint32(8, true) !== (crc ?? crc32c(bytes, HEADER))) throw corrupted(what, 'incorrect checksum');
-  return unpackr.unpack(bytes.subarray(HEADER)) as T;
 }
 
 function corrupted(what: string, why: string): SqlError {

@@ -1,0 +1,178 @@
+/**
+ * A table kept as the sealed chunks it arrived in (a stored checkpoint's at open, a base backup's
+ * pieces on a standby) until something needs its rows: the chunks' CRCs are checked when they
+ * come, but no row is decoded, so a 1M-row backup or reopen allocates nothing per row. The first
+ * touch (`TableData.rows` / `indexes`: a read, a write, a WAL redo, DDL) decodes what is left and
+ * builds the row tree and primary key (table-loader.ts), and the background builder
+ * (state/index-builds.ts) decodes a chunk per step meanwhile. One holder per loaded table, shared by
+ * every copy of it (transactions' forks), so it is decoded once and each copy takes a
+ * copy-on-write copy of the one result; a table is never seen half-built, as `take` finishes first.
+ * A checkpoint or backup of a table still encoded sends its chunks as they are (`frozenRows`).
+ */
+import type { IndexDef, TableDef } from '../catalog/types.ts';
+import { SqlError, SQLSTATE } from '../errors.ts';
+import { noteDeferredBuild } from '../state/lazy-index.ts';
+import type { DeferredRows, IndexData, RowTree, TableData } from '../state/state.ts';
+import { ENVELOPE_HEADER, envelopeCrc, unseal } from '../storage/envelope.ts';
+import { CHUNK_IDS, type ChunkPayload } from './format.ts';
+import { TableLoader, type LoadedTableDef } from './table-loader.ts';
+
+/** One sealed chunk of a table: rows with ids in [index·CHUNK_IDS, (index+1)·CHUNK_IDS), its envelope checked. */
+export interface EncodedChunk {
+  index: number;
+  rows: number;
+  bytes: Uint8Array;
+}
+
+export class EncodedTable implements DeferredRows {
+  /** Dropped once decoded: the table's trees hold the rows then. */
+  private chunks: readonly EncodedChunk[] | undefined;
+  private loader: TableLoader | undefined;
+  private next = 0;
+  private result: TableData | undefined;
+  private failed: unknown;
+  readonly size: number;
+  scheduled = false;
+
+  /** `chunks` in ascending `index` order; `what` names them in errors ("checkpoint chunk", "base backup"). */
+  constructor(
+    private readonly table: LoadedTableDef,
+    chunks: readonly EncodedChunk[],
+    private readonly what: string,
+  ) {
+    this.chunks = chunks;
+    let size = 0;
+    for (const c of chunks) size += c.rows;
+    this.size = size;
+    noteDeferredBuild();
+  }
+
+  get indexDefs(): IndexDef[] {
+    return this.table.indexes;
+  }
+
+  get done(): boolean {
+    return this.result !== undefined;
+  }
+
+  /** The chunks, while not all decoded. */
+  get encoded(): readonly EncodedChunk[] | undefined {
+    return this.result ? undefined : this.chunks;
+  }
+
+  /** The rows as loaded, once decoded: no table writes this tree (each took a copy), so it is what the chunks held. */
+  get loaded(): RowTree | undefined {
+    return this.result?.rows;
+  }
+
+  step(): boolean {
+    if (this.result) return true;
+    if (this.failed !== undefined) throw this.failed;
+    try {
+      const chunks = this.chunks!;
+      this.loader ??= new TableLoader(this.table);
+      if (this.next < chunks.length) this.decode(chunks[this.next++]!);
+      if (this.next >= chunks.length) {
+        this.result = this.loader.finish();
+        // decoded in the background or not, its other indexes are the background builder's next work: a scan meanwhile reads the rows
+        if (this.scheduled) for (const ix of this.result.indexes) if (ix.deferredBuild) ix.deferredBuild.scheduled = true;
+        this.chunks = undefined;
+        this.loader = undefined;
+      }
+    } catch (e) {
+      // the loader holds part of the table now: every later touch reports the same error, none sees the part
+      this.failed = e;
+      this.loader = undefined;
+      throw e;
+    }
+    return this.done;
+  }
+
+  take(def: TableDef): { rows: RowTree; indexes: IndexData[] } {
+    while (!this.step());
+    const t = this.result!;
+    return { rows: t.rows.clone(), indexes: t.indexes.map((ix) => ix.clone(def)) };
+  }
+
+  private decode(c: EncodedChunk): void {
+    // its CRC was checked when it came (`checkSealed`); the body is decoded only now
+    const p = unseal<ChunkPayload>(c.bytes, this.what, envelopeCrc(c.bytes));
+    const { ids, rows } = p ?? ({} as Partial<ChunkPayload>);
+    if (!Array.isArray(ids) || !Array.isArray(rows) || ids.length !== c.rows || rows.length !== c.rows || !rows.every(Array.isArray)) throw this.malformed(c);
+    let last = c.index * CHUNK_IDS - 1;
+    for (const id of ids) {
+      if (!(id > last)) throw this.malformed(c);
+      last = id;
+    }
+    if (last >= (c.index + 1) * CHUNK_IDS) throw this.malformed(c);
+    this.loader!.add({ ids, rows });
+  }
+
+  private malformed(c: EncodedChunk): SqlError {
+    return new SqlError(SQLSTATE.data_corrupted, `invalid ${this.what}: chunk ${c.index} of table "${this.table.def.name}" is malformed`);
+  }
+}
+
+/** A table's rows as a checkpoint or backup freezes them: the chunks of a table still encoded, or a copy-on-write clone of its tree. */
+export type RowSource = RowTree | FrozenEncoded;
+
+export interface FrozenEncoded {
+  table: EncodedTable;
+  /** Taken when frozen: the holder lets go of them once decoded. */
+  chunks: readonly EncodedChunk[];
+}
+
+export function frozenRows(t: TableData): RowSource {
+  const e = t.stillEncoded;
+  const chunks = e instanceof EncodedTable ? e.encoded : undefined;
+  return chunks ? { table: e as EncodedTable, chunks } : t.rows.clone();
+}
+
+export function isEncoded(src: RowSource): src is FrozenEncoded {
+  return 'chunks' in src && 'table' in src;
+}
+
+export function sourceSize(src: RowSource): number {
+  return isEncoded(src) ? src.table.size : src.size;
+}
+
+/** The chunk `index` of a frozen encoded table, as sealed. */
+export function encodedChunk(src: FrozenEncoded, index: number): EncodedChunk | undefined {
+  const { chunks } = src;
+  let lo = 0;
+  let hi = chunks.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = chunks[mid]!;
+    if (c.index === index) return c;
+    if (c.index < index) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
+}
+
+/**
+ * How many rows a sealed chunk holds, read from the head of its body (msgpack: a map whose first
+ * key is `ids`, then that array's length) without decoding it; `'header'` for a backup's header
+ * (first key `k`); undefined when it is neither. A body laid out otherwise is decoded to tell.
+ */
+export function chunkRows(sealed: Uint8Array): number | 'header' | undefined {
+  const b = sealed.subarray(ENVELOPE_HEADER);
+  // fixmap of 2 ({ids, rows}), fixstr "ids"
+  if (b.length > 8 && b[0] === 0x82 && b[1] === 0xa3 && b[2] === 0x69 && b[3] === 0x64 && b[4] === 0x73) {
+    const t = b[5]!;
+    if (t >= 0x90 && t <= 0x9f) return t - 0x90;
+    if (t === 0xdc) return (b[6]! << 8) | b[7]!;
+    if (t === 0xdd && b.length > 10) return ((b[6]! << 24) >>> 0) + ((b[7]! << 16) | (b[8]! << 8) | b[9]!);
+  }
+  let piece: unknown;
+  try {
+    piece = unseal(sealed, 'base backup', envelopeCrc(sealed));
+  } catch {
+    return undefined;
+  }
+  if (!piece || typeof piece !== 'object') return undefined;
+  if ('k' in piece) return 'header';
+  const { ids } = piece as Partial<ChunkPayload>;
+  return Array.isArray(ids) ? ids.length : undefined;
+}
