@@ -17,7 +17,6 @@
  */
 import type { Packr } from 'msgpackr';
 import type { IndexDef, TableDef } from '../catalog/types.ts';
-import { encodedChunk, frozenRows, isEncoded, sourceSize, type RowSource } from './encoded-table.ts';
 import { ValuePackr } from '../msgpack.ts';
 import type { Value } from '../sql/types.ts';
 import { sequenceEntries, snapshotCatalog, type Snapshot } from '../state/snapshot.ts';
@@ -26,6 +25,7 @@ import { ENVELOPE_HEADER, sealedIntact, stampEnvelope } from '../storage/envelop
 import type { CheckpointChunks } from '../storage/storage.ts';
 import { crc32c } from '../wal/crc32.ts';
 import type { RowId } from '../wal/record.ts';
+import { encodedChunk, frozenRows, isEncoded, sourceSize, type RowSource } from './encoded-table.ts';
 import { CHUNK_IDS, type ChunkPayload, type ChunkRef } from './format.ts';
 import type { CheckpointBase } from './load.ts';
 import { Slicer } from './slices.ts';
