@@ -136,6 +136,24 @@ describe('a reopened node whose tables are still encoded', () => {
     expect(await again.contentHash()).toBe(await eager.contentHash());
   });
 
+  it("keeps a transaction's writes to a table still encoded its own: rolled back they are gone, committed they show once", async () => {
+    const { eager, reopen } = await filled();
+    for (const n of [await reopen(), eager]) {
+      await n.exec('create table w(a int, b text)');
+      await n.query(`insert into w select g, 'w' || g from generate_series(1, 5000) g`);
+      await n.checkpoint();
+    }
+    const node = await reopen();
+    expect(encoded(node, 'w')).toBe(true);
+    await node.exec(`begin; insert into w values (-1, 'gone'); delete from w where a <= 10; rollback`);
+    await node.exec(`begin; insert into w values (-2, 'kept'); update w set b = 'x' where a = 20`);
+    await node.exec('commit');
+    await eager.exec(`insert into w values (-2, 'kept'); update w set b = 'x' where a = 20`);
+    const q = `select count(*)::int as c, min(a) as lo, count(*) filter (where b = 'x')::int as x from w`;
+    expect(await rows(node, q)).toEqual(await rows(eager, q));
+    expect(await node.contentHash()).toBe(await eager.contentHash());
+  });
+
   it('takes DDL before its first read as a node that never reopened does', async () => {
     const statements = [
       'alter table t add column z int default 5',
@@ -183,7 +201,7 @@ describe('a reopened node whose tables are still encoded', () => {
 });
 
 describe('a base-backup standby whose tables are still encoded', () => {
-  it('installs without decoding, replays WAL into them (decoding only those), and answers as the primary', async () => {
+  it('installs without decoding, replays WAL into them without decoding either, and answers as the primary', async () => {
     c = memoryCluster();
     const p = await c.open('primary', { role: 'primary' });
     await p.node.exec(SCHEMA);
@@ -194,7 +212,11 @@ describe('a base-backup standby whose tables are still encoded', () => {
     await p.node.query(`update t set n = n + 1000 where id % 5 = 0`);
     await p.node.query('delete from t where id between 100 and 300');
     await caughtUp(p.node, s.node);
-    // the redo decoded t, not u
+    // the redo decoded nothing: its writes wait on t's log until something reads t
+    expect([encoded(s.node, 't'), encoded(s.node, 'u')]).toEqual([true, true]);
+    expect(table(s.node, 't').encodedAsLoaded).toBeUndefined();
+    // a checkpoint (restartpoint) now writes t from its rows, u as it came
+    await s.node.checkpoint();
     expect([encoded(s.node, 't'), encoded(s.node, 'u')]).toEqual([false, true]);
     expect(await answers(s.node)).toEqual(await answers(p.node));
     expect(await s.node.contentHash()).toBe(await p.node.contentHash());

@@ -123,7 +123,7 @@ export interface FrozenEncoded {
 }
 
 export function frozenRows(t: TableData): RowSource {
-  const e = t.stillEncoded;
+  const e = t.encodedAsLoaded;
   const chunks = e instanceof EncodedTable ? e.encoded : undefined;
   return chunks ? { table: e as EncodedTable, chunks } : t.rows.clone();
 }

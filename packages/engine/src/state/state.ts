@@ -215,6 +215,8 @@ export class IndexData {
 }
 
 const EMPTY: readonly RowId[] = [];
+/** A row write logged on a table still encoded: 1 insert, 0 update, -1 delete. */
+interface RowWrite { readonly op: 1 | 0 | -1; readonly id: RowId; readonly row: Value[] | undefined; readonly prev: RowWrite | undefined; readonly count: number }
 /** `op`: 1 adds the entry, -1 removes it, 0 counts a row change that left it as it was. */
 interface PendingWrite { readonly op: 1 | -1 | 0; readonly key: IndexKey; readonly id: RowId; readonly prev: PendingWrite | undefined; readonly count: number }
 /** Writes logged before a deferred index is built; past this many it is built (and the rows at open it kept are let go). */
@@ -267,6 +269,12 @@ export class TableData {
   private ixs: IndexData[];
   /** Set while this table's rows are still encoded: `rows` and `indexes` take them from it on first use. */
   private encoded: DeferredRows | undefined;
+  /**
+   * Row writes made while it is still encoded (a standby's redo right after its base backup, WAL
+   * replayed at open), newest first, applied in order when it is materialised: a write alone
+   * decodes nothing. Shared with copies, each adding in front, as an unbuilt index's log is.
+   */
+  private writes: RowWrite | undefined;
 
   constructor(
     public def: TableDef,
@@ -308,9 +316,14 @@ export class TableData {
     this.ixs = ixs;
   }
 
-  /** The encoded rows this table has not taken yet, while they are not all decoded (a checkpoint or backup then sends them as they are). */
+  /** The encoded rows this table has not taken yet, while they are not all decoded: what a background decoder steps. */
   get stillEncoded(): DeferredRows | undefined {
     return this.encoded && !this.encoded.done ? this.encoded : undefined;
+  }
+
+  /** `stillEncoded`, while no write was logged on it either: then its chunks hold exactly its rows (a checkpoint or backup sends them as they are). */
+  get encodedAsLoaded(): DeferredRows | undefined {
+    return this.writes ? undefined : this.stillEncoded;
   }
 
   /** Its indexes' definitions, without materialising it: DDL that changes them materialises it first. */
@@ -318,22 +331,40 @@ export class TableData {
     return this.encoded ? this.encoded.indexDefs : this.ixs.map((i) => i.def);
   }
 
-  /** How many rows it holds, without materialising it. */
-  get size(): number {
-    return this.encoded ? this.encoded.size : this.tree.size;
-  }
-
   private materialise(): this {
     const { rows, indexes } = this.encoded!.take(this.def);
     this.encoded = undefined;
     this.tree = rows;
     this.ixs = indexes;
+    const writes: RowWrite[] = [];
+    for (let w = this.writes; w; w = w.prev) writes.push(w);
+    this.writes = undefined;
+    for (let i = writes.length - 1; i >= 0; i--) {
+      const w = writes[i]!;
+      if (w.op === 1) this.insert(w.id, w.row!);
+      else if (w.op === 0) this.update(w.id, w.row!);
+      else this.delete(w.id);
+    }
     return this;
+  }
+
+  /** Logs a row write to a table still encoded; past MAX_PENDING writes it is materialised instead (false: apply it now). */
+  private logged(op: RowWrite['op'], id: RowId, row: Value[] | undefined): boolean {
+    if ((this.writes?.count ?? 0) >= MAX_PENDING) {
+      this.materialise();
+      return false;
+    }
+    this.writes = { op, id, row, prev: this.writes, count: (this.writes?.count ?? 0) + 1 };
+    return true;
   }
 
   clone(): TableData {
     // a copy of a table still encoded shares the encoded rows: one materialisation for both
-    if (this.encoded) return TableData.deferred(this.def, this.nextRowId, this.encoded);
+    if (this.encoded) {
+      const copy = TableData.deferred(this.def, this.nextRowId, this.encoded);
+      copy.writes = this.writes;
+      return copy;
+    }
     return new TableData(this.def, this.tree.clone(), this.nextRowId, this.ixs.map((i) => i.clone(this.def)));
   }
 
@@ -342,6 +373,10 @@ export class TableData {
   }
 
   insert(id: RowId, row: Value[]): void {
+    if (this.encoded && this.logged(1, id, row)) {
+      if (id >= this.nextRowId) this.nextRowId = id + 1;
+      return;
+    }
     flattenStrings(row);
     this.rows.set(id, row);
     if (id >= this.nextRowId) this.nextRowId = id + 1;
@@ -349,6 +384,7 @@ export class TableData {
   }
 
   update(id: RowId, row: Value[]): void {
+    if (this.encoded && this.logged(0, id, row)) return;
     const old = this.rows.get(id);
     if (!old) return;
     flattenStrings(row, old);
@@ -369,6 +405,7 @@ export class TableData {
   }
 
   delete(id: RowId): void {
+    if (this.encoded && this.logged(-1, id, undefined)) return;
     const old = this.rows.get(id);
     if (!old) return;
     for (const ix of this.indexes) if (ix.covers(old)) ix.remove(ix.keyOf(old), id);
