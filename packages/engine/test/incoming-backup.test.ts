@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { streamBackup, type BackupSummary } from '../src/checkpoint/backup-stream.ts';
 import { openNode, type Node } from '../src/index.ts';
+import { chunkRows } from '../src/checkpoint/encoded-table.ts';
 import { IncomingBackup } from '../src/replication/incoming-backup.ts';
 import { seal } from '../src/storage/envelope.ts';
 import { restoreSnapshot, takeSnapshot } from '../src/state/snapshot.ts';
@@ -144,6 +145,18 @@ describe('a streamed base backup', () => {
       expect(b.add(before + f[middle]!.length, bytes.subarray(before + f[middle]!.length))).toBe(refused);
     }
     await node.close();
+  });
+
+  it("counts a piece's rows from the head of its body without decoding the rows", () => {
+    const sealed = seal({ ids: Array.from({ length: 2048 }, (_, i) => i), rows: Array.from({ length: 2048 }, (_, i) => [i, `row ${i}`]) });
+    expect(chunkRows(sealed)).toBe(2048);
+    // the rows' bytes made undecodable (a msgpack "never used" byte): still counted, so they were never read
+    const broken = sealed.slice();
+    broken.fill(0xc1, 12 + 3 + 4 + 3 + 2048 * 3);
+    expect(chunkRows(broken)).toBe(2048);
+    expect(chunkRows(seal({ ids: [1, 2, 3], rows: [[1], [2], [3]] }))).toBe(3);
+    expect(chunkRows(seal({ k: 'header', backup: 2 }))).toBe('header');
+    expect(chunkRows(seal({ rows: [[1]] }))).toBeUndefined();
   });
 
   it('refuses a frame that claims more than a piece may hold without waiting for it', () => {

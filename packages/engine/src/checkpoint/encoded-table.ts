@@ -158,12 +158,14 @@ export function encodedChunk(src: FrozenEncoded, index: number): EncodedChunk | 
  */
 export function chunkRows(sealed: Uint8Array): number | 'header' | undefined {
   const b = sealed.subarray(ENVELOPE_HEADER);
-  // fixmap of 2 ({ids, rows}), fixstr "ids"
-  if (b.length > 8 && b[0] === 0x82 && b[1] === 0xa3 && b[2] === 0x69 && b[3] === 0x64 && b[4] === 0x73) {
-    const t = b[5]!;
+  // a map of 2 ({ids, rows}: fixmap, or map16 as msgpackr writes it), then fixstr "ids"
+  const at = b[0] === 0x82 ? 1 : b[0] === 0xde && b[1] === 0 && b[2] === 2 ? 3 : -1;
+  if (at > 0 && b.length > at + 9 && b[at] === 0xa3 && b[at + 1] === 0x69 && b[at + 2] === 0x64 && b[at + 3] === 0x73) {
+    const i = at + 4;
+    const t = b[i]!;
     if (t >= 0x90 && t <= 0x9f) return t - 0x90;
-    if (t === 0xdc) return (b[6]! << 8) | b[7]!;
-    if (t === 0xdd && b.length > 10) return ((b[6]! << 24) >>> 0) + ((b[7]! << 16) | (b[8]! << 8) | b[9]!);
+    if (t === 0xdc) return (b[i + 1]! << 8) | b[i + 2]!;
+    if (t === 0xdd) return ((b[i + 1]! << 24) >>> 0) + ((b[i + 2]! << 16) | (b[i + 3]! << 8) | b[i + 4]!);
   }
   let piece: unknown;
   try {
