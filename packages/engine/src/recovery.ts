@@ -40,6 +40,9 @@ export function initialCluster(nodeId: string): { control: ControlFile; state: D
   return { control, state, checkpoint: { lsn: FIRST_LSN, bytes: seal(takeSnapshot(state)) } };
 }
 
+/** WAL records for one table past which recovery decodes it before replaying them (its write log holds 65,536). */
+const DECODE_AFTER_WRITES = 4096;
+
 /** `initialize`: create a new cluster when storage is empty (a primary); a standby waits for a base backup instead. */
 export async function recover(storage: Storage, nodeId: string, log: Logger, initialize = true): Promise<Recovered> {
   const control = await storage.readControl();
@@ -60,6 +63,7 @@ export async function recover(storage: Storage, nodeId: string, log: Logger, ini
   const replayer = new Replayer(state, checkpoint.lsn);
   let expected = checkpoint.lsn;
   let replayed = 0;
+  const writes = new Map<number, number>();
   for (const chunk of await storage.readWal(checkpoint.lsn)) {
     if (chunk.lsn > expected) {
       log('warning', `invalid record at ${formatLsn(expected)}: WAL is missing up to ${formatLsn(chunk.lsn)}`);
@@ -68,8 +72,10 @@ export async function recover(storage: Storage, nodeId: string, log: Logger, ini
     // a chunk may begin before the checkpoint: skip the part already in the snapshot
     const from = expected - chunk.lsn;
     const { records, invalid } = decodeRecords(chunk.bytes.subarray(from), expected);
-    // the tables this WAL writes are decoded in slices first, not by their first redo in one task
-    await decodeTables(replayer.state, new Set(records.flatMap((r) => ('table' in r.record && typeof r.record.table === 'number' ? [r.record.table] : []))));
+    // writes to a table still encoded wait on its log (state.ts) until it is decoded; a table this WAL writes
+    // often enough to fill that log is decoded in slices first, not by its log's overflow in one task
+    for (const r of records) if ('table' in r.record && typeof r.record.table === 'number') writes.set(r.record.table, (writes.get(r.record.table) ?? 0) + 1);
+    await decodeTables(replayer.state, [...writes].flatMap(([oid, n]) => (n >= DECODE_AFTER_WRITES ? [oid] : [])));
     for (const r of records) {
       replayer.apply(r);
       replayed++;
