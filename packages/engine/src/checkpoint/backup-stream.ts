@@ -25,7 +25,7 @@ import { ENVELOPE_HEADER, sealedIntact, stampEnvelope } from '../storage/envelop
 import type { CheckpointChunks } from '../storage/storage.ts';
 import { crc32c } from '../wal/crc32.ts';
 import type { RowId } from '../wal/record.ts';
-import { encodedChunk, frozenRows, isEncoded, sourceSize, type RowSource } from './encoded-table.ts';
+import { frozenRows, isEncoded, rowsOf, type RowSource } from './encoded-table.ts';
 import { CHUNK_IDS, type ChunkPayload, type ChunkRef } from './format.ts';
 import type { CheckpointBase } from './load.ts';
 import { Slicer } from './slices.ts';
@@ -128,7 +128,7 @@ export function streamBackup(state: DbState): BackupStream {
     .sort((a, b) => a.def.oid - b.def.oid)
     .map((t) => {
       const rows = frozenRows(t);
-      const chunks = isEncoded(rows) ? rows.chunks.map((c) => c.index) : presentChunks(rows);
+      const chunks = isEncoded(rows) ? rows.layout : presentChunks(rows);
       return { def: t.def, nextRowId: t.nextRowId, indexes: t.indexDefs, rows, plan: Array.from(chunks, (index) => ({ index, ref: undefined })) };
     });
   const catalog = { nextOid: state.nextOid, members: [...state.members].sort(), sequences: sequenceEntries(state), ...snapshotCatalog(state) };
@@ -159,7 +159,7 @@ function stream(catalog: Omit<Snapshot, 'tables'>, tables: SourceTable[], from: 
     k: 'header',
     backup: BACKUP_LAYOUT_VERSION,
     ...catalog,
-    tables: tables.map((t) => ({ def: t.def, nextRowId: t.nextRowId, indexes: t.indexes, rows: sourceSize(t.rows), chunks: t.plan.map((p) => p.index) })),
+    tables: tables.map((t) => ({ def: t.def, nextRowId: t.nextRowId, indexes: t.indexes, rows: t.rows.size, chunks: t.plan.map((p) => p.index) })),
   };
   const summary: BackupSummary = { totalBytes: 0, pieces: 0, crc: 0 };
   const stats: BackupStats = { stored: 0, encoded: 0, replaced: [] };
@@ -189,14 +189,14 @@ function stream(catalog: Omit<Snapshot, 'tables'>, tables: SourceTable[], from: 
           }
           stats.replaced.push(p.ref.key);
         }
-        const { rows } = t;
-        if (isEncoded(rows)) {
-          // a table still encoded holds its chunks as they came, checked then: sent as they are
+        // a table still encoded holds its chunks as they came, checked then: sent as they are
+        const sealed = isEncoded(t.rows) ? t.rows.sealed(p.index) : undefined;
+        if (sealed) {
           stats.stored++;
-          yield frame(storedFrame(encodedChunk(rows, p.index)!.bytes));
+          yield frame(storedFrame(sealed.bytes));
           continue;
         }
-        fillChunk(rows, p.index, scratch);
+        fillChunk(rowsOf(t.rows), p.index, scratch);
         stats.encoded++;
         yield frame([sealFrame(scratch, packr)]);
       }

@@ -41,6 +41,7 @@ export class EncodedTable implements DeferredRows {
     private readonly what: string,
   ) {
     this.chunks = chunks;
+    this.layout = chunks.map((c) => c.index);
     let size = 0;
     for (const c of chunks) size += c.rows;
     this.size = size;
@@ -55,9 +56,23 @@ export class EncodedTable implements DeferredRows {
     return this.result !== undefined;
   }
 
-  /** The chunks, while not all decoded. */
-  get encoded(): readonly EncodedChunk[] | undefined {
-    return this.result ? undefined : this.chunks;
+  /** The chunk indexes it holds, ascending (kept once decoded: a checkpoint or backup frozen before still names them). */
+  readonly layout: readonly number[];
+
+  /** Chunk `index` as sealed, while the table is not decoded; once it is, `loaded` holds the same rows. */
+  sealed(index: number): EncodedChunk | undefined {
+    const chunks = this.result ? undefined : this.chunks;
+    if (!chunks) return undefined;
+    let lo = 0;
+    let hi = chunks.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const c = chunks[mid]!;
+      if (c.index === index) return c;
+      if (c.index < index) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
   }
 
   /** The rows as loaded, once decoded: no table writes this tree (each took a copy), so it is what the chunks held. */
@@ -113,42 +128,25 @@ export class EncodedTable implements DeferredRows {
   }
 }
 
-/** A table's rows as a checkpoint or backup freezes them: the chunks of a table still encoded, or a copy-on-write clone of its tree. */
-export type RowSource = RowTree | FrozenEncoded;
-
-export interface FrozenEncoded {
-  table: EncodedTable;
-  /** Taken when frozen: the holder lets go of them once decoded. */
-  chunks: readonly EncodedChunk[];
-}
+/**
+ * A table's rows as a checkpoint or backup freezes them: a table still encoded as loaded (its
+ * chunks as sealed while it stays encoded, then `loaded`, the same rows decoded: what holds them
+ * is never kept beside them), or a copy-on-write clone of its tree.
+ */
+export type RowSource = RowTree | EncodedTable;
 
 export function frozenRows(t: TableData): RowSource {
   const e = t.encodedAsLoaded;
-  const chunks = e instanceof EncodedTable ? e.encoded : undefined;
-  return chunks ? { table: e as EncodedTable, chunks } : t.rows.clone();
+  return e instanceof EncodedTable ? e : t.rows.clone();
 }
 
-export function isEncoded(src: RowSource): src is FrozenEncoded {
-  return 'chunks' in src && 'table' in src;
+export function isEncoded(src: RowSource): src is EncodedTable {
+  return src instanceof EncodedTable;
 }
 
-export function sourceSize(src: RowSource): number {
-  return isEncoded(src) ? src.table.size : src.size;
-}
-
-/** The chunk `index` of a frozen encoded table, as sealed. */
-export function encodedChunk(src: FrozenEncoded, index: number): EncodedChunk | undefined {
-  const { chunks } = src;
-  let lo = 0;
-  let hi = chunks.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const c = chunks[mid]!;
-    if (c.index === index) return c;
-    if (c.index < index) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return undefined;
+/** The rows of `src`, once no chunk of it is to be sent as sealed. */
+export function rowsOf(src: RowSource): RowTree {
+  return isEncoded(src) ? src.loaded! : src;
 }
 
 /**

@@ -63,7 +63,7 @@ export async function loadCheckpoint(storage: Storage, stored: StoredCheckpoint)
       await slicer.maybeYield();
     }
     const rows = new EncodedTable(t, encoded, 'checkpoint chunk');
-    frozen.set(t.def.oid, { table: rows, chunks: encoded });
+    frozen.set(t.def.oid, rows);
     tables.push({ def: t.def, nextRowId: t.nextRowId, runs: [], indexes: t.indexes, data: TableData.deferred(t.def, t.nextRowId, rows) });
   }
   const state = restoreSnapshot({ nextOid: payload.nextOid, members: payload.members, tables, sequences: payload.sequences, ...(payload.types ? { types: payload.types } : {}), ...(payload.schemas ? { schemas: payload.schemas } : {}), ...(payload.functions ? { functions: payload.functions } : {}), ...(payload.domains ? { domains: payload.domains } : {}), ...(payload.pgCatalog ? { pgCatalog: payload.pgCatalog } : {}) });

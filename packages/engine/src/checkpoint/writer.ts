@@ -20,7 +20,7 @@ import type { CheckpointChunk, DeferredChunk, Storage } from '../storage/storage
 import type { Lsn } from '../wal/lsn.ts';
 import type { RowId } from '../wal/record.ts';
 import { CHUNK_IDS, chunkOf, MANIFEST_VERSION, type ChunkPayload, type ChunkRef, type Manifest, type TableManifest } from './format.ts';
-import { encodedChunk, frozenRows, isEncoded, type RowSource } from './encoded-table.ts';
+import { frozenRows, isEncoded, rowsOf, type RowSource } from './encoded-table.ts';
 import type { CheckpointBase } from './load.ts';
 import { Slicer } from './slices.ts';
 
@@ -108,12 +108,12 @@ export class Checkpointer {
       const dirty = before ? dirtyChunks(t.rows, before.rows) : undefined;
       const refs: ChunkRef[] = before && dirty ? before.chunks.filter((c) => !dirty.has(c.index)) : [];
       const { rows } = t;
-      for (const index of dirty ? [...dirty].sort((a, b) => a - b) : isEncoded(rows) ? rows.chunks.map((c) => c.index) : presentChunks(rows)) {
+      for (const index of dirty ? [...dirty].sort((a, b) => a - b) : isEncoded(rows) ? rows.layout : presentChunks(rows)) {
         const key = `${t.def.oid}.${index}.${token}`;
-        if (isEncoded(rows)) {
-          // a table still encoded (never read since open or its backup): its chunks are written as they came
-          const c = encodedChunk(rows, index)!;
-          if (store.putDeferred) deferred.push({ key, seal: () => c.bytes });
+        // a table still encoded (never read since open or its backup): its chunks are written as they came
+        const c = isEncoded(rows) ? rows.sealed(index) : undefined;
+        if (c) {
+          if (store.putDeferred) deferred.push({ key, seal: sealLater(rows, index) });
           else {
             pending.push({ key, bytes: c.bytes });
             pendingBytes += c.bytes.length;
@@ -122,13 +122,13 @@ export class Checkpointer {
           refs.push({ index, key, rows: c.rows, ...(store.putDeferred ? {} : { bytes: c.bytes.length }) });
           if (deferred.length >= BATCH_CHUNKS || pending.length >= BATCH_CHUNKS || pendingBytes >= BATCH_BYTES) await flush();
         } else if (store.putDeferred) {
-          const n = rows.forRange(index * CHUNK_IDS, (index + 1) * CHUNK_IDS, false);
+          const n = rowsOf(rows).forRange(index * CHUNK_IDS, (index + 1) * CHUNK_IDS, false);
           if (!n) continue;
           deferred.push({ key, seal: sealLater(rows, index) });
           refs.push({ index, key, rows: n });
           if (deferred.length >= BATCH_CHUNKS) await flush();
         } else {
-          const chunk = encodeChunk(rows, index, packr, scratch);
+          const chunk = encodeChunk(rowsOf(rows), index, packr, scratch);
           if (!chunk) continue;
           pending.push({ key, bytes: chunk.bytes });
           pendingBytes += chunk.bytes.length;
@@ -162,9 +162,9 @@ export class Checkpointer {
  * compared with the rows as decoded, which its tree is a copy-on-write copy of.
  */
 function dirtyChunks(now: RowSource, was: RowSource): Set<number> | undefined {
-  if (isEncoded(now)) return isEncoded(was) && was.table === now.table ? new Set() : undefined;
-  const before = isEncoded(was) ? was.table.loaded : was;
-  if (!before) return undefined;
+  if (isEncoded(was) && was === now) return new Set();
+  const before = isEncoded(was) ? was.loaded : was;
+  if (isEncoded(now) || !before) return undefined;
   const dirty = new Set<number>();
   try {
     changedRowIds(now, before, (id) => dirty.add(chunkOf(id)));
@@ -177,11 +177,7 @@ function dirtyChunks(now: RowSource, was: RowSource): Set<number> | undefined {
 
 /** A deferred chunk's `seal`: the chunk `index` of `rows` (a frozen clone) encoded when it is read, or as it came while still encoded. */
 export function sealLater(rows: RowSource, index: number): () => Uint8Array {
-  if (isEncoded(rows)) {
-    const c = encodedChunk(rows, index)!;
-    return () => c.bytes;
-  }
-  return () => encodeChunk(rows, index, new ValuePackr(), { ids: [], rows: [] })!.bytes;
+  return () => (isEncoded(rows) ? rows.sealed(index)?.bytes : undefined) ?? encodeChunk(rowsOf(rows), index, new ValuePackr(), { ids: [], rows: [] })!.bytes;
 }
 
 /** Every chunk index that holds a row, jumping over empty ranges. */
