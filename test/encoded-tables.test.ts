@@ -14,7 +14,7 @@ import type { DbState, TableData } from '../packages/engine/src/state/state.ts';
 import { seal, unseal } from '../packages/engine/src/storage/envelope.ts';
 import { memoryStorage } from '../packages/engine/src/storage/memory.ts';
 import type { Storage } from '../packages/engine/src/storage/storage.ts';
-import { baseBackupStandby, caughtUp, memoryCluster, until, type TestCluster } from './cluster.ts';
+import { baseBackupStandby, caughtUp, memoryCluster, until, type TestCluster, type TestNode } from './cluster.ts';
 
 let c: TestCluster | undefined;
 const open: Node[] = [];
@@ -207,14 +207,20 @@ describe('a reopened node whose tables are still encoded', () => {
   });
 });
 
+/** A primary of a new memory cluster, filled and checkpointed: what a base backup sends. */
+async function checkpointedPrimary(): Promise<{ cluster: TestCluster; p: TestNode }> {
+  const cluster = (c = memoryCluster());
+  const p = await cluster.open('primary', { role: 'primary' });
+  await p.node.exec(SCHEMA);
+  for (const sql of FILL) await p.node.query(sql);
+  await p.node.checkpoint();
+  return { cluster, p };
+}
+
 describe('a base-backup standby whose tables are still encoded', () => {
   it('installs without decoding, replays WAL into them without decoding either, and answers as the primary', async () => {
-    c = memoryCluster();
-    const p = await c.open('primary', { role: 'primary' });
-    await p.node.exec(SCHEMA);
-    for (const sql of FILL) await p.node.query(sql);
-    await p.node.checkpoint();
-    const s = await baseBackupStandby(c, p, 'fresh');
+    const { cluster, p } = await checkpointedPrimary();
+    const s = await baseBackupStandby(cluster, p, 'fresh');
     expect([encoded(s.node, 't'), encoded(s.node, 'u')]).toEqual([true, true]);
     await p.node.query(`update t set n = n + 1000 where id % 5 = 0`);
     await p.node.query('delete from t where id between 100 and 300');
@@ -230,31 +236,23 @@ describe('a base-backup standby whose tables are still encoded', () => {
   });
 
   it('a standby on its own storage crashes with its tables still encoded and reloads the same content', async () => {
-    c = memoryCluster();
-    const p = await c.open('primary', { role: 'primary' });
-    await p.node.exec(SCHEMA);
-    for (const sql of FILL) await p.node.query(sql);
-    await p.node.checkpoint();
+    const { cluster, p } = await checkpointedPrimary();
     const storage = memoryStorage({ deferChunks: false });
-    const s = await c.open('fresh', { role: 'standby', storage });
+    const s = await cluster.open('fresh', { role: 'standby', storage });
     await until('the base backup', async () => (await s.node.status()).systemId === p.node.systemId);
     await caughtUp(p.node, s.node);
     expect(encoded(s.node, 't')).toBe(true);
-    const crashed = await openNode({ cluster: c.name, nodeId: 'fresh', storage, log: () => {} });
+    const crashed = await openNode({ cluster: cluster.name, nodeId: 'fresh', storage, log: () => {} });
     open.push(crashed);
     expect(encoded(crashed, 't')).toBe(true);
     expect(await crashed.contentHash()).toBe(await p.node.contentHash());
   });
 
   it('a standby promoted before it decoded anything refuses a duplicate and takes writes', async () => {
-    c = memoryCluster();
-    const p = await c.open('primary', { role: 'primary' });
-    await p.node.exec(SCHEMA);
-    for (const sql of FILL) await p.node.query(sql);
-    await p.node.checkpoint();
-    const s = await baseBackupStandby(c, p, 'fresh');
+    const { cluster, p } = await checkpointedPrimary();
+    const s = await baseBackupStandby(cluster, p, 'fresh');
     expect(encoded(s.node, 't')).toBe(true);
-    await c.close(p);
+    await cluster.close(p);
     await s.node.promote();
     await expect(s.node.query(`insert into t values (9000, 1, 'row 17')`)).rejects.toMatchObject({ code: '23505' });
     await s.node.query(`insert into t values (9001, 1, 'row 9001')`);
@@ -262,15 +260,15 @@ describe('a base-backup standby whose tables are still encoded', () => {
   });
 
   it('a base backup sent from a node whose tables are still encoded sends them as they are, and the standby ends with its content', async () => {
-    c = memoryCluster();
+    const cluster = (c = memoryCluster());
     const storage = memoryStorage({ deferChunks: false });
-    const first = await c.open('primary', { role: 'primary', storage });
+    const first = await cluster.open('primary', { role: 'primary', storage });
     await first.node.exec(SCHEMA);
     for (const sql of FILL) await first.node.query(sql);
-    await c.close(first);
-    const p = await c.open('primary', { role: 'primary', storage });
+    await cluster.close(first);
+    const p = await cluster.open('primary', { role: 'primary', storage });
     expect(encoded(p.node, 't')).toBe(true);
-    const s = await baseBackupStandby(c, p, 'fresh');
+    const s = await baseBackupStandby(cluster, p, 'fresh');
     // sending it decoded nothing on the primary
     expect([encoded(p.node, 't'), encoded(p.node, 'u')]).toEqual([true, true]);
     expect(await s.node.contentHash()).toBe(await p.node.contentHash());

@@ -101,11 +101,9 @@ export class IndexData {
   private build(): IndexTree {
     this.built = this.deferred!.take();
     this.deferred = undefined;
-    const writes: PendingWrite[] = [];
-    for (let w = this.pending; w; w = w.prev) writes.push(w);
+    const writes = oldestFirst(this.pending);
     this.pending = undefined;
-    for (let i = writes.length - 1; i >= 0; i--) {
-      const w = writes[i]!;
+    for (const w of writes) {
       if (w.op === 1) this.add(w.key, w.id);
       else if (w.op === -1) this.remove(w.key, w.id);
     }
@@ -215,6 +213,12 @@ export class IndexData {
 }
 
 const EMPTY: readonly RowId[] = [];
+/** A write log (newest first, each entry pointing at the one before) in the order to apply it. */
+function oldestFirst<W extends { readonly prev: W | undefined }>(newest: W | undefined): W[] {
+  const out: W[] = [];
+  for (let w = newest; w; w = w.prev) out.push(w);
+  return out.reverse();
+}
 /** A row write logged on a table still encoded: 1 insert, 0 update, -1 delete. */
 interface RowWrite { readonly op: 1 | 0 | -1; readonly id: RowId; readonly row: Value[] | undefined; readonly prev: RowWrite | undefined; readonly count: number }
 /** `op`: 1 adds the entry, -1 removes it, 0 counts a row change that left it as it was. */
@@ -336,11 +340,9 @@ export class TableData {
     this.encoded = undefined;
     this.tree = rows;
     this.ixs = indexes;
-    const writes: RowWrite[] = [];
-    for (let w = this.writes; w; w = w.prev) writes.push(w);
+    const writes = oldestFirst(this.writes);
     this.writes = undefined;
-    for (let i = writes.length - 1; i >= 0; i--) {
-      const w = writes[i]!;
+    for (const w of writes) {
       if (w.op === 1) this.insert(w.id, w.row!);
       else if (w.op === 0) this.update(w.id, w.row!);
       else this.delete(w.id);
