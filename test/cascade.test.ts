@@ -21,6 +21,8 @@ describe('cascading replication and max_wal_senders', () => {
     expect(onS1).toEqual([{ application_name: 's2', state: 'streaming' }]);
     const onP = (await p.node.query('select application_name from pg_stat_replication')).rows;
     expect(onP).toEqual([{ application_name: 's1' }]);
+    // a base backup can bring s2 up to date before its upstream has answered START_REPLICATION
+    await until('s2 to stream from s1', async () => (await s2.node.query<{ status: string }>('select status from pg_stat_wal_receiver')).rows[0]?.status === 'streaming');
     expect((await s2.node.query('select sender_host, status from pg_stat_wal_receiver')).rows).toEqual([{ sender_host: 's1', status: 'streaming' }]);
     await expect(s2.node.query(`insert into t(v) values ('no')`)).rejects.toMatchObject({ code: '25006' });
   });
