@@ -3,8 +3,8 @@
  * last complete checkpoint, its chunks sent as stored, unopened (as pg_basebackup copies files; the
  * standby then streams the WAL from the checkpoint's LSN), or, for a node without one, copy-on-write
  * clones of the state taken when the backup is asked for, encoded a chunk at a time in slices that
- * yield. The walsender sends each piece while the next is made and the standby decodes each as it
- * lands. Nothing is sealed whole: a million-row backup never exists as one buffer on either side.
+ * yield. The walsender sends each piece while the next is made and the standby checks each as it
+ * lands and keeps it sealed (checkpoint/encoded-table.ts). Nothing is sealed whole: a million-row backup never exists as one buffer on either side.
  *
  * The stream is a sequence of frames: a 4-byte little-endian length, then one sealed piece
  * (envelope.ts: magic, version, CRC-32C of its body). The first piece is the header (the catalog,

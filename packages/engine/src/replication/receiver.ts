@@ -180,7 +180,7 @@ export class WalReceiver {
         const b = this.backup;
         // bytes of a stream this standby gave up on, still on the wire: nothing to add them to
         if (!b) return;
-        // each piece is checked and decoded as it completes: a damaged one is refused here, not after the last byte
+        // each piece is checked (its CRC) as it completes: a damaged one is refused here, not after the last byte
         const refused = b.add(msg.offset, msg.bytes);
         if (refused) return this.restart(refused);
         const total = b.estimate;
