@@ -11,9 +11,10 @@ import { openNode, type Node } from '@walrtc/engine';
 import type { Manifest } from '../packages/engine/src/checkpoint/format.ts';
 import { IndexBuilds } from '../packages/engine/src/state/index-builds.ts';
 import type { DbState, TableData } from '../packages/engine/src/state/state.ts';
-import { seal, unseal } from '../packages/engine/src/storage/envelope.ts';
+import { seal, stampEnvelope, unseal } from '../packages/engine/src/storage/envelope.ts';
 import { memoryStorage } from '../packages/engine/src/storage/memory.ts';
 import type { Storage } from '../packages/engine/src/storage/storage.ts';
+import { crc32c } from '../packages/engine/src/wal/crc32.ts';
 import { baseBackupStandby, caughtUp, memoryCluster, until, type TestCluster, type TestNode } from './cluster.ts';
 
 let c: TestCluster | undefined;
@@ -204,6 +205,13 @@ describe('a reopened node whose tables are still encoded', () => {
     const node = await reopen();
     expect(await rows(node, `select v from u where k = 'k5'`)).toEqual([{ v: 5 }]);
     for (let i = 0; i < 2; i++) await expect(node.query('select count(*) from t')).rejects.toMatchObject({ code: 'XX001', message: 'invalid checkpoint chunk: chunk 1 of table "t" is malformed' });
+    // a body that is not msgpack at all under a sound CRC: the same error, not the decoder's
+    const garbage = seal(null);
+    garbage.fill(0xc1, 12);
+    stampEnvelope(garbage, crc32c(garbage, 12));
+    await storage.chunks!.put([{ key: ref.key, bytes: garbage }]);
+    const third = await reopen();
+    await expect(third.query('select count(*) from t')).rejects.toMatchObject({ code: 'XX001', message: 'invalid checkpoint chunk: chunk 1 of table "t" is malformed' });
   });
 });
 

@@ -32,6 +32,8 @@ export class EncodedTable implements DeferredRows {
   private result: TableData | undefined;
   private failed: unknown;
   readonly size: number;
+  /** The chunk indexes it holds, ascending (kept once decoded: a checkpoint or backup frozen before still names them). */
+  readonly layout: readonly number[];
   scheduled = false;
 
   /** `chunks` in ascending `index` order; `what` names them in errors ("checkpoint chunk", "base backup"). */
@@ -55,9 +57,6 @@ export class EncodedTable implements DeferredRows {
   get done(): boolean {
     return this.result !== undefined;
   }
-
-  /** The chunk indexes it holds, ascending (kept once decoded: a checkpoint or backup frozen before still names them). */
-  readonly layout: readonly number[];
 
   /** Chunk `index` as sealed, while the table is not decoded; once it is, `loaded` holds the same rows. */
   sealed(index: number): EncodedChunk | undefined {
@@ -111,7 +110,12 @@ export class EncodedTable implements DeferredRows {
 
   private decode(c: EncodedChunk): void {
     // its CRC was checked when it came (`checkSealed`); the body is decoded only now
-    const p = unseal<ChunkPayload>(c.bytes, this.what, envelopeCrc(c.bytes));
+    let p: ChunkPayload;
+    try {
+      p = unseal<ChunkPayload>(c.bytes, this.what, envelopeCrc(c.bytes));
+    } catch {
+      throw this.malformed(c);
+    }
     const { ids, rows } = p ?? ({} as Partial<ChunkPayload>);
     if (!Array.isArray(ids) || !Array.isArray(rows) || ids.length !== c.rows || rows.length !== c.rows || !rows.every(Array.isArray)) throw this.malformed(c);
     let last = c.index * CHUNK_IDS - 1;
