@@ -12,6 +12,13 @@ import type { WalRecord } from './record.ts';
 
 const NONE: readonly WalRecord[] = [];
 
+/** A commit waiting for its flush without a promise of its own (wal/committing.ts): told in LSN order, after the flush listeners (so after the commit is shown). */
+export interface FlushWaiter {
+  readonly end: Lsn;
+  flushed(): void;
+  failed(error: unknown): void;
+}
+
 interface Waiter {
   lsn: Lsn;
   resolve: () => void;
@@ -53,6 +60,8 @@ export class WalWriter {
   /** Resolved when what is pending now (everything appended past the batch being written) is durable. */
   private queued: FlushWait | undefined;
   private failure: SqlError | undefined;
+  /** Commits waiting through `whenFlushed`, in LSN order (each registers as it appends). */
+  private flushWaiters: FlushWaiter[] = [];
   private readonly flushListeners = new Set<(chunks: readonly WalChunk[]) => void>();
   private readonly failureListeners = new Set<(failure: SqlError) => void>();
   /** Recently flushed chunks, so walsenders of caught-up standbys never go back to storage. */
@@ -101,6 +110,13 @@ export class WalWriter {
     if (lsn <= this.inflightEnd) return (this.inflight ??= new FlushWait()).promise;
     if (lsn <= this.insertLsn) return (this.queued ??= new FlushWait()).promise;
     return new Promise((resolve, reject) => this.waiters.push({ lsn, resolve, reject }));
+  }
+
+  /** `waiter.flushed()` once WAL up to `waiter.end` is durable (at once if it is), `failed` if that flush fails: no promise. */
+  whenFlushed(waiter: FlushWaiter): void {
+    if (this.failure) waiter.failed(this.failure);
+    else if (waiter.end <= this.flushLsn) waiter.flushed();
+    else this.flushWaiters.push(waiter);
   }
 
   /** Wait until everything appended so far is durable. */
@@ -243,6 +259,16 @@ export class WalWriter {
     done?.resolve();
     if (this.waiters.length) this.resolveWaiters(flushed);
     for (const l of this.flushListeners) l(batch);
+    if (this.flushWaiters.length) this.tellFlushed(flushed);
+  }
+
+  /** After the listeners, so a commit is reported only once it is shown; a waiter registered meanwhile (its end is later) stays. */
+  private tellFlushed(flushed: Lsn): void {
+    const list = this.flushWaiters;
+    let i = 0;
+    while (i < list.length && list[i]!.end <= flushed) list[i++]!.flushed();
+    if (i === list.length) list.length = 0;
+    else if (i) list.splice(0, i);
   }
 
   /**
@@ -261,6 +287,9 @@ export class WalWriter {
     for (const w of this.waiters) w.reject(failure);
     this.waiters = [];
     for (const l of this.failureListeners) l(failure);
+    const told = this.flushWaiters;
+    this.flushWaiters = [];
+    for (const w of told) w.failed(failure);
   }
 
   /** In place, in order: resolving runs no code before the flush loop ends. */
