@@ -34,7 +34,7 @@ export type SynchronousCommit = 'off' | 'local' | 'remote_write' | 'on' | 'remot
 
 export interface CommitInfo {
   end: Lsn;
-  tables: Set<number>;
+  tables: ReadonlySet<number>;
   /** The optimistic view changed (an offline write was queued or rebased), not the replicated state. */
   optimistic?: boolean;
   /** NOTIFYs the shown commits made, in commit order (sql/notify.ts). */

@@ -23,7 +23,7 @@ function failable(): { storage: Storage; failing: { on: boolean } } {
   const failing = { on: false };
   const now = (chunks: readonly WalChunk[]): void => {
     if (failing.on) throw new Error('disk full');
-    (inner.appendWal as { now: (c: readonly WalChunk[]) => void }).now(chunks);
+    (inner.appendWal as unknown as { now: (c: readonly WalChunk[]) => void }).now(chunks);
   };
   const appendWal = Object.assign(async (chunks: readonly WalChunk[]) => now(chunks), { now });
   return { storage: { ...inner, appendWal }, failing };

@@ -21,6 +21,7 @@ export class Committing<T> implements PromiseLike<T>, FlushWaiter {
   private error: unknown;
   private resolve: ((value: unknown) => void) | undefined;
   private reject: ((error: unknown) => void) | undefined;
+  nextWaiter: FlushWaiter | undefined = undefined;
 
   /** Registers with `wal` at once, so the wait is the one the commit was appended for, whenever the consumer attaches. */
   constructor(private readonly value: unknown, readonly end: Lsn, wal: WalWriter, private readonly confirm: Confirm) {

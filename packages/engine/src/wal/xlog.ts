@@ -11,12 +11,16 @@ import type { Lsn } from './lsn.ts';
 import type { WalRecord } from './record.ts';
 
 const NONE: readonly WalRecord[] = [];
+/** `pending` when empty: never pushed to (appendChunk replaces it). */
+const NO_CHUNKS: WalChunk[] = [];
 
 /** A commit waiting for its flush without a promise of its own (wal/committing.ts): told in LSN order, after the flush listeners (so after the commit is shown). */
 export interface FlushWaiter {
   readonly end: Lsn;
   flushed(): void;
   failed(error: unknown): void;
+  /** The writer's queue of waiters runs through them: no array per flush. */
+  nextWaiter: FlushWaiter | undefined;
 }
 
 interface Waiter {
@@ -50,7 +54,7 @@ const FLUSHED = Promise.resolve();
 type SyncAppend = Storage['appendWal'] & { now?: (chunks: readonly WalChunk[]) => void };
 
 export class WalWriter {
-  private pending: WalChunk[] = [];
+  private pending: WalChunk[] = NO_CHUNKS;
   private flushing = false;
   /** Waiters for WAL past the insert position when they asked (rare: callers wait for what they appended). */
   private waiters: Waiter[] = [];
@@ -60,8 +64,9 @@ export class WalWriter {
   /** Resolved when what is pending now (everything appended past the batch being written) is durable. */
   private queued: FlushWait | undefined;
   private failure: SqlError | undefined;
-  /** Commits waiting through `whenFlushed`, in LSN order (each registers as it appends). */
-  private flushWaiters: FlushWaiter[] = [];
+  /** Commits waiting through `whenFlushed`, in LSN order (each registers as it appends): a queue linked through them. */
+  private firstWaiter: FlushWaiter | undefined;
+  private lastWaiter: FlushWaiter | undefined;
   private readonly flushListeners = new Set<(chunks: readonly WalChunk[]) => void>();
   private readonly failureListeners = new Set<(failure: SqlError) => void>();
   /** Recently flushed chunks, so walsenders of caught-up standbys never go back to storage. */
@@ -94,7 +99,9 @@ export class WalWriter {
   appendChunk(chunk: WalChunk): void {
     this.assertHealthy();
     if (chunk.lsn !== this.insertLsn) throw new Error(`WAL chunk at ${chunk.lsn} does not continue insert position ${this.insertLsn}`);
-    this.pending.push(chunk);
+    // a batch of one (a point commit's) in an array of one, not one grown for seventeen
+    if (this.pending.length) this.pending.push(chunk);
+    else this.pending = [chunk];
     this.insertLsn = chunk.end;
     if (!this.flushing) {
       this.flushing = true;
@@ -116,7 +123,12 @@ export class WalWriter {
   whenFlushed(waiter: FlushWaiter): void {
     if (this.failure) waiter.failed(this.failure);
     else if (waiter.end <= this.flushLsn) waiter.flushed();
-    else this.flushWaiters.push(waiter);
+    else {
+      waiter.nextWaiter = undefined;
+      if (this.lastWaiter) this.lastWaiter.nextWaiter = waiter;
+      else this.firstWaiter = waiter;
+      this.lastWaiter = waiter;
+    }
   }
 
   /** Wait until everything appended so far is durable. */
@@ -243,7 +255,7 @@ export class WalWriter {
 
   private takeBatch(): WalChunk[] {
     const batch = this.pending;
-    this.pending = [];
+    this.pending = NO_CHUNKS;
     this.inflight = this.queued;
     this.queued = undefined;
     this.inflightEnd = batch[batch.length - 1]!.end;
@@ -259,16 +271,20 @@ export class WalWriter {
     done?.resolve();
     if (this.waiters.length) this.resolveWaiters(flushed);
     for (const l of this.flushListeners) l(batch);
-    if (this.flushWaiters.length) this.tellFlushed(flushed);
+    if (this.firstWaiter) this.tellFlushed(flushed);
   }
 
   /** After the listeners, so a commit is reported only once it is shown; a waiter registered meanwhile (its end is later) stays. */
   private tellFlushed(flushed: Lsn): void {
-    const list = this.flushWaiters;
-    let i = 0;
-    while (i < list.length && list[i]!.end <= flushed) list[i++]!.flushed();
-    if (i === list.length) list.length = 0;
-    else if (i) list.splice(0, i);
+    let w = this.firstWaiter;
+    while (w && w.end <= flushed) {
+      const next = w.nextWaiter;
+      this.firstWaiter = next;
+      if (!next) this.lastWaiter = undefined;
+      w.nextWaiter = undefined;
+      w.flushed();
+      w = this.firstWaiter;
+    }
   }
 
   /**
@@ -287,9 +303,14 @@ export class WalWriter {
     for (const w of this.waiters) w.reject(failure);
     this.waiters = [];
     for (const l of this.failureListeners) l(failure);
-    const told = this.flushWaiters;
-    this.flushWaiters = [];
-    for (const w of told) w.failed(failure);
+    let w = this.firstWaiter;
+    this.firstWaiter = this.lastWaiter = undefined;
+    while (w) {
+      const next = w.nextWaiter;
+      w.nextWaiter = undefined;
+      w.failed(failure);
+      w = next;
+    }
   }
 
   /** In place, in order: resolving runs no code before the flush loop ends. */
