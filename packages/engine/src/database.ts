@@ -15,7 +15,7 @@ import { declareOptions, fetch, newCursor, noCursor, type Cursor } from './sessi
 import type { RawResult } from './session/result.ts';
 import type { Session } from './session/session.ts';
 import { OpenTxn } from './session/transaction.ts';
-import { attachTemp, statementDone, statementFailed } from './session/statement-outcome.ts';
+import { attachTemp, autocommitSteps, statementDone, statementFailed } from './session/statement-outcome.ts';
 import type { ExecEnv, NodeHooks } from './sql/env.ts';
 import { PlanCache } from './sql/executor.ts';
 import type { StatementPlan } from './sql/plan.ts';
@@ -187,10 +187,10 @@ export class Database {
     } catch (e) {
       throw statementFailed(session, autocommit, e);
     }
+    // only an autocommit write answers with a Committing
     if (r instanceof Committing) {
-      return r.map((done) => statementDone(session, autocommit, done), (e: unknown) => {
-        throw statementFailed(session, autocommit, e);
-      });
+      const steps = autocommitSteps(session);
+      return r.map(steps.done, steps.failed);
     }
     if (!(r instanceof Promise)) return statementDone(session, autocommit, r);
     return r.then((done) => statementDone(session, autocommit, done), (e: unknown) => {
