@@ -38,7 +38,7 @@ export interface CommitInfo {
   /** The optimistic view changed (an offline write was queued or rebased), not the replicated state. */
   optimistic?: boolean;
   /** NOTIFYs the shown commits made, in commit order (sql/notify.ts). */
-  notifications?: Notification[];
+  notifications?: readonly Notification[];
   /** The shown commits' records, in order, when known: live queries scoped to a key range look at their rows. */
   records?: readonly WalRecord[];
 }

@@ -15,7 +15,7 @@ export interface Shown {
   end: Lsn;
   tables: ReadonlySet<number>;
   /** NOTIFYs of the commits shown, in commit order. */
-  notifications?: Notification[];
+  notifications?: readonly Notification[];
   /** The commits' records in order, when known (live queries scoped to a key range read them). */
   records?: readonly WalRecord[];
 }
@@ -44,7 +44,7 @@ export class CommitVisibility {
   }
 
   /** A commit ending at `end` was appended to the WAL. */
-  committed(end: Lsn, state: DbState, tables: ReadonlySet<number>, notifications: Notification[] = [], records?: readonly WalRecord[]): void {
+  committed(end: Lsn, state: DbState, tables: ReadonlySet<number>, notifications?: readonly Notification[], records?: readonly WalRecord[]): void {
     this.unflushed.push({ end, state, tables, notifications, records });
     if (this.immediate()) this.show(state, { end, tables, notifications, records });
   }
