@@ -264,6 +264,11 @@ export class Replication {
     return [...this.known.values()].filter((n) => n.role === 'primary').sort((a, b) => b.timeline - a.timeline)[0]?.nodeId;
   }
 
+  /** Resolves once every WAL chunk flushed so far has been handed to the archive (archive_command done or failed). */
+  archived(): Promise<void> {
+    return this.archiving;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
