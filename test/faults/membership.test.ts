@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { NodeOptions } from '@walrtc/engine';
 import type { Transport } from '@walrtc/transport';
 import { decodeMessage } from '../../packages/engine/src/replication/protocol.ts';
-import { memoryCluster, primaryOf, until, type TestNode } from '../cluster.ts';
+import { caughtUp, memoryCluster, primaryOf, until, type TestNode } from '../cluster.ts';
 import { silenceable } from './faults.ts';
 
 type Cluster = ReturnType<typeof memoryCluster>;
@@ -57,6 +57,10 @@ describe('membership while the lease has lapsed', () => {
     await until('the lease back', () => n1.logs.includes('a majority is reachable again: accepting writes'));
     await until('n3 to join', () => n1.logs.includes('member "n3" joined the cluster'));
     await n1.node.query('insert into t values (1)');
+    // no synchronous standby is named: the commit survives the primary's loss once the standbys have it
+    // (ARCHITECTURE.md, "Commits and failover"); an acknowledgement alone does not wait for them
+    await caughtUp(n1.node, n2.node);
+    await caughtUp(n1.node, n3.node);
 
     mc.net.kill('n1');
     const elected: TestNode = await primaryOf([n2, n3], 15_000);

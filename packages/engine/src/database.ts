@@ -15,7 +15,7 @@ import { declareOptions, fetch, newCursor, noCursor, type Cursor } from './sessi
 import type { RawResult } from './session/result.ts';
 import type { Session } from './session/session.ts';
 import { OpenTxn } from './session/transaction.ts';
-import { attachTemp, statementDone, statementFailed } from './session/statement-outcome.ts';
+import { attachTemp, autocommitSteps, statementDone, statementFailed } from './session/statement-outcome.ts';
 import type { ExecEnv, NodeHooks } from './sql/env.ts';
 import { PlanCache } from './sql/executor.ts';
 import type { StatementPlan } from './sql/plan.ts';
@@ -26,6 +26,7 @@ import type { Lsn } from './wal/lsn.ts';
 import type { WalRecord } from './wal/record.ts';
 import { notificationsOf, type Notification } from './sql/notify.ts';
 import { listenStatement } from './session/listen.ts';
+import { Committing } from './wal/committing.ts';
 import { CommitVisibility } from './wal/visibility.ts';
 import type { WalWriter } from './wal/xlog.ts';
 
@@ -33,11 +34,11 @@ export type SynchronousCommit = 'off' | 'local' | 'remote_write' | 'on' | 'remot
 
 export interface CommitInfo {
   end: Lsn;
-  tables: Set<number>;
+  tables: ReadonlySet<number>;
   /** The optimistic view changed (an offline write was queued or rebased), not the replicated state. */
   optimistic?: boolean;
   /** NOTIFYs the shown commits made, in commit order (sql/notify.ts). */
-  notifications?: Notification[];
+  notifications?: readonly Notification[];
   /** The shown commits' records, in order, when known: live queries scoped to a key range look at their rows. */
   records?: readonly WalRecord[];
 }
@@ -107,17 +108,21 @@ export class Database {
    */
   run(sql: string, params: readonly Value[] | undefined, session: Session, single: boolean): Promise<RawResult[]> {
     if (!single) return this.runStatements(sql, params, session);
-    let r: RawResult | Promise<RawResult> | undefined;
+    let r: Ran | undefined;
     try {
       r = this.runOne(sql, params, session);
     } catch (e) {
       return Promise.reject(e);
     }
-    return r === undefined ? Promise.resolve([]) : r instanceof Promise ? r.then(alone) : Promise.resolve([r]);
+    return r === undefined ? Promise.resolve([]) : r instanceof Promise || r instanceof Committing ? r.then(alone) : Promise.resolve([r]);
   }
 
-  /** `run` of exactly one statement (query()), undefined for none; throws what it fails with when that is known at once: no async frame and no promise of its own. */
-  runOne(sql: string, params: readonly Value[] | undefined, session: Session): RawResult | Promise<RawResult> | undefined {
+  /**
+   * `run` of exactly one statement (query()), undefined for none; throws what it fails with when
+   * that is known at once: no async frame and no promise of its own. An autocommit write's answer
+   * is a Committing: the caller adds its steps and makes the one promise.
+   */
+  runOne(sql: string, params: readonly Value[] | undefined, session: Session): Ran | undefined {
     const statements = parse(sql);
     if (statements.length > 1) throw new SqlError(SQLSTATE.syntax_error, 'cannot insert multiple commands into a prepared statement');
     if (!statements.length) return undefined;
@@ -157,7 +162,7 @@ export class Database {
    * Not async: a statement that completes at once (in a block) returns its result at once, and a
    * point write's chain has no frame of its own here; the bookkeeping runs when it settles.
    */
-  private statement(st: ParsedStatement, params: readonly Value[], session: Session): RawResult | Promise<RawResult> {
+  private statement(st: ParsedStatement, params: readonly Value[], session: Session): Ran {
     const stmt = st.stmt;
     if ('TransactionStmt' in stmt) return this.transactionStatement(st, stmt.TransactionStmt, session);
     if (session.failed) throw aborted();
@@ -176,11 +181,16 @@ export class Database {
       return result('SHOW', [{ name: shown.column, type: 'text' }], [[shown.value]], 1);
     }
     const autocommit = !session.txn;
-    let r: RawResult | Promise<RawResult>;
+    let r: Ran;
     try {
       r = 'DeclareCursorStmt' in st.stmt || 'FetchStmt' in st.stmt || 'ClosePortalStmt' in st.stmt ? this.cursorStatement(st, params, session) : this.execute(st, params, session);
     } catch (e) {
       throw statementFailed(session, autocommit, e);
+    }
+    // only an autocommit write answers with a Committing
+    if (r instanceof Committing) {
+      const steps = autocommitSteps(session);
+      return r.map(steps.done, steps.failed);
     }
     if (!(r instanceof Promise)) return statementDone(session, autocommit, r);
     return r.then((done) => statementDone(session, autocommit, done), (e: unknown) => {
@@ -241,7 +251,7 @@ export class Database {
   }
 
   /** A statement in a block whose plan needs no preparing returns its result at once: no async frame per row of a bulk load. */
-  private execute(st: ParsedStatement, params: readonly Value[], session: Session): RawResult | Promise<RawResult> {
+  private execute(st: ParsedStatement, params: readonly Value[], session: Session): Ran {
     const hooks = this.options.hooks;
     const open = session.txn;
     if (open && open.epoch >= 0) attachTemp(open, session, st);
@@ -277,14 +287,14 @@ export class Database {
       return result(plan.command, plan.columns, out.rows, out.rowCount);
     }
     // autocommit: a one-statement transaction
-    return this.autocommitWrite(st, params, session, plan, readState, path, prepared, this.tryBegin() ?? (await this.begin()));
+    return await this.autocommitWrite(st, params, session, plan, readState, path, prepared, this.tryBegin() ?? (await this.begin()));
   }
 
   /**
    * An autocommit write in its own transaction `txn`: run it, commit, and wait for the WAL flush
    * (and synchronous standbys) without an async frame: the point writes' path.
    */
-  private autocommitWrite(st: ParsedStatement, params: readonly Value[], session: Session, plan: StatementPlan, readState: DbState, path: readonly string[], prepared: boolean, txn: OpenTxn): RawResult | Promise<RawResult> {
+  private autocommitWrite(st: ParsedStatement, params: readonly Value[], session: Session, plan: StatementPlan, readState: DbState, path: readonly string[], prepared: boolean, txn: OpenTxn): RawResult | Committing<RawResult> {
     const hooks = this.options.hooks;
     attachTemp(txn, session, st);
     // the statement is the transaction: its sequence advances go straight to the transaction's list
@@ -302,10 +312,7 @@ export class Database {
     const end = this.commit(txn);
     const r = result(plan.command, plan.columns, out.rows, out.rowCount);
     if (end === undefined || this.options.synchronousCommit === 'off') return r;
-    return this.wal.waitFlush(end).then(() => {
-      const standbys = this.standbys(end);
-      return standbys ? standbys.then(() => r) : r;
-    });
+    return new Committing<RawResult>(r, end, this.wal, this.confirm);
   }
 
   /** A planned statement inside the open block `open`: it reads and writes the block's own state. */
@@ -562,6 +569,9 @@ export class Database {
     if (standbys) await standbys;
   }
 
+  /** `standbys` as one function for every Committing, not a closure per commit. */
+  private readonly confirm = (end: Lsn): Promise<void> | undefined => this.standbys(end);
+
   /** After the local flush: the standbys synchronous_commit waits for (a promise only when there are some), then the acknowledgement check. */
   private standbys(end: Lsn): Promise<void> | undefined {
     const level = this.options.synchronousCommit;
@@ -585,3 +595,6 @@ function noSavepoint(name: string): SqlError {
 }
 
 const NO_RECORDS: readonly WalRecord[] = [];
+
+/** A statement's answer: at once, later, or once its commit is flushed (wal/committing.ts). */
+export type Ran = RawResult | Promise<RawResult> | Committing<RawResult>;

@@ -485,7 +485,11 @@ export class Node extends SessionSurface implements Queryable {
       removal = core.storage.removeWalBefore(keep);
       removal.catch(() => {});
       core.wal.forgetBefore(keep);
-      if (core.control.role === 'primary' || this.archiveAlways) await this.archiveCleanup?.(keep).catch((e) => core.log('warning', `archive cleanup command failed: ${String(e)}`));
+      if (core.control.role === 'primary' || this.archiveAlways) {
+        // WAL flushed before the checkpoint may still be on its way to the archive: cleaned up after it arrives, not left behind
+        if (this.archiveCleanup) await this.replication?.archived();
+        await this.archiveCleanup?.(keep).catch((e) => core.log('warning', `archive cleanup command failed: ${String(e)}`));
+      }
     });
     await removal?.catch((e) => core.log('warning', `could not remove old WAL: ${e instanceof Error ? e.message : String(e)}`));
   }

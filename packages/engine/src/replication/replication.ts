@@ -8,7 +8,7 @@ import { isLogicalFrame } from '../logical/protocol.ts';
 import type { Database } from '../database.ts';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { NodeControl } from '../control/control.ts';
-import type { Storage } from '../storage/storage.ts';
+import type { Storage, WalChunk } from '../storage/storage.ts';
 import { Replayer } from '../state/replay.ts';
 import type { Checkpointer } from '../checkpoint/writer.ts';
 import { DbState } from '../state/state.ts';
@@ -91,6 +91,8 @@ export class Replication {
   private readonly unsubscribe: (() => void)[] = [];
   private readonly timer: ReturnType<typeof setInterval>;
   private archiving: Promise<void> = Promise.resolve();
+  /** The batch waiting for the archive call in flight, which later flushes of its timeline join. */
+  private archiveQueue: { timeline: number; chunks: WalChunk[] } | undefined;
   private closed = false;
 
   constructor(private readonly core: NodeCore, private readonly transport: PeerTransport, private readonly settings: ReplicationSettings) {
@@ -132,7 +134,18 @@ export class Replication {
         // a promoting node's timeline switch record is its new timeline's first WAL: archived too
         const timeline = core.control.file?.timeline;
         if ((core.control.state === 'standby' && settings.archiveMode !== 'always') || timeline === undefined) return;
-        this.archiving = this.archiving.then(() => archive.archive(timeline, chunks)).catch((e) => core.log('warning', `archive command failed: ${String(e)}`));
+        // flushes that come while the archive is busy join one batch: the archive keeps pace with commits that answer in a turn or two
+        const queued = this.archiveQueue;
+        if (queued && queued.timeline === timeline) {
+          queued.chunks.push(...chunks);
+          return;
+        }
+        const batch = { timeline, chunks: [...chunks] };
+        this.archiveQueue = batch;
+        this.archiving = this.archiving.then(() => {
+          if (this.archiveQueue === batch) this.archiveQueue = undefined;
+          return archive.archive(batch.timeline, batch.chunks);
+        }).catch((e) => core.log('warning', `archive command failed: ${String(e)}`));
       }));
     }
     this.timer = setInterval(() => {
@@ -262,6 +275,11 @@ export class Replication {
   primaryId(): string | undefined {
     if (this.core.control.role === 'primary') return this.core.nodeId;
     return [...this.known.values()].filter((n) => n.role === 'primary').sort((a, b) => b.timeline - a.timeline)[0]?.nodeId;
+  }
+
+  /** Resolves once every WAL chunk flushed so far has been handed to the archive (archive_command done or failed). */
+  archived(): Promise<void> {
+    return this.archiving;
   }
 
   async close(): Promise<void> {

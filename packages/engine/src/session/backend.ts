@@ -5,6 +5,7 @@
  * Outcomes carry notices, the block status and the error as data, so all three cross a worker.
  */
 import type { Database } from '../database.ts';
+import { Committing } from '../wal/committing.ts';
 import { live, type LiveOptions } from '../live/live.ts';
 import type { Value } from '../sql/types.ts';
 import { withText } from './raw.ts';
@@ -23,7 +24,7 @@ export interface RunOutcome {
 
 export interface SessionBackend {
   /** `textTypes`: type OIDs whose columns come back as PostgreSQL's text form (for the caller's parsers). */
-  run(sql: string, params: readonly Value[] | undefined, single: boolean, textTypes?: readonly number[], confirmed?: boolean): Promise<RunOutcome>;
+  run(sql: string, params: readonly Value[] | undefined, single: boolean, textTypes?: readonly number[], confirmed?: boolean): PromiseLike<RunOutcome>;
   /** Roll back the open block, if any (idle-in-transaction timeout, close). */
   abort(): Promise<void>;
   /** One statement on the committed state, outside the session (live query refresh). */
@@ -39,8 +40,11 @@ export class DatabaseBackend implements SessionBackend {
 
   constructor(private readonly db: Database) {}
 
-  /** Not async (one frame fewer per statement): the outcome is made in `.then`, as the try/catch/finally of an async frame would. */
-  run(sql: string, params: readonly Value[] | undefined, single: boolean, textTypes?: readonly number[], confirmed = false): Promise<RunOutcome> {
+  /**
+   * Not async (one frame fewer per statement): the outcome is made in `.then`, as the try/catch/finally
+   * of an async frame would; an autocommit write's outcome is a step of its Committing (no promise here).
+   */
+  run(sql: string, params: readonly Value[] | undefined, single: boolean, textTypes?: readonly number[], confirmed = false): PromiseLike<RunOutcome> {
     const { session } = this;
     session.confirmed = confirmed;
     let running: Promise<RawResult[] | RawResult | undefined>;
@@ -48,21 +52,31 @@ export class DatabaseBackend implements SessionBackend {
       // one statement: its result is wrapped here, not in a promise step of its own
       if (single) {
         const one = this.db.runOne(sql, params, session);
+        if (one instanceof Committing) return one.map(textTypes ? (ran) => this.ran(ran, textTypes) : this.ranPlain, this.failed);
         running = one instanceof Promise ? one : Promise.resolve(one);
       } else running = this.db.run(sql, params, session, false);
     } catch (error) {
       running = Promise.reject(error);
     }
-    return running.then((ran) => {
-      session.confirmed = false;
-      const results = ran === undefined ? [] : Array.isArray(ran) ? ran : [ran];
-      if (textTypes) for (let i = 0; i < results.length; i++) results[i] = withText(results[i]!, textTypes);
-      return { results, notices: takeNotices(session), status: session.status };
-    }, (error: unknown) => {
-      session.confirmed = false;
-      return { results: [], notices: takeNotices(session), status: session.status, error };
-    });
+    return running.then(textTypes ? (ran) => this.ran(ran, textTypes) : this.ranPlain, this.failed);
   }
+
+  /** The steps without text types, made once per backend rather than per statement. */
+  private readonly ranPlain = (ran: RawResult[] | RawResult | undefined): RunOutcome => this.ran(ran, undefined);
+
+  private ran(ran: RawResult[] | RawResult | undefined, textTypes: readonly number[] | undefined): RunOutcome {
+    const { session } = this;
+    session.confirmed = false;
+    const results = ran === undefined ? [] : Array.isArray(ran) ? ran : [ran];
+    if (textTypes) for (let i = 0; i < results.length; i++) results[i] = withText(results[i]!, textTypes);
+    return { results, notices: takeNotices(session), status: session.status };
+  }
+
+  private readonly failed = (error: unknown): RunOutcome => {
+    const { session } = this;
+    session.confirmed = false;
+    return { results: [], notices: takeNotices(session), status: session.status, error };
+  };
 
   async abort(): Promise<void> {
     this.db.rollback(this.session);

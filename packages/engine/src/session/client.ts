@@ -117,18 +117,26 @@ export class SessionClient {
     // a free session runs the call at once, without exclusive()'s closure and promise chain
     if (this.busy) return this.exclusive(() => this.call(sql, params, true, options)).then(firstOrEmpty) as Promise<QueryResult<R>>;
     this.busy = true;
-    // the call's outcome and the hand-off in one step: one promise per query on this path, not three
-    return this.start(sql, params, true, options).then((out) => {
-      try {
-        return firstOrEmpty(this.outcome(out, options)) as QueryResult<R>;
-      } finally {
-        this.handOff();
-      }
-    }, (e: unknown) => {
-      this.handOff();
-      throw e;
-    });
+    // the call's outcome and the hand-off in one step: the only promise of an autocommit write
+    // (its Committing runs the backend's and the statement's steps, then this one)
+    return this.start(sql, params, true, options).then(options ? (out) => this.answer(out, options) : this.answerPlain, this.handOffAndThrow) as Promise<QueryResult<R>>;
   }
+
+  /** A free session's query settled: its one result, and the session handed on. */
+  private answer(out: RunOutcome, options: QueryOptions | undefined): QueryResult {
+    try {
+      return firstOrEmpty(this.outcome(out, options));
+    } finally {
+      this.handOff();
+    }
+  }
+
+  /** `answer` without options and the failure's hand-off, made once per client rather than per query. */
+  private readonly answerPlain = (out: RunOutcome): QueryResult => this.answer(out, undefined);
+  private readonly handOffAndThrow = (e: unknown): never => {
+    this.handOff();
+    throw e;
+  };
 
   exec(sql: string, options?: QueryOptions): Promise<QueryResult[]> {
     this.enter();
@@ -288,11 +296,11 @@ export class SessionClient {
 
   /** Not async: each async frame on a statement's path cost 500–700 bytes of garbage (bench/README.md, sixth round). */
   private call(sql: string, params: readonly Value[] | undefined, single: boolean, options: QueryOptions | undefined): Promise<QueryResult[]> {
-    return this.start(sql, params, single, options).then((out) => this.outcome(out, options));
+    return this.start(sql, params, single, options).then((out) => this.outcome(out, options)) as Promise<QueryResult[]>;
   }
 
   /** The backend's run of a call; never throws (a 25P03 to report, or parameters that cannot be serialised, reject). */
-  private start(sql: string, params: readonly Value[] | undefined, single: boolean, options: QueryOptions | undefined): Promise<RunOutcome> {
+  private start(sql: string, params: readonly Value[] | undefined, single: boolean, options: QueryOptions | undefined): PromiseLike<RunOutcome> {
     if (this.terminated) {
       const e = this.terminated;
       this.terminated = undefined;

@@ -8,6 +8,7 @@ import type { Node } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { PendingStatement } from '../storage/storage.ts';
 import type { OpenTxn } from './transaction.ts';
+import type { AutocommitSteps } from './statement-outcome.ts';
 import { Listens } from './listen.ts';
 import { Settings } from './settings.ts';
 import { TempSpace } from '../sql/temp-tables.ts';
@@ -44,6 +45,8 @@ export class Session {
   offline?: PendingStatement[];
   /** This call reads the replicated state only, not the node's pending offline writes. */
   confirmed = false;
+  /** The steps an autocommit statement's Committing runs for this session (statement-outcome.ts), made at its first. */
+  autocommitSteps: AutocommitSteps | undefined;
   /** What currval and lastval return: this session's own nextval results. */
   readonly sequences: { values: Map<number, number | bigint>; last?: number } = { values: new Map() };
   /** SET/SHOW parameters: they outlive blocks, as a PostgreSQL backend's do. */

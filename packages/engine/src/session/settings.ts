@@ -166,7 +166,8 @@ export class Settings {
   end(committed: boolean): void {
     if (this.start && !committed) this.restore(this.start);
     this.start = undefined;
-    this.local.clear();
+    // Map.clear allocates a new table even when empty: an autocommit statement ends here every time
+    if (this.local.size) this.local.clear();
     this.savepoints.length = 0;
   }
 

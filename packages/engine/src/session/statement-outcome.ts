@@ -22,6 +22,21 @@ export function statementDone(session: Session, autocommit: boolean, r: RawResul
   return r;
 }
 
+/** `statementDone` and `statementFailed` of an autocommit statement as steps of its Committing (wal/committing.ts), made once per session. */
+export interface AutocommitSteps {
+  done(r: RawResult): RawResult;
+  failed(e: unknown): never;
+}
+
+export function autocommitSteps(session: Session): AutocommitSteps {
+  return (session.autocommitSteps ??= {
+    done: (r) => statementDone(session, true, r),
+    failed: (e) => {
+      throw statementFailed(session, true, e);
+    },
+  });
+}
+
 /** A statement failed: its block fails, set_config outside a block is undone; returns the error to throw. */
 export function statementFailed(session: Session, autocommit: boolean, e: unknown): unknown {
   if (session.txn) session.failed = true;

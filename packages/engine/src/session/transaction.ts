@@ -22,13 +22,27 @@ interface Savepoint {
 /** Never written: `records` until the first one (write replaces it). */
 const NO_RECORDS: WalRecord[] = [];
 
+const NO_TABLES: ReadonlySet<number> = new Set();
+/** One shared set per table oid for the transactions that touch only it (read-only by contract); let go past 1,024 oids. */
+const singles = new Map<number, ReadonlySet<number>>();
+function tableSet(table: number): ReadonlySet<number> {
+  let set = singles.get(table);
+  if (!set) {
+    if (singles.size >= 1024) singles.clear();
+    set = new Set([table]);
+    singles.set(table, set);
+  }
+  return set;
+}
+
 export class OpenTxn implements WriteTxn {
   /** Made with its first record: a point write's one record in an array of one, not one grown for seventeen. */
   records: WalRecord[] = NO_RECORDS;
   /** Sequence advances: logged even when the transaction rolls back, as in PostgreSQL. */
   readonly sequenceWrites: WalRecord[] = [];
-  /** Tables the transaction touched (a superset after ROLLBACK TO: live queries only re-run needlessly). */
-  readonly tables = new Set<number>();
+  /** The one table touched while there is one (most transactions): no Set of its own until a second. */
+  private oneTable: number | undefined;
+  private tableSet: Set<number> | undefined;
   /** Made on first use, as is `deferred`: an autocommit statement has neither. */
   private savepoints: Savepoint[] | undefined;
   /** Checks of DEFERRABLE INITIALLY DEFERRED constraints, run by `checkDeferred` before COMMIT. */
@@ -55,6 +69,17 @@ export class OpenTxn implements WriteTxn {
     return this.current;
   }
 
+  /** Tables the transaction touched (a superset after ROLLBACK TO: live queries only re-run needlessly). Never written by the reader: one table's set is shared. */
+  get tables(): ReadonlySet<number> {
+    return this.tableSet ?? (this.oneTable === undefined ? NO_TABLES : tableSet(this.oneTable));
+  }
+
+  private touch(table: number): void {
+    if (this.tableSet) this.tableSet.add(table);
+    else if (this.oneTable === undefined || this.oneTable === table) this.oneTable = table;
+    else this.tableSet = new Set([this.oneTable, table]);
+  }
+
   write(rec: WalRecord): void {
     // a temporary table's change is the session's alone: applied, never logged
     if (isTempRecord(rec)) {
@@ -65,9 +90,9 @@ export class OpenTxn implements WriteTxn {
     redo(this.current, rec);
     if (this.records === NO_RECORDS) this.records = [rec];
     else this.records.push(rec);
-    if ('table' in rec && typeof rec.table === 'number') this.tables.add(rec.table);
-    else if (rec.kind === 'create_table' || rec.kind === 'rewrite_table') this.tables.add(rec.table.oid);
-    else if (rec.kind === 'create_index') this.tables.add(rec.index.table);
+    if ('table' in rec && typeof rec.table === 'number') this.touch(rec.table);
+    else if (rec.kind === 'create_table' || rec.kind === 'rewrite_table') this.touch(rec.table.oid);
+    else if (rec.kind === 'create_index') this.touch(rec.index.table);
   }
 
   defer(check: (state: DbState) => void): void {

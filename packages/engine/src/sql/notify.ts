@@ -70,8 +70,11 @@ export function callsNotify(stmt: unknown): boolean {
 }
 
 /** A committed transaction's notifications, in the order they were made, each (channel, payload) once. */
-export function notificationsOf(records: readonly WalRecord[]): Notification[] {
-  const out: Notification[] = [];
+const NO_NOTIFICATIONS: readonly Notification[] = Object.freeze([]);
+
+export function notificationsOf(records: readonly WalRecord[]): readonly Notification[] {
+  // made at the first NOTIFY too: a commit without one shares the empty list
+  let out: Notification[] | undefined;
   // made at the first NOTIFY: every commit passes here, few notify
   let seen: Set<string> | undefined;
   for (const r of records) {
@@ -80,7 +83,7 @@ export function notificationsOf(records: readonly WalRecord[]): Notification[] {
     seen ??= new Set();
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ channel: r.channel, payload: r.payload });
+    (out ??= []).push({ channel: r.channel, payload: r.payload });
   }
-  return out;
+  return out ?? NO_NOTIFICATIONS;
 }

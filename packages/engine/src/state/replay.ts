@@ -45,7 +45,7 @@ export interface ReplayedCommit {
   tables: Set<number>;
   catalogChanged: boolean;
   /** Its NOTIFYs, for the node's listeners (sql/notify.ts). */
-  notifications: Notification[];
+  notifications: readonly Notification[];
   /** Its records, in order (live queries scoped to a key range look at the rows). */
   records: WalRecord[];
 }

@@ -279,6 +279,11 @@ export class TableData {
    * decodes nothing. Shared with copies, each adding in front, as an unbuilt index's log is.
    */
   private writes: RowWrite | undefined;
+  /**
+   * Whether another copy of the table holds the same `indexes` (array and entries): the first
+   * index write copies them (`ownIndexes`). A fork's UPDATE that changes no key copies none.
+   */
+  private indexesShared = false;
 
   constructor(
     public def: TableDef,
@@ -367,7 +372,18 @@ export class TableData {
       copy.writes = this.writes;
       return copy;
     }
-    return new TableData(this.def, this.tree.clone(), this.nextRowId, this.ixs.map((i) => i.clone(this.def)));
+    const copy = new TableData(this.def, this.tree.clone(), this.nextRowId, this.ixs);
+    copy.indexesShared = this.indexesShared = true;
+    return copy;
+  }
+
+  /** The indexes to write: this copy's own, each cloned (copy-on-write) first while another copy shares them. */
+  private ownIndexes(): IndexData[] {
+    if (this.indexesShared) {
+      this.indexes = this.indexes.map((i) => i.clone(this.def));
+      this.indexesShared = false;
+    }
+    return this.indexes;
   }
 
   column(name: string): number {
@@ -382,7 +398,7 @@ export class TableData {
     flattenStrings(row);
     this.rows.set(id, row);
     if (id >= this.nextRowId) this.nextRowId = id + 1;
-    for (const ix of this.indexes) if (ix.covers(row)) ix.add(ix.keyOf(row), id);
+    for (const ix of this.ownIndexes()) if (ix.covers(row)) ix.add(ix.keyOf(row), id);
   }
 
   update(id: RowId, row: Value[]): void {
@@ -390,18 +406,22 @@ export class TableData {
     const old = this.rows.get(id);
     if (!old) return;
     flattenStrings(row, old);
-    for (const ix of this.indexes) {
-      if (ix.exprs?.covers) {
+    // an index is copied only when this update writes it: a key changed, a partial index, or one not built yet (which counts the change)
+    for (let i = 0; i < this.indexes.length; i++) {
+      const shared = this.indexes[i]!;
+      if (shared.exprs?.covers) {
+        const ix = this.ownIndexes()[i]!;
         if (ix.covers(old)) ix.remove(ix.keyOf(old), id);
         if (ix.covers(row)) ix.add(ix.keyOf(row), id);
         continue;
       }
-      const before = ix.keyOf(old);
-      const after = ix.keyOf(row);
+      const before = shared.keyOf(old);
+      const after = shared.keyOf(row);
       if (compareKeys(before, after) !== 0) {
+        const ix = this.ownIndexes()[i]!;
         ix.remove(before, id);
         ix.add(after, id);
-      } else ix.unchanged(id);
+      } else if (!shared.isBuilt) this.ownIndexes()[i]!.unchanged(id);
     }
     this.rows.set(id, row);
   }
@@ -410,13 +430,14 @@ export class TableData {
     if (this.encoded && this.logged(-1, id, undefined)) return;
     const old = this.rows.get(id);
     if (!old) return;
-    for (const ix of this.indexes) if (ix.covers(old)) ix.remove(ix.keyOf(old), id);
+    for (const ix of this.ownIndexes()) if (ix.covers(old)) ix.remove(ix.keyOf(old), id);
     this.rows.delete(id);
   }
 
   /** Rebuild every index after the row shape or definition changed. */
   reindex(): void {
     this.indexes = this.indexes.map((ix) => buildIndex(ix.def, this));
+    this.indexesShared = false;
   }
 }
 

@@ -13,9 +13,9 @@ import type { WalWriter } from './xlog.ts';
 
 export interface Shown {
   end: Lsn;
-  tables: Set<number>;
+  tables: ReadonlySet<number>;
   /** NOTIFYs of the commits shown, in commit order. */
-  notifications?: Notification[];
+  notifications?: readonly Notification[];
   /** The commits' records in order, when known (live queries scoped to a key range read them). */
   records?: readonly WalRecord[];
 }
@@ -44,7 +44,7 @@ export class CommitVisibility {
   }
 
   /** A commit ending at `end` was appended to the WAL. */
-  committed(end: Lsn, state: DbState, tables: Set<number>, notifications: Notification[] = [], records?: readonly WalRecord[]): void {
+  committed(end: Lsn, state: DbState, tables: ReadonlySet<number>, notifications?: readonly Notification[], records?: readonly WalRecord[]): void {
     this.unflushed.push({ end, state, tables, notifications, records });
     if (this.immediate()) this.show(state, { end, tables, notifications, records });
   }
@@ -72,8 +72,9 @@ export class CommitVisibility {
     // one commit per flush is the common case: its own table set serves as is
     let tables = last.tables;
     if (count > 1) {
-      tables = new Set<number>();
-      for (const p of done) for (const t of p.tables) tables.add(t);
+      const all = new Set<number>();
+      for (const p of done) for (const t of p.tables) all.add(t);
+      tables = all;
     }
     this.durable = last.state;
     const notifications = done.flatMap((p) => p.notifications ?? []);

@@ -11,6 +11,17 @@ import type { Lsn } from './lsn.ts';
 import type { WalRecord } from './record.ts';
 
 const NONE: readonly WalRecord[] = [];
+/** `pending` when empty: never pushed to (appendChunk replaces it). */
+const NO_CHUNKS: WalChunk[] = [];
+
+/** A commit waiting for its flush without a promise of its own (wal/committing.ts): told in LSN order, after the flush listeners (so after the commit is shown). */
+export interface FlushWaiter {
+  readonly end: Lsn;
+  flushed(): void;
+  failed(error: unknown): void;
+  /** The writer's queue of waiters runs through them: no array per flush. */
+  nextWaiter: FlushWaiter | undefined;
+}
 
 interface Waiter {
   lsn: Lsn;
@@ -43,7 +54,7 @@ const FLUSHED = Promise.resolve();
 type SyncAppend = Storage['appendWal'] & { now?: (chunks: readonly WalChunk[]) => void };
 
 export class WalWriter {
-  private pending: WalChunk[] = [];
+  private pending: WalChunk[] = NO_CHUNKS;
   private flushing = false;
   /** Waiters for WAL past the insert position when they asked (rare: callers wait for what they appended). */
   private waiters: Waiter[] = [];
@@ -53,6 +64,9 @@ export class WalWriter {
   /** Resolved when what is pending now (everything appended past the batch being written) is durable. */
   private queued: FlushWait | undefined;
   private failure: SqlError | undefined;
+  /** Commits waiting through `whenFlushed`, in LSN order (each registers as it appends): a queue linked through them. */
+  private firstWaiter: FlushWaiter | undefined;
+  private lastWaiter: FlushWaiter | undefined;
   private readonly flushListeners = new Set<(chunks: readonly WalChunk[]) => void>();
   private readonly failureListeners = new Set<(failure: SqlError) => void>();
   /** Recently flushed chunks, so walsenders of caught-up standbys never go back to storage. */
@@ -85,7 +99,9 @@ export class WalWriter {
   appendChunk(chunk: WalChunk): void {
     this.assertHealthy();
     if (chunk.lsn !== this.insertLsn) throw new Error(`WAL chunk at ${chunk.lsn} does not continue insert position ${this.insertLsn}`);
-    this.pending.push(chunk);
+    // a batch of one (a point commit's) in an array of one, not one grown for seventeen
+    if (this.pending.length) this.pending.push(chunk);
+    else this.pending = [chunk];
     this.insertLsn = chunk.end;
     if (!this.flushing) {
       this.flushing = true;
@@ -101,6 +117,18 @@ export class WalWriter {
     if (lsn <= this.inflightEnd) return (this.inflight ??= new FlushWait()).promise;
     if (lsn <= this.insertLsn) return (this.queued ??= new FlushWait()).promise;
     return new Promise((resolve, reject) => this.waiters.push({ lsn, resolve, reject }));
+  }
+
+  /** `waiter.flushed()` once WAL up to `waiter.end` is durable (at once if it is), `failed` if that flush fails: no promise. */
+  whenFlushed(waiter: FlushWaiter): void {
+    if (this.failure) waiter.failed(this.failure);
+    else if (waiter.end <= this.flushLsn) waiter.flushed();
+    else {
+      waiter.nextWaiter = undefined;
+      if (this.lastWaiter) this.lastWaiter.nextWaiter = waiter;
+      else this.firstWaiter = waiter;
+      this.lastWaiter = waiter;
+    }
   }
 
   /** Wait until everything appended so far is durable. */
@@ -227,7 +255,7 @@ export class WalWriter {
 
   private takeBatch(): WalChunk[] {
     const batch = this.pending;
-    this.pending = [];
+    this.pending = NO_CHUNKS;
     this.inflight = this.queued;
     this.queued = undefined;
     this.inflightEnd = batch[batch.length - 1]!.end;
@@ -243,6 +271,20 @@ export class WalWriter {
     done?.resolve();
     if (this.waiters.length) this.resolveWaiters(flushed);
     for (const l of this.flushListeners) l(batch);
+    if (this.firstWaiter) this.tellFlushed(flushed);
+  }
+
+  /** After the listeners, so a commit is reported only once it is shown; a waiter registered meanwhile (its end is later) stays. */
+  private tellFlushed(flushed: Lsn): void {
+    let w = this.firstWaiter;
+    while (w && w.end <= flushed) {
+      const next = w.nextWaiter;
+      this.firstWaiter = next;
+      if (!next) this.lastWaiter = undefined;
+      w.nextWaiter = undefined;
+      w.flushed();
+      w = this.firstWaiter;
+    }
   }
 
   /**
@@ -261,6 +303,14 @@ export class WalWriter {
     for (const w of this.waiters) w.reject(failure);
     this.waiters = [];
     for (const l of this.failureListeners) l(failure);
+    let w = this.firstWaiter;
+    this.firstWaiter = this.lastWaiter = undefined;
+    while (w) {
+      const next = w.nextWaiter;
+      w.nextWaiter = undefined;
+      w.failed(failure);
+      w = next;
+    }
   }
 
   /** In place, in order: resolving runs no code before the flush loop ends. */

@@ -7,7 +7,11 @@
  */
 import type { Expr } from '../compiled.ts';
 import type { StatementPlan } from '../plan.ts';
+import type { Value } from '../types.ts';
 import { collectingParameterFolds } from './fold.ts';
+
+/** The row parameter-only expressions are evaluated against: one for every run, not an array per fold per run. */
+const NO_ROW: readonly Value[] = Object.freeze([]);
 
 export function withParameterFolds(plan: () => StatementPlan): StatementPlan {
   const folds: Expr[] = [];
@@ -16,7 +20,7 @@ export function withParameterFolds(plan: () => StatementPlan): StatementPlan {
   return {
     ...planned,
     run: (ctx) => {
-      for (const e of folds) e.eval([], ctx);
+      for (const e of folds) e.eval(NO_ROW, ctx);
       return planned.run(ctx);
     },
   };
