@@ -10,7 +10,7 @@ import { castFunction, isTextType, parseInput, resolveTypeName } from './cast.ts
 import { stripBpchar } from './types/bpchar.ts';
 import { column, constant, expr, retype, type Expr } from './compiled.ts';
 import { compileFunction } from './functions.ts';
-import { compileFolded, foldingSuppressed } from './fold/fold.ts';
+import { compileFolded, foldingSuppressed, strictOverNull } from './fold/fold.ts';
 import { and, compileBool, compileCase, compileCoalesce, or } from './fold/prune.ts';
 import { canonical, inInt8Range } from './int8.ts';
 import { compileJsonOperator } from './json.ts';
@@ -322,15 +322,17 @@ function compileAExpr(e: A_Expr, scope: Scope): Expr {
         });
       }
       const l = compile(e.lexpr, scope), r = compile(e.rexpr!, scope);
+      // array operators (array_cat, array_append …) are not strict; every other built-in one is
       if (isArrayOperator(op, l.type, r.type)) return compileArrayOperator(op, l, r);
-      if (isJsonPathOperator(op, l.type, r.type)) return compileJsonPathOperator(op, l, r);
-      if (isJsonOperator(op, l.type, r.type)) return compileJsonbOperator(op, l, r);
-      if (REGEX_OPS.has(op)) return compileRegexMatch(op, l, r);
-      if (COMPARISON_OPS.has(op)) return compileComparison(op, l, r);
-      if (ARITHMETIC_OPS.has(op)) return compileArithmetic(op, l, r);
-      if (op === '||') return compileConcat(l, r);
-      if (op === '^') return compilePowerOperator(l, r);
-      if (op === '->' || op === '->>') return compileJsonOperator(op, l, r);
+      const strict = (c: Expr): Expr => strictOverNull(c, [l, r]);
+      if (isJsonPathOperator(op, l.type, r.type)) return strict(compileJsonPathOperator(op, l, r));
+      if (isJsonOperator(op, l.type, r.type)) return strict(compileJsonbOperator(op, l, r));
+      if (REGEX_OPS.has(op)) return strict(compileRegexMatch(op, l, r));
+      if (COMPARISON_OPS.has(op)) return strict(compileComparison(op, l, r));
+      if (ARITHMETIC_OPS.has(op)) return strict(compileArithmetic(op, l, r));
+      if (op === '||') return strict(compileConcat(l, r));
+      if (op === '^') return strict(compilePowerOperator(l, r));
+      if (op === '->' || op === '->>') return strict(compileJsonOperator(op, l, r));
       throw featureNotSupported(`operator ${op}`);
     }
     case 'AEXPR_DISTINCT': case 'AEXPR_NOT_DISTINCT': {

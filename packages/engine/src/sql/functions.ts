@@ -9,7 +9,7 @@ import { checkFloat, checkSmallInt, isNumericType, isTextType } from './cast.ts'
 import { int8Neg, type Int8 } from './int8.ts';
 import { Numeric } from './numeric.ts';
 import { constant, expr, retype, type Expr } from './compiled.ts';
-import { foldConstant } from './fold/fold.ts';
+import { foldConstant, strictOverNull } from './fold/fold.ts';
 import { arithmetic, category } from './operators.ts';
 import type { EvalContext } from './scope.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
@@ -20,7 +20,7 @@ import { compileJsonFunction } from './functions/json.ts';
 import { compileJsonPathFunction } from './jsonpath/functions.ts';
 import { compileRowFunction } from './row-expr.ts';
 import { TO_CHAR_FUNCTIONS } from './functions/to-char.ts';
-import { STRING_FUNCTIONS } from './functions/string.ts';
+import { repeatText, STRING_FUNCTIONS } from './functions/string.ts';
 import { REGEXP_FUNCTIONS } from './functions/regexp.ts';
 import { TO_NUMBER_FUNCTIONS } from './functions/to-number.ts';
 import { MATH_FUNCTIONS } from './functions/math.ts';
@@ -204,7 +204,7 @@ const FUNCTIONS: Record<string, Overload[]> = {
     params: ['text', 'int4'], ret: 'text',
     fn: ([s, n]) => (num(n) >= 0 ? slice(str(s), Math.max(0, charLength(str(s)) - num(n))) : slice(str(s), -num(n))),
   }],
-  repeat: [{ params: ['text', 'int4'], ret: 'text', fn: ([s, n]) => str(s).repeat(Math.max(0, num(n))) }],
+  repeat: [{ params: ['text', 'int4'], ret: 'text', fn: ([s, n]) => repeatText(str(s), num(n)) }],
   starts_with: [{ params: ['text', 'text'], ret: 'bool', fn: ([s, p]) => str(s).startsWith(str(p)) }],
   concat: [{ params: ['any'], ret: 'text', variadic: true, nullable: true, fn: (args) => args.filter((a) => a !== null).join('') }],
   concat_ws: [{
@@ -310,12 +310,13 @@ export function compileFunction(call: FuncCall, name: string, args: Expr[]): Exp
     return fn(vals, ctx);
   };
   const t = o.ret;
-  const compiled = t === 'float4' || t === 'float8'
+  let compiled = t === 'float4' || t === 'float8'
     ? expr(t, (row, ctx) => {
       const v = evaluate(row, ctx);
       return v === null ? null : checkFloat(v as number, t);
     })
     : expr(t, evaluate);
   // Fold calls over constants once, as PostgreSQL's planner does (its errors surface while planning).
+  if (!nullable) compiled = strictOverNull(compiled, typed);
   return !o.volatile && typed.length > 0 && typed.every((a) => a.konst) ? foldConstant(compiled) : compiled;
 }

@@ -202,10 +202,13 @@ export function orderedAggregate(f: FuncCall, name: string, input: Scope, compil
     const compare: Comparator = comparatorFor(keys[i]!.type);
     return { desc, nullsFirst, compare };
   });
-  const evals = [...args, ...keys].map((c) => c.eval);
+  const distinct = !!f.agg_distinct;
+  // DISTINCT sorts by the arguments after the ORDER BY keys, as PostgreSQL adds them to the sort
+  // list, so array_agg(DISTINCT x) comes out in x's order, not the rows' order
+  if (distinct) for (const a of args) specs.push({ desc: false, nullsFirst: false, compare: comparatorFor(a.type) });
+  const evals = [...args, ...keys, ...(distinct ? args : [])].map((c) => c.eval);
   const n = args.length;
   const tuple = expr('unknown', (row, ctx) => evals.map((e) => e(row, ctx)));
-  const distinct = !!f.agg_distinct;
   const argKey = rowKeyFor(args.map((a) => a.type));
   const agg: Aggregate<Value[][]> = {
     type: fold.type,

@@ -86,9 +86,17 @@ function regexProblem(message: string): string {
   return m;
 }
 
-/** PostgreSQL replacement text (\1 … \9, \& for the match) as a JS one. */
-function replacement(r: string): string {
-  return r.replace(/\$/g, '$$$$').replace(/\\(\d|&|\\)/g, (_, c: string) => (c === '&' ? '$&' : c === '\\' ? '\\' : `$${c}`));
+/**
+ * regexp_replace's replacement as PostgreSQL substitutes it: \1 … \9 a group (empty when the
+ * pattern has no such group or it did not match, where JS would print "$2"), \& the match, \\ a
+ * backslash, any other backslash as it is.
+ */
+function replacement(r: string): (...args: unknown[]) => string {
+  return (...args) => {
+    const named = typeof args[args.length - 1] === 'object';
+    const groups = args.slice(0, args.length - (named ? 3 : 2)) as (string | undefined)[];
+    return r.replace(/\\([1-9&\\])?/g, (_, c: string | undefined) => (c === undefined || c === '\\' ? '\\' : groups[c === '&' ? 0 : Number(c)] ?? ''));
+  };
 }
 
 function regexpReplace(s: string, p: string, r: string, flags = ''): string {
@@ -121,15 +129,30 @@ function regexpSplit(s: string, p: string, flags = ''): string[] {
   return out;
 }
 
+/** PostgreSQL's largest allocation (MaxAllocSize) less a varlena header: no text value is longer, in bytes. */
+const MAX_TEXT_BYTES = 0x3fffffff - 4;
+/** V8's longest string, in UTF-16 units: a result PostgreSQL could hold but JS cannot is refused the same way. */
+const MAX_JS_STRING = 2 ** 29 - 24;
+const tooLarge = (): SqlError => new SqlError(SQLSTATE.program_limit_exceeded, 'requested length too large');
+
 function pad(s: string, len: number, fill: string, left: boolean): string {
   const chars = Array.from(s);
   if (len <= 0) return '';
   if (chars.length >= len) return chars.slice(0, len).join('');
   const f = Array.from(fill);
   if (!f.length) return s;
-  const padding: string[] = [];
-  for (let i = 0; padding.length < len - chars.length; i++) padding.push(f[i % f.length]!);
-  return left ? padding.join('') + s : s + padding.join('');
+  // PostgreSQL sizes the result for four bytes a character before padding (lpad, rpad)
+  if (len * 4 > MAX_TEXT_BYTES || len * 2 > MAX_JS_STRING) throw tooLarge();
+  const need = len - chars.length;
+  const padding = fill.repeat(Math.floor(need / f.length)) + f.slice(0, need % f.length).join('');
+  return left ? padding + s : s + padding;
+}
+
+/** repeat(s, n): PostgreSQL's 54000 when the result would pass its largest text. */
+export function repeatText(s: string, n: number): string {
+  if (n <= 0 || s === '') return '';
+  if (s.length * n > MAX_JS_STRING || new TextEncoder().encode(s).length * n > MAX_TEXT_BYTES) throw tooLarge();
+  return s.repeat(n);
 }
 
 function splitPart(s: string, delim: string, n: number): string {

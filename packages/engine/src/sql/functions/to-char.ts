@@ -281,7 +281,7 @@ export function compileMakeInterval(f: FuncCall, scope: Scope, compile: (n: Node
     if (v.some((x) => x === null)) return null;
     const [years, months, weeks, days, hours, mins, secs] = v as number[];
     const micros = Math.round(((hours! * 60 + mins!) * 60 + secs!) * 1e6);
-    if (!Number.isSafeInteger(micros)) throw new SqlError(SQLSTATE.numeric_value_out_of_range, 'interval out of range');
+    if (!Number.isSafeInteger(micros)) throw new SqlError(SQLSTATE.datetime_field_overflow, 'interval out of range');
     return new Interval(years! * 12 + months!, weeks! * 7 + days!, micros);
   });
 }

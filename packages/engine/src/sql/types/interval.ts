@@ -253,7 +253,8 @@ export function subtractTimestamps(a: Date, b: Date): Interval {
 
 export const negateInterval = (iv: Interval): Interval => new Interval(-iv.months || 0, -iv.days || 0, -iv.micros || 0);
 
-const overflow = (): SqlError => new SqlError(SQLSTATE.numeric_value_out_of_range, 'interval out of range');
+// PostgreSQL raises it as ERRCODE_DATETIME_VALUE_OUT_OF_RANGE (interval_pl, interval_mul, interval_um)
+const overflow = (): SqlError => new SqlError(SQLSTATE.datetime_field_overflow, 'interval out of range');
 
 function checkedInterval(months: number, days: number, micros: number): Interval {
   if (Math.abs(months) > 2147483647 || Math.abs(days) > 2147483647 || !Number.isSafeInteger(Math.round(micros))) throw overflow();
