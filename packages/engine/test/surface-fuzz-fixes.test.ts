@@ -106,3 +106,30 @@ describe('strict functions and operators over a constant NULL', () => {
     expect((await sqlError(node.query('select concat(r::int4, null) from x'))).code).toBe('22003');
   });
 });
+
+describe('jsonb scalars (PostgreSQL 18, PGlite)', () => {
+  it('-> 0 and -> -1 read a scalar (stored as a one-element raw array); a jsonb null casts to NULL', async () => {
+    expect(await text(`select to_jsonb(true) -> -1, 'true'::jsonb -> 0, '"a"'::jsonb ->> -1, 'null'::jsonb -> 0, '3'::jsonb -> 1, '"a"'::json -> 0`))
+      .toEqual([['true', 'true', 'a', 'null', null, null]]);
+    expect(await text(`select ('null'::jsonb)::int4, ('null'::jsonb)::numeric, ('{"a": null}'::jsonb -> 'a')::float8, ('null'::jsonb)::bool`)).toEqual([[null, null, null, null]]);
+    expect((await sqlError(node.query("select ('[1]'::jsonb)::int4"))).code).toBe('22023');
+  });
+});
+
+describe('case mapping', () => {
+  it('upper, lower and initcap map one code point to one (C.UTF-8), and initcap sees non-ASCII letters as letters', async () => {
+    // JS's full mappings made ß → SS and İ → i̇; initcap took é for a word break ('StraßE éA')
+    expect(await text("select upper('éß'), lower('İ'), upper('ﬁ ŉ'), initcap('straße éa'), initcap('ǆa xǆ'), initcap('hello WORLD 3rd')"))
+      .toEqual([['Éẞ', 'i', 'ﬁ ŉ', 'Straße Éa', 'Ǆa Xǆ', 'Hello World 3rd']]);
+  });
+});
+
+describe('string functions PostgreSQL has', () => {
+  it('overlay and bit_length answer; to_char of a number is refused by name (0A000), not "does not exist"', async () => {
+    expect(await text(`select overlay('Txxxxas' placing 'hom' from 2 for 4), overlay('abc' placing 'X' from 2), overlay('abc' placing 'XY' from 5 for 1),
+      overlay('abcdef' placing '' from 2 for -1), bit_length('é')`)).toEqual([['Thomas', 'aXc', 'abcXY', 'aabcdef', '16']]);
+    expect((await sqlError(node.query("select overlay('abc' placing 'x' from 0)"))).code).toBe('22011');
+    const e = await sqlError(node.query("select to_char(1.5, '9.9')"));
+    expect([e.code, e.message]).toEqual(['0A000', 'to_char(numeric, text) is not supported']);
+  });
+});

@@ -20,7 +20,7 @@ import { compileJsonFunction } from './functions/json.ts';
 import { compileJsonPathFunction } from './jsonpath/functions.ts';
 import { compileRowFunction } from './row-expr.ts';
 import { TO_CHAR_FUNCTIONS } from './functions/to-char.ts';
-import { repeatText, STRING_FUNCTIONS } from './functions/string.ts';
+import { caseText, repeatText, STRING_FUNCTIONS } from './functions/string.ts';
 import { REGEXP_FUNCTIONS } from './functions/regexp.ts';
 import { TO_NUMBER_FUNCTIONS } from './functions/to-number.ts';
 import { MATH_FUNCTIONS } from './functions/math.ts';
@@ -125,8 +125,8 @@ function intAbs(t: (typeof INT_TYPES)[number]): (x: Value) => Value {
 const now = (_a: Value[], ctx: EvalContext): Value => ctx.now;
 
 const FUNCTIONS: Record<string, Overload[]> = {
-  lower: [{ params: ['text'], ret: 'text', fn: ([s]) => str(s).toLowerCase() }],
-  upper: [{ params: ['text'], ret: 'text', fn: ([s]) => str(s).toUpperCase() }],
+  lower: [{ params: ['text'], ret: 'text', fn: ([s]) => caseText(str(s), false) }],
+  upper: [{ params: ['text'], ret: 'text', fn: ([s]) => caseText(str(s), true) }],
   length: [
     { params: ['text'], ret: 'int4', fn: ([s]) => charLength(str(s)) },
     { params: ['bytea'], ret: 'int4', fn: ([b]) => (b as Uint8Array).length },

@@ -171,12 +171,32 @@ function translateChars(s: string, from: string, to: string): string {
 }
 
 /** initcap in the C locale (the collation this engine has): words are runs of ASCII letters and digits. */
+/**
+ * towupper/towlower of PostgreSQL's C.UTF-8 ctype (PGlite's, the reference): one code point to one,
+ * so JS's full mappings (ß → SS, ﬁ → FI, İ → i̇) do not apply; these two map to one code point there.
+ */
+const SIMPLE_CASE: Record<string, string> = { 'ß': 'ẞ', 'İ': 'i' };
+
+function caseChar(c: string, upper: boolean): string {
+  const m = upper ? c.toUpperCase() : c.toLowerCase();
+  return m.length === 1 || (m.length === 2 && m.codePointAt(0)! > 0xffff) ? m : SIMPLE_CASE[c] ?? c;
+}
+
+/** upper() and lower(): code point by code point, as PostgreSQL's wide-character case mapping. */
+export function caseText(s: string, upper: boolean): string {
+  if (/^[\x00-\x7f]*$/.test(s)) return upper ? s.toUpperCase() : s.toLowerCase();
+  let out = '';
+  for (const c of s) out += caseChar(c, upper);
+  return out;
+}
+
+/** initcap: a letter or digit after another is lowered, else raised (towupper: ǆ → Ǆ, not the titlecase ǅ). */
 function initcap(s: string): string {
   let out = '';
   let inWord = false;
   for (const c of s) {
-    const alnum = /[A-Za-z0-9]/.test(c);
-    out += alnum ? (inWord ? c.toLowerCase() : c.toUpperCase()) : c;
+    const alnum = /[\p{L}\p{Nd}]/u.test(c);
+    out += alnum ? caseChar(c, !inWord) : c;
     inWord = alnum;
   }
   return out;
@@ -272,7 +292,24 @@ function format(fmt: string, args: (string | null)[]): string {
   return out;
 }
 
+/** overlay(s placing r from n [for m]) (text_overlay): s's first n - 1 characters, r, then s after n + m - 1. */
+function overlay(s: string, r: string, from: number, count?: number): string {
+  if (from <= 0) throw new SqlError('22011', 'negative substring length not allowed');
+  const end = from + (count ?? Array.from(r).length);
+  if (end > 2147483647 || end < -2147483648) throw new SqlError(SQLSTATE.numeric_value_out_of_range, 'integer out of range');
+  const chars = Array.from(s);
+  return chars.slice(0, from - 1).join('') + r + chars.slice(Math.max(end - 1, 0)).join('');
+}
+
 export const STRING_FUNCTIONS: Record<string, Overload[]> = {
+  overlay: [
+    { params: ['text', 'text', 'int4'], ret: 'text', fn: ([s, r, n]) => overlay(str(s), str(r), num(n)) },
+    { params: ['text', 'text', 'int4', 'int4'], ret: 'text', fn: ([s, r, n, m]) => overlay(str(s), str(r), num(n), num(m)) },
+  ],
+  bit_length: [
+    { params: ['text'], ret: 'int4', fn: ([s]) => new TextEncoder().encode(str(s)).length * 8 },
+    { params: ['bytea'], ret: 'int4', fn: ([b]) => (b as Uint8Array).length * 8 },
+  ],
   split_part: [{ params: ['text', 'text', 'int4'], ret: 'text', fn: ([s, d, n]) => splitPart(str(s), str(d), num(n)) }],
   lpad: [
     { params: ['text', 'int4'], ret: 'text', fn: ([s, n]) => pad(str(s), num(n), ' ', true) },

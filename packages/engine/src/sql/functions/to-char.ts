@@ -5,11 +5,11 @@
  * whose arguments are usually named (`make_interval(days => 10)`).
  */
 import type { FuncCall, Node } from '@pgsql/types';
-import { SqlError, SQLSTATE } from '../../errors.ts';
+import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
 import { constant, expr, retype, type Expr } from '../compiled.ts';
 import type { Scope } from '../scope.ts';
 import type { Overload } from '../functions.ts';
-import type { Value } from '../types.ts';
+import { TYPE_NAME, type Value } from '../types.ts';
 import { Interval } from '../types/interval.ts';
 import { addMicros, fromEpochMicros, rint, subMillis } from '../types/timestamp.ts';
 
@@ -241,6 +241,10 @@ export const TO_CHAR_FUNCTIONS: Record<string, Overload[]> = {
   to_char: [
     { params: ['timestamptz', 'text'], ret: 'text', fn: ([d, f]) => toChar(d as Date, f as string, true) },
     { params: ['timestamp', 'text'], ret: 'text', fn: ([d, f]) => toChar(d as Date, f as string, false) },
+    // PostgreSQL has them; refused by name rather than "does not exist" (42883), which would say it has not
+    ...(['int4', 'int8', 'numeric', 'float8'] as const).map((t): Overload => ({
+      params: [t, 'text'], ret: 'text', fn: () => { throw featureNotSupported(`to_char(${TYPE_NAME[t]}, text)`); },
+    })),
   ],
   to_timestamp: [
     { params: ['text', 'text'], ret: 'timestamptz', fn: ([s, f]) => toTimestamp(s as string, f as string) },
