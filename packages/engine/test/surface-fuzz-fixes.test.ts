@@ -133,3 +133,24 @@ describe('string functions PostgreSQL has', () => {
     expect([e.code, e.message]).toEqual(['0A000', 'to_char(numeric, text) is not supported']);
   });
 });
+
+describe('make_timestamp and to_timestamp', () => {
+  it('accept a leap second and 24:00:00 as DecodeTimeOnly does, rolling into the next year when it comes', async () => {
+    // the time was added before the year was set: 2024-12-31 24:00 became 2024-01-01
+    expect(await text('select make_timestamp(2024, 7, 15, 1, 29, 60), make_timestamp(2024, 12, 31, 24, 0, 0), make_timestamptz(2024, 1, 1, 23, 59, 60)'))
+      .toEqual([['2024-07-15 01:30:00', '2025-01-01 00:00:00', '2024-01-02 00:00:00+00']]);
+    const e = await sqlError(node.query('select make_timestamp(2024, 7, 15, 24, 1, 0)'));
+    expect([e.code, e.message]).toEqual(['22008', 'time field value out of range: 24:01:00']);
+    expect((await sqlError(node.query("select to_timestamp('2024-12-31 24:00:00', 'YYYY-MM-DD HH24:MI:SS')"))).code).toBe('22008');
+  });
+});
+
+describe('float functions and aggregates', () => {
+  it('sign of NaN and -0 is 0 (float8_sign); a sum of finite floats that overflows is 22003', async () => {
+    expect(await text("select sign('NaN'::float8), sign('-0'::float8), sign('NaN'::numeric)")).toEqual([['0', '0', 'NaN']]);
+    for (const sql of ["select sum(x) from (values ('1e308'::float8), ('1e308')) v(x)", "select avg(x) from (values ('1e308'::float8), ('1e308')) v(x)", "select sum(x) from (values ('3e38'::float4), ('3e38')) v(x)"]) {
+      expect((await sqlError(node.query(sql))).code).toBe('22003');
+    }
+    expect(await text("select sum(x) from (values ('Infinity'::float8), ('1e308')) v(x)")).toEqual([['Infinity']]);
+  });
+});

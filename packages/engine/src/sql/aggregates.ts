@@ -50,7 +50,8 @@ function adder(argType: SqlType, name: 'sum' | 'avg'): (acc: Value, x: Value) =>
   if (argType === 'numeric') return (acc, x) => (acc as Numeric).add(x as Numeric);
   if (argType === 'float4' || argType === 'float8') {
     const ft = name === 'sum' ? argType : 'float8';
-    return (acc, x) => checkFloat((acc as number) + (x as number), ft);
+    // float8pl: an infinite sum of finite values is an overflow (22003)
+    return (acc, x) => checkFloat((acc as number) + (x as number), ft, Number.isFinite(acc) && Number.isFinite(x));
   }
   if (name === 'sum' && argType !== 'int8') return (acc, x) => int8Add(acc as Int8, x as number);
   return (acc, x) => addExact(acc as number | bigint, x as Int8);

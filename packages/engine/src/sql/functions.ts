@@ -160,7 +160,8 @@ const FUNCTIONS: Record<string, Overload[]> = {
   ceil: numericFamily((x) => x.ceil(), Math.ceil),
   ceiling: numericFamily((x) => x.ceil(), Math.ceil),
   floor: numericFamily((x) => x.floor(), Math.floor),
-  sign: numericFamily(numericSign, Math.sign),
+  // float8_sign: NaN and -0 are neither > 0 nor < 0, so 0 (Math.sign keeps them)
+  sign: numericFamily(numericSign, (x) => (x > 0 ? 1 : x < 0 ? -1 : 0)),
   mod: (['int2', 'int4', 'int8', 'numeric'] as const).map((t): Overload => {
     const rem = arithmetic('%', t, t).fn;
     return { params: [t, t], ret: t, fn: ([a, b]) => rem(a, b) };

@@ -84,11 +84,10 @@ function sameMultiset(a: string[], b: string[]): boolean {
   return true;
 }
 
-/** A float to 12 significant digits (its sign kept, -0 included), for sums added in another order. */
+/** A float to 12 significant digits, for sums added in another order (and a group of 0 and -0 shown by either). */
 function roughly(v: string | null, oid: number): string | null {
   if (v === null || !FLOATS.has(oid) || !/\d/.test(v)) return v;
-  const x = Number(v);
-  return Object.is(x, -0) ? '-0' : x.toPrecision(12);
+  return (Number(v) + 0).toPrecision(12);
 }
 
 /** Why the two outcomes of a query disagree, or null when they agree. */

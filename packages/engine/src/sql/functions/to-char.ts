@@ -229,12 +229,14 @@ export function toTimestamp(input: string, fmt: string): Date {
     if (hour < 1 || hour > 12) throw new SqlError(SQLSTATE.invalid_datetime_format, `hour "${hour}" is invalid for the 12-hour clock`, { hint: 'Use the 24-hour clock, or give an hour between 1 and 12.' });
     hour = (hour % 12) + (pm ? 12 : 0);
   }
-  const d = new Date(Date.UTC(2000, month - 1, day, hour, minute, second));
-  d.setUTCFullYear(year);
-  if (d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day || hour > 24 || minute > 59 || second > 60) {
+  // the date is set whole before the time is added (Date.UTC maps years 0-99 to 1900-1999); as
+  // in PostgreSQL 18, 24:00 and a leap second are out of range here
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  if (d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
     throw new SqlError(SQLSTATE.datetime_field_overflow, `date/time field value out of range: "${input}"`);
   }
-  return addMicros(d, ms * 1000 + us);
+  return addMicros(new Date(d.getTime() + ((hour * 60 + minute) * 60 + second) * 1000), ms * 1000 + us);
 }
 
 export const TO_CHAR_FUNCTIONS: Record<string, Overload[]> = {
