@@ -8,6 +8,7 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDml } from './fuzz/run-dml.ts';
 import { runSurface } from './fuzz/run-surface.ts';
 
 const SEEDS = [1, 2, 3, 4];
@@ -27,6 +28,17 @@ describe('random expressions, aggregates, windows and subqueries give PostgreSQL
       const result = await runSurface(pg, seed, PER_CASE);
       if (result.refused.length && process.env.FUZZ_VERBOSE) console.log(`seed ${seed}: walrtc refused (0A000) ${result.refused.length} of ${result.queries}:\n${result.refused.join('\n')}`);
       if (result.mismatches.length) console.log(`seed ${seed}: setup:\n${result.setup.join(';\n')}\n${result.mismatches.join('\n')}`);
+      expect(result.mismatches).toEqual([]);
+    }, 120_000);
+  }
+});
+
+describe('random writes give PostgreSQL\'s rows, and a hot standby reads what its primary reads', () => {
+  for (const seed of seeds) {
+    it(`seed ${seed}`, async () => {
+      const result = await runDml(pg, seed, Number(process.env.FUZZ_WRITES ?? 25), Math.ceil(PER_CASE / 3));
+      if (result.refused.length && process.env.FUZZ_VERBOSE) console.log(`seed ${seed}: walrtc refused (0A000):\n${result.refused.join('\n')}`);
+      if (result.mismatches.length) console.log(`seed ${seed}: statements:\n${result.context.join(';\n')}\n${result.mismatches.join('\n')}`);
       expect(result.mismatches).toEqual([]);
     }, 120_000);
   }

@@ -54,7 +54,11 @@ function folder(name: string, args: Expr[], star: boolean): { folder: Folder; ar
   const types = args.map((a) => a.type);
   if (name === 'array_agg') {
     if (args.length !== 1) throw noSuch(name, types);
-    const t = types[0] === 'unknown' ? 'text' : types[0]!;
+    // array_agg(anynonarray) and array_agg(anyarray) both take an untyped literal
+    if (types[0] === 'unknown') {
+      throw new SqlError('42725', 'function array_agg(unknown) is not unique', { hint: 'Could not choose a best candidate function. You might need to add explicit type casts.' });
+    }
+    const t = types[0]!;
     const arg = retype(args[0]!, t);
     if (isArrayType(t)) {
       return {
@@ -112,7 +116,11 @@ function folder(name: string, args: Expr[], star: boolean): { folder: Folder; ar
   }
   if (name === 'json_agg' || name === 'jsonb_agg') {
     if (args.length !== 1) throw noSuch(name, types);
-    const t = types[0] === 'unknown' ? 'text' : types[0]!;
+    // array_agg(anynonarray) and array_agg(anyarray) both take an untyped literal
+    if (types[0] === 'unknown') {
+      throw new SqlError('42725', 'function array_agg(unknown) is not unique', { hint: 'Could not choose a best candidate function. You might need to add explicit type casts.' });
+    }
+    const t = types[0]!;
     const json = name === 'json_agg';
     return {
       args,
