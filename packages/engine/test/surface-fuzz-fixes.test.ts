@@ -172,3 +172,24 @@ describe('INSERT … VALUES', () => {
     expect(await text('insert into z (id, n) values (6, 1.005) returning *')).toEqual([['6', '1.01', '2']]);
   });
 });
+
+describe('strict operators evaluate both operands', () => {
+  it('an error of the right operand surfaces though the left is NULL, as PostgreSQL computes every argument first', async () => {
+    await node.exec('create table t (h int2, r float4); insert into t values (null, 1e10)');
+    for (const sql of ['select round(h, 3) * (r)::numeric(10,4) from t', 'select h < r::int4 from t', 'select h::text || (r::int4)::text from t']) {
+      expect((await sqlError(node.query(sql))).code).toBe('22003');
+    }
+    expect(await text('select null::numeric * (r)::numeric(10,4) from t')).toEqual([[null]]);
+  });
+});
+
+describe('casts', () => {
+  it('bool to name goes through boolout (t/f), while text, varchar and bpchar read true/false', async () => {
+    expect(await text('select cast(true as name)::text, cast(false as name)::text, true::text, true::varchar')).toEqual([['t', 'f', 'true', 'true']]);
+  });
+
+  it('an interval times an infinite factor is refused (PostgreSQL 17 on has infinite intervals), not out of range', async () => {
+    expect((await sqlError(node.query("select '1.5 months'::interval * 'Infinity'::float8"))).code).toBe('0A000');
+    expect((await sqlError(node.query("select '1 day'::interval * 'NaN'::float8"))).code).toBe('22008');
+  });
+});

@@ -26,7 +26,10 @@ describe('random expressions, aggregates, windows and subqueries give PostgreSQL
   for (const seed of seeds) {
     it(`seed ${seed}`, async () => {
       const result = await runSurface(pg, seed, PER_CASE);
-      if (result.refused.length && process.env.FUZZ_VERBOSE) console.log(`seed ${seed}: walrtc refused (0A000) ${result.refused.length} of ${result.queries}:\n${result.refused.join('\n')}`);
+      if (process.env.FUZZ_VERBOSE) {
+        console.log(`seed ${seed}: walrtc refused (0A000) ${result.refused.length} of ${result.queries}:\n${result.refused.join('\n')}`);
+        console.log(`seed ${seed}: both failed, other SQLSTATEs, ${result.errorOrder.length}:\n${result.errorOrder.join('\n')}`);
+      }
       if (result.mismatches.length) console.log(`seed ${seed}: setup:\n${result.setup.join(';\n')}\n${result.mismatches.join('\n')}`);
       expect(result.mismatches).toEqual([]);
     }, 120_000);
@@ -37,7 +40,7 @@ describe('random writes give PostgreSQL\'s rows, and a hot standby reads what it
   for (const seed of seeds) {
     it(`seed ${seed}`, async () => {
       const result = await runDml(pg, seed, Number(process.env.FUZZ_WRITES ?? 25), Math.ceil(PER_CASE / 3));
-      if (result.refused.length && process.env.FUZZ_VERBOSE) console.log(`seed ${seed}: walrtc refused (0A000):\n${result.refused.join('\n')}`);
+      if (process.env.FUZZ_VERBOSE) console.log(`seed ${seed}: walrtc refused (0A000):\n${result.refused.join('\n')}\nboth failed, other SQLSTATEs:\n${result.errorOrder.join('\n')}`);
       if (result.mismatches.length) console.log(`seed ${seed}: statements:\n${result.context.join(';\n')}\n${result.mismatches.join('\n')}`);
       expect(result.mismatches).toEqual([]);
     }, 120_000);

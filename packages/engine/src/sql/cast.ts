@@ -441,7 +441,8 @@ function baseCast(from: SqlType, to: SqlType, explicit: boolean): Cast {
   if (to === 'char' || from === 'char') return charCast(from, to, explicit);
   // bpchar → text/varchar/name drops the padding; text → bpchar keeps the string (the typmod pads it)
   if (from === 'bpchar' && isTextType(to)) return to === 'name' ? (v) => nameInput(stripBpchar(v as string)) : (v) => stripBpchar(v as string);
-  if (to === 'name') return (v) => nameInput(toText(v, from));
+  // bool has casts to text, varchar and bpchar (booltext: true); to name it goes through boolout (t)
+  if (to === 'name') return from === 'bool' ? (v) => (v ? 't' : 'f') : (v) => nameInput(toText(v, from));
   if (isTextType(to)) return (v) => toText(v, from);
   if (isTextType(from)) return isTextType(to) ? (v) => v : (v) => parseInput(v as string, to);
   if (isNumericType(from) && isNumericType(to)) return numericToNumeric(from, to);

@@ -279,7 +279,8 @@ export function compileComparison(op: string, left: Expr, right: Expr): Expr {
     }
     return expr('bool', (row, ctx) => {
       const a = le(row, ctx);
-      if (a === null) return null;
+      // PostgreSQL evaluates every argument of a strict operator before its NULL test: errors surface
+      if (a === null) return (re(row, ctx), null);
       const b = re(row, ctx);
       return b === null ? null : (a === b) === eq;
     });
@@ -287,7 +288,7 @@ export function compileComparison(op: string, left: Expr, right: Expr): Expr {
   const cmp = comparatorFor(t);
   return expr('bool', (row, ctx) => {
     const a = le(row, ctx);
-    if (a === null) return null;
+    if (a === null) return (re(row, ctx), null);
     const b = re(row, ctx);
     return b === null ? null : test(cmp(a, b));
   });
@@ -387,7 +388,7 @@ function compileArithmetic(op: string, left: Expr, right: Expr): Expr {
   const le = retype(l, operand[0]).eval, re = retype(r, operand[1]).eval;
   return expr(type, (row, ctx) => {
     const a = le(row, ctx);
-    if (a === null) return null;
+    if (a === null) return (re(row, ctx), null);
     const b = re(row, ctx);
     return b === null ? null : fn(a, b);
   });
@@ -405,7 +406,7 @@ function compileConcat(l: Expr, r: Expr): Expr {
   const str = (v: Value, t: SqlType): string => (typeof v === 'string' ? (t === 'bpchar' ? stripBpchar(v) : v) : toText(v, t));
   return expr('text', (row, ctx) => {
     const a = le(row, ctx);
-    if (a === null) return null;
+    if (a === null) return (re(row, ctx), null);
     const b = re(row, ctx);
     return b === null ? null : str(a, lt) + str(b, rt);
   });

@@ -11,7 +11,13 @@ import type { Query } from './queries.ts';
 import { Rand } from './schema.ts';
 import { aggQuery, exprQuery, setQuery, windowQuery, xTable } from './surface.ts';
 
-export interface SurfaceResult { mismatches: string[]; refused: string[]; queries: number; setup: string[] }
+/**
+ * `errorOrder`: both engines failed, with different SQLSTATEs. PostgreSQL type-checks the whole
+ * statement (42883, 42725, 42804) before it folds or runs anything; walrtc folds constants while it
+ * compiles, so a division by zero or an overflow under an operator that does not exist, or one
+ * row's error before another's, can surface first. Loud on both sides; listed, not failed.
+ */
+export interface SurfaceResult { mismatches: string[]; refused: string[]; errorOrder: string[]; queries: number; setup: string[] }
 
 let opened = 0;
 
@@ -19,7 +25,7 @@ let opened = 0;
 export async function runSurface(pg: PGlite, seed: number, count: number, known: ReadonlySet<string> = new Set()): Promise<SurfaceResult> {
   const r = new Rand(prng(seed));
   const setup = xTable(r);
-  const result: SurfaceResult = { mismatches: [], refused: [], queries: 0, setup };
+  const result: SurfaceResult = { mismatches: [], refused: [], errorOrder: [], queries: 0, setup };
   const node: Node = await openNode({ cluster: `surface-${process.pid}-${++opened}`, nodeId: 'n1', storage: memoryStorage(), log: () => {} });
   try {
     await pg.exec("set timezone to 'UTC'");
@@ -43,6 +49,10 @@ export async function runSurface(pg: PGlite, seed: number, count: number, known:
       const p = await onPglite(pg, q.sql, q.params);
       if (w.error === '0A000') {
         result.refused.push(`${q.sql}: ${w.message}`);
+        continue;
+      }
+      if (w.error && p.error && w.error !== p.error) {
+        result.errorOrder.push(`${q.sql}\n  walrtc ${w.error} ${w.message}, PostgreSQL ${p.error} ${p.message}`);
         continue;
       }
       const bad = judge(q, w, p);

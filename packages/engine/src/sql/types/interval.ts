@@ -5,7 +5,7 @@
  * interval_out in IntervalStyle postgres, the comparison (a month counts as 30 days, a day as 24
  * hours) and the calendar arithmetic with timestamps.
  */
-import { SqlError, SQLSTATE } from '../../errors.ts';
+import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
 import { addMicros, epochMicros, MIN_TIMESTAMP_MS, rint, subMillis, timestampOf } from './timestamp.ts';
 
 export const USECS_PER_DAY = 86_400_000_000;
@@ -271,6 +271,8 @@ const tsround = (x: number): number => Math.round(x * 1e6) / 1e6;
 /** interval * factor (interval_mul): fractional months spill into 30-day days, fractional days into time. */
 export function multiplyInterval(iv: Interval, factor: number): Interval {
   if (Number.isNaN(factor)) throw overflow();
+  // PostgreSQL 17 on answers an infinite interval, which walrtc does not have
+  if (!Number.isFinite(factor)) throw featureNotSupported('infinite intervals');
   const months = Math.trunc(iv.months * factor);
   let days = Math.trunc(iv.days * factor);
   const monthRemainderDays = tsround((iv.months * factor - months) * DAYS_PER_MONTH);
