@@ -193,3 +193,17 @@ describe('casts', () => {
     expect((await sqlError(node.query("select '1 day'::interval * 'NaN'::float8"))).code).toBe('22008');
   });
 });
+
+describe('strict functions evaluate every argument', () => {
+  it('an error of a later argument surfaces though an earlier one is NULL; to_json(b) of an untyped literal is 42804', async () => {
+    await node.exec("create table t (s text, i int); insert into t values (null, -1)");
+    expect((await sqlError(node.query("select replace(s, 'a', substr('x', 1, i)) from t"))).code).toBe('22011');
+    expect((await sqlError(node.query("select to_jsonb('x')"))).code).toBe('42804');
+    expect((await sqlError(node.query("select to_json('x')"))).code).toBe('42804');
+  });
+
+  it('an interval past 2^53 microseconds is refused (PostgreSQL keeps 2^63), not out of range; to_char OF of a timestamp is the session offset', async () => {
+    expect((await sqlError(node.query("select '-1 hour'::interval / 1e-7::float8"))).code).toBe('0A000');
+    expect(await text("select to_char('2024-01-01'::timestamp, 'TZ OF|'), to_char('2024-01-01'::timestamptz, 'TZ OF')")).toEqual([[' +00|', 'UTC +00']]);
+  });
+});

@@ -303,12 +303,14 @@ export function compileFunction(call: FuncCall, name: string, args: Expr[]): Exp
   const fn = o.fn, nullable = o.nullable;
   const evaluate = (row: readonly Value[], ctx: EvalContext): Value => {
     const vals = new Array<Value>(evals.length);
+    // every argument is computed before a strict function's NULL test, as PostgreSQL does: their errors surface
+    let sawNull = false;
     for (let i = 0; i < evals.length; i++) {
       const v = evals[i](row, ctx);
-      if (v === null && !nullable) return null;
+      if (v === null) sawNull = true;
       vals[i] = v;
     }
-    return fn(vals, ctx);
+    return sawNull && !nullable ? null : fn(vals, ctx);
   };
   const t = o.ret;
   let compiled = t === 'float4' || t === 'float8'

@@ -139,7 +139,8 @@ export function toChar(d: Date, fmt: string, tz: boolean): string {
       case 'J': out += num(Math.floor(d.getTime() / 86_400_000) + 2440588, 0); break;
       case 'TZ': out += tz ? 'UTC' : ''; break;
       case 'tz': out += tz ? 'utc' : ''; break;
-      case 'OF': out += tz ? '+00' : ''; break;
+      // OF prints the session's offset for a timestamp too (TZ prints nothing there); the session is UTC
+      case 'OF': out += '+00'; break;
     }
   }
   return out;

@@ -257,7 +257,9 @@ export const negateInterval = (iv: Interval): Interval => new Interval(-iv.month
 const overflow = (): SqlError => new SqlError(SQLSTATE.datetime_field_overflow, 'interval out of range');
 
 function checkedInterval(months: number, days: number, micros: number): Interval {
-  if (Math.abs(months) > 2147483647 || Math.abs(days) > 2147483647 || !Number.isSafeInteger(Math.round(micros))) throw overflow();
+  if (Math.abs(months) > 2147483647 || Math.abs(days) > 2147483647 || !(Math.abs(micros) < 9.2233720368547758e18)) throw overflow();
+  // PostgreSQL's time part is an int64; walrtc's a double, exact to 2^53 microseconds (285 years)
+  if (!Number.isSafeInteger(Math.round(micros))) throw featureNotSupported('intervals whose time part passes 2^53 microseconds');
   return new Interval(months || 0, days || 0, Math.round(micros) || 0);
 }
 
