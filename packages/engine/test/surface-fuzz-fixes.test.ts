@@ -207,3 +207,12 @@ describe('strict functions evaluate every argument', () => {
     expect(await text("select to_char('2024-01-01'::timestamp, 'TZ OF|'), to_char('2024-01-01'::timestamptz, 'TZ OF')")).toEqual([[' +00|', 'UTC +00']]);
   });
 });
+
+describe('stable functions are not folded', () => {
+  it('to_char, to_timestamp(text, text) and to_date over constants wait for a row, as PostgreSQL folds only immutable calls', async () => {
+    await node.exec('create table t (a int)');
+    // '2024-09-4' is no interval: PostgreSQL never evaluates it over an empty table
+    expect(await text("select (to_char('2024-02-29 12:34:56'::timestamptz, 'IYYY-IW-ID'))::interval, to_date('x', 'YYYY') from t")).toEqual([]);
+    expect(await text("select to_char('2024-02-29 12:34:56'::timestamp, 'YYYY-MM-DD')")).toEqual([['2024-02-29']]);
+  });
+});

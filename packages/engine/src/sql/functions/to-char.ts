@@ -242,15 +242,16 @@ export function toTimestamp(input: string, fmt: string): Date {
 
 export const TO_CHAR_FUNCTIONS: Record<string, Overload[]> = {
   to_char: [
-    { params: ['timestamptz', 'text'], ret: 'text', fn: ([d, f]) => toChar(d as Date, f as string, true) },
-    { params: ['timestamp', 'text'], ret: 'text', fn: ([d, f]) => toChar(d as Date, f as string, false) },
+    // stable in PostgreSQL (they read TimeZone and the locale), so not folded while planning: their errors wait for a row
+    { params: ['timestamptz', 'text'], ret: 'text', volatile: true, fn: ([d, f]) => toChar(d as Date, f as string, true) },
+    { params: ['timestamp', 'text'], ret: 'text', volatile: true, fn: ([d, f]) => toChar(d as Date, f as string, false) },
     // PostgreSQL has them; refused by name rather than "does not exist" (42883), which would say it has not
     ...(['int4', 'int8', 'numeric', 'float8'] as const).map((t): Overload => ({
       params: [t, 'text'], ret: 'text', fn: () => { throw featureNotSupported(`to_char(${TYPE_NAME[t]}, text)`); },
     })),
   ],
   to_timestamp: [
-    { params: ['text', 'text'], ret: 'timestamptz', fn: ([s, f]) => toTimestamp(s as string, f as string) },
+    { params: ['text', 'text'], ret: 'timestamptz', volatile: true, fn: ([s, f]) => toTimestamp(s as string, f as string) },
     {
       params: ['float8'], ret: 'timestamptz',
       fn: ([x]) => {
@@ -262,7 +263,7 @@ export const TO_CHAR_FUNCTIONS: Record<string, Overload[]> = {
       },
     },
   ],
-  to_date: [{ params: ['text', 'text'], ret: 'date', fn: ([s, f]) => { const d = toTimestamp(s as string, f as string); return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())); } }],
+  to_date: [{ params: ['text', 'text'], ret: 'date', volatile: true, fn: ([s, f]) => { const d = toTimestamp(s as string, f as string); return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())); } }],
 };
 
 const MAKE_INTERVAL_PARAMS = ['years', 'months', 'weeks', 'days', 'hours', 'mins', 'secs'];
