@@ -216,3 +216,18 @@ describe('stable functions are not folded', () => {
     expect(await text("select to_char('2024-02-29 12:34:56'::timestamp, 'YYYY-MM-DD')")).toEqual([['2024-02-29']]);
   });
 });
+
+describe('NULLIF, float division and numeric min/max', () => {
+  it('NULLIF computes both arguments and has the type its = operator coerced the left to', async () => {
+    await node.exec(`create table t (js jsonb); insert into t values ('3')`);
+    expect((await sqlError(node.query("select nullif(js #> '{a,b}', js - 'a') from t"))).code).toBe('22023');
+    expect(await text(`select pg_typeof(nullif(1::int2, 1e20))::text, pg_typeof(nullif(1::int2, 2::int8))::text, pg_typeof(nullif(1, 2.5::float8))::text,
+      pg_typeof(nullif('a'::varchar, 'b'::text))::text, nullif(2::int2, 1.5)`)).toEqual([['numeric', 'smallint', 'double precision', 'text', '2']]);
+  });
+
+  it('NaN / 0 is NaN (float8div); min/max of equal numerics keep the later one (numeric_smaller)', async () => {
+    expect(await text("select 'NaN'::float8 / 0, 'NaN'::float4 / '-0'::float4")).toEqual([['NaN', 'NaN']]);
+    expect((await sqlError(node.query("select 1::float8 / 0"))).code).toBe('22012');
+    expect(await text('select min(x), max(x) from (values (0.0), (0.00), (0)) v(x)')).toEqual([['0', '0']]);
+  });
+});

@@ -6,26 +6,20 @@
  *
  * More by hand: FUZZ_SEED=1000 FUZZ_N=50 FUZZ_QUERIES=400 npx vitest run packages/engine/test/surface-fuzz.test.ts
  */
-import { PGlite } from '@electric-sql/pglite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { fuzzSeeds, sharedPglite } from './fuzz/seeds.ts';
 import { runDml } from './fuzz/run-dml.ts';
 import { runSurface } from './fuzz/run-surface.ts';
 
-const SEEDS = [1, 2, 3, 4];
-const from = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
-const seeds = from === undefined ? SEEDS : Array.from({ length: Number(process.env.FUZZ_N ?? 1) }, (_, i) => from + i);
+const seeds = fuzzSeeds([1, 2, 3, 4, 5, 6, 7, 8]);
 const PER_CASE = Number(process.env.FUZZ_QUERIES ?? 150);
 
-let pg: PGlite;
-beforeAll(async () => {
-  pg = await PGlite.create();
-}, 60_000);
-afterAll(async () => { await pg.close(); });
+const pglite = sharedPglite();
 
 describe('random expressions, aggregates, windows and subqueries give PostgreSQL\'s answers', () => {
   for (const seed of seeds) {
     it(`seed ${seed}`, async () => {
-      const result = await runSurface(pg, seed, PER_CASE);
+      const result = await runSurface(pglite(), seed, PER_CASE);
       if (process.env.FUZZ_VERBOSE) {
         console.log(`seed ${seed}: walrtc refused (0A000) ${result.refused.length} of ${result.queries}:\n${result.refused.join('\n')}`);
         console.log(`seed ${seed}: both failed, other SQLSTATEs, ${result.errorOrder.length}:\n${result.errorOrder.join('\n')}`);
@@ -39,7 +33,7 @@ describe('random expressions, aggregates, windows and subqueries give PostgreSQL
 describe('random writes give PostgreSQL\'s rows, and a hot standby reads what its primary reads', () => {
   for (const seed of seeds) {
     it(`seed ${seed}`, async () => {
-      const result = await runDml(pg, seed, Number(process.env.FUZZ_WRITES ?? 25), Math.ceil(PER_CASE / 3));
+      const result = await runDml(pglite(), seed, Number(process.env.FUZZ_WRITES ?? 25), Math.ceil(PER_CASE / 3));
       if (process.env.FUZZ_VERBOSE) console.log(`seed ${seed}: walrtc refused (0A000):\n${result.refused.join('\n')}\nboth failed, other SQLSTATEs:\n${result.errorOrder.join('\n')}`);
       if (result.mismatches.length) console.log(`seed ${seed}: statements:\n${result.context.join(';\n')}\n${result.mismatches.join('\n')}`);
       expect(result.mismatches).toEqual([]);

@@ -135,9 +135,9 @@ function build(name: string, argType: SqlType | undefined, star: boolean): Aggre
   const t = argType === 'unknown' ? 'text' : argType;
   if (!isNumericType(t) && !isTextType(t) && !isDateTimeType(t) && t !== 'interval' && t !== 'time' && t !== 'timetz' && t !== 'oid' && !isEnumType(t)) throw noSuchAggregate(name, argType);
   const cmp = comparatorFor(t), sign = name === 'max' ? 1 : -1;
-  // interval_larger/smaller and float8larger/smaller keep the later of two equal values ('1 mon'
-  // and '30 days' print differently, as 0 and -0 do)
-  const tie = t === 'interval' || t === 'float4' || t === 'float8' ? 0 : 1;
+  // interval_larger/smaller, float8larger/smaller and numeric_larger/smaller keep the later of two
+  // equal values ('1 mon' and '30 days' print differently, as 0 and -0 do, and 0.0 and 0.00)
+  const tie = t === 'interval' || t === 'float4' || t === 'float8' || t === 'numeric' ? 0 : 1;
   return erase<{ best: Value }>({
     type: t === 'varchar' || t === 'name' ? 'text' : t,
     init: () => ({ best: null as Value }),

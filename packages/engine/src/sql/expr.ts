@@ -6,7 +6,7 @@
 import { checkCharConcat } from './types/char.ts';
 import type { A_Const, A_Expr, FuncCall, Node } from '@pgsql/types';
 import { featureNotSupported, SqlError, SQLSTATE } from '../errors.ts';
-import { castFunction, isTextType, parseInput, resolveTypeName } from './cast.ts';
+import { castFunction, isDateTimeType, isTextType, parseInput, resolveTypeName } from './cast.ts';
 import { stripBpchar } from './types/bpchar.ts';
 import { column, constant, expr, retype, type Expr } from './compiled.ts';
 import { compileFunction } from './functions.ts';
@@ -351,11 +351,18 @@ function compileAExpr(e: A_Expr, scope: Scope): Expr {
       const [, r, t] = unifyPair('=', l, compile(e.rexpr!, scope));
       const cmp = comparatorFor(t), cast = castFunction(l.type, t, -1, false);
       const le = l.type === 'unknown' && l.konst ? retype(l, t).eval : l.eval, re = r.eval;
-      return expr(l.type === 'unknown' ? t : l.type, (row, ctx) => {
+      // the result has the left operand's type after the = operator's coercion: the common type,
+      // unless a cross-type = takes the left as it is (integers, floats, date/times)
+      const family = (x: SqlType): string => (x === 'int2' || x === 'int4' || x === 'int8' ? 'int' : x === 'float4' || x === 'float8' ? 'float' : isDateTimeType(x) ? 'datetime' : x);
+      const crossType = family(l.type) === family(t) && family(t) !== t;
+      const out = l.type === 'unknown' ? t : crossType ? l.type : t;
+      const toOut = out === l.type ? (v: Value) => v : cast;
+      return expr(out, (row, ctx) => {
         const a = le(row, ctx);
-        if (a === null) return null;
+        // NullIfExpr computes both arguments
         const b = re(row, ctx);
-        return b !== null && cmp(cast(a), b) === 0 ? null : a;
+        if (a === null) return null;
+        return b !== null && cmp(cast(a), b) === 0 ? null : toOut(a);
       });
     }
     case 'AEXPR_IN': return compileIn(e, op, scope);

@@ -211,7 +211,8 @@ function floatArith(op: string, t: 'float4' | 'float8'): BinaryFn {
     case '-': return (a, b) => checkFloat((a as number) - (b as number), t, finite(a, b));
     case '*': return (a, b) => checkFloat((a as number) * (b as number), t, finite(a, b));
     default: return (a, b) => {
-      if (b === 0) throw divisionByZero();
+      // float8div: NaN / 0 is NaN, any other / 0 an error
+      if (b === 0 && !Number.isNaN(a)) throw divisionByZero();
       return checkFloat((a as number) / (b as number), t, finite(a, b));
     };
   }
