@@ -231,3 +231,9 @@ describe('NULLIF, float division and numeric min/max', () => {
     expect(await text('select min(x), max(x) from (values (0.0), (0.00), (0)) v(x)')).toEqual([['0', '0']]);
   });
 });
+
+describe('right() at the int32 edge', () => {
+  it('right(s, -2147483648) is the whole string, as text_right computes it', async () => {
+    expect(await text("select right('abc', -2147483648), left('abc', -2147483648), right('abcd', -1)")).toEqual([['abc', '', 'bcd']]);
+  });
+});

@@ -203,7 +203,8 @@ const FUNCTIONS: Record<string, Overload[]> = {
   }],
   right: [{
     params: ['text', 'int4'], ret: 'text',
-    fn: ([s, n]) => (num(n) >= 0 ? slice(str(s), Math.max(0, charLength(str(s)) - num(n))) : slice(str(s), -num(n))),
+    // text_right negates n in int32: -2147483648 stays negative there, and clips nothing off
+    fn: ([s, n]) => (num(n) >= 0 ? slice(str(s), Math.max(0, charLength(str(s)) - num(n))) : num(n) === -2147483648 ? str(s) : slice(str(s), -num(n))),
   }],
   repeat: [{ params: ['text', 'int4'], ret: 'text', fn: ([s, n]) => repeatText(str(s), num(n)) }],
   starts_with: [{ params: ['text', 'text'], ret: 'bool', fn: ([s, p]) => str(s).startsWith(str(p)) }],
