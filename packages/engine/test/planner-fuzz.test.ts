@@ -7,30 +7,24 @@
  *
  * More by hand: FUZZ_SEED=1000 FUZZ_N=200 npx vitest run packages/engine/test/planner-fuzz.test.ts
  */
-import { PGlite } from '@electric-sql/pglite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { fuzzSeeds, sharedPglite } from './fuzz/seeds.ts';
 import { runCase } from './fuzz/run.ts';
 
-const SEEDS = [1, 2, 3, 4, 5, 6];
-const from = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
-const seeds = from === undefined ? SEEDS : Array.from({ length: Number(process.env.FUZZ_N ?? 1) }, (_, i) => from + i);
+const seeds = fuzzSeeds([1, 2, 3, 4, 5, 6]);
 const PER_PHASE = Number(process.env.FUZZ_QUERIES ?? 40);
 
-let pg: PGlite;
-beforeAll(async () => {
-  pg = await PGlite.create();
-}, 60_000);
-afterAll(async () => { await pg.close(); });
+const pglite = sharedPglite();
 
 describe('random queries give PostgreSQL\'s answers', () => {
   it('PGlite collates text as walrtc documents (C: code point order)', async () => {
-    const r = await pg.query<{ datcollate: string }>('select datcollate from pg_database where datname = current_database()');
+    const r = await pglite().query<{ datcollate: string }>('select datcollate from pg_database where datname = current_database()');
     expect(r.rows[0]!.datcollate).toBe('C');
   });
 
   for (const seed of seeds) {
     it(`seed ${seed}`, async () => {
-      const result = await runCase(pg, seed, PER_PHASE);
+      const result = await runCase(pglite(), seed, PER_PHASE);
       if (result.refused.length) console.log(`seed ${seed}: walrtc refused (0A000) ${result.refused.length} of ${result.queries}:\n${result.refused.join('\n')}`);
       if (result.mismatches.length) console.log(`seed ${seed}: the statements before the queries:\n${result.context.join(';\n')}`);
       expect(result.mismatches).toEqual([]);

@@ -50,7 +50,8 @@ function adder(argType: SqlType, name: 'sum' | 'avg'): (acc: Value, x: Value) =>
   if (argType === 'numeric') return (acc, x) => (acc as Numeric).add(x as Numeric);
   if (argType === 'float4' || argType === 'float8') {
     const ft = name === 'sum' ? argType : 'float8';
-    return (acc, x) => checkFloat((acc as number) + (x as number), ft);
+    // float8pl: an infinite sum of finite values is an overflow (22003)
+    return (acc, x) => checkFloat((acc as number) + (x as number), ft, Number.isFinite(acc) && Number.isFinite(x));
   }
   if (name === 'sum' && argType !== 'int8') return (acc, x) => int8Add(acc as Int8, x as number);
   return (acc, x) => addExact(acc as number | bigint, x as Int8);
@@ -116,12 +117,14 @@ function build(name: string, argType: SqlType | undefined, star: boolean): Aggre
     const type = (name === 'sum' ? SUM_TYPE : AVG_TYPE)[argType];
     if (!type) throw noSuchAggregate(name, argType);
     const add = adder(argType, name as 'sum' | 'avg'), final = finisher(type, name as 'sum' | 'avg');
+    // sum takes its first value as it is; avg of floats (float8_accum) adds it to 0, so -0 averages to 0
+    const first = name === 'avg' && (argType === 'float4' || argType === 'float8') ? (v: Value) => (v as number) + 0 : (v: Value) => v;
     return erase<{ sum: Value; count: number }>({
       type,
       init: () => ({ sum: null, count: 0 }),
       step: (s, v) => {
         if (v === null) return s;
-        s.sum = s.count === 0 ? v : add(s.sum, v);
+        s.sum = s.count === 0 ? first(v) : add(s.sum, v);
         s.count++;
         return s;
       },
@@ -132,8 +135,9 @@ function build(name: string, argType: SqlType | undefined, star: boolean): Aggre
   const t = argType === 'unknown' ? 'text' : argType;
   if (!isNumericType(t) && !isTextType(t) && !isDateTimeType(t) && t !== 'interval' && t !== 'time' && t !== 'timetz' && t !== 'oid' && !isEnumType(t)) throw noSuchAggregate(name, argType);
   const cmp = comparatorFor(t), sign = name === 'max' ? 1 : -1;
-  // interval_larger/smaller keep the later of two equal intervals ('1 mon' and '30 days' print differently)
-  const tie = t === 'interval' ? 0 : 1;
+  // interval_larger/smaller, float8larger/smaller and numeric_larger/smaller keep the later of two
+  // equal values ('1 mon' and '30 days' print differently, as 0 and -0 do, and 0.0 and 0.00)
+  const tie = t === 'interval' || t === 'float4' || t === 'float8' || t === 'numeric' ? 0 : 1;
   return erase<{ best: Value }>({
     type: t === 'varchar' || t === 'name' ? 'text' : t,
     init: () => ({ best: null as Value }),

@@ -22,7 +22,7 @@ import { isEnumType, lookupEnumType, parseEnum } from './types/enum.ts';
 import { lookupDomain } from './types/domain-catalog.ts';
 import { compositeOf, isCompositeType, lookupCompositeType } from './composite/type.ts';
 import { recordIn, recordToComposite } from './composite/value.ts';
-import { jsonbKind, parseJsonb } from './types/jsonb.ts';
+import { jsonbKind, JsonNull, parseJsonb } from './types/jsonb.ts';
 import { bpcharLimit, bpcharTypmod, stripBpchar } from './types/bpchar.ts';
 import { charFromInt, charInput, charToInt } from './types/char.ts';
 import { arrayTypeOf, elementType, isArrayType, mapElements, parseArray } from './types/array.ts';
@@ -333,6 +333,8 @@ function jsonbScalar(to: SqlType): Cast {
   const fromNumeric = to === 'numeric' ? (n: Value) => n : numericToNumeric('numeric', to);
   const convert = to === 'bool' ? (v: Value) => v : (v: Value) => fromNumeric(v instanceof Numeric ? v : Numeric.parse(String(v)));
   return (v) => {
+    // PostgreSQL 17 on: a jsonb null casts to SQL NULL
+    if (v instanceof JsonNull) return null;
     if ((want === 'number' ? jsonbKind(v) : typeof v) !== want) {
       const kind = jsonbKind(v);
       throw new SqlError(SQLSTATE.invalid_parameter_value, `cannot cast jsonb ${kind} to type ${TYPE_NAME[to]}`);
@@ -439,7 +441,8 @@ function baseCast(from: SqlType, to: SqlType, explicit: boolean): Cast {
   if (to === 'char' || from === 'char') return charCast(from, to, explicit);
   // bpchar → text/varchar/name drops the padding; text → bpchar keeps the string (the typmod pads it)
   if (from === 'bpchar' && isTextType(to)) return to === 'name' ? (v) => nameInput(stripBpchar(v as string)) : (v) => stripBpchar(v as string);
-  if (to === 'name') return (v) => nameInput(toText(v, from));
+  // bool has casts to text, varchar and bpchar (booltext: true); to name it goes through boolout (t)
+  if (to === 'name') return from === 'bool' ? (v) => (v ? 't' : 'f') : (v) => nameInput(toText(v, from));
   if (isTextType(to)) return (v) => toText(v, from);
   if (isTextType(from)) return isTextType(to) ? (v) => v : (v) => parseInput(v as string, to);
   if (isNumericType(from) && isNumericType(to)) return numericToNumeric(from, to);

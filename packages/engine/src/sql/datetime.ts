@@ -3,7 +3,7 @@
  * so all three are Date objects holding the UTC instant, with microseconds below the millisecond
  * in a Timestamp (types/timestamp.ts).
  */
-import { SqlError, SQLSTATE } from '../errors.ts';
+import { featureNotSupported, SqlError, SQLSTATE } from '../errors.ts';
 import { TYPE_NAME, type SqlType } from './types.ts';
 import { MIN_TIMESTAMP_MS, rint, subMillis, timestampOf } from './types/timestamp.ts';
 
@@ -24,10 +24,11 @@ function isLeap(y: number): boolean {
 }
 
 function utc(year: number, month: number, day: number, ms = 0): Date {
-  // Date.UTC maps years 0-99 to 1900-1999, so set the year separately.
-  const d = new Date(Date.UTC(2000, month - 1, day) + ms);
-  d.setUTCFullYear(year);
-  return d;
+  // Date.UTC maps years 0-99 to 1900-1999, so the date is set apart; the time (which may cross a
+  // day, month or year boundary through an offset or 24:00) is added only once the date is whole
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  return new Date(d.getTime() + ms);
 }
 
 function syntaxError(text: string, type: SqlType): SqlError {
@@ -106,6 +107,22 @@ export function formatDateTime(d: Date, type: DateTimeType): string {
   const us = d.getUTCMilliseconds() * 1000 + subMillis(d);
   if (us) time += '.' + String(us).padStart(6, '0').replace(/0+$/, '');
   return `${date.text} ${time}${type === 'timestamptz' ? '+00' : ''}${bc}`;
+}
+
+const DAY_MS = 86_400_000;
+/** The day after PostgreSQL's last date (5874897-12-31), in milliseconds from 1970. */
+const DATE_END_MS = (2_145_031_949 + 10_957) * DAY_MS;
+
+/**
+ * date ± days (date_pli, date_mii): 22008 outside PostgreSQL's range (an Invalid Date here used
+ * to flow on and print NaN through date - date); 0A000 past JavaScript's last date, which
+ * PostgreSQL still has.
+ */
+export function addDays(d: Date, days: number): Date {
+  const t = d.getTime() + days * DAY_MS;
+  if (!(t >= MIN_TIMESTAMP_MS && t < DATE_END_MS)) throw new SqlError(SQLSTATE.datetime_field_overflow, 'date out of range');
+  if (t > 8.64e15) throw featureNotSupported('date values after 275760-09-13');
+  return new Date(t);
 }
 
 /** Truncate to the day, as a cast to date does. */

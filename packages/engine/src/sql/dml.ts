@@ -3,7 +3,7 @@
  * (constraints.ts), turned into a WAL record and applied through the transaction, so the
  * statement sees its own earlier rows and a failure leaves the transaction to be rolled back.
  */
-import { withoutFolding } from './fold/fold.ts';
+import { foldingSuppressed, isConstant, withoutFolding } from './fold/fold.ts';
 import type { DeleteStmt, InsertStmt, Node, OnConflictClause, RangeVar, ResTarget, SelectStmt, UpdateStmt } from '@pgsql/types';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { Oid, TableDef } from '../catalog/types.ts';
@@ -24,6 +24,7 @@ import { qualifiedName, userRelationName } from './schema.ts';
 import { foreignKeyEvents, type ForeignKeyEvents } from './foreign-keys.ts';
 import { planJoinedChange } from './dml-from.ts';
 import type { Compiled } from './scope.ts';
+import type { Expr } from './compiled.ts';
 import { expandTargets, type SelectPlanner } from './select.ts';
 import type { SqlType, Value } from './types.ts';
 import { elementAssignment } from './functions/array-assign.ts';
@@ -136,7 +137,11 @@ export function planInsert(stmt: InsertStmt, state: DbState, planner: SelectPlan
         scope.paramType = () => col.type;
         const c = compileExpr(item, scope);
         checkAssignable(c.type, col.type, col.name);
-        return { c, from: assignedFrom(item, c) };
+        const from = assignedFrom(item, c);
+        // PostgreSQL folds a constant's assignment cast while planning: `values (…), (10000)` into a
+        // numeric(6,2) fails before any row (and any nextval of a default) is made
+        if (isConstant(c) && !foldingSuppressed()) coerceToColumn((c as Expr).value ?? null, col.type, col.typmod, from);
+        return { c, from };
       });
     });
     typeAt = (r, k) => lists[r]?.[k]?.from;

@@ -6,11 +6,11 @@
 import { checkCharConcat } from './types/char.ts';
 import type { A_Const, A_Expr, FuncCall, Node } from '@pgsql/types';
 import { featureNotSupported, SqlError, SQLSTATE } from '../errors.ts';
-import { castFunction, isTextType, parseInput, resolveTypeName } from './cast.ts';
+import { castFunction, isDateTimeType, isTextType, parseInput, resolveTypeName } from './cast.ts';
 import { stripBpchar } from './types/bpchar.ts';
 import { column, constant, expr, retype, type Expr } from './compiled.ts';
 import { compileFunction } from './functions.ts';
-import { compileFolded, foldingSuppressed } from './fold/fold.ts';
+import { compileFolded, foldingSuppressed, strictOverNull } from './fold/fold.ts';
 import { and, compileBool, compileCase, compileCoalesce, or } from './fold/prune.ts';
 import { canonical, inInt8Range } from './int8.ts';
 import { compileJsonOperator } from './json.ts';
@@ -279,7 +279,8 @@ export function compileComparison(op: string, left: Expr, right: Expr): Expr {
     }
     return expr('bool', (row, ctx) => {
       const a = le(row, ctx);
-      if (a === null) return null;
+      // PostgreSQL evaluates every argument of a strict operator before its NULL test: errors surface
+      if (a === null) return (re(row, ctx), null);
       const b = re(row, ctx);
       return b === null ? null : (a === b) === eq;
     });
@@ -287,7 +288,7 @@ export function compileComparison(op: string, left: Expr, right: Expr): Expr {
   const cmp = comparatorFor(t);
   return expr('bool', (row, ctx) => {
     const a = le(row, ctx);
-    if (a === null) return null;
+    if (a === null) return (re(row, ctx), null);
     const b = re(row, ctx);
     return b === null ? null : test(cmp(a, b));
   });
@@ -322,15 +323,17 @@ function compileAExpr(e: A_Expr, scope: Scope): Expr {
         });
       }
       const l = compile(e.lexpr, scope), r = compile(e.rexpr!, scope);
+      // array operators (array_cat, array_append …) are not strict; every other built-in one is
       if (isArrayOperator(op, l.type, r.type)) return compileArrayOperator(op, l, r);
-      if (isJsonPathOperator(op, l.type, r.type)) return compileJsonPathOperator(op, l, r);
-      if (isJsonOperator(op, l.type, r.type)) return compileJsonbOperator(op, l, r);
-      if (REGEX_OPS.has(op)) return compileRegexMatch(op, l, r);
-      if (COMPARISON_OPS.has(op)) return compileComparison(op, l, r);
-      if (ARITHMETIC_OPS.has(op)) return compileArithmetic(op, l, r);
-      if (op === '||') return compileConcat(l, r);
-      if (op === '^') return compilePowerOperator(l, r);
-      if (op === '->' || op === '->>') return compileJsonOperator(op, l, r);
+      const strict = (c: Expr): Expr => strictOverNull(c, [l, r]);
+      if (isJsonPathOperator(op, l.type, r.type)) return strict(compileJsonPathOperator(op, l, r));
+      if (isJsonOperator(op, l.type, r.type)) return strict(compileJsonbOperator(op, l, r));
+      if (REGEX_OPS.has(op)) return strict(compileRegexMatch(op, l, r));
+      if (COMPARISON_OPS.has(op)) return strict(compileComparison(op, l, r));
+      if (ARITHMETIC_OPS.has(op)) return strict(compileArithmetic(op, l, r));
+      if (op === '||') return strict(compileConcat(l, r));
+      if (op === '^') return strict(compilePowerOperator(l, r));
+      if (op === '->' || op === '->>') return strict(compileJsonOperator(op, l, r));
       throw featureNotSupported(`operator ${op}`);
     }
     case 'AEXPR_DISTINCT': case 'AEXPR_NOT_DISTINCT': {
@@ -348,11 +351,18 @@ function compileAExpr(e: A_Expr, scope: Scope): Expr {
       const [, r, t] = unifyPair('=', l, compile(e.rexpr!, scope));
       const cmp = comparatorFor(t), cast = castFunction(l.type, t, -1, false);
       const le = l.type === 'unknown' && l.konst ? retype(l, t).eval : l.eval, re = r.eval;
-      return expr(l.type === 'unknown' ? t : l.type, (row, ctx) => {
+      // the result has the left operand's type after the = operator's coercion: the common type,
+      // unless a cross-type = takes the left as it is (integers, floats, date/times)
+      const family = (x: SqlType): string => (x === 'int2' || x === 'int4' || x === 'int8' ? 'int' : x === 'float4' || x === 'float8' ? 'float' : isDateTimeType(x) ? 'datetime' : x);
+      const crossType = family(l.type) === family(t) && family(t) !== t;
+      const out = l.type === 'unknown' ? t : crossType ? l.type : t;
+      const toOut = out === l.type ? (v: Value) => v : cast;
+      return expr(out, (row, ctx) => {
         const a = le(row, ctx);
-        if (a === null) return null;
+        // NullIfExpr computes both arguments
         const b = re(row, ctx);
-        return b !== null && cmp(cast(a), b) === 0 ? null : a;
+        if (a === null) return null;
+        return b !== null && cmp(cast(a), b) === 0 ? null : toOut(a);
       });
     }
     case 'AEXPR_IN': return compileIn(e, op, scope);
@@ -385,7 +395,7 @@ function compileArithmetic(op: string, left: Expr, right: Expr): Expr {
   const le = retype(l, operand[0]).eval, re = retype(r, operand[1]).eval;
   return expr(type, (row, ctx) => {
     const a = le(row, ctx);
-    if (a === null) return null;
+    if (a === null) return (re(row, ctx), null);
     const b = re(row, ctx);
     return b === null ? null : fn(a, b);
   });
@@ -403,7 +413,7 @@ function compileConcat(l: Expr, r: Expr): Expr {
   const str = (v: Value, t: SqlType): string => (typeof v === 'string' ? (t === 'bpchar' ? stripBpchar(v) : v) : toText(v, t));
   return expr('text', (row, ctx) => {
     const a = le(row, ctx);
-    if (a === null) return null;
+    if (a === null) return (re(row, ctx), null);
     const b = re(row, ctx);
     return b === null ? null : str(a, lt) + str(b, rt);
   });

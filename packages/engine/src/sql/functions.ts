@@ -9,7 +9,7 @@ import { checkFloat, checkSmallInt, isNumericType, isTextType } from './cast.ts'
 import { int8Neg, type Int8 } from './int8.ts';
 import { Numeric } from './numeric.ts';
 import { constant, expr, retype, type Expr } from './compiled.ts';
-import { foldConstant } from './fold/fold.ts';
+import { foldConstant, strictOverNull } from './fold/fold.ts';
 import { arithmetic, category } from './operators.ts';
 import type { EvalContext } from './scope.ts';
 import { TYPE_NAME, type SqlType, type Value } from './types.ts';
@@ -20,7 +20,7 @@ import { compileJsonFunction } from './functions/json.ts';
 import { compileJsonPathFunction } from './jsonpath/functions.ts';
 import { compileRowFunction } from './row-expr.ts';
 import { TO_CHAR_FUNCTIONS } from './functions/to-char.ts';
-import { STRING_FUNCTIONS } from './functions/string.ts';
+import { caseText, repeatText, STRING_FUNCTIONS } from './functions/string.ts';
 import { REGEXP_FUNCTIONS } from './functions/regexp.ts';
 import { TO_NUMBER_FUNCTIONS } from './functions/to-number.ts';
 import { MATH_FUNCTIONS } from './functions/math.ts';
@@ -125,8 +125,8 @@ function intAbs(t: (typeof INT_TYPES)[number]): (x: Value) => Value {
 const now = (_a: Value[], ctx: EvalContext): Value => ctx.now;
 
 const FUNCTIONS: Record<string, Overload[]> = {
-  lower: [{ params: ['text'], ret: 'text', fn: ([s]) => str(s).toLowerCase() }],
-  upper: [{ params: ['text'], ret: 'text', fn: ([s]) => str(s).toUpperCase() }],
+  lower: [{ params: ['text'], ret: 'text', fn: ([s]) => caseText(str(s), false) }],
+  upper: [{ params: ['text'], ret: 'text', fn: ([s]) => caseText(str(s), true) }],
   length: [
     { params: ['text'], ret: 'int4', fn: ([s]) => charLength(str(s)) },
     { params: ['bytea'], ret: 'int4', fn: ([b]) => (b as Uint8Array).length },
@@ -160,7 +160,8 @@ const FUNCTIONS: Record<string, Overload[]> = {
   ceil: numericFamily((x) => x.ceil(), Math.ceil),
   ceiling: numericFamily((x) => x.ceil(), Math.ceil),
   floor: numericFamily((x) => x.floor(), Math.floor),
-  sign: numericFamily(numericSign, Math.sign),
+  // float8_sign: NaN and -0 are neither > 0 nor < 0, so 0 (Math.sign keeps them)
+  sign: numericFamily(numericSign, (x) => (x > 0 ? 1 : x < 0 ? -1 : 0)),
   mod: (['int2', 'int4', 'int8', 'numeric'] as const).map((t): Overload => {
     const rem = arithmetic('%', t, t).fn;
     return { params: [t, t], ret: t, fn: ([a, b]) => rem(a, b) };
@@ -202,9 +203,10 @@ const FUNCTIONS: Record<string, Overload[]> = {
   }],
   right: [{
     params: ['text', 'int4'], ret: 'text',
-    fn: ([s, n]) => (num(n) >= 0 ? slice(str(s), Math.max(0, charLength(str(s)) - num(n))) : slice(str(s), -num(n))),
+    // text_right negates n in int32: -2147483648 stays negative there, and clips nothing off
+    fn: ([s, n]) => (num(n) >= 0 ? slice(str(s), Math.max(0, charLength(str(s)) - num(n))) : num(n) === -2147483648 ? str(s) : slice(str(s), -num(n))),
   }],
-  repeat: [{ params: ['text', 'int4'], ret: 'text', fn: ([s, n]) => str(s).repeat(Math.max(0, num(n))) }],
+  repeat: [{ params: ['text', 'int4'], ret: 'text', fn: ([s, n]) => repeatText(str(s), num(n)) }],
   starts_with: [{ params: ['text', 'text'], ret: 'bool', fn: ([s, p]) => str(s).startsWith(str(p)) }],
   concat: [{ params: ['any'], ret: 'text', variadic: true, nullable: true, fn: (args) => args.filter((a) => a !== null).join('') }],
   concat_ws: [{
@@ -302,20 +304,23 @@ export function compileFunction(call: FuncCall, name: string, args: Expr[]): Exp
   const fn = o.fn, nullable = o.nullable;
   const evaluate = (row: readonly Value[], ctx: EvalContext): Value => {
     const vals = new Array<Value>(evals.length);
+    // every argument is computed before a strict function's NULL test, as PostgreSQL does: their errors surface
+    let sawNull = false;
     for (let i = 0; i < evals.length; i++) {
       const v = evals[i](row, ctx);
-      if (v === null && !nullable) return null;
+      if (v === null) sawNull = true;
       vals[i] = v;
     }
-    return fn(vals, ctx);
+    return sawNull && !nullable ? null : fn(vals, ctx);
   };
   const t = o.ret;
-  const compiled = t === 'float4' || t === 'float8'
+  let compiled = t === 'float4' || t === 'float8'
     ? expr(t, (row, ctx) => {
       const v = evaluate(row, ctx);
       return v === null ? null : checkFloat(v as number, t);
     })
     : expr(t, evaluate);
   // Fold calls over constants once, as PostgreSQL's planner does (its errors surface while planning).
+  if (!nullable) compiled = strictOverNull(compiled, typed);
   return !o.volatile && typed.length > 0 && typed.every((a) => a.konst) ? foldConstant(compiled) : compiled;
 }

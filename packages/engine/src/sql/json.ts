@@ -72,7 +72,8 @@ export function compileJsonOperator(op: '->' | '->>' | '||', left: Expr, right: 
       if (member === undefined) return null;
       return text ? jsonMemberText(member) : member;
     }
-    const v = lookup(doc, key);
+    // a jsonb scalar is stored as a one-element array (a raw scalar), so index 0 or -1 reads it
+    const v = docType === 'jsonb' && typeof key === 'number' && !Array.isArray(doc) && !isJsonObject(doc) ? (key === 0 || key === -1 ? doc : null) : lookup(doc, key);
     return text ? asText(v, docType) : v;
   });
 }

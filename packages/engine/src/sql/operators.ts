@@ -19,6 +19,7 @@ import { isRowType } from './composite/type.ts';
 import { compareTimestamps } from './types/timestamp.ts';
 import { compareTimes } from './types/time.ts';
 import { compareTimeTzs } from './types/timetz.ts';
+import { addDays } from './datetime.ts';
 
 export type Comparator = (a: Value, b: Value) => number;
 export type BinaryFn = (a: Value, b: Value) => Value;
@@ -85,6 +86,11 @@ export function commonType(types: readonly SqlType[], context: string): SqlType 
     if (common === undefined) { common = t; continue; }
     if (common !== t && category(common) === 'S' && category(t) === 'S') {
       common = stringCommonType(common, t);
+      continue;
+    }
+    // numeric converts implicitly to real and not back, so real wins here (operators meet at float8)
+    if ((common === 'float4' && t === 'numeric') || (common === 'numeric' && t === 'float4')) {
+      common = 'float4';
       continue;
     }
     const u = unify(common, t);
@@ -205,7 +211,8 @@ function floatArith(op: string, t: 'float4' | 'float8'): BinaryFn {
     case '-': return (a, b) => checkFloat((a as number) - (b as number), t, finite(a, b));
     case '*': return (a, b) => checkFloat((a as number) * (b as number), t, finite(a, b));
     default: return (a, b) => {
-      if (b === 0) throw divisionByZero();
+      // float8div: NaN / 0 is NaN, any other / 0 an error
+      if (b === 0 && !Number.isNaN(a)) throw divisionByZero();
       return checkFloat((a as number) / (b as number), t, finite(a, b));
     };
   }
@@ -232,10 +239,10 @@ export function arithmetic(op: string, l: SqlType, r: SqlType): { type: SqlType;
   const isInt = (t: SqlType): boolean => t === 'int2' || t === 'int4';
   if (l === 'date' && isInt(r) && (op === '+' || op === '-')) {
     const sign = op === '+' ? 1 : -1;
-    return { type: 'date', operand: ['date', r], fn: (a, b) => new Date((a as Date).getTime() + sign * (b as number) * DAY_MS) };
+    return { type: 'date', operand: ['date', r], fn: (a, b) => addDays(a as Date, sign * (b as number)) };
   }
   if (isInt(l) && r === 'date' && op === '+') {
-    return { type: 'date', operand: [l, 'date'], fn: (a, b) => new Date((b as Date).getTime() + (a as number) * DAY_MS) };
+    return { type: 'date', operand: [l, 'date'], fn: (a, b) => addDays(b as Date, a as number) };
   }
   if (l === 'date' && r === 'date' && op === '-') {
     return { type: 'int4', operand: ['date', 'date'], fn: (a, b) => Math.round(((a as Date).getTime() - (b as Date).getTime()) / DAY_MS) };

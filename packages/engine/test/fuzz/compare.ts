@@ -10,7 +10,9 @@ import type { Query } from './queries.ts';
 
 export interface Outcome { error?: string; message?: string; oids?: number[]; rows?: (string | null)[][]; count?: number }
 
-const TEXT_OIDS = [16, 18, 19, 20, 21, 23, 25, 26, 700, 701, 1042, 1043, 1082, 1083, 1114, 1184, 1186, 1700];
+const TEXT_OIDS = [16, 17, 18, 19, 20, 21, 23, 25, 26, 114, 700, 701, 1042, 1043, 1082, 1083, 1114, 1184, 1186, 1266, 1700, 2950, 3802,
+  // arrays of those: bool, bytea, char, name, int2, int4, text, bpchar, varchar, int8, float4, float8, timestamp, date, time, timestamptz, interval, numeric, json, jsonb
+  1000, 1001, 1002, 1003, 1005, 1007, 1009, 1014, 1015, 1016, 1021, 1022, 1115, 1182, 1183, 1185, 1187, 1231, 199, 3807];
 const asText = Object.fromEntries(TEXT_OIDS.map((oid) => [oid, (v: string) => v]));
 const NUMERIC = 1700, FLOATS = new Set([700, 701]);
 
@@ -50,6 +52,8 @@ function canonical(v: string | null, oid: number): string | null {
     return s;
   }
   if (FLOATS.has(oid) && v === '-0') return '0';
+  // numeric[]: each element's trailing zeros (which of two equal values DISTINCT keeps depends on the sort's input order)
+  if (oid === 1231) return v.replace(/(\.\d*?)0+(?=[,}])/g, '$1').replace(/\.(?=[,}])/g, '');
   return v;
 }
 
@@ -82,8 +86,14 @@ function sameMultiset(a: string[], b: string[]): boolean {
   return true;
 }
 
+/** A float to 12 significant digits, for sums added in another order (and a group of 0 and -0 shown by either). */
+function roughly(v: string | null, oid: number): string | null {
+  if (v === null || !FLOATS.has(oid) || !/\d/.test(v)) return v;
+  return (Number(v) + 0).toPrecision(12);
+}
+
 /** Why the two outcomes of a query disagree, or null when they agree. */
-export function judge(q: Pick<Query, 'keys' | 'determined' | 'limited' | 'loose' | 'sequence'>, w: Outcome, p: Outcome): string | null {
+export function judge(q: Pick<Query, 'keys' | 'determined' | 'limited' | 'loose' | 'sequence' | 'floats'>, w: Outcome, p: Outcome): string | null {
   if (w.error || p.error) {
     if (w.error === p.error) return null;
     return `walrtc ${w.error ? `error ${w.error} ${w.message}` : `${w.rows?.length} rows`}, PostgreSQL ${p.error ? `error ${p.error} ${p.message}` : `${p.rows?.length} rows`}`;
@@ -91,7 +101,7 @@ export function judge(q: Pick<Query, 'keys' | 'determined' | 'limited' | 'loose'
   const oids = p.oids!;
   if (w.oids!.length !== oids.length) return `walrtc ${w.oids!.length} columns, PostgreSQL ${oids.length}`;
   if (w.oids!.join() !== oids.join()) return `column types: walrtc ${w.oids!.join()}, PostgreSQL ${oids.join()}`;
-  const norm = (row: (string | null)[]) => (q.loose ? row.map((v, i) => canonical(v, oids[i]!)) : row);
+  const norm = (row: (string | null)[]) => (q.loose || q.floats ? row.map((v, i) => roughly(q.loose ? canonical(v, oids[i]!) : v, q.floats ? oids[i]! : 0)) : row);
   const wr = w.rows!.map((r) => line(norm(r)));
   const pr = p.rows!.map((r) => line(norm(r)));
   const show = () => {

@@ -20,6 +20,8 @@ export interface Query {
   loose: boolean;
   /** The rows must come in exactly this order, though no output column is an ORDER BY key (`determined` by hidden keys). */
   sequence?: boolean;
+  /** Floats may differ in their last digits: sums whose order of addition is PostgreSQL's sort's (grouped aggregates). */
+  floats?: boolean;
 }
 
 interface Ref { sql: string; type: ColType }

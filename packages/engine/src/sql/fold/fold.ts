@@ -116,6 +116,15 @@ export function foldConstant(e: Expr): Expr {
   return constant(value, e.type);
 }
 
+/**
+ * A strict function or operator with a constant NULL argument is NULL without being called
+ * (evaluate_function), even when its other arguments are not constant, so none of their errors
+ * surfaces: `gcd(x::int4, null)` and `x::int4 + null` are NULL whatever x holds.
+ */
+export function strictOverNull(e: Expr, args: readonly Expr[]): Expr {
+  return !e.konst && !foldingSuppressed() && args.some((a) => a.konst && a.value === null) ? constant(null, e.type) : e;
+}
+
 /** Mark a compiled node: constant, parameter-only, or neither. */
 export function mark(node: Node, e: Expr, paramOnly: boolean): Expr {
   if (e.konst) marks.set(node, { kind: 'const', serial: ++serial });

@@ -54,7 +54,11 @@ function folder(name: string, args: Expr[], star: boolean): { folder: Folder; ar
   const types = args.map((a) => a.type);
   if (name === 'array_agg') {
     if (args.length !== 1) throw noSuch(name, types);
-    const t = types[0] === 'unknown' ? 'text' : types[0]!;
+    // array_agg(anynonarray) and array_agg(anyarray) both take an untyped literal
+    if (types[0] === 'unknown') {
+      throw new SqlError('42725', 'function array_agg(unknown) is not unique', { hint: 'Could not choose a best candidate function. You might need to add explicit type casts.' });
+    }
+    const t = types[0]!;
     const arg = retype(args[0]!, t);
     if (isArrayType(t)) {
       return {
@@ -112,7 +116,11 @@ function folder(name: string, args: Expr[], star: boolean): { folder: Folder; ar
   }
   if (name === 'json_agg' || name === 'jsonb_agg') {
     if (args.length !== 1) throw noSuch(name, types);
-    const t = types[0] === 'unknown' ? 'text' : types[0]!;
+    // array_agg(anynonarray) and array_agg(anyarray) both take an untyped literal
+    if (types[0] === 'unknown') {
+      throw new SqlError('42725', 'function array_agg(unknown) is not unique', { hint: 'Could not choose a best candidate function. You might need to add explicit type casts.' });
+    }
+    const t = types[0]!;
     const json = name === 'json_agg';
     return {
       args,
@@ -202,10 +210,13 @@ export function orderedAggregate(f: FuncCall, name: string, input: Scope, compil
     const compare: Comparator = comparatorFor(keys[i]!.type);
     return { desc, nullsFirst, compare };
   });
-  const evals = [...args, ...keys].map((c) => c.eval);
+  const distinct = !!f.agg_distinct;
+  // DISTINCT sorts by the arguments after the ORDER BY keys, as PostgreSQL adds them to the sort
+  // list, so array_agg(DISTINCT x) comes out in x's order, not the rows' order
+  if (distinct) for (const a of args) specs.push({ desc: false, nullsFirst: false, compare: comparatorFor(a.type) });
+  const evals = [...args, ...keys, ...(distinct ? args : [])].map((c) => c.eval);
   const n = args.length;
   const tuple = expr('unknown', (row, ctx) => evals.map((e) => e(row, ctx)));
-  const distinct = !!f.agg_distinct;
   const argKey = rowKeyFor(args.map((a) => a.type));
   const agg: Aggregate<Value[][]> = {
     type: fold.type,

@@ -48,9 +48,10 @@ const unsupportedUnit = (text: string, type: SqlType): SqlError =>
   new SqlError(SQLSTATE.feature_not_supported, `unit "${text}" not supported for type ${TYPE_NAME[type]}`);
 
 function utc(year: number, month0: number, day: number, ms = 0): Date {
-  const d = new Date(Date.UTC(2000, month0, day) + ms);
-  d.setUTCFullYear(year);
-  return d;
+  // the date first (Date.UTC would map years 0-99 to 1900-1999), then the time, which may pass midnight
+  const d = new Date(0);
+  d.setUTCFullYear(year, month0, day);
+  return new Date(d.getTime() + ms);
 }
 
 /** ISO 8601 week-numbering year and week of a date. */
@@ -289,8 +290,13 @@ const intervalOffset = (iv: Interval): number => {
 };
 
 function makeTimestamp(y: number, mo: number, d: number, h: number, mi: number, s: number): Date {
-  const ok = y !== 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= monthLength(y < 0 ? y + 1 : y, mo - 1) && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 && s < 60;
+  const ok = y !== 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= monthLength(y < 0 ? y + 1 : y, mo - 1);
   if (!ok) throw new SqlError(SQLSTATE.datetime_field_overflow, `date field value out of range: ${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
+  // DecodeTimeOnly's limits: a leap second (60) and 24:00:00 are accepted and roll over
+  if (h < 0 || mi < 0 || mi > 59 || s < 0 || s > 60 || h > 24 || (h === 24 && (mi > 0 || s > 0))) {
+    const sec = Number.isInteger(s) && s >= 0 && s < 10 ? `0${s}` : String(s);
+    throw new SqlError(SQLSTATE.datetime_field_overflow, `time field value out of range: ${h}:${String(mi).padStart(2, '0')}:${sec}`);
+  }
   // the seconds are a double: rint(sec * 1e6) microseconds, as PostgreSQL
   return addMicros(utc(y < 0 ? y + 1 : y, mo - 1, d, (h * 60 + mi) * 60_000), Math.round(s * 1e6));
 }

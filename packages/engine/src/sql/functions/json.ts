@@ -328,11 +328,19 @@ function unary(type: SqlType, a: Expr | undefined, f: (v: Value) => Value): Expr
   });
 }
 
+/** to_json(b)(anyelement) cannot take its type from an untyped literal, as in PostgreSQL. */
+const polymorphicUnknown = (): SqlError => new SqlError(SQLSTATE.datatype_mismatch, 'could not determine polymorphic type because input has type unknown');
+
 const JSON_FUNCTIONS: Record<string, JsonFn> = {
-  to_jsonb: (args) => (args.length === 1 ? expr('jsonb', asJsonb(args[0]!)) : undefined),
+  to_jsonb: (args) => {
+    if (args.length !== 1) return undefined;
+    if (args[0]!.type === 'unknown') throw polymorphicUnknown();
+    return expr('jsonb', asJsonb(args[0]!));
+  },
   to_json: (args) => {
     if (args.length !== 1) return undefined;
-    const a = args[0]!, ev = a.eval, t = a.type === 'unknown' ? 'text' : a.type;
+    if (args[0]!.type === 'unknown') throw polymorphicUnknown();
+    const a = args[0]!, ev = a.eval, t = a.type;
     return expr('json', (row, ctx) => toJsonText(ev(row, ctx), t));
   },
   jsonb_build_object: (args) => {

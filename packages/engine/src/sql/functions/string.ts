@@ -86,9 +86,17 @@ function regexProblem(message: string): string {
   return m;
 }
 
-/** PostgreSQL replacement text (\1 … \9, \& for the match) as a JS one. */
-function replacement(r: string): string {
-  return r.replace(/\$/g, '$$$$').replace(/\\(\d|&|\\)/g, (_, c: string) => (c === '&' ? '$&' : c === '\\' ? '\\' : `$${c}`));
+/**
+ * regexp_replace's replacement as PostgreSQL substitutes it: \1 … \9 a group (empty when the
+ * pattern has no such group or it did not match, where JS would print "$2"), \& the match, \\ a
+ * backslash, any other backslash as it is.
+ */
+function replacement(r: string): (...args: unknown[]) => string {
+  return (...args) => {
+    const named = typeof args[args.length - 1] === 'object';
+    const groups = args.slice(0, args.length - (named ? 3 : 2)) as (string | undefined)[];
+    return r.replace(/\\([1-9&\\])?/g, (_, c: string | undefined) => (c === undefined || c === '\\' ? '\\' : groups[c === '&' ? 0 : Number(c)] ?? ''));
+  };
 }
 
 function regexpReplace(s: string, p: string, r: string, flags = ''): string {
@@ -121,15 +129,30 @@ function regexpSplit(s: string, p: string, flags = ''): string[] {
   return out;
 }
 
+/** PostgreSQL's largest allocation (MaxAllocSize) less a varlena header: no text value is longer, in bytes. */
+const MAX_TEXT_BYTES = 0x3fffffff - 4;
+/** V8's longest string, in UTF-16 units: a result PostgreSQL could hold but JS cannot is refused the same way. */
+const MAX_JS_STRING = 2 ** 29 - 24;
+const tooLarge = (): SqlError => new SqlError(SQLSTATE.program_limit_exceeded, 'requested length too large');
+
 function pad(s: string, len: number, fill: string, left: boolean): string {
   const chars = Array.from(s);
   if (len <= 0) return '';
   if (chars.length >= len) return chars.slice(0, len).join('');
   const f = Array.from(fill);
   if (!f.length) return s;
-  const padding: string[] = [];
-  for (let i = 0; padding.length < len - chars.length; i++) padding.push(f[i % f.length]!);
-  return left ? padding.join('') + s : s + padding.join('');
+  // PostgreSQL sizes the result for four bytes a character before padding (lpad, rpad)
+  if (len * 4 > MAX_TEXT_BYTES || len * 2 > MAX_JS_STRING) throw tooLarge();
+  const need = len - chars.length;
+  const padding = fill.repeat(Math.floor(need / f.length)) + f.slice(0, need % f.length).join('');
+  return left ? padding + s : s + padding;
+}
+
+/** repeat(s, n): PostgreSQL's 54000 when the result would pass its largest text. */
+export function repeatText(s: string, n: number): string {
+  if (n <= 0 || s === '') return '';
+  if (s.length * n > MAX_JS_STRING || new TextEncoder().encode(s).length * n > MAX_TEXT_BYTES) throw tooLarge();
+  return s.repeat(n);
 }
 
 function splitPart(s: string, delim: string, n: number): string {
@@ -148,6 +171,30 @@ function translateChars(s: string, from: string, to: string): string {
 }
 
 /** initcap in the C locale (the collation this engine has): words are runs of ASCII letters and digits. */
+/**
+ * towupper/towlower of PostgreSQL's C.UTF-8 ctype (PGlite's, the reference): one code point to one,
+ * so JS's full mappings (ß → SS, ﬁ → FI, İ → i̇) do not apply; these two map to one code point there.
+ */
+const SIMPLE_CASE: Record<string, string> = { 'ß': 'ẞ', 'İ': 'i' };
+
+function caseChar(c: string, upper: boolean): string {
+  const m = upper ? c.toUpperCase() : c.toLowerCase();
+  return m.length === 1 || (m.length === 2 && m.codePointAt(0)! > 0xffff) ? m : SIMPLE_CASE[c] ?? c;
+}
+
+/** upper() and lower(): code point by code point, as PostgreSQL's wide-character case mapping. */
+export function caseText(s: string, upper: boolean): string {
+  if (/^[\x00-\x7f]*$/.test(s)) return upper ? s.toUpperCase() : s.toLowerCase();
+  let out = '';
+  for (const c of s) out += caseChar(c, upper);
+  return out;
+}
+
+/**
+ * initcap: an ASCII letter or digit after another is lowered, else raised. Words are ASCII as under
+ * the C ctype of the recorded PostgreSQL 15 fixtures (`initcap('éCOLE')` is `éCole`); PGlite's
+ * C.UTF-8 ctype would give `École`, which the fuzzers therefore leave out.
+ */
 function initcap(s: string): string {
   let out = '';
   let inWord = false;
@@ -249,7 +296,24 @@ function format(fmt: string, args: (string | null)[]): string {
   return out;
 }
 
+/** overlay(s placing r from n [for m]) (text_overlay): s's first n - 1 characters, r, then s after n + m - 1. */
+function overlay(s: string, r: string, from: number, count?: number): string {
+  if (from <= 0) throw new SqlError('22011', 'negative substring length not allowed');
+  const end = from + (count ?? Array.from(r).length);
+  if (end > 2147483647 || end < -2147483648) throw new SqlError(SQLSTATE.numeric_value_out_of_range, 'integer out of range');
+  const chars = Array.from(s);
+  return chars.slice(0, from - 1).join('') + r + chars.slice(Math.max(end - 1, 0)).join('');
+}
+
 export const STRING_FUNCTIONS: Record<string, Overload[]> = {
+  overlay: [
+    { params: ['text', 'text', 'int4'], ret: 'text', fn: ([s, r, n]) => overlay(str(s), str(r), num(n)) },
+    { params: ['text', 'text', 'int4', 'int4'], ret: 'text', fn: ([s, r, n, m]) => overlay(str(s), str(r), num(n), num(m)) },
+  ],
+  bit_length: [
+    { params: ['text'], ret: 'int4', fn: ([s]) => new TextEncoder().encode(str(s)).length * 8 },
+    { params: ['bytea'], ret: 'int4', fn: ([b]) => (b as Uint8Array).length * 8 },
+  ],
   split_part: [{ params: ['text', 'text', 'int4'], ret: 'text', fn: ([s, d, n]) => splitPart(str(s), str(d), num(n)) }],
   lpad: [
     { params: ['text', 'int4'], ret: 'text', fn: ([s, n]) => pad(str(s), num(n), ' ', true) },

@@ -5,11 +5,11 @@
  * whose arguments are usually named (`make_interval(days => 10)`).
  */
 import type { FuncCall, Node } from '@pgsql/types';
-import { SqlError, SQLSTATE } from '../../errors.ts';
+import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
 import { constant, expr, retype, type Expr } from '../compiled.ts';
 import type { Scope } from '../scope.ts';
 import type { Overload } from '../functions.ts';
-import type { Value } from '../types.ts';
+import { TYPE_NAME, type Value } from '../types.ts';
 import { Interval } from '../types/interval.ts';
 import { addMicros, fromEpochMicros, rint, subMillis } from '../types/timestamp.ts';
 
@@ -139,7 +139,8 @@ export function toChar(d: Date, fmt: string, tz: boolean): string {
       case 'J': out += num(Math.floor(d.getTime() / 86_400_000) + 2440588, 0); break;
       case 'TZ': out += tz ? 'UTC' : ''; break;
       case 'tz': out += tz ? 'utc' : ''; break;
-      case 'OF': out += tz ? '+00' : ''; break;
+      // OF prints the session's offset for a timestamp too (TZ prints nothing there); the session is UTC
+      case 'OF': out += '+00'; break;
     }
   }
   return out;
@@ -229,21 +230,28 @@ export function toTimestamp(input: string, fmt: string): Date {
     if (hour < 1 || hour > 12) throw new SqlError(SQLSTATE.invalid_datetime_format, `hour "${hour}" is invalid for the 12-hour clock`, { hint: 'Use the 24-hour clock, or give an hour between 1 and 12.' });
     hour = (hour % 12) + (pm ? 12 : 0);
   }
-  const d = new Date(Date.UTC(2000, month - 1, day, hour, minute, second));
-  d.setUTCFullYear(year);
-  if (d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day || hour > 24 || minute > 59 || second > 60) {
+  // the date is set whole before the time is added (Date.UTC maps years 0-99 to 1900-1999); as
+  // in PostgreSQL 18, 24:00 and a leap second are out of range here
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  if (d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
     throw new SqlError(SQLSTATE.datetime_field_overflow, `date/time field value out of range: "${input}"`);
   }
-  return addMicros(d, ms * 1000 + us);
+  return addMicros(new Date(d.getTime() + ((hour * 60 + minute) * 60 + second) * 1000), ms * 1000 + us);
 }
 
 export const TO_CHAR_FUNCTIONS: Record<string, Overload[]> = {
   to_char: [
-    { params: ['timestamptz', 'text'], ret: 'text', fn: ([d, f]) => toChar(d as Date, f as string, true) },
-    { params: ['timestamp', 'text'], ret: 'text', fn: ([d, f]) => toChar(d as Date, f as string, false) },
+    // stable in PostgreSQL (they read TimeZone and the locale), so not folded while planning: their errors wait for a row
+    { params: ['timestamptz', 'text'], ret: 'text', volatile: true, fn: ([d, f]) => toChar(d as Date, f as string, true) },
+    { params: ['timestamp', 'text'], ret: 'text', volatile: true, fn: ([d, f]) => toChar(d as Date, f as string, false) },
+    // PostgreSQL has them; refused by name rather than "does not exist" (42883), which would say it has not
+    ...(['int4', 'int8', 'numeric', 'float8'] as const).map((t): Overload => ({
+      params: [t, 'text'], ret: 'text', fn: () => { throw featureNotSupported(`to_char(${TYPE_NAME[t]}, text)`); },
+    })),
   ],
   to_timestamp: [
-    { params: ['text', 'text'], ret: 'timestamptz', fn: ([s, f]) => toTimestamp(s as string, f as string) },
+    { params: ['text', 'text'], ret: 'timestamptz', volatile: true, fn: ([s, f]) => toTimestamp(s as string, f as string) },
     {
       params: ['float8'], ret: 'timestamptz',
       fn: ([x]) => {
@@ -255,7 +263,7 @@ export const TO_CHAR_FUNCTIONS: Record<string, Overload[]> = {
       },
     },
   ],
-  to_date: [{ params: ['text', 'text'], ret: 'date', fn: ([s, f]) => { const d = toTimestamp(s as string, f as string); return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())); } }],
+  to_date: [{ params: ['text', 'text'], ret: 'date', volatile: true, fn: ([s, f]) => { const d = toTimestamp(s as string, f as string); return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())); } }],
 };
 
 const MAKE_INTERVAL_PARAMS = ['years', 'months', 'weeks', 'days', 'hours', 'mins', 'secs'];
@@ -281,7 +289,7 @@ export function compileMakeInterval(f: FuncCall, scope: Scope, compile: (n: Node
     if (v.some((x) => x === null)) return null;
     const [years, months, weeks, days, hours, mins, secs] = v as number[];
     const micros = Math.round(((hours! * 60 + mins!) * 60 + secs!) * 1e6);
-    if (!Number.isSafeInteger(micros)) throw new SqlError(SQLSTATE.numeric_value_out_of_range, 'interval out of range');
+    if (!Number.isSafeInteger(micros)) throw new SqlError(SQLSTATE.datetime_field_overflow, 'interval out of range');
     return new Interval(years! * 12 + months!, weeks! * 7 + days!, micros);
   });
 }

@@ -20,6 +20,8 @@ export function arrayTypeOf(t: SqlType): ArrayType {
   if (t === 'unknown') return 'text[]';
   if (t.startsWith('enum:')) throw featureNotSupported('arrays of enum types');
   if (t === 'record') throw featureNotSupported('arrays of row values');
+  // a jsonb value is itself a JS array or object, which the array code would take for a dimension
+  if (t === 'jsonb') throw featureNotSupported('arrays of jsonb');
   // a composite type's array has an OID of its own; a table's row type has none here
   if (isCompositeType(t) && compositeOf(t).arrayOid === undefined) throw featureNotSupported(`arrays of the row type of table ${compositeOf(t).name}`);
   return `${t as ElementType}[]`;

@@ -5,7 +5,7 @@
  * interval_out in IntervalStyle postgres, the comparison (a month counts as 30 days, a day as 24
  * hours) and the calendar arithmetic with timestamps.
  */
-import { SqlError, SQLSTATE } from '../../errors.ts';
+import { featureNotSupported, SqlError, SQLSTATE } from '../../errors.ts';
 import { addMicros, epochMicros, MIN_TIMESTAMP_MS, rint, subMillis, timestampOf } from './timestamp.ts';
 
 export const USECS_PER_DAY = 86_400_000_000;
@@ -253,10 +253,13 @@ export function subtractTimestamps(a: Date, b: Date): Interval {
 
 export const negateInterval = (iv: Interval): Interval => new Interval(-iv.months || 0, -iv.days || 0, -iv.micros || 0);
 
-const overflow = (): SqlError => new SqlError(SQLSTATE.numeric_value_out_of_range, 'interval out of range');
+// PostgreSQL raises it as ERRCODE_DATETIME_VALUE_OUT_OF_RANGE (interval_pl, interval_mul, interval_um)
+const overflow = (): SqlError => new SqlError(SQLSTATE.datetime_field_overflow, 'interval out of range');
 
 function checkedInterval(months: number, days: number, micros: number): Interval {
-  if (Math.abs(months) > 2147483647 || Math.abs(days) > 2147483647 || !Number.isSafeInteger(Math.round(micros))) throw overflow();
+  if (Math.abs(months) > 2147483647 || Math.abs(days) > 2147483647 || !(Math.abs(micros) < 9.2233720368547758e18)) throw overflow();
+  // PostgreSQL's time part is an int64; walrtc's a double, exact to 2^53 microseconds (285 years)
+  if (!Number.isSafeInteger(Math.round(micros))) throw featureNotSupported('intervals whose time part passes 2^53 microseconds');
   return new Interval(months || 0, days || 0, Math.round(micros) || 0);
 }
 
@@ -270,6 +273,8 @@ const tsround = (x: number): number => Math.round(x * 1e6) / 1e6;
 /** interval * factor (interval_mul): fractional months spill into 30-day days, fractional days into time. */
 export function multiplyInterval(iv: Interval, factor: number): Interval {
   if (Number.isNaN(factor)) throw overflow();
+  // PostgreSQL 17 on answers an infinite interval, which walrtc does not have
+  if (!Number.isFinite(factor)) throw featureNotSupported('infinite intervals');
   const months = Math.trunc(iv.months * factor);
   let days = Math.trunc(iv.days * factor);
   const monthRemainderDays = tsround((iv.months * factor - months) * DAYS_PER_MONTH);

@@ -112,8 +112,15 @@ function ntile(buckets: Compiled): WindowFunction {
   };
 }
 
+/** anyelement cannot take its type from an untyped literal (lag('x'), first_value('x')), as in PostgreSQL. */
+function polymorphicUnknown(): SqlError {
+  return new SqlError(SQLSTATE.datatype_mismatch, 'could not determine polymorphic type because input has type unknown');
+}
+
 function offsetFunction(name: string, args: readonly Compiled[]): WindowFunction {
   const value = args[0]!;
+  // with a default both are anycompatible, which resolves unknowns to text
+  if (value.type === 'unknown' && !args[2]) throw polymorphicUnknown();
   const offset = args[1] ? intArg(name, args, 1) : undefined;
   let type: SqlType = value.type === 'unknown' ? 'text' : value.type;
   let fallback = args[2];
@@ -146,8 +153,9 @@ function offsetFunction(name: string, args: readonly Compiled[]): WindowFunction
 }
 
 function frameValue(name: string, value: Compiled, nth: Compiled | undefined): WindowFunction {
+  if (value.type === 'unknown') throw polymorphicUnknown();
   return {
-    type: value.type === 'unknown' ? 'text' : value.type,
+    type: value.type,
     evaluate: ({ part, rows, frame, offsets, ctx }) => {
       const out = new Array<Value>(part.size);
       for (let i = 0; i < part.size; i++) {
