@@ -19,6 +19,40 @@ export interface WalArchive {
   cleanup(before: Lsn): Promise<void>;
 }
 
+/**
+ * The archiver: hands every flushed chunk to `archive`, one call at a time and in order. Flushes
+ * that come while a call is in flight join one batch, so the archive keeps pace with commits that
+ * answer in a turn or two. Owns the chain of calls; a failed call is reported and the next goes on.
+ */
+export class Archiver {
+  private chain: Promise<void> = Promise.resolve();
+  /** The batch waiting for the call in flight, which later flushes of its timeline join. */
+  private queued: { timeline: number; chunks: WalChunk[] } | undefined;
+
+  constructor(private readonly archive: WalArchive, private readonly failed: (e: unknown) => void) {}
+
+  add(timeline: number, chunks: readonly WalChunk[]): void {
+    const queued = this.queued;
+    if (queued && queued.timeline === timeline) {
+      queued.chunks.push(...chunks);
+      return;
+    }
+    const batch = { timeline, chunks: [...chunks] };
+    this.queued = batch;
+    this.chain = this.chain
+      .then(() => {
+        if (this.queued === batch) this.queued = undefined;
+        return this.archive.archive(batch.timeline, batch.chunks);
+      })
+      .catch(this.failed);
+  }
+
+  /** Resolves once every chunk added so far has been handed to the archive (done or failed). */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+}
+
 /** Which timeline of `current`'s history holds the WAL at `lsn`, and where that timeline's part of it ends. */
 export function timelineAt(history: readonly TimelineHistoryEntry[], current: number, lsn: Lsn): { timeline: number; end: Lsn } {
   let timeline = current;

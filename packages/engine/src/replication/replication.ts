@@ -8,14 +8,14 @@ import { isLogicalFrame } from '../logical/protocol.ts';
 import type { Database } from '../database.ts';
 import { SqlError, SQLSTATE } from '../errors.ts';
 import type { NodeControl } from '../control/control.ts';
-import type { Storage, WalChunk } from '../storage/storage.ts';
+import type { Storage } from '../storage/storage.ts';
 import { Replayer } from '../state/replay.ts';
 import type { Checkpointer } from '../checkpoint/writer.ts';
 import { DbState } from '../state/state.ts';
 import { concat } from '../wal/codec.ts';
 import { FIRST_LSN } from '../wal/lsn.ts';
 import type { WalWriter } from '../wal/xlog.ts';
-import type { WalArchive } from './archive.ts';
+import { Archiver, type WalArchive } from './archive.ts';
 import { Election } from './election.ts';
 import { orphanRejoins, primaryGivesWay } from './merge.ts';
 import { decodeMessage, encodeMessage, type NodeAnnouncement, type OfflineMessage, type PeerMessage, type ReplicationMessage, type StandbyMessage } from './protocol.ts';
@@ -90,9 +90,7 @@ export class Replication {
   private rejoiningStandby = false;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly timer: ReturnType<typeof setInterval>;
-  private archiving: Promise<void> = Promise.resolve();
-  /** The batch waiting for the archive call in flight, which later flushes of its timeline join. */
-  private archiveQueue: { timeline: number; chunks: WalChunk[] } | undefined;
+  private readonly archiver: Archiver | undefined;
   private closed = false;
 
   constructor(private readonly core: NodeCore, private readonly transport: PeerTransport, private readonly settings: ReplicationSettings) {
@@ -129,23 +127,12 @@ export class Replication {
       transport.on('message', (from, bytes) => void this.dispatch(from, bytes)),
     );
     if (settings.archive) {
-      const archive = settings.archive;
+      const archiver = (this.archiver = new Archiver(settings.archive, (e) => core.log('warning', `archive command failed: ${String(e)}`)));
       this.unsubscribe.push(core.wal.onFlush((chunks) => {
         // a promoting node's timeline switch record is its new timeline's first WAL: archived too
         const timeline = core.control.file?.timeline;
         if ((core.control.state === 'standby' && settings.archiveMode !== 'always') || timeline === undefined) return;
-        // flushes that come while the archive is busy join one batch: the archive keeps pace with commits that answer in a turn or two
-        const queued = this.archiveQueue;
-        if (queued && queued.timeline === timeline) {
-          queued.chunks.push(...chunks);
-          return;
-        }
-        const batch = { timeline, chunks: [...chunks] };
-        this.archiveQueue = batch;
-        this.archiving = this.archiving.then(() => {
-          if (this.archiveQueue === batch) this.archiveQueue = undefined;
-          return archive.archive(batch.timeline, batch.chunks);
-        }).catch((e) => core.log('warning', `archive command failed: ${String(e)}`));
+        archiver.add(timeline, chunks);
       }));
     }
     this.timer = setInterval(() => {
@@ -279,7 +266,7 @@ export class Replication {
 
   /** Resolves once every WAL chunk flushed so far has been handed to the archive (archive_command done or failed). */
   archived(): Promise<void> {
-    return this.archiving;
+    return this.archiver?.idle() ?? Promise.resolve();
   }
 
   async close(): Promise<void> {
@@ -288,7 +275,7 @@ export class Replication {
     this.election?.stop();
     await this.receiver?.stop();
     for (const u of this.unsubscribe) u();
-    await this.archiving;
+    await this.archiver?.idle();
   }
 
   private identity() {
