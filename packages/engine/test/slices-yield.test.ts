@@ -43,3 +43,22 @@ describe('yieldToEventLoop without setImmediate (a browser)', () => {
     expect(order).toEqual(['yield 0', 'yield 1', 'yield 2', 'yield 3']);
   });
 });
+
+describe('yieldToEventLoop where the platform has task priorities (Chromium: scheduler.postTask)', () => {
+  it("resumes each slice in a task of 'background' priority, in the order the yields were asked for", async () => {
+    const asked: string[] = [];
+    vi.stubGlobal('setImmediate', undefined);
+    vi.stubGlobal('scheduler', {
+      postTask(callback: () => void, options: { priority: string }) {
+        asked.push(options.priority);
+        return new Promise((resolve) => void setTimeout(() => resolve(callback()), 0));
+      },
+    });
+    vi.resetModules();
+    const { yieldToEventLoop } = await import('../src/checkpoint/slices.ts');
+    const order: number[] = [];
+    await Promise.all([0, 1, 2].map((i) => yieldToEventLoop().then(() => void order.push(i))));
+    expect(asked).toEqual(['background', 'background', 'background']);
+    expect(order).toEqual([0, 1, 2]);
+  });
+});

@@ -9,8 +9,17 @@ export const SLICE_MS = 4;
 
 const now = (): number => performance.now();
 
+/** The Prioritized Task Scheduling API (Chromium, pages and workers). */
+interface TaskScheduler {
+  postTask(callback: () => void, options: { priority: 'background' }): Promise<unknown>;
+}
+
 /**
- * The browser's way to the next task: a message to itself over ONE channel for the life of the
+ * The browser's way to the next task. Where the platform has task priorities, a slice resumes at
+ * 'background' priority: after every task of normal priority already queued or queued meanwhile —
+ * a commit's IndexedDB events, a comlink call from the page, a click — instead of in turn with
+ * them, so each step of a commit waits for at most the slice running when it was queued
+ * (bench/README.md, "Ninth round"). Otherwise a message to itself over ONE channel for the life of the
  * realm. A channel per yield (as before) left a MessagePort pair per yield in Blink's heap until the
  * next full GC; at 1M rows that garbage (with the bench's own ticker's) drove Chromium to a full GC
  * whose atomic pause took 3.3 s (bench/README.md, "Fifth round").
@@ -22,6 +31,8 @@ const waiting: (() => void)[] = [];
 export function yieldToEventLoop(): Promise<void> {
   const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
   if (immediate) return new Promise((resolve) => void immediate(resolve));
+  const tasks = (globalThis as { scheduler?: Partial<TaskScheduler> }).scheduler;
+  if (typeof tasks?.postTask === 'function') return new Promise((resolve) => void tasks.postTask!(resolve, { priority: 'background' }));
   // a browser clamps nested setTimeout(0) to 4 ms; a message posted to itself runs at once
   if (!channel) {
     channel = new MessageChannel();
