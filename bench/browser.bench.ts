@@ -56,7 +56,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
-import type { CommitKind, LagRun } from './browser/src/api.ts';
+import type { CommitKind, LagRun, PhaseHeap } from './browser/src/api.ts';
 import { pct, median } from './stats.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -65,6 +65,8 @@ const FLAGS = [
   '--disable-component-update', '--disable-sync', '--allow-loopback-in-peer-connection',
   // the checkpoint mode collects the page node's 1M rows before the worker node's run (a 0.4 s full GC in it otherwise)
   '--js-flags=--expose-gc',
+  // the checkpoint mode's heap columns: performance.memory unrounded and current
+  '--enable-precise-memory-info',
 ];
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const COMMITS = Number(process.env.COMMITS ?? 500);
@@ -403,6 +405,7 @@ async function checkpointStalls(run: Run): Promise<void> {
   const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
   /** Long-task entries exist only over 50 ms. */
   const task = (x: number) => (x ? ms(x) : '< 50 ms');
+  const heap = (h: PhaseHeap) => `${h.before.toFixed(0)} / ${h.peak.toFixed(0)} / ${h.after.toFixed(0)}`;
   const results = [];
   for (const where of CHECKPOINT_NODES) {
     const r = await page.evaluate(([w, n, tail]) => window.bench.checkpointStall(w, n, tail), [where, CHECKPOINT_ROWS, CHECKPOINT_TAIL_MS] as const);
@@ -410,15 +413,15 @@ async function checkpointStalls(run: Run): Promise<void> {
     progress(`${where}: checkpoint ${ms(r.checkpointMs)}, gap ${ms(r.longestGap)}; base backup ${ms(r.backupMs)}, gap ${ms(r.backupGap)}`);
   }
   console.log(`\nFirst checkpoint of ${CHECKPOINT_ROWS.toLocaleString('en')} rows on IndexedDB (measured over it and ${CHECKPOINT_TAIL_MS} ms after), commits going on`);
-  console.log('| node | checkpoint | longest commit gap / page task (tasks over 50 ms) | commits meanwhile (over 20 ms) | same loop, no checkpoint: gap / task (over 50 ms) | commits (over 20 ms) |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log('| node | checkpoint | longest commit gap / page task (tasks over 50 ms) | gaps over 50 ms | commits meanwhile (over 20 ms) | page heap MB: start / peak / end | same loop, no checkpoint: gap / task (over 50 ms) | gaps over 50 ms | commits (over 20 ms) | heap MB |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const { where, r } of results) {
-    console.log(`| ${where} | ${ms(r.checkpointMs)} | ${ms(r.longestGap)} / ${task(r.longestTask)} (${r.longTasks}) | ${r.commits} (${r.slow}) | ${ms(r.idleGap)} / ${task(r.idleTask)} (${r.idleLongTasks}) | ${r.idleCommits} (${r.idleSlow}) |`);
+    console.log(`| ${where} | ${ms(r.checkpointMs)} | ${ms(r.longestGap)} / ${task(r.longestTask)} (${r.longTasks}) | ${r.gaps} | ${r.commits} (${r.slow}) | ${heap(r.heap)} | ${ms(r.idleGap)} / ${task(r.idleTask)} (${r.idleLongTasks}) | ${r.idleGaps} | ${r.idleCommits} (${r.idleSlow}) | ${heap(r.idleHeap)} |`);
   }
   console.log(`\nBase backup of the same node to a new standby (its own worker, memory storage, in-page memory network), commits going on`);
-  console.log('| node | open → standby holds the backup | longest commit gap / page task (tasks over 50 ms) | commits meanwhile (over 20 ms) |');
-  console.log('|---|---:|---:|---:|');
-  for (const { where, r } of results) console.log(`| ${where} | ${ms(r.backupMs)} | ${ms(r.backupGap)} / ${task(r.backupTask)} (${r.backupLongTasks}) | ${r.backupCommits} (${r.backupSlow}) |`);
+  console.log('| node | open → standby holds the backup | longest commit gap / page task (tasks over 50 ms) | gaps over 50 ms | commits meanwhile (over 20 ms) | page heap MB: start / peak / end |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const { where, r } of results) console.log(`| ${where} | ${ms(r.backupMs)} | ${ms(r.backupGap)} / ${task(r.backupTask)} (${r.backupLongTasks}) | ${r.backupGaps} | ${r.backupCommits} (${r.backupSlow}) | ${heap(r.backupHeap)} |`);
   await page.close();
 }
 
