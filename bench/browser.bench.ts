@@ -6,6 +6,8 @@
 // CHECKPOINT_ROWS=n (default 100000), CHECKPOINT_TAIL_MS=n (default 3000), CHECKPOINT_NODES=page,worker (the default);
 // TRACE=dir writes a Chromium trace (CDP Tracing: tasks, V8 GC, user timing) of each checkpoint-mode phase named in
 // TRACE_PHASES (default idle; also checkpoint, backup) to dir/<node>-<phase>.json (read it with bench/trace-stalls.ts);
+// TRACE_CPU=1 adds V8's sampling CPU profiler (every renderer thread, workers included) to the trace, builds the
+// page unminified (function names) and waits 2 s after the trace starts before the phase does (the profiler's start);
 // ONLY=reopen: REOPEN_ROWS=n (default CHECKPOINT_ROWS), REOPENS=n (default 3) opens per node, CHECKPOINT_NODES as above,
 // TRACE_PHASES=reopen traces each open (to dir/<node>-reopen.json, the last open's);
 // VERBOSE=1 prints each failover's logs.
@@ -54,7 +56,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
-import type { CommitKind, LagRun } from './browser/src/api.ts';
+import type { CommitKind, LagRun, PhaseHeap } from './browser/src/api.ts';
 import { pct, median } from './stats.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -63,6 +65,8 @@ const FLAGS = [
   '--disable-component-update', '--disable-sync', '--allow-loopback-in-peer-connection',
   // the checkpoint mode collects the page node's 1M rows before the worker node's run (a 0.4 s full GC in it otherwise)
   '--js-flags=--expose-gc',
+  // the checkpoint mode's heap columns: performance.memory unrounded and current
+  '--enable-precise-memory-info',
 ];
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const COMMITS = Number(process.env.COMMITS ?? 500);
@@ -81,7 +85,11 @@ const REOPENS = Number(process.env.REOPENS ?? 3);
 const TRACE = process.env.TRACE;
 const TRACE_PHASES = new Set((process.env.TRACE_PHASES ?? 'idle').split(','));
 /** JS calls (FunctionCall), V8's GC pauses and their phases, the page's measures, the browser's IndexedDB backend; tasks themselves (toplevel) would make a 1M-row phase's trace too big to read. */
-const TRACE_CATEGORIES = ['devtools.timeline', 'v8.gc', 'disabled-by-default-v8.gc', 'blink.user_timing', 'IndexedDB', 'leveldb', 'disabled-by-default-leveldb', 'sql'];
+const TRACE_CPU = !!process.env.TRACE_CPU;
+const TRACE_SETTLE_MS = 2000;
+const TRACE_CATEGORIES = ['devtools.timeline', 'v8.gc', 'disabled-by-default-v8.gc', 'blink.user_timing', 'IndexedDB', 'leveldb', 'disabled-by-default-leveldb', 'sql',
+  // TRACE_CPU=1: V8's sampling profiler on every thread of the renderer (page and workers), so trace-stalls.ts names the functions a gap ran
+  ...(TRACE_CPU ? ['disabled-by-default-v8.cpu_profiler'] : [])];
 const VERBOSE = !!process.env.VERBOSE;
 const STEP_MS = 30_000;
 const GLOBAL_TIMEOUT_MS = 20 * 60_000;
@@ -141,7 +149,8 @@ async function withBrowser(body: (run: Run) => Promise<void>): Promise<void> {
   try {
     const configFile = join(root, 'vite.config.ts');
     // 'error': the libraries' own build warnings (node: built-ins externalized, PGlite's eval) are expected
-    await build({ configFile, root, logLevel: 'error', build: { outDir, emptyOutDir: true } });
+    // a profiled trace names functions as the source does (the minifier's names say nothing)
+    await build({ configFile, root, logLevel: 'error', build: { outDir, emptyOutDir: true, ...(TRACE_CPU ? { minify: false } : {}) } });
     server = await preview({ configFile, root, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0 } });
     const address = server.httpServer.address();
     if (!address || typeof address === 'string') throw new Error('the bench server has no TCP address');
@@ -396,6 +405,7 @@ async function checkpointStalls(run: Run): Promise<void> {
   const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
   /** Long-task entries exist only over 50 ms. */
   const task = (x: number) => (x ? ms(x) : '< 50 ms');
+  const heap = (h: PhaseHeap) => `${h.before.toFixed(0)} / ${h.peak.toFixed(0)} / ${h.after.toFixed(0)}`;
   const results = [];
   for (const where of CHECKPOINT_NODES) {
     const r = await page.evaluate(([w, n, tail]) => window.bench.checkpointStall(w, n, tail), [where, CHECKPOINT_ROWS, CHECKPOINT_TAIL_MS] as const);
@@ -403,15 +413,15 @@ async function checkpointStalls(run: Run): Promise<void> {
     progress(`${where}: checkpoint ${ms(r.checkpointMs)}, gap ${ms(r.longestGap)}; base backup ${ms(r.backupMs)}, gap ${ms(r.backupGap)}`);
   }
   console.log(`\nFirst checkpoint of ${CHECKPOINT_ROWS.toLocaleString('en')} rows on IndexedDB (measured over it and ${CHECKPOINT_TAIL_MS} ms after), commits going on`);
-  console.log('| node | checkpoint | longest commit gap / page task (tasks over 50 ms) | commits meanwhile (over 20 ms) | same loop, no checkpoint: gap / task (over 50 ms) | commits (over 20 ms) |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log('| node | checkpoint | longest commit gap / page task (tasks over 50 ms) | gaps over 50 ms | commits meanwhile (over 20 ms) | page heap MB: start / peak / end | same loop, no checkpoint: gap / task (over 50 ms) | gaps over 50 ms | commits (over 20 ms) | heap MB |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const { where, r } of results) {
-    console.log(`| ${where} | ${ms(r.checkpointMs)} | ${ms(r.longestGap)} / ${task(r.longestTask)} (${r.longTasks}) | ${r.commits} (${r.slow}) | ${ms(r.idleGap)} / ${task(r.idleTask)} (${r.idleLongTasks}) | ${r.idleCommits} (${r.idleSlow}) |`);
+    console.log(`| ${where} | ${ms(r.checkpointMs)} | ${ms(r.longestGap)} / ${task(r.longestTask)} (${r.longTasks}) | ${r.gaps} | ${r.commits} (${r.slow}) | ${heap(r.heap)} | ${ms(r.idleGap)} / ${task(r.idleTask)} (${r.idleLongTasks}) | ${r.idleGaps} | ${r.idleCommits} (${r.idleSlow}) | ${heap(r.idleHeap)} |`);
   }
   console.log(`\nBase backup of the same node to a new standby (its own worker, memory storage, in-page memory network), commits going on`);
-  console.log('| node | open → standby holds the backup | longest commit gap / page task (tasks over 50 ms) | commits meanwhile (over 20 ms) |');
-  console.log('|---|---:|---:|---:|');
-  for (const { where, r } of results) console.log(`| ${where} | ${ms(r.backupMs)} | ${ms(r.backupGap)} / ${task(r.backupTask)} (${r.backupLongTasks}) | ${r.backupCommits} (${r.backupSlow}) |`);
+  console.log('| node | open → standby holds the backup | longest commit gap / page task (tasks over 50 ms) | gaps over 50 ms | commits meanwhile (over 20 ms) | page heap MB: start / peak / end |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const { where, r } of results) console.log(`| ${where} | ${ms(r.backupMs)} | ${ms(r.backupGap)} / ${task(r.backupTask)} (${r.backupLongTasks}) | ${r.backupGaps} | ${r.backupCommits} (${r.backupSlow}) | ${heap(r.backupHeap)} |`);
   await page.close();
 }
 
@@ -426,8 +436,11 @@ async function tracePhases(run: Run, page: Page): Promise<void> {
   await page.exposeBinding('benchPhase', async (_source, name: string) => {
     const [where, phase, edge] = name.split(':');
     if (!TRACE_PHASES.has(phase!)) return;
-    if (edge === 'start') stop = await traceTo(cdp, join(TRACE, `${where}-${phase}.json`));
-    else await stop?.();
+    if (edge === 'start') {
+      stop = await traceTo(cdp, join(TRACE, `${where}-${phase}.json`));
+      // the profiler's start logs every code object of each isolate, a 0.3–1.1 s task on a 1M-row worker: not the phase's
+      if (TRACE_CPU) await sleep(TRACE_SETTLE_MS);
+    } else await stop?.();
   });
 }
 

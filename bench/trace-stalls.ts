@@ -4,8 +4,12 @@
 // thread and each worker thread: every GC pause over 10 ms with the heap before and after; every
 // task (or outermost JS call) longer than minMs with the garbage collection inside it and its
 // longest children; and for every 'long task' and 'slow commit' the page measured (user-timing
-// measures: a long-task entry, a commit over 20 ms) the GC pauses and the longest
-// JS call that overlapped it on each thread, and the longest step of the browser's IndexedDB backend.
+// measures: a long-task entry, a commit over 20 ms, over 50 ms between two commits — Chromium reports
+// no long-task entry for a task that is only V8's GC) the GC pauses and the longest
+// JS call that overlapped it on each thread, and the longest step of the browser's IndexedDB backend;
+// with V8's sampling profiler in the trace (TRACE_CPU=1), what each thread's samples ran during
+// every measure of PROFILED_MS (default 40) or more: the functions with the most self time and those
+// most often on the stack ('(garbage collector)', '(program)' = native work, '(idle)' = nothing to do).
 
 import { readFileSync } from 'node:fs';
 
@@ -25,6 +29,8 @@ interface Ev {
 const [file, minArg] = process.argv.slice(2);
 if (!file) throw new Error('usage: trace-stalls.ts trace.json [minMs]');
 const minMs = Number(minArg ?? 50);
+/** Gaps at least this long get the profiler's account of each thread (TRACE_CPU=1 traces). */
+const minProfiledMs = Number(process.env.PROFILED_MS ?? 40);
 const raw = JSON.parse(readFileSync(file, 'utf8')) as Ev[] | { traceEvents: Ev[] };
 const events = Array.isArray(raw) ? raw : raw.traceEvents;
 
@@ -73,6 +79,63 @@ for (const k of watched) {
   }
 }
 
+// V8's sampling profiler (TRACE_CPU=1): one Profile per isolate, on its thread; its chunks come from the profiler's thread under the same id
+interface Sample {
+  ts: number;
+  node: number;
+}
+interface Profile {
+  thread: string;
+  frames: Map<number, { name: string; parent: number | undefined }>;
+  samples: Sample[];
+}
+const profiles = new Map<string, Profile>();
+for (const e of events) {
+  if (e.name === 'Profile' && e.id) profiles.set(`${e.pid}:${e.id}`, { thread: key(e), frames: new Map(), samples: [] });
+}
+const clock = new Map<string, number>();
+for (const e of events) {
+  if (e.name === 'Profile' && e.id) clock.set(`${e.pid}:${e.id}`, Number(e.args?.data?.['startTime'] ?? e.ts));
+  if (e.name !== 'ProfileChunk' || !e.id) continue;
+  const p = profiles.get(`${e.pid}:${e.id}`);
+  if (!p) continue;
+  const data = e.args?.data as { cpuProfile?: { nodes?: { id: number; parent?: number; callFrame: { functionName: string; url?: string } }[]; samples?: number[] }; timeDeltas?: number[] } | undefined;
+  for (const n of data?.cpuProfile?.nodes ?? []) p.frames.set(n.id, { name: n.callFrame.functionName || `(anonymous ${n.callFrame.url?.split('/').pop() ?? ''})`, parent: n.parent });
+  let t = clock.get(`${e.pid}:${e.id}`)!;
+  const samples = data?.cpuProfile?.samples ?? [];
+  const deltas = data?.timeDeltas ?? [];
+  samples.forEach((node, i) => {
+    t += deltas[i] ?? 0;
+    p.samples.push({ ts: t, node });
+  });
+  clock.set(`${e.pid}:${e.id}`, t);
+}
+for (const p of profiles.values()) p.samples.sort((a, b) => a.ts - b.ts);
+
+/** What `thread`'s JS samples in [from, to) were: the functions with the most self time, and the longest stacks' frames. */
+function sampled(thread: string, from: number, to: number): string {
+  const out: string[] = [];
+  for (const p of profiles.values()) {
+    if (p.thread !== thread) continue;
+    const self = new Map<string, number>();
+    const onStack = new Map<string, number>();
+    let n = 0;
+    for (const s of p.samples) {
+      if (s.ts < from || s.ts >= to) continue;
+      n++;
+      const leaf = p.frames.get(s.node);
+      if (!leaf) continue;
+      self.set(leaf.name, (self.get(leaf.name) ?? 0) + 1);
+      const seen = new Set<string>();
+      for (let f: typeof leaf | undefined = leaf; f; f = f.parent === undefined ? undefined : p.frames.get(f.parent)) if (!seen.has(f.name)) seen.add(f.name), onStack.set(f.name, (onStack.get(f.name) ?? 0) + 1);
+    }
+    if (!n) continue;
+    const top = (m: Map<string, number>, k: number) => [...m].filter(([name]) => name !== '(root)').sort((a, b) => b[1] - a[1]).slice(0, k).map(([name, c]) => `${name} ${Math.round((100 * c) / n)}%`).join(', ');
+    out.push(`${n} samples; self: ${top(self, 5)}; on stack: ${top(onStack, 6)}`);
+  }
+  return out.join(' | ');
+}
+
 // the browser's IndexedDB backend (any process and thread): its slow steps
 const storage = complete.filter((e) => /IndexedDB|leveldb|\bsql\b/.test(e.cat) && e.dur! > 5000);
 const storageSlow = new Map<string, { n: number; longest: number }>();
@@ -96,7 +159,7 @@ function measures(name: string): { ts: number; end: number }[] {
   return out.sort((a, b) => a.ts - b.ts);
 }
 
-for (const [name, what] of [['long task', "a long-task entry of the page"], ['slow commit', 'a commit over 20 ms']] as const) {
+for (const [name, what] of [['long task', "a long-task entry of the page"], ['slow commit', 'a commit over 20 ms'], ['long gap', 'over 50 ms between two commits']] as const) {
   const spans = measures(name);
   const gcOver = spans.map((s) => watched.map((k) => complete.filter((e) => key(e) === k && isGc(e) && e.ts < s.end && e.ts + e.dur! > s.ts)));
   const withGc = gcOver.filter((per) => per.some((g) => g.length)).length;
@@ -115,5 +178,11 @@ for (const [name, what] of [['long task', "a long-task entry of the page"], ['sl
     const db = storage.filter((e) => e.ts < s.end && e.ts + e.dur! > s.ts).sort((a, b) => b.dur! - a.dur!)[0];
     if (db) parts.push(`IndexedDB backend: ${db.name} ${ms(db.dur!)}`);
     console.log(`  @${at(s.ts)} ${ms(s.end - s.ts)}: ${parts.filter(Boolean).join('; ') || 'nothing on the watched threads'}`);
+    if (profiles.size && s.end - s.ts >= minProfiledMs * 1000) {
+      for (const k of watched) {
+        const what = sampled(k, s.ts, s.end);
+        if (what) console.log(`      ${threadName.get(k)} (${k}) JS: ${what}`);
+      }
+    }
   });
 }

@@ -24,6 +24,13 @@ export interface LagRun {
   roundTrip: number[];
 }
 
+/** The page's JS heap in use (MB) when a phase starts, its highest after any commit of the phase, and when the phase ends. */
+export interface PhaseHeap {
+  before: number;
+  peak: number;
+  after: number;
+}
+
 /** The first full checkpoint of a large table on IndexedDB, then a base backup, with commits going on (bench/browser/src/checkpoint.ts). */
 export interface CheckpointStall {
   checkpointMs: number;
@@ -34,12 +41,17 @@ export interface CheckpointStall {
   commits: number;
   /** Commits that took over 20 ms (the target's bound), during the checkpoint. */
   slow: number;
+  /** Gaps over 50 ms between two commits finishing, and the page's heap over the phase. */
+  gaps: number;
+  heap: PhaseHeap;
   /** The same for the same commit loop for as long, with no checkpoint. */
   idleGap: number;
   idleTask: number;
   idleLongTasks: number;
   idleCommits: number;
   idleSlow: number;
+  idleGaps: number;
+  idleHeap: PhaseHeap;
   /** From opening a new standby until it holds the base backup: its time and the same measures. */
   backupMs: number;
   backupGap: number;
@@ -47,6 +59,8 @@ export interface CheckpointStall {
   backupLongTasks: number;
   backupCommits: number;
   backupSlow: number;
+  backupGaps: number;
+  backupHeap: PhaseHeap;
 }
 
 /** Reopening a large node on IndexedDB (bench/browser/src/reopen.ts), per open. */

@@ -9,7 +9,6 @@
 import { openNode } from '@walrtc/engine';
 import { openWorkerNode } from '@walrtc/engine/worker';
 import { memoryNetwork } from '@walrtc/transport';
-import { yieldToEventLoop } from '../../../packages/engine/src/checkpoint/slices.ts';
 import { SCALE_SCHEMA, scaleInserts } from '../../scale-rows.ts';
 import type { CheckpointStall } from './api.ts';
 
@@ -23,8 +22,22 @@ interface Db {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The next task: a message to itself (setTimeout is clamped to 4 ms when nested) over the engine's one channel (a channel per task filled Blink's heap with ports). */
-const nextTask = yieldToEventLoop;
+/** The page's JS heap in use, in MB (Chromium's performance.memory; precise with --enable-precise-memory-info). */
+const heapMb = (): number => ((performance as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0) / 2 ** 20;
+
+/**
+ * The next task, at normal priority as a click's would be: a message to itself (setTimeout is clamped
+ * to 4 ms when nested) over one channel (a channel per task filled Blink's heap with ports). Not the
+ * engine's yield, which resumes its slices at background priority where it can.
+ */
+const ticks = new MessageChannel();
+const ticked: (() => void)[] = [];
+ticks.port1.onmessage = () => ticked.shift()?.();
+const nextTask = () =>
+  new Promise<void>((resolve) => {
+    ticked.push(resolve);
+    ticks.port2.postMessage(null);
+  });
 
 /** Deletes the IndexedDB databases of `cluster`'s nodes (the reopen bench uses it too). */
 export async function deleteDatabases(cluster: string): Promise<void> {
@@ -48,6 +61,9 @@ async function underLoad(db: Db, rows: number, name: string, job: () => Promise<
   let commits = 0;
   let slow = 0;
   let longTasks = 0;
+  let gaps = 0;
+  const heapBefore = heapMb();
+  let heapPeak = heapBefore;
   // Chromium's own long-task entries (over 50 ms): a ticker spinning on messages to itself made
   // ~30 MB/s of Blink garbage, which set off the very full GCs it measured (bench/README.md, "Fifth round")
   const observer = new PerformanceObserver((list) => {
@@ -70,6 +86,9 @@ async function underLoad(db: Db, rows: number, name: string, job: () => Promise<
         slow++;
         performance.measure('slow commit', { start: started, end: now });
       }
+      // the time between two commits, the loop's own wait included: a full GC between them shows here, not as a slow commit
+      if (now - last > 50) gaps++, performance.measure('long gap', { start: last, end: now });
+      heapPeak = Math.max(heapPeak, heapMb());
       longestGap = Math.max(longestGap, now - last);
       last = now;
       commits++;
@@ -83,8 +102,9 @@ async function underLoad(db: Db, rows: number, name: string, job: () => Promise<
   for (const e of observer.takeRecords()) longTasks++, (longestTask = Math.max(longestTask, e.duration));
   observer.disconnect();
   performance.clearMeasures();
+  const heap = { before: heapBefore, peak: heapPeak, after: heapMb() };
   await phase(`${name}:end`);
-  return { ms, longestGap, longestTask, longTasks, commits, slow };
+  return { ms, longestGap, longestTask, longTasks, commits, slow, gaps, heap };
 }
 
 export async function checkpointStall(where: 'page' | 'worker', rows: number, tailMs: number): Promise<CheckpointStall> {
@@ -112,9 +132,9 @@ export async function checkpointStall(where: 'page' | 'worker', rows: number, ta
       if ((await standby.status()).systemId !== systemId) throw new Error('the base backup did not arrive within 60 s');
     });
     return {
-      checkpointMs, longestGap: full.longestGap, longestTask: full.longestTask, longTasks: full.longTasks, commits: full.commits, slow: full.slow,
-      idleGap: idle.longestGap, idleTask: idle.longestTask, idleLongTasks: idle.longTasks, idleCommits: idle.commits, idleSlow: idle.slow,
-      backupMs: backup.ms, backupGap: backup.longestGap, backupTask: backup.longestTask, backupLongTasks: backup.longTasks, backupCommits: backup.commits, backupSlow: backup.slow,
+      checkpointMs, longestGap: full.longestGap, longestTask: full.longestTask, longTasks: full.longTasks, commits: full.commits, slow: full.slow, gaps: full.gaps, heap: full.heap,
+      idleGap: idle.longestGap, idleTask: idle.longestTask, idleLongTasks: idle.longTasks, idleCommits: idle.commits, idleSlow: idle.slow, idleGaps: idle.gaps, idleHeap: idle.heap,
+      backupMs: backup.ms, backupGap: backup.longestGap, backupTask: backup.longestTask, backupLongTasks: backup.longTasks, backupCommits: backup.commits, backupSlow: backup.slow, backupGaps: backup.gaps, backupHeap: backup.heap,
     };
   } finally {
     await standby?.close().catch(() => {});

@@ -7,10 +7,27 @@
 /** How long one slice may run before it yields, in ms. */
 export const SLICE_MS = 4;
 
+/**
+ * The longest a slice waits behind other work before it resumes anyway, in ms. A background task
+ * runs only when nothing of higher priority is queued, and nothing bounds that wait: a page busy
+ * with its own work would hold a checkpoint or base backup back for as long as it stays busy.
+ */
+export const STARVED_MS = 50;
+
 const now = (): number => performance.now();
 
+/** The Prioritized Task Scheduling API (Chromium, pages and workers). */
+interface TaskScheduler {
+  postTask(callback: () => void, options: { priority: 'background' }): Promise<unknown>;
+}
+
 /**
- * The browser's way to the next task: a message to itself over ONE channel for the life of the
+ * The browser's way to the next task. Where the platform has task priorities, a slice resumes at
+ * 'background' priority: after every task of normal priority already queued or queued meanwhile —
+ * a commit's IndexedDB events, a comlink call from the page, a click — instead of in turn with
+ * them, so each step of a commit waits for at most the slice running when it was queued
+ * (bench/README.md, "Ninth round"); but after STARVED_MS at the latest, as a timer's task.
+ * Otherwise a message to itself over ONE channel for the life of the
  * realm. A channel per yield (as before) left a MessagePort pair per yield in Blink's heap until the
  * next full GC; at 1M rows that garbage (with the bench's own ticker's) drove Chromium to a full GC
  * whose atomic pause took 3.3 s (bench/README.md, "Fifth round").
@@ -22,6 +39,16 @@ const waiting: (() => void)[] = [];
 export function yieldToEventLoop(): Promise<void> {
   const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
   if (immediate) return new Promise((resolve) => void immediate(resolve));
+  const tasks = (globalThis as { scheduler?: Partial<TaskScheduler> }).scheduler;
+  if (typeof tasks?.postTask === 'function') {
+    return new Promise((resolve) => {
+      const guard = setTimeout(resolve, STARVED_MS);
+      void tasks.postTask!(() => {
+        clearTimeout(guard);
+        resolve();
+      }, { priority: 'background' });
+    });
+  }
   // a browser clamps nested setTimeout(0) to 4 ms; a message posted to itself runs at once
   if (!channel) {
     channel = new MessageChannel();

@@ -27,6 +27,17 @@ function own(bytes: Uint8Array): Uint8Array {
   return bytes.slice();
 }
 
+/** `parts` joined in a buffer of their own, ready to transfer (not wal/codec's concat: the page's bundle holds no engine module). */
+function joinParts(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** Page end: forward the transport's events to `port` and run the worker's sends. Returns the detach function. */
 export function serveTransport(transport: PeerTransport, port: MessagePort): () => void {
   const post = (m: PageMessage, transfer: Transferable[] = []) => port.postMessage(m, transfer);
@@ -96,6 +107,13 @@ export function bridgedTransport(port: MessagePort, nodeId: string): PeerTranspo
       }
     }
   };
+  const post = (to: string, bytes: Uint8Array) => {
+    const id = nextId++;
+    return new Promise<void>((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      port.postMessage({ t: 'send', id, to, bytes } satisfies WorkerMessage, [bytes.buffer]);
+    });
+  };
   return {
     nodeId,
     peers: () => [...peers].sort(),
@@ -104,12 +122,12 @@ export function bridgedTransport(port: MessagePort, nodeId: string): PeerTranspo
       return () => void listeners[event].delete(fn);
     },
     send(to, msg) {
-      const id = nextId++;
-      const bytes = own(msg);
-      return new Promise<void>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        port.postMessage({ t: 'send', id, to, bytes } satisfies WorkerMessage, [bytes.buffer]);
-      });
+      return post(to, own(msg));
+    },
+    // a base backup's message comes as parts (a stored chunk behind its headers): joined straight into the
+    // buffer that is transferred, not joined first and then copied again (56 MB of garbage per 1M-row backup)
+    sendParts(to, parts) {
+      return post(to, joinParts(parts));
     },
     close() {
       port.onmessage = null;
