@@ -14,6 +14,10 @@
  * call, and a unique check must see every key: for those the rest of the build costs less, and it
  * only shrinks as the background gets on. Plans do not change while a build runs (no plan cached on
  * a Seq Scan for an index that is done a moment later), and EXPLAIN names the index as before.
+ * A statement that may touch a table still encoded (state/statement-tables.ts) waits before it
+ * runs until this run has decoded it, that table first (`decoded`); with background builds off, a
+ * run decodes just what statements wait for. So no statement decodes a table in one long task,
+ * and one that touches no such table runs with no promise of its own.
  * Owned by the Node: started when it opens, stopped when it closes.
  */
 import { tablesStillEncoded } from '../checkpoint/encoded-table.ts';
