@@ -334,7 +334,7 @@ export class Node extends SessionSurface implements Queryable {
     });
     const offline = this.offlineWired.writes;
     this.offline = offline;
-    this.backend = new DatabaseBackend(db);
+    this.backend = new DatabaseBackend(db, (sql, parsed) => this.indexBuilds.decoded(sql, parsed));
     this.client = new SessionClient(this.backend, {
       idleInTransactionSessionTimeout: options.idleInTransactionSessionTimeout,
       checkNestedCalls: options.checkNestedCalls,

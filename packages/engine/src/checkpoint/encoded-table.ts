@@ -4,7 +4,9 @@
  * come, but no row is decoded, so a 1M-row backup or reopen allocates nothing per row. The first
  * touch (`TableData.rows` / `indexes`: a read, a write, a WAL redo, DDL) decodes what is left and
  * builds the row tree and primary key (table-loader.ts), and the background builder
- * (state/index-builds.ts) decodes a chunk per step meanwhile. One holder per loaded table, shared by
+ * (state/index-builds.ts) decodes a chunk per step meanwhile; a statement that may touch the table
+ * waits for those steps before it runs (`IndexBuilds.decoded`), so only callers that cannot wait
+ * (WAL redo past its log's bound, a checkpoint or backup of written rows) decode in one task. One holder per loaded table, shared by
  * every copy of it (transactions' forks), so it is decoded once and each copy takes a
  * copy-on-write copy of the one result; a table is never seen half-built, as `take` finishes first.
  * A checkpoint or backup of a table still encoded sends its chunks as they are (`frozenRows`).
@@ -23,6 +25,13 @@ export interface EncodedChunk {
   rows: number;
   bytes: Uint8Array;
 }
+
+/**
+ * How many tables made in this realm are neither decoded nor failed: while none is, a statement
+ * checks nothing before it runs (state/index-builds.ts `decoded`). One dropped while still
+ * encoded stays counted: statements then look at the latest state's tables, which is still cheap.
+ */
+export let tablesStillEncoded = 0;
 
 export class EncodedTable implements DeferredRows {
   /** Dropped once decoded: the table's trees hold the rows then. */
@@ -47,6 +56,7 @@ export class EncodedTable implements DeferredRows {
     let size = 0;
     for (const c of chunks) size += c.rows;
     this.size = size;
+    tablesStillEncoded++;
     noteDeferredBuild();
   }
 
@@ -88,6 +98,7 @@ export class EncodedTable implements DeferredRows {
       if (this.next < chunks.length) this.decode(chunks[this.next++]!);
       if (this.next >= chunks.length) {
         this.result = this.loader.finish();
+        tablesStillEncoded--;
         // decoded in the background or not, its other indexes are the background builder's next work: a scan meanwhile reads the rows
         if (this.scheduled) for (const ix of this.result.indexes) if (ix.deferredBuild) ix.deferredBuild.scheduled = true;
         this.chunks = undefined;
@@ -97,6 +108,7 @@ export class EncodedTable implements DeferredRows {
       // the loader holds part of the table now: every later touch reports the same error, none sees the part
       this.failed = e;
       this.loader = undefined;
+      tablesStillEncoded--;
       throw e;
     }
     return this.done;

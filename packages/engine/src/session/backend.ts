@@ -13,6 +13,10 @@ import type { RawResult } from './result.ts';
 import { Session, type Notice, type TransactionStatus } from './session.ts';
 import type { Notification } from '../sql/notify.ts';
 import { heard } from './listen.ts';
+import { parse } from '../sql/parse.ts';
+
+/** What a statement waits for before it runs (state/index-builds.ts `decoded`): undefined for nothing, with no promise made. */
+export type DecodedWait = (sql: string, parsed: (sql: string) => unknown) => Promise<void> | undefined;
 
 export interface RunOutcome {
   results: RawResult[];
@@ -38,13 +42,21 @@ export interface SessionBackend {
 export class DatabaseBackend implements SessionBackend {
   private readonly session = new Session();
 
-  constructor(private readonly db: Database) {}
+  /** `decoded`: the wait of a statement that may touch a table still encoded (none: it never waits). */
+  constructor(private readonly db: Database, private readonly decoded?: DecodedWait) {}
 
   /**
    * Not async (one frame fewer per statement): the outcome is made in `.then`, as the try/catch/finally
    * of an async frame would; an autocommit write's outcome is a step of its Committing (no promise here).
    */
   run(sql: string, params: readonly Value[] | undefined, single: boolean, textTypes?: readonly number[], confirmed = false): PromiseLike<RunOutcome> {
+    // a table it may touch still encoded: decoded in slices first, rather than in one task at its first touch
+    const waiting = this.decoded?.(sql, parsedOrNone);
+    if (waiting) return waiting.then(() => this.runNow(sql, params, single, textTypes, confirmed));
+    return this.runNow(sql, params, single, textTypes, confirmed);
+  }
+
+  private runNow(sql: string, params: readonly Value[] | undefined, single: boolean, textTypes: readonly number[] | undefined, confirmed: boolean): PromiseLike<RunOutcome> {
     const { session } = this;
     session.confirmed = confirmed;
     let running: Promise<RawResult[] | RawResult | undefined>;
@@ -83,6 +95,7 @@ export class DatabaseBackend implements SessionBackend {
   }
 
   async read(sql: string, params: readonly Value[]): Promise<RawResult> {
+    await this.decoded?.(sql, parsedOrNone);
     const [r] = await this.db.run(sql, params, outside(this.session), true);
     return r ?? { command: '', fields: [], rows: [], rowCount: 0 };
   }
@@ -96,6 +109,15 @@ export class DatabaseBackend implements SessionBackend {
   notifications(cb: (n: Notification) => void): () => void {
     // after the commit's own work: a callback that queries the node finds it settled
     return this.db.onCommit((info) => { for (const n of heard(this.session, info.notifications)) queueMicrotask(() => cb(n)); });
+  }
+}
+
+/** The parse trees of `sql`; none when it does not parse (running it reports why). */
+function parsedOrNone(sql: string): unknown[] {
+  try {
+    return parse(sql).map((s) => s.stmt);
+  } catch {
+    return [];
   }
 }
 
