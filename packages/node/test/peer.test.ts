@@ -117,14 +117,19 @@ describe('the peer as the cluster archive', () => {
     await p.node.exec('create table t(id int primary key, v text)');
     const dataDir = join(root, 'archive');
     const key = generateClusterKey();
-    peer = await startPeer({ cluster: mc.name, key, dataDir, nodeId: 'peer', listen: { port: 0 }, role: 'standby', transport: mc.net.transport('peer'), healthIntervalMs: 0, logLine: () => {}, node: { keepaliveMs: 100, primarySlotName: null } });
+    peer = await startPeer({ cluster: mc.name, key, dataDir, nodeId: 'peer', listen: { port: 0 }, role: 'standby', transport: mc.net.transport('peer'), healthIntervalMs: 0, logLine: () => {}, node: { keepaliveMs: 100 } });
     const storage = memoryStorage();
     const logs: string[] = [];
     let s = await mc.open('s', { role: 'standby', storage, primarySlotName: null, log: (_l, m) => void logs.push(m) });
     await caughtUp(p.node, s.node);
     await caughtUp(p.node, peer.node);
     await mc.close(s);
-    for (let i = 0; i < 300; i++) await p.node.query('insert into t values ($1, $2)', [i, 'x'.repeat(200)]);
+    // the peer streams through its slot, kept within max_slot_wal_keep_size (4 × 16 KiB here): a
+    // catch-up that lags the commits by more has its slot invalidated and its WAL removed, as PostgreSQL's
+    for (let i = 0; i < 300; i++) {
+      await p.node.query('insert into t values ($1, $2)', [i, 'x'.repeat(200)]);
+      if (i % 10 === 9) await caughtUp(p.node, peer.node);
+    }
     await p.node.checkpoint();
     await caughtUp(p.node, peer.node);
     const end = lsnNumber((await p.node.status()).lsn.flush);

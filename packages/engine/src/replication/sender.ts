@@ -11,6 +11,7 @@ import { backupChunkParts, type SenderMessage, type StandbyMessage, type Timelin
 import type { Slots } from './slots.ts';
 import type { BackupStream } from '../checkpoint/backup-stream.ts';
 import { sendFrames } from './backup-send.ts';
+import { yieldToEventLoop } from '../checkpoint/slices.ts';
 
 export interface SenderHost {
   readonly nodeId: string;
@@ -251,6 +252,14 @@ export class WalSenders {
     s.pumping = true;
     const wal = this.host.wal;
     try {
+      // one message per task: WAL read from memory and a send that resolves at once (a transport in the same page)
+      // made a catch-up of megabytes one task of the primary's thread (bench/README.md, "Ninth round")
+      let sent = false;
+      const nextTask = async () => {
+        if (sent) await yieldToEventLoop();
+        sent = true;
+        return s.streaming && this.standbys.get(s.peer) === s;
+      };
       while (s.streaming && this.standbys.get(s.peer) === s && s.sentLsn < wal.flushLsn) {
         const chunks = await wal.readFlushed(s.sentLsn, BATCH_BYTES);
         // the backup's WAL is in hand (or already gone): it is streaming now, held by its slot or by nothing, as PostgreSQL's
@@ -278,6 +287,7 @@ export class WalSenders {
         const piece = this.pieceBytes(BATCH_BYTES);
         const timeline = this.host.identity()?.timeline ?? 0;
         for (let off = 0; off < bytes.length; off += piece) {
+          if (!(await nextTask())) return;
           const part = bytes.subarray(off, off + piece);
           const partial = off + part.length < bytes.length;
           await this.host.send(s.peer, { t: 'xlog_data', timeline, start: start + off, end: start + off + part.length, walEnd: wal.flushLsn, time: Date.now(), bytes: part, ...(partial ? { partial } : {}) });
